@@ -1,0 +1,237 @@
+"""The ReLU multilayer perceptron: architecture limits, initialisation and the numpy forward pass.
+
+An MLP maps R^2 to K logits (classification, K = 2..6) or to one value (regression) through 1..8
+hidden ReLU layers of width 1..256. Weights follow the PyTorch convention, W of shape (out, in).
+All parameters live in one contiguous float64 vector (`params`); the per-layer W and b are views
+into it, so the numba trainer can update everything in place with one array argument and the
+rest of the program always sees the current weights without copying.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+INPUT_WIDTH = 2
+MAX_HIDDEN_LAYERS = 8
+MAX_WIDTH = 256
+MAX_CLASSES = 6
+DEFAULT_BIAS_STD = 0.1
+
+
+def validate_sizes(sizes: Sequence[int]) -> list[int]:
+    """Check a layer-size list [2, h1, ..., hL, out] and return it as plain ints.
+
+    Raises ValueError naming the offending value and what is allowed.
+    """
+    try:
+        sizes = [int(s) for s in sizes]
+    except (TypeError, ValueError):
+        raise ValueError(f"layer sizes must be integers, got {sizes!r}") from None
+    if len(sizes) < 3:
+        raise ValueError(
+            f"layer sizes {sizes} need an input, at least one hidden layer and an output, "
+            "e.g. [2, 16, 2]"
+        )
+    if sizes[0] != INPUT_WIDTH:
+        raise ValueError(f"input width is {sizes[0]}; only 2 inputs (points of the plane) allowed")
+    hidden = sizes[1:-1]
+    if len(hidden) > MAX_HIDDEN_LAYERS:
+        raise ValueError(
+            f"{len(hidden)} hidden layers requested; allowed: 1 to {MAX_HIDDEN_LAYERS}"
+        )
+    for i, width in enumerate(hidden, start=1):
+        if not 1 <= width <= MAX_WIDTH:
+            raise ValueError(f"hidden layer {i} has width {width}; allowed: 1 to {MAX_WIDTH}")
+    out = sizes[-1]
+    if not (out == 1 or 2 <= out <= MAX_CLASSES):
+        raise ValueError(
+            f"output width is {out}; allowed: 1 (regression) or 2 to {MAX_CLASSES} classes"
+        )
+    return sizes
+
+
+def _layout(sizes: Sequence[int]) -> np.ndarray:
+    """Offsets of each layer in the flat parameter vector.
+
+    Row l is (w_offset, n_out, n_in, b_offset); W_l occupies n_out * n_in entries in row-major
+    (out, in) order starting at w_offset, and b_l the next n_out entries.
+    """
+    rows = []
+    offset = 0
+    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+        rows.append((offset, n_out, n_in, offset + n_out * n_in))
+        offset += n_out * n_in + n_out
+    return np.asarray(rows, dtype=np.int64)
+
+
+class MLP:
+    """A 2-input ReLU network with a linear output layer.
+
+    `MLP([2, 16, 16, 2], seed=0)` builds He-normal weights (std sqrt(2 / fan_in)) and small
+    random biases N(0, bias_std^2); zero biases would make every first-layer crease pass through
+    the origin, a degenerate picture.
+    """
+
+    def __init__(
+        self, sizes: Sequence[int], seed: int = 0, bias_std: float = DEFAULT_BIAS_STD
+    ) -> None:
+        self.sizes = validate_sizes(sizes)
+        self.layout = _layout(self.sizes)
+        n_params = int(self.layout[-1, 3] + self.layout[-1, 1])
+        self.params = np.empty(n_params, dtype=np.float64)
+        self._bind_views()
+        rng = np.random.default_rng(seed)
+        for W, b in self._views:
+            W[...] = rng.normal(0.0, np.sqrt(2.0 / W.shape[1]), size=W.shape)
+            b[...] = rng.normal(0.0, bias_std, size=b.shape)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_weights(cls, layers: Sequence[tuple[np.ndarray, np.ndarray]]) -> MLP:
+        """Build a network from [(W1, b1), ..., (Wo, bo)], W of shape (out, in) (PyTorch)."""
+        layers = list(layers)
+        if not layers:
+            raise ValueError("from_weights needs at least a hidden and an output layer")
+        sizes = [int(np.shape(layers[0][0])[1])] if np.ndim(layers[0][0]) == 2 else [-1]
+        for i, (W, b) in enumerate(layers, start=1):
+            W = np.asarray(W)
+            b = np.asarray(b)
+            if W.ndim != 2 or b.ndim != 1 or b.shape[0] != W.shape[0]:
+                raise ValueError(
+                    f"layer {i}: W must be 2-D (out, in) and b 1-D (out,); "
+                    f"got W {W.shape} and b {b.shape}"
+                )
+            if W.shape[1] != sizes[-1]:
+                raise ValueError(
+                    f"layer {i}: W has {W.shape[1]} inputs but the previous layer has "
+                    f"{sizes[-1]} outputs"
+                )
+            sizes.append(int(W.shape[0]))
+        net = cls.__new__(cls)
+        net.sizes = validate_sizes(sizes)
+        net.layout = _layout(net.sizes)
+        n_params = int(net.layout[-1, 3] + net.layout[-1, 1])
+        net.params = np.empty(n_params, dtype=np.float64)
+        net._bind_views()
+        net.set_weights(layers)
+        return net
+
+    def _bind_views(self) -> None:
+        views = []
+        for w_off, n_out, n_in, b_off in self.layout:
+            W = self.params[w_off : w_off + n_out * n_in].reshape(n_out, n_in)
+            b = self.params[b_off : b_off + n_out]
+            views.append((W, b))
+        self._views = views
+
+    def copy(self) -> MLP:
+        """An independent network with the same architecture and weights."""
+        return MLP.from_weights(self._views)
+
+    # ------------------------------------------------------------------ shape
+    @property
+    def hidden_sizes(self) -> list[int]:
+        return self.sizes[1:-1]
+
+    @property
+    def n_hidden_layers(self) -> int:
+        return len(self.sizes) - 2
+
+    @property
+    def n_hidden(self) -> int:
+        """Total number of hidden neurons."""
+        return int(sum(self.hidden_sizes))
+
+    @property
+    def n_out(self) -> int:
+        return self.sizes[-1]
+
+    @property
+    def n_params(self) -> int:
+        return int(self.params.size)
+
+    # ------------------------------------------------------------------ weights
+    @property
+    def layers(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Live (W, b) views into `params` (writing to them changes the network)."""
+        return self._views
+
+    def weights(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Copies of [(W1, b1), ..., (Wo, bo)], W of shape (out, in)."""
+        return [(W.copy(), b.copy()) for W, b in self._views]
+
+    def set_weights(self, layers: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Overwrite all weights in place; shapes must match the architecture exactly."""
+        layers = list(layers)
+        if len(layers) != len(self._views):
+            raise ValueError(
+                f"expected {len(self._views)} (W, b) pairs for sizes {self.sizes}, "
+                f"got {len(layers)}"
+            )
+        for i, ((W, b), (W_new, b_new)) in enumerate(zip(self._views, layers, strict=True), 1):
+            W_new = np.asarray(W_new, dtype=np.float64)
+            b_new = np.asarray(b_new, dtype=np.float64)
+            if W_new.shape != W.shape or b_new.shape != b.shape:
+                raise ValueError(
+                    f"layer {i}: expected W {W.shape} and b {b.shape}, "
+                    f"got W {W_new.shape} and b {b_new.shape}"
+                )
+            if not (np.all(np.isfinite(W_new)) and np.all(np.isfinite(b_new))):
+                raise ValueError(f"layer {i}: weights contain NaN or infinite values")
+            W[...] = W_new
+            b[...] = b_new
+
+    def is_finite(self) -> bool:
+        return bool(np.all(np.isfinite(self.params)))
+
+    # ------------------------------------------------------------------ forward
+    def _check_inputs(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != INPUT_WIDTH:
+            raise ValueError(f"inputs must have shape (N, 2), got {X.shape}")
+        return X
+
+    def preactivations(self, X: np.ndarray) -> list[np.ndarray]:
+        """Pre-activations z_l of every hidden layer, each (N, n_l)."""
+        h = self._check_inputs(X)
+        out = []
+        for W, b in self._views[:-1]:
+            z = h @ W.T + b
+            out.append(z)
+            h = np.maximum(z, 0.0)
+        return out
+
+    def features(self, X: np.ndarray) -> np.ndarray:
+        """Last hidden layer activations h_L, shape (N, width of the last hidden layer)."""
+        h = self._check_inputs(X)
+        for W, b in self._views[:-1]:
+            h = np.maximum(h @ W.T + b, 0.0)
+        return h
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Output logits (or the regression value), shape (N, out)."""
+        W, b = self._views[-1]
+        return self.features(X) @ W.T + b
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Softmax class probabilities, shape (N, K). Classification networks only."""
+        if self.n_out == 1:
+            raise ValueError("predict_proba needs a classification network (2 to 6 outputs)")
+        return softmax(self.forward(X))
+
+    def activation_pattern(self, X: np.ndarray) -> np.ndarray:
+        """(N, total hidden neurons) bool, True where z > 0 (ReLU'(0) = 0, as PyTorch)."""
+        zs = self.preactivations(X)
+        return np.concatenate([z > 0.0 for z in zs], axis=1)
+
+    def __repr__(self) -> str:
+        return f"MLP({self.sizes})"
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise numerically stable softmax."""
+    z = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
