@@ -1,0 +1,387 @@
+"""Network weights in and out: the project's .npz format and PyTorch files of nn.Sequential models.
+
+The .npz format holds `format` ("neural-origami-weights"), `format_version` (1) and W1, b1, ...,
+Wn, bn as float64 with W of shape (out, in), the PyTorch convention, so files round-trip bit for
+bit. Reading never unpickles: the zip members are parsed with numpy's .npy header readers and the
+data is read with bounded sizes, so a corrupt, truncated or hostile file gives a ValueError that
+names the file, never another exception and never a huge allocation. Writing is atomic (a
+temporary file in the same folder, then os.replace), so a crash never leaves half a file.
+PyTorch is optional: .pt/.pth files holding a state_dict, or a whole nn.Sequential of Linear and
+ReLU layers, load when torch is installed; the unpickler only admits torch's own layer classes.
+A state_dict does not record activations, so every gap between two Linear layers' indices (as in
+"0.weight", "2.weight") is read as a ReLU, and Linear layers with adjacent indices are refused.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..nn.mlp import INPUT_WIDTH, MLP
+
+FORMAT_NAME = "neural-origami-weights"
+FORMAT_VERSION = 1
+MAX_FILE_BYTES = 64 << 20
+# 8 hidden layers of 256: the largest array an MLP can hold is 256 x 256
+MAX_ARRAY_ELEMENTS = 256 * 256
+MAX_MEMBERS = 64
+TORCH_SUFFIXES = (".pt", ".pth")
+
+Layers = list[tuple[np.ndarray, np.ndarray]]
+
+
+# ----------------------------------------------------------------------------- writing
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write `data` to `path` atomically: a temporary file beside it, fsync, then os.replace."""
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _layers_of(net: MLP | Sequence[tuple[np.ndarray, np.ndarray]]) -> Layers:
+    if isinstance(net, MLP):
+        return net.weights()
+    return MLP.from_weights(net).weights()
+
+
+def weights_to_bytes(net: MLP | Sequence[tuple[np.ndarray, np.ndarray]]) -> bytes:
+    """The .npz bytes of a network (or of [(W1, b1), ...], checked by MLP.from_weights)."""
+    arrays: dict[str, np.ndarray] = {
+        "format": np.array(FORMAT_NAME),
+        "format_version": np.array(FORMAT_VERSION, dtype=np.int64),
+    }
+    for i, (W, b) in enumerate(_layers_of(net), start=1):
+        arrays[f"W{i}"] = np.ascontiguousarray(W, dtype=np.float64)
+        arrays[f"b{i}"] = np.ascontiguousarray(b, dtype=np.float64)
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def save_weights(
+    net: MLP | Sequence[tuple[np.ndarray, np.ndarray]], path: str | os.PathLike
+) -> None:
+    """Save a network as .npz (W of shape (out, in)); atomic."""
+    atomic_write_bytes(path, weights_to_bytes(net))
+
+
+# ----------------------------------------------------------------------------- reading .npz
+def _read_npy(member: io.BufferedIOBase, name: str, what: str) -> np.ndarray:
+    version = np.lib.format.read_magic(member)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(member)
+    elif version == (2, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(member)
+    else:
+        raise ValueError(f"{what}: array {name!r} has .npy version {version}; allowed: 1.0, 2.0")
+    if dtype.hasobject or dtype.kind not in "fiuU" or dtype.subdtype is not None:
+        raise ValueError(f"{what}: array {name!r} has type {dtype}; allowed: numbers")
+    count = 1
+    for s in shape:
+        count *= int(s)
+    if count > MAX_ARRAY_ELEMENTS:
+        raise ValueError(
+            f"{what}: array {name!r} has shape {shape}; allowed: at most "
+            f"{MAX_ARRAY_ELEMENTS} values"
+        )
+    nbytes = count * dtype.itemsize
+    data = member.read(nbytes + 1)
+    if len(data) != nbytes:
+        raise ValueError(
+            f"{what}: array {name!r} should hold {nbytes} bytes of data, found {len(data)}"
+        )
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+
+
+def _read_npz(data: bytes, what: str) -> dict[str, np.ndarray]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise ValueError(f"{what} holds {len(infos)} entries; allowed: at most {MAX_MEMBERS}")
+        arrays = {}
+        for info in infos:
+            if not info.filename.endswith(".npy"):
+                continue
+            name = info.filename[:-4]
+            with zf.open(info) as member:
+                arrays[name] = _read_npy(member, name, what)
+        return arrays
+
+
+def _as_layers(arrays: Mapping[str, np.ndarray], what: str) -> Layers:
+    fmt = arrays.get("format")
+    if fmt is None or fmt.shape != () or fmt.dtype.kind != "U" or str(fmt) != FORMAT_NAME:
+        raise ValueError(f"{what} is not a Neural Origami weights file (no 'format' entry)")
+    version = arrays.get("format_version")
+    if version is None or version.shape != () or version.dtype.kind not in "iu":
+        raise ValueError(f"{what} lacks an integer 'format_version'")
+    if int(version) != FORMAT_VERSION:
+        raise ValueError(
+            f"{what} has format version {int(version)}; this program reads version "
+            f"{FORMAT_VERSION} (a newer program may have written it)"
+        )
+    layers = []
+    i = 1
+    while f"W{i}" in arrays or f"b{i}" in arrays:
+        W, b = arrays.get(f"W{i}"), arrays.get(f"b{i}")
+        if W is None or b is None:
+            raise ValueError(f"{what} has only one of 'W{i}' and 'b{i}'; both are needed")
+        for name, a in ((f"W{i}", W), (f"b{i}", b)):
+            if a.dtype.kind != "f":
+                raise ValueError(f"{what}: {name!r} has type {a.dtype}; allowed: floating point")
+        layers.append((W.astype(np.float64), b.astype(np.float64)))
+        i += 1
+    if not layers:
+        raise ValueError(f"{what} holds no layers (expected W1, b1, ...)")
+    return layers
+
+
+def _load_bytes(path: str | os.PathLike) -> tuple[bytes, str]:
+    path = Path(path)
+    what = f"weights file {str(path)!r}"
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ValueError(f"{what} is {size} bytes; allowed: at most {MAX_FILE_BYTES}")
+        return path.read_bytes(), what
+    except OSError as exc:
+        raise ValueError(f"cannot read {what}: {exc.strerror or exc}") from None
+
+
+def weights_from_bytes(data: bytes, what: str = "weights data") -> MLP:
+    """Parse .npz bytes written by weights_to_bytes; ValueError for anything else."""
+    try:
+        arrays = _read_npz(data, what)
+    except ValueError:
+        raise
+    except Exception as exc:
+        # A damaged zip can fail in zipfile, zlib, struct or numpy's header parser with many
+        # exception types; at this boundary they all mean the same thing to the user.
+        raise ValueError(
+            f"{what} is corrupt or not an .npz file ({type(exc).__name__}: {exc})"
+        ) from None
+    return build_network(_as_layers(arrays, what), what)
+
+
+def load_weights(path: str | os.PathLike) -> MLP:
+    """Load a .npz weights file written by save_weights."""
+    data, what = _load_bytes(path)
+    return weights_from_bytes(data, what)
+
+
+# ----------------------------------------------------------------------------- building
+def build_network(layers: Sequence[tuple[np.ndarray, np.ndarray]], what: str = "network") -> MLP:
+    """MLP.from_weights with messages for what the sandbox cannot show, naming `what`."""
+    layers = [(np.asarray(W), np.asarray(b)) for W, b in layers]
+    if len(layers) < 2:
+        raise ValueError(
+            f"{what} has {len(layers)} Linear layer(s); at least 2 are needed "
+            "(a hidden ReLU layer and an output layer)"
+        )
+    W1 = layers[0][0]
+    if W1.ndim == 2 and W1.shape[1] != INPUT_WIDTH:
+        raise ValueError(
+            f"{what}: first layer has {W1.shape[1]} inputs; only {INPUT_WIDTH} allowed "
+            "(points of the plane)"
+        )
+    try:
+        return MLP.from_weights(layers)
+    except ValueError as exc:
+        raise ValueError(f"{what}: {exc}") from None
+
+
+def _to_numpy(value: Any, name: str, what: str) -> np.ndarray:
+    try:
+        if hasattr(value, "detach"):  # a torch tensor; bfloat16 has no numpy twin, hence double()
+            value = value.detach().cpu().double().numpy()
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError, RuntimeError):
+        raise ValueError(f"{what}: entry {name!r} is not an array of real numbers") from None
+
+
+def mlp_from_state_dict(state: Mapping[str, Any], what: str = "state dict") -> MLP:
+    """Build an MLP from a state_dict of an nn.Sequential of Linear and ReLU layers.
+
+    Keys look like "0.weight", "0.bias", "2.weight" (any prefix, e.g. "net.0.weight"). Values
+    are tensors or arrays. A gap in the layer indices is taken as a ReLU.
+    """
+    modules: dict[str, dict[str, np.ndarray]] = {}
+    for key, value in state.items():
+        if not isinstance(key, str) or "." not in key:
+            raise ValueError(f"{what}: key {key!r} is not 'layer.weight' or 'layer.bias'")
+        module, param = key.rsplit(".", 1)
+        if param not in ("weight", "bias"):
+            raise ValueError(
+                f"{what}: layer {module} has a {param!r} entry; only Linear and ReLU layers can "
+                "be shown (normalisation and other layers are not supported)"
+            )
+        modules.setdefault(module, {})[param] = _to_numpy(value, key, what)
+    layers: Layers = []
+    previous: str | None = None
+    for module, params in modules.items():
+        if "weight" not in params:
+            raise ValueError(f"{what}: layer {module} has a bias but no weight")
+        W = params["weight"]
+        if W.ndim != 2:
+            raise ValueError(
+                f"{what}: layer {module} has a weight of shape {W.shape}; only Linear layers "
+                "(2-D weights) and ReLU layers can be shown"
+            )
+        b = params.get("bias", np.zeros(W.shape[0]))
+        if previous is not None and _adjacent(previous, module):
+            raise ValueError(
+                f"{what}: Linear layers {previous} and {module} follow each other with no ReLU "
+                "between them; only Linear layers separated by ReLU can be shown"
+            )
+        layers.append((W, b))
+        previous = module
+    if not layers:
+        raise ValueError(f"{what} holds no Linear layers")
+    return build_network(layers, what)
+
+
+def _adjacent(a: str, b: str) -> bool:
+    pa, _, ia = a.rpartition(".")
+    pb, _, ib = b.rpartition(".")
+    return pa == pb and ia.isdigit() and ib.isdigit() and int(ib) == int(ia) + 1
+
+
+def mlp_from_sequential(model: Any, what: str = "model") -> MLP:
+    """Build an MLP from a torch nn.Sequential of Linear and ReLU layers (nested ones flattened)."""
+    import torch.nn as nn
+
+    if not isinstance(model, nn.Sequential):
+        raise ValueError(
+            f"{what} is a {type(model).__name__}; only an nn.Sequential (or its state_dict) "
+            "can be loaded"
+        )
+
+    def flatten(seq: nn.Sequential, prefix: str) -> list[tuple[str, nn.Module]]:
+        out = []
+        for name, child in seq.named_children():
+            if isinstance(child, nn.Sequential):
+                out += flatten(child, f"{prefix}{name}.")
+            else:
+                out.append((f"{prefix}{name}", child))
+        return out
+
+    layers: Layers = []
+    last = None
+    for name, child in flatten(model, ""):
+        if isinstance(child, nn.Linear):
+            if last == "linear":
+                raise ValueError(
+                    f"{what}: layer {name} is a Linear layer right after another Linear layer; "
+                    "only Linear layers separated by ReLU can be shown"
+                )
+            W = _to_numpy(child.weight, f"{name}.weight", what)
+            b = (
+                _to_numpy(child.bias, f"{name}.bias", what)
+                if child.bias is not None
+                else np.zeros(W.shape[0])
+            )
+            layers.append((W, b))
+            last = "linear"
+        elif isinstance(child, nn.ReLU):
+            if last is None:
+                raise ValueError(f"{what}: layer {name} is ReLU; the first layer must be Linear")
+            last = "relu"
+        else:
+            raise ValueError(
+                f"{what}: layer {name} is {type(child).__name__}; only Linear and ReLU layers "
+                "can be shown"
+            )
+    if last == "relu":
+        raise ValueError(f"{what}: the last layer is ReLU; the output layer must be Linear")
+    return build_network(layers, what)
+
+
+def _torch_safe_classes() -> list[type]:
+    """torch's own layer classes the unpickler may build (so a Tanh gets a clear message)."""
+    import torch.nn as nn
+
+    names = (
+        "Sequential Linear ReLU Tanh Sigmoid GELU LeakyReLU ELU SELU SiLU Softplus Softmax "
+        "LogSoftmax Hardtanh ReLU6 Mish Dropout Identity Flatten BatchNorm1d LayerNorm"
+    ).split()
+    return [getattr(nn, n) for n in names if hasattr(nn, n)]
+
+
+def _unwrap_checkpoint(obj: Any) -> Any:
+    """A checkpoint dict that wraps the state_dict under a common key yields that state_dict."""
+    if isinstance(obj, Mapping):
+        for key in ("state_dict", "model_state_dict", "model"):
+            inner = obj.get(key)
+            if isinstance(inner, Mapping):
+                return inner
+    return obj
+
+
+def load_torch(path: str | os.PathLike) -> MLP:
+    """Load a .pt/.pth file holding a state_dict or a whole nn.Sequential (torch required)."""
+    path = Path(path)
+    what = f"PyTorch file {str(path)!r}"
+    try:
+        import torch
+    except ImportError:
+        raise ValueError(
+            f"cannot read {what}: PyTorch is not installed (pip install torch), "
+            "or save the network as .npz"
+        ) from None
+    if not path.is_file():
+        raise ValueError(f"cannot read {what}: no such file")
+    try:
+        with torch.serialization.safe_globals(_torch_safe_classes()):
+            obj = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        # torch.load reports a damaged or foreign file with many exception types.
+        match = re.search(r"GLOBAL ([\w.]+)", str(exc))
+        if match:
+            raise ValueError(
+                f"{what} holds a {match.group(1)} object; only an nn.Sequential of Linear and "
+                "ReLU layers, or its state_dict, can be loaded"
+            ) from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise ValueError(
+            f"{what} is corrupt or not a PyTorch file ({type(exc).__name__}: {first})"
+        ) from None
+    obj = _unwrap_checkpoint(obj)
+    if isinstance(obj, Mapping):
+        return mlp_from_state_dict(obj, what)
+    return mlp_from_sequential(obj, what)
+
+
+def load_network(path: str | os.PathLike) -> MLP:
+    """Load weights by file type: .npz (this program's format) or .pt/.pth (PyTorch)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".npz":
+        return load_weights(path)
+    if suffix in TORCH_SUFFIXES:
+        return load_torch(path)
+    raise ValueError(
+        f"weights file {str(path)!r} has the extension {suffix or '(none)'!r}; "
+        "allowed: .npz, .pt, .pth"
+    )
