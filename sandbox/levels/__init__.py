@@ -1,0 +1,66 @@
+"""Guided levels: level files to validated Level objects, the goal language, progress, sessions.
+
+The core of the curriculum, with no pygame: `load_levels` reads levels/*.toml (see
+levels/README.md for the schema), `parse_goal` and `MetricsProvider` are the goal language,
+`LevelSession` runs a level headlessly and measures the live state, and `ProgressStore` keeps
+stars and unlocked levels in the user's data directory.
+"""
+
+from .goals import Goal, GoalError, MetricsProvider, parse_goal
+from .loader import (
+    FREE_SANDBOX_ID,
+    LevelEntry,
+    free_sandbox,
+    level_from_toml,
+    load_level,
+    load_levels,
+)
+from .markup import MarkupError, plain_text, validate_markup
+from .progress import Progress, ProgressStore, data_dir
+from .schema import (
+    DataSpec,
+    GoalSpec,
+    Hint,
+    Level,
+    LevelError,
+    Marker,
+    NetworkSpec,
+    Quiz,
+    level_from_dict,
+)
+from .vocab import ConfidenceMode, Control, ControlState, MarkerKind, Split, Task, View
+
+__all__ = [
+    "FREE_SANDBOX_ID",
+    "ConfidenceMode",
+    "Control",
+    "ControlState",
+    "DataSpec",
+    "Goal",
+    "GoalError",
+    "GoalSpec",
+    "Hint",
+    "Level",
+    "LevelEntry",
+    "LevelError",
+    "Marker",
+    "MarkerKind",
+    "MarkupError",
+    "MetricsProvider",
+    "NetworkSpec",
+    "Progress",
+    "ProgressStore",
+    "Quiz",
+    "Split",
+    "Task",
+    "View",
+    "data_dir",
+    "free_sandbox",
+    "level_from_dict",
+    "level_from_toml",
+    "load_level",
+    "load_levels",
+    "parse_goal",
+    "plain_text",
+    "validate_markup",
+]

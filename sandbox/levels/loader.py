@@ -1,0 +1,110 @@
+"""Reading level files: one TOML file per level, played in file-name order, each loaded alone.
+
+`load_levels` returns one entry per file in the levels folder, in file-name order; a file that
+cannot be read or validated becomes an entry carrying its `LevelError` (the menu shows it as an
+error card) and the others still load. `free_sandbox` builds the goal-less level with every
+control unlocked that the menu offers at any time.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sandbox.resources import resource_dir
+
+from .schema import DataSpec, Level, LevelError, NetworkSpec, level_from_dict
+from .vocab import Control, ControlState, View
+
+MAX_FILE_BYTES = 1_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class LevelEntry:
+    """One level file: the Level when it loaded, else the error to show on its card."""
+
+    id: str
+    path: Path
+    level: Level | None = None
+    error: LevelError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.level is not None
+
+    @property
+    def title(self) -> str:
+        """The level's title, or one made from the file name for an error card."""
+        if self.level is not None:
+            return self.level.title
+        return re.sub(r"^\d+[-_ ]*", "", self.id).replace("-", " ").replace("_", " ").capitalize()
+
+
+def load_level(path: str | Path) -> Level:
+    """Read and validate one level file. Raises LevelError naming the file and the key."""
+    path = Path(path)
+    file = _display_name(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LevelError(file, "", f"cannot read the file ({exc.strerror or exc})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise LevelError(file, "", f"file is {len(raw)} bytes; at most {MAX_FILE_BYTES} allowed")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LevelError(file, "", f"not UTF-8 text (byte {exc.start})") from None
+    return level_from_toml(text, path.stem, file)
+
+
+def level_from_toml(text: str, level_id: str = "level", file: str = "<level>") -> Level:
+    """Parse TOML text and validate it as a level. Raises only LevelError."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LevelError(file, "", f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise LevelError(file, "", "not valid TOML: nested too deeply") from None
+    return level_from_dict(doc, level_id, file)
+
+
+def level_files(folder: str | Path | None = None) -> list[Path]:
+    """The level files of `folder` (default: the project's levels/), in play order."""
+    folder = Path(folder) if folder is not None else resource_dir("levels")
+    return sorted((p for p in folder.glob("*.toml") if p.is_file()), key=lambda p: p.name)
+
+
+def load_levels(folder: str | Path | None = None) -> list[LevelEntry]:
+    """Every level in `folder`, in file-name order; broken files become error entries."""
+    entries = []
+    for path in level_files(folder):
+        try:
+            entries.append(LevelEntry(path.stem, path, level=load_level(path)))
+        except LevelError as exc:
+            entries.append(LevelEntry(path.stem, path, error=exc))
+    return entries
+
+
+def _display_name(path: Path) -> str:
+    # "levels/01-one-crease.toml" reads better on an error card than a long absolute path.
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+
+
+FREE_SANDBOX_ID = "free-sandbox"
+
+
+def free_sandbox() -> Level:
+    """The free sandbox: every control shown, no goals, the circle data set, a [8, 8] network."""
+    return Level(
+        id=FREE_SANDBOX_ID,
+        title="Free sandbox",
+        story=("Everything is unlocked. Paint, train, fold, explore.",),
+        success="",
+        data=DataSpec(source="generator", generator="circle", n=200, noise=0.0, seed=0),
+        network=NetworkSpec(hidden=(8, 8)),
+        controls={c: ControlState.SHOWN for c in Control},
+        views=frozenset({View.FIELD, View.BOUNDARY, View.CREASES}),
+        bounds=(-6.0, 6.0, -6.0, 6.0),
+    )

@@ -1,0 +1,626 @@
+"""The level schema: validated, immutable Level objects built from parsed TOML tables.
+
+This module owns every rule a level file must follow (levels/README.md is its prose twin): which
+keys exist in which table, their types and ranges, the story markup, the goal expressions, the
+markers they refer to, explicit weights matching the architecture. Unknown keys are errors, so a
+typo never silently does nothing. Every failure is a `LevelError` (a ValueError) whose message
+names the file, the key (as a dotted path like `network.hidden`) and what is allowed; no other
+exception escapes `level_from_dict`, whatever the input.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, TypeVar
+
+import numpy as np
+
+from sandbox.data import dataset_info, dataset_names
+from sandbox.nn.mlp import MAX_CLASSES, MAX_HIDDEN_LAYERS, MAX_WIDTH
+
+from .goals import Goal, GoalError, parse_goal
+from .markup import MarkupError, validate_markup
+from .vocab import Control, ControlState, MarkerKind, Task, View, allowed
+
+FORMAT_VERSION = 1
+
+OPTIMIZERS = ("sgd", "adam")
+GOAL_MODES = ("all", "any")
+DEFAULT_BOUNDS = (-6.0, 6.0, -6.0, 6.0)
+MAX_POINTS = 5000
+MAX_NOISE = 0.5
+MAX_COORD = 1e6
+MAX_TEXT = 2000
+MAX_PAGES = 20
+MAX_HINTS = 20
+MAX_MARKERS = 20
+MAX_GOALS = 10
+MAX_CHOICES = 6
+MAX_SEED = 2**31 - 1
+
+E = TypeVar("E", bound=Enum)
+
+
+class LevelError(ValueError):
+    """A level that cannot be used; says which file, which key and what is allowed."""
+
+    def __init__(self, file: str, key: str, message: str) -> None:
+        self.file = file
+        self.key = key
+        self.message = message
+        where = f"{file}: {key}" if key else file
+        super().__init__(f"{where}: {message}")
+
+
+# ----------------------------------------------------------------------------- level objects
+@dataclass(frozen=True, eq=False)
+class DataSpec:
+    """The starting points: a generator, explicit points, or none (the player paints).
+
+    `source` is "generator", "points" or "empty". Labels are class ids for classification and
+    target values for regression. `test_fraction` of the points are held out as the test set.
+    """
+
+    source: str
+    generator: str | None = None
+    n: int = 0
+    noise: float = 0.0
+    seed: int = 0
+    points: np.ndarray | None = None
+    labels: np.ndarray | None = None
+    test_fraction: float = 0.0
+
+
+@dataclass(frozen=True, eq=False)
+class NetworkSpec:
+    """The starting network and how it trains; `layers` are optional explicit (W, b) pairs."""
+
+    hidden: tuple[int, ...]
+    task: Task = Task.CLASSIFICATION
+    classes: int = 2
+    optimizer: str = "adam"
+    learning_rate: float = 0.01
+    batch_size: int | None = None
+    l2: float = 0.0
+    seed: int = 0
+    layers: tuple[tuple[np.ndarray, np.ndarray], ...] | None = None
+
+    @property
+    def n_out(self) -> int:
+        return 1 if self.task is Task.REGRESSION else self.classes
+
+    @property
+    def sizes(self) -> list[int]:
+        return [2, *self.hidden, self.n_out]
+
+
+@dataclass(frozen=True)
+class Marker:
+    name: str
+    kind: MarkerKind
+    x: float
+    y: float
+    label: str = ""
+    movable: bool = False  # the player may drag it (e.g. a probe looking for a far place)
+
+
+@dataclass(frozen=True)
+class GoalSpec:
+    """One goal: the condition and the sentence telling the player what to do."""
+
+    text: str
+    goal: Goal
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A hint shown after `after_seconds` of play or `after_failures` failed checks."""
+
+    text: str
+    after_seconds: float | None = None
+    after_failures: int | None = None
+
+
+@dataclass(frozen=True)
+class Quiz:
+    question: str
+    choices: tuple[str, ...]
+    answer: int  # 0-based index into choices (the file writes it 1-based)
+
+
+@dataclass(frozen=True, eq=False)
+class Level:
+    """A validated level. `id` is the file name without .toml, e.g. "01-one-crease"."""
+
+    id: str
+    title: str
+    story: tuple[str, ...]
+    success: str
+    data: DataSpec
+    network: NetworkSpec
+    controls: Mapping[Control, ControlState]
+    views: frozenset[View]
+    bounds: tuple[float, float, float, float]
+    markers: Mapping[str, Marker] = field(default_factory=dict)
+    goals: tuple[GoalSpec, ...] = ()
+    goal_mode: str = "all"
+    hints: tuple[Hint, ...] = ()
+    two_stars: Goal | None = None
+    three_stars: Goal | None = None
+    quiz: Quiz | None = None
+    source: str = ""
+
+    def control(self, control: Control | str) -> ControlState:
+        return self.controls[Control(control)]
+
+    def goal_met(self, provider: Any) -> bool:
+        """Whether the level is won in the state `provider` describes (a MetricsProvider)."""
+        if not self.goals:
+            return False
+        results = (g.goal.evaluate(provider) for g in self.goals)
+        return all(results) if self.goal_mode == "all" else any(results)
+
+    def goal_status(self, provider: Any) -> list[bool]:
+        """Each goal's state, for a checklist on screen."""
+        return [g.goal.evaluate(provider) for g in self.goals]
+
+    def stars_for(self, provider: Any) -> int:
+        """0 if the goal is not met, else 1, 2 or 3 by the star conditions."""
+        if not self.goal_met(provider):
+            return 0
+        if self.three_stars is not None and self.three_stars.evaluate(provider):
+            return 3
+        if self.two_stars is not None and self.two_stars.evaluate(provider):
+            return 2
+        return 1
+
+
+# ----------------------------------------------------------------------------- the reader
+class _Reader:
+    """Typed access to a TOML table with dotted key paths in every error."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def error(self, key: str, message: str) -> LevelError:
+        return LevelError(self.file, key, message)
+
+    def table(
+        self, value: object, key: str, required: tuple[str, ...], optional: tuple[str, ...]
+    ) -> dict[str, Any]:
+        if not isinstance(value, Mapping):
+            what = "the file" if not key else key
+            raise self.error(key, f"{what} must be a table, got {_type(value)}")
+        for k in value:
+            if not isinstance(k, str):
+                raise self.error(key, f"keys must be strings, got {k!r}")
+        unknown = [k for k in value if k not in required and k not in optional]
+        if unknown:
+            allowed_keys = ", ".join((*required, *optional))
+            raise self.error(
+                _join(key, unknown[0]), f"unknown key {unknown[0]!r}; allowed here: {allowed_keys}"
+            )
+        missing = [k for k in required if k not in value]
+        if missing:
+            raise self.error(_join(key, missing[0]), "required key is missing")
+        return dict(value)
+
+    def string(self, value: object, key: str, max_len: int = 200, empty: bool = False) -> str:
+        if not isinstance(value, str):
+            raise self.error(key, f"must be a string, got {_type(value)}")
+        if not empty and not value.strip():
+            raise self.error(key, "must not be empty")
+        if len(value) > max_len:
+            raise self.error(key, f"is {len(value)} characters long; at most {max_len} allowed")
+        return value
+
+    def text(self, value: object, key: str) -> str:
+        text = self.string(value, key, MAX_TEXT)
+        try:
+            validate_markup(text)
+        except MarkupError as exc:
+            raise self.error(key, str(exc)) from None
+        return text
+
+    def integer(self, value: object, key: str, lo: int, hi: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(key, f"must be a whole number from {lo} to {hi}, got {_type(value)}")
+        if not lo <= value <= hi:
+            raise self.error(key, f"is {value}; allowed: {lo} to {hi}")
+        return value
+
+    def number(self, value: object, key: str, lo: float, hi: float) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.error(key, f"must be a number from {lo:g} to {hi:g}, got {_type(value)}")
+        value = float(value)
+        if not math.isfinite(value) or not lo <= value <= hi:
+            raise self.error(key, f"is {value:g}; allowed: {lo:g} to {hi:g}")
+        return value
+
+    def boolean(self, value: object, key: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.error(key, f"must be true or false, got {_type(value)}")
+        return value
+
+    def choice(self, value: object, key: str, choices: tuple[str, ...]) -> str:
+        if not isinstance(value, str) or value not in choices:
+            shown = repr(value) if isinstance(value, str) else _type(value)
+            raise self.error(key, f"is {shown}; allowed: {', '.join(repr(c) for c in choices)}")
+        return value
+
+    def enum(self, value: object, key: str, enum: type[E]) -> E:
+        try:
+            return enum(value)
+        except (ValueError, TypeError):
+            shown = repr(value) if isinstance(value, str) else _type(value)
+            raise self.error(key, f"is {shown}; allowed: {allowed(enum)}") from None
+
+    def array(self, value: object, key: str, lo: int, hi: int) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.error(key, f"must be a list, got {_type(value)}")
+        if not lo <= len(value) <= hi:
+            raise self.error(key, f"has {len(value)} entries; allowed: {lo} to {hi}")
+        return value
+
+    def point(self, value: object, key: str) -> tuple[float, float]:
+        pair = self.array(value, key, 2, 2)
+        return (
+            self.number(pair[0], f"{key}[0]", -MAX_COORD, MAX_COORD),
+            self.number(pair[1], f"{key}[1]", -MAX_COORD, MAX_COORD),
+        )
+
+    def goal(self, value: object, key: str, markers: Mapping[str, Marker]) -> Goal:
+        src = self.string(value, key, 1000)
+        try:
+            return parse_goal(src, markers)
+        except GoalError as exc:
+            raise self.error(key, f"{exc} (in goal {src!r})") from None
+
+
+def _join(key: str, sub: str) -> str:
+    return f"{key}.{sub}" if key else sub
+
+
+def _type(value: object) -> str:
+    if isinstance(value, bool):
+        return f"a true/false value ({str(value).lower()})"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the string {value[:40]!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a table"
+    return f"a {type(value).__name__}"
+
+
+# ----------------------------------------------------------------------------- sections
+TOP_REQUIRED = ("title", "story", "data", "network")
+TOP_OPTIONAL = (
+    "format",
+    "success",
+    "view",
+    "controls",
+    "markers",
+    "goals",
+    "goal_mode",
+    "hints",
+    "stars",
+    "quiz",
+)
+
+
+def level_from_dict(
+    doc: object, level_id: str = "level", file: str = "<level>", require_goals: bool = True
+) -> Level:
+    """Validate a parsed level table and build the Level. Raises only LevelError.
+
+    `require_goals` is False for the free sandbox, which has no goal, success text or stars.
+    """
+    r = _Reader(file)
+    try:
+        return _build(r, doc, level_id, require_goals)
+    except LevelError:
+        raise
+    except RecursionError:
+        raise r.error("", "nested too deeply") from None
+    except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
+        # Belt and braces: any check missed above still reaches the player as a named error.
+        raise r.error("", f"invalid level: {exc}") from None
+
+
+def _build(r: _Reader, doc: object, level_id: str, require_goals: bool) -> Level:
+    top = r.table(doc, "", TOP_REQUIRED, TOP_OPTIONAL)
+    if "format" in top:
+        r.integer(top["format"], "format", FORMAT_VERSION, FORMAT_VERSION)
+    title = r.string(top["title"], "title", 60)
+    pages = r.array(top["story"], "story", 1, MAX_PAGES)
+    story = tuple(r.text(p, f"story[{i}]") for i, p in enumerate(pages))
+    network = _network(r, top["network"])
+    data = _data(r, top["data"], network)
+    bounds, views = _view(r, top.get("view", {}))
+    controls = _controls(r, top.get("controls", {}))
+    markers = _markers(r, top.get("markers", {}))
+    goals = tuple(
+        _goal(r, g, f"goals[{i}]", markers)
+        for i, g in enumerate(r.array(top.get("goals", []), "goals", 0, MAX_GOALS))
+    )
+    goal_mode = r.choice(top.get("goal_mode", "all"), "goal_mode", GOAL_MODES)
+    hints = tuple(
+        _hint(r, h, f"hints[{i}]")
+        for i, h in enumerate(r.array(top.get("hints", []), "hints", 0, MAX_HINTS))
+    )
+    two, three = _stars(r, top.get("stars", {}), markers)
+    quiz = _quiz(r, top["quiz"]) if "quiz" in top else None
+    success = r.text(top["success"], "success") if "success" in top else ""
+    if require_goals:
+        if not goals:
+            raise r.error("goals", "a level needs at least one goal")
+        if not success:
+            raise r.error(
+                "success", "required key is missing (the text shown when the goal is met)"
+            )
+    used = {n for g in goals for n in g.goal.names()}
+    for star in (two, three):
+        if star is not None:
+            used |= star.names()
+    if "quiz_solved" in used and quiz is None:
+        raise r.error("quiz", "a goal uses quiz_solved, so the level needs a [quiz] table")
+    if used & {"test_accuracy", "test_loss"} and data.test_fraction == 0.0:
+        raise r.error("data.test_fraction", "a goal uses the test set, so this must be above 0")
+    if used & {"confidence"} and network.task is Task.REGRESSION:
+        raise r.error("network.task", "confidence goals need a classification network")
+    return Level(
+        id=level_id,
+        title=title,
+        story=story,
+        success=success,
+        data=data,
+        network=network,
+        controls=controls,
+        views=views,
+        bounds=bounds,
+        markers=markers,
+        goals=goals,
+        goal_mode=goal_mode,
+        hints=hints,
+        two_stars=two,
+        three_stars=three,
+        quiz=quiz,
+        source=r.file,
+    )
+
+
+_NETWORK_KEYS = (
+    "task",
+    "classes",
+    "optimizer",
+    "learning_rate",
+    "batch_size",
+    "l2",
+    "seed",
+    "layers",
+)
+
+
+def _network(r: _Reader, value: object) -> NetworkSpec:
+    t = r.table(value, "network", ("hidden",), _NETWORK_KEYS)
+    hidden = tuple(
+        r.integer(h, f"network.hidden[{i}]", 1, MAX_WIDTH)
+        for i, h in enumerate(r.array(t["hidden"], "network.hidden", 1, MAX_HIDDEN_LAYERS))
+    )
+    task = r.enum(t.get("task", "classification"), "network.task", Task)
+    if task is Task.REGRESSION:
+        if "classes" in t:
+            raise r.error("network.classes", "a regression network has no classes; remove it")
+        classes = 1
+    else:
+        classes = r.integer(t.get("classes", 2), "network.classes", 2, MAX_CLASSES)
+    spec = NetworkSpec(
+        hidden=hidden,
+        task=task,
+        classes=classes,
+        optimizer=r.choice(t.get("optimizer", "adam"), "network.optimizer", OPTIMIZERS),
+        learning_rate=r.number(t.get("learning_rate", 0.01), "network.learning_rate", 1e-6, 10.0),
+        batch_size=(
+            r.integer(t["batch_size"], "network.batch_size", 1, MAX_POINTS)
+            if "batch_size" in t
+            else None
+        ),
+        l2=r.number(t.get("l2", 0.0), "network.l2", 0.0, 10.0),
+        seed=r.integer(t.get("seed", 0), "network.seed", 0, MAX_SEED),
+    )
+    if "layers" not in t:
+        return spec
+    sizes = spec.sizes
+    entries = r.array(t["layers"], "network.layers", len(sizes) - 1, len(sizes) - 1)
+    layers = []
+    for i, entry in enumerate(entries):
+        key = f"network.layers[{i}]"
+        e = r.table(entry, key, ("W", "b"), ())
+        n_out, n_in = sizes[i + 1], sizes[i]
+        rows = r.array(e["W"], f"{key}.W", n_out, n_out)
+        W = np.array(
+            [
+                [
+                    r.number(v, f"{key}.W[{j}][{k}]", -MAX_COORD, MAX_COORD)
+                    for k, v in enumerate(r.array(row, f"{key}.W[{j}]", n_in, n_in))
+                ]
+                for j, row in enumerate(rows)
+            ],
+            dtype=np.float64,
+        ).reshape(n_out, n_in)
+        b = np.array(
+            [
+                r.number(v, f"{key}.b[{j}]", -MAX_COORD, MAX_COORD)
+                for j, v in enumerate(r.array(e["b"], f"{key}.b", n_out, n_out))
+            ],
+            dtype=np.float64,
+        )
+        layers.append((W, b))
+    return NetworkSpec(**{**spec.__dict__, "layers": tuple(layers)})
+
+
+_DATA_KEYS = ("generator", "n", "noise", "seed", "points", "labels", "test_fraction")
+
+
+def _data(r: _Reader, value: object, network: NetworkSpec) -> DataSpec:
+    t = r.table(value, "data", (), _DATA_KEYS)
+    test_fraction = r.number(t.get("test_fraction", 0.0), "data.test_fraction", 0.0, 0.9)
+    if "generator" in t:
+        for k in ("points", "labels"):
+            if k in t:
+                raise r.error(f"data.{k}", "give either a generator or explicit points, not both")
+        generator = t["generator"]
+        try:
+            info = dataset_info(generator)
+        except ValueError:
+            shown = repr(generator) if isinstance(generator, str) else _type(generator)
+            raise r.error(
+                "data.generator", f"is {shown}; allowed: {', '.join(dataset_names())}"
+            ) from None
+        if info.task.value != network.task.value:
+            raise r.error(
+                "data.generator",
+                f"{generator!r} makes {info.task.value} data but network.task is "
+                f"{network.task.value!r}",
+            )
+        if info.task.value == Task.CLASSIFICATION.value and info.n_classes != network.classes:
+            raise r.error(
+                "network.classes",
+                f"is {network.classes} but the generator {generator!r} makes "
+                f"{info.n_classes} classes",
+            )
+        return DataSpec(
+            source="generator",
+            generator=generator,
+            n=r.integer(t.get("n", 200), "data.n", 1, MAX_POINTS),
+            noise=r.number(t.get("noise", 0.0), "data.noise", 0.0, MAX_NOISE),
+            seed=r.integer(t.get("seed", 0), "data.seed", 0, MAX_SEED),
+            test_fraction=test_fraction,
+        )
+    for k in ("n", "noise", "seed"):
+        if k in t:
+            raise r.error(f"data.{k}", "only used with a generator; remove it or add a generator")
+    if "points" not in t:
+        if "labels" in t:
+            raise r.error("data.labels", "labels need points")
+        return DataSpec(source="empty", test_fraction=test_fraction)
+    if "labels" not in t:
+        raise r.error("data.labels", "required key is missing (one label per point)")
+    pts = r.array(t["points"], "data.points", 1, MAX_POINTS)
+    points = np.array([r.point(p, f"data.points[{i}]") for i, p in enumerate(pts)], np.float64)
+    raw = r.array(t["labels"], "data.labels", len(pts), len(pts))
+    if network.task is Task.REGRESSION:
+        labels = np.array(
+            [r.number(v, f"data.labels[{i}]", -MAX_COORD, MAX_COORD) for i, v in enumerate(raw)],
+            dtype=np.float64,
+        )
+    else:
+        labels = np.array(
+            [r.integer(v, f"data.labels[{i}]", 0, network.classes - 1) for i, v in enumerate(raw)],
+            dtype=np.int64,
+        )
+    return DataSpec(source="points", points=points, labels=labels, test_fraction=test_fraction)
+
+
+def _view(r: _Reader, value: object) -> tuple[tuple[float, float, float, float], frozenset[View]]:
+    t = r.table(value, "view", (), ("bounds", "on"))
+    bounds = DEFAULT_BOUNDS
+    if "bounds" in t:
+        raw = r.array(t["bounds"], "view.bounds", 4, 4)
+        b = tuple(
+            r.number(v, f"view.bounds[{i}]", -MAX_COORD, MAX_COORD) for i, v in enumerate(raw)
+        )
+        if not (b[0] < b[1] and b[2] < b[3]):
+            raise r.error(
+                "view.bounds",
+                f"{list(b)} must be [xmin, xmax, ymin, ymax] with xmin < xmax and ymin < ymax",
+            )
+        bounds = b  # type: ignore[assignment]
+    names = r.array(t.get("on", ["field"]), "view.on", 0, len(View))
+    views = frozenset(r.enum(v, f"view.on[{i}]", View) for i, v in enumerate(names))
+    return bounds, views
+
+
+def _controls(r: _Reader, value: object) -> dict[Control, ControlState]:
+    names = tuple(c.value for c in Control)
+    t = r.table(value, "controls", (), ("default", *names))
+    default = r.enum(t.get("default", "shown"), "controls.default", ControlState)
+    out = {c: default for c in Control}
+    for name in names:
+        if name in t:
+            out[Control(name)] = r.enum(t[name], f"controls.{name}", ControlState)
+    return out
+
+
+def _markers(r: _Reader, value: object) -> dict[str, Marker]:
+    if not isinstance(value, Mapping):
+        raise r.error("markers", f"must be a table of named markers, got {_type(value)}")
+    if len(value) > MAX_MARKERS:
+        raise r.error("markers", f"has {len(value)} markers; at most {MAX_MARKERS}")
+    out = {}
+    for name, entry in value.items():
+        key = f"markers.{name}"
+        if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
+            raise r.error(key, "a marker name must be letters, digits and _ (like far_star)")
+        t = r.table(entry, key, ("kind", "at"), ("label", "movable"))
+        x, y = r.point(t["at"], f"{key}.at")
+        out[name] = Marker(
+            name=name,
+            kind=r.enum(t["kind"], f"{key}.kind", MarkerKind),
+            x=x,
+            y=y,
+            label=r.string(t.get("label", ""), f"{key}.label", 40, empty=True),
+            movable=r.boolean(t.get("movable", False), f"{key}.movable"),
+        )
+    return out
+
+
+def _goal(r: _Reader, value: object, key: str, markers: Mapping[str, Marker]) -> GoalSpec:
+    t = r.table(value, key, ("text", "check"), ())
+    return GoalSpec(
+        text=r.text(t["text"], f"{key}.text"), goal=r.goal(t["check"], f"{key}.check", markers)
+    )
+
+
+def _hint(r: _Reader, value: object, key: str) -> Hint:
+    t = r.table(value, key, ("text",), ("after_seconds", "after_failures"))
+    if "after_seconds" not in t and "after_failures" not in t:
+        raise r.error(key, "a hint needs after_seconds, after_failures or both")
+    return Hint(
+        text=r.text(t["text"], f"{key}.text"),
+        after_seconds=(
+            r.number(t["after_seconds"], f"{key}.after_seconds", 0.0, 3600.0)
+            if "after_seconds" in t
+            else None
+        ),
+        after_failures=(
+            r.integer(t["after_failures"], f"{key}.after_failures", 1, 100)
+            if "after_failures" in t
+            else None
+        ),
+    )
+
+
+def _stars(
+    r: _Reader, value: object, markers: Mapping[str, Marker]
+) -> tuple[Goal | None, Goal | None]:
+    t = r.table(value, "stars", (), ("two", "three"))
+    two = r.goal(t["two"], "stars.two", markers) if "two" in t else None
+    three = r.goal(t["three"], "stars.three", markers) if "three" in t else None
+    return two, three
+
+
+def _quiz(r: _Reader, value: object) -> Quiz:
+    t = r.table(value, "quiz", ("question", "choices", "answer"), ())
+    choices = tuple(
+        r.text(c, f"quiz.choices[{i}]")
+        for i, c in enumerate(r.array(t["choices"], "quiz.choices", 2, MAX_CHOICES))
+    )
+    answer = r.integer(t["answer"], "quiz.answer", 1, len(choices))
+    return Quiz(question=r.text(t["question"], "quiz.question"), choices=choices, answer=answer - 1)
