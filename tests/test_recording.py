@@ -218,6 +218,7 @@ def test_bad_frames(tmp_path, frame, message):
         (dict(path="a.gif", max_width=8), "max_width is 8; allowed: 16 to 4096"),
         (dict(path="a.gif", max_frames=0), "max_frames is 0"),
         (dict(path="a.gif", fps=True), "fps must be a number"),
+        (dict(path="a.gif", max_frames=2.5), "max_frames must be an integer"),
     ],
 )
 def test_bad_settings(tmp_path, kwargs, message):

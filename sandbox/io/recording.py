@@ -252,9 +252,10 @@ class _Mp4Sink:
 # ---------------------------------------------------------------------------- recorder
 
 
-def _check_number(value: object, name: str, lo: float, hi: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ValueError(f"{name} must be a number, got {value!r}")
+def _check_number(value: object, name: str, lo: float, hi: float, integer: bool = False) -> float:
+    kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise ValueError(f"{name} must be {'an integer' if integer else 'a number'}, got {value!r}")
     if not lo <= float(value) <= hi:
         raise ValueError(f"{name} is {value}; allowed: {lo:g} to {hi:g}")
     return float(value)
@@ -295,12 +296,13 @@ class Recorder:
         if "mp4" in formats and not mp4_available():
             raise ValueError(MP4_MISSING)
         self.fps = _check_number(fps, "fps", MIN_FPS, MAX_FPS)
-        self.max_width = int(_check_number(max_width, "max_width", MIN_SIDE_LIMIT, MAX_SIDE_LIMIT))
-        self.max_height = int(
-            _check_number(max_height, "max_height", MIN_SIDE_LIMIT, MAX_SIDE_LIMIT)
+        sides = (MIN_SIDE_LIMIT, MAX_SIDE_LIMIT)
+        self.max_width = int(_check_number(max_width, "max_width", *sides, integer=True))
+        self.max_height = int(_check_number(max_height, "max_height", *sides, integer=True))
+        self.max_frames = int(
+            _check_number(max_frames, "max_frames", 1, MAX_FRAMES_LIMIT, integer=True)
         )
-        self.max_frames = int(_check_number(max_frames, "max_frames", 1, MAX_FRAMES_LIMIT))
-        self.max_bytes = int(_check_number(max_bytes, "max_bytes", 1024, 2**40))
+        self.max_bytes = int(_check_number(max_bytes, "max_bytes", 1024, 2**40, integer=True))
         self.paths = [path.with_suffix("." + f) for f in formats]
         self._sinks: list[_GifSink | _Mp4Sink] = []
         try:

@@ -32,6 +32,7 @@ import json
 import math
 import os
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -695,9 +696,8 @@ def scene_from_bytes(data: bytes, source: str = "<memory>") -> SceneData:
     except RecursionError as err:
         raise ValueError(f"scene file {source} is damaged (nested too deeply)") from err
     except _DAMAGE_ERRORS as err:
-        raise ValueError(
-            f"scene file {source} is damaged or truncated ({type(err).__name__}: {err})"
-        ) from err
+        kind = "zlib.error" if isinstance(err, zlib.error) else type(err).__name__
+        raise ValueError(f"scene file {source} is damaged or truncated ({kind}: {err})") from err
 
 
 def load_scene(path: str | os.PathLike[str]) -> SceneData:
@@ -705,7 +705,10 @@ def load_scene(path: str | os.PathLike[str]) -> SceneData:
     nothing, so a failed load leaves the caller's state exactly as it was."""
     p = Path(path)
     try:
-        size = p.stat().st_size
+        info = p.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"cannot read scene file {p}: not a regular file")
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             raise ValueError(
                 f"scene file {p} has {size} bytes; scene files are at most {MAX_FILE_BYTES}"
