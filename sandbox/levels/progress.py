@@ -170,7 +170,7 @@ class ProgressStore:
                 raise ValueError(f"larger than {MAX_FILE_BYTES} bytes")
             return Progress.from_json(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
-            reason = str(exc) if isinstance(exc, ValueError) else "not UTF-8 text"
+            reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(exc)
             return self._replace_corrupt(reason)
 
     def _replace_corrupt(self, reason: str) -> Progress:
