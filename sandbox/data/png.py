@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import struct
-import tempfile
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -274,27 +273,6 @@ def write_png(
     path: str | os.PathLike, pixels: np.ndarray, filters: int | Sequence[int] = 4
 ) -> None:
     """Write pixels as a PNG file (see encode_png); atomic: a temporary file, then os.replace."""
-    data = encode_png(pixels, filters)
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, _new_file_mode(path))
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from ..io.atomic import atomic_write_bytes  # deferred: the data layer needs io only here
 
-
-def _new_file_mode(path: Path) -> int:
-    """The mode a plainly created file would get (mkstemp's is 0600): keep an existing file's,
-    else 0666 less the umask."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+    atomic_write_bytes(path, encode_png(pixels, filters))

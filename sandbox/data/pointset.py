@@ -14,7 +14,9 @@ when to push data to the trainer by comparing one integer.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -441,16 +443,18 @@ class PointSet:
         }
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> PointSet:
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> PointSet:
         """Rebuild a set from to_arrays output (history starts empty).
 
-        Only X and y are required; missing keys get fresh ones. ValueError names a bad entry.
+        Only X and y are required. Without `key`, an `is_test` bool array (N,) keeps that exact
+        split (keys are drawn below or above the ratio); with neither, points get fresh keys.
+        ValueError names a bad entry.
         """
         for name in ("X", "y"):
             if name not in arrays:
                 raise ValueError(f"point data lacks the array {name!r}")
 
-        def scalar(name: str, default: object, kind: type) -> object:
+        def scalar(name: str, default: Any, kind: type) -> Any:
             if name not in arrays:
                 return default
             value = np.asarray(arrays[name])
@@ -467,29 +471,56 @@ class PointSet:
         default_task = Task.REGRESSION if y.dtype.kind == "f" else Task.CLASSIFICATION
         task = scalar("task", default_task.value, str)
         n_classes = scalar("n_classes", None, int)
-        X = np.asarray(arrays["X"])
         if n_classes is None:
-            n_classes = max(2, int(y.max()) + 1) if y.size and task == "classification" else 2
+            used = int(y.max()) + 1 if y.size and y.dtype.kind in "iu" else 0
+            n_classes = min(max(2, used), MAX_CLASSES)
         ps = cls(
             task,
             n_classes,
             max_points=scalar("max_points", MAX_POINTS, int),
             seed=scalar("seed", 0, int),
         )
-        P = ps._check_points(X)
+        P = ps._check_points(arrays["X"])
         lab = ps._check_labels(y, len(P))
         ps._check_room(len(P))
+        ratio = scalar("test_ratio", None, float)
         if "key" in arrays:
-            key = np.asarray(arrays["key"], dtype=np.float64)
-            if key.shape != (len(P),) or not np.all((key >= 0.0) & (key < 1.0)):
-                raise ValueError(f"point data entry 'key' must be {len(P)} values in [0, 1)")
+            key = _float_array(arrays["key"], "key", len(P))
+            if not np.all((key >= 0.0) & (key < 1.0)):
+                raise ValueError("point data entry 'key' must hold values in [0, 1)")
             ps._append(_Rows(P.copy(), lab, key.copy()))
             ps._next_id = max(scalar("next_id", len(P), int), len(P))
+        elif "is_test" in arrays:
+            flags = np.asarray(arrays["is_test"])
+            if flags.shape != (len(P),) or flags.dtype != np.bool_:
+                raise ValueError(f"point data entry 'is_test' must be {len(P)} booleans")
+            if ratio is None:
+                ratio = float(np.mean(flags)) if len(P) else 0.0
+            if flags.any() and not 0.0 < ratio <= 0.9:
+                raise ValueError(
+                    f"point data has test points but test ratio {ratio!r}; allowed: above 0, "
+                    "up to 0.9"
+                )
+            rows = ps._new_rows(P, lab)
+            u = rows.key
+            key = np.where(flags, u * ratio, ratio + u * (1.0 - ratio))
+            # train keys are >= ratio; the clamp keeps rounding from reaching 1.0
+            ps._append(_Rows(rows.X, rows.y, np.minimum(key, np.nextafter(1.0, 0.0))))
         else:
             ps._append(ps._new_rows(P, lab))
-        ps.set_test_ratio(scalar("test_ratio", 0.0, float))
+        ps.set_test_ratio(0.0 if ratio is None else ratio)
         ps.version = 0
         return ps
+
+
+def _float_array(value: object, name: str, n: int) -> np.ndarray:
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"point data entry {name!r} must hold numbers") from None
+    if a.shape != (n,):
+        raise ValueError(f"point data entry {name!r} must have shape ({n},), got {a.shape}")
+    return a
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:

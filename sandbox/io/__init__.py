@@ -3,9 +3,9 @@
 No pygame or OpenGL here; PyTorch is imported only when a .pt/.pth file is loaded.
 """
 
+from .atomic import atomic_write_bytes
 from .weights import (
     FORMAT_VERSION,
-    atomic_write_bytes,
     build_network,
     load_network,
     load_torch,

@@ -4,12 +4,13 @@ The .npz format holds `format` ("neural-origami-weights"), `format_version` (1) 
 Wn, bn as float64 with W of shape (out, in), the PyTorch convention, so files round-trip bit for
 bit. Reading never unpickles: the zip members are parsed with numpy's .npy header readers and the
 data is read with bounded sizes, so a corrupt, truncated or hostile file gives a ValueError that
-names the file, never another exception and never a huge allocation. Writing is atomic (a
-temporary file in the same folder, then os.replace), so a crash never leaves half a file.
-PyTorch is optional: .pt/.pth files holding a state_dict, or a whole nn.Sequential of Linear and
-ReLU layers, load when torch is installed; the unpickler only admits torch's own layer classes.
-A state_dict does not record activations, so every gap between two Linear layers' indices (as in
-"0.weight", "2.weight") is read as a ReLU, and Linear layers with adjacent indices are refused.
+names the file, never another exception and never a huge allocation. Writing goes through
+sandbox.io.atomic (a temporary file in the same folder, then os.replace), so a crash never leaves
+half a file. PyTorch is optional: .pt/.pth files holding a state_dict, or a whole nn.Sequential
+of Linear and ReLU layers, load when torch is installed; the unpickler only admits torch's own
+layer classes. A state_dict does not record activations, so every gap between two Linear layers'
+indices (as in "0.weight", "2.weight") is read as a ReLU, and Linear layers with adjacent indices
+are refused.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..nn.mlp import INPUT_WIDTH, MLP
+from .atomic import atomic_write_bytes
 
 FORMAT_NAME = "neural-origami-weights"
 FORMAT_VERSION = 1
@@ -39,28 +40,6 @@ Layers = list[tuple[np.ndarray, np.ndarray]]
 
 
 # ----------------------------------------------------------------------------- writing
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write `data` to `path` atomically: a temporary file beside it, fsync, then os.replace."""
-    path = Path(path)
-    try:
-        mode = path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _layers_of(net: MLP | Sequence[tuple[np.ndarray, np.ndarray]]) -> Layers:
     if isinstance(net, MLP):
         return net.weights()
