@@ -7,6 +7,8 @@ the Playground's labels mapped -1 -> 0 and +1 -> 1; moons (scikit-learn's shape)
 scaled into the domain. Picture regression (disk, image:NAME) samples points uniformly over the
 picture and targets its brightness in [0, 1] (0 black, 1 white). Regression noise perturbs where
 the target formula or picture is evaluated by U(-6, 6) * noise per axis, as the Playground does.
+ring and rings draw points uniformly over each band's area (MATH.md's r ~ U(0, r1) would crowd
+the centre and make ring a relabelled circle); their noise is a Gaussian jitter of std 2 * noise.
 Points are returned in random order (the rng's), so any prefix is a fair subsample. Gaussian
 noise that would carry a point out of the domain is redrawn (a truncated Gaussian) rather than
 clipped, so no points pile up on the border.
