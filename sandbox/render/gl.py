@@ -1,0 +1,145 @@
+"""The one place that imports PyOpenGL, and the small GL object wrappers the passes share.
+
+PyOpenGL calls glGetError after every function by default, which costs more than many of the
+calls themselves; this module turns that off before OpenGL.GL is first imported unless
+NEURAL_ORIGAMI_GL_DEBUG is set (the test fixtures set it and also check glGetError after each
+test). It also chooses PyOpenGL's EGL platform when SDL draws without X11 (offscreen, Wayland),
+because otherwise PyOpenGL looks for GLX and fails at the first buffer call.
+
+`DynamicBuffer` keeps one buffer name for the life of a pass (so vertex-array objects stay valid)
+and re-specifies its storage on every update (orphaning), so a mesh that changes each frame
+never waits on the previous frame. `TextureBuffer` is a float buffer texture read with
+texelFetch by an integer index: per-region data without any per-region Python loop.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+
+import numpy as np
+
+if "OpenGL.GL" not in sys.modules:
+    import OpenGL
+
+    _debug = os.environ.get("NEURAL_ORIGAMI_GL_DEBUG", "") not in ("", "0")
+    OpenGL.ERROR_CHECKING = _debug
+    OpenGL.ERROR_LOGGING = _debug
+    if "PYOPENGL_PLATFORM" not in os.environ and os.environ.get("SDL_VIDEODRIVER", "") in (
+        "offscreen",
+        "wayland",
+    ):
+        os.environ["PYOPENGL_PLATFORM"] = "egl"
+
+from OpenGL import GL  # noqa: E402
+
+__all__ = ["GL", "GLError", "DynamicBuffer", "TextureBuffer", "check_error", "gl_error_names"]
+
+
+class GLError(RuntimeError):
+    """An OpenGL error flag was set (only checked in debug and test code)."""
+
+
+_ERROR_NAMES = {
+    GL.GL_INVALID_ENUM: "GL_INVALID_ENUM",
+    GL.GL_INVALID_VALUE: "GL_INVALID_VALUE",
+    GL.GL_INVALID_OPERATION: "GL_INVALID_OPERATION",
+    GL.GL_INVALID_FRAMEBUFFER_OPERATION: "GL_INVALID_FRAMEBUFFER_OPERATION",
+    GL.GL_OUT_OF_MEMORY: "GL_OUT_OF_MEMORY",
+}
+
+
+def gl_error_names() -> list[str]:
+    """Drain the GL error flags and return their names (empty when all is well)."""
+    names = []
+    for _ in range(16):
+        err = GL.glGetError()
+        if err == GL.GL_NO_ERROR:
+            break
+        names.append(_ERROR_NAMES.get(err, hex(err)))
+    return names
+
+
+def check_error(where: str = "") -> None:
+    """Raise GLError if any GL error flag is set. Debug and test use only: it stalls."""
+    names = gl_error_names()
+    if names:
+        raise GLError(f"OpenGL error {', '.join(names)}" + (f" after {where}" if where else ""))
+
+
+class DynamicBuffer:
+    """A GL buffer whose contents are replaced wholesale, with storage orphaned on each update."""
+
+    def __init__(self, target: int = GL.GL_ARRAY_BUFFER) -> None:
+        self.target = target
+        self.id = int(GL.glGenBuffers(1))
+        self.capacity = 0
+        self.nbytes = 0
+
+    def update(self, data: np.ndarray) -> None:
+        data = np.ascontiguousarray(data)
+        nbytes = int(data.nbytes)
+        GL.glBindBuffer(self.target, self.id)
+        if nbytes > self.capacity:
+            # Grow with headroom so a mesh that gains a few regions does not reallocate.
+            self.capacity = max(nbytes + nbytes // 2, 256)
+        # Orphan: the driver may hand out fresh storage while the GPU still reads the old.
+        GL.glBufferData(self.target, self.capacity, None, GL.GL_DYNAMIC_DRAW)
+        if nbytes:
+            GL.glBufferSubData(self.target, 0, nbytes, data)
+        self.nbytes = nbytes
+
+    def delete(self) -> None:
+        if self.id:
+            GL.glDeleteBuffers(1, [self.id])
+            self.id = 0
+
+
+class TextureBuffer:
+    """A buffer texture (samplerBuffer in GLSL) of RGBA32F or R32F texels."""
+
+    def __init__(self, internal_format: int = GL.GL_RGBA32F) -> None:
+        self.internal_format = internal_format
+        self.buffer = DynamicBuffer(GL.GL_TEXTURE_BUFFER)
+        self.texture = int(GL.glGenTextures(1))
+        self.n_texels = 0
+        self._attached_capacity = -1
+
+    def update(self, data: np.ndarray) -> None:
+        """Upload float32 data; RGBA32F expects (n, 4), R32F (n,)."""
+        data = np.ascontiguousarray(data, dtype=np.float32)
+        if data.size == 0:
+            # A zero-sized buffer texture is invalid; keep one dummy texel.
+            data = np.zeros(4 if self.internal_format == GL.GL_RGBA32F else 1, np.float32)
+        self.buffer.update(data)
+        self.n_texels = data.size // (4 if self.internal_format == GL.GL_RGBA32F else 1)
+        if self.buffer.capacity != self._attached_capacity:
+            GL.glBindTexture(GL.GL_TEXTURE_BUFFER, self.texture)
+            GL.glTexBuffer(GL.GL_TEXTURE_BUFFER, self.internal_format, self.buffer.id)
+            GL.glBindTexture(GL.GL_TEXTURE_BUFFER, 0)
+            self._attached_capacity = self.buffer.capacity
+
+    def bind(self, unit: int) -> None:
+        GL.glActiveTexture(GL.GL_TEXTURE0 + unit)
+        GL.glBindTexture(GL.GL_TEXTURE_BUFFER, self.texture)
+
+    def delete(self) -> None:
+        self.buffer.delete()
+        if self.texture:
+            GL.glDeleteTextures(1, [self.texture])
+            self.texture = 0
+
+
+def attrib_pointer(
+    index: int, size: int, stride: int, offset: int, gl_type: int = GL.GL_FLOAT
+) -> None:
+    """Float vertex attribute `index` from the bound GL_ARRAY_BUFFER."""
+    GL.glEnableVertexAttribArray(index)
+    GL.glVertexAttribPointer(index, size, gl_type, GL.GL_FALSE, stride, ctypes.c_void_p(offset))
+
+
+def attrib_ipointer(index: int, size: int, stride: int, offset: int, gl_type: int) -> None:
+    """Integer vertex attribute `index` (read as int in GLSL, never converted to float)."""
+    GL.glEnableVertexAttribArray(index)
+    GL.glVertexAttribIPointer(index, size, gl_type, stride, ctypes.c_void_p(offset))

@@ -1,0 +1,130 @@
+"""Crisp anti-aliased line segments: creases, the decision boundary, any exact segment set.
+
+A `LineBatch` holds one set of segments on the GPU: (S, 4) world endpoints (x0, y0, x1, y1),
+per-segment straight RGBA and width in pixels. `LinePass` draws a batch as instanced quads
+(shaders/lines.vert + lines.frag): each quad is expanded in pixel space, so widths stay constant
+at any zoom, and coverage comes from the exact distance to the segment with a one-pixel edge ramp
+and round caps, so joints between consecutive pieces of a crease have no gaps. Blending is
+premultiplied alpha (GL_ONE, GL_ONE_MINUS_SRC_ALPHA).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .camera import View2D
+from .field import set_view_uniforms
+from .gl import GL, DynamicBuffer, attrib_pointer
+from .shaders import load_program
+
+_FLOATS = 9  # x0 y0 x1 y1, r g b a, width
+
+
+def rgba_rows(colors, n: int, name: str = "colors") -> np.ndarray:
+    """One RGB(A) colour or one per item -> (n, 4) float32 (alpha 1 where not given)."""
+    a = np.asarray(colors, dtype=np.float32)
+    if a.ndim == 1 and a.shape[0] in (3, 4):
+        a = a[None, :]
+    if a.ndim != 2 or a.shape[1] not in (3, 4) or a.shape[0] not in (1, n):
+        raise ValueError(f"{name} must be one RGB(A) colour or one per item ({n}), got {a.shape}")
+    out = np.ones((n, 4), dtype=np.float32)
+    out[:, : a.shape[1]] = a
+    return out
+
+
+def scalar_rows(values, n: int, name: str) -> np.ndarray:
+    """One value or one per item -> (n,) float32."""
+    a = np.asarray(values, dtype=np.float32)
+    if a.ndim == 0:
+        return np.full(n, a, dtype=np.float32)
+    if a.shape != (n,):
+        raise ValueError(f"{name} must be one value or one per item ({n}), got shape {a.shape}")
+    return a
+
+
+class LineBatch:
+    """One set of segments on the GPU (creases, boundary, ...)."""
+
+    def __init__(self) -> None:
+        self.vao = int(GL.glGenVertexArrays(1))
+        self.buffer = DynamicBuffer(GL.GL_ARRAY_BUFFER)
+        self.count = 0
+        self.origin = (0.0, 0.0)
+        GL.glBindVertexArray(self.vao)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffer.id)
+        stride = 4 * _FLOATS
+        attrib_pointer(0, 4, stride, 0)
+        attrib_pointer(1, 4, stride, 16)
+        attrib_pointer(2, 1, stride, 32)
+        for loc in (0, 1, 2):
+            GL.glVertexAttribDivisor(loc, 1)
+        GL.glBindVertexArray(0)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+
+    def set(
+        self,
+        segments: np.ndarray,
+        colors: np.ndarray,
+        widths: np.ndarray | float = 2.0,
+        origin: tuple[float, float] | None = None,
+    ) -> None:
+        """Upload (S, 4) world segments with (S, 4)|(4,) RGBA in [0, 1] and (S,)|scalar widths.
+
+        `origin` is subtracted in float64 (default: centre of the segments' bounding box).
+        """
+        seg = np.asarray(segments, dtype=np.float64)
+        if seg.size == 0:
+            self.count = 0
+            return
+        if seg.ndim != 2 or seg.shape[1] != 4:
+            raise ValueError(f"segments must have shape (S, 4), got {seg.shape}")
+        if not np.isfinite(seg).all():
+            raise ValueError("segments must be finite")
+        n = len(seg)
+        if origin is None:
+            xs, ys = seg[:, 0::2], seg[:, 1::2]
+            origin = (0.5 * (xs.min() + xs.max()), 0.5 * (ys.min() + ys.max()))
+        self.origin = (float(origin[0]), float(origin[1]))
+        data = np.empty((n, _FLOATS), dtype=np.float32)
+        data[:, 0] = seg[:, 0] - self.origin[0]
+        data[:, 1] = seg[:, 1] - self.origin[1]
+        data[:, 2] = seg[:, 2] - self.origin[0]
+        data[:, 3] = seg[:, 3] - self.origin[1]
+        data[:, 4:8] = rgba_rows(colors, n)
+        w = scalar_rows(widths, n, "widths")
+        if (w < 0).any():
+            raise ValueError("line widths must be >= 0 pixels")
+        data[:, 8] = w
+        self.buffer.update(data)
+        self.count = n
+
+    def clear(self) -> None:
+        self.count = 0
+
+    def delete(self) -> None:
+        self.buffer.delete()
+        if self.vao:
+            GL.glDeleteVertexArrays(1, [self.vao])
+            self.vao = 0
+
+
+class LinePass:
+    """Draws LineBatches; one program shared by every batch."""
+
+    def __init__(self) -> None:
+        self.program = load_program("lines.vert", "lines.frag")
+
+    def draw(self, view: View2D, batch: LineBatch) -> None:
+        if not batch.count:
+            return
+        p = self.program
+        p.use()
+        set_view_uniforms(p, view, batch.origin)
+        GL.glEnable(GL.GL_BLEND)
+        GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
+        GL.glBindVertexArray(batch.vao)
+        GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, batch.count)
+        GL.glBindVertexArray(0)
+
+    def delete(self) -> None:
+        self.program.delete()

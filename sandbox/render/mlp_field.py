@@ -1,0 +1,124 @@
+"""The per-pixel network fallback: the whole forward pass in a fragment shader.
+
+Used when the exact partition has more regions than the mesh budget. It is exact per pixel too
+(float32 arithmetic), but costs about 190 ms a frame at 1280x800 for a 2-16-16-16 network on a
+software rasteriser, which is why the mesh path is the main one. Networks of up to 8 hidden layers
+of width up to 64 are supported. Weights are packed into an RGBA32F buffer texture (layout in
+shaders/mlp.frag). The first layer's biases absorb W1 * centre in float64 on the CPU, so the
+shader's input is the position relative to the view centre and the picture stays exact when
+zoomed in far from the origin. Colour mappings are the same as the field pass's (OUTPUT mode;
+regions and Laplace need the mesh).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .camera import View2D
+from .field import FieldMode, FieldStyle, set_palette_uniforms
+from .gl import GL, TextureBuffer
+from .shaders import load_program
+
+MAX_LAYERS = 9  # 8 hidden + output
+MAX_WIDTH = 64
+MAX_OUTPUTS = 6
+
+
+def pack_weights(
+    layers: Sequence[tuple[np.ndarray, np.ndarray]], center: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """[(W, b), ...] -> (texels (n, 4) float32, offsets (n_layers,) int32), biases of layer 1
+    shifted by W1 @ center so the input is the position relative to `center`."""
+    chunks = []
+    offsets = []
+    at = 0
+    for i, (W, b) in enumerate(layers):
+        W = np.asarray(W, dtype=np.float64)
+        b = np.asarray(b, dtype=np.float64)
+        if i == 0:
+            b = b + W @ np.asarray(center, dtype=np.float64)
+        n_out, n_in = W.shape
+        n_in4 = (n_in + 3) // 4
+        rows = np.zeros((n_out, n_in4 * 4))
+        rows[:, :n_in] = W
+        bias = np.zeros(((n_out + 3) // 4) * 4)
+        bias[:n_out] = b
+        block = np.concatenate([rows.reshape(-1), bias]).reshape(-1, 4)
+        offsets.append(at)
+        at += len(block)
+        chunks.append(block)
+    return np.concatenate(chunks).astype(np.float32), np.asarray(offsets, dtype=np.int32)
+
+
+class MLPFieldPass:
+    """Draws the output field by running the network per pixel."""
+
+    def __init__(self) -> None:
+        self.program = load_program("fullscreen.vert", "mlp.frag")
+        self.weights = TextureBuffer(GL.GL_RGBA32F)
+        self.vao = int(GL.glGenVertexArrays(1))
+        self._layers: list[tuple[np.ndarray, np.ndarray]] = []
+        self._uploaded_center: tuple[float, float] | None = None
+        self._offsets = np.zeros(0, np.int32)
+
+    def set_network(self, layers: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
+        """[(W1, b1), ..., (Wo, bo)] with W of shape (out, in); input width 2."""
+        layers = [(np.asarray(W, np.float64), np.asarray(b, np.float64)) for W, b in layers]
+        if not 2 <= len(layers) <= MAX_LAYERS:
+            raise ValueError(
+                f"the per-pixel network shader takes 1 to {MAX_LAYERS - 1} hidden layers, "
+                f"got {len(layers) - 1}"
+            )
+        if layers[0][0].shape[1] != 2:
+            raise ValueError(f"the network must take 2 inputs, got {layers[0][0].shape[1]}")
+        for i, (W, _) in enumerate(layers[:-1], start=1):
+            if W.shape[0] > MAX_WIDTH:
+                raise ValueError(
+                    f"hidden layer {i} has width {W.shape[0]}; the per-pixel shader allows "
+                    f"at most {MAX_WIDTH}"
+                )
+        k = layers[-1][0].shape[0]
+        if not 1 <= k <= MAX_OUTPUTS:
+            raise ValueError(f"the network has {k} outputs; allowed: 1 to {MAX_OUTPUTS}")
+        self._layers = layers
+        self._uploaded_center = None
+
+    @property
+    def n_outputs(self) -> int:
+        return int(self._layers[-1][0].shape[0]) if self._layers else 0
+
+    def draw(self, view: View2D, style: FieldStyle | None = None) -> None:
+        style = style or FieldStyle()
+        if not self._layers:
+            return
+        if style.mode is not FieldMode.OUTPUT or style.regions:
+            raise ValueError("the per-pixel network shader draws the OUTPUT mode without regions")
+        if self._uploaded_center != view.center:
+            texels, self._offsets = pack_weights(self._layers, view.center)
+            self.weights.update(texels)
+            self._uploaded_center = view.center
+        p = self.program
+        p.use()
+        p.set_float("u_ppu", view.pixels_per_unit)
+        p.set_vec2("u_viewport", (view.width, view.height))
+        set_palette_uniforms(p, style, self.n_outputs)
+        n = len(self._layers)
+        p.set_int("u_layers", n)
+        p.set_int_array("u_in", [W.shape[1] for W, _ in self._layers])
+        p.set_int_array("u_out", [W.shape[0] for W, _ in self._layers])
+        p.set_int_array("u_offset", self._offsets)
+        p.set_int("u_weights", 0)
+        self.weights.bind(0)
+        GL.glDisable(GL.GL_BLEND)
+        GL.glBindVertexArray(self.vao)
+        GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
+        GL.glBindVertexArray(0)
+
+    def delete(self) -> None:
+        self.program.delete()
+        self.weights.delete()
+        if self.vao:
+            GL.glDeleteVertexArrays(1, [self.vao])
+            self.vao = 0

@@ -1,0 +1,123 @@
+"""Data points: smooth class-coloured discs with a dark outline; test points drawn hollow.
+
+A `PointBatch` holds (N, 2) world positions, class ids (0..5), a hollow flag (True for the test
+split) and radii in pixels. `PointPass` draws a batch as instanced screen-aligned quads
+(shaders/points.vert + points.frag) whose coverage is computed from the exact pixel distance to
+the centre, so discs are round and smooth at any size and zoom. A hollow point is an outline,
+a class-coloured ring and an inner outline around a transparent hole, so the field shows through
+it. Premultiplied alpha blending.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import palette
+from .camera import View2D
+from .field import set_view_uniforms
+from .gl import GL, DynamicBuffer, attrib_pointer
+from .lines import scalar_rows
+from .shaders import load_program
+
+_FLOATS = 5  # x y, radius, hollow, class
+
+DEFAULT_RADIUS = 6.0
+DEFAULT_OUTLINE_WIDTH = 1.5
+DEFAULT_RING_WIDTH = 2.5
+
+
+class PointBatch:
+    """One set of points on the GPU."""
+
+    def __init__(self) -> None:
+        self.vao = int(GL.glGenVertexArrays(1))
+        self.buffer = DynamicBuffer(GL.GL_ARRAY_BUFFER)
+        self.count = 0
+        self.origin = (0.0, 0.0)
+        GL.glBindVertexArray(self.vao)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffer.id)
+        stride = 4 * _FLOATS
+        attrib_pointer(0, 2, stride, 0)
+        attrib_pointer(1, 3, stride, 8)
+        GL.glVertexAttribDivisor(0, 1)
+        GL.glVertexAttribDivisor(1, 1)
+        GL.glBindVertexArray(0)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+
+    def set(
+        self,
+        positions: np.ndarray,
+        classes: np.ndarray | int,
+        hollow: np.ndarray | bool = False,
+        radius: np.ndarray | float = DEFAULT_RADIUS,
+        origin: tuple[float, float] | None = None,
+    ) -> None:
+        """Upload points: (N, 2) world positions, class ids, hollow flags, radii in pixels."""
+        pos = np.asarray(positions, dtype=np.float64)
+        if pos.size == 0:
+            self.count = 0
+            return
+        if pos.ndim != 2 or pos.shape[1] != 2:
+            raise ValueError(f"point positions must have shape (N, 2), got {pos.shape}")
+        if not np.isfinite(pos).all():
+            raise ValueError("point positions must be finite")
+        n = len(pos)
+        cls = scalar_rows(classes, n, "point classes")
+        if ((cls < 0) | (cls >= palette.MAX_CLASSES)).any():
+            raise ValueError(
+                f"point classes must lie in 0..{palette.MAX_CLASSES - 1}, "
+                f"got {cls.min():g}..{cls.max():g}"
+            )
+        rad = scalar_rows(radius, n, "point radii")
+        if (rad <= 0).any():
+            raise ValueError("point radii must be > 0 pixels")
+        if origin is None:
+            lo, hi = pos.min(axis=0), pos.max(axis=0)
+            origin = (0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1]))
+        self.origin = (float(origin[0]), float(origin[1]))
+        data = np.empty((n, _FLOATS), dtype=np.float32)
+        data[:, 0] = pos[:, 0] - self.origin[0]
+        data[:, 1] = pos[:, 1] - self.origin[1]
+        data[:, 2] = rad
+        data[:, 3] = scalar_rows(np.asarray(hollow, dtype=np.float32), n, "hollow flags") > 0
+        data[:, 4] = cls
+        self.buffer.update(data)
+        self.count = n
+
+    def clear(self) -> None:
+        self.count = 0
+
+    def delete(self) -> None:
+        self.buffer.delete()
+        if self.vao:
+            GL.glDeleteVertexArrays(1, [self.vao])
+            self.vao = 0
+
+
+class PointPass:
+    """Draws PointBatches."""
+
+    def __init__(self) -> None:
+        self.program = load_program("points.vert", "points.frag")
+        self.outline = palette.POINT_OUTLINE.copy()
+        self.outline_width = DEFAULT_OUTLINE_WIDTH
+        self.ring_width = DEFAULT_RING_WIDTH
+
+    def draw(self, view: View2D, batch: PointBatch) -> None:
+        if not batch.count:
+            return
+        p = self.program
+        p.use()
+        set_view_uniforms(p, view, batch.origin)
+        p.set_vec3_array("u_class_colors", palette.CLASS_COLORS)
+        p.set_vec4("u_outline", self.outline)
+        p.set_float("u_outline_width", self.outline_width)
+        p.set_float("u_ring_width", self.ring_width)
+        GL.glEnable(GL.GL_BLEND)
+        GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
+        GL.glBindVertexArray(batch.vao)
+        GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, batch.count)
+        GL.glBindVertexArray(0)
+
+    def delete(self) -> None:
+        self.program.delete()

@@ -1,0 +1,182 @@
+"""The 2D renderer: every pass, the GPU data they draw, and per-pass timings, behind one object.
+
+Typical frame (the app owns the loop and decides when data changed):
+
+    r = Renderer(window_size)
+    r.mesh.set_mesh(vertices, triangles, region, logits)   # when the geometry changed
+    r.mesh.set_region_colors(colors); r.mesh.set_laplace(mean_coef, var_coef)
+    r.creases.set(segments, colors, widths); r.boundary.set(...); r.points.set(...)
+    r.overlay.upload(ui_surface)                           # when the UI changed
+    r.begin_frame()
+    r.draw_scene(view, FieldStyle(regions=True))           # or r.draw_split(view, left, right)
+    r.draw_overlay()
+    pygame.display.flip()
+
+Set `profile = True` to fill `timings` (milliseconds per pass, last frame) by finishing the GL
+pipeline around each pass; off by default because glFinish stalls the frame.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+
+from . import palette
+from .camera import View2D
+from .field import FieldPass, FieldStyle
+from .gl import GL
+from .lines import LineBatch, LinePass
+from .mesh import GLMesh
+from .mlp_field import MLPFieldPass
+from .overlay import OverlayPass
+from .points import PointBatch, PointPass
+from .split import Pane, SplitMode, draw_split
+from .target import read_pixels
+
+
+class Renderer:
+    """Owns the 2D passes (field, lines, points, overlay, per-pixel network) and their data."""
+
+    def __init__(self, size: tuple[int, int]) -> None:
+        self.size = (int(size[0]), int(size[1]))
+        self.mesh = GLMesh()
+        self.creases = LineBatch()
+        self.boundary = LineBatch()
+        self.points = PointBatch()
+        self.field_pass = FieldPass()
+        self.line_pass = LinePass()
+        self.point_pass = PointPass()
+        self.overlay = OverlayPass()
+        self._mlp: MLPFieldPass | None = None
+        self.profile = False
+        self.timings: dict[str, float] = {}
+
+    @property
+    def mlp_field(self) -> MLPFieldPass:
+        """The per-pixel network pass, compiled on first use."""
+        if self._mlp is None:
+            self._mlp = MLPFieldPass()
+        return self._mlp
+
+    def resize(self, size: tuple[int, int]) -> None:
+        self.size = (int(size[0]), int(size[1]))
+
+    @contextmanager
+    def timed(self, name: str) -> Iterator[None]:
+        """Accumulate the wall time of the enclosed GL work into timings[name] when profiling."""
+        if not self.profile:
+            yield
+            return
+        GL.glFinish()
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            GL.glFinish()
+            ms = 1000.0 * (time.perf_counter() - t0)
+            self.timings[name] = self.timings.get(name, 0.0) + ms
+
+    # ------------------------------------------------------------------ frame
+    def begin_frame(self, clear_color: np.ndarray | None = None) -> None:
+        """Bind the window, clear it, reset the per-pass timings."""
+        self.timings = {}
+        c = palette.BACKGROUND if clear_color is None else np.asarray(clear_color)
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
+        GL.glViewport(0, 0, self.size[0], self.size[1])
+        GL.glDisable(GL.GL_SCISSOR_TEST)
+        GL.glClearColor(float(c[0]), float(c[1]), float(c[2]), 1.0)
+        with self.timed("clear"):
+            GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
+
+    def draw_field(self, view: View2D, style: FieldStyle | None = None) -> None:
+        with self.timed("field"):
+            self.field_pass.draw(view, self.mesh, style)
+
+    def draw_network_field(self, view: View2D, style: FieldStyle | None = None) -> None:
+        """The per-pixel fallback; call mlp_field.set_network(layers) first."""
+        with self.timed("network field"):
+            self.mlp_field.draw(view, style)
+
+    def draw_creases(self, view: View2D) -> None:
+        with self.timed("creases"):
+            self.line_pass.draw(view, self.creases)
+
+    def draw_boundary(self, view: View2D) -> None:
+        with self.timed("boundary"):
+            self.line_pass.draw(view, self.boundary)
+
+    def draw_points(self, view: View2D) -> None:
+        with self.timed("points"):
+            self.point_pass.draw(view, self.points)
+
+    def draw_overlay(self) -> None:
+        with self.timed("overlay"):
+            self.overlay.draw()
+
+    def draw_scene(
+        self,
+        view: View2D,
+        style: FieldStyle | None = None,
+        *,
+        field: bool = True,
+        creases: bool = True,
+        boundary: bool = True,
+        points: bool = True,
+        per_pixel: bool = False,
+    ) -> None:
+        """Field (mesh, or the per-pixel network when `per_pixel`), creases, boundary, points."""
+        if field:
+            if per_pixel:
+                self.draw_network_field(view, style)
+            else:
+                self.draw_field(view, style)
+        if creases:
+            self.draw_creases(view)
+        if boundary:
+            self.draw_boundary(view)
+        if points:
+            self.draw_points(view)
+
+    def draw_split(
+        self,
+        view: View2D,
+        left: FieldStyle,
+        right: FieldStyle,
+        mode: SplitMode | str = SplitMode.SIDE_BY_SIDE,
+        divider: float = 0.5,
+        **scene_flags: bool,
+    ) -> tuple[Pane, Pane]:
+        """The scene twice, `left` style in the left pane and `right` in the right."""
+        styles = (left, right)
+
+        def pane(pane_view: View2D, index: int) -> None:
+            self.draw_scene(pane_view, styles[index], **scene_flags)
+
+        return draw_split(view, pane, mode, divider)
+
+    def read_pixels(self, *, alpha: bool = False) -> np.ndarray:
+        """The window's current contents, (H, W, 3|4) uint8 top-down (before the flip)."""
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, 0)
+        return read_pixels(self.size, alpha=alpha)
+
+    def timings_report(self) -> str:
+        parts = [f"{k} {v:.2f}" for k, v in self.timings.items()]
+        return "ms per pass: " + ", ".join(parts) + f" (total {sum(self.timings.values()):.2f})"
+
+    def delete(self) -> None:
+        for obj in (
+            self.mesh,
+            self.creases,
+            self.boundary,
+            self.points,
+            self.field_pass,
+            self.line_pass,
+            self.point_pass,
+            self.overlay,
+        ):
+            obj.delete()
+        if self._mlp is not None:
+            self._mlp.delete()
