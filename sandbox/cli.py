@@ -1,31 +1,205 @@
 """Command line entry point shared by `neural-origami`, `python main.py` and `python -m sandbox`.
 
-Parses arguments and hands over to the application; no heavy imports happen before parsing, so
-`--help` is instant and headless environment variables can be set before pygame loads.
+Parses and validates the options, then hands an `AppConfig` to the application. Nothing heavy
+is imported before parsing, so `--help` is instant, and the headless environment variables
+(offscreen SDL, EGL) can still be set before pygame and OpenGL load. Every error a user can
+cause prints one clear line and exits with status 2; no tracebacks.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from dataclasses import dataclass, field
+
+VIEW_CHOICES = ("field", "boundary", "regions", "creases", "laplace", "split")
+PLANNED = ("3d", "probe", "inspector")
+EXIT_USAGE = 2
+
+
+class UsageError(ValueError):
+    """A bad option value; the message says which and what is allowed."""
+
+
+@dataclass
+class AppConfig:
+    """Start-up settings of the application (from the command line, tests or benchmarks)."""
+
+    size: tuple[int, int] = (1280, 800)
+    dataset: str = "ring"
+    points: int | None = None
+    noise: float | None = None
+    steps: int = 0
+    views: tuple[str, ...] | None = None
+    screenshot: str | None = None
+    seed: int = 0
+    hidden: tuple[int, ...] = (16, 16, 16)
+    ui_scale: float = 1.0
+    fullscreen: bool = False
+    level: str | None = None
+    lr: float | None = None
+    optimizer: str | None = None
+    batch_size: int | None = None
+    hide_ui: bool = False
+    play: bool = False
+    frames: int | None = None
+    skip_loading: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    parts = text.lower().replace("*", "x").split("x")
+    try:
+        w, h = (int(p) for p in parts)
+    except ValueError:
+        raise UsageError(f"--size {text!r}: expected WIDTHxHEIGHT, e.g. 1280x800") from None
+    if not (64 <= w <= 8192 and 64 <= h <= 8192):
+        raise UsageError(f"--size {text!r}: width and height must be between 64 and 8192 pixels")
+    return w, h
+
+
+def parse_hidden(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(p) for p in text.replace(" ", "").split(",") if p)
+    except ValueError:
+        raise UsageError(
+            f"--hidden {text!r}: expected neurons per hidden layer, e.g. 16,16,16"
+        ) from None
+    if not 1 <= len(sizes) <= 8:
+        raise UsageError(f"--hidden {text!r}: {len(sizes)} layers given; allowed: 1 to 8")
+    for i, n in enumerate(sizes, 1):
+        if not 1 <= n <= 256:
+            raise UsageError(f"--hidden {text!r}: layer {i} has {n} neurons; allowed: 1 to 256")
+    return sizes
+
+
+def parse_views(text: str) -> tuple[str, ...]:
+    names = tuple(v.strip().lower() for v in text.split(",") if v.strip())
+    for name in names:
+        if name in PLANNED:
+            raise UsageError(
+                f"--view {name!r} is not available in this version; "
+                f"allowed: {', '.join(VIEW_CHOICES)}"
+            )
+        if name not in VIEW_CHOICES:
+            raise UsageError(f"--view: unknown view {name!r}; allowed: {', '.join(VIEW_CHOICES)}")
+    return names
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="neural-origami",
-        description="See what a ReLU network does to the plane, exactly and live.",
+        description=(
+            "See what a ReLU network does to the plane, exactly and live: paint points, press "
+            "Space, and watch the creases, linear regions and decision boundary move."
+        ),
+        epilog=(
+            "Headless screenshot: neural-origami --size 1280x800 --dataset ring --steps 2000 "
+            "--view regions,creases --screenshot out.png (on Linux without a display this uses "
+            "offscreen EGL: SDL_VIDEODRIVER=offscreen PYOPENGL_PLATFORM=egl)."
+        ),
     )
+    a = parser.add_argument
+    a("--size", default="1280x800", metavar="WxH", help="window size in pixels (1280x800)")
+    a("--dataset", default="ring", metavar="NAME", help="starting dataset (ring)")
+    a("--points", type=int, default=None, metavar="N", help="points in the starting dataset")
+    a("--noise", type=float, default=None, metavar="X", help="dataset noise, 0 to 0.5")
+    a("--steps", type=int, default=0, metavar="N", help="training steps before the first frame")
+    a(
+        "--view",
+        default=None,
+        metavar="LIST",
+        help="views to show, comma separated: " + ", ".join(VIEW_CHOICES),
+    )
+    a("--screenshot", default=None, metavar="PATH", help="render one frame to a PNG and exit")
+    a("--seed", type=int, default=0, help="seed of the data and the network (0)")
+    a("--hidden", default="16,16,16", metavar="N,N,...", help="neurons per hidden layer")
+    a("--lr", type=float, default=None, help="learning rate (0.01)")
+    a("--optimizer", default=None, choices=("adam", "sgd"), help="optimizer (adam)")
+    a("--batch-size", type=int, default=None, metavar="N", help="batch size (64)")
+    a("--ui-scale", type=float, default=1.0, metavar="S", help="UI scale, 1 to 2 (projectors)")
+    a("--fullscreen", action="store_true", help="start in full screen")
+    a("--hide-ui", action="store_true", help="hide the panels (Tab toggles them)")
+    a("--play", action="store_true", help="start training right away")
+    a("--frames", type=int, default=None, metavar="N", help="quit after N frames")
+    a("--level", default=None, metavar="ID", help="start a guided level (not in this version)")
     return parser
+
+
+def config_from_args(ns: argparse.Namespace) -> AppConfig:
+    """Validate parsed options into an AppConfig; raises UsageError with a clear message."""
+    if ns.steps < 0:
+        raise UsageError(f"--steps {ns.steps}: must be 0 or more")
+    if ns.points is not None and not 0 <= ns.points <= 20_000:
+        raise UsageError(f"--points {ns.points}: allowed 0 to 20000")
+    if ns.noise is not None and not 0.0 <= ns.noise <= 0.5:
+        raise UsageError(f"--noise {ns.noise}: allowed 0 to 0.5")
+    if not 1.0 <= ns.ui_scale <= 2.0:
+        raise UsageError(f"--ui-scale {ns.ui_scale}: allowed 1 to 2")
+    if ns.lr is not None and not 0.0 < ns.lr <= 100.0:
+        raise UsageError(f"--lr {ns.lr}: must be greater than 0 (and at most 100)")
+    if ns.batch_size is not None and not 1 <= ns.batch_size <= 100_000:
+        raise UsageError(f"--batch-size {ns.batch_size}: allowed 1 to 100000")
+    if ns.frames is not None and ns.frames < 1:
+        raise UsageError(f"--frames {ns.frames}: must be 1 or more")
+    if ns.level is not None:
+        raise UsageError(
+            f"--level {ns.level!r}: guided levels are not playable in this version yet; "
+            "start without --level for the free sandbox"
+        )
+    return AppConfig(
+        size=parse_size(ns.size),
+        dataset=ns.dataset,
+        points=ns.points,
+        noise=ns.noise,
+        steps=ns.steps,
+        views=parse_views(ns.view) if ns.view is not None else None,
+        screenshot=ns.screenshot,
+        seed=ns.seed,
+        hidden=parse_hidden(ns.hidden),
+        ui_scale=ns.ui_scale,
+        fullscreen=ns.fullscreen,
+        level=ns.level,
+        lr=ns.lr,
+        optimizer=ns.optimizer,
+        batch_size=ns.batch_size,
+        hide_ui=ns.hide_ui,
+        play=ns.play,
+        frames=ns.frames,
+    )
+
+
+def prepare_environment(config: AppConfig) -> None:
+    """Headless set-up before pygame loads: a screenshot on Linux without a display renders
+    offscreen through EGL; audio is never needed."""
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if config.screenshot and headless and sys.platform.startswith("linux"):
+        os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+    if os.environ.get("SDL_VIDEODRIVER") == "offscreen":
+        os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    parser.parse_args(argv)
-    from sandbox.nn import MLP
+    ns = parser.parse_args(argv)
+    try:
+        config = config_from_args(ns)
+    except UsageError as exc:
+        print(f"neural-origami: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    prepare_environment(config)
+    from sandbox.app import StartupError, run
 
-    net = MLP([2, 16, 16, 16, 2], seed=0)
-    print(f"Neural Origami: core ready ({net}, {net.n_params} parameters). The window is coming.")
-    return 0
+    try:
+        return run(config)
+    except StartupError as exc:
+        print(f"neural-origami: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

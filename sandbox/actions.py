@@ -1,0 +1,309 @@
+"""Actions: the small, immutable messages that every input turns into before anything changes.
+
+Mouse and keyboard events that pygame-gui did not use, and pygame-gui's own widget events, are
+translated into these dataclasses (by sandbox.ui); the active scene applies them to the state, as
+the only writer. Screen positions are window pixels with the origin at the top left; the scene
+converts them to plane coordinates with its camera. Keeping input as plain data makes scripted
+tests and replays trivial: a test builds a list of actions and hands them to the scene.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Phase(StrEnum):
+    """Where a drag gesture (a paint stroke, an erase stroke) is."""
+
+    BEGIN = "begin"
+    MOVE = "move"
+    END = "end"
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """Base class of every action (so handlers can type-check their input)."""
+
+
+# ----------------------------------------------------------------------------- data and brush
+@dataclass(frozen=True, slots=True)
+class Paint(Action):
+    """Add points of the selected class with the brush at a screen position."""
+
+    pos: tuple[float, float]
+    phase: Phase = Phase.MOVE
+
+
+@dataclass(frozen=True, slots=True)
+class Erase(Action):
+    """Remove the points under the brush at a screen position."""
+
+    pos: tuple[float, float]
+    phase: Phase = Phase.MOVE
+
+
+@dataclass(frozen=True, slots=True)
+class SelectClass(Action):
+    """Choose the class painted next (0-based; keys 1-6 give 0-5)."""
+
+    label: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetBrushSize(Action):
+    """Brush radius in screen pixels."""
+
+    radius_px: float
+
+
+@dataclass(frozen=True, slots=True)
+class SetBrushDensity(Action):
+    """Points added per brush dab."""
+
+    density: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetPaintValue(Action):
+    """The target value painted in picture (regression) mode, in [0, 1]."""
+
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Undo(Action):
+    """Undo the last paint or erase stroke, clear or preset."""
+
+
+@dataclass(frozen=True, slots=True)
+class Redo(Action):
+    """Redo what Undo took back."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClearPoints(Action):
+    """Remove every point (undoable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadPreset(Action):
+    """Replace the points by a dataset generator's output (undoable)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetNoise(Action):
+    """Noise of the preset generator; regenerates the current preset."""
+
+    noise: float
+
+
+@dataclass(frozen=True, slots=True)
+class NewDataSeed(Action):
+    """Draw the current preset again with a fresh seed."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetTestRatio(Action):
+    """Fraction of points held out as test points (drawn hollow)."""
+
+    ratio: float
+
+
+# ----------------------------------------------------------------------------- view
+@dataclass(frozen=True, slots=True)
+class Pan(Action):
+    """Move the view by a drag of (dx, dy) screen pixels."""
+
+    dx: float
+    dy: float
+
+
+@dataclass(frozen=True, slots=True)
+class ZoomAt(Action):
+    """Zoom by `factor` (> 1 zooms in) keeping the plane point under `pos` fixed."""
+
+    pos: tuple[float, float]
+    factor: float
+
+
+@dataclass(frozen=True, slots=True)
+class ZoomOutFar(Action):
+    """Jump far out (where the overconfidence lesson happens), or back if already out."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResetView(Action):
+    """Back to the default view of the data."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hover(Action):
+    """The mouse is over the plane at a screen position (None: it left the plane)."""
+
+    pos: tuple[float, float] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleView(Action):
+    """Switch one view layer on or off (field, boundary, regions, creases, laplace, split)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetView(Action):
+    """Switch one view layer on or off explicitly."""
+
+    name: str
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleDiscretise(Action):
+    """Field drawn with hard class colours instead of confidence shading."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetLayerView(Action):
+    """Which partition the regions view shows: 1..L (layers <= l) or 0 for the joint one."""
+
+    layer: int
+
+
+@dataclass(frozen=True, slots=True)
+class CycleLayerView(Action):
+    """Step the layer selector forwards (+1) or backwards (-1), wrapping through "Joint"."""
+
+    step: int
+
+
+# ----------------------------------------------------------------------------- network
+@dataclass(frozen=True, slots=True)
+class AddLayer(Action):
+    """Append a hidden layer (as wide as the last one)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveLayer(Action):
+    """Drop the last hidden layer (at least one stays)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetWidth(Action):
+    """Set the number of neurons of hidden layer `layer` (0-based)."""
+
+    layer: int
+    width: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetTask(Action):
+    """classification or regression (picture fitting)."""
+
+    task: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetOptimizer(Action):
+    """adam or sgd."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetLearningRate(Action):
+    lr: float
+
+
+@dataclass(frozen=True, slots=True)
+class SetBatchSize(Action):
+    batch_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetL2(Action):
+    l2: float
+
+
+@dataclass(frozen=True, slots=True)
+class TogglePlay(Action):
+    """Start or pause training."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetPlaying(Action):
+    playing: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StepOnce(Action):
+    """One training step (pauses first)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResetNetwork(Action):
+    """Fresh weights; with seed None the next seed is used."""
+
+    seed: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetSpeed(Action):
+    """Index into state.SPEEDS: steps per frame, the last entry is flat out."""
+
+    level: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSpeed(Action):
+    """Faster (+1) or slower (-1)."""
+
+    step: int
+
+
+# ----------------------------------------------------------------------------- confidence
+@dataclass(frozen=True, slots=True)
+class SetPriorPrecision(Action):
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class OptimizePrior(Action):
+    """Set the Laplace prior precision to the evidence maximiser."""
+
+
+# ----------------------------------------------------------------------------- application
+@dataclass(frozen=True, slots=True)
+class SetUiScale(Action):
+    scale: float
+
+
+@dataclass(frozen=True, slots=True)
+class Screenshot(Action):
+    """Save the window as a PNG (path None: a time-stamped name in the current folder)."""
+
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleHelp(Action):
+    """Show or hide the keyboard help card."""
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleUi(Action):
+    """Hide or show the panels (the plane then fills the window)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Resize(Action):
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class Quit(Action):
+    pass

@@ -1,0 +1,326 @@
+"""The application: the window, the loop, the scenes and the UI surface; it wires every layer.
+
+`App` opens the pygame window with an OpenGL 3.3 core context (sandbox.render), keeps one
+pygame-gui manager whose elements are drawn to an offscreen transparent surface, and runs the
+active scene frame by frame:
+
+1. events: pygame-gui sees each event first; the scene turns it (and whether a widget used it)
+   into actions, and applies them; it is the only writer of the state;
+2. the scene advances: training within the frame budget, geometry when weights or view changed;
+3. the scene draws the plane with GL; the UI surface is redrawn when something changed (input,
+   a message, a few times a second for the readouts) and composited over the GL scene.
+
+`run(config)` is what the command line calls: the interactive loop, or, with a screenshot path,
+one trained and rendered frame written to a PNG. Nothing opens the display at import time.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sandbox import actions as A
+from sandbox.cli import AppConfig
+from sandbox.state import AppState
+
+UI_REFRESH_S = 0.1  # readouts refresh at 10 Hz when nothing else asks for a redraw
+MAX_DT = 0.1
+FPS_CAP = 120
+
+
+class StartupError(RuntimeError):
+    """The app cannot start (no OpenGL 3.3, a bad dataset name...); the message is for users."""
+
+
+class App:
+    """The window and loop. Create, `start()`, then `run_loop()` or drive `frame()` yourself."""
+
+    def __init__(self, config: AppConfig | None = None) -> None:
+        self.config = config or AppConfig()
+        self.state = AppState()
+        self.state.layout.window = tuple(self.config.size)  # type: ignore[assignment]
+        self.scene: Any = None
+        self.manager: Any = None
+        self.renderer: Any = None
+        self.ui_surface: Any = None
+        self.window: Any = None
+        self.minimized = False
+        self.frames = 0
+        self._ui_time = -1.0
+        self._ui_dirty = True
+        self._ui_scale_built = None
+        self._window_built: tuple[int, int] | None = None
+        self._last = 0.0
+        self._fps_time = 0.0
+        self._fps_frames = 0
+
+    # ------------------------------------------------------------------ start-up
+    def start(self, hidden: bool = False) -> None:
+        """Open the window and GL context, build the UI manager and the first scene.
+
+        Raises StartupError with a readable message when OpenGL 3.3 is not available or the
+        configuration names something that does not exist.
+        """
+        import pygame
+
+        from sandbox.render import GLContextError, create_window
+
+        size = tuple(self.config.size)
+        try:
+            self.window = create_window(size, hidden=hidden, vsync=not hidden)
+        except GLContextError as exc:
+            raise StartupError(str(exc)) from exc
+        if self.config.fullscreen and not hidden:
+            try:
+                pygame.display.toggle_fullscreen()
+            except pygame.error:
+                pass
+        size = pygame.display.get_window_size() if not hidden else size
+        self.state.layout.window = (int(size[0]), int(size[1]))
+        from sandbox.render.renderer import Renderer
+
+        self.renderer = Renderer(self.state.layout.window)
+        self._build_ui_surface()
+        self._build_manager()
+        from sandbox.scenes.sandbox import SandboxScene
+
+        try:
+            from sandbox.scenes import backend
+
+            backend.dataset_info(self.config.dataset)
+        except ValueError as exc:
+            raise StartupError(str(exc)) from exc
+
+        def sandbox() -> Any:
+            return SandboxScene(self, self.config)
+
+        if self.config.skip_loading or self.config.screenshot:
+            self.set_scene(sandbox())
+        else:
+            from sandbox.scenes.loading import LoadingScene
+
+            self.set_scene(LoadingScene(self, sandbox))
+        self._last = time.perf_counter()
+
+    def _build_ui_surface(self) -> None:
+        import pygame
+
+        w, h = self.state.layout.window
+        self.ui_surface = pygame.Surface((max(1, w), max(1, h)), pygame.SRCALPHA)
+        self._window_built = (w, h)
+
+    def _build_manager(self) -> None:
+        import pygame
+        import pygame_gui
+
+        if not pygame.font.get_init():
+            pygame.font.init()
+
+        from sandbox.ui.theme import scaled_theme
+
+        scale = self.state.ui_scale
+        w, h = self.state.layout.window
+        self.manager = pygame_gui.UIManager(
+            (max(1, w), max(1, h)), scaled_theme(scale), enable_live_theme_updates=False
+        )
+        self._ui_scale_built = scale
+        self._ui_dirty = True
+
+    def set_scene(self, scene: Any) -> None:
+        if self.scene is not None:
+            self.scene.exit()
+        self.scene = scene
+        scene.enter()
+        if self._ui_scale_built != self.state.ui_scale:
+            self._build_manager()
+        self.manager.clear_and_reset()
+        scene.build_ui(self.manager)
+        self._ui_dirty = True
+
+    # ------------------------------------------------------------------ the frame
+    def _system_actions(self, event: Any) -> list[A.Action]:
+        import pygame
+
+        if event.type == pygame.QUIT:
+            return [A.Quit()]
+        if event.type in (pygame.VIDEORESIZE, pygame.WINDOWSIZECHANGED):
+            w, h = (event.w, event.h) if event.type == pygame.VIDEORESIZE else (event.x, event.y)
+            if (w, h) != self.state.layout.window and w > 0 and h > 0:
+                return [A.Resize(int(w), int(h))]
+        if event.type == pygame.WINDOWMINIMIZED:
+            self.minimized = True
+        elif event.type in (pygame.WINDOWRESTORED, pygame.WINDOWMAXIMIZED, pygame.WINDOWSHOWN):
+            self.minimized = False
+        return []
+
+    def handle_events(self, events: list[Any]) -> None:
+        import pygame
+
+        for event in events:
+            actions = self._system_actions(event)
+            consumed = bool(self.manager.process_events(event))
+            if (
+                event.type
+                in (
+                    pygame.MOUSEMOTION,
+                    pygame.MOUSEBUTTONDOWN,
+                    pygame.MOUSEBUTTONUP,
+                    pygame.MOUSEWHEEL,
+                    pygame.KEYDOWN,
+                    pygame.KEYUP,
+                )
+                or getattr(event, "ui_element", None) is not None
+            ):
+                self._ui_dirty = True
+            actions += self.scene.translate(event, consumed)
+            for action in actions:
+                self.scene.apply(action)
+
+    def frame(self, events: list[Any] | None = None, dt: float | None = None) -> None:
+        """One frame: events, scene update, GL drawing, UI compositing, screenshot, flip."""
+        import pygame
+
+        now = time.perf_counter()
+        if dt is None:
+            dt = min(MAX_DT, max(0.0, now - self._last))
+        self._last = now
+        if events is None:
+            events = pygame.event.get()
+        state = self.state
+        state.time += dt
+        t0 = time.perf_counter()
+        self.handle_events(events)
+        self.scene.update(dt)
+        if self.scene.next_scene is not None:
+            self.set_scene(self.scene.next_scene)
+            self.scene.update(0.0)
+        self._follow_window()
+        t1 = time.perf_counter()
+        if self.minimized:
+            time.sleep(0.05)
+            return
+        self.renderer.begin_frame()
+        self.scene.draw()
+        t2 = time.perf_counter()
+        self.manager.update(dt)
+        self._composite_ui()
+        t3 = time.perf_counter()
+        if state.screenshot_request:
+            self._save_screenshot(state.screenshot_request)
+        pygame.display.flip()
+        t4 = time.perf_counter()
+        state.timings.update(
+            {"frame_logic": t1 - t0, "render": t2 - t1, "ui": t3 - t2, "flip": t4 - t3}
+        )
+        self.frames += 1
+        self._fps_frames += 1
+        if now - self._fps_time >= 1.0:
+            state.fps = self._fps_frames / max(1e-9, now - self._fps_time)
+            self._fps_time = now
+            self._fps_frames = 0
+
+    def _follow_window(self) -> None:
+        """Rebuild the UI surface and manager after a resize or a UI scale change."""
+        state = self.state
+        window = state.layout.window
+        if window != self._window_built:
+            self.renderer.resize(window)
+            self._build_ui_surface()
+            if self._ui_scale_built == state.ui_scale:
+                self.manager.set_window_resolution(window)
+        if self._ui_scale_built != state.ui_scale:
+            self._build_manager()
+            self.scene.build_ui(self.manager)
+
+    def _composite_ui(self) -> None:
+        state = self.state
+        if (
+            self._ui_dirty
+            or self.scene.ui_needs_redraw()
+            or state.time - self._ui_time >= UI_REFRESH_S
+        ):
+            surface = self.ui_surface
+            surface.fill((0, 0, 0, 0))
+            self.manager.draw_ui(surface)
+            self.scene.draw_overlay(surface)
+            self.renderer.overlay.upload(surface)
+            self._ui_time = state.time
+            self._ui_dirty = False
+        self.renderer.draw_overlay()
+
+    def _save_screenshot(self, path: str) -> None:
+        from sandbox.scenes.sandbox import SandboxScene
+
+        try:
+            self.write_png(path)
+            message = f"Saved a screenshot: {path}"
+            kind = "info"
+        except OSError as exc:
+            message = f"Could not save the screenshot {path}: {exc}"
+            kind = "error"
+        self.state.screenshot_request = None
+        if isinstance(self.scene, SandboxScene):
+            self.scene.say(message, kind)
+
+    def write_png(self, path: str) -> None:
+        """Save what the window shows now (after the overlay) as a PNG."""
+        from sandbox.render.target import save_png
+
+        save_png(path, self.renderer.read_pixels())
+
+    # ------------------------------------------------------------------ loops
+    def run_loop(self) -> int:
+        import pygame
+
+        clock = pygame.time.Clock()
+        limit = self.config.frames
+        while not self.state.quit:
+            self.frame()
+            clock.tick(FPS_CAP)
+            if limit is not None and self.frames >= limit:
+                break
+        return 0
+
+    def run_frames(self, n: int, script: dict[int, list[Any]] | None = None, dt: float = 1 / 30):
+        """Run n frames with a fixed dt; script maps frame index -> pygame events to inject.
+
+        Events from pygame's own queue (pygame-gui posts its widget events there) are handled
+        too, after the injected ones.
+        """
+        import pygame
+
+        for i in range(n):
+            events = list((script or {}).get(i, []))
+            events += pygame.event.get()
+            self.frame(events, dt)
+            if self.state.quit:
+                break
+
+    def close(self) -> None:
+        import pygame
+
+        if self.scene is not None:
+            self.scene.exit()
+            self.scene = None
+        pygame.display.quit()
+
+
+def run(config: AppConfig) -> int:
+    """Run the app as the command line asked; returns the process exit status."""
+    app = App(config)
+    try:
+        app.start(hidden=bool(config.screenshot))
+        if config.screenshot:
+            app.run_frames(2, dt=0.0)
+            try:
+                app.write_png(config.screenshot)
+            except OSError as exc:
+                raise StartupError(f"cannot write {config.screenshot}: {exc}") from exc
+            print(f"wrote {config.screenshot}")
+            return 0
+        return app.run_loop()
+    finally:
+        try:
+            app.close()
+        except Exception:
+            pass

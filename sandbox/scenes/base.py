@@ -1,0 +1,62 @@
+"""The scene interface: one class per screen (loading, sandbox; later the menu and levels).
+
+A scene is the only writer of the application state while it is active. The app hands it every
+event (with whether pygame-gui used it) to turn into actions, then asks it to apply the actions,
+advance one frame, draw the plane with GL and draw its custom overlay onto the UI surface. A
+scene switches to another by setting `next_scene`; the app performs the switch between frames.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pygame
+
+from sandbox import actions as A
+from sandbox.state import AppState
+
+if TYPE_CHECKING:
+    from sandbox.app import App
+
+
+class Scene:
+    """Base class: override what the screen needs; the defaults do nothing."""
+
+    name = "scene"
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.state: AppState = app.state
+        self.next_scene: Scene | None = None
+
+    # lifecycle
+    def enter(self) -> None:
+        """Called once when the scene becomes active (after the previous one's exit)."""
+
+    def exit(self) -> None:
+        """Called once when the scene stops being active."""
+
+    # UI
+    def build_ui(self, manager: Any) -> None:
+        """Create this screen's pygame-gui elements (called again after a UI rebuild)."""
+
+    def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
+        """Actions for one event; `consumed` says whether a pygame-gui widget used it."""
+        return []
+
+    # frame
+    def apply(self, action: A.Action) -> None:
+        """Change the state as the action asks (the only place state is written)."""
+
+    def update(self, dt: float) -> None:
+        """Advance one frame of `dt` seconds (training, geometry, readouts)."""
+
+    def draw(self) -> None:
+        """Draw the GL part of the frame (the plane)."""
+
+    def draw_overlay(self, surface: pygame.Surface) -> None:
+        """Draw custom UI (cards, captions) onto the UI surface after pygame-gui."""
+
+    def ui_needs_redraw(self) -> bool:
+        """True when the overlay must be redrawn this frame even without input."""
+        return False

@@ -1,0 +1,116 @@
+"""The loading screen: compiles the numba kernels in a background thread behind a progress bar.
+
+The first start compiles the training, geometry and Laplace kernels (seconds); later starts hit
+numba's cache and pass through in well under a second. Compiling off the main thread keeps the
+window responsive (it can be moved, resized or closed meanwhile). Each core package may offer a
+`warmup(progress)` function; the ones present are run in turn and their progress is combined.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pygame
+
+from sandbox.scenes.base import Scene
+from sandbox.ui import overlay
+
+if TYPE_CHECKING:
+    from sandbox.app import App
+
+# (module, label, share of the bar)
+WARMUPS: tuple[tuple[str, str, float], ...] = (
+    ("sandbox.nn", "training kernels", 0.5),
+    ("sandbox.geometry", "exact geometry kernels", 0.35),
+    ("sandbox.bayes", "Laplace kernels", 0.15),
+)
+
+
+def warmup_functions() -> list[tuple[str, float, Callable]]:
+    """The warm-up functions that exist, with their labels and shares of the progress bar."""
+    found = []
+    for module_name, label, share in WARMUPS:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        fn = getattr(module, "warmup", None)
+        if callable(fn):
+            found.append((label, share, fn))
+    return found
+
+
+def run_warmups(report: Callable[[float, str], None] | None = None) -> None:
+    """Compile every kernel now (blocking), reporting overall progress in [0, 1]."""
+    items = warmup_functions()
+    total = sum(share for _, share, _ in items) or 1.0
+    done = 0.0
+    for label, share, fn in items:
+        base = done
+
+        def progress(fraction: float, detail: str = "", base=base, share=share, label=label):
+            if report is not None:
+                f = base + share * min(max(float(fraction), 0.0), 1.0)
+                report(f / total, f"Preparing {label}" + (f": {detail}" if detail else ""))
+
+        try:
+            fn(progress)
+        except TypeError:
+            fn()
+        done += share
+        if report is not None:
+            report(done / total, f"Prepared {label}")
+
+
+class LoadingScene(Scene):
+    """Progress bar while kernels compile; then hands over to `then()`."""
+
+    name = "loading"
+
+    def __init__(self, app: App, then: Callable[[], Scene]) -> None:
+        super().__init__(app)
+        self.then = then
+        self.fraction = 0.0
+        self.label = "Starting"
+        self.error = ""
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._shown_at = 0.0
+        self._last_drawn: tuple = ()
+
+    def _report(self, fraction: float, label: str) -> None:
+        self.fraction = fraction
+        self.label = label
+
+    def _work(self) -> None:
+        try:
+            run_warmups(self._report)
+        except Exception as exc:  # a failed warm-up only costs speed later: say so, go on
+            self.error = f"Some kernels could not be prepared in advance ({exc})."
+        finally:
+            self._done.set()
+
+    def enter(self) -> None:
+        self._shown_at = time.perf_counter()
+        self._thread = threading.Thread(target=self._work, name="numba-warmup", daemon=True)
+        self._thread.start()
+
+    def update(self, dt: float) -> None:
+        if self._done.is_set() and self.next_scene is None:
+            self.fraction = 1.0
+            self.next_scene = self.then()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+    def ui_needs_redraw(self) -> bool:
+        key = (round(self.fraction, 3), self.label, self.error)
+        return key != self._last_drawn
+
+    def draw_overlay(self, surface: pygame.Surface) -> None:
+        self._last_drawn = (round(self.fraction, 3), self.label, self.error)
+        overlay.draw_loading(surface, self.fraction, self.label, self.state.ui_scale, self.error)

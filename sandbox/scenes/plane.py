@@ -1,0 +1,267 @@
+"""Drawing the plane of the sandbox: turns the state's partition, points and view settings into
+the render layer's arrays and passes, uploading only what changed.
+
+The plane occupies a rectangle of the window (the panels take the rest), so every pass runs in
+that sub-viewport with a camera of the plane's size. Uploads are keyed: the mesh and creases
+when the partition object changes, region colours and Laplace coefficients when they are needed
+and changed, the points when the data or the view moved (positions are re-expressed around the
+view centre so float32 stays exact when zoomed far in). When the exact partition is over its
+budget the per-pixel network shader draws the field instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sandbox.scenes import backend
+from sandbox.state import AppState, Task, View
+
+CREASE_WIDTH = 1.6
+BOUNDARY_WIDTH = 3.0
+BOUNDARY_COLOR = (0.08, 0.08, 0.1, 1.0)
+POINT_RADIUS = 5.5
+MLP_MAX_LAYERS, MLP_MAX_WIDTH = 8, 64
+
+
+def gl_rect(plane: tuple[int, int, int, int], window: tuple[int, int]) -> tuple[int, int, int, int]:
+    """A top-left-origin rectangle as GL's bottom-left-origin (x, y, w, h)."""
+    x, y, w, h = plane
+    return (int(x), int(window[1] - y - h), int(w), int(h))
+
+
+class PlaneRenderer:
+    """Feeds the app's Renderer for the sandbox plane (one per scene)."""
+
+    def __init__(self, renderer: Any) -> None:
+        self.r = renderer
+        self._mesh_key: Any = None
+        self._colors_key: Any = None
+        self._laplace_key: Any = None
+        self._creases_key: Any = None
+        self._boundary_key: Any = None
+        self._points_key: Any = None
+        self._mlp_key: Any = None
+        self._layer_mesh: Any = None
+        self._layer_key: Any = None
+        self.laplace_ok = False
+        self.panes: tuple = ()
+
+    def release(self) -> None:
+        if self._layer_mesh is not None:
+            self._layer_mesh.delete()
+            self._layer_mesh = None
+
+    # ------------------------------------------------------------------ uploads
+    def _upload_partition(self, state: AppState, part: Any) -> None:
+        r = self.r
+        origin = state.camera.center
+        if self._mesh_key is not part:
+            self._mesh_key = part
+            self._colors_key = None
+            self._laplace_key = None
+            mesh = part.mesh
+            r.mesh.set_mesh(mesh.vertices, mesh.triangles, mesh.region, mesh.logits, origin=origin)
+        want_colors = View.REGIONS in state.views
+        if want_colors and self._colors_key is not part:
+            self._colors_key = part
+            r.mesh.set_region_colors(part.region_colors)
+
+    def _upload_laplace(self, state: AppState, part: Any) -> bool:
+        la = state.laplace
+        if la is None or part is None or part.too_many:
+            return False
+        key = (id(la), part)
+        if self._laplace_key != key:
+            try:
+                mean, var = backend.laplace_region_coefficients(la, part)
+                self.r.mesh.set_laplace(mean, var)
+                self._laplace_key = key
+            except (ValueError, ArithmeticError):
+                self._laplace_key = None
+                return False
+        return True
+
+    def _upload_lines(self, state: AppState, part: Any, layer_part: Any) -> None:
+        from sandbox.geometry import crease_colors
+
+        r = self.r
+        origin = state.camera.center
+        source = layer_part if layer_part is not None else part
+        key = (source, state.ui_scale)
+        if self._creases_key != key:
+            self._creases_key = key
+            cr = source.creases
+            if len(cr) and not source.too_many:
+                colors = np.asarray(crease_colors(cr.layer), dtype=np.float32)
+                rgba = np.ones((len(cr), 4), dtype=np.float32)
+                rgba[:, : colors.shape[1]] = colors[:, :4]
+                rgba[:, 3] = 0.95
+                r.creases.set(cr.segments, rgba, CREASE_WIDTH * state.ui_scale, origin=origin)
+            else:
+                r.creases.clear()
+        key = (part, state.ui_scale)
+        if self._boundary_key != key:
+            self._boundary_key = key
+            b = part.boundary
+            if len(b) and not part.too_many:
+                r.boundary.set(b, BOUNDARY_COLOR, BOUNDARY_WIDTH * state.ui_scale, origin=origin)
+            else:
+                r.boundary.clear()
+
+    def _upload_points(self, state: AppState) -> None:
+        cam = state.camera
+        pts = state.points
+        key = (pts.version, cam.center, cam.zoom, state.ui_scale, state.task)
+        if key == self._points_key:
+            return
+        self._points_key = key
+        n = len(pts)
+        if n == 0:
+            self.r.points.clear()
+            return
+        if state.task is Task.CLASSIFICATION:
+            classes = np.asarray(pts.y, dtype=np.float32)
+        else:
+            # pictures: dark points ask for black, light ones for white (two outline colours)
+            classes = np.where(np.asarray(pts.y) >= 0.5, 5, 0).astype(np.float32)
+        radius = (POINT_RADIUS if n <= 2000 else 3.5) * state.ui_scale
+        self.r.points.set(pts.X, classes, pts.is_test, radius, origin=cam.center)
+
+    # ------------------------------------------------------------------ drawing
+    def styles(self, state: AppState) -> tuple[Any, Any | None]:
+        """Field styles: the main one, and the right pane's in split view (else None)."""
+        from sandbox.render.field import FieldMode, FieldStyle
+
+        regions = View.REGIONS in state.views
+        field = View.FIELD in state.views
+        regression = state.task is Task.REGRESSION
+        value_range = (0.0, 1.0) if regression else (-1.0, 1.0)
+        base = dict(discretise=state.discretise, value_range=value_range)
+        if field:
+            main = FieldStyle(mode=FieldMode.OUTPUT, regions=regions, **base)
+        elif regions:
+            main = FieldStyle(mode=FieldMode.REGIONS, **base)
+        else:
+            main = FieldStyle(mode=FieldMode.OUTPUT, strength=0.0, **base)
+        lap = None
+        if not regression and self.laplace_ok:
+            lap = FieldStyle(mode=FieldMode.LAPLACE, regions=regions, **base)
+        if View.SPLIT in state.views and lap is not None:
+            return main, lap
+        if View.LAPLACE in state.views and lap is not None:
+            return lap, None
+        return main, None
+
+    def draw(self, state: AppState, layer_part: Any = None) -> None:
+        from sandbox.render.gl import GL
+
+        part = state.partition
+        if part is None or state.camera is None:
+            return
+        r = self.r
+        window = state.layout.window
+        plane = state.layout.plane
+        if plane[2] < 1 or plane[3] < 1:
+            return
+        per_pixel = bool(part.too_many)
+        if not per_pixel:
+            self._upload_partition(state, part)
+            self._upload_lines(state, part, layer_part)
+        else:
+            r.creases.clear()
+            r.boundary.clear()
+            self._creases_key = self._boundary_key = None
+        self.laplace_ok = (
+            not per_pixel
+            and bool(state.views & {View.LAPLACE, View.SPLIT})
+            and self._upload_laplace(state, part)
+        )
+        self._upload_points(state)
+        field_ok = True
+        if per_pixel:
+            per_pixel = field_ok = self._prepare_mlp(state)
+        main, right = self.styles(state)
+        flags = dict(
+            field=field_ok,
+            creases=View.CREASES in state.views,
+            boundary=View.BOUNDARY in state.views,
+            points=True,
+            per_pixel=per_pixel,
+        )
+        if (
+            layer_part is not None
+            and not layer_part.too_many
+            and not per_pixel
+            and View.REGIONS in state.views
+        ):
+            main, right = self._layer_style(state, layer_part), None
+            flags["field"] = True
+        rect = gl_rect(plane, window)
+        GL.glViewport(*rect)
+        GL.glScissor(*rect)
+        GL.glEnable(GL.GL_SCISSOR_TEST)
+        try:
+            if right is None:
+                self._draw_one(state, main, layer_part, flags)
+            else:
+                self._draw_split(state, rect, main, right, flags)
+        finally:
+            GL.glDisable(GL.GL_SCISSOR_TEST)
+            GL.glViewport(0, 0, int(window[0]), int(window[1]))
+
+    def _draw_one(self, state: AppState, style: Any, layer_part: Any, flags: dict) -> None:
+        from sandbox.render.field import FieldMode
+
+        r = self.r
+        cam = state.camera
+        if style.mode is FieldMode.REGIONS and layer_part is not None and self._layer_mesh:
+            with r.timed("field"):
+                r.field_pass.draw(cam, self._layer_mesh, style)
+            r.draw_scene(cam, style, **{**flags, "field": False})
+            return
+        field = flags["field"] and (style.strength > 0 or style.mode is not FieldMode.OUTPUT)
+        r.draw_scene(cam, style, **{**flags, "field": field})
+
+    def _draw_split(self, state: AppState, rect: tuple, left: Any, right: Any, flags: dict) -> None:
+        from sandbox.render.gl import GL
+        from sandbox.render.split import split_panes
+
+        r = self.r
+        x0, y0, _, _ = rect
+        panes = split_panes(state.camera)
+        self.panes = panes
+        for pane, style in zip(panes, (left, right), strict=True):
+            vx, vy, vw, vh = pane.viewport
+            GL.glViewport(x0 + vx, y0 + vy, vw, vh)
+            GL.glScissor(x0 + vx, y0 + vy, vw, vh)
+            r.draw_scene(pane.view, style, **flags)
+
+    def _layer_style(self, state: AppState, layer_part: Any) -> Any:
+        """Flat regions of the partition made by layers <= l, on its own mesh."""
+        from sandbox.render.field import FieldMode, FieldStyle
+        from sandbox.render.mesh import GLMesh
+
+        if self._layer_mesh is None:
+            self._layer_mesh = GLMesh()
+        if self._layer_key is not layer_part:
+            self._layer_key = layer_part
+            mesh = layer_part.mesh
+            zeros = np.zeros((len(mesh.vertices), 1))
+            self._layer_mesh.set_mesh(
+                mesh.vertices, mesh.triangles, mesh.region, zeros, origin=state.camera.center
+            )
+            self._layer_mesh.set_region_colors(layer_part.region_colors)
+        return FieldStyle(mode=FieldMode.REGIONS)
+
+    def _prepare_mlp(self, state: AppState) -> bool:
+        net = state.net
+        hidden = net.hidden_sizes
+        if len(hidden) > MLP_MAX_LAYERS or max(hidden) > MLP_MAX_WIDTH:
+            return False
+        key = (state.weights_version, id(net))
+        if key != self._mlp_key:
+            self._mlp_key = key
+            self.r.mlp_field.set_network(net.weights())
+        return True

@@ -1,0 +1,302 @@
+"""The application state: everything a screen shows, in one place, written only by scenes.
+
+`AppState` gathers the painted data, the network and its trainer, the training settings, the
+camera, which views are on, and the figures derived each frame (metrics, the loss history, the
+exact partition's counts, the hover readout, messages). UI panels and the renderer read it; only
+the active scene writes it, by applying actions. The small enums and tables here (views, speeds,
+limits) are the shared vocabulary of the command line, the scenes and the panels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+
+
+class Task(StrEnum):
+    CLASSIFICATION = "classification"
+    REGRESSION = "regression"
+
+
+class View(StrEnum):
+    """View layers; each can be toggled by a key and combined with the others."""
+
+    FIELD = "field"
+    BOUNDARY = "boundary"
+    REGIONS = "regions"
+    CREASES = "creases"
+    LAPLACE = "laplace"
+    SPLIT = "split"
+
+
+# Views that the level files and the command line may name but this version does not draw yet.
+PLANNED_VIEWS = ("3d", "probe", "inspector")
+
+VIEW_KEYS = {
+    View.FIELD: "F",
+    View.BOUNDARY: "B",
+    View.REGIONS: "G",
+    View.CREASES: "C",
+    View.LAPLACE: "L",
+    View.SPLIT: "X",
+}
+
+VIEW_LABELS = {
+    View.FIELD: "Output field",
+    View.BOUNDARY: "Decision boundary",
+    View.REGIONS: "Linear regions",
+    View.CREASES: "Creases",
+    View.LAPLACE: "Laplace confidence",
+    View.SPLIT: "Split: MAP | Laplace",
+}
+
+DEFAULT_VIEWS = frozenset({View.FIELD, View.CREASES, View.BOUNDARY})
+
+OPTIMIZERS = ("adam", "sgd")
+# Steps per frame; 0 means "flat out": as many steps as fit the frame's training budget.
+SPEEDS = (1, 2, 5, 10, 25, 50, 100, 250, 0)
+DEFAULT_SPEED = 4
+BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512, 1024)
+
+MIN_LAYERS, MAX_LAYERS = 1, 8
+MIN_WIDTH, MAX_WIDTH_UI = 1, 64
+MAX_CLASSES = 6
+LR_RANGE = (1e-4, 1.0)
+L2_RANGE = (0.0, 0.1)
+PRIOR_RANGE = (1e-3, 1e3)
+UI_SCALE_RANGE = (1.0, 2.0)
+BRUSH_RADIUS_RANGE = (4.0, 120.0)
+BRUSH_DENSITY_RANGE = (1, 20)
+NOISE_RANGE = (0.0, 0.5)
+
+# The default view shows the datasets' domain [-6, 6]^2 with a margin; zoom is relative to it.
+DEFAULT_HALF_EXTENT = 7.0
+ZOOM_RANGE = (0.01, 1000.0)
+FAR_ZOOM = 0.02
+
+DIVERGED_MESSAGE = (
+    "The learning rate is too high: the network exploded. "
+    "Restored the last good weights and paused; lower the learning rate and press Space."
+)
+
+
+def speed_label(level: int) -> str:
+    steps = SPEEDS[level]
+    return "flat out" if steps == 0 else f"{steps} step{'s' if steps > 1 else ''}/frame"
+
+
+def parse_views(names: Sequence[str]) -> frozenset[View]:
+    """Validate view names (from the command line or a level) and return them as a set.
+
+    Raises ValueError naming the unknown view and listing the allowed ones.
+    """
+    allowed = [v.value for v in View]
+    out = set()
+    for raw in names:
+        name = raw.strip().lower()
+        if not name:
+            continue
+        if name in PLANNED_VIEWS:
+            raise ValueError(
+                f"view {name!r} is not available in this version; allowed: {', '.join(allowed)}"
+            )
+        try:
+            out.add(View(name))
+        except ValueError:
+            raise ValueError(f"unknown view {name!r}; allowed: {', '.join(allowed)}") from None
+    return frozenset(out)
+
+
+@dataclass
+class NetworkSettings:
+    """What the network and trainer are built from; changing it is what the network panel does."""
+
+    hidden: list[int] = field(default_factory=lambda: [16, 16, 16])
+    task: Task = Task.CLASSIFICATION
+    optimizer: str = "adam"
+    lr: float = 0.01
+    batch_size: int = 64
+    l2: float = 0.0
+    seed: int = 0
+
+
+@dataclass
+class Metrics:
+    """Training figures shown in the readout (NaN where not defined, e.g. no test points)."""
+
+    step: int = 0
+    train_loss: float = float("nan")
+    test_loss: float = float("nan")
+    train_acc: float = float("nan")
+    test_acc: float = float("nan")
+    n_train: int = 0
+    n_test: int = 0
+
+
+class LossHistory:
+    """Train and test loss against step for the chart, bounded in memory.
+
+    When full, every other sample is dropped and the sampling interval doubles, so a long run
+    keeps an even coverage of its whole history in at most `capacity` samples.
+    """
+
+    def __init__(self, capacity: int = 512) -> None:
+        self.capacity = capacity
+        self.clear()
+
+    def clear(self) -> None:
+        self.steps = np.zeros(self.capacity, dtype=np.int64)
+        self.train = np.zeros(self.capacity, dtype=np.float64)
+        self.test = np.zeros(self.capacity, dtype=np.float64)
+        self.size = 0
+        self.interval = 1
+        self.version = 0
+
+    def append(self, step: int, train_loss: float, test_loss: float) -> None:
+        if self.size and step < self.steps[self.size - 1]:
+            self.clear()
+        if self.size and step - self.steps[self.size - 1] < self.interval:
+            return
+        if self.size == self.capacity:
+            keep = slice(0, self.capacity, 2)
+            n = len(range(0, self.capacity, 2))
+            self.steps[:n] = self.steps[keep]
+            self.train[:n] = self.train[keep]
+            self.test[:n] = self.test[keep]
+            self.size = n
+            self.interval *= 2
+        self.steps[self.size] = step
+        self.train[self.size] = train_loss
+        self.test[self.size] = test_loss
+        self.size += 1
+        self.version += 1
+
+    def view(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = self.size
+        return self.steps[:n], self.train[:n], self.test[:n]
+
+
+@dataclass
+class GeometryStats:
+    """Counts from the exact partition of the visible window."""
+
+    regions: int = 0
+    bound: int = 0
+    dead: int = 0
+    dead_names: tuple[str, ...] = ()
+    too_many: bool = False
+    message: str = ""
+
+
+@dataclass
+class HoverInfo:
+    """What the plane point under the cursor looks like to the network."""
+
+    world: tuple[float, float]
+    map_probs: np.ndarray | None = None
+    laplace_probs: np.ndarray | None = None
+    value: float | None = None
+    pattern: tuple[str, ...] = ()
+
+
+@dataclass
+class Toast:
+    """A plain-language message shown for a while (errors and refusals included)."""
+
+    text: str
+    kind: str = "info"
+    until: float = 0.0
+
+
+@dataclass
+class Layout:
+    """Window size and the rectangle (x, y, w, h; top-left origin) where the plane is drawn."""
+
+    window: tuple[int, int] = (1280, 800)
+    plane: tuple[int, int, int, int] = (0, 0, 1280, 800)
+    left: tuple[int, int, int, int] = (0, 0, 0, 0)
+    right: tuple[int, int, int, int] = (0, 0, 0, 0)
+    bottom: tuple[int, int, int, int] = (0, 0, 0, 0)
+
+    def in_plane(self, pos: tuple[float, float]) -> bool:
+        x, y, w, h = self.plane
+        return x <= pos[0] < x + w and y <= pos[1] < y + h
+
+
+@dataclass
+class AppState:
+    """Everything the sandbox shows. Only scenes assign to it; panels and passes only read it."""
+
+    settings: NetworkSettings = field(default_factory=NetworkSettings)
+    # data
+    points: Any = None  # sandbox.data.PointSet
+    preset: str = "ring"
+    presets: tuple[tuple[str, str, str], ...] = ()  # (name, description, task) to choose from
+    noise: float = 0.1
+    data_seed: int = 0
+    n_preset: int = 400
+    test_ratio: float = 0.2
+    selected_class: int = 0
+    brush_radius_px: float = 18.0
+    brush_density: int = 4
+    paint_value: float = 1.0
+    # model
+    net: Any = None  # sandbox.nn.MLP
+    trainer: Any = None  # sandbox.nn.Trainer
+    laplace: Any = None  # sandbox.bayes.LastLayerLaplace, fitted on demand
+    prior_precision: float = 1.0
+    # training
+    playing: bool = False
+    speed: int = DEFAULT_SPEED
+    train_budget_s: float = 0.010
+    metrics: Metrics = field(default_factory=Metrics)
+    history: LossHistory = field(default_factory=LossHistory)
+    diverged: str = ""
+    # view
+    camera: Any = None  # sandbox.render camera (View2D)
+    views: set[View] = field(default_factory=lambda: set(DEFAULT_VIEWS))
+    discretise: bool = False
+    layer_view: int = 0  # 0: joint partition; l: partition made by layers <= l
+    ui_scale: float = 1.0
+    show_ui: bool = True
+    show_help: bool = False
+    far_return: tuple[float, float, float] | None = None  # view to go back to from "zoom out far"
+    layout: Layout = field(default_factory=Layout)
+    # derived each frame
+    partition: Any = None  # sandbox.geometry partition of the visible window
+    geometry: GeometryStats = field(default_factory=GeometryStats)
+    hover: HoverInfo | None = None
+    hover_pos: tuple[float, float] | None = None
+    toast: Toast | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    fps: float = 0.0
+    screenshot_request: str | None = None
+    quit: bool = False
+    time: float = 0.0
+    # change counters: consumers compare them to what they last saw
+    data_version: int = 0
+    weights_version: int = 0
+    view_version: int = 0
+    settings_version: int = 0
+
+    @property
+    def task(self) -> Task:
+        return self.settings.task
+
+    @property
+    def n_classes(self) -> int:
+        """Classes the network distinguishes (1 for the picture regression task)."""
+        if self.net is None:
+            return 1 if self.task is Task.REGRESSION else 2
+        return int(self.net.n_out) if self.net.n_out > 1 else 1
+
+    @property
+    def steps_per_frame(self) -> int:
+        return SPEEDS[self.speed]
+
+    def layer_view_label(self) -> str:
+        return "Joint" if self.layer_view == 0 else f"Layer {self.layer_view}"

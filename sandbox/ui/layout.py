@@ -1,0 +1,72 @@
+"""Where the panels go: left (data and brush), right (network and training), a view toolbar on
+top of the plane and a readout strip below it; the plane fills the rest.
+
+Pure arithmetic on the window size and UI scale, so it is tested without a display. When the
+window is too small for panels and a usable plane (resized tiny, or a large UI scale on a small
+screen) the panels are dropped and the plane takes the whole window: nothing breaks, and the
+keyboard still works.
+"""
+
+from __future__ import annotations
+
+from sandbox.state import Layout
+
+LEFT_WIDTH = 250
+RIGHT_WIDTH = 290
+TOOLBAR_ROW = 46
+BOTTOM_HEIGHT = 150
+MIN_PLANE = (240, 200)
+
+
+# (view name, label, width at 1x); "layer" is the layer selector group (< label >)
+TOOLBAR_ITEMS: tuple[tuple[str, str, int], ...] = (
+    ("field", "Field", 62),
+    ("boundary", "Boundary", 88),
+    ("regions", "Regions", 78),
+    ("creases", "Creases", 78),
+    ("laplace", "Laplace", 74),
+    ("split", "Split", 56),
+    ("discrete", "Discrete", 78),
+    ("layer", "", 28 + 78 + 28 + 10),
+)
+LAYER_LABEL_WIDTH = 78
+TOOLBAR_PAD = 5
+
+
+def toolbar_rows(plane_width: int, scale: float) -> int:
+    """How many rows the view toolbar needs at this width (its buttons wrap)."""
+    rows, x = 1, TOOLBAR_PAD * scale
+    for _, _, width in TOOLBAR_ITEMS:
+        w = (width + TOOLBAR_PAD) * scale
+        if x + w > plane_width and x > TOOLBAR_PAD * scale:
+            rows += 1
+            x = TOOLBAR_PAD * scale
+        x += w
+    return rows
+
+
+def compute_layout(window: tuple[int, int], scale: float, show_ui: bool = True) -> Layout:
+    """Panel rectangles and the plane rectangle (x, y, w, h; top-left origin) for a window."""
+    w = max(1, int(window[0]))
+    h = max(1, int(window[1]))
+    if show_ui:
+        left = round(LEFT_WIDTH * scale)
+        right = round(RIGHT_WIDTH * scale)
+        bottom = round(BOTTOM_HEIGHT * scale)
+        plane_w = w - left - right
+        rows = toolbar_rows(plane_w, scale) if plane_w > 0 else 1
+        top = round(TOOLBAR_ROW * scale * rows)
+        plane_h = h - top - bottom
+        if plane_w >= MIN_PLANE[0] and plane_h >= MIN_PLANE[1]:
+            return Layout(
+                window=(w, h),
+                plane=(left, top, plane_w, plane_h),
+                left=(0, 0, left, h),
+                right=(w - right, 0, right, h),
+                bottom=(left, h - bottom, plane_w, bottom),
+            )
+    return Layout(window=(w, h), plane=(0, 0, w, h))
+
+
+def panels_visible(layout: Layout) -> bool:
+    return layout.left[2] > 0

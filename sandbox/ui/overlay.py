@@ -1,0 +1,298 @@
+"""Custom-drawn UI on top of the plane: the hover readout, messages, the help card, the brush
+outline, captions and the loading screen.
+
+These are drawn with pygame onto the same transparent surface as the pygame-gui panels (the
+render layer composites that surface over the GL scene). pygame-gui draws with premultiplied
+alpha, so everything here does too: colours with alpha are multiplied by their alpha before they
+are written, which keeps the composite exact with GL_ONE, GL_ONE_MINUS_SRC_ALPHA.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pygame
+
+from sandbox.state import AppState, Task, View
+from sandbox.ui.charts import font
+from sandbox.ui.input import KEY_HELP
+from sandbox.ui.theme import ACCENT, CARD_BG, ERROR, TEXT, TEXT_DIM, WARN, class_color
+
+LAYER_COLORS = (
+    (232, 232, 232),
+    (86, 180, 233),
+    (230, 159, 0),
+    (204, 121, 167),
+    (0, 158, 115),
+    (240, 228, 66),
+    (213, 94, 0),
+    (0, 114, 178),
+)
+
+
+def premul(colour: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """Premultiply an RGBA colour (pygame-gui surfaces hold premultiplied alpha)."""
+    if len(colour) == 3:
+        return (*colour, 255)  # type: ignore[return-value]
+    r, g, b, a = colour
+    return (r * a // 255, g * a // 255, b * a // 255, a)
+
+
+def _card(surface: pygame.Surface, rect: pygame.Rect, scale: float, border=(70, 80, 98)) -> None:
+    card = pygame.Surface(rect.size, pygame.SRCALPHA)
+    radius = round(8 * scale)
+    pygame.draw.rect(card, premul(CARD_BG), card.get_rect(), border_radius=radius)
+    pygame.draw.rect(card, premul((*border, 255)), card.get_rect(), 1, border_radius=radius)
+    surface.blit(card, rect.topleft, special_flags=pygame.BLEND_PREMULTIPLIED)
+
+
+def _text(
+    surface: pygame.Surface,
+    text: str,
+    pos: tuple[float, float],
+    size: float,
+    colour=TEXT,
+    bold: bool = False,
+    anchor: str = "topleft",
+) -> pygame.Rect:
+    img = font(size, bold).render(text, True, colour).premul_alpha()
+    rect = img.get_rect(**{anchor: (round(pos[0]), round(pos[1]))})
+    surface.blit(img, rect, special_flags=pygame.BLEND_PREMULTIPLIED)
+    return rect
+
+
+def layer_color(layer: int) -> tuple[int, int, int]:
+    """Colour of hidden layer `layer` (1-based) in the hover pattern readout."""
+    return LAYER_COLORS[(layer - 1) % len(LAYER_COLORS)]
+
+
+# ------------------------------------------------------------------ hover readout
+def draw_hover(surface: pygame.Surface, state: AppState, scale: float) -> None:
+    """Class probabilities (MAP, and Laplace when fitted) and the region's activation pattern
+    for the plane point under the cursor, in the plane's top-right corner."""
+    info = state.hover
+    if info is None:
+        return
+    px, py, pw, ph = state.layout.plane
+    pad = round(10 * scale)
+    line = round(22 * scale)
+    width = round(250 * scale)
+    rows: list[tuple] = []
+    rows.append(("text", f"x {info.world[0]:.3g}   y {info.world[1]:.3g}", TEXT_DIM))
+    if state.task is Task.REGRESSION and info.value is not None:
+        rows.append(("text", f"predicted grey {info.value:.3f}", TEXT))
+        if info.laplace_probs is not None:
+            rows.append(("text", f"Laplace std {float(info.laplace_probs[0]):.3f}", TEXT))
+    elif info.map_probs is not None:
+        has_la = info.laplace_probs is not None
+        rows.append(
+            ("head", "class", "plain" if has_la else "probability", "Laplace" if has_la else "")
+        )
+        for k, p in enumerate(info.map_probs):
+            q = info.laplace_probs[k] if has_la else None
+            rows.append(("prob", k, float(p), None if q is None else float(q)))
+    if info.pattern:
+        rows.append(("text", "region's on/off pattern", TEXT_DIM))
+        for layer, bits in enumerate(info.pattern, start=1):
+            rows.append(("bits", layer, bits))
+    cell = max(3, round(9 * scale))
+    height = pad * 2 + sum(
+        (cell + round(4 * scale)) * max(1, math.ceil(len(r[2]) * (cell + 2) / (width - 70 * scale)))
+        if r[0] == "bits"
+        else line
+        for r in rows
+    )
+    rect = pygame.Rect(px + pw - width - pad, py + pad, width, height)
+    if rect.height > ph - 2 * pad or rect.width > pw - 2 * pad:
+        return
+    _card(surface, rect, scale)
+    x0, y = rect.x + pad, rect.y + pad
+    fs = 14 * scale
+    bar_w = round(70 * scale)
+    for row in rows:
+        kind = row[0]
+        if kind == "text":
+            _text(surface, row[1], (x0, y), fs, row[2])
+            y += line
+        elif kind == "head":
+            _text(surface, row[1], (x0, y), 12 * scale, TEXT_DIM)
+            _text(surface, row[2], (x0 + 40 * scale, y), 12 * scale, TEXT_DIM)
+            if row[3]:
+                _text(
+                    surface, row[3], (x0 + 40 * scale + bar_w + 48 * scale, y), 12 * scale, TEXT_DIM
+                )
+            y += line
+        elif kind == "prob":
+            k, p, q = row[1], row[2], row[3]
+            col = class_color(k)
+            sw = pygame.Rect(x0, y + 3 * scale, round(14 * scale), round(14 * scale))
+            pygame.draw.rect(surface, premul(col), sw, border_radius=round(3 * scale))
+            _text(surface, str(k + 1), (x0 + 20 * scale, y), fs, TEXT)
+            for j, v in enumerate((p, q)):
+                if v is None:
+                    continue
+                bx = x0 + 40 * scale + j * (bar_w + 48 * scale)
+                track = pygame.Rect(bx, y + 5 * scale, bar_w, round(10 * scale))
+                pygame.draw.rect(surface, premul((45, 51, 62)), track, border_radius=3)
+                fill = track.copy()
+                fill.width = max(1, round(bar_w * min(max(v, 0.0), 1.0)))
+                pygame.draw.rect(surface, premul(col), fill, border_radius=3)
+                _text(surface, f"{100 * v:.0f}%", (bx + bar_w + 4 * scale, y), fs, TEXT)
+            y += line
+        elif kind == "bits":
+            layer, bits = row[1], row[2]
+            _text(surface, f"L{layer}", (x0, y - 3 * scale), 12 * scale, layer_color(layer))
+            bx0 = x0 + round(28 * scale)
+            bx, by = bx0, y
+            col = layer_color(layer)
+            for b in bits:
+                r = pygame.Rect(bx, by, cell, cell)
+                if b == "1":
+                    pygame.draw.rect(surface, premul(col), r)
+                else:
+                    pygame.draw.rect(surface, premul((90, 98, 112)), r, 1)
+                bx += cell + 2
+                if bx + cell > rect.right - pad:
+                    bx = bx0
+                    by += cell + 2
+            y = by + cell + round(4 * scale)
+
+
+# ------------------------------------------------------------------ messages, captions
+def draw_toast(surface: pygame.Surface, state: AppState, scale: float) -> None:
+    toast = state.toast
+    if toast is None or state.time > toast.until:
+        return
+    px, py, pw, ph = state.layout.plane
+    colour = {"error": ERROR, "warn": WARN}.get(toast.kind, ACCENT)
+    size = 17 * scale
+    words = toast.text.split()
+    max_w = min(pw - 40 * scale, 720 * scale)
+    lines: list[str] = []
+    current = ""
+    f = font(size)
+    for word in words:
+        trial = f"{current} {word}".strip()
+        if f.size(trial)[0] > max_w - 30 * scale and current:
+            lines.append(current)
+            current = word
+        else:
+            current = trial
+    if current:
+        lines.append(current)
+    lh = f.get_linesize()
+    w = max(f.size(t)[0] for t in lines) + round(32 * scale)
+    h = lh * len(lines) + round(20 * scale)
+    rect = pygame.Rect(0, 0, w, h)
+    rect.midtop = (px + pw // 2, py + round(14 * scale))
+    _card(surface, rect, scale, border=colour)
+    y = rect.y + round(10 * scale)
+    for t in lines:
+        _text(surface, t, (rect.centerx, y), size, TEXT, anchor="midtop")
+        y += lh
+
+
+def draw_captions(surface: pygame.Surface, state: AppState, scale: float) -> None:
+    """Zoom level (bottom left of the plane) and the MAP | Laplace labels of the split view."""
+    px, py, pw, ph = state.layout.plane
+    cam = state.camera
+    zoom = getattr(cam, "zoom", None)
+    if zoom is not None:
+        z = float(zoom)
+        text = f"zoom {z:.3g}x" if z >= 0.01 else f"zoom {z:.2e}x"
+        if state.far_return is not None:
+            text += "   (O: back to the data)"
+        _text(
+            surface,
+            text,
+            (px + 10 * scale, py + ph - 8 * scale),
+            13 * scale,
+            TEXT_DIM,
+            anchor="bottomleft",
+        )
+    if View.SPLIT in state.views and state.task is Task.CLASSIFICATION:
+        for label, cx in (("plain network (MAP)", px + pw // 4), ("Laplace", px + 3 * pw // 4)):
+            f = font(15 * scale, True)
+            w = f.size(label)[0] + round(20 * scale)
+            rect = pygame.Rect(0, 0, w, round(26 * scale))
+            rect.midbottom = (cx, py + ph - round(10 * scale))
+            _card(surface, rect, scale)
+            _text(surface, label, rect.center, 15 * scale, TEXT, bold=True, anchor="center")
+        x = px + pw // 2
+        pygame.draw.line(surface, premul((240, 240, 240)), (x, py), (x, py + ph - 1), 2)
+    elif View.LAPLACE in state.views and state.task is Task.CLASSIFICATION:
+        label = f"confidence: Laplace (prior precision {state.prior_precision:.3g})"
+        _text(
+            surface,
+            label,
+            (px + pw - 10 * scale, py + ph - 8 * scale),
+            13 * scale,
+            TEXT_DIM,
+            anchor="bottomright",
+        )
+
+
+def draw_brush(surface: pygame.Surface, state: AppState, scale: float) -> None:
+    pos = state.hover_pos
+    if pos is None or not state.layout.in_plane(pos):
+        return
+    r = max(2, round(state.brush_radius_px))
+    if state.task is Task.CLASSIFICATION:
+        colour = class_color(state.selected_class)
+    else:
+        g = round(255 * state.paint_value)
+        colour = (g, g, g)
+    pygame.draw.circle(surface, premul((0, 0, 0, 140)), pos, r + 1, 3)
+    pygame.draw.circle(surface, premul(colour), pos, r, 2)
+
+
+def draw_help(surface: pygame.Surface, state: AppState, scale: float) -> None:
+    if not state.show_help:
+        return
+    w, h = state.layout.window
+    size = 16 * scale
+    lh = font(size).get_linesize() + round(2 * scale)
+    col1 = max(font(size, True).size(k)[0] for k, _ in KEY_HELP) + round(24 * scale)
+    col2 = max(font(size).size(v)[0] for _, v in KEY_HELP)
+    cw = col1 + col2 + round(48 * scale)
+    ch = lh * (len(KEY_HELP) + 2) + round(30 * scale)
+    rect = pygame.Rect(0, 0, min(cw, w - 8), min(ch, h - 8))
+    rect.center = (w // 2, h // 2)
+    _card(surface, rect, scale, border=ACCENT)
+    x, y = rect.x + round(24 * scale), rect.y + round(16 * scale)
+    _text(surface, "Keys and mouse", (x, y), 20 * scale, TEXT, bold=True)
+    y += lh + round(12 * scale)
+    for key, what in KEY_HELP:
+        _text(surface, key, (x, y), size, ACCENT, bold=True)
+        _text(surface, what, (x + col1, y), size, TEXT)
+        y += lh
+
+
+# ------------------------------------------------------------------ loading screen
+def draw_loading(
+    surface: pygame.Surface, fraction: float, label: str, scale: float, error: str = ""
+) -> None:
+    """Title, what is being prepared and a progress bar, centred in the window."""
+    w, h = surface.get_size()
+    surface.fill((0, 0, 0, 0))
+    cx, cy = w // 2, h // 2
+    _text(surface, "Neural Origami", (cx, cy - 70 * scale), 40 * scale, TEXT, True, "midbottom")
+    _text(
+        surface,
+        "see how a ReLU network folds the plane",
+        (cx, cy - 62 * scale),
+        17 * scale,
+        TEXT_DIM,
+        anchor="midtop",
+    )
+    bw, bh = min(round(460 * scale), w - 40), round(14 * scale)
+    track = pygame.Rect(0, 0, bw, bh)
+    track.center = (cx, cy + 10 * scale)
+    pygame.draw.rect(surface, premul((45, 51, 62)), track, border_radius=bh // 2)
+    fill = track.copy()
+    fill.width = max(bh, round(bw * float(np.clip(fraction, 0.0, 1.0))))
+    pygame.draw.rect(surface, premul(ACCENT), fill, border_radius=bh // 2)
+    _text(surface, label, (cx, track.bottom + 14 * scale), 15 * scale, TEXT_DIM, anchor="midtop")
+    if error:
+        _text(surface, error, (cx, track.bottom + 44 * scale), 15 * scale, ERROR, anchor="midtop")
