@@ -1,0 +1,133 @@
+"""The per-pixel network fallback and the split screen, against CPU references per pixel."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gl_util import (  # noqa: F401  (the fixtures gl and gl_session)
+    assert_pixels_close,
+    gl_fixture,
+    gl_session_fixture,
+    layers_for,
+    upload,
+)
+
+from sandbox.render import palette
+from sandbox.render import testscene as ts
+from sandbox.render.camera import View2D
+from sandbox.render.field import FieldMode, FieldStyle
+from sandbox.render.mlp_field import pack_weights
+from sandbox.render.split import SplitMode, split_panes, union_bounds
+
+pytestmark = pytest.mark.gl
+
+
+@pytest.mark.parametrize(
+    ("sizes", "view"),
+    [
+        ([2, 16, 16, 3], View2D((0.0, 0.0), 1.0, 320, 240)),
+        ([2, 64, 5, 8, 8, 8, 8, 8, 6, 2], View2D((0.3, -0.2), 1.5, 320, 240)),
+        ([2, 12, 12, 2], View2D((500.0, -300.0), 50.0, 320, 240)),
+    ],
+    ids=["3-classes", "8-hidden-64-wide", "far"],
+)
+def test_per_pixel_network_matches_cpu(gl, sizes, view):
+    layers = layers_for(view, sizes, seed=7)
+    r = gl.renderer()
+    r.mlp_field.set_network(layers)
+    r.begin_frame()
+    r.draw_network_field(view, FieldStyle())
+    pixels = r.read_pixels()
+    _, logits = ts.forward(layers, view.pixel_centers().reshape(-1, 2))
+    expected = palette.to_uint8(palette.class_field_colors(logits)).reshape(pixels.shape)
+    assert_pixels_close(pixels, expected, 3, what=f"per-pixel network {sizes}")
+    assert len(np.unique(logits.argmax(1))) >= 2
+
+
+def test_per_pixel_regression_and_mesh_agree(gl):
+    view = View2D((0.0, 0.0), 1.0, 320, 240)
+    layers = ts.random_layers([2, 10, 10, 1], seed=2)
+    style = FieldStyle(value_range=(-2.0, 2.0))
+    r = gl.renderer()
+    r.mlp_field.set_network(layers)
+    r.begin_frame()
+    r.draw_network_field(view, style)
+    per_pixel = r.read_pixels()
+    upload(r, layers, view)
+    r.begin_frame()
+    r.draw_field(view, style)
+    mesh = r.read_pixels()
+    assert_pixels_close(per_pixel, mesh, 2, what="per-pixel vs mesh")
+    _, y = ts.forward(layers, view.pixel_centers().reshape(-1, 2))
+    expected = palette.to_uint8(palette.regression_colors(y, (-2.0, 2.0))).reshape(mesh.shape)
+    assert_pixels_close(per_pixel, expected, 3, what="per-pixel regression")
+
+
+def test_pack_weights_layout():
+    layers = ts.random_layers([2, 5, 3], seed=0)
+    texels, offsets = pack_weights(layers, (1.5, -2.0))
+    (W1, b1), (W2, b2) = layers
+    # Layer 1: 5 rows of 1 texel (2 inputs padded to 4), then 2 texels of biases.
+    np.testing.assert_allclose(texels[:5, :2], W1, rtol=1e-6)
+    assert not texels[:5, 2:].any()
+    np.testing.assert_allclose(texels[5:7].reshape(-1)[:5], b1 + W1 @ [1.5, -2.0], rtol=1e-6)
+    assert offsets.tolist() == [0, 7]
+    # Layer 2: 3 rows of 2 texels (5 inputs padded to 8), then 1 texel of biases.
+    np.testing.assert_allclose(texels[7:13].reshape(3, 8)[:, :5], W2, rtol=1e-6)
+    assert not texels[7:13].reshape(3, 8)[:, 5:].any()
+    np.testing.assert_allclose(texels[13, :3], b2, rtol=1e-6)
+    assert len(texels) == 14
+
+
+def test_per_pixel_network_refuses_what_it_cannot_draw(gl):
+    r = gl.renderer()
+    with pytest.raises(ValueError, match="width 65"):
+        r.mlp_field.set_network(ts.random_layers([2, 65, 2]))
+    with pytest.raises(ValueError, match="hidden layers"):
+        r.mlp_field.set_network(ts.random_layers([2] + [4] * 9 + [2]))
+    r.mlp_field.set_network(ts.random_layers([2, 4, 2]))
+    with pytest.raises(ValueError, match="OUTPUT"):
+        r.mlp_field.draw(View2D(), FieldStyle(mode=FieldMode.LAPLACE))
+
+
+@pytest.mark.parametrize("mode", list(SplitMode))
+def test_split_screen_map_left_laplace_right(gl, mode):
+    view = View2D((0.2, 0.1), 1.2, 320, 240)
+    layers = ts.random_layers([2, 8, 8, 2], seed=13)
+    panes = split_panes(view, mode, 0.5)
+    bounds = union_bounds(panes)
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-4, 4, (30, 2))
+    sigma = ts.laplace_covariance(layers, X, prior_precision=0.5)
+    r = gl.renderer()
+    # The geometry must cover both panes: partition their union.
+    wide = View2D(view.center, 1.0, 2, 2)
+    wide.zoom = 2.0 / max(bounds[2] - bounds[0], bounds[3] - bounds[1]) / wide.base_pixels_per_unit
+    upload(r, layers, wide, sigma)
+    r.begin_frame()
+    r.draw_split(
+        view,
+        FieldStyle(mode=FieldMode.OUTPUT),
+        FieldStyle(mode=FieldMode.LAPLACE),
+        mode,
+        creases=False,
+        boundary=False,
+        points=False,
+    )
+    pixels = r.read_pixels()
+    for pane, laplace in zip(panes, (False, True), strict=True):
+        x, _, w, _ = pane.scissor
+        vx = pane.viewport[0]
+        # Pixel centres of this pane's columns in its own camera.
+        cols = np.arange(x, x + w) - vx
+        centers = pane.view.pixel_centers()[:, cols].reshape(-1, 2)
+        phi, logits = ts.forward(layers, centers)
+        if laplace:
+            colors = palette.laplace_colors(logits, ts.logit_variance(phi, sigma, 2))
+        else:
+            colors = palette.class_field_colors(logits)
+        expected = palette.to_uint8(colors).reshape(240, w, 3)
+        got = pixels[:, x : x + w]
+        inner = np.ones((240, w), bool)
+        inner[:, :2] = inner[:, -2:] = False  # the divider bar
+        assert_pixels_close(got, expected, 3, mask=inner, what=f"{mode} pane laplace={laplace}")

@@ -1,0 +1,102 @@
+"""The UI overlay: premultiplied-alpha compositing of a pygame surface, exact per pixel."""
+
+from __future__ import annotations
+
+import numpy as np
+import pygame
+import pytest
+from gl_util import gl_fixture, gl_session_fixture  # noqa: F401
+
+from sandbox.render.overlay import TILE, occupied_tiles, surface_rgba_premultiplied
+
+pytestmark = pytest.mark.gl
+
+SCENE = (0.2, 0.6, 0.4)
+
+
+def ui_surface(size):
+    s = pygame.Surface(size, pygame.SRCALPHA)
+    s.fill((0, 0, 0, 0))
+    s.fill((250, 20, 90, 255), (10, 10, 60, 40))  # opaque panel
+    s.fill((30, 120, 240, 128), (100, 30, 70, 90))  # half-transparent panel
+    s.fill((255, 255, 255, 37), (200, 150, 90, 60))  # faint veil
+    s.fill((0, 0, 0, 200), (40, 200, 20, 20))
+    return s
+
+
+def composite(renderer, surface, rects=None):
+    renderer.begin_frame(clear_color=SCENE)
+    renderer.overlay.upload(surface, rects)
+    renderer.draw_overlay()
+    return renderer.read_pixels()
+
+
+def expected_composite(surface):
+    w, h = surface.get_size()
+    src = np.frombuffer(surface_rgba_premultiplied(surface), np.uint8).reshape(h, w, 4) / 255.0
+    dst = np.array(SCENE)
+    out = src[..., :3] + dst * (1.0 - src[..., 3:4])
+    return np.clip(np.rint(out * 255.0), 0, 255).astype(int)
+
+
+def test_premultiplied_bytes(gl):
+    s = ui_surface((320, 240))
+    rgba = np.frombuffer(surface_rgba_premultiplied(s), np.uint8).reshape(240, 320, 4).astype(int)
+    straight = pygame.surfarray.pixels3d(s).transpose(1, 0, 2).astype(int)
+    alpha = pygame.surfarray.pixels_alpha(s).T.astype(int)
+    np.testing.assert_array_equal(rgba[..., 3], alpha)
+    assert np.abs(rgba[..., :3] - straight * alpha[..., None] / 255.0).max() <= 1.0
+
+
+def test_overlay_blends_exactly_over_the_scene(gl):
+    r = gl.renderer()
+    s = ui_surface(gl.size)
+    got = composite(r, s).astype(int)
+    want = expected_composite(s)
+    assert np.abs(got - want).max() <= 1
+    # Spot values: the opaque panel replaces the scene, the veil mixes, empty areas keep it.
+    np.testing.assert_allclose(got[20, 20], [250, 20, 90], atol=1)
+    np.testing.assert_allclose(got[5, 300], np.rint(np.array(SCENE) * 255), atol=1)
+    veil = np.rint((37 / 255) * 255 + np.array(SCENE) * 255 * (1 - 37 / 255))
+    np.testing.assert_allclose(got[170, 250], veil, atol=1)
+
+
+def test_partial_upload_and_tiles(gl):
+    r = gl.renderer()
+    s = ui_surface(gl.size)
+    composite(r, s)
+    drawn_tiles = int(r.overlay.tiles.sum())
+    assert 0 < drawn_tiles < r.overlay.tiles.size, "only tiles with UI pixels are drawn"
+    # Paint a new panel in a previously empty tile and send only that rectangle.
+    s.fill((10, 200, 10, 255), (260, 10, 30, 20))
+    got = composite(r, s, rects=[(260, 10, 30, 20)]).astype(int)
+    assert np.abs(got - expected_composite(s)).max() <= 1
+    assert r.overlay.tiles[10 // TILE, 260 // TILE]
+    # Clearing the overlay leaves the scene untouched.
+    r.begin_frame(clear_color=SCENE)
+    r.overlay.clear()
+    r.draw_overlay()
+    assert np.abs(r.read_pixels().astype(int) - np.rint(np.array(SCENE) * 255)).max() <= 1
+
+
+def test_occupied_tiles_matches_a_plain_loop():
+    rng = np.random.default_rng(1)
+    alpha = np.zeros((150, 230), np.uint8)
+    for _ in range(6):
+        y, x = rng.integers(0, 150), rng.integers(0, 230)
+        alpha[y, x] = rng.integers(1, 255)
+    tiles = occupied_tiles(alpha, 32)
+    want = np.zeros(((150 + 31) // 32, (230 + 31) // 32), bool)
+    for y, x in zip(*np.nonzero(alpha), strict=True):
+        want[y // 32, x // 32] = True
+    np.testing.assert_array_equal(tiles, want)
+
+
+def test_overlay_follows_a_resize(gl):
+    r = gl.renderer()
+    small = ui_surface((200, 100))
+    r.overlay.upload(small)
+    assert r.overlay.size == (200, 100)
+    got = composite(r, ui_surface(gl.size)).astype(int)
+    assert r.overlay.size == gl.size
+    assert np.abs(got - expected_composite(ui_surface(gl.size))).max() <= 1
