@@ -98,7 +98,8 @@ def optimise_log_precision(eig: np.ndarray, theta_sq: float, lam0: float) -> flo
     # MacKay's fixed-point step from the current value is a good first guess.
     gamma0 = float(np.sum(eig / (eig + lam0)))
     t0 = math.log(gamma0 / theta_sq) if gamma0 > 0.0 and theta_sq > 0.0 else math.log(lam0)
-    return math.exp(decreasing_root(fun, lo, hi, t0))
+    lam = math.exp(decreasing_root(fun, lo, hi, t0))
+    return min(max(lam, PRIOR_PRECISION_BOUNDS[0]), PRIOR_PRECISION_BOUNDS[1])
 
 
 # ---------------------------------------------------------------------- regression
@@ -137,7 +138,7 @@ def optimise_log_noise(n: int, rss: float, eig: np.ndarray, lam: float, beta_bou
 
     lo, hi = (math.log(v) for v in beta_bounds)
     v0 = math.log(n / rss) if rss > 0.0 else hi
-    return math.exp(decreasing_root(fun, lo, hi, v0))
+    return min(max(math.exp(decreasing_root(fun, lo, hi, v0)), beta_bounds[0]), beta_bounds[1])
 
 
 def optimise_joint(
@@ -167,6 +168,6 @@ def optimise_joint(
 
     lo, hi = (math.log(v) for v in beta_bounds)
     v = decreasing_root(fun, lo, hi, math.log(min(max(beta0, beta_bounds[0]), beta_bounds[1])))
-    beta = math.exp(v)
+    beta = min(max(math.exp(v), beta_bounds[0]), beta_bounds[1])
     lam = optimise_log_precision(beta * eig, theta_sq, state["lam"])
     return lam, beta
