@@ -41,6 +41,7 @@ class AppConfig:
     lr: float | None = None
     optimizer: str | None = None
     batch_size: int | None = None
+    zoom: float | None = None
     hide_ui: bool = False
     play: bool = False
     frames: int | None = None
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     a("--lr", type=float, default=None, help="learning rate (0.01)")
     a("--optimizer", default=None, choices=("adam", "sgd"), help="optimizer (adam)")
     a("--batch-size", type=int, default=None, metavar="N", help="batch size (64)")
+    a("--zoom", type=float, default=None, metavar="Z", help="zoom, 0.01 (far out) to 1000")
     a("--ui-scale", type=float, default=1.0, metavar="S", help="UI scale, 1 to 2 (projectors)")
     a("--fullscreen", action="store_true", help="start in full screen")
     a("--hide-ui", action="store_true", help="hide the panels (Tab toggles them)")
@@ -141,6 +143,8 @@ def config_from_args(ns: argparse.Namespace) -> AppConfig:
         raise UsageError(f"--lr {ns.lr}: must be greater than 0 (and at most 100)")
     if ns.batch_size is not None and not 1 <= ns.batch_size <= 100_000:
         raise UsageError(f"--batch-size {ns.batch_size}: allowed 1 to 100000")
+    if ns.zoom is not None and not 0.01 <= ns.zoom <= 1000.0:
+        raise UsageError(f"--zoom {ns.zoom}: allowed 0.01 to 1000")
     if ns.frames is not None and ns.frames < 1:
         raise UsageError(f"--frames {ns.frames}: must be 1 or more")
     if ns.level is not None:
@@ -164,6 +168,7 @@ def config_from_args(ns: argparse.Namespace) -> AppConfig:
         lr=ns.lr,
         optimizer=ns.optimizer,
         batch_size=ns.batch_size,
+        zoom=ns.zoom,
         hide_ui=ns.hide_ui,
         play=ns.play,
         frames=ns.frames,

@@ -65,6 +65,13 @@ def new_camera(plane: tuple[int, int, int, int], zoom: float) -> Any:
     return View2D((0.0, 0.0), zoom, max(1, plane[2]), max(1, plane[3]))
 
 
+def split_views(camera: Any) -> list[tuple[Any, int]]:
+    """The side-by-side split's two cameras and their x offsets in the plane (pixels)."""
+    from sandbox.render.split import split_panes
+
+    return [(pane.view, pane.viewport[0]) for pane in split_panes(camera)]
+
+
 def new_network(sizes: Sequence[int], seed: int) -> Any:
     from sandbox.nn import MLP
 
@@ -220,51 +227,30 @@ _SERRA: dict[tuple[int, ...], int] = {}
 
 
 def serra_bound(sizes: Sequence[int]) -> int:
-    key = tuple(int(s) for s in sizes)
+    """Upper bound on the region count of a network of layer sizes [2, h1, ..., out]."""
+    key = tuple(int(s) for s in sizes[1:-1])
     if key not in _SERRA:
-        from sandbox import geometry
+        from sandbox.geometry import serra_bound as bound
 
-        fn = getattr(geometry, "serra_bound", None)
-        _SERRA[key] = int(fn(list(key))) if fn is not None else 0
+        _SERRA[key] = int(bound(list(key)))
     return _SERRA[key]
 
 
-def dead_neurons(net: Any, bounds: tuple, points: Any) -> tuple[int, list[str]]:
-    """Neurons never active in the window nor on the data: count and names like "L2 #5"."""
-    from sandbox import geometry
+def dead_neurons(net: Any, bounds: tuple, points: Any, part: Any = None) -> tuple[int, list[str]]:
+    """Neurons that get no gradient: never active on the training data (or, with no data,
+    nowhere in the window). Returns the count and names like "L2 #5"."""
+    from sandbox.geometry import dead_neurons as dead
 
-    fn = getattr(geometry, "dead_neurons", None)
     X = np.asarray(points.X) if len(points) else None
-    if fn is not None:
-        try:
-            result = fn(net, bounds, X)
-        except (ValueError, TypeError):
-            result = None
-        if result is not None:
-            return _dead_names(net, result)
-    if X is None:
-        return 0, []
-    active = net.activation_pattern(X).any(axis=0)
-    return _dead_names(net, ~active)
-
-
-def _dead_names(net: Any, result: Any) -> tuple[int, list[str]]:
-    arr = np.asarray(result)
-    names: list[str] = []
-    if arr.dtype == bool and arr.ndim == 1 and arr.size == net.n_hidden:
-        idx = np.flatnonzero(arr)
-        starts = np.cumsum([0, *net.hidden_sizes])
-        for i in idx:
-            layer = int(np.searchsorted(starts, i, side="right"))
-            names.append(f"L{layer} #{int(i - starts[layer - 1]) + 1}")
-        return len(names), names
-    pairs = list(result) if not isinstance(result, np.ndarray) else arr.tolist()
-    for item in pairs:
-        try:
-            layer, neuron = item
-            names.append(f"L{int(layer)} #{int(neuron) + 1}")
-        except (TypeError, ValueError):
-            continue
+    usable = part if part is not None and not part.too_many else None
+    result = dead(net, bounds, X, partition=usable)
+    mask = result.on_data if result.on_data is not None else result.in_window
+    idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+    starts = np.cumsum([0, *net.hidden_sizes])
+    names = []
+    for i in idx:
+        layer = int(np.searchsorted(starts, i, side="right"))
+        names.append(f"L{layer} #{int(i - starts[layer - 1]) + 1}")
     return len(names), names
 
 

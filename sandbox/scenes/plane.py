@@ -148,8 +148,9 @@ class PlaneRenderer:
         lap = None
         if not regression and self.laplace_ok:
             lap = FieldStyle(mode=FieldMode.LAPLACE, regions=regions, **base)
-        if View.SPLIT in state.views and lap is not None:
-            return main, lap
+        if View.SPLIT in state.views and not regression:
+            left = FieldStyle(mode=FieldMode.OUTPUT, regions=regions, **base)
+            return left, lap if lap is not None else left
         if View.LAPLACE in state.views and lap is not None:
             return lap, None
         return main, None

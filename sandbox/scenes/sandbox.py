@@ -14,6 +14,7 @@ network is restored to its last good weights and paused.
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from dataclasses import replace
@@ -115,7 +116,7 @@ class SandboxScene(Scene):
         s.points = backend.new_points(task, s.test_ratio, cfg.seed)
         self._load_preset(cfg.dataset)
         self._relayout(s.layout.window)
-        s.camera = backend.new_camera(s.layout.plane, DEFAULT_ZOOM)
+        s.camera = backend.new_camera(s.layout.plane, cfg.zoom or DEFAULT_ZOOM)
         self._build_network(fresh=True)
         self._sync_data()
         if cfg.steps:
@@ -157,8 +158,30 @@ class SandboxScene(Scene):
         x, y, _, _ = self.state.layout.plane
         return (pos[0] - x, pos[1] - y)
 
+    def split_active(self) -> bool:
+        s = self.state
+        return View.SPLIT in s.views and s.task is Task.CLASSIFICATION
+
+    def views(self) -> list[tuple[Any, float]]:
+        """The cameras drawn side by side (one, or two in split view) and their x offsets."""
+        cam = self.state.camera
+        if not self.split_active():
+            return [(cam, 0.0)]
+        return [(v, float(x)) for v, x in backend.split_views(cam)]
+
+    def _view_at(self, pos: tuple[float, float]) -> tuple[Any, tuple[float, float]]:
+        """The camera under a window position and the position in its own pixels."""
+        lx, ly = self._plane_local(pos)
+        views = self.views()
+        view, x0 = views[0]
+        for v, x in views:
+            if lx >= x:
+                view, x0 = v, x
+        return view, (lx - x0, ly)
+
     def _to_world(self, pos: tuple[float, float]) -> np.ndarray:
-        return self.state.camera.screen_to_world(np.asarray(self._plane_local(pos), np.float64))
+        view, local = self._view_at(pos)
+        return view.screen_to_world(np.asarray(local, np.float64))
 
     def _relayout(self, window: tuple[int, int]) -> None:
         s = self.state
@@ -239,8 +262,9 @@ class SandboxScene(Scene):
         self._health_key = ()
         self._metrics_time = -1.0
 
-    def _brush_world_radius(self) -> float:
-        return float(self.state.brush_radius_px) / self.state.camera.pixels_per_unit
+    def _brush_world_radius(self, pos: tuple[float, float]) -> float:
+        view, _ = self._view_at(pos)
+        return float(self.state.brush_radius_px) / view.pixels_per_unit
 
     def _paint(self, action: A.Paint) -> None:
         s = self.state
@@ -254,7 +278,7 @@ class SandboxScene(Scene):
             return
         if not s.layout.in_plane(action.pos):
             return
-        radius = self._brush_world_radius()
+        radius = self._brush_world_radius(action.pos)
         label: Any = s.selected_class if s.task is Task.CLASSIFICATION else s.paint_value
         # density is "points per dab": spread over the brush disk in world units
         density = s.brush_density / (math.pi * radius * radius)
@@ -274,7 +298,7 @@ class SandboxScene(Scene):
             pts.end_stroke()
             self._stroke_active = False
             return
-        pts.erase(self._to_world(action.pos), self._brush_world_radius())
+        pts.erase(self._to_world(action.pos), self._brush_world_radius(action.pos))
 
     # ------------------------------------------------------------------ network
     def _sizes(self, hidden: list[int], n_out: int | None = None) -> list[int]:
@@ -402,12 +426,20 @@ class SandboxScene(Scene):
         self.state.points.set_test_ratio(self.state.test_ratio)
 
     def _on_Pan(self, a: A.Pan) -> None:
-        self.state.camera.pan_pixels(a.dx, a.dy)
+        cam = self.state.camera
+        pos = self.input.last_pos or (0.0, 0.0)
+        view = copy.copy(self._view_at(pos)[0])
+        view.pan_pixels(a.dx, a.dy)
+        cam.center = view.center
         self.state.view_version += 1
 
     def _on_ZoomAt(self, a: A.ZoomAt) -> None:
         if a.factor > 0 and math.isfinite(a.factor):
-            self.state.camera.zoom_at(self._plane_local(a.pos), a.factor)
+            cam = self.state.camera
+            view, local = self._view_at(a.pos)
+            view = copy.copy(view)
+            view.zoom_at(local, a.factor)
+            cam.center, cam.zoom = view.center, view.zoom
             self.state.view_version += 1
 
     def _on_ZoomOutFar(self, a: A.ZoomOutFar) -> None:
@@ -662,14 +694,17 @@ class SandboxScene(Scene):
 
     def bounds(self) -> tuple[float, float, float, float]:
         """The visible window (xmin, xmax, ymin, ymax) with a pixel of margin."""
-        cam = self.state.camera
-        xmin, ymin, xmax, ymax = cam.world_bounds()
-        m = 2.0 / cam.pixels_per_unit
-        return (xmin - m, xmax + m, ymin - m, ymax + m)
+        boxes = [v.world_bounds() for v, _ in self.views()]
+        m = 2.0 / min(v.pixels_per_unit for v, _ in self.views())
+        xmin = min(b[0] for b in boxes) - m
+        ymin = min(b[1] for b in boxes) - m
+        xmax = max(b[2] for b in boxes) + m
+        ymax = max(b[3] for b in boxes) + m
+        return (xmin, xmax, ymin, ymax)
 
     def _view_key(self) -> tuple:
         cam = self.state.camera
-        return (cam.center, cam.zoom, cam.width, cam.height)
+        return (cam.center, cam.zoom, cam.width, cam.height, self.split_active())
 
     def _update_geometry(self) -> None:
         s = self.state
@@ -726,7 +761,7 @@ class SandboxScene(Scene):
             return
         self._health_key = key
         self._health_time = s.time
-        dead, names = backend.dead_neurons(s.net, self.bounds(), s.points)
+        dead, names = backend.dead_neurons(s.net, self.bounds(), s.points, s.partition)
         s.geometry = replace(s.geometry, dead=dead, dead_names=tuple(names))
 
     def _update_hover(self) -> None:

@@ -62,6 +62,19 @@ def _text(
     return rect
 
 
+def _caption(
+    surface: pygame.Surface, text: str, pos: tuple[float, float], scale: float, anchor: str
+) -> None:
+    """Small text on a dark rounded card, readable on any field colour."""
+    f = font(13 * scale)
+    w, h = f.size(text)
+    pad = round(6 * scale)
+    rect = pygame.Rect(0, 0, w + 2 * pad, h + pad)
+    setattr(rect, anchor, (round(pos[0]), round(pos[1])))
+    _card(surface, rect, scale, border=(40, 46, 56))
+    _text(surface, text, rect.center, 13 * scale, TEXT, anchor="center")
+
+
 def layer_color(layer: int) -> tuple[int, int, int]:
     """Colour of hidden layer `layer` (1-based) in the hover pattern readout."""
     return LAYER_COLORS[(layer - 1) % len(LAYER_COLORS)]
@@ -203,14 +216,7 @@ def draw_captions(surface: pygame.Surface, state: AppState, scale: float) -> Non
         text = f"zoom {z:.3g}x" if z >= 0.01 else f"zoom {z:.2e}x"
         if state.far_return is not None:
             text += "   (O: back to the data)"
-        _text(
-            surface,
-            text,
-            (px + 10 * scale, py + ph - 8 * scale),
-            13 * scale,
-            TEXT_DIM,
-            anchor="bottomleft",
-        )
+        _caption(surface, text, (px + 8 * scale, py + ph - 8 * scale), scale, "bottomleft")
     if View.SPLIT in state.views and state.task is Task.CLASSIFICATION:
         for label, cx in (("plain network (MAP)", px + pw // 4), ("Laplace", px + 3 * pw // 4)):
             f = font(15 * scale, True)
@@ -223,14 +229,7 @@ def draw_captions(surface: pygame.Surface, state: AppState, scale: float) -> Non
         pygame.draw.line(surface, premul((240, 240, 240)), (x, py), (x, py + ph - 1), 2)
     elif View.LAPLACE in state.views and state.task is Task.CLASSIFICATION:
         label = f"confidence: Laplace (prior precision {state.prior_precision:.3g})"
-        _text(
-            surface,
-            label,
-            (px + pw - 10 * scale, py + ph - 8 * scale),
-            13 * scale,
-            TEXT_DIM,
-            anchor="bottomright",
-        )
+        _caption(surface, label, (px + pw - 8 * scale, py + ph - 8 * scale), scale, "bottomright")
 
 
 def draw_brush(surface: pygame.Surface, state: AppState, scale: float) -> None:

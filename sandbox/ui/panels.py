@@ -724,7 +724,7 @@ class SandboxPanels:
         x, y0, w, h = state.layout.bottom
         panel = self._panel((x, y0, w, h), "#bottom_panel")
         pad = self.s(12)
-        col = max(self.s(300), int(w * 0.46))
+        col = max(self.s(300), int(w * 0.5))
         line = self.s(24)
         y = self.s(8)
         self._label(panel, (pad, y, col, self.s(28)), "", "@big_readout", key="step")
@@ -844,10 +844,10 @@ class SandboxPanels:
         if g.too_many:
             self._set_label("regions", f"Regions: too many to list ({g.message})")
         else:
-            bound = f"  (at most {g.bound:,})" if g.bound else ""
-            self._set_label("regions", f"Linear regions {g.regions:,} in view{bound}")
-        dead = f"Dead neurons {g.dead}" + (f": {', '.join(g.dead_names[:6])}" if g.dead else "")
-        if g.dead > 6:
+            bound = f", at most {compact_count(g.bound)}" if g.bound else ""
+            self._set_label("regions", f"Regions {g.regions:,} in view{bound}")
+        dead = f"Dead neurons {g.dead}" + (f": {', '.join(g.dead_names[:3])}" if g.dead else "")
+        if g.dead > 3:
             dead += ", ..."
         self._set_label("dead", dead)
         if self._chart is not None:
@@ -857,6 +857,15 @@ class SandboxPanels:
                 self._chart_time = state.time
                 size = self._chart.rect.size
                 self._chart.set_image(charts.loss_chart(state.history, size, self.scale))
+
+
+def compact_count(n: int) -> str:
+    """1,234 / 2.6 million / 3.1e12: short enough for a readout line."""
+    if n < 100_000:
+        return f"{n:,}"
+    if n < 1_000_000_000:
+        return f"{n / 1e6:.1f} million"
+    return f"{n:.1e}"
 
 
 def _fmt_loss(x: float) -> str:
