@@ -1,0 +1,131 @@
+"""Benchmark: exact linear regions per frame versus labelling activation patterns on a pixel grid.
+
+`python -m sandbox.bench regions [--repeats N] [--grid N]` prints, for He-initialised networks
+in [-6, 6]^2, the exact region count, milliseconds per `linear_regions` call (and for the mesh and
+colours the renderer asks for next), regions per second, and the cost of the grid approach of the
+"neural-geometry" viewer (numba forward pass per pixel on a 600 x 600 grid, patterns hashed and
+labelled), with the ratio and how many regions the grid sees.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+from numba import njit
+
+from sandbox.geometry import linear_regions
+from sandbox.geometry.colors import _splitmix64
+from sandbox.nn import MLP
+
+ARCHS = ([2, 16, 16, 16, 2], [2, 32, 32, 32, 2], [2, 64, 64, 64, 2])
+BOUNDS = (-6.0, 6.0, -6.0, 6.0)
+
+
+@njit(cache=True)
+def grid_pattern_hashes(params, layout, n_hidden_layers, bounds, n, keys):
+    """Activation-pattern hash of each pixel centre of an n x n grid (the grid-labelling method)."""
+    out = np.empty(n * n, np.uint64)
+    max_w = 0
+    for l in range(n_hidden_layers):
+        max_w = max(max_w, layout[l, 1])
+    h = np.empty(max_w)
+    h2 = np.empty(max_w)
+    for iy in range(n):
+        y = bounds[2] + (iy + 0.5) * (bounds[3] - bounds[2]) / n
+        for ix in range(n):
+            x = bounds[0] + (ix + 0.5) * (bounds[1] - bounds[0]) / n
+            code = np.uint64(0)
+            bit = 0
+            n_prev = 2
+            h[0] = x
+            h[1] = y
+            for l in range(n_hidden_layers):
+                w_off = layout[l, 0]
+                nl = layout[l, 1]
+                n_in = layout[l, 2]
+                b_off = layout[l, 3]
+                for i in range(nl):
+                    z = params[b_off + i]
+                    for k in range(n_prev):
+                        z += params[w_off + i * n_in + k] * h[k]
+                    if z > 0.0:
+                        h2[i] = z
+                        code ^= keys[bit + i]
+                    else:
+                        h2[i] = 0.0
+                for i in range(nl):
+                    h[i] = h2[i]
+                bit += nl
+                n_prev = nl
+            out[iy * n + ix] = code
+    return out
+
+
+def grid_labels(net, bounds, n: int) -> tuple[np.ndarray, int]:
+    """Label every pixel with the index of its activation pattern; returns (labels, count)."""
+    keys = _splitmix64(np.arange(net.n_hidden, dtype=np.uint64))
+    hashes = grid_pattern_hashes(
+        net.params, net.layout, len(net.sizes) - 2, np.asarray(bounds, float), n, keys
+    )
+    uniq, labels = np.unique(hashes, return_inverse=True)
+    return labels, int(uniq.size)
+
+
+def _median_ms(fn, repeats: int) -> float:
+    fn()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return 1e3 * float(np.median(times))
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="python -m sandbox.bench regions")
+    ap.add_argument("--repeats", type=int, default=30, help="timed calls per network")
+    ap.add_argument("--seeds", type=int, default=3, help="random networks per architecture")
+    ap.add_argument("--grid", type=int, default=600, help="grid side of the pixel method")
+    args = ap.parse_args(argv)
+
+    print(f"exact linear regions in {BOUNDS}, He-normal weights, biases N(0, 0.1^2)")
+    print(f"median of {args.repeats} calls, {args.seeds} seeds per architecture (mean shown)")
+    header = (
+        f"{'network':<18}{'regions':>9}{'exact ms':>10}{'regions/s':>12}{'+mesh ms':>10}"
+        f"{'+colour ms':>11}{'grid ms':>9}{'grid sees':>11}{'speed-up':>10}"
+    )
+    print(header)
+    for sizes in ARCHS:
+        rows = []
+        for seed in range(args.seeds):
+            net = MLP(sizes, seed=seed)
+            P = linear_regions(net, BOUNDS)
+            reps = max(3, args.repeats if len(P) < 20_000 else args.repeats // 10)
+            t_exact = _median_ms(lambda net=net: linear_regions(net, BOUNDS), reps)
+            t_mesh = _median_ms(lambda net=net: linear_regions(net, BOUNDS).mesh.logits.shape, reps)
+            t_col = _median_ms(lambda net=net: linear_regions(net, BOUNDS).region_colors, reps)
+            t_grid = _median_ms(
+                lambda net=net: grid_labels(net, BOUNDS, args.grid), max(3, reps // 5)
+            )
+            _, seen = grid_labels(net, BOUNDS, args.grid)
+            rows.append((len(P), t_exact, t_mesh - t_exact, t_col - t_exact, t_grid, seen))
+        r = np.mean(np.array(rows), axis=0)
+        name = "[" + ",".join(str(s) for s in sizes[1:-1]) + "]"
+        print(
+            f"{name:<18}{r[0]:>9.0f}{r[1]:>10.3f}{1e3 * r[0] / r[1]:>12.0f}{r[2]:>10.3f}"
+            f"{r[3]:>11.3f}{r[4]:>9.1f}{r[5]:>11.0f}{r[4] / r[1]:>9.1f}x"
+        )
+    print(
+        "grid = activation pattern of every pixel centre of a "
+        f"{args.grid}x{args.grid} grid (numba), hashed and labelled; 'grid sees' = distinct "
+        "patterns it finds (it misses regions smaller than a pixel)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,39 @@
+"""Exact geometry of 2-input ReLU networks: linear regions, creases, decision boundary, ray probes.
+
+Everything here is computed exactly (up to float64 rounding) from the weights, never sampled on a
+pixel grid: `linear_regions` partitions a window into the network's convex linear regions,
+`ray_probe` follows one ray and reports where it crosses creases and how logits and confidence
+change along it, and the health functions count regions against the Serra bound and find dead,
+copycat and useless neurons. No display code; numpy and numba only.
+"""
+
+from .colors import crease_colors, region_colors
+from .health import (
+    DeadNeurons,
+    NetworkHealth,
+    copycat_neurons,
+    creases_outside_hull,
+    dead_neurons,
+    network_health,
+    serra_bound,
+)
+from .ray import RayProbe, ray_probe
+from .regions import Creases, Partition, RegionMesh, linear_regions
+
+__all__ = [
+    "Creases",
+    "DeadNeurons",
+    "NetworkHealth",
+    "Partition",
+    "RayProbe",
+    "RegionMesh",
+    "copycat_neurons",
+    "crease_colors",
+    "creases_outside_hull",
+    "dead_neurons",
+    "linear_regions",
+    "network_health",
+    "ray_probe",
+    "region_colors",
+    "serra_bound",
+]

@@ -1,0 +1,354 @@
+"""The exact linear regions of a 2-input ReLU network inside a rectangle, and their flat forms.
+
+`linear_regions(net, bounds)` runs the region algorithm of MATH.md section 1 (numba kernels in
+_kernels.py) and returns a Partition: convex counter-clockwise polygons in one flat vertex pool,
+the activation pattern, the affine feature map and output map of every region, the crease
+segments with their (layer, neuron), the decision-boundary segments, and on demand a triangle
+mesh and stable region colours for the renderer. Nothing here loops over regions in Python;
+per-region lists (`polygons`) are built only when asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from . import _kernels as K
+from .colors import pattern_hashes, region_colors
+
+DEFAULT_MAX_REGIONS = 200_000
+# A partition needs about (24 * width + neurons) bytes per region; beyond this it is "too many"
+# even under the region budget (wide layers), so the app never runs out of memory.
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+# Work units are multiply-adds of the pull-back plus vertex evaluations; 1.5e9 is about a second.
+DEFAULT_MAX_WORK = 1_500_000_000
+EPS = 1e-12
+
+Bounds = tuple[float, float, float, float]
+
+
+def check_bounds(bounds) -> Bounds:
+    """Validate (xmin, xmax, ymin, ymax) and return it as floats; ValueError names the problem."""
+    try:
+        b = tuple(float(v) for v in bounds)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"bounds must be four numbers (xmin, xmax, ymin, ymax), got {bounds!r}"
+        ) from None
+    if len(b) != 4:
+        raise ValueError(f"bounds must be four numbers (xmin, xmax, ymin, ymax), got {bounds!r}")
+    if not all(np.isfinite(b)):
+        raise ValueError(f"bounds must be finite, got {b}")
+    xmin, xmax, ymin, ymax = b
+    if not xmax > xmin:
+        raise ValueError(f"bounds have zero or negative width: xmin={xmin}, xmax={xmax}")
+    if not ymax > ymin:
+        raise ValueError(f"bounds have zero or negative height: ymin={ymin}, ymax={ymax}")
+    return b
+
+
+def check_network(net) -> None:
+    """ValueError when a network has NaN or infinite parameters."""
+    params = np.asarray(net.params)
+    if not np.all(np.isfinite(params)):
+        bad = np.flatnonzero(~np.isfinite(params))
+        layer = int(np.searchsorted(net.layout[:, 0], bad[0], side="right"))
+        raise ValueError(
+            f"network weights contain {bad.size} NaN or infinite values (first in layer {layer});"
+            " geometry needs finite weights"
+        )
+
+
+@dataclass(frozen=True)
+class Creases:
+    """Crease segments: `segments` (S, 4) rows (x0, y0, x1, y1), `layer` (S,) 1-based hidden
+    layer, `neuron` (S,) 0-based index of the neuron within its layer."""
+
+    segments: np.ndarray
+    layer: np.ndarray
+    neuron: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.segments.shape[0])
+
+    @property
+    def coords(self) -> np.ndarray:
+        """Alias of `segments`."""
+        return self.segments
+
+    def of(self, layer: int, neuron: int) -> np.ndarray:
+        """Segments (n, 4) of one neuron (layer 1-based)."""
+        return self.segments[(self.layer == layer) & (self.neuron == neuron)]
+
+
+class RegionMesh:
+    """Renderer-ready fan triangulation of a partition.
+
+    vertices (V, 2) float64, duplicated per region (every region owns its corners);
+    triangles (T, 3) uint32 into vertices; region (V,) int32 region id of each vertex;
+    logits (V, out) float64 exact network output at each vertex (None for a partial partition);
+    features (V, H) float64 exact activations of the partition's last layer at each vertex,
+    computed on first access. Inside a triangle every one of these interpolates exactly, since the
+    network is affine on each region. `mesh()` returns the mesh itself, so `P.mesh` and `P.mesh()`
+    both work.
+    """
+
+    def __init__(self, partition: Partition) -> None:
+        p = partition
+        self._p = p
+        self.vertices = p.vertices
+        maps = p.output_maps if p.output_maps is not None else p.feature_maps
+        tri, reg, vals = K.mesh_kernel(p.offsets, p.vertices, maps, len(p))
+        self.triangles = tri
+        self.region = reg
+        if p.output_maps is not None:
+            self.logits = vals
+            self._features = None
+        else:
+            self.logits = None
+            self._features = vals
+
+    def __call__(self) -> RegionMesh:
+        return self
+
+    @property
+    def features(self) -> np.ndarray:
+        if self._features is None:
+            p = self._p
+            _, _, self._features = K.mesh_kernel(p.offsets, p.vertices, p.feature_maps, len(p))
+        return self._features
+
+    def __len__(self) -> int:
+        return int(self.triangles.shape[0])
+
+
+class Partition:
+    """The exact partition of a window by a network's hidden layers (see linear_regions).
+
+    Flat data: `vertices` (V, 2) and `offsets` (R + 1,): region r is vertices[offsets[r]:
+    offsets[r + 1]], convex and counter-clockwise. `patterns` (R, n) bool activation pattern over
+    the neurons of layers 1..upto_layer. `feature_maps` (R, n_upto, 3): the activations of layer
+    `upto_layer` inside region r are F[:, :2] @ x + F[:, 2] (the last hidden layer's features when
+    upto_layer is the last layer). `output_maps` (R, out, 3): logits M[:, :2] @ x + M[:, 2]
+    (None when upto_layer is not the last hidden layer). `creases`: a Creases. `boundary` (B, 4)
+    decision-boundary segments with `boundary_classes` (B, 2) (the two classes it separates; for
+    regression the level set f = `level`, pair (0, 1) meaning below/above). When the region count
+    would exceed the budget, `too_many` is True, `message` says why and every array is empty.
+    """
+
+    def __init__(
+        self,
+        *,
+        bounds: Bounds,
+        sizes: list[int],
+        upto_layer: int,
+        offsets: np.ndarray,
+        vertices: np.ndarray,
+        patterns: np.ndarray,
+        feature_maps: np.ndarray,
+        output_maps: np.ndarray | None,
+        creases: Creases,
+        boundary: np.ndarray,
+        boundary_classes: np.ndarray,
+        level: float,
+        n_cuts: int,
+        too_many: bool = False,
+        message: str = "",
+    ) -> None:
+        self.bounds = bounds
+        self.sizes = sizes
+        self.upto_layer = upto_layer
+        self.offsets = offsets
+        self.vertices = vertices
+        self.patterns = patterns
+        self.feature_maps = feature_maps
+        self.output_maps = output_maps
+        self.creases = creases
+        self.boundary = boundary
+        self.boundary_classes = boundary_classes
+        self.level = level
+        self.n_cuts = n_cuts
+        self.too_many = too_many
+        self.message = message
+
+    def __len__(self) -> int:
+        return int(self.offsets.shape[0] - 1)
+
+    @property
+    def n_regions(self) -> int:
+        return len(self)
+
+    def __repr__(self) -> str:
+        if self.too_many:
+            return f"Partition(too many regions: {self.message})"
+        return (
+            f"Partition({len(self)} regions, {len(self.creases)} crease segments, "
+            f"{self.boundary.shape[0]} boundary segments, layers <= {self.upto_layer})"
+        )
+
+    @property
+    def counts(self) -> np.ndarray:
+        """(R,) number of vertices of each polygon."""
+        return np.diff(self.offsets)
+
+    @cached_property
+    def polygons(self) -> list[np.ndarray]:
+        """List of (m, 2) float64 arrays (views into `vertices`), convex and counter-clockwise."""
+        return np.split(self.vertices, self.offsets[1:-1])
+
+    @cached_property
+    def region_ids(self) -> np.ndarray:
+        """(V,) int32 region of every pooled vertex."""
+        return np.repeat(np.arange(len(self), dtype=np.int32), self.counts)
+
+    def areas(self) -> np.ndarray:
+        """(R,) polygon areas (shoelace, positive for counter-clockwise)."""
+        return self._shoelace()[0]
+
+    def centroids(self) -> np.ndarray:
+        """(R, 2) polygon centroids."""
+        area, cx, cy = self._shoelace()
+        return np.stack([cx / (6.0 * area), cy / (6.0 * area)], axis=1)
+
+    def _shoelace(self):
+        v = self.vertices
+        nxt = np.arange(v.shape[0]) + 1
+        nxt[self.offsets[1:] - 1] = self.offsets[:-1]
+        x0, y0 = v[:, 0], v[:, 1]
+        x1, y1 = v[nxt, 0], v[nxt, 1]
+        cross = x0 * y1 - x1 * y0
+        starts = self.offsets[:-1]
+        if len(self) == 0:
+            z = np.zeros(0)
+            return z, z, z
+        area = np.add.reduceat(cross, starts) / 2.0
+        cx = np.add.reduceat((x0 + x1) * cross, starts)
+        cy = np.add.reduceat((y0 + y1) * cross, starts)
+        return area, cx, cy
+
+    @cached_property
+    def hashes(self) -> np.ndarray:
+        """(R,) uint64 hash of each activation pattern (stable while training)."""
+        return pattern_hashes(self.patterns)
+
+    @cached_property
+    def region_colors(self) -> np.ndarray:
+        """(R, 3) float32 pastel colour per region, stable per activation pattern."""
+        return region_colors(self.patterns)
+
+    @cached_property
+    def mesh(self) -> RegionMesh:
+        """Fan-triangulated renderer form (also callable: `P.mesh()`)."""
+        return RegionMesh(self)
+
+    def logits(self, X: np.ndarray, region: np.ndarray) -> np.ndarray:
+        """Output of the region maps at points X (N, 2) known to lie in regions `region` (N,)."""
+        if self.output_maps is None:
+            raise ValueError("output maps exist only for the partition of all hidden layers")
+        M = self.output_maps[np.asarray(region)]
+        X = np.asarray(X, dtype=np.float64)
+        return M[:, :, 0] * X[:, :1] + M[:, :, 1] * X[:, 1:2] + M[:, :, 2]
+
+
+def linear_regions(
+    net,
+    bounds: Bounds,
+    upto_layer: int | None = None,
+    *,
+    max_regions: int = DEFAULT_MAX_REGIONS,
+    level: float = 0.5,
+    eps: float = EPS,
+    max_work: int = DEFAULT_MAX_WORK,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Partition:
+    """Exact linear regions of `net` (an MLP) inside bounds = (xmin, xmax, ymin, ymax).
+
+    upto_layer (1-based, default all hidden layers): the partition made by layers <= upto_layer.
+    level: for regression networks (one output) the decision boundary is the level set
+    f = level. eps: the relative zero tolerance of MATH.md section 1. The work is bounded: past
+    max_regions regions (or the memory/work budgets, reached first only by very wide layers) the
+    result has too_many=True and a message, and returns promptly instead of running on.
+    """
+    b = check_bounds(bounds)
+    check_network(net)
+    n_layers_all = len(net.sizes) - 2
+    if upto_layer is None:
+        upto_layer = n_layers_all
+    if not (isinstance(upto_layer, int | np.integer) and 1 <= upto_layer <= n_layers_all):
+        raise ValueError(f"upto_layer is {upto_layer!r}; allowed: 1 to {n_layers_all}")
+    upto_layer = int(upto_layer)
+    if int(max_regions) < 1:
+        raise ValueError(f"max_regions is {max_regions}; it must be at least 1")
+    layout = net.layout
+    params = net.params
+    status, R, off, V, F, pat, cseg, clay, cneu, nc, cuts, _work = K.partition_kernel(
+        params,
+        layout,
+        upto_layer,
+        np.asarray(b, dtype=np.float64),
+        float(eps),
+        int(max_regions),
+        int(max_work),
+        int(max_bytes),
+    )
+    n_hid = int(sum(net.sizes[1 : upto_layer + 1]))
+    width = int(net.sizes[upto_layer])
+    K_out = int(net.sizes[-1])
+    full = upto_layer == n_layers_all
+    if status != K.STATUS_OK:
+        reason = {
+            K.STATUS_TOO_MANY_REGIONS: f"more than {max_regions} regions",
+            K.STATUS_TOO_MUCH_MEMORY: f"the regions of width-{width} layers need over "
+            f"{max_bytes // 2**20} MiB",
+            K.STATUS_TOO_MUCH_WORK: "the exact partition would take too long",
+        }[int(status)]
+        return Partition(
+            bounds=b,
+            sizes=list(net.sizes),
+            upto_layer=upto_layer,
+            offsets=np.zeros(1, dtype=np.int64),
+            vertices=np.zeros((0, 2)),
+            patterns=np.zeros((0, n_hid), dtype=bool),
+            feature_maps=np.zeros((0, width, 3)),
+            output_maps=np.zeros((0, K_out, 3)) if full else None,
+            creases=Creases(np.zeros((0, 4)), np.zeros(0, np.int32), np.zeros(0, np.int32)),
+            boundary=np.zeros((0, 4)),
+            boundary_classes=np.zeros((0, 2), np.int32),
+            level=float(level),
+            n_cuts=int(cuts),
+            too_many=True,
+            message=f"too many regions for {net.sizes} in this window: {reason}; "
+            "shading per pixel instead",
+        )
+    offsets = off[: R + 1]
+    vertices = V[: offsets[R]]
+    fmaps = F[:R]
+    creases = Creases(cseg[:nc], clay[:nc], cneu[:nc])
+    if full:
+        Wo, bo = net.layers[-1]
+        # (K, H) @ (R, H, 3) -> (R, K, 3); the output bias only shifts the constant column
+        omaps = np.matmul(Wo, fmaps)
+        omaps[:, :, 2] += bo
+        bseg, bcls, nb = K.boundary_kernel(offsets, vertices, omaps, R, float(level), float(eps))
+        boundary, bclasses = bseg[:nb], bcls[:nb]
+    else:
+        omaps = None
+        boundary = np.zeros((0, 4))
+        bclasses = np.zeros((0, 2), np.int32)
+    return Partition(
+        bounds=b,
+        sizes=list(net.sizes),
+        upto_layer=upto_layer,
+        offsets=offsets,
+        vertices=vertices,
+        patterns=pat[:R].view(np.bool_),
+        feature_maps=fmaps,
+        output_maps=omaps,
+        creases=creases,
+        boundary=boundary,
+        boundary_classes=bclasses,
+        level=float(level),
+        n_cuts=int(cuts),
+    )
