@@ -1,13 +1,16 @@
 #version 330 core
 // Per-pixel forward pass of the whole network: the fallback when the exact mesh would have too
-// many regions. Weights live in an RGBA32F buffer texture; each layer stores its rows padded to
-// a multiple of 4 (ceil(n_in / 4) texels per row) followed by its biases (ceil(n_out / 4)
-// texels). The first layer's biases already include W1 * centre (added in float64 on the CPU),
-// so the input is the position relative to the view centre and stays exact when zoomed in.
+// many regions. Weights live in an RGBA32F buffer texture as 4x4 blocks: for output group o
+// (outputs 4o..4o+3) and input group j, 4 texels at off + 4 (o * n_in4 + j) hold the columns
+// W[4o:4o+4, 4j + c], c = 0..3 (zero padded); after the blocks, n_out4 texels of biases. So a
+// layer is a few mat4 * vec4 products per pixel, with no per-component indexing. The first
+// layer's biases already include W1 * centre (added in float64 on the CPU), so the input is the
+// position relative to the view centre and stays exact when zoomed in.
+// Compiled per variant (sandbox/render/mlp_field.py) with K (outputs), DISCRETISE and MAX_VEC4
+// (ceil(widest layer / 4)) defined.
 #include "palette.glsl"
 
 #define MAX_LAYERS 9
-#define MAX_VEC4 16
 
 in vec2 v_pos;
 
@@ -16,8 +19,6 @@ uniform int u_layers;               // weight layers, output included
 uniform int u_in[MAX_LAYERS];
 uniform int u_out[MAX_LAYERS];
 uniform int u_offset[MAX_LAYERS];   // first texel of each layer
-uniform int u_k;
-uniform bool u_discretise;
 uniform vec3 u_background;
 
 out vec4 frag_color;
@@ -29,21 +30,31 @@ void main() {
     h[0] = vec4(v_pos, 0.0, 0.0);
     for (int layer = 0; layer < u_layers; ++layer) {
         int n_in4 = (u_in[layer] + 3) / 4;
-        int n_out = u_out[layer];
+        int n_out4 = (u_out[layer] + 3) / 4;
         int off = u_offset[layer];
-        int bias_off = off + n_out * n_in4;
+        int bias_off = off + 4 * n_out4 * n_in4;
         bool last = layer == u_layers - 1;
-        for (int j = 0; j < MAX_VEC4; ++j) z[j] = vec4(0.0);
-        for (int i = 0; i < n_out; ++i) {
-            float s = texelFetch(u_weights, bias_off + i / 4)[i % 4];
-            int row = off + i * n_in4;
-            for (int j = 0; j < n_in4; ++j) s += dot(texelFetch(u_weights, row + j), h[j]);
-            z[i / 4][i % 4] = last ? s : max(s, 0.0);
+        for (int o = 0; o < n_out4; ++o) {
+            vec4 acc = texelFetch(u_weights, bias_off + o);
+            int block = off + 4 * o * n_in4;
+            for (int j = 0; j < n_in4; ++j) {
+                int t = block + 4 * j;
+                mat4 w = mat4(texelFetch(u_weights, t), texelFetch(u_weights, t + 1),
+                              texelFetch(u_weights, t + 2), texelFetch(u_weights, t + 3));
+                acc += w * h[j];
+            }
+            z[o] = last ? acc : max(acc, vec4(0.0));
         }
-        for (int j = 0; j < MAX_VEC4; ++j) h[j] = z[j];
+        for (int j = 0; j < n_out4; ++j) h[j] = z[j];
+        for (int j = n_out4; j < MAX_VEC4; ++j) h[j] = vec4(0.0);
     }
-    float l[6] = float[6](h[0].x, h[0].y, h[0].z, h[0].w, h[1].x, h[1].y);
-    vec3 color = u_k == 1 ? regression_color(u_background, l[0], u_discretise)
-                          : class_field_color(u_background, l, u_k, u_discretise);
-    frag_color = vec4(color, 1.0);
+#if K == 1
+    frag_color = vec4(regression_color(u_background, h[0].x, DISCRETISE != 0), 1.0);
+#else
+    float all_l[8] = float[8](h[0].x, h[0].y, h[0].z, h[0].w, h[1 % MAX_VEC4].x,
+                              h[1 % MAX_VEC4].y, 0.0, 0.0);
+    float l[K];
+    for (int k = 0; k < K; ++k) l[k] = all_l[k];
+    frag_color = vec4(class_field_color(u_background, l, DISCRETISE != 0), 1.0);
+#endif
 }

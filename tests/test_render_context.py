@@ -78,15 +78,23 @@ def test_assemble_maps_every_line_back(tmp_path):
 
 
 def test_all_project_shaders_compile(gl):
-    pairs = [
-        ("field.vert", "field.frag"),
+    for vert, frag in [
         ("lines.vert", "lines.frag"),
         ("points.vert", "points.frag"),
         ("overlay.vert", "overlay.frag"),
-        ("fullscreen.vert", "mlp.frag"),
-    ]
-    for vert, frag in pairs:
+    ]:
         load_program(vert, frag).delete()
+    # Every variant of the field and per-pixel network shaders.
+    for mode in (0, 1, 2):
+        for k in (1, 2, 6):
+            if mode == 1 and k == 1:
+                continue
+            for flags in ((0, 0), (1, 0), (0, 1), (1, 1)):
+                defines = {"MODE": mode, "K": k, "REGIONS": flags[0], "DISCRETISE": flags[1]}
+                load_program("field.vert", "field.frag", defines=defines).delete()
+    for k, width4 in ((1, 1), (2, 4), (6, 16)):
+        defines = {"K": k, "DISCRETISE": 1, "MAX_VEC4": width4}
+        load_program("fullscreen.vert", "mlp.frag", defines=defines).delete()
     assert (shader_dir() / "palette.glsl").is_file()
 
 

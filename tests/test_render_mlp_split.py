@@ -67,16 +67,22 @@ def test_pack_weights_layout():
     layers = ts.random_layers([2, 5, 3], seed=0)
     texels, offsets = pack_weights(layers, (1.5, -2.0))
     (W1, b1), (W2, b2) = layers
-    # Layer 1: 5 rows of 1 texel (2 inputs padded to 4), then 2 texels of biases.
-    np.testing.assert_allclose(texels[:5, :2], W1, rtol=1e-6)
-    assert not texels[:5, 2:].any()
-    np.testing.assert_allclose(texels[5:7].reshape(-1)[:5], b1 + W1 @ [1.5, -2.0], rtol=1e-6)
-    assert offsets.tolist() == [0, 7]
-    # Layer 2: 3 rows of 2 texels (5 inputs padded to 8), then 1 texel of biases.
-    np.testing.assert_allclose(texels[7:13].reshape(3, 8)[:, :5], W2, rtol=1e-6)
-    assert not texels[7:13].reshape(3, 8)[:, 5:].any()
-    np.testing.assert_allclose(texels[13, :3], b2, rtol=1e-6)
-    assert len(texels) == 14
+    # Layer 1: 2 output groups x 1 input group, 4 texels each, then 2 texels of biases.
+    assert offsets.tolist() == [0, 10]
+    for o in range(2):
+        for c in range(2):
+            rows = slice(4 * o, min(4 * o + 4, 5))
+            got = texels[4 * o + c]
+            np.testing.assert_allclose(got[: rows.stop - rows.start], W1[rows, c], rtol=1e-6)
+        assert not texels[4 * o + 2 : 4 * o + 4].any()  # inputs 2, 3 are padding
+    np.testing.assert_allclose(texels[8:10].reshape(-1)[:5], b1 + W1 @ [1.5, -2.0], rtol=1e-6)
+    # Layer 2: 1 output group x 2 input groups, then 1 texel of biases.
+    layer2 = texels[10:18].reshape(2, 4, 4)  # (j, c, r) = W2[r, 4j + c]
+    W2_back = layer2.transpose(2, 0, 1).reshape(4, 8)
+    np.testing.assert_allclose(W2_back[:3, :5], W2, rtol=1e-6)
+    assert not W2_back[3:].any() and not W2_back[:, 5:].any()
+    np.testing.assert_allclose(texels[18, :3], b2, rtol=1e-6)
+    assert len(texels) == 19
 
 
 def test_per_pixel_network_refuses_what_it_cannot_draw(gl):

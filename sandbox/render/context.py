@@ -126,6 +126,22 @@ def create_window(
             ) from exc
     pygame.display.set_caption(title)
 
+    platform_name, current = "?", True
+    try:
+        from OpenGL import platform as gl_platform
+
+        platform_name = type(gl_platform.PLATFORM).__name__
+        current = gl_platform.GetCurrentContext()
+    except Exception:  # noqa: BLE001 - a platform without this query: skip the check
+        pass
+    if not current:
+        # PyOpenGL chose its platform (GLX, EGL, WGL...) when first imported; if that does not
+        # match SDL's, GL calls may work but buffer and pointer calls fail later.
+        raise GLContextError(
+            f"The window opened but PyOpenGL ({platform_name}) cannot see its OpenGL context. "
+            "PYOPENGL_PLATFORM must be set before OpenGL is first imported: 'egl' with "
+            "SDL_VIDEODRIVER=offscreen or wayland, unset (GLX) on X11. " + _HINTS
+        )
     try:
         info = gl_info()
     except Exception as exc:  # PyOpenGL raises many types when its platform is wrong

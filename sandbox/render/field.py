@@ -57,16 +57,14 @@ class FieldStyle:
             raise ValueError(f"levels is {self.levels}; it must be >= 1")
 
 
-def set_palette_uniforms(program: Program, style: FieldStyle, n_outputs: int) -> None:
-    """The uniforms of shaders/palette.glsl."""
+def set_palette_uniforms(program: Program, style: FieldStyle) -> None:
+    """The uniforms of shaders/palette.glsl, and the background."""
     program.set_vec3_array("u_class_colors", palette.CLASS_COLORS)
     program.set_vec3("u_ramp_low", palette.RAMP_LOW)
     program.set_vec3("u_ramp_high", palette.RAMP_HIGH)
     program.set_float("u_strength", style.strength)
     program.set_int("u_levels", style.levels)
     program.set_vec2("u_value_range", style.value_range)
-    program.set_int("u_k", n_outputs)
-    program.set_int("u_discretise", int(style.discretise))
     program.set_vec3("u_background", style.background)
 
 
@@ -79,13 +77,38 @@ def set_view_uniforms(program: Program, view: View2D, origin: tuple[float, float
 
 
 class FieldPass:
-    """Draws a GLMesh as the output field, the Laplace field or flat region colours."""
+    """Draws a GLMesh as the output field, the Laplace field or flat region colours.
+
+    Each combination of mode, output count, regions and discretise is its own compiled program
+    (made on first use, then cached): on a software rasteriser a branch on a uniform still costs
+    every pixel, and specialised loops over the classes unroll.
+    """
 
     def __init__(self) -> None:
-        self.program = load_program("field.vert", "field.frag")
-        self.program.use()
-        self.program.set_int("u_region_colors", 0)
-        self.program.set_int("u_laplace", 1)
+        self._programs: dict[tuple[int, int, bool, bool], Program] = {}
+
+    def program(self, style: FieldStyle, n_outputs: int) -> Program:
+        mode = _MODE_CODE[style.mode]
+        regions = bool(style.regions or style.mode is FieldMode.REGIONS)
+        if style.mode is FieldMode.REGIONS:
+            n_outputs, discretise = 1, False  # the variant ignores both
+        else:
+            discretise = bool(style.discretise)
+        key = (mode, int(n_outputs), regions, discretise)
+        program = self._programs.get(key)
+        if program is None:
+            defines = {
+                "MODE": mode,
+                "K": int(n_outputs),
+                "REGIONS": int(regions),
+                "DISCRETISE": int(discretise),
+            }
+            program = load_program("field.vert", "field.frag", defines=defines)
+            program.use()
+            program.set_int("u_region_colors", 0)
+            program.set_int("u_laplace", 1)
+            self._programs[key] = program
+        return program
 
     def draw(self, view: View2D, mesh: GLMesh, style: FieldStyle | None = None) -> None:
         """Draw the mesh into the current viewport (which must be view.width x view.height)."""
@@ -108,12 +131,10 @@ class FieldPass:
                     f"{mesh.laplace_classes} classes; the mesh has {mesh.n_regions} x "
                     f"{mesh.n_outputs}; call set_laplace first"
                 )
-        p = self.program
+        p = self.program(style, mesh.n_outputs)
         p.use()
         set_view_uniforms(p, view, mesh.origin)
-        set_palette_uniforms(p, style, mesh.n_outputs)
-        p.set_int("u_mode", _MODE_CODE[style.mode])
-        p.set_int("u_regions", int(style.regions or style.mode is FieldMode.REGIONS))
+        set_palette_uniforms(p, style)
         mesh.region_colors.bind(0)
         mesh.laplace.bind(1)
         GL.glDisable(GL.GL_BLEND)
@@ -121,4 +142,6 @@ class FieldPass:
         mesh.draw()
 
     def delete(self) -> None:
-        self.program.delete()
+        for program in self._programs.values():
+            program.delete()
+        self._programs.clear()

@@ -26,9 +26,12 @@ if "OpenGL.GL" not in sys.modules:
     _debug = os.environ.get("NEURAL_ORIGAMI_GL_DEBUG", "") not in ("", "0")
     OpenGL.ERROR_CHECKING = _debug
     OpenGL.ERROR_LOGGING = _debug
-    if "PYOPENGL_PLATFORM" not in os.environ and os.environ.get("SDL_VIDEODRIVER", "") in (
-        "offscreen",
-        "wayland",
+    _driver = os.environ.get("SDL_VIDEODRIVER", "")
+    _headless_linux = sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+    if "PYOPENGL_PLATFORM" not in os.environ and (
+        _driver in ("offscreen", "wayland") or _headless_linux
     ):
         os.environ["PYOPENGL_PLATFORM"] = "egl"
 

@@ -19,7 +19,7 @@ import numpy as np
 from .camera import View2D
 from .field import FieldMode, FieldStyle, set_palette_uniforms
 from .gl import GL, TextureBuffer
-from .shaders import load_program
+from .shaders import Program, load_program
 
 MAX_LAYERS = 9  # 8 hidden + output
 MAX_WIDTH = 64
@@ -29,8 +29,9 @@ MAX_OUTPUTS = 6
 def pack_weights(
     layers: Sequence[tuple[np.ndarray, np.ndarray]], center: tuple[float, float]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """[(W, b), ...] -> (texels (n, 4) float32, offsets (n_layers,) int32), biases of layer 1
-    shifted by W1 @ center so the input is the position relative to `center`."""
+    """[(W, b), ...] -> (texels (n, 4) float32, offsets (n_layers,) int32) in the 4x4 block
+    layout of shaders/mlp.frag; biases of layer 1 shifted by W1 @ center so the input is the
+    position relative to `center`."""
     chunks = []
     offsets = []
     at = 0
@@ -40,12 +41,14 @@ def pack_weights(
         if i == 0:
             b = b + W @ np.asarray(center, dtype=np.float64)
         n_out, n_in = W.shape
-        n_in4 = (n_in + 3) // 4
-        rows = np.zeros((n_out, n_in4 * 4))
-        rows[:, :n_in] = W
-        bias = np.zeros(((n_out + 3) // 4) * 4)
+        n_out4, n_in4 = (n_out + 3) // 4, (n_in + 3) // 4
+        padded = np.zeros((4 * n_out4, 4 * n_in4))
+        padded[:n_out, :n_in] = W
+        # blocks[o, j, c, r] = W[4o + r, 4j + c]: texel (o, j, c) is column c of block (o, j).
+        blocks = padded.reshape(n_out4, 4, n_in4, 4).transpose(0, 2, 3, 1)
+        bias = np.zeros(4 * n_out4)
         bias[:n_out] = b
-        block = np.concatenate([rows.reshape(-1), bias]).reshape(-1, 4)
+        block = np.concatenate([blocks.reshape(-1), bias]).reshape(-1, 4)
         offsets.append(at)
         at += len(block)
         chunks.append(block)
@@ -56,7 +59,7 @@ class MLPFieldPass:
     """Draws the output field by running the network per pixel."""
 
     def __init__(self) -> None:
-        self.program = load_program("fullscreen.vert", "mlp.frag")
+        self._programs: dict[tuple[int, bool, int], Program] = {}
         self.weights = TextureBuffer(GL.GL_RGBA32F)
         self.vao = int(GL.glGenVertexArrays(1))
         self._layers: list[tuple[np.ndarray, np.ndarray]] = []
@@ -99,11 +102,16 @@ class MLPFieldPass:
             texels, self._offsets = pack_weights(self._layers, view.center)
             self.weights.update(texels)
             self._uploaded_center = view.center
-        p = self.program
+        widest = max(max(W.shape) for W, _ in self._layers)
+        key = (self.n_outputs, bool(style.discretise), (widest + 3) // 4)
+        p = self._programs.get(key)
+        if p is None:
+            defines = {"K": key[0], "DISCRETISE": int(key[1]), "MAX_VEC4": key[2]}
+            p = self._programs[key] = load_program("fullscreen.vert", "mlp.frag", defines=defines)
         p.use()
         p.set_float("u_ppu", view.pixels_per_unit)
         p.set_vec2("u_viewport", (view.width, view.height))
-        set_palette_uniforms(p, style, self.n_outputs)
+        set_palette_uniforms(p, style)
         n = len(self._layers)
         p.set_int("u_layers", n)
         p.set_int_array("u_in", [W.shape[1] for W, _ in self._layers])
@@ -117,7 +125,9 @@ class MLPFieldPass:
         GL.glBindVertexArray(0)
 
     def delete(self) -> None:
-        self.program.delete()
+        for program in self._programs.values():
+            program.delete()
+        self._programs.clear()
         self.weights.delete()
         if self.vao:
             GL.glDeleteVertexArrays(1, [self.vao])
