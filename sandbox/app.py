@@ -66,6 +66,9 @@ class App:
         from sandbox.render import GLContextError, create_window
 
         size = tuple(self.config.size)
+        if pygame.display.get_init() and pygame.display.get_surface() is not None:
+            # a window left by someone else (a test) keeps its drawable size: start afresh
+            pygame.display.quit()
         try:
             self.window = create_window(size, hidden=hidden, vsync=not hidden)
         except GLContextError as exc:
@@ -118,7 +121,7 @@ class App:
 
         from sandbox.ui.theme import scaled_theme
 
-        scale = self.state.ui_scale
+        scale = self.state.scale
         w, h = self.state.layout.window
         self.manager = pygame_gui.UIManager(
             (max(1, w), max(1, h)), scaled_theme(scale), enable_live_theme_updates=False
@@ -131,7 +134,7 @@ class App:
             self.scene.exit()
         self.scene = scene
         scene.enter()
-        if self._ui_scale_built != self.state.ui_scale:
+        if self._ui_scale_built != self.state.scale:
             self._build_manager()
         self.manager.clear_and_reset()
         scene.build_ui(self.manager)
@@ -226,9 +229,9 @@ class App:
         if window != self._window_built:
             self.renderer.resize(window)
             self._build_ui_surface()
-            if self._ui_scale_built == state.ui_scale:
+            if self._ui_scale_built == state.scale:
                 self.manager.set_window_resolution(window)
-        if self._ui_scale_built != state.ui_scale:
+        if self._ui_scale_built != state.scale:
             self._build_manager()
             self.scene.build_ui(self.manager)
 

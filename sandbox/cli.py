@@ -152,6 +152,12 @@ def config_from_args(ns: argparse.Namespace) -> AppConfig:
             f"--level {ns.level!r}: guided levels are not playable in this version yet; "
             "start without --level for the free sandbox"
         )
+    from sandbox.data import dataset_info
+
+    try:
+        dataset_info(ns.dataset)
+    except ValueError as exc:
+        raise UsageError(f"--dataset: {exc}") from None
     return AppConfig(
         size=parse_size(ns.size),
         dataset=ns.dataset,

@@ -222,6 +222,8 @@ class Layout:
     right: tuple[int, int, int, int] = (0, 0, 0, 0)
     bottom: tuple[int, int, int, int] = (0, 0, 0, 0)
 
+    scale: float = 1.0  # the UI scale in effect (the setting, or less when the window is small)
+
     def in_plane(self, pos: tuple[float, float]) -> bool:
         x, y, w, h = self.plane
         return x <= pos[0] < x + w and y <= pos[1] < y + h
@@ -293,6 +295,11 @@ class AppState:
         if self.net is None:
             return 1 if self.task is Task.REGRESSION else 2
         return int(self.net.n_out) if self.net.n_out > 1 else 1
+
+    @property
+    def scale(self) -> float:
+        """The UI scale in effect: the setting, lowered when the window cannot fit it."""
+        return self.layout.scale
 
     @property
     def steps_per_frame(self) -> int:

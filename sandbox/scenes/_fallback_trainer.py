@@ -98,7 +98,8 @@ class FallbackTrainer:
             else:
                 idx = self.rng.integers(0, len(self.X), self.batch_size)
                 Xb, yb = self.X[idx], self.y[idx]
-            loss, g = self._grad(Xb, yb)
+            with np.errstate(all="ignore"):
+                loss, g = self._grad(Xb, yb)
             g += self.l2 * self.net.params
             if self.optimizer == "adam":
                 self.t += 1

@@ -113,4 +113,4 @@ class LoadingScene(Scene):
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
         self._last_drawn = (round(self.fraction, 3), self.label, self.error)
-        overlay.draw_loading(surface, self.fraction, self.label, self.state.ui_scale, self.error)
+        overlay.draw_loading(surface, self.fraction, self.label, self.state.scale, self.error)

@@ -89,7 +89,7 @@ class PlaneRenderer:
         r = self.r
         origin = state.camera.center
         source = layer_part if layer_part is not None else part
-        key = (source, state.ui_scale)
+        key = (source, state.scale)
         if self._creases_key != key:
             self._creases_key = key
             cr = source.creases
@@ -98,22 +98,22 @@ class PlaneRenderer:
                 rgba = np.ones((len(cr), 4), dtype=np.float32)
                 rgba[:, : colors.shape[1]] = colors[:, :4]
                 rgba[:, 3] = 0.95
-                r.creases.set(cr.segments, rgba, CREASE_WIDTH * state.ui_scale, origin=origin)
+                r.creases.set(cr.segments, rgba, CREASE_WIDTH * state.scale, origin=origin)
             else:
                 r.creases.clear()
-        key = (part, state.ui_scale)
+        key = (part, state.scale)
         if self._boundary_key != key:
             self._boundary_key = key
             b = part.boundary
             if len(b) and not part.too_many:
-                r.boundary.set(b, BOUNDARY_COLOR, BOUNDARY_WIDTH * state.ui_scale, origin=origin)
+                r.boundary.set(b, BOUNDARY_COLOR, BOUNDARY_WIDTH * state.scale, origin=origin)
             else:
                 r.boundary.clear()
 
     def _upload_points(self, state: AppState) -> None:
         cam = state.camera
         pts = state.points
-        key = (pts.version, cam.center, cam.zoom, state.ui_scale, state.task)
+        key = (pts.version, cam.center, cam.zoom, state.scale, state.task)
         if key == self._points_key:
             return
         self._points_key = key
@@ -126,7 +126,7 @@ class PlaneRenderer:
         else:
             # pictures: dark points ask for black, light ones for white (two outline colours)
             classes = np.where(np.asarray(pts.y) >= 0.5, 5, 0).astype(np.float32)
-        radius = (POINT_RADIUS if n <= 2000 else 3.5) * state.ui_scale
+        radius = (POINT_RADIUS if n <= 2000 else 3.5) * state.scale
         self.r.points.set(pts.X, classes, pts.is_test, radius, origin=cam.center)
 
     # ------------------------------------------------------------------ drawing

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from sandbox.cli import AppConfig
 
 DEFAULT_ZOOM = 0.9
+MAX_SCRIPTED_LR = 1e6
 METRICS_INTERVAL = 0.1
 HEALTH_INTERVAL = 0.5
 TOAST_SECONDS = 4.0
@@ -555,7 +556,10 @@ class SandboxScene(Scene):
 
     def _on_SetLearningRate(self, a: A.SetLearningRate) -> None:
         s = self.state
-        lr = float(np.clip(a.lr, LR_RANGE[0], max(LR_RANGE[1], a.lr if a.lr < 1e4 else 1e4)))
+        if not (math.isfinite(a.lr) and a.lr > 0):
+            return
+        # the slider stops at LR_RANGE; scripts and levels may go higher, to show divergence
+        lr = float(np.clip(a.lr, LR_RANGE[0], MAX_SCRIPTED_LR))
         s.settings = replace(s.settings, lr=lr)
         backend.configure(s.trainer, s.settings)
 
@@ -636,6 +640,11 @@ class SandboxScene(Scene):
         if scale != s.ui_scale:
             s.ui_scale = scale
             self._relayout(s.layout.window)
+            if s.scale < scale:
+                self.say(
+                    f"UI {scale:g}x does not fit this window; using {s.scale:g}x until the "
+                    "window is larger."
+                )
 
     def _on_ToggleUi(self, a: A.ToggleUi) -> None:
         self.state.show_ui = not self.state.show_ui
@@ -805,7 +814,7 @@ class SandboxScene(Scene):
         from sandbox.ui import overlay
 
         s = self.state
-        scale = s.ui_scale
+        scale = s.scale
         overlay.draw_captions(surface, s, scale)
         if not self.input.drag == "pan":
             overlay.draw_brush(surface, s, scale)

@@ -46,7 +46,26 @@ def toolbar_rows(plane_width: int, scale: float) -> int:
 
 
 def compute_layout(window: tuple[int, int], scale: float, show_ui: bool = True) -> Layout:
-    """Panel rectangles and the plane rectangle (x, y, w, h; top-left origin) for a window."""
+    """Panel rectangles and the plane rectangle (x, y, w, h; top-left origin) for a window.
+
+    When the panels at `scale` would leave too small a plane, smaller scales are tried (down to
+    1x) before the panels are dropped; `Layout.scale` is the scale used.
+    """
+    scales = [scale]
+    s = scale - 0.25
+    while s >= 1.0 - 1e-9:
+        scales.append(round(s, 2))
+        s -= 0.25
+    if scales[-1] > 1.0:
+        scales.append(1.0)
+    for s in scales:
+        layout = _layout_at(window, s, show_ui)
+        if panels_visible(layout) or not show_ui:
+            return layout
+    return layout
+
+
+def _layout_at(window: tuple[int, int], scale: float, show_ui: bool) -> Layout:
     w = max(1, int(window[0]))
     h = max(1, int(window[1]))
     if show_ui:
@@ -64,8 +83,9 @@ def compute_layout(window: tuple[int, int], scale: float, show_ui: bool = True) 
                 left=(0, 0, left, h),
                 right=(w - right, 0, right, h),
                 bottom=(left, h - bottom, plane_w, bottom),
+                scale=scale,
             )
-    return Layout(window=(w, h), plane=(0, 0, w, h))
+    return Layout(window=(w, h), plane=(0, 0, w, h), scale=scale)
 
 
 def panels_visible(layout: Layout) -> bool:

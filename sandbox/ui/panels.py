@@ -116,7 +116,7 @@ class SandboxPanels:
 
     def __init__(self, manager: pygame_gui.UIManager, state: AppState) -> None:
         self.manager = manager
-        self.scale = state.ui_scale
+        self.scale = state.scale
         self.elements: list[Any] = []
         self.controls: list[Any] = []  # every interactive element (for the tooltip test)
         self._press: dict[Any, Callable[[], A.Action | None]] = {}
@@ -144,14 +144,14 @@ class SandboxPanels:
             state.settings.task,
             state.settings.optimizer,
             state.preset,
-            state.ui_scale,
+            state.scale,
             state.n_classes,
             tuple(name for name, _, _ in state.presets),
         )
 
     def build(self, state: AppState) -> None:
         self.clear()
-        self.scale = state.ui_scale
+        self.scale = state.scale
         self._key = self._structure_key(state)
         self.visible = panels_visible(state.layout) and state.show_ui
         if not self.visible:
@@ -319,7 +319,7 @@ class SandboxPanels:
                 panel,
                 y,
                 w,
-                "Paint value (grey)",
+                "Grey to paint",
                 "The grey level painted points ask for: 0 is black, 1 is white.",
                 (0, 100),
                 lambda s: round(s.paint_value * 100),
