@@ -49,13 +49,28 @@ def _open_context(size: tuple[int, int]) -> None:
     create_window(size, "neural-origami tests", resizable=False, vsync=False, hidden=True)
 
 
-def _context_alive() -> bool:
+def _current_context() -> object:
+    """An identity for the current GL context (None when there is none)."""
+    from OpenGL import platform
+
+    try:
+        return platform.GetCurrentContext() or None
+    except Exception:  # noqa: BLE001 - no way to ask: assume unchanged
+        return "unknown"
+
+
+def _context_usable(session: GLSession) -> bool:
+    """Our window and context are still the current ones (other tests may open their own)."""
     import pygame
 
     if not pygame.display.get_init():
         return False
     surface = pygame.display.get_surface()
-    return surface is not None and bool(surface.get_flags() & pygame.OPENGL)
+    if surface is None or not surface.get_flags() & pygame.OPENGL:
+        return False
+    if tuple(pygame.display.get_window_size()) != session.size:
+        return False
+    return _current_context() == session.extra.get("context")
 
 
 @pytest.fixture(scope="session", name="gl_session")
@@ -68,7 +83,9 @@ def gl_session_fixture():
         if os.environ.get("CI") == "true":
             pytest.fail(reason + " (rendering tests must run in CI)")
         pytest.skip(reason)
-    yield GLSession(WINDOW_SIZE)
+    session = GLSession(WINDOW_SIZE)
+    session.extra["context"] = _current_context()
+    yield session
 
 
 def reset_state(size: tuple[int, int]) -> None:
@@ -90,9 +107,10 @@ def gl_fixture(gl_session):
     """Per test: a live context in a known state, and no GL error left behind afterwards."""
     from sandbox.render.gl import gl_error_names
 
-    if not _context_alive():
-        # Another test closed the display; make a fresh context and drop cached GL objects.
+    if not _context_usable(gl_session):
+        # Another test closed or replaced the window: make ours again, drop cached GL objects.
         _open_context(gl_session.size)
+        gl_session.extra["context"] = _current_context()
         gl_session.generation += 1
     gl_error_names()  # start clean
     reset_state(gl_session.size)

@@ -145,3 +145,17 @@ def test_read_pixels_orientation_and_png(gl, tmp_path):
     np.testing.assert_array_equal(back, img[..., :3])
     with pytest.raises(ValueError, match="uint8"):
         save_png(tmp_path / "bad.png", img.astype(float))
+
+
+def test_fixture_recovers_after_another_window(gl_session):
+    """A test elsewhere may replace the window; the next `gl` test gets a working context."""
+    import gl_util
+
+    create_window((100, 80), hidden=True, vsync=False, resizable=False)
+    assert not gl_util._context_usable(gl_session)
+    before = gl_session.generation
+    fixture = gl_util.gl_fixture.__wrapped__(gl_session)
+    session = next(fixture)
+    assert session.generation == before + 1 and gl_util._context_usable(session)
+    assert tuple(pygame.display.get_window_size()) == session.size
+    next(fixture, None)

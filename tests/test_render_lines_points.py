@@ -103,29 +103,31 @@ def test_filled_and_hollow_points(gl):
     classes = np.array([0, 1, 2, 3])
     hollow = np.array([False, True, False, True])
     r.points.set(view.screen_to_world(pix), classes, hollow, radius)
-    r.point_pass.outline_width = 1.5
-    r.point_pass.ring_width = 2.5
-    r.begin_frame()
+    pp = r.point_pass
+    pp.outline_width, pp.ring_fraction = 1.5, 0.3  # ring 3 px: from 5.5 to 8.5 px out
+    bg_float = np.array([0.0, 0.0, 0.0])
+    r.begin_frame(clear_color=bg_float)
     r.draw_points(view)
     img = r.read_pixels().astype(int)
-    bg = palette.to_uint8(palette.BACKGROUND).astype(int)
+    bg = palette.to_uint8(bg_float).astype(int)
     outline = palette.to_uint8(palette.POINT_OUTLINE[:3]).astype(int)
+    fill = pp.hollow_fill
+    hole = palette.to_uint8(fill[:3] * fill[3] + bg_float * (1 - fill[3])).astype(int)
     for (x, y), k, h in zip(pix.astype(int), classes, hollow, strict=True):
         colour = palette.to_uint8(palette.CLASS_COLORS[k]).astype(int)
 
         def at(dx: int, dy: int, x=x, y=y) -> np.ndarray:
             return img[y + dy, x + dx]
 
-        # Centre: class colour when filled, the background through the hole when hollow.
-        np.testing.assert_allclose(at(0, 0), bg if h else colour, atol=1)
+        # Centre: class colour when filled, the translucent light fill when hollow.
+        np.testing.assert_allclose(at(0, 0), hole if h else colour, atol=1)
+        np.testing.assert_allclose(at(2, -2), hole if h else colour, atol=1)
         # On the class ring (7 px out) both kinds show the class colour.
         np.testing.assert_allclose(at(7, 0), colour, atol=1)
         np.testing.assert_allclose(at(0, -7), colour, atol=1)
         # The outline at 9 px, and the background beyond the disc.
         np.testing.assert_allclose(at(-9, 0), outline, atol=1)
         np.testing.assert_allclose(at(0, 13), bg, atol=1)
-        if h:
-            np.testing.assert_allclose(at(2, 0), bg, atol=1)  # inside the hole
     # Top-down read-back: the first point is in the upper-left quadrant of the array.
     assert np.abs(img[60, 60] - bg).max() > 30 and np.abs(img[180, 160] - bg).max() <= 1
 

@@ -1,4 +1,8 @@
-"""The UI overlay: premultiplied-alpha compositing of a pygame surface, exact per pixel."""
+"""The UI overlay: premultiplied-alpha compositing of a pygame surface, exact per pixel.
+
+Two kinds of surface: straight alpha (premultiplied on upload) and premultiplied colour as
+pygame-gui draws it with BLEND_PREMULTIPLIED (sent as it is).
+"""
 
 from __future__ import annotations
 
@@ -24,16 +28,17 @@ def ui_surface(size):
     return s
 
 
-def composite(renderer, surface, rects=None):
+def composite(renderer, surface, rects=None, premultiplied=False):
     renderer.begin_frame(clear_color=SCENE)
-    renderer.overlay.upload(surface, rects)
+    renderer.overlay.upload(surface, rects, premultiplied=premultiplied)
     renderer.draw_overlay()
     return renderer.read_pixels()
 
 
-def expected_composite(surface):
+def expected_composite(surface, premultiplied=False):
     w, h = surface.get_size()
-    src = np.frombuffer(surface_rgba_premultiplied(surface), np.uint8).reshape(h, w, 4) / 255.0
+    data = surface_rgba_premultiplied(surface, premultiplied)
+    src = np.frombuffer(data, np.uint8).reshape(h, w, 4) / 255.0
     dst = np.array(SCENE)
     out = src[..., :3] + dst * (1.0 - src[..., 3:4])
     return np.clip(np.rint(out * 255.0), 0, 255).astype(int)
@@ -59,6 +64,22 @@ def test_overlay_blends_exactly_over_the_scene(gl):
     np.testing.assert_allclose(got[5, 300], np.rint(np.array(SCENE) * 255), atol=1)
     veil = np.rint((37 / 255) * 255 + np.array(SCENE) * 255 * (1 - 37 / 255))
     np.testing.assert_allclose(got[170, 250], veil, atol=1)
+
+
+def test_premultiplied_surface_as_pygame_gui_draws_it(gl):
+    r = gl.renderer()
+    straight = ui_surface(gl.size)
+    # Draw the panels the way pygame-gui does: premultiplied images, BLEND_PREMULTIPLIED blit.
+    target = pygame.Surface(gl.size, pygame.SRCALPHA)
+    target.fill((0, 0, 0, 0))
+    target.blit(straight.premul_alpha(), (0, 0), special_flags=pygame.BLEND_PREMULTIPLIED)
+    got = composite(r, target, premultiplied=True).astype(int)
+    # Same picture as the straight-alpha surface premultiplied on upload.
+    assert np.abs(got - expected_composite(straight)).max() <= 1
+    assert np.abs(got - expected_composite(target, premultiplied=True)).max() <= 1
+    # Treating premultiplied colour as straight would darken the half-transparent panel.
+    wrong = composite(r, target, premultiplied=False).astype(int)
+    assert np.abs(wrong[60, 130] - got[60, 130]).max() > 20
 
 
 def test_partial_upload_and_tiles(gl):

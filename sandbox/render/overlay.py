@@ -1,9 +1,11 @@
 """The UI overlay: a pygame Surface (what pygame-gui drew) composited over the GL scene.
 
-`upload(surface)` copies the surface into an RGBA8 texture with premultiplied alpha, done in C by
-pygame (`tobytes(..., "RGBA_PREMULT")`) and sent with glTexSubImage2D into storage allocated once
-per window size. Call it only when the UI changed; pass `rects` (the areas that changed, e.g.
-pygame-gui's dirty rectangles) to send just those. The overlay is drawn as 64 px tiles, only
+`upload(surface)` copies the surface into an RGBA8 texture of premultiplied colour with
+glTexSubImage2D, into storage allocated once per window size. pygame-gui draws with
+BLEND_PREMULTIPLIED, so its surfaces already hold premultiplied colour and are sent as they are
+(the default); a straight-alpha surface is premultiplied in C by pygame on the way
+(`premultiplied=False`, `tobytes(..., "RGBA_PREMULT")`). Call it only when the UI changed; pass
+`rects` (the areas that changed) to send just those. The overlay is drawn as 64 px tiles, only
 those holding a non-transparent pixel, because a full-window textured quad costs several
 milliseconds on a software rasteriser while UI panels usually cover a small part of the window.
 Each pixel is an exact texel copy blended with GL_ONE, GL_ONE_MINUS_SRC_ALPHA, so
@@ -22,13 +24,16 @@ from .shaders import load_program
 TILE = 64
 
 
-def surface_rgba_premultiplied(surface) -> bytes:
-    """RGBA bytes, rows top-down, colour premultiplied by alpha (opaque when no alpha)."""
+def surface_rgba_premultiplied(surface, premultiplied: bool = False) -> bytes:
+    """RGBA bytes, rows top-down, colour premultiplied by alpha (opaque when no alpha).
+
+    `premultiplied`: the surface already holds premultiplied colour (pygame-gui's output).
+    """
     import pygame
 
-    if surface.get_flags() & pygame.SRCALPHA:
-        return pygame.image.tobytes(surface, "RGBA_PREMULT")
-    return pygame.image.tobytes(surface, "RGBA")
+    if premultiplied or not surface.get_flags() & pygame.SRCALPHA:
+        return pygame.image.tobytes(surface, "RGBA")
+    return pygame.image.tobytes(surface, "RGBA_PREMULT")
 
 
 def occupied_tiles(alpha: np.ndarray, tile: int = TILE) -> np.ndarray:
@@ -70,8 +75,18 @@ class OverlayPass:
         self.size = size
         self.tiles = np.zeros(((size[1] + TILE - 1) // TILE, (size[0] + TILE - 1) // TILE), bool)
 
-    def upload(self, surface, rects: Sequence[tuple[int, int, int, int]] | None = None) -> None:
-        """Copy `surface` (or only `rects` of it, (x, y, w, h) top-down) into the texture."""
+    def upload(
+        self,
+        surface,
+        rects: Sequence[tuple[int, int, int, int]] | None = None,
+        *,
+        premultiplied: bool = True,
+    ) -> None:
+        """Copy `surface` (or only `rects` of it, (x, y, w, h) top-down) into the texture.
+
+        `premultiplied` says the surface already holds premultiplied colour, as pygame-gui
+        draws it; pass False for a straight-alpha surface.
+        """
         size = surface.get_size()
         if size != self.size:
             self._allocate(size)
@@ -79,7 +94,7 @@ class OverlayPass:
         GL.glBindTexture(GL.GL_TEXTURE_2D, self.texture)
         GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
         if rects is None:
-            data = surface_rgba_premultiplied(surface)
+            data = surface_rgba_premultiplied(surface, premultiplied)
             GL.glTexSubImage2D(
                 GL.GL_TEXTURE_2D, 0, 0, 0, size[0], size[1], GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, data
             )
@@ -92,7 +107,8 @@ class OverlayPass:
                 x0, y0 = max(x0, 0), max(y0, 0)
                 if x1 <= x0 or y1 <= y0:
                     continue
-                data = surface_rgba_premultiplied(surface.subsurface((x0, y0, x1 - x0, y1 - y0)))
+                sub = surface.subsurface((x0, y0, x1 - x0, y1 - y0))
+                data = surface_rgba_premultiplied(sub, premultiplied)
                 GL.glTexSubImage2D(
                     GL.GL_TEXTURE_2D, 0, x0, y0, x1 - x0, y1 - y0, GL.GL_RGBA,
                     GL.GL_UNSIGNED_BYTE, data,

@@ -33,7 +33,7 @@ OKABE_ITO = {
 CLASS_ORDER = ("blue", "orange", "bluish_green", "reddish_purple", "vermillion", "sky_blue")
 MAX_CLASSES = len(CLASS_ORDER)
 
-DEFAULT_STRENGTH = 0.8
+DEFAULT_STRENGTH = 0.62
 DEFAULT_LEVELS = 8
 PROBIT_SCALE = np.pi / 8.0
 
@@ -219,8 +219,8 @@ def hash_pastels(hashes: np.ndarray) -> np.ndarray:
     """(R,) uint64 hashes -> (R, 3) float32 soft pastel colours (hue from the hash)."""
     h = np.asarray(hashes, dtype=np.uint64)
     hue = (h >> np.uint64(40)).astype(np.float64) / float(1 << 24)
-    sat = 0.16 + 0.14 * ((h >> np.uint64(20)) & np.uint64(0xFF)).astype(np.float64) / 255.0
-    val = 0.93 + 0.05 * ((h >> np.uint64(8)) & np.uint64(0xFF)).astype(np.float64) / 255.0
+    sat = 0.12 + 0.13 * ((h >> np.uint64(20)) & np.uint64(0xFF)).astype(np.float64) / 255.0
+    val = 0.94 + 0.05 * ((h >> np.uint64(8)) & np.uint64(0xFF)).astype(np.float64) / 255.0
     return _hsv_to_rgb(hue, sat, val).astype(np.float32)
 
 

@@ -3,9 +3,10 @@
 A `PointBatch` holds (N, 2) world positions, class ids (0..5), a hollow flag (True for the test
 split) and radii in pixels. `PointPass` draws a batch as instanced screen-aligned quads
 (shaders/points.vert + points.frag) whose coverage is computed from the exact pixel distance to
-the centre, so discs are round and smooth at any size and zoom. A hollow point is an outline,
-a class-coloured ring and an inner outline around a transparent hole, so the field shows through
-it. Premultiplied alpha blending.
+the centre, so discs are round and smooth at any size and zoom. A hollow point is the outline around
+a thick class-coloured ring filled with translucent white: an open circle that stays readable on
+any field colour (a fully transparent hole vanishes when the field has the point's colour).
+Premultiplied alpha blending.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ _FLOATS = 5  # x y, radius, hollow, class
 
 DEFAULT_RADIUS = 6.0
 DEFAULT_OUTLINE_WIDTH = 1.5
-DEFAULT_RING_WIDTH = 2.5
+DEFAULT_RING_FRACTION = 0.25
+HOLLOW_FILL = np.array([1.0, 1.0, 1.0, 0.85], dtype=np.float32)
 
 
 class PointBatch:
@@ -101,7 +103,8 @@ class PointPass:
         self.program = load_program("points.vert", "points.frag")
         self.outline = palette.POINT_OUTLINE.copy()
         self.outline_width = DEFAULT_OUTLINE_WIDTH
-        self.ring_width = DEFAULT_RING_WIDTH
+        self.ring_fraction = DEFAULT_RING_FRACTION
+        self.hollow_fill = HOLLOW_FILL.copy()
 
     def draw(self, view: View2D, batch: PointBatch) -> None:
         if not batch.count:
@@ -112,7 +115,8 @@ class PointPass:
         p.set_vec3_array("u_class_colors", palette.CLASS_COLORS)
         p.set_vec4("u_outline", self.outline)
         p.set_float("u_outline_width", self.outline_width)
-        p.set_float("u_ring_width", self.ring_width)
+        p.set_float("u_ring_fraction", self.ring_fraction)
+        p.set_vec4("u_hollow_fill", self.hollow_fill)
         GL.glEnable(GL.GL_BLEND)
         GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
         GL.glBindVertexArray(batch.vao)
