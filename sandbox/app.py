@@ -45,6 +45,7 @@ class App:
         self.ui_surface: Any = None
         self.window: Any = None
         self.minimized = False
+        self.sync_phases = False  # glFinish after each phase, so timings are real (benchmarks)
         self.frames = 0
         self._ui_time = -1.0
         self._ui_dirty = True
@@ -204,9 +205,13 @@ class App:
             return
         self.renderer.begin_frame()
         self.scene.draw()
+        if self.sync_phases:
+            self._finish()
         t2 = time.perf_counter()
         self.manager.update(dt)
         self._composite_ui()
+        if self.sync_phases:
+            self._finish()
         t3 = time.perf_counter()
         if state.screenshot_request:
             self._save_screenshot(state.screenshot_request)
@@ -221,6 +226,12 @@ class App:
             state.fps = self._fps_frames / max(1e-9, now - self._fps_time)
             self._fps_time = now
             self._fps_frames = 0
+
+    @staticmethod
+    def _finish() -> None:
+        from sandbox.render.gl import GL
+
+        GL.glFinish()
 
     def _follow_window(self) -> None:
         """Rebuild the UI surface and manager after a resize or a UI scale change."""
