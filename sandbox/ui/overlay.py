@@ -19,16 +19,15 @@ from sandbox.ui.charts import font
 from sandbox.ui.input import KEY_HELP
 from sandbox.ui.theme import ACCENT, CARD_BG, ERROR, TEXT, TEXT_DIM, WARN, class_color
 
-LAYER_COLORS = (
-    (232, 232, 232),
-    (86, 180, 233),
-    (230, 159, 0),
-    (204, 121, 167),
-    (0, 158, 115),
-    (240, 228, 66),
-    (213, 94, 0),
-    (0, 114, 178),
-)
+
+def _layer_colors() -> tuple[tuple[int, int, int], ...]:
+    # the creases' palette, so a layer's bits in the readout match its creases on the plane
+    from sandbox.geometry.colors import LAYER_PALETTE
+
+    return tuple(tuple(int(round(255 * c)) for c in rgb[:3]) for rgb in LAYER_PALETTE)
+
+
+LAYER_COLORS = _layer_colors()
 
 
 def premul(colour: tuple[int, ...]) -> tuple[int, int, int, int]:
@@ -39,10 +38,16 @@ def premul(colour: tuple[int, ...]) -> tuple[int, int, int, int]:
     return (r * a // 255, g * a // 255, b * a // 255, a)
 
 
-def _card(surface: pygame.Surface, rect: pygame.Rect, scale: float, border=(70, 80, 98)) -> None:
+def _card(
+    surface: pygame.Surface,
+    rect: pygame.Rect,
+    scale: float,
+    border=(70, 80, 98),
+    alpha: int = CARD_BG[3],
+) -> None:
     card = pygame.Surface(rect.size, pygame.SRCALPHA)
     radius = round(8 * scale)
-    pygame.draw.rect(card, premul(CARD_BG), card.get_rect(), border_radius=radius)
+    pygame.draw.rect(card, premul((*CARD_BG[:3], alpha)), card.get_rect(), border_radius=radius)
     pygame.draw.rect(card, premul((*border, 255)), card.get_rect(), 1, border_radius=radius)
     surface.blit(card, rect.topleft, special_flags=pygame.BLEND_PREMULTIPLIED)
 
@@ -85,12 +90,12 @@ def draw_hover(surface: pygame.Surface, state: AppState, scale: float) -> None:
     """Class probabilities (MAP, and Laplace when fitted) and the region's activation pattern
     for the plane point under the cursor, in the plane's top-right corner."""
     info = state.hover
-    if info is None:
+    if info is None or state.show_help:
         return
     px, py, pw, ph = state.layout.plane
     pad = round(10 * scale)
     line = round(22 * scale)
-    width = round(250 * scale)
+    width = round(300 * scale)
     rows: list[tuple] = []
     rows.append(("text", f"x {info.world[0]:.3g}   y {info.world[1]:.3g}", TEXT_DIM))
     if state.task is Task.REGRESSION and info.value is not None:
@@ -198,8 +203,9 @@ def draw_toast(surface: pygame.Surface, state: AppState, scale: float) -> None:
     w = max(f.size(t)[0] for t in lines) + round(32 * scale)
     h = lh * len(lines) + round(20 * scale)
     rect = pygame.Rect(0, 0, w, h)
-    rect.midtop = (px + pw // 2, py + round(14 * scale))
-    _card(surface, rect, scale, border=colour)
+    # at the bottom of the plane, above the captions: clear of the hover card and the data
+    rect.midbottom = (px + pw // 2, py + ph - round(44 * scale))
+    _card(surface, rect, scale, border=colour, alpha=245)
     y = rect.y + round(10 * scale)
     for t in lines:
         _text(surface, t, (rect.centerx, y), size, TEXT, anchor="midtop")
@@ -258,7 +264,7 @@ def draw_help(surface: pygame.Surface, state: AppState, scale: float) -> None:
     ch = lh * (len(KEY_HELP) + 2) + round(30 * scale)
     rect = pygame.Rect(0, 0, min(cw, w - 8), min(ch, h - 8))
     rect.center = (w // 2, h // 2)
-    _card(surface, rect, scale, border=ACCENT)
+    _card(surface, rect, scale, border=ACCENT, alpha=250)
     x, y = rect.x + round(24 * scale), rect.y + round(16 * scale)
     _text(surface, "Keys and mouse", (x, y), 20 * scale, TEXT, bold=True)
     y += lh + round(12 * scale)
