@@ -25,6 +25,41 @@ POINT_RADIUS = 5.5
 MLP_MAX_LAYERS, MLP_MAX_WIDTH = 8, 64
 
 
+GREYS = np.repeat(np.linspace(0.0, 1.0, 6, dtype=np.float32)[:, None], 3, axis=1)
+
+
+def _grey_point_pass_class() -> type:
+    from sandbox.render.field import set_view_uniforms
+    from sandbox.render.gl import GL
+    from sandbox.render.points import PointPass
+
+    class _GreyPointPass(PointPass):
+        """The point pass with a grey ramp in place of the class colours (picture targets)."""
+
+        def draw(self, view: Any, batch: Any) -> None:
+            if not batch.count:
+                return
+            p = self.program
+            p.use()
+            set_view_uniforms(p, view, batch.origin)
+            p.set_vec3_array("u_class_colors", GREYS)
+            p.set_vec4("u_outline", self.outline)
+            p.set_float("u_outline_width", self.outline_width)
+            p.set_float("u_ring_fraction", self.ring_fraction)
+            p.set_vec4("u_hollow_fill", self.hollow_fill)
+            GL.glEnable(GL.GL_BLEND)
+            GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
+            GL.glBindVertexArray(batch.vao)
+            GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, batch.count)
+            GL.glBindVertexArray(0)
+
+    return _GreyPointPass
+
+
+def GreyPointPass() -> Any:  # noqa: N802 - a factory standing in for a class
+    return _grey_point_pass_class()()
+
+
 def gl_rect(plane: tuple[int, int, int, int], window: tuple[int, int]) -> tuple[int, int, int, int]:
     """A top-left-origin rectangle as GL's bottom-left-origin (x, y, w, h)."""
     x, y, w, h = plane
@@ -47,8 +82,12 @@ class PlaneRenderer:
         self._layer_key: Any = None
         self.laplace_ok = False
         self.panes: tuple = ()
+        self._grey_points: Any = None
 
     def release(self) -> None:
+        if self._grey_points is not None:
+            self._grey_points.delete()
+            self._grey_points = None
         if self._layer_mesh is not None:
             self._layer_mesh.delete()
             self._layer_mesh = None
@@ -124,8 +163,8 @@ class PlaneRenderer:
         if state.task is Task.CLASSIFICATION:
             classes = np.asarray(pts.y, dtype=np.float32)
         else:
-            # pictures: dark points ask for black, light ones for white (two outline colours)
-            classes = np.where(np.asarray(pts.y) >= 0.5, 5, 0).astype(np.float32)
+            # pictures: the grey a point asks for, in six steps (see GreyPointPass)
+            classes = np.clip(np.rint(np.asarray(pts.y) * 5), 0, 5).astype(np.float32)
         radius = (POINT_RADIUS if n <= 2000 else 3.5) * state.scale
         self.r.points.set(pts.X, classes, pts.is_test, radius, origin=cam.center)
 
@@ -220,16 +259,27 @@ class PlaneRenderer:
         if style.mode is FieldMode.REGIONS and layer_part is not None and self._layer_mesh:
             with r.timed("field"):
                 r.field_pass.draw(cam, self._layer_mesh, style)
-            r.draw_scene(cam, style, **{**flags, "field": False})
+            self._draw_scene(state, cam, style, {**flags, "field": False})
             return
         field = flags["field"] and (style.strength > 0 or style.mode is not FieldMode.OUTPUT)
-        r.draw_scene(cam, style, **{**flags, "field": field})
+        self._draw_scene(state, cam, style, {**flags, "field": field})
+
+    def _draw_scene(self, state: AppState, view: Any, style: Any, flags: dict) -> None:
+        """The renderer's scene, with grey points for pictures."""
+        r = self.r
+        if state.task is Task.CLASSIFICATION:
+            r.draw_scene(view, style, **flags)
+            return
+        r.draw_scene(view, style, **{**flags, "points": False})
+        if self._grey_points is None:
+            self._grey_points = GreyPointPass()
+        with r.timed("points"):
+            self._grey_points.draw(view, r.points)
 
     def _draw_split(self, state: AppState, rect: tuple, left: Any, right: Any, flags: dict) -> None:
         from sandbox.render.gl import GL
         from sandbox.render.split import split_panes
 
-        r = self.r
         x0, y0, _, _ = rect
         panes = split_panes(state.camera)
         self.panes = panes
@@ -237,7 +287,7 @@ class PlaneRenderer:
             vx, vy, vw, vh = pane.viewport
             GL.glViewport(x0 + vx, y0 + vy, vw, vh)
             GL.glScissor(x0 + vx, y0 + vy, vw, vh)
-            r.draw_scene(pane.view, style, **flags)
+            self._draw_scene(state, pane.view, style, flags)
 
     def _layer_style(self, state: AppState, layer_part: Any) -> Any:
         """Flat regions of the partition made by layers <= l, on its own mesh."""
