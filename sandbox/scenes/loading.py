@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING
 
 import pygame
 
+from sandbox import actions as A
 from sandbox.scenes.base import Scene
 from sandbox.ui import overlay
+from sandbox.ui.layout import compute_layout
 
 if TYPE_CHECKING:
     from sandbox.app import App
@@ -98,6 +100,15 @@ class LoadingScene(Scene):
         self._shown_at = time.perf_counter()
         self._thread = threading.Thread(target=self._work, name="numba-warmup", daemon=True)
         self._thread.start()
+
+    def apply(self, action: A.Action) -> None:
+        # the window stays usable while compiling: it can be closed or resized
+        if isinstance(action, A.Quit):
+            self.state.quit = True
+        elif isinstance(action, A.Resize):
+            self.state.layout = compute_layout(
+                (action.width, action.height), self.state.ui_scale, self.state.show_ui
+            )
 
     def update(self, dt: float) -> None:
         if self._done.is_set() and self.next_scene is None:

@@ -280,7 +280,7 @@ def draw_loading(
 ) -> None:
     """Title, what is being prepared and a progress bar, centred in the window."""
     w, h = surface.get_size()
-    surface.fill((0, 0, 0, 0))
+    surface.fill((17, 20, 25, 255))
     cx, cy = w // 2, h // 2
     _text(surface, "Neural Origami", (cx, cy - 70 * scale), 40 * scale, TEXT, True, "midbottom")
     _text(
