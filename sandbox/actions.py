@@ -289,6 +289,15 @@ class Screenshot(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class ScreenshotSaved(Action):
+    """The app wrote (or failed to write) the requested screenshot."""
+
+    path: str
+    message: str
+    ok: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class ToggleHelp(Action):
     """Show or hide the keyboard help card."""
 

@@ -17,6 +17,7 @@ one trained and rendered frame written to a PNG. Nothing opens the display at im
 from __future__ import annotations
 
 import time
+import traceback
 from typing import Any
 
 from sandbox import actions as A
@@ -26,6 +27,7 @@ from sandbox.state import AppState
 UI_REFRESH_S = 0.1  # readouts refresh at 10 Hz when nothing else asks for a redraw
 MAX_DT = 0.1
 FPS_CAP = 120
+MAX_FAILED_FRAMES = 30
 
 
 class StartupError(RuntimeError):
@@ -81,9 +83,13 @@ class App:
                 pass
         size = pygame.display.get_window_size() if not hidden else size
         self.state.layout.window = (int(size[0]), int(size[1]))
+        from sandbox.render import ShaderError
         from sandbox.render.renderer import Renderer
 
-        self.renderer = Renderer(self.state.layout.window)
+        try:
+            self.renderer = Renderer(self.state.layout.window)
+        except (ShaderError, GLContextError) as exc:
+            raise StartupError(f"the OpenGL shaders could not be prepared: {exc}") from exc
         self._build_ui_surface()
         self._build_manager()
         from sandbox.scenes.sandbox import SandboxScene
@@ -263,18 +269,12 @@ class App:
         self.renderer.draw_overlay()
 
     def _save_screenshot(self, path: str) -> None:
-        from sandbox.scenes.sandbox import SandboxScene
-
         try:
             self.write_png(path)
-            message = f"Saved a screenshot: {path}"
-            kind = "info"
-        except OSError as exc:
-            message = f"Could not save the screenshot {path}: {exc}"
-            kind = "error"
-        self.state.screenshot_request = None
-        if isinstance(self.scene, SandboxScene):
-            self.scene.say(message, kind)
+            action = A.ScreenshotSaved(path, f"Saved a screenshot: {path}", ok=True)
+        except (OSError, ValueError) as exc:
+            action = A.ScreenshotSaved(path, f"Could not save the screenshot {path}: {exc}", False)
+        self.scene.apply(action)
 
     def write_png(self, path: str) -> None:
         """Save what the window shows now (after the overlay) as a PNG."""
@@ -288,12 +288,33 @@ class App:
 
         clock = pygame.time.Clock()
         limit = self.config.frames
+        failures = 0
         while not self.state.quit:
-            self.frame()
+            try:
+                self.frame()
+                failures = 0
+            except Exception:
+                # a bug must not take the painted points with it: report, keep the window open
+                failures += 1
+                if failures > MAX_FAILED_FRAMES:
+                    raise
+                traceback.print_exc()
+                self._report_failure()
             clock.tick(FPS_CAP)
             if limit is not None and self.frames >= limit:
                 break
         return 0
+
+    def _report_failure(self) -> None:
+        from sandbox.scenes.sandbox import SandboxScene
+
+        if isinstance(self.scene, SandboxScene):
+            self.scene.apply(A.SetPlaying(False))
+            self.scene.say(
+                "Something went wrong in this frame (details in the terminal). Training is "
+                "paused; your points are safe.",
+                "error",
+            )
 
     def run_frames(self, n: int, script: dict[int, list[Any]] | None = None, dt: float = 1 / 30):
         """Run n frames with a fixed dt; script maps frame index -> pygame events to inject.

@@ -231,7 +231,11 @@ class Layout:
 
 @dataclass
 class AppState:
-    """Everything the sandbox shows. Only scenes assign to it; panels and passes only read it."""
+    """Everything the sandbox shows. Only scenes assign to it; panels and passes only read it.
+
+    The exceptions are the app loop's own bookkeeping: `time`, `fps` and `timings` (and the
+    window size before the first scene starts).
+    """
 
     settings: NetworkSettings = field(default_factory=NetworkSettings)
     # data

@@ -660,6 +660,10 @@ class SandboxScene(Scene):
         path = a.path or time.strftime("neural-origami-%Y%m%d-%H%M%S.png")
         self.state.screenshot_request = path
 
+    def _on_ScreenshotSaved(self, a: A.ScreenshotSaved) -> None:
+        self.state.screenshot_request = None
+        self.say(a.message, "info" if a.ok else "error")
+
     def _on_Quit(self, a: A.Quit) -> None:
         self.state.quit = True
 
@@ -760,7 +764,9 @@ class SandboxScene(Scene):
         return s.laplace
 
     def _update_laplace(self) -> None:
-        if self.laplace_wanted() or (self.state.hover_pos is not None and self.state.laplace):
+        s = self.state
+        hovering = s.hover_pos is not None and s.layout.in_plane(s.hover_pos)
+        if self.laplace_wanted() or (hovering and s.task is Task.CLASSIFICATION):
             self._laplace()
 
     def _update_health(self) -> None:
