@@ -86,7 +86,7 @@ DIVERGED_MESSAGE = (
 
 def speed_label(level: int) -> str:
     steps = SPEEDS[level]
-    return "flat out" if steps == 0 else f"{steps} step{'s' if steps > 1 else ''}/frame"
+    return "flat out" if steps == 0 else str(steps)
 
 
 def parse_views(names: Sequence[str]) -> frozenset[View]:

@@ -55,7 +55,7 @@ def make_state(window=(1280, 800), scale=1.0, task=Task.CLASSIFICATION) -> AppSt
     s = AppState()
     s.ui_scale = scale
     s.settings.task = task
-    s.layout = compute_layout(window, scale)
+    s.layout = compute_layout(window, scale, n_layers=len(s.settings.hidden))
     s.points = FakePoints()
     s.presets = (
         ("ring", "A disk inside a ring.", "classification"),
@@ -121,6 +121,8 @@ def test_layout_lowers_the_scale_then_drops_panels_when_small():
         ((1280, 800), 1.0, Task.CLASSIFICATION),
         ((1280, 800), 1.0, Task.REGRESSION),
         ((1920, 1080), 1.5, Task.CLASSIFICATION),
+        ((1280, 900), 1.25, Task.CLASSIFICATION),
+        ((1600, 1000), 1.75, Task.REGRESSION),
         ((2560, 1440), 2.0, Task.CLASSIFICATION),
     ],
 )

@@ -107,7 +107,10 @@ class LoadingScene(Scene):
             self.state.quit = True
         elif isinstance(action, A.Resize):
             self.state.layout = compute_layout(
-                (action.width, action.height), self.state.ui_scale, self.state.show_ui
+                (action.width, action.height),
+                self.state.ui_scale,
+                self.state.show_ui,
+                len(self.state.settings.hidden),
             )
 
     def update(self, dt: float) -> None:

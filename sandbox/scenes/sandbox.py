@@ -186,7 +186,7 @@ class SandboxScene(Scene):
 
     def _relayout(self, window: tuple[int, int]) -> None:
         s = self.state
-        s.layout = compute_layout(window, s.ui_scale, s.show_ui)
+        s.layout = compute_layout(window, s.ui_scale, s.show_ui, len(s.settings.hidden))
         if s.camera is not None:
             _, _, w, h = s.layout.plane
             s.camera = s.camera.resized(max(1, w), max(1, h))
@@ -330,7 +330,11 @@ class SandboxScene(Scene):
         net = backend.resize_network(s.net, sizes, s.settings.seed)
         s.net = net
         backend.set_network(s.trainer, net, s.points, s.settings)
+        layers_changed = len(hidden) != len(s.settings.hidden)
         s.settings = replace(s.settings, hidden=list(hidden))
+        if layers_changed:
+            # a taller network panel may need a smaller UI scale to fit the window
+            self._relayout(s.layout.window)
         s.laplace = None
         self._laplace_key = ()
         if s.layer_view >= len(hidden):

@@ -14,7 +14,7 @@ from sandbox.state import Layout
 LEFT_WIDTH = 250
 RIGHT_WIDTH = 290
 TOOLBAR_ROW = 46
-BOTTOM_HEIGHT = 150
+BOTTOM_HEIGHT = 160
 MIN_PLANE = (240, 200)
 
 
@@ -45,11 +45,24 @@ def toolbar_rows(plane_width: int, scale: float) -> int:
     return rows
 
 
-def compute_layout(window: tuple[int, int], scale: float, show_ui: bool = True) -> Layout:
+COMPACT_LAYERS = 3  # more hidden layers than this get one-line rows in the network panel
+
+
+def panel_content_height(n_layers: int) -> int:
+    """Height at 1x that the side panels' controls need (the network panel grows with layers)."""
+    n = max(1, int(n_layers))
+    right = 519 + 28 * n if n > COMPACT_LAYERS else 513 + 54 * n
+    return max(right, 620) + 12
+
+
+def compute_layout(
+    window: tuple[int, int], scale: float, show_ui: bool = True, n_layers: int = 3
+) -> Layout:
     """Panel rectangles and the plane rectangle (x, y, w, h; top-left origin) for a window.
 
-    When the panels at `scale` would leave too small a plane, smaller scales are tried (down to
-    1x) before the panels are dropped; `Layout.scale` is the scale used.
+    When the panels at `scale` would leave too small a plane, or their controls would not fit
+    the window's height, smaller scales are tried (down to 1x) before the panels are dropped;
+    `Layout.scale` is the scale used.
     """
     scales = [scale]
     s = scale - 0.25
@@ -58,9 +71,12 @@ def compute_layout(window: tuple[int, int], scale: float, show_ui: bool = True) 
         s -= 0.25
     if scales[-1] > 1.0:
         scales.append(1.0)
+    need = panel_content_height(n_layers)
     for s in scales:
         layout = _layout_at(window, s, show_ui)
-        if panels_visible(layout) or not show_ui:
+        if not show_ui:
+            return layout
+        if panels_visible(layout) and (s <= 1.0 or window[1] >= need * s):
             return layout
     return layout
 

@@ -48,10 +48,20 @@ from sandbox.state import (
     speed_label,
 )
 from sandbox.ui import charts
-from sandbox.ui.layout import LAYER_LABEL_WIDTH, TOOLBAR_ITEMS, panels_visible
+from sandbox.ui.layout import COMPACT_LAYERS, LAYER_LABEL_WIDTH, TOOLBAR_ITEMS, panels_visible
 from sandbox.ui.theme import CLASS_NAMES
 
 TOOLTIP_DELAY = 0.5
+# font sizes of the label classes at 1x (assets/theme.json)
+LABEL_FONT_PX = {
+    "@label": 15,
+    "@value": 15,
+    "@readout": 16,
+    "@big_readout": 18,
+    "@hint": 13,
+    "@section": 13,
+    "@title": 19,
+}
 UI_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
 
 VIEW_TIPS = {
@@ -195,8 +205,14 @@ class SandboxPanels:
     def _label(
         self, container: Any, rect: tuple, text: str, cls: str = "@label", key: str | None = None
     ) -> UILabel:
+        x, y, w, h = rect
+        # taller than the font needs, at every scale (rounding makes big fonts a bit taller)
+        need = math.ceil(LABEL_FONT_PX.get(cls, 15) * self.scale * 1.7)
+        if h < need:
+            y -= (need - h) // 2
+            h = need
         label = UILabel(
-            pygame.Rect(rect),
+            pygame.Rect(x, y, w, h),
             text,
             manager=self.manager,
             container=container,
@@ -246,7 +262,7 @@ class SandboxPanels:
         """A labelled slider with its value on the right; returns the next row's y."""
         pad = self.s(12)
         row = self.s(24)
-        vw = self.s(120)
+        vw = self.s(76)
         name = self._label(container, (pad, y, width - 2 * pad - vw, row), label)
         value = self._label(container, (width - pad - vw, y, vw, row), text(state), "@value")
         self._tip(name, tip)
@@ -442,19 +458,19 @@ class SandboxPanels:
             self._label(
                 panel,
                 (pad, h - self.s(84), inner, self.s(20)),
-                "Left drag paints · right drag erases",
+                "Left drag paints, right erases",
                 "@hint",
             )
             self._label(
                 panel,
                 (pad, h - self.s(62), inner, self.s(20)),
-                "Wheel zooms · middle drag pans",
+                "Wheel: zoom · middle: pan",
                 "@hint",
             )
             self._label(
                 panel,
                 (pad, h - self.s(40), inner, self.s(20)),
-                "Space trains · H lists every key",
+                "Space trains · H: all keys",
                 "@hint",
             )
 
@@ -491,7 +507,7 @@ class SandboxPanels:
         )
         y += self.s(40)
         n_layers = len(state.settings.hidden)
-        compact = n_layers > 4
+        compact = n_layers > COMPACT_LAYERS
         for i in range(n_layers):
             tip = (
                 f"Neurons in hidden layer {i + 1}. Each neuron adds one crease (a fold) to the "
@@ -630,8 +646,9 @@ class SandboxPanels:
             panel,
             y,
             w,
-            "Speed",
-            "Training steps per frame, from one step at a time to flat out.",
+            "Steps per frame",
+            "How fast training runs: training steps per drawn frame, from one step at a time "
+            "to flat out (as many as fit the frame).",
             (0, len(SPEEDS) - 1),
             lambda s: s.speed,
             lambda v: A.SetSpeed(int(v)),
@@ -725,7 +742,7 @@ class SandboxPanels:
         panel = self._panel((x, y0, w, h), "#bottom_panel")
         pad = self.s(12)
         col = max(self.s(300), int(w * 0.5))
-        line = self.s(24)
+        line = max(self.s(24), math.ceil(LABEL_FONT_PX["@readout"] * self.scale * 1.65))
         y = self.s(8)
         self._label(panel, (pad, y, col, self.s(28)), "", "@big_readout", key="step")
         y += self.s(30)
