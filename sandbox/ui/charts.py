@@ -78,7 +78,7 @@ def loss_chart(history: LossHistory, size: tuple[int, int], scale: float = 1.0) 
     for e in range(lo, hi + 1):
         y = top + ph - (e - lo) / (hi - lo) * ph
         pygame.draw.line(surf, grid, (left, y), (left + pw, y), 1)
-        img = f.render(f"1e{e}" if e not in (0, -1, -2) else f"{10.0**e:g}", True, TEXT_DIM)
+        img = f.render(f"{10.0**e:g}" if -2 <= e <= 3 else f"1e{e}", True, TEXT_DIM)
         surf.blit(img, (left - img.get_width() - 4 * scale, y - img.get_height() // 2))
     label = f.render(f"step {_nice_steps(int(steps[-1]))}", True, TEXT_DIM)
     surf.blit(label, (left + pw - label.get_width(), top + ph + 2 * scale))

@@ -882,7 +882,7 @@ def compact_count(n: int) -> str:
         return f"{n:,}"
     if n < 1_000_000_000:
         return f"{n / 1e6:.1f} million"
-    return f"{n:.1e}"
+    return f"{n:.1e}".replace("e+", "e")
 
 
 def _fmt_loss(x: float) -> str:
