@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pygame
 
 from sandbox import actions as A
@@ -24,23 +25,56 @@ from sandbox.ui.layout import compute_layout
 if TYPE_CHECKING:
     from sandbox.app import App
 
-# (module, label, share of the bar)
-WARMUPS: tuple[tuple[str, str, float], ...] = (
-    ("sandbox.nn", "training kernels", 0.5),
-    ("sandbox.geometry", "exact geometry kernels", 0.35),
-    ("sandbox.bayes", "Laplace kernels", 0.15),
+
+def _exercise_geometry(progress: Callable[[float, str], None]) -> None:
+    """Compile the geometry kernels by using them once on a tiny network."""
+    from sandbox.geometry import dead_neurons, linear_regions
+    from sandbox.nn import MLP
+
+    net = MLP([2, 4, 3, 2], seed=0)
+    bounds = (-1.0, 1.0, -1.0, 1.0)
+    part = linear_regions(net, bounds)
+    progress(0.5, "regions")
+    _ = part.mesh.vertices, part.region_colors
+    linear_regions(net, bounds, upto_layer=1).mesh  # noqa: B018 - compiles the partial mesh
+    dead_neurons(net, bounds, np.zeros((3, 2)), partition=part)
+    progress(1.0, "meshes")
+
+
+def _exercise_training(progress: Callable[[float, str], None]) -> None:
+    """Compile the trainer's kernels by taking a few steps of each kind on tiny data."""
+    from sandbox.scenes import backend
+    from sandbox.state import NetworkSettings, Task
+
+    jobs = [(task, opt) for task in Task for opt in ("adam", "sgd")]
+    for i, (task, opt) in enumerate(jobs):
+        points = backend.new_points(task, 0.25, 0)
+        X = np.array([[0.0, 0.0], [1.0, 1.0], [-1.0, 0.5], [0.5, -1.0]])
+        points.add(X, [0, 1, 0, 1] if task is Task.CLASSIFICATION else [0.0, 1.0, 0.5, 0.2])
+        net = backend.new_network([2, 4, 4, backend.outputs_needed(points)], 0)
+        tr = backend.new_trainer(net, points, NetworkSettings(optimizer=opt, batch_size=2))
+        backend.train_steps(tr, 3)
+        backend.metrics(tr)
+        progress((i + 1) / len(jobs), f"{task.value} with {opt}")
+
+
+# (module, label, share of the bar, what to run when the module has no warmup of its own)
+WARMUPS: tuple[tuple[str, str, float, Callable | None], ...] = (
+    ("sandbox.nn", "training kernels", 0.5, _exercise_training),
+    ("sandbox.geometry", "exact geometry kernels", 0.35, _exercise_geometry),
+    ("sandbox.bayes", "Laplace kernels", 0.15, None),
 )
 
 
 def warmup_functions() -> list[tuple[str, float, Callable]]:
-    """The warm-up functions that exist, with their labels and shares of the progress bar."""
+    """The warm-up functions to run, with their labels and shares of the progress bar."""
     found = []
-    for module_name, label, share in WARMUPS:
+    for module_name, label, share, fallback in WARMUPS:
         try:
             module = importlib.import_module(module_name)
         except ImportError:
             continue
-        fn = getattr(module, "warmup", None)
+        fn = getattr(module, "warmup", None) or fallback
         if callable(fn):
             found.append((label, share, fn))
     return found
