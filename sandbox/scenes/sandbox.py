@@ -123,6 +123,11 @@ class SandboxScene(Scene):
         if cfg.steps:
             self.train_now(cfg.steps)
         s.playing = bool(cfg.play)
+        if not cfg.screenshot and not s.playing:
+            self.say(
+                "Press Space to train. Paint points with the left mouse button (keys 1-6 pick "
+                "the colour); H lists every key."
+            )
         from sandbox.scenes.plane import PlaneRenderer
 
         self.plane = PlaneRenderer(self.app.renderer)
