@@ -211,7 +211,9 @@ class SandboxScene(Scene):
         task = Task(info.task.value)
         if task is not s.task:
             self._switch_task(task, load_default=False)
-        n = s.n_preset if self.config.points is not None or task is s.task else DEFAULT_POINTS[task]
+            if self.config.points is None:
+                s.n_preset = DEFAULT_POINTS[task]
+        n = s.n_preset
         try:
             X, y = backend.make_dataset(name, n, min(s.noise, NOISE_RANGE[1]), s.data_seed)
         except ValueError as exc:
