@@ -141,10 +141,12 @@ def _layer_pass(
                 # settle it for all pieces at once (most neurons of deep layers).
                 tol = 1.0
                 for k in range(m):
-                    v = a0 * sv[k, 0] + a1 * sv[k, 1] + be
-                    vals[k] = v
-                    if abs(v) > tol:
-                        tol = abs(v)
+                    x = sv[k, 0]
+                    y = sv[k, 1]
+                    vals[k] = a0 * x + a1 * y + be
+                    mag = abs(a0 * x) + abs(a1 * y) + abs(be)
+                    if mag > tol:
+                        tol = mag
                 tol *= eps
                 npos = 0
                 nneg = 0
@@ -170,10 +172,12 @@ def _layer_pass(
                 c = scnt[s]
                 tol = 1.0
                 for k in range(c):
-                    v = a0 * sv[st + k, 0] + a1 * sv[st + k, 1] + be
-                    vals[k] = v
-                    if abs(v) > tol:
-                        tol = abs(v)
+                    x = sv[st + k, 0]
+                    y = sv[st + k, 1]
+                    vals[k] = a0 * x + a1 * y + be
+                    mag = abs(a0 * x) + abs(a1 * y) + abs(be)
+                    if mag > tol:
+                        tol = mag
                 tol *= eps
                 npos = 0
                 nneg = 0
@@ -536,17 +540,22 @@ def boundary_kernel(off, V, M, R, level, eps):
         m = off[r + 1] - p0
         for k in range(kp):
             for j in range(kp):
+                d0 = g[k, 0] - g[j, 0]
+                d1 = g[k, 1] - g[j, 1]
+                d2 = g[k, 2] - g[j, 2]
                 mx = 0.0
+                mag = 1.0
                 for v in range(m):
-                    d = (
-                        (g[k, 0] - g[j, 0]) * V[p0 + v, 0]
-                        + (g[k, 1] - g[j, 1]) * V[p0 + v, 1]
-                        + (g[k, 2] - g[j, 2])
-                    )
+                    x = V[p0 + v, 0]
+                    y = V[p0 + v, 1]
+                    d = d0 * x + d1 * y + d2
                     if abs(d) > mx:
                         mx = abs(d)
+                    t = abs(d0 * x) + abs(d1 * y) + abs(d2)
+                    if t > mag:
+                        mag = t
                 # tol < 0 marks a pair tied on the whole region
-                tol[k, j] = eps * max(1.0, mx) if mx > eps * max(1.0, mx) else -1.0
+                tol[k, j] = eps * mag if mx > eps * mag else -1.0
         for k in range(kp):
             cnt = m
             for v in range(m):

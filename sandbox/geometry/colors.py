@@ -11,6 +11,7 @@ the common colour-vision deficiencies.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
@@ -40,19 +41,43 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
         return z ^ (z >> np.uint64(31))
 
 
+def pattern_hash_keys(n: int) -> np.ndarray:
+    """The fixed random 64-bit key of each of n neuron positions (splitmix64 of the index)."""
+    return _splitmix64(np.arange(n, dtype=np.uint64))
+
+
+@njit(cache=True)
+def _hash_kernel(patterns, keys):
+    out = np.zeros(patterns.shape[0], np.uint64)
+    for r in range(patterns.shape[0]):
+        h = np.uint64(0)
+        for j in range(patterns.shape[1]):
+            if patterns[r, j]:
+                h ^= keys[j]
+        out[r] = h
+    return out
+
+
+def pattern_hashes_numpy(patterns: np.ndarray) -> np.ndarray:
+    """Plain-numpy twin of pattern_hashes (test oracle)."""
+    patterns = np.asarray(patterns, dtype=bool)
+    keys = pattern_hash_keys(patterns.shape[1])
+    if patterns.shape[0] == 0 or patterns.shape[1] == 0:
+        return np.zeros(patterns.shape[0], dtype=np.uint64)
+    return np.bitwise_xor.reduce(np.where(patterns, keys, np.uint64(0)), axis=1)
+
+
 def pattern_hashes(patterns: np.ndarray) -> np.ndarray:
     """(R,) uint64 hash of each row of a (R, N) bool activation-pattern array.
 
     Zobrist hashing: the XOR of a fixed random key per active neuron, so the hash depends only on
-    the set of active neurons (by their position in the network) and is cheap to vectorise.
+    the set of active neurons (by their position in the network), the same in every window.
     """
-    patterns = np.asarray(patterns, dtype=bool)
+    patterns = np.asarray(patterns)
     if patterns.ndim != 2:
         raise ValueError(f"patterns must be a 2-D (regions, neurons) array, got {patterns.shape}")
-    keys = _splitmix64(np.arange(patterns.shape[1], dtype=np.uint64))
-    if patterns.shape[0] == 0 or patterns.shape[1] == 0:
-        return np.zeros(patterns.shape[0], dtype=np.uint64)
-    return np.bitwise_xor.reduce(np.where(patterns, keys, np.uint64(0)), axis=1)
+    bits = np.ascontiguousarray(patterns, dtype=bool).view(np.uint8)
+    return _hash_kernel(bits, pattern_hash_keys(patterns.shape[1]))
 
 
 def oklch_to_srgb(L: np.ndarray, C: np.ndarray, h: np.ndarray) -> np.ndarray:

@@ -175,9 +175,11 @@ def ray_probe(
 ) -> RayProbe:
     """Exact crease crossings, logits and confidences along origin + r * direction, r >= 0.
 
-    `direction` is normalised, so r is the Euclidean distance from origin. `laplace` (optional)
-    offers predict_proba_features(Phi, link=...) -> (N, K) and far_field_proba(feature_slope) ->
-    (K,), as sandbox.bayes's last-layer Laplace does.
+    `direction` is normalised, so r is the Euclidean distance from origin. `laplace` (optional,
+    classification only) offers predict_proba_features(Phi, link=...) -> (N, K) and
+    far_field_proba(feature_slope, feature_offset=..., link=...) -> (K,), as
+    sandbox.bayes.LastLayerLaplace does; `link` is passed to both (the far-field limit of a Monte
+    Carlo link is taken in its probit closed form).
     """
     check_network(net)
     o = np.asarray(origin, dtype=np.float64).reshape(-1)
@@ -264,6 +266,11 @@ def ray_probe(
         laplace=laplace,
         link=link,
     )
-    if laplace is not None:
-        probe.far_field_limit = np.asarray(laplace.far_field_proba(alpha[-1].copy()))
+    if laplace is not None and net.n_out > 1:
+        # closed forms exist for these links; a Monte Carlo link shares the probit limit's idea
+        far_link = link if str(link) in ("probit", "pairwise", "map") else "probit"
+        slope, offset = alpha[-1].copy(), gamma[-1].copy()
+        probe.far_field_limit = np.asarray(
+            laplace.far_field_proba(slope, feature_offset=offset, link=far_link)
+        )
     return probe

@@ -31,8 +31,8 @@ class ReferencePartition:
 def _classify(poly, a0, a1, be, eps):
     vals = [a0 * x + a1 * y + be for x, y in poly]
     mx = 1.0
-    for v in vals:
-        mx = max(mx, abs(v))
+    for x, y in poly:
+        mx = max(mx, abs(a0 * x) + abs(a1 * y) + abs(be))
     tol = eps * mx
     sg = [1 if v > tol else (-1 if v < -tol else 0) for v in vals]
     return vals, sg
@@ -194,11 +194,13 @@ def boundary_reference(
         tol = [[0.0] * kp for _ in range(kp)]
         for k in range(kp):
             for j in range(kp):
+                d0, d1, d2 = (g[k][c] - g[j][c] for c in range(3))
                 mx = 0.0
+                mag = 1.0
                 for x, y in poly:
-                    d = (g[k][0] - g[j][0]) * x + (g[k][1] - g[j][1]) * y + (g[k][2] - g[j][2])
-                    mx = max(mx, abs(d))
-                tol[k][j] = eps * max(1.0, mx) if mx > eps * max(1.0, mx) else -1.0
+                    mx = max(mx, abs(d0 * x + d1 * y + d2))
+                    mag = max(mag, abs(d0 * x) + abs(d1 * y) + abs(d2))
+                tol[k][j] = eps * mag if mx > eps * mag else -1.0
         for k in range(kp):
             cell = list(poly)
             for j in range(kp):

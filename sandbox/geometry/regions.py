@@ -21,7 +21,7 @@ from .colors import pattern_hashes, region_colors
 DEFAULT_MAX_REGIONS = 200_000
 # A partition needs about (24 * width + neurons) bytes per region; beyond this it is "too many"
 # even under the region budget (wide layers), so the app never runs out of memory.
-DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 # Work units are multiply-adds of the pull-back plus vertex evaluations; 1.5e9 is about a second.
 DEFAULT_MAX_WORK = 1_500_000_000
 EPS = 1e-12
@@ -209,11 +209,19 @@ class Partition:
 
     def centroids(self) -> np.ndarray:
         """(R, 2) polygon centroids."""
-        area, cx, cy = self._shoelace()
-        return np.stack([cx / (6.0 * area), cy / (6.0 * area)], axis=1)
+        if len(self) == 0:
+            return np.zeros((0, 2))
+        area, cx, cy, base = self._shoelace()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.stack([cx / (6.0 * area), cy / (6.0 * area)], axis=1)
+        # a degenerate (zero-area) sliver gets its vertex mean
+        mean = np.add.reduceat(self.vertices, self.offsets[:-1], axis=0) / self.counts[:, None]
+        return np.where(np.isfinite(rel), base + rel, mean)
 
     def _shoelace(self):
-        v = self.vertices
+        # relative to each polygon's first vertex: exact-enough areas of tiny polygons far out
+        base = self.vertices[self.offsets[:-1]]
+        v = self.vertices - base[self.region_ids]
         nxt = np.arange(v.shape[0]) + 1
         nxt[self.offsets[1:] - 1] = self.offsets[:-1]
         x0, y0 = v[:, 0], v[:, 1]
@@ -222,11 +230,11 @@ class Partition:
         starts = self.offsets[:-1]
         if len(self) == 0:
             z = np.zeros(0)
-            return z, z, z
+            return z, z, z, np.zeros((0, 2))
         area = np.add.reduceat(cross, starts) / 2.0
         cx = np.add.reduceat((x0 + x1) * cross, starts)
         cy = np.add.reduceat((y0 + y1) * cross, starts)
-        return area, cx, cy
+        return area, cx, cy, base
 
     @cached_property
     def hashes(self) -> np.ndarray:
