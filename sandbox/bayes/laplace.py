@@ -96,6 +96,26 @@ def _augment(phi: np.ndarray) -> np.ndarray:
     return out
 
 
+def _augmented_features(net, X: np.ndarray) -> np.ndarray:
+    """[phi(X), 1] (N, H + 1) in one product: the last hidden layer's input gets a constant 1
+    (carrying the biases) and the layer an extra unit that passes that 1 through its ReLU."""
+    layers = net.layers
+    h = X
+    for W, b in layers[:-2]:
+        h = np.maximum(h @ W.T + b, 0.0)
+    W, b = layers[-2]
+    n_out, n_in = W.shape
+    h_aug = np.empty((h.shape[0], n_in + 1))
+    h_aug[:, :n_in] = h
+    h_aug[:, n_in] = 1.0
+    w_aug = np.zeros((n_out + 1, n_in + 1))
+    w_aug[:n_out, :n_in] = W
+    w_aug[:n_out, n_in] = b
+    w_aug[n_out, n_in] = 1.0
+    z = h_aug @ w_aug.T
+    return np.maximum(z, 0.0, out=z)
+
+
 def _symmetric_inverse(a: np.ndarray) -> np.ndarray:
     """Inverse of a symmetric positive definite matrix, exact-symmetric, never raising."""
     scale = float(np.max(np.abs(np.diag(a)))) if a.size else 1.0
@@ -249,29 +269,28 @@ class LastLayerLaplace:
         if not np.all(np.isfinite(X)):
             raise ValueError("inputs contain NaN or infinite values")
         snapshot = self.net.copy()
-        return self._fit(snapshot, snapshot.features(X), y)
+        return self._fit(snapshot, _augmented_features(snapshot, X), y)
 
     def fit_features(self, Phi: np.ndarray, y: np.ndarray) -> LastLayerLaplace:
         """As `fit`, from last-layer features Phi (N, H) already computed by the caller."""
         snapshot = self.net.copy()
         phi = self._check_features(Phi, for_fit=True)
-        return self._fit(snapshot, phi, y)
+        return self._fit(snapshot, _augment(phi), y)
 
-    def _fit(self, snapshot, phi: np.ndarray, y: np.ndarray) -> LastLayerLaplace:
-        n = phi.shape[0]
+    def _fit(self, snapshot, phit: np.ndarray, y: np.ndarray) -> LastLayerLaplace:
+        """Fit from augmented features phit = [phi, 1] (N, D)."""
+        n = phit.shape[0]
         w, b = snapshot.layers[-1]
-        w = np.array(w, dtype=np.float64)
-        b = np.array(b, dtype=np.float64)
+        theta4 = np.concatenate([w, b[:, None]], axis=1)  # (K, D): class-major order
         with np.errstate(over="ignore", invalid="ignore"):
-            logits = phi @ w.T + b
+            # (K, N): reductions over classes then run along contiguous rows
+            logits = theta4 @ phit.T
         if not np.all(np.isfinite(logits)):
             raise ValueError("the network's outputs are not finite on these inputs")
-        theta4 = np.concatenate([w, b[:, None]], axis=1)  # (K, D): class-major order
-        phit = _augment(phi)
 
         if self.is_regression:
             t = self._check_regression_targets(y, n)
-            r = t - logits[:, 0]
+            r = t - logits[0]
             rss = float(np.dot(r, r))
             gram = phit.T @ phit  # syrk
             eig = _eigvalsh(gram)
@@ -285,24 +304,28 @@ class LastLayerLaplace:
             if self._fixed_beta is None:
                 self._beta = ev.optimise_log_noise(n, rss, eig, self._lam, beta_bounds)
         else:
-            labels = self._check_labels(y, n, logits.shape[1])
-            # Features that are zero on every point (dead units) carry no data: their
-            # posterior is the prior, so the curvature is built on the live ones only.
-            live = np.any(phi != 0.0, axis=0)
-            cols = np.flatnonzero(np.append(live, True))  # the bias column is always live
-            if cols.size < phit.shape[1]:
-                phit = phit[:, cols]
-            k, d = logits.shape[1], phit.shape[1]
-            shifted = logits - logits.max(axis=1, keepdims=True)
-            log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-            self._loglik = float(np.sum(log_p[np.arange(n), labels]))
-            sq = np.exp(0.5 * log_p)  # sqrt(p): each pair's weight p_i p_j splits evenly
+            k, d = logits.shape[0], phit.shape[1]
+            labels = self._check_labels(y, n, k)
+            log_p = logits  # log-softmax in place, (K, N)
+            log_p -= log_p.max(axis=0)
+            log_p -= np.log(np.exp(log_p).sum(axis=0))
+            self._loglik = float(np.sum(log_p[labels, np.arange(n)]))
+            sq = np.exp(0.5 * log_p, out=log_p)  # sqrt(p): pair weights p_i p_j split evenly
             pairs = [(i, j) for i in range(k) for j in range(i + 1, k)]
             blocks = np.empty((len(pairs), d, d))
-            buf = np.empty_like(phit)
+            buf = self._buffer(phit.shape)
             for idx, (i, j) in enumerate(pairs):
-                np.multiply(phit, (sq[:, i] * sq[:, j])[:, None], out=buf)
+                np.multiply(phit, (sq[i] * sq[j])[:, None], out=buf)
                 blocks[idx] = buf.T @ buf  # numpy dispatches a.T @ a to syrk
+            # A feature whose column is zero in every block (a dead unit, or one seen only by
+            # saturated points) carries no data: its posterior is the prior, so the curvature
+            # is reduced to the live columns. Zero diagonal means zero row in a PSD matrix.
+            live = np.einsum("pii->i", blocks) > 0.0
+            live[-1] = True  # keep the bias so the reduced problem is never empty
+            cols = np.flatnonzero(live)
+            if cols.size < d:
+                blocks = blocks[:, cols][:, :, cols]
+                d = cols.size
             q = helmert_basis(k)
             c = np.array([q[i] - q[j] for i, j in pairs])  # Q^T (e_i - e_j)
             outer = (c[:, :, None] * c[:, None, :]).reshape(len(pairs), (k - 1) ** 2)
@@ -593,10 +616,11 @@ class LastLayerLaplace:
             k, q, cols = self.n_outputs, self._q, self._cols
             da = cols.size
             red = _symmetric_inverse(self._gred + lam * np.eye((k - 1) * da))
-            red = red.reshape(k - 1, da, k - 1, da)
-            live = np.tensordot(q, red, axes=(1, 0))  # (K, Da, K-1, Da)
-            live = np.tensordot(live, q, axes=(2, 1)).transpose(0, 1, 3, 2)
-            live = 0.5 * (live + live.transpose(2, 3, 0, 1))  # exact symmetry for callers
+            # (Q (x) I) Sigma' (Q (x) I)^T as two small products over the class axes
+            half = (q @ red.reshape(k - 1, -1)).reshape(k, da, k - 1, da)
+            full = q @ half.transpose(2, 0, 1, 3).reshape(k - 1, -1)  # (K_j, K_k Da Da)
+            full = full.reshape(k, k, da, da).transpose(1, 2, 0, 3)  # (K_k, Da, K_j, Da)
+            live = 0.5 * (full + full.transpose(2, 3, 0, 1))  # exact symmetry for callers
             # The all-ones directions carry no data: the prior 1/lam, spread as (1/K) 1 1^T.
             idx = np.arange(da)
             live[:, idx, :, idx] += 1.0 / (lam * k)
@@ -610,6 +634,15 @@ class LastLayerLaplace:
         self._sigma4 = sigma4
         self._sigma_lam, self._sigma_beta = lam, self._beta
         return sigma4
+
+    def _buffer(self, shape: tuple[int, int]) -> np.ndarray:
+        """A scratch array kept between refits: live refits reuse it instead of faulting in
+        fresh pages every time."""
+        buf = getattr(self, "_scratch", None)
+        if buf is None or buf.size < shape[0] * shape[1]:
+            buf = np.empty(shape[0] * shape[1])
+            self._scratch = buf
+        return buf[: shape[0] * shape[1]].reshape(shape)
 
     def _public_order(self) -> np.ndarray:
         k, h = self.n_outputs, self.n_features
