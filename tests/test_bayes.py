@@ -685,3 +685,36 @@ def test_property_fit_optimise_predict_stays_finite(k, width, n, seed, log_lam, 
         assert np.all(np.isfinite(p)) and np.allclose(p.sum(1), 1.0)
     sigma = la.posterior_covariance
     assert np.all(np.isfinite(sigma)) and np.all(np.linalg.eigvalsh(sigma) > 0)
+
+
+def test_refit_follows_a_new_architecture():
+    """Shapes come from the fitted snapshot, and a refit after the network object changed
+    its architecture (the app swaps `la.net`) describes the new one."""
+    net_a, X, y = trained(3, [6], seed=17)
+    la = LastLayerLaplace(net_a).fit(X, y)
+    assert la.n_params == 3 * 7
+    net_b = MLP([2, 9, 5, 3], seed=18)
+    la.net = net_b
+    assert la.n_params == 3 * 7  # still the fitted posterior until the refit
+    assert la.predict_proba(X[:4]).shape == (4, 3)
+    la.fit(X, y)
+    assert la.n_params == 3 * 6 and la.posterior_covariance.shape == (18, 18)
+    la.fit_features(net_b.features(X), y)
+    assert la.n_params == 18
+
+
+@pytest.mark.parametrize("k", [3, 6])
+def test_pairwise_tracks_monte_carlo_closer_than_the_diagonal_probit(k):
+    """The documented reason the pairwise link exists: the diagonal probit is flattened by the
+    common-mode logit variance that softmax ignores."""
+    net, X, y = trained(k, [16], n=200, seed=20 + k)
+    la = LastLayerLaplace(net).fit(X, y)
+    la.optimize_prior_precision()
+    Xt = np.random.default_rng(21).uniform(-15, 15, (150, 2))
+    mc = la.predict_proba(Xt, link="mc", n_samples=4000, seed=0).max(1)
+    err = {
+        link: np.abs(la.predict_proba(Xt, link=link).max(1) - mc).mean()
+        for link in ("probit", "pairwise")
+    }
+    assert err["pairwise"] < err["probit"]
+    assert err["pairwise"] < 0.05

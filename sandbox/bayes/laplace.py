@@ -4,9 +4,10 @@ Owns `LastLayerLaplace`: a Gaussian posterior over the output layer (W_o, b_o) o
 with the body frozen at its trained weights. Classification (K = 2..6 softmax outputs) uses the
 full generalised Gauss-Newton matrix (exactly the Hessian of the summed cross-entropy in the
 last-layer parameters); regression (one output) uses a Gaussian likelihood whose noise is
-estimated from the data. It offers predictive probabilities (probit or Monte Carlo link), logit
-means and covariances, the evidence and its exact maximiser over the prior precision, per-region
-closed forms for exact per-pixel shading, and the far-field limit of the confidence along a ray.
+estimated from the data. It offers predictive probabilities (probit, pairwise probit, Monte
+Carlo or MAP link), logit means and covariances, the evidence and its exact maximiser over the
+prior precision, per-region closed forms for exact per-pixel shading, and the far-field limit of
+the confidence along a ray.
 
 Speed comes from structure. With phi~ = [phi; 1] and Lambda_n = diag(p_n) - p_n p_n^T, the GGN is
 sum_{k<j} (e_k - e_j)(e_k - e_j)^T (x) B_kj with B_kj = sum_n p_nk p_nj phi~_n phi~_n^T, because
@@ -14,7 +15,14 @@ the rows of Lambda_n sum to zero: K(K-1)/2 symmetric rank-N updates (BLAS syrk) 
 vanishes on the D = H + 1 directions 1_K (x) v, so with an orthonormal basis Q of 1_K's
 complement everything reduces to a ((K-1) D)-square matrix G' plus the prior alone on the
 remaining directions: one symmetric eigenvalue solve gives the evidence for every prior
-precision, and one inversion at the optimum gives the covariance.
+precision, and one inversion at the optimum gives the covariance. Feature columns that are zero
+in every block (dead units) are dropped from G' too: their posterior is exactly the prior.
+
+On the links: softmax ignores a shift common to all logits, but the isotropic prior leaves
+variance 1/(lam K) |phi~|^2 on that common shift, which the diagonal probit (the specified
+shading formula) reads as uncertainty; it therefore tends to be flatter than Monte Carlo,
+more so for many classes. The pairwise link uses logit differences only and tracks Monte Carlo
+much more closely; it needs the full covariance, which `region_coefficients(full=True)` gives.
 """
 
 from __future__ import annotations
@@ -183,14 +191,20 @@ class LastLayerLaplace:
         )
         self._beta = self._fixed_beta if self._fixed_beta is not None else 1.0
         self._fitted = False
+        self._snapshot = None
         self._sigma4: np.ndarray | None = None
         self._sigma_lam = math.nan
         self._sigma_beta = math.nan
 
     # ------------------------------------------------------------------ properties
     @property
+    def _model(self):
+        """The network the posterior describes: the fitted snapshot once there is one."""
+        return self._snapshot if self._snapshot is not None else self.net
+
+    @property
     def is_regression(self) -> bool:
-        return int(self.net.n_out) == 1
+        return int(self._model.n_out) == 1
 
     @property
     def is_fitted(self) -> bool:
@@ -199,12 +213,12 @@ class LastLayerLaplace:
     @property
     def n_outputs(self) -> int:
         """K: the number of classes, or 1 for regression."""
-        return int(self.net.n_out)
+        return int(self._model.n_out)
 
     @property
     def n_features(self) -> int:
         """H: the width of the last hidden layer."""
-        return int(self.net.layers[-1][0].shape[1])
+        return int(self._model.layers[-1][0].shape[1])
 
     @property
     def n_params(self) -> int:
@@ -274,11 +288,14 @@ class LastLayerLaplace:
     def fit_features(self, Phi: np.ndarray, y: np.ndarray) -> LastLayerLaplace:
         """As `fit`, from last-layer features Phi (N, H) already computed by the caller."""
         snapshot = self.net.copy()
+        self._fitted, self._snapshot = False, snapshot  # check against the network's width
         phi = self._check_features(Phi, for_fit=True)
         return self._fit(snapshot, _augment(phi), y)
 
     def _fit(self, snapshot, phit: np.ndarray, y: np.ndarray) -> LastLayerLaplace:
         """Fit from augmented features phit = [phi, 1] (N, D)."""
+        self._fitted = False
+        self._snapshot = snapshot  # shapes below follow the network being fitted
         n = phit.shape[0]
         w, b = snapshot.layers[-1]
         theta4 = np.concatenate([w, b[:, None]], axis=1)  # (K, D): class-major order
@@ -337,7 +354,6 @@ class LastLayerLaplace:
             self._cols = cols
         self._theta4 = theta4
         self._theta_sq = float(np.sum(theta4 * theta4))
-        self._snapshot = snapshot
         self._sigma4 = None
         self._fitted = True
         return self
