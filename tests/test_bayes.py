@@ -718,3 +718,23 @@ def test_pairwise_tracks_monte_carlo_closer_than_the_diagonal_probit(k):
     }
     assert err["pairwise"] < err["probit"]
     assert err["pairwise"] < 0.05
+
+
+def test_region_coefficients_on_the_exact_partition():
+    """With the geometry module's exact partition: every region's closed form reproduces the
+    pointwise logit mean and variance at its centroid."""
+    from sandbox.geometry import linear_regions
+
+    net, X, y = trained(3, [7, 5], seed=22)
+    la = LastLayerLaplace(net).fit(X, y)
+    la.optimize_prior_precision()
+    part = linear_regions(net, (-8.0, 8.0, -8.0, 8.0))
+    assert not part.too_many and len(part) > 10
+    mean_c, var_c = la.region_coefficients(part.feature_maps)
+    pts = part.centroids()
+    m, V = la.logit_mean_cov(pts)
+    x, yy = pts[:, 0], pts[:, 1]
+    basis = np.stack([x * x, x * yy, yy * yy, x, yy, np.ones_like(x)], axis=1)
+    assert np.allclose(np.einsum("rkc,rc->rk", mean_c[:, :, :2], pts) + mean_c[:, :, 2], m)
+    v = np.einsum("rkc,rc->rk", var_c, basis)
+    assert np.abs(v - np.einsum("nkk->nk", V)).max() <= 1e-9 * (1 + np.abs(V).max())
