@@ -37,6 +37,7 @@ class FakeState:
     precision: float = 1.0
     laplace: bool = False
     quiz: bool = False
+    failures: int = 0
     conf: dict[tuple[str, str], float] = field(default_factory=dict)
     creases: set[frozenset[str]] = field(default_factory=set)
     dist: dict[str, float] = field(default_factory=dict)
@@ -75,7 +76,7 @@ class FakeState:
     def steps(self) -> int:
         return self.n_steps
 
-    def points(self) -> int:
+    def point_count(self) -> int:
         return self.n_points
 
     def classes(self) -> int:
@@ -89,6 +90,9 @@ class FakeState:
 
     def quiz_solved(self) -> bool:
         return self.quiz
+
+    def failed_checks(self) -> int:
+        return self.failures
 
     def confidence(self, marker: str, mode: str) -> float:
         self.calls.append(f"confidence:{marker}:{mode}")
@@ -154,6 +158,7 @@ def test_every_metric_is_reachable_on_the_provider():
         ("dead_neurons == 0 and copycat_neurons == 0 and layers == 1", True),
         ("points >= 200 and classes >= 2 and bent_creases == 0", True),
         ("prior_precision > 0.5", True),
+        ("failed_checks == 0", True),
         ("1 / 0 > 0", False),  # division by zero is NaN, never met
         ("not 1 / 0 > 0", True),
     ],

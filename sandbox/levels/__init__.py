@@ -11,6 +11,7 @@ from .loader import (
     FREE_SANDBOX_ID,
     LevelEntry,
     free_sandbox,
+    level_files,
     level_from_toml,
     load_level,
     load_levels,
@@ -28,6 +29,7 @@ from .schema import (
     Quiz,
     level_from_dict,
 )
+from .session import LevelSession
 from .vocab import ConfidenceMode, Control, ControlState, MarkerKind, Split, Task, View
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "Level",
     "LevelEntry",
     "LevelError",
+    "LevelSession",
     "Marker",
     "MarkerKind",
     "MarkupError",
@@ -56,6 +59,7 @@ __all__ = [
     "View",
     "data_dir",
     "free_sandbox",
+    "level_files",
     "level_from_dict",
     "level_from_toml",
     "load_level",

@@ -49,11 +49,12 @@ class MetricsProvider(Protocol):
     def copycat_neurons(self) -> int: ...
     def bent_creases(self) -> int: ...  # neurons of layer 2+ whose crease bends
     def steps(self) -> int: ...  # training steps taken
-    def points(self) -> int: ...  # training points
+    def point_count(self) -> int: ...  # training points
     def classes(self) -> int: ...  # distinct labels among the training points
     def prior_precision(self) -> float: ...
     def laplace_on(self) -> bool: ...
     def quiz_solved(self) -> bool: ...
+    def failed_checks(self) -> int: ...  # checks (and quiz answers) that failed so far
     def confidence(self, marker: str, mode: str) -> float: ...  # top class probability
     def crease_between(self, marker_a: str, marker_b: str) -> bool: ...
     def distance(self, marker: str) -> float: ...  # to the nearest training point
@@ -112,11 +113,12 @@ METRICS: dict[str, Metric] = {
         _m("copycat_neurons", N, (), lambda p: p.copycat_neurons(), "neurons copying another"),
         _m("bent_creases", N, (), lambda p: p.bent_creases(), "creases of layer 2+ that bend"),
         _m("steps", N, (), lambda p: p.steps(), "training steps taken"),
-        _m("points", N, (), lambda p: p.points(), "training points"),
+        _m("points", N, (), lambda p: p.point_count(), "training points"),
         _m("classes", N, (), lambda p: p.classes(), "different labels among the points"),
         _m("prior_precision", N, (), lambda p: p.prior_precision(), "the Laplace prior precision"),
         _m("laplace_on", B, (), lambda p: p.laplace_on(), "whether Laplace is switched on"),
         _m("quiz_solved", B, (), lambda p: p.quiz_solved(), "whether the quiz was answered right"),
+        _m("failed_checks", N, (), lambda p: p.failed_checks(), "checks that failed so far"),
         _m(
             "confidence",
             N,

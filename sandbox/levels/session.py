@@ -1,0 +1,436 @@
+"""A level being played, headless: data, network, trainer, Laplace state and every goal metric.
+
+`LevelSession(level)` builds the starting points, the network and (on first use) the trainer
+from a Level, then offers the player's actions as methods (train, reshape the network, move a
+neuron's crease, prune, paint, drag a marker, switch Laplace on, answer the quiz, check the
+goal). Each action first checks that the level shows the control it needs, so the level scene
+cannot offer more than the level file allows and the reference solutions in the tests prove
+every level is solvable with its own controls. The session is also the real `MetricsProvider`:
+accuracy and loss are computed exactly on the train and test points, regions and bent creases
+from the exact partition of the level's bounds, dead neurons and copycats by the geometry
+core's health checks, confidence by the network (MAP) or a last-layer Laplace fit, and
+crease_between by walking the segment through the network. Expensive results are cached until
+the weights or the data change.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from sandbox.bayes import LastLayerLaplace
+from sandbox.data import PointSet, make_dataset
+from sandbox.geometry import copycat_neurons, dead_neurons, linear_regions, serra_bound
+from sandbox.nn import MLP, softmax
+from sandbox.nn.edits import set_neuron as _set_first_layer_neuron
+
+from . import measures
+from .schema import Hint, Level
+from .vocab import ConfidenceMode, Control, ControlState, Split, Task
+
+DEFAULT_PRIOR_PRECISION = 1.0
+MAX_STEPS_PER_CALL = 1_000_000
+
+
+class LevelSession:
+    """The live state of one level; see the module docstring. Not thread-safe."""
+
+    def __init__(self, level: Level, enforce_controls: bool = True) -> None:
+        self.level = level
+        self.enforce_controls = enforce_controls
+        spec = level.network
+        self.task = spec.task
+        self.optimizer = spec.optimizer
+        self.learning_rate = spec.learning_rate
+        self.batch_size = spec.batch_size
+        self.l2 = spec.l2
+        self.seed = spec.seed
+        self.points = self._initial_points()
+        if spec.layers is not None:
+            self.net = MLP.from_weights(spec.layers)
+        else:
+            self.net = MLP(spec.sizes, seed=spec.seed)
+        self.markers: dict[str, tuple[float, float]] = {
+            name: (m.x, m.y) for name, m in level.markers.items()
+        }
+        self.laplace_enabled = False
+        self._prior_precision = DEFAULT_PRIOR_PRECISION
+        self._failed_checks = 0
+        self.quiz_choice: int | None = None
+        self.step_count = 0
+        self._trainer: Any = None
+        self._cache: dict[str, Any] = {}
+
+    # ------------------------------------------------------------------ construction
+    def _initial_points(self) -> PointSet:
+        data = self.level.data
+        n_classes = self.level.network.classes
+        if data.source == "empty":
+            return PointSet(
+                self.task.value, n_classes, test_ratio=data.test_fraction, seed=data.seed
+            )
+        if data.source == "generator":
+            X, y = make_dataset(data.generator, data.n, data.noise, data.seed)
+        else:
+            X, y = data.points, data.labels
+        # from_arrays starts with an empty history: undo cannot remove the level's own points.
+        return PointSet.from_arrays(
+            {
+                "X": X,
+                "y": y,
+                "task": np.array(self.task.value),
+                "n_classes": np.array(max(n_classes, 2)),
+                "test_ratio": np.array(data.test_fraction),
+                "seed": np.array(data.seed),
+            }
+        )
+
+    def _require(self, *controls: Control) -> None:
+        """Raise ValueError unless at least one of `controls` is shown in this level."""
+        if not self.enforce_controls:
+            return
+        if any(self.level.control(c) is ControlState.SHOWN for c in controls):
+            return
+        names = " or ".join(repr(c.value) for c in controls)
+        state = self.level.control(controls[0]).value
+        raise ValueError(f"level {self.level.id!r}: the control {names} is {state} here")
+
+    def _changed(self) -> None:
+        self._cache.clear()
+
+    def _new_network(self, net: MLP) -> None:
+        self.net = net
+        self._trainer = None  # optimizer state belongs to the old weights
+        self._changed()
+
+    # ------------------------------------------------------------------ data views
+    @property
+    def X_train(self) -> np.ndarray:
+        return self.points.X_train
+
+    @property
+    def y_train(self) -> np.ndarray:
+        return self.points.y_train
+
+    def _split(self, split: str) -> tuple[np.ndarray, np.ndarray]:
+        split = Split(split)
+        if split is Split.TRAIN:
+            return self.points.X_train, self.points.y_train
+        return self.points.X_test, self.points.y_test
+
+    # ------------------------------------------------------------------ actions: training
+    def _trainer_for_current_state(self) -> Any:
+        if self._trainer is None:
+            from sandbox.nn import Trainer
+
+            self._trainer = Trainer(
+                self.net,
+                self.points.X_train,
+                self.points.y_train,
+                task=self.task.value,
+                optimizer=self.optimizer,
+                lr=self.learning_rate,
+                batch_size=self.batch_size,
+                l2=self.l2,
+                seed=self.seed,
+            )
+        return self._trainer
+
+    def train(self, steps: int) -> int:
+        """Run `steps` training steps (play or step); returns the steps actually taken."""
+        self._require(Control.PLAY, Control.STEP)
+        if isinstance(steps, bool) or not isinstance(steps, int | np.integer):
+            raise ValueError(f"steps must be a whole number, got {steps!r}")
+        if not 0 <= steps <= MAX_STEPS_PER_CALL:
+            raise ValueError(f"steps is {steps}; allowed: 0 to {MAX_STEPS_PER_CALL}")
+        if steps == 0 or len(self.points.X_train) == 0:
+            return 0
+        trainer = self._trainer_for_current_state()
+        before = int(trainer.steps)
+        trainer.step(int(steps))
+        taken = int(trainer.steps) - before
+        self.step_count += taken
+        self._changed()
+        return taken
+
+    def configure(
+        self,
+        *,
+        optimizer: str | None = None,
+        learning_rate: float | None = None,
+        batch_size: int | None = None,
+        l2: float | None = None,
+    ) -> None:
+        """Change training settings (each needs its control shown); weights are kept."""
+        if optimizer is not None:
+            self._require(Control.OPTIMIZER)
+            if optimizer not in ("adam", "sgd"):
+                raise ValueError(f"optimizer is {optimizer!r}; allowed: 'adam', 'sgd'")
+            self.optimizer = optimizer
+        if learning_rate is not None:
+            self._require(Control.LEARNING_RATE)
+            if not (math.isfinite(learning_rate) and 0 < learning_rate <= 10):
+                raise ValueError(f"learning_rate is {learning_rate!r}; allowed: above 0 to 10")
+            self.learning_rate = float(learning_rate)
+        if batch_size is not None:
+            self._require(Control.BATCH_SIZE)
+            if not 1 <= int(batch_size) <= 100_000:
+                raise ValueError(f"batch_size is {batch_size!r}; allowed: 1 to 100000")
+            self.batch_size = int(batch_size)
+        if l2 is not None:
+            self._require(Control.L2)
+            if not (math.isfinite(l2) and 0 <= l2 <= 10):
+                raise ValueError(f"l2 is {l2!r}; allowed: 0 to 10")
+            self.l2 = float(l2)
+        self._trainer = None
+
+    # ------------------------------------------------------------------ actions: the network
+    def set_hidden(self, hidden: Sequence[int], seed: int | None = None) -> None:
+        """New network shape (fresh weights from `seed`, default the level's seed)."""
+        hidden = [int(h) for h in hidden]
+        old = self.net.hidden_sizes
+        if len(hidden) > len(old):
+            self._require(Control.ADD_LAYER)
+        if len(hidden) < len(old):
+            self._require(Control.REMOVE_LAYER)
+        if any(a != b for a, b in zip(hidden, old, strict=False)):
+            self._require(Control.NEURONS)
+        if seed is not None:
+            self.seed = int(seed)
+        self._new_network(MLP([2, *hidden, self.net.n_out], seed=self.seed))
+
+    def reset(self, seed: int | None = None) -> None:
+        """Fresh starting weights for the same shape (the reset button; seed needs `seed`)."""
+        self._require(Control.RESET)
+        if seed is not None:
+            self._require(Control.SEED)
+            self.seed = int(seed)
+        else:
+            self.seed += 1  # each press of reset gives new weights
+        self._new_network(MLP(self.net.sizes, seed=self.seed))
+
+    def set_neuron(self, neuron: int, a: float, b: float, c: float) -> None:
+        """Set first-layer neuron `neuron` to max(a x + b y + c, 0) (the neuron sliders)."""
+        self._require(Control.NEURON_SLIDERS)
+        _set_first_layer_neuron(self.net, neuron, a, b, c)
+        self._trainer = None
+        self._changed()
+
+    def prune(self, layer: int, neuron: int) -> None:
+        """Remove a hidden neuron (layer 1-based); a copycat is folded into its twin first."""
+        self._require(Control.INSPECTOR)
+        self._new_network(measures.prune_neuron(self.net, layer, neuron))
+
+    # ------------------------------------------------------------------ actions: data, markers
+    def add_points(self, X: np.ndarray, label: int | float | np.ndarray) -> int:
+        """Paint points (N, 2) with one label or one per point; returns how many were added."""
+        self._require(Control.PAINT)
+        added = self.points.add(X, label)
+        self._data_changed()
+        return added
+
+    def erase(self, center: Sequence[float], radius: float) -> int:
+        self._require(Control.ERASE)
+        removed = self.points.erase(center, radius)
+        self._data_changed()
+        return removed
+
+    def _data_changed(self) -> None:
+        self._trainer = None
+        self._changed()
+
+    def move_marker(self, name: str, x: float, y: float) -> None:
+        """Drag a movable marker to (x, y)."""
+        marker = self.level.markers.get(name)
+        if marker is None:
+            known = ", ".join(sorted(self.level.markers)) or "none"
+            raise ValueError(f"unknown marker {name!r}; this level's markers: {known}")
+        if self.enforce_controls and not marker.movable:
+            raise ValueError(f"marker {name!r} cannot be moved in this level")
+        x, y = float(x), float(y)
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ValueError(f"marker position must be finite, got ({x}, {y})")
+        self.markers[name] = (x, y)
+        self._changed()
+
+    # ------------------------------------------------------------------ actions: Laplace
+    def set_laplace(self, on: bool) -> None:
+        self._require(Control.LAPLACE)
+        self.laplace_enabled = bool(on)
+        self._changed()
+
+    def set_prior_precision(self, value: float) -> None:
+        self._require(Control.PRIOR_PRECISION)
+        value = float(value)
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError(f"prior precision is {value!r}; allowed: a number above 0")
+        self._prior_precision = value
+        self._changed()
+
+    def optimize_prior(self) -> float:
+        """Set the prior precision to the evidence maximiser and return it."""
+        self._require(Control.OPTIMIZE_PRIOR)
+        la = self.laplace()
+        if la is None:
+            raise ValueError("optimising the prior needs training points")
+        self._prior_precision = float(la.optimize_prior_precision())
+        self._changed()
+        return self._prior_precision
+
+    def laplace(self) -> LastLayerLaplace | None:
+        """The last-layer Laplace fit to the current network and points (None without points)."""
+        if "laplace" not in self._cache:
+            la = None
+            if len(self.points.X_train):
+                la = LastLayerLaplace(self.net, self._prior_precision)
+                la.fit(self.points.X_train, self.points.y_train)
+            self._cache["laplace"] = la
+        return self._cache["laplace"]
+
+    # ------------------------------------------------------------------ quiz, checks, hints
+    def answer_quiz(self, choice: int) -> bool:
+        """Pick quiz choice `choice` (0-based); a wrong pick counts as a failed check."""
+        quiz = self.level.quiz
+        if quiz is None:
+            raise ValueError(f"level {self.level.id!r} has no quiz")
+        if not 0 <= int(choice) < len(quiz.choices):
+            raise ValueError(f"choice is {choice}; allowed: 0 to {len(quiz.choices) - 1}")
+        self.quiz_choice = int(choice)
+        right = self.quiz_choice == quiz.answer
+        if not right:
+            self._failed_checks += 1
+        return right
+
+    def goal_met(self) -> bool:
+        return self.level.goal_met(self)
+
+    def goal_status(self) -> list[bool]:
+        return self.level.goal_status(self)
+
+    def stars(self) -> int:
+        return self.level.stars_for(self)
+
+    def check(self) -> bool:
+        """The player's "Check": True when the goal is met, else one more failed check."""
+        met = self.goal_met()
+        if not met:
+            self._failed_checks += 1
+        return met
+
+    def due_hints(self, elapsed_seconds: float) -> list[Hint]:
+        """Hints to show after `elapsed_seconds` of play and the failed checks so far."""
+        out = []
+        for hint in self.level.hints:
+            by_time = hint.after_seconds is not None and elapsed_seconds >= hint.after_seconds
+            tries = hint.after_failures
+            by_tries = tries is not None and self._failed_checks >= tries
+            if by_time or by_tries:
+                out.append(hint)
+        return out
+
+    # ------------------------------------------------------------------ metrics (the provider)
+    def _partition(self):
+        if "partition" not in self._cache:
+            self._cache["partition"] = linear_regions(self.net, self.level.bounds)
+        return self._cache["partition"]
+
+    def accuracy(self, split: str) -> float:
+        X, y = self._split(split)
+        if self.task is Task.REGRESSION or len(X) == 0:
+            return math.nan
+        pred = np.argmax(self.net.forward(X), axis=1)
+        return float(np.mean(pred == y))
+
+    def loss(self, split: str) -> float:
+        X, y = self._split(split)
+        if len(X) == 0:
+            return math.nan
+        out = self.net.forward(X)
+        if self.task is Task.REGRESSION:
+            return float(np.mean((out[:, 0] - y) ** 2))
+        z = out - out.max(axis=1, keepdims=True)
+        log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return float(-np.mean(log_p[np.arange(len(y)), y.astype(np.int64)]))
+
+    def regions(self) -> float:
+        P = self._partition()
+        return math.inf if P.too_many else float(len(P))
+
+    def region_bound(self) -> int:
+        return int(serra_bound(self.net.hidden_sizes))
+
+    def neurons(self) -> int:
+        return int(self.net.n_hidden)
+
+    def layers(self) -> int:
+        return int(self.net.n_hidden_layers)
+
+    def dead_neurons(self) -> int:
+        X = self.points.X_train
+        dead = dead_neurons(self.net, self.level.bounds, X if len(X) else None, self._partition())
+        flags = dead.on_data if dead.on_data is not None else dead.in_window
+        return int(np.count_nonzero(flags))
+
+    def copycat_neurons(self) -> int:
+        pairs = copycat_neurons(self.net, self.level.bounds, partition=self._partition())
+        return len({(layer, j) for layer, _, j in pairs})
+
+    def bent_creases(self) -> float:
+        P = self._partition()
+        if P.too_many:
+            return math.nan
+        cr = P.creases
+        return float(measures.bent_creases(cr.layer, cr.neuron, cr.segments))
+
+    def steps(self) -> int:
+        return self.step_count
+
+    def point_count(self) -> int:
+        return int(len(self.points.X_train))
+
+    def classes(self) -> int:
+        if self.task is Task.REGRESSION:
+            return 0
+        return int(np.unique(self.points.y_train).size)
+
+    def prior_precision(self) -> float:
+        return self._prior_precision
+
+    def laplace_on(self) -> bool:
+        return self.laplace_enabled
+
+    def failed_checks(self) -> int:
+        return self._failed_checks
+
+    def quiz_solved(self) -> bool:
+        quiz = self.level.quiz
+        return quiz is not None and self.quiz_choice == quiz.answer
+
+    def _marker(self, name: str) -> np.ndarray:
+        if name not in self.markers:
+            raise ValueError(f"unknown marker {name!r}")
+        return np.array([self.markers[name]], dtype=np.float64)
+
+    def confidence(self, marker: str, mode: str) -> float:
+        if self.task is Task.REGRESSION:
+            return math.nan
+        at = self._marker(marker)
+        if ConfidenceMode(mode) is ConfidenceMode.MAP:
+            return float(softmax(self.net.forward(at)).max())
+        la = self.laplace()
+        if la is None:
+            return math.nan
+        return float(la.predict_proba(at, link="probit").max())
+
+    def crease_between(self, marker_a: str, marker_b: str) -> bool:
+        return measures.crease_between(self.net, self._marker(marker_a), self._marker(marker_b))
+
+    def distance(self, marker: str) -> float:
+        X = self.points.X
+        if len(X) == 0:
+            return math.nan
+        d = X - self._marker(marker)
+        return float(np.sqrt(np.min(np.einsum("ij,ij->i", d, d))))
