@@ -226,8 +226,144 @@ class MLP:
         zs = self.preactivations(X)
         return np.concatenate([z > 0.0 for z in zs], axis=1)
 
+    # ------------------------------------------------------------------ architecture edits
+    def resized(
+        self,
+        hidden_sizes: Sequence[int],
+        seed: int = 0,
+        *,
+        n_out: int | None = None,
+        keep: Sequence[Sequence[int] | None] | None = None,
+        layer_map: Sequence[int | None] | None = None,
+    ) -> MLP:
+        """A network with new hidden sizes (and optionally outputs) keeping shared weights.
+
+        See `resize_network`, which also returns the parameter correspondence.
+        """
+        return resize_network(
+            self, hidden_sizes, seed, n_out=n_out, keep=keep, layer_map=layer_map
+        )[0]
+
+    def without_neuron(self, layer: int, index: int) -> MLP:
+        """This network with hidden neuron `index` of hidden layer `layer` (1-based) removed."""
+        hidden = self.hidden_sizes
+        if not 1 <= int(layer) <= len(hidden):
+            raise ValueError(f"layer is {layer}; allowed: 1 to {len(hidden)} (hidden layers)")
+        width = hidden[int(layer) - 1]
+        if not 0 <= int(index) < width:
+            raise ValueError(f"neuron index is {index}; layer {layer} has neurons 0 to {width - 1}")
+        if width == 1:
+            raise ValueError(f"layer {layer} has a single neuron; remove the layer instead")
+        keep: list[Sequence[int] | None] = [None] * len(hidden)
+        keep[int(layer) - 1] = [i for i in range(width) if i != int(index)]
+        new_hidden = list(hidden)
+        new_hidden[int(layer) - 1] = width - 1
+        return resize_network(self, new_hidden, 0, keep=keep)[0]
+
     def __repr__(self) -> str:
         return f"MLP({self.sizes})"
+
+
+def resize_network(
+    net: MLP,
+    hidden_sizes: Sequence[int],
+    seed: int = 0,
+    *,
+    n_out: int | None = None,
+    keep: Sequence[Sequence[int] | None] | None = None,
+    layer_map: Sequence[int | None] | None = None,
+) -> tuple[MLP, np.ndarray]:
+    """Resize `net` to `hidden_sizes` (and `n_out` outputs), keeping what the two share.
+
+    Neurons correspond as follows. Inputs always. New hidden layer l (0-based) stands for old
+    hidden layer `layer_map[l]` (default: the same index, when the old network has it; None:
+    a brand-new layer); its neuron i stands for old neuron `keep[l][i]` of that layer (default:
+    i, for i below both widths; neurons past len(keep[l]) are new). Output k stands for old output
+    k. A weight is kept when both of its ends stand for old neurons joined by an old weight (that
+    is, the new source layer stands for the old layer just before the target's); a bias when its
+    neuron stands for an old one. Everything else comes from a fresh `MLP(new_sizes, seed)`
+    (He-normal weights, small random biases), so only the new rows and columns are initialised.
+
+    Returns (new_net, param_map): param_map[p] is the index in `net.params` that new parameter p
+    was copied from, or -1 for a freshly initialised one (the trainer carries optimizer moments
+    over with it).
+    """
+    hidden = [int(h) for h in hidden_sizes]
+    out = net.n_out if n_out is None else int(n_out)
+    sizes = validate_sizes([INPUT_WIDTH, *hidden, out])
+    new = MLP(sizes, seed=seed)
+    old_hidden = net.hidden_sizes
+    n_new = len(hidden)
+    if layer_map is None:
+        layer_map = [l if l < len(old_hidden) else None for l in range(n_new)]
+    layer_map = list(layer_map)
+    if len(layer_map) != n_new:
+        raise ValueError(f"layer_map has {len(layer_map)} entries; expected {n_new}, one per layer")
+    if keep is None:
+        keep = [None] * n_new
+    keep = list(keep)
+    if len(keep) != n_new:
+        raise ValueError(f"keep has {len(keep)} entries; expected {n_new}, one per hidden layer")
+
+    # Which old layer (-1 = input, len(old_hidden) = output) and neurons each new layer stands for.
+    src_layer: list[int | None] = [-1]
+    src_neurons: list[np.ndarray] = [np.arange(INPUT_WIDTH)]
+    for l in range(n_new):
+        old_l = layer_map[l]
+        if old_l is None:
+            src_layer.append(None)
+            src_neurons.append(np.full(hidden[l], -1))
+            continue
+        old_l = int(old_l)
+        if not 0 <= old_l < len(old_hidden):
+            raise ValueError(
+                f"layer_map[{l}] is {old_l}; the old network has hidden layers 0 to "
+                f"{len(old_hidden) - 1}"
+            )
+        if keep[l] is None:
+            ids = np.arange(hidden[l])
+            ids[ids >= old_hidden[old_l]] = -1
+        else:
+            chosen = [int(i) for i in keep[l]]
+            if len(chosen) > hidden[l]:
+                raise ValueError(
+                    f"keep[{l}] lists {len(chosen)} neurons but the new layer has {hidden[l]}"
+                )
+            for i in chosen:
+                if not 0 <= i < old_hidden[old_l]:
+                    raise ValueError(
+                        f"keep[{l}] names neuron {i}; old layer {old_l} has neurons 0 to "
+                        f"{old_hidden[old_l] - 1}"
+                    )
+            ids = np.full(hidden[l], -1)
+            ids[: len(chosen)] = chosen
+        src_layer.append(old_l)
+        src_neurons.append(ids)
+    src_layer.append(len(old_hidden))
+    ids = np.arange(out)
+    ids[ids >= net.n_out] = -1
+    src_neurons.append(ids)
+
+    param_map = np.full(new.n_params, -1, dtype=np.int64)
+    for l, (w_off, n_rows, n_cols, b_off) in enumerate(new.layout):
+        tgt_old, prev_old = src_layer[l + 1], src_layer[l]
+        if tgt_old is None:
+            continue
+        ow_off, _, o_cols, ob_off = net.layout[tgt_old]
+        rows = src_neurons[l + 1]
+        cols = src_neurons[l]
+        connected = prev_old is not None and prev_old == tgt_old - 1
+        for j in range(n_rows):
+            if rows[j] < 0:
+                continue
+            param_map[b_off + j] = ob_off + rows[j]
+            if connected:
+                for i in range(n_cols):
+                    if cols[i] >= 0:
+                        param_map[w_off + j * n_cols + i] = ow_off + rows[j] * o_cols + cols[i]
+    kept = param_map >= 0
+    new.params[kept] = net.params[param_map[kept]]
+    return new, param_map
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

@@ -1,0 +1,731 @@
+"""The Trainer: live training of an MLP with the fused numba kernel, and everything around it.
+
+`Trainer` owns the training data (with an optional train/test split), the optimizer state
+(Adam moments or SGD momentum, in flat vectors parallel to `MLP.params`), the batch sampler's
+generator and the scratch memory of the kernel. `step(n)` runs n whole steps inside one numba
+call and updates the network's parameters in place, so the rest of the program always sees the
+current weights. Everything can change between calls without a restart: data, learning rate,
+optimizer, L2, batch size, the network itself (moments are carried over for kept parameters).
+Divergence is caught inside the kernel before it can reach the weights: the trainer restores the
+last good weights, enters the `diverged` state with a message, and resumes once a setting
+changes. The semantics match PyTorch step for step (see the class docstring).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+
+import numpy as np
+
+from . import kernels as K
+from .mlp import MLP, resize_network, softmax
+
+# A batch loss this many times above max(1, chance level, first loss) counts as divergence: far
+# outside anything a working run produces, yet reached within a step or two by a learning rate
+# that is far too high (Adam with lr = 1e3 moves every weight by about 1e3 at once).
+LOSS_EXPLOSION_FACTOR = 1e4
+MAX_BATCH_SIZE = 1 << 20
+MAX_STEPS_PER_CALL = 10_000_000
+ADAM_BETAS = (0.9, 0.999)
+ADAM_EPS = 1e-8
+
+
+class Task(StrEnum):
+    CLASSIFICATION = "classification"
+    REGRESSION = "regression"
+
+
+class Optimizer(StrEnum):
+    ADAM = "adam"
+    SGD = "sgd"
+
+
+class TrainerState(StrEnum):
+    READY = "ready"
+    NO_DATA = "no_data"
+    DIVERGED = "diverged"
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Full-pass figures. Losses and accuracies are None where a set is empty (accuracy is
+    None for regression); losses exclude the L2 term, as PyTorch's loss.item()."""
+
+    step: int
+    train_loss: float | None
+    test_loss: float | None
+    train_accuracy: float | None
+    test_accuracy: float | None
+    n_train: int
+    n_test: int
+    last_batch_loss: float | None
+    state: str
+
+
+@dataclass(frozen=True)
+class TrainerSnapshot:
+    """Weights and optimizer state at one moment (see `Trainer.snapshot`)."""
+
+    sizes: tuple[int, ...]
+    params: np.ndarray
+    moment1: np.ndarray
+    moment2: np.ndarray
+    optimizer: str
+    optimizer_steps: int
+    steps: int
+    rng_state: int
+
+
+def _parse_enum(enum: type[Enum], value: object, what: str) -> Enum:
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(repr(m.value) for m in enum)
+        raise ValueError(f"{what} is {value!r}; allowed: {allowed}") from None
+
+
+def _positive_finite(value: object, what: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a number, got {value!r}") from None
+    if not (math.isfinite(v) and v > 0.0):
+        raise ValueError(f"{what} is {value!r}; allowed: a finite number > 0")
+    return v
+
+
+def _split_mask(X: np.ndarray, train_ratio: float, seed: int) -> np.ndarray:
+    """Test mask with exactly round((1 - ratio) N) test points, chosen by a hash of each point's
+    coordinates: adding or removing a point moves at most one other point between the sets."""
+    n = X.shape[0]
+    n_test = int(round((1.0 - train_ratio) * n))
+    mask = np.zeros(n, dtype=bool)
+    if n_test <= 0 or n == 0:
+        return mask
+    bits = np.ascontiguousarray(X).view(np.uint64)
+    with np.errstate(over="ignore"):
+        h = bits[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ bits[:, 1] * np.uint64(0xC2B2AE3D27D4EB4F)
+        h ^= np.uint64((int(seed) * 0xD6E8FEB86659FD93) & ((1 << 64) - 1))
+        h ^= h >> np.uint64(31)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(29)
+    order = np.lexsort((np.arange(n), h))
+    mask[order[:n_test]] = True
+    return mask
+
+
+class Trainer:
+    """Trains `net` in place on (X, y).
+
+    Semantics (chosen to match PyTorch step for step): the loss is the batch mean of softmax
+    cross-entropy (classification, y = class ids 0..K-1) or of (f - y)^2 (regression, one output);
+    `l2` adds l2 * parameter to every gradient (weights and biases), as `weight_decay`; "adam" is
+    torch.optim.Adam with betas (0.9, 0.999), eps 1e-8; "sgd" is torch.optim.SGD with `momentum`
+    (no dampening, no Nesterov). `batch_size >= ` the number of training points means full batch
+    in data order; smaller batches walk through a seeded shuffle of the training points, a fresh
+    one each epoch, dropping the remainder (every batch has exactly `batch_size` distinct
+    points). `step(n)` returns the last step's batch loss, computed before that step's update.
+
+    State: `state` is "ready", "no_data" (no training points: step() does nothing and returns
+    NaN) or "diverged" (see `step`); `message` explains the last two. `steps` counts the steps
+    taken with this trainer.
+    """
+
+    def __init__(
+        self,
+        net: MLP,
+        X: np.ndarray,
+        y: np.ndarray,
+        task: str = "classification",
+        optimizer: str = "adam",
+        lr: float = 0.01,
+        batch_size: int = 128,
+        l2: float = 0.0,
+        momentum: float = 0.9,
+        seed: int = 0,
+        test_mask: np.ndarray | None = None,
+    ) -> None:
+        self.task = _parse_enum(Task, task, "task")
+        self.optimizer = _parse_enum(Optimizer, optimizer, "optimizer")
+        self.lr = _positive_finite(lr, "learning rate")
+        self.batch_size = self._check_batch_size(batch_size)
+        self.l2 = self._check_l2(l2)
+        self.momentum = self._check_momentum(momentum)
+        self.seed = int(seed)
+        self.steps = 0
+        self.state = TrainerState.READY
+        self.message = ""
+        self.last_loss = float("nan")
+        self._rng = np.array([np.uint64(self.seed & ((1 << 64) - 1))], dtype=np.uint64)
+        self._kstate = np.zeros(K.ST_SIZE, dtype=np.int64)
+        self._cfg = np.zeros(K.CFG_SIZE, dtype=np.int64)
+        self._hp = np.zeros(K.HP_SIZE, dtype=np.float64)
+        self._losses = np.zeros(64, dtype=np.float64)
+        self._work = np.zeros(0, dtype=np.float64)
+        self._work_key: tuple = ()
+        self._ref_loss: float | None = None
+        self._sec_per_step: float | None = None
+        self._split: tuple[float, int] | None = None
+        self._shuffled = False
+        self.net = self._check_network(net)
+        self._reset_buffers()
+        self._X = np.zeros((0, 2))
+        self._y = np.zeros(0)
+        self._test = np.zeros(0, dtype=bool)
+        self._order = np.zeros(0, dtype=np.int64)
+        self.set_data(X, y, test_mask)
+
+    # ------------------------------------------------------------------ validation
+    @staticmethod
+    def _check_batch_size(batch_size: object) -> int:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
+            raise ValueError(f"batch size must be a whole number, got {batch_size!r}")
+        if not 1 <= int(batch_size) <= MAX_BATCH_SIZE:
+            raise ValueError(f"batch size is {batch_size}; allowed: 1 to {MAX_BATCH_SIZE}")
+        return int(batch_size)
+
+    @staticmethod
+    def _check_l2(l2: object) -> float:
+        try:
+            v = float(l2)
+        except (TypeError, ValueError):
+            raise ValueError(f"L2 must be a number, got {l2!r}") from None
+        if not (math.isfinite(v) and v >= 0.0):
+            raise ValueError(f"L2 is {l2!r}; allowed: a finite number >= 0")
+        return v
+
+    @staticmethod
+    def _check_momentum(momentum: object) -> float:
+        try:
+            v = float(momentum)
+        except (TypeError, ValueError):
+            raise ValueError(f"momentum must be a number, got {momentum!r}") from None
+        if not (math.isfinite(v) and 0.0 <= v < 1.0):
+            raise ValueError(f"momentum is {momentum!r}; allowed: 0 <= momentum < 1")
+        return v
+
+    def _check_network(self, net: MLP) -> MLP:
+        if not isinstance(net, MLP):
+            raise ValueError(f"the network must be a sandbox.nn.MLP, got {type(net).__name__}")
+        if self.task is Task.REGRESSION and net.n_out != 1:
+            raise ValueError(
+                f"regression needs a network with 1 output; this one has {net.n_out} outputs"
+            )
+        if self.task is Task.CLASSIFICATION and net.n_out < 2:
+            raise ValueError("classification needs a network with 2 to 6 outputs; this one has 1")
+        if not net.is_finite():
+            raise ValueError("the network's weights contain NaN or infinite values")
+        return net
+
+    def _check_data(
+        self, X: np.ndarray, y: np.ndarray, n_out: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        X = np.asarray(X)
+        if X.size == 0 and X.ndim <= 2:
+            X = X.reshape(0, 2)
+        if X.ndim != 2 or X.shape[1] != 2:
+            raise ValueError(f"X must have shape (N, 2), got {X.shape}; inputs are 2-D points")
+        try:
+            X = np.array(X, dtype=np.float64, order="C")
+        except (TypeError, ValueError):
+            raise ValueError("X must hold numbers") from None
+        bad = ~np.isfinite(X)
+        if bad.any():
+            row = int(np.argwhere(bad)[0, 0])
+            raise ValueError(
+                f"X[{row}] is {X[row].tolist()}: NaN or infinite coordinates are not allowed"
+            )
+        y = np.asarray(y)
+        if y.ndim != 1 or y.shape[0] != X.shape[0]:
+            raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
+        try:
+            yf = np.array(y, dtype=np.float64, order="C")
+        except (TypeError, ValueError):
+            raise ValueError("y must hold numbers") from None
+        if not np.all(np.isfinite(yf)):
+            row = int(np.argwhere(~np.isfinite(yf))[0, 0])
+            raise ValueError(f"y[{row}] is {yf[row]}: NaN or infinite targets are not allowed")
+        if self.task is Task.CLASSIFICATION and yf.size:
+            wrong = (yf != np.round(yf)) | (yf < 0) | (yf > n_out - 1)
+            if wrong.any():
+                row = int(np.argwhere(wrong)[0, 0])
+                raise ValueError(
+                    f"label y[{row}] = {y[row]!r} is out of range; allowed: class ids 0 to "
+                    f"{n_out - 1} for a network with {n_out} outputs"
+                )
+        return X, yf
+
+    # ------------------------------------------------------------------ state
+    @property
+    def diverged(self) -> bool:
+        return self.state is TrainerState.DIVERGED
+
+    @property
+    def X(self) -> np.ndarray:
+        """All points (train and test), read-only view."""
+        v = self._X.view()
+        v.flags.writeable = False
+        return v
+
+    @property
+    def y(self) -> np.ndarray:
+        v = self._y.view()
+        v.flags.writeable = False
+        return v
+
+    @property
+    def test_mask(self) -> np.ndarray:
+        """(N,) bool, True for test points (a copy)."""
+        return self._test.copy()
+
+    @property
+    def n_train(self) -> int:
+        return int(self._order.shape[0])
+
+    @property
+    def n_test(self) -> int:
+        return int(self._test.sum())
+
+    @property
+    def optimizer_steps(self) -> int:
+        """Updates since the optimizer state was last reset (Adam's bias-correction t)."""
+        return int(self._kstate[K.ST_T])
+
+    def _reset_buffers(self) -> None:
+        P = self.net.n_params
+        self._grad = np.zeros(P)
+        self._prev = self.net.params.copy()
+        self._m1 = np.zeros(P)
+        self._m2 = np.zeros(P)
+        self._kstate[K.ST_T] = 0
+
+    def reset_optimizer(self) -> None:
+        """Zero the Adam moments / SGD momentum (a fresh torch optimizer on the same weights)."""
+        self._m1[:] = 0.0
+        self._m2[:] = 0.0
+        self._kstate[K.ST_T] = 0
+
+    def _settings_changed(self) -> None:
+        """Any setting change lifts a divergence: the caller may have fixed its cause."""
+        if self.state is TrainerState.DIVERGED:
+            self.state = TrainerState.READY
+            self.message = ""
+        self._update_data_state()
+
+    def clear_divergence(self) -> None:
+        """Resume after a divergence without changing any setting."""
+        self._settings_changed()
+
+    def _update_data_state(self) -> None:
+        if self.state is TrainerState.DIVERGED:
+            return
+        if self.n_train == 0:
+            self.state = TrainerState.NO_DATA
+            self.message = (
+                "no training points: add points to train"
+                if self._X.shape[0] == 0
+                else "every point is in the test set: lower the test share to train"
+            )
+        else:
+            self.state = TrainerState.READY
+            self.message = ""
+
+    # ------------------------------------------------------------------ data and settings
+    def set_data(self, X: np.ndarray, y: np.ndarray, test_mask: np.ndarray | None = None) -> None:
+        """Replace the points (optimizer state and weights are kept).
+
+        test_mask: (N,) bool, True for test points. None keeps the ratio set by `split` (applied
+        to the new points) or, without one, uses every point for training.
+        """
+        X, y = self._check_data(X, y, self.net.n_out)
+        n = X.shape[0]
+        if test_mask is not None:
+            mask = np.asarray(test_mask)
+            if mask.shape != (n,):
+                raise ValueError(f"test_mask must have shape ({n},), got {mask.shape}")
+            if mask.dtype != bool:
+                raise ValueError(f"test_mask must be boolean, got dtype {mask.dtype}")
+            mask = mask.copy()
+            self._split = None
+        elif self._split is not None:
+            mask = _split_mask(X, *self._split)
+        else:
+            mask = np.zeros(n, dtype=bool)
+        self._X, self._y, self._test = X, y, mask
+        self._order = np.flatnonzero(~mask).astype(np.int64)
+        self._shuffled = False
+        self._kstate[K.ST_POS] = self._order.shape[0]  # the next batch starts a fresh epoch
+        self._ref_loss = None
+        self._settings_changed()
+
+    def split(self, train_ratio: float, seed: int = 0) -> None:
+        """Hold out a test set: a share 1 - train_ratio of the points, chosen by a seeded hash
+        of their coordinates (stable while points are added or removed). 1.0: no test set."""
+        try:
+            r = float(train_ratio)
+        except (TypeError, ValueError):
+            raise ValueError(f"train ratio must be a number, got {train_ratio!r}") from None
+        if not (math.isfinite(r) and 0.0 <= r <= 1.0):
+            raise ValueError(f"train ratio is {train_ratio!r}; allowed: 0 to 1")
+        self._split = (r, int(seed))
+        self._test = _split_mask(self._X, r, int(seed))
+        self._order = np.flatnonzero(~self._test).astype(np.int64)
+        self._shuffled = False
+        self._kstate[K.ST_POS] = self._order.shape[0]
+        self._ref_loss = None
+        self._settings_changed()
+
+    def set_lr(self, lr: float) -> None:
+        self.lr = _positive_finite(lr, "learning rate")
+        self._settings_changed()
+
+    def set_l2(self, l2: float) -> None:
+        self.l2 = self._check_l2(l2)
+        self._settings_changed()
+
+    def set_momentum(self, momentum: float) -> None:
+        self.momentum = self._check_momentum(momentum)
+        self._settings_changed()
+
+    def set_batch_size(self, batch_size: int) -> None:
+        self.batch_size = self._check_batch_size(batch_size)
+        self._kstate[K.ST_POS] = self._order.shape[0]
+        self._settings_changed()
+
+    def set_optimizer(self, optimizer: str) -> None:
+        """Switch optimizer; weights are kept, the optimizer state starts fresh (as a new torch
+        optimizer would). Setting the current optimizer again changes nothing."""
+        new = _parse_enum(Optimizer, optimizer, "optimizer")
+        if new is not self.optimizer:
+            self.optimizer = new
+            self.reset_optimizer()
+        self._settings_changed()
+
+    def set_network(self, net: MLP, param_map: np.ndarray | None = None) -> None:
+        """Train `net` from now on (e.g. after an architecture edit).
+
+        Optimizer moments are carried over for parameters that `param_map` (from
+        `resize_network`) maps to old ones, and start at zero for new ones; without a map they
+        are kept when the architecture is unchanged and reset otherwise.
+        """
+        self._check_network(net)
+        if self.task is Task.CLASSIFICATION and self._y.size and self._y.max() > net.n_out - 1:
+            raise ValueError(
+                f"the data has class {int(self._y.max())} but the network has only {net.n_out} "
+                f"outputs; allowed: networks with at least {int(self._y.max()) + 1} outputs"
+            )
+        old_m1, old_m2, t = self._m1, self._m2, int(self._kstate[K.ST_T])
+        same = net.sizes == self.net.sizes
+        self.net = net
+        self._reset_buffers()
+        if param_map is not None:
+            pm = np.asarray(param_map, dtype=np.int64)
+            if pm.shape != (net.n_params,) or pm.max(initial=-1) >= old_m1.shape[0]:
+                raise ValueError("param_map does not match the old and new networks")
+            kept = pm >= 0
+            self._m1[kept] = old_m1[pm[kept]]
+            self._m2[kept] = old_m2[pm[kept]]
+            self._kstate[K.ST_T] = t if kept.any() else 0
+        elif same:
+            self._m1[:] = old_m1
+            self._m2[:] = old_m2
+            self._kstate[K.ST_T] = t
+        self._ref_loss = None
+        self._settings_changed()
+
+    def resize(
+        self,
+        hidden_sizes: Sequence[int],
+        seed: int = 0,
+        *,
+        n_out: int | None = None,
+        keep: Sequence[Sequence[int] | None] | None = None,
+        layer_map: Sequence[int | None] | None = None,
+    ) -> MLP:
+        """Resize the network (see `resize_network`), keep moments of kept parameters, and
+        return the new network (also `self.net`)."""
+        new, pm = resize_network(
+            self.net, hidden_sizes, seed, n_out=n_out, keep=keep, layer_map=layer_map
+        )
+        self.set_network(new, pm)
+        return new
+
+    def weights_changed(self) -> None:
+        """Call after editing `net`'s weights by hand: they become the new last good weights."""
+        if not self.net.is_finite():
+            raise ValueError("the network's weights contain NaN or infinite values")
+        self._prev[:] = self.net.params
+        self._ref_loss = None
+        self._settings_changed()
+
+    # ------------------------------------------------------------------ training
+    def _chance_loss(self) -> float:
+        if self.task is Task.CLASSIFICATION:
+            return math.log(self.net.n_out)
+        yt = self._y[self._order]
+        return float(np.mean(yt * yt)) if yt.size else 1.0
+
+    def _prepare(self, n: int) -> int:
+        n_train = self.n_train
+        batch = min(self.batch_size, n_train)
+        full = self.batch_size >= n_train
+        cfg = self._cfg
+        cfg[K.CFG_TASK] = (
+            K.TASK_CLASSIFICATION if self.task is Task.CLASSIFICATION else K.TASK_REGRESSION
+        )
+        cfg[K.CFG_OPTIMIZER] = K.OPT_ADAM if self.optimizer is Optimizer.ADAM else K.OPT_SGD
+        cfg[K.CFG_BATCH] = batch
+        cfg[K.CFG_FULL] = 1 if full else 0
+        if full and self._shuffled:
+            # full batch runs in data order: undo the minibatch epochs' shuffles
+            self._order = np.flatnonzero(~self._test).astype(np.int64)
+            self._shuffled = False
+        hp = self._hp
+        hp[K.HP_LR] = self.lr
+        hp[K.HP_BETA1], hp[K.HP_BETA2] = ADAM_BETAS
+        hp[K.HP_EPS] = ADAM_EPS
+        hp[K.HP_L2] = self.l2
+        hp[K.HP_MOMENTUM] = self.momentum
+        ref = max(1.0, self._chance_loss(), self._ref_loss or 0.0)
+        hp[K.HP_LOSS_LIMIT] = LOSS_EXPLOSION_FACTOR * ref if self._ref_loss is not None else np.inf
+        key = (self.net.n_params, tuple(self.net.sizes), batch)
+        if key != self._work_key:
+            _, size = K.work_layout(self.net.layout, batch)
+            self._work = np.zeros(size)
+            self._work_key = key
+        if self._losses.shape[0] < n:
+            self._losses = np.zeros(max(n, 2 * self._losses.shape[0]))
+        return batch
+
+    def _run(self, n: int, offset: int) -> int:
+        """One kernel call of n steps; their losses land in self._losses[offset:]."""
+        if self._cfg[K.CFG_FULL] == 0:
+            self._shuffled = True
+        return K.train_steps(
+            self.net.params,
+            self._grad,
+            self._prev,
+            self._m1,
+            self._m2,
+            self.net.layout,
+            self._X,
+            self._y,
+            self._order,
+            self._cfg,
+            self._hp,
+            self._kstate,
+            self._rng,
+            self._work,
+            self._losses[offset:],
+            n,
+        )
+
+    def step(self, n: int = 1) -> float:
+        """Run n training steps in one numba call; returns the last step's batch loss.
+
+        Divergence (a non-finite or exploding batch loss, or an update that would make a weight
+        non-finite) stops the run before it touches the weights: the weights from before the
+        offending update are restored, the optimizer state is reset, `state` becomes "diverged"
+        with a `message`, and steps do nothing until a setting changes (or
+        `clear_divergence()`). The return value is then the last good loss. With no training
+        points nothing happens and NaN is returned.
+        """
+        if isinstance(n, bool) or not isinstance(n, int | np.integer):
+            raise ValueError(f"the number of steps must be a whole number, got {n!r}")
+        n = int(n)
+        if not 0 <= n <= MAX_STEPS_PER_CALL:
+            raise ValueError(f"number of steps is {n}; allowed: 0 to {MAX_STEPS_PER_CALL}")
+        if self.n_train == 0:
+            self._update_data_state()
+            return float("nan")
+        if n == 0 or self.state is TrainerState.DIVERGED:
+            return self.last_loss
+        self._prepare(n)
+        offset = 0
+        done = 0
+        if self._ref_loss is None:
+            # The first step after a change sets the scale for the explosion check.
+            done = self._run(1, 0)
+            if done == 1:
+                self._ref_loss = float(self._losses[0])
+                self._prepare(n)
+                offset = 1
+        if offset == done and done < n and self._kstate[K.ST_STATUS] == K.STATUS_OK:
+            done += self._run(n - offset, offset)
+        self.steps += done
+        status = int(self._kstate[K.ST_STATUS])
+        if done > 0:
+            self.last_loss = float(self._losses[done - 1])
+        if status != K.STATUS_OK:
+            self._diverge(status, float(self._losses[done]))
+        return self.last_loss
+
+    def _diverge(self, status: int, bad_loss: float) -> None:
+        self.net.params[:] = self._prev
+        self.reset_optimizer()
+        self._ref_loss = None
+        if status == K.STATUS_LOSS_NONFINITE:
+            reason = "the loss became infinite or NaN"
+        elif status == K.STATUS_LOSS_EXPLODED:
+            reason = f"the loss exploded to {bad_loss:.3g}"
+        else:
+            reason = "an update would have made a weight infinite"
+        self.state = TrainerState.DIVERGED
+        self.message = (
+            f"Training diverged at step {self.steps + 1}: {reason}. The learning rate "
+            f"{self.lr:g} is too high; the last good weights were restored. Lower the learning "
+            "rate (or change another setting) to continue."
+        )
+
+    def step_for(self, seconds: float, max_steps: int = MAX_STEPS_PER_CALL) -> int:
+        """Run as many steps as fit in `seconds` (at least one while training is possible, at
+        most `max_steps`); returns the number taken. The cost per step is measured as it goes
+        and remembered, so a frame's budget is usually spent in one or two kernel calls."""
+        budget = float(seconds)
+        if not math.isfinite(budget) or budget < 0:
+            raise ValueError(f"seconds is {seconds!r}; allowed: a finite number >= 0")
+        limit = int(max_steps)
+        start = time.perf_counter()
+        deadline = start + budget
+        total = 0
+        while total < limit and self.state is TrainerState.READY and self.n_train > 0:
+            now = time.perf_counter()
+            left = deadline - now
+            if left <= 0 and total > 0:
+                break
+            if self._sec_per_step is None:
+                chunk = 4
+            else:
+                chunk = int(0.9 * left / self._sec_per_step)
+            chunk = max(1, min(chunk, limit - total, MAX_STEPS_PER_CALL))
+            before = self.steps
+            self.step(chunk)
+            took = self.steps - before
+            elapsed = time.perf_counter() - now
+            if took > 0:
+                per = elapsed / took
+                self._sec_per_step = (
+                    per if self._sec_per_step is None else 0.5 * (self._sec_per_step + per)
+                )
+            total += took
+            if took < chunk:
+                break
+        return total
+
+    # ------------------------------------------------------------------ figures
+    def _eval(self, X: np.ndarray, y: np.ndarray) -> tuple[float | None, float | None]:
+        if X.shape[0] == 0:
+            return None, None
+        out = self.net.forward(X)
+        if self.task is Task.REGRESSION:
+            return float(np.mean((out[:, 0] - y) ** 2)), None
+        c = y.astype(np.int64)
+        m = out.max(axis=1)
+        lse = m + np.log(np.exp(out - m[:, None]).sum(axis=1))
+        loss = float(np.mean(lse - out[np.arange(len(c)), c]))
+        acc = float(np.mean(out.argmax(axis=1) == c))
+        return loss, acc
+
+    def metrics(self) -> Metrics:
+        """Train and test loss and accuracy from a full pass over the points, and the step."""
+        tr = ~self._test
+        train_loss, train_acc = self._eval(self._X[tr], self._y[tr])
+        test_loss, test_acc = self._eval(self._X[self._test], self._y[self._test])
+        return Metrics(
+            step=self.steps,
+            train_loss=train_loss,
+            test_loss=test_loss,
+            train_accuracy=train_acc,
+            test_accuracy=test_acc,
+            n_train=self.n_train,
+            n_test=self.n_test,
+            last_batch_loss=None if math.isnan(self.last_loss) else self.last_loss,
+            state=self.state.value,
+        )
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Class probabilities of the current network (classification)."""
+        return softmax(self.net.forward(X))
+
+    # ------------------------------------------------------------------ snapshots
+    def snapshot(self) -> TrainerSnapshot:
+        """Copies of the weights, the optimizer state and the sampler state."""
+        return TrainerSnapshot(
+            sizes=tuple(self.net.sizes),
+            params=self.net.params.copy(),
+            moment1=self._m1.copy(),
+            moment2=self._m2.copy(),
+            optimizer=self.optimizer.value,
+            optimizer_steps=int(self._kstate[K.ST_T]),
+            steps=self.steps,
+            rng_state=int(self._rng[0]),
+        )
+
+    def restore(self, snap: TrainerSnapshot) -> None:
+        """Go back to a snapshot. With the same architecture the weights are written into the
+        current network in place; otherwise `self.net` becomes a new network of the snapshot's
+        sizes (re-read it). The optimizer state returns when the optimizer is the same one."""
+        if tuple(self.net.sizes) == tuple(snap.sizes):
+            self.net.params[:] = snap.params
+        else:
+            net = MLP(list(snap.sizes))
+            net.params[:] = snap.params
+            self._check_network(net)
+            if self.task is Task.CLASSIFICATION and self._y.size:
+                if self._y.max() > net.n_out - 1:
+                    raise ValueError(
+                        f"the snapshot's network has {net.n_out} outputs but the data has "
+                        f"class {int(self._y.max())}"
+                    )
+            self.net = net
+        self._reset_buffers()
+        if snap.optimizer == self.optimizer.value:
+            self._m1[:] = snap.moment1
+            self._m2[:] = snap.moment2
+            self._kstate[K.ST_T] = snap.optimizer_steps
+        self.steps = snap.steps
+        self._rng[0] = np.uint64(snap.rng_state)
+        self._kstate[K.ST_POS] = self._order.shape[0]
+        self._ref_loss = None
+        self._settings_changed()
+
+
+def warmup(progress: Callable[[float, str], None] | None = None) -> None:
+    """Compile (or load from the cache) every training kernel the app uses.
+
+    progress(fraction, label) is called after each one, for a loading screen.
+    """
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 2))
+    jobs = [
+        ("classification", "adam"),
+        ("classification", "sgd"),
+        ("regression", "adam"),
+    ]
+    total = len(jobs) + 1
+    for i, (task, opt) in enumerate(jobs):
+        out = 2 if task == "classification" else 1
+        y = np.arange(8) % 2 if task == "classification" else X[:, 0].copy()
+        tr = Trainer(MLP([2, 3, out]), X, y, task=task, optimizer=opt, batch_size=4)
+        tr.step(2)
+        tr.set_batch_size(100)
+        tr.step(1)
+        if progress is not None:
+            progress((i + 1) / total, f"training kernel ({task}, {opt})")
+    net = MLP([2, 3, 2])
+    offs, size = K.work_layout(net.layout, 8)
+    K.loss_and_grad(
+        net.params,
+        np.zeros(net.n_params),
+        net.layout,
+        X,
+        np.zeros(8),
+        K.TASK_CLASSIFICATION,
+        np.zeros(size),
+    )
+    if progress is not None:
+        progress(1.0, "gradient kernel")
