@@ -104,9 +104,9 @@ def _augment(phi: np.ndarray) -> np.ndarray:
     return out
 
 
-def _augmented_features(net, X: np.ndarray) -> np.ndarray:
-    """[phi(X), 1] (N, H + 1) in one product: the last hidden layer's input gets a constant 1
-    (carrying the biases) and the layer an extra unit that passes that 1 through its ReLU."""
+def _augmented_features_t(net, X: np.ndarray) -> np.ndarray:
+    """[phi(X), 1] transposed, (H + 1, N), in one product: the last hidden layer's input gets a
+    constant 1 (carrying the biases) and the layer an extra unit passing that 1 through."""
     layers = net.layers
     h = X
     for W, b in layers[:-2]:
@@ -120,7 +120,7 @@ def _augmented_features(net, X: np.ndarray) -> np.ndarray:
     w_aug[:n_out, :n_in] = W
     w_aug[:n_out, n_in] = b
     w_aug[n_out, n_in] = 1.0
-    z = h_aug @ w_aug.T
+    z = w_aug @ h_aug.T
     return np.maximum(z, 0.0, out=z)
 
 
@@ -283,25 +283,26 @@ class LastLayerLaplace:
         if not np.all(np.isfinite(X)):
             raise ValueError("inputs contain NaN or infinite values")
         snapshot = self.net.copy()
-        return self._fit(snapshot, _augmented_features(snapshot, X), y)
+        return self._fit(snapshot, _augmented_features_t(snapshot, X), y)
 
     def fit_features(self, Phi: np.ndarray, y: np.ndarray) -> LastLayerLaplace:
         """As `fit`, from last-layer features Phi (N, H) already computed by the caller."""
         snapshot = self.net.copy()
         self._fitted, self._snapshot = False, snapshot  # check against the network's width
         phi = self._check_features(Phi, for_fit=True)
-        return self._fit(snapshot, _augment(phi), y)
+        return self._fit(snapshot, np.ascontiguousarray(_augment(phi).T), y)
 
-    def _fit(self, snapshot, phit: np.ndarray, y: np.ndarray) -> LastLayerLaplace:
-        """Fit from augmented features phit = [phi, 1] (N, D)."""
+    def _fit(self, snapshot, phit_t: np.ndarray, y: np.ndarray) -> LastLayerLaplace:
+        """Fit from augmented features [phi, 1], transposed: (D, N), so that scaling every
+        point by a weight runs along contiguous rows."""
         self._fitted = False
         self._snapshot = snapshot  # shapes below follow the network being fitted
-        n = phit.shape[0]
+        d, n = phit_t.shape
         w, b = snapshot.layers[-1]
         theta4 = np.concatenate([w, b[:, None]], axis=1)  # (K, D): class-major order
         with np.errstate(over="ignore", invalid="ignore"):
             # (K, N): reductions over classes then run along contiguous rows
-            logits = theta4 @ phit.T
+            logits = theta4 @ phit_t
         if not np.all(np.isfinite(logits)):
             raise ValueError("the network's outputs are not finite on these inputs")
 
@@ -309,7 +310,7 @@ class LastLayerLaplace:
             t = self._check_regression_targets(y, n)
             r = t - logits[0]
             rss = float(np.dot(r, r))
-            gram = phit.T @ phit  # syrk
+            gram = phit_t @ phit_t.T  # syrk
             eig = _eigvalsh(gram)
             scale = max(float(np.mean(t * t)), 1e-12)
             lo_v, hi_v = ev.NOISE_VARIANCE_RELATIVE_BOUNDS
@@ -321,7 +322,7 @@ class LastLayerLaplace:
             if self._fixed_beta is None:
                 self._beta = ev.optimise_log_noise(n, rss, eig, self._lam, beta_bounds)
         else:
-            k, d = logits.shape[0], phit.shape[1]
+            k = logits.shape[0]
             labels = self._check_labels(y, n, k)
             log_p = logits  # log-softmax in place, (K, N)
             log_p -= log_p.max(axis=0)
@@ -330,10 +331,10 @@ class LastLayerLaplace:
             sq = np.exp(0.5 * log_p, out=log_p)  # sqrt(p): pair weights p_i p_j split evenly
             pairs = [(i, j) for i in range(k) for j in range(i + 1, k)]
             blocks = np.empty((len(pairs), d, d))
-            buf = self._buffer(phit.shape)
+            buf = self._buffer(phit_t.shape)
             for idx, (i, j) in enumerate(pairs):
-                np.multiply(phit, (sq[i] * sq[j])[:, None], out=buf)
-                blocks[idx] = buf.T @ buf  # numpy dispatches a.T @ a to syrk
+                np.multiply(phit_t, sq[i] * sq[j], out=buf)
+                blocks[idx] = buf @ buf.T  # numpy dispatches a @ a.T to syrk
             # A feature whose column is zero in every block (a dead unit, or one seen only by
             # saturated points) carries no data: its posterior is the prior, so the curvature
             # is reduced to the live columns. Zero diagonal means zero row in a PSD matrix.
