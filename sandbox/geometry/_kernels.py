@@ -399,11 +399,14 @@ def partition_kernel(params, layout, n_layers, bounds, eps, max_regions, max_wor
     bit = 0
     for l in range(n_layers):
         n = layout[l, 1]
-        row_bytes = 24 * n + h_total + 16
-        ocap = min(max(2 * R, 16), max_regions + 1)
-        if ocap * row_bytes > max_bytes:
-            status = 2
+        # feature map, pattern, offset and about eight pooled vertices per region
+        row_bytes = 24 * n + h_total + 8 + 128
+        # every input region gives at least one output region
+        max_rows = min(max_regions + 1, max_bytes // row_bytes)
+        if R > max_rows:
+            status = 2 if max_bytes // row_bytes < max_regions + 1 else 1
             break
+        ocap = min(max(2 * R, 16), max_rows)
         ooff = np.empty(ocap + 1, np.int64)
         ooff[0] = 0
         oV = np.empty((max(2 * off[R], 64), 2))
@@ -467,8 +470,8 @@ def partition_kernel(params, layout, n_layers, bounds, eps, max_regions, max_wor
                 scnt = _grow_rows1(scnt, cap)
                 sq = _grow_rows2(sq, cap)
             elif code == _NEED_ROWS:
-                cap = min(max(need, 2 * oF.shape[0]), max_regions + 1)
-                if cap * row_bytes > max_bytes:
+                cap = min(max(need, 2 * oF.shape[0]), max_rows)
+                if cap < need:
                     status = 2
                     break
                 ooff = _grow_rows1(ooff, cap + 1)

@@ -275,7 +275,11 @@ def linear_regions(
 
     upto_layer (1-based, default all hidden layers): the partition made by layers <= upto_layer.
     level: for regression networks (one output) the decision boundary is the level set
-    f = level. eps: the relative zero tolerance of MATH.md section 1. The work is bounded: past
+    f = level. eps: the zero tolerance of MATH.md section 1: a neuron's value v = a.p + beta at a
+    vertex counts as zero when |v| <= eps * max(1, max over the piece's vertices of |a0 x| +
+    |a1 y| + |beta|). That is MATH.md's eps * max(1, max|v|) with the size of the summed terms in
+    place of |v|, so rounding noise in thin pieces far from the origin is never taken for a sign;
+    as in MATH.md, values below eps in absolute terms count as zero. The work is bounded: past
     max_regions regions (or the memory/work budgets, reached first only by very wide layers) the
     result has too_many=True and a message, and returns promptly instead of running on.
     """
