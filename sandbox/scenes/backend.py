@@ -78,87 +78,51 @@ def new_network(sizes: Sequence[int], seed: int) -> Any:
     return MLP(list(sizes), seed=int(seed))
 
 
-def resize_network(net: Any, sizes: Sequence[int], seed: int) -> Any:
-    """A network of `sizes` that keeps every weight the old one shares with it.
-
-    Rows and columns that exist in both keep their values; new ones come from a fresh network
-    with `seed`, so adding a neuron or a layer does not throw away what was learnt.
-    """
-    from sandbox.nn import MLP
-
-    sizes = list(sizes)
-    resized = getattr(net, "resized", None)
-    if callable(resized) and sizes[-1] == net.n_out:
-        try:
-            return resized(sizes[1:-1], seed=int(seed))
-        except TypeError:
-            pass
-    new = MLP(sizes, seed=int(seed))
-    old_layers = net.layers
-    new_layers = new.weights()
-    n_old, n_new = len(old_layers), len(new_layers)
-    pairs = [(i, i) for i in range(min(n_old, n_new) - 1)]
-    if n_old == n_new:
-        pairs.append((n_new - 1, n_old - 1))  # same depth: the output layer reads the same layer
-    for i, j in pairs:
-        W, b = new_layers[i]
-        Wo, bo = old_layers[j]
-        r = min(W.shape[0], Wo.shape[0])
-        c = min(W.shape[1], Wo.shape[1])
-        W[:r, :c] = Wo[:r, :c]
-        b[:r] = bo[:r]
-    new.set_weights(new_layers)
-    return new
-
-
-def _trainer_class() -> Any:
-    from sandbox import nn
-
-    return getattr(nn, "Trainer", None)
-
-
-def _task(points: Any) -> str:
-    return points.task.value
-
-
 def new_trainer(net: Any, points: Any, settings: NetworkSettings) -> Any:
-    Trainer = _trainer_class()
-    X, y, test = points.X, points.y, points.is_test
-    if Trainer is None:
-        from sandbox.scenes._fallback_trainer import FallbackTrainer as Trainer
-    tr = Trainer(
+    from sandbox.nn import Trainer
+
+    return Trainer(
         net,
-        X[~test],
-        y[~test],
-        task=_task(points),
+        np.ascontiguousarray(points.X),
+        np.ascontiguousarray(points.y),
+        task=points.task.value,
         optimizer=settings.optimizer,
         lr=settings.lr,
         batch_size=settings.batch_size,
         l2=settings.l2,
         seed=settings.seed,
+        test_mask=np.asarray(points.is_test),
     )
-    push_data(tr, points)
-    return tr
 
 
 def push_data(trainer: Any, points: Any) -> None:
-    if trainer is None:
-        return
-    X = np.ascontiguousarray(points.X)
-    y = np.ascontiguousarray(points.y)
-    trainer.set_data(X, y, test_mask=np.asarray(points.is_test))
+    trainer.set_data(
+        np.ascontiguousarray(points.X),
+        np.ascontiguousarray(points.y),
+        test_mask=np.asarray(points.is_test),
+    )
 
 
-def set_network(trainer: Any, net: Any, points: Any, settings: NetworkSettings) -> None:
-    trainer.set_network(net)
+def resize(trainer: Any, hidden: Sequence[int], n_out: int, seed: int) -> Any:
+    """Resize the trained network in place of the old one, keeping every shared weight and its
+    optimizer moments; returns the new network."""
+    return trainer.resize(list(hidden), seed=int(seed), n_out=int(n_out))
 
 
-def configure(trainer: Any, settings: NetworkSettings) -> None:
-    """Apply optimizer, learning rate, batch size and L2 without touching the weights."""
-    trainer.set_optimizer(settings.optimizer)
-    trainer.set_lr(settings.lr)
-    trainer.set_batch_size(settings.batch_size)
-    trainer.set_l2(settings.l2)
+def set_optimizer(trainer: Any, name: str) -> None:
+    trainer.set_optimizer(name)
+
+
+def set_lr(trainer: Any, lr: float) -> None:
+    trainer.set_lr(lr)
+
+
+def set_batch_size(trainer: Any, batch_size: int) -> None:
+    trainer.set_batch_size(int(batch_size))
+
+
+def set_l2(trainer: Any, l2: float) -> None:
+    trainer.set_l2(l2)
 
 
 def train_steps(trainer: Any, n: int) -> None:
@@ -171,36 +135,27 @@ def train_for(trainer: Any, seconds: float) -> None:
 
 def diverged(trainer: Any) -> str:
     """The trainer's divergence message, or "" when it is healthy."""
-    if getattr(trainer, "diverged", False):
-        return str(getattr(trainer, "message", "") or "diverged")
-    return ""
+    return str(trainer.message or "diverged") if trainer.diverged else ""
 
 
 def clear_divergence(trainer: Any) -> None:
-    fn = getattr(trainer, "clear_divergence", None)
-    if callable(fn):
-        fn()
+    trainer.clear_divergence()
 
 
 def metrics(trainer: Any) -> Metrics:
     m = trainer.metrics()
-    get = m.get if isinstance(m, dict) else lambda k, d=None: getattr(m, k, d)
-    nan = float("nan")
 
-    def f(key: str) -> float:
-        v = get(key, None)
-        return nan if v is None else float(v)
+    def f(v: float | None) -> float:
+        return float("nan") if v is None else float(v)
 
     return Metrics(
-        step=int(get("step", get("steps", 0)) or 0),
-        train_loss=f("train_loss"),
-        test_loss=f("test_loss"),
-        train_acc=f("train_accuracy")
-        if get("train_accuracy", None) is not None
-        else f("train_acc"),
-        test_acc=f("test_accuracy") if get("test_accuracy", None) is not None else f("test_acc"),
-        n_train=int(get("n_train", 0) or 0),
-        n_test=int(get("n_test", 0) or 0),
+        step=int(m.step),
+        train_loss=f(m.train_loss),
+        test_loss=f(m.test_loss),
+        train_acc=f(m.train_accuracy),
+        test_acc=f(m.test_accuracy),
+        n_train=int(m.n_train),
+        n_test=int(m.n_test),
     )
 
 

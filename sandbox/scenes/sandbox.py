@@ -260,9 +260,13 @@ class SandboxScene(Scene):
         if pts.version == self._pushed_points and s.trainer is not None:
             return
         n_out = backend.outputs_needed(pts)
-        if s.net is not None and s.net.n_out != n_out:
+        # more classes: widen the output first (the trainer checks labels against it);
+        # fewer: give the trainer the data without the dropped class first
+        if n_out > s.net.n_out:
             self._resize_network(s.settings.hidden, n_out)
         backend.push_data(s.trainer, pts)
+        if n_out < s.net.n_out:
+            self._resize_network(s.settings.hidden, n_out)
         self._pushed_points = pts.version
         s.data_version += 1
         s.laplace = None
@@ -333,10 +337,8 @@ class SandboxScene(Scene):
 
     def _resize_network(self, hidden: list[int], n_out: int | None = None) -> None:
         s = self.state
-        sizes = self._sizes(hidden, n_out)
-        net = backend.resize_network(s.net, sizes, s.settings.seed)
-        s.net = net
-        backend.set_network(s.trainer, net, s.points, s.settings)
+        n_out = s.net.n_out if n_out is None else n_out
+        s.net = backend.resize(s.trainer, hidden, n_out, s.settings.seed)
         layers_changed = len(hidden) != len(s.settings.hidden)
         s.settings = replace(s.settings, hidden=list(hidden))
         if layers_changed:
@@ -562,7 +564,7 @@ class SandboxScene(Scene):
         s = self.state
         if a.name in OPTIMIZERS and a.name != s.settings.optimizer:
             s.settings = replace(s.settings, optimizer=a.name)
-            backend.configure(s.trainer, s.settings)
+            backend.set_optimizer(s.trainer, a.name)
             s.settings_version += 1
 
     def _on_SetLearningRate(self, a: A.SetLearningRate) -> None:
@@ -572,17 +574,17 @@ class SandboxScene(Scene):
         # the slider stops at LR_RANGE; scripts and levels may go higher, to show divergence
         lr = float(np.clip(a.lr, LR_RANGE[0], MAX_SCRIPTED_LR))
         s.settings = replace(s.settings, lr=lr)
-        backend.configure(s.trainer, s.settings)
+        backend.set_lr(s.trainer, lr)
 
     def _on_SetBatchSize(self, a: A.SetBatchSize) -> None:
         s = self.state
         s.settings = replace(s.settings, batch_size=max(1, int(a.batch_size)))
-        backend.configure(s.trainer, s.settings)
+        backend.set_batch_size(s.trainer, s.settings.batch_size)
 
     def _on_SetL2(self, a: A.SetL2) -> None:
         s = self.state
-        s.settings = replace(s.settings, l2=float(max(0.0, a.l2)))
-        backend.configure(s.trainer, s.settings)
+        s.settings = replace(s.settings, l2=float(np.clip(a.l2, 0.0, 1.0)))
+        backend.set_l2(s.trainer, s.settings.l2)
 
     def _on_TogglePlay(self, a: A.TogglePlay) -> None:
         self._set_playing(not self.state.playing)
