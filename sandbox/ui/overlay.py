@@ -121,8 +121,9 @@ def draw_hover(surface: pygame.Surface, state: AppState, scale: float) -> None:
         else line
         for r in rows
     )
-    rect = pygame.Rect(px + pw - width - pad, py + pad, width, height)
-    if rect.height > ph - 2 * pad or rect.width > pw - 2 * pad:
+    top = py + pad + (round(36 * scale) if View.SPLIT in state.views else 0)  # below labels
+    rect = pygame.Rect(px + pw - width - pad, top, width, height)
+    if rect.bottom > py + ph - pad or rect.width > pw - 2 * pad:
         return
     _card(surface, rect, scale)
     x0, y = rect.x + pad, rect.y + pad
@@ -228,7 +229,7 @@ def draw_captions(surface: pygame.Surface, state: AppState, scale: float) -> Non
             f = font(15 * scale, True)
             w = f.size(label)[0] + round(20 * scale)
             rect = pygame.Rect(0, 0, w, round(26 * scale))
-            rect.midbottom = (cx, py + ph - round(10 * scale))
+            rect.midtop = (cx, py + round(10 * scale))
             _card(surface, rect, scale)
             _text(surface, label, rect.center, 15 * scale, TEXT, bold=True, anchor="center")
         x = px + pw // 2
