@@ -24,8 +24,9 @@ import numpy as np
 from sandbox.bayes import LastLayerLaplace
 from sandbox.data import PointSet, make_dataset
 from sandbox.geometry import copycat_neurons, dead_neurons, linear_regions, serra_bound
-from sandbox.nn import MLP, softmax
+from sandbox.nn import MLP, Trainer, softmax
 from sandbox.nn.edits import set_neuron as _set_first_layer_neuron
+from sandbox.nn.trainer import MAX_BATCH_SIZE
 
 from . import measures
 from .schema import Hint, Level
@@ -61,7 +62,7 @@ class LevelSession:
         self._failed_checks = 0
         self.quiz_choice: int | None = None
         self.step_count = 0
-        self._trainer: Any = None
+        self._trainer: Trainer | None = None
         self._cache: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ construction
@@ -122,20 +123,19 @@ class LevelSession:
         return self.points.X_test, self.points.y_test
 
     # ------------------------------------------------------------------ actions: training
-    def _trainer_for_current_state(self) -> Any:
+    def _trainer_for_current_state(self) -> Trainer:
         if self._trainer is None:
-            from sandbox.nn import Trainer
-
             self._trainer = Trainer(
                 self.net,
-                self.points.X_train,
-                self.points.y_train,
+                self.points.X,
+                self.points.y,
                 task=self.task.value,
                 optimizer=self.optimizer,
                 lr=self.learning_rate,
-                batch_size=self.batch_size,
+                batch_size=self.batch_size or MAX_BATCH_SIZE,  # None: every training point
                 l2=self.l2,
                 seed=self.seed,
+                test_mask=self.points.is_test,
             )
         return self._trainer
 
@@ -150,7 +150,7 @@ class LevelSession:
             return 0
         trainer = self._trainer_for_current_state()
         before = int(trainer.steps)
-        trainer.step(int(steps))
+        trainer.step(int(steps))  # a diverged trainer takes no steps until a setting changes
         taken = int(trainer.steps) - before
         self.step_count += taken
         self._changed()
@@ -185,7 +185,12 @@ class LevelSession:
             if not (math.isfinite(l2) and 0 <= l2 <= 10):
                 raise ValueError(f"l2 is {l2!r}; allowed: 0 to 10")
             self.l2 = float(l2)
-        self._trainer = None
+        trainer = self._trainer
+        if trainer is not None:
+            trainer.set_optimizer(self.optimizer)
+            trainer.set_lr(self.learning_rate)
+            trainer.set_batch_size(self.batch_size or MAX_BATCH_SIZE)
+            trainer.set_l2(self.l2)
 
     # ------------------------------------------------------------------ actions: the network
     def set_hidden(self, hidden: Sequence[int], seed: int | None = None) -> None:
@@ -216,7 +221,8 @@ class LevelSession:
         """Set first-layer neuron `neuron` to max(a x + b y + c, 0) (the neuron sliders)."""
         self._require(Control.NEURON_SLIDERS)
         _set_first_layer_neuron(self.net, neuron, a, b, c)
-        self._trainer = None
+        if self._trainer is not None:
+            self._trainer.weights_changed()
         self._changed()
 
     def prune(self, layer: int, neuron: int) -> None:
@@ -239,7 +245,8 @@ class LevelSession:
         return removed
 
     def _data_changed(self) -> None:
-        self._trainer = None
+        if self._trainer is not None:
+            self._trainer.set_data(self.points.X, self.points.y, test_mask=self.points.is_test)
         self._changed()
 
     def move_marker(self, name: str, x: float, y: float) -> None:
