@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from sandbox.levels import Control, ControlState, level_files, load_levels
+from sandbox.levels import Control, ControlState, level_files, load_levels, plain_text
 from sandbox.levels.session import LevelSession
 
 ENTRIES = load_levels()
@@ -37,6 +37,19 @@ def test_level_basics(level_id):
     assert level.hints, "every level offers at least one hint"
     # Each level shows something to act with (the free sandbox shows everything).
     assert any(level.control(c) is ControlState.SHOWN for c in Control)
+
+
+@pytest.mark.parametrize("level_id", sorted(LEVELS))
+def test_texts_are_short_and_palette_neutral(level_id):
+    level = LEVELS[level_id]
+    texts = [*level.story, level.success, *(h.text for h in level.hints)]
+    texts += [g.text for g in level.goals]
+    assert all(len(plain_text(p)) <= 350 for p in level.story)
+    assert len(plain_text(level.success)) <= 400
+    for text in texts:
+        words = set(plain_text(text).lower().replace(",", " ").replace(".", " ").split())
+        # Class colours depend on the palette the player picked; lessons describe shapes.
+        assert not words & {"orange", "blue", "red", "green", "yellow", "purple"}, text
 
 
 @pytest.mark.parametrize("level_id", sorted(LEVELS))
