@@ -203,7 +203,8 @@ class LevelSession:
             self._require(Control.REMOVE_LAYER)
         if any(a != b for a, b in zip(hidden, old, strict=False)):
             self._require(Control.NEURONS)
-        if seed is not None:
+        if seed is not None and int(seed) != self.seed:
+            self._require(Control.SEED)
             self.seed = int(seed)
         self._new_network(MLP([2, *hidden, self.net.n_out], seed=self.seed))
 
