@@ -42,7 +42,8 @@ HP_EPS = 3
 HP_L2 = 4
 HP_MOMENTUM = 5
 HP_LOSS_LIMIT = 6  # a batch loss above this counts as divergence
-HP_SIZE = 7
+HP_JUMP_LIMIT = 7  # so does an update |new - old| above this times max(1, |old|)
+HP_SIZE = 8
 
 # state (int64): carried between calls
 ST_T = 0  # optimizer steps taken (Adam bias correction)
@@ -54,6 +55,7 @@ STATUS_OK = 0
 STATUS_LOSS_NONFINITE = 1
 STATUS_LOSS_EXPLODED = 2
 STATUS_UPDATE_NONFINITE = 3
+STATUS_UPDATE_JUMP = 4
 
 _SM_INC = np.uint64(0x9E3779B97F4A7C15)
 _SM_MUL1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -302,37 +304,13 @@ def _dense_backprop(W, DZ, H, DH, spare):
                 _w(W, j + 2, i + 3),
                 _w(W, j + 3, i + 3),
             )
-            first = j == 0
-            last = j + 4 >= n_out
-            if first and last:
-                for n in range(o0.shape[0]):
-                    y0, y1, y2, y3 = d0[n], d1[n], d2[n], d3[n]
-                    s0 = a0 * y0 + a1 * y1 + a2 * y2 + a3 * y3
-                    s1 = c0 * y0 + c1 * y1 + c2 * y2 + c3 * y3
-                    s2 = e0 * y0 + e1 * y1 + e2 * y2 + e3 * y3
-                    s3 = g0 * y0 + g1 * y1 + g2 * y2 + g3 * y3
-                    o0[n] = s0 if h0[n] > 0.0 else 0.0
-                    o1[n] = s1 if h1[n] > 0.0 else 0.0
-                    o2[n] = s2 if h2[n] > 0.0 else 0.0
-                    o3[n] = s3 if h3[n] > 0.0 else 0.0
-            elif first:
+            if j == 0:
                 for n in range(o0.shape[0]):
                     y0, y1, y2, y3 = d0[n], d1[n], d2[n], d3[n]
                     o0[n] = a0 * y0 + a1 * y1 + a2 * y2 + a3 * y3
                     o1[n] = c0 * y0 + c1 * y1 + c2 * y2 + c3 * y3
                     o2[n] = e0 * y0 + e1 * y1 + e2 * y2 + e3 * y3
                     o3[n] = g0 * y0 + g1 * y1 + g2 * y2 + g3 * y3
-            elif last:
-                for n in range(o0.shape[0]):
-                    y0, y1, y2, y3 = d0[n], d1[n], d2[n], d3[n]
-                    s0 = o0[n] + a0 * y0 + a1 * y1 + a2 * y2 + a3 * y3
-                    s1 = o1[n] + c0 * y0 + c1 * y1 + c2 * y2 + c3 * y3
-                    s2 = o2[n] + e0 * y0 + e1 * y1 + e2 * y2 + e3 * y3
-                    s3 = o3[n] + g0 * y0 + g1 * y1 + g2 * y2 + g3 * y3
-                    o0[n] = s0 if h0[n] > 0.0 else 0.0
-                    o1[n] = s1 if h1[n] > 0.0 else 0.0
-                    o2[n] = s2 if h2[n] > 0.0 else 0.0
-                    o3[n] = s3 if h3[n] > 0.0 else 0.0
             else:
                 for n in range(o0.shape[0]):
                     y0, y1, y2, y3 = d0[n], d1[n], d2[n], d3[n]
@@ -340,6 +318,11 @@ def _dense_backprop(W, DZ, H, DH, spare):
                     o1[n] = o1[n] + c0 * y0 + c1 * y1 + c2 * y2 + c3 * y3
                     o2[n] = o2[n] + e0 * y0 + e1 * y1 + e2 * y2 + e3 * y3
                     o3[n] = o3[n] + g0 * y0 + g1 * y1 + g2 * y2 + g3 * y3
+        for n in range(o0.shape[0]):
+            o0[n] = o0[n] if h0[n] > 0.0 else 0.0
+            o1[n] = o1[n] if h1[n] > 0.0 else 0.0
+            o2[n] = o2[n] if h2[n] > 0.0 else 0.0
+            o3[n] = o3[n] if h3[n] > 0.0 else 0.0
 
 
 # Vectorisable exp and log for the loss. libm's scalar exp and log cost about 3 ns each and
@@ -541,38 +524,55 @@ def _gather(X, y, order, start, batch, work, targets):
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def _adam_update(params, grad, prev, m1, m2, lr, beta1, beta2, eps, l2, t):
+def _update_status(check, jumps):
+    if check != 0.0:  # NaN: some new parameter was infinite or NaN
+        return STATUS_UPDATE_NONFINITE
+    if jumps > 0.0:
+        return STATUS_UPDATE_JUMP
+    return STATUS_OK
+
+
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def _adam_update(params, grad, prev, m1, m2, lr, beta1, beta2, eps, l2, t, jump):
+    """torch.optim.Adam's update (lerp form of the first moment); returns a STATUS_*."""
     bc1 = 1.0 - beta1**t
     bc2_sqrt = np.sqrt(1.0 - beta2**t)
     step_size = lr / bc1
     w1 = 1.0 - beta1
     w2 = 1.0 - beta2
     check = 0.0
+    jumps = 0.0
     for p in range(params.shape[0]):
-        g = grad[p] + l2 * params[p]
+        old = params[p]
+        g = grad[p] + l2 * old
         m = m1[p] + w1 * (g - m1[p])
         v = m2[p] * beta2 + w2 * g * g
         m1[p] = m
         m2[p] = v
-        new = params[p] - step_size * m / (np.sqrt(v) / bc2_sqrt + eps)
-        prev[p] = params[p]
+        new = old - step_size * m / (np.sqrt(v) / bc2_sqrt + eps)
+        prev[p] = old
         params[p] = new
         check += new * 0.0
-    return check == 0.0
+        jumps += 1.0 if abs(new - old) > jump * max(1.0, abs(old)) else 0.0
+    return _update_status(check, jumps)
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def _sgd_update(params, grad, prev, buf, lr, momentum, l2):
+def _sgd_update(params, grad, prev, buf, lr, momentum, l2, jump):
+    """torch.optim.SGD's update with momentum (no dampening); returns a STATUS_*."""
     check = 0.0
+    jumps = 0.0
     for p in range(params.shape[0]):
-        g = grad[p] + l2 * params[p]
+        old = params[p]
+        g = grad[p] + l2 * old
         b = momentum * buf[p] + g
         buf[p] = b
-        new = params[p] - lr * b
-        prev[p] = params[p]
+        new = old - lr * b
+        prev[p] = old
         params[p] = new
         check += new * 0.0
-    return check == 0.0
+        jumps += 1.0 if abs(new - old) > jump * max(1.0, abs(old)) else 0.0
+    return _update_status(check, jumps)
 
 
 @njit(cache=True, error_model="numpy")
@@ -587,7 +587,8 @@ def train_steps(
     of the training points (shuffled in place between epochs). losses[s] receives step s's
     batch loss, computed before that step's update. A step whose loss is not finite or above
     hp[HP_LOSS_LIMIT] stops the run before its update (STATUS_LOSS_*); an update producing a
-    non-finite parameter is undone (params restored from prev) and stops the run.
+    non-finite parameter, or moving one by more than hp[HP_JUMP_LIMIT] * max(1, |old value|),
+    is undone (params restored from prev) and stops the run (STATUS_UPDATE_*).
     """
     task = cfg[CFG_TASK]
     optimizer = cfg[CFG_OPTIMIZER]
@@ -599,6 +600,7 @@ def train_steps(
     _fill_work_offsets(layout, batch, offs)
     lr = hp[HP_LR]
     limit = hp[HP_LOSS_LIMIT]
+    jump = hp[HP_JUMP_LIMIT]
     state[ST_STATUS] = STATUS_OK
     done = 0
     for s in range(n_steps):
@@ -621,7 +623,7 @@ def train_steps(
             break
         if optimizer == OPT_ADAM:
             state[ST_T] += 1
-            ok = _adam_update(
+            status = _adam_update(
                 params,
                 grad,
                 prev,
@@ -633,28 +635,61 @@ def train_steps(
                 hp[HP_EPS],
                 hp[HP_L2],
                 state[ST_T],
+                jump,
             )
         else:
             state[ST_T] += 1
-            ok = _sgd_update(params, grad, prev, m1, lr, hp[HP_MOMENTUM], hp[HP_L2])
-        if not ok:
+            status = _sgd_update(params, grad, prev, m1, lr, hp[HP_MOMENTUM], hp[HP_L2], jump)
+        if status != STATUS_OK:
             for p in range(params.shape[0]):
                 params[p] = prev[p]
-            state[ST_STATUS] = STATUS_UPDATE_NONFINITE
+            state[ST_STATUS] = status
             break
         done += 1
     return done
 
 
-@njit(cache=True, error_model="numpy")
-def loss_and_grad(params, grad, layout, X, y, task, work):
-    """Mean loss over all of X and its gradient (into grad), no L2, no update."""
+def loss_and_grad(
+    params: np.ndarray, layout: np.ndarray, X: np.ndarray, y: np.ndarray, task: int
+) -> tuple[float, np.ndarray]:
+    """Mean loss over all of (X, y) and its gradient, computed by `train_steps` itself.
+
+    One full-batch SGD step with learning rate 0 leaves the parameters as they are and the
+    gradient in the kernel's gradient buffer; reusing the training kernel saves compiling a
+    second one. The scratch memory starts as NaN, so a read of anything the kernel did not write
+    first would show in the result. For tests and diagnostics; it allocates.
+    """
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    y = np.ascontiguousarray(y, dtype=np.float64)
     n = X.shape[0]
-    n_layers = layout.shape[0]
-    offs = np.empty(n_layers + 7, dtype=np.int64)
-    _fill_work_offsets(layout, n, offs)
-    for k in range(n):
-        work[k] = X[k, 0]
-        work[n + k] = X[k, 1]
-        work[offs[n_layers + 3] + k] = y[k]
-    return _forward_backward(params, grad, layout, offs, work, task, n)
+    n_params = params.shape[0]
+    cfg = np.zeros(CFG_SIZE, dtype=np.int64)
+    cfg[CFG_TASK] = task
+    cfg[CFG_OPTIMIZER] = OPT_SGD
+    cfg[CFG_BATCH] = n
+    cfg[CFG_FULL] = 1
+    hp = np.zeros(HP_SIZE)
+    hp[HP_LOSS_LIMIT] = np.inf
+    hp[HP_JUMP_LIMIT] = np.inf
+    grad = np.full(n_params, np.nan)
+    losses = np.zeros(1)
+    _, size = work_layout(layout, n)
+    train_steps(
+        np.array(params, dtype=np.float64),
+        grad,
+        np.zeros(n_params),
+        np.zeros(n_params),
+        np.zeros(n_params),
+        layout,
+        X,
+        y,
+        np.arange(n, dtype=np.int64),
+        cfg,
+        hp,
+        np.zeros(ST_SIZE, dtype=np.int64),
+        np.zeros(1, dtype=np.uint64),
+        np.full(size, np.nan),
+        losses,
+        1,
+    )
+    return float(losses[0]), grad

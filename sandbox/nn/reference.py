@@ -110,7 +110,7 @@ def train_steps(
     batch = int(cfg[K.CFG_BATCH])
     full = cfg[K.CFG_FULL] != 0
     n_train = order.shape[0]
-    lr, beta1, beta2, eps, l2, momentum, limit = (float(v) for v in hp[: K.HP_SIZE])
+    lr, beta1, beta2, eps, l2, momentum, limit, jump = (float(v) for v in hp[: K.HP_SIZE])
     state[K.ST_STATUS] = K.STATUS_OK
     done = 0
     for s in range(n_steps):
@@ -147,6 +147,10 @@ def train_steps(
         if not np.all(np.isfinite(params)):
             params[:] = prev
             state[K.ST_STATUS] = K.STATUS_UPDATE_NONFINITE
+            break
+        if np.any(np.abs(params - prev) > jump * np.maximum(1.0, np.abs(prev))):
+            params[:] = prev
+            state[K.ST_STATUS] = K.STATUS_UPDATE_JUMP
             break
         done += 1
     return done

@@ -24,10 +24,13 @@ import numpy as np
 from . import kernels as K
 from .mlp import MLP, resize_network, softmax
 
-# A batch loss this many times above max(1, chance level, first loss) counts as divergence: far
-# outside anything a working run produces, yet reached within a step or two by a learning rate
-# that is far too high (Adam with lr = 1e3 moves every weight by about 1e3 at once).
-LOSS_EXPLOSION_FACTOR = 1e4
+# Divergence beyond NaN and infinity. A batch loss this many times above max(1, chance level,
+# first loss) is far outside anything a working run produces. An update that moves a parameter
+# by more than JUMP_FACTOR * max(1, |value|) in one step is too: Adam's steps are about lr in
+# size, so lr = 1e3 moves every weight by ~1e3 at once and can kill every ReLU (a dead network
+# has a flat, unexploded loss, so the loss alone would not notice).
+LOSS_EXPLOSION_FACTOR = 1e3
+JUMP_FACTOR = 100.0
 MAX_BATCH_SIZE = 1 << 20
 MAX_STEPS_PER_CALL = 10_000_000
 ADAM_BETAS = (0.9, 0.999)
@@ -78,6 +81,8 @@ class TrainerSnapshot:
     optimizer_steps: int
     steps: int
     rng_state: int
+    sampler_order: np.ndarray
+    sampler_position: int
 
 
 def _parse_enum(enum: type[Enum], value: object, what: str) -> Enum:
@@ -254,7 +259,7 @@ class Trainer:
             if wrong.any():
                 row = int(np.argwhere(wrong)[0, 0])
                 raise ValueError(
-                    f"label y[{row}] = {y[row]!r} is out of range; allowed: class ids 0 to "
+                    f"label y[{row}] = {y[row].item()!r} is out of range; allowed: class ids 0 to "
                     f"{n_out - 1} for a network with {n_out} outputs"
                 )
         return X, yf
@@ -492,6 +497,7 @@ class Trainer:
         hp[K.HP_MOMENTUM] = self.momentum
         ref = max(1.0, self._chance_loss(), self._ref_loss or 0.0)
         hp[K.HP_LOSS_LIMIT] = LOSS_EXPLOSION_FACTOR * ref if self._ref_loss is not None else np.inf
+        hp[K.HP_JUMP_LIMIT] = JUMP_FACTOR
         key = (self.net.n_params, tuple(self.net.sizes), batch)
         if key != self._work_key:
             _, size = K.work_layout(self.net.layout, batch)
@@ -572,6 +578,10 @@ class Trainer:
             reason = "the loss became infinite or NaN"
         elif status == K.STATUS_LOSS_EXPLODED:
             reason = f"the loss exploded to {bad_loss:.3g}"
+        elif status == K.STATUS_UPDATE_JUMP:
+            reason = (
+                f"one step would have moved a weight by more than {JUMP_FACTOR:g} times its size"
+            )
         else:
             reason = "an update would have made a weight infinite"
         self.state = TrainerState.DIVERGED
@@ -653,7 +663,8 @@ class Trainer:
 
     # ------------------------------------------------------------------ snapshots
     def snapshot(self) -> TrainerSnapshot:
-        """Copies of the weights, the optimizer state and the sampler state."""
+        """Copies of the weights, the optimizer state and the sampler state: restoring it and
+        training again on the same data repeats the same steps exactly."""
         return TrainerSnapshot(
             sizes=tuple(self.net.sizes),
             params=self.net.params.copy(),
@@ -663,6 +674,8 @@ class Trainer:
             optimizer_steps=int(self._kstate[K.ST_T]),
             steps=self.steps,
             rng_state=int(self._rng[0]),
+            sampler_order=self._order.copy(),
+            sampler_position=int(self._kstate[K.ST_POS]),
         )
 
     def restore(self, snap: TrainerSnapshot) -> None:
@@ -689,7 +702,13 @@ class Trainer:
             self._kstate[K.ST_T] = snap.optimizer_steps
         self.steps = snap.steps
         self._rng[0] = np.uint64(snap.rng_state)
-        self._kstate[K.ST_POS] = self._order.shape[0]
+        if np.array_equal(np.sort(snap.sampler_order), np.flatnonzero(~self._test)):
+            # same training points: the replay draws the very same batches
+            self._order = snap.sampler_order.copy()
+            self._kstate[K.ST_POS] = snap.sampler_position
+            self._shuffled = True
+        else:
+            self._kstate[K.ST_POS] = self._order.shape[0]
         self._ref_loss = None
         self._settings_changed()
 
@@ -697,8 +716,12 @@ class Trainer:
 def warmup(progress: Callable[[float, str], None] | None = None) -> None:
     """Compile (or load from the cache) every training kernel the app uses.
 
-    progress(fraction, label) is called after each one, for a loading screen.
+    progress(fraction, label) is called before the first (fraction 0; compiling the fused kernel
+    is nearly all of the time, a few seconds cold, well under one from the cache) and after each
+    configuration has run, ending at 1.0, for a loading screen.
     """
+    if progress is not None:
+        progress(0.0, "training kernel")
     rng = np.random.default_rng(0)
     X = rng.normal(size=(8, 2))
     jobs = [
@@ -706,7 +729,6 @@ def warmup(progress: Callable[[float, str], None] | None = None) -> None:
         ("classification", "sgd"),
         ("regression", "adam"),
     ]
-    total = len(jobs) + 1
     for i, (task, opt) in enumerate(jobs):
         out = 2 if task == "classification" else 1
         y = np.arange(8) % 2 if task == "classification" else X[:, 0].copy()
@@ -714,18 +736,6 @@ def warmup(progress: Callable[[float, str], None] | None = None) -> None:
         tr.step(2)
         tr.set_batch_size(100)
         tr.step(1)
+        tr.metrics()
         if progress is not None:
-            progress((i + 1) / total, f"training kernel ({task}, {opt})")
-    net = MLP([2, 3, 2])
-    offs, size = K.work_layout(net.layout, 8)
-    K.loss_and_grad(
-        net.params,
-        np.zeros(net.n_params),
-        net.layout,
-        X,
-        np.zeros(8),
-        K.TASK_CLASSIFICATION,
-        np.zeros(size),
-    )
-    if progress is not None:
-        progress(1.0, "gradient kernel")
+            progress((i + 1) / len(jobs), f"training kernel ({task}, {opt})")
