@@ -668,3 +668,45 @@ def test_huge_network_is_refused_not_run_out_of_memory():
 def test_kernel_status_codes_are_distinct():
     codes = {K.STATUS_OK, K.STATUS_TOO_MANY_REGIONS, K.STATUS_TOO_MUCH_MEMORY}
     assert len(codes | {K.STATUS_TOO_MUCH_WORK}) == 4
+
+
+# ----------------------------------------------------------------------------- buffer reuse
+def test_reused_buffers_never_change_a_live_partition_or_its_views():
+    rng = np.random.default_rng(0)
+    alive = []
+    kept_views = []
+    for it in range(60):
+        hidden = [int(h) for h in rng.integers(1, 30, size=rng.integers(1, 4))]
+        net = MLP([2, *hidden, int(rng.integers(1, 4))], seed=it)
+        bounds = WIDE if it % 2 else SQUARE
+        P = linear_regions(net, bounds)
+        snap = (P.vertices.copy(), P.patterns.copy(), P.feature_maps.copy(), P.offsets.copy())
+        if it % 10 == 0:
+            check_twin(net, bounds)
+        alive.append((P, snap))
+        if len(alive) > 3:
+            Q, sn = alive.pop(int(rng.integers(len(alive))))
+            kept_views.append((Q.vertices, sn[0]))  # a view outliving its partition
+            del Q
+        for Q, sn in alive:
+            assert np.array_equal(Q.vertices, sn[0]) and np.array_equal(Q.patterns, sn[1])
+            assert np.array_equal(Q.feature_maps, sn[2]) and np.array_equal(Q.offsets, sn[3])
+        for view, copy in kept_views:
+            assert np.array_equal(view, copy)
+
+
+def test_buffers_of_a_dropped_partition_are_reused():
+    from sandbox.geometry.regions import _POOL
+
+    def address(a):
+        return a.__array_interface__["data"][0]
+
+    net = MLP([2, 16, 16, 2], seed=0)
+    P = linear_regions(net, WIDE)
+    Q = linear_regions(net, WIDE)  # P alive: other buffers
+    shared = bool(np.shares_memory(Q.feature_maps, P.feature_maps))  # (no temporaries kept)
+    assert not shared
+    del P, Q
+    pooled = {address(a) for a in _POOL._free["f_b"]}
+    R = linear_regions(net, WIDE)
+    assert address(R.feature_maps) in pooled

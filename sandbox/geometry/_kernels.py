@@ -343,14 +343,41 @@ def _layer_pass(
 
 
 @njit(cache=True)
-def partition_kernel(params, layout, n_layers, bounds, eps, max_regions, max_work, max_bytes):
+def partition_kernel(
+    params,
+    layout,
+    n_layers,
+    bounds,
+    eps,
+    max_regions,
+    max_work,
+    max_bytes,
+    off_a,
+    off_b,
+    v_a,
+    v_b,
+    f_a,
+    f_b,
+    pat_a,
+    pat_b,
+    sv,
+    sstart,
+    scnt,
+    sq_flat,
+    cseg,
+    clay,
+    cneu,
+):
     """Exact partition of the rectangle by hidden layers 0..n_layers-1 (0-based here).
 
     params/layout: the MLP's flat parameter vector and layout rows (w_off, n_out, n_in, b_off).
-    Returns (status, R, offsets, vertices, F, patterns, crease_seg, crease_layer (1-based),
-    crease_neuron, n_creases, n_cuts, work); F[r] is the (n_last, 3) affine map of the last
-    processed layer's activations, patterns[r] the uint8 activation bits of layers <= n_layers.
-    Arrays are capacity-sized; the caller slices with R, offsets[R] and n_creases.
+    The remaining arguments are reusable buffers (any size, even empty): layers alternate between
+    set a and set b (offsets, vertices (cap, 2), flat feature maps and flat patterns), then the
+    scratch and crease buffers. Each is used in place when big enough and replaced by a larger
+    one when not. Returns (status, R, n_creases, n_cuts, work, final_set, and every buffer in
+    argument order); the result is in set `final_set` (0 = a, 1 = b): offsets[:R + 1],
+    vertices[:offsets[R]], F = f[:R * n * 3] as (R, n, 3), the affine map of the last layer's
+    activations, and patterns = pat[:R * h] as (R, h) uint8 activation bits of layers <= n_layers.
     """
     h_total = 0
     max_w = 2
@@ -378,9 +405,12 @@ def partition_kernel(params, layout, n_layers, bounds, eps, max_regions, max_wor
     pat = np.zeros((1, h_total), np.uint8)
     n_prev = 2
 
-    cseg = np.empty((1024, 4))
-    clay = np.empty(1024, np.int32)
-    cneu = np.empty(1024, np.int32)
+    # buffers of one group come from separate pools: the pass takes its capacity from the first
+    # of them, so a group is only used as is when all its members agree
+    if not (cseg.shape[0] == clay.shape[0] == cneu.shape[0] >= 1024):
+        cseg = np.empty((1024, 4))
+        clay = np.empty(1024, np.int32)
+        cneu = np.empty(1024, np.int32)
     nc = 0
     vals = np.empty(max_poly)
     sg = np.empty(max_poly, np.int8)
@@ -388,10 +418,14 @@ def partition_kernel(params, layout, n_layers, bounds, eps, max_regions, max_wor
     cx = np.empty(max_poly)
     cy = np.empty(max_poly)
     la = np.empty((3, max_w))
-    sstart = np.empty(256, np.int64)
-    scnt = np.empty(256, np.int64)
-    sq = np.zeros((256, max_w), np.uint8)
-    sv = np.empty((64 * max_poly, 2))
+    scap = sstart.shape[0]
+    if not (scnt.shape[0] == scap >= 256 and sq_flat.shape[0] >= scap * max_w):
+        scap = 256
+        sstart = np.empty(scap, np.int64)
+        scnt = np.empty(scap, np.int64)
+        sq_flat = np.empty(scap * max_w, np.uint8)
+    if sv.shape[0] < 64 * max_poly:
+        sv = np.empty((64 * max_poly, 2))
 
     status = 0
     work = 0
@@ -406,12 +440,27 @@ def partition_kernel(params, layout, n_layers, bounds, eps, max_regions, max_wor
         if R > max_rows:
             status = 2 if max_bytes // row_bytes < max_regions + 1 else 1
             break
-        ocap = min(max(2 * R, 16), max_rows)
-        ooff = np.empty(ocap + 1, np.int64)
+        if l % 2 == 0:
+            ooff = off_a
+            oV = v_a
+            of_flat = f_a
+            op_flat = pat_a
+        else:
+            ooff = off_b
+            oV = v_b
+            of_flat = f_b
+            op_flat = pat_b
+        ocap = min(ooff.shape[0] - 1, of_flat.shape[0] // (3 * n), op_flat.shape[0] // h_total)
+        want = min(max(2 * R, 16), max_rows)
+        if ocap < want:
+            ocap = want
+            ooff = np.empty(ocap + 1, np.int64)
+            of_flat = np.empty(ocap * n * 3)
+            op_flat = np.empty(ocap * h_total, np.uint8)
+        ocap = min(ocap, max_rows)
+        if oV.shape[0] < max(2 * off[R], 64):
+            oV = np.empty((max(2 * off[R], 64), 2))
         ooff[0] = 0
-        oV = np.empty((max(2 * off[R], 64), 2))
-        oF = np.empty((ocap, n, 3))
-        opat = np.empty((ocap, h_total), np.uint8)
         oR = 0
         r = 0
         # W_l transposed and contiguous, (n_prev, n)
@@ -437,8 +486,8 @@ def partition_kernel(params, layout, n_layers, bounds, eps, max_regions, max_wor
                 oR,
                 ooff,
                 oV,
-                oF,
-                opat,
+                of_flat[: ocap * n * 3].reshape((ocap, n, 3)),
+                op_flat[: ocap * h_total].reshape((ocap, h_total)),
                 cseg,
                 clay,
                 cneu,
@@ -446,7 +495,7 @@ def partition_kernel(params, layout, n_layers, bounds, eps, max_regions, max_wor
                 sv,
                 sstart,
                 scnt,
-                sq,
+                sq_flat[: scap * max_w].reshape((scap, max_w)),
                 la,
                 vals,
                 sg,
@@ -462,40 +511,80 @@ def partition_kernel(params, layout, n_layers, bounds, eps, max_regions, max_wor
             if code < _NEED_SCRATCH_VERTS:
                 status = code
                 break
+            # scratch content is rebuilt when the pass resumes; outputs are kept
             if code == _NEED_SCRATCH_VERTS:
-                sv = _grow_rows2(sv, need)
+                sv = np.empty((max(need, 2 * sv.shape[0]), 2))
             elif code == _NEED_SCRATCH_PIECES:
-                cap = max(need, 2 * sstart.shape[0])
-                sstart = _grow_rows1(sstart, cap)
-                scnt = _grow_rows1(scnt, cap)
-                sq = _grow_rows2(sq, cap)
+                scap = max(need, 2 * scap)
+                sstart = np.empty(scap, np.int64)
+                scnt = np.empty(scap, np.int64)
+                sq_flat = np.empty(scap * max_w, np.uint8)
             elif code == _NEED_ROWS:
-                cap = min(max(need, 2 * oF.shape[0]), max_rows)
+                cap = min(max(need, 2 * ocap), max_rows)
                 if cap < need:
                     status = 2
                     break
-                ooff = _grow_rows1(ooff, cap + 1)
-                oF2 = np.empty((cap, n, 3))
-                oF2[: oF.shape[0]] = oF
-                oF = oF2
-                opat = _grow_rows2(opat, cap)
+                ooff2 = np.empty(cap + 1, np.int64)
+                ooff2[: oR + 1] = ooff[: oR + 1]
+                of2 = np.empty(cap * n * 3)
+                of2[: oR * n * 3] = of_flat[: oR * n * 3]
+                op2 = np.empty(cap * h_total, np.uint8)
+                op2[: oR * h_total] = op_flat[: oR * h_total]
+                ooff = ooff2
+                of_flat = of2
+                op_flat = op2
+                ocap = cap
             elif code == _NEED_VERTS:
-                oV = _grow_rows2(oV, need)
+                oV2 = np.empty((max(need, 2 * oV.shape[0]), 2))
+                oV2[: ooff[oR]] = oV[: ooff[oR]]
+                oV = oV2
             else:
                 cap = max(need, 2 * cseg.shape[0])
                 cseg = _grow_rows2(cseg, cap)
                 clay = _grow_rows1(clay, cap)
                 cneu = _grow_rows1(cneu, cap)
+        if l % 2 == 0:
+            off_a = ooff
+            v_a = oV
+            f_a = of_flat
+            pat_a = op_flat
+        else:
+            off_b = ooff
+            v_b = oV
+            f_b = of_flat
+            pat_b = op_flat
         if status != 0:
             break
         R = oR
         off = ooff
         V = oV
-        F = oF
-        pat = opat
+        F = of_flat[: R * n * 3].reshape((R, n, 3))
+        pat = op_flat[: R * h_total].reshape((R, h_total))
         bit += n
         n_prev = n
-    return status, R, off, V, F, pat, cseg, clay, cneu, nc, cuts, work
+    return (
+        status,
+        R,
+        nc,
+        cuts,
+        work,
+        (n_layers - 1) % 2,
+        off_a,
+        off_b,
+        v_a,
+        v_b,
+        f_a,
+        f_b,
+        pat_a,
+        pat_b,
+        sv,
+        sstart,
+        scnt,
+        sq_flat,
+        cseg,
+        clay,
+        cneu,
+    )
 
 
 @njit(cache=True)

@@ -10,6 +10,8 @@ per-region lists (`polygons`) are built only when asked for.
 
 from __future__ import annotations
 
+import sys
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -25,6 +27,79 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 # Work units are multiply-adds of the pull-back plus vertex evaluations; 1.5e9 is about a second.
 DEFAULT_MAX_WORK = 1_500_000_000
 EPS = 1e-12
+
+
+class _BufferPool:
+    """Reusable work buffers of the partition kernel.
+
+    Fresh large arrays cost page faults on first touch (half the time of a big partition);
+    reusing the previous frames' buffers avoids that. A buffer is handed out again only when
+    nothing else references it: a live Partition (or any view of its arrays) holds a reference
+    to the buffer its arrays are views of, which the reference count shows.
+    """
+
+    NAMES = (
+        "off_a", "off_b", "v_a", "v_b", "f_a", "f_b", "pat_a", "pat_b",
+        "sv", "sstart", "scnt", "sq", "cseg", "clay", "cneu",
+    )  # fmt: skip
+    EMPTY = {
+        "off_a": ((0,), np.int64),
+        "off_b": ((0,), np.int64),
+        "v_a": ((0, 2), np.float64),
+        "v_b": ((0, 2), np.float64),
+        "f_a": ((0,), np.float64),
+        "f_b": ((0,), np.float64),
+        "pat_a": ((0,), np.uint8),
+        "pat_b": ((0,), np.uint8),
+        "sv": ((0, 2), np.float64),
+        "sstart": ((0,), np.int64),
+        "scnt": ((0,), np.int64),
+        "sq": ((0,), np.uint8),
+        "cseg": ((0, 4), np.float64),
+        "clay": ((0,), np.int32),
+        "cneu": ((0,), np.int32),
+    }
+    KEEP = 3  # buffers kept per name
+    MAX_POOLED_BYTES = 256 * 1024 * 1024
+
+    def __init__(self) -> None:
+        self._free: dict[str, list[np.ndarray]] = {name: [] for name in self.NAMES}
+        self._lock = threading.Lock()
+        probe = [np.empty(1)]
+        self._unshared = self._refs(probe, 0)
+
+    @staticmethod
+    def _refs(items: list, i: int) -> int:
+        return sys.getrefcount(items[i])
+
+    def take(self) -> list[np.ndarray]:
+        out = []
+        with self._lock:
+            for name in self.NAMES:
+                items = self._free[name]
+                for i in range(len(items)):
+                    if self._refs(items, i) <= self._unshared:
+                        out.append(items.pop(i))
+                        break
+                else:
+                    shape, dtype = self.EMPTY[name]
+                    out.append(np.empty(shape, dtype))
+        return out
+
+    def give(self, arrays) -> None:
+        with self._lock:
+            for name, a in zip(self.NAMES, arrays, strict=True):
+                items = self._free[name]
+                if not any(a is b for b in items):
+                    items.append(a)
+                del items[: -self.KEEP]
+            total = sum(a.nbytes for items in self._free.values() for a in items)
+            while total > self.MAX_POOLED_BYTES:
+                name = max(self.NAMES, key=lambda k: sum(a.nbytes for a in self._free[k]))
+                total -= self._free[name].pop(0).nbytes
+
+
+_POOL = _BufferPool()
 
 Bounds = tuple[float, float, float, float]
 
@@ -295,7 +370,8 @@ def linear_regions(
         raise ValueError(f"max_regions is {max_regions}; it must be at least 1")
     layout = net.layout
     params = net.params
-    status, R, off, V, F, pat, cseg, clay, cneu, nc, cuts, _work = K.partition_kernel(
+    bufs = _POOL.take()
+    status, R, nc, cuts, _work, final, *bufs = K.partition_kernel(
         params,
         layout,
         upto_layer,
@@ -304,12 +380,16 @@ def linear_regions(
         int(max_regions),
         int(max_work),
         int(max_bytes),
+        *bufs,
     )
+    off, V, F, pat = bufs[final], bufs[2 + final], bufs[4 + final], bufs[6 + final]
+    cseg, clay, cneu = bufs[12], bufs[13], bufs[14]
     n_hid = int(sum(net.sizes[1 : upto_layer + 1]))
     width = int(net.sizes[upto_layer])
     K_out = int(net.sizes[-1])
     full = upto_layer == n_layers_all
     if status != K.STATUS_OK:
+        _POOL.give(bufs)
         reason = {
             K.STATUS_TOO_MANY_REGIONS: f"more than {max_regions} regions",
             K.STATUS_TOO_MUCH_MEMORY: f"the regions of width-{width} layers need over "
@@ -334,10 +414,14 @@ def linear_regions(
             message=f"too many regions for {net.sizes} in this window: {reason}; "
             "shading per pixel instead",
         )
+    # views into the pooled buffers: they stay reserved while this partition (or a view of
+    # its arrays) lives
     offsets = off[: R + 1]
     vertices = V[: offsets[R]]
-    fmaps = F[:R]
-    creases = Creases(cseg[:nc], clay[:nc], cneu[:nc])
+    fmaps = F[: R * width * 3].reshape(R, width, 3)
+    patterns = pat[: R * n_hid].reshape(R, n_hid).view(np.bool_)
+    creases = Creases(cseg[:nc].copy(), clay[:nc].copy(), cneu[:nc].copy())
+    _POOL.give(bufs)
     if full:
         Wo, bo = net.layers[-1]
         # (K, H) @ (R, H, 3) -> (R, K, 3); the output bias only shifts the constant column
@@ -355,7 +439,7 @@ def linear_regions(
         upto_layer=upto_layer,
         offsets=offsets,
         vertices=vertices,
-        patterns=pat[:R].view(np.bool_),
+        patterns=patterns,
         feature_maps=fmaps,
         output_maps=omaps,
         creases=creases,
