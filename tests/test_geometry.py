@@ -660,7 +660,7 @@ def test_region_budget_gives_a_prompt_too_many_result():
 def test_huge_network_is_refused_not_run_out_of_memory():
     # [256, 256] would need ~10^5 regions of 256 features each: past the memory budget
     P = linear_regions(MLP([2, 256, 256, 2], seed=0), WIDE)
-    assert P.too_many and "too many regions" in P.message
+    assert P.too_many and "too many regions" in P.message and "MiB" in P.message
     small = linear_regions(MLP([2, 64, 64, 2], seed=0), WIDE, max_work=10_000)
     assert small.too_many and "too long" in small.message
 

@@ -21,8 +21,9 @@ from . import _kernels as K
 from .colors import pattern_hashes, region_colors
 
 DEFAULT_MAX_REGIONS = 200_000
-# A partition needs about (24 * width + neurons) bytes per region; beyond this it is "too many"
-# even under the region budget (wide layers), so the app never runs out of memory.
+# A partition needs about 24 * width + neurons + 136 bytes per region (feature map, pattern,
+# vertices); past this it is "too many" even under the region budget (wide layers), so the app
+# never runs out of memory.
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 # Work units are multiply-adds of the pull-back plus vertex evaluations; 1.5e9 is about a second.
 DEFAULT_MAX_WORK = 1_500_000_000
@@ -392,8 +393,7 @@ def linear_regions(
         _POOL.give(bufs)
         reason = {
             K.STATUS_TOO_MANY_REGIONS: f"more than {max_regions} regions",
-            K.STATUS_TOO_MUCH_MEMORY: f"the regions of width-{width} layers need over "
-            f"{max_bytes // 2**20} MiB",
+            K.STATUS_TOO_MUCH_MEMORY: f"its regions would need over {max_bytes // 2**20} MiB",
             K.STATUS_TOO_MUCH_WORK: "the exact partition would take too long",
         }[int(status)]
         return Partition(
