@@ -65,6 +65,15 @@ def test_gradients_match_central_differences(sizes):
     np.testing.assert_allclose(g_nb, g_np, rtol=1e-11, atol=1e-14 * scale)
 
 
+def test_gradient_of_a_batch_larger_than_a_chunk():
+    net = MLP([2, 12, 12, 3], seed=5)
+    X, y, task = _data([2, 12, 12, 3], 1000, seed=8)
+    loss, g = K.loss_and_grad(net.params, net.layout, X, y, task)
+    loss_np, g_np = R.loss_and_grad(net.params, net.layout, X, y, task)
+    assert loss == pytest.approx(loss_np, rel=1e-13)
+    np.testing.assert_allclose(g, g_np, rtol=1e-10, atol=1e-14)
+
+
 def test_dead_relu_has_zero_gradient_like_pytorch():
     # ReLU'(0) = 0: a neuron whose pre-activation is exactly 0 passes no gradient
     net = MLP([2, 2, 2], seed=0)
@@ -80,7 +89,7 @@ def test_dead_relu_has_zero_gradient_like_pytorch():
     np.testing.assert_allclose(g, g_np, rtol=1e-12, atol=1e-15)
 
 
-def _kernel_args(net, X, y, task, optimizer, batch, lr, l2, momentum, seed):
+def _kernel_args(net, X, y, task, optimizer, batch, lr, l2, momentum, seed, chunk=256):
     n = X.shape[0]
     order = np.arange(n, dtype=np.int64)
     full = batch >= n
@@ -89,6 +98,7 @@ def _kernel_args(net, X, y, task, optimizer, batch, lr, l2, momentum, seed):
     cfg[K.CFG_OPTIMIZER] = optimizer
     cfg[K.CFG_BATCH] = min(batch, n)
     cfg[K.CFG_FULL] = 1 if full else 0
+    cfg[K.CFG_CHUNK] = chunk
     hp = np.zeros(K.HP_SIZE)
     hp[K.HP_LR] = lr
     hp[K.HP_BETA1], hp[K.HP_BETA2], hp[K.HP_EPS] = 0.9, 0.999, 1e-8
@@ -113,10 +123,10 @@ def _kernel_args(net, X, y, task, optimizer, batch, lr, l2, momentum, seed):
     )
 
 
-def _run_both(net, X, y, task, optimizer, batch, lr, l2, momentum, n_steps, seed=7):
-    a = _kernel_args(net, X, y, task, optimizer, batch, lr, l2, momentum, seed)
+def _run_both(net, X, y, task, optimizer, batch, lr, l2, momentum, n_steps, seed=7, chunk=256):
+    a = _kernel_args(net, X, y, task, optimizer, batch, lr, l2, momentum, seed, chunk)
     b = {k: v.copy() for k, v in a.items()}
-    _, size = K.work_layout(net.layout, int(a["cfg"][K.CFG_BATCH]))
+    _, size = K.work_layout(net.layout, min(int(a["cfg"][K.CFG_BATCH]), chunk))
     losses_a = np.zeros(n_steps)
     losses_b = np.zeros(n_steps)
     done_a = K.train_steps(
@@ -158,22 +168,32 @@ def _run_both(net, X, y, task, optimizer, batch, lr, l2, momentum, n_steps, seed
 
 @pytest.mark.parametrize("optimizer", [K.OPT_ADAM, K.OPT_SGD], ids=["adam", "sgd"])
 @pytest.mark.parametrize(
-    "sizes,batch,l2",
+    "sizes,batch,l2,chunk",
     [
-        ([2, 16, 16, 16, 2], 16, 0.0),  # minibatches: sampling and epochs must agree too
-        ([2, 16, 16, 16, 2], 1000, 1e-3),  # full batch
-        ([2, 6, 5, 3], 7, 1e-2),
-        ([2, 11, 1], 9, 1e-3),  # regression
-        ([2, 9, 6, 2, 6], 13, 0.0),
+        ([2, 16, 16, 16, 2], 16, 0.0, 256),  # minibatches: sampling and epochs must agree too
+        ([2, 16, 16, 16, 2], 1000, 1e-3, 256),  # full batch
+        ([2, 16, 16, 16, 2], 1000, 1e-3, 16),  # full batch in chunks of 16, 16 and 8
+        ([2, 6, 5, 3], 7, 1e-2, 256),
+        ([2, 11, 1], 9, 1e-3, 256),  # regression
+        ([2, 11, 1], 9, 1e-3, 4),  # regression, chunks of 4, 4 and 1
+        ([2, 9, 6, 2, 6], 13, 0.0, 5),
     ],
-    ids=["minibatch", "fullbatch", "3class-l2", "regression", "deep6"],
+    ids=[
+        "minibatch",
+        "fullbatch",
+        "fullbatch-chunks",
+        "3class-l2",
+        "regression",
+        "regression-chunks",
+        "deep6-chunks",
+    ],  # fmt: skip
 )
-def test_kernel_matches_numpy_twin_after_10_steps(optimizer, sizes, batch, l2):
+def test_kernel_matches_numpy_twin_after_10_steps(optimizer, sizes, batch, l2, chunk):
     net = MLP(sizes, seed=2)
     X, y, task = _data(sizes, 40, seed=3)
     lr = 0.02 if optimizer == K.OPT_ADAM else 0.05
     (done_a, a, la), (done_b, b, lb) = _run_both(
-        net, X, y, task, optimizer, batch, lr, l2, 0.9, n_steps=10
+        net, X, y, task, optimizer, batch, lr, l2, 0.9, n_steps=10, chunk=chunk
     )
     assert done_a == done_b == 10
     assert np.max(np.abs(a["params"] - net.params)) > 1e-3  # training moved the weights

@@ -32,7 +32,12 @@ CFG_TASK = 0
 CFG_OPTIMIZER = 1
 CFG_BATCH = 2  # batch size B; B == len(order) means full batch in data order
 CFG_FULL = 3  # 1: full batch in data order, no sampling
-CFG_SIZE = 4
+CFG_CHUNK = 4  # samples per pass through the network; a larger batch runs in chunks
+CFG_SIZE = 5
+
+# A chunk of 256 samples keeps a 64-wide layer's activations (128 KiB) in L2 and the scratch
+# memory of the largest network (8 x 256 wide) near 5 MiB whatever the batch size.
+DEFAULT_CHUNK = 256
 
 # hp (float64): hyper-parameters
 HP_LR = 0
@@ -201,8 +206,9 @@ def _dense_forward(W, b, H, Z, relu, spare):
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def _dense_grad(DZ, H, gW, gb):
-    """gW = DZ H^T and gb = row sums of DZ (sums over the batch)."""
+def _dense_grad(DZ, H, gW, gb, accumulate):
+    """gW = DZ H^T and gb = row sums of DZ (sums over the batch); added to gW, gb when
+    accumulate (the later chunks of a batch)."""
     n_out, n_in = gW.shape
     for j in range(0, n_out, 4):
         d0 = DZ[j]
@@ -215,7 +221,7 @@ def _dense_grad(DZ, H, gW, gb):
             t1 += d1[n]
             t2 += d2[n]
             t3 += d3[n]
-        _store4(gb, 0, j, t0, t1, t2, t3)
+        _store4(gb, 0, j, t0, t1, t2, t3, accumulate)
         for i in range(0, n_in, 4):
             h0 = H[i]
             h1 = H[i + 1] if i + 1 < n_in else h0
@@ -244,17 +250,22 @@ def _dense_grad(DZ, H, gW, gb):
                 s31 += y3 * x1
                 s32 += y3 * x2
                 s33 += y3 * x3
-            _store4(gW, j, i, s00, s01, s02, s03)
-            _store4(gW, j + 1, i, s10, s11, s12, s13)
-            _store4(gW, j + 2, i, s20, s21, s22, s23)
-            _store4(gW, j + 3, i, s30, s31, s32, s33)
+            _store4(gW, j, i, s00, s01, s02, s03, accumulate)
+            _store4(gW, j + 1, i, s10, s11, s12, s13, accumulate)
+            _store4(gW, j + 2, i, s20, s21, s22, s23, accumulate)
+            _store4(gW, j + 3, i, s30, s31, s32, s33, accumulate)
 
 
 @njit(cache=True, error_model="numpy")
-def _store4(G, j, i, s0, s1, s2, s3):
-    """G[j, i:i+4] = s0..s3, skipping entries outside G (padding of a block)."""
+def _store4(G, j, i, s0, s1, s2, s3, accumulate):
+    """G[j, i:i+4] = s0..s3 (or += when accumulate), skipping entries outside G (padding)."""
     if j < G.shape[0]:
         n_in = G.shape[1]
+        if accumulate:
+            s0 += G[j, i]
+            s1 += G[j, i + 1] if i + 1 < n_in else 0.0
+            s2 += G[j, i + 2] if i + 2 < n_in else 0.0
+            s3 += G[j, i + 3] if i + 3 < n_in else 0.0
         G[j, i] = s0
         if i + 1 < n_in:
             G[j, i + 1] = s1
@@ -304,13 +315,37 @@ def _dense_backprop(W, DZ, H, DH, spare):
                 _w(W, j + 2, i + 3),
                 _w(W, j + 3, i + 3),
             )
-            if j == 0:
+            first = j == 0
+            last = j + 4 >= n_out
+            if first and last:
+                for n in range(o0.shape[0]):
+                    y0, y1, y2, y3 = d0[n], d1[n], d2[n], d3[n]
+                    s0 = a0 * y0 + a1 * y1 + a2 * y2 + a3 * y3
+                    s1 = c0 * y0 + c1 * y1 + c2 * y2 + c3 * y3
+                    s2 = e0 * y0 + e1 * y1 + e2 * y2 + e3 * y3
+                    s3 = g0 * y0 + g1 * y1 + g2 * y2 + g3 * y3
+                    o0[n] = s0 if h0[n] > 0.0 else 0.0
+                    o1[n] = s1 if h1[n] > 0.0 else 0.0
+                    o2[n] = s2 if h2[n] > 0.0 else 0.0
+                    o3[n] = s3 if h3[n] > 0.0 else 0.0
+            elif first:
                 for n in range(o0.shape[0]):
                     y0, y1, y2, y3 = d0[n], d1[n], d2[n], d3[n]
                     o0[n] = a0 * y0 + a1 * y1 + a2 * y2 + a3 * y3
                     o1[n] = c0 * y0 + c1 * y1 + c2 * y2 + c3 * y3
                     o2[n] = e0 * y0 + e1 * y1 + e2 * y2 + e3 * y3
                     o3[n] = g0 * y0 + g1 * y1 + g2 * y2 + g3 * y3
+            elif last:
+                for n in range(o0.shape[0]):
+                    y0, y1, y2, y3 = d0[n], d1[n], d2[n], d3[n]
+                    s0 = o0[n] + a0 * y0 + a1 * y1 + a2 * y2 + a3 * y3
+                    s1 = o1[n] + c0 * y0 + c1 * y1 + c2 * y2 + c3 * y3
+                    s2 = o2[n] + e0 * y0 + e1 * y1 + e2 * y2 + e3 * y3
+                    s3 = o3[n] + g0 * y0 + g1 * y1 + g2 * y2 + g3 * y3
+                    o0[n] = s0 if h0[n] > 0.0 else 0.0
+                    o1[n] = s1 if h1[n] > 0.0 else 0.0
+                    o2[n] = s2 if h2[n] > 0.0 else 0.0
+                    o3[n] = s3 if h3[n] > 0.0 else 0.0
             else:
                 for n in range(o0.shape[0]):
                     y0, y1, y2, y3 = d0[n], d1[n], d2[n], d3[n]
@@ -318,11 +353,6 @@ def _dense_backprop(W, DZ, H, DH, spare):
                     o1[n] = o1[n] + c0 * y0 + c1 * y1 + c2 * y2 + c3 * y3
                     o2[n] = o2[n] + e0 * y0 + e1 * y1 + e2 * y2 + e3 * y3
                     o3[n] = o3[n] + g0 * y0 + g1 * y1 + g2 * y2 + g3 * y3
-        for n in range(o0.shape[0]):
-            o0[n] = o0[n] if h0[n] > 0.0 else 0.0
-            o1[n] = o1[n] if h1[n] > 0.0 else 0.0
-            o2[n] = o2[n] if h2[n] > 0.0 else 0.0
-            o3[n] = o3[n] if h3[n] > 0.0 else 0.0
 
 
 # Vectorisable exp and log for the loss. libm's scalar exp and log cost about 3 ns each and
@@ -412,14 +442,14 @@ def log_pos(x):
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def _loss_and_dlogits(task, Z, targets, mx, ssum, DZ):
-    """Mean batch loss of logits Z (K x B); writes dLoss/dZ into DZ.
+def _loss_and_dlogits(task, Z, targets, mx, ssum, DZ, inv_b):
+    """Loss summed over the chunk's samples times inv_b (1 / the whole batch, so the chunks'
+    results add up to the batch mean) of logits Z (K x chunk); writes dLoss/dZ into DZ.
 
     Classification: softmax cross-entropy with targets holding class ids as floats.
     Regression: mean squared error of row 0. A non-finite logit makes the loss NaN.
     """
     n_classes, batch = Z.shape
-    inv_b = 1.0 / batch
     total = 0.0
     if task == TASK_REGRESSION:
         z = Z[0]
@@ -476,8 +506,11 @@ def _weights(params, layout, l):
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def _forward_backward(params, grad, layout, offs, work, task, batch):
-    """Forward and backward on the batch already gathered into the work array; returns loss."""
+def _forward_backward(params, grad, layout, offs, work, task, batch, inv_b, accumulate):
+    """Forward and backward on the chunk of `batch` samples gathered into the work array.
+
+    Returns the chunk's loss sum times inv_b; gradients are written, or added when accumulate.
+    """
     n_layers = layout.shape[0]
     spare = _block(work, offs[n_layers + 5], 3, batch)
     for l in range(n_layers):
@@ -497,6 +530,7 @@ def _forward_backward(params, grad, layout, offs, work, task, batch):
         work[tmp : tmp + batch],
         work[tmp + batch : tmp + 2 * batch],
         _block(work, d_cur, n_out, batch),
+        inv_b,
     )
     for l in range(n_layers - 1, -1, -1):
         W, b = _weights(params, layout, l)
@@ -505,7 +539,7 @@ def _forward_backward(params, grad, layout, offs, work, task, batch):
         n_in = layout[l, 2]
         H = _block(work, offs[l], n_in, batch)
         DZ = _block(work, d_cur, n_out, batch)
-        _dense_grad(DZ, H, gW, gb.reshape((1, gb.shape[0])))
+        _dense_grad(DZ, H, gW, gb.reshape((1, gb.shape[0])), accumulate)
         if l > 0:
             _dense_backprop(W, DZ, H, _block(work, d_nxt, n_in, batch), spare)
         t = d_cur
@@ -594,10 +628,15 @@ def train_steps(
     optimizer = cfg[CFG_OPTIMIZER]
     batch = cfg[CFG_BATCH]
     full = cfg[CFG_FULL] != 0
+    chunk = min(cfg[CFG_CHUNK], batch)
+    tail = batch % chunk  # size of a last, shorter chunk (0: none)
     n_train = order.shape[0]
     n_layers = layout.shape[0]
     offs = np.empty(n_layers + 7, dtype=np.int64)
-    _fill_work_offsets(layout, batch, offs)
+    _fill_work_offsets(layout, chunk, offs)
+    offs_tail = np.empty(n_layers + 7, dtype=np.int64)
+    _fill_work_offsets(layout, max(tail, 1), offs_tail)
+    inv_b = 1.0 / batch
     lr = hp[HP_LR]
     limit = hp[HP_LOSS_LIMIT]
     jump = hp[HP_JUMP_LIMIT]
@@ -612,8 +651,12 @@ def train_steps(
                 state[ST_POS] = 0
             start = state[ST_POS]
             state[ST_POS] = start + batch
-        _gather(X, y, order, start, batch, work, offs[n_layers + 3])
-        loss = _forward_backward(params, grad, layout, offs, work, task, batch)
+        loss = 0.0
+        for c0 in range(0, batch, chunk):
+            cb = min(chunk, batch - c0)
+            o = offs if cb == chunk else offs_tail
+            _gather(X, y, order, start + c0, cb, work, o[n_layers + 3])
+            loss += _forward_backward(params, grad, layout, o, work, task, cb, inv_b, c0 > 0)
         losses[s] = loss
         if not np.isfinite(loss):
             state[ST_STATUS] = STATUS_LOSS_NONFINITE
@@ -668,12 +711,13 @@ def loss_and_grad(
     cfg[CFG_OPTIMIZER] = OPT_SGD
     cfg[CFG_BATCH] = n
     cfg[CFG_FULL] = 1
+    cfg[CFG_CHUNK] = DEFAULT_CHUNK
     hp = np.zeros(HP_SIZE)
     hp[HP_LOSS_LIMIT] = np.inf
     hp[HP_JUMP_LIMIT] = np.inf
     grad = np.full(n_params, np.nan)
     losses = np.zeros(1)
-    _, size = work_layout(layout, n)
+    _, size = work_layout(layout, min(n, DEFAULT_CHUNK))
     train_steps(
         np.array(params, dtype=np.float64),
         grad,

@@ -485,6 +485,7 @@ class Trainer:
         cfg[K.CFG_OPTIMIZER] = K.OPT_ADAM if self.optimizer is Optimizer.ADAM else K.OPT_SGD
         cfg[K.CFG_BATCH] = batch
         cfg[K.CFG_FULL] = 1 if full else 0
+        cfg[K.CFG_CHUNK] = K.DEFAULT_CHUNK
         if full and self._shuffled:
             # full batch runs in data order: undo the minibatch epochs' shuffles
             self._order = np.flatnonzero(~self._test).astype(np.int64)
@@ -500,7 +501,7 @@ class Trainer:
         hp[K.HP_JUMP_LIMIT] = JUMP_FACTOR
         key = (self.net.n_params, tuple(self.net.sizes), batch)
         if key != self._work_key:
-            _, size = K.work_layout(self.net.layout, batch)
+            _, size = K.work_layout(self.net.layout, min(batch, K.DEFAULT_CHUNK))
             self._work = np.zeros(size)
             self._work_key = key
         if self._losses.shape[0] < n:
