@@ -1,0 +1,806 @@
+"""Charts drawn with OpenGL in pixel space: the ray-probe plots, the loss chart, and the canvas
+the network diagram also draws on.
+
+Three layers, each usable alone:
+- `Axes`, `nice_ticks`, `log_ticks`, `format_tick` (pure numpy): a plot rectangle in pixels
+  (origin top-left, y down, like pygame) with data limits, mapping data to pixels and back (a
+  click on the loss chart -> a step).
+- `Canvas` (GL): collects pixel-space primitives during a frame (anti-aliased polylines with
+  optional dashes, filled rectangles, discs, text, images) and draws them in two instanced calls
+  (shaders/plot_lines.*, plot_quads.*). Text is rendered once per (string, size) with pygame's
+  font into an atlas texture and drawn as exact texel copies, so labels stay crisp; sizes are in
+  pixels, so pass larger ones on a projector.
+- `ProbeCurves` + `draw_probe_plots`: logit difference and confidence against radius for one or
+  several rays (MAP solid, Laplace in a lighter shade of the ray colour or, for one ray, in a
+  contrasting colour), crease crossings marked by layer colour, the Laplace far-field limit as a
+  dashed line; `draw_line_chart` for the loss chart (log axis, a marker at the scrubbed step).
+
+Typical frame:
+
+    canvas.begin((width, height))
+    curves = [probe_curves(p, color=c) for p, c in zip(probes, ray_colors(len(probes)))]
+    axes = draw_probe_plots(canvas, (x, y, w, h), curves)   # returns the two Axes
+    canvas.draw()
+
+`probe_curves` reads a sandbox.geometry.RayProbe (arrays and its exact evaluation methods); the
+canvas itself only takes arrays.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import palette
+from .gl import GL, DynamicBuffer, attrib_pointer
+from .shaders import load_program
+
+Rect = tuple[float, float, float, float]  # x, y, w, h in pixels, origin top-left
+
+INK = np.array([0.13, 0.13, 0.15, 1.0], dtype=np.float32)
+INK_DIM = np.array([0.38, 0.38, 0.42, 1.0], dtype=np.float32)
+GRID = np.array([0.86, 0.85, 0.82, 1.0], dtype=np.float32)
+PANEL = np.array([0.985, 0.98, 0.965, 1.0], dtype=np.float32)
+LAPLACE_COLOR = np.array([0.80, 0.27, 0.55, 1.0], dtype=np.float32)  # deeper reddish purple
+MAP_COLOR = INK
+TRAIN_COLOR = np.array([0.0, 0.447, 0.698, 1.0], dtype=np.float32)  # Okabe-Ito blue
+TEST_COLOR = np.array([0.835, 0.369, 0.0, 1.0], dtype=np.float32)  # Okabe-Ito vermillion
+DEFAULT_FONT_PX = 15
+_LINE_FLOATS = 12
+_QUAD_FLOATS = 13
+
+
+# ---------------------------------------------------------------------- ticks and axes
+def nice_ticks(lo: float, hi: float, max_ticks: int = 6) -> np.ndarray:
+    """Round tick values (1, 2, 2.5, 5 x 10^k steps) covering [lo, hi], at most max_ticks + 1."""
+    lo, hi = float(lo), float(hi)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError(f"tick range ({lo}, {hi}) must be finite")
+    if hi < lo:
+        lo, hi = hi, lo
+    if hi == lo:
+        return np.array([lo])
+    raw = (hi - lo) / max(1, int(max_ticks))
+    mag = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1.0, 2.0, 2.5, 5.0, 10.0) if m * mag >= raw * (1 - 1e-9))
+    first = math.ceil(lo / step - 1e-9) * step
+    n = int(math.floor((hi - first) / step + 1e-9)) + 1
+    ticks = first + step * np.arange(max(n, 0))
+    ticks[np.abs(ticks) < step * 1e-9] = 0.0
+    return ticks
+
+
+def tick_step(ticks: np.ndarray) -> float:
+    return float(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
+
+
+def format_tick(value: float, step: float) -> str:
+    """A label with just enough decimals for the tick step (1e4 and up in short form)."""
+    if value == 0:
+        return "0"
+    a = abs(value)
+    if a >= 1e4 or a < 1e-3:
+        return f"{value:.0e}".replace("e+0", "e").replace("e-0", "e-")
+    decimals = 0
+    step = abs(step) or 1.0
+    # Just enough decimals to write the step exactly (0.25 needs two, 0.5 one, 5 none).
+    while decimals < 8 and abs(step * 10**decimals - round(step * 10**decimals)) > 1e-6 * max(
+        1.0, step * 10**decimals
+    ):
+        decimals += 1
+    return f"{value:.{decimals}f}"
+
+
+def log_ticks(lo: float, hi: float) -> np.ndarray:
+    """Powers of ten covering [lo, hi] (positive), at least two."""
+    lo, hi = max(float(lo), 1e-300), max(float(hi), 1e-300)
+    a, b = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    if b <= a:
+        b = a + 1
+    return 10.0 ** np.arange(a, b + 1)
+
+
+@dataclass
+class Axes:
+    """A plot rectangle `rect` (x, y, w, h) in pixels with data limits; `log_y` maps y by log10."""
+
+    rect: Rect
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    log_y: bool = False
+
+    def __post_init__(self) -> None:
+        x0, x1 = (float(v) for v in self.xlim)
+        y0, y1 = (float(v) for v in self.ylim)
+        if not all(math.isfinite(v) for v in (x0, x1, y0, y1)):
+            raise ValueError(f"axis limits must be finite, got x {self.xlim}, y {self.ylim}")
+        if self.log_y and (y0 <= 0 or y1 <= 0):
+            raise ValueError(f"a log axis needs positive limits, got {self.ylim}")
+        if x1 == x0:
+            x0, x1 = x0 - 0.5, x1 + 0.5
+        if y1 == y0:
+            y0, y1 = (y0 / 2, y1 * 2) if self.log_y else (y0 - 0.5, y1 + 0.5)
+        self.xlim, self.ylim = (x0, x1), (y0, y1)
+        if self.rect[2] <= 0 or self.rect[3] <= 0:
+            raise ValueError(f"plot rectangle {self.rect} must have a positive size")
+
+    def _fy(self, y: np.ndarray) -> np.ndarray:
+        if self.log_y:
+            return np.log10(np.maximum(y, 1e-300))
+        return y
+
+    def to_pixel(self, x, y) -> np.ndarray:
+        """Data (x, y) arrays -> (N, 2) pixel positions (y down)."""
+        x = np.asarray(x, dtype=np.float64).reshape(-1)
+        y = np.asarray(y, dtype=np.float64).reshape(-1)
+        rx, ry, rw, rh = self.rect
+        y0, y1 = self._fy(np.array(self.ylim))
+        px = rx + (x - self.xlim[0]) / (self.xlim[1] - self.xlim[0]) * rw
+        py = ry + rh - (self._fy(y) - y0) / (y1 - y0) * rh
+        return np.stack([px, py], axis=1)
+
+    def from_pixel(self, pixels) -> np.ndarray:
+        """(N, 2) pixels -> (N, 2) data coordinates."""
+        p = np.asarray(pixels, dtype=np.float64).reshape(-1, 2)
+        rx, ry, rw, rh = self.rect
+        y0, y1 = self._fy(np.array(self.ylim))
+        x = self.xlim[0] + (p[:, 0] - rx) / rw * (self.xlim[1] - self.xlim[0])
+        fy = y0 + (ry + rh - p[:, 1]) / rh * (y1 - y0)
+        y = 10.0**fy if self.log_y else fy
+        return np.stack([x, y], axis=1)
+
+    def contains(self, pixel) -> bool:
+        x, y = float(pixel[0]), float(pixel[1])
+        rx, ry, rw, rh = self.rect
+        return rx <= x <= rx + rw and ry <= y <= ry + rh
+
+
+# ---------------------------------------------------------------------- text atlas
+def _font_path() -> str | None:
+    """Noto Sans shipped with pygame-gui (the UI's font), or None for pygame's default."""
+    try:
+        import pygame_gui
+    except ImportError:  # pragma: no cover - a project dependency
+        return None
+    path = Path(pygame_gui.__file__).parent / "data" / "NotoSans-Regular.ttf"
+    return str(path) if path.exists() else None
+
+
+class TextAtlas:
+    """Rendered labels packed in one alpha texture (shelf packing, cleared when full)."""
+
+    def __init__(self, size: int = 1024) -> None:
+        import pygame
+
+        if not pygame.font.get_init():
+            pygame.font.init()
+        self._pygame = pygame
+        self.size = int(size)
+        self.texture = int(GL.glGenTextures(1))
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self.texture)
+        for p in (GL.GL_TEXTURE_MIN_FILTER, GL.GL_TEXTURE_MAG_FILTER):
+            GL.glTexParameteri(GL.GL_TEXTURE_2D, p, GL.GL_NEAREST)
+        GL.glTexImage2D(
+            GL.GL_TEXTURE_2D, 0, GL.GL_RGBA8, self.size, self.size, 0, GL.GL_RGBA,
+            GL.GL_UNSIGNED_BYTE, None,
+        )  # fmt: skip
+        self._fonts: dict[int, object] = {}
+        self._entries: dict[tuple[str, int], tuple[int, int, int, int]] = {}
+        self._x = self._y = self._row = 0
+        self.generation = 0
+
+    def font(self, px: int):
+        font = self._fonts.get(px)
+        if font is None:
+            path = _font_path()
+            font = self._pygame.font.Font(path, px)
+            self._fonts[px] = font
+        return font
+
+    def measure(self, text: str, px: int) -> tuple[int, int]:
+        return tuple(self.font(px).size(text))  # type: ignore[return-value]
+
+    def entry(self, text: str, px: int) -> tuple[int, int, int, int]:
+        """(x, y, w, h) texels of the label in the atlas, rendering it on first use."""
+        key = (text, int(px))
+        hit = self._entries.get(key)
+        if hit is not None:
+            return hit
+        surf = self.font(int(px)).render(text, True, (255, 255, 255))
+        w, h = surf.get_size()
+        w, h = max(w, 1), max(h, 1)
+        if w > self.size or h > self.size:
+            raise ValueError(f"label {text[:20]!r} at {px} px does not fit the text atlas")
+        if self._x + w > self.size:
+            self._x, self._y, self._row = 0, self._y + self._row + 1, 0
+        if self._y + h > self.size:
+            # Full: start over; labels of the current frame are re-rendered on demand.
+            self._entries.clear()
+            self._x = self._y = self._row = 0
+            self.generation += 1
+        x, y = self._x, self._y
+        rgba = self._pygame.image.tobytes(surf, "RGBA")
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self.texture)
+        GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
+        GL.glTexSubImage2D(
+            GL.GL_TEXTURE_2D, 0, x, y, surf.get_width(), surf.get_height(), GL.GL_RGBA,
+            GL.GL_UNSIGNED_BYTE, rgba,
+        )  # fmt: skip
+        self._x += w + 1
+        self._row = max(self._row, h)
+        self._entries[key] = (x, y, w, h)
+        return (x, y, w, h)
+
+    def delete(self) -> None:
+        if self.texture:
+            GL.glDeleteTextures(1, [self.texture])
+            self.texture = 0
+
+
+# ---------------------------------------------------------------------- the canvas
+class Canvas:
+    """Pixel-space 2D drawing over the current viewport (see the module docstring).
+
+    Coordinates are pixels of the viewport passed to `begin`, origin top-left, y down. Colours
+    are straight RGBA floats in [0, 1]. Everything collected is drawn by `draw` in the order:
+    fills and images, then lines, then text (so labels sit on top).
+    """
+
+    def __init__(self) -> None:
+        self.line_program = load_program("plot_lines.vert", "plot_lines.frag")
+        self.quad_program = load_program("plot_quads.vert", "plot_quads.frag")
+        self.quad_program.use()
+        self.quad_program.set_int("u_text", 0)
+        self.quad_program.set_int("u_images", 1)
+        self.atlas = TextAtlas()
+        self.images = int(GL.glGenTextures(1))
+        self.image_size = (1, 1)
+        self._vaos: dict[str, tuple[int, DynamicBuffer]] = {}
+        for name, layout in (
+            ("lines", [(0, 4), (1, 4), (2, 4)]),
+            ("quads", [(0, 4), (1, 4), (2, 4), (3, 1)]),
+            ("text", [(0, 4), (1, 4), (2, 4), (3, 1)]),
+        ):
+            vao = int(GL.glGenVertexArrays(1))
+            buf = DynamicBuffer(GL.GL_ARRAY_BUFFER)
+            GL.glBindVertexArray(vao)
+            GL.glBindBuffer(GL.GL_ARRAY_BUFFER, buf.id)
+            stride = 4 * sum(s for _, s in layout)
+            off = 0
+            for loc, size in layout:
+                attrib_pointer(loc, size, stride, 4 * off)
+                GL.glVertexAttribDivisor(loc, 1)
+                off += size
+            self._vaos[name] = (vao, buf)
+        GL.glBindVertexArray(0)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+        self.size = (1, 1)
+        self._lines: list[np.ndarray] = []
+        self._quads: list[np.ndarray] = []
+        self._text: list[tuple[str, int, int, int, np.ndarray]] = []
+
+    # ------------------------------------------------------------------ collecting
+    def begin(self, size: tuple[int, int]) -> None:
+        """Start a frame for a viewport of `size` (w, h) pixels."""
+        self.size = (max(1, int(size[0])), max(1, int(size[1])))
+        self._lines, self._quads, self._text = [], [], []
+
+    def polyline(
+        self,
+        points: np.ndarray,
+        color,
+        width: float = 2.0,
+        dash: tuple[float, float] | None = None,
+    ) -> None:
+        """Connected segments through (N, 2) pixel points; NaN points break the line."""
+        p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        if len(p) < 2:
+            return
+        seg = np.concatenate([p[:-1], p[1:]], axis=1)
+        ok = np.isfinite(seg).all(axis=1)
+        lengths = np.hypot(seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1])
+        phase = np.concatenate([[0.0], np.cumsum(np.where(ok, lengths, 0.0))[:-1]])
+        self._add_segments(seg[ok], color, width, dash, phase[ok])
+
+    def segments(self, segments: np.ndarray, colors, widths=1.0, dash=None) -> None:
+        """Separate segments (S, 4) x0 y0 x1 y1 in pixels, one colour (or one per segment)."""
+        seg = np.asarray(segments, dtype=np.float64).reshape(-1, 4)
+        ok = np.isfinite(seg).all(axis=1)
+        c = np.asarray(colors, dtype=np.float32)
+        w = np.asarray(widths, dtype=np.float32)
+        if c.ndim == 2:
+            c = c[ok]
+        if w.ndim == 1:
+            w = w[ok]
+        self._add_segments(seg[ok], c, w, dash, np.zeros(int(ok.sum())))
+
+    def _add_segments(self, seg, color, width, dash, phase) -> None:
+        n = len(seg)
+        if n == 0:
+            return
+        data = np.zeros((n, _LINE_FLOATS), dtype=np.float32)
+        data[:, 0:4] = seg
+        c = np.asarray(color, dtype=np.float32)
+        c = np.broadcast_to(c if c.ndim == 2 else c[None], (n, c.shape[-1]))
+        data[:, 4 : 4 + c.shape[1]] = c
+        if c.shape[1] == 3:
+            data[:, 7] = 1.0
+        data[:, 8] = np.broadcast_to(np.asarray(width, dtype=np.float32), (n,))
+        if dash is not None:
+            data[:, 9], data[:, 10] = float(dash[0]), float(dash[1])
+        data[:, 11] = phase
+        self._lines.append(data)
+
+    def disc(self, centers: np.ndarray, radius, color) -> None:
+        """Filled anti-aliased discs: a zero-length segment with round caps."""
+        c = np.asarray(centers, dtype=np.float64).reshape(-1, 2)
+        self._add_segments(
+            np.concatenate([c, c], axis=1),
+            color,
+            2.0 * np.asarray(radius, dtype=np.float32),
+            None,
+            np.zeros(len(c)),
+        )
+
+    def rect(self, rect: Rect, color) -> None:
+        x, y, w, h = (float(v) for v in rect)
+        q = np.zeros((1, _QUAD_FLOATS), dtype=np.float32)
+        q[0, 0:4] = (x, y, x + w, y + h)
+        c = np.asarray(color, dtype=np.float32).reshape(-1)
+        q[0, 8 : 8 + len(c)] = c
+        if len(c) == 3:
+            q[0, 11] = 1.0
+        self._quads.append(q)
+
+    def frame(self, rect: Rect, color, width: float = 1.0) -> None:
+        """A rectangle outline."""
+        x, y, w, h = (float(v) for v in rect)
+        pts = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]])
+        self.polyline(pts, color, width)
+
+    def text(
+        self,
+        text: str,
+        pos: tuple[float, float],
+        size: int = DEFAULT_FONT_PX,
+        color=INK,
+        anchor: str = "tl",
+    ) -> Rect:
+        """Draw `text` with its `anchor` ("t"/"m"/"b" then "l"/"c"/"r") at pixel `pos`; returns
+        the label's pixel rectangle. Positions are rounded so glyphs map to whole pixels."""
+        if not text:
+            return (float(pos[0]), float(pos[1]), 0.0, 0.0)
+        aw, ah = self.atlas.measure(str(text), int(size))
+        x, y = float(pos[0]), float(pos[1])
+        v, h = (anchor + "l")[:2] if len(anchor) == 1 else anchor[:2]
+        if v == "m":
+            y -= ah / 2
+        elif v == "b":
+            y -= ah
+        if h == "c":
+            x -= aw / 2
+        elif h == "r":
+            x -= aw
+        x, y = round(x), round(y)
+        c = np.ones(4, dtype=np.float32)
+        col = np.asarray(color, dtype=np.float32).reshape(-1)
+        c[: len(col)] = col
+        self._text.append((str(text), int(size), x, y, c))
+        return (float(x), float(y), float(aw), float(ah))
+
+    def _text_quads(self) -> np.ndarray:
+        """Resolve this frame's labels to atlas quads (re-resolving if the atlas was cleared)."""
+        for _ in range(2):
+            gen = self.atlas.generation
+            q = np.zeros((len(self._text), _QUAD_FLOATS), dtype=np.float32)
+            s = float(self.atlas.size)
+            for i, (text, size, x, y, c) in enumerate(self._text):
+                ax, ay, aw, ah = self.atlas.entry(text, size)
+                q[i, 0:4] = (x, y, x + aw, y + ah)
+                q[i, 4:8] = (ax / s, ay / s, (ax + aw) / s, (ay + ah) / s)
+                q[i, 8:12] = c
+                q[i, 12] = 1.0
+            if gen == self.atlas.generation:
+                return q
+        raise ValueError(f"{len(self._text)} labels in one frame do not fit the text atlas")
+
+    def text_size(self, text: str, size: int = DEFAULT_FONT_PX) -> tuple[int, int]:
+        return self.atlas.measure(str(text), int(size))
+
+    # ------------------------------------------------------------------ images
+    def set_images(self, images: np.ndarray) -> None:
+        """Upload an (H, W, 4) uint8 image atlas (straight alpha) for `image` quads."""
+        img = np.ascontiguousarray(images, dtype=np.uint8)
+        if img.ndim != 3 or img.shape[2] != 4:
+            raise ValueError(f"images must be (H, W, 4) uint8, got {img.shape}")
+        a = img[:, :, 3:4].astype(np.float32) / 255.0
+        pre = img.copy()
+        pre[:, :, :3] = np.rint(img[:, :, :3] * a).astype(np.uint8)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self.images)
+        for p in (GL.GL_TEXTURE_MIN_FILTER, GL.GL_TEXTURE_MAG_FILTER):
+            GL.glTexParameteri(GL.GL_TEXTURE_2D, p, GL.GL_NEAREST)
+        for p in (GL.GL_TEXTURE_WRAP_S, GL.GL_TEXTURE_WRAP_T):
+            GL.glTexParameteri(GL.GL_TEXTURE_2D, p, GL.GL_CLAMP_TO_EDGE)
+        GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
+        h, w = img.shape[:2]
+        if (w, h) != self.image_size:
+            GL.glTexImage2D(
+                GL.GL_TEXTURE_2D, 0, GL.GL_RGBA8, w, h, 0, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, pre
+            )
+            self.image_size = (w, h)
+        else:
+            GL.glTexSubImage2D(
+                GL.GL_TEXTURE_2D, 0, 0, 0, w, h, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, pre
+            )
+
+    def image(self, rect: Rect, source: Rect, alpha: float = 1.0) -> None:
+        """Draw the `source` texel rectangle (x, y, w, h, rows top-down) of the image atlas."""
+        x, y, w, h = (float(v) for v in rect)
+        sx, sy, sw, sh = (float(v) for v in source)
+        iw, ih = self.image_size
+        q = np.zeros((1, _QUAD_FLOATS), dtype=np.float32)
+        q[0, 0:4] = (x, y, x + w, y + h)
+        q[0, 4:8] = (sx / iw, sy / ih, (sx + sw) / iw, (sy + sh) / ih)
+        q[0, 11] = alpha
+        q[0, 12] = 2.0
+        self._quads.append(q)
+
+    # ------------------------------------------------------------------ drawing
+    def _draw_instances(self, name: str, rows: list[np.ndarray]) -> None:
+        if not rows:
+            return
+        data = np.concatenate(rows)
+        vao, buf = self._vaos[name]
+        buf.update(data)
+        GL.glBindVertexArray(vao)
+        GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, len(data))
+        GL.glBindVertexArray(0)
+
+    def draw(self) -> None:
+        """Draw everything collected since `begin` into the current viewport and forget it."""
+        GL.glDisable(GL.GL_DEPTH_TEST)
+        GL.glEnable(GL.GL_BLEND)
+        GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
+        qp = self.quad_program
+        if self._quads or self._text:
+            qp.use()
+            qp.set_vec2("u_viewport", self.size)
+            GL.glActiveTexture(GL.GL_TEXTURE0)
+            GL.glBindTexture(GL.GL_TEXTURE_2D, self.atlas.texture)
+            GL.glActiveTexture(GL.GL_TEXTURE1)
+            GL.glBindTexture(GL.GL_TEXTURE_2D, self.images)
+            GL.glActiveTexture(GL.GL_TEXTURE0)
+            self._draw_instances("quads", self._quads)
+        if self._lines:
+            lp = self.line_program
+            lp.use()
+            lp.set_vec2("u_viewport", self.size)
+            self._draw_instances("lines", self._lines)
+        if self._text:
+            quads = self._text_quads()
+            qp.use()
+            qp.set_vec2("u_viewport", self.size)
+            GL.glActiveTexture(GL.GL_TEXTURE0)
+            GL.glBindTexture(GL.GL_TEXTURE_2D, self.atlas.texture)
+            self._draw_instances("text", [quads])
+        self._lines, self._quads, self._text = [], [], []
+
+    def delete(self) -> None:
+        for vao, buf in self._vaos.values():
+            buf.delete()
+            GL.glDeleteVertexArrays(1, [vao])
+        self._vaos = {}
+        self.atlas.delete()
+        if self.images:
+            GL.glDeleteTextures(1, [self.images])
+            self.images = 0
+        self.line_program.delete()
+        self.quad_program.delete()
+
+
+# ---------------------------------------------------------------------- rays and probe curves
+def ray_colors(n: int) -> np.ndarray:
+    """(n, 4) distinct, medium-dark ray colours (a hue wheel), shared by the plane's rays and the
+    probe plots; one ray gets ink."""
+    if n < 0:
+        raise ValueError(f"n is {n}; it must be >= 0")
+    if n == 1:
+        return MAP_COLOR[None].copy()
+    hue = (np.arange(n) / max(n, 1) + 0.58) % 1.0
+    # HSV with saturation 0.75 and value 0.72: one channel at v, one at v(1 - s), one between.
+    k = (hue[:, None] * 6.0 + np.array([5.0, 3.0, 1.0])) % 6.0
+    rgb = 0.72 - 0.72 * 0.75 * np.clip(np.minimum(k, 4.0 - k), 0.0, 1.0)
+    return np.concatenate([rgb, np.ones((n, 1))], axis=1).astype(np.float32)
+
+
+def even_directions(n: int, start_angle: float = 0.0) -> np.ndarray:
+    """(n, 2) unit vectors evenly spaced around the circle, starting at `start_angle` radians."""
+    if n < 1:
+        raise ValueError(f"n is {n}; at least one ray is needed")
+    a = float(start_angle) + 2.0 * np.pi * np.arange(n) / n
+    return np.stack([np.cos(a), np.sin(a)], axis=1)
+
+
+@dataclass
+class ProbeCurves:
+    """One ray's plot data (all arrays): radius and logit difference (exact polyline vertices);
+    conf_radius with map_confidence and laplace_confidence (None when absent); crossings (m,)
+    radii with their crossing_layer (1-based); far_field: the Laplace confidence limit (None);
+    n_out; color RGBA."""
+
+    radius: np.ndarray
+    logit_difference: np.ndarray
+    conf_radius: np.ndarray
+    map_confidence: np.ndarray | None
+    laplace_confidence: np.ndarray | None
+    crossings: np.ndarray
+    crossing_layer: np.ndarray
+    far_field: float | None
+    n_out: int
+    color: np.ndarray
+
+
+def probe_curves(probe, n_samples: int = 240, color=None) -> ProbeCurves:
+    """Plot data of a sandbox.geometry.RayProbe: the exact piecewise-linear logit difference,
+    confidences sampled on [0, r_max] plus every crease crossing (where their slope jumps)."""
+    r, d = probe.logit_difference_polyline()
+    rc = np.unique(
+        np.concatenate([np.linspace(0.0, probe.r_max, max(2, int(n_samples))), probe.breakpoints])
+    )
+    map_c = lap_c = None
+    if probe.n_out > 1:
+        map_c = probe.map_confidence(rc)
+        if probe.laplace is not None:
+            lap_c = probe.laplace_confidence(rc)
+    return ProbeCurves(
+        radius=np.asarray(r, np.float64),
+        logit_difference=np.asarray(d, np.float64),
+        conf_radius=rc,
+        map_confidence=map_c,
+        laplace_confidence=lap_c,
+        crossings=np.asarray(probe.radii, np.float64),
+        crossing_layer=np.asarray(probe.layer, np.int64),
+        far_field=probe.far_field_confidence,
+        n_out=int(probe.n_out),
+        color=np.asarray(MAP_COLOR if color is None else color, np.float32).reshape(-1),
+    )
+
+
+def _lighter(c: np.ndarray, t: float = 0.45) -> np.ndarray:
+    out = np.asarray(c, np.float32).copy()
+    out[:3] = out[:3] + (1.0 - out[:3]) * t
+    return out
+
+
+def curve_styles(curves: Sequence[ProbeCurves]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """(MAP colours, Laplace colours) per curve: ink and purple for one ray, the ray colour and
+    a lighter shade of it for several."""
+    if len(curves) == 1:
+        return [curves[0].color], [LAPLACE_COLOR]
+    return [c.color for c in curves], [_lighter(c.color) for c in curves]
+
+
+def probe_axes(
+    rect: Rect, curves: Sequence[ProbeCurves], font_px: int = DEFAULT_FONT_PX
+) -> tuple[Axes, Axes]:
+    """The two plot areas (logit difference on top, confidence below) inside `rect`, leaving
+    room for tick labels and titles; limits cover every curve."""
+    x, y, w, h = (float(v) for v in rect)
+    left, right = 3.8 * font_px, 14.0
+    top = 2.0 * font_px
+    bottom = 2.6 * font_px + 8.0
+    gap = 1.5 * font_px + 8.0
+    ph = max(10.0, (h - top - bottom - gap - top) / 2.0)
+    pw = max(10.0, w - left - right)
+    r_max = max([float(c.radius[-1]) for c in curves if len(c.radius)] or [1.0])
+    ds = [c.logit_difference for c in curves if len(c.logit_difference)]
+    dmin = min([0.0, *[float(np.min(d)) for d in ds]])
+    dmax = max([0.0, *[float(np.max(d)) for d in ds]])
+    t = nice_ticks(dmin, dmax, 5)
+    step = tick_step(t)
+    lo = math.floor(dmin / step - 1e-9) * step
+    hi = math.ceil(dmax / step + 1e-9) * step
+    k = max([c.n_out for c in curves] or [2])
+    c_lo = math.floor(10 * (1.0 / max(k, 2)) - 1e-9) / 10 if k > 1 else 0.0
+    top_axes = Axes((x + left, y + top, pw, ph), (0.0, r_max), (lo, hi))
+    bottom_axes = Axes((x + left, y + top + ph + gap + top, pw, ph), (0.0, r_max), (c_lo, 1.0))
+    return top_axes, bottom_axes
+
+
+def draw_axes(
+    canvas: Canvas,
+    axes: Axes,
+    title: str = "",
+    xlabel: str = "",
+    font_px: int = DEFAULT_FONT_PX,
+    yticks: np.ndarray | None = None,
+    xticks: np.ndarray | None = None,
+) -> None:
+    """Panel, grid, axis lines, tick labels and title of one plot area."""
+    x, y, w, h = axes.rect
+    canvas.rect((x, y, w, h), PANEL)
+    xt = nice_ticks(*axes.xlim, 6) if xticks is None else xticks
+    if yticks is None:
+        yt = log_ticks(*axes.ylim) if axes.log_y else nice_ticks(*axes.ylim, 4)
+    else:
+        yt = yticks
+    xt = xt[(xt >= axes.xlim[0] - 1e-12) & (xt <= axes.xlim[1] + 1e-12)]
+    yt = yt[(yt >= axes.ylim[0] * (1 - 1e-12)) & (yt <= axes.ylim[1] * (1 + 1e-12))]
+    gx = axes.to_pixel(xt, np.full(len(xt), axes.ylim[0]))[:, 0]
+    gy = axes.to_pixel(np.full(len(yt), axes.xlim[0]), yt)[:, 1]
+    grid = [(px, y, px, y + h) for px in gx] + [(x, py, x + w, py) for py in gy]
+    canvas.segments(np.asarray(grid).reshape(-1, 4), GRID, 1.0)
+    canvas.segments(np.array([[x, y + h, x + w, y + h], [x, y, x, y + h]]), INK_DIM, 1.5)
+    xs, ys = tick_step(xt), tick_step(yt)
+    for v, px in zip(xt, gx, strict=True):
+        canvas.text(format_tick(v, xs), (px, y + h + 4), font_px, INK_DIM, "tc")
+    for v, py in zip(yt, gy, strict=True):
+        label = format_tick(v, v if axes.log_y else ys)
+        canvas.text(label, (x - 6, py), font_px, INK_DIM, "mr")
+    if title:
+        canvas.text(title, (x, y - 6), font_px + 2, INK, "bl")
+    if xlabel:
+        canvas.text(xlabel, (x + w, y + h + 4 + font_px + 2), font_px, INK_DIM, "tr")
+
+
+def _clip_to(axes: Axes, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Pixel points of a curve, with y clamped to the plot's limits (a curve leaving the box
+    runs along its edge rather than over the labels)."""
+    lo, hi = axes.ylim
+    return axes.to_pixel(x, np.clip(y, lo, hi))
+
+
+def draw_probe_plots(
+    canvas: Canvas,
+    rect: Rect,
+    curves: Sequence[ProbeCurves],
+    font_px: int = DEFAULT_FONT_PX,
+    legend: bool = True,
+) -> tuple[Axes, Axes]:
+    """Logit difference (top) and confidence (bottom) against radius for every curve."""
+    if not curves:
+        raise ValueError("draw_probe_plots needs at least one ray's curves")
+    top, bottom = probe_axes(rect, curves, font_px)
+    k = max(c.n_out for c in curves)
+    diff_title = {1: "network output", 2: "logit difference f1 - f0"}.get(k, "top two logits gap")
+    draw_axes(canvas, top, diff_title, "", font_px)
+    draw_axes(canvas, bottom, "confidence", "radius", font_px)
+    map_colors, lap_colors = curve_styles(curves)
+    single = len(curves) == 1
+    layer_rgba = palette.layer_colors(8, alpha=0.9)
+    for ax in (top, bottom):
+        x, y, w, h = ax.rect
+        zero = ax.to_pixel([0.0], [0.0])[0, 1]
+        if ax is top and ax.ylim[0] < 0 < ax.ylim[1]:
+            canvas.segments(np.array([[x, zero, x + w, zero]]), INK_DIM, 1.0)
+        for c in curves:
+            keep = c.crossings <= ax.xlim[1]
+            if not keep.any():
+                continue
+            px = ax.to_pixel(c.crossings[keep], np.full(int(keep.sum()), ax.ylim[0]))[:, 0]
+            col = layer_rgba[(c.crossing_layer[keep] - 1) % 8]
+            ticks = np.stack([px, np.full_like(px, y + h), px, np.full_like(px, y + h - 9)], 1)
+            canvas.segments(ticks, col, 2.0)
+            if single:
+                faint = col.copy()
+                faint[:, 3] = 0.35
+                canvas.segments(np.stack([px, np.full_like(px, y), px, np.full_like(px, y + h)], 1),
+                                faint, 1.0)  # fmt: skip
+    for c, mc, lc in zip(curves, map_colors, lap_colors, strict=True):
+        canvas.polyline(_clip_to(top, c.radius, c.logit_difference), mc, 2.0)
+        if c.map_confidence is not None:
+            canvas.polyline(_clip_to(bottom, c.conf_radius, c.map_confidence), mc, 2.0)
+        if c.laplace_confidence is not None:
+            canvas.polyline(_clip_to(bottom, c.conf_radius, c.laplace_confidence), lc, 2.0)
+        if c.far_field is not None:
+            x, _, w, _ = bottom.rect
+            yy = _clip_to(bottom, [0.0], [c.far_field])[0, 1]
+            canvas.polyline(np.array([[x, yy], [x + w, yy]]), lc, 1.5, dash=(7.0, 5.0))
+    if legend and any(c.map_confidence is not None for c in curves):
+        x, y, w, _ = bottom.rect
+        items = [("MAP", map_colors[0], None)]
+        if any(c.laplace_confidence is not None for c in curves):
+            items.append(("Laplace", lap_colors[0], None))
+        if any(c.far_field is not None for c in curves):
+            items.append(("far-field limit", lap_colors[0], (5.0, 4.0)))
+        cx = x + w
+        for label, color, dash in reversed(items):
+            tw, _ = canvas.text_size(label, font_px)
+            cx -= tw
+            canvas.text(label, (cx, y - 6), font_px, INK_DIM, "bl")
+            cx -= 24
+            ly = y - 6 - font_px * 0.55
+            canvas.polyline(np.array([[cx, ly], [cx + 18, ly]]), color, 2.0, dash=dash)
+            cx -= 14
+    return top, bottom
+
+
+# ---------------------------------------------------------------------- line charts
+@dataclass
+class Series:
+    """One line of a chart: x, y arrays, a colour, width, dash, and a legend label."""
+
+    x: np.ndarray
+    y: np.ndarray
+    color: np.ndarray
+    label: str = ""
+    width: float = 2.0
+    dash: tuple[float, float] | None = None
+
+
+def chart_axes(
+    rect: Rect, series: Sequence[Series], log_y: bool = False, font_px: int = DEFAULT_FONT_PX
+) -> Axes:
+    """The plot area of a line chart in `rect`, limits covering the finite data."""
+    x, y, w, h = (float(v) for v in rect)
+    left, right, top, bottom = 58.0, 12.0, 28.0, 10.0 + 2 * font_px
+    xs = [np.asarray(s.x, float) for s in series]
+    ys = [np.asarray(s.y, float) for s in series]
+    xa = np.concatenate(xs) if xs else np.zeros(0)
+    ya = np.concatenate(ys) if ys else np.zeros(0)
+    ok = np.isfinite(ya) & np.isfinite(xa) & ((ya > 0) if log_y else True)
+    if ok.any():
+        xlim = (float(xa[ok].min()), float(xa[ok].max()))
+        ylo, yhi = float(ya[ok].min()), float(ya[ok].max())
+    else:
+        xlim, (ylo, yhi) = (0.0, 1.0), ((0.1, 1.0) if log_y else (0.0, 1.0))
+    if log_y:
+        t = log_ticks(ylo, yhi)
+        ylim = (float(t[0]), float(t[-1]))
+    else:
+        t = nice_ticks(ylo, yhi, 4)
+        s = tick_step(t)
+        ylim = (math.floor(ylo / s - 1e-9) * s, math.ceil(yhi / s + 1e-9) * s)
+    return Axes((x + left, y + top, max(w - left - right, 10.0), max(h - top - bottom, 10.0)),
+                xlim, ylim, log_y)  # fmt: skip
+
+
+def draw_line_chart(
+    canvas: Canvas,
+    rect: Rect,
+    series: Sequence[Series],
+    *,
+    log_y: bool = False,
+    title: str = "",
+    xlabel: str = "",
+    marker_x: float | None = None,
+    font_px: int = DEFAULT_FONT_PX,
+) -> Axes:
+    """A line chart (e.g. train/test loss against step on a log axis) with an optional vertical
+    marker at `marker_x` (the scrubbed snapshot); returns its Axes for click -> x."""
+    ax = chart_axes(rect, series, log_y, font_px)
+    draw_axes(canvas, ax, title, xlabel, font_px)
+    for s in series:
+        x = np.asarray(s.x, float)
+        y = np.asarray(s.y, float)
+        bad = ~np.isfinite(y) | ((y <= 0) if log_y else False)
+        pts = ax.to_pixel(x, np.where(bad, 1.0, y))
+        pts[bad] = np.nan
+        canvas.polyline(pts, s.color, s.width, s.dash)
+    if marker_x is not None and ax.xlim[0] <= marker_x <= ax.xlim[1]:
+        px = ax.to_pixel([marker_x], [ax.ylim[0]])[0, 0]
+        x, y, w, h = ax.rect
+        canvas.segments(np.array([[px, y, px, y + h]]), INK, 1.5)
+    labels = [s for s in series if s.label]
+    cx = ax.rect[0] + ax.rect[2]
+    for s in reversed(labels):
+        tw, _ = canvas.text_size(s.label, font_px)
+        cx -= tw
+        canvas.text(s.label, (cx, ax.rect[1] - 6), font_px, INK_DIM, "bl")
+        cx -= 24
+        ly = ax.rect[1] - 6 - font_px * 0.55
+        canvas.polyline(np.array([[cx, ly], [cx + 18, ly]]), s.color, s.width, s.dash)
+        cx -= 14
+    return ax
+
+
+def loss_series(steps: np.ndarray, train: np.ndarray, test: np.ndarray) -> list[Series]:
+    """Train and test loss as chart series (the timeline's steps and losses)."""
+    return [
+        Series(np.asarray(steps, float), np.asarray(train, float), TRAIN_COLOR, "train"),
+        Series(np.asarray(steps, float), np.asarray(test, float), TEST_COLOR, "test"),
+    ]
