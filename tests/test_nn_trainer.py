@@ -365,3 +365,18 @@ def test_warmup_reports_progress_to_one():
     fractions = [f for f, _ in seen]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert all(isinstance(label, str) and label for _, label in seen)
+
+
+def test_hand_edited_weights_become_the_last_good_ones():
+    X, y = _blobs(64)
+    net = MLP([2, 8, 2], seed=0)
+    tr = Trainer(net, X, y, lr=0.01, batch_size=64)
+    tr.step(5)
+    m_before = tr.metrics()
+    net.layers[0][1][:] += 0.5  # e.g. a crease dragged in the app
+    edited = net.params.copy()
+    assert tr.metrics() != m_before  # the figures follow the edit
+    tr.set_lr(1e3)
+    tr.step(10)
+    assert tr.diverged
+    np.testing.assert_array_equal(net.params, edited)

@@ -176,6 +176,8 @@ class Trainer:
         self._sec_per_step: float | None = None
         self._split: tuple[float, int] | None = None
         self._shuffled = False
+        self._data_version = 0
+        self._metrics_cache: tuple[tuple, np.ndarray, Metrics] | None = None
         self.net = self._check_network(net)
         self._reset_buffers()
         self._X = np.zeros((0, 2))
@@ -304,6 +306,7 @@ class Trainer:
         P = self.net.n_params
         self._grad = np.zeros(P)
         self._prev = self.net.params.copy()
+        self._left = self.net.params.copy()  # the weights as the last step left them
         self._m1 = np.zeros(P)
         self._m2 = np.zeros(P)
         self._kstate[K.ST_T] = 0
@@ -365,6 +368,7 @@ class Trainer:
         self._shuffled = False
         self._kstate[K.ST_POS] = self._order.shape[0]  # the next batch starts a fresh epoch
         self._ref_loss = None
+        self._data_version += 1
         self._settings_changed()
 
     def split(self, train_ratio: float, seed: int = 0) -> None:
@@ -382,6 +386,7 @@ class Trainer:
         self._shuffled = False
         self._kstate[K.ST_POS] = self._order.shape[0]
         self._ref_loss = None
+        self._data_version += 1
         self._settings_changed()
 
     def set_lr(self, lr: float) -> None:
@@ -440,6 +445,7 @@ class Trainer:
             self._m2[:] = old_m2
             self._kstate[K.ST_T] = t
         self._ref_loss = None
+        self._data_version += 1
         self._settings_changed()
 
     def resize(
@@ -465,6 +471,7 @@ class Trainer:
             raise ValueError("the network's weights contain NaN or infinite values")
         self._prev[:] = self.net.params
         self._ref_loss = None
+        self._data_version += 1
         self._settings_changed()
 
     # ------------------------------------------------------------------ training
@@ -551,6 +558,11 @@ class Trainer:
             return float("nan")
         if n == 0 or self.state is TrainerState.DIVERGED:
             return self.last_loss
+        if not np.array_equal(self.net.params, self._left):
+            # weights edited by hand since the last step: they are the last good ones now
+            self._prev[:] = self.net.params
+            self._ref_loss = None
+        self._data_version += 1
         self._prepare(n)
         offset = 0
         done = 0
@@ -569,12 +581,15 @@ class Trainer:
             self.last_loss = float(self._losses[done - 1])
         if status != K.STATUS_OK:
             self._diverge(status, float(self._losses[done]))
+        self._left[:] = self.net.params
+        self._data_version += 1
         return self.last_loss
 
     def _diverge(self, status: int, bad_loss: float) -> None:
         self.net.params[:] = self._prev
         self.reset_optimizer()
         self._ref_loss = None
+        self._data_version += 1
         if status == K.STATUS_LOSS_NONFINITE:
             reason = "the loss became infinite or NaN"
         elif status == K.STATUS_LOSS_EXPLODED:
@@ -642,11 +657,20 @@ class Trainer:
         return loss, acc
 
     def metrics(self) -> Metrics:
-        """Train and test loss and accuracy from a full pass over the points, and the step."""
+        """Train and test loss and accuracy from a full pass over the points, and the step.
+
+        The pass is skipped when nothing (data, weights, state) changed since the last call."""
+        cache = self._metrics_cache
+        if (
+            cache is not None
+            and cache[0] == (self._data_version, self.steps, self.state)
+            and np.array_equal(cache[1], self.net.params)
+        ):
+            return cache[2]
         tr = ~self._test
         train_loss, train_acc = self._eval(self._X[tr], self._y[tr])
         test_loss, test_acc = self._eval(self._X[self._test], self._y[self._test])
-        return Metrics(
+        out = Metrics(
             step=self.steps,
             train_loss=train_loss,
             test_loss=test_loss,
@@ -657,6 +681,9 @@ class Trainer:
             last_batch_loss=None if math.isnan(self.last_loss) else self.last_loss,
             state=self.state.value,
         )
+        key = (self._data_version, self.steps, self.state)
+        self._metrics_cache = (key, self.net.params.copy(), out)
+        return out
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Class probabilities of the current network (classification)."""
@@ -711,6 +738,7 @@ class Trainer:
         else:
             self._kstate[K.ST_POS] = self._order.shape[0]
         self._ref_loss = None
+        self._data_version += 1
         self._settings_changed()
 
 
