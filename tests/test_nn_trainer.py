@@ -42,6 +42,8 @@ def test_public_api_step_returns_batch_loss_before_update():
         loss = tr.step(10)
     assert tr.steps == 201
     assert loss < 0.5 * first
+    losses = tr.batch_losses()
+    assert losses.shape == (10,) and losses[-1] == loss and np.all(np.isfinite(losses))
 
 
 def test_chunking_does_not_change_the_run():

@@ -138,6 +138,16 @@ class Trainer:
     State: `state` is "ready", "no_data" (no training points: step() does nothing and returns
     NaN) or "diverged" (see `step`); `message` explains the last two. `steps` counts the steps
     taken with this trainer.
+
+    Live use: `step_for(seconds, max_steps)` fills a frame's time budget; `set_data(X, y,
+    test_mask)`, `split(train_ratio, seed)`, `set_lr`, `set_l2`, `set_momentum`,
+    `set_batch_size` and `set_optimizer` change one thing and keep the rest (weights always;
+    optimizer state except on an optimizer switch); `resize(hidden_sizes, seed, n_out=,
+    keep=, layer_map=)` or `set_network(net, param_map)` swap the network, carrying moments over
+    for kept parameters; weights edited by hand in `net` are picked up at the next step.
+    Figures: `metrics()` (full pass, cached while nothing changes), `batch_losses()` (every step
+    of the last call), `last_loss`. `snapshot()` / `restore(snap)` save and replay weights with
+    the optimizer and sampler state.
     """
 
     def __init__(
@@ -177,6 +187,7 @@ class Trainer:
         self._split: tuple[float, int] | None = None
         self._shuffled = False
         self._data_version = 0
+        self._last_done = 0
         self._metrics_cache: tuple[tuple, np.ndarray, Metrics] | None = None
         self.net = self._check_network(net)
         self._reset_buffers()
@@ -576,6 +587,7 @@ class Trainer:
         if offset == done and done < n and self._kstate[K.ST_STATUS] == K.STATUS_OK:
             done += self._run(n - offset, offset)
         self.steps += done
+        self._last_done = done
         status = int(self._kstate[K.ST_STATUS])
         if done > 0:
             self.last_loss = float(self._losses[done - 1])
@@ -584,6 +596,10 @@ class Trainer:
         self._left[:] = self.net.params
         self._data_version += 1
         return self.last_loss
+
+    def batch_losses(self) -> np.ndarray:
+        """The batch loss of every step taken by the last `step` call, in order (a copy)."""
+        return self._losses[: self._last_done].copy()
 
     def _diverge(self, status: int, bad_loss: float) -> None:
         self.net.params[:] = self._prev
