@@ -3,12 +3,14 @@
 `train_steps` runs whole training steps (batch sampling, forward pass, softmax cross-entropy or
 squared error, backward pass, L2, Adam or SGD with momentum, divergence checks) for n steps
 without returning to Python, on the flat parameter vector of `sandbox.nn.mlp.MLP`. Every
-intermediate lives in a preallocated work array laid out feature-major (one row of `batch`
-contiguous values per neuron), so the innermost loops run over the batch with unit stride and
-vectorise. `sandbox.nn.reference` holds the plain-numpy twin with identical semantics, used as
-the test oracle. The integer and float settings travel in small arrays (`cfg`, `hp`, `state`)
-whose slots are named by the constants below, so one compiled kernel serves every architecture,
-task and optimizer.
+intermediate lives in a preallocated work array laid out feature-major (one row of contiguous
+per-sample values per neuron), so the innermost loops run over the samples with unit stride and
+vectorise; the dense layers are register-blocked 4 x 4 by hand, the loss uses inlined
+vectorisable exp/log, and a batch larger than `DEFAULT_CHUNK` runs in chunks whose gradients
+add up, so the scratch memory is bounded. `sandbox.nn.reference` holds the plain-numpy twin with
+identical semantics, used as the test oracle (they agree to rounding, about 1e-15). The integer
+and float settings travel in small arrays (`cfg`, `hp`, `state`) whose slots are named by the
+constants below, so one compiled kernel serves every architecture, task and optimizer.
 """
 
 from __future__ import annotations
@@ -72,11 +74,13 @@ _U32 = np.uint64(32)
 
 
 def work_layout(layout: np.ndarray, batch: int) -> tuple[np.ndarray, int]:
-    """Offsets of every block in the work array, and its total length.
+    """Offsets of every block in the work array for chunks of `batch` samples, and its length.
 
-    Returns (offsets, size) with offsets[l] the start of layer l's activations (l = 0 is the
-    input, l = L the output), then the two delta buffers, the batch targets and two per-sample
-    temporaries. Shared by the kernel (which recomputes it) and the Python side (which allocates).
+    Returns (offsets, size): offsets[l] is the start of layer l's activations (l = 0 is the
+    input, l = L the output), then come the two delta buffers, the targets, two per-sample
+    temporaries and three spare rows (padding of the 4-row blocks), each block one row of `batch`
+    values per neuron. Shared by the kernel (which recomputes it) and the Python side (which
+    allocates the array for min(batch size, chunk)).
     """
     n_layers = layout.shape[0]
     offs = np.empty(n_layers + 7, dtype=np.int64)
