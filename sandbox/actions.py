@@ -316,3 +316,57 @@ class Resize(Action):
 @dataclass(frozen=True, slots=True)
 class Quit(Action):
     pass
+
+
+# ----------------------------------------------------------------------------- workshop
+@dataclass(frozen=True, slots=True)
+class SaveScene(Action):
+    """Save the whole sandbox as a .origami scene file (path None: ask with a file dialog)."""
+
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenScene(Action):
+    """Replace the sandbox by a scene file, once it is fully read (path None: ask)."""
+
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportWeights(Action):
+    """Write the network's weights as .npz, W of shape (out, in) (path None: ask)."""
+
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportWeights(Action):
+    """Adopt a network from .npz or a PyTorch .pt/.pth file, keeping the points (path None: ask)."""
+
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CloseDialog(Action):
+    """The file dialog was closed without picking a file."""
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleRecording(Action):
+    """Start recording the plane (GIF, plus MP4 where available) or stop and save it.
+
+    path None: a time-stamped name in the current folder.
+    """
+
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TogglePresenter(Action):
+    """Presenter mode: full screen, large high-contrast UI, cursor halo, big readouts."""
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleShortcuts(Action):
+    """Show or hide every key in big type ("?")."""

@@ -230,6 +230,25 @@ class Layout:
 
 
 @dataclass
+class WorkshopState:
+    """Scene files, weights, recording and presenter mode, as the workshop controls show them."""
+
+    dialog: str | None = None  # save_scene, open_scene, export_weights or import_weights
+    dialog_serial: int = 0  # bumped each time a dialog is asked for (the UI opens it once)
+    dialog_path: str = ""  # where that dialog starts
+    scene_path: str = ""  # the scene file last saved or opened
+    weights_path: str = ""  # the weights file last exported or imported
+    recording: bool = False
+    rec_frames: int = 0
+    rec_seconds: float = 0.0
+    rec_limit: int = 0
+    rec_path: str = ""  # the recording being written, then the files written, for the message
+    presenter: bool = False
+    theme: str = "default"  # pygame-gui theme: "default" or "contrast" (presenter mode)
+    shortcuts: bool = False  # the big shortcut overlay ("?")
+
+
+@dataclass
 class AppState:
     """Everything the sandbox shows. Only scenes assign to it; panels and passes only read it.
 
@@ -281,6 +300,7 @@ class AppState:
     timings: dict[str, float] = field(default_factory=dict)
     fps: float = 0.0
     screenshot_request: str | None = None
+    workshop: WorkshopState = field(default_factory=WorkshopState)
     quit: bool = False
     time: float = 0.0
     # change counters: consumers compare them to what they last saw
