@@ -246,8 +246,9 @@ class Canvas:
     """Pixel-space 2D drawing over the current viewport (see the module docstring).
 
     Coordinates are pixels of the viewport passed to `begin`, origin top-left, y down. Colours
-    are straight RGBA floats in [0, 1]. Everything collected is drawn by `draw` in the order:
-    fills and images, then lines, then text (so labels sit on top).
+    are straight RGBA floats in [0, 1]. Everything collected is drawn by `draw`, group by group
+    (`next_group` starts a new one, drawn over the previous ones); within a group fills and
+    images first, then lines, then text (so labels sit on top).
     """
 
     def __init__(self) -> None:
@@ -282,12 +283,20 @@ class Canvas:
         self._lines: list[np.ndarray] = []
         self._quads: list[np.ndarray] = []
         self._text: list[tuple[str, int, int, int, np.ndarray]] = []
+        self._groups: list[tuple[list, list, list]] = []
 
     # ------------------------------------------------------------------ collecting
     def begin(self, size: tuple[int, int]) -> None:
         """Start a frame for a viewport of `size` (w, h) pixels."""
         self.size = (max(1, int(size[0])), max(1, int(size[1])))
         self._lines, self._quads, self._text = [], [], []
+        self._groups = []
+
+    def next_group(self) -> None:
+        """Whatever is collected from now on is drawn over everything collected before."""
+        if self._lines or self._quads or self._text:
+            self._groups.append((self._lines, self._quads, self._text))
+            self._lines, self._quads, self._text = [], [], []
 
     def polyline(
         self,
@@ -392,13 +401,13 @@ class Canvas:
         self._text.append((str(text), int(size), x, y, c))
         return (float(x), float(y), float(aw), float(ah))
 
-    def _text_quads(self) -> np.ndarray:
+    def _text_quads(self, labels: list) -> np.ndarray:
         """Resolve this frame's labels to atlas quads (re-resolving if the atlas was cleared)."""
         for _ in range(2):
             gen = self.atlas.generation
-            q = np.zeros((len(self._text), _QUAD_FLOATS), dtype=np.float32)
+            q = np.zeros((len(labels), _QUAD_FLOATS), dtype=np.float32)
             s = float(self.atlas.size)
-            for i, (text, size, x, y, c) in enumerate(self._text):
+            for i, (text, size, x, y, c) in enumerate(labels):
                 ax, ay, aw, ah = self.atlas.entry(text, size)
                 q[i, 0:4] = (x, y, x + aw, y + ah)
                 q[i, 4:8] = (ax / s, ay / s, (ax + aw) / s, (ay + ah) / s)
@@ -406,7 +415,7 @@ class Canvas:
                 q[i, 12] = 1.0
             if gen == self.atlas.generation:
                 return q
-        raise ValueError(f"{len(self._text)} labels in one frame do not fit the text atlas")
+        raise ValueError(f"{len(labels)} labels in one frame do not fit the text atlas")
 
     def text_size(self, text: str, size: int = DEFAULT_FONT_PX) -> tuple[int, int]:
         return self.atlas.measure(str(text), int(size))
@@ -462,32 +471,30 @@ class Canvas:
 
     def draw(self) -> None:
         """Draw everything collected since `begin` into the current viewport and forget it."""
+        self.next_group()
+        groups, self._groups = self._groups, []
         GL.glDisable(GL.GL_DEPTH_TEST)
         GL.glEnable(GL.GL_BLEND)
         GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
-        qp = self.quad_program
-        if self._quads or self._text:
-            qp.use()
-            qp.set_vec2("u_viewport", self.size)
-            GL.glActiveTexture(GL.GL_TEXTURE0)
-            GL.glBindTexture(GL.GL_TEXTURE_2D, self.atlas.texture)
-            GL.glActiveTexture(GL.GL_TEXTURE1)
-            GL.glBindTexture(GL.GL_TEXTURE_2D, self.images)
-            GL.glActiveTexture(GL.GL_TEXTURE0)
-            self._draw_instances("quads", self._quads)
-        if self._lines:
-            lp = self.line_program
-            lp.use()
-            lp.set_vec2("u_viewport", self.size)
-            self._draw_instances("lines", self._lines)
-        if self._text:
-            quads = self._text_quads()
-            qp.use()
-            qp.set_vec2("u_viewport", self.size)
-            GL.glActiveTexture(GL.GL_TEXTURE0)
-            GL.glBindTexture(GL.GL_TEXTURE_2D, self.atlas.texture)
-            self._draw_instances("text", [quads])
-        self._lines, self._quads, self._text = [], [], []
+        qp, lp = self.quad_program, self.line_program
+        for lines, quads, labels in groups:
+            if quads or labels:
+                qp.use()
+                qp.set_vec2("u_viewport", self.size)
+                GL.glActiveTexture(GL.GL_TEXTURE1)
+                GL.glBindTexture(GL.GL_TEXTURE_2D, self.images)
+                GL.glActiveTexture(GL.GL_TEXTURE0)
+                GL.glBindTexture(GL.GL_TEXTURE_2D, self.atlas.texture)
+                self._draw_instances("quads", quads)
+            if lines:
+                lp.use()
+                lp.set_vec2("u_viewport", self.size)
+                self._draw_instances("lines", lines)
+            if labels:
+                text = self._text_quads(labels)
+                qp.use()
+                GL.glBindTexture(GL.GL_TEXTURE_2D, self.atlas.texture)
+                self._draw_instances("text", [text])
 
     def delete(self) -> None:
         for vao, buf in self._vaos.values():
@@ -688,8 +695,8 @@ def draw_probe_plots(
             if single:
                 faint = col.copy()
                 faint[:, 3] = 0.35
-                canvas.segments(np.stack([px, np.full_like(px, y), px, np.full_like(px, y + h)], 1),
-                                faint, 1.0)  # fmt: skip
+                full = np.stack([px, np.full_like(px, y), px, np.full_like(px, y + h)], 1)
+                canvas.segments(full, faint, 1.0)
     for c, mc, lc in zip(curves, map_colors, lap_colors, strict=True):
         canvas.polyline(_clip_to(top, c.radius, c.logit_difference), mc, 2.0)
         if c.map_confidence is not None:
