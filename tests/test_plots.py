@@ -67,6 +67,8 @@ def test_ray_helpers():
     c = PL.ray_colors(8)
     assert c.shape == (8, 4) and len({tuple(np.round(x, 3)) for x in c}) == 8
     assert np.all((c >= 0) & (c <= 1))
+    seg = PL.ray_segments((1.0, -1.0), np.array([[3.0, 4.0], [0.0, -2.0]]), 10.0)
+    assert np.allclose(seg, [[1, -1, 7, 7], [1, -1, 1, -11]])
 
 
 def probe_setup(n_out=2, laplace=True):

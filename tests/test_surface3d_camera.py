@@ -99,3 +99,18 @@ def test_pick_triangles_finds_the_nearest_hit():
     assert hit[0] == 0
     assert pick_triangles([3, 3, 3], [0, 0, -1], tri) is None
     assert pick_triangles([0, 0, 3], [0, 0, -1], np.zeros((0, 3, 3))) is None
+
+
+def test_pick_surface_returns_the_data_point_under_a_pixel():
+    from sandbox.geometry import surface as S
+    from sandbox.render.camera3d import pick_surface
+
+    fs = S.halfplane_surface(0.5, -0.25, 1.0, (-6.0, 6.0, -6.0, 6.0))
+    frame = SceneFrame(fs.bounds, fs.z_range())
+    cam = OrbitCamera(400, 300, yaw=-40.0, pitch=40.0)
+    for xy in ([1.0, 2.0], [-4.0, 3.0], [3.0, -5.0]):
+        p = np.array([*xy, fs.height_at(np.array([xy]))[0]])
+        px, _ = cam.project(frame.to_scene(p[None]))
+        got = pick_surface(cam, frame, fs.surface.positions, fs.surface.triangles, px[0])
+        assert got is not None and np.allclose(got, p, atol=1e-9)
+    assert pick_surface(cam, frame, fs.surface.positions, fs.surface.triangles, (0, 0)) is None

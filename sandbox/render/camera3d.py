@@ -257,3 +257,18 @@ def pick_triangles(
         return None
     i = int(np.flatnonzero(hit)[np.argmin(t[hit])])
     return i, o + t[i] * d
+
+
+def pick_surface(
+    camera: OrbitCamera,
+    frame: SceneFrame,
+    positions: np.ndarray,
+    triangles: np.ndarray,
+    pixel,
+) -> np.ndarray | None:
+    """The data point (x, y, z) of a surface mesh under a viewport pixel (origin top-left), or
+    None: the 3D half of the linked cursor (its (x, y) is the point to mark in the 2D view)."""
+    tri = frame.to_scene(np.asarray(positions, np.float64))[np.asarray(triangles, np.int64)]
+    o, d = camera.ray(np.asarray(pixel, np.float64).reshape(1, 2))
+    hit = pick_triangles(o[0], d[0], tri)
+    return None if hit is None else frame.from_scene(hit[1])

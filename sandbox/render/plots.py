@@ -532,6 +532,15 @@ def even_directions(n: int, start_angle: float = 0.0) -> np.ndarray:
     return np.stack([np.cos(a), np.sin(a)], axis=1)
 
 
+def ray_segments(origin, directions: np.ndarray, r_max: float) -> np.ndarray:
+    """(n, 4) world segments origin -> origin + r_max * direction, to draw the rays on the plane
+    (with a LineBatch, in the ray_colors)."""
+    o = np.asarray(origin, np.float64).reshape(2)
+    d = np.asarray(directions, np.float64).reshape(-1, 2)
+    d = d / np.linalg.norm(d, axis=1, keepdims=True)
+    return np.concatenate([np.broadcast_to(o, d.shape), o + float(r_max) * d], axis=1)
+
+
 @dataclass
 class ProbeCurves:
     """One ray's plot data (all arrays): radius and logit difference (exact polyline vertices);
