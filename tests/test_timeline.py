@@ -154,3 +154,15 @@ def test_invariants_under_any_recording_pattern(capacity, dense, gaps):
     assert kept[0] == 0  # the start is never evicted
     for i, s in enumerate(kept):
         assert np.array_equal(tl.scrub(i), [s, -s])
+
+
+def test_replay_walks_through_snapshots_at_the_chosen_speed():
+    tl = Timeline(1, capacity=20)
+    for s in (0, 10, 20, 40, 80):
+        tl.record(s, np.zeros(1))
+    assert tl.replay_index(1, 0.0, 100.0) == 1
+    assert tl.replay_index(1, 0.1, 100.0) == 2  # step 10 + 10
+    assert tl.replay_index(1, 0.32, 100.0) == 3  # step 42 is nearest 40
+    assert tl.replay_index(0, 100.0, 100.0) == 4  # never past the newest
+    with pytest.raises(ValueError, match="replay speed"):
+        tl.replay_index(0, 1.0, 0.0)

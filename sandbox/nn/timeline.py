@@ -199,6 +199,16 @@ class Timeline:
             return self._n - 1
         return j if steps[j] - step < step - steps[j - 1] else j - 1
 
+    def replay_index(self, start_index: int, elapsed_s: float, steps_per_second: float) -> int:
+        """Where a replay started at `start_index` stands after `elapsed_s` seconds when it plays
+        `steps_per_second` training steps per second (the nearest snapshot, the newest at most)."""
+        if not (math.isfinite(steps_per_second) and steps_per_second > 0):
+            raise ValueError(
+                f"replay speed {steps_per_second} must be a positive number of steps/s"
+            )
+        start = int(self._steps[self._check_index(start_index)])
+        return self.index_at_step(start + max(0.0, float(elapsed_s)) * steps_per_second)
+
     def restore(self, index: int, params_out: np.ndarray) -> int:
         """Write the stored parameters into `params_out` (e.g. `net.params`) in place, bit for
         bit, and return the snapshot's step."""
