@@ -1,7 +1,8 @@
 #version 330 core
-// Data points standing on the surface: screen-aligned discs of a constant pixel radius, with the
-// depth of the front of a sphere of that radius, so the surface they stand on never cuts them
-// while folds in front still hide them.
+// Data points standing on the surface: screen-aligned discs of a constant pixel radius, drawn as
+// balls resting on the upper side (centre lifted by 1.5 radii along +z) with the depth of the
+// ball's front, so the surface they stand on never cuts them, while folds in front, and the
+// sheet itself when seen from below, hide them. CPU twin: surface3d.point_centers.
 layout(location = 0) in vec3 a_center;  // relative to the upload origin, data units
 layout(location = 1) in vec3 a_style;   // radius (px), flags (1 hollow, 2 highlight), class
 
@@ -19,7 +20,9 @@ flat out float v_flags;
 flat out int v_class;
 
 void main() {
-    vec4 vc = u_view * vec4((a_center + u_model_offset) * u_model_scale, 1.0);
+    vec4 base = u_view * vec4((a_center + u_model_offset) * u_model_scale, 1.0);
+    float lift = 1.5 * a_style.x * max(-base.z, 1e-6) / u_px_per_unit;
+    vec4 vc = base + u_view * vec4(0.0, 0.0, lift, 0.0);
     vec4 cc = u_proj * vc;
     v_radius = a_style.x;
     v_flags = a_style.y;

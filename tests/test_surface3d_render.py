@@ -22,6 +22,7 @@ from sandbox.render.surface3d import (
     KEY_DIR,
     Surface3DPass,
     Surface3DStyle,
+    point_centers,
     shade_colors,
 )
 from sandbox.render.target import RenderTarget
@@ -157,7 +158,7 @@ def test_points_stand_on_the_surface_and_hide_behind_folds(pass3d):
     below = np.array([[-2.0, -1.0, -0.6]])  # under the sheet: hidden
     pass3d.set_points(np.concatenate([on_top, below]), [2, 4], radius=7.0)
     pixels = render(pass3d, camera, frame, Surface3DStyle(tint=False))
-    px, _ = camera.project(frame.to_scene(np.concatenate([on_top, below])))
+    px = point_centers(camera, frame.to_scene(np.concatenate([on_top, below])), 7.0)
     # Centre pixel of the visible point: the sphere's colour at that pixel's exact offset.
     i, j = np.floor(px[0]).astype(int)
     off = np.array([i + 0.5 - px[0, 0], -(j + 0.5 - px[0, 1])]) / 7.0
@@ -173,9 +174,15 @@ def test_points_stand_on_the_surface_and_hide_behind_folds(pass3d):
     pass3d.set_points(np.zeros((0, 3)), 0)
     pass3d.set_cursor(np.array([-1.0, 1.5, 0.0]), radius=8.0)
     pixels = render(pass3d, camera, frame, Surface3DStyle(tint=False))
-    c, _ = camera.project(frame.to_scene([[-1.0, 1.5, 0.0]]))
+    c = point_centers(camera, frame.to_scene([[-1.0, 1.5, 0.0]]), 8.0)
     i, j = np.floor(c[0]).astype(int)
     assert pixels[j, i].min() >= 235
+    # Seen from below, the sheet hides the balls resting on its upper side.
+    under = OrbitCamera(*SIZE, yaw=-60.0, pitch=-35.0, distance=3.0)
+    pixels = render(pass3d, under, frame, Surface3DStyle(tint=False))
+    c = point_centers(under, frame.to_scene([[-1.0, 1.5, 0.0]]), 8.0)
+    i, j = np.floor(c[0]).astype(int)
+    assert pixels[j, i].max() < 235
 
 
 def test_crease_lines_are_drawn_on_the_surface_at_their_projection(pass3d):

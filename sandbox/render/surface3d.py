@@ -107,6 +107,19 @@ def shade_colors(
     return np.clip(np.asarray(base, np.float64) * shade_factor(nv)[:, None], 0.0, 1.0)
 
 
+def point_centers(camera: OrbitCamera, points_scene: np.ndarray, radius_px) -> np.ndarray:
+    """CPU twin of the point shader's placement: scene points (N, 3) on the surface -> pixel
+    centres (N, 2) of their balls (lifted 1.5 radii along +z, the radius converted to scene
+    units at the point's depth)."""
+    p = np.asarray(points_scene, np.float64).reshape(-1, 3)
+    view = camera.view_matrix()
+    depth = -(np.column_stack([p, np.ones(len(p))]) @ view.T)[:, 2]
+    lift = 1.5 * np.asarray(radius_px, np.float64) * np.maximum(depth, 1e-6)
+    lifted = p.copy()
+    lifted[:, 2] += lift / camera.pixels_per_unit_at_unit_depth
+    return camera.project(lifted)[0]
+
+
 def _upload_origin(points: np.ndarray) -> np.ndarray:
     if len(points) == 0:
         return np.zeros(3)
