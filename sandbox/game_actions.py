@@ -1,0 +1,139 @@
+"""Actions of the start menu and the guided levels, beside the sandbox's own (sandbox.actions).
+
+Like every action these are small immutable messages: the menu and level panels emit them, and
+the active scene applies them as the only writer of the state. Switching screens is an action
+too (open a level, the free sandbox, the menu), so a test can drive the whole game by handing
+actions to scenes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sandbox.actions import Action, Phase
+
+
+# ----------------------------------------------------------------------------- screens
+@dataclass(frozen=True, slots=True)
+class OpenLevel(Action):
+    """Play the level with this id (the level file's name without .toml)."""
+
+    level_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContinueGame(Action):
+    """Open the level "Continue" points at: the next unfinished one."""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenSandbox(Action):
+    """The free sandbox, every control unlocked."""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenMenu(Action):
+    """Back to the start menu."""
+
+
+@dataclass(frozen=True, slots=True)
+class NextLevel(Action):
+    """From a finished level to the one after it (the menu when it was the last)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RestartLevel(Action):
+    """Start the current level again from its first state (story skipped)."""
+
+
+# ----------------------------------------------------------------------------- menu settings
+@dataclass(frozen=True, slots=True)
+class ShowSettings(Action):
+    """Open (True) or close (False) the settings card."""
+
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SetUnlockAll(Action):
+    """Open every level (for workshop presenters) or go back to opening them in order."""
+
+    on: bool
+
+
+# ----------------------------------------------------------------------------- level cards
+@dataclass(frozen=True, slots=True)
+class StoryPage(Action):
+    """Turn the story card by `step` pages (+1 next, -1 back); past the last page it closes."""
+
+    step: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShowStory(Action):
+    """Open the story card again at its first page."""
+
+
+@dataclass(frozen=True, slots=True)
+class CloseCard(Action):
+    """Close the story or success card and keep playing."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckGoals(Action):
+    """The level's Check button: win if the goals hold, else one more failed check."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerQuiz(Action):
+    """Pick quiz choice `choice` (0-based)."""
+
+    choice: int
+
+
+# ----------------------------------------------------------------------------- level controls
+@dataclass(frozen=True, slots=True)
+class SetNeuronParam(Action):
+    """Set one of a first-layer neuron's a, b, c in max(a x + b y + c, 0) (the neuron sliders)."""
+
+    neuron: int
+    param: str  # "a", "b" or "c"
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class SelectNeuron(Action):
+    """Which first-layer neuron the neuron sliders edit (0-based)."""
+
+    neuron: int
+
+
+@dataclass(frozen=True, slots=True)
+class PruneNeuron(Action):
+    """Remove a hidden neuron (layer 1-based, neuron 0-based); a copycat folds into its twin."""
+
+    layer: int
+    neuron: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetLaplace(Action):
+    """The level's Laplace switch: confidence with last-layer Laplace on or off."""
+
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SetNetworkSeed(Action):
+    """Fresh starting weights from this seed (the level's seed control)."""
+
+    seed: int
+
+
+@dataclass(frozen=True, slots=True)
+class DragMarker(Action):
+    """Drag a movable marker with the mouse: screen position and gesture phase."""
+
+    name: str
+    pos: tuple[float, float]
+    phase: Phase = Phase.MOVE

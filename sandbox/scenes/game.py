@@ -1,0 +1,127 @@
+"""The game around the levels: which level files exist, the player's progress, and the settings
+that outlive a screen (UI scale, unlock-all for presenters).
+
+`Game` is created once when the app starts and handed from scene to scene (menu, level, free
+sandbox), so the level list is read once and the progress store is one object. It loads every
+level file of a folder (broken ones become error entries, see sandbox.levels.load_levels), reads
+the progress file (a damaged one is moved aside by the store and reported once through
+`take_warning`), and answers the menu's questions: which levels are open, which one "Continue"
+opens, what comes after a level. Saving is atomic (the store's job); a save that fails becomes a
+message, never an exception. No pygame here: the menu and level scenes draw what this decides.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sandbox.levels import Level, LevelEntry, Progress, ProgressStore, load_levels
+
+SETTING_UI_SCALE = "ui_scale"
+
+
+class Game:
+    """Level entries, progress and persistent settings; see the module docstring."""
+
+    def __init__(
+        self, levels_dir: str | Path | None = None, progress_path: str | Path | None = None
+    ) -> None:
+        self.levels_dir = levels_dir
+        self.entries: list[LevelEntry] = load_levels(levels_dir)
+        self.store = ProgressStore(progress_path)
+        self.progress: Progress = self.store.load()
+        self._warning: str | None = self.store.warning
+
+    # ------------------------------------------------------------------ levels
+    @property
+    def playable_ids(self) -> list[str]:
+        """Ids of the levels that loaded, in play order."""
+        return [e.id for e in self.entries if e.ok]
+
+    def entry(self, level_id: str) -> LevelEntry | None:
+        return next((e for e in self.entries if e.id == level_id), None)
+
+    def level(self, level_id: str) -> Level | None:
+        e = self.entry(level_id)
+        return e.level if e is not None else None
+
+    def number(self, level_id: str) -> int:
+        """The level's number as the menu shows it (its place in the file order, from 1)."""
+        for i, e in enumerate(self.entries, 1):
+            if e.id == level_id:
+                return i
+        return 0
+
+    def is_open(self, level_id: str) -> bool:
+        ids = self.playable_ids
+        if level_id not in ids:
+            return False
+        return self.progress.unlocked(ids)[ids.index(level_id)]
+
+    def open_flags(self) -> dict[str, bool]:
+        ids = self.playable_ids
+        return dict(zip(ids, self.progress.unlocked(ids), strict=True))
+
+    def stars(self, level_id: str) -> int:
+        return int(self.progress.stars.get(level_id, 0))
+
+    def continue_id(self) -> str | None:
+        """The level Continue opens; never a locked one (--level may have opened one)."""
+        target = self.progress.continue_level(self.playable_ids)
+        if target is None or self.is_open(target):
+            return target
+        flags = self.open_flags()
+        ids = [i for i in self.playable_ids if flags[i]]
+        return next((i for i in ids if not self.progress.completed(i)), ids[-1] if ids else None)
+
+    def next_level_id(self, level_id: str) -> str | None:
+        """The playable level after `level_id`, or None when it is the last."""
+        ids = self.playable_ids
+        if level_id not in ids:
+            return None
+        i = ids.index(level_id)
+        return ids[i + 1] if i + 1 < len(ids) else None
+
+    def previous_id(self, level_id: str) -> str | None:
+        ids = self.playable_ids
+        if level_id not in ids:
+            return None
+        i = ids.index(level_id)
+        return ids[i - 1] if i > 0 else None
+
+    # ------------------------------------------------------------------ progress
+    def started(self, level_id: str) -> str | None:
+        """Remember `level_id` as the last level played; returns a save error or None."""
+        self.progress.record(level_id, 0)
+        return self._save()
+
+    def record(self, level_id: str, stars: int) -> tuple[bool, str | None]:
+        """Keep the best stars for a level and save; (improved, save error or None)."""
+        improved = self.progress.record(level_id, int(stars))
+        return improved, self._save()
+
+    @property
+    def unlock_all(self) -> bool:
+        return bool(self.progress.unlock_all)
+
+    def set_unlock_all(self, on: bool) -> str | None:
+        self.progress.unlock_all = bool(on)
+        return self._save()
+
+    def setting(self, key: str, default: float | str | bool | None = None):
+        return self.progress.settings.get(key, default)
+
+    def set_setting(self, key: str, value: float | str | bool) -> str | None:
+        if self.progress.settings.get(key) == value:
+            return None
+        self.progress.settings[key] = value
+        return self._save()
+
+    def _save(self) -> str | None:
+        if self.store.save(self.progress):
+            return None
+        return self.store.save_error
+
+    def take_warning(self) -> str | None:
+        """The progress file's problem at start-up, once (None afterwards or when all was well)."""
+        warning, self._warning = self._warning, None
+        return warning

@@ -1,0 +1,351 @@
+"""The start menu scene, the free sandbox reached from it, and the choice of the first screen.
+
+`MenuScene` is the app's first screen after loading when it starts without sandbox options: a
+big title, Continue (the next unfinished level), the level grid with stars and locks, the free
+sandbox and the settings (UI scale, every level open for presenters). Behind it a small fixed
+network folds the window into pastel regions, drawn by the same passes as the sandbox's plane.
+It writes the app state only for the layout and the UI scale, and the `Game` (progress,
+settings) through its methods. A damaged progress file is reported once, as a message, and the
+menu carries on with fresh progress.
+
+`FreeSandboxScene` is the sandbox with one addition: Esc (when no help card is open) goes back
+to the menu. `scene_factory` decides what the app opens first: a level (--level), the menu (no
+sandbox options), or the free sandbox.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pygame
+
+from sandbox import actions as A
+from sandbox import game_actions as G
+from sandbox.cli import resolve_level_id
+from sandbox.scenes.base import Scene
+from sandbox.scenes.game import SETTING_UI_SCALE, Game
+from sandbox.scenes.sandbox import SandboxScene
+from sandbox.state import UI_SCALE_RANGE, AppState, Layout, Toast, View
+
+if TYPE_CHECKING:
+    from sandbox.app import App
+    from sandbox.cli import AppConfig
+
+MESSAGE_SECONDS = 12.0
+BACKGROUND_SIZES = [2, 5, 5, 3]
+BACKGROUND_SEED = 7
+
+
+class MenuScene(Scene):
+    """The start menu; see the module docstring."""
+
+    name = "menu"
+
+    def __init__(self, app: App, game: Game, config: AppConfig | None = None) -> None:
+        super().__init__(app)
+        self.game = game
+        self.config = config if config is not None else app.config
+        self.panels: Any = None
+        self.view: Any = None
+        self.settings_open = False
+        self._version = 0
+        self._background: Any = None
+        self._bg_state: AppState | None = None
+        self._bg_key: tuple = ()
+
+    # ------------------------------------------------------------------ set-up
+    def enter(self) -> None:
+        s = self.state
+        saved = self.game.setting(SETTING_UI_SCALE)
+        if isinstance(saved, int | float) and not isinstance(saved, bool):
+            if self.config.ui_scale == 1.0:  # an explicit --ui-scale wins over the saved one
+                s.ui_scale = float(np.clip(saved, *UI_SCALE_RANGE))
+        elif s.ui_scale < UI_SCALE_RANGE[0]:
+            s.ui_scale = UI_SCALE_RANGE[0]
+        s.playing = False
+        s.show_help = False
+        s.hover = None
+        self._relayout(s.layout.window)
+        warning = self.game.take_warning()
+        if warning:
+            self.say(warning, "warn", MESSAGE_SECONDS)
+        self._refresh()
+
+    def exit(self) -> None:
+        if self.panels is not None:
+            self.panels.clear()
+            self.panels = None
+        if self._background is not None:
+            self._background.release()
+            self._background = None
+
+    def build_ui(self, manager: Any) -> None:
+        from sandbox.ui.menu_panels import MenuPanels
+
+        if self.panels is not None:
+            self.panels.clear()
+        self.panels = MenuPanels(manager, self.state, self.view)
+
+    def say(self, text: str, kind: str = "info", seconds: float = 5.0) -> None:
+        self.state.toast = Toast(text, kind, self.state.time + seconds)
+
+    def _relayout(self, window: tuple[int, int]) -> None:
+        from sandbox.ui.menu_panels import menu_scale
+
+        w, h = max(1, int(window[0])), max(1, int(window[1]))
+        scale = menu_scale((w, h), self.state.ui_scale)
+        self.state.layout = Layout(window=(w, h), plane=(0, 0, w, h), scale=scale)
+        self._version += 1
+
+    def _refresh(self) -> None:
+        """Rebuild the MenuView from the game (after progress or settings changed)."""
+        from sandbox.ui.menu_panels import CardInfo, MenuView
+
+        game = self.game
+        flags = game.open_flags()
+        next_id = game.continue_id()
+        cards = []
+        for i, e in enumerate(game.entries, 1):
+            cards.append(
+                CardInfo(
+                    level_id=e.id,
+                    number=i,
+                    title=e.title,
+                    stars=game.stars(e.id),
+                    open=flags.get(e.id, False),
+                    error=str(e.error) if e.error is not None else "",
+                    is_next=e.id == next_id,
+                )
+            )
+        if next_id is None:
+            text = ""
+        else:
+            started = any(game.stars(i) for i in game.playable_ids) or (
+                game.progress.last_played is not None
+            )
+            word = "Continue" if started else "Start"
+            text = f"{word}: {game.number(next_id)} · {game.level(next_id).title}"
+            if len(text) > 34:
+                text = text[:32].rstrip() + "..."
+        self._version += 1
+        self.view = MenuView(
+            cards=cards,
+            continue_id=next_id,
+            continue_text=text,
+            settings_open=self.settings_open,
+            unlock_all=game.unlock_all,
+            ui_scale=self.state.ui_scale,
+            version=self._version,
+        )
+
+    # ------------------------------------------------------------------ events -> actions
+    def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
+        out: list[A.Action] = []
+        if self.panels is not None:
+            out += self.panels.handle_event(event)
+        if event.type == pygame.KEYDOWN and not consumed:
+            key = event.key
+            if key in (pygame.K_RETURN, pygame.K_KP_ENTER) and not self.settings_open:
+                out.append(G.ContinueGame())
+            elif key == pygame.K_ESCAPE and self.settings_open:
+                out.append(G.ShowSettings(False))
+            elif key == pygame.K_u:
+                out.append(G.SetUnlockAll(not self.game.unlock_all))
+            elif key == pygame.K_F12:
+                out.append(A.Screenshot())
+        return out
+
+    # ------------------------------------------------------------------ apply
+    def apply(self, action: A.Action) -> None:
+        handler = getattr(self, "_on_" + type(action).__name__, None)
+        if handler is not None:
+            handler(action)
+
+    def _on_OpenLevel(self, a: G.OpenLevel) -> None:
+        entry = self.game.entry(a.level_id)
+        if entry is None:
+            self.say(f"There is no level {a.level_id!r}.", "warn")
+            return
+        if entry.error is not None:
+            self.say(f"This level cannot be played: {entry.error}", "error", MESSAGE_SECONDS)
+            return
+        if not self.game.is_open(a.level_id):
+            before = self.game.previous_id(a.level_id)
+            what = f"level {self.game.number(before)}" if before else "the level before it"
+            self.say(f"Locked: win {what} first (presenters: U opens every level).", "warn")
+            return
+        from sandbox.scenes.level import LevelScene
+
+        self.next_scene = LevelScene(self.app, self.game, entry.level, self.config)
+
+    def _on_ContinueGame(self, a: G.ContinueGame) -> None:
+        target = self.game.continue_id()
+        if target is None:
+            self.say("No level could be loaded; the free sandbox is always there.", "warn")
+            return
+        self._on_OpenLevel(G.OpenLevel(target))
+
+    def _on_OpenSandbox(self, a: G.OpenSandbox) -> None:
+        self.next_scene = FreeSandboxScene(self.app, self.config, self.game)
+
+    def _on_ShowSettings(self, a: G.ShowSettings) -> None:
+        self.settings_open = bool(a.on)
+        self._refresh()
+
+    def _on_SetUnlockAll(self, a: G.SetUnlockAll) -> None:
+        error = self.game.set_unlock_all(a.on)
+        self._refresh()
+        if error:
+            self.say(error, "error")
+        else:
+            self.say("Every level is open." if a.on else "Levels open in order again.")
+
+    def _on_SetUiScale(self, a: A.SetUiScale) -> None:
+        s = self.state
+        scale = float(np.clip(a.scale, *UI_SCALE_RANGE))
+        s.ui_scale = scale
+        self._relayout(s.layout.window)
+        error = self.game.set_setting(SETTING_UI_SCALE, scale)
+        self._refresh()
+        if error:
+            self.say(error, "error")
+        elif s.scale < scale:
+            self.say(f"UI {scale:g}x does not fit this window; using {s.scale:g}x for now.")
+
+    def _on_Resize(self, a: A.Resize) -> None:
+        self._relayout((a.width, a.height))
+        self._refresh()
+
+    def _on_Screenshot(self, a: A.Screenshot) -> None:
+        import time
+
+        self.state.screenshot_request = a.path or time.strftime("neural-origami-%Y%m%d-%H%M%S.png")
+
+    def _on_ScreenshotSaved(self, a: A.ScreenshotSaved) -> None:
+        self.state.screenshot_request = None
+        self.say(a.message, "info" if a.ok else "error")
+
+    def _on_Quit(self, a: A.Quit) -> None:
+        self.state.quit = True
+
+    # ------------------------------------------------------------------ frame
+    def update(self, dt: float) -> None:
+        if self.panels is not None and self.view is not None:
+            self.panels.sync(self.state, self.view)
+
+    def draw(self) -> None:
+        """A fixed small network folding the window into pastel regions, with its creases."""
+        s = self.state
+        w, h = s.layout.window
+        key = (w, h)
+        if self._bg_state is None or key != self._bg_key:
+            self._bg_key = key
+            self._bg_state = _background_state((w, h))
+        if self._background is None:
+            from sandbox.scenes.plane import PlaneRenderer
+
+            self._background = PlaneRenderer(self.app.renderer)
+        self._background.draw(self._bg_state)
+
+    def draw_overlay(self, surface: pygame.Surface) -> None:
+        from sandbox.ui import overlay
+
+        overlay.draw_toast(surface, self.state, self.state.scale)
+
+    def ui_needs_redraw(self) -> bool:
+        s = self.state
+        return s.toast is not None and s.time <= s.toast.until + 0.1
+
+
+def _background_state(window: tuple[int, int]) -> AppState:
+    """A private state for the menu's background picture (never the app's state)."""
+    from sandbox.render.camera import View2D
+    from sandbox.scenes import backend
+    from sandbox.state import Task
+
+    w, h = window
+    bg = AppState()
+    bg.layout = Layout(window=(w, h), plane=(0, 0, w, h))
+    bg.camera = View2D((0.0, 0.0), 0.55, max(1, w), max(1, h))
+    net = backend.new_network(BACKGROUND_SIZES, BACKGROUND_SEED)
+    # spread the first-layer creases over the window so the folds fill it
+    W, b = net.layers[0]
+    angles = np.linspace(0.0, math.pi, W.shape[0], endpoint=False) + 0.3
+    W[:, 0], W[:, 1] = np.cos(angles), np.sin(angles)
+    b[:] = np.linspace(-4.0, 4.0, W.shape[0])
+    bg.net = net
+    bg.points = backend.new_points(Task.CLASSIFICATION, 0.0, 0)
+    bg.views = {View.REGIONS, View.CREASES}
+    x0, y0, x1, y1 = bg.camera.world_bounds()
+    bg.partition = backend.partition(net, (x0, x1, y0, y1))
+    return bg
+
+
+# ----------------------------------------------------------------------------- the free sandbox
+class FreeSandboxScene(SandboxScene):
+    """The sandbox, every control unlocked; Esc goes back to the start menu."""
+
+    name = "free-sandbox"
+
+    def __init__(self, app: App, config: AppConfig, game: Game | None = None) -> None:
+        super().__init__(app, config)
+        self.game = game
+
+    def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
+        if (
+            event.type == pygame.KEYDOWN
+            and event.key == pygame.K_ESCAPE
+            and not consumed
+            and not self.state.show_help
+        ):
+            return [G.OpenMenu()]
+        return super().translate(event, consumed)
+
+    def _on_OpenMenu(self, a: G.OpenMenu) -> None:
+        if self.game is None:
+            try:
+                self.game = Game(self.config.extra.get("levels_dir"))
+            except (OSError, ValueError) as exc:
+                self.say(f"The menu cannot be opened: {exc}", "error")
+                return
+        self.state.playing = False
+        self.next_scene = MenuScene(self.app, self.game, self.config)
+
+
+# ----------------------------------------------------------------------------- the first screen
+def scene_factory(app: App, config: AppConfig) -> Callable[[], Scene]:
+    """What to open first, as a factory (the loading screen calls it when kernels are ready).
+
+    Raises ValueError with a message for users when --level names no level or a broken one.
+    """
+    levels_dir = config.extra.get("levels_dir")
+    if config.level:
+        game = Game(levels_dir, config.extra.get("progress_path"))
+        level_id = resolve_level_id(config.level, [e.id for e in game.entries])
+        if level_id is None:
+            ids = ", ".join(e.id for e in game.entries) or "none"
+            raise ValueError(f"--level {config.level!r}: no such level; available: {ids}")
+        entry = game.entry(level_id)
+        if entry.error is not None:
+            raise ValueError(f"--level {config.level!r} cannot be played: {entry.error}")
+
+        def level() -> Scene:
+            from sandbox.scenes.level import LevelScene
+
+            return LevelScene(app, game, entry.level, config)
+
+        return level
+    if getattr(config, "menu", False):
+
+        def menu() -> Scene:
+            return MenuScene(app, Game(levels_dir, config.extra.get("progress_path")), config)
+
+        return menu
+
+    def sandbox() -> Scene:
+        return FreeSandboxScene(app, config)
+
+    return sandbox

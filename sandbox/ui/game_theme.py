@@ -1,0 +1,254 @@
+"""The look of the start menu and the level screens: theme blocks added to the app's UI theme.
+
+The sandbox's theme (assets/theme.json, scaled by sandbox.ui.theme) covers panels, sliders and
+small buttons. The game screens need bigger type for a room full of people: a large title, big
+menu buttons, level cards, story cards with 20 px text. Those blocks live here, at 1x, and
+`ensure_theme` scales them like the rest and adds them to a UI manager once; their class ids
+(@menu_*, @level_*, @card_*, @story*) do not collide with the sandbox's. Fonts used by the
+markup of story text (bold, italic) are preloaded so text boxes never load them mid-frame.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from typing import Any
+
+BASE_BLOCKS: dict[str, Any] = {
+    "#menu_back": {
+        "colours": {"dark_bg": "#0f1217C4", "normal_border": "#00000000"},
+        "misc": {"shape": "rectangle", "border_width": "0"},
+    },
+    "@menu_title": {
+        "font": {"name": "noto_sans", "size": "56", "bold": "1"},
+        "colours": {"normal_text": "#ffffff", "dark_bg": "#00000000"},
+        "misc": {"text_horiz_alignment": "center"},
+    },
+    "@menu_sub": {
+        "font": {"name": "noto_sans", "size": "21"},
+        "colours": {"normal_text": "#c9d3e0", "dark_bg": "#00000000"},
+        "misc": {"text_horiz_alignment": "center"},
+    },
+    "@menu_section": {
+        "font": {"name": "noto_sans", "size": "16", "bold": "1"},
+        "colours": {"normal_text": "#9db8dc", "dark_bg": "#00000000"},
+    },
+    "@big_button": {
+        "prototype": "#shape",
+        "font": {"name": "noto_sans", "size": "20", "bold": "1"},
+        "colours": {
+            "normal_bg": "#2b3240",
+            "hovered_bg": "#3a4558",
+            "normal_border": "#465064",
+            "hovered_border": "#8fb6e8",
+            "selected_bg": "#2f6db5",
+        },
+        "misc": {
+            "shape_corner_radius": "10",
+            "border_width": "2",
+            "text_horiz_alignment": "left",
+            "text_horiz_alignment_padding": "54",
+        },
+    },
+    "@big_primary": {
+        "prototype": "#shape",
+        "font": {"name": "noto_sans", "size": "22", "bold": "1"},
+        "colours": {
+            "normal_bg": "#2e8b57",
+            "hovered_bg": "#36a566",
+            "normal_border": "#3fae70",
+            "hovered_border": "#a6e3c0",
+        },
+        "misc": {
+            "shape_corner_radius": "10",
+            "border_width": "2",
+            "text_horiz_alignment": "left",
+            "text_horiz_alignment_padding": "56",
+        },
+    },
+    "@level_card": {
+        "prototype": "#shape",
+        "colours": {
+            "normal_bg": "#1d222bF0",
+            "hovered_bg": "#28303d",
+            "active_bg": "#2f3a4b",
+            "normal_border": "#3a4352",
+            "hovered_border": "#8fb6e8",
+        },
+        "misc": {"shape_corner_radius": "12", "border_width": "2"},
+    },
+    "@level_card_next": {
+        "prototype": "#shape",
+        "colours": {
+            "normal_bg": "#1f2d26F0",
+            "hovered_bg": "#27392f",
+            "active_bg": "#2f4538",
+            "normal_border": "#3fae70",
+            "hovered_border": "#a6e3c0",
+        },
+        "misc": {"shape_corner_radius": "12", "border_width": "3"},
+    },
+    "@level_card_locked": {
+        "prototype": "#shape",
+        "colours": {
+            "normal_bg": "#15181eE6",
+            "hovered_bg": "#1a1e25",
+            "active_bg": "#1a1e25",
+            "normal_border": "#262b34",
+            "hovered_border": "#3a4352",
+        },
+        "misc": {"shape_corner_radius": "12", "border_width": "2"},
+    },
+    "@level_card_error": {
+        "prototype": "#shape",
+        "colours": {
+            "normal_bg": "#2a1719F0",
+            "hovered_bg": "#331c1f",
+            "active_bg": "#331c1f",
+            "normal_border": "#c05050",
+            "hovered_border": "#ff7a6a",
+        },
+        "misc": {"shape_corner_radius": "12", "border_width": "2"},
+    },
+    "@card_panel": {
+        "colours": {"dark_bg": "#0e1116FA", "normal_border": "#6ea5e8"},
+        "misc": {"shape": "rounded_rectangle", "shape_corner_radius": "16", "border_width": "2"},
+    },
+    "@success_panel": {
+        "colours": {"dark_bg": "#0e1116FA", "normal_border": "#3fae70"},
+        "misc": {"shape": "rounded_rectangle", "shape_corner_radius": "16", "border_width": "3"},
+    },
+    "@card_title": {
+        "font": {"name": "noto_sans", "size": "28", "bold": "1"},
+        "colours": {"normal_text": "#ffffff", "dark_bg": "#00000000"},
+        "misc": {"text_horiz_alignment": "left"},
+    },
+    "@card_title_center": {
+        "font": {"name": "noto_sans", "size": "32", "bold": "1"},
+        "colours": {"normal_text": "#ffffff", "dark_bg": "#00000000"},
+        "misc": {"text_horiz_alignment": "center"},
+    },
+    "@card_kicker": {
+        "font": {"name": "noto_sans", "size": "16", "bold": "1"},
+        "colours": {"normal_text": "#8fb6e8", "dark_bg": "#00000000"},
+        "misc": {"text_horiz_alignment": "left"},
+    },
+    "@story": {
+        "font": {"name": "noto_sans", "size": "21"},
+        "colours": {"normal_text": "#eef1f5", "dark_bg": "#00000000", "normal_border": "#00000000"},
+        "misc": {
+            "border_width": "0",
+            "padding": "0,4",
+            "line_spacing": "1.25",
+            "text_horiz_alignment_padding": "0",
+        },
+    },
+    "@goal_text": {
+        "font": {"name": "noto_sans", "size": "17"},
+        "colours": {"normal_text": "#eef1f5", "dark_bg": "#00000000", "normal_border": "#00000000"},
+        "misc": {"border_width": "0", "padding": "0,0", "text_horiz_alignment_padding": "0"},
+    },
+    "@goal_done": {
+        "font": {"name": "noto_sans", "size": "17"},
+        "colours": {"normal_text": "#8fd9ae", "dark_bg": "#00000000", "normal_border": "#00000000"},
+        "misc": {"border_width": "0", "padding": "0,0", "text_horiz_alignment_padding": "0"},
+    },
+    "@hint_box": {
+        "font": {"name": "noto_sans", "size": "16"},
+        "colours": {
+            "normal_text": "#ffe1a6",
+            "dark_bg": "#2b2416",
+            "normal_border": "#8a6d2e",
+        },
+        "misc": {
+            "shape": "rounded_rectangle",
+            "shape_corner_radius": "8",
+            "border_width": "1",
+            "padding": "8,6",
+            "text_horiz_alignment_padding": "2",
+        },
+    },
+    "@note": {
+        "font": {"name": "noto_sans", "size": "14"},
+        "colours": {"normal_text": "#8d96a3", "dark_bg": "#00000000", "normal_border": "#00000000"},
+        "misc": {"border_width": "0", "padding": "0,0", "text_horiz_alignment_padding": "0"},
+    },
+    "@error_text": {
+        "font": {"name": "noto_sans", "size": "14"},
+        "colours": {"normal_text": "#ffb4a8", "dark_bg": "#00000000", "normal_border": "#00000000"},
+        "misc": {"border_width": "0", "padding": "0,0", "text_horiz_alignment_padding": "0"},
+    },
+    "@card_button": {
+        "prototype": "#shape",
+        "font": {"name": "noto_sans", "size": "19", "bold": "1"},
+        "colours": {"normal_bg": "#2b3240", "hovered_bg": "#3a4558", "normal_border": "#465064"},
+        "misc": {"shape_corner_radius": "10", "border_width": "2"},
+    },
+    "@card_primary": {
+        "prototype": "#shape",
+        "font": {"name": "noto_sans", "size": "19", "bold": "1"},
+        "colours": {
+            "normal_bg": "#2e8b57",
+            "hovered_bg": "#36a566",
+            "normal_border": "#3fae70",
+            "hovered_border": "#a6e3c0",
+        },
+        "misc": {"shape_corner_radius": "10", "border_width": "2"},
+    },
+    "@level_title": {
+        "font": {"name": "noto_sans", "size": "22", "bold": "1"},
+        "colours": {"normal_text": "#ffffff", "dark_bg": "#00000000", "normal_border": "#00000000"},
+        "misc": {"border_width": "0", "padding": "0,0", "text_horiz_alignment_padding": "0"},
+    },
+    "@locked": {
+        "colours": {
+            "disabled_bg": "#1b1e24",
+            "disabled_text": "#6b727d",
+            "disabled_border": "#3a2f22",
+        },
+    },
+}
+
+# Sizes (1x) whose bold and italic faces the story markup may ask for.
+MARKUP_FONT_SIZES = (14, 15, 16, 17, 21, 22)
+_SCALED_MISC = ("shape_corner_radius", "border_width", "text_horiz_alignment_padding", "padding")
+
+
+def _scale_value(value: str, scale: float) -> str:
+    try:
+        return ",".join(str(max(0, round(float(p) * scale))) for p in str(value).split(","))
+    except ValueError:
+        return value
+
+
+def scaled_blocks(scale: float) -> dict[str, Any]:
+    """The game's theme blocks with font sizes and pixel sizes multiplied by `scale`."""
+    blocks = copy.deepcopy(BASE_BLOCKS)
+    for block in blocks.values():
+        font = block.get("font")
+        if isinstance(font, dict) and "size" in font:
+            font["size"] = str(max(6, round(float(font["size"]) * scale)))
+        misc = block.get("misc")
+        if isinstance(misc, dict):
+            for key in _SCALED_MISC:
+                if key in misc and key != "border_width":
+                    misc[key] = _scale_value(misc[key], scale)
+    return blocks
+
+
+def ensure_theme(manager: Any, scale: float) -> None:
+    """Add the game's blocks to `manager`'s theme at `scale` (once per manager and scale)."""
+    key = round(float(scale), 3)
+    if getattr(manager, "_neural_origami_game_theme", None) == key:
+        return
+    manager.get_theme().load_theme(scaled_blocks(scale))
+    fonts = []
+    for size in MARKUP_FONT_SIZES:
+        px = max(6, round(size * scale))
+        for style in ("regular", "bold", "italic", "bold_italic"):
+            fonts.append({"name": "noto_sans", "point_size": px, "style": style})
+    with warnings.catch_warnings():
+        # fonts the sandbox theme loaded already are reported, harmlessly
+        warnings.simplefilter("ignore", UserWarning)
+        manager.preload_fonts(fonts)
+    manager._neural_origami_game_theme = key

@@ -1,0 +1,387 @@
+"""The start menu's pygame-gui elements: title, the big buttons, the level grid, the settings card.
+
+The menu reads a `MenuView` (what the menu scene decided: cards, the Continue target, whether
+settings are open) and emits actions (sandbox.game_actions); it never changes anything itself.
+Each level card is a button (hover, click, tooltip) with a picture drawn over it: the level's
+number, its title, its stars (0 to 3) or a padlock. The picture is a "decal" that lets the mouse
+through to the button. A level file that failed to load gets a red error card with the loader's
+message (file, key, what is allowed) and cannot be opened. Everything is sized from the window and
+the UI scale; `menu_scale` lowers the scale when the window is too small for it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pygame
+import pygame_gui
+from pygame_gui.core import ObjectID
+from pygame_gui.elements import UIButton, UIImage, UILabel, UIPanel
+
+from sandbox import actions as A
+from sandbox import game_actions as G
+from sandbox.ui import glyphs
+from sandbox.ui.charts import font
+from sandbox.ui.game_theme import ensure_theme
+from sandbox.ui.overlay import premul
+from sandbox.ui.theme import ERROR, TEXT, TEXT_DIM
+
+UI_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
+TOOLTIP_DELAY = 0.4
+MENU_MIN = (880, 600)  # window size (at 1x) the menu needs; larger scales need proportionally more
+
+
+@dataclass(frozen=True)
+class CardInfo:
+    """One level card as the menu shows it."""
+
+    level_id: str
+    number: int
+    title: str
+    stars: int = 0
+    open: bool = True
+    error: str = ""  # the loader's message for a broken file (then the card cannot be opened)
+    is_next: bool = False  # the level Continue opens: highlighted
+
+
+@dataclass
+class MenuView:
+    """What the menu scene decided to show; the panels only read it."""
+
+    cards: list[CardInfo] = field(default_factory=list)
+    continue_id: str | None = None
+    continue_text: str = ""
+    settings_open: bool = False
+    unlock_all: bool = False
+    ui_scale: float = 1.0
+    version: int = 0  # bumped by the scene whenever something above changed
+
+
+def menu_scale(window: tuple[int, int], wanted: float) -> float:
+    """The largest UI scale up to `wanted` at which the menu fits the window (at least 1)."""
+    for s in sorted((x for x in UI_SCALES if x <= wanted + 1e-9), reverse=True):
+        if window[0] >= MENU_MIN[0] * s and window[1] >= MENU_MIN[1] * s:
+            return s
+    return 1.0
+
+
+class Decal(UIImage):
+    """An image that the mouse passes through, so the button under it keeps hover and clicks."""
+
+    def hover_point(self, hover_x: float, hover_y: float) -> bool:
+        return False
+
+
+def wrap(text: str, f: pygame.font.Font, width: int, max_lines: int) -> list[str]:
+    """Greedy word wrap; the last line ends with an ellipsis when text is left over."""
+    words = text.split()
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        trial = f"{current} {word}".strip()
+        if f.size(trial)[0] <= width or not current:
+            current = trial
+            continue
+        lines.append(current)
+        current = word
+        if len(lines) == max_lines:
+            break
+    else:
+        if current:
+            lines.append(current)
+        return lines
+    last = lines[-1]
+    while last and f.size(last + "...")[0] > width:
+        last = last[:-1]
+    lines[-1] = last.rstrip() + "..."
+    return lines
+
+
+def _blit_text(surface, text, pos, size, colour, bold=False) -> pygame.Rect:
+    img = font(size, bold).render(text, True, colour).premul_alpha()
+    rect = img.get_rect(topleft=(round(pos[0]), round(pos[1])))
+    surface.blit(img, rect, special_flags=pygame.BLEND_PREMULTIPLIED)
+    return rect
+
+
+def card_face(info: CardInfo, size: tuple[int, int], scale: float) -> pygame.Surface:
+    """The picture on a level card: number, title, stars or padlock (or the error)."""
+    w, h = size
+    s = scale
+    out = pygame.Surface((w, h), pygame.SRCALPHA)
+    pad = round(14 * s)
+    if info.error:
+        colour = ERROR
+        _blit_text(out, f"{info.number}  {info.title}", (pad, pad * 0.7), 17 * s, colour, True)
+        f = font(13 * s)
+        lines = wrap(info.error, f, w - 2 * pad, max(1, (h - round(40 * s)) // f.get_linesize()))
+        y = pad * 0.7 + round(28 * s)
+        for line in lines:
+            _blit_text(out, line, (pad, y), 13 * s, (255, 190, 180))
+            y += f.get_linesize()
+        return out
+    disc = min(h - 2 * pad, round(64 * s))
+    cx, cy = pad + disc // 2, h // 2
+    ring = (110, 165, 232) if info.open else (70, 78, 92)
+    if info.stars > 0:
+        ring = glyphs.GOLD
+    pygame.draw.circle(out, premul((*ring, 255)), (cx, cy), disc // 2)
+    pygame.draw.circle(out, premul((20, 24, 31, 255)), (cx, cy), disc // 2 - round(3 * s))
+    num = font(round(disc * 0.48), True).render(
+        str(info.number), True, TEXT if info.open else TEXT_DIM
+    )
+    out.blit(
+        num.premul_alpha(), num.get_rect(center=(cx, cy)), special_flags=pygame.BLEND_PREMULTIPLIED
+    )
+    x0 = pad + disc + round(14 * s)
+    tw = w - x0 - pad
+    f = font(18 * s, True)
+    lines = wrap(info.title, f, tw, 2)
+    line_h = f.get_linesize()
+    star_h = round(24 * s)
+    block = len(lines) * line_h + round(8 * s) + star_h
+    y = (h - block) // 2
+    for line in lines:
+        _blit_text(out, line, (x0, y), 18 * s, TEXT if info.open else TEXT_DIM, True)
+        y += line_h
+    y += round(8 * s)
+    if info.open:
+        row = glyphs.star_row(star_h, info.stars)
+        out.blit(row, (x0, y), special_flags=pygame.BLEND_PREMULTIPLIED)
+    else:
+        lock = glyphs.padlock(star_h)
+        out.blit(lock, (x0, y), special_flags=pygame.BLEND_PREMULTIPLIED)
+    return out
+
+
+class MenuPanels:
+    """Every pygame-gui element of the start menu."""
+
+    def __init__(self, manager: pygame_gui.UIManager, state: Any, view: MenuView) -> None:
+        self.manager = manager
+        self.elements: list[Any] = []
+        self.cards: dict[str, UIButton] = {}
+        self.buttons: dict[str, UIButton] = {}
+        self._press: dict[Any, Callable[[], A.Action | None]] = {}
+        self._key: tuple = ()
+        self.build(state, view)
+
+    def s(self, px: float) -> int:
+        return round(px * self.scale)
+
+    def _key_for(self, state: Any, view: MenuView) -> tuple:
+        return (state.layout.window, state.scale, view.version)
+
+    def needs_rebuild(self, state: Any, view: MenuView) -> bool:
+        return self._key_for(state, view) != self._key
+
+    def clear(self) -> None:
+        for el in self.elements:
+            el.kill()
+        self.elements.clear()
+        self.cards.clear()
+        self.buttons.clear()
+        self._press.clear()
+
+    # ------------------------------------------------------------------ building
+    def build(self, state: Any, view: MenuView) -> None:
+        self.clear()
+        self.scale = state.scale
+        self._key = self._key_for(state, view)
+        ensure_theme(self.manager, self.scale)
+        w, h = state.layout.window
+        s = self.s
+        margin = s(36)
+        back = UIPanel(
+            pygame.Rect(0, 0, w, h),
+            starting_height=1,
+            manager=self.manager,
+            object_id=ObjectID(object_id="#menu_back", class_id="@panel"),
+        )
+        self.elements.append(back)
+        self._label(back, (0, s(22), w, s(80)), "Neural Origami", "@menu_title")
+        self._label(
+            back,
+            (0, s(98), w, s(34)),
+            "Fold the plane with a neural network, one crease at a time",
+            "@menu_sub",
+        )
+        # the big buttons
+        y = s(150)
+        bh = s(58)
+        row = [
+            ("continue", view.continue_text, "play", "@big_primary", s(400), G.ContinueGame,
+             "Play the next level you have not finished yet. Key Enter."),
+            ("sandbox", "Free sandbox", "sandbox", "@big_button", s(250), G.OpenSandbox,
+             "Everything unlocked: paint points, train, and see every crease. Esc comes back."),
+            ("settings", "Settings", "gear", "@big_button", s(190), lambda: G.ShowSettings(True),
+             "UI size (for projectors) and opening every level (for presenters)."),
+            ("quit", "Quit", "quit", "@big_button", s(150), A.Quit, "Close Neural Origami."),
+        ]  # fmt: skip
+        row = [r for r in row if r[1]]
+        gap = s(16)
+        total = sum(r[4] for r in row) + gap * (len(row) - 1)
+        x = (w - total) // 2
+        for key, text, icon_name, cls, bw, act, tip in row:
+            self._big_button(back, (x, y, bw, bh), key, text, icon_name, cls, act, tip)
+            x += bw + gap
+        # the level grid
+        y += bh + s(26)
+        self._label(back, (margin, y, s(400), s(26)), "LEVELS", "@menu_section")
+        if view.unlock_all:
+            self._label(
+                back,
+                (w - margin - s(420), y, s(420), s(26)),
+                "Every level is open (U locks them again)",
+                "@menu_section",
+            )
+        y += s(32)
+        self._build_grid(back, view, (margin, y, w - 2 * margin, h - y - s(20)))
+        if view.settings_open:
+            self._build_settings(view, (w, h))
+
+    def _label(self, container, rect, text, cls) -> UILabel:
+        label = UILabel(
+            pygame.Rect(rect),
+            text,
+            manager=self.manager,
+            container=container,
+            object_id=ObjectID(class_id=cls),
+        )
+        self.elements.append(label)
+        return label
+
+    def _button(self, container, rect, text, cls, act, tip, key=None) -> UIButton:
+        button = UIButton(
+            pygame.Rect(rect),
+            text,
+            manager=self.manager,
+            container=container,
+            object_id=ObjectID(class_id=cls, object_id=f"#{key}" if key else None),
+        )
+        if tip:
+            button.set_tooltip(tip, delay=TOOLTIP_DELAY, wrap_width=self.s(320))
+        self.elements.append(button)
+        self._press[button] = act
+        if key:
+            self.buttons[key] = button
+        return button
+
+    def _big_button(self, container, rect, key, text, icon_name, cls, act, tip) -> UIButton:
+        button = self._button(container, rect, text, cls, act, tip, key)
+        x, y, _, h = rect
+        size = self.s(28)
+        decal = Decal(
+            pygame.Rect(x + self.s(16), y + (h - size) // 2, size, size),
+            glyphs.icon(icon_name, size),
+            manager=self.manager,
+            container=container,
+        )
+        self.elements.append(decal)
+        return button
+
+    def _build_grid(self, container, view: MenuView, area: tuple[int, int, int, int]) -> None:
+        x0, y0, aw, ah = area
+        n = max(1, len(view.cards))
+        gap = self.s(16)
+        cols = 4 if aw >= self.s(1000) else 3 if aw >= self.s(700) else 2
+        rows = math.ceil(n / cols)
+        cw = (aw - (cols - 1) * gap) // cols
+        ch = min(self.s(124), (ah - (rows - 1) * gap) // rows)
+        ch = max(ch, self.s(56))
+        for i, info in enumerate(view.cards):
+            r, c = divmod(i, cols)
+            rect = (x0 + c * (cw + gap), y0 + r * (ch + gap), cw, ch)
+            if info.error:
+                cls = "@level_card_error"
+                tip = f"This level file has a problem and cannot be played:\n{info.error}"
+            elif not info.open:
+                cls = "@level_card_locked"
+                tip = (
+                    f"Level {info.number}: {info.title}. Locked: finish the level before it "
+                    "first (presenters: press U to open every level)."
+                )
+            else:
+                cls = "@level_card_next" if info.is_next else "@level_card"
+                got = f" Best so far: {info.stars} of 3 stars." if info.stars else ""
+                tip = f"Play level {info.number}: {info.title}.{got}"
+            act = (lambda lid=info.level_id: G.OpenLevel(lid)) if not info.error else None
+            button = self._button(
+                container, rect, "", cls, act or (lambda: None), tip, f"card_{info.level_id}"
+            )
+            self.cards[info.level_id] = button
+            decal = Decal(
+                pygame.Rect(rect),
+                card_face(info, (cw, ch), self.scale),
+                manager=self.manager,
+                container=container,
+            )
+            self.elements.append(decal)
+
+    def _build_settings(self, view: MenuView, window: tuple[int, int]) -> None:
+        s = self.s
+        w, h = s(560), s(330)
+        rect = pygame.Rect(0, 0, w, h)
+        rect.center = (window[0] // 2, window[1] // 2)
+        card = UIPanel(
+            rect,
+            starting_height=5,
+            manager=self.manager,
+            object_id=ObjectID(object_id="#settings_card", class_id="@card_panel"),
+        )
+        self.elements.append(card)
+        pad = s(26)
+        self._label(card, (pad, s(18), w - 2 * pad, s(44)), "Settings", "@card_title")
+        self._label(card, (pad, s(74), w - 2 * pad, s(26)), "UI SIZE", "@menu_section")
+        bw = (w - 2 * pad - 4 * s(8)) // len(UI_SCALES)
+        for i, scale in enumerate(UI_SCALES):
+            b = self._button(
+                card,
+                (pad + i * (bw + s(8)), s(104), bw, s(44)),
+                f"{scale:g}x",
+                "@toggle",
+                lambda v=scale: A.SetUiScale(v),
+                "Make every panel and text larger (for projectors) or smaller.",
+                f"scale_{i}",
+            )
+            if math.isclose(scale, view.ui_scale):
+                b.select()
+        self._label(card, (pad, s(166), w - 2 * pad, s(26)), "LEVELS", "@menu_section")
+        text = "Every level is open" if view.unlock_all else "Levels open in order"
+        b = self._button(
+            card,
+            (pad, s(196), w - 2 * pad, s(44)),
+            text,
+            "@toggle",
+            lambda: G.SetUnlockAll(not view.unlock_all),
+            "For workshop presenters: open every level at once, or go back to opening each "
+            "level when the one before it is won. Key U.",
+            "unlock_all",
+        )
+        if view.unlock_all:
+            b.select()
+        self._button(
+            card,
+            (w - pad - s(160), h - s(70), s(160), s(48)),
+            "Done",
+            "@card_primary",
+            lambda: G.ShowSettings(False),
+            "Close the settings. Key Esc.",
+            "settings_done",
+        )
+
+    # ------------------------------------------------------------------ events
+    def handle_event(self, event: pygame.event.Event) -> list[A.Action]:
+        element = getattr(event, "ui_element", None)
+        if element is None or event.type != pygame_gui.UI_BUTTON_PRESSED:
+            return []
+        act = self._press.get(element)
+        action = act() if act is not None else None
+        return [action] if action is not None else []
+
+    def sync(self, state: Any, view: MenuView) -> None:
+        if self.needs_rebuild(state, view):
+            self.build(state, view)
