@@ -52,6 +52,7 @@ class App:
         self._ui_time = -1.0
         self._ui_dirty = True
         self._ui_scale_built = None
+        self._ui_theme_built = "default"
         self._window_built: tuple[int, int] | None = None
         self._last = 0.0
         self._fps_time = 0.0
@@ -126,14 +127,16 @@ class App:
         if not pygame.font.get_init():
             pygame.font.init()
 
-        from sandbox.ui.theme import scaled_theme
+        from sandbox.ui.presenter import theme_for
 
         scale = self.state.scale
+        theme = self.state.workshop.theme
         w, h = self.state.layout.window
         self.manager = pygame_gui.UIManager(
-            (max(1, w), max(1, h)), scaled_theme(scale), enable_live_theme_updates=False
+            (max(1, w), max(1, h)), theme_for(theme, scale), enable_live_theme_updates=False
         )
         self._ui_scale_built = scale
+        self._ui_theme_built = theme
         self._ui_dirty = True
 
     def set_scene(self, scene: Any) -> None:
@@ -141,7 +144,7 @@ class App:
             self.scene.exit()
         self.scene = scene
         scene.enter()
-        if self._ui_scale_built != self.state.scale:
+        if self._ui_outdated():
             self._build_manager()
         self.manager.clear_and_reset()
         scene.build_ui(self.manager)
@@ -248,9 +251,32 @@ class App:
             self._build_ui_surface()
             if self._ui_scale_built == state.scale:
                 self.manager.set_window_resolution(window)
-        if self._ui_scale_built != state.scale:
+        if self._ui_outdated():
             self._build_manager()
             self.scene.build_ui(self.manager)
+
+    def _ui_outdated(self) -> bool:
+        """The UI manager was built for another scale or theme (presenter mode switches both)."""
+        state = self.state
+        return self._ui_scale_built != state.scale or self._ui_theme_built != state.workshop.theme
+
+    def set_fullscreen(self, on: bool) -> bool:
+        """Put the window in (or out of) full screen; returns whether it was full screen before.
+
+        Offscreen and dummy video drivers have no screen, so nothing changes there.
+        """
+        import pygame
+
+        try:
+            was = bool(pygame.display.is_fullscreen())
+        except pygame.error:
+            return False
+        if was != on and pygame.display.get_driver() not in ("offscreen", "dummy"):
+            try:
+                pygame.display.toggle_fullscreen()
+            except pygame.error:
+                pass
+        return was
 
     def _composite_ui(self) -> None:
         state = self.state

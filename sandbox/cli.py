@@ -98,7 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Headless screenshot: neural-origami --size 1280x800 --dataset ring --steps 2000 "
             "--view regions,creases --screenshot out.png (on Linux without a display this uses "
-            "offscreen EGL: SDL_VIDEODRIVER=offscreen PYOPENGL_PLATFORM=egl)."
+            "offscreen EGL: SDL_VIDEODRIVER=offscreen PYOPENGL_PLATFORM=egl). "
+            "Movies for slides: neural-origami render --dataset ring --steps 2000 --frames 60 "
+            "--out ring.gif (neural-origami render --help lists its options)."
         ),
     )
     a = parser.add_argument
@@ -194,8 +196,13 @@ def prepare_environment(config: AppConfig) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args[:1] == ["render"]:
+        from sandbox.render_cli import main as render_main
+
+        return render_main(args[1:])
     parser = build_parser()
-    ns = parser.parse_args(argv)
+    ns = parser.parse_args(args)
     try:
         config = config_from_args(ns)
     except UsageError as exc:

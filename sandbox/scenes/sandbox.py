@@ -26,6 +26,7 @@ import pygame
 from sandbox import actions as A
 from sandbox.scenes import backend
 from sandbox.scenes.base import Scene
+from sandbox.scenes.sharing import Workshop
 from sandbox.state import (
     BRUSH_DENSITY_RANGE,
     BRUSH_RADIUS_RANGE,
@@ -89,6 +90,7 @@ class SandboxScene(Scene):
         self._last_step_count = -1
         self._cap_warned_at = -10.0
         self._laplace_error = ""
+        self.workshop = Workshop(self)  # scene files, weights, recording, presenter mode
 
     # ------------------------------------------------------------------ set-up
     def enter(self) -> None:
@@ -138,8 +140,10 @@ class SandboxScene(Scene):
         if self.panels is not None:
             self.panels.clear()
         self.panels = SandboxPanels(manager, self.state)
+        self.workshop.build_ui(manager)
 
     def exit(self) -> None:
+        self.workshop.exit()
         if self.panels is not None:
             self.panels.clear()
             self.panels = None
@@ -152,6 +156,7 @@ class SandboxScene(Scene):
         out: list[A.Action] = []
         if self.panels is not None:
             out += self.panels.handle_event(event)
+        out += self.workshop.translate(event)
         out += self.input.handle(event, self.state, consumed)
         return out
 
@@ -318,10 +323,12 @@ class SandboxScene(Scene):
             n_out = backend.outputs_needed(self.state.points)
         return [2, *hidden, n_out]
 
-    def _build_network(self, fresh: bool) -> None:
+    def _build_network(self, fresh: bool, net: Any = None) -> None:
+        """A new trainer on a fresh network, or on `net` (a loaded or imported one)."""
         s = self.state
         st = s.settings
-        net = backend.new_network(self._sizes(st.hidden), st.seed)
+        if net is None:
+            net = backend.new_network(self._sizes(st.hidden), st.seed)
         s.net = net
         s.trainer = backend.new_trainer(net, s.points, st)
         self._pushed_points = s.points.version
@@ -390,6 +397,8 @@ class SandboxScene(Scene):
         handler = getattr(self, "_on_" + type(action).__name__, None)
         if handler is not None:
             handler(action)
+        else:
+            self.workshop.apply(action)
 
     def _on_Paint(self, a: A.Paint) -> None:
         self._paint(a)
@@ -706,6 +715,7 @@ class SandboxScene(Scene):
         s.timings["laplace"] = t3 - t2
         if self.panels is not None:
             self.panels.sync(s)
+        self.workshop.update(dt)
 
     def _read_metrics(self, force: bool = False) -> None:
         s = self.state
@@ -828,6 +838,7 @@ class SandboxScene(Scene):
     def draw(self) -> None:
         if self.plane is not None:
             self.plane.draw(self.state, getattr(self, "layer_partition", None))
+        self.workshop.after_draw()
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
         from sandbox.ui import overlay
@@ -840,6 +851,7 @@ class SandboxScene(Scene):
         overlay.draw_hover(surface, s, scale)
         overlay.draw_toast(surface, s, scale)
         overlay.draw_help(surface, s, scale)
+        self.workshop.draw_overlay(surface)
 
     def ui_needs_redraw(self) -> bool:
         s = self.state

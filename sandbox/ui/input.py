@@ -33,11 +33,23 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("D", "discrete colours"),
     ("[ / ]", "layer shown by the regions view"),
     ("Tab", "hide / show the panels"),
+    ("Ctrl+S / Ctrl+O", "save / open a scene file"),
+    ("Ctrl+E / Ctrl+I", "export / import the network weights"),
+    ("F9 or Ctrl+R", "record the plane as a GIF / stop"),
+    ("F5", "presenter mode"),
+    ("?", "every key in big type"),
     ("F12", "save a screenshot"),
     ("H or F1", "this help"),
     ("Esc", "close this help"),
 )
 
+_CTRL_WORKSHOP = {
+    pygame.K_s: A.SaveScene,
+    pygame.K_o: A.OpenScene,
+    pygame.K_e: A.ExportWeights,
+    pygame.K_i: A.ImportWeights,
+    pygame.K_r: A.ToggleRecording,
+}
 _VIEW_BY_KEY = {getattr(pygame, f"K_{k.lower()}"): v for v, k in VIEW_KEYS.items()}
 
 
@@ -141,7 +153,13 @@ class InputMapper:
                 return [A.Redo() if shift else A.Undo()]
             if key == pygame.K_y:
                 return [A.Redo()]
+            if key in _CTRL_WORKSHOP:
+                return [_CTRL_WORKSHOP[key]()]
             return []
+        if getattr(event, "unicode", "") == "?" or key == pygame.K_QUESTION:
+            return [A.ToggleShortcuts()]
+        if key == pygame.K_ESCAPE and state.workshop.shortcuts:
+            return [A.ToggleShortcuts()]
         if key == pygame.K_SPACE:
             self.space_down = True
             self.space_panned = False
@@ -165,6 +183,8 @@ class InputMapper:
             pygame.K_MINUS: A.ChangeSpeed(-1),
             pygame.K_KP_MINUS: A.ChangeSpeed(-1),
             pygame.K_F12: A.Screenshot(),
+            pygame.K_F9: A.ToggleRecording(),
+            pygame.K_F5: A.TogglePresenter(),
             pygame.K_h: A.ToggleHelp(),
             pygame.K_F1: A.ToggleHelp(),
         }

@@ -48,6 +48,7 @@ from sandbox.state import (
     speed_label,
 )
 from sandbox.ui import charts
+from sandbox.ui.dialogs import FileButtons
 from sandbox.ui.layout import COMPACT_LAYERS, LAYER_LABEL_WIDTH, TOOLBAR_ITEMS, panels_visible
 from sandbox.ui.theme import CLASS_NAMES
 
@@ -454,6 +455,8 @@ class SandboxPanels:
             A.ResetView,
         )
         y += self.s(42)
+        self._file = FileButtons(self, panel, y, pad, inner)  # sandbox.ui.dialogs
+        y = self._file.bottom
         if y + self.s(90) < h:
             self._label(
                 panel,
@@ -833,6 +836,8 @@ class SandboxPanels:
             elif not want and sw.is_selected:
                 sw.unselect()
         self._sync_readouts(state)
+        if getattr(self, "_file", None) is not None:
+            self._file.sync(state)
 
     def _sync_readouts(self, state: AppState) -> None:
         m = state.metrics

@@ -1,0 +1,339 @@
+"""`neural-origami render`: train and render a scene file or a generated dataset to a GIF, MP4 or
+PNG without a display, for slides and workshop handouts.
+
+    neural-origami render --scene demo.origami --steps 3000 --frames 60 --out movie.gif
+    neural-origami render --dataset spiral --steps 5000 --size 1280x720 --out spiral.mp4
+    neural-origami render --dataset ring --steps 2000 --view regions,creases --out ring.png
+
+The sandbox runs with its panels hidden, so the plane fills the `--size` frame; the `--steps`
+training steps are spread over the `--frames` frames (the first frame shows the start, the last
+one the end), and each frame is read back after the plane is drawn, so movies show the plane
+only (no cards or captions). A .png gets the last frame. Without a display (Linux with neither
+DISPLAY nor WAYLAND_DISPLAY) it renders offscreen through EGL (SDL_VIDEODRIVER=offscreen,
+PYOPENGL_PLATFORM=egl, set before pygame and OpenGL load). Everything a user can get wrong
+(a bad scene file, an unknown dataset, an unwritable path, MP4 without imageio-ffmpeg) is
+checked before the window opens, printed as one line, and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sandbox.cli import EXIT_USAGE, VIEW_CHOICES, AppConfig, UsageError, parse_hidden, parse_views
+
+OUT_SUFFIXES = (".gif", ".mp4", ".png")
+DEFAULT_SIZE = (960, 720)
+DEFAULT_FRAMES = 60
+MAX_FRAMES = 10_000
+MAX_SIDE = 4096
+DEFAULT_FPS = 20.0
+PROG = "neural-origami render"
+
+
+@dataclass
+class RenderJob:
+    """A validated render command."""
+
+    out: Path
+    scene: Path | None = None
+    dataset: str = "ring"
+    steps: int = 0
+    frames: int = 1
+    size: tuple[int, int] = DEFAULT_SIZE
+    views: tuple[str, ...] | None = None
+    fps: float = DEFAULT_FPS
+    seed: int = 0
+    hidden: tuple[int, ...] | None = None
+    points: int | None = None
+    noise: float | None = None
+    lr: float | None = None
+    zoom: float | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.out.suffix.lower().lstrip(".")
+
+
+def frame_steps(steps: int, frames: int) -> list[int]:
+    """Training steps done before each frame: 0 at the first, `steps` at the last (one frame:
+    after all of them), spread evenly and never decreasing."""
+    if frames <= 1:
+        return [steps]
+    return [round(steps * i / (frames - 1)) for i in range(frames)]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=(
+            "Train and render a scene file or a dataset to an animated GIF, an MP4 or a PNG, "
+            "without a display. The plane fills the frame; training is spread over the frames."
+        ),
+        epilog=(
+            f"Example: {PROG} --dataset spiral --steps 3000 --frames 60 --out spiral.gif. "
+            "MP4 needs the optional extra: pip install neural-origami[video]."
+        ),
+    )
+    a = parser.add_argument
+    start = parser.add_mutually_exclusive_group()
+    start.add_argument("--scene", metavar="FILE", help="start from a .origami scene file")
+    start.add_argument("--dataset", metavar="NAME", help="start from a generated dataset (ring)")
+    a("--out", required=True, metavar="PATH", help="output file: .gif, .mp4 or .png")
+    a("--steps", type=int, default=0, metavar="N", help="training steps over the movie (0)")
+    a(
+        "--frames",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"frames in the movie ({DEFAULT_FRAMES}; a .png is the last frame)",
+    )
+    a("--size", default=None, metavar="WxH", help="frame size in pixels (960x720)")
+    a(
+        "--view",
+        default=None,
+        metavar="LIST",
+        help="views, comma separated: " + ", ".join(VIEW_CHOICES),
+    )
+    a("--fps", type=float, default=DEFAULT_FPS, help="frames per second of the movie (20)")
+    a("--seed", type=int, default=0, help="seed of the data and the network (0)")
+    a("--hidden", default=None, metavar="N,N,...", help="neurons per hidden layer (16,16,16)")
+    a("--points", type=int, default=None, metavar="N", help="points in the dataset")
+    a("--noise", type=float, default=None, metavar="X", help="dataset noise, 0 to 0.5")
+    a("--lr", type=float, default=None, help="learning rate (0.01)")
+    a("--zoom", type=float, default=None, metavar="Z", help="zoom, 0.01 (far out) to 1000")
+    return parser
+
+
+def _size(text: str) -> tuple[int, int]:
+    parts = text.lower().replace("*", "x").split("x")
+    try:
+        w, h = (int(p) for p in parts)
+    except ValueError:
+        raise UsageError(f"--size {text!r}: expected WIDTHxHEIGHT, e.g. 960x720") from None
+    if not (64 <= w <= MAX_SIDE and 64 <= h <= MAX_SIDE):
+        raise UsageError(f"--size {text!r}: width and height must be 64 to {MAX_SIDE} pixels")
+    return w, h
+
+
+def _check_output(out: Path) -> None:
+    if out.suffix.lower() not in OUT_SUFFIXES:
+        raise UsageError(f"--out {str(out)!r}: the file must end in .gif, .mp4 or .png")
+    if out.is_dir():
+        raise UsageError(f"--out {str(out)!r} is a folder; give a file name")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"--out {str(out)!r}: the folder {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise UsageError(f"--out {str(out)!r}: cannot write there (permission denied)")
+    if out.suffix.lower() == ".mp4":
+        from sandbox.io.recording import MP4_MISSING, mp4_available
+
+        if not mp4_available():
+            raise UsageError(f"--out {str(out)!r}: {MP4_MISSING}")
+
+
+def job_from_args(ns: argparse.Namespace) -> RenderJob:
+    """Validate the parsed options; raises UsageError naming the option and what is allowed."""
+    out = Path(ns.out)
+    _check_output(out)
+    if ns.steps < 0:
+        raise UsageError(f"--steps {ns.steps}: must be 0 or more")
+    frames = ns.frames if ns.frames is not None else (1 if out.suffix.lower() == ".png" else 0)
+    if ns.frames is not None and not 1 <= ns.frames <= MAX_FRAMES:
+        raise UsageError(f"--frames {ns.frames}: allowed 1 to {MAX_FRAMES}")
+    if not 1.0 <= ns.fps <= 50.0:
+        raise UsageError(f"--fps {ns.fps:g}: allowed 1 to 50")
+    if ns.points is not None and not 0 <= ns.points <= 20_000:
+        raise UsageError(f"--points {ns.points}: allowed 0 to 20000")
+    if ns.noise is not None and not 0.0 <= ns.noise <= 0.5:
+        raise UsageError(f"--noise {ns.noise:g}: allowed 0 to 0.5")
+    if ns.lr is not None and not 0.0 < ns.lr <= 100.0:
+        raise UsageError(f"--lr {ns.lr:g}: must be greater than 0 (and at most 100)")
+    if ns.zoom is not None and not 0.01 <= ns.zoom <= 1000.0:
+        raise UsageError(f"--zoom {ns.zoom:g}: allowed 0.01 to 1000")
+    if ns.scene is not None:
+        for name in ("hidden", "points", "noise"):
+            if getattr(ns, name) is not None:
+                raise UsageError(
+                    f"--{name} shapes a generated dataset or network; a scene file brings its "
+                    "own (use --dataset instead of --scene)"
+                )
+    dataset = ns.dataset or "ring"
+    if ns.scene is None:
+        from sandbox.data import dataset_info
+
+        try:
+            dataset_info(dataset)
+        except ValueError as exc:
+            raise UsageError(f"--dataset: {exc}") from None
+    return RenderJob(
+        out=out,
+        scene=Path(ns.scene) if ns.scene is not None else None,
+        dataset=dataset,
+        steps=ns.steps,
+        frames=frames or DEFAULT_FRAMES,
+        size=_size(ns.size) if ns.size is not None else DEFAULT_SIZE,
+        views=parse_views(ns.view) if ns.view is not None else None,
+        fps=float(ns.fps),
+        seed=ns.seed,
+        hidden=parse_hidden(ns.hidden) if ns.hidden is not None else None,
+        points=ns.points,
+        noise=ns.noise,
+        lr=ns.lr,
+        zoom=ns.zoom,
+    )
+
+
+class _Sink:
+    """Where the frames go: a Recorder for movies, the last frame for a PNG."""
+
+    def __init__(self, job: RenderJob) -> None:
+        self.job = job
+        self.last: Any = None
+        self.count = 0
+        self.recorder: Any = None
+        if job.kind in ("gif", "mp4"):
+            from sandbox.io.recording import Recorder
+
+            w, h = job.size
+            self.recorder = Recorder(
+                job.out,
+                fps=job.fps,
+                max_width=w,
+                max_height=h,
+                max_frames=max(1, job.frames),
+                max_bytes=2**40,
+                formats=(job.kind,),
+            )
+
+    def add(self, pixels: Any) -> None:
+        self.count += 1
+        if self.recorder is not None:
+            self.recorder.add_frame(pixels)
+        else:
+            self.last = pixels
+
+    def close(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
+        elif self.last is not None:
+            import io
+
+            from PIL import Image
+
+            from sandbox.io.atomic import atomic_write_bytes
+
+            buf = io.BytesIO()
+            Image.fromarray(self.last, "RGB").save(buf, "PNG")
+            atomic_write_bytes(self.job.out, buf.getvalue())
+
+    def discard(self) -> None:
+        if self.recorder is not None:
+            self.recorder.discard()
+
+
+def render(job: RenderJob, scene_data: Any = None) -> int:
+    """Run the sandbox offscreen and write the job's file; returns the exit status."""
+    from sandbox.app import App, StartupError
+
+    config = AppConfig(
+        size=job.size,
+        dataset=job.dataset,
+        points=job.points,
+        noise=job.noise,
+        seed=job.seed,
+        hidden=job.hidden or AppConfig().hidden,
+        lr=job.lr,
+        zoom=job.zoom,
+        views=job.views,
+        hide_ui=True,
+        skip_loading=True,
+        screenshot=str(job.out),  # a file render: no start-up hints on the plane
+    )
+    app = App(config)
+    sink: _Sink | None = None
+    try:
+        app.start(hidden=True)
+        scene = app.scene
+        if scene_data is not None:
+            scene.workshop.adopt(scene_data, str(job.scene))
+            _override_view(scene, job)
+        sink = _Sink(job)
+        scene.workshop.tap = sink.add
+        # a PNG is the movie's last frame: train everything, draw once
+        schedule = frame_steps(job.steps, 1 if job.kind == "png" else job.frames)
+        done = 0
+        for target in schedule:
+            if target > done:
+                scene.train_now(target - done)
+                done = target
+            app.run_frames(1, dt=1.0 / job.fps)
+        scene.workshop.tap = None
+        sink.close()
+    except StartupError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ValueError, OSError) as exc:
+        if sink is not None:
+            sink.discard()
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        try:
+            app.close()
+        except Exception:  # the window may never have opened
+            pass
+    w, h = job.size
+    frames = "1 frame" if sink.count == 1 else f"{sink.count} frames"
+    print(f"wrote {job.out} ({frames}, {w}x{h})")
+    return 0
+
+
+def _override_view(scene: Any, job: RenderJob) -> None:
+    """Command-line views and zoom win over the scene file's."""
+    from sandbox import actions as A
+    from sandbox.state import View
+
+    if job.views is not None:
+        wanted = set(job.views)
+        for view in View:
+            scene.apply(A.SetView(view.value, view.value in wanted))
+    if job.zoom is not None:
+        x, y, w, h = scene.state.layout.plane
+        factor = float(job.zoom) / float(scene.state.camera.zoom)
+        scene.apply(A.ZoomAt((x + w / 2.0, y + h / 2.0), factor))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    try:
+        job = job_from_args(ns)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    scene_data = None
+    if job.scene is not None:
+        from sandbox.io.scene import load_scene
+
+        try:
+            scene_data = load_scene(job.scene)
+        except ValueError as exc:
+            print(f"{PROG}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    from sandbox.cli import prepare_environment
+
+    prepare_environment(AppConfig(screenshot=str(job.out)))
+    try:
+        return render(job, scene_data)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""The workshop's widgets: the FILE area of the data panel (save, open, record, weights out and
+in) and the file dialogs behind its buttons and Ctrl+S / Ctrl+O / Ctrl+E / Ctrl+I.
+
+Like every panel these read the state and emit actions. A file dialog is asked for by the scene
+(`state.workshop.dialog` names it and `dialog_serial` counts requests); `FileDialogs.sync` opens
+pygame-gui's `UIFileDialog` once per request, and the path picked becomes the action that asked
+(SaveScene(path), OpenScene(path), ...); closing the dialog emits CloseDialog. The dialog's
+delete-file button is hidden: nothing in a sandbox should delete files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pygame
+import pygame_gui
+from pygame_gui.elements import UIButton
+from pygame_gui.windows import UIFileDialog
+
+from sandbox import actions as A
+from sandbox.state import AppState
+
+
+@dataclass(frozen=True)
+class DialogSpec:
+    title: str
+    suffixes: frozenset[str]  # shown and accepted; "" accepts any name (a suffix is added)
+    existing_only: bool
+    action: Callable[[str], A.Action]
+
+
+DIALOGS: dict[str, DialogSpec] = {
+    "save_scene": DialogSpec("Save the scene", frozenset({""}), False, A.SaveScene),
+    "open_scene": DialogSpec("Open a scene", frozenset({".origami"}), True, A.OpenScene),
+    "export_weights": DialogSpec(
+        "Export the network weights (.npz)", frozenset({""}), False, A.ExportWeights
+    ),
+    "import_weights": DialogSpec(
+        "Import a network (.npz, .pt, .pth)",
+        frozenset({".npz", ".pt", ".pth"}),
+        True,
+        A.ImportWeights,
+    ),
+}
+DIALOG_SIZE = (560, 460)
+
+
+class FileDialogs:
+    """Opens the file dialog the state asks for and turns its answer into an action."""
+
+    def __init__(self, manager: pygame_gui.UIManager) -> None:
+        self.manager = manager
+        self.dialog: UIFileDialog | None = None
+        self.kind: str | None = None
+        self._serial = -1
+
+    def clear(self) -> None:
+        if self.dialog is not None:
+            dialog, self.dialog = self.dialog, None
+            dialog.kill()
+        self.kind = None
+
+    def sync(self, state: AppState) -> None:
+        w = state.workshop
+        if w.dialog is None:
+            if self.dialog is not None:
+                self.clear()
+            return
+        if w.dialog_serial != self._serial and w.dialog in DIALOGS:
+            self._serial = w.dialog_serial
+            self.clear()
+            self._open(w.dialog, w.dialog_path, state)
+
+    def _open(self, kind: str, path: str, state: AppState) -> None:
+        spec = DIALOGS[kind]
+        win_w, win_h = state.layout.window
+        scale = max(1.0, state.scale)
+        w = min(round(DIALOG_SIZE[0] * scale), win_w - 8)
+        h = min(round(DIALOG_SIZE[1] * scale), win_h - 8)
+        rect = pygame.Rect(0, 0, max(260, w), max(300, h))
+        rect.center = (win_w // 2, win_h // 2)
+        start = path or str(Path.cwd())
+        self.dialog = UIFileDialog(
+            rect,
+            self.manager,
+            window_title=spec.title,
+            allowed_suffixes=set(spec.suffixes),
+            initial_file_path=start,
+            allow_existing_files_only=spec.existing_only,
+            always_on_top=True,
+        )
+        self.dialog.delete_button.hide()
+        self.kind = kind
+
+    def handle_event(self, event: pygame.event.Event) -> list[A.Action]:
+        """The action for a path picked in our dialog, CloseDialog when it closed."""
+        if self.dialog is None or getattr(event, "ui_element", None) is not self.dialog:
+            return []
+        if event.type == pygame_gui.UI_FILE_DIALOG_PATH_PICKED and self.kind in DIALOGS:
+            kind = self.kind
+            self.dialog = None
+            self.kind = None
+            return [DIALOGS[kind].action(str(event.text))]
+        if event.type == pygame_gui.UI_WINDOW_CLOSE:
+            self.dialog = None
+            self.kind = None
+            return [A.CloseDialog()]
+        return []
+
+
+# ----------------------------------------------------------------------------- the FILE area
+FILE_ROWS: tuple[tuple[tuple[str, str, Callable[[], A.Action], str], ...], ...] = (
+    (
+        ("Save", "Save everything (points, network, settings, view) as a scene file. Ctrl+S.",
+         A.SaveScene, "save"),
+        ("Open", "Open a scene file; a damaged or newer file is refused and nothing changes. "
+         "Ctrl+O.", A.OpenScene, "open"),
+        ("Record", "Record the plane as an animated GIF (and MP4 where available) until pressed "
+         "again. F9. (F5: presenter mode, ?: every key.)", A.ToggleRecording, "record"),
+    ),
+    (
+        ("Export net", "Save the network's weights as .npz (W of shape (out, in), as in "
+         "PyTorch). Ctrl+E.", A.ExportWeights, "export"),
+        ("Import net", "Load a network from .npz, or a PyTorch state_dict of Linear and ReLU "
+         "layers with 2 inputs (.pt/.pth); your points stay. Ctrl+I.", A.ImportWeights, "import"),
+    ),
+)  # fmt: skip
+
+
+class FileButtons:
+    """The FILE area's buttons, built into a panel by `SandboxPanels` (its helpers register
+    each press as an action); `sync` shows the Record button pressed while recording."""
+
+    def __init__(self, panels: Any, container: Any, y: int, x: int, width: int) -> None:
+        s = panels.s
+        panels._label(container, (x, y, width, s(20)), "FILE", "@section")
+        y += s(24)
+        gap = s(6)
+        self.toggles: dict[str, UIButton] = {}
+        for row in FILE_ROWS:
+            bw = (width - gap * (len(row) - 1)) // len(row)
+            for i, (text, tip, act, key) in enumerate(row):
+                cls = "@toggle" if key == "record" else "@button"
+                button = panels._button(
+                    container,
+                    (x + i * (bw + gap), y, bw, s(32)),
+                    text,
+                    tip,
+                    lambda act=act: act(),
+                    cls=cls,
+                )
+                if cls == "@toggle":
+                    self.toggles[key] = button
+            y += s(38)
+        self.bottom = y
+
+    def sync(self, state: AppState) -> None:
+        on = state.workshop.recording
+        record = self.toggles.get("record")
+        if record is None:
+            return
+        if on and not record.is_selected:
+            record.select()
+        elif not on and record.is_selected:
+            record.unselect()
+        text = "Stop" if on else "Record"
+        if record.text != text:
+            record.set_text(text)
