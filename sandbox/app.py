@@ -93,24 +93,22 @@ class App:
             raise StartupError(f"the OpenGL shaders could not be prepared: {exc}") from exc
         self._build_ui_surface()
         self._build_manager()
-        from sandbox.scenes.sandbox import SandboxScene
-
         try:
             from sandbox.scenes import backend
+            from sandbox.scenes.menu import scene_factory
 
             backend.dataset_info(self.config.dataset)
+            # the menu, a level (--level) or the free sandbox
+            first = scene_factory(self, self.config)
         except ValueError as exc:
             raise StartupError(str(exc)) from exc
 
-        def sandbox() -> Any:
-            return SandboxScene(self, self.config)
-
         if self.config.skip_loading or self.config.screenshot:
-            self.set_scene(sandbox())
+            self.set_scene(first())
         else:
             from sandbox.scenes.loading import LoadingScene
 
-            self.set_scene(LoadingScene(self, sandbox))
+            self.set_scene(LoadingScene(self, first))
         self._last = time.perf_counter()
 
     def _build_ui_surface(self) -> None:
@@ -203,6 +201,9 @@ class App:
         state.time += dt
         t0 = time.perf_counter()
         self.handle_events(events)
+        # a scale or theme change made by the events gets its UI manager before the panels
+        # rebuild themselves in update (else they are laid out once with the old fonts)
+        self._follow_window()
         self.scene.update(dt)
         if self.scene.next_scene is not None:
             self.set_scene(self.scene.next_scene)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 
@@ -46,6 +47,7 @@ class AppConfig:
     play: bool = False
     frames: int | None = None
     skip_loading: bool = False
+    menu: bool = False  # open the start menu first (no sandbox options were given)
     extra: dict = field(default_factory=dict)
 
 
@@ -88,6 +90,47 @@ def parse_views(text: str) -> tuple[str, ...]:
     return names
 
 
+# Options that describe a sandbox; without any of them the app opens the start menu.
+SANDBOX_OPTIONS = ("dataset", "points", "noise", "steps", "view", "seed", "hidden", "lr",
+                   "optimizer", "batch_size", "zoom", "hide_ui", "play")  # fmt: skip
+
+
+def resolve_level_id(text: str, ids: list[str]) -> str | None:
+    """The level id meant by `text`: an exact id, or its number ("9", "09") when unique."""
+    if text in ids:
+        return text
+    if re.fullmatch(r"\s*\d{1,3}\s*", text):
+        n = int(text)
+        numbered = ((i, re.match(r"\d+", i)) for i in ids)
+        hits = [i for i, m in numbered if m is not None and int(m.group()) == n]
+        if len(hits) == 1:
+            return hits[0]
+    return None
+
+
+def resolve_level_arg(text: str) -> str:
+    """--level's value as a level id; raises UsageError listing the available ids."""
+    from sandbox.resources import resource_dir
+
+    try:
+        folder = resource_dir("levels")
+        ids = sorted(p.stem for p in folder.glob("*.toml") if p.is_file())
+    except FileNotFoundError as exc:
+        raise UsageError(f"--level {text!r}: {exc}") from None
+    level_id = resolve_level_id(text, ids)
+    if level_id is None:
+        raise UsageError(f"--level {text!r}: no such level; available: {', '.join(ids) or 'none'}")
+    return level_id
+
+
+def sandbox_options_given(argv: list[str]) -> bool:
+    """Whether the command line names any sandbox option (even with its default value)."""
+    parser = build_parser()
+    parser.set_defaults(**{name: None for name in SANDBOX_OPTIONS})
+    ns, _ = parser.parse_known_args(argv)
+    return any(getattr(ns, name, None) not in (None, False) for name in SANDBOX_OPTIONS)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="neural-origami",
@@ -127,7 +170,12 @@ def build_parser() -> argparse.ArgumentParser:
     a("--hide-ui", action="store_true", help="hide the panels (Tab toggles them)")
     a("--play", action="store_true", help="start training right away")
     a("--frames", type=int, default=None, metavar="N", help="quit after N frames")
-    a("--level", default=None, metavar="ID", help="start a guided level (not in this version)")
+    a(
+        "--level",
+        default=None,
+        metavar="ID",
+        help="start a guided level: its file name without .toml (01-one-crease) or its number",
+    )
     return parser
 
 
@@ -149,11 +197,7 @@ def config_from_args(ns: argparse.Namespace) -> AppConfig:
         raise UsageError(f"--zoom {ns.zoom}: allowed 0.01 to 1000")
     if ns.frames is not None and ns.frames < 1:
         raise UsageError(f"--frames {ns.frames}: must be 1 or more")
-    if ns.level is not None:
-        raise UsageError(
-            f"--level {ns.level!r}: guided levels are not playable in this version yet; "
-            "start without --level for the free sandbox"
-        )
+    level = resolve_level_arg(ns.level) if ns.level is not None else None
     from sandbox.data import dataset_info
 
     try:
@@ -172,7 +216,7 @@ def config_from_args(ns: argparse.Namespace) -> AppConfig:
         hidden=parse_hidden(ns.hidden),
         ui_scale=ns.ui_scale,
         fullscreen=ns.fullscreen,
-        level=ns.level,
+        level=level,
         lr=ns.lr,
         optimizer=ns.optimizer,
         batch_size=ns.batch_size,
@@ -208,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"neural-origami: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    given = sys.argv[1:] if argv is None else list(argv)
+    config.menu = config.level is None and not sandbox_options_given(given)
     prepare_environment(config)
     from sandbox.app import StartupError, run
 

@@ -61,7 +61,7 @@ def test_help_is_instant_and_imports_nothing_heavy():
         (["--steps", "-5"], "--steps -5: must be 0 or more"),
         (["--noise", "0.9"], "--noise 0.9: allowed 0 to 0.5"),
         (["--zoom", "1e6"], "allowed 0.01 to 1000"),
-        (["--level", "01"], "guided levels are not playable"),
+        (["--level", "nope"], "--level 'nope': no such level; available: 01-one-crease"),
     ],
 )
 def test_bad_options_exit_2_with_a_clear_message(args, needle, capsys):

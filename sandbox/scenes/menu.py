@@ -127,9 +127,7 @@ class MenuScene(Scene):
                 game.progress.last_played is not None
             )
             word = "Continue" if started else "Start"
-            text = f"{word}: {game.number(next_id)} · {game.level(next_id).title}"
-            if len(text) > 34:
-                text = text[:32].rstrip() + "..."
+            text = f"{word}: level {game.number(next_id)}"
         self._version += 1
         self.view = MenuView(
             cards=cards,
@@ -288,7 +286,7 @@ def _background_state(window: tuple[int, int]) -> AppState:
 class FreeSandboxScene(SandboxScene):
     """The sandbox, every control unlocked; Esc goes back to the start menu."""
 
-    name = "free-sandbox"
+    name = "sandbox"
 
     def __init__(self, app: App, config: AppConfig, game: Game | None = None) -> None:
         super().__init__(app, config)

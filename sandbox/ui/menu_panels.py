@@ -31,7 +31,7 @@ from sandbox.ui.theme import ERROR, TEXT, TEXT_DIM
 
 UI_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
 TOOLTIP_DELAY = 0.4
-MENU_MIN = (880, 600)  # window size (at 1x) the menu needs; larger scales need proportionally more
+MENU_MIN = (960, 600)  # window size (at 1x) the menu needs; larger scales need proportionally more
 
 
 @dataclass(frozen=True)
@@ -213,19 +213,21 @@ class MenuPanels:
         y = s(150)
         bh = s(58)
         row = [
-            ("continue", view.continue_text, "play", "@big_primary", s(400), G.ContinueGame,
+            ("continue", view.continue_text, "play", "@big_primary", s(360), G.ContinueGame,
              "Play the next level you have not finished yet. Key Enter."),
-            ("sandbox", "Free sandbox", "sandbox", "@big_button", s(250), G.OpenSandbox,
+            ("sandbox", "Free sandbox", "sandbox", "@big_button", s(230), G.OpenSandbox,
              "Everything unlocked: paint points, train, and see every crease. Esc comes back."),
-            ("settings", "Settings", "gear", "@big_button", s(190), lambda: G.ShowSettings(True),
+            ("settings", "Settings", "gear", "@big_button", s(180), lambda: G.ShowSettings(True),
              "UI size (for projectors) and opening every level (for presenters)."),
-            ("quit", "Quit", "quit", "@big_button", s(150), A.Quit, "Close Neural Origami."),
+            ("quit", "Quit", "quit", "@big_button", s(130), A.Quit, "Close Neural Origami."),
         ]  # fmt: skip
         row = [r for r in row if r[1]]
         gap = s(16)
         total = sum(r[4] for r in row) + gap * (len(row) - 1)
-        x = (w - total) // 2
+        fit = min(1.0, (w - 2 * margin) / total)  # a narrow window: narrower buttons
+        x = (w - round(total * fit)) // 2
         for key, text, icon_name, cls, bw, act, tip in row:
+            bw = round(bw * fit)
             self._big_button(back, (x, y, bw, bh), key, text, icon_name, cls, act, tip)
             x += bw + gap
         # the level grid
@@ -308,9 +310,15 @@ class MenuPanels:
                 cls = "@level_card_next" if info.is_next else "@level_card"
                 got = f" Best so far: {info.stars} of 3 stars." if info.stars else ""
                 tip = f"Play level {info.number}: {info.title}.{got}"
-            act = (lambda lid=info.level_id: G.OpenLevel(lid)) if not info.error else None
+            # every card asks to open its level: the scene says why a locked or broken one won't
             button = self._button(
-                container, rect, "", cls, act or (lambda: None), tip, f"card_{info.level_id}"
+                container,
+                rect,
+                "",
+                cls,
+                lambda lid=info.level_id: G.OpenLevel(lid),
+                tip,
+                f"card_{info.level_id}",
             )
             self.cards[info.level_id] = button
             decal = Decal(
