@@ -331,6 +331,11 @@ class Workshop:
     def say(self, text: str, kind: str = "info") -> None:
         self.scene.say(text, kind)
 
+    def level_id(self) -> str | None:
+        """The level being played (a level scene's), else the level a loaded scene came from."""
+        level = getattr(getattr(self.scene, "level", None), "id", None)
+        return level if isinstance(level, str) else self.loaded_level
+
     # ------------------------------------------------------------------ dialogs
     def _ask(self, kind: str, path: str) -> None:
         w = self.state.workshop
@@ -365,7 +370,7 @@ class Workshop:
 
         path = _with_suffix(str(path), SCENE_SUFFIX)
         try:
-            save_scene(path, scene_data_from_state(self.state, self.loaded_level))
+            save_scene(path, scene_data_from_state(self.state, self.level_id()))
         except ValueError as exc:
             self.say(f"Could not save the scene: {exc}", "error")
             return False

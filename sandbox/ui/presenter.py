@@ -169,37 +169,50 @@ def readout_lines(state: AppState) -> list[tuple[str, float, tuple[int, int, int
 
 
 def draw_big_readouts(surface: pygame.Surface, state: AppState, scale: float) -> pygame.Rect:
-    """Step, accuracy and loss in large type at the plane's top-left corner."""
+    """Step, accuracy and loss in large type at the plane's top-left corner (smaller type when
+    the plane is too narrow for it; nothing when not even that fits)."""
     px, py, pw, ph = state.layout.plane
-    base = 24 * scale
     lines = readout_lines(state)
     pad = round(12 * scale)
-    sizes = [(font(round(base * rel), True).size(t), rel) for t, rel, _ in lines]
-    width = max(w for (w, _), _ in sizes) + 2 * pad
-    height = sum(h for (_, h), _ in sizes) + 2 * pad
-    top = py + round(10 * scale) + (round(36 * scale) if View.SPLIT in state.views else 0)
-    rect = pygame.Rect(px + round(10 * scale), top, width, height)
-    if rect.right > px + pw or rect.bottom > py + ph:
+    margin = round(10 * scale)
+    top = py + margin + (round(36 * scale) if View.SPLIT in state.views else 0)
+    base = 24 * scale
+    for _ in range(8):
+        sizes = [font(round(base * rel), True).size(t) for t, rel, _ in lines]
+        width = max(w for w, _ in sizes) + 2 * pad
+        height = sum(h for _, h in sizes) + 2 * pad
+        if width <= pw - 2 * margin and top + height <= py + ph - margin:
+            break
+        base *= 0.85
+    rect = pygame.Rect(px + margin, top, width, height)
+    if base < 14 or rect.right > px + pw or rect.bottom > py + ph:
         return pygame.Rect(0, 0, 0, 0)
     _card(surface, rect, scale, border=YELLOW, alpha=215)
     y = rect.y + pad
-    for (text, rel, colour), ((_, h), _) in zip(lines, sizes, strict=True):
+    for (text, rel, colour), (_, h) in zip(lines, sizes, strict=True):
         _text(surface, text, (rect.x + pad, y), base * rel, colour, bold=True)
         y += h
     return rect
 
 
-def draw_rec_counter(surface: pygame.Surface, state: AppState, scale: float) -> pygame.Rect:
-    """A red dot, "REC" and the frame count at the top centre of the plane."""
+def draw_rec_counter(
+    surface: pygame.Surface, state: AppState, scale: float, below: pygame.Rect | None = None
+) -> pygame.Rect:
+    """A red dot, "REC", the frame count and the seconds at the plane's top-left corner (or
+    under the `below` card), clear of the hover card in the top-right one."""
     w = state.workshop
-    px, py, pw, _ = state.layout.plane
+    px, py, _, _ = state.layout.plane
     size = 20 * scale
     text = f"REC {w.rec_frames}   {w.rec_seconds:.1f} s"
     tw, th = font(round(size), True).size(text)
     dot = round(size * 0.6)
     pad = round(10 * scale)
     rect = pygame.Rect(0, 0, tw + dot + 3 * pad, th + pad)
-    rect.midtop = (px + pw // 2, py + round(10 * scale))
+    if below is not None and below.width:
+        rect.topleft = (below.left, below.bottom + round(8 * scale))
+    else:
+        top = py + round(10 * scale) + (round(36 * scale) if View.SPLIT in state.views else 0)
+        rect.topleft = (px + round(10 * scale), top)
     _card(surface, rect, scale, border=REC_RED, alpha=230)
     layer = pygame.Surface((dot, dot), pygame.SRCALPHA)
     pygame.draw.circle(layer, _premul(REC_RED), (dot // 2, dot // 2), dot // 2)
@@ -243,7 +256,7 @@ def shortcut_layout(keys: tuple[tuple[str, str], ...], window: tuple[int, int]) 
     win_w, win_h = window
     layout = None
     for size in SHORTCUT_SIZES:
-        line = round(size * 1.3)
+        line = font(size).get_linesize()  # rows never overlap, whatever the font's descent
         pad, gap, column_gap = round(size * 0.8), round(size * 0.7), round(size * 1.4)
         title = round(size * 1.2 * 1.3) + pad // 2
         for cols in (1, 2, 3):
@@ -293,10 +306,11 @@ def draw_workshop_overlay(surface: pygame.Surface, state: AppState) -> None:
     """Presenter halo and readouts, the recording counter and the shortcut overlay, as on."""
     w = state.workshop
     scale = overlay_scale(state)
+    readouts = None
     if w.presenter and not w.shortcuts:
-        draw_big_readouts(surface, state, scale)
+        readouts = draw_big_readouts(surface, state, scale)
         draw_halo(surface, state, scale)
     if w.recording:
-        draw_rec_counter(surface, state, scale)
+        draw_rec_counter(surface, state, scale, below=readouts)
     if w.shortcuts:
         draw_shortcuts(surface, state)
