@@ -363,6 +363,26 @@ def test_painting_level_paints_both_classes(start_level):
     assert s.selected_class == 1
 
 
+def test_workshop_actions_in_a_level(start_level):
+    """Opening files would replace the level's data: refused. Presenter mode works."""
+    app = start_level("05-depth-bends-creases")
+    scene = app.scene
+    close_story(app)
+    points, net = app.state.points, app.state.net
+    scene.apply(A.OpenScene("elsewhere.origami"))
+    scene.apply(A.ImportWeights("weights.npz"))
+    app.run_frames(2, dt=1 / 30)
+    assert app.state.points is points and app.state.net is net
+    assert "Not part of this level: opening scene and weight files" in app.state.toast.text
+    scene.apply(A.TogglePresenter())
+    app.run_frames(3, dt=1 / 30)
+    assert app.state.workshop.presenter
+    assert scene.panels.manager is app.manager and "add_layer" in scene.panels.named
+    scene.apply(A.TogglePresenter())
+    app.run_frames(3, dt=1 / 30)
+    assert not app.state.workshop.presenter and isinstance(app.scene, LevelScene)
+
+
 def test_esc_returns_to_the_menu(start_level):
     app = start_level("04-xor-needs-two-creases")
     send(app, key(pygame.K_ESCAPE), frames=3)

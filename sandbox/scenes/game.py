@@ -30,6 +30,20 @@ class Game:
         self.store = ProgressStore(progress_path)
         self.progress: Progress = self.store.load()
         self._warning: str | None = self.store.warning
+        self._scale_given = False
+
+    def first_ui_scale(self, command_line: float) -> float | None:
+        """The UI scale the first screen uses (then None): --ui-scale when given, else the saved
+        setting, else None (keep what the app has)."""
+        if self._scale_given:
+            return None
+        self._scale_given = True
+        if command_line != 1.0:
+            return float(command_line)
+        saved = self.setting(SETTING_UI_SCALE)
+        if isinstance(saved, int | float) and not isinstance(saved, bool):
+            return float(saved)
+        return None
 
     # ------------------------------------------------------------------ levels
     @property

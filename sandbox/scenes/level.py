@@ -30,7 +30,7 @@ from sandbox.levels import Level, LevelSession, plain_text
 from sandbox.levels.goals import Call, walk
 from sandbox.scenes import backend
 from sandbox.scenes.sandbox import DEFAULT_POINTS, DEFAULT_PRESET, SandboxScene
-from sandbox.state import Metrics, NetworkSettings, Task, View
+from sandbox.state import UI_SCALE_RANGE, Metrics, NetworkSettings, Task, View
 from sandbox.ui.level_panels import (
     CONTROL_WORDS,
     LOCKED,
@@ -40,6 +40,7 @@ from sandbox.ui.level_panels import (
     controls_height,
     level_layout,
     marker_radius,
+    missing_controls,
 )
 
 if TYPE_CHECKING:
@@ -98,6 +99,10 @@ _ACTION_CONTROLS: dict[type, str | None] = {
     G.SetLaplace: "laplace",
     G.SetNetworkSeed: "seed",
 }
+# Files that would replace the level's data or network belong to the free sandbox.
+for _name in ("OpenScene", "ImportWeights"):
+    if hasattr(A, _name):
+        _ACTION_CONTROLS[getattr(A, _name)] = "files"
 
 
 class LiveLevel(LevelSession):
@@ -200,6 +205,9 @@ class LevelScene(SandboxScene):
         task = Task(spec.task.value)
         from sandbox.nn.trainer import MAX_BATCH_SIZE
 
+        scale = self.game.first_ui_scale(self.config.ui_scale)
+        if scale is not None:
+            s.ui_scale = float(np.clip(scale, *UI_SCALE_RANGE))
         s.presets = tuple(backend.preset_list())
         s.settings = NetworkSettings(
             hidden=list(live.net.hidden_sizes),
@@ -270,6 +278,9 @@ class LevelScene(SandboxScene):
             if view in (View.LAPLACE, View.SPLIT) and laplace_switch:
                 continue  # the player switches Laplace on: that is the lesson
             out.add(view)
+        for label in missing_controls(self.status):
+            if label not in missing:
+                missing.append(label)
         if missing:
             self.status.notes.append(f"Not in this version yet: {', '.join(missing)}.")
         return out
@@ -301,6 +312,7 @@ class LevelScene(SandboxScene):
         if self.panels is not None:
             self.panels.clear()
         self.panels = LevelPanels(manager, self.state, self.status)
+        self.workshop.build_ui(manager)
 
     # ------------------------------------------------------------------ events -> actions
     def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
@@ -745,6 +757,7 @@ class LevelScene(SandboxScene):
         overlay.draw_hover(surface, s, scale)
         overlay.draw_toast(surface, s, scale)
         overlay.draw_help(surface, s, scale)
+        self.workshop.draw_overlay(surface)
         self._overlay_key = self._marker_key()
 
     def _marker_key(self) -> tuple:

@@ -59,12 +59,9 @@ class MenuScene(Scene):
     # ------------------------------------------------------------------ set-up
     def enter(self) -> None:
         s = self.state
-        saved = self.game.setting(SETTING_UI_SCALE)
-        if isinstance(saved, int | float) and not isinstance(saved, bool):
-            if self.config.ui_scale == 1.0:  # an explicit --ui-scale wins over the saved one
-                s.ui_scale = float(np.clip(saved, *UI_SCALE_RANGE))
-        elif s.ui_scale < UI_SCALE_RANGE[0]:
-            s.ui_scale = UI_SCALE_RANGE[0]
+        scale = self.game.first_ui_scale(self.config.ui_scale)
+        if scale is not None:
+            s.ui_scale = float(np.clip(scale, *UI_SCALE_RANGE))
         s.playing = False
         s.show_help = False
         s.hover = None
@@ -292,6 +289,14 @@ class FreeSandboxScene(SandboxScene):
         super().__init__(app, config)
         self.game = game
 
+    def enter(self) -> None:
+        keep = self.state.ui_scale if self.game is not None else None
+        super().enter()
+        if keep is not None and keep != self.state.ui_scale:
+            # from the menu: the UI scale chosen there, not the command line's
+            self.state.ui_scale = keep
+            self._relayout(self.state.layout.window)
+
     def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
         if (
             event.type == pygame.KEYDOWN
@@ -301,6 +306,13 @@ class FreeSandboxScene(SandboxScene):
         ):
             return [G.OpenMenu()]
         return super().translate(event, consumed)
+
+    def _on_SetUiScale(self, a: A.SetUiScale) -> None:
+        super()._on_SetUiScale(a)
+        if self.game is not None:
+            error = self.game.set_setting(SETTING_UI_SCALE, self.state.ui_scale)
+            if error:
+                self.say(error, "error")
 
     def _on_OpenMenu(self, a: G.OpenMenu) -> None:
         if self.game is None:

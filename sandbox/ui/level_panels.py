@@ -98,6 +98,7 @@ CONTROL_WORDS = {
     "split": "the test points",
     "zoom": "zooming",
     "views": "the views",
+    "files": "opening scene and weight files",
 }
 
 
@@ -122,7 +123,7 @@ _COMPARE_WORDS = ((">=", " at least "), ("<=", " at most "), ("!=", " not "), ("
                   (">", " above "), ("<", " below "))  # fmt: skip
 
 
-def rule_text(source: str, markers: dict[str, Any]) -> str:
+def rule_text(source: str, markers: dict[str, Any], quiz: bool = False) -> str:
     """A star condition from a level file in plain words (the font has no math signs):
     `neurons <= 4` -> `neurons at most 4`, `distance(flag) >= 100` -> `distance of flag from
     the dots at least 100`."""
@@ -151,6 +152,8 @@ def rule_text(source: str, markers: dict[str, Any]) -> str:
     for sign, words in _COMPARE_WORDS:
         text = text.replace(sign, words)
     text = re.sub(r"\s+", " ", text).strip()
+    if quiz:  # in a quiz level the failed checks are the wrong answers
+        text = text.replace("failed_checks", "wrong answers")
     return text.replace("_", " ")
 
 
@@ -466,22 +469,19 @@ def plan_controls(status: LevelStatus, state: AppState) -> list[Row]:
     section("A BIT OF BAYES", body)
     # view
     section("VIEW", [Row("zoom", "zoom", 42)])
-    notes = [Row("note", c, 24, dict(text=t)) for c, t in _missing_controls(status)]
-    if notes:
-        rows.append(Row("section", "", 24, dict(title="COMING SOON")))
-        rows.extend(notes)
     return rows
 
 
-def _missing_controls(status: LevelStatus) -> list[tuple[str, str]]:
-    """Controls the level shows that this version has no widget for."""
+def missing_controls(status: LevelStatus) -> list[str]:
+    """Controls the level shows that this version has no widget for (their views are missing
+    too), in words for the level panel's note."""
     from sandbox.state import View as StateView
 
     names = {v.value for v in StateView}
     out = []
     for control, label in (("timeline", "the timeline"), ("probe", "the ray probe")):
         if status.present(control) and control not in names:
-            out.append((control, f"Not in this version yet: {label}."))
+            out.append(label)
     return out
 
 
@@ -716,10 +716,10 @@ class LevelPanels(SandboxPanels):
     def _star_rules(self) -> str:
         level = self.status.level
         parts = []
-        if level.two_stars is not None:
-            parts.append(f"2 stars: {rule_text(level.two_stars.source, level.markers)}")
-        if level.three_stars is not None:
-            parts.append(f"3 stars: {rule_text(level.three_stars.source, level.markers)}")
+        quiz = level.quiz is not None
+        for n, rule in ((2, level.two_stars), (3, level.three_stars)):
+            if rule is not None:
+                parts.append(f"{n} stars: {rule_text(rule.source, level.markers, quiz)}")
         return "<br>".join(parts)
 
     def _build_quiz(self, panel, state: AppState, pad: int, y: int, inner: int) -> int:
@@ -734,7 +734,7 @@ class LevelPanels(SandboxPanels):
             picked = st.quiz_choice == i
             mark = " ✓" if picked and st.quiz_right else (" ✗" if picked else "")
             text = f"<b>{i + 1}.</b> {story_html(choice)}{mark}"
-            box = self._text(panel, (pad, y, inner, -1), text, "@note")
+            box = self._text(panel, (pad, y, inner, -1), text, "@goal_text")
             y += box.rect.height + s(4)
         gap = s(6)
         n = len(quiz.choices)
@@ -933,7 +933,7 @@ class LevelPanels(SandboxPanels):
     def _build_inspector_row(self, panel, a: dict, y: int, pad: int, inner: int, locked: bool):
         s = self.s
         layer, neuron, what = a["layer"], a["neuron"], a["what"]
-        self._label(panel, (pad, y, s(64), s(26)), f"L{layer} #{neuron + 1}", "@value")
+        self._label(panel, (pad, y, s(64), s(26)), f"L{layer} #{neuron + 1}", "@readout")
         self._label(panel, (pad + s(70), y, inner - s(70) - s(78), s(26)), what, "@hint")
         rect = (pad + inner - s(72), y, s(72), s(28))
         tip = (
@@ -1019,7 +1019,7 @@ class LevelPanels(SandboxPanels):
             self._label(panel, (pad, y, col, line), "", "@readout", key=key)
             y += line
         chart_w = w - col - 3 * pad
-        if chart_w > s(80):
+        if chart_w > s(200):  # narrower, its labels would not fit
             surf = pygame.Surface((chart_w, h - 2 * s(8)), pygame.SRCALPHA)
             self._chart = UIImage(
                 pygame.Rect(col + 2 * pad, s(8), chart_w, h - 2 * s(8)),
@@ -1122,9 +1122,8 @@ class LevelPanels(SandboxPanels):
             rule = level.three_stars if level.three_stars is not None else level.two_stars
             if rule is not None:
                 more = "3 stars" if level.three_stars is not None else "2 stars"
-                more_text = (
-                    f"For {more}: {rule_text(rule.source, level.markers)}. Keep playing to try!"
-                )
+                words = rule_text(rule.source, level.markers, level.quiz is not None)
+                more_text = f"For {more}: {words}. Keep playing to try!"
         height = s(22 + 58) + size + s(18) + self._measure(html, "@story", inner) + s(10)
         if more_text:
             height += self._measure(more_text, "@goal_done", inner) + s(10)
@@ -1175,12 +1174,14 @@ class LevelPanels(SandboxPanels):
                 img._done = done
                 img.set_image(glyphs.tick(img.rect.width, done))
         if self._stars is not None:
-            key = (st.met, st.stars, st.best)
+            key = (st.met, st.stars, st.best, st.won)
             if key != self._stars_key:
                 self._stars_key = key
                 shown = st.stars if st.met else st.best
                 self._stars.set_image(glyphs.star_row(self._stars.rect.height, shown))
-                if st.met:
+                if st.met and st.explicit_check and not st.won:
+                    text = "all goals met: press Check!"
+                elif st.met:
                     text = f"{st.stars} of 3 stars now" + (f" · best {st.best}" if st.best else "")
                 elif st.best:
                     text = f"best so far: {st.best} of 3"
