@@ -290,7 +290,10 @@ def render(job: RenderJob, scene_data: Any = None) -> int:
             pass
     w, h = job.size
     frames = "1 frame" if sink.count == 1 else f"{sink.count} frames"
-    print(f"wrote {job.out} ({frames}, {w}x{h})")
+    size = f"{w}x{h}"
+    if job.kind == "mp4" and (w % 2 or h % 2):
+        size = f"{w + w % 2}x{h + h % 2}: MP4 needs even sides"
+    print(f"wrote {job.out} ({frames}, {size})")
     return 0
 
 

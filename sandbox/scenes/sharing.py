@@ -138,7 +138,9 @@ class PreparedScene:
     level: str | None
 
 
-def _get(extra: dict, key: str, kind: type, default: Any, lo: float = -math.inf, hi=math.inf):
+def _get(
+    extra: dict, key: str, kind: type, default: Any, lo: float = -math.inf, hi: float = math.inf
+) -> Any:
     """One sandbox setting from `extra`, or `default` when missing, mistyped or out of range.
 
     These are conveniences (brush size, speed...); a scene written by another program may lack
@@ -261,7 +263,6 @@ class Workshop:
         self.loaded_level: str | None = None
         self._due = 0.0  # frames owed to the recording (fractional)
         self._first = False  # the next draw starts a recording: capture it whatever the time
-        self._presenter_restore: tuple[float, bool] | None = None
 
     # ------------------------------------------------------------------ scene hooks
     def build_ui(self, manager: Any) -> None:
@@ -619,14 +620,14 @@ class Workshop:
         set_fullscreen = getattr(app, "set_fullscreen", None)
         if on:
             was_full = bool(set_fullscreen(True)) if set_fullscreen else False
-            self._presenter_restore = (s.ui_scale, was_full)
+            w.presenter_restore = (s.ui_scale, was_full)  # in the state: it outlives screens
             w.presenter = True
             w.theme = "contrast"
             s.ui_scale = float(np.clip(PRESENTER_SCALE, *UI_SCALE_RANGE))
             self.say("Presenter mode: F5 goes back, ? shows every key.")
         else:
-            scale, was_full = self._presenter_restore or (1.0, False)
-            self._presenter_restore = None
+            scale, was_full = w.presenter_restore or (1.0, False)
+            w.presenter_restore = None
             if set_fullscreen and not was_full:
                 set_fullscreen(False)
             w.presenter = False
