@@ -23,7 +23,7 @@ from sandbox.levels import Control, ControlState, load_levels
 from sandbox.scenes.game import Game
 from sandbox.scenes.level import LevelScene, crease_pairs
 from sandbox.scenes.menu import MenuScene
-from sandbox.state import View
+from sandbox.state import SPEEDS, View
 from sandbox.ui.level_panels import LockedButton, rule_text, story_html
 
 SIZE = (1280, 800)
@@ -398,6 +398,108 @@ def test_neurons_can_grow_past_the_sandbox_slider(start_level):
     assert app.state.settings.hidden == [120] and scene.status.goals[0]
     send(app, click(scene.panels.named["plus_0"].rect.center))
     assert app.state.settings.hidden == [121]
+
+
+# ----------------------------------------------------------------------------- play every level
+def _train(app: App, steps: int) -> None:
+    """Press Train and let it run until `steps` more steps were taken (flat out)."""
+    scene = app.scene
+    target = scene.steps + steps
+    scene.apply(A.SetSpeed(len(SPEEDS) - 1))  # flat out
+    scene.apply(A.SetPlaying(True))
+    for _ in range(2000):
+        app.run_frames(1, dt=1 / 30)
+        if scene.steps >= target or not app.state.playing:
+            break
+    scene.apply(A.SetPlaying(False))
+
+
+def _until(app: App, press, done, limit: int = 40) -> None:
+    for _ in range(limit):
+        if done():
+            return
+        press()
+        app.run_frames(1, dt=1 / 30)
+
+
+def _marker_screen(app: App, world) -> tuple[int, int]:
+    x, y, _, _ = app.state.layout.plane
+    p = app.state.camera.world_to_screen(np.asarray(world, dtype=float))
+    return (round(p[0] + x), round(p[1] + y))
+
+
+def _play(app: App, level_id: str) -> None:
+    """A player's way through each level, with the level's own controls only."""
+    sc = app.scene
+    st = sc.status
+    if level_id.startswith("01"):
+        sc.apply(G.SetNeuronParam(0, "c", -2.5))
+    elif level_id.startswith("02"):
+        _train(app, 1500)
+    elif level_id.startswith("03"):
+        sc.apply(A.SetWidth(0, 100))
+        _train(app, 4500)
+    elif level_id.startswith("04"):
+        sc.apply(A.SetWidth(0, 4))
+        _train(app, 800)
+    elif level_id.startswith("05"):
+        sc.apply(A.AddLayer())
+        _until(app, lambda: sc.apply(A.ResetNetwork()), lambda: st.met)
+    elif level_id.startswith("06"):
+        sc.apply(A.SetWidth(0, 6))
+        sc.apply(A.AddLayer())
+        sc.apply(A.SetWidth(1, 2))
+        _until(app, lambda: sc.apply(A.ResetNetwork()), lambda: st.met)
+    elif level_id.startswith("07"):
+        _train(app, 400)
+    elif level_id.startswith("08"):
+        x, y, w, h = app.state.layout.plane
+        sc.apply(A.SetBrushDensity(20))
+        for label, fy in ((0, 0.3), (1, 0.7)):
+            sc.apply(A.SelectClass(label))
+            sc.apply(A.Paint((x + w * 0.3, y + h * fy), A.Phase.BEGIN))
+            for fx in np.linspace(0.3, 0.7, 12):
+                sc.apply(A.Paint((x + w * fx, y + h * fy)))
+            sc.apply(A.Paint((x + w * 0.7, y + h * fy), A.Phase.END))
+        _train(app, 300)
+    elif level_id.startswith("09"):
+        _train(app, 300)
+        sc.apply(A.ZoomOutFar())
+        app.run_frames(1, dt=1 / 30)
+        start = _marker_screen(app, st.markers["flag"])
+        sc.apply(G.DragMarker("flag", start, A.Phase.BEGIN))
+        sc.apply(G.DragMarker("flag", _marker_screen(app, (80.0, 70.0)), A.Phase.END))
+    elif level_id.startswith("10"):
+        _train(app, 1000)
+        sc.apply(G.SetLaplace(True))
+        sc.apply(A.SetPriorPrecision(0.011))
+    elif level_id.startswith("11"):
+        for neuron in (5, 4, 3, 2):
+            sc.apply(G.PruneNeuron(1, neuron))
+    elif level_id.startswith("12"):
+        _train(app, 300)
+        sc.apply(G.AnswerQuiz(sc.level.quiz.answer))
+    app.run_frames(2, dt=1 / 30)
+    if st.explicit_check and not st.won:
+        sc.apply(G.CheckGoals())
+        app.run_frames(1, dt=1 / 30)
+
+
+@pytest.mark.parametrize("level_id", sorted(LEVELS))
+def test_every_level_can_be_won_in_the_app(start_level, data_dir, level_id):
+    """The app's scene, driven by actions through the level's gate, reaches each goal: the
+    level's controls are enough in the window too, not only in the headless session."""
+    app = start_level(level_id)
+    close_story(app)
+    scene = app.scene
+    assert not scene.status.won
+    _play(app, level_id)
+    st = scene.status
+    assert st.won and st.card == "success" and st.stars >= 1, (level_id, st.goals)
+    # the ticks are the session's verdict on the live network
+    assert all(st.goals) if scene.level.goal_mode == "all" else any(st.goals)
+    saved = json.loads((data_dir / "progress.json").read_text())
+    assert saved["stars"][level_id] == st.stars
 
 
 # ----------------------------------------------------------------------------- the command line

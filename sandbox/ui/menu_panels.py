@@ -232,6 +232,10 @@ class MenuPanels:
             x += bw + gap
         # the level grid
         y += bh + s(26)
+        if view.settings_open:
+            # the settings card stands alone: nothing behind it to read through or click
+            self._build_settings(view, (w, h))
+            return
         self._label(back, (margin, y, s(400), s(26)), "LEVELS", "@menu_section")
         if view.unlock_all:
             self._label(
@@ -242,8 +246,6 @@ class MenuPanels:
             )
         y += s(32)
         self._build_grid(back, view, (margin, y, w - 2 * margin, h - y - s(20)))
-        if view.settings_open:
-            self._build_settings(view, (w, h))
 
     def _label(self, container, rect, text, cls) -> UILabel:
         label = UILabel(
@@ -358,7 +360,7 @@ class MenuPanels:
             if math.isclose(scale, view.ui_scale):
                 b.select()
         self._label(card, (pad, s(166), w - 2 * pad, s(26)), "LEVELS", "@menu_section")
-        text = "Every level is open" if view.unlock_all else "Levels open in order"
+        text = "Open every level (presenters): " + ("on" if view.unlock_all else "off")
         b = self._button(
             card,
             (pad, s(196), w - 2 * pad, s(44)),
