@@ -292,6 +292,22 @@ def test_check_button_counts_failures_shows_hints_then_wins(start_level, data_di
     assert saved["stars"]["11-dead-neurons-and-copycats"] == 3
 
 
+def test_hints_come_after_their_time_of_play(start_level):
+    app = start_level("02-sum-of-creases")  # hints after 15 s and 90 s
+    scene = app.scene
+    first, second = scene.level.hints[0], scene.level.hints[1]
+    app.run_frames(20, dt=1.0)  # reading the story does not count
+    assert scene.status.hints == []
+    close_story(app)
+    app.run_frames(int(first.after_seconds) + 1, dt=1.0)
+    assert scene.status.hints == [first.text]
+    assert "Hint:" in app.state.toast.text
+    texts = [getattr(e, "html_text", "") for e in scene.panels.elements]
+    assert any(first.text.split("<")[0][:20] in t for t in texts)  # shown in the level panel
+    app.run_frames(int(second.after_seconds - first.after_seconds), dt=1.0)
+    assert scene.status.hints == [first.text, second.text]
+
+
 def test_quiz_wrong_then_right(start_level):
     app = start_level("12-bias-before-weights")
     scene = app.scene

@@ -587,6 +587,12 @@ class LevelScene(SandboxScene):
     def _on_ResetView(self, a: A.ResetView) -> None:
         self._fit_camera()
 
+    def _on_ZoomOutFar(self, a: A.ZoomOutFar) -> None:
+        super()._on_ZoomOutFar(a)
+        if self.state.far_return is not None and not self.status.shown("laplace"):
+            # the sandbox's message suggests Laplace, which this level does not offer
+            self.say("Far out: the dots are the small patch in the middle. O goes back.")
+
     def _on_DragMarker(self, a: G.DragMarker) -> None:
         marker = self.level.markers.get(a.name)
         if marker is None or not marker.movable:

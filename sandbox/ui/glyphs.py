@@ -157,13 +157,14 @@ def icon(name: str, size: int, colour: tuple[int, int, int] = (255, 255, 255)) -
 def draw_marker_star(
     surface: pygame.Surface, center: tuple[float, float], radius: float, highlight: bool = False
 ) -> None:
-    """A star marker on the plane: yellow with a dark edge, readable on every field colour."""
+    """A star marker on the plane: white with a thick dark edge (yellow while dragged), readable
+    on every field colour."""
 
     def draw(s: pygame.Surface, k: int) -> None:
         c = 1.2 * radius * k
-        pygame.draw.polygon(s, MARKER_INK, star_points(c, c * 1.04, 1.15 * radius * k))
-        fill = (255, 236, 140) if highlight else MARKER_STAR
-        pygame.draw.polygon(s, fill, star_points(c, c * 1.04, 0.86 * radius * k))
+        pygame.draw.polygon(s, MARKER_INK, star_points(c, c * 1.04, 1.18 * radius * k))
+        fill = MARKER_STAR if highlight else (255, 255, 255)
+        pygame.draw.polygon(s, fill, star_points(c, c * 1.04, 0.8 * radius * k))
 
     img = _smooth((round(radius * 2.4), round(radius * 2.4)), draw)
     rect = img.get_rect(center=(round(center[0]), round(center[1])))

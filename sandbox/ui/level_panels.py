@@ -1305,25 +1305,34 @@ def _tag(surface, text: str, pos: tuple[float, float], scale: float) -> None:
 
 
 def _draw_offscreen(surface, pane: pygame.Rect, pos, label: str, world, cam, scale: float) -> None:
-    """An arrow at the plane's edge pointing at a marker out of view, with its label and
-    distance from the middle of the view."""
+    """An arrow at the plane's edge pointing at a marker out of view, with its label and its
+    distance from the middle of the view, on the inner side of the arrow."""
     cx, cy = pane.center
     dx, dy = pos[0] - cx, pos[1] - cy
-    if dx == 0 and dy == 0:
+    n = math.hypot(dx, dy)
+    if n == 0:
         return
-    margin = 30 * scale
+    ux, uy = dx / n, dy / n
+    margin = 12 * scale
     tx = (pane.width / 2 - margin) / abs(dx) if dx else math.inf
     ty = (pane.height / 2 - margin) / abs(dy) if dy else math.inf
     t = min(tx, ty)
     tip = (cx + dx * t, cy + dy * t)
-    glyphs.draw_arrow(surface, tip, (dx, dy), 22 * scale, (255, 205, 64))
-    glyphs.draw_arrow(surface, tip, (dx, dy), 15 * scale, (24, 26, 32))
-    dist = math.dist(world, cam.center)
-    text = f"{label} · {dist:.0f} away"
+    size = 30 * scale
+    glyphs.draw_arrow(surface, tip, (dx, dy), size, (255, 205, 64))
+    inner_tip = (tip[0] - ux * 4 * scale, tip[1] - uy * 4 * scale)
+    glyphs.draw_arrow(surface, inner_tip, (dx, dy), size * 0.62, (24, 26, 32))
+    text = f"{label} · {math.dist(world, cam.center):.0f} away"
     f = font(15 * scale, True)
     w, h = f.size(text)
-    # the label sits on the inner side of the arrow, inside the pane
-    lx = min(max(tip[0] - dx * 0 - w / 2, pane.x + 6), pane.right - w - 16 * scale)
-    ly = min(max(tip[1] - dy / max(abs(dx), abs(dy), 1) * 40 * scale - h / 2, pane.y + 6),
-             pane.bottom - h - 16 * scale)  # fmt: skip
+    w += round(10 * scale)
+    back = (tip[0] - ux * (size + 6 * scale), tip[1] - uy * (size + 6 * scale))
+    if abs(ux) >= abs(uy):
+        lx = back[0] - w if ux > 0 else back[0]
+        ly = back[1] - h / 2
+    else:
+        lx = back[0] - w / 2
+        ly = back[1] - h - 4 * scale if uy > 0 else back[1]
+    lx = min(max(lx, pane.x + 4), pane.right - w - 4)
+    ly = min(max(ly, pane.y + 4), pane.bottom - h - 8)
     _tag(surface, text, (lx, ly), scale)
