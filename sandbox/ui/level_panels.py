@@ -61,6 +61,8 @@ from sandbox.ui.theme import CLASS_NAMES, TEXT
 
 LEFT_WIDTH = 320
 RIGHT_WIDTH = 280
+MIN_LEFT = 250
+MIN_RIGHT = 236
 BOTTOM_HEIGHT = 118
 MAX_WIDTH_LEVEL = 256  # level networks may be wider than the sandbox's sliders allow
 NEURON_RANGE = (-3.0, 3.0)  # the neuron sliders' a and b
@@ -247,8 +249,10 @@ def level_layout(
     for s in scales:
         if not show_ui:
             break
-        left = round(LEFT_WIDTH * s)
-        right = round(RIGHT_WIDTH * s) if has_right else 0
+        # a small window gets narrower panels (down to a minimum) before it loses them
+        left = max(round(MIN_LEFT * s), min(round(LEFT_WIDTH * s), round(0.28 * w)))
+        right = max(round(MIN_RIGHT * s), min(round(RIGHT_WIDTH * s), round(0.26 * w)))
+        right = right if has_right else 0
         plane_w = w - left - right
         rows = _toolbar_rows(items, plane_w, s) if items and plane_w > 0 else 0
         top = round(TOOLBAR_ROW * s * rows)
@@ -626,6 +630,8 @@ class LevelPanels(SandboxPanels):
     def _icon_button(self, container, rect, text, tip, act, icon_name, cls, key) -> UIButton:
         x, y, w, h = rect
         size = self.s(18)
+        if text and font(15 * self.scale).size(text)[0] + size + self.s(34) > w:
+            text = ""  # too narrow for words: the icon alone (the tooltip still says it)
         label = f"      {text}" if text else ""
         button = self._button(container, rect, label, tip, act, cls=cls)
         pad = self.s(12) if text else (w - size) // 2

@@ -139,21 +139,30 @@ def card_face(info: CardInfo, size: tuple[int, int], scale: float) -> pygame.Sur
     x0 = pad + disc + round(14 * s)
     tw = w - x0 - pad
     f = font(18 * s, True)
-    lines = wrap(info.title, f, tw, 2)
     line_h = f.get_linesize()
     star_h = round(24 * s)
-    block = len(lines) * line_h + round(8 * s) + star_h
+    gap = round(6 * s)
+    room = h - 2 * round(5 * s)
+    beside = False  # a short card puts the stars beside the title instead of below it
+    lines = wrap(info.title, f, tw, 2)
+    if len(lines) * line_h + gap + star_h > room:
+        lines = wrap(info.title, f, tw, 1)
+    if line_h + gap + star_h > room:
+        beside = True
+        star_w = star_h if not info.open else 3 * star_h + 2 * round(star_h * 0.15)
+        lines = wrap(info.title, f, tw - star_w - gap, 1)
+    block = len(lines) * line_h + (0 if beside else gap + star_h)
     y = (h - block) // 2
+    colour = TEXT if info.open else TEXT_DIM
     for line in lines:
-        _blit_text(out, line, (x0, y), 18 * s, TEXT if info.open else TEXT_DIM, True)
+        _blit_text(out, line, (x0, y), 18 * s, colour, True)
         y += line_h
-    y += round(8 * s)
-    if info.open:
-        row = glyphs.star_row(star_h, info.stars)
-        out.blit(row, (x0, y), special_flags=pygame.BLEND_PREMULTIPLIED)
+    pic = glyphs.star_row(star_h, info.stars) if info.open else glyphs.padlock(star_h)
+    if beside:
+        at = (w - pad - pic.get_width(), (h - star_h) // 2)
     else:
-        lock = glyphs.padlock(star_h)
-        out.blit(lock, (x0, y), special_flags=pygame.BLEND_PREMULTIPLIED)
+        at = (x0, y + gap)
+    out.blit(pic, at, special_flags=pygame.BLEND_PREMULTIPLIED)
     return out
 
 
