@@ -104,6 +104,24 @@ for _name in ("OpenScene", "ImportWeights"):
     if hasattr(A, _name):
         _ACTION_CONTROLS[getattr(A, _name)] = "files"
 
+# The "look closer" views' actions, by name: turning the 3D view is only looking (allowed).
+_CLOSER_CONTROLS = {
+    "ProbeDrag": "probe",
+    "ProbeReach": "probe",
+    "SetProbeRays": "probe",
+    "ResetProbe": "probe",
+    "PickNeuron": "inspector|neuron_sliders",
+    "CreaseDrag": "neuron_sliders",
+    "EditNeuron": "neuron_sliders",
+    "Scrub": "timeline",
+    "ScrubBy": "timeline",
+    "ScrubToStep": "timeline",
+    "BackToNow": "timeline",
+    "ResumeHere": "timeline",
+    "ToggleReplay": "timeline",
+    "SetReplaySpeed": "timeline",
+}
+
 
 class LiveLevel(LevelSession):
     """The level's goal metrics, measured on the app's live network and points.
@@ -301,6 +319,9 @@ class LevelScene(SandboxScene):
         s = self.state
         need = controls_height(self.status, s)
         s.layout = level_layout(window, s.ui_scale, s.show_ui, self.status, need)
+        closer = getattr(self, "closer", None)
+        if closer is not None:
+            closer.ensure_layout()  # the 3D view, probe, inspector, timeline take their parts
         if s.camera is not None:
             _, _, w, h = s.layout.plane
             s.camera = s.camera.resized(max(1, w), max(1, h))
@@ -313,6 +334,9 @@ class LevelScene(SandboxScene):
             self.panels.clear()
         self.panels = LevelPanels(manager, self.state, self.status)
         self.workshop.build_ui(manager)
+        closer = getattr(self, "closer", None)  # the 3D view, probe, inspector, timeline
+        if closer is not None:
+            closer.build_ui(manager)
 
     # ------------------------------------------------------------------ events -> actions
     def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
@@ -365,7 +389,13 @@ class LevelScene(SandboxScene):
             return "laplace" if action.name in (View.LAPLACE.value, "laplace") else "views"
         if isinstance(action, A.SetPlaying) and not action.playing:
             return None  # stopping is always allowed
-        return _ACTION_CONTROLS.get(type(action))
+        control = _ACTION_CONTROLS.get(type(action))
+        if control is None:
+            control = _CLOSER_CONTROLS.get(type(action).__name__)
+            if control is not None and "|" in control:  # any one of them will do
+                options = control.split("|")
+                control = next((c for c in options if self.status.shown(c)), options[0])
+        return control
 
     def apply(self, action: A.Action) -> None:
         if isinstance(action, A.ToggleView) and action.name == View.LAPLACE.value:
@@ -761,6 +791,9 @@ class LevelScene(SandboxScene):
         if self.status.shown("paint") and self.input.drag != "pan" and self._drag is None:
             overlay.draw_brush(surface, s, scale)
         overlay.draw_hover(surface, s, scale)
+        closer = getattr(self, "closer", None)
+        if closer is not None:
+            closer.draw_overlay(surface)
         overlay.draw_toast(surface, s, scale)
         overlay.draw_help(surface, s, scale)
         self.workshop.draw_overlay(surface)

@@ -123,6 +123,11 @@ BASE_BLOCKS: dict[str, Any] = {
         "colours": {"normal_text": "#ffffff", "dark_bg": "#00000000"},
         "misc": {"text_horiz_alignment": "left"},
     },
+    "@card_title_box": {
+        "font": {"name": "noto_sans", "size": "28"},
+        "colours": {"normal_text": "#ffffff", "dark_bg": "#00000000", "normal_border": "#00000000"},
+        "misc": {"border_width": "0", "padding": "0,0", "text_horiz_alignment_padding": "0"},
+    },
     "@card_title_center": {
         "font": {"name": "noto_sans", "size": "32", "bold": "1"},
         "colours": {"normal_text": "#ffffff", "dark_bg": "#00000000"},
@@ -210,7 +215,7 @@ BASE_BLOCKS: dict[str, Any] = {
 }
 
 # Sizes (1x) whose bold and italic faces the story markup may ask for.
-MARKUP_FONT_SIZES = (14, 15, 16, 17, 21, 22)
+MARKUP_FONT_SIZES = (14, 15, 16, 17, 21, 22, 28)
 _SCALED_MISC = ("shape_corner_radius", "border_width", "text_horiz_alignment_padding", "padding")
 
 

@@ -202,19 +202,41 @@ class LevelStatus:
 
 
 # ----------------------------------------------------------------------------- layout
+def stage_rect(layout: Layout) -> tuple[int, int, int, int]:
+    """The area between the panels: the plane's, unless other views (3D, probe...) share it."""
+    stage = getattr(layout, "stage", None)
+    if stage is not None and stage[2] > 0 and stage[3] > 0:
+        return tuple(stage)  # type: ignore[return-value]
+    return layout.plane
+
+
+BASIC_VIEWS = ("field", "boundary", "regions", "creases", "discrete")
+# Views with a control of the same name in level files: offered when that control is.
+VIEW_CONTROLS = ("probe", "inspector", "timeline")
+
+
 def toolbar_items(status: LevelStatus) -> list[tuple[str, str, int]]:
-    """The view toolbar's items the level allows (name, label, width at 1x)."""
+    """The view toolbar's items the level allows (name, label, width at 1x): the plane's basic
+    views with the views control, Split with the Laplace switch, the layer selector with its
+    control, and the other views only when the level starts with them or shows their control,
+    so a lesson's toolbar stays short."""
+    level_views = {v.value for v in status.level.views} if status.level is not None else set()
     out = []
     for name, label, width in TOOLBAR_ITEMS:
         if name == "layer":
-            if status.present("layer_selector"):
-                out.append((name, label, width))
-        elif name in (View.LAPLACE.value, View.SPLIT.value):
-            if name == View.SPLIT.value and status.present("laplace") and status.present("views"):
-                out.append((name, label, width))
-        elif name == "discrete" or name in View._value2member_map_:
-            if status.present("views"):
-                out.append((name, label, width))
+            keep = status.present("layer_selector")
+        elif name == View.LAPLACE.value:
+            keep = False  # the Laplace switch in the controls panel stands for it
+        elif name == View.SPLIT.value:
+            keep = status.present("laplace") and status.present("views")
+        elif name in BASIC_VIEWS:
+            keep = status.present("views")
+        else:
+            keep = status.present("views") and (
+                name in level_views or (name in VIEW_CONTROLS and status.present(name))
+            )
+        if keep:
+            out.append((name, label, width))
     return out
 
 
@@ -569,7 +591,7 @@ class LevelPanels(SandboxPanels):
             self._build_level_panel(state)
             if layout.right[2] > 0:
                 self._build_controls(state)
-            if layout.plane[1] > 0:
+            if stage_rect(layout)[1] > 0:
                 self._build_level_toolbar(state)
             if layout.bottom[2] > 0:
                 self._build_bottom(state)
@@ -630,9 +652,10 @@ class LevelPanels(SandboxPanels):
     def _icon_button(self, container, rect, text, tip, act, icon_name, cls, key) -> UIButton:
         x, y, w, h = rect
         size = self.s(18)
-        if text and font(15 * self.scale).size(text)[0] + size + self.s(34) > w:
-            text = ""  # too narrow for words: the icon alone (the tooltip still says it)
         label = f"      {text}" if text else ""
+        if text and font(15 * self.scale).size(label)[0] + self.s(8) > w:
+            label = ""  # too narrow for words: the icon alone (the tooltip still says it)
+            text = ""
         button = self._button(container, rect, label, tip, act, cls=cls)
         pad = self.s(12) if text else (w - size) // 2
         self._decal(container, (x + pad, y + (h - size) // 2, size, size),
@@ -954,7 +977,7 @@ class LevelPanels(SandboxPanels):
 
     # ------------------------------------------------------------------ the view toolbar
     def _build_level_toolbar(self, state: AppState) -> None:
-        px, py, pw, ph = state.layout.plane
+        px, py, pw, ph = stage_rect(state.layout)
         panel = self._panel((px, 0, pw, py), "#toolbar")
         pad = self.s(5)
         h = self.s(34)
@@ -1038,7 +1061,7 @@ class LevelPanels(SandboxPanels):
 
     # ------------------------------------------------------------------ cards
     def _card_width(self, state: AppState, width: int) -> int:
-        return min(width, state.layout.plane[2] - 2 * self.s(16))
+        return min(width, stage_rect(state.layout)[2] - 2 * self.s(16))
 
     def _measure(self, html: str, cls: str, width: int) -> int:
         """Height a text box needs for `html` at `width` (so a card is made at its final size:
@@ -1055,8 +1078,8 @@ class LevelPanels(SandboxPanels):
         return height
 
     def _card(self, state: AppState, w: int, height: int, oid: str, cls: str) -> UIPanel:
-        """A card centred over the plane, a little above the middle (the eye starts there)."""
-        px, py, pw, ph = state.layout.plane
+        """A card centred over the stage, a little above the middle (the eye starts there)."""
+        px, py, pw, ph = stage_rect(state.layout)
         height = min(height, ph - self.s(16))
         top = py + max(self.s(8), (ph - height) * 2 // 5)
         panel = UIPanel(
@@ -1085,13 +1108,16 @@ class LevelPanels(SandboxPanels):
         page = min(max(st.page, 0), n - 1)
         html = story_html(level.story[page])
         bh = s(50)
-        height = s(20 + 26 + 54) + self._measure(html, "@story", inner) + s(22) + bh + s(24)
+        title = f"<b>{level.title}</b>"
+        title_h = self._measure(title, "@card_title_box", inner)
+        height = s(20 + 26) + title_h + s(12) + self._measure(html, "@story", inner)
+        height += s(22) + bh + s(24)
         panel = self._card(state, w, height, "#story_card", "@card_panel")
         y = s(20)
         self._label(panel, (pad, y, inner, s(24)), f"LEVEL {st.number}", "@card_kicker")
         y += s(26)
-        self._label(panel, (pad, y, inner, s(44)), level.title, "@card_title")
-        y += s(54)
+        box = self._text(panel, (pad, y, inner, -1), title, "@card_title_box")
+        y += box.rect.height + s(12)
         box = self._text(panel, (pad, y, inner, -1), html, "@story")
         y += box.rect.height + s(22)
         # page dots: where you are in the story
