@@ -297,3 +297,22 @@ def test_apply_actions_directly(start_menu):
     assert app.state.ui_scale == 2.0
     scene.apply(G.OpenLevel("no-such-level"))
     assert scene.next_scene is None and "no level" in app.state.toast.text
+
+
+def test_a_broken_level_named_on_the_command_line_is_a_startup_error(
+    gl_session, levels_dir, data_dir
+):
+    from sandbox.app import StartupError
+
+    app = App(AppConfig(size=SIZE, level="13", skip_loading=True, extra={"levels_dir": levels_dir}))
+    with pytest.raises(StartupError, match=r"--level '13' cannot be played: levels/13-broken.toml"):
+        app.start(hidden=True)
+    app.close()
+    app = App(
+        AppConfig(size=SIZE, level="nope", skip_loading=True, extra={"levels_dir": levels_dir})
+    )
+    with pytest.raises(
+        StartupError, match=r"no such level; available: 01-one-crease, .*14-garbage"
+    ):
+        app.start(hidden=True)
+    app.close()
