@@ -316,3 +316,12 @@ def test_a_broken_level_named_on_the_command_line_is_a_startup_error(
     ):
         app.start(hidden=True)
     app.close()
+
+
+def test_loading_screen_hands_over_to_the_menu(start_menu):
+    app = start_menu(skip_loading=False)
+    if app.scene.name == "loading":
+        assert app.scene.wait(120)
+        app.run_frames(2, dt=1 / 30)
+    assert isinstance(app.scene, MenuScene)
+    assert app.scene.panels.cards
