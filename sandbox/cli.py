@@ -14,8 +14,9 @@ import re
 import sys
 from dataclasses import dataclass, field
 
-VIEW_CHOICES = ("field", "boundary", "regions", "creases", "laplace", "split")
-PLANNED = ("3d", "probe", "inspector")
+VIEW_CHOICES = ("field", "boundary", "regions", "creases", "laplace", "split", "3d", "probe",
+                "inspector", "timeline")  # fmt: skip
+PLANNED: tuple[str, ...] = ()
 EXIT_USAGE = 2
 
 

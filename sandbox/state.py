@@ -31,10 +31,15 @@ class View(StrEnum):
     CREASES = "creases"
     LAPLACE = "laplace"
     SPLIT = "split"
+    # the "look closer" views (sandbox.scenes.closer)
+    THREE_D = "3d"
+    PROBE = "probe"
+    INSPECTOR = "inspector"
+    TIMELINE = "timeline"
 
 
 # Views that the level files and the command line may name but this version does not draw yet.
-PLANNED_VIEWS = ("3d", "probe", "inspector")
+PLANNED_VIEWS: tuple[str, ...] = ()
 
 VIEW_KEYS = {
     View.FIELD: "F",
@@ -43,6 +48,10 @@ VIEW_KEYS = {
     View.CREASES: "C",
     View.LAPLACE: "L",
     View.SPLIT: "X",
+    View.THREE_D: "V",
+    View.PROBE: "P",
+    View.INSPECTOR: "I",
+    View.TIMELINE: "T",
 }
 
 VIEW_LABELS = {
@@ -52,6 +61,10 @@ VIEW_LABELS = {
     View.CREASES: "Creases",
     View.LAPLACE: "Laplace confidence",
     View.SPLIT: "Split: MAP | Laplace",
+    View.THREE_D: "3D folded paper",
+    View.PROBE: "Ray probe",
+    View.INSPECTOR: "Network inspector",
+    View.TIMELINE: "Training timeline",
 }
 
 DEFAULT_VIEWS = frozenset({View.FIELD, View.CREASES, View.BOUNDARY})
@@ -179,6 +192,13 @@ class LossHistory:
         n = self.size
         return self.steps[:n], self.train[:n], self.test[:n]
 
+    def truncate(self, step: int) -> None:
+        """Forget the samples after `step` (training resumed from an earlier snapshot)."""
+        n = int(np.searchsorted(self.steps[: self.size], step, side="right"))
+        if n != self.size:
+            self.size = n
+            self.version += 1
+
 
 @dataclass
 class GeometryStats:
@@ -221,12 +241,53 @@ class Layout:
     left: tuple[int, int, int, int] = (0, 0, 0, 0)
     right: tuple[int, int, int, int] = (0, 0, 0, 0)
     bottom: tuple[int, int, int, int] = (0, 0, 0, 0)
+    # the whole area between the panels; the 3D view, probe, inspector and timeline take parts
+    # of it and `plane` is what is left for the 2D view (all of it when none is on)
+    stage: tuple[int, int, int, int] = (0, 0, 0, 0)
 
     scale: float = 1.0  # the UI scale in effect (the setting, or less when the window is small)
 
     def in_plane(self, pos: tuple[float, float]) -> bool:
         x, y, w, h = self.plane
         return x <= pos[0] < x + w and y <= pos[1] < y + h
+
+
+@dataclass
+class CloserState:
+    """The "look closer" views: the 3D folded paper, the ray probe, the network inspector and the
+    training timeline (written by sandbox.scenes.closer, read by its panels and passes)."""
+
+    rects: Any = None  # sandbox.ui.closer_layout.CloserRects of the current layout
+    # 3D
+    orbit: Any = None  # sandbox.render.camera3d.OrbitCamera of the 3D pane
+    only_3d: bool = False  # the 3D view takes the whole stage (else it sits beside the 2D view)
+    probability: bool = False  # the probability surface instead of the logit one
+    single_neuron: bool = False  # the surface is the selected neuron's activation
+    cursor: tuple[float, float] | None = None  # the linked cursor (plane point)
+    surface_label: str = ""  # what the height shows
+    surface_message: str = ""  # why there is no surface, when there is none
+    # ray probe: origin None is the data's centre, reach None is three data radii
+    probe_origin: tuple[float, float] | None = None
+    probe_angle: float = 0.35
+    probe_reach: float | None = None
+    probe_rays: int = 1
+    probe_resolved: tuple[float, float, float] = (0.0, 0.0, 1.0)  # origin x, y and reach used
+    # inspector: hidden neurons as (layer 1-based, index 0-based)
+    selected: tuple[int, int] | None = None
+    hovered: tuple[int, int] | None = None
+    tint: int | None = None  # flat index of the neuron whose region of activity is tinted
+    neuron_text: tuple[str, ...] = ()
+    # handles on the 2D view in window pixels: (name, x, y, radius), and the selected crease
+    handles: tuple[tuple[str, float, float, float], ...] = ()
+    crease_px: Any = None  # (S, 4) window-pixel segments of the editable crease, or None
+    # training timeline
+    timeline: Any = None  # sandbox.nn.timeline.Timeline of the current run
+    scrub: int | None = None  # the snapshot shown; None: the live weights ("now")
+    scrub_step: int = 0
+    live_step: int = 0
+    replay: bool = False
+    replay_speed: float = 500.0  # training steps per second of replay
+    version: int = 0  # bumped when something the panels show changes
 
 
 @dataclass
@@ -302,6 +363,7 @@ class AppState:
     fps: float = 0.0
     screenshot_request: str | None = None
     workshop: WorkshopState = field(default_factory=WorkshopState)
+    closer: CloserState = field(default_factory=CloserState)
     quit: bool = False
     time: float = 0.0
     # change counters: consumers compare them to what they last saw

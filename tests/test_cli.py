@@ -52,7 +52,7 @@ def test_help_is_instant_and_imports_nothing_heavy():
         (["--size", "12x"], "--size '12x': expected WIDTHxHEIGHT"),
         (["--size", "10x10"], "between 64 and 8192"),
         (["--view", "regions,wobble"], "unknown view 'wobble'; allowed: field, boundary"),
-        (["--view", "3d"], "'3d' is not available in this version; allowed: field"),
+        (["--view", "3d,wobble"], "unknown view 'wobble'; allowed: field, boundary"),
         (["--hidden", "16,0"], "layer 2 has 0 neurons; allowed: 1 to 256"),
         (["--hidden", "1,1,1,1,1,1,1,1,1"], "9 layers given; allowed: 1 to 8"),
         (["--hidden", "a,b"], "expected neurons per hidden layer"),

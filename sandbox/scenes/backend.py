@@ -231,3 +231,103 @@ def laplace_proba(la: Any, X: np.ndarray) -> np.ndarray:
 def laplace_region_coefficients(la: Any, part: Any) -> tuple[np.ndarray, np.ndarray]:
     mean, var = la.region_coefficients(part.feature_maps)
     return np.asarray(mean), np.asarray(var)
+
+
+# ----------------------------------------------------------------------------- look closer
+def folded_surface(
+    part: Any, net: Any, kind: str, laplace: Any = None, neuron: tuple[int, int] | None = None
+) -> Any:
+    """The 3D surface of `kind` (output, probability, laplace, band, neuron) over the partition."""
+    from sandbox.geometry.surface import build_surface
+
+    return build_surface(part, net, kind, laplace=laplace, neuron=neuron)
+
+
+def neuron_surface(a: float, b: float, c: float, bounds: tuple) -> Any:
+    """The single first-layer neuron max(a x + b y + c, 0): two exact facets and its crease."""
+    from sandbox.geometry.surface import halfplane_surface
+
+    return halfplane_surface(a, b, c, bounds)
+
+
+def probe(net: Any, origin: Any, direction: Any, reach: float, laplace: Any = None) -> Any:
+    from sandbox.geometry import ray_probe
+
+    return ray_probe(net, origin, direction, reach, laplace)
+
+
+def neuron_flags(net: Any, bounds: tuple, points: Any, part: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Dead (never active on the training data, or in the window without data) and copycat
+    (crease on top of another neuron's of the same layer) flags, per hidden neuron."""
+    from sandbox.geometry import copycat_neurons, dead_neurons
+
+    X = np.asarray(points.X) if points is not None and len(points) else None
+    usable = part if part is not None and not part.too_many else None
+    dead = dead_neurons(net, bounds, X, partition=usable)
+    flags = dead.on_data if dead.on_data is not None else dead.in_window
+    copy = np.zeros(int(sum(net.hidden_sizes)), dtype=bool)
+    if usable is not None and usable.upto_layer == len(net.hidden_sizes):
+        starts = np.cumsum([0, *net.hidden_sizes])
+        for layer, i, j in copycat_neurons(net, bounds, partition=usable):
+            copy[starts[layer - 1] + i] = copy[starts[layer - 1] + j] = True
+    return np.asarray(flags, dtype=bool), copy
+
+
+def fit_regression_laplace(net: Any, points: Any, prior_precision: float) -> Any:
+    """Last-layer Laplace of a regression network (the 3D uncertainty band)."""
+    return fit_laplace(net, points, prior_precision)
+
+
+def new_timeline(n_params: int) -> Any:
+    from sandbox.nn.timeline import Timeline
+
+    return Timeline(int(n_params))
+
+
+def first_layer_neuron(net: Any, index: int) -> tuple[float, float, float]:
+    """(a, b, c) of first-layer neuron `index`: its crease is a x + b y + c = 0."""
+    from sandbox.nn.edits import neuron_weights
+
+    nw = neuron_weights(net, index)
+    return (nw.w[0], nw.w[1], nw.b)
+
+
+def move_crease(net: Any, index: int, start: tuple, d: Any) -> None:
+    """Move first-layer neuron `index`'s crease by the world vector d from weights `start`
+    (a, b, c at the start of the drag)."""
+    from sandbox.nn.edits import NeuronWeights, translate_neuron
+
+    translate_neuron(net, index, d, start=NeuronWeights((start[0], start[1]), start[2]))
+
+
+def turn_crease(net: Any, index: int, start: tuple, angle: float, pivot: Any) -> None:
+    from sandbox.nn.edits import NeuronWeights, rotate_neuron
+
+    rotate_neuron(net, index, angle, pivot, start=NeuronWeights((start[0], start[1]), start[2]))
+
+
+def set_first_layer_neuron(net: Any, index: int, a: float, b: float, c: float) -> None:
+    from sandbox.nn.edits import set_neuron
+
+    set_neuron(net, index, a, b, c)
+
+
+def weights_edited(trainer: Any) -> None:
+    """Hand-edited weights become the trainer's last good weights."""
+    trainer.weights_changed()
+
+
+def branch_trainer(trainer: Any, step: int) -> None:
+    """Training resumes from weights restored from step `step` (already in the network): the
+    step counter goes back and the optimizer's running averages start afresh."""
+    trainer.steps = int(step)
+    trainer.reset_optimizer()
+    trainer.weights_changed()
+
+
+def crease_line(abc: tuple[float, float, float], bounds: tuple) -> np.ndarray | None:
+    """First-layer crease a x + b y + c = 0 clipped to bounds (xmin, xmax, ymin, ymax): (2, 2)
+    world endpoints, or None when it misses the window."""
+    from sandbox.nn.edits import crease_in_bounds
+
+    return crease_in_bounds(abc[:2], abc[2], bounds)

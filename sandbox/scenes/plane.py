@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from sandbox.render import palette
 from sandbox.scenes import backend
 from sandbox.state import AppState, Task, View
 
@@ -102,10 +103,22 @@ class PlaneRenderer:
             self._laplace_key = None
             mesh = part.mesh
             r.mesh.set_mesh(mesh.vertices, mesh.triangles, mesh.region, mesh.logits, origin=origin)
-        want_colors = View.REGIONS in state.views
-        if want_colors and self._colors_key is not part:
-            self._colors_key = part
-            r.mesh.set_region_colors(part.region_colors)
+        # a neuron picked in the inspector tints its region of activity (over paper when the
+        # regions view is off)
+        tint = state.closer.tint
+        regions = View.REGIONS in state.views
+        key = (id(part), tint, regions)  # the mesh upload above resets it for a new partition
+        if (regions or tint is not None) and self._colors_key != key:
+            self._colors_key = key
+            colors = np.asarray(part.region_colors, dtype=np.float32)
+            if not regions:
+                colors = np.empty_like(colors)
+                colors[:] = palette.BACKGROUND[: colors.shape[1]]
+            if tint is not None and tint < part.patterns.shape[1]:
+                from sandbox.render.inspector import activity_tint
+
+                colors = activity_tint(colors, part.patterns, tint)
+            r.mesh.set_region_colors(colors)
 
     def _upload_laplace(self, state: AppState, part: Any) -> bool:
         la = state.laplace
@@ -123,8 +136,6 @@ class PlaneRenderer:
         return True
 
     def _upload_lines(self, state: AppState, part: Any, layer_part: Any) -> None:
-        from sandbox.geometry import crease_colors
-
         r = self.r
         origin = state.camera.center
         source = layer_part if layer_part is not None else part
@@ -133,10 +144,10 @@ class PlaneRenderer:
             self._creases_key = key
             cr = source.creases
             if len(cr) and not source.too_many:
-                colors = np.asarray(crease_colors(cr.layer), dtype=np.float32)
-                rgba = np.ones((len(cr), 4), dtype=np.float32)
-                rgba[:, : colors.shape[1]] = colors[:, :4]
-                rgba[:, 3] = 0.95
+                # one crease palette for the plane, the 3D view and the probe plots
+                rgba = palette.layer_colors(len(palette.LAYER_COLORS), 0.95)[
+                    (np.asarray(cr.layer) - 1) % len(palette.LAYER_COLORS)
+                ]
                 r.creases.set(cr.segments, rgba, CREASE_WIDTH * state.scale, origin=origin)
             else:
                 r.creases.clear()
@@ -173,7 +184,7 @@ class PlaneRenderer:
         """Field styles: the main one, and the right pane's in split view (else None)."""
         from sandbox.render.field import FieldMode, FieldStyle
 
-        regions = View.REGIONS in state.views
+        regions = View.REGIONS in state.views or state.closer.tint is not None
         field = View.FIELD in state.views
         regression = state.task is Task.REGRESSION
         value_range = (0.0, 1.0) if regression else (-1.0, 1.0)

@@ -26,6 +26,7 @@ import pygame
 from sandbox import actions as A
 from sandbox.scenes import backend
 from sandbox.scenes.base import Scene
+from sandbox.scenes.closer import Closer
 from sandbox.scenes.sharing import Workshop
 from sandbox.state import (
     BRUSH_DENSITY_RANGE,
@@ -91,6 +92,7 @@ class SandboxScene(Scene):
         self._cap_warned_at = -10.0
         self._laplace_error = ""
         self.workshop = Workshop(self)  # scene files, weights, recording, presenter mode
+        self.closer = Closer(self)  # 3D view, ray probe, inspector, training timeline
 
     # ------------------------------------------------------------------ set-up
     def enter(self) -> None:
@@ -141,9 +143,11 @@ class SandboxScene(Scene):
             self.panels.clear()
         self.panels = SandboxPanels(manager, self.state)
         self.workshop.build_ui(manager)
+        self.closer.build_ui(manager)
 
     def exit(self) -> None:
         self.workshop.exit()
+        self.closer.exit()
         if self.panels is not None:
             self.panels.clear()
             self.panels = None
@@ -157,7 +161,10 @@ class SandboxScene(Scene):
         if self.panels is not None:
             out += self.panels.handle_event(event)
         out += self.workshop.translate(event)
-        out += self.input.handle(event, self.state, consumed)
+        closer, claimed = self.closer.translate(event, consumed)
+        out += closer
+        if not claimed:
+            out += self.input.handle(event, self.state, consumed)
         return out
 
     # ------------------------------------------------------------------ helpers
@@ -197,6 +204,7 @@ class SandboxScene(Scene):
     def _relayout(self, window: tuple[int, int]) -> None:
         s = self.state
         s.layout = compute_layout(window, s.ui_scale, s.show_ui, len(s.settings.hidden))
+        self.closer.ensure_layout()  # the 3D view, probe, inspector, timeline take their parts
         if s.camera is not None:
             _, _, w, h = s.layout.plane
             s.camera = s.camera.resized(max(1, w), max(1, h))
@@ -367,7 +375,7 @@ class SandboxScene(Scene):
         per_chunk = max(1, min(500, steps // 100))
         while done < steps:
             chunk = min(per_chunk, steps - done)
-            backend.train_steps(s.trainer, chunk)
+            self.closer.train(chunk)  # records the timeline's snapshots
             done += chunk
             if self._check_divergence():
                 break
@@ -394,6 +402,8 @@ class SandboxScene(Scene):
 
     # ------------------------------------------------------------------ apply
     def apply(self, action: A.Action) -> None:
+        if self.closer.apply(action):
+            return
         handler = getattr(self, "_on_" + type(action).__name__, None)
         if handler is not None:
             handler(action)
@@ -618,7 +628,7 @@ class SandboxScene(Scene):
         if s.diverged:
             backend.clear_divergence(s.trainer)
             s.diverged = ""
-        backend.train_steps(s.trainer, 1)
+        self.closer.train(1)
         self._check_divergence()
         self._bump_weights()
         self._read_metrics(force=True)
@@ -697,9 +707,9 @@ class SandboxScene(Scene):
         if s.playing and s.trainer is not None:
             steps = s.steps_per_frame
             if steps:
-                backend.train_steps(s.trainer, steps)
+                self.closer.train(steps)
             else:
-                backend.train_for(s.trainer, s.train_budget_s)
+                self.closer.train_for(s.train_budget_s)
             if not self._check_divergence():
                 self._bump_weights()
         t1 = time.perf_counter()
@@ -713,6 +723,7 @@ class SandboxScene(Scene):
         s.timings["train"] = t1 - t0
         s.timings["geometry"] = t2 - t1
         s.timings["laplace"] = t3 - t2
+        self.closer.update(dt)
         if self.panels is not None:
             self.panels.sync(s)
         self.workshop.update(dt)
@@ -767,7 +778,9 @@ class SandboxScene(Scene):
 
     def laplace_wanted(self) -> bool:
         s = self.state
-        return s.task is Task.CLASSIFICATION and bool(s.views & {View.LAPLACE, View.SPLIT})
+        return (
+            s.task is Task.CLASSIFICATION and bool(s.views & {View.LAPLACE, View.SPLIT})
+        ) or self.closer.wants_laplace()
 
     def _laplace(self, force: bool = False) -> Any:
         s = self.state
@@ -812,7 +825,12 @@ class SandboxScene(Scene):
         if key == self._hover_key:
             return
         self._hover_key = key
-        world = self._to_world(pos)
+        s.hover = self.hover_at(self._to_world(pos))
+
+    def hover_at(self, world: np.ndarray) -> HoverInfo:
+        """What the network says at a plane point (the hover readout; the 3D view's too)."""
+        s = self.state
+        world = np.asarray(world, dtype=np.float64)
         info = HoverInfo(world=(float(world[0]), float(world[1])))
         net = s.net
         X = world[None, :]
@@ -832,12 +850,13 @@ class SandboxScene(Scene):
         info.pattern = tuple(
             "".join("1" if v > 0 else "0" for v in z_l[0]) for z_l in net.preactivations(X)
         )
-        s.hover = info
+        return info
 
     # ------------------------------------------------------------------ drawing
     def draw(self) -> None:
-        if self.plane is not None:
+        if self.plane is not None and not self.closer.hides_2d():
             self.plane.draw(self.state, getattr(self, "layer_partition", None))
+        self.closer.draw()
         self.workshop.after_draw()
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
@@ -849,6 +868,7 @@ class SandboxScene(Scene):
         if not self.input.drag == "pan":
             overlay.draw_brush(surface, s, scale)
         overlay.draw_hover(surface, s, scale)
+        self.closer.draw_overlay(surface)
         overlay.draw_toast(surface, s, scale)
         overlay.draw_help(surface, s, scale)
         self.workshop.draw_overlay(surface)

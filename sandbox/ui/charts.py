@@ -36,17 +36,38 @@ def _nice_steps(n: int) -> str:
     return str(n)
 
 
-def loss_chart(history: LossHistory, size: tuple[int, int], scale: float = 1.0) -> pygame.Surface:
-    """Train (blue) and test (orange) loss against step on a log axis, with a small legend."""
+def _plot_box(size: tuple[int, int], scale: float) -> tuple[int, int, int, int]:
+    """The plotting area (left, top, width, height) of a chart of `size` pixels."""
+    w, h = max(1, size[0]), max(1, size[1])
+    left, right = round(44 * scale), round(10 * scale)
+    top, bottom = round(22 * scale), round(20 * scale)
+    return left, top, w - left - right, h - top - bottom
+
+
+def step_at(history: LossHistory, size: tuple[int, int], scale: float, x: float) -> float | None:
+    """The training step under pixel column `x` of the chart (None before any curve)."""
+    steps, _, _ = history.view()
+    if len(steps) < 2:
+        return None
+    left, _, pw, _ = _plot_box(size, scale)
+    if pw < 10:
+        return None
+    s0, s1 = float(steps[0]), float(max(steps[-1], steps[0] + 1))
+    return s0 + min(max((x - left) / pw, 0.0), 1.0) * (s1 - s0)
+
+
+def loss_chart(
+    history: LossHistory, size: tuple[int, int], scale: float = 1.0, marker: float | None = None
+) -> pygame.Surface:
+    """Train (blue) and test (orange) loss against step on a log axis, with a small legend;
+    `marker`: a step to mark with a vertical line (the timeline's snapshot shown)."""
     w, h = max(1, size[0]), max(1, size[1])
     surf = pygame.Surface((w, h), pygame.SRCALPHA)
     surf.fill((20, 23, 29, 255))
     pygame.draw.rect(surf, (45, 51, 62), surf.get_rect(), 1, border_radius=round(6 * scale))
     f = font(12 * scale)
     steps, train, test = history.view()
-    left, right = round(44 * scale), round(10 * scale)
-    top, bottom = round(22 * scale), round(20 * scale)
-    pw, ph = w - left - right, h - top - bottom
+    left, top, pw, ph = _plot_box((w, h), scale)
     legend = [("train", TRAIN_LINE), ("test", TEST_LINE)]
     x = left
     for name, colour in legend:
@@ -90,4 +111,7 @@ def loss_chart(history: LossHistory, size: tuple[int, int], scale: float = 1.0) 
             pts = to_xy(steps[ok].astype(np.float64), values[ok])
             pygame.draw.aalines(surf, colour, False, pts.tolist())
             pygame.draw.lines(surf, colour, False, pts.tolist(), max(1, round(2 * scale)))
+    if marker is not None and s0 <= marker <= s1:
+        mx = round(left + (marker - s0) / (s1 - s0) * pw)
+        pygame.draw.line(surf, (236, 238, 242), (mx, top), (mx, top + ph), max(1, round(2 * scale)))
     return surf

@@ -27,6 +27,10 @@ TOOLBAR_ITEMS: tuple[tuple[str, str, int], ...] = (
     ("laplace", "Laplace", 74),
     ("split", "Split", 56),
     ("discrete", "Discrete", 78),
+    ("3d", "3D", 46),
+    ("probe", "Probe", 64),
+    ("inspector", "Inspector", 88),
+    ("timeline", "Timeline", 84),
     ("layer", "", 28 + 78 + 28 + 10),
 )
 LAYER_LABEL_WIDTH = 78

@@ -21,10 +21,12 @@ from sandbox.ui.theme import ACCENT, CARD_BG, ERROR, TEXT, TEXT_DIM, WARN, class
 
 
 def _layer_colors() -> tuple[tuple[int, int, int], ...]:
-    # the creases' palette, so a layer's bits in the readout match its creases on the plane
-    from sandbox.geometry.colors import LAYER_PALETTE
+    # the creases' palette (lightened to read on the dark card), so a layer's bits in the
+    # readout match its creases on the plane and in 3D
+    from sandbox.render.palette import LAYER_COLORS as palette_layers
 
-    return tuple(tuple(int(round(255 * c)) for c in rgb[:3]) for rgb in LAYER_PALETTE)
+    light = palette_layers + (1.0 - palette_layers) * 0.5
+    return tuple(tuple(int(round(255 * c)) for c in rgb[:3]) for rgb in light)
 
 
 LAYER_COLORS = _layer_colors()

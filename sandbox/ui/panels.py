@@ -78,6 +78,14 @@ VIEW_TIPS = {
     "plain trained network. Zoom out far to see the difference.",
     View.SPLIT: "Split screen: the plain network (MAP) on the left, the Laplace version on the "
     "right, same view.",
+    View.THREE_D: "The output as folded paper: one flat facet per linear region, folded along the "
+    "creases. Drag to turn it, wheel to zoom; the cursor is linked with the flat view.",
+    View.PROBE: "Walk along a ray from the data outwards and plot the logits and the confidence "
+    "against the distance, plain and with Laplace. Shift+drag on the plane for a new ray.",
+    View.INSPECTOR: "The network as a diagram: every neuron with a picture of where it is on. "
+    "Click one to see its crease and weights; drag a first-layer crease to move it.",
+    View.TIMELINE: "Go back in training: a slider through the saved snapshots, a replay, and "
+    "training on from any past moment. A click on the loss chart jumps there too.",
 }
 
 
@@ -692,7 +700,9 @@ class SandboxPanels:
 
     # ------------------------------------------------------------------ top: views
     def _build_toolbar(self, state: AppState) -> None:
-        px, py, pw, ph = state.layout.plane
+        # above the whole stage (the 2D view and any 3D view, probe or inspector beside it)
+        stage = state.layout.stage
+        px, py, pw, ph = stage if stage[2] > 0 else state.layout.plane
         top = py
         panel = self._panel((px, 0, pw, top), "#toolbar")
         pad = self.s(5)
@@ -765,7 +775,8 @@ class SandboxPanels:
             self._tip(
                 self._chart,
                 "Loss against training steps (log scale): blue for training points, orange for "
-                "test points. When orange rises while blue falls, the network is memorising.",
+                "test points. When orange rises while blue falls, the network is memorising. Click "
+                "to go back to that moment of training.",
             )
 
     # ------------------------------------------------------------------ events and sync
@@ -851,6 +862,8 @@ class SandboxPanels:
             n = len(pts)
             self._set_label("counts", f"{n} points: {m.n_train} train, {m.n_test} test")
         status = "training" if state.playing else "paused"
+        if state.closer.scrub is not None:
+            status = f"past; now {state.closer.live_step:,}"
         self._set_label("step", f"Step {m.step:,}  ({status})")
         self._set_label(
             "loss", f"Loss       train {_fmt_loss(m.train_loss)}    test {_fmt_loss(m.test_loss)}"
@@ -873,12 +886,23 @@ class SandboxPanels:
             dead += ", ..."
         self._set_label("dead", dead)
         if self._chart is not None:
-            key = (state.history.version, self.scale)
-            if key != self._chart_key and state.time - self._chart_time > 0.2:
+            marker = state.closer.scrub_step if state.closer.scrub is not None else None
+            key = (state.history.version, self.scale, marker)
+            if key != self._chart_key and (
+                state.time - self._chart_time > 0.2 or key[:2] == self._chart_key[:2]
+            ):
                 self._chart_key = key
                 self._chart_time = state.time
                 size = self._chart.rect.size
-                self._chart.set_image(charts.loss_chart(state.history, size, self.scale))
+                image = charts.loss_chart(state.history, size, self.scale, marker)
+                self._chart.set_image(image)
+
+    def chart_rect(self) -> tuple[int, int, int, int] | None:
+        """The loss chart's rectangle in the window (clicks there jump the timeline)."""
+        if self._chart is None or not self.visible:
+            return None
+        r = self._chart.rect
+        return (r.x, r.y, r.w, r.h)
 
 
 def compact_count(n: int) -> str:

@@ -1,0 +1,166 @@
+"""Actions of the "look closer" views: the 3D folded paper, the ray probe, the network inspector
+and the training timeline.
+
+Like sandbox.actions, these are small immutable messages; sandbox.ui.closer_input and
+sandbox.ui.closer_panels make them from events and widgets, and the sandbox scene hands them to
+sandbox.scenes.closer, the only code that applies them. Positions are window pixels (origin top
+left); the scene converts them with the 2D camera or the 3D orbit camera.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sandbox.actions import Action, Phase
+
+
+# ----------------------------------------------------------------------------- 3D view
+@dataclass(frozen=True, slots=True)
+class Orbit3D(Action):
+    """Turn the 3D view by a drag of (dx, dy) pixels."""
+
+    dx: float
+    dy: float
+
+
+@dataclass(frozen=True, slots=True)
+class Zoom3D(Action):
+    """Move the 3D camera closer (factor > 1) or away."""
+
+    factor: float
+
+
+@dataclass(frozen=True, slots=True)
+class Reset3D(Action):
+    """Back to the default 3D angle and distance."""
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleOnly3D(Action):
+    """The 3D view alone on the stage, or beside the 2D view."""
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleProbability(Action):
+    """The surface shows the probability instead of the logit difference (classification)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleSingleNeuron(Action):
+    """The surface shows one hidden neuron's activation (the selected one)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hover3D(Action):
+    """The mouse is over the 3D view at a window position (None: it left)."""
+
+    pos: tuple[float, float] | None
+
+
+# ----------------------------------------------------------------------------- ray probe
+@dataclass(frozen=True, slots=True)
+class ProbeDrag(Action):
+    """Drag on the plane: `what` is "new" (a new ray from the press point), "origin" (move the
+    ray's start) or "direction" (turn it)."""
+
+    what: str
+    pos: tuple[float, float]
+    phase: Phase = Phase.MOVE
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeReach(Action):
+    """Make the probed radius longer (factor > 1) or shorter."""
+
+    factor: float
+
+
+@dataclass(frozen=True, slots=True)
+class SetProbeRays(Action):
+    """One ray, or this many evenly spaced rays from the same origin."""
+
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResetProbe(Action):
+    """The default probe: from the data's centre, three data radii long."""
+
+
+# ----------------------------------------------------------------------------- inspector
+@dataclass(frozen=True, slots=True)
+class InspectorPointer(Action):
+    """The mouse is over the network diagram at a window position (None: it left); `click`
+    selects the neuron there (or clears the selection on empty space)."""
+
+    pos: tuple[float, float] | None
+    click: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PickNeuron(Action):
+    """Select hidden neuron `index` (0-based) of hidden layer `layer` (1-based); layer 0 clears."""
+
+    layer: int
+    index: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CreaseDrag(Action):
+    """Drag the selected first-layer neuron's crease: `mode` "move" or "rotate"."""
+
+    mode: str
+    pos: tuple[float, float]
+    phase: Phase = Phase.MOVE
+
+
+@dataclass(frozen=True, slots=True)
+class EditNeuron(Action):
+    """Set one of the selected first-layer neuron's a, b (weights) or c (bias)."""
+
+    which: str
+    value: float
+
+
+# ----------------------------------------------------------------------------- timeline
+@dataclass(frozen=True, slots=True)
+class Scrub(Action):
+    """Show the snapshot at `fraction` of the timeline (0 first, 1 newest)."""
+
+    fraction: float
+
+
+@dataclass(frozen=True, slots=True)
+class ScrubBy(Action):
+    """Step through the snapshots: -1 one back, +1 one forward."""
+
+    delta: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScrubToStep(Action):
+    """Show the snapshot nearest a training step (a click on the loss chart)."""
+
+    step: float
+
+
+@dataclass(frozen=True, slots=True)
+class BackToNow(Action):
+    """Stop looking at the past: the live weights again."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeHere(Action):
+    """Continue training from the snapshot shown (later snapshots are dropped)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleReplay(Action):
+    """Play the training again from the snapshot shown (or the start), or stop."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetReplaySpeed(Action):
+    """Training steps per second of the replay."""
+
+    steps_per_second: float

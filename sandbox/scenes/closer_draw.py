@@ -1,0 +1,361 @@
+"""Drawing the "look closer" views: feeds the 3D pass, the plot canvas and the network diagram
+with what sandbox.scenes.closer derived, uploading only what changed.
+
+Three parts per frame, each in its own rectangle of the window: marks on the 2D view (the
+highlighted crease and its rotation handle, the probe rays with their crease crossings and
+handles, the linked cursor), scissored to the plane; the 3D view (Surface3DPass) in its pane;
+and the side column (the network diagram and the ray-probe plots) on a paper background. One
+crease palette everywhere: sandbox.render.palette.layer_colors, as the 2D creases and the probe
+plots' crossing marks use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sandbox.state import AppState, Task, View
+
+if TYPE_CHECKING:
+    from sandbox.scenes.closer import Closer
+
+PANE_BACKGROUND = np.array([0.905, 0.912, 0.925], dtype=np.float32)  # cool grey behind the paper
+HALO = np.array([1.0, 1.0, 1.0, 0.85], dtype=np.float32)
+NEURON_ON = np.array([0.80, 0.88, 0.95], dtype=np.float32)  # as the inspector's thumbnails
+NEURON_OFF = np.array([0.90, 0.89, 0.86], dtype=np.float32)
+CREASE_3D_WIDTH = 2.0
+HIGHLIGHT_WIDTH = 4.5
+
+
+def gl_rect(rect: tuple[int, int, int, int], window: tuple[int, int]) -> tuple[int, int, int, int]:
+    x, y, w, h = (int(v) for v in rect)
+    return (x, int(window[1]) - y - h, w, h)
+
+
+def layer_rgba(layers: np.ndarray, alpha: float = 0.95) -> np.ndarray:
+    """The crease colour (RGBA) of each 1-based hidden layer."""
+    from sandbox.render import palette
+
+    table = palette.layer_colors(len(palette.LAYER_COLORS), alpha)
+    return table[(np.asarray(layers, np.int64) - 1) % len(table)]
+
+
+class CloserRenderer:
+    """GL objects of the look-closer views (made on first use, released with the scene)."""
+
+    def __init__(self) -> None:
+        from sandbox.render.plots import Canvas
+
+        self.canvas = Canvas()
+        self.p3d: Any = None
+        self._surface: Any = None
+        self._points_key: Any = None
+        self._highlight_key: Any = None
+        self._cursor_key: Any = None
+        self._plane_key: Any = None
+
+    def release(self) -> None:
+        self.canvas.delete()
+        if self.p3d is not None:
+            self.p3d.delete()
+            self.p3d = None
+
+    # ------------------------------------------------------------------ frame
+    def draw(self, state: AppState, closer: Closer) -> None:
+        from sandbox.render.gl import GL
+
+        r = state.closer.rects
+        window = state.layout.window
+        try:
+            if not r.hide_2d:
+                self._draw_plane_marks(state, closer)
+            if r.view3d is not None:
+                self._draw_3d(state, closer)
+            if r.inspector is not None or r.probe is not None:
+                self._draw_side(state, closer)
+        finally:
+            GL.glDisable(GL.GL_SCISSOR_TEST)
+            GL.glViewport(0, 0, int(window[0]), int(window[1]))
+
+    # ------------------------------------------------------------------ 2D marks
+    def _draw_plane_marks(self, state: AppState, closer: Closer) -> None:
+        from sandbox.render import plots as PL
+        from sandbox.render.gl import GL
+
+        cs = state.closer
+        sc = state.scale
+        c = self.canvas
+        window = state.layout.window
+        px, py, pw, ph = state.layout.plane
+        c.begin(window)
+        views = closer.scene.views()
+        ref = cs.hovered or cs.selected
+        part = state.partition
+        drew = False
+        if View.INSPECTOR in state.views and ref is not None and part is not None:
+            if not part.too_many and len(part.creases):
+                cr = part.creases
+                sel = (cr.layer == ref[0]) & (cr.neuron == ref[1])
+                if sel.any():
+                    seg = cr.segments[sel].reshape(-1, 2, 2)
+                    width = (4.0 if ref == cs.selected else 3.0) * sc
+                    for view, x0 in views:
+                        pix = (view.world_to_screen(seg) + np.array([px + x0, py])).reshape(-1, 4)
+                        c.segments(pix, HALO, width + 3.0 * sc)
+                        c.segments(pix, layer_rgba([ref[0]], 1.0)[0], width)
+                    drew = True
+        if cs.crease_px is not None:
+            for name, hx, hy, rad in cs.handles:
+                if name != "rotate":
+                    continue
+                seg = cs.crease_px[0]
+                mid = 0.5 * (seg[:2] + seg[2:])
+                c.polyline(np.array([mid, [hx, hy]]), PL.INK_DIM, 1.5 * sc, dash=(4 * sc, 3 * sc))
+                c.disc(np.array([mid]), 3.0 * sc, PL.INK)
+                c.disc(np.array([[hx, hy]]), rad + 1.5 * sc, PL.INK)
+                c.disc(np.array([[hx, hy]]), rad - 1.0 * sc, HALO)
+                drew = True
+        if View.PROBE in state.views and closer.probes:
+            n = len(closer.probes)
+            colors = PL.ray_colors(n)
+            ox, oy, reach = cs.probe_resolved
+            for view, x0 in views:
+                off = np.array([px + x0, py])
+                for probe, color in zip(closer.probes, colors, strict=True):
+                    ends = np.array([probe.origin, probe.origin + reach * probe.direction])
+                    pix = view.world_to_screen(ends) + off
+                    c.polyline(pix, HALO, 4.5 * sc)
+                    c.polyline(pix, color, 2.0 * sc)
+                    if len(probe.radii):
+                        pts = probe.points(probe.radii)
+                        cp = view.world_to_screen(pts) + off
+                        c.disc(cp, 3.2 * sc, layer_rgba(probe.layer, 1.0))
+            for name, hx, hy, rad in cs.handles:
+                if name == "probe_origin":
+                    c.disc(np.array([[hx, hy]]), rad + 1.5 * sc, PL.INK)
+                    c.disc(np.array([[hx, hy]]), rad - 1.0 * sc, HALO)
+                elif name == "probe_direction":
+                    c.disc(np.array([[hx, hy]]), rad + 1.5 * sc, HALO)
+                    c.disc(np.array([[hx, hy]]), rad, colors[0])
+            drew = True
+        if cs.cursor is not None and state.hover_pos is None:
+            # the linked cursor: the point under the mouse in the 3D view
+            for view, x0 in views:
+                p = view.world_to_screen(np.asarray(cs.cursor)) + np.array([px + x0, py])
+                c.disc(np.array([p]), 8.0 * sc, HALO)
+                c.disc(np.array([p]), 6.0 * sc, PL.INK)
+                c.disc(np.array([p]), 3.5 * sc, HALO)
+                drew = True
+        if not drew:
+            return
+        GL.glViewport(0, 0, int(window[0]), int(window[1]))
+        GL.glEnable(GL.GL_SCISSOR_TEST)
+        GL.glScissor(*gl_rect(state.layout.plane, window))
+        c.draw()
+        GL.glDisable(GL.GL_SCISSOR_TEST)
+
+    # ------------------------------------------------------------------ 3D
+    def _upload_surface(self, state: AppState, closer: Closer) -> None:
+        from sandbox.render import palette
+
+        fs = closer.surface
+        p = self.p3d
+        if self._surface is fs:
+            return
+        self._surface = fs
+        self._points_key = self._highlight_key = self._cursor_key = None
+        mesh = fs.surface
+        if closer.neuron_surface:
+            # a neuron's surface: paper where it is off, pale blue where it is on
+            z = mesh.positions[:, 2]
+            n_reg = int(mesh.region.max()) + 1 if len(mesh.region) else 1
+            on = np.zeros(n_reg, dtype=bool)
+            np.logical_or.at(on, mesh.region, z > 1e-12 * max(1.0, float(np.abs(z).max())))
+            colors = np.where(on[:, None], NEURON_ON, NEURON_OFF).astype(np.float32)
+            p.set_surface(mesh, colors)
+        else:
+            p.set_surface(mesh, state.partition.region_colors)
+        cr = fs.creases
+        p.set_creases(cr.segments, layer_rgba(cr.layer), CREASE_3D_WIDTH * state.scale)
+        p.set_boundary(fs.boundary.segments, palette.BOUNDARY_COLOR, 2.5 * state.scale)
+        p.set_band(fs.lower, fs.upper)
+
+    def _draw_3d(self, state: AppState, closer: Closer) -> None:
+        from sandbox.render.gl import GL
+        from sandbox.render.surface3d import Surface3DPass, Surface3DStyle
+
+        cs = state.closer
+        r = cs.rects
+        window = state.layout.window
+        rect = gl_rect(r.view3d, window)
+        GL.glEnable(GL.GL_SCISSOR_TEST)
+        GL.glScissor(*rect)
+        bg = PANE_BACKGROUND
+        GL.glClearColor(float(bg[0]), float(bg[1]), float(bg[2]), 1.0)
+        GL.glClear(GL.GL_COLOR_BUFFER_BIT)
+        GL.glDisable(GL.GL_SCISSOR_TEST)
+        fs = closer.surface
+        if fs is None or cs.orbit is None or closer.frame3d is None:
+            return
+        if self.p3d is None:
+            self.p3d = Surface3DPass()
+        p = self.p3d
+        self._upload_surface(state, closer)
+        pts = state.points
+        key = (id(closer.points3d), state.scale)
+        if key != self._points_key:
+            self._points_key = key
+            if state.task is Task.CLASSIFICATION and len(pts):
+                classes = np.asarray(pts.y, dtype=np.float32)
+            else:
+                classes = np.zeros(len(pts), dtype=np.float32)
+            radius = (4.5 if len(pts) <= 2000 else 3.0) * state.scale
+            p.set_points(closer.points3d, classes, np.asarray(pts.is_test), radius)
+        ref = cs.hovered or cs.selected
+        key = (id(fs), ref, View.INSPECTOR in state.views, state.scale)
+        if key != self._highlight_key:
+            self._highlight_key = key
+            segs = None
+            if ref is not None and View.INSPECTOR in state.views and not closer.neuron_surface:
+                segs = fs.creases.of(*ref)
+            p.set_highlight(segs, (0.05, 0.05, 0.06, 1.0), HIGHLIGHT_WIDTH * state.scale)
+        key = (id(fs), cs.cursor)
+        if key != self._cursor_key:
+            self._cursor_key = key
+            point = None
+            if cs.cursor is not None:
+                x, y = cs.cursor
+                xmin, xmax, ymin, ymax = fs.bounds
+                if xmin <= x <= xmax and ymin <= y <= ymax:
+                    z = float(fs.height_at(np.array([[x, y]]))[0])
+                    point = np.array([[x, y, z]])
+            p.set_cursor(point, 6.5 * state.scale)
+        key = (id(fs), closer.plane_height)
+        if key != self._plane_key:
+            self._plane_key = key
+            p.set_plane(fs.bounds, closer.plane_height)
+        regression = state.task is Task.REGRESSION
+        style = Surface3DStyle(
+            regions=View.REGIONS in state.views or closer.neuron_surface,
+            tint=View.FIELD in state.views and not closer.neuron_surface,
+            discretise=state.discretise,
+            value_range=(0.0, 1.0) if regression else (-1.0, 1.0),
+            creases=View.CREASES in state.views or closer.neuron_surface,
+            boundary=View.BOUNDARY in state.views,
+            plane=closer.plane_height is not None,
+        )
+        p.draw(cs.orbit, closer.frame3d, style, viewport=rect)
+
+    # ------------------------------------------------------------------ side column
+    def _draw_side(self, state: AppState, closer: Closer) -> None:
+        from sandbox.render import palette
+        from sandbox.render import plots as PL
+        from sandbox.render.gl import GL
+        from sandbox.render.inspector import NodeRef
+
+        cs = state.closer
+        r = cs.rects
+        sc = state.scale
+        c = self.canvas
+        window = state.layout.window
+        side = r.side
+        c.begin(window)
+        c.rect(side, palette.BACKGROUND)
+        c.segments(
+            np.array([[side[0] + 0.5, side[1], side[0] + 0.5, side[1] + side[3]]]), PL.INK_DIM, 1.0
+        )
+        font = max(11, round(13 * sc))
+        title = round(16 * sc)
+        pad = round(10 * sc)
+        if r.inspector is not None:
+            x, y, w, h = r.inspector
+            c.text("Network inspector", (x + pad, y + round(20 * sc)), title, PL.INK, "ml")
+            if closer.diagram is not None and closer.diagram_rect() is not None:
+                c.next_group()
+                sel = NodeRef(*cs.selected) if cs.selected is not None else None
+                hov = NodeRef(*cs.hovered) if cs.hovered is not None else None
+                closer.diagram.draw(c, selected=sel, hovered=hov, font_px=font)
+                c.next_group()
+            ty = y + h - round(70 * sc)
+            rows = []
+            for i, line in enumerate(cs.neuron_text):
+                color = PL.INK if i == 0 else PL.INK_DIM
+                rows += [(part, color) for part in _wrap(c, line, w - 2 * pad, font)]
+            if len(rows) > 3:
+                rows = rows[:3]
+                rows[2] = (_fit(c, rows[2][0] + " ...", w - 2 * pad, font), rows[2][1])
+            for text, color in rows:
+                c.text(text, (x + pad, ty), font, color, "tl")
+                ty += round(21 * sc)
+            if r.probe is not None:
+                c.segments(np.array([[x, y + h - 0.5, x + w, y + h - 0.5]]), PL.GRID, 1.0)
+        if r.probe is not None:
+            x, y, w, h = r.probe
+            c.text("Ray probe", (x + pad, y + round(20 * sc)), title, PL.INK, "ml")
+            top = round(40 * sc)
+            row = round(21 * sc)
+            hint = "Shift+drag on the plane: a new ray. Wheel: radius."
+            bottom = y + h - round(6 * sc)
+            c.text(_fit(c, hint, w - 2 * pad, font), (x + pad, bottom), font, PL.INK_DIM, "bl")
+            plot = (x, y + top, w - round(4 * sc), h - top - 2 * row - round(8 * sc))
+            if closer.curves and plot[3] > 80 * sc:
+                try:
+                    PL.draw_probe_plots(c, plot, closer.curves, font_px=font, legend=False)
+                except ValueError:
+                    pass
+                _legend(c, closer.curves, (x + pad, bottom - row), font, sc)
+            elif not closer.curves:
+                c.text("no probe", (x + w / 2, y + h / 2), font, PL.INK_DIM, "mc")
+        GL.glViewport(0, 0, int(window[0]), int(window[1]))
+        GL.glEnable(GL.GL_SCISSOR_TEST)
+        GL.glScissor(*gl_rect(side, window))
+        c.draw()
+        GL.glDisable(GL.GL_SCISSOR_TEST)
+
+
+def _legend(canvas: Any, curves: list, pos: tuple[float, float], font: int, sc: float) -> None:
+    """One row under the probe plots: what the line styles mean."""
+    from sandbox.render import plots as PL
+
+    maps, laps = PL.curve_styles(curves)
+    items = [("MAP", maps[0], None)]
+    if any(c.laplace_confidence is not None for c in curves):
+        items.append(("Laplace", laps[0], None))
+    if any(c.far_field is not None for c in curves):
+        items.append(("far-field limit", laps[0], (5.0 * sc, 4.0 * sc)))
+    if len(curves) > 1:
+        items.append(("(a colour per ray)", None, None))
+    x, y = pos
+    for label, color, dash in items:
+        if color is not None:
+            ly = y - font * 0.6
+            canvas.polyline(np.array([[x, ly], [x + 18 * sc, ly]]), color, 2.0 * sc, dash=dash)
+            x += 22 * sc
+        canvas.text(label, (x, y), font, PL.INK_DIM, "bl")
+        x += canvas.text_size(label, font)[0] + 12 * sc
+
+
+def _wrap(canvas: Any, text: str, width: float, px: int) -> list[str]:
+    """The text broken into lines of at most `width` pixels (at word boundaries)."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        trial = f"{current} {word}".strip()
+        if current and canvas.text_size(trial, px)[0] > width:
+            lines.append(current)
+            current = word
+        else:
+            current = trial
+    if current:
+        lines.append(current)
+    return [_fit(canvas, line, width, px) for line in lines]
+
+
+def _fit(canvas: Any, text: str, width: float, px: int) -> str:
+    """The text, shortened with an ellipsis until it fits `width` pixels."""
+    if canvas.text_size(text, px)[0] <= width:
+        return text
+    while len(text) > 4 and canvas.text_size(text + "...", px)[0] > width:
+        text = text[:-1]
+    return text.rstrip() + "..."

@@ -1,0 +1,214 @@
+"""Mouse and keys of the "look closer" views, turned into actions before the plane's own input.
+
+Over the 3D view a left (or right) drag orbits and the wheel zooms; over the network diagram the
+pointer hovers and clicks neurons; over the probe plots the wheel zooms the probed radius; a
+click on the loss chart jumps the timeline to that step. On the 2D view, a press on one of the
+handles the scene placed (the probe's origin and direction dots, the selected crease and its
+rotation handle) starts that drag, and Shift + drag draws a new probe ray; anything else is left
+to sandbox.ui.input (paint, erase, pan). `handle` returns the actions and whether the event was
+used here (the plane's input must not see it then). Keys are in CLOSER_KEYS (the help card).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pygame
+
+from sandbox import closer_actions as C
+from sandbox.actions import Action, Phase
+from sandbox.state import AppState, View
+from sandbox.ui.closer_layout import contains
+
+WHEEL = 1.15
+CREASE_PICK_PX = 7.0
+
+CLOSER_KEYS: tuple[tuple[str, str], ...] = (
+    ("V / Shift+V", "3D folded paper / 3D only"),
+    ("Drag, wheel in 3D", "orbit, zoom the 3D view"),
+    ("Y", "3D: probability instead of logits"),
+    ("P / Shift+P", "ray probe / one or eight rays"),
+    ("Shift+drag", "a new probe ray on the plane"),
+    ("I / N", "network inspector / one neuron in 3D"),
+    ("T", "training timeline"),
+    (", / .", "timeline: one snapshot back / on"),
+    ("End", "timeline: back to now"),
+)
+
+
+def _segment_distance(p: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """Pixel distance from p to each segment (S, 4)."""
+    a, b = seg[:, :2], seg[:, 2:]
+    ab = b - a
+    n2 = np.maximum((ab * ab).sum(axis=1), 1e-12)
+    t = np.clip(((p - a) * ab).sum(axis=1) / n2, 0.0, 1.0)
+    q = a + t[:, None] * ab
+    return np.hypot(*(p - q).T)
+
+
+class CloserInput:
+    """Turns events into look-closer actions; remembers its own drags."""
+
+    def __init__(self) -> None:
+        self.drag: str | None = None  # "orbit", "probe:<what>", "crease:<mode>"
+        self.button = 0
+        self.last_pos: tuple[float, float] | None = None
+        self.over_3d = False
+        self.over_inspector = False
+
+    def handle(
+        self,
+        event: pygame.event.Event,
+        state: AppState,
+        consumed: bool,
+        chart_step: Callable[[tuple[float, float]], float | None] | None = None,
+    ) -> tuple[list[Action], bool]:
+        rects = state.closer.rects
+        if rects is None:
+            return [], False
+        t = event.type
+        if t == pygame.MOUSEMOTION:
+            return self._motion(event, state, consumed)
+        if t == pygame.MOUSEBUTTONDOWN:
+            if consumed or self.drag is not None:
+                return [], False
+            return self._down(event, state, chart_step)
+        if t == pygame.MOUSEBUTTONUP:
+            return self._up(event)
+        if t == pygame.MOUSEWHEEL and not consumed:
+            return self._wheel(event, state)
+        if t == pygame.KEYDOWN and not consumed:
+            return self._key(event, state)
+        if t == pygame.WINDOWLEAVE:
+            out: list[Action] = []
+            if self.over_3d:
+                out.append(C.Hover3D(None))
+            if self.over_inspector:
+                out.append(C.InspectorPointer(None))
+            self.over_3d = self.over_inspector = False
+            return out, False
+        return [], False
+
+    # ------------------------------------------------------------------ mouse
+    def _motion(self, event, state: AppState, consumed: bool) -> tuple[list[Action], bool]:
+        rects = state.closer.rects
+        pos = (float(event.pos[0]), float(event.pos[1]))
+        prev, self.last_pos = self.last_pos, pos
+        if self.drag == "orbit":
+            if prev is None:
+                return [], True
+            return [C.Orbit3D(pos[0] - prev[0], pos[1] - prev[1])], True
+        if self.drag is not None:
+            kind, what = self.drag.split(":")
+            act = C.ProbeDrag(what, pos) if kind == "probe" else C.CreaseDrag(what, pos)
+            return [act], True
+        out: list[Action] = []
+        in_3d = not consumed and contains(rects.view3d, pos)
+        if in_3d:
+            out.append(C.Hover3D(pos))
+            self.over_3d = True
+        elif self.over_3d:
+            out.append(C.Hover3D(None))
+            self.over_3d = False
+        in_insp = not consumed and contains(rects.inspector, pos)
+        if in_insp:
+            out.append(C.InspectorPointer(pos))
+            self.over_inspector = True
+        elif self.over_inspector:
+            out.append(C.InspectorPointer(None))
+            self.over_inspector = False
+        # with the 3D view alone on the stage the plane's input would take it for the plane
+        return out, in_3d and rects.hide_2d
+
+    def _down(self, event, state: AppState, chart_step) -> tuple[list[Action], bool]:
+        cs = state.closer
+        rects = cs.rects
+        pos = (float(event.pos[0]), float(event.pos[1]))
+        self.last_pos = pos
+        b = event.button
+        if contains(rects.view3d, pos):
+            if b in (1, 3):
+                self.drag, self.button = "orbit", b
+            return [], True
+        if contains(rects.inspector, pos):
+            return ([C.InspectorPointer(pos, click=True)] if b == 1 else []), True
+        if contains(rects.probe, pos):
+            return [], True
+        if b != 1:
+            return [], False
+        if chart_step is not None:
+            step = chart_step(pos)
+            if step is not None:
+                return [C.ScrubToStep(step)], True
+        if not state.layout.in_plane(pos):
+            return [], False
+        p = np.asarray(pos)
+        best = None
+        for name, hx, hy, radius in cs.handles:
+            d = float(np.hypot(p[0] - hx, p[1] - hy))
+            if d <= radius + 4.0 * state.scale and (best is None or d < best[1]):
+                best = (name, d)
+        if best is not None:
+            name = best[0]
+            if name == "rotate":
+                return self._start("crease:rotate", C.CreaseDrag("rotate", pos, Phase.BEGIN))
+            what = name.split("_", 1)[1]
+            return self._start(f"probe:{what}", C.ProbeDrag(what, pos, Phase.BEGIN))
+        if cs.crease_px is not None and len(cs.crease_px):
+            if _segment_distance(p, np.asarray(cs.crease_px)).min() <= CREASE_PICK_PX * state.scale:
+                return self._start("crease:move", C.CreaseDrag("move", pos, Phase.BEGIN))
+        if View.PROBE in state.views and pygame.key.get_mods() & pygame.KMOD_SHIFT:
+            return self._start("probe:new", C.ProbeDrag("new", pos, Phase.BEGIN))
+        return [], False
+
+    def _start(self, drag: str, action: Action) -> tuple[list[Action], bool]:
+        self.drag, self.button = drag, 1
+        return [action], True
+
+    def _up(self, event) -> tuple[list[Action], bool]:
+        if self.drag is None or event.button != self.button:
+            return [], False
+        pos = (float(event.pos[0]), float(event.pos[1]))
+        drag, self.drag = self.drag, None
+        if drag == "orbit":
+            return [], True
+        kind, what = drag.split(":")
+        if kind == "probe":
+            return [C.ProbeDrag(what, pos, Phase.END)], True
+        return [C.CreaseDrag(what, pos, Phase.END)], True
+
+    def _wheel(self, event, state: AppState) -> tuple[list[Action], bool]:
+        rects = state.closer.rects
+        pos = self.last_pos if self.last_pos is not None else pygame.mouse.get_pos()
+        dy = float(getattr(event, "precise_y", event.y) or event.y)
+        if contains(rects.view3d, pos):
+            return [C.Zoom3D(WHEEL**dy)], True
+        if contains(rects.probe, pos):
+            return [C.ProbeReach(WHEEL ** (-dy))], True
+        if contains(rects.inspector, pos):
+            return [], True
+        return [], False
+
+    # ------------------------------------------------------------------ keys
+    def _key(self, event, state: AppState) -> tuple[list[Action], bool]:
+        mod = event.mod
+        if mod & (pygame.KMOD_CTRL | pygame.KMOD_META | pygame.KMOD_ALT):
+            return [], False
+        shift = bool(mod & pygame.KMOD_SHIFT)
+        key = event.key
+        cs = state.closer
+        if key == pygame.K_v and shift:
+            return [C.ToggleOnly3D()], True
+        if key == pygame.K_p and shift:
+            return [C.SetProbeRays(8 if cs.probe_rays == 1 else 1)], True
+        simple: dict[int, Action] = {
+            pygame.K_y: C.ToggleProbability(),
+            pygame.K_n: C.ToggleSingleNeuron(),
+            pygame.K_COMMA: C.ScrubBy(-1),
+            pygame.K_PERIOD: C.ScrubBy(1),
+            pygame.K_END: C.BackToNow(),
+        }
+        if key in simple:
+            return [simple[key]], True
+        return [], False

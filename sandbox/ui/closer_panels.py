@@ -1,0 +1,473 @@
+"""The "look closer" controls: buttons over the 3D view, the probe and the inspector, the
+single-neuron sliders, and the training timeline strip; plus their captions.
+
+Like sandbox.ui.panels these read the state and emit actions (sandbox.closer_actions), never
+change the state, carry a plain-words tooltip on every control, and scale with the UI. They sit
+in the rectangles sandbox.ui.closer_layout gave each view (`state.closer.rects`) and are rebuilt
+when those or the views change. `draw_overlay` adds the 3D view's captions (what the height
+shows, how to turn it) and the line between the 2D and 3D views.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pygame
+import pygame_gui
+from pygame_gui.core import ObjectID
+from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider, UILabel, UIPanel
+
+from sandbox import actions as A
+from sandbox import closer_actions as C
+from sandbox.state import AppState, Task
+
+TOOLTIP_DELAY = 0.5
+LABEL_FONT_PX = {"@label": 15, "@value": 15, "@hint": 13, "@readout": 16}
+SLIDER_STEPS = 1000
+REPLAY_SPEEDS = (50, 200, 500, 2000, 10000)
+NEURON_SLIDERS = (("a", -4.0, 4.0), ("b", -4.0, 4.0), ("c", -12.0, 12.0))
+NEURON_STEPS = 400
+
+
+def _speed_label(v: float) -> str:
+    return f"{v / 1000:g}k steps/s" if v >= 1000 else f"{v:g} steps/s"
+
+
+class CloserPanels:
+    """The pygame-gui elements of the look-closer views."""
+
+    def __init__(self, manager: pygame_gui.UIManager, state: AppState) -> None:
+        self.manager = manager
+        self.scale = state.scale
+        self.elements: list[Any] = []
+        self.controls: list[Any] = []
+        self._press: dict[Any, Callable[[], A.Action | None]] = {}
+        self._slide: dict[Any, Callable[[float], A.Action | None]] = {}
+        self._select: dict[Any, Callable[[str], A.Action | None]] = {}
+        self._toggles: dict[str, UIButton] = {}
+        self._labels: dict[str, UILabel] = {}
+        self._neuron_sliders: dict[str, tuple[UIHorizontalSlider, UILabel]] = {}
+        self._scrub: UIHorizontalSlider | None = None
+        self._key: tuple = ()
+        self._rays = state.closer.probe_rays
+        self.build(state)
+
+    def s(self, px: float) -> int:
+        return round(px * self.scale)
+
+    # ------------------------------------------------------------------ building
+    def _structure_key(self, state: AppState) -> tuple:
+        cs = state.closer
+        r = cs.rects
+        neuron = cs.single_neuron and cs.selected is not None and cs.selected[0] == 1
+        return (
+            r,
+            state.scale,
+            state.show_ui,
+            state.task,
+            neuron,
+            cs.selected if neuron else None,
+            tuple(sorted(v.value for v in state.views)),
+        )
+
+    def clear(self) -> None:
+        for el in self.elements:
+            el.kill()
+        self.elements.clear()
+        self.controls.clear()
+        self._press.clear()
+        self._slide.clear()
+        self._select.clear()
+        self._toggles.clear()
+        self._labels.clear()
+        self._neuron_sliders.clear()
+        self._scrub = None
+
+    def build(self, state: AppState) -> None:
+        self.clear()
+        self.scale = state.scale
+        self._key = self._structure_key(state)
+        r = state.closer.rects
+        if r is None or not state.show_ui:
+            return
+        if r.view3d is not None:
+            self._build_3d(state, r.view3d)
+        if r.probe is not None:
+            self._build_probe(state, r.probe)
+        if r.inspector is not None:
+            self._build_inspector(state, r.inspector)
+        if r.timeline is not None:
+            self._build_timeline(state, r.timeline)
+        self.sync(state, force=True)
+
+    def _tip(self, element: Any, text: str) -> None:
+        element.set_tooltip(text, delay=TOOLTIP_DELAY, wrap_width=self.s(300))
+        self.controls.append(element)
+
+    def _button(
+        self,
+        rect: tuple,
+        text: str,
+        tip: str,
+        on_press: Callable[[], A.Action | None],
+        cls: str = "@button",
+        container: Any = None,
+        key: str | None = None,
+    ) -> UIButton:
+        button = UIButton(
+            pygame.Rect(rect),
+            text,
+            manager=self.manager,
+            container=container,
+            object_id=ObjectID(class_id=cls),
+        )
+        self.elements.append(button)
+        self._tip(button, tip)
+        self._press[button] = on_press
+        if key is not None:
+            self._toggles[key] = button
+        return button
+
+    def _label(
+        self, container: Any, rect: tuple, text: str, cls: str = "@label", key: str | None = None
+    ) -> UILabel:
+        x, y, w, h = rect
+        need = math.ceil(LABEL_FONT_PX.get(cls, 15) * self.scale * 1.7)
+        if h < need:
+            y -= (need - h) // 2
+            h = need
+        label = UILabel(
+            pygame.Rect(x, y, w, h),
+            text,
+            manager=self.manager,
+            container=container,
+            object_id=ObjectID(class_id=cls),
+        )
+        self.elements.append(label)
+        if key is not None:
+            self._labels[key] = label
+        return label
+
+    def _row(self, x: int, y: int, right: int, items: list[tuple], h: int) -> int:
+        """Buttons (text, width, tip, action, cls, key) left to right, wrapping at `right`;
+        returns the y below them."""
+        pad = self.s(5)
+        cx = x
+        for text, width, tip, act, cls, key in items:
+            w = self.s(width)
+            if cx + w > right and cx > x:
+                cx = x
+                y += h + pad
+            self._button((cx, y, w, h), text, tip, act, cls, key=key)
+            cx += w + pad
+        return y + h + pad
+
+    def _build_3d(self, state: AppState, rect: tuple) -> None:
+        x, y, w, h = rect
+        pad = self.s(6)
+        items = []
+        if state.task is Task.CLASSIFICATION:
+            items.append(
+                (
+                    "Probability",
+                    96,
+                    "Show the probability (0 to 1) as the height instead "
+                    "of the logits: the paper flattens out where the network is sure. Key Y.",
+                    C.ToggleProbability,
+                    "@toggle",
+                    "probability",
+                )
+            )
+        items += [
+            (
+                "3D only",
+                76,
+                "The 3D view alone, as large as possible (or back beside the flat view). Shift+V.",
+                C.ToggleOnly3D,
+                "@toggle",
+                "only3d",
+            ),
+            ("Reset", 60, "Back to the starting angle and distance.", C.Reset3D, "@button", None),
+        ]
+        self._row(x + pad, y + pad, x + w - pad, items, self.s(30))
+        cs = state.closer
+        if cs.single_neuron and cs.selected is not None and cs.selected[0] == 1:
+            self._build_neuron_sliders(state, rect)
+
+    def _build_neuron_sliders(self, state: AppState, rect: tuple) -> None:
+        x, y, w, h = rect
+        row = self.s(28)
+        ph = self.s(12) + row * 4
+        if h < ph + self.s(140) or w < self.s(220):
+            return
+        panel = UIPanel(
+            pygame.Rect(x, y + h - ph, w, ph),
+            starting_height=1,
+            manager=self.manager,
+            object_id=ObjectID(object_id="#neuron_panel", class_id="@panel"),
+        )
+        self.elements.append(panel)
+        pad = self.s(10)
+        inner = w - 2 * pad
+        layer, index = state.closer.selected
+        self._label(
+            panel,
+            (pad, self.s(6), inner, row),
+            f"Layer 1 neuron {index + 1}: max(a x + b y + c, 0)",
+            "@label",
+            key="nhead",
+        )
+        tips = {
+            "a": "a: how steeply the ramp rises along x (its crease turns as a and b change).",
+            "b": "b: how steeply the ramp rises along y.",
+            "c": "c: the bias; it slides the crease without turning it.",
+        }
+        for i, (name, lo, hi) in enumerate(NEURON_SLIDERS):
+            yy = self.s(6) + row * (i + 1)
+            self._label(panel, (pad, yy, self.s(20), row), name, "@label")
+            vw = self.s(56)
+            slider = UIHorizontalSlider(
+                pygame.Rect(pad + self.s(22), yy + self.s(3), inner - self.s(22) - vw, self.s(22)),
+                start_value=NEURON_STEPS // 2,
+                value_range=(0, NEURON_STEPS),
+                manager=self.manager,
+                container=panel,
+                click_increment=1,
+            )
+            self.elements.append(slider)
+            self._tip(slider, tips[name])
+            value = self._label(panel, (pad + inner - vw, yy, vw, row), "", "@value")
+
+            def move(v: float, name=name, lo=lo, hi=hi) -> A.Action:
+                return C.EditNeuron(name, lo + (hi - lo) * float(v) / NEURON_STEPS)
+
+            self._slide[slider] = move
+            self._neuron_sliders[name] = (slider, value)
+
+    def _build_probe(self, state: AppState, rect: tuple) -> None:
+        x, y, w, h = rect
+        pad = self.s(6)
+        bw = (self.s(72), self.s(60))
+        bx = x + w - pad - bw[0] - pad - bw[1]
+        self._button(
+            (bx, y + pad, bw[0], self.s(28)),
+            "8 rays",
+            "Eight rays evenly around the "
+            "origin instead of one, as in the neural-geometry pictures. Shift+P.",
+            lambda: C.SetProbeRays(1 if self._rays > 1 else 8),
+            "@toggle",
+            key="rays",
+        )
+        self._button(
+            (bx + bw[0] + pad, y + pad, bw[1], self.s(28)),
+            "Reset",
+            "The default ray: from the data's centre outwards, three data radii long.",
+            C.ResetProbe,
+        )
+
+    def _build_inspector(self, state: AppState, rect: tuple) -> None:
+        x, y, w, h = rect
+        pad = self.s(6)
+        bw = self.s(112)
+        self._button(
+            (x + w - pad - bw, y + pad, bw, self.s(28)),
+            "Neuron in 3D",
+            "Show the "
+            "selected neuron alone as the 3D surface (its activation); for a first-layer "
+            "neuron with sliders for a, b and c. Key N.",
+            C.ToggleSingleNeuron,
+            "@toggle",
+            key="single",
+        )
+
+    def _build_timeline(self, state: AppState, rect: tuple) -> None:
+        x, y, w, h = rect
+        panel = UIPanel(
+            pygame.Rect(rect),
+            starting_height=1,
+            manager=self.manager,
+            object_id=ObjectID(object_id="#timeline_panel", class_id="@panel"),
+        )
+        self.elements.append(panel)
+        pad = self.s(6)
+        bh = self.s(32)
+        by = (h - bh) // 2
+        cx = pad
+        self._button(
+            (cx, by, self.s(72), bh),
+            "Replay",
+            "Play the training again from the "
+            "snapshot shown (or from the start) at the chosen speed; press again to stop.",
+            C.ToggleReplay,
+            "@toggle",
+            container=panel,
+            key="replay",
+        )
+        cx += self.s(72) + pad
+        options = [(_speed_label(v), str(v)) for v in REPLAY_SPEEDS]
+        current = min(REPLAY_SPEEDS, key=lambda v: abs(v - state.closer.replay_speed))
+        dd = UIDropDownMenu(
+            options,
+            next(o for o in options if o[1] == str(current)),
+            pygame.Rect(cx, by, self.s(118), bh),
+            manager=self.manager,
+            container=panel,
+            expand_on_option_click=True,
+        )
+        self.elements.append(dd)
+        self._tip(dd, "How fast the replay plays: training steps per second.")
+        self._select[dd] = lambda v: C.SetReplaySpeed(float(v))
+        cx += self.s(118) + pad
+        right_w = self.s(104) * 2 + pad * 2
+        label_w = self.s(150)
+        slider_w = w - cx - label_w - right_w - pad
+        if slider_w < self.s(60):
+            label_w = max(self.s(90), label_w + slider_w - self.s(60))
+            slider_w = self.s(60)
+        slider = UIHorizontalSlider(
+            pygame.Rect(cx, (h - self.s(22)) // 2, slider_w, self.s(22)),
+            start_value=SLIDER_STEPS,
+            value_range=(0, SLIDER_STEPS),
+            manager=self.manager,
+            container=panel,
+            click_increment=1,
+        )
+        self.elements.append(slider)
+        self._tip(
+            slider,
+            "Drag to go back in training: every view shows the network as it was. "
+            "Keys , and . step one snapshot; End comes back.",
+        )
+        self._slide[slider] = lambda v: C.Scrub(float(v) / SLIDER_STEPS)
+        self._scrub = slider
+        cx += slider_w + pad
+        self._label(panel, (cx, by, label_w, bh), "", "@value", key="tl_step")
+        cx += label_w + pad
+        self._button(
+            (cx, by, self.s(104), bh),
+            "Resume here",
+            "Train on from the snapshot shown. "
+            "The later snapshots and the live weights are dropped.",
+            C.ResumeHere,
+            container=panel,
+            key="resume",
+        )
+        cx += self.s(104) + pad
+        self._button(
+            (cx, by, self.s(104), bh),
+            "Back to now",
+            "Leave the past: the live weights again. Key End.",
+            C.BackToNow,
+            container=panel,
+            key="now",
+        )
+
+    # ------------------------------------------------------------------ events and sync
+    def handle_event(self, event: pygame.event.Event) -> list[A.Action]:
+        element = getattr(event, "ui_element", None)
+        if element is None:
+            return []
+        action = None
+        if event.type == pygame_gui.UI_BUTTON_PRESSED and element in self._press:
+            action = self._press[element]()
+        elif event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED and element in self._slide:
+            action = self._slide[element](event.value)
+        elif event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and element in self._select:
+            option = getattr(event, "selected_option_id", None) or event.text
+            action = self._select[element](option)
+        return [action] if action is not None else []
+
+    def sync(self, state: AppState, force: bool = False) -> None:
+        if self._structure_key(state) != self._key:
+            self.build(state)
+            return
+        cs = state.closer
+        self._rays = cs.probe_rays
+        on = {
+            "probability": cs.probability,
+            "only3d": cs.only_3d,
+            "rays": cs.probe_rays > 1,
+            "single": cs.single_neuron,
+            "replay": cs.replay,
+        }
+        for key, button in self._toggles.items():
+            if key in on:
+                if on[key] and not button.is_selected:
+                    button.select()
+                elif not on[key] and button.is_selected:
+                    button.unselect()
+        if "replay" in self._toggles:
+            text = "Stop" if cs.replay else "Replay"
+            if self._toggles["replay"].text != text:
+                self._toggles["replay"].set_text(text)
+        for key in ("resume", "now"):
+            button = self._toggles.get(key)
+            if button is not None:
+                if cs.scrub is None and button.is_enabled:
+                    button.disable()
+                elif cs.scrub is not None and not button.is_enabled:
+                    button.enable()
+        tl = cs.timeline
+        n = len(tl) if tl is not None else 0
+        if self._scrub is not None:
+            target = SLIDER_STEPS
+            if cs.scrub is not None and n > 1:
+                target = round(SLIDER_STEPS * cs.scrub / (n - 1))
+            held = self._scrub.sliding_button is not None and self._scrub.sliding_button.held
+            if not held and (force or self._scrub.get_current_value() != target):
+                self._scrub.set_current_value(target, warn=False)
+        label = self._labels.get("tl_step")
+        if label is not None:
+            if cs.scrub is not None:
+                text = f"step {cs.scrub_step:,} of {cs.live_step:,}"
+            elif tl is not None and tl.last_step is not None:
+                text = f"now: step {tl.last_step:,}"
+            else:
+                text = "no snapshots yet"
+            if label.text != text:
+                label.set_text(text)
+        if self._neuron_sliders and cs.selected is not None and state.net is not None:
+            W, b = state.net.layers[0]
+            i = cs.selected[1]
+            if i < W.shape[0]:
+                values = {"a": float(W[i, 0]), "b": float(W[i, 1]), "c": float(b[i])}
+                for name, lo, hi in NEURON_SLIDERS:
+                    slider, value_label = self._neuron_sliders[name]
+                    v = values[name]
+                    pos = round(NEURON_STEPS * (min(max(v, lo), hi) - lo) / (hi - lo))
+                    held = slider.sliding_button is not None and slider.sliding_button.held
+                    if not held and (force or abs(slider.get_current_value() - pos) >= 1):
+                        slider.set_current_value(pos, warn=False)
+                    text = f"{v:.2f}"
+                    if value_label.text != text:
+                        value_label.set_text(text)
+
+
+# ------------------------------------------------------------------ overlay
+def draw_overlay(surface: pygame.Surface, state: AppState) -> None:
+    """Captions of the 3D view and the line between the 2D and 3D views."""
+    from sandbox.ui.overlay import _caption, premul
+
+    cs = state.closer
+    r = cs.rects
+    if r is None or r.view3d is None or not state.show_ui and not cs.surface_label:
+        return
+    sc = state.scale
+    x, y, w, h = r.view3d
+    if not r.hide_2d:
+        px, py, pw, ph = r.plane
+        if px + pw == x:
+            pygame.draw.line(surface, premul((240, 240, 240)), (x, y), (x, y + h - 1), 2)
+        else:
+            pygame.draw.line(surface, premul((240, 240, 240)), (x, y), (x + w - 1, y), 2)
+    top = y + round(44 * sc) if state.show_ui else y + round(8 * sc)
+    if cs.surface_message:
+        _caption(surface, cs.surface_message, (x + w / 2, y + h / 2), sc, "center")
+    elif cs.surface_label:
+        _caption(surface, cs.surface_label, (x + round(8 * sc), top), sc, "topleft")
+    neuron_panel = cs.single_neuron and cs.selected is not None and cs.selected[0] == 1
+    if state.show_ui and not neuron_panel:
+        hint = "drag: turn   wheel: zoom"
+        _caption(surface, hint, (x + w - round(8 * sc), y + h - round(8 * sc)), sc, "bottomright")
