@@ -1,13 +1,15 @@
 """Frame benchmark: the real sandbox window, offscreen, for a few hundred frames.
 
-`python -m sandbox.bench frame [--size WxH] [--frames N] [--views LIST] [--speed K]` runs the
+`python -m sandbox.bench frame [--size WxH] [--frames N] [--view LIST] [--speed K]` runs the
 default scene ([2, 16, 16, 16, 2] on the 400-point ring, training on, regions + creases + field
 + the UI panels) and prints frames per second and where the time goes: training, geometry (the
 exact partition, Laplace and health), GL drawing of the plane, and the UI (pygame-gui update
 and drawing, the overlay upload and composite). Two runs: a synchronised one (glFinish after
 the plane and after the UI, so each share is real rasteriser time, and the frames do not
 overlap) and a free-running one (the frame rate the app sees, with the GPU or the software
-rasteriser working in parallel with Python). Prints figures; asserts nothing.
+rasteriser working in parallel with Python). `--view 3d` (or probe, inspector, timeline, with
+the others: `--view field,creases,3d`) measures the look-closer views, whose surface, probe and
+diagram building count as geometry. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -57,7 +59,8 @@ def run(size: tuple[int, int], frames: int, views: Sequence[str], speed: int) ->
             total = time.perf_counter() - f0
             t = state.timings
             train = t.get("train", 0.0)
-            geometry = t.get("geometry", 0.0) + t.get("laplace", 0.0)
+            # the look-closer views (3D surface, probes, diagram) count as geometry
+            geometry = t.get("geometry", 0.0) + t.get("laplace", 0.0) + t.get("closer", 0.0)
             render = t.get("render", 0.0)
             ui = t.get("ui", 0.0)
             parts["train"] += train
@@ -81,7 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sandbox.bench frame")
     parser.add_argument("--size", default="1280x800")
     parser.add_argument("--frames", type=int, default=300)
-    parser.add_argument("--views", default="field,regions,creases")
+    parser.add_argument(
+        "--views",
+        "--view",
+        dest="views",
+        default="field,regions,creases",
+        help="views to show, e.g. 3d (the folded paper beside the plane), probe, inspector",
+    )
     parser.add_argument("--speed", type=int, default=4, help="index into the speed table")
     args = parser.parse_args(argv)
     _setup_env()

@@ -26,7 +26,7 @@ from sandbox import actions as A
 from sandbox import closer_actions as C
 from sandbox.scenes import backend
 from sandbox.state import HoverInfo, Task, View
-from sandbox.ui.closer_layout import CloserRects, carve
+from sandbox.ui.closer_layout import CloserRects, carve, neuron_tray
 
 if TYPE_CHECKING:
     import pygame
@@ -940,11 +940,24 @@ class Closer:
         x, y, w, h = r.inspector
         sc = self.state.scale
         top = round(40 * sc)
-        bottom = round(76 * sc)
+        bottom = round(76 * sc) + self.tray_height_in_inspector()
         pad = round(8 * sc)
         if h - top - bottom < 60 or w < 120:
             return None
         return (x + pad, y + top, w - 2 * pad, h - top - bottom)
+
+    def tray(self) -> tuple[int, int, int, int] | None:
+        """Where the single-neuron sliders are (None when they are not shown)."""
+        cs = self.state.closer
+        if not (cs.single_neuron and cs.selected is not None and cs.selected[0] == 1):
+            return None
+        return neuron_tray(self.rects, self.state.scale)
+
+    def tray_height_in_inspector(self) -> int:
+        tray, r = self.tray(), self.rects
+        if tray is None or r is None or r.inspector is None or tray[0] != r.inspector[0]:
+            return 0
+        return int(tray[3])
 
     def _update_inspector(self) -> None:
         s = self.state

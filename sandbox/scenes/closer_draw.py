@@ -277,7 +277,7 @@ class CloserRenderer:
                 hov = NodeRef(*cs.hovered) if cs.hovered is not None else None
                 closer.diagram.draw(c, selected=sel, hovered=hov, font_px=font)
                 c.next_group()
-            ty = y + h - round(70 * sc)
+            ty = y + h - round(70 * sc) - closer.tray_height_in_inspector()
             rows = []
             for i, line in enumerate(cs.neuron_text):
                 color = PL.INK if i == 0 else PL.INK_DIM
@@ -304,7 +304,7 @@ class CloserRenderer:
                     PL.draw_probe_plots(c, plot, closer.curves, font_px=font, legend=False)
                 except ValueError:
                     pass
-                _legend(c, closer.curves, (x + pad, bottom - row), font, sc)
+                _legend(c, closer.curves, (x + pad, bottom - row), x + w - pad, font, sc)
             elif not closer.curves:
                 c.text("no probe", (x + w / 2, y + h / 2), font, PL.INK_DIM, "mc")
         GL.glViewport(0, 0, int(window[0]), int(window[1]))
@@ -314,8 +314,10 @@ class CloserRenderer:
         GL.glDisable(GL.GL_SCISSOR_TEST)
 
 
-def _legend(canvas: Any, curves: list, pos: tuple[float, float], font: int, sc: float) -> None:
-    """One row under the probe plots: what the line styles mean."""
+def _legend(
+    canvas: Any, curves: list, pos: tuple[float, float], right: float, font: int, sc: float
+) -> None:
+    """One row under the probe plots: what the line styles mean (as many items as fit)."""
     from sandbox.render import plots as PL
 
     maps, laps = PL.curve_styles(curves)
@@ -328,6 +330,9 @@ def _legend(canvas: Any, curves: list, pos: tuple[float, float], font: int, sc: 
         items.append(("(a colour per ray)", None, None))
     x, y = pos
     for label, color, dash in items:
+        need = canvas.text_size(label, font)[0] + (22 * sc if color is not None else 0)
+        if x + need > right:
+            break
         if color is not None:
             ly = y - font * 0.6
             canvas.polyline(np.array([[x, ly], [x + 18 * sc, ly]]), color, 2.0 * sc, dash=dash)

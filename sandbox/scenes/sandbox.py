@@ -864,7 +864,8 @@ class SandboxScene(Scene):
 
         s = self.state
         scale = s.scale
-        overlay.draw_captions(surface, s, scale)
+        if not self.closer.hides_2d():
+            overlay.draw_captions(surface, s, scale)
         if not self.input.drag == "pan":
             overlay.draw_brush(surface, s, scale)
         overlay.draw_hover(surface, s, scale)

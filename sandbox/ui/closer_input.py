@@ -71,8 +71,11 @@ class CloserInput:
         if t == pygame.MOUSEMOTION:
             return self._motion(event, state, consumed)
         if t == pygame.MOUSEBUTTONDOWN:
-            if consumed or self.drag is not None:
+            if self.drag is not None:
                 return [], False
+            if consumed:
+                # the loss chart is a picture in a panel: the panel takes its clicks
+                return self._chart_click(event, chart_step)
             return self._down(event, state, chart_step)
         if t == pygame.MOUSEBUTTONUP:
             return self._up(event)
@@ -137,10 +140,9 @@ class CloserInput:
             return [], True
         if b != 1:
             return [], False
-        if chart_step is not None:
-            step = chart_step(pos)
-            if step is not None:
-                return [C.ScrubToStep(step)], True
+        acts, used = self._chart_click(event, chart_step)
+        if used:
+            return acts, used
         if not state.layout.in_plane(pos):
             return [], False
         p = np.asarray(pos)
@@ -161,6 +163,14 @@ class CloserInput:
         if View.PROBE in state.views and pygame.key.get_mods() & pygame.KMOD_SHIFT:
             return self._start("probe:new", C.ProbeDrag("new", pos, Phase.BEGIN))
         return [], False
+
+    def _chart_click(self, event, chart_step) -> tuple[list[Action], bool]:
+        if event.button != 1 or chart_step is None:
+            return [], False
+        step = chart_step((float(event.pos[0]), float(event.pos[1])))
+        if step is None:
+            return [], False
+        return [C.ScrubToStep(step)], True
 
     def _start(self, drag: str, action: Action) -> tuple[list[Action], bool]:
         self.drag, self.button = drag, 1

@@ -105,3 +105,20 @@ def carve(
     else:  # too small to share: the 3D view alone
         return CloserRects(stage, main, main, insp, prb, strip, hide_2d=True)
     return CloserRects(stage, plane, view3d, insp, prb, strip)
+
+
+NEURON_TRAY_ROWS = 4
+NEURON_TRAY_ROW = 28
+
+
+def neuron_tray(rects: CloserRects | None, scale: float) -> Rect | None:
+    """Where the single-neuron sliders go: along the bottom of the inspector, else of the 3D
+    view when it is tall enough; None when neither has room."""
+    if rects is None:
+        return None
+    h = round((12 + NEURON_TRAY_ROWS * NEURON_TRAY_ROW) * scale)
+    for part, room in ((rects.inspector, 240), (rects.view3d, 150)):
+        if part is not None and part[3] >= h + room * scale and part[2] >= 220 * scale:
+            x, y, w, ph = part
+            return (x, y + ph - h, w, h)
+    return None

@@ -22,6 +22,7 @@ from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider, UI
 from sandbox import actions as A
 from sandbox import closer_actions as C
 from sandbox.state import AppState, Task
+from sandbox.ui.closer_layout import NEURON_TRAY_ROW, neuron_tray
 
 TOOLTIP_DELAY = 0.5
 LABEL_FONT_PX = {"@label": 15, "@value": 15, "@hint": 13, "@readout": 16}
@@ -100,6 +101,11 @@ class CloserPanels:
             self._build_inspector(state, r.inspector)
         if r.timeline is not None:
             self._build_timeline(state, r.timeline)
+        cs = state.closer
+        if cs.single_neuron and cs.selected is not None and cs.selected[0] == 1:
+            tray = neuron_tray(r, state.scale)
+            if tray is not None:
+                self._build_neuron_sliders(state, tray)
         self.sync(state, force=True)
 
     def _tip(self, element: Any, text: str) -> None:
@@ -192,18 +198,12 @@ class CloserPanels:
             ("Reset", 60, "Back to the starting angle and distance.", C.Reset3D, "@button", None),
         ]
         self._row(x + pad, y + pad, x + w - pad, items, self.s(30))
-        cs = state.closer
-        if cs.single_neuron and cs.selected is not None and cs.selected[0] == 1:
-            self._build_neuron_sliders(state, rect)
 
     def _build_neuron_sliders(self, state: AppState, rect: tuple) -> None:
-        x, y, w, h = rect
-        row = self.s(28)
-        ph = self.s(12) + row * 4
-        if h < ph + self.s(140) or w < self.s(220):
-            return
+        x, y, w, ph = rect
+        row = self.s(NEURON_TRAY_ROW)
         panel = UIPanel(
-            pygame.Rect(x, y + h - ph, w, ph),
+            pygame.Rect(rect),
             starting_height=1,
             manager=self.manager,
             object_id=ObjectID(object_id="#neuron_panel", class_id="@panel"),
@@ -467,7 +467,9 @@ def draw_overlay(surface: pygame.Surface, state: AppState) -> None:
         _caption(surface, cs.surface_message, (x + w / 2, y + h / 2), sc, "center")
     elif cs.surface_label:
         _caption(surface, cs.surface_label, (x + round(8 * sc), top), sc, "topleft")
-    neuron_panel = cs.single_neuron and cs.selected is not None and cs.selected[0] == 1
-    if state.show_ui and not neuron_panel:
+    tray = None
+    if cs.single_neuron and cs.selected is not None and cs.selected[0] == 1:
+        tray = neuron_tray(r, sc)
+    if state.show_ui and not (tray is not None and tray[0] == x):
         hint = "drag: turn   wheel: zoom"
         _caption(surface, hint, (x + w - round(8 * sc), y + h - round(8 * sc)), sc, "bottomright")

@@ -196,6 +196,7 @@ class SandboxPanels:
         self._swatches.clear()
         self._chart = None
         self._chart_key = ()
+        self._chart_time = -1.0  # a rebuilt chart is drawn at once
 
     def _panel(self, rect: tuple[int, int, int, int], oid: str) -> UIPanel:
         panel = UIPanel(
