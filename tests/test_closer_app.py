@@ -193,6 +193,11 @@ def test_each_view_renders_while_training(make_app, views, dataset):
         assert len(closer.curves) == cs.probe_rays == 1
         if s.task is Task.CLASSIFICATION:
             assert closer.curves[0].laplace_confidence is not None, "the probe fits Laplace"
+        else:  # a picture: the Laplace band along the ray, around the network's value
+            (radius, lo, hi), *_ = closer.bands
+            f = closer.probes[0].logits(radius)[:, 0]  # the network the probe was made from
+            assert (lo <= hi).all() and np.isfinite(lo).all()
+            assert np.allclose(0.5 * (lo + hi), f, atol=1e-6), "the mean is the network's value"
     if "inspector" in views:
         assert closer.diagram is not None and closer.diagram.layout.sizes == list(s.net.sizes)
     # the timeline records every step at first, whatever the view

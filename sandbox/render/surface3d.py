@@ -278,6 +278,8 @@ class Surface3DPass:
         self.cursor = _Instances([(0, 3), (1, 3)])
         self.outline = palette.POINT_OUTLINE.copy()
         self.outline_width = 1.5
+        # the colour of each point "class" (a grey ramp for picture targets)
+        self.point_colors = palette.CLASS_COLORS.copy()
 
     def surface_program(self, n_values: int, discretise: bool, flat: bool) -> Program:
         """The surface program variant (compiled on first use, then cached)."""
@@ -442,7 +444,7 @@ class Surface3DPass:
         _set_model(p, frame, batch.origin)
         p.set_vec2("u_viewport", camera.size)
         p.set_float("u_px_per_unit", camera.pixels_per_unit_at_unit_depth)
-        p.set_vec3_array("u_class_colors", palette.CLASS_COLORS)
+        p.set_vec3_array("u_class_colors", self.point_colors)
         p.set_vec4("u_outline", self.outline)
         p.set_float("u_outline_width", self.outline_width)
         p.set_vec3("u_key_dir", KEY_DIR)

@@ -331,3 +331,9 @@ def crease_line(abc: tuple[float, float, float], bounds: tuple) -> np.ndarray | 
     from sandbox.nn.edits import crease_in_bounds
 
     return crease_in_bounds(abc[:2], abc[2], bounds)
+
+
+def predictive_band(la: Any, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation (without the noise) of a regression Laplace at points X."""
+    mean, var = la.predict(np.asarray(X, dtype=np.float64), include_noise=False)
+    return np.asarray(mean).reshape(-1), np.sqrt(np.maximum(np.asarray(var).reshape(-1), 0.0))

@@ -110,6 +110,7 @@ class Closer:
         self.neuron_surface = False
         self.probes: list[Any] = []
         self.curves: list[Any] = []
+        self.bands: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # regression: r, lo, hi
         self.diagram: Any = None
         self.dead = np.zeros(0, dtype=bool)
         self.copycat = np.zeros(0, dtype=bool)
@@ -901,7 +902,7 @@ class Closer:
         cs = s.closer
         r = self.rects
         if View.PROBE not in s.views or r is None or s.net is None:
-            self.probes, self.curves = [], []
+            self.probes, self.curves, self.bands = [], [], []
             self._keys.pop("probe", None)
             return
         centre, radius = self._data_centre()
@@ -909,7 +910,16 @@ class Closer:
         reach = float(cs.probe_reach) if cs.probe_reach else 3.0 * radius
         cs.probe_resolved = (float(origin[0]), float(origin[1]), reach)
         la = s.laplace if s.task is Task.CLASSIFICATION else None
-        key = (s.weights_version, id(la), cs.probe_resolved, cs.probe_angle, cs.probe_rays)
+        # a picture's probe shows the Laplace band (mean and one standard deviation) instead
+        band_la = self._regression_laplace() if s.task is Task.REGRESSION else None
+        key = (
+            s.weights_version,
+            id(la),
+            id(band_la),
+            cs.probe_resolved,
+            cs.probe_angle,
+            cs.probe_rays,
+        )
         if not self._due("probe", key):
             return
         from sandbox.render.plots import probe_curves, ray_colors
@@ -919,15 +929,19 @@ class Closer:
         angles = cs.probe_angle + 2.0 * np.pi * np.arange(n) / n
         dirs = np.stack([np.cos(angles), np.sin(angles)], axis=1)
         colors = ray_colors(n)
-        probes, curves = [], []
+        probes, curves, bands = [], [], []
         try:
             for d, c in zip(dirs, colors, strict=True):
                 p = backend.probe(s.net, origin, d, reach, la)
                 probes.append(p)
                 curves.append(probe_curves(p, color=c))
+                if band_la is not None:
+                    radius = curves[-1].conf_radius
+                    mean, std = backend.predictive_band(band_la, p.points(radius))
+                    bands.append((radius, mean - std, mean + std))
         except (ValueError, ArithmeticError):
-            probes, curves = [], []
-        self.probes, self.curves = probes, curves
+            probes, curves, bands = [], [], []
+        self.probes, self.curves, self.bands = probes, curves, bands
         self._built("probe", key, t0)
 
     # ------------------------------------------------------------------ inspector

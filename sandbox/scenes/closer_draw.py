@@ -182,6 +182,7 @@ class CloserRenderer:
         p.set_band(fs.lower, fs.upper)
 
     def _draw_3d(self, state: AppState, closer: Closer) -> None:
+        from sandbox.render import palette
         from sandbox.render.gl import GL
         from sandbox.render.surface3d import Surface3DPass, Surface3DStyle
 
@@ -203,13 +204,18 @@ class CloserRenderer:
         p = self.p3d
         self._upload_surface(state, closer)
         pts = state.points
-        key = (id(closer.points3d), state.scale)
+        key = (id(closer.points3d), state.scale, state.task)
         if key != self._points_key:
             self._points_key = key
-            if state.task is Task.CLASSIFICATION and len(pts):
+            if state.task is Task.CLASSIFICATION:
                 classes = np.asarray(pts.y, dtype=np.float32)
+                p.point_colors = palette.CLASS_COLORS.copy()
             else:
-                classes = np.zeros(len(pts), dtype=np.float32)
+                # pictures: the grey a point asks for, in six steps, as on the plane
+                from sandbox.scenes.plane import GREYS
+
+                classes = np.clip(np.rint(np.asarray(pts.y) * 5), 0, 5).astype(np.float32)
+                p.point_colors = GREYS.copy()
             radius = (4.5 if len(pts) <= 2000 else 3.0) * state.scale
             p.set_points(closer.points3d, classes, np.asarray(pts.is_test), radius)
         ref = cs.hovered or cs.selected
@@ -299,7 +305,13 @@ class CloserRenderer:
             bottom = y + h - round(6 * sc)
             c.text(_fit(c, hint, w - 2 * pad, font), (x + pad, bottom), font, PL.INK_DIM, "bl")
             plot = (x, y + top, w - round(4 * sc), h - top - 2 * row - round(8 * sc))
-            if closer.curves and plot[3] > 80 * sc:
+            if closer.curves and plot[3] > 80 * sc and state.task is Task.REGRESSION:
+                _regression_probe(c, plot, closer.curves, closer.bands, font, sc)
+                items = [("MAP", PL.curve_styles(closer.curves)[0][0], None)]
+                if closer.bands:
+                    items.append(("Laplace mean +/- one std", PL.LAPLACE_COLOR, (5 * sc, 4 * sc)))
+                _legend_items(c, items, (x + pad, bottom - row), x + w - pad, font, sc)
+            elif closer.curves and plot[3] > 80 * sc:
                 try:
                     PL.draw_probe_plots(c, plot, closer.curves, font_px=font, legend=False)
                 except ValueError:
@@ -328,6 +340,14 @@ def _legend(
         items.append(("far-field limit", laps[0], (5.0 * sc, 4.0 * sc)))
     if len(curves) > 1:
         items.append(("(a colour per ray)", None, None))
+    _legend_items(canvas, items, pos, right, font, sc)
+
+
+def _legend_items(
+    canvas: Any, items: list, pos: tuple[float, float], right: float, font: int, sc: float
+) -> None:
+    from sandbox.render import plots as PL
+
     x, y = pos
     for label, color, dash in items:
         need = canvas.text_size(label, font)[0] + (22 * sc if color is not None else 0)
@@ -339,6 +359,41 @@ def _legend(
             x += 22 * sc
         canvas.text(label, (x, y), font, PL.INK_DIM, "bl")
         x += canvas.text_size(label, font)[0] + 12 * sc
+
+
+def _regression_probe(canvas: Any, rect: tuple, curves: list, bands: list, font: int, sc: float):
+    """A picture's probe: the network's value against radius, with the Laplace band (dashed)
+    and the crease crossings marked by layer (there is no confidence to plot)."""
+    from sandbox.render import plots as PL
+
+    x, y, w, h = (float(v) for v in rect)
+    left, right, top, bottom = 3.8 * font, 14.0, 2.0 * font, 2.6 * font + 8.0
+    values = [cv.logit_difference for cv in curves]
+    values += [b[1] for b in bands] + [b[2] for b in bands]
+    lo = min(float(np.min(v)) for v in values if len(v))
+    hi = max(float(np.max(v)) for v in values if len(v))
+    ticks = PL.nice_ticks(lo, hi, 5)
+    step = PL.tick_step(ticks)
+    lo, hi = np.floor(lo / step - 1e-9) * step, np.ceil(hi / step + 1e-9) * step
+    if hi <= lo:
+        lo, hi = lo - 1.0, hi + 1.0
+    r_max = max(float(cv.radius[-1]) for cv in curves)
+    ax = PL.Axes((x + left, y + top, w - left - right, h - top - bottom), (0.0, r_max), (lo, hi))
+    PL.draw_axes(canvas, ax, "network output", "radius", font)
+    maps, laps = PL.curve_styles(curves)
+    ax0, ay0, aw, ah = ax.rect
+    for cv in curves:
+        keep = cv.crossings <= r_max
+        px = ax.to_pixel(cv.crossings[keep], np.full(int(keep.sum()), lo))[:, 0]
+        ticks_px = np.stack([px, np.full_like(px, ay0 + ah), px, np.full_like(px, ay0 + ah - 9)], 1)
+        canvas.segments(ticks_px, layer_rgba(cv.crossing_layer[keep], 0.9), 2.0)
+    for (radius, b_lo, b_hi), lc in zip(bands, laps, strict=False):
+        for edge in (b_lo, b_hi):
+            canvas.polyline(
+                ax.to_pixel(radius, np.clip(edge, lo, hi)), lc, 1.5 * sc, dash=(5 * sc, 4 * sc)
+            )
+    for cv, mc in zip(curves, maps, strict=True):
+        canvas.polyline(ax.to_pixel(cv.radius, np.clip(cv.logit_difference, lo, hi)), mc, 2.0 * sc)
 
 
 def _wrap(canvas: Any, text: str, width: float, px: int) -> list[str]:

@@ -6,7 +6,8 @@ click on the loss chart jumps the timeline to that step. On the 2D view, a press
 handles the scene placed (the probe's origin and direction dots, the selected crease and its
 rotation handle) starts that drag, and Shift + drag draws a new probe ray; anything else is left
 to sandbox.ui.input (paint, erase, pan). `handle` returns the actions and whether the event was
-used here (the plane's input must not see it then). Keys are in CLOSER_KEYS (the help card).
+used here (the plane's input must not see it then). CLOSER_KEYS lists the keys for the help
+card; V, P, I and T are view keys (sandbox.state.VIEW_KEYS) that sandbox.ui.input handles.
 """
 
 from __future__ import annotations
@@ -24,16 +25,12 @@ from sandbox.ui.closer_layout import contains
 WHEEL = 1.15
 CREASE_PICK_PX = 7.0
 
+# For the help card (sandbox.ui.input.KEY_HELP); the mouse is explained where it applies.
 CLOSER_KEYS: tuple[tuple[str, str], ...] = (
-    ("V / Shift+V", "3D folded paper / 3D only"),
-    ("Drag, wheel in 3D", "orbit, zoom the 3D view"),
-    ("Y", "3D: probability instead of logits"),
-    ("P / Shift+P", "ray probe / one or eight rays"),
-    ("Shift+drag", "a new probe ray on the plane"),
-    ("I / N", "network inspector / one neuron in 3D"),
-    ("T", "training timeline"),
-    (", / .", "timeline: one snapshot back / on"),
-    ("End", "timeline: back to now"),
+    ("V / Shift+V", "3D folded paper / the 3D view alone"),
+    ("P / I / T", "ray probe / network inspector / timeline"),
+    ("N / Y / Shift+P", "one neuron in 3D / probability / 8 rays"),
+    (", / . / End", "timeline: back / forward / now"),
 )
 
 

@@ -4,8 +4,8 @@ timeline strip along the bottom.
 
 Pure arithmetic on rectangles (x, y, w, h; top-left origin), tested without a display. The side
 column takes about half of the stage's width (the inspector above the probe when both are on);
-the 3D view shares what is left with the 2D view, side by side when that area is wide and one
-above the other when it is tall, or takes all of it ("3D only"). Nothing is ever smaller than a
+the 3D view shares what is left with the 2D view, side by side or one above the other (whichever
+gives each the larger short side), or takes all of it ("3D only"). Nothing is ever smaller than a
 usable minimum: when the stage is too small for a part, that part is left out.
 """
 
@@ -94,7 +94,9 @@ def carve(
         return CloserRects(stage, main, None, insp, prb, strip)
     if only_3d:
         return CloserRects(stage, main, main, insp, prb, strip, hide_2d=True)
-    if w >= 0.9 * h and w // 2 >= MIN_VIEW[0]:
+    # side by side or one above the other: whichever gives each view the larger short side
+    beside = min(w // 2, h) >= min(w, h // 2)
+    if beside and w // 2 >= MIN_VIEW[0]:
         half = w // 2
         plane = (x, y, half, h)
         view3d = (x + half, y, w - half, h)

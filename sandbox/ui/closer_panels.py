@@ -446,6 +446,18 @@ class CloserPanels:
 
 
 # ------------------------------------------------------------------ overlay
+def _fit(text: str, width: float, scale: float) -> str:
+    """The caption text, shortened with an ellipsis to fit `width` pixels."""
+    from sandbox.ui.charts import font
+
+    f = font(13 * scale)
+    if f.size(text)[0] <= width:
+        return text
+    while len(text) > 4 and f.size(text + "...")[0] > width:
+        text = text[:-1]
+    return text.rstrip(" ,") + "..."
+
+
 def draw_overlay(surface: pygame.Surface, state: AppState) -> None:
     """Captions of the 3D view and the line between the 2D and 3D views."""
     from sandbox.ui.overlay import _caption, premul
@@ -463,10 +475,12 @@ def draw_overlay(surface: pygame.Surface, state: AppState) -> None:
         else:
             pygame.draw.line(surface, premul((240, 240, 240)), (x, y), (x + w - 1, y), 2)
     top = y + round(44 * sc) if state.show_ui else y + round(8 * sc)
+    room = w - round(28 * sc)
     if cs.surface_message:
-        _caption(surface, cs.surface_message, (x + w / 2, y + h / 2), sc, "center")
+        text = _fit(cs.surface_message, room, sc)
+        _caption(surface, text, (x + w / 2, y + h / 2), sc, "center")
     elif cs.surface_label:
-        _caption(surface, cs.surface_label, (x + round(8 * sc), top), sc, "topleft")
+        _caption(surface, _fit(cs.surface_label, room, sc), (x + round(8 * sc), top), sc, "topleft")
     tray = None
     if cs.single_neuron and cs.selected is not None and cs.selected[0] == 1:
         tray = neuron_tray(r, sc)

@@ -13,6 +13,7 @@ import pygame
 
 from sandbox import actions as A
 from sandbox.state import VIEW_KEYS, AppState, View
+from sandbox.ui.closer_input import CLOSER_KEYS
 
 WHEEL_ZOOM = 1.15
 
@@ -32,6 +33,7 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("L / X", "Laplace confidence / split screen"),
     ("D", "discrete colours"),
     ("[ / ]", "layer shown by the regions view"),
+    *CLOSER_KEYS,
     ("Tab", "hide / show the panels"),
     ("Ctrl+S / Ctrl+O", "save / open a scene file"),
     ("Ctrl+E / Ctrl+I", "export / import the network weights"),
