@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 CLOSER_VIEWS = frozenset({View.THREE_D, View.PROBE, View.INSPECTOR, View.TIMELINE})
 DENSE_STEPS = 100  # every step is a snapshot up to here (the timeline keeps them all)
 BUILD_SHARE = 0.3  # while training, rebuilding a view may take this share of the time
-PLAYING_INTERVAL = {"surface": 1 / 30, "probe": 1 / 15, "diagram": 1 / 6, "health": 0.5}
+PLAYING_INTERVAL = {"surface": 1 / 20, "probe": 1 / 12, "diagram": 1 / 5, "health": 0.5}
 REPLAY_SPEEDS = (50.0, 200.0, 500.0, 2000.0, 10000.0)
 PROBE_RAYS = (1, 8)
 DEFAULT_ANGLE = 0.35
@@ -902,7 +902,8 @@ class Closer:
         cs = s.closer
         r = self.rects
         if View.PROBE not in s.views or r is None or s.net is None:
-            self.probes, self.curves, self.bands = [], [], []
+            if self.probes or self.curves:
+                self.probes, self.curves, self.bands = [], [], []
             self._keys.pop("probe", None)
             return
         centre, radius = self._data_centre()

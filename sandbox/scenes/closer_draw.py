@@ -54,12 +54,16 @@ class CloserRenderer:
         self._highlight_key: Any = None
         self._cursor_key: Any = None
         self._plane_key: Any = None
+        self._cache_3d = _Cached()
+        self._cache_side = _Cached()
 
     def release(self) -> None:
         self.canvas.delete()
         if self.p3d is not None:
             self.p3d.delete()
             self.p3d = None
+        for cache in (self._cache_3d, self._cache_side):
+            cache.release()
 
     # ------------------------------------------------------------------ frame
     def draw(self, state: AppState, closer: Closer) -> None:
@@ -70,13 +74,58 @@ class CloserRenderer:
         try:
             if not r.hide_2d:
                 self._draw_plane_marks(state, closer)
+            # the 3D view and the side column are redrawn only when what they show changed
             if r.view3d is not None:
-                self._draw_3d(state, closer)
+                self._cache_3d.draw(
+                    self._key_3d(state, closer), r.view3d, window, self._draw_3d, state, closer
+                )
             if r.inspector is not None or r.probe is not None:
-                self._draw_side(state, closer)
+                self._cache_side.draw(
+                    self._key_side(state, closer), r.side, window, self._draw_side, state, closer
+                )
         finally:
             GL.glDisable(GL.GL_SCISSOR_TEST)
             GL.glViewport(0, 0, int(window[0]), int(window[1]))
+
+    @staticmethod
+    def _key_3d(state: AppState, closer: Closer) -> tuple:
+        cs = state.closer
+        o = cs.orbit
+        orbit = None if o is None else (o.yaw, o.pitch, o.distance, o.size, tuple(o.target))
+        return (
+            id(closer.surface),
+            id(closer.points3d),
+            closer.frame3d,
+            closer.plane_height,
+            closer.neuron_surface,
+            orbit,
+            cs.cursor,
+            cs.hovered,
+            cs.selected,
+            tuple(sorted(v.value for v in state.views)),
+            state.discretise,
+            state.scale,
+            state.task,
+            cs.rects.view3d,
+        )
+
+    @staticmethod
+    def _key_side(state: AppState, closer: Closer) -> tuple:
+        cs = state.closer
+        return (
+            cs.rects.inspector,
+            cs.rects.probe,
+            state.scale,
+            state.task,
+            id(closer.diagram),
+            closer._keys.get("diagram"),
+            len(closer.curves),
+            closer._keys.get("probe"),
+            cs.selected,
+            cs.hovered,
+            cs.neuron_text,
+            closer.tray_height_in_inspector(),
+        )
 
     # ------------------------------------------------------------------ 2D marks
     def _draw_plane_marks(self, state: AppState, closer: Closer) -> None:
@@ -324,6 +373,48 @@ class CloserRenderer:
         GL.glScissor(*gl_rect(side, window))
         c.draw()
         GL.glDisable(GL.GL_SCISSOR_TEST)
+
+
+class _Cached:
+    """A part of the window drawn into an offscreen copy of the window when its key changes and
+    copied into the window every frame (on a software rasteriser a copy costs far less than
+    drawing the surface or a few thousand diagram links again)."""
+
+    def __init__(self) -> None:
+        self.target: Any = None
+        self.key: Any = None
+
+    def draw(self, key: Any, rect: tuple, window: tuple[int, int], fn: Any, *args: Any) -> None:
+        from sandbox.render.gl import GL
+        from sandbox.render.target import RenderTarget
+
+        size = (int(window[0]), int(window[1]))
+        if self.target is None:
+            self.target = RenderTarget(size)
+            self.key = None
+        elif self.target.size != size:
+            self.target.resize(size)
+            self.key = None
+        if key != self.key:
+            self.target.bind()
+            try:
+                fn(*args)
+            finally:
+                RenderTarget.bind_default(size)
+            self.key = key
+        x, y, w, h = gl_rect(rect, size)
+        GL.glDisable(GL.GL_SCISSOR_TEST)  # it would clip the copy
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self.target.fbo)
+        GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, 0)
+        GL.glBlitFramebuffer(
+            x, y, x + w, y + h, x, y, x + w, y + h, GL.GL_COLOR_BUFFER_BIT, GL.GL_NEAREST
+        )
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
+
+    def release(self) -> None:
+        if self.target is not None:
+            self.target.delete()
+            self.target = None
 
 
 def _legend(
