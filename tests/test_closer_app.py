@@ -200,7 +200,10 @@ def test_each_view_renders_while_training(make_app, views, dataset):
             assert np.allclose(0.5 * (lo + hi), f, atol=1e-6), "the mean is the network's value"
     if "inspector" in views:
         assert closer.diagram is not None and closer.diagram.layout.sizes == list(s.net.sizes)
-    # the timeline records every step at first, whatever the view
+    # the timeline records every step at first, whatever the view, in bounded memory
+    from sandbox.scenes.backend import TIMELINE_BYTES
+
+    assert cs.timeline.nbytes <= TIMELINE_BYTES + 64 * cs.timeline.capacity
     steps = cs.timeline.steps
     assert np.array_equal(steps[: min(31, len(steps))], np.arange(min(31, len(steps))))
 

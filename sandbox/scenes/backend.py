@@ -278,10 +278,14 @@ def fit_regression_laplace(net: Any, points: Any, prior_precision: float) -> Any
     return fit_laplace(net, points, prior_precision)
 
 
+TIMELINE_BYTES = 64 * 1024 * 1024  # the largest network allowed still keeps ~280 snapshots
+
+
 def new_timeline(n_params: int) -> Any:
+    """A bounded timeline of weight snapshots for a network of n_params parameters."""
     from sandbox.nn.timeline import Timeline
 
-    return Timeline(int(n_params))
+    return Timeline(int(n_params), max_bytes=TIMELINE_BYTES)
 
 
 def first_layer_neuron(net: Any, index: int) -> tuple[float, float, float]:
