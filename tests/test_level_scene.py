@@ -405,6 +405,18 @@ def test_esc_returns_to_the_menu(start_level):
     assert isinstance(app.scene, MenuScene)
 
 
+def test_esc_closes_the_shortcut_overlay_before_leaving(start_level):
+    app = start_level("04-xor-needs-two-creases")
+    close_story(app)
+    send(app, [ev(pygame.KEYDOWN, key=pygame.K_SLASH, mod=pygame.KMOD_SHIFT, unicode="?",
+                  scancode=0)])  # fmt: skip
+    assert app.state.workshop.shortcuts
+    send(app, key(pygame.K_ESCAPE), frames=3)
+    assert isinstance(app.scene, LevelScene) and not app.state.workshop.shortcuts
+    send(app, key(pygame.K_ESCAPE), frames=3)
+    assert isinstance(app.scene, MenuScene)
+
+
 def test_neurons_can_grow_past_the_sandbox_slider(start_level):
     app = start_level("03-many-creases")
     scene = app.scene

@@ -239,6 +239,21 @@ def test_free_sandbox_from_the_menu_and_back(start_menu):
     assert isinstance(app.scene, MenuScene)
 
 
+def test_esc_closes_the_shortcut_overlay_before_the_menu(start_menu):
+    app = start_menu()
+    send(app, click(app.scene.panels.buttons["sandbox"].rect.center), frames=3)
+    assert isinstance(app.scene, FreeSandboxScene)
+    question = pygame.event.Event(
+        pygame.KEYDOWN, key=pygame.K_SLASH, mod=pygame.KMOD_SHIFT, unicode="?", scancode=0
+    )
+    send(app, [question])
+    assert app.state.workshop.shortcuts
+    send(app, key(pygame.K_ESCAPE), frames=3)
+    assert isinstance(app.scene, FreeSandboxScene) and not app.state.workshop.shortcuts
+    send(app, key(pygame.K_ESCAPE), frames=3)
+    assert isinstance(app.scene, MenuScene)
+
+
 def test_quit_button(start_menu):
     app = start_menu()
     send(app, click(app.scene.panels.buttons["quit"].rect.center))

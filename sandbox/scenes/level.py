@@ -340,12 +340,11 @@ class LevelScene(SandboxScene):
 
     # ------------------------------------------------------------------ events -> actions
     def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
-        s = self.state
         st = self.status
         t = event.type
         if t == pygame.KEYDOWN and not consumed:
             key = event.key
-            if key == pygame.K_ESCAPE and not s.show_help:
+            if key == pygame.K_ESCAPE and not self.esc_closes_a_card():
                 return [G.OpenMenu()]
             if key in (pygame.K_RETURN, pygame.K_KP_ENTER):
                 if st.card == "story":

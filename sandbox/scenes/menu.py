@@ -302,7 +302,7 @@ class FreeSandboxScene(SandboxScene):
             event.type == pygame.KEYDOWN
             and event.key == pygame.K_ESCAPE
             and not consumed
-            and not self.state.show_help
+            and not self.esc_closes_a_card()
         ):
             return [G.OpenMenu()]
         return super().translate(event, consumed)

@@ -167,6 +167,12 @@ class SandboxScene(Scene):
             out += self.input.handle(event, self.state, consumed)
         return out
 
+    def esc_closes_a_card(self) -> bool:
+        """Esc has a card or overlay to close first (help card, shortcut overlay), so a screen
+        that sends Esc elsewhere (back to the menu) must leave it to the key mapping."""
+        s = self.state
+        return bool(s.show_help or s.workshop.shortcuts)
+
     # ------------------------------------------------------------------ helpers
     def say(self, text: str, kind: str = "info") -> None:
         seconds = ERROR_SECONDS if kind in ("error", "warn") else TOAST_SECONDS
