@@ -273,19 +273,17 @@ class SandboxScene(Scene):
         s.settings_version += 1
 
     def _sync_data(self) -> None:
-        """Push changed points to the trainer; grow or shrink the output layer with the classes."""
+        """Push changed points to the trainer; widen the output layer when a new class appears."""
         s = self.state
         pts = s.points
         if pts.version == self._pushed_points and s.trainer is not None:
             return
+        # more classes: widen the output first (the trainer checks labels against it); fewer
+        # classes never shrink it, so an imported or grown network keeps every output it has
         n_out = backend.outputs_needed(pts)
-        # more classes: widen the output first (the trainer checks labels against it);
-        # fewer: give the trainer the data without the dropped class first
         if n_out > s.net.n_out:
             self._resize_network(s.settings.hidden, n_out)
         backend.push_data(s.trainer, pts)
-        if n_out < s.net.n_out:
-            self._resize_network(s.settings.hidden, n_out)
         self._pushed_points = pts.version
         s.data_version += 1
         s.laplace = None
@@ -337,12 +335,13 @@ class SandboxScene(Scene):
             n_out = backend.outputs_needed(self.state.points)
         return [2, *hidden, n_out]
 
-    def _build_network(self, fresh: bool, net: Any = None) -> None:
-        """A new trainer on a fresh network, or on `net` (a loaded or imported one)."""
+    def _build_network(self, fresh: bool, net: Any = None, n_out: int | None = None) -> None:
+        """A new trainer on a fresh network (`n_out` outputs, default: the data's), or on `net`
+        (a loaded or imported one)."""
         s = self.state
         st = s.settings
         if net is None:
-            net = backend.new_network(self._sizes(st.hidden), st.seed)
+            net = backend.new_network(self._sizes(st.hidden, n_out), st.seed)
         s.net = net
         s.trainer = backend.new_trainer(net, s.points, st)
         self._pushed_points = s.points.version
@@ -643,7 +642,8 @@ class SandboxScene(Scene):
         s = self.state
         seed = s.settings.seed + 1 if a.seed is None else int(a.seed)
         s.settings = replace(s.settings, seed=seed)
-        self._build_network(fresh=True)
+        # fresh weights, same outputs: an imported network's spare outputs are not dropped
+        self._build_network(fresh=True, n_out=max(backend.outputs_needed(s.points), s.net.n_out))
         self.say(f"Fresh weights (seed {seed}).")
 
     def _on_SetSpeed(self, a: A.SetSpeed) -> None:
@@ -668,9 +668,20 @@ class SandboxScene(Scene):
         except (ValueError, ArithmeticError) as exc:
             self.say(f"Could not optimise the prior precision: {exc}", "warn")
             return
+        # the state is the one source of truth: the optimiser's bounds are wider than the
+        # slider's, so the value is clipped first and the fitted posterior is given that same
+        # value (the shading, slider, caption and message then all show one number)
         s.prior_precision = float(np.clip(value, *PRIOR_RANGE))
-        self._laplace_key = ()
-        self.say(f"Prior precision {value:.3g}: the value the data supports best.")
+        la.prior_precision = s.prior_precision
+        self._laplace_key = (s.weights_version, s.data_version, s.prior_precision)
+        if s.prior_precision != value:
+            end = "smallest" if value < s.prior_precision else "largest"
+            self.say(
+                f"Prior precision {s.prior_precision:.3g}: the {end} the slider allows (the data "
+                f"would support {value:.3g})."
+            )
+        else:
+            self.say(f"Prior precision {s.prior_precision:.3g}: the value the data supports best.")
 
     def _on_SetUiScale(self, a: A.SetUiScale) -> None:
         s = self.state
