@@ -288,6 +288,8 @@ class App:
         ):
             surface = self.ui_surface
             surface.fill((0, 0, 0, 0))
+            # captions on the views go under the panels and cards, cards drawn by the scene over
+            self.scene.draw_underlay(surface)
             self.manager.draw_ui(surface)
             self.scene.draw_overlay(surface)
             self.renderer.overlay.upload(surface)

@@ -80,7 +80,7 @@ def start_level(gl_session, data_dir):
     apps: list[App] = []
 
     def start(level_id: str, **kw) -> App:
-        app = App(AppConfig(size=kw.pop("size", SIZE), level=level_id, skip_loading=True))
+        app = App(AppConfig(size=kw.pop("size", SIZE), level=level_id, skip_loading=True, **kw))
         app.start(hidden=True)
         pygame.event.clear()
         apps.append(app)
@@ -403,6 +403,48 @@ def test_esc_returns_to_the_menu(start_level):
     app = start_level("04-xor-needs-two-creases")
     send(app, key(pygame.K_ESCAPE), frames=3)
     assert isinstance(app.scene, MenuScene)
+
+
+def ui_differences(app: App, rect: pygame.Rect, reference: pygame.Surface, inset: int) -> int:
+    """Pixels inside `rect` (less `inset` all round: the rounded corners) where the UI surface
+    the app composited differs from `reference` (the card's own layer drawn alone)."""
+    inner = rect.inflate(-2 * inset, -2 * inset)
+    a = app.ui_surface.subsurface(inner)
+    b = reference.subsurface(inner)
+    rgb = np.any(pygame.surfarray.array3d(a) != pygame.surfarray.array3d(b), axis=2)
+    alpha = pygame.surfarray.array_alpha(a) != pygame.surfarray.array_alpha(b)
+    return int(np.count_nonzero(rgb | alpha))
+
+
+def composite(app: App) -> None:
+    app._ui_dirty = True  # noqa: SLF001 - the next frame recomposites the UI surface
+    app.run_frames(1, dt=1 / 30)
+
+
+@pytest.mark.parametrize(("size", "scale"), [((1280, 800), 1.0), ((1920, 1080), 1.5)])
+def test_cards_cover_every_plane_caption(start_level, data_dir, size, scale):
+    """The story and success cards are drawn above the plane's captions (zoom pill, 3D caption,
+    the 2D/3D divider, presenter readouts, the recording counter), in every level: inside a
+    card, the window shows the card and nothing else."""
+    app = start_level("01-one-crease", size=size, ui_scale=scale)
+    assert app.state.scale == scale
+    game = app.scene.game
+    for level_id, level in LEVELS.items():
+        app.set_scene(LevelScene(app, game, level))
+        app.run_frames(2, dt=1 / 30)
+        scene = app.scene
+        for card in ("story", "success"):
+            if card == "success":
+                scene._win(3)  # noqa: SLF001 - the card a win opens
+                app.run_frames(2, dt=1 / 30)
+            assert scene.status.card == card
+            composite(app)
+            reference = pygame.Surface(app.state.layout.window, pygame.SRCALPHA)
+            reference.fill((0, 0, 0, 0))
+            app.manager.draw_ui(reference)
+            rect = scene.panels.card_panel.rect
+            inset = round(20 * scale)
+            assert ui_differences(app, rect, reference, inset) == 0, (level_id, card)
 
 
 def test_esc_closes_the_shortcut_overlay_before_leaving(start_level):

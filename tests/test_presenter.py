@@ -215,3 +215,43 @@ def test_rec_counter_shows_the_frames_recorded(make_app, tmp_path):
     assert presenter.draw_workshop_overlay(surface, s) is None
     sc.apply(A.ToggleRecording())
     assert (tmp_path / "r.gif").exists()
+
+
+@pytest.mark.parametrize(("size", "ui_scale"), [((1280, 800), 1.0), ((1920, 1080), 1.5)])
+def test_help_card_and_shortcut_overlay_cover_the_plane_marks(make_app, size, ui_scale):
+    """The help card (H) and the shortcut overlay (?) are drawn above every mark on the plane
+    (presenter readouts and halo, the 3D caption, the zoom pill): inside each card the window
+    shows the card alone."""
+    from sandbox.ui import overlay
+
+    app = make_app(size=size, ui_scale=ui_scale, points=50, views=("field", "creases", "3d"))
+    s = app.state
+    send(app, key(pygame.K_F5), frames=2)  # presenter mode: big readouts and the halo
+    assert s.workshop.presenter
+    px, py, pw, ph = s.layout.plane
+    send(app, motion((px + pw // 2, py + ph // 2)), frames=1)
+    for open_key, close_key in ((pygame.K_h, pygame.K_h), (pygame.K_SLASH, pygame.K_SLASH)):
+        shifted = open_key == pygame.K_SLASH
+        mod, text = (pygame.KMOD_SHIFT, "?") if shifted else (0, "")
+        send(app, key(open_key, mod, text), frames=2)
+        assert s.show_help != shifted and s.workshop.shortcuts == shifted
+        app._ui_dirty = True  # noqa: SLF001 - the next frame recomposites the UI surface
+        app.run_frames(1, dt=1 / 30)
+        reference = pygame.Surface(s.layout.window, pygame.SRCALPHA)
+        reference.fill((0, 0, 0, 0))
+        if shifted:
+            presenter.draw_shortcuts(reference, s)
+            lay = presenter.shortcut_layout(presenter.shortcut_keys(), s.layout.window)
+            rect = pygame.Rect((0, 0), lay.card)
+            rect.center = (s.layout.window[0] // 2, s.layout.window[1] // 2)
+            inset = round(12 * lay.size / 24)
+        else:
+            rect = overlay.draw_help(reference, s, s.scale)
+            inset = round(12 * s.scale)
+        inner = rect.inflate(-2 * inset, -2 * inset)
+        a, b = app.ui_surface.subsurface(inner), reference.subsurface(inner)
+        differ = np.any(pygame.surfarray.array3d(a) != pygame.surfarray.array3d(b), axis=2)
+        differ |= pygame.surfarray.array_alpha(a) != pygame.surfarray.array_alpha(b)
+        assert np.count_nonzero(differ) == 0, (open_key, size)
+        send(app, key(close_key, mod, text), frames=2)
+        assert not s.show_help and not s.workshop.shortcuts

@@ -54,8 +54,13 @@ class Scene:
     def draw(self) -> None:
         """Draw the GL part of the frame (the plane)."""
 
+    def draw_underlay(self, surface: pygame.Surface) -> None:
+        """Draw marks on the views (captions, cursor, readouts, messages) onto the UI surface before
+        pygame-gui, so its panels and cards cover them."""
+
     def draw_overlay(self, surface: pygame.Surface) -> None:
-        """Draw custom UI (cards, captions) onto the UI surface after pygame-gui."""
+        """Draw custom cards (help, shortcuts) onto the UI surface after pygame-gui, above
+        everything else."""
 
     def ui_needs_redraw(self) -> bool:
         """True when the overlay must be redrawn this frame even without input."""

@@ -779,22 +779,29 @@ class LevelScene(SandboxScene):
         st.pairs = out
 
     # ------------------------------------------------------------------ drawing
-    def draw_overlay(self, surface: pygame.Surface) -> None:
+    def draw_underlay(self, surface: pygame.Surface) -> None:
         from sandbox.ui import overlay
         from sandbox.ui.level_panels import draw_markers
 
         s = self.state
         scale = s.scale
-        overlay.draw_captions(surface, s, scale)
+        closer = getattr(self, "closer", None)
+        if closer is None or not closer.hides_2d():
+            overlay.draw_captions(surface, s, scale)
         draw_markers(surface, s, self.status, self.views())
         if self.status.shown("paint") and self.input.drag != "pan" and self._drag is None:
             overlay.draw_brush(surface, s, scale)
         overlay.draw_hover(surface, s, scale)
-        closer = getattr(self, "closer", None)
         if closer is not None:
             closer.draw_overlay(surface)
         overlay.draw_toast(surface, s, scale)
-        overlay.draw_help(surface, s, scale)
+        self.workshop.draw_underlay(surface)
+
+    def draw_overlay(self, surface: pygame.Surface) -> None:
+        from sandbox.ui import overlay
+
+        s = self.state
+        overlay.draw_help(surface, s, s.scale)
         self.workshop.draw_overlay(surface)
         self._overlay_key = self._marker_key()
 

@@ -876,7 +876,7 @@ class SandboxScene(Scene):
         self.closer.draw()
         self.workshop.after_draw()
 
-    def draw_overlay(self, surface: pygame.Surface) -> None:
+    def draw_underlay(self, surface: pygame.Surface) -> None:
         from sandbox.ui import overlay
 
         s = self.state
@@ -888,7 +888,13 @@ class SandboxScene(Scene):
         overlay.draw_hover(surface, s, scale)
         self.closer.draw_overlay(surface)
         overlay.draw_toast(surface, s, scale)
-        overlay.draw_help(surface, s, scale)
+        self.workshop.draw_underlay(surface)
+
+    def draw_overlay(self, surface: pygame.Surface) -> None:
+        from sandbox.ui import overlay
+
+        s = self.state
+        overlay.draw_help(surface, s, s.scale)
         self.workshop.draw_overlay(surface)
 
     def ui_needs_redraw(self) -> bool:

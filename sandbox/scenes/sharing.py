@@ -307,6 +307,11 @@ class Workshop:
             if not self._record_frame(pixels):
                 break
 
+    def draw_underlay(self, surface: Any) -> None:
+        from sandbox.ui import presenter
+
+        presenter.draw_workshop_marks(surface, self.state)
+
     def draw_overlay(self, surface: Any) -> None:
         from sandbox.ui import presenter
 

@@ -111,11 +111,11 @@ BASE_BLOCKS: dict[str, Any] = {
         "misc": {"shape_corner_radius": "12", "border_width": "2"},
     },
     "@card_panel": {
-        "colours": {"dark_bg": "#0e1116FA", "normal_border": "#6ea5e8"},
+        "colours": {"dark_bg": "#0e1116FF", "normal_border": "#6ea5e8"},
         "misc": {"shape": "rounded_rectangle", "shape_corner_radius": "16", "border_width": "2"},
     },
     "@success_panel": {
-        "colours": {"dark_bg": "#0e1116FA", "normal_border": "#3fae70"},
+        "colours": {"dark_bg": "#0e1116FF", "normal_border": "#3fae70"},
         "misc": {"shape": "rounded_rectangle", "shape_corner_radius": "16", "border_width": "3"},
     },
     "@card_title": {

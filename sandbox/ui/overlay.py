@@ -255,9 +255,11 @@ def draw_brush(surface: pygame.Surface, state: AppState, scale: float) -> None:
     pygame.draw.circle(surface, premul(colour), pos, r, 2)
 
 
-def draw_help(surface: pygame.Surface, state: AppState, scale: float) -> None:
+def draw_help(surface: pygame.Surface, state: AppState, scale: float) -> pygame.Rect | None:
+    """The help card (keys and mouse) in the middle of the window, opaque so nothing under it
+    shows through; returns its rectangle (None when the card is closed)."""
     if not state.show_help:
-        return
+        return None
     w, h = state.layout.window
     size = 16 * scale
     lh = font(size).get_linesize() + round(2 * scale)
@@ -267,7 +269,7 @@ def draw_help(surface: pygame.Surface, state: AppState, scale: float) -> None:
     ch = lh * (len(KEY_HELP) + 2) + round(30 * scale)
     rect = pygame.Rect(0, 0, min(cw, w - 8), min(ch, h - 8))
     rect.center = (w // 2, h // 2)
-    _card(surface, rect, scale, border=ACCENT, alpha=250)
+    _card(surface, rect, scale, border=ACCENT, alpha=255)
     x, y = rect.x + round(24 * scale), rect.y + round(16 * scale)
     _text(surface, "Keys and mouse", (x, y), 20 * scale, TEXT, bold=True)
     y += lh + round(12 * scale)
@@ -275,6 +277,7 @@ def draw_help(surface: pygame.Surface, state: AppState, scale: float) -> None:
         _text(surface, key, (x, y), size, ACCENT, bold=True)
         _text(surface, what, (x + col1, y), size, TEXT)
         y += lh
+    return rect
 
 
 # ------------------------------------------------------------------ loading screen

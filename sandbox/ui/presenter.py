@@ -288,7 +288,7 @@ def draw_shortcuts(surface: pygame.Surface, state: AppState) -> list[pygame.Rect
     _blend(surface, dim, (0, 0))
     rect = pygame.Rect((0, 0), lay.card)
     rect.center = (win[0] // 2, win[1] // 2)
-    _card(surface, rect, size / 24, border=YELLOW, alpha=250)
+    _card(surface, rect, size / 24, border=YELLOW, alpha=255)
     title = "Keys   (? or Esc closes this)"
     rects = [_text(surface, title, (rect.x + lay.pad, rect.y + lay.pad), size * 1.2, YELLOW, True)]
     x = rect.x + lay.pad
@@ -302,8 +302,9 @@ def draw_shortcuts(surface: pygame.Surface, state: AppState) -> list[pygame.Rect
     return rects
 
 
-def draw_workshop_overlay(surface: pygame.Surface, state: AppState) -> None:
-    """Presenter halo and readouts, the recording counter and the shortcut overlay, as on."""
+def draw_workshop_marks(surface: pygame.Surface, state: AppState) -> None:
+    """Presenter halo and readouts and the recording counter, as on: marks on the plane, drawn
+    under the panels and cards."""
     w = state.workshop
     scale = overlay_scale(state)
     readouts = None
@@ -312,5 +313,9 @@ def draw_workshop_overlay(surface: pygame.Surface, state: AppState) -> None:
         draw_halo(surface, state, scale)
     if w.recording:
         draw_rec_counter(surface, state, scale, below=readouts)
-    if w.shortcuts:
+
+
+def draw_workshop_overlay(surface: pygame.Surface, state: AppState) -> None:
+    """The shortcut overlay, when on: a card drawn above everything else."""
+    if state.workshop.shortcuts:
         draw_shortcuts(surface, state)
