@@ -631,3 +631,19 @@ def test_game_continue_never_points_at_a_locked_level(data_dir):
     assert game.continue_id() == ids[0]
     game.record(ids[0], 2)
     assert game.continue_id() == ids[1]
+
+
+def test_the_lone_crease_of_level_one_is_bold(start_level):
+    """Level 1 is about one neuron's crease: it is drawn bold (4 px at scale 1) on the plane and
+    in 3D, while a many-neuron network keeps thin creases."""
+    from sandbox.scenes.plane import CREASE_WIDTH, LONE_CREASE_WIDTH, crease_width
+
+    app = start_level("01-one-crease")
+    close_story(app)
+    app.run_frames(2, dt=1 / 30)
+    assert app.state.net.n_hidden == 1
+    widths = app.renderer.creases.widths
+    assert len(widths) >= 1
+    np.testing.assert_allclose(widths, LONE_CREASE_WIDTH * app.state.scale)
+    assert crease_width(1, 1.5, base=2.0) == LONE_CREASE_WIDTH * 1.5
+    assert crease_width(48, 1.0) == CREASE_WIDTH

@@ -50,6 +50,7 @@ class LineBatch:
         self.buffer = DynamicBuffer(GL.GL_ARRAY_BUFFER)
         self.count = 0
         self.origin = (0.0, 0.0)
+        self.widths = np.zeros(0, dtype=np.float32)  # pixel widths of the last upload
         GL.glBindVertexArray(self.vao)
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffer.id)
         stride = 4 * _FLOATS
@@ -95,6 +96,7 @@ class LineBatch:
         if (w < 0).any():
             raise ValueError("line widths must be >= 0 pixels")
         data[:, 8] = w
+        self.widths = w
         self.buffer.update(data)
         self.count = n
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sandbox.scenes.plane import crease_width
 from sandbox.state import AppState, Task, View
 
 if TYPE_CHECKING:
@@ -226,7 +227,8 @@ class CloserRenderer:
         else:
             p.set_surface(mesh, state.partition.region_colors)
         cr = fs.creases
-        p.set_creases(cr.segments, layer_rgba(cr.layer), CREASE_3D_WIDTH * state.scale)
+        width = crease_width(getattr(state.net, "n_hidden", 0), state.scale, CREASE_3D_WIDTH)
+        p.set_creases(cr.segments, layer_rgba(cr.layer), width)
         p.set_boundary(fs.boundary.segments, palette.BOUNDARY_COLOR, 2.5 * state.scale)
         p.set_band(fs.lower, fs.upper)
 

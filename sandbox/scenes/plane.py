@@ -20,10 +20,17 @@ from sandbox.scenes import backend
 from sandbox.state import AppState, Task, View
 
 CREASE_WIDTH = 1.6
+# A one-neuron network (the first lesson) is all about its single crease: draw it bold.
+LONE_CREASE_WIDTH = 4.0
 BOUNDARY_WIDTH = 3.0
 BOUNDARY_COLOR = (0.08, 0.08, 0.1, 1.0)
 POINT_RADIUS = 5.5
 MLP_MAX_LAYERS, MLP_MAX_WIDTH = 8, 64
+
+
+def crease_width(n_hidden: int, scale: float, base: float = CREASE_WIDTH) -> float:
+    """Crease line width in pixels: `base`, or bold when the network has one hidden neuron."""
+    return (max(base, LONE_CREASE_WIDTH) if n_hidden == 1 else base) * scale
 
 
 GREYS = np.repeat(np.linspace(0.0, 1.0, 6, dtype=np.float32)[:, None], 3, axis=1)
@@ -139,7 +146,7 @@ class PlaneRenderer:
         r = self.r
         origin = state.camera.center
         source = layer_part if layer_part is not None else part
-        key = (source, state.scale)
+        key = (source, state.scale, getattr(state.net, "n_hidden", 0))
         if self._creases_key != key:
             self._creases_key = key
             cr = source.creases
@@ -148,7 +155,8 @@ class PlaneRenderer:
                 rgba = palette.layer_colors(len(palette.LAYER_COLORS), 0.95)[
                     (np.asarray(cr.layer) - 1) % len(palette.LAYER_COLORS)
                 ]
-                r.creases.set(cr.segments, rgba, CREASE_WIDTH * state.scale, origin=origin)
+                width = crease_width(getattr(state.net, "n_hidden", 0), state.scale)
+                r.creases.set(cr.segments, rgba, width, origin=origin)
             else:
                 r.creases.clear()
         key = (part, state.scale)
