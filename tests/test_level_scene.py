@@ -472,10 +472,11 @@ def test_neurons_can_grow_past_the_sandbox_slider(start_level):
 
 # ----------------------------------------------------------------------------- play every level
 def _train(app: App, steps: int) -> None:
-    """Press Train and let it run until `steps` more steps were taken (flat out)."""
+    """Press Train and let it run until `steps` more steps were taken, at the fastest fixed
+    speed (steps per frame), so the run is the same on a slow or a fast machine."""
     scene = app.scene
     target = scene.steps + steps
-    scene.apply(A.SetSpeed(len(SPEEDS) - 1))  # flat out
+    scene.apply(A.SetSpeed(SPEEDS.index(max(SPEEDS))))
     scene.apply(A.SetPlaying(True))
     for _ in range(2000):
         app.run_frames(1, dt=1 / 30)
@@ -508,7 +509,12 @@ def _play(app: App, level_id: str) -> None:
         _train(app, 1500)
     elif level_id.startswith("03"):
         sc.apply(A.SetWidth(0, 100))
-        _train(app, 4500)
+        # lr 0.03 makes the loss bounce around 0.02 for a few thousand steps (where it stops
+        # depends on the machine's speed in flat-out mode): keep training, as the hint says
+        for _ in range(8):
+            _train(app, 1500)
+            if st.met:
+                break
     elif level_id.startswith("04"):
         sc.apply(A.SetWidth(0, 4))
         _train(app, 800)
