@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import math
 
+import app_util
 import numpy as np
 import pygame
 import pytest
+from app_util import click, key, motion, wheel
 from gl_util import gl_session_fixture  # noqa: F401
 from pygame_gui.elements import UIButton
 
@@ -33,57 +35,8 @@ pytestmark = pytest.mark.filterwarnings("error:Label Rect is too small")
 
 
 # ----------------------------------------------------------------------------- event helpers
-def ev(kind: int, **kw) -> pygame.event.Event:
-    return pygame.event.Event(kind, **kw)
-
-
-def key(k: int, mod: int = 0) -> list[pygame.event.Event]:
-    return [
-        ev(pygame.KEYDOWN, key=k, mod=mod, unicode="", scancode=0),
-        ev(pygame.KEYUP, key=k, mod=mod, unicode="", scancode=0),
-    ]
-
-
-def drag(a, b, button: int = 1, steps: int = 5) -> list[pygame.event.Event]:
-    held = (button == 1, button == 2, button == 3)
-    out = [ev(pygame.MOUSEBUTTONDOWN, pos=a, button=button, touch=False, window=None)]
-    prev = a
-    for t in np.linspace(0.0, 1.0, steps)[1:]:
-        p = (round(a[0] + t * (b[0] - a[0])), round(a[1] + t * (b[1] - a[1])))
-        rel = (p[0] - prev[0], p[1] - prev[1])
-        out.append(ev(pygame.MOUSEMOTION, pos=p, rel=rel, buttons=held, touch=False, window=None))
-        prev = p
-    out.append(ev(pygame.MOUSEBUTTONUP, pos=b, button=button, touch=False, window=None))
-    return out
-
-
-def click(pos) -> list[pygame.event.Event]:
-    return [
-        ev(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False, window=None),
-        ev(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False, window=None),
-    ]
-
-
-def motion(pos) -> list[pygame.event.Event]:
-    return [
-        ev(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0), touch=False, window=None)
-    ]
-
-
-def wheel(y: int) -> list[pygame.event.Event]:
-    return [
-        ev(
-            pygame.MOUSEWHEEL,
-            x=0,
-            y=y,
-            precise_x=0.0,
-            precise_y=float(y),
-            flipped=False,
-            touch=False,
-            which=0,
-            window=None,
-        )
-    ]
+def drag(a, b, button: int = 1) -> list[pygame.event.Event]:
+    return app_util.drag(a, b, button, steps=5)
 
 
 def _segment_distance(p: np.ndarray, seg: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ import json
 import numpy as np
 import pygame
 import pytest
+from app_util import hover_click, key, send
 from gl_util import gl_session_fixture  # noqa: F401
 
 from sandbox import actions as A
@@ -35,21 +36,6 @@ def ev(kind: int, **kw) -> pygame.event.Event:
     return pygame.event.Event(kind, **kw)
 
 
-def key(k: int) -> list[pygame.event.Event]:
-    return [
-        ev(pygame.KEYDOWN, key=k, mod=0, unicode="", scancode=0),
-        ev(pygame.KEYUP, key=k, mod=0, unicode="", scancode=0),
-    ]
-
-
-def click(pos) -> list[pygame.event.Event]:
-    return [
-        ev(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0), touch=False, window=None),
-        ev(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False, window=None),
-        ev(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False, window=None),
-    ]
-
-
 def drag(a, b, steps: int = 6) -> list[pygame.event.Event]:
     out = [ev(pygame.MOUSEBUTTONDOWN, pos=a, button=1, touch=False, window=None)]
     for t in np.linspace(0.0, 1.0, steps)[1:]:
@@ -59,12 +45,6 @@ def drag(a, b, steps: int = 6) -> list[pygame.event.Event]:
         )
     out.append(ev(pygame.MOUSEBUTTONUP, pos=b, button=1, touch=False, window=None))
     return out
-
-
-def send(app: App, events: list, frames: int = 2) -> None:
-    app.run_frames(1, {0: events}, dt=1 / 30)
-    if frames > 1:
-        app.run_frames(frames - 1, dt=1 / 30)
 
 
 @pytest.fixture
@@ -233,7 +213,7 @@ def test_level_one_won_with_the_sliders_saves_three_stars(start_level, data_dir)
     assert saved["stars"]["01-one-crease"] == 3
     assert saved["last_played"] == "01-one-crease"
     # the success card's Next level goes on
-    send(app, click(scene.panels.card_buttons["next"].rect.center), frames=3)
+    send(app, hover_click(scene.panels.card_buttons["next"].rect.center), frames=3)
     assert isinstance(app.scene, LevelScene) and app.scene.level.id == "02-sum-of-creases"
 
 
@@ -276,17 +256,17 @@ def test_check_button_counts_failures_shows_hints_then_wins(start_level, data_di
     assert rows[(1, 3)] == "copies #1" and rows[(1, 4)] == "copies #2"
     # two checks too early: not won, hint after two failures appears
     for _ in range(2):
-        send(app, click(scene.panels.named["check"].rect.center))
+        send(app, hover_click(scene.panels.named["check"].rect.center))
     assert not st.won and scene.live.failed_checks() == 2
     assert "Not yet" in st.message
     assert any("Restart level" in h for h in st.hints)
     before = app.state.net.forward(app.state.points.X)
     for neuron in (5, 4, 3, 2):  # the Prune buttons, highest first
-        send(app, click(scene.panels.named[f"prune_1_{neuron}"].rect.center))
+        send(app, hover_click(scene.panels.named[f"prune_1_{neuron}"].rect.center))
     assert app.state.net.hidden_sizes == [2]
     np.testing.assert_allclose(app.state.net.forward(app.state.points.X), before, atol=1e-12)
     assert st.goals == [True, True, True] and st.met and not st.won  # waits for Check
-    send(app, click(scene.panels.named["check"].rect.center), frames=3)
+    send(app, hover_click(scene.panels.named["check"].rect.center), frames=3)
     assert st.won and st.card == "success" and st.stars == 3
     saved = json.loads((data_dir / "progress.json").read_text())
     assert saved["stars"]["11-dead-neurons-and-copycats"] == 3
@@ -315,13 +295,13 @@ def test_quiz_wrong_then_right(start_level):
     st = scene.status
     quiz = scene.level.quiz
     wrong = next(i for i in range(len(quiz.choices)) if i != quiz.answer)
-    send(app, click(scene.panels.named[f"quiz_{wrong}"].rect.center))
+    send(app, hover_click(scene.panels.named[f"quiz_{wrong}"].rect.center))
     assert st.quiz_choice == wrong and not st.quiz_right
     assert scene.live.failed_checks() == 1 and st.hints  # the hint after one failure
     scene.train_now(300)
     app.run_frames(2, dt=1 / 30)
     assert scene.steps >= 300 and st.goals[0] and not st.goals[1]
-    send(app, click(scene.panels.named[f"quiz_{quiz.answer}"].rect.center), frames=3)
+    send(app, hover_click(scene.panels.named[f"quiz_{quiz.answer}"].rect.center), frames=3)
     assert st.quiz_right and st.won and st.stars == 2  # one wrong answer: two stars
 
 
@@ -335,7 +315,7 @@ def test_laplace_switch_and_its_key(start_level):
     send(app, key(pygame.K_l), frames=3)
     assert st.laplace_on and View.LAPLACE in app.state.views and st.goals[0]
     assert scene.panels.named["laplace"].text == "Laplace: on"
-    send(app, click(scene.panels.named["laplace"].rect.center), frames=3)
+    send(app, hover_click(scene.panels.named["laplace"].rect.center), frames=3)
     assert not st.laplace_on and View.LAPLACE not in app.state.views and not st.goals[0]
 
 
@@ -466,7 +446,7 @@ def test_neurons_can_grow_past_the_sandbox_slider(start_level):
     scene.apply(A.SetWidth(0, 120))
     app.run_frames(2, dt=1 / 30)
     assert app.state.settings.hidden == [120] and scene.status.goals[0]
-    send(app, click(scene.panels.named["plus_0"].rect.center))
+    send(app, hover_click(scene.panels.named["plus_0"].rect.center))
     assert app.state.settings.hidden == [121]
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pygame
 import pytest
+from app_util import hover_click, key, send
 from gl_util import gl_session_fixture  # noqa: F401
 
 from sandbox import actions as A
@@ -40,25 +41,6 @@ optimizer = "rmsprop"
 text = "Win."
 check = "train_accuracy > 0.9"
 """
-
-
-def ev(kind: int, **kw) -> pygame.event.Event:
-    return pygame.event.Event(kind, **kw)
-
-
-def click(pos) -> list[pygame.event.Event]:
-    return [
-        ev(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0), touch=False, window=None),
-        ev(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False, window=None),
-        ev(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False, window=None),
-    ]
-
-
-def key(k: int) -> list[pygame.event.Event]:
-    return [
-        ev(pygame.KEYDOWN, key=k, mod=0, unicode="", scancode=0),
-        ev(pygame.KEYUP, key=k, mod=0, unicode="", scancode=0),
-    ]
 
 
 @pytest.fixture
@@ -101,12 +83,6 @@ def start_menu(gl_session, tmp_path, monkeypatch, data_dir, levels_dir):
         app.close()
 
 
-def send(app: App, events: list, frames: int = 2) -> None:
-    app.run_frames(1, {0: events}, dt=1 / 30)
-    if frames > 1:
-        app.run_frames(frames - 1, dt=1 / 30)
-
-
 def test_menu_shows_every_level_and_error_cards_for_broken_files(start_menu, levels_dir):
     app = start_menu()
     scene = app.scene
@@ -132,15 +108,15 @@ def test_menu_shows_every_level_and_error_cards_for_broken_files(start_menu, lev
     assert scene.panels.buttons["continue"].text == "Start: level 1"
 
     # clicking a broken card opens nothing and says why
-    send(app, click(cards["13-broken"].rect.center))
+    send(app, hover_click(cards["13-broken"].rect.center))
     assert isinstance(app.scene, MenuScene)
     assert "cannot be played" in app.state.toast.text
     # a locked card neither
-    send(app, click(cards[good[3].level_id].rect.center))
+    send(app, hover_click(cards[good[3].level_id].rect.center))
     assert isinstance(app.scene, MenuScene)
     assert "Locked" in app.state.toast.text
     # the open one does
-    send(app, click(cards[good[0].level_id].rect.center), frames=3)
+    send(app, hover_click(cards[good[0].level_id].rect.center), frames=3)
     assert isinstance(app.scene, LevelScene)
     assert app.scene.level.id == good[0].level_id
 
@@ -169,7 +145,7 @@ def test_progress_sets_stars_locks_and_continue(start_menu, data_dir, levels_dir
     saved = json.loads((data_dir / "progress.json").read_text())
     assert saved["unlock_all"] is True and saved["stars"][ids[0]] == 3
     last = app.scene.panels.cards[ids[-1]]
-    send(app, click(last.rect.center), frames=3)
+    send(app, hover_click(last.rect.center), frames=3)
     assert isinstance(app.scene, LevelScene) and app.scene.level.id == ids[-1]
 
 
@@ -199,11 +175,11 @@ def test_corrupt_progress_file_is_reported_once_and_replaced(start_menu, data_di
 
 def test_settings_change_the_ui_scale_and_are_saved(start_menu, data_dir):
     app = start_menu()
-    send(app, click(app.scene.panels.buttons["settings"].rect.center))
+    send(app, hover_click(app.scene.panels.buttons["settings"].rect.center))
     panels = app.scene.panels
     assert "settings_done" in panels.buttons
     height = panels.buttons["continue"].rect.height
-    send(app, click(panels.buttons["scale_1"].rect.center), frames=3)  # 1.25x
+    send(app, hover_click(panels.buttons["scale_1"].rect.center), frames=3)  # 1.25x
     assert app.state.ui_scale == 1.25 and app.state.scale == 1.25
     assert app.manager is app.scene.panels.manager
     saved = json.loads((data_dir / "progress.json").read_text())
@@ -212,7 +188,7 @@ def test_settings_change_the_ui_scale_and_are_saved(start_menu, data_dir):
     assert app.scene.panels.buttons["continue"].rect.height == round(1.25 * height)
     assert all(b.rect.right <= SIZE[0] for b in app.scene.panels.buttons.values())
     # 2x does not fit this window: the menu says so and uses what fits
-    send(app, click(app.scene.panels.buttons["scale_4"].rect.center), frames=3)
+    send(app, hover_click(app.scene.panels.buttons["scale_4"].rect.center), frames=3)
     assert app.state.ui_scale == 2.0 and app.state.scale == 1.25
     assert "does not fit" in app.state.toast.text
     send(app, key(pygame.K_ESCAPE))
@@ -225,7 +201,7 @@ def test_settings_change_the_ui_scale_and_are_saved(start_menu, data_dir):
 
 def test_free_sandbox_from_the_menu_and_back(start_menu):
     app = start_menu()
-    send(app, click(app.scene.panels.buttons["sandbox"].rect.center), frames=3)
+    send(app, hover_click(app.scene.panels.buttons["sandbox"].rect.center), frames=3)
     assert isinstance(app.scene, FreeSandboxScene)
     assert len(app.state.points) > 0
     # every control is there: the sandbox's full panels
@@ -241,7 +217,7 @@ def test_free_sandbox_from_the_menu_and_back(start_menu):
 
 def test_esc_closes_the_shortcut_overlay_before_the_menu(start_menu):
     app = start_menu()
-    send(app, click(app.scene.panels.buttons["sandbox"].rect.center), frames=3)
+    send(app, hover_click(app.scene.panels.buttons["sandbox"].rect.center), frames=3)
     assert isinstance(app.scene, FreeSandboxScene)
     question = pygame.event.Event(
         pygame.KEYDOWN, key=pygame.K_SLASH, mod=pygame.KMOD_SHIFT, unicode="?", scancode=0
@@ -256,7 +232,7 @@ def test_esc_closes_the_shortcut_overlay_before_the_menu(start_menu):
 
 def test_quit_button(start_menu):
     app = start_menu()
-    send(app, click(app.scene.panels.buttons["quit"].rect.center))
+    send(app, hover_click(app.scene.panels.buttons["quit"].rect.center))
     assert app.state.quit
 
 

@@ -1,0 +1,70 @@
+"""Synthetic pygame input events for the tests that drive the running app through its event loop.
+
+Each helper returns the list of events one gesture produces (a key press, a click, a drag, a
+wheel step), carrying the attributes pygame-ce and pygame-gui read, so a test can hand them to
+`App.run_frames` as a real user's input; `send` feeds a list and lets the app run a few frames.
+
+Use in a test module:
+    from app_util import click, key, send
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pygame
+
+
+def ev(kind: int, **kw) -> pygame.event.Event:
+    return pygame.event.Event(kind, **kw)
+
+
+def key(k: int, mod: int = 0, unicode: str = "") -> list[pygame.event.Event]:
+    return [
+        ev(pygame.KEYDOWN, key=k, mod=mod, unicode=unicode, scancode=0),
+        ev(pygame.KEYUP, key=k, mod=mod, unicode=unicode, scancode=0),
+    ]
+
+
+def click(pos) -> list[pygame.event.Event]:
+    return [
+        ev(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False, window=None),
+        ev(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False, window=None),
+    ]
+
+
+def motion(pos) -> list[pygame.event.Event]:
+    return [
+        ev(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0), touch=False, window=None)
+    ]
+
+
+def hover_click(pos) -> list[pygame.event.Event]:
+    """The pointer moves onto `pos` first, so pygame-gui has hovered the element it clicks."""
+    return motion(pos) + click(pos)
+
+
+def drag(a, b, button: int = 1, steps: int = 6) -> list[pygame.event.Event]:
+    held = (button == 1, button == 2, button == 3)
+    out = [ev(pygame.MOUSEBUTTONDOWN, pos=a, button=button, touch=False, window=None)]
+    prev = a
+    for t in np.linspace(0.0, 1.0, steps)[1:]:
+        p = (round(a[0] + t * (b[0] - a[0])), round(a[1] + t * (b[1] - a[1])))
+        rel = (p[0] - prev[0], p[1] - prev[1])
+        out.append(ev(pygame.MOUSEMOTION, pos=p, rel=rel, buttons=held, touch=False, window=None))
+        prev = p
+    out.append(ev(pygame.MOUSEBUTTONUP, pos=b, button=button, touch=False, window=None))
+    return out
+
+
+def wheel(y: int) -> list[pygame.event.Event]:
+    return [
+        ev(pygame.MOUSEWHEEL, x=0, y=y, precise_x=0.0, precise_y=float(y), flipped=False,
+           touch=False, which=0, window=None)
+    ]  # fmt: skip
+
+
+def send(app, events: list, frames: int = 2, dt: float = 1 / 30) -> None:
+    """Deliver `events` in one frame, then run until `frames` frames have passed."""
+    app.run_frames(1, {0: events}, dt=dt)
+    if frames > 1:
+        app.run_frames(frames - 1, dt=dt)
