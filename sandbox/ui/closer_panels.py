@@ -10,7 +10,6 @@ shows, how to turn it) and the line between the 2D and 3D views.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -23,9 +22,9 @@ from sandbox import actions as A
 from sandbox import closer_actions as C
 from sandbox.state import AppState, Task
 from sandbox.ui.closer_layout import NEURON_TRAY_ROW, neuron_tray
+from sandbox.ui.panels import label_rect
 
 TOOLTIP_DELAY = 0.5
-LABEL_FONT_PX = {"@label": 15, "@value": 15, "@hint": 13, "@readout": 16}
 SLIDER_STEPS = 1000
 REPLAY_SPEEDS = (50, 200, 500, 2000, 10000)
 NEURON_SLIDERS = (("a", -4.0, 4.0), ("b", -4.0, 4.0), ("c", -12.0, 12.0))
@@ -139,13 +138,8 @@ class CloserPanels:
     def _label(
         self, container: Any, rect: tuple, text: str, cls: str = "@label", key: str | None = None
     ) -> UILabel:
-        x, y, w, h = rect
-        need = math.ceil(LABEL_FONT_PX.get(cls, 15) * self.scale * 1.7)
-        if h < need:
-            y -= (need - h) // 2
-            h = need
         label = UILabel(
-            pygame.Rect(x, y, w, h),
+            label_rect(rect, cls, self.scale),
             text,
             manager=self.manager,
             container=container,

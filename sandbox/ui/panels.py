@@ -65,6 +65,18 @@ LABEL_FONT_PX = {
 }
 UI_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
 
+
+def label_rect(rect: tuple, cls: str, scale: float) -> pygame.Rect:
+    """`rect` grown evenly up and down to the height a label of class `cls` needs at `scale`."""
+    x, y, w, h = rect
+    # taller than the font needs, at every scale (rounding makes big fonts a bit taller)
+    need = math.ceil(LABEL_FONT_PX.get(cls, 15) * scale * 1.7)
+    if h < need:
+        y -= (need - h) // 2
+        h = need
+    return pygame.Rect(x, y, w, h)
+
+
 VIEW_TIPS = {
     View.FIELD: "Colour the plane by what the network predicts: the stronger the colour, the "
     "surer it is. For a picture, the predicted grey.",
@@ -215,14 +227,8 @@ class SandboxPanels:
     def _label(
         self, container: Any, rect: tuple, text: str, cls: str = "@label", key: str | None = None
     ) -> UILabel:
-        x, y, w, h = rect
-        # taller than the font needs, at every scale (rounding makes big fonts a bit taller)
-        need = math.ceil(LABEL_FONT_PX.get(cls, 15) * self.scale * 1.7)
-        if h < need:
-            y -= (need - h) // 2
-            h = need
         label = UILabel(
-            pygame.Rect(x, y, w, h),
+            label_rect(rect, cls, self.scale),
             text,
             manager=self.manager,
             container=container,
