@@ -10,6 +10,8 @@ because otherwise PyOpenGL looks for GLX and fails at the first buffer call.
 and re-specifies its storage on every update (orphaning), so a mesh that changes each frame
 never waits on the previous frame. `TextureBuffer` is a float buffer texture read with
 texelFetch by an integer index: per-region data without any per-region Python loop.
+`InstanceBatch` is a vertex array over one such buffer of per-instance float rows (the 2D line
+and point batches).
 """
 
 from __future__ import annotations
@@ -146,3 +148,38 @@ def attrib_ipointer(index: int, size: int, stride: int, offset: int, gl_type: in
     """Integer vertex attribute `index` (read as int in GLSL, never converted to float)."""
     GL.glEnableVertexAttribArray(index)
     GL.glVertexAttribIPointer(index, size, gl_type, stride, ctypes.c_void_p(offset))
+
+
+class InstanceBatch:
+    """A vertex array over one DynamicBuffer of per-instance float32 rows; `count` rows are live.
+
+    `attribs` lists (location, floats, byte offset) of each attribute in a row of `floats`
+    floats; every attribute advances once per instance. `origin` is the world point subtracted
+    (in float64) from the uploaded positions.
+    """
+
+    def __init__(self, floats: int, attribs: tuple[tuple[int, int, int], ...]) -> None:
+        self.vao = int(GL.glGenVertexArrays(1))
+        self.buffer = DynamicBuffer(GL.GL_ARRAY_BUFFER)
+        self.count = 0
+        self.origin = (0.0, 0.0)
+        GL.glBindVertexArray(self.vao)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffer.id)
+        for loc, size, offset in attribs:
+            attrib_pointer(loc, size, 4 * floats, offset)
+            GL.glVertexAttribDivisor(loc, 1)
+        GL.glBindVertexArray(0)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+
+    def _upload(self, data: np.ndarray) -> None:
+        self.buffer.update(data)
+        self.count = len(data)
+
+    def clear(self) -> None:
+        self.count = 0
+
+    def delete(self) -> None:
+        self.buffer.delete()
+        if self.vao:
+            GL.glDeleteVertexArrays(1, [self.vao])
+            self.vao = 0

@@ -14,7 +14,7 @@ import numpy as np
 
 from .camera import View2D
 from .field import set_view_uniforms
-from .gl import GL, DynamicBuffer, attrib_pointer
+from .gl import GL, InstanceBatch
 from .shaders import load_program
 
 _FLOATS = 9  # x0 y0 x1 y1, r g b a, width
@@ -42,25 +42,12 @@ def scalar_rows(values, n: int, name: str) -> np.ndarray:
     return a
 
 
-class LineBatch:
+class LineBatch(InstanceBatch):
     """One set of segments on the GPU (creases, boundary, ...)."""
 
     def __init__(self) -> None:
-        self.vao = int(GL.glGenVertexArrays(1))
-        self.buffer = DynamicBuffer(GL.GL_ARRAY_BUFFER)
-        self.count = 0
-        self.origin = (0.0, 0.0)
+        super().__init__(_FLOATS, ((0, 4, 0), (1, 4, 16), (2, 1, 32)))
         self.widths = np.zeros(0, dtype=np.float32)  # pixel widths of the last upload
-        GL.glBindVertexArray(self.vao)
-        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffer.id)
-        stride = 4 * _FLOATS
-        attrib_pointer(0, 4, stride, 0)
-        attrib_pointer(1, 4, stride, 16)
-        attrib_pointer(2, 1, stride, 32)
-        for loc in (0, 1, 2):
-            GL.glVertexAttribDivisor(loc, 1)
-        GL.glBindVertexArray(0)
-        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
 
     def set(
         self,
@@ -97,17 +84,7 @@ class LineBatch:
             raise ValueError("line widths must be >= 0 pixels")
         data[:, 8] = w
         self.widths = w
-        self.buffer.update(data)
-        self.count = n
-
-    def clear(self) -> None:
-        self.count = 0
-
-    def delete(self) -> None:
-        self.buffer.delete()
-        if self.vao:
-            GL.glDeleteVertexArrays(1, [self.vao])
-            self.vao = 0
+        self._upload(data)
 
 
 class LinePass:

@@ -16,7 +16,7 @@ import numpy as np
 from . import palette
 from .camera import View2D
 from .field import set_view_uniforms
-from .gl import GL, DynamicBuffer, attrib_pointer
+from .gl import GL, InstanceBatch
 from .lines import scalar_rows
 from .shaders import load_program
 
@@ -28,23 +28,11 @@ DEFAULT_RING_FRACTION = 0.25
 HOLLOW_FILL = np.array([1.0, 1.0, 1.0, 0.85], dtype=np.float32)
 
 
-class PointBatch:
+class PointBatch(InstanceBatch):
     """One set of points on the GPU."""
 
     def __init__(self) -> None:
-        self.vao = int(GL.glGenVertexArrays(1))
-        self.buffer = DynamicBuffer(GL.GL_ARRAY_BUFFER)
-        self.count = 0
-        self.origin = (0.0, 0.0)
-        GL.glBindVertexArray(self.vao)
-        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffer.id)
-        stride = 4 * _FLOATS
-        attrib_pointer(0, 2, stride, 0)
-        attrib_pointer(1, 3, stride, 8)
-        GL.glVertexAttribDivisor(0, 1)
-        GL.glVertexAttribDivisor(1, 1)
-        GL.glBindVertexArray(0)
-        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+        super().__init__(_FLOATS, ((0, 2, 0), (1, 3, 8)))
 
     def set(
         self,
@@ -83,17 +71,7 @@ class PointBatch:
         data[:, 2] = rad
         data[:, 3] = scalar_rows(np.asarray(hollow, dtype=np.float32), n, "hollow flags") > 0
         data[:, 4] = cls
-        self.buffer.update(data)
-        self.count = n
-
-    def clear(self) -> None:
-        self.count = 0
-
-    def delete(self) -> None:
-        self.buffer.delete()
-        if self.vao:
-            GL.glDeleteVertexArrays(1, [self.vao])
-            self.vao = 0
+        self._upload(data)
 
 
 class PointPass:
