@@ -484,3 +484,22 @@ def test_recording_stops_at_its_limit_and_keys_toggle_it(make_app, tmp_path, mon
     assert len(written) == 1 and written[0].name in toast(app)
     with Image.open(written[0]) as gif:
         assert gif.n_frames == 5
+
+
+def test_recording_takes_the_whole_stage_with_the_3d_view(make_app, tmp_path):
+    """With the 3D view beside the plane, the recording shows both, not the 2D half alone."""
+    from PIL import Image
+
+    app = make_app()
+    s, sc = app.state, app.scene
+    sc.apply(A.SetView(View.THREE_D.value, True))
+    app.run_frames(2, dt=1 / 30)
+    _, _, stage_w, stage_h = s.layout.stage
+    assert s.layout.plane[2] < stage_w or s.layout.plane[3] < stage_h  # 3D took part of it
+    path = tmp_path / "stage.gif"
+    sc.apply(A.ToggleRecording(str(path)))
+    app.run_frames(4, dt=1 / 15)
+    send(app, key(pygame.K_F9), frames=1)
+    with Image.open(path) as gif:
+        assert gif.n_frames >= 4
+        assert gif.size == (stage_w, stage_h)

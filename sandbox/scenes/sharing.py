@@ -325,12 +325,17 @@ class Workshop:
             self.dialogs = None
 
     def capture_plane(self) -> np.ndarray:
-        """The plane as drawn now, (h, w, 3) uint8, top row first (read from the back buffer)."""
+        """The plane as drawn now, (h, w, 3) uint8, top row first (read from the back buffer).
+
+        With the look-closer views on, the whole stage (2D plane, 3D view, probe plots,
+        inspector) is captured, so a recording shows what the audience sees.
+        """
         from sandbox.render.target import read_pixels
 
         s = self.state
         w, h = s.layout.window
-        x, y, pw, ph = s.layout.plane
+        stage = s.layout.stage
+        x, y, pw, ph = stage if stage[2] > 0 and stage[3] > 0 else s.layout.plane
         pixels = read_pixels((int(w), int(h)))
         return np.ascontiguousarray(pixels[y : y + ph, x : x + pw])
 
