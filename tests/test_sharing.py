@@ -24,6 +24,7 @@ import zipfile
 import numpy as np
 import pygame
 import pytest
+from app_util import click, key, send
 from gl_util import gl_session_fixture  # noqa: F401
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -42,37 +43,6 @@ from sandbox.state import View
 pytestmark = pytest.mark.filterwarnings("error:Label Rect is too small")
 
 SIZE = (960, 640)
-
-
-# ----------------------------------------------------------------------------- helpers
-def ev(kind: int, **kw) -> pygame.event.Event:
-    return pygame.event.Event(kind, **kw)
-
-
-def key(k: int, mod: int = 0, unicode: str = "") -> list[pygame.event.Event]:
-    return [
-        ev(pygame.KEYDOWN, key=k, mod=mod, unicode=unicode, scancode=0),
-        ev(pygame.KEYUP, key=k, mod=mod, unicode=unicode, scancode=0),
-    ]
-
-
-def click(pos) -> list[pygame.event.Event]:
-    return [
-        ev(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False, window=None),
-        ev(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False, window=None),
-    ]
-
-
-def motion(pos) -> list[pygame.event.Event]:
-    return [
-        ev(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0), touch=False, window=None)
-    ]
-
-
-def send(app: App, events: list, frames: int = 2, dt: float = 1 / 30) -> None:
-    app.run_frames(1, {0: events}, dt=dt)
-    if frames > 1:
-        app.run_frames(frames - 1, dt=dt)
 
 
 @pytest.fixture(name="make_app")
