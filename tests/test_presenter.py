@@ -19,8 +19,9 @@ from dataclasses import replace
 import numpy as np
 import pygame
 import pytest
+from app_util import key, motion, send
 from gl_util import gl_session_fixture  # noqa: F401
-from test_sharing import key, make_app_fixture, motion, send  # noqa: F401
+from test_sharing import make_app_fixture  # noqa: F401
 
 from sandbox import actions as A
 from sandbox.ui import presenter
