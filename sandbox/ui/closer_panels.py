@@ -22,7 +22,7 @@ from sandbox import actions as A
 from sandbox import closer_actions as C
 from sandbox.state import AppState, Task
 from sandbox.ui.closer_layout import NEURON_TRAY_ROW, neuron_tray
-from sandbox.ui.panels import label_rect
+from sandbox.ui.panels import label_rect, widget_actions
 
 TOOLTIP_DELAY = 0.5
 SLIDER_STEPS = 1000
@@ -360,18 +360,8 @@ class CloserPanels:
 
     # ------------------------------------------------------------------ events and sync
     def handle_event(self, event: pygame.event.Event) -> list[A.Action]:
-        element = getattr(event, "ui_element", None)
-        if element is None:
-            return []
-        action = None
-        if event.type == pygame_gui.UI_BUTTON_PRESSED and element in self._press:
-            action = self._press[element]()
-        elif event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED and element in self._slide:
-            action = self._slide[element](event.value)
-        elif event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and element in self._select:
-            option = getattr(event, "selected_option_id", None) or event.text
-            action = self._select[element](option)
-        return [action] if action is not None else []
+        """Actions for a pygame-gui widget event (empty for anything else)."""
+        return widget_actions(event, self._press, self._slide, self._select)
 
     def sync(self, state: AppState, force: bool = False) -> None:
         if self._structure_key(state) != self._key:

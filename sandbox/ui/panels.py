@@ -66,6 +66,27 @@ LABEL_FONT_PX = {
 UI_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
 
 
+def widget_actions(
+    event: pygame.event.Event,
+    press: dict[Any, Callable[[], A.Action | None]],
+    slide: dict[Any, Callable[[float], A.Action | None]],
+    select: dict[Any, Callable[[str], A.Action | None]],
+) -> list[A.Action]:
+    """The action a pygame-gui widget event asks for, through a panel's widget tables."""
+    element = getattr(event, "ui_element", None)
+    if element is None:
+        return []
+    action = None
+    if event.type == pygame_gui.UI_BUTTON_PRESSED and element in press:
+        action = press[element]()
+    elif event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED and element in slide:
+        action = slide[element](event.value)
+    elif event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and element in select:
+        option = getattr(event, "selected_option_id", None) or event.text
+        action = select[element](option)
+    return [action] if action is not None else []
+
+
 def label_rect(rect: tuple, cls: str, scale: float) -> pygame.Rect:
     """`rect` grown evenly up and down to the height a label of class `cls` needs at `scale`."""
     x, y, w, h = rect
@@ -789,18 +810,7 @@ class SandboxPanels:
     # ------------------------------------------------------------------ events and sync
     def handle_event(self, event: pygame.event.Event) -> list[A.Action]:
         """Actions for a pygame-gui widget event (empty for anything else)."""
-        element = getattr(event, "ui_element", None)
-        if element is None:
-            return []
-        action = None
-        if event.type == pygame_gui.UI_BUTTON_PRESSED and element in self._press:
-            action = self._press[element]()
-        elif event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED and element in self._slide:
-            action = self._slide[element](event.value)
-        elif event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and element in self._select:
-            option = getattr(event, "selected_option_id", None) or event.text
-            action = self._select[element](option)
-        return [action] if action is not None else []
+        return widget_actions(event, self._press, self._slide, self._select)
 
     def needs_rebuild(self, state: AppState) -> bool:
         return self._structure_key(state) != self._key or self.visible != (
