@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sandbox.bayes import PRIOR_PRECISION_BOUNDS, LastLayerLaplace, Link, helmert_basis
 from sandbox.bayes.evidence import decreasing_root
 from sandbox.bench.laplace import reference_fit
-from sandbox.nn import MLP
+from sandbox.nn import MLP, Trainer
 
 # ---------------------------------------------------------------------- fixtures and references
 
@@ -31,31 +31,7 @@ def blobs(k: int, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 def train(net: MLP, X: np.ndarray, y: np.ndarray, steps: int = 150, lr: float = 0.03) -> MLP:
     """Full-batch Adam on mean cross-entropy: puts the last layer near a (local) optimum."""
-    params = net.params
-    m = np.zeros_like(params)
-    v = np.zeros_like(params)
-    n = X.shape[0]
-    for t in range(1, steps + 1):
-        hs = [X]
-        for W, b in net.layers[:-1]:
-            hs.append(np.maximum(hs[-1] @ W.T + b, 0.0))
-        W, b = net.layers[-1]
-        f = hs[-1] @ W.T + b
-        p = np.exp(f - f.max(1, keepdims=True))
-        p /= p.sum(1, keepdims=True)
-        d = p
-        d[np.arange(n), y] -= 1.0
-        d /= n
-        grads = []
-        for layer in range(len(net.layers) - 1, -1, -1):
-            W, _ = net.layers[layer]
-            grads.append(np.concatenate([(d.T @ hs[layer]).ravel(), d.sum(0)]))
-            if layer:
-                d = (d @ W) * (hs[layer] > 0)
-        g = np.concatenate(grads[::-1])
-        m = 0.9 * m + 0.1 * g
-        v = 0.999 * v + 0.001 * g * g
-        params -= lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    Trainer(net, X, y, optimizer="adam", lr=lr, batch_size=len(X)).step(steps)
     return net
 
 

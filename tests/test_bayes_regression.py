@@ -13,33 +13,14 @@ import numpy as np
 import pytest
 
 from sandbox.bayes import NOISE_VARIANCE_RELATIVE_BOUNDS, LastLayerLaplace
-from sandbox.nn import MLP
+from sandbox.nn import MLP, Trainer
 
 NOISE = 0.15
 
 
 def train_regression(net: MLP, X: np.ndarray, t: np.ndarray, steps: int = 300) -> MLP:
     """Full-batch Adam on the mean squared error."""
-    params = net.params
-    m = np.zeros_like(params)
-    v = np.zeros_like(params)
-    n = X.shape[0]
-    for step in range(1, steps + 1):
-        hs = [X]
-        for W, b in net.layers[:-1]:
-            hs.append(np.maximum(hs[-1] @ W.T + b, 0.0))
-        W, b = net.layers[-1]
-        d = ((hs[-1] @ W.T + b)[:, 0] - t)[:, None] * (2.0 / n)
-        grads = []
-        for layer in range(len(net.layers) - 1, -1, -1):
-            W, _ = net.layers[layer]
-            grads.append(np.concatenate([(d.T @ hs[layer]).ravel(), d.sum(0)]))
-            if layer:
-                d = (d @ W) * (hs[layer] > 0)
-        g = np.concatenate(grads[::-1])
-        m = 0.9 * m + 0.1 * g
-        v = 0.999 * v + 0.001 * g * g
-        params -= 0.02 * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+    Trainer(net, X, t, task="regression", optimizer="adam", lr=0.02, batch_size=len(X)).step(steps)
     return net
 
 
