@@ -132,6 +132,25 @@ def test_filled_and_hollow_points(gl):
     assert np.abs(img[60, 60] - bg).max() > 30 and np.abs(img[180, 160] - bg).max() <= 1
 
 
+def test_point_class_colours_can_be_swapped(gl):
+    """Picture targets draw their points with a grey ramp: the pass's class colours are a
+    setting, and the centre of a filled point takes the swapped colour."""
+    view = View2D((0.0, 0.0), 1.0, 320, 240)
+    r = gl.renderer()
+    pix = np.array([[40.5, 60.5], [120.5, 60.5]])
+    r.points.set(view.screen_to_world(pix), np.array([0, 5]), False, 10.0)
+    greys = np.repeat(np.linspace(0.0, 1.0, palette.MAX_CLASSES, dtype=np.float32)[:, None], 3, 1)
+    r.point_pass.class_colors = greys
+    try:
+        r.begin_frame(clear_color=np.array([0.5, 0.2, 0.2]))
+        r.draw_points(view)
+        img = r.read_pixels().astype(int)
+    finally:
+        r.point_pass.class_colors = palette.CLASS_COLORS.copy()
+    np.testing.assert_allclose(img[60, 40], palette.to_uint8(greys[0]), atol=1)
+    np.testing.assert_allclose(img[60, 120], palette.to_uint8(greys[5]), atol=1)
+
+
 def test_points_and_lines_reject_bad_input(gl):
     r = gl.renderer()
     with pytest.raises(ValueError, match="classes"):

@@ -83,6 +83,9 @@ class PointPass:
         self.outline_width = DEFAULT_OUTLINE_WIDTH
         self.ring_fraction = DEFAULT_RING_FRACTION
         self.hollow_fill = HOLLOW_FILL.copy()
+        # (MAX_CLASSES, 3) fill colour per class id; callers may swap it (a grey ramp for
+        # picture targets, whose "classes" are grey levels)
+        self.class_colors = palette.CLASS_COLORS.copy()
 
     def draw(self, view: View2D, batch: PointBatch) -> None:
         if not batch.count:
@@ -90,7 +93,7 @@ class PointPass:
         p = self.program
         p.use()
         set_view_uniforms(p, view, batch.origin)
-        p.set_vec3_array("u_class_colors", palette.CLASS_COLORS)
+        p.set_vec3_array("u_class_colors", self.class_colors)
         p.set_vec4("u_outline", self.outline)
         p.set_float("u_outline_width", self.outline_width)
         p.set_float("u_ring_fraction", self.ring_fraction)

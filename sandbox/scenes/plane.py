@@ -36,38 +36,6 @@ def crease_width(n_hidden: int, scale: float, base: float = CREASE_WIDTH) -> flo
 GREYS = np.repeat(np.linspace(0.0, 1.0, 6, dtype=np.float32)[:, None], 3, axis=1)
 
 
-def _grey_point_pass_class() -> type:
-    from sandbox.render.field import set_view_uniforms
-    from sandbox.render.gl import GL
-    from sandbox.render.points import PointPass
-
-    class _GreyPointPass(PointPass):
-        """The point pass with a grey ramp in place of the class colours (picture targets)."""
-
-        def draw(self, view: Any, batch: Any) -> None:
-            if not batch.count:
-                return
-            p = self.program
-            p.use()
-            set_view_uniforms(p, view, batch.origin)
-            p.set_vec3_array("u_class_colors", GREYS)
-            p.set_vec4("u_outline", self.outline)
-            p.set_float("u_outline_width", self.outline_width)
-            p.set_float("u_ring_fraction", self.ring_fraction)
-            p.set_vec4("u_hollow_fill", self.hollow_fill)
-            GL.glEnable(GL.GL_BLEND)
-            GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
-            GL.glBindVertexArray(batch.vao)
-            GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, batch.count)
-            GL.glBindVertexArray(0)
-
-    return _GreyPointPass
-
-
-def GreyPointPass() -> Any:  # noqa: N802 - a factory standing in for a class
-    return _grey_point_pass_class()()
-
-
 def gl_rect(plane: tuple[int, int, int, int], window: tuple[int, int]) -> tuple[int, int, int, int]:
     """A top-left-origin rectangle as GL's bottom-left-origin (x, y, w, h)."""
     x, y, w, h = plane
@@ -90,12 +58,8 @@ class PlaneRenderer:
         self._layer_key: Any = None
         self.laplace_ok = False
         self.panes: tuple = ()
-        self._grey_points: Any = None
 
     def release(self) -> None:
-        if self._grey_points is not None:
-            self._grey_points.delete()
-            self._grey_points = None
         if self._layer_mesh is not None:
             self._layer_mesh.delete()
             self._layer_mesh = None
@@ -182,7 +146,7 @@ class PlaneRenderer:
         if state.task is Task.CLASSIFICATION:
             classes = np.asarray(pts.y, dtype=np.float32)
         else:
-            # pictures: the grey a point asks for, in six steps (see GreyPointPass)
+            # pictures: the grey a point asks for, in six steps (drawn with the GREYS ramp)
             classes = np.clip(np.rint(np.asarray(pts.y) * 5), 0, 5).astype(np.float32)
         radius = (POINT_RADIUS if n <= 2000 else 3.5) * state.scale
         self.r.points.set(pts.X, classes, pts.is_test, radius, origin=cam.center)
@@ -286,14 +250,9 @@ class PlaneRenderer:
     def _draw_scene(self, state: AppState, view: Any, style: Any, flags: dict) -> None:
         """The renderer's scene, with grey points for pictures."""
         r = self.r
-        if state.task is Task.CLASSIFICATION:
-            r.draw_scene(view, style, **flags)
-            return
-        r.draw_scene(view, style, **{**flags, "points": False})
-        if self._grey_points is None:
-            self._grey_points = GreyPointPass()
-        with r.timed("points"):
-            self._grey_points.draw(view, r.points)
+        grey = state.task is not Task.CLASSIFICATION
+        r.point_pass.class_colors = GREYS if grey else palette.CLASS_COLORS
+        r.draw_scene(view, style, **flags)
 
     def _draw_split(self, state: AppState, rect: tuple, left: Any, right: Any, flags: dict) -> None:
         from sandbox.render.gl import GL
