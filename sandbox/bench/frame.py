@@ -15,18 +15,10 @@ diagram building count as geometry. Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from collections.abc import Sequence
 
-
-def _setup_env() -> None:
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
-    if os.environ.get("SDL_VIDEODRIVER") == "offscreen":
-        os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
-    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+from sandbox.bench import headless_environment
 
 
 def run(size: tuple[int, int], frames: int, views: Sequence[str], speed: int) -> dict:
@@ -93,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--speed", type=int, default=4, help="index into the speed table")
     args = parser.parse_args(argv)
-    _setup_env()
+    headless_environment()
     w, h = (int(v) for v in args.size.lower().split("x"))
     result = run((w, h), args.frames, [v for v in args.views.split(",") if v], args.speed)
     print(

@@ -14,14 +14,7 @@ import os
 import tempfile
 import time
 
-
-def _setup_env() -> None:
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
-    if os.environ.get("SDL_VIDEODRIVER") == "offscreen":
-        os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
-    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+from sandbox.bench import headless_environment
 
 
 def run(size: tuple[int, int], frames: int) -> list[tuple[str, float, float, float]]:
@@ -76,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frames", type=int, default=60)
     ns = parser.parse_args(argv)
     w, h = (int(v) for v in ns.size.lower().split("x"))
-    _setup_env()
+    headless_environment()
     # progress goes to a scratch folder: a benchmark must not touch the player's stars
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["NEURAL_ORIGAMI_DATA_DIR"] = tmp

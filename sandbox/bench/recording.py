@@ -11,21 +11,13 @@ the figures behind recording at a fixed rate instead of every frame. Prints; ass
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-
-def _setup_env() -> None:
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
-    if os.environ.get("SDL_VIDEODRIVER") == "offscreen":
-        os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
-    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+from sandbox.bench import headless_environment
 
 
 def _ms(samples: list[float]) -> str:
@@ -105,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--frames", type=int, default=60, help="frames per measurement (60)")
     args = parser.parse_args(argv)
     w, h = (int(v) for v in args.size.lower().split("x"))
-    _setup_env()
+    headless_environment()
     with tempfile.TemporaryDirectory() as folder:
         run((w, h), args.frames, Path(folder))
 
