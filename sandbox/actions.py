@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import ClassVar
 
 
 class Phase(StrEnum):
@@ -23,13 +24,27 @@ class Phase(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Action:
-    """Base class of every action (so handlers can type-check their input)."""
+    """Base class of every action (so handlers can type-check their input).
+
+    Each action class says what it is with class attributes:
+    - `control`: the level control that must be shown for it to apply (None: always allowed);
+      "a|b" means any one of them (sandbox.scenes.level_rules refuses the others);
+    - `looks`: it only looks (view, camera, settings of the brush): fine while the timeline shows
+      a past snapshot; anything else brings the live weights back first;
+    - `edit`: it edits the weights by hand, which is refused while the past is shown.
+    """
+
+    control: ClassVar[str | None] = None
+    looks: ClassVar[bool] = False
+    edit: ClassVar[bool] = False
 
 
 # ----------------------------------------------------------------------------- data and brush
 @dataclass(frozen=True, slots=True)
 class Paint(Action):
     """Add points of the selected class with the brush at a screen position."""
+
+    control = "paint"
 
     pos: tuple[float, float]
     phase: Phase = Phase.MOVE
@@ -39,6 +54,8 @@ class Paint(Action):
 class Erase(Action):
     """Remove the points under the brush at a screen position."""
 
+    control = "erase"
+
     pos: tuple[float, float]
     phase: Phase = Phase.MOVE
 
@@ -47,12 +64,18 @@ class Erase(Action):
 class SelectClass(Action):
     """Choose the class painted next (0-based; keys 1-6 give 0-5)."""
 
+    control = "paint"
+    looks = True
+
     label: int
 
 
 @dataclass(frozen=True, slots=True)
 class SetBrushSize(Action):
     """Brush radius in screen pixels."""
+
+    control = "paint"
+    looks = True
 
     radius_px: float
 
@@ -61,12 +84,18 @@ class SetBrushSize(Action):
 class SetBrushDensity(Action):
     """Points added per brush dab."""
 
+    control = "paint"
+    looks = True
+
     density: int
 
 
 @dataclass(frozen=True, slots=True)
 class SetPaintValue(Action):
     """The target value painted in picture (regression) mode, in [0, 1]."""
+
+    control = "paint"
+    looks = True
 
     value: float
 
@@ -85,10 +114,14 @@ class Redo(Action):
 class ClearPoints(Action):
     """Remove every point (undoable)."""
 
+    control = "paint"
+
 
 @dataclass(frozen=True, slots=True)
 class LoadPreset(Action):
     """Replace the points by a dataset generator's output (undoable)."""
+
+    control = "presets"
 
     name: str
 
@@ -97,6 +130,8 @@ class LoadPreset(Action):
 class SetNoise(Action):
     """Noise of the preset generator; regenerates the current preset."""
 
+    control = "noise"
+
     noise: float
 
 
@@ -104,10 +139,14 @@ class SetNoise(Action):
 class NewDataSeed(Action):
     """Draw the current preset again with a fresh seed."""
 
+    control = "presets"
+
 
 @dataclass(frozen=True, slots=True)
 class SetTestRatio(Action):
     """Fraction of points held out as test points (drawn hollow)."""
+
+    control = "split"
 
     ratio: float
 
@@ -117,6 +156,9 @@ class SetTestRatio(Action):
 class Pan(Action):
     """Move the view by a drag of (dx, dy) screen pixels."""
 
+    control = "zoom"
+    looks = True
+
     dx: float
     dy: float
 
@@ -124,6 +166,9 @@ class Pan(Action):
 @dataclass(frozen=True, slots=True)
 class ZoomAt(Action):
     """Zoom by `factor` (> 1 zooms in) keeping the plane point under `pos` fixed."""
+
+    control = "zoom"
+    looks = True
 
     pos: tuple[float, float]
     factor: float
@@ -133,15 +178,23 @@ class ZoomAt(Action):
 class ZoomOutFar(Action):
     """Jump far out (where the overconfidence lesson happens), or back if already out."""
 
+    control = "zoom"
+    looks = True
+
 
 @dataclass(frozen=True, slots=True)
 class ResetView(Action):
     """Back to the default view of the data."""
 
+    control = "zoom"
+    looks = True
+
 
 @dataclass(frozen=True, slots=True)
 class Hover(Action):
     """The mouse is over the plane at a screen position (None: it left the plane)."""
+
+    looks = True
 
     pos: tuple[float, float] | None
 
@@ -150,12 +203,16 @@ class Hover(Action):
 class ToggleView(Action):
     """Switch one view layer on or off (field, boundary, regions, creases, laplace, split)."""
 
+    looks = True
+
     name: str
 
 
 @dataclass(frozen=True, slots=True)
 class SetView(Action):
     """Switch one view layer on or off explicitly."""
+
+    looks = True
 
     name: str
     on: bool
@@ -165,10 +222,16 @@ class SetView(Action):
 class ToggleDiscretise(Action):
     """Field drawn with hard class colours instead of confidence shading."""
 
+    control = "views"
+    looks = True
+
 
 @dataclass(frozen=True, slots=True)
 class SetLayerView(Action):
     """Which partition the regions view shows: 1..L (layers <= l) or 0 for the joint one."""
+
+    control = "layer_selector"
+    looks = True
 
     layer: int
 
@@ -176,6 +239,9 @@ class SetLayerView(Action):
 @dataclass(frozen=True, slots=True)
 class CycleLayerView(Action):
     """Step the layer selector forwards (+1) or backwards (-1), wrapping through "Joint"."""
+
+    control = "layer_selector"
+    looks = True
 
     step: int
 
@@ -185,15 +251,21 @@ class CycleLayerView(Action):
 class AddLayer(Action):
     """Append a hidden layer (as wide as the last one)."""
 
+    control = "add_layer"
+
 
 @dataclass(frozen=True, slots=True)
 class RemoveLayer(Action):
     """Drop the last hidden layer (at least one stays)."""
 
+    control = "remove_layer"
+
 
 @dataclass(frozen=True, slots=True)
 class SetWidth(Action):
     """Set the number of neurons of hidden layer `layer` (0-based)."""
+
+    control = "neurons"
 
     layer: int
     width: int
@@ -203,6 +275,8 @@ class SetWidth(Action):
 class SetTask(Action):
     """classification or regression (picture fitting)."""
 
+    control = "task"
+
     task: str
 
 
@@ -210,21 +284,33 @@ class SetTask(Action):
 class SetOptimizer(Action):
     """adam or sgd."""
 
+    control = "optimizer"
+    looks = True
+
     name: str
 
 
 @dataclass(frozen=True, slots=True)
 class SetLearningRate(Action):
+    control = "learning_rate"
+    looks = True
+
     lr: float
 
 
 @dataclass(frozen=True, slots=True)
 class SetBatchSize(Action):
+    control = "batch_size"
+    looks = True
+
     batch_size: int
 
 
 @dataclass(frozen=True, slots=True)
 class SetL2(Action):
+    control = "l2"
+    looks = True
+
     l2: float
 
 
@@ -232,9 +318,13 @@ class SetL2(Action):
 class TogglePlay(Action):
     """Start or pause training."""
 
+    control = "play"
+
 
 @dataclass(frozen=True, slots=True)
 class SetPlaying(Action):
+    looks = True
+
     playing: bool
 
 
@@ -242,10 +332,14 @@ class SetPlaying(Action):
 class StepOnce(Action):
     """One training step (pauses first)."""
 
+    control = "step"
+
 
 @dataclass(frozen=True, slots=True)
 class ResetNetwork(Action):
     """Fresh weights; with seed None the next seed is used."""
+
+    control = "reset"
 
     seed: int | None = None
 
@@ -254,6 +348,9 @@ class ResetNetwork(Action):
 class SetSpeed(Action):
     """Index into state.SPEEDS: steps per frame, the last entry is flat out."""
 
+    control = "play"
+    looks = True
+
     level: int
 
 
@@ -261,12 +358,18 @@ class SetSpeed(Action):
 class ChangeSpeed(Action):
     """Faster (+1) or slower (-1)."""
 
+    control = "play"
+    looks = True
+
     step: int
 
 
 # ----------------------------------------------------------------------------- confidence
 @dataclass(frozen=True, slots=True)
 class SetPriorPrecision(Action):
+    control = "prior_precision"
+    looks = True
+
     value: float
 
 
@@ -274,10 +377,15 @@ class SetPriorPrecision(Action):
 class OptimizePrior(Action):
     """Set the Laplace prior precision to the evidence maximiser."""
 
+    control = "optimize_prior"
+    looks = True
+
 
 # ----------------------------------------------------------------------------- application
 @dataclass(frozen=True, slots=True)
 class SetUiScale(Action):
+    looks = True
+
     scale: float
 
 
@@ -285,12 +393,16 @@ class SetUiScale(Action):
 class Screenshot(Action):
     """Save the window as a PNG (path None: a time-stamped name in the current folder)."""
 
+    looks = True
+
     path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ScreenshotSaved(Action):
     """The app wrote (or failed to write) the requested screenshot."""
+
+    looks = True
 
     path: str
     message: str
@@ -301,21 +413,27 @@ class ScreenshotSaved(Action):
 class ToggleHelp(Action):
     """Show or hide the keyboard help card."""
 
+    looks = True
+
 
 @dataclass(frozen=True, slots=True)
 class ToggleUi(Action):
     """Hide or show the panels (the plane then fills the window)."""
 
+    looks = True
+
 
 @dataclass(frozen=True, slots=True)
 class Resize(Action):
+    looks = True
+
     width: int
     height: int
 
 
 @dataclass(frozen=True, slots=True)
 class Quit(Action):
-    pass
+    looks = True
 
 
 # ----------------------------------------------------------------------------- workshop
@@ -329,6 +447,8 @@ class SaveScene(Action):
 @dataclass(frozen=True, slots=True)
 class OpenScene(Action):
     """Replace the sandbox by a scene file, once it is fully read (path None: ask)."""
+
+    control = "files"
 
     path: str | None = None
 
@@ -344,12 +464,16 @@ class ExportWeights(Action):
 class ImportWeights(Action):
     """Adopt a network from .npz or a PyTorch .pt/.pth file, keeping the points (path None: ask)."""
 
+    control = "files"
+
     path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class CloseDialog(Action):
     """The file dialog was closed without picking a file."""
+
+    looks = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +483,8 @@ class ToggleRecording(Action):
     path None: a time-stamped name in the current folder.
     """
 
+    looks = True
+
     path: str | None = None
 
 
@@ -366,7 +492,11 @@ class ToggleRecording(Action):
 class TogglePresenter(Action):
     """Presenter mode: full screen, large high-contrast UI, cursor halo, big readouts."""
 
+    looks = True
+
 
 @dataclass(frozen=True, slots=True)
 class ToggleShortcuts(Action):
     """Show or hide every key in big type ("?")."""
+
+    looks = True

@@ -94,10 +94,10 @@ class App:
         self._build_ui_surface()
         self._build_manager()
         try:
-            from sandbox.scenes import backend
+            from sandbox.data import dataset_info
             from sandbox.scenes.menu import scene_factory
 
-            backend.dataset_info(self.config.dataset)
+            dataset_info(self.config.dataset)
             # the menu, a level (--level) or the free sandbox
             first = scene_factory(self, self.config)
         except ValueError as exc:

@@ -19,6 +19,8 @@ from sandbox.actions import Action, Phase
 class Orbit3D(Action):
     """Turn the 3D view by a drag of (dx, dy) pixels."""
 
+    looks = True
+
     dx: float
     dy: float
 
@@ -27,6 +29,8 @@ class Orbit3D(Action):
 class Zoom3D(Action):
     """Move the 3D camera closer (factor > 1) or away."""
 
+    looks = True
+
     factor: float
 
 
@@ -34,25 +38,35 @@ class Zoom3D(Action):
 class Reset3D(Action):
     """Back to the default 3D angle and distance."""
 
+    looks = True
+
 
 @dataclass(frozen=True, slots=True)
 class ToggleOnly3D(Action):
     """The 3D view alone on the stage, or beside the 2D view."""
+
+    looks = True
 
 
 @dataclass(frozen=True, slots=True)
 class ToggleProbability(Action):
     """The surface shows the probability instead of the logit difference (classification)."""
 
+    looks = True
+
 
 @dataclass(frozen=True, slots=True)
 class ToggleSingleNeuron(Action):
     """The surface shows one hidden neuron's activation (the selected one)."""
 
+    looks = True
+
 
 @dataclass(frozen=True, slots=True)
 class Hover3D(Action):
     """The mouse is over the 3D view at a window position (None: it left)."""
+
+    looks = True
 
     pos: tuple[float, float] | None
 
@@ -63,6 +77,9 @@ class ProbeDrag(Action):
     """Drag on the plane: `what` is "new" (a new ray from the press point), "origin" (move the
     ray's start) or "direction" (turn it)."""
 
+    control = "probe"
+    looks = True
+
     what: str
     pos: tuple[float, float]
     phase: Phase = Phase.MOVE
@@ -72,12 +89,18 @@ class ProbeDrag(Action):
 class ProbeReach(Action):
     """Make the probed radius longer (factor > 1) or shorter."""
 
+    control = "probe"
+    looks = True
+
     factor: float
 
 
 @dataclass(frozen=True, slots=True)
 class SetProbeRays(Action):
     """One ray, or this many evenly spaced rays from the same origin."""
+
+    control = "probe"
+    looks = True
 
     n: int
 
@@ -86,12 +109,17 @@ class SetProbeRays(Action):
 class ResetProbe(Action):
     """The default probe: from the data's centre, three data radii long."""
 
+    control = "probe"
+    looks = True
+
 
 # ----------------------------------------------------------------------------- inspector
 @dataclass(frozen=True, slots=True)
 class InspectorPointer(Action):
     """The mouse is over the network diagram at a window position (None: it left); `click`
     selects the neuron there (or clears the selection on empty space)."""
+
+    looks = True
 
     pos: tuple[float, float] | None
     click: bool = False
@@ -101,6 +129,9 @@ class InspectorPointer(Action):
 class PickNeuron(Action):
     """Select hidden neuron `index` (0-based) of hidden layer `layer` (1-based); layer 0 clears."""
 
+    control = "inspector|neuron_sliders"
+    looks = True
+
     layer: int
     index: int = 0
 
@@ -108,6 +139,9 @@ class PickNeuron(Action):
 @dataclass(frozen=True, slots=True)
 class CreaseDrag(Action):
     """Drag the selected first-layer neuron's crease: `mode` "move" or "rotate"."""
+
+    control = "neuron_sliders"
+    edit = True
 
     mode: str
     pos: tuple[float, float]
@@ -118,6 +152,9 @@ class CreaseDrag(Action):
 class EditNeuron(Action):
     """Set one of the selected first-layer neuron's a, b (weights) or c (bias)."""
 
+    control = "neuron_sliders"
+    edit = True
+
     which: str
     value: float
 
@@ -127,12 +164,18 @@ class EditNeuron(Action):
 class Scrub(Action):
     """Show the snapshot at `fraction` of the timeline (0 first, 1 newest)."""
 
+    control = "timeline"
+    looks = True
+
     fraction: float
 
 
 @dataclass(frozen=True, slots=True)
 class ScrubBy(Action):
     """Step through the snapshots: -1 one back, +1 one forward."""
+
+    control = "timeline"
+    looks = True
 
     delta: int
 
@@ -141,6 +184,9 @@ class ScrubBy(Action):
 class ScrubToStep(Action):
     """Show the snapshot nearest a training step (a click on the loss chart)."""
 
+    control = "timeline"
+    looks = True
+
     step: float
 
 
@@ -148,19 +194,31 @@ class ScrubToStep(Action):
 class BackToNow(Action):
     """Stop looking at the past: the live weights again."""
 
+    control = "timeline"
+    looks = True
+
 
 @dataclass(frozen=True, slots=True)
 class ResumeHere(Action):
     """Continue training from the snapshot shown (later snapshots are dropped)."""
+
+    control = "timeline"
+    looks = True
 
 
 @dataclass(frozen=True, slots=True)
 class ToggleReplay(Action):
     """Play the training again from the snapshot shown (or the start), or stop."""
 
+    control = "timeline"
+    looks = True
+
 
 @dataclass(frozen=True, slots=True)
 class SetReplaySpeed(Action):
     """Training steps per second of the replay."""
+
+    control = "timeline"
+    looks = True
 
     steps_per_second: float

@@ -96,6 +96,8 @@ class AnswerQuiz(Action):
 class SetNeuronParam(Action):
     """Set one of a first-layer neuron's a, b, c in max(a x + b y + c, 0) (the neuron sliders)."""
 
+    control = "neuron_sliders"
+
     neuron: int
     param: str  # "a", "b" or "c"
     value: float
@@ -105,12 +107,16 @@ class SetNeuronParam(Action):
 class SelectNeuron(Action):
     """Which first-layer neuron the neuron sliders edit (0-based)."""
 
+    control = "neuron_sliders"
+
     neuron: int
 
 
 @dataclass(frozen=True, slots=True)
 class PruneNeuron(Action):
     """Remove a hidden neuron (layer 1-based, neuron 0-based); a copycat folds into its twin."""
+
+    control = "inspector"
 
     layer: int
     neuron: int
@@ -120,12 +126,16 @@ class PruneNeuron(Action):
 class SetLaplace(Action):
     """The level's Laplace switch: confidence with last-layer Laplace on or off."""
 
+    control = "laplace"
+
     on: bool
 
 
 @dataclass(frozen=True, slots=True)
 class SetNetworkSeed(Action):
     """Fresh starting weights from this seed (the level's seed control)."""
+
+    control = "seed"
 
     seed: int
 

@@ -12,9 +12,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from sandbox.bayes import LastLayerLaplace
+    from sandbox.data import PointSet
+    from sandbox.geometry import Partition
+    from sandbox.nn import MLP, Trainer
+    from sandbox.nn.timeline import Timeline
+    from sandbox.nn.trainer import Metrics as TrainerMetrics
+    from sandbox.render.camera import View2D
+    from sandbox.render.camera3d import OrbitCamera
+    from sandbox.session import Session
+    from sandbox.ui.closer_layout import CloserRects
 
 
 class Task(StrEnum):
@@ -149,6 +161,23 @@ class Metrics:
     n_train: int = 0
     n_test: int = 0
 
+    @classmethod
+    def of(cls, m: TrainerMetrics) -> Metrics:
+        """The readout's figures from the trainer's (None becomes NaN)."""
+
+        def f(v: float | None) -> float:
+            return float("nan") if v is None else float(v)
+
+        return cls(
+            step=int(m.step),
+            train_loss=f(m.train_loss),
+            test_loss=f(m.test_loss),
+            train_acc=f(m.train_accuracy),
+            test_acc=f(m.test_accuracy),
+            n_train=int(m.n_train),
+            n_test=int(m.n_test),
+        )
+
 
 class LossHistory:
     """Train and test loss against step for the chart, bounded in memory.
@@ -257,9 +286,9 @@ class CloserState:
     """The "look closer" views: the 3D folded paper, the ray probe, the network inspector and the
     training timeline (written by sandbox.scenes.closer, read by its panels and passes)."""
 
-    rects: Any = None  # sandbox.ui.closer_layout.CloserRects of the current layout
+    rects: CloserRects | None = None  # the parts of the stage in the current layout
     # 3D
-    orbit: Any = None  # sandbox.render.camera3d.OrbitCamera of the 3D pane
+    orbit: OrbitCamera | None = None  # the 3D pane's camera
     only_3d: bool = False  # the 3D view takes the whole stage (else it sits beside the 2D view)
     probability: bool = False  # the probability surface instead of the logit one
     single_neuron: bool = False  # the surface is the selected neuron's activation
@@ -279,15 +308,14 @@ class CloserState:
     neuron_text: tuple[str, ...] = ()
     # handles on the 2D view in window pixels: (name, x, y, radius), and the selected crease
     handles: tuple[tuple[str, float, float, float], ...] = ()
-    crease_px: Any = None  # (S, 4) window-pixel segments of the editable crease, or None
+    crease_px: np.ndarray | None = None  # (S, 4) window-pixel segments of the editable crease
     # training timeline
-    timeline: Any = None  # sandbox.nn.timeline.Timeline of the current run
+    timeline: Timeline | None = None  # the current run's (the session's, shown here)
     scrub: int | None = None  # the snapshot shown; None: the live weights ("now")
     scrub_step: int = 0
     live_step: int = 0
     replay: bool = False
     replay_speed: float = 500.0  # training steps per second of replay
-    version: int = 0  # bumped when something the panels show changes
 
 
 @dataclass
@@ -320,7 +348,6 @@ class AppState:
 
     settings: NetworkSettings = field(default_factory=NetworkSettings)
     # data
-    points: Any = None  # sandbox.data.PointSet
     preset: str = "ring"
     presets: tuple[tuple[str, str, str], ...] = ()  # (name, description, task) to choose from
     noise: float = 0.1
@@ -332,9 +359,6 @@ class AppState:
     brush_density: int = 4
     paint_value: float = 1.0
     # model
-    net: Any = None  # sandbox.nn.MLP
-    trainer: Any = None  # sandbox.nn.Trainer
-    laplace: Any = None  # sandbox.bayes.LastLayerLaplace, fitted on demand
     prior_precision: float = 1.0
     # training
     playing: bool = False
@@ -344,7 +368,7 @@ class AppState:
     history: LossHistory = field(default_factory=LossHistory)
     diverged: str = ""
     # view
-    camera: Any = None  # sandbox.render camera (View2D)
+    camera: View2D | None = None  # the 2D view's camera
     views: set[View] = field(default_factory=lambda: set(DEFAULT_VIEWS))
     discretise: bool = False
     layer_view: int = 0  # 0: joint partition; l: partition made by layers <= l
@@ -354,7 +378,7 @@ class AppState:
     far_return: tuple[float, float, float] | None = None  # view to go back to from "zoom out far"
     layout: Layout = field(default_factory=Layout)
     # derived each frame
-    partition: Any = None  # sandbox.geometry partition of the visible window
+    partition: Partition | None = None  # exact partition of the visible window
     geometry: GeometryStats = field(default_factory=GeometryStats)
     hover: HoverInfo | None = None
     hover_pos: tuple[float, float] | None = None
@@ -366,11 +390,34 @@ class AppState:
     closer: CloserState = field(default_factory=CloserState)
     quit: bool = False
     time: float = 0.0
-    # change counters: consumers compare them to what they last saw
-    data_version: int = 0
-    weights_version: int = 0
-    view_version: int = 0
-    settings_version: int = 0
+    _session: Session | None = field(default=None, repr=False)
+
+    @property
+    def session(self) -> Session:
+        """Points, network, trainer, timeline and the values derived from them. Made on first
+        use, so the core (numba) loads after the window opened, behind the loading screen."""
+        if self._session is None:
+            from sandbox.session import Session
+
+            self._session = Session()
+        return self._session
+
+    @property
+    def points(self) -> PointSet:
+        return self.session.points
+
+    @property
+    def net(self) -> MLP | None:
+        return self.session.net
+
+    @property
+    def trainer(self) -> Trainer | None:
+        return self.session.trainer
+
+    @property
+    def laplace(self) -> LastLayerLaplace | None:
+        """The Laplace fit of the current weights and data, when one was made."""
+        return self.session.current_laplace(self.prior_precision)
 
     @property
     def task(self) -> Task:

@@ -73,10 +73,10 @@ class Driver:
             self.app.run_frames(frames - 1, dt=1 / 30)
 
     def world(self, pos) -> np.ndarray:
-        return self.scene._to_world(pos)
+        return self.scene.plane.to_world(pos)
 
     def closer_button(self, text: str) -> UIButton:
-        panels = self.scene.closer.panels
+        panels = self.scene.stage.panels
         found = [e for e in panels.elements if isinstance(e, UIButton) and e.text == text]
         assert found, f"no button {text!r}"
         return found[0]
@@ -125,7 +125,7 @@ def make_app(gl_session, tmp_path, monkeypatch):
 def test_each_view_renders_while_training(make_app, views, dataset):
     d = make_app(views=views, dataset=dataset, steps=30, play=True)
     d.send([], frames=6)
-    s, cs, closer = d.state, d.cs, d.scene.closer
+    s, cs, scene = d.state, d.cs, d.scene
     assert s.metrics.step > 30
     r = cs.rects
     assert (r.view3d is not None) == ("3d" in views)
@@ -135,26 +135,26 @@ def test_each_view_renders_while_training(make_app, views, dataset):
     assert s.layout.plane == r.plane and s.layout.stage[2] >= r.plane[2]
     assert (s.camera.width, s.camera.height) == tuple(r.plane[2:])
     if "3d" in views:
-        assert closer.surface is not None and len(closer.surface.surface) > 0
+        assert scene.view3d.surface is not None and len(scene.view3d.surface.surface) > 0
         assert (cs.orbit.width, cs.orbit.height) == tuple(r.view3d[2:])
         if s.task is Task.REGRESSION and "laplace" in views:
-            assert closer.surface.kind.value == "band"
-            assert closer.surface.lower is not None and closer.surface.upper is not None
-            lo, hi = closer.surface.lower.heights, closer.surface.upper.heights
+            assert scene.view3d.surface.kind.value == "band"
+            assert scene.view3d.surface.lower is not None and scene.view3d.surface.upper is not None
+            lo, hi = scene.view3d.surface.lower.heights, scene.view3d.surface.upper.heights
             assert (hi >= lo - 1e-9).all()
     if "probe" in views:
-        assert len(closer.curves) == cs.probe_rays == 1
+        assert len(scene.probe.curves) == cs.probe_rays == 1
         if s.task is Task.CLASSIFICATION:
-            assert closer.curves[0].laplace_confidence is not None, "the probe fits Laplace"
+            assert scene.probe.curves[0].laplace_confidence is not None, "the probe fits Laplace"
         else:  # a picture: the Laplace band along the ray, around the network's value
-            (radius, lo, hi), *_ = closer.bands
-            f = closer.probes[0].logits(radius)[:, 0]  # the network the probe was made from
+            (radius, lo, hi), *_ = scene.probe.bands
+            f = scene.probe.probes[0].logits(radius)[:, 0]  # the network the probe was made from
             assert (lo <= hi).all() and np.isfinite(lo).all()
             assert np.allclose(0.5 * (lo + hi), f, atol=1e-6), "the mean is the network's value"
     if "inspector" in views:
-        assert closer.diagram is not None and closer.diagram.layout.sizes == list(s.net.sizes)
+        assert scene.inspector.diagram is not None and scene.inspector.diagram.layout.sizes == list(s.net.sizes)
     # the timeline records every step at first, whatever the view, in bounded memory
-    from sandbox.scenes.backend import TIMELINE_BYTES
+    from sandbox.session import TIMELINE_BYTES
 
     assert cs.timeline.nbytes <= TIMELINE_BYTES + 64 * cs.timeline.capacity
     steps = cs.timeline.steps
@@ -258,8 +258,8 @@ def test_3d_screenshot_differs_from_2d_and_shows_the_lit_facets(make_app, tmp_pa
     differ = np.abs(flat[y0 : y0 + h, x0 : x0 + w] - fold[y0 : y0 + h, x0 : x0 + w]).max(axis=2)
     assert (differ > 30).mean() > 0.3
 
-    closer = d.scene.closer
-    fs, frame, cam = closer.surface, closer.frame3d, d.cs.orbit
+    scene = d.scene
+    fs, frame, cam = scene.view3d.surface, scene.view3d.frame3d, d.cs.orbit
     mesh = fs.surface
     P = frame.to_scene(mesh.positions)
     tri = mesh.triangles.astype(np.int64)
@@ -275,7 +275,7 @@ def test_3d_screenshot_differs_from_2d_and_shows_the_lit_facets(make_app, tmp_pa
     cand = np.flatnonzero(inside & above & (area > 60.0))
     cand = cand[np.argsort(-area[cand])][:200]
     # sample points inside each big facet, away from the points and lines drawn over it
-    balls = point_centers(cam, frame.to_scene(closer.points3d), 4.5)
+    balls = point_centers(cam, frame.to_scene(scene.view3d.points3d), 4.5)
     lines = np.concatenate([fs.creases.segments, fs.boundary.segments]).reshape(-1, 3)
     lines = cam.project(frame.to_scene(lines))[0].reshape(-1, 4)
     bary = np.array(
@@ -336,7 +336,7 @@ def test_scripted_session(make_app):
     # the linked cursor: the surface point under the mouse, marked in 2D and 3D
     assert cs.cursor is not None and s.hover is not None
     assert np.allclose(s.hover.world, cs.cursor)
-    p = scene.closer.pick(c3)
+    p = scene.view3d.pick(c3)
     assert p is not None and np.allclose(p[:2], cs.cursor)
     d.send(key(pygame.K_v))  # 3D off
     assert cs.rects.view3d is None
@@ -354,7 +354,7 @@ def test_scripted_session(make_app):
     assert np.allclose(cs.probe_origin, wa)
     assert math.isclose(cs.probe_angle, math.atan2(*(wb - wa)[::-1]), abs_tol=1e-12)
     assert math.isclose(cs.probe_reach, float(np.hypot(*(wb - wa))), rel_tol=1e-12)
-    probe = scene.closer.probes[0]
+    probe = scene.probe.probes[0]
     assert np.allclose(probe.origin, wa) and math.isclose(probe.r_max, cs.probe_reach)
     (name, hx, hy, _), *_ = [h for h in cs.handles if h[0] == "probe_origin"]
     d.send(drag((round(hx), round(hy)), (round(hx) + 30, round(hy))))
@@ -366,18 +366,17 @@ def test_scripted_session(make_app):
 
     # the inspector: click a first-layer neuron whose crease crosses the view
     d.send(key(pygame.K_i))
-    closer = scene.closer
-    bounds = scene.bounds()
+    bounds = scene.plane.bounds()
     from sandbox.render.inspector import NodeRef
-    from sandbox.scenes import backend
+    from sandbox.session import crease_line, first_layer_neuron
 
     k = next(
         i
         for i in range(s.net.hidden_sizes[0])
-        if backend.crease_line(backend.first_layer_neuron(s.net, i), bounds) is not None
+        if crease_line(first_layer_neuron(s.net, i), bounds) is not None
     )
-    node = closer.diagram.layout.node_id(NodeRef(1, k))
-    d.send(click(tuple(int(v) for v in closer.diagram.layout.xy[node])))
+    node = scene.inspector.diagram.layout.node_id(NodeRef(1, k))
+    d.send(click(tuple(int(v) for v in scene.inspector.diagram.layout.xy[node])))
     assert cs.selected == (1, k) and cs.tint == k
     seg = cs.crease_px[0]
     layer1 = palette.layer_colors(1)[0, :3] * 255
@@ -405,7 +404,7 @@ def test_scripted_session(make_app):
     assert math.isclose(b1[k], b0[k] - float(W0[k] @ dw), rel_tol=1e-12, abs_tol=1e-12)
     assert np.array_equal(np.delete(b1, k), np.delete(b0, k))
     # turn it with the round handle: |w| and the value at the pivot stay
-    pivot = closer._pivot.copy()
+    pivot = scene.inspector._pivot.copy()
     w_before, b_before = W1[k].copy(), float(b1[k])
     (_, hx, hy, _), *_ = [h for h in cs.handles if h[0] == "rotate"]
     pv = s.camera.world_to_screen(pivot) + np.array(s.layout.plane[:2])
@@ -419,7 +418,7 @@ def test_scripted_session(make_app):
     assert math.isclose(w_after @ pivot + b_after, w_before @ pivot + b_before, abs_tol=1e-9)
     # the highlighted crease is in 3D too
     d.send(key(pygame.K_v))
-    assert closer.draw_pass.p3d.highlight.count == len(closer.surface.creases.of(1, k)) > 0
+    assert scene.stage.renderer.p3d.highlight.count == len(scene.view3d.surface.creases.of(1, k)) > 0
     d.send(key(pygame.K_v) + key(pygame.K_i))
 
     # the timeline: one snapshot back (","), the weights are the snapshot's exactly
@@ -482,8 +481,8 @@ def test_single_neuron_sliders_set_a_b_c(make_app):
     scene.apply(C.PickNeuron(1, 2))
     d.send(key(pygame.K_n))
     assert cs.single_neuron and View.THREE_D in s.views
-    assert scene.closer.neuron_surface and cs.surface_label.startswith("height: layer 1 neuron 3")
-    sliders = scene.closer.panels._neuron_sliders
+    assert scene.view3d.neuron_surface and cs.surface_label.startswith("height: layer 1 neuron 3")
+    sliders = scene.stage.panels._neuron_sliders
     assert set(sliders) == {"a", "b", "c"}
     scene.apply(C.EditNeuron("a", 1.25))
     scene.apply(C.EditNeuron("c", -2.0))
@@ -491,10 +490,10 @@ def test_single_neuron_sliders_set_a_b_c(make_app):
     W, b = s.net.layers[0]
     assert W[2, 0] == 1.25 and b[2] == -2.0
     # the surface is that neuron's ramp: max(a x + b y + c, 0) at the points
-    fs = scene.closer.surface
+    fs = scene.view3d.surface
     X = np.asarray(s.points.X)
     want = np.maximum(X @ W[2] + b[2], 0.0)
     assert np.allclose(fs.lift_points(X)[:, 2], want)
     assert np.isclose(sliders["a"][0].get_current_value(), 400 * (1.25 + 4) / 8, atol=1)
     d.send(key(pygame.K_n))
-    assert not scene.closer.neuron_surface
+    assert not scene.view3d.neuron_surface

@@ -22,7 +22,8 @@ from sandbox.app import App
 from sandbox.cli import AppConfig
 from sandbox.levels import Control, ControlState, load_levels
 from sandbox.scenes.game import Game
-from sandbox.scenes.level import LevelScene, crease_pairs
+from sandbox.scenes.level import LevelScene
+from sandbox.scenes.level_rules import crease_pairs
 from sandbox.scenes.menu import MenuScene
 from sandbox.state import SPEEDS, View
 from sandbox.ui.level_panels import LockedButton, rule_text, story_html
@@ -622,7 +623,7 @@ def test_game_continue_never_points_at_a_locked_level(data_dir):
 def test_the_lone_crease_of_level_one_is_bold(start_level):
     """Level 1 is about one neuron's crease: it is drawn bold (4 px at scale 1) on the plane and
     in 3D, while a many-neuron network keeps thin creases."""
-    from sandbox.scenes.plane import CREASE_WIDTH, LONE_CREASE_WIDTH, crease_width
+    from sandbox.render.plane_view import CREASE_WIDTH, LONE_CREASE_WIDTH, crease_width
 
     app = start_level("01-one-crease")
     close_story(app)

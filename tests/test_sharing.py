@@ -35,8 +35,8 @@ from sandbox.cli import AppConfig
 from sandbox.io.scene import load_scene, scene_from_bytes
 from sandbox.io.weights import load_weights, save_weights
 from sandbox.nn import MLP
-from sandbox.scenes import sharing
-from sandbox.scenes.sharing import scene_data_from_state
+from sandbox.scenes import workshop
+from sandbox.scenes.workshop import scene_data_from_state
 from sandbox.state import View
 
 # clipped text is a bug: a label too small for its text fails the test
@@ -443,7 +443,7 @@ def test_recording_writes_the_plane_at_a_fixed_rate(make_app, tmp_path):
 def test_recording_stops_at_its_limit_and_keys_toggle_it(make_app, tmp_path, monkeypatch):
     from PIL import Image
 
-    monkeypatch.setattr(sharing, "RECORD_MAX_FRAMES", 5)
+    monkeypatch.setattr(workshop, "RECORD_MAX_FRAMES", 5)
     app = make_app()
     s = app.state
     send(app, key(pygame.K_r, pygame.KMOD_CTRL), frames=1, dt=1 / 15)

@@ -19,6 +19,7 @@ import pytest
 from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider
 
 from sandbox import actions as A
+from sandbox.session import Session
 from sandbox.state import AppState, HoverInfo, LossHistory, Metrics, Task, Toast, View
 from sandbox.ui import charts, overlay
 from sandbox.ui.input import InputMapper
@@ -56,7 +57,7 @@ def make_state(window=(1280, 800), scale=1.0, task=Task.CLASSIFICATION) -> AppSt
     s.ui_scale = scale
     s.settings.task = task
     s.layout = compute_layout(window, scale, n_layers=len(s.settings.hidden))
-    s.points = FakePoints()
+    s.session.set_points(FakePoints())
     s.presets = (
         ("ring", "A disk inside a ring.", "classification"),
         ("spiral", "Two spiral arms.", "classification"),
@@ -81,6 +82,8 @@ def snapshot(state: AppState) -> dict:
             value = (value.view()[0].tolist(), value.version)
         elif isinstance(value, FakePoints):
             value = (value.X.tolist(), value.version)
+        elif isinstance(value, Session):
+            value = (value.points.X.tolist(), value.points.version, value.weights_version)
         out[f.name] = copy.deepcopy(value)
     return out
 

@@ -1,4 +1,5 @@
-"""The scene interface: one class per screen (loading, sandbox; later the menu and levels).
+"""The scene interface: one class per screen (loading, menu, sandbox, level), and the controller
+interface: one class per feature of a screen (the plane, the 3D view, the probe...).
 
 A scene is the only writer of the application state while it is active. The app hands it every
 event (with whether pygame-gui used it) to turn into actions, then asks it to apply the actions,
@@ -8,6 +9,7 @@ scene switches to another by setting `next_scene`; the app performs the switch b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pygame
@@ -16,7 +18,12 @@ from sandbox import actions as A
 from sandbox.state import AppState
 
 if TYPE_CHECKING:
+    import pygame_gui
+
     from sandbox.app import App
+
+Handler = Callable[[Any], None]
+Routes = dict[type[A.Action], Handler]
 
 
 class Scene:
@@ -37,7 +44,7 @@ class Scene:
         """Called once when the scene stops being active."""
 
     # UI
-    def build_ui(self, manager: Any) -> None:
+    def build_ui(self, manager: pygame_gui.UIManager) -> None:
         """Create this screen's pygame-gui elements (called again after a UI rebuild)."""
 
     def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
@@ -65,3 +72,30 @@ class Scene:
     def ui_needs_redraw(self) -> bool:
         """True when the overlay must be redrawn this frame even without input."""
         return False
+
+
+class Controller:
+    """One feature of a screen: the actions it owns (`routes`), what it derives each frame
+    (`update`) and what it draws (`draw`). The screen builds its routing table from the
+    controllers' `routes`, so which code applies an action is written down, not guessed."""
+
+    def routes(self) -> Routes:
+        """Action type -> the method that applies it."""
+        return {}
+
+    def update(self, dt: float) -> None:
+        """Advance one frame: rebuild what this feature shows when its inputs changed."""
+
+    def draw(self) -> None:
+        """Draw this feature's GL part (through its render adapter in sandbox.render)."""
+
+
+def build_routes(*controllers: Controller) -> Routes:
+    """The routing table of a screen; an action type claimed twice is a programming error."""
+    table: Routes = {}
+    for c in controllers:
+        for kind, handler in c.routes().items():
+            if kind in table:
+                raise RuntimeError(f"{kind.__name__} is routed to two controllers")
+            table[kind] = handler
+    return table

@@ -18,26 +18,41 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pygame
+import pygame_gui
 
 from sandbox import actions as A
 from sandbox import game_actions as G
-from sandbox.levels import Level, LevelSession, plain_text
-from sandbox.levels.goals import Call, walk
-from sandbox.scenes import backend
-from sandbox.scenes.sandbox import DEFAULT_POINTS, DEFAULT_PRESET, SandboxScene
-from sandbox.state import UI_SCALE_RANGE, Metrics, NetworkSettings, Task, View
+from sandbox.geometry import copycat_neurons, dead_neurons
+from sandbox.levels import Level, plain_text
+from sandbox.levels.measures import crease_between
+from sandbox.nn.trainer import MAX_BATCH_SIZE
+from sandbox.render.plane_view import PlaneRenderer
+from sandbox.scenes.base import Routes
+from sandbox.scenes.level_rules import (
+    LiveLevel,
+    control_for,
+    crease_pairs,
+    explicit_check,
+    level_policy,
+    refusal,
+)
+from sandbox.scenes.model import DEFAULT_POINTS, DEFAULT_PRESET, preset_list, training_setup
+from sandbox.scenes.sandbox import SandboxScene
+from sandbox.state import UI_SCALE_RANGE, NetworkSettings, Task, View
+from sandbox.ui import overlay
 from sandbox.ui.level_panels import (
-    CONTROL_WORDS,
-    LOCKED,
     MAX_WIDTH_LEVEL,
     SHOWN,
+    LevelPanels,
     LevelStatus,
     controls_height,
+    draw_markers,
     level_layout,
     marker_radius,
     missing_controls,
@@ -57,121 +72,6 @@ VIEW_NAMES = {
     "inspector": "the inspector view",
     "timeline": "the timeline",
 }
-
-# Which control an action needs (None: always allowed). Actions not listed are allowed.
-_ACTION_CONTROLS: dict[type, str | None] = {
-    A.Paint: "paint",
-    A.SelectClass: "paint",
-    A.SetBrushSize: "paint",
-    A.SetBrushDensity: "paint",
-    A.SetPaintValue: "paint",
-    A.Erase: "erase",
-    A.ClearPoints: "paint",
-    A.LoadPreset: "presets",
-    A.NewDataSeed: "presets",
-    A.SetNoise: "noise",
-    A.SetTestRatio: "split",
-    A.Pan: "zoom",
-    A.ZoomAt: "zoom",
-    A.ZoomOutFar: "zoom",
-    A.ResetView: "zoom",
-    A.ToggleDiscretise: "views",
-    A.SetLayerView: "layer_selector",
-    A.CycleLayerView: "layer_selector",
-    A.AddLayer: "add_layer",
-    A.RemoveLayer: "remove_layer",
-    A.SetWidth: "neurons",
-    A.SetTask: "task",
-    A.SetOptimizer: "optimizer",
-    A.SetLearningRate: "learning_rate",
-    A.SetBatchSize: "batch_size",
-    A.SetL2: "l2",
-    A.TogglePlay: "play",
-    A.SetSpeed: "play",
-    A.ChangeSpeed: "play",
-    A.StepOnce: "step",
-    A.ResetNetwork: "reset",
-    A.SetPriorPrecision: "prior_precision",
-    A.OptimizePrior: "optimize_prior",
-    G.SetNeuronParam: "neuron_sliders",
-    G.SelectNeuron: "neuron_sliders",
-    G.PruneNeuron: "inspector",
-    G.SetLaplace: "laplace",
-    G.SetNetworkSeed: "seed",
-}
-# Files that would replace the level's data or network belong to the free sandbox.
-for _name in ("OpenScene", "ImportWeights"):
-    if hasattr(A, _name):
-        _ACTION_CONTROLS[getattr(A, _name)] = "files"
-
-# The "look closer" views' actions, by name: turning the 3D view is only looking (allowed).
-_CLOSER_CONTROLS = {
-    "ProbeDrag": "probe",
-    "ProbeReach": "probe",
-    "SetProbeRays": "probe",
-    "ResetProbe": "probe",
-    "PickNeuron": "inspector|neuron_sliders",
-    "CreaseDrag": "neuron_sliders",
-    "EditNeuron": "neuron_sliders",
-    "Scrub": "timeline",
-    "ScrubBy": "timeline",
-    "ScrubToStep": "timeline",
-    "BackToNow": "timeline",
-    "ResumeHere": "timeline",
-    "ToggleReplay": "timeline",
-    "SetReplaySpeed": "timeline",
-}
-
-
-class LiveLevel(LevelSession):
-    """The level's goal metrics, measured on the app's live network and points.
-
-    The session built the level's starting points and network; the scene hands it the objects
-    it trains (`follow`) so every goal is evaluated by the same code the headless solvers use.
-    """
-
-    def __init__(self, level: Level) -> None:
-        super().__init__(level, enforce_controls=False)
-        self._follow_key: tuple = ()
-
-    def follow(self, net: Any, points: Any, steps: int, version: tuple) -> None:
-        key = (id(net), id(points), steps, version)
-        if key != self._follow_key:
-            self._follow_key = key
-            self.net = net
-            self.points = points
-            self.step_count = int(steps)
-            self._changed()
-
-
-def level_policy(level: Level) -> dict[str, str]:
-    return {c.value: level.control(c).value for c in level.controls}
-
-
-def _explicit_check(level: Level) -> bool:
-    """A level asks for a Check button when its hints or stars count failed checks (a quiz
-    counts its own wrong answers instead)."""
-    if level.quiz is not None:
-        return False
-    names = set()
-    for g in level.goals:
-        names |= g.goal.names()
-    for star in (level.two_stars, level.three_stars):
-        if star is not None:
-            names |= star.names()
-    return "failed_checks" in names or any(h.after_failures for h in level.hints)
-
-
-def crease_pairs(level: Level) -> list[tuple[str, str]]:
-    """The marker pairs of the goals' crease_between checks, in order, without repeats."""
-    out: list[tuple[str, str]] = []
-    for g in level.goals:
-        for node in walk(g.goal.tree):
-            if isinstance(node, Call) and node.metric.name == "crease_between":
-                pair = (node.args[0], node.args[1])
-                if pair not in out:
-                    out.append(pair)
-    return out
 
 
 class LevelScene(SandboxScene):
@@ -197,7 +97,7 @@ class LevelScene(SandboxScene):
             total=max(1, len(game.entries)),
             policy=level_policy(level),
             card="story" if show_story else "",
-            explicit_check=_explicit_check(level),
+            explicit_check=explicit_check(level),
             next_id=game.next_level_id(level.id),
             best=game.stars(level.id),
             markers={name: (m.x, m.y) for name, m in level.markers.items()},
@@ -206,13 +106,45 @@ class LevelScene(SandboxScene):
         self.steps = 0
         self.elapsed = 0.0
         self._step_ref: tuple[int, int] = (0, 0)
-        self._eval_key: tuple = ()
         self._eval_next = -1.0
-        self._inspector_key: tuple = ()
-        self._pairs_key: tuple = ()
         self._refused: dict[str, float] = {}
-        self._overlay_key: tuple = ()
+        self._overlay_drawn: tuple = ()
         self._drag: str | None = None
+        self.routes.update(self.level_routes())
+
+    def level_routes(self) -> Routes:
+        """The level's own actions, and the sandbox actions a level applies its own way."""
+        model = self.model
+        return {
+            G.OpenMenu: self._on_OpenMenu,
+            G.NextLevel: self._on_NextLevel,
+            G.RestartLevel: self._on_RestartLevel,
+            G.StoryPage: self._on_StoryPage,
+            G.ShowStory: self._on_ShowStory,
+            G.CloseCard: self._on_CloseCard,
+            G.CheckGoals: self._on_CheckGoals,
+            G.AnswerQuiz: self._on_AnswerQuiz,
+            G.SetNeuronParam: self._on_SetNeuronParam,
+            G.SelectNeuron: self._on_SelectNeuron,
+            G.PruneNeuron: self._on_PruneNeuron,
+            G.SetLaplace: self._on_SetLaplace,
+            G.SetNetworkSeed: lambda a: model._on_reset_network(A.ResetNetwork(int(a.seed))),
+            G.DragMarker: self._on_DragMarker,
+            A.ResetNetwork: self._on_ResetNetwork,
+            A.SetWidth: self._on_SetWidth,
+            A.AddLayer: self._then_neuron_params(model._on_add_layer),
+            A.RemoveLayer: self._then_neuron_params(model._on_remove_layer),
+            A.SelectClass: self._on_SelectClass,
+            A.ResetView: lambda a: self._fit_camera(),
+            A.ZoomOutFar: self._on_ZoomOutFar,
+        }
+
+    def _then_neuron_params(self, handler: Callable[[A.Action], None]) -> Callable:
+        def apply(a: A.Action) -> None:
+            handler(a)
+            self._neuron_params()
+
+        return apply
 
     # ------------------------------------------------------------------ set-up
     def enter(self) -> None:
@@ -221,12 +153,10 @@ class LevelScene(SandboxScene):
         spec = level.network
         live = self.live
         task = Task(spec.task.value)
-        from sandbox.nn.trainer import MAX_BATCH_SIZE
-
         scale = self.game.first_ui_scale(self.config.ui_scale)
         if scale is not None:
             s.ui_scale = float(np.clip(scale, *UI_SCALE_RANGE))
-        s.presets = tuple(backend.preset_list())
+        s.presets = preset_list()
         s.settings = NetworkSettings(
             hidden=list(live.net.hidden_sizes),
             task=task,
@@ -242,7 +172,7 @@ class LevelScene(SandboxScene):
         s.noise = data.noise
         s.n_preset = data.n or DEFAULT_POINTS[task]
         s.test_ratio = data.test_fraction
-        s.points = live.points
+        self.session.set_points(live.points)
         s.selected_class = 0
         s.paint_value = 1.0
         s.layer_view = 0
@@ -258,25 +188,13 @@ class LevelScene(SandboxScene):
         s.views = self._initial_views()
         self.status.laplace_on = bool(s.views & {View.LAPLACE, View.SPLIT})
         live.set_laplace(self.status.laplace_on)
-        self._relayout(s.layout.window)
-        s.camera = backend.new_camera(s.layout.plane, 1.0)
+        self.relayout()
+        s.camera = self.plane.new_camera(1.0)
         self._fit_camera()
-        s.net = live.net
-        s.trainer = backend.new_trainer(s.net, s.points, s.settings)
-        self._pushed_points = s.points.version
+        self.model.build_network(net=live.net)
         self._step_ref = (id(s.trainer), 0)
-        s.history.clear()
-        s.metrics = Metrics()
-        s.laplace = None
-        self._laplace_key = ()
-        self._metrics_time = -1.0
-        self._last_step_count = -1
-        self._bump_weights()
-        s.settings_version += 1
         self._neuron_params()
-        from sandbox.scenes.plane import PlaneRenderer
-
-        self.plane = PlaneRenderer(self.app.renderer)
+        self.plane.renderer = PlaneRenderer(self.app.renderer)
         error = self.game.started(level.id)
         if error:
             self.say(error, "error")
@@ -313,30 +231,20 @@ class LevelScene(SandboxScene):
         cam.center = ((x0 + x1) / 2.0, (y0 + y1) / 2.0)
         cam.zoom = float(np.clip(ppu / cam.base_pixels_per_unit, 0.01, 1000.0))
         s.far_return = None
-        s.view_version += 1
 
-    def _relayout(self, window: tuple[int, int]) -> None:
+    def relayout(self, window: tuple[int, int] | None = None) -> None:
         s = self.state
+        window = s.layout.window if window is None else window
         need = controls_height(self.status, s)
         s.layout = level_layout(window, s.ui_scale, s.show_ui, self.status, need)
-        closer = getattr(self, "closer", None)
-        if closer is not None:
-            closer.ensure_layout()  # the 3D view, probe, inspector, timeline take their parts
-        if s.camera is not None:
-            _, _, w, h = s.layout.plane
-            s.camera = s.camera.resized(max(1, w), max(1, h))
-        s.view_version += 1
+        self.after_layout()
 
-    def build_ui(self, manager: Any) -> None:
-        from sandbox.ui.level_panels import LevelPanels
-
+    def build_ui(self, manager: pygame_gui.UIManager) -> None:
         if self.panels is not None:
             self.panels.clear()
         self.panels = LevelPanels(manager, self.state, self.status)
         self.workshop.build_ui(manager)
-        closer = getattr(self, "closer", None)  # the 3D view, probe, inspector, timeline
-        if closer is not None:
-            closer.build_ui(manager)
+        self.stage.build_ui(manager)
 
     # ------------------------------------------------------------------ events -> actions
     def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
@@ -374,7 +282,7 @@ class LevelScene(SandboxScene):
         for name, (wx, wy) in self.status.markers.items():
             if not self.level.markers[name].movable:
                 continue
-            for cam, x0 in self.views():
+            for cam, x0 in self.plane.views():
                 p = cam.world_to_screen(np.array([wx, wy]))
                 d = math.dist((p[0] + s.layout.plane[0] + x0, p[1] + s.layout.plane[1]), pos)
                 if d < best_d:
@@ -384,17 +292,7 @@ class LevelScene(SandboxScene):
     # ------------------------------------------------------------------ apply
     def control_for(self, action: A.Action) -> str | None:
         """The control `action` needs in this level (None: always allowed)."""
-        if isinstance(action, A.ToggleView | A.SetView):
-            return "laplace" if action.name in (View.LAPLACE.value, "laplace") else "views"
-        if isinstance(action, A.SetPlaying) and not action.playing:
-            return None  # stopping is always allowed
-        control = _ACTION_CONTROLS.get(type(action))
-        if control is None:
-            control = _CLOSER_CONTROLS.get(type(action).__name__)
-            if control is not None and "|" in control:  # any one of them will do
-                options = control.split("|")
-                control = next((c for c in options if self.status.shown(c)), options[0])
-        return control
+        return control_for(action, self.status)
 
     def apply(self, action: A.Action) -> None:
         if isinstance(action, A.ToggleView) and action.name == View.LAPLACE.value:
@@ -410,17 +308,11 @@ class LevelScene(SandboxScene):
         if now - self._refused.get(control, -1e9) < REFUSE_INTERVAL:
             return
         self._refused[control] = now
-        what = CONTROL_WORDS.get(control, control.replace("_", " "))
-        if self.status.control(control) == LOCKED:
-            self.say(f"Locked in this level: {what}.", "warn")
-        elif control in ("paint", "erase"):
-            self.say("This level brings its own points: painting is off here.")
-        else:
-            self.say(f"Not part of this level: {what}. The free sandbox has everything.")
+        self.say(*refusal(control, self.status))
 
     # screens
     def _on_OpenMenu(self, a: G.OpenMenu) -> None:
-        from sandbox.scenes.menu import MenuScene
+        from sandbox.scenes.menu import MenuScene  # the menu opens levels: a cycle at import
 
         self.state.playing = False
         self.next_scene = MenuScene(self.app, self.game, self.config)
@@ -521,11 +413,10 @@ class LevelScene(SandboxScene):
         params["abc".index(a.param)] = float(a.value)
         try:
             self.live.set_neuron(n, *params)
-            s.trainer.weights_changed()
         except ValueError as exc:
             self.say(str(exc), "warn")
             return
-        self._bump_weights()
+        self.session.weights_changed(edited=True)
         self._neuron_params()
 
     def _on_SelectNeuron(self, a: G.SelectNeuron) -> None:
@@ -550,15 +441,10 @@ class LevelScene(SandboxScene):
         except ValueError as exc:
             self.say(f"Cannot prune that neuron: {exc}", "warn")
             return
-        s.net = self.live.net
-        s.settings = replace(s.settings, hidden=list(s.net.hidden_sizes))
-        s.trainer = backend.new_trainer(s.net, s.points, s.settings)
-        self._pushed_points = s.points.version
-        s.laplace = None
-        self._laplace_key = ()
-        self._relayout(s.layout.window)
-        s.settings_version += 1
-        self._bump_weights()
+        net = self.live.net
+        s.settings = replace(s.settings, hidden=list(net.hidden_sizes))
+        self.session.adopt_network(net, training_setup(s.settings))
+        self.relayout()
         self._neuron_params()
         self.say(f"Pruned neuron {a.neuron + 1} of layer {a.layer}.")
 
@@ -570,25 +456,22 @@ class LevelScene(SandboxScene):
             return
         if on:
             if View.SPLIT not in s.views:
-                self._set_view(View.LAPLACE, True)
+                self.set_view(View.LAPLACE, True)
         else:
-            self._set_view(View.LAPLACE, False)
-            self._set_view(View.SPLIT, False)
+            self.set_view(View.LAPLACE, False)
+            self.set_view(View.SPLIT, False)
 
-    def _set_view(self, view: View, on: bool) -> None:
-        super()._set_view(view, on)
+    def set_view(self, view: View, on: bool) -> None:
+        super().set_view(view, on)
         st = self.status
         st.laplace_on = bool(self.state.views & {View.LAPLACE, View.SPLIT})
         if self.live.laplace_enabled != st.laplace_on:
             self.live.set_laplace(st.laplace_on)
 
-    def _on_SetNetworkSeed(self, a: G.SetNetworkSeed) -> None:
-        super()._on_ResetNetwork(A.ResetNetwork(int(a.seed)))
-
     def _on_ResetNetwork(self, a: A.ResetNetwork) -> None:
         if a.seed is not None and self.status.control("seed") != SHOWN:
             a = A.ResetNetwork(None)
-        super()._on_ResetNetwork(a)
+        self.model._on_reset_network(a)
         self._neuron_params()
 
     def _on_SetWidth(self, a: A.SetWidth) -> None:
@@ -598,26 +481,15 @@ class LevelScene(SandboxScene):
         width = int(np.clip(a.width, 1, MAX_WIDTH_LEVEL))
         if width != hidden[a.layer]:
             hidden[a.layer] = width
-            self._resize_network(hidden)
+            self.model.resize_network(hidden)
             self._neuron_params()
-
-    def _on_AddLayer(self, a: A.AddLayer) -> None:
-        super()._on_AddLayer(a)
-        self._neuron_params()
-
-    def _on_RemoveLayer(self, a: A.RemoveLayer) -> None:
-        super()._on_RemoveLayer(a)
-        self._neuron_params()
 
     def _on_SelectClass(self, a: A.SelectClass) -> None:
         if a.label < self.level.network.classes:
-            super()._on_SelectClass(a)
-
-    def _on_ResetView(self, a: A.ResetView) -> None:
-        self._fit_camera()
+            self.plane._on_select_class(a)
 
     def _on_ZoomOutFar(self, a: A.ZoomOutFar) -> None:
-        super()._on_ZoomOutFar(a)
+        self.plane._on_zoom_out_far(a)
         if self.state.far_return is not None and not self.status.shown("laplace"):
             # the sandbox's message suggests Laplace, which this level does not offer
             self.say("Far out: the dots are the small patch in the middle. O goes back.")
@@ -632,7 +504,7 @@ class LevelScene(SandboxScene):
         if a.phase is A.Phase.END:
             self._drag = None
         st.dragging = self._drag
-        world = self._to_world(a.pos)
+        world = self.plane.to_world(a.pos)
         x, y = float(world[0]), float(world[1])
         if math.isfinite(x) and math.isfinite(y):
             self.live.move_marker(a.name, x, y)
@@ -670,7 +542,10 @@ class LevelScene(SandboxScene):
 
     def _follow(self) -> None:
         s = self.state
-        self.live.follow(s.net, s.points, self.steps, (s.weights_version, s.points.version))
+        session = self.session
+        self.live.follow(
+            s.net, s.points, self.steps, (session.weights_version, session.data_version)
+        )
         if not math.isclose(self.live.prior_precision(), s.prior_precision):
             self.live.set_prior_precision(s.prior_precision)
 
@@ -678,32 +553,23 @@ class LevelScene(SandboxScene):
         """Measure the goals on the live state (throttled: some metrics cost milliseconds)."""
         s = self.state
         st = self.status
-        key = (
-            s.weights_version,
-            s.points.version,
-            self.steps,
-            st.laplace_on,
-            s.prior_precision,
-            tuple(sorted(st.markers.items())),
-            st.quiz_choice,
-        )
-        if key == self._eval_key and not force:
+        session = self.session
+        markers = tuple(sorted(st.markers.items()))
+        args = (self.steps, st.laplace_on, s.prior_precision, markers, st.quiz_choice)
+        reads = ("weights", "data")
+        if not force and session.is_current("goals", *args, reads=reads):
             return
         if not force and s.playing and s.time < self._eval_next:
             return  # while training, measure a few times a second (some metrics cost ms)
-        self._eval_key = key
+        session.memo.forget("goals")
         t0 = time.perf_counter()
-        self._follow()
-        try:
-            goals = self.level.goal_status(self.live)
-            met = all(goals) if self.level.goal_mode == "all" else any(goals)
-            stars = self.level.stars_for(self.live) if met else 0
-        except (ValueError, ArithmeticError) as exc:
-            self.say(f"Could not measure the goals: {exc}", "warn")
+        measured = session.derive("goals", self._measure, *args, reads=reads)
+        cost = time.perf_counter() - t0
+        self._eval_next = s.time + max(MIN_EVAL_INTERVAL, 8.0 * cost)
+        if isinstance(measured, str):
+            self.say(measured, "warn")
             return
-        finally:
-            cost = time.perf_counter() - t0
-            self._eval_next = s.time + max(MIN_EVAL_INTERVAL, 8.0 * cost)
+        goals, met, stars = measured
         st.goals = goals
         st.met = met
         st.stars = stars
@@ -715,6 +581,17 @@ class LevelScene(SandboxScene):
             _, error = self.game.record(self.level.id, stars)
             st.best = stars
             self.say(f"Now {stars} of 3 stars!" if not error else error)
+
+    def _measure(self, *key: object) -> tuple[list[bool], bool, int] | str:
+        """The goals met, whether the level is won and its stars; or why they cannot be told."""
+        self._follow()
+        try:
+            goals = self.level.goal_status(self.live)
+            met = all(goals) if self.level.goal_mode == "all" else any(goals)
+            stars = self.level.stars_for(self.live) if met else 0
+        except (ValueError, ArithmeticError) as exc:
+            return f"Could not measure the goals: {exc}"
+        return goals, met, stars
 
     def _update_hints(self) -> None:
         st = self.status
@@ -730,13 +607,15 @@ class LevelScene(SandboxScene):
         st = self.status
         if not st.present("inspector"):
             return
-        s = self.state
-        key = (s.weights_version, s.points.version)
-        if key == self._inspector_key:
-            return
-        self._inspector_key = key
-        from sandbox.geometry import copycat_neurons, dead_neurons
+        rows = self.session.derive(
+            "level_inspector", self._inspector_rows, reads=("weights", "data")
+        )
+        if rows is not None:
+            st.inspector = rows
 
+    def _inspector_rows(self) -> tuple[tuple[int, int, str], ...] | None:
+        """Each hidden neuron of the level's inspector: working, dead, or a copy of another."""
+        s = self.state
         net = s.net
         X = s.points.X_train
         try:
@@ -744,7 +623,7 @@ class LevelScene(SandboxScene):
             flags = dead.on_data if dead.on_data is not None else dead.in_window
             copies = copycat_neurons(net, self.level.bounds)
         except ValueError:
-            return
+            return None
         twin = {(layer, j): i for layer, i, j in copies}
         rows = []
         k = 0
@@ -758,54 +637,48 @@ class LevelScene(SandboxScene):
                     what = "working"
                 rows.append((layer, j, what))
                 k += 1
-        st.inspector = tuple(rows)
+        return tuple(rows)
 
     def _update_pairs(self) -> None:
         st = self.status
         if not self._pairs:
             return
-        s = self.state
-        key = (s.weights_version, tuple(sorted(st.markers.items())))
-        if key == self._pairs_key:
-            return
-        self._pairs_key = key
-        from sandbox.levels.measures import crease_between
+        markers = tuple(sorted(st.markers.items()))
+        st.pairs = self.session.derive("crease_pairs", self._crease_pairs, markers)
 
+    def _crease_pairs(self, markers: tuple) -> list[tuple[str, str, bool]]:
+        """Whether a crease separates each pair of markers the goals name."""
+        net = self.state.net
+        at = dict(markers)
         out = []
         for a, b in self._pairs:
-            p = np.array([st.markers[a]], dtype=np.float64)
-            q = np.array([st.markers[b]], dtype=np.float64)
-            out.append((a, b, bool(crease_between(s.net, p, q))))
-        st.pairs = out
+            p = np.array([at[a]], dtype=np.float64)
+            q = np.array([at[b]], dtype=np.float64)
+            out.append((a, b, bool(crease_between(net, p, q))))
+        return out
 
     # ------------------------------------------------------------------ drawing
     def draw_underlay(self, surface: pygame.Surface) -> None:
-        from sandbox.ui import overlay
-        from sandbox.ui.level_panels import draw_markers
-
         s = self.state
         scale = s.scale
-        closer = getattr(self, "closer", None)
-        if closer is None or not closer.hides_2d():
+        if not self.stage.hides_2d():
             overlay.draw_captions(surface, s, scale)
-        draw_markers(surface, s, self.status, self.views())
-        if self.status.shown("paint") and self.input.drag != "pan" and self._drag is None:
+        draw_markers(surface, s, self.status, self.plane.views())
+        if self.status.shown("paint") and self.plane.input.drag != "pan" and self._drag is None:
             overlay.draw_brush(surface, s, scale)
         overlay.draw_hover(surface, s, scale)
-        if closer is not None:
-            closer.draw_overlay(surface)
+        self.stage.draw_overlay(surface)
         overlay.draw_toast(surface, s, scale)
         self.workshop.draw_underlay(surface)
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
-        from sandbox.ui import overlay
-
         s = self.state
         overlay.draw_help(surface, s, s.scale)
         self.workshop.draw_overlay(surface)
-        self._overlay_key = self._marker_key()
+        self._overlay_drawn = self._marker_state()
 
-    def _marker_key(self) -> tuple:
+    def _marker_state(self) -> tuple:
+        """What the markers and the level card show (drawn again when it changes)."""
         s = self.state
         cam = s.camera
         st = self.status
@@ -821,4 +694,4 @@ class LevelScene(SandboxScene):
         )
 
     def ui_needs_redraw(self) -> bool:
-        return super().ui_needs_redraw() or self._marker_key() != self._overlay_key
+        return super().ui_needs_redraw() or self._marker_state() != self._overlay_drawn

@@ -16,19 +16,27 @@ sandbox options), or the free sandbox.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pygame
+import pygame_gui
 
 from sandbox import actions as A
 from sandbox import game_actions as G
 from sandbox.cli import resolve_level_id
-from sandbox.scenes.base import Scene
+from sandbox.nn import MLP
+from sandbox.render.camera import View2D
+from sandbox.render.plane_view import PlaneRenderer
+from sandbox.scenes.base import Routes, Scene
 from sandbox.scenes.game import SETTING_UI_SCALE, Game
+from sandbox.scenes.level import LevelScene
 from sandbox.scenes.sandbox import SandboxScene
 from sandbox.state import UI_SCALE_RANGE, AppState, Layout, Toast, View
+from sandbox.ui import overlay
+from sandbox.ui.menu_panels import CardInfo, MenuPanels, MenuView, menu_scale
 
 if TYPE_CHECKING:
     from sandbox.app import App
@@ -48,13 +56,24 @@ class MenuScene(Scene):
         super().__init__(app)
         self.game = game
         self.config = config if config is not None else app.config
-        self.panels: Any = None
-        self.view: Any = None
+        self.panels: MenuPanels | None = None
+        self.view: MenuView | None = None
         self.settings_open = False
         self._version = 0
-        self._background: Any = None
+        self._background: PlaneRenderer | None = None
         self._bg_state: AppState | None = None
-        self._bg_key: tuple = ()
+        self.routes: Routes = {
+            G.OpenLevel: self._on_OpenLevel,
+            G.ContinueGame: self._on_ContinueGame,
+            G.OpenSandbox: self._on_OpenSandbox,
+            G.ShowSettings: self._on_ShowSettings,
+            G.SetUnlockAll: self._on_SetUnlockAll,
+            A.SetUiScale: self._on_SetUiScale,
+            A.Resize: self._on_Resize,
+            A.Screenshot: self._on_Screenshot,
+            A.ScreenshotSaved: self._on_ScreenshotSaved,
+            A.Quit: self._on_Quit,
+        }
 
     # ------------------------------------------------------------------ set-up
     def enter(self) -> None:
@@ -79,9 +98,7 @@ class MenuScene(Scene):
             self._background.release()
             self._background = None
 
-    def build_ui(self, manager: Any) -> None:
-        from sandbox.ui.menu_panels import MenuPanels
-
+    def build_ui(self, manager: pygame_gui.UIManager) -> None:
         if self.panels is not None:
             self.panels.clear()
         self.panels = MenuPanels(manager, self.state, self.view)
@@ -90,8 +107,6 @@ class MenuScene(Scene):
         self.state.toast = Toast(text, kind, self.state.time + seconds)
 
     def _relayout(self, window: tuple[int, int]) -> None:
-        from sandbox.ui.menu_panels import menu_scale
-
         w, h = max(1, int(window[0])), max(1, int(window[1]))
         scale = menu_scale((w, h), self.state.ui_scale)
         self.state.layout = Layout(window=(w, h), plane=(0, 0, w, h), scale=scale)
@@ -99,8 +114,6 @@ class MenuScene(Scene):
 
     def _refresh(self) -> None:
         """Rebuild the MenuView from the game (after progress or settings changed)."""
-        from sandbox.ui.menu_panels import CardInfo, MenuView
-
         game = self.game
         flags = game.open_flags()
         next_id = game.continue_id()
@@ -155,7 +168,7 @@ class MenuScene(Scene):
 
     # ------------------------------------------------------------------ apply
     def apply(self, action: A.Action) -> None:
-        handler = getattr(self, "_on_" + type(action).__name__, None)
+        handler = self.routes.get(type(action))
         if handler is not None:
             handler(action)
 
@@ -172,8 +185,6 @@ class MenuScene(Scene):
             what = f"level {self.game.number(before)}" if before else "the level before it"
             self.say(f"Locked: win {what} first (presenters: U opens every level).", "warn")
             return
-        from sandbox.scenes.level import LevelScene
-
         self.next_scene = LevelScene(self.app, self.game, entry.level, self.config)
 
     def _on_ContinueGame(self, a: G.ContinueGame) -> None:
@@ -215,8 +226,6 @@ class MenuScene(Scene):
         self._refresh()
 
     def _on_Screenshot(self, a: A.Screenshot) -> None:
-        import time
-
         self.state.screenshot_request = a.path or time.strftime("neural-origami-%Y%m%d-%H%M%S.png")
 
     def _on_ScreenshotSaved(self, a: A.ScreenshotSaved) -> None:
@@ -235,19 +244,13 @@ class MenuScene(Scene):
         """A fixed small network folding the window into pastel regions, with its creases."""
         s = self.state
         w, h = s.layout.window
-        key = (w, h)
-        if self._bg_state is None or key != self._bg_key:
-            self._bg_key = key
+        if self._bg_state is None or self._bg_state.layout.window != (w, h):
             self._bg_state = _background_state((w, h))
         if self._background is None:
-            from sandbox.scenes.plane import PlaneRenderer
-
             self._background = PlaneRenderer(self.app.renderer)
         self._background.draw(self._bg_state)
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
-        from sandbox.ui import overlay
-
         overlay.draw_toast(surface, self.state, self.state.scale)
 
     def ui_needs_redraw(self) -> bool:
@@ -257,25 +260,20 @@ class MenuScene(Scene):
 
 def _background_state(window: tuple[int, int]) -> AppState:
     """A private state for the menu's background picture (never the app's state)."""
-    from sandbox.render.camera import View2D
-    from sandbox.scenes import backend
-    from sandbox.state import Task
-
     w, h = window
     bg = AppState()
     bg.layout = Layout(window=(w, h), plane=(0, 0, w, h))
     bg.camera = View2D((0.0, 0.0), 0.55, max(1, w), max(1, h))
-    net = backend.new_network(BACKGROUND_SIZES, BACKGROUND_SEED)
+    net = MLP(BACKGROUND_SIZES, seed=BACKGROUND_SEED)
     # spread the first-layer creases over the window so the folds fill it
     W, b = net.layers[0]
     angles = np.linspace(0.0, math.pi, W.shape[0], endpoint=False) + 0.3
     W[:, 0], W[:, 1] = np.cos(angles), np.sin(angles)
     b[:] = np.linspace(-4.0, 4.0, W.shape[0])
-    bg.net = net
-    bg.points = backend.new_points(Task.CLASSIFICATION, 0.0, 0)
+    bg.session.show_network(net)
     bg.views = {View.REGIONS, View.CREASES}
     x0, y0, x1, y1 = bg.camera.world_bounds()
-    bg.partition = backend.partition(net, (x0, x1, y0, y1))
+    bg.partition = bg.session.partition((x0, x1, y0, y1))
     return bg
 
 
@@ -295,7 +293,7 @@ class FreeSandboxScene(SandboxScene):
         if keep is not None and keep != self.state.ui_scale:
             # from the menu: the UI scale chosen there, not the command line's
             self.state.ui_scale = keep
-            self._relayout(self.state.layout.window)
+            self.relayout()
 
     def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
         if (
@@ -307,8 +305,11 @@ class FreeSandboxScene(SandboxScene):
             return [G.OpenMenu()]
         return super().translate(event, consumed)
 
-    def _on_SetUiScale(self, a: A.SetUiScale) -> None:
-        super()._on_SetUiScale(a)
+    def screen_routes(self) -> Routes:
+        return {**super().screen_routes(), G.OpenMenu: self._on_OpenMenu}
+
+    def _on_ui_scale(self, a: A.SetUiScale) -> None:
+        super()._on_ui_scale(a)
         if self.game is not None:
             error = self.game.set_setting(SETTING_UI_SCALE, self.state.ui_scale)
             if error:
@@ -343,8 +344,6 @@ def scene_factory(app: App, config: AppConfig) -> Callable[[], Scene]:
             raise ValueError(f"--level {config.level!r} cannot be played: {entry.error}")
 
         def level() -> Scene:
-            from sandbox.scenes.level import LevelScene
-
             return LevelScene(app, game, entry.level, config)
 
         return level

@@ -1,296 +1,359 @@
-"""Drawing the plane of the sandbox: turns the state's partition, points and view settings into
-the render layer's arrays and passes, uploading only what changed.
+"""The 2D plane of the sandbox: painting and erasing points, the camera (pan, zoom, far out), which
+views are on, the hover readout, and the exact geometry the plane shows.
 
-The plane occupies a rectangle of the window (the panels take the rest), so every pass runs in
-that sub-viewport with a camera of the plane's size. Uploads are keyed: the mesh and creases
-when the partition object changes, region colours and Laplace coefficients when they are needed
-and changed, the points when the data or the view moved (positions are re-expressed around the
-view centre so float32 stays exact when zoomed far in). When the exact partition is over its
-budget the per-pixel network shader draws the field instead.
+`PlaneController` applies the plane's actions (see `routes`), and each frame asks the Session for
+the exact partition of the visible window (and the partition of the first layers when the
+layer selector is on), the region count and its bound, the dead neurons, and what the network
+says under the cursor. The Session's memo recomputes those only when the weights, the data or
+the window changed. Drawing goes through sandbox.render.plane_view.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+import math
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sandbox.render import palette
-from sandbox.scenes import backend
-from sandbox.state import AppState, Task, View
+from sandbox import actions as A
+from sandbox.geometry import Partition
+from sandbox.render.camera import View2D
+from sandbox.render.plane_view import PlaneRenderer
+from sandbox.render.split import split_panes
+from sandbox.scenes.base import Controller, Routes
+from sandbox.session import region_bound
+from sandbox.state import (
+    BRUSH_DENSITY_RANGE,
+    BRUSH_RADIUS_RANGE,
+    FAR_ZOOM,
+    GeometryStats,
+    HoverInfo,
+    Task,
+    View,
+)
+from sandbox.ui.input import InputMapper
 
-CREASE_WIDTH = 1.6
-# A one-neuron network (the first lesson) is all about its single crease: draw it bold.
-LONE_CREASE_WIDTH = 4.0
-BOUNDARY_WIDTH = 3.0
-BOUNDARY_COLOR = (0.08, 0.08, 0.1, 1.0)
-POINT_RADIUS = 5.5
-MLP_MAX_LAYERS, MLP_MAX_WIDTH = 8, 64
+if TYPE_CHECKING:
+    from sandbox.scenes.sandbox import SandboxScene
+
+DEFAULT_ZOOM = 0.9
+HEALTH_INTERVAL = 0.5
+MAX_CLASSES = 6
 
 
-def crease_width(n_hidden: int, scale: float, base: float = CREASE_WIDTH) -> float:
-    """Crease line width in pixels: `base`, or bold when the network has one hidden neuron."""
-    return (max(base, LONE_CREASE_WIDTH) if n_hidden == 1 else base) * scale
+class PlaneController(Controller):
+    """The plane's actions, geometry and drawing for one sandbox scene."""
 
+    def __init__(self, scene: SandboxScene) -> None:
+        self.scene = scene
+        self.state = scene.state
+        self.input = InputMapper()
+        self.renderer: PlaneRenderer | None = None
+        self.layer_partition: Partition | None = None
+        self._cap_warned_at = -10.0
+        self._health_time = -1.0
 
-GREYS = np.repeat(np.linspace(0.0, 1.0, 6, dtype=np.float32)[:, None], 3, axis=1)
+    def routes(self) -> Routes:
+        return {
+            A.Paint: self._on_paint,
+            A.Erase: self._on_erase,
+            A.SelectClass: self._on_select_class,
+            A.SetBrushSize: self._on_brush_size,
+            A.SetBrushDensity: self._on_brush_density,
+            A.SetPaintValue: self._on_paint_value,
+            A.Undo: self._on_undo,
+            A.Redo: self._on_redo,
+            A.ClearPoints: self._on_clear,
+            A.Pan: self._on_pan,
+            A.ZoomAt: self._on_zoom_at,
+            A.ZoomOutFar: self._on_zoom_out_far,
+            A.ResetView: self._on_reset_view,
+            A.Hover: self._on_hover,
+            A.ToggleView: self._on_toggle_view,
+            A.SetView: self._on_set_view,
+            A.ToggleDiscretise: self._on_toggle_discretise,
+            A.SetLayerView: self._on_set_layer_view,
+            A.CycleLayerView: self._on_cycle_layer_view,
+        }
 
+    # ------------------------------------------------------------------ cameras
+    def new_camera(self, zoom: float = DEFAULT_ZOOM) -> View2D:
+        _, _, w, h = self.state.layout.plane
+        return View2D((0.0, 0.0), zoom, max(1, w), max(1, h))
 
-def gl_rect(plane: tuple[int, int, int, int], window: tuple[int, int]) -> tuple[int, int, int, int]:
-    """A top-left-origin rectangle as GL's bottom-left-origin (x, y, w, h)."""
-    x, y, w, h = plane
-    return (int(x), int(window[1] - y - h), int(w), int(h))
+    def split_active(self) -> bool:
+        s = self.state
+        return View.SPLIT in s.views and s.task is Task.CLASSIFICATION
 
+    def views(self) -> list[tuple[View2D, float]]:
+        """The cameras drawn side by side (one, or two in split view) and their x offsets."""
+        cam = self.state.camera
+        if not self.split_active():
+            return [(cam, 0.0)]
+        return [(pane.view, float(pane.viewport[0])) for pane in split_panes(cam)]
 
-class PlaneRenderer:
-    """Feeds the app's Renderer for the sandbox plane (one per scene)."""
+    def view_at(self, pos: tuple[float, float]) -> tuple[View2D, tuple[float, float]]:
+        """The camera under a window position and the position in its own pixels."""
+        x, y, _, _ = self.state.layout.plane
+        lx, ly = pos[0] - x, pos[1] - y
+        views = self.views()
+        view, x0 = views[0]
+        for v, xv in views:
+            if lx >= xv:
+                view, x0 = v, xv
+        return view, (lx - x0, ly)
 
-    def __init__(self, renderer: Any) -> None:
-        self.r = renderer
-        self._mesh_key: Any = None
-        self._colors_key: Any = None
-        self._laplace_key: Any = None
-        self._creases_key: Any = None
-        self._boundary_key: Any = None
-        self._points_key: Any = None
-        self._mlp_key: Any = None
-        self._layer_mesh: Any = None
-        self._layer_key: Any = None
-        self.laplace_ok = False
-        self.panes: tuple = ()
+    def to_world(self, pos: tuple[float, float]) -> np.ndarray:
+        view, local = self.view_at(pos)
+        return view.screen_to_world(np.asarray(local, np.float64))
 
-    def release(self) -> None:
-        if self._layer_mesh is not None:
-            self._layer_mesh.delete()
-            self._layer_mesh = None
+    def bounds(self) -> tuple[float, float, float, float]:
+        """The visible window (xmin, xmax, ymin, ymax) with a pixel of margin."""
+        views = self.views()
+        boxes = [v.world_bounds() for v, _ in views]
+        m = 2.0 / min(v.pixels_per_unit for v, _ in views)
+        xmin = min(b[0] for b in boxes) - m
+        ymin = min(b[1] for b in boxes) - m
+        xmax = max(b[2] for b in boxes) + m
+        ymax = max(b[3] for b in boxes) + m
+        return (xmin, xmax, ymin, ymax)
 
-    # ------------------------------------------------------------------ uploads
-    def _upload_partition(self, state: AppState, part: Any) -> None:
-        r = self.r
-        origin = state.camera.center
-        if self._mesh_key is not part:
-            self._mesh_key = part
-            self._colors_key = None
-            self._laplace_key = None
-            mesh = part.mesh
-            r.mesh.set_mesh(mesh.vertices, mesh.triangles, mesh.region, mesh.logits, origin=origin)
-        # a neuron picked in the inspector tints its region of activity (over paper when the
-        # regions view is off)
-        tint = state.closer.tint
-        regions = View.REGIONS in state.views
-        key = (id(part), tint, regions)  # the mesh upload above resets it for a new partition
-        if (regions or tint is not None) and self._colors_key != key:
-            self._colors_key = key
-            colors = np.asarray(part.region_colors, dtype=np.float32)
-            if not regions:
-                colors = np.empty_like(colors)
-                colors[:] = palette.BACKGROUND[: colors.shape[1]]
-            if tint is not None and tint < part.patterns.shape[1]:
-                from sandbox.render.inspector import activity_tint
+    # ------------------------------------------------------------------ painting
+    def _brush_world_radius(self, pos: tuple[float, float]) -> float:
+        view, _ = self.view_at(pos)
+        return float(self.state.brush_radius_px) / view.pixels_per_unit
 
-                colors = activity_tint(colors, part.patterns, tint)
-            r.mesh.set_region_colors(colors)
+    def _stroke(self, phase: A.Phase) -> bool:
+        """Open or close a stroke (one undo step); True when the gesture ended."""
+        pts = self.state.points
+        if phase is A.Phase.BEGIN:
+            pts.begin_stroke()
+        if phase is A.Phase.END:
+            pts.end_stroke()
+            return True
+        return False
 
-    def _upload_laplace(self, state: AppState, part: Any) -> bool:
-        la = state.laplace
-        if la is None or part is None or part.too_many:
-            return False
-        key = (id(la), part)
-        if self._laplace_key != key:
-            try:
-                mean, var = backend.laplace_region_coefficients(la, part)
-                self.r.mesh.set_laplace(mean, var)
-                self._laplace_key = key
-            except (ValueError, ArithmeticError):
-                self._laplace_key = None
-                return False
-        return True
-
-    def _upload_lines(self, state: AppState, part: Any, layer_part: Any) -> None:
-        r = self.r
-        origin = state.camera.center
-        source = layer_part if layer_part is not None else part
-        key = (source, state.scale, getattr(state.net, "n_hidden", 0))
-        if self._creases_key != key:
-            self._creases_key = key
-            cr = source.creases
-            if len(cr) and not source.too_many:
-                # one crease palette for the plane, the 3D view and the probe plots
-                rgba = palette.layer_colors(len(palette.LAYER_COLORS), 0.95)[
-                    (np.asarray(cr.layer) - 1) % len(palette.LAYER_COLORS)
-                ]
-                width = crease_width(getattr(state.net, "n_hidden", 0), state.scale)
-                r.creases.set(cr.segments, rgba, width, origin=origin)
-            else:
-                r.creases.clear()
-        key = (part, state.scale)
-        if self._boundary_key != key:
-            self._boundary_key = key
-            b = part.boundary
-            if len(b) and not part.too_many:
-                r.boundary.set(b, BOUNDARY_COLOR, BOUNDARY_WIDTH * state.scale, origin=origin)
-            else:
-                r.boundary.clear()
-
-    def _upload_points(self, state: AppState) -> None:
-        cam = state.camera
-        pts = state.points
-        key = (pts.version, cam.center, cam.zoom, state.scale, state.task)
-        if key == self._points_key:
+    def _on_paint(self, a: A.Paint) -> None:
+        s = self.state
+        if self._stroke(a.phase) or not s.layout.in_plane(a.pos):
             return
-        self._points_key = key
-        n = len(pts)
-        if n == 0:
-            self.r.points.clear()
+        radius = self._brush_world_radius(a.pos)
+        label: int | float = s.selected_class if s.task is Task.CLASSIFICATION else s.paint_value
+        # density is "points per dab": spread over the brush disk in world units
+        density = s.brush_density / (math.pi * radius * radius)
+        try:
+            s.points.add_brush(self.to_world(a.pos), radius, density, label)
+        except ValueError as exc:
+            if s.time - self._cap_warned_at > 2.0:
+                self._cap_warned_at = s.time
+                self.scene.say(str(exc), "warn")
+
+    def _on_erase(self, a: A.Erase) -> None:
+        if self._stroke(a.phase):
             return
-        if state.task is Task.CLASSIFICATION:
-            classes = np.asarray(pts.y, dtype=np.float32)
+        self.state.points.erase(self.to_world(a.pos), self._brush_world_radius(a.pos))
+
+    def _on_select_class(self, a: A.SelectClass) -> None:
+        s = self.state
+        if s.task is Task.CLASSIFICATION and 0 <= a.label < MAX_CLASSES:
+            s.selected_class = int(a.label)
+
+    def _on_brush_size(self, a: A.SetBrushSize) -> None:
+        self.state.brush_radius_px = float(np.clip(a.radius_px, *BRUSH_RADIUS_RANGE))
+
+    def _on_brush_density(self, a: A.SetBrushDensity) -> None:
+        self.state.brush_density = int(np.clip(a.density, *BRUSH_DENSITY_RANGE))
+
+    def _on_paint_value(self, a: A.SetPaintValue) -> None:
+        self.state.paint_value = float(np.clip(a.value, 0.0, 1.0))
+
+    def _on_undo(self, a: A.Undo) -> None:
+        if not self.state.points.undo():
+            self.scene.say("Nothing to undo.")
+
+    def _on_redo(self, a: A.Redo) -> None:
+        if not self.state.points.redo():
+            self.scene.say("Nothing to redo.")
+
+    def _on_clear(self, a: A.ClearPoints) -> None:
+        if self.state.points.clear():
+            self.scene.say("Cleared every point. Ctrl+Z brings them back.")
+
+    # ------------------------------------------------------------------ camera
+    def _on_pan(self, a: A.Pan) -> None:
+        cam = self.state.camera
+        pos = self.input.last_pos or (0.0, 0.0)
+        view = copy.copy(self.view_at(pos)[0])
+        view.pan_pixels(a.dx, a.dy)
+        cam.center = view.center
+
+    def _on_zoom_at(self, a: A.ZoomAt) -> None:
+        if a.factor > 0 and math.isfinite(a.factor):
+            cam = self.state.camera
+            view, local = self.view_at(a.pos)
+            view = copy.copy(view)
+            view.zoom_at(local, a.factor)
+            cam.center, cam.zoom = view.center, view.zoom
+
+    def _on_zoom_out_far(self, a: A.ZoomOutFar) -> None:
+        s = self.state
+        cam = s.camera
+        if s.far_return is None:
+            s.far_return = (cam.center[0], cam.center[1], cam.zoom)
+            cam.center = (0.0, 0.0)
+            cam.zoom = FAR_ZOOM
+            self.scene.say(
+                "Far out: the data is the small patch in the middle. Switch on Laplace (L) and "
+                "compare how sure the network is out here."
+            )
         else:
-            # pictures: the grey a point asks for, in six steps (drawn with the GREYS ramp)
-            classes = np.clip(np.rint(np.asarray(pts.y) * 5), 0, 5).astype(np.float32)
-        radius = (POINT_RADIUS if n <= 2000 else 3.5) * state.scale
-        self.r.points.set(pts.X, classes, pts.is_test, radius, origin=cam.center)
+            cx, cy, z = s.far_return
+            cam.center = (cx, cy)
+            cam.zoom = z
+            s.far_return = None
+
+    def _on_reset_view(self, a: A.ResetView) -> None:
+        s = self.state
+        s.camera.center = (0.0, 0.0)
+        s.camera.zoom = DEFAULT_ZOOM
+        s.far_return = None
+
+    def _on_hover(self, a: A.Hover) -> None:
+        self.state.hover_pos = a.pos
+        if a.pos is None:
+            self.state.hover = None
+
+    # ------------------------------------------------------------------ views
+    def _on_toggle_view(self, a: A.ToggleView) -> None:
+        try:
+            view = View(a.name)
+        except ValueError:
+            return
+        self.scene.set_view(view, view not in self.state.views)
+
+    def _on_set_view(self, a: A.SetView) -> None:
+        try:
+            self.scene.set_view(View(a.name), a.on)
+        except ValueError:
+            return
+
+    def set_view(self, view: View, on: bool) -> None:
+        """Switch one view on or off, with the rules between views (Laplace or split)."""
+        s = self.state
+        if on:
+            s.views.add(view)
+            if view is View.LAPLACE:
+                s.views.discard(View.SPLIT)
+            elif view is View.SPLIT:
+                s.views.discard(View.LAPLACE)
+            if view in (View.LAPLACE, View.SPLIT) and s.task is Task.REGRESSION:
+                self.scene.say(
+                    "Laplace confidence is shown for classification; pictures show grey."
+                )
+        else:
+            s.views.discard(view)
+
+    def _on_toggle_discretise(self, a: A.ToggleDiscretise) -> None:
+        self.state.discretise = not self.state.discretise
+
+    def _on_set_layer_view(self, a: A.SetLayerView) -> None:
+        n = len(self.state.settings.hidden)
+        layer = int(a.layer)
+        self.state.layer_view = 0 if layer <= 0 or layer >= n else layer
+
+    def _on_cycle_layer_view(self, a: A.CycleLayerView) -> None:
+        s = self.state
+        n = len(s.settings.hidden)
+        # cycle 1, 2, ..., n-1, Joint (layer n is the joint partition)
+        current = s.layer_view or n
+        nxt = (current - 1 + a.step) % n + 1
+        s.layer_view = 0 if nxt == n else nxt
+        if View.REGIONS not in s.views and s.layer_view:
+            self.scene.set_view(View.REGIONS, True)
+
+    # ------------------------------------------------------------------ per frame
+    def update_geometry(self) -> None:
+        """The exact partition of the visible window, its counts and the layer partition."""
+        s = self.state
+        session = s.session
+        bounds = self.bounds()
+        part = session.partition(bounds)
+        s.partition = part
+        layer_part = None
+        if s.layer_view and View.REGIONS in s.views:
+            layer_part = session.partition(bounds, upto_layer=s.layer_view)
+        self.layer_partition = layer_part
+        g = s.geometry
+        s.geometry = GeometryStats(
+            regions=0 if part.too_many else len(part),
+            bound=region_bound(s.net.sizes),
+            dead=g.dead,
+            dead_names=g.dead_names,
+            too_many=bool(part.too_many),
+            message=str(part.message),
+        )
+
+    def update_health(self) -> None:
+        """Dead neurons, at most every HEALTH_INTERVAL seconds and when weights or data moved."""
+        s = self.state
+        session = s.session
+        args = (self.bounds(), s.partition)
+        reads = ("weights", "data")
+        if session.is_current("dead_neurons", *args, reads=reads):
+            return
+        if s.time - self._health_time < HEALTH_INTERVAL:
+            return
+        self._health_time = s.time
+        names = session.derive("dead_neurons", session.dead_neurons, *args, reads=reads)
+        s.geometry = replace(s.geometry, dead=len(names), dead_names=tuple(names))
+
+    def update_hover(self) -> None:
+        s = self.state
+        pos = s.hover_pos
+        if pos is None or not s.layout.in_plane(pos):
+            s.hover = None
+            return
+        world = self.to_world(pos)
+        s.hover = s.session.derive(
+            "hover", self.hover_at, (float(world[0]), float(world[1])), s.laplace
+        )
+
+    def hover_at(
+        self, world: tuple[float, float] | np.ndarray, laplace: object = None
+    ) -> HoverInfo:
+        """What the network says at a plane point (the hover readout; the 3D view's too)."""
+        s = self.state
+        world = np.asarray(world, dtype=np.float64)
+        info = HoverInfo(world=(float(world[0]), float(world[1])))
+        net = s.net
+        X = world[None, :]
+        out = net.forward(X)[0]
+        if net.n_out == 1:
+            info.value = float(out[0])
+            info.map_probs = None
+        else:
+            z = out - out.max()
+            p = np.exp(z)
+            info.map_probs = p / p.sum()
+            la = s.laplace
+            if la is not None:
+                try:
+                    info.laplace_probs = np.asarray(la.predict_proba(X, link="probit"))[0]
+                except (ValueError, ArithmeticError):
+                    info.laplace_probs = None
+        info.pattern = tuple(
+            "".join("1" if v > 0 else "0" for v in z_l[0]) for z_l in net.preactivations(X)
+        )
+        return info
 
     # ------------------------------------------------------------------ drawing
-    def styles(self, state: AppState) -> tuple[Any, Any | None]:
-        """Field styles: the main one, and the right pane's in split view (else None)."""
-        from sandbox.render.field import FieldMode, FieldStyle
+    def draw(self) -> None:
+        if self.renderer is not None:
+            self.renderer.draw(self.state, self.layer_partition)
 
-        regions = View.REGIONS in state.views or state.closer.tint is not None
-        field = View.FIELD in state.views
-        regression = state.task is Task.REGRESSION
-        value_range = (0.0, 1.0) if regression else (-1.0, 1.0)
-        base = dict(discretise=state.discretise, value_range=value_range)
-        if field:
-            main = FieldStyle(mode=FieldMode.OUTPUT, regions=regions, **base)
-        elif regions:
-            main = FieldStyle(mode=FieldMode.REGIONS, **base)
-        else:
-            main = FieldStyle(mode=FieldMode.OUTPUT, strength=0.0, **base)
-        lap = None
-        if not regression and self.laplace_ok:
-            lap = FieldStyle(mode=FieldMode.LAPLACE, regions=regions, **base)
-        if View.SPLIT in state.views and not regression:
-            left = FieldStyle(mode=FieldMode.OUTPUT, regions=regions, **base)
-            return left, lap if lap is not None else left
-        if View.LAPLACE in state.views and lap is not None:
-            return lap, None
-        return main, None
-
-    def draw(self, state: AppState, layer_part: Any = None) -> None:
-        from sandbox.render.gl import GL
-
-        part = state.partition
-        if part is None or state.camera is None:
-            return
-        r = self.r
-        window = state.layout.window
-        plane = state.layout.plane
-        if plane[2] < 1 or plane[3] < 1:
-            return
-        per_pixel = bool(part.too_many)
-        if not per_pixel:
-            self._upload_partition(state, part)
-            self._upload_lines(state, part, layer_part)
-        else:
-            r.creases.clear()
-            r.boundary.clear()
-            self._creases_key = self._boundary_key = None
-        self.laplace_ok = (
-            not per_pixel
-            and bool(state.views & {View.LAPLACE, View.SPLIT})
-            and self._upload_laplace(state, part)
-        )
-        self._upload_points(state)
-        field_ok = True
-        if per_pixel:
-            per_pixel = field_ok = self._prepare_mlp(state)
-        main, right = self.styles(state)
-        flags = dict(
-            field=field_ok,
-            creases=View.CREASES in state.views,
-            boundary=View.BOUNDARY in state.views,
-            points=True,
-            per_pixel=per_pixel,
-        )
-        if (
-            layer_part is not None
-            and not layer_part.too_many
-            and not per_pixel
-            and View.REGIONS in state.views
-        ):
-            main, right = self._layer_style(state, layer_part), None
-            flags["field"] = True
-        rect = gl_rect(plane, window)
-        GL.glViewport(*rect)
-        GL.glScissor(*rect)
-        GL.glEnable(GL.GL_SCISSOR_TEST)
-        try:
-            if right is None:
-                self._draw_one(state, main, layer_part, flags)
-            else:
-                self._draw_split(state, rect, main, right, flags)
-        finally:
-            GL.glDisable(GL.GL_SCISSOR_TEST)
-            GL.glViewport(0, 0, int(window[0]), int(window[1]))
-
-    def _draw_one(self, state: AppState, style: Any, layer_part: Any, flags: dict) -> None:
-        from sandbox.render.field import FieldMode
-
-        r = self.r
-        cam = state.camera
-        if style.mode is FieldMode.REGIONS and layer_part is not None and self._layer_mesh:
-            with r.timed("field"):
-                r.field_pass.draw(cam, self._layer_mesh, style)
-            self._draw_scene(state, cam, style, {**flags, "field": False})
-            return
-        field = flags["field"] and (style.strength > 0 or style.mode is not FieldMode.OUTPUT)
-        self._draw_scene(state, cam, style, {**flags, "field": field})
-
-    def _draw_scene(self, state: AppState, view: Any, style: Any, flags: dict) -> None:
-        """The renderer's scene, with grey points for pictures."""
-        r = self.r
-        grey = state.task is not Task.CLASSIFICATION
-        r.point_pass.class_colors = GREYS if grey else palette.CLASS_COLORS
-        r.draw_scene(view, style, **flags)
-
-    def _draw_split(self, state: AppState, rect: tuple, left: Any, right: Any, flags: dict) -> None:
-        from sandbox.render.gl import GL
-        from sandbox.render.split import split_panes
-
-        x0, y0, _, _ = rect
-        panes = split_panes(state.camera)
-        self.panes = panes
-        for pane, style in zip(panes, (left, right), strict=True):
-            vx, vy, vw, vh = pane.viewport
-            GL.glViewport(x0 + vx, y0 + vy, vw, vh)
-            GL.glScissor(x0 + vx, y0 + vy, vw, vh)
-            self._draw_scene(state, pane.view, style, flags)
-
-    def _layer_style(self, state: AppState, layer_part: Any) -> Any:
-        """Flat regions of the partition made by layers <= l, on its own mesh."""
-        from sandbox.render.field import FieldMode, FieldStyle
-        from sandbox.render.mesh import GLMesh
-
-        if self._layer_mesh is None:
-            self._layer_mesh = GLMesh()
-        if self._layer_key is not layer_part:
-            self._layer_key = layer_part
-            mesh = layer_part.mesh
-            zeros = np.zeros((len(mesh.vertices), 1))
-            self._layer_mesh.set_mesh(
-                mesh.vertices, mesh.triangles, mesh.region, zeros, origin=state.camera.center
-            )
-            self._layer_mesh.set_region_colors(layer_part.region_colors)
-        return FieldStyle(mode=FieldMode.REGIONS)
-
-    def _prepare_mlp(self, state: AppState) -> bool:
-        net = state.net
-        hidden = net.hidden_sizes
-        if len(hidden) > MLP_MAX_LAYERS or max(hidden) > MLP_MAX_WIDTH:
-            return False
-        key = (state.weights_version, id(net))
-        if key != self._mlp_key:
-            self._mlp_key = key
-            self.r.mlp_field.set_network(net.weights())
-        return True
+    def release(self) -> None:
+        if self.renderer is not None:
+            self.renderer.release()
+            self.renderer = None

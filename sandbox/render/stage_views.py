@@ -1,5 +1,6 @@
-"""Drawing the "look closer" views: feeds the 3D pass, the plot canvas and the network diagram
-with what sandbox.scenes.closer derived, uploading only what changed.
+"""The stage views' render adapter: feeds the 3D pass, the plot canvas and the network diagram
+with what the 3D view, probe and inspector controllers derived (a `StageContent`), uploading
+only what changed.
 
 Three parts per frame, each in its own rectangle of the window: marks on the 2D view (the
 highlighted crease and its rotation handle, the probe rays with their crease crossings and
@@ -11,15 +12,26 @@ plots' crossing marks use.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from sandbox.scenes.plane import crease_width
+from sandbox.geometry import RayProbe
+from sandbox.geometry.surface import FoldedSurface
+from sandbox.render import palette
+from sandbox.render import plots as PL
+from sandbox.render.camera import View2D
+from sandbox.render.camera3d import SceneFrame
+from sandbox.render.gl import GL
+from sandbox.render.inspector import NetworkDiagram, NodeRef
+from sandbox.render.plane_view import GREYS, crease_width
+from sandbox.render.plots import Canvas, ProbeCurves
+from sandbox.render.surface3d import Surface3DPass, Surface3DStyle
+from sandbox.render.target import RenderTarget
+from sandbox.session import same_key
 from sandbox.state import AppState, Task, View
-
-if TYPE_CHECKING:
-    from sandbox.scenes.closer import Closer
 
 PANE_BACKGROUND = np.array([0.905, 0.912, 0.925], dtype=np.float32)  # cool grey behind the paper
 HALO = np.array([1.0, 1.0, 1.0, 0.85], dtype=np.float32)
@@ -29,6 +41,26 @@ CREASE_3D_WIDTH = 2.0
 HIGHLIGHT_WIDTH = 4.5
 
 
+@dataclass
+class StageContent:
+    """What the stage views show this frame, as their controllers derived it."""
+
+    panes: list[tuple[View2D, float]]  # the 2D view's cameras and their x offsets
+    surface: FoldedSurface | None = None
+    frame3d: SceneFrame | None = None
+    plane_height: float | None = None
+    points3d: np.ndarray | None = None
+    neuron_surface: bool = False
+    probes: list[RayProbe] = field(default_factory=list)
+    curves: list[ProbeCurves] = field(default_factory=list)
+    bands: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+    probe_key: tuple | None = None  # what the probe was made from (redraw when it changes)
+    diagram: NetworkDiagram | None = None
+    diagram_rect: tuple[int, int, int, int] | None = None
+    diagram_key: tuple | None = None
+    tray_height: int = 0  # the single-neuron sliders' height inside the inspector
+
+
 def gl_rect(rect: tuple[int, int, int, int], window: tuple[int, int]) -> tuple[int, int, int, int]:
     x, y, w, h = (int(v) for v in rect)
     return (x, int(window[1]) - y - h, w, h)
@@ -36,25 +68,21 @@ def gl_rect(rect: tuple[int, int, int, int], window: tuple[int, int]) -> tuple[i
 
 def layer_rgba(layers: np.ndarray, alpha: float = 0.95) -> np.ndarray:
     """The crease colour (RGBA) of each 1-based hidden layer."""
-    from sandbox.render import palette
-
     table = palette.layer_colors(len(palette.LAYER_COLORS), alpha)
     return table[(np.asarray(layers, np.int64) - 1) % len(table)]
 
 
-class CloserRenderer:
-    """GL objects of the look-closer views (made on first use, released with the scene)."""
+class StageRenderer:
+    """GL objects of the stage views (made on first use, released with the scene)."""
 
     def __init__(self) -> None:
-        from sandbox.render.plots import Canvas
-
         self.canvas = Canvas()
-        self.p3d: Any = None
-        self._surface: Any = None
-        self._points_key: Any = None
-        self._highlight_key: Any = None
-        self._cursor_key: Any = None
-        self._plane_key: Any = None
+        self.p3d: Surface3DPass | None = None
+        self._surface: FoldedSurface | None = None
+        self._points_key: tuple | None = None
+        self._highlight_key: tuple | None = None
+        self._cursor_key: tuple | None = None
+        self._plane_key: tuple | None = None
         self._cache_3d = _Cached()
         self._cache_side = _Cached()
 
@@ -67,38 +95,37 @@ class CloserRenderer:
             cache.release()
 
     # ------------------------------------------------------------------ frame
-    def draw(self, state: AppState, closer: Closer) -> None:
-        from sandbox.render.gl import GL
+    def draw(self, state: AppState, content: StageContent) -> None:
 
         r = state.closer.rects
         window = state.layout.window
         try:
             if not r.hide_2d:
-                self._draw_plane_marks(state, closer)
+                self._draw_plane_marks(state, content)
             # the 3D view and the side column are redrawn only when what they show changed
             if r.view3d is not None:
                 self._cache_3d.draw(
-                    self._key_3d(state, closer), r.view3d, window, self._draw_3d, state, closer
+                    self._key_3d(state, content), r.view3d, window, self._draw_3d, state, content
                 )
             if r.inspector is not None or r.probe is not None:
                 self._cache_side.draw(
-                    self._key_side(state, closer), r.side, window, self._draw_side, state, closer
+                    self._key_side(state, content), r.side, window, self._draw_side, state, content
                 )
         finally:
             GL.glDisable(GL.GL_SCISSOR_TEST)
             GL.glViewport(0, 0, int(window[0]), int(window[1]))
 
     @staticmethod
-    def _key_3d(state: AppState, closer: Closer) -> tuple:
+    def _key_3d(state: AppState, content: StageContent) -> tuple:
         cs = state.closer
         o = cs.orbit
         orbit = None if o is None else (o.yaw, o.pitch, o.distance, o.size, tuple(o.target))
         return (
-            id(closer.surface),
-            id(closer.points3d),
-            closer.frame3d,
-            closer.plane_height,
-            closer.neuron_surface,
+            id(content.surface),
+            id(content.points3d),
+            content.frame3d,
+            content.plane_height,
+            content.neuron_surface,
             orbit,
             cs.cursor,
             cs.hovered,
@@ -111,27 +138,25 @@ class CloserRenderer:
         )
 
     @staticmethod
-    def _key_side(state: AppState, closer: Closer) -> tuple:
+    def _key_side(state: AppState, content: StageContent) -> tuple:
         cs = state.closer
         return (
             cs.rects.inspector,
             cs.rects.probe,
             state.scale,
             state.task,
-            id(closer.diagram),
-            closer._keys.get("diagram"),
-            len(closer.curves),
-            closer._keys.get("probe"),
+            id(content.diagram),
+            content.diagram_key,
+            len(content.curves),
+            content.probe_key,
             cs.selected,
             cs.hovered,
             cs.neuron_text,
-            closer.tray_height_in_inspector(),
+            content.tray_height,
         )
 
     # ------------------------------------------------------------------ 2D marks
-    def _draw_plane_marks(self, state: AppState, closer: Closer) -> None:
-        from sandbox.render import plots as PL
-        from sandbox.render.gl import GL
+    def _draw_plane_marks(self, state: AppState, content: StageContent) -> None:
 
         cs = state.closer
         sc = state.scale
@@ -139,7 +164,7 @@ class CloserRenderer:
         window = state.layout.window
         px, py, pw, ph = state.layout.plane
         c.begin(window)
-        views = closer.scene.views()
+        views = content.panes
         ref = cs.hovered or cs.selected
         part = state.partition
         drew = False
@@ -166,13 +191,13 @@ class CloserRenderer:
                 c.disc(np.array([[hx, hy]]), rad + 1.5 * sc, PL.INK)
                 c.disc(np.array([[hx, hy]]), rad - 1.0 * sc, HALO)
                 drew = True
-        if View.PROBE in state.views and closer.probes:
-            n = len(closer.probes)
+        if View.PROBE in state.views and content.probes:
+            n = len(content.probes)
             colors = PL.ray_colors(n)
             ox, oy, reach = cs.probe_resolved
             for view, x0 in views:
                 off = np.array([px + x0, py])
-                for probe, color in zip(closer.probes, colors, strict=True):
+                for probe, color in zip(content.probes, colors, strict=True):
                     ends = np.array([probe.origin, probe.origin + reach * probe.direction])
                     pix = view.world_to_screen(ends) + off
                     c.polyline(pix, HALO, 4.5 * sc)
@@ -206,17 +231,16 @@ class CloserRenderer:
         GL.glDisable(GL.GL_SCISSOR_TEST)
 
     # ------------------------------------------------------------------ 3D
-    def _upload_surface(self, state: AppState, closer: Closer) -> None:
-        from sandbox.render import palette
+    def _upload_surface(self, state: AppState, content: StageContent) -> None:
 
-        fs = closer.surface
+        fs = content.surface
         p = self.p3d
         if self._surface is fs:
             return
         self._surface = fs
         self._points_key = self._highlight_key = self._cursor_key = None
         mesh = fs.surface
-        if closer.neuron_surface:
+        if content.neuron_surface:
             # a neuron's surface: paper where it is off, pale blue where it is on
             z = mesh.positions[:, 2]
             n_reg = int(mesh.region.max()) + 1 if len(mesh.region) else 1
@@ -232,10 +256,7 @@ class CloserRenderer:
         p.set_boundary(fs.boundary.segments, palette.BOUNDARY_COLOR, 2.5 * state.scale)
         p.set_band(fs.lower, fs.upper)
 
-    def _draw_3d(self, state: AppState, closer: Closer) -> None:
-        from sandbox.render import palette
-        from sandbox.render.gl import GL
-        from sandbox.render.surface3d import Surface3DPass, Surface3DStyle
+    def _draw_3d(self, state: AppState, content: StageContent) -> None:
 
         cs = state.closer
         r = cs.rects
@@ -247,15 +268,15 @@ class CloserRenderer:
         GL.glClearColor(float(bg[0]), float(bg[1]), float(bg[2]), 1.0)
         GL.glClear(GL.GL_COLOR_BUFFER_BIT)
         GL.glDisable(GL.GL_SCISSOR_TEST)
-        fs = closer.surface
-        if fs is None or cs.orbit is None or closer.frame3d is None:
+        fs = content.surface
+        if fs is None or cs.orbit is None or content.frame3d is None:
             return
         if self.p3d is None:
             self.p3d = Surface3DPass()
         p = self.p3d
-        self._upload_surface(state, closer)
+        self._upload_surface(state, content)
         pts = state.points
-        key = (id(closer.points3d), state.scale, state.task)
+        key = (id(content.points3d), state.scale, state.task)
         if key != self._points_key:
             self._points_key = key
             if state.task is Task.CLASSIFICATION:
@@ -263,18 +284,17 @@ class CloserRenderer:
                 p.point_colors = palette.CLASS_COLORS.copy()
             else:
                 # pictures: the grey a point asks for, in six steps, as on the plane
-                from sandbox.scenes.plane import GREYS
 
                 classes = np.clip(np.rint(np.asarray(pts.y) * 5), 0, 5).astype(np.float32)
                 p.point_colors = GREYS.copy()
             radius = (4.5 if len(pts) <= 2000 else 3.0) * state.scale
-            p.set_points(closer.points3d, classes, np.asarray(pts.is_test), radius)
+            p.set_points(content.points3d, classes, np.asarray(pts.is_test), radius)
         ref = cs.hovered or cs.selected
         key = (id(fs), ref, View.INSPECTOR in state.views, state.scale)
         if key != self._highlight_key:
             self._highlight_key = key
             segs = None
-            if ref is not None and View.INSPECTOR in state.views and not closer.neuron_surface:
+            if ref is not None and View.INSPECTOR in state.views and not content.neuron_surface:
                 segs = fs.creases.of(*ref)
             p.set_highlight(segs, (0.05, 0.05, 0.06, 1.0), HIGHLIGHT_WIDTH * state.scale)
         key = (id(fs), cs.cursor)
@@ -288,28 +308,24 @@ class CloserRenderer:
                     z = float(fs.height_at(np.array([[x, y]]))[0])
                     point = np.array([[x, y, z]])
             p.set_cursor(point, 6.5 * state.scale)
-        key = (id(fs), closer.plane_height)
+        key = (id(fs), content.plane_height)
         if key != self._plane_key:
             self._plane_key = key
-            p.set_plane(fs.bounds, closer.plane_height)
+            p.set_plane(fs.bounds, content.plane_height)
         regression = state.task is Task.REGRESSION
         style = Surface3DStyle(
-            regions=View.REGIONS in state.views or closer.neuron_surface,
-            tint=View.FIELD in state.views and not closer.neuron_surface,
+            regions=View.REGIONS in state.views or content.neuron_surface,
+            tint=View.FIELD in state.views and not content.neuron_surface,
             discretise=state.discretise,
             value_range=(0.0, 1.0) if regression else (-1.0, 1.0),
-            creases=View.CREASES in state.views or closer.neuron_surface,
+            creases=View.CREASES in state.views or content.neuron_surface,
             boundary=View.BOUNDARY in state.views,
-            plane=closer.plane_height is not None,
+            plane=content.plane_height is not None,
         )
-        p.draw(cs.orbit, closer.frame3d, style, viewport=rect)
+        p.draw(cs.orbit, content.frame3d, style, viewport=rect)
 
     # ------------------------------------------------------------------ side column
-    def _draw_side(self, state: AppState, closer: Closer) -> None:
-        from sandbox.render import palette
-        from sandbox.render import plots as PL
-        from sandbox.render.gl import GL
-        from sandbox.render.inspector import NodeRef
+    def _draw_side(self, state: AppState, content: StageContent) -> None:
 
         cs = state.closer
         r = cs.rects
@@ -328,13 +344,13 @@ class CloserRenderer:
         if r.inspector is not None:
             x, y, w, h = r.inspector
             c.text("Network inspector", (x + pad, y + round(20 * sc)), title, PL.INK, "ml")
-            if closer.diagram is not None and closer.diagram_rect() is not None:
+            if content.diagram is not None and content.diagram_rect is not None:
                 c.next_group()
                 sel = NodeRef(*cs.selected) if cs.selected is not None else None
                 hov = NodeRef(*cs.hovered) if cs.hovered is not None else None
-                closer.diagram.draw(c, selected=sel, hovered=hov, font_px=font)
+                content.diagram.draw(c, selected=sel, hovered=hov, font_px=font)
                 c.next_group()
-            ty = y + h - round(70 * sc) - closer.tray_height_in_inspector()
+            ty = y + h - round(70 * sc) - content.tray_height
             rows = []
             for i, line in enumerate(cs.neuron_text):
                 color = PL.INK if i == 0 else PL.INK_DIM
@@ -356,19 +372,19 @@ class CloserRenderer:
             bottom = y + h - round(6 * sc)
             c.text(_fit(c, hint, w - 2 * pad, font), (x + pad, bottom), font, PL.INK_DIM, "bl")
             plot = (x, y + top, w - round(4 * sc), h - top - 2 * row - round(8 * sc))
-            if closer.curves and plot[3] > 80 * sc and state.task is Task.REGRESSION:
-                _regression_probe(c, plot, closer.curves, closer.bands, font, sc)
-                items = [("MAP", PL.curve_styles(closer.curves)[0][0], None)]
-                if closer.bands:
+            if content.curves and plot[3] > 80 * sc and state.task is Task.REGRESSION:
+                _regression_probe(c, plot, content.curves, content.bands, font, sc)
+                items = [("MAP", PL.curve_styles(content.curves)[0][0], None)]
+                if content.bands:
                     items.append(("Laplace mean +/- one std", PL.LAPLACE_COLOR, (5 * sc, 4 * sc)))
                 _legend_items(c, items, (x + pad, bottom - row), x + w - pad, font, sc)
-            elif closer.curves and plot[3] > 80 * sc:
+            elif content.curves and plot[3] > 80 * sc:
                 try:
-                    PL.draw_probe_plots(c, plot, closer.curves, font_px=font, legend=False)
+                    PL.draw_probe_plots(c, plot, content.curves, font_px=font, legend=False)
                 except ValueError:
                     pass
-                _legend(c, closer.curves, (x + pad, bottom - row), x + w - pad, font, sc)
-            elif not closer.curves:
+                _legend(c, content.curves, (x + pad, bottom - row), x + w - pad, font, sc)
+            elif not content.curves:
                 c.text("no probe", (x + w / 2, y + h / 2), font, PL.INK_DIM, "mc")
         GL.glViewport(0, 0, int(window[0]), int(window[1]))
         GL.glEnable(GL.GL_SCISSOR_TEST)
@@ -383,12 +399,12 @@ class _Cached:
     drawing the surface or a few thousand diagram links again)."""
 
     def __init__(self) -> None:
-        self.target: Any = None
-        self.key: Any = None
+        self.target: RenderTarget | None = None
+        self.key: tuple | None = None
 
-    def draw(self, key: Any, rect: tuple, window: tuple[int, int], fn: Any, *args: Any) -> None:
-        from sandbox.render.gl import GL
-        from sandbox.render.target import RenderTarget
+    def draw(
+        self, key: tuple, rect: tuple, window: tuple[int, int], fn: Callable[..., None], *args: Any
+    ) -> None:
 
         size = (int(window[0]), int(window[1]))
         if self.target is None:
@@ -397,7 +413,7 @@ class _Cached:
         elif self.target.size != size:
             self.target.resize(size)
             self.key = None
-        if key != self.key:
+        if not same_key(key, self.key):
             self.target.bind()
             try:
                 fn(*args)
@@ -420,10 +436,9 @@ class _Cached:
 
 
 def _legend(
-    canvas: Any, curves: list, pos: tuple[float, float], right: float, font: int, sc: float
+    canvas: Canvas, curves: list, pos: tuple[float, float], right: float, font: int, sc: float
 ) -> None:
     """One row under the probe plots: what the line styles mean (as many items as fit)."""
-    from sandbox.render import plots as PL
 
     maps, laps = PL.curve_styles(curves)
     items = [("MAP", maps[0], None)]
@@ -437,9 +452,8 @@ def _legend(
 
 
 def _legend_items(
-    canvas: Any, items: list, pos: tuple[float, float], right: float, font: int, sc: float
+    canvas: Canvas, items: list, pos: tuple[float, float], right: float, font: int, sc: float
 ) -> None:
-    from sandbox.render import plots as PL
 
     x, y = pos
     for label, color, dash in items:
@@ -454,10 +468,9 @@ def _legend_items(
         x += canvas.text_size(label, font)[0] + 12 * sc
 
 
-def _regression_probe(canvas: Any, rect: tuple, curves: list, bands: list, font: int, sc: float):
+def _regression_probe(canvas: Canvas, rect: tuple, curves: list, bands: list, font: int, sc: float):
     """A picture's probe: the network's value against radius, with the Laplace band (dashed)
     and the crease crossings marked by layer (there is no confidence to plot)."""
-    from sandbox.render import plots as PL
 
     x, y, w, h = (float(v) for v in rect)
     left, right, top, bottom = 3.8 * font, 14.0, 2.0 * font, 2.6 * font + 8.0
@@ -489,7 +502,7 @@ def _regression_probe(canvas: Any, rect: tuple, curves: list, bands: list, font:
         canvas.polyline(ax.to_pixel(cv.radius, np.clip(cv.logit_difference, lo, hi)), mc, 2.0 * sc)
 
 
-def _wrap(canvas: Any, text: str, width: float, px: int) -> list[str]:
+def _wrap(canvas: Canvas, text: str, width: float, px: int) -> list[str]:
     """The text broken into lines of at most `width` pixels (at word boundaries)."""
     lines: list[str] = []
     current = ""
@@ -505,7 +518,7 @@ def _wrap(canvas: Any, text: str, width: float, px: int) -> list[str]:
     return [_fit(canvas, line, width, px) for line in lines]
 
 
-def _fit(canvas: Any, text: str, width: float, px: int) -> str:
+def _fit(canvas: Canvas, text: str, width: float, px: int) -> str:
     """The text, shortened with an ellipsis until it fits `width` pixels."""
     if canvas.text_size(text, px)[0] <= width:
         return text

@@ -24,14 +24,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
+import pygame
+import pygame_gui
 
 from sandbox import actions as A
+from sandbox.data import PointSet, dataset_info
+from sandbox.io.recording import Recorder, available_formats
 from sandbox.io.scene import SUFFIX as SCENE_SUFFIX
-from sandbox.io.scene import SceneData, TrainingSettings, ViewSettings
-from sandbox.scenes import backend
+from sandbox.io.scene import SceneData, TrainingSettings, ViewSettings, load_scene, save_scene
+from sandbox.io.weights import load_network, save_weights
+from sandbox.nn import MLP
+from sandbox.render.target import read_pixels
+from sandbox.scenes.base import Controller, Routes
+from sandbox.scenes.model import DEFAULT_PRESET, training_setup
+from sandbox.session import MAX_CLASSES, new_trainer
 from sandbox.state import (
     BRUSH_DENSITY_RANGE,
     BRUSH_RADIUS_RANGE,
@@ -44,10 +53,13 @@ from sandbox.state import (
     Task,
     View,
 )
+from sandbox.ui import presenter
+from sandbox.ui.dialogs import FileDialogs
 
 if TYPE_CHECKING:
     from sandbox.scenes.sandbox import SandboxScene
 
+T = TypeVar("T")
 SANDBOX_KEY = "sandbox"  # the key of the sandbox's own settings in SceneData.extra
 WEIGHTS_SUFFIX = ".npz"
 RECORD_FPS = 15.0
@@ -55,11 +67,10 @@ RECORD_MAX_SIDE = 960
 RECORD_MAX_FRAMES = 1500  # 100 s at 15 fps
 MAX_REPEATS = 4  # at most this many copies of one frame when the app runs slow
 PRESENTER_SCALE = 2.0  # asked for; the layout lowers it (to 1.5x or less) when it cannot fit
-DEFAULT_PRESET = {Task.CLASSIFICATION: "ring", Task.REGRESSION: "disk"}
 
 
 # ----------------------------------------------------------------------------- state -> file
-def _sandbox_extra(state: AppState) -> dict[str, Any]:
+def _sandbox_extra(state: AppState) -> dict[str, object]:
     pts = state.points
     return {
         "preset": state.preset,
@@ -122,8 +133,8 @@ def scene_data_from_state(state: AppState, level: str | None = None) -> SceneDat
 class PreparedScene:
     """A scene turned into the objects the sandbox holds, checked and not yet adopted."""
 
-    points: Any  # sandbox.data.PointSet
-    net: Any  # sandbox.nn.MLP
+    points: PointSet
+    net: MLP
     settings: NetworkSettings
     momentum: float
     steps: int
@@ -134,13 +145,18 @@ class PreparedScene:
     layer_view: int
     prior_precision: float
     test_ratio: float
-    sandbox: dict[str, Any]
+    sandbox: dict[str, object]
     level: str | None
 
 
 def _get(
-    extra: dict, key: str, kind: type, default: Any, lo: float = -math.inf, hi: float = math.inf
-) -> Any:
+    extra: dict[str, object],
+    key: str,
+    kind: type[T],
+    default: T,
+    lo: float = -math.inf,
+    hi: float = math.inf,
+) -> T:
     """One sandbox setting from `extra`, or `default` when missing, mistyped or out of range.
 
     These are conveniences (brush size, speed...); a scene written by another program may lack
@@ -162,11 +178,9 @@ def prepare_scene(data: SceneData, state: AppState, source: str = "scene") -> Pr
 
     Raises ValueError naming `source` when this app cannot hold the scene.
     """
-    from sandbox.data import PointSet, dataset_info
-
     task = Task(data.task)
     raw = data.extra.get(SANDBOX_KEY) if isinstance(data.extra, dict) else None
-    extra: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    extra: dict[str, object] = raw if isinstance(raw, dict) else {}
     test = np.asarray(data.test, dtype=bool)
     ratio = float(data.training.test_fraction)
     if ratio == 0.0 and test.any():
@@ -179,7 +193,7 @@ def prepare_scene(data: SceneData, state: AppState, source: str = "scene") -> Pr
                 "y": data.labels,
                 "is_test": test,
                 "task": np.array(task.value),
-                "n_classes": np.array(backend.MAX_CLASSES, dtype=np.int64),
+                "n_classes": np.array(MAX_CLASSES, dtype=np.int64),
                 "test_ratio": np.array(ratio),
                 "seed": np.array(point_seed, dtype=np.int64),
             }
@@ -199,7 +213,7 @@ def prepare_scene(data: SceneData, state: AppState, source: str = "scene") -> Pr
     )
     try:
         # a throwaway trainer: whatever it refuses is refused before anything changes
-        trainer = backend.new_trainer(net, points, settings)
+        trainer = new_trainer(net, points, training_setup(settings))
         trainer.set_momentum(float(t.momentum))
     except ValueError as exc:
         raise ValueError(f"{source}: its training settings cannot be used here: {exc}") from None
@@ -245,7 +259,7 @@ def _with_suffix(path: str, suffix: str) -> str:
 
 
 # ----------------------------------------------------------------------------- the controller
-class Workshop:
+class Workshop(Controller):
     """Scene files, weights, recording and presenter mode for one sandbox scene.
 
     The scene calls `apply` with actions it has no handler for, `update` once a frame,
@@ -257,31 +271,33 @@ class Workshop:
     def __init__(self, scene: SandboxScene) -> None:
         self.scene = scene
         self.state: AppState = scene.state
-        self.dialogs: Any = None
-        self.recorder: Any = None
+        self.dialogs: FileDialogs | None = None
+        self.recorder: Recorder | None = None
         self.tap: Callable[[np.ndarray], None] | None = None
         self.loaded_level: str | None = None
         self._due = 0.0  # frames owed to the recording (fractional)
         self._first = False  # the next draw starts a recording: capture it whatever the time
 
     # ------------------------------------------------------------------ scene hooks
-    def build_ui(self, manager: Any) -> None:
-        from sandbox.ui.dialogs import FileDialogs
-
+    def build_ui(self, manager: pygame_gui.UIManager) -> None:
         if self.dialogs is not None:
             self.dialogs.clear()
         self.dialogs = FileDialogs(manager)
 
-    def translate(self, event: Any) -> list[A.Action]:
+    def translate(self, event: pygame.event.Event) -> list[A.Action]:
         return self.dialogs.handle_event(event) if self.dialogs is not None else []
 
-    def apply(self, action: A.Action) -> bool:
-        """Apply a workshop action; False when `action` is not one."""
-        handler = getattr(self, "_on_" + type(action).__name__, None)
-        if handler is None:
-            return False
-        handler(action)
-        return True
+    def routes(self) -> Routes:
+        return {
+            A.CloseDialog: self._on_CloseDialog,
+            A.SaveScene: self._on_SaveScene,
+            A.OpenScene: self._on_OpenScene,
+            A.ExportWeights: self._on_ExportWeights,
+            A.ImportWeights: self._on_ImportWeights,
+            A.ToggleRecording: self._on_ToggleRecording,
+            A.TogglePresenter: self._on_TogglePresenter,
+            A.ToggleShortcuts: self._on_ToggleShortcuts,
+        }
 
     def update(self, dt: float) -> None:
         if self.dialogs is not None:
@@ -307,14 +323,10 @@ class Workshop:
             if not self._record_frame(pixels):
                 break
 
-    def draw_underlay(self, surface: Any) -> None:
-        from sandbox.ui import presenter
-
+    def draw_underlay(self, surface: pygame.Surface) -> None:
         presenter.draw_workshop_marks(surface, self.state)
 
-    def draw_overlay(self, surface: Any) -> None:
-        from sandbox.ui import presenter
-
+    def draw_overlay(self, surface: pygame.Surface) -> None:
         presenter.draw_workshop_overlay(surface, self.state)
 
     def exit(self) -> None:
@@ -330,8 +342,6 @@ class Workshop:
         With the look-closer views on, the whole stage (2D plane, 3D view, probe plots,
         inspector) is captured, so a recording shows what the audience sees.
         """
-        from sandbox.render.target import read_pixels
-
         s = self.state
         w, h = s.layout.window
         stage = s.layout.stage
@@ -377,8 +387,6 @@ class Workshop:
 
     def save_scene(self, path: str) -> bool:
         """Save the sandbox to `path` (".origami" added when missing); False with a message."""
-        from sandbox.io.scene import save_scene
-
         path = _with_suffix(str(path), SCENE_SUFFIX)
         try:
             save_scene(path, scene_data_from_state(self.state, self.level_id()))
@@ -391,8 +399,6 @@ class Workshop:
 
     def open_scene(self, path: str) -> bool:
         """Load `path` fully, then replace the sandbox by it; on any problem nothing changes."""
-        from sandbox.io.scene import load_scene
-
         try:
             data = load_scene(path)
             self.adopt(data, str(path))
@@ -422,15 +428,15 @@ class Workshop:
         sc = self.scene
         ex = p.sandbox
         s.playing = False
-        sc._stash.clear()  # the other task's points belong to the sandbox being replaced
+        sc.model.stash.clear()  # the other task's points belong to the sandbox being replaced
         s.settings = p.settings
-        s.points = p.points
+        s.session.set_points(p.points)
         s.test_ratio = p.test_ratio
-        s.preset = ex["preset"]
+        s.preset = str(ex["preset"])
         s.noise = _get(ex, "noise", float, s.noise, *NOISE_RANGE)
         s.data_seed = _get(ex, "data_seed", int, s.data_seed, 0, 2**63 - 1)
         s.n_preset = _get(ex, "n_preset", int, s.n_preset, 0, 20_000)
-        s.selected_class = _get(ex, "selected_class", int, 0, 0, backend.MAX_CLASSES - 1)
+        s.selected_class = _get(ex, "selected_class", int, 0, 0, MAX_CLASSES - 1)
         s.brush_radius_px = _get(
             ex, "brush_radius_px", float, s.brush_radius_px, *BRUSH_RADIUS_RANGE
         )
@@ -440,11 +446,11 @@ class Workshop:
         s.speed = _get(ex, "speed", int, s.speed, 0, len(SPEEDS) - 1)
         s.views = set(p.views)
         s.prior_precision = p.prior_precision
-        sc._build_network(fresh=True, net=p.net)
+        sc.model.build_network(net=p.net)
         s.trainer.set_momentum(p.momentum)
         s.trainer.steps = p.steps
         s.layer_view = p.layer_view
-        sc._relayout(s.layout.window)  # the network panel's height follows the layer count
+        sc.relayout()  # the network panel's height follows the layer count
         cam = s.camera
         cam.center = p.center
         cam.zoom = p.zoom
@@ -457,10 +463,7 @@ class Workshop:
             else None
         )
         self.loaded_level = p.level
-        s.view_version += 1
-        s.settings_version += 1
-        s.data_version += 1
-        sc._read_metrics(force=True)
+        sc.model.read_metrics(force=True)
 
     # ------------------------------------------------------------------ weights
     def _on_ExportWeights(self, a: A.ExportWeights) -> None:
@@ -482,8 +485,6 @@ class Workshop:
 
     def export_weights(self, path: str) -> bool:
         """Write the network as .npz (".npz" added when missing); False with a message."""
-        from sandbox.io.weights import save_weights
-
         path = _with_suffix(str(path), WEIGHTS_SUFFIX)
         try:
             save_weights(self.state.net, path)
@@ -502,8 +503,6 @@ class Workshop:
         A network with one output fits pictures, more outputs classify: the task follows the
         network. On any problem a message says why and nothing changes.
         """
-        from sandbox.io.weights import load_network
-
         s = self.state
         sc = self.scene
         try:
@@ -512,7 +511,7 @@ class Workshop:
             self.say(f"Could not import the network: {exc}", "error")
             return False
         task = Task.REGRESSION if net.n_out == 1 else Task.CLASSIFICATION
-        points = s.points if task is s.task else sc._stash.get(task)
+        points = s.points if task is s.task else sc.model.stash.get(task)
         if task is Task.CLASSIFICATION and points is not None and len(points):
             top = int(np.max(points.y))
             if top >= net.n_out:
@@ -526,12 +525,11 @@ class Workshop:
         s.playing = False
         switched = task is not s.task
         if switched:
-            sc._switch_task(task)
+            sc.model.switch_task(task)
         s.settings = replace(s.settings, hidden=[int(h) for h in net.hidden_sizes])
-        sc._build_network(fresh=True, net=net)
-        sc._relayout(s.layout.window)
-        s.settings_version += 1
-        sc._read_metrics(force=True)
+        sc.model.build_network(net=net)
+        sc.relayout()
+        sc.model.read_metrics(force=True)
         s.workshop.weights_path = str(path)
         sizes = "-".join(str(n) for n in net.sizes)
         what = "a picture (one output)" if task is Task.REGRESSION else f"{net.n_out} classes"
@@ -551,8 +549,6 @@ class Workshop:
     def start_recording(self, path: str | None = None, fps: float = RECORD_FPS) -> bool:
         """Record the plane to `path` (.gif, with .mp4 beside it where imageio-ffmpeg is
         installed; an .mp4 path records MP4 only). False with a message when it cannot."""
-        from sandbox.io.recording import Recorder, available_formats
-
         if path is None:
             path = time.strftime("neural-origami-%Y%m%d-%H%M%S.gif")
         formats = available_formats() if Path(path).suffix.lower() != ".mp4" else ("mp4",)
@@ -643,7 +639,7 @@ class Workshop:
             w.presenter = False
             w.theme = "default"
             s.ui_scale = scale
-        self.scene._relayout(s.layout.window)
+        self.scene.relayout()
 
     def _on_ToggleShortcuts(self, a: A.ToggleShortcuts) -> None:
         w = self.state.workshop

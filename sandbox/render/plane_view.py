@@ -1,0 +1,291 @@
+"""The 2D plane's render adapter: turns the state's partition, points and view settings into the
+render passes' arrays, uploading only what changed.
+
+The plane occupies a rectangle of the window (the panels take the rest), so every pass runs in
+that sub-viewport with a camera of the plane's size. Uploads are keyed: the mesh and creases
+when the partition object changes, region colours and Laplace coefficients when they are needed
+and changed, the points when the data or the view moved (positions are re-expressed around the
+view centre so float32 stays exact when zoomed far in). When the exact partition is over its
+budget the per-pixel network shader draws the field instead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sandbox.geometry import Partition
+from sandbox.render import palette
+from sandbox.render.camera import View2D
+from sandbox.render.field import FieldMode, FieldStyle
+from sandbox.render.gl import GL
+from sandbox.render.inspector import activity_tint
+from sandbox.render.mesh import GLMesh
+from sandbox.render.renderer import Renderer
+from sandbox.render.split import Pane, split_panes
+from sandbox.state import AppState, Task, View
+
+CREASE_WIDTH = 1.6
+# A one-neuron network (the first lesson) is all about its single crease: draw it bold.
+LONE_CREASE_WIDTH = 4.0
+BOUNDARY_WIDTH = 3.0
+BOUNDARY_COLOR = (0.08, 0.08, 0.1, 1.0)
+POINT_RADIUS = 5.5
+MLP_MAX_LAYERS, MLP_MAX_WIDTH = 8, 64
+
+
+def crease_width(n_hidden: int, scale: float, base: float = CREASE_WIDTH) -> float:
+    """Crease line width in pixels: `base`, or bold when the network has one hidden neuron."""
+    return (max(base, LONE_CREASE_WIDTH) if n_hidden == 1 else base) * scale
+
+
+GREYS = np.repeat(np.linspace(0.0, 1.0, 6, dtype=np.float32)[:, None], 3, axis=1)
+
+
+def gl_rect(plane: tuple[int, int, int, int], window: tuple[int, int]) -> tuple[int, int, int, int]:
+    """A top-left-origin rectangle as GL's bottom-left-origin (x, y, w, h)."""
+    x, y, w, h = plane
+    return (int(x), int(window[1] - y - h), int(w), int(h))
+
+
+class PlaneRenderer:
+    """Feeds the app's Renderer for the sandbox plane (one per scene)."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.r = renderer
+        self._mesh_key: Partition | None = None
+        self._colors_key: tuple | None = None
+        self._laplace_key: tuple | None = None
+        self._creases_key: tuple | None = None
+        self._boundary_key: tuple | None = None
+        self._points_key: tuple | None = None
+        self._mlp_key: tuple | None = None
+        self._layer_mesh: GLMesh | None = None
+        self._layer_key: Partition | None = None
+        self.laplace_ok = False
+        self.panes: tuple[Pane, ...] | list[Pane] = ()
+
+    def release(self) -> None:
+        if self._layer_mesh is not None:
+            self._layer_mesh.delete()
+            self._layer_mesh = None
+
+    # ------------------------------------------------------------------ uploads
+    def _upload_partition(self, state: AppState, part: Partition) -> None:
+        r = self.r
+        origin = state.camera.center
+        if self._mesh_key is not part:
+            self._mesh_key = part
+            self._colors_key = None
+            self._laplace_key = None
+            mesh = part.mesh
+            r.mesh.set_mesh(mesh.vertices, mesh.triangles, mesh.region, mesh.logits, origin=origin)
+        # a neuron picked in the inspector tints its region of activity (over paper when the
+        # regions view is off)
+        tint = state.closer.tint
+        regions = View.REGIONS in state.views
+        key = (id(part), tint, regions)  # the mesh upload above resets it for a new partition
+        if (regions or tint is not None) and self._colors_key != key:
+            self._colors_key = key
+            colors = np.asarray(part.region_colors, dtype=np.float32)
+            if not regions:
+                colors = np.empty_like(colors)
+                colors[:] = palette.BACKGROUND[: colors.shape[1]]
+            if tint is not None and tint < part.patterns.shape[1]:
+                colors = activity_tint(colors, part.patterns, tint)
+            r.mesh.set_region_colors(colors)
+
+    def _upload_laplace(self, state: AppState, part: Partition | None) -> bool:
+        la = state.laplace
+        if la is None or part is None or part.too_many:
+            return False
+        key = (id(la), part)
+        if self._laplace_key != key:
+            try:
+                mean, var = la.region_coefficients(part.feature_maps)
+                self.r.mesh.set_laplace(np.asarray(mean), np.asarray(var))
+                self._laplace_key = key
+            except (ValueError, ArithmeticError):
+                self._laplace_key = None
+                return False
+        return True
+
+    def _upload_lines(self, state: AppState, part: Partition, layer_part: Partition | None) -> None:
+        r = self.r
+        origin = state.camera.center
+        source = layer_part if layer_part is not None else part
+        key = (source, state.scale, getattr(state.net, "n_hidden", 0))
+        if self._creases_key != key:
+            self._creases_key = key
+            cr = source.creases
+            if len(cr) and not source.too_many:
+                # one crease palette for the plane, the 3D view and the probe plots
+                rgba = palette.layer_colors(len(palette.LAYER_COLORS), 0.95)[
+                    (np.asarray(cr.layer) - 1) % len(palette.LAYER_COLORS)
+                ]
+                width = crease_width(getattr(state.net, "n_hidden", 0), state.scale)
+                r.creases.set(cr.segments, rgba, width, origin=origin)
+            else:
+                r.creases.clear()
+        key = (part, state.scale)
+        if self._boundary_key != key:
+            self._boundary_key = key
+            b = part.boundary
+            if len(b) and not part.too_many:
+                r.boundary.set(b, BOUNDARY_COLOR, BOUNDARY_WIDTH * state.scale, origin=origin)
+            else:
+                r.boundary.clear()
+
+    def _upload_points(self, state: AppState) -> None:
+        cam = state.camera
+        pts = state.points
+        key = (pts.version, cam.center, cam.zoom, state.scale, state.task)
+        if key == self._points_key:
+            return
+        self._points_key = key
+        n = len(pts)
+        if n == 0:
+            self.r.points.clear()
+            return
+        if state.task is Task.CLASSIFICATION:
+            classes = np.asarray(pts.y, dtype=np.float32)
+        else:
+            # pictures: the grey a point asks for, in six steps (drawn with the GREYS ramp)
+            classes = np.clip(np.rint(np.asarray(pts.y) * 5), 0, 5).astype(np.float32)
+        radius = (POINT_RADIUS if n <= 2000 else 3.5) * state.scale
+        self.r.points.set(pts.X, classes, pts.is_test, radius, origin=cam.center)
+
+    # ------------------------------------------------------------------ drawing
+    def styles(self, state: AppState) -> tuple[FieldStyle, FieldStyle | None]:
+        """Field styles: the main one, and the right pane's in split view (else None)."""
+        regions = View.REGIONS in state.views or state.closer.tint is not None
+        field = View.FIELD in state.views
+        regression = state.task is Task.REGRESSION
+        value_range = (0.0, 1.0) if regression else (-1.0, 1.0)
+        base = dict(discretise=state.discretise, value_range=value_range)
+        if field:
+            main = FieldStyle(mode=FieldMode.OUTPUT, regions=regions, **base)
+        elif regions:
+            main = FieldStyle(mode=FieldMode.REGIONS, **base)
+        else:
+            main = FieldStyle(mode=FieldMode.OUTPUT, strength=0.0, **base)
+        lap = None
+        if not regression and self.laplace_ok:
+            lap = FieldStyle(mode=FieldMode.LAPLACE, regions=regions, **base)
+        if View.SPLIT in state.views and not regression:
+            left = FieldStyle(mode=FieldMode.OUTPUT, regions=regions, **base)
+            return left, lap if lap is not None else left
+        if View.LAPLACE in state.views and lap is not None:
+            return lap, None
+        return main, None
+
+    def draw(self, state: AppState, layer_part: Partition | None = None) -> None:
+        part = state.partition
+        if part is None or state.camera is None:
+            return
+        r = self.r
+        window = state.layout.window
+        plane = state.layout.plane
+        if plane[2] < 1 or plane[3] < 1:
+            return
+        per_pixel = bool(part.too_many)
+        if not per_pixel:
+            self._upload_partition(state, part)
+            self._upload_lines(state, part, layer_part)
+        else:
+            r.creases.clear()
+            r.boundary.clear()
+            self._creases_key = self._boundary_key = None
+        self.laplace_ok = (
+            not per_pixel
+            and bool(state.views & {View.LAPLACE, View.SPLIT})
+            and self._upload_laplace(state, part)
+        )
+        self._upload_points(state)
+        field_ok = True
+        if per_pixel:
+            per_pixel = field_ok = self._prepare_mlp(state)
+        main, right = self.styles(state)
+        flags = dict(
+            field=field_ok,
+            creases=View.CREASES in state.views,
+            boundary=View.BOUNDARY in state.views,
+            points=True,
+            per_pixel=per_pixel,
+        )
+        if (
+            layer_part is not None
+            and not layer_part.too_many
+            and not per_pixel
+            and View.REGIONS in state.views
+        ):
+            main, right = self._layer_style(state, layer_part), None
+            flags["field"] = True
+        rect = gl_rect(plane, window)
+        GL.glViewport(*rect)
+        GL.glScissor(*rect)
+        GL.glEnable(GL.GL_SCISSOR_TEST)
+        try:
+            if right is None:
+                self._draw_one(state, main, layer_part, flags)
+            else:
+                self._draw_split(state, rect, main, right, flags)
+        finally:
+            GL.glDisable(GL.GL_SCISSOR_TEST)
+            GL.glViewport(0, 0, int(window[0]), int(window[1]))
+
+    def _draw_one(
+        self, state: AppState, style: FieldStyle, layer_part: Partition | None, flags: dict
+    ) -> None:
+        r = self.r
+        cam = state.camera
+        if style.mode is FieldMode.REGIONS and layer_part is not None and self._layer_mesh:
+            with r.timed("field"):
+                r.field_pass.draw(cam, self._layer_mesh, style)
+            self._draw_scene(state, cam, style, {**flags, "field": False})
+            return
+        field = flags["field"] and (style.strength > 0 or style.mode is not FieldMode.OUTPUT)
+        self._draw_scene(state, cam, style, {**flags, "field": field})
+
+    def _draw_scene(self, state: AppState, view: View2D, style: FieldStyle, flags: dict) -> None:
+        """The renderer's scene, with grey points for pictures."""
+        r = self.r
+        grey = state.task is not Task.CLASSIFICATION
+        r.point_pass.class_colors = GREYS if grey else palette.CLASS_COLORS
+        r.draw_scene(view, style, **flags)
+
+    def _draw_split(
+        self, state: AppState, rect: tuple, left: FieldStyle, right: FieldStyle, flags: dict
+    ) -> None:
+        x0, y0, _, _ = rect
+        panes = split_panes(state.camera)
+        self.panes = panes
+        for pane, style in zip(panes, (left, right), strict=True):
+            vx, vy, vw, vh = pane.viewport
+            GL.glViewport(x0 + vx, y0 + vy, vw, vh)
+            GL.glScissor(x0 + vx, y0 + vy, vw, vh)
+            self._draw_scene(state, pane.view, style, flags)
+
+    def _layer_style(self, state: AppState, layer_part: Partition) -> FieldStyle:
+        """Flat regions of the partition made by layers <= l, on its own mesh."""
+        if self._layer_mesh is None:
+            self._layer_mesh = GLMesh()
+        if self._layer_key is not layer_part:
+            self._layer_key = layer_part
+            mesh = layer_part.mesh
+            zeros = np.zeros((len(mesh.vertices), 1))
+            self._layer_mesh.set_mesh(
+                mesh.vertices, mesh.triangles, mesh.region, zeros, origin=state.camera.center
+            )
+            self._layer_mesh.set_region_colors(layer_part.region_colors)
+        return FieldStyle(mode=FieldMode.REGIONS)
+
+    def _prepare_mlp(self, state: AppState) -> bool:
+        net = state.net
+        hidden = net.hidden_sizes
+        if len(hidden) > MLP_MAX_LAYERS or max(hidden) > MLP_MAX_WIDTH:
+            return False
+        key = (state.session.weights_version, id(net))
+        if key != self._mlp_key:
+            self._mlp_key = key
+            self.r.mlp_field.set_network(net.weights())
+        return True

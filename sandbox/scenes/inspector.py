@@ -1,0 +1,290 @@
+"""The network inspector of the sandbox: the network as a diagram of neurons and links, the
+selected neuron's description, its region of activity tinted on the plane, and direct
+manipulation of a first-layer neuron's crease (drag it, turn it, or set a, b, c with sliders).
+
+`InspectorController` applies the inspector's actions and each frame asks the Session for the
+neuron health flags (dead, copycat) and rebuilds the diagram when the network or its place
+changed (at most a few times a second while training). It also places the handles drawn on the
+2D view (the selected crease's rotation handle) that the input code hit-tests.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sandbox import actions as A
+from sandbox import closer_actions as C
+from sandbox.nn.edits import NeuronWeights, rotate_neuron, set_neuron, translate_neuron
+from sandbox.render.camera import View2D
+from sandbox.render.inspector import NetworkDiagram, neuron_info
+from sandbox.scenes.base import Controller, Routes
+from sandbox.session import crease_line, first_layer_neuron
+from sandbox.state import View
+from sandbox.ui.closer_layout import neuron_tray
+
+if TYPE_CHECKING:
+    from sandbox.scenes.sandbox import SandboxScene
+
+HEALTH_INTERVAL = 0.5  # while training, the health flags are refreshed at most this often
+DIAGRAM_INTERVAL = 1 / 5
+ROTATE_HANDLE_PX = 70.0
+NEURON_RANGE = {"a": (-4.0, 4.0), "b": (-4.0, 4.0), "c": (-12.0, 12.0)}
+Handle = tuple[str, float, float, float]  # name, x, y, radius in window pixels
+
+
+def flat_index(sizes: list[int], layer: int, index: int) -> int:
+    return int(sum(sizes[: layer - 1]) + index)
+
+
+class InspectorController(Controller):
+    """The network inspector of one sandbox scene (see the module docstring)."""
+
+    def __init__(self, scene: SandboxScene) -> None:
+        self.scene = scene
+        self.state = scene.state
+        self.session = scene.state.session
+        self.diagram: NetworkDiagram | None = None
+        self.diagram_key: tuple | None = None
+        self.dead = np.zeros(0, dtype=bool)
+        self.copycat = np.zeros(0, dtype=bool)
+        self._drag: dict | None = None
+        self._pivot: np.ndarray | None = None
+        self._handle0: np.ndarray | None = None
+
+    def routes(self) -> Routes:
+        return {
+            C.InspectorPointer: self._on_pointer,
+            C.PickNeuron: self._on_pick,
+            C.CreaseDrag: self._on_crease_drag,
+            C.EditNeuron: self._on_edit,
+        }
+
+    # ------------------------------------------------------------------ actions
+    def _hidden_ref(self, pos: tuple[float, float] | None) -> tuple[int, int] | None | str:
+        """The hidden neuron under a window position in the diagram; "other" for an input or
+        output node; None for empty space."""
+        if pos is None or self.diagram is None:
+            return None
+        ref = self.diagram.hit(pos)
+        if ref is None:
+            return None
+        n_hidden = len(self.state.net.hidden_sizes)
+        if 1 <= ref.layer <= n_hidden:
+            return (int(ref.layer), int(ref.index))
+        return "other"
+
+    def _on_pointer(self, a: C.InspectorPointer) -> None:
+        cs = self.state.closer
+        ref = self._hidden_ref(a.pos)
+        cs.hovered = ref if isinstance(ref, tuple) else None
+        if a.click and ref != "other":
+            cs.selected = ref if isinstance(ref, tuple) else None
+            if cs.selected is None:
+                cs.single_neuron = False
+
+    def _on_pick(self, a: C.PickNeuron) -> None:
+        cs = self.state.closer
+        sizes = list(self.state.net.hidden_sizes)
+        if a.layer == 0:
+            cs.selected = None
+            cs.single_neuron = False
+        elif 1 <= a.layer <= len(sizes) and 0 <= a.index < sizes[a.layer - 1]:
+            cs.selected = (int(a.layer), int(a.index))
+
+    def editable(self) -> int | None:
+        """Index of the selected first-layer neuron (the one whose crease can be edited)."""
+        cs = self.state.closer
+        if cs.selected is None or cs.selected[0] != 1:
+            return None
+        index = cs.selected[1]
+        return index if index < self.state.net.hidden_sizes[0] else None
+
+    def _on_crease_drag(self, a: C.CreaseDrag) -> None:
+        s = self.state
+        index = self.editable()
+        world = self.scene.plane.to_world(a.pos)
+        if index is None or not np.all(np.isfinite(world)):
+            return
+        if a.phase is A.Phase.BEGIN:
+            if a.mode == "rotate" and self._pivot is None:
+                return
+            s.playing = False
+            self._drag = {
+                "mode": a.mode,
+                "start": world,
+                "weights": first_layer_neuron(s.net, index),
+                "pivot": None if self._pivot is None else self._pivot.copy(),
+                "handle": None if self._handle0 is None else self._handle0.copy(),
+            }
+            return
+        drag = self._drag
+        if drag is None:
+            return
+        start = drag["start"]
+        a0, b0, c0 = drag["weights"]
+        before = NeuronWeights((a0, b0), c0)
+        if drag["mode"] == "move":
+            translate_neuron(s.net, index, world - start, start=before)
+        else:
+            p = drag["pivot"]
+            u, v = start - p, world - p
+            angle = math.atan2(u[0] * v[1] - u[1] * v[0], u[0] * v[0] + u[1] * v[1])
+            drag["angle"] = angle
+            rotate_neuron(s.net, index, angle, p, start=before)
+        self.session.weights_changed(edited=True)
+        if a.phase is A.Phase.END:
+            self._drag = None
+
+    def _on_edit(self, a: C.EditNeuron) -> None:
+        s = self.state
+        index = self.editable()
+        if index is None or a.which not in NEURON_RANGE or not math.isfinite(a.value):
+            return
+        abc = list(first_layer_neuron(s.net, index))
+        abc["abc".index(a.which)] = float(np.clip(a.value, *NEURON_RANGE[a.which]))
+        set_neuron(s.net, index, *abc)
+        self.session.weights_changed(edited=True)
+        s.playing = False
+
+    # ------------------------------------------------------------------ layout
+    def diagram_rect(self) -> tuple[int, int, int, int] | None:
+        """Where the network diagram goes inside the inspector (below the header, above the
+        neuron's description)."""
+        r = self.state.closer.rects
+        if r is None or r.inspector is None:
+            return None
+        x, y, w, h = r.inspector
+        sc = self.state.scale
+        top = round(40 * sc)
+        bottom = round(76 * sc) + self.tray_height_in_inspector()
+        pad = round(8 * sc)
+        if h - top - bottom < 60 or w < 120:
+            return None
+        return (x + pad, y + top, w - 2 * pad, h - top - bottom)
+
+    def tray(self) -> tuple[int, int, int, int] | None:
+        """Where the single-neuron sliders are (None when they are not shown)."""
+        cs = self.state.closer
+        if not (cs.single_neuron and cs.selected is not None and cs.selected[0] == 1):
+            return None
+        return neuron_tray(cs.rects, self.state.scale)
+
+    def tray_height_in_inspector(self) -> int:
+        tray, r = self.tray(), self.state.closer.rects
+        if tray is None or r is None or r.inspector is None or tray[0] != r.inspector[0]:
+            return 0
+        return int(tray[3])
+
+    # ------------------------------------------------------------------ per frame
+    def update(self, dt: float) -> None:
+        s = self.state
+        cs = s.closer
+        rect = self.diagram_rect()
+        if View.INSPECTOR not in s.views or rect is None or s.net is None:
+            self.diagram_key = None
+            return
+        bounds = self.scene.plane.bounds()
+        hold = HEALTH_INTERVAL if s.playing else 0.0
+        self.dead, self.copycat = self.session.derive(
+            "neuron_flags", self.session.neuron_flags, bounds, s.partition,
+            reads=("weights", "data"), hold=hold,
+        )  # fmt: skip
+        hold = DIAGRAM_INTERVAL if s.playing else 0.0
+        self.diagram = self.session.derive(
+            "diagram", self._build_diagram, bounds, rect, self.dead, self.copycat, hold=hold
+        )
+        self.diagram_key = self.session.memo.key_of("diagram")
+        cs.neuron_text = self._neuron_text()
+
+    def _build_diagram(
+        self, bounds: tuple, rect: tuple, dead: np.ndarray, copycat: np.ndarray
+    ) -> NetworkDiagram:
+        net = self.state.net
+        diagram = self.diagram if self.diagram is not None else NetworkDiagram()
+        n = sum(net.hidden_sizes)
+        diagram.update(
+            net,
+            bounds,
+            rect,
+            dead=dead if len(dead) == n else None,
+            copycat=copycat if len(copycat) == n else None,
+        )
+        return diagram
+
+    def update_tint(self) -> None:
+        s = self.state
+        cs = s.closer
+        ref = cs.hovered or cs.selected
+        tint = None
+        if View.INSPECTOR in s.views and ref is not None and s.net is not None:
+            sizes = list(s.net.hidden_sizes)
+            if 1 <= ref[0] <= len(sizes) and ref[1] < sizes[ref[0] - 1]:
+                tint = flat_index(sizes, *ref)
+            else:
+                cs.selected = cs.hovered = None
+        cs.tint = tint
+
+    def _neuron_text(self) -> tuple[str, ...]:
+        s = self.state
+        cs = s.closer
+        ref = cs.hovered or cs.selected
+        if ref is None:
+            return (
+                "Click a neuron to select it: its crease is drawn bold.",
+                "Links: blue positive, orange negative; thicker is larger.",
+            )
+        layer, index = ref
+        sizes = list(s.net.hidden_sizes)
+        lines = [neuron_info(s.net.layers, layer, index)]
+        flat = flat_index(sizes, layer, index)
+        notes = []
+        if flat < len(self.dead) and self.dead[flat]:
+            notes.append("dead: never on for the training points")
+        if flat < len(self.copycat) and self.copycat[flat]:
+            notes.append("copycat: its crease lies on another's")
+        if notes:
+            lines.append("; ".join(notes).capitalize())
+        if layer == 1 and cs.selected == ref:
+            lines.append("Drag its crease on the plane; the round handle turns it.")
+        elif layer == 1:
+            lines.append("Click to select, then drag its crease on the plane.")
+        else:
+            lines.append("A deeper neuron: its crease bends at earlier creases.")
+        return tuple(lines)
+
+    def crease_handles(
+        self, view: View2D, off: np.ndarray
+    ) -> tuple[list[Handle], np.ndarray | None]:
+        """The selected first-layer crease on one 2D pane (window pixels) and its rotation
+        handle (none when no editable crease crosses the pane)."""
+        s = self.state
+        index = self.editable() if View.INSPECTOR in s.views else None
+        if index is None:
+            return [], None
+        xmin, ymin, xmax, ymax = view.world_bounds()
+        seg = crease_line(first_layer_neuron(s.net, index), (xmin, xmax, ymin, ymax))
+        if seg is None:
+            return [], None
+        pix = view.world_to_screen(seg) + off
+        drag = self._drag
+        if drag is not None and drag["mode"] == "rotate":
+            pivot = drag["pivot"]
+            a = drag.get("angle", 0.0)
+            rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+            handle = pivot + rot @ (drag["handle"] - pivot)
+        else:
+            pivot = 0.5 * (seg[0] + seg[1])
+            u = seg[1] - seg[0]
+            length_px = float(np.hypot(*u)) * view.pixels_per_unit
+            along = min(ROTATE_HANDLE_PX * s.scale, 0.4 * length_px)
+            handle = pivot + u / max(np.hypot(*u), 1e-300) * along / view.pixels_per_unit
+        if self._pivot is None:
+            self._pivot, self._handle0 = np.asarray(pivot), np.asarray(handle)
+        hp = view.world_to_screen(handle) + off
+        return [("rotate", float(hp[0]), float(hp[1]), 9.0 * s.scale)], pix.reshape(4)
+
+    def clear_handles(self) -> None:
+        self._pivot = self._handle0 = None

@@ -1,0 +1,398 @@
+"""The data and the network of the sandbox: presets, the task, the network's shape and training
+settings, the training loop with its readouts, and the Laplace posterior.
+
+`ModelController` applies those actions (see `routes`) through the Session's setters, and each
+frame pushes changed points to the trainer, trains for the speed setting's steps (or as many as
+fit the frame budget, flat out) through `Session.train` (which records the timeline), reads the
+metrics a few times a second, and asks the Session for the Laplace fit when a view or the hover
+readout needs it. A diverging network is restored to its last good weights and paused, with a
+message; refusals (the point cap, a Laplace fit on one class) become messages too.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sandbox import actions as A
+from sandbox.bayes import LastLayerLaplace
+from sandbox.data import dataset_info, list_datasets, make_dataset
+from sandbox.nn import MLP
+from sandbox.scenes.base import Controller, Routes
+from sandbox.session import TrainingSetup, new_points, outputs_needed
+from sandbox.state import (
+    DIVERGED_MESSAGE,
+    LR_RANGE,
+    MAX_LAYERS,
+    MAX_WIDTH_UI,
+    MIN_LAYERS,
+    MIN_WIDTH,
+    NOISE_RANGE,
+    OPTIMIZERS,
+    PRIOR_RANGE,
+    SPEEDS,
+    Metrics,
+    NetworkSettings,
+    Task,
+    View,
+)
+
+if TYPE_CHECKING:
+    from sandbox.data import PointSet
+    from sandbox.scenes.sandbox import SandboxScene
+
+MAX_SCRIPTED_LR = 1e6
+METRICS_INTERVAL = 0.1
+DEFAULT_POINTS = {Task.CLASSIFICATION: 400, Task.REGRESSION: 1000}
+DEFAULT_PRESET = {Task.CLASSIFICATION: "ring", Task.REGRESSION: "disk"}
+
+
+def preset_list() -> tuple[tuple[str, str, str], ...]:
+    """(name, description, task) of every dataset generator, for the presets menu."""
+    return tuple((d.name, d.description, d.task.value) for d in list_datasets())
+
+
+def training_setup(st: NetworkSettings) -> TrainingSetup:
+    return TrainingSetup(
+        optimizer=st.optimizer, lr=st.lr, batch_size=st.batch_size, l2=st.l2, seed=st.seed
+    )
+
+
+class ModelController(Controller):
+    """Data, network and training of one sandbox scene (see the module docstring)."""
+
+    def __init__(self, scene: SandboxScene) -> None:
+        self.scene = scene
+        self.state = scene.state
+        self.session = scene.state.session
+        self.stash: dict[Task, PointSet] = {}  # the other task's points, kept for a switch back
+        self.laplace_error = ""
+        self._preset_version = -1
+        self._metrics_time = -1.0
+        self._last_step_count = -1
+
+    def routes(self) -> Routes:
+        return {
+            A.LoadPreset: lambda a: self.load_preset(a.name),
+            A.SetNoise: self._on_noise,
+            A.NewDataSeed: self._on_new_data_seed,
+            A.SetTestRatio: self._on_test_ratio,
+            A.SetTask: self._on_task,
+            A.AddLayer: self._on_add_layer,
+            A.RemoveLayer: self._on_remove_layer,
+            A.SetWidth: self._on_width,
+            A.SetOptimizer: self._on_optimizer,
+            A.SetLearningRate: self._on_lr,
+            A.SetBatchSize: self._on_batch_size,
+            A.SetL2: self._on_l2,
+            A.TogglePlay: lambda a: self.set_playing(not self.state.playing),
+            A.SetPlaying: lambda a: self.set_playing(a.playing),
+            A.StepOnce: self._on_step_once,
+            A.ResetNetwork: self._on_reset_network,
+            A.SetSpeed: self._on_speed,
+            A.ChangeSpeed: self._on_change_speed,
+            A.SetPriorPrecision: self._on_prior,
+            A.OptimizePrior: self._on_optimize_prior,
+        }
+
+    # ------------------------------------------------------------------ data
+    def load_preset(self, name: str, coalesce: bool = False) -> bool:
+        s = self.state
+        try:
+            info = dataset_info(name)
+        except ValueError as exc:
+            self.scene.say(str(exc), "error")
+            return False
+        task = Task(info.task.value)
+        if task is not s.task:
+            self.switch_task(task, load_default=False)
+            if self.scene.config.points is None:
+                s.n_preset = DEFAULT_POINTS[task]
+        try:
+            X, y = make_dataset(
+                name, n=int(s.n_preset), noise=float(min(s.noise, NOISE_RANGE[1])),
+                seed=int(s.data_seed),
+            )  # fmt: skip
+        except ValueError as exc:
+            self.scene.say(str(exc), "error")
+            return False
+        pts = s.points
+        if coalesce and self._preset_version == pts.version and pts.can_undo:
+            pts.undo()  # one undo step for a whole slider drag, not one per pixel
+        try:
+            pts.replace(X, y)
+        except ValueError as exc:
+            self.scene.say(str(exc), "error")
+            return False
+        self._preset_version = pts.version
+        s.preset = name
+        return True
+
+    def switch_task(self, task: Task, load_default: bool = True) -> None:
+        s = self.state
+        if task is s.task:
+            return
+        self.stash[s.task] = s.points
+        s.playing = False
+        s.settings = replace(s.settings, task=task)
+        if task in self.stash:
+            self.session.set_points(self.stash.pop(task))
+        else:
+            self.session.set_points(new_points(task.value, s.test_ratio, s.data_seed))
+            if load_default:
+                s.n_preset = DEFAULT_POINTS[task]
+                s.noise = 0.0
+                self.load_preset(DEFAULT_PRESET[task])
+        s.selected_class = 0
+        if s.net is not None:
+            self.build_network()
+
+    def _on_noise(self, a: A.SetNoise) -> None:
+        s = self.state
+        s.noise = float(np.clip(a.noise, *NOISE_RANGE))
+        self.load_preset(s.preset, coalesce=True)
+
+    def _on_new_data_seed(self, a: A.NewDataSeed) -> None:
+        self.state.data_seed += 1
+        self.load_preset(self.state.preset)
+
+    def _on_test_ratio(self, a: A.SetTestRatio) -> None:
+        self.state.test_ratio = float(np.clip(a.ratio, 0.0, 0.5))
+        self.state.points.set_test_ratio(self.state.test_ratio)
+
+    def sync_data(self) -> None:
+        """Push changed points to the trainer (the Session widens the output for a new class)."""
+        if self.session.sync_data():
+            self._metrics_time = -1.0
+
+    # ------------------------------------------------------------------ network
+    def build_network(self, net: MLP | None = None, n_out: int | None = None) -> None:
+        """A new trainer on a fresh network (`n_out` outputs, default: the data's), or on `net`
+        (a loaded or imported one)."""
+        s = self.state
+        st = s.settings
+        setup = training_setup(st)
+        if net is None:
+            n_out = outputs_needed(s.points) if n_out is None else n_out
+            self.session.new_network([2, *st.hidden, n_out], setup)
+        else:
+            self.session.adopt_network(net, setup)
+        s.history.clear()
+        s.metrics = Metrics()
+        s.diverged = ""
+        self._metrics_time = -1.0
+        self._last_step_count = -1
+        s.layer_view = min(s.layer_view, len(st.hidden) - 1) if s.layer_view else 0
+
+    def resize_network(self, hidden: list[int], n_out: int | None = None) -> None:
+        s = self.state
+        n_out = s.net.n_out if n_out is None else n_out
+        self.session.resize(hidden, n_out, s.settings.seed)
+        layers_changed = len(hidden) != len(s.settings.hidden)
+        s.settings = replace(s.settings, hidden=list(hidden))
+        if layers_changed:
+            # a taller network panel may need a smaller UI scale to fit the window
+            self.scene.relayout()
+        if s.layer_view >= len(hidden):
+            s.layer_view = 0
+
+    def _on_add_layer(self, a: A.AddLayer) -> None:
+        hidden = list(self.state.settings.hidden)
+        if len(hidden) >= MAX_LAYERS:
+            self.scene.say(f"At most {MAX_LAYERS} hidden layers.", "warn")
+            return
+        self.resize_network([*hidden, min(hidden[-1], MAX_WIDTH_UI)])
+
+    def _on_remove_layer(self, a: A.RemoveLayer) -> None:
+        hidden = list(self.state.settings.hidden)
+        if len(hidden) <= MIN_LAYERS:
+            self.scene.say("The network needs at least one hidden layer.", "warn")
+            return
+        self.resize_network(hidden[:-1])
+
+    def _on_width(self, a: A.SetWidth) -> None:
+        hidden = list(self.state.settings.hidden)
+        if not 0 <= a.layer < len(hidden):
+            return
+        width = int(np.clip(a.width, MIN_WIDTH, max(MAX_WIDTH_UI, hidden[a.layer])))
+        if width != hidden[a.layer]:
+            hidden[a.layer] = width
+            self.resize_network(hidden)
+
+    def _on_task(self, a: A.SetTask) -> None:
+        try:
+            task = Task(a.task)
+        except ValueError:
+            return
+        self.switch_task(task)
+
+    def _on_optimizer(self, a: A.SetOptimizer) -> None:
+        s = self.state
+        if a.name in OPTIMIZERS and a.name != s.settings.optimizer:
+            s.settings = replace(s.settings, optimizer=a.name)
+            s.trainer.set_optimizer(a.name)
+
+    def _on_lr(self, a: A.SetLearningRate) -> None:
+        s = self.state
+        if not (math.isfinite(a.lr) and a.lr > 0):
+            return
+        # the slider stops at LR_RANGE; scripts and levels may go higher, to show divergence
+        lr = float(np.clip(a.lr, LR_RANGE[0], MAX_SCRIPTED_LR))
+        s.settings = replace(s.settings, lr=lr)
+        s.trainer.set_lr(lr)
+
+    def _on_batch_size(self, a: A.SetBatchSize) -> None:
+        s = self.state
+        s.settings = replace(s.settings, batch_size=max(1, int(a.batch_size)))
+        s.trainer.set_batch_size(int(s.settings.batch_size))
+
+    def _on_l2(self, a: A.SetL2) -> None:
+        s = self.state
+        s.settings = replace(s.settings, l2=float(np.clip(a.l2, 0.0, 1.0)))
+        s.trainer.set_l2(s.settings.l2)
+
+    def _on_reset_network(self, a: A.ResetNetwork) -> None:
+        s = self.state
+        seed = s.settings.seed + 1 if a.seed is None else int(a.seed)
+        s.settings = replace(s.settings, seed=seed)
+        # fresh weights, same outputs: an imported network's spare outputs are not dropped
+        self.build_network(n_out=max(outputs_needed(s.points), s.net.n_out))
+        self.scene.say(f"Fresh weights (seed {seed}).")
+
+    # ------------------------------------------------------------------ training
+    def set_playing(self, on: bool) -> None:
+        s = self.state
+        if on and len(s.points) == 0:
+            self.scene.say("Paint some points first (left drag on the plane), then press Space.")
+            return
+        if on and s.diverged:
+            s.trainer.clear_divergence()
+            s.diverged = ""
+        s.playing = on
+
+    def _on_step_once(self, a: A.StepOnce) -> None:
+        s = self.state
+        s.playing = False
+        self.sync_data()
+        if s.diverged:
+            s.trainer.clear_divergence()
+            s.diverged = ""
+        self.session.train(1)
+        self.check_divergence()
+        self.read_metrics(force=True)
+
+    def _on_speed(self, a: A.SetSpeed) -> None:
+        self.state.speed = int(np.clip(a.level, 0, len(SPEEDS) - 1))
+
+    def _on_change_speed(self, a: A.ChangeSpeed) -> None:
+        self.state.speed = int(np.clip(self.state.speed + a.step, 0, len(SPEEDS) - 1))
+
+    def train_now(self, steps: int) -> None:
+        """Run `steps` training steps at once (the --steps option and scripted tests)."""
+        s = self.state
+        self.sync_data()
+        done = 0
+        # about a hundred chunks, so the loss chart has a curve to show
+        per_chunk = max(1, min(500, steps // 100))
+        while done < steps:
+            chunk = min(per_chunk, steps - done)
+            self.session.train(chunk)
+            done += chunk
+            if self.check_divergence():
+                break
+            m = Metrics.of(self.session.metrics())
+            s.history.append(m.step, m.train_loss, m.test_loss)
+        self.read_metrics(force=True)
+
+    def train_frame(self) -> None:
+        """One frame's training: the speed setting's steps, or flat out for the frame budget."""
+        s = self.state
+        self.sync_data()
+        if s.playing and s.trainer is not None:
+            steps = s.steps_per_frame
+            if steps:
+                self.session.train(steps)
+            else:
+                self.session.train_for(s.train_budget_s)
+            self.check_divergence()
+
+    def check_divergence(self) -> bool:
+        s = self.state
+        msg = self.session.divergence()
+        if msg and not s.diverged:
+            s.diverged = msg
+            s.playing = False
+            self.scene.say(DIVERGED_MESSAGE, "error")
+            self.session.weights_changed()  # the trainer restored its last good weights
+            return True
+        if not msg:
+            s.diverged = ""
+        return bool(msg)
+
+    def read_metrics(self, force: bool = False) -> None:
+        s = self.state
+        if not force and s.time - self._metrics_time < METRICS_INTERVAL:
+            return
+        self._metrics_time = s.time
+        m = Metrics.of(self.session.metrics())
+        s.metrics = m
+        if m.step != self._last_step_count:
+            self._last_step_count = m.step
+            s.history.append(m.step, m.train_loss, m.test_loss)
+
+    # ------------------------------------------------------------------ Laplace
+    def laplace(self, retry: bool = False) -> LastLayerLaplace | None:
+        s = self.state
+        if s.task is not Task.CLASSIFICATION:
+            self.laplace_error = "Laplace confidence is for classification networks."
+            return None
+        fit = self.session.laplace(s.prior_precision, retry=retry)
+        self.laplace_error = fit.error
+        return fit.laplace
+
+    def laplace_wanted(self) -> bool:
+        s = self.state
+        return (
+            s.task is Task.CLASSIFICATION and bool(s.views & {View.LAPLACE, View.SPLIT})
+        ) or self.scene.probe.wants_laplace()
+
+    def update_laplace(self) -> None:
+        s = self.state
+        hovering = s.hover_pos is not None and s.layout.in_plane(s.hover_pos)
+        if self.laplace_wanted() or (hovering and s.task is Task.CLASSIFICATION):
+            self.laplace()
+
+    def _on_prior(self, a: A.SetPriorPrecision) -> None:
+        s = self.state
+        if math.isfinite(a.value) and a.value > 0:
+            s.prior_precision = float(np.clip(a.value, *PRIOR_RANGE))
+
+    def _on_optimize_prior(self, a: A.OptimizePrior) -> None:
+        s = self.state
+        la = self.laplace(retry=True)
+        if la is None:
+            self.scene.say(self.laplace_error or "Laplace needs a classification network.", "warn")
+            return
+        try:
+            value = float(la.optimize_prior_precision())
+        except (ValueError, ArithmeticError) as exc:
+            self.scene.say(f"Could not optimise the prior precision: {exc}", "warn")
+            return
+        # the state is the one source of truth: the optimiser's bounds are wider than the
+        # slider's, so the value is clipped first and the fitted posterior is given that same
+        # value (the shading, slider, caption and message then all show one number)
+        s.prior_precision = float(np.clip(value, *PRIOR_RANGE))
+        self.session.set_prior_precision(la, s.prior_precision)
+        if s.prior_precision != value:
+            end = "smallest" if value < s.prior_precision else "largest"
+            self.scene.say(
+                f"Prior precision {s.prior_precision:.3g}: the {end} the slider allows (the data "
+                f"would support {value:.3g})."
+            )
+        else:
+            self.scene.say(
+                f"Prior precision {s.prior_precision:.3g}: the value the data supports best."
+            )

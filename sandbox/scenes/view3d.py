@@ -1,0 +1,259 @@
+"""The 3D view of the sandbox: the network's output as folded paper over the plane, turned with the
+mouse, with a cursor linked to the 2D view.
+
+`View3DController` applies the 3D view's actions (orbit, zoom, reset, the 3D view alone, the
+probability surface, one neuron's surface, the pointer over the surface) and each frame asks the
+Session for the folded surface the settings call for (rebuilt at most a few times a second
+while training), with the frame that scales it and the points standing on it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sandbox import closer_actions as C
+from sandbox.bayes import LastLayerLaplace
+from sandbox.geometry.surface import FoldedSurface
+from sandbox.render.camera3d import (
+    DEFAULT_DISTANCE,
+    MAX_DISTANCE,
+    OrbitCamera,
+    SceneFrame,
+    pick_surface,
+)
+from sandbox.scenes.base import Controller, Routes
+from sandbox.state import HoverInfo, Task, View
+from sandbox.ui.theme import CLASS_NAMES
+
+if TYPE_CHECKING:
+    from sandbox.scenes.sandbox import SandboxScene
+
+SURFACE_INTERVAL = 1 / 20  # while training, the surface is rebuilt at most this often
+FIT_ASPECT = 1.1  # panes narrower than this get the camera further back
+
+
+def fit_distance(width: int, height: int) -> float:
+    """The camera distance at which the whole scene fits a pane of this shape: the default
+    distance suits a landscape window; a narrow pane needs the camera further back."""
+    aspect = max(1, int(width)) / max(1, int(height))
+    return float(min(DEFAULT_DISTANCE * max(1.0, FIT_ASPECT / aspect), MAX_DISTANCE))
+
+
+def fit_orbit(orbit: OrbitCamera | None, w: int, h: int) -> OrbitCamera:
+    """The 3D camera for a pane of w x h: a new one, or the old one keeping the user's zoom
+    relative to what fits the new pane."""
+    if orbit is None:
+        return OrbitCamera(w, h, distance=fit_distance(w, h))
+    old = fit_distance(orbit.width, orbit.height)
+    orbit = orbit.resized(w, h)
+    orbit.zoom(old / fit_distance(w, h))
+    return orbit
+
+
+class View3DController(Controller):
+    """The folded-paper view of one sandbox scene (see the module docstring)."""
+
+    def __init__(self, scene: SandboxScene) -> None:
+        self.scene = scene
+        self.state = scene.state
+        self.session = scene.state.session
+        self.surface: FoldedSurface | None = None
+        self.frame3d: SceneFrame | None = None
+        self.plane_height: float | None = None
+        self.points3d: np.ndarray | None = None  # (N, 3) points standing on the surface
+        self.neuron_surface = False
+        self.pick_world: tuple[float, float] | None = None  # the surface point under the mouse
+        self.pick_info: HoverInfo | None = None
+
+    def routes(self) -> Routes:
+        return {
+            C.Orbit3D: self._on_orbit,
+            C.Zoom3D: self._on_zoom,
+            C.Reset3D: self._on_reset,
+            C.ToggleOnly3D: self._on_only_3d,
+            C.ToggleProbability: self._on_probability,
+            C.ToggleSingleNeuron: self._on_single_neuron,
+            C.Hover3D: self._on_hover,
+        }
+
+    def ensure_on(self) -> None:
+        s = self.state
+        if View.THREE_D not in s.views:
+            s.views.add(View.THREE_D)
+            s.views.discard(View.SPLIT)
+
+    # ------------------------------------------------------------------ actions
+    def _on_orbit(self, a: C.Orbit3D) -> None:
+        orbit = self.state.closer.orbit
+        if orbit is not None and math.isfinite(a.dx) and math.isfinite(a.dy):
+            orbit.orbit(a.dx, a.dy)
+
+    def _on_zoom(self, a: C.Zoom3D) -> None:
+        orbit = self.state.closer.orbit
+        if orbit is not None and math.isfinite(a.factor) and a.factor > 0:
+            orbit.zoom(a.factor)
+
+    def _on_reset(self, a: C.Reset3D) -> None:
+        orbit = self.state.closer.orbit
+        if orbit is not None:
+            orbit.reset()
+            orbit.distance = fit_distance(orbit.width, orbit.height)
+
+    def _on_only_3d(self, a: C.ToggleOnly3D) -> None:
+        cs = self.state.closer
+        if View.THREE_D not in self.state.views:
+            cs.only_3d = True
+        else:
+            cs.only_3d = not cs.only_3d
+        self.ensure_on()
+
+    def _on_probability(self, a: C.ToggleProbability) -> None:
+        s = self.state
+        cs = s.closer
+        if s.task is not Task.CLASSIFICATION:
+            self.scene.say(
+                "The probability surface is for classification; a picture shows its value."
+            )
+            return
+        cs.probability = not cs.probability
+        cs.single_neuron = False
+        self.ensure_on()
+
+    def _on_single_neuron(self, a: C.ToggleSingleNeuron) -> None:
+        cs = self.state.closer
+        cs.single_neuron = not cs.single_neuron
+        if cs.single_neuron:
+            if cs.selected is None:
+                cs.selected = (1, 0)
+            self.ensure_on()
+            layer, index = cs.selected
+            self.scene.say(
+                f"The surface is now layer {layer} neuron {index + 1} alone: its activation "
+                "max(a x + b y + c, 0). N goes back to the network's output."
+                if layer == 1
+                else f"The surface is now layer {layer} neuron {index + 1} alone: a ramp folded "
+                "by the layers before it. N goes back to the network's output."
+            )
+
+    def _on_hover(self, a: C.Hover3D) -> None:
+        self.pick_world = None
+        self.pick_info = None
+        if a.pos is None:
+            return
+        hit = self.pick(a.pos)
+        if hit is not None:
+            self.pick_world = (float(hit[0]), float(hit[1]))
+            self.pick_info = self.scene.plane.hover_at(np.asarray(self.pick_world))
+
+    def pick(self, pos: tuple[float, float]) -> np.ndarray | None:
+        """The surface point (x, y, z) under a window position in the 3D view, or None."""
+        cs = self.state.closer
+        r = cs.rects
+        fs = self.surface
+        if r is None or r.view3d is None or fs is None or cs.orbit is None or self.frame3d is None:
+            return None
+        mesh = fs.surface
+        if not len(mesh):
+            return None
+        local = (pos[0] - r.view3d[0], pos[1] - r.view3d[1])
+        return pick_surface(cs.orbit, self.frame3d, mesh.positions, mesh.triangles, local)
+
+    # ------------------------------------------------------------------ per frame
+    def surface_kind(
+        self,
+    ) -> tuple[str, tuple[int, int] | None, LastLayerLaplace | None, str, float | None]:
+        """(kind, neuron, laplace, label, reference plane height) of the surface to show."""
+        s = self.state
+        cs = s.closer
+        net = s.net
+        if cs.single_neuron and cs.selected is not None:
+            layer, index = cs.selected
+            if layer <= len(net.hidden_sizes) and index < net.hidden_sizes[layer - 1]:
+                name = f"layer {layer} neuron {index + 1}"
+                if layer == 1:
+                    label = f"height: {name}, max(a x + b y + c, 0)"
+                    return "halfplane", cs.selected, None, label, None
+                return "neuron", cs.selected, None, f"height: {name}'s activation", None
+        if s.task is Task.REGRESSION:
+            if View.LAPLACE in s.views:
+                la = self.scene.probe.regression_laplace()
+                if la is not None:
+                    label = "height: predicted value, band of one std (Laplace)"
+                    return "band", None, la, label, None
+            return "output", None, None, "height: predicted value", None
+        k = int(net.n_out)
+        if View.LAPLACE in s.views and s.laplace is not None:
+            return "laplace", None, s.laplace, "height: Laplace confidence (top class)", None
+        if cs.probability:
+            if k == 2:
+                return "probability", None, None, f"height: probability of {CLASS_NAMES[1]}", 0.5
+            return "probability", None, None, "height: probability of the top class", None
+        if k == 2:
+            label = f"height: logit {CLASS_NAMES[1]} minus logit {CLASS_NAMES[0]}"
+            return "output", None, None, label, 0.0
+        return "output", None, None, "height: the top logit", None
+
+    def update(self, dt: float) -> None:
+        s = self.state
+        cs = s.closer
+        r = cs.rects
+        if View.THREE_D not in s.views or r is None or r.view3d is None or s.partition is None:
+            self.surface = None
+            self.session.memo.forget("surface")
+            return
+        kind, neuron, la, label, plane = self.surface_kind()
+        cs.surface_label = label
+        bounds = self.scene.plane.bounds()
+        hold = SURFACE_INTERVAL if s.playing else 0.0
+        built = self.session.derive(
+            "surface", self._build, kind, bounds, s.partition, la, neuron, plane,
+            reads=("weights", "data"), hold=hold,
+        )  # fmt: skip
+        if isinstance(built, str):
+            self.surface = None
+            cs.surface_message = built
+            return
+        cs.surface_message = ""
+        if built[0] is not self.surface:
+            self.surface, self.frame3d, self.points3d = built
+            self.neuron_surface = kind in ("halfplane", "neuron")
+            self.plane_height = plane
+
+    def _build(
+        self,
+        kind: str,
+        bounds: tuple[float, float, float, float],
+        part: object,
+        la: LastLayerLaplace | None,
+        neuron: tuple[int, int] | None,
+        plane: float | None,
+    ) -> tuple[FoldedSurface, SceneFrame, np.ndarray] | str:
+        """The surface, its frame and the points on it; or why there is none."""
+        s = self.state
+        try:
+            fs = self.session.surface(kind, bounds, s.partition, laplace=la, neuron=neuron)
+        except (ValueError, ArithmeticError) as exc:
+            return f"No 3D surface: {exc}"
+        lo, hi = fs.z_range()
+        if kind in ("probability", "laplace"):
+            lo, hi = min(lo, 1.0 / max(2, s.net.n_out)), 1.0  # the same scale while it learns
+        pts = s.points
+        points3d = fs.lift_points(pts.X) if len(pts) else np.zeros((0, 3))
+        return fs, SceneFrame(bounds, (lo, hi)), points3d
+
+    def update_cursor(self) -> None:
+        """The cursor linked between the views: the 3D pick, else the 2D hover point."""
+        s = self.state
+        cs = s.closer
+        r = cs.rects
+        if self.pick_world is not None and r is not None and r.view3d is not None:
+            cs.cursor = self.pick_world
+            if s.hover_pos is None:
+                s.hover = self.pick_info
+        elif s.hover is not None and not (r is not None and r.hide_2d):
+            cs.cursor = s.hover.world
+        else:
+            cs.cursor = None

@@ -1,0 +1,537 @@
+"""The Session: what the user is working on (points, network, trainer, timeline) and every value
+derived from it (exact partitions, the Laplace fit, folded surfaces, ray probes, neuron health).
+
+`Session` is the one owner of the model objects while a screen shows them. Its setters are the
+only way to swap the points or the network, and they bump the versions the derived values read:
+
+- `data`: the point set (which one, and its own edit counter: paint, erase, undo, clear);
+- `weights`: every change of the parameters (training, a hand-edited crease, a restored
+  snapshot, a new or resized network).
+
+Derived values go through `derive(name, compute, *args, reads=...)`, a small memo with one slot
+per name keyed on the versions it reads and on its explicit arguments (bounds, a layer, a prior
+precision), so nothing is computed twice and nothing goes stale. While training runs the caller
+may pass `hold`: a changed value is then rebuilt at most that often and never for more than a
+share of the time, and the last one is returned in between.
+
+Training lives here too: `train(n)` and `train_for(seconds)` run the trainer and record the
+timeline's snapshots through one hook (every step while the run is young, one per call after),
+so whoever trains (a frame, the step button, a script) records the same history. Scrubbing the
+timeline shows a past snapshot in the network (`show_snapshot`), `back_to_now` restores the live
+weights and `resume_from_snapshot` branches the run there.
+
+No pygame or OpenGL here: this is the core side of the upper floors, tested without a display.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+
+from sandbox.bayes import LastLayerLaplace
+from sandbox.data import PointSet
+from sandbox.geometry import (
+    Partition,
+    RayProbe,
+    copycat_neurons,
+    dead_neurons,
+    linear_regions,
+    ray_probe,
+    serra_bound,
+)
+from sandbox.geometry.surface import FoldedSurface, build_surface, halfplane_surface
+from sandbox.nn import MLP, Trainer
+from sandbox.nn.edits import crease_in_bounds, neuron_weights
+from sandbox.nn.timeline import Timeline
+from sandbox.nn.trainer import Metrics as TrainerMetrics
+
+T = TypeVar("T")
+Bounds = tuple[float, float, float, float]
+
+MAX_CLASSES = 6  # a painted classification set accepts this many classes
+DENSE_STEPS = 100  # every step is a snapshot up to here (the timeline keeps them all)
+TIMELINE_BYTES = 64 * 1024 * 1024  # the largest network allowed still keeps ~280 snapshots
+BUILD_SHARE = 0.3  # a held value may take this share of the time to rebuild
+REGRESSION = "regression"
+CLASSIFICATION = "classification"
+
+
+@dataclass(frozen=True)
+class TrainingSetup:
+    """What a trainer is built from (the network panel's training settings)."""
+
+    optimizer: str = "adam"
+    lr: float = 0.01
+    batch_size: int = 64
+    l2: float = 0.0
+    seed: int = 0
+
+
+def same_key(a: tuple, b: tuple | None) -> bool:
+    """Keys match: numbers, strings and tuples by value, anything else (a partition, a fitted
+    posterior) by identity, so no array is ever compared element by element."""
+    if b is None or len(a) != len(b):
+        return False
+    for x, y in zip(a, b, strict=True):
+        if isinstance(x, tuple) and isinstance(y, tuple):
+            if not same_key(x, y):
+                return False
+        elif isinstance(x, int | float | str | bool | type(None)):
+            if type(x) is not type(y) or x != y:
+                return False
+        elif x is not y:
+            return False
+    return True
+
+
+class Memo:
+    """One slot per name: (key, value, built at, cost). See the module docstring."""
+
+    def __init__(self) -> None:
+        self._slots: dict[str, tuple[tuple, Any, float, float]] = {}
+
+    def get(self, name: str, key: tuple, compute: Callable[[], T], hold: float = 0.0) -> T:
+        slot = self._slots.get(name)
+        if slot is not None and same_key(key, slot[0]):
+            return slot[1]
+        now = time.perf_counter()
+        if slot is not None and hold > 0.0:
+            wait = max(hold, slot[3] / BUILD_SHARE)
+            if now - slot[2] < wait:
+                return slot[1]
+        value = compute()
+        done = time.perf_counter()
+        self._slots[name] = (key, value, done, done - now)
+        return value
+
+    def current(self, name: str, key: tuple) -> Any:
+        """The value stored under `name` when it was made for `key`, else None."""
+        slot = self._slots.get(name)
+        return slot[1] if slot is not None and same_key(key, slot[0]) else None
+
+    def put(self, name: str, key: tuple, value: Any) -> None:
+        self._slots[name] = (key, value, time.perf_counter(), 0.0)
+
+    def key_of(self, name: str) -> tuple | None:
+        slot = self._slots.get(name)
+        return slot[0] if slot is not None else None
+
+    def forget(self, name: str) -> None:
+        self._slots.pop(name, None)
+
+
+@dataclass(frozen=True)
+class LaplaceFit:
+    """A Laplace posterior, or why there is none."""
+
+    laplace: LastLayerLaplace | None
+    error: str = ""
+
+
+def new_points(task: str, test_ratio: float, seed: int) -> PointSet:
+    """An empty painted point set; classification sets accept all six classes."""
+    n_classes = MAX_CLASSES if task == CLASSIFICATION else 2
+    return PointSet(task, n_classes, test_ratio=test_ratio, seed=max(0, int(seed)))
+
+
+def outputs_needed(points: PointSet) -> int:
+    """Network outputs for the data: 1 for a picture, else classes up to the highest used."""
+    if points.task.value == REGRESSION:
+        return 1
+    y = points.y
+    return max(2, int(y.max()) + 1) if len(y) else 2
+
+
+def new_trainer(net: MLP, points: PointSet, setup: TrainingSetup) -> Trainer:
+    """A trainer of `net` on the points (ValueError when it refuses them or the settings)."""
+    return Trainer(
+        net,
+        np.ascontiguousarray(points.X),
+        np.ascontiguousarray(points.y),
+        task=points.task.value,
+        optimizer=setup.optimizer,
+        lr=setup.lr,
+        batch_size=setup.batch_size,
+        l2=setup.l2,
+        seed=setup.seed,
+        test_mask=np.asarray(points.is_test),
+    )
+
+
+def neuron_names(hidden_sizes: Sequence[int], flat: np.ndarray) -> list[str]:
+    """Names like "L2 #5" for flat hidden-neuron indices."""
+    starts = np.cumsum([0, *hidden_sizes])
+    names = []
+    for i in np.asarray(flat, dtype=np.int64):
+        layer = int(np.searchsorted(starts, i, side="right"))
+        names.append(f"L{layer} #{int(i - starts[layer - 1]) + 1}")
+    return names
+
+
+def first_layer_neuron(net: MLP, index: int) -> tuple[float, float, float]:
+    """(a, b, c) of first-layer neuron `index`: its crease is a x + b y + c = 0."""
+    nw = neuron_weights(net, index)
+    return (float(nw.w[0]), float(nw.w[1]), float(nw.b))
+
+
+def crease_line(abc: tuple[float, float, float], bounds: Bounds) -> np.ndarray | None:
+    """First-layer crease a x + b y + c = 0 clipped to bounds (xmin, xmax, ymin, ymax): (2, 2)
+    world endpoints, or None when it misses the window."""
+    return crease_in_bounds(abc[:2], abc[2], bounds)
+
+
+_SERRA: dict[tuple[int, ...], int] = {}
+
+
+def region_bound(sizes: Sequence[int]) -> int:
+    """Upper bound on the region count of a network of layer sizes [2, h1, ..., out]."""
+    key = tuple(int(s) for s in sizes[1:-1])
+    if key not in _SERRA:
+        _SERRA[key] = int(serra_bound(list(key)))
+    return _SERRA[key]
+
+
+class Session:
+    """Points, network, trainer and timeline, with versioned derived values (module docstring)."""
+
+    def __init__(self) -> None:
+        self.points: PointSet = new_points(CLASSIFICATION, 0.2, 0)
+        self.net: MLP | None = None
+        self.trainer: Trainer | None = None
+        self.timeline: Timeline | None = None
+        self.memo = Memo()
+        self._points_serial = 0
+        self._weights = 0
+        self._pushed: tuple[int, int] = (-1, -1)
+        # timeline scrubbing: the index shown and the live weights kept meanwhile
+        self.scrub: int | None = None
+        self._live: np.ndarray | None = None
+
+    # ------------------------------------------------------------------ versions
+    @property
+    def data_version(self) -> tuple[int, int]:
+        return (self._points_serial, int(self.points.version))
+
+    @property
+    def weights_version(self) -> int:
+        return self._weights
+
+    def _version(self, name: str) -> Any:
+        if name == "weights":
+            return self._weights
+        if name == "data":
+            return self.data_version
+        raise ValueError(f"unknown version {name!r}; allowed: weights, data")
+
+    def _key(self, reads: tuple[str, ...], args: tuple) -> tuple:
+        return (*(self._version(r) for r in reads), *args)
+
+    def is_current(self, name: str, *args: Any, reads: tuple[str, ...] = ("weights",)) -> bool:
+        """Whether `derive(name, ..., *args, reads=reads)` would return what it has."""
+        return self.memo.current(name, self._key(reads, args)) is not None
+
+    def derive(
+        self,
+        name: str,
+        compute: Callable[..., T],
+        *args: Any,
+        reads: tuple[str, ...] = ("weights",),
+        hold: float = 0.0,
+    ) -> T:
+        """`compute(*args)`, remembered under `name` for the versions in `reads` and `args`."""
+        return self.memo.get(name, self._key(reads, args), lambda: compute(*args), hold)
+
+    # ------------------------------------------------------------------ setters
+    def set_points(self, points: PointSet) -> None:
+        """Work on another point set (a task switch, a loaded scene, a level's data)."""
+        self.points = points
+        self._points_serial += 1
+
+    def weights_changed(self, edited: bool = False) -> None:
+        """The parameters changed outside `train` (edited: by hand, so the trainer keeps them
+        as its last good weights)."""
+        if edited and self.trainer is not None:
+            self.trainer.weights_changed()
+        self._weights += 1
+
+    def adopt_network(self, net: MLP, setup: TrainingSetup) -> None:
+        """Train `net` on the points from now on: a new trainer and a fresh timeline."""
+        self.trainer = new_trainer(net, self.points, setup)
+        self.net = net
+        self._pushed = self.data_version
+        self.timeline = None
+        self.scrub = None
+        self._live = None
+        self._weights += 1
+
+    def show_network(self, net: MLP) -> None:
+        """Show `net` without training it (the menu's background picture)."""
+        self.net = net
+        self.trainer = None
+        self.timeline = None
+        self._weights += 1
+
+    def new_network(self, sizes: Sequence[int], setup: TrainingSetup) -> None:
+        self.adopt_network(MLP(list(sizes), seed=int(setup.seed)), setup)
+
+    def resize(self, hidden: Sequence[int], n_out: int, seed: int) -> None:
+        """Resize the trained network, keeping every shared weight and its optimizer moments
+        (a new network: its timeline starts afresh)."""
+        self.net = self.trainer.resize(list(hidden), seed=int(seed), n_out=int(n_out))
+        self.timeline = None
+        self.scrub = None
+        self._live = None
+        self._weights += 1
+
+    def sync_data(self) -> bool:
+        """Push changed points to the trainer (widening the output layer when a new class
+        appears; fewer classes never shrink it). True when something was pushed."""
+        if self.data_version == self._pushed or self.trainer is None:
+            return False
+        pts = self.points
+        n_out = outputs_needed(pts)
+        if n_out > self.net.n_out:
+            self.resize(self.net.hidden_sizes, n_out, self.trainer.seed)
+        self.trainer.set_data(
+            np.ascontiguousarray(pts.X),
+            np.ascontiguousarray(pts.y),
+            test_mask=np.asarray(pts.is_test),
+        )
+        self._pushed = self.data_version
+        return True
+
+    # ------------------------------------------------------------------ training
+    def train(self, n: int) -> None:
+        """Run n training steps, one at a time while the timeline is still dense."""
+        tr = self.trainer
+        self._start_timeline()
+        n = int(n)
+        try:
+            while n > 0 and tr.steps < DENSE_STEPS:
+                before = tr.steps
+                tr.step(1)
+                n -= 1
+                if tr.steps == before:
+                    return
+                self._record()
+            if n > 0:
+                before = tr.steps
+                tr.step(n)
+                if tr.steps != before:
+                    self._record()
+        finally:
+            self._weights += 1
+
+    def train_for(self, seconds: float) -> None:
+        """Train for a time budget (flat out), one step at a time while the timeline is dense."""
+        tr = self.trainer
+        self._start_timeline()
+        try:
+            if tr.steps < DENSE_STEPS:
+                deadline = time.perf_counter() + float(seconds)
+                while tr.steps < DENSE_STEPS:
+                    before = tr.steps
+                    tr.step(1)
+                    if tr.steps == before:
+                        return
+                    self._record()
+                    if time.perf_counter() >= deadline:
+                        return
+                return
+            before = tr.steps
+            tr.step_for(float(seconds), 1_000_000)
+            if tr.steps != before:
+                self._record()
+        finally:
+            self._weights += 1
+
+    def divergence(self) -> str:
+        """The trainer's divergence message, or "" when it is healthy."""
+        tr = self.trainer
+        return str(tr.message or "diverged") if tr is not None and tr.diverged else ""
+
+    def metrics(self) -> TrainerMetrics:
+        return self.trainer.metrics()
+
+    # ------------------------------------------------------------------ timeline
+    def _start_timeline(self) -> None:
+        """A fresh timeline for a new network or a restarted run; the first snapshot."""
+        net, tr = self.net, self.trainer
+        if net is None or tr is None:
+            return
+        tl = self.timeline
+        if tl is None or tl.n_params != net.n_params:
+            self.timeline = tl = Timeline(int(net.n_params), max_bytes=TIMELINE_BYTES)
+            self.scrub = None
+            self._live = None
+        if self.scrub is None and (len(tl) == 0 or tr.steps < tl.last_step):
+            if len(tl):
+                tl.clear()
+            self._record()
+
+    def start_timeline(self) -> Timeline | None:
+        """The timeline of the current run (made, with its first snapshot, when missing)."""
+        self._start_timeline()
+        return self.timeline
+
+    def _record(self) -> None:
+        tl, tr = self.timeline, self.trainer
+        if tl is None or self.scrub is not None:
+            return
+        step = int(tr.steps)
+        last = tl.last_step
+        if last is not None and step <= last:
+            if step == last:
+                return
+            tl.clear()
+        m = tr.metrics()
+        tl.record(step, self.net.params, _nan(m.train_loss), _nan(m.test_loss))
+
+    def show_snapshot(self, index: int) -> int:
+        """Put snapshot `index`'s weights in the network (the live ones are kept); its step."""
+        tl = self.timeline
+        if self.scrub is None:
+            self._live = self.net.params.copy()
+        step = tl.restore(index, self.net.params)
+        self.scrub = int(index) % len(tl)
+        self._weights += 1
+        return int(step)
+
+    def back_to_now(self) -> bool:
+        """The live weights again after scrubbing; False when none was shown."""
+        if self.scrub is None:
+            return False
+        live = self._live
+        if live is not None and self.net is not None and live.shape == self.net.params.shape:
+            self.net.params[:] = live
+        self.scrub = None
+        self._live = None
+        self._weights += 1
+        return True
+
+    def resume_from_snapshot(self) -> int:
+        """Train on from the snapshot shown: later snapshots and the live weights are dropped,
+        the step counter goes back and the optimizer's running averages start afresh."""
+        step = self.timeline.branch(self.scrub)
+        tr = self.trainer
+        tr.steps = int(step)
+        tr.reset_optimizer()
+        tr.weights_changed()
+        self.scrub = None
+        self._live = None
+        self._weights += 1
+        return int(step)
+
+    # ------------------------------------------------------------------ derived values
+    def partition(self, bounds: Bounds, upto_layer: int | None = None) -> Partition:
+        """The exact partition of the window (made by layers <= upto_layer when given)."""
+        name = "partition" if upto_layer is None else "layer_partition"
+        return self.derive(name, self._partition, bounds, upto_layer)
+
+    def _partition(self, bounds: Bounds, upto_layer: int | None) -> Partition:
+        return linear_regions(self.net, bounds, upto_layer=upto_layer)
+
+    def laplace(self, prior_precision: float, retry: bool = False) -> LaplaceFit:
+        """Last-layer Laplace on the training points (refitted when weights, data or the prior
+        changed; `retry` fits again after a failure)."""
+        key = (self._weights, self.data_version, float(prior_precision))
+        old = self.memo.current("laplace", key)
+        if retry and old is not None and old.laplace is None:
+            self.memo.forget("laplace")
+        return self.memo.get("laplace", key, lambda: self.fit_laplace(float(prior_precision)))
+
+    def current_laplace(self, prior_precision: float) -> LastLayerLaplace | None:
+        """The Laplace fit for the current weights and data, if one was made (no fitting)."""
+        key = (self._weights, self.data_version, float(prior_precision))
+        fit = self.memo.current("laplace", key)
+        return fit.laplace if fit is not None else None
+
+    def set_prior_precision(self, la: LastLayerLaplace, prior_precision: float) -> None:
+        """Give the fitted posterior another prior precision without refitting it."""
+        la.prior_precision = float(prior_precision)
+        key = (self._weights, self.data_version, float(prior_precision))
+        self.memo.put("laplace", key, LaplaceFit(la))
+
+    def fit_laplace(self, prior_precision: float) -> LaplaceFit:
+        pts = self.points
+        test = pts.is_test
+        X, y = pts.X[~test], pts.y[~test]
+        try:
+            if len(X) == 0:
+                raise ValueError("there are no training points")
+            la = LastLayerLaplace(self.net, prior_precision=prior_precision).fit(X, y)
+        except (ValueError, ArithmeticError) as exc:
+            return LaplaceFit(None, f"Laplace is off for now: {exc}")
+        return LaplaceFit(la)
+
+    def dead_neurons(self, bounds: Bounds, part: Partition | None) -> list[str]:
+        """Names ("L2 #5") of the neurons that get no gradient: never active on the training
+        data (or, with no data, nowhere in the window)."""
+        pts = self.points
+        X = np.asarray(pts.X) if len(pts) else None
+        usable = part if part is not None and not part.too_many else None
+        result = dead_neurons(self.net, bounds, X, partition=usable)
+        mask = result.on_data if result.on_data is not None else result.in_window
+        return neuron_names(self.net.hidden_sizes, np.flatnonzero(np.asarray(mask, dtype=bool)))
+
+    def neuron_flags(self, bounds: Bounds, part: Partition | None) -> tuple[np.ndarray, np.ndarray]:
+        """Dead (never active on the training data, or in the window without data) and copycat
+        (crease on top of another neuron's of the same layer) flags, per hidden neuron."""
+        net, pts = self.net, self.points
+        X = np.asarray(pts.X) if pts is not None and len(pts) else None
+        usable = part if part is not None and not part.too_many else None
+        try:
+            dead = dead_neurons(net, bounds, X, partition=usable)
+        except ValueError:
+            n = int(sum(net.hidden_sizes))
+            return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        flags = dead.on_data if dead.on_data is not None else dead.in_window
+        copy = np.zeros(int(sum(net.hidden_sizes)), dtype=bool)
+        if usable is not None and usable.upto_layer == len(net.hidden_sizes):
+            starts = np.cumsum([0, *net.hidden_sizes])
+            for layer, i, j in copycat_neurons(net, bounds, partition=usable):
+                copy[starts[layer - 1] + i] = copy[starts[layer - 1] + j] = True
+        return np.asarray(flags, dtype=bool), copy
+
+    def surface(
+        self,
+        kind: str,
+        bounds: Bounds,
+        part: Partition | None,
+        laplace: LastLayerLaplace | None = None,
+        neuron: tuple[int, int] | None = None,
+    ) -> FoldedSurface:
+        """The 3D surface of `kind` (output, probability, laplace, band, neuron, halfplane).
+
+        Raises ValueError when the partition is over its budget.
+        """
+        net = self.net
+        if kind == "halfplane":
+            return halfplane_surface(*first_layer_neuron(net, neuron[1]), bounds)
+        if kind == "neuron":
+            part = linear_regions(net, bounds, upto_layer=neuron[0])
+            if part.too_many:
+                raise ValueError(part.message or "too many regions")
+            return build_surface(part, net, "neuron", neuron=neuron)
+        if part is None or part.too_many:
+            raise ValueError((part.message if part is not None else "") or "too many regions")
+        return build_surface(part, net, kind, laplace=laplace)
+
+    def probe(
+        self, origin: np.ndarray, direction: np.ndarray, reach: float, laplace: Any = None
+    ) -> RayProbe:
+        return ray_probe(self.net, origin, direction, reach, laplace)
+
+
+def predictive_band(la: LastLayerLaplace, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation (without the noise) of a regression Laplace at points X."""
+    mean, var = la.predict(np.asarray(X, dtype=np.float64), include_noise=False)
+    return np.asarray(mean).reshape(-1), np.sqrt(np.maximum(np.asarray(var).reshape(-1), 0.0))
+
+
+def _nan(v: float | None) -> float:
+    return float("nan") if v is None else float(v)
