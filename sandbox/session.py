@@ -48,16 +48,14 @@ from sandbox.nn import MLP, Trainer
 from sandbox.nn.edits import crease_in_bounds, neuron_weights
 from sandbox.nn.timeline import Timeline
 from sandbox.nn.trainer import Metrics as TrainerMetrics
+from sandbox.vocab import DEFAULT_BATCH_SIZE, DEFAULT_LR, MAX_CLASSES, Task
 
 T = TypeVar("T")
 Bounds = tuple[float, float, float, float]
 
-MAX_CLASSES = 6  # a painted classification set accepts this many classes
 DENSE_STEPS = 100  # every step is a snapshot up to here (the timeline keeps them all)
 TIMELINE_BYTES = 64 * 1024 * 1024  # the largest network allowed still keeps ~280 snapshots
 BUILD_SHARE = 0.3  # a held value may take this share of the time to rebuild
-REGRESSION = "regression"
-CLASSIFICATION = "classification"
 
 
 @dataclass(frozen=True)
@@ -65,8 +63,8 @@ class TrainingSetup:
     """What a trainer is built from (the network panel's training settings)."""
 
     optimizer: str = "adam"
-    lr: float = 0.01
-    batch_size: int = 64
+    lr: float = DEFAULT_LR
+    batch_size: int = DEFAULT_BATCH_SIZE
     l2: float = 0.0
     seed: int = 0
 
@@ -132,15 +130,15 @@ class LaplaceFit:
     error: str = ""
 
 
-def new_points(task: str, test_ratio: float, seed: int) -> PointSet:
+def new_points(task: Task, test_ratio: float, seed: int) -> PointSet:
     """An empty painted point set; classification sets accept all six classes."""
-    n_classes = MAX_CLASSES if task == CLASSIFICATION else 2
-    return PointSet(task, n_classes, test_ratio=test_ratio, seed=max(0, int(seed)))
+    n_classes = MAX_CLASSES if task is Task.CLASSIFICATION else 2
+    return PointSet(task.value, n_classes, test_ratio=test_ratio, seed=max(0, int(seed)))
 
 
 def outputs_needed(points: PointSet) -> int:
     """Network outputs for the data: 1 for a picture, else classes up to the highest used."""
-    if points.task.value == REGRESSION:
+    if points.task.value == Task.REGRESSION.value:
         return 1
     y = points.y
     return max(2, int(y.max()) + 1) if len(y) else 2
@@ -199,7 +197,7 @@ class Session:
     """Points, network, trainer and timeline, with versioned derived values (module docstring)."""
 
     def __init__(self) -> None:
-        self.points: PointSet = new_points(CLASSIFICATION, 0.2, 0)
+        self.points: PointSet = new_points(Task.CLASSIFICATION, 0.2, 0)
         self.net: MLP | None = None
         self.trainer: Trainer | None = None
         self.timeline: Timeline | None = None

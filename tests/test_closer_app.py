@@ -27,9 +27,9 @@ from pygame_gui.elements import UIButton
 from sandbox import cli
 from sandbox import closer_actions as C
 from sandbox.app import App
-from sandbox.cli import AppConfig
+from sandbox.config import AppConfig
 from sandbox.render import palette
-from sandbox.state import Task, View
+from sandbox.vocab import Task, View
 
 pytestmark = pytest.mark.filterwarnings("error:Label Rect is too small")
 
@@ -152,7 +152,8 @@ def test_each_view_renders_while_training(make_app, views, dataset):
             assert (lo <= hi).all() and np.isfinite(lo).all()
             assert np.allclose(0.5 * (lo + hi), f, atol=1e-6), "the mean is the network's value"
     if "inspector" in views:
-        assert scene.inspector.diagram is not None and scene.inspector.diagram.layout.sizes == list(s.net.sizes)
+        diagram = scene.inspector.diagram
+        assert diagram is not None and diagram.layout.sizes == list(s.net.sizes)
     # the timeline records every step at first, whatever the view, in bounded memory
     from sandbox.session import TIMELINE_BYTES
 
@@ -418,7 +419,9 @@ def test_scripted_session(make_app):
     assert math.isclose(w_after @ pivot + b_after, w_before @ pivot + b_before, abs_tol=1e-9)
     # the highlighted crease is in 3D too
     d.send(key(pygame.K_v))
-    assert scene.stage.renderer.p3d.highlight.count == len(scene.view3d.surface.creases.of(1, k)) > 0
+    assert (
+        scene.stage.renderer.p3d.highlight.count == len(scene.view3d.surface.creases.of(1, k)) > 0
+    )
     d.send(key(pygame.K_v) + key(pygame.K_i))
 
     # the timeline: one snapshot back (","), the weights are the snapshot's exactly

@@ -13,8 +13,8 @@ from sandbox import actions as A
 from sandbox.bayes.evidence import PRIOR_PRECISION_BOUNDS
 from sandbox.nn import MLP
 from sandbox.nn.mlp import resize_network
-from sandbox.state import PRIOR_RANGE, View
 from sandbox.ui.panels import _slider_to_log
+from sandbox.vocab import PRIOR_RANGE, View
 
 
 def _prior_readouts(d) -> tuple[float, float, float]:
@@ -61,7 +61,6 @@ def test_prior_outside_the_slider_is_clipped_everywhere(make_app, monkeypatch): 
     # the posterior and the message show the one clipped value
     assert PRIOR_PRECISION_BOUNDS[0] < PRIOR_RANGE[0] and PRIOR_RANGE[1] < PRIOR_PRECISION_BOUNDS[1]
     for far, end in ((1e-7, PRIOR_RANGE[0]), (1e7, PRIOR_RANGE[1])):
-
         real = LastLayerLaplace.optimize_prior_precision
 
         def fake(la, far=far, real=real):

@@ -22,7 +22,8 @@ from sandbox.render.inspector import activity_tint
 from sandbox.render.mesh import GLMesh
 from sandbox.render.renderer import Renderer
 from sandbox.render.split import Pane, split_panes
-from sandbox.state import AppState, Task, View
+from sandbox.state import AppState
+from sandbox.vocab import Task, View
 
 CREASE_WIDTH = 1.6
 # A one-neuron network (the first lesson) is all about its single crease: draw it bold.

@@ -31,7 +31,8 @@ from sandbox.render.plots import Canvas, ProbeCurves
 from sandbox.render.surface3d import Surface3DPass, Surface3DStyle
 from sandbox.render.target import RenderTarget
 from sandbox.session import same_key
-from sandbox.state import AppState, Task, View
+from sandbox.state import AppState
+from sandbox.vocab import Task, View
 
 PANE_BACKGROUND = np.array([0.905, 0.912, 0.925], dtype=np.float32)  # cool grey behind the paper
 HALO = np.array([1.0, 1.0, 1.0, 0.85], dtype=np.float32)

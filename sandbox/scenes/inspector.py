@@ -22,8 +22,8 @@ from sandbox.render.camera import View2D
 from sandbox.render.inspector import NetworkDiagram, neuron_info
 from sandbox.scenes.base import Controller, Routes
 from sandbox.session import crease_line, first_layer_neuron
-from sandbox.state import View
 from sandbox.ui.closer_layout import neuron_tray
+from sandbox.vocab import View
 
 if TYPE_CHECKING:
     from sandbox.scenes.sandbox import SandboxScene

@@ -44,10 +44,9 @@ from sandbox.scenes.level_rules import (
 )
 from sandbox.scenes.model import DEFAULT_POINTS, DEFAULT_PRESET, preset_list, training_setup
 from sandbox.scenes.sandbox import SandboxScene
-from sandbox.state import UI_SCALE_RANGE, NetworkSettings, Task, View
+from sandbox.state import NetworkSettings
 from sandbox.ui import overlay
 from sandbox.ui.level_panels import (
-    MAX_WIDTH_LEVEL,
     SHOWN,
     LevelPanels,
     LevelStatus,
@@ -57,10 +56,11 @@ from sandbox.ui.level_panels import (
     marker_radius,
     missing_controls,
 )
+from sandbox.vocab import MAX_WIDTH, UI_SCALE_RANGE, Task, View
 
 if TYPE_CHECKING:
     from sandbox.app import App
-    from sandbox.cli import AppConfig
+    from sandbox.config import AppConfig
     from sandbox.scenes.game import Game
 
 HINT_SECONDS = 9.0
@@ -478,7 +478,7 @@ class LevelScene(SandboxScene):
         hidden = list(self.state.settings.hidden)
         if not 0 <= a.layer < len(hidden):
             return
-        width = int(np.clip(a.width, 1, MAX_WIDTH_LEVEL))
+        width = int(np.clip(a.width, 1, MAX_WIDTH))
         if width != hidden[a.layer]:
             hidden[a.layer] = width
             self.model.resize_network(hidden)

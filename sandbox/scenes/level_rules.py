@@ -15,8 +15,8 @@ from sandbox.data import PointSet
 from sandbox.levels import Level, LevelSession
 from sandbox.levels.goals import Call, walk
 from sandbox.nn import MLP
-from sandbox.state import View
 from sandbox.ui.level_panels import CONTROL_WORDS, LOCKED, LevelStatus
+from sandbox.vocab import View
 
 
 class LiveLevel(LevelSession):

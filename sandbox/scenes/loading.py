@@ -43,18 +43,19 @@ def _exercise_geometry(progress: Callable[[float, str], None]) -> None:
 
 def _exercise_training(progress: Callable[[float, str], None]) -> None:
     """Compile the trainer's kernels by taking a few steps of each kind on tiny data."""
-    from sandbox.scenes import backend
-    from sandbox.state import NetworkSettings, Task
+    from sandbox.nn import MLP
+    from sandbox.session import TrainingSetup, new_points, new_trainer, outputs_needed
+    from sandbox.vocab import Task
 
     jobs = [(task, opt) for task in Task for opt in ("adam", "sgd")]
     for i, (task, opt) in enumerate(jobs):
-        points = backend.new_points(task, 0.25, 0)
+        points = new_points(task, 0.25, 0)
         X = np.array([[0.0, 0.0], [1.0, 1.0], [-1.0, 0.5], [0.5, -1.0]])
         points.add(X, [0, 1, 0, 1] if task is Task.CLASSIFICATION else [0.0, 1.0, 0.5, 0.2])
-        net = backend.new_network([2, 4, 4, backend.outputs_needed(points)], 0)
-        tr = backend.new_trainer(net, points, NetworkSettings(optimizer=opt, batch_size=2))
-        backend.train_steps(tr, 3)
-        backend.metrics(tr)
+        net = MLP([2, 4, 4, outputs_needed(points)], seed=0)
+        tr = new_trainer(net, points, TrainingSetup(optimizer=opt, batch_size=2))
+        tr.step(3)
+        tr.metrics()
         progress((i + 1) / len(jobs), f"{task.value} with {opt}")
 
 

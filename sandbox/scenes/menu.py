@@ -34,13 +34,14 @@ from sandbox.scenes.base import Routes, Scene
 from sandbox.scenes.game import SETTING_UI_SCALE, Game
 from sandbox.scenes.level import LevelScene
 from sandbox.scenes.sandbox import SandboxScene
-from sandbox.state import UI_SCALE_RANGE, AppState, Layout, Toast, View
+from sandbox.state import AppState, Layout, Toast
 from sandbox.ui import overlay
 from sandbox.ui.menu_panels import CardInfo, MenuPanels, MenuView, menu_scale
+from sandbox.vocab import UI_SCALE_RANGE, View
 
 if TYPE_CHECKING:
     from sandbox.app import App
-    from sandbox.cli import AppConfig
+    from sandbox.config import AppConfig
 
 MESSAGE_SECONDS = 12.0
 BACKGROUND_SIZES = [2, 5, 5, 3]

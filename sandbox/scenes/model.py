@@ -23,19 +23,18 @@ from sandbox.data import dataset_info, list_datasets, make_dataset
 from sandbox.nn import MLP
 from sandbox.scenes.base import Controller, Routes
 from sandbox.session import TrainingSetup, new_points, outputs_needed
-from sandbox.state import (
-    DIVERGED_MESSAGE,
-    LR_RANGE,
-    MAX_LAYERS,
+from sandbox.state import DIVERGED_MESSAGE, Metrics, NetworkSettings
+from sandbox.vocab import (
+    LR_MAX,
+    LR_SLIDER_RANGE,
+    MAX_HIDDEN_LAYERS,
     MAX_WIDTH_UI,
-    MIN_LAYERS,
+    MIN_HIDDEN_LAYERS,
     MIN_WIDTH,
     NOISE_RANGE,
-    OPTIMIZERS,
     PRIOR_RANGE,
     SPEEDS,
-    Metrics,
-    NetworkSettings,
+    Optimizer,
     Task,
     View,
 )
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
     from sandbox.data import PointSet
     from sandbox.scenes.sandbox import SandboxScene
 
-MAX_SCRIPTED_LR = 1e6
 METRICS_INTERVAL = 0.1
 DEFAULT_POINTS = {Task.CLASSIFICATION: 400, Task.REGRESSION: 1000}
 DEFAULT_PRESET = {Task.CLASSIFICATION: "ring", Task.REGRESSION: "disk"}
@@ -141,7 +139,7 @@ class ModelController(Controller):
         if task in self.stash:
             self.session.set_points(self.stash.pop(task))
         else:
-            self.session.set_points(new_points(task.value, s.test_ratio, s.data_seed))
+            self.session.set_points(new_points(task, s.test_ratio, s.data_seed))
             if load_default:
                 s.n_preset = DEFAULT_POINTS[task]
                 s.noise = 0.0
@@ -201,14 +199,14 @@ class ModelController(Controller):
 
     def _on_add_layer(self, a: A.AddLayer) -> None:
         hidden = list(self.state.settings.hidden)
-        if len(hidden) >= MAX_LAYERS:
-            self.scene.say(f"At most {MAX_LAYERS} hidden layers.", "warn")
+        if len(hidden) >= MAX_HIDDEN_LAYERS:
+            self.scene.say(f"At most {MAX_HIDDEN_LAYERS} hidden layers.", "warn")
             return
         self.resize_network([*hidden, min(hidden[-1], MAX_WIDTH_UI)])
 
     def _on_remove_layer(self, a: A.RemoveLayer) -> None:
         hidden = list(self.state.settings.hidden)
-        if len(hidden) <= MIN_LAYERS:
+        if len(hidden) <= MIN_HIDDEN_LAYERS:
             self.scene.say("The network needs at least one hidden layer.", "warn")
             return
         self.resize_network(hidden[:-1])
@@ -231,7 +229,7 @@ class ModelController(Controller):
 
     def _on_optimizer(self, a: A.SetOptimizer) -> None:
         s = self.state
-        if a.name in OPTIMIZERS and a.name != s.settings.optimizer:
+        if a.name in tuple(Optimizer) and a.name != s.settings.optimizer:
             s.settings = replace(s.settings, optimizer=a.name)
             s.trainer.set_optimizer(a.name)
 
@@ -239,8 +237,8 @@ class ModelController(Controller):
         s = self.state
         if not (math.isfinite(a.lr) and a.lr > 0):
             return
-        # the slider stops at LR_RANGE; scripts and levels may go higher, to show divergence
-        lr = float(np.clip(a.lr, LR_RANGE[0], MAX_SCRIPTED_LR))
+        # the slider stops at LR_SLIDER_RANGE; scripts and levels may go higher (divergence)
+        lr = float(np.clip(a.lr, LR_SLIDER_RANGE[0], LR_MAX))
         s.settings = replace(s.settings, lr=lr)
         s.trainer.set_lr(lr)
 

@@ -24,16 +24,9 @@ from sandbox.render.plane_view import PlaneRenderer
 from sandbox.render.split import split_panes
 from sandbox.scenes.base import Controller, Routes
 from sandbox.session import region_bound
-from sandbox.state import (
-    BRUSH_DENSITY_RANGE,
-    BRUSH_RADIUS_RANGE,
-    FAR_ZOOM,
-    GeometryStats,
-    HoverInfo,
-    Task,
-    View,
-)
+from sandbox.state import GeometryStats, HoverInfo
 from sandbox.ui.input import InputMapper
+from sandbox.vocab import BRUSH_DENSITY_RANGE, BRUSH_RADIUS_RANGE, FAR_ZOOM, Task, View
 
 if TYPE_CHECKING:
     from sandbox.scenes.sandbox import SandboxScene

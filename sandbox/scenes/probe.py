@@ -22,7 +22,7 @@ from sandbox.geometry import RayProbe
 from sandbox.render.plots import ProbeCurves, probe_curves, ray_colors
 from sandbox.scenes.base import Controller, Routes
 from sandbox.session import predictive_band
-from sandbox.state import Task, View
+from sandbox.vocab import Task, View
 
 if TYPE_CHECKING:
     from sandbox.scenes.sandbox import SandboxScene

@@ -44,14 +44,15 @@ from sandbox.scenes.timeline import TimelineController
 from sandbox.scenes.view3d import View3DController
 from sandbox.scenes.workshop import Workshop
 from sandbox.session import new_points
-from sandbox.state import UI_SCALE_RANGE, Task, Toast, View
+from sandbox.state import Toast
 from sandbox.ui import overlay
 from sandbox.ui.layout import compute_layout
 from sandbox.ui.panels import SandboxPanels
+from sandbox.vocab import UI_SCALE_RANGE, Task, View
 
 if TYPE_CHECKING:
     from sandbox.app import App
-    from sandbox.cli import AppConfig
+    from sandbox.config import AppConfig
     from sandbox.ui.level_panels import LevelPanels
 
 TOAST_SECONDS = 4.0
@@ -123,7 +124,7 @@ class SandboxScene(Scene):
         s.show_ui = not cfg.hide_ui
         if cfg.views is not None:
             s.views = {View(v) for v in cfg.views}
-        self.session.set_points(new_points(task.value, s.test_ratio, cfg.seed))
+        self.session.set_points(new_points(task, s.test_ratio, cfg.seed))
         self.model.load_preset(cfg.dataset)
         self.relayout(s.layout.window)
         s.camera = self.plane.new_camera(cfg.zoom or DEFAULT_ZOOM)

@@ -22,11 +22,11 @@ from sandbox import actions as A
 from sandbox.render.stage_views import StageContent, StageRenderer
 from sandbox.scenes.base import Controller
 from sandbox.scenes.view3d import fit_orbit
-from sandbox.state import View
 from sandbox.ui import charts, closer_panels
 from sandbox.ui.closer_input import CloserInput
 from sandbox.ui.closer_layout import CloserRects, carve
 from sandbox.ui.closer_panels import CloserPanels
+from sandbox.vocab import View
 
 if TYPE_CHECKING:
     from sandbox.scenes.sandbox import SandboxScene

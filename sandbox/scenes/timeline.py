@@ -20,7 +20,7 @@ import numpy as np
 from sandbox import actions as A
 from sandbox import closer_actions as C
 from sandbox.scenes.base import Controller, Routes
-from sandbox.state import View
+from sandbox.vocab import View
 
 if TYPE_CHECKING:
     from sandbox.scenes.sandbox import SandboxScene

@@ -25,8 +25,9 @@ from sandbox.render.camera3d import (
     pick_surface,
 )
 from sandbox.scenes.base import Controller, Routes
-from sandbox.state import HoverInfo, Task, View
+from sandbox.state import HoverInfo
 from sandbox.ui.theme import CLASS_NAMES
+from sandbox.vocab import Task, View
 
 if TYPE_CHECKING:
     from sandbox.scenes.sandbox import SandboxScene

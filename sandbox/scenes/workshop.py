@@ -41,20 +41,19 @@ from sandbox.render.target import read_pixels
 from sandbox.scenes.base import Controller, Routes
 from sandbox.scenes.model import DEFAULT_PRESET, training_setup
 from sandbox.session import MAX_CLASSES, new_trainer
-from sandbox.state import (
+from sandbox.state import AppState, NetworkSettings
+from sandbox.ui import presenter
+from sandbox.ui.dialogs import FileDialogs
+from sandbox.vocab import (
     BRUSH_DENSITY_RANGE,
     BRUSH_RADIUS_RANGE,
     NOISE_RANGE,
     SPEEDS,
     UI_SCALE_RANGE,
     ZOOM_RANGE,
-    AppState,
-    NetworkSettings,
     Task,
     View,
 )
-from sandbox.ui import presenter
-from sandbox.ui.dialogs import FileDialogs
 
 if TYPE_CHECKING:
     from sandbox.scenes.sandbox import SandboxScene
