@@ -64,6 +64,12 @@ class LevelSession:
         self.step_count = 0
         self._trainer: Trainer | None = None
         self._cache: dict[str, Any] = {}
+        if spec.trained_steps and len(self.points.X_train):
+            # The story says the network has learned: it starts trained, and the player's step
+            # counter starts at zero. The optimiser's state is dropped, as the app's trainer
+            # starts afresh from these weights.
+            self._trainer_for_current_state().step(spec.trained_steps)
+            self._trainer = None
 
     # ------------------------------------------------------------------ construction
     def _initial_points(self) -> PointSet:
@@ -194,7 +200,9 @@ class LevelSession:
 
     # ------------------------------------------------------------------ actions: the network
     def set_hidden(self, hidden: Sequence[int], seed: int | None = None) -> None:
-        """New network shape (fresh weights from `seed`, default the level's seed)."""
+        """New network shape, as the app's +/- and layer buttons make it: every weight the old
+        and new shapes share is kept (with its optimiser state), new neurons and layers get
+        fresh weights from `seed` (default: the current seed). A new `seed` needs its control."""
         hidden = [int(h) for h in hidden]
         old = self.net.hidden_sizes
         if len(hidden) > len(old):
@@ -206,7 +214,12 @@ class LevelSession:
         if seed is not None and int(seed) != self.seed:
             self._require(Control.SEED)
             self.seed = int(seed)
-        self._new_network(MLP([2, *hidden, self.net.n_out], seed=self.seed))
+        if self._trainer is not None:
+            self.net = self._trainer.resize(hidden, seed=self.seed, n_out=self.net.n_out)
+            self._changed()
+        else:
+            self.net = self.net.resized(hidden, seed=self.seed)
+            self._changed()
 
     def reset(self, seed: int | None = None) -> None:
         """Fresh starting weights for the same shape (the reset button; seed needs `seed`)."""
@@ -329,15 +342,27 @@ class LevelSession:
         return met
 
     def due_hints(self, elapsed_seconds: float) -> list[Hint]:
-        """Hints to show after `elapsed_seconds` of play and the failed checks so far."""
+        """Hints to show now: after `elapsed_seconds` of play or the failed checks so far (a
+        hint with neither waits for nothing), while the hint's `when` condition holds; none once
+        the goal is met (a hint must never contradict what the player sees)."""
         out = []
+        if self.goal_met():
+            return out
         for hint in self.level.hints:
             by_time = hint.after_seconds is not None and elapsed_seconds >= hint.after_seconds
             tries = hint.after_failures
             by_tries = tries is not None and self._failed_checks >= tries
-            if by_time or by_tries:
-                out.append(hint)
+            untimed = hint.after_seconds is None and tries is None
+            if not (by_time or by_tries or untimed):
+                continue
+            if hint.when is not None and not hint.when.evaluate(self):
+                continue
+            out.append(hint)
         return out
+
+    def readouts(self) -> list[str]:
+        """The level's live readouts as text (e.g. "regions: 23 (most possible: 37)")."""
+        return [r.render(self) for r in self.level.readouts]
 
     # ------------------------------------------------------------------ metrics (the provider)
     def _partition(self):
@@ -435,6 +460,11 @@ class LevelSession:
 
     def crease_between(self, marker_a: str, marker_b: str) -> bool:
         return measures.crease_between(self.net, self._marker(marker_a), self._marker(marker_b))
+
+    def height(self, marker: str) -> float:
+        if self.task is not Task.REGRESSION:
+            return math.nan
+        return float(self.net.forward(self._marker(marker))[0, 0])
 
     def distance(self, marker: str) -> float:
         X = self.points.X
