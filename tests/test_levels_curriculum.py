@@ -215,7 +215,9 @@ def solve_10(s: LevelSession) -> int:
     s.set_prior_precision(0.011)
     far_map, far_laplace = s.readouts()
     assert far_map in ("far star, plain: 100% sure", "far star, plain: 99.9% sure")
-    assert far_laplace == f"far star, Laplace: {100 * s.confidence('far_star', 'laplace'):.0f}% sure"
+    assert (
+        far_laplace == f"far star, Laplace: {100 * s.confidence('far_star', 'laplace'):.0f}% sure"
+    )
     return 3
 
 

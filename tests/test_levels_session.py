@@ -251,6 +251,7 @@ def test_hints_wait_for_their_condition_and_stop_once_the_goal_is_met():
     assert [h.text for h in s.due_hints(6)] == ["paint"]
     s.check()
     assert [h.text for h in s.due_hints(6)] == ["paint", "tries"]
+
     def paint_until(n: int) -> None:
         while s.point_count() < n:
             s.add_points(np.zeros((1, 2)), 1)

@@ -146,7 +146,7 @@ METRICS: dict[str, Metric] = {
             N,
             (_MARKER,),
             lambda p, m: p.height(m),
-            'height("marker"): a regression network\'s output there (the folded paper\'s height)',
+            "height(\"marker\"): a regression network's output there (the folded paper's height)",
         ),
     ]
 }

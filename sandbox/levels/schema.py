@@ -666,7 +666,10 @@ def _stars(
         elif isinstance(t[name], Mapping):
             rule = r.table(t[name], key, ("check", "text"), ())
             out.append(
-                (r.goal(rule["check"], f"{key}.check", markers), r.text(rule["text"], f"{key}.text"))
+                (
+                    r.goal(rule["check"], f"{key}.check", markers),
+                    r.text(rule["text"], f"{key}.text"),
+                )
             )
         else:
             out.append((r.goal(t[name], key, markers), ""))

@@ -30,6 +30,8 @@ from sandbox.nn.trainer import MAX_BATCH_SIZE
 from sandbox.vocab import BATCH_SIZE_RANGE, L2_MAX, LR_RANGE, Optimizer, allowed
 
 from . import measures
+from .goals import Call, walk
+from .readouts import format_value
 from .schema import Hint, Level
 from .vocab import ConfidenceMode, Control, ControlState, Split, Task
 
@@ -65,6 +67,7 @@ class LevelSession:
         self.step_count = 0
         self._trainer: Trainer | None = None
         self._cache: dict[str, Any] = {}
+        self._cache_static: dict[str, Any] = {}  # what depends on the level file alone
         if spec.trained_steps and len(self.points.X_train):
             # The story says the network has learned: it starts trained, and the player's step
             # counter starts at zero. The optimiser's state is dropped, as the app's trainer
@@ -366,6 +369,28 @@ class LevelSession:
     def readouts(self) -> list[str]:
         """The level's live readouts as text (e.g. "regions: 23 (most possible: 37)")."""
         return [r.render(self) for r in self.level.readouts]
+
+    def marker_notes(self) -> dict[str, str]:
+        """How sure the network is at each marker a goal asks the confidence of ("97% sure"),
+        with Laplace when it is switched on: the number to watch, written by the marker."""
+        mode = ConfidenceMode.LAPLACE if self.laplace_enabled else ConfidenceMode.MAP
+        out = {}
+        for name in self._confidence_markers():
+            conf = self.confidence(name, mode.value)
+            if math.isfinite(conf):
+                out[name] = f"{format_value(conf, '%')} sure"
+        return out
+
+    def _confidence_markers(self) -> list[str]:
+        if "confidence_markers" not in self._cache_static:
+            names: list[str] = []
+            for g in self.level.goals:
+                for node in walk(g.goal.tree):
+                    if isinstance(node, Call) and node.metric.name == "confidence":
+                        if node.args[0] not in names:
+                            names.append(node.args[0])
+            self._cache_static["confidence_markers"] = names
+        return self._cache_static["confidence_markers"]
 
     # ------------------------------------------------------------------ metrics (the provider)
     def _partition(self):

@@ -511,6 +511,7 @@ class LevelScene(SandboxScene):
         st.best = max(st.best, st.stars)
         st.next_id = self.game.next_level_id(self.level.id)
         st.card = "success"
+        st.hints = []  # won: no advice left to give
         st.version += 1
         s.playing = False
         if error:
@@ -718,8 +719,10 @@ class LevelScene(SandboxScene):
         st.stars = stars
         try:
             st.readouts = self.live.readouts()
+            st.marker_notes = self.live.marker_notes()
         except (ValueError, ArithmeticError):
             st.readouts = []
+            st.marker_notes = {}
         if not met or st.card == "success":
             return
         if not st.won and not st.explicit_check:
@@ -845,6 +848,7 @@ class LevelScene(SandboxScene):
             st.met,
             st.stars,
             tuple(sorted(st.markers.items())),
+            tuple(sorted(st.marker_notes.items())),
             tuple(st.pairs),
             st.dragging,
             (cam.center, cam.zoom, cam.width, cam.height) if cam is not None else None,

@@ -179,6 +179,7 @@ class LevelStatus:
     explicit_check: bool = False
     hints: list[str] = field(default_factory=list)  # the hints due now
     readouts: list[str] = field(default_factory=list)  # the level's live numbers, as text
+    marker_notes: dict[str, str] = field(default_factory=dict)  # e.g. "97% sure" by a marker
     notes: list[str] = field(default_factory=list)
     message: str = ""
     quiz_choice: int | None = None
@@ -1318,6 +1319,8 @@ def draw_markers(
             marker = level.markers[name]
             inside = pane.inflate(-2 * r, -2 * r).collidepoint(pos)
             label = marker.label or name
+            if status.marker_notes.get(name):
+                label = f"{label}: {status.marker_notes[name]}"
             if not inside:
                 _draw_offscreen(surface, pane, pos, label, status.markers[name], cam, scale)
                 continue
