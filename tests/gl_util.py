@@ -164,12 +164,12 @@ def activation_pattern(layers, X: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------- scenes
 def upload(renderer, layers, view, sigma=None):
     """Partition the view with the test clipper and upload mesh, region colours, Laplace."""
-    from sandbox.render import palette
+    from sandbox.geometry.colors import region_colors
     from sandbox.render import testscene as ts
 
     part = ts.partition(layers, view.world_bounds())
     renderer.mesh.set_mesh(**ts.mesh_arrays(part))
-    renderer.mesh.set_region_colors(palette.region_colors(part.patterns))
+    renderer.mesh.set_region_colors(region_colors(part.patterns))
     if sigma is not None:
         renderer.mesh.set_laplace(*ts.laplace_coefficients(part, layers[-1], sigma))
     return part

@@ -591,6 +591,21 @@ def test_region_colours_are_stable_per_pattern():
     assert len(np.unique(A.region_colors.round(3), axis=0)) >= 0.95 * len(A)
 
 
+def test_region_colours_depend_on_the_pattern_only():
+    rng = np.random.default_rng(0)
+    patterns = rng.random((300, 48)) < 0.5
+    c = region_colors(patterns)
+    assert c.shape == (300, 3) and c.dtype == np.float32
+    # Same pattern, same colour, whatever the region order.
+    perm = rng.permutation(300)
+    np.testing.assert_array_equal(region_colors(patterns[perm]), c[perm])
+    # Neighbours (one flipped neuron) almost always get visibly different colours.
+    flipped = patterns.copy()
+    flipped[:, 7] ^= True
+    diff = np.abs(region_colors(flipped) - c).max(1)
+    assert (diff > 0.02).mean() > 0.9
+
+
 def test_pattern_hash_numba_matches_numpy():
     rng = np.random.default_rng(0)
     for shape in [(0, 5), (7, 0), (50, 1), (300, 48), (20, 700)]:

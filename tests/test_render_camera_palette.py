@@ -126,23 +126,6 @@ def test_regression_ramp_and_bands():
         palette.regression_colors(y, (1, 1))
 
 
-def test_region_colours_depend_on_the_pattern_only():
-    rng = np.random.default_rng(0)
-    patterns = rng.random((300, 48)) < 0.5
-    c = palette.region_colors(patterns)
-    assert c.shape == (300, 3) and c.dtype == np.float32
-    # Same pattern, same colour, whatever the region order.
-    perm = rng.permutation(300)
-    np.testing.assert_array_equal(palette.region_colors(patterns[perm]), c[perm])
-    # Pastel: light and soft.
-    assert c.min() > 0.6 and (c.max(1) - c.min(1)).max() < 0.35
-    # Neighbours (one flipped neuron) almost always get visibly different colours.
-    flipped = patterns.copy()
-    flipped[:, 7] ^= True
-    diff = np.abs(palette.region_colors(flipped) - c).max(1)
-    assert (diff > 0.02).mean() > 0.9
-
-
 def test_layer_colours_cycle():
     c = palette.layer_colors(10)
     assert c.shape == (10, 4)

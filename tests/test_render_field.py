@@ -18,6 +18,7 @@ from gl_util import (  # noqa: F401  (the fixtures gl and gl_session)
     upload,
 )
 
+from sandbox.geometry.colors import region_colors
 from sandbox.render import palette
 from sandbox.render import testscene as ts
 from sandbox.render.camera import View2D
@@ -45,7 +46,7 @@ def region_base(layers, view, part):
     """Region colour under every pixel centre (via the activation pattern)."""
     from gl_util import activation_pattern
 
-    colors = palette.region_colors(part.patterns)
+    colors = region_colors(part.patterns)
     index = {p.tobytes(): i for i, p in enumerate(part.patterns)}
     pats = activation_pattern(layers, view.pixel_centers().reshape(-1, 2))
     ids = np.array([index.get(p.tobytes(), -1) for p in pats])

@@ -14,6 +14,7 @@ from gl_util import gl_fixture, gl_session_fixture  # noqa: F401  (fixtures gl, 
 
 from sandbox.geometry import linear_regions
 from sandbox.geometry import surface as S
+from sandbox.geometry.colors import region_colors
 from sandbox.nn import MLP
 from sandbox.render import palette
 from sandbox.render.camera3d import OrbitCamera, SceneFrame, pick_triangles
@@ -93,7 +94,7 @@ def test_surface_pixels_equal_the_lit_region_colour_seen_by_a_cpu_ray_caster(pas
     surf = fs.surface
     frame = SceneFrame(BOUNDS, fs.z_range())
     camera = OrbitCamera(*SIZE, yaw=-50.0, pitch=38.0, distance=3.4)
-    colors = palette.region_colors(part.patterns)
+    colors = region_colors(part.patterns)
     pass3d.set_surface(surf, colors)
     pixels = render(pass3d, camera, frame, Surface3DStyle(tint=False, regions=True))
     rng = np.random.default_rng(0)

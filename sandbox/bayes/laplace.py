@@ -32,6 +32,8 @@ from enum import StrEnum
 
 import numpy as np
 
+from sandbox.nn.mlp import softmax
+
 from . import evidence as ev
 
 _PROBIT_SCALE = math.pi / 8.0
@@ -76,12 +78,6 @@ def helmert_basis(k: int) -> np.ndarray:
     return q
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
 def _pairwise_probit(mean: np.ndarray, cov: np.ndarray) -> np.ndarray:
     """Mean-field pairwise probit from logit means (N, K) and covariances (N, K, K)."""
     var = np.diagonal(cov, axis1=1, axis2=2)
@@ -94,7 +90,7 @@ def _pairwise_from_args(z: np.ndarray) -> np.ndarray:
     """p_k proportional to 1 / sum_j exp(z_kj) (z_kk = 0), in log space so nothing overflows."""
     zmax = z.max(axis=-1, keepdims=True)
     log_p = -(zmax[..., 0] + np.log(np.exp(z - zmax).sum(axis=-1)))
-    return _softmax(log_p)
+    return softmax(log_p)
 
 
 def _augment(phi: np.ndarray) -> np.ndarray:
@@ -451,10 +447,10 @@ class LastLayerLaplace:
         link = self._check_link(link)
         phi = self._check_features(Phi)
         if link is Link.MAP:
-            return _softmax(self._mean(phi))
+            return softmax(self._mean(phi))
         if link is Link.PROBIT:
             mean, var = self._mean_var_diag(phi)
-            return _softmax(mean / np.sqrt(1.0 + _PROBIT_SCALE * var))
+            return softmax(mean / np.sqrt(1.0 + _PROBIT_SCALE * var))
         if link is Link.PAIRWISE:
             mean, cov = self.logit_mean_cov_features(phi)
             return _pairwise_probit(mean, cov)
@@ -462,7 +458,7 @@ class LastLayerLaplace:
         rng = np.random.default_rng(seed)
         out = np.empty((phi.shape[0], self.n_outputs))
         for s, samples in self._sample_chunks(phi, n_samples, rng):
-            out[s : s + samples.shape[1]] = _softmax(samples).mean(axis=0)
+            out[s : s + samples.shape[1]] = softmax(samples).mean(axis=0)
         return out
 
     def sample_logits(self, X: np.ndarray, n_samples: int = 1000, seed: int = 0) -> np.ndarray:
@@ -607,7 +603,7 @@ class LastLayerLaplace:
         tiny = np.finfo(float).tiny
         if link is Link.PROBIT:
             q = np.maximum(np.diagonal(growth), tiny)
-            return _softmax(a / np.sqrt(_PROBIT_SCALE * q))
+            return softmax(a / np.sqrt(_PROBIT_SCALE * q))
         diag = np.diagonal(growth)
         q = np.maximum(diag[:, None] + diag[None, :] - 2.0 * growth, tiny)
         z = -(a[:, None] - a[None, :]) / np.sqrt(_PROBIT_SCALE * q)

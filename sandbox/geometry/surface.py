@@ -36,6 +36,8 @@ from enum import StrEnum
 import numpy as np
 from numba import njit
 
+from sandbox.nn.mlp import softmax
+
 from .regions import Bounds, Partition, check_bounds
 
 EPS = 1e-12
@@ -583,12 +585,6 @@ def _top(values: np.ndarray) -> np.ndarray:
     return values[:, 1] if values.shape[1] == 2 else values.max(axis=1)
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
 def output_height(f: np.ndarray) -> np.ndarray:
     """OUTPUT height from logits (N, K): value, logit difference, or top logit."""
     f = np.asarray(f, np.float64)
@@ -712,7 +708,7 @@ def build_surface(
             poly_maps = M[poly_reg]
 
         def prob(X: np.ndarray, pid: np.ndarray) -> np.ndarray:
-            p = _softmax(_affine(poly_maps[pid], X))
+            p = softmax(_affine(poly_maps[pid], X))
             return p[:, 1] if poly_cls is None else p[np.arange(len(p)), poly_cls[pid]]
 
         def logits(X: np.ndarray, pid: np.ndarray) -> np.ndarray:
@@ -721,7 +717,7 @@ def build_surface(
         surface, _ = curved_surface(offp, Vp, poly_reg, prob, logits, **opts)
 
         def height_at(X: np.ndarray) -> np.ndarray:
-            return _top(_softmax(net.forward(X)))
+            return _top(softmax(net.forward(X)))
 
     elif kind is Height.LAPLACE:
         mean_c, var_c = laplace.region_coefficients(P.feature_maps)
@@ -730,7 +726,7 @@ def build_surface(
             return _probit_logits(_affine(mean_c[pid], X), _quadratic(var_c[pid], X))
 
         def prob(X: np.ndarray, pid: np.ndarray) -> np.ndarray:
-            return _top(_softmax(scaled(X, pid)))
+            return _top(softmax(scaled(X, pid)))
 
         surface, _ = curved_surface(off, V, reg, prob, scaled, **opts)
 

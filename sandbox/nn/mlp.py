@@ -366,7 +366,9 @@ def resize_network(
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise numerically stable softmax."""
-    z = logits - logits.max(axis=1, keepdims=True)
+    """Numerically stable softmax over the last axis (the classes), in float64: the one numpy
+    softmax of the project (the numba one lives in the training kernels)."""
+    z = np.asarray(logits, dtype=np.float64)
+    z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    return e / e.sum(axis=-1, keepdims=True)

@@ -39,7 +39,7 @@ def build_scene(view: View2D, sizes: Sequence[int] = DEFAULT_SIZES, seed: int = 
         "partition": part,
         "partition_s": t_part,
         "mesh": ts.mesh_arrays(part),
-        "region_colors": palette.region_colors(part.patterns),
+        "region_colors": part.region_colors,
         "creases": part.creases,
         "crease_colors": ts.crease_colors(part),
         "boundary": ts.boundary_segments(part),

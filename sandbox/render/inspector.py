@@ -12,7 +12,7 @@ frame.
 
 Pure functions: `network_layout` (node positions and links), `link_styles`, `neuron_thumbnails`,
 `thumbnail_atlas`, `hit_node`, `neuron_info`, `activity_tint`, `flat_index`. Drawing goes through
-a sandbox.render.plots.Canvas; `NetworkDiagram` ties them together for the app:
+a sandbox.render.canvas.Canvas; `NetworkDiagram` ties them together for the app:
 
     diagram = NetworkDiagram()
     diagram.update(net, view_bounds, rect, dead=dead_flags, copycat=copycat_flags)
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import palette
-from .plots import INK, INK_DIM, Canvas, Rect
+from .canvas import INK, INK_DIM, Canvas, Rect
 
 POSITIVE = palette.hex_to_rgb(palette.OKABE_ITO["blue"])
 NEGATIVE = palette.hex_to_rgb(palette.OKABE_ITO["orange"])

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sandbox.nn.mlp import softmax
+
 # Okabe & Ito (2008), "Color Universal Design": distinguishable under the common colour
 # vision deficiencies. Yellow is left out of the class list: it vanishes on a light background.
 OKABE_ITO = {
@@ -96,13 +98,6 @@ def confidence_t(probs: np.ndarray) -> np.ndarray:
     return np.clip((probs.max(axis=1) - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    z = np.asarray(logits, dtype=np.float64)
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
 def class_field_colors(
     logits: np.ndarray,
     base: np.ndarray | None = None,
@@ -168,62 +163,3 @@ def laplace_colors(
 def to_uint8(colors: np.ndarray) -> np.ndarray:
     """Float colours in [0, 1] -> uint8, rounding as the GL framebuffer does."""
     return np.clip(np.rint(np.asarray(colors) * 255.0), 0, 255).astype(np.uint8)
-
-
-# ---------------------------------------------------------------------- region colours
-_HASH_SEED = 0x5EED_0F_0121
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-
-
-def _splitmix(x: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        x = (x ^ (x >> np.uint64(30))) * _M1
-        x = (x ^ (x >> np.uint64(27))) * _M2
-        return x ^ (x >> np.uint64(31))
-
-
-def pattern_hash(patterns: np.ndarray) -> np.ndarray:
-    """(R, N) activation patterns (bool) -> (R,) uint64 hashes, stable across runs.
-
-    Each neuron position has a fixed random 64-bit key; a pattern hashes to the mixed sum of the
-    keys of its active neurons, so the colour depends on the pattern only, not on region order.
-    """
-    patterns = np.asarray(patterns, dtype=bool)
-    if patterns.ndim != 2:
-        raise ValueError(f"patterns must be 2-D (regions, neurons), got shape {patterns.shape}")
-    keys = _splitmix(np.arange(1, patterns.shape[1] + 1, dtype=np.uint64) + np.uint64(_HASH_SEED))
-    with np.errstate(over="ignore"):
-        acc = (patterns.astype(np.uint64) * keys).sum(axis=1, dtype=np.uint64)
-    return _splitmix(acc + np.uint64(patterns.shape[1]))
-
-
-def _hsv_to_rgb(h: np.ndarray, s: np.ndarray, v: np.ndarray) -> np.ndarray:
-    i = np.floor(h * 6.0).astype(int) % 6
-    f = h * 6.0 - np.floor(h * 6.0)
-    p, q, t = v * (1 - s), v * (1 - f * s), v * (1 - (1 - f) * s)
-    table = np.stack(
-        [
-            np.stack([v, t, p], 1),
-            np.stack([q, v, p], 1),
-            np.stack([p, v, t], 1),
-            np.stack([p, q, v], 1),
-            np.stack([t, p, v], 1),
-            np.stack([v, p, q], 1),
-        ]
-    )
-    return table[i, np.arange(len(h))]
-
-
-def hash_pastels(hashes: np.ndarray) -> np.ndarray:
-    """(R,) uint64 hashes -> (R, 3) float32 soft pastel colours (hue from the hash)."""
-    h = np.asarray(hashes, dtype=np.uint64)
-    hue = (h >> np.uint64(40)).astype(np.float64) / float(1 << 24)
-    sat = 0.12 + 0.13 * ((h >> np.uint64(20)) & np.uint64(0xFF)).astype(np.float64) / 255.0
-    val = 0.94 + 0.05 * ((h >> np.uint64(8)) & np.uint64(0xFF)).astype(np.float64) / 255.0
-    return _hsv_to_rgb(hue, sat, val).astype(np.float32)
-
-
-def region_colors(patterns: np.ndarray) -> np.ndarray:
-    """(R, N) activation patterns -> (R, 3) float32 pastels, stable while the network trains."""
-    return hash_pastels(pattern_hash(patterns))

@@ -24,10 +24,11 @@ from sandbox.render import palette
 from sandbox.render import plots as PL
 from sandbox.render.camera import View2D
 from sandbox.render.camera3d import SceneFrame
+from sandbox.render.canvas import Canvas
 from sandbox.render.gl import GL
 from sandbox.render.inspector import NetworkDiagram, NodeRef
 from sandbox.render.plane_view import GREYS, crease_width
-from sandbox.render.plots import Canvas, ProbeCurves
+from sandbox.render.plots import ProbeCurves
 from sandbox.render.surface3d import Surface3DPass, Surface3DStyle
 from sandbox.render.target import RenderTarget
 from sandbox.session import same_key

@@ -28,17 +28,18 @@ import pygame_gui
 
 from sandbox import actions as A
 from sandbox import game_actions as G
-from sandbox.geometry import copycat_neurons, dead_neurons
 from sandbox.levels import Level, plain_text
-from sandbox.levels.measures import crease_between
 from sandbox.nn.trainer import MAX_BATCH_SIZE
 from sandbox.render.plane_view import PlaneRenderer
 from sandbox.scenes.base import Routes
 from sandbox.scenes.level_rules import (
+    VIEW_NAMES,
     LiveLevel,
     control_for,
+    crease_pair_status,
     crease_pairs,
     explicit_check,
+    inspector_rows,
     level_policy,
     refusal,
 )
@@ -64,14 +65,9 @@ if TYPE_CHECKING:
     from sandbox.scenes.game import Game
 
 HINT_SECONDS = 9.0
+HINT_INTERVAL = 0.25  # seconds between looks at which hints are due (their conditions cost)
 REFUSE_INTERVAL = 2.5
 MIN_EVAL_INTERVAL = 0.2
-VIEW_NAMES = {
-    "3d": "the 3D view",
-    "probe": "the ray probe",
-    "inspector": "the inspector view",
-    "timeline": "the timeline",
-}
 
 
 class LevelScene(SandboxScene):
@@ -110,6 +106,8 @@ class LevelScene(SandboxScene):
         self._refused: dict[str, float] = {}
         self._overlay_drawn: tuple = ()
         self._drag: str | None = None
+        self._hints_next = -1.0
+        self._hints_said: set[str] = set()
         self.routes.update(self.level_routes())
 
     def level_routes(self) -> Routes:
@@ -310,6 +308,12 @@ class LevelScene(SandboxScene):
         self._refused[control] = now
         self.say(*refusal(control, self.status))
 
+    def exit(self) -> None:
+        super().exit()
+        # the level's hints and messages end with it: none follows the player into the menu
+        self.status.hints = []
+        self.state.toast = None
+
     # screens
     def _on_OpenMenu(self, a: G.OpenMenu) -> None:
         from sandbox.scenes.menu import MenuScene  # the menu opens levels: a cycle at import
@@ -364,7 +368,7 @@ class LevelScene(SandboxScene):
         st.message = "Not yet: " + " ".join(todo) if todo else "Not yet."
         st.version += 1
         self.say(st.message, "warn")
-        self._update_hints()
+        self._update_hints(force=True)
 
     def _on_AnswerQuiz(self, a: G.AnswerQuiz) -> None:
         st = self.status
@@ -380,8 +384,8 @@ class LevelScene(SandboxScene):
         else:
             self.say(st.message, "warn")
         st.version += 1
-        self._update_hints()
         self._evaluate(force=True)
+        self._update_hints(force=True)
 
     def _win(self, stars: int) -> None:
         st = self.status
@@ -394,6 +398,7 @@ class LevelScene(SandboxScene):
         st.best = max(st.best, st.stars)
         st.next_id = self.game.next_level_id(self.level.id)
         st.card = "success"
+        st.hints = []  # won: no advice left to give
         st.version += 1
         s.playing = False
         if error:
@@ -514,7 +519,7 @@ class LevelScene(SandboxScene):
     def update(self, dt: float) -> None:
         s = self.state
         if self.panels is not None:
-            for action in self.panels.poll(time.perf_counter()):
+            for action in self.panels.poll(s.time):
                 self.apply(action)
         super().update(dt)
         self._count_steps()
@@ -569,10 +574,12 @@ class LevelScene(SandboxScene):
         if isinstance(measured, str):
             self.say(measured, "warn")
             return
-        goals, met, stars = measured
+        goals, met, stars, readouts, notes = measured
         st.goals = goals
         st.met = met
         st.stars = stars
+        st.readouts = readouts
+        st.marker_notes = notes
         if not met or st.card == "success":
             return
         if not st.won and not st.explicit_check:
@@ -582,8 +589,9 @@ class LevelScene(SandboxScene):
             st.best = stars
             self.say(f"Now {stars} of 3 stars!" if not error else error)
 
-    def _measure(self, *key: object) -> tuple[list[bool], bool, int] | str:
-        """The goals met, whether the level is won and its stars; or why they cannot be told."""
+    def _measure(self, *key: object) -> tuple | str:
+        """The goals met, whether the level is won, its stars, the readouts and the markers'
+        notes; or why the goals cannot be told."""
         self._follow()
         try:
             goals = self.level.goal_status(self.live)
@@ -591,71 +599,62 @@ class LevelScene(SandboxScene):
             stars = self.level.stars_for(self.live) if met else 0
         except (ValueError, ArithmeticError) as exc:
             return f"Could not measure the goals: {exc}"
-        return goals, met, stars
+        try:
+            readouts, notes = self.live.readouts(), self.live.marker_notes()
+        except (ValueError, ArithmeticError):
+            readouts, notes = [], {}
+        return goals, met, stars, readouts, notes
 
-    def _update_hints(self) -> None:
+    def _update_hints(self, force: bool = False) -> None:
+        """The hints due now (their time or tries passed, their condition holds, the goal not
+        met yet): the panel shows exactly these, a toast announces each the first time."""
         st = self.status
-        due = [h.text for h in self.live.due_hints(self.elapsed)]
-        new = [t for t in due if t not in st.hints]
+        if not force and self.state.time < self._hints_next:
+            return
+        self._hints_next = self.state.time + HINT_INTERVAL
+        if st.card == "story":
+            return
+        self._follow()
+        try:
+            due = [h.text for h in self.live.due_hints(self.elapsed)]
+        except (ValueError, ArithmeticError):
+            return
+        if due == st.hints:
+            return
+        new = [t for t in due if t not in self._hints_said]
+        st.hints = due
+        st.version += 1
         if new:
-            st.hints.extend(new)
-            st.version += 1
+            self._hints_said.update(new)
             self.say("Hint: " + plain_text(new[-1]), "info")
             self.state.toast = replace(self.state.toast, until=self.state.time + HINT_SECONDS)
+        elif self.state.toast is not None and self.state.toast.text.startswith("Hint:"):
+            if plain_text(self.state.toast.text[6:]) not in map(plain_text, due):
+                self.state.toast = None  # its condition no longer holds: it would mislead
 
     def _update_inspector(self) -> None:
         st = self.status
         if not st.present("inspector"):
             return
         rows = self.session.derive(
-            "level_inspector", self._inspector_rows, reads=("weights", "data")
+            "level_inspector",
+            inspector_rows,
+            self.state.net,
+            self.level.bounds,
+            self.state.points.X_train,
+            reads=("weights", "data"),
         )
         if rows is not None:
             st.inspector = rows
-
-    def _inspector_rows(self) -> tuple[tuple[int, int, str], ...] | None:
-        """Each hidden neuron of the level's inspector: working, dead, or a copy of another."""
-        s = self.state
-        net = s.net
-        X = s.points.X_train
-        try:
-            dead = dead_neurons(net, self.level.bounds, X if len(X) else None)
-            flags = dead.on_data if dead.on_data is not None else dead.in_window
-            copies = copycat_neurons(net, self.level.bounds)
-        except ValueError:
-            return None
-        twin = {(layer, j): i for layer, i, j in copies}
-        rows = []
-        k = 0
-        for layer, width in enumerate(net.hidden_sizes, start=1):
-            for j in range(width):
-                if flags[k]:
-                    what = "never on: dead"
-                elif (layer, j) in twin:
-                    what = f"copies #{twin[(layer, j)] + 1}"
-                else:
-                    what = "working"
-                rows.append((layer, j, what))
-                k += 1
-        return tuple(rows)
 
     def _update_pairs(self) -> None:
         st = self.status
         if not self._pairs:
             return
         markers = tuple(sorted(st.markers.items()))
-        st.pairs = self.session.derive("crease_pairs", self._crease_pairs, markers)
-
-    def _crease_pairs(self, markers: tuple) -> list[tuple[str, str, bool]]:
-        """Whether a crease separates each pair of markers the goals name."""
-        net = self.state.net
-        at = dict(markers)
-        out = []
-        for a, b in self._pairs:
-            p = np.array([at[a]], dtype=np.float64)
-            q = np.array([at[b]], dtype=np.float64)
-            out.append((a, b, bool(crease_between(net, p, q))))
-        return out
+        st.pairs = self.session.derive(
+            "crease_pairs", crease_pair_status, self.state.net, self._pairs, markers
+        )
 
     # ------------------------------------------------------------------ drawing
     def draw_underlay(self, surface: pygame.Surface) -> None:
@@ -688,6 +687,7 @@ class LevelScene(SandboxScene):
             st.met,
             st.stars,
             tuple(sorted(st.markers.items())),
+            tuple(sorted(st.marker_notes.items())),
             tuple(st.pairs),
             st.dragging,
             (cam.center, cam.zoom, cam.width, cam.height) if cam is not None else None,

@@ -10,13 +10,24 @@ points, so every goal is measured by the same code the headless solvers use.
 
 from __future__ import annotations
 
+import numpy as np
+
 from sandbox import actions as A
 from sandbox.data import PointSet
+from sandbox.geometry import copycat_neurons, dead_neurons
 from sandbox.levels import Level, LevelSession
 from sandbox.levels.goals import Call, walk
+from sandbox.levels.measures import crease_between
 from sandbox.nn import MLP
 from sandbox.ui.level_panels import CONTROL_WORDS, LOCKED, LevelStatus
 from sandbox.vocab import View
+
+VIEW_NAMES = {
+    "3d": "the 3D view",
+    "probe": "the ray probe",
+    "inspector": "the inspector view",
+    "timeline": "the timeline",
+}
 
 
 class LiveLevel(LevelSession):
@@ -92,3 +103,43 @@ def refusal(control: str, status: LevelStatus) -> tuple[str, str]:
     if control in ("paint", "erase"):
         return "This level brings its own points: painting is off here.", "info"
     return f"Not part of this level: {what}. The free sandbox has everything.", "info"
+
+
+def crease_pair_status(
+    net: MLP, pairs: list[tuple[str, str]], markers: tuple[tuple[str, tuple[float, float]], ...]
+) -> list[tuple[str, str, bool]]:
+    """Whether a crease separates each pair of markers the goals name."""
+    at = dict(markers)
+    out = []
+    for a, b in pairs:
+        p = np.array([at[a]], dtype=np.float64)
+        q = np.array([at[b]], dtype=np.float64)
+        out.append((a, b, bool(crease_between(net, p, q))))
+    return out
+
+
+def inspector_rows(
+    net: MLP, bounds: tuple[float, float, float, float], X: np.ndarray
+) -> tuple[tuple[int, int, str], ...] | None:
+    """Each hidden neuron of the level's inspector: working, dead, or a copy of another (None
+    when the window cannot be measured)."""
+    try:
+        dead = dead_neurons(net, bounds, X if len(X) else None)
+        flags = dead.on_data if dead.on_data is not None else dead.in_window
+        copies = copycat_neurons(net, bounds)
+    except ValueError:
+        return None
+    twin = {(layer, j): i for layer, i, j in copies}
+    rows = []
+    k = 0
+    for layer, width in enumerate(net.hidden_sizes, start=1):
+        for j in range(width):
+            if flags[k]:
+                what = "never on: dead"
+            elif (layer, j) in twin:
+                what = f"copies #{twin[(layer, j)] + 1}"
+            else:
+                what = "working"
+            rows.append((layer, j, what))
+            k += 1
+    return tuple(rows)

@@ -19,6 +19,7 @@ import numpy as np
 
 from sandbox import actions as A
 from sandbox.geometry import Partition
+from sandbox.nn.mlp import softmax
 from sandbox.render.camera import View2D
 from sandbox.render.plane_view import PlaneRenderer
 from sandbox.render.split import split_panes
@@ -327,9 +328,7 @@ class PlaneController(Controller):
             info.value = float(out[0])
             info.map_probs = None
         else:
-            z = out - out.max()
-            p = np.exp(z)
-            info.map_probs = p / p.sum()
+            info.map_probs = softmax(out)
             la = s.laplace
             if la is not None:
                 try:
