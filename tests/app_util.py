@@ -80,3 +80,79 @@ def type_text(text: str) -> list[pygame.event.Event]:
         up = ev(pygame.KEYUP, key=k, mod=0, unicode=ch, scancode=0)
         out += [down, ev(pygame.TEXTINPUT, text=ch, window=None), up]
     return out
+
+
+# ----------------------------------------------------------------------------- the app under test
+class Driver:
+    """A started app and the gestures a test sends it; anything else (state, scene, run_frames,
+    write_png, renderer...) falls through to the App itself."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def __getattr__(self, name: str):
+        return getattr(self.app, name)
+
+    @property
+    def cs(self):
+        """The stage views' state (3D view, probe, inspector, timeline)."""
+        return self.app.state.closer
+
+    def send(self, events: list, frames: int = 2) -> None:
+        send(self.app, events, frames=frames)
+
+    def plane_point(self, fx: float, fy: float) -> tuple[int, int]:
+        x, y, w, h = self.app.state.layout.plane
+        return (round(x + fx * w), round(y + fy * h))
+
+    def world(self, pos) -> np.ndarray:
+        return self.app.scene.plane.to_world(pos)
+
+    def button(self, text: str, panels=None):
+        from pygame_gui.elements import UIButton
+
+        panels = panels if panels is not None else self.app.scene.panels
+        found = [e for e in panels.elements if isinstance(e, UIButton) and e.text == text]
+        assert found, f"no button {text!r}"
+        return found[0]
+
+    def closer_button(self, text: str):
+        return self.button(text, self.app.scene.stage.panels)
+
+    def press(self, text: str) -> None:
+        self.send(click(self.button(text).rect.center), frames=2)
+
+
+def app_factory(defaults: dict, tmp_path, monkeypatch):
+    """`make(**config)` starts an App offscreen (hidden window, no loading screen unless asked),
+    runs two frames and returns its Driver; `close()` closes them all and returns the OpenGL
+    errors left behind. The `make_app` fixture of conftest.py wraps this."""
+    from sandbox.app import App
+    from sandbox.config import AppConfig
+
+    monkeypatch.setenv("NEURAL_ORIGAMI_FILES", str(tmp_path / "files"))
+    monkeypatch.chdir(tmp_path)
+    apps: list = []
+
+    def make(**kw) -> Driver:
+        for k, v in defaults.items():
+            kw.setdefault(k, v)
+        kw.setdefault("skip_loading", True)
+        app = App(AppConfig(**kw))
+        app.start(hidden=True)
+        pygame.event.clear()
+        apps.append(app)
+        app.run_frames(2, dt=1 / 30)
+        return Driver(app)
+
+    def close() -> list[str]:
+        from sandbox.render.gl import gl_error_names
+
+        errors = gl_error_names() if apps and pygame.display.get_init() else []
+        if pygame.display.get_init():
+            pygame.key.set_mods(0)
+        for app in apps:
+            app.close()
+        return errors
+
+    return make, close

@@ -10,3 +10,21 @@ os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import pytest  # noqa: E402
+from app_util import app_factory  # noqa: E402
+from gl_util import gl_session_fixture  # noqa: E402, F401
+
+APP_DEFAULTS = {"size": (1280, 800), "points": 200, "hidden": (8, 8)}
+
+
+@pytest.fixture
+def make_app(gl_session, tmp_path, monkeypatch, request):
+    """Start apps on the shared offscreen GL context: `make_app(**AppConfig fields)` returns a
+    Driver (tests/app_util.py). A test module may set APP_DEFAULTS (merged over the ones here).
+    Every app is closed afterwards, and OpenGL errors left behind fail the test."""
+    defaults = {**APP_DEFAULTS, **getattr(request.module, "APP_DEFAULTS", {})}
+    make, close = app_factory(defaults, tmp_path, monkeypatch)
+    yield make
+    errors = close()
+    assert not errors, f"OpenGL errors: {errors}"

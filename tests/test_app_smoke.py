@@ -15,79 +15,18 @@ import math
 import numpy as np
 import pygame
 import pytest
-from app_util import click, drag, ev, key, motion, wheel
+from app_util import drag, ev, key, motion, wheel
 from gl_util import gl_session_fixture  # noqa: F401
-from pygame_gui.elements import UIButton
 
 from sandbox import actions as A
-from sandbox.app import App
-from sandbox.config import AppConfig
 from sandbox.scenes.sandbox import SandboxScene
 from sandbox.vocab import View
 
 SIZE = (960, 640)
+APP_DEFAULTS = {"size": SIZE, "hidden": (16, 16, 16)}  # the command line's network
 
 # clipped text is a bug: a label too small for its text fails the test
 pytestmark = pytest.mark.filterwarnings("error:Label Rect is too small")
-
-
-# ----------------------------------------------------------------------------- event helpers
-class Driver:
-    """Feeds event lists to the app one frame at a time."""
-
-    def __init__(self, app: App) -> None:
-        self.app = app
-
-    @property
-    def state(self):
-        return self.app.state
-
-    @property
-    def scene(self) -> SandboxScene:
-        return self.app.scene
-
-    def send(self, events: list[pygame.event.Event], frames: int = 2) -> None:
-        self.app.run_frames(1, {0: events}, dt=1 / 30)
-        if frames > 1:
-            self.app.run_frames(frames - 1, dt=1 / 30)
-
-    def plane_point(self, fx: float, fy: float) -> tuple[int, int]:
-        x, y, w, h = self.state.layout.plane
-        return (round(x + fx * w), round(y + fy * h))
-
-    def button(self, text: str) -> UIButton:
-        panels = self.scene.panels
-        found = [e for e in panels.elements if isinstance(e, UIButton) and e.text == text]
-        assert found, f"no button {text!r}"
-        return found[0]
-
-    def press(self, text: str) -> None:
-        self.send(click(self.button(text).rect.center), frames=2)
-
-
-@pytest.fixture
-def make_app(gl_session, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    apps: list[App] = []
-
-    def make(**kw) -> Driver:
-        kw.setdefault("size", SIZE)
-        kw.setdefault("points", 200)
-        cfg = AppConfig(skip_loading=kw.pop("skip_loading", True), **kw)
-        app = App(cfg)
-        app.start(hidden=True)
-        pygame.event.clear()
-        apps.append(app)
-        app.run_frames(2, dt=1 / 30)
-        return Driver(app)
-
-    yield make
-    from sandbox.render.gl import gl_error_names
-
-    errors = gl_error_names() if apps and pygame.display.get_init() else []
-    for app in apps:
-        app.close()
-    assert not errors, f"OpenGL errors: {errors}"
 
 
 # ----------------------------------------------------------------------------- the session

@@ -22,12 +22,9 @@ import pygame
 import pytest
 from app_util import click, key, motion, wheel
 from gl_util import gl_session_fixture  # noqa: F401
-from pygame_gui.elements import UIButton
 
 from sandbox import cli
 from sandbox import closer_actions as C
-from sandbox.app import App
-from sandbox.config import AppConfig
 from sandbox.render import palette
 from sandbox.vocab import Task, View
 
@@ -49,65 +46,6 @@ def _segment_distance(p: np.ndarray, seg: np.ndarray) -> np.ndarray:
 def centre(rect) -> tuple[int, int]:
     x, y, w, h = rect
     return (round(x + w / 2), round(y + h / 2))
-
-
-class Driver:
-    def __init__(self, app: App) -> None:
-        self.app = app
-
-    @property
-    def state(self):
-        return self.app.state
-
-    @property
-    def scene(self):
-        return self.app.scene
-
-    @property
-    def cs(self):
-        return self.app.state.closer
-
-    def send(self, events: list[pygame.event.Event], frames: int = 2) -> None:
-        self.app.run_frames(1, {0: events}, dt=1 / 30)
-        if frames > 1:
-            self.app.run_frames(frames - 1, dt=1 / 30)
-
-    def world(self, pos) -> np.ndarray:
-        return self.scene.plane.to_world(pos)
-
-    def closer_button(self, text: str) -> UIButton:
-        panels = self.scene.stage.panels
-        found = [e for e in panels.elements if isinstance(e, UIButton) and e.text == text]
-        assert found, f"no button {text!r}"
-        return found[0]
-
-
-@pytest.fixture
-def make_app(gl_session, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    apps: list[App] = []
-
-    def make(**kw) -> Driver:
-        kw.setdefault("size", (1280, 800))
-        kw.setdefault("points", 200)
-        kw.setdefault("hidden", (8, 8))
-        cfg = AppConfig(skip_loading=True, **kw)
-        app = App(cfg)
-        app.start(hidden=True)
-        pygame.event.clear()
-        apps.append(app)
-        app.run_frames(2, dt=1 / 30)
-        return Driver(app)
-
-    yield make
-    from sandbox.render.gl import gl_error_names
-
-    errors = gl_error_names() if apps and pygame.display.get_init() else []
-    if pygame.display.get_init():
-        pygame.key.set_mods(0)
-    for app in apps:
-        app.close()
-    assert not errors, f"OpenGL errors: {errors}"
 
 
 # ----------------------------------------------------------------------------- every view

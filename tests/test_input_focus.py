@@ -15,31 +15,9 @@ from app_util import click, key, send, type_text
 from gl_util import gl_session_fixture  # noqa: F401
 
 from sandbox.app import App
-from sandbox.cli import AppConfig
 
 SIZE = (960, 640)
-
-
-@pytest.fixture(name="make_app")
-def make_app_fixture(gl_session, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEURAL_ORIGAMI_FILES", str(tmp_path / "files"))
-    monkeypatch.chdir(tmp_path)
-    apps: list[App] = []
-
-    def make(**kw) -> App:
-        kw.setdefault("size", SIZE)
-        kw.setdefault("points", 200)
-        kw.setdefault("hidden", (8, 8))
-        app = App(AppConfig(skip_loading=True, **kw))
-        app.start(hidden=True)
-        pygame.event.clear()
-        apps.append(app)
-        app.run_frames(2, dt=1 / 30)
-        return app
-
-    yield make
-    for app in apps:
-        app.close()
+APP_DEFAULTS = {"size": SIZE}
 
 
 def snapshot(app: App) -> tuple:

@@ -21,12 +21,13 @@ import pygame
 import pytest
 from app_util import key, motion, send
 from gl_util import gl_session_fixture  # noqa: F401
-from test_sharing import make_app_fixture  # noqa: F401
 
 from sandbox import actions as A
 from sandbox.ui import presenter
 from sandbox.ui.input import KEY_HELP, InputMapper
 from sandbox.ui.presenter import contrast_ratio, hex_rgb, merge_theme, theme_for
+
+APP_DEFAULTS = {"size": (960, 640)}
 
 # clipped text is a bug: a label too small for its text fails the test
 pytestmark = pytest.mark.filterwarnings("error:Label Rect is too small")

@@ -7,7 +7,6 @@ import re
 
 import numpy as np
 from gl_util import gl_session_fixture  # noqa: F401
-from test_app_smoke import make_app  # noqa: F401
 
 from sandbox import actions as A
 from sandbox.bayes.evidence import PRIOR_PRECISION_BOUNDS
@@ -15,6 +14,8 @@ from sandbox.nn import MLP
 from sandbox.nn.mlp import resize_network
 from sandbox.ui.panels import _slider_to_log
 from sandbox.vocab import PRIOR_RANGE, View
+
+APP_DEFAULTS = {"size": (960, 640), "hidden": (16, 16, 16)}
 
 
 def _prior_readouts(d) -> tuple[float, float, float]:
@@ -29,7 +30,7 @@ def _prior_readouts(d) -> tuple[float, float, float]:
     return at, label, float(re.search(r"precision ([0-9.e+-]+)\)", caption).group(1))
 
 
-def test_optimised_prior_is_one_value_everywhere(make_app):  # noqa: F811
+def test_optimised_prior_is_one_value_everywhere(make_app):
     d = make_app(dataset="blobs3", views=("laplace",))
     s = d.state
     d.scene.apply(A.SetView(View.LAPLACE, True))
@@ -51,7 +52,7 @@ def test_optimised_prior_is_one_value_everywhere(make_app):  # noqa: F811
     assert f"{value:.3g}" in s.toast.text
 
 
-def test_prior_outside_the_slider_is_clipped_everywhere(make_app, monkeypatch):  # noqa: F811
+def test_prior_outside_the_slider_is_clipped_everywhere(make_app, monkeypatch):
     from sandbox.bayes import LastLayerLaplace
 
     d = make_app(dataset="blobs3")
@@ -78,7 +79,7 @@ def test_prior_outside_the_slider_is_clipped_everywhere(make_app, monkeypatch): 
         assert np.isclose(at, end) and caption == float(f"{end:.3g}")
 
 
-def test_adding_a_neuron_keeps_weights_and_adam_moments(make_app):  # noqa: F811
+def test_adding_a_neuron_keeps_weights_and_adam_moments(make_app):
     d = make_app(dataset="blobs3")
     s = d.state
     d.scene.train_now(200)
@@ -104,7 +105,7 @@ def test_adding_a_neuron_keeps_weights_and_adam_moments(make_app):  # noqa: F811
     assert s.trainer.metrics().train_loss < 1.5 * loss_before + 0.05  # no spike
 
 
-def test_imported_three_class_network_keeps_its_outputs(make_app, tmp_path):  # noqa: F811
+def test_imported_three_class_network_keeps_its_outputs(make_app, tmp_path):
     from sandbox.io.weights import save_weights
 
     d = make_app(dataset="moons")

@@ -31,7 +31,6 @@ from hypothesis import strategies as st
 
 from sandbox import actions as A
 from sandbox.app import App
-from sandbox.config import AppConfig
 from sandbox.io.scene import load_scene, scene_from_bytes
 from sandbox.io.weights import load_weights, save_weights
 from sandbox.nn import MLP
@@ -43,32 +42,7 @@ from sandbox.vocab import View
 pytestmark = pytest.mark.filterwarnings("error:Label Rect is too small")
 
 SIZE = (960, 640)
-
-
-@pytest.fixture(name="make_app")
-def make_app_fixture(gl_session, tmp_path, monkeypatch):
-    """Apps on the real offscreen GL context, closed (with a GL error check) afterwards."""
-    monkeypatch.chdir(tmp_path)
-    apps: list[App] = []
-
-    def make(**kw) -> App:
-        kw.setdefault("size", SIZE)
-        kw.setdefault("points", 200)
-        kw.setdefault("hidden", (8, 8))
-        app = App(AppConfig(skip_loading=True, **kw))
-        app.start(hidden=True)
-        pygame.event.clear()
-        apps.append(app)
-        app.run_frames(2, dt=1 / 30)
-        return app
-
-    yield make
-    from sandbox.render.gl import gl_error_names
-
-    errors = gl_error_names() if apps and pygame.display.get_init() else []
-    for app in apps:
-        app.close()
-    assert not errors, f"OpenGL errors: {errors}"
+APP_DEFAULTS = {"size": SIZE}
 
 
 def toast(app: App) -> str:
