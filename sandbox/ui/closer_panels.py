@@ -444,7 +444,7 @@ def _fit(text: str, width: float, scale: float) -> str:
 
 def draw_overlay(surface: pygame.Surface, state: AppState) -> None:
     """Captions of the 3D view and the line between the 2D and 3D views."""
-    from sandbox.ui.overlay import _caption, premul
+    from sandbox.ui.hud import _caption, premul
 
     cs = state.closer
     r = cs.rects

@@ -46,7 +46,7 @@ from sandbox.ui.charts import font
 from sandbox.ui.game_theme import ensure_theme
 from sandbox.ui.layout import LAYER_LABEL_WIDTH, MIN_PLANE, TOOLBAR_ITEMS, TOOLBAR_PAD, TOOLBAR_ROW
 from sandbox.ui.menu_panels import Decal
-from sandbox.ui.overlay import premul
+from sandbox.ui.hud import premul
 from sandbox.ui.panels import (
     TOOLTIP_DELAY,
     VIEW_TIPS,

@@ -26,7 +26,7 @@ from sandbox import game_actions as G
 from sandbox.ui import glyphs
 from sandbox.ui.charts import font
 from sandbox.ui.game_theme import ensure_theme
-from sandbox.ui.overlay import premul
+from sandbox.ui.hud import premul
 from sandbox.ui.theme import ERROR, TEXT, TEXT_DIM
 
 UI_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
