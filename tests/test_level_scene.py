@@ -25,7 +25,8 @@ from sandbox.scenes.game import Game
 from sandbox.scenes.level import LevelScene, crease_pairs
 from sandbox.scenes.menu import MenuScene
 from sandbox.state import SPEEDS, View
-from sandbox.ui.level_panels import LockedButton, rule_text, story_html
+from sandbox.ui.level_panels import LockedButton
+from sandbox.ui.level_plan import rule_text, story_html
 
 SIZE = (1280, 800)
 LEVELS = {e.id: e.level for e in load_levels() if e.ok}

@@ -23,7 +23,9 @@ from sandbox.state import AppState, HoverInfo, LossHistory, Metrics, Task, Toast
 from sandbox.ui import charts, hud
 from sandbox.ui.input import InputMapper
 from sandbox.ui.layout import compute_layout, panels_visible
-from sandbox.ui.panels import SandboxPanels, compact_count, l2_from_slider, l2_to_slider
+from sandbox.ui.numbers import compact_count
+from sandbox.ui.panels import SandboxPanels
+from sandbox.ui.rows import l2_from_slider, l2_to_slider
 from sandbox.ui.theme import scaled_theme
 
 # clipped text is a bug: a label too small for its text fails the test

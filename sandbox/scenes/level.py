@@ -31,7 +31,7 @@ from sandbox.levels.goals import Call, walk
 from sandbox.scenes import backend
 from sandbox.scenes.sandbox import DEFAULT_POINTS, DEFAULT_PRESET, SandboxScene
 from sandbox.state import UI_SCALE_RANGE, Metrics, NetworkSettings, Task, View
-from sandbox.ui.level_panels import (
+from sandbox.ui.level_plan import (
     CONTROL_WORDS,
     LOCKED,
     MAX_WIDTH_LEVEL,
@@ -39,9 +39,9 @@ from sandbox.ui.level_panels import (
     LevelStatus,
     controls_height,
     level_layout,
-    marker_radius,
     missing_controls,
 )
+from sandbox.ui.markers import marker_radius
 
 if TYPE_CHECKING:
     from sandbox.app import App
@@ -781,7 +781,7 @@ class LevelScene(SandboxScene):
     # ------------------------------------------------------------------ drawing
     def draw_underlay(self, surface: pygame.Surface) -> None:
         from sandbox.ui import hud
-        from sandbox.ui.level_panels import draw_markers
+        from sandbox.ui.markers import draw_markers
 
         s = self.state
         scale = s.scale
