@@ -167,9 +167,13 @@ class App:
     def handle_events(self, events: list[Any]) -> None:
         import pygame
 
+        from sandbox.ui.focus import route_key
+
         for event in events:
             actions = self._system_actions(event)
-            consumed = bool(self.manager.process_events(event))
+            # a focused text box or dialog takes every key, even those pygame-gui leaves
+            focused = route_key(self.manager, event)
+            consumed = bool(self.manager.process_events(event)) or focused
             if (
                 event.type
                 in (
