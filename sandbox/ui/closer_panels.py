@@ -19,11 +19,12 @@ from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider, UI
 
 from sandbox import actions as A
 from sandbox import closer_actions as C
-from sandbox.state import AppState, Task
+from sandbox.state import AppState
 from sandbox.ui.base import PanelBase, select_if
 from sandbox.ui.charts import font
 from sandbox.ui.closer_layout import NEURON_TRAY_ROW, neuron_tray
 from sandbox.ui.hud import _caption, premul
+from sandbox.vocab import Task
 
 SLIDER_STEPS = 1000
 REPLAY_SPEEDS = (50, 200, 500, 2000, 10000)

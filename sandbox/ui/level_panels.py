@@ -21,7 +21,7 @@ from pygame_gui.elements import UIButton, UIImage, UIPanel
 
 from sandbox import actions as A
 from sandbox import game_actions as G
-from sandbox.state import OPTIMIZERS, VIEW_KEYS, AppState, Task, View
+from sandbox.state import AppState
 from sandbox.ui import glyphs
 from sandbox.ui.charts import font
 from sandbox.ui.game_theme import ensure_theme
@@ -29,7 +29,6 @@ from sandbox.ui.layout import LAYER_LABEL_WIDTH
 from sandbox.ui.level_cards import LevelCards
 from sandbox.ui.level_plan import (
     LOCKED,
-    MAX_WIDTH_LEVEL,
     LevelStatus,
     locked_tip,
     plan_controls,
@@ -41,6 +40,7 @@ from sandbox.ui.level_plan import (
 from sandbox.ui.panels import VIEW_TIPS, SandboxPanels
 from sandbox.ui.rows import ButtonSpec, Row
 from sandbox.ui.theme import CLASS_NAMES
+from sandbox.vocab import MAX_WIDTH, VIEW_KEYS, Optimizer, Task, View
 
 
 class LockedButton(UIButton):
@@ -304,7 +304,9 @@ class LevelPanels(LevelCards, SandboxPanels):
                 panel,
                 (pad, y, inner, s(32)),
                 [("Adam", "adam"), ("SGD", "sgd")],
-                state.settings.optimizer if state.settings.optimizer in OPTIMIZERS else "adam",
+                state.settings.optimizer
+                if state.settings.optimizer in tuple(Optimizer)
+                else "adam",
                 "How the weights are updated: Adam adapts its step size per weight; SGD is the "
                 "classic.",
                 lambda v: A.SetOptimizer(v),
@@ -388,7 +390,7 @@ class LevelPanels(LevelCards, SandboxPanels):
             h = self.status_hidden()
             if i >= len(h):
                 return None
-            return A.SetWidth(i, max(1, min(MAX_WIDTH_LEVEL, h[i] + delta)))
+            return A.SetWidth(i, max(1, min(MAX_WIDTH, h[i] + delta)))
 
         control = "neurons"
         if self.status.present("neurons"):

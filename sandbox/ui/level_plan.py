@@ -16,7 +16,7 @@ from typing import Any
 
 from sandbox import actions as A
 from sandbox import game_actions as G
-from sandbox.state import AppState, Layout, Task, View
+from sandbox.state import AppState, Layout
 from sandbox.ui.layout import MIN_PLANE, TOOLBAR_ITEMS, TOOLBAR_PAD, TOOLBAR_ROW
 from sandbox.ui.rows import (
     ButtonSpec,
@@ -26,13 +26,13 @@ from sandbox.ui.rows import (
     section_row,
     setting_row,
 )
+from sandbox.vocab import Task, View
 
 LEFT_WIDTH = 320
 RIGHT_WIDTH = 280
 MIN_LEFT = 250
 MIN_RIGHT = 236
 BOTTOM_HEIGHT = 118
-MAX_WIDTH_LEVEL = 256  # level networks may be wider than the sandbox's sliders allow
 NEURON_RANGE = (-3.0, 3.0)  # the neuron sliders' a and b
 BIAS_RANGE = (-8.0, 8.0)  # and c
 SLIDER_STEPS = 240

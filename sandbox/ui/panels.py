@@ -20,16 +20,7 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UIImage
 
 from sandbox import actions as A
-from sandbox.state import (
-    MAX_CLASSES,
-    MAX_WIDTH_UI,
-    MIN_WIDTH,
-    OPTIMIZERS,
-    VIEW_KEYS,
-    AppState,
-    Task,
-    View,
-)
+from sandbox.state import AppState
 from sandbox.ui import charts
 from sandbox.ui.base import LABEL_FONT_PX, select_if
 from sandbox.ui.dialogs import FileButtons
@@ -46,6 +37,7 @@ from sandbox.ui.rows import (
     setting_row,
 )
 from sandbox.ui.theme import CLASS_NAMES
+from sandbox.vocab import MAX_CLASSES, MAX_WIDTH_UI, MIN_WIDTH, VIEW_KEYS, Optimizer, Task, View
 
 UI_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
 
@@ -266,7 +258,7 @@ class SandboxPanels(RowPanel):
             panel,
             (pad + half + self.s(6), y, half, self.s(32)),
             [("Adam", "adam"), ("SGD", "sgd")],
-            state.settings.optimizer if state.settings.optimizer in OPTIMIZERS else "adam",
+            state.settings.optimizer if state.settings.optimizer in tuple(Optimizer) else "adam",
             "How the weights are updated: Adam adapts its step size per weight and is forgiving; "
             "SGD with momentum is the classic.",
             lambda v: A.SetOptimizer(v),

@@ -20,19 +20,18 @@ from pygame_gui.elements import UIButton, UIHorizontalSlider, UILabel
 
 from sandbox import actions as A
 from sandbox import game_actions as G
-from sandbox.state import (
+from sandbox.state import AppState, speed_label
+from sandbox.ui.base import PanelBase
+from sandbox.ui.numbers import plain_number
+from sandbox.vocab import (
     BATCH_SIZES,
     BRUSH_DENSITY_RANGE,
     BRUSH_RADIUS_RANGE,
     L2_RANGE,
-    LR_RANGE,
+    LR_SLIDER_RANGE,
     PRIOR_RANGE,
     SPEEDS,
-    AppState,
-    speed_label,
 )
-from sandbox.ui.base import PanelBase
-from sandbox.ui.numbers import plain_number
 
 SLIDER_ROW = 54  # height at 1x of a labelled slider row: the label line and the slider
 SECTION_ROW = 24
@@ -86,7 +85,7 @@ def _batch_position(s: AppState) -> int:
     return min(range(len(BATCH_SIZES)), key=lambda i: abs(BATCH_SIZES[i] - s.settings.batch_size))
 
 
-_LR, _PRIOR = LR_RANGE, PRIOR_RANGE
+_LR, _PRIOR = LR_SLIDER_RANGE, PRIOR_RANGE
 
 # name -> (label, hover help, slider range, get, move, text); the level control is the name
 # unless CONTROL_OF says otherwise.
