@@ -42,6 +42,10 @@ from sandbox.ui.rows import ButtonSpec, Row
 from sandbox.ui.theme import CLASS_NAMES
 from sandbox.vocab import MAX_WIDTH, VIEW_KEYS, Optimizer, Task, View
 
+HOLD_DELAY = 0.45  # seconds a +/- button is held before it repeats
+HOLD_FAST = 2.0  # seconds held before it counts in HOLD_FAST_STEP
+HOLD_FAST_STEP = 5
+
 
 class LockedButton(UIButton):
     """A disabled button that still shows its tooltip (pygame-gui hides tips of disabled ones)."""
@@ -66,7 +70,7 @@ class LevelPanels(LevelCards, SandboxPanels):
         self._stars_key: tuple = ()
         self._dyn: list[tuple[Any, Callable[[AppState], str]]] = []
         self._laplace_button: UIButton | None = None
-        self._hold: dict[Any, tuple[Callable[[], A.Action | None], float]] = {}
+        self._hold: dict[Any, tuple[Callable[[int], A.Action | None], float]] = {}
         self._held_since: dict[Any, float] = {}
         self.card_panel: UIPanel | None = None
         self.card_buttons: dict[str, UIButton] = {}
@@ -93,6 +97,24 @@ class LevelPanels(LevelCards, SandboxPanels):
         self.named = {}
 
     def build(self, state: AppState) -> None:
+        # A +/- button held down survives the rebuild its own clicks cause (the width changed):
+        # its successor is held too, so holding keeps repeating.
+        held = {
+            key: (self._held_since.get(b), self._hold[b][1])
+            for key, b in self.named.items()
+            if b in self._hold and b.held
+        }
+        self._build(state)
+        for key, (since, last) in held.items():
+            b = self.named.get(key)
+            if b in self._hold:
+                b.held = True
+                b._set_active()  # noqa: SLF001 - drawn pressed, as pygame-gui does on a press
+                self._hold[b] = (self._hold[b][0], last)
+                if since is not None:
+                    self._held_since[b] = since
+
+    def _build(self, state: AppState) -> None:
         self.clear()
         self.scale = state.scale
         self._key = self._structure_key(state)
@@ -175,6 +197,10 @@ class LevelPanels(LevelCards, SandboxPanels):
             img = self._image(panel, (pad, y + s(1), tick, tick), glyphs.tick(tick, False))
             self._ticks.append((img, i))
             y += max(box.rect.height, tick) + s(10)
+        for i in range(len(level.readouts)):  # live numbers the goals talk about
+            text = st.readouts[i] if i < len(st.readouts) else ""
+            self._label(panel, (pad, y, inner, s(24)), text, "@readout", key=f"readout_{i}")
+            y += s(28)
         # stars: what the current state earns once the goal is met, and the best so far
         y += s(2)
         self._stars = self._image(panel, (pad, y, s(3 * 28 + 8), s(28)), glyphs.star_row(s(28), 0))
@@ -234,9 +260,11 @@ class LevelPanels(LevelCards, SandboxPanels):
         level = self.status.level
         parts = []
         quiz = level.quiz is not None
-        for n, rule in ((2, level.two_stars), (3, level.three_stars)):
+        for n, rule, words in ((2, level.two_stars, level.two_stars_text),
+                               (3, level.three_stars, level.three_stars_text)):  # fmt: skip
             if rule is not None:
-                parts.append(f"{n} stars: {rule_text(rule.source, level.markers, quiz)}")
+                words = story_html(words) or rule_text(rule.source, level.markers, quiz)
+                parts.append(f"{n} stars: {words}")
         return "<br>".join(parts)
 
     def _build_quiz(self, panel, state: AppState, pad: int, y: int, inner: int) -> int:
@@ -384,7 +412,8 @@ class LevelPanels(LevelCards, SandboxPanels):
         bw = s(40)
         value_w = s(52)
         x_minus = pad + inner - 2 * bw - value_w - s(8)
-        tip = f"Neurons in hidden layer {i + 1}: each adds one crease. Hold a button to go faster."
+        tip = (f"Neurons in hidden layer {i + 1}: each adds one crease. Hold a button: it "
+               "repeats, and after two seconds it counts in fives.")  # fmt: skip
 
         def width(delta: int, i=i) -> A.Action | None:
             h = self.status_hidden()
@@ -399,8 +428,8 @@ class LevelPanels(LevelCards, SandboxPanels):
             plus = self._control_button(panel, (x_minus + bw + value_w + s(8), y, bw, s(30)), "+",
                                         tip, lambda: width(1), control)  # fmt: skip
             if self.status.control(control) != LOCKED:
-                self._hold[minus] = (lambda: width(-1), 0.0)
-                self._hold[plus] = (lambda: width(1), 0.0)
+                self._hold[minus] = (lambda n: width(-n), 0.0)
+                self._hold[plus] = (lambda n: width(n), 0.0)
                 self.named[f"minus_{i}"] = minus
                 self.named[f"plus_{i}"] = plus
         value = self._label(panel, (x_minus + bw + s(4), y, value_w, s(28)), str(hidden[i]),
@@ -553,6 +582,8 @@ class LevelPanels(LevelCards, SandboxPanels):
                 else:
                     text = "win to earn stars"
                 self._set_label("stars_text", text)
+        for i, text in enumerate(st.readouts):
+            self._set_label(f"readout_{i}", text)
         for label, text in self._dyn:
             t = text(state)
             if label.text != t:
@@ -570,7 +601,8 @@ class LevelPanels(LevelCards, SandboxPanels):
     _state_ref: AppState | None = None
 
     def poll(self, now: float) -> list[A.Action]:
-        """Actions of +/- buttons held down: after a short pause they repeat, faster and faster."""
+        """Actions of +/- buttons held down (`now` in seconds): after a short pause they repeat,
+        faster, and after HOLD_FAST seconds they count in fives (100 neurons in a few seconds)."""
         out: list[A.Action] = []
         for button, (act, _) in self._hold.items():
             if not button.held:
@@ -578,13 +610,14 @@ class LevelPanels(LevelCards, SandboxPanels):
                 continue
             since = self._held_since.setdefault(button, now)
             held = now - since
-            if held < 0.45:
+            if held < HOLD_DELAY:
                 continue
             last = self._hold[button][1]
-            interval = 0.12 if held < 1.5 else 0.05
+            fast = held >= HOLD_FAST
+            interval = 0.08 if fast else 0.12
             if now - last >= interval:
                 self._hold[button] = (act, now)
-                action = act()
+                action = act(HOLD_FAST_STEP if fast else 1)
                 if action is not None:
                     out.append(action)
         return out

@@ -144,7 +144,9 @@ class LevelStatus:
     best: int = 0  # best stars saved for this level
     won: bool = False
     explicit_check: bool = False
-    hints: list[str] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)  # the hints due now
+    readouts: list[str] = field(default_factory=list)  # the level's live numbers, as text
+    marker_notes: dict[str, str] = field(default_factory=dict)  # e.g. "97% sure" by a marker
     notes: list[str] = field(default_factory=list)
     message: str = ""
     quiz_choice: int | None = None

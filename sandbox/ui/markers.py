@@ -48,6 +48,8 @@ def draw_markers(
             marker = level.markers[name]
             inside = pane.inflate(-2 * r, -2 * r).collidepoint(pos)
             label = marker.label or name
+            if status.marker_notes.get(name):
+                label = f"{label}: {status.marker_notes[name]}"
             if not inside:
                 _draw_offscreen(surface, pane, pos, label, status.markers[name], cam, scale)
                 continue
