@@ -21,7 +21,7 @@ import traceback
 from typing import Any
 
 from sandbox import actions as A
-from sandbox.cli import AppConfig
+from sandbox.config import AppConfig
 from sandbox.state import AppState
 
 UI_REFRESH_S = 0.1  # readouts refresh at 10 Hz when nothing else asks for a redraw
@@ -167,9 +167,13 @@ class App:
     def handle_events(self, events: list[Any]) -> None:
         import pygame
 
+        from sandbox.ui.focus import route_key
+
         for event in events:
             actions = self._system_actions(event)
-            consumed = bool(self.manager.process_events(event))
+            # a focused text box or dialog takes every key, even those pygame-gui leaves
+            focused = route_key(self.manager, event)
+            consumed = bool(self.manager.process_events(event)) or focused
             if (
                 event.type
                 in (

@@ -13,8 +13,8 @@ from sandbox import actions as A
 from sandbox.bayes.evidence import PRIOR_PRECISION_BOUNDS
 from sandbox.nn import MLP
 from sandbox.nn.mlp import resize_network
-from sandbox.state import PRIOR_RANGE, View
 from sandbox.ui.panels import _slider_to_log
+from sandbox.vocab import PRIOR_RANGE, View
 
 
 def _prior_readouts(d) -> tuple[float, float, float]:

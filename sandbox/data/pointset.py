@@ -20,13 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from .datasets import Task
+from sandbox.vocab import MAX_CLASSES, MAX_POINTS, Task
 
-MAX_POINTS = 20_000
 MAX_HISTORY = 200
 # Bounds the memory held by undo: 1M stored rows is about 40 MB.
 MAX_HISTORY_ROWS = 1_000_000
-MAX_CLASSES = 6
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
