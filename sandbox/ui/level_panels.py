@@ -68,6 +68,9 @@ BIAS_RANGE = (-8.0, 8.0)  # and c
 SLIDER_STEPS = 240
 MAX_INSPECTOR_ROWS = 12
 SHOWN, HIDDEN, LOCKED = "shown", "hidden", "locked"
+HOLD_DELAY = 0.45  # seconds a +/- button is held before it repeats
+HOLD_FAST = 2.0  # seconds held before it counts in HOLD_FAST_STEP
+HOLD_FAST_STEP = 5
 
 # What each control is called in a locked control's tooltip.
 CONTROL_WORDS = {
@@ -174,7 +177,9 @@ class LevelStatus:
     best: int = 0  # best stars saved for this level
     won: bool = False
     explicit_check: bool = False
-    hints: list[str] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)  # the hints due now
+    readouts: list[str] = field(default_factory=list)  # the level's live numbers, as text
+    marker_notes: dict[str, str] = field(default_factory=dict)  # e.g. "97% sure" by a marker
     notes: list[str] = field(default_factory=list)
     message: str = ""
     quiz_choice: int | None = None
@@ -550,7 +555,7 @@ class LevelPanels(SandboxPanels):
         self._stars_key: tuple = ()
         self._dyn: list[tuple[Any, Callable[[AppState], str]]] = []
         self._laplace_button: UIButton | None = None
-        self._hold: dict[Any, tuple[Callable[[], A.Action | None], float]] = {}
+        self._hold: dict[Any, tuple[Callable[[int], A.Action | None], float]] = {}
         self._held_since: dict[Any, float] = {}
         self.card_panel: UIPanel | None = None
         self.card_buttons: dict[str, UIButton] = {}
@@ -577,6 +582,24 @@ class LevelPanels(SandboxPanels):
         self.named = {}
 
     def build(self, state: AppState) -> None:
+        # A +/- button held down survives the rebuild its own clicks cause (the width changed):
+        # its successor is held too, so holding keeps repeating.
+        held = {
+            key: (self._held_since.get(b), self._hold[b][1])
+            for key, b in self.named.items()
+            if b in self._hold and b.held
+        }
+        self._build(state)
+        for key, (since, last) in held.items():
+            b = self.named.get(key)
+            if b in self._hold:
+                b.held = True
+                b._set_active()  # noqa: SLF001 - drawn pressed, as pygame-gui does on a press
+                self._hold[b] = (self._hold[b][0], last)
+                if since is not None:
+                    self._held_since[b] = since
+
+    def _build(self, state: AppState) -> None:
         self.clear()
         self.scale = state.scale
         self._key = self._structure_key(state)
@@ -683,6 +706,10 @@ class LevelPanels(SandboxPanels):
             img = self._image(panel, (pad, y + s(1), tick, tick), glyphs.tick(tick, False))
             self._ticks.append((img, i))
             y += max(box.rect.height, tick) + s(10)
+        for i in range(len(level.readouts)):  # live numbers the goals talk about
+            text = st.readouts[i] if i < len(st.readouts) else ""
+            self._label(panel, (pad, y, inner, s(24)), text, "@readout", key=f"readout_{i}")
+            y += s(28)
         # stars: what the current state earns once the goal is met, and the best so far
         y += s(2)
         self._stars = self._image(panel, (pad, y, s(3 * 28 + 8), s(28)), glyphs.star_row(s(28), 0))
@@ -742,9 +769,11 @@ class LevelPanels(SandboxPanels):
         level = self.status.level
         parts = []
         quiz = level.quiz is not None
-        for n, rule in ((2, level.two_stars), (3, level.three_stars)):
+        for n, rule, words in ((2, level.two_stars, level.two_stars_text),
+                               (3, level.three_stars, level.three_stars_text)):  # fmt: skip
             if rule is not None:
-                parts.append(f"{n} stars: {rule_text(rule.source, level.markers, quiz)}")
+                words = story_html(words) or rule_text(rule.source, level.markers, quiz)
+                parts.append(f"{n} stars: {words}")
         return "<br>".join(parts)
 
     def _build_quiz(self, panel, state: AppState, pad: int, y: int, inner: int) -> int:
@@ -914,7 +943,8 @@ class LevelPanels(SandboxPanels):
         bw = s(40)
         value_w = s(52)
         x_minus = pad + inner - 2 * bw - value_w - s(8)
-        tip = f"Neurons in hidden layer {i + 1}: each adds one crease. Hold a button to go faster."
+        tip = (f"Neurons in hidden layer {i + 1}: each adds one crease. Hold a button: it "
+               "repeats, and after two seconds it counts in fives.")  # fmt: skip
 
         def width(delta: int, i=i) -> A.Action | None:
             h = self.status_hidden()
@@ -929,8 +959,8 @@ class LevelPanels(SandboxPanels):
             plus = self._control_button(panel, (x_minus + bw + value_w + s(8), y, bw, s(30)), "+",
                                         tip, lambda: width(1), control)  # fmt: skip
             if self.status.control(control) != LOCKED:
-                self._hold[minus] = (lambda: width(-1), 0.0)
-                self._hold[plus] = (lambda: width(1), 0.0)
+                self._hold[minus] = (lambda n: width(-n), 0.0)
+                self._hold[plus] = (lambda n: width(n), 0.0)
                 self.named[f"minus_{i}"] = minus
                 self.named[f"plus_{i}"] = plus
         value = self._label(panel, (x_minus + bw + s(4), y, value_w, s(28)), str(hidden[i]),
@@ -1218,6 +1248,8 @@ class LevelPanels(SandboxPanels):
                 else:
                     text = "win to earn stars"
                 self._set_label("stars_text", text)
+        for i, text in enumerate(st.readouts):
+            self._set_label(f"readout_{i}", text)
         for label, text in self._dyn:
             t = text(state)
             if label.text != t:
@@ -1235,7 +1267,8 @@ class LevelPanels(SandboxPanels):
     _state_ref: AppState | None = None
 
     def poll(self, now: float) -> list[A.Action]:
-        """Actions of +/- buttons held down: after a short pause they repeat, faster and faster."""
+        """Actions of +/- buttons held down (`now` in seconds): after a short pause they repeat,
+        faster, and after HOLD_FAST seconds they count in fives (100 neurons in a few seconds)."""
         out: list[A.Action] = []
         for button, (act, _) in self._hold.items():
             if not button.held:
@@ -1243,13 +1276,14 @@ class LevelPanels(SandboxPanels):
                 continue
             since = self._held_since.setdefault(button, now)
             held = now - since
-            if held < 0.45:
+            if held < HOLD_DELAY:
                 continue
             last = self._hold[button][1]
-            interval = 0.12 if held < 1.5 else 0.05
+            fast = held >= HOLD_FAST
+            interval = 0.08 if fast else 0.12
             if now - last >= interval:
                 self._hold[button] = (act, now)
-                action = act()
+                action = act(HOLD_FAST_STEP if fast else 1)
                 if action is not None:
                     out.append(action)
         return out
@@ -1285,6 +1319,8 @@ def draw_markers(
             marker = level.markers[name]
             inside = pane.inflate(-2 * r, -2 * r).collidepoint(pos)
             label = marker.label or name
+            if status.marker_notes.get(name):
+                label = f"{label}: {status.marker_notes[name]}"
             if not inside:
                 _draw_offscreen(surface, pane, pos, label, status.markers[name], cam, scale)
                 continue
