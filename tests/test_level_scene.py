@@ -26,7 +26,8 @@ from sandbox.scenes.game import Game
 from sandbox.scenes.level import LevelScene
 from sandbox.scenes.level_rules import crease_pairs
 from sandbox.scenes.menu import MenuScene
-from sandbox.ui.level_panels import LockedButton, rule_text, story_html
+from sandbox.ui.level_panels import LockedButton
+from sandbox.ui.level_plan import rule_text, story_html
 from sandbox.vocab import View
 
 SIZE = (1280, 800)

@@ -46,17 +46,16 @@ from sandbox.scenes.level_rules import (
 from sandbox.scenes.model import DEFAULT_POINTS, DEFAULT_PRESET, preset_list, training_setup
 from sandbox.scenes.sandbox import SandboxScene
 from sandbox.state import NetworkSettings
-from sandbox.ui import overlay
-from sandbox.ui.level_panels import (
+from sandbox.ui import hud
+from sandbox.ui.level_panels import LevelPanels
+from sandbox.ui.level_plan import (
     SHOWN,
-    LevelPanels,
     LevelStatus,
     controls_height,
-    draw_markers,
     level_layout,
-    marker_radius,
     missing_controls,
 )
+from sandbox.ui.markers import draw_markers, marker_radius
 from sandbox.vocab import MAX_WIDTH, UI_SCALE_RANGE, Task, View
 
 if TYPE_CHECKING:
@@ -661,18 +660,18 @@ class LevelScene(SandboxScene):
         s = self.state
         scale = s.scale
         if not self.stage.hides_2d():
-            overlay.draw_captions(surface, s, scale)
+            hud.draw_captions(surface, s, scale)
         draw_markers(surface, s, self.status, self.plane.views())
         if self.status.shown("paint") and self.plane.input.drag != "pan" and self._drag is None:
-            overlay.draw_brush(surface, s, scale)
-        overlay.draw_hover(surface, s, scale)
+            hud.draw_brush(surface, s, scale)
+        hud.draw_hover(surface, s, scale)
         self.stage.draw_overlay(surface)
-        overlay.draw_toast(surface, s, scale)
+        hud.draw_toast(surface, s, scale)
         self.workshop.draw_underlay(surface)
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
         s = self.state
-        overlay.draw_help(surface, s, s.scale)
+        hud.draw_help(surface, s, s.scale)
         self.workshop.draw_overlay(surface)
         self._overlay_drawn = self._marker_state()
 

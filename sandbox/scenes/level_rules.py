@@ -19,7 +19,7 @@ from sandbox.levels import Level, LevelSession
 from sandbox.levels.goals import Call, walk
 from sandbox.levels.measures import crease_between
 from sandbox.nn import MLP
-from sandbox.ui.level_panels import CONTROL_WORDS, LOCKED, LevelStatus
+from sandbox.ui.level_plan import CONTROL_WORDS, LOCKED, LevelStatus
 from sandbox.vocab import View
 
 VIEW_NAMES = {

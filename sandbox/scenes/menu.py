@@ -35,7 +35,7 @@ from sandbox.scenes.game import SETTING_UI_SCALE, Game
 from sandbox.scenes.level import LevelScene
 from sandbox.scenes.sandbox import SandboxScene
 from sandbox.state import AppState, Layout, Toast
-from sandbox.ui import overlay
+from sandbox.ui import hud
 from sandbox.ui.menu_panels import CardInfo, MenuPanels, MenuView, menu_scale
 from sandbox.vocab import UI_SCALE_RANGE, View
 
@@ -252,7 +252,7 @@ class MenuScene(Scene):
         self._background.draw(self._bg_state)
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
-        overlay.draw_toast(surface, self.state, self.state.scale)
+        hud.draw_toast(surface, self.state, self.state.scale)
 
     def ui_needs_redraw(self) -> bool:
         s = self.state

@@ -45,7 +45,7 @@ from sandbox.scenes.view3d import View3DController
 from sandbox.scenes.workshop import Workshop
 from sandbox.session import new_points
 from sandbox.state import Toast
-from sandbox.ui import overlay
+from sandbox.ui import hud
 from sandbox.ui.layout import compute_layout
 from sandbox.ui.panels import SandboxPanels
 from sandbox.vocab import UI_SCALE_RANGE, Task, View
@@ -286,17 +286,17 @@ class SandboxScene(Scene):
         s = self.state
         scale = s.scale
         if not self.stage.hides_2d():
-            overlay.draw_captions(surface, s, scale)
+            hud.draw_captions(surface, s, scale)
         if not self.plane.input.drag == "pan":
-            overlay.draw_brush(surface, s, scale)
-        overlay.draw_hover(surface, s, scale)
+            hud.draw_brush(surface, s, scale)
+        hud.draw_hover(surface, s, scale)
         self.stage.draw_overlay(surface)
-        overlay.draw_toast(surface, s, scale)
+        hud.draw_toast(surface, s, scale)
         self.workshop.draw_underlay(surface)
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
         s = self.state
-        overlay.draw_help(surface, s, s.scale)
+        hud.draw_help(surface, s, s.scale)
         self.workshop.draw_overlay(surface)
 
     def ui_needs_redraw(self) -> bool:
