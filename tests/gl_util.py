@@ -162,26 +162,67 @@ def activation_pattern(layers, X: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------- scenes
-def upload(renderer, layers, view, sigma=None):
-    """Partition the view with the test clipper and upload mesh, region colours, Laplace."""
-    from sandbox.geometry.colors import region_colors
-    from sandbox.render import testscene as ts
+def random_layers(sizes, seed: int = 0, bias_std: float = 0.1) -> list:
+    """He-normal weights and N(0, bias_std^2) biases, W of shape (out, in)."""
+    rng = np.random.default_rng(seed)
+    return [
+        (rng.normal(0, np.sqrt(2.0 / n_in), (n_out, n_in)), rng.normal(0, bias_std, n_out))
+        for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)
+    ]
 
-    part = ts.partition(layers, view.world_bounds())
-    renderer.mesh.set_mesh(**ts.mesh_arrays(part))
-    renderer.mesh.set_region_colors(region_colors(part.patterns))
-    if sigma is not None:
-        renderer.mesh.set_laplace(*ts.laplace_coefficients(part, layers[-1], sigma))
+
+def forward(layers, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The CPU oracle: (last hidden features, logits) of the network at points X, float64."""
+    h = np.asarray(X, dtype=np.float64)
+    for W, b in layers[:-1]:
+        h = np.maximum(h @ np.asarray(W).T + b, 0.0)
+    Wo, bo = layers[-1]
+    return h, h @ np.asarray(Wo).T + bo
+
+
+def laplace_of(layers, X: np.ndarray, prior_precision: float):
+    """The app's last-layer Laplace posterior of the network, fitted at X (labels: its own
+    predictions; the GGN of the softmax does not depend on them)."""
+    from sandbox.bayes import LastLayerLaplace
+    from sandbox.nn import MLP
+
+    _, logits = forward(layers, X)
+    net = MLP.from_weights(layers)
+    return LastLayerLaplace(net, prior_precision=prior_precision).fit(X, logits.argmax(axis=1))
+
+
+def logit_variance(la, X: np.ndarray) -> np.ndarray:
+    """(N, K) logit variances of the Laplace posterior at X: what the shading must show."""
+    _, cov = la.logit_mean_cov(np.asarray(X, dtype=np.float64))
+    return np.diagonal(cov, axis1=1, axis2=2)
+
+
+def partition(layers, view):
+    """The app's exact partition (sandbox.geometry) of the view's window."""
+    from sandbox.geometry import linear_regions
+    from sandbox.nn import MLP
+
+    x0, y0, x1, y1 = view.world_bounds()
+    return linear_regions(MLP.from_weights(layers), (x0, x1, y0, y1))
+
+
+def upload(renderer, layers, view, la=None):
+    """Partition the view exactly (the app's geometry) and upload mesh, region colours and,
+    given a fitted Laplace posterior, its per-region coefficients."""
+    part = partition(layers, view)
+    m = part.mesh
+    renderer.mesh.set_mesh(m.vertices, m.triangles, m.region, m.logits)
+    renderer.mesh.set_region_colors(part.region_colors)
+    if la is not None:
+        renderer.mesh.set_laplace(*la.region_coefficients(part.feature_maps))
     return part
 
 
 def far_layers(sizes, center, half_width, seed):
     """Random network whose first-layer creases all cross the square of `half_width` at
     `center`, so a view zoomed in there shows real geometry."""
-    from sandbox.render import testscene as ts
-
     rng = np.random.default_rng(seed)
-    layers = ts.random_layers(sizes, seed)
+    layers = random_layers(sizes, seed)
     W1, _ = layers[0]
     through = np.asarray(center) + rng.uniform(-half_width, half_width, (W1.shape[0], 2))
     b1 = -(W1 * through).sum(axis=1)
@@ -203,9 +244,7 @@ def far_layers(sizes, center, half_width, seed):
 
 def layers_for(view, sizes, seed):
     """Random layers; far from the origin, ones whose geometry crosses the view."""
-    from sandbox.render import testscene as ts
-
     if max(abs(view.center[0]), abs(view.center[1])) > 100:
         half = 0.4 * (view.world_bounds()[3] - view.center[1])
         return far_layers(sizes, view.center, half, seed)
-    return ts.random_layers(sizes, seed)
+    return random_layers(sizes, seed)

@@ -1,6 +1,6 @@
 """The field pass through the real GL pipeline against CPU references at every pixel.
 
-Each test renders an exact partition mesh (computed by sandbox.render.testscene) and compares
+Each test renders an exact partition mesh (computed by the app's sandbox.geometry) and compares
 every pixel with the CPU forward pass at that pixel's centre mapped through sandbox.render.palette,
 including far from the origin at extreme zoom, where float32 would fail without re-centring.
 """
@@ -11,16 +11,20 @@ import numpy as np
 import pytest
 from gl_util import (  # noqa: F401  (the fixtures gl and gl_session)
     assert_pixels_close,
+    forward,
     gl_fixture,
     gl_session_fixture,
+    laplace_of,
     layers_for,
+    logit_variance,
+    partition,
+    random_layers,
     stable_pattern_mask,
     upload,
 )
 
 from sandbox.geometry.colors import region_colors
 from sandbox.render import palette
-from sandbox.render import testscene as ts
 from sandbox.render.camera import View2D
 from sandbox.render.field import FieldMode, FieldStyle
 from sandbox.render.target import RenderTarget
@@ -69,9 +73,9 @@ def test_output_field_matches_cpu_at_every_pixel(gl, name, k):
     layers = layers_for(view, [2, 8, 8, k], seed=k)
     r = gl.renderer()
     part = upload(r, layers, view)
-    assert part.n_regions > 10, "the view must show real geometry"
+    assert len(part) > 10, "the view must show real geometry"
     pixels = render(r, view, FieldStyle())
-    _, logits = ts.forward(layers, view.pixel_centers().reshape(-1, 2))
+    _, logits = forward(layers, view.pixel_centers().reshape(-1, 2))
     expected = palette.to_uint8(palette.class_field_colors(logits)).reshape(pixels.shape)
     assert_pixels_close(pixels, expected, TOL, what=f"output field, {name} view")
     # The picture is not trivially uniform: the field shows at least two classes.
@@ -80,10 +84,10 @@ def test_output_field_matches_cpu_at_every_pixel(gl, name, k):
 
 def test_regression_grey_ramp_and_bands(gl):
     view = VIEWS["offset"]
-    layers = ts.random_layers([2, 12, 1], seed=5)
+    layers = random_layers([2, 12, 1], seed=5)
     r = gl.renderer()
     upload(r, layers, view)
-    _, y = ts.forward(layers, view.pixel_centers().reshape(-1, 2))
+    _, y = forward(layers, view.pixel_centers().reshape(-1, 2))
     vr = (float(np.percentile(y, 5)), float(np.percentile(y, 95)))
     style = FieldStyle(value_range=vr)
     pixels = render(r, view, style)
@@ -103,7 +107,7 @@ def test_regression_grey_ramp_and_bands(gl):
 
 def test_regions_flat_fill_and_region_base(gl):
     view = VIEWS["default"]
-    layers = ts.random_layers([2, 10, 10, 2], seed=3)
+    layers = random_layers([2, 10, 10, 2], seed=3)
     r = gl.renderer()
     part = upload(r, layers, view)
     inside = stable_pattern_mask(layers, view)
@@ -115,18 +119,18 @@ def test_regions_flat_fill_and_region_base(gl):
     assert_pixels_close(pixels, expected, 1, mask=inside, what="flat region fill")
 
     pixels = render(r, view, FieldStyle(regions=True))
-    _, logits = ts.forward(layers, view.pixel_centers().reshape(-1, 2))
+    _, logits = forward(layers, view.pixel_centers().reshape(-1, 2))
     expected = palette.to_uint8(palette.class_field_colors(logits, base)).reshape(pixels.shape)
     assert_pixels_close(pixels, expected, TOL, mask=inside, what="field over region pastels")
 
 
 def test_discretised_classes_show_the_hard_decision(gl):
     view = VIEWS["offset"]
-    layers = ts.random_layers([2, 8, 8, 3], seed=11)
+    layers = random_layers([2, 8, 8, 3], seed=11)
     r = gl.renderer()
     upload(r, layers, view)
     pixels = render(r, view, FieldStyle(discretise=True))
-    _, logits = ts.forward(layers, view.pixel_centers().reshape(-1, 2))
+    _, logits = forward(layers, view.pixel_centers().reshape(-1, 2))
     top2 = np.sort(logits, axis=1)[:, -2:]
     clear = (top2[:, 1] - top2[:, 0] > 1e-3).reshape(view.height, view.width)
     expected = palette.to_uint8(palette.class_field_colors(logits, discretise=True))
@@ -141,12 +145,13 @@ def test_laplace_probit_matches_cpu(gl, name):
     lo = np.array(view.world_bounds()[:2])
     hi = np.array(view.world_bounds()[2:])
     X = rng.uniform(lo, hi, (40, 2))
-    sigma = ts.laplace_covariance(layers, X, prior_precision=1.0)
+    la = laplace_of(layers, X, prior_precision=1.0)
     r = gl.renderer()
-    upload(r, layers, view, sigma)
+    upload(r, layers, view, la)
     pixels = render(r, view, FieldStyle(mode=FieldMode.LAPLACE))
-    phi, logits = ts.forward(layers, view.pixel_centers().reshape(-1, 2))
-    var = ts.logit_variance(phi, sigma, 3)
+    centers = view.pixel_centers().reshape(-1, 2)
+    _, logits = forward(layers, centers)
+    var = logit_variance(la, centers)
     expected = palette.to_uint8(palette.laplace_colors(logits, var)).reshape(pixels.shape)
     assert_pixels_close(pixels, expected, TOL, what=f"Laplace probit, {name} view")
     # The Laplace picture differs from MAP somewhere (it is less confident).
@@ -156,7 +161,7 @@ def test_laplace_probit_matches_cpu(gl, name):
 
 def test_render_target_of_another_size(gl):
     view = View2D((0.5, 0.5), 1.7, 200, 150)
-    layers = ts.random_layers([2, 8, 2], seed=8)
+    layers = random_layers([2, 8, 2], seed=8)
     r = gl.renderer()
     upload(r, layers, view)
     target = RenderTarget(view.size)
@@ -165,7 +170,7 @@ def test_render_target_of_another_size(gl):
     finally:
         target.delete()
     assert pixels.shape == (150, 200, 3)
-    _, logits = ts.forward(layers, view.pixel_centers().reshape(-1, 2))
+    _, logits = forward(layers, view.pixel_centers().reshape(-1, 2))
     expected = palette.to_uint8(palette.class_field_colors(logits)).reshape(pixels.shape)
     assert_pixels_close(pixels, expected, TOL, what="offscreen target")
 
@@ -186,9 +191,9 @@ def test_mesh_input_errors_name_the_problem(gl):
         FieldStyle(mode="sparkles")
     # Laplace without coefficients for this many regions is refused, not drawn wrong.
     view = VIEWS["default"]
-    layers = ts.random_layers([2, 6, 2], seed=1)
-    part = ts.partition(layers, view.world_bounds())
-    r.mesh.set_mesh(**ts.mesh_arrays(part))
+    layers = random_layers([2, 6, 2], seed=1)
+    m = partition(layers, view).mesh
+    r.mesh.set_mesh(m.vertices, m.triangles, m.region, m.logits)
     r.mesh.set_laplace(np.zeros((1, 2, 3)), np.zeros((1, 2, 6)))
     with pytest.raises(ValueError, match="Laplace coefficients cover 1 regions"):
         r.field_pass.draw(view, r.mesh, FieldStyle(mode=FieldMode.LAPLACE))

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from gl_util import (  # noqa: F401  (the fixtures gl and gl_session)
     assert_pixels_close,
+    forward,
     gl_fixture,
     gl_session_fixture,
     layers_for,
@@ -18,7 +19,6 @@ from gl_util import (  # noqa: F401  (the fixtures gl and gl_session)
 )
 
 from sandbox.render import palette
-from sandbox.render import testscene as ts
 from sandbox.render.camera import View2D
 from sandbox.render.field import FieldStyle
 
@@ -51,15 +51,16 @@ def test_crease_pixels_lie_on_the_segments(gl, view):
     layers = layers_for(view, [2, 6, 6, 2], seed=4)
     r = gl.renderer()
     part = upload(r, layers, view)
-    assert len(part.creases) >= 6
-    r.creases.set(part.creases, CREASE, WIDTH)
+    creases = part.creases.segments
+    assert len(creases) >= 6
+    r.creases.set(creases, CREASE, WIDTH)
     r.begin_frame()
     r.draw_field(view, FieldStyle())
     r.draw_creases(view)
     pixels = r.read_pixels()
 
     segs_px = np.concatenate(
-        [view.world_to_screen(part.creases[:, :2]), view.world_to_screen(part.creases[:, 2:])], 1
+        [view.world_to_screen(creases[:, :2]), view.world_to_screen(creases[:, 2:])], 1
     )
     centers = np.stack(np.meshgrid(np.arange(320) + 0.5, np.arange(240) + 0.5), -1).reshape(-1, 2)
     dist = segment_distance(centers, segs_px).reshape(240, 320)
@@ -70,7 +71,7 @@ def test_crease_pixels_lie_on_the_segments(gl, view):
     assert_pixels_close(pixels, expected_on, 2, mask=on, what="pixels on a crease")
 
     off = dist > 0.5 * WIDTH + 0.5 + 1e-3  # outside every segment's coverage
-    _, logits = ts.forward(layers, view.pixel_centers().reshape(-1, 2))
+    _, logits = forward(layers, view.pixel_centers().reshape(-1, 2))
     field = palette.to_uint8(palette.class_field_colors(logits)).reshape(pixels.shape)
     assert_pixels_close(pixels, field, 3, mask=off, what="pixels away from creases")
 

@@ -6,14 +6,17 @@ import numpy as np
 import pytest
 from gl_util import (  # noqa: F401  (the fixtures gl and gl_session)
     assert_pixels_close,
+    forward,
     gl_fixture,
     gl_session_fixture,
+    laplace_of,
     layers_for,
+    logit_variance,
+    random_layers,
     upload,
 )
 
 from sandbox.render import palette
-from sandbox.render import testscene as ts
 from sandbox.render.camera import View2D
 from sandbox.render.field import FieldMode, FieldStyle
 from sandbox.render.mlp_field import pack_weights
@@ -38,7 +41,7 @@ def test_per_pixel_network_matches_cpu(gl, sizes, view):
     r.begin_frame()
     r.draw_network_field(view, FieldStyle())
     pixels = r.read_pixels()
-    _, logits = ts.forward(layers, view.pixel_centers().reshape(-1, 2))
+    _, logits = forward(layers, view.pixel_centers().reshape(-1, 2))
     expected = palette.to_uint8(palette.class_field_colors(logits)).reshape(pixels.shape)
     assert_pixels_close(pixels, expected, 3, what=f"per-pixel network {sizes}")
     assert len(np.unique(logits.argmax(1))) >= 2
@@ -46,7 +49,7 @@ def test_per_pixel_network_matches_cpu(gl, sizes, view):
 
 def test_per_pixel_regression_and_mesh_agree(gl):
     view = View2D((0.0, 0.0), 1.0, 320, 240)
-    layers = ts.random_layers([2, 10, 10, 1], seed=2)
+    layers = random_layers([2, 10, 10, 1], seed=2)
     style = FieldStyle(value_range=(-2.0, 2.0))
     r = gl.renderer()
     r.mlp_field.set_network(layers)
@@ -58,13 +61,13 @@ def test_per_pixel_regression_and_mesh_agree(gl):
     r.draw_field(view, style)
     mesh = r.read_pixels()
     assert_pixels_close(per_pixel, mesh, 2, what="per-pixel vs mesh")
-    _, y = ts.forward(layers, view.pixel_centers().reshape(-1, 2))
+    _, y = forward(layers, view.pixel_centers().reshape(-1, 2))
     expected = palette.to_uint8(palette.regression_colors(y, (-2.0, 2.0))).reshape(mesh.shape)
     assert_pixels_close(per_pixel, expected, 3, what="per-pixel regression")
 
 
 def test_pack_weights_layout():
-    layers = ts.random_layers([2, 5, 3], seed=0)
+    layers = random_layers([2, 5, 3], seed=0)
     texels, offsets = pack_weights(layers, (1.5, -2.0))
     (W1, b1), (W2, b2) = layers
     # Layer 1: 2 output groups x 1 input group, 4 texels each, then 2 texels of biases.
@@ -88,10 +91,10 @@ def test_pack_weights_layout():
 def test_per_pixel_network_refuses_what_it_cannot_draw(gl):
     r = gl.renderer()
     with pytest.raises(ValueError, match="width 65"):
-        r.mlp_field.set_network(ts.random_layers([2, 65, 2]))
+        r.mlp_field.set_network(random_layers([2, 65, 2]))
     with pytest.raises(ValueError, match="hidden layers"):
-        r.mlp_field.set_network(ts.random_layers([2] + [4] * 9 + [2]))
-    r.mlp_field.set_network(ts.random_layers([2, 4, 2]))
+        r.mlp_field.set_network(random_layers([2] + [4] * 9 + [2]))
+    r.mlp_field.set_network(random_layers([2, 4, 2]))
     with pytest.raises(ValueError, match="OUTPUT"):
         r.mlp_field.draw(View2D(), FieldStyle(mode=FieldMode.LAPLACE))
 
@@ -99,17 +102,17 @@ def test_per_pixel_network_refuses_what_it_cannot_draw(gl):
 @pytest.mark.parametrize("mode", list(SplitMode))
 def test_split_screen_map_left_laplace_right(gl, mode):
     view = View2D((0.2, 0.1), 1.2, 320, 240)
-    layers = ts.random_layers([2, 8, 8, 2], seed=13)
+    layers = random_layers([2, 8, 8, 2], seed=13)
     panes = split_panes(view, mode, 0.5)
     bounds = union_bounds(panes)
     rng = np.random.default_rng(1)
     X = rng.uniform(-4, 4, (30, 2))
-    sigma = ts.laplace_covariance(layers, X, prior_precision=0.5)
+    la = laplace_of(layers, X, prior_precision=0.5)
     r = gl.renderer()
     # The geometry must cover both panes: partition their union.
     wide = View2D(view.center, 1.0, 2, 2)
     wide.zoom = 2.0 / max(bounds[2] - bounds[0], bounds[3] - bounds[1]) / wide.base_pixels_per_unit
-    upload(r, layers, wide, sigma)
+    upload(r, layers, wide, la)
     r.begin_frame()
     r.draw_split(
         view,
@@ -127,9 +130,9 @@ def test_split_screen_map_left_laplace_right(gl, mode):
         # Pixel centres of this pane's columns in its own camera.
         cols = np.arange(x, x + w) - vx
         centers = pane.view.pixel_centers()[:, cols].reshape(-1, 2)
-        phi, logits = ts.forward(layers, centers)
+        _, logits = forward(layers, centers)
         if laplace:
-            colors = palette.laplace_colors(logits, ts.logit_variance(phi, sigma, 2))
+            colors = palette.laplace_colors(logits, logit_variance(la, centers))
         else:
             colors = palette.class_field_colors(logits)
         expected = palette.to_uint8(colors).reshape(240, w, 3)

@@ -18,31 +18,38 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from sandbox.geometry import Partition, linear_regions
+from sandbox.nn import MLP
+
 from . import palette
-from . import testscene as ts
 from .camera import View2D
 
 DEFAULT_SIZES = (2, 16, 16, 16, 2)
 
 
 def build_scene(view: View2D, sizes: Sequence[int] = DEFAULT_SIZES, seed: int = 1) -> dict:
-    """Arrays for a frame: the exact partition of the view, creases, boundary and points."""
-    layers = ts.random_layers(sizes, seed)
+    """Arrays for a frame: the exact partition of the view (the app's geometry), creases,
+    boundary and points."""
+    net = MLP(list(sizes), seed=seed)
+    x0, y0, x1, y1 = view.world_bounds()
     t0 = time.perf_counter()
-    part = ts.partition(layers, view.world_bounds())
+    part: Partition = linear_regions(net, (x0, x1, y0, y1))
     t_part = time.perf_counter() - t0
     rng = np.random.default_rng(seed)
     X = rng.uniform(-5.5, 5.5, (500, 2))
-    _, logits = ts.forward(layers, X)
+    logits = net.forward(X)
+    creases = part.creases
     return {
-        "layers": layers,
+        "layers": net.weights(),
         "partition": part,
         "partition_s": t_part,
-        "mesh": ts.mesh_arrays(part),
+        "mesh": part.mesh,
         "region_colors": part.region_colors,
-        "creases": part.creases,
-        "crease_colors": ts.crease_colors(part),
-        "boundary": ts.boundary_segments(part),
+        "creases": creases.segments,
+        "crease_colors": palette.layer_colors(len(palette.LAYER_COLORS), 0.9)[
+            (np.asarray(creases.layer) - 1) % len(palette.LAYER_COLORS)
+        ],
+        "boundary": part.boundary,
         "points": X,
         "classes": logits.argmax(axis=1),
         "hollow": rng.random(len(X)) < 0.2,
@@ -66,7 +73,7 @@ def make_ui_surface(size: tuple[int, int], coverage: float = 0.22):
 
 def upload_scene(renderer, scene: dict, origin: tuple[float, float]) -> None:
     m = scene["mesh"]
-    renderer.mesh.set_mesh(m["vertices"], m["triangles"], m["region"], m["logits"], origin=origin)
+    renderer.mesh.set_mesh(m.vertices, m.triangles, m.region, m.logits, origin=origin)
     renderer.mesh.set_region_colors(scene["region_colors"])
     renderer.creases.set(scene["creases"], scene["crease_colors"], 2.0, origin=origin)
     renderer.boundary.set(scene["boundary"], palette.BOUNDARY_COLOR, 3.0, origin=origin)
@@ -136,7 +143,7 @@ def benchmark_frame(
     m = scene["mesh"]
     results["upload mesh"] = _mean_ms(
         lambda: renderer.mesh.set_mesh(
-            m["vertices"], m["triangles"], m["region"], m["logits"], origin=view.center
+            m.vertices, m.triangles, m.region, m.logits, origin=view.center
         ),
         10,
     )
@@ -152,7 +159,7 @@ def benchmark_frame(
     if not quiet:
         part = scene["partition"]
         print(
-            f"render benchmark {view.width}x{view.height}: {part.n_regions} regions, "
+            f"render benchmark {view.width}x{view.height}: {len(part)} regions, "
             f"{len(scene['creases'])} crease segments, {len(scene['boundary'])} boundary "
             f"segments, {len(scene['points'])} points, {int(renderer.overlay.tiles.sum())} UI "
             f"tiles, {frames} frames"
@@ -208,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(gl_info())
     view = View2D(width=w, height=h)
     scene = build_scene(view, seed=args.seed)
-    print(f"reference partition (plain Python, not the app's): {scene['partition_s']:.2f} s")
+    print(f"exact partition (sandbox.geometry): {scene['partition_s']:.3f} s")
     renderer = Renderer((w, h))
     benchmark_frame(renderer, scene, view, args.frames, swap=pygame.display.flip)
     if not args.no_per_pixel:
