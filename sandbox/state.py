@@ -195,8 +195,9 @@ class Layout:
 
 @dataclass
 class CloserState:
-    """The "look closer" views: the 3D folded paper, the ray probe, the network inspector and the
-    training timeline (written by sandbox.scenes.closer, read by its panels and passes)."""
+    """The stage views (the menu's "look closer"): the 3D folded paper, the ray probe, the network
+    inspector and the training timeline (written by their controllers in sandbox.scenes, read by
+    the panels and passes)."""
 
     rects: CloserRects | None = None  # the parts of the stage in the current layout
     # 3D

@@ -24,7 +24,7 @@ from app_util import click, key, motion, wheel
 from gl_util import gl_session_fixture  # noqa: F401
 
 from sandbox import cli
-from sandbox import closer_actions as C
+from sandbox import stage_actions as C
 from sandbox.render import palette
 from sandbox.vocab import Task, View
 

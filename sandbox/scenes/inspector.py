@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sandbox import actions as A
-from sandbox import closer_actions as C
+from sandbox import stage_actions as C
 from sandbox.nn.edits import NeuronWeights, rotate_neuron, set_neuron, translate_neuron
 from sandbox.render.camera import View2D
 from sandbox.render.inspector import NetworkDiagram, neuron_info

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sandbox import actions as A
-from sandbox import closer_actions as C
+from sandbox import stage_actions as C
 from sandbox.bayes import LastLayerLaplace
 from sandbox.geometry import RayProbe
 from sandbox.render.plots import ProbeCurves, probe_curves, ray_colors

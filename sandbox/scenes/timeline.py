@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sandbox import actions as A
-from sandbox import closer_actions as C
+from sandbox import stage_actions as C
 from sandbox.scenes.base import Controller, Routes
 from sandbox.vocab import View
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sandbox import closer_actions as C
+from sandbox import stage_actions as C
 from sandbox.bayes import LastLayerLaplace
 from sandbox.geometry.surface import FoldedSurface
 from sandbox.render.camera3d import (

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import numpy as np
 import pygame
 
-from sandbox import closer_actions as C
+from sandbox import stage_actions as C
 from sandbox.actions import Action, Phase
 from sandbox.state import AppState
 from sandbox.ui.closer_layout import contains

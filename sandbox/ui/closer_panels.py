@@ -1,7 +1,7 @@
 """The "look closer" controls: buttons over the 3D view, the probe and the inspector, the
 single-neuron sliders, and the training timeline strip; plus their captions.
 
-Like sandbox.ui.panels these read the state and emit actions (sandbox.closer_actions), never
+Like sandbox.ui.panels these read the state and emit actions (sandbox.stage_actions), never
 change the state, carry a plain-words tooltip on every control, and scale with the UI. They sit
 in the rectangles sandbox.ui.closer_layout gave each view (`state.closer.rects`) and are rebuilt
 when those or the views change. `draw_overlay` adds the 3D view's captions (what the height
@@ -18,7 +18,7 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider, UILabel
 
 from sandbox import actions as A
-from sandbox import closer_actions as C
+from sandbox import stage_actions as C
 from sandbox.state import AppState
 from sandbox.ui.base import PanelBase, select_if
 from sandbox.ui.charts import font

@@ -1,10 +1,10 @@
-"""Actions of the "look closer" views: the 3D folded paper, the ray probe, the network inspector
-and the training timeline.
+"""Actions of the stage views (the menu's "look closer"): the 3D folded paper, the ray probe, the
+network inspector and the training timeline.
 
 Like sandbox.actions, these are small immutable messages; sandbox.ui.closer_input and
-sandbox.ui.closer_panels make them from events and widgets, and the sandbox scene hands them to
-sandbox.scenes.closer, the only code that applies them. Positions are window pixels (origin top
-left); the scene converts them with the 2D camera or the 3D orbit camera.
+sandbox.ui.closer_panels make them from events and widgets, and the sandbox scene routes each to
+its controller (sandbox.scenes.view3d, probe, inspector, timeline). Positions are window pixels
+(origin top left); the controllers convert them with the 2D camera or the 3D orbit camera.
 """
 
 from __future__ import annotations
