@@ -220,23 +220,39 @@ def test_probe_plots_draw_curves_marks_and_far_field_at_their_positions(canvas):
     assert 0.3 < hits < 0.9, hits  # dashed: neither empty nor solid
 
 
-@pytest.mark.gl
-def test_loss_chart_marker_and_click_to_step(canvas):
+def test_loss_chart_marker_and_click_to_step():
+    """The app's loss chart (sandbox.ui.charts, drawn with pygame in the readout strip): the
+    train curve where the log axis puts it, the timeline's marker, and a click back to a step."""
+    import pygame
+
+    from sandbox.state import LossHistory
+    from sandbox.ui import charts
+    from sandbox.ui.theme import TRAIN_LINE
+
     steps = np.arange(0, 1000, 5)
     train = np.exp(-steps / 300.0) + 0.02
-    series = PL.loss_series(steps, train, train * 1.5)
+    history = LossHistory()
+    for s, v in zip(steps, train, strict=True):
+        history.append(int(s), float(v), float(1.5 * v))
     size = (400, 200)
-    pixels, ax = render(
-        canvas,
-        size,
-        lambda: PL.draw_line_chart(canvas, (0, 0, *size), series, log_y=True, marker_x=400.0),
-    )
-    assert ax.log_y and ax.ylim[0] <= 0.02 and ax.ylim[1] >= 1.5
-    px = ax.to_pixel([400.0], [0.1])[0]
-    x, y, w, h = ax.rect
-    col = pixels[int(y) + 3 : int(y + h) - 3, int(np.floor(px[0]))]
-    assert (col.max(axis=1) < 80).mean() > 0.8  # the marker is a dark vertical line
+    surface = charts.loss_chart(history, size, 1.0, marker=400.0)
+    pixels = pygame.surfarray.array3d(surface).transpose(1, 0, 2).astype(int)
+    left, top, pw, ph = charts._plot_box(size, 1.0)
+    lo, hi = math.floor(math.log10(train.min())), math.ceil(math.log10(1.5 * train.max()))
+    assert lo <= math.log10(0.02) and hi >= math.log10(1.5)
+
+    def pixel(s: float, v: float) -> tuple[int, int]:
+        x = left + (s - steps[0]) / (steps[-1] - steps[0]) * pw
+        y = top + ph - (math.log10(v) - lo) / (hi - lo) * ph
+        return round(x), round(y)
+
+    mx, _ = pixel(400.0, 1.0)
+    col = pixels[top + 3 : top + ph - 3, mx]
+    assert (col.min(axis=1) > 200).mean() > 0.8  # the marker is a light vertical line
     for s, v in ((100, train[20]), (700, train[140])):
-        assert np.abs(at(pixels, ax.to_pixel([s], [v])[0]) - u8(PL.TRAIN_COLOR)).max() <= 40
+        x, y = pixel(s, v)
+        near = pixels[y - 1 : y + 2, x - 1 : x + 2].reshape(-1, 3)
+        assert np.abs(near - np.array(TRAIN_LINE)).max(axis=1).min() <= 40
     # A click maps back to the step under it.
-    assert math.isclose(ax.from_pixel([px])[0, 0], 400.0, rel_tol=1e-9)
+    step = charts.step_at(history, size, 1.0, mx)
+    assert abs(step - 400.0) <= (steps[-1] - steps[0]) / pw

@@ -20,7 +20,7 @@ from sandbox.render import palette
 from sandbox.render.camera import View2D
 from sandbox.render.field import FieldMode, FieldStyle
 from sandbox.render.mlp_field import pack_weights
-from sandbox.render.split import SplitMode, split_panes, union_bounds
+from sandbox.render.split import split_panes, union_bounds
 
 pytestmark = pytest.mark.gl
 
@@ -99,31 +99,42 @@ def test_per_pixel_network_refuses_what_it_cannot_draw(gl):
         r.mlp_field.draw(View2D(), FieldStyle(mode=FieldMode.LAPLACE))
 
 
-@pytest.mark.parametrize("mode", list(SplitMode))
-def test_split_screen_map_left_laplace_right(gl, mode):
+def test_split_screen_map_left_laplace_right(gl):
+    """The app's split view (sandbox.render.plane_view, the sandbox's X key): MAP on the left,
+    the Laplace confidence on the right, each pane against the CPU at every pixel."""
+    from sandbox.nn import MLP
+    from sandbox.render.plane_view import PlaneRenderer
+    from sandbox.session import new_points
+    from sandbox.state import AppState
+    from sandbox.vocab import Task, View
+
     view = View2D((0.2, 0.1), 1.2, 320, 240)
     layers = random_layers([2, 8, 8, 2], seed=13)
-    panes = split_panes(view, mode, 0.5)
-    bounds = union_bounds(panes)
+    panes = split_panes(view)
     rng = np.random.default_rng(1)
     X = rng.uniform(-4, 4, (30, 2))
-    la = laplace_of(layers, X, prior_precision=0.5)
-    r = gl.renderer()
-    # The geometry must cover both panes: partition their union.
-    wide = View2D(view.center, 1.0, 2, 2)
-    wide.zoom = 2.0 / max(bounds[2] - bounds[0], bounds[3] - bounds[1]) / wide.base_pixels_per_unit
-    upload(r, layers, wide, la)
+    s = AppState()
+    s.layout.window = (320, 240)
+    s.layout.plane = (0, 0, 320, 240)
+    s.camera = view
+    s.views = {View.FIELD, View.SPLIT}
+    s.prior_precision = 0.5
+    s.session.show_network(MLP.from_weights(layers))
+    points = new_points(Task.CLASSIFICATION, 0.0, 0)
+    points.add(X, forward(layers, X)[1].argmax(axis=1))
+    s.session.set_points(points)
+    la = s.session.laplace(s.prior_precision).laplace
+    assert la is not None and s.laplace is la
+    # The geometry covers both panes, as the sandbox's window bounds do.
+    x0, y0, x1, y1 = union_bounds(panes)
+    s.partition = s.session.partition((x0, x1, y0, y1))
+    plane = PlaneRenderer(gl.renderer())
+    r = plane.r
     r.begin_frame()
-    r.draw_split(
-        view,
-        FieldStyle(mode=FieldMode.OUTPUT),
-        FieldStyle(mode=FieldMode.LAPLACE),
-        mode,
-        creases=False,
-        boundary=False,
-        points=False,
-    )
+    plane.draw(s)
     pixels = r.read_pixels()
+    plane.release()
+    assert plane.laplace_ok
     for pane, laplace in zip(panes, (False, True), strict=True):
         x, _, w, _ = pane.scissor
         vx = pane.viewport[0]
@@ -138,5 +149,11 @@ def test_split_screen_map_left_laplace_right(gl, mode):
         expected = palette.to_uint8(colors).reshape(240, w, 3)
         got = pixels[:, x : x + w]
         inner = np.ones((240, w), bool)
-        inner[:, :2] = inner[:, -2:] = False  # the divider bar
-        assert_pixels_close(got, expected, 3, mask=inner, what=f"{mode} pane laplace={laplace}")
+        inner[:, :2] = inner[:, -2:] = False  # the pane's edges
+        # the painted points are drawn over the field: leave their discs out
+        dots = pane.view.world_to_screen(X) + np.array([vx - x, 0.0])
+        yy, xx = np.mgrid[0:240, 0:w] + 0.5
+        for px, py in dots:
+            inner &= (xx - px) ** 2 + (yy - py) ** 2 > 12.0**2
+        assert inner.sum() > 0.5 * inner.size
+        assert_pixels_close(got, expected, 3, mask=inner, what=f"pane laplace={laplace}")

@@ -1,14 +1,14 @@
 """Charts drawn with OpenGL in pixel space on a `Canvas` (sandbox.render.canvas): the ray-probe
-plots, the loss chart, and their ticks and axes.
+plots with their ticks and axes.
 
 Two layers, each usable alone:
 - `Axes`, `nice_ticks`, `log_ticks`, `format_tick` (pure numpy): a plot rectangle in pixels
   (origin top-left, y down, like pygame) with data limits, mapping data to pixels and back (a
-  click on the loss chart -> a step).
+  click on a plot -> a data point).
 - `ProbeCurves` + `draw_probe_plots`: logit difference and confidence against radius for one or
   several rays (MAP solid, Laplace in a lighter shade of the ray colour or, for one ray, in a
   contrasting colour), crease crossings marked by layer colour, the Laplace far-field limit as a
-  dashed line; `draw_line_chart` for the loss chart (log axis, a marker at the scrubbed step).
+  dashed line. (The loss chart is drawn with pygame in the readout strip: sandbox.ui.charts.)
 
 Typical frame:
 
@@ -34,8 +34,6 @@ from .canvas import DEFAULT_FONT_PX, GRID, INK, INK_DIM, PANEL, Canvas, Rect
 
 LAPLACE_COLOR = np.array([0.80, 0.27, 0.55, 1.0], dtype=np.float32)  # deeper reddish purple
 MAP_COLOR = INK
-TRAIN_COLOR = np.array([0.0, 0.447, 0.698, 1.0], dtype=np.float32)  # Okabe-Ito blue
-TEST_COLOR = np.array([0.835, 0.369, 0.0, 1.0], dtype=np.float32)  # Okabe-Ito vermillion
 
 
 # ---------------------------------------------------------------------- ticks and axes
@@ -367,90 +365,3 @@ def draw_probe_plots(
             canvas.polyline(np.array([[cx, ly], [cx + 18, ly]]), color, 2.0, dash=dash)
             cx -= 14
     return top, bottom
-
-
-# ---------------------------------------------------------------------- line charts
-@dataclass
-class Series:
-    """One line of a chart: x, y arrays, a colour, width, dash, and a legend label."""
-
-    x: np.ndarray
-    y: np.ndarray
-    color: np.ndarray
-    label: str = ""
-    width: float = 2.0
-    dash: tuple[float, float] | None = None
-
-
-def chart_axes(
-    rect: Rect, series: Sequence[Series], log_y: bool = False, font_px: int = DEFAULT_FONT_PX
-) -> Axes:
-    """The plot area of a line chart in `rect`, limits covering the finite data."""
-    x, y, w, h = (float(v) for v in rect)
-    left, right, top, bottom = 58.0, 12.0, 28.0, 10.0 + 2 * font_px
-    xs = [np.asarray(s.x, float) for s in series]
-    ys = [np.asarray(s.y, float) for s in series]
-    xa = np.concatenate(xs) if xs else np.zeros(0)
-    ya = np.concatenate(ys) if ys else np.zeros(0)
-    ok = np.isfinite(ya) & np.isfinite(xa) & ((ya > 0) if log_y else True)
-    if ok.any():
-        xlim = (float(xa[ok].min()), float(xa[ok].max()))
-        ylo, yhi = float(ya[ok].min()), float(ya[ok].max())
-    else:
-        xlim, (ylo, yhi) = (0.0, 1.0), ((0.1, 1.0) if log_y else (0.0, 1.0))
-    if log_y:
-        t = log_ticks(ylo, yhi)
-        ylim = (float(t[0]), float(t[-1]))
-    else:
-        t = nice_ticks(ylo, yhi, 4)
-        s = tick_step(t)
-        ylim = (math.floor(ylo / s - 1e-9) * s, math.ceil(yhi / s + 1e-9) * s)
-    return Axes((x + left, y + top, max(w - left - right, 10.0), max(h - top - bottom, 10.0)),
-                xlim, ylim, log_y)  # fmt: skip
-
-
-def draw_line_chart(
-    canvas: Canvas,
-    rect: Rect,
-    series: Sequence[Series],
-    *,
-    log_y: bool = False,
-    title: str = "",
-    xlabel: str = "",
-    marker_x: float | None = None,
-    font_px: int = DEFAULT_FONT_PX,
-) -> Axes:
-    """A line chart (e.g. train/test loss against step on a log axis) with an optional vertical
-    marker at `marker_x` (the scrubbed snapshot); returns its Axes for click -> x."""
-    ax = chart_axes(rect, series, log_y, font_px)
-    draw_axes(canvas, ax, title, xlabel, font_px)
-    for s in series:
-        x = np.asarray(s.x, float)
-        y = np.asarray(s.y, float)
-        bad = ~np.isfinite(y) | ((y <= 0) if log_y else False)
-        pts = ax.to_pixel(x, np.where(bad, 1.0, y))
-        pts[bad] = np.nan
-        canvas.polyline(pts, s.color, s.width, s.dash)
-    if marker_x is not None and ax.xlim[0] <= marker_x <= ax.xlim[1]:
-        px = ax.to_pixel([marker_x], [ax.ylim[0]])[0, 0]
-        x, y, w, h = ax.rect
-        canvas.segments(np.array([[px, y, px, y + h]]), INK, 1.5)
-    labels = [s for s in series if s.label]
-    cx = ax.rect[0] + ax.rect[2]
-    for s in reversed(labels):
-        tw, _ = canvas.text_size(s.label, font_px)
-        cx -= tw
-        canvas.text(s.label, (cx, ax.rect[1] - 6), font_px, INK_DIM, "bl")
-        cx -= 24
-        ly = ax.rect[1] - 6 - font_px * 0.55
-        canvas.polyline(np.array([[cx, ly], [cx + 18, ly]]), s.color, s.width, s.dash)
-        cx -= 14
-    return ax
-
-
-def loss_series(steps: np.ndarray, train: np.ndarray, test: np.ndarray) -> list[Series]:
-    """Train and test loss as chart series (the timeline's steps and losses)."""
-    return [
-        Series(np.asarray(steps, float), np.asarray(train, float), TRAIN_COLOR, "train"),
-        Series(np.asarray(steps, float), np.asarray(test, float), TEST_COLOR, "test"),
-    ]

@@ -8,7 +8,7 @@ Typical frame (the app owns the loop and decides when data changed):
     r.creases.set(segments, colors, widths); r.boundary.set(...); r.points.set(...)
     r.overlay.upload(ui_surface)                           # when the UI changed
     r.begin_frame()
-    r.draw_scene(view, FieldStyle(regions=True))           # or r.draw_split(view, left, right)
+    r.draw_scene(view, FieldStyle(regions=True))
     r.draw_overlay()
     pygame.display.flip()
 
@@ -33,7 +33,6 @@ from .mesh import GLMesh
 from .mlp_field import MLPFieldPass
 from .overlay import OverlayPass
 from .points import PointBatch, PointPass
-from .split import Pane, SplitMode, draw_split
 from .target import read_pixels
 
 
@@ -139,23 +138,6 @@ class Renderer:
             self.draw_boundary(view)
         if points:
             self.draw_points(view)
-
-    def draw_split(
-        self,
-        view: View2D,
-        left: FieldStyle,
-        right: FieldStyle,
-        mode: SplitMode | str = SplitMode.SIDE_BY_SIDE,
-        divider: float = 0.5,
-        **scene_flags: bool,
-    ) -> tuple[Pane, Pane]:
-        """The scene twice, `left` style in the left pane and `right` in the right."""
-        styles = (left, right)
-
-        def pane(pane_view: View2D, index: int) -> None:
-            self.draw_scene(pane_view, styles[index], **scene_flags)
-
-        return draw_split(view, pane, mode, divider)
 
     def read_pixels(self, *, alpha: bool = False) -> np.ndarray:
         """The window's current contents, (H, W, 3|4) uint8 top-down (before the flip)."""

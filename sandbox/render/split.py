@@ -1,4 +1,5 @@
-"""Split screen: MAP on the left, Laplace on the right (or any two field styles).
+"""Split screen: MAP on the left, Laplace on the right (or any two field styles); the panes'
+cameras and rectangles (sandbox.render.plane_view draws them).
 
 Two layouts. SIDE_BY_SIDE gives each half its own viewport and a camera of half the width with
 the same centre and zoom, so each half shows the whole scene (the zoom is relative to the half's
@@ -10,13 +11,10 @@ of it the other, with creases and points continuing across. The geometry must co
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
 from .camera import View2D
-from .gl import GL
 
 
 class SplitMode(StrEnum):
@@ -66,45 +64,3 @@ def union_bounds(panes: tuple[Pane, ...] | list[Pane]) -> tuple[float, float, fl
         max(b[2] for b in bounds),
         max(b[3] for b in bounds),
     )
-
-
-@contextmanager
-def pane_scope(pane: Pane, window_size: tuple[int, int]) -> Iterator[View2D]:
-    """Draw inside one pane: sets viewport and scissor, restores the full window afterwards."""
-    GL.glViewport(*pane.viewport)
-    GL.glScissor(*pane.scissor)
-    GL.glEnable(GL.GL_SCISSOR_TEST)
-    try:
-        yield pane.view
-    finally:
-        GL.glDisable(GL.GL_SCISSOR_TEST)
-        GL.glViewport(0, 0, int(window_size[0]), int(window_size[1]))
-
-
-def draw_divider(
-    right: Pane, color: tuple[float, float, float, float] = (0.1, 0.1, 0.1, 1.0), width: int = 2
-) -> None:
-    """A vertical bar at the left edge of the right pane (a scissored clear: no program)."""
-    x, y, _, h = right.scissor
-    GL.glEnable(GL.GL_SCISSOR_TEST)
-    GL.glScissor(x - width // 2, y, width, h)
-    GL.glClearColor(*color)
-    GL.glClear(GL.GL_COLOR_BUFFER_BIT)
-    GL.glDisable(GL.GL_SCISSOR_TEST)
-
-
-def draw_split(
-    view: View2D,
-    draw_pane: Callable[[View2D, int], None],
-    mode: SplitMode | str = SplitMode.SIDE_BY_SIDE,
-    divider: float = 0.5,
-    divider_color: tuple[float, float, float, float] = (0.1, 0.1, 0.1, 1.0),
-) -> tuple[Pane, Pane]:
-    """Call draw_pane(pane_view, 0) for the left pane and draw_pane(pane_view, 1) for the right,
-    each clipped to its half, then draw the divider. Returns the panes."""
-    panes = split_panes(view, mode, divider)
-    for index, pane in enumerate(panes):
-        with pane_scope(pane, view.size) as pane_view:
-            draw_pane(pane_view, index)
-    draw_divider(panes[1], divider_color)
-    return panes
