@@ -25,7 +25,8 @@ from sandbox.levels import Control, ControlState, load_levels
 from sandbox.scenes.game import Game
 from sandbox.scenes.level import LevelScene, crease_pairs
 from sandbox.scenes.menu import MenuScene
-from sandbox.ui.level_panels import LockedButton, rule_text, story_html
+from sandbox.ui.level_panels import LockedButton
+from sandbox.ui.level_plan import rule_text, story_html
 from sandbox.vocab import View
 
 SIZE = (1280, 800)

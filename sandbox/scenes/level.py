@@ -31,16 +31,16 @@ from sandbox.levels.goals import Call, walk
 from sandbox.scenes import backend
 from sandbox.scenes.sandbox import DEFAULT_POINTS, DEFAULT_PRESET, SandboxScene
 from sandbox.state import Metrics, NetworkSettings
-from sandbox.ui.level_panels import (
+from sandbox.ui.level_plan import (
     CONTROL_WORDS,
     LOCKED,
     SHOWN,
     LevelStatus,
     controls_height,
     level_layout,
-    marker_radius,
     missing_controls,
 )
+from sandbox.ui.markers import marker_radius
 from sandbox.vocab import MAX_WIDTH, UI_SCALE_RANGE, Task, View
 
 if TYPE_CHECKING:
@@ -813,28 +813,28 @@ class LevelScene(SandboxScene):
 
     # ------------------------------------------------------------------ drawing
     def draw_underlay(self, surface: pygame.Surface) -> None:
-        from sandbox.ui import overlay
-        from sandbox.ui.level_panels import draw_markers
+        from sandbox.ui import hud
+        from sandbox.ui.markers import draw_markers
 
         s = self.state
         scale = s.scale
         closer = getattr(self, "closer", None)
         if closer is None or not closer.hides_2d():
-            overlay.draw_captions(surface, s, scale)
+            hud.draw_captions(surface, s, scale)
         draw_markers(surface, s, self.status, self.views())
         if self.status.shown("paint") and self.input.drag != "pan" and self._drag is None:
-            overlay.draw_brush(surface, s, scale)
-        overlay.draw_hover(surface, s, scale)
+            hud.draw_brush(surface, s, scale)
+        hud.draw_hover(surface, s, scale)
         if closer is not None:
             closer.draw_overlay(surface)
-        overlay.draw_toast(surface, s, scale)
+        hud.draw_toast(surface, s, scale)
         self.workshop.draw_underlay(surface)
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
-        from sandbox.ui import overlay
+        from sandbox.ui import hud
 
         s = self.state
-        overlay.draw_help(surface, s, s.scale)
+        hud.draw_help(surface, s, s.scale)
         self.workshop.draw_overlay(surface)
         self._overlay_key = self._marker_key()
 
