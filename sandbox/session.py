@@ -78,7 +78,7 @@ def same_key(a: tuple, b: tuple | None) -> bool:
         if isinstance(x, tuple) and isinstance(y, tuple):
             if not same_key(x, y):
                 return False
-        elif isinstance(x, int | float | str | bool | type(None)):
+        elif isinstance(x, int | float | str | bool | type(None) | np.generic):
             if type(x) is not type(y) or x != y:
                 return False
         elif x is not y:
