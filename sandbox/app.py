@@ -241,11 +241,8 @@ class App:
             self._fps_time = now
             self._fps_frames = 0
 
-    @staticmethod
-    def _finish() -> None:
-        from sandbox.render.gl import GL
-
-        GL.glFinish()
+    def _finish(self) -> None:
+        self.renderer.finish()
 
     def _follow_window(self) -> None:
         """Rebuild the UI surface and manager after a resize or a UI scale change."""

@@ -78,6 +78,10 @@ class Renderer:
             ms = 1000.0 * (time.perf_counter() - t0)
             self.timings[name] = self.timings.get(name, 0.0) + ms
 
+    def finish(self) -> None:
+        """Wait until the GL work so far is done (benchmarks time each phase with it)."""
+        GL.glFinish()
+
     # ------------------------------------------------------------------ frame
     def begin_frame(self, clear_color: np.ndarray | None = None) -> None:
         """Bind the window, clear it, reset the per-pass timings."""
