@@ -34,10 +34,8 @@ from typing import Any
 import numpy as np
 
 from sandbox.nn.mlp import MLP, validate_sizes
+from sandbox.settings import scene_default
 from sandbox.vocab import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_LR,
-    DEFAULT_MOMENTUM,
     LR_MAX,
     MAX_BATCH_SIZE,
     MAX_POINTS,
@@ -83,24 +81,25 @@ class _NewerVersion(ValueError):
 
 @dataclass
 class TrainingSettings:
-    """How the network is trained; the names follow `sandbox.nn.Trainer`.
+    """How the network is trained: the settings table's `training.*` settings, and `steps`.
 
     `test_fraction` is the train/test split ratio; `steps` the number of steps done so far.
     """
 
-    optimizer: str = Optimizer.ADAM.value
-    learning_rate: float = DEFAULT_LR
-    batch_size: int = DEFAULT_BATCH_SIZE
-    l2: float = 0.0
-    momentum: float = DEFAULT_MOMENTUM
-    seed: int = 0
-    test_fraction: float = 0.0
+    optimizer: str = scene_default("optimizer")
+    learning_rate: float = scene_default("learning_rate")
+    batch_size: int = scene_default("batch_size")
+    l2: float = scene_default("l2")
+    momentum: float = scene_default("momentum")
+    seed: int = scene_default("seed")
+    test_fraction: float = scene_default("test_fraction")
     steps: int = 0
 
 
 @dataclass
 class ViewSettings:
-    """What the window shows: camera, active views, layer selector, split screen, Laplace prior.
+    """What the window shows: the settings table's `view.*` settings (zoom, views, layer
+    selector, Laplace prior), the camera's centre and the split screen.
 
     `views` holds view names such as "field", "regions", "creases", "laplace", "3d";
     `layer` is the layer selector: 0 for the joint partition, l for the partition of layers <= l.
@@ -108,11 +107,11 @@ class ViewSettings:
 
     center_x: float = 0.0
     center_y: float = 0.0
-    zoom: float = 1.0
-    views: tuple[str, ...] = ("field", "regions", "creases")
-    layer: int = 0
+    zoom: float = scene_default("zoom")
+    views: tuple[str, ...] = scene_default("views")
+    layer: int = scene_default("layer_view")
     split_screen: bool = False
-    prior_precision: float = 1.0
+    prior_precision: float = scene_default("prior_precision")
 
 
 @dataclass(eq=False)

@@ -70,7 +70,7 @@ _ACTION_CONTROLS: dict[type, str | None] = {
     A.LoadPreset: "presets",
     A.NewDataSeed: "presets",
     A.SetNoise: "noise",
-    A.SetTestRatio: "split",
+    A.SetTestFraction: "split",
     A.Pan: "zoom",
     A.ZoomAt: "zoom",
     A.ZoomOutFar: "zoom",
@@ -231,7 +231,7 @@ class LevelScene(SandboxScene):
             hidden=list(live.net.hidden_sizes),
             task=task,
             optimizer=spec.optimizer,
-            lr=spec.learning_rate,
+            learning_rate=spec.learning_rate,
             batch_size=spec.batch_size or MAX_BATCH_SIZE,  # none given: every training point
             l2=spec.l2,
             seed=spec.seed,
@@ -241,7 +241,7 @@ class LevelScene(SandboxScene):
         s.data_seed = data.seed
         s.noise = data.noise
         s.n_preset = data.n or DEFAULT_POINTS[task]
-        s.test_ratio = data.test_fraction
+        s.test_fraction = data.test_fraction
         s.points = live.points
         s.selected_class = 0
         s.paint_value = 1.0

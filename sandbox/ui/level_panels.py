@@ -27,6 +27,7 @@ from pygame_gui.elements import UIButton, UIImage, UIPanel, UITextBox
 
 from sandbox import actions as A
 from sandbox import game_actions as G
+from sandbox.settings import CONTROL_WORDS
 from sandbox.state import AppState, Layout, speed_label
 from sandbox.ui import glyphs
 from sandbox.ui.charts import font
@@ -68,38 +69,6 @@ BIAS_RANGE = (-8.0, 8.0)  # and c
 SLIDER_STEPS = 240
 MAX_INSPECTOR_ROWS = 12
 SHOWN, HIDDEN, LOCKED = "shown", "hidden", "locked"
-
-# What each control is called in a locked control's tooltip.
-CONTROL_WORDS = {
-    "paint": "painting points",
-    "erase": "erasing points",
-    "presets": "the data set",
-    "noise": "the noise",
-    "seed": "the seed",
-    "add_layer": "adding layers",
-    "remove_layer": "removing layers",
-    "neurons": "the number of neurons",
-    "task": "the task",
-    "optimizer": "the optimizer",
-    "learning_rate": "the learning rate",
-    "batch_size": "the batch size",
-    "l2": "the weight decay",
-    "play": "training",
-    "step": "single steps",
-    "reset": "new starting weights",
-    "laplace": "the Laplace switch",
-    "prior_precision": "the prior precision",
-    "optimize_prior": "optimising the prior",
-    "layer_selector": "the layer selector",
-    "timeline": "the timeline",
-    "inspector": "the inspector",
-    "probe": "the probe",
-    "neuron_sliders": "the neuron's sliders",
-    "split": "the test points",
-    "zoom": "zooming",
-    "views": "the views",
-    "files": "opening scene and weight files",
-}
 
 
 def locked_tip(control: str) -> str:
@@ -351,9 +320,9 @@ def plan_controls(status: LevelStatus, state: AppState) -> list[Row]:
             "Learning rate",
             "How big each training step is. Too small: slow. Too big: training explodes.",
             (0, 100),
-            lambda s: _log_to_slider(s.settings.lr, lo, hi, 100),
+            lambda s: _log_to_slider(s.settings.learning_rate, lo, hi, 100),
             lambda v: A.SetLearningRate(_slider_to_log(v, lo, hi, 100)),
-            lambda s: fmt_number(s.settings.lr),
+            lambda s: fmt_number(s.settings.learning_rate),
         )
     )
     body.append(
@@ -469,9 +438,9 @@ def plan_controls(status: LevelStatus, state: AppState) -> list[Row]:
             "Test points",
             "Share of points the network never trains on (drawn hollow).",
             (0, 50),
-            lambda s: round(s.test_ratio * 100),
-            lambda v: A.SetTestRatio(v / 100.0),
-            lambda s: f"{s.test_ratio * 100:.0f}%",
+            lambda s: round(s.test_fraction * 100),
+            lambda v: A.SetTestFraction(v / 100.0),
+            lambda s: f"{s.test_fraction * 100:.0f}%",
         )
     )
     section("DATA", body)

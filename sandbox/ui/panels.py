@@ -465,9 +465,9 @@ class SandboxPanels:
             "Share of points the network never trains on (drawn hollow). They show whether it "
             "generalises.",
             (0, 50),
-            lambda s: round(s.test_ratio * 100),
-            lambda v: A.SetTestRatio(v / 100.0),
-            lambda s: f"{s.test_ratio * 100:.0f}%",
+            lambda s: round(s.test_fraction * 100),
+            lambda v: A.SetTestFraction(v / 100.0),
+            lambda s: f"{s.test_fraction * 100:.0f}%",
             state,
         )
         self._label(panel, (pad, y, inner, self.s(20)), "VIEW", "@section")
@@ -621,9 +621,9 @@ class SandboxPanels:
             "How big each training step is. Too small: slow. Too big: training explodes "
             "(the app then restores the last good weights).",
             (0, 100),
-            lambda s: _log_to_slider(s.settings.lr, lo, hi, 100),
+            lambda s: _log_to_slider(s.settings.learning_rate, lo, hi, 100),
             lambda v: A.SetLearningRate(_slider_to_log(v, lo, hi, 100)),
-            lambda s: fmt_number(s.settings.lr),
+            lambda s: fmt_number(s.settings.learning_rate),
             state,
         )
         y = self._slider_row(
