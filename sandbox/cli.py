@@ -14,7 +14,7 @@ import re
 import sys
 
 from sandbox.config import AppConfig
-from sandbox.settings import Kind, Setting, with_cli
+from sandbox.settings import Setting, ValueKind, with_cli
 from sandbox.vocab import (
     MAX_HIDDEN_LAYERS,
     MAX_WIDTH,
@@ -109,11 +109,11 @@ def add_setting_options(
         }
         if opt.metavar:
             kwargs["metavar"] = opt.metavar
-        if s.kind is Kind.INT:
+        if s.kind is ValueKind.INT:
             kwargs["type"] = int
-        elif s.kind is Kind.FLOAT:
+        elif s.kind is ValueKind.FLOAT:
             kwargs["type"] = float
-        elif s.kind is Kind.CHOICE:
+        elif s.kind is ValueKind.CHOICE:
             kwargs["choices"] = s.choices
         group.add_argument(*opt.flags, **kwargs)  # type: ignore[arg-type]
 
@@ -125,11 +125,11 @@ def setting_value(s: Setting, value: object) -> object:
         return None
     assert s.cli is not None
     flag = s.cli.flags[0]
-    if s.kind is Kind.WIDTHS:
+    if s.kind is ValueKind.WIDTHS:
         return parse_hidden(str(value))
-    if s.kind is Kind.VIEWS:
+    if s.kind is ValueKind.VIEWS:
         return parse_views(str(value))
-    if s.kind is Kind.TEXT and s.name == "dataset":
+    if s.kind is ValueKind.TEXT and s.name == "dataset":
         from sandbox.data import dataset_info
 
         try:
@@ -137,7 +137,7 @@ def setting_value(s: Setting, value: object) -> object:
         except ValueError as exc:
             raise UsageError(f"--dataset: {exc}") from None
         return value
-    if s.kind in (Kind.INT, Kind.FLOAT) and not s.in_range(value):  # type: ignore[arg-type]
+    if s.kind in (ValueKind.INT, ValueKind.FLOAT) and not s.in_range(value):  # type: ignore[arg-type]
         raise UsageError(f"{flag} {value}: allowed {s.allowed()}")
     return value
 

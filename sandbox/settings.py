@@ -72,7 +72,7 @@ from sandbox.vocab import (
 )
 
 
-class Kind(StrEnum):
+class ValueKind(StrEnum):
     """What values a setting takes."""
 
     INT = "int"
@@ -153,7 +153,7 @@ class Setting:
     a slider may span less (`slider`)."""
 
     name: str
-    kind: Kind
+    kind: ValueKind
     default: Any
     label: str
     help: str
@@ -171,7 +171,7 @@ class Setting:
     # ---------------------------------------------------------------- checking
     def allowed(self, rng: tuple[float, float] | None = None) -> str:
         """What is allowed, in words: "0 to 0.5", "'sgd', 'adam'"."""
-        if self.kind is Kind.CHOICE:
+        if self.kind is ValueKind.CHOICE:
             return ", ".join(repr(c) for c in self.choices)
         lo, hi = rng or self.range or (0, 0)
         return f"{_number(lo)} to {_number(hi)}"
@@ -184,7 +184,7 @@ class Setting:
         """The value if allowed, else ValueError naming `where` (default: the setting's name),
         the value and what is allowed."""
         where = where or self.name
-        if self.kind is Kind.CHOICE:
+        if self.kind is ValueKind.CHOICE:
             if value not in self.choices:
                 raise ValueError(f"{where} is {value!r}; allowed: {self.allowed()}")
             return value
@@ -282,7 +282,7 @@ SETTINGS: tuple[Setting, ...] = (
     # data
     Setting(
         "dataset",
-        Kind.TEXT,
+        ValueKind.TEXT,
         "ring",
         "Presets",
         "Replace the points by a ready-made dataset.",
@@ -293,7 +293,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "points",
-        Kind.INT,
+        ValueKind.INT,
         None,  # the dataset's own number
         "Points",
         "How many points the dataset has.",
@@ -306,7 +306,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "noise",
-        Kind.FLOAT,
+        ValueKind.FLOAT,
         None,  # the dataset's own noise
         "Noise",
         "How messy the preset is: 0 is clean, higher mixes the classes near the borders.",
@@ -319,7 +319,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "data_seed",
-        Kind.INT,
+        ValueKind.INT,
         0,
         "Data seed",
         "Draw the same kind of dataset again with fresh random points.",
@@ -330,7 +330,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "test_fraction",
-        Kind.FLOAT,
+        ValueKind.FLOAT,
         0.2,
         "Test points",
         "Share of points the network never trains on (drawn hollow). They show whether it "
@@ -346,7 +346,7 @@ SETTINGS: tuple[Setting, ...] = (
     # network
     Setting(
         "hidden",
-        Kind.WIDTHS,
+        ValueKind.WIDTHS,
         (16, 16, 16),
         "Hidden layers",
         "Neurons per hidden layer. Each neuron adds one crease (a fold) to the plane.",
@@ -356,7 +356,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "task",
-        Kind.CHOICE,
+        ValueKind.CHOICE,
         Task.CLASSIFICATION.value,
         "Task",
         "What the network learns: to classify coloured points, or to fit a grey picture "
@@ -369,7 +369,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "classes",
-        Kind.INT,
+        ValueKind.INT,
         2,
         "Classes",
         "How many classes a level's network tells apart.",
@@ -379,7 +379,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "optimizer",
-        Kind.CHOICE,
+        ValueKind.CHOICE,
         Optimizer.ADAM.value,
         "Optimizer",
         "How the weights are updated: Adam adapts its step size per weight and is forgiving; "
@@ -393,7 +393,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "learning_rate",
-        Kind.FLOAT,
+        ValueKind.FLOAT,
         DEFAULT_LR,
         "Learning rate",
         "How big each training step is. Too small: slow. Too big: training explodes "
@@ -408,7 +408,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "batch_size",
-        Kind.INT,
+        ValueKind.INT,
         DEFAULT_BATCH_SIZE,
         "Batch size",
         "How many points each step looks at. Small batches are noisy but quick.",
@@ -422,7 +422,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "l2",
-        Kind.FLOAT,
+        ValueKind.FLOAT,
         0.0,
         "L2 (weight decay)",
         "Pulls every weight a little towards zero each step: smoother, simpler fits.",
@@ -434,7 +434,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "momentum",
-        Kind.FLOAT,
+        ValueKind.FLOAT,
         DEFAULT_MOMENTUM,
         "Momentum",
         "How much of the last step SGD keeps in the next one.",
@@ -443,7 +443,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "seed",
-        Kind.INT,
+        ValueKind.INT,
         0,
         "Seed",
         "The random seed of the starting weights (and, on the command line, of the data).",
@@ -456,7 +456,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "speed",
-        Kind.INT,
+        ValueKind.INT,
         DEFAULT_SPEED,
         "Steps per frame",
         "How fast training runs: training steps per drawn frame, from one step at a time "
@@ -469,7 +469,7 @@ SETTINGS: tuple[Setting, ...] = (
     # Bayes
     Setting(
         "prior_precision",
-        Kind.FLOAT,
+        ValueKind.FLOAT,
         1.0,
         "Prior precision",
         "How strongly the Laplace posterior believes weights are small. Small values: "
@@ -482,7 +482,7 @@ SETTINGS: tuple[Setting, ...] = (
     # view
     Setting(
         "views",
-        Kind.VIEWS,
+        ValueKind.VIEWS,
         tuple(v.value for v in View if v in DEFAULT_VIEWS),
         "Views",
         "The drawing layers that are on.",
@@ -498,7 +498,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "zoom",
-        Kind.FLOAT,
+        ValueKind.FLOAT,
         DEFAULT_ZOOM,
         "Zoom",
         "How far in the view is: 1 shows the datasets' domain, smaller is further out.",
@@ -509,7 +509,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "layer_view",
-        Kind.INT,
+        ValueKind.INT,
         0,
         "Layer",
         "Whose creases are drawn: one hidden layer's, or all of them (joint).",
@@ -520,7 +520,7 @@ SETTINGS: tuple[Setting, ...] = (
     # the window and the brush
     Setting(
         "ui_scale",
-        Kind.FLOAT,
+        ValueKind.FLOAT,
         1.0,
         "UI scale",
         "Make every panel and text larger (for projectors) or smaller.",
@@ -537,7 +537,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "brush_radius_px",
-        Kind.FLOAT,
+        ValueKind.FLOAT,
         18.0,
         "Brush size",
         "How wide the brush is. Left drag paints points, right drag erases them.",
@@ -548,7 +548,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "brush_density",
-        Kind.INT,
+        ValueKind.INT,
         4,
         "Brush density",
         "How many points each dab of the brush adds.",

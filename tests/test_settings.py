@@ -24,7 +24,7 @@ from sandbox.io.scene import load_scene
 from sandbox.levels.loader import level_from_toml, load_level
 from sandbox.levels.progress import Progress
 from sandbox.levels.schema import LevelError
-from sandbox.settings import SETTINGS, Kind, Scale, setting
+from sandbox.settings import SETTINGS, Scale, ValueKind, setting
 from sandbox.vocab import Control, Optimizer, Task, View
 
 DATA = Path(__file__).parent / "data"
@@ -38,11 +38,11 @@ def test_each_setting_has_one_name_and_complete_entries():
     assert len(aliases) == len(set(aliases)) and not set(aliases) & set(names)
     for s in SETTINGS:
         assert s.label and s.help.endswith((".", ")")), s.name
-        if s.kind in (Kind.INT, Kind.FLOAT):
+        if s.kind in (ValueKind.INT, ValueKind.FLOAT):
             assert s.range is not None and s.range[0] < s.range[1], s.name
             if s.default is not None:
                 assert s.in_range(s.default), s.name
-        if s.kind is Kind.CHOICE:
+        if s.kind is ValueKind.CHOICE:
             assert s.default in s.choices and len(s.choice_labels) == len(s.choices)
         if s.control is not None:
             assert isinstance(s.control, Control)
@@ -137,7 +137,7 @@ def test_old_and_new_option_names_reach_the_same_setting():
 )
 def test_the_command_line_refuses_values_outside_the_table(s, capsys):
     bad = s.range[1] * 2 + 1
-    value = str(int(bad)) if s.kind is Kind.INT else str(bad)
+    value = str(int(bad)) if s.kind is ValueKind.INT else str(bad)
     assert cli.main([s.cli.flags[0], value]) == cli.EXIT_USAGE
     err = capsys.readouterr().err
     assert f"{s.cli.flags[0]} {value}: allowed {s.allowed()}\n" in err
@@ -186,13 +186,13 @@ def test_a_level_without_settings_gets_the_tables_level_defaults():
 
 @pytest.mark.parametrize(
     "s",
-    [s for s in SETTINGS if s.level and s.kind in (Kind.INT, Kind.FLOAT)],
+    [s for s in SETTINGS if s.level and s.kind in (ValueKind.INT, ValueKind.FLOAT)],
     ids=lambda s: s.name,
 )
 def test_a_level_value_outside_the_tables_range_names_the_key(s):
     table, key = s.level.key.split(".", 1)
     rng = settings.level_range(s)
-    value = int(rng[1]) + 1 if s.kind is Kind.INT else rng[1] * 2 + 1
+    value = int(rng[1]) + 1 if s.kind is ValueKind.INT else rng[1] * 2 + 1
     text = LEVEL.replace(f"[{table}]\n", f"[{table}]\n{key} = {value}\n", 1)
     with pytest.raises(LevelError, match=f"{table}.{key}: is .*; allowed: {s.allowed(rng)}$"):
         level_from_toml(text)

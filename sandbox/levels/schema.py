@@ -19,7 +19,14 @@ from typing import Any, TypeVar
 import numpy as np
 
 from sandbox.data import dataset_info, dataset_names
-from sandbox.settings import Kind, Setting, in_level_table, level_default, level_key, level_range
+from sandbox.settings import (
+    Setting,
+    ValueKind,
+    in_level_table,
+    level_default,
+    level_key,
+    level_range,
+)
 from sandbox.vocab import (
     DEFAULT_LR,
     MAX_HIDDEN_LAYERS,
@@ -415,7 +422,7 @@ def _setting(r: _Reader, t: Mapping[str, Any], table: str, s: Setting) -> Any:
     key = level_key(s)
     lo, hi = level_range(s)
     value = t.get(key, level_default(s))
-    if s.kind is Kind.INT:
+    if s.kind is ValueKind.INT:
         return r.integer(value, f"{table}.{key}", int(lo), int(hi))
     return r.number(value, f"{table}.{key}", lo, hi)
 
