@@ -22,7 +22,8 @@ Building a panel row from the table (the panels use this):
     lo, hi = s.slider_range()             # the slider's integer positions
     s.to_slider(state.settings.learning_rate)   # value -> slider position
     s.from_slider(position)               # slider position -> value (for the action)
-    s.format(value)                       # the value label ("0.01", "20%", "flat out")
+    s.format(value, plain_number)         # the value label ("0.01", "20%", "flat out"),
+                                          # numbers written by the panels' number formatter
     s.choices, s.choice_labels            # a dropdown's values and what it shows
 
 Old names are kept in `aliases`; `migrate` renames them when a file or a caller uses them, so
@@ -33,7 +34,7 @@ imports this before anything heavy.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -232,8 +233,9 @@ class Setting:
         return self.slider
 
     # ---------------------------------------------------------------- labels
-    def format(self, value: Any) -> str:
-        """The value as its label shows it."""
+    def format(self, value: Any, number: Callable[[float], str] = str) -> str:
+        """The value as its label shows it; `number` writes plain numbers (the panels pass
+        sandbox.ui.numbers.plain_number)."""
         if self.fmt is Format.PERCENT:
             return f"{value * 100:.0f}%"
         if self.fmt is Format.FIXED2:
@@ -245,7 +247,7 @@ class Setting:
         if self.fmt is Format.SPEED:
             steps = SPEEDS[int(value)]
             return "flat out" if steps == 0 else str(steps)
-        return format_number(float(value))
+        return number(float(value))
 
 
 def _number(x: float) -> str:
@@ -253,17 +255,6 @@ def _number(x: float) -> str:
     if float(x).is_integer() and abs(x) < 1e16:
         return str(int(x))
     return f"{x:g}"
-
-
-def format_number(x: float) -> str:
-    """Short, readable number for value labels (0.01, 3e-4, 12.5)."""
-    if x == 0:
-        return "0"
-    if abs(x) >= 100:
-        return f"{x:.0f}"
-    if abs(x) >= 0.01:
-        return f"{x:.3g}"
-    return f"{x:.0e}".replace("e-0", "e-")
 
 
 def _log_to_position(value: float, lo: float, hi: float, steps: int) -> int:

@@ -80,29 +80,39 @@ def test_check_names_the_setting_and_what_is_allowed(s):
 
 # ----------------------------------------------------------------------------- sliders
 def test_the_panels_sliders_map_values_as_the_table_says():
-    from sandbox.ui import panels
-    from sandbox.vocab import BATCH_SIZES, LR_SLIDER_RANGE, PRIOR_RANGE
+    """The panels' slider rows (sandbox.ui.rows) and the table agree on every position."""
+    from sandbox.state import AppState
+    from sandbox.ui import rows
+    from sandbox.ui.numbers import plain_number
+    from sandbox.vocab import BATCH_SIZES
 
     lr, prior, l2 = setting("learning_rate"), setting("prior_precision"), setting("l2")
+    specs = rows.SETTING_SLIDERS
+    for name in ("learning_rate", "prior_precision", "l2", "batch_size", "noise", "speed"):
+        assert specs[name].range == setting(name).slider_range(), name
+        assert specs[name].label == setting(name).label, name
+    assert specs["test_fraction"].range == setting("test_fraction").slider_range()
     for i in range(0, 101):
-        assert lr.from_slider(i) == panels._slider_to_log(i, *LR_SLIDER_RANGE, 100)
-        assert l2.from_slider(i) == panels.l2_from_slider(i)
-        assert l2.to_slider(l2.from_slider(i)) == panels.l2_to_slider(l2.from_slider(i)) == i
+        assert specs["learning_rate"].move(i).learning_rate == lr.from_slider(i)
+        assert specs["l2"].move(i).l2 == l2.from_slider(i)
+        assert l2.to_slider(l2.from_slider(i)) == rows.l2_to_slider(l2.from_slider(i)) == i
+    state = AppState()
     for v in (1e-5, 3e-4, 0.01, 0.5, 1.0, 7.0):
-        assert lr.to_slider(v) == panels._log_to_slider(v, *LR_SLIDER_RANGE, 100)
-        assert prior.to_slider(v) == panels._log_to_slider(v, *PRIOR_RANGE, 120)
-        assert lr.format(v) == panels.fmt_number(v)
-    assert lr.slider_range() == (0, 100) and prior.slider_range() == (0, 120)
+        state.settings.learning_rate = v
+        state.prior_precision = v
+        assert specs["learning_rate"].get(state) == lr.to_slider(v)
+        assert specs["prior_precision"].get(state) == prior.to_slider(v)
+        assert specs["learning_rate"].text(state) == lr.format(v, plain_number)
     batch = setting("batch_size")
-    assert batch.slider_range() == (0, len(BATCH_SIZES) - 1)
     assert [batch.from_slider(i) for i in range(len(BATCH_SIZES))] == list(BATCH_SIZES)
     assert batch.to_slider(100) == BATCH_SIZES.index(128)
     noise, test = setting("noise"), setting("test_fraction")
-    assert noise.slider_range() == test.slider_range() == (0, 50)
     assert noise.to_slider(0.1) == 10 and noise.from_slider(25) == 0.25
-    assert test.format(0.2) == "20%" and noise.format(0.1) == "0.10"
+    state.test_fraction, state.noise = 0.2, 0.1
+    assert specs["test_fraction"].text(state) == test.format(0.2) == "20%"
+    assert specs["noise"].text(state) == noise.format(0.1) == "0.10"
     assert setting("speed").format(8) == "flat out" and setting("speed").format(0) == "1"
-    assert setting("brush_radius_px").slider_range() == (4, 120)
+    assert setting("brush_radius_px").slider_range() == specs["brush_size"].range == (4, 120)
     assert {s.slider.scale for s in SETTINGS if s.slider} == set(Scale)
 
 
@@ -168,7 +178,7 @@ def test_level_keys_come_from_the_table():
 
     network = {settings.level_key(s) for s in settings.in_level_table("network")}
     data = {settings.level_key(s) for s in settings.in_level_table("data")}
-    assert set(schema._NETWORK_KEYS) | {"hidden"} == network | {"layers"}
+    assert set(schema._NETWORK_KEYS) | {"hidden"} == network | {"layers", "trained_steps"}
     assert set(schema._DATA_KEYS) == data | {"points", "labels"}
 
 
@@ -300,9 +310,9 @@ def test_point_data_under_the_old_name_is_migrated():
 # ----------------------------------------------------------------------------- level controls
 def test_every_control_has_words_and_every_setting_a_real_control():
     assert set(settings.CONTROL_WORDS) == {c.value for c in Control} | {settings.FILES_CONTROL}
-    from sandbox.ui import level_panels
+    from sandbox.ui import level_plan
 
-    assert level_panels.CONTROL_WORDS is settings.CONTROL_WORDS
+    assert level_plan.CONTROL_WORDS is settings.CONTROL_WORDS
     assert settings.controls_of(["learning_rate", "lr", "momentum"]) == {Control.LEARNING_RATE}
     assert settings.control_words("noise") == "the noise"
 
