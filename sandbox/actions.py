@@ -143,12 +143,12 @@ class NewDataSeed(Action):
 
 
 @dataclass(frozen=True, slots=True)
-class SetTestRatio(Action):
+class SetTestFraction(Action):
     """Fraction of points held out as test points (drawn hollow)."""
 
     control = "split"
 
-    ratio: float
+    fraction: float
 
 
 # ----------------------------------------------------------------------------- view
@@ -295,7 +295,7 @@ class SetLearningRate(Action):
     control = "learning_rate"
     looks = True
 
-    lr: float
+    learning_rate: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,7 +63,7 @@ class TrainingSetup:
     """What a trainer is built from (the network panel's training settings)."""
 
     optimizer: str = "adam"
-    lr: float = DEFAULT_LR
+    learning_rate: float = DEFAULT_LR
     batch_size: int = DEFAULT_BATCH_SIZE
     l2: float = 0.0
     seed: int = 0
@@ -130,10 +130,10 @@ class LaplaceFit:
     error: str = ""
 
 
-def new_points(task: Task, test_ratio: float, seed: int) -> PointSet:
+def new_points(task: Task, test_fraction: float, seed: int) -> PointSet:
     """An empty painted point set; classification sets accept all six classes."""
     n_classes = MAX_CLASSES if task is Task.CLASSIFICATION else 2
-    return PointSet(task.value, n_classes, test_ratio=test_ratio, seed=max(0, int(seed)))
+    return PointSet(task.value, n_classes, test_fraction=test_fraction, seed=max(0, int(seed)))
 
 
 def outputs_needed(points: PointSet) -> int:
@@ -152,7 +152,7 @@ def new_trainer(net: MLP, points: PointSet, setup: TrainingSetup) -> Trainer:
         np.ascontiguousarray(points.y),
         task=points.task.value,
         optimizer=setup.optimizer,
-        lr=setup.lr,
+        lr=setup.learning_rate,
         batch_size=setup.batch_size,
         l2=setup.l2,
         seed=setup.seed,

@@ -158,7 +158,7 @@ class LevelScene(SandboxScene):
             hidden=list(live.net.hidden_sizes),
             task=task,
             optimizer=spec.optimizer,
-            lr=spec.learning_rate,
+            learning_rate=spec.learning_rate,
             batch_size=spec.batch_size or MAX_BATCH_SIZE,  # none given: every training point
             l2=spec.l2,
             seed=spec.seed,
@@ -168,7 +168,7 @@ class LevelScene(SandboxScene):
         s.data_seed = data.seed
         s.noise = data.noise
         s.n_preset = data.n or DEFAULT_POINTS[task]
-        s.test_ratio = data.test_fraction
+        s.test_fraction = data.test_fraction
         self.session.set_points(live.points)
         s.selected_class = 0
         s.paint_value = 1.0

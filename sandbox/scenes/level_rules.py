@@ -19,7 +19,8 @@ from sandbox.levels import Level, LevelSession
 from sandbox.levels.goals import Call, walk
 from sandbox.levels.measures import crease_between
 from sandbox.nn import MLP
-from sandbox.ui.level_plan import CONTROL_WORDS, LOCKED, LevelStatus
+from sandbox.settings import CONTROL_WORDS
+from sandbox.ui.level_plan import LOCKED, LevelStatus
 from sandbox.vocab import View
 
 VIEW_NAMES = {

@@ -34,6 +34,7 @@ from sandbox.vocab import (
     NOISE_RANGE,
     PRIOR_RANGE,
     SPEEDS,
+    TEST_FRACTION_UI_MAX,
     Optimizer,
     Task,
     View,
@@ -55,7 +56,11 @@ def preset_list() -> tuple[tuple[str, str, str], ...]:
 
 def training_setup(st: NetworkSettings) -> TrainingSetup:
     return TrainingSetup(
-        optimizer=st.optimizer, lr=st.lr, batch_size=st.batch_size, l2=st.l2, seed=st.seed
+        optimizer=st.optimizer,
+        learning_rate=st.learning_rate,
+        batch_size=st.batch_size,
+        l2=st.l2,
+        seed=st.seed,
     )
 
 
@@ -77,7 +82,7 @@ class ModelController(Controller):
             A.LoadPreset: lambda a: self.load_preset(a.name),
             A.SetNoise: self._on_noise,
             A.NewDataSeed: self._on_new_data_seed,
-            A.SetTestRatio: self._on_test_ratio,
+            A.SetTestFraction: self._on_test_fraction,
             A.SetTask: self._on_task,
             A.AddLayer: self._on_add_layer,
             A.RemoveLayer: self._on_remove_layer,
@@ -139,7 +144,7 @@ class ModelController(Controller):
         if task in self.stash:
             self.session.set_points(self.stash.pop(task))
         else:
-            self.session.set_points(new_points(task, s.test_ratio, s.data_seed))
+            self.session.set_points(new_points(task, s.test_fraction, s.data_seed))
             if load_default:
                 s.n_preset = DEFAULT_POINTS[task]
                 s.noise = 0.0
@@ -157,9 +162,9 @@ class ModelController(Controller):
         self.state.data_seed += 1
         self.load_preset(self.state.preset)
 
-    def _on_test_ratio(self, a: A.SetTestRatio) -> None:
-        self.state.test_ratio = float(np.clip(a.ratio, 0.0, 0.5))
-        self.state.points.set_test_ratio(self.state.test_ratio)
+    def _on_test_fraction(self, a: A.SetTestFraction) -> None:
+        self.state.test_fraction = float(np.clip(a.fraction, 0.0, TEST_FRACTION_UI_MAX))
+        self.state.points.set_test_fraction(self.state.test_fraction)
 
     def sync_data(self) -> None:
         """Push changed points to the trainer (the Session widens the output for a new class)."""
@@ -235,11 +240,11 @@ class ModelController(Controller):
 
     def _on_lr(self, a: A.SetLearningRate) -> None:
         s = self.state
-        if not (math.isfinite(a.lr) and a.lr > 0):
+        if not (math.isfinite(a.learning_rate) and a.learning_rate > 0):
             return
         # the slider stops at LR_SLIDER_RANGE; scripts and levels may go higher (divergence)
-        lr = float(np.clip(a.lr, LR_SLIDER_RANGE[0], LR_MAX))
-        s.settings = replace(s.settings, lr=lr)
+        lr = float(np.clip(a.learning_rate, LR_SLIDER_RANGE[0], LR_MAX))
+        s.settings = replace(s.settings, learning_rate=lr)
         s.trainer.set_lr(lr)
 
     def _on_batch_size(self, a: A.SetBatchSize) -> None:

@@ -112,7 +112,9 @@ class SandboxScene(Scene):
             hidden=list(cfg.hidden),
             task=task,
             seed=cfg.seed,
-            lr=cfg.lr if cfg.lr is not None else s.settings.lr,
+            learning_rate=(
+                cfg.learning_rate if cfg.learning_rate is not None else s.settings.learning_rate
+            ),
             optimizer=cfg.optimizer or s.settings.optimizer,
             batch_size=cfg.batch_size or s.settings.batch_size,
         )
@@ -124,7 +126,7 @@ class SandboxScene(Scene):
         s.show_ui = not cfg.hide_ui
         if cfg.views is not None:
             s.views = {View(v) for v in cfg.views}
-        self.session.set_points(new_points(task, s.test_ratio, cfg.seed))
+        self.session.set_points(new_points(task, s.test_fraction, cfg.seed))
         self.model.load_preset(cfg.dataset)
         self.relayout(s.layout.window)
         s.camera = self.plane.new_camera(cfg.zoom or DEFAULT_ZOOM)
