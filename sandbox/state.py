@@ -10,7 +10,7 @@ limits) are the shared vocabulary of the command line, the scenes and the panels
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -372,6 +372,21 @@ class AppState:
     view_version: int = 0
     settings_version: int = 0
 
+    def start_afresh(self) -> None:
+        """Put everything a screen sets up (data, network, settings, views, camera, readouts)
+        back to its defaults, keeping what belongs to the whole app (window, UI scale, presenter
+        mode, file paths). A screen calls it first when it starts, so nothing a level set (its
+        batch size, test split, classes, open inspector) leaks into the free sandbox or another
+        level. The change counters move on, so anything cached against them is refreshed."""
+        fresh = AppState()
+        for f in fields(self):
+            if f.name in APP_WIDE:
+                continue
+            if f.name in CHANGE_COUNTERS:
+                setattr(self, f.name, getattr(self, f.name) + 1)
+                continue
+            setattr(self, f.name, getattr(fresh, f.name))
+
     @property
     def task(self) -> Task:
         return self.settings.task
@@ -394,3 +409,11 @@ class AppState:
 
     def layer_view_label(self) -> str:
         return "Joint" if self.layer_view == 0 else f"Layer {self.layer_view}"
+
+
+# What outlives a change of screen (see AppState.start_afresh); everything else starts afresh.
+APP_WIDE = frozenset(
+    {"layout", "ui_scale", "show_ui", "workshop", "time", "timings", "fps", "quit",
+     "screenshot_request"}
+)  # fmt: skip
+CHANGE_COUNTERS = frozenset({"data_version", "weights_version", "view_version", "settings_version"})

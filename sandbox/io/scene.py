@@ -44,6 +44,7 @@ import numpy as np
 
 from sandbox.io.atomic import atomic_write_bytes
 from sandbox.nn.mlp import MLP, validate_sizes
+from sandbox.nn.trainer import MAX_BATCH_SIZE  # what a level or slider can set, a file holds
 
 __all__ = [
     "FORMAT_NAME",
@@ -76,7 +77,6 @@ MAX_VIEWS = 32
 MAX_EXTRA_DEPTH = 32
 MAX_SEED = 2**63 - 1
 MAX_STEPS = 2**63 - 1
-MAX_BATCH_SIZE = 1_000_000
 MAX_LEARNING_RATE = 1e4
 MAX_L2 = 1e3
 MIN_ZOOM = 1e-6

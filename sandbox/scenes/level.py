@@ -217,6 +217,7 @@ class LevelScene(SandboxScene):
     # ------------------------------------------------------------------ set-up
     def enter(self) -> None:
         s = self.state
+        s.start_afresh()  # nothing of the screen before (the sandbox's settings) carries over
         level = self.level
         spec = level.network
         live = self.live

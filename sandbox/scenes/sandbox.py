@@ -97,6 +97,7 @@ class SandboxScene(Scene):
     # ------------------------------------------------------------------ set-up
     def enter(self) -> None:
         s = self.state
+        s.start_afresh()  # nothing of the screen before (a level's settings) carries over
         cfg = self.config
         s.presets = tuple(backend.preset_list())
         info = backend.dataset_info(cfg.dataset)
