@@ -21,7 +21,7 @@ import traceback
 from typing import Any
 
 from sandbox import actions as A
-from sandbox.cli import AppConfig
+from sandbox.config import AppConfig
 from sandbox.state import AppState
 
 UI_REFRESH_S = 0.1  # readouts refresh at 10 Hz when nothing else asks for a redraw

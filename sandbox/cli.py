@@ -1,9 +1,9 @@
 """Command line entry point shared by `neural-origami`, `python main.py` and `python -m sandbox`.
 
-Parses and validates the options, then hands an `AppConfig` to the application. Nothing heavy
-is imported before parsing, so `--help` is instant, and the headless environment variables
-(offscreen SDL, EGL) can still be set before pygame and OpenGL load. Every error a user can
-cause prints one clear line and exits with status 2; no tracebacks.
+Parses and validates the options, then hands an `AppConfig` (sandbox.config) to the application.
+Nothing heavy is imported before parsing, so `--help` is instant, and the headless environment
+variables (offscreen SDL, EGL) can still be set before pygame and OpenGL load. Every error a user
+can cause prints one clear line and exits with status 2; no tracebacks.
 """
 
 from __future__ import annotations
@@ -12,44 +12,31 @@ import argparse
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 
-VIEW_CHOICES = ("field", "boundary", "regions", "creases", "laplace", "split", "3d", "probe",
-                "inspector", "timeline")  # fmt: skip
-PLANNED: tuple[str, ...] = ()
+from sandbox.config import AppConfig
+from sandbox.vocab import (
+    BATCH_SIZE_RANGE,
+    LR_RANGE,
+    MAX_HIDDEN_LAYERS,
+    MAX_POINTS,
+    MAX_WIDTH,
+    MIN_HIDDEN_LAYERS,
+    MIN_WIDTH,
+    NOISE_RANGE,
+    PLANNED_VIEWS,
+    UI_SCALE_RANGE,
+    WINDOW_SIDE_RANGE,
+    ZOOM_RANGE,
+    Optimizer,
+    View,
+)
+
+VIEW_CHOICES = tuple(v.value for v in View)
 EXIT_USAGE = 2
 
 
 class UsageError(ValueError):
     """A bad option value; the message says which and what is allowed."""
-
-
-@dataclass
-class AppConfig:
-    """Start-up settings of the application (from the command line, tests or benchmarks)."""
-
-    size: tuple[int, int] = (1280, 800)
-    dataset: str = "ring"
-    points: int | None = None
-    noise: float | None = None
-    steps: int = 0
-    views: tuple[str, ...] | None = None
-    screenshot: str | None = None
-    seed: int = 0
-    hidden: tuple[int, ...] = (16, 16, 16)
-    ui_scale: float = 1.0
-    fullscreen: bool = False
-    level: str | None = None
-    lr: float | None = None
-    optimizer: str | None = None
-    batch_size: int | None = None
-    zoom: float | None = None
-    hide_ui: bool = False
-    play: bool = False
-    frames: int | None = None
-    skip_loading: bool = False
-    menu: bool = False  # open the start menu first (no sandbox options were given)
-    extra: dict = field(default_factory=dict)
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -58,8 +45,9 @@ def parse_size(text: str) -> tuple[int, int]:
         w, h = (int(p) for p in parts)
     except ValueError:
         raise UsageError(f"--size {text!r}: expected WIDTHxHEIGHT, e.g. 1280x800") from None
-    if not (64 <= w <= 8192 and 64 <= h <= 8192):
-        raise UsageError(f"--size {text!r}: width and height must be between 64 and 8192 pixels")
+    lo, hi = WINDOW_SIDE_RANGE
+    if not (lo <= w <= hi and lo <= h <= hi):
+        raise UsageError(f"--size {text!r}: width and height must be between {lo} and {hi} pixels")
     return w, h
 
 
@@ -70,18 +58,23 @@ def parse_hidden(text: str) -> tuple[int, ...]:
         raise UsageError(
             f"--hidden {text!r}: expected neurons per hidden layer, e.g. 16,16,16"
         ) from None
-    if not 1 <= len(sizes) <= 8:
-        raise UsageError(f"--hidden {text!r}: {len(sizes)} layers given; allowed: 1 to 8")
+    if not MIN_HIDDEN_LAYERS <= len(sizes) <= MAX_HIDDEN_LAYERS:
+        raise UsageError(
+            f"--hidden {text!r}: {len(sizes)} layers given; "
+            f"allowed: {MIN_HIDDEN_LAYERS} to {MAX_HIDDEN_LAYERS}"
+        )
     for i, n in enumerate(sizes, 1):
-        if not 1 <= n <= 256:
-            raise UsageError(f"--hidden {text!r}: layer {i} has {n} neurons; allowed: 1 to 256")
+        if not MIN_WIDTH <= n <= MAX_WIDTH:
+            raise UsageError(
+                f"--hidden {text!r}: layer {i} has {n} neurons; allowed: {MIN_WIDTH} to {MAX_WIDTH}"
+            )
     return sizes
 
 
 def parse_views(text: str) -> tuple[str, ...]:
     names = tuple(v.strip().lower() for v in text.split(",") if v.strip())
     for name in names:
-        if name in PLANNED:
+        if name in PLANNED_VIEWS:
             raise UsageError(
                 f"--view {name!r} is not available in this version; "
                 f"allowed: {', '.join(VIEW_CHOICES)}"
@@ -163,7 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
     a("--seed", type=int, default=0, help="seed of the data and the network (0)")
     a("--hidden", default="16,16,16", metavar="N,N,...", help="neurons per hidden layer")
     a("--lr", type=float, default=None, help="learning rate (0.01)")
-    a("--optimizer", default=None, choices=("adam", "sgd"), help="optimizer (adam)")
+    a(
+        "--optimizer",
+        default=None,
+        choices=(Optimizer.ADAM.value, Optimizer.SGD.value),
+        help="optimizer (adam)",
+    )
     a("--batch-size", type=int, default=None, metavar="N", help="batch size (64)")
     a("--zoom", type=float, default=None, metavar="Z", help="zoom, 0.01 (far out) to 1000")
     a("--ui-scale", type=float, default=1.0, metavar="S", help="UI scale, 1 to 2 (projectors)")
@@ -184,18 +182,21 @@ def config_from_args(ns: argparse.Namespace) -> AppConfig:
     """Validate parsed options into an AppConfig; raises UsageError with a clear message."""
     if ns.steps < 0:
         raise UsageError(f"--steps {ns.steps}: must be 0 or more")
-    if ns.points is not None and not 0 <= ns.points <= 20_000:
-        raise UsageError(f"--points {ns.points}: allowed 0 to 20000")
-    if ns.noise is not None and not 0.0 <= ns.noise <= 0.5:
-        raise UsageError(f"--noise {ns.noise}: allowed 0 to 0.5")
-    if not 1.0 <= ns.ui_scale <= 2.0:
-        raise UsageError(f"--ui-scale {ns.ui_scale}: allowed 1 to 2")
-    if ns.lr is not None and not 0.0 < ns.lr <= 100.0:
-        raise UsageError(f"--lr {ns.lr}: must be greater than 0 (and at most 100)")
-    if ns.batch_size is not None and not 1 <= ns.batch_size <= 100_000:
-        raise UsageError(f"--batch-size {ns.batch_size}: allowed 1 to 100000")
-    if ns.zoom is not None and not 0.01 <= ns.zoom <= 1000.0:
-        raise UsageError(f"--zoom {ns.zoom}: allowed 0.01 to 1000")
+    if ns.points is not None and not 0 <= ns.points <= MAX_POINTS:
+        raise UsageError(f"--points {ns.points}: allowed 0 to {MAX_POINTS}")
+    if ns.noise is not None and not NOISE_RANGE[0] <= ns.noise <= NOISE_RANGE[1]:
+        raise UsageError(f"--noise {ns.noise}: allowed {NOISE_RANGE[0]:g} to {NOISE_RANGE[1]:g}")
+    if not UI_SCALE_RANGE[0] <= ns.ui_scale <= UI_SCALE_RANGE[1]:
+        raise UsageError(
+            f"--ui-scale {ns.ui_scale}: allowed {UI_SCALE_RANGE[0]:g} to {UI_SCALE_RANGE[1]:g}"
+        )
+    if ns.lr is not None and not LR_RANGE[0] <= ns.lr <= LR_RANGE[1]:
+        raise UsageError(f"--lr {ns.lr}: allowed {LR_RANGE[0]:g} to {LR_RANGE[1]:g}")
+    b_lo, b_hi = BATCH_SIZE_RANGE
+    if ns.batch_size is not None and not b_lo <= ns.batch_size <= b_hi:
+        raise UsageError(f"--batch-size {ns.batch_size}: allowed {b_lo} to {b_hi}")
+    if ns.zoom is not None and not ZOOM_RANGE[0] <= ns.zoom <= ZOOM_RANGE[1]:
+        raise UsageError(f"--zoom {ns.zoom}: allowed {ZOOM_RANGE[0]:g} to {ZOOM_RANGE[1]:g}")
     if ns.frames is not None and ns.frames < 1:
         raise UsageError(f"--frames {ns.frames}: must be 1 or more")
     level = resolve_level_arg(ns.level) if ns.level is not None else None

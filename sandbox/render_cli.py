@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox.cli import EXIT_USAGE, VIEW_CHOICES, AppConfig, UsageError, parse_hidden, parse_views
+from sandbox.cli import EXIT_USAGE, VIEW_CHOICES, UsageError, parse_hidden, parse_views
+from sandbox.config import AppConfig
+from sandbox.vocab import LR_RANGE, MAX_POINTS, NOISE_RANGE, ZOOM_RANGE, View
 
 OUT_SUFFIXES = (".gif", ".mp4", ".png")
 DEFAULT_SIZE = (960, 720)
@@ -148,14 +150,14 @@ def job_from_args(ns: argparse.Namespace) -> RenderJob:
         raise UsageError(f"--frames {ns.frames}: allowed 1 to {MAX_FRAMES}")
     if not 1.0 <= ns.fps <= 50.0:
         raise UsageError(f"--fps {ns.fps:g}: allowed 1 to 50")
-    if ns.points is not None and not 0 <= ns.points <= 20_000:
-        raise UsageError(f"--points {ns.points}: allowed 0 to 20000")
-    if ns.noise is not None and not 0.0 <= ns.noise <= 0.5:
-        raise UsageError(f"--noise {ns.noise:g}: allowed 0 to 0.5")
-    if ns.lr is not None and not 0.0 < ns.lr <= 100.0:
-        raise UsageError(f"--lr {ns.lr:g}: must be greater than 0 (and at most 100)")
-    if ns.zoom is not None and not 0.01 <= ns.zoom <= 1000.0:
-        raise UsageError(f"--zoom {ns.zoom:g}: allowed 0.01 to 1000")
+    if ns.points is not None and not 0 <= ns.points <= MAX_POINTS:
+        raise UsageError(f"--points {ns.points}: allowed 0 to {MAX_POINTS}")
+    if ns.noise is not None and not NOISE_RANGE[0] <= ns.noise <= NOISE_RANGE[1]:
+        raise UsageError(f"--noise {ns.noise:g}: allowed {NOISE_RANGE[0]:g} to {NOISE_RANGE[1]:g}")
+    if ns.lr is not None and not LR_RANGE[0] <= ns.lr <= LR_RANGE[1]:
+        raise UsageError(f"--lr {ns.lr:g}: allowed {LR_RANGE[0]:g} to {LR_RANGE[1]:g}")
+    if ns.zoom is not None and not ZOOM_RANGE[0] <= ns.zoom <= ZOOM_RANGE[1]:
+        raise UsageError(f"--zoom {ns.zoom:g}: allowed {ZOOM_RANGE[0]:g} to {ZOOM_RANGE[1]:g}")
     if ns.scene is not None:
         for name in ("hidden", "points", "noise"):
             if getattr(ns, name) is not None:
@@ -300,7 +302,6 @@ def render(job: RenderJob, scene_data: Any = None) -> int:
 def _override_view(scene: Any, job: RenderJob) -> None:
     """Command-line views and zoom win over the scene file's."""
     from sandbox import actions as A
-    from sandbox.state import View
 
     if job.views is not None:
         wanted = set(job.views)

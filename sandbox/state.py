@@ -3,93 +3,27 @@
 `AppState` gathers the painted data, the network and its trainer, the training settings, the
 camera, which views are on, and the figures derived each frame (metrics, the loss history, the
 exact partition's counts, the hover readout, messages). UI panels and the renderer read it; only
-the active scene writes it, by applying actions. The small enums and tables here (views, speeds,
-limits) are the shared vocabulary of the command line, the scenes and the panels.
+the active scene writes it, by applying actions. Its words and limits (tasks, views, speeds,
+ranges) come from `sandbox.vocab`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from enum import StrEnum
 from typing import Any
 
 import numpy as np
 
-
-class Task(StrEnum):
-    CLASSIFICATION = "classification"
-    REGRESSION = "regression"
-
-
-class View(StrEnum):
-    """View layers; each can be toggled by a key and combined with the others."""
-
-    FIELD = "field"
-    BOUNDARY = "boundary"
-    REGIONS = "regions"
-    CREASES = "creases"
-    LAPLACE = "laplace"
-    SPLIT = "split"
-    # the "look closer" views (sandbox.scenes.closer)
-    THREE_D = "3d"
-    PROBE = "probe"
-    INSPECTOR = "inspector"
-    TIMELINE = "timeline"
-
-
-# Views that the level files and the command line may name but this version does not draw yet.
-PLANNED_VIEWS: tuple[str, ...] = ()
-
-VIEW_KEYS = {
-    View.FIELD: "F",
-    View.BOUNDARY: "B",
-    View.REGIONS: "G",
-    View.CREASES: "C",
-    View.LAPLACE: "L",
-    View.SPLIT: "X",
-    View.THREE_D: "V",
-    View.PROBE: "P",
-    View.INSPECTOR: "I",
-    View.TIMELINE: "T",
-}
-
-VIEW_LABELS = {
-    View.FIELD: "Output field",
-    View.BOUNDARY: "Decision boundary",
-    View.REGIONS: "Linear regions",
-    View.CREASES: "Creases",
-    View.LAPLACE: "Laplace confidence",
-    View.SPLIT: "Split: MAP | Laplace",
-    View.THREE_D: "3D folded paper",
-    View.PROBE: "Ray probe",
-    View.INSPECTOR: "Network inspector",
-    View.TIMELINE: "Training timeline",
-}
-
-DEFAULT_VIEWS = frozenset({View.FIELD, View.CREASES, View.BOUNDARY})
-
-OPTIMIZERS = ("adam", "sgd")
-# Steps per frame; 0 means "flat out": as many steps as fit the frame's training budget.
-SPEEDS = (1, 2, 5, 10, 25, 50, 100, 250, 0)
-DEFAULT_SPEED = 4
-BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512, 1024)
-
-MIN_LAYERS, MAX_LAYERS = 1, 8
-MIN_WIDTH, MAX_WIDTH_UI = 1, 64
-MAX_CLASSES = 6
-LR_RANGE = (1e-4, 1.0)
-L2_RANGE = (0.0, 0.1)
-PRIOR_RANGE = (1e-4, 1e4)  # log slider; the evidence optimiser may go further (clipped)
-UI_SCALE_RANGE = (1.0, 2.0)
-BRUSH_RADIUS_RANGE = (4.0, 120.0)
-BRUSH_DENSITY_RANGE = (1, 20)
-NOISE_RANGE = (0.0, 0.5)
-
-# The default view shows the datasets' domain [-6, 6]^2 with a margin; zoom is relative to it.
-DEFAULT_HALF_EXTENT = 7.0
-ZOOM_RANGE = (0.01, 1000.0)
-FAR_ZOOM = 0.02
+from sandbox.vocab import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_LR,
+    DEFAULT_SPEED,
+    DEFAULT_VIEWS,
+    SPEEDS,
+    Optimizer,
+    Task,
+    View,
+)
 
 DIVERGED_MESSAGE = (
     "The learning rate is too high: the network exploded. "
@@ -102,37 +36,15 @@ def speed_label(level: int) -> str:
     return "flat out" if steps == 0 else str(steps)
 
 
-def parse_views(names: Sequence[str]) -> frozenset[View]:
-    """Validate view names (from the command line or a level) and return them as a set.
-
-    Raises ValueError naming the unknown view and listing the allowed ones.
-    """
-    allowed = [v.value for v in View]
-    out = set()
-    for raw in names:
-        name = raw.strip().lower()
-        if not name:
-            continue
-        if name in PLANNED_VIEWS:
-            raise ValueError(
-                f"view {name!r} is not available in this version; allowed: {', '.join(allowed)}"
-            )
-        try:
-            out.add(View(name))
-        except ValueError:
-            raise ValueError(f"unknown view {name!r}; allowed: {', '.join(allowed)}") from None
-    return frozenset(out)
-
-
 @dataclass
 class NetworkSettings:
     """What the network and trainer are built from; changing it is what the network panel does."""
 
     hidden: list[int] = field(default_factory=lambda: [16, 16, 16])
     task: Task = Task.CLASSIFICATION
-    optimizer: str = "adam"
-    lr: float = 0.01
-    batch_size: int = 64
+    optimizer: Optimizer = Optimizer.ADAM
+    lr: float = DEFAULT_LR
+    batch_size: int = DEFAULT_BATCH_SIZE
     l2: float = 0.0
     seed: int = 0
 

@@ -21,9 +21,9 @@ from pygame_gui.elements import UIButton
 
 from sandbox import actions as A
 from sandbox.app import App
-from sandbox.cli import AppConfig
+from sandbox.config import AppConfig
 from sandbox.scenes.sandbox import SandboxScene
-from sandbox.state import View
+from sandbox.vocab import View
 
 SIZE = (960, 640)
 

@@ -19,13 +19,13 @@ from sandbox import actions as A
 from sandbox import cli
 from sandbox import game_actions as G
 from sandbox.app import App
-from sandbox.cli import AppConfig
+from sandbox.config import AppConfig
 from sandbox.levels import Control, ControlState, load_levels
 from sandbox.scenes.game import Game
 from sandbox.scenes.level import LevelScene, crease_pairs
 from sandbox.scenes.menu import MenuScene
-from sandbox.state import SPEEDS, View
 from sandbox.ui.level_panels import LockedButton, rule_text, story_html
+from sandbox.vocab import SPEEDS, View
 
 SIZE = (1280, 800)
 LEVELS = {e.id: e.level for e in load_levels() if e.ok}

@@ -13,8 +13,8 @@ from sandbox import actions as A
 from sandbox.bayes.evidence import PRIOR_PRECISION_BOUNDS
 from sandbox.nn import MLP
 from sandbox.nn.mlp import resize_network
-from sandbox.state import PRIOR_RANGE, View
 from sandbox.ui.panels import _slider_to_log
+from sandbox.vocab import PRIOR_RANGE, View
 
 
 def _prior_readouts(d) -> tuple[float, float, float]:
@@ -103,8 +103,9 @@ def test_adding_a_neuron_keeps_weights_and_adam_moments(make_app):  # noqa: F811
     assert s.trainer.metrics().train_loss < 1.5 * loss_before + 0.05  # no spike
 
 
-def test_imported_three_class_network_keeps_its_outputs_until_the_data_changes(  # noqa: F811
-    make_app, tmp_path
+def test_imported_three_class_network_keeps_its_outputs_until_the_data_changes(
+    make_app,  # noqa: F811
+    tmp_path,
 ):
     from sandbox.io.weights import save_weights
 

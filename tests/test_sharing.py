@@ -31,13 +31,13 @@ from hypothesis import strategies as st
 
 from sandbox import actions as A
 from sandbox.app import App
-from sandbox.cli import AppConfig
+from sandbox.config import AppConfig
 from sandbox.io.scene import load_scene, scene_from_bytes
 from sandbox.io.weights import load_weights, save_weights
 from sandbox.nn import MLP
 from sandbox.scenes import sharing
 from sandbox.scenes.sharing import scene_data_from_state
-from sandbox.state import View
+from sandbox.vocab import View
 
 # clipped text is a bug: a label too small for its text fails the test
 pytestmark = pytest.mark.filterwarnings("error:Label Rect is too small")

@@ -19,12 +19,13 @@ import pytest
 from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider
 
 from sandbox import actions as A
-from sandbox.state import AppState, HoverInfo, LossHistory, Metrics, Task, Toast, View
+from sandbox.state import AppState, HoverInfo, LossHistory, Metrics, Toast
 from sandbox.ui import charts, overlay
 from sandbox.ui.input import InputMapper
 from sandbox.ui.layout import compute_layout, panels_visible
 from sandbox.ui.panels import SandboxPanels, compact_count, l2_from_slider, l2_to_slider
 from sandbox.ui.theme import scaled_theme
+from sandbox.vocab import Task, View
 
 # clipped text is a bug: a label too small for its text fails the test
 pytestmark = pytest.mark.filterwarnings("error:Label Rect is too small")

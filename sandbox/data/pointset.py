@@ -8,8 +8,9 @@ moves a point between train and test, and changing the ratio moves only the poin
 History is a bounded list of strokes; a stroke is a list of primitive edits (append rows, remove
 rows at indices) that each store their rows, so undo and redo cost memory proportional to what
 changed, not to the size of the set. A stroke may also change the set's `source` (what generated
-the points, such as a preset's name and settings), so undo and redo bring that back too. `version` increments on every change, so the app can tell
-when to push data to the trainer by comparing one integer.
+the points, such as a preset's name and settings), so undo and redo bring that back too.
+`version` increments on every change, so the app can tell when to push data to the trainer by
+comparing one integer.
 """
 
 from __future__ import annotations
@@ -21,13 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from .datasets import Task
+from sandbox.vocab import MAX_CLASSES, MAX_POINTS, Task
 
-MAX_POINTS = 20_000
 MAX_HISTORY = 200
 # Bounds the memory held by undo: 1M stored rows is about 40 MB.
 MAX_HISTORY_ROWS = 1_000_000
-MAX_CLASSES = 6
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 

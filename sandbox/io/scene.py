@@ -44,7 +44,16 @@ import numpy as np
 
 from sandbox.io.atomic import atomic_write_bytes
 from sandbox.nn.mlp import MLP, validate_sizes
-from sandbox.nn.trainer import MAX_BATCH_SIZE  # what a level or slider can set, a file holds
+from sandbox.vocab import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_LR,
+    DEFAULT_MOMENTUM,
+    LR_MAX,
+    MAX_BATCH_SIZE,
+    MAX_POINTS,
+    Optimizer,
+    Task,
+)
 
 __all__ = [
     "FORMAT_NAME",
@@ -67,17 +76,16 @@ FORMAT_NAME = "neural-origami-scene"
 FORMAT_VERSION = 1
 SUFFIX = ".origami"
 
-TASKS = ("classification", "regression")
-OPTIMIZERS = ("adam", "sgd")
+TASKS = tuple(t.value for t in Task)
+OPTIMIZERS = tuple(o.value for o in Optimizer)
 
-MAX_POINTS = 20_000
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_MANIFEST_BYTES = 1024 * 1024
 MAX_VIEWS = 32
 MAX_EXTRA_DEPTH = 32
 MAX_SEED = 2**63 - 1
 MAX_STEPS = 2**63 - 1
-MAX_LEARNING_RATE = 1e4
+MAX_LEARNING_RATE = LR_MAX
 MAX_L2 = 1e3
 MIN_ZOOM = 1e-6
 MAX_ZOOM = 1e6
@@ -127,11 +135,11 @@ class TrainingSettings:
     `test_fraction` is the train/test split ratio; `steps` the number of steps done so far.
     """
 
-    optimizer: str = "adam"
-    learning_rate: float = 0.01
-    batch_size: int = 128
+    optimizer: str = Optimizer.ADAM.value
+    learning_rate: float = DEFAULT_LR
+    batch_size: int = DEFAULT_BATCH_SIZE
     l2: float = 0.0
-    momentum: float = 0.9
+    momentum: float = DEFAULT_MOMENTUM
     seed: int = 0
     test_fraction: float = 0.0
     steps: int = 0
@@ -250,7 +258,7 @@ def _choice(value: object, name: str, allowed: tuple[str, ...]) -> str:
     # str(Enum) would give "Task.X"; a str-enum member's value is what we want.
     value = getattr(value, "value", value)
     if not isinstance(value, str) or value not in allowed:
-        raise _Problem(f"{name} is {value!r}; allowed: {', '.join(allowed)}")
+        raise _Problem(f"{name} is {value!r}; allowed: {', '.join(sorted(allowed))}")
     return str(value)
 
 

@@ -19,7 +19,22 @@ from typing import Any, TypeVar
 import numpy as np
 
 from sandbox.data import dataset_info, dataset_names
-from sandbox.nn.mlp import MAX_CLASSES, MAX_HIDDEN_LAYERS, MAX_WIDTH
+from sandbox.vocab import (
+    BATCH_SIZE_RANGE,
+    DEFAULT_LR,
+    L2_MAX,
+    LR_RANGE,
+    MAX_CLASSES,
+    MAX_HIDDEN_LAYERS,
+    MAX_LEVEL_POINTS,
+    MAX_SEED,
+    MAX_WIDTH,
+    MIN_HIDDEN_LAYERS,
+    MIN_WIDTH,
+    NOISE_RANGE,
+    TEST_FRACTION_LEVEL_MAX,
+    Optimizer,
+)
 
 from .goals import Goal, GoalError, parse_goal
 from .markup import MarkupError, validate_markup
@@ -27,11 +42,9 @@ from .vocab import Control, ControlState, MarkerKind, Task, View, allowed
 
 FORMAT_VERSION = 1
 
-OPTIMIZERS = ("sgd", "adam")
 GOAL_MODES = ("all", "any")
 DEFAULT_BOUNDS = (-6.0, 6.0, -6.0, 6.0)
-MAX_POINTS = 5000
-MAX_NOISE = 0.5
+MAX_POINTS = MAX_LEVEL_POINTS
 MAX_COORD = 1e6
 MAX_TEXT = 2000
 MAX_PAGES = 20
@@ -39,7 +52,6 @@ MAX_HINTS = 20
 MAX_MARKERS = 20
 MAX_GOALS = 10
 MAX_CHOICES = 6
-MAX_SEED = 2**31 - 1
 
 E = TypeVar("E", bound=Enum)
 
@@ -81,8 +93,8 @@ class NetworkSpec:
     hidden: tuple[int, ...]
     task: Task = Task.CLASSIFICATION
     classes: int = 2
-    optimizer: str = "adam"
-    learning_rate: float = 0.01
+    optimizer: Optimizer = Optimizer.ADAM
+    learning_rate: float = DEFAULT_LR
     batch_size: int | None = None
     l2: float = 0.0
     seed: int = 0
@@ -410,8 +422,10 @@ _NETWORK_KEYS = (
 def _network(r: _Reader, value: object) -> NetworkSpec:
     t = r.table(value, "network", ("hidden",), _NETWORK_KEYS)
     hidden = tuple(
-        r.integer(h, f"network.hidden[{i}]", 1, MAX_WIDTH)
-        for i, h in enumerate(r.array(t["hidden"], "network.hidden", 1, MAX_HIDDEN_LAYERS))
+        r.integer(h, f"network.hidden[{i}]", MIN_WIDTH, MAX_WIDTH)
+        for i, h in enumerate(
+            r.array(t["hidden"], "network.hidden", MIN_HIDDEN_LAYERS, MAX_HIDDEN_LAYERS)
+        )
     )
     task = r.enum(t.get("task", "classification"), "network.task", Task)
     if task is Task.REGRESSION:
@@ -424,14 +438,16 @@ def _network(r: _Reader, value: object) -> NetworkSpec:
         hidden=hidden,
         task=task,
         classes=classes,
-        optimizer=r.choice(t.get("optimizer", "adam"), "network.optimizer", OPTIMIZERS),
-        learning_rate=r.number(t.get("learning_rate", 0.01), "network.learning_rate", 1e-6, 10.0),
+        optimizer=r.enum(t.get("optimizer", Optimizer.ADAM), "network.optimizer", Optimizer),
+        learning_rate=r.number(
+            t.get("learning_rate", DEFAULT_LR), "network.learning_rate", *LR_RANGE
+        ),
         batch_size=(
-            r.integer(t["batch_size"], "network.batch_size", 1, MAX_POINTS)
+            r.integer(t["batch_size"], "network.batch_size", *BATCH_SIZE_RANGE)
             if "batch_size" in t
             else None
         ),
-        l2=r.number(t.get("l2", 0.0), "network.l2", 0.0, 10.0),
+        l2=r.number(t.get("l2", 0.0), "network.l2", 0.0, L2_MAX),
         seed=r.integer(t.get("seed", 0), "network.seed", 0, MAX_SEED),
     )
     if "layers" not in t:
@@ -470,7 +486,9 @@ _DATA_KEYS = ("generator", "n", "noise", "seed", "points", "labels", "test_fract
 
 def _data(r: _Reader, value: object, network: NetworkSpec) -> DataSpec:
     t = r.table(value, "data", (), _DATA_KEYS)
-    test_fraction = r.number(t.get("test_fraction", 0.0), "data.test_fraction", 0.0, 0.9)
+    test_fraction = r.number(
+        t.get("test_fraction", 0.0), "data.test_fraction", 0.0, TEST_FRACTION_LEVEL_MAX
+    )
     if "generator" in t:
         for k in ("points", "labels"):
             if k in t:
@@ -499,7 +517,7 @@ def _data(r: _Reader, value: object, network: NetworkSpec) -> DataSpec:
             source="generator",
             generator=generator,
             n=r.integer(t.get("n", 200), "data.n", 1, MAX_POINTS),
-            noise=r.number(t.get("noise", 0.0), "data.noise", 0.0, MAX_NOISE),
+            noise=r.number(t.get("noise", 0.0), "data.noise", *NOISE_RANGE),
             seed=r.integer(t.get("seed", 0), "data.seed", 0, MAX_SEED),
             test_fraction=test_fraction,
         )

@@ -27,6 +27,7 @@ from sandbox.geometry import copycat_neurons, dead_neurons, linear_regions, serr
 from sandbox.nn import MLP, Trainer, softmax
 from sandbox.nn.edits import set_neuron as _set_first_layer_neuron
 from sandbox.nn.trainer import MAX_BATCH_SIZE
+from sandbox.vocab import BATCH_SIZE_RANGE, L2_MAX, LR_RANGE, Optimizer, allowed
 
 from . import measures
 from .schema import Hint, Level
@@ -167,23 +168,25 @@ class LevelSession:
         """Change training settings (each needs its control shown); weights are kept."""
         if optimizer is not None:
             self._require(Control.OPTIMIZER)
-            if optimizer not in ("adam", "sgd"):
-                raise ValueError(f"optimizer is {optimizer!r}; allowed: 'adam', 'sgd'")
-            self.optimizer = optimizer
+            if optimizer not in tuple(Optimizer):
+                raise ValueError(f"optimizer is {optimizer!r}; allowed: {allowed(Optimizer)}")
+            self.optimizer = Optimizer(optimizer)
         if learning_rate is not None:
             self._require(Control.LEARNING_RATE)
-            if not (math.isfinite(learning_rate) and 0 < learning_rate <= 10):
-                raise ValueError(f"learning_rate is {learning_rate!r}; allowed: above 0 to 10")
+            lo, hi = LR_RANGE
+            if not (math.isfinite(learning_rate) and lo <= learning_rate <= hi):
+                raise ValueError(f"learning_rate is {learning_rate!r}; allowed: {lo:g} to {hi:g}")
             self.learning_rate = float(learning_rate)
         if batch_size is not None:
             self._require(Control.BATCH_SIZE)
-            if not 1 <= int(batch_size) <= 100_000:
-                raise ValueError(f"batch_size is {batch_size!r}; allowed: 1 to 100000")
+            lo, hi = BATCH_SIZE_RANGE
+            if not lo <= int(batch_size) <= hi:
+                raise ValueError(f"batch_size is {batch_size!r}; allowed: {lo} to {hi}")
             self.batch_size = int(batch_size)
         if l2 is not None:
             self._require(Control.L2)
-            if not (math.isfinite(l2) and 0 <= l2 <= 10):
-                raise ValueError(f"l2 is {l2!r}; allowed: 0 to 10")
+            if not (math.isfinite(l2) and 0 <= l2 <= L2_MAX):
+                raise ValueError(f"l2 is {l2!r}; allowed: 0 to {L2_MAX:g}")
             self.l2 = float(l2)
         trainer = self._trainer
         if trainer is not None:

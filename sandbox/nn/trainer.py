@@ -21,6 +21,15 @@ from enum import Enum, StrEnum
 
 import numpy as np
 
+from sandbox.vocab import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_LR,
+    DEFAULT_MOMENTUM,
+    MAX_BATCH_SIZE,
+    Optimizer,
+    Task,
+)
+
 from . import kernels as K
 from .mlp import MLP, resize_network, softmax
 
@@ -31,20 +40,9 @@ from .mlp import MLP, resize_network, softmax
 # has a flat, unexploded loss, so the loss alone would not notice).
 LOSS_EXPLOSION_FACTOR = 1e3
 JUMP_FACTOR = 100.0
-MAX_BATCH_SIZE = 1 << 20
 MAX_STEPS_PER_CALL = 10_000_000
 ADAM_BETAS = (0.9, 0.999)
 ADAM_EPS = 1e-8
-
-
-class Task(StrEnum):
-    CLASSIFICATION = "classification"
-    REGRESSION = "regression"
-
-
-class Optimizer(StrEnum):
-    ADAM = "adam"
-    SGD = "sgd"
 
 
 class TrainerState(StrEnum):
@@ -155,12 +153,12 @@ class Trainer:
         net: MLP,
         X: np.ndarray,
         y: np.ndarray,
-        task: str = "classification",
-        optimizer: str = "adam",
-        lr: float = 0.01,
-        batch_size: int = 128,
+        task: str = Task.CLASSIFICATION,
+        optimizer: str = Optimizer.ADAM,
+        lr: float = DEFAULT_LR,
+        batch_size: int = DEFAULT_BATCH_SIZE,
         l2: float = 0.0,
-        momentum: float = 0.9,
+        momentum: float = DEFAULT_MOMENTUM,
         seed: int = 0,
         test_mask: np.ndarray | None = None,
     ) -> None:

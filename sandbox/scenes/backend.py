@@ -13,9 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from sandbox.state import Metrics, NetworkSettings, Task
-
-MAX_CLASSES = 6
+from sandbox.state import Metrics, NetworkSettings
+from sandbox.vocab import MAX_CLASSES, Task
 
 
 # ----------------------------------------------------------------------------- data

@@ -25,8 +25,9 @@ import numpy as np
 from sandbox import actions as A
 from sandbox import closer_actions as C
 from sandbox.scenes import backend
-from sandbox.state import HoverInfo, Task, View
+from sandbox.state import HoverInfo
 from sandbox.ui.closer_layout import CloserRects, carve, neuron_tray
+from sandbox.vocab import Task, View
 
 if TYPE_CHECKING:
     import pygame

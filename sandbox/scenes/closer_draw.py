@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sandbox.scenes.plane import crease_width
-from sandbox.state import AppState, Task, View
+from sandbox.state import AppState
+from sandbox.vocab import Task, View
 
 if TYPE_CHECKING:
     from sandbox.scenes.closer import Closer

@@ -30,11 +30,10 @@ from sandbox.levels import Level, LevelSession, plain_text
 from sandbox.levels.goals import Call, walk
 from sandbox.scenes import backend
 from sandbox.scenes.sandbox import DEFAULT_POINTS, DEFAULT_PRESET, SandboxScene
-from sandbox.state import UI_SCALE_RANGE, Metrics, NetworkSettings, Task, View
+from sandbox.state import Metrics, NetworkSettings
 from sandbox.ui.level_panels import (
     CONTROL_WORDS,
     LOCKED,
-    MAX_WIDTH_LEVEL,
     SHOWN,
     LevelStatus,
     controls_height,
@@ -42,10 +41,11 @@ from sandbox.ui.level_panels import (
     marker_radius,
     missing_controls,
 )
+from sandbox.vocab import MAX_WIDTH, UI_SCALE_RANGE, Task, View
 
 if TYPE_CHECKING:
     from sandbox.app import App
-    from sandbox.cli import AppConfig
+    from sandbox.config import AppConfig
     from sandbox.scenes.game import Game
 
 HINT_SECONDS = 9.0
@@ -596,7 +596,7 @@ class LevelScene(SandboxScene):
         hidden = list(self.state.settings.hidden)
         if not 0 <= a.layer < len(hidden):
             return
-        width = int(np.clip(a.width, 1, MAX_WIDTH_LEVEL))
+        width = int(np.clip(a.width, 1, MAX_WIDTH))
         if width != hidden[a.layer]:
             hidden[a.layer] = width
             self._resize_network(hidden)

@@ -44,7 +44,8 @@ def _exercise_geometry(progress: Callable[[float, str], None]) -> None:
 def _exercise_training(progress: Callable[[float, str], None]) -> None:
     """Compile the trainer's kernels by taking a few steps of each kind on tiny data."""
     from sandbox.scenes import backend
-    from sandbox.state import NetworkSettings, Task
+    from sandbox.state import NetworkSettings
+    from sandbox.vocab import Task
 
     jobs = [(task, opt) for task in Task for opt in ("adam", "sgd")]
     for i, (task, opt) in enumerate(jobs):

@@ -28,11 +28,12 @@ from sandbox.cli import resolve_level_id
 from sandbox.scenes.base import Scene
 from sandbox.scenes.game import SETTING_UI_SCALE, Game
 from sandbox.scenes.sandbox import SandboxScene
-from sandbox.state import UI_SCALE_RANGE, AppState, Layout, Toast, View
+from sandbox.state import AppState, Layout, Toast
+from sandbox.vocab import UI_SCALE_RANGE, View
 
 if TYPE_CHECKING:
     from sandbox.app import App
-    from sandbox.cli import AppConfig
+    from sandbox.config import AppConfig
 
 MESSAGE_SECONDS = 12.0
 BACKGROUND_SIZES = [2, 5, 5, 3]
@@ -259,7 +260,7 @@ def _background_state(window: tuple[int, int]) -> AppState:
     """A private state for the menu's background picture (never the app's state)."""
     from sandbox.render.camera import View2D
     from sandbox.scenes import backend
-    from sandbox.state import Task
+    from sandbox.vocab import Task
 
     w, h = window
     bg = AppState()

@@ -28,37 +28,33 @@ from sandbox.scenes import backend
 from sandbox.scenes.base import Scene
 from sandbox.scenes.closer import Closer
 from sandbox.scenes.sharing import Workshop
-from sandbox.state import (
+from sandbox.state import DIVERGED_MESSAGE, GeometryStats, HoverInfo, Metrics, Toast
+from sandbox.ui.input import InputMapper
+from sandbox.ui.layout import compute_layout
+from sandbox.vocab import (
     BRUSH_DENSITY_RANGE,
     BRUSH_RADIUS_RANGE,
-    DIVERGED_MESSAGE,
     FAR_ZOOM,
-    LR_RANGE,
-    MAX_LAYERS,
+    LR_MAX,
+    LR_SLIDER_RANGE,
+    MAX_HIDDEN_LAYERS,
     MAX_WIDTH_UI,
-    MIN_LAYERS,
+    MIN_HIDDEN_LAYERS,
     MIN_WIDTH,
     NOISE_RANGE,
-    OPTIMIZERS,
     PRIOR_RANGE,
     SPEEDS,
     UI_SCALE_RANGE,
-    GeometryStats,
-    HoverInfo,
-    Metrics,
+    Optimizer,
     Task,
-    Toast,
     View,
 )
-from sandbox.ui.input import InputMapper
-from sandbox.ui.layout import compute_layout
 
 if TYPE_CHECKING:
     from sandbox.app import App
-    from sandbox.cli import AppConfig
+    from sandbox.config import AppConfig
 
 DEFAULT_ZOOM = 0.9
-MAX_SCRIPTED_LR = 1e6
 METRICS_INTERVAL = 0.1
 HEALTH_INTERVAL = 0.5
 TOAST_SECONDS = 4.0
@@ -588,14 +584,14 @@ class SandboxScene(Scene):
 
     def _on_AddLayer(self, a: A.AddLayer) -> None:
         hidden = list(self.state.settings.hidden)
-        if len(hidden) >= MAX_LAYERS:
-            self.say(f"At most {MAX_LAYERS} hidden layers.", "warn")
+        if len(hidden) >= MAX_HIDDEN_LAYERS:
+            self.say(f"At most {MAX_HIDDEN_LAYERS} hidden layers.", "warn")
             return
         self._resize_network([*hidden, min(hidden[-1], MAX_WIDTH_UI)])
 
     def _on_RemoveLayer(self, a: A.RemoveLayer) -> None:
         hidden = list(self.state.settings.hidden)
-        if len(hidden) <= MIN_LAYERS:
+        if len(hidden) <= MIN_HIDDEN_LAYERS:
             self.say("The network needs at least one hidden layer.", "warn")
             return
         self._resize_network(hidden[:-1])
@@ -618,7 +614,7 @@ class SandboxScene(Scene):
 
     def _on_SetOptimizer(self, a: A.SetOptimizer) -> None:
         s = self.state
-        if a.name in OPTIMIZERS and a.name != s.settings.optimizer:
+        if a.name in tuple(Optimizer) and a.name != s.settings.optimizer:
             s.settings = replace(s.settings, optimizer=a.name)
             backend.set_optimizer(s.trainer, a.name)
             s.settings_version += 1
@@ -627,8 +623,8 @@ class SandboxScene(Scene):
         s = self.state
         if not (math.isfinite(a.lr) and a.lr > 0):
             return
-        # the slider stops at LR_RANGE; scripts and levels may go higher, to show divergence
-        lr = float(np.clip(a.lr, LR_RANGE[0], MAX_SCRIPTED_LR))
+        # the slider stops at LR_SLIDER_RANGE; scripts and levels may go higher (divergence)
+        lr = float(np.clip(a.lr, LR_SLIDER_RANGE[0], LR_MAX))
         s.settings = replace(s.settings, lr=lr)
         backend.set_lr(s.trainer, lr)
 

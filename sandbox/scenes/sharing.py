@@ -32,15 +32,14 @@ from sandbox import actions as A
 from sandbox.io.scene import SUFFIX as SCENE_SUFFIX
 from sandbox.io.scene import SceneData, TrainingSettings, ViewSettings
 from sandbox.scenes import backend
-from sandbox.state import (
+from sandbox.state import AppState, NetworkSettings
+from sandbox.vocab import (
     BRUSH_DENSITY_RANGE,
     BRUSH_RADIUS_RANGE,
     NOISE_RANGE,
     SPEEDS,
     UI_SCALE_RANGE,
     ZOOM_RANGE,
-    AppState,
-    NetworkSettings,
     Task,
     View,
 )

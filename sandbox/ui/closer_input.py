@@ -19,8 +19,9 @@ import pygame
 
 from sandbox import closer_actions as C
 from sandbox.actions import Action, Phase
-from sandbox.state import AppState, View
+from sandbox.state import AppState
 from sandbox.ui.closer_layout import contains
+from sandbox.vocab import View
 
 WHEEL = 1.15
 CREASE_PICK_PX = 7.0

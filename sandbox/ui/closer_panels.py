@@ -20,9 +20,10 @@ from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider, UI
 
 from sandbox import actions as A
 from sandbox import closer_actions as C
-from sandbox.state import AppState, Task
+from sandbox.state import AppState
 from sandbox.ui.closer_layout import NEURON_TRAY_ROW, neuron_tray
 from sandbox.ui.panels import label_rect, widget_actions
+from sandbox.vocab import Task
 
 TOOLTIP_DELAY = 0.5
 SLIDER_STEPS = 1000

@@ -27,20 +27,7 @@ from pygame_gui.elements import UIButton, UIImage, UIPanel, UITextBox
 
 from sandbox import actions as A
 from sandbox import game_actions as G
-from sandbox.state import (
-    BATCH_SIZES,
-    BRUSH_RADIUS_RANGE,
-    LR_RANGE,
-    OPTIMIZERS,
-    PRIOR_RANGE,
-    SPEEDS,
-    VIEW_KEYS,
-    AppState,
-    Layout,
-    Task,
-    View,
-    speed_label,
-)
+from sandbox.state import AppState, Layout, speed_label
 from sandbox.ui import glyphs
 from sandbox.ui.charts import font
 from sandbox.ui.game_theme import ensure_theme
@@ -58,13 +45,24 @@ from sandbox.ui.panels import (
     l2_to_slider,
 )
 from sandbox.ui.theme import CLASS_NAMES, TEXT
+from sandbox.vocab import (
+    BATCH_SIZES,
+    BRUSH_RADIUS_RANGE,
+    LR_SLIDER_RANGE,
+    MAX_WIDTH,
+    PRIOR_RANGE,
+    SPEEDS,
+    VIEW_KEYS,
+    Optimizer,
+    Task,
+    View,
+)
 
 LEFT_WIDTH = 320
 RIGHT_WIDTH = 280
 MIN_LEFT = 250
 MIN_RIGHT = 236
 BOTTOM_HEIGHT = 118
-MAX_WIDTH_LEVEL = 256  # level networks may be wider than the sandbox's sliders allow
 NEURON_RANGE = (-3.0, 3.0)  # the neuron sliders' a and b
 BIAS_RANGE = (-8.0, 8.0)  # and c
 SLIDER_STEPS = 240
@@ -323,7 +321,7 @@ def plan_controls(status: LevelStatus, state: AppState) -> list[Row]:
             rows.append(Row("section", "", 24, dict(title=title)))
             rows.extend(body)
 
-    lo, hi = LR_RANGE
+    lo, hi = LR_SLIDER_RANGE
     plo, phi = PRIOR_RANGE
     # training
     train_buttons = [
@@ -501,9 +499,7 @@ def plan_controls(status: LevelStatus, state: AppState) -> list[Row]:
 def missing_controls(status: LevelStatus) -> list[str]:
     """Controls the level shows that this version has no widget for (their views are missing
     too), in words for the level panel's note."""
-    from sandbox.state import View as StateView
-
-    names = {v.value for v in StateView}
+    names = {v.value for v in View}
     out = []
     for control, label in (("timeline", "the timeline"), ("probe", "the ray probe")):
         if status.present(control) and control not in names:
@@ -831,7 +827,9 @@ class LevelPanels(SandboxPanels):
                 panel,
                 (pad, y, inner, s(32)),
                 [("Adam", "adam"), ("SGD", "sgd")],
-                state.settings.optimizer if state.settings.optimizer in OPTIMIZERS else "adam",
+                state.settings.optimizer
+                if state.settings.optimizer in tuple(Optimizer)
+                else Optimizer.ADAM,
                 "How the weights are updated: Adam adapts its step size per weight; SGD is the "
                 "classic.",
                 lambda v: A.SetOptimizer(v),
@@ -922,7 +920,7 @@ class LevelPanels(SandboxPanels):
             h = self.status_hidden()
             if i >= len(h):
                 return None
-            return A.SetWidth(i, max(1, min(MAX_WIDTH_LEVEL, h[i] + delta)))
+            return A.SetWidth(i, max(1, min(MAX_WIDTH, h[i] + delta)))
 
         control = "neurons"
         if self.status.present("neurons"):

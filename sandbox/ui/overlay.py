@@ -14,10 +14,11 @@ import math
 import numpy as np
 import pygame
 
-from sandbox.state import AppState, Task, View
+from sandbox.state import AppState
 from sandbox.ui.charts import font
 from sandbox.ui.input import KEY_HELP
 from sandbox.ui.theme import ACCENT, CARD_BG, ERROR, TEXT, TEXT_DIM, WARN, class_color
+from sandbox.vocab import Task, View
 
 
 def _layer_colors() -> tuple[tuple[int, int, int], ...]:

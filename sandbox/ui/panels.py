@@ -29,28 +29,27 @@ from pygame_gui.elements import (
 )
 
 from sandbox import actions as A
-from sandbox.state import (
-    BATCH_SIZES,
-    BRUSH_DENSITY_RANGE,
-    BRUSH_RADIUS_RANGE,
-    L2_RANGE,
-    LR_RANGE,
-    MAX_CLASSES,
-    MAX_WIDTH_UI,
-    MIN_WIDTH,
-    OPTIMIZERS,
-    PRIOR_RANGE,
-    SPEEDS,
-    VIEW_KEYS,
-    AppState,
-    Task,
-    View,
-    speed_label,
-)
+from sandbox.state import AppState, speed_label
 from sandbox.ui import charts
 from sandbox.ui.dialogs import FileButtons
 from sandbox.ui.layout import COMPACT_LAYERS, LAYER_LABEL_WIDTH, TOOLBAR_ITEMS, panels_visible
 from sandbox.ui.theme import CLASS_NAMES
+from sandbox.vocab import (
+    BATCH_SIZES,
+    BRUSH_DENSITY_RANGE,
+    BRUSH_RADIUS_RANGE,
+    L2_RANGE,
+    LR_SLIDER_RANGE,
+    MAX_CLASSES,
+    MAX_WIDTH_UI,
+    MIN_WIDTH,
+    PRIOR_RANGE,
+    SPEEDS,
+    VIEW_KEYS,
+    Optimizer,
+    Task,
+    View,
+)
 
 TOOLTIP_DELAY = 0.5
 # font sizes of the label classes at 1x (assets/theme.json)
@@ -607,13 +606,13 @@ class SandboxPanels:
             panel,
             (pad + half + self.s(6), y, half, self.s(32)),
             [("Adam", "adam"), ("SGD", "sgd")],
-            state.settings.optimizer if state.settings.optimizer in OPTIMIZERS else "adam",
+            state.settings.optimizer if state.settings.optimizer in tuple(Optimizer) else "adam",
             "How the weights are updated: Adam adapts its step size per weight and is forgiving; "
             "SGD with momentum is the classic.",
             lambda v: A.SetOptimizer(v),
         )
         y += self.s(42)
-        lo, hi = LR_RANGE
+        lo, hi = LR_SLIDER_RANGE
         y = self._slider_row(
             panel,
             y,

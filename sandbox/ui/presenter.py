@@ -21,10 +21,11 @@ from typing import Any
 import pygame
 
 from sandbox.resources import resource_dir
-from sandbox.state import AppState, Task, View
+from sandbox.state import AppState
 from sandbox.ui.charts import font
 from sandbox.ui.input import KEY_HELP
 from sandbox.ui.theme import scaled_theme
+from sandbox.vocab import Task, View
 
 CONTRAST = "contrast"
 THEMES = ("default", CONTRAST)
