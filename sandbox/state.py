@@ -25,11 +25,6 @@ from sandbox.vocab import (
     View,
 )
 
-DIVERGED_MESSAGE = (
-    "The learning rate is too high: the network exploded. "
-    "Restored the last good weights and paused; lower the learning rate and press Space."
-)
-
 
 def speed_label(level: int) -> str:
     steps = SPEEDS[level]

@@ -397,6 +397,9 @@ class LevelScene(SandboxScene):
                 control = next((c for c in options if self.status.shown(c)), options[0])
         return control
 
+    def can_change_learning_rate(self) -> bool:
+        return self.status.control("learning_rate") == SHOWN
+
     def apply(self, action: A.Action) -> None:
         if isinstance(action, A.ToggleView) and action.name == View.LAPLACE.value:
             action = G.SetLaplace(not self.status.laplace_on)

@@ -28,7 +28,7 @@ from sandbox.scenes import backend
 from sandbox.scenes.base import Scene
 from sandbox.scenes.closer import Closer
 from sandbox.scenes.sharing import Workshop
-from sandbox.state import DIVERGED_MESSAGE, GeometryStats, HoverInfo, Metrics, Toast
+from sandbox.state import GeometryStats, HoverInfo, Metrics, Toast
 from sandbox.ui.input import InputMapper
 from sandbox.ui.layout import compute_layout
 from sandbox.vocab import (
@@ -422,12 +422,28 @@ class SandboxScene(Scene):
         if msg and not s.diverged:
             s.diverged = msg
             s.playing = False
-            self.say(DIVERGED_MESSAGE, "error")
-            self._bump_weights()
+            self.say(self._diverged_message(), "error")
+            self._bump_weights()  # the picture shows the restored weights
+            self._read_metrics(force=True)  # and so do the readouts
             return True
         if not msg:
             s.diverged = ""
         return bool(msg)
+
+    def _diverged_message(self) -> str:
+        """What happened and what to change, with the numbers to change it to."""
+        from sandbox.nn.trainer import plain_number
+
+        lr = self.state.settings.lr
+        return (
+            f"The learning rate is too high ({plain_number(lr)}): the network blew up. It is "
+            "back to its last good weights and paused. Lower the learning rate (try "
+            f"{plain_number(lr / 10)}), then press Space."
+        )
+
+    def can_change_learning_rate(self) -> bool:
+        """Whether the player can lower the learning rate here (a level may lock it)."""
+        return True
 
     # ------------------------------------------------------------------ apply
     def apply(self, action: A.Action) -> None:
@@ -650,6 +666,11 @@ class SandboxScene(Scene):
             self.say("Paint some points first (left drag on the plane), then press Space.")
             return
         if on and s.diverged:
+            if backend.diverged(s.trainer) and self.can_change_learning_rate():
+                # nothing was changed: the same rate would blow up again (or, worse, quietly
+                # kill neurons before it does)
+                self.say(self._diverged_message(), "error")
+                return
             backend.clear_divergence(s.trainer)
             s.diverged = ""
         s.playing = on
