@@ -24,6 +24,7 @@ import numpy as np
 import pygame
 
 from sandbox import actions as A
+from sandbox.io.files import stamped
 from sandbox.scenes import backend
 from sandbox.scenes.base import Scene
 from sandbox.scenes.closer import Closer
@@ -754,7 +755,7 @@ class SandboxScene(Scene):
         self.state.show_help = not self.state.show_help
 
     def _on_Screenshot(self, a: A.Screenshot) -> None:
-        path = a.path or time.strftime("neural-origami-%Y%m%d-%H%M%S.png")
+        path = a.path or str(stamped("neural-origami", ".png"))
         self.state.screenshot_request = path
 
     def _on_ScreenshotSaved(self, a: A.ScreenshotSaved) -> None:
