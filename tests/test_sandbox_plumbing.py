@@ -13,7 +13,7 @@ from sandbox import actions as A
 from sandbox.bayes.evidence import PRIOR_PRECISION_BOUNDS
 from sandbox.nn import MLP
 from sandbox.nn.mlp import resize_network
-from sandbox.ui.panels import _slider_to_log
+from sandbox.ui.rows import slider_to_log
 from sandbox.vocab import PRIOR_RANGE, View
 
 
@@ -23,7 +23,7 @@ def _prior_readouts(d) -> tuple[float, float, float]:
     panels = d.scene.panels
     slider = next(sl for sl in panels._sliders if sl.widget.value_range == (0, 120))
     label = float(slider.value_label.text)
-    at = _slider_to_log(slider.widget.get_current_value(), *PRIOR_RANGE, 120)
+    at = slider_to_log(slider.widget.get_current_value(), *PRIOR_RANGE, 120)
     caption = f"confidence: Laplace (prior precision {s.prior_precision:.3g})"
     assert re.search(r"prior precision ([0-9.e+-]+)\)", caption)
     return at, label, float(re.search(r"precision ([0-9.e+-]+)\)", caption).group(1))

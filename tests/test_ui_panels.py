@@ -20,10 +20,12 @@ from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider
 
 from sandbox import actions as A
 from sandbox.state import AppState, HoverInfo, LossHistory, Metrics, Toast
-from sandbox.ui import charts, overlay
+from sandbox.ui import charts, hud
 from sandbox.ui.input import InputMapper
 from sandbox.ui.layout import compute_layout, panels_visible
-from sandbox.ui.panels import SandboxPanels, compact_count, l2_from_slider, l2_to_slider
+from sandbox.ui.numbers import compact_count
+from sandbox.ui.panels import SandboxPanels
+from sandbox.ui.rows import l2_from_slider, l2_to_slider
 from sandbox.ui.theme import scaled_theme
 from sandbox.vocab import Task, View
 
@@ -238,11 +240,11 @@ def test_custom_overlays_draw_at_every_scale(display):
         state.show_help = True
         state.views.add(View.SPLIT)
         surface = pygame.Surface(state.layout.window, pygame.SRCALPHA)
-        overlay.draw_captions(surface, state, scale)
-        overlay.draw_brush(surface, state, scale)
-        overlay.draw_hover(surface, state, scale)
-        overlay.draw_toast(surface, state, scale)
-        overlay.draw_help(surface, state, scale)
+        hud.draw_captions(surface, state, scale)
+        hud.draw_brush(surface, state, scale)
+        hud.draw_hover(surface, state, scale)
+        hud.draw_toast(surface, state, scale)
+        hud.draw_help(surface, state, scale)
         w, h = state.layout.window
         assert surface.get_at((w // 2, h // 2)).a > 200  # the help card
         # premultiplied: no channel may exceed alpha
@@ -252,7 +254,7 @@ def test_custom_overlays_draw_at_every_scale(display):
         del px, alpha
         chart = charts.loss_chart(state.history, (400, 120), scale)
         assert chart.get_size() == (400, 120)
-        overlay.draw_loading(surface, 0.4, "Preparing training kernels", scale)
+        hud.draw_loading(surface, 0.4, "Preparing training kernels", scale)
 
 
 # ----------------------------------------------------------------------------- input mapping

@@ -38,6 +38,7 @@ from sandbox.vocab import (
 
 from .goals import Goal, GoalError, parse_goal
 from .markup import MarkupError, validate_markup
+from .readouts import Readout, ReadoutError, parse_readout
 from .vocab import Control, ControlState, MarkerKind, Task, View, allowed
 
 FORMAT_VERSION = 1
@@ -52,6 +53,8 @@ MAX_HINTS = 20
 MAX_MARKERS = 20
 MAX_GOALS = 10
 MAX_CHOICES = 6
+MAX_READOUTS = 6
+MAX_TRAINED_STEPS = 100_000
 
 E = TypeVar("E", bound=Enum)
 
@@ -99,6 +102,7 @@ class NetworkSpec:
     l2: float = 0.0
     seed: int = 0
     layers: tuple[tuple[np.ndarray, np.ndarray], ...] | None = None
+    trained_steps: int = 0  # training done before the level starts (a network that has learned)
 
     @property
     def n_out(self) -> int:
@@ -129,11 +133,14 @@ class GoalSpec:
 
 @dataclass(frozen=True)
 class Hint:
-    """A hint shown after `after_seconds` of play or `after_failures` failed checks."""
+    """A hint shown after `after_seconds` of play or `after_failures` failed checks, while its
+    `when` condition holds (a goal-language condition on the level's state) and the level's goal
+    is not met."""
 
     text: str
     after_seconds: float | None = None
     after_failures: int | None = None
+    when: Goal | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,9 @@ class Level:
     hints: tuple[Hint, ...] = ()
     two_stars: Goal | None = None
     three_stars: Goal | None = None
+    two_stars_text: str = ""  # the rule in the player's words ("": written out from the check)
+    three_stars_text: str = ""
+    readouts: tuple[Readout, ...] = ()
     quiz: Quiz | None = None
     source: str = ""
 
@@ -323,6 +333,7 @@ TOP_OPTIONAL = (
     "hints",
     "stars",
     "quiz",
+    "readouts",
 )
 
 
@@ -363,10 +374,14 @@ def _build(r: _Reader, doc: object, level_id: str, require_goals: bool) -> Level
     )
     goal_mode = r.choice(top.get("goal_mode", "all"), "goal_mode", GOAL_MODES)
     hints = tuple(
-        _hint(r, h, f"hints[{i}]")
+        _hint(r, h, f"hints[{i}]", markers)
         for i, h in enumerate(r.array(top.get("hints", []), "hints", 0, MAX_HINTS))
     )
-    two, three = _stars(r, top.get("stars", {}), markers)
+    (two, two_text), (three, three_text) = _stars(r, top.get("stars", {}), markers)
+    readouts = tuple(
+        _readout(r, v, f"readouts[{i}]", markers)
+        for i, v in enumerate(r.array(top.get("readouts", []), "readouts", 0, MAX_READOUTS))
+    )
     quiz = _quiz(r, top["quiz"]) if "quiz" in top else None
     success = r.text(top["success"], "success") if "success" in top else ""
     if require_goals:
@@ -377,15 +392,19 @@ def _build(r: _Reader, doc: object, level_id: str, require_goals: bool) -> Level
                 "success", "required key is missing (the text shown when the goal is met)"
             )
     used = {n for g in goals for n in g.goal.names()}
-    for star in (two, three):
+    for star in (two, three, *(h.when for h in hints)):
         if star is not None:
             used |= star.names()
+    for readout in readouts:
+        used |= readout.names()
     if "quiz_solved" in used and quiz is None:
         raise r.error("quiz", "a goal uses quiz_solved, so the level needs a [quiz] table")
     if used & {"test_accuracy", "test_loss"} and data.test_fraction == 0.0:
         raise r.error("data.test_fraction", "a goal uses the test set, so this must be above 0")
     if used & {"confidence"} and network.task is Task.REGRESSION:
         raise r.error("network.task", "confidence goals need a classification network")
+    if used & {"height"} and network.task is Task.CLASSIFICATION:
+        raise r.error("network.task", "height goals need a regression network")
     return Level(
         id=level_id,
         title=title,
@@ -402,6 +421,9 @@ def _build(r: _Reader, doc: object, level_id: str, require_goals: bool) -> Level
         hints=hints,
         two_stars=two,
         three_stars=three,
+        two_stars_text=two_text,
+        three_stars_text=three_text,
+        readouts=readouts,
         quiz=quiz,
         source=r.file,
     )
@@ -416,6 +438,7 @@ _NETWORK_KEYS = (
     "l2",
     "seed",
     "layers",
+    "trained_steps",
 )
 
 
@@ -449,6 +472,9 @@ def _network(r: _Reader, value: object) -> NetworkSpec:
         ),
         l2=r.number(t.get("l2", 0.0), "network.l2", 0.0, L2_MAX),
         seed=r.integer(t.get("seed", 0), "network.seed", 0, MAX_SEED),
+        trained_steps=r.integer(
+            t.get("trained_steps", 0), "network.trained_steps", 0, MAX_TRAINED_STEPS
+        ),
     )
     if "layers" not in t:
         return spec
@@ -606,11 +632,12 @@ def _goal(r: _Reader, value: object, key: str, markers: Mapping[str, Marker]) ->
     )
 
 
-def _hint(r: _Reader, value: object, key: str) -> Hint:
-    t = r.table(value, key, ("text",), ("after_seconds", "after_failures"))
-    if "after_seconds" not in t and "after_failures" not in t:
-        raise r.error(key, "a hint needs after_seconds, after_failures or both")
+def _hint(r: _Reader, value: object, key: str, markers: Mapping[str, Marker]) -> Hint:
+    t = r.table(value, key, ("text",), ("after_seconds", "after_failures", "when"))
+    if "after_seconds" not in t and "after_failures" not in t and "when" not in t:
+        raise r.error(key, "a hint needs after_seconds, after_failures or when")
     return Hint(
+        when=r.goal(t["when"], f"{key}.when", markers) if "when" in t else None,
         text=r.text(t["text"], f"{key}.text"),
         after_seconds=(
             r.number(t["after_seconds"], f"{key}.after_seconds", 0.0, 3600.0)
@@ -627,11 +654,34 @@ def _hint(r: _Reader, value: object, key: str) -> Hint:
 
 def _stars(
     r: _Reader, value: object, markers: Mapping[str, Marker]
-) -> tuple[Goal | None, Goal | None]:
+) -> tuple[tuple[Goal | None, str], tuple[Goal | None, str]]:
+    """Each star rule: a goal-language condition, or a table {check, text} whose text says the
+    rule in the player's words."""
     t = r.table(value, "stars", (), ("two", "three"))
-    two = r.goal(t["two"], "stars.two", markers) if "two" in t else None
-    three = r.goal(t["three"], "stars.three", markers) if "three" in t else None
-    return two, three
+    out = []
+    for name in ("two", "three"):
+        key = f"stars.{name}"
+        if name not in t:
+            out.append((None, ""))
+        elif isinstance(t[name], Mapping):
+            rule = r.table(t[name], key, ("check", "text"), ())
+            out.append(
+                (
+                    r.goal(rule["check"], f"{key}.check", markers),
+                    r.text(rule["text"], f"{key}.text"),
+                )
+            )
+        else:
+            out.append((r.goal(t[name], key, markers), ""))
+    return out[0], out[1]
+
+
+def _readout(r: _Reader, value: object, key: str, markers: Mapping[str, Marker]) -> Readout:
+    src = r.string(value, key, 200)
+    try:
+        return parse_readout(src, markers)
+    except ReadoutError as exc:
+        raise r.error(key, f"{exc} (in readout {src!r})") from None
 
 
 def _quiz(r: _Reader, value: object) -> Quiz:

@@ -246,9 +246,9 @@ class MenuScene(Scene):
         self._background.draw(self._bg_state)
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
-        from sandbox.ui import overlay
+        from sandbox.ui import hud
 
-        overlay.draw_toast(surface, self.state, self.state.scale)
+        hud.draw_toast(surface, self.state, self.state.scale)
 
     def ui_needs_redraw(self) -> bool:
         s = self.state
