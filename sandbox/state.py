@@ -187,6 +187,7 @@ class CloserState:
     # handles on the 2D view in window pixels: (name, x, y, radius), and the selected crease
     handles: tuple[tuple[str, float, float, float], ...] = ()
     crease_px: Any = None  # (S, 4) window-pixel segments of the editable crease, or None
+    crease_hover: str | None = None  # "move" / "rotate": a press here grabs the crease
     # training timeline
     timeline: Any = None  # sandbox.nn.timeline.Timeline of the current run
     scrub: int | None = None  # the snapshot shown; None: the live weights ("now")
