@@ -63,7 +63,7 @@ def test_a_level_then_the_sandbox_starts_the_sandbox_afresh(start_menu, tmp_path
     send(app, hover_click(app.scene.panels.cards[lid].rect.center), frames=3)
     assert isinstance(app.scene, LevelScene)
     s = app.state
-    level_settings = (s.settings.batch_size, s.test_ratio, set(s.views))
+    level_settings = (s.settings.batch_size, s.test_fraction, set(s.views))
     assert s.settings.batch_size > 1_000_000 and "inspector" in {v.value for v in s.views}
     # whatever a level can set, a scene file can hold
     told = save_through_the_dialog(app)
@@ -78,7 +78,7 @@ def test_a_level_then_the_sandbox_starts_the_sandbox_afresh(start_menu, tmp_path
     fresh = AppState()
     assert s.settings.batch_size == NetworkSettings().batch_size
     assert s.settings.lr == NetworkSettings().lr
-    assert s.test_ratio == fresh.test_ratio and s.points.test_ratio == fresh.test_ratio
+    assert s.test_fraction == fresh.test_fraction and s.points.test_fraction == fresh.test_fraction
     assert s.views == set(DEFAULT_VIEWS)
     assert s.closer.selected is None and s.layer_view == 0
     classes = int(s.points.y.max()) + 1
@@ -101,3 +101,16 @@ def test_the_sandbox_does_not_leak_into_a_level(start_menu):
     assert not {v.value for v in s.views} & {"regions", "inspector"} - {
         v.value for v in app.scene.level.views
     }
+
+
+def test_what_outlives_a_screen_names_real_fields():
+    from dataclasses import fields
+
+    from sandbox.state import APP_WIDE, CHANGE_COUNTERS
+
+    names = {f.name for f in fields(AppState)}
+    assert APP_WIDE <= names and CHANGE_COUNTERS <= names
+    s = AppState()
+    s.ui_scale, s.selected_class, s.data_version = 1.5, 3, 7
+    s.start_afresh()
+    assert s.ui_scale == 1.5 and s.selected_class == 0 and s.data_version == 8
