@@ -72,7 +72,7 @@ def test_divergence_really_restores_and_says_what_to_change(make_app):
     good_loss, good_acc = s.metrics.train_loss, s.metrics.train_acc
     assert good_acc > 0.97
     move_lr_slider(app, 100)
-    assert s.settings.lr == pytest.approx(1.0)
+    assert s.settings.learning_rate == pytest.approx(1.0)
     send(app, key(pygame.K_SPACE), frames=1)
     for _ in range(60):
         send(app, [], frames=1)
@@ -98,7 +98,7 @@ def test_divergence_really_restores_and_says_what_to_change(make_app):
 
     # a lower rate, Space: training goes on from the good weights
     move_lr_slider(app, 50)
-    assert s.settings.lr < 0.05
+    assert s.settings.learning_rate < 0.05
     send(app, key(pygame.K_SPACE), frames=30)
     assert s.playing and not s.diverged
     send(app, key(pygame.K_SPACE), frames=2)

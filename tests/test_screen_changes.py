@@ -77,7 +77,7 @@ def test_a_level_then_the_sandbox_starts_the_sandbox_afresh(start_menu, tmp_path
     assert isinstance(app.scene, FreeSandboxScene)
     fresh = AppState()
     assert s.settings.batch_size == NetworkSettings().batch_size
-    assert s.settings.lr == NetworkSettings().lr
+    assert s.settings.learning_rate == NetworkSettings().learning_rate
     assert s.test_fraction == fresh.test_fraction and s.points.test_fraction == fresh.test_fraction
     assert s.views == set(DEFAULT_VIEWS)
     assert s.closer.selected is None and s.layer_view == 0

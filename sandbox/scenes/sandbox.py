@@ -438,7 +438,7 @@ class SandboxScene(Scene):
         """What happened and what to change, with the numbers to change it to."""
         from sandbox.nn.trainer import plain_number
 
-        lr = self.state.settings.lr
+        lr = self.state.settings.learning_rate
         return (
             f"The learning rate is too high ({plain_number(lr)}): the network blew up. It is "
             "back to its last good weights and paused. Lower the learning rate (try "
