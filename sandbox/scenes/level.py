@@ -742,14 +742,17 @@ class LevelScene(SandboxScene):
         st = self.status
         if not force and self.state.time < self._hints_next:
             return
-        self._hints_next = self.state.time + HINT_INTERVAL
         if st.card == "story":
             return
+        t0 = time.perf_counter()
         self._follow()
         try:
             due = [h.text for h in self.live.due_hints(self.elapsed)]
         except (ValueError, ArithmeticError):
             return
+        finally:  # conditions can cost milliseconds (regions): look less often when they do
+            cost = time.perf_counter() - t0
+            self._hints_next = self.state.time + max(HINT_INTERVAL, 8.0 * cost)
         if due == st.hints:
             return
         new = [t for t in due if t not in self._hints_said]
