@@ -220,6 +220,7 @@ class LevelScene(SandboxScene):
     # ------------------------------------------------------------------ set-up
     def enter(self) -> None:
         s = self.state
+        s.start_afresh()  # nothing of the screen before (the sandbox's settings) carries over
         level = self.level
         spec = level.network
         live = self.live
@@ -398,6 +399,9 @@ class LevelScene(SandboxScene):
                 options = control.split("|")
                 control = next((c for c in options if self.status.shown(c)), options[0])
         return control
+
+    def can_change_learning_rate(self) -> bool:
+        return self.status.control("learning_rate") == SHOWN
 
     def apply(self, action: A.Action) -> None:
         if isinstance(action, A.ToggleView) and action.name == View.LAPLACE.value:
