@@ -391,7 +391,7 @@ class SetUiScale(Action):
 
 @dataclass(frozen=True, slots=True)
 class Screenshot(Action):
-    """Save the window as a PNG (path None: a time-stamped name in the current folder)."""
+    """Save the window as a PNG (path None: a time-stamped name in the app's files folder)."""
 
     looks = True
 
@@ -471,7 +471,10 @@ class ImportWeights(Action):
 
 @dataclass(frozen=True, slots=True)
 class CloseDialog(Action):
-    """The file dialog was closed without picking a file."""
+    """The file dialog was closed without picking a file; `folder` is where it was looking
+    (the next dialog starts there)."""
+
+    folder: str | None = None
 
     looks = True
 
@@ -480,7 +483,7 @@ class CloseDialog(Action):
 class ToggleRecording(Action):
     """Start recording the plane (GIF, plus MP4 where available) or stop and save it.
 
-    path None: a time-stamped name in the current folder.
+    path None: a time-stamped name in the app's files folder (sandbox.io.files).
     """
 
     looks = True

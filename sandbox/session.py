@@ -244,6 +244,17 @@ class Session:
         return self.memo.get(name, self._key(reads, args), lambda: compute(*args), hold)
 
     # ------------------------------------------------------------------ setters
+    def reset(self) -> None:
+        """Start afresh for a new screen: no points, no network; every version moves on."""
+        self.set_points(new_points(Task.CLASSIFICATION, 0.2, 0))
+        self.net = None
+        self.trainer = None
+        self.timeline = None
+        self.scrub = None
+        self._live = None
+        self.memo = Memo()
+        self._weights += 1
+
     def set_points(self, points: PointSet) -> None:
         """Work on another point set (a task switch, a loaded scene, a level's data)."""
         self.points = points
@@ -285,20 +296,27 @@ class Session:
         self._live = None
         self._weights += 1
 
-    def sync_data(self) -> bool:
-        """Push changed points to the trainer (widening the output layer when a new class
-        appears; fewer classes never shrink it). True when something was pushed."""
+    def sync_data(self, seed: int) -> bool:
+        """Push changed points to the trainer. True when something was pushed.
+
+        The outputs follow the classes of the data: a new class widens the output layer first
+        (the trainer checks labels against it); a class gone removes its output after the push,
+        so the plane never predicts a class with no point (an imported network keeps its
+        outputs until its data changes). `seed` draws any new output weights.
+        """
         if self.data_version == self._pushed or self.trainer is None:
             return False
         pts = self.points
         n_out = outputs_needed(pts)
         if n_out > self.net.n_out:
-            self.resize(self.net.hidden_sizes, n_out, self.trainer.seed)
+            self.resize(self.net.hidden_sizes, n_out, seed)
         self.trainer.set_data(
             np.ascontiguousarray(pts.X),
             np.ascontiguousarray(pts.y),
             test_mask=np.asarray(pts.is_test),
         )
+        if n_out < self.net.n_out:  # after the push: the trainer checks its labels fit
+            self.resize(self.net.hidden_sizes, n_out, seed)
         self._pushed = self.data_version
         return True
 

@@ -9,7 +9,7 @@ ranges) come from `sandbox.vocab`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,11 +36,6 @@ if TYPE_CHECKING:
     from sandbox.render.camera3d import OrbitCamera
     from sandbox.session import Session
     from sandbox.ui.closer_layout import CloserRects
-
-DIVERGED_MESSAGE = (
-    "The learning rate is too high: the network exploded. "
-    "Restored the last good weights and paused; lower the learning rate and press Space."
-)
 
 
 def speed_label(level: int) -> str:
@@ -222,6 +217,7 @@ class CloserState:
     # handles on the 2D view in window pixels: (name, x, y, radius), and the selected crease
     handles: tuple[tuple[str, float, float, float], ...] = ()
     crease_px: np.ndarray | None = None  # (S, 4) window-pixel segments of the editable crease
+    crease_hover: str | None = None  # "move" / "rotate": a press here grabs the crease
     # training timeline
     timeline: Timeline | None = None  # the current run's (the session's, shown here)
     scrub: int | None = None  # the snapshot shown; None: the live weights ("now")
@@ -240,6 +236,7 @@ class WorkshopState:
     dialog_path: str = ""  # where that dialog starts
     scene_path: str = ""  # the scene file last saved or opened
     weights_path: str = ""  # the weights file last exported or imported
+    last_folder: str = ""  # where the last file dialog was (picked or cancelled); "": files_dir
     recording: bool = False
     rec_frames: int = 0
     rec_seconds: float = 0.0
@@ -332,6 +329,23 @@ class AppState:
         """The Laplace fit of the current weights and data, when one was made."""
         return self.session.current_laplace(self.prior_precision)
 
+    def start_afresh(self) -> None:
+        """Put everything a screen sets up (data, network, settings, views, camera, readouts)
+        back to its defaults, keeping what belongs to the whole app (window, UI scale, presenter
+        mode, file paths). A screen calls it first when it starts, so nothing a level set (its
+        batch size, test split, classes, open inspector) leaks into the free sandbox or another
+        level. The Session stays the same object (the screen's controllers hold it) but starts
+        afresh too, its versions moving on, so nothing cached against them survives."""
+        fresh = AppState()
+        for f in fields(self):
+            if f.name in APP_WIDE:
+                continue
+            if f.name == "_session":
+                if self._session is not None:
+                    self._session.reset()
+                continue
+            setattr(self, f.name, getattr(fresh, f.name))
+
     @property
     def task(self) -> Task:
         return self.settings.task
@@ -354,3 +368,10 @@ class AppState:
 
     def layer_view_label(self) -> str:
         return "Joint" if self.layer_view == 0 else f"Layer {self.layer_view}"
+
+
+# What outlives a change of screen (see AppState.start_afresh); everything else starts afresh.
+APP_WIDE = frozenset(
+    {"layout", "ui_scale", "show_ui", "workshop", "time", "timings", "fps", "quit",
+     "screenshot_request"}
+)  # fmt: skip

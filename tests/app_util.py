@@ -123,14 +123,14 @@ class Driver:
         self.send(click(self.button(text).rect.center), frames=2)
 
 
-def app_factory(defaults: dict, tmp_path, monkeypatch):
+def app_factory(defaults: dict, tmp_path, monkeypatch, files_dir=None):
     """`make(**config)` starts an App offscreen (hidden window, no loading screen unless asked),
     runs two frames and returns its Driver; `close()` closes them all and returns the OpenGL
     errors left behind. The `make_app` fixture of conftest.py wraps this."""
     from sandbox.app import App
     from sandbox.config import AppConfig
 
-    monkeypatch.setenv("NEURAL_ORIGAMI_FILES", str(tmp_path / "files"))
+    monkeypatch.setenv("NEURAL_ORIGAMI_FILES_DIR", str(files_dir or tmp_path))  # files land here
     monkeypatch.chdir(tmp_path)
     apps: list = []
 

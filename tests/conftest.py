@@ -5,11 +5,15 @@ context can be made, because rendering tests must run in CI.
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+# files the app writes by itself (recordings, screenshots, dialogs' defaults) never go to the
+# home folder from a test; tests that look at them point this at their own tmp_path
+os.environ.setdefault("NEURAL_ORIGAMI_FILES_DIR", tempfile.mkdtemp(prefix="neural-origami-files-"))
 
 import pytest  # noqa: E402
 from app_util import app_factory  # noqa: E402
@@ -21,10 +25,12 @@ APP_DEFAULTS = {"size": (1280, 800), "points": 200, "hidden": (8, 8)}
 @pytest.fixture
 def make_app(gl_session, tmp_path, monkeypatch, request):
     """Start apps on the shared offscreen GL context: `make_app(**AppConfig fields)` returns a
-    Driver (tests/app_util.py). A test module may set APP_DEFAULTS (merged over the ones here).
+    Driver (tests/app_util.py). A test module may set APP_DEFAULTS (merged over the ones here)
+    and APP_FILES_SUBDIR (the app's files folder inside tmp_path; default tmp_path itself).
     Every app is closed afterwards, and OpenGL errors left behind fail the test."""
     defaults = {**APP_DEFAULTS, **getattr(request.module, "APP_DEFAULTS", {})}
-    make, close = app_factory(defaults, tmp_path, monkeypatch)
+    files = tmp_path / getattr(request.module, "APP_FILES_SUBDIR", "")
+    make, close = app_factory(defaults, tmp_path, monkeypatch, files)
     yield make
     errors = close()
     assert not errors, f"OpenGL errors: {errors}"

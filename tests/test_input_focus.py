@@ -18,6 +18,7 @@ from sandbox.app import App
 
 SIZE = (960, 640)
 APP_DEFAULTS = {"size": SIZE}
+APP_FILES_SUBDIR = "files"
 
 
 def snapshot(app: App) -> tuple:

@@ -97,12 +97,14 @@ def test_scrub_back_to_now_and_resume_from_a_snapshot():
     assert s.timeline.last_step == 10
 
 
-def test_points_pushed_once_and_a_new_class_widens_the_output():
+def test_points_pushed_once_and_the_outputs_follow_the_classes():
     s = make_session()
-    assert not s.sync_data(), "the trainer was made on these points"
+    assert not s.sync_data(0), "the trainer was made on these points"
     s.points.add([[1.0, 1.0], [2.0, 2.0]], 2)  # a third class
-    assert s.sync_data() and s.net.n_out == 3
-    assert not s.sync_data()
+    assert s.sync_data(0) and s.net.n_out == 3
+    assert not s.sync_data(0)
+    s.points.undo()  # the third class is gone: its output goes too
+    assert s.sync_data(0) and s.net.n_out == 2 and s.trainer.net is s.net
 
 
 def test_laplace_fits_once_per_weights_data_and_prior():

@@ -14,6 +14,7 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pygame
 
 from sandbox import actions as A
 from sandbox import stage_actions as C
@@ -35,6 +36,15 @@ NEURON_RANGE = {"a": (-4.0, 4.0), "b": (-4.0, 4.0), "c": (-12.0, 12.0)}
 Handle = tuple[str, float, float, float]  # name, x, y, radius in window pixels
 
 
+def set_pointer(mode: str | None) -> None:
+    """The system pointer for a crease hover: a four-way arrow to move, a hand to turn."""
+    shapes = {"move": pygame.SYSTEM_CURSOR_SIZEALL, "rotate": pygame.SYSTEM_CURSOR_HAND}
+    try:
+        pygame.mouse.set_cursor(shapes.get(mode or "", pygame.SYSTEM_CURSOR_ARROW))
+    except pygame.error:
+        pass  # no pointer to change (offscreen drivers)
+
+
 def flat_index(sizes: list[int], layer: int, index: int) -> int:
     return int(sum(sizes[: layer - 1]) + index)
 
@@ -51,6 +61,7 @@ class InspectorController(Controller):
         self.dead = np.zeros(0, dtype=bool)
         self.copycat = np.zeros(0, dtype=bool)
         self._drag: dict | None = None
+        self._missed_said = -10.0  # when the "a neuron is selected" hint was last given
         self._pivot: np.ndarray | None = None
         self._handle0: np.ndarray | None = None
 
@@ -58,6 +69,8 @@ class InspectorController(Controller):
         return {
             C.InspectorPointer: self._on_pointer,
             C.PickNeuron: self._on_pick,
+            C.CreaseHover: self._on_crease_hover,
+            C.CreaseMissed: self._on_crease_missed,
             C.CreaseDrag: self._on_crease_drag,
             C.EditNeuron: self._on_edit,
         }
@@ -101,6 +114,28 @@ class InspectorController(Controller):
             return None
         index = cs.selected[1]
         return index if index < self.state.net.hidden_sizes[0] else None
+
+    def _on_crease_hover(self, a: C.CreaseHover) -> None:
+        """The hover cue: the crease (or its handle) lights up and the pointer changes."""
+        cs = self.state.closer
+        if cs.crease_hover != a.mode:
+            cs.crease_hover = a.mode
+            set_pointer(a.mode)
+
+    def _on_crease_missed(self, a: C.CreaseMissed) -> None:
+        now = self.state.time
+        if now - self._missed_said < 3.0:
+            return
+        self._missed_said = now
+        self.scene.say(
+            "A neuron is selected, so the brush is off. Drag its crease (the bold line; it lights "
+            "up under the pointer) or the round handle to turn it. Click an empty spot in the "
+            "inspector to let go of the neuron and paint again."
+        )
+
+    @property
+    def dragging(self) -> bool:
+        return self._drag is not None
 
     def _on_crease_drag(self, a: C.CreaseDrag) -> None:
         s = self.state

@@ -146,6 +146,7 @@ class LevelScene(SandboxScene):
     # ------------------------------------------------------------------ set-up
     def enter(self) -> None:
         s = self.state
+        s.start_afresh()  # nothing of the screen before (the sandbox's settings) carries over
         level = self.level
         spec = level.network
         live = self.live
@@ -287,14 +288,13 @@ class LevelScene(SandboxScene):
         return best
 
     # ------------------------------------------------------------------ apply
-    def control_for(self, action: A.Action) -> str | None:
-        """The control `action` needs in this level (None: always allowed)."""
-        return control_for(action, self.status)
+    def can_change_learning_rate(self) -> bool:
+        return self.status.control("learning_rate") == SHOWN
 
     def apply(self, action: A.Action) -> None:
         if isinstance(action, A.ToggleView) and action.name == View.LAPLACE.value:
             action = G.SetLaplace(not self.status.laplace_on)
-        control = self.control_for(action)
+        control = control_for(action, self.status)
         if control is not None and self.status.control(control) != SHOWN:
             self._refuse(control)
             return
@@ -610,14 +610,17 @@ class LevelScene(SandboxScene):
         st = self.status
         if not force and self.state.time < self._hints_next:
             return
-        self._hints_next = self.state.time + HINT_INTERVAL
         if st.card == "story":
             return
+        t0 = time.perf_counter()
         self._follow()
         try:
             due = [h.text for h in self.live.due_hints(self.elapsed)]
         except (ValueError, ArithmeticError):
             return
+        finally:  # conditions can cost milliseconds (regions): look less often when they do
+            cost = time.perf_counter() - t0
+            self._hints_next = self.state.time + max(HINT_INTERVAL, 8.0 * cost)
         if due == st.hints:
             return
         new = [t for t in due if t not in self._hints_said]

@@ -16,7 +16,6 @@ sandbox options), or the free sandbox.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -27,6 +26,7 @@ import pygame_gui
 from sandbox import actions as A
 from sandbox import game_actions as G
 from sandbox.cli import resolve_level_id
+from sandbox.io.files import stamped
 from sandbox.nn import MLP
 from sandbox.render.camera import View2D
 from sandbox.render.plane_view import PlaneRenderer
@@ -227,7 +227,7 @@ class MenuScene(Scene):
         self._refresh()
 
     def _on_Screenshot(self, a: A.Screenshot) -> None:
-        self.state.screenshot_request = a.path or time.strftime("neural-origami-%Y%m%d-%H%M%S.png")
+        self.state.screenshot_request = a.path or str(stamped("neural-origami", ".png"))
 
     def _on_ScreenshotSaved(self, a: A.ScreenshotSaved) -> None:
         self.state.screenshot_request = None

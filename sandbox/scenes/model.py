@@ -12,7 +12,7 @@ message; refusals (the point cap, a Laplace fit on one class) become messages to
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,9 +21,10 @@ from sandbox import actions as A
 from sandbox.bayes import LastLayerLaplace
 from sandbox.data import dataset_info, list_datasets, make_dataset
 from sandbox.nn import MLP
+from sandbox.nn.trainer import plain_number
 from sandbox.scenes.base import Controller, Routes
 from sandbox.session import TrainingSetup, new_points, outputs_needed
-from sandbox.state import DIVERGED_MESSAGE, Metrics, NetworkSettings
+from sandbox.state import Metrics, NetworkSettings
 from sandbox.vocab import (
     LR_MAX,
     LR_SLIDER_RANGE,
@@ -47,6 +48,17 @@ if TYPE_CHECKING:
 METRICS_INTERVAL = 0.1
 DEFAULT_POINTS = {Task.CLASSIFICATION: 400, Task.REGRESSION: 1000}
 DEFAULT_PRESET = {Task.CLASSIFICATION: "ring", Task.REGRESSION: "disk"}
+
+
+@dataclass(frozen=True)
+class PresetSource:
+    """Where generated points came from; the point set keeps it in its undo history, so undoing
+    a preset brings back the preset box, noise and seed that made the points on screen."""
+
+    name: str
+    noise: float
+    data_seed: int
+    n_preset: int
 
 
 def preset_list() -> tuple[tuple[str, str, str], ...]:
@@ -79,7 +91,7 @@ class ModelController(Controller):
 
     def routes(self) -> Routes:
         return {
-            A.LoadPreset: lambda a: self.load_preset(a.name),
+            A.LoadPreset: self._on_load_preset,
             A.SetNoise: self._on_noise,
             A.NewDataSeed: self._on_new_data_seed,
             A.SetTestFraction: self._on_test_fraction,
@@ -115,8 +127,9 @@ class ModelController(Controller):
             if self.scene.config.points is None:
                 s.n_preset = DEFAULT_POINTS[task]
         try:
+            n = int(s.n_preset)
             X, y = make_dataset(
-                name, n=int(s.n_preset), noise=float(min(s.noise, NOISE_RANGE[1])),
+                name, n=n, noise=float(min(s.noise, NOISE_RANGE[1])),
                 seed=int(s.data_seed),
             )  # fmt: skip
         except ValueError as exc:
@@ -126,7 +139,7 @@ class ModelController(Controller):
         if coalesce and self._preset_version == pts.version and pts.can_undo:
             pts.undo()  # one undo step for a whole slider drag, not one per pixel
         try:
-            pts.replace(X, y)
+            pts.replace(X, y, source=PresetSource(name, float(s.noise), int(s.data_seed), n))
         except ValueError as exc:
             self.scene.say(str(exc), "error")
             return False
@@ -143,6 +156,7 @@ class ModelController(Controller):
         s.settings = replace(s.settings, task=task)
         if task in self.stash:
             self.session.set_points(self.stash.pop(task))
+            self.follow_source()
         else:
             self.session.set_points(new_points(task, s.test_fraction, s.data_seed))
             if load_default:
@@ -151,6 +165,21 @@ class ModelController(Controller):
                 self.load_preset(DEFAULT_PRESET[task])
         s.selected_class = 0
         if s.net is not None:
+            self.build_network()
+
+    def follow_source(self) -> None:
+        """Show the preset, noise and seed that made the points now on screen (after undo, redo
+        or a task switch brought other points back)."""
+        s = self.state
+        src = s.points.source
+        if isinstance(src, PresetSource):
+            s.preset, s.noise, s.data_seed, s.n_preset = (
+                src.name, src.noise, src.data_seed, src.n_preset
+            )  # fmt: skip
+
+    def _on_load_preset(self, a: A.LoadPreset) -> None:
+        # another data set is another problem: a fresh network (step 0) with the data's outputs
+        if self.load_preset(a.name):
             self.build_network()
 
     def _on_noise(self, a: A.SetNoise) -> None:
@@ -167,8 +196,8 @@ class ModelController(Controller):
         self.state.points.set_test_fraction(self.state.test_fraction)
 
     def sync_data(self) -> None:
-        """Push changed points to the trainer (the Session widens the output for a new class)."""
-        if self.session.sync_data():
+        """Push changed points to the trainer (the outputs follow the data's classes)."""
+        if self.session.sync_data(self.state.settings.seed):
             self._metrics_time = -1.0
 
     # ------------------------------------------------------------------ network
@@ -192,7 +221,7 @@ class ModelController(Controller):
 
     def resize_network(self, hidden: list[int], n_out: int | None = None) -> None:
         s = self.state
-        n_out = s.net.n_out if n_out is None else n_out
+        n_out = outputs_needed(s.points) if n_out is None else n_out
         self.session.resize(hidden, n_out, s.settings.seed)
         layers_changed = len(hidden) != len(s.settings.hidden)
         s.settings = replace(s.settings, hidden=list(hidden))
@@ -261,8 +290,7 @@ class ModelController(Controller):
         s = self.state
         seed = s.settings.seed + 1 if a.seed is None else int(a.seed)
         s.settings = replace(s.settings, seed=seed)
-        # fresh weights, same outputs: an imported network's spare outputs are not dropped
-        self.build_network(n_out=max(outputs_needed(s.points), s.net.n_out))
+        self.build_network()  # fresh weights; the outputs follow the data's classes
         self.scene.say(f"Fresh weights (seed {seed}).")
 
     # ------------------------------------------------------------------ training
@@ -272,6 +300,11 @@ class ModelController(Controller):
             self.scene.say("Paint some points first (left drag on the plane), then press Space.")
             return
         if on and s.diverged:
+            if self.session.divergence() and self.scene.can_change_learning_rate():
+                # nothing was changed: the same rate would blow up again (or, worse, quietly
+                # kill neurons before it does)
+                self.scene.say(self.diverged_message(), "error")
+                return
             s.trainer.clear_divergence()
             s.diverged = ""
         s.playing = on
@@ -328,12 +361,22 @@ class ModelController(Controller):
         if msg and not s.diverged:
             s.diverged = msg
             s.playing = False
-            self.scene.say(DIVERGED_MESSAGE, "error")
-            self.session.weights_changed()  # the trainer restored its last good weights
+            self.scene.say(self.diverged_message(), "error")
+            self.session.weights_changed()  # the picture shows the restored weights
+            self.read_metrics(force=True)  # and so do the readouts
             return True
         if not msg:
             s.diverged = ""
         return bool(msg)
+
+    def diverged_message(self) -> str:
+        """What happened and what to change, with the numbers to change it to."""
+        lr = self.state.settings.learning_rate
+        return (
+            f"The learning rate is too high ({plain_number(lr)}): the network blew up. It is "
+            "back to its last good weights and paused. Lower the learning rate (try "
+            f"{plain_number(lr / 10)}), then press Space."
+        )
 
     def read_metrics(self, force: bool = False) -> None:
         s = self.state

@@ -166,10 +166,12 @@ class PlaneController(Controller):
     def _on_undo(self, a: A.Undo) -> None:
         if not self.state.points.undo():
             self.scene.say("Nothing to undo.")
+        self.scene.model.follow_source()
 
     def _on_redo(self, a: A.Redo) -> None:
         if not self.state.points.redo():
             self.scene.say("Nothing to redo.")
+        self.scene.model.follow_source()
 
     def _on_clear(self, a: A.ClearPoints) -> None:
         if self.state.points.clear():

@@ -33,6 +33,7 @@ import pygame_gui
 
 from sandbox import actions as A
 from sandbox.data import dataset_info
+from sandbox.io.files import stamped
 from sandbox.render.plane_view import PlaneRenderer
 from sandbox.scenes.base import Routes, Scene, build_routes
 from sandbox.scenes.inspector import InspectorController
@@ -103,6 +104,7 @@ class SandboxScene(Scene):
     # ------------------------------------------------------------------ set-up
     def enter(self) -> None:
         s = self.state
+        s.start_afresh()  # nothing of the screen before (a level's settings) carries over
         cfg = self.config
         s.presets = preset_list()
         info = dataset_info(cfg.dataset)
@@ -197,6 +199,10 @@ class SandboxScene(Scene):
     def set_view(self, view: View, on: bool) -> None:
         self.plane.set_view(view, on)
 
+    def can_change_learning_rate(self) -> bool:
+        """Whether the player can lower the learning rate here (a level may lock it)."""
+        return True
+
     def train_now(self, steps: int) -> None:
         """Run `steps` training steps at once (the --steps option, the render command, scripts)."""
         self.model.train_now(steps)
@@ -231,7 +237,7 @@ class SandboxScene(Scene):
         self.state.show_help = not self.state.show_help
 
     def _on_screenshot(self, a: A.Screenshot) -> None:
-        path = a.path or time.strftime("neural-origami-%Y%m%d-%H%M%S.png")
+        path = a.path or str(stamped("neural-origami", ".png"))
         self.state.screenshot_request = path
 
     def _on_screenshot_saved(self, a: A.ScreenshotSaved) -> None:

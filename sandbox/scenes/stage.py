@@ -21,6 +21,7 @@ import pygame_gui
 from sandbox import actions as A
 from sandbox.render.stage_views import StageContent, StageRenderer
 from sandbox.scenes.base import Controller
+from sandbox.scenes.inspector import set_pointer
 from sandbox.scenes.view3d import fit_orbit
 from sandbox.ui import charts, closer_panels
 from sandbox.ui.closer_input import CloserInput
@@ -199,6 +200,10 @@ class Stage(Controller):
                 handles.append(("probe_origin", float(o[0]), float(o[1]), 8.0 * sc))
         cs.handles = tuple(handles)
         cs.crease_px = np.asarray(crease_px) if crease_px else None
+        if cs.crease_px is None and cs.crease_hover is not None and not inspector.dragging:
+            cs.crease_hover = None  # the crease went away under the pointer
+            self.input.grab_hover = None
+            set_pointer(None)
 
     def sync_panels(self) -> None:
         if self.panels is not None:
