@@ -67,7 +67,7 @@ def test_divergence_really_restores_and_says_what_to_change(make_app):
     assert np.abs(s.net.params - good).max() < 0.5
     assert s.trainer.optimizer_steps > 0, "Adam's moments came back with the weights"
     send(app, [], frames=2)
-    bounds = sc.bounds()
+    bounds = sc.plane.bounds()
     assert len(s.partition) == len(linear_regions(s.net, bounds))
     text = s.toast.text
     assert "learning rate is too high (1)" in text and "try 0.1" in text, text

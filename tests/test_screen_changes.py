@@ -106,11 +106,16 @@ def test_the_sandbox_does_not_leak_into_a_level(start_menu):
 def test_what_outlives_a_screen_names_real_fields():
     from dataclasses import fields
 
-    from sandbox.state import APP_WIDE, CHANGE_COUNTERS
+    from sandbox.state import APP_WIDE
 
     names = {f.name for f in fields(AppState)}
-    assert APP_WIDE <= names and CHANGE_COUNTERS <= names
+    assert APP_WIDE <= names
     s = AppState()
-    s.ui_scale, s.selected_class, s.data_version = 1.5, 3, 7
+    s.ui_scale, s.selected_class = 1.5, 3
+    session = s.session
+    weights, data = session.weights_version, session.data_version
     s.start_afresh()
-    assert s.ui_scale == 1.5 and s.selected_class == 0 and s.data_version == 8
+    assert s.ui_scale == 1.5 and s.selected_class == 0
+    # the change counters (the Session's versions) move on: nothing cached survives
+    assert s.session is session and session.weights_version > weights
+    assert session.data_version != data and session.net is None
