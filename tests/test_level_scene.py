@@ -25,7 +25,8 @@ from sandbox.levels import Control, ControlState, load_levels
 from sandbox.scenes.game import Game
 from sandbox.scenes.level import LevelScene, crease_pairs
 from sandbox.scenes.menu import MenuScene
-from sandbox.ui.level_panels import LockedButton, rule_text, story_html
+from sandbox.ui.level_panels import LockedButton
+from sandbox.ui.level_plan import rule_text, story_html
 from sandbox.vocab import View
 
 SIZE = (1280, 800)
@@ -113,9 +114,9 @@ def test_hidden_and_locked_controls_are_refused_whatever_sends_them(start_level)
     scene = app.scene
     close_story(app)
     s = app.state
-    ratio = s.test_ratio
-    scene.apply(A.SetTestRatio(0.5))
-    assert s.test_ratio == ratio
+    ratio = s.test_fraction
+    scene.apply(A.SetTestFraction(0.5))
+    assert s.test_fraction == ratio
     assert "Locked in this level" in s.toast.text
     n = len(s.points)
     x, y, w, h = s.layout.plane

@@ -30,17 +30,17 @@ from sandbox.levels import Level, LevelSession, plain_text
 from sandbox.levels.goals import Call, walk
 from sandbox.scenes import backend
 from sandbox.scenes.sandbox import DEFAULT_POINTS, DEFAULT_PRESET, SandboxScene
+from sandbox.settings import CONTROL_WORDS
 from sandbox.state import Metrics, NetworkSettings
-from sandbox.ui.level_panels import (
-    CONTROL_WORDS,
+from sandbox.ui.level_plan import (
     LOCKED,
     SHOWN,
     LevelStatus,
     controls_height,
     level_layout,
-    marker_radius,
     missing_controls,
 )
+from sandbox.ui.markers import marker_radius
 from sandbox.vocab import MAX_WIDTH, UI_SCALE_RANGE, Task, View
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ _ACTION_CONTROLS: dict[type, str | None] = {
     A.LoadPreset: "presets",
     A.NewDataSeed: "presets",
     A.SetNoise: "noise",
-    A.SetTestRatio: "split",
+    A.SetTestFraction: "split",
     A.Pan: "zoom",
     A.ZoomAt: "zoom",
     A.ZoomOutFar: "zoom",
@@ -220,6 +220,7 @@ class LevelScene(SandboxScene):
     # ------------------------------------------------------------------ set-up
     def enter(self) -> None:
         s = self.state
+        s.start_afresh()  # nothing of the screen before (the sandbox's settings) carries over
         level = self.level
         spec = level.network
         live = self.live
@@ -234,7 +235,7 @@ class LevelScene(SandboxScene):
             hidden=list(live.net.hidden_sizes),
             task=task,
             optimizer=spec.optimizer,
-            lr=spec.learning_rate,
+            learning_rate=spec.learning_rate,
             batch_size=spec.batch_size or MAX_BATCH_SIZE,  # none given: every training point
             l2=spec.l2,
             seed=spec.seed,
@@ -244,7 +245,7 @@ class LevelScene(SandboxScene):
         s.data_seed = data.seed
         s.noise = data.noise
         s.n_preset = data.n or DEFAULT_POINTS[task]
-        s.test_ratio = data.test_fraction
+        s.test_fraction = data.test_fraction
         s.points = live.points
         s.selected_class = 0
         s.paint_value = 1.0
@@ -398,6 +399,9 @@ class LevelScene(SandboxScene):
                 options = control.split("|")
                 control = next((c for c in options if self.status.shown(c)), options[0])
         return control
+
+    def can_change_learning_rate(self) -> bool:
+        return self.status.control("learning_rate") == SHOWN
 
     def apply(self, action: A.Action) -> None:
         if isinstance(action, A.ToggleView) and action.name == View.LAPLACE.value:
@@ -738,14 +742,17 @@ class LevelScene(SandboxScene):
         st = self.status
         if not force and self.state.time < self._hints_next:
             return
-        self._hints_next = self.state.time + HINT_INTERVAL
         if st.card == "story":
             return
+        t0 = time.perf_counter()
         self._follow()
         try:
             due = [h.text for h in self.live.due_hints(self.elapsed)]
         except (ValueError, ArithmeticError):
             return
+        finally:  # conditions can cost milliseconds (regions): look less often when they do
+            cost = time.perf_counter() - t0
+            self._hints_next = self.state.time + max(HINT_INTERVAL, 8.0 * cost)
         if due == st.hints:
             return
         new = [t for t in due if t not in self._hints_said]
@@ -813,28 +820,28 @@ class LevelScene(SandboxScene):
 
     # ------------------------------------------------------------------ drawing
     def draw_underlay(self, surface: pygame.Surface) -> None:
-        from sandbox.ui import overlay
-        from sandbox.ui.level_panels import draw_markers
+        from sandbox.ui import hud
+        from sandbox.ui.markers import draw_markers
 
         s = self.state
         scale = s.scale
         closer = getattr(self, "closer", None)
         if closer is None or not closer.hides_2d():
-            overlay.draw_captions(surface, s, scale)
+            hud.draw_captions(surface, s, scale)
         draw_markers(surface, s, self.status, self.views())
         if self.status.shown("paint") and self.input.drag != "pan" and self._drag is None:
-            overlay.draw_brush(surface, s, scale)
-        overlay.draw_hover(surface, s, scale)
+            hud.draw_brush(surface, s, scale)
+        hud.draw_hover(surface, s, scale)
         if closer is not None:
             closer.draw_overlay(surface)
-        overlay.draw_toast(surface, s, scale)
+        hud.draw_toast(surface, s, scale)
         self.workshop.draw_underlay(surface)
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
-        from sandbox.ui import overlay
+        from sandbox.ui import hud
 
         s = self.state
-        overlay.draw_help(surface, s, s.scale)
+        hud.draw_help(surface, s, s.scale)
         self.workshop.draw_overlay(surface)
         self._overlay_key = self._marker_key()
 

@@ -19,7 +19,7 @@ import pygame
 from sandbox import actions as A
 from sandbox.kernel_cache import SANDBOX, KernelWarmer
 from sandbox.scenes.base import Scene
-from sandbox.ui import overlay
+from sandbox.ui import hud
 from sandbox.ui.layout import compute_layout
 
 if TYPE_CHECKING:
@@ -106,4 +106,4 @@ class LoadingScene(Scene):
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
         self._last_drawn = (round(self.fraction, 3), self.label, self.error)
-        overlay.draw_loading(surface, self.fraction, self.label, self.state.scale, self.error)
+        hud.draw_loading(surface, self.fraction, self.label, self.state.scale, self.error)
