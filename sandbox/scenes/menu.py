@@ -33,6 +33,7 @@ from sandbox.render.plane_view import PlaneRenderer
 from sandbox.scenes.base import Routes, Scene
 from sandbox.scenes.game import SETTING_UI_SCALE, Game
 from sandbox.scenes.level import LevelScene
+from sandbox.scenes.loading import kernels_ready, open_when_ready
 from sandbox.scenes.sandbox import SandboxScene
 from sandbox.state import AppState, Layout, Toast
 from sandbox.ui import hud
@@ -186,7 +187,9 @@ class MenuScene(Scene):
             what = f"level {self.game.number(before)}" if before else "the level before it"
             self.say(f"Locked: win {what} first (presenters: U opens every level).", "warn")
             return
-        self.next_scene = LevelScene(self.app, self.game, entry.level, self.config)
+        self.next_scene = open_when_ready(
+            self.app, lambda: LevelScene(self.app, self.game, entry.level, self.config)
+        )
 
     def _on_ContinueGame(self, a: G.ContinueGame) -> None:
         target = self.game.continue_id()
@@ -196,7 +199,9 @@ class MenuScene(Scene):
         self._on_OpenLevel(G.OpenLevel(target))
 
     def _on_OpenSandbox(self, a: G.OpenSandbox) -> None:
-        self.next_scene = FreeSandboxScene(self.app, self.config, self.game)
+        self.next_scene = open_when_ready(
+            self.app, lambda: FreeSandboxScene(self.app, self.config, self.game)
+        )
 
     def _on_ShowSettings(self, a: G.ShowSettings) -> None:
         self.settings_open = bool(a.on)
@@ -243,6 +248,8 @@ class MenuScene(Scene):
 
     def draw(self) -> None:
         """A fixed small network folding the window into pastel regions, with its creases."""
+        if not kernels_ready(self.app, "geometry"):
+            return  # on a first start the picture appears once its kernels are compiled
         s = self.state
         w, h = s.layout.window
         if self._bg_state is None or self._bg_state.layout.window != (w, h):
