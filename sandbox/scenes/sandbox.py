@@ -169,6 +169,9 @@ class SandboxScene(Scene):
 
     # ------------------------------------------------------------------ events -> actions
     def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
+        if event.type in (pygame.KEYDOWN, pygame.KEYUP) and self.esc_closes_a_card():
+            # the help card or the shortcut overlay is up: keys go to it alone
+            return [] if consumed else self.input.card_key(event, self.state)
         out: list[A.Action] = []
         if self.panels is not None:
             out += self.panels.handle_event(event)
