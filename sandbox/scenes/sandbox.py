@@ -938,7 +938,9 @@ class SandboxScene(Scene):
         scale = s.scale
         if not self.closer.hides_2d():
             hud.draw_captions(surface, s, scale)
-        if not self.input.drag == "pan":
+        # no brush ring while panning, or while a selected neuron's crease takes the mouse
+        grabbing = s.closer.selected is not None and View.INSPECTOR in s.views
+        if not self.input.drag == "pan" and not grabbing:
             hud.draw_brush(surface, s, scale)
         hud.draw_hover(surface, s, scale)
         self.closer.draw_overlay(surface)
