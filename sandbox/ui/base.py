@@ -264,6 +264,10 @@ class PanelBase:
         box.kill()
         return height
 
+    def text_width(self, text: str, cls: str, element: str = "button") -> int:
+        """Width in pixels of `text` in the font the theme gives class `cls` of `element`."""
+        return self.manager.get_theme().get_font([cls, element]).size(text)[0]
+
     def _image(self, container: Any, rect: tuple, image: pygame.Surface, tip: str | None = None):
         img = self._add(
             UIImage(pygame.Rect(rect), image, manager=self.manager, container=container)

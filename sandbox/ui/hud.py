@@ -90,12 +90,54 @@ def layer_color(layer: int) -> tuple[int, int, int]:
 
 
 # ------------------------------------------------------------------ hover readout
-def draw_hover(surface: pygame.Surface, state: AppState, scale: float) -> None:
+def grey_words(value: float) -> str:
+    """A predicted grey level as a reader sees it: 0 (black) to 1 (white); values the network
+    puts beyond either end are shown as that end."""
+    v = min(max(float(value), 0.0), 1.0)
+    text = f"{v:.2f}"
+    if v <= 0.05:
+        return f"{text} (black)"
+    if v >= 0.95:
+        return f"{text} (white)"
+    return text
+
+
+def hover_box_rect(
+    plane: tuple[int, int, int, int],
+    size: tuple[int, int],
+    pad: int,
+    top: int,
+    cursor: tuple[float, float] | None,
+    avoid: list[pygame.Rect] = (),
+) -> pygame.Rect | None:
+    """Where the hover box goes: the first corner of the plane (top-right, top-left,
+    bottom-right, bottom-left) where it covers neither the cursor nor anything in `avoid` (the
+    level's markers and their labels); None when the plane has no such corner."""
+    px, py, pw, ph = plane
+    w, h = size
+    if w > pw - 2 * pad or top + h > py + ph - pad:
+        return None
+    left, right = px + pad, px + pw - w - pad
+    bottom = py + ph - h - pad
+    for x, y in ((right, top), (left, top), (right, bottom), (left, bottom)):
+        rect = pygame.Rect(x, y, w, h)
+        if cursor is not None and rect.inflate(2 * pad, 2 * pad).collidepoint(cursor):
+            continue
+        if rect.collidelist(list(avoid)) >= 0:
+            continue
+        return rect
+    return None
+
+
+def draw_hover(
+    surface: pygame.Surface, state: AppState, scale: float, avoid: list[pygame.Rect] = ()
+) -> pygame.Rect | None:
     """Class probabilities (MAP, and Laplace when fitted) and the region's activation pattern
-    for the plane point under the cursor, in the plane's top-right corner."""
+    for the plane point under the cursor, in a corner of the plane that keeps clear of the
+    cursor and of `avoid` (markers). Not while a file dialog or the help card is open."""
     info = state.hover
-    if info is None or state.show_help:
-        return
+    if info is None or state.show_help or state.workshop.dialog is not None:
+        return None
     px, py, pw, ph = state.layout.plane
     pad = round(10 * scale)
     line = round(22 * scale)
@@ -103,7 +145,7 @@ def draw_hover(surface: pygame.Surface, state: AppState, scale: float) -> None:
     rows: list[tuple] = []
     rows.append(("text", f"x {info.world[0]:.3g}   y {info.world[1]:.3g}", TEXT_DIM))
     if state.task is Task.REGRESSION and info.value is not None:
-        rows.append(("text", f"predicted grey {info.value:.3f}", TEXT))
+        rows.append(("text", f"predicted grey {grey_words(info.value)}", TEXT))
         if info.laplace_probs is not None:
             rows.append(("text", f"Laplace std {float(info.laplace_probs[0]):.3f}", TEXT))
     elif info.map_probs is not None:
@@ -126,9 +168,9 @@ def draw_hover(surface: pygame.Surface, state: AppState, scale: float) -> None:
         for r in rows
     )
     top = py + pad + (round(36 * scale) if View.SPLIT in state.views else 0)  # below labels
-    rect = pygame.Rect(px + pw - width - pad, top, width, height)
-    if rect.bottom > py + ph - pad or rect.width > pw - 2 * pad:
-        return
+    rect = hover_box_rect(state.layout.plane, (width, height), pad, top, state.hover_pos, avoid)
+    if rect is None:
+        return None
     _card(surface, rect, scale)
     x0, y = rect.x + pad, rect.y + pad
     fs = 14 * scale
@@ -180,6 +222,7 @@ def draw_hover(surface: pygame.Surface, state: AppState, scale: float) -> None:
                     bx = bx0
                     by += cell + 2
             y = by + cell + round(4 * scale)
+    return rect
 
 
 # ------------------------------------------------------------------ messages, captions

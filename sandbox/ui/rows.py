@@ -259,7 +259,10 @@ class RowPanel(PanelBase):
         """A labelled slider with its value on the right; returns the next row's y."""
         pad = self.s(12)
         row = self.s(24)
-        vw = self.s(76)
+        # the value column gives way to a long label in a narrow panel, down to what it shows
+        room = width - 2 * pad - self.text_width(spec.label, "@label", "label") - self.s(8)
+        shown = self.text_width(spec.text(state), "@value", "label") + self.s(6)
+        vw = max(min(self.s(76), room), shown)
         name = self._label(container, (pad, y, width - 2 * pad - vw, row), spec.label)
         value = self._label(container, (width - pad - vw, y, vw, row), spec.text(state), "@value")
         self._tip(name, spec.tip)
