@@ -217,7 +217,7 @@ class WorkshopState:
     rec_limit: int = 0
     rec_path: str = ""  # the recording being written, then the files written, for the message
     presenter: bool = False
-    presenter_restore: tuple[float, bool] | None = None  # UI scale and full screen before it
+    presenter_restore: tuple[float, bool, bool] | None = None  # UI scale, full screen, panels
     theme: str = "default"  # pygame-gui theme: "default" or "contrast" (presenter mode)
     shortcuts: bool = False  # the big shortcut overlay ("?")
 

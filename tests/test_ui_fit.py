@@ -17,7 +17,7 @@ import pygame
 import pytest
 from app_util import hover_click, key, send
 from gl_util import gl_session_fixture  # noqa: F401
-from pygame_gui.elements import UIButton, UIImage, UILabel, UITextBox
+from pygame_gui.elements import UIButton, UIImage, UILabel, UIScrollingContainer, UITextBox
 
 from sandbox.app import App
 from sandbox.cli import AppConfig
@@ -35,7 +35,7 @@ def _text_of(el) -> str:
     return el.text.strip() if isinstance(el, (UIButton, UILabel)) else ""
 
 
-def fit_problems(elements, bounds: pygame.Rect, overlap: bool = True) -> list[str]:
+def fit_problems(elements, bounds: pygame.Rect | None, overlap: bool = True) -> list[str]:
     """What is wrong with `elements` inside `bounds`: text wider than its element, an element
     outside the bounds, two elements on top of each other (a decal on its button is fine)."""
     problems = []
@@ -44,7 +44,7 @@ def fit_problems(elements, bounds: pygame.Rect, overlap: bool = True) -> list[st
         text, r = _text_of(el), el.rect
         if text and el.font.size(el.text)[0] > r.w - 2:
             problems.append(f"{text!r} needs {el.font.size(el.text)[0]} px, has {r.w}")
-        if not bounds.contains(r):
+        if bounds is not None and not bounds.contains(r):
             problems.append(f"{type(el).__name__} {text!r} at {tuple(r)} outside {tuple(bounds)}")
     if overlap:
         solid = [el for el in shown if isinstance(el, (UIButton, UIImage, UITextBox))]
@@ -120,4 +120,34 @@ def test_every_level_card_fits_its_words_and_buttons(start_app, size, scale):
         keep = scene.panels.card_buttons["keep"]
         send(app, hover_click(keep.rect.center), frames=2)
         assert scene.status.card == "", f"{level_id}: Keep playing not reachable"
+    assert not problems, "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize(
+    ("size", "scale"),
+    [pytest.param(size, 2.0, id=f"{size[0]}x{size[1]}") for size in ((800, 600), (1280, 800),
+                                                                     (1920, 1080))],
+)  # fmt: skip
+def test_menu_and_sandbox_fit_their_words_and_scroll_what_is_below(start_app, size, scale):
+    app = start_app(size=size, menu=True, ui_scale=scale)
+    window = pygame.Rect((0, 0), size)
+    menu = app.scene.panels
+    problems = fit_problems(list(menu.buttons.values()), window)
+    problems += fit_problems(list(menu.cards.values()), window)
+    # Free sandbox, clicked: every word of its panels fits, and a panel taller than the window
+    # scrolls (nothing is cut off out of reach)
+    send(app, hover_click(menu.buttons["sandbox"].rect.center), frames=3)
+    panels = app.scene.panels
+    assert panels.visible
+    texts = [el for el in panels.elements if isinstance(el, (UIButton, UILabel))]
+    problems += fit_problems(texts, None, overlap=False)  # (scrolled ones may lie below)
+    for side in ("left", "right"):
+        rect = pygame.Rect(getattr(app.state.layout, side))
+        boxes = [el for el in panels.elements if isinstance(el, UIScrollingContainer)]
+        inside = [el for el in panels.controls if rect.colliderect(el.rect)]
+        cut = [el for el in inside if not window.contains(el.rect)]
+        if cut:
+            assert any(rect.contains(b.rect) and b.vert_scroll_bar is not None for b in boxes), (
+                f"{side} panel: {len(cut)} controls below the window and no scroll bar"
+            )
     assert not problems, "\n".join(problems[:20])

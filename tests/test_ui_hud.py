@@ -4,19 +4,28 @@
   markers (level 9's flag and its distance label), and is not drawn while a file dialog is open;
 - tooltips of the panels close when a card opens and do not come back over it; tooltips are
   opaque;
+- presenter mode on a 1280x800 projector gives the plane the window (Tab brings the panels
+  back, F5 restores everything), and its big readouts cover a corner, not the plane;
+- the loss chart labels only as many decades as it has room for;
+- the help card says what the plane shows (regions, creases, boundary, confidence) with a
+  picture each, and fits every window;
 - numbers are plain: 0.001, not 1e-3; big counts in words.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pygame
-from app_util import motion, send
+from app_util import key, motion, send
 from gl_util import gl_session_fixture  # noqa: F401
 from level_util import close_story, data_dir_fixture, start_level_fixture  # noqa: F401
 from pygame_gui.elements import UITooltip
+from test_sharing import make_app_fixture  # noqa: F401
 
 from sandbox import game_actions as G
-from sandbox.ui import hud
+from sandbox.state import LossHistory
+from sandbox.ui import charts, hud, presenter
 from sandbox.ui.markers import draw_markers
 from sandbox.ui.numbers import compact_count, loss_text, plain_number
 from sandbox.ui.theme import scaled_theme
@@ -93,3 +102,67 @@ def test_numbers_are_plain():
     assert "e" not in loss_text(1.3e-9)
     assert hud.grey_words(-0.259) == "0.00 (black)"
     assert hud.grey_words(0.5) == "0.50"
+
+
+def test_presenter_mode_gives_a_small_projector_the_plane(make_app):
+    app = make_app(size=(1280, 800), points=100)
+    s = app.state
+    before = (s.layout.plane, s.ui_scale, s.show_ui)
+    send(app, key(pygame.K_F5), frames=3)
+    assert s.workshop.presenter
+    # 1280x800 cannot show the panels at a size a room can read: the plane takes the window,
+    # and the message says how to bring the panels back
+    assert s.layout.plane == (0, 0, 1280, 800)
+    assert "Tab shows the panels" in s.toast.text
+    surface = pygame.Surface(s.layout.window, pygame.SRCALPHA)
+    box = presenter.draw_big_readouts(surface, s, presenter.overlay_scale(s))
+    assert 0 < box.width <= 640 and 0 < box.height <= 800 // 3
+    send(app, key(pygame.K_TAB), frames=2)  # the panels come back, at the scale that fits
+    assert s.show_ui and s.layout.plane[2] < 1280 and app.scene.panels.visible
+    send(app, key(pygame.K_F5), frames=3)
+    assert not s.workshop.presenter
+    assert (s.layout.plane, s.ui_scale, s.show_ui) == before
+    # a large screen keeps its panels, bigger
+    big = make_app(size=(1920, 1080), points=100)
+    send(big, key(pygame.K_F5), frames=3)
+    assert big.state.show_ui and big.state.scale >= 1.5 and "Tab hides" in big.state.toast.text
+
+
+def test_loss_chart_axis_labels_never_overlap_and_read_plainly():
+    pygame.font.init()
+    for height, lo, hi in ((60, -8, 0), (90, -5, 1), (200, -3, 0)):
+        label_h = charts.font(12).get_height()
+        decades = charts.axis_decades(lo, hi, height, label_h)
+        assert hi in decades
+        spacing = height / (hi - lo)
+        gaps = [(a - b) * spacing for a, b in zip(decades, decades[1:], strict=False)]
+        assert all(g >= label_h for g in gaps), (height, decades)
+    assert charts.axis_decades(-3, 0, 200, 16) == [0, -1, -2, -3]  # room: every decade
+    assert [charts.decade_label(e) for e in (-3, -1, 0, 2, 4)] == ["0.001", "0.1", "1", "100",
+                                                                    "10k"]  # fmt: skip
+    # drawn: a chart 60 px tall over eight decades still renders
+    history = LossHistory()
+    for i in range(1, 60):
+        history.append(i * 10, 10.0 ** (-i / 7), 10.0 ** (-i / 8))
+    assert charts.loss_chart(history, (220, 60)).get_size() == (220, 60)
+
+
+def test_help_card_says_what_you_see_and_fits_every_window(make_app):
+    app = make_app(size=(1280, 800), points=50)
+    send(app, key(pygame.K_h), frames=2)
+    s = app.state
+    assert s.show_help
+    for window in ((800, 600), (1280, 800), (1920, 1080)):
+        for scale in (1.0, 1.25, 2.0):
+            s.layout = replace(s.layout, window=window)
+            surface = pygame.Surface(window, pygame.SRCALPHA)
+            rect = hud.draw_help(surface, s, scale)
+            assert rect is not None and pygame.Rect((0, 0), window).contains(rect)
+            size, with_keys = hud.help_columns(window, scale)
+            f = charts.font(size)
+            width = round(330 * size / 16) - round(56 * size / 16) - round(12 * scale)
+            for _, text in hud.WHAT_YOU_SEE:
+                assert all(f.size(line)[0] <= width for line in hud.wrap_words(text, f, width))
+            if window == (1920, 1080) and scale == 1.0:
+                assert with_keys  # a big screen shows the keys beside it
+    assert {k for k, _ in hud.WHAT_YOU_SEE} == {"regions", "creases", "boundary", "confidence"}

@@ -168,6 +168,16 @@ class PanelBase:
             self._labels[key].set_text(text)
             self._label_text[key] = text
 
+    def _set_label_fit(self, key: str, *texts: str) -> None:
+        """The first of `texts` (longest first) that fits label `key`'s width."""
+        label = self._labels.get(key)
+        if label is None:
+            return
+        for text in texts:
+            if label.font.size(text)[0] <= label.rect.width - 4:
+                break
+        self._set_label(key, text)
+
     def _button(
         self,
         container: Any,

@@ -222,8 +222,7 @@ class LevelPanels(LevelCards, SandboxPanels):
             self._ticks.append((img, i))
             y += max(box.rect.height, tick) + s(10)
         for i in range(len(level.readouts)):  # live numbers the goals talk about
-            text = st.readouts[i] if i < len(st.readouts) else ""
-            self._label(panel, (pad, y, inner, s(24)), text, "@readout", key=f"readout_{i}")
+            self._label(panel, (pad, y, inner, s(24)), "", "@readout", key=f"readout_{i}")
             y += s(28)
         # stars: what the current state earns once the goal is met, and the best so far
         y += s(2)
@@ -621,8 +620,8 @@ class LevelPanels(LevelCards, SandboxPanels):
                 else:
                     text = "win to earn stars"
                 self._set_label("stars_text", text)
-        for i, text in enumerate(st.readouts):
-            self._set_label(f"readout_{i}", text)
+        for i, text in enumerate(st.readouts):  # a narrow panel drops the part in brackets
+            self._set_label_fit(f"readout_{i}", text, text.split(" (")[0])
         for label, text in self._dyn:
             t = text(state)
             if label.text != t:

@@ -346,9 +346,9 @@ def plan_controls(status: LevelStatus, state: AppState) -> list[Row]:
     # view
     zoom = [
         ButtonSpec("zoom_far", "Zoom out far", "Jump far out (or back). Key O. The wheel zooms "
-                   "at the cursor.", A.ZoomOutFar, control="zoom"),
+                   "at the cursor.", A.ZoomOutFar, control="zoom", short="Zoom out"),
         ButtonSpec("reset_view", "Reset view", "Back to the level's view. Key 0 (zero). Middle "
-                   "drag pans.", A.ResetView, control="zoom"),
+                   "drag pans.", A.ResetView, control="zoom", short="Reset"),
     ]  # fmt: skip
     section("VIEW", [buttons_row(zoom, 42, 34)])
     return rows

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pygame_gui.elements import UIButton, UIHorizontalSlider, UILabel
@@ -224,6 +224,7 @@ class ButtonSpec:
     cls: str = "@button"
     weight: float = 1.0  # share of the row's width
     control: str = ""
+    short: str = ""  # fewer words for a narrow panel
 
 
 def buttons_row(buttons: list[ButtonSpec], height: int = 42, button: int = 32) -> Row:
@@ -306,9 +307,18 @@ class RowPanel(PanelBase):
         gap = self.s(6)
         free = inner - gap * (len(buttons) - 1)
         total = sum(b.weight for b in buttons)
+        # each button gets the width its words need, the rest is shared by weight
+        needs = [self.text_width(b.text, b.cls) + self.s(14) for b in buttons]
+        if sum(needs) > free and any(b.short for b in buttons):
+            buttons = [replace(b, text=b.short) if b.short else b for b in buttons]
+            needs = [self.text_width(b.text, b.cls) + self.s(14) for b in buttons]
+        spare = free - sum(needs)
+        if spare < 0:
+            needs, spare = [0] * len(buttons), free
         x = pad
         for i, b in enumerate(buttons):
-            bw = round(free * b.weight / total) if i < len(buttons) - 1 else pad + inner - x
+            share = needs[i] + round(spare * b.weight / total)
+            bw = share if i < len(buttons) - 1 else pad + inner - x
             self._row_button(container, (x, y, bw, self.s(row.args["button"])), b)
             x += bw + gap
 
