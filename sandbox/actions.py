@@ -106,10 +106,10 @@ class NewDataSeed(Action):
 
 
 @dataclass(frozen=True, slots=True)
-class SetTestRatio(Action):
+class SetTestFraction(Action):
     """Fraction of points held out as test points (drawn hollow)."""
 
-    ratio: float
+    fraction: float
 
 
 # ----------------------------------------------------------------------------- view
@@ -215,7 +215,7 @@ class SetOptimizer(Action):
 
 @dataclass(frozen=True, slots=True)
 class SetLearningRate(Action):
-    lr: float
+    learning_rate: float
 
 
 @dataclass(frozen=True, slots=True)

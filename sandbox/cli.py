@@ -14,20 +14,14 @@ import re
 import sys
 
 from sandbox.config import AppConfig
+from sandbox.settings import Setting, ValueKind, with_cli
 from sandbox.vocab import (
-    BATCH_SIZE_RANGE,
-    LR_RANGE,
     MAX_HIDDEN_LAYERS,
-    MAX_POINTS,
     MAX_WIDTH,
     MIN_HIDDEN_LAYERS,
     MIN_WIDTH,
-    NOISE_RANGE,
     PLANNED_VIEWS,
-    UI_SCALE_RANGE,
     WINDOW_SIDE_RANGE,
-    ZOOM_RANGE,
-    Optimizer,
     View,
 )
 
@@ -85,8 +79,67 @@ def parse_views(text: str) -> tuple[str, ...]:
 
 
 # Options that describe a sandbox; without any of them the app opens the start menu.
-SANDBOX_OPTIONS = ("dataset", "points", "noise", "steps", "view", "seed", "hidden", "lr",
-                   "optimizer", "batch_size", "zoom", "hide_ui", "play")  # fmt: skip
+SANDBOX_OPTIONS = (
+    *(s.name for s in with_cli() if s.cli is not None and s.cli.describes_sandbox),
+    "steps",
+    "hide_ui",
+    "play",
+)
+
+
+def add_setting_options(
+    parser: argparse.ArgumentParser,
+    names: tuple[str, ...] | None = None,
+    defaults: dict[str, object] | None = None,
+    helps: dict[str, str] | None = None,
+) -> None:
+    """One option per setting of the settings table that has a command-line entry (or the
+    named ones), stored under the setting's name. `defaults` and `helps` override the table's
+    for a command whose starting point differs (a render job's network comes from its scene)."""
+    group = parser.add_argument_group("settings")
+    for s in with_cli():
+        if names is not None and s.name not in names:
+            continue
+        opt = s.cli
+        assert opt is not None
+        kwargs: dict[str, object] = {
+            "dest": s.name,
+            "default": (defaults or {}).get(s.name, opt.default),
+            "help": (helps or {}).get(s.name, opt.help),
+        }
+        if opt.metavar:
+            kwargs["metavar"] = opt.metavar
+        if s.kind is ValueKind.INT:
+            kwargs["type"] = int
+        elif s.kind is ValueKind.FLOAT:
+            kwargs["type"] = float
+        elif s.kind is ValueKind.CHOICE:
+            kwargs["choices"] = s.choices
+        group.add_argument(*opt.flags, **kwargs)  # type: ignore[arg-type]
+
+
+def setting_value(s: Setting, value: object) -> object:
+    """A parsed option's value checked against the settings table; UsageError if not allowed.
+    None (not given) stays None."""
+    if value is None:
+        return None
+    assert s.cli is not None
+    flag = s.cli.flags[0]
+    if s.kind is ValueKind.WIDTHS:
+        return parse_hidden(str(value))
+    if s.kind is ValueKind.VIEWS:
+        return parse_views(str(value))
+    if s.kind is ValueKind.TEXT and s.name == "dataset":
+        from sandbox.data import dataset_info
+
+        try:
+            dataset_info(str(value))
+        except ValueError as exc:
+            raise UsageError(f"--dataset: {exc}") from None
+        return value
+    if s.kind in (ValueKind.INT, ValueKind.FLOAT) and not s.in_range(value):  # type: ignore[arg-type]
+        raise UsageError(f"{flag} {value}: allowed {s.allowed()}")
+    return value
 
 
 def resolve_level_id(text: str, ids: list[str]) -> str | None:
@@ -142,29 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     a = parser.add_argument
     a("--size", default="1280x800", metavar="WxH", help="window size in pixels (1280x800)")
-    a("--dataset", default="ring", metavar="NAME", help="starting dataset (ring)")
-    a("--points", type=int, default=None, metavar="N", help="points in the starting dataset")
-    a("--noise", type=float, default=None, metavar="X", help="dataset noise, 0 to 0.5")
     a("--steps", type=int, default=0, metavar="N", help="training steps before the first frame")
-    a(
-        "--view",
-        default=None,
-        metavar="LIST",
-        help="views to show, comma separated: " + ", ".join(VIEW_CHOICES),
-    )
     a("--screenshot", default=None, metavar="PATH", help="render one frame to a PNG and exit")
-    a("--seed", type=int, default=0, help="seed of the data and the network (0)")
-    a("--hidden", default="16,16,16", metavar="N,N,...", help="neurons per hidden layer")
-    a("--lr", type=float, default=None, help="learning rate (0.01)")
-    a(
-        "--optimizer",
-        default=None,
-        choices=(Optimizer.ADAM.value, Optimizer.SGD.value),
-        help="optimizer (adam)",
-    )
-    a("--batch-size", type=int, default=None, metavar="N", help="batch size (64)")
-    a("--zoom", type=float, default=None, metavar="Z", help="zoom, 0.01 (far out) to 1000")
-    a("--ui-scale", type=float, default=1.0, metavar="S", help="UI scale, 1 to 2 (projectors)")
     a("--fullscreen", action="store_true", help="start in full screen")
     a("--hide-ui", action="store_true", help="hide the panels (Tab toggles them)")
     a("--play", action="store_true", help="start training right away")
@@ -175,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="start a guided level: its file name without .toml (01-one-crease) or its number",
     )
+    add_setting_options(parser)
     return parser
 
 
@@ -182,50 +215,20 @@ def config_from_args(ns: argparse.Namespace) -> AppConfig:
     """Validate parsed options into an AppConfig; raises UsageError with a clear message."""
     if ns.steps < 0:
         raise UsageError(f"--steps {ns.steps}: must be 0 or more")
-    if ns.points is not None and not 0 <= ns.points <= MAX_POINTS:
-        raise UsageError(f"--points {ns.points}: allowed 0 to {MAX_POINTS}")
-    if ns.noise is not None and not NOISE_RANGE[0] <= ns.noise <= NOISE_RANGE[1]:
-        raise UsageError(f"--noise {ns.noise}: allowed {NOISE_RANGE[0]:g} to {NOISE_RANGE[1]:g}")
-    if not UI_SCALE_RANGE[0] <= ns.ui_scale <= UI_SCALE_RANGE[1]:
-        raise UsageError(
-            f"--ui-scale {ns.ui_scale}: allowed {UI_SCALE_RANGE[0]:g} to {UI_SCALE_RANGE[1]:g}"
-        )
-    if ns.lr is not None and not LR_RANGE[0] <= ns.lr <= LR_RANGE[1]:
-        raise UsageError(f"--lr {ns.lr}: allowed {LR_RANGE[0]:g} to {LR_RANGE[1]:g}")
-    b_lo, b_hi = BATCH_SIZE_RANGE
-    if ns.batch_size is not None and not b_lo <= ns.batch_size <= b_hi:
-        raise UsageError(f"--batch-size {ns.batch_size}: allowed {b_lo} to {b_hi}")
-    if ns.zoom is not None and not ZOOM_RANGE[0] <= ns.zoom <= ZOOM_RANGE[1]:
-        raise UsageError(f"--zoom {ns.zoom}: allowed {ZOOM_RANGE[0]:g} to {ZOOM_RANGE[1]:g}")
     if ns.frames is not None and ns.frames < 1:
         raise UsageError(f"--frames {ns.frames}: must be 1 or more")
+    settings = {s.name: setting_value(s, getattr(ns, s.name)) for s in with_cli()}
     level = resolve_level_arg(ns.level) if ns.level is not None else None
-    from sandbox.data import dataset_info
-
-    try:
-        dataset_info(ns.dataset)
-    except ValueError as exc:
-        raise UsageError(f"--dataset: {exc}") from None
     return AppConfig(
         size=parse_size(ns.size),
-        dataset=ns.dataset,
-        points=ns.points,
-        noise=ns.noise,
         steps=ns.steps,
-        views=parse_views(ns.view) if ns.view is not None else None,
         screenshot=ns.screenshot,
-        seed=ns.seed,
-        hidden=parse_hidden(ns.hidden),
-        ui_scale=ns.ui_scale,
         fullscreen=ns.fullscreen,
         level=level,
-        lr=ns.lr,
-        optimizer=ns.optimizer,
-        batch_size=ns.batch_size,
-        zoom=ns.zoom,
         hide_ui=ns.hide_ui,
         play=ns.play,
         frames=ns.frames,
+        **settings,  # type: ignore[arg-type]
     )
 
 

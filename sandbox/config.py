@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 
 @dataclass
 class AppConfig:
-    """Start-up settings of the application (from the command line, tests or benchmarks)."""
+    """Start-up settings of the application (from the command line, tests or benchmarks).
+
+    The fields named like settings of `sandbox.settings` hold those settings (None: the app's
+    default); the others say how to run (window size, screenshot, frames, level, menu)."""
 
     size: tuple[int, int] = (1280, 800)
     dataset: str = "ring"
@@ -26,7 +29,7 @@ class AppConfig:
     ui_scale: float = 1.0
     fullscreen: bool = False
     level: str | None = None
-    lr: float | None = None
+    learning_rate: float | None = None
     optimizer: str | None = None
     batch_size: int | None = None
     zoom: float | None = None

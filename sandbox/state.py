@@ -43,7 +43,7 @@ class NetworkSettings:
     hidden: list[int] = field(default_factory=lambda: [16, 16, 16])
     task: Task = Task.CLASSIFICATION
     optimizer: Optimizer = Optimizer.ADAM
-    lr: float = DEFAULT_LR
+    learning_rate: float = DEFAULT_LR
     batch_size: int = DEFAULT_BATCH_SIZE
     l2: float = 0.0
     seed: int = 0
@@ -238,7 +238,7 @@ class AppState:
     noise: float = 0.1
     data_seed: int = 0
     n_preset: int = 400
-    test_ratio: float = 0.2
+    test_fraction: float = 0.2
     selected_class: int = 0
     brush_radius_px: float = 18.0
     brush_density: int = 4

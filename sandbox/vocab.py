@@ -202,10 +202,12 @@ PRIOR_RANGE = (1e-4, 1e4)
 # relative to it.
 DEFAULT_HALF_EXTENT = 7.0
 ZOOM_RANGE = (0.01, 1000.0)
+DEFAULT_ZOOM = 0.9  # the sandbox's first view: the domain with a margin
 FAR_ZOOM = 0.02
 
 # The window and the brush.
 UI_SCALE_RANGE = (1.0, 2.0)
+UI_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)  # the UI scale menu's choices
 WINDOW_SIDE_RANGE = (64, 8192)
 BRUSH_RADIUS_RANGE = (4.0, 120.0)
 BRUSH_DENSITY_RANGE = (1, 20)

@@ -114,9 +114,9 @@ def test_hidden_and_locked_controls_are_refused_whatever_sends_them(start_level)
     scene = app.scene
     close_story(app)
     s = app.state
-    ratio = s.test_ratio
-    scene.apply(A.SetTestRatio(0.5))
-    assert s.test_ratio == ratio
+    ratio = s.test_fraction
+    scene.apply(A.SetTestFraction(0.5))
+    assert s.test_fraction == ratio
     assert "Locked in this level" in s.toast.text
     n = len(s.points)
     x, y, w, h = s.layout.plane

@@ -35,6 +35,9 @@ def test_level_basics(level_id):
     level = LEVELS[level_id]
     assert level.goals and level.success and level.story
     assert level.hints, "every level offers at least one hint"
+    # each hint says something about the state: it shows only while its condition holds
+    assert all(h.when is not None for h in level.hints), level_id
+    assert level.two_stars is not None and level.three_stars is not None, level_id
     # Each level shows something to act with (the free sandbox shows everything).
     assert any(level.control(c) is ControlState.SHOWN for c in Control)
 

@@ -86,7 +86,7 @@ def test_save_change_open_restores_the_state_bit_for_bit(make_app, tmp_path):
     s, sc = app.state, app.scene
     sc.train_now(120)
     for a in (
-        A.SetTestRatio(0.25),
+        A.SetTestFraction(0.25),
         A.ToggleView("regions"),
         A.ToggleView("split"),
         A.SetLayerView(1),
@@ -119,7 +119,7 @@ def test_save_change_open_restores_the_state_bit_for_bit(make_app, tmp_path):
         A.ToggleView("laplace"),
         A.SetLayerView(0),
         A.SetPriorPrecision(20.0),
-        A.SetTestRatio(0.1),
+        A.SetTestFraction(0.1),
         A.ZoomOutFar(),
         A.SetOptimizer("sgd"),
         A.SelectClass(0),
@@ -139,7 +139,7 @@ def test_save_change_open_restores_the_state_bit_for_bit(make_app, tmp_path):
     assert same_bits(s.points.X, saved.X) and same_bits(s.points.y, saved.labels)
     assert same_bits(s.points.is_test, saved.test)
     assert s.settings.hidden == [8, 6] and s.settings.optimizer == "adam"
-    assert s.settings.lr == 0.0123 and s.settings.batch_size == 32
+    assert s.settings.learning_rate == 0.0123 and s.settings.batch_size == 32
     assert View.SPLIT in s.views and View.REGIONS in s.views and View.LAPLACE not in s.views
     assert s.layer_view == 1 and s.prior_precision == 3.7 and s.selected_class == 2
     assert s.camera.center == (saved.view.center_x, saved.view.center_y)

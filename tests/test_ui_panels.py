@@ -181,7 +181,7 @@ def test_widget_events_become_actions_and_never_touch_the_state(display):
     assert snapshot(state) == before, "panels must only read the state"
     expected = {
         A.SelectClass, A.SetBrushSize, A.SetBrushDensity, A.Undo, A.Redo, A.ClearPoints,
-        A.LoadPreset, A.NewDataSeed, A.SetNoise, A.SetTestRatio, A.ZoomOutFar, A.ResetView,
+        A.LoadPreset, A.NewDataSeed, A.SetNoise, A.SetTestFraction, A.ZoomOutFar, A.ResetView,
         A.AddLayer, A.RemoveLayer, A.SetWidth, A.SetTask, A.SetOptimizer, A.SetLearningRate,
         A.SetBatchSize, A.SetL2, A.TogglePlay, A.StepOnce, A.ResetNetwork, A.SetSpeed,
         A.SetPriorPrecision, A.OptimizePrior, A.SetUiScale, A.ToggleView, A.ToggleDiscretise,
@@ -201,7 +201,7 @@ def test_sync_follows_the_state(display):
     state.playing = True
     state.layer_view = 2
     state.selected_class = 3
-    state.settings.lr = 0.1
+    state.settings.learning_rate = 0.1
     panels.sync(state)
     assert toggles[View.REGIONS].is_selected
     assert toggles["play"].text == "Pause"

@@ -2,7 +2,7 @@
 
 Points are stored as plain arrays (X (N, 2) float64; y int64 class ids or float64 regression
 targets). Each point also carries a key in [0, 1) drawn when it is created (a SplitMix64 hash of
-the set's seed and a running point id); a point is in the test split when key < test_ratio. The
+the set's seed and a running point id); a point is in the test split when key < test_fraction. The
 key travels with the point through erase, undo and redo, so adding or removing other points never
 moves a point between train and test, and changing the ratio moves only the points it must.
 History is a bounded list of strokes; a stroke is a list of primitive edits (append rows, remove
@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from sandbox.vocab import MAX_CLASSES, MAX_POINTS, Task
+from sandbox.settings import migrate
+from sandbox.vocab import MAX_CLASSES, MAX_POINTS, TEST_FRACTION_LEVEL_MAX, Task
 
 MAX_HISTORY = 200
 # Bounds the memory held by undo: 1M stored rows is about 40 MB.
@@ -71,7 +72,7 @@ class PointSet:
         n_classes: int = 2,
         *,
         max_points: int = MAX_POINTS,
-        test_ratio: float = 0.0,
+        test_fraction: float = 0.0,
         max_history: int = MAX_HISTORY,
         seed: int = 0,
     ) -> None:
@@ -98,13 +99,13 @@ class PointSet:
         self._y = np.empty(0, dtype=self._ydtype)
         self._key = np.empty(0, dtype=np.float64)
         self._next_id = 0
-        self._test_ratio = 0.0
+        self._test_fraction = 0.0
         self._undo: deque[list[_Edit]] = deque(maxlen=int(max_history))
         self._redo: list[list[_Edit]] = []
         self._stroke: list[_Edit] | None = None
         self._brush_rng = np.random.default_rng(self.seed)
         self.version = 0
-        self.set_test_ratio(test_ratio)
+        self.set_test_fraction(test_fraction)
         self.version = 0
 
     # ------------------------------------------------------------------ views
@@ -123,12 +124,12 @@ class PointSet:
 
     @property
     def keys(self) -> np.ndarray:
-        """Each point's split key in [0, 1); the point is a test point when key < test_ratio."""
+        """Each point's split key in [0, 1); the point is a test point when key < test_fraction."""
         return _readonly(self._key)
 
     @property
     def is_test(self) -> np.ndarray:
-        return self._key < self._test_ratio
+        return self._key < self._test_fraction
 
     @property
     def X_train(self) -> np.ndarray:
@@ -147,8 +148,8 @@ class PointSet:
         return self._y[self.is_test]
 
     @property
-    def test_ratio(self) -> float:
-        return self._test_ratio
+    def test_fraction(self) -> float:
+        return self._test_fraction
 
     @property
     def can_undo(self) -> bool:
@@ -165,13 +166,13 @@ class PointSet:
         return np.bincount(self._y, minlength=self.n_classes).astype(np.int64)
 
     # ------------------------------------------------------------------ settings
-    def set_test_ratio(self, ratio: float) -> None:
+    def set_test_fraction(self, ratio: float) -> None:
         """Fraction of points held out for testing, 0 to 0.9; points keep their keys."""
         ratio = float(ratio)
-        if not 0.0 <= ratio <= 0.9:
-            raise ValueError(f"test ratio = {ratio!r}; allowed: 0 to 0.9")
-        if ratio != self._test_ratio:
-            self._test_ratio = ratio
+        if not 0.0 <= ratio <= TEST_FRACTION_LEVEL_MAX:
+            raise ValueError(f"test ratio = {ratio!r}; allowed: 0 to {TEST_FRACTION_LEVEL_MAX}")
+        if ratio != self._test_fraction:
+            self._test_fraction = ratio
             self.version += 1
 
     def set_n_classes(self, n_classes: int) -> None:
@@ -434,7 +435,7 @@ class PointSet:
             "key": self._key.copy(),
             "task": np.array(self.task.value),
             "n_classes": np.array(self.n_classes, dtype=np.int64),
-            "test_ratio": np.array(self._test_ratio, dtype=np.float64),
+            "test_fraction": np.array(self._test_fraction, dtype=np.float64),
             "seed": np.array(self.seed, dtype=np.int64),
             "next_id": np.array(self._next_id, dtype=np.int64),
             "max_points": np.array(self.max_points, dtype=np.int64),
@@ -446,8 +447,9 @@ class PointSet:
 
         Only X and y are required. Without `key`, an `is_test` bool array (N,) keeps that exact
         split (keys are drawn below or above the ratio); with neither, points get fresh keys.
-        ValueError names a bad entry.
+        ValueError names a bad entry. Old entry names (`test_ratio`) are read as the new ones.
         """
+        arrays = migrate(arrays)
         for name in ("X", "y"):
             if name not in arrays:
                 raise ValueError(f"point data lacks the array {name!r}")
@@ -481,7 +483,7 @@ class PointSet:
         P = ps._check_points(arrays["X"])
         lab = ps._check_labels(y, len(P))
         ps._check_room(len(P))
-        ratio = scalar("test_ratio", None, float)
+        ratio = scalar("test_fraction", None, float)
         if "key" in arrays:
             key = _float_array(arrays["key"], "key", len(P))
             if not np.all((key >= 0.0) & (key < 1.0)):
@@ -494,10 +496,10 @@ class PointSet:
                 raise ValueError(f"point data entry 'is_test' must be {len(P)} booleans")
             if ratio is None:
                 ratio = float(np.mean(flags)) if len(P) else 0.0
-            if flags.any() and not 0.0 < ratio <= 0.9:
+            if flags.any() and not 0.0 < ratio <= TEST_FRACTION_LEVEL_MAX:
                 raise ValueError(
                     f"point data has test points but test ratio {ratio!r}; allowed: above 0, "
-                    "up to 0.9"
+                    f"up to {TEST_FRACTION_LEVEL_MAX}"
                 )
             rows = ps._new_rows(P, lab)
             u = rows.key
@@ -506,7 +508,7 @@ class PointSet:
             ps._append(_Rows(rows.X, rows.y, np.minimum(key, np.nextafter(1.0, 0.0))))
         else:
             ps._append(ps._new_rows(P, lab))
-        ps.set_test_ratio(0.0 if ratio is None else ratio)
+        ps.set_test_fraction(0.0 if ratio is None else ratio)
         ps.version = 0
         return ps
 

@@ -19,20 +19,21 @@ from typing import Any, TypeVar
 import numpy as np
 
 from sandbox.data import dataset_info, dataset_names
+from sandbox.settings import (
+    Setting,
+    ValueKind,
+    in_level_table,
+    level_default,
+    level_key,
+    level_range,
+)
 from sandbox.vocab import (
-    BATCH_SIZE_RANGE,
     DEFAULT_LR,
-    L2_MAX,
-    LR_RANGE,
-    MAX_CLASSES,
     MAX_HIDDEN_LAYERS,
     MAX_LEVEL_POINTS,
-    MAX_SEED,
     MAX_WIDTH,
     MIN_HIDDEN_LAYERS,
     MIN_WIDTH,
-    NOISE_RANGE,
-    TEST_FRACTION_LEVEL_MAX,
     Optimizer,
 )
 
@@ -429,21 +430,28 @@ def _build(r: _Reader, doc: object, level_id: str, require_goals: bool) -> Level
     )
 
 
-_NETWORK_KEYS = (
-    "task",
-    "classes",
-    "optimizer",
-    "learning_rate",
-    "batch_size",
-    "l2",
-    "seed",
-    "layers",
-    "trained_steps",
-)
+# [network] and [data] keys: the settings table's (sandbox.settings), plus explicit weights,
+# training done before the level starts, and points, which are not settings.
+_NETWORK_SETTINGS = {level_key(s): s for s in in_level_table("network")}
+_NETWORK_KEYS = (*(k for k in _NETWORK_SETTINGS if k != "hidden"), "layers", "trained_steps")
+_DATA_SETTINGS = {level_key(s): s for s in in_level_table("data")}
+_DATA_KEYS = (*_DATA_SETTINGS, "points", "labels")
+
+
+def _setting(r: _Reader, t: Mapping[str, Any], table: str, s: Setting) -> Any:
+    """The value of setting `s` in level table `table` (its level default when missing),
+    checked against the level range the settings table gives."""
+    key = level_key(s)
+    lo, hi = level_range(s)
+    value = t.get(key, level_default(s))
+    if s.kind is ValueKind.INT:
+        return r.integer(value, f"{table}.{key}", int(lo), int(hi))
+    return r.number(value, f"{table}.{key}", lo, hi)
 
 
 def _network(r: _Reader, value: object) -> NetworkSpec:
     t = r.table(value, "network", ("hidden",), _NETWORK_KEYS)
+    n = _NETWORK_SETTINGS
     hidden = tuple(
         r.integer(h, f"network.hidden[{i}]", MIN_WIDTH, MAX_WIDTH)
         for i, h in enumerate(
@@ -456,22 +464,21 @@ def _network(r: _Reader, value: object) -> NetworkSpec:
             raise r.error("network.classes", "a regression network has no classes; remove it")
         classes = 1
     else:
-        classes = r.integer(t.get("classes", 2), "network.classes", 2, MAX_CLASSES)
+        classes = _setting(r, t, "network", n["classes"])
+    optimizer = t.get("optimizer", level_default(n["optimizer"]))
     spec = NetworkSpec(
         hidden=hidden,
         task=task,
         classes=classes,
-        optimizer=r.enum(t.get("optimizer", Optimizer.ADAM), "network.optimizer", Optimizer),
-        learning_rate=r.number(
-            t.get("learning_rate", DEFAULT_LR), "network.learning_rate", *LR_RANGE
-        ),
+        optimizer=r.enum(optimizer, "network.optimizer", Optimizer),
+        learning_rate=_setting(r, t, "network", n["learning_rate"]),
         batch_size=(
-            r.integer(t["batch_size"], "network.batch_size", *BATCH_SIZE_RANGE)
+            _setting(r, t, "network", n["batch_size"])
             if "batch_size" in t
-            else None
+            else level_default(n["batch_size"])
         ),
-        l2=r.number(t.get("l2", 0.0), "network.l2", 0.0, L2_MAX),
-        seed=r.integer(t.get("seed", 0), "network.seed", 0, MAX_SEED),
+        l2=_setting(r, t, "network", n["l2"]),
+        seed=_setting(r, t, "network", n["seed"]),
         trained_steps=r.integer(
             t.get("trained_steps", 0), "network.trained_steps", 0, MAX_TRAINED_STEPS
         ),
@@ -507,14 +514,10 @@ def _network(r: _Reader, value: object) -> NetworkSpec:
     return NetworkSpec(**{**spec.__dict__, "layers": tuple(layers)})
 
 
-_DATA_KEYS = ("generator", "n", "noise", "seed", "points", "labels", "test_fraction")
-
-
 def _data(r: _Reader, value: object, network: NetworkSpec) -> DataSpec:
     t = r.table(value, "data", (), _DATA_KEYS)
-    test_fraction = r.number(
-        t.get("test_fraction", 0.0), "data.test_fraction", 0.0, TEST_FRACTION_LEVEL_MAX
-    )
+    d = _DATA_SETTINGS
+    test_fraction = _setting(r, t, "data", d["test_fraction"])
     if "generator" in t:
         for k in ("points", "labels"):
             if k in t:
@@ -542,9 +545,9 @@ def _data(r: _Reader, value: object, network: NetworkSpec) -> DataSpec:
         return DataSpec(
             source="generator",
             generator=generator,
-            n=r.integer(t.get("n", 200), "data.n", 1, MAX_POINTS),
-            noise=r.number(t.get("noise", 0.0), "data.noise", *NOISE_RANGE),
-            seed=r.integer(t.get("seed", 0), "data.seed", 0, MAX_SEED),
+            n=_setting(r, t, "data", d["n"]),
+            noise=_setting(r, t, "data", d["noise"]),
+            seed=_setting(r, t, "data", d["seed"]),
             test_fraction=test_fraction,
         )
     for k in ("n", "noise", "seed"):

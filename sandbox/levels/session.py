@@ -81,7 +81,7 @@ class LevelSession:
         n_classes = self.level.network.classes
         if data.source == "empty":
             return PointSet(
-                self.task.value, n_classes, test_ratio=data.test_fraction, seed=data.seed
+                self.task.value, n_classes, test_fraction=data.test_fraction, seed=data.seed
             )
         if data.source == "generator":
             X, y = make_dataset(data.generator, data.n, data.noise, data.seed)
@@ -94,7 +94,7 @@ class LevelSession:
                 "y": y,
                 "task": np.array(self.task.value),
                 "n_classes": np.array(max(n_classes, 2)),
-                "test_ratio": np.array(data.test_fraction),
+                "test_fraction": np.array(data.test_fraction),
                 "seed": np.array(data.seed),
             }
         )

@@ -30,9 +30,9 @@ from sandbox.levels import Level, LevelSession, plain_text
 from sandbox.levels.goals import Call, walk
 from sandbox.scenes import backend
 from sandbox.scenes.sandbox import DEFAULT_POINTS, DEFAULT_PRESET, SandboxScene
+from sandbox.settings import CONTROL_WORDS
 from sandbox.state import Metrics, NetworkSettings
 from sandbox.ui.level_plan import (
-    CONTROL_WORDS,
     LOCKED,
     SHOWN,
     LevelStatus,
@@ -71,7 +71,7 @@ _ACTION_CONTROLS: dict[type, str | None] = {
     A.LoadPreset: "presets",
     A.NewDataSeed: "presets",
     A.SetNoise: "noise",
-    A.SetTestRatio: "split",
+    A.SetTestFraction: "split",
     A.Pan: "zoom",
     A.ZoomAt: "zoom",
     A.ZoomOutFar: "zoom",
@@ -234,7 +234,7 @@ class LevelScene(SandboxScene):
             hidden=list(live.net.hidden_sizes),
             task=task,
             optimizer=spec.optimizer,
-            lr=spec.learning_rate,
+            learning_rate=spec.learning_rate,
             batch_size=spec.batch_size or MAX_BATCH_SIZE,  # none given: every training point
             l2=spec.l2,
             seed=spec.seed,
@@ -244,7 +244,7 @@ class LevelScene(SandboxScene):
         s.data_seed = data.seed
         s.noise = data.noise
         s.n_preset = data.n or DEFAULT_POINTS[task]
-        s.test_ratio = data.test_fraction
+        s.test_fraction = data.test_fraction
         s.points = live.points
         s.selected_class = 0
         s.paint_value = 1.0

@@ -44,6 +44,7 @@ from sandbox.vocab import (
     NOISE_RANGE,
     PRIOR_RANGE,
     SPEEDS,
+    TEST_FRACTION_UI_MAX,
     UI_SCALE_RANGE,
     Optimizer,
     Task,
@@ -102,7 +103,9 @@ class SandboxScene(Scene):
             hidden=list(cfg.hidden),
             task=task,
             seed=cfg.seed,
-            lr=cfg.lr if cfg.lr is not None else s.settings.lr,
+            learning_rate=(
+                cfg.learning_rate if cfg.learning_rate is not None else s.settings.learning_rate
+            ),
             optimizer=cfg.optimizer or s.settings.optimizer,
             batch_size=cfg.batch_size or s.settings.batch_size,
         )
@@ -114,7 +117,7 @@ class SandboxScene(Scene):
         s.show_ui = not cfg.hide_ui
         if cfg.views is not None:
             s.views = {View(v) for v in cfg.views}
-        s.points = backend.new_points(task, s.test_ratio, cfg.seed)
+        s.points = backend.new_points(task, s.test_fraction, cfg.seed)
         self._load_preset(cfg.dataset)
         self._relayout(s.layout.window)
         s.camera = backend.new_camera(s.layout.plane, cfg.zoom or DEFAULT_ZOOM)
@@ -257,7 +260,7 @@ class SandboxScene(Scene):
         if task in self._stash:
             s.points = self._stash.pop(task)
         else:
-            s.points = backend.new_points(task, s.test_ratio, s.data_seed)
+            s.points = backend.new_points(task, s.test_fraction, s.data_seed)
             if load_default:
                 s.n_preset = DEFAULT_POINTS[task]
                 s.noise = 0.0
@@ -455,9 +458,9 @@ class SandboxScene(Scene):
         self.state.data_seed += 1
         self._load_preset(self.state.preset)
 
-    def _on_SetTestRatio(self, a: A.SetTestRatio) -> None:
-        self.state.test_ratio = float(np.clip(a.ratio, 0.0, 0.5))
-        self.state.points.set_test_ratio(self.state.test_ratio)
+    def _on_SetTestFraction(self, a: A.SetTestFraction) -> None:
+        self.state.test_fraction = float(np.clip(a.fraction, 0.0, TEST_FRACTION_UI_MAX))
+        self.state.points.set_test_fraction(self.state.test_fraction)
 
     def _on_Pan(self, a: A.Pan) -> None:
         cam = self.state.camera
@@ -589,11 +592,11 @@ class SandboxScene(Scene):
 
     def _on_SetLearningRate(self, a: A.SetLearningRate) -> None:
         s = self.state
-        if not (math.isfinite(a.lr) and a.lr > 0):
+        if not (math.isfinite(a.learning_rate) and a.learning_rate > 0):
             return
         # the slider stops at LR_SLIDER_RANGE; scripts and levels may go higher (divergence)
-        lr = float(np.clip(a.lr, LR_SLIDER_RANGE[0], LR_MAX))
-        s.settings = replace(s.settings, lr=lr)
+        lr = float(np.clip(a.learning_rate, LR_SLIDER_RANGE[0], LR_MAX))
+        s.settings = replace(s.settings, learning_rate=lr)
         backend.set_lr(s.trainer, lr)
 
     def _on_SetBatchSize(self, a: A.SetBatchSize) -> None:

@@ -87,12 +87,12 @@ def scene_data_from_state(state: AppState, level: str | None = None) -> SceneDat
     views = sorted((v for v in state.views if v is not View.SPLIT), key=order.index)
     training = TrainingSettings(
         optimizer=str(st.optimizer),
-        learning_rate=float(st.lr),
+        learning_rate=float(st.learning_rate),
         batch_size=int(st.batch_size),
         l2=float(st.l2),
         momentum=float(getattr(trainer, "momentum", 0.9)),
         seed=int(st.seed),
-        test_fraction=float(pts.test_ratio),
+        test_fraction=float(pts.test_fraction),
         steps=int(trainer.steps) if trainer is not None else int(state.metrics.step),
     )
     view = ViewSettings(
@@ -133,7 +133,7 @@ class PreparedScene:
     zoom: float
     layer_view: int
     prior_precision: float
-    test_ratio: float
+    test_fraction: float
     sandbox: dict[str, Any]
     level: str | None
 
@@ -180,7 +180,7 @@ def prepare_scene(data: SceneData, state: AppState, source: str = "scene") -> Pr
                 "is_test": test,
                 "task": np.array(task.value),
                 "n_classes": np.array(backend.MAX_CLASSES, dtype=np.int64),
-                "test_ratio": np.array(ratio),
+                "test_fraction": np.array(ratio),
                 "seed": np.array(point_seed, dtype=np.int64),
             }
         )
@@ -192,7 +192,7 @@ def prepare_scene(data: SceneData, state: AppState, source: str = "scene") -> Pr
         hidden=[int(h) for h in net.hidden_sizes],
         task=task,
         optimizer=t.optimizer,
-        lr=float(t.learning_rate),
+        learning_rate=float(t.learning_rate),
         batch_size=int(t.batch_size),
         l2=float(t.l2),
         seed=int(t.seed),
@@ -234,7 +234,7 @@ def prepare_scene(data: SceneData, state: AppState, source: str = "scene") -> Pr
         zoom=float(np.clip(data.view.zoom, *ZOOM_RANGE)),
         layer_view=layer if 0 < layer < n_hidden else 0,
         prior_precision=float(data.view.prior_precision),
-        test_ratio=float(points.test_ratio),
+        test_fraction=float(points.test_fraction),
         sandbox=sandbox,
         level=data.level,
     )
@@ -425,7 +425,7 @@ class Workshop:
         sc._stash.clear()  # the other task's points belong to the sandbox being replaced
         s.settings = p.settings
         s.points = p.points
-        s.test_ratio = p.test_ratio
+        s.test_fraction = p.test_fraction
         s.preset = ex["preset"]
         s.noise = _get(ex, "noise", float, s.noise, *NOISE_RANGE)
         s.data_seed = _get(ex, "data_seed", int, s.data_seed, 0, 2**63 - 1)

@@ -16,6 +16,7 @@ from typing import Any
 
 from sandbox import actions as A
 from sandbox import game_actions as G
+from sandbox.settings import CONTROL_WORDS
 from sandbox.state import AppState, Layout
 from sandbox.ui.layout import MIN_PLANE, TOOLBAR_ITEMS, TOOLBAR_PAD, TOOLBAR_ROW
 from sandbox.ui.rows import (
@@ -38,38 +39,6 @@ BIAS_RANGE = (-8.0, 8.0)  # and c
 SLIDER_STEPS = 240
 MAX_INSPECTOR_ROWS = 12
 SHOWN, HIDDEN, LOCKED = "shown", "hidden", "locked"
-
-# What each control is called in a locked control's tooltip.
-CONTROL_WORDS = {
-    "paint": "painting points",
-    "erase": "erasing points",
-    "presets": "the data set",
-    "noise": "the noise",
-    "seed": "the seed",
-    "add_layer": "adding layers",
-    "remove_layer": "removing layers",
-    "neurons": "the number of neurons",
-    "task": "the task",
-    "optimizer": "the optimizer",
-    "learning_rate": "the learning rate",
-    "batch_size": "the batch size",
-    "l2": "the weight decay",
-    "play": "training",
-    "step": "single steps",
-    "reset": "new starting weights",
-    "laplace": "the Laplace switch",
-    "prior_precision": "the prior precision",
-    "optimize_prior": "optimising the prior",
-    "layer_selector": "the layer selector",
-    "timeline": "the timeline",
-    "inspector": "the inspector",
-    "probe": "the probe",
-    "neuron_sliders": "the neuron's sliders",
-    "split": "the test points",
-    "zoom": "zooming",
-    "views": "the views",
-    "files": "opening scene and weight files",
-}
 
 
 def locked_tip(control: str) -> str:
@@ -337,7 +306,7 @@ def plan_controls(status: LevelStatus, state: AppState) -> list[Row]:
     body.append(setting_row("brush_size", tip="How wide the brush is. Left drag paints points."))
     body.append(Row("erase", "erase", 40))
     body.append(Row("presets", "presets", 42))
-    body += [setting_row("noise"), setting_row("test_ratio")]
+    body += [setting_row("noise"), setting_row("test_fraction")]
     section("DATA", body)
     # Bayes
     body = [Row("laplace", "laplace", 42), setting_row("prior_precision")]

@@ -205,7 +205,7 @@ class SandboxPanels(RowPanel):
         )
         rows = [
             setting_row("noise"),
-            setting_row("test_ratio"),
+            setting_row("test_fraction"),
             section_row("VIEW"),
             buttons_row(
                 [

@@ -122,23 +122,23 @@ SETTING_SLIDERS: dict[str, SliderSpec] = {
         lambda v: A.SetNoise(v / 100.0),
         lambda s: f"{s.noise:.2f}",
     ),
-    "test_ratio": SliderSpec(
+    "test_fraction": SliderSpec(
         "Test points",
         "Share of points the network never trains on (drawn hollow). They show whether it "
         "generalises.",
         (0, 50),
-        lambda s: round(s.test_ratio * 100),
-        lambda v: A.SetTestRatio(v / 100.0),
-        lambda s: f"{s.test_ratio * 100:.0f}%",
+        lambda s: round(s.test_fraction * 100),
+        lambda v: A.SetTestFraction(v / 100.0),
+        lambda s: f"{s.test_fraction * 100:.0f}%",
     ),
     "learning_rate": SliderSpec(
         "Learning rate",
         "How big each training step is. Too small: slow. Too big: training explodes "
         "(the app then restores the last good weights).",
         (0, 100),
-        lambda s: log_to_slider(s.settings.lr, *_LR, 100),
+        lambda s: log_to_slider(s.settings.learning_rate, *_LR, 100),
         lambda v: A.SetLearningRate(slider_to_log(v, *_LR, 100)),
-        lambda s: plain_number(s.settings.lr),
+        lambda s: plain_number(s.settings.learning_rate),
     ),
     "batch_size": SliderSpec(
         "Batch size",
@@ -189,7 +189,7 @@ CONTROL_OF = {
     "paint_value": "paint",
     "brush_size": "paint",
     "brush_density": "paint",
-    "test_ratio": "split",
+    "test_fraction": "split",
     "speed": "play",
 }
 
