@@ -303,7 +303,9 @@ def plan_controls(status: LevelStatus, state: AppState) -> list[Row]:
     body = []
     if state.task is Task.CLASSIFICATION:
         body.append(Row("swatches", "paint", 44, dict(n=state.n_classes)))
-    body.append(setting_row("brush_size", tip="How wide the brush is. Left drag paints points."))
+    body.append(
+        setting_row("brush_radius_px", tip="How wide the brush is. Left drag paints points.")
+    )
     body.append(Row("erase", "erase", 40))
     body.append(Row("presets", "presets", 42))
     body += [setting_row("noise"), setting_row("test_fraction")]

@@ -168,7 +168,7 @@ class SandboxPanels(RowPanel):
             y += self.s(44)
         rows = [] if state.task is Task.CLASSIFICATION else [setting_row("paint_value")]
         rows += [
-            setting_row("brush_size"),
+            setting_row("brush_radius_px"),
             setting_row("brush_density"),
             buttons_row(
                 [
