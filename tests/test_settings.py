@@ -112,7 +112,7 @@ def test_the_panels_sliders_map_values_as_the_table_says():
     assert specs["test_fraction"].text(state) == test.format(0.2) == "20%"
     assert specs["noise"].text(state) == noise.format(0.1) == "0.10"
     assert setting("speed").format(8) == "flat out" and setting("speed").format(0) == "1"
-    assert setting("brush_radius_px").slider_range() == specs["brush_size"].range == (4, 120)
+    assert setting("brush_radius_px").slider_range() == specs["brush_radius_px"].range == (4, 120)
     assert {s.slider.scale for s in SETTINGS if s.slider} == set(Scale)
 
 

@@ -128,6 +128,12 @@ def table_slider(name: str) -> tuple[SliderSpec, str]:
     return spec, (st.control.value if st.control is not None else st.name)
 
 
+# every slider a panel offers, by setting name
+SETTING_SLIDERS: dict[str, SliderSpec] = {
+    name: table_slider(name)[0] for name in (*STATE_ACCESS, *OTHER_SLIDERS)
+}
+
+
 def setting_row(name: str, **words: str) -> Row:
     """The slider row of setting `name`; `words` may replace its label or tip."""
     spec, control = table_slider(name)
