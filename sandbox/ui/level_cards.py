@@ -171,7 +171,10 @@ class LevelCards:
             rule = level.three_stars if level.three_stars is not None else level.two_stars
             if rule is not None:
                 more = "3 stars" if level.three_stars is not None else "2 stars"
-                words = rule_text(rule.source, level.markers, level.quiz is not None)
+                text = level.three_stars_text if more == "3 stars" else level.two_stars_text
+                words = story_html(text or "") or rule_text(
+                    rule.source, level.markers, level.quiz is not None
+                )
                 more_text = f"For {more}: {words}. Keep playing to try!"
         buttons = [
             CardButton("keep", "Keep playing", "Close this card and keep playing with the level.",
