@@ -635,7 +635,10 @@ class Workshop:
             w.presenter = True
             w.theme = "contrast"
             s.ui_scale = float(np.clip(PRESENTER_SCALE, *UI_SCALE_RANGE))
-            if presenter_hides_panels(s.layout.window, len(s.settings.hidden)):
+            # the free sandbox gives a small window's plane the room; a level keeps its panels
+            # (they hold its goals and the controls the lesson is about)
+            in_level = getattr(self.scene, "level", None) is not None
+            if not in_level and presenter_hides_panels(s.layout.window, len(s.settings.hidden)):
                 s.show_ui = False  # the plane gets the window; Tab brings the panels back
                 self.say("Presenter mode: the plane has the window. Tab shows the panels, F5 "
                          "goes back, ? shows every key.")  # fmt: skip
