@@ -18,6 +18,7 @@ import pygame
 from sandbox.state import AppState
 from sandbox.ui.charts import font
 from sandbox.ui.input import KEY_HELP
+from sandbox.ui.numbers import plain_number
 from sandbox.ui.theme import ACCENT, CARD_BG, ERROR, TEXT, TEXT_DIM, WARN, class_color
 from sandbox.vocab import Task, View
 
@@ -143,7 +144,9 @@ def draw_hover(
     line = round(22 * scale)
     width = round(300 * scale)
     rows: list[tuple] = []
-    rows.append(("text", f"x {info.world[0]:.3g}   y {info.world[1]:.3g}", TEXT_DIM))
+    rows.append(
+        ("text", f"x {plain_number(info.world[0])}   y {plain_number(info.world[1])}", TEXT_DIM)
+    )
     if state.task is Task.REGRESSION and info.value is not None:
         rows.append(("text", f"predicted grey {grey_words(info.value)}", TEXT))
         if info.laplace_probs is not None:
@@ -267,7 +270,7 @@ def draw_captions(surface: pygame.Surface, state: AppState, scale: float) -> Non
     zoom = getattr(cam, "zoom", None)
     if zoom is not None:
         z = float(zoom)
-        text = f"zoom {z:.3g}x" if z >= 0.01 else f"zoom {z:.2e}x"
+        text = f"zoom {plain_number(z)}x"
         if state.far_return is not None:
             text += "   (O: back to the data)"
         _caption(surface, text, (px + 8 * scale, py + ph - 8 * scale), scale, "bottomleft")
@@ -282,7 +285,7 @@ def draw_captions(surface: pygame.Surface, state: AppState, scale: float) -> Non
         x = px + pw // 2
         pygame.draw.line(surface, premul((240, 240, 240)), (x, py), (x, py + ph - 1), 2)
     elif View.LAPLACE in state.views and state.task is Task.CLASSIFICATION:
-        label = f"confidence: Laplace (prior precision {state.prior_precision:.3g})"
+        label = f"confidence: Laplace (prior precision {plain_number(state.prior_precision)})"
         _caption(surface, label, (px + pw - 8 * scale, py + ph - 8 * scale), scale, "bottomright")
 
 
