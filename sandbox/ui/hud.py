@@ -72,7 +72,7 @@ def _text(
     return rect
 
 
-def _caption(
+def caption(
     surface: pygame.Surface, text: str, pos: tuple[float, float], scale: float, anchor: str
 ) -> None:
     """Small text on a dark rounded card, readable on any field colour."""
@@ -273,7 +273,7 @@ def draw_captions(surface: pygame.Surface, state: AppState, scale: float) -> Non
         text = f"zoom {plain_number(z)}x"
         if state.far_return is not None:
             text += "   (O: back to the data)"
-        _caption(surface, text, (px + 8 * scale, py + ph - 8 * scale), scale, "bottomleft")
+        caption(surface, text, (px + 8 * scale, py + ph - 8 * scale), scale, "bottomleft")
     if View.SPLIT in state.views and state.task is Task.CLASSIFICATION:
         for label, cx in (("plain network (MAP)", px + pw // 4), ("Laplace", px + 3 * pw // 4)):
             f = font(15 * scale, True)
@@ -286,7 +286,7 @@ def draw_captions(surface: pygame.Surface, state: AppState, scale: float) -> Non
         pygame.draw.line(surface, premul((240, 240, 240)), (x, py), (x, py + ph - 1), 2)
     elif View.LAPLACE in state.views and state.task is Task.CLASSIFICATION:
         label = f"confidence: Laplace (prior precision {plain_number(state.prior_precision)})"
-        _caption(surface, label, (px + pw - 8 * scale, py + ph - 8 * scale), scale, "bottomright")
+        caption(surface, label, (px + pw - 8 * scale, py + ph - 8 * scale), scale, "bottomright")
 
 
 def draw_brush(surface: pygame.Surface, state: AppState, scale: float) -> None:
