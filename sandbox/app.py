@@ -302,7 +302,10 @@ class App:
         self.renderer.draw_overlay()
 
     def _save_screenshot(self, path: str) -> None:
+        from pathlib import Path
+
         try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)  # the files folder, at first
             self.write_png(path)
             action = A.ScreenshotSaved(path, f"Saved a screenshot: {path}", ok=True)
         except (OSError, ValueError) as exc:

@@ -9,7 +9,7 @@ ranges) come from `sandbox.vocab`, the user settings' defaults from `sandbox.set
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -21,11 +21,6 @@ from sandbox.vocab import (
     Optimizer,
     Task,
     View,
-)
-
-DIVERGED_MESSAGE = (
-    "The learning rate is too high: the network exploded. "
-    "Restored the last good weights and paused; lower the learning rate and press Space."
 )
 
 
@@ -190,6 +185,7 @@ class CloserState:
     # handles on the 2D view in window pixels: (name, x, y, radius), and the selected crease
     handles: tuple[tuple[str, float, float, float], ...] = ()
     crease_px: Any = None  # (S, 4) window-pixel segments of the editable crease, or None
+    crease_hover: str | None = None  # "move" / "rotate": a press here grabs the crease
     # training timeline
     timeline: Any = None  # sandbox.nn.timeline.Timeline of the current run
     scrub: int | None = None  # the snapshot shown; None: the live weights ("now")
@@ -209,6 +205,7 @@ class WorkshopState:
     dialog_path: str = ""  # where that dialog starts
     scene_path: str = ""  # the scene file last saved or opened
     weights_path: str = ""  # the weights file last exported or imported
+    last_folder: str = ""  # where the last file dialog was (picked or cancelled); "": files_dir
     recording: bool = False
     rec_frames: int = 0
     rec_seconds: float = 0.0
@@ -282,6 +279,21 @@ class AppState:
     view_version: int = 0
     settings_version: int = 0
 
+    def start_afresh(self) -> None:
+        """Put everything a screen sets up (data, network, settings, views, camera, readouts)
+        back to its defaults, keeping what belongs to the whole app (window, UI scale, presenter
+        mode, file paths). A screen calls it first when it starts, so nothing a level set (its
+        batch size, test split, classes, open inspector) leaks into the free sandbox or another
+        level. The change counters move on, so anything cached against them is refreshed."""
+        fresh = AppState()
+        for f in fields(self):
+            if f.name in APP_WIDE:
+                continue
+            if f.name in CHANGE_COUNTERS:
+                setattr(self, f.name, getattr(self, f.name) + 1)
+                continue
+            setattr(self, f.name, getattr(fresh, f.name))
+
     @property
     def task(self) -> Task:
         return self.settings.task
@@ -304,3 +316,11 @@ class AppState:
 
     def layer_view_label(self) -> str:
         return "Joint" if self.layer_view == 0 else f"Layer {self.layer_view}"
+
+
+# What outlives a change of screen (see AppState.start_afresh); everything else starts afresh.
+APP_WIDE = frozenset(
+    {"layout", "ui_scale", "show_ui", "workshop", "time", "timings", "fps", "quit",
+     "screenshot_request"}
+)  # fmt: skip
+CHANGE_COUNTERS = frozenset({"data_version", "weights_version", "view_version", "settings_version"})

@@ -68,6 +68,7 @@ class Driver:
 @pytest.fixture
 def make_app(gl_session, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEURAL_ORIGAMI_FILES_DIR", str(tmp_path))  # files land here
     apps: list[App] = []
 
     def make(**kw) -> Driver:

@@ -22,7 +22,7 @@ SIZE = (960, 640)
 
 @pytest.fixture(name="make_app")
 def make_app_fixture(gl_session, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEURAL_ORIGAMI_FILES", str(tmp_path / "files"))
+    monkeypatch.setenv("NEURAL_ORIGAMI_FILES_DIR", str(tmp_path / "files"))
     monkeypatch.chdir(tmp_path)
     apps: list[App] = []
 

@@ -49,6 +49,7 @@ SIZE = (960, 640)
 def make_app_fixture(gl_session, tmp_path, monkeypatch):
     """Apps on the real offscreen GL context, closed (with a GL error check) afterwards."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEURAL_ORIGAMI_FILES_DIR", str(tmp_path))  # files land here
     apps: list[App] = []
 
     def make(**kw) -> App:

@@ -7,8 +7,10 @@ key travels with the point through erase, undo and redo, so adding or removing o
 moves a point between train and test, and changing the ratio moves only the points it must.
 History is a bounded list of strokes; a stroke is a list of primitive edits (append rows, remove
 rows at indices) that each store their rows, so undo and redo cost memory proportional to what
-changed, not to the size of the set. `version` increments on every change, so the app can tell
-when to push data to the trainer by comparing one integer.
+changed, not to the size of the set. A stroke may also change the set's `source` (what generated
+the points, such as a preset's name and settings), so undo and redo bring that back too.
+`version` increments on every change, so the app can tell when to push data to the trainer by
+comparing one integer.
 """
 
 from __future__ import annotations
@@ -63,6 +65,16 @@ class _Edit:
     idx: np.ndarray | None
 
 
+@dataclass(frozen=True)
+class _SourceChange:
+    """The points' source (what generated them, e.g. a preset and its settings) changed from
+    `before` to `after`; part of a stroke, so undo and redo restore the source with the points."""
+
+    before: Any
+    after: Any
+    rows: tuple = ()  # no rows: costs nothing against the history's row budget
+
+
 class PointSet:
     """Painted points of one task: classification with n_classes classes, or regression."""
 
@@ -100,9 +112,10 @@ class PointSet:
         self._key = np.empty(0, dtype=np.float64)
         self._next_id = 0
         self._test_fraction = 0.0
-        self._undo: deque[list[_Edit]] = deque(maxlen=int(max_history))
-        self._redo: list[list[_Edit]] = []
-        self._stroke: list[_Edit] | None = None
+        self._undo: deque[list[_Edit | _SourceChange]] = deque(maxlen=int(max_history))
+        self._redo: list[list[_Edit | _SourceChange]] = []
+        self._stroke: list[_Edit | _SourceChange] | None = None
+        self._source: Any = None
         self._brush_rng = np.random.default_rng(self.seed)
         self.version = 0
         self.set_test_fraction(test_fraction)
@@ -265,19 +278,23 @@ class PointSet:
         X[at], y[at], key[at] = rows.X, rows.y, rows.key
         self._X, self._y, self._key = X, y, key
 
-    def _apply(self, edit: _Edit) -> None:
-        if edit.idx is None:
+    def _apply(self, edit: _Edit | _SourceChange) -> None:
+        if isinstance(edit, _SourceChange):
+            self._source = edit.after
+        elif edit.idx is None:
             self._append(edit.rows)
         else:
             self._delete(edit.idx)
 
-    def _revert(self, edit: _Edit) -> None:
-        if edit.idx is None:
+    def _revert(self, edit: _Edit | _SourceChange) -> None:
+        if isinstance(edit, _SourceChange):
+            self._source = edit.before
+        elif edit.idx is None:
             self._truncate(len(edit.rows))
         else:
             self._insert(edit.idx, edit.rows)
 
-    def _record(self, edit: _Edit) -> None:
+    def _record(self, edit: _Edit | _SourceChange) -> None:
         self._apply(edit)
         self._redo.clear()
         if self._stroke is not None:
@@ -286,7 +303,7 @@ class PointSet:
             self._push([edit])
         self.version += 1
 
-    def _push(self, stroke: list[_Edit]) -> None:
+    def _push(self, stroke: list[_Edit | _SourceChange]) -> None:
         self._undo.append(stroke)
         rows = sum(len(e.rows) for s in self._undo for e in s)
         while len(self._undo) > 1 and rows > MAX_HISTORY_ROWS:
@@ -377,8 +394,15 @@ class PointSet:
         """Remove every point (one undo step); returns how many."""
         return self._remove(np.arange(len(self)))
 
-    def replace(self, X: object, y: object) -> None:
-        """Swap all points for (X, y), e.g. a generated dataset; one undo step."""
+    @property
+    def source(self) -> Any:
+        """What the points were generated from (given to `replace`; None: painted by hand).
+        Undo and redo restore it with the points, so whoever shows it stays in step."""
+        return self._source
+
+    def replace(self, X: object, y: object, source: Any = None) -> None:
+        """Swap all points for (X, y), e.g. a generated dataset described by `source` (any
+        immutable value); one undo step."""
         P = self._check_points(X)
         lab = self._check_labels(y, len(P))
         self._check_room(len(P), after_removing=len(self))
@@ -387,6 +411,8 @@ class PointSet:
             self.clear()
             if len(P):
                 self._record(_Edit(self._new_rows(P, lab), None))
+            if source != self._source:
+                self._record(_SourceChange(self._source, source))
         finally:
             self.end_stroke()
 

@@ -220,6 +220,7 @@ class LevelScene(SandboxScene):
     # ------------------------------------------------------------------ set-up
     def enter(self) -> None:
         s = self.state
+        s.start_afresh()  # nothing of the screen before (the sandbox's settings) carries over
         level = self.level
         spec = level.network
         live = self.live
@@ -398,6 +399,9 @@ class LevelScene(SandboxScene):
                 options = control.split("|")
                 control = next((c for c in options if self.status.shown(c)), options[0])
         return control
+
+    def can_change_learning_rate(self) -> bool:
+        return self.status.control("learning_rate") == SHOWN
 
     def apply(self, action: A.Action) -> None:
         if isinstance(action, A.ToggleView) and action.name == View.LAPLACE.value:
@@ -738,14 +742,17 @@ class LevelScene(SandboxScene):
         st = self.status
         if not force and self.state.time < self._hints_next:
             return
-        self._hints_next = self.state.time + HINT_INTERVAL
         if st.card == "story":
             return
+        t0 = time.perf_counter()
         self._follow()
         try:
             due = [h.text for h in self.live.due_hints(self.elapsed)]
         except (ValueError, ArithmeticError):
             return
+        finally:  # conditions can cost milliseconds (regions): look less often when they do
+            cost = time.perf_counter() - t0
+            self._hints_next = self.state.time + max(HINT_INTERVAL, 8.0 * cost)
         if due == st.hints:
             return
         new = [t for t in due if t not in self._hints_said]

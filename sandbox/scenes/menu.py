@@ -25,6 +25,7 @@ import pygame
 from sandbox import actions as A
 from sandbox import game_actions as G
 from sandbox.cli import resolve_level_id
+from sandbox.io.files import stamped
 from sandbox.scenes.base import Scene
 from sandbox.scenes.game import SETTING_UI_SCALE, Game
 from sandbox.scenes.sandbox import SandboxScene
@@ -216,9 +217,7 @@ class MenuScene(Scene):
         self._refresh()
 
     def _on_Screenshot(self, a: A.Screenshot) -> None:
-        import time
-
-        self.state.screenshot_request = a.path or time.strftime("neural-origami-%Y%m%d-%H%M%S.png")
+        self.state.screenshot_request = a.path or str(stamped("neural-origami", ".png"))
 
     def _on_ScreenshotSaved(self, a: A.ScreenshotSaved) -> None:
         self.state.screenshot_request = None

@@ -17,18 +17,19 @@ from __future__ import annotations
 import copy
 import math
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pygame
 
 from sandbox import actions as A
+from sandbox.io.files import stamped
 from sandbox.scenes import backend
 from sandbox.scenes.base import Scene
 from sandbox.scenes.closer import Closer
 from sandbox.scenes.sharing import Workshop
-from sandbox.state import DIVERGED_MESSAGE, GeometryStats, HoverInfo, Metrics, Toast
+from sandbox.state import GeometryStats, HoverInfo, Metrics, Toast
 from sandbox.ui.input import InputMapper
 from sandbox.ui.layout import compute_layout
 from sandbox.vocab import (
@@ -65,6 +66,17 @@ DEFAULT_POINTS = {Task.CLASSIFICATION: 400, Task.REGRESSION: 1000}
 DEFAULT_PRESET = {Task.CLASSIFICATION: "ring", Task.REGRESSION: "disk"}
 
 
+@dataclass(frozen=True)
+class PresetSource:
+    """Where generated points came from; the point set keeps it in its undo history, so undoing
+    a preset brings back the preset box, noise and seed that made the points on screen."""
+
+    name: str
+    noise: float
+    data_seed: int
+    n_preset: int
+
+
 class SandboxScene(Scene):
     """The free sandbox."""
 
@@ -95,6 +107,7 @@ class SandboxScene(Scene):
     # ------------------------------------------------------------------ set-up
     def enter(self) -> None:
         s = self.state
+        s.start_afresh()  # nothing of the screen before (a level's settings) carries over
         cfg = self.config
         s.presets = tuple(backend.preset_list())
         info = backend.dataset_info(cfg.dataset)
@@ -242,7 +255,7 @@ class SandboxScene(Scene):
         if coalesce and self._preset_version == pts.version and pts.can_undo:
             pts.undo()  # one undo step for a whole slider drag, not one per pixel
         try:
-            pts.replace(X, y)
+            pts.replace(X, y, source=PresetSource(name, float(s.noise), int(s.data_seed), n))
         except ValueError as exc:
             self.say(str(exc), "error")
             return False
@@ -250,6 +263,17 @@ class SandboxScene(Scene):
         s.preset = name
         s.settings_version += 1
         return True
+
+    def _follow_source(self) -> None:
+        """Show the preset, noise and seed that made the points now on screen (after undo, redo
+        or a task switch brought other points back)."""
+        s = self.state
+        src = s.points.source
+        if isinstance(src, PresetSource):
+            s.preset, s.noise, s.data_seed, s.n_preset = (
+                src.name, src.noise, src.data_seed, src.n_preset
+            )  # fmt: skip
+            s.settings_version += 1
 
     def _switch_task(self, task: Task, load_default: bool = True) -> None:
         s = self.state
@@ -260,6 +284,7 @@ class SandboxScene(Scene):
         s.settings = replace(s.settings, task=task)
         if task in self._stash:
             s.points = self._stash.pop(task)
+            self._follow_source()
         else:
             s.points = backend.new_points(task, s.test_fraction, s.data_seed)
             if load_default:
@@ -273,17 +298,21 @@ class SandboxScene(Scene):
         s.settings_version += 1
 
     def _sync_data(self) -> None:
-        """Push changed points to the trainer; widen the output layer when a new class appears."""
+        """Push changed points to the trainer; the output layer follows the data's classes."""
         s = self.state
         pts = s.points
         if pts.version == self._pushed_points and s.trainer is not None:
             return
-        # more classes: widen the output first (the trainer checks labels against it); fewer
-        # classes never shrink it, so an imported or grown network keeps every output it has
+        # outputs follow the classes of the data: a new class widens the output layer first
+        # (the trainer checks labels against it); a class gone removes its output, so the plane
+        # never predicts a class with no point (an imported network keeps its outputs until its
+        # data changes)
         n_out = backend.outputs_needed(pts)
         if n_out > s.net.n_out:
             self._resize_network(s.settings.hidden, n_out)
         backend.push_data(s.trainer, pts)
+        if n_out < s.net.n_out:  # after the push: the trainer checks its labels fit
+            self._resize_network(s.settings.hidden, n_out)
         self._pushed_points = pts.version
         s.data_version += 1
         s.laplace = None
@@ -357,7 +386,7 @@ class SandboxScene(Scene):
 
     def _resize_network(self, hidden: list[int], n_out: int | None = None) -> None:
         s = self.state
-        n_out = s.net.n_out if n_out is None else n_out
+        n_out = backend.outputs_needed(s.points) if n_out is None else n_out
         s.net = backend.resize(s.trainer, hidden, n_out, s.settings.seed)
         layers_changed = len(hidden) != len(s.settings.hidden)
         s.settings = replace(s.settings, hidden=list(hidden))
@@ -398,12 +427,28 @@ class SandboxScene(Scene):
         if msg and not s.diverged:
             s.diverged = msg
             s.playing = False
-            self.say(DIVERGED_MESSAGE, "error")
-            self._bump_weights()
+            self.say(self._diverged_message(), "error")
+            self._bump_weights()  # the picture shows the restored weights
+            self._read_metrics(force=True)  # and so do the readouts
             return True
         if not msg:
             s.diverged = ""
         return bool(msg)
+
+    def _diverged_message(self) -> str:
+        """What happened and what to change, with the numbers to change it to."""
+        from sandbox.nn.trainer import plain_number
+
+        lr = self.state.settings.learning_rate
+        return (
+            f"The learning rate is too high ({plain_number(lr)}): the network blew up. It is "
+            "back to its last good weights and paused. Lower the learning rate (try "
+            f"{plain_number(lr / 10)}), then press Space."
+        )
+
+    def can_change_learning_rate(self) -> bool:
+        """Whether the player can lower the learning rate here (a level may lock it)."""
+        return True
 
     # ------------------------------------------------------------------ apply
     def apply(self, action: A.Action) -> None:
@@ -438,17 +483,21 @@ class SandboxScene(Scene):
     def _on_Undo(self, a: A.Undo) -> None:
         if not self.state.points.undo():
             self.say("Nothing to undo.")
+        self._follow_source()
 
     def _on_Redo(self, a: A.Redo) -> None:
         if not self.state.points.redo():
             self.say("Nothing to redo.")
+        self._follow_source()
 
     def _on_ClearPoints(self, a: A.ClearPoints) -> None:
         if self.state.points.clear():
             self.say("Cleared every point. Ctrl+Z brings them back.")
 
     def _on_LoadPreset(self, a: A.LoadPreset) -> None:
-        self._load_preset(a.name)
+        # another data set is another problem: a fresh network (step 0) with the data's outputs
+        if self._load_preset(a.name):
+            self._build_network(fresh=True)
 
     def _on_SetNoise(self, a: A.SetNoise) -> None:
         s = self.state
@@ -622,6 +671,11 @@ class SandboxScene(Scene):
             self.say("Paint some points first (left drag on the plane), then press Space.")
             return
         if on and s.diverged:
+            if backend.diverged(s.trainer) and self.can_change_learning_rate():
+                # nothing was changed: the same rate would blow up again (or, worse, quietly
+                # kill neurons before it does)
+                self.say(self._diverged_message(), "error")
+                return
             backend.clear_divergence(s.trainer)
             s.diverged = ""
         s.playing = on
@@ -642,8 +696,7 @@ class SandboxScene(Scene):
         s = self.state
         seed = s.settings.seed + 1 if a.seed is None else int(a.seed)
         s.settings = replace(s.settings, seed=seed)
-        # fresh weights, same outputs: an imported network's spare outputs are not dropped
-        self._build_network(fresh=True, n_out=max(backend.outputs_needed(s.points), s.net.n_out))
+        self._build_network(fresh=True)  # fresh weights; the outputs follow the data's classes
         self.say(f"Fresh weights (seed {seed}).")
 
     def _on_SetSpeed(self, a: A.SetSpeed) -> None:
@@ -706,7 +759,7 @@ class SandboxScene(Scene):
         self.state.show_help = not self.state.show_help
 
     def _on_Screenshot(self, a: A.Screenshot) -> None:
-        path = a.path or time.strftime("neural-origami-%Y%m%d-%H%M%S.png")
+        path = a.path or str(stamped("neural-origami", ".png"))
         self.state.screenshot_request = path
 
     def _on_ScreenshotSaved(self, a: A.ScreenshotSaved) -> None:
