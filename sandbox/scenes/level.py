@@ -836,10 +836,10 @@ class LevelScene(SandboxScene):
         closer = getattr(self, "closer", None)
         if closer is None or not closer.hides_2d():
             hud.draw_captions(surface, s, scale)
-        draw_markers(surface, s, self.status, self.views())
+        marks = draw_markers(surface, s, self.status, self.views())
         if self.status.shown("paint") and self.input.drag != "pan" and self._drag is None:
             hud.draw_brush(surface, s, scale)
-        hud.draw_hover(surface, s, scale)
+        hud.draw_hover(surface, s, scale, avoid=marks)
         if closer is not None:
             closer.draw_overlay(surface)
         hud.draw_toast(surface, s, scale)
