@@ -35,6 +35,7 @@ from sandbox.scenes.game import SETTING_UI_SCALE, Game
 from sandbox.scenes.level import LevelScene
 from sandbox.scenes.loading import kernels_ready, open_when_ready
 from sandbox.scenes.sandbox import SandboxScene
+from sandbox.scenes.workshop import prepare_scene, scene_data_from_state
 from sandbox.state import AppState, Layout, Toast
 from sandbox.ui import hud
 from sandbox.ui.menu_panels import CardInfo, MenuPanels, MenuView, menu_scale
@@ -302,6 +303,21 @@ class FreeSandboxScene(SandboxScene):
             # from the menu: the UI scale chosen there, not the command line's
             self.state.ui_scale = keep
             self.relayout()
+        memory = self.state.sandbox_memory
+        if memory is not None:
+            # back from the menu or a level: the sandbox as it was left, through the same
+            # checks as a scene file (whatever cannot be restored leaves the defaults)
+            try:
+                self.workshop.restore(prepare_scene(memory, self.state, "the last sandbox"))
+            except ValueError:
+                self.state.sandbox_memory = None
+            else:
+                self.say("Back in the sandbox, as you left it.")
+
+    def exit(self) -> None:
+        if self.state.net is not None and self.state.points is not None:
+            self.state.sandbox_memory = scene_data_from_state(self.state)
+        super().exit()
 
     def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
         if (

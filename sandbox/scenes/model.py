@@ -26,6 +26,7 @@ from sandbox.scenes.base import Controller, Routes
 from sandbox.session import TrainingSetup, new_points, outputs_needed
 from sandbox.state import Metrics, NetworkSettings
 from sandbox.vocab import (
+    L2_MAX,
     LR_MAX,
     LR_SLIDER_RANGE,
     MAX_HIDDEN_LAYERS,
@@ -283,7 +284,7 @@ class ModelController(Controller):
 
     def _on_l2(self, a: A.SetL2) -> None:
         s = self.state
-        s.settings = replace(s.settings, l2=float(np.clip(a.l2, 0.0, 1.0)))
+        s.settings = replace(s.settings, l2=float(np.clip(a.l2, 0.0, L2_MAX)))
         s.trainer.set_l2(s.settings.l2)
 
     def _on_reset_network(self, a: A.ResetNetwork) -> None:
