@@ -21,7 +21,6 @@ from app_util import key, motion, send
 from gl_util import gl_session_fixture  # noqa: F401
 from level_util import close_story, data_dir_fixture, start_level_fixture  # noqa: F401
 from pygame_gui.elements import UITooltip
-from test_sharing import make_app_fixture  # noqa: F401
 
 from sandbox import game_actions as G
 from sandbox.state import LossHistory
@@ -29,6 +28,8 @@ from sandbox.ui import charts, hud, presenter
 from sandbox.ui.markers import draw_markers
 from sandbox.ui.numbers import compact_count, loss_text, plain_number
 from sandbox.ui.theme import scaled_theme
+
+APP_DEFAULTS = {"size": (960, 640)}  # as the workshop tests
 
 
 def _hover_at(app, pos) -> tuple[pygame.Rect | None, list[pygame.Rect]]:
