@@ -33,6 +33,7 @@ from sandbox.nn.trainer import MAX_BATCH_SIZE
 from sandbox.render.plane_view import PlaneRenderer
 from sandbox.scenes.base import Routes
 from sandbox.scenes.level_rules import (
+    CARD_PASS_KEYS,
     VIEW_NAMES,
     LiveLevel,
     control_for,
@@ -63,12 +64,6 @@ if TYPE_CHECKING:
     from sandbox.config import AppConfig
     from sandbox.scenes.game import Game
 
-# Keys that still reach the app while the story or success card is up (help, presenter mode,
-# recording, screenshot); the others would change the level behind the card.
-CARD_PASS_KEYS = frozenset(
-    {pygame.K_h, pygame.K_F1, pygame.K_QUESTION, pygame.K_SLASH, pygame.K_F5, pygame.K_F9,
-     pygame.K_F12}
-)  # fmt: skip
 HINT_SECONDS = 9.0
 HINT_INTERVAL = 0.25  # seconds between looks at which hints are due (their conditions cost)
 REFUSE_INTERVAL = 2.5
@@ -138,7 +133,7 @@ class LevelScene(SandboxScene):
             A.AddLayer: self._then_neuron_params(model._on_add_layer),
             A.RemoveLayer: self._then_neuron_params(model._on_remove_layer),
             A.SelectClass: self._on_SelectClass,
-            A.ResetView: lambda a: self._fit_camera(),
+            A.ResetView: lambda a: self.plane.fit_bounds(self.level.bounds),
             A.ZoomOutFar: self._on_ZoomOutFar,
         }
 
@@ -194,7 +189,7 @@ class LevelScene(SandboxScene):
         live.set_laplace(self.status.laplace_on)
         self.relayout()
         s.camera = self.plane.new_camera(1.0)
-        self._fit_camera()
+        self.plane.fit_bounds(self.level.bounds)
         self.model.build_network(net=live.net)
         self._step_ref = (id(s.trainer), 0)
         self._neuron_params()
@@ -224,17 +219,6 @@ class LevelScene(SandboxScene):
         if missing:
             self.status.notes.append(f"Not in this version yet: {', '.join(missing)}.")
         return out
-
-    def _fit_camera(self) -> None:
-        """Show the level's bounds, with a small margin, in the plane."""
-        s = self.state
-        cam = s.camera
-        x0, x1, y0, y1 = self.level.bounds
-        _, _, w, h = s.layout.plane
-        ppu = 0.92 * min(max(1, w) / (x1 - x0), max(1, h) / (y1 - y0))
-        cam.center = ((x0 + x1) / 2.0, (y0 + y1) / 2.0)
-        cam.zoom = float(np.clip(ppu / cam.base_pixels_per_unit, 0.01, 1000.0))
-        s.far_return = None
 
     def relayout(self, window: tuple[int, int] | None = None) -> None:
         s = self.state

@@ -11,6 +11,7 @@ points, so every goal is measured by the same code the headless solvers use.
 from __future__ import annotations
 
 import numpy as np
+import pygame
 
 from sandbox import actions as A
 from sandbox.data import PointSet
@@ -23,6 +24,12 @@ from sandbox.settings import CONTROL_WORDS
 from sandbox.ui.level_plan import LOCKED, LevelStatus
 from sandbox.vocab import View
 
+# Keys that still reach the app while the story or success card is up (help, presenter mode,
+# recording, screenshot); the others would change the level behind the card.
+CARD_PASS_KEYS = frozenset(
+    {pygame.K_h, pygame.K_F1, pygame.K_QUESTION, pygame.K_SLASH, pygame.K_F5, pygame.K_F9,
+     pygame.K_F12}
+)  # fmt: skip
 VIEW_NAMES = {
     "3d": "the 3D view",
     "probe": "the ray probe",

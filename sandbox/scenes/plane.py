@@ -27,7 +27,7 @@ from sandbox.scenes.base import Controller, Routes
 from sandbox.session import region_bound
 from sandbox.state import GeometryStats, HoverInfo
 from sandbox.ui.input import InputMapper
-from sandbox.vocab import BRUSH_DENSITY_RANGE, BRUSH_RADIUS_RANGE, FAR_ZOOM, Task, View
+from sandbox.vocab import BRUSH_DENSITY_RANGE, BRUSH_RADIUS_RANGE, FAR_ZOOM, ZOOM_RANGE, Task, View
 
 if TYPE_CHECKING:
     from sandbox.scenes.sandbox import SandboxScene
@@ -76,6 +76,17 @@ class PlaneController(Controller):
     def new_camera(self, zoom: float = DEFAULT_ZOOM) -> View2D:
         _, _, w, h = self.state.layout.plane
         return View2D((0.0, 0.0), zoom, max(1, w), max(1, h))
+
+    def fit_bounds(self, bounds: tuple[float, float, float, float]) -> None:
+        """Show (xmin, xmax, ymin, ymax), with a small margin, in the plane (a level's view)."""
+        s = self.state
+        cam = s.camera
+        x0, x1, y0, y1 = bounds
+        _, _, w, h = s.layout.plane
+        ppu = 0.92 * min(max(1, w) / (x1 - x0), max(1, h) / (y1 - y0))
+        cam.center = ((x0 + x1) / 2.0, (y0 + y1) / 2.0)
+        cam.zoom = float(np.clip(ppu / cam.base_pixels_per_unit, *ZOOM_RANGE))
+        s.far_return = None
 
     def split_active(self) -> bool:
         s = self.state
