@@ -23,6 +23,7 @@ from sandbox.vocab import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_LR,
     DEFAULT_MOMENTUM,
+    MAX_BATCH_SIZE,  # noqa: F401 - read from here by levels and scenes
     Optimizer,
     Task,
 )
