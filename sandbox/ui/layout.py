@@ -110,3 +110,12 @@ def _layout_at(window: tuple[int, int], scale: float, show_ui: bool) -> Layout:
 
 def panels_visible(layout: Layout) -> bool:
     return layout.left[2] > 0
+
+
+PRESENTER_PANEL_SCALE = 1.5  # panels smaller than this are hard to read on a projector
+
+
+def presenter_hides_panels(window: tuple[int, int], n_layers: int = 3) -> bool:
+    """Presenter mode gives the plane the window when the panels cannot be shown at a size a
+    room can read (1.5x): on a 1280x800 projector they would leave the plane a third of it."""
+    return compute_layout(window, 2.0, True, n_layers).scale < PRESENTER_PANEL_SCALE
