@@ -447,6 +447,10 @@ class Workshop:
         self.say("; ".join(notes) + ".")
         return prepared
 
+    def restore(self, p: PreparedScene) -> None:
+        """Adopt a prepared scene without a message (the sandbox coming back as it was left)."""
+        self._commit(p)
+
     def _commit(self, p: PreparedScene) -> None:
         s = self.state
         sc = self.scene
