@@ -106,10 +106,10 @@ class NewDataSeed(Action):
 
 
 @dataclass(frozen=True, slots=True)
-class SetTestRatio(Action):
+class SetTestFraction(Action):
     """Fraction of points held out as test points (drawn hollow)."""
 
-    ratio: float
+    fraction: float
 
 
 # ----------------------------------------------------------------------------- view
@@ -215,7 +215,7 @@ class SetOptimizer(Action):
 
 @dataclass(frozen=True, slots=True)
 class SetLearningRate(Action):
-    lr: float
+    learning_rate: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +283,7 @@ class SetUiScale(Action):
 
 @dataclass(frozen=True, slots=True)
 class Screenshot(Action):
-    """Save the window as a PNG (path None: a time-stamped name in the current folder)."""
+    """Save the window as a PNG (path None: a time-stamped name in the app's files folder)."""
 
     path: str | None = None
 
@@ -349,14 +349,17 @@ class ImportWeights(Action):
 
 @dataclass(frozen=True, slots=True)
 class CloseDialog(Action):
-    """The file dialog was closed without picking a file."""
+    """The file dialog was closed without picking a file; `folder` is where it was looking
+    (the next dialog starts there)."""
+
+    folder: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ToggleRecording(Action):
     """Start recording the plane (GIF, plus MP4 where available) or stop and save it.
 
-    path None: a time-stamped name in the current folder.
+    path None: a time-stamped name in the app's files folder (sandbox.io.files).
     """
 
     path: str | None = None

@@ -21,7 +21,7 @@ import traceback
 from typing import Any
 
 from sandbox import actions as A
-from sandbox.cli import AppConfig
+from sandbox.config import AppConfig
 from sandbox.state import AppState
 
 UI_REFRESH_S = 0.1  # readouts refresh at 10 Hz when nothing else asks for a redraw
@@ -184,6 +184,8 @@ class App:
     def handle_events(self, events: list[Any]) -> None:
         import pygame
 
+        from sandbox.ui.focus import route_key
+
         for event in events:
             actions = self._system_actions(event)
             if self.too_small:
@@ -191,7 +193,9 @@ class App:
                 for action in actions:
                     self.scene.apply(action)
                 continue
-            consumed = bool(self.manager.process_events(event))
+            # a focused text box or dialog takes every key, even those pygame-gui leaves
+            focused = route_key(self.manager, event)
+            consumed = bool(self.manager.process_events(event)) or focused
             if (
                 event.type
                 in (
@@ -370,7 +374,10 @@ class App:
         self.renderer.draw_overlay()
 
     def _save_screenshot(self, path: str) -> None:
+        from pathlib import Path
+
         try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)  # the files folder, at first
             self.write_png(path)
             action = A.ScreenshotSaved(path, f"Saved a screenshot: {path}", ok=True)
         except (OSError, ValueError) as exc:

@@ -1,9 +1,9 @@
 """Command line entry point shared by `neural-origami`, `python main.py` and `python -m sandbox`.
 
-Parses and validates the options, then hands an `AppConfig` to the application. Nothing heavy
-is imported before parsing, so `--help` is instant, and the headless environment variables
-(offscreen SDL, EGL) can still be set before pygame and OpenGL load. Every error a user can
-cause prints one clear line and exits with status 2; no tracebacks.
+Parses and validates the options, then hands an `AppConfig` (sandbox.config) to the application.
+Nothing heavy is imported before parsing, so `--help` is instant, and the headless environment
+variables (offscreen SDL, EGL) can still be set before pygame and OpenGL load. Every error a user
+can cause prints one clear line and exits with status 2; no tracebacks.
 """
 
 from __future__ import annotations
@@ -12,44 +12,25 @@ import argparse
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 
-VIEW_CHOICES = ("field", "boundary", "regions", "creases", "laplace", "split", "3d", "probe",
-                "inspector", "timeline")  # fmt: skip
-PLANNED: tuple[str, ...] = ()
+from sandbox.config import AppConfig
+from sandbox.settings import Setting, ValueKind, with_cli
+from sandbox.vocab import (
+    MAX_HIDDEN_LAYERS,
+    MAX_WIDTH,
+    MIN_HIDDEN_LAYERS,
+    MIN_WIDTH,
+    PLANNED_VIEWS,
+    WINDOW_SIDE_RANGE,
+    View,
+)
+
+VIEW_CHOICES = tuple(v.value for v in View)
 EXIT_USAGE = 2
 
 
 class UsageError(ValueError):
     """A bad option value; the message says which and what is allowed."""
-
-
-@dataclass
-class AppConfig:
-    """Start-up settings of the application (from the command line, tests or benchmarks)."""
-
-    size: tuple[int, int] = (1280, 800)
-    dataset: str = "ring"
-    points: int | None = None
-    noise: float | None = None
-    steps: int = 0
-    views: tuple[str, ...] | None = None
-    screenshot: str | None = None
-    seed: int = 0
-    hidden: tuple[int, ...] = (16, 16, 16)
-    ui_scale: float = 1.0
-    fullscreen: bool = False
-    level: str | None = None
-    lr: float | None = None
-    optimizer: str | None = None
-    batch_size: int | None = None
-    zoom: float | None = None
-    hide_ui: bool = False
-    play: bool = False
-    frames: int | None = None
-    skip_loading: bool = False
-    menu: bool = False  # open the start menu first (no sandbox options were given)
-    extra: dict = field(default_factory=dict)
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -58,8 +39,9 @@ def parse_size(text: str) -> tuple[int, int]:
         w, h = (int(p) for p in parts)
     except ValueError:
         raise UsageError(f"--size {text!r}: expected WIDTHxHEIGHT, e.g. 1280x800") from None
-    if not (64 <= w <= 8192 and 64 <= h <= 8192):
-        raise UsageError(f"--size {text!r}: width and height must be between 64 and 8192 pixels")
+    lo, hi = WINDOW_SIDE_RANGE
+    if not (lo <= w <= hi and lo <= h <= hi):
+        raise UsageError(f"--size {text!r}: width and height must be between {lo} and {hi} pixels")
     return w, h
 
 
@@ -70,18 +52,23 @@ def parse_hidden(text: str) -> tuple[int, ...]:
         raise UsageError(
             f"--hidden {text!r}: expected neurons per hidden layer, e.g. 16,16,16"
         ) from None
-    if not 1 <= len(sizes) <= 8:
-        raise UsageError(f"--hidden {text!r}: {len(sizes)} layers given; allowed: 1 to 8")
+    if not MIN_HIDDEN_LAYERS <= len(sizes) <= MAX_HIDDEN_LAYERS:
+        raise UsageError(
+            f"--hidden {text!r}: {len(sizes)} layers given; "
+            f"allowed: {MIN_HIDDEN_LAYERS} to {MAX_HIDDEN_LAYERS}"
+        )
     for i, n in enumerate(sizes, 1):
-        if not 1 <= n <= 256:
-            raise UsageError(f"--hidden {text!r}: layer {i} has {n} neurons; allowed: 1 to 256")
+        if not MIN_WIDTH <= n <= MAX_WIDTH:
+            raise UsageError(
+                f"--hidden {text!r}: layer {i} has {n} neurons; allowed: {MIN_WIDTH} to {MAX_WIDTH}"
+            )
     return sizes
 
 
 def parse_views(text: str) -> tuple[str, ...]:
     names = tuple(v.strip().lower() for v in text.split(",") if v.strip())
     for name in names:
-        if name in PLANNED:
+        if name in PLANNED_VIEWS:
             raise UsageError(
                 f"--view {name!r} is not available in this version; "
                 f"allowed: {', '.join(VIEW_CHOICES)}"
@@ -92,8 +79,67 @@ def parse_views(text: str) -> tuple[str, ...]:
 
 
 # Options that describe a sandbox; without any of them the app opens the start menu.
-SANDBOX_OPTIONS = ("dataset", "points", "noise", "steps", "view", "seed", "hidden", "lr",
-                   "optimizer", "batch_size", "zoom", "hide_ui", "play")  # fmt: skip
+SANDBOX_OPTIONS = (
+    *(s.name for s in with_cli() if s.cli is not None and s.cli.describes_sandbox),
+    "steps",
+    "hide_ui",
+    "play",
+)
+
+
+def add_setting_options(
+    parser: argparse.ArgumentParser,
+    names: tuple[str, ...] | None = None,
+    defaults: dict[str, object] | None = None,
+    helps: dict[str, str] | None = None,
+) -> None:
+    """One option per setting of the settings table that has a command-line entry (or the
+    named ones), stored under the setting's name. `defaults` and `helps` override the table's
+    for a command whose starting point differs (a render job's network comes from its scene)."""
+    group = parser.add_argument_group("settings")
+    for s in with_cli():
+        if names is not None and s.name not in names:
+            continue
+        opt = s.cli
+        assert opt is not None
+        kwargs: dict[str, object] = {
+            "dest": s.name,
+            "default": (defaults or {}).get(s.name, opt.default),
+            "help": (helps or {}).get(s.name, opt.help),
+        }
+        if opt.metavar:
+            kwargs["metavar"] = opt.metavar
+        if s.kind is ValueKind.INT:
+            kwargs["type"] = int
+        elif s.kind is ValueKind.FLOAT:
+            kwargs["type"] = float
+        elif s.kind is ValueKind.CHOICE:
+            kwargs["choices"] = s.choices
+        group.add_argument(*opt.flags, **kwargs)  # type: ignore[arg-type]
+
+
+def setting_value(s: Setting, value: object) -> object:
+    """A parsed option's value checked against the settings table; UsageError if not allowed.
+    None (not given) stays None."""
+    if value is None:
+        return None
+    assert s.cli is not None
+    flag = s.cli.flags[0]
+    if s.kind is ValueKind.WIDTHS:
+        return parse_hidden(str(value))
+    if s.kind is ValueKind.VIEWS:
+        return parse_views(str(value))
+    if s.kind is ValueKind.TEXT and s.name == "dataset":
+        from sandbox.data import dataset_info
+
+        try:
+            dataset_info(str(value))
+        except ValueError as exc:
+            raise UsageError(f"--dataset: {exc}") from None
+        return value
+    if s.kind in (ValueKind.INT, ValueKind.FLOAT) and not s.in_range(value):  # type: ignore[arg-type]
+        raise UsageError(f"{flag} {value}: allowed {s.allowed()}")
+    return value
 
 
 def resolve_level_id(text: str, ids: list[str]) -> str | None:
@@ -149,24 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     a = parser.add_argument
     a("--size", default="1280x800", metavar="WxH", help="window size in pixels (1280x800)")
-    a("--dataset", default="ring", metavar="NAME", help="starting dataset (ring)")
-    a("--points", type=int, default=None, metavar="N", help="points in the starting dataset")
-    a("--noise", type=float, default=None, metavar="X", help="dataset noise, 0 to 0.5")
     a("--steps", type=int, default=0, metavar="N", help="training steps before the first frame")
-    a(
-        "--view",
-        default=None,
-        metavar="LIST",
-        help="views to show, comma separated: " + ", ".join(VIEW_CHOICES),
-    )
     a("--screenshot", default=None, metavar="PATH", help="render one frame to a PNG and exit")
-    a("--seed", type=int, default=0, help="seed of the data and the network (0)")
-    a("--hidden", default="16,16,16", metavar="N,N,...", help="neurons per hidden layer")
-    a("--lr", type=float, default=None, help="learning rate (0.01)")
-    a("--optimizer", default=None, choices=("adam", "sgd"), help="optimizer (adam)")
-    a("--batch-size", type=int, default=None, metavar="N", help="batch size (64)")
-    a("--zoom", type=float, default=None, metavar="Z", help="zoom, 0.01 (far out) to 1000")
-    a("--ui-scale", type=float, default=1.0, metavar="S", help="UI scale, 1 to 2 (projectors)")
     a("--fullscreen", action="store_true", help="start in full screen")
     a("--hide-ui", action="store_true", help="hide the panels (Tab toggles them)")
     a("--play", action="store_true", help="start training right away")
@@ -177,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="start a guided level: its file name without .toml (01-one-crease) or its number",
     )
+    add_setting_options(parser)
     return parser
 
 
@@ -184,47 +215,20 @@ def config_from_args(ns: argparse.Namespace) -> AppConfig:
     """Validate parsed options into an AppConfig; raises UsageError with a clear message."""
     if ns.steps < 0:
         raise UsageError(f"--steps {ns.steps}: must be 0 or more")
-    if ns.points is not None and not 0 <= ns.points <= 20_000:
-        raise UsageError(f"--points {ns.points}: allowed 0 to 20000")
-    if ns.noise is not None and not 0.0 <= ns.noise <= 0.5:
-        raise UsageError(f"--noise {ns.noise}: allowed 0 to 0.5")
-    if not 1.0 <= ns.ui_scale <= 2.0:
-        raise UsageError(f"--ui-scale {ns.ui_scale}: allowed 1 to 2")
-    if ns.lr is not None and not 0.0 < ns.lr <= 100.0:
-        raise UsageError(f"--lr {ns.lr}: must be greater than 0 (and at most 100)")
-    if ns.batch_size is not None and not 1 <= ns.batch_size <= 100_000:
-        raise UsageError(f"--batch-size {ns.batch_size}: allowed 1 to 100000")
-    if ns.zoom is not None and not 0.01 <= ns.zoom <= 1000.0:
-        raise UsageError(f"--zoom {ns.zoom}: allowed 0.01 to 1000")
     if ns.frames is not None and ns.frames < 1:
         raise UsageError(f"--frames {ns.frames}: must be 1 or more")
+    settings = {s.name: setting_value(s, getattr(ns, s.name)) for s in with_cli()}
     level = resolve_level_arg(ns.level) if ns.level is not None else None
-    from sandbox.data import dataset_info
-
-    try:
-        dataset_info(ns.dataset)
-    except ValueError as exc:
-        raise UsageError(f"--dataset: {exc}") from None
     return AppConfig(
         size=parse_size(ns.size),
-        dataset=ns.dataset,
-        points=ns.points,
-        noise=ns.noise,
         steps=ns.steps,
-        views=parse_views(ns.view) if ns.view is not None else None,
         screenshot=ns.screenshot,
-        seed=ns.seed,
-        hidden=parse_hidden(ns.hidden),
-        ui_scale=ns.ui_scale,
         fullscreen=ns.fullscreen,
         level=level,
-        lr=ns.lr,
-        optimizer=ns.optimizer,
-        batch_size=ns.batch_size,
-        zoom=ns.zoom,
         hide_ui=ns.hide_ui,
         play=ns.play,
         frames=ns.frames,
+        **settings,  # type: ignore[arg-type]
     )
 
 

@@ -115,6 +115,21 @@ class CreaseDrag(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class CreaseHover(Action):
+    """The pointer is (or no longer is) where a press would grab the selected crease: `mode`
+    "move" (on the crease), "rotate" (on its round handle) or None."""
+
+    mode: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CreaseMissed(Action):
+    """A press on the plane, away from the selected neuron's crease: nothing is painted."""
+
+    pos: tuple[float, float]
+
+
+@dataclass(frozen=True, slots=True)
 class EditNeuron(Action):
     """Set one of the selected first-layer neuron's a, b (weights) or c (bias)."""
 

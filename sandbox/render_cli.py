@@ -24,7 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox.cli import EXIT_USAGE, VIEW_CHOICES, AppConfig, UsageError, parse_hidden, parse_views
+from sandbox.cli import EXIT_USAGE, UsageError, add_setting_options, setting_value
+from sandbox.config import AppConfig
+from sandbox.settings import setting
+from sandbox.vocab import View
 
 OUT_SUFFIXES = (".gif", ".mp4", ".png")
 DEFAULT_SIZE = (960, 720)
@@ -33,6 +36,8 @@ MAX_FRAMES = 10_000
 MAX_SIDE = 4096
 DEFAULT_FPS = 20.0
 PROG = "neural-origami render"
+# The settings a render job takes from the command line (the settings table's options).
+RENDER_SETTINGS = ("dataset", "points", "noise", "seed", "hidden", "learning_rate", "views", "zoom")
 
 
 @dataclass
@@ -51,7 +56,7 @@ class RenderJob:
     hidden: tuple[int, ...] | None = None
     points: int | None = None
     noise: float | None = None
-    lr: float | None = None
+    learning_rate: float | None = None
     zoom: float | None = None
 
     @property
@@ -82,7 +87,6 @@ def build_parser() -> argparse.ArgumentParser:
     a = parser.add_argument
     start = parser.add_mutually_exclusive_group()
     start.add_argument("--scene", metavar="FILE", help="start from a .origami scene file")
-    start.add_argument("--dataset", metavar="NAME", help="start from a generated dataset (ring)")
     a("--out", required=True, metavar="PATH", help="output file: .gif, .mp4 or .png")
     a("--steps", type=int, default=0, metavar="N", help="training steps over the movie (0)")
     a(
@@ -93,19 +97,17 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"frames in the movie ({DEFAULT_FRAMES}; a .png is the last frame)",
     )
     a("--size", default=None, metavar="WxH", help="frame size in pixels (960x720)")
-    a(
-        "--view",
-        default=None,
-        metavar="LIST",
-        help="views, comma separated: " + ", ".join(VIEW_CHOICES),
-    )
     a("--fps", type=float, default=DEFAULT_FPS, help="frames per second of the movie (20)")
-    a("--seed", type=int, default=0, help="seed of the data and the network (0)")
-    a("--hidden", default=None, metavar="N,N,...", help="neurons per hidden layer (16,16,16)")
-    a("--points", type=int, default=None, metavar="N", help="points in the dataset")
-    a("--noise", type=float, default=None, metavar="X", help="dataset noise, 0 to 0.5")
-    a("--lr", type=float, default=None, help="learning rate (0.01)")
-    a("--zoom", type=float, default=None, metavar="Z", help="zoom, 0.01 (far out) to 1000")
+    add_setting_options(
+        parser,
+        RENDER_SETTINGS,
+        defaults={"dataset": None, "hidden": None},
+        helps={
+            "dataset": "start from a generated dataset (ring); not with --scene",
+            "hidden": "neurons per hidden layer (16,16,16)",
+            "views": "views, comma separated: " + ", ".join(v.value for v in View),
+        },
+    )
     return parser
 
 
@@ -148,14 +150,8 @@ def job_from_args(ns: argparse.Namespace) -> RenderJob:
         raise UsageError(f"--frames {ns.frames}: allowed 1 to {MAX_FRAMES}")
     if not 1.0 <= ns.fps <= 50.0:
         raise UsageError(f"--fps {ns.fps:g}: allowed 1 to 50")
-    if ns.points is not None and not 0 <= ns.points <= 20_000:
-        raise UsageError(f"--points {ns.points}: allowed 0 to 20000")
-    if ns.noise is not None and not 0.0 <= ns.noise <= 0.5:
-        raise UsageError(f"--noise {ns.noise:g}: allowed 0 to 0.5")
-    if ns.lr is not None and not 0.0 < ns.lr <= 100.0:
-        raise UsageError(f"--lr {ns.lr:g}: must be greater than 0 (and at most 100)")
-    if ns.zoom is not None and not 0.01 <= ns.zoom <= 1000.0:
-        raise UsageError(f"--zoom {ns.zoom:g}: allowed 0.01 to 1000")
+    if ns.scene is not None and ns.dataset is not None:
+        raise UsageError("--dataset and --scene: give one starting point, not both")
     if ns.scene is not None:
         for name in ("hidden", "points", "noise"):
             if getattr(ns, name) is not None:
@@ -163,14 +159,10 @@ def job_from_args(ns: argparse.Namespace) -> RenderJob:
                     f"--{name} shapes a generated dataset or network; a scene file brings its "
                     "own (use --dataset instead of --scene)"
                 )
-    dataset = ns.dataset or "ring"
+    values = {name: setting_value(setting(name), getattr(ns, name)) for name in RENDER_SETTINGS}
+    dataset = ns.dataset or setting("dataset").default
     if ns.scene is None:
-        from sandbox.data import dataset_info
-
-        try:
-            dataset_info(dataset)
-        except ValueError as exc:
-            raise UsageError(f"--dataset: {exc}") from None
+        setting_value(setting("dataset"), dataset)
     return RenderJob(
         out=out,
         scene=Path(ns.scene) if ns.scene is not None else None,
@@ -178,13 +170,13 @@ def job_from_args(ns: argparse.Namespace) -> RenderJob:
         steps=ns.steps,
         frames=frames or DEFAULT_FRAMES,
         size=_size(ns.size) if ns.size is not None else DEFAULT_SIZE,
-        views=parse_views(ns.view) if ns.view is not None else None,
+        views=values["views"],  # type: ignore[arg-type]
         fps=float(ns.fps),
         seed=ns.seed,
-        hidden=parse_hidden(ns.hidden) if ns.hidden is not None else None,
+        hidden=values["hidden"],  # type: ignore[arg-type]
         points=ns.points,
         noise=ns.noise,
-        lr=ns.lr,
+        learning_rate=ns.learning_rate,
         zoom=ns.zoom,
     )
 
@@ -248,7 +240,7 @@ def render(job: RenderJob, scene_data: Any = None) -> int:
         noise=job.noise,
         seed=job.seed,
         hidden=job.hidden or AppConfig().hidden,
-        lr=job.lr,
+        learning_rate=job.learning_rate,
         zoom=job.zoom,
         views=job.views,
         hide_ui=True,
@@ -300,7 +292,6 @@ def render(job: RenderJob, scene_data: Any = None) -> int:
 def _override_view(scene: Any, job: RenderJob) -> None:
     """Command-line views and zoom win over the scene file's."""
     from sandbox import actions as A
-    from sandbox.state import View
 
     if job.views is not None:
         wanted = set(job.views)

@@ -3,97 +3,26 @@
 `AppState` gathers the painted data, the network and its trainer, the training settings, the
 camera, which views are on, and the figures derived each frame (metrics, the loss history, the
 exact partition's counts, the hover readout, messages). UI panels and the renderer read it; only
-the active scene writes it, by applying actions. The small enums and tables here (views, speeds,
-limits) are the shared vocabulary of the command line, the scenes and the panels.
+the active scene writes it, by applying actions. Its words and limits (tasks, views, speeds,
+ranges) come from `sandbox.vocab`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
 
-
-class Task(StrEnum):
-    CLASSIFICATION = "classification"
-    REGRESSION = "regression"
-
-
-class View(StrEnum):
-    """View layers; each can be toggled by a key and combined with the others."""
-
-    FIELD = "field"
-    BOUNDARY = "boundary"
-    REGIONS = "regions"
-    CREASES = "creases"
-    LAPLACE = "laplace"
-    SPLIT = "split"
-    # the "look closer" views (sandbox.scenes.closer)
-    THREE_D = "3d"
-    PROBE = "probe"
-    INSPECTOR = "inspector"
-    TIMELINE = "timeline"
-
-
-# Views that the level files and the command line may name but this version does not draw yet.
-PLANNED_VIEWS: tuple[str, ...] = ()
-
-VIEW_KEYS = {
-    View.FIELD: "F",
-    View.BOUNDARY: "B",
-    View.REGIONS: "G",
-    View.CREASES: "C",
-    View.LAPLACE: "L",
-    View.SPLIT: "X",
-    View.THREE_D: "V",
-    View.PROBE: "P",
-    View.INSPECTOR: "I",
-    View.TIMELINE: "T",
-}
-
-VIEW_LABELS = {
-    View.FIELD: "Output field",
-    View.BOUNDARY: "Decision boundary",
-    View.REGIONS: "Linear regions",
-    View.CREASES: "Creases",
-    View.LAPLACE: "Laplace confidence",
-    View.SPLIT: "Split: MAP | Laplace",
-    View.THREE_D: "3D folded paper",
-    View.PROBE: "Ray probe",
-    View.INSPECTOR: "Network inspector",
-    View.TIMELINE: "Training timeline",
-}
-
-DEFAULT_VIEWS = frozenset({View.FIELD, View.CREASES, View.BOUNDARY})
-
-OPTIMIZERS = ("adam", "sgd")
-# Steps per frame; 0 means "flat out": as many steps as fit the frame's training budget.
-SPEEDS = (1, 2, 5, 10, 25, 50, 100, 250, 0)
-DEFAULT_SPEED = 4
-BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512, 1024)
-
-MIN_LAYERS, MAX_LAYERS = 1, 8
-MIN_WIDTH, MAX_WIDTH_UI = 1, 64
-MAX_CLASSES = 6
-LR_RANGE = (1e-4, 1.0)
-L2_RANGE = (0.0, 0.1)
-PRIOR_RANGE = (1e-4, 1e4)  # log slider; the evidence optimiser may go further (clipped)
-UI_SCALE_RANGE = (1.0, 2.0)
-BRUSH_RADIUS_RANGE = (4.0, 120.0)
-BRUSH_DENSITY_RANGE = (1, 20)
-NOISE_RANGE = (0.0, 0.5)
-
-# The default view shows the datasets' domain [-6, 6]^2 with a margin; zoom is relative to it.
-DEFAULT_HALF_EXTENT = 7.0
-ZOOM_RANGE = (0.01, 1000.0)
-FAR_ZOOM = 0.02
-
-DIVERGED_MESSAGE = (
-    "The learning rate is too high: the network exploded. "
-    "Restored the last good weights and paused; lower the learning rate and press Space."
+from sandbox.vocab import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_LR,
+    DEFAULT_SPEED,
+    DEFAULT_VIEWS,
+    SPEEDS,
+    Optimizer,
+    Task,
+    View,
 )
 
 
@@ -102,37 +31,15 @@ def speed_label(level: int) -> str:
     return "flat out" if steps == 0 else str(steps)
 
 
-def parse_views(names: Sequence[str]) -> frozenset[View]:
-    """Validate view names (from the command line or a level) and return them as a set.
-
-    Raises ValueError naming the unknown view and listing the allowed ones.
-    """
-    allowed = [v.value for v in View]
-    out = set()
-    for raw in names:
-        name = raw.strip().lower()
-        if not name:
-            continue
-        if name in PLANNED_VIEWS:
-            raise ValueError(
-                f"view {name!r} is not available in this version; allowed: {', '.join(allowed)}"
-            )
-        try:
-            out.add(View(name))
-        except ValueError:
-            raise ValueError(f"unknown view {name!r}; allowed: {', '.join(allowed)}") from None
-    return frozenset(out)
-
-
 @dataclass
 class NetworkSettings:
     """What the network and trainer are built from; changing it is what the network panel does."""
 
     hidden: list[int] = field(default_factory=lambda: [16, 16, 16])
     task: Task = Task.CLASSIFICATION
-    optimizer: str = "adam"
-    lr: float = 0.01
-    batch_size: int = 64
+    optimizer: Optimizer = Optimizer.ADAM
+    learning_rate: float = DEFAULT_LR
+    batch_size: int = DEFAULT_BATCH_SIZE
     l2: float = 0.0
     seed: int = 0
 
@@ -280,6 +187,7 @@ class CloserState:
     # handles on the 2D view in window pixels: (name, x, y, radius), and the selected crease
     handles: tuple[tuple[str, float, float, float], ...] = ()
     crease_px: Any = None  # (S, 4) window-pixel segments of the editable crease, or None
+    crease_hover: str | None = None  # "move" / "rotate": a press here grabs the crease
     # training timeline
     timeline: Any = None  # sandbox.nn.timeline.Timeline of the current run
     scrub: int | None = None  # the snapshot shown; None: the live weights ("now")
@@ -299,6 +207,7 @@ class WorkshopState:
     dialog_path: str = ""  # where that dialog starts
     scene_path: str = ""  # the scene file last saved or opened
     weights_path: str = ""  # the weights file last exported or imported
+    last_folder: str = ""  # where the last file dialog was (picked or cancelled); "": files_dir
     recording: bool = False
     rec_frames: int = 0
     rec_seconds: float = 0.0
@@ -326,7 +235,7 @@ class AppState:
     noise: float = 0.1
     data_seed: int = 0
     n_preset: int = 400
-    test_ratio: float = 0.2
+    test_fraction: float = 0.2
     selected_class: int = 0
     brush_radius_px: float = 18.0
     brush_density: int = 4
@@ -372,6 +281,21 @@ class AppState:
     view_version: int = 0
     settings_version: int = 0
 
+    def start_afresh(self) -> None:
+        """Put everything a screen sets up (data, network, settings, views, camera, readouts)
+        back to its defaults, keeping what belongs to the whole app (window, UI scale, presenter
+        mode, file paths). A screen calls it first when it starts, so nothing a level set (its
+        batch size, test split, classes, open inspector) leaks into the free sandbox or another
+        level. The change counters move on, so anything cached against them is refreshed."""
+        fresh = AppState()
+        for f in fields(self):
+            if f.name in APP_WIDE:
+                continue
+            if f.name in CHANGE_COUNTERS:
+                setattr(self, f.name, getattr(self, f.name) + 1)
+                continue
+            setattr(self, f.name, getattr(fresh, f.name))
+
     @property
     def task(self) -> Task:
         return self.settings.task
@@ -394,3 +318,11 @@ class AppState:
 
     def layer_view_label(self) -> str:
         return "Joint" if self.layer_view == 0 else f"Layer {self.layer_view}"
+
+
+# What outlives a change of screen (see AppState.start_afresh); everything else starts afresh.
+APP_WIDE = frozenset(
+    {"layout", "ui_scale", "show_ui", "workshop", "time", "timings", "fps", "quit",
+     "screenshot_request"}
+)  # fmt: skip
+CHANGE_COUNTERS = frozenset({"data_version", "weights_version", "view_version", "settings_version"})

@@ -68,3 +68,15 @@ def send(app, events: list, frames: int = 2, dt: float = 1 / 30) -> None:
     app.run_frames(1, {0: events}, dt=dt)
     if frames > 1:
         app.run_frames(frames - 1, dt=dt)
+
+
+def type_text(text: str) -> list[pygame.event.Event]:
+    """What typing `text` on a keyboard produces: per character a key press, the TEXTINPUT that
+    text boxes read, and the key release (a shortcut listener sees the presses too)."""
+    out: list[pygame.event.Event] = []
+    for ch in text:
+        k = pygame.key.key_code(ch) if ch.isalnum() else ord(ch)
+        down = ev(pygame.KEYDOWN, key=k, mod=0, unicode=ch, scancode=0)
+        up = ev(pygame.KEYUP, key=k, mod=0, unicode=ch, scancode=0)
+        out += [down, ev(pygame.TEXTINPUT, text=ch, window=None), up]
+    return out

@@ -21,9 +21,9 @@ from pygame_gui.elements import UIButton
 
 from sandbox import actions as A
 from sandbox.app import App
-from sandbox.cli import AppConfig
+from sandbox.config import AppConfig
 from sandbox.scenes.sandbox import SandboxScene
-from sandbox.state import View
+from sandbox.vocab import View
 
 SIZE = (960, 640)
 
@@ -68,6 +68,7 @@ class Driver:
 @pytest.fixture
 def make_app(gl_session, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEURAL_ORIGAMI_FILES_DIR", str(tmp_path))  # files land here
     apps: list[App] = []
 
     def make(**kw) -> Driver:

@@ -27,9 +27,9 @@ from pygame_gui.elements import UIButton
 from sandbox import cli
 from sandbox import closer_actions as C
 from sandbox.app import App
-from sandbox.cli import AppConfig
+from sandbox.config import AppConfig
 from sandbox.render import palette
-from sandbox.state import Task, View
+from sandbox.vocab import Task, View
 
 pytestmark = pytest.mark.filterwarnings("error:Label Rect is too small")
 

@@ -66,7 +66,7 @@ def test_constructor_validates():
     with pytest.raises(ValueError, match="n_classes = 7"):
         PointSet(n_classes=7)
     with pytest.raises(ValueError, match="test ratio"):
-        PointSet(test_ratio=0.95)
+        PointSet(test_fraction=0.95)
 
 
 def test_erase_removes_exactly_the_points_in_the_disk_and_undo_restores_order():
@@ -117,9 +117,9 @@ def test_version_counts_every_change_and_only_changes():
     changed(True)
     assert not ps.redo()
     changed(False)
-    ps.set_test_ratio(0.2)
+    ps.set_test_fraction(0.2)
     changed(True)
-    ps.set_test_ratio(0.2)
+    ps.set_test_fraction(0.2)
     changed(False)
     ps.clear()
     changed(False)  # already empty
@@ -256,7 +256,7 @@ def test_clear_and_replace_are_single_undo_steps():
 
 # ----------------------------------------------------------------------------- test split
 def test_split_fraction_and_partition():
-    ps = PointSet(test_ratio=0.3)
+    ps = PointSet(test_fraction=0.3)
     X, y = make_dataset("circle", n=5000, seed=0)
     ps.add(X, y)
     frac = ps.is_test.mean()
@@ -264,12 +264,12 @@ def test_split_fraction_and_partition():
     assert len(ps.X_train) + len(ps.X_test) == len(ps)
     np.testing.assert_array_equal(ps.X_test, X[ps.is_test])
     np.testing.assert_array_equal(ps.y_train, y[~ps.is_test])
-    ps.set_test_ratio(0.0)
+    ps.set_test_fraction(0.0)
     assert len(ps.X_test) == 0 and len(ps.y_train) == 5000
 
 
 def test_each_point_keeps_its_split_through_edits():
-    ps = PointSet(test_ratio=0.4, seed=2)
+    ps = PointSet(test_fraction=0.4, seed=2)
     X, y = make_dataset("gauss", n=400, seed=1)
     ps.add(X, y)
     flag = {tuple(p): t for p, t in zip(ps.X.tolist(), ps.is_test, strict=True)}
@@ -285,17 +285,17 @@ def test_each_point_keeps_its_split_through_edits():
 
 
 def test_raising_the_ratio_only_moves_train_points_to_test():
-    ps = PointSet(test_ratio=0.2)
+    ps = PointSet(test_fraction=0.2)
     ps.add(np.random.default_rng(0).normal(size=(1000, 2)), 1)
     low = ps.is_test.copy()
-    ps.set_test_ratio(0.5)
+    ps.set_test_fraction(0.5)
     high = ps.is_test
     assert np.all(high[low]) and high.sum() > low.sum()
 
 
 # ----------------------------------------------------------------------------- saving
 def test_arrays_round_trip():
-    ps = PointSet(n_classes=4, test_ratio=0.25, seed=7)
+    ps = PointSet(n_classes=4, test_fraction=0.25, seed=7)
     X, y = make_dataset("blobs4", n=300, seed=0)
     ps.add(X, y)
     ps.erase((0.0, 0.0), 2.0)
@@ -304,7 +304,7 @@ def test_arrays_round_trip():
     back = PointSet.from_arrays(arrays)
     assert snapshot(back) == snapshot(ps)
     np.testing.assert_array_equal(back.is_test, ps.is_test)
-    assert (back.n_classes, back.test_ratio, back.seed, back.task) == (4, 0.25, 7, ps.task)
+    assert (back.n_classes, back.test_fraction, back.seed, back.task) == (4, 0.25, 7, ps.task)
     assert back.version == 0 and not back.can_undo
     # new points continue the key sequence instead of repeating it
     ps.add([9.0, 9.0], 0)
@@ -318,9 +318,9 @@ def test_from_arrays_with_only_test_flags_keeps_that_split():
     flags = rng.random(500) < 0.3
     ps = PointSet.from_arrays({"X": X, "y": np.zeros(500, np.int64), "is_test": flags})
     np.testing.assert_array_equal(ps.is_test, flags)
-    assert ps.test_ratio == pytest.approx(flags.mean())
+    assert ps.test_fraction == pytest.approx(flags.mean())
     ps2 = PointSet.from_arrays(
-        {"X": X, "y": np.full(500, 0.5), "is_test": flags, "test_ratio": np.array(0.4)}
+        {"X": X, "y": np.full(500, 0.5), "is_test": flags, "test_fraction": np.array(0.4)}
     )
     assert ps2.task == "regression"
     np.testing.assert_array_equal(ps2.is_test, flags)
@@ -345,7 +345,7 @@ def test_from_arrays_with_only_test_flags_keeps_that_split():
                 "X": np.zeros((1, 2)),
                 "y": np.zeros(1, np.int64),
                 "is_test": np.array([True]),
-                "test_ratio": np.array(0.0),
+                "test_fraction": np.array(0.0),
             },
             "test ratio",
         ),

@@ -189,6 +189,32 @@ def test_numba_matches_reference_when_buffers_grow():
     assert len(P.creases) > 1024
 
 
+def _same_partition(P, Q):
+    assert len(P) == len(Q) and P.n_cuts == Q.n_cuts and P.too_many == Q.too_many
+    for name in ("offsets", "vertices", "patterns", "feature_maps", "boundary"):
+        assert np.array_equal(getattr(P, name), getattr(Q, name)), name
+    if P.output_maps is not None:
+        assert np.array_equal(P.output_maps, Q.output_maps)
+    for name in ("segments", "layer", "neuron"):
+        assert np.array_equal(getattr(P.creases, name), getattr(Q.creases, name)), name
+
+
+def test_a_layer_cut_on_two_threads_is_the_same_to_the_bit(monkeypatch):
+    from sandbox.geometry import _cutting
+
+    big = MLP([2, 32, 32, 32, 2], seed=3)
+    _same_partition(linear_regions(big, WIDE, threads=1), linear_regions(big, WIDE, threads=2))
+    # every layer split, even the one-region first layer, and checked against the twin
+    monkeypatch.setattr(_cutting, "SPLIT_MIN_WORK", 1)
+    for sizes, bounds, seed in (([2, 8, 8, 2], SQUARE, 1), ([2, 5, 7, 3, 2], WIDE, 3)):
+        net = MLP(sizes, seed=seed)
+        P = check_twin(net, bounds)
+        _same_partition(P, linear_regions(net, bounds, threads=1))
+    exact = len(linear_regions(big, WIDE))
+    assert linear_regions(big, WIDE, threads=2, max_regions=exact - 1).too_many
+    assert not linear_regions(big, WIDE, threads=2, max_regions=exact).too_many
+
+
 # ----------------------------------------------------------------------------- invariants
 @pytest.mark.parametrize("bounds", [SQUARE, WIDE, TINY, FAR], ids=["square", "wide", "tiny", "far"])
 @pytest.mark.parametrize(
@@ -696,7 +722,7 @@ def test_reused_buffers_never_change_a_live_partition_or_its_views():
 
 
 def test_buffers_of_a_dropped_partition_are_reused():
-    from sandbox.geometry.regions import _POOL
+    from sandbox.geometry._cutting import _POOL
 
     def address(a):
         return a.__array_interface__["data"][0]
@@ -704,9 +730,9 @@ def test_buffers_of_a_dropped_partition_are_reused():
     net = MLP([2, 16, 16, 2], seed=0)
     P = linear_regions(net, WIDE)
     Q = linear_regions(net, WIDE)  # P alive: other buffers
-    shared = bool(np.shares_memory(Q.feature_maps, P.feature_maps))  # (no temporaries kept)
+    shared = bool(np.shares_memory(Q.vertices, P.vertices))  # (no temporaries kept)
     assert not shared
     del P, Q
-    pooled = {address(a) for a in _POOL._free["f_b"]}
+    pooled = {address(a) for a in _POOL._free["v_b"]}
     R = linear_regions(net, WIDE)
-    assert address(R.feature_maps) in pooled
+    assert address(R.vertices) in pooled

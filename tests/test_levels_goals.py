@@ -104,6 +104,9 @@ class FakeState:
     def distance(self, marker: str) -> float:
         return self.dist[marker]
 
+    def height(self, marker: str) -> float:
+        return self.dist[marker] / 10.0
+
 
 def ev(src: str, state: FakeState, markers=("p", "q", "far_star", "probe")) -> bool:
     return parse_goal(src, markers).evaluate(state)

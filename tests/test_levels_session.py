@@ -237,3 +237,81 @@ def test_session_satisfies_the_provider_for_every_metric():
         args = [{"marker": "near", "split": "train", "mode": "map"}[p.value] for p in metric.params]
         value = metric.call(s, *args)
         assert isinstance(value, bool | int | float | np.floating), metric.name
+
+
+def test_hints_wait_for_their_condition_and_stop_once_the_goal_is_met():
+    hints = [
+        {"text": "paint", "after_seconds": 5, "when": "points < 70"},
+        {"text": "now", "when": "points >= 70"},  # no time: as soon as it holds
+        {"text": "tries", "after_failures": 1, "when": "not (points >= 70)"},
+    ]
+    goals = [{"text": "x", "check": "points >= 80"}]
+    s = make(hints=hints, goals=goals)
+    assert [h.text for h in s.due_hints(0)] == []
+    assert [h.text for h in s.due_hints(6)] == ["paint"]
+    s.check()
+    assert [h.text for h in s.due_hints(6)] == ["paint", "tries"]
+
+    def paint_until(n: int) -> None:
+        while s.point_count() < n:
+            s.add_points(np.zeros((1, 2)), 1)
+
+    paint_until(70)
+    assert [h.text for h in s.due_hints(6)] == ["now"]
+    paint_until(80)
+    assert s.goal_met()
+    assert s.due_hints(1000) == []  # never a hint once the goal is met
+
+
+def test_readouts_render_live_numbers():
+    s = make(readouts=["regions: {regions} (most possible: {region_bound})",
+                       "near: {confidence(near, map):%} sure, {distance(near)} away"])  # fmt: skip
+    regions, near = s.readouts()
+    assert regions == f"regions: {int(s.regions())} (most possible: {s.region_bound()})"
+    conf = s.confidence("near", "map")
+    assert near.startswith("near: ") and "% sure, " in near
+    shown = float(near.split(": ")[1].split("%")[0])
+    assert abs(shown - 100 * conf) <= 0.5 or (99 < 100 * conf < 100 and shown == 99.9)
+    assert near.endswith(" away")
+
+
+def test_format_value_is_plain():
+    from sandbox.levels.readouts import format_value
+
+    assert format_value(37.0) == "37"
+    assert format_value(0.001) == "0.001"
+    assert format_value(0.04567) == "0.0457"
+    assert format_value(1234.56) == "1235"
+    assert format_value(0.87, "%") == "87%"
+    assert format_value(0.99996, "%") == "99.9%"  # not "100%": the lesson is in the last tenths
+    assert format_value(1.0, "%") == "100%"
+    assert format_value(math.nan) == "-"
+    assert format_value(math.inf) == "very many"
+
+
+def test_a_level_can_start_trained_and_the_step_count_starts_at_zero():
+    untrained = make(network={"hidden": [8], "seed": 1})
+    trained = make(network={"hidden": [8], "seed": 1, "trained_steps": 400})
+    assert trained.steps() == 0
+    assert trained.loss("train") < 0.5 * untrained.loss("train")
+    assert trained.accuracy("train") >= 0.95
+
+
+def test_reshaping_keeps_the_shared_weights_as_the_app_does():
+    s = make(controls={"default": "shown"})
+    s.train(50)
+    W0, b0 = (a.copy() for a in s.net.layers[0])
+    s.set_hidden([7, 4])  # the + button on layer 1, twice
+    W1, b1 = s.net.layers[0]
+    np.testing.assert_array_equal(W1[:5], W0)
+    np.testing.assert_array_equal(b1[:5], b0)
+    assert s.net.sizes == [2, 7, 4, 2]
+
+
+def test_height_is_the_regression_output_at_a_marker():
+    doc = {"data": {"generator": "disk", "n": 40, "seed": 1, "test_fraction": 0.25},
+           "network": {"hidden": [3], "task": "regression", "seed": 1}}  # fmt: skip
+    s = make(**doc)
+    expected = s.net.forward(np.array([[2.0, 2.0]]))[0, 0]
+    assert s.height("near") == pytest.approx(expected)
+    assert math.isnan(make().height("near"))  # a classifier has no height

@@ -18,7 +18,7 @@ from gl_util import gl_session_fixture  # noqa: F401
 from sandbox import actions as A
 from sandbox import game_actions as G
 from sandbox.app import App
-from sandbox.cli import AppConfig
+from sandbox.config import AppConfig
 from sandbox.levels import ProgressStore, level_files
 from sandbox.scenes.game import Game
 from sandbox.scenes.level import LevelScene

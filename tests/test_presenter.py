@@ -223,7 +223,7 @@ def test_help_card_and_shortcut_overlay_cover_the_plane_marks(make_app, size, ui
     """The help card (H) and the shortcut overlay (?) are drawn above every mark on the plane
     (presenter readouts and halo, the 3D caption, the zoom pill): inside each card the window
     shows the card alone."""
-    from sandbox.ui import overlay
+    from sandbox.ui import hud
 
     app = make_app(size=size, ui_scale=ui_scale, points=50, views=("field", "creases", "3d"))
     s = app.state
@@ -247,7 +247,7 @@ def test_help_card_and_shortcut_overlay_cover_the_plane_marks(make_app, size, ui
             rect.center = (s.layout.window[0] // 2, s.layout.window[1] // 2)
             inset = round(12 * lay.size / 24)
         else:
-            rect = overlay.draw_help(reference, s, s.scale)
+            rect = hud.draw_help(reference, s, s.scale)
             inset = round(12 * s.scale)
         inner = rect.inflate(-2 * inset, -2 * inset)
         a, b = app.ui_surface.subsurface(inner), reference.subsurface(inner)

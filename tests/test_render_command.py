@@ -86,7 +86,7 @@ def test_png_is_the_plane_of_the_screenshot(gl_session, tmp_path, capsys):
 
 def test_a_scene_renders_its_own_network(gl_session, tmp_path, capsys):
     from sandbox.app import App
-    from sandbox.cli import AppConfig
+    from sandbox.config import AppConfig
     from sandbox.scenes.sharing import scene_data_from_state
 
     app = App(AppConfig(size=(240, 180), dataset="moons", points=150, hidden=(6, 6), seed=5,

@@ -31,13 +31,13 @@ from hypothesis import strategies as st
 
 from sandbox import actions as A
 from sandbox.app import App
-from sandbox.cli import AppConfig
+from sandbox.config import AppConfig
 from sandbox.io.scene import load_scene, scene_from_bytes
 from sandbox.io.weights import load_weights, save_weights
 from sandbox.nn import MLP
 from sandbox.scenes import sharing
 from sandbox.scenes.sharing import scene_data_from_state
-from sandbox.state import View
+from sandbox.vocab import View
 
 # clipped text is a bug: a label too small for its text fails the test
 pytestmark = pytest.mark.filterwarnings("error:Label Rect is too small")
@@ -49,6 +49,7 @@ SIZE = (960, 640)
 def make_app_fixture(gl_session, tmp_path, monkeypatch):
     """Apps on the real offscreen GL context, closed (with a GL error check) afterwards."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEURAL_ORIGAMI_FILES_DIR", str(tmp_path))  # files land here
     apps: list[App] = []
 
     def make(**kw) -> App:
@@ -86,7 +87,7 @@ def test_save_change_open_restores_the_state_bit_for_bit(make_app, tmp_path):
     s, sc = app.state, app.scene
     sc.train_now(120)
     for a in (
-        A.SetTestRatio(0.25),
+        A.SetTestFraction(0.25),
         A.ToggleView("regions"),
         A.ToggleView("split"),
         A.SetLayerView(1),
@@ -119,7 +120,7 @@ def test_save_change_open_restores_the_state_bit_for_bit(make_app, tmp_path):
         A.ToggleView("laplace"),
         A.SetLayerView(0),
         A.SetPriorPrecision(20.0),
-        A.SetTestRatio(0.1),
+        A.SetTestFraction(0.1),
         A.ZoomOutFar(),
         A.SetOptimizer("sgd"),
         A.SelectClass(0),
@@ -139,7 +140,7 @@ def test_save_change_open_restores_the_state_bit_for_bit(make_app, tmp_path):
     assert same_bits(s.points.X, saved.X) and same_bits(s.points.y, saved.labels)
     assert same_bits(s.points.is_test, saved.test)
     assert s.settings.hidden == [8, 6] and s.settings.optimizer == "adam"
-    assert s.settings.lr == 0.0123 and s.settings.batch_size == 32
+    assert s.settings.learning_rate == 0.0123 and s.settings.batch_size == 32
     assert View.SPLIT in s.views and View.REGIONS in s.views and View.LAPLACE not in s.views
     assert s.layer_view == 1 and s.prior_precision == 3.7 and s.selected_class == 2
     assert s.camera.center == (saved.view.center_x, saved.view.center_y)

@@ -19,12 +19,15 @@ import pytest
 from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider
 
 from sandbox import actions as A
-from sandbox.state import AppState, HoverInfo, LossHistory, Metrics, Task, Toast, View
-from sandbox.ui import charts, overlay
+from sandbox.state import AppState, HoverInfo, LossHistory, Metrics, Toast
+from sandbox.ui import charts, hud
 from sandbox.ui.input import InputMapper
 from sandbox.ui.layout import compute_layout, panels_visible
-from sandbox.ui.panels import SandboxPanels, compact_count, l2_from_slider, l2_to_slider
+from sandbox.ui.numbers import compact_count
+from sandbox.ui.panels import SandboxPanels
+from sandbox.ui.rows import l2_from_slider, l2_to_slider
 from sandbox.ui.theme import scaled_theme
+from sandbox.vocab import Task, View
 
 # clipped text is a bug: a label too small for its text fails the test
 pytestmark = pytest.mark.filterwarnings("error:Label Rect is too small")
@@ -178,7 +181,7 @@ def test_widget_events_become_actions_and_never_touch_the_state(display):
     assert snapshot(state) == before, "panels must only read the state"
     expected = {
         A.SelectClass, A.SetBrushSize, A.SetBrushDensity, A.Undo, A.Redo, A.ClearPoints,
-        A.LoadPreset, A.NewDataSeed, A.SetNoise, A.SetTestRatio, A.ZoomOutFar, A.ResetView,
+        A.LoadPreset, A.NewDataSeed, A.SetNoise, A.SetTestFraction, A.ZoomOutFar, A.ResetView,
         A.AddLayer, A.RemoveLayer, A.SetWidth, A.SetTask, A.SetOptimizer, A.SetLearningRate,
         A.SetBatchSize, A.SetL2, A.TogglePlay, A.StepOnce, A.ResetNetwork, A.SetSpeed,
         A.SetPriorPrecision, A.OptimizePrior, A.SetUiScale, A.ToggleView, A.ToggleDiscretise,
@@ -198,7 +201,7 @@ def test_sync_follows_the_state(display):
     state.playing = True
     state.layer_view = 2
     state.selected_class = 3
-    state.settings.lr = 0.1
+    state.settings.learning_rate = 0.1
     panels.sync(state)
     assert toggles[View.REGIONS].is_selected
     assert toggles["play"].text == "Pause"
@@ -237,11 +240,11 @@ def test_custom_overlays_draw_at_every_scale(display):
         state.show_help = True
         state.views.add(View.SPLIT)
         surface = pygame.Surface(state.layout.window, pygame.SRCALPHA)
-        overlay.draw_captions(surface, state, scale)
-        overlay.draw_brush(surface, state, scale)
-        overlay.draw_hover(surface, state, scale)
-        overlay.draw_toast(surface, state, scale)
-        overlay.draw_help(surface, state, scale)
+        hud.draw_captions(surface, state, scale)
+        hud.draw_brush(surface, state, scale)
+        hud.draw_hover(surface, state, scale)
+        hud.draw_toast(surface, state, scale)
+        hud.draw_help(surface, state, scale)
         w, h = state.layout.window
         assert surface.get_at((w // 2, h // 2)).a > 200  # the help card
         # premultiplied: no channel may exceed alpha
@@ -251,7 +254,7 @@ def test_custom_overlays_draw_at_every_scale(display):
         del px, alpha
         chart = charts.loss_chart(state.history, (400, 120), scale)
         assert chart.get_size() == (400, 120)
-        overlay.draw_loading(surface, 0.4, "Preparing training kernels", scale)
+        hud.draw_loading(surface, 0.4, "Preparing training kernels", scale)
 
 
 # ----------------------------------------------------------------------------- input mapping

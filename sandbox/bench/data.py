@@ -47,7 +47,7 @@ def main(argv: list[str]) -> int:
 
     print("PointSet with 19,000 points, ms:")
     X, y = make_dataset("blobs4", n=19_000, seed=0)
-    ps = PointSet(n_classes=4, test_ratio=0.2)
+    ps = PointSet(n_classes=4, test_fraction=0.2)
     ps.replace(X, y)
     print(f"  replace(19000 points)       {best_ms(lambda: (ps.replace(X, y), ps.undo())):8.3f}")
 

@@ -24,7 +24,7 @@ from sandbox.bench import headless_environment
 def run(size: tuple[int, int], frames: int, views: Sequence[str], speed: int) -> dict:
     from sandbox import actions as A
     from sandbox.app import App
-    from sandbox.cli import AppConfig
+    from sandbox.config import AppConfig
     from sandbox.render.context import gl_info
     from sandbox.render.gl import GL
     from sandbox.scenes.loading import run_warmups

@@ -21,7 +21,7 @@ def run(size: tuple[int, int], frames: int) -> list[tuple[str, float, float, flo
     from sandbox import actions as A
     from sandbox import game_actions as G
     from sandbox.app import App
-    from sandbox.cli import AppConfig
+    from sandbox.config import AppConfig
     from sandbox.render.context import gl_info
     from sandbox.scenes.level import LevelScene
     from sandbox.scenes.loading import run_warmups

@@ -28,7 +28,7 @@ def _ms(samples: list[float]) -> str:
 def run(size: tuple[int, int], frames: int, folder: Path) -> None:
     from sandbox import actions as A
     from sandbox.app import App
-    from sandbox.cli import AppConfig
+    from sandbox.config import AppConfig
     from sandbox.io.recording import Recorder
     from sandbox.render.context import gl_info
     from sandbox.render.target import read_pixels

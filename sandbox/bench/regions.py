@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from sandbox.geometry import RegionMesh, linear_regions, region_colors
+from sandbox.geometry._cutting import default_threads
 from sandbox.geometry.colors import pattern_hash_keys
 from sandbox.nn import MLP
 
@@ -97,8 +98,9 @@ def main(argv: list[str]) -> int:
     print(f"exact linear regions in {BOUNDS}, He-normal weights, biases N(0, 0.1^2)")
     print(f"median of {args.repeats} calls, {args.seeds} seeds per architecture (mean shown)")
     header = (
-        f"{'network':<14}{'regions':>8}{'exact ms':>10}{'regions/s':>11}{'mesh ms':>9}"
-        f"{'colour ms':>10}{'grid ms':>9}{'+label ms':>10}{'grid sees':>10}{'speed-up':>9}"
+        f"{'network':<14}{'regions':>8}{'exact ms':>10}{'1 thread':>9}{'regions/s':>11}"
+        f"{'mesh ms':>9}{'colour ms':>10}{'grid ms':>9}{'+label ms':>10}{'grid sees':>10}"
+        f"{'speed-up':>9}"
     )
     print(header)
     for sizes in ARCHS:
@@ -108,20 +110,22 @@ def main(argv: list[str]) -> int:
             P = linear_regions(net, BOUNDS)
             reps = max(3, args.repeats if len(P) < 20_000 else args.repeats // 10)
             t_exact = _median_ms(lambda net=net: linear_regions(net, BOUNDS), reps)
+            t_one = _median_ms(lambda net=net: linear_regions(net, BOUNDS, threads=1), reps)
             t_mesh = _median_ms(lambda P=P: RegionMesh(P), reps)
             t_col = _median_ms(lambda P=P: region_colors(P.patterns), reps)
             greps = max(3, reps // 5)
             t_grid = _median_ms(lambda net=net: grid_hashes(net, BOUNDS, args.grid), greps)
             t_label = _median_ms(lambda net=net: grid_labels(net, BOUNDS, args.grid), greps)
             _, seen = grid_labels(net, BOUNDS, args.grid)
-            rows.append((len(P), t_exact, t_mesh, t_col, t_grid, t_label, seen))
+            rows.append((len(P), t_exact, t_mesh, t_col, t_grid, t_label, seen, t_one))
         r = np.mean(np.array(rows), axis=0)
         name = "[" + ",".join(str(s) for s in sizes[1:-1]) + "]"
         print(
-            f"{name:<14}{r[0]:>8.0f}{r[1]:>10.3f}{1e3 * r[0] / r[1]:>11.0f}{r[2]:>9.3f}"
+            f"{name:<14}{r[0]:>8.0f}{r[1]:>10.3f}{r[7]:>9.3f}{1e3 * r[0] / r[1]:>11.0f}{r[2]:>9.3f}"
             f"{r[3]:>10.3f}{r[4]:>9.1f}{r[5]:>10.1f}{r[6]:>10.0f}{r[4] / r[1]:>8.1f}x"
         )
     print(
+        f"exact ms: big layers split across {default_threads()} thread(s); 1 thread: on one; "
         f"grid ms: activation-pattern hash of every pixel centre of a {args.grid}x{args.grid} "
         "grid (numba, one thread); +label: with the pixels labelled by pattern (np.unique); "
         "grid sees: distinct patterns found (regions smaller than a pixel are missed); "

@@ -5,7 +5,6 @@ No pygame or OpenGL here; PNG pictures are read with the project's own zlib-base
 
 from .datasets import (
     DOMAIN,
-    MAX_NOISE,
     DatasetInfo,
     Task,
     dataset_info,
@@ -20,7 +19,6 @@ from .pointset import MAX_POINTS, PointSet, PointSetFull
 
 __all__ = [
     "DOMAIN",
-    "MAX_NOISE",
     "MAX_POINTS",
     "DatasetInfo",
     "Picture",

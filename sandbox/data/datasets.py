@@ -20,14 +20,14 @@ import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
+
+from sandbox.vocab import NOISE_RANGE, Task
 
 from .pictures import DISK_RADIUS, DOMAIN_HALF, Picture, disk_target, load_picture, picture_names
 
 DOMAIN = (-DOMAIN_HALF, DOMAIN_HALF)
-MAX_NOISE = 0.5
 MAX_SAMPLES = 100_000
 IMAGE_PREFIX = "image:"
 
@@ -43,13 +43,6 @@ RINGS_BANDS = ((0.0, 1.0), (1.5, 2.5), (3.0, 4.0), (4.5, 5.5))
 RING_JITTER = 2.0  # Gaussian jitter std per unit of noise
 BLOBS_RADIUS = 3.5
 BLOBS_STD = (0.5, 2.0)  # std = 0.5 + 2 * noise
-
-
-class Task(StrEnum):
-    """What a dataset asks the network to do."""
-
-    CLASSIFICATION = "classification"
-    REGRESSION = "regression"
 
 
 @dataclass(frozen=True)
@@ -355,8 +348,9 @@ def _check_n_noise_seed(n: object, noise: object, seed: object) -> tuple[int, fl
         noise_f = float(noise)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise ValueError(f"noise must be a number, got {noise!r}") from None
-    if not 0.0 <= noise_f <= MAX_NOISE:  # also rejects NaN
-        raise ValueError(f"noise = {noise!r}; allowed: 0 to {MAX_NOISE}")
+    lo, hi = NOISE_RANGE
+    if not lo <= noise_f <= hi:  # also rejects NaN
+        raise ValueError(f"noise = {noise!r}; allowed: {lo:g} to {hi}")
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"seed = {seed!r}; allowed: an integer >= 0")
     return int(n), noise_f, int(seed)

@@ -2,13 +2,15 @@
 
 Points are stored as plain arrays (X (N, 2) float64; y int64 class ids or float64 regression
 targets). Each point also carries a key in [0, 1) drawn when it is created (a SplitMix64 hash of
-the set's seed and a running point id); a point is in the test split when key < test_ratio. The
+the set's seed and a running point id); a point is in the test split when key < test_fraction. The
 key travels with the point through erase, undo and redo, so adding or removing other points never
 moves a point between train and test, and changing the ratio moves only the points it must.
 History is a bounded list of strokes; a stroke is a list of primitive edits (append rows, remove
 rows at indices) that each store their rows, so undo and redo cost memory proportional to what
-changed, not to the size of the set. `version` increments on every change, so the app can tell
-when to push data to the trainer by comparing one integer.
+changed, not to the size of the set. A stroke may also change the set's `source` (what generated
+the points, such as a preset's name and settings), so undo and redo bring that back too.
+`version` increments on every change, so the app can tell when to push data to the trainer by
+comparing one integer.
 """
 
 from __future__ import annotations
@@ -20,13 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from .datasets import Task
+from sandbox.settings import migrate
+from sandbox.vocab import MAX_CLASSES, MAX_POINTS, TEST_FRACTION_LEVEL_MAX, Task
 
-MAX_POINTS = 20_000
 MAX_HISTORY = 200
 # Bounds the memory held by undo: 1M stored rows is about 40 MB.
 MAX_HISTORY_ROWS = 1_000_000
-MAX_CLASSES = 6
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
@@ -64,6 +65,16 @@ class _Edit:
     idx: np.ndarray | None
 
 
+@dataclass(frozen=True)
+class _SourceChange:
+    """The points' source (what generated them, e.g. a preset and its settings) changed from
+    `before` to `after`; part of a stroke, so undo and redo restore the source with the points."""
+
+    before: Any
+    after: Any
+    rows: tuple = ()  # no rows: costs nothing against the history's row budget
+
+
 class PointSet:
     """Painted points of one task: classification with n_classes classes, or regression."""
 
@@ -73,7 +84,7 @@ class PointSet:
         n_classes: int = 2,
         *,
         max_points: int = MAX_POINTS,
-        test_ratio: float = 0.0,
+        test_fraction: float = 0.0,
         max_history: int = MAX_HISTORY,
         seed: int = 0,
     ) -> None:
@@ -100,13 +111,14 @@ class PointSet:
         self._y = np.empty(0, dtype=self._ydtype)
         self._key = np.empty(0, dtype=np.float64)
         self._next_id = 0
-        self._test_ratio = 0.0
-        self._undo: deque[list[_Edit]] = deque(maxlen=int(max_history))
-        self._redo: list[list[_Edit]] = []
-        self._stroke: list[_Edit] | None = None
+        self._test_fraction = 0.0
+        self._undo: deque[list[_Edit | _SourceChange]] = deque(maxlen=int(max_history))
+        self._redo: list[list[_Edit | _SourceChange]] = []
+        self._stroke: list[_Edit | _SourceChange] | None = None
+        self._source: Any = None
         self._brush_rng = np.random.default_rng(self.seed)
         self.version = 0
-        self.set_test_ratio(test_ratio)
+        self.set_test_fraction(test_fraction)
         self.version = 0
 
     # ------------------------------------------------------------------ views
@@ -125,12 +137,12 @@ class PointSet:
 
     @property
     def keys(self) -> np.ndarray:
-        """Each point's split key in [0, 1); the point is a test point when key < test_ratio."""
+        """Each point's split key in [0, 1); the point is a test point when key < test_fraction."""
         return _readonly(self._key)
 
     @property
     def is_test(self) -> np.ndarray:
-        return self._key < self._test_ratio
+        return self._key < self._test_fraction
 
     @property
     def X_train(self) -> np.ndarray:
@@ -149,8 +161,8 @@ class PointSet:
         return self._y[self.is_test]
 
     @property
-    def test_ratio(self) -> float:
-        return self._test_ratio
+    def test_fraction(self) -> float:
+        return self._test_fraction
 
     @property
     def can_undo(self) -> bool:
@@ -167,13 +179,13 @@ class PointSet:
         return np.bincount(self._y, minlength=self.n_classes).astype(np.int64)
 
     # ------------------------------------------------------------------ settings
-    def set_test_ratio(self, ratio: float) -> None:
+    def set_test_fraction(self, ratio: float) -> None:
         """Fraction of points held out for testing, 0 to 0.9; points keep their keys."""
         ratio = float(ratio)
-        if not 0.0 <= ratio <= 0.9:
-            raise ValueError(f"test ratio = {ratio!r}; allowed: 0 to 0.9")
-        if ratio != self._test_ratio:
-            self._test_ratio = ratio
+        if not 0.0 <= ratio <= TEST_FRACTION_LEVEL_MAX:
+            raise ValueError(f"test ratio = {ratio!r}; allowed: 0 to {TEST_FRACTION_LEVEL_MAX}")
+        if ratio != self._test_fraction:
+            self._test_fraction = ratio
             self.version += 1
 
     def set_n_classes(self, n_classes: int) -> None:
@@ -266,19 +278,23 @@ class PointSet:
         X[at], y[at], key[at] = rows.X, rows.y, rows.key
         self._X, self._y, self._key = X, y, key
 
-    def _apply(self, edit: _Edit) -> None:
-        if edit.idx is None:
+    def _apply(self, edit: _Edit | _SourceChange) -> None:
+        if isinstance(edit, _SourceChange):
+            self._source = edit.after
+        elif edit.idx is None:
             self._append(edit.rows)
         else:
             self._delete(edit.idx)
 
-    def _revert(self, edit: _Edit) -> None:
-        if edit.idx is None:
+    def _revert(self, edit: _Edit | _SourceChange) -> None:
+        if isinstance(edit, _SourceChange):
+            self._source = edit.before
+        elif edit.idx is None:
             self._truncate(len(edit.rows))
         else:
             self._insert(edit.idx, edit.rows)
 
-    def _record(self, edit: _Edit) -> None:
+    def _record(self, edit: _Edit | _SourceChange) -> None:
         self._apply(edit)
         self._redo.clear()
         if self._stroke is not None:
@@ -287,7 +303,7 @@ class PointSet:
             self._push([edit])
         self.version += 1
 
-    def _push(self, stroke: list[_Edit]) -> None:
+    def _push(self, stroke: list[_Edit | _SourceChange]) -> None:
         self._undo.append(stroke)
         rows = sum(len(e.rows) for s in self._undo for e in s)
         while len(self._undo) > 1 and rows > MAX_HISTORY_ROWS:
@@ -378,8 +394,15 @@ class PointSet:
         """Remove every point (one undo step); returns how many."""
         return self._remove(np.arange(len(self)))
 
-    def replace(self, X: object, y: object) -> None:
-        """Swap all points for (X, y), e.g. a generated dataset; one undo step."""
+    @property
+    def source(self) -> Any:
+        """What the points were generated from (given to `replace`; None: painted by hand).
+        Undo and redo restore it with the points, so whoever shows it stays in step."""
+        return self._source
+
+    def replace(self, X: object, y: object, source: Any = None) -> None:
+        """Swap all points for (X, y), e.g. a generated dataset described by `source` (any
+        immutable value); one undo step."""
         P = self._check_points(X)
         lab = self._check_labels(y, len(P))
         self._check_room(len(P), after_removing=len(self))
@@ -388,6 +411,8 @@ class PointSet:
             self.clear()
             if len(P):
                 self._record(_Edit(self._new_rows(P, lab), None))
+            if source != self._source:
+                self._record(_SourceChange(self._source, source))
         finally:
             self.end_stroke()
 
@@ -436,7 +461,7 @@ class PointSet:
             "key": self._key.copy(),
             "task": np.array(self.task.value),
             "n_classes": np.array(self.n_classes, dtype=np.int64),
-            "test_ratio": np.array(self._test_ratio, dtype=np.float64),
+            "test_fraction": np.array(self._test_fraction, dtype=np.float64),
             "seed": np.array(self.seed, dtype=np.int64),
             "next_id": np.array(self._next_id, dtype=np.int64),
             "max_points": np.array(self.max_points, dtype=np.int64),
@@ -448,8 +473,9 @@ class PointSet:
 
         Only X and y are required. Without `key`, an `is_test` bool array (N,) keeps that exact
         split (keys are drawn below or above the ratio); with neither, points get fresh keys.
-        ValueError names a bad entry.
+        ValueError names a bad entry. Old entry names (`test_ratio`) are read as the new ones.
         """
+        arrays = migrate(arrays)
         for name in ("X", "y"):
             if name not in arrays:
                 raise ValueError(f"point data lacks the array {name!r}")
@@ -483,7 +509,7 @@ class PointSet:
         P = ps._check_points(arrays["X"])
         lab = ps._check_labels(y, len(P))
         ps._check_room(len(P))
-        ratio = scalar("test_ratio", None, float)
+        ratio = scalar("test_fraction", None, float)
         if "key" in arrays:
             key = _float_array(arrays["key"], "key", len(P))
             if not np.all((key >= 0.0) & (key < 1.0)):
@@ -496,10 +522,10 @@ class PointSet:
                 raise ValueError(f"point data entry 'is_test' must be {len(P)} booleans")
             if ratio is None:
                 ratio = float(np.mean(flags)) if len(P) else 0.0
-            if flags.any() and not 0.0 < ratio <= 0.9:
+            if flags.any() and not 0.0 < ratio <= TEST_FRACTION_LEVEL_MAX:
                 raise ValueError(
                     f"point data has test points but test ratio {ratio!r}; allowed: above 0, "
-                    "up to 0.9"
+                    f"up to {TEST_FRACTION_LEVEL_MAX}"
                 )
             rows = ps._new_rows(P, lab)
             u = rows.key
@@ -508,7 +534,7 @@ class PointSet:
             ps._append(_Rows(rows.X, rows.y, np.minimum(key, np.nextafter(1.0, 0.0))))
         else:
             ps._append(ps._new_rows(P, lab))
-        ps.set_test_ratio(0.0 if ratio is None else ratio)
+        ps.set_test_fraction(0.0 if ratio is None else ratio)
         ps.version = 0
         return ps
 

@@ -1,106 +1,33 @@
 """The exact linear regions of a 2-input ReLU network inside a rectangle, and their flat forms.
 
 `linear_regions(net, bounds)` runs the region algorithm of MATH.md section 1 (numba kernels in
-_kernels.py) and returns a Partition: convex counter-clockwise polygons in one flat vertex pool,
-the activation pattern, the affine feature map and output map of every region, the crease
-segments with their (layer, neuron), the decision-boundary segments, and on demand a triangle
-mesh and stable region colours for the renderer. Nothing here loops over regions in Python;
-per-region lists (`polygons`) are built only when asked for.
+_kernels.py, run layer by layer by _cutting.py) and returns a Partition: convex counter-clockwise
+polygons in one flat vertex pool, the activation pattern, the affine feature map and output map of
+every region, the crease segments with their (layer, neuron), the decision-boundary segments, and on
+demand a triangle mesh and stable region colours for the renderer. Nothing here loops over regions
+in Python; per-region lists (`polygons`) are built only when asked for.
 """
 
 from __future__ import annotations
 
-import sys
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
+from . import _drawing_kernels as D
 from . import _kernels as K
+from ._cutting import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_REGIONS,
+    DEFAULT_MAX_WORK,
+    EPS,
+    cut_layers,
+    default_threads,
+    give_back,
+)
 from .colors import pattern_hashes, region_colors
-
-DEFAULT_MAX_REGIONS = 200_000
-# A partition needs about 24 * width + neurons + 136 bytes per region (feature map, pattern,
-# vertices); past this it is "too many" even under the region budget (wide layers), so the app
-# never runs out of memory.
-DEFAULT_MAX_BYTES = 256 * 1024 * 1024
-# Work units are multiply-adds of the pull-back plus vertex evaluations; 1.5e9 is about a second.
-DEFAULT_MAX_WORK = 1_500_000_000
-EPS = 1e-12
-
-
-class _BufferPool:
-    """Reusable work buffers of the partition kernel.
-
-    Fresh large arrays cost page faults on first touch (half the time of a big partition);
-    reusing the previous frames' buffers avoids that. A buffer is handed out again only when
-    nothing else references it: a live Partition (or any view of its arrays) holds a reference
-    to the buffer its arrays are views of, which the reference count shows.
-    """
-
-    NAMES = (
-        "off_a", "off_b", "v_a", "v_b", "f_a", "f_b", "pat_a", "pat_b",
-        "sv", "sstart", "scnt", "sq", "cseg", "clay", "cneu",
-    )  # fmt: skip
-    EMPTY = {
-        "off_a": ((0,), np.int64),
-        "off_b": ((0,), np.int64),
-        "v_a": ((0, 2), np.float64),
-        "v_b": ((0, 2), np.float64),
-        "f_a": ((0,), np.float64),
-        "f_b": ((0,), np.float64),
-        "pat_a": ((0,), np.uint8),
-        "pat_b": ((0,), np.uint8),
-        "sv": ((0, 2), np.float64),
-        "sstart": ((0,), np.int64),
-        "scnt": ((0,), np.int64),
-        "sq": ((0,), np.uint8),
-        "cseg": ((0, 4), np.float64),
-        "clay": ((0,), np.int32),
-        "cneu": ((0,), np.int32),
-    }
-    KEEP = 3  # buffers kept per name
-    MAX_POOLED_BYTES = 256 * 1024 * 1024
-
-    def __init__(self) -> None:
-        self._free: dict[str, list[np.ndarray]] = {name: [] for name in self.NAMES}
-        self._lock = threading.Lock()
-        probe = [np.empty(1)]
-        self._unshared = self._refs(probe, 0)
-
-    @staticmethod
-    def _refs(items: list, i: int) -> int:
-        return sys.getrefcount(items[i])
-
-    def take(self) -> list[np.ndarray]:
-        out = []
-        with self._lock:
-            for name in self.NAMES:
-                items = self._free[name]
-                for i in range(len(items)):
-                    if self._refs(items, i) <= self._unshared:
-                        out.append(items.pop(i))
-                        break
-                else:
-                    shape, dtype = self.EMPTY[name]
-                    out.append(np.empty(shape, dtype))
-        return out
-
-    def give(self, arrays) -> None:
-        with self._lock:
-            for name, a in zip(self.NAMES, arrays, strict=True):
-                items = self._free[name]
-                if not any(a is b for b in items):
-                    items.append(a)
-                del items[: -self.KEEP]
-            total = sum(a.nbytes for items in self._free.values() for a in items)
-            while total > self.MAX_POOLED_BYTES:
-                name = max(self.NAMES, key=lambda k: sum(a.nbytes for a in self._free[k]))
-                total -= self._free[name].pop(0).nbytes
-
-
-_POOL = _BufferPool()
 
 Bounds = tuple[float, float, float, float]
 
@@ -176,7 +103,7 @@ class RegionMesh:
         self._p = p
         self.vertices = p.vertices
         maps = p.output_maps if p.output_maps is not None else p.feature_maps
-        tri, reg, vals = K.mesh_kernel(p.offsets, p.vertices, maps, len(p))
+        tri, reg, vals = D.mesh_kernel(p.offsets, p.vertices, maps, len(p))
         self.triangles = tri
         self.region = reg
         if p.output_maps is not None:
@@ -193,7 +120,7 @@ class RegionMesh:
     def features(self) -> np.ndarray:
         if self._features is None:
             p = self._p
-            _, _, self._features = K.mesh_kernel(p.offsets, p.vertices, p.feature_maps, len(p))
+            _, _, self._features = D.mesh_kernel(p.offsets, p.vertices, p.feature_maps, len(p))
         return self._features
 
     def __len__(self) -> int:
@@ -203,12 +130,12 @@ class RegionMesh:
 class Partition:
     """The exact partition of a window by a network's hidden layers (see linear_regions).
 
-    Flat data: `vertices` (V, 2) and `offsets` (R + 1,): region r is vertices[offsets[r]:
-    offsets[r + 1]], convex and counter-clockwise. `patterns` (R, n) bool activation pattern over
-    the neurons of layers 1..upto_layer. `feature_maps` (R, n_upto, 3): the activations of layer
-    `upto_layer` inside region r are F[:, :2] @ x + F[:, 2] (the last hidden layer's features when
-    upto_layer is the last layer). `output_maps` (R, out, 3): logits M[:, :2] @ x + M[:, 2]
-    (None when upto_layer is not the last hidden layer). `creases`: a Creases. `boundary` (B, 4)
+    Flat data: `vertices` (V, 2) and `offsets` (R + 1,): region r is vertices[offsets[r]: offsets[r
+    + 1]], convex and counter-clockwise. `patterns` (R, n) bool activation pattern over the neurons
+    of layers 1..upto_layer. `feature_maps` (R, n_upto, 3): the activations of layer `upto_layer`
+    inside region r are F[:, :2] @ x + F[:, 2] (the last hidden layer's features when upto_layer is
+    the last layer), formed on first access. `output_maps` (R, out, 3): logits M[:, :2] @ x + M[:,
+    2] (None when upto_layer is not the last hidden layer). `creases`: a Creases. `boundary` (B, 4)
     decision-boundary segments with `boundary_classes` (B, 2) (the two classes it separates; for
     regression the level set f = `level`, pair (0, 1) meaning below/above). When the region count
     would exceed the budget, `too_many` is True, `message` says why and every array is empty.
@@ -223,7 +150,7 @@ class Partition:
         offsets: np.ndarray,
         vertices: np.ndarray,
         patterns: np.ndarray,
-        feature_maps: np.ndarray,
+        feature_maps: np.ndarray | Callable[[], np.ndarray],
         output_maps: np.ndarray | None,
         creases: Creases,
         boundary: np.ndarray,
@@ -239,7 +166,8 @@ class Partition:
         self.offsets = offsets
         self.vertices = vertices
         self.patterns = patterns
-        self.feature_maps = feature_maps
+        # an array, or the function that forms it on first access (most frames never ask)
+        self._feature_maps = feature_maps
         self.output_maps = output_maps
         self.creases = creases
         self.boundary = boundary
@@ -251,6 +179,14 @@ class Partition:
 
     def __len__(self) -> int:
         return int(self.offsets.shape[0] - 1)
+
+    @property
+    def feature_maps(self) -> np.ndarray:
+        """(R, n_upto, 3) affine maps of the last partitioning layer's activations per region."""
+        fm = self._feature_maps
+        if callable(fm):
+            fm = self._feature_maps = fm()
+        return fm
 
     @property
     def n_regions(self) -> int:
@@ -346,6 +282,7 @@ def linear_regions(
     eps: float = EPS,
     max_work: int = DEFAULT_MAX_WORK,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    threads: int | None = None,
 ) -> Partition:
     """Exact linear regions of `net` (an MLP) inside bounds = (xmin, xmax, ymin, ymax).
 
@@ -358,6 +295,8 @@ def linear_regions(
     as in MATH.md, values below eps in absolute terms count as zero. The work is bounded: past
     max_regions regions (or the memory/work budgets, reached first only by very wide layers) the
     result has too_many=True and a message, and returns promptly instead of running on.
+    threads: how many threads a big layer is split across (default: 2 on a machine with two or
+    more cores, else 1); the result is the same to the bit whatever the count.
     """
     b = check_bounds(bounds)
     check_network(net)
@@ -369,28 +308,25 @@ def linear_regions(
     upto_layer = int(upto_layer)
     if int(max_regions) < 1:
         raise ValueError(f"max_regions is {max_regions}; it must be at least 1")
-    layout = net.layout
-    params = net.params
-    bufs = _POOL.take()
-    status, R, nc, cuts, _work, final, *bufs = K.partition_kernel(
-        params,
-        layout,
+    cut = cut_layers(
+        net.params,
+        net.layout,
         upto_layer,
         np.asarray(b, dtype=np.float64),
         float(eps),
         int(max_regions),
         int(max_work),
         int(max_bytes),
-        *bufs,
+        default_threads() if threads is None else int(threads),
     )
-    off, V, F, pat = bufs[final], bufs[2 + final], bufs[4 + final], bufs[6 + final]
-    cseg, clay, cneu = bufs[12], bufs[13], bufs[14]
+    status = cut.status
+    cuts = cut.n_cuts
     n_hid = int(sum(net.sizes[1 : upto_layer + 1]))
     width = int(net.sizes[upto_layer])
     K_out = int(net.sizes[-1])
     full = upto_layer == n_layers_all
     if status != K.STATUS_OK:
-        _POOL.give(bufs)
+        give_back(cut.buffers)
         reason = {
             K.STATUS_TOO_MANY_REGIONS: f"more than {max_regions} regions",
             K.STATUS_TOO_MUCH_MEMORY: f"its regions would need over {max_bytes // 2**20} MiB",
@@ -416,18 +352,23 @@ def linear_regions(
         )
     # views into the pooled buffers: they stay reserved while this partition (or a view of
     # its arrays) lives
-    offsets = off[: R + 1]
-    vertices = V[: offsets[R]]
-    fmaps = F[: R * width * 3].reshape(R, width, 3)
-    patterns = pat[: R * n_hid].reshape(R, n_hid).view(np.bool_)
-    creases = Creases(cseg[:nc].copy(), clay[:nc].copy(), cneu[:nc].copy())
-    _POOL.give(bufs)
+    offsets = cut.offsets
+    vertices = cut.vertices
+    R = len(offsets) - 1
+    patterns = cut.patterns.view(np.bool_)
+    creases = Creases(cut.crease_segments.copy(), cut.crease_layer.copy(), cut.crease_neuron.copy())
+    maps, groups, pat = cut.maps, cut.groups, cut.patterns
+    last_bit = n_hid - width
+    give_back(cut.buffers)
+    del cut
+
+    def feature_maps() -> np.ndarray:
+        return K.feature_maps_kernel(maps, groups, pat, last_bit, R)
+
     if full:
         Wo, bo = net.layers[-1]
-        # (K, H) @ (R, H, 3) -> (R, K, 3); the output bias only shifts the constant column
-        omaps = np.matmul(Wo, fmaps)
-        omaps[:, :, 2] += bo
-        bseg, bcls, nb = K.boundary_kernel(offsets, vertices, omaps, R, float(level), float(eps))
+        omaps = K.output_maps_kernel(maps, groups, pat, last_bit, R, Wo, bo)
+        bseg, bcls, nb = D.boundary_kernel(offsets, vertices, omaps, R, float(level), float(eps))
         boundary, bclasses = bseg[:nb], bcls[:nb]
     else:
         omaps = None
@@ -440,7 +381,7 @@ def linear_regions(
         offsets=offsets,
         vertices=vertices,
         patterns=patterns,
-        feature_maps=fmaps,
+        feature_maps=feature_maps,
         output_maps=omaps,
         creases=creases,
         boundary=boundary,

@@ -58,6 +58,7 @@ class MetricsProvider(Protocol):
     def confidence(self, marker: str, mode: str) -> float: ...  # top class probability
     def crease_between(self, marker_a: str, marker_b: str) -> bool: ...
     def distance(self, marker: str) -> float: ...  # to the nearest training point
+    def height(self, marker: str) -> float: ...  # a regression network's output there
 
 
 # ----------------------------------------------------------------------------- the name table
@@ -139,6 +140,13 @@ METRICS: dict[str, Metric] = {
             (_MARKER,),
             lambda p, m: p.distance(m),
             'distance("marker"): from the marker to the nearest training point',
+        ),
+        _m(
+            "height",
+            N,
+            (_MARKER,),
+            lambda p, m: p.height(m),
+            "height(\"marker\"): a regression network's output there (the folded paper's height)",
         ),
     ]
 }
@@ -329,14 +337,20 @@ class _Parser:
             raise GoalError(f"{what} needs a {kind.value}, got a {got.value} {self.where(tok)}")
 
     # grammar, lowest precedence first
-    def goal(self) -> Node:
+    def goal(self, kind: Kind = Kind.BOOL) -> Node:
         if self.at("end"):
             raise GoalError("the goal is empty", 0)
         start = self.tok
         node = self.or_expr()
         if not self.at("end"):
             raise self.fail(f"unexpected {self.tok.text!r}")
-        if kind_of(node) != Kind.BOOL:
+        if kind is Kind.NUMBER and kind_of(node) != Kind.NUMBER:
+            raise GoalError(
+                f"a value shown to the player must be a number, e.g. 'regions'; this one is a "
+                f"truth value {self.where(start)}",
+                start.pos,
+            )
+        if kind is Kind.BOOL and kind_of(node) != Kind.BOOL:
             raise GoalError(
                 "a goal must be a condition (true or false), e.g. 'train_accuracy >= 0.9'; "
                 f"this one is a number {self.where(start)}",
@@ -525,6 +539,10 @@ class Goal:
     def evaluate(self, provider: MetricsProvider) -> bool:
         return bool(_eval(self.tree, provider))
 
+    def value(self, provider: MetricsProvider) -> float:
+        """The number a number expression (see `parse_number`) has in `provider`'s state."""
+        return _number(_eval(self.tree, provider))
+
     def names(self) -> set[str]:
         """The metric and function names this goal uses (to know what the level needs)."""
         return {node.metric.name for node in walk(self.tree) if isinstance(node, Call)}
@@ -546,6 +564,12 @@ def parse_goal(src: str, markers: Collection[str] | None = None) -> Goal:
     Raises GoalError (a ValueError) naming the problem and its column.
     """
     return Goal(src, _Parser(src, markers).goal())
+
+
+def parse_number(src: str, markers: Collection[str] | None = None) -> Goal:
+    """Parse and type-check a number expression of the goal language (e.g. `region_bound`),
+    for values shown to the player; evaluate it with `Goal.value`. Raises GoalError."""
+    return Goal(src, _Parser(src, markers).goal(Kind.NUMBER))
 
 
 def walk(node: Node) -> Iterator[Node]:

@@ -19,19 +19,34 @@ from typing import Any, TypeVar
 import numpy as np
 
 from sandbox.data import dataset_info, dataset_names
-from sandbox.nn.mlp import MAX_CLASSES, MAX_HIDDEN_LAYERS, MAX_WIDTH
+from sandbox.settings import (
+    Setting,
+    ValueKind,
+    in_level_table,
+    level_default,
+    level_key,
+    level_range,
+)
+from sandbox.vocab import (
+    DEFAULT_LR,
+    MAX_HIDDEN_LAYERS,
+    MAX_LEVEL_POINTS,
+    MAX_WIDTH,
+    MIN_HIDDEN_LAYERS,
+    MIN_WIDTH,
+    Optimizer,
+)
 
 from .goals import Goal, GoalError, parse_goal
 from .markup import MarkupError, validate_markup
+from .readouts import Readout, ReadoutError, parse_readout
 from .vocab import Control, ControlState, MarkerKind, Task, View, allowed
 
 FORMAT_VERSION = 1
 
-OPTIMIZERS = ("sgd", "adam")
 GOAL_MODES = ("all", "any")
 DEFAULT_BOUNDS = (-6.0, 6.0, -6.0, 6.0)
-MAX_POINTS = 5000
-MAX_NOISE = 0.5
+MAX_POINTS = MAX_LEVEL_POINTS
 MAX_COORD = 1e6
 MAX_TEXT = 2000
 MAX_PAGES = 20
@@ -39,7 +54,8 @@ MAX_HINTS = 20
 MAX_MARKERS = 20
 MAX_GOALS = 10
 MAX_CHOICES = 6
-MAX_SEED = 2**31 - 1
+MAX_READOUTS = 6
+MAX_TRAINED_STEPS = 100_000
 
 E = TypeVar("E", bound=Enum)
 
@@ -81,12 +97,13 @@ class NetworkSpec:
     hidden: tuple[int, ...]
     task: Task = Task.CLASSIFICATION
     classes: int = 2
-    optimizer: str = "adam"
-    learning_rate: float = 0.01
+    optimizer: Optimizer = Optimizer.ADAM
+    learning_rate: float = DEFAULT_LR
     batch_size: int | None = None
     l2: float = 0.0
     seed: int = 0
     layers: tuple[tuple[np.ndarray, np.ndarray], ...] | None = None
+    trained_steps: int = 0  # training done before the level starts (a network that has learned)
 
     @property
     def n_out(self) -> int:
@@ -117,11 +134,14 @@ class GoalSpec:
 
 @dataclass(frozen=True)
 class Hint:
-    """A hint shown after `after_seconds` of play or `after_failures` failed checks."""
+    """A hint shown after `after_seconds` of play or `after_failures` failed checks, while its
+    `when` condition holds (a goal-language condition on the level's state) and the level's goal
+    is not met."""
 
     text: str
     after_seconds: float | None = None
     after_failures: int | None = None
+    when: Goal | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +170,9 @@ class Level:
     hints: tuple[Hint, ...] = ()
     two_stars: Goal | None = None
     three_stars: Goal | None = None
+    two_stars_text: str = ""  # the rule in the player's words ("": written out from the check)
+    three_stars_text: str = ""
+    readouts: tuple[Readout, ...] = ()
     quiz: Quiz | None = None
     source: str = ""
 
@@ -311,6 +334,7 @@ TOP_OPTIONAL = (
     "hints",
     "stars",
     "quiz",
+    "readouts",
 )
 
 
@@ -351,10 +375,14 @@ def _build(r: _Reader, doc: object, level_id: str, require_goals: bool) -> Level
     )
     goal_mode = r.choice(top.get("goal_mode", "all"), "goal_mode", GOAL_MODES)
     hints = tuple(
-        _hint(r, h, f"hints[{i}]")
+        _hint(r, h, f"hints[{i}]", markers)
         for i, h in enumerate(r.array(top.get("hints", []), "hints", 0, MAX_HINTS))
     )
-    two, three = _stars(r, top.get("stars", {}), markers)
+    (two, two_text), (three, three_text) = _stars(r, top.get("stars", {}), markers)
+    readouts = tuple(
+        _readout(r, v, f"readouts[{i}]", markers)
+        for i, v in enumerate(r.array(top.get("readouts", []), "readouts", 0, MAX_READOUTS))
+    )
     quiz = _quiz(r, top["quiz"]) if "quiz" in top else None
     success = r.text(top["success"], "success") if "success" in top else ""
     if require_goals:
@@ -365,15 +393,19 @@ def _build(r: _Reader, doc: object, level_id: str, require_goals: bool) -> Level
                 "success", "required key is missing (the text shown when the goal is met)"
             )
     used = {n for g in goals for n in g.goal.names()}
-    for star in (two, three):
+    for star in (two, three, *(h.when for h in hints)):
         if star is not None:
             used |= star.names()
+    for readout in readouts:
+        used |= readout.names()
     if "quiz_solved" in used and quiz is None:
         raise r.error("quiz", "a goal uses quiz_solved, so the level needs a [quiz] table")
     if used & {"test_accuracy", "test_loss"} and data.test_fraction == 0.0:
         raise r.error("data.test_fraction", "a goal uses the test set, so this must be above 0")
     if used & {"confidence"} and network.task is Task.REGRESSION:
         raise r.error("network.task", "confidence goals need a classification network")
+    if used & {"height"} and network.task is Task.CLASSIFICATION:
+        raise r.error("network.task", "height goals need a regression network")
     return Level(
         id=level_id,
         title=title,
@@ -390,28 +422,41 @@ def _build(r: _Reader, doc: object, level_id: str, require_goals: bool) -> Level
         hints=hints,
         two_stars=two,
         three_stars=three,
+        two_stars_text=two_text,
+        three_stars_text=three_text,
+        readouts=readouts,
         quiz=quiz,
         source=r.file,
     )
 
 
-_NETWORK_KEYS = (
-    "task",
-    "classes",
-    "optimizer",
-    "learning_rate",
-    "batch_size",
-    "l2",
-    "seed",
-    "layers",
-)
+# [network] and [data] keys: the settings table's (sandbox.settings), plus explicit weights,
+# training done before the level starts, and points, which are not settings.
+_NETWORK_SETTINGS = {level_key(s): s for s in in_level_table("network")}
+_NETWORK_KEYS = (*(k for k in _NETWORK_SETTINGS if k != "hidden"), "layers", "trained_steps")
+_DATA_SETTINGS = {level_key(s): s for s in in_level_table("data")}
+_DATA_KEYS = (*_DATA_SETTINGS, "points", "labels")
+
+
+def _setting(r: _Reader, t: Mapping[str, Any], table: str, s: Setting) -> Any:
+    """The value of setting `s` in level table `table` (its level default when missing),
+    checked against the level range the settings table gives."""
+    key = level_key(s)
+    lo, hi = level_range(s)
+    value = t.get(key, level_default(s))
+    if s.kind is ValueKind.INT:
+        return r.integer(value, f"{table}.{key}", int(lo), int(hi))
+    return r.number(value, f"{table}.{key}", lo, hi)
 
 
 def _network(r: _Reader, value: object) -> NetworkSpec:
     t = r.table(value, "network", ("hidden",), _NETWORK_KEYS)
+    n = _NETWORK_SETTINGS
     hidden = tuple(
-        r.integer(h, f"network.hidden[{i}]", 1, MAX_WIDTH)
-        for i, h in enumerate(r.array(t["hidden"], "network.hidden", 1, MAX_HIDDEN_LAYERS))
+        r.integer(h, f"network.hidden[{i}]", MIN_WIDTH, MAX_WIDTH)
+        for i, h in enumerate(
+            r.array(t["hidden"], "network.hidden", MIN_HIDDEN_LAYERS, MAX_HIDDEN_LAYERS)
+        )
     )
     task = r.enum(t.get("task", "classification"), "network.task", Task)
     if task is Task.REGRESSION:
@@ -419,20 +464,24 @@ def _network(r: _Reader, value: object) -> NetworkSpec:
             raise r.error("network.classes", "a regression network has no classes; remove it")
         classes = 1
     else:
-        classes = r.integer(t.get("classes", 2), "network.classes", 2, MAX_CLASSES)
+        classes = _setting(r, t, "network", n["classes"])
+    optimizer = t.get("optimizer", level_default(n["optimizer"]))
     spec = NetworkSpec(
         hidden=hidden,
         task=task,
         classes=classes,
-        optimizer=r.choice(t.get("optimizer", "adam"), "network.optimizer", OPTIMIZERS),
-        learning_rate=r.number(t.get("learning_rate", 0.01), "network.learning_rate", 1e-6, 10.0),
+        optimizer=r.enum(optimizer, "network.optimizer", Optimizer),
+        learning_rate=_setting(r, t, "network", n["learning_rate"]),
         batch_size=(
-            r.integer(t["batch_size"], "network.batch_size", 1, MAX_POINTS)
+            _setting(r, t, "network", n["batch_size"])
             if "batch_size" in t
-            else None
+            else level_default(n["batch_size"])
         ),
-        l2=r.number(t.get("l2", 0.0), "network.l2", 0.0, 10.0),
-        seed=r.integer(t.get("seed", 0), "network.seed", 0, MAX_SEED),
+        l2=_setting(r, t, "network", n["l2"]),
+        seed=_setting(r, t, "network", n["seed"]),
+        trained_steps=r.integer(
+            t.get("trained_steps", 0), "network.trained_steps", 0, MAX_TRAINED_STEPS
+        ),
     )
     if "layers" not in t:
         return spec
@@ -465,12 +514,10 @@ def _network(r: _Reader, value: object) -> NetworkSpec:
     return NetworkSpec(**{**spec.__dict__, "layers": tuple(layers)})
 
 
-_DATA_KEYS = ("generator", "n", "noise", "seed", "points", "labels", "test_fraction")
-
-
 def _data(r: _Reader, value: object, network: NetworkSpec) -> DataSpec:
     t = r.table(value, "data", (), _DATA_KEYS)
-    test_fraction = r.number(t.get("test_fraction", 0.0), "data.test_fraction", 0.0, 0.9)
+    d = _DATA_SETTINGS
+    test_fraction = _setting(r, t, "data", d["test_fraction"])
     if "generator" in t:
         for k in ("points", "labels"):
             if k in t:
@@ -498,9 +545,9 @@ def _data(r: _Reader, value: object, network: NetworkSpec) -> DataSpec:
         return DataSpec(
             source="generator",
             generator=generator,
-            n=r.integer(t.get("n", 200), "data.n", 1, MAX_POINTS),
-            noise=r.number(t.get("noise", 0.0), "data.noise", 0.0, MAX_NOISE),
-            seed=r.integer(t.get("seed", 0), "data.seed", 0, MAX_SEED),
+            n=_setting(r, t, "data", d["n"]),
+            noise=_setting(r, t, "data", d["noise"]),
+            seed=_setting(r, t, "data", d["seed"]),
             test_fraction=test_fraction,
         )
     for k in ("n", "noise", "seed"):
@@ -588,11 +635,12 @@ def _goal(r: _Reader, value: object, key: str, markers: Mapping[str, Marker]) ->
     )
 
 
-def _hint(r: _Reader, value: object, key: str) -> Hint:
-    t = r.table(value, key, ("text",), ("after_seconds", "after_failures"))
-    if "after_seconds" not in t and "after_failures" not in t:
-        raise r.error(key, "a hint needs after_seconds, after_failures or both")
+def _hint(r: _Reader, value: object, key: str, markers: Mapping[str, Marker]) -> Hint:
+    t = r.table(value, key, ("text",), ("after_seconds", "after_failures", "when"))
+    if "after_seconds" not in t and "after_failures" not in t and "when" not in t:
+        raise r.error(key, "a hint needs after_seconds, after_failures or when")
     return Hint(
+        when=r.goal(t["when"], f"{key}.when", markers) if "when" in t else None,
         text=r.text(t["text"], f"{key}.text"),
         after_seconds=(
             r.number(t["after_seconds"], f"{key}.after_seconds", 0.0, 3600.0)
@@ -609,11 +657,34 @@ def _hint(r: _Reader, value: object, key: str) -> Hint:
 
 def _stars(
     r: _Reader, value: object, markers: Mapping[str, Marker]
-) -> tuple[Goal | None, Goal | None]:
+) -> tuple[tuple[Goal | None, str], tuple[Goal | None, str]]:
+    """Each star rule: a goal-language condition, or a table {check, text} whose text says the
+    rule in the player's words."""
     t = r.table(value, "stars", (), ("two", "three"))
-    two = r.goal(t["two"], "stars.two", markers) if "two" in t else None
-    three = r.goal(t["three"], "stars.three", markers) if "three" in t else None
-    return two, three
+    out = []
+    for name in ("two", "three"):
+        key = f"stars.{name}"
+        if name not in t:
+            out.append((None, ""))
+        elif isinstance(t[name], Mapping):
+            rule = r.table(t[name], key, ("check", "text"), ())
+            out.append(
+                (
+                    r.goal(rule["check"], f"{key}.check", markers),
+                    r.text(rule["text"], f"{key}.text"),
+                )
+            )
+        else:
+            out.append((r.goal(t[name], key, markers), ""))
+    return out[0], out[1]
+
+
+def _readout(r: _Reader, value: object, key: str, markers: Mapping[str, Marker]) -> Readout:
+    src = r.string(value, key, 200)
+    try:
+        return parse_readout(src, markers)
+    except ReadoutError as exc:
+        raise r.error(key, f"{exc} (in readout {src!r})") from None
 
 
 def _quiz(r: _Reader, value: object) -> Quiz:

@@ -27,8 +27,11 @@ from sandbox.geometry import copycat_neurons, dead_neurons, linear_regions, serr
 from sandbox.nn import MLP, Trainer, softmax
 from sandbox.nn.edits import set_neuron as _set_first_layer_neuron
 from sandbox.nn.trainer import MAX_BATCH_SIZE
+from sandbox.vocab import BATCH_SIZE_RANGE, L2_MAX, LR_RANGE, Optimizer, allowed
 
 from . import measures
+from .goals import Call, walk
+from .readouts import format_value
 from .schema import Hint, Level
 from .vocab import ConfidenceMode, Control, ControlState, Split, Task
 
@@ -64,6 +67,13 @@ class LevelSession:
         self.step_count = 0
         self._trainer: Trainer | None = None
         self._cache: dict[str, Any] = {}
+        self._cache_static: dict[str, Any] = {}  # what depends on the level file alone
+        if spec.trained_steps and len(self.points.X_train):
+            # The story says the network has learned: it starts trained, and the player's step
+            # counter starts at zero. The optimiser's state is dropped, as the app's trainer
+            # starts afresh from these weights.
+            self._trainer_for_current_state().step(spec.trained_steps)
+            self._trainer = None
 
     # ------------------------------------------------------------------ construction
     def _initial_points(self) -> PointSet:
@@ -71,7 +81,7 @@ class LevelSession:
         n_classes = self.level.network.classes
         if data.source == "empty":
             return PointSet(
-                self.task.value, n_classes, test_ratio=data.test_fraction, seed=data.seed
+                self.task.value, n_classes, test_fraction=data.test_fraction, seed=data.seed
             )
         if data.source == "generator":
             X, y = make_dataset(data.generator, data.n, data.noise, data.seed)
@@ -84,7 +94,7 @@ class LevelSession:
                 "y": y,
                 "task": np.array(self.task.value),
                 "n_classes": np.array(max(n_classes, 2)),
-                "test_ratio": np.array(data.test_fraction),
+                "test_fraction": np.array(data.test_fraction),
                 "seed": np.array(data.seed),
             }
         )
@@ -167,23 +177,25 @@ class LevelSession:
         """Change training settings (each needs its control shown); weights are kept."""
         if optimizer is not None:
             self._require(Control.OPTIMIZER)
-            if optimizer not in ("adam", "sgd"):
-                raise ValueError(f"optimizer is {optimizer!r}; allowed: 'adam', 'sgd'")
-            self.optimizer = optimizer
+            if optimizer not in tuple(Optimizer):
+                raise ValueError(f"optimizer is {optimizer!r}; allowed: {allowed(Optimizer)}")
+            self.optimizer = Optimizer(optimizer)
         if learning_rate is not None:
             self._require(Control.LEARNING_RATE)
-            if not (math.isfinite(learning_rate) and 0 < learning_rate <= 10):
-                raise ValueError(f"learning_rate is {learning_rate!r}; allowed: above 0 to 10")
+            lo, hi = LR_RANGE
+            if not (math.isfinite(learning_rate) and lo <= learning_rate <= hi):
+                raise ValueError(f"learning_rate is {learning_rate!r}; allowed: {lo:g} to {hi:g}")
             self.learning_rate = float(learning_rate)
         if batch_size is not None:
             self._require(Control.BATCH_SIZE)
-            if not 1 <= int(batch_size) <= 100_000:
-                raise ValueError(f"batch_size is {batch_size!r}; allowed: 1 to 100000")
+            lo, hi = BATCH_SIZE_RANGE
+            if not lo <= int(batch_size) <= hi:
+                raise ValueError(f"batch_size is {batch_size!r}; allowed: {lo} to {hi}")
             self.batch_size = int(batch_size)
         if l2 is not None:
             self._require(Control.L2)
-            if not (math.isfinite(l2) and 0 <= l2 <= 10):
-                raise ValueError(f"l2 is {l2!r}; allowed: 0 to 10")
+            if not (math.isfinite(l2) and 0 <= l2 <= L2_MAX):
+                raise ValueError(f"l2 is {l2!r}; allowed: 0 to {L2_MAX:g}")
             self.l2 = float(l2)
         trainer = self._trainer
         if trainer is not None:
@@ -194,7 +206,9 @@ class LevelSession:
 
     # ------------------------------------------------------------------ actions: the network
     def set_hidden(self, hidden: Sequence[int], seed: int | None = None) -> None:
-        """New network shape (fresh weights from `seed`, default the level's seed)."""
+        """New network shape, as the app's +/- and layer buttons make it: every weight the old
+        and new shapes share is kept (with its optimiser state), new neurons and layers get
+        fresh weights from `seed` (default: the current seed). A new `seed` needs its control."""
         hidden = [int(h) for h in hidden]
         old = self.net.hidden_sizes
         if len(hidden) > len(old):
@@ -206,7 +220,12 @@ class LevelSession:
         if seed is not None and int(seed) != self.seed:
             self._require(Control.SEED)
             self.seed = int(seed)
-        self._new_network(MLP([2, *hidden, self.net.n_out], seed=self.seed))
+        if self._trainer is not None:
+            self.net = self._trainer.resize(hidden, seed=self.seed, n_out=self.net.n_out)
+            self._changed()
+        else:
+            self.net = self.net.resized(hidden, seed=self.seed)
+            self._changed()
 
     def reset(self, seed: int | None = None) -> None:
         """Fresh starting weights for the same shape (the reset button; seed needs `seed`)."""
@@ -329,15 +348,49 @@ class LevelSession:
         return met
 
     def due_hints(self, elapsed_seconds: float) -> list[Hint]:
-        """Hints to show after `elapsed_seconds` of play and the failed checks so far."""
+        """Hints to show now: after `elapsed_seconds` of play or the failed checks so far (a
+        hint with neither waits for nothing), while the hint's `when` condition holds; none once
+        the goal is met (a hint must never contradict what the player sees)."""
         out = []
+        if self.goal_met():
+            return out
         for hint in self.level.hints:
             by_time = hint.after_seconds is not None and elapsed_seconds >= hint.after_seconds
             tries = hint.after_failures
             by_tries = tries is not None and self._failed_checks >= tries
-            if by_time or by_tries:
-                out.append(hint)
+            untimed = hint.after_seconds is None and tries is None
+            if not (by_time or by_tries or untimed):
+                continue
+            if hint.when is not None and not hint.when.evaluate(self):
+                continue
+            out.append(hint)
         return out
+
+    def readouts(self) -> list[str]:
+        """The level's live readouts as text (e.g. "regions: 23 (most possible: 37)")."""
+        return [r.render(self) for r in self.level.readouts]
+
+    def marker_notes(self) -> dict[str, str]:
+        """How sure the network is at each marker a goal asks the confidence of ("97% sure"),
+        with Laplace when it is switched on: the number to watch, written by the marker."""
+        mode = ConfidenceMode.LAPLACE if self.laplace_enabled else ConfidenceMode.MAP
+        out = {}
+        for name in self._confidence_markers():
+            conf = self.confidence(name, mode.value)
+            if math.isfinite(conf):
+                out[name] = f"{format_value(conf, '%')} sure"
+        return out
+
+    def _confidence_markers(self) -> list[str]:
+        if "confidence_markers" not in self._cache_static:
+            names: list[str] = []
+            for g in self.level.goals:
+                for node in walk(g.goal.tree):
+                    if isinstance(node, Call) and node.metric.name == "confidence":
+                        if node.args[0] not in names:
+                            names.append(node.args[0])
+            self._cache_static["confidence_markers"] = names
+        return self._cache_static["confidence_markers"]
 
     # ------------------------------------------------------------------ metrics (the provider)
     def _partition(self):
@@ -435,6 +488,11 @@ class LevelSession:
 
     def crease_between(self, marker_a: str, marker_b: str) -> bool:
         return measures.crease_between(self.net, self._marker(marker_a), self._marker(marker_b))
+
+    def height(self, marker: str) -> float:
+        if self.task is not Task.REGRESSION:
+            return math.nan
+        return float(self.net.forward(self._marker(marker))[0, 0])
 
     def distance(self, marker: str) -> float:
         X = self.points.X

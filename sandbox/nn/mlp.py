@@ -13,10 +13,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from sandbox.vocab import MAX_CLASSES, MAX_HIDDEN_LAYERS, MAX_WIDTH
+
 INPUT_WIDTH = 2
-MAX_HIDDEN_LAYERS = 8
-MAX_WIDTH = 256
-MAX_CLASSES = 6
 DEFAULT_BIAS_STD = 0.1
 
 

@@ -21,6 +21,15 @@ from enum import Enum, StrEnum
 
 import numpy as np
 
+from sandbox.vocab import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_LR,
+    DEFAULT_MOMENTUM,
+    MAX_BATCH_SIZE,
+    Optimizer,
+    Task,
+)
+
 from . import kernels as K
 from .mlp import MLP, resize_network, softmax
 
@@ -31,20 +40,16 @@ from .mlp import MLP, resize_network, softmax
 # has a flat, unexploded loss, so the loss alone would not notice).
 LOSS_EXPLOSION_FACTOR = 1e3
 JUMP_FACTOR = 100.0
-MAX_BATCH_SIZE = 1 << 20
+# The last good state (weights, optimizer moments) is the start of the latest `step` call whose
+# first batch loss (measured on exactly those weights) was at most GOOD_SLACK * the best such
+# loss since the last change, plus GOOD_MARGIN. A run that degrades slowly before it explodes
+# (loss 0.001, 0.5, 500, then 1e6) therefore goes back to where it was still good, not to the
+# step before the explosion.
+GOOD_SLACK = 4.0
+GOOD_MARGIN = 0.05
 MAX_STEPS_PER_CALL = 10_000_000
 ADAM_BETAS = (0.9, 0.999)
 ADAM_EPS = 1e-8
-
-
-class Task(StrEnum):
-    CLASSIFICATION = "classification"
-    REGRESSION = "regression"
-
-
-class Optimizer(StrEnum):
-    ADAM = "adam"
-    SGD = "sgd"
 
 
 class TrainerState(StrEnum):
@@ -155,12 +160,12 @@ class Trainer:
         net: MLP,
         X: np.ndarray,
         y: np.ndarray,
-        task: str = "classification",
-        optimizer: str = "adam",
-        lr: float = 0.01,
-        batch_size: int = 128,
+        task: str = Task.CLASSIFICATION,
+        optimizer: str = Optimizer.ADAM,
+        lr: float = DEFAULT_LR,
+        batch_size: int = DEFAULT_BATCH_SIZE,
         l2: float = 0.0,
-        momentum: float = 0.9,
+        momentum: float = DEFAULT_MOMENTUM,
         seed: int = 0,
         test_mask: np.ndarray | None = None,
     ) -> None:
@@ -183,6 +188,8 @@ class Trainer:
         self._work = np.zeros(0, dtype=np.float64)
         self._work_key: tuple = ()
         self._ref_loss: float | None = None
+        self._good: tuple[np.ndarray, np.ndarray, np.ndarray, int] | None = None
+        self._good_best: float | None = None
         self._sec_per_step: float | None = None
         self._split: tuple[float, int] | None = None
         self._shuffled = False
@@ -321,6 +328,8 @@ class Trainer:
         self._m1 = np.zeros(P)
         self._m2 = np.zeros(P)
         self._kstate[K.ST_T] = 0
+        self._good = None  # another network: the old one's last good state does not apply
+        self._good_best = None
 
     def reset_optimizer(self) -> None:
         """Zero the Adam moments / SGD momentum (a fresh torch optimizer on the same weights)."""
@@ -379,6 +388,7 @@ class Trainer:
         self._shuffled = False
         self._kstate[K.ST_POS] = self._order.shape[0]  # the next batch starts a fresh epoch
         self._ref_loss = None
+        self._good_best = None
         self._data_version += 1
         self._settings_changed()
 
@@ -397,6 +407,7 @@ class Trainer:
         self._shuffled = False
         self._kstate[K.ST_POS] = self._order.shape[0]
         self._ref_loss = None
+        self._good_best = None
         self._data_version += 1
         self._settings_changed()
 
@@ -456,6 +467,7 @@ class Trainer:
             self._m2[:] = old_m2
             self._kstate[K.ST_T] = t
         self._ref_loss = None
+        self._good_best = None
         self._data_version += 1
         self._settings_changed()
 
@@ -482,6 +494,7 @@ class Trainer:
             raise ValueError("the network's weights contain NaN or infinite values")
         self._prev[:] = self.net.params
         self._ref_loss = None
+        self._good_best = None
         self._data_version += 1
         self._settings_changed()
 
@@ -573,8 +586,10 @@ class Trainer:
             # weights edited by hand since the last step: they are the last good ones now
             self._prev[:] = self.net.params
             self._ref_loss = None
+            self._good_best = None
         self._data_version += 1
         self._prepare(n)
+        start = (self.net.params.copy(), self._m1.copy(), self._m2.copy(), self.optimizer_steps)
         offset = 0
         done = 0
         if self._ref_loss is None:
@@ -591,6 +606,7 @@ class Trainer:
         status = int(self._kstate[K.ST_STATUS])
         if done > 0:
             self.last_loss = float(self._losses[done - 1])
+        self._consider_good(start, float(self._losses[0]))
         if status != K.STATUS_OK:
             self._diverge(status, float(self._losses[done]))
         self._left[:] = self.net.params
@@ -601,15 +617,36 @@ class Trainer:
         """The batch loss of every step taken by the last `step` call, in order (a copy)."""
         return self._losses[: self._last_done].copy()
 
+    def _consider_good(self, start: tuple, loss: float) -> None:
+        """Keep `start` (params, moments, t at the start of a call) as the last good state when
+        its measured loss is close to the best since the last change."""
+        if not math.isfinite(loss):
+            return
+        best = self._good_best
+        if best is None or loss <= GOOD_SLACK * best + GOOD_MARGIN:
+            self._good = start
+            self._good_best = loss if best is None else min(best, loss)
+
     def _diverge(self, status: int, bad_loss: float) -> None:
-        self.net.params[:] = self._prev
-        self.reset_optimizer()
+        good = self._good
+        if good is not None and good[0].shape == self.net.params.shape:
+            # back to the last good state, moments included: resuming (at a lower rate) then
+            # goes on from there instead of from a zeroed optimizer's first, blind steps
+            params, m1, m2, t = good
+            self.net.params[:] = params
+            self._m1[:] = m1
+            self._m2[:] = m2
+            self._kstate[K.ST_T] = t
+        else:
+            self.net.params[:] = self._prev
+            self.reset_optimizer()
+        self._prev[:] = self.net.params
         self._ref_loss = None
         self._data_version += 1
         if status == K.STATUS_LOSS_NONFINITE:
             reason = "the loss became infinite or NaN"
         elif status == K.STATUS_LOSS_EXPLODED:
-            reason = f"the loss exploded to {bad_loss:.3g}"
+            reason = f"the loss exploded to {plain_number(bad_loss)}"
         elif status == K.STATUS_UPDATE_JUMP:
             reason = (
                 f"one step would have moved a weight by more than {JUMP_FACTOR:g} times its size"
@@ -619,8 +656,9 @@ class Trainer:
         self.state = TrainerState.DIVERGED
         self.message = (
             f"Training diverged at step {self.steps + 1}: {reason}. The learning rate "
-            f"{self.lr:g} is too high; the last good weights were restored. Lower the learning "
-            "rate (or change another setting) to continue."
+            f"{plain_number(self.lr)} is too high; the last good weights were restored. Lower "
+            f"the learning rate (try {plain_number(self.lr / 10)}) or change another setting to "
+            "continue."
         )
 
     def step_for(self, seconds: float, max_steps: int = MAX_STEPS_PER_CALL) -> int:
@@ -754,8 +792,18 @@ class Trainer:
         else:
             self._kstate[K.ST_POS] = self._order.shape[0]
         self._ref_loss = None
+        self._good_best = None
         self._data_version += 1
         self._settings_changed()
+
+
+def plain_number(x: float) -> str:
+    """`x` with up to 3 significant digits and no exponent (0.003, not 3e-03)."""
+    if not math.isfinite(x) or x == 0:
+        return f"{x:g}"
+    digits = max(0, 2 - math.floor(math.log10(abs(x))))
+    text = f"{x:.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def warmup(progress: Callable[[float, str], None] | None = None) -> None:

@@ -13,9 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from sandbox.state import Metrics, NetworkSettings, Task
-
-MAX_CLASSES = 6
+from sandbox.state import Metrics, NetworkSettings
+from sandbox.vocab import MAX_CLASSES, Task
 
 
 # ----------------------------------------------------------------------------- data
@@ -38,12 +37,12 @@ def make_dataset(name: str, n: int, noise: float, seed: int) -> tuple[np.ndarray
     return make(name, n=int(n), noise=float(noise), seed=int(seed))
 
 
-def new_points(task: Task, test_ratio: float, seed: int) -> Any:
+def new_points(task: Task, test_fraction: float, seed: int) -> Any:
     """An empty painted point set; classification sets accept all six classes."""
     from sandbox.data import PointSet
 
     n_classes = MAX_CLASSES if task is Task.CLASSIFICATION else 2
-    return PointSet(task.value, n_classes, test_ratio=test_ratio, seed=max(0, int(seed)))
+    return PointSet(task.value, n_classes, test_fraction=test_fraction, seed=max(0, int(seed)))
 
 
 def brush(points: Any, center: np.ndarray, radius: float, density: float, label: Any) -> int:
@@ -87,7 +86,7 @@ def new_trainer(net: Any, points: Any, settings: NetworkSettings) -> Any:
         np.ascontiguousarray(points.y),
         task=points.task.value,
         optimizer=settings.optimizer,
-        lr=settings.lr,
+        lr=settings.learning_rate,
         batch_size=settings.batch_size,
         l2=settings.l2,
         seed=settings.seed,

@@ -25,8 +25,9 @@ import numpy as np
 from sandbox import actions as A
 from sandbox import closer_actions as C
 from sandbox.scenes import backend
-from sandbox.state import HoverInfo, Task, View
+from sandbox.state import HoverInfo
 from sandbox.ui.closer_layout import CloserRects, carve, neuron_tray
+from sandbox.vocab import Task, View
 
 if TYPE_CHECKING:
     import pygame
@@ -87,6 +88,17 @@ _LOOKING: tuple[type, ...] = (
 _EDITS = (C.CreaseDrag, C.EditNeuron)
 
 
+def _set_pointer(mode: str | None) -> None:
+    """The system pointer for a crease hover: a four-way arrow to move, a hand to turn."""
+    import pygame
+
+    shapes = {"move": pygame.SYSTEM_CURSOR_SIZEALL, "rotate": pygame.SYSTEM_CURSOR_HAND}
+    try:
+        pygame.mouse.set_cursor(shapes.get(mode or "", pygame.SYSTEM_CURSOR_ARROW))
+    except pygame.error:
+        pass  # no pointer to change (offscreen drivers)
+
+
 def _flat(sizes: list[int], layer: int, index: int) -> int:
     return int(sum(sizes[: layer - 1]) + index)
 
@@ -100,6 +112,7 @@ class Closer:
         self.scene = scene
         self.state = scene.state
         self.input = CloserInput()
+        self._missed_said = -10.0  # when the "a neuron is selected" hint was last given
         self.panels: Any = None
         self.draw_pass: Any = None
         # derived data the passes draw
@@ -466,6 +479,25 @@ class Closer:
             return None
         index = cs.selected[1]
         return index if index < self.state.net.hidden_sizes[0] else None
+
+    def _on_CreaseHover(self, a: C.CreaseHover) -> None:
+        """The hover cue: the crease (or its handle) lights up and the pointer changes."""
+        cs = self.state.closer
+        if cs.crease_hover != a.mode:
+            cs.crease_hover = a.mode
+            cs.version += 1
+            _set_pointer(a.mode)
+
+    def _on_CreaseMissed(self, a: C.CreaseMissed) -> None:
+        now = self.state.time
+        if now - self._missed_said < 3.0:
+            return
+        self._missed_said = now
+        self.say(
+            "A neuron is selected, so the brush is off. Drag its crease (the bold line; it lights "
+            "up under the pointer) or the round handle to turn it. Click an empty spot in the "
+            "inspector to let go of the neuron and paint again."
+        )
 
     def _on_CreaseDrag(self, a: C.CreaseDrag) -> None:
         s = self.state
@@ -1108,6 +1140,10 @@ class Closer:
                 handles.append(("probe_origin", float(o[0]), float(o[1]), 8.0 * sc))
         cs.handles = tuple(handles)
         cs.crease_px = np.asarray(crease_px) if crease_px else None
+        if cs.crease_px is None and cs.crease_hover is not None and drag is None:
+            cs.crease_hover = None  # the crease went away under the pointer
+            self.input.grab_hover = None
+            _set_pointer(None)
 
     # ------------------------------------------------------------------ drawing
     def draw(self) -> None:

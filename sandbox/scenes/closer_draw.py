@@ -16,13 +16,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sandbox.scenes.plane import crease_width
-from sandbox.state import AppState, Task, View
+from sandbox.state import AppState
+from sandbox.vocab import Task, View
 
 if TYPE_CHECKING:
     from sandbox.scenes.closer import Closer
 
 PANE_BACKGROUND = np.array([0.905, 0.912, 0.925], dtype=np.float32)  # cool grey behind the paper
 HALO = np.array([1.0, 1.0, 1.0, 0.85], dtype=np.float32)
+GRAB_GLOW = np.array([1.0, 0.78, 0.1, 0.55], dtype=np.float32)  # a grabbable crease, hovered
 NEURON_ON = np.array([0.80, 0.88, 0.95], dtype=np.float32)  # as the inspector's thumbnails
 NEURON_OFF = np.array([0.90, 0.89, 0.86], dtype=np.float32)
 CREASE_3D_WIDTH = 2.0
@@ -143,6 +145,14 @@ class CloserRenderer:
         ref = cs.hovered or cs.selected
         part = state.partition
         drew = False
+        if cs.crease_px is not None and cs.crease_hover is not None:
+            # the hover cue: what a press would grab lights up under the pointer
+            if cs.crease_hover == "move":
+                c.segments(np.asarray(cs.crease_px), GRAB_GLOW, 14.0 * sc)
+            for name, hx, hy, rad in cs.handles:
+                if name == "rotate" and cs.crease_hover == "rotate":
+                    c.disc(np.array([[hx, hy]]), rad + 7.0 * sc, GRAB_GLOW)
+            drew = True
         if View.INSPECTOR in state.views and ref is not None and part is not None:
             if not part.too_many and len(part.creases):
                 cr = part.creases

@@ -30,25 +30,26 @@ from sandbox.levels import Level, LevelSession, plain_text
 from sandbox.levels.goals import Call, walk
 from sandbox.scenes import backend
 from sandbox.scenes.sandbox import DEFAULT_POINTS, DEFAULT_PRESET, SandboxScene
-from sandbox.state import UI_SCALE_RANGE, Metrics, NetworkSettings, Task, View
-from sandbox.ui.level_panels import (
-    CONTROL_WORDS,
+from sandbox.settings import CONTROL_WORDS
+from sandbox.state import Metrics, NetworkSettings
+from sandbox.ui.level_plan import (
     LOCKED,
-    MAX_WIDTH_LEVEL,
     SHOWN,
     LevelStatus,
     controls_height,
     level_layout,
-    marker_radius,
     missing_controls,
 )
+from sandbox.ui.markers import marker_radius
+from sandbox.vocab import MAX_WIDTH, UI_SCALE_RANGE, Task, View
 
 if TYPE_CHECKING:
     from sandbox.app import App
-    from sandbox.cli import AppConfig
+    from sandbox.config import AppConfig
     from sandbox.scenes.game import Game
 
 HINT_SECONDS = 9.0
+HINT_INTERVAL = 0.25  # seconds between looks at which hints are due (their conditions cost)
 REFUSE_INTERVAL = 2.5
 MIN_EVAL_INTERVAL = 0.2
 VIEW_NAMES = {
@@ -70,7 +71,7 @@ _ACTION_CONTROLS: dict[type, str | None] = {
     A.LoadPreset: "presets",
     A.NewDataSeed: "presets",
     A.SetNoise: "noise",
-    A.SetTestRatio: "split",
+    A.SetTestFraction: "split",
     A.Pan: "zoom",
     A.ZoomAt: "zoom",
     A.ZoomOutFar: "zoom",
@@ -213,10 +214,13 @@ class LevelScene(SandboxScene):
         self._refused: dict[str, float] = {}
         self._overlay_key: tuple = ()
         self._drag: str | None = None
+        self._hints_next = -1.0
+        self._hints_said: set[str] = set()
 
     # ------------------------------------------------------------------ set-up
     def enter(self) -> None:
         s = self.state
+        s.start_afresh()  # nothing of the screen before (the sandbox's settings) carries over
         level = self.level
         spec = level.network
         live = self.live
@@ -231,7 +235,7 @@ class LevelScene(SandboxScene):
             hidden=list(live.net.hidden_sizes),
             task=task,
             optimizer=spec.optimizer,
-            lr=spec.learning_rate,
+            learning_rate=spec.learning_rate,
             batch_size=spec.batch_size or MAX_BATCH_SIZE,  # none given: every training point
             l2=spec.l2,
             seed=spec.seed,
@@ -241,7 +245,7 @@ class LevelScene(SandboxScene):
         s.data_seed = data.seed
         s.noise = data.noise
         s.n_preset = data.n or DEFAULT_POINTS[task]
-        s.test_ratio = data.test_fraction
+        s.test_fraction = data.test_fraction
         s.points = live.points
         s.selected_class = 0
         s.paint_value = 1.0
@@ -396,6 +400,9 @@ class LevelScene(SandboxScene):
                 control = next((c for c in options if self.status.shown(c)), options[0])
         return control
 
+    def can_change_learning_rate(self) -> bool:
+        return self.status.control("learning_rate") == SHOWN
+
     def apply(self, action: A.Action) -> None:
         if isinstance(action, A.ToggleView) and action.name == View.LAPLACE.value:
             action = G.SetLaplace(not self.status.laplace_on)
@@ -417,6 +424,12 @@ class LevelScene(SandboxScene):
             self.say("This level brings its own points: painting is off here.")
         else:
             self.say(f"Not part of this level: {what}. The free sandbox has everything.")
+
+    def exit(self) -> None:
+        super().exit()
+        # the level's hints and messages end with it: none follows the player into the menu
+        self.status.hints = []
+        self.state.toast = None
 
     # screens
     def _on_OpenMenu(self, a: G.OpenMenu) -> None:
@@ -472,7 +485,7 @@ class LevelScene(SandboxScene):
         st.message = "Not yet: " + " ".join(todo) if todo else "Not yet."
         st.version += 1
         self.say(st.message, "warn")
-        self._update_hints()
+        self._update_hints(force=True)
 
     def _on_AnswerQuiz(self, a: G.AnswerQuiz) -> None:
         st = self.status
@@ -488,8 +501,8 @@ class LevelScene(SandboxScene):
         else:
             self.say(st.message, "warn")
         st.version += 1
-        self._update_hints()
         self._evaluate(force=True)
+        self._update_hints(force=True)
 
     def _win(self, stars: int) -> None:
         st = self.status
@@ -502,6 +515,7 @@ class LevelScene(SandboxScene):
         st.best = max(st.best, st.stars)
         st.next_id = self.game.next_level_id(self.level.id)
         st.card = "success"
+        st.hints = []  # won: no advice left to give
         st.version += 1
         s.playing = False
         if error:
@@ -595,7 +609,7 @@ class LevelScene(SandboxScene):
         hidden = list(self.state.settings.hidden)
         if not 0 <= a.layer < len(hidden):
             return
-        width = int(np.clip(a.width, 1, MAX_WIDTH_LEVEL))
+        width = int(np.clip(a.width, 1, MAX_WIDTH))
         if width != hidden[a.layer]:
             hidden[a.layer] = width
             self._resize_network(hidden)
@@ -642,7 +656,7 @@ class LevelScene(SandboxScene):
     def update(self, dt: float) -> None:
         s = self.state
         if self.panels is not None:
-            for action in self.panels.poll(time.perf_counter()):
+            for action in self.panels.poll(s.time):
                 self.apply(action)
         super().update(dt)
         self._count_steps()
@@ -707,6 +721,12 @@ class LevelScene(SandboxScene):
         st.goals = goals
         st.met = met
         st.stars = stars
+        try:
+            st.readouts = self.live.readouts()
+            st.marker_notes = self.live.marker_notes()
+        except (ValueError, ArithmeticError):
+            st.readouts = []
+            st.marker_notes = {}
         if not met or st.card == "success":
             return
         if not st.won and not st.explicit_check:
@@ -716,15 +736,35 @@ class LevelScene(SandboxScene):
             st.best = stars
             self.say(f"Now {stars} of 3 stars!" if not error else error)
 
-    def _update_hints(self) -> None:
+    def _update_hints(self, force: bool = False) -> None:
+        """The hints due now (their time or tries passed, their condition holds, the goal not
+        met yet): the panel shows exactly these, a toast announces each the first time."""
         st = self.status
-        due = [h.text for h in self.live.due_hints(self.elapsed)]
-        new = [t for t in due if t not in st.hints]
+        if not force and self.state.time < self._hints_next:
+            return
+        if st.card == "story":
+            return
+        t0 = time.perf_counter()
+        self._follow()
+        try:
+            due = [h.text for h in self.live.due_hints(self.elapsed)]
+        except (ValueError, ArithmeticError):
+            return
+        finally:  # conditions can cost milliseconds (regions): look less often when they do
+            cost = time.perf_counter() - t0
+            self._hints_next = self.state.time + max(HINT_INTERVAL, 8.0 * cost)
+        if due == st.hints:
+            return
+        new = [t for t in due if t not in self._hints_said]
+        st.hints = due
+        st.version += 1
         if new:
-            st.hints.extend(new)
-            st.version += 1
+            self._hints_said.update(new)
             self.say("Hint: " + plain_text(new[-1]), "info")
             self.state.toast = replace(self.state.toast, until=self.state.time + HINT_SECONDS)
+        elif self.state.toast is not None and self.state.toast.text.startswith("Hint:"):
+            if plain_text(self.state.toast.text[6:]) not in map(plain_text, due):
+                self.state.toast = None  # its condition no longer holds: it would mislead
 
     def _update_inspector(self) -> None:
         st = self.status
@@ -780,28 +820,28 @@ class LevelScene(SandboxScene):
 
     # ------------------------------------------------------------------ drawing
     def draw_underlay(self, surface: pygame.Surface) -> None:
-        from sandbox.ui import overlay
-        from sandbox.ui.level_panels import draw_markers
+        from sandbox.ui import hud
+        from sandbox.ui.markers import draw_markers
 
         s = self.state
         scale = s.scale
         closer = getattr(self, "closer", None)
         if closer is None or not closer.hides_2d():
-            overlay.draw_captions(surface, s, scale)
+            hud.draw_captions(surface, s, scale)
         draw_markers(surface, s, self.status, self.views())
         if self.status.shown("paint") and self.input.drag != "pan" and self._drag is None:
-            overlay.draw_brush(surface, s, scale)
-        overlay.draw_hover(surface, s, scale)
+            hud.draw_brush(surface, s, scale)
+        hud.draw_hover(surface, s, scale)
         if closer is not None:
             closer.draw_overlay(surface)
-        overlay.draw_toast(surface, s, scale)
+        hud.draw_toast(surface, s, scale)
         self.workshop.draw_underlay(surface)
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
-        from sandbox.ui import overlay
+        from sandbox.ui import hud
 
         s = self.state
-        overlay.draw_help(surface, s, s.scale)
+        hud.draw_help(surface, s, s.scale)
         self.workshop.draw_overlay(surface)
         self._overlay_key = self._marker_key()
 
@@ -815,6 +855,7 @@ class LevelScene(SandboxScene):
             st.met,
             st.stars,
             tuple(sorted(st.markers.items())),
+            tuple(sorted(st.marker_notes.items())),
             tuple(st.pairs),
             st.dragging,
             (cam.center, cam.zoom, cam.width, cam.height) if cam is not None else None,

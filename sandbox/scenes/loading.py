@@ -19,7 +19,7 @@ import pygame
 
 from sandbox import actions as A
 from sandbox.scenes.base import Scene
-from sandbox.ui import overlay
+from sandbox.ui import hud
 from sandbox.ui.layout import compute_layout
 
 if TYPE_CHECKING:
@@ -44,7 +44,8 @@ def _exercise_geometry(progress: Callable[[float, str], None]) -> None:
 def _exercise_training(progress: Callable[[float, str], None]) -> None:
     """Compile the trainer's kernels by taking a few steps of each kind on tiny data."""
     from sandbox.scenes import backend
-    from sandbox.state import NetworkSettings, Task
+    from sandbox.state import NetworkSettings
+    from sandbox.vocab import Task
 
     jobs = [(task, opt) for task in Task for opt in ("adam", "sgd")]
     for i, (task, opt) in enumerate(jobs):
@@ -161,4 +162,4 @@ class LoadingScene(Scene):
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
         self._last_drawn = (round(self.fraction, 3), self.label, self.error)
-        overlay.draw_loading(surface, self.fraction, self.label, self.state.scale, self.error)
+        hud.draw_loading(surface, self.fraction, self.label, self.state.scale, self.error)

@@ -25,14 +25,16 @@ import pygame
 from sandbox import actions as A
 from sandbox import game_actions as G
 from sandbox.cli import resolve_level_id
+from sandbox.io.files import stamped
 from sandbox.scenes.base import Scene
 from sandbox.scenes.game import SETTING_UI_SCALE, Game
 from sandbox.scenes.sandbox import SandboxScene
-from sandbox.state import UI_SCALE_RANGE, AppState, Layout, Toast, View
+from sandbox.state import AppState, Layout, Toast
+from sandbox.vocab import UI_SCALE_RANGE, View
 
 if TYPE_CHECKING:
     from sandbox.app import App
-    from sandbox.cli import AppConfig
+    from sandbox.config import AppConfig
 
 MESSAGE_SECONDS = 12.0
 BACKGROUND_SIZES = [2, 5, 5, 3]
@@ -215,9 +217,7 @@ class MenuScene(Scene):
         self._refresh()
 
     def _on_Screenshot(self, a: A.Screenshot) -> None:
-        import time
-
-        self.state.screenshot_request = a.path or time.strftime("neural-origami-%Y%m%d-%H%M%S.png")
+        self.state.screenshot_request = a.path or str(stamped("neural-origami", ".png"))
 
     def _on_ScreenshotSaved(self, a: A.ScreenshotSaved) -> None:
         self.state.screenshot_request = None
@@ -246,9 +246,9 @@ class MenuScene(Scene):
         self._background.draw(self._bg_state)
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
-        from sandbox.ui import overlay
+        from sandbox.ui import hud
 
-        overlay.draw_toast(surface, self.state, self.state.scale)
+        hud.draw_toast(surface, self.state, self.state.scale)
 
     def ui_needs_redraw(self) -> bool:
         s = self.state
@@ -259,7 +259,7 @@ def _background_state(window: tuple[int, int]) -> AppState:
     """A private state for the menu's background picture (never the app's state)."""
     from sandbox.render.camera import View2D
     from sandbox.scenes import backend
-    from sandbox.state import Task
+    from sandbox.vocab import Task
 
     w, h = window
     bg = AppState()

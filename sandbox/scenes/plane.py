@@ -17,7 +17,8 @@ import numpy as np
 
 from sandbox.render import palette
 from sandbox.scenes import backend
-from sandbox.state import AppState, Task, View
+from sandbox.state import AppState
+from sandbox.vocab import Task, View
 
 CREASE_WIDTH = 1.6
 # A one-neuron network (the first lesson) is all about its single crease: draw it bold.

@@ -17,54 +17,63 @@ from __future__ import annotations
 import copy
 import math
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pygame
 
 from sandbox import actions as A
+from sandbox.io.files import stamped
 from sandbox.scenes import backend
 from sandbox.scenes.base import Scene
 from sandbox.scenes.closer import Closer
 from sandbox.scenes.sharing import Workshop
-from sandbox.state import (
-    BRUSH_DENSITY_RANGE,
-    BRUSH_RADIUS_RANGE,
-    DIVERGED_MESSAGE,
-    FAR_ZOOM,
-    LR_RANGE,
-    MAX_LAYERS,
-    MAX_WIDTH_UI,
-    MIN_LAYERS,
-    MIN_WIDTH,
-    NOISE_RANGE,
-    OPTIMIZERS,
-    PRIOR_RANGE,
-    SPEEDS,
-    UI_SCALE_RANGE,
-    GeometryStats,
-    HoverInfo,
-    Metrics,
-    Task,
-    Toast,
-    View,
-)
+from sandbox.state import GeometryStats, HoverInfo, Metrics, Toast
 from sandbox.ui.input import InputMapper
 from sandbox.ui.layout import compute_layout
+from sandbox.vocab import (
+    BRUSH_DENSITY_RANGE,
+    BRUSH_RADIUS_RANGE,
+    FAR_ZOOM,
+    LR_MAX,
+    LR_SLIDER_RANGE,
+    MAX_HIDDEN_LAYERS,
+    MAX_WIDTH_UI,
+    MIN_HIDDEN_LAYERS,
+    MIN_WIDTH,
+    NOISE_RANGE,
+    PRIOR_RANGE,
+    SPEEDS,
+    TEST_FRACTION_UI_MAX,
+    UI_SCALE_RANGE,
+    Optimizer,
+    Task,
+    View,
+)
 
 if TYPE_CHECKING:
     from sandbox.app import App
-    from sandbox.cli import AppConfig
+    from sandbox.config import AppConfig
 
 DEFAULT_ZOOM = 0.9
-MAX_SCRIPTED_LR = 1e6
 METRICS_INTERVAL = 0.1
 HEALTH_INTERVAL = 0.5
 TOAST_SECONDS = 4.0
 ERROR_SECONDS = 7.0
 DEFAULT_POINTS = {Task.CLASSIFICATION: 400, Task.REGRESSION: 1000}
 DEFAULT_PRESET = {Task.CLASSIFICATION: "ring", Task.REGRESSION: "disk"}
+
+
+@dataclass(frozen=True)
+class PresetSource:
+    """Where generated points came from; the point set keeps it in its undo history, so undoing
+    a preset brings back the preset box, noise and seed that made the points on screen."""
+
+    name: str
+    noise: float
+    data_seed: int
+    n_preset: int
 
 
 class SandboxScene(Scene):
@@ -97,6 +106,7 @@ class SandboxScene(Scene):
     # ------------------------------------------------------------------ set-up
     def enter(self) -> None:
         s = self.state
+        s.start_afresh()  # nothing of the screen before (a level's settings) carries over
         cfg = self.config
         s.presets = tuple(backend.preset_list())
         info = backend.dataset_info(cfg.dataset)
@@ -106,7 +116,9 @@ class SandboxScene(Scene):
             hidden=list(cfg.hidden),
             task=task,
             seed=cfg.seed,
-            lr=cfg.lr if cfg.lr is not None else s.settings.lr,
+            learning_rate=(
+                cfg.learning_rate if cfg.learning_rate is not None else s.settings.learning_rate
+            ),
             optimizer=cfg.optimizer or s.settings.optimizer,
             batch_size=cfg.batch_size or s.settings.batch_size,
         )
@@ -118,7 +130,7 @@ class SandboxScene(Scene):
         s.show_ui = not cfg.hide_ui
         if cfg.views is not None:
             s.views = {View(v) for v in cfg.views}
-        s.points = backend.new_points(task, s.test_ratio, cfg.seed)
+        s.points = backend.new_points(task, s.test_fraction, cfg.seed)
         self._load_preset(cfg.dataset)
         self._relayout(s.layout.window)
         s.camera = backend.new_camera(s.layout.plane, cfg.zoom or DEFAULT_ZOOM)
@@ -242,7 +254,7 @@ class SandboxScene(Scene):
         if coalesce and self._preset_version == pts.version and pts.can_undo:
             pts.undo()  # one undo step for a whole slider drag, not one per pixel
         try:
-            pts.replace(X, y)
+            pts.replace(X, y, source=PresetSource(name, float(s.noise), int(s.data_seed), n))
         except ValueError as exc:
             self.say(str(exc), "error")
             return False
@@ -250,6 +262,17 @@ class SandboxScene(Scene):
         s.preset = name
         s.settings_version += 1
         return True
+
+    def _follow_source(self) -> None:
+        """Show the preset, noise and seed that made the points now on screen (after undo, redo
+        or a task switch brought other points back)."""
+        s = self.state
+        src = s.points.source
+        if isinstance(src, PresetSource):
+            s.preset, s.noise, s.data_seed, s.n_preset = (
+                src.name, src.noise, src.data_seed, src.n_preset
+            )  # fmt: skip
+            s.settings_version += 1
 
     def _switch_task(self, task: Task, load_default: bool = True) -> None:
         s = self.state
@@ -260,8 +283,9 @@ class SandboxScene(Scene):
         s.settings = replace(s.settings, task=task)
         if task in self._stash:
             s.points = self._stash.pop(task)
+            self._follow_source()
         else:
-            s.points = backend.new_points(task, s.test_ratio, s.data_seed)
+            s.points = backend.new_points(task, s.test_fraction, s.data_seed)
             if load_default:
                 s.n_preset = DEFAULT_POINTS[task]
                 s.noise = 0.0
@@ -273,17 +297,21 @@ class SandboxScene(Scene):
         s.settings_version += 1
 
     def _sync_data(self) -> None:
-        """Push changed points to the trainer; widen the output layer when a new class appears."""
+        """Push changed points to the trainer; the output layer follows the data's classes."""
         s = self.state
         pts = s.points
         if pts.version == self._pushed_points and s.trainer is not None:
             return
-        # more classes: widen the output first (the trainer checks labels against it); fewer
-        # classes never shrink it, so an imported or grown network keeps every output it has
+        # outputs follow the classes of the data: a new class widens the output layer first
+        # (the trainer checks labels against it); a class gone removes its output, so the plane
+        # never predicts a class with no point (an imported network keeps its outputs until its
+        # data changes)
         n_out = backend.outputs_needed(pts)
         if n_out > s.net.n_out:
             self._resize_network(s.settings.hidden, n_out)
         backend.push_data(s.trainer, pts)
+        if n_out < s.net.n_out:  # after the push: the trainer checks its labels fit
+            self._resize_network(s.settings.hidden, n_out)
         self._pushed_points = pts.version
         s.data_version += 1
         s.laplace = None
@@ -357,7 +385,7 @@ class SandboxScene(Scene):
 
     def _resize_network(self, hidden: list[int], n_out: int | None = None) -> None:
         s = self.state
-        n_out = s.net.n_out if n_out is None else n_out
+        n_out = backend.outputs_needed(s.points) if n_out is None else n_out
         s.net = backend.resize(s.trainer, hidden, n_out, s.settings.seed)
         layers_changed = len(hidden) != len(s.settings.hidden)
         s.settings = replace(s.settings, hidden=list(hidden))
@@ -398,12 +426,28 @@ class SandboxScene(Scene):
         if msg and not s.diverged:
             s.diverged = msg
             s.playing = False
-            self.say(DIVERGED_MESSAGE, "error")
-            self._bump_weights()
+            self.say(self._diverged_message(), "error")
+            self._bump_weights()  # the picture shows the restored weights
+            self._read_metrics(force=True)  # and so do the readouts
             return True
         if not msg:
             s.diverged = ""
         return bool(msg)
+
+    def _diverged_message(self) -> str:
+        """What happened and what to change, with the numbers to change it to."""
+        from sandbox.nn.trainer import plain_number
+
+        lr = self.state.settings.learning_rate
+        return (
+            f"The learning rate is too high ({plain_number(lr)}): the network blew up. It is "
+            "back to its last good weights and paused. Lower the learning rate (try "
+            f"{plain_number(lr / 10)}), then press Space."
+        )
+
+    def can_change_learning_rate(self) -> bool:
+        """Whether the player can lower the learning rate here (a level may lock it)."""
+        return True
 
     # ------------------------------------------------------------------ apply
     def apply(self, action: A.Action) -> None:
@@ -438,17 +482,21 @@ class SandboxScene(Scene):
     def _on_Undo(self, a: A.Undo) -> None:
         if not self.state.points.undo():
             self.say("Nothing to undo.")
+        self._follow_source()
 
     def _on_Redo(self, a: A.Redo) -> None:
         if not self.state.points.redo():
             self.say("Nothing to redo.")
+        self._follow_source()
 
     def _on_ClearPoints(self, a: A.ClearPoints) -> None:
         if self.state.points.clear():
             self.say("Cleared every point. Ctrl+Z brings them back.")
 
     def _on_LoadPreset(self, a: A.LoadPreset) -> None:
-        self._load_preset(a.name)
+        # another data set is another problem: a fresh network (step 0) with the data's outputs
+        if self._load_preset(a.name):
+            self._build_network(fresh=True)
 
     def _on_SetNoise(self, a: A.SetNoise) -> None:
         s = self.state
@@ -459,9 +507,9 @@ class SandboxScene(Scene):
         self.state.data_seed += 1
         self._load_preset(self.state.preset)
 
-    def _on_SetTestRatio(self, a: A.SetTestRatio) -> None:
-        self.state.test_ratio = float(np.clip(a.ratio, 0.0, 0.5))
-        self.state.points.set_test_ratio(self.state.test_ratio)
+    def _on_SetTestFraction(self, a: A.SetTestFraction) -> None:
+        self.state.test_fraction = float(np.clip(a.fraction, 0.0, TEST_FRACTION_UI_MAX))
+        self.state.points.set_test_fraction(self.state.test_fraction)
 
     def _on_Pan(self, a: A.Pan) -> None:
         cam = self.state.camera
@@ -556,14 +604,14 @@ class SandboxScene(Scene):
 
     def _on_AddLayer(self, a: A.AddLayer) -> None:
         hidden = list(self.state.settings.hidden)
-        if len(hidden) >= MAX_LAYERS:
-            self.say(f"At most {MAX_LAYERS} hidden layers.", "warn")
+        if len(hidden) >= MAX_HIDDEN_LAYERS:
+            self.say(f"At most {MAX_HIDDEN_LAYERS} hidden layers.", "warn")
             return
         self._resize_network([*hidden, min(hidden[-1], MAX_WIDTH_UI)])
 
     def _on_RemoveLayer(self, a: A.RemoveLayer) -> None:
         hidden = list(self.state.settings.hidden)
-        if len(hidden) <= MIN_LAYERS:
+        if len(hidden) <= MIN_HIDDEN_LAYERS:
             self.say("The network needs at least one hidden layer.", "warn")
             return
         self._resize_network(hidden[:-1])
@@ -586,18 +634,18 @@ class SandboxScene(Scene):
 
     def _on_SetOptimizer(self, a: A.SetOptimizer) -> None:
         s = self.state
-        if a.name in OPTIMIZERS and a.name != s.settings.optimizer:
+        if a.name in tuple(Optimizer) and a.name != s.settings.optimizer:
             s.settings = replace(s.settings, optimizer=a.name)
             backend.set_optimizer(s.trainer, a.name)
             s.settings_version += 1
 
     def _on_SetLearningRate(self, a: A.SetLearningRate) -> None:
         s = self.state
-        if not (math.isfinite(a.lr) and a.lr > 0):
+        if not (math.isfinite(a.learning_rate) and a.learning_rate > 0):
             return
-        # the slider stops at LR_RANGE; scripts and levels may go higher, to show divergence
-        lr = float(np.clip(a.lr, LR_RANGE[0], MAX_SCRIPTED_LR))
-        s.settings = replace(s.settings, lr=lr)
+        # the slider stops at LR_SLIDER_RANGE; scripts and levels may go higher (divergence)
+        lr = float(np.clip(a.learning_rate, LR_SLIDER_RANGE[0], LR_MAX))
+        s.settings = replace(s.settings, learning_rate=lr)
         backend.set_lr(s.trainer, lr)
 
     def _on_SetBatchSize(self, a: A.SetBatchSize) -> None:
@@ -622,6 +670,11 @@ class SandboxScene(Scene):
             self.say("Paint some points first (left drag on the plane), then press Space.")
             return
         if on and s.diverged:
+            if backend.diverged(s.trainer) and self.can_change_learning_rate():
+                # nothing was changed: the same rate would blow up again (or, worse, quietly
+                # kill neurons before it does)
+                self.say(self._diverged_message(), "error")
+                return
             backend.clear_divergence(s.trainer)
             s.diverged = ""
         s.playing = on
@@ -642,8 +695,7 @@ class SandboxScene(Scene):
         s = self.state
         seed = s.settings.seed + 1 if a.seed is None else int(a.seed)
         s.settings = replace(s.settings, seed=seed)
-        # fresh weights, same outputs: an imported network's spare outputs are not dropped
-        self._build_network(fresh=True, n_out=max(backend.outputs_needed(s.points), s.net.n_out))
+        self._build_network(fresh=True)  # fresh weights; the outputs follow the data's classes
         self.say(f"Fresh weights (seed {seed}).")
 
     def _on_SetSpeed(self, a: A.SetSpeed) -> None:
@@ -706,7 +758,7 @@ class SandboxScene(Scene):
         self.state.show_help = not self.state.show_help
 
     def _on_Screenshot(self, a: A.Screenshot) -> None:
-        path = a.path or time.strftime("neural-origami-%Y%m%d-%H%M%S.png")
+        path = a.path or str(stamped("neural-origami", ".png"))
         self.state.screenshot_request = path
 
     def _on_ScreenshotSaved(self, a: A.ScreenshotSaved) -> None:
@@ -877,24 +929,24 @@ class SandboxScene(Scene):
         self.workshop.after_draw()
 
     def draw_underlay(self, surface: pygame.Surface) -> None:
-        from sandbox.ui import overlay
+        from sandbox.ui import hud
 
         s = self.state
         scale = s.scale
         if not self.closer.hides_2d():
-            overlay.draw_captions(surface, s, scale)
+            hud.draw_captions(surface, s, scale)
         if not self.input.drag == "pan":
-            overlay.draw_brush(surface, s, scale)
-        overlay.draw_hover(surface, s, scale)
+            hud.draw_brush(surface, s, scale)
+        hud.draw_hover(surface, s, scale)
         self.closer.draw_overlay(surface)
-        overlay.draw_toast(surface, s, scale)
+        hud.draw_toast(surface, s, scale)
         self.workshop.draw_underlay(surface)
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
-        from sandbox.ui import overlay
+        from sandbox.ui import hud
 
         s = self.state
-        overlay.draw_help(surface, s, s.scale)
+        hud.draw_help(surface, s, s.scale)
         self.workshop.draw_overlay(surface)
 
     def ui_needs_redraw(self) -> bool:

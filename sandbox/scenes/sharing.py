@@ -20,7 +20,6 @@ the recording keeps real time.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,18 +28,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sandbox import actions as A
+from sandbox.io import files
 from sandbox.io.scene import SUFFIX as SCENE_SUFFIX
 from sandbox.io.scene import SceneData, TrainingSettings, ViewSettings
 from sandbox.scenes import backend
-from sandbox.state import (
+from sandbox.state import AppState, NetworkSettings
+from sandbox.vocab import (
     BRUSH_DENSITY_RANGE,
     BRUSH_RADIUS_RANGE,
     NOISE_RANGE,
     SPEEDS,
     UI_SCALE_RANGE,
     ZOOM_RANGE,
-    AppState,
-    NetworkSettings,
     Task,
     View,
 )
@@ -87,12 +86,12 @@ def scene_data_from_state(state: AppState, level: str | None = None) -> SceneDat
     views = sorted((v for v in state.views if v is not View.SPLIT), key=order.index)
     training = TrainingSettings(
         optimizer=str(st.optimizer),
-        learning_rate=float(st.lr),
+        learning_rate=float(st.learning_rate),
         batch_size=int(st.batch_size),
         l2=float(st.l2),
         momentum=float(getattr(trainer, "momentum", 0.9)),
         seed=int(st.seed),
-        test_fraction=float(pts.test_ratio),
+        test_fraction=float(pts.test_fraction),
         steps=int(trainer.steps) if trainer is not None else int(state.metrics.step),
     )
     view = ViewSettings(
@@ -133,7 +132,7 @@ class PreparedScene:
     zoom: float
     layer_view: int
     prior_precision: float
-    test_ratio: float
+    test_fraction: float
     sandbox: dict[str, Any]
     level: str | None
 
@@ -180,7 +179,7 @@ def prepare_scene(data: SceneData, state: AppState, source: str = "scene") -> Pr
                 "is_test": test,
                 "task": np.array(task.value),
                 "n_classes": np.array(backend.MAX_CLASSES, dtype=np.int64),
-                "test_ratio": np.array(ratio),
+                "test_fraction": np.array(ratio),
                 "seed": np.array(point_seed, dtype=np.int64),
             }
         )
@@ -192,7 +191,7 @@ def prepare_scene(data: SceneData, state: AppState, source: str = "scene") -> Pr
         hidden=[int(h) for h in net.hidden_sizes],
         task=task,
         optimizer=t.optimizer,
-        lr=float(t.learning_rate),
+        learning_rate=float(t.learning_rate),
         batch_size=int(t.batch_size),
         l2=float(t.l2),
         seed=int(t.seed),
@@ -234,7 +233,7 @@ def prepare_scene(data: SceneData, state: AppState, source: str = "scene") -> Pr
         zoom=float(np.clip(data.view.zoom, *ZOOM_RANGE)),
         layer_view=layer if 0 < layer < n_hidden else 0,
         prior_precision=float(data.view.prior_precision),
-        test_ratio=float(points.test_ratio),
+        test_fraction=float(points.test_fraction),
         sandbox=sandbox,
         level=data.level,
     )
@@ -348,6 +347,29 @@ class Workshop:
         return level if isinstance(level, str) else self.loaded_level
 
     # ------------------------------------------------------------------ dialogs
+    def folder(self) -> Path:
+        """Where a file dialog starts: the folder of the last dialog (picked or cancelled) while
+        it exists, else the app's files folder (created now, so the dialog can list it)."""
+        last = self.state.workshop.last_folder
+        if last and Path(last).is_dir():
+            return Path(last)
+        try:
+            return files.ensure()
+        except OSError:
+            return Path.home()
+
+    def _start(self, last_file: str) -> str:
+        """Where an Open or Import dialog starts: the last file (picked, so OK opens it again)
+        when it is in the dialog's folder, else that folder."""
+        folder = self.folder()
+        if last_file and Path(last_file).is_file() and Path(last_file).parent == folder:
+            return last_file
+        return str(folder)
+
+    def _remember(self, path: str) -> None:
+        """The next dialog starts in the folder of `path` (a file written, opened or picked)."""
+        self.state.workshop.last_folder = str(Path(path).absolute().parent)
+
     def _ask(self, kind: str, path: str) -> None:
         w = self.state.workshop
         w.shortcuts = False  # the dialog must not open under the shortcut overlay
@@ -356,13 +378,17 @@ class Workshop:
         w.dialog_path = path
 
     def _on_CloseDialog(self, a: A.CloseDialog) -> None:
-        self.state.workshop.dialog = None
+        w = self.state.workshop
+        w.dialog = None
+        if a.folder and Path(a.folder).is_dir():
+            w.last_folder = str(Path(a.folder).absolute())
 
     # ------------------------------------------------------------------ scene files
     def _on_SaveScene(self, a: A.SaveScene) -> None:
         w = self.state.workshop
         if a.path is None:
-            self._ask("save_scene", w.scene_path or str(Path.cwd() / f"scene{SCENE_SUFFIX}"))
+            name = Path(w.scene_path).name if w.scene_path else f"scene{SCENE_SUFFIX}"
+            self._ask("save_scene", str(self.folder() / name))
             return
         w.dialog = None
         self.save_scene(a.path)
@@ -370,7 +396,7 @@ class Workshop:
     def _on_OpenScene(self, a: A.OpenScene) -> None:
         w = self.state.workshop
         if a.path is None:
-            self._ask("open_scene", w.scene_path or str(Path.cwd()))
+            self._ask("open_scene", self._start(w.scene_path))
             return
         w.dialog = None
         self.open_scene(a.path)
@@ -379,13 +405,14 @@ class Workshop:
         """Save the sandbox to `path` (".origami" added when missing); False with a message."""
         from sandbox.io.scene import save_scene
 
-        path = _with_suffix(str(path), SCENE_SUFFIX)
+        path = str(Path(_with_suffix(str(path), SCENE_SUFFIX)).absolute())
         try:
             save_scene(path, scene_data_from_state(self.state, self.level_id()))
         except ValueError as exc:
             self.say(f"Could not save the scene: {exc}", "error")
             return False
         self.state.workshop.scene_path = path
+        self._remember(path)
         self.say(f"Saved the scene: {path}")
         return True
 
@@ -399,7 +426,8 @@ class Workshop:
         except ValueError as exc:
             self.say(f"Could not open the scene: {exc}. Nothing was changed.", "error")
             return False
-        self.state.workshop.scene_path = str(path)
+        self.state.workshop.scene_path = str(Path(path).absolute())
+        self._remember(path)
         return True
 
     def adopt(self, data: SceneData, source: str = "scene") -> PreparedScene:
@@ -425,7 +453,7 @@ class Workshop:
         sc._stash.clear()  # the other task's points belong to the sandbox being replaced
         s.settings = p.settings
         s.points = p.points
-        s.test_ratio = p.test_ratio
+        s.test_fraction = p.test_fraction
         s.preset = ex["preset"]
         s.noise = _get(ex, "noise", float, s.noise, *NOISE_RANGE)
         s.data_seed = _get(ex, "data_seed", int, s.data_seed, 0, 2**63 - 1)
@@ -466,8 +494,8 @@ class Workshop:
     def _on_ExportWeights(self, a: A.ExportWeights) -> None:
         w = self.state.workshop
         if a.path is None:
-            start = w.weights_path or str(Path.cwd() / f"network{WEIGHTS_SUFFIX}")
-            self._ask("export_weights", _with_suffix(start, WEIGHTS_SUFFIX))
+            name = Path(w.weights_path).name if w.weights_path else f"network{WEIGHTS_SUFFIX}"
+            self._ask("export_weights", _with_suffix(str(self.folder() / name), WEIGHTS_SUFFIX))
             return
         w.dialog = None
         self.export_weights(a.path)
@@ -475,7 +503,7 @@ class Workshop:
     def _on_ImportWeights(self, a: A.ImportWeights) -> None:
         w = self.state.workshop
         if a.path is None:
-            self._ask("import_weights", w.weights_path or str(Path.cwd()))
+            self._ask("import_weights", self._start(w.weights_path))
             return
         w.dialog = None
         self.import_weights(a.path)
@@ -484,7 +512,7 @@ class Workshop:
         """Write the network as .npz (".npz" added when missing); False with a message."""
         from sandbox.io.weights import save_weights
 
-        path = _with_suffix(str(path), WEIGHTS_SUFFIX)
+        path = str(Path(_with_suffix(str(path), WEIGHTS_SUFFIX)).absolute())
         try:
             save_weights(self.state.net, path)
         except (OSError, ValueError) as exc:
@@ -492,6 +520,7 @@ class Workshop:
             self.say(f"Could not export the weights to {path}: {reason}", "error")
             return False
         self.state.workshop.weights_path = path
+        self._remember(path)
         sizes = "-".join(str(n) for n in self.state.net.sizes)
         self.say(f"Exported the {sizes} network to {path}")
         return True
@@ -532,7 +561,8 @@ class Workshop:
         sc._relayout(s.layout.window)
         s.settings_version += 1
         sc._read_metrics(force=True)
-        s.workshop.weights_path = str(path)
+        s.workshop.weights_path = str(Path(path).absolute())
+        self._remember(path)
         sizes = "-".join(str(n) for n in net.sizes)
         what = "a picture (one output)" if task is Task.REGRESSION else f"{net.n_out} classes"
         text = f"Imported the {sizes} network from {Path(path).name}: {what}."
@@ -554,7 +584,13 @@ class Workshop:
         from sandbox.io.recording import Recorder, available_formats
 
         if path is None:
-            path = time.strftime("neural-origami-%Y%m%d-%H%M%S.gif")
+            try:
+                path = str(files.stamped("neural-origami", ".gif", files.ensure()))
+            except OSError as exc:
+                folder = files.files_dir()
+                self.say(f"Could not start recording: cannot write to {folder}: {exc}", "error")
+                return False
+        path = str(Path(path).absolute())
         formats = available_formats() if Path(path).suffix.lower() != ".mp4" else ("mp4",)
         if Path(path).suffix.lower() not in (".gif", ".mp4"):
             path = str(path) + ".gif"

@@ -19,11 +19,14 @@ import pygame
 
 from sandbox import closer_actions as C
 from sandbox.actions import Action, Phase
-from sandbox.state import AppState, View
+from sandbox.state import AppState
 from sandbox.ui.closer_layout import contains
+from sandbox.vocab import View
 
 WHEEL = 1.15
-CREASE_PICK_PX = 7.0
+# Generous reach (times the UI scale): a crease is a hairline, and a near miss must not paint
+CREASE_PICK_PX = 16.0
+HANDLE_SLACK_PX = 10.0  # beyond a round handle's own radius
 
 # For the help card (sandbox.ui.input.KEY_HELP); the mouse is explained where it applies.
 CLOSER_KEYS: tuple[tuple[str, str], ...] = (
@@ -44,6 +47,22 @@ def _segment_distance(p: np.ndarray, seg: np.ndarray) -> np.ndarray:
     return np.hypot(*(p - q).T)
 
 
+def _crease_grab(p: np.ndarray, state: AppState) -> str | None:
+    """What a left press at window pixel `p` grabs of the selected crease: "rotate" (its round
+    handle), "move" (the crease itself) or None."""
+    cs = state.closer
+    if cs.crease_px is None or not len(cs.crease_px):
+        return None
+    for name, hx, hy, radius in cs.handles:
+        if name == "rotate" and np.hypot(p[0] - hx, p[1] - hy) <= radius + HANDLE_SLACK_PX * (
+            state.scale
+        ):
+            return "rotate"
+    if _segment_distance(p, np.asarray(cs.crease_px)).min() <= CREASE_PICK_PX * state.scale:
+        return "move"
+    return None
+
+
 class CloserInput:
     """Turns events into look-closer actions; remembers its own drags."""
 
@@ -53,6 +72,7 @@ class CloserInput:
         self.last_pos: tuple[float, float] | None = None
         self.over_3d = False
         self.over_inspector = False
+        self.grab_hover: str | None = None  # what a press would grab now (the hover cue)
 
     def handle(
         self,
@@ -118,6 +138,11 @@ class CloserInput:
         elif self.over_inspector:
             out.append(C.InspectorPointer(None))
             self.over_inspector = False
+        on_plane = not consumed and state.layout.in_plane(pos)
+        grab = _crease_grab(np.asarray(pos), state) if on_plane else None
+        if grab != self.grab_hover:
+            self.grab_hover = grab
+            out.append(C.CreaseHover(grab))
         # with the 3D view alone on the stage the plane's input would take it for the plane
         return out, in_3d and rects.hide_2d
 
@@ -146,7 +171,7 @@ class CloserInput:
         best = None
         for name, hx, hy, radius in cs.handles:
             d = float(np.hypot(p[0] - hx, p[1] - hy))
-            if d <= radius + 4.0 * state.scale and (best is None or d < best[1]):
+            if d <= radius + HANDLE_SLACK_PX * state.scale and (best is None or d < best[1]):
                 best = (name, d)
         if best is not None:
             name = best[0]
@@ -154,11 +179,13 @@ class CloserInput:
                 return self._start("crease:rotate", C.CreaseDrag("rotate", pos, Phase.BEGIN))
             what = name.split("_", 1)[1]
             return self._start(f"probe:{what}", C.ProbeDrag(what, pos, Phase.BEGIN))
-        if cs.crease_px is not None and len(cs.crease_px):
-            if _segment_distance(p, np.asarray(cs.crease_px)).min() <= CREASE_PICK_PX * state.scale:
-                return self._start("crease:move", C.CreaseDrag("move", pos, Phase.BEGIN))
+        if _crease_grab(p, state) == "move":
+            return self._start("crease:move", C.CreaseDrag("move", pos, Phase.BEGIN))
         if View.PROBE in state.views and pygame.key.get_mods() & pygame.KMOD_SHIFT:
             return self._start("probe:new", C.ProbeDrag("new", pos, Phase.BEGIN))
+        if cs.selected is not None and View.INSPECTOR in state.views:
+            # a neuron is selected: a press that misses its crease must not paint points
+            return [C.CreaseMissed(pos)], True
         return [], False
 
     def _chart_click(self, event, chart_step) -> tuple[list[Action], bool]:

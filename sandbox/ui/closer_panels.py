@@ -15,16 +15,17 @@ from typing import Any
 
 import pygame
 import pygame_gui
-from pygame_gui.core import ObjectID
-from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider, UILabel, UIPanel
+from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider, UILabel
 
 from sandbox import actions as A
 from sandbox import closer_actions as C
-from sandbox.state import AppState, Task
+from sandbox.state import AppState
+from sandbox.ui.base import PanelBase, select_if
+from sandbox.ui.charts import font
 from sandbox.ui.closer_layout import NEURON_TRAY_ROW, neuron_tray
-from sandbox.ui.panels import label_rect, widget_actions
+from sandbox.ui.hud import _caption, premul
+from sandbox.vocab import Task
 
-TOOLTIP_DELAY = 0.5
 SLIDER_STEPS = 1000
 REPLAY_SPEEDS = (50, 200, 500, 2000, 10000)
 NEURON_SLIDERS = (("a", -4.0, 4.0), ("b", -4.0, 4.0), ("c", -12.0, 12.0))
@@ -35,27 +36,17 @@ def _speed_label(v: float) -> str:
     return f"{v / 1000:g}k steps/s" if v >= 1000 else f"{v:g} steps/s"
 
 
-class CloserPanels:
+class CloserPanels(PanelBase):
     """The pygame-gui elements of the look-closer views."""
 
     def __init__(self, manager: pygame_gui.UIManager, state: AppState) -> None:
-        self.manager = manager
-        self.scale = state.scale
-        self.elements: list[Any] = []
-        self.controls: list[Any] = []
-        self._press: dict[Any, Callable[[], A.Action | None]] = {}
-        self._slide: dict[Any, Callable[[float], A.Action | None]] = {}
-        self._select: dict[Any, Callable[[str], A.Action | None]] = {}
+        super().__init__(manager, state.scale)
         self._toggles: dict[str, UIButton] = {}
-        self._labels: dict[str, UILabel] = {}
         self._neuron_sliders: dict[str, tuple[UIHorizontalSlider, UILabel]] = {}
         self._scrub: UIHorizontalSlider | None = None
         self._key: tuple = ()
         self._rays = state.closer.probe_rays
         self.build(state)
-
-    def s(self, px: float) -> int:
-        return round(px * self.scale)
 
     # ------------------------------------------------------------------ building
     def _structure_key(self, state: AppState) -> tuple:
@@ -73,15 +64,8 @@ class CloserPanels:
         )
 
     def clear(self) -> None:
-        for el in self.elements:
-            el.kill()
-        self.elements.clear()
-        self.controls.clear()
-        self._press.clear()
-        self._slide.clear()
-        self._select.clear()
+        super().clear()
         self._toggles.clear()
-        self._labels.clear()
         self._neuron_sliders.clear()
         self._scrub = None
 
@@ -107,11 +91,7 @@ class CloserPanels:
                 self._build_neuron_sliders(state, tray)
         self.sync(state, force=True)
 
-    def _tip(self, element: Any, text: str) -> None:
-        element.set_tooltip(text, delay=TOOLTIP_DELAY, wrap_width=self.s(300))
-        self.controls.append(element)
-
-    def _button(
+    def _keyed_button(
         self,
         rect: tuple,
         text: str,
@@ -121,34 +101,11 @@ class CloserPanels:
         container: Any = None,
         key: str | None = None,
     ) -> UIButton:
-        button = UIButton(
-            pygame.Rect(rect),
-            text,
-            manager=self.manager,
-            container=container,
-            object_id=ObjectID(class_id=cls),
-        )
-        self.elements.append(button)
-        self._tip(button, tip)
-        self._press[button] = on_press
+        """A button over a view (or in `container`); `key` names it for `sync`."""
+        button = self._button(container, rect, text, tip, on_press, cls)
         if key is not None:
             self._toggles[key] = button
         return button
-
-    def _label(
-        self, container: Any, rect: tuple, text: str, cls: str = "@label", key: str | None = None
-    ) -> UILabel:
-        label = UILabel(
-            label_rect(rect, cls, self.scale),
-            text,
-            manager=self.manager,
-            container=container,
-            object_id=ObjectID(class_id=cls),
-        )
-        self.elements.append(label)
-        if key is not None:
-            self._labels[key] = label
-        return label
 
     def _row(self, x: int, y: int, right: int, items: list[tuple], h: int) -> int:
         """Buttons (text, width, tip, action, cls, key) left to right, wrapping at `right`;
@@ -160,7 +117,7 @@ class CloserPanels:
             if cx + w > right and cx > x:
                 cx = x
                 y += h + pad
-            self._button((cx, y, w, h), text, tip, act, cls, key=key)
+            self._keyed_button((cx, y, w, h), text, tip, act, cls, key=key)
             cx += w + pad
         return y + h + pad
 
@@ -196,13 +153,7 @@ class CloserPanels:
     def _build_neuron_sliders(self, state: AppState, rect: tuple) -> None:
         x, y, w, ph = rect
         row = self.s(NEURON_TRAY_ROW)
-        panel = UIPanel(
-            pygame.Rect(rect),
-            starting_height=1,
-            manager=self.manager,
-            object_id=ObjectID(object_id="#neuron_panel", class_id="@panel"),
-        )
-        self.elements.append(panel)
+        panel = self._panel(rect, "#neuron_panel")
         pad = self.s(10)
         inner = w - 2 * pad
         layer, index = state.closer.selected
@@ -222,22 +173,19 @@ class CloserPanels:
             yy = self.s(6) + row * (i + 1)
             self._label(panel, (pad, yy, self.s(20), row), name, "@label")
             vw = self.s(56)
-            slider = UIHorizontalSlider(
-                pygame.Rect(pad + self.s(22), yy + self.s(3), inner - self.s(22) - vw, self.s(22)),
-                start_value=NEURON_STEPS // 2,
-                value_range=(0, NEURON_STEPS),
-                manager=self.manager,
-                container=panel,
-                click_increment=1,
-            )
-            self.elements.append(slider)
-            self._tip(slider, tips[name])
-            value = self._label(panel, (pad + inner - vw, yy, vw, row), "", "@value")
 
             def move(v: float, name=name, lo=lo, hi=hi) -> A.Action:
                 return C.EditNeuron(name, lo + (hi - lo) * float(v) / NEURON_STEPS)
 
-            self._slide[slider] = move
+            slider = self._slider(
+                panel,
+                (pad + self.s(22), yy + self.s(3), inner - self.s(22) - vw, self.s(22)),
+                NEURON_STEPS // 2,
+                (0, NEURON_STEPS),
+                tips[name],
+                move,
+            )
+            value = self._label(panel, (pad + inner - vw, yy, vw, row), "", "@value")
             self._neuron_sliders[name] = (slider, value)
 
     def _build_probe(self, state: AppState, rect: tuple) -> None:
@@ -245,7 +193,7 @@ class CloserPanels:
         pad = self.s(6)
         bw = (self.s(72), self.s(60))
         bx = x + w - pad - bw[0] - pad - bw[1]
-        self._button(
+        self._keyed_button(
             (bx, y + pad, bw[0], self.s(28)),
             "8 rays",
             "Eight rays evenly around the "
@@ -254,7 +202,7 @@ class CloserPanels:
             "@toggle",
             key="rays",
         )
-        self._button(
+        self._keyed_button(
             (bx + bw[0] + pad, y + pad, bw[1], self.s(28)),
             "Reset",
             "The default ray: from the data's centre outwards, three data radii long.",
@@ -265,7 +213,7 @@ class CloserPanels:
         x, y, w, h = rect
         pad = self.s(6)
         bw = self.s(112)
-        self._button(
+        self._keyed_button(
             (x + w - pad - bw, y + pad, bw, self.s(28)),
             "Neuron in 3D",
             "Show the "
@@ -278,18 +226,12 @@ class CloserPanels:
 
     def _build_timeline(self, state: AppState, rect: tuple) -> None:
         x, y, w, h = rect
-        panel = UIPanel(
-            pygame.Rect(rect),
-            starting_height=1,
-            manager=self.manager,
-            object_id=ObjectID(object_id="#timeline_panel", class_id="@panel"),
-        )
-        self.elements.append(panel)
+        panel = self._panel(rect, "#timeline_panel")
         pad = self.s(6)
         bh = self.s(32)
         by = (h - bh) // 2
         cx = pad
-        self._button(
+        self._keyed_button(
             (cx, by, self.s(72), bh),
             "Replay",
             "Play the training again from the "
@@ -320,26 +262,19 @@ class CloserPanels:
         if slider_w < self.s(60):
             label_w = max(self.s(90), label_w + slider_w - self.s(60))
             slider_w = self.s(60)
-        slider = UIHorizontalSlider(
-            pygame.Rect(cx, (h - self.s(22)) // 2, slider_w, self.s(22)),
-            start_value=SLIDER_STEPS,
-            value_range=(0, SLIDER_STEPS),
-            manager=self.manager,
-            container=panel,
-            click_increment=1,
-        )
-        self.elements.append(slider)
-        self._tip(
-            slider,
+        self._scrub = self._slider(
+            panel,
+            (cx, (h - self.s(22)) // 2, slider_w, self.s(22)),
+            SLIDER_STEPS,
+            (0, SLIDER_STEPS),
             "Drag to go back in training: every view shows the network as it was. "
             "Keys , and . step one snapshot; End comes back.",
+            lambda v: C.Scrub(float(v) / SLIDER_STEPS),
         )
-        self._slide[slider] = lambda v: C.Scrub(float(v) / SLIDER_STEPS)
-        self._scrub = slider
         cx += slider_w + pad
         self._label(panel, (cx, by, label_w, bh), "", "@value", key="tl_step")
         cx += label_w + pad
-        self._button(
+        self._keyed_button(
             (cx, by, self.s(104), bh),
             "Resume here",
             "Train on from the snapshot shown. "
@@ -349,7 +284,7 @@ class CloserPanels:
             key="resume",
         )
         cx += self.s(104) + pad
-        self._button(
+        self._keyed_button(
             (cx, by, self.s(104), bh),
             "Back to now",
             "Leave the past: the live weights again. Key End.",
@@ -358,11 +293,7 @@ class CloserPanels:
             key="now",
         )
 
-    # ------------------------------------------------------------------ events and sync
-    def handle_event(self, event: pygame.event.Event) -> list[A.Action]:
-        """Actions for a pygame-gui widget event (empty for anything else)."""
-        return widget_actions(event, self._press, self._slide, self._select)
-
+    # ------------------------------------------------------------------ sync
     def sync(self, state: AppState, force: bool = False) -> None:
         if self._structure_key(state) != self._key:
             self.build(state)
@@ -378,10 +309,7 @@ class CloserPanels:
         }
         for key, button in self._toggles.items():
             if key in on:
-                if on[key] and not button.is_selected:
-                    button.select()
-                elif not on[key] and button.is_selected:
-                    button.unselect()
+                select_if(button, on[key])
         if "replay" in self._toggles:
             text = "Stop" if cs.replay else "Replay"
             if self._toggles["replay"].text != text:
@@ -429,11 +357,9 @@ class CloserPanels:
                         value_label.set_text(text)
 
 
-# ------------------------------------------------------------------ overlay
+# ------------------------------------------------------------------ captions
 def _fit(text: str, width: float, scale: float) -> str:
     """The caption text, shortened with an ellipsis to fit `width` pixels."""
-    from sandbox.ui.charts import font
-
     f = font(13 * scale)
     if f.size(text)[0] <= width:
         return text
@@ -444,8 +370,6 @@ def _fit(text: str, width: float, scale: float) -> str:
 
 def draw_overlay(surface: pygame.Surface, state: AppState) -> None:
     """Captions of the 3D view and the line between the 2D and 3D views."""
-    from sandbox.ui.overlay import _caption, premul
-
     cs = state.closer
     r = cs.rects
     if r is None or r.view3d is None or not state.show_ui and not cs.surface_label:

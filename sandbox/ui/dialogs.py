@@ -4,8 +4,9 @@ in) and the file dialogs behind its buttons and Ctrl+S / Ctrl+O / Ctrl+E / Ctrl+
 Like every panel these read the state and emit actions. A file dialog is asked for by the scene
 (`state.workshop.dialog` names it and `dialog_serial` counts requests); `FileDialogs.sync` opens
 pygame-gui's `UIFileDialog` once per request, and the path picked becomes the action that asked
-(SaveScene(path), OpenScene(path), ...); closing the dialog emits CloseDialog. The dialog's
-delete-file button is hidden: nothing in a sandbox should delete files.
+(SaveScene(path), OpenScene(path), ...); closing the dialog emits CloseDialog with the folder it
+was showing, so the next dialog starts there. The dialog's delete-file button is hidden (nothing
+in a sandbox should delete files) and hidden folders (.git, .venv...) are not listed.
 """
 
 from __future__ import annotations
@@ -46,6 +47,26 @@ DIALOGS: dict[str, DialogSpec] = {
     ),
 }
 DIALOG_SIZE = (560, 460)
+# pygame-gui's own tooltips on the dialog's icon buttons are cut short ("Parent director"):
+# ours are set with room to wrap
+ICON_TIPS = {
+    "home_button": "Your home folder",
+    "parent_directory_button": "The folder above this one",
+    "refresh_button": "Read this folder again",
+}
+
+
+class SandboxFileDialog(UIFileDialog):
+    """pygame-gui's file dialog without hidden entries: folders and files whose names start
+    with a dot (.git, .venv, .cache...) are not listed; typing their path still works."""
+
+    def _create_list_of_directories_and_files_on_current_path(self) -> None:
+        super()._create_list_of_directories_and_files_on_current_path()
+        self.current_file_list = [
+            item
+            for item in self.current_file_list
+            if not (item[0] if isinstance(item, tuple) else item).startswith(".")
+        ]
 
 
 class FileDialogs:
@@ -82,8 +103,8 @@ class FileDialogs:
         h = min(round(DIALOG_SIZE[1] * scale), win_h - 8)
         rect = pygame.Rect(0, 0, max(260, w), max(300, h))
         rect.center = (win_w // 2, win_h // 2)
-        start = path or str(Path.cwd())
-        self.dialog = UIFileDialog(
+        start = path or str(Path.home())
+        self.dialog = SandboxFileDialog(
             rect,
             self.manager,
             window_title=spec.title,
@@ -93,6 +114,9 @@ class FileDialogs:
             always_on_top=True,
         )
         self.dialog.delete_button.hide()
+        wrap = round(300 * scale)
+        for name, tip in ICON_TIPS.items():
+            getattr(self.dialog, name).set_tooltip(tip, wrap_width=wrap)
         self.kind = kind
 
     def handle_event(self, event: pygame.event.Event) -> list[A.Action]:
@@ -105,9 +129,10 @@ class FileDialogs:
             self.kind = None
             return [DIALOGS[kind].action(str(event.text))]
         if event.type == pygame_gui.UI_WINDOW_CLOSE:
+            folder = getattr(self.dialog, "current_directory_path", None)
             self.dialog = None
             self.kind = None
-            return [A.CloseDialog()]
+            return [A.CloseDialog(str(folder) if folder else None)]
         return []
 
 

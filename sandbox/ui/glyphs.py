@@ -12,7 +12,7 @@ import math
 
 import pygame
 
-from sandbox.ui.overlay import premul
+from sandbox.ui.hud import premul
 
 GOLD = (255, 196, 61)
 GOLD_EDGE = (199, 137, 20)

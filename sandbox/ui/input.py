@@ -12,8 +12,9 @@ from __future__ import annotations
 import pygame
 
 from sandbox import actions as A
-from sandbox.state import VIEW_KEYS, AppState, View
+from sandbox.state import AppState
 from sandbox.ui.closer_input import CLOSER_KEYS
+from sandbox.vocab import VIEW_KEYS, View
 
 WHEEL_ZOOM = 1.15
 

@@ -12,21 +12,20 @@ the UI scale; `menu_scale` lowers the scale when the window is too small for it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pygame
 import pygame_gui
-from pygame_gui.core import ObjectID
-from pygame_gui.elements import UIButton, UIImage, UILabel, UIPanel
+from pygame_gui.elements import UIButton, UILabel
 
 from sandbox import actions as A
 from sandbox import game_actions as G
 from sandbox.ui import glyphs
+from sandbox.ui.base import PanelBase
 from sandbox.ui.charts import font
 from sandbox.ui.game_theme import ensure_theme
-from sandbox.ui.overlay import premul
+from sandbox.ui.hud import premul
 from sandbox.ui.theme import ERROR, TEXT, TEXT_DIM
 
 UI_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
@@ -66,13 +65,6 @@ def menu_scale(window: tuple[int, int], wanted: float) -> float:
         if window[0] >= MENU_MIN[0] * s and window[1] >= MENU_MIN[1] * s:
             return s
     return 1.0
-
-
-class Decal(UIImage):
-    """An image that the mouse passes through, so the button under it keeps hover and clicks."""
-
-    def hover_point(self, hover_x: float, hover_y: float) -> bool:
-        return False
 
 
 def wrap(text: str, f: pygame.font.Font, width: int, max_lines: int) -> list[str]:
@@ -166,20 +158,18 @@ def card_face(info: CardInfo, size: tuple[int, int], scale: float) -> pygame.Sur
     return out
 
 
-class MenuPanels:
+class MenuPanels(PanelBase):
     """Every pygame-gui element of the start menu."""
 
+    tooltip_delay = 0.4
+    tip_width = 320
+
     def __init__(self, manager: pygame_gui.UIManager, state: Any, view: MenuView) -> None:
-        self.manager = manager
-        self.elements: list[Any] = []
+        super().__init__(manager, state.scale)
         self.cards: dict[str, UIButton] = {}
         self.buttons: dict[str, UIButton] = {}
-        self._press: dict[Any, Callable[[], A.Action | None]] = {}
         self._key: tuple = ()
         self.build(state, view)
-
-    def s(self, px: float) -> int:
-        return round(px * self.scale)
 
     def _key_for(self, state: Any, view: MenuView) -> tuple:
         return (state.layout.window, state.scale, view.version)
@@ -188,12 +178,9 @@ class MenuPanels:
         return self._key_for(state, view) != self._key
 
     def clear(self) -> None:
-        for el in self.elements:
-            el.kill()
-        self.elements.clear()
+        super().clear()
         self.cards.clear()
         self.buttons.clear()
-        self._press.clear()
 
     # ------------------------------------------------------------------ building
     def build(self, state: Any, view: MenuView) -> None:
@@ -204,15 +191,9 @@ class MenuPanels:
         w, h = state.layout.window
         s = self.s
         margin = s(36)
-        back = UIPanel(
-            pygame.Rect(0, 0, w, h),
-            starting_height=1,
-            manager=self.manager,
-            object_id=ObjectID(object_id="#menu_back", class_id="@panel"),
-        )
-        self.elements.append(back)
-        self._label(back, (0, s(22), w, s(80)), "Neural Origami", "@menu_title")
-        self._label(
+        back = self._panel((0, 0, w, h), "#menu_back")
+        self._menu_label(back, (0, s(22), w, s(80)), "Neural Origami", "@menu_title")
+        self._menu_label(
             back,
             (0, s(98), w, s(34)),
             "Fold the plane with a neural network, one crease at a time",
@@ -245,9 +226,9 @@ class MenuPanels:
             # the settings card stands alone: nothing behind it to read through or click
             self._build_settings(view, (w, h))
             return
-        self._label(back, (margin, y, s(400), s(26)), "LEVELS", "@menu_section")
+        self._menu_label(back, (margin, y, s(400), s(26)), "LEVELS", "@menu_section")
         if view.unlock_all:
-            self._label(
+            self._menu_label(
                 back,
                 (w - margin - s(420), y, s(420), s(26)),
                 "Every level is open (U locks them again)",
@@ -256,44 +237,21 @@ class MenuPanels:
         y += s(32)
         self._build_grid(back, view, (margin, y, w - 2 * margin, h - y - s(20)))
 
-    def _label(self, container, rect, text, cls) -> UILabel:
-        label = UILabel(
-            pygame.Rect(rect),
-            text,
-            manager=self.manager,
-            container=container,
-            object_id=ObjectID(class_id=cls),
-        )
-        self.elements.append(label)
-        return label
+    def _menu_label(self, container, rect, text, cls) -> UILabel:
+        return self._label(container, rect, text, cls, grow=False)
 
-    def _button(self, container, rect, text, cls, act, tip, key=None) -> UIButton:
-        button = UIButton(
-            pygame.Rect(rect),
-            text,
-            manager=self.manager,
-            container=container,
-            object_id=ObjectID(class_id=cls, object_id=f"#{key}" if key else None),
-        )
-        if tip:
-            button.set_tooltip(tip, delay=TOOLTIP_DELAY, wrap_width=self.s(320))
-        self.elements.append(button)
-        self._press[button] = act
+    def _menu_button(self, container, rect, text, cls, act, tip, key=None) -> UIButton:
+        button = self._button(container, rect, text, tip, act, cls, f"#{key}" if key else None)
         if key:
             self.buttons[key] = button
         return button
 
     def _big_button(self, container, rect, key, text, icon_name, cls, act, tip) -> UIButton:
-        button = self._button(container, rect, text, cls, act, tip, key)
+        button = self._menu_button(container, rect, text, cls, act, tip, key)
         x, y, _, h = rect
         size = self.s(28)
-        decal = Decal(
-            pygame.Rect(x + self.s(16), y + (h - size) // 2, size, size),
-            glyphs.icon(icon_name, size),
-            manager=self.manager,
-            container=container,
-        )
-        self.elements.append(decal)
+        self._decal(container, (x + self.s(16), y + (h - size) // 2, size, size),
+                    glyphs.icon(icon_name, size))  # fmt: skip
         return button
 
     def _build_grid(self, container, view: MenuView, area: tuple[int, int, int, int]) -> None:
@@ -322,7 +280,7 @@ class MenuPanels:
                 got = f" Best so far: {info.stars} of 3 stars." if info.stars else ""
                 tip = f"Play level {info.number}: {info.title}.{got}"
             # every card asks to open its level: the scene says why a locked or broken one won't
-            button = self._button(
+            button = self._menu_button(
                 container,
                 rect,
                 "",
@@ -332,32 +290,20 @@ class MenuPanels:
                 f"card_{info.level_id}",
             )
             self.cards[info.level_id] = button
-            decal = Decal(
-                pygame.Rect(rect),
-                card_face(info, (cw, ch), self.scale),
-                manager=self.manager,
-                container=container,
-            )
-            self.elements.append(decal)
+            self._decal(container, rect, card_face(info, (cw, ch), self.scale))
 
     def _build_settings(self, view: MenuView, window: tuple[int, int]) -> None:
         s = self.s
         w, h = s(560), s(330)
         rect = pygame.Rect(0, 0, w, h)
         rect.center = (window[0] // 2, window[1] // 2)
-        card = UIPanel(
-            rect,
-            starting_height=5,
-            manager=self.manager,
-            object_id=ObjectID(object_id="#settings_card", class_id="@card_panel"),
-        )
-        self.elements.append(card)
+        card = self._panel(rect, "#settings_card", "@card_panel", height=5)
         pad = s(26)
-        self._label(card, (pad, s(18), w - 2 * pad, s(44)), "Settings", "@card_title")
-        self._label(card, (pad, s(74), w - 2 * pad, s(26)), "UI SIZE", "@menu_section")
+        self._menu_label(card, (pad, s(18), w - 2 * pad, s(44)), "Settings", "@card_title")
+        self._menu_label(card, (pad, s(74), w - 2 * pad, s(26)), "UI SIZE", "@menu_section")
         bw = (w - 2 * pad - 4 * s(8)) // len(UI_SCALES)
         for i, scale in enumerate(UI_SCALES):
-            b = self._button(
+            b = self._menu_button(
                 card,
                 (pad + i * (bw + s(8)), s(104), bw, s(44)),
                 f"{scale:g}x",
@@ -368,9 +314,9 @@ class MenuPanels:
             )
             if math.isclose(scale, view.ui_scale):
                 b.select()
-        self._label(card, (pad, s(166), w - 2 * pad, s(26)), "LEVELS", "@menu_section")
+        self._menu_label(card, (pad, s(166), w - 2 * pad, s(26)), "LEVELS", "@menu_section")
         text = "Open every level (presenters): " + ("on" if view.unlock_all else "off")
-        b = self._button(
+        b = self._menu_button(
             card,
             (pad, s(196), w - 2 * pad, s(44)),
             text,
@@ -382,7 +328,7 @@ class MenuPanels:
         )
         if view.unlock_all:
             b.select()
-        self._button(
+        self._menu_button(
             card,
             (w - pad - s(160), h - s(70), s(160), s(48)),
             "Done",
@@ -393,14 +339,6 @@ class MenuPanels:
         )
 
     # ------------------------------------------------------------------ events
-    def handle_event(self, event: pygame.event.Event) -> list[A.Action]:
-        element = getattr(event, "ui_element", None)
-        if element is None or event.type != pygame_gui.UI_BUTTON_PRESSED:
-            return []
-        act = self._press.get(element)
-        action = act() if act is not None else None
-        return [action] if action is not None else []
-
     def sync(self, state: Any, view: MenuView) -> None:
         if self.needs_rebuild(state, view):
             self.build(state, view)

@@ -12,91 +12,34 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import pygame
 import pygame_gui
-from pygame_gui.core import ObjectID
-from pygame_gui.elements import (
-    UIButton,
-    UIDropDownMenu,
-    UIHorizontalSlider,
-    UIImage,
-    UILabel,
-    UIPanel,
-)
+from pygame_gui.elements import UIButton, UIImage
 
 from sandbox import actions as A
-from sandbox.state import (
-    BATCH_SIZES,
-    BRUSH_DENSITY_RANGE,
-    BRUSH_RADIUS_RANGE,
-    L2_RANGE,
-    LR_RANGE,
-    MAX_CLASSES,
-    MAX_WIDTH_UI,
-    MIN_WIDTH,
-    OPTIMIZERS,
-    PRIOR_RANGE,
-    SPEEDS,
-    VIEW_KEYS,
-    AppState,
-    Task,
-    View,
-    speed_label,
-)
+from sandbox.state import AppState
 from sandbox.ui import charts
+from sandbox.ui.base import LABEL_FONT_PX, select_if
 from sandbox.ui.dialogs import FileButtons
 from sandbox.ui.layout import COMPACT_LAYERS, LAYER_LABEL_WIDTH, TOOLBAR_ITEMS, panels_visible
+from sandbox.ui.numbers import compact_count, loss_text, percent_text
+from sandbox.ui.rows import (
+    ButtonSpec,
+    RowPanel,
+    SliderSpec,
+    SliderWidget,
+    buttons_row,
+    hint_row,
+    section_row,
+    setting_row,
+)
 from sandbox.ui.theme import CLASS_NAMES
+from sandbox.vocab import MAX_CLASSES, MAX_WIDTH_UI, MIN_WIDTH, VIEW_KEYS, Optimizer, Task, View
 
-TOOLTIP_DELAY = 0.5
-# font sizes of the label classes at 1x (assets/theme.json)
-LABEL_FONT_PX = {
-    "@label": 15,
-    "@value": 15,
-    "@readout": 16,
-    "@big_readout": 18,
-    "@hint": 13,
-    "@section": 13,
-    "@title": 19,
-}
 UI_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
-
-
-def widget_actions(
-    event: pygame.event.Event,
-    press: dict[Any, Callable[[], A.Action | None]],
-    slide: dict[Any, Callable[[float], A.Action | None]],
-    select: dict[Any, Callable[[str], A.Action | None]],
-) -> list[A.Action]:
-    """The action a pygame-gui widget event asks for, through a panel's widget tables."""
-    element = getattr(event, "ui_element", None)
-    if element is None:
-        return []
-    action = None
-    if event.type == pygame_gui.UI_BUTTON_PRESSED and element in press:
-        action = press[element]()
-    elif event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED and element in slide:
-        action = slide[element](event.value)
-    elif event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and element in select:
-        option = getattr(event, "selected_option_id", None) or event.text
-        action = select[element](option)
-    return [action] if action is not None else []
-
-
-def label_rect(rect: tuple, cls: str, scale: float) -> pygame.Rect:
-    """`rect` grown evenly up and down to the height a label of class `cls` needs at `scale`."""
-    x, y, w, h = rect
-    # taller than the font needs, at every scale (rounding makes big fonts a bit taller)
-    need = math.ceil(LABEL_FONT_PX.get(cls, 15) * scale * 1.7)
-    if h < need:
-        y -= (need - h) // 2
-        h = need
-    return pygame.Rect(x, y, w, h)
-
 
 VIEW_TIPS = {
     View.FIELD: "Colour the plane by what the network predicts: the stronger the colour, the "
@@ -122,61 +65,11 @@ VIEW_TIPS = {
 }
 
 
-def _log_to_slider(value: float, lo: float, hi: float, steps: int) -> int:
-    value = min(max(value, lo), hi)
-    return round(steps * math.log(value / lo) / math.log(hi / lo))
-
-
-def _slider_to_log(i: float, lo: float, hi: float, steps: int) -> float:
-    return float(lo * (hi / lo) ** (float(i) / steps))
-
-
-def fmt_number(x: float) -> str:
-    """Short, readable number for value labels (0.01, 3e-4, 12.5)."""
-    if x == 0:
-        return "0"
-    if abs(x) >= 100:
-        return f"{x:.0f}"
-    if abs(x) >= 0.01:
-        return f"{x:.3g}"
-    return f"{x:.0e}".replace("e-0", "e-")
-
-
-def l2_from_slider(i: int) -> float:
-    """Slider 0 is no weight decay; 1..100 spread 1e-5 .. L2_RANGE[1] on a log scale."""
-    if i <= 0:
-        return 0.0
-    return _slider_to_log(i - 1, 1e-5, L2_RANGE[1], 99)
-
-
-def l2_to_slider(v: float) -> int:
-    if v <= 0:
-        return 0
-    return 1 + _log_to_slider(max(v, 1e-5), 1e-5, L2_RANGE[1], 99)
-
-
-@dataclass
-class _Slider:
-    widget: UIHorizontalSlider
-    value_label: UILabel
-    get: Callable[[AppState], float]  # state -> slider position
-    text: Callable[[AppState], str]  # state -> value label text
-
-
-class SandboxPanels:
+class SandboxPanels(RowPanel):
     """All pygame-gui elements of the sandbox screen."""
 
     def __init__(self, manager: pygame_gui.UIManager, state: AppState) -> None:
-        self.manager = manager
-        self.scale = state.scale
-        self.elements: list[Any] = []
-        self.controls: list[Any] = []  # every interactive element (for the tooltip test)
-        self._press: dict[Any, Callable[[], A.Action | None]] = {}
-        self._slide: dict[Any, Callable[[float], A.Action | None]] = {}
-        self._select: dict[Any, Callable[[str], A.Action | None]] = {}
-        self._sliders: list[_Slider] = []
-        self._labels: dict[str, UILabel] = {}
-        self._label_text: dict[str, str] = {}
+        super().__init__(manager, state.scale)
         self._toggles: dict[View | str, UIButton] = {}
         self._swatches: list[UIButton] = []
         self._chart: UIImage | None = None
@@ -185,9 +78,6 @@ class SandboxPanels:
         self.build(state)
 
     # ------------------------------------------------------------------ building
-    def s(self, px: float) -> int:
-        return round(px * self.scale)
-
     def _structure_key(self, state: AppState) -> tuple:
         return (
             state.layout.window,
@@ -215,131 +105,12 @@ class SandboxPanels:
         self.sync(state, force=True)
 
     def clear(self) -> None:
-        for el in self.elements:
-            el.kill()
-        self.elements.clear()
-        self.controls.clear()
-        self._press.clear()
-        self._slide.clear()
-        self._select.clear()
-        self._sliders.clear()
-        self._labels.clear()
-        self._label_text.clear()
+        super().clear()
         self._toggles.clear()
         self._swatches.clear()
         self._chart = None
         self._chart_key = ()
         self._chart_time = -1.0  # a rebuilt chart is drawn at once
-
-    def _panel(self, rect: tuple[int, int, int, int], oid: str) -> UIPanel:
-        panel = UIPanel(
-            pygame.Rect(rect),
-            starting_height=1,
-            manager=self.manager,
-            object_id=ObjectID(object_id=oid, class_id="@panel"),
-        )
-        self.elements.append(panel)
-        return panel
-
-    def _tip(self, element: Any, text: str) -> None:
-        element.set_tooltip(text, delay=TOOLTIP_DELAY, wrap_width=self.s(300))
-        self.controls.append(element)
-
-    def _label(
-        self, container: Any, rect: tuple, text: str, cls: str = "@label", key: str | None = None
-    ) -> UILabel:
-        label = UILabel(
-            label_rect(rect, cls, self.scale),
-            text,
-            manager=self.manager,
-            container=container,
-            object_id=ObjectID(class_id=cls, object_id=f"#{key}" if key else None),
-        )
-        self.elements.append(label)
-        if key:
-            self._labels[key] = label
-            self._label_text[key] = text
-        return label
-
-    def _button(
-        self,
-        container: Any,
-        rect: tuple,
-        text: str,
-        tip: str,
-        on_press: Callable[[], A.Action | None],
-        cls: str = "@button",
-        oid: str | None = None,
-    ) -> UIButton:
-        button = UIButton(
-            pygame.Rect(rect),
-            text,
-            manager=self.manager,
-            container=container,
-            object_id=ObjectID(class_id=cls, object_id=oid),
-        )
-        self.elements.append(button)
-        self._tip(button, tip)
-        self._press[button] = on_press
-        return button
-
-    def _slider_row(
-        self,
-        container: Any,
-        y: int,
-        width: int,
-        label: str,
-        tip: str,
-        value_range: tuple[int, int],
-        get: Callable[[AppState], float],
-        on_move: Callable[[float], A.Action | None],
-        text: Callable[[AppState], str],
-        state: AppState,
-    ) -> int:
-        """A labelled slider with its value on the right; returns the next row's y."""
-        pad = self.s(12)
-        row = self.s(24)
-        vw = self.s(76)
-        name = self._label(container, (pad, y, width - 2 * pad - vw, row), label)
-        value = self._label(container, (width - pad - vw, y, vw, row), text(state), "@value")
-        self._tip(name, tip)
-        slider = UIHorizontalSlider(
-            pygame.Rect(pad, y + row, width - 2 * pad, self.s(22)),
-            start_value=int(get(state)),
-            value_range=value_range,
-            manager=self.manager,
-            container=container,
-            click_increment=1,
-        )
-        self.elements.append(slider)
-        self._tip(slider, tip)
-        if slider.sliding_button is not None:
-            slider.sliding_button.set_tooltip(tip, delay=TOOLTIP_DELAY, wrap_width=self.s(300))
-        self._slide[slider] = on_move
-        self._sliders.append(_Slider(slider, value, get, text))
-        return y + row + self.s(30)
-
-    def _dropdown(
-        self,
-        container: Any,
-        rect: tuple,
-        options: list[tuple[str, str]],
-        current: str,
-        tip: str,
-        on_select: Callable[[str], A.Action | None],
-    ) -> UIDropDownMenu:
-        start = next((o for o in options if o[1] == current), options[0])
-        dd = UIDropDownMenu(
-            options,
-            start,
-            pygame.Rect(rect),
-            manager=self.manager,
-            container=container,
-        )
-        self.elements.append(dd)
-        self._tip(dd, tip)
-        self._select[dd] = on_select
-        return dd
 
     # ------------------------------------------------------------------ left: data
     def _build_left(self, state: AppState) -> None:
@@ -349,9 +120,7 @@ class SandboxPanels:
         inner = w - 2 * pad
         y = self.s(10)
         self._label(panel, (pad, y, inner, self.s(30)), "Neural Origami", "@title")
-        y += self.s(36)
-        self._label(panel, (pad, y, inner, self.s(20)), "PAINT", "@section")
-        y += self.s(24)
+        y = self._build_rows(panel, [section_row("PAINT")], state, y + self.s(36), w)
         if state.task is Task.CLASSIFICATION:
             gap = self.s(5)
             size = (inner - gap * (MAX_CLASSES - 1)) // MAX_CLASSES
@@ -367,65 +136,24 @@ class SandboxPanels:
                 )
                 self._swatches.append(btn)
             y += self.s(44)
-        else:
-            y = self._slider_row(
-                panel,
-                y,
-                w,
-                "Grey to paint",
-                "The grey level painted points ask for: 0 is black, 1 is white.",
-                (0, 100),
-                lambda s: round(s.paint_value * 100),
-                lambda v: A.SetPaintValue(v / 100.0),
-                lambda s: f"{s.paint_value:.2f}",
-                state,
-            )
-        y = self._slider_row(
-            panel,
-            y,
-            w,
-            "Brush size",
-            "How wide the brush is. Left drag paints points, right drag erases them.",
-            (int(BRUSH_RADIUS_RANGE[0]), int(BRUSH_RADIUS_RANGE[1])),
-            lambda s: round(s.brush_radius_px),
-            lambda v: A.SetBrushSize(float(v)),
-            lambda s: f"{s.brush_radius_px:.0f} px",
-            state,
-        )
-        y = self._slider_row(
-            panel,
-            y,
-            w,
-            "Brush density",
-            "How many points each dab of the brush adds.",
-            BRUSH_DENSITY_RANGE,
-            lambda s: s.brush_density,
-            lambda v: A.SetBrushDensity(int(v)),
-            lambda s: f"{s.brush_density}",
-            state,
-        )
-        bw = (inner - 2 * self.s(6)) // 3
-        for i, (text, tip, act) in enumerate(
-            (
-                ("Undo", "Take back the last stroke, clear or preset. Ctrl+Z.", A.Undo),
-                ("Redo", "Put back what Undo took. Ctrl+Y.", A.Redo),
-                ("Clear", "Remove every point (Undo brings them back).", A.ClearPoints),
-            )
-        ):
-            self._button(
-                panel,
-                (pad + i * (bw + self.s(6)), y, bw, self.s(32)),
-                text,
-                tip,
-                lambda act=act: act(),
-                cls="@danger" if text == "Clear" else "@button",
-            )
-        y += self.s(40)
-        self._label(panel, (pad, y, inner, self.s(22)), "", "@hint", key="counts")
-        y += self.s(30)
-
-        self._label(panel, (pad, y, inner, self.s(20)), "PRESETS", "@section")
-        y += self.s(24)
+        rows = [] if state.task is Task.CLASSIFICATION else [setting_row("paint_value")]
+        rows += [
+            setting_row("brush_size"),
+            setting_row("brush_density"),
+            buttons_row(
+                [
+                    ButtonSpec("undo", "Undo", "Take back the last stroke, clear or preset. "
+                               "Ctrl+Z.", A.Undo),
+                    ButtonSpec("redo", "Redo", "Put back what Undo took. Ctrl+Y.", A.Redo),
+                    ButtonSpec("clear", "Clear", "Remove every point (Undo brings them back).",
+                               A.ClearPoints, "@danger"),
+                ],
+                height=40,
+            ),
+            hint_row("", key="counts"),
+            section_row("PRESETS"),
+        ]  # fmt: skip
+        y = self._build_rows(panel, rows, state, y, w)
         options = [(name, name) for name, _, task in state.presets if task == state.task.value]
         if not options:
             options = [(state.preset, state.preset)]
@@ -445,73 +173,30 @@ class SandboxPanels:
             "Draw the same kind of dataset again with fresh random points.",
             A.NewDataSeed,
         )
-        y += self.s(42)
-        y = self._slider_row(
-            panel,
-            y,
-            w,
-            "Noise",
-            "How messy the preset is: 0 is clean, higher mixes the classes near the borders.",
-            (0, 50),
-            lambda s: round(s.noise * 100),
-            lambda v: A.SetNoise(v / 100.0),
-            lambda s: f"{s.noise:.2f}",
-            state,
-        )
-        y = self._slider_row(
-            panel,
-            y,
-            w,
-            "Test points",
-            "Share of points the network never trains on (drawn hollow). They show whether it "
-            "generalises.",
-            (0, 50),
-            lambda s: round(s.test_ratio * 100),
-            lambda v: A.SetTestRatio(v / 100.0),
-            lambda s: f"{s.test_ratio * 100:.0f}%",
-            state,
-        )
-        self._label(panel, (pad, y, inner, self.s(20)), "VIEW", "@section")
-        y += self.s(24)
-        bw = (inner - self.s(6)) // 2
-        self._button(
-            panel,
-            (pad, y, bw, self.s(32)),
-            "Zoom out far",
-            "Jump far out (or back): the network keeps predicting far from the data, and a "
-            "plain network is sure of itself there. Key O.",
-            A.ZoomOutFar,
-        )
-        self._button(
-            panel,
-            (pad + bw + self.s(6), y, bw, self.s(32)),
-            "Reset view",
-            "Back to the data. Key 0 (zero). Wheel zooms at the cursor, middle drag or "
-            "Space+drag pans.",
-            A.ResetView,
-        )
-        y += self.s(42)
+        rows = [
+            setting_row("noise"),
+            setting_row("test_fraction"),
+            section_row("VIEW"),
+            buttons_row(
+                [
+                    ButtonSpec("zoom_far", "Zoom out far", "Jump far out (or back): the network "
+                               "keeps predicting far from the data, and a plain network is sure "
+                               "of itself there. Key O.", A.ZoomOutFar),
+                    ButtonSpec("reset_view", "Reset view", "Back to the data. Key 0 (zero). "
+                               "Wheel zooms at the cursor, middle drag or Space+drag pans.",
+                               A.ResetView),
+                ]
+            ),
+        ]  # fmt: skip
+        y = self._build_rows(panel, rows, state, y + self.s(42), w)
         self._file = FileButtons(self, panel, y, pad, inner)  # sandbox.ui.dialogs
         y = self._file.bottom
         if y + self.s(90) < h:
-            self._label(
-                panel,
-                (pad, h - self.s(84), inner, self.s(20)),
-                "Left drag paints, right erases",
-                "@hint",
-            )
-            self._label(
-                panel,
-                (pad, h - self.s(62), inner, self.s(20)),
-                "Wheel: zoom · middle: pan",
-                "@hint",
-            )
-            self._label(
-                panel,
-                (pad, h - self.s(40), inner, self.s(20)),
-                "Space trains · H: all keys",
-                "@hint",
-            )
+            for i, text in enumerate(
+                ("Left drag paints, right erases", "Wheel: zoom · middle: pan",
+                 "Space trains · H: all keys")
+            ):  # fmt: skip
+                self._label(panel, (pad, h - self.s(84 - 22 * i), inner, self.s(20)), text, "@hint")
 
     # ------------------------------------------------------------------ right: network
     def _build_right(self, state: AppState) -> None:
@@ -519,9 +204,7 @@ class SandboxPanels:
         panel = self._panel((x, y0, w, h), "#right_panel")
         pad = self.s(12)
         inner = w - 2 * pad
-        y = self.s(12)
-        self._label(panel, (pad, y, inner, self.s(20)), "NETWORK", "@section")
-        y += self.s(24)
+        y = self._build_rows(panel, [section_row("NETWORK")], state, self.s(12), w)
         bw = self.s(40)
         self._button(
             panel,
@@ -548,49 +231,17 @@ class SandboxPanels:
         n_layers = len(state.settings.hidden)
         compact = n_layers > COMPACT_LAYERS
         for i in range(n_layers):
-            tip = (
+            spec = SliderSpec(
+                f"Layer {i + 1}" if compact else f"Layer {i + 1} neurons",
                 f"Neurons in hidden layer {i + 1}. Each neuron adds one crease (a fold) to the "
-                "plane."
+                "plane.",
+                (MIN_WIDTH, MAX_WIDTH_UI),
+                lambda s, i=i: s.settings.hidden[i] if i < len(s.settings.hidden) else 1,
+                lambda v, i=i: A.SetWidth(i, int(v)),
+                lambda s, i=i: str(s.settings.hidden[i]) if i < len(s.settings.hidden) else "",
             )
-            if compact:
-                row = self.s(24)
-                name = self._label(panel, (pad, y, self.s(70), row), f"Layer {i + 1}")
-                self._tip(name, tip)
-                value = self._label(panel, (w - pad - self.s(34), y, self.s(34), row), "", "@value")
-                slider = UIHorizontalSlider(
-                    pygame.Rect(pad + self.s(72), y + self.s(1), inner - self.s(110), self.s(22)),
-                    start_value=state.settings.hidden[i],
-                    value_range=(MIN_WIDTH, MAX_WIDTH_UI),
-                    manager=self.manager,
-                    container=panel,
-                )
-                self.elements.append(slider)
-                self._tip(slider, tip)
-                self._slide[slider] = lambda v, i=i: A.SetWidth(i, int(v))
-                self._sliders.append(
-                    _Slider(
-                        slider,
-                        value,
-                        lambda s, i=i: s.settings.hidden[i] if i < len(s.settings.hidden) else 1,
-                        lambda s, i=i: (
-                            str(s.settings.hidden[i]) if i < len(s.settings.hidden) else ""
-                        ),
-                    )
-                )
-                y += self.s(28)
-            else:
-                y = self._slider_row(
-                    panel,
-                    y,
-                    w,
-                    f"Layer {i + 1} neurons",
-                    tip,
-                    (MIN_WIDTH, MAX_WIDTH_UI),
-                    lambda s, i=i: s.settings.hidden[i] if i < len(s.settings.hidden) else 1,
-                    lambda v, i=i: A.SetWidth(i, int(v)),
-                    lambda s, i=i: str(s.settings.hidden[i]) if i < len(s.settings.hidden) else "",
-                    state,
-                )
+            y = self._compact_slider(panel, y, w, spec, state) if compact else self._slider_row(
+                panel, y, w, spec, state)  # fmt: skip
         if compact:
             y += self.s(6)
         half = (inner - self.s(6)) // 2
@@ -607,109 +258,33 @@ class SandboxPanels:
             panel,
             (pad + half + self.s(6), y, half, self.s(32)),
             [("Adam", "adam"), ("SGD", "sgd")],
-            state.settings.optimizer if state.settings.optimizer in OPTIMIZERS else "adam",
+            state.settings.optimizer if state.settings.optimizer in tuple(Optimizer) else "adam",
             "How the weights are updated: Adam adapts its step size per weight and is forgiving; "
             "SGD with momentum is the classic.",
             lambda v: A.SetOptimizer(v),
         )
-        y += self.s(42)
-        lo, hi = LR_RANGE
-        y = self._slider_row(
-            panel,
-            y,
-            w,
-            "Learning rate",
-            "How big each training step is. Too small: slow. Too big: training explodes "
-            "(the app then restores the last good weights).",
-            (0, 100),
-            lambda s: _log_to_slider(s.settings.lr, lo, hi, 100),
-            lambda v: A.SetLearningRate(_slider_to_log(v, lo, hi, 100)),
-            lambda s: fmt_number(s.settings.lr),
-            state,
-        )
-        y = self._slider_row(
-            panel,
-            y,
-            w,
-            "Batch size",
-            "How many points each step looks at. Small batches are noisy but quick.",
-            (0, len(BATCH_SIZES) - 1),
-            lambda s: min(
-                range(len(BATCH_SIZES)),
-                key=lambda i: abs(BATCH_SIZES[i] - s.settings.batch_size),
+        rows = [
+            setting_row("learning_rate"),
+            setting_row("batch_size"),
+            setting_row("l2"),
+            section_row("TRAINING"),
+            buttons_row(
+                [
+                    ButtonSpec("play", "Train", "Start or pause training. Key Space.",
+                               A.TogglePlay, "@primary", weight=1.3),
+                    ButtonSpec("step", "Step", "Run exactly one training step (pauses first). "
+                               "Key S.", A.StepOnce),
+                    ButtonSpec("reset", "Reset", "Start again from fresh random weights (a new "
+                               "seed each time). Key R.", A.ResetNetwork),
+                ],
+                height=44,
+                button=36,
             ),
-            lambda v: A.SetBatchSize(BATCH_SIZES[int(v)]),
-            lambda s: str(s.settings.batch_size),
-            state,
-        )
-        y = self._slider_row(
-            panel,
-            y,
-            w,
-            "L2 (weight decay)",
-            "Pulls every weight a little towards zero each step: smoother, simpler fits.",
-            (0, 100),
-            lambda s: l2_to_slider(s.settings.l2),
-            lambda v: A.SetL2(l2_from_slider(int(v))),
-            lambda s: fmt_number(s.settings.l2),
-            state,
-        )
-        self._label(panel, (pad, y, inner, self.s(20)), "TRAINING", "@section")
-        y += self.s(24)
-        bw3 = (inner - 2 * self.s(6)) // 3
-        play = self._button(
-            panel,
-            (pad, y, bw3 + self.s(20), self.s(36)),
-            "Train",
-            "Start or pause training. Key Space.",
-            A.TogglePlay,
-            cls="@primary",
-        )
-        self._toggles["play"] = play
-        self._button(
-            panel,
-            (pad + bw3 + self.s(26), y, bw3 - self.s(10), self.s(36)),
-            "Step",
-            "Run exactly one training step (pauses first). Key S.",
-            A.StepOnce,
-        )
-        self._button(
-            panel,
-            (pad + 2 * bw3 + self.s(22), y, bw3 - self.s(10), self.s(36)),
-            "Reset",
-            "Start again from fresh random weights (a new seed each time). Key R.",
-            A.ResetNetwork,
-        )
-        y += self.s(44)
-        y = self._slider_row(
-            panel,
-            y,
-            w,
-            "Steps per frame",
-            "How fast training runs: training steps per drawn frame, from one step at a time "
-            "to flat out (as many as fit the frame).",
-            (0, len(SPEEDS) - 1),
-            lambda s: s.speed,
-            lambda v: A.SetSpeed(int(v)),
-            lambda s: speed_label(s.speed),
-            state,
-        )
-        self._label(panel, (pad, y, inner, self.s(20)), "BAYES (LAST-LAYER LAPLACE)", "@section")
-        y += self.s(24)
-        plo, phi = PRIOR_RANGE
-        y = self._slider_row(
-            panel,
-            y,
-            w,
-            "Prior precision",
-            "How strongly the Laplace posterior believes weights are small. Small values: "
-            "humbler far from the data; large values: close to the plain network.",
-            (0, 120),
-            lambda s: _log_to_slider(s.prior_precision, plo, phi, 120),
-            lambda v: A.SetPriorPrecision(_slider_to_log(v, plo, phi, 120)),
-            lambda s: fmt_number(s.prior_precision),
-            state,
-        )
+            setting_row("speed"),
+            section_row("BAYES (LAST-LAYER LAPLACE)"),
+            setting_row("prior_precision"),
+        ]  # fmt: skip
+        y = self._build_rows(panel, rows, state, y + self.s(42), w)
         self._button(
             panel,
             (pad, y, inner // 2 + self.s(20), self.s(32)),
@@ -725,6 +300,24 @@ class SandboxPanels:
             "Make every panel and text larger (for projectors) or smaller.",
             lambda v: A.SetUiScale(float(v)),
         )
+
+    def _compact_slider(self, panel, y: int, w: int, spec: SliderSpec, state: AppState) -> int:
+        """A one-line slider row (name, slider, value) for networks with many layers."""
+        pad, row = self.s(12), self.s(24)
+        name = self._label(panel, (pad, y, self.s(70), row), spec.label)
+        self._tip(name, spec.tip)
+        value = self._label(panel, (w - pad - self.s(34), y, self.s(34), row), "", "@value")
+        slider = self._slider(panel, (pad + self.s(72), y + self.s(1), w - 2 * pad - self.s(110),
+                              self.s(22)), int(spec.get(state)), spec.range, spec.tip,
+                              spec.move)  # fmt: skip
+        self._sliders.append(SliderWidget(slider, value, spec.get, spec.text))
+        return y + self.s(28)
+
+    def _row_button(self, container, rect: tuple, b: ButtonSpec) -> UIButton:
+        button = super()._row_button(container, rect, b)
+        if b.key == "play":
+            self._toggles["play"] = button
+        return button
 
     # ------------------------------------------------------------------ top: views
     def _build_toolbar(self, state: AppState) -> None:
@@ -808,19 +401,10 @@ class SandboxPanels:
             )
 
     # ------------------------------------------------------------------ events and sync
-    def handle_event(self, event: pygame.event.Event) -> list[A.Action]:
-        """Actions for a pygame-gui widget event (empty for anything else)."""
-        return widget_actions(event, self._press, self._slide, self._select)
-
     def needs_rebuild(self, state: AppState) -> bool:
         return self._structure_key(state) != self._key or self.visible != (
             panels_visible(state.layout) and state.show_ui
         )
-
-    def _set_label(self, key: str, text: str) -> None:
-        if self._label_text.get(key) != text and key in self._labels:
-            self._labels[key].set_text(text)
-            self._label_text[key] = text
 
     def sync(self, state: AppState, force: bool = False) -> None:
         """Make every widget show the state (cheap when nothing changed)."""
@@ -829,13 +413,7 @@ class SandboxPanels:
             return
         if not self.visible:
             return
-        for sl in self._sliders:
-            target = sl.get(state)
-            if force or abs(sl.widget.get_current_value() - target) >= 1:
-                sl.widget.set_current_value(target, warn=False)
-            text = sl.text(state)
-            if sl.value_label.text != text:
-                sl.value_label.set_text(text)
+        self._sync_sliders(state, force)
         for key, button in self._toggles.items():
             if isinstance(key, View):
                 on = key in state.views
@@ -853,16 +431,9 @@ class SandboxPanels:
                 on = state.layer_view != 0
             else:
                 continue
-            if on and not button.is_selected:
-                button.select()
-            elif not on and button.is_selected:
-                button.unselect()
+            select_if(button, on)
         for k, sw in enumerate(self._swatches):
-            want = k == state.selected_class
-            if want and not sw.is_selected:
-                sw.select()
-            elif not want and sw.is_selected:
-                sw.unselect()
+            select_if(sw, k == state.selected_class)
         self._sync_readouts(state)
         if getattr(self, "_file", None) is not None:
             self._file.sync(state)
@@ -883,12 +454,12 @@ class SandboxPanels:
             status = f"past; now {state.closer.live_step:,}"
         self._set_label("step", f"Step {m.step:,}  ({status})")
         self._set_label(
-            "loss", f"Loss       train {_fmt_loss(m.train_loss)}    test {_fmt_loss(m.test_loss)}"
+            "loss", f"Loss       train {loss_text(m.train_loss)}    test {loss_text(m.test_loss)}"
         )
         if state.task is Task.CLASSIFICATION:
             self._set_label(
                 "accuracy",
-                f"Accuracy  train {_fmt_pct(m.train_acc)}    test {_fmt_pct(m.test_acc)}",
+                f"Accuracy  train {percent_text(m.train_acc)}    test {percent_text(m.test_acc)}",
             )
         else:
             self._set_label("accuracy", "Fitting a picture: lower loss is better")
@@ -920,22 +491,3 @@ class SandboxPanels:
             return None
         r = self._chart.rect
         return (r.x, r.y, r.w, r.h)
-
-
-def compact_count(n: int) -> str:
-    """1,234 / 2.6 million / 3.1e12: short enough for a readout line."""
-    if n < 100_000:
-        return f"{n:,}"
-    if n < 1_000_000_000:
-        return f"{n / 1e6:.1f} million"
-    return f"{n:.1e}".replace("e+", "e")
-
-
-def _fmt_loss(x: float) -> str:
-    if not math.isfinite(x):
-        return "  -  "
-    return f"{x:.4f}" if x >= 1e-3 else f"{x:.1e}"
-
-
-def _fmt_pct(x: float) -> str:
-    return "  -  " if not math.isfinite(x) else f"{100 * x:.1f}%"

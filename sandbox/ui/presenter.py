@@ -4,7 +4,7 @@ cursor, big readouts, the recording counter and the shortcut overlay in big type
 The high-contrast theme is assets/theme_contrast.json laid over the normal theme (block by block,
 key by key), after the UI scale has been applied; it holds colours and border widths only, so
 every panel keeps its geometry. The overlays are drawn with pygame onto the UI surface in
-premultiplied alpha (as sandbox.ui.overlay explains), each on its own small surface blended on
+premultiplied alpha (as sandbox.ui.hud explains), each on its own small surface blended on
 top, so they never erase what is under them. Their sizes follow the presenter scale (at least
 1.5x), not the panels' scale, which the layout may lower to fit a small window.
 """
@@ -21,10 +21,11 @@ from typing import Any
 import pygame
 
 from sandbox.resources import resource_dir
-from sandbox.state import AppState, Task, View
+from sandbox.state import AppState
 from sandbox.ui.charts import font
 from sandbox.ui.input import KEY_HELP
 from sandbox.ui.theme import scaled_theme
+from sandbox.vocab import Task, View
 
 CONTRAST = "contrast"
 THEMES = ("default", CONTRAST)

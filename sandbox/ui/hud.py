@@ -1,5 +1,6 @@
-"""Custom-drawn UI on top of the plane: the hover readout, messages, the help card, the brush
-outline, captions and the loading screen.
+"""The heads-up display: what is drawn with pygame (not pygame-gui) on top of the plane: the hover
+readout, messages (toasts), the help card, the brush outline, captions and the loading screen.
+(Not to be confused with sandbox.render.overlay, the GL pass that composites the UI surface.)
 
 These are drawn with pygame onto the same transparent surface as the pygame-gui panels (the
 render layer composites that surface over the GL scene). pygame-gui draws with premultiplied
@@ -14,10 +15,11 @@ import math
 import numpy as np
 import pygame
 
-from sandbox.state import AppState, Task, View
+from sandbox.state import AppState
 from sandbox.ui.charts import font
 from sandbox.ui.input import KEY_HELP
 from sandbox.ui.theme import ACCENT, CARD_BG, ERROR, TEXT, TEXT_DIM, WARN, class_color
+from sandbox.vocab import Task, View
 
 
 def _layer_colors() -> tuple[tuple[int, int, int], ...]:

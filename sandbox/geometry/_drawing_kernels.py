@@ -1,0 +1,182 @@
+"""numba kernels that turn a finished partition into what is drawn and measured.
+
+`boundary_kernel` clips the decision boundary (or a regression level set) to every final region;
+`mesh_kernel` fan-triangulates the regions and evaluates their affine maps at every vertex. Both
+read the flat form of a partition (one vertex pool plus offsets, per-region maps) and have a
+plain-Python twin in reference.py used as the test oracle.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def boundary_kernel(off, V, M, R, level, eps):
+    """Decision-boundary segments of the final regions (MATH.md section 1).
+
+    M: (R, K, 3) output maps. K >= 2: per region, the cell where class k is on top is the polygon
+    clipped by f_k - f_j >= 0 for all j; a cell edge on f_k = f_j is boundary between k and j,
+    recorded from the cell of the smaller class id so that every piece is recorded once, also
+    across regions. K = 1 (regression): the same with the pseudo-classes (level, f), i.e. the level
+    set f = level. Pairs tied on a whole region (f_k = f_j everywhere on it) give no boundary.
+    Returns (segments (cap, 4), class pairs (cap, 2) int32, count).
+    """
+    K = M.shape[1]
+    kp = 2 if K == 1 else K
+    maxm = 0
+    for r in range(R):
+        if off[r + 1] - off[r] > maxm:
+            maxm = off[r + 1] - off[r]
+    pcap = maxm + 2 * kp + 4
+    ca = np.empty((pcap, 2))
+    cb = np.empty((pcap, 2))
+    vals = np.empty(pcap)
+    sg = np.empty(pcap, np.int8)
+    g = np.empty((kp, 3))
+    tol = np.empty((kp, kp))
+    cap = 256
+    seg = np.empty((cap, 4))
+    cls = np.empty((cap, 2), np.int32)
+    nb = 0
+    for r in range(R):
+        if K == 1:
+            g[0, 0] = 0.0
+            g[0, 1] = 0.0
+            g[0, 2] = level
+            g[1, 0] = M[r, 0, 0]
+            g[1, 1] = M[r, 0, 1]
+            g[1, 2] = M[r, 0, 2]
+        else:
+            for k in range(K):
+                g[k, 0] = M[r, k, 0]
+                g[k, 1] = M[r, k, 1]
+                g[k, 2] = M[r, k, 2]
+        p0 = off[r]
+        m = off[r + 1] - p0
+        for k in range(kp):
+            for j in range(kp):
+                d0 = g[k, 0] - g[j, 0]
+                d1 = g[k, 1] - g[j, 1]
+                d2 = g[k, 2] - g[j, 2]
+                mx = 0.0
+                mag = 1.0
+                for v in range(m):
+                    x = V[p0 + v, 0]
+                    y = V[p0 + v, 1]
+                    d = d0 * x + d1 * y + d2
+                    if abs(d) > mx:
+                        mx = abs(d)
+                    t = abs(d0 * x) + abs(d1 * y) + abs(d2)
+                    if t > mag:
+                        mag = t
+                # tol < 0 marks a pair tied on the whole region
+                tol[k, j] = eps * mag if mx > eps * mag else -1.0
+        for k in range(kp):
+            cnt = m
+            for v in range(m):
+                ca[v, 0] = V[p0 + v, 0]
+                ca[v, 1] = V[p0 + v, 1]
+            for j in range(kp):
+                if j == k or tol[k, j] < 0.0:
+                    continue
+                d0 = g[k, 0] - g[j, 0]
+                d1 = g[k, 1] - g[j, 1]
+                d2 = g[k, 2] - g[j, 2]
+                t_kj = tol[k, j]
+                nneg = 0
+                for v in range(cnt):
+                    val = d0 * ca[v, 0] + d1 * ca[v, 1] + d2
+                    vals[v] = val
+                    if val > t_kj:
+                        sg[v] = 1
+                    elif val < -t_kj:
+                        sg[v] = -1
+                        nneg += 1
+                    else:
+                        sg[v] = 0
+                if nneg == 0:
+                    continue
+                nc = 0
+                for v in range(cnt):
+                    vn = v + 1
+                    if vn == cnt:
+                        vn = 0
+                    if sg[v] >= 0:
+                        cb[nc, 0] = ca[v, 0]
+                        cb[nc, 1] = ca[v, 1]
+                        nc += 1
+                    if sg[v] * sg[vn] < 0:
+                        t = vals[v] / (vals[v] - vals[vn])
+                        cb[nc, 0] = ca[v, 0] + t * (ca[vn, 0] - ca[v, 0])
+                        cb[nc, 1] = ca[v, 1] + t * (ca[vn, 1] - ca[v, 1])
+                        nc += 1
+                for v in range(nc):
+                    ca[v, 0] = cb[v, 0]
+                    ca[v, 1] = cb[v, 1]
+                cnt = nc
+                if cnt < 3:
+                    break
+            if cnt < 3:
+                continue
+            for j in range(k + 1, kp):
+                if tol[k, j] < 0.0:
+                    continue
+                d0 = g[k, 0] - g[j, 0]
+                d1 = g[k, 1] - g[j, 1]
+                d2 = g[k, 2] - g[j, 2]
+                t_kj = tol[k, j]
+                for v in range(cnt):
+                    vn = v + 1
+                    if vn == cnt:
+                        vn = 0
+                    va = d0 * ca[v, 0] + d1 * ca[v, 1] + d2
+                    vb = d0 * ca[vn, 0] + d1 * ca[vn, 1] + d2
+                    if abs(va) <= t_kj and abs(vb) <= t_kj:
+                        if nb >= cap:
+                            cap *= 2
+                            seg2 = np.empty((cap, 4))
+                            cls2 = np.empty((cap, 2), np.int32)
+                            seg2[:nb] = seg[:nb]
+                            cls2[:nb] = cls[:nb]
+                            seg = seg2
+                            cls = cls2
+                        seg[nb, 0] = ca[v, 0]
+                        seg[nb, 1] = ca[v, 1]
+                        seg[nb, 2] = ca[vn, 0]
+                        seg[nb, 3] = ca[vn, 1]
+                        cls[nb, 0] = k
+                        cls[nb, 1] = j
+                        nb += 1
+    return seg, cls, nb
+
+
+@njit(cache=True, nogil=True)
+def mesh_kernel(off, V, M, R):
+    """Fan triangulation of every region plus the exact value of the affine maps M at each vertex.
+
+    Returns triangles (T, 3) uint32 indexing V, the region id (V,) int32 of every vertex and
+    values (V, K) with values[v] = M[region, :, :2] @ V[v] + M[region, :, 2].
+    """
+    nv = off[R]
+    K = M.shape[1]
+    tri = np.empty((nv - 2 * R, 3), np.uint32)
+    reg = np.empty(nv, np.int32)
+    out = np.empty((nv, K))
+    t = 0
+    for r in range(R):
+        o = off[r]
+        m = off[r + 1] - o
+        for v in range(m):
+            reg[o + v] = r
+            x = V[o + v, 0]
+            y = V[o + v, 1]
+            for k in range(K):
+                out[o + v, k] = M[r, k, 0] * x + M[r, k, 1] * y + M[r, k, 2]
+        for v in range(1, m - 1):
+            tri[t, 0] = o
+            tri[t, 1] = o + v
+            tri[t, 2] = o + v + 1
+            t += 1
+    return tri, reg, out
