@@ -28,9 +28,9 @@ UI_REFRESH_S = 0.1  # readouts refresh at 10 Hz when nothing else asks for a red
 MAX_DT = 0.1
 FPS_CAP = 120
 MAX_FAILED_FRAMES = 30
-# Below this the panels cannot be laid out: the app shows a "make the window larger" card instead
+# Below this nothing useful fits (above it, small windows give the plane the room): the app shows a "make the window larger" card instead
 # of the scene, keeps the scene laid out for its last usable size and gives it no input.
-MIN_USABLE_WINDOW = (640, 480)
+MIN_USABLE_WINDOW = (320, 240)
 
 
 def usable_window(size: tuple[int, int]) -> bool:
