@@ -31,10 +31,11 @@ MAX_FAILED_FRAMES = 30
 # Below this nothing useful fits (above it, small windows give the plane the room): the app shows a "make the window larger" card instead
 # of the scene, keeps the scene laid out for its last usable size and gives it no input.
 MIN_USABLE_WINDOW = (320, 240)
+MIN_BARE_WINDOW = (16, 16)  # the plane alone (`render`, --hide-ui) draws down to this
 
 
-def usable_window(size: tuple[int, int]) -> bool:
-    return size[0] >= MIN_USABLE_WINDOW[0] and size[1] >= MIN_USABLE_WINDOW[1]
+def usable_window(size: tuple[int, int], least: tuple[int, int] = MIN_USABLE_WINDOW) -> bool:
+    return size[0] >= least[0] and size[1] >= least[1]
 
 
 class StartupError(RuntimeError):
@@ -94,11 +95,8 @@ class App:
         size = pygame.display.get_window_size() if not hidden else size
         self.window_size = (int(size[0]), int(size[1]))
         # the scene is laid out for a usable size even when the window starts smaller
-        self.state.layout.window = (
-            self.window_size
-            if usable_window(self.window_size)
-            else (max(size[0], MIN_USABLE_WINDOW[0]), max(size[1], MIN_USABLE_WINDOW[1]))
-        )
+        least = self.least_window
+        self.state.layout.window = (max(size[0], least[0]), max(size[1], least[1]))
         from sandbox.render import ShaderError
         from sandbox.render.renderer import Renderer
 
@@ -173,7 +171,7 @@ class App:
             w, h = (event.w, event.h) if event.type == pygame.VIDEORESIZE else (event.x, event.y)
             if w > 0 and h > 0:
                 self.window_size = (int(w), int(h))
-                if usable_window(self.window_size) and self.window_size != self.state.layout.window:
+                if not self.too_small and self.window_size != self.state.layout.window:
                     return [A.Resize(int(w), int(h))]
         if event.type == pygame.WINDOWMINIMIZED:
             self.minimized = True
@@ -277,7 +275,11 @@ class App:
     @property
     def too_small(self) -> bool:
         """The window is below the smallest size the panels fit in."""
-        return not usable_window(self.window_size)
+        return not usable_window(self.window_size, self.least_window)
+
+    @property
+    def least_window(self) -> tuple[int, int]:
+        return MIN_BARE_WINDOW if self.config.hide_ui else MIN_USABLE_WINDOW
 
     def _draw_too_small(self) -> None:
         """The whole window: a card saying how large it must be, instead of the scene."""
@@ -297,7 +299,7 @@ class App:
         self._card_for = self.window_size
         surface = pygame.Surface((w, h), pygame.SRCALPHA)
         surface.fill((*(int(255 * c) for c in palette.BACKGROUND[:3]), 255))
-        need = f"{MIN_USABLE_WINDOW[0]} x {MIN_USABLE_WINDOW[1]}"
+        need = f"{self.least_window[0]} x {self.least_window[1]}"
         lines = ["Make the window larger", f"(at least {need}; now {w} x {h})"]
         if not pygame.font.get_init():
             pygame.font.init()
