@@ -55,6 +55,7 @@ class App:
         self.renderer: Any = None
         self.ui_surface: Any = None
         self.window: Any = None
+        self.kernels: Any = None  # the KernelWarmer filling numba's cache (sandbox.kernel_cache)
         self.minimized = False
         self.sync_phases = False  # glFinish after each phase, so timings are real (benchmarks)
         self.frames = 0
@@ -119,9 +120,11 @@ class App:
         if self.config.skip_loading or self.config.screenshot:
             self.set_scene(first())
         else:
-            from sandbox.scenes.loading import LoadingScene
+            # kernels compile in the background; the menu needs none and opens at once
+            from sandbox.scenes.loading import kernel_warmer, open_when_ready
 
-            self.set_scene(LoadingScene(self, first))
+            kernel_warmer(self)
+            self.set_scene(first() if self.config.menu else open_when_ready(self, first))
         self._last = time.perf_counter()
 
     def _build_ui_surface(self) -> None:

@@ -4,7 +4,7 @@
 camera, which views are on, and the figures derived each frame (metrics, the loss history, the
 exact partition's counts, the hover readout, messages). UI panels and the renderer read it; only
 the active scene writes it, by applying actions. Its words and limits (tasks, views, speeds,
-ranges) come from `sandbox.vocab`.
+ranges) come from `sandbox.vocab`, the user settings' defaults from `sandbox.settings`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from sandbox.settings import setting
 from sandbox.vocab import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_LR,
-    DEFAULT_SPEED,
     DEFAULT_VIEWS,
     SPEEDS,
     Optimizer,
@@ -35,13 +33,13 @@ def speed_label(level: int) -> str:
 class NetworkSettings:
     """What the network and trainer are built from; changing it is what the network panel does."""
 
-    hidden: list[int] = field(default_factory=lambda: [16, 16, 16])
-    task: Task = Task.CLASSIFICATION
-    optimizer: Optimizer = Optimizer.ADAM
-    learning_rate: float = DEFAULT_LR
-    batch_size: int = DEFAULT_BATCH_SIZE
-    l2: float = 0.0
-    seed: int = 0
+    hidden: list[int] = field(default_factory=lambda: list(setting("hidden").default))
+    task: Task = Task(setting("task").default)
+    optimizer: Optimizer = Optimizer(setting("optimizer").default)
+    learning_rate: float = setting("learning_rate").default
+    batch_size: int = setting("batch_size").default
+    l2: float = setting("l2").default
+    seed: int = setting("seed").default
 
 
 @dataclass
@@ -230,24 +228,24 @@ class AppState:
     settings: NetworkSettings = field(default_factory=NetworkSettings)
     # data
     points: Any = None  # sandbox.data.PointSet
-    preset: str = "ring"
+    preset: str = setting("dataset").default
     presets: tuple[tuple[str, str, str], ...] = ()  # (name, description, task) to choose from
-    noise: float = 0.1
-    data_seed: int = 0
+    noise: float = 0.1  # until a dataset brings its own
+    data_seed: int = setting("data_seed").default
     n_preset: int = 400
-    test_fraction: float = 0.2
+    test_fraction: float = setting("test_fraction").default
     selected_class: int = 0
-    brush_radius_px: float = 18.0
-    brush_density: int = 4
-    paint_value: float = 1.0
+    brush_radius_px: float = setting("brush_radius_px").default
+    brush_density: int = setting("brush_density").default
+    paint_value: float = setting("paint_value").default
     # model
     net: Any = None  # sandbox.nn.MLP
     trainer: Any = None  # sandbox.nn.Trainer
     laplace: Any = None  # sandbox.bayes.LastLayerLaplace, fitted on demand
-    prior_precision: float = 1.0
+    prior_precision: float = setting("prior_precision").default
     # training
     playing: bool = False
-    speed: int = DEFAULT_SPEED
+    speed: int = setting("speed").default
     train_budget_s: float = 0.010
     metrics: Metrics = field(default_factory=Metrics)
     history: LossHistory = field(default_factory=LossHistory)

@@ -16,7 +16,7 @@ from sandbox import game_actions as G
 from sandbox.app import App
 from sandbox.config import AppConfig
 from sandbox.levels import load_levels
-from sandbox.state import SPEEDS
+from sandbox.vocab import SPEEDS
 
 SIZE = (1280, 800)
 LEVELS = {e.id: e.level for e in load_levels() if e.ok}

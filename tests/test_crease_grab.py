@@ -15,7 +15,7 @@ from app_util import click, drag, key, motion, send
 from gl_util import gl_session_fixture  # noqa: F401
 
 from sandbox.app import App
-from sandbox.cli import AppConfig
+from sandbox.config import AppConfig
 from sandbox.render.inspector import NodeRef
 from sandbox.scenes import backend
 

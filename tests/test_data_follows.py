@@ -16,7 +16,7 @@ from gl_util import gl_session_fixture  # noqa: F401
 from pygame_gui.elements import UIButton, UIDropDownMenu
 
 from sandbox.app import App
-from sandbox.cli import AppConfig
+from sandbox.config import AppConfig
 
 SIZE = (1280, 800)
 

@@ -19,7 +19,7 @@ from gl_util import gl_session_fixture  # noqa: F401
 from pygame_gui.elements import UIHorizontalSlider
 
 from sandbox.app import App
-from sandbox.cli import AppConfig
+from sandbox.config import AppConfig
 from sandbox.data import make_dataset
 from sandbox.geometry import linear_regions
 from sandbox.nn import MLP

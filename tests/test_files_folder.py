@@ -16,7 +16,7 @@ from app_util import click, key, send, type_text
 from gl_util import gl_session_fixture  # noqa: F401
 
 from sandbox.app import App
-from sandbox.cli import AppConfig
+from sandbox.config import AppConfig
 from sandbox.io import files
 
 SIZE = (960, 640)

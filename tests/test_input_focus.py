@@ -15,7 +15,7 @@ from app_util import click, key, send, type_text
 from gl_util import gl_session_fixture  # noqa: F401
 
 from sandbox.app import App
-from sandbox.cli import AppConfig
+from sandbox.config import AppConfig
 
 SIZE = (960, 640)
 

@@ -14,12 +14,13 @@ from app_util import click, hover_click, key, send
 from gl_util import gl_session_fixture  # noqa: F401
 
 from sandbox.app import App
-from sandbox.cli import AppConfig
+from sandbox.config import AppConfig
 from sandbox.io.scene import load_scene
 from sandbox.levels.loader import level_files
 from sandbox.scenes.level import LevelScene
 from sandbox.scenes.menu import FreeSandboxScene, MenuScene
-from sandbox.state import DEFAULT_SPEED, DEFAULT_VIEWS, AppState, NetworkSettings
+from sandbox.state import AppState, NetworkSettings
+from sandbox.vocab import DEFAULT_SPEED, DEFAULT_VIEWS
 
 SIZE = (1280, 800)
 

@@ -116,6 +116,17 @@ def test_the_panels_sliders_map_values_as_the_table_says():
     assert {s.slider.scale for s in SETTINGS if s.slider} == set(Scale)
 
 
+def test_every_panel_slider_row_is_a_setting_of_the_table():
+    """The row builder's slider rows have the table's words, slider range and level control."""
+    from sandbox.ui import rows
+
+    for name, spec in rows.SETTING_SLIDERS.items():
+        s = setting(name)
+        assert (spec.label, spec.tip) == (s.label, s.help), name
+        assert spec.range == s.slider_range(), name
+        assert rows.CONTROL_OF.get(name, name) == s.control, name
+
+
 # ----------------------------------------------------------------------------- command line
 def _options(parser) -> dict[str, tuple[str, ...]]:
     return {a.dest: tuple(a.option_strings) for a in parser._actions if a.option_strings}

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from sandbox.bayes import LastLayerLaplace
+from sandbox.geometry import _argmax_split as AS
 from sandbox.geometry import linear_regions
 from sandbox.geometry import surface as S
 from sandbox.nn import MLP
@@ -79,8 +80,8 @@ def test_argmax_split_kernel_matches_its_python_twin_and_splits_exactly():
     net = MLP([2, 7, 7, 4], seed=11)
     P = linear_regions(net, BOUNDS)
     M = P.output_maps
-    got = S.argmax_split_kernel(P.offsets, P.vertices, M, len(P), S.EPS)
-    ref = S.argmax_split_reference(P.offsets, P.vertices, M, len(P), S.EPS)
+    got = AS.argmax_split_kernel(P.offsets, P.vertices, M, len(P), S.EPS)
+    ref = AS.argmax_split_reference(P.offsets, P.vertices, M, len(P), S.EPS)
     for g, r in zip(got, ref, strict=True):
         assert g.shape == r.shape and np.array_equal(g, r)
     off, V, parent, cls = got

@@ -25,12 +25,12 @@ def run(size: tuple[int, int], frames: int, views: Sequence[str], speed: int) ->
     from sandbox import actions as A
     from sandbox.app import App
     from sandbox.config import AppConfig
+    from sandbox.kernel_cache import warm_here
     from sandbox.render.context import gl_info
     from sandbox.render.gl import GL
-    from sandbox.scenes.loading import run_warmups
 
     t0 = time.perf_counter()
-    run_warmups()
+    warm_here()
     warm = time.perf_counter() - t0
     app = App(AppConfig(size=size, points=400, views=tuple(views), play=True, skip_loading=True))
     app.start(hidden=True)

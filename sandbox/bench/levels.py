@@ -22,12 +22,12 @@ def run(size: tuple[int, int], frames: int) -> list[tuple[str, float, float, flo
     from sandbox import game_actions as G
     from sandbox.app import App
     from sandbox.config import AppConfig
+    from sandbox.kernel_cache import warm_here
     from sandbox.render.context import gl_info
     from sandbox.scenes.level import LevelScene
-    from sandbox.scenes.loading import run_warmups
     from sandbox.scenes.menu import MenuScene
 
-    run_warmups()
+    warm_here()
     app = App(AppConfig(size=size, menu=True, skip_loading=True))
     app.start(hidden=True)
     print(f"{gl_info()}; window {size[0]}x{size[1]}; {frames} frames per screen")

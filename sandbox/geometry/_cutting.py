@@ -198,8 +198,13 @@ def cut_layers(
     max_work: int,
     max_bytes: int,
     threads: int,
+    split_min_work: int | None = None,
 ) -> CutLayers:
-    """Partition the rectangle `bounds` by hidden layers 0..n_layers-1 (see the module doc)."""
+    """Partition the rectangle `bounds` by hidden layers 0..n_layers-1 (see the module doc).
+
+    split_min_work: the size of a layer from which it is cut on two threads (SPLIT_MIN_WORK)."""
+    if split_min_work is None:
+        split_min_work = SPLIT_MIN_WORK
     h_total = int(layout[:n_layers, 1].sum())
     buf = _POOL.take()
     xmin, xmax, ymin, ymax = (float(v) for v in bounds)
@@ -234,7 +239,7 @@ def cut_layers(
         oG = g_flat[: 3 * n * R].reshape(R, 3, n)
         inp = (off, V, G, grp, pat)
         limits = (max_regions, max_rows, max_work)
-        if threads > 1 and R >= 2 and R * n * n_prev >= SPLIT_MIN_WORK:
+        if threads > 1 and R >= 2 and R * n * n_prev >= split_min_work:
             half = R // 2
             job = _executor().submit(
                 _run, params, layout, l, h_total, half, R, inp, oG, buf, "part_", "", 0, 0, eps,

@@ -138,8 +138,12 @@ def boundary_kernel(off, V, M, R, level, eps):
                             cap *= 2
                             seg2 = np.empty((cap, 4))
                             cls2 = np.empty((cap, 2), np.int32)
-                            seg2[:nb] = seg[:nb]
-                            cls2[:nb] = cls[:nb]
+                            # loops, not slice assignments: those cost seconds to compile
+                            for u in range(nb):
+                                for c in range(4):
+                                    seg2[u, c] = seg[u, c]
+                                cls2[u, 0] = cls[u, 0]
+                                cls2[u, 1] = cls[u, 1]
                             seg = seg2
                             cls = cls2
                         seg[nb, 0] = ca[v, 0]

@@ -36,6 +36,23 @@ _NEED_VERTS = 13
 _NEED_CREASES = 14
 
 
+# Copies are explicit loops: numba compiles each slice assignment with its own shape check,
+# which costs seconds of start-up per site.
+@njit(cache=True, nogil=True)
+def _copy1(dst, d0, src, s0, n):
+    """dst[d0 : d0 + n] = src[s0 : s0 + n] for 1-D arrays."""
+    for i in range(n):
+        dst[d0 + i] = src[s0 + i]
+
+
+@njit(cache=True, nogil=True)
+def _copy2(dst, d0, src, s0, n):
+    """Rows dst[d0 : d0 + n] = src[s0 : s0 + n] of 2-D arrays."""
+    for i in range(n):
+        for j in range(dst.shape[1]):
+            dst[d0 + i, j] = src[s0 + i, j]
+
+
 @njit(cache=True, nogil=True)
 def _layer_pass(
     wt,
@@ -429,11 +446,11 @@ def run_layer(
     if not (cseg.shape[0] == clay.shape[0] == cneu.shape[0] >= max(1024, nc + 1)):
         cap = max(1024, 2 * nc)
         cseg2 = np.empty((cap, 4))
-        cseg2[:nc] = cseg[:nc]
+        _copy2(cseg2, 0, cseg, 0, nc)
         clay2 = np.empty(cap, np.int32)
-        clay2[:nc] = clay[:nc]
+        _copy1(clay2, 0, clay, 0, nc)
         cneu2 = np.empty(cap, np.int32)
-        cneu2[:nc] = cneu[:nc]
+        _copy1(cneu2, 0, cneu, 0, nc)
         cseg = cseg2
         clay = clay2
         cneu = cneu2
@@ -528,27 +545,27 @@ def run_layer(
                 status = STATUS_TOO_MUCH_MEMORY
                 break
             ooff2 = np.empty(cap + 1, np.int64)
-            ooff2[: oR + 1] = ooff[: oR + 1]
+            _copy1(ooff2, 0, ooff, 0, oR + 1)
             ogrp2 = np.empty(cap, np.int64)
-            ogrp2[:oR] = ogrp[:oR]
+            _copy1(ogrp2, 0, ogrp, 0, oR)
             op2 = np.empty(cap * h_total, np.uint8)
-            op2[: oR * h_total] = opat[: oR * h_total]
+            _copy1(op2, 0, opat, 0, oR * h_total)
             ooff = ooff2
             ogrp = ogrp2
             opat = op2
             ocap = cap
         elif code == _NEED_VERTS:
             oV2 = np.empty((max(need, 2 * oV.shape[0]), 2))
-            oV2[: ooff[oR]] = oV[: ooff[oR]]
+            _copy2(oV2, 0, oV, 0, ooff[oR])
             oV = oV2
         else:
             cap = max(need, 2 * cseg.shape[0])
             cseg2 = np.empty((cap, 4))
-            cseg2[:nc] = cseg[:nc]
+            _copy2(cseg2, 0, cseg, 0, nc)
             clay2 = np.empty(cap, np.int32)
-            clay2[:nc] = clay[:nc]
+            _copy1(clay2, 0, clay, 0, nc)
             cneu2 = np.empty(cap, np.int32)
-            cneu2[:nc] = cneu[:nc]
+            _copy1(cneu2, 0, cneu, 0, nc)
             cseg = cseg2
             clay = clay2
             cneu = cneu2
@@ -572,34 +589,34 @@ def join_layer_parts(
     if off0.shape[0] < R + 1 or grp0.shape[0] < R or pat0.shape[0] < R * h_total:
         cap = max(R, cap_rows)
         o = np.empty(cap + 1, np.int64)
-        o[: n_part0 + 1] = off0[: n_part0 + 1]
+        _copy1(o, 0, off0, 0, n_part0 + 1)
         g = np.empty(cap, np.int64)
-        g[:n_part0] = grp0[:n_part0]
+        _copy1(g, 0, grp0, 0, n_part0)
         p = np.empty(cap * h_total, np.uint8)
-        p[: n_part0 * h_total] = pat0[: n_part0 * h_total]
+        _copy1(p, 0, pat0, 0, n_part0 * h_total)
         off0, grp0, pat0 = o, g, p
     if V0.shape[0] < nv:
         v = np.empty((max(nv, 2 * V0.shape[0]), 2))
-        v[:nv0] = V0[:nv0]
+        _copy2(v, 0, V0, 0, nv0)
         V0 = v
     C = nc0 + nc1
     if cs0.shape[0] < C:
         cap = max(C, cap_creases)
         s = np.empty((cap, 4))
-        s[:nc0] = cs0[:nc0]
+        _copy2(s, 0, cs0, 0, nc0)
         a = np.empty(cap, np.int32)
-        a[:nc0] = cl0[:nc0]
+        _copy1(a, 0, cl0, 0, nc0)
         b = np.empty(cap, np.int32)
-        b[:nc0] = cn0[:nc0]
+        _copy1(b, 0, cn0, 0, nc0)
         cs0, cl0, cn0 = s, a, b
     for r in range(n_part1):
         off0[n_part0 + 1 + r] = off1[r + 1] + nv0
         grp0[n_part0 + r] = grp1[r]
-    pat0[n_part0 * h_total : R * h_total] = pat1[: n_part1 * h_total]
-    V0[nv0:nv] = V1[: off1[n_part1]]
-    cs0[nc0:C] = cs1[:nc1]
-    cl0[nc0:C] = cl1[:nc1]
-    cn0[nc0:C] = cn1[:nc1]
+    _copy1(pat0, n_part0 * h_total, pat1, 0, n_part1 * h_total)
+    _copy2(V0, nv0, V1, 0, nv - nv0)
+    _copy2(cs0, nc0, cs1, 0, nc1)
+    _copy1(cl0, nc0, cl1, 0, nc1)
+    _copy1(cn0, nc0, cn1, 0, nc1)
     return off0, V0, grp0, pat0, cs0, cl0, cn0
 
 

@@ -5,16 +5,15 @@ keys exist in which table, their types and ranges, the story markup, the goal ex
 markers they refer to, explicit weights matching the architecture. Unknown keys are errors, so a
 typo never silently does nothing. Every failure is a `LevelError` (a ValueError) whose message
 names the file, the key (as a dotted path like `network.hidden`) and what is allowed; no other
-exception escapes `level_from_dict`, whatever the input.
+exception escapes `level_from_dict`, whatever the input. The typed reading of TOML values with
+those messages is `sandbox.levels.reader`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -37,18 +36,16 @@ from sandbox.vocab import (
     Optimizer,
 )
 
-from .goals import Goal, GoalError, parse_goal
-from .markup import MarkupError, validate_markup
+from .goals import Goal
+from .reader import MAX_COORD, LevelError, Reader, type_words
 from .readouts import Readout, ReadoutError, parse_readout
-from .vocab import Control, ControlState, MarkerKind, Task, View, allowed
+from .vocab import Control, ControlState, MarkerKind, Task, View
 
 FORMAT_VERSION = 1
 
 GOAL_MODES = ("all", "any")
 DEFAULT_BOUNDS = (-6.0, 6.0, -6.0, 6.0)
 MAX_POINTS = MAX_LEVEL_POINTS
-MAX_COORD = 1e6
-MAX_TEXT = 2000
 MAX_PAGES = 20
 MAX_HINTS = 20
 MAX_MARKERS = 20
@@ -56,19 +53,6 @@ MAX_GOALS = 10
 MAX_CHOICES = 6
 MAX_READOUTS = 6
 MAX_TRAINED_STEPS = 100_000
-
-E = TypeVar("E", bound=Enum)
-
-
-class LevelError(ValueError):
-    """A level that cannot be used; says which file, which key and what is allowed."""
-
-    def __init__(self, file: str, key: str, message: str) -> None:
-        self.file = file
-        self.key = key
-        self.message = message
-        where = f"{file}: {key}" if key else file
-        super().__init__(f"{where}: {message}")
 
 
 # ----------------------------------------------------------------------------- level objects
@@ -201,126 +185,6 @@ class Level:
         return 1
 
 
-# ----------------------------------------------------------------------------- the reader
-class _Reader:
-    """Typed access to a TOML table with dotted key paths in every error."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-
-    def error(self, key: str, message: str) -> LevelError:
-        return LevelError(self.file, key, message)
-
-    def table(
-        self, value: object, key: str, required: tuple[str, ...], optional: tuple[str, ...]
-    ) -> dict[str, Any]:
-        if not isinstance(value, Mapping):
-            what = "the file" if not key else key
-            raise self.error(key, f"{what} must be a table, got {_type(value)}")
-        for k in value:
-            if not isinstance(k, str):
-                raise self.error(key, f"keys must be strings, got {k!r}")
-        unknown = [k for k in value if k not in required and k not in optional]
-        if unknown:
-            allowed_keys = ", ".join((*required, *optional))
-            raise self.error(
-                _join(key, unknown[0]), f"unknown key {unknown[0]!r}; allowed here: {allowed_keys}"
-            )
-        missing = [k for k in required if k not in value]
-        if missing:
-            raise self.error(_join(key, missing[0]), "required key is missing")
-        return dict(value)
-
-    def string(self, value: object, key: str, max_len: int = 200, empty: bool = False) -> str:
-        if not isinstance(value, str):
-            raise self.error(key, f"must be a string, got {_type(value)}")
-        if not empty and not value.strip():
-            raise self.error(key, "must not be empty")
-        if len(value) > max_len:
-            raise self.error(key, f"is {len(value)} characters long; at most {max_len} allowed")
-        return value
-
-    def text(self, value: object, key: str) -> str:
-        text = self.string(value, key, MAX_TEXT)
-        try:
-            validate_markup(text)
-        except MarkupError as exc:
-            raise self.error(key, str(exc)) from None
-        return text
-
-    def integer(self, value: object, key: str, lo: int, hi: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(key, f"must be a whole number from {lo} to {hi}, got {_type(value)}")
-        if not lo <= value <= hi:
-            raise self.error(key, f"is {value}; allowed: {lo} to {hi}")
-        return value
-
-    def number(self, value: object, key: str, lo: float, hi: float) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.error(key, f"must be a number from {lo:g} to {hi:g}, got {_type(value)}")
-        value = float(value)
-        if not math.isfinite(value) or not lo <= value <= hi:
-            raise self.error(key, f"is {value:g}; allowed: {lo:g} to {hi:g}")
-        return value
-
-    def boolean(self, value: object, key: str) -> bool:
-        if not isinstance(value, bool):
-            raise self.error(key, f"must be true or false, got {_type(value)}")
-        return value
-
-    def choice(self, value: object, key: str, choices: tuple[str, ...]) -> str:
-        if not isinstance(value, str) or value not in choices:
-            shown = repr(value) if isinstance(value, str) else _type(value)
-            raise self.error(key, f"is {shown}; allowed: {', '.join(repr(c) for c in choices)}")
-        return value
-
-    def enum(self, value: object, key: str, enum: type[E]) -> E:
-        try:
-            return enum(value)
-        except (ValueError, TypeError):
-            shown = repr(value) if isinstance(value, str) else _type(value)
-            raise self.error(key, f"is {shown}; allowed: {allowed(enum)}") from None
-
-    def array(self, value: object, key: str, lo: int, hi: int) -> list[Any]:
-        if not isinstance(value, list):
-            raise self.error(key, f"must be a list, got {_type(value)}")
-        if not lo <= len(value) <= hi:
-            raise self.error(key, f"has {len(value)} entries; allowed: {lo} to {hi}")
-        return value
-
-    def point(self, value: object, key: str) -> tuple[float, float]:
-        pair = self.array(value, key, 2, 2)
-        return (
-            self.number(pair[0], f"{key}[0]", -MAX_COORD, MAX_COORD),
-            self.number(pair[1], f"{key}[1]", -MAX_COORD, MAX_COORD),
-        )
-
-    def goal(self, value: object, key: str, markers: Mapping[str, Marker]) -> Goal:
-        src = self.string(value, key, 1000)
-        try:
-            return parse_goal(src, markers)
-        except GoalError as exc:
-            raise self.error(key, f"{exc} (in goal {src!r})") from None
-
-
-def _join(key: str, sub: str) -> str:
-    return f"{key}.{sub}" if key else sub
-
-
-def _type(value: object) -> str:
-    if isinstance(value, bool):
-        return f"a true/false value ({str(value).lower()})"
-    if isinstance(value, int | float):
-        return f"the number {value!r}"
-    if isinstance(value, str):
-        return f"the string {value[:40]!r}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "a table"
-    return f"a {type(value).__name__}"
-
-
 # ----------------------------------------------------------------------------- sections
 TOP_REQUIRED = ("title", "story", "data", "network")
 TOP_OPTIONAL = (
@@ -345,7 +209,7 @@ def level_from_dict(
 
     `require_goals` is False for the free sandbox, which has no goal, success text or stars.
     """
-    r = _Reader(file)
+    r = Reader(file)
     try:
         return _build(r, doc, level_id, require_goals)
     except LevelError:
@@ -357,7 +221,7 @@ def level_from_dict(
         raise r.error("", f"invalid level: {exc}") from None
 
 
-def _build(r: _Reader, doc: object, level_id: str, require_goals: bool) -> Level:
+def _build(r: Reader, doc: object, level_id: str, require_goals: bool) -> Level:
     top = r.table(doc, "", TOP_REQUIRED, TOP_OPTIONAL)
     if "format" in top:
         r.integer(top["format"], "format", FORMAT_VERSION, FORMAT_VERSION)
@@ -438,7 +302,7 @@ _DATA_SETTINGS = {level_key(s): s for s in in_level_table("data")}
 _DATA_KEYS = (*_DATA_SETTINGS, "points", "labels")
 
 
-def _setting(r: _Reader, t: Mapping[str, Any], table: str, s: Setting) -> Any:
+def _setting(r: Reader, t: Mapping[str, Any], table: str, s: Setting) -> Any:
     """The value of setting `s` in level table `table` (its level default when missing),
     checked against the level range the settings table gives."""
     key = level_key(s)
@@ -449,7 +313,7 @@ def _setting(r: _Reader, t: Mapping[str, Any], table: str, s: Setting) -> Any:
     return r.number(value, f"{table}.{key}", lo, hi)
 
 
-def _network(r: _Reader, value: object) -> NetworkSpec:
+def _network(r: Reader, value: object) -> NetworkSpec:
     t = r.table(value, "network", ("hidden",), _NETWORK_KEYS)
     n = _NETWORK_SETTINGS
     hidden = tuple(
@@ -514,7 +378,7 @@ def _network(r: _Reader, value: object) -> NetworkSpec:
     return NetworkSpec(**{**spec.__dict__, "layers": tuple(layers)})
 
 
-def _data(r: _Reader, value: object, network: NetworkSpec) -> DataSpec:
+def _data(r: Reader, value: object, network: NetworkSpec) -> DataSpec:
     t = r.table(value, "data", (), _DATA_KEYS)
     d = _DATA_SETTINGS
     test_fraction = _setting(r, t, "data", d["test_fraction"])
@@ -526,7 +390,7 @@ def _data(r: _Reader, value: object, network: NetworkSpec) -> DataSpec:
         try:
             info = dataset_info(generator)
         except ValueError:
-            shown = repr(generator) if isinstance(generator, str) else _type(generator)
+            shown = repr(generator) if isinstance(generator, str) else type_words(generator)
             raise r.error(
                 "data.generator", f"is {shown}; allowed: {', '.join(dataset_names())}"
             ) from None
@@ -575,7 +439,7 @@ def _data(r: _Reader, value: object, network: NetworkSpec) -> DataSpec:
     return DataSpec(source="points", points=points, labels=labels, test_fraction=test_fraction)
 
 
-def _view(r: _Reader, value: object) -> tuple[tuple[float, float, float, float], frozenset[View]]:
+def _view(r: Reader, value: object) -> tuple[tuple[float, float, float, float], frozenset[View]]:
     t = r.table(value, "view", (), ("bounds", "on"))
     bounds = DEFAULT_BOUNDS
     if "bounds" in t:
@@ -594,7 +458,7 @@ def _view(r: _Reader, value: object) -> tuple[tuple[float, float, float, float],
     return bounds, views
 
 
-def _controls(r: _Reader, value: object) -> dict[Control, ControlState]:
+def _controls(r: Reader, value: object) -> dict[Control, ControlState]:
     names = tuple(c.value for c in Control)
     t = r.table(value, "controls", (), ("default", *names))
     default = r.enum(t.get("default", "shown"), "controls.default", ControlState)
@@ -605,9 +469,9 @@ def _controls(r: _Reader, value: object) -> dict[Control, ControlState]:
     return out
 
 
-def _markers(r: _Reader, value: object) -> dict[str, Marker]:
+def _markers(r: Reader, value: object) -> dict[str, Marker]:
     if not isinstance(value, Mapping):
-        raise r.error("markers", f"must be a table of named markers, got {_type(value)}")
+        raise r.error("markers", f"must be a table of named markers, got {type_words(value)}")
     if len(value) > MAX_MARKERS:
         raise r.error("markers", f"has {len(value)} markers; at most {MAX_MARKERS}")
     out = {}
@@ -628,14 +492,14 @@ def _markers(r: _Reader, value: object) -> dict[str, Marker]:
     return out
 
 
-def _goal(r: _Reader, value: object, key: str, markers: Mapping[str, Marker]) -> GoalSpec:
+def _goal(r: Reader, value: object, key: str, markers: Mapping[str, Marker]) -> GoalSpec:
     t = r.table(value, key, ("text", "check"), ())
     return GoalSpec(
         text=r.text(t["text"], f"{key}.text"), goal=r.goal(t["check"], f"{key}.check", markers)
     )
 
 
-def _hint(r: _Reader, value: object, key: str, markers: Mapping[str, Marker]) -> Hint:
+def _hint(r: Reader, value: object, key: str, markers: Mapping[str, Marker]) -> Hint:
     t = r.table(value, key, ("text",), ("after_seconds", "after_failures", "when"))
     if "after_seconds" not in t and "after_failures" not in t and "when" not in t:
         raise r.error(key, "a hint needs after_seconds, after_failures or when")
@@ -656,7 +520,7 @@ def _hint(r: _Reader, value: object, key: str, markers: Mapping[str, Marker]) ->
 
 
 def _stars(
-    r: _Reader, value: object, markers: Mapping[str, Marker]
+    r: Reader, value: object, markers: Mapping[str, Marker]
 ) -> tuple[tuple[Goal | None, str], tuple[Goal | None, str]]:
     """Each star rule: a goal-language condition, or a table {check, text} whose text says the
     rule in the player's words."""
@@ -679,7 +543,7 @@ def _stars(
     return out[0], out[1]
 
 
-def _readout(r: _Reader, value: object, key: str, markers: Mapping[str, Marker]) -> Readout:
+def _readout(r: Reader, value: object, key: str, markers: Mapping[str, Marker]) -> Readout:
     src = r.string(value, key, 200)
     try:
         return parse_readout(src, markers)
@@ -687,7 +551,7 @@ def _readout(r: _Reader, value: object, key: str, markers: Mapping[str, Marker])
         raise r.error(key, f"{exc} (in readout {src!r})") from None
 
 
-def _quiz(r: _Reader, value: object) -> Quiz:
+def _quiz(r: Reader, value: object) -> Quiz:
     t = r.table(value, "quiz", ("question", "choices", "answer"), ())
     choices = tuple(
         r.text(c, f"quiz.choices[{i}]")

@@ -464,7 +464,9 @@ def _loss_and_dlogits(task, Z, targets, mx, ssum, DZ, inv_b):
             d[n] = 2.0 * r * inv_b
         return total * inv_b
     poison = 0.0  # inf * 0 and NaN * 0 are NaN: carries any non-finite logit into the loss
-    mx[:] = Z[0]
+    z0 = Z[0]
+    for n in range(batch):  # a loop: a slice assignment costs seconds of compile time
+        mx[n] = z0[n]
     for k in range(1, n_classes):
         z = Z[k]
         for n in range(batch):

@@ -1,23 +1,23 @@
-"""The loading screen: compiles the numba kernels in a background thread behind a progress bar.
+"""The loading screen: shown only while a scene waits for numba kernels that are still compiling.
 
-The first start compiles the training, geometry and Laplace kernels (seconds); later starts hit
-numba's cache and pass through in well under a second. Compiling off the main thread keeps the
-window responsive (it can be moved, resized or closed meanwhile). Each core package may offer a
-`warmup(progress)` function; the ones present are run in turn and their progress is combined.
+The app starts sandbox.kernel_cache's KernelWarmer when it opens (the kernels compile in child
+processes on a cold start, or load from numba's cache on a thread) and shows its first scene at
+once when that scene needs no kernels (the menu). `open_when_ready` opens a scene that trains or
+draws geometry (the sandbox, a level) directly when the warmer's "sandbox" stage is ready, and
+otherwise behind this screen, whose bar and label follow the warm-up live. The window stays
+usable meanwhile: it can be moved, resized or closed.
 """
 
 from __future__ import annotations
 
-import importlib
-import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pygame
 
 from sandbox import actions as A
+from sandbox.kernel_cache import SANDBOX, KernelWarmer
 from sandbox.scenes.base import Scene
 from sandbox.ui import hud
 from sandbox.ui.layout import compute_layout
@@ -25,86 +25,35 @@ from sandbox.ui.layout import compute_layout
 if TYPE_CHECKING:
     from sandbox.app import App
 
-
-def _exercise_geometry(progress: Callable[[float, str], None]) -> None:
-    """Compile the geometry kernels by using them once on a tiny network."""
-    from sandbox.geometry import dead_neurons, linear_regions
-    from sandbox.nn import MLP
-
-    net = MLP([2, 4, 3, 2], seed=0)
-    bounds = (-1.0, 1.0, -1.0, 1.0)
-    part = linear_regions(net, bounds)
-    progress(0.5, "regions")
-    _ = part.mesh.vertices, part.region_colors
-    linear_regions(net, bounds, upto_layer=1).mesh  # noqa: B018 - compiles the partial mesh
-    dead_neurons(net, bounds, np.zeros((3, 2)), partition=part)
-    progress(1.0, "meshes")
+FRAME_SECONDS = 1 / 15  # the loading screen's frame rate while it waits
 
 
-def _exercise_training(progress: Callable[[float, str], None]) -> None:
-    """Compile the trainer's kernels by taking a few steps of each kind on tiny data."""
-    from sandbox.scenes import backend
-    from sandbox.state import NetworkSettings
-    from sandbox.vocab import Task
-
-    jobs = [(task, opt) for task in Task for opt in ("adam", "sgd")]
-    for i, (task, opt) in enumerate(jobs):
-        points = backend.new_points(task, 0.25, 0)
-        X = np.array([[0.0, 0.0], [1.0, 1.0], [-1.0, 0.5], [0.5, -1.0]])
-        points.add(X, [0, 1, 0, 1] if task is Task.CLASSIFICATION else [0.0, 1.0, 0.5, 0.2])
-        net = backend.new_network([2, 4, 4, backend.outputs_needed(points)], 0)
-        tr = backend.new_trainer(net, points, NetworkSettings(optimizer=opt, batch_size=2))
-        backend.train_steps(tr, 3)
-        backend.metrics(tr)
-        progress((i + 1) / len(jobs), f"{task.value} with {opt}")
+def kernel_warmer(app: App) -> KernelWarmer:
+    """The app's warmer, started on first use."""
+    warmer = getattr(app, "kernels", None)
+    if warmer is None:
+        warmer = app.kernels = KernelWarmer.start()
+    return warmer
 
 
-# (module, label, share of the bar, what to run when the module has no warmup of its own)
-WARMUPS: tuple[tuple[str, str, float, Callable | None], ...] = (
-    ("sandbox.nn", "training kernels", 0.5, _exercise_training),
-    ("sandbox.geometry", "exact geometry kernels", 0.35, _exercise_geometry),
-    ("sandbox.bayes", "Laplace kernels", 0.15, None),
-)
+def kernels_ready(app: App, group: str | None = None) -> bool:
+    """Whether the kernels the sandbox opens with (of one warm-up group, e.g. "geometry", or of
+    all) are loaded, so that using them now costs no stall. True without a warmer."""
+    warmer = getattr(app, "kernels", None)
+    return warmer is None or warmer.ready(SANDBOX, group)
 
 
-def warmup_functions() -> list[tuple[str, float, Callable]]:
-    """The warm-up functions to run, with their labels and shares of the progress bar."""
-    found = []
-    for module_name, label, share, fallback in WARMUPS:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        fn = getattr(module, "warmup", None) or fallback
-        if callable(fn):
-            found.append((label, share, fn))
-    return found
-
-
-def run_warmups(report: Callable[[float, str], None] | None = None) -> None:
-    """Compile every kernel now (blocking), reporting overall progress in [0, 1]."""
-    items = warmup_functions()
-    total = sum(share for _, share, _ in items) or 1.0
-    done = 0.0
-    for label, share, fn in items:
-        base = done
-
-        def progress(fraction: float, detail: str = "", base=base, share=share, label=label):
-            if report is not None:
-                f = base + share * min(max(float(fraction), 0.0), 1.0)
-                report(f / total, f"Preparing {label}" + (f": {detail}" if detail else ""))
-
-        try:
-            fn(progress)
-        except TypeError:
-            fn()
-        done += share
-        if report is not None:
-            report(done / total, f"Prepared {label}")
+def open_when_ready(app: App, factory: Callable[[], Scene]) -> Scene:
+    """The scene `factory` makes, at once when the kernels it needs are ready, else the loading
+    screen that makes it when they are. Without a warmer (tests that skip loading) at once."""
+    warmer = getattr(app, "kernels", None)
+    if warmer is None or warmer.ready(SANDBOX):
+        return factory()
+    return LoadingScene(app, factory)
 
 
 class LoadingScene(Scene):
-    """Progress bar while kernels compile; then hands over to `then()`."""
+    """Progress bar while the kernels a scene needs compile; then hands over to `then()`."""
 
     name = "loading"
 
@@ -114,30 +63,19 @@ class LoadingScene(Scene):
         self.fraction = 0.0
         self.label = "Starting"
         self.error = ""
-        self._done = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._shown_at = 0.0
         self._last_drawn: tuple = ()
 
-    def _report(self, fraction: float, label: str) -> None:
-        self.fraction = fraction
-        self.label = label
-
-    def _work(self) -> None:
-        try:
-            run_warmups(self._report)
-        except Exception as exc:  # a failed warm-up only costs speed later: say so, go on
-            self.error = f"Some kernels could not be prepared in advance ({exc})."
-        finally:
-            self._done.set()
-
     def enter(self) -> None:
-        self._shown_at = time.perf_counter()
-        self._thread = threading.Thread(target=self._work, name="numba-warmup", daemon=True)
-        self._thread.start()
+        self._warmer = kernel_warmer(self.app)
+        self._follow()
+
+    def _follow(self) -> None:
+        self.fraction, self.label = self._warmer.progress(SANDBOX)
+        if self._warmer.error:
+            # a failed warm-up only costs speed later: say so, go on
+            self.error = f"Some kernels could not be prepared in advance ({self._warmer.error})."
 
     def apply(self, action: A.Action) -> None:
-        # the window stays usable while compiling: it can be closed or resized
         if isinstance(action, A.Quit):
             self.state.quit = True
         elif isinstance(action, A.Resize):
@@ -149,12 +87,18 @@ class LoadingScene(Scene):
             )
 
     def update(self, dt: float) -> None:
-        if self._done.is_set() and self.next_scene is None:
+        self._follow()
+        if self._warmer.ready(SANDBOX) and self.next_scene is None:
             self.fraction = 1.0
             self.next_scene = self.then()
+        elif dt < FRAME_SECONDS:
+            # a bar needs few frames: leave the cores to the compiler (software OpenGL draws
+            # on the CPU too)
+            time.sleep(FRAME_SECONDS - dt)
 
     def wait(self, timeout: float | None = None) -> bool:
-        return self._done.wait(timeout)
+        """Block until the kernels are ready (tests); True when they are."""
+        return self._warmer.wait(SANDBOX, timeout)
 
     def ui_needs_redraw(self) -> bool:
         key = (round(self.fraction, 3), self.label, self.error)

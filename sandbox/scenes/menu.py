@@ -175,8 +175,11 @@ class MenuScene(Scene):
             self.say(f"Locked: win {what} first (presenters: U opens every level).", "warn")
             return
         from sandbox.scenes.level import LevelScene
+        from sandbox.scenes.loading import open_when_ready
 
-        self.next_scene = LevelScene(self.app, self.game, entry.level, self.config)
+        self.next_scene = open_when_ready(
+            self.app, lambda: LevelScene(self.app, self.game, entry.level, self.config)
+        )
 
     def _on_ContinueGame(self, a: G.ContinueGame) -> None:
         target = self.game.continue_id()
@@ -186,7 +189,11 @@ class MenuScene(Scene):
         self._on_OpenLevel(G.OpenLevel(target))
 
     def _on_OpenSandbox(self, a: G.OpenSandbox) -> None:
-        self.next_scene = FreeSandboxScene(self.app, self.config, self.game)
+        from sandbox.scenes.loading import open_when_ready
+
+        self.next_scene = open_when_ready(
+            self.app, lambda: FreeSandboxScene(self.app, self.config, self.game)
+        )
 
     def _on_ShowSettings(self, a: G.ShowSettings) -> None:
         self.settings_open = bool(a.on)
@@ -233,6 +240,10 @@ class MenuScene(Scene):
 
     def draw(self) -> None:
         """A fixed small network folding the window into pastel regions, with its creases."""
+        from sandbox.scenes.loading import kernels_ready
+
+        if not kernels_ready(self.app, "geometry"):
+            return  # on a first start the picture appears once its kernels are compiled
         s = self.state
         w, h = s.layout.window
         key = (w, h)

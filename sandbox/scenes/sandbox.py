@@ -36,6 +36,7 @@ from sandbox.vocab import (
     BRUSH_DENSITY_RANGE,
     BRUSH_RADIUS_RANGE,
     FAR_ZOOM,
+    L2_MAX,
     LR_MAX,
     LR_SLIDER_RANGE,
     MAX_HIDDEN_LAYERS,
@@ -655,7 +656,7 @@ class SandboxScene(Scene):
 
     def _on_SetL2(self, a: A.SetL2) -> None:
         s = self.state
-        s.settings = replace(s.settings, l2=float(np.clip(a.l2, 0.0, 1.0)))
+        s.settings = replace(s.settings, l2=float(np.clip(a.l2, 0.0, L2_MAX)))
         backend.set_l2(s.trainer, s.settings.l2)
 
     def _on_TogglePlay(self, a: A.TogglePlay) -> None:

@@ -36,6 +36,7 @@ from sandbox.state import AppState, NetworkSettings
 from sandbox.vocab import (
     BRUSH_DENSITY_RANGE,
     BRUSH_RADIUS_RANGE,
+    MAX_POINTS,
     NOISE_RANGE,
     SPEEDS,
     UI_SCALE_RANGE,
@@ -457,7 +458,7 @@ class Workshop:
         s.preset = ex["preset"]
         s.noise = _get(ex, "noise", float, s.noise, *NOISE_RANGE)
         s.data_seed = _get(ex, "data_seed", int, s.data_seed, 0, 2**63 - 1)
-        s.n_preset = _get(ex, "n_preset", int, s.n_preset, 0, 20_000)
+        s.n_preset = _get(ex, "n_preset", int, s.n_preset, 0, MAX_POINTS)
         s.selected_class = _get(ex, "selected_class", int, 0, 0, backend.MAX_CLASSES - 1)
         s.brush_radius_px = _get(
             ex, "brush_radius_px", float, s.brush_radius_px, *BRUSH_RADIUS_RANGE

@@ -1,0 +1,351 @@
+"""Warms numba's on-disk cache of the app's kernels in background processes, with live progress.
+
+The first start after install compiles every numba kernel (seconds each, about twenty in all);
+later starts load them from numba's cache in well under a second. `KernelWarmer.start()` runs
+`python -m sandbox.kernel_cache GROUP` for each group of kernels (training, geometry) in a child
+process, so the window and the menu stay responsive while both cores compile; a thread reads each
+child's progress lines. Every group has steps in two stages: "sandbox" (what the sandbox and the
+levels open with: the default training kernel and the exact geometry) and "rest" (the other
+optimizers and tasks, the 3D surface). A scene that needs a stage waits for it behind the loading
+screen; nothing waits for "rest" (a kernel used before its step is done compiles in the process
+that uses it). When the kernels are known to be in the cache already (a marker written after a
+complete warm-up, keyed by the numba version and the kernels' sources), or when no child process
+can be started, the same steps run on a thread of this process instead. No display code here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+SANDBOX = "sandbox"
+REST = "rest"
+STAGES = (SANDBOX, REST)
+
+
+def _train(task: str, optimizer: str) -> None:
+    from sandbox.nn import MLP, Trainer
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 2))
+    out = 2 if task == "classification" else 1
+    y = np.arange(8) % 2 if task == "classification" else X[:, 0].copy()
+    tr = Trainer(MLP([2, 3, out]), X, y, task=task, optimizer=optimizer, batch_size=4)
+    tr.step(2)
+    tr.set_batch_size(100)
+    tr.step(1)
+    tr.metrics()
+
+
+def _geometry() -> None:
+    from sandbox.geometry import dead_neurons, linear_regions
+    from sandbox.geometry._cutting import cut_layers, give_back
+    from sandbox.nn import MLP
+
+    net = MLP([2, 4, 3, 2], seed=0)
+    bounds = (-1.0, 1.0, -1.0, 1.0)
+    part = linear_regions(net, bounds)
+    _ = part.mesh.vertices, part.region_colors, part.feature_maps
+    linear_regions(net, bounds, upto_layer=1).mesh  # noqa: B018 - compiles the partial mesh
+    dead_neurons(net, bounds, np.zeros((3, 2)), partition=part)
+    # the two-thread path of big layers (joins the halves), forced on the small network
+    cut = cut_layers(net.params, net.layout, 2, np.array(bounds), 1e-12, 10**5, 10**9, 10**9, 2, 1)
+    give_back(cut.buffers)
+
+
+def _surface() -> None:
+    from sandbox.geometry import linear_regions
+    from sandbox.geometry.surface import build_surface
+    from sandbox.nn import MLP
+
+    net = MLP([2, 4, 3, 2], seed=0)
+    build_surface(linear_regions(net, (-1.0, 1.0, -1.0, 1.0)), net)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One warm-up step: its stage, its share of the bar, about how long it takes cold on a
+    2-core laptop (seconds; the bar creeps towards the step's end at that pace) and its label."""
+
+    stage: str
+    share: float
+    cold_seconds: float
+    label: str
+    run: Callable[[], None]
+
+
+GROUPS: dict[str, tuple[Step, ...]] = {
+    "training": (
+        Step(SANDBOX, 0.30, 6.0, "training kernel", lambda: _train("classification", "adam")),
+        Step(REST, 0.10, 2.0, "training with SGD", lambda: _train("classification", "sgd")),
+        Step(REST, 0.10, 3.0, "regression training", lambda: _train("regression", "adam")),
+    ),
+    "geometry": (
+        Step(SANDBOX, 0.40, 8.0, "exact geometry kernels", _geometry),
+        Step(REST, 0.10, 2.0, "3D surface kernels", _surface),
+    ),
+}
+
+# sources whose kernels the steps compile: a change to any of them makes the cache cold again
+_KERNEL_SOURCES = (
+    "nn/kernels.py",
+    "geometry/_kernels.py",
+    "geometry/_drawing_kernels.py",
+    "geometry/colors.py",
+    "geometry/_argmax_split.py",
+)
+
+
+def cache_marker() -> Path:
+    """The file whose presence says a complete warm-up filled numba's cache for these sources."""
+    import numba
+
+    root = Path(__file__).resolve().parent
+    key = hashlib.sha256()
+    key.update(f"{numba.__version__} {sys.version} {sys.executable}".encode())
+    for rel in _KERNEL_SOURCES:
+        try:
+            st = (root / rel).stat()
+            key.update(f"{rel} {st.st_mtime_ns} {st.st_size}".encode())
+        except OSError:
+            key.update(rel.encode())
+    cache_dir = os.environ.get("NUMBA_CACHE_DIR") or str(root / "__pycache__")
+    return Path(cache_dir) / f"neural-origami-warm-{key.hexdigest()[:16]}"
+
+
+def _write_marker() -> None:
+    try:
+        marker = cache_marker()
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text("numba's cache holds every kernel of sandbox.kernel_cache\n")
+    except OSError:
+        pass  # no marker: the next start warms in the background again, which is only slower
+
+
+@dataclass
+class _GroupState:
+    steps: tuple[Step, ...]
+    compiled: int = 0  # steps the child process has finished (in order)
+    done: int = 0  # steps run in this process too: their kernels are loaded here
+    running_since: float | None = None
+    child_gone: bool = False  # the child exited (or none was started)
+    finished: bool = False
+    error: str = ""
+    process: subprocess.Popen | None = field(default=None, repr=False)
+
+
+class KernelWarmer:
+    """Fills numba's cache in the background; says how far it is and which stages are ready."""
+
+    def __init__(self, groups: tuple[str, ...] = tuple(GROUPS)) -> None:
+        self._groups = {name: _GroupState(GROUPS[name]) for name in groups}
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self.started_at = time.perf_counter()
+        self.in_process = False
+
+    @classmethod
+    def start(cls, in_process: bool | None = None) -> KernelWarmer:
+        """Start warming now. in_process: None picks a thread of this process when the cache is
+        known to be warm (loading takes well under a second) and child processes otherwise."""
+        warmer = cls()
+        if in_process is None:
+            in_process = cache_marker().exists()
+        warmer.in_process = bool(in_process)
+        for name in warmer._groups:
+            if warmer.in_process or not warmer._spawn(name):
+                warmer._event(name, "exit", 0)  # no child: every step compiles here
+            threading.Thread(
+                target=warmer._run_here, args=(name,), name=f"warm-{name}", daemon=True
+            ).start()
+        threading.Thread(target=warmer._mark_when_done, name="warm-marker", daemon=True).start()
+        return warmer
+
+    # ------------------------------------------------------------------ workers
+    def _spawn(self, name: str) -> bool:
+        package_parent = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (package_parent, env.get("PYTHONPATH", "")) if p
+        )
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "sandbox.kernel_cache", name],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                text=True,
+            )
+        except OSError:
+            return False
+        self._groups[name].process = proc
+        threading.Thread(
+            target=self._read, args=(name, proc), name=f"warm-{name}-reader", daemon=True
+        ).start()
+        return True
+
+    def _read(self, name: str, proc: subprocess.Popen) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            parts = line.split()
+            if len(parts) == 2 and parts[0] in ("begin", "done") and parts[1].isdigit():
+                self._event(name, parts[0], int(parts[1]))
+            elif parts[:1] == ["error"]:
+                self._event(name, "error", 0, line[6:].strip())
+        code = proc.wait()
+        self._event(name, "exit", code)
+
+    def _run_here(self, name: str) -> None:
+        """Run the group's steps in this process, each once the child has compiled it (then
+        it only loads the kernels from the cache), so that using them later costs no stall."""
+        g = self._groups[name]
+        for i, step in enumerate(g.steps):
+            with self._changed:
+                self._changed.wait_for(lambda i=i: g.compiled > i or g.child_gone)
+                if g.running_since is None:
+                    g.running_since = time.perf_counter()
+            try:
+                step.run()
+            except Exception as exc:  # only costs speed later: the kernel compiles when used
+                self._event(name, "error", 0, f"{step.label}: {exc}")
+                break
+            with self._changed:
+                g.done = i + 1
+                g.running_since = None
+                self._changed.notify_all()
+        with self._changed:
+            g.finished = True
+            self._changed.notify_all()
+
+    def _event(self, name: str, kind: str, value: int, text: str = "") -> None:
+        with self._changed:
+            g = self._groups[name]
+            if kind == "begin":
+                g.running_since = time.perf_counter()
+            elif kind == "done":
+                g.compiled = max(g.compiled, value + 1)
+            elif kind == "error":
+                g.error = text
+            elif kind == "exit":
+                if value != 0 and not g.error:
+                    g.error = f"the {name} warm-up stopped (exit code {value})"
+                g.child_gone = True
+            self._changed.notify_all()
+
+    def _mark_when_done(self) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: all(g.finished for g in self._groups.values()))
+            complete = all(g.done == len(g.steps) and not g.error for g in self._groups.values())
+        if complete:
+            _write_marker()
+
+    # ------------------------------------------------------------------ queries
+    def _stage_ready(self, stage: str, group: str | None) -> bool:
+        upto = STAGES.index(stage)
+        for name, g in self._groups.items():
+            if g.finished or (group is not None and name != group):
+                continue
+            for step in g.steps[g.done :]:
+                if STAGES.index(step.stage) <= upto:
+                    return False
+        return True
+
+    def ready(self, stage: str = SANDBOX, group: str | None = None) -> bool:
+        """True once every step of `stage` and the stages before it (of one group, or of all)
+        has run in this process (or was given up): its kernels are then used without a stall."""
+        with self._lock:
+            return self._stage_ready(stage, group)
+
+    def wait(self, stage: str = SANDBOX, timeout: float | None = None) -> bool:
+        """Block until `stage` is ready or the timeout passes; returns ready()."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._stage_ready(stage, None), timeout)
+
+    @property
+    def error(self) -> str:
+        with self._lock:
+            return "; ".join(g.error for g in self._groups.values() if g.error)
+
+    def progress(self, stage: str = SANDBOX) -> tuple[float, str]:
+        """(fraction in [0, 1], present-tense label) of the steps up to `stage`. A running step
+        creeps towards its end at its expected pace, so the bar moves during a long compile."""
+        upto = STAGES.index(stage)
+        now = time.perf_counter()
+        total = got = 0.0
+        running = []
+        with self._lock:
+            for g in self._groups.values():
+                for i, step in enumerate(g.steps):
+                    if STAGES.index(step.stage) > upto:
+                        continue
+                    total += step.share
+                    if i < g.done or g.finished:
+                        got += step.share
+                    elif i == g.done and g.running_since is not None and not g.finished:
+                        t = now - g.running_since
+                        got += step.share * 0.95 * (1.0 - math.exp(-t / step.cold_seconds))
+                        running.append(step.label)
+        fraction = got / total if total else 1.0
+        seconds = int(now - self.started_at)
+        if running:
+            what = " and ".join(running)
+            label = f"Preparing the {what} ({seconds} s; only the first start takes this long)"
+        elif fraction >= 1.0:
+            label = "Ready"
+        else:
+            label = "Starting"
+        return min(fraction, 1.0), label
+
+
+def warm_here() -> None:
+    """Run every step in this process now (blocking): benchmarks that time warm kernels."""
+    for steps in GROUPS.values():
+        for step in steps:
+            step.run()
+
+
+def _child_main(group: str) -> int:
+    """Run one group's steps, printing `begin i` / `done i` lines (the parent reads them)."""
+    if hasattr(os, "nice"):
+        try:
+            os.nice(5)  # the window's process comes first
+        except OSError:
+            pass
+
+    def say(text: str) -> None:
+        try:
+            print(text, flush=True)
+        except (OSError, ValueError):  # the app has gone: finish filling the cache quietly
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+
+    for i, step in enumerate(GROUPS[group]):
+        say(f"begin {i}")
+        try:
+            step.run()
+        except Exception as exc:
+            say(f"error {step.label}: {exc}".replace("\n", " "))
+            return 1
+        say(f"done {i}")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1 or argv[0] not in GROUPS:
+        print(f"usage: python -m sandbox.kernel_cache {{{','.join(GROUPS)}}}", file=sys.stderr)
+        return 2
+    return _child_main(argv[0])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

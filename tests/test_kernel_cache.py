@@ -1,0 +1,91 @@
+"""The background warm-up of numba's cache: stages, progress, child processes and the marker."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from sandbox import kernel_cache as KC
+
+
+def test_in_process_warmer_reaches_every_stage_with_a_bar_that_ends_full():
+    w = KC.KernelWarmer.start(in_process=True)
+    first, _ = w.progress(KC.SANDBOX)
+    assert 0.0 <= first <= 1.0
+    assert w.wait(KC.REST, 300), w.error
+    assert w.ready(KC.SANDBOX) and w.ready(KC.REST) and w.ready(KC.SANDBOX, "geometry")
+    assert w.progress(KC.SANDBOX) == (1.0, "Ready") and w.progress(KC.REST)[0] == 1.0
+    assert w.error == ""
+
+
+def test_stages_wait_for_their_own_steps_only():
+    w = KC.KernelWarmer(groups=("training", "geometry"))
+    assert not w.ready(KC.SANDBOX) and not w.ready(KC.REST)
+    g = w._groups["geometry"]
+    g.done = 1  # the geometry step of the sandbox stage has run
+    assert w.ready(KC.SANDBOX, "geometry") and not w.ready(KC.REST, "geometry")
+    assert not w.ready(KC.SANDBOX)  # training is not there yet
+    t = w._groups["training"]
+    t.done = 1
+    assert w.ready(KC.SANDBOX) and not w.ready(KC.REST)
+    t.finished = g.finished = True  # given up (an error): nothing waits for it any more
+    assert w.ready(KC.REST)
+
+
+def test_a_running_step_moves_the_bar_and_says_what_it_prepares():
+    w = KC.KernelWarmer(groups=("geometry",))
+    g = w._groups["geometry"]
+    g.running_since = time.perf_counter() - 2.0
+    fraction, label = w.progress(KC.SANDBOX)
+    assert 0.0 < fraction < 0.95
+    assert label.startswith("Preparing the exact geometry kernels")
+    g.running_since -= 60.0
+    later, _ = w.progress(KC.SANDBOX)
+    assert fraction < later < 1.0  # creeps on, never claims to be done
+
+
+def test_child_process_reports_each_step_in_order():
+    out = subprocess.run(
+        [sys.executable, "-m", "sandbox.kernel_cache", "geometry"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    n = len(KC.GROUPS["geometry"])
+    assert out.stdout.split("\n")[: 2 * n] == [
+        f"{w} {i}" for i in range(n) for w in ("begin", "done")
+    ]
+
+
+def test_child_refuses_an_unknown_group():
+    out = subprocess.run(
+        [sys.executable, "-m", "sandbox.kernel_cache", "nonsense"], capture_output=True, text=True
+    )
+    assert out.returncode == 2 and "usage" in out.stderr
+
+
+def test_spawned_warmer_loads_what_the_children_compiled(tmp_path, monkeypatch):
+    # the cache stays the shared one (warm): the children only load, then the parent does
+    w = KC.KernelWarmer.start(in_process=False)
+    assert not w.in_process
+    assert w.wait(KC.REST, 600), w.error
+    assert all(g.compiled == len(g.steps) for g in w._groups.values())
+
+
+@pytest.mark.parametrize("exists", [False, True])
+def test_the_marker_decides_between_a_thread_and_child_processes(monkeypatch, tmp_path, exists):
+    marker = tmp_path / "marker"
+    if exists:
+        marker.write_text("x")
+    monkeypatch.setattr(KC, "cache_marker", lambda: marker)
+    spawned = []
+    monkeypatch.setattr(KC.KernelWarmer, "_spawn", lambda self, name: spawned.append(name))
+    w = KC.KernelWarmer.start()
+    assert w.in_process is exists
+    assert spawned == ([] if exists else list(KC.GROUPS))
+    assert w.wait(KC.REST, 300)
+    assert marker.exists()  # written after a complete warm-up
