@@ -255,7 +255,7 @@ class MonkeyReport:
 
 def screen_config(screen: str, size: tuple[int, int], workdir: Path):
     """The AppConfig that opens `screen` (menu, sandbox, views, level:ID)."""
-    from sandbox.cli import AppConfig
+    from sandbox.config import AppConfig
 
     extra = {"progress_path": str(workdir / "progress.json")}
     common = dict(size=size, skip_loading=True, extra=extra)
