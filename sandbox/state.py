@@ -212,7 +212,7 @@ class WorkshopState:
     rec_limit: int = 0
     rec_path: str = ""  # the recording being written, then the files written, for the message
     presenter: bool = False
-    presenter_restore: tuple[float, bool] | None = None  # UI scale and full screen before it
+    presenter_restore: tuple[float, bool, bool] | None = None  # UI scale, full screen, panels
     theme: str = "default"  # pygame-gui theme: "default" or "contrast" (presenter mode)
     shortcuts: bool = False  # the big shortcut overlay ("?")
 
@@ -273,6 +273,8 @@ class AppState:
     closer: CloserState = field(default_factory=CloserState)
     quit: bool = False
     time: float = 0.0
+    # the free sandbox as it was left (a sandbox.io.scene.SceneData), brought back when it opens
+    sandbox_memory: Any = None
     # change counters: consumers compare them to what they last saw
     data_version: int = 0
     weights_version: int = 0
@@ -321,6 +323,6 @@ class AppState:
 # What outlives a change of screen (see AppState.start_afresh); everything else starts afresh.
 APP_WIDE = frozenset(
     {"layout", "ui_scale", "show_ui", "workshop", "time", "timings", "fps", "quit",
-     "screenshot_request"}
+     "screenshot_request", "sandbox_memory"}
 )  # fmt: skip
 CHANGE_COUNTERS = frozenset({"data_version", "weights_version", "view_version", "settings_version"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pygame
 import pytest
 from app_util import click, key, send, type_text
@@ -99,3 +100,41 @@ def test_esc_in_a_dialog_closes_it_not_the_sandbox(make_app):
     before = app.state.camera.zoom
     send(app, key(pygame.K_o), frames=2)
     assert app.state.camera.zoom != before
+
+
+def test_keys_go_to_the_help_card_alone(make_app):
+    app = make_app()
+    s = app.state
+    app.scene.train_now(20)
+    app.run_frames(2)
+    before = snapshot(app)
+    send(app, key(pygame.K_h), frames=2)
+    assert s.show_help
+    send(app, type_text("rotxpgcny0s") + key(pygame.K_SPACE), frames=3)
+    assert s.show_help and snapshot(app)[:5] == before[:5] and not s.playing
+    scene = app.scene
+    send(app, key(pygame.K_ESCAPE), frames=2)
+    assert not s.show_help and app.scene is scene  # Esc closed the card, not the sandbox
+    send(app, key(pygame.K_o), frames=2)
+    assert s.camera.zoom != before[3]  # the card is gone: shortcuts work again
+
+
+def test_keys_go_to_a_level_card_alone(gl_session, tmp_path, monkeypatch):
+    monkeypatch.setenv("NEURAL_ORIGAMI_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("NEURAL_ORIGAMI_FILES_DIR", str(tmp_path / "files"))
+    monkeypatch.chdir(tmp_path)
+    app = App(AppConfig(skip_loading=True, size=SIZE, level="02-sum-of-creases"))
+    app.start(hidden=True)
+    pygame.event.clear()
+    try:
+        app.run_frames(2, dt=1 / 30)
+        s, st = app.state, app.scene.status
+        assert st.card == "story"
+        zoom, weights = s.camera.zoom, s.net.params.copy()
+        send(app, type_text("rosgc") + key(pygame.K_SPACE), frames=3)
+        assert st.card == "story" and s.camera.zoom == zoom and not s.playing
+        assert np.array_equal(s.net.params, weights)
+        send(app, key(pygame.K_RETURN), frames=2)  # the card's own key still works
+        assert st.page == 1 or st.card == ""
+    finally:
+        app.close()

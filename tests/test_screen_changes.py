@@ -8,9 +8,10 @@ it. Whatever a level can set, a scene file can hold: saving inside the level wor
 
 from __future__ import annotations
 
+import numpy as np
 import pygame
 import pytest
-from app_util import click, hover_click, key, send
+from app_util import click, drag, hover_click, key, send
 from gl_util import gl_session_fixture  # noqa: F401
 
 from sandbox.app import App
@@ -63,6 +64,10 @@ def test_a_level_then_the_sandbox_starts_the_sandbox_afresh(start_menu, tmp_path
     lid = level_id("dead-neurons")
     send(app, hover_click(app.scene.panels.cards[lid].rect.center), frames=3)
     assert isinstance(app.scene, LevelScene)
+    for _ in range(10):  # page through the story card (while it is up, keys go to it alone)
+        if app.scene.status.card != "story":
+            break
+        send(app, key(pygame.K_RETURN), frames=2)
     s = app.state
     level_settings = (s.settings.batch_size, s.test_fraction, set(s.views))
     assert s.settings.batch_size > 1_000_000 and "inspector" in {v.value for v in s.views}
@@ -115,3 +120,27 @@ def test_what_outlives_a_screen_names_real_fields():
     s.ui_scale, s.selected_class, s.data_version = 1.5, 3, 7
     s.start_afresh()
     assert s.ui_scale == 1.5 and s.selected_class == 0 and s.data_version == 8
+
+
+def test_back_from_a_level_the_sandbox_is_as_it_was_left(start_menu):
+    app = start_menu()
+    send(app, hover_click(app.scene.panels.buttons["sandbox"].rect.center), frames=3)
+    s = app.state
+    x, y, w, h = s.layout.plane
+    send(app, key(pygame.K_3), frames=1)
+    send(app, drag((x + w // 2, y + h // 2), (x + w // 2 + 40, y + h // 2 + 10)), frames=3)
+    send(app, key(pygame.K_g) + key(pygame.K_EQUALS), frames=2)
+    app.scene.train_now(50)
+    before = (s.points.X.copy(), s.net.params.copy(), set(s.views), s.speed, s.trainer.steps)
+    assert s.net.n_out == 3
+    send(app, key(pygame.K_ESCAPE), frames=3)
+    send(app, key(pygame.K_RETURN), frames=3)  # a level
+    assert isinstance(app.scene, LevelScene)
+    send(app, key(pygame.K_ESCAPE), frames=3)
+    send(app, hover_click(app.scene.panels.buttons["sandbox"].rect.center), frames=3)
+    assert isinstance(app.scene, FreeSandboxScene)
+    assert np.array_equal(s.points.X, before[0]) and np.array_equal(s.net.params, before[1])
+    assert set(s.views) == before[2] and s.speed == before[3] and s.trainer.steps == before[4]
+    assert "as you left it" in s.toast.text
+    told = save_through_the_dialog(app)
+    assert told.startswith("Saved the scene"), told

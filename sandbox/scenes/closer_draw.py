@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 PANE_BACKGROUND = np.array([0.905, 0.912, 0.925], dtype=np.float32)  # cool grey behind the paper
 HALO = np.array([1.0, 1.0, 1.0, 0.85], dtype=np.float32)
-GRAB_GLOW = np.array([1.0, 0.78, 0.1, 0.55], dtype=np.float32)  # a grabbable crease, hovered
+# a grabbable crease under the pointer: a dark band, visible on light and dark fields alike
+GRAB_GLOW = np.array([0.08, 0.09, 0.14, 0.4], dtype=np.float32)
 NEURON_ON = np.array([0.80, 0.88, 0.95], dtype=np.float32)  # as the inspector's thumbnails
 NEURON_OFF = np.array([0.90, 0.89, 0.86], dtype=np.float32)
 CREASE_3D_WIDTH = 2.0
@@ -148,7 +149,7 @@ class CloserRenderer:
         if cs.crease_px is not None and cs.crease_hover is not None:
             # the hover cue: what a press would grab lights up under the pointer
             if cs.crease_hover == "move":
-                c.segments(np.asarray(cs.crease_px), GRAB_GLOW, 14.0 * sc)
+                c.segments(np.asarray(cs.crease_px), GRAB_GLOW, 16.0 * sc)
             for name, hx, hy, rad in cs.handles:
                 if name == "rotate" and cs.crease_hover == "rotate":
                     c.disc(np.array([[hx, hy]]), rad + 7.0 * sc, GRAB_GLOW)

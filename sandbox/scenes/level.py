@@ -48,6 +48,12 @@ if TYPE_CHECKING:
     from sandbox.config import AppConfig
     from sandbox.scenes.game import Game
 
+# Keys that still reach the app while the story or success card is up (help, presenter mode,
+# recording, screenshot); the others would change the level behind the card.
+CARD_PASS_KEYS = frozenset(
+    {pygame.K_h, pygame.K_F1, pygame.K_QUESTION, pygame.K_SLASH, pygame.K_F5, pygame.K_F9,
+     pygame.K_F12}
+)  # fmt: skip
 HINT_SECONDS = 9.0
 HINT_INTERVAL = 0.25  # seconds between looks at which hints are due (their conditions cost)
 REFUSE_INTERVAL = 2.5
@@ -355,6 +361,8 @@ class LevelScene(SandboxScene):
                     return [G.StoryPage(1)]
                 if st.card == "success":
                     return [G.NextLevel() if st.next_id else G.CloseCard()]
+            if st.card in ("story", "success") and key not in CARD_PASS_KEYS:
+                return []  # a card is up: its keys (Enter, Esc) and the help keys only
             if key == pygame.K_l and st.present("laplace"):
                 return [G.SetLaplace(not st.laplace_on)]
         if self._drag is not None:
@@ -828,10 +836,10 @@ class LevelScene(SandboxScene):
         closer = getattr(self, "closer", None)
         if closer is None or not closer.hides_2d():
             hud.draw_captions(surface, s, scale)
-        draw_markers(surface, s, self.status, self.views())
+        marks = draw_markers(surface, s, self.status, self.views())
         if self.status.shown("paint") and self.input.drag != "pan" and self._drag is None:
             hud.draw_brush(surface, s, scale)
-        hud.draw_hover(surface, s, scale)
+        hud.draw_hover(surface, s, scale, avoid=marks)
         if closer is not None:
             closer.draw_overlay(surface)
         hud.draw_toast(surface, s, scale)

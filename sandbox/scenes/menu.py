@@ -307,6 +307,25 @@ class FreeSandboxScene(SandboxScene):
             # from the menu: the UI scale chosen there, not the command line's
             self.state.ui_scale = keep
             self._relayout(self.state.layout.window)
+        memory = self.state.sandbox_memory
+        if memory is not None:
+            # back from the menu or a level: the sandbox as it was left, through the same
+            # checks as a scene file (whatever cannot be restored leaves the defaults)
+            from sandbox.scenes.sharing import prepare_scene
+
+            try:
+                self.workshop.restore(prepare_scene(memory, self.state, "the last sandbox"))
+            except ValueError:
+                self.state.sandbox_memory = None
+            else:
+                self.say("Back in the sandbox, as you left it.")
+
+    def exit(self) -> None:
+        from sandbox.scenes.sharing import scene_data_from_state
+
+        if self.state.net is not None and self.state.points is not None:
+            self.state.sandbox_memory = scene_data_from_state(self.state)
+        super().exit()
 
     def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
         if (

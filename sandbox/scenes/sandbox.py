@@ -170,6 +170,9 @@ class SandboxScene(Scene):
 
     # ------------------------------------------------------------------ events -> actions
     def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
+        if event.type in (pygame.KEYDOWN, pygame.KEYUP) and self.esc_closes_a_card():
+            # the help card or the shortcut overlay is up: keys go to it alone
+            return [] if consumed else self.input.card_key(event, self.state)
         out: list[A.Action] = []
         if self.panels is not None:
             out += self.panels.handle_event(event)
@@ -936,7 +939,9 @@ class SandboxScene(Scene):
         scale = s.scale
         if not self.closer.hides_2d():
             hud.draw_captions(surface, s, scale)
-        if not self.input.drag == "pan":
+        # no brush ring while panning, or while a selected neuron's crease takes the mouse
+        grabbing = s.closer.selected is not None and View.INSPECTOR in s.views
+        if not self.input.drag == "pan" and not grabbing:
             hud.draw_brush(surface, s, scale)
         hud.draw_hover(surface, s, scale)
         self.closer.draw_overlay(surface)

@@ -33,6 +33,7 @@ from sandbox.io.scene import SUFFIX as SCENE_SUFFIX
 from sandbox.io.scene import SceneData, TrainingSettings, ViewSettings
 from sandbox.scenes import backend
 from sandbox.state import AppState, NetworkSettings
+from sandbox.ui.layout import presenter_hides_panels
 from sandbox.vocab import (
     BRUSH_DENSITY_RANGE,
     BRUSH_RADIUS_RANGE,
@@ -446,6 +447,10 @@ class Workshop:
         self.say("; ".join(notes) + ".")
         return prepared
 
+    def restore(self, p: PreparedScene) -> None:
+        """Adopt a prepared scene without a message (the sandbox coming back as it was left)."""
+        self._commit(p)
+
     def _commit(self, p: PreparedScene) -> None:
         s = self.state
         sc = self.scene
@@ -667,13 +672,22 @@ class Workshop:
         set_fullscreen = getattr(app, "set_fullscreen", None)
         if on:
             was_full = bool(set_fullscreen(True)) if set_fullscreen else False
-            w.presenter_restore = (s.ui_scale, was_full)  # in the state: it outlives screens
+            # in the state: it outlives screens
+            w.presenter_restore = (s.ui_scale, was_full, s.show_ui)
             w.presenter = True
             w.theme = "contrast"
             s.ui_scale = float(np.clip(PRESENTER_SCALE, *UI_SCALE_RANGE))
-            self.say("Presenter mode: F5 goes back, ? shows every key.")
+            # the free sandbox gives a small window's plane the room; a level keeps its panels
+            # (they hold its goals and the controls the lesson is about)
+            in_level = getattr(self.scene, "level", None) is not None
+            if not in_level and presenter_hides_panels(s.layout.window, len(s.settings.hidden)):
+                s.show_ui = False  # the plane gets the window; Tab brings the panels back
+                self.say("Presenter mode: the plane has the window. Tab shows the panels, F5 "
+                         "goes back, ? shows every key.")  # fmt: skip
+            else:
+                self.say("Presenter mode: F5 goes back, Tab hides the panels, ? shows every key.")
         else:
-            scale, was_full = w.presenter_restore or (1.0, False)
+            scale, was_full, s.show_ui = w.presenter_restore or (1.0, False, True)
             w.presenter_restore = None
             if set_fullscreen and not was_full:
                 set_fullscreen(False)

@@ -168,6 +168,16 @@ class PanelBase:
             self._labels[key].set_text(text)
             self._label_text[key] = text
 
+    def _set_label_fit(self, key: str, *texts: str) -> None:
+        """The first of `texts` (longest first) that fits label `key`'s width."""
+        label = self._labels.get(key)
+        if label is None:
+            return
+        for text in texts:
+            if label.font.size(text)[0] <= label.rect.width - 4:
+                break
+        self._set_label(key, text)
+
     def _button(
         self,
         container: Any,
@@ -263,6 +273,10 @@ class PanelBase:
         height = box.rect.height
         box.kill()
         return height
+
+    def text_width(self, text: str, cls: str, element: str = "button") -> int:
+        """Width in pixels of `text` in the font the theme gives class `cls` of `element`."""
+        return self.manager.get_theme().get_font([cls, element]).size(text)[0]
 
     def _image(self, container: Any, rect: tuple, image: pygame.Surface, tip: str | None = None):
         img = self._add(

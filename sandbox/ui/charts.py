@@ -36,6 +36,25 @@ def _nice_steps(n: int) -> str:
     return str(n)
 
 
+def axis_decades(lo: int, hi: int, plot_height: float, label_height: int) -> list[int]:
+    """The decades lo..hi of the log axis that get a label: every one when they are far enough
+    apart, else every second, third... (always the top one), so labels never overlap."""
+    spacing = plot_height / max(1, hi - lo)
+    stride = max(1, math.ceil((label_height + 2) / max(spacing, 1e-9)))
+    return [e for e in range(hi, lo - 1, -stride)]
+
+
+def decade_label(e: int) -> str:
+    """10**e in plain words where they are short: 0.0001 ... 1000, 10k; 1e-5 below."""
+    if e >= 4:
+        return f"{10 ** (e - 3)}k"
+    if e >= 0:
+        return str(10**e)
+    if e >= -4:
+        return f"{10.0**e:.{-e}f}"
+    return f"1e{e}"
+
+
 def _plot_box(size: tuple[int, int], scale: float) -> tuple[int, int, int, int]:
     """The plotting area (left, top, width, height) of a chart of `size` pixels."""
     w, h = max(1, size[0]), max(1, size[1])
@@ -96,11 +115,13 @@ def loss_chart(
         return np.stack([xs, ys], axis=1)
 
     grid = (38, 43, 52)
+    labelled = set(axis_decades(lo, hi, ph, f.get_height()))
     for e in range(lo, hi + 1):
         y = top + ph - (e - lo) / (hi - lo) * ph
         pygame.draw.line(surf, grid, (left, y), (left + pw, y), 1)
-        img = f.render(f"{10.0**e:g}" if -2 <= e <= 3 else f"1e{e}", True, TEXT_DIM)
-        surf.blit(img, (left - img.get_width() - 4 * scale, y - img.get_height() // 2))
+        if e in labelled:
+            img = f.render(decade_label(e), True, TEXT_DIM)
+            surf.blit(img, (left - img.get_width() - 4 * scale, y - img.get_height() // 2))
     label = f.render(f"step {_nice_steps(int(steps[-1]))}", True, TEXT_DIM)
     surf.blit(label, (left + pw - label.get_width(), top + ph + 2 * scale))
     start = f.render(_nice_steps(int(steps[0])), True, TEXT_DIM)

@@ -23,7 +23,7 @@ from sandbox.state import AppState
 from sandbox.ui.base import PanelBase, select_if
 from sandbox.ui.charts import font
 from sandbox.ui.closer_layout import NEURON_TRAY_ROW, neuron_tray
-from sandbox.ui.hud import _caption, premul
+from sandbox.ui.hud import caption, premul
 from sandbox.vocab import Task
 
 SLIDER_STEPS = 1000
@@ -386,12 +386,12 @@ def draw_overlay(surface: pygame.Surface, state: AppState) -> None:
     room = w - round(28 * sc)
     if cs.surface_message:
         text = _fit(cs.surface_message, room, sc)
-        _caption(surface, text, (x + w / 2, y + h / 2), sc, "center")
+        caption(surface, text, (x + w / 2, y + h / 2), sc, "center")
     elif cs.surface_label:
-        _caption(surface, _fit(cs.surface_label, room, sc), (x + round(8 * sc), top), sc, "topleft")
+        caption(surface, _fit(cs.surface_label, room, sc), (x + round(8 * sc), top), sc, "topleft")
     tray = None
     if cs.single_neuron and cs.selected is not None and cs.selected[0] == 1:
         tray = neuron_tray(r, sc)
     if state.show_ui and not (tray is not None and tray[0] == x):
         hint = "drag: turn   wheel: zoom"
-        _caption(surface, hint, (x + w - round(8 * sc), y + h - round(8 * sc)), sc, "bottomright")
+        caption(surface, hint, (x + w - round(8 * sc), y + h - round(8 * sc)), sc, "bottomright")

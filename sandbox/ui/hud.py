@@ -18,6 +18,7 @@ import pygame
 from sandbox.state import AppState
 from sandbox.ui.charts import font
 from sandbox.ui.input import KEY_HELP
+from sandbox.ui.numbers import plain_number
 from sandbox.ui.theme import ACCENT, CARD_BG, ERROR, TEXT, TEXT_DIM, WARN, class_color
 from sandbox.vocab import Task, View
 
@@ -71,7 +72,7 @@ def _text(
     return rect
 
 
-def _caption(
+def caption(
     surface: pygame.Surface, text: str, pos: tuple[float, float], scale: float, anchor: str
 ) -> None:
     """Small text on a dark rounded card, readable on any field colour."""
@@ -90,20 +91,64 @@ def layer_color(layer: int) -> tuple[int, int, int]:
 
 
 # ------------------------------------------------------------------ hover readout
-def draw_hover(surface: pygame.Surface, state: AppState, scale: float) -> None:
+def grey_words(value: float) -> str:
+    """A predicted grey level as a reader sees it: 0 (black) to 1 (white); values the network
+    puts beyond either end are shown as that end."""
+    v = min(max(float(value), 0.0), 1.0)
+    text = f"{v:.2f}"
+    if v <= 0.05:
+        return f"{text} (black)"
+    if v >= 0.95:
+        return f"{text} (white)"
+    return text
+
+
+def hover_box_rect(
+    plane: tuple[int, int, int, int],
+    size: tuple[int, int],
+    pad: int,
+    top: int,
+    cursor: tuple[float, float] | None,
+    avoid: list[pygame.Rect] = (),
+) -> pygame.Rect | None:
+    """Where the hover box goes: the first corner of the plane (top-right, top-left,
+    bottom-right, bottom-left) where it covers neither the cursor nor anything in `avoid` (the
+    level's markers and their labels); None when the plane has no such corner."""
+    px, py, pw, ph = plane
+    w, h = size
+    if w > pw - 2 * pad or top + h > py + ph - pad:
+        return None
+    left, right = px + pad, px + pw - w - pad
+    bottom = py + ph - h - pad
+    for x, y in ((right, top), (left, top), (right, bottom), (left, bottom)):
+        rect = pygame.Rect(x, y, w, h)
+        if cursor is not None and rect.inflate(2 * pad, 2 * pad).collidepoint(cursor):
+            continue
+        if rect.collidelist(list(avoid)) >= 0:
+            continue
+        return rect
+    return None
+
+
+def draw_hover(
+    surface: pygame.Surface, state: AppState, scale: float, avoid: list[pygame.Rect] = ()
+) -> pygame.Rect | None:
     """Class probabilities (MAP, and Laplace when fitted) and the region's activation pattern
-    for the plane point under the cursor, in the plane's top-right corner."""
+    for the plane point under the cursor, in a corner of the plane that keeps clear of the
+    cursor and of `avoid` (markers). Not while a file dialog or the help card is open."""
     info = state.hover
-    if info is None or state.show_help:
-        return
+    if info is None or state.show_help or state.workshop.dialog is not None:
+        return None
     px, py, pw, ph = state.layout.plane
     pad = round(10 * scale)
     line = round(22 * scale)
     width = round(300 * scale)
     rows: list[tuple] = []
-    rows.append(("text", f"x {info.world[0]:.3g}   y {info.world[1]:.3g}", TEXT_DIM))
+    rows.append(
+        ("text", f"x {plain_number(info.world[0])}   y {plain_number(info.world[1])}", TEXT_DIM)
+    )
     if state.task is Task.REGRESSION and info.value is not None:
-        rows.append(("text", f"predicted grey {info.value:.3f}", TEXT))
+        rows.append(("text", f"predicted grey {grey_words(info.value)}", TEXT))
         if info.laplace_probs is not None:
             rows.append(("text", f"Laplace std {float(info.laplace_probs[0]):.3f}", TEXT))
     elif info.map_probs is not None:
@@ -126,9 +171,9 @@ def draw_hover(surface: pygame.Surface, state: AppState, scale: float) -> None:
         for r in rows
     )
     top = py + pad + (round(36 * scale) if View.SPLIT in state.views else 0)  # below labels
-    rect = pygame.Rect(px + pw - width - pad, top, width, height)
-    if rect.bottom > py + ph - pad or rect.width > pw - 2 * pad:
-        return
+    rect = hover_box_rect(state.layout.plane, (width, height), pad, top, state.hover_pos, avoid)
+    if rect is None:
+        return None
     _card(surface, rect, scale)
     x0, y = rect.x + pad, rect.y + pad
     fs = 14 * scale
@@ -180,6 +225,7 @@ def draw_hover(surface: pygame.Surface, state: AppState, scale: float) -> None:
                     bx = bx0
                     by += cell + 2
             y = by + cell + round(4 * scale)
+    return rect
 
 
 # ------------------------------------------------------------------ messages, captions
@@ -224,10 +270,10 @@ def draw_captions(surface: pygame.Surface, state: AppState, scale: float) -> Non
     zoom = getattr(cam, "zoom", None)
     if zoom is not None:
         z = float(zoom)
-        text = f"zoom {z:.3g}x" if z >= 0.01 else f"zoom {z:.2e}x"
+        text = f"zoom {plain_number(z)}x"
         if state.far_return is not None:
             text += "   (O: back to the data)"
-        _caption(surface, text, (px + 8 * scale, py + ph - 8 * scale), scale, "bottomleft")
+        caption(surface, text, (px + 8 * scale, py + ph - 8 * scale), scale, "bottomleft")
     if View.SPLIT in state.views and state.task is Task.CLASSIFICATION:
         for label, cx in (("plain network (MAP)", px + pw // 4), ("Laplace", px + 3 * pw // 4)):
             f = font(15 * scale, True)
@@ -239,8 +285,8 @@ def draw_captions(surface: pygame.Surface, state: AppState, scale: float) -> Non
         x = px + pw // 2
         pygame.draw.line(surface, premul((240, 240, 240)), (x, py), (x, py + ph - 1), 2)
     elif View.LAPLACE in state.views and state.task is Task.CLASSIFICATION:
-        label = f"confidence: Laplace (prior precision {state.prior_precision:.3g})"
-        _caption(surface, label, (px + pw - 8 * scale, py + ph - 8 * scale), scale, "bottomright")
+        label = f"confidence: Laplace (prior precision {plain_number(state.prior_precision)})"
+        caption(surface, label, (px + pw - 8 * scale, py + ph - 8 * scale), scale, "bottomright")
 
 
 def draw_brush(surface: pygame.Surface, state: AppState, scale: float) -> None:
@@ -257,23 +303,138 @@ def draw_brush(surface: pygame.Surface, state: AppState, scale: float) -> None:
     pygame.draw.circle(surface, premul(colour), pos, r, 2)
 
 
+WHAT_YOU_SEE: tuple[tuple[str, str], ...] = (
+    ("regions", "Regions: the creases cut the plane into flat pieces. Inside each piece the "
+     "network is just a tilted flat sheet."),
+    ("creases", "Creases: each neuron folds the plane along one straight line. Deeper layers "
+     "bend where they meet earlier creases."),
+    ("boundary", "Boundary: the thick black line is where the network changes its answer from "
+     "one class to another."),
+    ("confidence", "Confidence: strong colour means sure, pale means unsure. Far from the dots "
+     "a plain network stays sure; Laplace (L) makes it humbler."),
+)  # fmt: skip
+
+
+def wrap_words(text: str, f: pygame.font.Font, width: int) -> list[str]:
+    """Greedy word wrap of `text` into lines at most `width` pixels wide (a long word alone)."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        trial = f"{current} {word}".strip()
+        if f.size(trial)[0] <= width or not current:
+            current = trial
+        else:
+            lines.append(current)
+            current = word
+    return lines + ([current] if current else [])
+
+
+def _legend_picture(surface: pygame.Surface, kind: str, rect: pygame.Rect, scale: float) -> None:
+    """A small picture of one thing the plane shows, drawn the way the plane draws it."""
+    blue, orange = class_color(0), class_color(1)
+    x, y, w, h = rect
+    clip = surface.get_clip()
+    surface.set_clip(rect.clip(clip))
+    if kind == "regions":
+        for i, c in enumerate(((176, 196, 222), (222, 196, 176), (190, 222, 180))):
+            pygame.draw.polygon(
+                surface,
+                premul(c),
+                [
+                    (x + i * w / 3, y),
+                    (x + (i + 1) * w / 3, y),
+                    (x + (i + 0.6) * w / 3, y + h),
+                    (x + (i - 0.4) * w / 3, y + h),
+                ],
+            )
+        for i in (1, 2):
+            pygame.draw.line(
+                surface,
+                premul((60, 66, 78)),
+                (x + i * w / 3, y),
+                (x + (i - 0.4) * w / 3, y + h),
+                max(1, round(scale)),
+            )
+    elif kind == "creases":
+        pygame.draw.rect(surface, premul((48, 54, 66)), rect)
+        for i, c in enumerate(LAYER_COLORS[:3]):
+            pygame.draw.line(
+                surface,
+                premul(c),
+                (x + w * (0.15 + 0.3 * i), y + h),
+                (x + w * (0.35 + 0.3 * i), y),
+                max(2, round(2 * scale)),
+            )
+    elif kind == "boundary":
+        pygame.draw.rect(surface, premul(blue), (x, y, w // 2, h))
+        pygame.draw.rect(surface, premul(orange), (x + w // 2, y, w - w // 2, h))
+        pygame.draw.line(
+            surface,
+            premul((10, 10, 12)),
+            (x + w // 2, y),
+            (x + w // 2, y + h),
+            max(3, round(4 * scale)),
+        )
+    else:  # confidence: strong to pale
+        for i in range(w):
+            t = i / max(1, w - 1)
+            c = tuple(round(v * (1 - t) + 235 * t) for v in blue)
+            pygame.draw.line(surface, premul(c), (x + i, y), (x + i, y + h - 1))
+    surface.set_clip(clip)
+    pygame.draw.rect(surface, premul((90, 98, 112)), rect, 1)
+
+
+def help_columns(window: tuple[int, int], scale: float) -> tuple[float, bool]:
+    """Type size of the help card and whether the key list fits beside "What you see"."""
+    for size in (16 * scale, 14 * scale, 13):
+        lh = font(size).get_linesize() + round(2 * scale)
+        keys_w = (max(font(size, True).size(k)[0] for k, _ in KEY_HELP) + round(24 * scale)
+                  + max(font(size).size(v)[0] for _, v in KEY_HELP))  # fmt: skip
+        see_w = round(330 * size / 16)
+        keys_h = lh * (len(KEY_HELP) + 2) + round(30 * scale)
+        if see_w + keys_w + round(96 * scale) <= window[0] - 8 and keys_h <= window[1] - 8:
+            return size, True
+    return 16 * scale, False
+
+
 def draw_help(surface: pygame.Surface, state: AppState, scale: float) -> pygame.Rect | None:
-    """The help card (keys and mouse) in the middle of the window, opaque so nothing under it
-    shows through; returns its rectangle (None when the card is closed)."""
+    """The help card in the middle of the window, opaque so nothing under it shows through:
+    "What you see" (regions, creases, boundary, confidence: a picture and a sentence each)
+    and, where the window has room, every key and mouse gesture beside it (else a line saying
+    that ? lists them). Returns its rectangle (None when the card is closed)."""
     if not state.show_help:
         return None
     w, h = state.layout.window
-    size = 16 * scale
-    lh = font(size).get_linesize() + round(2 * scale)
+    size, with_keys = help_columns((w, h), scale)
+    f = font(size)
+    lh = f.get_linesize() + round(2 * scale)
+    pad = round(24 * scale)
+    pic = (round(56 * size / 16), round(34 * size / 16))
+    see_w = round(330 * size / 16)
+    text_w = see_w - pic[0] - round(12 * scale)
+    blocks = [wrap_words(text, f, text_w) for _, text in WHAT_YOU_SEE]
+    see_h = sum(max(len(b) * lh, pic[1]) + round(12 * scale) for b in blocks) + lh * 2
     col1 = max(font(size, True).size(k)[0] for k, _ in KEY_HELP) + round(24 * scale)
-    col2 = max(font(size).size(v)[0] for _, v in KEY_HELP)
-    cw = col1 + col2 + round(48 * scale)
-    ch = lh * (len(KEY_HELP) + 2) + round(30 * scale)
-    rect = pygame.Rect(0, 0, min(cw, w - 8), min(ch, h - 8))
+    col2 = max(f.size(v)[0] for _, v in KEY_HELP)
+    keys_w = col1 + col2 if with_keys else 0
+    cw = pad * 2 + see_w + (pad * 2 + keys_w if with_keys else 0)
+    ch = round(16 * scale) + max(see_h + lh, lh * (len(KEY_HELP) + 2) if with_keys else 0)
+    rect = pygame.Rect(0, 0, min(cw, w - 8), min(ch + round(14 * scale), h - 8))
     rect.center = (w // 2, h // 2)
     _card(surface, rect, scale, border=ACCENT, alpha=255)
-    x, y = rect.x + round(24 * scale), rect.y + round(16 * scale)
-    _text(surface, "Keys and mouse", (x, y), 20 * scale, TEXT, bold=True)
+    x, y = rect.x + pad, rect.y + round(16 * scale)
+    _text(surface, "What you see", (x, y), size * 1.25, TEXT, bold=True)
+    y += lh + round(12 * scale)
+    for (kind, _), lines in zip(WHAT_YOU_SEE, blocks, strict=True):
+        _legend_picture(surface, kind, pygame.Rect(x, y + round(3 * scale), *pic), scale)
+        for i, line in enumerate(lines):
+            _text(surface, line, (x + pic[0] + round(12 * scale), y + i * lh), size, TEXT)
+        y += max(len(lines) * lh, pic[1]) + round(12 * scale)
+    if not with_keys:
+        _text(surface, "? shows every key in big type.", (x, y), size, ACCENT, bold=True)
+        return rect
+    x, y = rect.x + pad * 3 + see_w, rect.y + round(16 * scale)
+    _text(surface, "Keys and mouse", (x, y), size * 1.25, TEXT, bold=True)
     y += lh + round(12 * scale)
     for key, what in KEY_HELP:
         _text(surface, key, (x, y), size, ACCENT, bold=True)

@@ -147,6 +147,23 @@ class InputMapper:
         return []
 
     # ------------------------------------------------------------------ keys
+    def card_key(self, event: pygame.event.Event, state: AppState) -> list[A.Action]:
+        """A key pressed while the help card or the shortcut overlay is up: it goes to the card
+        alone. Esc, H/F1 and ? open or close the cards; F5, F9 and F12 (presenter mode, recording,
+        screenshot) still work; every other key does nothing behind the card."""
+        if event.type != pygame.KEYDOWN:
+            return self._key_up(event) if event.type == pygame.KEYUP else []
+        key = event.key
+        if getattr(event, "unicode", "") == "?" or key == pygame.K_QUESTION:
+            return [A.ToggleShortcuts()]
+        if key == pygame.K_ESCAPE:
+            return [A.ToggleShortcuts() if state.workshop.shortcuts else A.ToggleHelp()]
+        if key in (pygame.K_h, pygame.K_F1):
+            return [A.ToggleHelp()]
+        allowed = {pygame.K_F5: A.TogglePresenter, pygame.K_F9: A.ToggleRecording,
+                   pygame.K_F12: A.Screenshot}  # fmt: skip
+        return [allowed[key]()] if key in allowed else []
+
     def _key_down(self, event: pygame.event.Event, state: AppState) -> list[A.Action]:
         key, mod = event.key, event.mod
         ctrl = bool(mod & (pygame.KMOD_CTRL | pygame.KMOD_META))

@@ -23,7 +23,6 @@ from sandbox import actions as A
 from sandbox import game_actions as G
 from sandbox.state import AppState
 from sandbox.ui import glyphs
-from sandbox.ui.charts import font
 from sandbox.ui.game_theme import ensure_theme
 from sandbox.ui.layout import LAYER_LABEL_WIDTH
 from sandbox.ui.level_cards import LevelCards
@@ -133,7 +132,23 @@ class LevelPanels(LevelCards, SandboxPanels):
             self._build_story_card(state)
         elif self.status.card == "success":
             self._build_success_card(state)
+        if self.card_panel is not None:
+            self._mute_tips_behind(self.card_panel)
         self.sync(state, force=True)
+
+    def _mute_tips_behind(self, card: UIPanel) -> None:
+        """A card is modal: the elements behind it show no tooltips while it is open (a tip of a
+        button beside the card would cover the card's words)."""
+        inside = card.get_container()
+        for el in self.elements:
+            if el is card or el.ui_container is inside:
+                continue
+            for part in (el, getattr(el, "sliding_button", None)):
+                if getattr(part, "tool_tip", None) is not None:
+                    part.tool_tip.kill()
+                    part.tool_tip = None
+                if getattr(part, "tool_tip_text", None):
+                    part.set_tooltip(None)
 
     def _locked_button(self, container, rect, text, control) -> UIButton:
         button = LockedButton(
@@ -160,15 +175,24 @@ class LevelPanels(LevelCards, SandboxPanels):
         return button
 
     def _icon_button(self, container, rect, text, tip, act, icon_name, cls, key) -> UIButton:
+        """A button with an icon left of its words, the two centred together: the icon alone
+        when the words do not fit (the tooltip still says them), the words alone without an
+        icon name."""
         x, y, w, h = rect
-        size = self.s(18)
-        label = f"      {text}" if text else ""
-        if text and font(15 * self.scale).size(label)[0] + self.s(8) > w:
-            label = ""  # too narrow for words: the icon alone (the tooltip still says it)
-            text = ""
+        size, gap = self.s(18), self.s(6)
+        if icon_name is None:
+            button = self._button(container, rect, text, tip, act, cls=cls)
+            self.named[key] = button
+            return button
+        text_w = self.text_width(text, cls) if text else 0
+        group = size + gap + text_w
+        if text and group + self.s(8) > w:
+            text, text_w, group = "", 0, size
+        space = max(1, self.text_width(" ", cls))
+        label = " " * round((size + gap) / space) + text if text else ""
         button = self._button(container, rect, label, tip, act, cls=cls)
-        pad = self.s(12) if text else (w - size) // 2
-        self._decal(container, (x + pad, y + (h - size) // 2, size, size),
+        left = x + (w - group) // 2
+        self._decal(container, (left, y + (h - size) // 2, size, size),
                     glyphs.icon(icon_name, size))  # fmt: skip
         self.named[key] = button
         return button
@@ -198,8 +222,7 @@ class LevelPanels(LevelCards, SandboxPanels):
             self._ticks.append((img, i))
             y += max(box.rect.height, tick) + s(10)
         for i in range(len(level.readouts)):  # live numbers the goals talk about
-            text = st.readouts[i] if i < len(st.readouts) else ""
-            self._label(panel, (pad, y, inner, s(24)), text, "@readout", key=f"readout_{i}")
+            self._label(panel, (pad, y, inner, s(24)), "", "@readout", key=f"readout_{i}")
             y += s(28)
         # stars: what the current state earns once the goal is met, and the best so far
         y += s(2)
@@ -242,19 +265,28 @@ class LevelPanels(LevelCards, SandboxPanels):
                 break
             box = self._text(panel, (pad, y, inner, -1), note, "@note")
             y += box.rect.height + s(4)
-        # the bottom row: story, restart, menu
+        # the bottom row: story, restart, menu, each as wide as its icon and words need
         gap = s(8)
-        bw = (inner - 2 * gap) // 3
-        for i, (key, text, tip, act, icon_name) in enumerate(
-            (
-                ("story", "Story", "Read the level's story again.", G.ShowStory, "story"),
-                ("restart", "Restart", "Start this level again from the beginning.",
-                 G.RestartLevel, "restart"),
-                ("menu", "Menu", "Back to the level menu. Key Esc.", G.OpenMenu, "menu"),
-            )
-        ):  # fmt: skip
-            self._icon_button(panel, (pad + i * (bw + gap), bottom_row, bw, s(40)), text, tip,
-                              act, icon_name, "@button", key)  # fmt: skip
+        items = (
+            ("story", "Story", "Read the level's story again.", G.ShowStory, "story"),
+            ("restart", "Restart", "Start this level again from the beginning.",
+             G.RestartLevel, "restart"),
+            ("menu", "Menu", "Back to the level menu. Key Esc.", G.OpenMenu, "menu"),
+        )  # fmt: skip
+        # icons and words where both fit, else the words alone, else the icons alone
+        words = [self.text_width(item[1], "@button") for item in items]
+        icon = True
+        needs = [s(18 + 6 + 8) + tw for tw in words]
+        if sum(needs) + 2 * gap > inner:
+            icon, needs = False, [s(12) + tw for tw in words]
+        if sum(needs) + 2 * gap > inner:
+            icon, needs = True, [0, 0, 0]
+        spare = (inner - 2 * gap - sum(needs)) // 3
+        x = pad
+        for need, (key, text, tip, act, icon_name) in zip(needs, items, strict=True):
+            self._icon_button(panel, (x, bottom_row, need + spare, s(40)), text, tip, act,
+                              icon_name if icon else None, "@button", key)  # fmt: skip
+            x += need + spare + gap
 
     def _star_rules(self) -> str:
         level = self.status.level
@@ -459,9 +491,15 @@ class LevelPanels(LevelCards, SandboxPanels):
     def _build_inspector_row(self, panel, a: dict, y: int, pad: int, inner: int, locked: bool):
         s = self.s
         layer, neuron, what = a["layer"], a["neuron"], a["what"]
-        self._label(panel, (pad, y, s(64), s(26)), f"L{layer} #{neuron + 1}", "@readout")
-        self._label(panel, (pad + s(70), y, inner - s(70) - s(78), s(26)), what, "@hint")
-        rect = (pad + inner - s(72), y, s(72), s(28))
+        name = f"L{layer} #{neuron + 1}"
+        name_w = max(s(64), self.text_width(name, "@readout", "label") + s(6))
+        button_w = max(s(72), self.text_width("Prune", "@button") + s(16))
+        what_w = inner - name_w - button_w - s(12)
+        if self.text_width(what, "@hint", "label") > what_w - s(4):
+            what = what.split(": ")[-1]  # "never on: dead" -> "dead"
+        self._label(panel, (pad, y, name_w, s(26)), name, "@readout")
+        self._label(panel, (pad + name_w + s(6), y, what_w, s(26)), what, "@hint")
+        rect = (pad + inner - button_w, y, button_w, s(28))
         tip = (
             "Remove this neuron. A dead one never mattered; a copycat's work goes to its twin, "
             "so nothing the network computes changes."
@@ -582,8 +620,8 @@ class LevelPanels(LevelCards, SandboxPanels):
                 else:
                     text = "win to earn stars"
                 self._set_label("stars_text", text)
-        for i, text in enumerate(st.readouts):
-            self._set_label(f"readout_{i}", text)
+        for i, text in enumerate(st.readouts):  # a narrow panel drops the part in brackets
+            self._set_label_fit(f"readout_{i}", text, text.split(" (")[0])
         for label, text in self._dyn:
             t = text(state)
             if label.text != t:

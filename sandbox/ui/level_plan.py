@@ -303,7 +303,9 @@ def plan_controls(status: LevelStatus, state: AppState) -> list[Row]:
     body = []
     if state.task is Task.CLASSIFICATION:
         body.append(Row("swatches", "paint", 44, dict(n=state.n_classes)))
-    body.append(setting_row("brush_size", tip="How wide the brush is. Left drag paints points."))
+    body.append(
+        setting_row("brush_radius_px", tip="How wide the brush is. Left drag paints points.")
+    )
     body.append(Row("erase", "erase", 40))
     body.append(Row("presets", "presets", 42))
     body += [setting_row("noise"), setting_row("test_fraction")]
@@ -315,9 +317,9 @@ def plan_controls(status: LevelStatus, state: AppState) -> list[Row]:
     # view
     zoom = [
         ButtonSpec("zoom_far", "Zoom out far", "Jump far out (or back). Key O. The wheel zooms "
-                   "at the cursor.", A.ZoomOutFar, control="zoom"),
+                   "at the cursor.", A.ZoomOutFar, control="zoom", short="Zoom out"),
         ButtonSpec("reset_view", "Reset view", "Back to the level's view. Key 0 (zero). Middle "
-                   "drag pans.", A.ResetView, control="zoom"),
+                   "drag pans.", A.ResetView, control="zoom", short="Reset"),
     ]  # fmt: skip
     section("VIEW", [buttons_row(zoom, 42, 34)])
     return rows

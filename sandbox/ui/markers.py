@@ -25,11 +25,13 @@ def marker_radius(scale: float) -> float:
 
 def draw_markers(
     surface: pygame.Surface, state: AppState, status: LevelStatus, cameras: list[tuple[Any, float]]
-) -> None:
-    """The level's markers on the plane (in every pane of a split view)."""
+) -> list[pygame.Rect]:
+    """The level's markers on the plane (in every pane of a split view); returns the rectangles
+    they cover (glyphs and labels), which the hover box keeps clear of."""
     level = status.level
+    drawn: list[pygame.Rect] = []
     if not level.markers or state.camera is None or status.card:
-        return  # a card over the plane hides them: drawn after the UI, they would cover it
+        return drawn  # a card over the plane hides them: drawn after the UI, they would cover it
     px, py, pw, ph = state.layout.plane
     scale = state.scale
     r = marker_radius(scale)
@@ -51,7 +53,9 @@ def draw_markers(
             if status.marker_notes.get(name):
                 label = f"{label}: {status.marker_notes[name]}"
             if not inside:
-                _draw_offscreen(surface, pane, pos, label, status.markers[name], cam, scale)
+                drawn.append(
+                    _draw_offscreen(surface, pane, pos, label, status.markers[name], cam, scale)
+                )
                 continue
             hot = status.dragging == name
             if marker.kind.value == "star":
@@ -61,8 +65,12 @@ def draw_markers(
             if marker.movable and not hot:
                 pygame.draw.circle(surface, premul((255, 255, 255, 200)), pos, r * 1.9,
                                    max(1, round(2 * scale)))  # fmt: skip
-            _tag(surface, label, (pos[0] + r * 1.5, pos[1] - r * 1.6), scale)
+            tag = _tag(surface, label, (pos[0] + r * 1.5, pos[1] - r * 1.6), scale)
+            reach = round(r * 2)
+            drawn.append(pygame.Rect(pos[0] - reach, pos[1] - reach, 2 * reach, 2 * reach))
+            drawn.append(tag)
     surface.set_clip(clip)
+    return drawn
 
 
 def _draw_pair(surface, a, b, crossed: bool, scale: float) -> None:
@@ -84,7 +92,7 @@ def _draw_pair(surface, a, b, crossed: bool, scale: float) -> None:
         pygame.draw.line(surface, premul(colour), p, q, width)
 
 
-def _tag(surface, text: str, pos: tuple[float, float], scale: float) -> None:
+def _tag(surface, text: str, pos: tuple[float, float], scale: float) -> pygame.Rect:
     """A label on a small dark card, readable on any field colour."""
     f = font(15 * scale, True)
     w, h = f.size(text)
@@ -97,16 +105,19 @@ def _tag(surface, text: str, pos: tuple[float, float], scale: float) -> None:
     surface.blit(card, rect, special_flags=pygame.BLEND_PREMULTIPLIED)
     img = f.render(text, True, TEXT).premul_alpha()
     surface.blit(img, img.get_rect(center=rect.center), special_flags=pygame.BLEND_PREMULTIPLIED)
+    return rect
 
 
-def _draw_offscreen(surface, pane: pygame.Rect, pos, label: str, world, cam, scale: float) -> None:
+def _draw_offscreen(
+    surface, pane: pygame.Rect, pos, label: str, world, cam, scale: float
+) -> pygame.Rect:
     """An arrow at the plane's edge pointing at a marker out of view, with its label and its
     distance from the middle of the view, on the inner side of the arrow."""
     cx, cy = pane.center
     dx, dy = pos[0] - cx, pos[1] - cy
     n = math.hypot(dx, dy)
     if n == 0:
-        return
+        return pygame.Rect(0, 0, 0, 0)
     ux, uy = dx / n, dy / n
     margin = 12 * scale
     tx = (pane.width / 2 - margin) / abs(dx) if dx else math.inf
@@ -130,4 +141,6 @@ def _draw_offscreen(surface, pane: pygame.Rect, pos, label: str, world, cam, sca
         ly = back[1] - h - 4 * scale if uy > 0 else back[1]
     lx = min(max(lx, pane.x + 4), pane.right - w - 4)
     ly = min(max(ly, pane.y + 4), pane.bottom - h - 8)
-    _tag(surface, text, (lx, ly), scale)
+    arrow = pygame.Rect(0, 0, round(2 * size), round(2 * size))
+    arrow.center = (round(tip[0]), round(tip[1]))
+    return _tag(surface, text, (lx, ly), scale).union(arrow)

@@ -212,16 +212,9 @@ class MenuPanels(PanelBase):
             ("quit", "Quit", "quit", "@big_button", s(130), A.Quit, "Close Neural Origami."),
         ]  # fmt: skip
         row = [r for r in row if r[1]]
-        gap = s(16)
-        total = sum(r[4] for r in row) + gap * (len(row) - 1)
-        fit = min(1.0, (w - 2 * margin) / total)  # a narrow window: narrower buttons
-        x = (w - round(total * fit)) // 2
-        for key, text, icon_name, cls, bw, act, tip in row:
-            bw = round(bw * fit)
-            self._big_button(back, (x, y, bw, bh), key, text, icon_name, cls, act, tip)
-            x += bw + gap
+        y = self._build_big_buttons(back, row, y, bh, w - 2 * margin, w)
         # the level grid
-        y += bh + s(26)
+        y += s(26)
         if view.settings_open:
             # the settings card stands alone: nothing behind it to read through or click
             self._build_settings(view, (w, h))
@@ -246,11 +239,49 @@ class MenuPanels(PanelBase):
             self.buttons[key] = button
         return button
 
+    def _build_big_buttons(self, back, row: list[tuple], y: int, bh: int, room: int, w: int) -> int:
+        """The big buttons, each at least as wide as its icon and words need: at their usual
+        widths where they fit, else narrower (Quit down to its icon), else on two rows;
+        returns the y below them."""
+        s = self.s
+        room = max(room, w - 2 * s(16))
+        gap = s(16) if room >= 2 * s(470) else s(10)
+        pad = {"@big_primary": 56, "@big_button": 54}
+        row = list(row)
+        needs = [s(pad[r[3]] + 18) + self.text_width(r[1], r[3]) for r in row]
+        spaced = gap * (len(row) - 1)
+        if sum(needs) + spaced > room and row[-1][0] == "quit":
+            row[-1] = (*row[-1][:1], "", *row[-1][2:4], bh, *row[-1][5:])  # its icon says it
+            needs[-1] = bh
+        widths = [max(r[4], need) for r, need in zip(row, needs, strict=True)]
+        if sum(widths) + spaced > room:
+            spare = (room - sum(needs) - spaced) // len(row)
+            widths = [need + max(0, spare) for need in needs]
+        lines: list[list[int]] = [[]]
+        used = 0
+        for i, width in enumerate(widths):
+            if lines[-1] and used + gap + width > room:
+                lines.append([])
+                used = 0
+            used += (gap if lines[-1] else 0) + min(width, room)
+            lines[-1].append(i)
+        for line in lines:
+            total = sum(min(widths[i], room) for i in line) + gap * (len(line) - 1)
+            x = (w - total) // 2
+            for i in line:
+                key, text, icon_name, cls, _, act, tip = row[i]
+                bw = min(widths[i], room)
+                self._big_button(back, (x, y, bw, bh), key, text, icon_name, cls, act, tip)
+                x += bw + gap
+            y += bh + s(10)
+        return y - s(10)
+
     def _big_button(self, container, rect, key, text, icon_name, cls, act, tip) -> UIButton:
         button = self._menu_button(container, rect, text, cls, act, tip, key)
-        x, y, _, h = rect
+        x, y, w, h = rect
         size = self.s(28)
-        self._decal(container, (x + self.s(16), y + (h - size) // 2, size, size),
+        left = x + self.s(16) if text else x + (w - size) // 2
+        self._decal(container, (left, y + (h - size) // 2, size, size),
                     glyphs.icon(icon_name, size))  # fmt: skip
         return button
 
@@ -262,7 +293,9 @@ class MenuPanels(PanelBase):
         rows = math.ceil(n / cols)
         cw = (aw - (cols - 1) * gap) // cols
         ch = min(self.s(124), (ah - (rows - 1) * gap) // rows)
-        ch = max(ch, self.s(56))
+        if ch < self.s(56):  # a short window: closer rows before cards too small to read
+            gap = self.s(8)
+            ch = max(self.s(48), (ah - (rows - 1) * gap) // rows)
         for i, info in enumerate(view.cards):
             r, c = divmod(i, cols)
             rect = (x0 + c * (cw + gap), y0 + r * (ch + gap), cw, ch)

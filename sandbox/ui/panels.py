@@ -17,7 +17,7 @@ from typing import Any
 
 import pygame
 import pygame_gui
-from pygame_gui.elements import UIButton, UIImage
+from pygame_gui.elements import UIButton, UIImage, UIScrollingContainer
 
 from sandbox import actions as A
 from sandbox.state import AppState
@@ -75,6 +75,7 @@ class SandboxPanels(RowPanel):
         self._chart: UIImage | None = None
         self._chart_key: tuple = ()
         self._chart_time = -1.0
+        self._scroll: set[str] = set()
         self.build(state)
 
     # ------------------------------------------------------------------ building
@@ -98,8 +99,15 @@ class SandboxPanels(RowPanel):
         self.visible = panels_visible(state.layout) and state.show_ui
         if not self.visible:
             return
-        self._build_left(state)
-        self._build_right(state)
+        # a side panel taller than the window scrolls (its widgets make room for the bar)
+        self._scroll = set()
+        tall = {"left": self._build_left(state) > state.layout.left[3],
+                "right": self._build_right(state) > state.layout.right[3]}  # fmt: skip
+        if any(tall.values()):
+            self.clear()
+            self._scroll = {side for side, over in tall.items() if over}
+            self._build_left(state)
+            self._build_right(state)
         self._build_toolbar(state)
         self._build_bottom(state)
         self.sync(state, force=True)
@@ -113,9 +121,31 @@ class SandboxPanels(RowPanel):
         self._chart_time = -1.0  # a rebuilt chart is drawn at once
 
     # ------------------------------------------------------------------ left: data
-    def _build_left(self, state: AppState) -> None:
-        x, y0, w, h = state.layout.left
-        panel = self._panel((x, y0, w, h), "#left_panel")
+    def _side_panel(self, rect: tuple, oid: str, side: str) -> tuple[Any, int]:
+        """A side panel, or a scrolling box inside one when its widgets are taller than the
+        window; returns the container to build into and the width the widgets may use."""
+        panel = self._panel(rect, oid)
+        if side not in self._scroll:
+            return panel, rect[2]
+        bar = 20  # pygame-gui's scroll bar width
+        box = self._add(
+            UIScrollingContainer(
+                pygame.Rect(0, 0, rect[2] - 4, rect[3] - 4),
+                manager=self.manager,
+                container=panel,
+                allow_scroll_x=False,
+            )
+        )
+        return box, rect[2] - 4 - bar
+
+    def _end_side_panel(self, container: Any, width: int, bottom: int) -> int:
+        if isinstance(container, UIScrollingContainer):
+            container.set_scrollable_area_dimensions((width, bottom + self.s(10)))
+        return bottom
+
+    def _build_left(self, state: AppState) -> int:
+        x, y0, _, h = state.layout.left
+        panel, w = self._side_panel(state.layout.left, "#left_panel", "left")
         pad = self.s(12)
         inner = w - 2 * pad
         y = self.s(10)
@@ -138,7 +168,7 @@ class SandboxPanels(RowPanel):
             y += self.s(44)
         rows = [] if state.task is Task.CLASSIFICATION else [setting_row("paint_value")]
         rows += [
-            setting_row("brush_size"),
+            setting_row("brush_radius_px"),
             setting_row("brush_density"),
             buttons_row(
                 [
@@ -181,27 +211,27 @@ class SandboxPanels(RowPanel):
                 [
                     ButtonSpec("zoom_far", "Zoom out far", "Jump far out (or back): the network "
                                "keeps predicting far from the data, and a plain network is sure "
-                               "of itself there. Key O.", A.ZoomOutFar),
+                               "of itself there. Key O.", A.ZoomOutFar, short="Zoom out"),
                     ButtonSpec("reset_view", "Reset view", "Back to the data. Key 0 (zero). "
                                "Wheel zooms at the cursor, middle drag or Space+drag pans.",
-                               A.ResetView),
+                               A.ResetView, short="Reset"),
                 ]
             ),
         ]  # fmt: skip
         y = self._build_rows(panel, rows, state, y + self.s(42), w)
         self._file = FileButtons(self, panel, y, pad, inner)  # sandbox.ui.dialogs
         y = self._file.bottom
-        if y + self.s(90) < h:
+        if y + self.s(90) < h and "left" not in self._scroll:
             for i, text in enumerate(
                 ("Left drag paints, right erases", "Wheel: zoom · middle: pan",
                  "Space trains · H: all keys")
             ):  # fmt: skip
                 self._label(panel, (pad, h - self.s(84 - 22 * i), inner, self.s(20)), text, "@hint")
+        return self._end_side_panel(panel, w, y)
 
     # ------------------------------------------------------------------ right: network
-    def _build_right(self, state: AppState) -> None:
-        x, y0, w, h = state.layout.right
-        panel = self._panel((x, y0, w, h), "#right_panel")
+    def _build_right(self, state: AppState) -> int:
+        panel, w = self._side_panel(state.layout.right, "#right_panel", "right")
         pad = self.s(12)
         inner = w - 2 * pad
         y = self._build_rows(panel, [section_row("NETWORK")], state, self.s(12), w)
@@ -300,6 +330,7 @@ class SandboxPanels(RowPanel):
             "Make every panel and text larger (for projectors) or smaller.",
             lambda v: A.SetUiScale(float(v)),
         )
+        return self._end_side_panel(panel, w, y + self.s(32))
 
     def _compact_slider(self, panel, y: int, w: int, spec: SliderSpec, state: AppState) -> int:
         """A one-line slider row (name, slider, value) for networks with many layers."""
@@ -375,7 +406,7 @@ class SandboxPanels(RowPanel):
         x, y0, w, h = state.layout.bottom
         panel = self._panel((x, y0, w, h), "#bottom_panel")
         pad = self.s(12)
-        col = max(self.s(300), int(w * 0.5))
+        col = min(max(self.s(300), int(w * 0.5)), w - 2 * pad)
         line = max(self.s(24), math.ceil(LABEL_FONT_PX["@readout"] * self.scale * 1.65))
         y = self.s(8)
         self._label(panel, (pad, y, col, self.s(28)), "", "@big_readout", key="step")
@@ -441,10 +472,9 @@ class SandboxPanels(RowPanel):
     def _sync_readouts(self, state: AppState) -> None:
         m = state.metrics
         n_layers = len(state.settings.hidden)
-        self._set_label(
-            "layers",
-            f"{n_layers} layer{'s' if n_layers > 1 else ''} · {sum(state.settings.hidden)} neurons",
-        )
+        layers = f"{n_layers} layer{'s' if n_layers > 1 else ''}"
+        neurons = f"{sum(state.settings.hidden)} neurons"
+        self._set_label_fit("layers", f"{layers} · {neurons}", neurons)
         pts = state.points
         if pts is not None:
             n = len(pts)
@@ -453,13 +483,16 @@ class SandboxPanels(RowPanel):
         if state.closer.scrub is not None:
             status = f"past; now {state.closer.live_step:,}"
         self._set_label("step", f"Step {m.step:,}  ({status})")
-        self._set_label(
-            "loss", f"Loss       train {loss_text(m.train_loss)}    test {loss_text(m.test_loss)}"
+        train, test = loss_text(m.train_loss), loss_text(m.test_loss)
+        self._set_label_fit(
+            "loss", f"Loss       train {train}    test {test}", f"Loss {train} · test {test}"
         )
         if state.task is Task.CLASSIFICATION:
-            self._set_label(
+            train, test = percent_text(m.train_acc), percent_text(m.test_acc)
+            self._set_label_fit(
                 "accuracy",
-                f"Accuracy  train {percent_text(m.train_acc)}    test {percent_text(m.test_acc)}",
+                f"Accuracy  train {train}    test {test}",
+                f"Accuracy {train} · test {test}",
             )
         else:
             self._set_label("accuracy", "Fitting a picture: lower loss is better")
@@ -468,7 +501,9 @@ class SandboxPanels(RowPanel):
             self._set_label("regions", f"Regions: too many to list ({g.message})")
         else:
             bound = f", at most {compact_count(g.bound)}" if g.bound else ""
-            self._set_label("regions", f"Regions {g.regions:,} in view{bound}")
+            self._set_label_fit(
+                "regions", f"Regions {g.regions:,} in view{bound}", f"Regions {g.regions:,}"
+            )
         dead = f"Dead neurons {g.dead}" + (f": {', '.join(g.dead_names[:3])}" if g.dead else "")
         if g.dead > 3:
             dead += ", ..."

@@ -170,8 +170,9 @@ def readout_lines(state: AppState) -> list[tuple[str, float, tuple[int, int, int
 
 
 def draw_big_readouts(surface: pygame.Surface, state: AppState, scale: float) -> pygame.Rect:
-    """Step, accuracy and loss in large type at the plane's top-left corner (smaller type when
-    the plane is too narrow for it; nothing when not even that fits)."""
+    """Step, accuracy and loss in large type at the plane's top-left corner, covering at most
+    half its width and a third of its height (smaller type where needed; nothing when not even
+    that fits)."""
     px, py, pw, ph = state.layout.plane
     lines = readout_lines(state)
     pad = round(12 * scale)
@@ -182,7 +183,10 @@ def draw_big_readouts(surface: pygame.Surface, state: AppState, scale: float) ->
         sizes = [font(round(base * rel), True).size(t) for t, rel, _ in lines]
         width = max(w for w, _ in sizes) + 2 * pad
         height = sum(h for _, h in sizes) + 2 * pad
-        if width <= pw - 2 * margin and top + height <= py + ph - margin:
+        # at most half the plane's width and a third of its height: the plane is the show
+        if width <= min(pw - 2 * margin, pw // 2) and height <= min(
+            py + ph - margin - top, ph // 3
+        ):
             break
         base *= 0.85
     rect = pygame.Rect(px + margin, top, width, height)

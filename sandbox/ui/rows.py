@@ -1,10 +1,11 @@
 """The row builder: the controls of a side panel as a list of rows (a section title, a labelled
-slider, a row of buttons, a hint), and the slider rows of the user settings, defined once for the
-sandbox's and the levels' panels.
+slider, a row of buttons, a hint), and the slider rows of the user settings, built from the
+settings table (sandbox.settings) for the sandbox's and the levels' panels alike.
 
-`setting_row(name)` is the slider row of one setting: its label and hover help, its slider range
-and the mapping between the setting's value and the slider's position (log scales for the
-learning rate, weight decay and prior precision). `RowPanel` builds rows onto a pygame-gui
+`setting_row(name)` is the slider row of one setting: its label, hover help, slider range,
+value <-> slider mapping (log scales for the learning rate, weight decay and prior precision)
+and value label all come from the table; this module adds only where the state keeps the value
+and which action sets it (`STATE_ACCESS`). `RowPanel` builds rows onto a pygame-gui
 container and keeps each slider showing its setting (`_sync_sliders`); a panel class handles the
 row kinds only it has by overriding `_build_special`.
 """
@@ -13,25 +14,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pygame_gui.elements import UIButton, UIHorizontalSlider, UILabel
 
 from sandbox import actions as A
 from sandbox import game_actions as G
-from sandbox.state import AppState, speed_label
+from sandbox.settings import setting
+from sandbox.state import AppState
 from sandbox.ui.base import PanelBase
 from sandbox.ui.numbers import plain_number
-from sandbox.vocab import (
-    BATCH_SIZES,
-    BRUSH_DENSITY_RANGE,
-    BRUSH_RADIUS_RANGE,
-    L2_RANGE,
-    LR_SLIDER_RANGE,
-    PRIOR_RANGE,
-    SPEEDS,
-)
 
 SLIDER_ROW = 54  # height at 1x of a labelled slider row: the label line and the slider
 SECTION_ROW = 24
@@ -69,144 +62,84 @@ def slider_to_log(i: float, lo: float, hi: float, steps: int) -> float:
 
 
 def l2_from_slider(i: int) -> float:
-    """Slider 0 is no weight decay; 1..100 spread 1e-5 .. L2_RANGE[1] on a log scale."""
-    if i <= 0:
-        return 0.0
-    return slider_to_log(i - 1, 1e-5, L2_RANGE[1], 99)
+    """Slider 0 is no weight decay; 1..100 spread over a log scale (the settings table's)."""
+    return float(setting("l2").from_slider(i))
 
 
 def l2_to_slider(v: float) -> int:
-    if v <= 0:
-        return 0
-    return 1 + log_to_slider(max(v, 1e-5), 1e-5, L2_RANGE[1], 99)
+    return setting("l2").to_slider(v)
 
 
-def _batch_position(s: AppState) -> int:
-    return min(range(len(BATCH_SIZES)), key=lambda i: abs(BATCH_SIZES[i] - s.settings.batch_size))
+# How a panel reads each setting of the table from the state, and the action that sets it.
+# Words, slider range, value <-> position and the value's label come from sandbox.settings.
+STATE_ACCESS: dict[str, tuple[Callable[[AppState], float], Callable[[float], A.Action]]] = {
+    "noise": (lambda s: s.noise, A.SetNoise),
+    "test_fraction": (lambda s: s.test_fraction, A.SetTestFraction),
+    "learning_rate": (lambda s: s.settings.learning_rate, A.SetLearningRate),
+    "batch_size": (lambda s: s.settings.batch_size, lambda v: A.SetBatchSize(int(v))),
+    "l2": (lambda s: s.settings.l2, A.SetL2),
+    "speed": (lambda s: s.speed, lambda v: A.SetSpeed(int(v))),
+    "prior_precision": (lambda s: s.prior_precision, A.SetPriorPrecision),
+    "brush_radius_px": (lambda s: s.brush_radius_px, lambda v: A.SetBrushSize(float(v))),
+    "brush_density": (lambda s: s.brush_density, lambda v: A.SetBrushDensity(int(v))),
+}
 
-
-_LR, _PRIOR = LR_SLIDER_RANGE, PRIOR_RANGE
-
-# name -> (label, hover help, slider range, get, move, text); the level control is the name
-# unless CONTROL_OF says otherwise.
-SETTING_SLIDERS: dict[str, SliderSpec] = {
-    "paint_value": SliderSpec(
-        "Grey to paint",
-        "The grey level painted points ask for: 0 is black, 1 is white.",
-        (0, 100),
-        lambda s: round(s.paint_value * 100),
-        lambda v: A.SetPaintValue(v / 100.0),
-        lambda s: f"{s.paint_value:.2f}",
+# Sliders of things the settings table does not list (they are not saved or set by levels).
+OTHER_SLIDERS: dict[str, tuple[SliderSpec, str]] = {
+    "paint_value": (
+        SliderSpec(
+            "Grey to paint",
+            "The grey level painted points ask for: 0 is black, 1 is white.",
+            (0, 100),
+            lambda s: round(s.paint_value * 100),
+            lambda v: A.SetPaintValue(v / 100.0),
+            lambda s: f"{s.paint_value:.2f}",
+        ),
+        "paint",
     ),
-    "brush_size": SliderSpec(
-        "Brush size",
-        "How wide the brush is. Left drag paints points, right drag erases them.",
-        (int(BRUSH_RADIUS_RANGE[0]), int(BRUSH_RADIUS_RANGE[1])),
-        lambda s: round(s.brush_radius_px),
-        lambda v: A.SetBrushSize(float(v)),
-        lambda s: f"{s.brush_radius_px:.0f} px",
-    ),
-    "brush_density": SliderSpec(
-        "Brush density",
-        "How many points each dab of the brush adds.",
-        BRUSH_DENSITY_RANGE,
-        lambda s: s.brush_density,
-        lambda v: A.SetBrushDensity(int(v)),
-        lambda s: f"{s.brush_density}",
-    ),
-    "noise": SliderSpec(
-        "Noise",
-        "How messy the data set is: 0 is clean, higher mixes the classes near the borders.",
-        (0, 50),
-        lambda s: round(s.noise * 100),
-        lambda v: A.SetNoise(v / 100.0),
-        lambda s: f"{s.noise:.2f}",
-    ),
-    "test_fraction": SliderSpec(
-        "Test points",
-        "Share of points the network never trains on (drawn hollow). They show whether it "
-        "generalises.",
-        (0, 50),
-        lambda s: round(s.test_fraction * 100),
-        lambda v: A.SetTestFraction(v / 100.0),
-        lambda s: f"{s.test_fraction * 100:.0f}%",
-    ),
-    "learning_rate": SliderSpec(
-        "Learning rate",
-        "How big each training step is. Too small: slow. Too big: training explodes "
-        "(the app then restores the last good weights).",
-        (0, 100),
-        lambda s: log_to_slider(s.settings.learning_rate, *_LR, 100),
-        lambda v: A.SetLearningRate(slider_to_log(v, *_LR, 100)),
-        lambda s: plain_number(s.settings.learning_rate),
-    ),
-    "batch_size": SliderSpec(
-        "Batch size",
-        "How many points each step looks at. Small batches are noisy but quick.",
-        (0, len(BATCH_SIZES) - 1),
-        _batch_position,
-        lambda v: A.SetBatchSize(BATCH_SIZES[int(v)]),
-        lambda s: str(s.settings.batch_size),
-    ),
-    "l2": SliderSpec(
-        "L2 (weight decay)",
-        "Pulls every weight a little towards zero each step: smoother, simpler fits.",
-        (0, 100),
-        lambda s: l2_to_slider(s.settings.l2),
-        lambda v: A.SetL2(l2_from_slider(int(v))),
-        lambda s: plain_number(s.settings.l2),
-    ),
-    "speed": SliderSpec(
-        "Steps per frame",
-        "How fast training runs: training steps per drawn frame, from one step at a time "
-        "to flat out (as many as fit the frame).",
-        (0, len(SPEEDS) - 1),
-        lambda s: s.speed,
-        lambda v: A.SetSpeed(int(v)),
-        lambda s: speed_label(s.speed),
-    ),
-    "seed": SliderSpec(
-        "Starting weights seed",
-        "Which random starting weights the network gets: each seed is a different start.",
-        (0, 99),
-        lambda s: min(99, max(0, s.settings.seed)),
-        lambda v: G.SetNetworkSeed(int(v)),
-        lambda s: str(s.settings.seed),
-    ),
-    "prior_precision": SliderSpec(
-        "Prior precision",
-        "How strongly the Laplace posterior believes weights are small. Small values: "
-        "humbler far from the data; large values: close to the plain network.",
-        (0, 120),
-        lambda s: log_to_slider(s.prior_precision, *_PRIOR, 120),
-        lambda v: A.SetPriorPrecision(slider_to_log(v, *_PRIOR, 120)),
-        lambda s: plain_number(s.prior_precision),
+    "seed": (
+        SliderSpec(
+            "Starting weights seed",
+            "Which random starting weights the network gets: each seed is a different start.",
+            (0, 99),
+            lambda s: min(99, max(0, s.settings.seed)),
+            lambda v: G.SetNetworkSeed(int(v)),
+            lambda s: str(s.settings.seed),
+        ),
+        "seed",
     ),
 }
 
-# the level control (levels/*.toml `controls`) that shows, hides or locks a setting's row
-CONTROL_OF = {
-    "paint_value": "paint",
-    "brush_size": "paint",
-    "brush_density": "paint",
-    "test_fraction": "split",
-    "speed": "play",
+
+def table_slider(name: str) -> tuple[SliderSpec, str]:
+    """The slider of setting `name` built from the settings table, and its level control."""
+    if name in OTHER_SLIDERS:
+        return OTHER_SLIDERS[name]
+    st = setting(name)
+    get, act = STATE_ACCESS[st.name]
+    spec = SliderSpec(
+        st.label,
+        st.help,
+        st.slider_range(),
+        lambda s: st.to_slider(get(s)),
+        lambda v: act(st.from_slider(v)),
+        lambda s: st.format(get(s), plain_number),
+    )
+    return spec, (st.control.value if st.control is not None else st.name)
+
+
+# every slider a panel offers, by setting name
+SETTING_SLIDERS: dict[str, SliderSpec] = {
+    name: table_slider(name)[0] for name in (*STATE_ACCESS, *OTHER_SLIDERS)
 }
 
 
 def setting_row(name: str, **words: str) -> Row:
     """The slider row of setting `name`; `words` may replace its label or tip."""
-    spec = SETTING_SLIDERS[name]
+    spec, control = table_slider(name)
     if words:
-        spec = SliderSpec(
-            words.get("label", spec.label),
-            words.get("tip", spec.tip),
-            spec.range,
-            spec.get,
-            spec.move,
-            spec.text,
-        )
-    return Row("slider", CONTROL_OF.get(name, name), SLIDER_ROW, dict(spec=spec))
+        spec = replace(spec, label=words.get("label", spec.label), tip=words.get("tip", spec.tip))
+    return Row("slider", control, SLIDER_ROW, dict(spec=spec))
 
 
 def section_row(title: str) -> Row:
@@ -224,6 +157,7 @@ class ButtonSpec:
     cls: str = "@button"
     weight: float = 1.0  # share of the row's width
     control: str = ""
+    short: str = ""  # fewer words for a narrow panel
 
 
 def buttons_row(buttons: list[ButtonSpec], height: int = 42, button: int = 32) -> Row:
@@ -259,7 +193,10 @@ class RowPanel(PanelBase):
         """A labelled slider with its value on the right; returns the next row's y."""
         pad = self.s(12)
         row = self.s(24)
-        vw = self.s(76)
+        # the value column gives way to a long label in a narrow panel, down to what it shows
+        room = width - 2 * pad - self.text_width(spec.label, "@label", "label") - self.s(8)
+        shown = self.text_width(spec.text(state), "@value", "label") + self.s(6)
+        vw = max(min(self.s(76), room), shown)
         name = self._label(container, (pad, y, width - 2 * pad - vw, row), spec.label)
         value = self._label(container, (width - pad - vw, y, vw, row), spec.text(state), "@value")
         self._tip(name, spec.tip)
@@ -303,9 +240,18 @@ class RowPanel(PanelBase):
         gap = self.s(6)
         free = inner - gap * (len(buttons) - 1)
         total = sum(b.weight for b in buttons)
+        # each button gets the width its words need, the rest is shared by weight
+        needs = [self.text_width(b.text, b.cls) + self.s(14) for b in buttons]
+        if sum(needs) > free and any(b.short for b in buttons):
+            buttons = [replace(b, text=b.short) if b.short else b for b in buttons]
+            needs = [self.text_width(b.text, b.cls) + self.s(14) for b in buttons]
+        spare = free - sum(needs)
+        if spare < 0:
+            needs, spare = [0] * len(buttons), free
         x = pad
         for i, b in enumerate(buttons):
-            bw = round(free * b.weight / total) if i < len(buttons) - 1 else pad + inner - x
+            share = needs[i] + round(spare * b.weight / total)
+            bw = share if i < len(buttons) - 1 else pad + inner - x
             self._row_button(container, (x, y, bw, self.s(row.args["button"])), b)
             x += bw + gap
 
