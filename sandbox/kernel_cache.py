@@ -99,6 +99,8 @@ GROUPS: dict[str, tuple[Step, ...]] = {
 # sources whose kernels the steps compile: a change to any of them makes the cache cold again
 _KERNEL_SOURCES = (
     "nn/kernels.py",
+    "nn/dense_kernels.py",
+    "nn/exp_log.py",
     "geometry/_kernels.py",
     "geometry/_drawing_kernels.py",
     "geometry/colors.py",

@@ -16,8 +16,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from enum import Enum, StrEnum
 
 import numpy as np
 
@@ -25,13 +23,26 @@ from sandbox.vocab import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_LR,
     DEFAULT_MOMENTUM,
-    MAX_BATCH_SIZE,
+    MAX_BATCH_SIZE,  # noqa: F401 - read from here by levels and scenes
     Optimizer,
     Task,
 )
 
 from . import kernels as K
 from .mlp import MLP, resize_network, softmax
+from .trainer_values import (
+    Metrics,
+    TrainerSnapshot,
+    TrainerState,
+    check_batch_size,
+    check_data,
+    check_l2,
+    check_momentum,
+    parse_enum,
+    plain_number,
+    positive_finite,
+    split_mask,
+)
 
 # Divergence beyond NaN and infinity. A batch loss this many times above max(1, chance level,
 # first loss) is far outside anything a working run produces. An update that moves a parameter
@@ -50,82 +61,6 @@ GOOD_MARGIN = 0.05
 MAX_STEPS_PER_CALL = 10_000_000
 ADAM_BETAS = (0.9, 0.999)
 ADAM_EPS = 1e-8
-
-
-class TrainerState(StrEnum):
-    READY = "ready"
-    NO_DATA = "no_data"
-    DIVERGED = "diverged"
-
-
-@dataclass(frozen=True)
-class Metrics:
-    """Full-pass figures. Losses and accuracies are None where a set is empty (accuracy is
-    None for regression); losses exclude the L2 term, as PyTorch's loss.item()."""
-
-    step: int
-    train_loss: float | None
-    test_loss: float | None
-    train_accuracy: float | None
-    test_accuracy: float | None
-    n_train: int
-    n_test: int
-    last_batch_loss: float | None
-    state: str
-
-
-@dataclass(frozen=True)
-class TrainerSnapshot:
-    """Weights and optimizer state at one moment (see `Trainer.snapshot`)."""
-
-    sizes: tuple[int, ...]
-    params: np.ndarray
-    moment1: np.ndarray
-    moment2: np.ndarray
-    optimizer: str
-    optimizer_steps: int
-    steps: int
-    rng_state: int
-    sampler_order: np.ndarray
-    sampler_position: int
-
-
-def _parse_enum(enum: type[Enum], value: object, what: str) -> Enum:
-    try:
-        return enum(value)
-    except ValueError:
-        allowed = ", ".join(repr(m.value) for m in enum)
-        raise ValueError(f"{what} is {value!r}; allowed: {allowed}") from None
-
-
-def _positive_finite(value: object, what: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a number, got {value!r}") from None
-    if not (math.isfinite(v) and v > 0.0):
-        raise ValueError(f"{what} is {value!r}; allowed: a finite number > 0")
-    return v
-
-
-def _split_mask(X: np.ndarray, train_ratio: float, seed: int) -> np.ndarray:
-    """Test mask with exactly round((1 - ratio) N) test points, chosen by a hash of each point's
-    coordinates: adding or removing a point moves at most one other point between the sets."""
-    n = X.shape[0]
-    n_test = int(round((1.0 - train_ratio) * n))
-    mask = np.zeros(n, dtype=bool)
-    if n_test <= 0 or n == 0:
-        return mask
-    bits = np.ascontiguousarray(X).view(np.uint64)
-    with np.errstate(over="ignore"):
-        h = bits[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ bits[:, 1] * np.uint64(0xC2B2AE3D27D4EB4F)
-        h ^= np.uint64((int(seed) * 0xD6E8FEB86659FD93) & ((1 << 64) - 1))
-        h ^= h >> np.uint64(31)
-        h *= np.uint64(0xBF58476D1CE4E5B9)
-        h ^= h >> np.uint64(29)
-    order = np.lexsort((np.arange(n), h))
-    mask[order[:n_test]] = True
-    return mask
 
 
 class Trainer:
@@ -169,12 +104,12 @@ class Trainer:
         seed: int = 0,
         test_mask: np.ndarray | None = None,
     ) -> None:
-        self.task = _parse_enum(Task, task, "task")
-        self.optimizer = _parse_enum(Optimizer, optimizer, "optimizer")
-        self.lr = _positive_finite(lr, "learning rate")
-        self.batch_size = self._check_batch_size(batch_size)
-        self.l2 = self._check_l2(l2)
-        self.momentum = self._check_momentum(momentum)
+        self.task = parse_enum(Task, task, "task")
+        self.optimizer = parse_enum(Optimizer, optimizer, "optimizer")
+        self.lr = positive_finite(lr, "learning rate")
+        self.batch_size = check_batch_size(batch_size)
+        self.l2 = check_l2(l2)
+        self.momentum = check_momentum(momentum)
         self.seed = int(seed)
         self.steps = 0
         self.state = TrainerState.READY
@@ -205,34 +140,6 @@ class Trainer:
         self.set_data(X, y, test_mask)
 
     # ------------------------------------------------------------------ validation
-    @staticmethod
-    def _check_batch_size(batch_size: object) -> int:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
-            raise ValueError(f"batch size must be a whole number, got {batch_size!r}")
-        if not 1 <= int(batch_size) <= MAX_BATCH_SIZE:
-            raise ValueError(f"batch size is {batch_size}; allowed: 1 to {MAX_BATCH_SIZE}")
-        return int(batch_size)
-
-    @staticmethod
-    def _check_l2(l2: object) -> float:
-        try:
-            v = float(l2)
-        except (TypeError, ValueError):
-            raise ValueError(f"L2 must be a number, got {l2!r}") from None
-        if not (math.isfinite(v) and v >= 0.0):
-            raise ValueError(f"L2 is {l2!r}; allowed: a finite number >= 0")
-        return v
-
-    @staticmethod
-    def _check_momentum(momentum: object) -> float:
-        try:
-            v = float(momentum)
-        except (TypeError, ValueError):
-            raise ValueError(f"momentum must be a number, got {momentum!r}") from None
-        if not (math.isfinite(v) and 0.0 <= v < 1.0):
-            raise ValueError(f"momentum is {momentum!r}; allowed: 0 <= momentum < 1")
-        return v
-
     def _check_network(self, net: MLP) -> MLP:
         if not isinstance(net, MLP):
             raise ValueError(f"the network must be a sandbox.nn.MLP, got {type(net).__name__}")
@@ -245,44 +152,6 @@ class Trainer:
         if not net.is_finite():
             raise ValueError("the network's weights contain NaN or infinite values")
         return net
-
-    def _check_data(
-        self, X: np.ndarray, y: np.ndarray, n_out: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        X = np.asarray(X)
-        if X.size == 0 and X.ndim <= 2:
-            X = X.reshape(0, 2)
-        if X.ndim != 2 or X.shape[1] != 2:
-            raise ValueError(f"X must have shape (N, 2), got {X.shape}; inputs are 2-D points")
-        try:
-            X = np.array(X, dtype=np.float64, order="C")
-        except (TypeError, ValueError):
-            raise ValueError("X must hold numbers") from None
-        bad = ~np.isfinite(X)
-        if bad.any():
-            row = int(np.argwhere(bad)[0, 0])
-            raise ValueError(
-                f"X[{row}] is {X[row].tolist()}: NaN or infinite coordinates are not allowed"
-            )
-        y = np.asarray(y)
-        if y.ndim != 1 or y.shape[0] != X.shape[0]:
-            raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
-        try:
-            yf = np.array(y, dtype=np.float64, order="C")
-        except (TypeError, ValueError):
-            raise ValueError("y must hold numbers") from None
-        if not np.all(np.isfinite(yf)):
-            row = int(np.argwhere(~np.isfinite(yf))[0, 0])
-            raise ValueError(f"y[{row}] is {yf[row]}: NaN or infinite targets are not allowed")
-        if self.task is Task.CLASSIFICATION and yf.size:
-            wrong = (yf != np.round(yf)) | (yf < 0) | (yf > n_out - 1)
-            if wrong.any():
-                row = int(np.argwhere(wrong)[0, 0])
-                raise ValueError(
-                    f"label y[{row}] = {y[row].item()!r} is out of range; allowed: class ids 0 to "
-                    f"{n_out - 1} for a network with {n_out} outputs"
-                )
-        return X, yf
 
     # ------------------------------------------------------------------ state
     @property
@@ -369,7 +238,7 @@ class Trainer:
         test_mask: (N,) bool, True for test points. None keeps the ratio set by `split` (applied
         to the new points) or, without one, uses every point for training.
         """
-        X, y = self._check_data(X, y, self.net.n_out)
+        X, y = check_data(X, y, self.task, self.net.n_out)
         n = X.shape[0]
         if test_mask is not None:
             mask = np.asarray(test_mask)
@@ -380,7 +249,7 @@ class Trainer:
             mask = mask.copy()
             self._split = None
         elif self._split is not None:
-            mask = _split_mask(X, *self._split)
+            mask = split_mask(X, *self._split)
         else:
             mask = np.zeros(n, dtype=bool)
         self._X, self._y, self._test = X, y, mask
@@ -402,7 +271,7 @@ class Trainer:
         if not (math.isfinite(r) and 0.0 <= r <= 1.0):
             raise ValueError(f"train ratio is {train_ratio!r}; allowed: 0 to 1")
         self._split = (r, int(seed))
-        self._test = _split_mask(self._X, r, int(seed))
+        self._test = split_mask(self._X, r, int(seed))
         self._order = np.flatnonzero(~self._test).astype(np.int64)
         self._shuffled = False
         self._kstate[K.ST_POS] = self._order.shape[0]
@@ -412,26 +281,26 @@ class Trainer:
         self._settings_changed()
 
     def set_lr(self, lr: float) -> None:
-        self.lr = _positive_finite(lr, "learning rate")
+        self.lr = positive_finite(lr, "learning rate")
         self._settings_changed()
 
     def set_l2(self, l2: float) -> None:
-        self.l2 = self._check_l2(l2)
+        self.l2 = check_l2(l2)
         self._settings_changed()
 
     def set_momentum(self, momentum: float) -> None:
-        self.momentum = self._check_momentum(momentum)
+        self.momentum = check_momentum(momentum)
         self._settings_changed()
 
     def set_batch_size(self, batch_size: int) -> None:
-        self.batch_size = self._check_batch_size(batch_size)
+        self.batch_size = check_batch_size(batch_size)
         self._kstate[K.ST_POS] = self._order.shape[0]
         self._settings_changed()
 
     def set_optimizer(self, optimizer: str) -> None:
         """Switch optimizer; weights are kept, the optimizer state starts fresh (as a new torch
         optimizer would). Setting the current optimizer again changes nothing."""
-        new = _parse_enum(Optimizer, optimizer, "optimizer")
+        new = parse_enum(Optimizer, optimizer, "optimizer")
         if new is not self.optimizer:
             self.optimizer = new
             self.reset_optimizer()
@@ -795,15 +664,6 @@ class Trainer:
         self._good_best = None
         self._data_version += 1
         self._settings_changed()
-
-
-def plain_number(x: float) -> str:
-    """`x` with up to 3 significant digits and no exponent (0.003, not 3e-03)."""
-    if not math.isfinite(x) or x == 0:
-        return f"{x:g}"
-    digits = max(0, 2 - math.floor(math.log10(abs(x))))
-    text = f"{x:.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def warmup(progress: Callable[[float, str], None] | None = None) -> None:

@@ -13,6 +13,8 @@ from sandbox.state import Layout
 
 LEFT_WIDTH = 250
 RIGHT_WIDTH = 290
+MIN_LEFT = 224
+MIN_RIGHT = 250
 TOOLBAR_ROW = 46
 BOTTOM_HEIGHT = 160
 MIN_PLANE = (240, 200)
@@ -89,8 +91,10 @@ def _layout_at(window: tuple[int, int], scale: float, show_ui: bool) -> Layout:
     w = max(1, int(window[0]))
     h = max(1, int(window[1]))
     if show_ui:
-        left = round(LEFT_WIDTH * scale)
-        right = round(RIGHT_WIDTH * scale)
+        # a small window gets narrower side panels (down to a minimum; they scroll) before the
+        # plane gets too small to paint on
+        left = min(round(LEFT_WIDTH * scale), max(round(MIN_LEFT * scale), round(0.28 * w)))
+        right = min(round(RIGHT_WIDTH * scale), max(round(MIN_RIGHT * scale), round(0.3 * w)))
         bottom = round(BOTTOM_HEIGHT * scale)
         plane_w = w - left - right
         rows = toolbar_rows(plane_w, scale) if plane_w > 0 else 1
