@@ -28,6 +28,14 @@ UI_REFRESH_S = 0.1  # readouts refresh at 10 Hz when nothing else asks for a red
 MAX_DT = 0.1
 FPS_CAP = 120
 MAX_FAILED_FRAMES = 30
+# Below this nothing useful fits (above it, small windows give the plane the room): the app shows a "make the window larger" card instead
+# of the scene, keeps the scene laid out for its last usable size and gives it no input.
+MIN_USABLE_WINDOW = (320, 240)
+MIN_BARE_WINDOW = (16, 16)  # the plane alone (`render`, --hide-ui) draws down to this
+
+
+def usable_window(size: tuple[int, int], least: tuple[int, int] = MIN_USABLE_WINDOW) -> bool:
+    return size[0] >= least[0] and size[1] >= least[1]
 
 
 class StartupError(RuntimeError):
@@ -41,6 +49,7 @@ class App:
         self.config = config or AppConfig()
         self.state = AppState()
         self.state.layout.window = tuple(self.config.size)  # type: ignore[assignment]
+        self.window_size: tuple[int, int] = tuple(self.config.size)  # type: ignore[assignment]
         self.scene: Any = None
         self.manager: Any = None
         self.renderer: Any = None
@@ -55,6 +64,7 @@ class App:
         self._ui_scale_built = None
         self._ui_theme_built = "default"
         self._window_built: tuple[int, int] | None = None
+        self._card_for: tuple[int, int] | None = None  # the size the too-small card was drawn for
         self._last = 0.0
         self._fps_time = 0.0
         self._fps_frames = 0
@@ -84,7 +94,10 @@ class App:
             except pygame.error:
                 pass
         size = pygame.display.get_window_size() if not hidden else size
-        self.state.layout.window = (int(size[0]), int(size[1]))
+        self.window_size = (int(size[0]), int(size[1]))
+        # the scene is laid out for a usable size even when the window starts smaller
+        least = self.least_window
+        self.state.layout.window = (max(size[0], least[0]), max(size[1], least[1]))
         from sandbox.render import ShaderError
         from sandbox.render.renderer import Renderer
 
@@ -159,8 +172,10 @@ class App:
             return [A.Quit()]
         if event.type in (pygame.VIDEORESIZE, pygame.WINDOWSIZECHANGED):
             w, h = (event.w, event.h) if event.type == pygame.VIDEORESIZE else (event.x, event.y)
-            if (w, h) != self.state.layout.window and w > 0 and h > 0:
-                return [A.Resize(int(w), int(h))]
+            if w > 0 and h > 0:
+                self.window_size = (int(w), int(h))
+                if not self.too_small and self.window_size != self.state.layout.window:
+                    return [A.Resize(int(w), int(h))]
         if event.type == pygame.WINDOWMINIMIZED:
             self.minimized = True
         elif event.type in (pygame.WINDOWRESTORED, pygame.WINDOWMAXIMIZED, pygame.WINDOWSHOWN):
@@ -174,6 +189,11 @@ class App:
 
         for event in events:
             actions = self._system_actions(event)
+            if self.too_small:
+                # the card asks for a larger window; the scene's panels are not there to use
+                for action in actions:
+                    self.scene.apply(action)
+                continue
             # a focused text box or dialog takes every key, even those pygame-gui leaves
             focused = route_key(self.manager, event)
             consumed = bool(self.manager.process_events(event)) or focused
@@ -220,6 +240,11 @@ class App:
         if self.minimized:
             time.sleep(0.05)
             return
+        if self.too_small:
+            self._draw_too_small()
+            pygame.display.flip()
+            self.frames += 1
+            return
         self.renderer.begin_frame()
         self.scene.draw()
         if self.sync_phases:
@@ -250,9 +275,58 @@ class App:
 
         GL.glFinish()
 
+    @property
+    def too_small(self) -> bool:
+        """The window is below the smallest size the panels fit in."""
+        return not usable_window(self.window_size, self.least_window)
+
+    @property
+    def least_window(self) -> tuple[int, int]:
+        return MIN_BARE_WINDOW if self.config.hide_ui else MIN_USABLE_WINDOW
+
+    def _draw_too_small(self) -> None:
+        """The whole window: a card saying how large it must be, instead of the scene."""
+        import pygame
+
+        from sandbox.render import palette
+        from sandbox.ui.theme import font_file
+
+        w, h = self.window_size
+        self._ui_dirty = True  # the panels come back in full when the window does
+        self._window_built = None
+        self.renderer.resize(self.window_size)
+        self.renderer.begin_frame()
+        if self._card_for == self.window_size:
+            self.renderer.draw_overlay()
+            return
+        self._card_for = self.window_size
+        surface = pygame.Surface((w, h), pygame.SRCALPHA)
+        surface.fill((*(int(255 * c) for c in palette.BACKGROUND[:3]), 255))
+        need = f"{self.least_window[0]} x {self.least_window[1]}"
+        lines = ["Make the window larger", f"(at least {need}; now {w} x {h})"]
+        if not pygame.font.get_init():
+            pygame.font.init()
+        size = max(6, min(28, h // 5))
+        while True:  # the largest type at which both lines fit the width
+            fonts = [pygame.font.Font(font_file(bold=True), size), pygame.font.Font(font_file(), size)]
+            widest = max(f.size(line)[0] for f, line in zip(fonts, lines, strict=True))
+            if widest <= 0.92 * w or size <= 6:
+                break
+            size -= 1
+        y = max(0, h // 2 - size)
+        for f, line in zip(fonts, lines, strict=True):
+            text = f.render(line, True, (40, 40, 48))
+            surface.blit(text, (max(0, (w - text.get_width()) // 2), y))
+            y += int(size * 1.4)
+        self.renderer.overlay.upload(surface)
+        self.renderer.draw_overlay()
+
     def _follow_window(self) -> None:
         """Rebuild the UI surface and manager after a resize or a UI scale change."""
         state = self.state
+        if self.too_small:
+            return
+        self._card_for = None
         window = state.layout.window
         if window != self._window_built:
             self.renderer.resize(window)

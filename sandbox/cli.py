@@ -12,11 +12,13 @@ import argparse
 import os
 import re
 import sys
+from pathlib import Path
 
 from sandbox.config import AppConfig
 from sandbox.settings import Setting, ValueKind, with_cli
 from sandbox.vocab import (
     MAX_HIDDEN_LAYERS,
+    MAX_TRAIN_STEPS,
     MAX_WIDTH,
     MIN_HIDDEN_LAYERS,
     MIN_WIDTH,
@@ -211,10 +213,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_steps(steps: int) -> None:
+    if not 0 <= steps <= MAX_TRAIN_STEPS:
+        raise UsageError(f"--steps {steps}: allowed 0 to {MAX_TRAIN_STEPS:,}")
+
+
+def check_output_path(option: str, path: str, suffixes: tuple[str, ...]) -> Path:
+    """A file the command line will write: the right extension, not a folder, in a folder that
+    exists and can be written. Raises UsageError naming the option and what is allowed."""
+    out = Path(path)
+    if out.suffix.lower() not in suffixes:
+        allowed = ", ".join(suffixes[:-1]) + (" or " if len(suffixes) > 1 else "") + suffixes[-1]
+        raise UsageError(f"{option} {path!r}: the file name must end in {allowed}")
+    if out.is_dir():
+        raise UsageError(f"{option} {path!r} is a folder; give a file name")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"{option} {path!r}: the folder {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise UsageError(f"{option} {path!r}: cannot write there (permission denied)")
+    return out
+
+
 def config_from_args(ns: argparse.Namespace) -> AppConfig:
     """Validate parsed options into an AppConfig; raises UsageError with a clear message."""
-    if ns.steps < 0:
-        raise UsageError(f"--steps {ns.steps}: must be 0 or more")
+    check_steps(ns.steps)
+    if ns.screenshot is not None:
+        check_output_path("--screenshot", ns.screenshot, (".png",))
     if ns.frames is not None and ns.frames < 1:
         raise UsageError(f"--frames {ns.frames}: must be 1 or more")
     settings = {s.name: setting_value(s, getattr(ns, s.name)) for s in with_cli()}

@@ -24,7 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox.cli import EXIT_USAGE, UsageError, add_setting_options, setting_value
+from sandbox.cli import (
+    EXIT_USAGE,
+    UsageError,
+    add_setting_options,
+    check_output_path,
+    check_steps,
+    setting_value,
+)
 from sandbox.config import AppConfig
 from sandbox.settings import setting
 from sandbox.vocab import View
@@ -123,15 +130,7 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _check_output(out: Path) -> None:
-    if out.suffix.lower() not in OUT_SUFFIXES:
-        raise UsageError(f"--out {str(out)!r}: the file must end in .gif, .mp4 or .png")
-    if out.is_dir():
-        raise UsageError(f"--out {str(out)!r} is a folder; give a file name")
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"--out {str(out)!r}: the folder {str(parent)!r} does not exist")
-    if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        raise UsageError(f"--out {str(out)!r}: cannot write there (permission denied)")
+    check_output_path("--out", str(out), OUT_SUFFIXES)
     if out.suffix.lower() == ".mp4":
         from sandbox.io.recording import MP4_MISSING, mp4_available
 
@@ -143,8 +142,7 @@ def job_from_args(ns: argparse.Namespace) -> RenderJob:
     """Validate the parsed options; raises UsageError naming the option and what is allowed."""
     out = Path(ns.out)
     _check_output(out)
-    if ns.steps < 0:
-        raise UsageError(f"--steps {ns.steps}: must be 0 or more")
+    check_steps(ns.steps)
     frames = ns.frames if ns.frames is not None else (1 if out.suffix.lower() == ".png" else 0)
     if ns.frames is not None and not 1 <= ns.frames <= MAX_FRAMES:
         raise UsageError(f"--frames {ns.frames}: allowed 1 to {MAX_FRAMES}")

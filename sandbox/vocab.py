@@ -191,6 +191,8 @@ L2_RANGE = (0.0, 0.1)  # the weight-decay slider
 L2_MAX = 10.0  # what levels and scripts may set
 DEFAULT_MOMENTUM = 0.9
 MAX_SEED = 2**31 - 1
+# steps trained before a screenshot or over a movie (a few minutes of flat-out training)
+MAX_TRAIN_STEPS = 10_000_000
 # Steps per frame; 0 means "flat out": as many steps as fit the frame's training budget.
 SPEEDS = (1, 2, 5, 10, 25, 50, 100, 250, 0)
 DEFAULT_SPEED = 4

@@ -88,7 +88,9 @@ def test_the_marker_decides_between_a_thread_and_child_processes(monkeypatch, tm
     assert w.in_process is exists
     assert spawned == ([] if exists else list(KC.GROUPS))
     assert w.wait(KC.REST, 300)
-    deadline = time.perf_counter() + 30.0  # written by a thread once every group has finished
-    while not marker.exists() and time.perf_counter() < deadline:
+    # written by the warmer's marker thread once every group finished: it may trail wait()
+    for _ in range(200):
+        if marker.exists():
+            break
         time.sleep(0.05)
-    assert marker.exists()
+    assert marker.exists()  # written after a complete warm-up

@@ -516,6 +516,7 @@ class Closer:
                 "weights": backend.first_layer_neuron(s.net, index),
                 "pivot": None if self._pivot is None else self._pivot.copy(),
                 "handle": None if self._handle0 is None else self._handle0.copy(),
+                "params": s.net.params.copy(),  # for undo
             }
             return
         drag = self._drag
@@ -534,6 +535,7 @@ class Closer:
         self._bump()
         if a.phase is A.Phase.END:
             self._drag = None
+            self.scene.note_weights_edit(drag["params"], s.net.params.copy())
 
     def _on_EditNeuron(self, a: C.EditNeuron) -> None:
         s = self.state
@@ -542,10 +544,13 @@ class Closer:
             return
         abc = list(backend.first_layer_neuron(s.net, index))
         abc["abc".index(a.which)] = float(np.clip(a.value, *NEURON_RANGE[a.which]))
+        before = s.net.params.copy()
         backend.set_first_layer_neuron(s.net, index, *abc)
         backend.weights_edited(s.trainer)
         s.playing = False
         self._bump()
+        # one undo step for a whole slider drag on one neuron's a, b or c
+        self.scene.note_weights_edit(before, s.net.params.copy(), key=(index, a.which))
 
     # timeline
     def _on_Scrub(self, a: C.Scrub) -> None:

@@ -58,12 +58,24 @@ if TYPE_CHECKING:
     from sandbox.config import AppConfig
 
 DEFAULT_ZOOM = 0.9
+MAX_WEIGHT_EDITS = 100
 METRICS_INTERVAL = 0.1
 HEALTH_INTERVAL = 0.5
 TOAST_SECONDS = 4.0
 ERROR_SECONDS = 7.0
 DEFAULT_POINTS = {Task.CLASSIFICATION: 400, Task.REGRESSION: 1000}
 DEFAULT_PRESET = {Task.CLASSIFICATION: "ring", Task.REGRESSION: "disk"}
+
+
+@dataclass(frozen=True)
+class WeightEdit:
+    """A hand edit of the weights (a crease dragged or turned, a neuron's a, b, c set): the
+    parameters before and after it, and the points' version it was made on."""
+
+    version: int
+    before: np.ndarray
+    after: np.ndarray
+    key: Any = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +101,8 @@ class SandboxScene(Scene):
         self.panels: Any = None
         self.plane: Any = None
         self._stash: dict[Task, Any] = {}
+        self._weight_undo: list[WeightEdit] = []  # crease edits, newest last (see _on_Undo)
+        self._weight_redo: list[WeightEdit] = []
         self._pushed_points = -1
         self._geom_key: tuple = ()
         self._laplace_key: tuple = ()
@@ -483,12 +497,57 @@ class SandboxScene(Scene):
     def _on_SetPaintValue(self, a: A.SetPaintValue) -> None:
         self.state.paint_value = float(np.clip(a.value, 0.0, 1.0))
 
+    def note_weights_edit(self, before: np.ndarray, after: np.ndarray, key: Any = None) -> None:
+        """A crease dragged or a neuron's a, b, c set by hand: one undo step (edits with the
+        same `key` in a row, a slider drag, make one step)."""
+        if np.array_equal(before, after):
+            return
+        version = self.state.points.version
+        undo = self._weight_undo
+        top = undo[-1] if undo else None
+        if key is not None and top is not None and top.key == key and top.version == version:
+            if top.after.shape == before.shape and np.array_equal(top.after, before):
+                undo[-1] = replace(top, after=after)
+                return
+        undo.append(WeightEdit(version, before, after, key))
+        del undo[:-MAX_WEIGHT_EDITS]
+        self._weight_redo.clear()
+
+    def _swap_weights(self, source: list, target: list, forward: bool) -> bool:
+        """Undo (or redo) the newest hand edit of the weights when nothing changed since: the
+        same points, and the weights as that edit left them (no training since)."""
+        if not source:
+            return False
+        edit = source[-1]
+        s = self.state
+        now, back = (edit.before, edit.after) if forward else (edit.after, edit.before)
+        if (
+            edit.version != s.points.version
+            or now.shape != s.net.params.shape
+            or not np.array_equal(s.net.params, now)
+        ):
+            return False
+        source.pop()
+        s.net.params[:] = back
+        backend.weights_edited(s.trainer)
+        s.playing = False
+        self.closer._bump()
+        target.append(edit)
+        return True
+
     def _on_Undo(self, a: A.Undo) -> None:
+        # the newest step first: a crease drag (when nothing changed since), else the points
+        if self._swap_weights(self._weight_undo, self._weight_redo, forward=False):
+            self.say("Undid the crease edit. Ctrl+Y puts it back.")
+            return
         if not self.state.points.undo():
             self.say("Nothing to undo.")
         self._follow_source()
 
     def _on_Redo(self, a: A.Redo) -> None:
+        if self._swap_weights(self._weight_redo, self._weight_undo, forward=True):
+            self.say("Redid the crease edit.")
+            return
         if not self.state.points.redo():
             self.say("Nothing to redo.")
         self._follow_source()
