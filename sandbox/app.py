@@ -123,7 +123,7 @@ class App:
             # kernels compile in the background; the menu needs none and opens at once
             from sandbox.scenes.loading import kernel_warmer, open_when_ready
 
-            kernel_warmer(self)
+            kernel_warmer(self, menu_first=bool(self.config.menu))
             self.set_scene(first() if self.config.menu else open_when_ready(self, first))
         self._last = time.perf_counter()
 

@@ -155,12 +155,16 @@ class KernelWarmer:
         self._changed = threading.Condition(self._lock)
         self.started_at = time.perf_counter()
         self.in_process = False
+        self._idle_first = 0.0
 
     @classmethod
-    def start(cls, in_process: bool | None = None) -> KernelWarmer:
+    def start(cls, in_process: bool | None = None, idle_first: float = 0.0) -> KernelWarmer:
         """Start warming now. in_process: None picks a thread of this process when the cache is
-        known to be warm (loading takes well under a second) and child processes otherwise."""
+        known to be warm (loading takes well under a second) and child processes otherwise.
+        idle_first: seconds this process's threads wait before loading anything (children start
+        at once), so that the first frames of a scene that needs no kernels come first."""
         warmer = cls()
+        warmer._idle_first = max(0.0, float(idle_first))
         if in_process is None:
             in_process = cache_marker().exists()
         warmer.in_process = bool(in_process)
@@ -212,6 +216,8 @@ class KernelWarmer:
         """Run the group's steps in this process, each once the child has compiled it (then
         it only loads the kernels from the cache), so that using them later costs no stall."""
         g = self._groups[name]
+        if self._idle_first:
+            time.sleep(self._idle_first)
         for i, step in enumerate(g.steps):
             with self._changed:
                 self._changed.wait_for(lambda i=i: g.compiled > i or g.child_gone)

@@ -96,3 +96,25 @@ def test_no_painting_while_a_neuron_is_selected(app):
     assert s.closer.selected is None, s.closer.selected
     send(app, drag(far, (far[0] + 20, far[1] + 5)), frames=3)
     assert len(s.points) > n
+
+
+def test_ctrl_z_after_a_crease_drag_undoes_the_drag_first(app):
+    s = app.state
+    k, seg = select_a_crease(app)
+    points, preset = s.points.X.copy(), s.preset
+    before = s.net.params.copy()
+    near = off_the_crease(seg, 0.4, 3.0)
+    send(app, drag(near, (near[0] + 30, near[1] + 20)), frames=3)
+    after = s.net.params.copy()
+    assert not np.array_equal(after, before)
+    ctrl = pygame.KMOD_CTRL
+    send(app, key(pygame.K_z, mod=ctrl), frames=2)
+    assert np.array_equal(s.net.params, before), "the crease went back"
+    assert np.array_equal(s.points.X, points) and s.preset == preset, "the points stayed"
+    assert "crease" in s.toast.text
+    send(app, key(pygame.K_y, mod=ctrl), frames=2)
+    assert np.array_equal(s.net.params, after)
+    # the next Ctrl+Z after that goes on to the points, with the panels in step
+    send(app, key(pygame.K_z, mod=ctrl) + key(pygame.K_z, mod=ctrl), frames=2)
+    assert np.array_equal(s.net.params, before)
+    assert len(s.points) == 0 or not np.array_equal(s.points.X, points)

@@ -11,6 +11,7 @@ changed (at most a few times a second while training). It also places the handle
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,9 +32,21 @@ if TYPE_CHECKING:
 
 HEALTH_INTERVAL = 0.5  # while training, the health flags are refreshed at most this often
 DIAGRAM_INTERVAL = 1 / 5
+MAX_WEIGHT_EDITS = 100
 ROTATE_HANDLE_PX = 70.0
 NEURON_RANGE = {"a": (-4.0, 4.0), "b": (-4.0, 4.0), "c": (-12.0, 12.0)}
 Handle = tuple[str, float, float, float]  # name, x, y, radius in window pixels
+
+
+@dataclass(frozen=True)
+class WeightEdit:
+    """A hand edit of the weights (a crease dragged or turned, a neuron's a, b, c set): the
+    parameters before and after it, and the points' version it was made on."""
+
+    version: int
+    before: np.ndarray
+    after: np.ndarray
+    key: object = None
 
 
 def set_pointer(mode: str | None) -> None:
@@ -61,6 +74,8 @@ class InspectorController(Controller):
         self.dead = np.zeros(0, dtype=bool)
         self.copycat = np.zeros(0, dtype=bool)
         self._drag: dict | None = None
+        self._weight_undo: list[WeightEdit] = []  # crease edits, newest last
+        self._weight_redo: list[WeightEdit] = []
         self._missed_said = -10.0  # when the "a neuron is selected" hint was last given
         self._pivot: np.ndarray | None = None
         self._handle0: np.ndarray | None = None
@@ -153,6 +168,7 @@ class InspectorController(Controller):
                 "weights": first_layer_neuron(s.net, index),
                 "pivot": None if self._pivot is None else self._pivot.copy(),
                 "handle": None if self._handle0 is None else self._handle0.copy(),
+                "params": s.net.params.copy(),  # for undo
             }
             return
         drag = self._drag
@@ -172,6 +188,7 @@ class InspectorController(Controller):
         self.session.weights_changed(edited=True)
         if a.phase is A.Phase.END:
             self._drag = None
+            self.note_weights_edit(drag["params"], s.net.params.copy())
 
     def _on_edit(self, a: C.EditNeuron) -> None:
         s = self.state
@@ -180,9 +197,53 @@ class InspectorController(Controller):
             return
         abc = list(first_layer_neuron(s.net, index))
         abc["abc".index(a.which)] = float(np.clip(a.value, *NEURON_RANGE[a.which]))
+        before = s.net.params.copy()
         set_neuron(s.net, index, *abc)
         self.session.weights_changed(edited=True)
         s.playing = False
+        # one undo step for a whole slider drag on one neuron's a, b or c
+        self.note_weights_edit(before, s.net.params.copy(), key=(index, a.which))
+
+    def note_weights_edit(self, before: np.ndarray, after: np.ndarray, key: object = None) -> None:
+        """A crease dragged or a neuron's a, b, c set by hand: one undo step (edits with the
+        same `key` in a row, a slider drag, make one step)."""
+        if np.array_equal(before, after):
+            return
+        version = self.state.points.version
+        undo = self._weight_undo
+        top = undo[-1] if undo else None
+        if key is not None and top is not None and top.key == key and top.version == version:
+            if top.after.shape == before.shape and np.array_equal(top.after, before):
+                undo[-1] = replace(top, after=after)
+                return
+        undo.append(WeightEdit(version, before, after, key))
+        del undo[:-MAX_WEIGHT_EDITS]
+        self._weight_redo.clear()
+
+    def swap_weights(self, forward: bool) -> bool:
+        """Undo (or redo, `forward`) the newest hand edit of the weights when nothing changed
+        since: the same points, and the weights as that edit left them (no training since)."""
+        source, target = (
+            (self._weight_redo, self._weight_undo) if forward
+            else (self._weight_undo, self._weight_redo)
+        )  # fmt: skip
+        if not source:
+            return False
+        edit = source[-1]
+        s = self.state
+        now, back = (edit.before, edit.after) if forward else (edit.after, edit.before)
+        if (
+            edit.version != s.points.version
+            or now.shape != s.net.params.shape
+            or not np.array_equal(s.net.params, now)
+        ):
+            return False
+        source.pop()
+        s.net.params[:] = back
+        self.session.weights_changed(edited=True)
+        s.playing = False
+        target.append(edit)
+        return True
 
     # ------------------------------------------------------------------ layout
     def diagram_rect(self) -> tuple[int, int, int, int] | None:

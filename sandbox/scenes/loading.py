@@ -28,11 +28,16 @@ if TYPE_CHECKING:
 FRAME_SECONDS = 1 / 15  # the loading screen's frame rate while it waits
 
 
-def kernel_warmer(app: App) -> KernelWarmer:
-    """The app's warmer, started on first use."""
+# A scene that needs no kernels (the menu) draws its first frames before this process loads any
+MENU_FIRST_SECONDS = 1.0
+
+
+def kernel_warmer(app: App, menu_first: bool = False) -> KernelWarmer:
+    """The app's warmer, started on first use (menu_first: see MENU_FIRST_SECONDS)."""
     warmer = getattr(app, "kernels", None)
     if warmer is None:
-        warmer = app.kernels = KernelWarmer.start()
+        idle = MENU_FIRST_SECONDS if menu_first else 0.0
+        warmer = app.kernels = KernelWarmer.start(idle_first=idle)
     return warmer
 
 

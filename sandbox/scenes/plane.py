@@ -175,11 +175,18 @@ class PlaneController(Controller):
         self.state.paint_value = float(np.clip(a.value, 0.0, 1.0))
 
     def _on_undo(self, a: A.Undo) -> None:
+        # the newest step first: a crease drag (when nothing changed since), else the points
+        if self.scene.inspector.swap_weights(forward=False):
+            self.scene.say("Undid the crease edit. Ctrl+Y puts it back.")
+            return
         if not self.state.points.undo():
             self.scene.say("Nothing to undo.")
         self.scene.model.follow_source()
 
     def _on_redo(self, a: A.Redo) -> None:
+        if self.scene.inspector.swap_weights(forward=True):
+            self.scene.say("Redid the crease edit.")
+            return
         if not self.state.points.redo():
             self.scene.say("Nothing to redo.")
         self.scene.model.follow_source()
