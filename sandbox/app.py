@@ -28,8 +28,9 @@ UI_REFRESH_S = 0.1  # readouts refresh at 10 Hz when nothing else asks for a red
 MAX_DT = 0.1
 FPS_CAP = 120
 MAX_FAILED_FRAMES = 30
-# Below this nothing useful fits (above it, small windows give the plane the room): the app shows a "make the window larger" card instead
-# of the scene, keeps the scene laid out for its last usable size and gives it no input.
+# Below this nothing useful fits (above it, small windows give the plane the room): the app
+# shows a "make the window larger" card instead of the scene, keeps the scene laid out for its
+# last usable size and gives it no input.
 MIN_USABLE_WINDOW = (320, 240)
 MIN_BARE_WINDOW = (16, 16)  # the plane alone (`render`, --hide-ui) draws down to this
 
@@ -305,7 +306,7 @@ class App:
             pygame.font.init()
         size = max(6, min(28, h // 5))
         while True:  # the largest type at which both lines fit the width
-            fonts = [pygame.font.Font(font_file(bold=True), size), pygame.font.Font(font_file(), size)]
+            fonts = [pygame.font.Font(font_file(bold), size) for bold in (True, False)]
             widest = max(f.size(line)[0] for f, line in zip(fonts, lines, strict=True))
             if widest <= 0.92 * w or size <= 6:
                 break

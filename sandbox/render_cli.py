@@ -18,7 +18,6 @@ checked before the window opens, printed as one line, and exits with status 2.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path

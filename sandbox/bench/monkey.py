@@ -397,8 +397,9 @@ def main(argv: list[str]) -> int:
     for i, screen in enumerate(screens):
         run = MonkeyRun(screen, args.seed + i, (w, h),
                         args.sizes, stop_at_first=not args.keep_going)  # fmt: skip
-        report = run.run(per_screen, args.count, progress=lambda r: print("  " + r.summary(),
-                                                                          flush=True))
+        report = run.run(
+            per_screen, args.count, progress=lambda r: print("  " + r.summary(), flush=True)
+        )
         print(report.summary(), flush=True)
         for failure in report.failures:
             seen_problem = True
