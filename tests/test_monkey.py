@@ -10,15 +10,15 @@ Above them, one regression test per crash the monkey found, made from its reprod
 from __future__ import annotations
 
 import os
+from dataclasses import fields
 
 import pygame
 import pytest
-from app_util import ev, key
+from app_util import app_factory, ev, key
 from gl_util import gl_session_fixture  # noqa: F401
 
 from sandbox.app import MIN_USABLE_WINDOW, App
 from sandbox.bench.monkey import Monkey, MonkeyRun, level_screens, screen_config
-from sandbox.render.gl import gl_error_names
 
 EVENTS = int(os.environ.get("MONKEY_EVENTS", "1000"))
 LEVEL_EVENTS = max(1, EVENTS // 3)
@@ -30,20 +30,14 @@ def resize(w: int, h: int) -> list:
 
 @pytest.fixture
 def open_screen(gl_session, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    apps: list[App] = []
+    make, close = app_factory({}, tmp_path, monkeypatch)
 
-    def make(screen: str, size=(1280, 800)) -> App:
-        app = App(screen_config(screen, size, tmp_path))
-        app.start(hidden=True)
-        pygame.event.clear()
-        apps.append(app)
-        return app
+    def open_(screen: str, size=(1280, 800)) -> App:
+        config = screen_config(screen, size, tmp_path)
+        return make(**{f.name: getattr(config, f.name) for f in fields(config)}).app
 
-    yield make
-    errors = gl_error_names() if apps and pygame.display.get_init() else []
-    for app in apps:
-        app.close()
+    yield open_
+    errors = close()
     assert not errors, f"OpenGL errors: {errors}"
 
 
