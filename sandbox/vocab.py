@@ -37,9 +37,32 @@ class Optimizer(StrEnum):
 
 
 class Activation(StrEnum):
-    """The hidden units' nonlinearity (this version has ReLU only)."""
+    """The hidden units' nonlinearity, the same in every hidden layer.
+
+    The first five are piecewise linear, so the network stays affine on exact linear regions
+    (creases, regions, facets and probes are exact); the last four are smooth and bend the plane
+    without creases (the app samples their field, boundary and surface instead).
+    """
 
     RELU = "relu"
+    LEAKY_RELU = "leaky_relu"  # slope NEGATIVE_SLOPE below 0 instead of 0
+    ABS = "abs"  # |z|: a V-shaped fold
+    HARDTANH = "hardtanh"  # clip(z, -1, 1): two kinks (creases) per neuron
+    LINEAR = "linear"  # no activation: the whole network is one affine map
+    TANH = "tanh"
+    SIGMOID = "sigmoid"
+    GELU = "gelu"  # z * Phi(z), the exact (erf) form, as torch.nn.GELU()
+    SIN = "sin"
+
+    @property
+    def piecewise_linear(self) -> bool:
+        """True when the network is exactly affine on linear regions (creases exist)."""
+        return self in PIECEWISE_LINEAR
+
+
+PIECEWISE_LINEAR = frozenset(
+    {Activation.RELU, Activation.LEAKY_RELU, Activation.ABS, Activation.HARDTANH, Activation.LINEAR}
+)
 
 
 class Schedule(StrEnum):
@@ -190,6 +213,9 @@ MAX_BATCH_SIZE = 1 << 20  # the trainer's cap; levels without a batch size train
 L2_RANGE = (0.0, 0.1)  # the weight-decay slider
 L2_MAX = 10.0  # what levels and scripts may set
 DEFAULT_MOMENTUM = 0.9
+# Leaky ReLU's slope below zero (0 is plain ReLU, 1 is linear); PyTorch's default is 0.01.
+NEGATIVE_SLOPE_RANGE = (0.0, 1.0)
+DEFAULT_NEGATIVE_SLOPE = 0.01
 MAX_SEED = 2**31 - 1
 # steps trained before a screenshot or over a movie (a few minutes of flat-out training)
 MAX_TRAIN_STEPS = 10_000_000

@@ -280,7 +280,8 @@ def test_vectorised_exp_and_log_match_numpy():
 def test_work_layout_blocks_do_not_overlap():
     net = MLP([2, 7, 5, 3], seed=0)
     offs, size = K.work_layout(net.layout, 11)
-    widths = [2, 7, 5, 3, 7, 7, 1, 2, 3]  # layers, two delta buffers, targets, temps, spares
+    # layers, two delta buffers, targets, temps, spares, a third delta buffer, pre-activations
+    widths = [2, 7, 5, 3, 7, 7, 1, 2, 3, 7, 7, 5]
     assert offs[0] == 0
     for k, w in enumerate(widths):
         assert offs[k + 1] - offs[k] == w * 11

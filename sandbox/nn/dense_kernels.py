@@ -157,10 +157,12 @@ def _store4(G, j, i, s0, s1, s2, s3, accumulate):
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
-def _dense_backprop(W, DZ, H, DH, spare):
-    """DH = W^T DZ, zeroed where the layer input H (after ReLU) is not positive.
+def _dense_backprop(W, DZ, H, DH, spare, thr):
+    """DH = W^T DZ, zeroed where the layer input H is not above thr.
 
-    H > 0 exactly where the pre-activation was > 0, so this applies ReLU'(z) with ReLU'(0) = 0.
+    With thr = 0 and H the output of a ReLU layer, H > 0 exactly where the pre-activation was
+    > 0, so this applies ReLU'(z) with ReLU'(0) = 0. With thr = -inf it is plain W^T DZ (other
+    activations apply their derivative afterwards, see act_kernels.py).
     """
     n_out, n_in = W.shape
     for i in range(0, n_in, 4):
@@ -205,10 +207,10 @@ def _dense_backprop(W, DZ, H, DH, spare):
                     s1 = c0 * y0 + c1 * y1 + c2 * y2 + c3 * y3
                     s2 = e0 * y0 + e1 * y1 + e2 * y2 + e3 * y3
                     s3 = g0 * y0 + g1 * y1 + g2 * y2 + g3 * y3
-                    o0[n] = s0 if h0[n] > 0.0 else 0.0
-                    o1[n] = s1 if h1[n] > 0.0 else 0.0
-                    o2[n] = s2 if h2[n] > 0.0 else 0.0
-                    o3[n] = s3 if h3[n] > 0.0 else 0.0
+                    o0[n] = s0 if h0[n] > thr else 0.0
+                    o1[n] = s1 if h1[n] > thr else 0.0
+                    o2[n] = s2 if h2[n] > thr else 0.0
+                    o3[n] = s3 if h3[n] > thr else 0.0
             elif first:
                 for n in range(o0.shape[0]):
                     y0, y1, y2, y3 = d0[n], d1[n], d2[n], d3[n]
@@ -223,10 +225,10 @@ def _dense_backprop(W, DZ, H, DH, spare):
                     s1 = o1[n] + c0 * y0 + c1 * y1 + c2 * y2 + c3 * y3
                     s2 = o2[n] + e0 * y0 + e1 * y1 + e2 * y2 + e3 * y3
                     s3 = o3[n] + g0 * y0 + g1 * y1 + g2 * y2 + g3 * y3
-                    o0[n] = s0 if h0[n] > 0.0 else 0.0
-                    o1[n] = s1 if h1[n] > 0.0 else 0.0
-                    o2[n] = s2 if h2[n] > 0.0 else 0.0
-                    o3[n] = s3 if h3[n] > 0.0 else 0.0
+                    o0[n] = s0 if h0[n] > thr else 0.0
+                    o1[n] = s1 if h1[n] > thr else 0.0
+                    o2[n] = s2 if h2[n] > thr else 0.0
+                    o3[n] = s3 if h3[n] > thr else 0.0
             else:
                 for n in range(o0.shape[0]):
                     y0, y1, y2, y3 = d0[n], d1[n], d2[n], d3[n]

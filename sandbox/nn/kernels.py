@@ -10,7 +10,11 @@ vectorisable exp/log, and a batch larger than `DEFAULT_CHUNK` runs in chunks who
 add up, so the scratch memory is bounded. `sandbox.nn.reference` holds the plain-numpy twin with
 identical semantics, used as the test oracle (they agree to rounding, about 1e-15). The integer
 and float settings travel in small arrays (`cfg`, `hp`, `state`) whose slots are named by the
-constants below, so one compiled kernel serves every architecture, task and optimizer.
+constants below, so one compiled kernel serves every architecture, task, optimizer and
+activation. ReLU networks without residual layers take the fused path (ReLU inside the dense
+loops); every other activation, and residual layers, keep each hidden layer's pre-activations in
+their own block and apply the activation and its derivative in separate elementwise passes
+(act_kernels.py).
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .act_kernels import activate_rows, add_rows, scale_by_derivative
+from .activations import ACT_RELU
 from .dense_kernels import FASTMATH, _dense_backprop, _dense_forward, _dense_grad
 from .exp_log import exp_nonpos, log_pos
 
@@ -32,7 +38,9 @@ CFG_OPTIMIZER = 1
 CFG_BATCH = 2  # batch size B; B == len(order) means full batch in data order
 CFG_FULL = 3  # 1: full batch in data order, no sampling
 CFG_CHUNK = 4  # samples per pass through the network; a larger batch runs in chunks
-CFG_SIZE = 5
+CFG_ACTIVATION = 5  # the hidden activation's id (sandbox.nn.activations.ACT_*; 0 is ReLU)
+CFG_RESIDUAL = 6  # 1: hidden layers after the first of their input's width are residual
+CFG_SIZE = 7
 
 # A chunk of 256 samples keeps a 64-wide layer's activations (128 KiB) in L2 and the scratch
 # memory of the largest network (8 x 256 wide) near 5 MiB whatever the batch size.
@@ -46,8 +54,9 @@ HP_EPS = 3
 HP_L2 = 4
 HP_MOMENTUM = 5
 HP_LOSS_LIMIT = 6  # a batch loss above this counts as divergence
-HP_JUMP_LIMIT = 7  # so does an update |new - old| above this times max(1, |old|)
-HP_SIZE = 8
+HP_JUMP_LIMIT = 7  # so does an update |new - old| above this times max(1, |old value|)
+HP_NEGATIVE_SLOPE = 8  # leaky ReLU's slope below 0
+HP_SIZE = 9
 
 # state (int64): carried between calls
 ST_T = 0  # optimizer steps taken (Adam bias correction)
@@ -74,15 +83,16 @@ def work_layout(layout: np.ndarray, batch: int) -> tuple[np.ndarray, int]:
     """Offsets of every block in the work array for chunks of `batch` samples, and its length.
 
     Returns (offsets, size): offsets[l] is the start of layer l's activations (l = 0 is the
-    input, l = L the output), then come the two delta buffers, the targets, two per-sample
-    temporaries and three spare rows (padding of the 4-row blocks), each block one row of `batch`
-    values per neuron. Shared by the kernel (which recomputes it) and the Python side (which
-    allocates the array for min(batch size, chunk)).
+    input, l = L the output), then come two delta buffers, the targets, two per-sample
+    temporaries, three spare rows (padding of the 4-row blocks), a third delta buffer and the
+    pre-activations of each hidden layer (the last two for activations other than plain ReLU),
+    each block one row of `batch` values per neuron; the last offset is the size. Shared by the
+    kernel (which recomputes it) and the Python side (which allocates the array for min(batch
+    size, chunk)).
     """
-    n_layers = layout.shape[0]
-    offs = np.empty(n_layers + 7, dtype=np.int64)
+    offs = np.empty(2 * layout.shape[0] + 7, dtype=np.int64)
     _fill_work_offsets(layout, batch, offs)
-    return offs, int(offs[n_layers + 6])
+    return offs, int(offs[-1])
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -107,7 +117,12 @@ def _fill_work_offsets(layout, batch, offs):
     pos += 2 * batch
     offs[n_layers + 5] = pos  # spare rows for padded blocks (3 rows)
     pos += 3 * batch
-    offs[n_layers + 6] = pos  # total
+    offs[n_layers + 6] = pos  # delta buffer 2 (the gradient of a residual layer's output)
+    pos += widest * batch
+    for l in range(n_layers - 1):
+        offs[n_layers + 7 + l] = pos  # pre-activations of hidden layer l
+        pos += layout[l, 1] * batch
+    offs[2 * n_layers + 6] = pos  # total
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -203,11 +218,24 @@ def _weights(params, layout, l):
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
-def _forward_backward(params, grad, layout, offs, work, task, batch, inv_b, accumulate):
+def _is_residual(layout, l, residual):
+    """Hidden layer l (0-based) is residual: the switch is on, it is not the first hidden layer
+    or the output, and its width equals its input's (as `mlp.residual_flags`)."""
+    return residual and 0 < l < layout.shape[0] - 1 and layout[l, 1] == layout[l, 2]
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
+def _forward_backward(
+    params, grad, layout, offs, work, task, batch, inv_b, accumulate, act, slope, residual
+):
     """Forward and backward on the chunk of `batch` samples gathered into the work array.
 
     Returns the chunk's loss sum times inv_b; gradients are written, or added when accumulate.
     """
+    if act != ACT_RELU or residual:
+        return _forward_backward_general(
+            params, grad, layout, offs, work, task, batch, inv_b, accumulate, act, slope, residual
+        )
     n_layers = layout.shape[0]
     spare = _block(work, offs[n_layers + 5], 3, batch)
     for l in range(n_layers):
@@ -238,10 +266,74 @@ def _forward_backward(params, grad, layout, offs, work, task, batch, inv_b, accu
         DZ = _block(work, d_cur, n_out, batch)
         _dense_grad(DZ, H, gW, gb.reshape((1, gb.shape[0])), accumulate)
         if l > 0:
-            _dense_backprop(W, DZ, H, _block(work, d_nxt, n_in, batch), spare)
+            _dense_backprop(W, DZ, H, _block(work, d_nxt, n_in, batch), spare, 0.0)
         t = d_cur
         d_cur = d_nxt
         d_nxt = t
+    return loss
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
+def _forward_backward_general(
+    params, grad, layout, offs, work, task, batch, inv_b, accumulate, act, slope, residual
+):
+    """`_forward_backward` for any activation and residual layers: each hidden layer's
+    pre-activations Z_l are kept, H_l = sigma(Z_l) (+ H_{l-1}), and the backward pass carries
+    dLoss/dH_l (needed twice by a residual layer) beside dLoss/dZ_l."""
+    n_layers = layout.shape[0]
+    pre = n_layers + 7  # offs[pre + l]: the pre-activations of hidden layer l
+    spare = _block(work, offs[n_layers + 5], 3, batch)
+    for l in range(n_layers):
+        W, b = _weights(params, layout, l)
+        n_out = layout[l, 1]
+        H = _block(work, offs[l], layout[l, 2], batch)
+        Z_out = _block(work, offs[l + 1], n_out, batch)
+        if l == n_layers - 1:
+            _dense_forward(W, b, H, Z_out, False, spare)
+        else:
+            P = _block(work, offs[pre + l], n_out, batch)
+            _dense_forward(W, b, H, P, False, spare)
+            activate_rows(act, slope, P, Z_out, H, _is_residual(layout, l, residual))
+    n_out = layout[n_layers - 1, 1]
+    tmp = offs[n_layers + 4]
+    targets = offs[n_layers + 3]
+    d_z = offs[n_layers + 1]  # dLoss/dZ of the current layer
+    d_h = offs[n_layers + 2]  # dLoss/dH of the current layer's output (hidden layers)
+    d_new = offs[n_layers + 6]  # dLoss/dH of its input, being formed
+    loss = _loss_and_dlogits(
+        task,
+        _block(work, offs[n_layers], n_out, batch),
+        work[targets : targets + batch],
+        work[tmp : tmp + batch],
+        work[tmp + batch : tmp + 2 * batch],
+        _block(work, d_z, n_out, batch),
+        inv_b,
+    )
+    neg_inf = -np.inf
+    for l in range(n_layers - 1, -1, -1):
+        W, b = _weights(params, layout, l)
+        gW, gb = _weights(grad, layout, l)
+        n_out = layout[l, 1]
+        n_in = layout[l, 2]
+        H = _block(work, offs[l], n_in, batch)
+        DZ = _block(work, d_z, n_out, batch)
+        _dense_grad(DZ, H, gW, gb.reshape((1, gb.shape[0])), accumulate)
+        if l > 0:
+            G = _block(work, d_new, n_in, batch)
+            _dense_backprop(W, DZ, H, G, spare, neg_inf)
+            if _is_residual(layout, l, residual):
+                add_rows(G, _block(work, d_h, n_out, batch))
+            # dLoss/dZ of layer l-1 from dLoss/dH of its output (G is kept for its residual)
+            DZ_prev = _block(work, d_z, n_in, batch)
+            for j in range(n_in):  # loops: a slice assignment costs seconds of compile time
+                g = G[j]
+                dz = DZ_prev[j]
+                for n in range(batch):
+                    dz[n] = g[n]
+            scale_by_derivative(act, slope, _block(work, offs[pre + l - 1], n_in, batch), DZ_prev)
+            t = d_h
+            d_h = d_new
+            d_new = t
     return loss
 
 
@@ -329,9 +421,12 @@ def train_steps(
     tail = batch % chunk  # size of a last, shorter chunk (0: none)
     n_train = order.shape[0]
     n_layers = layout.shape[0]
-    offs = np.empty(n_layers + 7, dtype=np.int64)
+    act = cfg[CFG_ACTIVATION]
+    residual = cfg[CFG_RESIDUAL] != 0
+    slope = hp[HP_NEGATIVE_SLOPE]
+    offs = np.empty(2 * n_layers + 7, dtype=np.int64)
     _fill_work_offsets(layout, chunk, offs)
-    offs_tail = np.empty(n_layers + 7, dtype=np.int64)
+    offs_tail = np.empty(2 * n_layers + 7, dtype=np.int64)
     _fill_work_offsets(layout, max(tail, 1), offs_tail)
     inv_b = 1.0 / batch
     lr = hp[HP_LR]
@@ -353,7 +448,9 @@ def train_steps(
             cb = min(chunk, batch - c0)
             o = offs if cb == chunk else offs_tail
             _gather(X, y, order, start + c0, cb, work, o[n_layers + 3])
-            loss += _forward_backward(params, grad, layout, o, work, task, cb, inv_b, c0 > 0)
+            loss += _forward_backward(
+                params, grad, layout, o, work, task, cb, inv_b, c0 > 0, act, slope, residual
+            )
         losses[s] = loss
         if not np.isfinite(loss):
             state[ST_STATUS] = STATUS_LOSS_NONFINITE
@@ -390,7 +487,14 @@ def train_steps(
 
 
 def loss_and_grad(
-    params: np.ndarray, layout: np.ndarray, X: np.ndarray, y: np.ndarray, task: int
+    params: np.ndarray,
+    layout: np.ndarray,
+    X: np.ndarray,
+    y: np.ndarray,
+    task: int,
+    activation: int = ACT_RELU,
+    negative_slope: float = 0.0,
+    residual: bool = False,
 ) -> tuple[float, np.ndarray]:
     """Mean loss over all of (X, y) and its gradient, computed by `train_steps` itself.
 
@@ -409,9 +513,12 @@ def loss_and_grad(
     cfg[CFG_BATCH] = n
     cfg[CFG_FULL] = 1
     cfg[CFG_CHUNK] = DEFAULT_CHUNK
+    cfg[CFG_ACTIVATION] = activation
+    cfg[CFG_RESIDUAL] = 1 if residual else 0
     hp = np.zeros(HP_SIZE)
     hp[HP_LOSS_LIMIT] = np.inf
     hp[HP_JUMP_LIMIT] = np.inf
+    hp[HP_NEGATIVE_SLOPE] = negative_slope
     grad = np.full(n_params, np.nan)
     losses = np.zeros(1)
     _, size = work_layout(layout, min(n, DEFAULT_CHUNK))

@@ -1,7 +1,10 @@
-"""The ReLU multilayer perceptron: architecture limits, initialisation and the numpy forward pass.
+"""The multilayer perceptron: architecture limits, initialisation and the numpy forward pass.
 
 An MLP maps R^2 to K logits (classification, K = 2..6) or to one value (regression) through 1..8
-hidden ReLU layers of width 1..256. Weights follow the PyTorch convention, W of shape (out, in).
+hidden layers of width 1..256, all with one activation (ReLU by default; see
+`sandbox.nn.activations`). With `residual=True`, every hidden layer after the first whose width
+equals the previous one's adds its input: h_l = h_{l-1} + act(W_l h_{l-1} + b_l).
+Weights follow the PyTorch convention, W of shape (out, in).
 All parameters live in one contiguous float64 vector (`params`); the per-layer W and b are views
 into it, so the numba trainer can update everything in place with one array argument and the
 rest of the program always sees the current weights without copying.
@@ -13,7 +16,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sandbox.vocab import MAX_CLASSES, MAX_HIDDEN_LAYERS, MAX_WIDTH
+from sandbox.vocab import (
+    DEFAULT_NEGATIVE_SLOPE,
+    MAX_CLASSES,
+    MAX_HIDDEN_LAYERS,
+    MAX_WIDTH,
+    Activation,
+)
+
+from .activations import activate, check_negative_slope, parse_activation, pieces
 
 INPUT_WIDTH = 2
 DEFAULT_BIAS_STD = 0.1
@@ -65,18 +76,34 @@ def _layout(sizes: Sequence[int]) -> np.ndarray:
     return np.asarray(rows, dtype=np.int64)
 
 
-class MLP:
-    """A 2-input ReLU network with a linear output layer.
+def residual_flags(sizes: Sequence[int], residual: bool) -> list[bool]:
+    """For each hidden layer, whether it is a residual layer: `residual` is on, it is not the
+    first hidden layer, and its width equals the previous hidden layer's."""
+    hidden = list(sizes[1:-1])
+    return [bool(residual) and l > 0 and hidden[l] == hidden[l - 1] for l in range(len(hidden))]
 
-    `MLP([2, 16, 16, 2], seed=0)` builds He-normal weights (std sqrt(2 / fan_in)) and small
-    random biases N(0, bias_std^2); zero biases would make every first-layer crease pass through
-    the origin, a degenerate picture.
+
+class MLP:
+    """A 2-input network with one hidden activation and a linear output layer.
+
+    `MLP([2, 16, 16, 2], seed=0, activation="leaky_relu", negative_slope=0.01, residual=False)`
+    builds He-normal weights (std sqrt(2 / fan_in)) and small random biases N(0, bias_std^2);
+    zero biases would make every first-layer crease pass through the origin, a degenerate
+    picture. `negative_slope` matters for leaky ReLU only (torch.nn.LeakyReLU's argument).
     """
 
     def __init__(
-        self, sizes: Sequence[int], seed: int = 0, bias_std: float = DEFAULT_BIAS_STD
+        self,
+        sizes: Sequence[int],
+        seed: int = 0,
+        bias_std: float = DEFAULT_BIAS_STD,
+        *,
+        activation: Activation | str = Activation.RELU,
+        negative_slope: float = DEFAULT_NEGATIVE_SLOPE,
+        residual: bool = False,
     ) -> None:
         self.sizes = validate_sizes(sizes)
+        self._set_kind(activation, negative_slope, residual)
         self.layout = _layout(self.sizes)
         n_params = int(self.layout[-1, 3] + self.layout[-1, 1])
         self.params = np.empty(n_params, dtype=np.float64)
@@ -87,8 +114,32 @@ class MLP:
             b[...] = rng.normal(0.0, bias_std, size=b.shape)
 
     # ------------------------------------------------------------------ construction
+    def _set_kind(self, activation: object, negative_slope: object, residual: object) -> None:
+        self.activation = parse_activation(activation)
+        self.negative_slope = check_negative_slope(negative_slope)
+        self.residual = bool(residual)
+        self.residual_layers = residual_flags(self.sizes, self.residual)
+
+    def kind(self) -> dict:
+        """The keyword arguments that rebuild this network's activation and residual switch."""
+        return {
+            "activation": self.activation,
+            "negative_slope": self.negative_slope,
+            "residual": self.residual,
+        }
+
+    def same_kind(self, other: MLP) -> bool:
+        return self.kind() == other.kind()
+
     @classmethod
-    def from_weights(cls, layers: Sequence[tuple[np.ndarray, np.ndarray]]) -> MLP:
+    def from_weights(
+        cls,
+        layers: Sequence[tuple[np.ndarray, np.ndarray]],
+        *,
+        activation: Activation | str = Activation.RELU,
+        negative_slope: float = DEFAULT_NEGATIVE_SLOPE,
+        residual: bool = False,
+    ) -> MLP:
         """Build a network from [(W1, b1), ..., (Wo, bo)], W of shape (out, in) (PyTorch)."""
         layers = list(layers)
         if not layers:
@@ -110,6 +161,7 @@ class MLP:
             sizes.append(int(W.shape[0]))
         net = cls.__new__(cls)
         net.sizes = validate_sizes(sizes)
+        net._set_kind(activation, negative_slope, residual)
         net.layout = _layout(net.sizes)
         n_params = int(net.layout[-1, 3] + net.layout[-1, 1])
         net.params = np.empty(n_params, dtype=np.float64)
@@ -127,7 +179,7 @@ class MLP:
 
     def copy(self) -> MLP:
         """An independent network with the same architecture and weights."""
-        return MLP.from_weights(self._views)
+        return MLP.from_weights(self._views, **self.kind())
 
     # ------------------------------------------------------------------ shape
     @property
@@ -192,22 +244,23 @@ class MLP:
             raise ValueError(f"inputs must have shape (N, 2), got {X.shape}")
         return X
 
+    def _hidden_pass(self, X: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+        h = self._check_inputs(X)
+        zs = []
+        for (W, b), res in zip(self._views[:-1], self.residual_layers, strict=True):
+            z = h @ W.T + b
+            zs.append(z)
+            a = activate(z, self.activation, self.negative_slope)
+            h = h + a if res else a
+        return zs, h
+
     def preactivations(self, X: np.ndarray) -> list[np.ndarray]:
         """Pre-activations z_l of every hidden layer, each (N, n_l)."""
-        h = self._check_inputs(X)
-        out = []
-        for W, b in self._views[:-1]:
-            z = h @ W.T + b
-            out.append(z)
-            h = np.maximum(z, 0.0)
-        return out
+        return self._hidden_pass(X)[0]
 
     def features(self, X: np.ndarray) -> np.ndarray:
-        """Last hidden layer activations h_L, shape (N, width of the last hidden layer)."""
-        h = self._check_inputs(X)
-        for W, b in self._views[:-1]:
-            h = np.maximum(h @ W.T + b, 0.0)
-        return h
+        """Last hidden layer outputs h_L, shape (N, width of the last hidden layer)."""
+        return self._hidden_pass(X)[1]
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         """Output logits (or the regression value), shape (N, out)."""
@@ -221,9 +274,18 @@ class MLP:
         return softmax(self.forward(X))
 
     def activation_pattern(self, X: np.ndarray) -> np.ndarray:
-        """(N, total hidden neurons) bool, True where z > 0 (ReLU'(0) = 0, as PyTorch)."""
+        """(N, total hidden neurons) bool, True where z > 0 (ReLU'(0) = 0, as PyTorch).
+
+        For hardtanh this is only half of a neuron's state; `piece_pattern` has all of it."""
         zs = self.preactivations(X)
         return np.concatenate([z > 0.0 for z in zs], axis=1)
+
+    def piece_pattern(self, X: np.ndarray) -> np.ndarray:
+        """(N, total hidden neurons) int8: the linear piece each neuron is on (piecewise-linear
+        activations; 0/1 for ReLU-like ones, 0/1/2 for hardtanh, all 0 for linear)."""
+        pc = pieces(self.activation, self.negative_slope)
+        zs = self.preactivations(X)
+        return np.concatenate([pc.piece(z).astype(np.int8) for z in zs], axis=1)
 
     # ------------------------------------------------------------------ architecture edits
     def resized(
@@ -260,7 +322,14 @@ class MLP:
         return resize_network(self, new_hidden, 0, keep=keep)[0]
 
     def __repr__(self) -> str:
-        return f"MLP({self.sizes})"
+        extra = (
+            "" if self.activation is Activation.RELU else f", activation={self.activation.value!r}"
+        )
+        if self.activation is Activation.LEAKY_RELU:
+            extra += f", negative_slope={self.negative_slope}"
+        if self.residual:
+            extra += ", residual=True"
+        return f"MLP({self.sizes}{extra})"
 
 
 def resize_network(
@@ -290,7 +359,7 @@ def resize_network(
     hidden = [int(h) for h in hidden_sizes]
     out = net.n_out if n_out is None else int(n_out)
     sizes = validate_sizes([INPUT_WIDTH, *hidden, out])
-    new = MLP(sizes, seed=seed)
+    new = MLP(sizes, seed=seed, **net.kind())
     old_hidden = net.hidden_sizes
     n_new = len(hidden)
     if layer_map is None:

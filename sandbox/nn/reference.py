@@ -11,6 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernels as K
+from .activations import ACTIVATION_IDS, activate, derivative
+
+_BY_ID = {code: act for act, code in ACTIVATION_IDS.items()}
 
 _MASK64 = (1 << 64) - 1
 
@@ -50,14 +53,30 @@ def unpack(params: np.ndarray, layout: np.ndarray) -> list[tuple[np.ndarray, np.
 
 
 def loss_and_grad(
-    params: np.ndarray, layout: np.ndarray, X: np.ndarray, y: np.ndarray, task: int
+    params: np.ndarray,
+    layout: np.ndarray,
+    X: np.ndarray,
+    y: np.ndarray,
+    task: int,
+    activation: int = 0,
+    negative_slope: float = 0.0,
+    residual: bool = False,
 ) -> tuple[float, np.ndarray]:
-    """Mean loss over (X, y) and its gradient with respect to the flat parameter vector."""
+    """Mean loss over (X, y) and its gradient with respect to the flat parameter vector, for
+    the hidden activation with kernel id `activation` (0: ReLU) and, with `residual`, hidden
+    layers after the first of their input's width computing h + sigma(W h + b)."""
+    act = _BY_ID[int(activation)]
     layers = unpack(params, layout)
+    n_hidden = len(layers) - 1
+    res = [bool(residual) and 0 < l and layout[l, 1] == layout[l, 2] for l in range(n_hidden)]
     hs = [X]
+    zs = []
     h = X
-    for W, b in layers[:-1]:
-        h = np.maximum(h @ W.T + b, 0.0)
+    for l, (W, b) in enumerate(layers[:-1]):
+        z = h @ W.T + b
+        zs.append(z)
+        a = activate(z, act, negative_slope)
+        h = h + a if res[l] else a
         hs.append(h)
     W, b = layers[-1]
     f = h @ W.T + b
@@ -77,14 +96,19 @@ def loss_and_grad(
         df /= n
     grad = np.zeros_like(params)
     glayers = unpack(grad, layout)
-    d = df
+    d = df  # dLoss/dz of layer li
+    dh = None  # dLoss/dh of layer li's output (hidden layers)
     for li in range(len(layers) - 1, -1, -1):
         W, _ = layers[li]
         gW, gb = glayers[li]
         gW[...] = d.T @ hs[li]
         gb[...] = d.sum(axis=0)
         if li > 0:
-            d = (d @ W) * (hs[li] > 0.0)
+            dh_in = d @ W
+            if li < n_hidden and res[li]:
+                dh_in = dh_in + dh
+            dh = dh_in
+            d = dh * derivative(zs[li - 1], act, negative_slope)
     return loss, grad
 
 
@@ -110,7 +134,11 @@ def train_steps(
     batch = int(cfg[K.CFG_BATCH])
     full = cfg[K.CFG_FULL] != 0
     n_train = order.shape[0]
-    lr, beta1, beta2, eps, l2, momentum, limit, jump = (float(v) for v in hp[: K.HP_SIZE])
+    lr, beta1, beta2, eps, l2, momentum, limit, jump = (float(v) for v in hp[: K.HP_JUMP_LIMIT + 1])
+    # slots past the end of a short cfg / hp (written before activations existed) mean ReLU
+    activation = int(cfg[K.CFG_ACTIVATION]) if cfg.shape[0] > K.CFG_ACTIVATION else 0
+    residual = bool(cfg[K.CFG_RESIDUAL]) if cfg.shape[0] > K.CFG_RESIDUAL else False
+    slope = float(hp[K.HP_NEGATIVE_SLOPE]) if hp.shape[0] > K.HP_NEGATIVE_SLOPE else 0.0
     state[K.ST_STATUS] = K.STATUS_OK
     done = 0
     for s in range(n_steps):
@@ -123,7 +151,16 @@ def train_steps(
             start = int(state[K.ST_POS])
             state[K.ST_POS] = start + batch
         idx = order[start : start + batch]
-        loss, grad = loss_and_grad(params, layout, X[idx], y[idx], task)
+        loss, grad = loss_and_grad(
+            params,
+            layout,
+            X[idx],
+            y[idx],
+            task,
+            activation,
+            slope,
+            residual,
+        )
         losses[s] = loss
         if not np.isfinite(loss):
             state[K.ST_STATUS] = K.STATUS_LOSS_NONFINITE

@@ -29,6 +29,7 @@ from sandbox.vocab import (
 )
 
 from . import kernels as K
+from .activations import ACTIVATION_IDS
 from .mlp import MLP, resize_network, softmax
 from .trainer_values import (
     Metrics,
@@ -386,6 +387,8 @@ class Trainer:
         cfg[K.CFG_BATCH] = batch
         cfg[K.CFG_FULL] = 1 if full else 0
         cfg[K.CFG_CHUNK] = K.DEFAULT_CHUNK
+        cfg[K.CFG_ACTIVATION] = ACTIVATION_IDS[self.net.activation]
+        cfg[K.CFG_RESIDUAL] = 1 if self.net.residual else 0
         if full and self._shuffled:
             # full batch runs in data order: undo the minibatch epochs' shuffles
             self._order = np.flatnonzero(~self._test).astype(np.int64)
@@ -399,6 +402,7 @@ class Trainer:
         ref = max(1.0, self._chance_loss(), self._ref_loss or 0.0)
         hp[K.HP_LOSS_LIMIT] = LOSS_EXPLOSION_FACTOR * ref if self._ref_loss is not None else np.inf
         hp[K.HP_JUMP_LIMIT] = JUMP_FACTOR
+        hp[K.HP_NEGATIVE_SLOPE] = self.net.negative_slope
         key = (self.net.n_params, tuple(self.net.sizes), batch)
         if key != self._work_key:
             _, size = K.work_layout(self.net.layout, min(batch, K.DEFAULT_CHUNK))
@@ -627,16 +631,20 @@ class Trainer:
             rng_state=int(self._rng[0]),
             sampler_order=self._order.copy(),
             sampler_position=int(self._kstate[K.ST_POS]),
+            kind=(self.net.activation.value, self.net.negative_slope, self.net.residual),
         )
 
     def restore(self, snap: TrainerSnapshot) -> None:
         """Go back to a snapshot. With the same architecture the weights are written into the
         current network in place; otherwise `self.net` becomes a new network of the snapshot's
         sizes (re-read it). The optimizer state returns when the optimizer is the same one."""
-        if tuple(self.net.sizes) == tuple(snap.sizes):
+        kind = self.net.kind()
+        if snap.kind:
+            kind = dict(zip(("activation", "negative_slope", "residual"), snap.kind, strict=True))
+        if tuple(self.net.sizes) == tuple(snap.sizes) and self.net.kind() == kind:
             self.net.params[:] = snap.params
         else:
-            net = MLP(list(snap.sizes))
+            net = MLP(list(snap.sizes), **kind)
             net.params[:] = snap.params
             self._check_network(net)
             if self.task is Task.CLASSIFICATION and self._y.size:

@@ -55,6 +55,7 @@ class TrainerSnapshot:
     rng_state: int
     sampler_order: np.ndarray
     sampler_position: int
+    kind: tuple = ()  # (activation, negative_slope, residual) of the network; () is ReLU
 
 
 def parse_enum(enum: type[Enum], value: object, what: str) -> Enum:

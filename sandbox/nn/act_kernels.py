@@ -1,0 +1,123 @@
+"""The training kernel's activations: elementwise loops over a feature-major block of a layer.
+
+`activate_rows` turns a layer's pre-activations into its outputs (adding the layer's input for a
+residual layer) and `scale_by_derivative` multiplies a block of gradients by sigma'(z), both for
+every activation id of `sandbox.nn.activations` and with PyTorch's values at the kinks. ReLU
+without residual layers never comes here: the dense kernels fuse it (dense_kernels.py). The
+activation is chosen once per block, outside the loops over the samples, so each loop is
+branch-free and vectorises. The numpy twins are `activations.activate` and `derivative`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .activations import (
+    ACT_ABS,
+    ACT_GELU,
+    ACT_HARDTANH,
+    ACT_LEAKY_RELU,
+    ACT_LINEAR,
+    ACT_RELU,
+    ACT_SIGMOID,
+    ACT_TANH,
+)
+from .dense_kernels import FASTMATH
+
+_SQRT1_2 = 1.0 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
+def activate_rows(act, slope, Z, H, H_in, residual):
+    """H = sigma(Z) (+ H_in when residual), row by row; Z, H, H_in have the same shape."""
+    rows = Z.shape[0]
+    for j in range(rows):
+        z = Z[j]
+        h = H[j]
+        n_samples = z.shape[0]
+        if act == ACT_RELU:
+            for n in range(n_samples):
+                h[n] = z[n] if z[n] > 0.0 else 0.0
+        elif act == ACT_LEAKY_RELU:
+            for n in range(n_samples):
+                h[n] = z[n] if z[n] > 0.0 else z[n] * slope
+        elif act == ACT_ABS:
+            for n in range(n_samples):
+                h[n] = abs(z[n])
+        elif act == ACT_HARDTANH:
+            for n in range(n_samples):
+                h[n] = min(max(z[n], -1.0), 1.0)
+        elif act == ACT_LINEAR:
+            for n in range(n_samples):
+                h[n] = z[n]
+        elif act == ACT_TANH:
+            for n in range(n_samples):
+                h[n] = np.tanh(z[n])
+        elif act == ACT_SIGMOID:
+            for n in range(n_samples):
+                h[n] = 1.0 / (1.0 + np.exp(-z[n]))
+        elif act == ACT_GELU:
+            for n in range(n_samples):
+                h[n] = 0.5 * z[n] * (1.0 + math.erf(z[n] * _SQRT1_2))
+        else:  # ACT_SIN
+            for n in range(n_samples):
+                h[n] = np.sin(z[n])
+        if residual:
+            g = H_in[j]
+            for n in range(n_samples):
+                h[n] += g[n]
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
+def scale_by_derivative(act, slope, Z, D):
+    """D *= sigma'(Z) elementwise (the backward pass through the activation)."""
+    rows = Z.shape[0]
+    for j in range(rows):
+        z = Z[j]
+        d = D[j]
+        n_samples = z.shape[0]
+        if act == ACT_RELU:
+            for n in range(n_samples):
+                d[n] = d[n] if z[n] > 0.0 else 0.0
+        elif act == ACT_LEAKY_RELU:
+            for n in range(n_samples):
+                d[n] = d[n] if z[n] > 0.0 else d[n] * slope
+        elif act == ACT_ABS:
+            for n in range(n_samples):
+                zn = z[n]
+                d[n] = d[n] if zn > 0.0 else (-d[n] if zn < 0.0 else 0.0)
+        elif act == ACT_HARDTANH:
+            for n in range(n_samples):
+                d[n] = d[n] if (z[n] > -1.0 and z[n] < 1.0) else 0.0
+        elif act == ACT_LINEAR:
+            pass
+        elif act == ACT_TANH:
+            for n in range(n_samples):
+                t = np.tanh(z[n])
+                d[n] = d[n] * (1.0 - t * t)
+        elif act == ACT_SIGMOID:
+            for n in range(n_samples):
+                s = 1.0 / (1.0 + np.exp(-z[n]))
+                d[n] = d[n] * (s * (1.0 - s))
+        elif act == ACT_GELU:
+            for n in range(n_samples):
+                zn = z[n]
+                cdf = 0.5 * (1.0 + math.erf(zn * _SQRT1_2))
+                d[n] = d[n] * (cdf + zn * np.exp(-0.5 * zn * zn) * _INV_SQRT_2PI)
+        else:  # ACT_SIN
+            for n in range(n_samples):
+                d[n] = d[n] * np.cos(z[n])
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
+def add_rows(D, E):
+    """D += E (a residual layer passes its output's gradient straight to its input)."""
+    for j in range(D.shape[0]):
+        d = D[j]
+        e = E[j]
+        for n in range(d.shape[0]):
+            d[n] += e[n]
