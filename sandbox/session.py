@@ -43,12 +43,13 @@ from sandbox.geometry import (
     ray_probe,
     serra_bound,
 )
+from sandbox.geometry.sampled import sampled_surface
 from sandbox.geometry.surface import FoldedSurface, build_surface, halfplane_surface
 from sandbox.nn import MLP, Trainer
 from sandbox.nn.edits import crease_in_bounds, neuron_weights
 from sandbox.nn.timeline import Timeline
 from sandbox.nn.trainer import Metrics as TrainerMetrics
-from sandbox.vocab import DEFAULT_BATCH_SIZE, DEFAULT_LR, MAX_CLASSES, Task
+from sandbox.vocab import DEFAULT_BATCH_SIZE, DEFAULT_LR, MAX_CLASSES, Activation, Task
 
 T = TypeVar("T")
 Bounds = tuple[float, float, float, float]
@@ -526,8 +527,15 @@ class Session:
         Raises ValueError when the partition is over its budget.
         """
         net = self.net
-        if kind == "halfplane":
+        if kind == "halfplane" and net.activation is Activation.RELU:
             return halfplane_surface(*first_layer_neuron(net, neuron[1]), bounds)
+        if kind == "halfplane":  # another activation: the neuron's own curve over the plane
+            kind = "neuron"
+        if not net.activation.piecewise_linear:
+            boundary = part.boundary if part is not None else None
+            return sampled_surface(
+                net, bounds, kind, laplace=laplace, neuron=neuron, boundary=boundary
+            )
         if kind == "neuron":
             part = linear_regions(net, bounds, upto_layer=neuron[0])
             if part.too_many:

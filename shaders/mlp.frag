@@ -7,7 +7,8 @@
 // layer's biases already include W1 * centre (added in float64 on the CPU), so the input is the
 // position relative to the view centre and stays exact when zoomed in.
 // Compiled per variant (sandbox/render/mlp_field.py) with K (outputs), DISCRETISE and MAX_VEC4
-// (ceil(widest layer / 4)) defined.
+// (ceil(widest layer / 4)) defined. The hidden activation is u_activation (the ids of
+// sandbox/nn/activations.py; 0 ReLU); a layer with u_residual set adds its input.
 #include "palette.glsl"
 
 #define MAX_LAYERS 9
@@ -20,6 +21,31 @@ uniform int u_in[MAX_LAYERS];
 uniform int u_out[MAX_LAYERS];
 uniform int u_offset[MAX_LAYERS];   // first texel of each layer
 uniform vec3 u_background;
+uniform int u_activation;
+uniform float u_slope;              // leaky ReLU's negative slope
+uniform int u_residual[MAX_LAYERS];
+
+// erf to 1.5e-7 (Abramowitz and Stegun 7.1.26): GLSL has none; float32 rounding is larger
+vec4 erf4(vec4 x) {
+    vec4 s = sign(x);
+    vec4 a = abs(x);
+    vec4 t = 1.0 / (1.0 + 0.3275911 * a);
+    vec4 y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t
+                    + 0.254829592) * t * exp(-a * a);
+    return s * y;
+}
+
+vec4 activate(vec4 x) {
+    if (u_activation == 0) return max(x, vec4(0.0));
+    if (u_activation == 1) return max(x, vec4(0.0)) + u_slope * min(x, vec4(0.0));
+    if (u_activation == 2) return abs(x);
+    if (u_activation == 3) return clamp(x, vec4(-1.0), vec4(1.0));
+    if (u_activation == 4) return x;
+    if (u_activation == 5) return tanh(clamp(x, vec4(-40.0), vec4(40.0)));
+    if (u_activation == 6) return 1.0 / (1.0 + exp(-clamp(x, vec4(-80.0), vec4(80.0))));
+    if (u_activation == 7) return 0.5 * x * (1.0 + erf4(x * 0.70710678118654752));
+    return sin(x);
+}
 
 out vec4 frag_color;
 
@@ -43,7 +69,12 @@ void main() {
                               texelFetch(u_weights, t + 2), texelFetch(u_weights, t + 3));
                 acc += w * h[j];
             }
-            z[o] = last ? acc : max(acc, vec4(0.0));
+            if (last) {
+                z[o] = acc;
+            } else {
+                vec4 a = activate(acc);
+                z[o] = u_residual[layer] != 0 ? h[o] + a : a;
+            }
         }
         for (int j = 0; j < n_out4; ++j) h[j] = z[j];
         for (int j = n_out4; j < MAX_VEC4; ++j) h[j] = vec4(0.0);

@@ -120,7 +120,8 @@ class _BufferPool:
 
 _POOL = _BufferPool()
 
-_POOL = _BufferPool()
+# ReLU's pieces as the kernels take them: breakpoint 0; slope 0 below it, 1 above; no offsets.
+RELU_PIECES = (np.zeros(1), np.array([0.0, 1.0]), np.zeros(2))
 
 # A layer is cut on two threads when (input regions) x (neurons) x (inputs per neuron) reaches
 # this: below it the hand-over to the worker costs more than the half saves.
@@ -167,11 +168,13 @@ def give_back(buffers: dict) -> None:
     _POOL.give(buffers)
 
 
-def _run(params, layout, l, h_total, r0, r1, inp, oG, buf, prefix, s, nc, work, eps, limits):
+def _run(params, layout, l, h_total, r0, r1, inp, oG, buf, prefix, s, nc, work, eps, limits, act):
     max_regions, max_rows, max_work = limits
     off, V, G, grp, pat = inp
+    bps, slopes, toffs, res_prev, res_cur = act
     res = K.run_layer(
-        params, layout, l, h_total, r0, r1, off, V, G, grp, pat, oG,
+        params, layout, l, bps, slopes, toffs, res_prev, res_cur, h_total, r0, r1, off, V, G,
+        grp, pat, oG,
         buf[prefix + "off" + s], buf[prefix + "v" + s], buf[prefix + "grp" + s],
         buf[prefix + "pat" + s], buf[prefix + "cseg"], buf[prefix + "clay"],
         buf[prefix + "cneu"], nc, buf[prefix + "sv"], buf[prefix + "sstart"],
@@ -199,12 +202,23 @@ def cut_layers(
     max_bytes: int,
     threads: int,
     split_min_work: int | None = None,
+    *,
+    pieces: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    residual: np.ndarray | None = None,
 ) -> CutLayers:
     """Partition the rectangle `bounds` by hidden layers 0..n_layers-1 (see the module doc).
 
-    split_min_work: the size of a layer from which it is cut on two threads (SPLIT_MIN_WORK)."""
+    split_min_work: the size of a layer from which it is cut on two threads (SPLIT_MIN_WORK).
+    pieces: the activation's (breakpoints, slopes, offsets) as float64 arrays (default ReLU's);
+    residual: per hidden layer, whether it is a residual layer (default none). A residual
+    layer's maps G hold 2 n columns (its pre-activations, then its input features)."""
     if split_min_work is None:
         split_min_work = SPLIT_MIN_WORK
+    if pieces is None:
+        pieces = RELU_PIECES
+    bps, slopes, toffs = pieces
+    if residual is None:
+        residual = np.zeros(n_layers, dtype=np.bool_)
     h_total = int(layout[:n_layers, 1].sum())
     buf = _POOL.take()
     xmin, xmax, ymin, ymax = (float(v) for v in bounds)
@@ -233,22 +247,25 @@ def cut_layers(
                 else K.STATUS_TOO_MANY_REGIONS
             )
             break
+        res_cur = bool(residual[l])
+        cols = 2 * n if res_cur else n
         g_flat = buf["g" + s]
-        if g_flat.shape[0] < 3 * n * R:
-            g_flat = buf["g" + s] = np.empty(max(3 * n * R, 2 * g_flat.shape[0]))
-        oG = g_flat[: 3 * n * R].reshape(R, 3, n)
+        if g_flat.shape[0] < 3 * cols * R:
+            g_flat = buf["g" + s] = np.empty(max(3 * cols * R, 2 * g_flat.shape[0]))
+        oG = g_flat[: 3 * cols * R].reshape(R, 3, cols)
         inp = (off, V, G, grp, pat)
         limits = (max_regions, max_rows, max_work)
+        act = (bps, slopes, toffs, l > 0 and bool(residual[l - 1]), res_cur)
         if threads > 1 and R >= 2 and R * n * n_prev >= split_min_work:
             half = R // 2
             job = _executor().submit(
                 _run, params, layout, l, h_total, half, R, inp, oG, buf, "part_", "", 0, 0, eps,
-                limits,
+                limits, act,
             )  # fmt: skip
             try:
                 st0, n0, nc0, c0, w0 = _run(
                     params, layout, l, h_total, 0, half, inp, oG, buf, "", s, nc, work, eps,
-                    limits,
+                    limits, act,
                 )  # fmt: skip
             finally:
                 st1, n1, nc1, c1, w1 = job.result()
@@ -282,7 +299,7 @@ def cut_layers(
             nc = nc0 + nc1
         else:
             status, R_new, nc, c, work = _run(
-                params, layout, l, h_total, 0, R, inp, oG, buf, "", s, nc, work, eps, limits
+                params, layout, l, h_total, 0, R, inp, oG, buf, "", s, nc, work, eps, limits, act
             )
             cuts += c
             if status != K.STATUS_OK:

@@ -7,6 +7,13 @@ region's feature map is that map with the neurons the region switches off zeroed
 layer's pull-back reads it from there. Feature and output maps per region are formed from G on
 demand (`feature_maps_kernel`, `output_maps_kernel`), so a layer writes no per-region matrices.
 
+Any piecewise-linear activation works the same way (MATH.md section 6): `pat` holds the piece
+each neuron is on (0/1 for ReLU: off/on), every neuron cuts by each of its activation's
+breakpoints `bps` (two lines for hardtanh, none for linear), and a neuron on piece p contributes
+slopes[p] * its map + offsets[p]; ReLU's off piece (slope 0, offset 0) is skipped, so ReLU runs
+the same operations as before. A residual layer (h + sigma(z)) keeps each input region's
+feature map beside its pre-activation map: G[g, :, n:2n].
+
 The kernels are pure functions of arrays and scalars, so the same call always gives the same
 partition; reference.py holds a plain-Python twin with the same arithmetic in the same order, used
 as the test oracle. `run_layer` cuts any range of a layer's input regions, so a layer can be split
@@ -54,9 +61,42 @@ def _copy2(dst, d0, src, s0, n):
 
 
 @njit(cache=True, nogil=True)
+def _input_feature(G, g, k, piece, first, slopes, toffs, res_prev, n_prev):
+    """Row k of the input region's feature map (f0, f1, f2): the previous layer's neuron k on
+    its linear piece `piece` (plus its input's row for a residual layer)."""
+    f0 = G[g, 0, k]
+    f1 = G[g, 1, k]
+    f2 = G[g, 2, k]
+    if first:
+        return f0, f1, f2
+    s = slopes[piece]
+    t = toffs[piece]
+    if s == 0.0:
+        f0 = 0.0
+        f1 = 0.0
+        f2 = t
+    elif s != 1.0:
+        f0 = s * f0
+        f1 = s * f1
+        f2 = s * f2 + t
+    elif t != 0.0:
+        f2 = f2 + t
+    if res_prev:
+        f0 += G[g, 0, n_prev + k]
+        f1 += G[g, 1, n_prev + k]
+        f2 += G[g, 2, n_prev + k]
+    return f0, f1, f2
+
+
+@njit(cache=True, nogil=True)
 def _layer_pass(
     wt,
     bias,
+    bps,
+    slopes,
+    toffs,
+    res_prev,
+    res_cur,
     first,
     bit_prev,
     bit,
@@ -89,6 +129,7 @@ def _layer_pass(
     npos,
     nneg,
     todo,
+    lines,
     pvals,
     sg,
     tmp,
@@ -102,14 +143,16 @@ def _layer_pass(
 ):
     """Cut input regions r_start..r_end-1 by one layer's n neurons (MATH.md section 1, step 2).
 
-    Writes the layer's pre-activation map of input region r to oG[r] and its pieces to the
-    output rows from oR on. Every array is an argument and is never rebound here: numba then keeps
+    Writes the layer's pre-activation map of input region r to oG[r] (and for a residual layer
+    the region's input feature map to oG[r, :, n:]) and its pieces to the output rows from oR on.
+    Every array is an argument and is never rebound here: numba then keeps
     reference counting out of the loops, which otherwise costs more than the geometry. Returns
     (code, r, oR, nc, cuts, work, need): code 0 when all regions are done, a status code (1, 3)
     when a budget is exceeded, or a _NEED_* code with `need` the size asked for, to resume at r.
     """
     n_prev = wt.shape[0]
     n = wt.shape[1]
+    nbp = bps.shape[0]
     h_total = opat.shape[1]
     svcap = sv.shape[0]
     scap = sstart.shape[0]
@@ -128,11 +171,18 @@ def _layer_pass(
             la1[i] = 0.0
             la2[i] = 0.0
         for k in range(n_prev):
-            if not first and pat[r, bit_prev + k] == 0:
+            piece = 0 if first else pat[r, bit_prev + k]
+            if not first and not res_prev and slopes[piece] == 0.0 and toffs[piece] == 0.0:
+                if res_cur:
+                    oG[r, 0, n + k] = 0.0
+                    oG[r, 1, n + k] = 0.0
+                    oG[r, 2, n + k] = 0.0
                 continue
-            f0 = G[g, 0, k]
-            f1 = G[g, 1, k]
-            f2 = G[g, 2, k]
+            f0, f1, f2 = _input_feature(G, g, k, piece, first, slopes, toffs, res_prev, n_prev)
+            if res_cur:
+                oG[r, 0, n + k] = f0
+                oG[r, 1, n + k] = f1
+                oG[r, 2, n + k] = f2
             if f0 == 0.0 and f1 == 0.0 and f2 == 0.0:
                 continue
             for i in range(n):
@@ -151,45 +201,53 @@ def _layer_pass(
         p0 = off[r]
         m = off[r + 1] - p0
         for i in range(n):
-            tolv[i] = 1.0
-        for k in range(m):
-            x = V[p0 + k, 0]
-            y = V[p0 + k, 1]
-            for i in range(n):
-                mag = abs(la0[i] * x) + abs(la1[i] * y) + abs(la2[i])
-                t = tolv[i]
-                tolv[i] = mag if mag > t else t
-        for i in range(n):
-            tolv[i] *= eps
-            npos[i] = 0
-            nneg[i] = 0
-        for k in range(m):
-            x = V[p0 + k, 0]
-            y = V[p0 + k, 1]
-            for i in range(n):
-                v = la0[i] * x + la1[i] * y + la2[i]
-                t = tolv[i]
-                npos[i] += 1 if v > t else 0
-                nneg[i] += 1 if v < -t else 0
-        work += n * m
-        # A neuron strictly on one side of the input region is settled for every piece at once
-        # (most neurons of deep layers); the others are cut piece by piece, in order. Bits set
-        # here are inherited by every piece, since all pieces descend from piece 0.
-        nt = 0
-        for i in range(n):
-            ip = npos[i]
-            ineg = nneg[i]
             sq[0, i] = 0
-            if ip == 0 and ineg == 0:
-                continue
-            if m - ip - ineg < 2:
-                if ineg == 0:
-                    sq[0, i] = 1
+        # the cut lines: neuron i at breakpoint kb is line i * nbp + kb, value v - bps[kb]
+        for kb in range(nbp):
+            bp = bps[kb]
+            for i in range(n):
+                tolv[i] = 1.0
+            for k in range(m):
+                x = V[p0 + k, 0]
+                y = V[p0 + k, 1]
+                for i in range(n):
+                    mag = abs(la0[i] * x) + abs(la1[i] * y) + abs(la2[i] - bp)
+                    t = tolv[i]
+                    tolv[i] = mag if mag > t else t
+            for i in range(n):
+                tolv[i] *= eps
+                npos[i] = 0
+                nneg[i] = 0
+            for k in range(m):
+                x = V[p0 + k, 0]
+                y = V[p0 + k, 1]
+                for i in range(n):
+                    v = la0[i] * x + la1[i] * y + (la2[i] - bp)
+                    t = tolv[i]
+                    npos[i] += 1 if v > t else 0
+                    nneg[i] += 1 if v < -t else 0
+            work += n * m
+            # A line with the input region strictly on one side is settled for every piece at
+            # once (most neurons of deep layers); the others cut piece by piece, in order. Pieces
+            # set here are inherited by every piece, since all pieces descend from piece 0.
+            for i in range(n):
+                ip = npos[i]
+                ineg = nneg[i]
+                if ip == 0 and ineg == 0:
                     continue
-                if ip == 0:
-                    continue
-            todo[nt] = i
-            nt += 1
+                if m - ip - ineg < 2:
+                    if ineg == 0:
+                        sq[0, i] = kb + 1
+                        continue
+                    if ip == 0:
+                        continue
+                lines[i * nbp + kb] = 1
+        nt = 0
+        for j in range(n * nbp):
+            if lines[j] != 0:
+                lines[j] = 0
+                todo[nt] = j
+                nt += 1
         for k in range(m):
             sv[k, 0] = V[p0 + k, 0]
             sv[k, 1] = V[p0 + k, 1]
@@ -200,10 +258,11 @@ def _layer_pass(
         code = 0
         need = 0
         for ti in range(nt):
-            i = todo[ti]
+            i = todo[ti] // nbp
+            kb = todo[ti] - i * nbp
             a0 = la0[i]
             a1 = la1[i]
-            be = la2[i]
+            be = la2[i] - bps[kb]
             ns0 = ns
             for s in range(ns0):
                 st = sstart[s]
@@ -288,8 +347,7 @@ def _layer_pass(
                     svn += pc + qc
                     for j in range(n):
                         sq[ns, j] = sq[s, j]
-                    sq[s, i] = 1
-                    sq[ns, i] = 0
+                    sq[s, i] = kb + 1
                     ns += 1
                     cuts += 1
                     # the chord joins the two on-line points; with more (a near-degenerate
@@ -316,7 +374,7 @@ def _layer_pass(
                         code = 1
                         break
                 elif ip > 0:
-                    sq[s, i] = 1
+                    sq[s, i] = kb + 1
                     if nzero >= 2:
                         # The crease runs along an edge of this piece: record it from the side
                         # where the neuron is on, so that a shared edge is recorded once.
@@ -377,6 +435,11 @@ def run_layer(
     params,
     layout,
     l,
+    bps,
+    slopes,
+    toffs,
+    res_prev,
+    res_cur,
     h_total,
     r_start,
     r_end,
@@ -406,9 +469,12 @@ def run_layer(
 ):
     """Cut input regions r_start..r_end-1 of hidden layer l (0-based) by its neurons.
 
-    off/V/grp/pat: the input regions (pat (R, h_total) uint8); G (groups, 3, n_prev) their
-    groups' maps (layer 0: the identity, one group). oG (>= r_end, 3, n) receives the layer's
-    map of every input region in the range. The output buffers (ooff, oV, ogrp, flat opat), the
+    bps, slopes, toffs: the activation's breakpoints and its pieces' slopes and offsets;
+    res_prev / res_cur: layer l-1 / layer l is a residual layer.
+    off/V/grp/pat: the input regions (pat (R, h_total) uint8 pieces); G (groups, 3, n_prev, or
+    2 n_prev after a residual layer) their groups' maps (layer 0: the identity, one group). oG
+    (>= r_end, 3, n, or 2 n for a residual layer) receives the layer's map of every input region
+    in the range. The output buffers (ooff, oV, ogrp, flat opat), the
     crease buffers and the scratch buffers are used in place when big enough and replaced by
     larger ones when not; output regions start at row 0, creases are appended after the first nc,
     and `work` counts on from the value given. Returns (status, regions, creases, cuts, work,
@@ -422,7 +488,7 @@ def run_layer(
         bit += layout[j, 1]
     bit_prev = bit - n_prev if l > 0 else 0
     # a convex piece of the rectangle cut by h lines has at most 4 + h corners
-    max_poly = 8 + h_total
+    max_poly = 8 + h_total * max(1, bps.shape[0])
     wt = np.empty((n_prev, n))
     for i in range(n):
         for k in range(n_prev):
@@ -434,7 +500,8 @@ def run_layer(
     tolv = np.empty(n)
     npos = np.empty(n, np.int64)
     nneg = np.empty(n, np.int64)
-    todo = np.empty(n, np.int64)
+    todo = np.empty(n * max(1, bps.shape[0]), np.int64)
+    lines = np.zeros(n * max(1, bps.shape[0]), np.uint8)
     pvals = np.empty(max_poly)
     sg = np.empty(max_poly, np.int8)
     tmp = np.empty((max_poly, 2))
@@ -485,6 +552,11 @@ def run_layer(
         code, r, oR, nc, cuts, work, need = _layer_pass(
             wt,
             bias,
+            bps,
+            slopes,
+            toffs,
+            res_prev,
+            res_cur,
             first,
             bit_prev,
             bit,
@@ -517,6 +589,7 @@ def run_layer(
             npos,
             nneg,
             todo,
+            lines,
             pvals,
             sg,
             tmp,
@@ -621,32 +694,28 @@ def join_layer_parts(
 
 
 @njit(cache=True, nogil=True)
-def feature_maps_kernel(G, grp, pat, bit, R):
+def feature_maps_kernel(G, grp, pat, bit, R, n, slopes, toffs, res):
     """(R, n, 3) feature maps: region r's activations are F[r, :, :2] @ x + F[r, :, 2]; the
-    map of its input region's layer with the rows of neurons it switches off zero."""
-    n = G.shape[2]
+    map of its input region's layer with each neuron on its piece (slope times its row, plus the
+    piece's offset; ReLU: the rows of neurons it switches off zero), plus the layer's input
+    features for a residual layer (res)."""
     F = np.empty((R, n, 3))
     for r in range(R):
         g = grp[r]
         for i in range(n):
-            if pat[r, bit + i] != 0:
-                F[r, i, 0] = G[g, 0, i]
-                F[r, i, 1] = G[g, 1, i]
-                F[r, i, 2] = G[g, 2, i]
-            else:
-                F[r, i, 0] = 0.0
-                F[r, i, 1] = 0.0
-                F[r, i, 2] = 0.0
+            f0, f1, f2 = _input_feature(G, g, i, pat[r, bit + i], False, slopes, toffs, res, n)
+            F[r, i, 0] = f0
+            F[r, i, 1] = f1
+            F[r, i, 2] = f2
     return F
 
 
 # Summed in any order (reassociation lets the sums over neurons vectorise): the output maps are
 # exact to rounding like every map here, and no twin fixes their order.
 @njit(cache=True, nogil=True, fastmath={"reassoc"})
-def output_maps_kernel(G, grp, pat, bit, R, Wo, bo):
+def output_maps_kernel(G, grp, pat, bit, R, Wo, bo, n, slopes, toffs, res):
     """(R, K, 3) output maps Wo F_r (+ bo in the constant column), F_r as in
     feature_maps_kernel."""
-    n = G.shape[2]
     K = Wo.shape[0]
     M = np.empty((R, K, 3))
     for r in range(R):
@@ -656,10 +725,17 @@ def output_maps_kernel(G, grp, pat, bit, R, Wo, bo):
             s1 = 0.0
             s2 = 0.0
             for i in range(n):
-                w = Wo[k, i] * np.float64(pat[r, bit + i])
+                p = pat[r, bit + i]
+                w = Wo[k, i] * slopes[p]
                 s0 += w * G[g, 0, i]
                 s1 += w * G[g, 1, i]
-                s2 += w * G[g, 2, i]
+                s2 += w * G[g, 2, i] + Wo[k, i] * toffs[p]
+            if res:
+                for i in range(n):
+                    w = Wo[k, i]
+                    s0 += w * G[g, 0, n + i]
+                    s1 += w * G[g, 1, n + i]
+                    s2 += w * G[g, 2, n + i]
             M[r, k, 0] = s0
             M[r, k, 1] = s1
             M[r, k, 2] = s2 + bo[k]

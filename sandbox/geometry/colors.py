@@ -52,23 +52,29 @@ def _hash_kernel(patterns, keys):
     for r in range(patterns.shape[0]):
         h = np.uint64(0)
         for j in range(patterns.shape[1]):
-            if patterns[r, j]:
-                h ^= keys[j]
+            p = patterns[r, j]
+            if p:
+                # piece p > 0 of a neuron: its key times the odd number 2p - 1 (piece 1, "on",
+                # is the key itself, so ReLU patterns hash as they always have)
+                h ^= keys[j] * np.uint64(2 * p - 1)
         out[r] = h
     return out
 
 
 def pattern_hashes_numpy(patterns: np.ndarray) -> np.ndarray:
     """Plain-numpy twin of pattern_hashes (test oracle)."""
-    patterns = np.asarray(patterns, dtype=bool)
+    patterns = np.asarray(patterns).astype(np.uint64)
     keys = pattern_hash_keys(patterns.shape[1])
     if patterns.shape[0] == 0 or patterns.shape[1] == 0:
         return np.zeros(patterns.shape[0], dtype=np.uint64)
-    return np.bitwise_xor.reduce(np.where(patterns, keys, np.uint64(0)), axis=1)
+    with np.errstate(over="ignore"):
+        terms = np.where(patterns > 0, keys * (2 * patterns - np.uint64(1)), np.uint64(0))
+    return np.bitwise_xor.reduce(terms, axis=1)
 
 
 def pattern_hashes(patterns: np.ndarray) -> np.ndarray:
-    """(R,) uint64 hash of each row of a (R, N) bool activation-pattern array.
+    """(R,) uint64 hash of each row of a (R, N) bool activation-pattern array (or uint8 pieces,
+    for hardtanh's three).
 
     Zobrist hashing: the XOR of a fixed random key per active neuron, so the hash depends only on
     the set of active neurons (by their position in the network), the same in every window.
@@ -76,7 +82,10 @@ def pattern_hashes(patterns: np.ndarray) -> np.ndarray:
     patterns = np.asarray(patterns)
     if patterns.ndim != 2:
         raise ValueError(f"patterns must be a 2-D (regions, neurons) array, got {patterns.shape}")
-    bits = np.ascontiguousarray(patterns, dtype=bool).view(np.uint8)
+    if patterns.dtype == np.bool_:
+        bits = np.ascontiguousarray(patterns).view(np.uint8)
+    else:
+        bits = np.ascontiguousarray(patterns, dtype=np.uint8)
     return _hash_kernel(bits, pattern_hash_keys(patterns.shape[1]))
 
 

@@ -5,6 +5,10 @@ All checks are exact where the partition is (dead in the window, creases against
 convex hull); copycats are judged by the distance between creases measured on each crease with
 the local linear map. When the partition exceeds its budget (too many regions), the window checks
 fall back to a dense sample of points and say so in their result.
+
+"Dead" means never on a sloped piece: a ReLU neuron that is off everywhere, a hardtanh neuron
+stuck on one of its flat ends. Leaky ReLU, abs, linear and the smooth activations always pass a
+slope on, so their neurons never die; `dead_neurons` then says so in its `note`.
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ from math import comb
 
 import numpy as np
 
+from sandbox.vocab import Activation
+
+from ..nn.activations import pieces as activation_pieces
 from .regions import Partition, check_bounds, check_network, linear_regions
 
 FALLBACK_GRID = 256
@@ -66,6 +73,34 @@ class DeadNeurons:
     in_window: np.ndarray
     on_data: np.ndarray | None
     sampled: bool = False
+    note: str = ""  # why no neuron can die, for activations that always pass a slope on
+
+
+def can_die(net) -> bool:
+    """Whether the network's neurons can die (ReLU: off everywhere; hardtanh: stuck flat)."""
+    return net.activation in (Activation.RELU, Activation.HARDTANH)
+
+
+def never_dead_note(net) -> str:
+    """The line the health views show instead of dead neurons when neurons cannot die."""
+    a = net.activation
+    if a is Activation.LEAKY_RELU:
+        return (
+            f"leaky ReLU neurons never die: below zero they still pass a slope of "
+            f"{net.negative_slope:g} on, so dead neurons mean nothing here"
+        )
+    if a is Activation.ABS:
+        return "abs neurons never die: both sides of the fold have slope 1 or -1"
+    if a is Activation.LINEAR:
+        return "linear neurons never die (nor fold): the whole network is one affine map"
+    return f"{a.value} neurons never die: {a.value} has a slope everywhere"
+
+
+def _sloped(net, X: np.ndarray) -> np.ndarray:
+    """(N, neurons) bool: the neuron is on a sloped piece at each point."""
+    if net.activation is Activation.HARDTANH:
+        return net.piece_pattern(X) == 1
+    return net.activation_pattern(X)
 
 
 def dead_neurons(
@@ -74,16 +109,22 @@ def dead_neurons(
     """Neurons (flat index over all hidden layers) never active in the window / on the data."""
     check_network(net)
     b = check_bounds(bounds)
+    if not can_die(net):
+        none = np.zeros(net.n_hidden, dtype=bool)
+        on_data = none.copy() if X is not None and len(_check_points(X)) else None
+        return DeadNeurons(in_window=none, on_data=on_data, note=never_dead_note(net))
     P = partition if partition is not None else linear_regions(net, b)
     sampled = P.too_many or P.upto_layer != len(net.sizes) - 2
     if sampled:
-        active = net.activation_pattern(_grid(b, FALLBACK_GRID)).any(axis=0)
+        active = _sloped(net, _grid(b, FALLBACK_GRID)).any(axis=0)
+    elif net.activation is Activation.HARDTANH:
+        active = (P.patterns == 1).any(axis=0)
     else:
         active = P.patterns.any(axis=0)
     on_data = None
     if X is not None:
         X = _check_points(X)
-        on_data = ~net.activation_pattern(X).any(axis=0) if len(X) else None
+        on_data = ~_sloped(net, X).any(axis=0) if len(X) else None
     return DeadNeurons(in_window=~active, on_data=on_data, sampled=sampled)
 
 
@@ -91,12 +132,16 @@ def _preact_and_grad(net, X: np.ndarray, layer: int) -> tuple[np.ndarray, np.nda
     """Pre-activations (N, n) of a 1-based hidden layer and their input gradients (N, n, 2)."""
     h = X
     J = np.broadcast_to(np.eye(2), (X.shape[0], 2, 2))
-    for W, b in net.layers[: layer - 1]:
+    pc = activation_pieces(net.activation, net.negative_slope)
+    slopes = np.asarray(pc.slopes)
+    toffs = np.asarray(pc.offsets)
+    for (W, b), res in zip(net.layers[: layer - 1], net.residual_layers, strict=False):
         z = h @ W.T + b
         Jz = np.einsum("ik,nkc->nic", W, J)
-        q = z > 0.0
-        h = z * q
-        J = Jz * q[:, :, None]
+        q = pc.piece(z)
+        h_new = z * slopes[q] + toffs[q]
+        J_new = Jz * slopes[q][:, :, None]
+        h, J = (h + h_new, J + J_new) if res else (h_new, J_new)
     W, b = net.layers[layer - 1]
     return h @ W.T + b, np.einsum("ik,nkc->nic", W, J)
 

@@ -6,6 +6,11 @@ layer by layer, each interval [r0, r1) is split where a neuron's pre-activation 
 unbounded last interval is kept, so the probe knows the true last region of the ray beyond r_max
 and with it the far-field limit of the Laplace confidence (MATH.md section 3). Feeds the "logit
 difference vs radius" and "confidence vs radius" plots.
+
+Every piecewise-linear activation is exact the same way (each neuron splits an interval at each
+of its breakpoints; a residual layer adds its input's map). A smooth activation has no creases:
+its probe is sampled (`sampled` is True): 512 chords on [0, r_max] and one from r_max to
+16 r_max for the far field, with no crossings.
 """
 
 from __future__ import annotations
@@ -14,8 +19,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..nn.activations import pieces as activation_pieces
 from ..nn.mlp import softmax
 from .regions import check_network
+
+SAMPLED_CHORDS = 512
 
 
 @dataclass
@@ -54,6 +62,7 @@ class RayProbe:
     laplace: object | None = None
     link: str = "probit"
     far_field_limit: np.ndarray | None = None
+    sampled: bool = False
     _cache: dict = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ pieces
@@ -196,6 +205,12 @@ def ray_probe(
     if not (np.isfinite(r_max) and r_max > 0.0):
         raise ValueError(f"r_max is {r_max}; it must be a positive finite radius")
 
+    if not net.activation.piecewise_linear:
+        return _sampled_probe(net, o, u, r_max, laplace, link)
+    pc = activation_pieces(net.activation, net.negative_slope)
+    bps = np.asarray(pc.breakpoints)
+    slopes = np.asarray(pc.slopes)
+    toffs = np.asarray(pc.offsets)
     # pieces: start radius, and the affine map (alpha r + gamma) of the current layer's input
     starts = np.zeros(1)
     alpha = u[None, :].copy()
@@ -208,10 +223,13 @@ def ray_probe(
         a = alpha @ W.T  # (I, n) slope of each pre-activation on each piece
         g = gamma @ W.T + b
         ends = np.append(starts[1:], np.inf)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            roots = -g / a
-        inside = np.isfinite(roots) & (roots > starts[:, None]) & (roots < ends[:, None])
-        new_starts = np.unique(np.concatenate([starts, roots[inside]]))
+        found = [starts]
+        for bp in bps:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                roots = -(g - bp) / a if bp != 0.0 else -g / a
+            inside = np.isfinite(roots) & (roots > starts[:, None]) & (roots < ends[:, None])
+            found.append(roots[inside])
+        new_starts = np.unique(np.concatenate(found))
         parent = np.searchsorted(starts, new_starts, side="right") - 1
         new_ends = np.append(new_starts[1:], np.inf)
         # a point strictly inside each new piece decides the sign there
@@ -221,16 +239,21 @@ def ray_probe(
             new_starts + np.maximum(1.0, np.abs(new_starts)),
         )
         z = a[parent] * probe[:, None] + g[parent]
-        q = z > 0.0
+        q = pc.piece(z)
         switch = q[1:] != q[:-1]
         piece_idx, neuron_idx = np.nonzero(switch)
         cross_r.append(new_starts[1:][piece_idx])
         cross_l.append(np.full(piece_idx.size, l, dtype=np.int32))
         cross_n.append(neuron_idx.astype(np.int32))
-        pats = [p[parent] for p in pats] + [q]
+        pats = [p[parent] for p in pats] + [q.astype(bool) if len(slopes) <= 2 else q]
+        new_alpha = a[parent] * slopes[q]
+        new_gamma = g[parent] * slopes[q] + toffs[q]
+        if net.residual_layers[l - 1]:
+            new_alpha = new_alpha + alpha[parent]
+            new_gamma = new_gamma + gamma[parent]
         starts = new_starts
-        alpha = a[parent] * q
-        gamma = g[parent] * q
+        alpha = new_alpha
+        gamma = new_gamma
     Wo, bo = net.layers[-1]
     logit_slope = alpha @ Wo.T
     logit_offset = gamma @ Wo.T + bo
@@ -272,5 +295,53 @@ def ray_probe(
         slope, offset = alpha[-1].copy(), gamma[-1].copy()
         probe.far_field_limit = np.asarray(
             laplace.far_field_proba(slope, feature_offset=offset, link=far_link)
+        )
+    return probe
+
+
+def _sampled_probe(net, o, u, r_max, laplace, link) -> RayProbe:
+    """The probe of a smooth network: chords between samples (no creases to cross)."""
+    r = np.linspace(0.0, r_max, SAMPLED_CHORDS + 1)
+    r = np.append(r, 16.0 * r_max)
+    phi = net.features(o[None, :] + r[:, None] * u[None, :])
+    dr = np.diff(r)[:, None]
+    slope = np.diff(phi, axis=0) / dr
+    offset = phi[:-1] - slope * r[:-1, None]
+    Wo, bo = net.layers[-1]
+    logit_slope = slope @ Wo.T
+    logit_offset = offset @ Wo.T + bo
+    starts = r[:-1]
+    bp = r[:-1]
+    logits_bp = logit_slope * bp[:, None] + logit_offset
+    logits_bp[-1] = phi[-2] @ Wo.T + bo  # r_max itself (the end of the last sampled chord)
+    empty_i = np.zeros(0, dtype=np.int32)
+    probe = RayProbe(
+        origin=o,
+        direction=u,
+        r_max=r_max,
+        radii=np.zeros(0),
+        layer=empty_i,
+        neuron=empty_i.copy(),
+        breakpoints=bp,
+        logits_at_breakpoints=logits_bp,
+        pieces_start=starts,
+        logit_slope=logit_slope,
+        logit_offset=logit_offset,
+        feature_slope=slope,
+        feature_offset=offset,
+        patterns=np.zeros((starts.size, net.n_hidden), dtype=bool),
+        last_crossing=0.0,
+        far_feature_slope=slope[-1].copy(),
+        n_out=int(net.n_out),
+        laplace=laplace,
+        link=link,
+        sampled=True,
+    )
+    if laplace is not None and net.n_out > 1:
+        far_link = link if str(link) in ("probit", "pairwise", "map") else "probit"
+        probe.far_field_limit = np.asarray(
+            laplace.far_field_proba(
+                slope[-1].copy(), feature_offset=offset[-1].copy(), link=far_link
+            )
         )
     return probe

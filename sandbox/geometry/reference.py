@@ -71,6 +71,18 @@ def _split(poly, vals, sg):
     return pos, neg, cuts
 
 
+def _on_piece(f, s, t):
+    """A neuron's map f = (a0, a1, c) through the linear piece s z + t (as the kernel's
+    _input_feature: the same operations)."""
+    if s == 0.0:
+        return (0.0, 0.0, t)
+    if s != 1.0:
+        return (s * f[0], s * f[1], s * f[2] + t)
+    if t != 0.0:
+        return (f[0], f[1], f[2] + t)
+    return f
+
+
 def partition_reference(
     params: np.ndarray,
     layout: np.ndarray,
@@ -78,8 +90,20 @@ def partition_reference(
     bounds: tuple[float, float, float, float],
     eps: float = 1e-12,
     max_regions: int = 200_000,
+    pieces=None,
+    residual=None,
 ) -> ReferencePartition:
-    """Exact partition of the rectangle `bounds` by the first n_layers hidden layers."""
+    """Exact partition of the rectangle `bounds` by the first n_layers hidden layers.
+
+    pieces: the activation's Pieces (sandbox.nn.activations; default ReLU's); residual: per
+    hidden layer, whether it adds its input (h + sigma(z)). Patterns hold each neuron's piece
+    (bools for two-piece activations)."""
+    if pieces is None:
+        bps, slopes, toffs = (0.0,), (0.0, 1.0), (0.0, 0.0)
+    else:
+        bps, slopes, toffs = pieces.breakpoints, pieces.slopes, pieces.offsets
+    if residual is None:
+        residual = [False] * n_layers
     params = [float(p) for p in np.asarray(params, dtype=np.float64)]
     xmin, xmax, ymin, ymax = (float(b) for b in bounds)
     h_total = int(sum(int(layout[l, 1]) for l in range(n_layers)))
@@ -103,8 +127,10 @@ def partition_reference(
                     s2 += w * F[k][2]
                 la.append((s0, s1, s2 + params[b_off + i]))
             subs = [[poly, [0] * n]]
-            for i in range(n):
+            for line in range(n * len(bps)):
+                i, kb = divmod(line, len(bps))
                 a0, a1, be = la[i]
+                be = be - bps[kb]
                 if len(subs) > 1:
                     vals, sg = _classify(poly, a0, a1, be, eps)
                     npos, nneg = sg.count(1), sg.count(-1)
@@ -114,7 +140,7 @@ def partition_reference(
                     if nzero < 2:
                         if nneg == 0:
                             for sub in subs:
-                                sub[1][i] = 1
+                                sub[1][i] = kb + 1
                             continue
                         if npos == 0:
                             continue
@@ -127,8 +153,7 @@ def partition_reference(
                         pos, neg, cut_pts = _split(piece, vals, sg)
                         q_neg = list(q)
                         q_pos = list(q)
-                        q_pos[i] = 1
-                        q_neg[i] = 0
+                        q_pos[i] = kb + 1
                         subs[s] = [pos, q_pos]
                         subs.append([neg, q_neg])
                         cuts += 1
@@ -138,7 +163,7 @@ def partition_reference(
                             too_many = True
                             break
                     elif npos > 0:
-                        q[i] = 1
+                        q[i] = kb + 1
                         if nzero >= 2:
                             c = len(piece)
                             for k in range(c):
@@ -149,8 +174,14 @@ def partition_reference(
                     break
             if too_many:
                 break
+            res = bool(residual[l]) and l > 0
             for piece, q in subs:
-                newF = [la[i] if q[i] else (0.0, 0.0, 0.0) for i in range(n)]
+                newF = [_on_piece(la[i], slopes[q[i]], toffs[q[i]]) for i in range(n)]
+                if res:
+                    newF = [
+                        (f[0] + g[0], f[1] + g[1], f[2] + g[2])
+                        for f, g in zip(newF, F, strict=True)
+                    ]
                 out.append((piece, newF, bits + q))
         if too_many:
             break
@@ -163,7 +194,9 @@ def partition_reference(
     verts = np.array([v for p, _, _ in regions for v in p], dtype=np.float64).reshape(-1, 2)
     n_last = int(layout[n_layers - 1, 1])
     fm = np.array([F for _, F, _ in regions], dtype=np.float64).reshape(-1, n_last, 3)
-    pats = np.array([b for _, _, b in regions], dtype=bool).reshape(-1, h_total)
+    pats = np.array([b for _, _, b in regions], dtype=np.uint8).reshape(-1, h_total)
+    if len(slopes) <= 2:
+        pats = pats.astype(bool)
     cr = np.array(creases, dtype=np.float64).reshape(-1, 6)
     return ReferencePartition(
         offsets=offsets,

@@ -1,4 +1,8 @@
-"""The exact linear regions of a 2-input ReLU network inside a rectangle, and their flat forms.
+"""The exact linear regions of a 2-input network inside a rectangle, and their flat forms.
+
+Any piecewise-linear activation (ReLU, leaky ReLU, abs, hardtanh, linear) and residual layers
+are exact (MATH.md section 6); a smooth activation has no regions, and the result then says so
+(`smooth`, with the one-line message the views show) instead of cutting.
 
 `linear_regions(net, bounds)` runs the region algorithm of MATH.md section 1 (numba kernels in
 _kernels.py, run layer by layer by _cutting.py) and returns a Partition: convex counter-clockwise
@@ -16,6 +20,8 @@ from functools import cached_property
 
 import numpy as np
 
+from ..nn.activations import pieces as activation_pieces
+from ..nn.activations import smooth_note
 from . import _drawing_kernels as D
 from . import _kernels as K
 from ._cutting import (
@@ -23,11 +29,13 @@ from ._cutting import (
     DEFAULT_MAX_REGIONS,
     DEFAULT_MAX_WORK,
     EPS,
+    RELU_PIECES,
     cut_layers,
     default_threads,
     give_back,
 )
 from .colors import pattern_hashes, region_colors
+from .sampled import sampled_boundary
 
 Bounds = tuple[float, float, float, float]
 
@@ -138,7 +146,11 @@ class Partition:
     2] (None when upto_layer is not the last hidden layer). `creases`: a Creases. `boundary` (B, 4)
     decision-boundary segments with `boundary_classes` (B, 2) (the two classes it separates; for
     regression the level set f = `level`, pair (0, 1) meaning below/above). When the region count
-    would exceed the budget, `too_many` is True, `message` says why and every array is empty.
+    would exceed the budget, `too_many` is True, `message` says why and every array is empty;
+    a network with a smooth activation has no regions: `smooth` and `too_many` are True,
+    `message` is the line the crease views show and `boundary` is sampled (geometry/sampled.py).
+    For hardtanh (three pieces per neuron)
+    `patterns` holds each neuron's piece (0, 1, 2) as uint8 instead of bools.
     """
 
     def __init__(
@@ -159,6 +171,7 @@ class Partition:
         n_cuts: int,
         too_many: bool = False,
         message: str = "",
+        smooth: bool = False,
     ) -> None:
         self.bounds = bounds
         self.sizes = sizes
@@ -176,6 +189,7 @@ class Partition:
         self.n_cuts = n_cuts
         self.too_many = too_many
         self.message = message
+        self.smooth = smooth
 
     def __len__(self) -> int:
         return int(self.offsets.shape[0] - 1)
@@ -308,6 +322,29 @@ def linear_regions(
     upto_layer = int(upto_layer)
     if int(max_regions) < 1:
         raise ValueError(f"max_regions is {max_regions}; it must be at least 1")
+    n_hid = int(sum(net.sizes[1 : upto_layer + 1]))
+    width = int(net.sizes[upto_layer])
+    K_out = int(net.sizes[-1])
+    full = upto_layer == n_layers_all
+    activation = getattr(net, "activation", None)
+    if activation is not None and not activation.piecewise_linear:
+        P = _empty_partition(
+            net, b, upto_layer, n_hid, width, K_out, full, level, 0, smooth_note(activation), True
+        )
+        if full:
+            P.boundary, P.boundary_classes = sampled_boundary(net, b, float(level))
+        return P
+    pc = activation_pieces(activation, net.negative_slope) if activation is not None else None
+    kernel_pieces = (
+        None
+        if pc is None
+        else (
+            np.asarray(pc.breakpoints, dtype=np.float64),
+            np.asarray(pc.slopes, dtype=np.float64),
+            np.asarray(pc.offsets, dtype=np.float64),
+        )
+    )
+    residual = np.asarray(getattr(net, "residual_layers", [False] * n_layers_all), dtype=np.bool_)
     cut = cut_layers(
         net.params,
         net.layout,
@@ -318,13 +355,11 @@ def linear_regions(
         int(max_work),
         int(max_bytes),
         default_threads() if threads is None else int(threads),
+        pieces=kernel_pieces,
+        residual=residual,
     )
     status = cut.status
     cuts = cut.n_cuts
-    n_hid = int(sum(net.sizes[1 : upto_layer + 1]))
-    width = int(net.sizes[upto_layer])
-    K_out = int(net.sizes[-1])
-    full = upto_layer == n_layers_all
     if status != K.STATUS_OK:
         give_back(cut.buffers)
         reason = {
@@ -332,42 +367,36 @@ def linear_regions(
             K.STATUS_TOO_MUCH_MEMORY: f"its regions would need over {max_bytes // 2**20} MiB",
             K.STATUS_TOO_MUCH_WORK: "the exact partition would take too long",
         }[int(status)]
-        return Partition(
-            bounds=b,
-            sizes=list(net.sizes),
-            upto_layer=upto_layer,
-            offsets=np.zeros(1, dtype=np.int64),
-            vertices=np.zeros((0, 2)),
-            patterns=np.zeros((0, n_hid), dtype=bool),
-            feature_maps=np.zeros((0, width, 3)),
-            output_maps=np.zeros((0, K_out, 3)) if full else None,
-            creases=Creases(np.zeros((0, 4)), np.zeros(0, np.int32), np.zeros(0, np.int32)),
-            boundary=np.zeros((0, 4)),
-            boundary_classes=np.zeros((0, 2), np.int32),
-            level=float(level),
-            n_cuts=int(cuts),
-            too_many=True,
-            message=f"too many regions for {net.sizes} in this window: {reason}; "
-            "shading per pixel instead",
+        message = (
+            f"too many regions for {net.sizes} in this window: {reason}; shading per pixel instead"
+        )
+        return _empty_partition(
+            net, b, upto_layer, n_hid, width, K_out, full, level, cuts, message, False
         )
     # views into the pooled buffers: they stay reserved while this partition (or a view of
     # its arrays) lives
     offsets = cut.offsets
     vertices = cut.vertices
     R = len(offsets) - 1
-    patterns = cut.patterns.view(np.bool_)
+    three_pieces = kernel_pieces is not None and kernel_pieces[1].shape[0] > 2
+    patterns = cut.patterns if three_pieces else cut.patterns.view(np.bool_)
     creases = Creases(cut.crease_segments.copy(), cut.crease_layer.copy(), cut.crease_neuron.copy())
     maps, groups, pat = cut.maps, cut.groups, cut.patterns
     last_bit = n_hid - width
     give_back(cut.buffers)
     del cut
 
+    _, slopes, toffs = kernel_pieces if kernel_pieces is not None else RELU_PIECES
+    res_last = bool(residual[upto_layer - 1])
+
     def feature_maps() -> np.ndarray:
-        return K.feature_maps_kernel(maps, groups, pat, last_bit, R)
+        return K.feature_maps_kernel(maps, groups, pat, last_bit, R, width, slopes, toffs, res_last)
 
     if full:
         Wo, bo = net.layers[-1]
-        omaps = K.output_maps_kernel(maps, groups, pat, last_bit, R, Wo, bo)
+        omaps = K.output_maps_kernel(
+            maps, groups, pat, last_bit, R, Wo, bo, width, slopes, toffs, res_last
+        )
         bseg, bcls, nb = D.boundary_kernel(offsets, vertices, omaps, R, float(level), float(eps))
         boundary, bclasses = bseg[:nb], bcls[:nb]
     else:
@@ -388,4 +417,28 @@ def linear_regions(
         boundary_classes=bclasses,
         level=float(level),
         n_cuts=int(cuts),
+    )
+
+
+def _empty_partition(
+    net, b, upto_layer, n_hid, width, K_out, full, level, cuts, message, smooth
+) -> Partition:
+    """A partition with no regions: past the budgets, or a smooth network (no regions at all)."""
+    return Partition(
+        bounds=b,
+        sizes=list(net.sizes),
+        upto_layer=upto_layer,
+        offsets=np.zeros(1, dtype=np.int64),
+        vertices=np.zeros((0, 2)),
+        patterns=np.zeros((0, n_hid), dtype=bool),
+        feature_maps=np.zeros((0, width, 3)),
+        output_maps=np.zeros((0, K_out, 3)) if full else None,
+        creases=Creases(np.zeros((0, 4)), np.zeros(0, np.int32), np.zeros(0, np.int32)),
+        boundary=np.zeros((0, 4)),
+        boundary_classes=np.zeros((0, 2), np.int32),
+        level=float(level),
+        n_cuts=int(cuts),
+        too_many=True,
+        message=message,
+        smooth=smooth,
     )

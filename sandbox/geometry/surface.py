@@ -14,8 +14,12 @@ Partition into renderer-ready triangle meshes for the 3D view:
   triangles are subdivided uniformly (level chosen per region from how far the surface bends,
   at most `max_level` halvings) and heights are evaluated exactly at every new vertex. Only the
   OUTPUT and NEURON surfaces are exact facets; the others are exact at the vertices only.
-- NEURON: one hidden neuron's activation (for a first-layer neuron, max(a x + b y + c, 0)), from
-  the partition made by the layers up to the neuron's own.
+- NEURON: one hidden neuron's activation (for a first-layer ReLU neuron, max(a x + b y + c, 0)),
+  from the partition made by the layers up to the neuron's own.
+
+Any piecewise-linear activation and residual layers give the same exact facets. A smooth
+activation has no regions: `sampled_surface` then builds the same kinds of surface on a grid
+(curved, exact at the grid's vertices only, with no creases and the sampled boundary lifted).
 
 Vertices are duplicated per region (per split polygon), so the per-vertex height gradient is the
 facet's own on an exact surface and flat shading is exact; curved surfaces carry the analytic
@@ -35,6 +39,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from sandbox.nn.activations import pieces as activation_pieces
 from sandbox.nn.mlp import softmax
 
 from ._argmax_split import _clip_py, argmax_split_kernel
@@ -342,17 +347,30 @@ def crease_edges(partition: Partition, net) -> tuple[np.ndarray, np.ndarray, np.
         return np.zeros((0, 4)), np.zeros(0, np.int32), np.zeros(0, np.int32)
     nxt = np.arange(nv) + 1
     nxt[P.offsets[1:] - 1] = P.offsets[:-1]
-    zero_parts = []
+    pc = activation_pieces(net.activation, net.negative_slope)
+    slopes = np.asarray(pc.slopes)
+    toffs = np.asarray(pc.offsets)
+    pats = P.patterns[P.region_ids]
+    on_parts = []
     h = V
-    for W, b in net.layers[: P.upto_layer]:
+    col = 0
+    for (W, b), res in zip(net.layers[: P.upto_layer], net.residual_layers, strict=False):
         z = h @ W.T
         z += b
         tol = _ZERO_REL * (np.abs(W) @ np.abs(h).max(axis=0) + np.abs(b))
-        h = np.maximum(z, 0.0)
-        np.abs(z, out=z)
-        zero_parts.append(z <= tol)
-    zero = np.concatenate(zero_parts, axis=1)
-    on = zero & zero[nxt] & P.patterns[P.region_ids]
+        q = pc.piece(z)
+        h_new = z * slopes[q] + toffs[q]
+        h = h + h_new if res else h_new
+        n = W.shape[0]
+        on = np.zeros(z.shape, dtype=bool)
+        piece = pats[:, col : col + n].astype(np.int64)
+        for kb, bp in enumerate(pc.breakpoints):
+            # an edge on breakpoint kb, reported from the region on its upper side
+            zero = np.abs(z - bp) <= tol
+            on |= zero & zero[nxt] & (piece == kb + 1)
+        on_parts.append(on)
+        col += n
+    on = np.concatenate(on_parts, axis=1)
     e, j = np.nonzero(on)
     starts = np.cumsum([0, *P.sizes[1 : P.upto_layer + 1]])
     layer = np.searchsorted(starts, j, side="right").astype(np.int32)
@@ -507,7 +525,7 @@ def build_surface(
         surface = facet_surface(off, V, reg, P.feature_maps[:, index, :])
 
         def height_at(X: np.ndarray) -> np.ndarray:
-            return np.maximum(net.preactivations(X)[layer - 1][:, index], 0.0)
+            return net.layer_outputs(X)[layer - 1][:, index]
 
     elif kind is Height.OUTPUT:
         M = P.output_maps

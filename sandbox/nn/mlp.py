@@ -244,7 +244,7 @@ class MLP:
             raise ValueError(f"inputs must have shape (N, 2), got {X.shape}")
         return X
 
-    def _hidden_pass(self, X: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    def _hidden_pass(self, X: np.ndarray, keep: list | None = None) -> tuple[list, np.ndarray]:
         h = self._check_inputs(X)
         zs = []
         for (W, b), res in zip(self._views[:-1], self.residual_layers, strict=True):
@@ -252,7 +252,15 @@ class MLP:
             zs.append(z)
             a = activate(z, self.activation, self.negative_slope)
             h = h + a if res else a
+            if keep is not None:
+                keep.append(h)
         return zs, h
+
+    def layer_outputs(self, X: np.ndarray) -> list[np.ndarray]:
+        """Outputs h_l of every hidden layer (after the activation and any residual sum)."""
+        out: list[np.ndarray] = []
+        self._hidden_pass(X, out)
+        return out
 
     def preactivations(self, X: np.ndarray) -> list[np.ndarray]:
         """Pre-activations z_l of every hidden layer, each (N, n_l)."""

@@ -7,7 +7,8 @@ of width up to 64 are supported. Weights are packed into an RGBA32F buffer textu
 shaders/mlp.frag). The first layer's biases absorb W1 * centre in float64 on the CPU, so the
 shader's input is the position relative to the view centre and the picture stays exact when
 zoomed in far from the origin. Colour mappings are the same as the field pass's (OUTPUT mode;
-regions and Laplace need the mesh).
+regions and Laplace need the mesh). Every activation of sandbox.vocab.Activation and residual
+layers run here too: this is how networks with a smooth activation (no regions) are drawn.
 """
 
 from __future__ import annotations
@@ -65,9 +66,20 @@ class MLPFieldPass:
         self._layers: list[tuple[np.ndarray, np.ndarray]] = []
         self._uploaded_center: tuple[float, float] | None = None
         self._offsets = np.zeros(0, np.int32)
+        self._activation = 0
+        self._slope = 0.0
+        self._residual = [0] * MAX_LAYERS
 
-    def set_network(self, layers: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
-        """[(W1, b1), ..., (Wo, bo)] with W of shape (out, in); input width 2."""
+    def set_network(
+        self,
+        layers: Sequence[tuple[np.ndarray, np.ndarray]],
+        activation: int = 0,
+        negative_slope: float = 0.0,
+        residual: Sequence[bool] = (),
+    ) -> None:
+        """[(W1, b1), ..., (Wo, bo)] with W of shape (out, in); input width 2. activation: the
+        kernel id of the hidden activation (sandbox.nn.activations.ACTIVATION_IDS); residual:
+        per hidden layer, whether it adds its input."""
         layers = [(np.asarray(W, np.float64), np.asarray(b, np.float64)) for W, b in layers]
         if not 2 <= len(layers) <= MAX_LAYERS:
             raise ValueError(
@@ -87,6 +99,10 @@ class MLPFieldPass:
             raise ValueError(f"the network has {k} outputs; allowed: 1 to {MAX_OUTPUTS}")
         self._layers = layers
         self._uploaded_center = None
+        self._activation = int(activation)
+        self._slope = float(negative_slope)
+        flags = [1 if r else 0 for r in residual]
+        self._residual = (flags + [0] * MAX_LAYERS)[:MAX_LAYERS]
 
     @property
     def n_outputs(self) -> int:
@@ -117,6 +133,9 @@ class MLPFieldPass:
         p.set_int_array("u_in", [W.shape[1] for W, _ in self._layers])
         p.set_int_array("u_out", [W.shape[0] for W, _ in self._layers])
         p.set_int_array("u_offset", self._offsets)
+        p.set_int("u_activation", self._activation)
+        p.set_float("u_slope", self._slope)
+        p.set_int_array("u_residual", self._residual)
         p.set_int("u_weights", 0)
         self.weights.bind(0)
         GL.glDisable(GL.GL_BLEND)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from sandbox.geometry import Partition
+from sandbox.nn.activations import ACTIVATION_IDS
 from sandbox.render import palette
 from sandbox.render.camera import View2D
 from sandbox.render.field import FieldMode, FieldStyle
@@ -194,8 +195,20 @@ class PlaneRenderer:
             self._upload_lines(state, part, layer_part)
         else:
             r.creases.clear()
-            r.boundary.clear()
-            self._creases_key = self._boundary_key = None
+            self._creases_key = None
+            key = ("sampled", part, state.scale)
+            if not (part.smooth and len(part.boundary)):
+                r.boundary.clear()
+                self._boundary_key = None
+            elif self._boundary_key != key:
+                # a smooth network's boundary: the sampled contour
+                self._boundary_key = key
+                r.boundary.set(
+                    part.boundary,
+                    BOUNDARY_COLOR,
+                    BOUNDARY_WIDTH * state.scale,
+                    origin=state.camera.center,
+                )
         self.laplace_ok = (
             not per_pixel
             and bool(state.views & {View.LAPLACE, View.SPLIT})
@@ -288,5 +301,10 @@ class PlaneRenderer:
         key = (state.session.weights_version, id(net))
         if key != self._mlp_key:
             self._mlp_key = key
-            self.r.mlp_field.set_network(net.weights())
+            self.r.mlp_field.set_network(
+                net.weights(),
+                ACTIVATION_IDS[net.activation],
+                net.negative_slope,
+                net.residual_layers,
+            )
         return True
