@@ -281,6 +281,33 @@ class SetTask(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class SetActivation(Action):
+    """The hidden activation (a name of sandbox.vocab.Activation); the weights are kept."""
+
+    control = "activation"
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetNegativeSlope(Action):
+    """Leaky ReLU's slope below zero, 0 to 1."""
+
+    control = "activation"
+
+    slope: float
+
+
+@dataclass(frozen=True, slots=True)
+class SetResidual(Action):
+    """Residual hidden layers on or off; the weights are kept."""
+
+    control = "activation"
+
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
 class SetOptimizer(Action):
     """adam or sgd."""
 

@@ -116,8 +116,27 @@ def add_setting_options(
         elif s.kind is ValueKind.FLOAT:
             kwargs["type"] = float
         elif s.kind is ValueKind.CHOICE:
-            kwargs["choices"] = s.choices
+            kwargs["type"] = _choice_type(s)
+        elif s.kind is ValueKind.BOOL:
+            kwargs["action"] = "store_const"
+            kwargs["const"] = True
         group.add_argument(*opt.flags, **kwargs)  # type: ignore[arg-type]
+
+
+def _choice_type(s: Setting):
+    """argparse type of a choice setting: the name (any case, '-' for '_'), or an error listing
+    what is allowed."""
+
+    def parse(text: str) -> str:
+        name = text.strip().lower().replace("-", "_")
+        if name not in s.choices:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not allowed; allowed: {', '.join(s.choices)}"
+            )
+        return name
+
+    parse.__name__ = s.name
+    return parse
 
 
 def setting_value(s: Setting, value: object) -> object:

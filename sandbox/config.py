@@ -26,6 +26,9 @@ class AppConfig:
     screenshot: str | None = None
     seed: int = 0
     hidden: tuple[int, ...] = (16, 16, 16)
+    activation: str | None = None
+    negative_slope: float | None = None
+    residual: bool | None = None
     ui_scale: float = 1.0
     fullscreen: bool = False
     level: str | None = None

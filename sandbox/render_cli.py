@@ -43,7 +43,19 @@ MAX_SIDE = 4096
 DEFAULT_FPS = 20.0
 PROG = "neural-origami render"
 # The settings a render job takes from the command line (the settings table's options).
-RENDER_SETTINGS = ("dataset", "points", "noise", "seed", "hidden", "learning_rate", "views", "zoom")
+RENDER_SETTINGS = (
+    "dataset",
+    "points",
+    "noise",
+    "seed",
+    "hidden",
+    "activation",
+    "negative_slope",
+    "residual",
+    "learning_rate",
+    "views",
+    "zoom",
+)
 
 
 @dataclass
@@ -60,6 +72,9 @@ class RenderJob:
     fps: float = DEFAULT_FPS
     seed: int = 0
     hidden: tuple[int, ...] | None = None
+    activation: str | None = None
+    negative_slope: float | None = None
+    residual: bool | None = None
     points: int | None = None
     noise: float | None = None
     learning_rate: float | None = None
@@ -150,10 +165,11 @@ def job_from_args(ns: argparse.Namespace) -> RenderJob:
     if ns.scene is not None and ns.dataset is not None:
         raise UsageError("--dataset and --scene: give one starting point, not both")
     if ns.scene is not None:
-        for name in ("hidden", "points", "noise"):
+        for name in ("hidden", "points", "noise", "activation", "negative_slope", "residual"):
             if getattr(ns, name) is not None:
                 raise UsageError(
-                    f"--{name} shapes a generated dataset or network; a scene file brings its "
+                    f"{setting(name).cli.flags[0]} shapes a generated dataset or network; a "
+                    "scene file brings its "
                     "own (use --dataset instead of --scene)"
                 )
     values = {name: setting_value(setting(name), getattr(ns, name)) for name in RENDER_SETTINGS}
@@ -171,6 +187,9 @@ def job_from_args(ns: argparse.Namespace) -> RenderJob:
         fps=float(ns.fps),
         seed=ns.seed,
         hidden=values["hidden"],  # type: ignore[arg-type]
+        activation=values["activation"],  # type: ignore[arg-type]
+        negative_slope=values["negative_slope"],  # type: ignore[arg-type]
+        residual=values["residual"],  # type: ignore[arg-type]
         points=ns.points,
         noise=ns.noise,
         learning_rate=ns.learning_rate,
@@ -237,6 +256,9 @@ def render(job: RenderJob, scene_data: Any = None) -> int:
         noise=job.noise,
         seed=job.seed,
         hidden=job.hidden or AppConfig().hidden,
+        activation=job.activation,
+        negative_slope=job.negative_slope,
+        residual=job.residual,
         learning_rate=job.learning_rate,
         zoom=job.zoom,
         views=job.views,

@@ -49,7 +49,14 @@ from sandbox.nn import MLP, Trainer
 from sandbox.nn.edits import crease_in_bounds, neuron_weights
 from sandbox.nn.timeline import Timeline
 from sandbox.nn.trainer import Metrics as TrainerMetrics
-from sandbox.vocab import DEFAULT_BATCH_SIZE, DEFAULT_LR, MAX_CLASSES, Activation, Task
+from sandbox.vocab import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_LR,
+    DEFAULT_NEGATIVE_SLOPE,
+    MAX_CLASSES,
+    Activation,
+    Task,
+)
 
 T = TypeVar("T")
 Bounds = tuple[float, float, float, float]
@@ -68,6 +75,17 @@ class TrainingSetup:
     batch_size: int = DEFAULT_BATCH_SIZE
     l2: float = 0.0
     seed: int = 0
+    activation: str = "relu"
+    negative_slope: float = DEFAULT_NEGATIVE_SLOPE
+    residual: bool = False
+
+    def network_kind(self) -> dict:
+        """MLP keyword arguments of the network these settings build."""
+        return {
+            "activation": self.activation,
+            "negative_slope": self.negative_slope,
+            "residual": self.residual,
+        }
 
 
 def same_key(a: tuple, b: tuple | None) -> bool:
@@ -286,7 +304,7 @@ class Session:
         self._weights += 1
 
     def new_network(self, sizes: Sequence[int], setup: TrainingSetup) -> None:
-        self.adopt_network(MLP(list(sizes), seed=int(setup.seed)), setup)
+        self.adopt_network(MLP(list(sizes), seed=int(setup.seed), **setup.network_kind()), setup)
 
     def resize(self, hidden: Sequence[int], n_out: int, seed: int) -> None:
         """Resize the trained network, keeping every shared weight and its optimizer moments

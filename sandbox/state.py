@@ -18,6 +18,7 @@ from sandbox.settings import setting
 from sandbox.vocab import (
     DEFAULT_VIEWS,
     SPEEDS,
+    Activation,
     Optimizer,
     Task,
     View,
@@ -47,6 +48,9 @@ class NetworkSettings:
     """What the network and trainer are built from; changing it is what the network panel does."""
 
     hidden: list[int] = field(default_factory=lambda: list(setting("hidden").default))
+    activation: Activation = Activation(setting("activation").default)
+    negative_slope: float = setting("negative_slope").default
+    residual: bool = setting("residual").default
     task: Task = Task(setting("task").default)
     optimizer: Optimizer = Optimizer(setting("optimizer").default)
     learning_rate: float = setting("learning_rate").default
@@ -145,6 +149,8 @@ class GeometryStats:
     dead_names: tuple[str, ...] = ()
     too_many: bool = False
     message: str = ""
+    smooth: bool = False  # a smooth activation: no regions at all (`message` says so)
+    dead_note: str = ""  # why no neuron can die (leaky ReLU, abs, ...), else ""
 
 
 @dataclass

@@ -133,6 +133,7 @@ class Control(StrEnum):
     ADD_LAYER = "add_layer"  # the button adding a hidden layer
     REMOVE_LAYER = "remove_layer"  # the button removing a hidden layer
     NEURONS = "neurons"  # the +/- buttons changing a hidden layer's width
+    ACTIVATION = "activation"  # the activation menu, its leaky slope and the residual switch
     TASK = "task"  # classification or regression
     OPTIMIZER = "optimizer"  # sgd or adam
     LEARNING_RATE = "learning_rate"

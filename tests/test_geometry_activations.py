@@ -294,3 +294,27 @@ def test_health_says_leaky_neurons_never_die():
     b2[1] = 100.0  # stuck on the flat top: dead for hardtanh too
     dh = dead_neurons(hard, WINDOW, X)
     assert dh.in_window[0] and dh.in_window[1] and dh.note == ""
+
+
+@pytest.mark.parametrize("act,residual", [("leaky_relu", False), ("hardtanh", True), ("abs", True)])
+def test_laplace_region_coefficients_follow_the_region_maps(act, residual):
+    """The last-layer Laplace mean and variance per region (from the exact feature maps) equal
+    the pointwise predictions inside the region, as for ReLU."""
+    from sandbox.bayes import LastLayerLaplace
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-2.5, 2.5, (80, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    net = _net(act, residual, sizes=(2, 6, 6, 2), seed=3)
+    la = LastLayerLaplace(net).fit(X, y)
+    P = linear_regions(net, WINDOW)
+    mean_c, var_c = la.region_coefficients(P.feature_maps)
+    big = np.flatnonzero(P.areas() > 0.05)[:10]
+    cen = P.centroids()[big]
+    m, V = la.logit_mean_cov(cen)
+    x, yy = cen[:, 0], cen[:, 1]
+    basis = np.stack([x * x, x * yy, yy * yy, x, yy, np.ones_like(x)], axis=1)
+    m_c = np.einsum("nkc,nc->nk", mean_c[big][:, :, :2], cen) + mean_c[big][:, :, 2]
+    v_c = np.einsum("nc,nkc->nk", basis, var_c[big])
+    assert np.allclose(m_c, m, atol=1e-9)
+    assert np.allclose(v_c, np.diagonal(V, axis1=1, axis2=2), rtol=1e-7, atol=1e-9)

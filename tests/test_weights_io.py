@@ -114,7 +114,7 @@ B_OK = np.zeros(4)
         (b"", "corrupt or not an .npz"),
         (b"PK\x03\x04 broken", "corrupt or not an .npz"),
         (npz_bytes(W1=W_OK, b1=B_OK), "not a Neural Origami weights file"),
-        (npz_bytes(**header(format_version=np.array(2))), "format version 2"),
+        (npz_bytes(**header(format_version=np.array(3))), "format version 3"),
         (npz_bytes(**header(format_version=np.array(1.0))), "format_version"),
         (npz_bytes(**header()), "no layers"),
         (npz_bytes(**header(W1=W_OK, b1=B_OK, W2=np.ones((2, 4)))), "'b2'"),
@@ -274,7 +274,17 @@ def test_torch_nested_and_biasless(tmp_path):
             lambda nn: nn.Sequential(
                 nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 4), nn.Tanh(), nn.Linear(4, 2)
             ),
-            "layer 3 is Tanh; only Linear and ReLU layers can be shown",
+            "layer 3 is Tanh but an earlier hidden layer uses relu",
+            False,
+        ),
+        (
+            lambda nn: nn.Sequential(nn.Linear(2, 4), nn.ELU(), nn.Linear(4, 2)),
+            "layer 1 is ELU; allowed: Linear with ReLU, LeakyReLU, Hardtanh, Tanh, Sigmoid or GELU",
+            False,
+        ),
+        (
+            lambda nn: nn.Sequential(nn.Linear(2, 4), nn.Hardtanh(0.0, 2.0), nn.Linear(4, 2)),
+            "only Hardtanh\\(-1, 1\\)",
             False,
         ),
         (
@@ -299,7 +309,7 @@ def test_torch_nested_and_biasless(tmp_path):
         ),
         (
             lambda nn: nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 2), nn.ReLU()),
-            "last layer is ReLU",
+            "last layer is an activation",
             False,
         ),
         (

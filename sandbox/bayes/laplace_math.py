@@ -85,6 +85,13 @@ def _augment(phi: np.ndarray) -> np.ndarray:
 def _augmented_features_t(net, X: np.ndarray) -> np.ndarray:
     """[phi(X), 1] transposed, (H + 1, N), in one product: the last hidden layer's input gets a
     constant 1 (carrying the biases) and the layer an extra unit passing that 1 through."""
+    if getattr(net, "activation", "relu") != "relu" or getattr(net, "residual", False):
+        # other activations and residual layers: the network's own forward pass
+        phi = net.features(X)
+        out = np.empty((phi.shape[1] + 1, phi.shape[0]))
+        out[:-1] = phi.T
+        out[-1] = 1.0
+        return out
     layers = net.layers
     h = X
     for W, b in layers[:-2]:

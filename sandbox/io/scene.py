@@ -41,6 +41,7 @@ from sandbox.io.scene_format import (
     OPTIMIZERS,
     SUFFIX,
     TASKS,
+    NetworkKind,
     SceneData,
     TrainingSettings,
     ViewSettings,
@@ -64,6 +65,7 @@ __all__ = [
     "OPTIMIZERS",
     "SUFFIX",
     "TASKS",
+    "NetworkKind",
     "SceneData",
     "TrainingSettings",
     "ViewSettings",
@@ -254,7 +256,13 @@ def _decode(data: bytes, source: str) -> SceneData:
         top = ["format", "version", "task", "network", "points", "training", "view", "level"]
         _keys(manifest, "manifest", [*top, "extra"])
         task = _choice(manifest["task"], "task", TASKS)
-        raw_sizes = _keys(manifest["network"], "network", ["sizes"])["sizes"]
+        kind_keys = [f.name for f in fields(NetworkKind)]
+        # version 1 files have no activation (ReLU); from version 2 every key is there
+        net_raw = _keys(
+            manifest["network"], "network", ["sizes", *(kind_keys if version >= 2 else [])]
+        )
+        kind_raw = {k: net_raw[k] for k in kind_keys if k in net_raw}
+        raw_sizes = net_raw["sizes"]
         if not isinstance(raw_sizes, list) or not all(_is_int(s) for s in raw_sizes):
             raise _Problem(f"network.sizes must be a list of integers, got {raw_sizes!r}")
         try:
@@ -299,6 +307,7 @@ def _decode(data: bytes, source: str) -> SceneData:
             (arrays[f"network/W{i}.npy"], arrays[f"network/b{i}.npy"]) for i in range(1, len(sizes))
         ],
         training=TrainingSettings(**training_raw),
+        network=NetworkKind(**kind_raw),
         view=ViewSettings(**view_raw),
         level=manifest["level"],
         extra=manifest["extra"],

@@ -5,7 +5,9 @@ level). It has the extension `.origami` and is a ZIP archive, written by `save_s
 timestamps and entry order, so the same scene always gives the same bytes:
 
 - `manifest.json` (first entry, UTF-8 JSON): `format` ("neural-origami-scene"), `version`
-  (`FORMAT_VERSION`), `task` ("classification" or "regression"), `network` {`sizes`},
+  (`FORMAT_VERSION`), `task` ("classification" or "regression"), `network` {`sizes`, and from
+  version 2 the `NetworkKind` fields `activation`, `negative_slope`, `residual`; a version 1
+  file has none of them and is a ReLU network},
   `points` {`count`}, `training` {the `TrainingSettings` fields}, `view` {the `ViewSettings`
   fields}, `level` (a level id or null), `extra` (free JSON settings of the app). JSON floats are
   written with the shortest repr that reads back to the same float, so settings round-trip bit
@@ -39,15 +41,18 @@ from sandbox.vocab import (
     LR_MAX,
     MAX_BATCH_SIZE,
     MAX_POINTS,
+    NEGATIVE_SLOPE_RANGE,
+    Activation,
     Optimizer,
     Task,
 )
 
 FORMAT_NAME = "neural-origami-scene"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the network's activation and residual switch
 SUFFIX = ".origami"
 
 TASKS = tuple(t.value for t in Task)
+ACTIVATIONS = tuple(a.value for a in Activation)
 OPTIMIZERS = tuple(o.value for o in Optimizer)
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -97,6 +102,21 @@ class TrainingSettings:
 
 
 @dataclass
+class NetworkKind:
+    """The network's hidden activation and residual switch: the settings table's `network.*`
+    settings (the layer sizes come from the weights)."""
+
+    activation: str = scene_default("activation")
+    negative_slope: float = scene_default("negative_slope")
+    residual: bool = scene_default("residual")
+
+    @classmethod
+    def of(cls, net: MLP) -> NetworkKind:
+        """The kind of a network, as a scene stores it."""
+        return cls(net.activation.value, float(net.negative_slope), bool(net.residual))
+
+
+@dataclass
 class ViewSettings:
     """What the window shows: the settings table's `view.*` settings (zoom, views, layer
     selector, Laplace prior), the camera's centre and the split screen.
@@ -130,6 +150,7 @@ class SceneData:
     task: str
     weights: list[tuple[np.ndarray, np.ndarray]]
     training: TrainingSettings = field(default_factory=TrainingSettings)
+    network: NetworkKind = field(default_factory=NetworkKind)
     view: ViewSettings = field(default_factory=ViewSettings)
     level: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -148,7 +169,13 @@ class SceneData:
 
     def build_network(self) -> MLP:
         """A new `MLP` holding copies of these weights."""
-        return MLP.from_weights(self.weights)
+        k = self.network
+        return MLP.from_weights(
+            self.weights,
+            activation=k.activation,
+            negative_slope=k.negative_slope,
+            residual=k.residual,
+        )
 
     def identical(self, other: SceneData) -> bool:
         """True when both scenes would be saved as the same bytes (bitwise, so -0.0 != 0.0)."""
@@ -332,6 +359,14 @@ def _canonical(scene: SceneData) -> SceneData:
         test_fraction=_float(t.test_fraction, "training.test_fraction", 0.0, 1.0, hi_open=True),
         steps=_int(t.steps, "training.steps", 0, MAX_STEPS),
     )
+    k = scene.network
+    if not isinstance(k, NetworkKind):
+        raise _Problem(f"network must be NetworkKind, got {type(k).__name__}")
+    network = NetworkKind(
+        activation=_choice(k.activation, "network.activation", ACTIVATIONS),
+        negative_slope=_float(k.negative_slope, "network.negative_slope", *NEGATIVE_SLOPE_RANGE),
+        residual=_bool(k.residual, "network.residual"),
+    )
     v = scene.view
     if not isinstance(v, ViewSettings):
         raise _Problem(f"view must be ViewSettings, got {type(v).__name__}")
@@ -379,6 +414,7 @@ def _canonical(scene: SceneData) -> SceneData:
         task=task,
         weights=weights,
         training=training,
+        network=network,
         view=view,
         level=level,
         extra=extra,
@@ -406,7 +442,10 @@ def _manifest(scene: SceneData) -> dict[str, Any]:
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "task": scene.task,
-        "network": {"sizes": scene.sizes},
+        "network": {
+            "sizes": scene.sizes,
+            **{f.name: getattr(scene.network, f.name) for f in fields(NetworkKind)},
+        },
         "points": {"count": scene.n_points},
         "training": {f.name: getattr(t, f.name) for f in fields(TrainingSettings)},
         "view": {

@@ -1,16 +1,22 @@
 """Network weights in and out: the project's .npz format and PyTorch files of nn.Sequential models.
 
-The .npz format holds `format` ("neural-origami-weights"), `format_version` (1) and W1, b1, ...,
+The .npz format holds `format` ("neural-origami-weights"), `format_version` (2) and W1, b1, ...,
 Wn, bn as float64 with W of shape (out, in), the PyTorch convention, so files round-trip bit for
-bit. Reading never unpickles: the zip members are parsed with numpy's .npy header readers and the
+bit; version 2 adds `activation` (a name of sandbox.vocab.Activation), `negative_slope` (float)
+and `residual` (0 or 1). Version 1 files (no activation) are ReLU networks and still load.
+Reading never unpickles: the zip members are parsed with numpy's .npy header readers and the
 data is read with bounded sizes, so a corrupt, truncated or hostile file gives a ValueError that
 names the file, never another exception and never a huge allocation. Writing goes through
 sandbox.io.atomic (a temporary file in the same folder, then os.replace), so a crash never leaves
 half a file. PyTorch is optional: .pt/.pth files holding a state_dict, or a whole nn.Sequential
-of Linear and ReLU layers, load when torch is installed; the unpickler only admits torch's own
-layer classes. A state_dict does not record activations, so every gap between two Linear layers'
-indices (as in "0.weight", "2.weight") is read as a ReLU, and Linear layers with adjacent indices
-are refused.
+of Linear layers and one activation (ReLU, LeakyReLU, Hardtanh, Tanh, Sigmoid, GELU), load when
+torch is installed; the unpickler only admits torch's own layer classes. A state_dict does not
+record activations, so every gap between two Linear layers' indices (as in "0.weight",
+"2.weight") is read as a ReLU unless the caller names the activation, and Linear layers with
+adjacent indices are refused. `torch_sequential` and `torch_state_dict` go the other way: the
+matching nn.Sequential (Linear, activation, Linear, ...) and its state_dict; a residual network's
+state_dict has the same keys, and its module adds each residual layer's input (see
+`torch_sequential`).
 """
 
 from __future__ import annotations
@@ -25,11 +31,13 @@ from typing import Any
 
 import numpy as np
 
+from ..nn.activations import check_negative_slope, parse_activation
 from ..nn.mlp import INPUT_WIDTH, MLP
+from ..vocab import Activation
 from .atomic import atomic_write_bytes
 
 FORMAT_NAME = "neural-origami-weights"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: activation, negative_slope and residual
 MAX_FILE_BYTES = 64 << 20
 # 8 hidden layers of 256: the largest array an MLP can hold is 256 x 256
 MAX_ARRAY_ELEMENTS = 256 * 256
@@ -48,9 +56,13 @@ def _layers_of(net: MLP | Sequence[tuple[np.ndarray, np.ndarray]]) -> Layers:
 
 def weights_to_bytes(net: MLP | Sequence[tuple[np.ndarray, np.ndarray]]) -> bytes:
     """The .npz bytes of a network (or of [(W1, b1), ...], checked by MLP.from_weights)."""
+    kind = net if isinstance(net, MLP) else MLP.from_weights(net)
     arrays: dict[str, np.ndarray] = {
         "format": np.array(FORMAT_NAME),
         "format_version": np.array(FORMAT_VERSION, dtype=np.int64),
+        "activation": np.array(kind.activation.value),
+        "negative_slope": np.array(float(kind.negative_slope)),
+        "residual": np.array(1 if kind.residual else 0, dtype=np.int64),
     }
     for i, (W, b) in enumerate(_layers_of(net), start=1):
         arrays[f"W{i}"] = np.ascontiguousarray(W, dtype=np.float64)
@@ -110,6 +122,27 @@ def _read_npz(data: bytes, what: str) -> dict[str, np.ndarray]:
         return arrays
 
 
+def _kind_of(arrays: Mapping[str, np.ndarray], what: str) -> dict:
+    """The activation and residual switch of a version 2 file (version 1: ReLU)."""
+    if int(arrays["format_version"]) < 2:
+        return {}
+    act, slope, res = (arrays.get(k) for k in ("activation", "negative_slope", "residual"))
+    if act is None or act.shape != () or act.dtype.kind != "U":
+        raise ValueError(f"{what} lacks its 'activation' name")
+    if slope is None or slope.shape != () or slope.dtype.kind != "f":
+        raise ValueError(f"{what} lacks its 'negative_slope' number")
+    if res is None or res.shape != () or res.dtype.kind not in "iu" or int(res) not in (0, 1):
+        raise ValueError(f"{what} lacks its 'residual' switch (0 or 1)")
+    try:
+        return {
+            "activation": parse_activation(str(act)),
+            "negative_slope": check_negative_slope(float(slope)),
+            "residual": bool(int(res)),
+        }
+    except ValueError as exc:
+        raise ValueError(f"{what}: {exc}") from None
+
+
 def _as_layers(arrays: Mapping[str, np.ndarray], what: str) -> Layers:
     fmt = arrays.get("format")
     if fmt is None or fmt.shape != () or fmt.dtype.kind != "U" or str(fmt) != FORMAT_NAME:
@@ -117,9 +150,9 @@ def _as_layers(arrays: Mapping[str, np.ndarray], what: str) -> Layers:
     version = arrays.get("format_version")
     if version is None or version.shape != () or version.dtype.kind not in "iu":
         raise ValueError(f"{what} lacks an integer 'format_version'")
-    if int(version) != FORMAT_VERSION:
+    if not 1 <= int(version) <= FORMAT_VERSION:
         raise ValueError(
-            f"{what} has format version {int(version)}; this program reads version "
+            f"{what} has format version {int(version)}; this program reads versions 1 to "
             f"{FORMAT_VERSION} (a newer program may have written it)"
         )
     layers = []
@@ -162,7 +195,8 @@ def weights_from_bytes(data: bytes, what: str = "weights data") -> MLP:
         raise ValueError(
             f"{what} is corrupt or not an .npz file ({type(exc).__name__}: {exc})"
         ) from None
-    return build_network(_as_layers(arrays, what), what)
+    layers = _as_layers(arrays, what)
+    return build_network(layers, what, **_kind_of(arrays, what))
 
 
 def load_weights(path: str | os.PathLike) -> MLP:
@@ -172,13 +206,16 @@ def load_weights(path: str | os.PathLike) -> MLP:
 
 
 # ----------------------------------------------------------------------------- building
-def build_network(layers: Sequence[tuple[np.ndarray, np.ndarray]], what: str = "network") -> MLP:
-    """MLP.from_weights with messages for what the sandbox cannot show, naming `what`."""
+def build_network(
+    layers: Sequence[tuple[np.ndarray, np.ndarray]], what: str = "network", **kind: Any
+) -> MLP:
+    """MLP.from_weights (with `kind`: activation, negative_slope, residual) with messages for
+    what the sandbox cannot show, naming `what`."""
     layers = [(np.asarray(W), np.asarray(b)) for W, b in layers]
     if len(layers) < 2:
         raise ValueError(
             f"{what} has {len(layers)} Linear layer(s); at least 2 are needed "
-            "(a hidden ReLU layer and an output layer)"
+            "(a hidden layer and an output layer)"
         )
     W1 = layers[0][0]
     if W1.ndim == 2 and W1.shape[1] != INPUT_WIDTH:
@@ -187,7 +224,7 @@ def build_network(layers: Sequence[tuple[np.ndarray, np.ndarray]], what: str = "
             "(points of the plane)"
         )
     try:
-        return MLP.from_weights(layers)
+        return MLP.from_weights(layers, **kind)
     except ValueError as exc:
         raise ValueError(f"{what}: {exc}") from None
 
@@ -201,11 +238,12 @@ def _to_numpy(value: Any, name: str, what: str) -> np.ndarray:
         raise ValueError(f"{what}: entry {name!r} is not an array of real numbers") from None
 
 
-def mlp_from_state_dict(state: Mapping[str, Any], what: str = "state dict") -> MLP:
-    """Build an MLP from a state_dict of an nn.Sequential of Linear and ReLU layers.
+def mlp_from_state_dict(state: Mapping[str, Any], what: str = "state dict", **kind: Any) -> MLP:
+    """Build an MLP from a state_dict of an nn.Sequential of Linear and activation layers.
 
     Keys look like "0.weight", "0.bias", "2.weight" (any prefix, e.g. "net.0.weight"). Values
-    are tensors or arrays. A gap in the layer indices is taken as a ReLU.
+    are tensors or arrays. A gap in the layer indices is the hidden activation: ReLU unless
+    `kind` names another (activation=, negative_slope=, residual=, as MLP takes them).
     """
     modules: dict[str, dict[str, np.ndarray]] = {}
     for key, value in state.items():
@@ -239,7 +277,7 @@ def mlp_from_state_dict(state: Mapping[str, Any], what: str = "state dict") -> M
         previous = module
     if not layers:
         raise ValueError(f"{what} holds no Linear layers")
-    return build_network(layers, what)
+    return build_network(layers, what, **kind)
 
 
 def _adjacent(a: str, b: str) -> bool:
@@ -248,8 +286,43 @@ def _adjacent(a: str, b: str) -> bool:
     return pa == pb and ia.isdigit() and ib.isdigit() and int(ib) == int(ia) + 1
 
 
+def _activation_of(child: Any, name: str, what: str) -> tuple[Activation, float] | None:
+    """The activation a torch layer is (with leaky ReLU's slope), or None for other layers."""
+    import torch.nn as nn
+
+    if isinstance(child, nn.ReLU):
+        return Activation.RELU, 0.01
+    if isinstance(child, nn.LeakyReLU):
+        return Activation.LEAKY_RELU, check_negative_slope(child.negative_slope)
+    if isinstance(child, nn.Hardtanh):
+        if (child.min_val, child.max_val) != (-1.0, 1.0):
+            raise ValueError(
+                f"{what}: layer {name} is Hardtanh({child.min_val:g}, {child.max_val:g}); "
+                "only Hardtanh(-1, 1) can be shown"
+            )
+        return Activation.HARDTANH, 0.01
+    if isinstance(child, nn.Identity):
+        return Activation.LINEAR, 0.01
+    if isinstance(child, nn.Tanh):
+        return Activation.TANH, 0.01
+    if isinstance(child, nn.Sigmoid):
+        return Activation.SIGMOID, 0.01
+    if isinstance(child, nn.GELU):
+        if child.approximate != "none":
+            raise ValueError(
+                f"{what}: layer {name} is GELU(approximate={child.approximate!r}); only the exact "
+                "GELU() can be shown"
+            )
+        return Activation.GELU, 0.01
+    return None
+
+
+ACCEPTED_LAYERS = "Linear with ReLU, LeakyReLU, Hardtanh, Tanh, Sigmoid or GELU"
+
+
 def mlp_from_sequential(model: Any, what: str = "model") -> MLP:
-    """Build an MLP from a torch nn.Sequential of Linear and ReLU layers (nested ones flattened)."""
+    """Build an MLP from a torch nn.Sequential of Linear layers with one activation between them
+    (ReLU, LeakyReLU, Hardtanh, Tanh, Sigmoid or GELU; nested Sequentials flattened)."""
     import torch.nn as nn
 
     if not isinstance(model, nn.Sequential):
@@ -269,12 +342,13 @@ def mlp_from_sequential(model: Any, what: str = "model") -> MLP:
 
     layers: Layers = []
     last = None
+    kind: tuple[Activation, float] | None = None
     for name, child in flatten(model, ""):
         if isinstance(child, nn.Linear):
             if last == "linear":
                 raise ValueError(
                     f"{what}: layer {name} is a Linear layer right after another Linear layer; "
-                    "only Linear layers separated by ReLU can be shown"
+                    "only Linear layers separated by an activation can be shown"
                 )
             W = _to_numpy(child.weight, f"{name}.weight", what)
             b = (
@@ -284,18 +358,83 @@ def mlp_from_sequential(model: Any, what: str = "model") -> MLP:
             )
             layers.append((W, b))
             last = "linear"
-        elif isinstance(child, nn.ReLU):
-            if last is None:
-                raise ValueError(f"{what}: layer {name} is ReLU; the first layer must be Linear")
-            last = "relu"
-        else:
+            continue
+        act = _activation_of(child, name, what)
+        if act is None:
             raise ValueError(
-                f"{what}: layer {name} is {type(child).__name__}; only Linear and ReLU layers "
-                "can be shown"
+                f"{what}: layer {name} is {type(child).__name__}; allowed: {ACCEPTED_LAYERS}"
             )
-    if last == "relu":
-        raise ValueError(f"{what}: the last layer is ReLU; the output layer must be Linear")
-    return build_network(layers, what)
+        if last is None:
+            raise ValueError(
+                f"{what}: layer {name} is {type(child).__name__}; the first layer must be Linear"
+            )
+        if last == "activation":
+            raise ValueError(f"{what}: layer {name} is a second activation in a row")
+        if kind is not None and kind != act:
+            raise ValueError(
+                f"{what}: layer {name} is {type(child).__name__} but an earlier hidden layer "
+                f"uses {kind[0].value}; every hidden layer must use the same activation"
+            )
+        kind = act
+        last = "activation"
+    if last == "activation":
+        raise ValueError(
+            f"{what}: the last layer is an activation; the output layer must be Linear"
+        )
+    act, slope = kind if kind is not None else (Activation.RELU, 0.01)
+    return build_network(layers, what, activation=act, negative_slope=slope)
+
+
+def torch_sequential(net: MLP) -> Any:
+    """The matching torch nn.Sequential (float64): Linear, activation, ..., Linear, with this
+    network's weights. abs and sin have no torch layer: they are refused. A residual network
+    has no Sequential form: its module is these layers with each residual hidden layer's input
+    added to its activation's output (`net.residual_layers` says which); ValueError here."""
+    import torch
+    import torch.nn as nn
+
+    if net.residual:
+        raise ValueError(
+            "a residual network has no nn.Sequential form; use torch_state_dict and a module "
+            "that adds each residual layer's input (net.residual_layers)"
+        )
+    make = {
+        Activation.RELU: nn.ReLU,
+        Activation.LEAKY_RELU: lambda: nn.LeakyReLU(net.negative_slope),
+        Activation.HARDTANH: nn.Hardtanh,
+        Activation.LINEAR: nn.Identity,
+        Activation.TANH: nn.Tanh,
+        Activation.SIGMOID: nn.Sigmoid,
+        Activation.GELU: nn.GELU,
+    }.get(net.activation)
+    if make is None:
+        raise ValueError(
+            f"torch has no {net.activation.value} layer; allowed for export: relu, leaky_relu, "
+            "hardtanh, linear, tanh, sigmoid, gelu"
+        )
+    mods: list[nn.Module] = []
+    for i, (W, b) in enumerate(net.weights()):
+        lin = nn.Linear(W.shape[1], W.shape[0], dtype=torch.float64)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(W))
+            lin.bias.copy_(torch.from_numpy(b))
+        mods.append(lin)
+        if i < net.n_hidden_layers:
+            mods.append(make())
+    return nn.Sequential(*mods)
+
+
+def torch_state_dict(net: MLP) -> dict[str, Any]:
+    """The state_dict of `torch_sequential(net)` ("0.weight", "0.bias", "2.weight", ...): float64
+    tensors, the activation layers leaving the gaps in the indices. Residual networks too (the
+    same keys)."""
+    import torch
+
+    out = {}
+    for i, (W, b) in enumerate(net.weights()):
+        out[f"{2 * i}.weight"] = torch.from_numpy(W)
+        out[f"{2 * i}.bias"] = torch.from_numpy(b)
+    return out
 
 
 def _torch_safe_classes() -> list[type]:
@@ -340,8 +479,8 @@ def load_torch(path: str | os.PathLike) -> MLP:
         match = re.search(r"GLOBAL ([\w.]+)", str(exc))
         if match:
             raise ValueError(
-                f"{what} holds a {match.group(1)} object; only an nn.Sequential of Linear and "
-                "ReLU layers, or its state_dict, can be loaded"
+                f"{what} holds a {match.group(1)} object; only an nn.Sequential of "
+                f"{ACCEPTED_LAYERS} layers, or its state_dict, can be loaded"
             ) from None
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise ValueError(

@@ -33,6 +33,7 @@ from sandbox.vocab import (
     MAX_WIDTH,
     MIN_HIDDEN_LAYERS,
     MIN_WIDTH,
+    Activation,
     Optimizer,
 )
 
@@ -88,6 +89,17 @@ class NetworkSpec:
     seed: int = 0
     layers: tuple[tuple[np.ndarray, np.ndarray], ...] | None = None
     trained_steps: int = 0  # training done before the level starts (a network that has learned)
+    activation: Activation = Activation.RELU
+    negative_slope: float = 0.01
+    residual: bool = False
+
+    def network_kind(self) -> dict:
+        """MLP keyword arguments: the activation and the residual switch."""
+        return {
+            "activation": self.activation,
+            "negative_slope": self.negative_slope,
+            "residual": self.residual,
+        }
 
     @property
     def n_out(self) -> int:
@@ -343,6 +355,11 @@ def _network(r: Reader, value: object) -> NetworkSpec:
         ),
         l2=_setting(r, t, "network", n["l2"]),
         seed=_setting(r, t, "network", n["seed"]),
+        activation=r.enum(
+            t.get("activation", level_default(n["activation"])), "network.activation", Activation
+        ),
+        negative_slope=_setting(r, t, "network", n["negative_slope"]),
+        residual=r.boolean(t.get("residual", level_default(n["residual"])), "network.residual"),
         trained_steps=r.integer(
             t.get("trained_steps", 0), "network.trained_steps", 0, MAX_TRAINED_STEPS
         ),

@@ -54,9 +54,9 @@ class LevelSession:
         self.seed = spec.seed
         self.points = self._initial_points()
         if spec.layers is not None:
-            self.net = MLP.from_weights(spec.layers)
+            self.net = MLP.from_weights(spec.layers, **spec.network_kind())
         else:
-            self.net = MLP(spec.sizes, seed=spec.seed)
+            self.net = MLP(spec.sizes, seed=spec.seed, **spec.network_kind())
         self.markers: dict[str, tuple[float, float]] = {
             name: (m.x, m.y) for name, m in level.markers.items()
         }
@@ -235,7 +235,7 @@ class LevelSession:
             self.seed = int(seed)
         else:
             self.seed += 1  # each press of reset gives new weights
-        self._new_network(MLP(self.net.sizes, seed=self.seed))
+        self._new_network(MLP(self.net.sizes, seed=self.seed, **self.net.kind()))
 
     def set_neuron(self, neuron: int, a: float, b: float, c: float) -> None:
         """Set first-layer neuron `neuron` to max(a x + b y + c, 0) (the neuron sliders)."""

@@ -10,7 +10,11 @@ is on it darkens to blue with its activation, so its crease is the edge between 
 neurons are crossed out, copycats carry an "=" badge, the hovered and selected neurons get a
 frame.
 
+The hidden activation's curve (sigma(z) for z in [-3, 3], with its name) sits in the diagram's
+bottom-left corner, so a leaky slope or hardtanh's two kinks are in view beside the neurons.
+
 Pure functions: `network_layout` (node positions and links), `link_styles`, `neuron_thumbnails`,
+`activation_curve`,
 `thumbnail_atlas`, `hit_node`, `neuron_info`, `activity_tint`, `flat_index`. Drawing goes through
 a sandbox.render.canvas.Canvas; `NetworkDiagram` ties them together for the app:
 
@@ -27,6 +31,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sandbox.nn.activations import activate
+from sandbox.settings import setting
+from sandbox.vocab import Activation
+
 from . import palette
 from .canvas import INK, INK_DIM, Canvas, Rect
 
@@ -38,6 +46,10 @@ ON_HIGH = np.array([0.05, 0.30, 0.55], dtype=np.float32)
 DEAD_MARK = np.array([0.55, 0.10, 0.10, 0.95], dtype=np.float32)
 COPYCAT_MARK = np.array([0.45, 0.20, 0.55, 1.0], dtype=np.float32)
 SELECT_COLOR = INK
+# what the curve's label calls each activation: the network panel's words
+ACTIVATION_NAMES = dict(
+    zip(setting("activation").choices, setting("activation").choice_labels, strict=True)
+)
 MAX_NODE = 48
 
 
@@ -205,10 +217,18 @@ def neuron_thumbnails(net, bounds, size: int = 24) -> np.ndarray:
     span = max(np.abs(X).max(), 1e-12)
     pics.append(signed_colors(X[:, 0], span))
     pics.append(signed_colors(X[:, 1], span))
+    act = getattr(net, "activation", Activation.RELU)
     for z in net.preactivations(X):
-        h = np.maximum(z, 0.0)
+        if act is Activation.RELU:
+            h = np.maximum(z, 0.0)
+            for i in range(z.shape[1]):
+                pics.append(activation_colors(h[:, i], float(h[:, i].max())))
+            continue
+        # the neuron's own activation (residual sums left out), signed: most activations go
+        # below zero
+        h = activate(z, act, net.negative_slope)
         for i in range(z.shape[1]):
-            pics.append(activation_colors(h[:, i], float(h[:, i].max())))
+            pics.append(signed_colors(h[:, i], float(np.abs(h[:, i]).max())))
     f = net.forward(X)
     if f.shape[1] == 1:
         pics.append(signed_colors(f[:, 0], float(np.abs(f[:, 0]).max())))
@@ -223,6 +243,28 @@ def neuron_thumbnails(net, bounds, size: int = 24) -> np.ndarray:
     out = np.full(rgb.shape[:3] + (4,), 255, np.uint8)
     out[..., :3] = rgb
     return out
+
+
+CURVE_BOX = (72.0, 44.0)  # the activation curve's box, pixels at 1x
+CURVE_SPAN = 3.0  # it shows z in [-CURVE_SPAN, CURVE_SPAN]
+
+
+def activation_curve(net, box: Rect, n: int = 97) -> tuple[np.ndarray, np.ndarray]:
+    """The hidden activation's curve in pixel coordinates inside `box` (x, y, w, h; y down):
+    (points (n, 2), axes (2, 4) segments: z = 0 and sigma = 0). sigma's range over the span,
+    with 0 always in it, fills the box's height."""
+    x0, y0, w, h = (float(v) for v in box)
+    z = np.linspace(-CURVE_SPAN, CURVE_SPAN, n)
+    act = getattr(net, "activation", Activation.RELU)
+    s = activate(z, act, getattr(net, "negative_slope", 0.01))
+    lo, hi = min(float(s.min()), 0.0), max(float(s.max()), 0.0)
+    scale = (hi - lo) or 1.0
+    px = x0 + (z + CURVE_SPAN) / (2 * CURVE_SPAN) * w
+    py = y0 + h - (s - lo) / scale * h
+    zero_y = y0 + h - (0.0 - lo) / scale * h
+    mid_x = x0 + w / 2
+    axes = np.array([[x0, zero_y, x0 + w, zero_y], [mid_x, y0, mid_x, y0 + h]])
+    return np.column_stack([px, py]), axes
 
 
 def thumbnail_atlas(thumbs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -308,6 +350,7 @@ def draw_network(
     selected: NodeRef | None = None,
     hovered: NodeRef | None = None,
     font_px: int = 14,
+    curve: tuple[str, np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """Links, node thumbnails (from the canvas's image atlas, `sources` rects per node), dead
     and copycat markers (flags per hidden neuron, flat order), hover and selection frames."""
@@ -357,6 +400,11 @@ def draw_network(
         canvas.frame((x - g, y - g, 2 * g, 2 * g), SELECT_COLOR, width)
     for c, name in enumerate(layer_names(layout.sizes)):
         canvas.text(name, (xy[starts[c], 0], layout.rect[1] + 2), font_px, INK, "tc")
+    if curve is not None:
+        name, points, axes = curve
+        canvas.segments(axes, INK_DIM, 1.0)
+        canvas.polyline(points, SELECT_COLOR, 2.0)
+        canvas.text(name, (float(axes[0, 0]), float(axes[1, 1]) - 2), font_px, INK, "bl")
 
 
 class NetworkDiagram:
@@ -372,6 +420,7 @@ class NetworkDiagram:
         self.copycat: np.ndarray | None = None
         self.thumbnail_px = thumbnail_px
         self._atlas_dirty = False
+        self.curve: tuple[str, np.ndarray, np.ndarray] | None = None
 
     def update(
         self,
@@ -393,6 +442,18 @@ class NetworkDiagram:
             self.layout = network_layout(net.sizes, rect)
         self.widths, self.colors = link_styles(net.layers, self.layout)
         self.dead, self.copycat = dead, copycat
+        rx, ry, rw, rh = (float(v) for v in rect)
+        cw, ch = CURVE_BOX
+        box = (rx + 6, ry + rh - ch - 6, cw, ch)
+        self.curve = None
+        half = self.layout.node / 2 + 4  # the curve only where it covers no node (and its label)
+        xy = self.layout.xy
+        clear = (xy[:, 0] + half < box[0]) | (xy[:, 0] - half > box[0] + cw)
+        clear |= (xy[:, 1] + half < box[1] - 20) | (xy[:, 1] - half > box[1] + ch)
+        if clear.all():
+            points, axes = activation_curve(net, box)
+            label = ACTIVATION_NAMES.get(net.activation, net.activation.value)
+            self.curve = (label + (" + residual" if net.residual else ""), points, axes)
         if thumbnails:
             px = self.thumbnail_px or max(1, int(self.layout.node))
             self.atlas, self.sources = thumbnail_atlas(neuron_thumbnails(net, bounds, px))
@@ -421,6 +482,7 @@ class NetworkDiagram:
             selected=selected,
             hovered=hovered,
             font_px=font_px,
+            curve=self.curve,
         )
 
     def hit(self, pixel) -> NodeRef | None:

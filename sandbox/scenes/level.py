@@ -164,6 +164,9 @@ class LevelScene(SandboxScene):
             batch_size=spec.batch_size or MAX_BATCH_SIZE,  # none given: every training point
             l2=spec.l2,
             seed=spec.seed,
+            activation=live.net.activation,
+            negative_slope=live.net.negative_slope,
+            residual=live.net.residual,
         )
         data = level.data
         s.preset = data.generator or DEFAULT_PRESET[task]

@@ -21,6 +21,7 @@ from sandbox import actions as A
 from sandbox.bayes import LastLayerLaplace
 from sandbox.data import dataset_info, list_datasets, make_dataset
 from sandbox.nn import MLP
+from sandbox.nn.activations import parse_activation, smooth_note
 from sandbox.nn.trainer import plain_number
 from sandbox.scenes.base import Controller, Routes
 from sandbox.session import TrainingSetup, new_points, outputs_needed
@@ -33,6 +34,7 @@ from sandbox.vocab import (
     MAX_WIDTH_UI,
     MIN_HIDDEN_LAYERS,
     MIN_WIDTH,
+    NEGATIVE_SLOPE_RANGE,
     NOISE_RANGE,
     PRIOR_RANGE,
     SPEEDS,
@@ -74,6 +76,9 @@ def training_setup(st: NetworkSettings) -> TrainingSetup:
         batch_size=st.batch_size,
         l2=st.l2,
         seed=st.seed,
+        activation=st.activation.value,
+        negative_slope=st.negative_slope,
+        residual=st.residual,
     )
 
 
@@ -101,6 +106,9 @@ class ModelController(Controller):
             A.RemoveLayer: self._on_remove_layer,
             A.SetWidth: self._on_width,
             A.SetOptimizer: self._on_optimizer,
+            A.SetActivation: self._on_activation,
+            A.SetNegativeSlope: self._on_negative_slope,
+            A.SetResidual: self._on_residual,
             A.SetLearningRate: self._on_lr,
             A.SetBatchSize: self._on_batch_size,
             A.SetL2: self._on_l2,
@@ -206,6 +214,13 @@ class ModelController(Controller):
         """A new trainer on a fresh network (`n_out` outputs, default: the data's), or on `net`
         (a loaded or imported one)."""
         s = self.state
+        if net is not None:  # the panel shows the loaded network's activation
+            s.settings = replace(
+                s.settings,
+                activation=net.activation,
+                negative_slope=net.negative_slope,
+                residual=net.residual,
+            )
         st = s.settings
         setup = training_setup(st)
         if net is None:
@@ -261,6 +276,45 @@ class ModelController(Controller):
         except ValueError:
             return
         self.switch_task(task)
+
+    def _on_activation(self, a: A.SetActivation) -> None:
+        try:
+            act = parse_activation(a.name)
+        except ValueError as err:
+            self.scene.say(str(err))
+            return
+        self._change_kind(activation=act)
+
+    def _on_negative_slope(self, a: A.SetNegativeSlope) -> None:
+        if not math.isfinite(a.slope):
+            return
+        self._change_kind(negative_slope=float(np.clip(a.slope, *NEGATIVE_SLOPE_RANGE)))
+
+    def _on_residual(self, a: A.SetResidual) -> None:
+        self._change_kind(residual=bool(a.on))
+
+    def _change_kind(self, **kind) -> None:
+        """The same weights under another activation or residual switch: a new network (its
+        timeline starts afresh) that shows at once how the same numbers fold differently."""
+        s = self.state
+        new = replace(s.settings, **kind)
+        if new == s.settings:
+            return
+        s.settings = new
+        net = MLP.from_weights(
+            self.session.net.weights(),
+            activation=new.activation,
+            negative_slope=new.negative_slope,
+            residual=new.residual,
+        )
+        self.build_network(net)
+        note = "" if new.activation.piecewise_linear else f" ({smooth_note(new.activation)})"
+        self.scene.say(
+            f"Activation: {new.activation.value}"
+            + (", residual" if new.residual else "")
+            + note
+            + "."
+        )
 
     def _on_optimizer(self, a: A.SetOptimizer) -> None:
         s = self.state

@@ -19,6 +19,8 @@ import numpy as np
 
 from sandbox import actions as A
 from sandbox.geometry import Partition
+from sandbox.geometry.health import can_die, never_dead_note
+from sandbox.nn.activations import smooth_note
 from sandbox.nn.mlp import softmax
 from sandbox.render.camera import View2D
 from sandbox.render.plane_view import PlaneRenderer
@@ -27,7 +29,18 @@ from sandbox.scenes.base import Controller, Routes
 from sandbox.session import region_bound
 from sandbox.state import GeometryStats, HoverInfo
 from sandbox.ui.input import InputMapper
-from sandbox.vocab import BRUSH_DENSITY_RANGE, BRUSH_RADIUS_RANGE, FAR_ZOOM, ZOOM_RANGE, Task, View
+from sandbox.vocab import (
+    BRUSH_DENSITY_RANGE,
+    BRUSH_RADIUS_RANGE,
+    FAR_ZOOM,
+    ZOOM_RANGE,
+    Activation,
+    Task,
+    View,
+)
+
+# the views that draw creases or regions: a smooth network has none, and says so
+CREASE_VIEWS = frozenset({View.CREASES, View.REGIONS})
 
 if TYPE_CHECKING:
     from sandbox.scenes.sandbox import SandboxScene
@@ -256,6 +269,9 @@ class PlaneController(Controller):
     def set_view(self, view: View, on: bool) -> None:
         """Switch one view on or off, with the rules between views (Laplace or split)."""
         s = self.state
+        act = s.net.activation if s.net is not None else None
+        if on and act is not None and not act.piecewise_linear and view in CREASE_VIEWS:
+            self.scene.say(smooth_note(act) + ".")
         if on:
             s.views.add(view)
             if view is View.LAPLACE:
@@ -302,11 +318,14 @@ class PlaneController(Controller):
         g = s.geometry
         s.geometry = GeometryStats(
             regions=0 if part.too_many else len(part),
-            bound=region_bound(s.net.sizes),
+            # Serra's bound counts ReLU regions; other activations have no such bound here
+            bound=region_bound(s.net.sizes) if s.net.activation is Activation.RELU else 0,
             dead=g.dead,
             dead_names=g.dead_names,
             too_many=bool(part.too_many),
             message=str(part.message),
+            smooth=bool(part.smooth),
+            dead_note="" if can_die(s.net) else never_dead_note(s.net),
         )
 
     def update_health(self) -> None:
@@ -355,9 +374,15 @@ class PlaneController(Controller):
                     info.laplace_probs = np.asarray(la.predict_proba(X, link="probit"))[0]
                 except (ValueError, ArithmeticError):
                     info.laplace_probs = None
-        info.pattern = tuple(
-            "".join("1" if v > 0 else "0" for v in z_l[0]) for z_l in net.preactivations(X)
-        )
+        if net.activation is Activation.HARDTANH:  # three pieces: 0 low, 1 sloped, 2 high
+            zs = [
+                np.searchsorted([-1.0, 1.0], z_l[0], side="left") for z_l in net.preactivations(X)
+            ]
+            info.pattern = tuple("".join(str(int(p)) for p in z) for z in zs)
+        else:
+            info.pattern = tuple(
+                "".join("1" if v > 0 else "0" for v in z_l[0]) for z_l in net.preactivations(X)
+            )
         return info
 
     # ------------------------------------------------------------------ drawing

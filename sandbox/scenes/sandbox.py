@@ -49,7 +49,7 @@ from sandbox.state import Toast
 from sandbox.ui import hud
 from sandbox.ui.layout import compute_layout
 from sandbox.ui.panels import SandboxPanels
-from sandbox.vocab import UI_SCALE_RANGE, Task, View
+from sandbox.vocab import UI_SCALE_RANGE, Activation, Task, View
 
 if TYPE_CHECKING:
     from sandbox.app import App
@@ -112,6 +112,11 @@ class SandboxScene(Scene):
         s.settings = replace(
             s.settings,
             hidden=list(cfg.hidden),
+            activation=Activation(cfg.activation or s.settings.activation),
+            negative_slope=(
+                cfg.negative_slope if cfg.negative_slope is not None else s.settings.negative_slope
+            ),
+            residual=bool(cfg.residual) if cfg.residual is not None else s.settings.residual,
             task=task,
             seed=cfg.seed,
             learning_rate=(

@@ -2,19 +2,17 @@
 and presenter mode, in one controller (`Workshop`) that the sandbox scene hands those actions to.
 
 `scene_data_from_state` turns the app state into a `SceneData` (sandbox.io.scene): points, network
-weights and sizes, training settings, camera, views, layer selector, split screen, prior
-precision, level id, seeds, and the sandbox's own settings under `extra["sandbox"]`.
-`prepare_scene` turns a `SceneData` back into ready-made objects (point set, network, settings,
-view) and checks that a trainer accepts them, all without touching the state; only when that
-succeeds does `Workshop` commit them. So a damaged, truncated, newer-version or impossible file
-is refused with the loader's message and changes nothing. The workshop is part of the scene
-layer (it writes the state, as scenes do); its widgets, the file dialogs and the presenter
-overlays, live in sandbox.ui and only emit actions.
+weights and sizes, activation, training settings, camera, views, layer selector, split screen,
+prior precision, level id, seeds, and the sandbox's own settings under `extra["sandbox"]`.
+`prepare_scene` turns a `SceneData` back into objects (point set, network, settings, view) and
+checks that a trainer accepts them without touching the state; only then does `Workshop` commit
+them, so a damaged, newer-version or impossible file is refused with the loader's message and
+changes nothing. The workshop writes the state, as scenes do; its widgets (file dialogs,
+presenter overlays) live in sandbox.ui and only emit actions.
 
-Recording reads the plane back after the GL draw (before the UI is composited, so recordings
-show the plane without panels or cards) at a fixed rate, not every frame, because reading
-pixels stalls the GPU pipeline; when frames come slower than that rate, a frame is repeated so
-the recording keeps real time.
+Recording reads the plane back after the GL draw (before the UI is composited: no panels or
+cards) at a fixed rate, since reading pixels stalls the GPU pipeline; when frames come slower
+than that rate, a frame is repeated so the recording keeps real time.
 """
 
 from __future__ import annotations
@@ -35,6 +33,7 @@ from sandbox.io import files
 from sandbox.io.recording import Recorder, available_formats
 from sandbox.io.scene import SUFFIX as SCENE_SUFFIX
 from sandbox.io.scene import SceneData, TrainingSettings, ViewSettings, load_scene, save_scene
+from sandbox.io.scene_format import NetworkKind
 from sandbox.io.weights import load_network, save_weights
 from sandbox.nn import MLP
 from sandbox.render.target import read_pixels
@@ -123,6 +122,7 @@ def scene_data_from_state(state: AppState, level: str | None = None) -> SceneDat
         task=state.task.value,
         weights=state.net.weights(),
         training=training,
+        network=NetworkKind.of(state.net),
         view=view,
         level=level,
         extra={SANDBOX_KEY: _sandbox_extra(state)},
@@ -211,6 +211,7 @@ def prepare_scene(data: SceneData, state: AppState, source: str = "scene") -> Pr
         batch_size=int(t.batch_size),
         l2=float(t.l2),
         seed=int(t.seed),
+        **net.kind(),
     )
     try:
         # a throwaway trainer: whatever it refuses is refused before anything changes

@@ -162,6 +162,7 @@ CONTROL_WORDS: Mapping[str, str] = {
     Control.ADD_LAYER: "adding layers",
     Control.REMOVE_LAYER: "removing layers",
     Control.NEURONS: "the number of neurons",
+    Control.ACTIVATION: "the activation",
     Control.TASK: "the task",
     Control.OPTIMIZER: "the optimizer",
     Control.LEARNING_RATE: "the learning rate",

@@ -24,6 +24,7 @@ class ValueKind(StrEnum):
     TEXT = "text"  # a name checked elsewhere (a dataset: its registry needs numpy)
     WIDTHS = "widths"  # neurons per hidden layer, e.g. 16,16,16
     VIEWS = "views"  # a set of view names
+    BOOL = "bool"  # a switch: on or off
 
 
 class Scale(StrEnum):
@@ -130,6 +131,10 @@ class Setting:
         if self.kind is ValueKind.CHOICE:
             if value not in self.choices:
                 raise ValueError(f"{where} is {value!r}; allowed: {self.allowed()}")
+            return value
+        if self.kind is ValueKind.BOOL:
+            if not isinstance(value, bool):
+                raise ValueError(f"{where} is {value!r}; allowed: true or false")
             return value
         if self.range is not None and not self.in_range(value):
             raise ValueError(f"{where} is {value!r}; allowed: {self.allowed()}")

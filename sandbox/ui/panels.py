@@ -20,6 +20,7 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UIImage, UIScrollingContainer
 
 from sandbox import actions as A
+from sandbox.settings import setting
 from sandbox.state import AppState
 from sandbox.ui import charts
 from sandbox.ui.base import LABEL_FONT_PX, select_if
@@ -86,6 +87,8 @@ class SandboxPanels(RowPanel):
             len(state.settings.hidden),
             state.settings.task,
             state.settings.optimizer,
+            state.settings.activation,
+            state.settings.residual,
             state.preset,
             state.scale,
             state.n_classes,
@@ -293,7 +296,10 @@ class SandboxPanels(RowPanel):
             "SGD with momentum is the classic.",
             lambda v: A.SetOptimizer(v),
         )
+        y = self._activation_row(panel, state, y + self.s(40), pad, inner)
+        slope = [setting_row("negative_slope")] if state.settings.activation == "leaky_relu" else []
         rows = [
+            *slope,
             setting_row("learning_rate"),
             setting_row("batch_size"),
             setting_row("l2"),
@@ -314,7 +320,7 @@ class SandboxPanels(RowPanel):
             section_row("BAYES (LAST-LAYER LAPLACE)"),
             setting_row("prior_precision"),
         ]  # fmt: skip
-        y = self._build_rows(panel, rows, state, y + self.s(42), w)
+        y = self._build_rows(panel, rows, state, y + self.s(2), w)
         self._button(
             panel,
             (pad, y, inner // 2 + self.s(20), self.s(32)),
@@ -331,6 +337,29 @@ class SandboxPanels(RowPanel):
             lambda v: A.SetUiScale(float(v)),
         )
         return self._end_side_panel(panel, w, y + self.s(32))
+
+    def _activation_row(self, panel, state: AppState, y: int, pad: int, inner: int) -> int:
+        """The activation menu and the residual switch, their words from the settings table."""
+        act, res = setting("activation"), setting("residual")
+        menu = inner * 3 // 5
+        self._dropdown(
+            panel,
+            (pad, y, menu, self.s(32)),
+            list(zip(act.choice_labels, act.choices, strict=True)),
+            str(state.settings.activation.value),
+            act.help,
+            lambda v: A.SetActivation(v),
+        )
+        on = bool(state.settings.residual)
+        self._toggles["residual"] = self._button(
+            panel,
+            (pad + menu + self.s(6), y, inner - menu - self.s(6), self.s(32)),
+            "Residual",
+            res.help,
+            lambda: A.SetResidual(not on),
+            "@toggle",
+        )
+        return y + self.s(40)
 
     def _compact_slider(self, panel, y: int, w: int, spec: SliderSpec, state: AppState) -> int:
         """A one-line slider row (name, slider, value) for networks with many layers."""
@@ -455,6 +484,8 @@ class SandboxPanels(RowPanel):
                 text = "Pause" if state.playing else "Train"
                 if button.text != text:
                     button.set_text(text)
+            elif key == "residual":
+                on = state.settings.residual
             elif key == "layer":
                 text = state.layer_view_label()
                 if button.text != text:
@@ -497,7 +528,9 @@ class SandboxPanels(RowPanel):
         else:
             self._set_label("accuracy", "Fitting a picture: lower loss is better")
         g = state.geometry
-        if g.too_many:
+        if g.smooth:
+            self._set_label_fit("regions", f"No regions: {g.message}", "No regions: no creases")
+        elif g.too_many:
             self._set_label("regions", f"Regions: too many to list ({g.message})")
         else:
             bound = f", at most {compact_count(g.bound)}" if g.bound else ""
@@ -507,7 +540,10 @@ class SandboxPanels(RowPanel):
         dead = f"Dead neurons {g.dead}" + (f": {', '.join(g.dead_names[:3])}" if g.dead else "")
         if g.dead > 3:
             dead += ", ..."
-        self._set_label("dead", dead)
+        if g.dead_note:
+            self._set_label_fit("dead", g.dead_note, "Dead neurons: none can die")
+        else:
+            self._set_label("dead", dead)
         if self._chart is not None:
             marker = state.stage.scrub_step if state.stage.scrub is not None else None
             key = (state.history.version, self.scale, marker)

@@ -78,6 +78,7 @@ STATE_ACCESS: dict[str, tuple[Callable[[AppState], float], Callable[[float], A.A
     "learning_rate": (lambda s: s.settings.learning_rate, A.SetLearningRate),
     "batch_size": (lambda s: s.settings.batch_size, lambda v: A.SetBatchSize(int(v))),
     "l2": (lambda s: s.settings.l2, A.SetL2),
+    "negative_slope": (lambda s: s.settings.negative_slope, A.SetNegativeSlope),
     "speed": (lambda s: s.speed, lambda v: A.SetSpeed(int(v))),
     "prior_precision": (lambda s: s.prior_precision, A.SetPriorPrecision),
     "brush_radius_px": (lambda s: s.brush_radius_px, lambda v: A.SetBrushSize(float(v))),
