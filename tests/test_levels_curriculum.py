@@ -259,6 +259,38 @@ def solve_12(s: LevelSession) -> int:
     return 3
 
 
+def solve_13(s: LevelSession) -> int:
+    s.train(2000)
+    assert s.accuracy("train") <= 0.55 and s.dead_neurons() == 8  # ReLU: dead stays dead
+    s.set_activation("leaky_relu")
+    s.train(1000)
+    assert s.dead_neurons() == 0
+    return 2  # right, but slower than switching at once
+
+
+def solve_13_three_stars(s: LevelSession) -> int:
+    s.set_activation("leaky_relu")
+    s.train(1500)
+    return 3
+
+
+def solve_14(s: LevelSession) -> int:
+    s.train(600)
+    assert s.regions() == 0  # tanh: no regions, no creases
+    assert not s.answer_quiz(1)
+    assert s.answer_quiz(s.level.quiz.answer)
+    return 1
+
+
+def solve_14_three_stars(s: LevelSession) -> int:
+    s.train(600)
+    assert s.answer_quiz(s.level.quiz.answer)
+    s.set_activation("relu")  # the same weights, folded: retrain a little
+    s.train(500)
+    assert s.regions() > 0
+    return 3
+
+
 SOLVERS: dict[str, list[Callable[[LevelSession], int]]] = {
     "01-one-crease": [solve_01, solve_01_two_stars, solve_01_one_star],
     "02-sum-of-creases": [solve_02, solve_02_three_stars],
@@ -272,6 +304,8 @@ SOLVERS: dict[str, list[Callable[[LevelSession], int]]] = {
     "10-a-bit-of-bayes": [solve_10],
     "11-dead-neurons-and-copycats": [solve_11],
     "12-bias-before-weights": [solve_12],
+    "13-leaky-neurons-never-die": [solve_13, solve_13_three_stars],
+    "14-smooth-bends-no-creases": [solve_14, solve_14_three_stars],
 }
 
 

@@ -205,6 +205,22 @@ class LevelSession:
             trainer.set_l2(self.l2)
 
     # ------------------------------------------------------------------ actions: the network
+    def set_activation(
+        self,
+        activation: str,
+        negative_slope: float | None = None,
+        residual: bool | None = None,
+    ) -> None:
+        """The same weights under another activation (the activation menu); needs its control."""
+        self._require(Control.ACTIVATION)
+        kind = self.net.kind()
+        kind["activation"] = activation
+        if negative_slope is not None:
+            kind["negative_slope"] = negative_slope
+        if residual is not None:
+            kind["residual"] = residual
+        self._new_network(MLP.from_weights(self.net.weights(), **kind))
+
     def set_hidden(self, hidden: Sequence[int], seed: int | None = None) -> None:
         """New network shape, as the app's +/- and layer buttons make it: every weight the old
         and new shapes share is kept (with its optimiser state), new neurons and layers get
@@ -418,6 +434,8 @@ class LevelSession:
 
     def regions(self) -> float:
         P = self._partition()
+        if P.smooth:
+            return 0.0  # a smooth network has no linear regions at all
         return math.inf if P.too_many else float(len(P))
 
     def region_bound(self) -> int:

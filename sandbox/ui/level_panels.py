@@ -21,6 +21,7 @@ from pygame_gui.elements import UIButton, UIImage, UIPanel
 
 from sandbox import actions as A
 from sandbox import game_actions as G
+from sandbox.settings import setting
 from sandbox.state import AppState
 from sandbox.ui import glyphs
 from sandbox.ui.game_theme import ensure_theme
@@ -370,6 +371,16 @@ class LevelPanels(LevelCards, SandboxPanels):
                 "How the weights are updated: Adam adapts its step size per weight; SGD is the "
                 "classic.",
                 lambda v: A.SetOptimizer(v),
+            )
+        elif k == "activation":
+            act = setting("activation")
+            self._dropdown(
+                panel,
+                (pad, y, inner, s(32)),
+                list(zip(act.choice_labels, act.choices, strict=True)),
+                str(state.settings.activation.value),
+                act.help,
+                lambda v: A.SetActivation(v),
             )
         elif k == "neuron_select":
             self._build_neuron_select(panel, a["n"], y, pad, inner)

@@ -272,6 +272,9 @@ def plan_controls(status: LevelStatus, state: AppState) -> list[Row]:
         for i in range(len(state.settings.hidden)):
             body.append(Row("layer", "neurons" if status.present("neurons") else present[0].key,
                             34, dict(layer=i)))  # fmt: skip
+    body.append(Row("activation", "activation", 42))
+    if state.settings.activation == "leaky_relu":
+        body.append(setting_row("negative_slope"))
     section("NETWORK", body)
     # one neuron's sliders
     body = []

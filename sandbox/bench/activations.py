@@ -1,0 +1,149 @@
+"""Benchmark: training and the exact partition for each activation and residual layers, beside ReLU.
+
+`python -m sandbox.bench activations [--steps N] [--repeats R] [--partitions R]` prints, for
+[2,16,16,16,2] (Adam, batch 128 from 1000 points, one thread) and each of ReLU, leaky ReLU,
+hardtanh, ReLU with residual layers, tanh and GELU: microseconds per training step (best of R
+runs of N steps), the same step in torch.optim float64 with the matching layers (batches
+pre-drawn), the ratio torch/ours, and the step time relative to ReLU's (goal: within 25%, i.e.
+at most 1.25x, for the piecewise-linear ones). Then, for [2,16,16,16,2] and [2,32,32,32,2] in
+[-6, 6]^2, milliseconds per `linear_regions` call (best of R) with the region count, relative to
+ReLU's. Everything runs in one process one after the other, so the figures share the machine's
+load; rerun for steadier numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from sandbox.geometry import linear_regions
+from sandbox.nn import MLP, Trainer
+
+from .trainer import N_POINTS, _data
+
+SIZES = [2, 16, 16, 16, 2]
+BATCH = 128
+# (label, activation, residual); the first is the reference
+KINDS = [
+    ("relu", "relu", False),
+    ("leaky_relu", "leaky_relu", False),
+    ("hardtanh", "hardtanh", False),
+    ("relu+residual", "relu", True),
+    ("leaky+residual", "leaky_relu", True),
+    ("tanh", "tanh", False),
+    ("gelu", "gelu", False),
+]
+PARTITION_ARCHS = ([2, 16, 16, 16, 2], [2, 32, 32, 32, 2])
+BOUNDS = (-6.0, 6.0, -6.0, 6.0)
+
+
+def _net(sizes, activation, residual, seed=0) -> MLP:
+    return MLP(sizes, seed=seed, activation=activation, residual=residual)
+
+
+def time_ours(activation: str, residual: bool, steps: int, repeats: int) -> float:
+    X, y = _data(SIZES[-1])
+    tr = Trainer(_net(SIZES, activation, residual), X, y, lr=1e-3, batch_size=BATCH)
+    tr.step(10)
+    best = np.inf
+    for _ in range(repeats):
+        t = time.perf_counter()
+        tr.step(steps)
+        best = min(best, (time.perf_counter() - t) / steps)
+    return best
+
+
+def time_torch(activation: str, residual: bool, steps: int, repeats: int) -> float | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    net = _net(SIZES, activation, residual)
+    act = {
+        "relu": torch.nn.ReLU(),
+        "leaky_relu": torch.nn.LeakyReLU(net.negative_slope),
+        "hardtanh": torch.nn.Hardtanh(),
+        "tanh": torch.nn.Tanh(),
+        "gelu": torch.nn.GELU(),
+    }[activation]
+    lins = torch.nn.ModuleList()
+    for W, b in net.weights():
+        lin = torch.nn.Linear(W.shape[1], W.shape[0], dtype=torch.float64)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(W))
+            lin.bias.copy_(torch.from_numpy(b))
+        lins.append(lin)
+    res = net.residual_layers
+
+    def forward(x):
+        h = x
+        for l, lin in enumerate(lins[:-1]):
+            a = act(lin(h))
+            h = h + a if res[l] else a
+        return lins[-1](h)
+
+    opt = torch.optim.Adam(lins.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    X, y = _data(SIZES[-1])
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    g = torch.Generator().manual_seed(0)
+    batches = [torch.randperm(N_POINTS, generator=g)[:BATCH] for _ in range(64)]
+
+    def run(n: int) -> None:
+        for s in range(n):
+            idx = batches[s % len(batches)]
+            opt.zero_grad()
+            loss = loss_fn(forward(Xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+            loss.item()
+
+    run(20)
+    best = np.inf
+    for _ in range(repeats):
+        t = time.perf_counter()
+        run(steps)
+        best = min(best, (time.perf_counter() - t) / steps)
+    return best
+
+
+def time_partition(sizes, activation: str, residual: bool, repeats: int) -> tuple[float, int]:
+    net = _net(sizes, activation, residual)
+    P = linear_regions(net, BOUNDS)  # compile and warm the buffer pool
+    best = np.inf
+    for _ in range(repeats):
+        t = time.perf_counter()
+        P = linear_regions(net, BOUNDS)
+        best = min(best, time.perf_counter() - t)
+    return best, len(P)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sandbox.bench activations")
+    parser.add_argument("--steps", type=int, default=2000, help="training steps per timed run")
+    parser.add_argument("--repeats", type=int, default=7, help="timed runs per figure (best)")
+    parser.add_argument("--partitions", type=int, default=15, help="timed partitions (best)")
+    args = parser.parse_args(argv)
+    print(f"Adam step on {SIZES}, batch {BATCH} of {N_POINTS} points, one thread (best of "
+          f"{args.repeats})")  # fmt: skip
+    ref = None
+    for label, act, res in KINDS:
+        ours = time_ours(act, res, args.steps, args.repeats)
+        ref = ref or ours
+        theirs = time_torch(act, res, max(20, args.steps // 10), args.repeats)
+        ratio = f"torch {theirs * 1e6:8.2f} us  ratio {theirs / ours:5.1f}x" if theirs else ""
+        print(f"  {label:15s} ours {ours * 1e6:7.2f} us  {ours / ref:4.2f}x relu's  {ratio}")
+    print(f"linear_regions in {BOUNDS} (best of {args.partitions})")
+    for sizes in PARTITION_ARCHS:
+        ref_t = None
+        for label, act, res in KINDS:
+            if act in ("tanh", "gelu"):
+                continue
+            t, n = time_partition(sizes, act, res, args.partitions)
+            ref_t = ref_t or t
+            print(f"  {str(sizes):18s} {label:15s} {t * 1e3:8.2f} ms  {n:6d} regions  "
+                  f"{t / ref_t:4.2f}x relu's  {n / t / 1e3:7.1f} k regions/s")  # fmt: skip
+    return 0
