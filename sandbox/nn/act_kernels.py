@@ -73,44 +73,46 @@ def activate_rows(act, slope, Z, H, H_in, residual):
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
-def scale_by_derivative(act, slope, Z, D):
-    """D *= sigma'(Z) elementwise (the backward pass through the activation)."""
+def scale_by_derivative(act, slope, Z, G, D):
+    """D = G * sigma'(Z) elementwise (the backward pass through the activation; D may be G)."""
     rows = Z.shape[0]
     for j in range(rows):
         z = Z[j]
+        g = G[j]
         d = D[j]
         n_samples = z.shape[0]
         if act == ACT_RELU:
             for n in range(n_samples):
-                d[n] = d[n] if z[n] > 0.0 else 0.0
+                d[n] = g[n] if z[n] > 0.0 else 0.0
         elif act == ACT_LEAKY_RELU:
             for n in range(n_samples):
-                d[n] = d[n] if z[n] > 0.0 else d[n] * slope
+                d[n] = g[n] if z[n] > 0.0 else g[n] * slope
         elif act == ACT_ABS:
             for n in range(n_samples):
                 zn = z[n]
-                d[n] = d[n] if zn > 0.0 else (-d[n] if zn < 0.0 else 0.0)
+                d[n] = g[n] if zn > 0.0 else (-g[n] if zn < 0.0 else 0.0)
         elif act == ACT_HARDTANH:
             for n in range(n_samples):
-                d[n] = d[n] if (z[n] > -1.0 and z[n] < 1.0) else 0.0
+                d[n] = g[n] if abs(z[n]) < 1.0 else 0.0  # 0 at the kinks, as torch
         elif act == ACT_LINEAR:
-            pass
+            for n in range(n_samples):
+                d[n] = g[n]
         elif act == ACT_TANH:
             for n in range(n_samples):
                 t = np.tanh(z[n])
-                d[n] = d[n] * (1.0 - t * t)
+                d[n] = g[n] * (1.0 - t * t)
         elif act == ACT_SIGMOID:
             for n in range(n_samples):
                 s = 1.0 / (1.0 + np.exp(-z[n]))
-                d[n] = d[n] * (s * (1.0 - s))
+                d[n] = g[n] * (s * (1.0 - s))
         elif act == ACT_GELU:
             for n in range(n_samples):
                 zn = z[n]
                 cdf = 0.5 * (1.0 + math.erf(zn * _SQRT1_2))
-                d[n] = d[n] * (cdf + zn * np.exp(-0.5 * zn * zn) * _INV_SQRT_2PI)
+                d[n] = g[n] * (cdf + zn * np.exp(-0.5 * zn * zn) * _INV_SQRT_2PI)
         else:  # ACT_SIN
             for n in range(n_samples):
-                d[n] = d[n] * np.cos(z[n])
+                d[n] = g[n] * np.cos(z[n])
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")

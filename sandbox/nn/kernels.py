@@ -324,13 +324,8 @@ def _forward_backward_general(
             if _is_residual(layout, l, residual):
                 add_rows(G, _block(work, d_h, n_out, batch))
             # dLoss/dZ of layer l-1 from dLoss/dH of its output (G is kept for its residual)
-            DZ_prev = _block(work, d_z, n_in, batch)
-            for j in range(n_in):  # loops: a slice assignment costs seconds of compile time
-                g = G[j]
-                dz = DZ_prev[j]
-                for n in range(batch):
-                    dz[n] = g[n]
-            scale_by_derivative(act, slope, _block(work, offs[pre + l - 1], n_in, batch), DZ_prev)
+            P_prev = _block(work, offs[pre + l - 1], n_in, batch)
+            scale_by_derivative(act, slope, P_prev, G, _block(work, d_z, n_in, batch))
             t = d_h
             d_h = d_new
             d_new = t

@@ -11,6 +11,8 @@ budget the per-pixel network shader draws the field instead.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from sandbox.geometry import Partition
@@ -219,6 +221,9 @@ class PlaneRenderer:
         if per_pixel:
             per_pixel = field_ok = self._prepare_mlp(state)
         main, right = self.styles(state)
+        if per_pixel:  # the per-pixel network draws the output alone: no regions, no Laplace
+            main = _output_only(main)
+            right = _output_only(right) if right is not None else None
         flags = dict(
             field=field_ok,
             creases=View.CREASES in state.views,
@@ -308,3 +313,12 @@ class PlaneRenderer:
                 net.residual_layers,
             )
         return True
+
+
+def _output_only(style: FieldStyle) -> FieldStyle:
+    """The style the per-pixel network can draw: the output (a regions-only or Laplace style
+    becomes the plain output; no regions exist without the mesh)."""
+    if style.mode is FieldMode.OUTPUT and not style.regions:
+        return style
+    strength = style.strength if style.mode is not FieldMode.REGIONS else 0.0
+    return replace(style, mode=FieldMode.OUTPUT, regions=False, strength=strength)
