@@ -394,6 +394,11 @@ class App:
     def run_loop(self) -> int:
         import pygame
 
+        from sandbox.session import BACKGROUND_ABOVE_S
+
+        # a slow partition is computed beside the frames, never inside one (tests drive
+        # `frame` themselves and keep every partition in the frame, deterministic)
+        self.state.session.background_above = BACKGROUND_ABOVE_S
         clock = pygame.time.Clock()
         limit = self.config.frames
         failures = 0
@@ -445,6 +450,10 @@ class App:
         if self.scene is not None:
             self.scene.exit()
             self.scene = None
+        session = self.state._session  # noqa: SLF001 - made on first use; none to close then
+        if session is not None and session.worker is not None:
+            session.worker.close()
+            session.worker = None
         pygame.display.quit()
 
 

@@ -254,6 +254,7 @@ def hud_key(state: AppState, scale: float) -> tuple:
         state.task,
         None if cam is None else float(cam.zoom),
         state.far_return is not None,
+        state.geometry.behind_step,
         state.prior_precision,
         state.hover_pos,
         state.brush_radius_px,
@@ -311,6 +312,10 @@ def draw_captions(surface: pygame.Surface, state: AppState, scale: float) -> Non
         text = f"zoom {plain_number(z)}x"
         if state.far_return is not None:
             text += "   (O: back to the data)"
+        behind = state.geometry.behind_step
+        if behind is not None:
+            # a big network: the regions drawn are a few seconds older than the weights
+            text += f"   updating regions (these are from step {behind:,})"
         caption(surface, text, (px + 8 * scale, py + ph - 8 * scale), scale, "bottomleft")
     if View.SPLIT in state.views and state.task is Task.CLASSIFICATION:
         for label, cx in (("plain network (MAP)", px + pw // 4), ("Laplace", px + 3 * pw // 4)):
