@@ -10,7 +10,7 @@
 - `big`: a [2, 64, 64, 64, 64, 2] network training with regions on, as a new user would try;
 
 and prints frames per second and where the time goes: training, geometry (the exact
-partition, Laplace and health, and the look-closer views' surface, probe and diagram), GL
+partition, Laplace and health, and the stage views' surface, probe and diagram), GL
 drawing, the UI (pygame-gui update, the parts of the UI surface drawn again and uploaded, the
 composite), and the rest; then how many frames drew the UI again, and for the partitions the
 geometry worker made beside the frames (as in the app) how many finished and how old the shown
@@ -84,8 +84,8 @@ def run(
             total = time.perf_counter() - f0
             t = state.timings
             train = t.get("train", 0.0)
-            # the look-closer views (3D surface, probes, diagram) count as geometry
-            geometry = t.get("geometry", 0.0) + t.get("laplace", 0.0) + t.get("closer", 0.0)
+            # the stage views (3D surface, probes, diagram) count as geometry
+            geometry = t.get("geometry", 0.0) + t.get("laplace", 0.0) + t.get("stage", 0.0)
             render = t.get("render", 0.0)
             ui = t.get("ui", 0.0)
             parts["train"] += train

@@ -46,7 +46,7 @@ from sandbox.scenes.view3d import View3DController
 from sandbox.scenes.workshop import Workshop
 from sandbox.session import new_points
 from sandbox.state import Toast
-from sandbox.ui import closer_panels, hud, presenter
+from sandbox.ui import hud, presenter, stage_panels
 from sandbox.ui.layout import compute_layout
 from sandbox.ui.panels import SandboxPanels
 from sandbox.vocab import UI_SCALE_RANGE, Task, View
@@ -283,7 +283,7 @@ class SandboxScene(Scene):
         self.inspector.update(dt)
         self.view3d.update_cursor()
         self.stage.update_handles()
-        s.timings["closer"] = time.perf_counter() - t0
+        s.timings["stage"] = time.perf_counter() - t0
         self.stage.sync_panels()
 
     # ------------------------------------------------------------------ drawing
@@ -299,7 +299,7 @@ class SandboxScene(Scene):
         if not self.stage.hides_2d():
             hud.draw_captions(surface, s, scale)
         # no brush ring while panning, or while a selected neuron's crease takes the mouse
-        grabbing = s.closer.selected is not None and View.INSPECTOR in s.views
+        grabbing = s.stage.selected is not None and View.INSPECTOR in s.views
         if not self.plane.input.drag == "pan" and not grabbing:
             hud.draw_brush(surface, s, scale)
         hud.draw_hover(surface, s, scale)
@@ -314,12 +314,12 @@ class SandboxScene(Scene):
 
     def hud_key(self) -> tuple:
         s = self.state
-        grabbing = s.closer.selected is not None and View.INSPECTOR in s.views
+        grabbing = s.stage.selected is not None and View.INSPECTOR in s.views
         return (
             hud.hud_key(s, s.scale),
             self.plane.input.drag == "pan",
             grabbing,
             self.stage.hides_2d(),
-            closer_panels.overlay_key(s),
+            stage_panels.overlay_key(s),
             presenter.workshop_key(s),
         )
