@@ -151,6 +151,9 @@ class GeometryStats:
     message: str = ""
     smooth: bool = False  # a smooth activation: no regions at all (`message` says so)
     dead_note: str = ""  # why no neuron can die (leaky ReLU, abs, ...), else ""
+    # the regions shown are for this training step, seconds older than the weights (the
+    # geometry worker is still computing newer ones); None when they are current
+    behind_step: int | None = None
 
 
 @dataclass

@@ -26,7 +26,7 @@ from sandbox.render.camera import View2D
 from sandbox.render.plane_view import PlaneRenderer
 from sandbox.render.split import split_panes
 from sandbox.scenes.base import Controller, Routes
-from sandbox.session import region_bound
+from sandbox.session import LAG_MARK_S, region_bound
 from sandbox.state import GeometryStats, HoverInfo
 from sandbox.ui.input import InputMapper
 from sandbox.vocab import (
@@ -316,6 +316,7 @@ class PlaneController(Controller):
             layer_part = session.partition(bounds, upto_layer=s.layer_view)
         self.layer_partition = layer_part
         g = s.geometry
+        lag = session.geometry_lag()
         s.geometry = GeometryStats(
             regions=0 if part.too_many else len(part),
             # Serra's bound counts ReLU regions; other activations have no such bound here
@@ -326,6 +327,7 @@ class PlaneController(Controller):
             message=str(part.message),
             smooth=bool(part.smooth),
             dead_note="" if can_die(s.net) else never_dead_note(s.net),
+            behind_step=lag[1] if lag is not None and lag[0] >= LAG_MARK_S else None,
         )
 
     def update_health(self) -> None:
