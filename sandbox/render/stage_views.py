@@ -260,6 +260,8 @@ class StageRenderer:
             np.logical_or.at(on, mesh.region, z > 1e-12 * max(1.0, float(np.abs(z).max())))
             colors = np.where(on[:, None], NEURON_ON, NEURON_OFF).astype(np.float32)
             p.set_surface(mesh, colors)
+        elif state.partition is None or state.partition.too_many:
+            p.set_surface(mesh, None)  # a sampled surface (smooth activation): no regions
         else:
             p.set_surface(mesh, state.partition.region_colors)
         cr = fs.creases

@@ -1,0 +1,59 @@
+"""Activations in the running app (offscreen OpenGL): the activation menu keeps the weights and
+the panel follows; a smooth network is drawn per pixel with its sampled boundary, says in one
+line that it has no creases, and its 3D view, probe and inspector still work; a leaky network's
+health line says that its neurons cannot die."""
+
+from __future__ import annotations
+
+import numpy as np
+from gl_util import gl_session_fixture  # noqa: F401
+
+from sandbox import actions as A
+from sandbox import stage_actions as S
+from sandbox.vocab import Activation, View
+
+
+def test_the_activation_menu_keeps_the_weights_and_the_panel_follows(make_app):
+    d = make_app(dataset="xor", hidden=(6, 6))
+    s = d.state
+    d.scene.train_now(50)
+    before = s.net.params.copy()
+    d.scene.apply(A.SetActivation("leaky_relu"))
+    d.run_frames(2, dt=1 / 30)
+    assert s.net.activation is Activation.LEAKY_RELU and s.settings.activation == "leaky_relu"
+    assert np.array_equal(s.net.params, before)
+    assert "Leaky slope" in [getattr(e, "text", "") for e in d.scene.panels.elements]
+    d.scene.apply(A.SetNegativeSlope(0.3))
+    d.scene.apply(A.SetResidual(True))
+    d.run_frames(2, dt=1 / 30)
+    assert s.net.negative_slope == 0.3 and s.net.residual and s.net.residual_layers == [False, True]
+    assert s.geometry.regions > 0 and s.geometry.bound == 0
+    assert "never die" in s.geometry.dead_note
+    d.scene.train_now(30)
+    assert s.trainer.net is s.net and s.net.residual
+    d.scene.apply(A.SetActivation("swish"))  # a bad name: a message, nothing changes
+    assert s.net.activation is Activation.LEAKY_RELU and "allowed" in s.toast.text
+
+
+def test_a_smooth_network_draws_per_pixel_and_says_it_has_no_creases(make_app):
+    d = make_app(dataset="circle", hidden=(8, 8), activation="tanh",
+                 views=("field", "boundary"))  # fmt: skip
+    s = d.state
+    d.scene.train_now(300)
+    d.run_frames(3, dt=1 / 30)
+    part = s.partition
+    assert part.smooth and len(part.boundary) > 10
+    assert s.geometry.smooth and "no creases" in s.geometry.message
+    d.scene.apply(A.ToggleView(View.CREASES.value))
+    assert s.toast.text == "tanh bends the paper smoothly: there are no creases to draw."
+    # the stage views: 3D (a sampled surface), the probe and the inspector run on it
+    for view in (View.THREE_D, View.PROBE, View.INSPECTOR):
+        d.scene.apply(A.ToggleView(view.value))
+    d.run_frames(4, dt=1 / 30)
+    cs = d.cs
+    assert cs.surface_message == "" and cs.surface_label
+    # one neuron's own surface (its tanh over the plane, sampled)
+    d.scene.apply(S.PickNeuron(2, 1))
+    d.scene.apply(S.ToggleSingleNeuron())
+    d.run_frames(3, dt=1 / 30)
+    assert cs.selected == (2, 1) and cs.single_neuron and cs.surface_message == ""
