@@ -22,8 +22,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .act_kernels import activate_rows, add_rows, scale_by_derivative
-from .activations import ACT_RELU
+from .act_kernels import (
+    activate_rows,
+    add_rows,
+    scale_by_derivative,
+    scale_by_output_derivative,
+)
+from .activations import ACT_RELU, ACT_SIGMOID, ACT_TANH
 from .dense_kernels import FASTMATH, _dense_backprop, _dense_forward, _dense_grad
 from .exp_log import exp_nonpos, log_pos
 
@@ -324,8 +329,13 @@ def _forward_backward_general(
             if _is_residual(layout, l, residual):
                 add_rows(G, _block(work, d_h, n_out, batch))
             # dLoss/dZ of layer l-1 from dLoss/dH of its output (G is kept for its residual)
-            P_prev = _block(work, offs[pre + l - 1], n_in, batch)
-            scale_by_derivative(act, slope, P_prev, G, _block(work, d_z, n_in, batch))
+            D = _block(work, d_z, n_in, batch)
+            if (act == ACT_TANH or act == ACT_SIGMOID) and not _is_residual(
+                layout, l - 1, residual
+            ):
+                scale_by_output_derivative(act, H, G, D)  # H is layer l-1's output
+            else:
+                scale_by_derivative(act, slope, _block(work, offs[pre + l - 1], n_in, batch), G, D)
             t = d_h
             d_h = d_new
             d_new = t
