@@ -1,7 +1,9 @@
-"""Exact geometry of 2-input ReLU networks: linear regions, creases, decision boundary, ray probes.
+"""Exact geometry of 2-input networks: linear regions, creases, decision boundary, ray probes.
 
-Everything here is computed exactly (up to float64 rounding) from the weights, never sampled on a
-pixel grid: `linear_regions` partitions a window into the network's convex linear regions,
+For ReLU and every other piecewise-linear activation (and residual layers) everything here is
+computed exactly (up to float64 rounding) from the weights, never sampled on a pixel grid; a
+smooth activation has no regions, and its boundary, surface and probes are sampled instead
+(sampled.py): `linear_regions` partitions a window into the network's convex linear regions,
 `ray_probe` follows one ray and reports where it crosses creases and how logits and confidence
 change along it, and the health functions count regions against the Serra bound and find dead,
 copycat and useless neurons. No display code; numpy and numba only.

@@ -150,4 +150,4 @@ def prune_neuron(net: MLP, layer: int, neuron: int) -> MLP:
     keep = np.arange(width) != neuron
     weights[layer - 1] = (W[keep], b[keep])
     weights[layer] = (W_next[:, keep], b_next)
-    return MLP.from_weights(weights)
+    return MLP.from_weights(weights, **net.kind())

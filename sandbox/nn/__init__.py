@@ -1,4 +1,5 @@
-"""The network core: the ReLU MLP, its numba training kernels with numpy twins, and the Trainer.
+"""The network core: the MLP (nine activations, residual layers), its numba training kernels
+with numpy twins, and the Trainer.
 
 No pygame or OpenGL here; everything runs and is tested without a display. `warmup()` compiles
 (or loads from numba's cache) every training kernel, for the app's loading screen.
