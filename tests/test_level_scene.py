@@ -496,10 +496,23 @@ def _play(app: App, level_id: str) -> None:
     elif level_id.startswith("12"):
         _train(app, 300)
         sc.apply(G.AnswerQuiz(sc.level.quiz.answer))
+    elif level_id.startswith("13"):
+        _train(app, 200)  # ReLU: the dead neurons stay dead
+        assert not scene_won(app)
+        sc.apply(A.SetActivation("leaky_relu"))  # the activation menu
+        _train(app, 1500)
+    elif level_id.startswith("14"):
+        _train(app, 600)
+        sc.apply(G.AnswerQuiz(sc.level.quiz.answer))
     app.run_frames(2, dt=1 / 30)
     if st.explicit_check and not st.won:
         sc.apply(G.CheckGoals())
         app.run_frames(1, dt=1 / 30)
+
+
+def scene_won(app) -> bool:
+    app.run_frames(1, dt=1 / 30)
+    return bool(app.scene.status.won)
 
 
 @pytest.mark.parametrize("level_id", sorted(LEVELS))

@@ -143,6 +143,19 @@ def plan_12(s: LevelSession, seed: int) -> Iterator[None]:
     yield
 
 
+def plan_13(s: LevelSession, seed: int) -> Iterator[None]:
+    s.set_activation("leaky_relu")  # the story's advice, straight away
+    yield from train(s, 2000)
+
+
+def plan_14(s: LevelSession, seed: int) -> Iterator[None]:
+    yield from train(s, 600, 300)
+    s.answer_quiz(s.level.quiz.answer)
+    yield
+    s.set_activation("relu")  # the same weights, folded
+    yield from train(s, 1500)
+
+
 PLANS: dict[str, Plan] = {
     "01-one-crease": plan_01,
     "02-sum-of-creases": plan_02,
@@ -156,6 +169,8 @@ PLANS: dict[str, Plan] = {
     "10-a-bit-of-bayes": plan_10,
     "11-dead-neurons-and-copycats": plan_11,
     "12-bias-before-weights": plan_12,
+    "13-leaky-neurons-never-die": plan_13,
+    "14-smooth-bends-no-creases": plan_14,
 }
 
 

@@ -50,8 +50,8 @@ def levels_dir(tmp_path) -> Path:
     folder.mkdir()
     for path in level_files():
         shutil.copy(path, folder / path.name)
-    (folder / "13-broken.toml").write_text(BROKEN, encoding="utf-8")
-    (folder / "14-garbage.toml").write_text("title = [unclosed\n", encoding="utf-8")
+    (folder / "98-broken.toml").write_text(BROKEN, encoding="utf-8")
+    (folder / "99-garbage.toml").write_text("title = [unclosed\n", encoding="utf-8")
     return folder
 
 
@@ -89,26 +89,26 @@ def test_menu_shows_every_level_and_error_cards_for_broken_files(start_menu, lev
     assert isinstance(scene, MenuScene)
     cards = scene.panels.cards
     ids = [p.stem for p in sorted(levels_dir.glob("*.toml"))]
-    assert list(cards) == ids and len(ids) == 14
+    assert list(cards) == ids and len(ids) == 16
     view = {c.level_id: c for c in scene.view.cards}
     # the broken files: error cards carrying the loader's message (file, key, what is allowed)
-    bad = view["13-broken"]
-    assert "levels/13-broken.toml: network.optimizer" in bad.error
+    bad = view["98-broken"]
+    assert "levels/98-broken.toml: network.optimizer" in bad.error
     assert "'sgd', 'adam'" in bad.error
-    assert "not valid TOML" in view["14-garbage"].error
-    for level_id in ("13-broken", "14-garbage"):
+    assert "not valid TOML" in view["99-garbage"].error
+    for level_id in ("98-broken", "99-garbage"):
         button = cards[level_id]
         assert "@level_card_error" in button.class_ids
         assert view[level_id].error.split(":")[0] in button.tool_tip_text
     # the others loaded; the first is open, the rest locked, Continue points at the first
     good = [c for c in scene.view.cards if not c.error]
-    assert len(good) == 12
+    assert len(good) == 14
     assert good[0].open and not any(c.open for c in good[1:])
     assert scene.view.continue_id == good[0].level_id
     assert scene.panels.buttons["continue"].text == "Start: level 1"
 
     # clicking a broken card opens nothing and says why
-    send(app, hover_click(cards["13-broken"].rect.center))
+    send(app, hover_click(cards["98-broken"].rect.center))
     assert isinstance(app.scene, MenuScene)
     assert "cannot be played" in app.state.toast.text
     # a locked card neither
@@ -295,15 +295,15 @@ def test_a_broken_level_named_on_the_command_line_is_a_startup_error(
 ):
     from sandbox.app import StartupError
 
-    app = App(AppConfig(size=SIZE, level="13", skip_loading=True, extra={"levels_dir": levels_dir}))
-    with pytest.raises(StartupError, match=r"--level '13' cannot be played: levels/13-broken.toml"):
+    app = App(AppConfig(size=SIZE, level="98", skip_loading=True, extra={"levels_dir": levels_dir}))
+    with pytest.raises(StartupError, match=r"--level '98' cannot be played: levels/98-broken.toml"):
         app.start(hidden=True)
     app.close()
     app = App(
         AppConfig(size=SIZE, level="nope", skip_loading=True, extra={"levels_dir": levels_dir})
     )
     with pytest.raises(
-        StartupError, match=r"no such level; available: 01-one-crease, .*14-garbage"
+        StartupError, match=r"no such level; available: 01-one-crease, .*99-garbage"
     ):
         app.start(hidden=True)
     app.close()
