@@ -336,16 +336,13 @@ class LevelScene(SandboxScene):
             st.page = 0
         else:
             st.page = max(0, page)
-        st.version += 1
 
     def _on_ShowStory(self, a: G.ShowStory) -> None:
         self.status.card = "story"
         self.status.page = 0
-        self.status.version += 1
 
     def _on_CloseCard(self, a: G.CloseCard) -> None:
         self.status.card = ""
-        self.status.version += 1
 
     # goals
     def _on_CheckGoals(self, a: G.CheckGoals) -> None:
@@ -357,7 +354,6 @@ class LevelScene(SandboxScene):
         todo = [plain_text(g.text) for g, ok in zip(self.level.goals, st.goals, strict=True)
                 if not ok]  # fmt: skip
         st.message = "Not yet: " + " ".join(todo) if todo else "Not yet."
-        st.version += 1
         self.say(st.message, "warn")
         self._update_hints(force=True)
 
@@ -374,7 +370,6 @@ class LevelScene(SandboxScene):
             self.say("Right!")
         else:
             self.say(st.message, "warn")
-        st.version += 1
         self._evaluate(force=True)
         self._update_hints(force=True)
 
@@ -390,7 +385,6 @@ class LevelScene(SandboxScene):
         st.next_id = self.game.next_level_id(self.level.id)
         st.card = "success"
         st.hints = []  # won: no advice left to give
-        st.version += 1
         s.playing = False
         if error:
             self.say(error, "error")
@@ -617,7 +611,6 @@ class LevelScene(SandboxScene):
             return
         new = [t for t in due if t not in self._hints_said]
         st.hints = due
-        st.version += 1
         if new:
             self._hints_said.update(new)
             self.say("Hint: " + plain_text(new[-1]), "info")
