@@ -21,7 +21,7 @@ from sandbox import cli, render_cli, settings
 from sandbox.config import AppConfig
 from sandbox.io import scene_format
 from sandbox.io.scene import load_scene
-from sandbox.levels.loader import level_from_toml, load_level
+from sandbox.levels.loader import level_files, level_from_toml, load_level
 from sandbox.levels.progress import Progress
 from sandbox.levels.schema import LevelError
 from sandbox.settings import SETTINGS, Scale, ValueKind, canonical_name, setting
@@ -236,8 +236,21 @@ def test_a_level_file_of_the_first_format_still_loads():
         3,
     )
     d = level.data
-    assert (d.generator, d.n, d.noise, d.seed, d.test_fraction) == ("xor", 120, 0.2, 7, 0.25)
+    assert (d.dataset, d.n, d.noise, d.seed, d.test_fraction) == ("xor", 120, 0.2, 7, 0.25)
     assert level.control("learning_rate") == "locked" and level.control("noise") == "shown"
+
+
+def test_level_keys_of_earlier_versions_are_read_under_the_current_names():
+    old = level_from_toml(LEVEL)  # [data] generator = "xor": the first format's name
+    new = level_from_toml(LEVEL.replace('generator = "xor"', 'dataset = "xor"'))
+    assert old.data.dataset == new.data.dataset == "xor" and old.data.n == new.data.n
+    with pytest.raises(LevelError, match=r"data.generator: .*data.dataset; give one"):
+        level_from_toml(LEVEL.replace('generator = "xor"', 'generator = "xor"\ndataset = "xor"'))
+    with pytest.raises(LevelError, match=r"data.generator: is 'spirals'; allowed"):
+        level_from_toml(LEVEL.replace('"xor"', '"spirals"'))  # messages name the key as written
+    for path in level_files():  # the levels that ship use the current names only
+        text = path.read_text(encoding="utf-8")
+        assert not any(line.startswith("generator =") for line in text.splitlines()), path
 
 
 # ----------------------------------------------------------------------------- scene files

@@ -166,7 +166,7 @@ class LevelScene(SandboxScene):
             seed=spec.seed,
         )
         data = level.data
-        s.preset = data.generator or DEFAULT_PRESET[task]
+        s.preset = data.dataset or DEFAULT_PRESET[task]
         s.data_seed = data.seed
         s.noise = data.noise
         s.n_preset = data.n or DEFAULT_POINTS[task]

@@ -182,8 +182,7 @@ def prepare_scene(data: SceneData, state: AppState, source: str = "scene") -> Pr
     """
     task = Task(data.task)
     raw = data.extra.get(SANDBOX_KEY) if isinstance(data.extra, dict) else None
-    # settings under their names; older files used others ("preset", "n_preset")
-    extra: dict[str, object] = migrate(raw) if isinstance(raw, dict) else {}
+    extra: dict[str, object] = migrate(raw) if isinstance(raw, dict) else {}  # old names too
     test = np.asarray(data.test, dtype=bool)
     ratio = float(data.training.test_fraction)
     if ratio == 0.0 and test.any():
