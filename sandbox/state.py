@@ -133,6 +133,9 @@ class GeometryStats:
     dead_names: tuple[str, ...] = ()
     too_many: bool = False
     message: str = ""
+    # the regions shown are for this training step, seconds older than the weights (the
+    # geometry worker is still computing newer ones); None when they are current
+    behind_step: int | None = None
 
 
 @dataclass

@@ -104,7 +104,6 @@ class LevelScene(SandboxScene):
         self._step_ref: tuple[int, int] = (0, 0)
         self._eval_next = -1.0
         self._refused: dict[str, float] = {}
-        self._overlay_drawn: tuple = ()
         self._drag: str | None = None
         self._hints_next = -1.0
         self._hints_said: set[str] = set()
@@ -661,7 +660,6 @@ class LevelScene(SandboxScene):
         s = self.state
         hud.draw_help(surface, s, s.scale)
         self.workshop.draw_overlay(surface)
-        self._overlay_drawn = self._marker_state()
 
     def _marker_state(self) -> tuple:
         """What the markers and the level card show (drawn again when it changes)."""
@@ -680,5 +678,5 @@ class LevelScene(SandboxScene):
             (cam.center, cam.zoom, cam.width, cam.height) if cam is not None else None,
         )
 
-    def ui_needs_redraw(self) -> bool:
-        return super().ui_needs_redraw() or self._marker_state() != self._overlay_drawn
+    def hud_key(self) -> tuple:
+        return (super().hud_key(), self._marker_state(), self._drag is None)

@@ -258,9 +258,10 @@ class MenuScene(Scene):
     def draw_overlay(self, surface: pygame.Surface) -> None:
         hud.draw_toast(surface, self.state, self.state.scale)
 
-    def ui_needs_redraw(self) -> bool:
+    def hud_key(self) -> tuple:
         s = self.state
-        return s.toast is not None and s.time <= s.toast.until + 0.1
+        shown = s.toast is not None and s.time <= s.toast.until
+        return (s.toast.text, s.toast.kind, s.scale, repr(s.layout)) if shown else ()
 
 
 def _background_state(window: tuple[int, int]) -> AppState:

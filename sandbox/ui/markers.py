@@ -44,7 +44,7 @@ def draw_markers(
     clip = surface.get_clip()
     for cam, x0 in cameras:
         pane = pygame.Rect(round(px + x0), py, cam.width, cam.height)
-        surface.set_clip(pane)
+        surface.set_clip(pane.clip(clip))
         screen = {}
         for name, (wx, wy) in status.markers.items():
             p = cam.world_to_screen(np.array([wx, wy]))

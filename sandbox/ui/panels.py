@@ -502,8 +502,11 @@ class SandboxPanels(RowPanel):
             self._set_label("regions", f"Regions: too many to list ({g.message})")
         else:
             bound = f", at most {compact_count(g.bound)}" if g.bound else ""
+            when = "" if g.behind_step is None else f" at step {g.behind_step:,}"
             self._set_label_fit(
-                "regions", f"Regions {g.regions:,} in view{bound}", f"Regions {g.regions:,}"
+                "regions",
+                f"Regions {g.regions:,} in view{when}{bound}",
+                f"Regions {g.regions:,}{when}",
             )
         dead = f"Dead neurons {g.dead}" + (f": {', '.join(g.dead_names[:3])}" if g.dead else "")
         if g.dead > 3:

@@ -311,6 +311,18 @@ def draw_shortcuts(surface: pygame.Surface, state: AppState) -> list[pygame.Rect
     return rects
 
 
+def workshop_key(state: AppState) -> tuple:
+    """What `draw_workshop_marks` and `draw_workshop_overlay` show, as plain values (the UI
+    surface is drawn again when it changes)."""
+    w = state.workshop
+    marks: tuple = (w.presenter, w.shortcuts, w.recording)
+    if w.presenter and not w.shortcuts:
+        marks += (tuple(readout_lines(state)), state.hover_pos, overlay_scale(state))
+    if w.recording:
+        marks += (w.rec_frames, f"{w.rec_seconds:.1f}")
+    return marks
+
+
 def draw_workshop_marks(surface: pygame.Surface, state: AppState) -> None:
     """Presenter halo and readouts and the recording counter, as on: marks on the plane, drawn
     under the panels and cards."""

@@ -367,6 +367,20 @@ def _fit(text: str, width: float, scale: float) -> str:
     return text.rstrip(" ,") + "..."
 
 
+def overlay_key(state: AppState) -> tuple:
+    """What `draw_overlay` shows, as plain values (the UI surface is drawn again on a change)."""
+    cs = state.stage
+    return (
+        repr(cs.rects),
+        state.show_ui,
+        cs.surface_label,
+        cs.surface_message,
+        cs.single_neuron,
+        cs.selected,
+        state.scale,
+    )
+
+
 def draw_overlay(surface: pygame.Surface, state: AppState) -> None:
     """Captions of the 3D view and the line between the 2D and 3D views."""
     cs = state.stage
