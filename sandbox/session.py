@@ -54,10 +54,10 @@ from sandbox.geometry import (
 )
 from sandbox.geometry.sampled import sampled_surface
 from sandbox.geometry.surface import FoldedSurface, build_surface, halfplane_surface
+from sandbox.metrics import Metrics
 from sandbox.nn import MLP, Trainer
 from sandbox.nn.edits import crease_in_bounds, neuron_weights
 from sandbox.nn.timeline import Timeline
-from sandbox.nn.trainer import Metrics as TrainerMetrics
 from sandbox.vocab import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_LR,
@@ -430,7 +430,7 @@ class Session:
         tr = self.trainer
         return str(tr.message or "diverged") if tr is not None and tr.diverged else ""
 
-    def metrics(self) -> TrainerMetrics:
+    def metrics(self) -> Metrics:
         return self.trainer.metrics()
 
     # ------------------------------------------------------------------ timeline
