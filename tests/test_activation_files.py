@@ -126,7 +126,7 @@ success = "Done."
 hidden = [4, 4]
 {extra}
 [data]
-generator = "xor"
+dataset = "xor"
 [[goals]]
 text = "Train."
 check = "train_accuracy >= 0.9"
