@@ -8,11 +8,11 @@ only way to swap the points or the network, and they bump the versions the deriv
 - `weights`: every change of the parameters (training, a hand-edited crease, a restored
   snapshot, a new or resized network).
 
-Derived values go through `derive(name, compute, *args, reads=...)`, a small memo with one slot
-per name keyed on the versions it reads and on its explicit arguments (bounds, a layer, a prior
-precision), so nothing is computed twice and nothing goes stale. While training runs the caller
-may pass `hold`: a changed value is then rebuilt at most that often and never for more than a
-share of the time, and the last one is returned in between.
+Derived values go through `derive(name, compute, *args, reads=...)`, a memo with one slot per name
+keyed on the versions it reads and its arguments (bounds, a layer, a prior precision): nothing is
+computed twice and nothing goes stale. While training runs the caller may pass `hold`: a
+changed value is rebuilt at most that often and for at most a share of the time, the last one
+returned in between.
 
 The exact partitions may be computed away from the frame: with `background_above` set (the
 interactive app sets it), a partition whose last build took longer than that many seconds is
@@ -58,14 +58,7 @@ from sandbox.metrics import Metrics
 from sandbox.nn import MLP, Trainer
 from sandbox.nn.edits import crease_in_bounds, neuron_weights
 from sandbox.nn.timeline import Timeline
-from sandbox.vocab import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_LR,
-    DEFAULT_NEGATIVE_SLOPE,
-    MAX_CLASSES,
-    Activation,
-    Task,
-)
+from sandbox.vocab import DEFAULT_BATCH_SIZE, DEFAULT_LR, MAX_CLASSES, Activation, Task
 
 T = TypeVar("T")
 Bounds = tuple[float, float, float, float]
@@ -87,17 +80,7 @@ class TrainingSetup:
     batch_size: int = DEFAULT_BATCH_SIZE
     l2: float = 0.0
     seed: int = 0
-    activation: str = "relu"
-    negative_slope: float = DEFAULT_NEGATIVE_SLOPE
-    residual: bool = False
-
-    def network_kind(self) -> dict:
-        """MLP keyword arguments of the network these settings build."""
-        return {
-            "activation": self.activation,
-            "negative_slope": self.negative_slope,
-            "residual": self.residual,
-        }
+    kind: tuple = ()  # (name, value) pairs of MLP's activation keywords; () is plain ReLU
 
 
 def same_key(a: tuple, b: tuple | None) -> bool:
@@ -345,7 +328,7 @@ class Session:
         self._weights += 1
 
     def new_network(self, sizes: Sequence[int], setup: TrainingSetup) -> None:
-        self.adopt_network(MLP(list(sizes), seed=int(setup.seed), **setup.network_kind()), setup)
+        self.adopt_network(MLP(list(sizes), seed=int(setup.seed), **dict(setup.kind)), setup)
 
     def resize(self, hidden: Sequence[int], n_out: int, seed: int) -> None:
         """Resize the trained network, keeping every shared weight and its optimizer moments
@@ -676,11 +659,9 @@ class Session:
             return halfplane_surface(*first_layer_neuron(net, neuron[1]), bounds)
         if kind == "halfplane":  # another activation: the neuron's own curve over the plane
             kind = "neuron"
-        if not net.activation.piecewise_linear:
-            boundary = part.boundary if part is not None else None
-            return sampled_surface(
-                net, bounds, kind, laplace=laplace, neuron=neuron, boundary=boundary
-            )
+        if not net.activation.piecewise_linear:  # smooth: a sampled surface
+            b = part.boundary if part is not None else None
+            return sampled_surface(net, bounds, kind, laplace=laplace, neuron=neuron, boundary=b)
         if kind == "neuron":
             part = linear_regions(net, bounds, upto_layer=neuron[0])
             if part.too_many:

@@ -24,6 +24,7 @@ from ..nn.activations import pieces as activation_pieces
 from ..nn.activations import smooth_note
 from . import _drawing_kernels as D
 from . import _kernels as K
+from . import _map_kernels as M
 from ._cutting import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_REGIONS,
@@ -390,11 +391,11 @@ def linear_regions(
     res_last = bool(residual[upto_layer - 1])
 
     def feature_maps() -> np.ndarray:
-        return K.feature_maps_kernel(maps, groups, pat, last_bit, R, width, slopes, toffs, res_last)
+        return M.feature_maps_kernel(maps, groups, pat, last_bit, R, width, slopes, toffs, res_last)
 
     if full:
         Wo, bo = net.layers[-1]
-        omaps = K.output_maps_kernel(
+        omaps = M.output_maps_kernel(
             maps, groups, pat, last_bit, R, Wo, bo, width, slopes, toffs, res_last
         )
         bseg, bcls, nb = D.boundary_kernel(offsets, vertices, omaps, R, float(level), float(eps))

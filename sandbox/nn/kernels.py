@@ -242,6 +242,8 @@ def _forward_backward(
             params, grad, layout, offs, work, task, batch, inv_b, accumulate, act, slope, residual
         )
     n_layers = layout.shape[0]
+    # variables, not literals: a literal argument would compile the dense kernels once more
+    zero = inv_b * 0.0
     spare = _block(work, offs[n_layers + 5], 3, batch)
     for l in range(n_layers):
         W, b = _weights(params, layout, l)
@@ -271,7 +273,7 @@ def _forward_backward(
         DZ = _block(work, d_cur, n_out, batch)
         _dense_grad(DZ, H, gW, gb.reshape((1, gb.shape[0])), accumulate)
         if l > 0:
-            _dense_backprop(W, DZ, H, _block(work, d_nxt, n_in, batch), spare, 0.0)
+            _dense_backprop(W, DZ, H, _block(work, d_nxt, n_in, batch), spare, zero)
         t = d_cur
         d_cur = d_nxt
         d_nxt = t
@@ -287,6 +289,7 @@ def _forward_backward_general(
     dLoss/dH_l (needed twice by a residual layer) beside dLoss/dZ_l."""
     n_layers = layout.shape[0]
     pre = n_layers + 7  # offs[pre + l]: the pre-activations of hidden layer l
+    no_relu = n_layers < 0  # False, as a variable: a literal would compile the kernels again
     spare = _block(work, offs[n_layers + 5], 3, batch)
     for l in range(n_layers):
         W, b = _weights(params, layout, l)
@@ -294,10 +297,10 @@ def _forward_backward_general(
         H = _block(work, offs[l], layout[l, 2], batch)
         Z_out = _block(work, offs[l + 1], n_out, batch)
         if l == n_layers - 1:
-            _dense_forward(W, b, H, Z_out, False, spare)
+            _dense_forward(W, b, H, Z_out, no_relu, spare)
         else:
             P = _block(work, offs[pre + l], n_out, batch)
-            _dense_forward(W, b, H, P, False, spare)
+            _dense_forward(W, b, H, P, no_relu, spare)
             activate_rows(act, slope, P, Z_out, H, _is_residual(layout, l, residual))
     n_out = layout[n_layers - 1, 1]
     tmp = offs[n_layers + 4]

@@ -76,6 +76,10 @@ def _layout(sizes: Sequence[int]) -> np.ndarray:
     return np.asarray(rows, dtype=np.int64)
 
 
+# the keyword arguments that set a network's kind (MLP.kind()), in this order
+KIND_KEYS = ("activation", "negative_slope", "residual")
+
+
 def residual_flags(sizes: Sequence[int], residual: bool) -> list[bool]:
     """For each hidden layer, whether it is a residual layer: `residual` is on, it is not the
     first hidden layer, and its width equals the previous hidden layer's."""

@@ -2,13 +2,13 @@
 
 `Trainer` owns the training data (with an optional train/test split), the optimizer state
 (Adam moments or SGD momentum, in flat vectors parallel to `MLP.params`), the batch sampler's
-generator and the scratch memory of the kernel. `step(n)` runs n whole steps inside one numba
-call and updates the network's parameters in place, so the rest of the program always sees the
-current weights. Everything can change between calls without a restart: data, learning rate,
-optimizer, L2, batch size, the network itself (moments are carried over for kept parameters).
-Divergence is caught inside the kernel before it can reach the weights: the trainer restores the
-last good weights, enters the `diverged` state with a message, and resumes once a setting
-changes. The semantics match PyTorch step for step (see the class docstring).
+generator and the kernel's scratch memory. `step(n)` runs n whole steps in one numba call and
+updates the parameters in place (the rest of the program always sees the current weights).
+Anything can change between calls: data, learning rate, optimizer, L2, batch size, the network
+itself (its activation included; moments are carried over for kept parameters).
+Divergence is caught in the kernel before it reaches the weights: the last good weights return and
+the trainer stays `diverged` (with a message) until a setting changes. PyTorch's semantics, step
+for step (see the class docstring).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from sandbox.vocab import (
 
 from . import kernels as K
 from .activations import ACTIVATION_IDS
-from .mlp import MLP, resize_network, softmax
+from .mlp import KIND_KEYS, MLP, resize_network, softmax
 from .trainer_values import (
     Metrics,
     TrainerSnapshot,
@@ -638,9 +638,7 @@ class Trainer:
         """Go back to a snapshot. With the same architecture the weights are written into the
         current network in place; otherwise `self.net` becomes a new network of the snapshot's
         sizes (re-read it). The optimizer state returns when the optimizer is the same one."""
-        kind = self.net.kind()
-        if snap.kind:
-            kind = dict(zip(("activation", "negative_slope", "residual"), snap.kind, strict=True))
+        kind = dict(zip(KIND_KEYS, snap.kind, strict=True)) if snap.kind else self.net.kind()
         if tuple(self.net.sizes) == tuple(snap.sizes) and self.net.kind() == kind:
             self.net.params[:] = snap.params
         else:

@@ -77,9 +77,11 @@ def training_setup(st: NetworkSettings) -> TrainingSetup:
         batch_size=st.batch_size,
         l2=st.l2,
         seed=st.seed,
-        activation=st.activation.value,
-        negative_slope=st.negative_slope,
-        residual=st.residual,
+        kind=(
+            ("activation", st.activation.value),
+            ("negative_slope", st.negative_slope),
+            ("residual", st.residual),
+        ),
     )
 
 

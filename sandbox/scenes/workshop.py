@@ -10,9 +10,8 @@ them, so a damaged, newer-version or impossible file is refused with the loader'
 changes nothing. The workshop writes the state, as scenes do; its widgets (file dialogs,
 presenter overlays) live in sandbox.ui and only emit actions.
 
-Recording reads the plane back after the GL draw (before the UI is composited: no panels or
-cards) at a fixed rate, since reading pixels stalls the GPU pipeline; when frames come slower
-than that rate, a frame is repeated so the recording keeps real time.
+Recording reads the plane back after the GL draw (no panels or cards) at a fixed rate, since
+reading pixels stalls the GPU; slower frames are repeated so the recording keeps real time.
 """
 
 from __future__ import annotations
