@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _join_kernels as J
 from . import _kernels as K
 
 DEFAULT_MAX_REGIONS = 200_000
@@ -286,7 +287,7 @@ def cut_layers(
                     status = K.STATUS_TOO_MUCH_WORK
             if status != K.STATUS_OK:
                 break
-            joined = K.join_layer_parts(
+            joined = J.join_layer_parts(
                 n0, nc0, buf["off" + s], buf["v" + s], buf["grp" + s], buf["pat" + s],
                 buf["cseg"], buf["clay"], buf["cneu"],
                 n1, nc1, buf["part_off"], buf["part_v"], buf["part_grp"],

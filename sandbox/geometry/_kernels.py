@@ -18,9 +18,9 @@ The kernels are pure functions of arrays and scalars, so the same call always gi
 partition; reference.py holds a plain-Python twin with the same arithmetic in the same order, used
 as the test oracle. `run_layer` cuts any range of a layer's input regions, so a layer can be split
 across threads (every kernel releases the interpreter lock) and the pieces joined with
-`join_layer_parts`, with the same result to the bit. Status codes: 0 done, 1 region budget
-exceeded, 2 memory budget exceeded, 3 work budget exceeded (the caller turns them into a "too many
-regions" result).
+`_join_kernels.join_layer_parts`, with the same result to the bit. Status codes: 0 done, 1 region
+budget exceeded, 2 memory budget exceeded, 3 work budget exceeded (the caller turns them into a
+"too many regions" result).
 """
 
 from __future__ import annotations
@@ -60,6 +60,48 @@ def _copy2(dst, d0, src, s0, n):
     for i in range(n):
         for j in range(dst.shape[1]):
             dst[d0 + i, j] = src[s0 + i, j]
+
+
+@njit(cache=True, nogil=True)
+def _settle_at_zero(la0, la1, la2, V, p0, m, n, tolv, npos, nneg, sq, todo, eps):
+    """The settling pass of `_layer_pass` for one breakpoint at 0 (the lines are the neurons):
+    sets sq[0] for the settled neurons and lists the others in `todo`; returns their count."""
+    for i in range(n):
+        tolv[i] = 1.0
+    for k in range(m):
+        x = V[p0 + k, 0]
+        y = V[p0 + k, 1]
+        for i in range(n):
+            mag = abs(la0[i] * x) + abs(la1[i] * y) + abs(la2[i])
+            t = tolv[i]
+            tolv[i] = mag if mag > t else t
+    for i in range(n):
+        tolv[i] *= eps
+        npos[i] = 0
+        nneg[i] = 0
+    for k in range(m):
+        x = V[p0 + k, 0]
+        y = V[p0 + k, 1]
+        for i in range(n):
+            v = la0[i] * x + la1[i] * y + la2[i]
+            t = tolv[i]
+            npos[i] += 1 if v > t else 0
+            nneg[i] += 1 if v < -t else 0
+    nt = 0
+    for i in range(n):
+        ip = npos[i]
+        ineg = nneg[i]
+        if ip == 0 and ineg == 0:
+            continue
+        if m - ip - ineg < 2:
+            if ineg == 0:
+                sq[0, i] = 1
+                continue
+            if ip == 0:
+                continue
+        todo[nt] = i
+        nt += 1
+    return nt
 
 
 @njit(cache=True, nogil=True)
@@ -127,6 +169,9 @@ def _layer_pass(
     n_prev = wt.shape[0]
     n = wt.shape[1]
     nbp = bps.shape[0]
+    zero_bp = nbp == 1 and bps[0] == 0.0
+    plain = zero_bp and not (res_prev or res_cur) and slopes[0] == 0.0 and slopes[1] == 1.0
+    plain = plain and toffs[0] == 0.0 and toffs[1] == 0.0
     h_total = opat.shape[1]
     svcap = sv.shape[0]
     scap = sstart.shape[0]
@@ -145,18 +190,25 @@ def _layer_pass(
             la1[i] = 0.0
             la2[i] = 0.0
         for k in range(n_prev):
-            piece = 0 if first else pat[r, bit_prev + k]
-            if not first and not res_prev and slopes[piece] == 0.0 and toffs[piece] == 0.0:
+            if plain:  # ReLU: an off neuron adds nothing, an on one its map as it is
+                if not first and pat[r, bit_prev + k] == 0:
+                    continue
+                f0 = G[g, 0, k]
+                f1 = G[g, 1, k]
+                f2 = G[g, 2, k]
+            else:
+                piece = 0 if first else pat[r, bit_prev + k]
+                if not first and not res_prev and slopes[piece] == 0.0 and toffs[piece] == 0.0:
+                    if res_cur:
+                        oG[r, 0, n + k] = 0.0
+                        oG[r, 1, n + k] = 0.0
+                        oG[r, 2, n + k] = 0.0
+                    continue
+                f0, f1, f2 = _input_feature(G, g, k, piece, first, slopes, toffs, res_prev, n_prev)
                 if res_cur:
-                    oG[r, 0, n + k] = 0.0
-                    oG[r, 1, n + k] = 0.0
-                    oG[r, 2, n + k] = 0.0
-                continue
-            f0, f1, f2 = _input_feature(G, g, k, piece, first, slopes, toffs, res_prev, n_prev)
-            if res_cur:
-                oG[r, 0, n + k] = f0
-                oG[r, 1, n + k] = f1
-                oG[r, 2, n + k] = f2
+                    oG[r, 0, n + k] = f0
+                    oG[r, 1, n + k] = f1
+                    oG[r, 2, n + k] = f2
             if f0 == 0.0 and f1 == 0.0 and f2 == 0.0:
                 continue
             for i in range(n):
@@ -177,7 +229,7 @@ def _layer_pass(
         for i in range(n):
             sq[0, i] = 0
         # the cut lines: neuron i at breakpoint kb is line i * nbp + kb, value v - bps[kb]
-        for kb in range(nbp):
+        for kb in range(nbp if not zero_bp else 0):
             bp = bps[kb]
             for i in range(n):
                 tolv[i] = 1.0
@@ -217,6 +269,9 @@ def _layer_pass(
                         continue
                 lines[i * nbp + kb] = 1
         nt = 0
+        if zero_bp:  # one breakpoint at 0 (ReLU, leaky ReLU, abs): the lines are the neurons
+            nt = _settle_at_zero(la0, la1, la2, V, p0, m, n, tolv, npos, nneg, sq, todo, eps)
+            work += n * m
         for j in range(n * nbp):
             if lines[j] != 0:
                 lines[j] = 0
@@ -620,48 +675,3 @@ def run_layer(
         status, oR, nc, cuts, work,
         ooff, oV, ogrp, opat, cseg, clay, cneu, sv, sstart, scnt, sq,
     )  # fmt: skip
-
-
-@njit(cache=True, nogil=True)
-def join_layer_parts(
-    n_part0, nc0, off0, V0, grp0, pat0, cs0, cl0, cn0,
-    n_part1, nc1, off1, V1, grp1, pat1, cs1, cl1, cn1,
-    h_total, cap_rows, cap_creases,
-):  # fmt: skip
-    """Append part 1 of a layer (cut from the later input regions) to part 0, in place when part
-    0's buffers are big enough. Returns (off, V, grp, pat, cseg, clay, cneu) of the whole layer."""
-    R = n_part0 + n_part1
-    nv0 = off0[n_part0]
-    nv = nv0 + off1[n_part1]
-    if off0.shape[0] < R + 1 or grp0.shape[0] < R or pat0.shape[0] < R * h_total:
-        cap = max(R, cap_rows)
-        o = np.empty(cap + 1, np.int64)
-        _copy1(o, 0, off0, 0, n_part0 + 1)
-        g = np.empty(cap, np.int64)
-        _copy1(g, 0, grp0, 0, n_part0)
-        p = np.empty(cap * h_total, np.uint8)
-        _copy1(p, 0, pat0, 0, n_part0 * h_total)
-        off0, grp0, pat0 = o, g, p
-    if V0.shape[0] < nv:
-        v = np.empty((max(nv, 2 * V0.shape[0]), 2))
-        _copy2(v, 0, V0, 0, nv0)
-        V0 = v
-    C = nc0 + nc1
-    if cs0.shape[0] < C:
-        cap = max(C, cap_creases)
-        s = np.empty((cap, 4))
-        _copy2(s, 0, cs0, 0, nc0)
-        a = np.empty(cap, np.int32)
-        _copy1(a, 0, cl0, 0, nc0)
-        b = np.empty(cap, np.int32)
-        _copy1(b, 0, cn0, 0, nc0)
-        cs0, cl0, cn0 = s, a, b
-    for r in range(n_part1):
-        off0[n_part0 + 1 + r] = off1[r + 1] + nv0
-        grp0[n_part0 + r] = grp1[r]
-    _copy1(pat0, n_part0 * h_total, pat1, 0, n_part1 * h_total)
-    _copy2(V0, nv0, V1, 0, nv - nv0)
-    _copy2(cs0, nc0, cs1, 0, nc1)
-    _copy1(cl0, nc0, cl1, 0, nc1)
-    _copy1(cn0, nc0, cn1, 0, nc1)
-    return off0, V0, grp0, pat0, cs0, cl0, cn0

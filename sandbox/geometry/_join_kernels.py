@@ -1,0 +1,58 @@
+"""numba kernel that joins the two halves of a layer cut on two threads (see _cutting.py).
+
+`join_layer_parts` appends part 1 (the later input regions) to part 0 in place when part 0's
+buffers are big enough, growing them otherwise, so the joined layer is the same to the bit as
+one pass over all input regions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ._kernels import _copy1, _copy2
+
+
+@njit(cache=True, nogil=True)
+def join_layer_parts(
+    n_part0, nc0, off0, V0, grp0, pat0, cs0, cl0, cn0,
+    n_part1, nc1, off1, V1, grp1, pat1, cs1, cl1, cn1,
+    h_total, cap_rows, cap_creases,
+):  # fmt: skip
+    """Append part 1 of a layer (cut from the later input regions) to part 0, in place when part
+    0's buffers are big enough. Returns (off, V, grp, pat, cseg, clay, cneu) of the whole layer."""
+    R = n_part0 + n_part1
+    nv0 = off0[n_part0]
+    nv = nv0 + off1[n_part1]
+    if off0.shape[0] < R + 1 or grp0.shape[0] < R or pat0.shape[0] < R * h_total:
+        cap = max(R, cap_rows)
+        o = np.empty(cap + 1, np.int64)
+        _copy1(o, 0, off0, 0, n_part0 + 1)
+        g = np.empty(cap, np.int64)
+        _copy1(g, 0, grp0, 0, n_part0)
+        p = np.empty(cap * h_total, np.uint8)
+        _copy1(p, 0, pat0, 0, n_part0 * h_total)
+        off0, grp0, pat0 = o, g, p
+    if V0.shape[0] < nv:
+        v = np.empty((max(nv, 2 * V0.shape[0]), 2))
+        _copy2(v, 0, V0, 0, nv0)
+        V0 = v
+    C = nc0 + nc1
+    if cs0.shape[0] < C:
+        cap = max(C, cap_creases)
+        s = np.empty((cap, 4))
+        _copy2(s, 0, cs0, 0, nc0)
+        a = np.empty(cap, np.int32)
+        _copy1(a, 0, cl0, 0, nc0)
+        b = np.empty(cap, np.int32)
+        _copy1(b, 0, cn0, 0, nc0)
+        cs0, cl0, cn0 = s, a, b
+    for r in range(n_part1):
+        off0[n_part0 + 1 + r] = off1[r + 1] + nv0
+        grp0[n_part0 + r] = grp1[r]
+    _copy1(pat0, n_part0 * h_total, pat1, 0, n_part1 * h_total)
+    _copy2(V0, nv0, V1, 0, nv - nv0)
+    _copy2(cs0, nc0, cs1, 0, nc1)
+    _copy1(cl0, nc0, cl1, 0, nc1)
+    _copy1(cn0, nc0, cn1, 0, nc1)
+    return off0, V0, grp0, pat0, cs0, cl0, cn0
