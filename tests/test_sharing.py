@@ -345,11 +345,17 @@ def test_import_a_pytorch_state_dict(make_app, tmp_path):
         assert same_bits(W, W2) and same_bits(b, b2)
     _assert_plane_shows(app, layers)
 
-    bad = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
-    torch.save(bad, tmp_path / "tanh.pt")
-    net = s.net
+    smooth = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    torch.save(smooth, tmp_path / "tanh.pt")
     sc.apply(A.ImportWeights(str(tmp_path / "tanh.pt")))
-    assert "only Linear and ReLU" in toast(app) and s.net is net
+    assert "Imported the 2-4-2 network" in toast(app), toast(app)
+    assert s.net.activation == "tanh" and s.settings.activation == "tanh"
+
+    bad = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ELU(), torch.nn.Linear(4, 2))
+    torch.save(bad, tmp_path / "elu.pt")
+    net = s.net
+    sc.apply(A.ImportWeights(str(tmp_path / "elu.pt")))
+    assert "allowed: Linear with ReLU, LeakyReLU" in toast(app) and s.net is net
 
 
 # ----------------------------------------------------------------------------- dialogs

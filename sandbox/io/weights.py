@@ -252,8 +252,8 @@ def mlp_from_state_dict(state: Mapping[str, Any], what: str = "state dict", **ki
         module, param = key.rsplit(".", 1)
         if param not in ("weight", "bias"):
             raise ValueError(
-                f"{what}: layer {module} has a {param!r} entry; only Linear and ReLU layers can "
-                "be shown (normalisation and other layers are not supported)"
+                f"{what}: layer {module} has a {param!r} entry; only Linear layers and "
+                "activations can be shown (normalisation and other layers are not supported)"
             )
         modules.setdefault(module, {})[param] = _to_numpy(value, key, what)
     layers: Layers = []

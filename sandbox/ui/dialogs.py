@@ -152,8 +152,9 @@ FILE_ROWS: tuple[tuple[tuple[str, str, Callable[[], A.Action], str], ...], ...] 
     (
         ("Export net", "Save the network's weights as .npz (W of shape (out, in), as in "
          "PyTorch). Ctrl+E.", A.ExportWeights, "export"),
-        ("Import net", "Load a network from .npz, or a PyTorch state_dict of Linear and ReLU "
-         "layers with 2 inputs (.pt/.pth); your points stay. Ctrl+I.", A.ImportWeights, "import"),
+        ("Import net", "Load a network from .npz, or a PyTorch nn.Sequential (ReLU, LeakyReLU, "
+         "Hardtanh, Tanh, Sigmoid, GELU) or state_dict with 2 inputs (.pt/.pth); your points "
+         "stay. Ctrl+I.", A.ImportWeights, "import"),
     ),
 )  # fmt: skip
 
