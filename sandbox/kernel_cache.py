@@ -109,12 +109,19 @@ _KERNEL_SOURCES = (
 
 
 def cache_marker() -> Path:
-    """The file whose presence says a complete warm-up filled numba's cache for these sources."""
-    import numba
+    """The file whose presence says a complete warm-up filled numba's cache for these sources.
 
+    numba's version is read from its installed metadata, not by importing numba: the start
+    menu asks this before its first frame, and importing numba takes a good part of a second."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        numba_version = version("numba")
+    except PackageNotFoundError:
+        numba_version = "unknown"
     root = Path(__file__).resolve().parent
     key = hashlib.sha256()
-    key.update(f"{numba.__version__} {sys.version} {sys.executable}".encode())
+    key.update(f"{numba_version} {sys.version} {sys.executable}".encode())
     for rel in _KERNEL_SOURCES:
         try:
             st = (root / rel).stat()
