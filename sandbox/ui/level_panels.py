@@ -113,8 +113,9 @@ class LevelPanels(LevelCards, SandboxPanels):
                 if since is not None:
                     self._held_since[b] = since
 
-    def _build(self, state: AppState) -> None:
+    def _build(self, state: AppState, scroll: frozenset[str] = frozenset()) -> None:
         self.clear()
+        self._scroll = set(scroll)
         self.scale = state.scale
         self._key = self._structure_key(state)
         ensure_theme(self.manager, self.scale)
@@ -123,7 +124,11 @@ class LevelPanels(LevelCards, SandboxPanels):
         if self.visible:
             self._build_level_panel(state)
             if layout.right[2] > 0:
-                self._build_controls(state)
+                bottom = self._build_controls(state)
+                if bottom > layout.right[3] and "right" not in scroll:
+                    # taller than the window: built again inside a scrolling box
+                    self._build(state, frozenset({"right"}))
+                    return
             if stage_rect(layout)[1] > 0:
                 self._build_level_toolbar(state)
             if layout.bottom[2] > 0:
@@ -333,11 +338,14 @@ class LevelPanels(LevelCards, SandboxPanels):
         return y + s(46)
 
     # ------------------------------------------------------------------ the controls panel
-    def _build_controls(self, state: AppState) -> None:
-        x, y0, w, h = state.layout.right
-        panel = self._panel((x, y0, w, h), "#controls_panel")
+    def _build_controls(self, state: AppState) -> int:
+        """The controls panel (a scrolling box inside it when it is taller than the window);
+        returns the bottom of its last row."""
+        panel, w = self._side_panel(state.layout.right, "#controls_panel", "right")
         rows = plan_controls(self.status, state)
-        self._controls_bottom = self._build_rows(panel, rows, state, self.s(10), w)
+        bottom = self._build_rows(panel, rows, state, self.s(10), w)
+        self._controls_bottom = self._end_side_panel(panel, w, bottom)
+        return bottom
 
     def _row_button(self, container, rect: tuple, b: ButtonSpec) -> UIButton:
         control = b.control or b.key
@@ -440,10 +448,10 @@ class LevelPanels(LevelCards, SandboxPanels):
     def _build_layer_row(self, panel, state: AppState, i: int, y: int, pad: int, inner: int):
         s = self.s
         hidden = state.settings.hidden
-        self._label(panel, (pad, y, s(84), s(28)), f"Layer {i + 1}")
         bw = s(40)
-        value_w = s(52)
+        value_w = s(52) if inner >= s(230) else s(36)  # a scrolling panel is narrower
         x_minus = pad + inner - 2 * bw - value_w - s(8)
+        self._label(panel, (pad, y, min(s(84), x_minus - pad - s(2)), s(28)), f"Layer {i + 1}")
         tip = (f"Neurons in hidden layer {i + 1}: each adds one crease. Hold a button: it "
                "repeats, and after two seconds it counts in fives.")  # fmt: skip
 

@@ -263,7 +263,7 @@ def plan_controls(status: LevelStatus, state: AppState) -> list[Row]:
         ButtonSpec("add_layer", "Add layer", "Add a hidden layer (as wide as the last one).",
                    A.AddLayer),
         ButtonSpec("remove_layer", "Remove layer", "Remove the last hidden layer.",
-                   A.RemoveLayer),
+                   A.RemoveLayer, short="Remove"),
     ]  # fmt: skip
     present = [b for b in layer_buttons if status.present(b.key)]
     if present:
