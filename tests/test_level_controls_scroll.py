@@ -1,4 +1,5 @@
-"""Every control of a level's controls panel is reachable at 800x600, however tall the panel grows.
+"""Every control of a level's panels is reachable at 800x600, however tall the controls panel
+grows, and in presenter mode (F5: UI 1.5x or more) on a 1280x800 projector.
 
 Each level is played at 800x600 in the running app (offscreen GL); where it offers "Add layer" the
 player presses it until the network has the most layers, so the network section is as tall as it
@@ -6,6 +7,9 @@ gets. Then every control on the right side is brought into view with the mouse w
 panel, as a user would, and must end up inside the window and under the pointer (not clipped by
 the scrolling box). The offscreen video driver has no pointer, so the test moves pygame's idea of
 the mouse position itself (`pointer`), which is what pygame-gui reads for hovering.
+
+In presenter mode every control of both panels (the level panel's goals, quiz and buttons, and
+the controls) is wheeled into view the same way, and every word fits its button or label.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pygame_gui.elements import UIButton, UILabel, UIScrollingContainer
 from test_ui_fit import fit_problems
 
 from sandbox.scenes.level import LevelScene
+from sandbox.ui.layout import PRESENTER_PANEL_SCALE
 from sandbox.vocab import MAX_HIDDEN_LAYERS
 
 SIZE = (800, 600)
@@ -40,7 +45,7 @@ def right_side_controls(app) -> list:
 
 def bring_into_view(app, el, box, pointer) -> bool:
     """Wheel over the panel until `el` lies inside the window and the box; True if it did."""
-    window = pygame.Rect((0, 0), SIZE)
+    window = pygame.Rect((0, 0), app.state.layout.window)
     seen = window.clip(box.rect) if box is not None else window
     for _ in range(80):
         if seen.contains(el.rect):
@@ -92,3 +97,42 @@ def test_every_control_of_the_controls_panel_is_reachable_at_800x600(
     texts = [el for el in scene.panels.elements if isinstance(el, (UIButton, UILabel))]
     problems = fit_problems([el for el in texts if right.left <= el.rect.centerx], None, False)
     assert not problems, f"{level_id}: " + "; ".join(problems)
+
+
+def box_of(app, el):
+    """The scrolling box `el` sits in (None when its panel does not scroll)."""
+    boxes = [b for b in app.scene.panels.elements if isinstance(b, UIScrollingContainer)]
+    inside = [b for b in boxes if b.rect.left <= el.rect.centerx < b.rect.right]
+    return next((b for b in inside if el.ui_container is b.get_container()), None)
+
+
+@pytest.mark.parametrize("level_id", sorted(LEVELS))
+def test_presenter_mode_keeps_a_levels_panels_at_projector_scale_at_1280x800(
+    start_level, level_id, pointer
+):
+    app = start_level("01-one-crease", size=(1280, 800))
+    app.set_scene(LevelScene(app, app.scene.game, LEVELS[level_id]))
+    app.run_frames(1, dt=1 / 30)
+    scene = app.scene
+    for _ in scene.level.story:
+        send(app, key(pygame.K_RETURN), frames=1)
+    send(app, key(pygame.K_F5), frames=3)
+    lay = app.state.layout
+    assert app.state.workshop.presenter
+    assert lay.scale >= PRESENTER_PANEL_SCALE, f"{level_id}: presenter panels at {lay.scale}x"
+    assert scene.panels.visible and lay.plane[2] >= 240 and lay.plane[3] >= 200, lay.plane
+    controls = [el for el in scene.panels.controls if el.alive()]
+    unreachable = []
+    for el in sorted(controls, key=lambda el: el.rect.top):
+        box = box_of(app, el)
+        if not bring_into_view(app, el, box, pointer):
+            unreachable.append(f"{type(el).__name__} {getattr(el, 'text', '')!r} at {el.rect}")
+            continue
+        inside = el.rect.clip(box.rect) if box is not None else el.rect
+        assert el.hover_point(*inside.center), f"{level_id}: {el} is clipped away"
+    assert not unreachable, f"{level_id}: " + "; ".join(unreachable)
+    texts = [el for el in scene.panels.elements if isinstance(el, (UIButton, UILabel))]
+    problems = fit_problems([el for el in texts if el.alive()], None, False)
+    assert not problems, f"{level_id}: " + "; ".join(problems)
+    send(app, key(pygame.K_F5), frames=3)  # and back
+    assert not app.state.workshop.presenter and app.state.layout.scale == 1.0

@@ -17,7 +17,7 @@ from typing import Any
 import pygame
 from pygame_gui.core import ObjectID
 from pygame_gui.core.ui_element import UIElement
-from pygame_gui.elements import UIButton, UIImage, UIPanel
+from pygame_gui.elements import UIButton, UIImage, UIPanel, UIScrollingContainer
 
 from sandbox import actions as A
 from sandbox import game_actions as G
@@ -122,12 +122,15 @@ class LevelPanels(LevelCards, SandboxPanels):
         layout = state.layout
         self.visible = layout.left[2] > 0 and state.show_ui
         if self.visible:
-            self._build_level_panel(state)
+            if self._build_level_panel(state) and "left" not in scroll:
+                # its words and buttons are taller than the window: again, in a scrolling box
+                self._build(state, frozenset({"left", *scroll}))
+                return
             if layout.right[2] > 0:
                 bottom = self._build_controls(state)
                 if bottom > layout.right[3] and "right" not in scroll:
                     # taller than the window: built again inside a scrolling box
-                    self._build(state, frozenset({"right"}))
+                    self._build(state, frozenset({"right", *scroll}))
                     return
             if stage_rect(layout)[1] > 0:
                 self._build_level_toolbar(state)
@@ -203,20 +206,36 @@ class LevelPanels(LevelCards, SandboxPanels):
         return button
 
     # ------------------------------------------------------------------ the level panel
-    def _build_level_panel(self, state: AppState) -> None:
+    def _build_level_panel(self, state: AppState) -> bool:
+        """The level panel: goals, stars, quiz, hints and the bottom row (story, restart,
+        menu). Returns whether what is above the bottom row is taller than the room it has;
+        built with "left" in `_scroll`, that part scrolls in a box of its own."""
         st = self.status
         level = st.level
         x, y0, w, h = state.layout.left
-        panel = self._panel((x, y0, w, h), "#level_panel")
+        outer = self._panel((x, y0, w, h), "#level_panel")
         s = self.s
         pad = s(16)
-        inner = w - 2 * pad
+        inner = full = w - 2 * pad
+        bottom_row = h - s(54)
+        panel = outer
+        scrolls = "left" in self._scroll
+        if scrolls:
+            bar = 20  # pygame-gui's scroll bar width
+            panel = self._add(
+                UIScrollingContainer(
+                    pygame.Rect(0, 0, w - 4, bottom_row - s(8)),
+                    manager=self.manager,
+                    container=outer,
+                    allow_scroll_x=False,
+                )
+            )
+            inner -= bar
         y = s(12)
         self._label(panel, (pad, y, inner, s(20)), f"LEVEL {st.number} OF {st.total}", "@section")
         y += s(24)
         title = self._text(panel, (pad, y, inner, -1), f"<b>{level.title}</b>", "@level_title")
         y += title.rect.height + s(12)
-        bottom_row = h - s(54)
         self._label(panel, (pad, y, inner, s(20)), "GOALS", "@section")
         y += s(26)
         tick = s(24)
@@ -256,20 +275,24 @@ class LevelPanels(LevelCards, SandboxPanels):
         if st.message:
             box = self._text(panel, (pad, y, inner, -1), st.message, "@goal_text")
             y += box.rect.height + s(8)
+        over = y > bottom_row - s(8)  # goals, stars and quiz need more room than there is
+        room = 1 << 20 if scrolls else bottom_row  # a scrolling box has room for every hint
         for text in reversed(st.hints[-2:]):
-            if y > bottom_row - s(60):
+            if y > room - s(60):
                 break
             box = self._text(panel, (pad, y, inner, -1), "<b>Hint:</b> " + story_html(text),
                              "@hint_box")  # fmt: skip
-            if box.rect.bottom > bottom_row - s(6):
+            if box.relative_rect.bottom > room - s(6):
                 box.kill()
                 break
             y += box.rect.height + s(8)
         for note in st.notes:
-            if y > bottom_row - s(30):
+            if y > room - s(30):
                 break
             box = self._text(panel, (pad, y, inner, -1), note, "@note")
             y += box.rect.height + s(4)
+        if scrolls:
+            panel.set_scrollable_area_dimensions((w - 4 - bar, y + s(8)))
         # the bottom row: story, restart, menu, each as wide as its icon and words need
         gap = s(8)
         items = (
@@ -282,16 +305,17 @@ class LevelPanels(LevelCards, SandboxPanels):
         words = [self.text_width(item[1], "@button") for item in items]
         icon = True
         needs = [s(18 + 6 + 8) + tw for tw in words]
-        if sum(needs) + 2 * gap > inner:
+        if sum(needs) + 2 * gap > full:
             icon, needs = False, [s(12) + tw for tw in words]
-        if sum(needs) + 2 * gap > inner:
+        if sum(needs) + 2 * gap > full:
             icon, needs = True, [0, 0, 0]
-        spare = (inner - 2 * gap - sum(needs)) // 3
+        spare = (full - 2 * gap - sum(needs)) // 3
         x = pad
         for need, (key, text, tip, act, icon_name) in zip(needs, items, strict=True):
-            self._icon_button(panel, (x, bottom_row, need + spare, s(40)), text, tip, act,
+            self._icon_button(outer, (x, bottom_row, need + spare, s(40)), text, tip, act,
                               icon_name if icon else None, "@button", key)  # fmt: skip
             x += need + spare + gap
+        return over
 
     def _star_rules(self) -> str:
         level = self.status.level
@@ -620,14 +644,16 @@ class LevelPanels(LevelCards, SandboxPanels):
                 shown = st.stars if st.met else st.best
                 self._stars.set_image(glyphs.star_row(self._stars.rect.height, shown))
                 if st.met and st.explicit_check and not st.won:
-                    text = "all goals met: press Check!"
+                    texts = ("all goals met: press Check!", "press Check!")
                 elif st.met:
-                    text = f"{st.stars} of 3 stars now" + (f" · best {st.best}" if st.best else "")
+                    now = f"{st.stars} of 3 stars now"
+                    best = f" · best {st.best}" if st.best else ""
+                    texts = (now + best, now, f"{st.stars} of 3")
                 elif st.best:
-                    text = f"best so far: {st.best} of 3"
+                    texts = (f"best so far: {st.best} of 3", f"best: {st.best} of 3")
                 else:
-                    text = "win to earn stars"
-                self._set_label("stars_text", text)
+                    texts = ("win to earn stars", "win to earn", "to win")
+                self._set_label_fit("stars_text", *texts)  # a narrow panel gets fewer words
         for i, text in enumerate(st.readouts):  # a narrow panel drops the part in brackets
             self._set_label_fit(f"readout_{i}", text, text.split(" (")[0])
         for label, text in self._dyn:
