@@ -57,6 +57,13 @@ def bring_into_view(app, el, box, pointer) -> bool:
     return seen.contains(el.rect)
 
 
+def box_of(app, el):
+    """The scrolling box `el` sits in (None when its panel does not scroll)."""
+    boxes = [b for b in app.scene.panels.elements if isinstance(b, UIScrollingContainer)]
+    inside = [b for b in boxes if b.rect.left <= el.rect.centerx < b.rect.right]
+    return next((b for b in inside if el.ui_container is b.get_container()), None)
+
+
 @pytest.mark.parametrize("level_id", sorted(LEVELS))
 def test_every_control_of_the_controls_panel_is_reachable_at_800x600(
     start_level, level_id, pointer
@@ -77,15 +84,14 @@ def test_every_control_of_the_controls_panel_is_reachable_at_800x600(
             break
         pointer[0] = add.rect.center
         send(app, hover_click(add.rect.center), frames=2)
-    boxes = [el for el in scene.panels.elements if isinstance(el, UIScrollingContainer)]
-    box = boxes[0] if boxes else None
     controls = right_side_controls(app)
     assert controls, level_id
     lowest = max(controls, key=lambda el: el.rect.bottom)
     if lowest.rect.bottom > SIZE[1]:
-        assert box is not None, f"{level_id}: controls below the window and no scroll bar"
+        assert box_of(app, lowest) is not None, f"{level_id}: controls below the window, no bar"
     unreachable = []
     for el in sorted(controls, key=lambda el: el.rect.top):
+        box = box_of(app, el)
         if not bring_into_view(app, el, box, pointer):
             unreachable.append(f"{type(el).__name__} {getattr(el, 'text', '')!r} at {el.rect}")
             continue
@@ -97,13 +103,6 @@ def test_every_control_of_the_controls_panel_is_reachable_at_800x600(
     texts = [el for el in scene.panels.elements if isinstance(el, (UIButton, UILabel))]
     problems = fit_problems([el for el in texts if right.left <= el.rect.centerx], None, False)
     assert not problems, f"{level_id}: " + "; ".join(problems)
-
-
-def box_of(app, el):
-    """The scrolling box `el` sits in (None when its panel does not scroll)."""
-    boxes = [b for b in app.scene.panels.elements if isinstance(b, UIScrollingContainer)]
-    inside = [b for b in boxes if b.rect.left <= el.rect.centerx < b.rect.right]
-    return next((b for b in inside if el.ui_container is b.get_container()), None)
 
 
 @pytest.mark.parametrize("level_id", sorted(LEVELS))
