@@ -21,7 +21,6 @@ from pygame_gui.elements import UIButton, UIImage, UILabel, UIPanel, UIScrolling
 
 from sandbox import actions as A
 from sandbox import game_actions as G
-from sandbox.settings import setting
 from sandbox.state import AppState
 from sandbox.ui import glyphs
 from sandbox.ui.game_theme import ensure_theme
@@ -405,15 +404,9 @@ class LevelPanels(LevelCards, SandboxPanels):
                 lambda v: A.SetOptimizer(v),
             )
         elif k == "activation":
-            act = setting("activation")
-            self._dropdown(
-                panel,
-                (pad, y, inner, s(32)),
-                list(zip(act.choice_labels, act.choices, strict=True)),
-                str(state.settings.activation.value),
-                act.help,
-                lambda v: A.SetActivation(v),
-            )
+            current = str(state.settings.activation.value)
+            self._setting_dropdown(panel, (pad, y, inner, s(32)), "activation", current,
+                                   A.SetActivation)  # fmt: skip
         elif k == "neuron_select":
             self._build_neuron_select(panel, a["n"], y, pad, inner)
         elif k == "inspector":

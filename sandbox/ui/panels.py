@@ -386,15 +386,11 @@ class SandboxPanels(RowPanel):
 
     def _activation_row(self, panel, state: AppState, y: int, pad: int, inner: int) -> int:
         """The activation menu and the residual switch, their words from the settings table."""
-        act, res = setting("activation"), setting("residual")
+        res = setting("residual")
         menu = inner * 3 // 5
-        self._dropdown(
-            panel,
-            (pad, y, menu, self.s(32)),
-            list(zip(act.choice_labels, act.choices, strict=True)),
-            str(state.settings.activation.value),
-            act.help,
-            lambda v: A.SetActivation(v),
+        current = str(state.settings.activation.value)
+        self._setting_dropdown(
+            panel, (pad, y, menu, self.s(32)), "activation", current, A.SetActivation
         )
         on = bool(state.settings.residual)
         self._toggles["residual"] = self._button(

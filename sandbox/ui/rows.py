@@ -260,6 +260,12 @@ class RowPanel(PanelBase):
         """One button of a buttons row (a level draws a locked control's disabled)."""
         return self._button(container, rect, b.text, b.tip, b.act, cls=b.cls)
 
+    def _setting_dropdown(self, container, rect: tuple, name: str, current: str, act) -> None:
+        """A dropdown of choice setting `name`: its choices, labels and help from the table."""
+        st = setting(name)
+        options = list(zip(st.choice_labels, st.choices, strict=True))
+        self._dropdown(container, rect, options, current, st.help, act)
+
     def _after_slider(self, container, row: Row, y: int, width: int, pad: int) -> None:
         """Hook after a slider row (a level locks it here)."""
 
