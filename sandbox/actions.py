@@ -227,6 +227,14 @@ class ToggleDiscretise(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class TogglePoints(Action):
+    """The training points drawn as dots, or hidden (a picture's pixels are its points)."""
+
+    control = "views"
+    looks = True
+
+
+@dataclass(frozen=True, slots=True)
 class SetLayerView(Action):
     """Which partition the regions view shows: 1..L (layers <= l) or 0 for the joint one."""
 
@@ -463,6 +471,16 @@ class ExportWeights(Action):
 @dataclass(frozen=True, slots=True)
 class ImportWeights(Action):
     """Adopt a network from .npz or a PyTorch .pt/.pth file, keeping the points (path None: ask)."""
+
+    control = "files"
+
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPicture(Action):
+    """Learn a picture from an image file (PNG, JPEG, BMP, GIF, WebP, ...; path None: ask). A
+    bad file is refused with a message and nothing changes."""
 
     control = "files"
 

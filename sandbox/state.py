@@ -280,6 +280,7 @@ class AppState:
     camera: View2D | None = None  # the 2D view's camera
     views: set[View] = field(default_factory=lambda: set(DEFAULT_VIEWS))
     discretise: bool = False
+    show_points: bool = True  # the training points as dots (off for pictures: the field shows them)
     layer_view: int = 0  # 0: joint partition; l: partition made by layers <= l
     ui_scale: float = 1.0
     show_ui: bool = True

@@ -166,8 +166,16 @@ def parse_views(names: Iterable[str]) -> frozenset[View]:
 # The network's shape (any network: the command line, level files, imported weights).
 MIN_HIDDEN_LAYERS, MAX_HIDDEN_LAYERS = 1, 8
 MIN_WIDTH, MAX_WIDTH = 1, 256
+MAX_SINGLE_WIDTH = 1000  # a network with one hidden layer may be this wide (the blog's 500)
 MAX_WIDTH_UI = 64  # the sandbox's width sliders stop here (wider networks come from files)
 MAX_CLASSES = 6  # the class palette's size
+
+
+def max_width(n_hidden: int) -> int:
+    """The widest hidden layer allowed in a network of n_hidden hidden layers: one layer may
+    have up to MAX_SINGLE_WIDTH neurons, deeper networks up to MAX_WIDTH per layer."""
+    return MAX_SINGLE_WIDTH if n_hidden == 1 else MAX_WIDTH
+
 
 # Points: the painted set's cap (also the command line's and scene files'); level files are
 # typed by hand and stay smaller.

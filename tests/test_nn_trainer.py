@@ -320,7 +320,8 @@ def test_step_for_respects_max_steps_and_learns_the_step_cost():
     [
         (lambda: MLP([3, 4, 2]), "input width is 3"),
         (lambda: MLP([2, 0, 2]), "width 0"),
-        (lambda: MLP([2, 257, 2]), "width 257"),
+        (lambda: MLP([2, 1001, 2]), "width 1001; allowed: 1 to 1000"),
+        (lambda: MLP([2, 16, 257, 2]), "width 257; allowed: 1 to 256"),
         (lambda: MLP([2] + [4] * 9 + [2]), "9 hidden layers"),
         (lambda: MLP([2, 4, 7]), "output width is 7"),
         (lambda: Trainer(MLP([2, 4, 2]), np.zeros((3, 3)), [0, 1, 0]), "shape \\(N, 2\\)"),

@@ -298,14 +298,14 @@ def test_network_shape_errors_name_the_layer():
         validate_scene(replace(s, weights=[s.weights[0], (np.zeros((4, 6)), b), s.weights[2]]))
     with pytest.raises(ValueError, match="layer 2 has NaN"):
         validate_scene(replace(s, weights=[s.weights[0], (W, b * np.nan), s.weights[2]]))
-    with pytest.raises(ValueError, match="width 300; allowed: 1 to 256"):
+    with pytest.raises(ValueError, match="width 1200; allowed: 1 to 1000"):
         validate_scene(_wide_scene())
 
 
 def _wide_scene():
     s = make_scene(sizes=(2, 3, 2))
     return replace(
-        s, weights=[(np.zeros((300, 2)), np.zeros(300)), (np.zeros((2, 300)), np.zeros(2))]
+        s, weights=[(np.zeros((1200, 2)), np.zeros(1200)), (np.zeros((2, 1200)), np.zeros(2))]
     )
 
 

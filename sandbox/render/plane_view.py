@@ -210,7 +210,7 @@ class PlaneRenderer:
             field=field_ok,
             creases=View.CREASES in state.views,
             boundary=View.BOUNDARY in state.views,
-            points=True,
+            points=state.show_points,
             per_pixel=per_pixel,
         )
         if (

@@ -176,6 +176,7 @@ class LevelScene(SandboxScene):
         s.paint_value = 1.0
         s.layer_view = 0
         s.discretise = False
+        s.show_points = True
         s.far_return = None
         s.show_help = False
         s.hover = None

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sandbox import actions as A
 from sandbox.bayes import LastLayerLaplace
-from sandbox.data import dataset_info, list_datasets, make_dataset
+from sandbox.data import dataset_info, list_datasets, make_dataset, picture_source
+from sandbox.data.datasets import IMAGE_PREFIX
 from sandbox.nn import MLP
 from sandbox.nn.trainer import plain_number
 from sandbox.scenes.base import Controller, Routes
@@ -93,6 +95,7 @@ class ModelController(Controller):
     def routes(self) -> Routes:
         return {
             A.LoadPreset: self._on_load_preset,
+            A.OpenPicture: self._on_open_picture,
             A.SetNoise: self._on_noise,
             A.NewDataSeed: self._on_new_data_seed,
             A.SetTestFraction: self._on_test_fraction,
@@ -146,6 +149,7 @@ class ModelController(Controller):
             return False
         self._preset_version = pts.version
         s.preset = name
+        s.show_points = picture_source(name) is None  # a picture's pixels: the field shows them
         return True
 
     def switch_task(self, task: Task, load_default: bool = True) -> None:
@@ -177,6 +181,28 @@ class ModelController(Controller):
             s.preset, s.noise, s.data_seed, s.n_preset = (
                 src.name, src.noise, src.data_seed, src.n_preset
             )  # fmt: skip
+
+    def _on_open_picture(self, a: A.OpenPicture) -> None:
+        if a.path is None:
+            self.scene.workshop.ask("open_picture", str(self.scene.workshop.folder()))
+            return
+        self.state.workshop.dialog = None
+        self.open_picture(a.path)
+
+    def open_picture(self, path: str) -> bool:
+        """Learn the picture in `path` with a fresh network; a bad file changes nothing."""
+        name = f"{IMAGE_PREFIX}{Path(path).expanduser().absolute()}"
+        try:
+            dataset_info(name)  # reads the picture: any problem is reported before a change
+        except ValueError as exc:
+            self.scene.say(str(exc), "error")
+            return False
+        if not self.load_preset(name):
+            return False
+        self.build_network()
+        self.state.workshop.last_folder = str(Path(path).expanduser().absolute().parent)
+        self.scene.say(f"Learning the picture {path}: press Space to train.")
+        return True
 
     def _on_load_preset(self, a: A.LoadPreset) -> None:
         # another data set is another problem: a fresh network (step 0) with the data's outputs

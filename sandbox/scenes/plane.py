@@ -68,6 +68,7 @@ class PlaneController(Controller):
             A.ToggleView: self._on_toggle_view,
             A.SetView: self._on_set_view,
             A.ToggleDiscretise: self._on_toggle_discretise,
+            A.TogglePoints: self._on_toggle_points,
             A.SetLayerView: self._on_set_layer_view,
             A.CycleLayerView: self._on_cycle_layer_view,
         }
@@ -268,6 +269,9 @@ class PlaneController(Controller):
                 )
         else:
             s.views.discard(view)
+
+    def _on_toggle_points(self, a: A.TogglePoints) -> None:
+        self.state.show_points = not self.state.show_points
 
     def _on_toggle_discretise(self, a: A.ToggleDiscretise) -> None:
         self.state.discretise = not self.state.discretise

@@ -47,6 +47,7 @@ from sandbox.scenes.workshop import Workshop
 from sandbox.session import new_points
 from sandbox.state import Toast
 from sandbox.ui import hud
+from sandbox.ui.dialogs import dropped_file_action
 from sandbox.ui.layout import compute_layout
 from sandbox.ui.panels import SandboxPanels
 from sandbox.vocab import UI_SCALE_RANGE, Task, View
@@ -168,6 +169,8 @@ class SandboxScene(Scene):
         if self.panels is not None:
             out += self.panels.handle_event(event)
         out += self.workshop.translate(event)
+        if event.type == pygame.DROPFILE:  # a file dropped on the window: open it by its kind
+            out.append(dropped_file_action(str(event.file)))
         staged, claimed = self.stage.translate(event, consumed)
         out += staged
         if not claimed:

@@ -29,6 +29,7 @@ TOOLBAR_ITEMS: tuple[tuple[str, str, int], ...] = (
     ("laplace", "Laplace", 74),
     ("split", "Split", 56),
     ("discrete", "Discrete", 78),
+    ("dots", "Dots", 56),
     ("3d", "3D", 46),
     ("probe", "Probe", 64),
     ("inspector", "Inspector", 88),

@@ -20,6 +20,7 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UIImage, UIScrollingContainer
 
 from sandbox import actions as A
+from sandbox.data.datasets import short_name
 from sandbox.state import AppState
 from sandbox.ui import charts
 from sandbox.ui.base import LABEL_FONT_PX, select_if
@@ -184,9 +185,11 @@ class SandboxPanels(RowPanel):
             section_row("PRESETS"),
         ]  # fmt: skip
         y = self._build_rows(panel, rows, state, y, w)
-        options = [(name, name) for name, _, task in state.presets if task == state.task.value]
-        if not options:
-            options = [(state.preset, state.preset)]
+        options = [
+            (short_name(name), name) for name, _, task in state.presets if task == state.task.value
+        ]
+        if state.preset not in [name for _, name in options]:
+            options.append((short_name(state.preset), state.preset))  # a picture file opened
         tips = "; ".join(f"{n}: {d}" for n, d, t in state.presets if t == state.task.value)
         self._dropdown(
             panel,
@@ -374,6 +377,12 @@ class SandboxPanels(RowPanel):
             if isinstance(view, View):
                 tip = f"{VIEW_TIPS[view]} Key {VIEW_KEYS[view]}."
                 act: Callable[[], A.Action] = partial(A.ToggleView, view.value)
+            elif view == "dots":
+                tip = (
+                    "The training points as dots. Pictures hide them: every pixel is a point, "
+                    "and the field shows the picture the network makes. Key K."
+                )
+                act = A.TogglePoints
             else:
                 tip = (
                     "Hard class colours instead of confidence shading (for pictures: a few grey "
@@ -450,6 +459,8 @@ class SandboxPanels(RowPanel):
                 on = key in state.views
             elif key == "discrete":
                 on = state.discretise
+            elif key == "dots":
+                on = state.show_points
             elif key == "play":
                 on = state.playing
                 text = "Pause" if state.playing else "Train"
