@@ -307,6 +307,17 @@ class SetLearningRate(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class SetSchedule(Action):
+    """The learning-rate schedule (constant, cosine, step) and its steps (None: keep them)."""
+
+    control = "learning_rate"
+    looks = True
+
+    schedule: str
+    steps: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SetBatchSize(Action):
     control = "batch_size"
     looks = True

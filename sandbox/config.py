@@ -32,6 +32,8 @@ class AppConfig:
     learning_rate: float | None = None
     optimizer: str | None = None
     batch_size: int | None = None
+    schedule: str | None = None
+    schedule_steps: int | None = None
     zoom: float | None = None
     hide_ui: bool = False
     play: bool = False

@@ -44,7 +44,7 @@ from sandbox.geometry import (
     serra_bound,
 )
 from sandbox.geometry.surface import FoldedSurface, build_surface, halfplane_surface
-from sandbox.nn import MLP, Trainer
+from sandbox.nn import MLP, LrSchedule, Trainer
 from sandbox.nn.edits import crease_in_bounds, neuron_weights
 from sandbox.nn.timeline import Timeline
 from sandbox.nn.trainer import Metrics as TrainerMetrics
@@ -67,6 +67,7 @@ class TrainingSetup:
     batch_size: int = DEFAULT_BATCH_SIZE
     l2: float = 0.0
     seed: int = 0
+    schedule: LrSchedule = LrSchedule()
 
 
 def same_key(a: tuple, b: tuple | None) -> bool:
@@ -157,6 +158,7 @@ def new_trainer(net: MLP, points: PointSet, setup: TrainingSetup) -> Trainer:
         l2=setup.l2,
         seed=setup.seed,
         test_mask=np.asarray(points.is_test),
+        schedule=setup.schedule,
     )
 
 

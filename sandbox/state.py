@@ -19,6 +19,7 @@ from sandbox.vocab import (
     DEFAULT_VIEWS,
     SPEEDS,
     Optimizer,
+    Schedule,
     Task,
     View,
 )
@@ -53,6 +54,8 @@ class NetworkSettings:
     batch_size: int = setting("batch_size").default
     l2: float = setting("l2").default
     seed: int = setting("seed").default
+    schedule: Schedule = Schedule(setting("schedule").default)
+    schedule_steps: int = setting("schedule_steps").default
 
 
 @dataclass

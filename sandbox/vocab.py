@@ -43,9 +43,11 @@ class Activation(StrEnum):
 
 
 class Schedule(StrEnum):
-    """How the learning rate changes during a run (this version keeps it constant)."""
+    """How the learning rate changes during a run (sandbox.nn.schedule has the formulas)."""
 
-    CONSTANT = "constant"
+    CONSTANT = "constant"  # the same rate at every step
+    COSINE = "cosine"  # cosine annealing to zero over the schedule's steps (as GINN trained)
+    STEP = "step"  # step decay: the rate times a factor every so many steps
 
 
 class View(StrEnum):
@@ -198,6 +200,12 @@ MAX_BATCH_SIZE = 1 << 20  # the trainer's cap; levels without a batch size train
 L2_RANGE = (0.0, 0.1)  # the weight-decay slider
 L2_MAX = 10.0  # what levels and scripts may set
 DEFAULT_MOMENTUM = 0.9
+# Learning-rate schedules: the cosine's length, or step decay's interval, and its factor.
+DEFAULT_SCHEDULE_STEPS = 10_000
+SCHEDULE_STEPS_RANGE = (1, 10_000_000)
+SCHEDULE_STEP_STOPS = (100, 300, 1000, 3000, 10_000, 30_000, 100_000, 300_000, 1_000_000)
+DEFAULT_SCHEDULE_GAMMA = 0.5
+SCHEDULE_GAMMA_RANGE = (0.01, 1.0)
 MAX_SEED = 2**31 - 1
 # steps trained before a screenshot or over a movie (a few minutes of flat-out training)
 MAX_TRAIN_STEPS = 10_000_000

@@ -5,6 +5,7 @@ No pygame or OpenGL here; everything runs and is tested without a display. `warm
 """
 
 from .mlp import MLP, resize_network, softmax, validate_sizes
+from .schedule import LrSchedule
 from .trainer import (
     Metrics,
     Optimizer,
@@ -12,11 +13,12 @@ from .trainer import (
     Trainer,
     TrainerSnapshot,
     TrainerState,
-    warmup,
 )
+from .warmup import warmup
 
 __all__ = [
     "MLP",
+    "LrSchedule",
     "Metrics",
     "Optimizer",
     "Task",

@@ -164,6 +164,8 @@ class LevelScene(SandboxScene):
             batch_size=spec.batch_size or MAX_BATCH_SIZE,  # none given: every training point
             l2=spec.l2,
             seed=spec.seed,
+            schedule=spec.schedule,
+            schedule_steps=spec.schedule_steps,
         )
         data = level.data
         s.preset = data.generator or DEFAULT_PRESET[task]

@@ -22,7 +22,7 @@ from sandbox import actions as A
 from sandbox.bayes import LastLayerLaplace
 from sandbox.data import dataset_info, list_datasets, make_dataset, picture_source
 from sandbox.data.datasets import IMAGE_PREFIX
-from sandbox.nn import MLP
+from sandbox.nn import MLP, LrSchedule
 from sandbox.nn.trainer import plain_number
 from sandbox.scenes.base import Controller, Routes
 from sandbox.session import TrainingSetup, new_points, outputs_needed
@@ -40,6 +40,7 @@ from sandbox.vocab import (
     SPEEDS,
     TEST_FRACTION_UI_MAX,
     Optimizer,
+    Schedule,
     Task,
     View,
 )
@@ -76,6 +77,7 @@ def training_setup(st: NetworkSettings) -> TrainingSetup:
         batch_size=st.batch_size,
         l2=st.l2,
         seed=st.seed,
+        schedule=LrSchedule(st.schedule, st.schedule_steps),
     )
 
 
@@ -107,6 +109,7 @@ class ModelController(Controller):
             A.SetLearningRate: self._on_lr,
             A.SetBatchSize: self._on_batch_size,
             A.SetL2: self._on_l2,
+            A.SetSchedule: self._on_schedule,
             A.TogglePlay: lambda a: self.set_playing(not self.state.playing),
             A.SetPlaying: lambda a: self.set_playing(a.playing),
             A.StepOnce: self._on_step_once,
@@ -293,6 +296,18 @@ class ModelController(Controller):
         if a.name in tuple(Optimizer) and a.name != s.settings.optimizer:
             s.settings = replace(s.settings, optimizer=a.name)
             s.trainer.set_optimizer(a.name)
+
+    def _on_schedule(self, a: A.SetSchedule) -> None:
+        s = self.state
+        try:
+            kind = Schedule(a.schedule)
+            steps = s.settings.schedule_steps if a.steps is None else int(a.steps)
+            schedule = LrSchedule(kind, steps)
+        except ValueError as exc:
+            self.scene.say(str(exc), "error")
+            return
+        s.settings = replace(s.settings, schedule=kind, schedule_steps=steps)
+        s.trainer.set_schedule(schedule)
 
     def _on_lr(self, a: A.SetLearningRate) -> None:
         s = self.state

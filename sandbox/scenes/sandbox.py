@@ -50,7 +50,7 @@ from sandbox.ui import hud
 from sandbox.ui.dialogs import dropped_file_action
 from sandbox.ui.layout import compute_layout
 from sandbox.ui.panels import SandboxPanels
-from sandbox.vocab import UI_SCALE_RANGE, Task, View
+from sandbox.vocab import UI_SCALE_RANGE, Schedule, Task, View
 
 if TYPE_CHECKING:
     from sandbox.app import App
@@ -120,6 +120,8 @@ class SandboxScene(Scene):
             ),
             optimizer=cfg.optimizer or s.settings.optimizer,
             batch_size=cfg.batch_size or s.settings.batch_size,
+            schedule=Schedule(cfg.schedule or s.settings.schedule),
+            schedule_steps=cfg.schedule_steps or s.settings.schedule_steps,
         )
         s.preset = cfg.dataset
         s.data_seed = cfg.seed

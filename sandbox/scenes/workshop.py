@@ -102,6 +102,8 @@ def scene_data_from_state(state: AppState, level: str | None = None) -> SceneDat
         learning_rate=float(st.learning_rate),
         batch_size=int(st.batch_size),
         l2=float(st.l2),
+        schedule=str(st.schedule),
+        schedule_steps=int(st.schedule_steps),
         momentum=float(getattr(trainer, "momentum", 0.9)),
         seed=int(st.seed),
         test_fraction=float(pts.test_fraction),
@@ -158,11 +160,8 @@ def _get(
     lo: float = -math.inf,
     hi: float = math.inf,
 ) -> T:
-    """One sandbox setting from `extra`, or `default` when missing, mistyped or out of range.
-
-    These are conveniences (brush size, speed...); a scene written by another program may lack
-    them, which is no reason to refuse it.
-    """
+    """One sandbox setting from `extra`, or `default` when missing, mistyped or out of range
+    (conveniences: a scene written by another program may lack them; no reason to refuse it)."""
     value = extra.get(key, default)
     if kind is bool:
         return value if isinstance(value, bool) else default
@@ -175,10 +174,8 @@ def _get(
 
 
 def prepare_scene(data: SceneData, state: AppState, source: str = "scene") -> PreparedScene:
-    """Build the points, network and settings of a validated scene without changing `state`.
-
-    Raises ValueError naming `source` when this app cannot hold the scene.
-    """
+    """Build the points, network and settings of a validated scene without changing `state`;
+    ValueError naming `source` when this app cannot hold the scene."""
     task = Task(data.task)
     raw = data.extra.get(SANDBOX_KEY) if isinstance(data.extra, dict) else None
     extra: dict[str, object] = raw if isinstance(raw, dict) else {}
@@ -211,6 +208,8 @@ def prepare_scene(data: SceneData, state: AppState, source: str = "scene") -> Pr
         batch_size=int(t.batch_size),
         l2=float(t.l2),
         seed=int(t.seed),
+        schedule=t.schedule,
+        schedule_steps=int(t.schedule_steps),
     )
     try:
         # a throwaway trainer: whatever it refuses is refused before anything changes

@@ -21,12 +21,13 @@ from pygame_gui.elements import UIButton, UIImage, UIScrollingContainer
 
 from sandbox import actions as A
 from sandbox.data.datasets import short_name
+from sandbox.settings import setting
 from sandbox.state import AppState
 from sandbox.ui import charts
 from sandbox.ui.base import LABEL_FONT_PX, select_if
 from sandbox.ui.dialogs import FileButtons
 from sandbox.ui.layout import COMPACT_LAYERS, LAYER_LABEL_WIDTH, TOOLBAR_ITEMS, panels_visible
-from sandbox.ui.numbers import compact_count, loss_text, percent_text
+from sandbox.ui.numbers import compact_count, loss_text, percent_text, plain_number
 from sandbox.ui.rows import (
     ButtonSpec,
     RowPanel,
@@ -38,7 +39,17 @@ from sandbox.ui.rows import (
     setting_row,
 )
 from sandbox.ui.theme import CLASS_NAMES
-from sandbox.vocab import MAX_CLASSES, MAX_WIDTH_UI, MIN_WIDTH, VIEW_KEYS, Optimizer, Task, View
+from sandbox.vocab import (
+    MAX_CLASSES,
+    MAX_WIDTH_UI,
+    MIN_WIDTH,
+    SCHEDULE_STEP_STOPS,
+    VIEW_KEYS,
+    Optimizer,
+    Schedule,
+    Task,
+    View,
+)
 
 UI_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
 
@@ -87,6 +98,8 @@ class SandboxPanels(RowPanel):
             len(state.settings.hidden),
             state.settings.task,
             state.settings.optimizer,
+            state.settings.schedule,
+            state.settings.schedule_steps,
             state.preset,
             state.scale,
             state.n_classes,
@@ -296,6 +309,8 @@ class SandboxPanels(RowPanel):
             "SGD with momentum is the classic.",
             lambda v: A.SetOptimizer(v),
         )
+        y += self.s(42)
+        self._schedule_row(panel, pad, y, half, state)
         rows = [
             setting_row("learning_rate"),
             setting_row("batch_size"),
@@ -334,6 +349,29 @@ class SandboxPanels(RowPanel):
             lambda v: A.SetUiScale(float(v)),
         )
         return self._end_side_panel(panel, w, y + self.s(32))
+
+    def _schedule_row(self, panel, x: int, y: int, half: int, state: AppState) -> None:
+        """The learning-rate schedule and its length, as two dropdowns side by side."""
+        st = state.settings
+        kind = setting("schedule")
+        self._dropdown(
+            panel,
+            (x, y, half, self.s(32)),
+            list(zip(kind.choice_labels, kind.choices, strict=True)),
+            str(st.schedule),
+            kind.help,
+            lambda v: A.SetSchedule(v),
+        )
+        stops = sorted({*SCHEDULE_STEP_STOPS, int(st.schedule_steps)})
+        steps = setting("schedule_steps")
+        self._dropdown(
+            panel,
+            (x + half + self.s(6), y, half, self.s(32)),
+            [(f"{n:,} steps", str(n)) for n in stops],
+            str(int(st.schedule_steps)),
+            steps.help,
+            lambda v: A.SetSchedule(str(state.settings.schedule), int(v)),
+        )
 
     def _compact_slider(self, panel, y: int, w: int, spec: SliderSpec, state: AppState) -> int:
         """A one-line slider row (name, slider, value) for networks with many layers."""
@@ -493,7 +531,14 @@ class SandboxPanels(RowPanel):
         status = "training" if state.playing else "paused"
         if state.closer.scrub is not None:
             status = f"past; now {state.closer.live_step:,}"
-        self._set_label("step", f"Step {m.step:,}  ({status})")
+        trainer = state.trainer
+        if trainer is None or trainer.schedule.kind is Schedule.CONSTANT:
+            self._set_label("step", f"Step {m.step:,}  ({status})")
+        else:  # the rate the schedule has reached, beside the step
+            rate = plain_number(trainer.current_lr())
+            self._set_label_fit(
+                "step", f"Step {m.step:,}  ({status})  rate {rate}", f"Step {m.step:,} · {rate}"
+            )
         train, test = loss_text(m.train_loss), loss_text(m.test_loss)
         self._set_label_fit(
             "loss", f"Loss       train {train}    test {test}", f"Loss {train} · test {test}"
