@@ -127,6 +127,15 @@ class LoadPreset(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class SetResolution(Action):
+    """A picture's training resolution (its longest side in pixels); reloads a picture."""
+
+    control = "presets"
+
+    resolution: int
+
+
+@dataclass(frozen=True, slots=True)
 class SetNoise(Action):
     """Noise of the preset generator; regenerates the current preset."""
 

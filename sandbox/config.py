@@ -32,6 +32,7 @@ class AppConfig:
     learning_rate: float | None = None
     optimizer: str | None = None
     batch_size: int | None = None
+    resolution: int | None = None
     schedule: str | None = None
     schedule_steps: int | None = None
     zoom: float | None = None

@@ -263,6 +263,7 @@ class AppState:
     preset: str = setting("dataset").default
     presets: tuple[tuple[str, str, str], ...] = ()  # (name, description, task) to choose from
     noise: float = 0.1  # until a dataset brings its own
+    resolution: int = setting("resolution").default  # a picture's training resolution
     data_seed: int = setting("data_seed").default
     n_preset: int = 400
     test_fraction: float = setting("test_fraction").default

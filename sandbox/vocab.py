@@ -183,7 +183,10 @@ def max_width(n_hidden: int) -> int:
 # typed by hand and stay smaller.
 MAX_POINTS = 20_000
 MAX_LEVEL_POINTS = 5000
-NOISE_RANGE = (0.0, 0.5)  # dataset noise (the generators' own unit)
+NOISE_RANGE = (0.0, 0.5)
+# A picture trains on every pixel of it shrunk to this many pixels along its longest side.
+TRAIN_SIDES = (16, 32, 64, 128)
+DEFAULT_TRAIN_SIDE = 64  # dataset noise (the generators' own unit)
 TEST_FRACTION_UI_MAX = 0.5  # the sandbox's train/test slider
 TEST_FRACTION_LEVEL_MAX = 0.9  # a level may hold out more (to show overfitting)
 

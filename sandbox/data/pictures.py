@@ -23,14 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
+from sandbox.vocab import DEFAULT_TRAIN_SIDE, TRAIN_SIDES  # noqa: F401 - read from here too
+
 from ..resources import resource_dir
 
 DOMAIN_HALF = 6.0
 DISK_RADIUS = 3.0
 MAX_PICTURE_PIXELS = 1 << 25  # 32 megapixels; more is refused as a possible decompression bomb
 MAX_PICTURE_BYTES = 256 << 20
-TRAIN_SIDES = (16, 32, 64, 128)  # training resolutions: the longest side the network trains on
-DEFAULT_TRAIN_SIDE = 64
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".tga")
 
 

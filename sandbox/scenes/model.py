@@ -26,6 +26,7 @@ from sandbox.nn import MLP, LrSchedule
 from sandbox.nn.trainer import plain_number
 from sandbox.scenes.base import Controller, Routes
 from sandbox.session import TrainingSetup, new_points, outputs_needed
+from sandbox.settings import setting
 from sandbox.state import Metrics, NetworkSettings
 from sandbox.vocab import (
     L2_MAX,
@@ -99,6 +100,7 @@ class ModelController(Controller):
             A.LoadPreset: self._on_load_preset,
             A.OpenPicture: self._on_open_picture,
             A.SetNoise: self._on_noise,
+            A.SetResolution: self._on_resolution,
             A.NewDataSeed: self._on_new_data_seed,
             A.SetTestFraction: self._on_test_fraction,
             A.SetTask: self._on_task,
@@ -137,7 +139,7 @@ class ModelController(Controller):
             n = int(s.n_preset)
             X, y = make_dataset(
                 name, n=n, noise=float(min(s.noise, NOISE_RANGE[1])),
-                seed=int(s.data_seed),
+                seed=int(s.data_seed), resolution=int(s.resolution),
             )  # fmt: skip
         except ValueError as exc:
             self.scene.say(str(exc), "error")
@@ -211,6 +213,12 @@ class ModelController(Controller):
         # another data set is another problem: a fresh network (step 0) with the data's outputs
         if self.load_preset(a.name):
             self.build_network()
+
+    def _on_resolution(self, a: A.SetResolution) -> None:
+        s = self.state
+        s.resolution = int(np.clip(a.resolution, 1, setting("resolution").range[1]))
+        if picture_source(s.preset) is not None:
+            self.load_preset(s.preset, coalesce=True)
 
     def _on_noise(self, a: A.SetNoise) -> None:
         s = self.state

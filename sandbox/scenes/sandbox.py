@@ -127,6 +127,7 @@ class SandboxScene(Scene):
         s.data_seed = cfg.seed
         s.noise = cfg.noise if cfg.noise is not None else float(info.default_noise)
         s.n_preset = cfg.points if cfg.points is not None else DEFAULT_POINTS[task]
+        s.resolution = cfg.resolution or s.resolution
         s.ui_scale = float(np.clip(cfg.ui_scale, *UI_SCALE_RANGE))
         s.show_ui = not cfg.hide_ui
         if cfg.views is not None:

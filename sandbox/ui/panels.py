@@ -20,7 +20,7 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UIImage, UIScrollingContainer
 
 from sandbox import actions as A
-from sandbox.data.datasets import short_name
+from sandbox.data.datasets import picture_source, short_name
 from sandbox.settings import setting
 from sandbox.state import AppState
 from sandbox.ui import charts
@@ -221,6 +221,7 @@ class SandboxPanels(RowPanel):
         )
         rows = [
             setting_row("noise"),
+            *([setting_row("resolution")] if picture_source(state.preset) else []),
             setting_row("test_fraction"),
             section_row("VIEW"),
             buttons_row(
