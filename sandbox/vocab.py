@@ -169,6 +169,7 @@ def parse_views(names: Iterable[str]) -> frozenset[View]:
 MIN_HIDDEN_LAYERS, MAX_HIDDEN_LAYERS = 1, 8
 MIN_WIDTH, MAX_WIDTH = 1, 256
 MAX_SINGLE_WIDTH = 1000  # a network with one hidden layer may be this wide (the blog's 500)
+PER_PIXEL_MAX_WIDTH = 64  # wider networks over the partition budget get a sampled field
 MAX_WIDTH_UI = 64  # the sandbox's width sliders stop here (wider networks come from files)
 MAX_CLASSES = 6  # the class palette's size
 

@@ -43,6 +43,7 @@ from sandbox.vocab import (
     MAX_CLASSES,
     MAX_WIDTH_UI,
     MIN_WIDTH,
+    PER_PIXEL_MAX_WIDTH,
     SCHEDULE_STEP_STOPS,
     VIEW_KEYS,
     Optimizer,
@@ -554,7 +555,13 @@ class SandboxPanels(RowPanel):
         else:
             self._set_label("accuracy", "Fitting a picture: lower loss is better")
         g = state.geometry
-        if g.too_many:
+        if g.too_many and max(state.settings.hidden, default=0) > PER_PIXEL_MAX_WIDTH:
+            self._set_label_fit(
+                "regions",
+                "Regions: too many; the field is sampled, layer 1 creases only",
+                "Too many regions: layer 1 creases only",
+            )
+        elif g.too_many:
             self._set_label("regions", f"Regions: too many to list ({g.message})")
         else:
             bound = f", at most {compact_count(g.bound)}" if g.bound else ""
