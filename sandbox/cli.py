@@ -125,6 +125,24 @@ def add_setting_options(
         group.add_argument(*opt.flags, **kwargs)  # type: ignore[arg-type]
 
 
+EXPERIMENT_HELP = (
+    "open one of the seeds' experiments, prepared with its caption ('--experiment list' "
+    "prints their ids and titles)"
+)
+
+
+def experiment_arg(text: str | None) -> str | None:
+    """--experiment's value checked against the experiments; UsageError listing the ids."""
+    if text is None:
+        return None
+    from sandbox.experiments import experiment
+
+    try:
+        return experiment(text).id
+    except ValueError as exc:
+        raise UsageError(f"--experiment: {exc}") from None
+
+
 PICTURE_HELP = (
     "start from a picture to learn: an image file (PNG, JPEG, BMP, GIF, WebP, ...) or a "
     "bundled picture (disk, square, star, ring, bottle, smiley); not with --dataset"
@@ -239,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="start a guided level: its file name without .toml (01-one-crease) or its number",
     )
     a("--picture", default=None, metavar="PATH", help=PICTURE_HELP)
+    a("--experiment", default=None, metavar="ID", help=EXPERIMENT_HELP)
     add_setting_options(parser, defaults={"dataset": None})
     return parser
 
@@ -285,6 +304,7 @@ def config_from_args(ns: argparse.Namespace) -> AppConfig:
         hide_ui=ns.hide_ui,
         play=ns.play,
         frames=ns.frames,
+        experiment=experiment_arg(ns.experiment),
         **settings,  # type: ignore[arg-type]
     )
 
@@ -315,13 +335,20 @@ def main(argv: list[str] | None = None) -> int:
         return render_main(args[1:])
     parser = build_parser()
     ns = parser.parse_args(args)
+    if ns.experiment == "list":
+        from sandbox.experiments import listing
+
+        print(listing())
+        return 0
     try:
         config = config_from_args(ns)
     except UsageError as exc:
         print(f"neural-origami: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     given = sys.argv[1:] if argv is None else list(argv)
-    config.menu = config.level is None and not sandbox_options_given(given)
+    config.menu = (
+        config.level is None and config.experiment is None and not sandbox_options_given(given)
+    )
     prepare_environment(config)
     from sandbox.app import StartupError, run
 

@@ -41,4 +41,5 @@ class AppConfig:
     frames: int | None = None
     skip_loading: bool = False
     menu: bool = False  # open the start menu first (no sandbox options were given)
+    experiment: str | None = None  # open this experiment (sandbox.experiments) first
     extra: dict = field(default_factory=dict)

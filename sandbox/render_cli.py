@@ -29,11 +29,13 @@ from typing import Any
 
 from sandbox.cli import (
     EXIT_USAGE,
+    EXPERIMENT_HELP,
     PICTURE_HELP,
     UsageError,
     add_setting_options,
     check_output_path,
     check_steps,
+    experiment_arg,
     picture_dataset,
     setting_value,
 )
@@ -78,6 +80,7 @@ class RenderJob:
     schedule: str | None = None
     schedule_steps: int | None = None
     resolution: int | None = None
+    experiment: str | None = None
 
     @property
     def kind(self) -> str:
@@ -109,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument("--scene", metavar="FILE", help="start from a .origami scene file")
     a("--out", required=True, metavar="PATH", help="output file: .gif, .mp4, .png or .npz")
     start.add_argument("--picture", metavar="PATH", help=PICTURE_HELP)
+    start.add_argument("--experiment", metavar="ID", help=EXPERIMENT_HELP)
     a("--steps", type=int, default=0, metavar="N", help="training steps over the movie (0)")
     a(
         "--frames",
@@ -198,6 +202,7 @@ def job_from_args(ns: argparse.Namespace) -> RenderJob:
         schedule=ns.schedule,
         schedule_steps=ns.schedule_steps,
         resolution=ns.resolution,
+        experiment=experiment_arg(ns.experiment),
     )
 
 
@@ -268,6 +273,7 @@ def render(job: RenderJob, scene_data: Any = None) -> int:
         schedule=job.schedule,
         schedule_steps=job.schedule_steps,
         resolution=job.resolution,
+        experiment=job.experiment,
         hide_ui=True,
         skip_loading=True,
         screenshot=str(job.out),  # a file render: no start-up hints on the plane
@@ -315,7 +321,17 @@ def render(job: RenderJob, scene_data: Any = None) -> int:
 
 
 def write_network(job: RenderJob) -> int:
-    """Train without a window and write the network as .npz; returns the exit status."""
+    """Train without a window and write the network as .npz; returns the exit status. An
+    experiment brings its dataset, network and training settings (the options given win)."""
+    if job.experiment is not None:
+        from sandbox.experiments import experiment
+
+        exp = experiment(job.experiment)
+        job.dataset = exp.dataset
+        for name in ("hidden", "optimizer", "learning_rate", "batch_size", "schedule",
+                     "schedule_steps", "resolution"):  # fmt: skip
+            if getattr(job, name) is None:
+                setattr(job, name, getattr(exp, name))
     from sandbox.fit import FitJob, fit
     from sandbox.io.weights import save_weights
     from sandbox.nn import LrSchedule
@@ -361,8 +377,16 @@ def _override_view(scene: Any, job: RenderJob) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--experiment=list" in args or any(
+        a == "--experiment" and args[i + 1 : i + 2] == ["list"] for i, a in enumerate(args)
+    ):  # the list needs no --out
+        from sandbox.experiments import listing
+
+        print(listing())
+        return 0
     parser = build_parser()
-    ns = parser.parse_args(argv)
+    ns = parser.parse_args(args)
     try:
         job = job_from_args(ns)
     except UsageError as exc:

@@ -284,7 +284,10 @@ class SandboxPanels(RowPanel):
                 f"Neurons in hidden layer {i + 1}. Each neuron adds one crease (a fold) to the "
                 "plane.",
                 (MIN_WIDTH, MAX_WIDTH_UI),
-                lambda s, i=i: s.settings.hidden[i] if i < len(s.settings.hidden) else 1,
+                # a network from a file or the command line may be wider than the slider
+                lambda s, i=i: (
+                    min(s.settings.hidden[i], MAX_WIDTH_UI) if i < len(s.settings.hidden) else 1
+                ),
                 lambda v, i=i: A.SetWidth(i, int(v)),
                 lambda s, i=i: str(s.settings.hidden[i]) if i < len(s.settings.hidden) else "",
             )

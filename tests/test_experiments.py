@@ -1,0 +1,172 @@
+"""The seeds' experiments: each opens as its caption says (network, views, training), the
+Experiments page lists them, Replay starts one again, and each caption's claim holds on the
+experiment's own run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gl_util import gl_session_fixture  # noqa: F401
+
+from sandbox import cli, render_cli
+from sandbox import game_actions as G
+from sandbox.bayes import LastLayerLaplace
+from sandbox.experiments import EXPERIMENTS, experiment, listing
+from sandbox.fit import FitJob, fit
+from sandbox.geometry.ray import ray_probe
+from sandbox.nn import softmax
+from sandbox.scenes.experiment import ExperimentScene
+from sandbox.vocab import Schedule, View
+
+APP_DEFAULTS = {"size": (1100, 720)}
+IDS = [e.id for e in EXPERIMENTS]
+
+
+def test_list_prints_one_id_then_its_title_per_line(capsys):
+    assert cli.main(["--experiment", "list"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split()[0] for line in lines] == IDS
+    assert all(line.endswith(e.title) for line, e in zip(lines, EXPERIMENTS, strict=True))
+    assert render_cli.main(["--experiment", "list"]) == 0
+    assert capsys.readouterr().out.strip() == listing()
+    assert cli.main(["--experiment", "nope"]) == 2
+    assert "unknown experiment 'nope'; allowed: one-neuron" in capsys.readouterr().err
+    for e in EXPERIMENTS:  # one paragraph each, long enough to say what to look for
+        assert 150 < len(e.caption) < 600 and "\n" not in e.caption
+
+
+@pytest.mark.parametrize("exp_id", IDS)
+def test_each_experiment_opens_as_it_says(make_app, exp_id):
+    exp = experiment(exp_id)
+    d = make_app(experiment=exp_id)
+    scene, s = d.scene, d.state
+    assert isinstance(scene, ExperimentScene) and scene.experiment is exp
+    assert s.settings.hidden == list(exp.hidden)
+    assert s.preset == exp.dataset
+    assert {v.value for v in s.views} == set(exp.views)
+    assert s.playing == exp.play
+    assert s.layer_view == exp.layer_view
+    assert s.trainer.schedule.kind is Schedule(exp.schedule)
+    d.send([], frames=3)
+    assert s.metrics.step >= exp.steps
+    assert scene.replay_button is not None
+    # the plane is drawn (never blank): more than a couple of colours in it
+    pixels = d.app.renderer.read_pixels()
+    x, y, w, h = s.layout.plane
+    plane = pixels[y + h // 2 : y + h - 10, x + 10 : x + w - 10].reshape(-1, 3)
+    assert len(np.unique(plane // 16, axis=0)) > 3
+    # Replay: the same experiment again from its start
+    scene.apply(G.OpenExperiment(exp_id))
+    d.send([], frames=2)
+    again = d.app.scene
+    assert again is not scene and isinstance(again, ExperimentScene)
+    assert again.experiment is exp and again.state.metrics.step <= exp.steps + 30
+
+
+def test_the_menu_has_an_experiments_page(make_app):
+    d = make_app(menu=True)
+    menu = d.scene
+    menu.apply(G.ShowPage("experiments"))
+    d.send([], frames=2)
+    panels = menu.panels
+    assert {f"exp_{i}" for i in IDS} <= set(panels.buttons)
+    assert "page_levels" in panels.buttons and panels.buttons["page_experiments"].is_selected
+    menu.apply(G.OpenExperiment("ring-partitions"))
+    d.send([], frames=3)
+    assert isinstance(d.app.scene, ExperimentScene)
+
+
+# ----------------------------------------------------------------------------- the claims
+def _along(net, origin, direction, radii):
+    pts = np.asarray(origin) + radii[:, None] * np.asarray(direction)
+    return net.forward(pts)
+
+
+def test_one_neuron_is_flat_on_one_side_and_a_plane_on_the_other(make_app):
+    d = make_app(experiment="one-neuron")
+    net = d.state.net
+    (W, b), (w2, b2) = net.weights()
+    a, bb, c = W[0, 0], W[0, 1], b[0]
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-6, 6, (500, 2))
+    expected = w2[0, 0] * np.maximum(a * X[:, 0] + bb * X[:, 1] + c, 0) + b2[0]
+    np.testing.assert_allclose(net.forward(X)[:, 0], expected, atol=1e-12)
+    off = (a * X[:, 0] + bb * X[:, 1] + c) < 0
+    assert off.any() and (~off).any()  # the crease crosses the window
+    np.testing.assert_allclose(net.forward(X[off])[:, 0], b2[0], atol=1e-12)  # flat side
+
+
+def test_500_creases_fit_the_disk_better_than_10():
+    scores = {}
+    for exp_id in ("disk-10", "disk-500"):
+        e = experiment(exp_id)
+        job = FitJob(e.dataset, e.hidden, 2000, learning_rate=e.learning_rate,
+                     batch_size=e.batch_size, resolution=e.resolution, seed=e.seed)  # fmt: skip
+        scores[exp_id] = fit(job).psnr
+    assert scores["disk-500"] > scores["disk-10"] + 1.0, scores
+
+
+def test_ginn_bottle_anneals_and_colours_three_layers(make_app):
+    d = make_app(experiment="ginn-bottle")
+    s = d.state
+    d.scene.train_now(400)
+    tr = s.trainer
+    assert tr.schedule.steps == 20_000 and 0 < tr.current_lr() < tr.lr
+    d.send([], frames=2)
+    assert set(np.unique(s.partition.creases.layer)) == {1, 2, 3}
+    assert View.TIMELINE in s.views
+
+
+def test_the_ring_joint_partition_refines_layer_one(make_app):
+    d = make_app(experiment="ring-partitions")
+    s = d.state
+    bounds = (-7.0, 7.0, -7.0, 7.0)
+    one = s.session.partition(bounds, upto_layer=1)
+    joint = s.session.partition(bounds)
+    assert 1 < one.n_regions < joint.n_regions
+    assert len(joint.boundary) > 0
+    assert s.metrics.train_acc > 0.95
+
+
+def test_ray_probe_is_linear_between_creases_and_sure_far_away(make_app):
+    d = make_app(experiment="ray-probe")
+    net = d.state.net
+    probe = ray_probe(net, (0.0, 0.0), (1.0, 0.3), 8.0)
+    # between consecutive crossings the logit difference is exactly linear in r
+    bp = probe.breakpoints
+    for r0, r1 in zip(bp[:-1], bp[1:], strict=True):
+        if r1 - r0 < 1e-6:
+            continue
+        r = np.linspace(r0, r1, 7)[1:-1]
+        diff = np.diff(_along(net, (0, 0), probe.direction, r), axis=1)[:, 0]
+        np.testing.assert_allclose(np.diff(diff, 2), 0.0, atol=1e-9)
+    far = softmax(_along(net, (0, 0), probe.direction, np.array([50.0, 500.0, 5000.0])))
+    assert far.max(axis=1)[-1] > 0.999 and np.all(np.diff(far.max(axis=1)) >= -1e-12)
+
+
+def test_laplace_is_humbler_than_map_far_away(make_app):
+    d = make_app(experiment="map-vs-laplace")
+    s = d.state
+    net, pts = s.net, s.points
+    la = LastLayerLaplace(net, prior_precision=1.0).fit(pts.X, pts.y)
+    far = np.array([[60.0, 20.0], [-50.0, 45.0], [10.0, -70.0]])
+    map_conf = softmax(net.forward(far)).max(axis=1)
+    lap_conf = la.predict_proba(far).max(axis=1)
+    assert np.all(lap_conf < map_conf) and map_conf.min() > 0.99
+    assert View.SPLIT in s.views and s.camera.zoom < 0.1
+
+
+def test_four_neurons_slope_is_constant_inside_regions(make_app):
+    d = make_app(experiment="four-neurons")
+    net = d.state.net
+    u = np.array([0.6, 0.8])
+    r = np.linspace(0.0, 8.0, 801)
+    f = _along(net, (0, 0), u, r)[:, 0]
+    second = np.abs(np.diff(f, 2))
+    crossings = ray_probe(net, (0, 0), u, 8.0).radii
+    near = np.zeros_like(second, dtype=bool)
+    for c in crossings:
+        near |= np.abs(r[1:-1] - c) <= 0.011
+    assert np.all(second[~near] < 1e-9)  # zero inside regions
+    if len(crossings):
+        assert second[near].max() > 1e-6  # a spike at a crease
