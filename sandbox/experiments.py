@@ -85,6 +85,20 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         batch_size=256,
     ),
     Experiment(
+        "sharp-edges",
+        "Sharp edges are hard",
+        "A [32, 32] network has learned the picture of a star. The error view shows "
+        "|target - output|: black where the network is right, bright where it is wrong. The "
+        "error lives on the edges and worst at the sharp tips and notches, where straight "
+        "creases must crowd to make a corner; the flat inside and outside are easy. Press F "
+        "for the output itself.",
+        "image:star",
+        (32, 32),
+        ("error", "creases"),
+        steps=3000,
+        batch_size=128,
+    ),
+    Experiment(
         "ginn-bottle",
         "GINN's bottle, cosine annealed",
         "A [16, 16, 16] network learns the picture of a bottle with a diamond in it, as GINN "

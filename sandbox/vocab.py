@@ -60,6 +60,7 @@ class View(StrEnum):
     CREASES = "creases"  # every neuron's crease as a line
     LAPLACE = "laplace"  # confidence with last-layer Laplace instead of the plain network
     SPLIT = "split"  # network and Laplace confidence side by side
+    ERROR = "error"  # pictures: |target - output|, bright where the network struggles
     # the stage views (beside or over the 2D plane)
     THREE_D = "3d"  # the folded-paper surface of the output
     PROBE = "probe"  # the ray-probe plot of logits against distance
@@ -79,6 +80,7 @@ VIEW_KEYS = {
     View.CREASES: "C",
     View.LAPLACE: "L",
     View.SPLIT: "X",
+    View.ERROR: "E",
     View.THREE_D: "V",
     View.PROBE: "P",
     View.INSPECTOR: "I",
@@ -92,6 +94,7 @@ VIEW_LABELS = {
     View.CREASES: "Creases",
     View.LAPLACE: "Laplace confidence",
     View.SPLIT: "Split: MAP | Laplace",
+    View.ERROR: "Error |target - output|",
     View.THREE_D: "3D folded paper",
     View.PROBE: "Ray probe",
     View.INSPECTOR: "Network inspector",

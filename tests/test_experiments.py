@@ -170,3 +170,20 @@ def test_four_neurons_slope_is_constant_inside_regions(make_app):
     assert np.all(second[~near] < 1e-9)  # zero inside regions
     if len(crossings):
         assert second[near].max() > 1e-6  # a spike at a crease
+
+
+def test_sharp_edges_carry_the_error(make_app):
+    from sandbox.data import load_picture
+
+    d = make_app(experiment="sharp-edges")
+    s = d.state
+    assert View.ERROR in s.views
+    pic = load_picture("star")
+    err = np.abs(np.clip(s.net.forward(pic.pixel_centres())[:, 0], 0, 1) - pic.pixels.ravel())
+    p = pic.pixels
+    # edge pixels: a neighbour within two pixels has the other colour
+    pad = np.pad(p, 2, mode="edge")
+    h, w = p.shape
+    windows = [pad[i : i + h, j : j + w] for i in range(5) for j in range(5)]
+    edge = (np.max(windows, axis=0) - np.min(windows, axis=0) > 0.5).ravel()
+    assert err[edge].mean() > 4 * err[~edge].mean(), (err[edge].mean(), err[~edge].mean())

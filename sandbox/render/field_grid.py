@@ -35,6 +35,16 @@ def grid_mesh(
     return vertices, triangles, values
 
 
+def picture_error(picture, vertices: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """(V, 1) |target - output| at the vertices: the picture's bilinear brightness against the
+    output clipped to [0, 1] (as a picture shows it); 0 outside the picture's extent."""
+    xmin, xmax, ymin, ymax = picture.extent
+    x, y = vertices[:, 0], vertices[:, 1]
+    inside = (x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax)
+    err = np.abs(picture.sample(vertices) - np.clip(values[:, 0], 0.0, 1.0))
+    return np.where(inside, err, 0.0)[:, None]
+
+
 def first_layer_segments(net, bounds: tuple[float, float, float, float]) -> np.ndarray:
     """(S, 4) segments (x0, y0, x1, y1): each first-layer neuron's crease w . x + b = 0 clipped
     to bounds = (xmin, ymin, xmax, ymax); neurons whose line misses the window give none."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sandbox import actions as A
+from sandbox.data.datasets import picture_source
 from sandbox.geometry import Partition
 from sandbox.nn.mlp import softmax
 from sandbox.render.camera import View2D
@@ -263,6 +264,8 @@ class PlaneController(Controller):
                 s.views.discard(View.SPLIT)
             elif view is View.SPLIT:
                 s.views.discard(View.LAPLACE)
+            if view is View.ERROR and picture_source(s.preset) is None:
+                self.scene.say("The error view compares a picture with the output: open a picture.")
             if view in (View.LAPLACE, View.SPLIT) and s.task is Task.REGRESSION:
                 self.scene.say(
                     "Laplace confidence is shown for classification; pictures show grey."

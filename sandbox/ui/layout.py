@@ -28,6 +28,7 @@ TOOLBAR_ITEMS: tuple[tuple[str, str, int], ...] = (
     ("creases", "Creases", 78),
     ("laplace", "Laplace", 74),
     ("split", "Split", 56),
+    ("error", "Error", 60),
     ("discrete", "Discrete", 78),
     ("dots", "Dots", 56),
     ("3d", "3D", 46),

@@ -55,6 +55,8 @@ from sandbox.vocab import (
 UI_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
 
 VIEW_TIPS = {
+    View.ERROR: "Pictures: show |target - output| instead of the output, black where the "
+    "network is right and bright where it struggles (the sharp edges).",
     View.FIELD: "Colour the plane by what the network predicts: the stronger the colour, the "
     "surer it is. For a picture, the predicted grey.",
     View.BOUNDARY: "Draw the decision boundary: the exact line where the network switches "
