@@ -69,6 +69,7 @@ class Metrics:
     test_acc: float = float("nan")
     n_train: int = 0
     n_test: int = 0
+    psnr: float = float("nan")  # a picture: the output against the full-resolution picture
 
     @classmethod
     def of(cls, m: TrainerMetrics) -> Metrics:

@@ -22,6 +22,8 @@ from sandbox import actions as A
 from sandbox.bayes import LastLayerLaplace
 from sandbox.data import dataset_info, list_datasets, make_dataset, picture_source
 from sandbox.data.datasets import IMAGE_PREFIX
+from sandbox.data.pictures import load_picture
+from sandbox.fit import picture_psnr
 from sandbox.nn import MLP, LrSchedule
 from sandbox.nn.trainer import plain_number
 from sandbox.scenes.base import Controller, Routes
@@ -434,6 +436,12 @@ class ModelController(Controller):
             return
         self._metrics_time = s.time
         m = Metrics.of(self.session.metrics())
+        source = picture_source(s.preset) if s.task is Task.REGRESSION else None
+        if source is not None and s.net is not None:
+            try:  # the blog's test: the whole picture at full resolution, not the pixels trained
+                m.psnr = picture_psnr(s.net, load_picture(source))
+            except ValueError:
+                pass
         s.metrics = m
         if m.step != self._last_step_count:
             self._last_step_count = m.step

@@ -558,7 +558,14 @@ class SandboxPanels(RowPanel):
                 f"Accuracy {train} · test {test}",
             )
         else:
-            self._set_label("accuracy", "Fitting a picture: lower loss is better")
+            if math.isfinite(m.psnr):
+                self._set_label_fit(
+                    "accuracy",
+                    f"Picture  {m.psnr:.1f} dB PSNR at full resolution",
+                    f"PSNR {m.psnr:.1f} dB",
+                )
+            else:
+                self._set_label("accuracy", "Fitting a picture: lower loss is better")
         g = state.geometry
         if g.too_many and max(state.settings.hidden, default=0) > PER_PIXEL_MAX_WIDTH:
             self._set_label_fit(
