@@ -85,6 +85,33 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         batch_size=256,
     ),
     Experiment(
+        "pulse-adam",
+        "Adam's pulse",
+        "The 500-neuron disk with Adam: watch the loss chart. Every so often the loss jumps "
+        "up several times over and falls back within a few dozen steps, again and again: "
+        "Adam's pulse, which the blog asked about. Open the SGD run of the same disk next: "
+        "its curve has no such spikes.",
+        "image:disk",
+        (500,),
+        ("field", "creases"),
+        play=True,
+        batch_size=256,
+    ),
+    Experiment(
+        "pulse-sgd",
+        "The same disk with SGD",
+        "The 500-neuron disk with SGD and momentum (at a rate 30 times smaller: larger rates "
+        "blow up this wide network). Its loss chart falls smoothly, without Adam's spikes, "
+        "to about the same loss over the same steps.",
+        "image:disk",
+        (500,),
+        ("field", "creases"),
+        play=True,
+        batch_size=256,
+        optimizer="sgd",
+        learning_rate=0.0003,
+    ),
+    Experiment(
         "sharp-edges",
         "Sharp edges are hard",
         "A [32, 32] network has learned the picture of a star. The error view shows "

@@ -187,3 +187,27 @@ def test_sharp_edges_carry_the_error(make_app):
     windows = [pad[i : i + h, j : j + w] for i in range(5) for j in range(5)]
     edge = (np.max(windows, axis=0) - np.min(windows, axis=0) > 0.5).ravel()
     assert err[edge].mean() > 4 * err[~edge].mean(), (err[edge].mean(), err[~edge].mean())
+
+
+def test_adam_pulses_where_sgd_does_not():
+    from sandbox.data import make_dataset
+    from sandbox.nn import MLP, Trainer
+
+    spikes, finals = {}, {}
+    for exp_id in ("pulse-adam", "pulse-sgd"):
+        e = experiment(exp_id)
+        X, y = make_dataset(e.dataset, resolution=e.resolution)
+        net = MLP([2, *e.hidden, 1], seed=e.seed)
+        tr = Trainer(net, X, y, task="regression", optimizer=e.optimizer, lr=e.learning_rate,
+                     batch_size=e.batch_size)  # fmt: skip
+        losses = []
+        for _ in range(6):
+            tr.step(500)
+            losses.append(tr.batch_losses())
+        loss = np.concatenate(losses)
+        assert len(loss) == 3000 and not tr.diverged
+        median = np.array([np.median(loss[i - 100 : i]) for i in range(100, len(loss))])
+        spikes[exp_id] = int((loss[100:] > 3 * median).sum())
+        finals[exp_id] = float(loss[-200:].mean())
+    assert spikes["pulse-adam"] >= 20 and spikes["pulse-sgd"] == 0, spikes
+    assert finals["pulse-sgd"] < 1.5 * finals["pulse-adam"], finals
