@@ -142,6 +142,21 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         schedule_steps=20_000,
     ),
     Experiment(
+        "copycats",
+        "Copycats",
+        "The bottle after 6,000 cosine-annealed steps of a [16, 16, 16] network. Some "
+        "neurons have ended up with almost the same crease as another of their layer: "
+        "copycats, doing the work of one between them. The inspector marks each with an '=' "
+        "badge; hover a neuron there to read its notes and see its crease on the plane.",
+        "image:bottle",
+        (16, 16, 16),
+        ("field", "creases", "inspector"),
+        steps=6000,
+        batch_size=128,
+        schedule="cosine",
+        schedule_steps=6000,
+    ),
+    Experiment(
         "ring-partitions",
         "The ring: layer by layer",
         "A [8, 8] network trained on a disk inside a ring. The regions view shows the "

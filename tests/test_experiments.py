@@ -211,3 +211,17 @@ def test_adam_pulses_where_sgd_does_not():
         finals[exp_id] = float(loss[-200:].mean())
     assert spikes["pulse-adam"] >= 20 and spikes["pulse-sgd"] == 0, spikes
     assert finals["pulse-sgd"] < 1.5 * finals["pulse-adam"], finals
+
+
+def test_copycats_are_found_and_flagged(make_app):
+    from sandbox.geometry.health import copycat_neurons
+
+    d = make_app(experiment="copycats")
+    s = d.state
+    d.send([], frames=3)
+    x0, y0, x1, y1 = s.camera.world_bounds()
+    pairs = copycat_neurons(s.net, (x0, x1, y0, y1))
+    assert pairs, "no copycats in this run"
+    # the inspector's diagram carries the "=" badge of each (flags over every hidden neuron)
+    flags = d.scene.inspector.copycat
+    assert flags.sum() >= 2
