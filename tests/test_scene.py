@@ -547,3 +547,25 @@ def test_fuzz_manifest_values(key, value):
         assert "fuzz.origami" in str(err)
         return
     assert key in ("level", "extra") and validate_scene(result).identical(result)
+
+
+def test_the_learning_rate_schedule_round_trips_and_old_files_take_constant():
+    s = make_scene(training=TrainingSettings(schedule="cosine", schedule_steps=777))
+    back = scene_from_bytes(scene_to_bytes(s))
+    assert back.training.schedule == "cosine" and back.training.schedule_steps == 777
+    with pytest.raises(ValueError, match="training.schedule"):
+        scene_to_bytes(make_scene(training=TrainingSettings(schedule="wobbly")))
+    # a file written before schedules existed: no schedule keys, a constant rate
+    raw = scene_to_bytes(make_scene())
+    zin = zipfile.ZipFile(io.BytesIO(raw))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "manifest.json":
+                manifest = json.loads(data)
+                del manifest["training"]["schedule"], manifest["training"]["schedule_steps"]
+                data = json.dumps(manifest).encode()
+            zout.writestr(info, data)
+    old = scene_from_bytes(out.getvalue())
+    assert old.training.schedule == "constant"
