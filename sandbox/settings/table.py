@@ -92,7 +92,7 @@ SETTINGS: tuple[Setting, ...] = (
         "resolution",
         ValueKind.INT,
         DEFAULT_TRAIN_SIDE,
-        "Training resolution",
+        "Resolution",
         "Pictures: the network trains on the picture shrunk to this many pixels along its "
         "longest side (every pixel a point); the loss at full resolution shows what it missed.",
         range=(1, TRAIN_SIDES[-1]),

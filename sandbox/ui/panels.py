@@ -80,6 +80,14 @@ VIEW_TIPS = {
 }
 
 
+def _short_steps(n: int) -> str:
+    """10000 -> "10k", 1000000 -> "1M", 2500 -> "2.5k": a dropdown label that fits."""
+    for size, unit in ((1_000_000, "M"), (1000, "k")):
+        if n >= size:
+            return f"{n / size:g}{unit}"
+    return str(n)
+
+
 class SandboxPanels(RowPanel):
     """All pygame-gui elements of the sandbox screen."""
 
@@ -374,7 +382,7 @@ class SandboxPanels(RowPanel):
         self._dropdown(
             panel,
             (x + half + self.s(6), y, half, self.s(32)),
-            [(f"{n:,} steps", str(n)) for n in stops],
+            [(f"{_short_steps(n)} steps", str(n)) for n in stops],
             str(int(st.schedule_steps)),
             steps.help,
             lambda v: A.SetSchedule(str(state.settings.schedule), int(v)),
