@@ -225,3 +225,17 @@ def test_copycats_are_found_and_flagged(make_app):
     # the inspector's diagram carries the "=" badge of each (flags over every hidden neuron)
     flags = d.scene.inspector.copycat
     assert flags.sum() >= 2
+
+
+def test_the_caption_hides_and_comes_back(make_app):
+    import pygame
+    import pygame_gui
+
+    d = make_app(experiment="one-neuron")
+    scene = d.scene
+    press = pygame.event.Event(pygame_gui.UI_BUTTON_PRESSED, ui_element=scene.caption_button)
+    assert scene.show_caption
+    d.send([press], frames=2)
+    assert not scene.show_caption and scene.caption_button.text == "Caption"
+    d.send([press], frames=2)
+    assert scene.show_caption and scene.caption_button.text == "Hide"

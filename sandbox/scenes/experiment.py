@@ -57,6 +57,8 @@ class ExperimentScene(SandboxScene):
         self.experiment = exp
         self.game = game
         self.replay_button: UIButton | None = None
+        self.caption_button: UIButton | None = None
+        self.show_caption = True
         self._card: pygame.Rect | None = None
 
     def enter(self) -> None:
@@ -76,11 +78,18 @@ class ExperimentScene(SandboxScene):
             manager=manager,
             tool_tip_text="Start this experiment again from the beginning (same seed).",
         )
+        self.caption_button = UIButton(
+            pygame.Rect(rect.right + round(8 * s), rect.y + h + round(6 * s), w, h),
+            "Hide" if self.show_caption else "Caption",
+            manager=manager,
+            tool_tip_text="Hide the caption to see the whole plane, or show it again.",
+        )
 
     def exit(self) -> None:
-        if self.replay_button is not None:
-            self.replay_button.kill()
-            self.replay_button = None
+        for button in (self.replay_button, self.caption_button):
+            if button is not None:
+                button.kill()
+        self.replay_button = self.caption_button = None
         super().exit()
 
     def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
@@ -90,6 +99,15 @@ class ExperimentScene(SandboxScene):
             and event.ui_element is self.replay_button
         ):
             return [G.OpenExperiment(self.experiment.id)]
+        if (
+            event.type == pygame_gui.UI_BUTTON_PRESSED
+            and self.caption_button is not None
+            and event.ui_element is self.caption_button
+        ):
+            self.show_caption = not self.show_caption  # a look, not a change of the state
+            self.caption_button.set_text("Hide" if self.show_caption else "Caption")
+            self.state.toast = None
+            return []
         if (
             event.type == pygame.KEYDOWN
             and event.key == pygame.K_ESCAPE
@@ -143,6 +161,8 @@ class ExperimentScene(SandboxScene):
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
         super().draw_overlay(surface)
+        if not self.show_caption:
+            return
         s = self.state.scale
         rect = self._caption_rect()
         hud._card(surface, rect, s, alpha=225)
