@@ -64,3 +64,31 @@ def test_dropping_files_opens_them_by_kind(make_app, tmp_path):
     path = _picture(tmp_path / "drop.png")
     d.send([pygame.event.Event(pygame.DROPFILE, file=str(path), window=None)], frames=2)
     assert d.state.preset == f"image:{path}" and d.state.task is Task.REGRESSION
+
+
+def test_open_picture_without_a_path_asks_with_a_file_dialog(make_app, tmp_path):
+    d = make_app(dataset="ring")
+    d.scene.apply(A.OpenPicture())
+    d.send([], frames=3)
+    w = d.state.workshop
+    assert w.dialog == "open_picture"
+    dialogs = d.scene.workshop.dialogs
+    assert dialogs is not None and dialogs.dialog is not None  # the window is up
+    path = _picture(tmp_path / "picked.bmp")
+    d.scene.apply(A.OpenPicture(str(path)))
+    d.send([], frames=2)
+    assert w.dialog is None and d.state.preset == f"image:{path}"
+
+
+def test_schedule_and_resolution_actions_change_the_run(make_app):
+    d = make_app(dataset="image:disk")
+    s = d.state
+    d.scene.apply(A.SetSchedule("cosine", 300))
+    assert s.trainer.schedule.kind == "cosine" and s.trainer.schedule.steps == 300
+    d.scene.apply(A.SetSchedule("cosine", 0))  # refused with a message, nothing changes
+    assert s.toast.kind == "error" and s.trainer.schedule.steps == 300
+    d.scene.train_now(300)
+    assert s.trainer.current_lr() == 0.0
+    d.scene.apply(A.SetResolution(32))
+    assert len(s.points) == 32 * 32 and s.resolution == 32
+    d.send([], frames=2)
