@@ -33,6 +33,7 @@ class Experiment:
     seed: int = 0
     zoom: float | None = None
     layer_view: int = 0  # 0: the joint partition; l: layers 1..l
+    readout: str = ""  # "symmetry": the card shows the creases' left-right symmetry score
     settings: dict[str, Any] = field(default_factory=dict)
 
     def config_fields(self) -> dict[str, Any]:
@@ -155,6 +156,38 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         batch_size=128,
         schedule="cosine",
         schedule_steps=6000,
+    ),
+    Experiment(
+        "symmetry-a",
+        "Symmetry, seed 0",
+        "The bottle is left-right symmetric; does the network find that? The card scores "
+        "this run's first-layer creases from 0 to 1 (1: every crease has a mirror twin "
+        "across the middle), live while it trains. Open the same run from another seed next "
+        "and compare: the same task, the same settings, a different score and a different fit.",
+        "image:bottle",
+        (16, 16, 16),
+        ("field", "creases"),
+        steps=3000,
+        batch_size=128,
+        schedule="cosine",
+        schedule_steps=6000,
+        readout="symmetry",
+    ),
+    Experiment(
+        "symmetry-b",
+        "Symmetry, seed 1",
+        "The same bottle, network and settings as 'Symmetry, seed 0' from another seed: its "
+        "starting creases differ, and so do where they settle. The card scores how "
+        "left-right symmetric its first-layer creases are (1: each has a mirror twin).",
+        "image:bottle",
+        (16, 16, 16),
+        ("field", "creases"),
+        steps=3000,
+        batch_size=128,
+        schedule="cosine",
+        schedule_steps=6000,
+        readout="symmetry",
+        seed=1,
     ),
     Experiment(
         "ring-partitions",

@@ -239,3 +239,22 @@ def test_the_caption_hides_and_comes_back(make_app):
     assert not scene.show_caption and scene.caption_button.text == "Caption"
     d.send([press], frames=2)
     assert scene.show_caption and scene.caption_button.text == "Hide"
+
+
+def test_symmetry_scores_mirror_twins_and_differs_between_seeds(make_app):
+    from sandbox.geometry.symmetry import crease_symmetry
+    from sandbox.nn import MLP
+
+    net = MLP([2, 6, 1], seed=0)
+    W, b = net.layers[0]
+    W[3:], b[3:] = W[:3] * [-1.0, 1.0], b[:3]  # every crease has its mirror twin
+    assert crease_symmetry(net) == pytest.approx(1.0)
+    W[3:] = W[:3] * [1.0, -1.0]  # mirrored in the other axis: no twins across x = 0
+    assert crease_symmetry(net) < 0.9
+    scores = []
+    for exp_id in ("symmetry-a", "symmetry-b"):
+        d = make_app(experiment=exp_id)
+        assert d.scene.experiment.readout == "symmetry"
+        d.send([], frames=2)  # the card draws the score
+        scores.append(crease_symmetry(d.state.net))
+    assert 0.0 <= min(scores) and max(scores) <= 1.0 and scores[0] != scores[1]

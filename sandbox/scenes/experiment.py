@@ -19,6 +19,7 @@ from pygame_gui.elements import UIButton
 from sandbox import actions as A
 from sandbox import game_actions as G
 from sandbox.experiments import Experiment
+from sandbox.geometry.symmetry import crease_symmetry
 from sandbox.scenes.base import Routes
 from sandbox.scenes.sandbox import SandboxScene
 from sandbox.ui import hud
@@ -156,7 +157,8 @@ class ExperimentScene(SandboxScene):
         width = min(pw - round((32 + REPLAY_WIDTH) * s), round(CAPTION_WIDTH * s))
         lines = self._caption_lines(width - round(24 * s))
         f = font(15 * s)
-        h = round(46 * s) + f.get_linesize() * len(lines) + round(10 * s)
+        extra = round(28 * s) if self.experiment.readout else 0
+        h = round(46 * s) + f.get_linesize() * len(lines) + round(10 * s) + extra
         return pygame.Rect(px + round(12 * s), py + round(12 * s), width, h)
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
@@ -174,3 +176,7 @@ class ExperimentScene(SandboxScene):
         for line in self._caption_lines(rect.width - round(24 * s)):
             hud._text(surface, line, (x, y), 15 * s, TEXT)
             y += f.get_linesize()
+        if self.experiment.readout == "symmetry" and self.state.net is not None:
+            score = crease_symmetry(self.state.net)
+            text = f"Left-right symmetry of the layer 1 creases: {score:.2f}"
+            hud._text(surface, text, (x, y + round(6 * s)), 16 * s, TEXT, bold=True)
