@@ -125,7 +125,7 @@ def test_the_ring_joint_partition_refines_layer_one(make_app):
     joint = s.session.partition(bounds)
     assert 1 < one.n_regions < joint.n_regions
     assert len(joint.boundary) > 0
-    assert s.metrics.train_acc > 0.95
+    assert s.metrics.train_accuracy > 0.95
 
 
 def test_ray_probe_is_linear_between_creases_and_sure_far_away(make_app):

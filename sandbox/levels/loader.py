@@ -102,7 +102,7 @@ def free_sandbox() -> Level:
         title="Free sandbox",
         story=("Everything is unlocked. Paint, train, fold, explore.",),
         success="",
-        data=DataSpec(source="generator", generator="circle", n=200, noise=0.0, seed=0),
+        data=DataSpec(source="generator", dataset="circle", n=200, noise=0.0, seed=0),
         network=NetworkSpec(hidden=(8, 8)),
         controls={c: ControlState.SHOWN for c in Control},
         views=frozenset({View.FIELD, View.BOUNDARY, View.CREASES}),

@@ -24,12 +24,13 @@ from sandbox.data import dataset_info, list_datasets, make_dataset, picture_sour
 from sandbox.data.datasets import IMAGE_PREFIX
 from sandbox.data.pictures import load_picture
 from sandbox.fit import picture_psnr
+from sandbox.metrics import Metrics
 from sandbox.nn import MLP, LrSchedule
 from sandbox.nn.trainer import plain_number
 from sandbox.scenes.base import Controller, Routes
 from sandbox.session import TrainingSetup, new_points, outputs_needed
 from sandbox.settings import setting
-from sandbox.state import Metrics, NetworkSettings
+from sandbox.state import NetworkSettings
 from sandbox.vocab import (
     L2_MAX,
     LR_MAX,
@@ -391,7 +392,7 @@ class ModelController(Controller):
             done += chunk
             if self.check_divergence():
                 break
-            m = Metrics.of(self.session.metrics())
+            m = self.session.metrics()
             s.history.append(m.step, m.train_loss, m.test_loss)
         self.read_metrics(force=True)
 
@@ -435,11 +436,11 @@ class ModelController(Controller):
         if not force and s.time - self._metrics_time < METRICS_INTERVAL:
             return
         self._metrics_time = s.time
-        m = Metrics.of(self.session.metrics())
+        m = self.session.metrics()
         source = picture_source(s.preset) if s.task is Task.REGRESSION else None
         if source is not None and s.net is not None:
             try:  # the blog's test: the whole picture at full resolution, not the pixels trained
-                m.psnr = picture_psnr(s.net, load_picture(source))
+                m = replace(m, psnr=picture_psnr(s.net, load_picture(source)))
             except ValueError:
                 pass
         s.metrics = m
