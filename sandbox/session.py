@@ -52,7 +52,7 @@ from sandbox.geometry import (
     ray_probe,
     serra_bound,
 )
-from sandbox.geometry.arrangement import first_layer_regions, too_many_partition
+from sandbox.geometry.arrangement import bounded_regions
 from sandbox.geometry.surface import FoldedSurface, build_surface, halfplane_surface
 from sandbox.metrics import Metrics
 from sandbox.nn import MLP, LrSchedule, Trainer
@@ -674,23 +674,6 @@ class Session:
         self, origin: np.ndarray, direction: np.ndarray, reach: float, laplace: Any = None
     ) -> RayProbe:
         return ray_probe(self.net, origin, direction, reach, laplace)
-
-
-# A first layer cutting the window into more regions than this (a layer of hundreds of neurons)
-# is "too many" at once: the region kernels would first spend seconds filling their memory
-# budget. The plane then samples the output (sandbox.render.field_grid).
-FIRST_LAYER_REGION_CAP = 50_000
-
-
-def bounded_regions(
-    net: MLP, bounds: Bounds, upto_layer: int | None, threads: int | None = None
-) -> Partition:
-    """linear_regions, answering "too many" at once when the first layer alone makes more than
-    FIRST_LAYER_REGION_CAP regions in the window (sandbox.geometry.arrangement)."""
-    regions = first_layer_regions(net, bounds)
-    if regions > FIRST_LAYER_REGION_CAP:
-        return too_many_partition(net, bounds, upto_layer, regions)
-    return linear_regions(net, bounds, upto_layer=upto_layer, threads=threads)
 
 
 def _partition_job(

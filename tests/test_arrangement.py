@@ -6,9 +6,12 @@ import numpy as np
 import pytest
 
 from sandbox.geometry import linear_regions
-from sandbox.geometry.arrangement import first_layer_regions
+from sandbox.geometry.arrangement import (
+    FIRST_LAYER_REGION_CAP,
+    bounded_regions,
+    first_layer_regions,
+)
 from sandbox.nn import MLP
-from sandbox.session import FIRST_LAYER_REGION_CAP, bounded_regions
 
 
 @pytest.mark.parametrize("width,seed", [(1, 0), (5, 0), (12, 1), (30, 2), (64, 3)])
@@ -19,7 +22,7 @@ def test_the_count_is_the_exact_partitions(width, seed):
 
 
 def test_a_first_layer_of_hundreds_is_too_many_at_once(monkeypatch):
-    import sandbox.session as session
+    import sandbox.geometry.arrangement as arrangement
 
     net = MLP([2, 500, 1], seed=0)
     bounds = (-7.0, 7.0, -5.0, 5.0)
@@ -28,7 +31,7 @@ def test_a_first_layer_of_hundreds_is_too_many_at_once(monkeypatch):
     def no_kernels(*args, **kw):
         raise AssertionError("the region kernels ran")
 
-    monkeypatch.setattr(session, "linear_regions", no_kernels)
+    monkeypatch.setattr(arrangement, "linear_regions", no_kernels)
     part = bounded_regions(net, bounds, None)
     monkeypatch.undo()
     assert part.too_many and "first layer alone makes" in part.message

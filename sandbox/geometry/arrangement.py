@@ -5,14 +5,15 @@ window number 1 + L + I, where L lines cross the window and I of their pairwise 
 inside it (lines in general position). The joint partition has at least as many regions, so
 when this count is over the exact partition's budget the partition is known to be "too many"
 before the region kernels start (which for a layer of hundreds of neurons would first spend
-seconds filling their memory budget). Plain numpy; about a millisecond for 500 lines.
+seconds filling their memory budget): `bounded_regions` is linear_regions with that check first.
+Plain numpy; a few milliseconds for 500 lines.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .regions import Creases, Partition
+from .regions import Creases, Partition, linear_regions
 
 
 def first_layer_regions(net, bounds: tuple[float, float, float, float]) -> int:
@@ -59,3 +60,18 @@ def too_many_partition(net, bounds, upto_layer: int | None, regions: int) -> Par
         message=f"too many regions for {net.sizes} in this window: its first layer alone "
         f"makes {regions:,}; shading per pixel instead",
     )
+
+
+# A first layer cutting the window into more regions than this (a layer of hundreds of neurons)
+# is "too many" at once: the region kernels would first spend seconds filling their memory
+# budget. The plane then samples the output (sandbox.render.field_grid).
+FIRST_LAYER_REGION_CAP = 50_000
+
+
+def bounded_regions(net, bounds, upto_layer: int | None, threads: int | None = None) -> Partition:
+    """linear_regions, answering "too many" at once when the first layer alone makes more than
+    FIRST_LAYER_REGION_CAP regions in the window (sandbox.geometry.arrangement)."""
+    regions = first_layer_regions(net, bounds)
+    if regions > FIRST_LAYER_REGION_CAP:
+        return too_many_partition(net, bounds, upto_layer, regions)
+    return linear_regions(net, bounds, upto_layer=upto_layer, threads=threads)
