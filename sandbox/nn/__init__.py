@@ -22,7 +22,7 @@ if TYPE_CHECKING:
         TrainerSnapshot,
         TrainerState,
     )
-    from .warmup import warmup
+    from .warm_kernels import warmup
 
 # the module each lazily imported name lives in (all of them import numba)
 _LAZY = {
@@ -33,7 +33,7 @@ _LAZY = {
     "TrainerSnapshot": "trainer",
     "TrainerState": "trainer",
     "LrSchedule": "schedule",
-    "warmup": "warmup",
+    "warmup": "warm_kernels",
 }
 
 
