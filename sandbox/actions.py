@@ -439,9 +439,13 @@ class ScreenshotSaved(Action):
 
 @dataclass(frozen=True, slots=True)
 class ToggleHelp(Action):
-    """Show or hide the keyboard help card."""
+    """Show or hide the help card at `page`: "keys" (every key, H) or "guide" (what am I
+    looking at, W). Asked for the page already open, it closes the card; for the other page,
+    it turns to that page."""
 
     looks = True
+
+    page: str = "keys"
 
 
 @dataclass(frozen=True, slots=True)

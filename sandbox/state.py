@@ -173,6 +173,9 @@ class Layout:
     # the whole area between the panels; the 3D view, probe, inspector and timeline take parts
     # of it and `plane` is what is left for the 2D view (all of it when none is on)
     stage: tuple[int, int, int, int] = (0, 0, 0, 0)
+    # a small window's compact layout: both side panels share one column (`left` == `right`)
+    # under this strip of tabs that picks which one shows; (0, 0, 0, 0) in the usual layout
+    tabs: tuple[int, int, int, int] = (0, 0, 0, 0)
 
     scale: float = 1.0  # the UI scale in effect (the setting, or less when the window is small)
 
@@ -280,6 +283,7 @@ class AppState:
     ui_scale: float = 1.0
     show_ui: bool = True
     show_help: bool = False
+    help_page: str = "keys"  # the help card's page: "keys" (H) or "guide" (W: what is on screen)
     far_return: tuple[float, float, float] | None = None  # view to go back to from "zoom out far"
     layout: Layout = field(default_factory=Layout)
     # derived each frame

@@ -10,6 +10,7 @@ page. Nothing here touches the free sandbox's memory: an experiment is a fresh s
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pygame
@@ -18,9 +19,11 @@ from pygame_gui.elements import UIButton
 
 from sandbox import actions as A
 from sandbox import game_actions as G
-from sandbox.experiments import Experiment
+from sandbox.experiments import Experiment, experiment
 from sandbox.geometry.symmetry import crease_symmetry
 from sandbox.scenes.base import Routes
+from sandbox.scenes.game import Game
+from sandbox.scenes.menu import MenuScene
 from sandbox.scenes.sandbox import SandboxScene
 from sandbox.ui import hud
 from sandbox.ui.charts import font
@@ -29,7 +32,6 @@ from sandbox.ui.theme import TEXT
 if TYPE_CHECKING:
     from sandbox.app import App
     from sandbox.config import AppConfig
-    from sandbox.scenes.game import Game
 
 CAPTION_WIDTH = 620  # at 1x: the caption card's widest
 REPLAY_WIDTH = 84  # at 1x: the Replay button beside the card
@@ -38,8 +40,6 @@ REPLAY_WIDTH = 84  # at 1x: the Replay button beside the card
 def experiment_config(config: AppConfig, exp: Experiment) -> AppConfig:
     """`config` with the experiment's start (dataset, network, training, views) in place;
     steps asked for on the command line are trained on top of the experiment's own."""
-    from dataclasses import replace
-
     fields = exp.config_fields()
     fields["steps"] = exp.steps + int(config.steps or 0)
     return replace(config, **fields, experiment=exp.id)
@@ -126,16 +126,11 @@ class ExperimentScene(SandboxScene):
         }
 
     def _on_OpenExperiment(self, a: G.OpenExperiment) -> None:
-        from sandbox.experiments import experiment
-
         self.state.playing = False
         exp = experiment(a.experiment_id)
         self.next_scene = ExperimentScene(self.app, self.base_config, exp, self.game)
 
     def _on_OpenMenu(self, a: G.OpenMenu) -> None:
-        from sandbox.scenes.game import Game
-        from sandbox.scenes.menu import MenuScene
-
         game = self.game
         if game is None:
             try:

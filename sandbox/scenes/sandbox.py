@@ -243,7 +243,10 @@ class SandboxScene(Scene):
         self.relayout()
 
     def _on_toggle_help(self, a: A.ToggleHelp) -> None:
-        self.state.show_help = not self.state.show_help
+        s = self.state
+        page = a.page if a.page in ("keys", "guide") else "keys"
+        s.show_help = not (s.show_help and s.help_page == page)
+        s.help_page = page
 
     def _on_screenshot(self, a: A.Screenshot) -> None:
         path = a.path or str(stamped("neural-origami", ".png"))

@@ -98,6 +98,8 @@ class SandboxPanels(RowPanel):
         self._chart_key: tuple = ()
         self._chart_time = -1.0
         self._scroll: set[str] = set()
+        self._tab = "right"  # the compact layout's side panel on show: "left" or "right"
+        self._file: FileButtons | None = None
         self.build(state)
 
     # ------------------------------------------------------------------ building
@@ -114,6 +116,7 @@ class SandboxPanels(RowPanel):
             state.scale,
             state.n_classes,
             tuple(name for name, _, _ in state.presets),
+            self._tab if state.layout.tabs[2] > 0 else "",
         )
 
     def build(self, state: AppState) -> None:
@@ -123,26 +126,63 @@ class SandboxPanels(RowPanel):
         self.visible = panels_visible(state.layout) and state.show_ui
         if not self.visible:
             return
-        # a side panel taller than the window scrolls (its widgets make room for the bar)
+        # a side panel taller than the window scrolls (its widgets make room for the bar); in
+        # the compact layout only the side panel of the chosen tab is built
+        builders = {"left": self._build_left, "right": self._build_right}
+        sides = [self._tab] if state.layout.tabs[2] > 0 else ["left", "right"]
         self._scroll = set()
-        tall = {"left": self._build_left(state) > state.layout.left[3],
-                "right": self._build_right(state) > state.layout.right[3]}  # fmt: skip
+        tall = {side: builders[side](state) > getattr(state.layout, side)[3] for side in sides}
         if any(tall.values()):
             self.clear()
             self._scroll = {side for side, over in tall.items() if over}
-            self._build_left(state)
-            self._build_right(state)
+            for side in sides:
+                builders[side](state)
+        if state.layout.tabs[2] > 0:
+            self._build_tabs(state)
         self._build_toolbar(state)
         self._build_bottom(state)
         self.sync(state, force=True)
 
     def clear(self) -> None:
         super().clear()
+        self._file = None
         self._toggles.clear()
         self._swatches.clear()
         self._chart = None
         self._chart_key = ()
         self._chart_time = -1.0  # a rebuilt chart is drawn at once
+
+    # ------------------------------------------------------------------ compact: tabs
+    def _build_tabs(self, state: AppState) -> None:
+        """The compact layout's two tabs above the shared column (see sandbox.ui.layout)."""
+        x, y, w, h = state.layout.tabs
+        strip = self._panel((x, y, w, h), "#side_tabs")
+        pad, gap = self.s(8), self.s(6)
+        guide = self.s(34)
+        bw = (w - 2 * pad - 2 * gap - guide) // 2
+        for i, (side, text, tip) in enumerate(
+            (
+                ("left", "Data", "The points: paint, presets, noise, the view and files."),
+                ("right", "Network", "The network: layers, training and its settings."),
+            )
+        ):
+            button = self._button(strip, (pad + i * (bw + gap), self.s(5), bw, h - self.s(10)),
+                                  text, tip, partial(self._show_tab, side), "@toggle",
+                                  f"#tab_{side}")  # fmt: skip
+            select_if(button, side == self._tab)
+        self._guide_button(strip, (w - pad - guide, self.s(5), guide, h - self.s(10)))
+
+    def _guide_button(self, container: Container, rect: tuple) -> UIButton:
+        """The "?" that opens the "what am I looking at" card (sandbox.ui.guide)."""
+        tip = ("What am I looking at? A small picture and a sentence for each thing on the "
+               "screen. Key W.")  # fmt: skip
+        return self._button(container, rect, "?", tip, lambda: A.ToggleHelp("guide"),
+                            oid="#guide_button")  # fmt: skip
+
+    def _show_tab(self, side: str) -> None:
+        """A tab was clicked: the next sync builds that side panel (no action: the state is
+        the same, only what the column shows changes)."""
+        self._tab = side
 
     # ------------------------------------------------------------------ left: data
     def _side_panel(
@@ -175,7 +215,12 @@ class SandboxPanels(RowPanel):
         pad = self.s(12)
         inner = w - 2 * pad
         y = self.s(10)
-        self._label(panel, (pad, y, inner, self.s(30)), "Neural Origami", "@title")
+        if state.layout.tabs[2] > 0:  # compact: the "?" sits beside the tabs
+            self._label(panel, (pad, y, inner, self.s(30)), "Neural Origami", "@title")
+        else:
+            self._label(panel, (pad, y, inner - self.s(40), self.s(30)), "Neural Origami",
+                        "@title")  # fmt: skip
+            self._guide_button(panel, (pad + inner - self.s(34), y, self.s(34), self.s(30)))
         y = self._build_rows(panel, [section_row("PAINT")], state, y + self.s(36), w)
         if state.task is Task.CLASSIFICATION:
             gap = self.s(5)
@@ -531,7 +576,7 @@ class SandboxPanels(RowPanel):
         for k, sw in enumerate(self._swatches):
             select_if(sw, k == state.selected_class)
         self._sync_readouts(state)
-        if getattr(self, "_file", None) is not None:
+        if self._file is not None:
             self._file.sync(state)
 
     def _sync_readouts(self, state: AppState) -> None:
