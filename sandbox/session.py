@@ -52,10 +52,11 @@ from sandbox.geometry import (
     ray_probe,
     serra_bound,
 )
+from sandbox.geometry.arrangement import bounded_regions
 from sandbox.geometry.sampled import sampled_surface
 from sandbox.geometry.surface import FoldedSurface, build_surface, halfplane_surface
 from sandbox.metrics import Metrics
-from sandbox.nn import MLP, Trainer
+from sandbox.nn import MLP, LrSchedule, Trainer
 from sandbox.nn.edits import crease_in_bounds, neuron_weights
 from sandbox.nn.timeline import Timeline
 from sandbox.vocab import DEFAULT_BATCH_SIZE, DEFAULT_LR, MAX_CLASSES, Activation, Task
@@ -81,6 +82,7 @@ class TrainingSetup:
     l2: float = 0.0
     seed: int = 0
     kind: tuple = ()  # (name, value) pairs of MLP's activation keywords; () is plain ReLU
+    schedule: LrSchedule = LrSchedule()
 
 
 def same_key(a: tuple, b: tuple | None) -> bool:
@@ -193,6 +195,7 @@ def new_trainer(net: MLP, points: PointSet, setup: TrainingSetup) -> Trainer:
         l2=setup.l2,
         seed=setup.seed,
         test_mask=np.asarray(points.is_test),
+        schedule=setup.schedule,
     )
 
 
@@ -496,7 +499,7 @@ class Session:
         return self._partition_behind(name, bounds, upto_layer)
 
     def _partition(self, bounds: Bounds, upto_layer: int | None) -> Partition:
-        return linear_regions(self.net, bounds, upto_layer=upto_layer)
+        return bounded_regions(self.net, bounds, upto_layer)
 
     def snapshot(self) -> Snapshot:
         """The current weights, copied once per weights version."""
@@ -618,7 +621,10 @@ class Session:
         X = np.asarray(pts.X) if len(pts) else None
         usable = part if part is not None and not part.too_many else None
         net = self.net_of(usable)
-        result = dead_neurons(net, bounds, X, partition=usable)
+        # over budget: the partition says so, and the check samples a grid instead of
+        # computing the partition all over again
+        known = part if part is not None and part.too_many else usable
+        result = dead_neurons(net, bounds, X, partition=known)
         mask = result.on_data if result.on_data is not None else result.in_window
         return neuron_names(net.hidden_sizes, np.flatnonzero(np.asarray(mask, dtype=bool)))
 
@@ -681,7 +687,7 @@ def _partition_job(
     net: MLP, bounds: Bounds, upto_layer: int | None, threads: int | None
 ) -> Partition:
     """A partition with the parts every frame draws formed too (on the worker, off the frame)."""
-    part = linear_regions(net, bounds, upto_layer=upto_layer, threads=threads)
+    part = bounded_regions(net, bounds, upto_layer, threads)
     if not part.too_many:
         part.mesh  # noqa: B018 - cached on first access
         part.region_colors  # noqa: B018

@@ -21,6 +21,7 @@ from sandbox.vocab import (
     SPEEDS,
     Activation,
     Optimizer,
+    Schedule,
     Task,
     View,
 )
@@ -74,6 +75,8 @@ class NetworkSettings:
     batch_size: int = setting("batch_size").default
     l2: float = setting("l2").default
     seed: int = setting("seed").default
+    schedule: Schedule = Schedule(setting("schedule").default)
+    schedule_steps: int = setting("schedule_steps").default
 
 
 class LossHistory(Tracked):
@@ -260,6 +263,7 @@ class AppState:
     preset: str = setting("dataset").default
     presets: tuple[tuple[str, str, str], ...] = ()  # (name, description, task) to choose from
     noise: float = 0.1  # until a dataset brings its own
+    resolution: int = setting("resolution").default  # a picture's training resolution
     data_seed: int = setting("data_seed").default
     n_preset: int = 400
     test_fraction: float = setting("test_fraction").default
@@ -280,6 +284,7 @@ class AppState:
     camera: View2D | None = None  # the 2D view's camera
     views: set[View] = field(default_factory=lambda: set(DEFAULT_VIEWS))
     discretise: bool = False
+    show_points: bool = True  # the training points as dots (off for pictures: the field shows them)
     layer_view: int = 0  # 0: joint partition; l: partition made by layers <= l
     ui_scale: float = 1.0
     show_ui: bool = True

@@ -42,8 +42,10 @@ from sandbox.vocab import (
     MAX_BATCH_SIZE,
     MAX_POINTS,
     NEGATIVE_SLOPE_RANGE,
+    SCHEDULE_STEPS_RANGE,
     Activation,
     Optimizer,
+    Schedule,
     Task,
 )
 
@@ -54,6 +56,7 @@ SUFFIX = ".origami"
 TASKS = tuple(t.value for t in Task)
 ACTIVATIONS = tuple(a.value for a in Activation)
 OPTIMIZERS = tuple(o.value for o in Optimizer)
+SCHEDULES = tuple(s.value for s in Schedule)
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_MANIFEST_BYTES = 1024 * 1024
@@ -95,6 +98,8 @@ class TrainingSettings:
     learning_rate: float = scene_default("learning_rate")
     batch_size: int = scene_default("batch_size")
     l2: float = scene_default("l2")
+    schedule: str = scene_default("schedule")
+    schedule_steps: int = scene_default("schedule_steps")
     momentum: float = scene_default("momentum")
     seed: int = scene_default("seed")
     test_fraction: float = scene_default("test_fraction")
@@ -354,6 +359,8 @@ def _canonical(scene: SceneData) -> SceneData:
         ),
         batch_size=_int(t.batch_size, "training.batch_size", 1, MAX_BATCH_SIZE),
         l2=_float(t.l2, "training.l2", 0.0, MAX_L2),
+        schedule=_choice(t.schedule, "training.schedule", SCHEDULES),
+        schedule_steps=_int(t.schedule_steps, "training.schedule_steps", *SCHEDULE_STEPS_RANGE),
         momentum=_float(t.momentum, "training.momentum", 0.0, 1.0, hi_open=True),
         seed=_int(t.seed, "training.seed", 0, MAX_SEED),
         test_fraction=_float(t.test_fraction, "training.test_fraction", 0.0, 1.0, hi_open=True),

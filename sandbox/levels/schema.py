@@ -28,6 +28,7 @@ from sandbox.settings import (
 )
 from sandbox.vocab import (
     DEFAULT_LR,
+    DEFAULT_SCHEDULE_STEPS,
     MAX_HIDDEN_LAYERS,
     MAX_LEVEL_POINTS,
     MAX_WIDTH,
@@ -35,6 +36,7 @@ from sandbox.vocab import (
     MIN_WIDTH,
     Activation,
     Optimizer,
+    Schedule,
 )
 
 from .goals import Goal
@@ -87,6 +89,8 @@ class NetworkSpec:
     batch_size: int | None = None
     l2: float = 0.0
     seed: int = 0
+    schedule: Schedule = Schedule.CONSTANT
+    schedule_steps: int = DEFAULT_SCHEDULE_STEPS
     layers: tuple[tuple[np.ndarray, np.ndarray], ...] | None = None
     trained_steps: int = 0  # training done before the level starts (a network that has learned)
     activation: Activation = Activation.RELU
@@ -360,6 +364,10 @@ def _network(r: Reader, value: object) -> NetworkSpec:
         ),
         negative_slope=_setting(r, t, "network", n["negative_slope"]),
         residual=r.boolean(t.get("residual", level_default(n["residual"])), "network.residual"),
+        schedule=r.enum(
+            t.get("schedule", level_default(n["schedule"])), "network.schedule", Schedule
+        ),
+        schedule_steps=_setting(r, t, "network", n["schedule_steps"]),
         trained_steps=r.integer(
             t.get("trained_steps", 0), "network.trained_steps", 0, MAX_TRAINED_STEPS
         ),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .mlp import MLP, resize_network, softmax, validate_sizes
 
 if TYPE_CHECKING:
+    from .schedule import LrSchedule
     from .trainer import (
         Metrics,
         Optimizer,
@@ -21,30 +22,34 @@ if TYPE_CHECKING:
         Trainer,
         TrainerSnapshot,
         TrainerState,
-        warmup,
     )
+    from .warm_kernels import warmup
 
-_FROM_TRAINER = (
-    "Metrics",
-    "Optimizer",
-    "Task",
-    "Trainer",
-    "TrainerSnapshot",
-    "TrainerState",
-    "warmup",
-)
+# the module each lazily imported name lives in (all of them import numba)
+_LAZY = {
+    "Metrics": "trainer",
+    "Optimizer": "trainer",
+    "Task": "trainer",
+    "Trainer": "trainer",
+    "TrainerSnapshot": "trainer",
+    "TrainerState": "trainer",
+    "LrSchedule": "schedule",
+    "warmup": "warm_kernels",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _FROM_TRAINER:
-        from . import trainer
+    module = _LAZY.get(name)
+    if module is not None:
+        import importlib
 
-        return getattr(trainer, name)
+        return getattr(importlib.import_module(f".{module}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
     "MLP",
+    "LrSchedule",
     "Metrics",
     "Optimizer",
     "Task",

@@ -22,6 +22,7 @@ from sandbox.vocab import (
     MAX_HIDDEN_LAYERS,
     MAX_WIDTH,
     Activation,
+    max_width,
 )
 
 from .activations import activate, check_negative_slope, parse_activation, pieces
@@ -51,9 +52,11 @@ def validate_sizes(sizes: Sequence[int]) -> list[int]:
         raise ValueError(
             f"{len(hidden)} hidden layers requested; allowed: 1 to {MAX_HIDDEN_LAYERS}"
         )
+    widest = max_width(len(hidden))
     for i, width in enumerate(hidden, start=1):
-        if not 1 <= width <= MAX_WIDTH:
-            raise ValueError(f"hidden layer {i} has width {width}; allowed: 1 to {MAX_WIDTH}")
+        if not 1 <= width <= widest:
+            deep = f" ({MAX_WIDTH} with more than one hidden layer)" if widest > MAX_WIDTH else ""
+            raise ValueError(f"hidden layer {i} has width {width}; allowed: 1 to {widest}{deep}")
     out = sizes[-1]
     if not (out == 1 or 2 <= out <= MAX_CLASSES):
         raise ValueError(

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from sandbox.vocab import Schedule
+
 from . import kernels as K
 from .activations import ACTIVATION_IDS, activate, derivative
+from .schedule import SCHEDULE_CODES, LrSchedule
 
 _BY_ID = {code: act for act, code in ACTIVATION_IDS.items()}
 
@@ -134,7 +137,10 @@ def train_steps(
     batch = int(cfg[K.CFG_BATCH])
     full = cfg[K.CFG_FULL] != 0
     n_train = order.shape[0]
-    lr, beta1, beta2, eps, l2, momentum, limit, jump = (float(v) for v in hp[: K.HP_JUMP_LIMIT + 1])
+    base_lr, beta1, beta2, eps, l2, momentum, limit, jump = (float(v) for v in hp[:8])
+    kind = {code: name for name, code in SCHEDULE_CODES.items()}[int(hp[K.HP_SCHEDULE])]
+    gamma = float(hp[K.HP_SCHEDULE_GAMMA]) if kind is Schedule.STEP else 1.0
+    schedule = LrSchedule(kind, max(int(hp[K.HP_SCHEDULE_STEPS]), 1), gamma)
     # slots past the end of a short cfg / hp (written before activations existed) mean ReLU
     activation = int(cfg[K.CFG_ACTIVATION]) if cfg.shape[0] > K.CFG_ACTIVATION else 0
     residual = bool(cfg[K.CFG_RESIDUAL]) if cfg.shape[0] > K.CFG_RESIDUAL else False
@@ -169,6 +175,7 @@ def train_steps(
             state[K.ST_STATUS] = K.STATUS_LOSS_EXPLODED
             break
         state[K.ST_T] += 1
+        lr = schedule.lr_at(base_lr, int(state[K.ST_SCHEDULE_T]) + s)
         g = grad + l2 * params
         prev[:] = params
         if optimizer == K.OPT_ADAM:

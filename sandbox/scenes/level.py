@@ -166,6 +166,8 @@ class LevelScene(SandboxScene):
             activation=live.net.activation,
             negative_slope=live.net.negative_slope,
             residual=live.net.residual,
+            schedule=spec.schedule,
+            schedule_steps=spec.schedule_steps,
         )
         data = level.data
         s.preset = data.dataset or DEFAULT_PRESET[task]
@@ -178,6 +180,7 @@ class LevelScene(SandboxScene):
         s.paint_value = 1.0
         s.layer_view = 0
         s.discretise = False
+        s.show_points = True
         s.far_return = None
         s.show_help = False
         s.hover = None

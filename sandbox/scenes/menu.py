@@ -29,6 +29,7 @@ import pygame_gui
 from sandbox import actions as A
 from sandbox import game_actions as G
 from sandbox.cli import resolve_level_id
+from sandbox.experiments import EXPERIMENTS, experiment
 from sandbox.io.files import stamped
 from sandbox.render.camera import View2D
 from sandbox.scenes.base import Routes, Scene
@@ -36,7 +37,14 @@ from sandbox.scenes.game import SETTING_UI_SCALE, Game
 from sandbox.scenes.loading import kernels_ready, open_when_ready
 from sandbox.state import AppState, Layout, Toast
 from sandbox.ui import hud
-from sandbox.ui.menu_panels import CardInfo, MenuPanels, MenuView, menu_scale
+from sandbox.ui.menu_panels import (
+    PAGES,
+    CardInfo,
+    ExperimentCard,
+    MenuPanels,
+    MenuView,
+    menu_scale,
+)
 from sandbox.vocab import UI_SCALE_RANGE, View
 
 if TYPE_CHECKING:
@@ -54,10 +62,13 @@ class MenuScene(Scene):
 
     name = "menu"
 
-    def __init__(self, app: App, game: Game, config: AppConfig | None = None) -> None:
+    def __init__(
+        self, app: App, game: Game, config: AppConfig | None = None, page: str = "levels"
+    ) -> None:
         super().__init__(app)
         self.game = game
         self.config = config if config is not None else app.config
+        self.page = page if page in PAGES else "levels"
         self.panels: MenuPanels | None = None
         self.view: MenuView | None = None
         self.settings_open = False
@@ -67,6 +78,8 @@ class MenuScene(Scene):
             G.OpenLevel: self._on_OpenLevel,
             G.ContinueGame: self._on_ContinueGame,
             G.OpenSandbox: self._on_OpenSandbox,
+            G.OpenExperiment: self._on_OpenExperiment,
+            G.ShowPage: self._on_ShowPage,
             G.ShowSettings: self._on_ShowSettings,
             G.SetUnlockAll: self._on_SetUnlockAll,
             A.SetUiScale: self._on_SetUiScale,
@@ -145,6 +158,8 @@ class MenuScene(Scene):
             settings_open=self.settings_open,
             unlock_all=game.unlock_all,
             ui_scale=self.state.ui_scale,
+            page=self.page,
+            experiments=tuple(ExperimentCard(e.id, e.title, e.caption) for e in EXPERIMENTS),
         )
 
     # ------------------------------------------------------------------ events -> actions
@@ -202,6 +217,22 @@ class MenuScene(Scene):
         self.next_scene = open_when_ready(
             self.app, lambda: FreeSandboxScene(self.app, self.config, self.game)
         )
+
+    def _on_OpenExperiment(self, a: G.OpenExperiment) -> None:
+        try:
+            exp = experiment(a.experiment_id)
+        except ValueError as exc:
+            self.say(str(exc), "warn")
+            return
+        from sandbox.scenes.experiment import ExperimentScene
+
+        self.next_scene = open_when_ready(
+            self.app, lambda: ExperimentScene(self.app, self.config, exp, self.game)
+        )
+
+    def _on_ShowPage(self, a: G.ShowPage) -> None:
+        self.page = a.page if a.page in PAGES else "levels"
+        self._refresh()
 
     def _on_ShowSettings(self, a: G.ShowSettings) -> None:
         self.settings_open = bool(a.on)
@@ -297,6 +328,15 @@ def scene_factory(app: App, config: AppConfig) -> Callable[[], Scene]:
     Raises ValueError with a message for users when --level names no level or a broken one.
     """
     levels_dir = config.extra.get("levels_dir")
+    if config.experiment:
+        exp = experiment(config.experiment)
+
+        def experiment_scene() -> Scene:
+            from sandbox.scenes.experiment import ExperimentScene
+
+            return ExperimentScene(app, config, exp)
+
+        return experiment_scene
     if config.level:
         game = Game(levels_dir, config.extra.get("progress_path"))
         level_id = resolve_level_id(config.level, [e.id for e in game.entries])

@@ -13,19 +13,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sandbox import actions as A
 from sandbox.bayes import LastLayerLaplace
-from sandbox.data import dataset_info, list_datasets, make_dataset
+from sandbox.data import dataset_info, list_datasets, make_dataset, picture_source
+from sandbox.data.datasets import IMAGE_PREFIX
+from sandbox.data.pictures import load_picture
+from sandbox.fit import picture_psnr
 from sandbox.metrics import Metrics
-from sandbox.nn import MLP
+from sandbox.nn import MLP, LrSchedule
 from sandbox.nn.activations import parse_activation, smooth_note
 from sandbox.nn.trainer import plain_number
 from sandbox.scenes.base import Controller, Routes
 from sandbox.session import TrainingSetup, new_points, outputs_needed
+from sandbox.settings import setting
 from sandbox.state import NetworkSettings
 from sandbox.vocab import (
     L2_MAX,
@@ -41,6 +46,7 @@ from sandbox.vocab import (
     SPEEDS,
     TEST_FRACTION_UI_MAX,
     Optimizer,
+    Schedule,
     Task,
     View,
 )
@@ -50,6 +56,8 @@ if TYPE_CHECKING:
     from sandbox.scenes.sandbox import SandboxScene
 
 METRICS_INTERVAL = 0.1
+PSNR_INTERVAL = 1.0  # seconds between two PSNR passes over the picture while training
+PSNR_SIDE = 256  # the picture's longest side for the live PSNR (render --out .npz: all of it)
 DEFAULT_POINTS = {Task.CLASSIFICATION: 400, Task.REGRESSION: 1000}
 DEFAULT_PRESET = {Task.CLASSIFICATION: "ring", Task.REGRESSION: "disk"}
 
@@ -82,6 +90,7 @@ def training_setup(st: NetworkSettings) -> TrainingSetup:
             ("negative_slope", st.negative_slope),
             ("residual", st.residual),
         ),
+        schedule=LrSchedule(st.schedule, st.schedule_steps),
     )
 
 
@@ -97,11 +106,15 @@ class ModelController(Controller):
         self._preset_version = -1
         self._metrics_time = -1.0
         self._last_step_count = -1
+        self._psnr: float | None = None
+        self._psnr_time = -1.0
 
     def routes(self) -> Routes:
         return {
             A.LoadPreset: self._on_load_preset,
+            A.OpenPicture: self._on_open_picture,
             A.SetNoise: self._on_noise,
+            A.SetResolution: self._on_resolution,
             A.NewDataSeed: self._on_new_data_seed,
             A.SetTestFraction: self._on_test_fraction,
             A.SetTask: self._on_task,
@@ -115,6 +128,7 @@ class ModelController(Controller):
             A.SetLearningRate: self._on_lr,
             A.SetBatchSize: self._on_batch_size,
             A.SetL2: self._on_l2,
+            A.SetSchedule: self._on_schedule,
             A.TogglePlay: lambda a: self.set_playing(not self.state.playing),
             A.SetPlaying: lambda a: self.set_playing(a.playing),
             A.StepOnce: self._on_step_once,
@@ -142,7 +156,7 @@ class ModelController(Controller):
             n = int(s.n_preset)
             X, y = make_dataset(
                 name, n=n, noise=float(min(s.noise, NOISE_RANGE[1])),
-                seed=int(s.data_seed),
+                seed=int(s.data_seed), resolution=int(s.resolution),
             )  # fmt: skip
         except ValueError as exc:
             self.scene.say(str(exc), "error")
@@ -157,6 +171,7 @@ class ModelController(Controller):
             return False
         self._preset_version = pts.version
         s.preset = name
+        s.show_points = picture_source(name) is None  # a picture's pixels: the field shows them
         return True
 
     def switch_task(self, task: Task, load_default: bool = True) -> None:
@@ -189,10 +204,38 @@ class ModelController(Controller):
                 src.name, src.noise, src.data_seed, src.n_preset
             )  # fmt: skip
 
+    def _on_open_picture(self, a: A.OpenPicture) -> None:
+        if a.path is None:
+            self.scene.workshop.ask("open_picture", str(self.scene.workshop.folder()))
+            return
+        self.state.workshop.dialog = None
+        self.open_picture(a.path)
+
+    def open_picture(self, path: str) -> bool:
+        """Learn the picture in `path` with a fresh network; a bad file changes nothing."""
+        name = f"{IMAGE_PREFIX}{Path(path).expanduser().absolute()}"
+        try:
+            dataset_info(name)  # reads the picture: any problem is reported before a change
+        except ValueError as exc:
+            self.scene.say(str(exc), "error")
+            return False
+        if not self.load_preset(name):
+            return False
+        self.build_network()
+        self.state.workshop.last_folder = str(Path(path).expanduser().absolute().parent)
+        self.scene.say(f"Learning the picture {path}: press Space to train.")
+        return True
+
     def _on_load_preset(self, a: A.LoadPreset) -> None:
         # another data set is another problem: a fresh network (step 0) with the data's outputs
         if self.load_preset(a.name):
             self.build_network()
+
+    def _on_resolution(self, a: A.SetResolution) -> None:
+        s = self.state
+        s.resolution = int(np.clip(a.resolution, 1, setting("resolution").range[1]))
+        if picture_source(s.preset) is not None:
+            self.load_preset(s.preset, coalesce=True)
 
     def _on_noise(self, a: A.SetNoise) -> None:
         s = self.state
@@ -236,6 +279,7 @@ class ModelController(Controller):
         s.diverged = ""
         self._metrics_time = -1.0
         self._last_step_count = -1
+        self._psnr = None  # a new network: its own PSNR at the next reading
         s.layer_view = min(s.layer_view, len(st.hidden) - 1) if s.layer_view else 0
 
     def resize_network(self, hidden: list[int], n_out: int | None = None) -> None:
@@ -324,6 +368,18 @@ class ModelController(Controller):
         if a.name in tuple(Optimizer) and a.name != s.settings.optimizer:
             s.settings = replace(s.settings, optimizer=a.name)
             s.trainer.set_optimizer(a.name)
+
+    def _on_schedule(self, a: A.SetSchedule) -> None:
+        s = self.state
+        try:
+            kind = Schedule(a.schedule)
+            steps = s.settings.schedule_steps if a.steps is None else int(a.steps)
+            schedule = LrSchedule(kind, steps)
+        except ValueError as exc:
+            self.scene.say(str(exc), "error")
+            return
+        s.settings = replace(s.settings, schedule=kind, schedule_steps=steps)
+        s.trainer.set_schedule(schedule)
 
     def _on_lr(self, a: A.SetLearningRate) -> None:
         s = self.state
@@ -442,6 +498,18 @@ class ModelController(Controller):
             return
         self._metrics_time = s.time
         m = self.session.metrics()
+        source = picture_source(s.preset) if s.task is Task.REGRESSION else None
+        if source is not None and s.net is not None:
+            # the blog's test: the whole picture (up to PSNR_SIDE pixels a side), not the pixels
+            # trained; a wide network's pass over it is costly, so about once a second
+            if force or s.time - self._psnr_time >= PSNR_INTERVAL or self._psnr is None:
+                try:
+                    picture = load_picture(source).at_resolution(PSNR_SIDE)
+                    self._psnr = picture_psnr(s.net, picture)
+                except ValueError:
+                    self._psnr = None
+                self._psnr_time = s.time
+            m = replace(m, psnr=self._psnr)
         s.metrics = m
         if m.step != self._last_step_count:
             self._last_step_count = m.step

@@ -47,9 +47,10 @@ from sandbox.scenes.workshop import Workshop
 from sandbox.session import new_points
 from sandbox.state import Toast
 from sandbox.ui import hud, presenter, stage_panels
+from sandbox.ui.dialogs import dropped_file_action
 from sandbox.ui.layout import compute_layout
 from sandbox.ui.panels import SandboxPanels
-from sandbox.vocab import UI_SCALE_RANGE, Activation, Task, View
+from sandbox.vocab import UI_SCALE_RANGE, Activation, Schedule, Task, View
 
 if TYPE_CHECKING:
     from sandbox.app import App
@@ -124,11 +125,14 @@ class SandboxScene(Scene):
             ),
             optimizer=cfg.optimizer or s.settings.optimizer,
             batch_size=cfg.batch_size or s.settings.batch_size,
+            schedule=Schedule(cfg.schedule or s.settings.schedule),
+            schedule_steps=cfg.schedule_steps or s.settings.schedule_steps,
         )
         s.preset = cfg.dataset
         s.data_seed = cfg.seed
         s.noise = cfg.noise if cfg.noise is not None else float(info.default_noise)
         s.n_preset = cfg.points if cfg.points is not None else DEFAULT_POINTS[task]
+        s.resolution = cfg.resolution or s.resolution
         s.ui_scale = float(np.clip(cfg.ui_scale, *UI_SCALE_RANGE))
         s.show_ui = not cfg.hide_ui
         if cfg.views is not None:
@@ -173,6 +177,8 @@ class SandboxScene(Scene):
         if self.panels is not None:
             out += self.panels.handle_event(event)
         out += self.workshop.translate(event)
+        if event.type == pygame.DROPFILE:  # a file dropped on the window: open it by its kind
+            out.append(dropped_file_action(str(event.file)))
         staged, claimed = self.stage.translate(event, consumed)
         out += staged
         if not claimed:

@@ -19,13 +19,14 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UIImage, UIPanel, UIScrollingContainer
 
 from sandbox import actions as A
+from sandbox.data.datasets import picture_source, short_name
 from sandbox.settings import setting
 from sandbox.state import AppState
 from sandbox.ui import charts
 from sandbox.ui.base import LABEL_FONT_PX, Container, select_if
 from sandbox.ui.dialogs import FileButtons
 from sandbox.ui.layout import COMPACT_LAYERS, LAYER_LABEL_WIDTH, TOOLBAR_ITEMS, panels_visible
-from sandbox.ui.numbers import compact_count, loss_text, percent_text
+from sandbox.ui.numbers import compact_count, loss_text, percent_text, plain_number
 from sandbox.ui.rows import (
     ButtonSpec,
     RowPanel,
@@ -37,11 +38,24 @@ from sandbox.ui.rows import (
     setting_row,
 )
 from sandbox.ui.theme import CLASS_NAMES
-from sandbox.vocab import MAX_CLASSES, MAX_WIDTH_UI, MIN_WIDTH, VIEW_KEYS, Optimizer, Task, View
+from sandbox.vocab import (
+    MAX_CLASSES,
+    MAX_WIDTH_UI,
+    MIN_WIDTH,
+    PER_PIXEL_MAX_WIDTH,
+    SCHEDULE_STEP_STOPS,
+    VIEW_KEYS,
+    Optimizer,
+    Schedule,
+    Task,
+    View,
+)
 
 UI_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
 
 VIEW_TIPS = {
+    View.ERROR: "Pictures: show |target - output| instead of the output, black where the "
+    "network is right and bright where it struggles (the sharp edges).",
     View.FIELD: "Colour the plane by what the network predicts: the stronger the colour, the "
     "surer it is. For a picture, the predicted grey.",
     View.BOUNDARY: "Draw the decision boundary: the exact line where the network switches "
@@ -63,6 +77,14 @@ VIEW_TIPS = {
     View.TIMELINE: "Go back in training: a slider through the saved snapshots, a replay, and "
     "training on from any past moment. A click on the loss chart jumps there too.",
 }
+
+
+def _short_steps(n: int) -> str:
+    """10000 -> "10k", 1000000 -> "1M", 2500 -> "2.5k": a dropdown label that fits."""
+    for size, unit in ((1_000_000, "M"), (1000, "k")):
+        if n >= size:
+            return f"{n / size:g}{unit}"
+    return str(n)
 
 
 class SandboxPanels(RowPanel):
@@ -90,6 +112,8 @@ class SandboxPanels(RowPanel):
             state.settings.optimizer,
             state.settings.activation,
             state.settings.residual,
+            state.settings.schedule,
+            state.settings.schedule_steps,
             state.preset,
             state.scale,
             state.n_classes,
@@ -233,9 +257,11 @@ class SandboxPanels(RowPanel):
             section_row("PRESETS"),
         ]  # fmt: skip
         y = self._build_rows(panel, rows, state, y, w)
-        options = [(name, name) for name, _, task in state.presets if task == state.task.value]
-        if not options:
-            options = [(state.preset, state.preset)]
+        options = [
+            (short_name(name), name) for name, _, task in state.presets if task == state.task.value
+        ]
+        if state.preset not in [name for _, name in options]:
+            options.append((short_name(state.preset), state.preset))  # a picture file opened
         tips = "; ".join(f"{n}: {d}" for n, d, t in state.presets if t == state.task.value)
         self._dropdown(
             panel,
@@ -254,6 +280,7 @@ class SandboxPanels(RowPanel):
         )
         rows = [
             setting_row("noise"),
+            *([setting_row("resolution")] if picture_source(state.preset) else []),
             setting_row("test_fraction"),
             section_row("VIEW"),
             buttons_row(
@@ -315,7 +342,10 @@ class SandboxPanels(RowPanel):
                 f"Neurons in hidden layer {i + 1}. Each neuron adds one crease (a fold) to the "
                 "plane.",
                 (MIN_WIDTH, MAX_WIDTH_UI),
-                lambda s, i=i: s.settings.hidden[i] if i < len(s.settings.hidden) else 1,
+                # a network from a file or the command line may be wider than the slider
+                lambda s, i=i: (
+                    min(s.settings.hidden[i], MAX_WIDTH_UI) if i < len(s.settings.hidden) else 1
+                ),
                 lambda v, i=i: A.SetWidth(i, int(v)),
                 lambda s, i=i: str(s.settings.hidden[i]) if i < len(s.settings.hidden) else "",
             )
@@ -343,6 +373,8 @@ class SandboxPanels(RowPanel):
             lambda v: A.SetOptimizer(v),
         )
         y = self._activation_row(panel, state, y + self.s(40), pad, inner)
+        self._schedule_row(panel, pad, y, half, state)
+        y += self.s(40)
         slope = [setting_row("negative_slope")] if state.settings.activation == "leaky_relu" else []
         rows = [
             *slope,
@@ -403,6 +435,29 @@ class SandboxPanels(RowPanel):
         )
         return y + self.s(40)
 
+    def _schedule_row(self, panel, x: int, y: int, half: int, state: AppState) -> None:
+        """The learning-rate schedule and its length, as two dropdowns side by side."""
+        st = state.settings
+        kind = setting("schedule")
+        self._dropdown(
+            panel,
+            (x, y, half, self.s(32)),
+            list(zip(kind.choice_labels, kind.choices, strict=True)),
+            str(st.schedule),
+            kind.help,
+            lambda v: A.SetSchedule(v),
+        )
+        stops = sorted({*SCHEDULE_STEP_STOPS, int(st.schedule_steps)})
+        steps = setting("schedule_steps")
+        self._dropdown(
+            panel,
+            (x + half + self.s(6), y, half, self.s(32)),
+            [(f"{_short_steps(n)} steps", str(n)) for n in stops],
+            str(int(st.schedule_steps)),
+            steps.help,
+            lambda v: A.SetSchedule(str(state.settings.schedule), int(v)),
+        )
+
     def _compact_slider(self, panel, y: int, w: int, spec: SliderSpec, state: AppState) -> int:
         """A one-line slider row (name, slider, value) for networks with many layers."""
         pad, row = self.s(12), self.s(24)
@@ -445,6 +500,12 @@ class SandboxPanels(RowPanel):
             if isinstance(view, View):
                 tip = f"{VIEW_TIPS[view]} Key {VIEW_KEYS[view]}."
                 act: Callable[[], A.Action] = partial(A.ToggleView, view.value)
+            elif view == "dots":
+                tip = (
+                    "The training points as dots. Pictures hide them: every pixel is a point, "
+                    "and the field shows the picture the network makes. Key K."
+                )
+                act = A.TogglePoints
             else:
                 tip = (
                     "Hard class colours instead of confidence shading (for pictures: a few grey "
@@ -521,6 +582,8 @@ class SandboxPanels(RowPanel):
                 on = key in state.views
             elif key == "discrete":
                 on = state.discretise
+            elif key == "dots":
+                on = state.show_points
             elif key == "play":
                 on = state.playing
                 text = "Pause" if state.playing else "Train"
@@ -555,7 +618,14 @@ class SandboxPanels(RowPanel):
         status = "training" if state.playing else "paused"
         if state.stage.scrub is not None:
             status = f"past; now {state.stage.live_step:,}"
-        self._set_label("step", f"Step {m.step:,}  ({status})")
+        trainer = state.trainer
+        if trainer is None or trainer.schedule.kind is Schedule.CONSTANT:
+            self._set_label("step", f"Step {m.step:,}  ({status})")
+        else:  # the rate the schedule has reached, beside the step
+            rate = plain_number(trainer.current_lr())
+            self._set_label_fit(
+                "step", f"Step {m.step:,}  ({status})  rate {rate}", f"Step {m.step:,} · {rate}"
+            )
         train, test = loss_text(m.train_loss), loss_text(m.test_loss)
         self._set_label_fit(
             "loss", f"Loss       train {train}    test {test}", f"Loss {train} · test {test}"
@@ -568,10 +638,24 @@ class SandboxPanels(RowPanel):
                 f"Accuracy {train} · test {test}",
             )
         else:
-            self._set_label("accuracy", "Fitting a picture: lower loss is better")
+            if m.psnr is not None and math.isfinite(m.psnr):
+                self._set_label_fit(
+                    "accuracy",
+                    f"Picture  {m.psnr:.1f} dB PSNR at full resolution",
+                    f"PSNR {m.psnr:.1f} dB",
+                )
+            else:
+                self._set_label("accuracy", "Fitting a picture: lower loss is better")
         g = state.geometry
         if g.smooth:
             self._set_label_fit("regions", f"No regions: {g.message}", "No regions: no creases")
+
+        if g.too_many and max(state.settings.hidden, default=0) > PER_PIXEL_MAX_WIDTH:
+            self._set_label_fit(
+                "regions",
+                "Regions: too many; the field is sampled, layer 1 creases only",
+                "Too many regions: layer 1 creases only",
+            )
         elif g.too_many:
             self._set_label("regions", f"Regions: too many to list ({g.message})")
         else:
