@@ -8,11 +8,11 @@ only way to swap the points or the network, and they bump the versions the deriv
 - `weights`: every change of the parameters (training, a hand-edited crease, a restored
   snapshot, a new or resized network).
 
-Derived values go through `derive(name, compute, *args, reads=...)`, a memo with one slot per name
-keyed on the versions it reads and its arguments (bounds, a layer, a prior precision): nothing is
-computed twice and nothing goes stale. While training runs the caller may pass `hold`: a
-changed value is rebuilt at most that often and for at most a share of the time, the last one
-returned in between.
+Derived values go through `derive(name, compute, *args, reads=...)`, a small memo with one slot
+per name keyed on the versions it reads and on its explicit arguments (bounds, a layer, a prior
+precision), so nothing is computed twice and nothing goes stale. While training runs the caller
+may pass `hold`: a changed value is then rebuilt at most that often and never for more than a
+share of the time, and the last one is returned in between.
 
 The exact partitions may be computed away from the frame: with `background_above` set (the
 interactive app sets it), a partition whose last build took longer than that many seconds is
@@ -36,7 +36,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -55,6 +55,7 @@ from sandbox.geometry import (
 from sandbox.geometry.arrangement import bounded_regions
 from sandbox.geometry.sampled import sampled_surface
 from sandbox.geometry.surface import FoldedSurface, build_surface, halfplane_surface
+from sandbox.memo import EXPENSIVE_S, HOLD_BY_COST, Memo
 from sandbox.metrics import Metrics
 from sandbox.nn import MLP, LrSchedule, Trainer
 from sandbox.nn.edits import crease_in_bounds, neuron_weights
@@ -66,7 +67,6 @@ Bounds = tuple[float, float, float, float]
 
 DENSE_STEPS = 100  # every step is a snapshot up to here (the timeline keeps them all)
 TIMELINE_BYTES = 64 * 1024 * 1024  # the largest network allowed still keeps ~280 snapshots
-BUILD_SHARE = 0.3  # a held value may take this share of the time to rebuild
 BACKGROUND_ABOVE_S = 0.012  # the app computes partitions slower than this on the worker
 LAG_MARK_S = 1.0  # a shown partition older than this is marked "updating regions"
 PARTITIONS = ("partition", "layer_partition")
@@ -81,73 +81,8 @@ class TrainingSetup:
     batch_size: int = DEFAULT_BATCH_SIZE
     l2: float = 0.0
     seed: int = 0
-    kind: tuple = ()  # (name, value) pairs of MLP's activation keywords; () is plain ReLU
     schedule: LrSchedule = LrSchedule()
-
-
-def same_key(a: tuple, b: tuple | None) -> bool:
-    """Keys match: numbers, strings and tuples by value, anything else (a partition, a fitted
-    posterior) by identity, so no array is ever compared element by element."""
-    if b is None or len(a) != len(b):
-        return False
-    for x, y in zip(a, b, strict=True):
-        if isinstance(x, tuple) and isinstance(y, tuple):
-            if not same_key(x, y):
-                return False
-        elif isinstance(x, int | float | str | bool | type(None) | np.generic):
-            if type(x) is not type(y) or x != y:
-                return False
-        elif x is not y:
-            return False
-    return True
-
-
-class Slot(NamedTuple):
-    key: tuple
-    value: Any
-    built: float  # time.perf_counter() when it was stored
-    cost: float  # seconds it took to compute
-    source: Any = None  # what it was computed from (a Snapshot), when not the live objects
-
-
-class Memo:
-    """One slot per name. See the module docstring."""
-
-    def __init__(self) -> None:
-        self._slots: dict[str, Slot] = {}
-
-    def get(self, name: str, key: tuple, compute: Callable[[], T], hold: float = 0.0) -> T:
-        slot = self._slots.get(name)
-        if slot is not None and same_key(key, slot[0]):
-            return slot[1]
-        now = time.perf_counter()
-        if slot is not None and hold > 0.0:
-            wait = max(hold, slot[3] / BUILD_SHARE)
-            if now - slot[2] < wait:
-                return slot[1]
-        value = compute()
-        done = time.perf_counter()
-        self._slots[name] = Slot(key, value, done, done - now)
-        return value
-
-    def current(self, name: str, key: tuple) -> Any:
-        """The value stored under `name` when it was made for `key`, else None."""
-        slot = self._slots.get(name)
-        return slot[1] if slot is not None and same_key(key, slot[0]) else None
-
-    def put(self, name: str, key: tuple, value: Any, cost: float = 0.0, source: Any = None) -> None:
-        self._slots[name] = Slot(key, value, time.perf_counter(), cost, source)
-
-    def key_of(self, name: str) -> tuple | None:
-        slot = self._slots.get(name)
-        return slot[0] if slot is not None else None
-
-    def slot(self, name: str) -> Slot | None:
-        """The slot of `name` whatever its key (the newest value stored), or None."""
-        return self._slots.get(name)
-
-    def forget(self, name: str) -> None:
-        self._slots.pop(name, None)
+    kind: tuple = ()  # (name, value) pairs of MLP's activation keywords; () is plain ReLU
 
 
 @dataclass(frozen=True)
@@ -582,14 +517,20 @@ class Session:
         version, net = (self._weights, self.net) if snap is None else (snap.version, snap.net)
         return (version, self.data_version, float(prior_precision)), net
 
-    def laplace(self, prior_precision: float, retry: bool = False) -> LaplaceFit:
+    def laplace(self, prior_precision: float, retry: bool = False, hold: float = 0.0) -> LaplaceFit:
         """Last-layer Laplace on the training points (refitted when weights, data or the prior
-        changed; `retry` fits again after a failure)."""
+        changed; `retry` fits again after a failure; `hold` as for `derive`)."""
         key, net = self._laplace_key(prior_precision)
         old = self.memo.current("laplace", key)
         if retry and old is not None and old.laplace is None:
             self.memo.forget("laplace")
-        return self.memo.get("laplace", key, lambda: self.fit_laplace(key[2], net))
+        return self.memo.get("laplace", key, lambda: self.fit_laplace(key[2], net), hold)
+
+    def held_for(self, name: str, playing: bool) -> float:
+        """The `hold` for a derived value that is expensive to rebuild while training runs:
+        rebuilt then at most every `cost / BUILD_SHARE` seconds (see `Memo.get`), and by one
+        frame at a time (`Memo.new_frame`); 0 (always fresh) for cheap values or when paused."""
+        return HOLD_BY_COST if playing and self.memo.cost(name) > EXPENSIVE_S else 0.0
 
     def current_laplace(self, prior_precision: float) -> LastLayerLaplace | None:
         """The Laplace fit for the shown weights and the data, if one was made (no fitting)."""

@@ -219,7 +219,8 @@ def test_kernel_steps_match_numpy_twin_with_residual_layers(act):
     m1, m2 = np.zeros_like(p0), np.zeros_like(p0)
     cfg = tr._cfg.copy()
     hp = tr._hp.copy()
-    state = np.array([0, 90, 0], dtype=np.int64)
+    state = np.zeros(K.ST_SIZE, dtype=np.int64)
+    state[K.ST_POS] = 90
     R.train_steps(
         params, prev, m1, m2, net.layout, X, y.astype(float), np.arange(90, dtype=np.int64), cfg,
         hp, state, np.array([3], dtype=np.uint64), np.zeros(25), 25,

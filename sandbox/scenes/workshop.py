@@ -2,13 +2,12 @@
 and presenter mode, in one controller (`Workshop`) that the sandbox scene hands those actions to.
 
 `scene_data_from_state` turns the app state into a `SceneData` (sandbox.io.scene): points, network
-weights and sizes, activation, training settings, camera, views, layer selector, split screen, prior
+weights, activation, training settings, camera, views, layer selector, split screen, prior
 precision, level id, seeds, and the sandbox's own settings under `extra["sandbox"]`.
-`prepare_scene` turns a `SceneData` back into ready-made objects (point set, network, settings,
-view) and checks that a trainer accepts them, all without touching the state; only when that
-succeeds does `Workshop` commit them. So a damaged, truncated, newer-version or impossible file
-is refused with the loader's message and changes nothing. The workshop writes the state, as
-scenes do; its widgets (file dialogs, presenter overlays) live in sandbox.ui and emit actions.
+`prepare_scene` turns a `SceneData` back into objects (point set, network, settings, view) and
+checks that a trainer accepts them without touching the state; only then does `Workshop` commit
+them, so a damaged, newer-version or impossible file is refused and changes nothing. The
+workshop writes the state; its widgets (file dialogs, presenter overlays) emit actions.
 
 Recording reads the plane back after the GL draw (no panels or cards) at a fixed rate, since
 reading pixels stalls the GPU; slower frames are repeated so the recording keeps real time.
