@@ -1,8 +1,8 @@
 """Actions of the stage views (the menu's "look closer"): the 3D folded paper, the ray probe, the
 network inspector and the training timeline.
 
-Like sandbox.actions, these are small immutable messages; sandbox.ui.closer_input and
-sandbox.ui.closer_panels make them from events and widgets, and the sandbox scene routes each to
+Like sandbox.actions, these are small immutable messages; sandbox.ui.stage_input and
+sandbox.ui.stage_panels make them from events and widgets, and the sandbox scene routes each to
 its controller (sandbox.scenes.view3d, probe, inspector, timeline). Positions are window pixels
 (origin top left); the controllers convert them with the 2D camera or the 3D orbit camera.
 """

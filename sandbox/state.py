@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from sandbox.render.camera import View2D
     from sandbox.render.camera3d import OrbitCamera
     from sandbox.session import Session
-    from sandbox.ui.closer_layout import CloserRects
+    from sandbox.ui.stage_layout import StageRects
 
 
 def speed_label(level: int) -> str:
@@ -188,12 +188,12 @@ class Layout:
 
 
 @dataclass
-class CloserState:
+class StageState:
     """The stage views (the menu's "look closer"): the 3D folded paper, the ray probe, the network
     inspector and the training timeline (written by their controllers in sandbox.scenes, read by
     the panels and passes)."""
 
-    rects: CloserRects | None = None  # the parts of the stage in the current layout
+    rects: StageRects | None = None  # the parts of the stage in the current layout
     # 3D
     orbit: OrbitCamera | None = None  # the 3D pane's camera
     only_3d: bool = False  # the 3D view takes the whole stage (else it sits beside the 2D view)
@@ -296,7 +296,7 @@ class AppState:
     fps: float = 0.0
     screenshot_request: str | None = None
     workshop: WorkshopState = field(default_factory=WorkshopState)
-    closer: CloserState = field(default_factory=CloserState)
+    stage: StageState = field(default_factory=StageState)
     quit: bool = False
     time: float = 0.0
     # the free sandbox as it was left, brought back when it opens

@@ -58,7 +58,7 @@ class View(StrEnum):
     CREASES = "creases"  # every neuron's crease as a line
     LAPLACE = "laplace"  # confidence with last-layer Laplace instead of the plain network
     SPLIT = "split"  # network and Laplace confidence side by side
-    # the "look closer" views
+    # the stage views (beside or over the 2D plane)
     THREE_D = "3d"  # the folded-paper surface of the output
     PROBE = "probe"  # the ray-probe plot of logits against distance
     INSPECTOR = "inspector"  # the per-neuron inspector panel

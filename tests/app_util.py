@@ -96,7 +96,7 @@ class Driver:
     @property
     def cs(self):
         """The stage views' state (3D view, probe, inspector, timeline)."""
-        return self.app.state.closer
+        return self.app.state.stage
 
     def send(self, events: list, frames: int = 2) -> None:
         send(self.app, events, frames=frames)
@@ -116,7 +116,7 @@ class Driver:
         assert found, f"no button {text!r}"
         return found[0]
 
-    def closer_button(self, text: str):
+    def stage_button(self, text: str):
         return self.button(text, self.app.scene.stage.panels)
 
     def press(self, text: str) -> None:

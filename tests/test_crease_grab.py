@@ -48,8 +48,8 @@ def select_a_crease(app: App) -> tuple[int, np.ndarray]:
     diagram = scene.inspector.diagram
     node = diagram.layout.node_id(NodeRef(1, k))
     send(app, click(tuple(int(v) for v in diagram.layout.xy[node])), frames=3)
-    assert s.closer.selected == (1, k) and s.closer.crease_px is not None
-    return k, np.asarray(s.closer.crease_px[0], dtype=float)
+    assert s.stage.selected == (1, k) and s.stage.crease_px is not None
+    return k, np.asarray(s.stage.crease_px[0], dtype=float)
 
 
 def off_the_crease(seg: np.ndarray, t: float, px: float) -> tuple[int, int]:
@@ -67,16 +67,16 @@ def test_a_near_miss_grabs_the_crease_and_shows_a_cue(app):
     near = off_the_crease(seg, 0.4, 12.0)  # 12 px off the line: a miss at 7 px, a grab now
     assert s.layout.in_plane(near)
     send(app, motion(near), frames=2)
-    assert s.closer.crease_hover == "move"
+    assert s.stage.crease_hover == "move"
     b0 = float(s.net.layers[0][1][k])
     send(app, drag(near, (near[0] + 30, near[1] + 20)), frames=3)
     assert len(s.points) == n, "no points painted"
     assert float(s.net.layers[0][1][k]) != b0, "the crease moved"
     # away from it: the cue goes out
-    far = off_the_crease(np.asarray(s.closer.crease_px[0], float), 0.4, 80.0)
+    far = off_the_crease(np.asarray(s.stage.crease_px[0], float), 0.4, 80.0)
     if s.layout.in_plane(far):
         send(app, motion(far), frames=2)
-        assert s.closer.crease_hover is None
+        assert s.stage.crease_hover is None
 
 
 def test_no_painting_while_a_neuron_is_selected(app):
@@ -91,9 +91,9 @@ def test_no_painting_while_a_neuron_is_selected(app):
     assert len(s.points) == n and np.array_equal(s.net.params, weights)
     assert "neuron is selected" in s.toast.text
     # let go of the neuron (a click on an empty spot of the inspector): the brush paints again
-    x, y, w, h = s.closer.rects.inspector
+    x, y, w, h = s.stage.rects.inspector
     send(app, click((x + 6, y + h - 6)), frames=3)
-    assert s.closer.selected is None, s.closer.selected
+    assert s.stage.selected is None, s.stage.selected
     send(app, drag(far, (far[0] + 20, far[1] + 5)), frames=3)
     assert len(s.points) > n
 

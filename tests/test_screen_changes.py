@@ -86,7 +86,7 @@ def test_a_level_then_the_sandbox_starts_the_sandbox_afresh(start_menu, tmp_path
     assert s.settings.learning_rate == NetworkSettings().learning_rate
     assert s.test_fraction == fresh.test_fraction and s.points.test_fraction == fresh.test_fraction
     assert s.views == set(DEFAULT_VIEWS)
-    assert s.closer.selected is None and s.layer_view == 0
+    assert s.stage.selected is None and s.layer_view == 0
     classes = int(s.points.y.max()) + 1
     assert s.net.n_out == classes == 2  # the ring's two classes, not the level's outputs
     told = save_through_the_dialog(app)

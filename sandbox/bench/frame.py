@@ -8,7 +8,7 @@ and drawing, the overlay upload and composite). Two runs: a synchronised one (gl
 the plane and after the UI, so each share is real rasteriser time, and the frames do not
 overlap) and a free-running one (the frame rate the app sees, with the GPU or the software
 rasteriser working in parallel with Python). `--view 3d` (or probe, inspector, timeline, with
-the others: `--view field,creases,3d`) measures the look-closer views, whose surface, probe and
+the others: `--view field,creases,3d`) measures the stage views, whose surface, probe and
 diagram building count as geometry. Prints figures; asserts nothing.
 """
 
@@ -51,8 +51,8 @@ def run(size: tuple[int, int], frames: int, views: Sequence[str], speed: int) ->
             total = time.perf_counter() - f0
             t = state.timings
             train = t.get("train", 0.0)
-            # the look-closer views (3D surface, probes, diagram) count as geometry
-            geometry = t.get("geometry", 0.0) + t.get("laplace", 0.0) + t.get("closer", 0.0)
+            # the stage views (3D surface, probes, diagram) count as geometry
+            geometry = t.get("geometry", 0.0) + t.get("laplace", 0.0) + t.get("stage", 0.0)
             render = t.get("render", 0.0)
             ui = t.get("ui", 0.0)
             parts["train"] += train

@@ -82,7 +82,7 @@ class PlaneRenderer:
             r.mesh.set_mesh(mesh.vertices, mesh.triangles, mesh.region, mesh.logits, origin=origin)
         # a neuron picked in the inspector tints its region of activity (over paper when the
         # regions view is off)
-        tint = state.closer.tint
+        tint = state.stage.tint
         regions = View.REGIONS in state.views
         key = (id(part), tint, regions)  # the mesh upload above resets it for a new partition
         if (regions or tint is not None) and self._colors_key != key:
@@ -158,7 +158,7 @@ class PlaneRenderer:
     # ------------------------------------------------------------------ drawing
     def styles(self, state: AppState) -> tuple[FieldStyle, FieldStyle | None]:
         """Field styles: the main one, and the right pane's in split view (else None)."""
-        regions = View.REGIONS in state.views or state.closer.tint is not None
+        regions = View.REGIONS in state.views or state.stage.tint is not None
         field = View.FIELD in state.views
         regression = state.task is Task.REGRESSION
         value_range = (0.0, 1.0) if regression else (-1.0, 1.0)

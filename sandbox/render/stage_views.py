@@ -101,7 +101,7 @@ class StageRenderer:
     # ------------------------------------------------------------------ frame
     def draw(self, state: AppState, content: StageContent) -> None:
 
-        r = state.closer.rects
+        r = state.stage.rects
         window = state.layout.window
         try:
             if not r.hide_2d:
@@ -121,7 +121,7 @@ class StageRenderer:
 
     @staticmethod
     def _key_3d(state: AppState, content: StageContent) -> tuple:
-        cs = state.closer
+        cs = state.stage
         o = cs.orbit
         orbit = None if o is None else (o.yaw, o.pitch, o.distance, o.size, tuple(o.target))
         return (
@@ -143,7 +143,7 @@ class StageRenderer:
 
     @staticmethod
     def _key_side(state: AppState, content: StageContent) -> tuple:
-        cs = state.closer
+        cs = state.stage
         return (
             cs.rects.inspector,
             cs.rects.probe,
@@ -162,7 +162,7 @@ class StageRenderer:
     # ------------------------------------------------------------------ 2D marks
     def _draw_plane_marks(self, state: AppState, content: StageContent) -> None:
 
-        cs = state.closer
+        cs = state.stage
         sc = state.scale
         c = self.canvas
         window = state.layout.window
@@ -270,7 +270,7 @@ class StageRenderer:
 
     def _draw_3d(self, state: AppState, content: StageContent) -> None:
 
-        cs = state.closer
+        cs = state.stage
         r = cs.rects
         window = state.layout.window
         rect = gl_rect(r.view3d, window)
@@ -339,7 +339,7 @@ class StageRenderer:
     # ------------------------------------------------------------------ side column
     def _draw_side(self, state: AppState, content: StageContent) -> None:
 
-        cs = state.closer
+        cs = state.stage
         r = cs.rects
         sc = state.scale
         c = self.canvas

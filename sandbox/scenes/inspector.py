@@ -24,7 +24,7 @@ from sandbox.render.camera import View2D
 from sandbox.render.inspector import NetworkDiagram, neuron_info
 from sandbox.scenes.base import Controller, Routes
 from sandbox.session import crease_line, first_layer_neuron
-from sandbox.ui.closer_layout import neuron_tray
+from sandbox.ui.stage_layout import neuron_tray
 from sandbox.vocab import View
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ class InspectorController(Controller):
         return "other"
 
     def _on_pointer(self, a: C.InspectorPointer) -> None:
-        cs = self.state.closer
+        cs = self.state.stage
         ref = self._hidden_ref(a.pos)
         cs.hovered = ref if isinstance(ref, tuple) else None
         if a.click and ref != "other":
@@ -114,7 +114,7 @@ class InspectorController(Controller):
                 cs.single_neuron = False
 
     def _on_pick(self, a: C.PickNeuron) -> None:
-        cs = self.state.closer
+        cs = self.state.stage
         sizes = list(self.state.net.hidden_sizes)
         if a.layer == 0:
             cs.selected = None
@@ -124,7 +124,7 @@ class InspectorController(Controller):
 
     def editable(self) -> int | None:
         """Index of the selected first-layer neuron (the one whose crease can be edited)."""
-        cs = self.state.closer
+        cs = self.state.stage
         if cs.selected is None or cs.selected[0] != 1:
             return None
         index = cs.selected[1]
@@ -132,7 +132,7 @@ class InspectorController(Controller):
 
     def _on_crease_hover(self, a: C.CreaseHover) -> None:
         """The hover cue: the crease (or its handle) lights up and the pointer changes."""
-        cs = self.state.closer
+        cs = self.state.stage
         if cs.crease_hover != a.mode:
             cs.crease_hover = a.mode
             set_pointer(a.mode)
@@ -249,7 +249,7 @@ class InspectorController(Controller):
     def diagram_rect(self) -> tuple[int, int, int, int] | None:
         """Where the network diagram goes inside the inspector (below the header, above the
         neuron's description)."""
-        r = self.state.closer.rects
+        r = self.state.stage.rects
         if r is None or r.inspector is None:
             return None
         x, y, w, h = r.inspector
@@ -263,13 +263,13 @@ class InspectorController(Controller):
 
     def tray(self) -> tuple[int, int, int, int] | None:
         """Where the single-neuron sliders are (None when they are not shown)."""
-        cs = self.state.closer
+        cs = self.state.stage
         if not (cs.single_neuron and cs.selected is not None and cs.selected[0] == 1):
             return None
         return neuron_tray(cs.rects, self.state.scale)
 
     def tray_height_in_inspector(self) -> int:
-        tray, r = self.tray(), self.state.closer.rects
+        tray, r = self.tray(), self.state.stage.rects
         if tray is None or r is None or r.inspector is None or tray[0] != r.inspector[0]:
             return 0
         return int(tray[3])
@@ -277,7 +277,7 @@ class InspectorController(Controller):
     # ------------------------------------------------------------------ per frame
     def update(self, dt: float) -> None:
         s = self.state
-        cs = s.closer
+        cs = s.stage
         rect = self.diagram_rect()
         if View.INSPECTOR not in s.views or rect is None or s.net is None:
             self.diagram_key = None
@@ -312,7 +312,7 @@ class InspectorController(Controller):
 
     def update_tint(self) -> None:
         s = self.state
-        cs = s.closer
+        cs = s.stage
         ref = cs.hovered or cs.selected
         tint = None
         if View.INSPECTOR in s.views and ref is not None and s.net is not None:
@@ -325,7 +325,7 @@ class InspectorController(Controller):
 
     def _neuron_text(self) -> tuple[str, ...]:
         s = self.state
-        cs = s.closer
+        cs = s.stage
         ref = cs.hovered or cs.selected
         if ref is None:
             return (

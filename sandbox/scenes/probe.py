@@ -61,7 +61,7 @@ class ProbeController(Controller):
     # ------------------------------------------------------------------ actions
     def _on_drag(self, a: C.ProbeDrag) -> None:
         s = self.state
-        cs = s.closer
+        cs = s.stage
         world = self.scene.plane.to_world(a.pos)
         if not np.all(np.isfinite(world)):
             return
@@ -90,16 +90,16 @@ class ProbeController(Controller):
             self._drag = None
 
     def _on_reach(self, a: C.ProbeReach) -> None:
-        cs = self.state.closer
+        cs = self.state.stage
         if math.isfinite(a.factor) and a.factor > 0:
             reach = cs.probe_resolved[2] * a.factor
             cs.probe_reach = float(np.clip(reach, MIN_REACH, MAX_REACH))
 
     def _on_rays(self, a: C.SetProbeRays) -> None:
-        self.state.closer.probe_rays = int(np.clip(a.n, 1, 16))
+        self.state.stage.probe_rays = int(np.clip(a.n, 1, 16))
 
     def _on_reset(self, a: C.ResetProbe) -> None:
-        cs = self.state.closer
+        cs = self.state.stage
         cs.probe_origin = None
         cs.probe_reach = None
         cs.probe_angle = DEFAULT_ANGLE
@@ -127,7 +127,7 @@ class ProbeController(Controller):
 
     def update(self, dt: float) -> None:
         s = self.state
-        cs = s.closer
+        cs = s.stage
         if View.PROBE not in s.views or cs.rects is None or s.net is None:
             self.probes, self.curves, self.bands = [], [], []
             self.session.memo.forget("probe")

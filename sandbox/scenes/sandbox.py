@@ -283,7 +283,7 @@ class SandboxScene(Scene):
         self.inspector.update(dt)
         self.view3d.update_cursor()
         self.stage.update_handles()
-        s.timings["closer"] = time.perf_counter() - t0
+        s.timings["stage"] = time.perf_counter() - t0
         self.stage.sync_panels()
 
     # ------------------------------------------------------------------ drawing
@@ -299,7 +299,7 @@ class SandboxScene(Scene):
         if not self.stage.hides_2d():
             hud.draw_captions(surface, s, scale)
         # no brush ring while panning, or while a selected neuron's crease takes the mouse
-        grabbing = s.closer.selected is not None and View.INSPECTOR in s.views
+        grabbing = s.stage.selected is not None and View.INSPECTOR in s.views
         if not self.plane.input.drag == "pan" and not grabbing:
             hud.draw_brush(surface, s, scale)
         hud.draw_hover(surface, s, scale)

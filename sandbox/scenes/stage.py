@@ -2,9 +2,9 @@
 that look closer (the 3D view, the ray probe, the network inspector, the timeline strip).
 
 `Stage` cuts the stage into those parts when the views that are on change
-(sandbox.ui.closer_layout), keeps the rules between the views (the 3D view and the split view
+(sandbox.ui.stage_layout), keeps the rules between the views (the 3D view and the split view
 both want the space beside the 2D view), turns the events over those parts into actions
-(sandbox.ui.closer_input, before the plane's own input), places the handles drawn on the 2D view,
+(sandbox.ui.stage_input, before the plane's own input), places the handles drawn on the 2D view,
 and draws the 3D view, the side column and the marks on the plane through
 sandbox.render.stage_views with what the 3D, probe and inspector controllers derived.
 """
@@ -23,10 +23,10 @@ from sandbox.render.stage_views import StageContent, StageRenderer
 from sandbox.scenes.base import Controller
 from sandbox.scenes.inspector import set_pointer
 from sandbox.scenes.view3d import fit_orbit
-from sandbox.ui import charts, closer_panels
-from sandbox.ui.closer_input import CloserInput
-from sandbox.ui.closer_layout import CloserRects, carve
-from sandbox.ui.closer_panels import CloserPanels
+from sandbox.ui import charts, stage_panels
+from sandbox.ui.stage_input import StageInput
+from sandbox.ui.stage_layout import StageRects, carve
+from sandbox.ui.stage_panels import StagePanels
 from sandbox.vocab import View
 
 if TYPE_CHECKING:
@@ -54,8 +54,8 @@ class Stage(Controller):
     def __init__(self, scene: SandboxScene) -> None:
         self.scene = scene
         self.state = scene.state
-        self.input = CloserInput()
-        self.panels: CloserPanels | None = None
+        self.input = StageInput()
+        self.panels: StagePanels | None = None
         self.renderer: StageRenderer | None = None
         self._layout_obj: object = None
         self._base: tuple[int, int, int, int] = (0, 0, 1, 1)
@@ -66,7 +66,7 @@ class Stage(Controller):
         if self.panels is not None:
             self.panels.clear()
         self.ensure_layout()
-        self.panels = CloserPanels(manager, self.state)
+        self.panels = StagePanels(manager, self.state)
 
     def exit(self) -> None:
         if self.panels is not None:
@@ -82,7 +82,7 @@ class Stage(Controller):
         v = s.views
         return dict(
             three_d=View.THREE_D in v,
-            only_3d=s.closer.only_3d,
+            only_3d=s.stage.only_3d,
             probe=View.PROBE in v,
             inspector=View.INSPECTOR in v,
             timeline=View.TIMELINE in v and s.show_ui,
@@ -105,7 +105,7 @@ class Stage(Controller):
         rects = carve(self._base, scale=lay.scale, **flags)
         lay.stage = self._base
         lay.plane = rects.plane
-        cs = s.closer
+        cs = s.stage
         cs.rects = rects
         if s.camera is not None and (s.camera.width, s.camera.height) != rects.plane[2:]:
             s.camera = s.camera.resized(max(1, rects.plane[2]), max(1, rects.plane[3]))
@@ -117,8 +117,8 @@ class Stage(Controller):
         return True
 
     @property
-    def rects(self) -> CloserRects | None:
-        return self.state.closer.rects
+    def rects(self) -> StageRects | None:
+        return self.state.stage.rects
 
     def hides_2d(self) -> bool:
         r = self.rects
@@ -169,7 +169,7 @@ class Stage(Controller):
         """Window-pixel handles on the 2D view(s): the probe's origin and direction dots, the
         selected first-layer crease and its rotation handle."""
         s = self.state
-        cs = s.closer
+        cs = s.stage
         r = self.rects
         inspector = self.scene.inspector
         inspector.clear_handles()
@@ -234,7 +234,7 @@ class Stage(Controller):
         r = self.rects
         if r is None:
             return
-        cs = self.state.closer
+        cs = self.state.stage
         if self.renderer is None:
             if not (
                 r.view3d
@@ -249,4 +249,4 @@ class Stage(Controller):
         self.renderer.draw(self.state, self.content())
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
-        closer_panels.draw_overlay(surface, self.state)
+        stage_panels.draw_overlay(surface, self.state)

@@ -3,7 +3,7 @@ the training, go back to now, or resume training from a past moment.
 
 The Session records the snapshots (through its `train`) and restores them; `TimelineController`
 applies the timeline's actions, plays the replay each frame and mirrors what the timeline panel
-shows into `AppState.closer` (scrub, steps, replay). It also guards every other action: while
+shows into `AppState.stage` (scrub, steps, replay). It also guards every other action: while
 the past is shown, an action that only looks is fine, a hand edit of the weights is refused with
 a message, and anything else brings the live weights back first, so nothing is ever done to (or
 saved from) the past by accident.
@@ -52,7 +52,7 @@ class TimelineController(Controller):
     def guard(self, action: A.Action) -> bool:
         """Before any action: bring the live weights back unless it only looks; True when the
         action must not apply (a hand edit of a past snapshot)."""
-        cs = self.state.closer
+        cs = self.state.stage
         if cs.scrub is None:
             return False
         if action.edit:
@@ -106,7 +106,7 @@ class TimelineController(Controller):
         self.scrub_to(tl.index_at_step(a.step))
 
     def _on_toggle_replay(self, a: C.ToggleReplay) -> None:
-        cs = self.state.closer
+        cs = self.state.stage
         tl = self.session.timeline
         if cs.replay:
             cs.replay = False
@@ -124,7 +124,7 @@ class TimelineController(Controller):
         cs.replay = True
 
     def _on_replay_speed(self, a: C.SetReplaySpeed) -> None:
-        cs = self.state.closer
+        cs = self.state.stage
         if math.isfinite(a.steps_per_second) and a.steps_per_second > 0:
             cs.replay_speed = float(a.steps_per_second)
             if cs.replay and cs.scrub is not None:
@@ -135,7 +135,7 @@ class TimelineController(Controller):
     def scrub_to(self, index: int) -> None:
         """Show snapshot `index`: its weights go into the network (the live ones are kept)."""
         s = self.state
-        cs = s.closer
+        cs = s.stage
         tl = self.session.timeline
         if tl is None or len(tl) == 0 or s.net is None:
             return
@@ -148,7 +148,7 @@ class TimelineController(Controller):
 
     def back_to_now(self) -> None:
         """The live weights again (after scrubbing or a replay)."""
-        cs = self.state.closer
+        cs = self.state.stage
         cs.replay = False
         self.session.back_to_now()
         cs.scrub = None
@@ -156,7 +156,7 @@ class TimelineController(Controller):
     def resume_here(self) -> None:
         """Train on from the snapshot shown: later snapshots (and the live weights) are dropped."""
         s = self.state
-        cs = s.closer
+        cs = s.stage
         if self.session.scrub is None or self.session.timeline is None:
             self.scene.say(
                 "Pick a moment of the past first (the timeline slider or the loss chart)."
@@ -172,7 +172,7 @@ class TimelineController(Controller):
     # ------------------------------------------------------------------ per frame
     def update(self, dt: float) -> None:
         s = self.state
-        cs = s.closer
+        cs = s.stage
         cs.timeline = self.session.start_timeline()
         if self.session.scrub is None and cs.scrub is not None:
             cs.scrub = None  # a new network or a restarted run: a fresh timeline
@@ -182,7 +182,7 @@ class TimelineController(Controller):
             s.metrics = replace(s.metrics, step=cs.scrub_step)
 
     def _replay(self, dt: float) -> None:
-        cs = self.state.closer
+        cs = self.state.stage
         tl = self.session.timeline
         if not cs.replay or tl is None or len(tl) == 0:
             return

@@ -88,23 +88,23 @@ class View3DController(Controller):
 
     # ------------------------------------------------------------------ actions
     def _on_orbit(self, a: C.Orbit3D) -> None:
-        orbit = self.state.closer.orbit
+        orbit = self.state.stage.orbit
         if orbit is not None and math.isfinite(a.dx) and math.isfinite(a.dy):
             orbit.orbit(a.dx, a.dy)
 
     def _on_zoom(self, a: C.Zoom3D) -> None:
-        orbit = self.state.closer.orbit
+        orbit = self.state.stage.orbit
         if orbit is not None and math.isfinite(a.factor) and a.factor > 0:
             orbit.zoom(a.factor)
 
     def _on_reset(self, a: C.Reset3D) -> None:
-        orbit = self.state.closer.orbit
+        orbit = self.state.stage.orbit
         if orbit is not None:
             orbit.reset()
             orbit.distance = fit_distance(orbit.width, orbit.height)
 
     def _on_only_3d(self, a: C.ToggleOnly3D) -> None:
-        cs = self.state.closer
+        cs = self.state.stage
         if View.THREE_D not in self.state.views:
             cs.only_3d = True
         else:
@@ -113,7 +113,7 @@ class View3DController(Controller):
 
     def _on_probability(self, a: C.ToggleProbability) -> None:
         s = self.state
-        cs = s.closer
+        cs = s.stage
         if s.task is not Task.CLASSIFICATION:
             self.scene.say(
                 "The probability surface is for classification; a picture shows its value."
@@ -124,7 +124,7 @@ class View3DController(Controller):
         self.ensure_on()
 
     def _on_single_neuron(self, a: C.ToggleSingleNeuron) -> None:
-        cs = self.state.closer
+        cs = self.state.stage
         cs.single_neuron = not cs.single_neuron
         if cs.single_neuron:
             if cs.selected is None:
@@ -151,7 +151,7 @@ class View3DController(Controller):
 
     def pick(self, pos: tuple[float, float]) -> np.ndarray | None:
         """The surface point (x, y, z) under a window position in the 3D view, or None."""
-        cs = self.state.closer
+        cs = self.state.stage
         r = cs.rects
         fs = self.surface
         if r is None or r.view3d is None or fs is None or cs.orbit is None or self.frame3d is None:
@@ -168,7 +168,7 @@ class View3DController(Controller):
     ) -> tuple[str, tuple[int, int] | None, LastLayerLaplace | None, str, float | None]:
         """(kind, neuron, laplace, label, reference plane height) of the surface to show."""
         s = self.state
-        cs = s.closer
+        cs = s.stage
         net = s.net
         if cs.single_neuron and cs.selected is not None:
             layer, index = cs.selected
@@ -199,7 +199,7 @@ class View3DController(Controller):
 
     def update(self, dt: float) -> None:
         s = self.state
-        cs = s.closer
+        cs = s.stage
         r = cs.rects
         if View.THREE_D not in s.views or r is None or r.view3d is None or s.partition is None:
             self.surface = None
@@ -248,7 +248,7 @@ class View3DController(Controller):
     def update_cursor(self) -> None:
         """The cursor linked between the views: the 3D pick, else the 2D hover point."""
         s = self.state
-        cs = s.closer
+        cs = s.stage
         r = cs.rects
         if self.pick_world is not None and r is not None and r.view3d is not None:
             cs.cursor = self.pick_world

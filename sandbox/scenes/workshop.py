@@ -340,7 +340,7 @@ class Workshop(Controller):
     def capture_plane(self) -> np.ndarray:
         """The plane as drawn now, (h, w, 3) uint8, top row first (read from the back buffer).
 
-        With the look-closer views on, the whole stage (2D plane, 3D view, probe plots,
+        With the stage views on, the whole stage (2D plane, 3D view, probe plots,
         inspector) is captured, so a recording shows what the audience sees.
         """
         s = self.state

@@ -2,7 +2,7 @@
 make labels, buttons, sliders, drop-downs, text boxes and images at the UI scale, and the dispatch
 from a widget event to the action it asks for.
 
-A panel class (sandbox, level, look-closer, menu) makes its widgets through these helpers, so each
+A panel class (sandbox, level, stage views, menu) makes its widgets through these helpers, so each
 widget is registered once: `elements` (killed together by `clear`), `controls` (every interactive
 element: each carries a plain-words tooltip), and the three tables from widget to action maker
 (`_press` for buttons, `_slide` for sliders, `_select` for drop-downs) that `handle_event` reads.

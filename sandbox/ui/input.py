@@ -13,7 +13,7 @@ import pygame
 
 from sandbox import actions as A
 from sandbox.state import AppState
-from sandbox.ui.closer_input import CLOSER_KEYS
+from sandbox.ui.stage_input import STAGE_KEYS
 from sandbox.vocab import VIEW_KEYS, View
 
 WHEEL_ZOOM = 1.15
@@ -34,7 +34,7 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("L / X", "Laplace confidence / split screen"),
     ("D", "discrete colours"),
     ("[ / ]", "layer shown by the regions view"),
-    *CLOSER_KEYS,
+    *STAGE_KEYS,
     ("Tab", "hide / show the panels"),
     ("Ctrl+S / Ctrl+O", "save / open a scene file"),
     ("Ctrl+E / Ctrl+I", "export / import the network weights"),

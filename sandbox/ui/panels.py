@@ -480,8 +480,8 @@ class SandboxPanels(RowPanel):
             n = len(pts)
             self._set_label("counts", f"{n} points: {m.n_train} train, {m.n_test} test")
         status = "training" if state.playing else "paused"
-        if state.closer.scrub is not None:
-            status = f"past; now {state.closer.live_step:,}"
+        if state.stage.scrub is not None:
+            status = f"past; now {state.stage.live_step:,}"
         self._set_label("step", f"Step {m.step:,}  ({status})")
         train, test = loss_text(m.train_loss), loss_text(m.test_loss)
         self._set_label_fit(
@@ -509,7 +509,7 @@ class SandboxPanels(RowPanel):
             dead += ", ..."
         self._set_label("dead", dead)
         if self._chart is not None:
-            marker = state.closer.scrub_step if state.closer.scrub is not None else None
+            marker = state.stage.scrub_step if state.stage.scrub is not None else None
             key = (state.history.version, self.scale, marker)
             if key != self._chart_key and (
                 state.time - self._chart_time > 0.2 or key[:2] == self._chart_key[:2]

@@ -1,4 +1,4 @@
-"""The look-closer views in the sandbox window, offscreen with a real OpenGL context.
+"""The stage views in the sandbox window, offscreen with a real OpenGL context.
 
 Every view (3D folded paper, ray probe, inspector, timeline, and all of them at once; the
 regression band; 3D only) runs for a few training frames with PyOpenGL checking every call; the
@@ -152,8 +152,8 @@ def test_command_line_screenshots_of_each_view(gl_session, tmp_path, capsys, vie
     img = _png(path)
     assert img.shape == (640, 960, 3)
     from sandbox.state import Layout
-    from sandbox.ui.closer_layout import carve
     from sandbox.ui.layout import compute_layout
+    from sandbox.ui.stage_layout import carve
 
     lay: Layout = compute_layout((960, 640), 1.0, True, 2)
     names = view.split(",")
@@ -383,7 +383,7 @@ def test_scripted_session(make_app):
     scene.apply(C.ScrubToStep(50.0))
     d.send([], frames=1)
     assert cs.scrub_step == 50 and np.array_equal(s.net.params, tl.scrub(cs.scrub))
-    d.send(click(d.closer_button("Resume here").rect.center))
+    d.send(click(d.stage_button("Resume here").rect.center))
     assert cs.scrub is None and s.trainer.steps == 50 and tl.last_step == 50
     assert s.history.view()[0][-1] <= 50
     d.send(key(pygame.K_SPACE))
@@ -404,10 +404,10 @@ def test_scripted_session(make_app):
     assert np.array_equal(s.net.params, tl.scrub(cs.scrub))
 
     # a replay plays the snapshots forward and ends at now
-    d.send(click(d.closer_button("Back to now").rect.center))
+    d.send(click(d.stage_button("Back to now").rect.center))
     live = s.net.params.copy()
     scene.apply(C.SetReplaySpeed(200.0))
-    d.send(click(d.closer_button("Replay").rect.center), frames=2)
+    d.send(click(d.stage_button("Replay").rect.center), frames=2)
     assert cs.replay and cs.scrub is not None
     first = cs.scrub
     d.send([], frames=3)

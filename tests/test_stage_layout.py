@@ -1,4 +1,4 @@
-"""Where the look-closer views go: every combination of views cuts the stage into parts that lie
+"""Where the stage views go: every combination of views cuts the stage into parts that lie
 inside it, do not overlap, cover it exactly, and are never smaller than usable; the 3D view sits
 beside the 2D view when the area is wide and below it when tall; the neuron sliders find room."""
 
@@ -9,7 +9,7 @@ import itertools
 import numpy as np
 import pytest
 
-from sandbox.ui.closer_layout import MIN_VIEW, carve, contains, neuron_tray
+from sandbox.ui.stage_layout import MIN_VIEW, carve, contains, neuron_tray
 
 STAGES = [(250, 92, 740, 548), (0, 0, 1280, 800), (375, 69, 1110, 700), (10, 20, 420, 300)]
 FLAGS = ("three_d", "only_3d", "probe", "inspector", "timeline")

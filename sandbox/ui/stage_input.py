@@ -1,4 +1,4 @@
-"""Mouse and keys of the "look closer" views, turned into actions before the plane's own input.
+"""Mouse and keys of the stage views, turned into actions before the plane's own input.
 
 Over the 3D view a left (or right) drag orbits and the wheel zooms; over the network diagram the
 pointer hovers and clicks neurons; over the probe plots the wheel zooms the probed radius; a
@@ -6,7 +6,7 @@ click on the loss chart jumps the timeline to that step. On the 2D view, a press
 handles the scene placed (the probe's origin and direction dots, the selected crease and its
 rotation handle) starts that drag, and Shift + drag draws a new probe ray; anything else is left
 to sandbox.ui.input (paint, erase, pan). `handle` returns the actions and whether the event was
-used here (the plane's input must not see it then). CLOSER_KEYS lists the keys for the help
+used here (the plane's input must not see it then). STAGE_KEYS lists the keys for the help
 card; V, P, I and T are view keys (sandbox.state.VIEW_KEYS) that sandbox.ui.input handles.
 """
 
@@ -20,7 +20,7 @@ import pygame
 from sandbox import stage_actions as C
 from sandbox.actions import Action, Phase
 from sandbox.state import AppState
-from sandbox.ui.closer_layout import contains
+from sandbox.ui.stage_layout import contains
 from sandbox.vocab import View
 
 WHEEL = 1.15
@@ -29,7 +29,7 @@ CREASE_PICK_PX = 16.0
 HANDLE_SLACK_PX = 10.0  # beyond a round handle's own radius
 
 # For the help card (sandbox.ui.input.KEY_HELP); the mouse is explained where it applies.
-CLOSER_KEYS: tuple[tuple[str, str], ...] = (
+STAGE_KEYS: tuple[tuple[str, str], ...] = (
     ("V / Shift+V", "3D folded paper / the 3D view alone"),
     ("P / I / T", "ray probe / network inspector / timeline"),
     ("N / Y / Shift+P", "one neuron in 3D / probability / 8 rays"),
@@ -50,7 +50,7 @@ def _segment_distance(p: np.ndarray, seg: np.ndarray) -> np.ndarray:
 def _crease_grab(p: np.ndarray, state: AppState) -> str | None:
     """What a left press at window pixel `p` grabs of the selected crease: "rotate" (its round
     handle), "move" (the crease itself) or None."""
-    cs = state.closer
+    cs = state.stage
     if cs.crease_px is None or not len(cs.crease_px):
         return None
     for name, hx, hy, radius in cs.handles:
@@ -63,8 +63,8 @@ def _crease_grab(p: np.ndarray, state: AppState) -> str | None:
     return None
 
 
-class CloserInput:
-    """Turns events into look-closer actions; remembers its own drags."""
+class StageInput:
+    """Turns events into stage-view actions; remembers its own drags."""
 
     def __init__(self) -> None:
         self.drag: str | None = None  # "orbit", "probe:<what>", "crease:<mode>"
@@ -81,7 +81,7 @@ class CloserInput:
         consumed: bool,
         chart_step: Callable[[tuple[float, float]], float | None] | None = None,
     ) -> tuple[list[Action], bool]:
-        rects = state.closer.rects
+        rects = state.stage.rects
         if rects is None:
             return [], False
         t = event.type
@@ -112,7 +112,7 @@ class CloserInput:
 
     # ------------------------------------------------------------------ mouse
     def _motion(self, event, state: AppState, consumed: bool) -> tuple[list[Action], bool]:
-        rects = state.closer.rects
+        rects = state.stage.rects
         pos = (float(event.pos[0]), float(event.pos[1]))
         prev, self.last_pos = self.last_pos, pos
         if self.drag == "orbit":
@@ -147,7 +147,7 @@ class CloserInput:
         return out, in_3d and rects.hide_2d
 
     def _down(self, event, state: AppState, chart_step) -> tuple[list[Action], bool]:
-        cs = state.closer
+        cs = state.stage
         rects = cs.rects
         pos = (float(event.pos[0]), float(event.pos[1]))
         self.last_pos = pos
@@ -213,7 +213,7 @@ class CloserInput:
         return [C.CreaseDrag(what, pos, Phase.END)], True
 
     def _wheel(self, event, state: AppState) -> tuple[list[Action], bool]:
-        rects = state.closer.rects
+        rects = state.stage.rects
         pos = self.last_pos if self.last_pos is not None else pygame.mouse.get_pos()
         dy = float(getattr(event, "precise_y", event.y) or event.y)
         if contains(rects.view3d, pos):
@@ -231,7 +231,7 @@ class CloserInput:
             return [], False
         shift = bool(mod & pygame.KMOD_SHIFT)
         key = event.key
-        cs = state.closer
+        cs = state.stage
         if key == pygame.K_v and shift:
             return [C.ToggleOnly3D()], True
         if key == pygame.K_p and shift:

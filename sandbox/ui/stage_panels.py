@@ -1,9 +1,9 @@
-"""The "look closer" controls: buttons over the 3D view, the probe and the inspector, the
+"""The stage views' controls: buttons over the 3D view, the probe and the inspector, the
 single-neuron sliders, and the training timeline strip; plus their captions.
 
 Like sandbox.ui.panels these read the state and emit actions (sandbox.stage_actions), never
 change the state, carry a plain-words tooltip on every control, and scale with the UI. They sit
-in the rectangles sandbox.ui.closer_layout gave each view (`state.closer.rects`) and are rebuilt
+in the rectangles sandbox.ui.stage_layout gave each view (`state.stage.rects`) and are rebuilt
 when those or the views change. `draw_overlay` adds the 3D view's captions (what the height
 shows, how to turn it) and the line between the 2D and 3D views.
 """
@@ -22,8 +22,8 @@ from sandbox import stage_actions as C
 from sandbox.state import AppState
 from sandbox.ui.base import PanelBase, select_if
 from sandbox.ui.charts import font
-from sandbox.ui.closer_layout import NEURON_TRAY_ROW, neuron_tray
 from sandbox.ui.hud import caption, premul
+from sandbox.ui.stage_layout import NEURON_TRAY_ROW, neuron_tray
 from sandbox.vocab import Task
 
 SLIDER_STEPS = 1000
@@ -36,8 +36,8 @@ def _speed_label(v: float) -> str:
     return f"{v / 1000:g}k steps/s" if v >= 1000 else f"{v:g} steps/s"
 
 
-class CloserPanels(PanelBase):
-    """The pygame-gui elements of the look-closer views."""
+class StagePanels(PanelBase):
+    """The pygame-gui elements of the stage views."""
 
     def __init__(self, manager: pygame_gui.UIManager, state: AppState) -> None:
         super().__init__(manager, state.scale)
@@ -45,12 +45,12 @@ class CloserPanels(PanelBase):
         self._neuron_sliders: dict[str, tuple[UIHorizontalSlider, UILabel]] = {}
         self._scrub: UIHorizontalSlider | None = None
         self._key: tuple = ()
-        self._rays = state.closer.probe_rays
+        self._rays = state.stage.probe_rays
         self.build(state)
 
     # ------------------------------------------------------------------ building
     def _structure_key(self, state: AppState) -> tuple:
-        cs = state.closer
+        cs = state.stage
         r = cs.rects
         neuron = cs.single_neuron and cs.selected is not None and cs.selected[0] == 1
         return (
@@ -73,7 +73,7 @@ class CloserPanels(PanelBase):
         self.clear()
         self.scale = state.scale
         self._key = self._structure_key(state)
-        r = state.closer.rects
+        r = state.stage.rects
         if r is None or not state.show_ui:
             return
         if r.view3d is not None:
@@ -84,7 +84,7 @@ class CloserPanels(PanelBase):
             self._build_inspector(state, r.inspector)
         if r.timeline is not None:
             self._build_timeline(state, r.timeline)
-        cs = state.closer
+        cs = state.stage
         if cs.single_neuron and cs.selected is not None and cs.selected[0] == 1:
             tray = neuron_tray(r, state.scale)
             if tray is not None:
@@ -156,7 +156,7 @@ class CloserPanels(PanelBase):
         panel = self._panel(rect, "#neuron_panel")
         pad = self.s(10)
         inner = w - 2 * pad
-        layer, index = state.closer.selected
+        layer, index = state.stage.selected
         self._label(
             panel,
             (pad, self.s(6), inner, row),
@@ -243,7 +243,7 @@ class CloserPanels(PanelBase):
         )
         cx += self.s(72) + pad
         options = [(_speed_label(v), str(v)) for v in REPLAY_SPEEDS]
-        current = min(REPLAY_SPEEDS, key=lambda v: abs(v - state.closer.replay_speed))
+        current = min(REPLAY_SPEEDS, key=lambda v: abs(v - state.stage.replay_speed))
         dd = UIDropDownMenu(
             options,
             next(o for o in options if o[1] == str(current)),
@@ -298,7 +298,7 @@ class CloserPanels(PanelBase):
         if self._structure_key(state) != self._key:
             self.build(state)
             return
-        cs = state.closer
+        cs = state.stage
         self._rays = cs.probe_rays
         on = {
             "probability": cs.probability,
@@ -370,7 +370,7 @@ def _fit(text: str, width: float, scale: float) -> str:
 
 def draw_overlay(surface: pygame.Surface, state: AppState) -> None:
     """Captions of the 3D view and the line between the 2D and 3D views."""
-    cs = state.closer
+    cs = state.stage
     r = cs.rects
     if r is None or r.view3d is None or not state.show_ui and not cs.surface_label:
         return

@@ -1,6 +1,7 @@
-"""Benchmark of the "look closer" views: 3D surface, ray probes, inspector and the timeline.
+"""Benchmark of the stage views (the menu's "look closer"): 3D surface, ray probes, inspector
+and the timeline.
 
-`python -m sandbox.bench closer [--frames N] [--size W H]` prints milliseconds for building the
+`python -m sandbox.bench stage [--frames N] [--size W H]` prints milliseconds for building the
 surface meshes from an exact partition, drawing the 3D view (full window and one half of a split
 screen), eight ray probes with their plots, the network diagram with live thumbnails, and the
 timeline's memory and time per snapshot over a 100k-step run. Rendering uses whatever OpenGL the
@@ -104,7 +105,7 @@ def _bench_surface(p3, sizes, kind: str, size, gl_ms) -> str:
 
 
 def main(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sandbox.bench closer")
+    ap = argparse.ArgumentParser(prog="python -m sandbox.bench stage")
     ap.add_argument("--frames", type=int, default=20)
     ap.add_argument("--size", type=int, nargs=2, default=(1280, 800))
     args = ap.parse_args(argv)

@@ -1,4 +1,4 @@
-"""Where the "look closer" views go: the stage (the area between the panels) is cut into the 2D
+"""Where the stage views go: the stage (the area between the panels) is cut into the 2D
 view, the 3D view, a side column for the network inspector and the ray-probe plots, and a
 timeline strip along the bottom.
 
@@ -23,7 +23,7 @@ INSPECTOR_SHARE = 0.47  # of the side column, when the probe plots are below it
 
 
 @dataclass(frozen=True)
-class CloserRects:
+class StageRects:
     """The stage and its parts; parts that are off (or do not fit) are None. `plane` is the 2D
     view; with `hide_2d` the 3D view covers it (the 2D camera still sizes the window shown)."""
 
@@ -64,7 +64,7 @@ def carve(
     inspector: bool = False,
     timeline: bool = False,
     scale: float = 1.0,
-) -> CloserRects:
+) -> StageRects:
     """Cut the stage into the parts that are on (see the module docstring)."""
     x, y, w, h = (int(v) for v in stage)
     w, h = max(1, w), max(1, h)
@@ -91,9 +91,9 @@ def carve(
             w -= side_w
     main = (x, y, w, h)
     if not three_d:
-        return CloserRects(stage, main, None, insp, prb, strip)
+        return StageRects(stage, main, None, insp, prb, strip)
     if only_3d:
-        return CloserRects(stage, main, main, insp, prb, strip, hide_2d=True)
+        return StageRects(stage, main, main, insp, prb, strip, hide_2d=True)
     # side by side or one above the other: whichever gives each view the larger short side
     beside = min(w // 2, h) >= min(w, h // 2)
     if beside and w // 2 >= MIN_VIEW[0]:
@@ -105,15 +105,15 @@ def carve(
         plane = (x, y, w, half)
         view3d = (x, y + half, w, h - half)
     else:  # too small to share: the 3D view alone
-        return CloserRects(stage, main, main, insp, prb, strip, hide_2d=True)
-    return CloserRects(stage, plane, view3d, insp, prb, strip)
+        return StageRects(stage, main, main, insp, prb, strip, hide_2d=True)
+    return StageRects(stage, plane, view3d, insp, prb, strip)
 
 
 NEURON_TRAY_ROWS = 4
 NEURON_TRAY_ROW = 28
 
 
-def neuron_tray(rects: CloserRects | None, scale: float) -> Rect | None:
+def neuron_tray(rects: StageRects | None, scale: float) -> Rect | None:
     """Where the single-neuron sliders go: along the bottom of the inspector, else of the 3D
     view when it is tall enough; None when neither has room."""
     if rects is None:
