@@ -87,7 +87,8 @@ class FrameGuard:
         self._seen.add(text)
         print(text, file=sys.stderr, end="")
         try:
-            self.log = files.append_log(f"a frame failed (failure {self.failures} in a row)\n{text}")
+            entry = f"a frame failed (failure {self.failures} in a row)\n{text}"
+            self.log = files.append_log(entry)
         except OSError as err:
             print(f"(the log could not be written: {err})", file=sys.stderr)
             self.log = None

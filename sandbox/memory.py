@@ -8,9 +8,10 @@ presenter-mode toggles and by hundreds of megabytes over a monkey run, and never
 Much of it is garbage only the cyclic collector frees (pygame-gui's elements refer to each
 other), so after a rebuild the keeper runs `gc.collect()` first. `malloc_trim(0)` returns the
 pages; with the collection it costs 20-80 ms, so `MemoryKeeper` asks for it only after a
-rebuild (`after_rebuild`, a frame that is slow anyway) or when the resident size has grown by `TRIM_GROWTH_MB` since the last
-trim, checking at most once a second and trimming at most every `TRIM_MIN_INTERVAL_S` (every
-`REBUILD_MIN_INTERVAL_S` after rebuilds, so dragging the window's edge does not trim each frame).
+rebuild (`after_rebuild`, a frame that is slow anyway) or when the resident size has grown by
+`TRIM_GROWTH_MB` since the last trim, checking at most once a second and trimming at most every
+`TRIM_MIN_INTERVAL_S` (every `REBUILD_MIN_INTERVAL_S` after rebuilds, so dragging the window's
+edge does not trim each frame).
 
 Elsewhere than Linux with glibc, `resident_mb` answers 0 and trimming does nothing.
 """
@@ -18,8 +19,8 @@ Elsewhere than Linux with glibc, `resident_mb` answers 0 and trimming does nothi
 from __future__ import annotations
 
 import ctypes
-import gc
 import ctypes.util
+import gc
 import os
 import time
 
