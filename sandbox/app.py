@@ -110,6 +110,10 @@ class App:
             raise StartupError(f"the OpenGL shaders could not be prepared: {exc}") from exc
         self._build_ui_surface()
         self._build_manager()
+        from sandbox.io.atomic import remove_stale_temps
+        from sandbox.io.files import files_dir
+
+        remove_stale_temps(files_dir())  # what a killed save left behind
         try:
             from sandbox.data import dataset_info
             from sandbox.scenes.menu import scene_factory
