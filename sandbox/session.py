@@ -56,6 +56,8 @@ Bounds = tuple[float, float, float, float]
 DENSE_STEPS = 100  # every step is a snapshot up to here (the timeline keeps them all)
 TIMELINE_BYTES = 64 * 1024 * 1024  # the largest network allowed still keeps ~280 snapshots
 BUILD_SHARE = 0.3  # a held value may take this share of the time to rebuild
+EXPENSIVE_S = 0.04  # a value that took longer than this to build is held while training
+HOLD_BY_COST = 1e-3  # the hold for those: the wait follows their cost (BUILD_SHARE)
 
 
 @dataclass(frozen=True)
@@ -87,23 +89,57 @@ def same_key(a: tuple, b: tuple | None) -> bool:
 
 
 class Memo:
-    """One slot per name: (key, value, built at, cost). See the module docstring."""
+    """One slot per name: (key, value, built at, cost). See the module docstring.
+
+    Once frames are counted (`new_frame`), a frame rebuilds at most one held value that is
+    expensive (its last build took over EXPENSIVE_S): the others that are due keep theirs and
+    go first in the next frames, in turn, so no frame pays for the partition, the Laplace fit
+    and the 3D surface at once, and none of them waits for ever.
+    """
 
     def __init__(self) -> None:
         self._slots: dict[str, tuple[tuple, Any, float, float]] = {}
+        self.frame = 0  # 0: frames are not counted (scripts, tests of the core): no budget
+        self._spent = -1  # the frame that rebuilt an expensive held value
+        self._turn: list[str] = []  # held values that waited last frame, first come first
+        self._waiting: list[str] = []
+
+    def new_frame(self) -> None:
+        self.frame += 1
+        # those whose turn it was and who still wait keep their place, then the newly waiting
+        first = [n for n in self._turn if n in self._waiting]
+        self._turn = first + [n for n in self._waiting if n not in first]
+        self._waiting = []
+
+    def _must_wait(self, name: str) -> bool:
+        if self.frame == 0:
+            return False
+        if self._spent == self.frame or (self._turn and self._turn[0] != name):
+            if name not in self._waiting:
+                self._waiting.append(name)
+            return True
+        return False
 
     def get(self, name: str, key: tuple, compute: Callable[[], T], hold: float = 0.0) -> T:
         slot = self._slots.get(name)
         if slot is not None and same_key(key, slot[0]):
             return slot[1]
         now = time.perf_counter()
+        expensive = False
         if slot is not None and hold > 0.0:
             wait = max(hold, slot[3] / BUILD_SHARE)
             if now - slot[2] < wait:
                 return slot[1]
+            expensive = slot[3] > EXPENSIVE_S
+            if expensive and self._must_wait(name):
+                return slot[1]
         value = compute()
         done = time.perf_counter()
         self._slots[name] = (key, value, done, done - now)
+        if expensive:
+            self._spent = self.frame
+            if name in self._turn:
+                self._turn.remove(name)
         return value
 
     def current(self, name: str, key: tuple) -> Any:
@@ -113,6 +149,11 @@ class Memo:
 
     def put(self, name: str, key: tuple, value: Any) -> None:
         self._slots[name] = (key, value, time.perf_counter(), 0.0)
+
+    def cost(self, name: str) -> float:
+        """Seconds the value under `name` took to build (0 when there is none)."""
+        slot = self._slots.get(name)
+        return slot[3] if slot is not None else 0.0
 
     def key_of(self, name: str) -> tuple | None:
         slot = self._slots.get(name)
@@ -443,22 +484,31 @@ class Session:
         return int(step)
 
     # ------------------------------------------------------------------ derived values
-    def partition(self, bounds: Bounds, upto_layer: int | None = None) -> Partition:
+    def partition(
+        self, bounds: Bounds, upto_layer: int | None = None, hold: float = 0.0
+    ) -> Partition:
         """The exact partition of the window (made by layers <= upto_layer when given)."""
         name = "partition" if upto_layer is None else "layer_partition"
-        return self.derive(name, self._partition, bounds, upto_layer)
+        return self.derive(name, self._partition, bounds, upto_layer, hold=hold)
 
     def _partition(self, bounds: Bounds, upto_layer: int | None) -> Partition:
         return linear_regions(self.net, bounds, upto_layer=upto_layer)
 
-    def laplace(self, prior_precision: float, retry: bool = False) -> LaplaceFit:
+    def laplace(self, prior_precision: float, retry: bool = False, hold: float = 0.0) -> LaplaceFit:
         """Last-layer Laplace on the training points (refitted when weights, data or the prior
-        changed; `retry` fits again after a failure)."""
+        changed; `retry` fits again after a failure; `hold` as for `derive`)."""
         key = (self._weights, self.data_version, float(prior_precision))
         old = self.memo.current("laplace", key)
         if retry and old is not None and old.laplace is None:
             self.memo.forget("laplace")
-        return self.memo.get("laplace", key, lambda: self.fit_laplace(float(prior_precision)))
+        fit = lambda: self.fit_laplace(float(prior_precision))  # noqa: E731
+        return self.memo.get("laplace", key, fit, hold)
+
+    def held_for(self, name: str, playing: bool) -> float:
+        """The `hold` for a derived value that is expensive to rebuild while training runs:
+        rebuilt then at most every `cost / BUILD_SHARE` seconds (see `Memo.get`), so the
+        frames between show the last one; 0 (always fresh) for cheap values or when paused."""
+        return HOLD_BY_COST if playing and self.memo.cost(name) > EXPENSIVE_S else 0.0
 
     def current_laplace(self, prior_precision: float) -> LastLayerLaplace | None:
         """The Laplace fit for the current weights and data, if one was made (no fitting)."""

@@ -145,6 +145,7 @@ class GeometryStats:
     dead_names: tuple[str, ...] = ()
     too_many: bool = False
     message: str = ""
+    updating: bool = False  # the partition shown is a few training steps old (it is expensive)
 
 
 @dataclass

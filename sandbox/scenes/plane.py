@@ -293,11 +293,15 @@ class PlaneController(Controller):
         s = self.state
         session = s.session
         bounds = self.bounds()
-        part = session.partition(bounds)
+        # a partition that takes long to cut is rebuilt at most a share of the time while
+        # training runs; the frames between draw the last one, marked as updating
+        hold = session.held_for("partition", s.playing)
+        part = session.partition(bounds, hold=hold)
         s.partition = part
         layer_part = None
         if s.layer_view and View.REGIONS in s.views:
-            layer_part = session.partition(bounds, upto_layer=s.layer_view)
+            held = session.held_for("layer_partition", s.playing)
+            layer_part = session.partition(bounds, upto_layer=s.layer_view, hold=held)
         self.layer_partition = layer_part
         g = s.geometry
         s.geometry = GeometryStats(
@@ -307,6 +311,7 @@ class PlaneController(Controller):
             dead_names=g.dead_names,
             too_many=bool(part.too_many),
             message=str(part.message),
+            updating=bool(hold) and not session.is_current("partition", bounds, None),
         )
 
     def update_health(self) -> None:

@@ -501,8 +501,11 @@ class SandboxPanels(RowPanel):
             self._set_label("regions", f"Regions: too many to list ({g.message})")
         else:
             bound = f", at most {compact_count(g.bound)}" if g.bound else ""
+            late = " (updating)" if g.updating else ""
             self._set_label_fit(
-                "regions", f"Regions {g.regions:,} in view{bound}", f"Regions {g.regions:,}"
+                "regions",
+                f"Regions {g.regions:,} in view{bound}{late}",
+                f"Regions {g.regions:,}{late}",
             )
         dead = f"Dead neurons {g.dead}" + (f": {', '.join(g.dead_names[:3])}" if g.dead else "")
         if g.dead > 3:
