@@ -7,8 +7,10 @@ active scene frame by frame:
 1. events: pygame-gui sees each event first; the scene turns it (and whether a widget used it)
    into actions, and applies them; it is the only writer of the state;
 2. the scene advances: training within the frame budget, geometry when weights or view changed;
-3. the scene draws the plane with GL; the UI surface is redrawn when something changed (input,
-   a message, a few times a second for the readouts) and composited over the GL scene.
+3. the scene draws the plane with GL; the parts of the UI surface that changed (a widget's
+   picture, the HUD's marks: sandbox.ui.redraw) are drawn again and uploaded, and the UI
+   texture is composited over the GL scene. A frame where nothing in the UI changed draws and
+   uploads nothing.
 
 `run(config)` is what the command line calls: the interactive loop, or, with a screenshot path,
 one trained and rendered frame written to a PNG. Nothing opens the display at import time.
@@ -24,7 +26,6 @@ from sandbox import actions as A
 from sandbox.config import AppConfig
 from sandbox.state import AppState
 
-UI_REFRESH_S = 0.1  # readouts refresh at 10 Hz when nothing else asks for a redraw
 MAX_DT = 0.1
 FPS_CAP = 120
 # Below this nothing useful fits (above it, small windows give the plane the room): the app
@@ -59,8 +60,9 @@ class App:
         self.minimized = False
         self.sync_phases = False  # glFinish after each phase, so timings are real (benchmarks)
         self.frames = 0
-        self._ui_time = -1.0
-        self._ui_dirty = True
+        self._ui_dirty = True  # the next frame draws the whole UI surface
+        self.ui_damage: Any = None  # sandbox.ui.redraw.UiDamage, made with the first manager
+        self.ui_redraws = 0  # frames that drew (part of) the UI surface again
         self._ui_scale_built = None
         self._ui_theme_built = "default"
         self._window_built: tuple[int, int] | None = None
@@ -140,6 +142,7 @@ class App:
         w, h = self.state.layout.window
         self.ui_surface = pygame.Surface((max(1, w), max(1, h)), pygame.SRCALPHA)
         self._window_built = (w, h)
+        self._ui_dirty = True
 
     def _build_manager(self) -> None:
         import pygame
@@ -192,7 +195,6 @@ class App:
         return []
 
     def handle_events(self, events: list[Any]) -> None:
-        import pygame
 
         from sandbox.ui.focus import route_key
 
@@ -206,19 +208,6 @@ class App:
             # a focused text box or dialog takes every key, even those pygame-gui leaves
             focused = route_key(self.manager, event)
             consumed = bool(self.manager.process_events(event)) or focused
-            if (
-                event.type
-                in (
-                    pygame.MOUSEMOTION,
-                    pygame.MOUSEBUTTONDOWN,
-                    pygame.MOUSEBUTTONUP,
-                    pygame.MOUSEWHEEL,
-                    pygame.KEYDOWN,
-                    pygame.KEYUP,
-                )
-                or getattr(event, "ui_element", None) is not None
-            ):
-                self._ui_dirty = True
             actions += self.scene.translate(event, consumed)
             for action in actions:
                 self.scene.apply(action)
@@ -369,21 +358,29 @@ class App:
         return was
 
     def _composite_ui(self) -> None:
-        state = self.state
-        if (
-            self._ui_dirty
-            or self.scene.ui_needs_redraw()
-            or state.time - self._ui_time >= UI_REFRESH_S
-        ):
-            surface = self.ui_surface
-            surface.fill((0, 0, 0, 0))
-            # captions on the views go under the panels and cards, cards drawn by the scene over
-            self.scene.draw_underlay(surface)
-            self.manager.draw_ui(surface)
-            self.scene.draw_overlay(surface)
-            self.renderer.overlay.upload(surface)
-            self._ui_time = state.time
+        """Draw again the parts of the UI surface that changed, upload them, composite."""
+        from sandbox.ui.redraw import UiDamage
+
+        if self.ui_damage is None:
+            self.ui_damage = UiDamage()
+        if self._ui_dirty:
+            self.ui_damage.everything()
             self._ui_dirty = False
+        surface = self.ui_surface
+        rects = self.ui_damage.collect(self.manager, self.scene.hud_key(), surface.get_size())
+        if rects:
+            self.ui_redraws += 1
+            for rect in rects:
+                # everything drawn is clipped to the rectangle, so the rest keeps its pixels
+                surface.set_clip(rect)
+                surface.fill((0, 0, 0, 0), rect)
+                # captions on the views go under the panels, cards drawn by the scene over
+                self.scene.draw_underlay(surface)
+                self.manager.draw_ui(surface)
+                self.scene.draw_overlay(surface)
+            surface.set_clip(None)
+            full = rects == [(0, 0, *surface.get_size())]
+            self.renderer.overlay.upload(surface, None if full else rects)
         self.renderer.draw_overlay()
 
     def _save_screenshot(self, path: str) -> None:
@@ -411,7 +408,11 @@ class App:
         import pygame
 
         from sandbox.frame_guard import FrameGuard
+        from sandbox.session import BACKGROUND_ABOVE_S
 
+        # a slow partition is computed beside the frames, never inside one (tests drive
+        # `frame` themselves and keep every partition in the frame, deterministic)
+        self.state.session.background_above = BACKGROUND_ABOVE_S
         clock = pygame.time.Clock()
         limit = self.config.frames
         self.guard = guard = FrameGuard()
@@ -450,6 +451,10 @@ class App:
         if self.scene is not None:
             self.scene.exit()
             self.scene = None
+        session = self.state._session  # noqa: SLF001 - made on first use; none to close then
+        if session is not None and session.worker is not None:
+            session.worker.close()
+            session.worker = None
         pygame.display.quit()
 
 

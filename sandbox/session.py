@@ -14,6 +14,14 @@ precision), so nothing is computed twice and nothing goes stale. While training 
 may pass `hold`: a changed value is then rebuilt at most that often and never for more than a
 share of the time, and the last one is returned in between.
 
+The exact partitions may be computed away from the frame: with `background_above` set (the
+interactive app sets it), a partition whose last build took longer than that many seconds is
+computed on the geometry worker (sandbox.background) from a `Snapshot` of the weights, and the
+newest finished one is returned meanwhile. Whatever is derived from a partition (its Laplace
+fit, the folded surface, the dead neurons) then uses the snapshot's network (`net_of`), so
+each drawn value is exact for the weights it was computed from; `geometry_lag` says how old the
+shown partition is. `wait_for_geometry` blocks until the worker is done (tests).
+
 Training lives here too: `train(n)` and `train_for(seconds)` run the trainer and record the
 timeline's snapshots through one hook (every step while the run is young, one per call after),
 so whoever trains (a frame, the step button, a script) records the same history. Scrubbing the
@@ -28,10 +36,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
+from sandbox.background import Worker
 from sandbox.bayes import LastLayerLaplace
 from sandbox.data import PointSet
 from sandbox.geometry import (
@@ -44,10 +53,10 @@ from sandbox.geometry import (
     serra_bound,
 )
 from sandbox.geometry.surface import FoldedSurface, build_surface, halfplane_surface
+from sandbox.metrics import Metrics
 from sandbox.nn import MLP, Trainer
 from sandbox.nn.edits import crease_in_bounds, neuron_weights
 from sandbox.nn.timeline import Timeline
-from sandbox.nn.trainer import Metrics as TrainerMetrics
 from sandbox.vocab import DEFAULT_BATCH_SIZE, DEFAULT_LR, MAX_CLASSES, Task
 
 T = TypeVar("T")
@@ -58,6 +67,9 @@ TIMELINE_BYTES = 64 * 1024 * 1024  # the largest network allowed still keeps ~28
 BUILD_SHARE = 0.3  # a held value may take this share of the time to rebuild
 EXPENSIVE_S = 0.04  # a value that took longer than this to build is held while training
 HOLD_BY_COST = 1e-3  # the hold for those: the wait follows their cost (BUILD_SHARE)
+BACKGROUND_ABOVE_S = 0.012  # the app computes partitions slower than this on the worker
+LAG_MARK_S = 1.0  # a shown partition older than this is marked "updating regions"
+PARTITIONS = ("partition", "layer_partition")
 
 
 @dataclass(frozen=True)
@@ -88,17 +100,25 @@ def same_key(a: tuple, b: tuple | None) -> bool:
     return True
 
 
+class Slot(NamedTuple):
+    key: tuple
+    value: Any
+    built: float  # time.perf_counter() when it was stored
+    cost: float  # seconds it took to compute
+    source: Any = None  # what it was computed from (a Snapshot), when not the live objects
+
+
 class Memo:
-    """One slot per name: (key, value, built at, cost). See the module docstring.
+    """One slot per name. See the module docstring.
 
     Once frames are counted (`new_frame`), a frame rebuilds at most one held value that is
     expensive (its last build took over EXPENSIVE_S): the others that are due keep theirs and
-    go first in the next frames, in turn, so no frame pays for the partition, the Laplace fit
-    and the 3D surface at once, and none of them waits for ever.
+    go first in the next frames, in turn, so no frame pays for the Laplace fit, the 3D surface
+    and the probes at once, and none of them waits for ever.
     """
 
     def __init__(self) -> None:
-        self._slots: dict[str, tuple[tuple, Any, float, float]] = {}
+        self._slots: dict[str, Slot] = {}
         self.frame = 0  # 0: frames are not counted (scripts, tests of the core): no budget
         self._spent = -1  # the frame that rebuilt an expensive held value
         self._turn: list[str] = []  # held values that waited last frame, first come first
@@ -135,7 +155,7 @@ class Memo:
                 return slot[1]
         value = compute()
         done = time.perf_counter()
-        self._slots[name] = (key, value, done, done - now)
+        self._slots[name] = Slot(key, value, done, done - now)
         if expensive:
             self._spent = self.frame
             if name in self._turn:
@@ -147,8 +167,8 @@ class Memo:
         slot = self._slots.get(name)
         return slot[1] if slot is not None and same_key(key, slot[0]) else None
 
-    def put(self, name: str, key: tuple, value: Any) -> None:
-        self._slots[name] = (key, value, time.perf_counter(), 0.0)
+    def put(self, name: str, key: tuple, value: Any, cost: float = 0.0, source: Any = None) -> None:
+        self._slots[name] = Slot(key, value, time.perf_counter(), cost, source)
 
     def cost(self, name: str) -> float:
         """Seconds the value under `name` took to build (0 when there is none)."""
@@ -159,8 +179,22 @@ class Memo:
         slot = self._slots.get(name)
         return slot[0] if slot is not None else None
 
+    def slot(self, name: str) -> Slot | None:
+        """The slot of `name` whatever its key (the newest value stored), or None."""
+        return self._slots.get(name)
+
     def forget(self, name: str) -> None:
         self._slots.pop(name, None)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The weights at one version, copied for the geometry worker (the trainer changes its own)."""
+
+    version: int
+    net: MLP
+    step: int
+    taken: float  # time.perf_counter() when these were the current weights
 
 
 @dataclass(frozen=True)
@@ -249,6 +283,10 @@ class Session:
         # timeline scrubbing: the index shown and the live weights kept meanwhile
         self.scrub: int | None = None
         self._live: np.ndarray | None = None
+        # the geometry worker: None computes every partition in the frame (tests, scripts)
+        self.background_above: float | None = None
+        self.worker: Worker | None = None
+        self._snapshot: Snapshot | None = None
 
     # ------------------------------------------------------------------ versions
     @property
@@ -294,6 +332,9 @@ class Session:
         self.scrub = None
         self._live = None
         self.memo = Memo()
+        self._snapshot = None
+        if self.worker is not None:
+            self.worker.drop_all()
         self._weights += 1
 
     def set_points(self, points: PointSet) -> None:
@@ -411,7 +452,7 @@ class Session:
         tr = self.trainer
         return str(tr.message or "diverged") if tr is not None and tr.diverged else ""
 
-    def metrics(self) -> TrainerMetrics:
+    def metrics(self) -> Metrics:
         return self.trainer.metrics()
 
     # ------------------------------------------------------------------ timeline
@@ -484,52 +525,133 @@ class Session:
         return int(step)
 
     # ------------------------------------------------------------------ derived values
-    def partition(
-        self, bounds: Bounds, upto_layer: int | None = None, hold: float = 0.0
-    ) -> Partition:
-        """The exact partition of the window (made by layers <= upto_layer when given)."""
+    def partition(self, bounds: Bounds, upto_layer: int | None = None) -> Partition:
+        """The exact partition of the window (made by layers <= upto_layer when given); with
+        `background_above` set, possibly one for older weights while the worker makes the new
+        one (module docstring)."""
         name = "partition" if upto_layer is None else "layer_partition"
-        return self.derive(name, self._partition, bounds, upto_layer, hold=hold)
+        if self.background_above is None:
+            return self.derive(name, self._partition, bounds, upto_layer)
+        return self._partition_behind(name, bounds, upto_layer)
 
     def _partition(self, bounds: Bounds, upto_layer: int | None) -> Partition:
         return linear_regions(self.net, bounds, upto_layer=upto_layer)
 
+    def snapshot(self) -> Snapshot:
+        """The current weights, copied once per weights version."""
+        snap = self._snapshot
+        if snap is None or snap.version != self._weights:
+            step = int(self.trainer.steps) if self.trainer is not None else 0
+            snap = Snapshot(self._weights, self.net.copy(), step, time.perf_counter())
+            self._snapshot = snap
+        return snap
+
+    def _partition_behind(self, name: str, bounds: Bounds, upto_layer: int | None) -> Partition:
+        key = self._key(("weights",), (bounds, upto_layer))
+        self._take_finished(name)
+        have = self.memo.current(name, key)
+        if have is not None:
+            return have
+        slot = self.memo.slot(name)
+        worker = self.worker
+        in_flight = worker is not None and worker.busy(name)
+        snap = self.snapshot()
+        if (
+            slot is None
+            or slot.source is None
+            or (not in_flight and slot.cost < self.background_above)
+        ):
+            # cheap, or nothing to show yet (or only what was made from the live weights, which
+            # moved on since): made now, on this thread, from the snapshot
+            t0 = time.perf_counter()
+            part = _partition_job(snap.net, bounds, upto_layer, None)
+            self.memo.put(name, key, part, time.perf_counter() - t0, snap)
+            return part
+        if worker is None:
+            worker = self.worker = Worker()
+        worker.submit(name, key, lambda: _partition_job(snap.net, bounds, upto_layer, 1), snap)
+        return slot.value
+
+    def _take_finished(self, name: str) -> None:
+        """Store the worker's newest result of `name`, unless a newer one is stored already."""
+        done = self.worker.finished(name) if self.worker is not None else None
+        if done is None:
+            return
+        if done.error is not None:
+            raise done.error
+        slot = self.memo.slot(name)
+        if slot is None or done.key[0] >= slot.key[0]:
+            self.memo.put(name, done.key, done.value, done.seconds, done.source)
+
+    def wait_for_geometry(self, timeout: float | None = None) -> bool:
+        """Block until the worker finished every job (tests); False on a timeout."""
+        return self.worker is None or self.worker.wait(timeout)
+
+    def net_of(self, part: Partition | None) -> MLP:
+        """The network `part` was computed from: a snapshot when it came from one (it may be
+        older than the live weights), else the live network."""
+        if part is not None:
+            for name in PARTITIONS:
+                slot = self.memo.slot(name)
+                if slot is not None and slot.value is part and slot.source is not None:
+                    return slot.source.net
+        return self.net
+
+    def shown_snapshot(self) -> Snapshot | None:
+        """The snapshot the shown partition was made from, when it is older than the weights."""
+        slot = self.memo.slot("partition")
+        if slot is None or slot.source is None or slot.key[0] == self._weights:
+            return None
+        return slot.source
+
+    def geometry_lag(self) -> tuple[float, int] | None:
+        """(seconds, training step) of the shown partition's weights when they are older than
+        the current ones, else None."""
+        snap = self.shown_snapshot()
+        if snap is None:
+            return None
+        return (time.perf_counter() - snap.taken, snap.step)
+
+    def _laplace_key(self, prior_precision: float) -> tuple[tuple, MLP]:
+        """The Laplace fit goes with the shown partition: the weights it was made from."""
+        snap = self.shown_snapshot()
+        version, net = (self._weights, self.net) if snap is None else (snap.version, snap.net)
+        return (version, self.data_version, float(prior_precision)), net
+
     def laplace(self, prior_precision: float, retry: bool = False, hold: float = 0.0) -> LaplaceFit:
         """Last-layer Laplace on the training points (refitted when weights, data or the prior
         changed; `retry` fits again after a failure; `hold` as for `derive`)."""
-        key = (self._weights, self.data_version, float(prior_precision))
+        key, net = self._laplace_key(prior_precision)
         old = self.memo.current("laplace", key)
         if retry and old is not None and old.laplace is None:
             self.memo.forget("laplace")
-        fit = lambda: self.fit_laplace(float(prior_precision))  # noqa: E731
-        return self.memo.get("laplace", key, fit, hold)
+        return self.memo.get("laplace", key, lambda: self.fit_laplace(key[2], net), hold)
 
     def held_for(self, name: str, playing: bool) -> float:
         """The `hold` for a derived value that is expensive to rebuild while training runs:
-        rebuilt then at most every `cost / BUILD_SHARE` seconds (see `Memo.get`), so the
-        frames between show the last one; 0 (always fresh) for cheap values or when paused."""
+        rebuilt then at most every `cost / BUILD_SHARE` seconds (see `Memo.get`), and by one
+        frame at a time (`Memo.new_frame`); 0 (always fresh) for cheap values or when paused."""
         return HOLD_BY_COST if playing and self.memo.cost(name) > EXPENSIVE_S else 0.0
 
     def current_laplace(self, prior_precision: float) -> LastLayerLaplace | None:
-        """The Laplace fit for the current weights and data, if one was made (no fitting)."""
-        key = (self._weights, self.data_version, float(prior_precision))
-        fit = self.memo.current("laplace", key)
+        """The Laplace fit for the shown weights and the data, if one was made (no fitting)."""
+        fit = self.memo.current("laplace", self._laplace_key(prior_precision)[0])
         return fit.laplace if fit is not None else None
 
     def set_prior_precision(self, la: LastLayerLaplace, prior_precision: float) -> None:
         """Give the fitted posterior another prior precision without refitting it."""
         la.prior_precision = float(prior_precision)
-        key = (self._weights, self.data_version, float(prior_precision))
-        self.memo.put("laplace", key, LaplaceFit(la))
+        self.memo.put("laplace", self._laplace_key(prior_precision)[0], LaplaceFit(la))
 
-    def fit_laplace(self, prior_precision: float) -> LaplaceFit:
+    def fit_laplace(self, prior_precision: float, net: MLP | None = None) -> LaplaceFit:
         pts = self.points
         test = pts.is_test
         X, y = pts.X[~test], pts.y[~test]
         try:
             if len(X) == 0:
                 raise ValueError("there are no training points")
-            la = LastLayerLaplace(self.net, prior_precision=prior_precision).fit(X, y)
+            net = self.net if net is None else net
+            la = LastLayerLaplace(net, prior_precision=prior_precision).fit(X, y)
         except (ValueError, ArithmeticError) as exc:
             return LaplaceFit(None, f"Laplace is off for now: {exc}")
         return LaplaceFit(la)
@@ -540,16 +662,18 @@ class Session:
         pts = self.points
         X = np.asarray(pts.X) if len(pts) else None
         usable = part if part is not None and not part.too_many else None
-        result = dead_neurons(self.net, bounds, X, partition=usable)
+        net = self.net_of(usable)
+        result = dead_neurons(net, bounds, X, partition=usable)
         mask = result.on_data if result.on_data is not None else result.in_window
-        return neuron_names(self.net.hidden_sizes, np.flatnonzero(np.asarray(mask, dtype=bool)))
+        return neuron_names(net.hidden_sizes, np.flatnonzero(np.asarray(mask, dtype=bool)))
 
     def neuron_flags(self, bounds: Bounds, part: Partition | None) -> tuple[np.ndarray, np.ndarray]:
         """Dead (never active on the training data, or in the window without data) and copycat
         (crease on top of another neuron's of the same layer) flags, per hidden neuron."""
-        net, pts = self.net, self.points
+        pts = self.points
         X = np.asarray(pts.X) if pts is not None and len(pts) else None
         usable = part if part is not None and not part.too_many else None
+        net = self.net_of(usable)
         try:
             dead = dead_neurons(net, bounds, X, partition=usable)
         except ValueError:
@@ -585,12 +709,23 @@ class Session:
             return build_surface(part, net, "neuron", neuron=neuron)
         if part is None or part.too_many:
             raise ValueError((part.message if part is not None else "") or "too many regions")
-        return build_surface(part, net, kind, laplace=laplace)
+        return build_surface(part, self.net_of(part), kind, laplace=laplace)
 
     def probe(
         self, origin: np.ndarray, direction: np.ndarray, reach: float, laplace: Any = None
     ) -> RayProbe:
         return ray_probe(self.net, origin, direction, reach, laplace)
+
+
+def _partition_job(
+    net: MLP, bounds: Bounds, upto_layer: int | None, threads: int | None
+) -> Partition:
+    """A partition with the parts every frame draws formed too (on the worker, off the frame)."""
+    part = linear_regions(net, bounds, upto_layer=upto_layer, threads=threads)
+    if not part.too_many:
+        part.mesh  # noqa: B018 - cached on first access
+        part.region_colors  # noqa: B018
+    return part
 
 
 def predictive_band(la: LastLayerLaplace, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -10,10 +10,11 @@ ranges) come from `sandbox.vocab`, the user settings' defaults from `sandbox.set
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from sandbox.metrics import Metrics
 from sandbox.settings import setting
 from sandbox.vocab import (
     DEFAULT_VIEWS,
@@ -30,11 +31,27 @@ if TYPE_CHECKING:
     from sandbox.io.scene import SceneData
     from sandbox.nn import MLP, Trainer
     from sandbox.nn.timeline import Timeline
-    from sandbox.nn.trainer import Metrics as TrainerMetrics
     from sandbox.render.camera import View2D
     from sandbox.render.camera3d import OrbitCamera
     from sandbox.session import Session
     from sandbox.ui.stage_layout import StageRects
+
+
+class Tracked:
+    """A record whose `version` goes up by itself whenever one of the attributes named in
+    `tracked` is set to a different value. A reader that rebuilds on a change keeps the version
+    it built from and compares that one number; no writer has a counter to forget."""
+
+    tracked: ClassVar[frozenset[str]] = frozenset()
+    version: int = 0
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in self.tracked and getattr(self, name, _UNSET) != value:
+            object.__setattr__(self, "version", self.version + 1)
+        object.__setattr__(self, name, value)
+
+
+_UNSET = object()
 
 
 def speed_label(level: int) -> str:
@@ -55,42 +72,15 @@ class NetworkSettings:
     seed: int = setting("seed").default
 
 
-@dataclass
-class Metrics:
-    """Training figures shown in the readout (NaN where not defined, e.g. no test points)."""
-
-    step: int = 0
-    train_loss: float = float("nan")
-    test_loss: float = float("nan")
-    train_acc: float = float("nan")
-    test_acc: float = float("nan")
-    n_train: int = 0
-    n_test: int = 0
-
-    @classmethod
-    def of(cls, m: TrainerMetrics) -> Metrics:
-        """The readout's figures from the trainer's (None becomes NaN)."""
-
-        def f(v: float | None) -> float:
-            return float("nan") if v is None else float(v)
-
-        return cls(
-            step=int(m.step),
-            train_loss=f(m.train_loss),
-            test_loss=f(m.test_loss),
-            train_acc=f(m.train_accuracy),
-            test_acc=f(m.test_accuracy),
-            n_train=int(m.n_train),
-            n_test=int(m.n_test),
-        )
-
-
-class LossHistory:
+class LossHistory(Tracked):
     """Train and test loss against step for the chart, bounded in memory.
 
     When full, every other sample is dropped and the sampling interval doubles, so a long run
-    keeps an even coverage of its whole history in at most `capacity` samples.
+    keeps an even coverage of its whole history in at most `capacity` samples. Samples only
+    ever change with their number, so `version` follows `size`.
     """
+
+    tracked = frozenset({"size"})
 
     def __init__(self, capacity: int = 512) -> None:
         self.capacity = capacity
@@ -102,9 +92,9 @@ class LossHistory:
         self.test = np.zeros(self.capacity, dtype=np.float64)
         self.size = 0
         self.interval = 1
-        self.version = 0
 
-    def append(self, step: int, train_loss: float, test_loss: float) -> None:
+    def append(self, step: int, train_loss: float | None, test_loss: float | None) -> None:
+        """Add a sample (a loss that is not defined, None, is kept as NaN)."""
         if self.size and step < self.steps[self.size - 1]:
             self.clear()
         if self.size and step - self.steps[self.size - 1] < self.interval:
@@ -118,10 +108,9 @@ class LossHistory:
             self.size = n
             self.interval *= 2
         self.steps[self.size] = step
-        self.train[self.size] = train_loss
-        self.test[self.size] = test_loss
+        self.train[self.size] = np.nan if train_loss is None else train_loss
+        self.test[self.size] = np.nan if test_loss is None else test_loss
         self.size += 1
-        self.version += 1
 
     def view(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n = self.size
@@ -132,7 +121,6 @@ class LossHistory:
         n = int(np.searchsorted(self.steps[: self.size], step, side="right"))
         if n != self.size:
             self.size = n
-            self.version += 1
 
 
 @dataclass
@@ -145,7 +133,9 @@ class GeometryStats:
     dead_names: tuple[str, ...] = ()
     too_many: bool = False
     message: str = ""
-    updating: bool = False  # the partition shown is a few training steps old (it is expensive)
+    # the regions shown are for this training step, seconds older than the weights (the
+    # geometry worker is still computing newer ones); None when they are current
+    behind_step: int | None = None
 
 
 @dataclass

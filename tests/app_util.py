@@ -93,6 +93,12 @@ class Driver:
     def __getattr__(self, name: str):
         return getattr(self.app, name)
 
+    def __setattr__(self, name: str, value) -> None:
+        if name == "app":
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.app, name, value)
+
     @property
     def cs(self):
         """The stage views' state (3D view, probe, inspector, timeline)."""
@@ -123,15 +129,22 @@ class Driver:
         self.send(click(self.button(text).rect.center), frames=2)
 
 
-def app_factory(defaults: dict, tmp_path, monkeypatch, files_dir=None):
+def app_factory(defaults: dict, tmp_path, monkeypatch, files_dir=None, data_dir=None, cwd=None):
     """`make(**config)` starts an App offscreen (hidden window, no loading screen unless asked),
     runs two frames and returns its Driver; `close()` closes them all and returns the OpenGL
-    errors left behind. The `make_app` fixture of conftest.py wraps this."""
+    errors left behind. The `make_app` fixture of conftest.py wraps this, and so do the
+    fixtures that start levels and the menu.
+
+    `defaults` are AppConfig fields a call does not give. The app's files (screenshots, saved
+    scenes) go to `files_dir` (default `tmp_path`), its progress and settings to `data_dir` when
+    given; it runs in `cwd` (default `tmp_path`)."""
     from sandbox.app import App
     from sandbox.config import AppConfig
 
     monkeypatch.setenv("NEURAL_ORIGAMI_FILES_DIR", str(files_dir or tmp_path))  # files land here
-    monkeypatch.chdir(tmp_path)
+    if data_dir is not None:
+        monkeypatch.setenv("NEURAL_ORIGAMI_DATA_DIR", str(data_dir))
+    monkeypatch.chdir(cwd or tmp_path)
     apps: list = []
 
     def make(**kw) -> Driver:

@@ -8,13 +8,12 @@ Use in a test module (the fixtures are named `data_dir` and `start_level`):
 
 from __future__ import annotations
 
-import pygame
 import pytest
+from app_util import Driver, app_factory
 
 from sandbox import actions as A
 from sandbox import game_actions as G
 from sandbox.app import App
-from sandbox.config import AppConfig
 from sandbox.levels import load_levels
 from sandbox.vocab import SPEEDS
 
@@ -31,20 +30,16 @@ def data_dir_fixture(tmp_path, monkeypatch):
 
 
 @pytest.fixture(name="start_level")
-def start_level_fixture(gl_session, data_dir):
-    apps: list[App] = []
+def start_level_fixture(gl_session, data_dir, tmp_path, monkeypatch):
+    """`start_level(level_id, **config)`: the app on that level (tests/app_util.py's Driver)."""
+    make, close = app_factory({"size": SIZE}, tmp_path, monkeypatch, data_dir=data_dir)
 
-    def start(level_id: str, **kw) -> App:
-        app = App(AppConfig(size=kw.pop("size", SIZE), level=level_id, skip_loading=True, **kw))
-        app.start(hidden=True)
-        pygame.event.clear()
-        apps.append(app)
-        app.run_frames(2, dt=1 / 30)
-        return app
+    def start(level_id: str, **kw) -> Driver:
+        return make(level=level_id, **kw)
 
     yield start
-    for app in apps:
-        app.close()
+    errors = close()
+    assert not errors, f"OpenGL errors: {errors}"
 
 
 def close_story(app: App) -> None:

@@ -67,7 +67,7 @@ def test_a_level_too_large_says_how_to_make_it_smaller(tmp_path):
     with pytest.raises(LevelError) as info:
         load_level(path)
     message = str(info.value)
-    assert "bytes" in message and "data.generator" in message and "5000" in message
+    assert "bytes" in message and "data.dataset" in message and "5000" in message
 
 
 # ----------------------------------------------------------------------------- scene zoom

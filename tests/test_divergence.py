@@ -51,7 +51,7 @@ def test_divergence_really_restores_and_says_what_to_change(make_app):
     s, sc = app.state, app.scene
     sc.train_now(600)
     good = s.net.params.copy()
-    good_loss, good_acc = s.metrics.train_loss, s.metrics.train_acc
+    good_loss, good_acc = s.metrics.train_loss, s.metrics.train_accuracy
     assert good_acc > 0.97
     move_lr_slider(app, 100)
     assert s.settings.learning_rate == pytest.approx(1.0)
@@ -63,7 +63,7 @@ def test_divergence_really_restores_and_says_what_to_change(make_app):
     assert s.diverged and not s.playing
     # back to good weights: the readout, the weights and the picture agree
     assert s.metrics.train_loss <= 2 * good_loss + 0.05, s.metrics
-    assert s.metrics.train_acc >= good_acc - 0.02
+    assert s.metrics.train_accuracy >= good_acc - 0.02
     assert np.abs(s.net.params - good).max() < 0.5
     assert s.trainer.optimizer_steps > 0, "Adam's moments came back with the weights"
     send(app, [], frames=2)
@@ -84,7 +84,7 @@ def test_divergence_really_restores_and_says_what_to_change(make_app):
     send(app, key(pygame.K_SPACE), frames=30)
     assert s.playing and not s.diverged
     send(app, key(pygame.K_SPACE), frames=2)
-    assert s.metrics.train_acc >= good_acc - 0.02
+    assert s.metrics.train_accuracy >= good_acc - 0.02
     assert s.metrics.train_loss <= 2 * good_loss + 0.05
 
 

@@ -32,9 +32,11 @@ def test_translating_by_d_moves_every_crease_point_by_exactly_d(wx, wy, b, dx, d
         return
     w2, b2 = E.translated(w, b, (dx, dy))
     assert np.array_equal(w2, w)
+    d = np.array([dx, dy])
     for x in crease_points(w, b):
-        moved = x + np.array([dx, dy])
-        scale = abs(w) @ (abs(moved)) + abs(b2) + abs(b)
+        moved = x + d
+        # the sizes of what was summed (x and d may cancel in `moved`): rounding scales with them
+        scale = abs(w) @ (abs(x) + abs(d)) + abs(b2) + abs(b)
         assert abs(w2 @ moved + b2) <= 1e-12 * scale + 1e-300  # (subnormal rounding)
 
 

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pygame
 import pytest
-from app_util import click, key, send, type_text
+from app_util import app_factory, click, key, send, type_text
 from gl_util import gl_session_fixture  # noqa: F401
 
 from sandbox.app import App
-from sandbox.config import AppConfig
 from sandbox.io import files
 
 SIZE = (960, 640)
@@ -32,23 +31,13 @@ def folders_fixture(tmp_path, monkeypatch) -> tuple[Path, Path]:
 
 
 @pytest.fixture(name="make_app")
-def make_app_fixture(gl_session, folders):
-    apps: list[App] = []
-
-    def make(**kw) -> App:
-        kw.setdefault("size", SIZE)
-        kw.setdefault("points", 200)
-        kw.setdefault("hidden", (8, 8))
-        app = App(AppConfig(skip_loading=True, **kw))
-        app.start(hidden=True)
-        pygame.event.clear()
-        apps.append(app)
-        app.run_frames(2, dt=1 / 30)
-        return app
-
+def make_app_fixture(gl_session, folders, tmp_path, monkeypatch):
+    out, cwd = folders
+    defaults = {"size": SIZE, "points": 200, "hidden": (8, 8)}
+    make, close = app_factory(defaults, tmp_path, monkeypatch, files_dir=out, cwd=cwd)
     yield make
-    for app in apps:
-        app.close()
+    errors = close()
+    assert not errors, f"OpenGL errors: {errors}"
 
 
 def toast(app: App) -> str:

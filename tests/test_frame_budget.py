@@ -1,7 +1,7 @@
 """Bounded work per frame: while training, a frame rebuilds at most one expensive held value.
 
 The Session's memo (sandbox.session.Memo) holds values that are expensive to rebuild (the
-partition, the Laplace fit, the 3D surface...) while training runs; once frames are counted
+Laplace fit, the 3D surface, the probes...) while training runs; once frames are counted
 each frame rebuilds only one of those that are due, the others go first in the next frames.
 """
 
@@ -23,7 +23,7 @@ def test_one_expensive_rebuild_per_frame_in_turn(monkeypatch):
 
     def ask(version: int) -> dict[str, int]:
         out = {}
-        for name in ("partition", "laplace", "surface"):
+        for name in ("laplace", "surface", "probe"):
             out[name] = memo.get(
                 name, (version,), lambda n=name: built.append((memo.frame, n)) or version, 1e-9
             )
@@ -39,8 +39,8 @@ def test_one_expensive_rebuild_per_frame_in_turn(monkeypatch):
     per_frame = [sum(1 for f, _ in built if f == frame) for frame in range(1, 7)]
     assert per_frame == [1] * 6
     # each value is rebuilt in turn: none waits more than two frames
-    assert [n for _, n in built] == ["partition", "laplace", "surface"] * 2
-    assert shown[-1] == {"partition": 4, "laplace": 5, "surface": 6}
+    assert [n for _, n in built] == ["laplace", "surface", "probe"] * 2
+    assert shown[-1] == {"laplace": 4, "surface": 5, "probe": 6}
 
 
 def test_without_counted_frames_or_hold_everything_is_fresh(monkeypatch):
@@ -58,9 +58,9 @@ def test_without_counted_frames_or_hold_everything_is_fresh(monkeypatch):
 
 def test_cheap_values_are_not_held(monkeypatch):
     session = S.Session()
-    assert session.held_for("partition", playing=True) == 0.0  # never built: nothing to hold
-    session.memo._slots["partition"] = ((0,), None, 0.0, S.EXPENSIVE_S * 2)
-    assert session.held_for("partition", playing=True) > 0.0
-    assert session.held_for("partition", playing=False) == 0.0
-    session.memo._slots["partition"] = ((0,), None, 0.0, S.EXPENSIVE_S / 2)
-    assert session.held_for("partition", playing=True) == 0.0
+    assert session.held_for("laplace", playing=True) == 0.0  # never built: nothing to hold
+    session.memo._slots["laplace"] = S.Slot((0,), None, 0.0, S.EXPENSIVE_S * 2)
+    assert session.held_for("laplace", playing=True) > 0.0
+    assert session.held_for("laplace", playing=False) == 0.0
+    session.memo._slots["laplace"] = S.Slot((0,), None, 0.0, S.EXPENSIVE_S / 2)
+    assert session.held_for("laplace", playing=True) == 0.0

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pygame
 import pytest
-from app_util import hover_click, key, send
+from app_util import app_factory, hover_click, key, send
 from gl_util import gl_session_fixture  # noqa: F401
 
 from sandbox import actions as A
@@ -64,23 +64,11 @@ def data_dir(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def start_menu(gl_session, tmp_path, monkeypatch, data_dir, levels_dir):
-    monkeypatch.chdir(tmp_path)
-    apps: list[App] = []
-
-    def start(**kw) -> App:
-        cfg = AppConfig(size=SIZE, menu=True, skip_loading=True, extra={"levels_dir": levels_dir})
-        for k, v in kw.items():
-            setattr(cfg, k, v)
-        app = App(cfg)
-        app.start(hidden=True)
-        pygame.event.clear()
-        apps.append(app)
-        app.run_frames(2, dt=1 / 30)
-        return app
-
-    yield start
-    for app in apps:
-        app.close()
+    defaults = {"size": SIZE, "menu": True, "extra": {"levels_dir": levels_dir}}
+    make, close = app_factory(defaults, tmp_path, monkeypatch, data_dir=data_dir)
+    yield make
+    errors = close()
+    assert not errors, f"OpenGL errors: {errors}"
 
 
 def test_menu_shows_every_level_and_error_cards_for_broken_files(start_menu, levels_dir):

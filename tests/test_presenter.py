@@ -186,7 +186,7 @@ def test_halo_and_big_readouts_follow_the_state(make_app):
     lines = [t for t, _, _ in presenter.readout_lines(s)]
     m = s.metrics
     assert lines[0] == f"Step {m.step:,}  (paused)" and m.step == 50
-    assert lines[1].startswith(f"Accuracy {100 * m.train_acc:.1f}%")
+    assert lines[1].startswith(f"Accuracy {100 * m.train_accuracy:.1f}%")
     assert lines[2] == f"Loss {m.train_loss:.4f}"
     surface = pygame.Surface(s.layout.window, pygame.SRCALPHA)
     rect = presenter.draw_big_readouts(surface, s, scale)

@@ -11,11 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pygame
 import pytest
-from app_util import click, drag, hover_click, key, send
+from app_util import app_factory, click, drag, hover_click, key, send
 from gl_util import gl_session_fixture  # noqa: F401
 
 from sandbox.app import App
-from sandbox.config import AppConfig
 from sandbox.io.scene import load_scene
 from sandbox.levels.loader import level_files
 from sandbox.scenes.level import LevelScene
@@ -28,22 +27,16 @@ SIZE = (1280, 800)
 
 @pytest.fixture(name="start_menu")
 def start_menu_fixture(gl_session, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEURAL_ORIGAMI_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("NEURAL_ORIGAMI_FILES_DIR", str(tmp_path / "files"))
-    monkeypatch.chdir(tmp_path)
-    apps: list[App] = []
-
-    def start() -> App:
-        app = App(AppConfig(size=SIZE, menu=True, skip_loading=True))
-        app.start(hidden=True)
-        pygame.event.clear()
-        apps.append(app)
-        app.run_frames(2, dt=1 / 30)
-        return app
-
-    yield start
-    for app in apps:
-        app.close()
+    make, close = app_factory(
+        {"size": SIZE, "menu": True},
+        tmp_path,
+        monkeypatch,
+        files_dir=tmp_path / "files",
+        data_dir=tmp_path / "data",
+    )
+    yield make
+    errors = close()
+    assert not errors, f"OpenGL errors: {errors}"
 
 
 def save_through_the_dialog(app: App) -> str:

@@ -21,10 +21,10 @@ from sandbox import cli, render_cli, settings
 from sandbox.config import AppConfig
 from sandbox.io import scene_format
 from sandbox.io.scene import load_scene
-from sandbox.levels.loader import level_from_toml, load_level
+from sandbox.levels.loader import level_files, level_from_toml, load_level
 from sandbox.levels.progress import Progress
 from sandbox.levels.schema import LevelError
-from sandbox.settings import SETTINGS, Scale, ValueKind, setting
+from sandbox.settings import SETTINGS, Scale, ValueKind, canonical_name, setting
 from sandbox.vocab import Control, Optimizer, Task, View
 
 DATA = Path(__file__).parent / "data"
@@ -236,8 +236,21 @@ def test_a_level_file_of_the_first_format_still_loads():
         3,
     )
     d = level.data
-    assert (d.generator, d.n, d.noise, d.seed, d.test_fraction) == ("xor", 120, 0.2, 7, 0.25)
+    assert (d.dataset, d.n, d.noise, d.seed, d.test_fraction) == ("xor", 120, 0.2, 7, 0.25)
     assert level.control("learning_rate") == "locked" and level.control("noise") == "shown"
+
+
+def test_level_keys_of_earlier_versions_are_read_under_the_current_names():
+    old = level_from_toml(LEVEL)  # [data] generator = "xor": the first format's name
+    new = level_from_toml(LEVEL.replace('generator = "xor"', 'dataset = "xor"'))
+    assert old.data.dataset == new.data.dataset == "xor" and old.data.n == new.data.n
+    with pytest.raises(LevelError, match=r"data.generator: .*data.dataset; give one"):
+        level_from_toml(LEVEL.replace('generator = "xor"', 'generator = "xor"\ndataset = "xor"'))
+    with pytest.raises(LevelError, match=r"data.generator: is 'spirals'; allowed"):
+        level_from_toml(LEVEL.replace('"xor"', '"spirals"'))  # messages name the key as written
+    for path in level_files():  # the levels that ship use the current names only
+        text = path.read_text(encoding="utf-8")
+        assert not any(line.startswith("generator =") for line in text.splitlines()), path
 
 
 # ----------------------------------------------------------------------------- scene files
@@ -303,6 +316,23 @@ def test_a_scene_file_of_the_first_format_opens_in_the_app(gl_session, tmp_path,
         app.run_frames(2, dt=1 / 30)
     finally:
         app.close()
+
+
+def test_scene_files_keep_sandbox_settings_under_their_setting_names():
+    from sandbox.scenes.workshop import SANDBOX_KEY, _sandbox_extra, prepare_scene
+    from sandbox.state import AppState
+
+    state = AppState()
+    state.preset, state.n_preset = "xor", 150
+    extra = _sandbox_extra(state)
+    assert extra["dataset"] == "xor" and extra["points"] == 150
+    assert all(canonical_name(k) == k for k in extra), "only current setting names are written"
+    # a file of the first format wrote the old names; they are read as the new ones
+    old = load_scene(DATA / "scene-v1.origami")
+    assert {"preset", "n_preset"} <= set(old.extra[SANDBOX_KEY])
+    prepared = prepare_scene(old, AppState())
+    assert prepared.sandbox["dataset"] == "moons" and prepared.sandbox["points"] == 60
+    assert "preset" not in prepared.sandbox and "n_preset" not in prepared.sandbox
 
 
 def test_a_progress_file_of_the_first_format_still_loads():

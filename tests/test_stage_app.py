@@ -24,7 +24,7 @@ from app_util import click, key, motion, wheel
 from gl_util import gl_session_fixture  # noqa: F401
 
 from sandbox import cli
-from sandbox import stage_actions as C
+from sandbox import stage_actions as S
 from sandbox.render import palette
 from sandbox.vocab import Task, View
 
@@ -369,18 +369,18 @@ def test_scripted_session(make_app):
     d.send(key(pygame.K_COMMA))
     assert cs.scrub == n - 2
     assert np.array_equal(s.net.params, tl.scrub(n - 2))
-    scene.apply(C.Scrub(0.0))
+    scene.apply(S.Scrub(0.0))
     d.send([], frames=2)
     assert cs.scrub == 0 and np.array_equal(s.net.params, tl.scrub(0))
     assert s.metrics.step == 0
     # the past cannot be edited; back to now brings the live weights back
-    scene.apply(C.EditNeuron("c", 1.5))
+    scene.apply(S.EditNeuron("c", 1.5))
     assert np.array_equal(s.net.params, tl.scrub(0)) and s.toast.kind == "warn"
     d.send(key(pygame.K_END))
     assert cs.scrub is None and np.array_equal(s.net.params, live)
 
     # resume from step 50: a branch
-    scene.apply(C.ScrubToStep(50.0))
+    scene.apply(S.ScrubToStep(50.0))
     d.send([], frames=1)
     assert cs.scrub_step == 50 and np.array_equal(s.net.params, tl.scrub(cs.scrub))
     d.send(click(d.stage_button("Resume here").rect.center))
@@ -406,7 +406,7 @@ def test_scripted_session(make_app):
     # a replay plays the snapshots forward and ends at now
     d.send(click(d.stage_button("Back to now").rect.center))
     live = s.net.params.copy()
-    scene.apply(C.SetReplaySpeed(200.0))
+    scene.apply(S.SetReplaySpeed(200.0))
     d.send(click(d.stage_button("Replay").rect.center), frames=2)
     assert cs.replay and cs.scrub is not None
     first = cs.scrub
@@ -419,14 +419,14 @@ def test_scripted_session(make_app):
 def test_single_neuron_sliders_set_a_b_c(make_app):
     d = make_app(views=("field", "creases", "inspector"), steps=40)
     scene, cs, s = d.scene, d.cs, d.state
-    scene.apply(C.PickNeuron(1, 2))
+    scene.apply(S.PickNeuron(1, 2))
     d.send(key(pygame.K_n))
     assert cs.single_neuron and View.THREE_D in s.views
     assert scene.view3d.neuron_surface and cs.surface_label.startswith("height: layer 1 neuron 3")
     sliders = scene.stage.panels._neuron_sliders
     assert set(sliders) == {"a", "b", "c"}
-    scene.apply(C.EditNeuron("a", 1.25))
-    scene.apply(C.EditNeuron("c", -2.0))
+    scene.apply(S.EditNeuron("a", 1.25))
+    scene.apply(S.EditNeuron("c", -2.0))
     d.send([], frames=2)
     W, b = s.net.layers[0]
     assert W[2, 0] == 1.25 and b[2] == -2.0

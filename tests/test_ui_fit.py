@@ -15,12 +15,11 @@ import itertools
 
 import pygame
 import pytest
-from app_util import hover_click, key, send
+from app_util import app_factory, hover_click, key, send
 from gl_util import gl_session_fixture  # noqa: F401
 from pygame_gui.elements import UIButton, UIImage, UILabel, UIScrollingContainer, UITextBox
 
 from sandbox.app import App
-from sandbox.cli import AppConfig
 from sandbox.levels import load_levels
 from sandbox.scenes.level import LevelScene
 from sandbox.ui.base import Decal
@@ -68,21 +67,10 @@ def card_problems(app: App) -> list[str]:
 
 @pytest.fixture
 def start_app(gl_session, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEURAL_ORIGAMI_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.chdir(tmp_path)
-    apps: list[App] = []
-
-    def start(**kw) -> App:
-        app = App(AppConfig(skip_loading=True, **kw))
-        app.start(hidden=True)
-        pygame.event.clear()
-        apps.append(app)
-        app.run_frames(2, dt=1 / 30)
-        return app
-
-    yield start
-    for app in apps:
-        app.close()
+    make, close = app_factory({}, tmp_path, monkeypatch, data_dir=tmp_path / "data")
+    yield make
+    errors = close()
+    assert not errors, f"OpenGL errors: {errors}"
 
 
 # the scales a window really gets (a scale that does not fit falls back): 800x600 always runs

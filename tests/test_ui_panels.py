@@ -19,8 +19,9 @@ import pytest
 from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider
 
 from sandbox import actions as A
+from sandbox.metrics import Metrics
 from sandbox.session import Session
-from sandbox.state import AppState, HoverInfo, LossHistory, Metrics, Toast
+from sandbox.state import AppState, HoverInfo, LossHistory, Toast
 from sandbox.ui import charts, hud
 from sandbox.ui.input import InputMapper
 from sandbox.ui.layout import compute_layout, panels_visible
@@ -67,7 +68,9 @@ def make_state(window=(1280, 800), scale=1.0, task=Task.CLASSIFICATION) -> AppSt
         ("disk", "Regression: a white disk.", "regression"),
     )
     s.preset = "ring" if task is Task.CLASSIFICATION else "disk"
-    s.metrics = Metrics(step=1234, train_loss=0.05, test_loss=0.07, train_acc=0.98, test_acc=0.95)
+    s.metrics = Metrics(
+        step=1234, train_loss=0.05, test_loss=0.07, train_accuracy=0.98, test_accuracy=0.95
+    )
     for i in range(50):
         s.history.append(i * 10, 1.0 / (i + 1), 1.2 / (i + 1))
     return s

@@ -1,15 +1,23 @@
 """Frame benchmark: the real sandbox window, offscreen, for a few hundred frames.
 
-`python -m sandbox.bench frame [--size WxH] [--frames N] [--view LIST] [--speed K]` runs the
-default scene ([2, 16, 16, 16, 2] on the 400-point ring, training on, regions + creases + field
-+ the UI panels) and prints frames per second and where the time goes: training, geometry (the
-exact partition, Laplace and health), GL drawing of the plane, and the UI (pygame-gui update
-and drawing, the overlay upload and composite). Two runs: a synchronised one (glFinish after
-the plane and after the UI, so each share is real rasteriser time, and the frames do not
-overlap) and a free-running one (the frame rate the app sees, with the GPU or the software
-rasteriser working in parallel with Python). `--view 3d` (or probe, inspector, timeline, with
-the others: `--view field,creases,3d`) measures the stage views, whose surface, probe and
-diagram building count as geometry. Prints figures; asserts nothing.
+`python -m sandbox.bench frame [--scenes LIST] [--sizes LIST] [--frames N] [--view LIST]
+[--speed K]` runs, at each window size (default 800x600, 1280x800 and 1920x1080), each scene:
+
+- `default`: [2, 16, 16, 16, 2] on the 400-point ring, training on, field + regions + creases
+  and the UI panels (`--view` changes its views);
+- `all`: the same with every view on: the 3D folded paper, the ray probe, the inspector and
+  the timeline beside the plane, regions, creases, boundary and the Laplace split view;
+- `big`: a [2, 64, 64, 64, 64, 2] network training with regions on, as a new user would try;
+
+and prints frames per second and where the time goes: training, geometry (the exact
+partition, Laplace and health, and the stage views' surface, probe and diagram), GL
+drawing, the UI (pygame-gui update, the parts of the UI surface drawn again and uploaded, the
+composite), and the rest; then how many frames drew the UI again, and for the partitions the
+geometry worker made beside the frames (as in the app) how many finished and how old the shown
+one was on average. Two runs each: a synchronised one (glFinish after the plane and after the
+UI, so each share is real rasteriser time, and the frames do not overlap) and a free-running
+one (the frame rate the app sees, with the GPU or the software rasteriser working in parallel
+with Python). Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -20,28 +28,53 @@ from collections.abc import Sequence
 
 from sandbox.bench import headless_environment
 
+SCENES = {
+    "default": ((16, 16, 16), None),
+    "all": ((16, 16, 16), "field,regions,creases,boundary,split,3d,probe,inspector,timeline"),
+    "big": ((64, 64, 64, 64), "field,regions,creases,boundary"),
+}
+SIZES = ((800, 600), (1280, 800), (1920, 1080))
 
-def run(size: tuple[int, int], frames: int, views: Sequence[str], speed: int) -> dict:
+
+def run(
+    size: tuple[int, int],
+    frames: int,
+    views: Sequence[str],
+    speed: int,
+    hidden: Sequence[int] = (16, 16, 16),
+) -> dict:
     from sandbox import actions as A
     from sandbox.app import App
     from sandbox.config import AppConfig
     from sandbox.kernel_cache import warm_here
-    from sandbox.render.context import gl_info
     from sandbox.render.gl import GL
+    from sandbox.session import BACKGROUND_ABOVE_S
 
     t0 = time.perf_counter()
     warm_here()
     warm = time.perf_counter() - t0
-    app = App(AppConfig(size=size, points=400, views=tuple(views), play=True, skip_loading=True))
+    config = AppConfig(
+        size=size,
+        points=400,
+        views=tuple(views),
+        hidden=tuple(hidden),
+        play=True,
+        skip_loading=True,
+    )
+    app = App(config)
     app.start(hidden=True)
     app.scene.apply(A.SetSpeed(speed))
-    print(f"{gl_info()}; window {size[0]}x{size[1]}; kernels warmed in {warm:.1f} s")
     state = app.state
+    session = state.session
+    session.background_above = BACKGROUND_ABOVE_S  # as the app's own loop does
     app.run_frames(10, dt=1 / 60)
 
     def measure(sync: bool) -> dict:
         parts = {"train": 0.0, "geometry": 0.0, "render": 0.0, "ui": 0.0, "other": 0.0}
         app.sync_phases = sync
+        redraws = app.ui_redraws
+        jobs = session.worker.jobs_run if session.worker is not None else 0
+        lag_sum, lagging = 0.0, 0
         start = time.perf_counter()
         for _ in range(frames):
             f0 = time.perf_counter()
@@ -60,41 +93,80 @@ def run(size: tuple[int, int], frames: int, views: Sequence[str], speed: int) ->
             parts["render"] += render
             parts["ui"] += ui
             parts["other"] += max(0.0, total - train - geometry - render - ui)
+            lag = session.geometry_lag()
+            if lag is not None:
+                lag_sum += lag[0]
+                lagging += 1
         elapsed = time.perf_counter() - start
         app.sync_phases = False
-        return {"fps": frames / elapsed, **{k: 1000 * v / frames for k, v in parts.items()}}
+        worker = session.worker.jobs_run if session.worker is not None else 0
+        return {
+            "fps": frames / elapsed,
+            **{k: 1000 * v / frames for k, v in parts.items()},
+            "ui_redraws": (app.ui_redraws - redraws) / frames,
+            "worker_jobs": worker - jobs,
+            "lag_ms": 1000 * lag_sum / frames,
+            "lagging": lagging / frames,
+        }
 
     synced = measure(True)
     free = measure(False)
     regions = state.geometry.regions
     steps = state.metrics.step
     app.close()
-    return {"synced": synced, "free": free, "regions": regions, "steps": steps}
+    return {"synced": synced, "free": free, "regions": regions, "steps": steps, "warm": warm}
+
+
+def _report(label: str, r: dict) -> None:
+    split = ", ".join(f"{k} {r[k]:.2f}" for k in ("train", "geometry", "render", "ui", "other"))
+    print(f"  {label:34s} {r['fps']:6.1f} frames/s   ms per frame: {split}")
+    worker = ""
+    if r["worker_jobs"] or r["lagging"]:
+        worker = (
+            f"; {r['worker_jobs']} partitions made beside the frames, the shown one older than "
+            f"the weights in {100 * r['lagging']:.0f}% of frames (by {r['lag_ms']:.0f} ms on "
+            "average)"
+        )
+    print(f"  {'':34s} UI drawn again in {100 * r['ui_redraws']:.0f}% of frames{worker}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sandbox.bench frame")
-    parser.add_argument("--size", default="1280x800")
-    parser.add_argument("--frames", type=int, default=300)
+    parser.add_argument("--scenes", default="default,all,big", help="of " + ", ".join(SCENES))
+    parser.add_argument("--sizes", "--size", dest="sizes", default="800x600,1280x800,1920x1080")
+    parser.add_argument("--frames", type=int, default=150)
     parser.add_argument(
         "--views",
         "--view",
         dest="views",
         default="field,regions,creases",
-        help="views to show, e.g. 3d (the folded paper beside the plane), probe, inspector",
+        help="views of the default scene, e.g. 3d (the folded paper beside the plane), probe",
     )
     parser.add_argument("--speed", type=int, default=4, help="index into the speed table")
     args = parser.parse_args(argv)
     headless_environment()
-    w, h = (int(v) for v in args.size.lower().split("x"))
-    result = run((w, h), args.frames, [v for v in args.views.split(",") if v], args.speed)
-    print(
-        f"default scene: [2, 16, 16, 16, 2], 400 points, training on, views {args.views} + UI; "
-        f"{result['regions']} regions in view, {result['steps']} steps trained"
-    )
-    for name in ("synced", "free"):
-        r = result[name]
-        split = ", ".join(f"{k} {r[k]:.2f}" for k in ("train", "geometry", "render", "ui", "other"))
-        label = "synchronised (glFinish per phase)" if name == "synced" else "free-running"
-        print(f"{label:34s} {r['fps']:6.1f} frames/s   ms per frame: {split}")
+    from sandbox.render.context import gl_info
+
+    sizes = [tuple(int(v) for v in s.lower().split("x")) for s in args.sizes.split(",") if s]
+    scenes = [s for s in args.scenes.split(",") if s]
+    for name in scenes:
+        if name not in SCENES:
+            parser.error(f"unknown scene {name!r}; allowed: {', '.join(SCENES)}")
+    first = True
+    for name in scenes:
+        hidden, views = SCENES[name]
+        views = views or args.views
+        for w, h in sizes:
+            listed = [v for v in views.split(",") if v]
+            result = run((w, h), args.frames, listed, args.speed, hidden)
+            if first:
+                print(f"{gl_info()}; kernels warmed in {result['warm']:.1f} s")
+                first = False
+            print(
+                f"{name}: [2, {', '.join(map(str, hidden))}, 2], 400 points, training on, views "
+                f"{views} + UI, {w}x{h}; {result['regions']} regions in view, "
+                f"{result['steps']} steps trained"
+            )
+            _report("synchronised (glFinish per phase)", result["synced"])
+            _report("free-running", result["free"])
     return 0

@@ -58,14 +58,14 @@ MAX_TRAINED_STEPS = 100_000
 # ----------------------------------------------------------------------------- level objects
 @dataclass(frozen=True, eq=False)
 class DataSpec:
-    """The starting points: a generator, explicit points, or none (the player paints).
+    """The starting points: a generated dataset, explicit points, or none (the player paints).
 
     `source` is "generator", "points" or "empty". Labels are class ids for classification and
     target values for regression. `test_fraction` of the points are held out as the test set.
     """
 
     source: str
-    generator: str | None = None
+    dataset: str | None = None
     n: int = 0
     noise: float = 0.0
     seed: int = 0
@@ -378,37 +378,53 @@ def _network(r: Reader, value: object) -> NetworkSpec:
     return NetworkSpec(**{**spec.__dict__, "layers": tuple(layers)})
 
 
+def _current_names(r: Reader, value: object, table: str) -> tuple[object, dict[str, str]]:
+    """`value` (a level table) with the keys of earlier versions renamed to the current ones,
+    and the name the file used for each renamed key (messages speak of what the file says)."""
+    if not isinstance(value, dict):
+        return value, {}
+    t, used = dict(value), {}
+    for s in in_level_table(table):
+        assert s.level is not None
+        key = level_key(s)
+        for old in s.level.old:
+            if old in t:
+                if key in t:
+                    raise r.error(f"{table}.{old}", f"is the old name of {table}.{key}; give one")
+                t[key], used[key] = t.pop(old), old
+    return t, used
+
+
 def _data(r: Reader, value: object, network: NetworkSpec) -> DataSpec:
+    value, used = _current_names(r, value, "data")
     t = r.table(value, "data", (), _DATA_KEYS)
     d = _DATA_SETTINGS
     test_fraction = _setting(r, t, "data", d["test_fraction"])
-    if "generator" in t:
+    if "dataset" in t:
         for k in ("points", "labels"):
             if k in t:
                 raise r.error(f"data.{k}", "give either a generator or explicit points, not both")
-        generator = t["generator"]
+        dataset = t["dataset"]
+        where = f"data.{used.get('dataset', 'dataset')}"
         try:
-            info = dataset_info(generator)
+            info = dataset_info(dataset)
         except ValueError:
-            shown = repr(generator) if isinstance(generator, str) else type_words(generator)
-            raise r.error(
-                "data.generator", f"is {shown}; allowed: {', '.join(dataset_names())}"
-            ) from None
+            shown = repr(dataset) if isinstance(dataset, str) else type_words(dataset)
+            raise r.error(where, f"is {shown}; allowed: {', '.join(dataset_names())}") from None
         if info.task.value != network.task.value:
             raise r.error(
-                "data.generator",
-                f"{generator!r} makes {info.task.value} data but network.task is "
+                where,
+                f"{dataset!r} makes {info.task.value} data but network.task is "
                 f"{network.task.value!r}",
             )
         if info.task.value == Task.CLASSIFICATION.value and info.n_classes != network.classes:
             raise r.error(
                 "network.classes",
-                f"is {network.classes} but the generator {generator!r} makes "
-                f"{info.n_classes} classes",
+                f"is {network.classes} but the dataset {dataset!r} makes {info.n_classes} classes",
             )
         return DataSpec(
             source="generator",
-            generator=generator,
+            dataset=dataset,
             n=_setting(r, t, "data", d["n"]),
             noise=_setting(r, t, "data", d["noise"]),
             seed=_setting(r, t, "data", d["seed"]),
@@ -416,7 +432,7 @@ def _data(r: Reader, value: object, network: NetworkSpec) -> DataSpec:
         )
     for k in ("n", "noise", "seed"):
         if k in t:
-            raise r.error(f"data.{k}", "only used with a generator; remove it or add a generator")
+            raise r.error(f"data.{k}", "only used with a dataset; remove it or add a dataset")
     if "points" not in t:
         if "labels" in t:
             raise r.error("data.labels", "labels need points")

@@ -1,10 +1,10 @@
 """The values a Trainer takes and gives: checked settings and data, the train/test split, records.
 
 Settings and points arrive from the UI, scene files and the command line: each check here (the
-settings, `check_data` for X and y) returns the value
-in its proper type or raises ValueError saying what was wrong and what is allowed. `split_mask`
-chooses the test points by a hash of their coordinates (stable as points come and go).
-`TrainerState`, `Metrics` and `TrainerSnapshot` are what the trainer reports and restores;
+settings, `check_data` for X and y) returns the value in its proper type or raises ValueError
+saying what was wrong and what is allowed. `split_mask` chooses the test points by a hash of
+their coordinates (stable as points come and go). `TrainerState`, `Metrics` (defined in
+sandbox.metrics) and `TrainerSnapshot` are what the trainer reports and restores;
 `plain_number` writes the numbers of its messages without exponents.
 """
 
@@ -16,6 +16,7 @@ from enum import Enum, StrEnum
 
 import numpy as np
 
+from sandbox.metrics import Metrics as Metrics  # the trainer's report, named with its values
 from sandbox.vocab import MAX_BATCH_SIZE, Task
 
 
@@ -23,22 +24,6 @@ class TrainerState(StrEnum):
     READY = "ready"
     NO_DATA = "no_data"
     DIVERGED = "diverged"
-
-
-@dataclass(frozen=True)
-class Metrics:
-    """Full-pass figures. Losses and accuracies are None where a set is empty (accuracy is
-    None for regression); losses exclude the L2 term, as PyTorch's loss.item()."""
-
-    step: int
-    train_loss: float | None
-    test_loss: float | None
-    train_accuracy: float | None
-    test_accuracy: float | None
-    n_train: int
-    n_test: int
-    last_batch_loss: float | None
-    state: str
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,6 @@ _EXPORTS = {
     "PointPass": "points",
     "OverlayPass": "overlay",
     "MLPFieldPass": "mlp_field",
-    "SplitMode": "split",
     "split_panes": "split",
     "union_bounds": "split",
     "RenderTarget": "target",

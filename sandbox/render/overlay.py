@@ -45,6 +45,18 @@ def occupied_tiles(alpha: np.ndarray, tile: int = TILE) -> np.ndarray:
     return block > 0
 
 
+def window_tiles(alpha: np.ndarray, x0: int, y0: int, tile: int = TILE) -> np.ndarray:
+    """Alpha of a sub-rectangle whose corner is at (x0, y0) of the window -> which of the
+    window's tiles it touches (rows, cols) hold any alpha > 0 inside it."""
+    h, w = alpha.shape
+    rows = np.arange(tile - y0 % tile, h, tile)
+    cols = np.arange(tile - x0 % tile, w, tile)
+    rows = np.concatenate([[0], rows]).astype(np.intp)
+    cols = np.concatenate([[0], cols]).astype(np.intp)
+    block = np.maximum.reduceat(np.maximum.reduceat(alpha, rows, axis=0), cols, axis=1)
+    return block > 0
+
+
 class OverlayPass:
     """Texture + tile list of the UI surface, and the pass that blends it over the scene."""
 
@@ -113,10 +125,17 @@ class OverlayPass:
                     GL.GL_TEXTURE_2D, 0, x0, y0, x1 - x0, y1 - y0, GL.GL_RGBA,
                     GL.GL_UNSIGNED_BYTE, data,
                 )  # fmt: skip
-                # Conservative: a changed tile is drawn even if it became transparent.
-                self.tiles[y0 // TILE : (y1 - 1) // TILE + 1, x0 // TILE : (x1 - 1) // TILE + 1] = (
-                    True
-                )
+                alpha = np.frombuffer(data, dtype=np.uint8).reshape(y1 - y0, x1 - x0, 4)[:, :, 3]
+                occupied = window_tiles(alpha, x0, y0)
+                rows = slice(y0 // TILE, (y1 - 1) // TILE + 1)
+                cols = slice(x0 // TILE, (x1 - 1) // TILE + 1)
+                whole_w = x0 % TILE == 0 and (x1 % TILE == 0 or x1 == size[0])
+                whole_h = y0 % TILE == 0 and (y1 % TILE == 0 or y1 == size[1])
+                if whole_w and whole_h:
+                    self.tiles[rows, cols] = occupied  # whole tiles: exact
+                else:
+                    # part of a tile: it stays drawn while another part of it may show
+                    self.tiles[rows, cols] |= occupied
         self._tiles_dirty = True
 
     def clear(self) -> None:

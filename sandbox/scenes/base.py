@@ -9,7 +9,7 @@ scene switches to another by setting `next_scene`; the app performs the switch b
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
 import pygame
@@ -69,9 +69,10 @@ class Scene:
         """Draw custom cards (help, shortcuts) onto the UI surface after pygame-gui, above
         everything else."""
 
-    def ui_needs_redraw(self) -> bool:
-        """True when the overlay must be redrawn this frame even without input."""
-        return False
+    def hud_key(self) -> Hashable:
+        """Everything `draw_underlay` and `draw_overlay` show, as plain values: the UI surface
+        is drawn again when it changes (sandbox.ui.redraw), and only then."""
+        return None
 
 
 class Controller:

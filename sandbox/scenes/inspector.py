@@ -18,7 +18,7 @@ import numpy as np
 import pygame
 
 from sandbox import actions as A
-from sandbox import stage_actions as C
+from sandbox import stage_actions as S
 from sandbox.nn.edits import NeuronWeights, rotate_neuron, set_neuron, translate_neuron
 from sandbox.render.camera import View2D
 from sandbox.render.inspector import NetworkDiagram, neuron_info
@@ -82,12 +82,12 @@ class InspectorController(Controller):
 
     def routes(self) -> Routes:
         return {
-            C.InspectorPointer: self._on_pointer,
-            C.PickNeuron: self._on_pick,
-            C.CreaseHover: self._on_crease_hover,
-            C.CreaseMissed: self._on_crease_missed,
-            C.CreaseDrag: self._on_crease_drag,
-            C.EditNeuron: self._on_edit,
+            S.InspectorPointer: self._on_pointer,
+            S.PickNeuron: self._on_pick,
+            S.CreaseHover: self._on_crease_hover,
+            S.CreaseMissed: self._on_crease_missed,
+            S.CreaseDrag: self._on_crease_drag,
+            S.EditNeuron: self._on_edit,
         }
 
     # ------------------------------------------------------------------ actions
@@ -104,7 +104,7 @@ class InspectorController(Controller):
             return (int(ref.layer), int(ref.index))
         return "other"
 
-    def _on_pointer(self, a: C.InspectorPointer) -> None:
+    def _on_pointer(self, a: S.InspectorPointer) -> None:
         cs = self.state.stage
         ref = self._hidden_ref(a.pos)
         cs.hovered = ref if isinstance(ref, tuple) else None
@@ -113,7 +113,7 @@ class InspectorController(Controller):
             if cs.selected is None:
                 cs.single_neuron = False
 
-    def _on_pick(self, a: C.PickNeuron) -> None:
+    def _on_pick(self, a: S.PickNeuron) -> None:
         cs = self.state.stage
         sizes = list(self.state.net.hidden_sizes)
         if a.layer == 0:
@@ -130,14 +130,14 @@ class InspectorController(Controller):
         index = cs.selected[1]
         return index if index < self.state.net.hidden_sizes[0] else None
 
-    def _on_crease_hover(self, a: C.CreaseHover) -> None:
+    def _on_crease_hover(self, a: S.CreaseHover) -> None:
         """The hover cue: the crease (or its handle) lights up and the pointer changes."""
         cs = self.state.stage
         if cs.crease_hover != a.mode:
             cs.crease_hover = a.mode
             set_pointer(a.mode)
 
-    def _on_crease_missed(self, a: C.CreaseMissed) -> None:
+    def _on_crease_missed(self, a: S.CreaseMissed) -> None:
         now = self.state.time
         if now - self._missed_said < 3.0:
             return
@@ -152,7 +152,7 @@ class InspectorController(Controller):
     def dragging(self) -> bool:
         return self._drag is not None
 
-    def _on_crease_drag(self, a: C.CreaseDrag) -> None:
+    def _on_crease_drag(self, a: S.CreaseDrag) -> None:
         s = self.state
         index = self.editable()
         world = self.scene.plane.to_world(a.pos)
@@ -190,7 +190,7 @@ class InspectorController(Controller):
             self._drag = None
             self.note_weights_edit(drag["params"], s.net.params.copy())
 
-    def _on_edit(self, a: C.EditNeuron) -> None:
+    def _on_edit(self, a: S.EditNeuron) -> None:
         s = self.state
         index = self.editable()
         if index is None or a.which not in NEURON_RANGE or not math.isfinite(a.value):

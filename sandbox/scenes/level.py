@@ -104,7 +104,6 @@ class LevelScene(SandboxScene):
         self._step_ref: tuple[int, int] = (0, 0)
         self._eval_next = -1.0
         self._refused: dict[str, float] = {}
-        self._overlay_drawn: tuple = ()
         self._drag: str | None = None
         self._hints_next = -1.0
         self._hints_said: set[str] = set()
@@ -166,7 +165,7 @@ class LevelScene(SandboxScene):
             seed=spec.seed,
         )
         data = level.data
-        s.preset = data.generator or DEFAULT_PRESET[task]
+        s.preset = data.dataset or DEFAULT_PRESET[task]
         s.data_seed = data.seed
         s.noise = data.noise
         s.n_preset = data.n or DEFAULT_POINTS[task]
@@ -336,16 +335,13 @@ class LevelScene(SandboxScene):
             st.page = 0
         else:
             st.page = max(0, page)
-        st.version += 1
 
     def _on_ShowStory(self, a: G.ShowStory) -> None:
         self.status.card = "story"
         self.status.page = 0
-        self.status.version += 1
 
     def _on_CloseCard(self, a: G.CloseCard) -> None:
         self.status.card = ""
-        self.status.version += 1
 
     # goals
     def _on_CheckGoals(self, a: G.CheckGoals) -> None:
@@ -357,7 +353,6 @@ class LevelScene(SandboxScene):
         todo = [plain_text(g.text) for g, ok in zip(self.level.goals, st.goals, strict=True)
                 if not ok]  # fmt: skip
         st.message = "Not yet: " + " ".join(todo) if todo else "Not yet."
-        st.version += 1
         self.say(st.message, "warn")
         self._update_hints(force=True)
 
@@ -374,7 +369,6 @@ class LevelScene(SandboxScene):
             self.say("Right!")
         else:
             self.say(st.message, "warn")
-        st.version += 1
         self._evaluate(force=True)
         self._update_hints(force=True)
 
@@ -390,7 +384,6 @@ class LevelScene(SandboxScene):
         st.next_id = self.game.next_level_id(self.level.id)
         st.card = "success"
         st.hints = []  # won: no advice left to give
-        st.version += 1
         s.playing = False
         if error:
             self.say(error, "error")
@@ -617,7 +610,6 @@ class LevelScene(SandboxScene):
             return
         new = [t for t in due if t not in self._hints_said]
         st.hints = due
-        st.version += 1
         if new:
             self._hints_said.update(new)
             self.say("Hint: " + plain_text(new[-1]), "info")
@@ -668,7 +660,6 @@ class LevelScene(SandboxScene):
         s = self.state
         hud.draw_help(surface, s, s.scale)
         self.workshop.draw_overlay(surface)
-        self._overlay_drawn = self._marker_state()
 
     def _marker_state(self) -> tuple:
         """What the markers and the level card show (drawn again when it changes)."""
@@ -687,5 +678,5 @@ class LevelScene(SandboxScene):
             (cam.center, cam.zoom, cam.width, cam.height) if cam is not None else None,
         )
 
-    def ui_needs_redraw(self) -> bool:
-        return super().ui_needs_redraw() or self._marker_state() != self._overlay_drawn
+    def hud_key(self) -> tuple:
+        return (super().hud_key(), self._marker_state(), self._drag is None)

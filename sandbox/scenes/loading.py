@@ -68,7 +68,6 @@ class LoadingScene(Scene):
         self.fraction = 0.0
         self.label = "Starting"
         self.error = ""
-        self._last_drawn: tuple = ()
 
     def enter(self) -> None:
         self._warmer = kernel_warmer(self.app)
@@ -105,10 +104,8 @@ class LoadingScene(Scene):
         """Block until the kernels are ready (tests); True when they are."""
         return self._warmer.wait(SANDBOX, timeout)
 
-    def ui_needs_redraw(self) -> bool:
-        key = (round(self.fraction, 3), self.label, self.error)
-        return key != self._last_drawn
+    def hud_key(self) -> tuple:
+        return (round(self.fraction, 3), self.label, self.error, self.state.scale)
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
-        self._last_drawn = (round(self.fraction, 3), self.label, self.error)
         hud.draw_loading(surface, self.fraction, self.label, self.state.scale, self.error)

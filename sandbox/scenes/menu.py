@@ -62,7 +62,6 @@ class MenuScene(Scene):
         self.panels: MenuPanels | None = None
         self.view: MenuView | None = None
         self.settings_open = False
-        self._version = 0
         self._background: PlaneRenderer | None = None
         self._bg_state: AppState | None = None
         self.routes: Routes = {
@@ -113,7 +112,6 @@ class MenuScene(Scene):
         w, h = max(1, int(window[0])), max(1, int(window[1]))
         scale = menu_scale((w, h), self.state.ui_scale)
         self.state.layout = Layout(window=(w, h), plane=(0, 0, w, h), scale=scale)
-        self._version += 1
 
     def _refresh(self) -> None:
         """Rebuild the MenuView from the game (after progress or settings changed)."""
@@ -141,15 +139,13 @@ class MenuScene(Scene):
             )
             word = "Continue" if started else "Start"
             text = f"{word}: level {game.number(next_id)}"
-        self._version += 1
         self.view = MenuView(
-            cards=cards,
+            cards=tuple(cards),
             continue_id=next_id,
             continue_text=text,
             settings_open=self.settings_open,
             unlock_all=game.unlock_all,
             ui_scale=self.state.ui_scale,
-            version=self._version,
         )
 
     # ------------------------------------------------------------------ events -> actions
@@ -262,9 +258,10 @@ class MenuScene(Scene):
     def draw_overlay(self, surface: pygame.Surface) -> None:
         hud.draw_toast(surface, self.state, self.state.scale)
 
-    def ui_needs_redraw(self) -> bool:
+    def hud_key(self) -> tuple:
         s = self.state
-        return s.toast is not None and s.time <= s.toast.until + 0.1
+        shown = s.toast is not None and s.time <= s.toast.until
+        return (s.toast.text, s.toast.kind, s.scale, repr(s.layout)) if shown else ()
 
 
 def _background_state(window: tuple[int, int]) -> AppState:

@@ -20,11 +20,12 @@ import numpy as np
 from sandbox import actions as A
 from sandbox.bayes import LastLayerLaplace
 from sandbox.data import dataset_info, list_datasets, make_dataset
+from sandbox.metrics import Metrics
 from sandbox.nn import MLP
 from sandbox.nn.trainer import plain_number
 from sandbox.scenes.base import Controller, Routes
 from sandbox.session import TrainingSetup, new_points, outputs_needed
-from sandbox.state import Metrics, NetworkSettings
+from sandbox.state import NetworkSettings
 from sandbox.vocab import (
     L2_MAX,
     LR_MAX,
@@ -340,7 +341,7 @@ class ModelController(Controller):
             done += chunk
             if self.check_divergence():
                 break
-            m = Metrics.of(self.session.metrics())
+            m = self.session.metrics()
             s.history.append(m.step, m.train_loss, m.test_loss)
         self.read_metrics(force=True)
 
@@ -384,7 +385,7 @@ class ModelController(Controller):
         if not force and s.time - self._metrics_time < METRICS_INTERVAL:
             return
         self._metrics_time = s.time
-        m = Metrics.of(self.session.metrics())
+        m = self.session.metrics()
         s.metrics = m
         if m.step != self._last_step_count:
             self._last_step_count = m.step

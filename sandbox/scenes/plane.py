@@ -24,7 +24,7 @@ from sandbox.render.camera import View2D
 from sandbox.render.plane_view import PlaneRenderer
 from sandbox.render.split import split_panes
 from sandbox.scenes.base import Controller, Routes
-from sandbox.session import region_bound
+from sandbox.session import LAG_MARK_S, region_bound
 from sandbox.state import GeometryStats, HoverInfo
 from sandbox.ui.input import InputMapper
 from sandbox.vocab import BRUSH_DENSITY_RANGE, BRUSH_RADIUS_RANGE, FAR_ZOOM, ZOOM_RANGE, Task, View
@@ -293,17 +293,14 @@ class PlaneController(Controller):
         s = self.state
         session = s.session
         bounds = self.bounds()
-        # a partition that takes long to cut is rebuilt at most a share of the time while
-        # training runs; the frames between draw the last one, marked as updating
-        hold = session.held_for("partition", s.playing)
-        part = session.partition(bounds, hold=hold)
+        part = session.partition(bounds)
         s.partition = part
         layer_part = None
         if s.layer_view and View.REGIONS in s.views:
-            held = session.held_for("layer_partition", s.playing)
-            layer_part = session.partition(bounds, upto_layer=s.layer_view, hold=held)
+            layer_part = session.partition(bounds, upto_layer=s.layer_view)
         self.layer_partition = layer_part
         g = s.geometry
+        lag = session.geometry_lag()
         s.geometry = GeometryStats(
             regions=0 if part.too_many else len(part),
             bound=region_bound(s.net.sizes),
@@ -311,7 +308,7 @@ class PlaneController(Controller):
             dead_names=g.dead_names,
             too_many=bool(part.too_many),
             message=str(part.message),
-            updating=bool(hold) and not session.is_current("partition", bounds, None),
+            behind_step=lag[1] if lag is not None and lag[0] >= LAG_MARK_S else None,
         )
 
     def update_health(self) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sandbox import actions as A
-from sandbox import stage_actions as C
+from sandbox import stage_actions as S
 from sandbox.bayes import LastLayerLaplace
 from sandbox.geometry import RayProbe
 from sandbox.render.plots import ProbeCurves, probe_curves, ray_colors
@@ -47,10 +47,10 @@ class ProbeController(Controller):
 
     def routes(self) -> Routes:
         return {
-            C.ProbeDrag: self._on_drag,
-            C.ProbeReach: self._on_reach,
-            C.SetProbeRays: self._on_rays,
-            C.ResetProbe: self._on_reset,
+            S.ProbeDrag: self._on_drag,
+            S.ProbeReach: self._on_reach,
+            S.SetProbeRays: self._on_rays,
+            S.ResetProbe: self._on_reset,
         }
 
     def wants_laplace(self) -> bool:
@@ -59,7 +59,7 @@ class ProbeController(Controller):
         return s.task is Task.CLASSIFICATION and View.PROBE in s.views
 
     # ------------------------------------------------------------------ actions
-    def _on_drag(self, a: C.ProbeDrag) -> None:
+    def _on_drag(self, a: S.ProbeDrag) -> None:
         s = self.state
         cs = s.stage
         world = self.scene.plane.to_world(a.pos)
@@ -89,16 +89,16 @@ class ProbeController(Controller):
         if a.phase is A.Phase.END:
             self._drag = None
 
-    def _on_reach(self, a: C.ProbeReach) -> None:
+    def _on_reach(self, a: S.ProbeReach) -> None:
         cs = self.state.stage
         if math.isfinite(a.factor) and a.factor > 0:
             reach = cs.probe_resolved[2] * a.factor
             cs.probe_reach = float(np.clip(reach, MIN_REACH, MAX_REACH))
 
-    def _on_rays(self, a: C.SetProbeRays) -> None:
+    def _on_rays(self, a: S.SetProbeRays) -> None:
         self.state.stage.probe_rays = int(np.clip(a.n, 1, 16))
 
-    def _on_reset(self, a: C.ResetProbe) -> None:
+    def _on_reset(self, a: S.ResetProbe) -> None:
         cs = self.state.stage
         cs.probe_origin = None
         cs.probe_reach = None

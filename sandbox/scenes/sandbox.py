@@ -46,7 +46,7 @@ from sandbox.scenes.view3d import View3DController
 from sandbox.scenes.workshop import Workshop
 from sandbox.session import new_points
 from sandbox.state import Toast
-from sandbox.ui import hud
+from sandbox.ui import hud, presenter, stage_panels
 from sandbox.ui.layout import compute_layout
 from sandbox.ui.panels import SandboxPanels
 from sandbox.vocab import UI_SCALE_RANGE, Task, View
@@ -313,6 +313,14 @@ class SandboxScene(Scene):
         hud.draw_help(surface, s, s.scale)
         self.workshop.draw_overlay(surface)
 
-    def ui_needs_redraw(self) -> bool:
+    def hud_key(self) -> tuple:
         s = self.state
-        return s.toast is not None and s.time <= s.toast.until + 0.1
+        grabbing = s.stage.selected is not None and View.INSPECTOR in s.views
+        return (
+            hud.hud_key(s, s.scale),
+            self.plane.input.drag == "pan",
+            grabbing,
+            self.stage.hides_2d(),
+            stage_panels.overlay_key(s),
+            presenter.workshop_key(s),
+        )

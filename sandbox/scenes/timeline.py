@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sandbox import actions as A
-from sandbox import stage_actions as C
+from sandbox import stage_actions as S
 from sandbox.scenes.base import Controller, Routes
 from sandbox.vocab import View
 
@@ -40,13 +40,13 @@ class TimelineController(Controller):
 
     def routes(self) -> Routes:
         return {
-            C.Scrub: self._on_scrub,
-            C.ScrubBy: self._on_scrub_by,
-            C.ScrubToStep: self._on_scrub_to_step,
-            C.BackToNow: lambda a: self.back_to_now(),
-            C.ResumeHere: lambda a: self.resume_here(),
-            C.ToggleReplay: self._on_toggle_replay,
-            C.SetReplaySpeed: self._on_replay_speed,
+            S.Scrub: self._on_scrub,
+            S.ScrubBy: self._on_scrub_by,
+            S.ScrubToStep: self._on_scrub_to_step,
+            S.BackToNow: lambda a: self.back_to_now(),
+            S.ResumeHere: lambda a: self.resume_here(),
+            S.ToggleReplay: self._on_toggle_replay,
+            S.SetReplaySpeed: self._on_replay_speed,
         }
 
     def guard(self, action: A.Action) -> bool:
@@ -72,7 +72,7 @@ class TimelineController(Controller):
         return False
 
     # ------------------------------------------------------------------ actions
-    def _on_scrub(self, a: C.Scrub) -> None:
+    def _on_scrub(self, a: S.Scrub) -> None:
         tl = self.session.timeline
         if tl is None or len(tl) == 0 or not math.isfinite(a.fraction):
             return
@@ -82,7 +82,7 @@ class TimelineController(Controller):
             return  # the newest snapshot is now
         self.scrub_to(index)
 
-    def _on_scrub_by(self, a: C.ScrubBy) -> None:
+    def _on_scrub_by(self, a: S.ScrubBy) -> None:
         tl = self.session.timeline
         scrub = self.session.scrub
         if tl is None or len(tl) == 0:
@@ -99,13 +99,13 @@ class TimelineController(Controller):
             return
         self.scrub_to(int(np.clip(index, 0, n - 1)))
 
-    def _on_scrub_to_step(self, a: C.ScrubToStep) -> None:
+    def _on_scrub_to_step(self, a: S.ScrubToStep) -> None:
         tl = self.session.timeline
         if tl is None or len(tl) == 0 or not math.isfinite(a.step):
             return
         self.scrub_to(tl.index_at_step(a.step))
 
-    def _on_toggle_replay(self, a: C.ToggleReplay) -> None:
+    def _on_toggle_replay(self, a: S.ToggleReplay) -> None:
         cs = self.state.stage
         tl = self.session.timeline
         if cs.replay:
@@ -123,7 +123,7 @@ class TimelineController(Controller):
         self._replay_elapsed = 0.0
         cs.replay = True
 
-    def _on_replay_speed(self, a: C.SetReplaySpeed) -> None:
+    def _on_replay_speed(self, a: S.SetReplaySpeed) -> None:
         cs = self.state.stage
         if math.isfinite(a.steps_per_second) and a.steps_per_second > 0:
             cs.replay_speed = float(a.steps_per_second)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sandbox import stage_actions as C
+from sandbox import stage_actions as S
 from sandbox.bayes import LastLayerLaplace
 from sandbox.geometry.surface import FoldedSurface
 from sandbox.render.camera3d import (
@@ -71,13 +71,13 @@ class View3DController(Controller):
 
     def routes(self) -> Routes:
         return {
-            C.Orbit3D: self._on_orbit,
-            C.Zoom3D: self._on_zoom,
-            C.Reset3D: self._on_reset,
-            C.ToggleOnly3D: self._on_only_3d,
-            C.ToggleProbability: self._on_probability,
-            C.ToggleSingleNeuron: self._on_single_neuron,
-            C.Hover3D: self._on_hover,
+            S.Orbit3D: self._on_orbit,
+            S.Zoom3D: self._on_zoom,
+            S.Reset3D: self._on_reset,
+            S.ToggleOnly3D: self._on_only_3d,
+            S.ToggleProbability: self._on_probability,
+            S.ToggleSingleNeuron: self._on_single_neuron,
+            S.Hover3D: self._on_hover,
         }
 
     def ensure_on(self) -> None:
@@ -87,23 +87,23 @@ class View3DController(Controller):
             s.views.discard(View.SPLIT)
 
     # ------------------------------------------------------------------ actions
-    def _on_orbit(self, a: C.Orbit3D) -> None:
+    def _on_orbit(self, a: S.Orbit3D) -> None:
         orbit = self.state.stage.orbit
         if orbit is not None and math.isfinite(a.dx) and math.isfinite(a.dy):
             orbit.orbit(a.dx, a.dy)
 
-    def _on_zoom(self, a: C.Zoom3D) -> None:
+    def _on_zoom(self, a: S.Zoom3D) -> None:
         orbit = self.state.stage.orbit
         if orbit is not None and math.isfinite(a.factor) and a.factor > 0:
             orbit.zoom(a.factor)
 
-    def _on_reset(self, a: C.Reset3D) -> None:
+    def _on_reset(self, a: S.Reset3D) -> None:
         orbit = self.state.stage.orbit
         if orbit is not None:
             orbit.reset()
             orbit.distance = fit_distance(orbit.width, orbit.height)
 
-    def _on_only_3d(self, a: C.ToggleOnly3D) -> None:
+    def _on_only_3d(self, a: S.ToggleOnly3D) -> None:
         cs = self.state.stage
         if View.THREE_D not in self.state.views:
             cs.only_3d = True
@@ -111,7 +111,7 @@ class View3DController(Controller):
             cs.only_3d = not cs.only_3d
         self.ensure_on()
 
-    def _on_probability(self, a: C.ToggleProbability) -> None:
+    def _on_probability(self, a: S.ToggleProbability) -> None:
         s = self.state
         cs = s.stage
         if s.task is not Task.CLASSIFICATION:
@@ -123,7 +123,7 @@ class View3DController(Controller):
         cs.single_neuron = False
         self.ensure_on()
 
-    def _on_single_neuron(self, a: C.ToggleSingleNeuron) -> None:
+    def _on_single_neuron(self, a: S.ToggleSingleNeuron) -> None:
         cs = self.state.stage
         cs.single_neuron = not cs.single_neuron
         if cs.single_neuron:
@@ -139,7 +139,7 @@ class View3DController(Controller):
                 "by the layers before it. N goes back to the network's output."
             )
 
-    def _on_hover(self, a: C.Hover3D) -> None:
+    def _on_hover(self, a: S.Hover3D) -> None:
         self.pick_world = None
         self.pick_info = None
         if a.pos is None:

@@ -41,6 +41,7 @@ from sandbox.render.target import read_pixels
 from sandbox.scenes.base import Controller, Routes
 from sandbox.scenes.model import DEFAULT_PRESET, training_setup
 from sandbox.session import MAX_CLASSES, new_trainer
+from sandbox.settings import migrate
 from sandbox.state import AppState, NetworkSettings
 from sandbox.ui import presenter
 from sandbox.ui.dialogs import FileDialogs
@@ -74,10 +75,10 @@ PRESENTER_SCALE = 2.0  # asked for; the layout lowers it (to 1.5x or less) when 
 def _sandbox_extra(state: AppState) -> dict[str, object]:
     pts = state.points
     return {
-        "preset": state.preset,
+        "dataset": state.preset,
         "noise": float(state.noise),
         "data_seed": int(state.data_seed),
-        "n_preset": int(state.n_preset),
+        "points": int(state.n_preset),
         "point_seed": int(getattr(pts, "seed", 0)),
         "selected_class": int(state.selected_class),
         "brush_radius_px": float(state.brush_radius_px),
@@ -181,7 +182,7 @@ def prepare_scene(data: SceneData, state: AppState, source: str = "scene") -> Pr
     """
     task = Task(data.task)
     raw = data.extra.get(SANDBOX_KEY) if isinstance(data.extra, dict) else None
-    extra: dict[str, object] = raw if isinstance(raw, dict) else {}
+    extra: dict[str, object] = migrate(raw) if isinstance(raw, dict) else {}  # old names too
     test = np.asarray(data.test, dtype=bool)
     ratio = float(data.training.test_fraction)
     if ratio == 0.0 and test.any():
@@ -231,12 +232,12 @@ def prepare_scene(data: SceneData, state: AppState, source: str = "scene") -> Pr
     n_hidden = len(settings.hidden)
     layer = int(data.view.layer)
     sandbox = dict(extra)
-    preset = extra.get("preset")
+    dataset = extra.get("dataset")
     try:
-        ok = isinstance(preset, str) and dataset_info(preset).task.value == task.value
+        ok = isinstance(dataset, str) and dataset_info(dataset).task.value == task.value
     except ValueError:
         ok = False
-    sandbox["preset"] = preset if ok else DEFAULT_PRESET[task]
+    sandbox["dataset"] = dataset if ok else DEFAULT_PRESET[task]
     return PreparedScene(
         points=points,
         net=net,
@@ -466,10 +467,10 @@ class Workshop(Controller):
         s.settings = p.settings
         s.session.set_points(p.points)
         s.test_fraction = p.test_fraction
-        s.preset = str(ex["preset"])
+        s.preset = str(ex["dataset"])
         s.noise = _get(ex, "noise", float, s.noise, *NOISE_RANGE)
         s.data_seed = _get(ex, "data_seed", int, s.data_seed, 0, 2**63 - 1)
-        s.n_preset = _get(ex, "n_preset", int, s.n_preset, 0, MAX_POINTS)
+        s.n_preset = _get(ex, "points", int, s.n_preset, 0, MAX_POINTS)
         s.selected_class = _get(ex, "selected_class", int, 0, 0, MAX_CLASSES - 1)
         s.brush_radius_px = _get(
             ex, "brush_radius_px", float, s.brush_radius_px, *BRUSH_RADIUS_RANGE

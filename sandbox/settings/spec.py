@@ -83,11 +83,14 @@ SAME: Any = _Same()
 @dataclass(frozen=True)
 class FileKey:
     """Where a file format keeps a setting ("network.learning_rate") and, where the format's
-    own range or default differs from the app's, those (`default` SAME: the setting's)."""
+    own range or default differs from the app's, those (`default` SAME: the setting's).
+    `old` are the names earlier versions of the format gave the key (inside the same table):
+    files that use one are read as if they used `key`."""
 
     key: str
     default: Any = SAME
     range: tuple[float, float] | None = None
+    old: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Replace the points by a ready-made dataset.",
         control=Control.PRESETS,
         cli=CliOption(("--dataset",), "starting dataset (ring)", "NAME", default="ring"),
-        level=FileKey("data.generator"),
+        level=FileKey("data.dataset", old=("generator",)),
         aliases=("preset",),
     ),
     Setting(

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 import pygame
 import pygame_gui
-from pygame_gui.core import ObjectID
+from pygame_gui.core import ObjectID, UIElement
+from pygame_gui.core.interfaces import IContainerLikeInterface
 from pygame_gui.elements import (
     UIButton,
     UIDropDownMenu,
@@ -43,6 +44,9 @@ LABEL_FONT_PX = {
     "@title": 19,
 }
 
+Container = IContainerLikeInterface | None  # what a widget sits in (None: the window itself)
+Widget = TypeVar("Widget", bound=UIElement)
+
 Press = Callable[[], "A.Action | None"]
 Slide = Callable[[float], "A.Action | None"]
 Select = Callable[[str], "A.Action | None"]
@@ -50,9 +54,9 @@ Select = Callable[[str], "A.Action | None"]
 
 def widget_actions(
     event: pygame.event.Event,
-    press: dict[Any, Press],
-    slide: dict[Any, Slide],
-    select: dict[Any, Select],
+    press: dict[UIElement, Press],
+    slide: dict[UIElement, Slide],
+    select: dict[UIElement, Select],
 ) -> list[A.Action]:
     """The action a pygame-gui widget event asks for, through a panel's widget tables."""
     element = getattr(event, "ui_element", None)
@@ -89,11 +93,11 @@ class PanelBase:
     def __init__(self, manager: pygame_gui.UIManager, scale: float) -> None:
         self.manager = manager
         self.scale = scale
-        self.elements: list[Any] = []
-        self.controls: list[Any] = []  # every interactive element (each has a tooltip)
-        self._press: dict[Any, Press] = {}
-        self._slide: dict[Any, Slide] = {}
-        self._select: dict[Any, Select] = {}
+        self.elements: list[UIElement] = []
+        self.controls: list[UIElement] = []  # every interactive element (each has a tooltip)
+        self._press: dict[UIElement, Press] = {}
+        self._slide: dict[UIElement, Slide] = {}
+        self._select: dict[UIElement, Select] = {}
         self._labels: dict[str, UILabel] = {}
         self._label_text: dict[str, str] = {}
 
@@ -118,17 +122,22 @@ class PanelBase:
         return widget_actions(event, self._press, self._slide, self._select)
 
     # ------------------------------------------------------------------ helpers
-    def _add(self, element: Any) -> Any:
+    def _add(self, element: Widget) -> Widget:
         self.elements.append(element)
         return element
 
-    def _tip(self, element: Any, text: str) -> None:
+    def _tip(self, element: UIElement, text: str) -> None:
         """A tooltip on an interactive element (which is then listed in `controls`)."""
         element.set_tooltip(text, delay=self.tooltip_delay, wrap_width=self.s(self.tip_width))
         self.controls.append(element)
 
     def _panel(
-        self, rect: tuple, oid: str, cls: str = "@panel", height: int = 1, container: Any = None
+        self,
+        rect: tuple,
+        oid: str,
+        cls: str = "@panel",
+        height: int = 1,
+        container: Container = None,
     ) -> UIPanel:
         return self._add(
             UIPanel(
@@ -142,7 +151,7 @@ class PanelBase:
 
     def _label(
         self,
-        container: Any,
+        container: Container,
         rect: tuple,
         text: str,
         cls: str = "@label",
@@ -180,7 +189,7 @@ class PanelBase:
 
     def _button(
         self,
-        container: Any,
+        container: Container,
         rect: tuple,
         text: str,
         tip: str,
@@ -203,7 +212,7 @@ class PanelBase:
 
     def _slider(
         self,
-        container: Any,
+        container: Container,
         rect: tuple,
         start: int,
         value_range: tuple[int, int],
@@ -229,7 +238,7 @@ class PanelBase:
 
     def _dropdown(
         self,
-        container: Any,
+        container: Container,
         rect: tuple,
         options: list[tuple[str, str]],
         current: str,
@@ -246,7 +255,7 @@ class PanelBase:
         return dd
 
     def _text(
-        self, container: Any, rect: tuple, html: str, cls: str, wrap: bool = True
+        self, container: Container, rect: tuple, html: str, cls: str, wrap: bool = True
     ) -> UITextBox:
         """A text box of simple HTML; with `wrap` it grows to the height its text needs."""
         return self._add(
@@ -278,7 +287,9 @@ class PanelBase:
         """Width in pixels of `text` in the font the theme gives class `cls` of `element`."""
         return self.manager.get_theme().get_font([cls, element]).size(text)[0]
 
-    def _image(self, container: Any, rect: tuple, image: pygame.Surface, tip: str | None = None):
+    def _image(
+        self, container: Container, rect: tuple, image: pygame.Surface, tip: str | None = None
+    ) -> UIImage:
         img = self._add(
             UIImage(pygame.Rect(rect), image, manager=self.manager, container=container)
         )
@@ -286,7 +297,7 @@ class PanelBase:
             img.set_tooltip(tip, delay=self.tooltip_delay, wrap_width=self.s(self.tip_width))
         return img
 
-    def _decal(self, container: Any, rect: tuple, image: pygame.Surface) -> Decal:
+    def _decal(self, container: Container, rect: tuple, image: pygame.Surface) -> Decal:
         return self._add(Decal(pygame.Rect(rect), image, manager=self.manager, container=container))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pygame
 import pygame_gui
@@ -23,6 +23,9 @@ from pygame_gui.windows import UIFileDialog
 
 from sandbox import actions as A
 from sandbox.state import AppState
+
+if TYPE_CHECKING:
+    from sandbox.ui.base import Container, PanelBase
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,7 @@ class FileButtons:
     """The FILE area's buttons, built into a panel by `SandboxPanels` (its helpers register
     each press as an action); `sync` shows the Record button pressed while recording."""
 
-    def __init__(self, panels: Any, container: Any, y: int, x: int, width: int) -> None:
+    def __init__(self, panels: PanelBase, container: Container, y: int, x: int, width: int) -> None:
         s = panels.s
         panels._label(container, (x, y, width, s(20)), "FILE", "@section")
         y += s(24)

@@ -9,15 +9,15 @@ closes it, as it does in every desktop dialog.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pygame
+import pygame_gui
+from pygame_gui.core import UIElement
 from pygame_gui.elements import UITextEntryBox, UITextEntryLine, UIWindow
 
 KEY_EVENTS = (pygame.KEYDOWN, pygame.KEYUP, pygame.TEXTINPUT, pygame.TEXTEDITING)
 
 
-def _window_of(element: Any) -> UIWindow | None:
+def _window_of(element: UIElement | None) -> UIWindow | None:
     """The window `element` sits in (itself, or a container above it), None when none."""
     seen = 0
     while element is not None and seen < 64:  # containers nest a few levels; never loop
@@ -29,7 +29,7 @@ def _window_of(element: Any) -> UIWindow | None:
     return None
 
 
-def _focused(manager: Any) -> list[Any]:
+def _focused(manager: pygame_gui.UIManager) -> list[UIElement]:
     """The manager's focus set, and text boxes focused directly (`focus()` on an element, as
     the file dialog does for its name line, does not enter the manager's focus set)."""
     found = list(manager.get_focus_set() or ())
@@ -39,7 +39,7 @@ def _focused(manager: Any) -> list[Any]:
     return found
 
 
-def keyboard_owner(manager: Any) -> Any | None:
+def keyboard_owner(manager: pygame_gui.UIManager) -> UIElement | None:
     """The focused text box or dialog window that takes every key now, None if the app does."""
     for element in _focused(manager):
         if not element.alive():
@@ -52,7 +52,7 @@ def keyboard_owner(manager: Any) -> Any | None:
     return None
 
 
-def route_key(manager: Any, event: pygame.event.Event) -> bool:
+def route_key(manager: pygame_gui.UIManager, event: pygame.event.Event) -> bool:
     """True when `event` is a key for the focused text box or window (the app must ignore it).
 
     Esc pressed in a window closes the window (which posts its close event, so the dialog's

@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import copy
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING
 
-BASE_BLOCKS: dict[str, Any] = {
+from sandbox.ui.theme import Theme
+
+if TYPE_CHECKING:
+    import pygame_gui
+
+BASE_BLOCKS: Theme = {
     "#menu_back": {
         "colours": {"dark_bg": "#0f1217C4", "normal_border": "#00000000"},
         "misc": {"shape": "rectangle", "border_width": "0"},
@@ -226,7 +231,7 @@ def _scale_value(value: str, scale: float) -> str:
         return value
 
 
-def scaled_blocks(scale: float) -> dict[str, Any]:
+def scaled_blocks(scale: float) -> Theme:
     """The game's theme blocks with font sizes and pixel sizes multiplied by `scale`."""
     blocks = copy.deepcopy(BASE_BLOCKS)
     for block in blocks.values():
@@ -241,7 +246,7 @@ def scaled_blocks(scale: float) -> dict[str, Any]:
     return blocks
 
 
-def ensure_theme(manager: Any, scale: float) -> None:
+def ensure_theme(manager: pygame_gui.UIManager, scale: float) -> None:
     """Add the game's blocks to `manager`'s theme at `scale` (once per manager and scale)."""
     key = round(float(scale), 3)
     if getattr(manager, "_neural_origami_game_theme", None) == key:

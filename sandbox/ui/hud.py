@@ -228,6 +228,45 @@ def draw_hover(
     return rect
 
 
+def hud_key(state: AppState, scale: float) -> tuple:
+    """Everything the marks of this module show on the plane (captions, brush, hover readout,
+    toast, help card), as plain values: the UI surface is drawn again when this changes
+    (sandbox.ui.redraw). A mark that reads something new must add it here."""
+    info = state.hover
+    hover = None
+    if info is not None:
+        hover = (
+            tuple(float(v) for v in info.world),
+            None if info.map_probs is None else tuple(np.round(info.map_probs, 4).tolist()),
+            None if info.laplace_probs is None else tuple(np.round(info.laplace_probs, 4).tolist()),
+            None if info.value is None else round(float(info.value), 4),
+            tuple(info.pattern),
+        )
+    toast = state.toast
+    shown = None
+    if toast is not None and state.time <= toast.until:
+        shown = (toast.text, toast.kind)
+    cam = state.camera
+    return (
+        scale,
+        repr(state.layout),
+        tuple(sorted(v.value for v in state.views)),
+        state.task,
+        None if cam is None else float(cam.zoom),
+        state.far_return is not None,
+        state.geometry.behind_step,
+        state.prior_precision,
+        state.hover_pos,
+        state.brush_radius_px,
+        state.selected_class,
+        state.paint_value,
+        hover,
+        state.show_help,
+        state.workshop.dialog is not None,
+        shown,
+    )
+
+
 # ------------------------------------------------------------------ messages, captions
 def draw_toast(surface: pygame.Surface, state: AppState, scale: float) -> None:
     toast = state.toast
@@ -273,6 +312,10 @@ def draw_captions(surface: pygame.Surface, state: AppState, scale: float) -> Non
         text = f"zoom {plain_number(z)}x"
         if state.far_return is not None:
             text += "   (O: back to the data)"
+        behind = state.geometry.behind_step
+        if behind is not None:
+            # a big network: the regions drawn are a few seconds older than the weights
+            text += f"   updating regions (these are from step {behind:,})"
         caption(surface, text, (px + 8 * scale, py + ph - 8 * scale), scale, "bottomleft")
     if View.SPLIT in state.views and state.task is Task.CLASSIFICATION:
         for label, cx in (("plain network (MAP)", px + pw // 4), ("Laplace", px + 3 * pw // 4)):

@@ -5,9 +5,7 @@ Next level). A card is made at its final size: its text is measured first.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pygame
 from pygame_gui.elements import UIButton, UIPanel
@@ -15,6 +13,7 @@ from pygame_gui.elements import UIButton, UIPanel
 from sandbox import game_actions as G
 from sandbox.state import AppState
 from sandbox.ui import glyphs
+from sandbox.ui.base import Press
 from sandbox.ui.hud import premul
 from sandbox.ui.level_plan import rule_text, stage_rect, story_html
 
@@ -26,7 +25,7 @@ class CardButton:
     key: str
     text: str
     tip: str
-    act: Callable[[], Any]
+    act: Press
     cls: str
     width: int
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 import pygame
+import pygame_gui
 from pygame_gui.core import ObjectID
 from pygame_gui.core.ui_element import UIElement
-from pygame_gui.elements import UIButton, UIImage, UIPanel
+from pygame_gui.elements import UIButton, UIImage, UILabel, UIPanel
 
 from sandbox import actions as A
 from sandbox import game_actions as G
@@ -62,15 +62,15 @@ class LockedButton(UIButton):
 class LevelPanels(LevelCards, SandboxPanels):
     """Every pygame-gui element of a level screen; see the module docstring."""
 
-    def __init__(self, manager: Any, state: AppState, status: LevelStatus) -> None:
+    def __init__(self, manager: pygame_gui.UIManager, state: AppState, status: LevelStatus) -> None:
         self.status = status
         self._ticks: list[tuple[UIImage, int]] = []
         self._stars: UIImage | None = None
         self._stars_key: tuple = ()
-        self._dyn: list[tuple[Any, Callable[[AppState], str]]] = []
+        self._dyn: list[tuple[UILabel, Callable[[AppState], str]]] = []
         self._laplace_button: UIButton | None = None
-        self._hold: dict[Any, tuple[Callable[[int], A.Action | None], float]] = {}
-        self._held_since: dict[Any, float] = {}
+        self._hold: dict[UIButton, tuple[Callable[[int], A.Action | None], float]] = {}
+        self._held_since: dict[UIButton, float] = {}
         self.card_panel: UIPanel | None = None
         self.card_buttons: dict[str, UIButton] = {}
         self.named: dict[str, UIButton] = {}
@@ -532,7 +532,7 @@ class LevelPanels(LevelCards, SandboxPanels):
                 key = VIEW_KEYS.get(view)
                 tip = VIEW_TIPS.get(view, label) + (f" Key {key}." if key else "")
                 act: Callable[[], A.Action] = lambda n=name: A.ToggleView(n)  # noqa: E731
-                toggle_key: Any = view
+                toggle_key: View | str = view
             else:
                 tip = "Hard class colours instead of confidence shading. Key D."
                 act = A.ToggleDiscretise

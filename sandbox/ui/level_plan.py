@@ -11,13 +11,14 @@ tested without a display.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sandbox import actions as A
 from sandbox import game_actions as G
 from sandbox.settings import CONTROL_WORDS
-from sandbox.state import AppState, Layout
+from sandbox.state import AppState, Layout, Tracked
 from sandbox.ui.layout import MIN_PLANE, TOOLBAR_ITEMS, TOOLBAR_PAD, TOOLBAR_ROW
 from sandbox.ui.rows import (
     ButtonSpec,
@@ -28,6 +29,9 @@ from sandbox.ui.rows import (
     setting_row,
 )
 from sandbox.vocab import Task, View
+
+if TYPE_CHECKING:
+    from sandbox.levels import Level, Marker
 
 LEFT_WIDTH = 320
 RIGHT_WIDTH = 280
@@ -62,7 +66,7 @@ _COMPARE_WORDS = ((">=", " at least "), ("<=", " at most "), ("!=", " not "), ("
                   (">", " above "), ("<", " below "))  # fmt: skip
 
 
-def rule_text(source: str, markers: dict[str, Any], quiz: bool = False) -> str:
+def rule_text(source: str, markers: Mapping[str, Marker], quiz: bool = False) -> str:
     """A star condition from a level file in plain words (the font has no math signs):
     `neurons <= 4` -> `neurons at most 4`, `distance(flag) >= 100` -> `distance of flag from
     the dots at least 100`."""
@@ -98,10 +102,17 @@ def rule_text(source: str, markers: dict[str, Any], quiz: bool = False) -> str:
 
 # ----------------------------------------------------------------------------- status
 @dataclass
-class LevelStatus:
-    """What the level scene decided; the level panels and the marker drawing only read it."""
+class LevelStatus(Tracked):
+    """What the level scene decided; the level panels and the marker drawing only read it.
 
-    level: Any
+    `version` goes up whenever a field that changes the panels' make-up (cards, pages, hints,
+    the quiz, messages, winning) is set to a new value; the panels rebuild when it moved."""
+
+    tracked = frozenset(
+        {"card", "page", "message", "quiz_choice", "quiz_right", "won", "next_id", "hints"}
+    )
+
+    level: Level
     number: int = 1
     total: int = 1
     policy: dict[str, str] = field(default_factory=dict)  # control name -> shown/hidden/locked
@@ -128,7 +139,6 @@ class LevelStatus:
     markers: dict[str, tuple[float, float]] = field(default_factory=dict)
     pairs: list[tuple[str, str, bool]] = field(default_factory=list)  # crease goals' point pairs
     dragging: str | None = None
-    version: int = 0  # bumped whenever the panels must be rebuilt (cards, pages, hints, quiz)
 
     def control(self, name: str) -> str:
         return self.policy.get(name, HIDDEN)

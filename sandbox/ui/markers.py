@@ -6,7 +6,7 @@ crosses it), and an arrow at the edge of the plane towards a marker out of view,
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pygame
@@ -18,13 +18,19 @@ from sandbox.ui.hud import premul
 from sandbox.ui.level_plan import LevelStatus
 from sandbox.ui.theme import TEXT
 
+if TYPE_CHECKING:
+    from sandbox.render.camera import View2D
+
 
 def marker_radius(scale: float) -> float:
     return 11.0 * scale
 
 
 def draw_markers(
-    surface: pygame.Surface, state: AppState, status: LevelStatus, cameras: list[tuple[Any, float]]
+    surface: pygame.Surface,
+    state: AppState,
+    status: LevelStatus,
+    cameras: list[tuple[View2D, float]],
 ) -> list[pygame.Rect]:
     """The level's markers on the plane (in every pane of a split view); returns the rectangles
     they cover (glyphs and labels), which the hover box keeps clear of."""
@@ -38,7 +44,7 @@ def draw_markers(
     clip = surface.get_clip()
     for cam, x0 in cameras:
         pane = pygame.Rect(round(px + x0), py, cam.width, cam.height)
-        surface.set_clip(pane)
+        surface.set_clip(pane.clip(clip))
         screen = {}
         for name, (wx, wy) in status.markers.items():
             p = cam.world_to_screen(np.array([wx, wy]))

@@ -12,8 +12,8 @@ the UI scale; `menu_scale` lowers the scale when the window is too small for it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pygame
 import pygame_gui
@@ -27,6 +27,9 @@ from sandbox.ui.charts import font
 from sandbox.ui.game_theme import ensure_theme
 from sandbox.ui.hud import premul
 from sandbox.ui.theme import ERROR, TEXT, TEXT_DIM
+
+if TYPE_CHECKING:
+    from sandbox.state import AppState
 
 UI_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
 TOOLTIP_DELAY = 0.4
@@ -46,17 +49,17 @@ class CardInfo:
     is_next: bool = False  # the level Continue opens: highlighted
 
 
-@dataclass
+@dataclass(frozen=True)
 class MenuView:
-    """What the menu scene decided to show; the panels only read it."""
+    """What the menu scene decided to show; the panels only read it (and rebuild when a new one
+    differs from the one they were built from)."""
 
-    cards: list[CardInfo] = field(default_factory=list)
+    cards: tuple[CardInfo, ...] = ()
     continue_id: str | None = None
     continue_text: str = ""
     settings_open: bool = False
     unlock_all: bool = False
     ui_scale: float = 1.0
-    version: int = 0  # bumped by the scene whenever something above changed
 
 
 def menu_scale(window: tuple[int, int], wanted: float) -> float:
@@ -164,17 +167,17 @@ class MenuPanels(PanelBase):
     tooltip_delay = 0.4
     tip_width = 320
 
-    def __init__(self, manager: pygame_gui.UIManager, state: Any, view: MenuView) -> None:
+    def __init__(self, manager: pygame_gui.UIManager, state: AppState, view: MenuView) -> None:
         super().__init__(manager, state.scale)
         self.cards: dict[str, UIButton] = {}
         self.buttons: dict[str, UIButton] = {}
         self._key: tuple = ()
         self.build(state, view)
 
-    def _key_for(self, state: Any, view: MenuView) -> tuple:
-        return (state.layout.window, state.scale, view.version)
+    def _key_for(self, state: AppState, view: MenuView) -> tuple:
+        return (state.layout.window, state.scale, view)
 
-    def needs_rebuild(self, state: Any, view: MenuView) -> bool:
+    def needs_rebuild(self, state: AppState, view: MenuView) -> bool:
         return self._key_for(state, view) != self._key
 
     def clear(self) -> None:
@@ -183,7 +186,7 @@ class MenuPanels(PanelBase):
         self.buttons.clear()
 
     # ------------------------------------------------------------------ building
-    def build(self, state: Any, view: MenuView) -> None:
+    def build(self, state: AppState, view: MenuView) -> None:
         self.clear()
         self.scale = state.scale
         self._key = self._key_for(state, view)
@@ -372,6 +375,6 @@ class MenuPanels(PanelBase):
         )
 
     # ------------------------------------------------------------------ events
-    def sync(self, state: Any, view: MenuView) -> None:
+    def sync(self, state: AppState, view: MenuView) -> None:
         if self.needs_rebuild(state, view):
             self.build(state, view)

@@ -44,9 +44,10 @@ def compact_count(n: float) -> str:
     return f"{n:,.0f}"
 
 
-def loss_text(x: float) -> str:
-    """A loss at a steady width: four decimals, then plain small numbers (0.00018)."""
-    if not math.isfinite(x):
+def loss_text(x: float | None) -> str:
+    """A loss at a steady width: four decimals, then plain small numbers (0.00018); a dash
+    where there is none (None) or it is not finite."""
+    if x is None or not math.isfinite(x):
         return "  -  "
     if x >= 1e-3:
         return f"{x:.4f}"
@@ -55,8 +56,8 @@ def loss_text(x: float) -> str:
     return plain_number(x)
 
 
-def percent_text(x: float) -> str:
-    return "  -  " if not math.isfinite(x) else f"{100 * x:.1f}%"
+def percent_text(x: float | None) -> str:
+    return "  -  " if x is None or not math.isfinite(x) else f"{100 * x:.1f}%"
 
 
 def axis_number(v: float) -> str:

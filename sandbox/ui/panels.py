@@ -13,16 +13,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 import pygame
 import pygame_gui
-from pygame_gui.elements import UIButton, UIImage, UIScrollingContainer
+from pygame_gui.elements import UIButton, UIImage, UIPanel, UIScrollingContainer
 
 from sandbox import actions as A
 from sandbox.state import AppState
 from sandbox.ui import charts
-from sandbox.ui.base import LABEL_FONT_PX, select_if
+from sandbox.ui.base import LABEL_FONT_PX, Container, select_if
 from sandbox.ui.dialogs import FileButtons
 from sandbox.ui.layout import COMPACT_LAYERS, LAYER_LABEL_WIDTH, TOOLBAR_ITEMS, panels_visible
 from sandbox.ui.numbers import compact_count, loss_text, percent_text
@@ -121,7 +120,9 @@ class SandboxPanels(RowPanel):
         self._chart_time = -1.0  # a rebuilt chart is drawn at once
 
     # ------------------------------------------------------------------ left: data
-    def _side_panel(self, rect: tuple, oid: str, side: str) -> tuple[Any, int]:
+    def _side_panel(
+        self, rect: tuple, oid: str, side: str
+    ) -> tuple[UIPanel | UIScrollingContainer, int]:
         """A side panel, or a scrolling box inside one when its widgets are taller than the
         window; returns the container to build into and the width the widgets may use."""
         panel = self._panel(rect, oid)
@@ -138,7 +139,7 @@ class SandboxPanels(RowPanel):
         )
         return box, rect[2] - 4 - bar
 
-    def _end_side_panel(self, container: Any, width: int, bottom: int) -> int:
+    def _end_side_panel(self, container: Container, width: int, bottom: int) -> int:
         if isinstance(container, UIScrollingContainer):
             container.set_scrollable_area_dimensions((width, bottom + self.s(10)))
         return bottom
@@ -359,7 +360,7 @@ class SandboxPanels(RowPanel):
         panel = self._panel((px, 0, pw, top), "#toolbar")
         pad = self.s(5)
         h = self.s(34)
-        items: list[tuple[str, int, Any]] = [
+        items: list[tuple[str, int, View | str]] = [
             (label, width, View(name) if name in View._value2member_map_ else name)
             for name, label, width in TOOLBAR_ITEMS
             if name != "layer"
@@ -488,7 +489,7 @@ class SandboxPanels(RowPanel):
             "loss", f"Loss       train {train}    test {test}", f"Loss {train} · test {test}"
         )
         if state.task is Task.CLASSIFICATION:
-            train, test = percent_text(m.train_acc), percent_text(m.test_acc)
+            train, test = percent_text(m.train_accuracy), percent_text(m.test_accuracy)
             self._set_label_fit(
                 "accuracy",
                 f"Accuracy  train {train}    test {test}",
@@ -501,11 +502,11 @@ class SandboxPanels(RowPanel):
             self._set_label("regions", f"Regions: too many to list ({g.message})")
         else:
             bound = f", at most {compact_count(g.bound)}" if g.bound else ""
-            late = " (updating)" if g.updating else ""
+            when = "" if g.behind_step is None else f" at step {g.behind_step:,}"
             self._set_label_fit(
                 "regions",
-                f"Regions {g.regions:,} in view{bound}{late}",
-                f"Regions {g.regions:,}{late}",
+                f"Regions {g.regions:,} in view{when}{bound}",
+                f"Regions {g.regions:,}{when}",
             )
         dead = f"Dead neurons {g.dead}" + (f": {', '.join(g.dead_names[:3])}" if g.dead else "")
         if g.dead > 3:

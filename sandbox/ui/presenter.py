@@ -16,7 +16,7 @@ import json
 import math
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TypeGuard
 
 import pygame
 
@@ -24,7 +24,7 @@ from sandbox.resources import resource_dir
 from sandbox.state import AppState
 from sandbox.ui.charts import font
 from sandbox.ui.input import KEY_HELP
-from sandbox.ui.theme import scaled_theme
+from sandbox.ui.theme import Theme, scaled_theme
 from sandbox.vocab import Task, View
 
 CONTRAST = "contrast"
@@ -40,12 +40,12 @@ SHORTCUT_FILL = 0.94  # share of the window the shortcut card may cover
 
 # ----------------------------------------------------------------------------- theme
 @cache
-def _contrast_overrides() -> dict[str, Any]:
+def _contrast_overrides() -> Theme:
     with open(resource_dir("assets") / "theme_contrast.json", encoding="utf-8") as f:
         return json.load(f)
 
 
-def merge_theme(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+def merge_theme(base: Theme, overrides: Theme) -> Theme:
     """`base` with `overrides` laid over it: blocks merged, and inside a block each of
     "colours", "font", "misc" merged key by key. Neither input is changed."""
     out = copy.deepcopy(base)
@@ -62,7 +62,7 @@ def merge_theme(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, An
     return out
 
 
-def theme_for(name: str, scale: float) -> dict[str, Any]:
+def theme_for(name: str, scale: float) -> Theme:
     """The pygame-gui theme dict called `name` ("default" or "contrast") at a UI scale."""
     if name not in THEMES:
         raise ValueError(f"theme {name!r}; allowed: {', '.join(THEMES)}")
@@ -150,18 +150,22 @@ def draw_halo(surface: pygame.Surface, state: AppState, scale: float) -> None:
     _blend(surface, layer, (round(pos[0]) - size // 2, round(pos[1]) - size // 2))
 
 
+def _finite(x: float | None) -> TypeGuard[float]:
+    return x is not None and math.isfinite(x)
+
+
 def readout_lines(state: AppState) -> list[tuple[str, float, tuple[int, int, int]]]:
     """(text, relative size, colour) of the big readouts."""
     m = state.metrics
     status = "training" if state.playing else "paused"
     lines = [(f"Step {m.step:,}  ({status})", 1.0, YELLOW)]
     if state.task is Task.CLASSIFICATION:
-        acc = "-" if not math.isfinite(m.train_acc) else f"{100 * m.train_acc:.1f}%"
-        text = f"Accuracy {acc}"
-        if math.isfinite(m.test_acc):
-            text += f"   test {100 * m.test_acc:.1f}%"
+        train, test = m.train_accuracy, m.test_accuracy
+        text = "Accuracy " + ("-" if not _finite(train) else f"{100 * train:.1f}%")
+        if _finite(test):
+            text += f"   test {100 * test:.1f}%"
         lines.append((text, 1.0, WHITE))
-    loss = "-" if not math.isfinite(m.train_loss) else f"{m.train_loss:.4f}"
+    loss = "-" if not _finite(m.train_loss) else f"{m.train_loss:.4f}"
     lines.append((f"Loss {loss}", 0.8, WHITE))
     g = state.geometry
     if g.regions and not g.too_many:
@@ -305,6 +309,18 @@ def draw_shortcuts(surface: pygame.Surface, state: AppState) -> list[pygame.Rect
             y += lay.line
         x += kw + lay.gap + dw + lay.column_gap
     return rects
+
+
+def workshop_key(state: AppState) -> tuple:
+    """What `draw_workshop_marks` and `draw_workshop_overlay` show, as plain values (the UI
+    surface is drawn again when it changes)."""
+    w = state.workshop
+    marks: tuple = (w.presenter, w.shortcuts, w.recording)
+    if w.presenter and not w.shortcuts:
+        marks += (tuple(readout_lines(state)), state.hover_pos, overlay_scale(state))
+    if w.recording:
+        marks += (w.rec_frames, f"{w.rec_seconds:.1f}")
+    return marks
 
 
 def draw_workshop_marks(surface: pygame.Surface, state: AppState) -> None:

@@ -15,15 +15,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
 
+import pygame_gui
 from pygame_gui.elements import UIButton, UIHorizontalSlider, UILabel
 
 from sandbox import actions as A
 from sandbox import game_actions as G
 from sandbox.settings import setting
 from sandbox.state import AppState
-from sandbox.ui.base import PanelBase
+from sandbox.ui.base import Container, PanelBase
 from sandbox.ui.numbers import plain_number
 
 SLIDER_ROW = 54  # height at 1x of a labelled slider row: the label line and the slider
@@ -181,7 +181,7 @@ class SliderWidget:
 class RowPanel(PanelBase):
     """A panel class that builds rows (see the module docstring)."""
 
-    def __init__(self, manager: Any, scale: float) -> None:
+    def __init__(self, manager: pygame_gui.UIManager, scale: float) -> None:
         super().__init__(manager, scale)
         self._sliders: list[SliderWidget] = []
 
@@ -189,7 +189,7 @@ class RowPanel(PanelBase):
         super().clear()
         self._sliders.clear()
 
-    def _slider_row(self, container: Any, y: int, width: int, spec: SliderSpec, state) -> int:
+    def _slider_row(self, container: Container, y: int, width: int, spec: SliderSpec, state) -> int:
         """A labelled slider with its value on the right; returns the next row's y."""
         pad = self.s(12)
         row = self.s(24)
@@ -211,7 +211,7 @@ class RowPanel(PanelBase):
         self._sliders.append(SliderWidget(slider, value, spec.get, spec.text))
         return y + row + self.s(30)
 
-    def _build_rows(self, container: Any, rows: list[Row], state, y: int, width: int) -> int:
+    def _build_rows(self, container: Container, rows: list[Row], state, y: int, width: int) -> int:
         """Build `rows` top to bottom from `y`; returns the y below the last one."""
         pad = self.s(12)
         for row in rows:

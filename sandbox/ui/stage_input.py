@@ -17,7 +17,7 @@ from collections.abc import Callable
 import numpy as np
 import pygame
 
-from sandbox import stage_actions as C
+from sandbox import stage_actions as S
 from sandbox.actions import Action, Phase
 from sandbox.state import AppState
 from sandbox.ui.stage_layout import contains
@@ -103,9 +103,9 @@ class StageInput:
         if t == pygame.WINDOWLEAVE:
             out: list[Action] = []
             if self.over_3d:
-                out.append(C.Hover3D(None))
+                out.append(S.Hover3D(None))
             if self.over_inspector:
-                out.append(C.InspectorPointer(None))
+                out.append(S.InspectorPointer(None))
             self.over_3d = self.over_inspector = False
             return out, False
         return [], False
@@ -118,31 +118,31 @@ class StageInput:
         if self.drag == "orbit":
             if prev is None:
                 return [], True
-            return [C.Orbit3D(pos[0] - prev[0], pos[1] - prev[1])], True
+            return [S.Orbit3D(pos[0] - prev[0], pos[1] - prev[1])], True
         if self.drag is not None:
             kind, what = self.drag.split(":")
-            act = C.ProbeDrag(what, pos) if kind == "probe" else C.CreaseDrag(what, pos)
+            act = S.ProbeDrag(what, pos) if kind == "probe" else S.CreaseDrag(what, pos)
             return [act], True
         out: list[Action] = []
         in_3d = not consumed and contains(rects.view3d, pos)
         if in_3d:
-            out.append(C.Hover3D(pos))
+            out.append(S.Hover3D(pos))
             self.over_3d = True
         elif self.over_3d:
-            out.append(C.Hover3D(None))
+            out.append(S.Hover3D(None))
             self.over_3d = False
         in_insp = not consumed and contains(rects.inspector, pos)
         if in_insp:
-            out.append(C.InspectorPointer(pos))
+            out.append(S.InspectorPointer(pos))
             self.over_inspector = True
         elif self.over_inspector:
-            out.append(C.InspectorPointer(None))
+            out.append(S.InspectorPointer(None))
             self.over_inspector = False
         on_plane = not consumed and state.layout.in_plane(pos)
         grab = _crease_grab(np.asarray(pos), state) if on_plane else None
         if grab != self.grab_hover:
             self.grab_hover = grab
-            out.append(C.CreaseHover(grab))
+            out.append(S.CreaseHover(grab))
         # with the 3D view alone on the stage the plane's input would take it for the plane
         return out, in_3d and rects.hide_2d
 
@@ -157,7 +157,7 @@ class StageInput:
                 self.drag, self.button = "orbit", b
             return [], True
         if contains(rects.inspector, pos):
-            return ([C.InspectorPointer(pos, click=True)] if b == 1 else []), True
+            return ([S.InspectorPointer(pos, click=True)] if b == 1 else []), True
         if contains(rects.probe, pos):
             return [], True
         if b != 1:
@@ -176,16 +176,16 @@ class StageInput:
         if best is not None:
             name = best[0]
             if name == "rotate":
-                return self._start("crease:rotate", C.CreaseDrag("rotate", pos, Phase.BEGIN))
+                return self._start("crease:rotate", S.CreaseDrag("rotate", pos, Phase.BEGIN))
             what = name.split("_", 1)[1]
-            return self._start(f"probe:{what}", C.ProbeDrag(what, pos, Phase.BEGIN))
+            return self._start(f"probe:{what}", S.ProbeDrag(what, pos, Phase.BEGIN))
         if _crease_grab(p, state) == "move":
-            return self._start("crease:move", C.CreaseDrag("move", pos, Phase.BEGIN))
+            return self._start("crease:move", S.CreaseDrag("move", pos, Phase.BEGIN))
         if View.PROBE in state.views and pygame.key.get_mods() & pygame.KMOD_SHIFT:
-            return self._start("probe:new", C.ProbeDrag("new", pos, Phase.BEGIN))
+            return self._start("probe:new", S.ProbeDrag("new", pos, Phase.BEGIN))
         if cs.selected is not None and View.INSPECTOR in state.views:
             # a neuron is selected: a press that misses its crease must not paint points
-            return [C.CreaseMissed(pos)], True
+            return [S.CreaseMissed(pos)], True
         return [], False
 
     def _chart_click(self, event, chart_step) -> tuple[list[Action], bool]:
@@ -194,7 +194,7 @@ class StageInput:
         step = chart_step((float(event.pos[0]), float(event.pos[1])))
         if step is None:
             return [], False
-        return [C.ScrubToStep(step)], True
+        return [S.ScrubToStep(step)], True
 
     def _start(self, drag: str, action: Action) -> tuple[list[Action], bool]:
         self.drag, self.button = drag, 1
@@ -209,17 +209,17 @@ class StageInput:
             return [], True
         kind, what = drag.split(":")
         if kind == "probe":
-            return [C.ProbeDrag(what, pos, Phase.END)], True
-        return [C.CreaseDrag(what, pos, Phase.END)], True
+            return [S.ProbeDrag(what, pos, Phase.END)], True
+        return [S.CreaseDrag(what, pos, Phase.END)], True
 
     def _wheel(self, event, state: AppState) -> tuple[list[Action], bool]:
         rects = state.stage.rects
         pos = self.last_pos if self.last_pos is not None else pygame.mouse.get_pos()
         dy = float(getattr(event, "precise_y", event.y) or event.y)
         if contains(rects.view3d, pos):
-            return [C.Zoom3D(WHEEL**dy)], True
+            return [S.Zoom3D(WHEEL**dy)], True
         if contains(rects.probe, pos):
-            return [C.ProbeReach(WHEEL ** (-dy))], True
+            return [S.ProbeReach(WHEEL ** (-dy))], True
         if contains(rects.inspector, pos):
             return [], True
         return [], False
@@ -233,15 +233,15 @@ class StageInput:
         key = event.key
         cs = state.stage
         if key == pygame.K_v and shift:
-            return [C.ToggleOnly3D()], True
+            return [S.ToggleOnly3D()], True
         if key == pygame.K_p and shift:
-            return [C.SetProbeRays(8 if cs.probe_rays == 1 else 1)], True
+            return [S.SetProbeRays(8 if cs.probe_rays == 1 else 1)], True
         simple: dict[int, Action] = {
-            pygame.K_y: C.ToggleProbability(),
-            pygame.K_n: C.ToggleSingleNeuron(),
-            pygame.K_COMMA: C.ScrubBy(-1),
-            pygame.K_PERIOD: C.ScrubBy(1),
-            pygame.K_END: C.BackToNow(),
+            pygame.K_y: S.ToggleProbability(),
+            pygame.K_n: S.ToggleSingleNeuron(),
+            pygame.K_COMMA: S.ScrubBy(-1),
+            pygame.K_PERIOD: S.ScrubBy(1),
+            pygame.K_END: S.BackToNow(),
         }
         if key in simple:
             return [simple[key]], True

@@ -11,16 +11,15 @@ shows, how to turn it) and the line between the 2D and 3D views.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider, UILabel
 
 from sandbox import actions as A
-from sandbox import stage_actions as C
+from sandbox import stage_actions as S
 from sandbox.state import AppState
-from sandbox.ui.base import PanelBase, select_if
+from sandbox.ui.base import Container, PanelBase, select_if
 from sandbox.ui.charts import font
 from sandbox.ui.hud import caption, premul
 from sandbox.ui.stage_layout import NEURON_TRAY_ROW, neuron_tray
@@ -98,7 +97,7 @@ class StagePanels(PanelBase):
         tip: str,
         on_press: Callable[[], A.Action | None],
         cls: str = "@button",
-        container: Any = None,
+        container: Container = None,
         key: str | None = None,
     ) -> UIButton:
         """A button over a view (or in `container`); `key` names it for `sync`."""
@@ -132,7 +131,7 @@ class StagePanels(PanelBase):
                     96,
                     "Show the probability (0 to 1) as the height instead "
                     "of the logits: the paper flattens out where the network is sure. Key Y.",
-                    C.ToggleProbability,
+                    S.ToggleProbability,
                     "@toggle",
                     "probability",
                 )
@@ -142,11 +141,11 @@ class StagePanels(PanelBase):
                 "3D only",
                 76,
                 "The 3D view alone, as large as possible (or back beside the flat view). Shift+V.",
-                C.ToggleOnly3D,
+                S.ToggleOnly3D,
                 "@toggle",
                 "only3d",
             ),
-            ("Reset", 60, "Back to the starting angle and distance.", C.Reset3D, "@button", None),
+            ("Reset", 60, "Back to the starting angle and distance.", S.Reset3D, "@button", None),
         ]
         self._row(x + pad, y + pad, x + w - pad, items, self.s(30))
 
@@ -175,7 +174,7 @@ class StagePanels(PanelBase):
             vw = self.s(56)
 
             def move(v: float, name=name, lo=lo, hi=hi) -> A.Action:
-                return C.EditNeuron(name, lo + (hi - lo) * float(v) / NEURON_STEPS)
+                return S.EditNeuron(name, lo + (hi - lo) * float(v) / NEURON_STEPS)
 
             slider = self._slider(
                 panel,
@@ -198,7 +197,7 @@ class StagePanels(PanelBase):
             "8 rays",
             "Eight rays evenly around the "
             "origin instead of one, as in the neural-geometry pictures. Shift+P.",
-            lambda: C.SetProbeRays(1 if self._rays > 1 else 8),
+            lambda: S.SetProbeRays(1 if self._rays > 1 else 8),
             "@toggle",
             key="rays",
         )
@@ -206,7 +205,7 @@ class StagePanels(PanelBase):
             (bx + bw[0] + pad, y + pad, bw[1], self.s(28)),
             "Reset",
             "The default ray: from the data's centre outwards, three data radii long.",
-            C.ResetProbe,
+            S.ResetProbe,
         )
 
     def _build_inspector(self, state: AppState, rect: tuple) -> None:
@@ -219,7 +218,7 @@ class StagePanels(PanelBase):
             "Show the "
             "selected neuron alone as the 3D surface (its activation); for a first-layer "
             "neuron with sliders for a, b and c. Key N.",
-            C.ToggleSingleNeuron,
+            S.ToggleSingleNeuron,
             "@toggle",
             key="single",
         )
@@ -236,7 +235,7 @@ class StagePanels(PanelBase):
             "Replay",
             "Play the training again from the "
             "snapshot shown (or from the start) at the chosen speed; press again to stop.",
-            C.ToggleReplay,
+            S.ToggleReplay,
             "@toggle",
             container=panel,
             key="replay",
@@ -254,7 +253,7 @@ class StagePanels(PanelBase):
         )
         self.elements.append(dd)
         self._tip(dd, "How fast the replay plays: training steps per second.")
-        self._select[dd] = lambda v: C.SetReplaySpeed(float(v))
+        self._select[dd] = lambda v: S.SetReplaySpeed(float(v))
         cx += self.s(118) + pad
         right_w = self.s(104) * 2 + pad * 2
         label_w = self.s(150)
@@ -269,7 +268,7 @@ class StagePanels(PanelBase):
             (0, SLIDER_STEPS),
             "Drag to go back in training: every view shows the network as it was. "
             "Keys , and . step one snapshot; End comes back.",
-            lambda v: C.Scrub(float(v) / SLIDER_STEPS),
+            lambda v: S.Scrub(float(v) / SLIDER_STEPS),
         )
         cx += slider_w + pad
         self._label(panel, (cx, by, label_w, bh), "", "@value", key="tl_step")
@@ -279,7 +278,7 @@ class StagePanels(PanelBase):
             "Resume here",
             "Train on from the snapshot shown. "
             "The later snapshots and the live weights are dropped.",
-            C.ResumeHere,
+            S.ResumeHere,
             container=panel,
             key="resume",
         )
@@ -288,7 +287,7 @@ class StagePanels(PanelBase):
             (cx, by, self.s(104), bh),
             "Back to now",
             "Leave the past: the live weights again. Key End.",
-            C.BackToNow,
+            S.BackToNow,
             container=panel,
             key="now",
         )
@@ -366,6 +365,20 @@ def _fit(text: str, width: float, scale: float) -> str:
     while len(text) > 4 and f.size(text + "...")[0] > width:
         text = text[:-1]
     return text.rstrip(" ,") + "..."
+
+
+def overlay_key(state: AppState) -> tuple:
+    """What `draw_overlay` shows, as plain values (the UI surface is drawn again on a change)."""
+    cs = state.stage
+    return (
+        repr(cs.rects),
+        state.show_ui,
+        cs.surface_label,
+        cs.surface_message,
+        cs.single_neuron,
+        cs.selected,
+        state.scale,
+    )
 
 
 def draw_overlay(surface: pygame.Surface, state: AppState) -> None:

@@ -12,9 +12,13 @@ import copy
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from sandbox.resources import resource_dir
+
+# A pygame-gui theme as a dict: an element, class or object id -> its block; a block maps
+# "colours", "font", "misc" to their key -> value (all strings), and "prototype" to a block name.
+ThemeBlock = dict[str, dict[str, str] | str]
+Theme = dict[str, ThemeBlock]
 
 
 def _class_colors() -> tuple[tuple[int, int, int], ...]:
@@ -64,7 +68,7 @@ def class_hex(label: int) -> str:
 
 
 @cache
-def _base_theme() -> dict[str, Any]:
+def _base_theme() -> Theme:
     path = resource_dir("assets") / "theme.json"
     with open(path, encoding="utf-8") as f:
         return json.load(f)
@@ -83,7 +87,7 @@ def _scale_value(value: str, scale: float) -> str:
     return ",".join(scaled)
 
 
-def scaled_theme(scale: float) -> dict[str, Any]:
+def scaled_theme(scale: float) -> Theme:
     """The theme dict with fonts and pixel sizes multiplied by `scale` (1.0 to 2.0)."""
     theme = copy.deepcopy(_base_theme())
     swatch_ids = {f"#swatch_{k}": k for k in range(len(CLASS_COLORS_RGB))}

@@ -1,0 +1,221 @@
+"""The geometry worker: partitions of big networks are computed beside the frames from a
+snapshot of the weights; the frame shows the newest finished one and never waits.
+
+No timing: the worker's job is held at a gate the test opens, and `wait_for_geometry` waits
+for it, so every step is deterministic.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+import sandbox.session as session_module
+from sandbox.background import Worker
+from sandbox.geometry import linear_regions
+from sandbox.session import Session, TrainingSetup, new_points
+from sandbox.vocab import Task
+
+BOUNDS = (-6.0, 6.0, -6.0, 6.0)
+
+
+def ring_session(hidden=(16, 16)) -> Session:
+    s = Session()
+    pts = new_points(Task.CLASSIFICATION, 0.2, 0)
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-5, 5, size=(200, 2))
+    y = (np.hypot(X[:, 0], X[:, 1]) > 3).astype(np.int64)
+    pts.add(X, y)
+    s.set_points(pts)
+    s.new_network([2, *hidden, 2], TrainingSetup(seed=1))
+    return s
+
+
+class Gate:
+    """Holds every background partition job until `open()` (jobs made in the frame pass)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.event = threading.Event()
+        self.started = threading.Event()
+        plain = session_module._partition_job
+
+        def held(net, bounds, upto, threads):
+            if threads is not None:  # the worker's jobs ask for one thread
+                self.started.set()
+                assert self.event.wait(60), "the test never opened the gate"
+            return plain(net, bounds, upto, threads)
+
+        monkeypatch.setattr(session_module, "_partition_job", held)
+
+    def open(self) -> None:
+        self.event.set()
+
+
+def same_partition(a, b) -> None:
+    np.testing.assert_array_equal(a.offsets, b.offsets)
+    np.testing.assert_array_equal(a.vertices, b.vertices)
+    np.testing.assert_array_equal(a.patterns, b.patterns)
+    np.testing.assert_array_equal(a.boundary, b.boundary)
+
+
+def test_worker_runs_the_newest_job_and_hands_back_errors():
+    w = Worker()
+    gate, started = threading.Event(), threading.Event()
+
+    def first():
+        started.set()
+        return gate.wait(30) and "first"
+
+    try:
+        w.submit("a", (1,), first)
+        assert started.wait(30)
+        w.submit("a", (2,), lambda: "second")
+        w.submit("a", (3,), lambda: "third")  # replaces the waiting (2,)
+        assert w.busy("a") and not w.busy("b")
+        gate.set()
+        assert w.wait(30)
+        done = w.finished("a")
+        assert done.key == (3,) and done.value == "third" and done.error is None
+        assert w.finished("a") is None  # handed back once
+        assert w.jobs_run == 2
+
+        def boom():
+            raise ValueError("bad weights")
+
+        w.submit("b", (1,), boom)
+        w.wait(30)
+        err = w.finished("b").error
+        assert isinstance(err, ValueError) and "bad weights" in str(err)
+        # results of jobs from before drop_all never come back
+        gate.clear()
+        w.submit("c", (1,), lambda: gate.wait(30) and 1)
+        w.drop_all()
+        gate.set()
+        w.wait(30)
+        assert w.finished("c") is None
+    finally:
+        w.close()
+
+
+def test_in_the_frame_without_a_worker_the_partition_is_always_current():
+    s = ring_session()
+    part = s.partition(BOUNDS)
+    s.train(5)
+    assert s.partition(BOUNDS) is not part
+    same_partition(s.partition(BOUNDS), linear_regions(s.net, BOUNDS))
+    assert s.worker is None and s.geometry_lag() is None
+
+
+def test_the_frame_shows_the_newest_finished_partition_while_the_next_is_made(monkeypatch):
+    s = ring_session()
+    s.background_above = 0.0  # every partition after the first goes to the worker
+    gate = Gate(monkeypatch)
+    try:
+        first = s.partition(BOUNDS)  # nothing to show yet: made at once
+        weights0 = s.net.params.copy()
+        same_partition(first, linear_regions(s.net, BOUNDS))
+        s.train(20)
+        step = s.trainer.steps
+        # the worker is held: the frame gets the older partition, exact for the older weights
+        shown = s.partition(BOUNDS)
+        assert shown is first
+        assert gate.started.wait(30) and s.worker.busy("partition")
+        np.testing.assert_array_equal(s.net_of(shown).params, weights0)
+        lag = s.geometry_lag()
+        assert lag is not None and lag[1] == 0
+        # what goes with the shown partition comes from its weights, not the live ones
+        fit = s.laplace(1.0)
+        np.testing.assert_array_equal(fit.laplace.net.params, weights0)
+        assert s.current_laplace(1.0) is fit.laplace
+        flags = s.neuron_flags(BOUNDS, shown)
+        assert flags[0].shape == (32,)
+        # asked again while in flight: still the shown one, no second job
+        assert s.partition(BOUNDS) is first
+        gate.open()
+        assert s.wait_for_geometry(60)
+        new = s.partition(BOUNDS)
+        assert new is not first and s.geometry_lag() is None
+        same_partition(new, linear_regions(s.net, BOUNDS))
+        assert s.is_current("partition", BOUNDS, None)
+        assert s.trainer.steps == step
+        np.testing.assert_array_equal(s.net_of(new).params, s.net.params)
+        # the Laplace fit follows the shown (now current) weights
+        assert s.laplace(1.0).laplace is not fit.laplace
+    finally:
+        if s.worker is not None:
+            s.worker.close()
+
+
+def test_a_new_screen_drops_what_the_worker_made_for_the_old_one(monkeypatch):
+    s = ring_session()
+    s.background_above = 0.0
+    gate = Gate(monkeypatch)
+    try:
+        s.partition(BOUNDS)
+        s.train(5)
+        s.partition(BOUNDS)
+        assert gate.started.wait(30)
+        s.reset()
+        gate.open()
+        s.wait_for_geometry(60)
+        s2 = ring_session((8,))
+        s.set_points(s2.points)
+        s.new_network([2, 8, 2], TrainingSetup(seed=2))
+        part = s.partition(BOUNDS)
+        same_partition(part, linear_regions(s.net, BOUNDS))
+    finally:
+        s.worker.close()
+
+
+@pytest.mark.parametrize("layer", [1, 2])
+def test_layer_partitions_go_to_the_worker_too(monkeypatch, layer):
+    s = ring_session()
+    s.background_above = 0.0
+    try:
+        s.partition(BOUNDS, upto_layer=layer)
+        s.train(10)
+        s.partition(BOUNDS, upto_layer=layer)
+        s.wait_for_geometry(60)
+        part = s.partition(BOUNDS, upto_layer=layer)
+        same_partition(part, linear_regions(s.net, BOUNDS, upto_layer=layer))
+    finally:
+        s.worker.close()
+
+
+def test_the_app_trains_a_big_network_while_the_worker_is_held(make_app, monkeypatch):
+    import sandbox.scenes.plane as plane_module
+
+    app = make_app(menu=False, hidden=(64, 64, 64, 64), points=200)
+    s = app.state
+    session = s.session
+    session.background_above = 0.0
+    monkeypatch.setattr(plane_module, "LAG_MARK_S", 0.0)  # the mark at once, not after seconds
+    gate = Gate(monkeypatch)
+    try:
+        s.playing = True
+        app.run_frames(1, dt=1 / 30)  # made in this frame, from a snapshot: nothing older
+        shown = s.partition
+        assert session.is_current("partition", app.scene.plane.bounds(), None)
+        step0 = session.trainer.steps
+        assert session.memo.slot("partition").source.step == step0
+        app.run_frames(6, dt=1 / 30)  # the frames go on while the worker is held
+        assert session.trainer.steps > step0
+        assert gate.started.is_set() and session.worker.busy("partition")
+        assert s.partition is shown
+        assert s.geometry.behind_step == step0
+        assert f"at step {step0:,}" in app.scene.panels._labels["regions"].text  # noqa: SLF001
+        s.playing = False
+        gate.open()
+        assert session.wait_for_geometry(120)
+        app.run_frames(1, dt=1 / 30)
+        # the worker may have started on weights a frame older than the last: wait once more
+        assert session.wait_for_geometry(120)
+        app.run_frames(1, dt=1 / 30)
+        bounds = app.scene.plane.bounds()
+        assert session.is_current("partition", bounds, None)
+        assert s.geometry.behind_step is None
+        same_partition(s.partition, linear_regions(s.net, bounds))
+    finally:
+        gate.open()
