@@ -127,6 +127,15 @@ class LoadPreset(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class SetResolution(Action):
+    """A picture's training resolution (its longest side in pixels); reloads a picture."""
+
+    control = "presets"
+
+    resolution: int
+
+
+@dataclass(frozen=True, slots=True)
 class SetNoise(Action):
     """Noise of the preset generator; regenerates the current preset."""
 
@@ -227,6 +236,14 @@ class ToggleDiscretise(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class TogglePoints(Action):
+    """The training points drawn as dots, or hidden (a picture's pixels are its points)."""
+
+    control = "views"
+    looks = True
+
+
+@dataclass(frozen=True, slots=True)
 class SetLayerView(Action):
     """Which partition the regions view shows: 1..L (layers <= l) or 0 for the joint one."""
 
@@ -296,6 +313,17 @@ class SetLearningRate(Action):
     looks = True
 
     learning_rate: float
+
+
+@dataclass(frozen=True, slots=True)
+class SetSchedule(Action):
+    """The learning-rate schedule (constant, cosine, step) and its steps (None: keep them)."""
+
+    control = "learning_rate"
+    looks = True
+
+    schedule: str
+    steps: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,9 +439,13 @@ class ScreenshotSaved(Action):
 
 @dataclass(frozen=True, slots=True)
 class ToggleHelp(Action):
-    """Show or hide the keyboard help card."""
+    """Show or hide the help card at `page`: "keys" (every key, H) or "guide" (what am I
+    looking at, W). Asked for the page already open, it closes the card; for the other page,
+    it turns to that page."""
 
     looks = True
+
+    page: str = "keys"
 
 
 @dataclass(frozen=True, slots=True)
@@ -463,6 +495,16 @@ class ExportWeights(Action):
 @dataclass(frozen=True, slots=True)
 class ImportWeights(Action):
     """Adopt a network from .npz or a PyTorch .pt/.pth file, keeping the points (path None: ask)."""
+
+    control = "files"
+
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPicture(Action):
+    """Learn a picture from an image file (PNG, JPEG, BMP, GIF, WebP, ...; path None: ask). A
+    bad file is refused with a message and nothing changes."""
 
     control = "files"
 

@@ -256,6 +256,8 @@ class App:
         if state.screenshot_request:
             self._save_screenshot(state.screenshot_request)
         pygame.display.flip()
+        if self.kernels is not None and self.frames == 0:
+            self.kernels.first_frame_shown()  # the warm-up may load kernels in this process now
         t4 = time.perf_counter()
         state.timings.update(
             {"frame_logic": t1 - t0, "render": t2 - t1, "ui": t3 - t2, "flip": t4 - t3}

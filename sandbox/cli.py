@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from sandbox.config import AppConfig
-from sandbox.settings import Setting, ValueKind, with_cli
+from sandbox.settings import Setting, ValueKind, setting, with_cli
 from sandbox.vocab import (
     MAX_HIDDEN_LAYERS,
     MAX_TRAIN_STEPS,
@@ -25,6 +25,7 @@ from sandbox.vocab import (
     PLANNED_VIEWS,
     WINDOW_SIDE_RANGE,
     View,
+    max_width,
 )
 
 VIEW_CHOICES = tuple(v.value for v in View)
@@ -59,10 +60,13 @@ def parse_hidden(text: str) -> tuple[int, ...]:
             f"--hidden {text!r}: {len(sizes)} layers given; "
             f"allowed: {MIN_HIDDEN_LAYERS} to {MAX_HIDDEN_LAYERS}"
         )
+    widest = max_width(len(sizes))
     for i, n in enumerate(sizes, 1):
-        if not MIN_WIDTH <= n <= MAX_WIDTH:
+        if not MIN_WIDTH <= n <= widest:
+            deep = "" if widest == MAX_WIDTH else f" ({MAX_WIDTH} per layer in deeper networks)"
             raise UsageError(
-                f"--hidden {text!r}: layer {i} has {n} neurons; allowed: {MIN_WIDTH} to {MAX_WIDTH}"
+                f"--hidden {text!r}: layer {i} has {n} neurons; allowed: {MIN_WIDTH} to "
+                f"{widest}{deep}"
             )
     return sizes
 
@@ -83,6 +87,7 @@ def parse_views(text: str) -> tuple[str, ...]:
 # Options that describe a sandbox; without any of them the app opens the start menu.
 SANDBOX_OPTIONS = (
     *(s.name for s in with_cli() if s.cli is not None and s.cli.describes_sandbox),
+    "picture",
     "steps",
     "hide_ui",
     "play",
@@ -118,6 +123,48 @@ def add_setting_options(
         elif s.kind is ValueKind.CHOICE:
             kwargs["choices"] = s.choices
         group.add_argument(*opt.flags, **kwargs)  # type: ignore[arg-type]
+
+
+EXPERIMENT_HELP = (
+    "open one of the seeds' experiments, prepared with its caption ('--experiment list' "
+    "prints their ids and titles)"
+)
+
+
+def experiment_arg(text: str | None) -> str | None:
+    """--experiment's value checked against the experiments; UsageError listing the ids."""
+    if text is None:
+        return None
+    from sandbox.experiments import experiment
+
+    try:
+        return experiment(text).id
+    except ValueError as exc:
+        raise UsageError(f"--experiment: {exc}") from None
+
+
+PICTURE_HELP = (
+    "start from a picture to learn: an image file (PNG, JPEG, BMP, GIF, WebP, ...) or a "
+    "bundled picture (disk, square, star, ring, bottle, smiley); not with --dataset"
+)
+
+
+def picture_dataset(picture: str | None, dataset: str | None) -> str | None:
+    """The dataset name of --picture ("image:" + the absolute path, or + a bundled name), None
+    without it; UsageError for a bad picture or when --dataset is given too."""
+    if picture is None:
+        return None
+    if dataset is not None:
+        raise UsageError("--picture and --dataset: give one starting point, not both")
+    from sandbox.data import dataset_info
+    from sandbox.data.pictures import is_bundled_name
+
+    source = picture if is_bundled_name(picture) else str(Path(picture).expanduser().resolve())
+    try:
+        dataset_info(f"image:{source}")
+    except ValueError as exc:
+        raise UsageError(f"--picture: {exc}") from None
+    return f"image:{source}"
 
 
 def setting_value(s: Setting, value: object) -> object:
@@ -209,7 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="start a guided level: its file name without .toml (01-one-crease) or its number",
     )
-    add_setting_options(parser)
+    a("--picture", default=None, metavar="PATH", help=PICTURE_HELP)
+    a("--experiment", default=None, metavar="ID", help=EXPERIMENT_HELP)
+    add_setting_options(parser, defaults={"dataset": None})
     return parser
 
 
@@ -243,6 +292,8 @@ def config_from_args(ns: argparse.Namespace) -> AppConfig:
     if ns.frames is not None and ns.frames < 1:
         raise UsageError(f"--frames {ns.frames}: must be 1 or more")
     settings = {s.name: setting_value(s, getattr(ns, s.name)) for s in with_cli()}
+    picture = picture_dataset(ns.picture, ns.dataset)
+    settings["dataset"] = picture or ns.dataset or setting("dataset").default
     level = resolve_level_arg(ns.level) if ns.level is not None else None
     return AppConfig(
         size=parse_size(ns.size),
@@ -253,6 +304,7 @@ def config_from_args(ns: argparse.Namespace) -> AppConfig:
         hide_ui=ns.hide_ui,
         play=ns.play,
         frames=ns.frames,
+        experiment=experiment_arg(ns.experiment),
         **settings,  # type: ignore[arg-type]
     )
 
@@ -283,13 +335,20 @@ def main(argv: list[str] | None = None) -> int:
         return render_main(args[1:])
     parser = build_parser()
     ns = parser.parse_args(args)
+    if ns.experiment == "list":
+        from sandbox.experiments import listing
+
+        print(listing())
+        return 0
     try:
         config = config_from_args(ns)
     except UsageError as exc:
         print(f"neural-origami: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     given = sys.argv[1:] if argv is None else list(argv)
-    config.menu = config.level is None and not sandbox_options_given(given)
+    config.menu = (
+        config.level is None and config.experiment is None and not sandbox_options_given(given)
+    )
     prepare_environment(config)
     from sandbox.app import StartupError, run
 

@@ -32,10 +32,14 @@ class AppConfig:
     learning_rate: float | None = None
     optimizer: str | None = None
     batch_size: int | None = None
+    resolution: int | None = None
+    schedule: str | None = None
+    schedule_steps: int | None = None
     zoom: float | None = None
     hide_ui: bool = False
     play: bool = False
     frames: int | None = None
     skip_loading: bool = False
     menu: bool = False  # open the start menu first (no sandbox options were given)
+    experiment: str | None = None  # open this experiment (sandbox.experiments) first
     extra: dict = field(default_factory=dict)

@@ -48,6 +48,20 @@ class RestartLevel(Action):
 
 # ----------------------------------------------------------------------------- menu settings
 @dataclass(frozen=True, slots=True)
+class OpenExperiment(Action):
+    """Open one of the seeds' experiments (sandbox.experiments), from its start."""
+
+    experiment_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowPage(Action):
+    """The start menu's page: "levels" or "experiments"."""
+
+    page: str
+
+
+@dataclass(frozen=True, slots=True)
 class ShowSettings(Action):
     """Open (True) or close (False) the settings card."""
 

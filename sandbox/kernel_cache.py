@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 SANDBOX = "sandbox"
+FIRST_FRAME_WAIT = 20.0  # seconds the in-process warm-up waits at most for the first frame
 REST = "rest"
 STAGES = (SANDBOX, REST)
 
@@ -109,12 +110,19 @@ _KERNEL_SOURCES = (
 
 
 def cache_marker() -> Path:
-    """The file whose presence says a complete warm-up filled numba's cache for these sources."""
-    import numba
+    """The file whose presence says a complete warm-up filled numba's cache for these sources.
 
+    numba's version is read from its installed metadata, not by importing numba: the start
+    menu asks this before its first frame, and importing numba takes a good part of a second."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        numba_version = version("numba")
+    except PackageNotFoundError:
+        numba_version = "unknown"
     root = Path(__file__).resolve().parent
     key = hashlib.sha256()
-    key.update(f"{numba.__version__} {sys.version} {sys.executable}".encode())
+    key.update(f"{numba_version} {sys.version} {sys.executable}".encode())
     for rel in _KERNEL_SOURCES:
         try:
             st = (root / rel).stat()
@@ -156,13 +164,15 @@ class KernelWarmer:
         self.started_at = time.perf_counter()
         self.in_process = False
         self._idle_first = 0.0
+        self._shown = threading.Event()  # the app's first frame is on screen
 
     @classmethod
     def start(cls, in_process: bool | None = None, idle_first: float = 0.0) -> KernelWarmer:
         """Start warming now. in_process: None picks a thread of this process when the cache is
         known to be warm (loading takes well under a second) and child processes otherwise.
-        idle_first: seconds this process's threads wait before loading anything (children start
-        at once), so that the first frames of a scene that needs no kernels come first."""
+        idle_first: seconds this process's threads wait, after the app's first frame is on
+        screen (`first_frame_shown`), before loading anything (children start at once), so that
+        the first frames of a scene that needs no kernels come first, however slow the machine."""
         warmer = cls()
         warmer._idle_first = max(0.0, float(idle_first))
         if in_process is None:
@@ -212,11 +222,16 @@ class KernelWarmer:
         code = proc.wait()
         self._event(name, "exit", code)
 
+    def first_frame_shown(self) -> None:
+        """The app drew its first frame: the idle time before loading kernels here starts."""
+        self._shown.set()
+
     def _run_here(self, name: str) -> None:
         """Run the group's steps in this process, each once the child has compiled it (then
         it only loads the kernels from the cache), so that using them later costs no stall."""
         g = self._groups[name]
         if self._idle_first:
+            self._shown.wait(FIRST_FRAME_WAIT)
             time.sleep(self._idle_first)
         for i, step in enumerate(g.steps):
             with self._changed:

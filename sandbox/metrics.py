@@ -24,3 +24,4 @@ class Metrics:
     n_test: int = 0
     last_batch_loss: float | None = None
     state: str = "ready"  # a TrainerState value
+    psnr: float | None = None  # a picture: the output against the full-resolution picture

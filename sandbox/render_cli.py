@@ -4,11 +4,15 @@ PNG without a display, for slides and workshop handouts.
     neural-origami render --scene demo.origami --steps 3000 --frames 60 --out movie.gif
     neural-origami render --dataset spiral --steps 5000 --size 1280x720 --out spiral.mp4
     neural-origami render --dataset ring --steps 2000 --view regions,creases --out ring.png
+    neural-origami render --picture disk --hidden 500 --steps 20000 --out net.npz
 
 The sandbox runs with its panels hidden, so the plane fills the `--size` frame; the `--steps`
 training steps are spread over the `--frames` frames (the first frame shows the start, the last
 one the end), and each frame is read back after the plane is drawn, so movies show the plane
-only (no cards or captions). A .png gets the last frame. Without a display (Linux with neither
+only (no cards or captions). A .png gets the last frame. A .npz is the trained network itself,
+in the .npz format of sandbox.io.weights (W1, b1, ... with W of shape (out, in)): it trains
+without a window (sandbox.fit) and prints the steps per second and, for a picture, the PSNR of
+the network against the full-resolution picture. Without a display (Linux with neither
 DISPLAY nor WAYLAND_DISPLAY) it renders offscreen through EGL (SDL_VIDEODRIVER=offscreen,
 PYOPENGL_PLATFORM=egl, set before pygame and OpenGL load). Everything a user can get wrong
 (a bad scene file, an unknown dataset, an unwritable path, MP4 without imageio-ffmpeg) is
@@ -25,17 +29,21 @@ from typing import Any
 
 from sandbox.cli import (
     EXIT_USAGE,
+    EXPERIMENT_HELP,
+    PICTURE_HELP,
     UsageError,
     add_setting_options,
     check_output_path,
     check_steps,
+    experiment_arg,
+    picture_dataset,
     setting_value,
 )
 from sandbox.config import AppConfig
 from sandbox.settings import setting
 from sandbox.vocab import View
 
-OUT_SUFFIXES = (".gif", ".mp4", ".png")
+OUT_SUFFIXES = (".gif", ".mp4", ".png", ".npz")
 DEFAULT_SIZE = (960, 720)
 DEFAULT_FRAMES = 60
 MAX_FRAMES = 10_000
@@ -43,7 +51,10 @@ MAX_SIDE = 4096
 DEFAULT_FPS = 20.0
 PROG = "neural-origami render"
 # The settings a render job takes from the command line (the settings table's options).
-RENDER_SETTINGS = ("dataset", "points", "noise", "seed", "hidden", "learning_rate", "views", "zoom")
+RENDER_SETTINGS = (
+    "dataset", "points", "noise", "resolution", "seed", "hidden", "optimizer", "learning_rate",
+    "schedule", "schedule_steps", "batch_size", "views", "zoom",
+)  # fmt: skip
 
 
 @dataclass
@@ -64,6 +75,12 @@ class RenderJob:
     noise: float | None = None
     learning_rate: float | None = None
     zoom: float | None = None
+    optimizer: str | None = None
+    batch_size: int | None = None
+    schedule: str | None = None
+    schedule_steps: int | None = None
+    resolution: int | None = None
+    experiment: str | None = None
 
     @property
     def kind(self) -> str:
@@ -93,7 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     a = parser.add_argument
     start = parser.add_mutually_exclusive_group()
     start.add_argument("--scene", metavar="FILE", help="start from a .origami scene file")
-    a("--out", required=True, metavar="PATH", help="output file: .gif, .mp4 or .png")
+    a("--out", required=True, metavar="PATH", help="output file: .gif, .mp4, .png or .npz")
+    start.add_argument("--picture", metavar="PATH", help=PICTURE_HELP)
+    start.add_argument("--experiment", metavar="ID", help=EXPERIMENT_HELP)
     a("--steps", type=int, default=0, metavar="N", help="training steps over the movie (0)")
     a(
         "--frames",
@@ -149,6 +168,9 @@ def job_from_args(ns: argparse.Namespace) -> RenderJob:
         raise UsageError(f"--fps {ns.fps:g}: allowed 1 to 50")
     if ns.scene is not None and ns.dataset is not None:
         raise UsageError("--dataset and --scene: give one starting point, not both")
+    if out.suffix.lower() == ".npz" and ns.scene is not None:
+        raise UsageError("--out .npz trains a fresh network: give --dataset or --picture")
+    picture = picture_dataset(ns.picture, ns.dataset)
     if ns.scene is not None:
         for name in ("hidden", "points", "noise"):
             if getattr(ns, name) is not None:
@@ -157,7 +179,7 @@ def job_from_args(ns: argparse.Namespace) -> RenderJob:
                     "own (use --dataset instead of --scene)"
                 )
     values = {name: setting_value(setting(name), getattr(ns, name)) for name in RENDER_SETTINGS}
-    dataset = ns.dataset or setting("dataset").default
+    dataset = picture or ns.dataset or setting("dataset").default
     if ns.scene is None:
         setting_value(setting("dataset"), dataset)
     return RenderJob(
@@ -175,6 +197,12 @@ def job_from_args(ns: argparse.Namespace) -> RenderJob:
         noise=ns.noise,
         learning_rate=ns.learning_rate,
         zoom=ns.zoom,
+        optimizer=ns.optimizer,
+        batch_size=ns.batch_size,
+        schedule=ns.schedule,
+        schedule_steps=ns.schedule_steps,
+        resolution=ns.resolution,
+        experiment=experiment_arg(ns.experiment),
     )
 
 
@@ -240,6 +268,12 @@ def render(job: RenderJob, scene_data: Any = None) -> int:
         learning_rate=job.learning_rate,
         zoom=job.zoom,
         views=job.views,
+        optimizer=job.optimizer,
+        batch_size=job.batch_size,
+        schedule=job.schedule,
+        schedule_steps=job.schedule_steps,
+        resolution=job.resolution,
+        experiment=job.experiment,
         hide_ui=True,
         skip_loading=True,
         screenshot=str(job.out),  # a file render: no start-up hints on the plane
@@ -286,6 +320,48 @@ def render(job: RenderJob, scene_data: Any = None) -> int:
     return 0
 
 
+def write_network(job: RenderJob) -> int:
+    """Train without a window and write the network as .npz; returns the exit status. An
+    experiment brings its dataset, network and training settings (the options given win)."""
+    if job.experiment is not None:
+        from sandbox.experiments import experiment
+
+        exp = experiment(job.experiment)
+        job.dataset = exp.dataset
+        for name in ("hidden", "optimizer", "learning_rate", "batch_size", "schedule",
+                     "schedule_steps", "resolution"):  # fmt: skip
+            if getattr(job, name) is None:
+                setattr(job, name, getattr(exp, name))
+    from sandbox.fit import FitJob, fit
+    from sandbox.io.weights import save_weights
+    from sandbox.nn import LrSchedule
+    from sandbox.settings import setting as table
+
+    def given(name: str) -> Any:
+        value = getattr(job, name)
+        return table(name).default if value is None else value
+
+    try:
+        fit_job = FitJob(
+            job.dataset, job.hidden or tuple(table("hidden").default), job.steps,
+            optimizer=given("optimizer"), learning_rate=given("learning_rate"),
+            batch_size=given("batch_size"), seed=job.seed, points=job.points, noise=job.noise,
+            schedule=LrSchedule(given("schedule"), given("schedule_steps")),
+            resolution=given("resolution"),
+        )  # fmt: skip
+        result = fit(fit_job)
+        save_weights(result.net, job.out)
+    except (ValueError, OSError) as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    score = "" if result.psnr is None else f", PSNR {result.psnr:.2f} dB against the picture"
+    print(
+        f"wrote {job.out} (network {result.sizes}, {result.steps:,} steps at "
+        f"{result.steps_per_second:,.0f} steps/s, loss {result.loss:.4g}{score})"
+    )
+    return 0
+
+
 def _override_view(scene: Any, job: RenderJob) -> None:
     """Command-line views and zoom win over the scene file's."""
     from sandbox import actions as A
@@ -301,8 +377,16 @@ def _override_view(scene: Any, job: RenderJob) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--experiment=list" in args or any(
+        a == "--experiment" and args[i + 1 : i + 2] == ["list"] for i, a in enumerate(args)
+    ):  # the list needs no --out
+        from sandbox.experiments import listing
+
+        print(listing())
+        return 0
     parser = build_parser()
-    ns = parser.parse_args(argv)
+    ns = parser.parse_args(args)
     try:
         job = job_from_args(ns)
     except UsageError as exc:
@@ -317,6 +401,8 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as exc:
             print(f"{PROG}: {exc}", file=sys.stderr)
             return EXIT_USAGE
+    if job.kind == "npz":
+        return write_network(job)
     from sandbox.cli import prepare_environment
 
     prepare_environment(AppConfig(screenshot=str(job.out)))

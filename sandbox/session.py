@@ -54,7 +54,7 @@ from sandbox.geometry import (
 )
 from sandbox.geometry.surface import FoldedSurface, build_surface, halfplane_surface
 from sandbox.metrics import Metrics
-from sandbox.nn import MLP, Trainer
+from sandbox.nn import MLP, LrSchedule, Trainer
 from sandbox.nn.edits import crease_in_bounds, neuron_weights
 from sandbox.nn.timeline import Timeline
 from sandbox.vocab import DEFAULT_BATCH_SIZE, DEFAULT_LR, MAX_CLASSES, Task
@@ -81,6 +81,7 @@ class TrainingSetup:
     batch_size: int = DEFAULT_BATCH_SIZE
     l2: float = 0.0
     seed: int = 0
+    schedule: LrSchedule = LrSchedule()
 
 
 def same_key(a: tuple, b: tuple | None) -> bool:
@@ -232,6 +233,7 @@ def new_trainer(net: MLP, points: PointSet, setup: TrainingSetup) -> Trainer:
         l2=setup.l2,
         seed=setup.seed,
         test_mask=np.asarray(points.is_test),
+        schedule=setup.schedule,
     )
 
 

@@ -20,6 +20,7 @@ from sandbox.vocab import (
     DEFAULT_VIEWS,
     SPEEDS,
     Optimizer,
+    Schedule,
     Task,
     View,
 )
@@ -70,6 +71,8 @@ class NetworkSettings:
     batch_size: int = setting("batch_size").default
     l2: float = setting("l2").default
     seed: int = setting("seed").default
+    schedule: Schedule = Schedule(setting("schedule").default)
+    schedule_steps: int = setting("schedule_steps").default
 
 
 class LossHistory(Tracked):
@@ -170,6 +173,9 @@ class Layout:
     # the whole area between the panels; the 3D view, probe, inspector and timeline take parts
     # of it and `plane` is what is left for the 2D view (all of it when none is on)
     stage: tuple[int, int, int, int] = (0, 0, 0, 0)
+    # a small window's compact layout: both side panels share one column (`left` == `right`)
+    # under this strip of tabs that picks which one shows; (0, 0, 0, 0) in the usual layout
+    tabs: tuple[int, int, int, int] = (0, 0, 0, 0)
 
     scale: float = 1.0  # the UI scale in effect (the setting, or less when the window is small)
 
@@ -251,6 +257,7 @@ class AppState:
     preset: str = setting("dataset").default
     presets: tuple[tuple[str, str, str], ...] = ()  # (name, description, task) to choose from
     noise: float = 0.1  # until a dataset brings its own
+    resolution: int = setting("resolution").default  # a picture's training resolution
     data_seed: int = setting("data_seed").default
     n_preset: int = 400
     test_fraction: float = setting("test_fraction").default
@@ -271,10 +278,12 @@ class AppState:
     camera: View2D | None = None  # the 2D view's camera
     views: set[View] = field(default_factory=lambda: set(DEFAULT_VIEWS))
     discretise: bool = False
+    show_points: bool = True  # the training points as dots (off for pictures: the field shows them)
     layer_view: int = 0  # 0: joint partition; l: partition made by layers <= l
     ui_scale: float = 1.0
     show_ui: bool = True
     show_help: bool = False
+    help_page: str = "keys"  # the help card's page: "keys" (H) or "guide" (W: what is on screen)
     far_return: tuple[float, float, float] | None = None  # view to go back to from "zoom out far"
     layout: Layout = field(default_factory=Layout)
     # derived each frame

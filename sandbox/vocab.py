@@ -43,9 +43,11 @@ class Activation(StrEnum):
 
 
 class Schedule(StrEnum):
-    """How the learning rate changes during a run (this version keeps it constant)."""
+    """How the learning rate changes during a run (sandbox.nn.schedule has the formulas)."""
 
-    CONSTANT = "constant"
+    CONSTANT = "constant"  # the same rate at every step
+    COSINE = "cosine"  # cosine annealing to zero over the schedule's steps (as GINN trained)
+    STEP = "step"  # step decay: the rate times a factor every so many steps
 
 
 class View(StrEnum):
@@ -58,6 +60,7 @@ class View(StrEnum):
     CREASES = "creases"  # every neuron's crease as a line
     LAPLACE = "laplace"  # confidence with last-layer Laplace instead of the plain network
     SPLIT = "split"  # network and Laplace confidence side by side
+    ERROR = "error"  # pictures: |target - output|, bright where the network struggles
     # the stage views (beside or over the 2D plane)
     THREE_D = "3d"  # the folded-paper surface of the output
     PROBE = "probe"  # the ray-probe plot of logits against distance
@@ -77,6 +80,7 @@ VIEW_KEYS = {
     View.CREASES: "C",
     View.LAPLACE: "L",
     View.SPLIT: "X",
+    View.ERROR: "E",
     View.THREE_D: "V",
     View.PROBE: "P",
     View.INSPECTOR: "I",
@@ -90,6 +94,7 @@ VIEW_LABELS = {
     View.CREASES: "Creases",
     View.LAPLACE: "Laplace confidence",
     View.SPLIT: "Split: MAP | Laplace",
+    View.ERROR: "Error |target - output|",
     View.THREE_D: "3D folded paper",
     View.PROBE: "Ray probe",
     View.INSPECTOR: "Network inspector",
@@ -166,14 +171,26 @@ def parse_views(names: Iterable[str]) -> frozenset[View]:
 # The network's shape (any network: the command line, level files, imported weights).
 MIN_HIDDEN_LAYERS, MAX_HIDDEN_LAYERS = 1, 8
 MIN_WIDTH, MAX_WIDTH = 1, 256
+MAX_SINGLE_WIDTH = 1000  # a network with one hidden layer may be this wide (the blog's 500)
+PER_PIXEL_MAX_WIDTH = 64  # wider networks over the partition budget get a sampled field
 MAX_WIDTH_UI = 64  # the sandbox's width sliders stop here (wider networks come from files)
 MAX_CLASSES = 6  # the class palette's size
+
+
+def max_width(n_hidden: int) -> int:
+    """The widest hidden layer allowed in a network of n_hidden hidden layers: one layer may
+    have up to MAX_SINGLE_WIDTH neurons, deeper networks up to MAX_WIDTH per layer."""
+    return MAX_SINGLE_WIDTH if n_hidden == 1 else MAX_WIDTH
+
 
 # Points: the painted set's cap (also the command line's and scene files'); level files are
 # typed by hand and stay smaller.
 MAX_POINTS = 20_000
 MAX_LEVEL_POINTS = 5000
-NOISE_RANGE = (0.0, 0.5)  # dataset noise (the generators' own unit)
+NOISE_RANGE = (0.0, 0.5)
+# A picture trains on every pixel of it shrunk to this many pixels along its longest side.
+TRAIN_SIDES = (16, 32, 64, 128)
+DEFAULT_TRAIN_SIDE = 64  # dataset noise (the generators' own unit)
 TEST_FRACTION_UI_MAX = 0.5  # the sandbox's train/test slider
 TEST_FRACTION_LEVEL_MAX = 0.9  # a level may hold out more (to show overfitting)
 
@@ -190,6 +207,12 @@ MAX_BATCH_SIZE = 1 << 20  # the trainer's cap; levels without a batch size train
 L2_RANGE = (0.0, 0.1)  # the weight-decay slider
 L2_MAX = 10.0  # what levels and scripts may set
 DEFAULT_MOMENTUM = 0.9
+# Learning-rate schedules: the cosine's length, or step decay's interval, and its factor.
+DEFAULT_SCHEDULE_STEPS = 10_000
+SCHEDULE_STEPS_RANGE = (1, 10_000_000)
+SCHEDULE_STEP_STOPS = (100, 300, 1000, 3000, 10_000, 30_000, 100_000, 300_000, 1_000_000)
+DEFAULT_SCHEDULE_GAMMA = 0.5
+SCHEDULE_GAMMA_RANGE = (0.01, 1.0)
 MAX_SEED = 2**31 - 1
 # steps trained before a screenshot or over a movie (a few minutes of flat-out training)
 MAX_TRAIN_STEPS = 10_000_000

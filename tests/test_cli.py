@@ -54,6 +54,12 @@ def test_help_is_instant_and_imports_nothing_heavy():
         (["--view", "regions,wobble"], "unknown view 'wobble'; allowed: field, boundary"),
         (["--view", "3d,wobble"], "unknown view 'wobble'; allowed: field, boundary"),
         (["--hidden", "16,0"], "layer 2 has 0 neurons; allowed: 1 to 256"),
+        (["--hidden", "1001"], "layer 1 has 1001 neurons; allowed: 1 to 1000"),
+        (["--hidden", "16,300"], "layer 2 has 300 neurons; allowed: 1 to 256"),
+        (["--picture", "no/such.png"], "--picture: cannot read picture file"),
+        (["--picture", "README.md"], "is not an image Pillow can read"),
+        (["--picture", "nope"], "unknown picture 'nope'; allowed: bottle, disk"),
+        (["--picture", "star", "--dataset", "ring"], "give one starting point, not both"),
         (["--hidden", "1,1,1,1,1,1,1,1,1"], "9 layers given; allowed: 1 to 8"),
         (["--hidden", "a,b"], "expected neurons per hidden layer"),
         (["--dataset", "nope"], "unknown dataset 'nope'; allowed: circle"),
@@ -148,3 +154,18 @@ def test_main_py_runs_the_same_command_line():
     )
     assert proc.returncode == 2
     assert "unknown view 'nope'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_picture_option_names_the_file_or_bundled_picture(tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "cat.webp"
+    Image.new("RGB", (30, 20), (200, 100, 50)).save(path, lossless=True)
+    ns = cli.build_parser().parse_args(["--picture", str(path)])
+    config = cli.config_from_args(ns)
+    assert config.dataset == f"image:{path.resolve()}"
+    ns = cli.build_parser().parse_args(["--picture", "star", "--hidden", "500"])
+    config = cli.config_from_args(ns)
+    assert config.dataset == "image:star" and config.hidden == (500,)
+    assert cli.sandbox_options_given(["--picture", "star"])
+    assert cli.config_from_args(cli.build_parser().parse_args([])).dataset == "ring"

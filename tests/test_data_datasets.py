@@ -17,7 +17,6 @@ from sandbox.data import (
     list_datasets,
     load_picture,
     make_dataset,
-    write_png,
 )
 from sandbox.data.datasets import RINGS_BANDS, _split
 
@@ -59,7 +58,8 @@ def test_registry_lists_every_builtin_and_asset_pictures():
             assert info.default_n == 500
         else:
             assert info.n_classes == 0 and info.n_out == 1
-            assert info.default_n == 1200
+            # pictures train on every pixel whatever n is
+            assert info.default_n == (0 if info.name.startswith("image:") else 1200)
     assert dataset_info("blobs3").n_classes == 3
     assert dataset_info("blobs4").n_classes == 4
     assert dataset_info("disk").task == "regression"  # string enum: plain strings compare
@@ -70,6 +70,9 @@ def test_unknown_dataset_names_the_value_and_the_choices(bad):
     with pytest.raises(ValueError) as err:
         make_dataset(bad)
     msg = str(err.value)
+    if bad == "image:nope":  # a picture name: the pictures are the choices
+        assert "unknown picture 'nope'; allowed: bottle, disk" in msg
+        return
     assert repr(bad) in msg
     if isinstance(bad, str):
         assert "circle" in msg and "reg-plane" in msg
@@ -105,7 +108,7 @@ def test_seeded_deterministic_shapes_dtypes_domain(name):
     X3, _ = make_dataset(name, seed=4)
     assert X.tobytes() == X2.tobytes() and y.tobytes() == y2.tobytes()
     assert not np.array_equal(X, X3)
-    n = info.default_n
+    n = 64 * 64 if name.startswith("image:") else info.default_n
     assert X.shape == (n, 2) and X.dtype == np.float64 and X.flags.c_contiguous
     assert y.shape == (n,)
     if info.task is Task.CLASSIFICATION:
@@ -119,7 +122,7 @@ def test_seeded_deterministic_shapes_dtypes_domain(name):
         assert Xn.min() >= lo and Xn.max() <= hi
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", BUILTIN)
 @pytest.mark.parametrize("n", [0, 1, 7])
 def test_small_and_odd_sizes(name, n):
     X, y = make_dataset(name, n=n, noise=0.2, seed=0)
@@ -289,27 +292,36 @@ def test_disk_picture_targets():
     assert np.all(yn[r < 3.0 - reach] == 1.0) and np.all(yn[r > 3.0 + reach] == 0.0)
 
 
-def test_image_dataset_from_assets_matches_the_picture():
-    X, y = make_dataset("image:smiley", n=2000, noise=0.0, seed=0)
-    pic = load_picture("smiley")
-    np.testing.assert_array_equal(y, pic.sample(X))
-    assert y.min() == 0.0 and y.max() == 1.0
+def test_image_dataset_is_every_pixel_at_the_training_resolution():
+    pic = load_picture("smiley")  # 64 x 64
+    X, y = make_dataset("image:smiley", n=2000, noise=0.0, seed=0, resolution=32)
+    assert X.shape == (32 * 32, 2)  # n does not apply to pictures
+    small = pic.at_resolution(32)
+    # each target is the 2 x 2 box average of the full picture, at that box's centre
+    np.testing.assert_allclose(y, small.sample(X), atol=1e-12)
+    full = pic.pixels.reshape(32, 2, 32, 2).mean(axis=(1, 3))
+    np.testing.assert_allclose(np.sort(y), np.sort(full.ravel()), atol=1e-12)
     xmin, xmax, ymin, ymax = pic.extent
-    assert np.all((X[:, 0] >= xmin) & (X[:, 0] <= xmax) & (X[:, 1] >= ymin) & (X[:, 1] <= ymax))
+    assert np.all((X[:, 0] > xmin) & (X[:, 0] < xmax) & (X[:, 1] > ymin) & (X[:, 1] < ymax))
+    X64, _ = make_dataset("image:smiley", seed=0, resolution=None)
+    assert X64.shape == (64 * 64, 2)
 
 
-def test_image_dataset_from_any_png_bilinear_and_aspect(tmp_path):
+def test_image_dataset_from_any_file_keeps_the_aspect(tmp_path):
+    from PIL import Image
+
     # 2 x 4 picture, black left half, white right half: extent [-6, 6] x [-3, 3]
     img = np.array([[0, 0, 255, 255], [0, 0, 255, 255]], dtype=np.uint8)
     path = tmp_path / "halves.png"
-    write_png(path, img)
-    X, y = image_dataset(path, n=3000, noise=0.0, seed=1)
-    assert np.all(np.abs(X[:, 1]) <= 3.0) and np.abs(X[:, 0]).max() > 5.5
-    # pixel centres at x = -4.5, -1.5, 1.5, 4.5; the step is linear between -1.5 and 1.5
-    expected = np.clip((X[:, 0] + 1.5) / 3.0, 0.0, 1.0)
-    np.testing.assert_allclose(y, expected, atol=1e-12)
-    with pytest.raises(ValueError, match="n = -2"):
-        image_dataset(path, n=-2)
+    Image.fromarray(img, "L").save(path)
+    X, y = image_dataset(path, noise=0.0, seed=1)
+    assert X.shape == (8, 2)
+    np.testing.assert_allclose(np.sort(np.unique(np.abs(X[:, 0]))), [1.5, 4.5])
+    np.testing.assert_allclose(np.unique(np.abs(X[:, 1])), [1.5])
+    np.testing.assert_array_equal(y, (X[:, 0] > 0).astype(float))
+    assert dataset_info(f"image:{path}").task is Task.REGRESSION
+    with pytest.raises(ValueError, match="noise"):
+        image_dataset(path, noise=-2)
 
 
 def test_picture_sample_hits_pixel_centres_exactly():
@@ -323,11 +335,11 @@ def test_picture_sample_hits_pixel_centres_exactly():
     np.testing.assert_allclose(got, pic.pixels, atol=1e-12)
 
 
-def test_core_imports_no_display_or_image_libraries():
+def test_core_imports_no_display_libraries():
     code = (
         "import sys, sandbox.data, sandbox.io\n"
         "sandbox.data.make_dataset('image:smiley', n=10)\n"
-        "mods = ('pygame', 'pygame_gui', 'OpenGL', 'PIL', 'torch')\n"
+        "mods = ('pygame', 'pygame_gui', 'OpenGL', 'torch')\n"
         "bad = [m for m in mods if m in sys.modules]\n"
         "assert not bad, bad\n"
     )

@@ -20,9 +20,10 @@ from sandbox import game_actions as G
 from sandbox.app import App
 from sandbox.config import AppConfig
 from sandbox.levels import ProgressStore, level_files
+from sandbox.scenes.free_sandbox import FreeSandboxScene
 from sandbox.scenes.game import Game
 from sandbox.scenes.level import LevelScene
-from sandbox.scenes.menu import FreeSandboxScene, MenuScene
+from sandbox.scenes.menu import MenuScene
 from sandbox.ui import glyphs
 from sandbox.ui.menu_panels import CardInfo, card_face, menu_scale
 

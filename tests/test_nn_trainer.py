@@ -67,8 +67,10 @@ def test_trainer_matches_numpy_twin():
     m1, m2 = np.zeros_like(p0), np.zeros_like(p0)
     order = np.arange(60, dtype=np.int64)
     cfg = np.array([K.TASK_CLASSIFICATION, K.OPT_SGD, 16, 0, 256], dtype=np.int64)
-    hp = np.array([0.05, 0.9, 0.999, 1e-8, 0.0, 0.8, np.inf, np.inf])
-    state = np.array([0, 60, 0], dtype=np.int64)
+    hp = np.array(
+        [0.05, 0.9, 0.999, 1e-8, 0.0, 0.8, np.inf, np.inf, 0.0, 1.0, 1.0]
+    )  # constant schedule
+    state = np.array([0, 60, 0, 0], dtype=np.int64)
     rng = np.array([9], dtype=np.uint64)
     R.train_steps(
         params, prev, m1, m2, net.layout, X, y.astype(float), order, cfg, hp, state, rng,
@@ -320,7 +322,8 @@ def test_step_for_respects_max_steps_and_learns_the_step_cost():
     [
         (lambda: MLP([3, 4, 2]), "input width is 3"),
         (lambda: MLP([2, 0, 2]), "width 0"),
-        (lambda: MLP([2, 257, 2]), "width 257"),
+        (lambda: MLP([2, 1001, 2]), "width 1001; allowed: 1 to 1000"),
+        (lambda: MLP([2, 16, 257, 2]), "width 257; allowed: 1 to 256"),
         (lambda: MLP([2] + [4] * 9 + [2]), "9 hidden layers"),
         (lambda: MLP([2, 4, 7]), "output width is 7"),
         (lambda: Trainer(MLP([2, 4, 2]), np.zeros((3, 3)), [0, 1, 0]), "shape \\(N, 2\\)"),

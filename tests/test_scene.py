@@ -298,14 +298,14 @@ def test_network_shape_errors_name_the_layer():
         validate_scene(replace(s, weights=[s.weights[0], (np.zeros((4, 6)), b), s.weights[2]]))
     with pytest.raises(ValueError, match="layer 2 has NaN"):
         validate_scene(replace(s, weights=[s.weights[0], (W, b * np.nan), s.weights[2]]))
-    with pytest.raises(ValueError, match="width 300; allowed: 1 to 256"):
+    with pytest.raises(ValueError, match="width 1200; allowed: 1 to 1000"):
         validate_scene(_wide_scene())
 
 
 def _wide_scene():
     s = make_scene(sizes=(2, 3, 2))
     return replace(
-        s, weights=[(np.zeros((300, 2)), np.zeros(300)), (np.zeros((2, 300)), np.zeros(2))]
+        s, weights=[(np.zeros((1200, 2)), np.zeros(1200)), (np.zeros((2, 1200)), np.zeros(2))]
     )
 
 
@@ -547,3 +547,25 @@ def test_fuzz_manifest_values(key, value):
         assert "fuzz.origami" in str(err)
         return
     assert key in ("level", "extra") and validate_scene(result).identical(result)
+
+
+def test_the_learning_rate_schedule_round_trips_and_old_files_take_constant():
+    s = make_scene(training=TrainingSettings(schedule="cosine", schedule_steps=777))
+    back = scene_from_bytes(scene_to_bytes(s))
+    assert back.training.schedule == "cosine" and back.training.schedule_steps == 777
+    with pytest.raises(ValueError, match="training.schedule"):
+        scene_to_bytes(make_scene(training=TrainingSettings(schedule="wobbly")))
+    # a file written before schedules existed: no schedule keys, a constant rate
+    raw = scene_to_bytes(make_scene())
+    zin = zipfile.ZipFile(io.BytesIO(raw))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "manifest.json":
+                manifest = json.loads(data)
+                del manifest["training"]["schedule"], manifest["training"]["schedule_steps"]
+                data = json.dumps(manifest).encode()
+            zout.writestr(info, data)
+    old = scene_from_bytes(out.getvalue())
+    assert old.training.schedule == "constant"

@@ -17,8 +17,9 @@ from gl_util import gl_session_fixture  # noqa: F401
 from sandbox.app import App
 from sandbox.io.scene import load_scene
 from sandbox.levels.loader import level_files
+from sandbox.scenes.free_sandbox import FreeSandboxScene
 from sandbox.scenes.level import LevelScene
-from sandbox.scenes.menu import FreeSandboxScene, MenuScene
+from sandbox.scenes.menu import MenuScene
 from sandbox.state import AppState, NetworkSettings
 from sandbox.vocab import DEFAULT_SPEED, DEFAULT_VIEWS
 

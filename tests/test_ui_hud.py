@@ -25,6 +25,7 @@ from pygame_gui.elements import UITooltip
 from sandbox import game_actions as G
 from sandbox.state import LossHistory
 from sandbox.ui import charts, hud, presenter
+from sandbox.ui.input import KEY_HELP
 from sandbox.ui.markers import draw_markers
 from sandbox.ui.numbers import compact_count, loss_text, plain_number
 from sandbox.ui.theme import scaled_theme
@@ -148,22 +149,24 @@ def test_loss_chart_axis_labels_never_overlap_and_read_plainly():
     assert charts.loss_chart(history, (220, 60)).get_size() == (220, 60)
 
 
-def test_help_card_says_what_you_see_and_fits_every_window(make_app):
+def test_help_card_lists_every_key_and_fits_every_window(make_app):
     app = make_app(size=(1280, 800), points=50)
     send(app, key(pygame.K_h), frames=2)
     s = app.state
-    assert s.show_help
+    assert s.show_help and s.help_page == "keys"
+    assert any(k == "W" for k, _ in KEY_HELP)  # the "what am I looking at" card is listed
     for window in ((800, 600), (1280, 800), (1920, 1080)):
         for scale in (1.0, 1.25, 2.0):
             s.layout = replace(s.layout, window=window)
             surface = pygame.Surface(window, pygame.SRCALPHA)
             rect = hud.draw_help(surface, s, scale)
             assert rect is not None and pygame.Rect((0, 0), window).contains(rect)
-            size, with_keys = hud.help_columns(window, scale)
-            f = charts.font(size)
-            width = round(330 * size / 16) - round(56 * size / 16) - round(12 * scale)
-            for _, text in hud.WHAT_YOU_SEE:
-                assert all(f.size(line)[0] <= width for line in hud.wrap_words(text, f, width))
+            size, columns = hud.help_columns(window, scale)
+            f, bold = charts.font(size), charts.font(size, True)
+            rows = -(-len(KEY_HELP) // columns)
+            pair = max(bold.size(k)[0] for k, _ in KEY_HELP) + round(24 * size / 16)
+            pair += max(f.size(v)[0] for _, v in KEY_HELP)
+            assert columns * pair <= rect.width, (window, scale)
+            assert (rows + 3) * f.get_linesize() <= rect.height, (window, scale)
             if window == (1920, 1080) and scale == 1.0:
-                assert with_keys  # a big screen shows the keys beside it
-    assert {k for k, _ in hud.WHAT_YOU_SEE} == {"regions", "creases", "boundary", "confidence"}
+                assert columns == 1 and size >= 16  # a big screen: one column, full size

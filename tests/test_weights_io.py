@@ -288,8 +288,8 @@ def test_torch_nested_and_biasless(tmp_path):
             True,
         ),
         (
-            lambda nn: nn.Sequential(nn.Linear(2, 300), nn.ReLU(), nn.Linear(300, 2)),
-            "width 300",
+            lambda nn: nn.Sequential(nn.Linear(2, 1200), nn.ReLU(), nn.Linear(1200, 2)),
+            "width 1200",
             True,
         ),
         (

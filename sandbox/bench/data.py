@@ -1,4 +1,4 @@
-"""Benchmark of the data core: dataset generation, PNG decoding, PointSet edits, weights files.
+"""Benchmark of the data core: datasets, picture decoding (Pillow), PointSet edits, weights files.
 
 Prints milliseconds per call (best of several runs). Run: python -m sandbox.bench data
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from sandbox.data import PointSet, dataset_names, make_dataset
-from sandbox.data.png import encode_png, read_png
+from sandbox.data.pictures import decode_picture_gray
 from sandbox.io import load_weights, save_weights
 from sandbox.nn import MLP
 
@@ -35,15 +35,16 @@ def main(argv: list[str]) -> int:
         print(f"  {name:14s} {small:8.2f} {big:8.2f}")
 
     rng = np.random.default_rng(0)
-    print("PNG decode (Paeth rows, the hardest filter), ms:")
-    for h, w, c in ((64, 64, 1), (512, 512, 3), (1024, 1024, 1)):
-        img = rng.integers(0, 256, size=(h, w, c), dtype=np.uint8)
-        data = encode_png(img, 4)
-        up = encode_png(img, 2)
-        print(
-            f"  {f'{w}x{h}x{c}':12s} paeth {best_ms(lambda d=data: read_png(d), 3):8.2f}"
-            f"   up-only fast path {best_ms(lambda d=up: read_png(d), 3):8.2f}"
-        )
+    print("picture decode to grey (Pillow, PNG), ms:")
+    with tempfile.TemporaryDirectory() as folder:
+        for h, w, c in ((64, 64, 1), (512, 512, 3), (1024, 1024, 1)):
+            from PIL import Image
+
+            img = rng.integers(0, 256, size=(h, w, c), dtype=np.uint8)
+            path = Path(folder) / f"noise{w}x{h}x{c}.png"
+            Image.fromarray(img[..., 0] if c == 1 else img).save(path)
+            ms = best_ms(lambda p=path: decode_picture_gray(p), 3)
+            print(f"  {f'{w}x{h}x{c}':12s} {ms:8.2f}")
 
     print("PointSet with 19,000 points, ms:")
     X, y = make_dataset("blobs4", n=19_000, seed=0)

@@ -1,6 +1,6 @@
 """The data core: seeded dataset generators and their registry, painted point sets, picture targets.
 
-No pygame or OpenGL here; PNG pictures are read with the project's own zlib-based reader.
+No pygame or OpenGL here; pictures are read with Pillow (imported when a file is read).
 """
 
 from .datasets import (
@@ -12,12 +12,23 @@ from .datasets import (
     image_dataset,
     list_datasets,
     make_dataset,
+    picture_source,
+    short_name,
 )
-from .pictures import Picture, disk_picture, load_picture, picture_names
-from .png import read_png, read_png_gray, write_png
+from .pictures import (
+    DEFAULT_TRAIN_SIDE,
+    TRAIN_SIDES,
+    Picture,
+    disk_picture,
+    load_picture,
+    picture_names,
+    read_picture_gray,
+)
 from .pointset import MAX_POINTS, PointSet, PointSetFull
 
 __all__ = [
+    "DEFAULT_TRAIN_SIDE",
+    "TRAIN_SIDES",
     "DOMAIN",
     "MAX_POINTS",
     "DatasetInfo",
@@ -33,7 +44,7 @@ __all__ = [
     "load_picture",
     "make_dataset",
     "picture_names",
-    "read_png",
-    "read_png_gray",
-    "write_png",
+    "picture_source",
+    "read_picture_gray",
+    "short_name",
 ]

@@ -4,9 +4,10 @@ Every dataset lives in the domain [-6, 6]^2 (the TensorFlow Playground's), so al
 one view. Classification sets return integer class ids 0..K-1, regression sets float targets.
 The Playground generators (circle, xor, gauss, spiral, reg-plane) follow MATH.md section 4 with
 the Playground's labels mapped -1 -> 0 and +1 -> 1; moons (scikit-learn's shape) and the blobs are
-scaled into the domain. Picture regression (disk, image:NAME) samples points uniformly over the
-picture and targets its brightness in [0, 1] (0 black, 1 white). Regression noise perturbs where
-the target formula or picture is evaluated by U(-6, 6) * noise per axis, as the Playground does.
+scaled into the domain. The procedural disk samples points uniformly; a picture (image:NAME,
+image:PATH) gives every pixel at the training resolution; targets are brightness in [0, 1] (0
+black, 1 white). Regression noise perturbs where the target formula or picture is evaluated by
+U(-6, 6) * noise per axis, as the Playground does.
 ring and rings draw points uniformly over each band's area (MATH.md's r ~ U(0, r1) would crowd
 the centre and make ring a relabelled circle); their noise is a Gaussian jitter of std 2 * noise.
 Points are returned in random order (the rng's), so any prefix is a fair subsample. Gaussian
@@ -25,7 +26,16 @@ import numpy as np
 
 from sandbox.vocab import NOISE_RANGE, Task
 
-from .pictures import DISK_RADIUS, DOMAIN_HALF, Picture, disk_target, load_picture, picture_names
+from .pictures import (
+    DEFAULT_TRAIN_SIDE,
+    DISK_RADIUS,
+    DOMAIN_HALF,
+    Picture,
+    disk_target,
+    is_bundled_name,
+    load_picture,
+    picture_names,
+)
 
 DOMAIN = (-DOMAIN_HALF, DOMAIN_HALF)
 MAX_SAMPLES = 100_000
@@ -210,13 +220,16 @@ def _disk(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, n
     return X, disk_target(_reg_noise(rng, X, noise))
 
 
-def _picture_generator(picture: Picture) -> Generator:
-    def generate(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
-        xmin, xmax, ymin, ymax = picture.extent
-        X = np.column_stack([rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n)])
-        return X, picture.sample(_reg_noise(rng, X, noise))
-
-    return generate
+def picture_pixels(
+    picture: Picture, rng: np.random.Generator, noise: float, side: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every pixel of the picture at training resolution `side`: its centre, and its brightness
+    (bilinear at the centre moved by the regression noise; exactly the pixel without noise)."""
+    small = picture.at_resolution(side)
+    X = small.pixel_centres()
+    if noise == 0.0:
+        return X, small.pixels.ravel().copy()
+    return X, small.sample(_reg_noise(rng, X, noise))
 
 
 # ----------------------------------------------------------------------------- registry
@@ -307,10 +320,27 @@ _REGISTRY: dict[str, tuple[DatasetInfo, Generator]] = {
 
 
 def _picture_info(name: str) -> DatasetInfo:
+    shown = f"{name}.png" if is_bundled_name(name) else os.path.basename(name)
     return DatasetInfo(
-        f"{IMAGE_PREFIX}{name}", _R, 0, 1200, 0.0,
-        f"Regression: the brightness of the picture {name}.png (0 black to 1 white).",
+        f"{IMAGE_PREFIX}{name}", _R, 0, 0, 0.0,
+        f"Picture {shown}: learn its grey (0 black, 1 white) from every pixel.",
     )  # fmt: skip
+
+
+def short_name(name: str) -> str:
+    """A dataset's name as menus show it: a picture file by its file name ("image:cat.jpg")."""
+    source = picture_source(name)
+    if source is None or is_bundled_name(source):
+        return name
+    return IMAGE_PREFIX + os.path.basename(source)
+
+
+def picture_source(name: str) -> str | None:
+    """The picture behind dataset `name` ("image:star" -> "star", "image:/a/b.jpg" -> the
+    path), or None when `name` is not a picture dataset."""
+    if isinstance(name, str) and name.startswith(IMAGE_PREFIX):
+        return name[len(IMAGE_PREFIX) :]
+    return None
 
 
 def dataset_names(include_pictures: bool = True) -> list[str]:
@@ -332,10 +362,11 @@ def dataset_info(name: str) -> DatasetInfo:
         raise ValueError(f"dataset name must be a string, got {name!r}")
     if name in _REGISTRY:
         return _REGISTRY[name][0]
-    if name.startswith(IMAGE_PREFIX):
-        picture = name[len(IMAGE_PREFIX) :]
-        if picture in picture_names():
-            return _picture_info(picture)
+    picture = picture_source(name)
+    if picture is not None:
+        # a bundled name or a path: ValueError naming the picture or file when it is no picture
+        load_picture(picture)
+        return _picture_info(picture)
     raise ValueError(f"unknown dataset {name!r}; allowed: {', '.join(dataset_names())}")
 
 
@@ -366,36 +397,42 @@ def _finish(
 
 
 def make_dataset(
-    name: str, n: int | None = None, noise: float | None = None, seed: int = 0
+    name: str,
+    n: int | None = None,
+    noise: float | None = None,
+    seed: int = 0,
+    resolution: int | None = DEFAULT_TRAIN_SIDE,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Generate dataset `name` with n points (registry default when None) and noise in [0, 0.5].
 
     Returns X (n, 2) float64 and y: int64 class ids 0..K-1 for classification, float64 targets
-    for regression. The same (name, n, noise, seed) always gives the same arrays.
+    for regression. The same (name, n, noise, seed) always gives the same arrays. A picture
+    ("image:NAME" or "image:PATH") gives every pixel of the picture at `resolution` (its longest
+    side in pixels; None: the picture's own pixels) whatever n is: the trainer's minibatches then
+    sample pixel positions uniformly, so the network sees the whole picture.
     """
     info = dataset_info(name)
     n, noise, seed = _check_n_noise_seed(
         info.default_n if n is None else n, info.default_noise if noise is None else noise, seed
     )
-    if name in _REGISTRY:
-        generate = _REGISTRY[name][1]
-    else:
-        generate = _picture_generator(load_picture(name[len(IMAGE_PREFIX) :]))
     rng = np.random.default_rng(seed)
-    X, y = generate(rng, n, noise)
+    source = picture_source(name)
+    if source is not None:
+        X, y = picture_pixels(load_picture(source), rng, noise, resolution)
+    else:
+        X, y = _REGISTRY[name][1](rng, n, noise)
     return _finish(rng, X, y, info.task)
 
 
 def image_dataset(
-    source: str | os.PathLike, n: int = 1200, noise: float = 0.0, seed: int = 0
+    source: str | os.PathLike,
+    noise: float = 0.0,
+    seed: int = 0,
+    resolution: int | None = DEFAULT_TRAIN_SIDE,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Picture regression from any supported PNG (a path, or an assets/ name).
-
-    Points are uniform over the picture's extent (fitted into the domain, aspect kept); targets
-    are the bilinear brightness in [0, 1] at the point moved by U(-6, 6) * noise per axis.
-    """
-    n, noise, seed = _check_n_noise_seed(n, noise, seed)
-    picture = load_picture(source)
+    """Picture regression from any image file (a path) or bundled picture (a name): every pixel
+    at the training resolution, targets the brightness in [0, 1], in a seeded random order."""
+    _, noise, seed = _check_n_noise_seed(0, noise, seed)
     rng = np.random.default_rng(seed)
-    X, y = _picture_generator(picture)(rng, n, noise)
+    X, y = picture_pixels(load_picture(source), rng, noise, resolution)
     return _finish(rng, X, y, Task.REGRESSION)

@@ -157,13 +157,17 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _keys(obj: object, name: str, expected: list[str]) -> dict[str, Any]:
+def _keys(
+    obj: object, name: str, expected: list[str], optional: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """`obj` as a dict with exactly the `expected` keys (those in `optional` may be missing:
+    settings added after the first format, which then take their defaults)."""
     if not isinstance(obj, dict):
         raise _Problem(f"{name} must be a JSON object, got {type(obj).__name__}")
     unknown = [k for k in obj if k not in expected]
     if unknown:
         raise _Problem(f"{name} has unknown key {unknown[0]!r}; known: {', '.join(expected)}")
-    missing = [k for k in expected if k not in obj]
+    missing = [k for k in expected if k not in obj and k not in optional]
     if missing:
         raise _Problem(f"{name} is missing the key {missing[0]!r}")
     return obj
@@ -265,7 +269,10 @@ def _decode(data: bytes, source: str) -> SceneData:
             _keys(manifest["points"], "points", ["count"])["count"], "points.count", 0, MAX_POINTS
         )
         training_raw = _keys(
-            manifest["training"], "training", [f.name for f in fields(TrainingSettings)]
+            manifest["training"],
+            "training",
+            [f.name for f in fields(TrainingSettings)],
+            optional=("schedule", "schedule_steps"),
         )
         view_raw = dict(_keys(manifest["view"], "view", [f.name for f in fields(ViewSettings)]))
         if not isinstance(view_raw["views"], list):

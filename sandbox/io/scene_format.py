@@ -39,7 +39,9 @@ from sandbox.vocab import (
     LR_MAX,
     MAX_BATCH_SIZE,
     MAX_POINTS,
+    SCHEDULE_STEPS_RANGE,
     Optimizer,
+    Schedule,
     Task,
 )
 
@@ -49,6 +51,7 @@ SUFFIX = ".origami"
 
 TASKS = tuple(t.value for t in Task)
 OPTIMIZERS = tuple(o.value for o in Optimizer)
+SCHEDULES = tuple(s.value for s in Schedule)
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_MANIFEST_BYTES = 1024 * 1024
@@ -90,6 +93,8 @@ class TrainingSettings:
     learning_rate: float = scene_default("learning_rate")
     batch_size: int = scene_default("batch_size")
     l2: float = scene_default("l2")
+    schedule: str = scene_default("schedule")
+    schedule_steps: int = scene_default("schedule_steps")
     momentum: float = scene_default("momentum")
     seed: int = scene_default("seed")
     test_fraction: float = scene_default("test_fraction")
@@ -327,6 +332,8 @@ def _canonical(scene: SceneData) -> SceneData:
         ),
         batch_size=_int(t.batch_size, "training.batch_size", 1, MAX_BATCH_SIZE),
         l2=_float(t.l2, "training.l2", 0.0, MAX_L2),
+        schedule=_choice(t.schedule, "training.schedule", SCHEDULES),
+        schedule_steps=_int(t.schedule_steps, "training.schedule_steps", *SCHEDULE_STEPS_RANGE),
         momentum=_float(t.momentum, "training.momentum", 0.0, 1.0, hi_open=True),
         seed=_int(t.seed, "training.seed", 0, MAX_SEED),
         test_fraction=_float(t.test_fraction, "training.test_fraction", 0.0, 1.0, hi_open=True),

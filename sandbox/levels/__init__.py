@@ -4,7 +4,12 @@ The core of the curriculum, with no pygame: `load_levels` reads levels/*.toml (s
 levels/README.md for the schema), `parse_goal` and `MetricsProvider` are the goal language,
 `LevelSession` runs a level headlessly and measures the live state, and `ProgressStore` keeps
 stars and unlocked levels in the user's data directory.
+
+`LevelSession` (which trains, so imports numba) is imported on first use (PEP 562): the start
+menu reads the level files and the progress without loading numba.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from .goals import Goal, GoalError, MetricsProvider, parse_goal
 from .loader import (
@@ -29,8 +34,19 @@ from .schema import (
     Quiz,
     level_from_dict,
 )
-from .session import LevelSession
 from .vocab import ConfidenceMode, Control, ControlState, MarkerKind, Split, Task, View
+
+if TYPE_CHECKING:
+    from .session import LevelSession
+
+
+def __getattr__(name: str) -> Any:
+    if name == "LevelSession":
+        from .session import LevelSession
+
+        return LevelSession
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "FREE_SANDBOX_ID",

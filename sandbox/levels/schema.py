@@ -28,12 +28,14 @@ from sandbox.settings import (
 )
 from sandbox.vocab import (
     DEFAULT_LR,
+    DEFAULT_SCHEDULE_STEPS,
     MAX_HIDDEN_LAYERS,
     MAX_LEVEL_POINTS,
     MAX_WIDTH,
     MIN_HIDDEN_LAYERS,
     MIN_WIDTH,
     Optimizer,
+    Schedule,
 )
 
 from .goals import Goal
@@ -86,6 +88,8 @@ class NetworkSpec:
     batch_size: int | None = None
     l2: float = 0.0
     seed: int = 0
+    schedule: Schedule = Schedule.CONSTANT
+    schedule_steps: int = DEFAULT_SCHEDULE_STEPS
     layers: tuple[tuple[np.ndarray, np.ndarray], ...] | None = None
     trained_steps: int = 0  # training done before the level starts (a network that has learned)
 
@@ -343,6 +347,10 @@ def _network(r: Reader, value: object) -> NetworkSpec:
         ),
         l2=_setting(r, t, "network", n["l2"]),
         seed=_setting(r, t, "network", n["seed"]),
+        schedule=r.enum(
+            t.get("schedule", level_default(n["schedule"])), "network.schedule", Schedule
+        ),
+        schedule_steps=_setting(r, t, "network", n["schedule_steps"]),
         trained_steps=r.integer(
             t.get("trained_steps", 0), "network.trained_steps", 0, MAX_TRAINED_STEPS
         ),

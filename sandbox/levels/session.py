@@ -24,7 +24,7 @@ import numpy as np
 from sandbox.bayes import LastLayerLaplace
 from sandbox.data import PointSet, make_dataset
 from sandbox.geometry import copycat_neurons, dead_neurons, linear_regions, serra_bound
-from sandbox.nn import MLP, Trainer, softmax
+from sandbox.nn import MLP, LrSchedule, Trainer, softmax
 from sandbox.nn.edits import set_neuron as _set_first_layer_neuron
 from sandbox.nn.trainer import MAX_BATCH_SIZE
 from sandbox.vocab import BATCH_SIZE_RANGE, L2_MAX, LR_RANGE, Optimizer, allowed
@@ -146,6 +146,7 @@ class LevelSession:
                 l2=self.l2,
                 seed=self.seed,
                 test_mask=self.points.is_test,
+                schedule=LrSchedule(self.level.network.schedule, self.level.network.schedule_steps),
             )
         return self._trainer
 

@@ -20,6 +20,7 @@ from numba import njit
 
 from .dense_kernels import FASTMATH, _dense_backprop, _dense_forward, _dense_grad
 from .exp_log import exp_nonpos, log_pos
+from .schedule import scheduled_lr
 
 TASK_CLASSIFICATION = 0
 TASK_REGRESSION = 1
@@ -47,13 +48,17 @@ HP_L2 = 4
 HP_MOMENTUM = 5
 HP_LOSS_LIMIT = 6  # a batch loss above this counts as divergence
 HP_JUMP_LIMIT = 7  # so does an update |new - old| above this times max(1, |old|)
-HP_SIZE = 8
+HP_SCHEDULE = 8  # the learning-rate schedule's code (sandbox.nn.schedule.SCHEDULE_CODES)
+HP_SCHEDULE_STEPS = 9  # its length (cosine) or interval (step decay)
+HP_SCHEDULE_GAMMA = 10  # step decay's factor
+HP_SIZE = 11
 
 # state (int64): carried between calls
 ST_T = 0  # optimizer steps taken (Adam bias correction)
 ST_POS = 1  # position in the shuffled order of the current epoch
 ST_STATUS = 2  # why the last call stopped early (STATUS_*)
-ST_SIZE = 3
+ST_SCHEDULE_T = 3  # the schedule's step count at the start of the call (the run's step)
+ST_SIZE = 4
 
 STATUS_OK = 0
 STATUS_LOSS_NONFINITE = 1
@@ -334,7 +339,10 @@ def train_steps(
     offs_tail = np.empty(n_layers + 7, dtype=np.int64)
     _fill_work_offsets(layout, max(tail, 1), offs_tail)
     inv_b = 1.0 / batch
-    lr = hp[HP_LR]
+    base_lr = hp[HP_LR]
+    schedule = int(hp[HP_SCHEDULE])
+    schedule_steps = max(int(hp[HP_SCHEDULE_STEPS]), 1)
+    schedule_t0 = state[ST_SCHEDULE_T]
     limit = hp[HP_LOSS_LIMIT]
     jump = hp[HP_JUMP_LIMIT]
     state[ST_STATUS] = STATUS_OK
@@ -361,6 +369,7 @@ def train_steps(
         if loss > limit:
             state[ST_STATUS] = STATUS_LOSS_EXPLODED
             break
+        lr = scheduled_lr(base_lr, schedule, schedule_steps, hp[HP_SCHEDULE_GAMMA], schedule_t0 + s)
         if optimizer == OPT_ADAM:
             state[ST_T] += 1
             status = _adam_update(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sandbox.vocab import MAX_CLASSES, MAX_HIDDEN_LAYERS, MAX_WIDTH
+from sandbox.vocab import MAX_CLASSES, MAX_HIDDEN_LAYERS, MAX_WIDTH, max_width
 
 INPUT_WIDTH = 2
 DEFAULT_BIAS_STD = 0.1
@@ -40,9 +40,11 @@ def validate_sizes(sizes: Sequence[int]) -> list[int]:
         raise ValueError(
             f"{len(hidden)} hidden layers requested; allowed: 1 to {MAX_HIDDEN_LAYERS}"
         )
+    widest = max_width(len(hidden))
     for i, width in enumerate(hidden, start=1):
-        if not 1 <= width <= MAX_WIDTH:
-            raise ValueError(f"hidden layer {i} has width {width}; allowed: 1 to {MAX_WIDTH}")
+        if not 1 <= width <= widest:
+            deep = f" ({MAX_WIDTH} with more than one hidden layer)" if widest > MAX_WIDTH else ""
+            raise ValueError(f"hidden layer {i} has width {width}; allowed: 1 to {widest}{deep}")
     out = sizes[-1]
     if not (out == 1 or 2 <= out <= MAX_CLASSES):
         raise ValueError(

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sandbox.vocab import Schedule
+
 from . import kernels as K
+from .schedule import SCHEDULE_CODES, LrSchedule
 
 _MASK64 = (1 << 64) - 1
 
@@ -110,7 +113,10 @@ def train_steps(
     batch = int(cfg[K.CFG_BATCH])
     full = cfg[K.CFG_FULL] != 0
     n_train = order.shape[0]
-    lr, beta1, beta2, eps, l2, momentum, limit, jump = (float(v) for v in hp[: K.HP_SIZE])
+    base_lr, beta1, beta2, eps, l2, momentum, limit, jump = (float(v) for v in hp[:8])
+    kind = {code: name for name, code in SCHEDULE_CODES.items()}[int(hp[K.HP_SCHEDULE])]
+    gamma = float(hp[K.HP_SCHEDULE_GAMMA]) if kind is Schedule.STEP else 1.0
+    schedule = LrSchedule(kind, max(int(hp[K.HP_SCHEDULE_STEPS]), 1), gamma)
     state[K.ST_STATUS] = K.STATUS_OK
     done = 0
     for s in range(n_steps):
@@ -132,6 +138,7 @@ def train_steps(
             state[K.ST_STATUS] = K.STATUS_LOSS_EXPLODED
             break
         state[K.ST_T] += 1
+        lr = schedule.lr_at(base_lr, int(state[K.ST_SCHEDULE_T]) + s)
         g = grad + l2 * params
         prev[:] = params
         if optimizer == K.OPT_ADAM:

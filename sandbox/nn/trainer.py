@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -30,6 +30,7 @@ from sandbox.vocab import (
 
 from . import kernels as K
 from .mlp import MLP, resize_network, softmax
+from .schedule import LrSchedule
 from .trainer_values import (
     Metrics,
     TrainerSnapshot,
@@ -79,12 +80,13 @@ class Trainer:
     NaN) or "diverged" (see `step`); `message` explains the last two. `steps` counts the steps
     taken with this trainer.
 
+    `schedule` (sandbox.nn.schedule.LrSchedule) sets the rate of step t (t = `steps`) from `lr`:
+    constant, cosine annealing or step decay, as torch's lr_scheduler; `current_lr()` reads it.
     Live use: `step_for(seconds, max_steps)` fills a frame's time budget; `set_data(X, y,
-    test_mask)`, `split(train_ratio, seed)`, `set_lr`, `set_l2`, `set_momentum`,
+    test_mask)`, `split(train_ratio, seed)`, `set_lr`, `set_schedule`, `set_l2`, `set_momentum`,
     `set_batch_size` and `set_optimizer` change one thing and keep the rest (weights always;
-    optimizer state except on an optimizer switch); `resize(hidden_sizes, seed, n_out=,
-    keep=, layer_map=)` or `set_network(net, param_map)` swap the network, carrying moments over
-    for kept parameters; weights edited by hand in `net` are picked up at the next step.
+    optimizer state except on an optimizer switch); `resize(...)` or `set_network(net,
+    param_map)` swap the network, carrying moments over for kept parameters.
     Figures: `metrics()` (full pass, cached while nothing changes), `batch_losses()` (every step
     of the last call), `last_loss`. `snapshot()` / `restore(snap)` save and replay weights with
     the optimizer and sampler state.
@@ -103,8 +105,10 @@ class Trainer:
         momentum: float = DEFAULT_MOMENTUM,
         seed: int = 0,
         test_mask: np.ndarray | None = None,
+        schedule: LrSchedule | None = None,
     ) -> None:
         self.task = parse_enum(Task, task, "task")
+        self.schedule = schedule or LrSchedule()
         self.optimizer = parse_enum(Optimizer, optimizer, "optimizer")
         self.lr = positive_finite(lr, "learning rate")
         self.batch_size = check_batch_size(batch_size)
@@ -284,6 +288,16 @@ class Trainer:
         self.lr = positive_finite(lr, "learning rate")
         self._settings_changed()
 
+    def set_schedule(self, schedule: LrSchedule) -> None:
+        if not isinstance(schedule, LrSchedule):
+            raise ValueError(f"schedule must be an LrSchedule, got {type(schedule).__name__}")
+        self.schedule = schedule
+        self._settings_changed()
+
+    def current_lr(self) -> float:
+        """The learning rate the next step uses (the schedule's rate at step `steps`)."""
+        return self.schedule.lr_at(self.lr, self.steps)
+
     def set_l2(self, l2: float) -> None:
         self.l2 = check_l2(l2)
         self._settings_changed()
@@ -396,6 +410,9 @@ class Trainer:
         hp[K.HP_EPS] = ADAM_EPS
         hp[K.HP_L2] = self.l2
         hp[K.HP_MOMENTUM] = self.momentum
+        hp[K.HP_SCHEDULE] = self.schedule.code
+        hp[K.HP_SCHEDULE_STEPS] = self.schedule.steps
+        hp[K.HP_SCHEDULE_GAMMA] = self.schedule.gamma
         ref = max(1.0, self._chance_loss(), self._ref_loss or 0.0)
         hp[K.HP_LOSS_LIMIT] = LOSS_EXPLOSION_FACTOR * ref if self._ref_loss is not None else np.inf
         hp[K.HP_JUMP_LIMIT] = JUMP_FACTOR
@@ -412,6 +429,7 @@ class Trainer:
         """One kernel call of n steps; their losses land in self._losses[offset:]."""
         if self._cfg[K.CFG_FULL] == 0:
             self._shuffled = True
+        self._kstate[K.ST_SCHEDULE_T] = self.steps + offset
         return K.train_steps(
             self.net.params,
             self._grad,
@@ -664,31 +682,3 @@ class Trainer:
         self._good_best = None
         self._data_version += 1
         self._settings_changed()
-
-
-def warmup(progress: Callable[[float, str], None] | None = None) -> None:
-    """Compile (or load from the cache) every training kernel the app uses.
-
-    progress(fraction, label) is called before the first (fraction 0; compiling the fused kernel
-    is nearly all of the time, a few seconds cold, well under one from the cache) and after each
-    configuration has run, ending at 1.0, for a loading screen.
-    """
-    if progress is not None:
-        progress(0.0, "training kernel")
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(8, 2))
-    jobs = [
-        ("classification", "adam"),
-        ("classification", "sgd"),
-        ("regression", "adam"),
-    ]
-    for i, (task, opt) in enumerate(jobs):
-        out = 2 if task == "classification" else 1
-        y = np.arange(8) % 2 if task == "classification" else X[:, 0].copy()
-        tr = Trainer(MLP([2, 3, out]), X, y, task=task, optimizer=opt, batch_size=4)
-        tr.step(2)
-        tr.set_batch_size(100)
-        tr.step(1)
-        tr.metrics()
-        if progress is not None:
-            progress((i + 1) / len(jobs), f"training kernel ({task}, {opt})")

@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from sandbox.data.datasets import picture_source
+from sandbox.data.pictures import Picture, load_picture
 from sandbox.geometry import Partition
 from sandbox.render import palette
 from sandbox.render.camera import View2D
 from sandbox.render.field import FieldMode, FieldStyle
+from sandbox.render.field_grid import GRID_STEP, first_layer_segments, grid_mesh, picture_error
 from sandbox.render.gl import GL
 from sandbox.render.inspector import activity_tint
 from sandbox.render.mesh import GLMesh
 from sandbox.render.renderer import Renderer
 from sandbox.render.split import Pane, split_panes
 from sandbox.state import AppState
-from sandbox.vocab import Task, View
+from sandbox.vocab import PER_PIXEL_MAX_WIDTH, Task, View
 
 CREASE_WIDTH = 1.6
 # A one-neuron network (the first lesson) is all about its single crease: draw it bold.
@@ -31,7 +34,8 @@ LONE_CREASE_WIDTH = 4.0
 BOUNDARY_WIDTH = 3.0
 BOUNDARY_COLOR = (0.08, 0.08, 0.1, 1.0)
 POINT_RADIUS = 5.5
-MLP_MAX_LAYERS, MLP_MAX_WIDTH = 8, 64
+MLP_MAX_LAYERS, MLP_MAX_WIDTH = 8, PER_PIXEL_MAX_WIDTH
+ERROR_RANGE = (0.0, 0.5)  # the error view's black-to-white span of |target - output|
 
 
 def crease_width(n_hidden: int, scale: float, base: float = CREASE_WIDTH) -> float:
@@ -60,6 +64,7 @@ class PlaneRenderer:
         self._boundary_key: tuple | None = None
         self._points_key: tuple | None = None
         self._mlp_key: tuple | None = None
+        self._sampled_creases = np.zeros((0, 4))
         self._layer_mesh: GLMesh | None = None
         self._layer_key: Partition | None = None
         self.laplace_ok = False
@@ -163,7 +168,15 @@ class PlaneRenderer:
         regression = state.task is Task.REGRESSION
         value_range = (0.0, 1.0) if regression else (-1.0, 1.0)
         base = dict(discretise=state.discretise, value_range=value_range)
-        if field:
+        picture = regression and picture_source(state.preset) is not None
+        if picture and View.ERROR in state.views:
+            # |target - output| from black (right) to white (off by half the grey range or more)
+            err = dict(base, value_range=ERROR_RANGE)
+            main = FieldStyle(mode=FieldMode.OUTPUT, regions=regions, strength=1.0, **err)
+        elif field and picture:
+            # a picture: its output at full contrast, black to white, as the picture itself
+            main = FieldStyle(mode=FieldMode.OUTPUT, regions=regions, strength=1.0, **base)
+        elif field:
             main = FieldStyle(mode=FieldMode.OUTPUT, regions=regions, **base)
         elif regions:
             main = FieldStyle(mode=FieldMode.REGIONS, **base)
@@ -189,8 +202,10 @@ class PlaneRenderer:
         if plane[2] < 1 or plane[3] < 1:
             return
         per_pixel = bool(part.too_many)
+        error = View.ERROR in state.views and self._picture(state) is not None
         if not per_pixel:
-            self._upload_partition(state, part)
+            if not error:
+                self._upload_partition(state, part)
             self._upload_lines(state, part, layer_part)
         else:
             r.creases.clear()
@@ -203,14 +218,20 @@ class PlaneRenderer:
         )
         self._upload_points(state)
         field_ok = True
+        sampled = False
         if per_pixel:
             per_pixel = field_ok = self._prepare_mlp(state)
+            if not per_pixel:  # too wide for the shader: the sampled field, first-layer creases
+                sampled = field_ok = self._upload_sampled(state)
+        if error:  # the error view replaces the field, sampled on a grid like a wide network
+            per_pixel = False
+            field_ok = self._upload_sampled(state, error=True)
         main, right = self.styles(state)
         flags = dict(
             field=field_ok,
             creases=View.CREASES in state.views,
-            boundary=View.BOUNDARY in state.views,
-            points=True,
+            boundary=View.BOUNDARY in state.views and not sampled,
+            points=state.show_points,
             per_pixel=per_pixel,
         )
         if (
@@ -279,6 +300,49 @@ class PlaneRenderer:
             )
             self._layer_mesh.set_region_colors(layer_part.region_colors)
         return FieldStyle(mode=FieldMode.REGIONS)
+
+    def _picture(self, state: AppState) -> Picture | None:
+        """The picture being learned (None for a point set or a file gone bad)."""
+        source = picture_source(state.preset) if state.task is Task.REGRESSION else None
+        if source is None:
+            return None
+        try:
+            return load_picture(source)
+        except ValueError:
+            return None
+
+    def _upload_sampled(self, state: AppState, error: bool = False) -> bool:
+        """The output (or, with `error`, |picture - output|) sampled on a grid into the mesh
+        pass (sandbox.render.field_grid), for a network too wide for the per-pixel shader; the
+        first layer's exact creases where the partition is over budget."""
+        cam = state.camera
+        _, _, pw, ph = state.layout.plane
+        key = ("sampled", error, state.session.weights_version, id(state.net), cam.center,
+               cam.zoom, pw, ph, state.scale, state.preset)  # fmt: skip
+        if self._mesh_key != key:
+            self._mesh_key = key  # the partition's mesh is uploaded again when it comes back
+            self._colors_key = self._laplace_key = None
+            bounds = cam.world_bounds()
+            nx, ny = pw // GRID_STEP + 2, ph // GRID_STEP + 2
+            vertices, triangles, values = grid_mesh(state.net, bounds, nx, ny)
+            picture = self._picture(state) if error else None
+            if picture is not None:
+                values = picture_error(picture, vertices, values)
+            region = np.zeros(len(vertices), dtype=np.int32)
+            self.r.mesh.set_mesh(vertices, triangles, region, values, origin=cam.center)
+            self.r.mesh.set_region_colors(palette.BACKGROUND[None, :3])
+            self._sampled_creases = first_layer_segments(state.net, bounds)
+        segments = self._sampled_creases
+        if (
+            len(segments) and state.partition is not None and state.partition.too_many
+        ):  # (the per-pixel branch clears the creases every frame)
+            # hundreds of creases: thinner and fainter, so the field shows between them
+            many = len(segments) > 64
+            rgba = palette.layer_colors(len(palette.LAYER_COLORS), 0.95)[0].copy()
+            rgba[3] = max(0.2, 0.95 * (64 / len(segments)) ** 0.5) if many else 0.95
+            width = (0.9 * state.scale) if many else crease_width(1, state.scale, CREASE_WIDTH)
+            self.r.creases.set(segments, rgba, width, origin=cam.center)
+        return True
 
     def _prepare_mlp(self, state: AppState) -> bool:
         net = state.net

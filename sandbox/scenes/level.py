@@ -163,6 +163,8 @@ class LevelScene(SandboxScene):
             batch_size=spec.batch_size or MAX_BATCH_SIZE,  # none given: every training point
             l2=spec.l2,
             seed=spec.seed,
+            schedule=spec.schedule,
+            schedule_steps=spec.schedule_steps,
         )
         data = level.data
         s.preset = data.dataset or DEFAULT_PRESET[task]
@@ -175,6 +177,7 @@ class LevelScene(SandboxScene):
         s.paint_value = 1.0
         s.layer_view = 0
         s.discretise = False
+        s.show_points = True
         s.far_return = None
         s.show_help = False
         s.hover = None

@@ -8,9 +8,12 @@ It writes the app state only for the layout and the UI scale, and the `Game` (pr
 settings) through its methods. A damaged progress file is reported once, as a message, and the
 menu carries on with fresh progress.
 
-`FreeSandboxScene` is the sandbox with one addition: Esc (when no help card is open) goes back
-to the menu. `scene_factory` decides what the app opens first: a level (--level), the menu (no
-sandbox options), or the free sandbox.
+`scene_factory` decides what the app opens first: a level (--level), the menu (no sandbox
+options), or the free sandbox (sandbox/scenes/free_sandbox.py).
+
+The menu's module imports nothing that loads numba (tests/test_startup_imports.py): the level and
+sandbox screens, and the renderer of the background (which needs the geometry kernels), are
+imported when they are first opened or drawn, so the first menu frame does not wait for numba.
 """
 
 from __future__ import annotations
@@ -26,24 +29,28 @@ import pygame_gui
 from sandbox import actions as A
 from sandbox import game_actions as G
 from sandbox.cli import resolve_level_id
+from sandbox.experiments import EXPERIMENTS, experiment
 from sandbox.io.files import stamped
-from sandbox.nn import MLP
 from sandbox.render.camera import View2D
-from sandbox.render.plane_view import PlaneRenderer
 from sandbox.scenes.base import Routes, Scene
 from sandbox.scenes.game import SETTING_UI_SCALE, Game
-from sandbox.scenes.level import LevelScene
 from sandbox.scenes.loading import kernels_ready, open_when_ready
-from sandbox.scenes.sandbox import SandboxScene
-from sandbox.scenes.workshop import prepare_scene, scene_data_from_state
 from sandbox.state import AppState, Layout, Toast
 from sandbox.ui import hud
-from sandbox.ui.menu_panels import CardInfo, MenuPanels, MenuView, menu_scale
+from sandbox.ui.menu_panels import (
+    PAGES,
+    CardInfo,
+    ExperimentCard,
+    MenuPanels,
+    MenuView,
+    menu_scale,
+)
 from sandbox.vocab import UI_SCALE_RANGE, View
 
 if TYPE_CHECKING:
     from sandbox.app import App
     from sandbox.config import AppConfig
+    from sandbox.render.plane_view import PlaneRenderer
 
 MESSAGE_SECONDS = 12.0
 BACKGROUND_SIZES = [2, 5, 5, 3]
@@ -55,10 +62,13 @@ class MenuScene(Scene):
 
     name = "menu"
 
-    def __init__(self, app: App, game: Game, config: AppConfig | None = None) -> None:
+    def __init__(
+        self, app: App, game: Game, config: AppConfig | None = None, page: str = "levels"
+    ) -> None:
         super().__init__(app)
         self.game = game
         self.config = config if config is not None else app.config
+        self.page = page if page in PAGES else "levels"
         self.panels: MenuPanels | None = None
         self.view: MenuView | None = None
         self.settings_open = False
@@ -68,6 +78,8 @@ class MenuScene(Scene):
             G.OpenLevel: self._on_OpenLevel,
             G.ContinueGame: self._on_ContinueGame,
             G.OpenSandbox: self._on_OpenSandbox,
+            G.OpenExperiment: self._on_OpenExperiment,
+            G.ShowPage: self._on_ShowPage,
             G.ShowSettings: self._on_ShowSettings,
             G.SetUnlockAll: self._on_SetUnlockAll,
             A.SetUiScale: self._on_SetUiScale,
@@ -146,6 +158,8 @@ class MenuScene(Scene):
             settings_open=self.settings_open,
             unlock_all=game.unlock_all,
             ui_scale=self.state.ui_scale,
+            page=self.page,
+            experiments=tuple(ExperimentCard(e.id, e.title, e.caption) for e in EXPERIMENTS),
         )
 
     # ------------------------------------------------------------------ events -> actions
@@ -184,6 +198,8 @@ class MenuScene(Scene):
             what = f"level {self.game.number(before)}" if before else "the level before it"
             self.say(f"Locked: win {what} first (presenters: U opens every level).", "warn")
             return
+        from sandbox.scenes.level import LevelScene
+
         self.next_scene = open_when_ready(
             self.app, lambda: LevelScene(self.app, self.game, entry.level, self.config)
         )
@@ -196,9 +212,27 @@ class MenuScene(Scene):
         self._on_OpenLevel(G.OpenLevel(target))
 
     def _on_OpenSandbox(self, a: G.OpenSandbox) -> None:
+        from sandbox.scenes.free_sandbox import FreeSandboxScene
+
         self.next_scene = open_when_ready(
             self.app, lambda: FreeSandboxScene(self.app, self.config, self.game)
         )
+
+    def _on_OpenExperiment(self, a: G.OpenExperiment) -> None:
+        try:
+            exp = experiment(a.experiment_id)
+        except ValueError as exc:
+            self.say(str(exc), "warn")
+            return
+        from sandbox.scenes.experiment import ExperimentScene
+
+        self.next_scene = open_when_ready(
+            self.app, lambda: ExperimentScene(self.app, self.config, exp, self.game)
+        )
+
+    def _on_ShowPage(self, a: G.ShowPage) -> None:
+        self.page = a.page if a.page in PAGES else "levels"
+        self._refresh()
 
     def _on_ShowSettings(self, a: G.ShowSettings) -> None:
         self.settings_open = bool(a.on)
@@ -252,6 +286,8 @@ class MenuScene(Scene):
         if self._bg_state is None or self._bg_state.layout.window != (w, h):
             self._bg_state = _background_state((w, h))
         if self._background is None:
+            from sandbox.render.plane_view import PlaneRenderer
+
             self._background = PlaneRenderer(self.app.renderer)
         self._background.draw(self._bg_state)
 
@@ -270,6 +306,8 @@ def _background_state(window: tuple[int, int]) -> AppState:
     bg = AppState()
     bg.layout = Layout(window=(w, h), plane=(0, 0, w, h))
     bg.camera = View2D((0.0, 0.0), 0.55, max(1, w), max(1, h))
+    from sandbox.nn import MLP
+
     net = MLP(BACKGROUND_SIZES, seed=BACKGROUND_SEED)
     # spread the first-layer creases over the window so the folds fill it
     W, b = net.layers[0]
@@ -283,70 +321,6 @@ def _background_state(window: tuple[int, int]) -> AppState:
     return bg
 
 
-# ----------------------------------------------------------------------------- the free sandbox
-class FreeSandboxScene(SandboxScene):
-    """The sandbox, every control unlocked; Esc goes back to the start menu."""
-
-    name = "sandbox"
-
-    def __init__(self, app: App, config: AppConfig, game: Game | None = None) -> None:
-        super().__init__(app, config)
-        self.game = game
-
-    def enter(self) -> None:
-        keep = self.state.ui_scale if self.game is not None else None
-        super().enter()
-        if keep is not None and keep != self.state.ui_scale:
-            # from the menu: the UI scale chosen there, not the command line's
-            self.state.ui_scale = keep
-            self.relayout()
-        memory = self.state.sandbox_memory
-        if memory is not None:
-            # back from the menu or a level: the sandbox as it was left, through the same
-            # checks as a scene file (whatever cannot be restored leaves the defaults)
-            try:
-                self.workshop.restore(prepare_scene(memory, self.state, "the last sandbox"))
-            except ValueError:
-                self.state.sandbox_memory = None
-            else:
-                self.say("Back in the sandbox, as you left it.")
-
-    def exit(self) -> None:
-        if self.state.net is not None and self.state.points is not None:
-            self.state.sandbox_memory = scene_data_from_state(self.state)
-        super().exit()
-
-    def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
-        if (
-            event.type == pygame.KEYDOWN
-            and event.key == pygame.K_ESCAPE
-            and not consumed
-            and not self.esc_closes_a_card()
-        ):
-            return [G.OpenMenu()]
-        return super().translate(event, consumed)
-
-    def screen_routes(self) -> Routes:
-        return {**super().screen_routes(), G.OpenMenu: self._on_OpenMenu}
-
-    def _on_ui_scale(self, a: A.SetUiScale) -> None:
-        super()._on_ui_scale(a)
-        if self.game is not None:
-            error = self.game.set_setting(SETTING_UI_SCALE, self.state.ui_scale)
-            if error:
-                self.say(error, "error")
-
-    def _on_OpenMenu(self, a: G.OpenMenu) -> None:
-        if self.game is None:
-            try:
-                self.game = Game(self.config.extra.get("levels_dir"))
-            except (OSError, ValueError) as exc:
-                self.say(f"The menu cannot be opened: {exc}", "error")
-                return
-        self.state.playing = False
-        self.next_scene = MenuScene(self.app, self.game, self.config)
-
-
 # ----------------------------------------------------------------------------- the first screen
 def scene_factory(app: App, config: AppConfig) -> Callable[[], Scene]:
     """What to open first, as a factory (the loading screen calls it when kernels are ready).
@@ -354,6 +328,15 @@ def scene_factory(app: App, config: AppConfig) -> Callable[[], Scene]:
     Raises ValueError with a message for users when --level names no level or a broken one.
     """
     levels_dir = config.extra.get("levels_dir")
+    if config.experiment:
+        exp = experiment(config.experiment)
+
+        def experiment_scene() -> Scene:
+            from sandbox.scenes.experiment import ExperimentScene
+
+            return ExperimentScene(app, config, exp)
+
+        return experiment_scene
     if config.level:
         game = Game(levels_dir, config.extra.get("progress_path"))
         level_id = resolve_level_id(config.level, [e.id for e in game.entries])
@@ -365,6 +348,8 @@ def scene_factory(app: App, config: AppConfig) -> Callable[[], Scene]:
             raise ValueError(f"--level {config.level!r} cannot be played: {entry.error}")
 
         def level() -> Scene:
+            from sandbox.scenes.level import LevelScene
+
             return LevelScene(app, game, entry.level, config)
 
         return level
@@ -376,6 +361,8 @@ def scene_factory(app: App, config: AppConfig) -> Callable[[], Scene]:
         return menu
 
     def sandbox() -> Scene:
+        from sandbox.scenes.free_sandbox import FreeSandboxScene
+
         return FreeSandboxScene(app, config)
 
     return sandbox

@@ -13,18 +13,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sandbox import actions as A
 from sandbox.bayes import LastLayerLaplace
-from sandbox.data import dataset_info, list_datasets, make_dataset
+from sandbox.data import dataset_info, list_datasets, make_dataset, picture_source
+from sandbox.data.datasets import IMAGE_PREFIX
+from sandbox.data.pictures import load_picture
+from sandbox.fit import picture_psnr
 from sandbox.metrics import Metrics
-from sandbox.nn import MLP
+from sandbox.nn import MLP, LrSchedule
 from sandbox.nn.trainer import plain_number
 from sandbox.scenes.base import Controller, Routes
 from sandbox.session import TrainingSetup, new_points, outputs_needed
+from sandbox.settings import setting
 from sandbox.state import NetworkSettings
 from sandbox.vocab import (
     L2_MAX,
@@ -39,6 +44,7 @@ from sandbox.vocab import (
     SPEEDS,
     TEST_FRACTION_UI_MAX,
     Optimizer,
+    Schedule,
     Task,
     View,
 )
@@ -75,6 +81,7 @@ def training_setup(st: NetworkSettings) -> TrainingSetup:
         batch_size=st.batch_size,
         l2=st.l2,
         seed=st.seed,
+        schedule=LrSchedule(st.schedule, st.schedule_steps),
     )
 
 
@@ -94,7 +101,9 @@ class ModelController(Controller):
     def routes(self) -> Routes:
         return {
             A.LoadPreset: self._on_load_preset,
+            A.OpenPicture: self._on_open_picture,
             A.SetNoise: self._on_noise,
+            A.SetResolution: self._on_resolution,
             A.NewDataSeed: self._on_new_data_seed,
             A.SetTestFraction: self._on_test_fraction,
             A.SetTask: self._on_task,
@@ -105,6 +114,7 @@ class ModelController(Controller):
             A.SetLearningRate: self._on_lr,
             A.SetBatchSize: self._on_batch_size,
             A.SetL2: self._on_l2,
+            A.SetSchedule: self._on_schedule,
             A.TogglePlay: lambda a: self.set_playing(not self.state.playing),
             A.SetPlaying: lambda a: self.set_playing(a.playing),
             A.StepOnce: self._on_step_once,
@@ -132,7 +142,7 @@ class ModelController(Controller):
             n = int(s.n_preset)
             X, y = make_dataset(
                 name, n=n, noise=float(min(s.noise, NOISE_RANGE[1])),
-                seed=int(s.data_seed),
+                seed=int(s.data_seed), resolution=int(s.resolution),
             )  # fmt: skip
         except ValueError as exc:
             self.scene.say(str(exc), "error")
@@ -147,6 +157,7 @@ class ModelController(Controller):
             return False
         self._preset_version = pts.version
         s.preset = name
+        s.show_points = picture_source(name) is None  # a picture's pixels: the field shows them
         return True
 
     def switch_task(self, task: Task, load_default: bool = True) -> None:
@@ -179,10 +190,38 @@ class ModelController(Controller):
                 src.name, src.noise, src.data_seed, src.n_preset
             )  # fmt: skip
 
+    def _on_open_picture(self, a: A.OpenPicture) -> None:
+        if a.path is None:
+            self.scene.workshop.ask("open_picture", str(self.scene.workshop.folder()))
+            return
+        self.state.workshop.dialog = None
+        self.open_picture(a.path)
+
+    def open_picture(self, path: str) -> bool:
+        """Learn the picture in `path` with a fresh network; a bad file changes nothing."""
+        name = f"{IMAGE_PREFIX}{Path(path).expanduser().absolute()}"
+        try:
+            dataset_info(name)  # reads the picture: any problem is reported before a change
+        except ValueError as exc:
+            self.scene.say(str(exc), "error")
+            return False
+        if not self.load_preset(name):
+            return False
+        self.build_network()
+        self.state.workshop.last_folder = str(Path(path).expanduser().absolute().parent)
+        self.scene.say(f"Learning the picture {path}: press Space to train.")
+        return True
+
     def _on_load_preset(self, a: A.LoadPreset) -> None:
         # another data set is another problem: a fresh network (step 0) with the data's outputs
         if self.load_preset(a.name):
             self.build_network()
+
+    def _on_resolution(self, a: A.SetResolution) -> None:
+        s = self.state
+        s.resolution = int(np.clip(a.resolution, 1, setting("resolution").range[1]))
+        if picture_source(s.preset) is not None:
+            self.load_preset(s.preset, coalesce=True)
 
     def _on_noise(self, a: A.SetNoise) -> None:
         s = self.state
@@ -268,6 +307,18 @@ class ModelController(Controller):
         if a.name in tuple(Optimizer) and a.name != s.settings.optimizer:
             s.settings = replace(s.settings, optimizer=a.name)
             s.trainer.set_optimizer(a.name)
+
+    def _on_schedule(self, a: A.SetSchedule) -> None:
+        s = self.state
+        try:
+            kind = Schedule(a.schedule)
+            steps = s.settings.schedule_steps if a.steps is None else int(a.steps)
+            schedule = LrSchedule(kind, steps)
+        except ValueError as exc:
+            self.scene.say(str(exc), "error")
+            return
+        s.settings = replace(s.settings, schedule=kind, schedule_steps=steps)
+        s.trainer.set_schedule(schedule)
 
     def _on_lr(self, a: A.SetLearningRate) -> None:
         s = self.state
@@ -386,6 +437,12 @@ class ModelController(Controller):
             return
         self._metrics_time = s.time
         m = self.session.metrics()
+        source = picture_source(s.preset) if s.task is Task.REGRESSION else None
+        if source is not None and s.net is not None:
+            try:  # the blog's test: the whole picture at full resolution, not the pixels trained
+                m = replace(m, psnr=picture_psnr(s.net, load_picture(source)))
+            except ValueError:
+                pass
         s.metrics = m
         if m.step != self._last_step_count:
             self._last_step_count = m.step

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sandbox import actions as A
+from sandbox.data.datasets import picture_source
 from sandbox.geometry import Partition
 from sandbox.nn.mlp import softmax
 from sandbox.render.camera import View2D
@@ -68,6 +69,7 @@ class PlaneController(Controller):
             A.ToggleView: self._on_toggle_view,
             A.SetView: self._on_set_view,
             A.ToggleDiscretise: self._on_toggle_discretise,
+            A.TogglePoints: self._on_toggle_points,
             A.SetLayerView: self._on_set_layer_view,
             A.CycleLayerView: self._on_cycle_layer_view,
         }
@@ -262,12 +264,17 @@ class PlaneController(Controller):
                 s.views.discard(View.SPLIT)
             elif view is View.SPLIT:
                 s.views.discard(View.LAPLACE)
+            if view is View.ERROR and picture_source(s.preset) is None:
+                self.scene.say("The error view compares a picture with the output: open a picture.")
             if view in (View.LAPLACE, View.SPLIT) and s.task is Task.REGRESSION:
                 self.scene.say(
                     "Laplace confidence is shown for classification; pictures show grey."
                 )
         else:
             s.views.discard(view)
+
+    def _on_toggle_points(self, a: A.TogglePoints) -> None:
+        self.state.show_points = not self.state.show_points
 
     def _on_toggle_discretise(self, a: A.ToggleDiscretise) -> None:
         self.state.discretise = not self.state.discretise

@@ -47,9 +47,10 @@ from sandbox.scenes.workshop import Workshop
 from sandbox.session import new_points
 from sandbox.state import Toast
 from sandbox.ui import hud, presenter, stage_panels
+from sandbox.ui.dialogs import dropped_file_action
 from sandbox.ui.layout import compute_layout
 from sandbox.ui.panels import SandboxPanels
-from sandbox.vocab import UI_SCALE_RANGE, Task, View
+from sandbox.vocab import UI_SCALE_RANGE, Schedule, Task, View
 
 if TYPE_CHECKING:
     from sandbox.app import App
@@ -119,11 +120,14 @@ class SandboxScene(Scene):
             ),
             optimizer=cfg.optimizer or s.settings.optimizer,
             batch_size=cfg.batch_size or s.settings.batch_size,
+            schedule=Schedule(cfg.schedule or s.settings.schedule),
+            schedule_steps=cfg.schedule_steps or s.settings.schedule_steps,
         )
         s.preset = cfg.dataset
         s.data_seed = cfg.seed
         s.noise = cfg.noise if cfg.noise is not None else float(info.default_noise)
         s.n_preset = cfg.points if cfg.points is not None else DEFAULT_POINTS[task]
+        s.resolution = cfg.resolution or s.resolution
         s.ui_scale = float(np.clip(cfg.ui_scale, *UI_SCALE_RANGE))
         s.show_ui = not cfg.hide_ui
         if cfg.views is not None:
@@ -168,6 +172,8 @@ class SandboxScene(Scene):
         if self.panels is not None:
             out += self.panels.handle_event(event)
         out += self.workshop.translate(event)
+        if event.type == pygame.DROPFILE:  # a file dropped on the window: open it by its kind
+            out.append(dropped_file_action(str(event.file)))
         staged, claimed = self.stage.translate(event, consumed)
         out += staged
         if not claimed:
@@ -237,7 +243,10 @@ class SandboxScene(Scene):
         self.relayout()
 
     def _on_toggle_help(self, a: A.ToggleHelp) -> None:
-        self.state.show_help = not self.state.show_help
+        s = self.state
+        page = a.page if a.page in ("keys", "guide") else "keys"
+        s.show_help = not (s.show_help and s.help_page == page)
+        s.help_page = page
 
     def _on_screenshot(self, a: A.Screenshot) -> None:
         path = a.path or str(stamped("neural-origami", ".png"))

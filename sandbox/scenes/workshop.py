@@ -7,9 +7,8 @@ precision, level id, seeds, and the sandbox's own settings under `extra["sandbox
 `prepare_scene` turns a `SceneData` back into ready-made objects (point set, network, settings,
 view) and checks that a trainer accepts them, all without touching the state; only when that
 succeeds does `Workshop` commit them. So a damaged, truncated, newer-version or impossible file
-is refused with the loader's message and changes nothing. The workshop is part of the scene
-layer (it writes the state, as scenes do); its widgets, the file dialogs and the presenter
-overlays, live in sandbox.ui and only emit actions.
+is refused with the loader's message and changes nothing. The workshop writes the state, as
+scenes do; its widgets (file dialogs, presenter overlays) live in sandbox.ui and emit actions.
 
 Recording reads the plane back after the GL draw (before the UI is composited, so recordings
 show the plane without panels or cards) at a fixed rate, not every frame, because reading
@@ -85,6 +84,7 @@ def _sandbox_extra(state: AppState) -> dict[str, object]:
         "brush_density": int(state.brush_density),
         "paint_value": float(state.paint_value),
         "discretise": bool(state.discretise),
+        "show_points": bool(state.show_points),
         "speed": int(state.speed),
         "far_return": None if state.far_return is None else [float(v) for v in state.far_return],
     }
@@ -103,6 +103,8 @@ def scene_data_from_state(state: AppState, level: str | None = None) -> SceneDat
         learning_rate=float(st.learning_rate),
         batch_size=int(st.batch_size),
         l2=float(st.l2),
+        schedule=str(st.schedule),
+        schedule_steps=int(st.schedule_steps),
         momentum=float(getattr(trainer, "momentum", 0.9)),
         seed=int(st.seed),
         test_fraction=float(pts.test_fraction),
@@ -159,11 +161,8 @@ def _get(
     lo: float = -math.inf,
     hi: float = math.inf,
 ) -> T:
-    """One sandbox setting from `extra`, or `default` when missing, mistyped or out of range.
-
-    These are conveniences (brush size, speed...); a scene written by another program may lack
-    them, which is no reason to refuse it.
-    """
+    """One sandbox setting from `extra`, or `default` when missing, mistyped or out of range
+    (conveniences: a scene written by another program may lack them; no reason to refuse it)."""
     value = extra.get(key, default)
     if kind is bool:
         return value if isinstance(value, bool) else default
@@ -176,10 +175,8 @@ def _get(
 
 
 def prepare_scene(data: SceneData, state: AppState, source: str = "scene") -> PreparedScene:
-    """Build the points, network and settings of a validated scene without changing `state`.
-
-    Raises ValueError naming `source` when this app cannot hold the scene.
-    """
+    """Build the points, network and settings of a validated scene without changing `state`;
+    ValueError naming `source` when this app cannot hold the scene."""
     task = Task(data.task)
     raw = data.extra.get(SANDBOX_KEY) if isinstance(data.extra, dict) else None
     extra: dict[str, object] = migrate(raw) if isinstance(raw, dict) else {}  # old names too
@@ -212,6 +209,8 @@ def prepare_scene(data: SceneData, state: AppState, source: str = "scene") -> Pr
         batch_size=int(t.batch_size),
         l2=float(t.l2),
         seed=int(t.seed),
+        schedule=t.schedule,
+        schedule_steps=int(t.schedule_steps),
     )
     try:
         # a throwaway trainer: whatever it refuses is refused before anything changes
@@ -383,7 +382,7 @@ class Workshop(Controller):
         """The next dialog starts in the folder of `path` (a file written, opened or picked)."""
         self.state.workshop.last_folder = str(Path(path).absolute().parent)
 
-    def _ask(self, kind: str, path: str) -> None:
+    def ask(self, kind: str, path: str) -> None:
         w = self.state.workshop
         w.shortcuts = False  # the dialog must not open under the shortcut overlay
         w.dialog = kind
@@ -401,7 +400,7 @@ class Workshop(Controller):
         w = self.state.workshop
         if a.path is None:
             name = Path(w.scene_path).name if w.scene_path else f"scene{SCENE_SUFFIX}"
-            self._ask("save_scene", str(self.folder() / name))
+            self.ask("save_scene", str(self.folder() / name))
             return
         w.dialog = None
         self.save_scene(a.path)
@@ -409,7 +408,7 @@ class Workshop(Controller):
     def _on_OpenScene(self, a: A.OpenScene) -> None:
         w = self.state.workshop
         if a.path is None:
-            self._ask("open_scene", self._start(w.scene_path))
+            self.ask("open_scene", self._start(w.scene_path))
             return
         w.dialog = None
         self.open_scene(a.path)
@@ -478,6 +477,7 @@ class Workshop(Controller):
         s.brush_density = _get(ex, "brush_density", int, s.brush_density, *BRUSH_DENSITY_RANGE)
         s.paint_value = _get(ex, "paint_value", float, s.paint_value, 0.0, 1.0)
         s.discretise = _get(ex, "discretise", bool, False)
+        s.show_points = _get(ex, "show_points", bool, True)
         s.speed = _get(ex, "speed", int, s.speed, 0, len(SPEEDS) - 1)
         s.views = set(p.views)
         s.prior_precision = p.prior_precision
@@ -505,7 +505,7 @@ class Workshop(Controller):
         w = self.state.workshop
         if a.path is None:
             name = Path(w.weights_path).name if w.weights_path else f"network{WEIGHTS_SUFFIX}"
-            self._ask("export_weights", _with_suffix(str(self.folder() / name), WEIGHTS_SUFFIX))
+            self.ask("export_weights", _with_suffix(str(self.folder() / name), WEIGHTS_SUFFIX))
             return
         w.dialog = None
         self.export_weights(a.path)
@@ -513,7 +513,7 @@ class Workshop(Controller):
     def _on_ImportWeights(self, a: A.ImportWeights) -> None:
         w = self.state.workshop
         if a.path is None:
-            self._ask("import_weights", self._start(w.weights_path))
+            self.ask("import_weights", self._start(w.weights_path))
             return
         w.dialog = None
         self.import_weights(a.path)

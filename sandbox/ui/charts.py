@@ -99,8 +99,21 @@ def loss_chart(
     finite = np.concatenate([train[np.isfinite(train)], test[np.isfinite(test)]])
     finite = finite[finite > 0]
     if len(steps) < 2 or finite.size == 0:
-        img = f.render("the loss curve appears while training", True, TEXT_DIM)
-        surf.blit(img, (left + (pw - img.get_width()) // 2, top + ph // 2))
+        # one line where it fits, else as many lines as a narrow chart needs
+        lines, line = [], ""
+        for word in "the loss curve appears while training".split():
+            wider = f"{line} {word}".strip()
+            if line and f.size(wider)[0] > pw:
+                lines.append(line)
+                line = word
+            else:
+                line = wider
+        lines.append(line)
+        y = top + ph // 2 - (len(lines) - 1) * f.get_linesize() // 2
+        for text in lines:
+            img = f.render(text, True, TEXT_DIM)
+            surf.blit(img, (left + (pw - img.get_width()) // 2, y))
+            y += f.get_linesize()
         return surf
     lo = math.floor(math.log10(max(finite.min(), 1e-8)))
     hi = math.ceil(math.log10(max(finite.max(), 1e-8)))

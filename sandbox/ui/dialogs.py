@@ -22,6 +22,7 @@ from pygame_gui.elements import UIButton
 from pygame_gui.windows import UIFileDialog
 
 from sandbox import actions as A
+from sandbox.data.pictures import PICTURE_SUFFIXES
 from sandbox.state import AppState
 
 if TYPE_CHECKING:
@@ -41,6 +42,12 @@ DIALOGS: dict[str, DialogSpec] = {
     "open_scene": DialogSpec("Open a scene", frozenset({".origami"}), True, A.OpenScene),
     "export_weights": DialogSpec(
         "Export the network weights (.npz)", frozenset({""}), False, A.ExportWeights
+    ),
+    "open_picture": DialogSpec(
+        "Open a picture to learn",
+        frozenset(PICTURE_SUFFIXES),
+        True,
+        A.OpenPicture,
     ),
     "import_weights": DialogSpec(
         "Import a network (.npz, .pt, .pth)",
@@ -149,6 +156,17 @@ class FileDialogs:
         return []
 
 
+def dropped_file_action(path: str) -> A.Action:
+    """What a file dropped on the window asks for: a scene opens, a network is imported, and
+    anything else is tried as a picture (a file that is none gets the picture reader's message)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".origami":
+        return A.OpenScene(path)
+    if suffix in DIALOGS["import_weights"].suffixes:
+        return A.ImportWeights(path)
+    return A.OpenPicture(path)
+
+
 # ----------------------------------------------------------------------------- the FILE area
 FILE_ROWS: tuple[tuple[tuple[str, str, Callable[[], A.Action], str], ...], ...] = (
     (
@@ -164,6 +182,11 @@ FILE_ROWS: tuple[tuple[tuple[str, str, Callable[[], A.Action], str], ...], ...] 
          "PyTorch). Ctrl+E.", A.ExportWeights, "export"),
         ("Import net", "Load a network from .npz, or a PyTorch state_dict of Linear and ReLU "
          "layers with 2 inputs (.pt/.pth); your points stay. Ctrl+I.", A.ImportWeights, "import"),
+    ),
+    (
+        ("Open picture", "Learn a picture: any PNG, JPEG, BMP, GIF or WebP file becomes grey "
+         "targets, one per pixel. You can also drop an image file on the window.",
+         A.OpenPicture, "picture"),
     ),
 )  # fmt: skip
 

@@ -1,5 +1,6 @@
 """The heads-up display: what is drawn with pygame (not pygame-gui) on top of the plane: the hover
-readout, messages (toasts), the help card, the brush outline, captions and the loading screen.
+readout, messages (toasts), the help card (its "what am I looking at" page is sandbox.ui.guide),
+the brush outline, captions and the loading screen.
 (Not to be confused with sandbox.render.overlay, the GL pass that composites the UI surface.)
 
 These are drawn with pygame onto the same transparent surface as the pygame-gui panels (the
@@ -262,6 +263,7 @@ def hud_key(state: AppState, scale: float) -> tuple:
         state.paint_value,
         hover,
         state.show_help,
+        state.help_page,
         state.workshop.dialog is not None,
         shown,
     )
@@ -346,18 +348,6 @@ def draw_brush(surface: pygame.Surface, state: AppState, scale: float) -> None:
     pygame.draw.circle(surface, premul(colour), pos, r, 2)
 
 
-WHAT_YOU_SEE: tuple[tuple[str, str], ...] = (
-    ("regions", "Regions: the creases cut the plane into flat pieces. Inside each piece the "
-     "network is just a tilted flat sheet."),
-    ("creases", "Creases: each neuron folds the plane along one straight line. Deeper layers "
-     "bend where they meet earlier creases."),
-    ("boundary", "Boundary: the thick black line is where the network changes its answer from "
-     "one class to another."),
-    ("confidence", "Confidence: strong colour means sure, pale means unsure. Far from the dots "
-     "a plain network stays sure; Laplace (L) makes it humbler."),
-)  # fmt: skip
-
-
 def wrap_words(text: str, f: pygame.font.Font, width: int) -> list[str]:
     """Greedy word wrap of `text` into lines at most `width` pixels wide (a long word alone)."""
     lines: list[str] = []
@@ -427,62 +417,61 @@ def _legend_picture(surface: pygame.Surface, kind: str, rect: pygame.Rect, scale
     pygame.draw.rect(surface, premul((90, 98, 112)), rect, 1)
 
 
-def help_columns(window: tuple[int, int], scale: float) -> tuple[float, bool]:
-    """Type size of the help card and whether the key list fits beside "What you see"."""
-    for size in (16 * scale, 14 * scale, 13):
-        lh = font(size).get_linesize() + round(2 * scale)
-        keys_w = (max(font(size, True).size(k)[0] for k, _ in KEY_HELP) + round(24 * scale)
+def help_columns(window: tuple[int, int], scale: float) -> tuple[float, int]:
+    """Type size of the key list and in how many columns (1 or 2) it fits the window."""
+    for size in (16 * scale, 14 * scale, 13 * scale, 13, 12, 11):
+        u = size / 16  # spacing follows the type
+        lh = font(size).get_linesize() + round(2 * u)
+        pair_w = (max(font(size, True).size(k)[0] for k, _ in KEY_HELP) + round(24 * u)
                   + max(font(size).size(v)[0] for _, v in KEY_HELP))  # fmt: skip
-        see_w = round(330 * size / 16)
-        keys_h = lh * (len(KEY_HELP) + 2) + round(30 * scale)
-        if see_w + keys_w + round(96 * scale) <= window[0] - 8 and keys_h <= window[1] - 8:
-            return size, True
-    return 16 * scale, False
+        for columns in (1, 2):
+            rows = -(-len(KEY_HELP) // columns)
+            keys_w = columns * pair_w + (columns - 1) * round(40 * u) + round(48 * u)
+            keys_h = lh * (rows + 3) + round(40 * u)
+            if keys_w <= window[0] - 16 and keys_h <= window[1] - 16:
+                return size, columns
+    return 11, 2
+
+
+HELP_FOOTER = "W: what am I looking at?  ·  ?: every key in big type  ·  Esc closes"
 
 
 def draw_help(surface: pygame.Surface, state: AppState, scale: float) -> pygame.Rect | None:
-    """The help card in the middle of the window, opaque so nothing under it shows through:
-    "What you see" (regions, creases, boundary, confidence: a picture and a sentence each)
-    and, where the window has room, every key and mouse gesture beside it (else a line saying
-    that ? lists them). Returns its rectangle (None when the card is closed)."""
+    """The help card in the middle of the window, opaque so nothing under it shows through: on
+    its "keys" page every key and mouse gesture (in one or two columns, the type as large as
+    the window allows), on its "guide" page what each thing on the screen is
+    (sandbox.ui.guide). Returns its rectangle (None when the card is closed)."""
     if not state.show_help:
         return None
+    if state.help_page == "guide":
+        from sandbox.ui.guide import draw_guide  # guide draws with this module's helpers
+
+        return draw_guide(surface, state, scale)
     w, h = state.layout.window
-    size, with_keys = help_columns((w, h), scale)
+    size, columns = help_columns((w, h), scale)
+    u = size / 16
     f = font(size)
-    lh = f.get_linesize() + round(2 * scale)
-    pad = round(24 * scale)
-    pic = (round(56 * size / 16), round(34 * size / 16))
-    see_w = round(330 * size / 16)
-    text_w = see_w - pic[0] - round(12 * scale)
-    blocks = [wrap_words(text, f, text_w) for _, text in WHAT_YOU_SEE]
-    see_h = sum(max(len(b) * lh, pic[1]) + round(12 * scale) for b in blocks) + lh * 2
-    col1 = max(font(size, True).size(k)[0] for k, _ in KEY_HELP) + round(24 * scale)
+    lh = f.get_linesize() + round(2 * u)
+    pad = round(24 * u)
+    col1 = max(font(size, True).size(k)[0] for k, _ in KEY_HELP) + round(24 * u)
     col2 = max(f.size(v)[0] for _, v in KEY_HELP)
-    keys_w = col1 + col2 if with_keys else 0
-    cw = pad * 2 + see_w + (pad * 2 + keys_w if with_keys else 0)
-    ch = round(16 * scale) + max(see_h + lh, lh * (len(KEY_HELP) + 2) if with_keys else 0)
-    rect = pygame.Rect(0, 0, min(cw, w - 8), min(ch + round(14 * scale), h - 8))
+    gap = round(40 * u)
+    rows = -(-len(KEY_HELP) // columns)
+    footer_w = font(size).size(HELP_FOOTER)[0]
+    cw = max(2 * pad + columns * (col1 + col2) + (columns - 1) * gap, 2 * pad + footer_w)
+    ch = round(16 * u) + lh * (rows + 3) + round(14 * u)
+    rect = pygame.Rect(0, 0, min(cw, w - 8), min(ch, h - 8))
     rect.center = (w // 2, h // 2)
     _card(surface, rect, scale, border=ACCENT, alpha=255)
-    x, y = rect.x + pad, rect.y + round(16 * scale)
-    _text(surface, "What you see", (x, y), size * 1.25, TEXT, bold=True)
-    y += lh + round(12 * scale)
-    for (kind, _), lines in zip(WHAT_YOU_SEE, blocks, strict=True):
-        _legend_picture(surface, kind, pygame.Rect(x, y + round(3 * scale), *pic), scale)
-        for i, line in enumerate(lines):
-            _text(surface, line, (x + pic[0] + round(12 * scale), y + i * lh), size, TEXT)
-        y += max(len(lines) * lh, pic[1]) + round(12 * scale)
-    if not with_keys:
-        _text(surface, "? shows every key in big type.", (x, y), size, ACCENT, bold=True)
-        return rect
-    x, y = rect.x + pad * 3 + see_w, rect.y + round(16 * scale)
+    x, y = rect.x + pad, rect.y + round(16 * u)
     _text(surface, "Keys and mouse", (x, y), size * 1.25, TEXT, bold=True)
-    y += lh + round(12 * scale)
-    for key, what in KEY_HELP:
-        _text(surface, key, (x, y), size, ACCENT, bold=True)
-        _text(surface, what, (x + col1, y), size, TEXT)
-        y += lh
+    top = y + lh + round(12 * u)
+    for i, (key, what) in enumerate(KEY_HELP):
+        cx = x + (i // rows) * (col1 + col2 + gap)
+        cy = top + (i % rows) * lh
+        _text(surface, key, (cx, cy), size, ACCENT, bold=True)
+        _text(surface, what, (cx + col1, cy), size, TEXT)
+    _text(surface, HELP_FOOTER, (x, top + rows * lh + round(4 * u)), size, TEXT_DIM)
     return rect
 
 

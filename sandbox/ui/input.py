@@ -33,6 +33,7 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("F B G C", "field, boundary, regions, creases"),
     ("L / X", "Laplace confidence / split screen"),
     ("D", "discrete colours"),
+    ("K", "dots on/off"),
     ("[ / ]", "layer shown by the regions view"),
     *STAGE_KEYS,
     ("Tab", "hide / show the panels"),
@@ -42,6 +43,7 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("F5", "presenter mode"),
     ("?", "every key in big type"),
     ("F12", "save a screenshot"),
+    ("W", "what am I looking at? (a picture for each thing)"),
     ("H or F1", "this help"),
     ("Esc", "close this help"),
 )
@@ -149,17 +151,20 @@ class InputMapper:
     # ------------------------------------------------------------------ keys
     def card_key(self, event: pygame.event.Event, state: AppState) -> list[A.Action]:
         """A key pressed while the help card or the shortcut overlay is up: it goes to the card
-        alone. Esc, H/F1 and ? open or close the cards; F5, F9 and F12 (presenter mode, recording,
-        screenshot) still work; every other key does nothing behind the card."""
+        alone. Esc, H/F1, W and ? open, turn or close the cards; F5, F9 and F12 (presenter mode,
+        recording, screenshot) still work; every other key does nothing behind the card."""
         if event.type != pygame.KEYDOWN:
             return self._key_up(event) if event.type == pygame.KEYUP else []
         key = event.key
         if getattr(event, "unicode", "") == "?" or key == pygame.K_QUESTION:
             return [A.ToggleShortcuts()]
         if key == pygame.K_ESCAPE:
-            return [A.ToggleShortcuts() if state.workshop.shortcuts else A.ToggleHelp()]
+            close = A.ToggleHelp(state.help_page)  # the open page again: closes the card
+            return [A.ToggleShortcuts() if state.workshop.shortcuts else close]
         if key in (pygame.K_h, pygame.K_F1):
             return [A.ToggleHelp()]
+        if key == pygame.K_w:
+            return [A.ToggleHelp("guide")]
         allowed = {pygame.K_F5: A.TogglePresenter, pygame.K_F9: A.ToggleRecording,
                    pygame.K_F12: A.Screenshot}  # fmt: skip
         return [allowed[key]()] if key in allowed else []
@@ -192,6 +197,7 @@ class InputMapper:
             pygame.K_s: A.StepOnce(),
             pygame.K_r: A.ResetNetwork(),
             pygame.K_d: A.ToggleDiscretise(),
+            pygame.K_k: A.TogglePoints(),
             pygame.K_o: A.ZoomOutFar(),
             pygame.K_0: A.ResetView(),
             pygame.K_HOME: A.ResetView(),
@@ -207,13 +213,14 @@ class InputMapper:
             pygame.K_F5: A.TogglePresenter(),
             pygame.K_h: A.ToggleHelp(),
             pygame.K_F1: A.ToggleHelp(),
+            pygame.K_w: A.ToggleHelp("guide"),
         }
         if key in simple:
             return [simple[key]]
         if key == pygame.K_TAB:
             return [A.ToggleUi()]
         if key == pygame.K_ESCAPE and state.show_help:
-            return [A.ToggleHelp()]
+            return [A.ToggleHelp(state.help_page)]
         return []
 
     def _key_up(self, event: pygame.event.Event) -> list[A.Action]:

@@ -1,6 +1,9 @@
 """Where the panels go: left (data and brush), right (network and training), a view toolbar on
 top of the plane and a readout strip below it; the plane fills the rest.
 
+A small window (800x600) gets the compact layout: the two side panels share one column on the
+right, under two tabs that pick which one shows, so the plane keeps most of the window's width.
+
 Pure arithmetic on the window size and UI scale, so it is tested without a display. When the
 window is too small for panels and a usable plane (resized tiny, or a large UI scale on a small
 screen) the panels are dropped and the plane takes the whole window: nothing breaks, and the
@@ -18,6 +21,8 @@ MIN_RIGHT = 250
 TOOLBAR_ROW = 46
 BOTTOM_HEIGHT = 160
 MIN_PLANE = (240, 200)
+COMPACT_SHARE = 0.43  # panels leaving the plane less of the width (800x600: 41%) share a column
+TAB_HEIGHT = 44
 
 
 # (view name, label, width at 1x); "layer" is the layer selector group (< label >)
@@ -28,7 +33,9 @@ TOOLBAR_ITEMS: tuple[tuple[str, str, int], ...] = (
     ("creases", "Creases", 78),
     ("laplace", "Laplace", 74),
     ("split", "Split", 56),
+    ("error", "Error", 60),
     ("discrete", "Discrete", 78),
+    ("dots", "Dots", 56),
     ("3d", "3D", 46),
     ("probe", "Probe", 64),
     ("inspector", "Inspector", 88),
@@ -97,6 +104,8 @@ def _layout_at(window: tuple[int, int], scale: float, show_ui: bool) -> Layout:
         right = min(round(RIGHT_WIDTH * scale), max(round(MIN_RIGHT * scale), round(0.3 * w)))
         bottom = round(BOTTOM_HEIGHT * scale)
         plane_w = w - left - right
+        if plane_w < COMPACT_SHARE * w:
+            return _compact_layout(w, h, scale)
         rows = toolbar_rows(plane_w, scale) if plane_w > 0 else 1
         top = round(TOOLBAR_ROW * scale * rows)
         plane_h = h - top - bottom
@@ -109,6 +118,30 @@ def _layout_at(window: tuple[int, int], scale: float, show_ui: bool) -> Layout:
                 bottom=(left, h - bottom, plane_w, bottom),
                 scale=scale,
             )
+    return Layout(window=(w, h), plane=(0, 0, w, h), scale=scale)
+
+
+def _compact_layout(w: int, h: int, scale: float) -> Layout:
+    """Both side panels in one column on the right, under a strip of tabs (see the module
+    docstring); the toolbar and the readouts span the rest of the width as usual."""
+    col = max(round(MIN_RIGHT * scale), min(round(RIGHT_WIDTH * scale), round(0.32 * w)))
+    tabs = round(TAB_HEIGHT * scale)
+    plane_w = w - col
+    rows = toolbar_rows(plane_w, scale) if plane_w > 0 else 1
+    top = round(TOOLBAR_ROW * scale * rows)
+    bottom = round(BOTTOM_HEIGHT * scale)
+    plane_h = h - top - bottom
+    if plane_w >= MIN_PLANE[0] and plane_h >= MIN_PLANE[1] and h - tabs >= MIN_PLANE[1]:
+        side = (w - col, tabs, col, h - tabs)
+        return Layout(
+            window=(w, h),
+            plane=(0, top, plane_w, plane_h),
+            left=side,
+            right=side,
+            bottom=(0, h - bottom, plane_w, bottom),
+            tabs=(w - col, 0, col, tabs),
+            scale=scale,
+        )
     return Layout(window=(w, h), plane=(0, 0, w, h), scale=scale)
 
 

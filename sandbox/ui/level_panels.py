@@ -17,7 +17,7 @@ import pygame
 import pygame_gui
 from pygame_gui.core import ObjectID
 from pygame_gui.core.ui_element import UIElement
-from pygame_gui.elements import UIButton, UIImage, UILabel, UIPanel
+from pygame_gui.elements import UIButton, UIImage, UILabel, UIPanel, UIScrollingContainer
 
 from sandbox import actions as A
 from sandbox import game_actions as G
@@ -113,17 +113,25 @@ class LevelPanels(LevelCards, SandboxPanels):
                 if since is not None:
                     self._held_since[b] = since
 
-    def _build(self, state: AppState) -> None:
+    def _build(self, state: AppState, scroll: frozenset[str] = frozenset()) -> None:
         self.clear()
+        self._scroll = set(scroll)
         self.scale = state.scale
         self._key = self._structure_key(state)
         ensure_theme(self.manager, self.scale)
         layout = state.layout
         self.visible = layout.left[2] > 0 and state.show_ui
         if self.visible:
-            self._build_level_panel(state)
+            if self._build_level_panel(state) and "left" not in scroll:
+                # its words and buttons are taller than the window: again, in a scrolling box
+                self._build(state, frozenset({"left", *scroll}))
+                return
             if layout.right[2] > 0:
-                self._build_controls(state)
+                bottom = self._build_controls(state)
+                if bottom > layout.right[3] and "right" not in scroll:
+                    # taller than the window: built again inside a scrolling box
+                    self._build(state, frozenset({"right", *scroll}))
+                    return
             if stage_rect(layout)[1] > 0:
                 self._build_level_toolbar(state)
             if layout.bottom[2] > 0:
@@ -198,20 +206,36 @@ class LevelPanels(LevelCards, SandboxPanels):
         return button
 
     # ------------------------------------------------------------------ the level panel
-    def _build_level_panel(self, state: AppState) -> None:
+    def _build_level_panel(self, state: AppState) -> bool:
+        """The level panel: goals, stars, quiz, hints and the bottom row (story, restart,
+        menu). Returns whether what is above the bottom row is taller than the room it has;
+        built with "left" in `_scroll`, that part scrolls in a box of its own."""
         st = self.status
         level = st.level
         x, y0, w, h = state.layout.left
-        panel = self._panel((x, y0, w, h), "#level_panel")
+        outer = self._panel((x, y0, w, h), "#level_panel")
         s = self.s
         pad = s(16)
-        inner = w - 2 * pad
+        inner = full = w - 2 * pad
+        bottom_row = h - s(54)
+        panel = outer
+        scrolls = "left" in self._scroll
+        if scrolls:
+            bar = 20  # pygame-gui's scroll bar width
+            panel = self._add(
+                UIScrollingContainer(
+                    pygame.Rect(0, 0, w - 4, bottom_row - s(8)),
+                    manager=self.manager,
+                    container=outer,
+                    allow_scroll_x=False,
+                )
+            )
+            inner -= bar
         y = s(12)
         self._label(panel, (pad, y, inner, s(20)), f"LEVEL {st.number} OF {st.total}", "@section")
         y += s(24)
         title = self._text(panel, (pad, y, inner, -1), f"<b>{level.title}</b>", "@level_title")
         y += title.rect.height + s(12)
-        bottom_row = h - s(54)
         self._label(panel, (pad, y, inner, s(20)), "GOALS", "@section")
         y += s(26)
         tick = s(24)
@@ -251,20 +275,24 @@ class LevelPanels(LevelCards, SandboxPanels):
         if st.message:
             box = self._text(panel, (pad, y, inner, -1), st.message, "@goal_text")
             y += box.rect.height + s(8)
+        over = y > bottom_row - s(8)  # goals, stars and quiz need more room than there is
+        room = 1 << 20 if scrolls else bottom_row  # a scrolling box has room for every hint
         for text in reversed(st.hints[-2:]):
-            if y > bottom_row - s(60):
+            if y > room - s(60):
                 break
             box = self._text(panel, (pad, y, inner, -1), "<b>Hint:</b> " + story_html(text),
                              "@hint_box")  # fmt: skip
-            if box.rect.bottom > bottom_row - s(6):
+            if box.relative_rect.bottom > room - s(6):
                 box.kill()
                 break
             y += box.rect.height + s(8)
         for note in st.notes:
-            if y > bottom_row - s(30):
+            if y > room - s(30):
                 break
             box = self._text(panel, (pad, y, inner, -1), note, "@note")
             y += box.rect.height + s(4)
+        if scrolls:
+            panel.set_scrollable_area_dimensions((w - 4 - bar, y + s(8)))
         # the bottom row: story, restart, menu, each as wide as its icon and words need
         gap = s(8)
         items = (
@@ -277,16 +305,17 @@ class LevelPanels(LevelCards, SandboxPanels):
         words = [self.text_width(item[1], "@button") for item in items]
         icon = True
         needs = [s(18 + 6 + 8) + tw for tw in words]
-        if sum(needs) + 2 * gap > inner:
+        if sum(needs) + 2 * gap > full:
             icon, needs = False, [s(12) + tw for tw in words]
-        if sum(needs) + 2 * gap > inner:
+        if sum(needs) + 2 * gap > full:
             icon, needs = True, [0, 0, 0]
-        spare = (inner - 2 * gap - sum(needs)) // 3
+        spare = (full - 2 * gap - sum(needs)) // 3
         x = pad
         for need, (key, text, tip, act, icon_name) in zip(needs, items, strict=True):
-            self._icon_button(panel, (x, bottom_row, need + spare, s(40)), text, tip, act,
+            self._icon_button(outer, (x, bottom_row, need + spare, s(40)), text, tip, act,
                               icon_name if icon else None, "@button", key)  # fmt: skip
             x += need + spare + gap
+        return over
 
     def _star_rules(self) -> str:
         level = self.status.level
@@ -333,11 +362,14 @@ class LevelPanels(LevelCards, SandboxPanels):
         return y + s(46)
 
     # ------------------------------------------------------------------ the controls panel
-    def _build_controls(self, state: AppState) -> None:
-        x, y0, w, h = state.layout.right
-        panel = self._panel((x, y0, w, h), "#controls_panel")
+    def _build_controls(self, state: AppState) -> int:
+        """The controls panel (a scrolling box inside it when it is taller than the window);
+        returns the bottom of its last row."""
+        panel, w = self._side_panel(state.layout.right, "#controls_panel", "right")
         rows = plan_controls(self.status, state)
-        self._controls_bottom = self._build_rows(panel, rows, state, self.s(10), w)
+        bottom = self._build_rows(panel, rows, state, self.s(10), w)
+        self._controls_bottom = self._end_side_panel(panel, w, bottom)
+        return bottom
 
     def _row_button(self, container, rect: tuple, b: ButtonSpec) -> UIButton:
         control = b.control or b.key
@@ -440,10 +472,10 @@ class LevelPanels(LevelCards, SandboxPanels):
     def _build_layer_row(self, panel, state: AppState, i: int, y: int, pad: int, inner: int):
         s = self.s
         hidden = state.settings.hidden
-        self._label(panel, (pad, y, s(84), s(28)), f"Layer {i + 1}")
         bw = s(40)
-        value_w = s(52)
+        value_w = s(52) if inner >= s(230) else s(36)  # a scrolling panel is narrower
         x_minus = pad + inner - 2 * bw - value_w - s(8)
+        self._label(panel, (pad, y, min(s(84), x_minus - pad - s(2)), s(28)), f"Layer {i + 1}")
         tip = (f"Neurons in hidden layer {i + 1}: each adds one crease. Hold a button: it "
                "repeats, and after two seconds it counts in fives.")  # fmt: skip
 
@@ -612,14 +644,16 @@ class LevelPanels(LevelCards, SandboxPanels):
                 shown = st.stars if st.met else st.best
                 self._stars.set_image(glyphs.star_row(self._stars.rect.height, shown))
                 if st.met and st.explicit_check and not st.won:
-                    text = "all goals met: press Check!"
+                    texts = ("all goals met: press Check!", "press Check!")
                 elif st.met:
-                    text = f"{st.stars} of 3 stars now" + (f" · best {st.best}" if st.best else "")
+                    now = f"{st.stars} of 3 stars now"
+                    best = f" · best {st.best}" if st.best else ""
+                    texts = (now + best, now, f"{st.stars} of 3")
                 elif st.best:
-                    text = f"best so far: {st.best} of 3"
+                    texts = (f"best so far: {st.best} of 3", f"best: {st.best} of 3")
                 else:
-                    text = "win to earn stars"
-                self._set_label("stars_text", text)
+                    texts = ("win to earn stars", "win to earn", "to win")
+                self._set_label_fit("stars_text", *texts)  # a narrow panel gets fewer words
         for i, text in enumerate(st.readouts):  # a narrow panel drops the part in brackets
             self._set_label_fit(f"readout_{i}", text, text.split(" (")[0])
         for label, text in self._dyn:

@@ -38,6 +38,7 @@ RIGHT_WIDTH = 280
 MIN_LEFT = 250
 MIN_RIGHT = 236
 BOTTOM_HEIGHT = 118
+LEVEL_PANEL_HEIGHT = 520  # at 1x: title, goals, stars and the bottom row of the level panel
 NEURON_RANGE = (-3.0, 3.0)  # the neuron sliders' a and b
 BIAS_RANGE = (-8.0, 8.0)  # and c
 SLIDER_STEPS = 240
@@ -208,8 +209,10 @@ def level_layout(
     right_height: int,
 ) -> Layout:
     """Panel rectangles for a level: level panel (left), controls (right, when the level shows
-    any), toolbar (when it shows views), readouts (when it trains). Falls back to smaller UI
-    scales, then to no panels, like the sandbox's layout."""
+    any; `right_height` is their height at 1x, and they scroll when taller than the window),
+    toolbar (when it shows views), readouts (when it trains). Falls back to smaller UI scales
+    (when the level panel would not fit the window's height, or the plane would be too small),
+    then to no panels, like the sandbox's layout."""
     w, h = max(1, int(window[0])), max(1, int(window[1]))
     scales = [scale]
     while scales[-1] - 0.25 >= 1.0 - 1e-9:
@@ -229,7 +232,8 @@ def level_layout(
         top = round(TOOLBAR_ROW * s * rows)
         bottom = round(BOTTOM_HEIGHT * s) if has_bottom else 0
         plane_h = h - top - bottom
-        fits = h >= (right_height + 16) * s and h >= 560 * s
+        # the level panel must fit the window's height; the controls panel scrolls
+        fits = h >= LEVEL_PANEL_HEIGHT * s
         if plane_w >= MIN_PLANE[0] and plane_h >= MIN_PLANE[1] and (fits or s <= 1.0):
             return Layout(
                 window=(w, h),
@@ -273,7 +277,7 @@ def plan_controls(status: LevelStatus, state: AppState) -> list[Row]:
         ButtonSpec("add_layer", "Add layer", "Add a hidden layer (as wide as the last one).",
                    A.AddLayer),
         ButtonSpec("remove_layer", "Remove layer", "Remove the last hidden layer.",
-                   A.RemoveLayer),
+                   A.RemoveLayer, short="Remove"),
     ]  # fmt: skip
     present = [b for b in layer_buttons if status.present(b.key)]
     if present:

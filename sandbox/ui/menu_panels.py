@@ -49,6 +49,18 @@ class CardInfo:
     is_next: bool = False  # the level Continue opens: highlighted
 
 
+PAGES = ("levels", "experiments")
+
+
+@dataclass(frozen=True)
+class ExperimentCard:
+    """One experiment on the Experiments page."""
+
+    experiment_id: str
+    title: str
+    caption: str
+
+
 @dataclass(frozen=True)
 class MenuView:
     """What the menu scene decided to show; the panels only read it (and rebuild when a new one
@@ -60,6 +72,8 @@ class MenuView:
     settings_open: bool = False
     unlock_all: bool = False
     ui_scale: float = 1.0
+    page: str = "levels"  # which grid the menu shows: the levels or the experiments
+    experiments: tuple[ExperimentCard, ...] = ()
 
 
 def menu_scale(window: tuple[int, int], wanted: float) -> float:
@@ -161,6 +175,25 @@ def card_face(info: CardInfo, size: tuple[int, int], scale: float) -> pygame.Sur
     return out
 
 
+def experiment_face(card: ExperimentCard, size: tuple[int, int], scale: float) -> pygame.Surface:
+    """The picture on an experiment card: its title, then the start of its caption."""
+    w, h = size
+    s = scale
+    out = pygame.Surface((w, h), pygame.SRCALPHA)
+    pad = round(12 * s)
+    title_lines = wrap(card.title, font(17 * s, True), w - 2 * pad, 2)
+    y = pad
+    for line in title_lines:
+        _blit_text(out, line, (pad, y), 17 * s, TEXT, True)
+        y += round(22 * s)
+    body = font(13 * s)
+    room = max(0, (h - y - pad // 2) // body.get_linesize())
+    for line in wrap(card.caption, body, w - 2 * pad, room) if room else []:
+        _blit_text(out, line, (pad, y + round(2 * s)), 13 * s, TEXT_DIM)
+        y += body.get_linesize()
+    return out
+
+
 class MenuPanels(PanelBase):
     """Every pygame-gui element of the start menu."""
 
@@ -222,7 +255,11 @@ class MenuPanels(PanelBase):
             # the settings card stands alone: nothing behind it to read through or click
             self._build_settings(view, (w, h))
             return
-        self._menu_label(back, (margin, y, s(400), s(26)), "LEVELS", "@menu_section")
+        self._build_tabs(back, view, margin, y)
+        if view.page == "experiments":
+            y += s(44)
+            self._build_experiments(back, view, (margin, y, w - 2 * margin, h - y - s(20)))
+            return
         if view.unlock_all:
             self._menu_label(
                 back,
@@ -230,8 +267,41 @@ class MenuPanels(PanelBase):
                 "Every level is open (U locks them again)",
                 "@menu_section",
             )
-        y += s(32)
+        y += s(44)
         self._build_grid(back, view, (margin, y, w - 2 * margin, h - y - s(20)))
+
+    def _build_tabs(self, back, view: MenuView, x: int, y: int) -> None:
+        """The Levels and Experiments tabs, the shown one pressed."""
+        s = self.s
+        tabs = (
+            ("levels", "Levels", "The guided levels, from one crease to Bayes far from the data."),
+            ("experiments", "Experiments", "The experiments the app grew from, one click "
+             "each: a prepared sandbox with a caption of what to look for."),
+        )  # fmt: skip
+        for key, text, tip in tabs:
+            width = s(150)
+            b = self._menu_button(back, (x, y - s(4), width, s(36)), text, "@toggle",
+                                  lambda k=key: G.ShowPage(k), tip, f"page_{key}")  # fmt: skip
+            if view.page == key:
+                b.select()
+            x += width + s(10)
+
+    def _build_experiments(self, container, view: MenuView, area: tuple[int, ...]) -> None:
+        x0, y0, aw, ah = area
+        n = max(1, len(view.experiments))
+        gap = self.s(14)
+        cols = 4 if aw >= self.s(1000) else 3 if aw >= self.s(700) else 2
+        rows = math.ceil(n / cols)
+        cw = (aw - (cols - 1) * gap) // cols
+        ch = max(self.s(48), min(self.s(150), (ah - (rows - 1) * gap) // rows))
+        for i, card in enumerate(view.experiments):
+            r, c = divmod(i, cols)
+            rect = (x0 + c * (cw + gap), y0 + r * (ch + gap), cw, ch)
+            key = card.experiment_id
+            act = lambda e=key: G.OpenExperiment(e)  # noqa: E731
+            tip = f"{card.title}. {card.caption}"
+            self._menu_button(container, rect, "", "@level_card", act, tip, f"exp_{key}")
+            self._decal(container, rect, experiment_face(card, (cw, ch), self.scale))
 
     def _menu_label(self, container, rect, text, cls) -> UILabel:
         return self._label(container, rect, text, cls, grow=False)

@@ -19,12 +19,14 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UIImage, UIPanel, UIScrollingContainer
 
 from sandbox import actions as A
+from sandbox.data.datasets import picture_source, short_name
+from sandbox.settings import setting
 from sandbox.state import AppState
 from sandbox.ui import charts
 from sandbox.ui.base import LABEL_FONT_PX, Container, select_if
 from sandbox.ui.dialogs import FileButtons
 from sandbox.ui.layout import COMPACT_LAYERS, LAYER_LABEL_WIDTH, TOOLBAR_ITEMS, panels_visible
-from sandbox.ui.numbers import compact_count, loss_text, percent_text
+from sandbox.ui.numbers import compact_count, loss_text, percent_text, plain_number
 from sandbox.ui.rows import (
     ButtonSpec,
     RowPanel,
@@ -36,11 +38,24 @@ from sandbox.ui.rows import (
     setting_row,
 )
 from sandbox.ui.theme import CLASS_NAMES
-from sandbox.vocab import MAX_CLASSES, MAX_WIDTH_UI, MIN_WIDTH, VIEW_KEYS, Optimizer, Task, View
+from sandbox.vocab import (
+    MAX_CLASSES,
+    MAX_WIDTH_UI,
+    MIN_WIDTH,
+    PER_PIXEL_MAX_WIDTH,
+    SCHEDULE_STEP_STOPS,
+    VIEW_KEYS,
+    Optimizer,
+    Schedule,
+    Task,
+    View,
+)
 
 UI_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
 
 VIEW_TIPS = {
+    View.ERROR: "Pictures: show |target - output| instead of the output, black where the "
+    "network is right and bright where it struggles (the sharp edges).",
     View.FIELD: "Colour the plane by what the network predicts: the stronger the colour, the "
     "surer it is. For a picture, the predicted grey.",
     View.BOUNDARY: "Draw the decision boundary: the exact line where the network switches "
@@ -64,6 +79,14 @@ VIEW_TIPS = {
 }
 
 
+def _short_steps(n: int) -> str:
+    """10000 -> "10k", 1000000 -> "1M", 2500 -> "2.5k": a dropdown label that fits."""
+    for size, unit in ((1_000_000, "M"), (1000, "k")):
+        if n >= size:
+            return f"{n / size:g}{unit}"
+    return str(n)
+
+
 class SandboxPanels(RowPanel):
     """All pygame-gui elements of the sandbox screen."""
 
@@ -75,6 +98,8 @@ class SandboxPanels(RowPanel):
         self._chart_key: tuple = ()
         self._chart_time = -1.0
         self._scroll: set[str] = set()
+        self._tab = "right"  # the compact layout's side panel on show: "left" or "right"
+        self._file: FileButtons | None = None
         self.build(state)
 
     # ------------------------------------------------------------------ building
@@ -85,10 +110,13 @@ class SandboxPanels(RowPanel):
             len(state.settings.hidden),
             state.settings.task,
             state.settings.optimizer,
+            state.settings.schedule,
+            state.settings.schedule_steps,
             state.preset,
             state.scale,
             state.n_classes,
             tuple(name for name, _, _ in state.presets),
+            self._tab if state.layout.tabs[2] > 0 else "",
         )
 
     def build(self, state: AppState) -> None:
@@ -98,26 +126,63 @@ class SandboxPanels(RowPanel):
         self.visible = panels_visible(state.layout) and state.show_ui
         if not self.visible:
             return
-        # a side panel taller than the window scrolls (its widgets make room for the bar)
+        # a side panel taller than the window scrolls (its widgets make room for the bar); in
+        # the compact layout only the side panel of the chosen tab is built
+        builders = {"left": self._build_left, "right": self._build_right}
+        sides = [self._tab] if state.layout.tabs[2] > 0 else ["left", "right"]
         self._scroll = set()
-        tall = {"left": self._build_left(state) > state.layout.left[3],
-                "right": self._build_right(state) > state.layout.right[3]}  # fmt: skip
+        tall = {side: builders[side](state) > getattr(state.layout, side)[3] for side in sides}
         if any(tall.values()):
             self.clear()
             self._scroll = {side for side, over in tall.items() if over}
-            self._build_left(state)
-            self._build_right(state)
+            for side in sides:
+                builders[side](state)
+        if state.layout.tabs[2] > 0:
+            self._build_tabs(state)
         self._build_toolbar(state)
         self._build_bottom(state)
         self.sync(state, force=True)
 
     def clear(self) -> None:
         super().clear()
+        self._file = None
         self._toggles.clear()
         self._swatches.clear()
         self._chart = None
         self._chart_key = ()
         self._chart_time = -1.0  # a rebuilt chart is drawn at once
+
+    # ------------------------------------------------------------------ compact: tabs
+    def _build_tabs(self, state: AppState) -> None:
+        """The compact layout's two tabs above the shared column (see sandbox.ui.layout)."""
+        x, y, w, h = state.layout.tabs
+        strip = self._panel((x, y, w, h), "#side_tabs")
+        pad, gap = self.s(8), self.s(6)
+        guide = self.s(34)
+        bw = (w - 2 * pad - 2 * gap - guide) // 2
+        for i, (side, text, tip) in enumerate(
+            (
+                ("left", "Data", "The points: paint, presets, noise, the view and files."),
+                ("right", "Network", "The network: layers, training and its settings."),
+            )
+        ):
+            button = self._button(strip, (pad + i * (bw + gap), self.s(5), bw, h - self.s(10)),
+                                  text, tip, partial(self._show_tab, side), "@toggle",
+                                  f"#tab_{side}")  # fmt: skip
+            select_if(button, side == self._tab)
+        self._guide_button(strip, (w - pad - guide, self.s(5), guide, h - self.s(10)))
+
+    def _guide_button(self, container: Container, rect: tuple) -> UIButton:
+        """The "?" that opens the "what am I looking at" card (sandbox.ui.guide)."""
+        tip = ("What am I looking at? A small picture and a sentence for each thing on the "
+               "screen. Key W.")  # fmt: skip
+        return self._button(container, rect, "?", tip, lambda: A.ToggleHelp("guide"),
+                            oid="#guide_button")  # fmt: skip
+
+    def _show_tab(self, side: str) -> None:
+        """A tab was clicked: the next sync builds that side panel (no action: the state is
+        the same, only what the column shows changes)."""
+        self._tab = side
 
     # ------------------------------------------------------------------ left: data
     def _side_panel(
@@ -150,7 +215,12 @@ class SandboxPanels(RowPanel):
         pad = self.s(12)
         inner = w - 2 * pad
         y = self.s(10)
-        self._label(panel, (pad, y, inner, self.s(30)), "Neural Origami", "@title")
+        if state.layout.tabs[2] > 0:  # compact: the "?" sits beside the tabs
+            self._label(panel, (pad, y, inner, self.s(30)), "Neural Origami", "@title")
+        else:
+            self._label(panel, (pad, y, inner - self.s(40), self.s(30)), "Neural Origami",
+                        "@title")  # fmt: skip
+            self._guide_button(panel, (pad + inner - self.s(34), y, self.s(34), self.s(30)))
         y = self._build_rows(panel, [section_row("PAINT")], state, y + self.s(36), w)
         if state.task is Task.CLASSIFICATION:
             gap = self.s(5)
@@ -185,9 +255,11 @@ class SandboxPanels(RowPanel):
             section_row("PRESETS"),
         ]  # fmt: skip
         y = self._build_rows(panel, rows, state, y, w)
-        options = [(name, name) for name, _, task in state.presets if task == state.task.value]
-        if not options:
-            options = [(state.preset, state.preset)]
+        options = [
+            (short_name(name), name) for name, _, task in state.presets if task == state.task.value
+        ]
+        if state.preset not in [name for _, name in options]:
+            options.append((short_name(state.preset), state.preset))  # a picture file opened
         tips = "; ".join(f"{n}: {d}" for n, d, t in state.presets if t == state.task.value)
         self._dropdown(
             panel,
@@ -206,6 +278,7 @@ class SandboxPanels(RowPanel):
         )
         rows = [
             setting_row("noise"),
+            *([setting_row("resolution")] if picture_source(state.preset) else []),
             setting_row("test_fraction"),
             section_row("VIEW"),
             buttons_row(
@@ -267,7 +340,10 @@ class SandboxPanels(RowPanel):
                 f"Neurons in hidden layer {i + 1}. Each neuron adds one crease (a fold) to the "
                 "plane.",
                 (MIN_WIDTH, MAX_WIDTH_UI),
-                lambda s, i=i: s.settings.hidden[i] if i < len(s.settings.hidden) else 1,
+                # a network from a file or the command line may be wider than the slider
+                lambda s, i=i: (
+                    min(s.settings.hidden[i], MAX_WIDTH_UI) if i < len(s.settings.hidden) else 1
+                ),
                 lambda v, i=i: A.SetWidth(i, int(v)),
                 lambda s, i=i: str(s.settings.hidden[i]) if i < len(s.settings.hidden) else "",
             )
@@ -294,6 +370,8 @@ class SandboxPanels(RowPanel):
             "SGD with momentum is the classic.",
             lambda v: A.SetOptimizer(v),
         )
+        y += self.s(42)
+        self._schedule_row(panel, pad, y, half, state)
         rows = [
             setting_row("learning_rate"),
             setting_row("batch_size"),
@@ -332,6 +410,29 @@ class SandboxPanels(RowPanel):
             lambda v: A.SetUiScale(float(v)),
         )
         return self._end_side_panel(panel, w, y + self.s(32))
+
+    def _schedule_row(self, panel, x: int, y: int, half: int, state: AppState) -> None:
+        """The learning-rate schedule and its length, as two dropdowns side by side."""
+        st = state.settings
+        kind = setting("schedule")
+        self._dropdown(
+            panel,
+            (x, y, half, self.s(32)),
+            list(zip(kind.choice_labels, kind.choices, strict=True)),
+            str(st.schedule),
+            kind.help,
+            lambda v: A.SetSchedule(v),
+        )
+        stops = sorted({*SCHEDULE_STEP_STOPS, int(st.schedule_steps)})
+        steps = setting("schedule_steps")
+        self._dropdown(
+            panel,
+            (x + half + self.s(6), y, half, self.s(32)),
+            [(f"{_short_steps(n)} steps", str(n)) for n in stops],
+            str(int(st.schedule_steps)),
+            steps.help,
+            lambda v: A.SetSchedule(str(state.settings.schedule), int(v)),
+        )
 
     def _compact_slider(self, panel, y: int, w: int, spec: SliderSpec, state: AppState) -> int:
         """A one-line slider row (name, slider, value) for networks with many layers."""
@@ -375,6 +476,12 @@ class SandboxPanels(RowPanel):
             if isinstance(view, View):
                 tip = f"{VIEW_TIPS[view]} Key {VIEW_KEYS[view]}."
                 act: Callable[[], A.Action] = partial(A.ToggleView, view.value)
+            elif view == "dots":
+                tip = (
+                    "The training points as dots. Pictures hide them: every pixel is a point, "
+                    "and the field shows the picture the network makes. Key K."
+                )
+                act = A.TogglePoints
             else:
                 tip = (
                     "Hard class colours instead of confidence shading (for pictures: a few grey "
@@ -451,6 +558,8 @@ class SandboxPanels(RowPanel):
                 on = key in state.views
             elif key == "discrete":
                 on = state.discretise
+            elif key == "dots":
+                on = state.show_points
             elif key == "play":
                 on = state.playing
                 text = "Pause" if state.playing else "Train"
@@ -467,7 +576,7 @@ class SandboxPanels(RowPanel):
         for k, sw in enumerate(self._swatches):
             select_if(sw, k == state.selected_class)
         self._sync_readouts(state)
-        if getattr(self, "_file", None) is not None:
+        if self._file is not None:
             self._file.sync(state)
 
     def _sync_readouts(self, state: AppState) -> None:
@@ -483,7 +592,14 @@ class SandboxPanels(RowPanel):
         status = "training" if state.playing else "paused"
         if state.stage.scrub is not None:
             status = f"past; now {state.stage.live_step:,}"
-        self._set_label("step", f"Step {m.step:,}  ({status})")
+        trainer = state.trainer
+        if trainer is None or trainer.schedule.kind is Schedule.CONSTANT:
+            self._set_label("step", f"Step {m.step:,}  ({status})")
+        else:  # the rate the schedule has reached, beside the step
+            rate = plain_number(trainer.current_lr())
+            self._set_label_fit(
+                "step", f"Step {m.step:,}  ({status})  rate {rate}", f"Step {m.step:,} · {rate}"
+            )
         train, test = loss_text(m.train_loss), loss_text(m.test_loss)
         self._set_label_fit(
             "loss", f"Loss       train {train}    test {test}", f"Loss {train} · test {test}"
@@ -496,9 +612,22 @@ class SandboxPanels(RowPanel):
                 f"Accuracy {train} · test {test}",
             )
         else:
-            self._set_label("accuracy", "Fitting a picture: lower loss is better")
+            if m.psnr is not None and math.isfinite(m.psnr):
+                self._set_label_fit(
+                    "accuracy",
+                    f"Picture  {m.psnr:.1f} dB PSNR at full resolution",
+                    f"PSNR {m.psnr:.1f} dB",
+                )
+            else:
+                self._set_label("accuracy", "Fitting a picture: lower loss is better")
         g = state.geometry
-        if g.too_many:
+        if g.too_many and max(state.settings.hidden, default=0) > PER_PIXEL_MAX_WIDTH:
+            self._set_label_fit(
+                "regions",
+                "Regions: too many; the field is sampled, layer 1 creases only",
+                "Too many regions: layer 1 creases only",
+            )
+        elif g.too_many:
             self._set_label("regions", f"Regions: too many to list ({g.message})")
         else:
             bound = f", at most {compact_count(g.bound)}" if g.bound else ""

@@ -74,6 +74,7 @@ def l2_to_slider(v: float) -> int:
 # Words, slider range, value <-> position and the value's label come from sandbox.settings.
 STATE_ACCESS: dict[str, tuple[Callable[[AppState], float], Callable[[float], A.Action]]] = {
     "noise": (lambda s: s.noise, A.SetNoise),
+    "resolution": (lambda s: s.resolution, lambda v: A.SetResolution(int(v))),
     "test_fraction": (lambda s: s.test_fraction, A.SetTestFraction),
     "learning_rate": (lambda s: s.settings.learning_rate, A.SetLearningRate),
     "batch_size": (lambda s: s.settings.batch_size, lambda v: A.SetBatchSize(int(v))),
