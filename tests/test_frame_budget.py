@@ -1,19 +1,20 @@
 """Bounded work per frame: while training, a frame rebuilds at most one expensive held value.
 
-The Session's memo (sandbox.session.Memo) holds values that are expensive to rebuild (the
+The Session's memo (sandbox.memo.Memo) holds values that are expensive to rebuild (the
 Laplace fit, the 3D surface, the probes...) while training runs; once frames are counted
 each frame rebuilds only one of those that are due, the others go first in the next frames.
 """
 
 from __future__ import annotations
 
+from sandbox import memo as M
 from sandbox import session as S
-from sandbox.session import Memo
+from sandbox.memo import Memo
 
 
 def _all_expensive(monkeypatch):
-    monkeypatch.setattr(S, "EXPENSIVE_S", -1.0)  # every build counts as expensive
-    monkeypatch.setattr(S, "BUILD_SHARE", 1e12)  # and is due again at once
+    monkeypatch.setattr(M, "EXPENSIVE_S", -1.0)  # every build counts as expensive
+    monkeypatch.setattr(M, "BUILD_SHARE", 1e12)  # and is due again at once
 
 
 def test_one_expensive_rebuild_per_frame_in_turn(monkeypatch):
@@ -59,8 +60,8 @@ def test_without_counted_frames_or_hold_everything_is_fresh(monkeypatch):
 def test_cheap_values_are_not_held(monkeypatch):
     session = S.Session()
     assert session.held_for("laplace", playing=True) == 0.0  # never built: nothing to hold
-    session.memo._slots["laplace"] = S.Slot((0,), None, 0.0, S.EXPENSIVE_S * 2)
+    session.memo._slots["laplace"] = M.Slot((0,), None, 0.0, M.EXPENSIVE_S * 2)
     assert session.held_for("laplace", playing=True) > 0.0
     assert session.held_for("laplace", playing=False) == 0.0
-    session.memo._slots["laplace"] = S.Slot((0,), None, 0.0, S.EXPENSIVE_S / 2)
+    session.memo._slots["laplace"] = M.Slot((0,), None, 0.0, M.EXPENSIVE_S / 2)
     assert session.held_for("laplace", playing=True) == 0.0
