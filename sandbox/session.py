@@ -52,6 +52,7 @@ from sandbox.geometry import (
     ray_probe,
     serra_bound,
 )
+from sandbox.geometry.arrangement import bounded_regions
 from sandbox.geometry.surface import FoldedSurface, build_surface, halfplane_surface
 from sandbox.memo import EXPENSIVE_S, HOLD_BY_COST, Memo
 from sandbox.metrics import Metrics
@@ -431,7 +432,7 @@ class Session:
         return self._partition_behind(name, bounds, upto_layer)
 
     def _partition(self, bounds: Bounds, upto_layer: int | None) -> Partition:
-        return linear_regions(self.net, bounds, upto_layer=upto_layer)
+        return bounded_regions(self.net, bounds, upto_layer)
 
     def snapshot(self) -> Snapshot:
         """The current weights, copied once per weights version."""
@@ -559,7 +560,10 @@ class Session:
         X = np.asarray(pts.X) if len(pts) else None
         usable = part if part is not None and not part.too_many else None
         net = self.net_of(usable)
-        result = dead_neurons(net, bounds, X, partition=usable)
+        # over budget: the partition says so, and the check samples a grid instead of
+        # computing the partition all over again
+        known = part if part is not None and part.too_many else usable
+        result = dead_neurons(net, bounds, X, partition=known)
         mask = result.on_data if result.on_data is not None else result.in_window
         return neuron_names(net.hidden_sizes, np.flatnonzero(np.asarray(mask, dtype=bool)))
 
@@ -617,7 +621,7 @@ def _partition_job(
     net: MLP, bounds: Bounds, upto_layer: int | None, threads: int | None
 ) -> Partition:
     """A partition with the parts every frame draws formed too (on the worker, off the frame)."""
-    part = linear_regions(net, bounds, upto_layer=upto_layer, threads=threads)
+    part = bounded_regions(net, bounds, upto_layer, threads)
     if not part.too_many:
         part.mesh  # noqa: B018 - cached on first access
         part.region_colors  # noqa: B018

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-GRID_STEP = 6  # screen pixels between samples of the output
+GRID_STEP = 8  # screen pixels between samples of the output
 
 
 def grid_mesh(

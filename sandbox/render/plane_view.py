@@ -36,6 +36,7 @@ BOUNDARY_COLOR = (0.08, 0.08, 0.1, 1.0)
 POINT_RADIUS = 5.5
 MLP_MAX_LAYERS, MLP_MAX_WIDTH = 8, PER_PIXEL_MAX_WIDTH
 ERROR_RANGE = (0.0, 0.5)  # the error view's black-to-white span of |target - output|
+SAMPLE_HOLD_S = 0.2  # a sampled field (sandbox.render.field_grid) follows training at 5 Hz
 
 
 def crease_width(n_hidden: int, scale: float, base: float = CREASE_WIDTH) -> float:
@@ -65,6 +66,7 @@ class PlaneRenderer:
         self._points_key: tuple | None = None
         self._mlp_key: tuple | None = None
         self._sampled_creases = np.zeros((0, 4))
+        self._sampled_time = -1.0
         self._layer_mesh: GLMesh | None = None
         self._layer_key: Partition | None = None
         self.laplace_ok = False
@@ -317,10 +319,20 @@ class PlaneRenderer:
         first layer's exact creases where the partition is over budget."""
         cam = state.camera
         _, _, pw, ph = state.layout.plane
-        key = ("sampled", error, state.session.weights_version, id(state.net), cam.center,
-               cam.zoom, pw, ph, state.scale, state.preset)  # fmt: skip
-        if self._mesh_key != key:
-            self._mesh_key = key  # the partition's mesh is uploaded again when it comes back
+        key = ("sampled", error, id(state.net), cam.center, cam.zoom, pw, ph, state.scale,
+               state.preset)  # fmt: skip
+        weights = state.session.weights_version
+        old = self._mesh_key if isinstance(self._mesh_key, tuple) else None
+        fresh = old is not None and old[:-1] == key and old[-1] == weights
+        # while training, new weights are sampled a few times a second, not every frame
+        held = (
+            old is not None and old[:-1] == key and state.time - self._sampled_time < SAMPLE_HOLD_S
+        )
+        if not fresh and not held:
+            self._mesh_key = (*key, weights)
+            self._sampled_time = (
+                state.time
+            )  # the partition's mesh is uploaded again when it comes back
             self._colors_key = self._laplace_key = None
             bounds = cam.world_bounds()
             nx, ny = pw // GRID_STEP + 2, ph // GRID_STEP + 2

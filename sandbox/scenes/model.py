@@ -54,6 +54,8 @@ if TYPE_CHECKING:
     from sandbox.scenes.sandbox import SandboxScene
 
 METRICS_INTERVAL = 0.1
+PSNR_INTERVAL = 1.0  # seconds between two PSNR passes over the picture while training
+PSNR_SIDE = 256  # the picture's longest side for the live PSNR (render --out .npz: all of it)
 DEFAULT_POINTS = {Task.CLASSIFICATION: 400, Task.REGRESSION: 1000}
 DEFAULT_PRESET = {Task.CLASSIFICATION: "ring", Task.REGRESSION: "disk"}
 
@@ -97,6 +99,8 @@ class ModelController(Controller):
         self._preset_version = -1
         self._metrics_time = -1.0
         self._last_step_count = -1
+        self._psnr: float | None = None
+        self._psnr_time = -1.0
 
     def routes(self) -> Routes:
         return {
@@ -258,6 +262,7 @@ class ModelController(Controller):
         s.diverged = ""
         self._metrics_time = -1.0
         self._last_step_count = -1
+        self._psnr = None  # a new network: its own PSNR at the next reading
         s.layer_view = min(s.layer_view, len(st.hidden) - 1) if s.layer_view else 0
 
     def resize_network(self, hidden: list[int], n_out: int | None = None) -> None:
@@ -439,10 +444,16 @@ class ModelController(Controller):
         m = self.session.metrics()
         source = picture_source(s.preset) if s.task is Task.REGRESSION else None
         if source is not None and s.net is not None:
-            try:  # the blog's test: the whole picture at full resolution, not the pixels trained
-                m = replace(m, psnr=picture_psnr(s.net, load_picture(source)))
-            except ValueError:
-                pass
+            # the blog's test: the whole picture (up to PSNR_SIDE pixels a side), not the pixels
+            # trained; a wide network's pass over it is costly, so about once a second
+            if force or s.time - self._psnr_time >= PSNR_INTERVAL or self._psnr is None:
+                try:
+                    picture = load_picture(source).at_resolution(PSNR_SIDE)
+                    self._psnr = picture_psnr(s.net, picture)
+                except ValueError:
+                    self._psnr = None
+                self._psnr_time = s.time
+            m = replace(m, psnr=self._psnr)
         s.metrics = m
         if m.step != self._last_step_count:
             self._last_step_count = m.step
