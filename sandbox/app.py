@@ -18,8 +18,8 @@ one trained and rendered frame written to a PNG. Nothing opens the display at im
 
 from __future__ import annotations
 
+import sys
 import time
-import traceback
 from typing import Any
 
 from sandbox import actions as A
@@ -28,7 +28,6 @@ from sandbox.state import AppState
 
 MAX_DT = 0.1
 FPS_CAP = 120
-MAX_FAILED_FRAMES = 30
 # Below this nothing useful fits (above it, small windows give the plane the room): the app
 # shows a "make the window larger" card instead of the scene, keeps the scene laid out for its
 # last usable size and gives it no input.
@@ -71,6 +70,9 @@ class App:
         self._last = 0.0
         self._fps_time = 0.0
         self._fps_frames = 0
+        from sandbox.memory import MemoryKeeper
+
+        self.memory = MemoryKeeper()  # freed UI memory goes back to the system (sandbox.memory)
 
     # ------------------------------------------------------------------ start-up
     def start(self, hidden: bool = False) -> None:
@@ -110,6 +112,10 @@ class App:
             raise StartupError(f"the OpenGL shaders could not be prepared: {exc}") from exc
         self._build_ui_surface()
         self._build_manager()
+        from sandbox.io.atomic import remove_stale_temps
+        from sandbox.io.files import files_dir
+
+        remove_stale_temps(files_dir())  # what a killed save left behind
         try:
             from sandbox.data import dataset_info
             from sandbox.scenes.menu import scene_factory
@@ -156,6 +162,7 @@ class App:
         self._ui_scale_built = scale
         self._ui_theme_built = theme
         self._ui_dirty = True
+        self.memory.after_rebuild()
 
     def set_scene(self, scene: Any) -> None:
         if self.scene is not None:
@@ -167,6 +174,7 @@ class App:
         self.manager.clear_and_reset()
         scene.build_ui(self.manager)
         self._ui_dirty = True
+        self.memory.after_rebuild()
 
     # ------------------------------------------------------------------ the frame
     def _system_actions(self, event: Any) -> list[A.Action]:
@@ -255,6 +263,7 @@ class App:
             {"frame_logic": t1 - t0, "render": t2 - t1, "ui": t3 - t2, "flip": t4 - t3}
         )
         self.frames += 1
+        self.memory.tick()
         self._fps_frames += 1
         if now - self._fps_time >= 1.0:
             state.fps = self._fps_frames / max(1e-9, now - self._fps_time)
@@ -320,6 +329,7 @@ class App:
         if window != self._window_built:
             self.renderer.resize(window)
             self._build_ui_surface()
+            self.memory.after_rebuild()
             if self._ui_scale_built == state.scale:
                 self.manager.set_window_resolution(window)
         if self._ui_outdated():
@@ -394,8 +404,12 @@ class App:
 
     # ------------------------------------------------------------------ loops
     def run_loop(self) -> int:
+        """Frames until the user quits (or `config.frames` have run). A frame that raises does
+        not end the loop: sandbox.frame_guard saves the work, logs the traceback to the files
+        folder and shows one line; only a long run of failing frames stops it (status 1)."""
         import pygame
 
+        from sandbox.frame_guard import FrameGuard
         from sandbox.session import BACKGROUND_ABOVE_S
 
         # a slow partition is computed beside the frames, never inside one (tests drive
@@ -403,33 +417,20 @@ class App:
         self.state.session.background_above = BACKGROUND_ABOVE_S
         clock = pygame.time.Clock()
         limit = self.config.frames
-        failures = 0
+        self.guard = guard = FrameGuard()
         while not self.state.quit:
             try:
                 self.frame()
-                failures = 0
-            except Exception:
-                # a bug must not take the painted points with it: report, keep the window open
-                failures += 1
-                if failures > MAX_FAILED_FRAMES:
-                    raise
-                traceback.print_exc()
-                self._report_failure()
+                guard.succeeded()
+            except Exception as exc:
+                guard.failed(self, exc)
+                if guard.given_up:
+                    print(guard.give_up(), file=sys.stderr)
+                    return 1
             clock.tick(FPS_CAP)
             if limit is not None and self.frames >= limit:
                 break
         return 0
-
-    def _report_failure(self) -> None:
-        from sandbox.scenes.sandbox import SandboxScene
-
-        if isinstance(self.scene, SandboxScene):
-            self.scene.apply(A.SetPlaying(False))
-            self.scene.say(
-                "Something went wrong in this frame (details in the terminal). Training is "
-                "paused; your points are safe.",
-                "error",
-            )
 
     def run_frames(self, n: int, script: dict[int, list[Any]] | None = None, dt: float = 1 / 30):
         """Run n frames with a fixed dt; script maps frame index -> pygame events to inject.

@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sandbox.memo import Memo, same_key
 from sandbox.nn import MLP
-from sandbox.session import DENSE_STEPS, Memo, Session, TrainingSetup, new_points, same_key
+from sandbox.session import DENSE_STEPS, Session, TrainingSetup, new_points
 from sandbox.vocab import Task
 
 BOUNDS = (-3.0, 3.0, -3.0, 3.0)

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from sandbox.bench import headless_environment
+from sandbox.memory import resident_mb
 
 ALL_VIEWS = ("field", "boundary", "regions", "creases", "laplace", "split", "3d", "probe",
              "inspector", "timeline")  # fmt: skip
@@ -40,7 +41,6 @@ SIZE_RANGES = {
     "suite": ((1, 1), (2560, 1600)),  # tiny ones included, large ones cheap enough for the suite
 }
 FRAMES_PER_GESTURE = (1, 3)
-PAGE = 4096
 
 
 def _keys() -> tuple[list[int], list[int], list[int]]:
@@ -190,15 +190,6 @@ class Monkey:
 
 
 # ------------------------------------------------------------------ running it against the app
-def resident_mb() -> float:
-    """Resident memory of this process in MiB (Linux /proc; 0 elsewhere)."""
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * PAGE / 2**20
-    except (OSError, ValueError, IndexError):
-        return 0.0
-
-
 def gl_errors() -> list[int]:
     from sandbox.render.gl import GL
 

@@ -5,20 +5,56 @@ to a temporary file in the destination folder (same file system, so the final re
 is flushed and fsynced, and only then replaces the destination with `os.replace`. If anything
 fails before that rename (an exception in the writer, a full disk, a crash), the old file is left
 untouched and the temporary file is removed (a hard crash may leave a hidden `.NAME.*.tmp` file
-behind, never a damaged destination). New files get the usual permissions (0666 minus the umask);
+behind, never a damaged destination). Such leftovers older than `STALE_TEMP_S` are removed by
+`remove_stale_temps`: for a file's own name each time it is written, and for the whole files
+folder when the app starts. New files get the usual permissions (0666 minus the umask);
 replaced files keep theirs.
 """
 
 from __future__ import annotations
 
+import glob
 import os
 import stat
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["AtomicFile", "atomic_write", "atomic_write_bytes", "atomic_write_text"]
+__all__ = [
+    "AtomicFile",
+    "atomic_write",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "remove_stale_temps",
+]
+TEMP_SUFFIX = ".tmp"
+STALE_TEMP_S = 3600.0  # a write in progress (another window of the app) is younger than this
+
+
+def remove_stale_temps(
+    folder: str | os.PathLike[str], name: str | None = None, older_than_s: float = STALE_TEMP_S
+) -> list[Path]:
+    """Delete the temporary files (`.NAME.*.tmp`) an interrupted write left in `folder`, those
+    for `name` only when given, older than `older_than_s`; returns what it removed. Never
+    raises: what cannot be listed or removed stays."""
+    pattern = f".{glob.escape(name)}.*{TEMP_SUFFIX}" if name else f".*{TEMP_SUFFIX}"
+    removed: list[Path] = []
+    now = time.time()
+    try:
+        candidates = list(Path(folder).glob(pattern))
+    except OSError:
+        return removed
+    for path in candidates:
+        try:
+            st = path.lstat()
+            if stat.S_ISREG(st.st_mode) and now - st.st_mtime > older_than_s:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            pass
+    return removed
 
 
 def _current_umask() -> int:
@@ -60,7 +96,8 @@ class AtomicFile:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         folder = self.path.parent
-        fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
+        remove_stale_temps(folder, self.path.name)
+        fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=TEMP_SUFFIX, dir=folder)
         self.temp_path = Path(temp)
         self.file: BinaryIO = os.fdopen(fd, "wb")
         self._done = False

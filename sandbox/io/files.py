@@ -4,6 +4,8 @@ Scenes, exported weights, recordings and screenshots are written to `files_dir()
 $NEURAL_ORIGAMI_FILES_DIR when set (tests point it at a temporary folder), else "Neural Origami"
 in the user's home folder. The folder is created when the first file is written (`ensure`).
 File dialogs start there, or in the folder the user last chose (remembered by the app).
+The same folder holds the app's log (`append_log`: tracebacks of frames that failed, kept to
+about `LOG_MAX_BYTES`) and the work saved when a frame failed (`AUTOSAVE_NAME`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from pathlib import Path
 
 ENV_FILES_DIR = "NEURAL_ORIGAMI_FILES_DIR"
 FOLDER_NAME = "Neural Origami"
+LOG_NAME = "neural-origami.log"
+LOG_MAX_BYTES = 1_000_000  # a longer log is renamed to NAME.1 (the one before is dropped)
+AUTOSAVE_NAME = "autosave.origami"
 
 
 def files_dir() -> Path:
@@ -41,4 +46,23 @@ def stamped(prefix: str, suffix: str, folder: Path | None = None) -> Path:
     while path.exists():
         path = folder / f"{stem}-{n}{suffix}"
         n += 1
+    return path
+
+
+def log_path() -> Path:
+    return files_dir() / LOG_NAME
+
+
+def append_log(text: str) -> Path:
+    """Append `text` (a timestamped entry) to the app's log in the files folder; returns its
+    path. Raises OSError when the folder or the file cannot be written."""
+    path = ensure() / LOG_NAME
+    try:
+        if path.stat().st_size > LOG_MAX_BYTES:
+            os.replace(path, path.with_name(LOG_NAME + ".1"))
+    except FileNotFoundError:
+        pass
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    with open(path, "a", encoding="utf-8", errors="replace") as fh:
+        fh.write(f"--- {stamp}\n{text.rstrip()}\n")
     return path

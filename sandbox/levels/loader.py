@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sandbox.resources import resource_dir
 
+from .schema import MAX_POINTS as MAX_LEVEL_POINTS
 from .schema import DataSpec, Level, LevelError, NetworkSpec, level_from_dict
 from .vocab import Control, ControlState, View
 
@@ -51,7 +52,13 @@ def load_level(path: str | Path) -> Level:
     except OSError as exc:
         raise LevelError(file, "", f"cannot read the file ({exc.strerror or exc})") from None
     if len(raw) > MAX_FILE_BYTES:
-        raise LevelError(file, "", f"file is {len(raw)} bytes; at most {MAX_FILE_BYTES} allowed")
+        raise LevelError(
+            file,
+            "",
+            f"file is {len(raw)} bytes; at most {MAX_FILE_BYTES} allowed. A level lists at most "
+            f"{MAX_LEVEL_POINTS} points in data.points; for more, let data.dataset and data.n "
+            "make them when the level opens",
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

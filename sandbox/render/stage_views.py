@@ -20,6 +20,7 @@ import numpy as np
 
 from sandbox.geometry import RayProbe
 from sandbox.geometry.surface import FoldedSurface
+from sandbox.memo import same_key
 from sandbox.render import palette
 from sandbox.render import plots as PL
 from sandbox.render.camera import View2D
@@ -31,7 +32,6 @@ from sandbox.render.plane_view import GREYS, crease_width
 from sandbox.render.plots import ProbeCurves
 from sandbox.render.surface3d import Surface3DPass, Surface3DStyle
 from sandbox.render.target import RenderTarget
-from sandbox.session import same_key
 from sandbox.state import AppState
 from sandbox.vocab import Task, View
 

@@ -3,7 +3,7 @@
 `read_pixels` returns what the bound framebuffer holds as a top-down (H, W, 3|4) uint8 array
 (screenshots, GIF frames, pixel tests). `RenderTarget` is an offscreen framebuffer of any size
 (renders larger than the window, thumbnails, a later 3D pass with its own depth buffer).
-`save_png` writes such an array with Pillow.
+`save_png` writes such an array with Pillow, atomically (a failed write leaves no damaged file).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+
+from sandbox.io.atomic import atomic_write
 
 from .gl import GL
 
@@ -41,7 +43,11 @@ def save_png(path: str | Path, pixels: np.ndarray) -> Path:
     if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] not in (3, 4):
         raise ValueError(f"pixels must be (H, W, 3|4) uint8, got {pixels.shape} {pixels.dtype}")
     path = Path(path)
-    Image.fromarray(pixels, "RGBA" if pixels.shape[2] == 4 else "RGB").save(path)
+    fmt = Image.registered_extensions().get(path.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"{str(path)!r}: no image format has the extension {path.suffix!r}")
+    image = Image.fromarray(pixels, "RGBA" if pixels.shape[2] == 4 else "RGB")
+    atomic_write(path, lambda fh: image.save(fh, format=fmt))
     return path
 
 

@@ -521,7 +521,8 @@ class ModelController(Controller):
         if s.task is not Task.CLASSIFICATION:
             self.laplace_error = "Laplace confidence is for classification networks."
             return None
-        fit = self.session.laplace(s.prior_precision, retry=retry)
+        hold = 0.0 if retry else self.session.held_for("laplace", s.playing)
+        fit = self.session.laplace(s.prior_precision, retry=retry, hold=hold)
         self.laplace_error = fit.error
         return fit.laplace
 

@@ -267,6 +267,7 @@ class SandboxScene(Scene):
     # ------------------------------------------------------------------ frame
     def update(self, dt: float) -> None:
         s = self.state
+        s.session.memo.new_frame()  # one expensive rebuild per frame while training (Memo)
         t0 = time.perf_counter()
         self.model.train_frame()
         t1 = time.perf_counter()

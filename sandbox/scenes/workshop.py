@@ -443,11 +443,11 @@ class Workshop(Controller):
         prepared = prepare_scene(data, self.state, source)
         self._commit(prepared)
         notes = [f"Opened {Path(source).name}"]
-        if prepared.dropped_views:
-            notes.append(
-                "views this version does not have were left off: "
-                + ", ".join(prepared.dropped_views)
-            )
+        if dropped := ", ".join(prepared.dropped_views):
+            notes.append(f"views this version does not have were left off: {dropped}")
+        if prepared.zoom != (zoom := data.view.zoom):  # the file's zoom was outside ZOOM_RANGE
+            lo, hi = ZOOM_RANGE
+            notes.append(f"its zoom {zoom:g} is outside {lo:g}-{hi:g}; using {prepared.zoom:g}")
         if prepared.level:
             notes.append(f"it was saved in level {prepared.level}; it opens in the free sandbox")
         self.say("; ".join(notes) + ".")

@@ -68,15 +68,25 @@ ICON_TIPS = {
 
 class SandboxFileDialog(UIFileDialog):
     """pygame-gui's file dialog without hidden entries: folders and files whose names start
-    with a dot (.git, .venv, .cache...) are not listed; typing their path still works."""
+    with a dot (.git, .venv, .cache...) are not listed; typing their path still works. File
+    extensions are matched in any case (net.NPZ is listed with the .npz files)."""
 
     def _create_list_of_directories_and_files_on_current_path(self) -> None:
-        super()._create_list_of_directories_and_files_on_current_path()
-        self.current_file_list = [
-            item
-            for item in self.current_file_list
-            if not (item[0] if isinstance(item, tuple) else item).startswith(".")
-        ]
+        wanted = self.allowed_suffixes
+        self.allowed_suffixes = {""}  # list every file, then keep those of the wanted kinds
+        try:
+            super()._create_list_of_directories_and_files_on_current_path()
+        finally:
+            self.allowed_suffixes = wanted
+        endings = tuple(s.lower() for s in wanted)
+
+        def shown(item: str | tuple[str, str]) -> bool:
+            name, kind = item if isinstance(item, tuple) else (item, "#file_list_item")
+            if name.startswith("."):
+                return False
+            return kind == "#directory_list_item" or name.lower().endswith(endings)
+
+        self.current_file_list = [item for item in self.current_file_list if shown(item)]
 
 
 class FileDialogs:

@@ -1,0 +1,104 @@
+"""Memory does not grow with what the user repeats: presenter mode, menu <-> sandbox trips.
+
+Counts, not timings or megabytes: after a warm-up, repeating a cycle must not leave Python
+objects or pygame-gui elements behind (a rebuild that kept the old panels alive would add
+thousands per cycle). The resident size itself is measured by `python -m sandbox.bench memory`;
+here `MemoryKeeper` is checked for when it trims.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from sandbox import actions as A
+from sandbox import game_actions as G
+from sandbox import memory
+from sandbox.memory import MemoryKeeper
+
+
+def _objects() -> int:
+    gc.collect()
+    return len(gc.get_objects())
+
+
+def _elements(app) -> int:
+    return len(app.manager.get_root_container().elements)
+
+
+def _settle(app, frames: int = 3) -> None:
+    app.run_frames(frames, dt=1 / 30)
+
+
+def test_presenter_mode_on_and_off_leaves_nothing_behind(make_app):
+    app = make_app(points=100)
+
+    def cycle():
+        app.scene.apply(A.TogglePresenter())
+        _settle(app)
+        app.scene.apply(A.TogglePresenter())
+        _settle(app)
+
+    for _ in range(2):
+        cycle()
+    objects, elements = _objects(), _elements(app)
+    for _ in range(6):
+        cycle()
+    assert _elements(app) == elements
+    grown = _objects() - objects
+    assert grown < 300, f"{grown} more Python objects after 6 presenter-mode cycles"
+
+
+def test_menu_and_sandbox_round_trips_leave_nothing_behind(make_app):
+    app = make_app(points=100)
+
+    def cycle():
+        app.scene.apply(G.OpenMenu())
+        _settle(app)
+        assert type(app.scene).__name__ == "MenuScene"
+        app.scene.apply(G.OpenSandbox())
+        for _ in range(200):
+            _settle(app, 1)
+            if type(app.scene).__name__ == "FreeSandboxScene":
+                break
+        _settle(app)
+        assert type(app.scene).__name__ == "FreeSandboxScene"
+
+    for _ in range(2):
+        cycle()
+    objects, elements = _objects(), _elements(app)
+    for _ in range(5):
+        cycle()
+    assert _elements(app) == elements
+    grown = _objects() - objects
+    assert grown < 300, f"{grown} more Python objects after 5 menu <-> sandbox round trips"
+
+
+def test_rebuilds_ask_for_a_trim_and_the_keeper_waits_between_trims(monkeypatch):
+    now = [100.0]
+    trims = []
+    rss = [500.0]
+    monkeypatch.setattr(memory, "trim", lambda: trims.append(now[0]) or True)
+    monkeypatch.setattr(memory, "resident_mb", lambda: rss[0])
+    keeper = MemoryKeeper(clock=lambda: now[0])
+    assert not keeper.tick()  # nothing grew, nothing rebuilt
+    keeper.after_rebuild()
+    assert keeper.tick() and trims == [100.0]
+    # rebuilds in quick succession (dragging the window's edge): one trim per interval
+    keeper.after_rebuild()
+    now[0] += 0.5
+    assert not keeper.tick()
+    now[0] += memory.REBUILD_MIN_INTERVAL_S
+    assert keeper.tick() and len(trims) == 2
+    # growth alone trims, checked once a second, at most every TRIM_MIN_INTERVAL_S
+    rss[0] += memory.TRIM_GROWTH_MB + 1
+    now[0] += 1.5
+    assert not keeper.tick()  # the last trim was too recent
+    now[0] += memory.TRIM_MIN_INTERVAL_S
+    assert keeper.tick() and len(trims) == 3
+    now[0] += memory.TRIM_MIN_INTERVAL_S + 1
+    assert not keeper.tick()  # the baseline moved to the size after the trim
+
+
+def test_resident_size_is_read_and_trim_is_harmless():
+    assert memory.resident_mb() >= 0.0
+    assert memory.trim() in (True, False)
