@@ -354,9 +354,10 @@ class SandboxPanels(RowPanel):
         if compact:
             y += self.s(6)
         half = (inner - self.s(6)) // 2
+        third = (inner - 2 * self.s(6)) // 3  # task, optimizer and activation share a row
         self._dropdown(
             panel,
-            (pad, y, half, self.s(32)),
+            (pad, y, third, self.s(32)),
             [("Classify", Task.CLASSIFICATION.value), ("Picture", Task.REGRESSION.value)],
             state.task.value,
             "What the network learns: to classify coloured points, or to fit a grey picture "
@@ -365,16 +366,20 @@ class SandboxPanels(RowPanel):
         )
         self._dropdown(
             panel,
-            (pad + half + self.s(6), y, half, self.s(32)),
+            (pad + third + self.s(6), y, third, self.s(32)),
             [("Adam", "adam"), ("SGD", "sgd")],
             state.settings.optimizer if state.settings.optimizer in tuple(Optimizer) else "adam",
             "How the weights are updated: Adam adapts its step size per weight and is forgiving; "
             "SGD with momentum is the classic.",
             lambda v: A.SetOptimizer(v),
         )
-        y = self._activation_row(panel, state, y + self.s(40), pad, inner)
+        x3 = pad + 2 * (third + self.s(6))
+        current = str(state.settings.activation.value)
+        self._setting_dropdown(
+            panel, (x3, y, inner + pad - x3, self.s(32)), "activation", current, A.SetActivation
+        )
+        y += self.s(42)
         self._schedule_row(panel, pad, y, half, state)
-        y += self.s(40)
         slope = [setting_row("negative_slope")] if state.settings.activation == "leaky_relu" else []
         rows = [
             *slope,
@@ -398,7 +403,7 @@ class SandboxPanels(RowPanel):
             section_row("BAYES (LAST-LAYER LAPLACE)"),
             setting_row("prior_precision"),
         ]  # fmt: skip
-        y = self._build_rows(panel, rows, state, y + self.s(2), w)
+        y = self._build_rows(panel, rows, state, y + self.s(42), w)
         self._button(
             panel,
             (pad, y, inner // 2 + self.s(20), self.s(32)),
@@ -415,25 +420,6 @@ class SandboxPanels(RowPanel):
             lambda v: A.SetUiScale(float(v)),
         )
         return self._end_side_panel(panel, w, y + self.s(32))
-
-    def _activation_row(self, panel, state: AppState, y: int, pad: int, inner: int) -> int:
-        """The activation menu and the residual switch, their words from the settings table."""
-        res = setting("residual")
-        menu = inner * 3 // 5
-        current = str(state.settings.activation.value)
-        self._setting_dropdown(
-            panel, (pad, y, menu, self.s(32)), "activation", current, A.SetActivation
-        )
-        on = bool(state.settings.residual)
-        self._toggles["residual"] = self._button(
-            panel,
-            (pad + menu + self.s(6), y, inner - menu - self.s(6), self.s(32)),
-            "Residual",
-            res.help,
-            lambda: A.SetResidual(not on),
-            "@toggle",
-        )
-        return y + self.s(40)
 
     def _schedule_row(self, panel, x: int, y: int, half: int, state: AppState) -> None:
         """The learning-rate schedule and its length, as two dropdowns side by side."""
@@ -589,8 +575,6 @@ class SandboxPanels(RowPanel):
                 text = "Pause" if state.playing else "Train"
                 if button.text != text:
                     button.set_text(text)
-            elif key == "residual":
-                on = state.settings.residual
             elif key == "layer":
                 text = state.layer_view_label()
                 if button.text != text:
