@@ -152,9 +152,9 @@ SETTINGS: tuple[Setting, ...] = (
         choices=tuple(a.value for a in Activation),
         choice_labels=(
             "ReLU",
-            "Leaky ReLU",
+            "Leaky",  # short: the menu shares its row with the task and the optimizer
             "Abs",
-            "Hard tanh",
+            "Hardtanh",
             "Linear",
             "Tanh",
             "Sigmoid",

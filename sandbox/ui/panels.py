@@ -354,10 +354,12 @@ class SandboxPanels(RowPanel):
         if compact:
             y += self.s(6)
         half = (inner - self.s(6)) // 2
-        third = (inner - 2 * self.s(6)) // 3  # task, optimizer and activation share a row
+        # task, optimizer and activation share a row (the optimizer's words are the shortest)
+        free = inner - 2 * self.s(6)
+        w_task, w_opt = free * 33 // 100, free * 28 // 100
         self._dropdown(
             panel,
-            (pad, y, third, self.s(32)),
+            (pad, y, w_task, self.s(32)),
             [("Classify", Task.CLASSIFICATION.value), ("Picture", Task.REGRESSION.value)],
             state.task.value,
             "What the network learns: to classify coloured points, or to fit a grey picture "
@@ -366,14 +368,14 @@ class SandboxPanels(RowPanel):
         )
         self._dropdown(
             panel,
-            (pad + third + self.s(6), y, third, self.s(32)),
+            (pad + w_task + self.s(6), y, w_opt, self.s(32)),
             [("Adam", "adam"), ("SGD", "sgd")],
             state.settings.optimizer if state.settings.optimizer in tuple(Optimizer) else "adam",
             "How the weights are updated: Adam adapts its step size per weight and is forgiving; "
             "SGD with momentum is the classic.",
             lambda v: A.SetOptimizer(v),
         )
-        x3 = pad + 2 * (third + self.s(6))
+        x3 = pad + w_task + w_opt + 2 * self.s(6)
         current = str(state.settings.activation.value)
         self._setting_dropdown(
             panel, (x3, y, inner + pad - x3, self.s(32)), "activation", current, A.SetActivation
