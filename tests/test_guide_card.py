@@ -7,32 +7,21 @@ from __future__ import annotations
 
 import pygame
 import pytest
-from app_util import hover_click, key, send
+from app_util import app_factory, hover_click, key, send
 from gl_util import gl_session_fixture  # noqa: F401
 
-from sandbox.app import App
-from sandbox.config import AppConfig
 from sandbox.ui import guide
 from sandbox.ui.input import KEY_HELP
 
 
 @pytest.fixture
 def start_app(gl_session, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEURAL_ORIGAMI_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.chdir(tmp_path)
-    apps: list[App] = []
-
-    def start(size, scale) -> App:
-        app = App(AppConfig(size=size, ui_scale=scale, skip_loading=True, dataset="moons"))
-        app.start(hidden=True)
-        pygame.event.clear()
-        apps.append(app)
-        app.run_frames(2, dt=1 / 30)
-        return app
-
-    yield start
-    for app in apps:
-        app.close()
+    """`start(size, scale)`: the real app, offscreen, on moons (the shared app factory)."""
+    make, close = app_factory(
+        {"dataset": "moons"}, tmp_path, monkeypatch, data_dir=tmp_path / "data"
+    )
+    yield lambda size, scale: make(size=size, ui_scale=scale).app
+    close()
 
 
 def layout_problems(window, scale) -> list[str]:
