@@ -133,9 +133,8 @@ def cache_marker() -> Path:
     return Path(cache_dir) / f"neural-origami-warm-{key.hexdigest()[:16]}"
 
 
-def _write_marker() -> None:
+def _write_marker(marker: Path) -> None:
     try:
-        marker = cache_marker()
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text("numba's cache holds every kernel of sandbox.kernel_cache\n")
     except OSError:
@@ -163,6 +162,7 @@ class KernelWarmer:
         self._changed = threading.Condition(self._lock)
         self.started_at = time.perf_counter()
         self.in_process = False
+        self.marker = cache_marker()  # read once: the sources may change while this one runs
         self._idle_first = 0.0
         self._shown = threading.Event()  # the app's first frame is on screen
 
@@ -176,7 +176,7 @@ class KernelWarmer:
         warmer = cls()
         warmer._idle_first = max(0.0, float(idle_first))
         if in_process is None:
-            in_process = cache_marker().exists()
+            in_process = warmer.marker.exists()
         warmer.in_process = bool(in_process)
         for name in warmer._groups:
             if warmer.in_process or not warmer._spawn(name):
@@ -271,7 +271,7 @@ class KernelWarmer:
             self._changed.wait_for(lambda: all(g.finished for g in self._groups.values()))
             complete = all(g.done == len(g.steps) and not g.error for g in self._groups.values())
         if complete:
-            _write_marker()
+            _write_marker(self.marker)
 
     # ------------------------------------------------------------------ queries
     def _stage_ready(self, stage: str, group: str | None) -> bool:
