@@ -54,6 +54,6 @@ def test_a_smooth_network_draws_per_pixel_and_says_it_has_no_creases(make_app):
     assert cs.surface_message == "" and cs.surface_label
     # one neuron's own surface (its tanh over the plane, sampled)
     d.scene.apply(S.PickNeuron(2, 1))
-    d.scene.apply(S.ToggleSingleNeuron())
+    d.scene.apply(S.Toggle3D(S.Switch3D.SINGLE_NEURON))
     d.run_frames(3, dt=1 / 30)
     assert cs.selected == (2, 1) and cs.single_neuron and cs.surface_message == ""
