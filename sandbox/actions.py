@@ -520,6 +520,13 @@ class ExportWeights(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class ExportTorch(Action):
+    """Save the network for PyTorch as a .pt file (path None: ask)."""
+
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ImportWeights(Action):
     """Adopt a network from .npz or a PyTorch .pt/.pth file, keeping the points (path None: ask)."""
 

@@ -184,6 +184,8 @@ class Layout:
     tabs: tuple[int, int, int, int] = (0, 0, 0, 0)
 
     scale: float = 1.0  # the UI scale in effect (the setting, or less when the window is small)
+    # the view toolbar's items (sandbox.ui.layout.TOOLBAR_ITEMS names) its rows were counted for
+    toolbar: tuple[str, ...] = ()
 
     def in_plane(self, pos: tuple[float, float]) -> bool:
         x, y, w, h = self.plane

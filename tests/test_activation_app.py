@@ -6,6 +6,7 @@ health line says that its neurons cannot die."""
 from __future__ import annotations
 
 import numpy as np
+from app_util import hover_click
 from gl_util import gl_session_fixture  # noqa: F401
 
 from sandbox import actions as A
@@ -57,3 +58,26 @@ def test_a_smooth_network_draws_per_pixel_and_says_it_has_no_creases(make_app):
     d.scene.apply(S.Toggle3D(S.Switch3D.SINGLE_NEURON))
     d.run_frames(3, dt=1 / 30)
     assert cs.selected == (2, 1) and cs.single_neuron and cs.surface_message == ""
+
+
+def test_the_residual_button_in_the_network_panel(make_app):
+    d = make_app(dataset="xor", hidden=(6, 6, 4))
+    s = d.state
+    before = s.net.params.copy()
+    button = d.scene.panels._toggles["residual"]  # noqa: SLF001
+    assert button.text == "Residual layers" and not s.net.residual
+    d.send(hover_click(button.rect.center), frames=2)
+    assert s.settings.residual and s.net.residual and s.net.residual_layers == [False, True, False]
+    assert np.array_equal(s.net.params, before)  # the same weights, folded another way
+    assert "hidden layer 2 adds its input" in s.toast.text
+    button = d.scene.panels._toggles["residual"]  # noqa: SLF001 - the panel was rebuilt
+    assert button.is_selected
+    # widths that never match: said so
+    d.scene.apply(A.SetResidual(False))
+    d.scene.apply(A.SetWidth(1, 5))
+    d.run_frames(2, dt=1 / 30)
+    d.send(hover_click(d.scene.panels._toggles["residual"].rect.center), frames=2)  # noqa: SLF001
+    assert s.net.residual and not any(s.net.residual_layers)
+    assert "no hidden layer is as wide" in s.toast.text
+    d.send(hover_click(d.scene.panels._toggles["residual"].rect.center), frames=2)  # noqa: SLF001
+    assert not s.net.residual and "off" in s.toast.text

@@ -32,7 +32,7 @@ import pygame
 import pygame_gui
 
 from sandbox import actions as A
-from sandbox.data import dataset_info
+from sandbox.data import dataset_info, picture_source
 from sandbox.io.files import stamped
 from sandbox.render.plane_view import PlaneRenderer
 from sandbox.scenes.base import Routes, Scene, build_routes
@@ -42,6 +42,7 @@ from sandbox.scenes.plane import DEFAULT_ZOOM, PlaneController
 from sandbox.scenes.probe import ProbeController
 from sandbox.scenes.stage import Stage
 from sandbox.scenes.timeline import TimelineController
+from sandbox.scenes.torch_export import TorchExport
 from sandbox.scenes.view3d import View3DController
 from sandbox.scenes.workshop import Workshop
 from sandbox.session import new_points
@@ -87,6 +88,7 @@ class SandboxScene(Scene):
             self.inspector,
             self.timeline,
             self.workshop,
+            TorchExport(self),
         )
         self.routes.update(self.screen_routes())
 
@@ -200,8 +202,17 @@ class SandboxScene(Scene):
         """Lay the window out again (a resize, the UI scale, a taller network panel)."""
         s = self.state
         window = s.layout.window if window is None else window
-        s.layout = compute_layout(window, s.ui_scale, s.show_ui, len(s.settings.hidden))
+        picture = picture_source(s.preset) is not None
+        s.layout = compute_layout(window, s.ui_scale, s.show_ui, len(s.settings.hidden), picture)
         self.after_layout()
+
+    def follow_picture(self) -> None:
+        """The toolbar's picture-only buttons (Error, Dots) come with a picture and go with it:
+        the window is laid out again when the data turns into a picture or back."""
+        s = self.state
+        shown = "error" in s.layout.toolbar
+        if s.layout.toolbar and shown != (picture_source(s.preset) is not None):
+            self.relayout()
 
     def after_layout(self) -> None:
         s = self.state
@@ -268,6 +279,7 @@ class SandboxScene(Scene):
     def update(self, dt: float) -> None:
         s = self.state
         s.session.memo.new_frame()  # one expensive rebuild per frame while training (Memo)
+        self.follow_picture()
         t0 = time.perf_counter()
         self.model.train_frame()
         t1 = time.perf_counter()

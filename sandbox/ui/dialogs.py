@@ -43,6 +43,9 @@ DIALOGS: dict[str, DialogSpec] = {
     "export_weights": DialogSpec(
         "Export the network weights (.npz)", frozenset({""}), False, A.ExportWeights
     ),
+    "export_torch": DialogSpec(
+        "Save the network for PyTorch (.pt)", frozenset({""}), False, A.ExportTorch
+    ),
     "open_picture": DialogSpec(
         "Open a picture to learn",
         frozenset(PICTURE_SUFFIXES),
@@ -188,6 +191,8 @@ FILE_ROWS: tuple[tuple[tuple[str, str, Callable[[], A.Action], str], ...], ...] 
         ("Open picture", "Learn a picture: any PNG, JPEG, BMP, GIF or WebP file becomes grey "
          "targets, one per pixel. You can also drop an image file on the window.",
          A.OpenPicture, "picture"),
+        ("Save .pt", "Save the network for PyTorch: a .pt file holding the nn.Sequential (or its "
+         "state_dict for a residual network). Needs PyTorch installed.", A.ExportTorch, "torch"),
     ),
 )  # fmt: skip
 

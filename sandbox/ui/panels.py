@@ -311,6 +311,15 @@ class SandboxPanels(RowPanel):
         pad = self.s(12)
         inner = w - 2 * pad
         y = self._build_rows(panel, [section_row("NETWORK")], state, self.s(12), w)
+        res, rw = setting("residual"), self.text_width("Residual", "@button") + self.s(20)
+        self._toggles["residual"] = self._button(
+            panel,
+            (pad + inner - rw, self.s(8), rw, self.s(26)),
+            "Residual",
+            f"{res.label}: {res.help} Off: each layer replaces its input.",
+            lambda: A.SetResidual(not state.settings.residual),
+            "@toggle",
+        )
         bw = self.s(40)
         self._button(
             panel,
@@ -476,7 +485,7 @@ class SandboxPanels(RowPanel):
         items: list[tuple[str, int, View | str]] = [
             (label, width, View(name) if name in View._value2member_map_ else name)
             for name, label, width in TOOLBAR_ITEMS
-            if name != "layer"
+            if name != "layer" and name in state.layout.toolbar  # Error and Dots: pictures only
         ]
         x = pad
         y = (self.s(46) - h) // 2
@@ -572,6 +581,8 @@ class SandboxPanels(RowPanel):
                 on = state.discretise
             elif key == "dots":
                 on = state.show_points
+            elif key == "residual":
+                on = state.settings.residual
             elif key == "play":
                 on = state.playing
                 text = "Pause" if state.playing else "Train"
