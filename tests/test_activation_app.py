@@ -65,7 +65,7 @@ def test_the_residual_button_in_the_network_panel(make_app):
     s = d.state
     before = s.net.params.copy()
     button = d.scene.panels._toggles["residual"]  # noqa: SLF001
-    assert button.text == "Residual layers" and not s.net.residual
+    assert button.text == "Residual" and not s.net.residual
     d.send(hover_click(button.rect.center), frames=2)
     assert s.settings.residual and s.net.residual and s.net.residual_layers == [False, True, False]
     assert np.array_equal(s.net.params, before)  # the same weights, folded another way
