@@ -6,7 +6,8 @@ health line says that its neurons cannot die."""
 from __future__ import annotations
 
 import numpy as np
-from app_util import hover_click
+import pygame
+from app_util import hover_click, key
 from gl_util import gl_session_fixture  # noqa: F401
 
 from sandbox import actions as A
@@ -81,3 +82,29 @@ def test_the_residual_button_in_the_network_panel(make_app):
     assert "no hidden layer is as wide" in s.toast.text
     d.send(hover_click(d.scene.panels._toggles["residual"].rect.center), frames=2)  # noqa: SLF001
     assert not s.net.residual and "off" in s.toast.text
+
+
+def test_laplace_on_a_smooth_network_is_sampled_on_the_grid(make_app, monkeypatch):
+    d = make_app(dataset="moons", hidden=(8, 8), activation="tanh", views=("field",))
+    s = d.state
+    d.scene.train_now(200)
+    sent = []
+    mesh = d.app.renderer.mesh
+    set_mesh = mesh.set_mesh
+    monkeypatch.setattr(mesh, "set_mesh", lambda v, t, r, values, **kw: (
+        sent.append((v, values)), set_mesh(v, t, r, values, **kw))[1])  # fmt: skip
+    d.send(key(pygame.K_l), frames=3)  # Laplace on, as a user does
+    assert View.LAPLACE in s.views and s.laplace is not None and sent
+    vertices, values = sent[-1]
+    np.testing.assert_allclose(values, s.laplace.probit_logits(vertices), rtol=1e-12)
+    assert not np.allclose(values, s.net.forward(vertices))  # shrunk towards 0 by the variance
+    probs = s.laplace.predict_proba(vertices)
+    np.testing.assert_allclose(_softmax(values), probs, rtol=1e-10)
+    d.scene.apply(A.SetPriorPrecision(0.01))  # a weaker prior: less sure, sampled again
+    d.run_frames(3, dt=1 / 30)
+    assert np.abs(sent[-1][1]).mean() < np.abs(values).mean()
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)

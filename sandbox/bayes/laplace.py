@@ -344,8 +344,7 @@ class LastLayerLaplace:
         if link is Link.MAP:
             return _softmax(self._mean(phi))
         if link is Link.PROBIT:
-            mean, var = self._mean_var_diag(phi)
-            return _softmax(mean / np.sqrt(1.0 + _PROBIT_SCALE * var))
+            return _softmax(self.probit_logits_features(phi))
         if link is Link.PAIRWISE:
             mean, cov = self.logit_mean_cov_features(phi)
             return _pairwise_probit(mean, cov)
@@ -355,6 +354,18 @@ class LastLayerLaplace:
         for s, samples in self._sample_chunks(phi, n_samples, rng):
             out[s : s + samples.shape[1]] = _softmax(samples).mean(axis=0)
         return out
+
+    def probit_logits(self, X: np.ndarray) -> np.ndarray:
+        """Logits (N, K) at inputs X (N, 2) whose softmax is the probit predictive: each mean
+        logit shrunk by its variance, m / sqrt(1 + pi/8 v) (a field drawn from them shows
+        Laplace's confidence, as the per-region closed forms do for piecewise-linear networks)."""
+        return self.probit_logits_features(self._features(X))
+
+    def probit_logits_features(self, Phi: np.ndarray) -> np.ndarray:
+        """As `probit_logits`, from last-layer features Phi (N, H)."""
+        self._require_classification("probit_logits")
+        mean, var = self._mean_var_diag(self._check_features(Phi))
+        return mean / np.sqrt(1.0 + _PROBIT_SCALE * var)
 
     def sample_logits(self, X: np.ndarray, n_samples: int = 1000, seed: int = 0) -> np.ndarray:
         """Logit samples (n_samples, N, K) from N(m(x), V(x)) per point; the same draws the

@@ -243,6 +243,11 @@ class PlaneRenderer:
         if error:  # the error view replaces the field, sampled on a grid like a wide network
             per_pixel = False
             field_ok = self._upload_sampled(state, error=True)
+        elif part.smooth and View.LAPLACE in state.views and state.laplace is not None:
+            # a smooth network has no regions for the closed forms: Laplace's confidence is
+            # sampled on the grid instead (logits shrunk by their variance)
+            per_pixel = sampled = False
+            field_ok = self._upload_sampled(state, laplace=True)
         main, right = self.styles(state)
         if per_pixel:  # the per-pixel network draws the output alone: no regions, no Laplace
             main = _output_only(main)
@@ -331,13 +336,15 @@ class PlaneRenderer:
         except ValueError:
             return None
 
-    def _upload_sampled(self, state: AppState, error: bool = False) -> bool:
-        """The output (or, with `error`, |picture - output|) sampled on a grid into the mesh
-        pass (sandbox.render.field_grid), for a network too wide for the per-pixel shader; the
-        first layer's exact creases where the partition is over budget."""
+    def _upload_sampled(self, state: AppState, error: bool = False, laplace: bool = False) -> bool:
+        """The output (or, with `error`, |picture - output|, with `laplace` the Laplace fit's
+        probit logits) sampled on a grid into the mesh pass (sandbox.render.field_grid), for a
+        network too wide for the per-pixel shader or a smooth one; the first layer's exact
+        creases where the partition is over budget."""
         cam = state.camera
         _, _, pw, ph = state.layout.plane
-        key = ("sampled", error, id(state.net), cam.center, cam.zoom, pw, ph, state.scale,
+        fit = (id(state.laplace), state.prior_precision) if laplace else None
+        key = ("sampled", error, fit, id(state.net), cam.center, cam.zoom, pw, ph, state.scale,
                state.preset)  # fmt: skip
         weights = state.session.weights_version
         old = self._mesh_key if isinstance(self._mesh_key, tuple) else None
@@ -358,6 +365,11 @@ class PlaneRenderer:
             picture = self._picture(state) if error else None
             if picture is not None:
                 values = picture_error(picture, vertices, values)
+            if laplace and state.laplace is not None:
+                try:
+                    values = state.laplace.probit_logits(vertices)
+                except (ValueError, ArithmeticError):
+                    pass  # a fit of another network (held while training): the plain output
             region = np.zeros(len(vertices), dtype=np.int32)
             self.r.mesh.set_mesh(vertices, triangles, region, values, origin=cam.center)
             self.r.mesh.set_region_colors(palette.BACKGROUND[None, :3])
