@@ -13,6 +13,7 @@ from sandbox.geometry.region_query import (
     affine_text,
     find_pattern,
     flat_to_ref,
+    hatch,
     locate,
     neighbours,
     neuron_on,
@@ -188,3 +189,21 @@ def test_a_partition_without_regions_refuses_politely():
     assert find_pattern(part, "0101") is None
     with pytest.raises(ValueError, match="no regions"):
         read_region(part, 0)
+
+
+def test_hatching_stays_inside_the_lit_regions():
+    net, part = partition_of(KINDS[0], seed=9)
+    on = neuron_on(part, 1, 2)
+    segs = hatch(part, on, spacing=0.1)
+    assert len(segs) > 10
+    # every chord's midpoint is in a lit region, and the chords of one line never overlap
+    for seg in segs[:: max(1, len(segs) // 40)]:
+        r = locate(part, 0.5 * (seg[:2] + seg[2:]))
+        assert r is not None and on[r]
+    # hatch lines run at 45 degrees, on the lines x cos + y sin = k * spacing
+    n = np.array([1.0, 1.0]) / np.sqrt(2.0)
+    d = segs[:, 2:] - segs[:, :2]
+    np.testing.assert_allclose(d @ n, 0.0, atol=1e-9)
+    k = segs[:, :2] @ n / 0.1
+    np.testing.assert_allclose(k, np.round(k), atol=1e-6)
+    assert len(hatch(part, np.zeros(len(part), bool), 0.1)) == 0

@@ -251,6 +251,37 @@ def neuron_on(part: Partition, layer: int, index: int) -> np.ndarray:
     return np.asarray(part.patterns[:, flat]) != 0
 
 
+def hatch(
+    part: Partition, mask: np.ndarray, spacing: float, angle: float = np.pi / 4
+) -> np.ndarray:
+    """(S, 4) hatching of the regions where `mask` (R,) is True: the chords that the parallel
+    lines x cos(angle) + y sin(angle) = k * spacing cut from each region (a highlight that reads
+    over any fill). Each line meets a convex polygon's boundary twice, counting every side on
+    the half-open range of its ends' line values, so the chords pair up exactly."""
+    if part.too_many or not np.any(mask) or not spacing > 0:
+        return np.zeros((0, 4))
+    n = np.array([np.cos(angle), np.sin(angle)])
+    a, b = _pooled_sides(part)
+    owner = part.region_ids
+    keep = np.asarray(mask, dtype=bool)[owner]
+    a, b, owner = a[keep], b[keep], owner[keep]
+    sa, sb = a @ n / spacing, b @ n / spacing
+    lo, hi = np.minimum(sa, sb), np.maximum(sa, sb)
+    first = np.ceil(lo).astype(np.int64)
+    count = np.maximum(np.ceil(hi).astype(np.int64) - first, 0)  # lines k with lo <= k < hi
+    if count.sum() > 200_000:  # far too dense to read: draw none rather than stall a frame
+        return np.zeros((0, 4))
+    side = np.repeat(np.arange(len(a)), count)
+    k = first[side] + (np.arange(side.size) - np.repeat(np.cumsum(count) - count, count))
+    t = (k - sa[side]) / (sb[side] - sa[side])
+    pts = a[side] + t[:, None] * (b[side] - a[side])
+    order = np.lexsort((pts @ np.array([-n[1], n[0]]), k, owner[side]))
+    pts = pts[order]
+    if len(pts) % 2:
+        return np.zeros((0, 4))
+    return pts.reshape(-1, 4)
+
+
 def formula(part: Partition, region: int) -> np.ndarray:
     """(K, 3): output k is F[k, 0] x + F[k, 1] y + F[k, 2] inside the region."""
     if part.output_maps is None:

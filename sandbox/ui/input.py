@@ -35,6 +35,7 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("D", "discrete colours"),
     ("K", "dots on/off"),
     ("[ / ]", "layer shown by the regions view"),
+    ("Enter, arrows", "read a region, walk to the next"),
     *STAGE_KEYS,
     ("Tab", "hide / show the panels"),
     ("Ctrl+S / Ctrl+O", "save / open a scene file"),
