@@ -4,8 +4,9 @@ The region read is outlined in white, each neighbour across one crease in amber 
 crease or class uses), both over a dark halo so they read on any field colour: a reader sees
 where the arrow keys lead. The segments go to one LineBatch drawn by the line pass after the plane's
 scene (sandbox.render.plane_view), uploaded again only when the region's facts (a new
-partition) or the UI scale change. `tint_of` says which neuron's regions are tinted: the
-inspector's, else the one lit while reading.
+partition) or the UI scale change. The lit neuron (`lit_neuron`: the one lit while reading,
+else the inspector's selected one) gets the regions where it is on hatched and its crease drawn
+bold; `tint_of` says which neuron's regions are tinted (the inspector's, else the lit one).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sandbox.render import palette
 from sandbox.render.camera import View2D
 from sandbox.render.lines import LineBatch, LinePass
 from sandbox.state import AppState
+from sandbox.vocab import View
 
 HALO = (0.05, 0.06, 0.08, 0.8)
 OUTLINE = (1.0, 1.0, 1.0, 1.0)
@@ -31,6 +33,16 @@ def tint_of(state: AppState) -> int | None:
     if state.stage.tint is not None:
         return state.stage.tint
     return state.reading.tint
+
+
+def lit_neuron(state: AppState) -> tuple[int, int] | None:
+    """The neuron whose regions are hatched: the one lit while reading a region, else the one
+    selected in the network inspector (while the inspector is open)."""
+    if state.reading.neuron is not None:
+        return state.reading.neuron
+    if View.INSPECTOR in state.views:
+        return state.stage.selected
+    return None
 
 
 def polygon_segments(poly: np.ndarray) -> np.ndarray:
@@ -111,7 +123,7 @@ class RegionMarks:
         self.batch.set(segs, colors, widths * state.scale, origin=origin)
 
     def _update_lit(self, state: AppState, part: Partition | None) -> None:
-        neuron, cam = state.reading.neuron, state.camera
+        neuron, cam = lit_neuron(state), state.camera
         if neuron is None or part is None or part.too_many or cam is None:
             self._lit = None
             self.lit.count = 0
