@@ -195,36 +195,55 @@ def on_border(part: Partition, side: np.ndarray) -> bool:
     )
 
 
+def area_and_centroid(part: Partition, region: int) -> tuple[float, np.ndarray]:
+    """Shoelace area and centroid of one region (relative to its first vertex, as
+    Partition.areas: exact enough for tiny polygons far out); a zero-area sliver's centroid is
+    its vertex mean."""
+    poly = polygon(part, region)
+    base = poly[0]
+    v = poly - base
+    w = np.roll(v, -1, axis=0)
+    cross = v[:, 0] * w[:, 1] - w[:, 0] * v[:, 1]
+    area = float(cross.sum() / 2.0)
+    if area == 0.0:
+        return 0.0, poly.mean(axis=0)
+    c = np.array([((v[:, 0] + w[:, 0]) * cross).sum(), ((v[:, 1] + w[:, 1]) * cross).sum()])
+    return area, base + c / (6.0 * area)
+
+
 def neighbours(part: Partition, region: int) -> list[Neighbour]:
     """The regions that share a side of positive length with `region`, each with the neurons
     whose bits differ across it (sorted by region index)."""
     _readable(part)
     tol = SHARED_TOL * _diagonal(part)
     a_all, b_all = _pooled_sides(part)
-    owner = part.region_ids
-    centroid = part.centroids()[region]
+    # only sides with both ends in the region's bounding box can lie on one of its sides
+    poly = polygon(part, region)
+    lo, hi = poly.min(axis=0) - tol, poly.max(axis=0) + tol
+    near = np.all((a_all >= lo) & (a_all <= hi) & (b_all >= lo) & (b_all <= hi), axis=1)
+    owner = part.region_ids[near]
+    a_all, b_all = a_all[near], b_all[near]
+    centroid = area_and_centroid(part, region)[1]
     found: dict[int, list[np.ndarray]] = {}
     for side in sides(part, region):
         a, b = side
         d = b - a
         length = float(np.hypot(*d))
         u = d / length
+        normal = np.array([-u[1], u[0]])
         # both ends of a pooled side on this side's line, and overlapping it
-        da = (a_all - a) @ np.array([-u[1], u[0]])
-        db = (b_all - a) @ np.array([-u[1], u[0]])
-        ta = (a_all - a) @ u
-        tb = (b_all - a) @ u
-        lo = np.maximum(np.minimum(ta, tb), 0.0)
-        hi = np.minimum(np.maximum(ta, tb), length)
-        hit = (np.abs(da) <= tol) & (np.abs(db) <= tol) & (hi - lo > tol) & (owner != region)
+        da, db = (a_all - a) @ normal, (b_all - a) @ normal
+        ta, tb = (a_all - a) @ u, (b_all - a) @ u
+        lo_t = np.maximum(np.minimum(ta, tb), 0.0)
+        hi_t = np.minimum(np.maximum(ta, tb), length)
+        hit = (np.abs(da) <= tol) & (np.abs(db) <= tol) & (hi_t - lo_t > tol) & (owner != region)
         for k in np.flatnonzero(hit):
-            found.setdefault(int(owner[k]), []).append(np.stack([a + lo[k] * u, a + hi[k] * u]))
+            found.setdefault(int(owner[k]), []).append(np.stack([a + lo_t[k] * u, a + hi_t[k] * u]))
     sizes = hidden_sizes(part)
     me = part.patterns[region]
     out = []
     for q in sorted(found):
-        pieces = found[q]
-        longest = max(pieces, key=lambda s: float(np.hypot(*(s[1] - s[0]))))
+        longest = max(found[q], key=lambda s: float(np.hypot(*(s[1] - s[0]))))
         mid = longest.mean(axis=0) - centroid
         norm = float(np.hypot(*mid))
         flipped = tuple(flat_to_ref(sizes, int(f)) for f in np.flatnonzero(part.patterns[q] != me))
@@ -300,16 +319,17 @@ def read_region(part: Partition, region: int) -> RegionFacts:
         bits.append(row[start : start + n].copy())
         start += n
     ss = sides(part, region)
+    area, centroid = area_and_centroid(part, region)
     return RegionFacts(
         region=int(region),
         pattern=pattern_text(part, region),
         bits=tuple(bits),
         formula=formula(part, region),
-        area=float(part.areas()[region]),
+        area=area,
         edges=len(ss),
         border_edges=sum(on_border(part, s) for s in ss),
         polygon=polygon(part, region).copy(),
-        centroid=part.centroids()[region].copy(),
+        centroid=centroid,
         neighbours=tuple(neighbours(part, region)),
     )
 

@@ -221,8 +221,9 @@ class RegionReader(Controller):
         if c is not None and not (x0 <= c[0] <= x1 and y0 <= c[1] <= y1):
             return "The region is outside the view: pan or zoom back to it."
         return (
-            "This region is gone: training moved the creases and no region of the view has its "
-            "on/off pattern now. It comes back if the pattern does; Enter reads another."
+            "This region is gone: its creases moved (training, or an edit) and no region of the "
+            "view has its on/off pattern now. It comes back if the pattern does; Enter reads "
+            "another."
         )
 
     def _update_tint(self) -> None:
