@@ -11,6 +11,7 @@ import numpy as np
 import pygame
 from app_util import click, key, motion
 
+from sandbox import stage_actions as S
 from sandbox.geometry.region_query import (
     find_pattern,
     locate,
@@ -18,6 +19,7 @@ from sandbox.geometry.region_query import (
     pattern_text,
     read_region,
 )
+from sandbox.render.region_marks import lit_neuron
 from sandbox.scenes import reading
 from sandbox.ui.region_card import card_layout
 
@@ -75,6 +77,13 @@ def test_enter_reads_arrows_walk_one_crease_and_clicks_read_not_paint(make_app, 
     assert not s.reading.active and s.reading.facts is None
     app.send(click(app.plane_point(0.6, 0.6)), frames=1)
     assert len(s.points) > n_points
+    # a neuron selected in the inspector is hatched where it is on, its crease drawn bold
+    marks = app.scene.plane.renderer.marks
+    assert marks.lit.count == 0
+    app.send(key(pygame.K_i), frames=1)
+    app.scene.apply(S.PickNeuron(2, 1))
+    app.run_frames(1)
+    assert lit_neuron(s) == (2, 1) and marks.lit.count > 0
     assert app.scene.__class__.__name__ != "MenuScene"
 
 
