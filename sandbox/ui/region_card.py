@@ -253,4 +253,6 @@ def card_key(state: AppState) -> tuple:
         facts = (f.region, f.pattern, tuple(np.round(f.formula, 6).ravel().tolist()),
                  round(f.area, 9), f.edges, f.border_edges, len(f.neighbours))  # fmt: skip
     n = len(state.partition) if state.partition is not None else 0
-    return (rd.pattern, facts, rd.gone, rd.neuron, rd.lit, rd.crossed, n)
+    lay = card_layout(state)
+    where = None if lay is None else tuple(lay.rect)  # it moves off the region when panned
+    return (rd.pattern, facts, rd.gone, rd.neuron, rd.lit, rd.crossed, n, where)
