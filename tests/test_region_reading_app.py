@@ -59,15 +59,9 @@ def test_enter_reads_arrows_walk_one_crease_and_clicks_read_not_paint(make_app, 
         assert (old != new).sum() == 1, "a step crosses exactly one crease"
         assert s.reading.crossed.startswith("Crossed one crease: L")
     assert walked >= 2
-    # a click on another region (the largest, away from its creases) reads it, paints nothing
-    areas = s.partition.areas()
-    areas[s.reading.facts.region] = 0
-    target = int(np.argmax(areas))
-    world = inside(read_region(s.partition, target))
-    view, _ = app.scene.plane.view_at(pos)
-    x, y, _, _ = s.layout.plane
-    px = view.world_to_screen(np.asarray(world)) + (x, y)
-    app.send(click((round(px[0]), round(px[1]))), frames=2)
+    # a click on another region (a large one, off the card) reads it, and paints nothing
+    target, px = clickable_region(app, pos)
+    app.send(click(px), frames=2)
     assert s.reading.facts.region == target
     assert len(s.points) == n_points
     check_crease_click(app, pos)
@@ -96,10 +90,16 @@ def test_the_selection_follows_its_pattern_through_training_and_says_when_gone(m
     event = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0, unicode="\r")
     assert app.scene.translate(event, True) == []
     assert not s.reading.active
-    _, facts = read_under(app, 0.45, 0.55)
+    # read the largest region (Enter over a point well inside it)
+    big = int(np.argmax(s.partition.areas()))
+    view, _ = app.scene.plane.view_at(app.plane_point(0.5, 0.5))
+    x, y, _, _ = s.layout.plane
+    px = view.world_to_screen(np.asarray(inside(read_region(s.partition, big)))) + (x, y)
+    app.send(motion((round(px[0]), round(px[1]))) + key(pygame.K_RETURN), frames=2)
+    facts = s.reading.facts
+    assert facts is not None and facts.region == big
     pattern = facts.pattern
     # training moves the creases a little: the same pattern is still read, wherever it went
-    s.session.trainer.lr = min(float(getattr(s.session.trainer, "lr", 0.01)), 0.01)
     app.scene.train_now(3)
     app.run_frames(2)
     assert s.reading.facts is not None and s.reading.facts.pattern == pattern
@@ -125,6 +125,34 @@ def test_the_selection_follows_its_pattern_through_training_and_says_when_gone(m
     # the card's close box lets go
     app.send(click(card_layout(s).close.center), frames=1)
     assert not s.reading.active
+
+
+def clickable_region(app, pos) -> tuple[int, tuple[int, int]]:
+    """A region other than the one read, by size, and a window pixel well inside it that is
+    neither under the card nor near a crease."""
+    s = app.state
+    part = s.partition
+    view, _ = app.scene.plane.view_at(pos)
+    x, y, w, h = s.layout.plane
+    card = card_layout(s).rect.inflate(20, 20)
+    for r in np.argsort(-part.areas()):
+        if r == s.reading.facts.region:
+            continue
+        px = view.world_to_screen(np.asarray(inside(read_region(part, int(r))))) + (x, y)
+        p = (round(px[0]), round(px[1]))
+        seg = part.creases.segments
+        world = app.world(p)
+        a, b = seg[:, :2], seg[:, 2:]
+        t = np.clip(((world - a) * (b - a)).sum(1) / ((b - a) ** 2).sum(1), 0, 1)
+        far = np.hypot(*(world - (a + t[:, None] * (b - a))).T).min() * view.pixels_per_unit > 12
+        if (
+            far
+            and not card.collidepoint(p)
+            and x + 10 < p[0] < x + w - 10
+            and y + 10 < p[1] < y + h - 10
+        ):
+            return int(r), p
+    raise AssertionError("no region to click")
 
 
 def check_outline(app, pos):
@@ -174,16 +202,19 @@ def check_crease_click(app, pos):
     """A click on a crease lights its neuron; the region read stays."""
     s = app.state
     facts = s.reading.facts
-    side = facts.neighbours[0].side
-    mid = side.mean(axis=0)
     view, _ = app.scene.plane.view_at(pos)
     x, y, _, _ = s.layout.plane
-    px = view.world_to_screen(mid) + (x, y)
-    app.send(click((round(px[0]), round(px[1]))), frames=1)
-    ((layer, index),) = facts.neighbours[0].flipped
+    card = card_layout(s).rect.inflate(20, 20)
+    for nb in facts.neighbours:  # one whose shared side shows (not under the card)
+        px = view.world_to_screen(nb.side.mean(axis=0)) + (x, y)
+        p = (round(px[0]), round(px[1]))
+        if not card.collidepoint(p) and s.layout.in_plane(p):
+            break
+    app.send(click(p), frames=1)
+    ((layer, index),) = nb.flipped
     assert s.reading.neuron is not None
     # the crease nearest the click is the shared side's (or one that meets it there)
     assert s.reading.neuron == (layer, index)
     assert s.reading.facts.region == facts.region
-    app.send(click((round(px[0]), round(px[1]))), frames=1)  # again: the light goes out
+    app.send(click(p), frames=1)  # again: the light goes out
     assert s.reading.neuron is None
