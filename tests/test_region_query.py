@@ -169,6 +169,7 @@ def test_neuron_on_marks_the_regions_where_it_is_on():
 def test_text_rounds_for_reading_and_copies_at_full_precision():
     assert affine_text((0.123456, -2.5, 1e-9)) == "0.123 x - 2.5 y + 0"
     assert affine_text((-1.0, 0.0, -3.25), 2) == "-1 x + 0 y - 3.2"
+    assert affine_text((12345.678, -0.5, 2e-5)) == "12346 x - 0.5 y + 0"
     net, part = partition_of(KINDS[0], seed=8)
     facts = read_region(part, 0)
     text = region_report(facts)

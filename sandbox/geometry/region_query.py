@@ -339,7 +339,9 @@ def _num(v: float, digits: int | None) -> str:
     if digits is None:
         return repr(float(v))
     text = f"{float(v):.{digits}g}"
-    if "e" in text:  # plain numbers for reading; tiny ones are 0
+    if "e" in text and abs(v) >= 1:  # plain numbers for reading: whole ones when large
+        text = f"{float(v):.0f}"
+    elif "e" in text:  # tiny ones are 0 at this many decimals
         text = f"{float(v):.{max(0, digits)}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
