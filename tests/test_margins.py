@@ -146,3 +146,18 @@ def test_no_exact_margins_over_budget_or_without_points():
     assert "smooth" in m.message and np.isnan(m.distance).all() and not m.exact.any()
     with pytest.raises(ValueError, match="labels"):
         point_margins(_net([2, 4, 2], 0), np.zeros((3, 2)), np.zeros(2, int))
+
+
+def test_costly_values_move_to_the_geometry_worker():
+    from sandbox.session import Session
+
+    s = Session()
+    s.background_above = 0.0  # every build after the first costs more than that
+    assert s.derive_behind("x", lambda: 1, reads=("weights",)) == 1  # the first: at once
+    s.weights_changed()
+    assert s.derive_behind("x", lambda: 2, reads=("weights",)) == 1  # the last one meanwhile
+    try:
+        assert s.wait_for_geometry(10)
+        assert s.derive_behind("x", lambda: 3, reads=("weights",)) == 2
+    finally:
+        s.worker.close()

@@ -321,6 +321,10 @@ class StatsTrack:
         if late:
             self.version += 1
 
+    def last_step(self) -> int:
+        """The latest step recorded (-1 before any)."""
+        return max(self._by_step, default=-1)
+
     def at(self, step: int) -> RegionStats | None:
         """The record at `step`, else the latest one before it (None before any)."""
         if step in self._by_step:
