@@ -14,6 +14,7 @@ from gl_util import gl_session_fixture  # noqa: F401
 from sandbox import stage_actions as S
 from sandbox.geometry.margins import predicted_classes
 from sandbox.io.stats_csv import MARGIN_COLUMNS, STATS_COLUMNS, read_table
+from sandbox.render.margin_palette import MARGIN_COLORS
 from sandbox.state import HoverInfo
 from sandbox.ui.margin_marks import hover_rows
 from sandbox.vocab import View
@@ -51,6 +52,19 @@ def test_margins_view_hover_charts_and_replay(make_app):
     assert m is not None and not m.message and len(m) == len(s.points)
     assert s.stats.point_steps is not None and len(s.stats.point_steps) == len(s.points)
     assert np.array_equal(s.stats.point_steps == 0, m.signed < 0)  # the wrong side: step 0
+    # the dots are drawn in their steps' colours (filled training points, apart from others)
+    pixels = app.renderer.read_pixels().astype(int)
+    px, py, pw, ph = s.layout.plane
+    scr = np.array([_screen(app, X) for X in s.points.X])
+    gap = np.hypot(*(scr[:, None] - scr[None]).transpose(2, 0, 1)) + 1e9 * np.eye(len(scr))
+    alone = (gap.min(axis=1) > 16) & ~s.points.is_test
+    alone &= (scr[:, 1] > py + 10) & (scr[:, 1] < py + 0.6 * ph)  # clear of the message
+    alone &= (scr[:, 0] > px + 10) & (scr[:, 0] < px + pw - 10)
+    want = (MARGIN_COLORS[s.stats.point_steps.astype(int)] * 255).astype(int)
+    idx = np.flatnonzero(alone)
+    assert len(idx) >= 3
+    got = pixels[scr[idx, 1], scr[idx, 0]]
+    assert (np.abs(got - want[idx]).max(axis=1) <= 12).mean() >= 0.8
     # hover a point: the card gives its margin, and the cursor's own distance
     i = _visible_point(app)
     app.send(motion(_screen(app, s.points.X[i])), frames=2)

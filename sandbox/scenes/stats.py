@@ -130,7 +130,10 @@ class StatsController(Controller):
                 if np.hypot(*np.subtract(st.nudge_pos, start)) * self._ppu() > PICK_PX:
                     st.nudge_point = None  # dragged off the point: the cursor leads now
                     start = st.nudge_pos
-            st.nudge = nudge_to_flip(self.session.net, start, m)
+            # the network the margins were made from (on the worker: a snapshot, maybe older)
+            slot = self.session.memo.slot("margins")
+            net = slot.source.net if slot is not None and slot.source is not None else s.net
+            st.nudge = nudge_to_flip(net, start, m)
         self._hover(m)
 
     def _ppu(self) -> float:

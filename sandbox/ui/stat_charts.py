@@ -103,13 +103,12 @@ def region_chart(
     f = font(12 * scale)
     last = values[-1]
     view, near, far, hr, serra = last[0], last[1], last[2], last[3], last[4]
-    legend = [
-        (f"view {_count(view)}", VIEW_LINE),
-        (f"near {_count(near)}", NEAR_LINE),
-        (f"far {_count(far)}", FAR_LINE),
-    ]
     x = left
-    for name, colour in legend:
+    names = ("in view", "near data", "far")
+    room = surf.get_width() - left - 30 * scale * len(names)
+    if sum(f.size(n)[0] for n in names) > room:
+        names = ("view", "near", "far")
+    for name, colour in zip(names, (VIEW_LINE, NEAR_LINE, FAR_LINE), strict=True):
         pygame.draw.line(surf, colour, (x, top // 2), (x + 12 * scale, top // 2), 3)
         img = f.render(name, True, TEXT_DIM)
         surf.blit(img, (x + 16 * scale, top // 2 - img.get_height() // 2))
@@ -121,7 +120,7 @@ def region_chart(
     lo_v = max(1.0, float(pos.min()) if pos.size else 1.0)
     hi_v = max(float(counts.max()), hr, 1.0)
     lo = math.floor(math.log10(lo_v))
-    hi = max(math.ceil(math.log10(hi_v)), lo + 1)
+    hi = max(math.ceil(math.log10(hi_v * 1.5)), lo + 1)  # room above the top line
     show_serra = serra > 0 and math.log10(serra) <= hi + 1
     if show_serra:
         hi = max(hi, math.ceil(math.log10(serra)))
@@ -148,10 +147,8 @@ def region_chart(
         for xd in range(left, left + pw, dash + gap):
             pygame.draw.line(surf, SCALE_LINE, (xd, y), (min(xd + dash, left + pw), y), 1)
         img = f.render(name, True, SCALE_LINE)
-        surf.blit(img, (left + pw - img.get_width() - 2, y - img.get_height() - 1))
-    if serra > 0 and not show_serra:
-        img = f.render(f"Serra {_count(serra)}", True, SCALE_LINE)
-        surf.blit(img, (left + pw - img.get_width(), top // 2 - img.get_height() // 2))
+        above = y - img.get_height()
+        surf.blit(img, (left + 3, above if above >= top else y + 1))  # clear of the legend
     xs = left + (steps.astype(np.float64) - s0) / (s1 - s0) * pw
     keep = (xs >= left - 1) & (xs <= left + pw + 1)
     for col, colour in ((2, FAR_LINE), (1, NEAR_LINE), (0, VIEW_LINE)):
@@ -163,7 +160,19 @@ def region_chart(
         elif len(pts) == 1:
             pygame.draw.circle(surf, colour, pts[0], max(2, round(3 * scale)))
     crossing = int(last[7])
-    foot = f.render(f"{crossing} creases cross the data", True, TEXT_DIM)
+    bound = f" · Serra {_count(serra)}" if serra > 0 else ""
+    areas = f" · mean area {plain_number(last[5])} near, {plain_number(last[6])} far"
+    for text in (
+        f"{_count(view)} = {_count(near)} near + {_count(far)} far{areas} · {crossing} creases "
+        f"cross the data{bound}",
+        f"{_count(view)} = {_count(near)} near + {_count(far)} far · {crossing} creases cross "
+        f"the data{bound}",
+        f"{_count(near)} near · {_count(far)} far · {crossing} cross the data{bound}",
+        f"{_count(near)} near · {_count(far)} far · {crossing} cross",
+    ):
+        if f.size(text)[0] <= surf.get_width() - left - 4 * scale:
+            break
+    foot = f.render(text, True, TEXT_DIM)
     surf.blit(foot, (left, top + ph + 2 * scale))
     if marker is not None and s0 <= marker <= s1:
         mx = round(left + (marker - s0) / (s1 - s0) * pw)
