@@ -6,6 +6,7 @@
 - `plane` (sandbox.scenes.plane): painting, the camera, the views, the exact geometry, hover;
 - `view3d`, `probe`, `inspector`, `timeline`: the views that look closer, laid out, hit-tested
   and drawn together by `stage` (sandbox.scenes.stage);
+- `stats` (sandbox.scenes.stats): margins, nudge-to-flip, region statistics over training;
 - `workshop` (sandbox.scenes.workshop): scene files, weights, recording, presenter mode.
 
 One frame, top to bottom: `translate` turns an event into actions (the panels, the file
@@ -42,6 +43,7 @@ from sandbox.scenes.plane import DEFAULT_ZOOM, PlaneController
 from sandbox.scenes.probe import ProbeController
 from sandbox.scenes.reading import RegionReader
 from sandbox.scenes.stage import Stage
+from sandbox.scenes.stats import StatsController
 from sandbox.scenes.timeline import TimelineController
 from sandbox.scenes.view3d import View3DController
 from sandbox.scenes.workshop import Workshop
@@ -81,6 +83,7 @@ class SandboxScene(Scene):
         self.reading = RegionReader(self)
         self.reading_input = RegionInput()
         self.timeline = TimelineController(self)
+        self.stats = StatsController(self)
         self.stage = Stage(self)
         self.workshop = Workshop(self)
         self.routes: Routes = build_routes(
@@ -91,6 +94,7 @@ class SandboxScene(Scene):
             self.inspector,
             self.reading,
             self.timeline,
+            self.stats,
             self.workshop,
         )
         self.routes.update(self.screen_routes())
@@ -291,6 +295,7 @@ class SandboxScene(Scene):
         self.model.update_laplace()
         self.plane.update_health()
         self.plane.update_hover()
+        self.stats.update(dt)
         t3 = time.perf_counter()
         s.timings["train"] = t1 - t0
         s.timings["geometry"] = t2 - t1

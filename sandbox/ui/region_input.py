@@ -5,7 +5,8 @@ Enter reads the region under the pointer. While a region is read: a left click o
 reads the region clicked (or, within a few pixels of a crease, lights up where that crease's
 neuron is on), a click on the card uses the card (a neuron's bit lights it, Copy, the close
 box), the arrow keys walk to the neighbour across one crease that way, Ctrl+C copies the
-region's numbers and Esc lets go, so the brush paints again. Keys a text field or dialog used
+region's numbers and Esc lets go, so the brush paints again. A Ctrl + press is left to the
+plane's input (nudge to flip a class). Keys a text field or dialog used
 (`consumed`) never get here. `handle` returns the actions and whether the event was used.
 """
 
@@ -25,6 +26,7 @@ ARROWS = {
     pygame.K_DOWN: (0, -1),
 }
 READ_KEYS = (pygame.K_RETURN, pygame.K_KP_ENTER)
+CTRL = pygame.KMOD_CTRL | pygame.KMOD_META
 
 
 class RegionInput:
@@ -42,8 +44,8 @@ class RegionInput:
             return self._key(event, state)
         if t == pygame.MOUSEBUTTONDOWN and not consumed and reading and event.button == 1:
             pos = (float(event.pos[0]), float(event.pos[1]))
-            if not state.layout.in_plane(pos):
-                return [], False
+            if not state.layout.in_plane(pos) or pygame.key.get_mods() & CTRL:
+                return [], False  # Ctrl + drag still nudges a point (sandbox.ui.input)
             self.pressed = True
             return self._click(pos, state), True
         if t == pygame.MOUSEBUTTONUP and event.button == 1 and self.pressed:
@@ -54,7 +56,7 @@ class RegionInput:
     def _key(self, event: pygame.event.Event, state: AppState) -> tuple[list[Action], bool]:
         key, mod = event.key, event.mod
         reading = state.reading.active
-        if mod & (pygame.KMOD_CTRL | pygame.KMOD_META):
+        if mod & CTRL:
             if key == pygame.K_c and reading:
                 return [R.CopyRegion()], True
             return [], False
