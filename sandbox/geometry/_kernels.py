@@ -28,21 +28,18 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._map_kernels import _input_feature
+from ._layer_pass import (
+    _NEED_ROWS,
+    _NEED_SCRATCH_PIECES,
+    _NEED_SCRATCH_VERTS,
+    _NEED_VERTS,
+    layer_pass,
+)
 
 STATUS_OK = 0
 STATUS_TOO_MANY_REGIONS = 1
 STATUS_TOO_MUCH_MEMORY = 2
 STATUS_TOO_MUCH_WORK = 3
-
-
-# Codes returned by _layer_pass when a buffer is full; the caller grows it and resumes at the
-# region where the pass stopped (that region's partial output is discarded).
-_NEED_SCRATCH_VERTS = 10
-_NEED_SCRATCH_PIECES = 11
-_NEED_ROWS = 12
-_NEED_VERTS = 13
-_NEED_CREASES = 14
 
 
 # Copies are explicit loops: numba compiles each slice assignment with its own shape check,
@@ -60,403 +57,6 @@ def _copy2(dst, d0, src, s0, n):
     for i in range(n):
         for j in range(dst.shape[1]):
             dst[d0 + i, j] = src[s0 + i, j]
-
-
-@njit(cache=True, nogil=True)
-def _settle_at_zero(la0, la1, la2, V, p0, m, n, tolv, npos, nneg, sq, todo, eps):
-    """The settling pass of `_layer_pass` for one breakpoint at 0 (the lines are the neurons):
-    sets sq[0] for the settled neurons and lists the others in `todo`; returns their count."""
-    for i in range(n):
-        tolv[i] = 1.0
-    for k in range(m):
-        x = V[p0 + k, 0]
-        y = V[p0 + k, 1]
-        for i in range(n):
-            mag = abs(la0[i] * x) + abs(la1[i] * y) + abs(la2[i])
-            t = tolv[i]
-            tolv[i] = mag if mag > t else t
-    for i in range(n):
-        tolv[i] *= eps
-        npos[i] = 0
-        nneg[i] = 0
-    for k in range(m):
-        x = V[p0 + k, 0]
-        y = V[p0 + k, 1]
-        for i in range(n):
-            v = la0[i] * x + la1[i] * y + la2[i]
-            t = tolv[i]
-            npos[i] += 1 if v > t else 0
-            nneg[i] += 1 if v < -t else 0
-    nt = 0
-    for i in range(n):
-        ip = npos[i]
-        ineg = nneg[i]
-        if ip == 0 and ineg == 0:
-            continue
-        if m - ip - ineg < 2:
-            if ineg == 0:
-                sq[0, i] = 1
-                continue
-            if ip == 0:
-                continue
-        todo[nt] = i
-        nt += 1
-    return nt
-
-
-@njit(cache=True, nogil=True)
-def _layer_pass(
-    wt,
-    bias,
-    bps,
-    slopes,
-    toffs,
-    res_prev,
-    res_cur,
-    first,
-    bit_prev,
-    bit,
-    layer_no,
-    r_end,
-    off,
-    V,
-    G,
-    grp,
-    pat,
-    oG,
-    r_start,
-    oR,
-    ooff,
-    oV,
-    ogrp,
-    opat,
-    cseg,
-    clay,
-    cneu,
-    nc,
-    sv,
-    sstart,
-    scnt,
-    sq,
-    la0,
-    la1,
-    la2,
-    tolv,
-    npos,
-    nneg,
-    todo,
-    lines,
-    pvals,
-    sg,
-    tmp,
-    cx,
-    cy,
-    eps,
-    max_regions,
-    cuts,
-    work,
-    max_work,
-):
-    """Cut input regions r_start..r_end-1 by one layer's n neurons (MATH.md section 1, step 2).
-
-    Writes the layer's pre-activation map of input region r to oG[r] (and for a residual layer
-    the region's input feature map to oG[r, :, n:]) and its pieces to the output rows from oR on.
-    Every array is an argument and is never rebound here: numba then keeps
-    reference counting out of the loops, which otherwise costs more than the geometry. Returns
-    (code, r, oR, nc, cuts, work, need): code 0 when all regions are done, a status code (1, 3)
-    when a budget is exceeded, or a _NEED_* code with `need` the size asked for, to resume at r.
-    """
-    n_prev = wt.shape[0]
-    n = wt.shape[1]
-    nbp = bps.shape[0]
-    zero_bp = nbp == 1 and bps[0] == 0.0
-    plain = zero_bp and not (res_prev or res_cur) and slopes[0] == 0.0 and slopes[1] == 1.0
-    plain = plain and toffs[0] == 0.0 and toffs[1] == 0.0
-    h_total = opat.shape[1]
-    svcap = sv.shape[0]
-    scap = sstart.shape[0]
-    ocap = ogrp.shape[0]
-    ovcap = oV.shape[0]
-    ccap = cseg.shape[0]
-    for r in range(r_start, r_end):
-        nc0 = nc
-        cuts0 = cuts
-        # Pull the layer's neurons back to input space: line i is oG[r, :, i] = W_i F_r (+ b_i),
-        # F_r the input region's map G[grp[r]] with its switched-off rows zero. Summed over k in
-        # order, as the reference does; zero rows are skipped (adding zero changes no bit).
-        g = grp[r]
-        for i in range(n):
-            la0[i] = 0.0
-            la1[i] = 0.0
-            la2[i] = 0.0
-        for k in range(n_prev):
-            if plain:  # ReLU: an off neuron adds nothing, an on one its map as it is
-                if not first and pat[r, bit_prev + k] == 0:
-                    continue
-                f0 = G[g, 0, k]
-                f1 = G[g, 1, k]
-                f2 = G[g, 2, k]
-            else:
-                piece = 0 if first else pat[r, bit_prev + k]
-                if not first and not res_prev and slopes[piece] == 0.0 and toffs[piece] == 0.0:
-                    if res_cur:
-                        oG[r, 0, n + k] = 0.0
-                        oG[r, 1, n + k] = 0.0
-                        oG[r, 2, n + k] = 0.0
-                    continue
-                f0, f1, f2 = _input_feature(G, g, k, piece, first, slopes, toffs, res_prev, n_prev)
-                if res_cur:
-                    oG[r, 0, n + k] = f0
-                    oG[r, 1, n + k] = f1
-                    oG[r, 2, n + k] = f2
-            if f0 == 0.0 and f1 == 0.0 and f2 == 0.0:
-                continue
-            for i in range(n):
-                w = wt[k, i]
-                la0[i] += w * f0
-                la1[i] += w * f1
-                la2[i] += w * f2
-            work += n
-        for i in range(n):
-            la2[i] += bias[i]
-            oG[r, 0, i] = la0[i]
-            oG[r, 1, i] = la1[i]
-            oG[r, 2, i] = la2[i]
-        # Classify every neuron on the input region's vertices at once (the loops over i
-        # vectorise): the zero tolerance eps * max(1, sum of |terms|), then the signs.
-        p0 = off[r]
-        m = off[r + 1] - p0
-        for i in range(n):
-            sq[0, i] = 0
-        # the cut lines: neuron i at breakpoint kb is line i * nbp + kb, value v - bps[kb]
-        for kb in range(nbp if not zero_bp else 0):
-            bp = bps[kb]
-            for i in range(n):
-                tolv[i] = 1.0
-            for k in range(m):
-                x = V[p0 + k, 0]
-                y = V[p0 + k, 1]
-                for i in range(n):
-                    mag = abs(la0[i] * x) + abs(la1[i] * y) + abs(la2[i] - bp)
-                    t = tolv[i]
-                    tolv[i] = mag if mag > t else t
-            for i in range(n):
-                tolv[i] *= eps
-                npos[i] = 0
-                nneg[i] = 0
-            for k in range(m):
-                x = V[p0 + k, 0]
-                y = V[p0 + k, 1]
-                for i in range(n):
-                    v = la0[i] * x + la1[i] * y + (la2[i] - bp)
-                    t = tolv[i]
-                    npos[i] += 1 if v > t else 0
-                    nneg[i] += 1 if v < -t else 0
-            work += n * m
-            # A line with the input region strictly on one side is settled for every piece at
-            # once (most neurons of deep layers); the others cut piece by piece, in order. Pieces
-            # set here are inherited by every piece, since all pieces descend from piece 0.
-            for i in range(n):
-                ip = npos[i]
-                ineg = nneg[i]
-                if ip == 0 and ineg == 0:
-                    continue
-                if m - ip - ineg < 2:
-                    if ineg == 0:
-                        sq[0, i] = kb + 1
-                        continue
-                    if ip == 0:
-                        continue
-                lines[i * nbp + kb] = 1
-        nt = 0
-        if zero_bp:  # one breakpoint at 0 (ReLU, leaky ReLU, abs): the lines are the neurons
-            nt = _settle_at_zero(la0, la1, la2, V, p0, m, n, tolv, npos, nneg, sq, todo, eps)
-            work += n * m
-        for j in range(n * nbp):
-            if lines[j] != 0:
-                lines[j] = 0
-                todo[nt] = j
-                nt += 1
-        for k in range(m):
-            sv[k, 0] = V[p0 + k, 0]
-            sv[k, 1] = V[p0 + k, 1]
-        svn = m
-        ns = 1
-        sstart[0] = 0
-        scnt[0] = m
-        code = 0
-        need = 0
-        for ti in range(nt):
-            i = todo[ti] // nbp
-            kb = todo[ti] - i * nbp
-            a0 = la0[i]
-            a1 = la1[i]
-            be = la2[i] - bps[kb]
-            ns0 = ns
-            for s in range(ns0):
-                st = sstart[s]
-                c = scnt[s]
-                tol = 1.0
-                for k in range(c):
-                    x = sv[st + k, 0]
-                    y = sv[st + k, 1]
-                    pvals[k] = a0 * x + a1 * y + be
-                    mag = abs(a0 * x) + abs(a1 * y) + abs(be)
-                    if mag > tol:
-                        tol = mag
-                tol *= eps
-                ip = 0
-                ineg = 0
-                nzero = 0
-                for k in range(c):
-                    if pvals[k] > tol:
-                        sg[k] = 1
-                        ip += 1
-                    elif pvals[k] < -tol:
-                        sg[k] = -1
-                        ineg += 1
-                    else:
-                        sg[k] = 0
-                        nzero += 1
-                work += c
-                if ip > 0 and ineg > 0:
-                    if svn + 2 * c + 4 > svcap:
-                        code = _NEED_SCRATCH_VERTS
-                        need = svn + 2 * c + 4
-                        break
-                    if ns + 1 > scap:
-                        code = _NEED_SCRATCH_PIECES
-                        need = ns + 1
-                        break
-                    if nc >= ccap:
-                        code = _NEED_CREASES
-                        need = nc + 1
-                        break
-                    pc = 0
-                    qc = 0
-                    ncut = 0
-                    for k in range(c):
-                        kn = k + 1
-                        if kn == c:
-                            kn = 0
-                        xk = sv[st + k, 0]
-                        yk = sv[st + k, 1]
-                        if sg[k] >= 0:
-                            sv[svn + pc, 0] = xk
-                            sv[svn + pc, 1] = yk
-                            pc += 1
-                        if sg[k] <= 0:
-                            tmp[qc, 0] = xk
-                            tmp[qc, 1] = yk
-                            qc += 1
-                        if sg[k] == 0:
-                            cx[ncut] = xk
-                            cy[ncut] = yk
-                            ncut += 1
-                        elif sg[k] * sg[kn] < 0:
-                            t = pvals[k] / (pvals[k] - pvals[kn])
-                            x = xk + t * (sv[st + kn, 0] - xk)
-                            y = yk + t * (sv[st + kn, 1] - yk)
-                            sv[svn + pc, 0] = x
-                            sv[svn + pc, 1] = y
-                            pc += 1
-                            tmp[qc, 0] = x
-                            tmp[qc, 1] = y
-                            qc += 1
-                            cx[ncut] = x
-                            cy[ncut] = y
-                            ncut += 1
-                    for k in range(qc):
-                        sv[svn + pc + k, 0] = tmp[k, 0]
-                        sv[svn + pc + k, 1] = tmp[k, 1]
-                    sstart[s] = svn
-                    scnt[s] = pc
-                    sstart[ns] = svn + pc
-                    scnt[ns] = qc
-                    svn += pc + qc
-                    for j in range(n):
-                        sq[ns, j] = sq[s, j]
-                    sq[s, i] = kb + 1
-                    ns += 1
-                    cuts += 1
-                    # the chord joins the two on-line points; with more (a near-degenerate
-                    # piece) take the farthest pair
-                    ci = 0
-                    cj = 1
-                    if ncut > 2:
-                        best = -1.0
-                        for u in range(ncut):
-                            for u2 in range(u + 1, ncut):
-                                d = (cx[u] - cx[u2]) ** 2 + (cy[u] - cy[u2]) ** 2
-                                if d > best:
-                                    best = d
-                                    ci = u
-                                    cj = u2
-                    cseg[nc, 0] = cx[ci]
-                    cseg[nc, 1] = cy[ci]
-                    cseg[nc, 2] = cx[cj]
-                    cseg[nc, 3] = cy[cj]
-                    clay[nc] = layer_no
-                    cneu[nc] = i
-                    nc += 1
-                    if oR + ns + (r_end - r - 1) > max_regions:
-                        code = 1
-                        break
-                elif ip > 0:
-                    sq[s, i] = kb + 1
-                    if nzero >= 2:
-                        # The crease runs along an edge of this piece: record it from the side
-                        # where the neuron is on, so that a shared edge is recorded once.
-                        for k in range(c):
-                            kn = k + 1
-                            if kn == c:
-                                kn = 0
-                            if sg[k] == 0 and sg[kn] == 0:
-                                if nc >= ccap:
-                                    code = _NEED_CREASES
-                                    need = nc + 1
-                                    break
-                                cseg[nc, 0] = sv[st + k, 0]
-                                cseg[nc, 1] = sv[st + k, 1]
-                                cseg[nc, 2] = sv[st + kn, 0]
-                                cseg[nc, 3] = sv[st + kn, 1]
-                                clay[nc] = layer_no
-                                cneu[nc] = i
-                                nc += 1
-                        if code != 0:
-                            break
-            if code != 0:
-                break
-        if code == 1:
-            return 1, r, oR, nc, cuts, work, 0
-        if code != 0:
-            return code, r, oR, nc0, cuts0, work, need
-        # Emit the pieces of region r as regions of this layer.
-        if oR + ns > ocap:
-            return _NEED_ROWS, r, oR, nc0, cuts0, work, oR + ns
-        nv = 0
-        for s in range(ns):
-            nv += scnt[s]
-        if ooff[oR] + nv > ovcap:
-            return _NEED_VERTS, r, oR, nc0, cuts0, work, ooff[oR] + nv
-        for s in range(ns):
-            o = ooff[oR]
-            st = sstart[s]
-            for k in range(scnt[s]):
-                oV[o + k, 0] = sv[st + k, 0]
-                oV[o + k, 1] = sv[st + k, 1]
-            ooff[oR + 1] = o + scnt[s]
-            ogrp[oR] = r
-            for j in range(bit):
-                opat[oR, j] = pat[r, j]
-            for i in range(n):
-                opat[oR, bit + i] = sq[s, i]
-            for j in range(bit + n, h_total):
-                opat[oR, j] = 0
-            oR += 1
-        if work > max_work:
-            return 3, r + 1, oR, nc, cuts, work, 0
-    return 0, r_end, oR, nc, cuts, work, 0
 
 
 @njit(cache=True, nogil=True)
@@ -526,9 +126,12 @@ def run_layer(
     la0 = np.empty(n)
     la1 = np.empty(n)
     la2 = np.empty(n)
-    tolv = np.empty(n)
-    npos = np.empty(n, np.int64)
-    nneg = np.empty(n, np.int64)
+    kk = np.empty(n_prev, np.int64)
+    F0 = np.empty(n_prev)
+    F1 = np.empty(n_prev)
+    F2 = np.empty(n_prev)
+    cls = np.empty(n, np.int8)
+    und = np.empty(n, np.int64)
     todo = np.empty(n * max(1, bps.shape[0]), np.int64)
     lines = np.zeros(n * max(1, bps.shape[0]), np.uint8)
     pvals = np.empty(max_poly)
@@ -578,7 +181,7 @@ def run_layer(
     r = r_start
     status = 0
     while True:
-        code, r, oR, nc, cuts, work, need = _layer_pass(
+        code, r, oR, nc, cuts, work, need = layer_pass(
             wt,
             bias,
             bps,
@@ -614,9 +217,12 @@ def run_layer(
             la0,
             la1,
             la2,
-            tolv,
-            npos,
-            nneg,
+            kk,
+            F0,
+            F1,
+            F2,
+            cls,
+            und,
             todo,
             lines,
             pvals,
