@@ -6,6 +6,7 @@
 - `plane` (sandbox.scenes.plane): painting, the camera, the views, the exact geometry, hover;
 - `view3d`, `probe`, `inspector`, `timeline`: the views that look closer, laid out, hit-tested
   and drawn together by `stage` (sandbox.scenes.stage);
+- `stats` (sandbox.scenes.stats): margins, nudge-to-flip, region statistics over training;
 - `workshop` (sandbox.scenes.workshop): scene files, weights, recording, presenter mode.
 
 One frame, top to bottom: `translate` turns an event into actions (the panels, the file
@@ -41,6 +42,7 @@ from sandbox.scenes.model import DEFAULT_POINTS, ModelController, preset_list
 from sandbox.scenes.plane import DEFAULT_ZOOM, PlaneController
 from sandbox.scenes.probe import ProbeController
 from sandbox.scenes.stage import Stage
+from sandbox.scenes.stats import StatsController
 from sandbox.scenes.timeline import TimelineController
 from sandbox.scenes.view3d import View3DController
 from sandbox.scenes.workshop import Workshop
@@ -77,6 +79,7 @@ class SandboxScene(Scene):
         self.probe = ProbeController(self)
         self.inspector = InspectorController(self)
         self.timeline = TimelineController(self)
+        self.stats = StatsController(self)
         self.stage = Stage(self)
         self.workshop = Workshop(self)
         self.routes: Routes = build_routes(
@@ -86,6 +89,7 @@ class SandboxScene(Scene):
             self.probe,
             self.inspector,
             self.timeline,
+            self.stats,
             self.workshop,
         )
         self.routes.update(self.screen_routes())
@@ -277,6 +281,7 @@ class SandboxScene(Scene):
         self.model.update_laplace()
         self.plane.update_health()
         self.plane.update_hover()
+        self.stats.update(dt)
         t3 = time.perf_counter()
         s.timings["train"] = t1 - t0
         s.timings["geometry"] = t2 - t1
