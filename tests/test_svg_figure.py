@@ -204,3 +204,23 @@ def test_the_render_command_writes_the_figure_and_the_network_it_shows(
     ]:
         assert cli.main(["render", *bad]) == 2
         assert words in capsys.readouterr().err
+
+
+def test_shaded_regions_are_filled_with_their_gradient(scene):
+    net, part = scene
+    regions = np.array([3, 7])
+    ends = np.array([[-1.0, 0.0, 1.0, 0.0], [0.0, -1.0, 0.0, 1.0]])
+    offsets = np.array([[0.0, 0.5, 1.0], [0.0, 0.25, 1.0]])
+    colors = np.array([[[1, 0, 0], [1, 1, 1], [0, 0, 1]], [[0, 0, 0], [0.5, 0.5, 0.5], [1, 1, 1]]])
+    fig = _figure(net, part, shade_regions=regions, shade_ends=ends, shade_offsets=offsets,
+                  shade_colors=colors)  # fmt: skip
+    root = _parse(figure_svg(fig))
+    polys = root.findall(".//s:polygon[@class='region']", NS)
+    assert polys[3].get("fill") == polys[3].get("stroke") == "url(#shade3)"
+    assert polys[4].get("fill").startswith("#")
+    g = root.find(".//s:defs/s:linearGradient[@id='shade7']", NS)
+    assert g.get("gradientUnits") == "userSpaceOnUse"
+    a = fig.to_pixels(np.array([[0.0, -1.0], [0.0, 1.0]]))
+    assert [float(g.get(k)) for k in ("x1", "y1", "x2", "y2")] == pytest.approx(a.ravel(), abs=1e-3)
+    stops = [(float(e.get("offset")), e.get("stop-color")) for e in g.findall("s:stop", NS)]
+    assert stops == [(0.0, "#000000"), (0.25, "#808080"), (1.0, "#ffffff")]
