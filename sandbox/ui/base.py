@@ -30,6 +30,7 @@ from pygame_gui.elements import (
 )
 
 from sandbox import actions as A
+from sandbox.ui.game_theme import CARD_LOOKS, card_surface
 
 TOOLTIP_DELAY = 0.5
 TIP_WIDTH = 300  # tooltip wrap width at 1x
@@ -139,7 +140,9 @@ class PanelBase:
         height: int = 1,
         container: Container = None,
     ) -> UIPanel:
-        return self._add(
+        """A panel; a card class (`CARD_LOOKS`) gets its drawn background as its first child,
+        which dies with the panel."""
+        panel = self._add(
             UIPanel(
                 pygame.Rect(rect),
                 starting_height=height,
@@ -148,6 +151,16 @@ class PanelBase:
                 object_id=ObjectID(object_id=oid, class_id=cls),
             )
         )
+        look = CARD_LOOKS.get(cls)
+        if look is not None:
+            size = panel.get_container().get_rect().size
+            UIImage(
+                pygame.Rect((0, 0), size),
+                card_surface(size, look, self.scale),
+                manager=self.manager,
+                container=panel,
+            )
+        return panel
 
     def _label(
         self,

@@ -12,12 +12,47 @@ from __future__ import annotations
 
 import copy
 import warnings
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import pygame
 
 from sandbox.ui.theme import Theme
 
 if TYPE_CHECKING:
     import pygame_gui
+
+@dataclass(frozen=True)
+class CardLook:
+    """A card's background at 1x: fill, border colour and width, corner radius (pixels)."""
+
+    bg: str
+    border: str
+    border_width: int
+    radius: int
+
+
+# Cards are drawn here rather than by the theme: pygame-gui draws a rounded rectangle at four
+# times its size to smooth the corners, which costs about a second for a card at 2x scale on a
+# laptop, at every story page; `card_surface` draws the same card in a few milliseconds.
+CARD_LOOKS: dict[str, CardLook] = {
+    "@card_panel": CardLook("#0e1116", "#6ea5e8", 2, 16),
+    "@success_panel": CardLook("#0e1116", "#3fae70", 3, 16),
+}
+
+
+def card_surface(size: tuple[int, int], look: CardLook, scale: float) -> pygame.Surface:
+    """A card of `size` pixels: the border, the fill inside it and rounded corners, smoothed by
+    drawing at twice the size and scaling down; transparent outside the corners."""
+    w, h = max(1, int(size[0])), max(1, int(size[1]))
+    big = pygame.Surface((2 * w, 2 * h), pygame.SRCALPHA)
+    radius = max(0, round(2 * look.radius * scale))
+    border = max(1, round(2 * look.border_width * scale))
+    pygame.draw.rect(big, pygame.Color(look.border), big.get_rect(), border_radius=radius)
+    inner = big.get_rect().inflate(-2 * border, -2 * border)
+    pygame.draw.rect(big, pygame.Color(look.bg), inner, border_radius=max(0, radius - border))
+    return pygame.transform.smoothscale(big, (w, h))
+
 
 BASE_BLOCKS: Theme = {
     "#menu_back": {
@@ -115,13 +150,14 @@ BASE_BLOCKS: Theme = {
         },
         "misc": {"shape_corner_radius": "12", "border_width": "2"},
     },
+    # the cards' own background is transparent: `card_surface` draws it (see CARD_LOOKS)
     "@card_panel": {
-        "colours": {"dark_bg": "#0e1116FF", "normal_border": "#6ea5e8"},
-        "misc": {"shape": "rounded_rectangle", "shape_corner_radius": "16", "border_width": "2"},
+        "colours": {"dark_bg": "#00000000", "normal_border": "#00000000"},
+        "misc": {"shape": "rectangle", "border_width": "0"},
     },
     "@success_panel": {
-        "colours": {"dark_bg": "#0e1116FF", "normal_border": "#3fae70"},
-        "misc": {"shape": "rounded_rectangle", "shape_corner_radius": "16", "border_width": "3"},
+        "colours": {"dark_bg": "#00000000", "normal_border": "#00000000"},
+        "misc": {"shape": "rectangle", "border_width": "0"},
     },
     "@card_title": {
         "font": {"name": "noto_sans", "size": "28", "bold": "1"},
