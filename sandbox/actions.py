@@ -209,6 +209,34 @@ class Hover(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class Nudge(Action):
+    """Ctrl + drag on the plane: show the nearest boundary point and the smallest move that
+    flips the class from the cursor (a drag that starts on a point follows that point)."""
+
+    looks = True
+
+    pos: tuple[float, float]
+    phase: Phase = Phase.MOVE
+
+
+@dataclass(frozen=True, slots=True)
+class SetChart(Action):
+    """What the readout strip's chart shows: "loss", "regions" (statistics over training) or
+    "margins" (the histogram of the points' margins)."""
+
+    looks = True
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportStats(Action):
+    """Write the region statistics by training step and the points' margins as CSV files."""
+
+    looks = True
+
+
+@dataclass(frozen=True, slots=True)
 class ToggleView(Action):
     """Switch one view layer on or off (field, boundary, regions, creases, laplace, split)."""
 

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from sandbox.bayes import LastLayerLaplace
     from sandbox.data import PointSet
     from sandbox.geometry import Partition
+    from sandbox.geometry.margins import FlipMove, Margins
+    from sandbox.geometry.region_stats import RegionStats, StatsTrack
     from sandbox.io.scene import SceneData
     from sandbox.nn import MLP, Trainer
     from sandbox.nn.timeline import Timeline
@@ -156,6 +158,12 @@ class HoverInfo:
     laplace_probs: np.ndarray | None = None
     value: float | None = None
     pattern: tuple[str, ...] = ()
+    # the exact distance from here to the decision boundary (a lower bound when not `exact`)
+    # and, with the cursor on a data point, (its index, its signed margin, exact); while the
+    # margins are known (sandbox.scenes.stats)
+    boundary_distance: float | None = None
+    boundary_exact: bool = True
+    point_margin: tuple[int, float, bool] | None = None
 
 
 @dataclass
@@ -227,6 +235,23 @@ class StageState:
     live_step: int = 0
     replay: bool = False
     replay_speed: float = 500.0  # training steps per second of replay
+
+
+@dataclass
+class StatsState:
+    """Margins and region statistics as the plane and the chart show them (written by
+    sandbox.scenes.stats)."""
+
+    chart: str = "loss"  # what the readout strip's chart shows: loss, regions or margins
+    margins: Margins | None = None  # every point's exact margin, while they are wanted
+    margin_note: str = ""  # why there are no margins, when there are none
+    point_steps: np.ndarray | None = None  # (N,) margin colour step of every point (0..5)
+    step_edges: tuple[float, ...] = ()  # the right-side edges of those steps
+    region: RegionStats | None = None  # the statistics of the partition shown
+    track: StatsTrack | None = None  # the statistics by training step (the chart, CSV)
+    nudge_pos: tuple[float, float] | None = None  # the plane point a Ctrl+drag is at
+    nudge_point: int | None = None  # the data point that drag started on
+    nudge: FlipMove | None = None  # the smallest move that flips the class from nudge_pos
 
 
 @dataclass
@@ -304,6 +329,7 @@ class AppState:
     fps: float = 0.0
     screenshot_request: str | None = None
     workshop: WorkshopState = field(default_factory=WorkshopState)
+    stats: StatsState = field(default_factory=StatsState)
     stage: StageState = field(default_factory=StageState)
     quit: bool = False
     time: float = 0.0

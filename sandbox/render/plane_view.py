@@ -25,6 +25,7 @@ from sandbox.render.field import FieldMode, FieldStyle
 from sandbox.render.field_grid import GRID_STEP, first_layer_segments, grid_mesh, picture_error
 from sandbox.render.gl import GL
 from sandbox.render.inspector import activity_tint
+from sandbox.render.margin_palette import MARGIN_COLORS
 from sandbox.render.mesh import GLMesh
 from sandbox.render.renderer import Renderer
 from sandbox.render.split import Pane, split_panes
@@ -48,6 +49,17 @@ def crease_width(n_hidden: int, scale: float, base: float = CREASE_WIDTH) -> flo
 
 
 GREYS = np.repeat(np.linspace(0.0, 1.0, 6, dtype=np.float32)[:, None], 3, axis=1)
+
+
+MARGIN_FIELD_SHARE = 0.45  # the field's strength under the margins view's coloured points
+
+
+def margin_point_steps(state: AppState) -> np.ndarray | None:
+    """The points' margin colour steps while the margins view shows them (else None)."""
+    steps = state.stats.point_steps
+    if View.MARGINS not in state.views or steps is None or len(steps) != len(state.points):
+        return None
+    return steps
 
 
 def gl_rect(plane: tuple[int, int, int, int], window: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -149,7 +161,8 @@ class PlaneRenderer:
     def _upload_points(self, state: AppState) -> None:
         cam = state.camera
         pts = state.points
-        key = (pts.version, cam.center, cam.zoom, state.scale, state.task)
+        steps = margin_point_steps(state)
+        key = (pts.version, cam.center, cam.zoom, state.scale, state.task, id(steps))
         if key == self._points_key:
             return
         self._points_key = key
@@ -157,7 +170,9 @@ class PlaneRenderer:
         if n == 0:
             self.r.points.clear()
             return
-        if state.task is Task.CLASSIFICATION:
+        if steps is not None:  # the margins view: six steps of distance to the boundary
+            classes = steps
+        elif state.task is Task.CLASSIFICATION:
             classes = np.asarray(pts.y, dtype=np.float32)
         else:
             # pictures: the grey a point asks for, in six steps (drawn with the GREYS ramp)
@@ -187,6 +202,8 @@ class PlaneRenderer:
             main = FieldStyle(mode=FieldMode.REGIONS, **base)
         else:
             main = FieldStyle(mode=FieldMode.OUTPUT, strength=0.0, **base)
+        if margin_point_steps(state) is not None:  # paler, so the points' colours lead
+            main = replace(main, strength=main.strength * MARGIN_FIELD_SHARE)
         lap = None
         if not regression and self.laplace_ok:
             lap = FieldStyle(mode=FieldMode.LAPLACE, regions=regions, **base)
@@ -292,7 +309,10 @@ class PlaneRenderer:
         """The renderer's scene, with grey points for pictures."""
         r = self.r
         grey = state.task is not Task.CLASSIFICATION
-        r.point_pass.class_colors = GREYS if grey else palette.CLASS_COLORS
+        colours = GREYS if grey else palette.CLASS_COLORS
+        r.point_pass.class_colors = (
+            MARGIN_COLORS if margin_point_steps(state) is not None else colours
+        )
         r.draw_scene(view, style, **flags)
 
     def _draw_split(

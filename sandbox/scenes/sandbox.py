@@ -6,6 +6,7 @@
 - `plane` (sandbox.scenes.plane): painting, the camera, the views, the exact geometry, hover;
 - `view3d`, `probe`, `inspector`, `timeline`: the views that look closer, laid out, hit-tested
   and drawn together by `stage` (sandbox.scenes.stage);
+- `stats` (sandbox.scenes.stats): margins, nudge-to-flip, region statistics over training;
 - `workshop` (sandbox.scenes.workshop): scene files, weights, recording, presenter mode;
 - `exchange` (sandbox.scenes.exchange): points CSV in and out, the SVG figure.
 
@@ -43,6 +44,7 @@ from sandbox.scenes.model import DEFAULT_POINTS, ModelController, preset_list
 from sandbox.scenes.plane import DEFAULT_ZOOM, PlaneController
 from sandbox.scenes.probe import ProbeController
 from sandbox.scenes.stage import Stage
+from sandbox.scenes.stats import StatsController
 from sandbox.scenes.timeline import TimelineController
 from sandbox.scenes.view3d import View3DController
 from sandbox.scenes.workshop import Workshop
@@ -79,6 +81,7 @@ class SandboxScene(Scene):
         self.probe = ProbeController(self)
         self.inspector = InspectorController(self)
         self.timeline = TimelineController(self)
+        self.stats = StatsController(self)
         self.stage = Stage(self)
         self.workshop = Workshop(self)
         self.exchange = Exchange(self)
@@ -89,6 +92,7 @@ class SandboxScene(Scene):
             self.probe,
             self.inspector,
             self.timeline,
+            self.stats,
             self.workshop,
             self.exchange,
         )
@@ -283,6 +287,7 @@ class SandboxScene(Scene):
         self.model.update_laplace()
         self.plane.update_health()
         self.plane.update_hover()
+        self.stats.update(dt)
         t3 = time.perf_counter()
         s.timings["train"] = t1 - t0
         s.timings["geometry"] = t2 - t1
