@@ -199,12 +199,14 @@ FILE_ROWS: tuple[tuple[tuple[str, str, Callable[[], A.Action], str], ...], ...] 
          "stay. Ctrl+I.", A.ImportWeights, "import"),
     ),
     (
-        ("Open picture", "Learn a picture: any PNG, JPEG, BMP, GIF or WebP file becomes grey "
+        ("Picture", "Open a picture to learn: any PNG, JPEG, BMP, GIF or WebP file becomes grey "
          "targets, one per pixel. You can also drop an image file on the window.",
          A.OpenPicture, "picture"),
         ("Figure", "Save the plane as shown as an SVG vector figure: one polygon per linear "
          "region (with its activation bits), the creases, the boundary, the points and a legend.",
          A.ExportFigure, "figure"),
+        ("Save .pt", "Save the network for PyTorch: a .pt file holding the nn.Sequential (or its "
+         "state_dict for a residual network). Needs PyTorch installed.", A.ExportTorch, "torch"),
     ),
     (
         ("Points in", "Replace the points by a CSV file's (x, y, label, split: train or test); "
@@ -212,10 +214,6 @@ FILE_ROWS: tuple[tuple[tuple[str, str, Callable[[], A.Action], str], ...], ...] 
          A.ImportPoints, "import_points"),
         ("Points out", "Save the points as a CSV file: x, y, label (class 0-5, or a picture's "
          "target), split (train or test).", A.ExportPoints, "export_points"),
-    ),
-    (
-        ("Save .pt", "Save the network for PyTorch: a .pt file holding the nn.Sequential (or its "
-         "state_dict for a residual network). Needs PyTorch installed.", A.ExportTorch, "torch"),
     ),
 )  # fmt: skip
 
