@@ -567,6 +567,34 @@ class OpenPicture(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class ImportPoints(Action):
+    """Replace the points by those of a CSV file (x, y, label, split), as one undo step; a bad
+    file is refused with a message naming the line and nothing changes (path None: ask)."""
+
+    control = "files"
+
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportPoints(Action):
+    """Write the points as CSV: x, y, label, split (path None: ask)."""
+
+    looks = True
+
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFigure(Action):
+    """Write the plane as shown as an SVG vector figure (path None: ask)."""
+
+    looks = True
+
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CloseDialog(Action):
     """The file dialog was closed without picking a file; `folder` is where it was looking
     (the next dialog starts there)."""

@@ -71,6 +71,10 @@ def _surface() -> None:
 
     net = MLP([2, 4, 3, 2], seed=0)
     build_surface(linear_regions(net, (-1.0, 1.0, -1.0, 1.0)), net)
+    # the per-region Laplace closed forms the plane and the surface shade with
+    from sandbox.bayes.region_coefficients import region_coefficients_kernel
+
+    region_coefficients_kernel(np.zeros((1, 3, 3)), np.zeros((2, 4)), np.zeros((2, 4, 4)))
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ GROUPS: dict[str, tuple[Step, ...]] = {
     ),
     "geometry": (
         Step(SANDBOX, 0.40, 8.0, "exact geometry kernels", _geometry),
-        Step(REST, 0.10, 2.0, "3D surface kernels", _surface),
+        Step(REST, 0.10, 2.0, "3D surface and Laplace kernels", _surface),
     ),
 }
 
@@ -106,6 +110,7 @@ _KERNEL_SOURCES = (
     "geometry/_drawing_kernels.py",
     "geometry/colors.py",
     "geometry/_argmax_split.py",
+    "bayes/region_coefficients.py",
 )
 
 

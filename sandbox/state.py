@@ -263,6 +263,8 @@ class WorkshopState:
     dialog_path: str = ""  # where that dialog starts
     scene_path: str = ""  # the scene file last saved or opened
     weights_path: str = ""  # the weights file last exported or imported
+    points_path: str = ""  # the points CSV file last exported or imported
+    figure_path: str = ""  # the SVG figure last exported
     last_folder: str = ""  # where the last file dialog was (picked or cancelled); "": files_dir
     recording: bool = False
     rec_frames: int = 0

@@ -7,7 +7,8 @@
 - `view3d`, `probe`, `inspector`, `timeline`: the views that look closer, laid out, hit-tested
   and drawn together by `stage` (sandbox.scenes.stage);
 - `stats` (sandbox.scenes.stats): margins, nudge-to-flip, region statistics over training;
-- `workshop` (sandbox.scenes.workshop): scene files, weights, recording, presenter mode.
+- `workshop` (sandbox.scenes.workshop): scene files, weights, recording, presenter mode;
+- `exchange` (sandbox.scenes.exchange): points CSV in and out, the SVG figure.
 
 One frame, top to bottom: `translate` turns an event into actions (the panels, the file
 dialogs, the stage's input, then the plane's keys and mouse); `apply` sends each action through
@@ -37,6 +38,7 @@ from sandbox.data import dataset_info
 from sandbox.io.files import stamped
 from sandbox.render.plane_view import PlaneRenderer
 from sandbox.scenes.base import Routes, Scene, build_routes
+from sandbox.scenes.exchange import Exchange
 from sandbox.scenes.inspector import InspectorController
 from sandbox.scenes.model import DEFAULT_POINTS, ModelController, preset_list
 from sandbox.scenes.plane import DEFAULT_ZOOM, PlaneController
@@ -82,6 +84,7 @@ class SandboxScene(Scene):
         self.stats = StatsController(self)
         self.stage = Stage(self)
         self.workshop = Workshop(self)
+        self.exchange = Exchange(self)
         self.routes: Routes = build_routes(
             self.model,
             self.plane,
@@ -91,6 +94,7 @@ class SandboxScene(Scene):
             self.timeline,
             self.stats,
             self.workshop,
+            self.exchange,
         )
         self.routes.update(self.screen_routes())
 
@@ -143,6 +147,8 @@ class SandboxScene(Scene):
             s.views = {View(v) for v in cfg.views}
         self.session.set_points(new_points(task, s.test_fraction, cfg.seed))
         self.model.load_preset(cfg.dataset)
+        if cfg.points_file:
+            self.exchange.import_points(cfg.points_file)
         self.relayout(s.layout.window)
         s.camera = self.plane.new_camera(cfg.zoom or DEFAULT_ZOOM)
         self.model.build_network()
@@ -150,7 +156,7 @@ class SandboxScene(Scene):
         if cfg.steps:
             self.model.train_now(cfg.steps)
         s.playing = bool(cfg.play)
-        if not cfg.screenshot and not s.playing:
+        if not cfg.screenshot and not s.playing and not cfg.points_file:
             self.say(
                 "Press Space to train. Paint points with the left mouse button (keys 1-6 pick "
                 "the colour); H lists every key."
