@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from sandbox.data import PointSet
     from sandbox.geometry import Partition
     from sandbox.geometry.margins import FlipMove, Margins
+    from sandbox.geometry.region_query import RegionFacts
     from sandbox.geometry.region_stats import RegionStats, StatsTrack
     from sandbox.io.scene import SceneData
     from sandbox.nn import MLP, Trainer
@@ -238,6 +239,22 @@ class StageState:
 
 
 @dataclass
+class ReadingState:
+    """Reading one linear region (sandbox.scenes.reading; the card is sandbox.ui.region_card):
+    the activation pattern followed through training, what the region is now, the neuron whose
+    regions are lit, and the last step across a crease."""
+
+    active: bool = False  # a region is being read: a left click on the plane reads another
+    pattern: str = ""  # the activation pattern followed (region_query.pattern_text)
+    facts: RegionFacts | None = None  # the region now; None while no region has the pattern
+    gone: str = ""  # why no region has it now ("" while one does)
+    neuron: tuple[int, int] | None = None  # lit neuron (layer 1-based, index 0-based)
+    tint: int | None = None  # its flat index in the partition's patterns (None: none lit)
+    lit: int = 0  # in how many regions of the view the lit neuron is on
+    crossed: str = ""  # the last step across a crease, in words
+
+
+@dataclass
 class StatsState:
     """Margins and region statistics as the plane and the chart show them (written by
     sandbox.scenes.stats)."""
@@ -331,6 +348,7 @@ class AppState:
     workshop: WorkshopState = field(default_factory=WorkshopState)
     stats: StatsState = field(default_factory=StatsState)
     stage: StageState = field(default_factory=StageState)
+    reading: ReadingState = field(default_factory=ReadingState)
     quit: bool = False
     time: float = 0.0
     # the free sandbox as it was left, brought back when it opens

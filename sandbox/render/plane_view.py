@@ -18,6 +18,7 @@ import numpy as np
 from sandbox.data.datasets import picture_source
 from sandbox.data.pictures import Picture, load_picture
 from sandbox.geometry import Partition
+from sandbox.geometry.region_query import polygon
 from sandbox.nn.activations import ACTIVATION_IDS
 from sandbox.render import palette
 from sandbox.render.camera import View2D
@@ -27,6 +28,7 @@ from sandbox.render.gl import GL
 from sandbox.render.inspector import activity_tint
 from sandbox.render.margin_palette import MARGIN_COLORS
 from sandbox.render.mesh import GLMesh
+from sandbox.render.region_marks import RegionMarks, tint_of
 from sandbox.render.renderer import Renderer
 from sandbox.render.split import Pane, split_panes
 from sandbox.state import AppState
@@ -86,8 +88,10 @@ class PlaneRenderer:
         self._layer_key: Partition | None = None
         self.laplace_ok = False
         self.panes: tuple[Pane, ...] | list[Pane] = ()
+        self.marks = RegionMarks()  # the region being read and its neighbours, outlined
 
     def release(self) -> None:
+        self.marks.delete()
         if self._layer_mesh is not None:
             self._layer_mesh.delete()
             self._layer_mesh = None
@@ -102,9 +106,9 @@ class PlaneRenderer:
             self._laplace_key = None
             mesh = part.mesh
             r.mesh.set_mesh(mesh.vertices, mesh.triangles, mesh.region, mesh.logits, origin=origin)
-        # a neuron picked in the inspector tints its region of activity (over paper when the
-        # regions view is off)
-        tint = state.stage.tint
+        # a neuron picked in the inspector (or lit while reading a region) tints its region of
+        # activity (over paper when the regions view is off)
+        tint = tint_of(state)
         regions = View.REGIONS in state.views
         key = (id(part), tint, regions)  # the mesh upload above resets it for a new partition
         if (regions or tint is not None) and self._colors_key != key:
@@ -183,7 +187,7 @@ class PlaneRenderer:
     # ------------------------------------------------------------------ drawing
     def styles(self, state: AppState) -> tuple[FieldStyle, FieldStyle | None]:
         """Field styles: the main one, and the right pane's in split view (else None)."""
-        regions = View.REGIONS in state.views or state.stage.tint is not None
+        regions = View.REGIONS in state.views or tint_of(state) is not None
         field = View.FIELD in state.views
         regression = state.task is Task.REGRESSION
         value_range = (0.0, 1.0) if regression else (-1.0, 1.0)
@@ -229,7 +233,12 @@ class PlaneRenderer:
             if not error:
                 self._upload_partition(state, part)
             self._upload_lines(state, part, layer_part)
+            facts = state.reading.facts
+            around = [] if facts is None else [polygon(part, nb.region) for nb in facts.neighbours
+                                               if nb.region < len(part)]  # fmt: skip
+            self.marks.update(state, part, around)
         else:
+            self.marks.update(state, None, [])
             r.creases.clear()
             self._creases_key = None
             key = ("sampled", part, state.scale)
@@ -314,6 +323,7 @@ class PlaneRenderer:
             MARGIN_COLORS if margin_point_steps(state) is not None else colours
         )
         r.draw_scene(view, style, **flags)
+        self.marks.draw(r.line_pass, view)
 
     def _draw_split(
         self, state: AppState, rect: tuple, left: FieldStyle, right: FieldStyle, flags: dict

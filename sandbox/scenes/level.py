@@ -245,7 +245,7 @@ class LevelScene(SandboxScene):
         t = event.type
         if t == pygame.KEYDOWN and not consumed:
             key = event.key
-            if key == pygame.K_ESCAPE and not self.esc_closes_a_card():
+            if key == pygame.K_ESCAPE and not self.esc_is_taken():
                 return [G.OpenMenu()]
             if key in (pygame.K_RETURN, pygame.K_KP_ENTER):
                 if st.card == "story":
@@ -655,6 +655,7 @@ class LevelScene(SandboxScene):
         if not self.stage.hides_2d():
             hud.draw_captions(surface, s, scale)
         marks = draw_markers(surface, s, self.status, self.plane.views())
+        marks += self.draw_reading(surface)
         if self.status.shown("paint") and self.plane.input.drag != "pan" and self._drag is None:
             hud.draw_brush(surface, s, scale)
         hud.draw_hover(surface, s, scale, avoid=marks)

@@ -43,6 +43,7 @@ from sandbox.scenes.inspector import InspectorController
 from sandbox.scenes.model import DEFAULT_POINTS, ModelController, preset_list
 from sandbox.scenes.plane import DEFAULT_ZOOM, PlaneController
 from sandbox.scenes.probe import ProbeController
+from sandbox.scenes.reading import RegionReader
 from sandbox.scenes.stage import Stage
 from sandbox.scenes.stats import StatsController
 from sandbox.scenes.timeline import TimelineController
@@ -50,10 +51,11 @@ from sandbox.scenes.view3d import View3DController
 from sandbox.scenes.workshop import Workshop
 from sandbox.session import new_points
 from sandbox.state import Toast
-from sandbox.ui import hud, presenter, stage_panels
+from sandbox.ui import hud, presenter, region_card, stage_panels
 from sandbox.ui.dialogs import dropped_file_action
 from sandbox.ui.layout import compute_layout
 from sandbox.ui.panels import SandboxPanels
+from sandbox.ui.region_input import RegionInput
 from sandbox.vocab import UI_SCALE_RANGE, Activation, Schedule, Task, View
 
 if TYPE_CHECKING:
@@ -80,6 +82,8 @@ class SandboxScene(Scene):
         self.view3d = View3DController(self)
         self.probe = ProbeController(self)
         self.inspector = InspectorController(self)
+        self.reading = RegionReader(self)
+        self.reading_input = RegionInput()
         self.timeline = TimelineController(self)
         self.stats = StatsController(self)
         self.stage = Stage(self)
@@ -91,6 +95,7 @@ class SandboxScene(Scene):
             self.view3d,
             self.probe,
             self.inspector,
+            self.reading,
             self.timeline,
             self.stats,
             self.workshop,
@@ -192,6 +197,9 @@ class SandboxScene(Scene):
         staged, claimed = self.stage.translate(event, consumed)
         out += staged
         if not claimed:
+            read, claimed = self.reading_input.handle(event, self.state, consumed)
+            out += read
+        if not claimed:
             out += self.plane.input.handle(event, self.state, consumed)
         return out
 
@@ -200,6 +208,11 @@ class SandboxScene(Scene):
         that sends Esc elsewhere (back to the menu) must leave it to the key mapping."""
         s = self.state
         return bool(s.show_help or s.workshop.shortcuts)
+
+    def esc_is_taken(self) -> bool:
+        """Esc closes something on this screen first (a card, the overlay, a region being
+        read), so a screen that sends Esc elsewhere (back to the menu) must not."""
+        return self.esc_closes_a_card() or self.state.reading.active
 
     # ------------------------------------------------------------------ services
     def say(self, text: str, kind: str = "info") -> None:
@@ -283,6 +296,7 @@ class SandboxScene(Scene):
         t1 = time.perf_counter()
         self.model.read_metrics()
         self.plane.update_geometry()
+        self.reading.update(dt)
         t2 = time.perf_counter()
         self.model.update_laplace()
         self.plane.update_health()
@@ -326,12 +340,17 @@ class SandboxScene(Scene):
             hud.draw_captions(surface, s, scale)
         # no brush ring while panning, or while a selected neuron's crease takes the mouse
         grabbing = s.stage.selected is not None and View.INSPECTOR in s.views
-        if not self.plane.input.drag == "pan" and not grabbing:
+        if not self.plane.input.drag == "pan" and not grabbing and not s.reading.active:
             hud.draw_brush(surface, s, scale)
-        hud.draw_hover(surface, s, scale)
+        hud.draw_hover(surface, s, scale, avoid=self.draw_reading(surface))
         self.stage.draw_overlay(surface)
         hud.draw_toast(surface, s, scale)
         self.workshop.draw_underlay(surface)
+
+    def draw_reading(self, surface: pygame.Surface) -> list[pygame.Rect]:
+        """The card of the region being read; the rectangles the hover readout keeps clear of."""
+        rect = region_card.draw_region_card(surface, self.state)
+        return [] if rect is None else [rect]
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
         s = self.state
@@ -348,4 +367,5 @@ class SandboxScene(Scene):
             self.stage.hides_2d(),
             stage_panels.overlay_key(s),
             presenter.workshop_key(s),
+            region_card.card_key(s),
         )

@@ -164,7 +164,10 @@ def draw_hover(
             q = info.laplace_probs[k] if has_la else None
             rows.append(("prob", k, float(p), None if q is None else float(q)))
     rows += margin_marks.hover_rows(info)
-    if info.pattern:
+    part = state.partition
+    if info.pattern and not state.reading.active and part is not None and not part.too_many:
+        rows.append(("text", "region's on/off pattern (Enter reads it)", TEXT_DIM))
+    elif info.pattern:
         rows.append(("text", "region's on/off pattern", TEXT_DIM))
         for layer, bits in enumerate(info.pattern, start=1):
             rows.append(("bits", layer, bits))
