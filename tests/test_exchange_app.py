@@ -173,3 +173,21 @@ def test_file_buttons_the_points_out_and_back_and_the_figure_of_the_plane(make_a
         want = np.array([int(fill[i : i + 2], 16) for i in (1, 3, 5)])
         assert np.abs(pixels[py, px].astype(int) - want).max() <= 4, (r, pixels[py, px], fill)
     assert shaded > 0
+    # the layer selector on layer 1: the regions of the first layer, flat, as on screen
+    d.scene.apply(A.SetLayerView(1))
+    frames.clear()
+    d.scene.workshop.tap = frames.append
+    d.send([], frames=1)
+    d.scene.workshop.tap = None
+    d.scene.apply(A.ExportFigure(str(path)))
+    root = ET.parse(path).getroot()
+    first = bounded_regions(s.net, bounds, 1)
+    polys = root.findall(".//s:polygon[@class='region']", NS)
+    assert len(polys) == len(first) < len(part) and root.get("data-layers") == "8"
+    assert all(len(p.get("data-pattern")) == 8 for p in polys)
+    for r in np.argsort(first.areas())[::-1][:5].tolist():
+        cx, cy = first.centroids()[r]
+        px, py = int((cx - x0) / (x1 - x0) * w), int((y1 - cy) / (y1 - y0) * h)
+        fill = polys[r].get("fill")
+        want = np.array([int(fill[i : i + 2], 16) for i in (1, 3, 5)])
+        assert np.abs(frames[-1][py, px].astype(int) - want).max() <= 3, (r, fill)

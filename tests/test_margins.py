@@ -144,6 +144,10 @@ def test_no_exact_margins_over_budget_or_without_points():
     net = MLP([2, 8, 2], seed=0, activation="tanh")
     m = point_margins(net, np.zeros((3, 2)), np.zeros(3, int))
     assert "smooth" in m.message and np.isnan(m.distance).all() and not m.exact.any()
+    bad = _net([2, 4, 2], 0)
+    bad.params[0] = np.nan
+    m = point_margins(bad, np.zeros((2, 2)), np.zeros(2, int))
+    assert "NaN" in m.message and np.isnan(m.distance).all()
     with pytest.raises(ValueError, match="labels"):
         point_margins(_net([2, 4, 2], 0), np.zeros((3, 2)), np.zeros(2, int))
 

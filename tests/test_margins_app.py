@@ -150,3 +150,28 @@ def test_hover_text():
     far = HoverInfo(world=(0.0, 0.0), boundary_distance=3.5, boundary_exact=False)
     assert [r[1] for r in hover_rows(far)] == ["boundary over 3.5 away"]
     assert hover_rows(HoverInfo(world=(0.0, 0.0))) == []
+
+
+def test_charts_draw_every_case_at_any_size():
+    import math
+
+    from sandbox.geometry.margins import Margins
+    from sandbox.geometry.region_stats import RegionStats, StatsTrack
+    from sandbox.ui.stat_charts import BG, margin_histogram, region_chart
+
+    track = StatsTrack()
+    for step, n in ((0, 20), (10, 35), (50, 60)):
+        track.record(step, RegionStats(n, n - 5, 5, 32.0, 121, 0.2, math.nan, 3, 0.1, (0, 1, 0, 1)))
+    signed = np.array([-0.3, 0.01, 0.2, 0.5, 0.9, 3.0])
+    m = Margins(np.abs(signed), np.zeros((6, 2)), np.ones(6, bool), np.zeros(6, int),
+                np.where(signed < 0, 1, 0), np.zeros((0, 4)), (0, 1, 0, 1))  # fmt: skip
+    for size in ((90, 50), (210, 116), (500, 160)):
+        for img in (
+            region_chart(None, np.zeros(0), size),
+            region_chart(track, np.array([0, 50]), size, 1.0, 10),
+            margin_histogram(None, (), "", size),
+            margin_histogram(m, (0, 0.125, 0.25, 0.5, 1.0), "", size, 1.5),
+        ):
+            assert img.get_size() == size
+        pixels = pygame.surfarray.array3d(img)
+        assert (np.abs(pixels - np.array(BG[:3])).sum(axis=2) > 60).mean() > 0.01

@@ -223,7 +223,6 @@ def _no_margins(n: int, predicted, labels, level: float, message: str) -> Margin
 def point_margins(net, X, labels=None, level: float = 0.5) -> Margins:
     """Exact distance of every point of X (N, 2) to the decision boundary of `net` (module
     docstring); labels (N,) class ids give the signed margins (wrong side negative)."""
-    check_network(net)
     X = np.asarray(X, dtype=np.float64).reshape(-1, 2)
     if not np.all(np.isfinite(X)):
         raise ValueError("margins need finite points; some are NaN or infinite")
@@ -231,6 +230,10 @@ def point_margins(net, X, labels=None, level: float = 0.5) -> Margins:
     if lab is not None and len(lab) != len(X):
         raise ValueError(f"{len(lab)} labels for {len(X)} points")
     n = len(X)
+    try:
+        check_network(net)
+    except ValueError as exc:  # a diverged network: no boundary to measure, and it says so
+        return _no_margins(n, np.zeros(n, np.int64), lab, level, f"no exact margins: {exc}")
     predicted = predicted_classes(net, X, level) if n else np.zeros(0, np.int64)
     if n == 0:
         return _no_margins(0, predicted, lab, level, "no points")

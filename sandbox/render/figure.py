@@ -215,9 +215,12 @@ def _needed_stops(offsets: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return keep
 
 
-def figure_legend(state: AppState, part: Partition) -> list[LegendEntry]:
-    """What the figure's colours mean: classes (or grey targets), test points, boundary, creases
-    per layer, and the number of regions."""
+def figure_legend(
+    state: AppState, part: Partition, shown: Partition | None = None
+) -> list[LegendEntry]:
+    """What the figure's colours mean: classes (or grey targets), test points, boundary (of
+    `part`), creases per layer and the number of regions (of `shown`, default `part`)."""
+    shown = part if shown is None else shown
     out: list[LegendEntry] = []
     pts = state.points
     views = state.views
@@ -236,24 +239,18 @@ def figure_legend(state: AppState, part: Partition) -> list[LegendEntry]:
     if View.BOUNDARY in views and len(part.boundary):
         what = "decision boundary" if state.task is Task.CLASSIFICATION else "level 0.5"
         out.append(LegendEntry("line", tuple(BOUNDARY_COLOR[:3]), what, BOUNDARY_WIDTH))
-    if View.CREASES in views and len(part.creases):
-        layers = sorted({int(v) for v in np.unique(part.creases.layer)})[:MAX_LEGEND_LAYERS]
+    if View.CREASES in views and len(shown.creases):
+        layers = sorted({int(v) for v in np.unique(shown.creases.layer)})[:MAX_LEGEND_LAYERS]
         for layer in layers:
             rgb = palette.LAYER_COLORS[(layer - 1) % len(palette.LAYER_COLORS)]
             out.append(LegendEntry("line", tuple(float(c) for c in rgb), f"crease, layer {layer}"))  # type: ignore[arg-type]
-    n = len(part)
+    n = len(shown)
     rgb = tuple(float(c) for c in palette.BACKGROUND)
     out.append(LegendEntry("fill", rgb, f"{n:,} linear region{'s' if n != 1 else ''}"))  # type: ignore[arg-type]
     return out
 
 
-def figure_from_state(state: AppState) -> Figure:
-    """The plane as shown now, as a Figure; FigureRefused says why when it has no regions."""
-    net = state.net
-    if net is None or state.camera is None:
-        raise FigureRefused("there is no network to draw yet")
-    bounds = plane_bounds(state)
-    part = bounded_regions(net, bounds, None)
+def _exact(part: Partition) -> Partition:
     if part.too_many:
         raise FigureRefused(
             f"{part.message.split(';')[0]}; a vector figure needs the exact regions: zoom in or "
@@ -261,7 +258,22 @@ def figure_from_state(state: AppState) -> Figure:
             if not part.smooth
             else f"{part.message}; a vector figure needs a piecewise-linear activation"
         )
+    return part
+
+
+def figure_from_state(state: AppState) -> Figure:
+    """The plane as shown now, as a Figure; FigureRefused says why when it has no regions.
+    With the layer selector on layer l (regions view), the regions and creases are those of
+    layers 1 to l, flat in their own colours, as the screen shows them."""
+    net = state.net
+    if net is None or state.camera is None:
+        raise FigureRefused("there is no network to draw yet")
+    bounds = plane_bounds(state)
+    part = _exact(bounded_regions(net, bounds, None))
     views = state.views
+    upto = int(state.layer_view) if state.layer_view and View.REGIONS in views else 0
+    shown = _exact(bounded_regions(net, bounds, upto)) if upto else part
+    layers = tuple(int(n) for n in net.hidden_sizes[: upto or None])
     n_hidden = int(getattr(net, "n_hidden", 0))
     show_creases = View.CREASES in views
     show_boundary = View.BOUNDARY in views
@@ -277,24 +289,27 @@ def figure_from_state(state: AppState) -> Figure:
         point_labels = [repr(float(v)) for v in values.tolist()]
     width, height = state.camera.width, state.camera.height
     radius = POINT_RADIUS if len(pts) <= 2000 else 3.5
-    cr = part.creases
+    cr = shown.creases
     level = float(part.level) if state.task is Task.REGRESSION else None
     sizes = "-".join(str(n) for n in net.sizes)
-    shading = region_shading(part, FieldLook.of(state), state.laplace)
+    if upto:  # flat colours of the partition by the first layers, no field
+        shading = region_shading(shown, FieldLook(frozenset({View.REGIONS})))
+    else:
+        shading = region_shading(part, FieldLook.of(state), state.laplace)
     step = int(state.trainer.steps) if state.trainer is not None else 0
     return Figure(
         bounds=bounds,
         size=(int(round(width)), int(round(height))),
         background=palette.BACKGROUND,
-        offsets=part.offsets,
-        vertices=part.vertices,
+        offsets=shown.offsets,
+        vertices=shown.vertices,
         fills=shading.fills,
         shade_regions=shading.regions,
         shade_ends=shading.ends,
         shade_offsets=shading.offsets,
         shade_colors=shading.colors,
-        patterns=part.patterns,
-        layers=tuple(int(n) for n in net.hidden_sizes),
+        patterns=shown.patterns,
+        layers=layers,
         creases=cr.segments if show_creases else np.zeros((0, 4)),
         crease_layer=cr.layer if show_creases else np.zeros(0, np.int32),
         crease_neuron=cr.neuron if show_creases else np.zeros(0, np.int32),
@@ -313,8 +328,9 @@ def figure_from_state(state: AppState) -> Figure:
         point_outline=tuple(float(c) for c in palette.POINT_OUTLINE),
         hollow_fill=tuple(float(c) for c in HOLLOW_FILL),
         ring_fraction=DEFAULT_RING_FRACTION,
-        legend=figure_legend(state, part),
-        title=f"Neural Origami: {sizes} network, {len(part):,} linear regions",
+        legend=figure_legend(state, part, shown),
+        title=f"Neural Origami: {sizes} network, {len(shown):,} linear regions"
+        + (f" of layers 1 to {upto}" if upto else ""),
         description=(
             f"network {sizes} ({getattr(net.activation, 'value', net.activation)}), training "
             f"step {step}, plane x {bounds[0]:.6g} to {bounds[1]:.6g}, y {bounds[2]:.6g} to "

@@ -251,7 +251,9 @@ def chart_key(state: AppState) -> tuple:
     st = state.stats
     if st.chart == "regions":
         track = st.track
-        return ("regions", None if track is None else track.version, state.history.version)
+        too_many = state.partition is not None and state.partition.too_many
+        return ("regions", None if track is None else track.version, state.history.version,
+                too_many)  # fmt: skip
     if st.chart == "margins":
         return ("margins", id(st.margins), st.margin_note)
     return ("loss", state.history.version)
@@ -261,6 +263,9 @@ def chart_image(state: AppState, size, scale: float, marker: float | None) -> py
     """The chart the readout strip shows now (sandbox.ui.panels)."""
     st = state.stats
     if st.chart == "regions":
+        part = state.partition
+        if (st.track is None or len(st.track) == 0) and part is not None and part.too_many:
+            return _centered(_frame(size, scale), f"No region statistics: {part.message}", scale)
         steps = state.history.view()[0]
         return region_chart(st.track, steps, size, scale, marker)
     if st.chart == "margins":
