@@ -209,6 +209,34 @@ class Hover(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class Nudge(Action):
+    """Ctrl + drag on the plane: show the nearest boundary point and the smallest move that
+    flips the class from the cursor (a drag that starts on a point follows that point)."""
+
+    looks = True
+
+    pos: tuple[float, float]
+    phase: Phase = Phase.MOVE
+
+
+@dataclass(frozen=True, slots=True)
+class SetChart(Action):
+    """What the readout strip's chart shows: "loss", "regions" (statistics over training) or
+    "margins" (the histogram of the points' margins)."""
+
+    looks = True
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportStats(Action):
+    """Write the region statistics by training step and the points' margins as CSV files."""
+
+    looks = True
+
+
+@dataclass(frozen=True, slots=True)
 class ToggleView(Action):
     """Switch one view layer on or off (field, boundary, regions, creases, laplace, split)."""
 
@@ -520,6 +548,13 @@ class ExportWeights(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class ExportTorch(Action):
+    """Save the network for PyTorch as a .pt file (path None: ask)."""
+
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ImportWeights(Action):
     """Adopt a network from .npz or a PyTorch .pt/.pth file, keeping the points (path None: ask)."""
 
@@ -534,6 +569,34 @@ class OpenPicture(Action):
     bad file is refused with a message and nothing changes."""
 
     control = "files"
+
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPoints(Action):
+    """Replace the points by those of a CSV file (x, y, label, split), as one undo step; a bad
+    file is refused with a message naming the line and nothing changes (path None: ask)."""
+
+    control = "files"
+
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportPoints(Action):
+    """Write the points as CSV: x, y, label, split (path None: ask)."""
+
+    looks = True
+
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFigure(Action):
+    """Write the plane as shown as an SVG vector figure (path None: ask)."""
+
+    looks = True
 
     path: str | None = None
 

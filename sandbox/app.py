@@ -457,6 +457,9 @@ class App:
         if session is not None and session.worker is not None:
             session.worker.close()
             session.worker = None
+        if self.kernels is not None:
+            self.kernels.stop()  # the warm-up's child processes end with the app
+            self.kernels = None
         pygame.display.quit()
 
 

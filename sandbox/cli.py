@@ -88,6 +88,7 @@ def parse_views(text: str) -> tuple[str, ...]:
 SANDBOX_OPTIONS = (
     *(s.name for s in with_cli() if s.cli is not None and s.cli.describes_sandbox),
     "picture",
+    "points_file",
     "steps",
     "hide_ui",
     "play",
@@ -186,6 +187,26 @@ def picture_dataset(picture: str | None, dataset: str | None) -> str | None:
     return f"image:{source}"
 
 
+POINTS_FILE_HELP = (
+    "start with the points of a CSV file: x, y, label (class 0-5, or a picture's target) and "
+    "optionally split (train or test), with or without a header line"
+)
+
+
+def points_file_arg(path: str | None) -> str | None:
+    """--points-file's value, read once to check it (absolute path); UsageError naming the
+    line and what is allowed when the file cannot be used."""
+    if path is None:
+        return None
+    from sandbox.io.points_csv import load_points_csv
+
+    try:
+        load_points_csv(path)
+    except ValueError as exc:
+        raise UsageError(f"--points-file: {exc}") from None
+    return str(Path(path).expanduser().absolute())
+
+
 def setting_value(s: Setting, value: object) -> object:
     """A parsed option's value checked against the settings table; UsageError if not allowed.
     None (not given) stays None."""
@@ -277,6 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     a("--picture", default=None, metavar="PATH", help=PICTURE_HELP)
     a("--experiment", default=None, metavar="ID", help=EXPERIMENT_HELP)
+    a("--points-file", default=None, metavar="PATH", help=POINTS_FILE_HELP)
     add_setting_options(parser, defaults={"dataset": None})
     return parser
 
@@ -324,6 +346,7 @@ def config_from_args(ns: argparse.Namespace) -> AppConfig:
         play=ns.play,
         frames=ns.frames,
         experiment=experiment_arg(ns.experiment),
+        points_file=points_file_arg(ns.points_file),
         **settings,  # type: ignore[arg-type]
     )
 

@@ -45,4 +45,5 @@ class AppConfig:
     skip_loading: bool = False
     menu: bool = False  # open the start menu first (no sandbox options were given)
     experiment: str | None = None  # open this experiment (sandbox.experiments) first
+    points_file: str | None = None  # start with the points of this CSV file (sandbox.io.points_csv)
     extra: dict = field(default_factory=dict)

@@ -71,6 +71,10 @@ def _surface() -> None:
 
     net = MLP([2, 4, 3, 2], seed=0)
     build_surface(linear_regions(net, (-1.0, 1.0, -1.0, 1.0)), net)
+    # the per-region Laplace closed forms the plane and the surface shade with
+    from sandbox.bayes.region_coefficients import region_coefficients_kernel
+
+    region_coefficients_kernel(np.zeros((1, 3, 3)), np.zeros((2, 4)), np.zeros((2, 4, 4)))
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ GROUPS: dict[str, tuple[Step, ...]] = {
     ),
     "geometry": (
         Step(SANDBOX, 0.40, 8.0, "exact geometry kernels", _geometry),
-        Step(REST, 0.10, 2.0, "3D surface kernels", _surface),
+        Step(REST, 0.10, 2.0, "3D surface and Laplace kernels", _surface),
     ),
 }
 
@@ -106,6 +110,7 @@ _KERNEL_SOURCES = (
     "geometry/_drawing_kernels.py",
     "geometry/colors.py",
     "geometry/_argmax_split.py",
+    "bayes/region_coefficients.py",
 )
 
 
@@ -165,6 +170,7 @@ class KernelWarmer:
         self.marker = cache_marker()  # read once: the sources may change while this one runs
         self._idle_first = 0.0
         self._shown = threading.Event()  # the app's first frame is on screen
+        self._stopped = False  # stop() was called: no further step runs, children are ended
 
     @classmethod
     def start(cls, in_process: bool | None = None, idle_first: float = 0.0) -> KernelWarmer:
@@ -188,6 +194,11 @@ class KernelWarmer:
         return warmer
 
     # ------------------------------------------------------------------ workers
+    @staticmethod
+    def child_command(name: str) -> list[str]:
+        """The command line of the child process that compiles group `name`."""
+        return [sys.executable, "-m", "sandbox.kernel_cache", name]
+
     def _spawn(self, name: str) -> bool:
         package_parent = str(Path(__file__).resolve().parent.parent)
         env = dict(os.environ)
@@ -196,7 +207,7 @@ class KernelWarmer:
         )
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "sandbox.kernel_cache", name],
+                self.child_command(name),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 stdin=subprocess.DEVNULL,
@@ -235,7 +246,9 @@ class KernelWarmer:
             time.sleep(self._idle_first)
         for i, step in enumerate(g.steps):
             with self._changed:
-                self._changed.wait_for(lambda i=i: g.compiled > i or g.child_gone)
+                self._changed.wait_for(lambda i=i: g.compiled > i or g.child_gone or self._stopped)
+                if self._stopped:
+                    break
                 if g.running_since is None:
                     g.running_since = time.perf_counter()
             try:
@@ -261,7 +274,7 @@ class KernelWarmer:
             elif kind == "error":
                 g.error = text
             elif kind == "exit":
-                if value != 0 and not g.error:
+                if value != 0 and not g.error and not self._stopped:
                     g.error = f"the {name} warm-up stopped (exit code {value})"
                 g.child_gone = True
             self._changed.notify_all()
@@ -272,6 +285,24 @@ class KernelWarmer:
             complete = all(g.done == len(g.steps) and not g.error for g in self._groups.values())
         if complete:
             _write_marker(self.marker)
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop warming (the app closes): the child processes still compiling are ended
+        (terminated, killed after `timeout` seconds) and this process's threads run no further
+        step. What was compiled stays in numba's cache; no marker is written. Safe to repeat."""
+        with self._changed:
+            self._stopped = True
+            procs = [g.process for g in self._groups.values() if g.process is not None]
+            self._changed.notify_all()
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
     # ------------------------------------------------------------------ queries
     def _stage_ready(self, stage: str, group: str | None) -> bool:

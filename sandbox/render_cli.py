@@ -5,18 +5,22 @@ PNG without a display, for slides and workshop handouts.
     neural-origami render --dataset spiral --steps 5000 --size 1280x720 --out spiral.mp4
     neural-origami render --dataset ring --steps 2000 --view regions,creases --out ring.png
     neural-origami render --picture disk --hidden 500 --steps 20000 --out net.npz
+    neural-origami render --points-file mine.csv --steps 3000 --out figure.svg
 
 The sandbox runs with its panels hidden, so the plane fills the `--size` frame; the `--steps`
-training steps are spread over the `--frames` frames (the first frame shows the start, the last
-one the end), and each frame is read back after the plane is drawn, so movies show the plane
-only (no cards or captions). A .png gets the last frame. A .npz is the trained network itself,
-in the .npz format of sandbox.io.weights (W1, b1, ... with W of shape (out, in)): it trains
-without a window (sandbox.fit) and prints the steps per second and, for a picture, the PSNR of
-the network against the full-resolution picture. Without a display (Linux with neither
-DISPLAY nor WAYLAND_DISPLAY) it renders offscreen through EGL (SDL_VIDEODRIVER=offscreen,
-PYOPENGL_PLATFORM=egl, set before pygame and OpenGL load). Everything a user can get wrong
-(a bad scene file, an unknown dataset, an unwritable path, MP4 without imageio-ffmpeg) is
-checked before the window opens, printed as one line, and exits with status 2.
+training steps are spread over the `--frames` frames (the first frame shows the start, the last one
+the end), and each frame is read back after the plane is drawn, so movies show the plane only (no
+cards or captions). A .png gets the last frame. A .svg is the last frame as a vector figure
+(sandbox.render.figure, sandbox.io.svg: one polygon per linear region, the creases, the boundary,
+the points, a legend; `data-bounds` on the root is the plane rectangle, and `--weights net.npz`
+writes the network drawn, to check the figure against). A .npz is the trained network itself, in
+the .npz format of sandbox.io.weights (W1, b1, ... with W of shape (out, in)): it trains without a
+window (sandbox.fit) and prints the steps per second and, for a picture, the PSNR of the network
+against the full-resolution picture. Without a display (Linux with neither DISPLAY nor
+WAYLAND_DISPLAY) it renders offscreen through EGL (SDL_VIDEODRIVER=offscreen,
+PYOPENGL_PLATFORM=egl, set before pygame and OpenGL load). Everything a user can get wrong (a bad
+scene file, an unknown dataset, an unwritable path, MP4 without imageio-ffmpeg) is checked before
+the window opens, printed as one line, and exits with status 2.
 """
 
 from __future__ import annotations
@@ -31,19 +35,22 @@ from sandbox.cli import (
     EXIT_USAGE,
     EXPERIMENT_HELP,
     PICTURE_HELP,
+    POINTS_FILE_HELP,
     UsageError,
     add_setting_options,
     check_output_path,
     check_steps,
     experiment_arg,
     picture_dataset,
+    points_file_arg,
     setting_value,
 )
 from sandbox.config import AppConfig
 from sandbox.settings import setting
 from sandbox.vocab import View
 
-OUT_SUFFIXES = (".gif", ".mp4", ".png", ".npz")
+OUT_SUFFIXES = (".gif", ".mp4", ".png", ".svg", ".npz")
+STILL_SUFFIXES = (".png", ".svg")  # one frame: the end of training
 DEFAULT_SIZE = (960, 720)
 DEFAULT_FRAMES = 60
 MAX_FRAMES = 10_000
@@ -85,6 +92,8 @@ class RenderJob:
     schedule_steps: int | None = None
     resolution: int | None = None
     experiment: str | None = None
+    points_file: str | None = None
+    weights: Path | None = None  # also write the network of the last frame here (.npz)
 
     @property
     def kind(self) -> str:
@@ -114,16 +123,22 @@ def build_parser() -> argparse.ArgumentParser:
     a = parser.add_argument
     start = parser.add_mutually_exclusive_group()
     start.add_argument("--scene", metavar="FILE", help="start from a .origami scene file")
-    a("--out", required=True, metavar="PATH", help="output file: .gif, .mp4, .png or .npz")
+    a("--out", required=True, metavar="PATH", help="output file: .gif, .mp4, .png, .svg or .npz")
     start.add_argument("--picture", metavar="PATH", help=PICTURE_HELP)
     start.add_argument("--experiment", metavar="ID", help=EXPERIMENT_HELP)
+    a("--points-file", metavar="PATH", help=POINTS_FILE_HELP)
+    a(
+        "--weights",
+        metavar="PATH",
+        help="also write the network of the last frame as .npz (to check a figure against)",
+    )
     a("--steps", type=int, default=0, metavar="N", help="training steps over the movie (0)")
     a(
         "--frames",
         type=int,
         default=None,
         metavar="N",
-        help=f"frames in the movie ({DEFAULT_FRAMES}; a .png is the last frame)",
+        help=f"frames in the movie ({DEFAULT_FRAMES}; a .png or .svg is the last frame)",
     )
     a("--size", default=None, metavar="WxH", help="frame size in pixels (960x720)")
     a("--fps", type=float, default=DEFAULT_FPS, help="frames per second of the movie (20)")
@@ -165,7 +180,8 @@ def job_from_args(ns: argparse.Namespace) -> RenderJob:
     out = Path(ns.out)
     _check_output(out)
     check_steps(ns.steps)
-    frames = ns.frames if ns.frames is not None else (1 if out.suffix.lower() == ".png" else 0)
+    still = out.suffix.lower() in STILL_SUFFIXES
+    frames = ns.frames if ns.frames is not None else (1 if still else 0)
     if ns.frames is not None and not 1 <= ns.frames <= MAX_FRAMES:
         raise UsageError(f"--frames {ns.frames}: allowed 1 to {MAX_FRAMES}")
     if not 1.0 <= ns.fps <= 50.0:
@@ -174,6 +190,15 @@ def job_from_args(ns: argparse.Namespace) -> RenderJob:
         raise UsageError("--dataset and --scene: give one starting point, not both")
     if out.suffix.lower() == ".npz" and ns.scene is not None:
         raise UsageError("--out .npz trains a fresh network: give --dataset or --picture")
+    if ns.weights is not None:
+        check_output_path("--weights", ns.weights, (".npz",))
+        if out.suffix.lower() == ".npz":
+            raise UsageError("--weights: --out .npz writes the network already")
+    if ns.points_file is not None and (ns.scene is not None or out.suffix.lower() == ".npz"):
+        raise UsageError(
+            "--points-file starts the window's sandbox from your points: not with --scene (it "
+            "brings its own) nor --out .npz (it trains on --dataset or --picture)"
+        )
     picture = picture_dataset(ns.picture, ns.dataset)
     if ns.scene is not None:
         for name in ("hidden", "points", "noise", "activation", "negative_slope", "residual"):
@@ -211,11 +236,14 @@ def job_from_args(ns: argparse.Namespace) -> RenderJob:
         schedule_steps=ns.schedule_steps,
         resolution=ns.resolution,
         experiment=experiment_arg(ns.experiment),
+        points_file=points_file_arg(ns.points_file),
+        weights=Path(ns.weights) if ns.weights is not None else None,
     )
 
 
 class _Sink:
-    """Where the frames go: a Recorder for movies, the last frame for a PNG."""
+    """Where the frames go: a Recorder for movies, the last frame for a PNG (an SVG is drawn
+    from the state, not from pixels)."""
 
     def __init__(self, job: RenderJob) -> None:
         self.job = job
@@ -246,7 +274,7 @@ class _Sink:
     def close(self) -> None:
         if self.recorder is not None:
             self.recorder.close()
-        elif self.last is not None:
+        elif self.last is not None and self.job.kind == "png":
             import io
 
             from PIL import Image
@@ -285,12 +313,14 @@ def render(job: RenderJob, scene_data: Any = None) -> int:
         schedule_steps=job.schedule_steps,
         resolution=job.resolution,
         experiment=job.experiment,
+        points_file=job.points_file,
         hide_ui=True,
         skip_loading=True,
         screenshot=str(job.out),  # a file render: no start-up hints on the plane
     )
     app = App(config)
     sink: _Sink | None = None
+    regions = 0
     try:
         app.start(hidden=True)
         scene = app.scene
@@ -300,7 +330,7 @@ def render(job: RenderJob, scene_data: Any = None) -> int:
         sink = _Sink(job)
         scene.workshop.tap = sink.add
         # a PNG is the movie's last frame: train everything, draw once
-        schedule = frame_steps(job.steps, 1 if job.kind == "png" else job.frames)
+        schedule = frame_steps(job.steps, 1 if job.kind in ("png", "svg") else job.frames)
         done = 0
         for target in schedule:
             if target > done:
@@ -308,7 +338,13 @@ def render(job: RenderJob, scene_data: Any = None) -> int:
                 done = target
             app.run_frames(1, dt=1.0 / job.fps)
         scene.workshop.tap = None
+        if job.kind == "svg":
+            regions = _write_figure(scene, job.out)
         sink.close()
+        if job.weights is not None:
+            from sandbox.io.weights import save_weights
+
+            save_weights(scene.state.net, job.weights)
     except StartupError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -323,11 +359,15 @@ def render(job: RenderJob, scene_data: Any = None) -> int:
         except Exception:  # the window may never have opened
             pass
     w, h = job.size
+    also = f" and the network to {job.weights}" if job.weights is not None else ""
+    if job.kind == "svg":
+        print(f"wrote {job.out} ({regions:,} linear regions, {w}x{h}){also}")
+        return 0
     frames = "1 frame" if sink.count == 1 else f"{sink.count} frames"
     size = f"{w}x{h}"
     if job.kind == "mp4" and (w % 2 or h % 2):
         size = f"{w + w % 2}x{h + h % 2}: MP4 needs even sides"
-    print(f"wrote {job.out} ({frames}, {size})")
+    print(f"wrote {job.out} ({frames}, {size}){also}")
     return 0
 
 
@@ -371,6 +411,16 @@ def write_network(job: RenderJob) -> int:
         f"{result.steps_per_second:,.0f} steps/s, loss {result.loss:.4g}{score})"
     )
     return 0
+
+
+def _write_figure(scene: Any, out: Path) -> int:
+    """The plane as the last frame shows it, as an SVG figure; returns its region count."""
+    from sandbox.io.svg import save_svg
+    from sandbox.render.figure import figure_from_state
+
+    fig = figure_from_state(scene.state)  # FigureRefused is a ValueError: one line, status 2
+    save_svg(out, fig)
+    return fig.n_regions
 
 
 def _override_view(scene: Any, job: RenderJob) -> None:

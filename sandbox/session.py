@@ -471,6 +471,35 @@ class Session:
         worker.submit(name, key, lambda: _partition_job(snap.net, bounds, upto_layer, 1), snap)
         return slot.value
 
+    def derive_behind(
+        self, name: str, compute: Callable[[], T], *args: Any, reads: tuple[str, ...], source=None
+    ) -> T | None:
+        """`derive` for a value that may cost more than a frame: once a build of `name` took
+        longer than `background_above`, the next ones run on the geometry worker (`compute`
+        must then read only copies, such as `source`, the snapshot it is made from) and the
+        newest finished value is returned meanwhile (None before the first)."""
+        key = self._key(reads, args)
+        self._take_finished(name)
+        have = self.memo.current(name, key)
+        if have is not None:
+            return have
+        slot = self.memo.slot(name)
+        worker = self.worker
+        busy = worker is not None and worker.busy(name)
+        if (
+            self.background_above is None
+            or slot is None
+            or (not busy and slot.cost < self.background_above)
+        ):
+            t0 = time.perf_counter()
+            value = compute()
+            self.memo.put(name, key, value, time.perf_counter() - t0, source)
+            return value
+        if worker is None:
+            worker = self.worker = Worker()
+        worker.submit(name, key, compute, source)
+        return slot.value
+
     def _take_finished(self, name: str) -> None:
         """Store the worker's newest result of `name`, unless a newer one is stored already."""
         done = self.worker.finished(name) if self.worker is not None else None

@@ -10,6 +10,7 @@ its controller (sandbox.scenes.view3d, probe, inspector, timeline). Positions ar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sandbox.actions import Action, Phase
 
@@ -41,25 +42,21 @@ class Reset3D(Action):
     looks = True
 
 
-@dataclass(frozen=True, slots=True)
-class ToggleOnly3D(Action):
-    """The 3D view alone on the stage, or beside the 2D view."""
+class Switch3D(StrEnum):
+    """The on/off choices of the 3D view."""
 
-    looks = True
-
-
-@dataclass(frozen=True, slots=True)
-class ToggleProbability(Action):
-    """The surface shows the probability instead of the logit difference (classification)."""
-
-    looks = True
+    ONLY_3D = "only_3d"  # the 3D view alone on the stage, or beside the 2D view
+    PROBABILITY = "probability"  # height: the probability, not the logits (classification)
+    SINGLE_NEURON = "single_neuron"  # the surface: the selected hidden neuron's activation
 
 
 @dataclass(frozen=True, slots=True)
-class ToggleSingleNeuron(Action):
-    """The surface shows one hidden neuron's activation (the selected one)."""
+class Toggle3D(Action):
+    """Turn one of the 3D view's switches over."""
 
     looks = True
+
+    switch: Switch3D
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from sandbox.bayes import LastLayerLaplace
     from sandbox.data import PointSet
     from sandbox.geometry import Partition
+    from sandbox.geometry.margins import FlipMove, Margins
+    from sandbox.geometry.region_query import RegionFacts
+    from sandbox.geometry.region_stats import RegionStats, StatsTrack
     from sandbox.io.scene import SceneData
     from sandbox.nn import MLP, Trainer
     from sandbox.nn.timeline import Timeline
@@ -156,6 +159,12 @@ class HoverInfo:
     laplace_probs: np.ndarray | None = None
     value: float | None = None
     pattern: tuple[str, ...] = ()
+    # the exact distance from here to the decision boundary (a lower bound when not `exact`)
+    # and, with the cursor on a data point, (its index, its signed margin, exact); while the
+    # margins are known (sandbox.scenes.stats)
+    boundary_distance: float | None = None
+    boundary_exact: bool = True
+    point_margin: tuple[int, float, bool] | None = None
 
 
 @dataclass
@@ -184,6 +193,8 @@ class Layout:
     tabs: tuple[int, int, int, int] = (0, 0, 0, 0)
 
     scale: float = 1.0  # the UI scale in effect (the setting, or less when the window is small)
+    # the view toolbar's items (sandbox.ui.layout.TOOLBAR_ITEMS names) its rows were counted for
+    toolbar: tuple[str, ...] = ()
 
     def in_plane(self, pos: tuple[float, float]) -> bool:
         x, y, w, h = self.plane
@@ -230,6 +241,39 @@ class StageState:
 
 
 @dataclass
+class ReadingState:
+    """Reading one linear region (sandbox.scenes.reading; the card is sandbox.ui.region_card):
+    the activation pattern followed through training, what the region is now, the neuron whose
+    regions are lit, and the last step across a crease."""
+
+    active: bool = False  # a region is being read: a left click on the plane reads another
+    pattern: str = ""  # the activation pattern followed (region_query.pattern_text)
+    facts: RegionFacts | None = None  # the region now; None while no region has the pattern
+    gone: str = ""  # why no region has it now ("" while one does)
+    neuron: tuple[int, int] | None = None  # lit neuron (layer 1-based, index 0-based)
+    tint: int | None = None  # its flat index in the partition's patterns (None: none lit)
+    lit: int = 0  # in how many regions of the view the lit neuron is on
+    crossed: str = ""  # the last step across a crease, in words
+
+
+@dataclass
+class StatsState:
+    """Margins and region statistics as the plane and the chart show them (written by
+    sandbox.scenes.stats)."""
+
+    chart: str = "loss"  # what the readout strip's chart shows: loss, regions or margins
+    margins: Margins | None = None  # every point's exact margin, while they are wanted
+    margin_note: str = ""  # why there are no margins, when there are none
+    point_steps: np.ndarray | None = None  # (N,) margin colour step of every point (0..5)
+    step_edges: tuple[float, ...] = ()  # the right-side edges of those steps
+    region: RegionStats | None = None  # the statistics of the partition shown
+    track: StatsTrack | None = None  # the statistics by training step (the chart, CSV)
+    nudge_pos: tuple[float, float] | None = None  # the plane point a Ctrl+drag is at
+    nudge_point: int | None = None  # the data point that drag started on
+    nudge: FlipMove | None = None  # the smallest move that flips the class from nudge_pos
+
+
+@dataclass
 class WorkshopState:
     """Scene files, weights, recording and presenter mode, as the workshop controls show them."""
 
@@ -238,6 +282,8 @@ class WorkshopState:
     dialog_path: str = ""  # where that dialog starts
     scene_path: str = ""  # the scene file last saved or opened
     weights_path: str = ""  # the weights file last exported or imported
+    points_path: str = ""  # the points CSV file last exported or imported
+    figure_path: str = ""  # the SVG figure last exported
     last_folder: str = ""  # where the last file dialog was (picked or cancelled); "": files_dir
     recording: bool = False
     rec_frames: int = 0
@@ -302,7 +348,9 @@ class AppState:
     fps: float = 0.0
     screenshot_request: str | None = None
     workshop: WorkshopState = field(default_factory=WorkshopState)
+    stats: StatsState = field(default_factory=StatsState)
     stage: StageState = field(default_factory=StageState)
+    reading: ReadingState = field(default_factory=ReadingState)
     quit: bool = False
     time: float = 0.0
     # the free sandbox as it was left, brought back when it opens

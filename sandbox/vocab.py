@@ -84,6 +84,7 @@ class View(StrEnum):
     LAPLACE = "laplace"  # confidence with last-layer Laplace instead of the plain network
     SPLIT = "split"  # network and Laplace confidence side by side
     ERROR = "error"  # pictures: |target - output|, bright where the network struggles
+    MARGINS = "margins"  # points coloured by their exact distance to the decision boundary
     # the stage views (beside or over the 2D plane)
     THREE_D = "3d"  # the folded-paper surface of the output
     PROBE = "probe"  # the ray-probe plot of logits against distance
@@ -104,6 +105,7 @@ VIEW_KEYS = {
     View.LAPLACE: "L",
     View.SPLIT: "X",
     View.ERROR: "E",
+    View.MARGINS: "M",
     View.THREE_D: "V",
     View.PROBE: "P",
     View.INSPECTOR: "I",
@@ -118,6 +120,7 @@ VIEW_LABELS = {
     View.LAPLACE: "Laplace confidence",
     View.SPLIT: "Split: MAP | Laplace",
     View.ERROR: "Error |target - output|",
+    View.MARGINS: "Margins",
     View.THREE_D: "3D folded paper",
     View.PROBE: "Ray probe",
     View.INSPECTOR: "Network inspector",

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from sandbox import kernel_cache as KC
+from sandbox.scenes.loading import LoadingView
 
 
 def test_in_process_warmer_reaches_every_stage_with_a_bar_that_ends_full():
@@ -94,3 +95,36 @@ def test_the_marker_decides_between_a_thread_and_child_processes(monkeypatch, tm
             break
         time.sleep(0.05)
     assert marker.exists()  # written after a complete warm-up
+
+
+SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]  # a child that never finishes
+
+
+def test_stop_ends_the_children_and_runs_no_further_step(monkeypatch, tmp_path):
+    monkeypatch.setattr(KC, "cache_marker", lambda: tmp_path / "marker")
+    monkeypatch.setattr(KC.KernelWarmer, "child_command", staticmethod(lambda name: SLEEPER))
+    w = KC.KernelWarmer.start(in_process=False)
+    procs = [g.process for g in w._groups.values()]
+    assert procs and all(p is not None and p.poll() is None for p in procs)
+    w.stop()
+    assert all(p.poll() is not None for p in procs)  # ended, not left behind
+    with w._changed:
+        assert w._changed.wait_for(lambda: all(g.finished for g in w._groups.values()), 10)
+    assert all(g.done == 0 for g in w._groups.values())  # nothing compiled here after the stop
+    assert w.error == ""  # a stop is no failure
+    w.stop()  # again: nothing to do
+    assert not (tmp_path / "marker").exists()
+
+
+def test_closing_the_app_ends_the_warm_up_children(make_app, monkeypatch, tmp_path):
+    monkeypatch.setattr(KC, "cache_marker", lambda: tmp_path / "marker")  # cold: children
+    monkeypatch.setattr(KC.KernelWarmer, "child_command", staticmethod(lambda name: SLEEPER))
+    d = make_app(skip_loading=False)
+    loading = d.app.scene
+    assert loading.name == "loading"  # the sandbox waits for kernels that never come
+    shown = loading.hud_key()  # what the card shows, by name
+    assert isinstance(shown, LoadingView) and shown.fraction < 1.0 and shown.error == ""
+    procs = [g.process for g in d.app.kernels._groups.values()]
+    assert procs and all(p.poll() is None for p in procs)
+    d.app.close()
+    assert all(p.poll() is not None for p in procs)

@@ -24,6 +24,7 @@ from test_ui_fit import fit_problems
 
 from sandbox.scenes.level import LevelScene
 from sandbox.ui.layout import PRESENTER_PANEL_SCALE
+from sandbox.ui.level_plan import stage_rect
 from sandbox.vocab import MAX_HIDDEN_LAYERS
 
 SIZE = (800, 600)
@@ -75,6 +76,9 @@ def test_every_control_of_the_controls_panel_is_reachable_at_800x600(
     for _ in scene.level.story:
         send(app, key(pygame.K_RETURN), frames=1)
     assert scene.status.card == ""
+    # the panels leave the views most of the window (the plane was 314 px wide with wider ones)
+    _, _, w, h = stage_rect(app.state.layout)
+    assert w >= 345 and h >= 340, f"{level_id}: the views get {w}x{h}"
     if app.state.layout.right[2] == 0:
         pytest.skip(f"{level_id} shows no controls panel")
     # the tallest the panel gets: as many layers as the level lets the player add

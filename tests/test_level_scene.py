@@ -28,6 +28,7 @@ from sandbox.scenes.level_rules import crease_pairs
 from sandbox.scenes.menu import MenuScene
 from sandbox.ui.level_panels import LockedButton
 from sandbox.ui.level_plan import rule_text, story_html
+from sandbox.ui.markers import MarkerView
 from sandbox.vocab import View
 
 SIZE = (1280, 800)
@@ -304,8 +305,14 @@ def test_dragging_the_flag_far_away(start_level):
     p = cam.world_to_screen(np.array(start)) + (px, py)
     target = cam.world_to_screen(np.array([150.0, 120.0])) + (px, py)
     n = len(s.points)
+    before = MarkerView.of(st, cam)
+    assert dict(before.markers)["flag"] == start
     send(app, drag(tuple(np.round(p)), tuple(np.round(target))), frames=2)
     x, y = st.markers["flag"]
+    # the HUD's key names what the markers show: the new place is in it, so they are redrawn
+    after = MarkerView.of(st, s.camera)
+    assert after in scene.hud_key() and before not in scene.hud_key()
+    assert dict(after.markers)["flag"] == (x, y) and after.goals[0] and after.dragging is None
     assert np.hypot(x - 150.0, y - 120.0) < 3 * cam.units_per_pixel
     assert len(s.points) == n  # the drag moved the marker, it painted nothing
     assert st.goals[0]  # far from every dot

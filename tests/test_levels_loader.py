@@ -30,7 +30,7 @@ MINIMAL = {
     "title": "Test level",
     "story": ["Hello <b>there</b>."],
     "success": "Done!",
-    "data": {"generator": "circle", "n": 50, "seed": 1},
+    "data": {"dataset": "circle", "count": 50, "seed": 1},
     "network": {"hidden": [4]},
     "goals": [{"text": "Be accurate.", "check": "train_accuracy >= 0.9"}],
 }
@@ -132,7 +132,7 @@ def test_minimal_level_gets_defaults():
     assert level.id == "07-test"
     assert level.network.sizes == [2, 4, 2]
     assert level.network.optimizer == "adam"
-    assert level.data.source == "generator" and level.data.n == 50
+    assert level.data.source == "generator" and level.data.count == 50
     assert level.bounds == (-6.0, 6.0, -6.0, 6.0)
     assert level.views == {View.FIELD}
     assert all(level.control(c) is ControlState.SHOWN for c in Control)
@@ -202,10 +202,10 @@ def test_explicit_regression_points():
         ("network.l2", -1.0, "network.l2", "allowed: 0 to 10"),
         ("network.width", 3, "network.width", "unknown key 'width'"),
         ("network.layers", [], "network.layers", "allowed: 2 to 2"),
-        ("data.generator", "spirals", "data.generator", "allowed: circle, xor"),
-        ("data.generator", "disk", "data.generator", "makes regression data"),
+        ("data.dataset", "spirals", "data.dataset", "allowed: circle, xor"),
+        ("data.dataset", "disk", "data.dataset", "makes regression data"),
         ("data.noise", 0.9, "data.noise", "allowed: 0 to 0.5"),
-        ("data.n", 0, "data.n", "allowed: 1 to 5000"),
+        ("data.count", 0, "data.count", "allowed: 1 to 5000"),
         ("data.points", [[0, 0]], "data.points", "either a generator or explicit points"),
         ("data.test_fraction", 1.0, "data.test_fraction", "allowed: 0 to 0.9"),
         ("view.on", ["fields"], "view.on[0]", "allowed: 'field', 'boundary'"),

@@ -20,7 +20,7 @@ BASE = {
     "title": "Session test",
     "story": ["Hi."],
     "success": "Yes.",
-    "data": {"generator": "gauss", "n": 60, "seed": 3, "test_fraction": 0.25},
+    "data": {"dataset": "gauss", "count": 60, "seed": 3, "test_fraction": 0.25},
     "network": {"hidden": [5, 4], "seed": 2},
     "view": {"bounds": [-6.0, 6.0, -5.0, 5.0]},
     "controls": {"default": "hidden", "paint": "shown", "neuron_sliders": "shown"},
@@ -94,7 +94,7 @@ def test_accuracy_and_loss_match_a_direct_computation():
 
 def test_regression_loss_is_mean_squared_error():
     s = make(
-        data={"generator": "disk", "n": 50, "seed": 1},
+        data={"dataset": "disk", "count": 50, "seed": 1},
         network={"hidden": [3], "task": "regression"},
         goals=[{"text": "x", "check": "train_loss < 0"}],
     )
@@ -309,7 +309,7 @@ def test_reshaping_keeps_the_shared_weights_as_the_app_does():
 
 
 def test_height_is_the_regression_output_at_a_marker():
-    doc = {"data": {"generator": "disk", "n": 40, "seed": 1, "test_fraction": 0.25},
+    doc = {"data": {"dataset": "disk", "count": 40, "seed": 1, "test_fraction": 0.25},
            "network": {"hidden": [3], "task": "regression", "seed": 1}}  # fmt: skip
     s = make(**doc)
     expected = s.net.forward(np.array([[2.0, 2.0]]))[0, 0]

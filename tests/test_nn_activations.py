@@ -26,6 +26,7 @@ from sandbox.nn.mlp import residual_flags
 from sandbox.vocab import Activation
 
 torch = pytest.importorskip("torch")
+from torch_steps import assert_steps_match_torch, torch_optimizer, trainer_batches  # noqa: E402
 
 ALL = list(Activation)
 SLOPE = 0.07
@@ -76,12 +77,6 @@ class _TorchNet(torch.nn.Module):
             a = _apply_torch(self.act, self.slope, lin(h))
             h = h + a if self.res[l] else a
         return self.linears[-1](h)
-
-    def flat(self) -> np.ndarray:
-        return np.concatenate(
-            [np.concatenate([m.weight.detach().numpy().ravel(), m.bias.detach().numpy()])
-             for m in self.linears]
-        )  # fmt: skip
 
 
 @pytest.mark.parametrize("act", ALL, ids=[a.value for a in ALL])
@@ -149,22 +144,6 @@ def test_kernel_gradient_matches_numpy_twin(act, residual):
     assert (lp - lm) / (2 * eps) == pytest.approx(float(g @ u), rel=1e-5, abs=1e-8)
 
 
-def _batches(n: int, batch: int, seed: int, steps: int):
-    if batch >= n:
-        return [np.arange(n)] * steps
-    order = np.arange(n, dtype=np.int64)
-    rng = np.array([seed], dtype=np.uint64)
-    pos = n
-    out = []
-    for _ in range(steps):
-        if pos + batch > n:
-            R.shuffle(order, rng)
-            pos = 0
-        out.append(order[pos : pos + batch].copy())
-        pos += batch
-    return out
-
-
 @pytest.mark.parametrize("residual", [False, True], ids=["plain", "residual"])
 @pytest.mark.parametrize("act", ALL, ids=[a.value for a in ALL])
 def test_ten_steps_match_pytorch(act, residual):
@@ -180,29 +159,14 @@ def test_ten_steps_match_pytorch(act, residual):
     tnet = _TorchNet(net)
     seed, l2 = 21, 1e-3
     if classify:
-        tr = Trainer(net, X, y, optimizer="adam", lr=0.01, batch_size=16, l2=l2, seed=seed)
-        opt = torch.optim.Adam(tnet.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-8,
-                               weight_decay=l2)  # fmt: skip
-        batches = _batches(n, 16, seed, 10)
-        loss_fn = torch.nn.CrossEntropyLoss()
-        yt = torch.from_numpy(y)
+        task, optimizer, lr, batch = "classification", "adam", 0.01, 16
     else:
-        tr = Trainer(net, X, y, task="regression", optimizer="sgd", lr=0.01, momentum=0.9,
-                     batch_size=1000, l2=l2, seed=seed)  # fmt: skip
-        opt = torch.optim.SGD(tnet.parameters(), lr=0.01, momentum=0.9, weight_decay=l2)
-        batches = _batches(n, 1000, seed, 10)
-        loss_fn = torch.nn.MSELoss()
-        yt = torch.from_numpy(y)[:, None]
-    Xt = torch.from_numpy(X)
+        task, optimizer, lr, batch = "regression", "sgd", 0.01, 1000
+    tr = Trainer(net, X, y, task=task, optimizer=optimizer, lr=lr, momentum=0.9,
+                 batch_size=batch, l2=l2, seed=seed)  # fmt: skip
+    opt = torch_optimizer(optimizer, tnet, lr, l2)
     p0 = net.params.copy()
-    for idx in batches:
-        opt.zero_grad()
-        loss = loss_fn(tnet(Xt[idx]), yt[idx])
-        loss.backward()
-        opt.step()
-        ours = tr.step(1)
-        assert ours == pytest.approx(loss.item(), rel=1e-12, abs=1e-14)
-        np.testing.assert_allclose(net.params, tnet.flat(), rtol=0, atol=1e-10)
+    assert_steps_match_torch(tr, tnet, opt, X, y, task, trainer_batches(n, batch, seed, 10))
     assert np.max(np.abs(net.params - p0)) > 1e-4
 
 

@@ -13,6 +13,7 @@ from sandbox.nn.schedule import scheduled_lr
 from sandbox.vocab import Schedule
 
 torch = pytest.importorskip("torch")
+from torch_steps import relu_sequential  # noqa: E402
 
 
 def _torch_rates(kind: str, base: float, steps: int, gamma: float, n: int) -> list[float]:
@@ -120,14 +121,7 @@ def test_scheduled_adam_matches_torch_step_for_step(kind):
     X = rng.uniform(-4, 4, size=(50, 2))
     y = np.cos(X[:, 0]) * X[:, 1] / 4
     net = MLP([2, 10, 10, 1], seed=1)
-    layers = []
-    for i, (W, b) in enumerate(net.weights()):
-        lin = torch.nn.Linear(W.shape[1], W.shape[0], dtype=torch.float64)
-        with torch.no_grad():
-            lin.weight.copy_(torch.from_numpy(W))
-            lin.bias.copy_(torch.from_numpy(b))
-        layers += [lin, torch.nn.ReLU()] if i < len(net.layers) - 1 else [lin]
-    tnet = torch.nn.Sequential(*layers)
+    tnet = relu_sequential(net)
     steps, gamma, lr = 7, 0.5, 0.02
     schedule = LrSchedule(Schedule(kind), steps, gamma)
     tr = Trainer(net, X, y, task="regression", lr=lr, batch_size=1000, schedule=schedule)

@@ -206,7 +206,7 @@ def test_a_level_without_settings_gets_the_tables_level_defaults():
             assert getattr(level.network, key) == settings.level_default(s), key
     assert level.network.optimizer == settings.level_default(setting("optimizer"))
     assert level.network.batch_size is None  # every training point
-    assert level.data.n == settings.level_default(setting("points")) == 200
+    assert level.data.count == settings.level_default(setting("points")) == 200
     assert level.data.test_fraction == 0.0 and level.data.noise == 0.0
 
 
@@ -236,21 +236,30 @@ def test_a_level_file_of_the_first_format_still_loads():
         3,
     )
     d = level.data
-    assert (d.dataset, d.n, d.noise, d.seed, d.test_fraction) == ("xor", 120, 0.2, 7, 0.25)
+    assert (d.dataset, d.count, d.noise, d.seed, d.test_fraction) == ("xor", 120, 0.2, 7, 0.25)
     assert level.control("learning_rate") == "locked" and level.control("noise") == "shown"
 
 
 def test_level_keys_of_earlier_versions_are_read_under_the_current_names():
     old = level_from_toml(LEVEL)  # [data] generator = "xor": the first format's name
     new = level_from_toml(LEVEL.replace('generator = "xor"', 'dataset = "xor"'))
-    assert old.data.dataset == new.data.dataset == "xor" and old.data.n == new.data.n
+    assert old.data.dataset == new.data.dataset == "xor" and old.data.count == new.data.count
+    # [data] n = ...: the first format's name of count
+    old_n = level_from_toml(LEVEL.replace('generator = "xor"', 'generator = "xor"\nn = 77'))
+    new_n = level_from_toml(LEVEL.replace('generator = "xor"', 'dataset = "xor"\ncount = 77'))
+    assert old_n.data.count == new_n.data.count == 77
+    with pytest.raises(LevelError, match=r"data.n: .*data.count; give one"):
+        level_from_toml(LEVEL.replace('generator = "xor"', 'generator = "xor"\nn = 7\ncount = 7'))
+    with pytest.raises(LevelError, match=r"data.n: is 0; allowed: 1 to"):
+        level_from_toml(LEVEL.replace('generator = "xor"', 'generator = "xor"\nn = 0'))
     with pytest.raises(LevelError, match=r"data.generator: .*data.dataset; give one"):
         level_from_toml(LEVEL.replace('generator = "xor"', 'generator = "xor"\ndataset = "xor"'))
     with pytest.raises(LevelError, match=r"data.generator: is 'spirals'; allowed"):
         level_from_toml(LEVEL.replace('"xor"', '"spirals"'))  # messages name the key as written
     for path in level_files():  # the levels that ship use the current names only
         text = path.read_text(encoding="utf-8")
-        assert not any(line.startswith("generator =") for line in text.splitlines()), path
+        lines = text.splitlines()
+        assert not any(line.startswith(("generator =", "n =")) for line in lines), path
 
 
 # ----------------------------------------------------------------------------- scene files

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from sandbox import actions as A
 from sandbox.app import App
 from sandbox.io.scene import load_scene, scene_from_bytes
-from sandbox.io.weights import load_weights, save_weights
+from sandbox.io.weights import load_network, load_weights, save_weights
 from sandbox.nn import MLP
 from sandbox.scenes import workshop
 from sandbox.scenes.workshop import scene_data_from_state
@@ -453,3 +453,28 @@ def test_recording_takes_the_whole_stage_with_the_3d_view(make_app, tmp_path):
     with Image.open(path) as gif:
         assert gif.n_frames >= 4
         assert gif.size == (stage_w, stage_h)
+
+
+def test_the_save_pt_button_saves_the_network_for_pytorch(make_app, tmp_path, monkeypatch):
+    from sandbox.scenes import torch_export
+
+    app = make_app(size=(1280, 800))
+    s, sc = app.state, app.scene
+    button = next(e for e in sc.panels.elements if getattr(e, "text", None) == "Save .pt")
+    assert pygame.Rect(s.layout.left).contains(button.rect)
+    with monkeypatch.context() as m:
+        m.setattr(torch_export, "torch_available", lambda: False)  # as without torch
+        send(app, click(button.rect.center), frames=2)
+    assert s.workshop.dialog is None  # no file name asked for
+    assert s.toast.kind == "error" and "needs PyTorch" in toast(app) and ".npz" in toast(app)
+    pytest.importorskip("torch")
+    send(app, click(button.rect.center), frames=2)
+    dialog = sc.workshop.dialogs.dialog
+    assert s.workshop.dialog == "export_torch" and dialog is not None
+    assert dialog.current_file_path.name == "network.pt"
+    send(app, click(dialog.ok_button.rect.center), frames=3)
+    saved = tmp_path / "network.pt"
+    assert saved.exists() and s.workshop.dialog is None
+    assert "for PyTorch (nn.Sequential)" in toast(app) and str(saved) in toast(app)
+    net = load_network(saved)
+    assert net.sizes == s.net.sizes and same_bits(net.params, s.net.params)

@@ -8,10 +8,14 @@ clicked, as a user would, and the panel each shows is used (a colour picked, Tra
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pygame
 import pytest
 from app_util import app_factory, hover_click, send
 from gl_util import gl_session_fixture  # noqa: F401
+
+from sandbox import actions as A
 
 
 @pytest.fixture
@@ -25,10 +29,10 @@ def start_app(gl_session, tmp_path, monkeypatch):
 
 
 # (window, UI scale asked for): least plane (w, h), least scale the panels keep, tabs or not
-# (800x600: the view toolbar wraps to three rows since the Error and Dots buttons joined it)
+# (800x600: two toolbar rows; a picture's Error and Dots buttons make three, see below)
 CASES = [
-    ((800, 600), 1.0, (540, 300), 1.0, True),
-    ((800, 600), 2.0, (540, 300), 1.0, True),
+    ((800, 600), 1.0, (540, 345), 1.0, True),
+    ((800, 600), 2.0, (540, 345), 1.0, True),
     ((1280, 800), 1.0, (700, 520), 1.0, False),
     ((1920, 1080), 2.0, (1100, 680), 1.5, False),
 ]
@@ -78,3 +82,26 @@ def test_the_tabs_show_each_side_panel_at_800x600(start_app):
     # and back
     send(app, hover_click(_button(app, "Network").rect.center), frames=3)
     assert _button(app, "Train").alive()
+
+
+def test_the_picture_buttons_come_and_go_with_a_picture(start_app):
+    """Error and Dots only mean something for a picture: without one the 800x600 toolbar keeps
+    two rows, and dropping a picture on the window brings them (and a third row)."""
+    app = start_app((800, 600), 1.0)
+    texts = {getattr(el, "text", None) for el in app.scene.panels.elements if el.alive()}
+    assert "Field" in texts and not texts & {"Error", "Dots"}
+    assert app.state.layout.plane[3] >= 345
+    picture = Path(__file__).parent.parent / "assets" / "disk.png"
+    send(app, [pygame.event.Event(pygame.DROPFILE, file=str(picture), window=None)], frames=3)
+    assert app.state.preset.startswith("image:")
+    _, y, w, h = app.state.layout.plane
+    assert w >= 540 and h >= 300
+    dots = _button(app, "Dots")
+    assert dots.rect.bottom <= y and _button(app, "Error").rect.bottom <= y
+    send(app, hover_click(dots.rect.center), frames=2)  # the picture's pixels as dots
+    assert app.state.show_points
+    # back to a point set: the buttons go and the plane is as tall as before
+    app.scene.apply(A.LoadPreset("moons"))
+    send(app, [], frames=3)
+    texts = {getattr(el, "text", None) for el in app.scene.panels.elements if el.alive()}
+    assert not texts & {"Error", "Dots"} and app.state.layout.plane[3] >= 345

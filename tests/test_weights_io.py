@@ -355,3 +355,31 @@ def test_torch_foreign_objects_and_corrupt_files(tmp_path):
             load_torch(tmp_path / "cut.pt")
     with pytest.raises(ValueError, match="no such file"):
         load_torch(tmp_path / "absent.pt")
+
+
+def test_save_torch_round_trips_and_says_what_it_saved(tmp_path):
+    pytest.importorskip("torch")
+    from sandbox.io.weights import save_torch
+
+    X = np.random.default_rng(3).normal(size=(40, 2))
+    leaky = MLP([2, 5, 5, 3], seed=1, activation="leaky_relu", negative_slope=0.2)
+    assert save_torch(leaky, tmp_path / "leaky.pt") == "nn.Sequential"
+    back = load_network(tmp_path / "leaky.pt")  # the activation comes back with the layers
+    assert back.activation == "leaky_relu" and back.negative_slope == pytest.approx(0.2)
+    np.testing.assert_array_equal(back.params, leaky.params)
+    residual = MLP([2, 5, 5, 2], seed=2, residual=True)
+    assert save_torch(residual, tmp_path / "res.pt") == "state_dict"  # no Sequential for it
+    plain = load_network(tmp_path / "res.pt")
+    np.testing.assert_array_equal(plain.params, residual.params)
+    kept = MLP.from_weights(plain.weights(), residual=True)
+    np.testing.assert_allclose(kept.forward(X), residual.forward(X), rtol=0, atol=0)
+
+
+def test_save_torch_without_torch_says_what_to_do(tmp_path, monkeypatch):
+    from sandbox.io.weights import save_torch, torch_available
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch now raises ImportError
+    with pytest.raises(ValueError, match="PyTorch is not installed .*Export net saves .npz"):
+        save_torch(MLP([2, 3, 2]), tmp_path / "net.pt")
+    assert not (tmp_path / "net.pt").exists()
+    assert isinstance(torch_available(), bool)

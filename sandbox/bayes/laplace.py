@@ -46,6 +46,7 @@ from .laplace_math import (
     check_precision,
     helmert_basis,
 )
+from .region_coefficients import region_coefficients_kernel, region_coefficients_numpy
 
 
 class LastLayerLaplace:
@@ -84,6 +85,7 @@ class LastLayerLaplace:
         self._fitted = False
         self._snapshot = None
         self._sigma4: np.ndarray | None = None
+        self._chol: tuple[np.ndarray, np.ndarray | None] | None = None
         self._sigma_lam = math.nan
         self._sigma_beta = math.nan
 
@@ -344,8 +346,7 @@ class LastLayerLaplace:
         if link is Link.MAP:
             return _softmax(self._mean(phi))
         if link is Link.PROBIT:
-            mean, var = self._mean_var_diag(phi)
-            return _softmax(mean / np.sqrt(1.0 + _PROBIT_SCALE * var))
+            return _softmax(self.probit_logits_features(phi))
         if link is Link.PAIRWISE:
             mean, cov = self.logit_mean_cov_features(phi)
             return _pairwise_probit(mean, cov)
@@ -355,6 +356,18 @@ class LastLayerLaplace:
         for s, samples in self._sample_chunks(phi, n_samples, rng):
             out[s : s + samples.shape[1]] = _softmax(samples).mean(axis=0)
         return out
+
+    def probit_logits(self, X: np.ndarray) -> np.ndarray:
+        """Logits (N, K) at inputs X (N, 2) whose softmax is the probit predictive: each mean
+        logit shrunk by its variance, m / sqrt(1 + pi/8 v) (a field drawn from them shows
+        Laplace's confidence, as the per-region closed forms do for piecewise-linear networks)."""
+        return self.probit_logits_features(self._features(X))
+
+    def probit_logits_features(self, Phi: np.ndarray) -> np.ndarray:
+        """As `probit_logits`, from last-layer features Phi (N, H)."""
+        self._require_classification("probit_logits")
+        mean, var = self._mean_var_diag(self._check_features(Phi))
+        return mean / np.sqrt(1.0 + _PROBIT_SCALE * var)
 
     def sample_logits(self, X: np.ndarray, n_samples: int = 1000, seed: int = 0) -> np.ndarray:
         """Logit samples (n_samples, N, K) from N(m(x), V(x)) per point; the same draws the
@@ -405,47 +418,24 @@ class LastLayerLaplace:
         0 before taking a square root. For regression (K = 1) the variance excludes the
         observation noise unless `include_noise` (which adds sigma^2 to c5).
         """
-        fm = np.asarray(feature_maps, dtype=np.float64)
+        fm = np.ascontiguousarray(feature_maps, dtype=np.float64)
         h = self.n_features
         if fm.ndim != 3 or fm.shape[1:] != (h, 3):
             raise ValueError(f"feature_maps must have shape (R, {h}, 3), got {fm.shape}")
-        if not np.all(np.isfinite(fm)):
+        # a finite sum has finite terms (a NaN or an infinity would carry through); only an
+        # overflowing sum needs the element-wise check
+        if not np.isfinite(fm.sum()) and not np.all(np.isfinite(fm)):
             raise ValueError("feature_maps contain NaN or infinite values")
         if include_noise:
             self._require_regression("include_noise")
         sigma4 = self._sigma()
-        k, d, r = self.n_outputs, h + 1, fm.shape[0]
-        gt = np.zeros((r, d, 3))
-        gt[:, :h, :] = fm
-        gt[:, h, 2] = 1.0  # the bias coordinate is the constant 1
-        mean_coef = np.matmul(self._theta4, gt)  # (R, K, 3)
-        if full:
-            blocks = sigma4.reshape(k * d * k, d)  # rows (k, a, j), columns b
-            n_blocks = k * k
+        chol = None if full else self._sigma_cholesky(sigma4)
+        if chol is None:
+            mean_coef, var_coef = region_coefficients_numpy(fm, self._theta4, sigma4, full)
         else:
-            blocks = sigma4[np.arange(k), :, np.arange(k), :].reshape(k * d, d)  # (K, D, D)
-            n_blocks = k
-        # Sigma_kj G_r for every block and region in one product, then G_r^T (Sigma_kj G_r).
-        t = blocks @ gt.transpose(1, 0, 2).reshape(d, 3 * r)
-        if full:
-            t = t.reshape(k, d, k, r, 3).transpose(3, 0, 2, 4, 1).reshape(r, n_blocks, 3, d)
-        else:
-            t = t.reshape(k, d, r, 3).transpose(2, 0, 3, 1)  # (R, K, 3, D)
-        m = np.matmul(t, gt[:, None, :, :])  # (R, blocks, 3, 3): x~^T M x~ = V
-        var_coef = np.stack(
-            [
-                m[..., 0, 0],
-                m[..., 0, 1] + m[..., 1, 0],
-                m[..., 1, 1],
-                m[..., 0, 2] + m[..., 2, 0],
-                m[..., 1, 2] + m[..., 2, 1],
-                m[..., 2, 2],
-            ],
-            axis=-1,
-        )
-        if full:
-            var_coef = var_coef.reshape(r, k, k, 6)
-            var_coef = 0.5 * (var_coef + var_coef.transpose(0, 2, 1, 3))
+            mean_coef, var_coef = region_coefficients_kernel(
+                fm, np.ascontiguousarray(self._theta4), chol
+            )
         if include_noise:
             var_coef[..., 5] += 1.0 / self._beta
         return mean_coef, var_coef
@@ -506,6 +496,20 @@ class LastLayerLaplace:
         return _pairwise_from_args(z)
 
     # ------------------------------------------------------------------ internals
+    def _sigma_cholesky(self, sigma4: np.ndarray) -> np.ndarray | None:
+        """(K, D, D) lower Cholesky factors of the class blocks Sigma_kk, cached with sigma4;
+        None when a block is not numerically positive definite (the dense path then serves)."""
+        cached = self._chol
+        if cached is not None and cached[0] is sigma4:
+            return cached[1]
+        k = sigma4.shape[0]
+        try:
+            chol = np.stack([np.linalg.cholesky(sigma4[i, :, i, :]) for i in range(k)])
+        except np.linalg.LinAlgError:
+            chol = None
+        self._chol = (sigma4, chol)
+        return chol
+
     def _sigma(self) -> np.ndarray:
         """(K, D, K, D) posterior covariance in class-major order, cached per (lam, beta)."""
         self._require_fitted()

@@ -1,5 +1,6 @@
 """Benchmarks that print figures: `python -m sandbox.bench NAME` (trainer, regions, laplace, frame,
-render, stage, recording, levels, data); also the headless set-up the window benchmarks share.
+render, stage, recording, levels, data, figure); also the headless set-up the window benchmarks
+share.
 
 Each benchmark is a module sandbox/bench/NAME.py with a `main(argv: list[str]) -> int`.
 Speed targets live here, never in timed tests.

@@ -28,15 +28,10 @@ def torch_fit(net, X, y, picture, steps: int, lr: float, batch: int, seed: int):
         import torch
     except ImportError:
         return None
+    from sandbox.io.weights import torch_sequential
+
     torch.set_num_threads(1)
-    layers = []
-    for i, (W, b) in enumerate(net.weights()):
-        lin = torch.nn.Linear(W.shape[1], W.shape[0], dtype=torch.float64)
-        with torch.no_grad():
-            lin.weight.copy_(torch.from_numpy(W))
-            lin.bias.copy_(torch.from_numpy(b))
-        layers += [lin, torch.nn.ReLU()] if i < len(net.layers) - 1 else [lin]
-    model = torch.nn.Sequential(*layers)
+    model = torch_sequential(net)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)[:, None]
     g = torch.Generator().manual_seed(seed)

@@ -400,17 +400,28 @@ class PointSet:
         Undo and redo restore it with the points, so whoever shows it stays in step."""
         return self._source
 
-    def replace(self, X: object, y: object, source: Any = None) -> None:
+    def replace(self, X: object, y: object, source: Any = None, is_test: object = None) -> None:
         """Swap all points for (X, y), e.g. a generated dataset described by `source` (any
-        immutable value); one undo step."""
+        immutable value); one undo step. `is_test` (N,) bools, when given, is the exact split
+        (it needs a test fraction above 0 when any point is a test point)."""
         P = self._check_points(X)
         lab = self._check_labels(y, len(P))
         self._check_room(len(P), after_removing=len(self))
+        flags = None
+        if is_test is not None:
+            flags = np.asarray(is_test)
+            if flags.shape != (len(P),) or flags.dtype != np.bool_:
+                raise ValueError(f"is_test must be {len(P)} booleans, got {flags.shape}")
+            if flags.any() and self._test_fraction == 0.0:
+                raise ValueError("test points need a test fraction above 0; set it first")
         self.begin_stroke()
         try:
             self.clear()
             if len(P):
-                self._record(_Edit(self._new_rows(P, lab), None))
+                rows = self._new_rows(P, lab)
+                if flags is not None:
+                    rows = _Rows(rows.X, rows.y, _split_keys(rows.key, flags, self._test_fraction))
+                self._record(_Edit(rows, None))
             if source != self._source:
                 self._record(_SourceChange(self._source, source))
         finally:
@@ -528,15 +539,20 @@ class PointSet:
                     f"up to {TEST_FRACTION_LEVEL_MAX}"
                 )
             rows = ps._new_rows(P, lab)
-            u = rows.key
-            key = np.where(flags, u * ratio, ratio + u * (1.0 - ratio))
-            # train keys are >= ratio; the clamp keeps rounding from reaching 1.0
-            ps._append(_Rows(rows.X, rows.y, np.minimum(key, np.nextafter(1.0, 0.0))))
+            ps._append(_Rows(rows.X, rows.y, _split_keys(rows.key, flags, ratio)))
         else:
             ps._append(ps._new_rows(P, lab))
         ps.set_test_fraction(0.0 if ratio is None else ratio)
         ps.version = 0
         return ps
+
+
+def _split_keys(u: np.ndarray, flags: np.ndarray, ratio: float) -> np.ndarray:
+    """Keys from uniform draws `u` that put exactly the `flags` points in the test split at
+    this ratio: test keys below it, train keys at or above it."""
+    key = np.where(flags, u * ratio, ratio + u * (1.0 - ratio))
+    # train keys are >= ratio; the clamp keeps rounding from reaching 1.0
+    return np.minimum(key, np.nextafter(1.0, 0.0))
 
 
 def _float_array(value: object, name: str, n: int) -> np.ndarray:

@@ -6,7 +6,9 @@ smooth activation has no regions, and its boundary, surface and probes are sampl
 (sampled.py): `linear_regions` partitions a window into the network's convex linear regions,
 `ray_probe` follows one ray and reports where it crosses creases and how logits and confidence
 change along it, and the health functions count regions against the Serra bound and find dead,
-copycat and useless neurons. No display code; numpy and numba only.
+copycat and useless neurons; margins.py measures every point's exact distance to the decision
+boundary and region_stats.py counts regions near and far from the data. No display code; numpy
+and numba only.
 """
 
 from .colors import crease_colors, region_colors

@@ -21,14 +21,19 @@ across threads (every kernel releases the interpreter lock) and the pieces joine
 `_join_kernels.join_layer_parts`, with the same result to the bit. Status codes: 0 done, 1 region
 budget exceeded, 2 memory budget exceeded, 3 work budget exceeded (the caller turns them into a
 "too many regions" result).
+
+`_layer_pass` is written out in one function, with no calls and no arrays chosen at run time in
+its loop over regions: numba then does no reference counting per region. Two steps are shortened
+without changing a bit (tests/test_geometry_settle.py): the pull-back gathers the rows that are
+not zero without branches and adds them four at a time, each neuron's sum still running over
+them in order; and a bounding-box test settles the lines that miss a region before any vertex is
+looked at, answering only where the vertex test would give the same answer.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
-
-from ._map_kernels import _input_feature
 
 STATUS_OK = 0
 STATUS_TOO_MANY_REGIONS = 1
@@ -43,6 +48,11 @@ _NEED_SCRATCH_PIECES = 11
 _NEED_ROWS = 12
 _NEED_VERTS = 13
 _NEED_CREASES = 14
+
+# Rounding slack of the bounding-box test, relative to the size S of the terms: the box bound,
+# the centre and half-widths computed in floating point and each vertex's value differ from exact
+# arithmetic by a few units of 2^-53 times S (about 1e-15 S); 1e-13 S covers them many times over.
+BOX_SLACK = 1e-13
 
 
 # Copies are explicit loops: numba compiles each slice assignment with its own shape check,
@@ -63,114 +73,26 @@ def _copy2(dst, d0, src, s0, n):
 
 
 @njit(cache=True, nogil=True)
-def _settle_at_zero(la0, la1, la2, V, p0, m, n, tolv, npos, nneg, sq, todo, eps):
-    """The settling pass of `_layer_pass` for one breakpoint at 0 (the lines are the neurons):
-    sets sq[0] for the settled neurons and lists the others in `todo`; returns their count."""
-    for i in range(n):
-        tolv[i] = 1.0
-    for k in range(m):
-        x = V[p0 + k, 0]
-        y = V[p0 + k, 1]
-        for i in range(n):
-            mag = abs(la0[i] * x) + abs(la1[i] * y) + abs(la2[i])
-            t = tolv[i]
-            tolv[i] = mag if mag > t else t
-    for i in range(n):
-        tolv[i] *= eps
-        npos[i] = 0
-        nneg[i] = 0
-    for k in range(m):
-        x = V[p0 + k, 0]
-        y = V[p0 + k, 1]
-        for i in range(n):
-            v = la0[i] * x + la1[i] * y + la2[i]
-            t = tolv[i]
-            npos[i] += 1 if v > t else 0
-            nneg[i] += 1 if v < -t else 0
-    nt = 0
-    for i in range(n):
-        ip = npos[i]
-        ineg = nneg[i]
-        if ip == 0 and ineg == 0:
-            continue
-        if m - ip - ineg < 2:
-            if ineg == 0:
-                sq[0, i] = 1
-                continue
-            if ip == 0:
-                continue
-        todo[nt] = i
-        nt += 1
-    return nt
-
-
-@njit(cache=True, nogil=True)
 def _layer_pass(
-    wt,
-    bias,
-    bps,
-    slopes,
-    toffs,
-    res_prev,
-    res_cur,
-    first,
-    bit_prev,
-    bit,
-    layer_no,
-    r_end,
-    off,
-    V,
-    G,
-    grp,
-    pat,
-    oG,
-    r_start,
-    oR,
-    ooff,
-    oV,
-    ogrp,
-    opat,
-    cseg,
-    clay,
-    cneu,
-    nc,
-    sv,
-    sstart,
-    scnt,
-    sq,
-    la0,
-    la1,
-    la2,
-    tolv,
-    npos,
-    nneg,
-    todo,
-    lines,
-    pvals,
-    sg,
-    tmp,
-    cx,
-    cy,
-    eps,
-    max_regions,
-    cuts,
-    work,
-    max_work,
-):
+    wt, bias, bps, slopes, toffs, res_prev, res_cur, first, bit_prev, bit, layer_no, r_end, off,
+    V, G, grp, pat, oG, r_start, oR, ooff, oV, ogrp, opat, cseg, clay, cneu, nc, sv, sstart, scnt,
+    sq, la0, la1, la2, kk, F0, F1, F2, cls, und, todo, lines, pvals, sg, tmp, cx, cy, eps,
+    max_regions, cuts, work, max_work,
+):  # fmt: skip
     """Cut input regions r_start..r_end-1 by one layer's n neurons (MATH.md section 1, step 2).
 
     Writes the layer's pre-activation map of input region r to oG[r] (and for a residual layer
     the region's input feature map to oG[r, :, n:]) and its pieces to the output rows from oR on.
-    Every array is an argument and is never rebound here: numba then keeps
-    reference counting out of the loops, which otherwise costs more than the geometry. Returns
+    Every array is an argument and is never rebound here: numba then keeps reference counting
+    out of the loops, which otherwise costs more than the geometry. Returns
     (code, r, oR, nc, cuts, work, need): code 0 when all regions are done, a status code (1, 3)
     when a budget is exceeded, or a _NEED_* code with `need` the size asked for, to resume at r.
     """
     n_prev = wt.shape[0]
     n = wt.shape[1]
     nbp = bps.shape[0]
-    zero_bp = nbp == 1 and bps[0] == 0.0
-    plain = zero_bp and not (res_prev or res_cur) and slopes[0] == 0.0 and slopes[1] == 1.0
+    plain = nbp == 1 and bps[0] == 0.0
+    plain = plain and not (res_prev or res_cur) and slopes[0] == 0.0 and slopes[1] == 1.0
     plain = plain and toffs[0] == 0.0 and toffs[1] == 0.0
     h_total = opat.shape[1]
     svcap = sv.shape[0]
@@ -181,97 +103,196 @@ def _layer_pass(
     for r in range(r_start, r_end):
         nc0 = nc
         cuts0 = cuts
-        # Pull the layer's neurons back to input space: line i is oG[r, :, i] = W_i F_r (+ b_i),
-        # F_r the input region's map G[grp[r]] with its switched-off rows zero. Summed over k in
-        # order, as the reference does; zero rows are skipped (adding zero changes no bit).
+        # Pull the layer's neurons back to input space: line i is W_i F_r (+ b_i), F_r the input
+        # region's map G[grp[r]] on each neuron's piece (ReLU: its switched-off rows zero). The
+        # rows that are not zero are gathered first, then added four at a time, each neuron's
+        # sum still running over them in order (the same operations as one row at a time).
         g = grp[r]
-        for i in range(n):
-            la0[i] = 0.0
-            la1[i] = 0.0
-            la2[i] = 0.0
-        for k in range(n_prev):
-            if plain:  # ReLU: an off neuron adds nothing, an on one its map as it is
-                if not first and pat[r, bit_prev + k] == 0:
-                    continue
+        na = 0
+        if plain:  # ReLU: an off neuron adds nothing, an on one its map as it is
+            if first:
+                for k in range(n_prev):
+                    kk[k] = k
+                na = n_prev
+            else:
+                for k in range(n_prev):
+                    kk[na] = k
+                    na += pat[r, np.uint64(bit_prev + k)]
+            nb = na
+            na = 0
+            for j in range(nb):
+                k = kk[j]
                 f0 = G[g, 0, k]
                 f1 = G[g, 1, k]
                 f2 = G[g, 2, k]
-            else:
-                piece = 0 if first else pat[r, bit_prev + k]
-                if not first and not res_prev and slopes[piece] == 0.0 and toffs[piece] == 0.0:
-                    if res_cur:
-                        oG[r, 0, n + k] = 0.0
-                        oG[r, 1, n + k] = 0.0
-                        oG[r, 2, n + k] = 0.0
-                    continue
-                f0, f1, f2 = _input_feature(G, g, k, piece, first, slopes, toffs, res_prev, n_prev)
+                kk[na] = k
+                F0[na] = f0
+                F1[na] = f1
+                F2[na] = f2
+                na += (f0 != 0.0) | (f1 != 0.0) | (f2 != 0.0)
+        else:
+            for k in range(n_prev):
+                f0 = G[g, 0, k]
+                f1 = G[g, 1, k]
+                f2 = G[g, 2, k]
+                if not first:  # the neuron's piece, as _map_kernels._input_feature
+                    piece = pat[r, np.uint64(bit_prev + k)]
+                    slope = slopes[piece]
+                    toff = toffs[piece]
+                    if slope == 0.0:
+                        f0 = 0.0
+                        f1 = 0.0
+                        f2 = toff
+                    elif slope != 1.0:
+                        f0 = slope * f0
+                        f1 = slope * f1
+                        f2 = slope * f2 + toff
+                    elif toff != 0.0:
+                        f2 = f2 + toff
+                    if res_prev:
+                        f0 += G[g, 0, n_prev + k]
+                        f1 += G[g, 1, n_prev + k]
+                        f2 += G[g, 2, n_prev + k]
                 if res_cur:
                     oG[r, 0, n + k] = f0
                     oG[r, 1, n + k] = f1
                     oG[r, 2, n + k] = f2
-            if f0 == 0.0 and f1 == 0.0 and f2 == 0.0:
-                continue
+                kk[na] = k
+                F0[na] = f0
+                F1[na] = f1
+                F2[na] = f2
+                na += (f0 != 0.0) | (f1 != 0.0) | (f2 != 0.0)
+        for i in range(n):
+            la0[i] = 0.0
+            la1[i] = 0.0
+            la2[i] = 0.0
+        j = 0
+        while j + 4 <= na:
+            k1 = kk[j]
+            k2 = kk[j + 1]
+            k3 = kk[j + 2]
+            k4 = kk[j + 3]
+            fa = F0[j]
+            fb = F0[j + 1]
+            fc = F0[j + 2]
+            fd = F0[j + 3]
+            for i in range(n):
+                acc = ((la0[i] + wt[k1, i] * fa) + wt[k2, i] * fb) + wt[k3, i] * fc
+                la0[i] = acc + wt[k4, i] * fd
+            fa = F1[j]
+            fb = F1[j + 1]
+            fc = F1[j + 2]
+            fd = F1[j + 3]
+            for i in range(n):
+                acc = ((la1[i] + wt[k1, i] * fa) + wt[k2, i] * fb) + wt[k3, i] * fc
+                la1[i] = acc + wt[k4, i] * fd
+            fa = F2[j]
+            fb = F2[j + 1]
+            fc = F2[j + 2]
+            fd = F2[j + 3]
+            for i in range(n):
+                acc = ((la2[i] + wt[k1, i] * fa) + wt[k2, i] * fb) + wt[k3, i] * fc
+                la2[i] = acc + wt[k4, i] * fd
+            j += 4
+        while j < na:
+            k = kk[j]
+            f0 = F0[j]
+            f1 = F1[j]
+            f2 = F2[j]
             for i in range(n):
                 w = wt[k, i]
                 la0[i] += w * f0
                 la1[i] += w * f1
                 la2[i] += w * f2
-            work += n
+            j += 1
         for i in range(n):
             la2[i] += bias[i]
             oG[r, 0, i] = la0[i]
             oG[r, 1, i] = la1[i]
             oG[r, 2, i] = la2[i]
-        # Classify every neuron on the input region's vertices at once (the loops over i
-        # vectorise): the zero tolerance eps * max(1, sum of |terms|), then the signs.
+        work += n * na
+        # Settle the lines that miss the region: neuron i at breakpoint kb is line i * nbp + kb,
+        # value v - bps[kb]. A line with the input region strictly on its positive side sets
+        # sq[0, i] = kb + 1 (inherited by every piece, since all descend from piece 0), one
+        # strictly on its negative side changes nothing; the others cut piece by piece, in order.
+        # A vertex's value v counts as zero when |v| <= tol = eps * max(1, max over the vertices
+        # of |a0 x| + |a1 y| + |c|) (c = la2 - bp). With X, Y the largest |x|, |y| on the region,
+        # S = |a0| X + |a1| Y + |c| bounds every such sum, so tol <= eps * max(1, S): when the
+        # line's value at the bounding box's centre is farther from zero than its spread over the
+        # box plus that bound and the rounding slack, every vertex is on that side beyond tol.
+        # That decides most neurons with no loop over the vertices, and only where the vertex
+        # test would give the same answer; the others get the vertex test (MATH.md section 1).
         p0 = off[r]
         m = off[r + 1] - p0
+        x = V[p0, 0]
+        y = V[p0, 1]
+        xmin = x
+        xmax = x
+        ymin = y
+        ymax = y
+        for k in range(1, m):
+            x = V[p0 + k, 0]
+            y = V[p0 + k, 1]
+            xmin = min(xmin, x)
+            xmax = max(xmax, x)
+            ymin = min(ymin, y)
+            ymax = max(ymax, y)
+        X = max(abs(xmin), abs(xmax))
+        Y = max(abs(ymin), abs(ymax))
+        bx = (xmin + xmax) * 0.5
+        by = (ymin + ymax) * 0.5
+        rx = (xmax - xmin) * 0.5
+        ry = (ymax - ymin) * 0.5
         for i in range(n):
             sq[0, i] = 0
-        # the cut lines: neuron i at breakpoint kb is line i * nbp + kb, value v - bps[kb]
-        for kb in range(nbp if not zero_bp else 0):
+        for kb in range(nbp):
             bp = bps[kb]
             for i in range(n):
-                tolv[i] = 1.0
-            for k in range(m):
-                x = V[p0 + k, 0]
-                y = V[p0 + k, 1]
-                for i in range(n):
-                    mag = abs(la0[i] * x) + abs(la1[i] * y) + abs(la2[i] - bp)
-                    t = tolv[i]
-                    tolv[i] = mag if mag > t else t
+                a0 = la0[i]
+                a1 = la1[i]
+                cc = la2[i] - bp
+                b0 = abs(a0)
+                b1 = abs(a1)
+                S = b0 * X + b1 * Y + abs(cc)
+                marg = eps * max(1.0, S) + BOX_SLACK * S
+                vc = a0 * bx + a1 * by + cc
+                sp = b0 * rx + b1 * ry
+                cls[i] = np.int8(vc - sp > marg) + np.int8(2) * np.int8(vc + sp < -marg)
+            nu = 0
+            on = np.uint8(kb + 1)
             for i in range(n):
-                tolv[i] *= eps
-                npos[i] = 0
-                nneg[i] = 0
-            for k in range(m):
-                x = V[p0 + k, 0]
-                y = V[p0 + k, 1]
-                for i in range(n):
-                    v = la0[i] * x + la1[i] * y + (la2[i] - bp)
-                    t = tolv[i]
-                    npos[i] += 1 if v > t else 0
-                    nneg[i] += 1 if v < -t else 0
-            work += n * m
-            # A line with the input region strictly on one side is settled for every piece at
-            # once (most neurons of deep layers); the others cut piece by piece, in order. Pieces
-            # set here are inherited by every piece, since all pieces descend from piece 0.
-            for i in range(n):
-                ip = npos[i]
-                ineg = nneg[i]
+                ci = cls[i]
+                if ci == 1:
+                    sq[0, i] = on
+                und[nu] = i
+                nu += ci == 0
+            for u in range(nu):
+                i = und[u]
+                a0 = la0[i]
+                a1 = la1[i]
+                cc = la2[i] - bp
+                tol = 1.0
+                for k in range(m):
+                    mag = abs(a0 * V[p0 + k, 0]) + abs(a1 * V[p0 + k, 1]) + abs(cc)
+                    tol = mag if mag > tol else tol
+                tol *= eps
+                ip = 0
+                ineg = 0
+                for k in range(m):
+                    v = a0 * V[p0 + k, 0] + a1 * V[p0 + k, 1] + cc
+                    ip += 1 if v > tol else 0
+                    ineg += 1 if v < -tol else 0
                 if ip == 0 and ineg == 0:
                     continue
                 if m - ip - ineg < 2:
                     if ineg == 0:
-                        sq[0, i] = kb + 1
+                        sq[0, i] = on
                         continue
                     if ip == 0:
                         continue
                 lines[i * nbp + kb] = 1
-        nt = 0
-        if zero_bp:  # one breakpoint at 0 (ReLU, leaky ReLU, abs): the lines are the neurons
-            nt = _settle_at_zero(la0, la1, la2, V, p0, m, n, tolv, npos, nneg, sq, todo, eps)
             work += n * m
+        nt = 0
         for j in range(n * nbp):
             if lines[j] != 0:
                 lines[j] = 0
@@ -526,9 +547,12 @@ def run_layer(
     la0 = np.empty(n)
     la1 = np.empty(n)
     la2 = np.empty(n)
-    tolv = np.empty(n)
-    npos = np.empty(n, np.int64)
-    nneg = np.empty(n, np.int64)
+    kk = np.empty(n_prev, np.int64)
+    F0 = np.empty(n_prev)
+    F1 = np.empty(n_prev)
+    F2 = np.empty(n_prev)
+    cls = np.empty(n, np.int8)
+    und = np.empty(n, np.int64)
     todo = np.empty(n * max(1, bps.shape[0]), np.int64)
     lines = np.zeros(n * max(1, bps.shape[0]), np.uint8)
     pvals = np.empty(max_poly)
@@ -579,57 +603,12 @@ def run_layer(
     status = 0
     while True:
         code, r, oR, nc, cuts, work, need = _layer_pass(
-            wt,
-            bias,
-            bps,
-            slopes,
-            toffs,
-            res_prev,
-            res_cur,
-            first,
-            bit_prev,
-            bit,
-            l + 1,
-            r_end,
-            off,
-            V,
-            G,
-            grp,
-            pat,
-            oG,
-            r,
-            oR,
-            ooff,
-            oV,
-            ogrp[:ocap],
-            opat[: ocap * h_total].reshape((ocap, h_total)),
-            cseg,
-            clay,
-            cneu,
-            nc,
-            sv,
-            sstart,
-            scnt,
-            sq[: scap * n].reshape((scap, n)),
-            la0,
-            la1,
-            la2,
-            tolv,
-            npos,
-            nneg,
-            todo,
-            lines,
-            pvals,
-            sg,
-            tmp,
-            cx,
-            cy,
-            eps,
-            max_regions,
-            cuts,
-            work,
-            max_work,
-        )
+            wt, bias, bps, slopes, toffs, res_prev, res_cur, first, bit_prev, bit, l + 1, r_end,
+            off, V, G, grp, pat, oG, r, oR, ooff, oV, ogrp[:ocap],
+            opat[: ocap * h_total].reshape((ocap, h_total)), cseg, clay, cneu, nc, sv, sstart,
+            scnt, sq[: scap * n].reshape((scap, n)), la0, la1, la2, kk, F0, F1, F2, cls, und,
+            todo, lines, pvals, sg, tmp, cx, cy, eps, max_regions, cuts, work, max_work,
+        )  # fmt: skip
         if code < _NEED_SCRATCH_VERTS:
             status = code
             break

@@ -3,8 +3,8 @@
 A region's feature map is its input region's pre-activation map G[g] with every neuron on its
 linear piece (slope times its row, plus the piece's offset; ReLU: the rows of neurons it
 switches off are zero), plus the layer's input features for a residual layer (G[g, :, n:2n]).
-`_input_feature` forms one row of it (the region kernels in _kernels.py read the previous
-layer's features through it while they cut), `feature_maps_kernel` all of them and
+`_input_feature` forms one row of it (the region kernels in _kernels.py write the same
+operations out inline while they cut), `feature_maps_kernel` all of them and
 `output_maps_kernel` the output layer's maps on top.
 """
 

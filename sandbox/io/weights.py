@@ -21,6 +21,7 @@ state_dict has the same keys, and its module adds each residual layer's input (s
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import re
@@ -435,6 +436,33 @@ def torch_state_dict(net: MLP) -> dict[str, Any]:
         out[f"{2 * i}.weight"] = torch.from_numpy(W)
         out[f"{2 * i}.bias"] = torch.from_numpy(b)
     return out
+
+
+def torch_available() -> bool:
+    """Whether PyTorch can be imported here (it is optional)."""
+    return importlib.util.find_spec("torch") is not None
+
+
+def save_torch(net: MLP, path: str | os.PathLike) -> str:
+    """Save the network for PyTorch (atomic): the nn.Sequential itself where there is one (it
+    loads back with its activation, here and with torch.load(path, weights_only=False)), else
+    its state_dict (residual networks, abs, sin: torch has no Sequential for them). Returns
+    what was saved ("nn.Sequential" or "state_dict"). ValueError when torch is missing."""
+    try:
+        import torch
+    except ImportError:
+        raise ValueError(
+            "PyTorch is not installed (pip install torch); Export net saves .npz, which needs "
+            "nothing more"
+        ) from None
+    try:
+        obj, what = torch_sequential(net), "nn.Sequential"
+    except ValueError:
+        obj, what = torch_state_dict(net), "state_dict"
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    atomic_write_bytes(path, buffer.getvalue())
+    return what
 
 
 def _torch_safe_classes() -> list[type]:

@@ -56,7 +56,7 @@ def load_level(path: str | Path) -> Level:
             file,
             "",
             f"file is {len(raw)} bytes; at most {MAX_FILE_BYTES} allowed. A level lists at most "
-            f"{MAX_LEVEL_POINTS} points in data.points; for more, let data.dataset and data.n "
+            f"{MAX_LEVEL_POINTS} points in data.points; for more, let data.dataset and data.count "
             "make them when the level opens",
         )
     try:
@@ -109,7 +109,7 @@ def free_sandbox() -> Level:
         title="Free sandbox",
         story=("Everything is unlocked. Paint, train, fold, explore.",),
         success="",
-        data=DataSpec(source="generator", dataset="circle", n=200, noise=0.0, seed=0),
+        data=DataSpec(source="generator", dataset="circle", count=200, noise=0.0, seed=0),
         network=NetworkSpec(hidden=(8, 8)),
         controls={c: ControlState.SHOWN for c in Control},
         views=frozenset({View.FIELD, View.BOUNDARY, View.CREASES}),

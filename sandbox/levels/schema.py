@@ -69,7 +69,7 @@ class DataSpec:
 
     source: str
     dataset: str | None = None
-    n: int = 0
+    count: int = 0  # how many points the dataset draws
     noise: float = 0.0
     seed: int = 0
     points: np.ndarray | None = None
@@ -318,15 +318,19 @@ _DATA_SETTINGS = {level_key(s): s for s in in_level_table("data")}
 _DATA_KEYS = (*_DATA_SETTINGS, "points", "labels")
 
 
-def _setting(r: Reader, t: Mapping[str, Any], table: str, s: Setting) -> Any:
+def _setting(
+    r: Reader, t: Mapping[str, Any], table: str, s: Setting, used: Mapping[str, str] = {}
+) -> Any:
     """The value of setting `s` in level table `table` (its level default when missing),
-    checked against the level range the settings table gives."""
+    checked against the level range the settings table gives. `used`: the old name the file
+    gave a key (see _current_names), which its messages name."""
     key = level_key(s)
     lo, hi = level_range(s)
     value = t.get(key, level_default(s))
+    where = f"{table}.{used.get(key, key)}"
     if s.kind is ValueKind.INT:
-        return r.integer(value, f"{table}.{key}", int(lo), int(hi))
-    return r.number(value, f"{table}.{key}", lo, hi)
+        return r.integer(value, where, int(lo), int(hi))
+    return r.number(value, where, lo, hi)
 
 
 def _network(r: Reader, value: object) -> NetworkSpec:
@@ -450,14 +454,15 @@ def _data(r: Reader, value: object, network: NetworkSpec) -> DataSpec:
         return DataSpec(
             source="generator",
             dataset=dataset,
-            n=_setting(r, t, "data", d["n"]),
+            count=_setting(r, t, "data", d["count"], used),
             noise=_setting(r, t, "data", d["noise"]),
             seed=_setting(r, t, "data", d["seed"]),
             test_fraction=test_fraction,
         )
-    for k in ("n", "noise", "seed"):
+    for k in ("count", "noise", "seed"):
         if k in t:
-            raise r.error(f"data.{k}", "only used with a dataset; remove it or add a dataset")
+            where = f"data.{used.get(k, k)}"
+            raise r.error(where, "only used with a dataset; remove it or add a dataset")
     if "points" not in t:
         if "labels" in t:
             raise r.error("data.labels", "labels need points")

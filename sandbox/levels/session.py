@@ -84,7 +84,7 @@ class LevelSession:
                 self.task.value, n_classes, test_fraction=data.test_fraction, seed=data.seed
             )
         if data.source == "generator":
-            X, y = make_dataset(data.dataset, data.n, data.noise, data.seed)
+            X, y = make_dataset(data.dataset, data.count, data.noise, data.seed)
         else:
             X, y = data.points, data.labels
         # from_arrays starts with an empty history: undo cannot remove the level's own points.

@@ -18,6 +18,7 @@ import numpy as np
 from sandbox.data.datasets import picture_source
 from sandbox.data.pictures import Picture, load_picture
 from sandbox.geometry import Partition
+from sandbox.geometry.region_query import polygon
 from sandbox.nn.activations import ACTIVATION_IDS
 from sandbox.render import palette
 from sandbox.render.camera import View2D
@@ -25,7 +26,9 @@ from sandbox.render.field import FieldMode, FieldStyle
 from sandbox.render.field_grid import GRID_STEP, first_layer_segments, grid_mesh, picture_error
 from sandbox.render.gl import GL
 from sandbox.render.inspector import activity_tint
+from sandbox.render.margin_palette import MARGIN_COLORS
 from sandbox.render.mesh import GLMesh
+from sandbox.render.region_marks import RegionMarks, tint_of
 from sandbox.render.renderer import Renderer
 from sandbox.render.split import Pane, split_panes
 from sandbox.state import AppState
@@ -48,6 +51,17 @@ def crease_width(n_hidden: int, scale: float, base: float = CREASE_WIDTH) -> flo
 
 
 GREYS = np.repeat(np.linspace(0.0, 1.0, 6, dtype=np.float32)[:, None], 3, axis=1)
+
+
+MARGIN_FIELD_SHARE = 0.45  # the field's strength under the margins view's coloured points
+
+
+def margin_point_steps(state: AppState) -> np.ndarray | None:
+    """The points' margin colour steps while the margins view shows them (else None)."""
+    steps = state.stats.point_steps
+    if View.MARGINS not in state.views or steps is None or len(steps) != len(state.points):
+        return None
+    return steps
 
 
 def gl_rect(plane: tuple[int, int, int, int], window: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -74,8 +88,10 @@ class PlaneRenderer:
         self._layer_key: Partition | None = None
         self.laplace_ok = False
         self.panes: tuple[Pane, ...] | list[Pane] = ()
+        self.marks = RegionMarks()  # the region being read and its neighbours, outlined
 
     def release(self) -> None:
+        self.marks.delete()
         if self._layer_mesh is not None:
             self._layer_mesh.delete()
             self._layer_mesh = None
@@ -90,9 +106,9 @@ class PlaneRenderer:
             self._laplace_key = None
             mesh = part.mesh
             r.mesh.set_mesh(mesh.vertices, mesh.triangles, mesh.region, mesh.logits, origin=origin)
-        # a neuron picked in the inspector tints its region of activity (over paper when the
-        # regions view is off)
-        tint = state.stage.tint
+        # a neuron picked in the inspector (or lit while reading a region) tints its region of
+        # activity (over paper when the regions view is off)
+        tint = tint_of(state)
         regions = View.REGIONS in state.views
         key = (id(part), tint, regions)  # the mesh upload above resets it for a new partition
         if (regions or tint is not None) and self._colors_key != key:
@@ -149,7 +165,8 @@ class PlaneRenderer:
     def _upload_points(self, state: AppState) -> None:
         cam = state.camera
         pts = state.points
-        key = (pts.version, cam.center, cam.zoom, state.scale, state.task)
+        steps = margin_point_steps(state)
+        key = (pts.version, cam.center, cam.zoom, state.scale, state.task, id(steps))
         if key == self._points_key:
             return
         self._points_key = key
@@ -157,7 +174,9 @@ class PlaneRenderer:
         if n == 0:
             self.r.points.clear()
             return
-        if state.task is Task.CLASSIFICATION:
+        if steps is not None:  # the margins view: six steps of distance to the boundary
+            classes = steps
+        elif state.task is Task.CLASSIFICATION:
             classes = np.asarray(pts.y, dtype=np.float32)
         else:
             # pictures: the grey a point asks for, in six steps (drawn with the GREYS ramp)
@@ -168,7 +187,7 @@ class PlaneRenderer:
     # ------------------------------------------------------------------ drawing
     def styles(self, state: AppState) -> tuple[FieldStyle, FieldStyle | None]:
         """Field styles: the main one, and the right pane's in split view (else None)."""
-        regions = View.REGIONS in state.views or state.stage.tint is not None
+        regions = View.REGIONS in state.views or tint_of(state) is not None
         field = View.FIELD in state.views
         regression = state.task is Task.REGRESSION
         value_range = (0.0, 1.0) if regression else (-1.0, 1.0)
@@ -187,6 +206,8 @@ class PlaneRenderer:
             main = FieldStyle(mode=FieldMode.REGIONS, **base)
         else:
             main = FieldStyle(mode=FieldMode.OUTPUT, strength=0.0, **base)
+        if margin_point_steps(state) is not None:  # paler, so the points' colours lead
+            main = replace(main, strength=main.strength * MARGIN_FIELD_SHARE)
         lap = None
         if not regression and self.laplace_ok:
             lap = FieldStyle(mode=FieldMode.LAPLACE, regions=regions, **base)
@@ -212,7 +233,12 @@ class PlaneRenderer:
             if not error:
                 self._upload_partition(state, part)
             self._upload_lines(state, part, layer_part)
+            facts = state.reading.facts
+            around = [] if facts is None else [polygon(part, nb.region) for nb in facts.neighbours
+                                               if nb.region < len(part)]  # fmt: skip
+            self.marks.update(state, part, around)
         else:
+            self.marks.update(state, None, [])
             r.creases.clear()
             self._creases_key = None
             key = ("sampled", part, state.scale)
@@ -243,6 +269,11 @@ class PlaneRenderer:
         if error:  # the error view replaces the field, sampled on a grid like a wide network
             per_pixel = False
             field_ok = self._upload_sampled(state, error=True)
+        elif part.smooth and View.LAPLACE in state.views and state.laplace is not None:
+            # a smooth network has no regions for the closed forms: Laplace's confidence is
+            # sampled on the grid instead (logits shrunk by their variance)
+            per_pixel = sampled = False
+            field_ok = self._upload_sampled(state, laplace=True)
         main, right = self.styles(state)
         if per_pixel:  # the per-pixel network draws the output alone: no regions, no Laplace
             main = _output_only(main)
@@ -292,8 +323,12 @@ class PlaneRenderer:
         """The renderer's scene, with grey points for pictures."""
         r = self.r
         grey = state.task is not Task.CLASSIFICATION
-        r.point_pass.class_colors = GREYS if grey else palette.CLASS_COLORS
+        colours = GREYS if grey else palette.CLASS_COLORS
+        r.point_pass.class_colors = (
+            MARGIN_COLORS if margin_point_steps(state) is not None else colours
+        )
         r.draw_scene(view, style, **flags)
+        self.marks.draw(r.line_pass, view)
 
     def _draw_split(
         self, state: AppState, rect: tuple, left: FieldStyle, right: FieldStyle, flags: dict
@@ -331,13 +366,15 @@ class PlaneRenderer:
         except ValueError:
             return None
 
-    def _upload_sampled(self, state: AppState, error: bool = False) -> bool:
-        """The output (or, with `error`, |picture - output|) sampled on a grid into the mesh
-        pass (sandbox.render.field_grid), for a network too wide for the per-pixel shader; the
-        first layer's exact creases where the partition is over budget."""
+    def _upload_sampled(self, state: AppState, error: bool = False, laplace: bool = False) -> bool:
+        """The output (or, with `error`, |picture - output|, with `laplace` the Laplace fit's
+        probit logits) sampled on a grid into the mesh pass (sandbox.render.field_grid), for a
+        network too wide for the per-pixel shader or a smooth one; the first layer's exact
+        creases where the partition is over budget."""
         cam = state.camera
         _, _, pw, ph = state.layout.plane
-        key = ("sampled", error, id(state.net), cam.center, cam.zoom, pw, ph, state.scale,
+        fit = (id(state.laplace), state.prior_precision) if laplace else None
+        key = ("sampled", error, fit, id(state.net), cam.center, cam.zoom, pw, ph, state.scale,
                state.preset)  # fmt: skip
         weights = state.session.weights_version
         old = self._mesh_key if isinstance(self._mesh_key, tuple) else None
@@ -358,6 +395,11 @@ class PlaneRenderer:
             picture = self._picture(state) if error else None
             if picture is not None:
                 values = picture_error(picture, vertices, values)
+            if laplace and state.laplace is not None:
+                try:
+                    values = state.laplace.probit_logits(vertices)
+                except (ValueError, ArithmeticError):
+                    pass  # a fit of another network (held while training): the plain output
             region = np.zeros(len(vertices), dtype=np.int32)
             self.r.mesh.set_mesh(vertices, triangles, region, values, origin=cam.center)
             self.r.mesh.set_region_colors(palette.BACKGROUND[None, :3])

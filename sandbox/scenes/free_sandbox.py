@@ -61,7 +61,7 @@ class FreeSandboxScene(SandboxScene):
             event.type == pygame.KEYDOWN
             and event.key == pygame.K_ESCAPE
             and not consumed
-            and not self.esc_closes_a_card()
+            and not self.esc_is_taken()
         ):
             return [G.OpenMenu()]
         return super().translate(event, consumed)

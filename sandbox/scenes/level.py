@@ -56,7 +56,7 @@ from sandbox.ui.level_plan import (
     level_layout,
     missing_controls,
 )
-from sandbox.ui.markers import draw_markers, marker_radius
+from sandbox.ui.markers import MarkerView, draw_markers, marker_radius
 from sandbox.vocab import MAX_WIDTH, UI_SCALE_RANGE, Task, View
 
 if TYPE_CHECKING:
@@ -173,7 +173,7 @@ class LevelScene(SandboxScene):
         s.preset = data.dataset or DEFAULT_PRESET[task]
         s.data_seed = data.seed
         s.noise = data.noise
-        s.n_preset = data.n or DEFAULT_POINTS[task]
+        s.n_preset = data.count or DEFAULT_POINTS[task]
         s.test_fraction = data.test_fraction
         self.session.set_points(live.points)
         s.selected_class = 0
@@ -245,7 +245,7 @@ class LevelScene(SandboxScene):
         t = event.type
         if t == pygame.KEYDOWN and not consumed:
             key = event.key
-            if key == pygame.K_ESCAPE and not self.esc_closes_a_card():
+            if key == pygame.K_ESCAPE and not self.esc_is_taken():
                 return [G.OpenMenu()]
             if key in (pygame.K_RETURN, pygame.K_KP_ENTER):
                 if st.card == "story":
@@ -655,6 +655,7 @@ class LevelScene(SandboxScene):
         if not self.stage.hides_2d():
             hud.draw_captions(surface, s, scale)
         marks = draw_markers(surface, s, self.status, self.plane.views())
+        marks += self.draw_reading(surface)
         if self.status.shown("paint") and self.plane.input.drag != "pan" and self._drag is None:
             hud.draw_brush(surface, s, scale)
         hud.draw_hover(surface, s, scale, avoid=marks)
@@ -667,22 +668,9 @@ class LevelScene(SandboxScene):
         hud.draw_help(surface, s, s.scale)
         self.workshop.draw_overlay(surface)
 
-    def _marker_state(self) -> tuple:
-        """What the markers and the level card show (drawn again when it changes)."""
-        s = self.state
-        cam = s.camera
-        st = self.status
-        return (
-            st.version,
-            tuple(st.goals),
-            st.met,
-            st.stars,
-            tuple(sorted(st.markers.items())),
-            tuple(sorted(st.marker_notes.items())),
-            tuple(st.pairs),
-            st.dragging,
-            (cam.center, cam.zoom, cam.width, cam.height) if cam is not None else None,
-        )
-
     def hud_key(self) -> tuple:
-        return (super().hud_key(), self._marker_state(), self._drag is None)
+        return (
+            super().hud_key(),
+            MarkerView.of(self.status, self.state.camera),
+            self._drag is None,
+        )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pygame
@@ -55,6 +56,16 @@ def open_when_ready(app: App, factory: Callable[[], Scene]) -> Scene:
     if warmer is None or warmer.ready(SANDBOX):
         return factory()
     return LoadingScene(app, factory)
+
+
+@dataclass(frozen=True)
+class LoadingView:
+    """Everything the loading card shows: drawn again when a new one differs from the last."""
+
+    fraction: float  # the bar, rounded to a thousandth (finer moves draw nothing new)
+    label: str  # what is compiling now
+    error: str  # why the warm-up failed, if it did
+    scale: float  # the UI scale the card is drawn at
 
 
 class LoadingScene(Scene):
@@ -104,8 +115,8 @@ class LoadingScene(Scene):
         """Block until the kernels are ready (tests); True when they are."""
         return self._warmer.wait(SANDBOX, timeout)
 
-    def hud_key(self) -> tuple:
-        return (round(self.fraction, 3), self.label, self.error, self.state.scale)
+    def hud_key(self) -> LoadingView:
+        return LoadingView(round(self.fraction, 3), self.label, self.error, self.state.scale)
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
         hud.draw_loading(surface, self.fraction, self.label, self.state.scale, self.error)

@@ -338,7 +338,26 @@ class ModelController(Controller):
         self._change_kind(negative_slope=float(np.clip(a.slope, *NEGATIVE_SLOPE_RANGE)))
 
     def _on_residual(self, a: A.SetResidual) -> None:
+        if bool(a.on) == self.state.settings.residual:
+            return
         self._change_kind(residual=bool(a.on))
+        layers = [i + 2 for i, on in enumerate(self.session.net.residual_layers[1:]) if on]
+        if not a.on:
+            self.scene.say("Residual layers off: each hidden layer replaces its input.")
+        elif layers:
+            which = ", ".join(str(i) for i in layers)
+            what = (
+                f"hidden layers {which} each add their input to what they compute"
+                if len(layers) > 1
+                else f"hidden layer {which} adds its input to what it computes"
+            )
+            self.scene.say(f"Residual layers on: {what}, h + act(W h + b).")
+        else:
+            self.scene.say(
+                "Residual layers on, but no hidden layer is as wide as the one before it: "
+                "nothing changes until two neighbouring layers have the same width.",
+                "warn",
+            )
 
     def _change_kind(self, **kind) -> None:
         """The same weights under another activation or residual switch: a new network (its

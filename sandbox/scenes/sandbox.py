@@ -6,7 +6,9 @@
 - `plane` (sandbox.scenes.plane): painting, the camera, the views, the exact geometry, hover;
 - `view3d`, `probe`, `inspector`, `timeline`: the views that look closer, laid out, hit-tested
   and drawn together by `stage` (sandbox.scenes.stage);
-- `workshop` (sandbox.scenes.workshop): scene files, weights, recording, presenter mode.
+- `stats` (sandbox.scenes.stats): margins, nudge-to-flip, region statistics over training;
+- `workshop` (sandbox.scenes.workshop): scene files, weights, recording, presenter mode;
+- `exchange` (sandbox.scenes.exchange): points CSV in and out, the SVG figure.
 
 One frame, top to bottom: `translate` turns an event into actions (the panels, the file
 dialogs, the stage's input, then the plane's keys and mouse); `apply` sends each action through
@@ -32,24 +34,29 @@ import pygame
 import pygame_gui
 
 from sandbox import actions as A
-from sandbox.data import dataset_info
+from sandbox.data import dataset_info, picture_source
 from sandbox.io.files import stamped
 from sandbox.render.plane_view import PlaneRenderer
 from sandbox.scenes.base import Routes, Scene, build_routes
+from sandbox.scenes.exchange import Exchange
 from sandbox.scenes.inspector import InspectorController
 from sandbox.scenes.model import DEFAULT_POINTS, ModelController, preset_list
 from sandbox.scenes.plane import DEFAULT_ZOOM, PlaneController
 from sandbox.scenes.probe import ProbeController
+from sandbox.scenes.reading import RegionReader
 from sandbox.scenes.stage import Stage
+from sandbox.scenes.stats import StatsController
 from sandbox.scenes.timeline import TimelineController
+from sandbox.scenes.torch_export import TorchExport
 from sandbox.scenes.view3d import View3DController
 from sandbox.scenes.workshop import Workshop
 from sandbox.session import new_points
 from sandbox.state import Toast
-from sandbox.ui import hud, presenter, stage_panels
+from sandbox.ui import hud, presenter, region_card, stage_panels
 from sandbox.ui.dialogs import dropped_file_action
 from sandbox.ui.layout import compute_layout
 from sandbox.ui.panels import SandboxPanels
+from sandbox.ui.region_input import RegionInput
 from sandbox.vocab import UI_SCALE_RANGE, Activation, Schedule, Task, View
 
 if TYPE_CHECKING:
@@ -76,17 +83,25 @@ class SandboxScene(Scene):
         self.view3d = View3DController(self)
         self.probe = ProbeController(self)
         self.inspector = InspectorController(self)
+        self.reading = RegionReader(self)
+        self.reading_input = RegionInput()
         self.timeline = TimelineController(self)
+        self.stats = StatsController(self)
         self.stage = Stage(self)
         self.workshop = Workshop(self)
+        self.exchange = Exchange(self)
         self.routes: Routes = build_routes(
             self.model,
             self.plane,
             self.view3d,
             self.probe,
             self.inspector,
+            self.reading,
             self.timeline,
+            self.stats,
             self.workshop,
+            self.exchange,
+            TorchExport(self),
         )
         self.routes.update(self.screen_routes())
 
@@ -139,6 +154,8 @@ class SandboxScene(Scene):
             s.views = {View(v) for v in cfg.views}
         self.session.set_points(new_points(task, s.test_fraction, cfg.seed))
         self.model.load_preset(cfg.dataset)
+        if cfg.points_file:
+            self.exchange.import_points(cfg.points_file)
         self.relayout(s.layout.window)
         s.camera = self.plane.new_camera(cfg.zoom or DEFAULT_ZOOM)
         self.model.build_network()
@@ -146,7 +163,7 @@ class SandboxScene(Scene):
         if cfg.steps:
             self.model.train_now(cfg.steps)
         s.playing = bool(cfg.play)
-        if not cfg.screenshot and not s.playing:
+        if not cfg.screenshot and not s.playing and not cfg.points_file:
             self.say(
                 "Press Space to train. Paint points with the left mouse button (keys 1-6 pick "
                 "the colour); H lists every key."
@@ -182,6 +199,9 @@ class SandboxScene(Scene):
         staged, claimed = self.stage.translate(event, consumed)
         out += staged
         if not claimed:
+            read, claimed = self.reading_input.handle(event, self.state, consumed)
+            out += read
+        if not claimed:
             out += self.plane.input.handle(event, self.state, consumed)
         return out
 
@@ -190,6 +210,11 @@ class SandboxScene(Scene):
         that sends Esc elsewhere (back to the menu) must leave it to the key mapping."""
         s = self.state
         return bool(s.show_help or s.workshop.shortcuts)
+
+    def esc_is_taken(self) -> bool:
+        """Esc closes something on this screen first (a card, the overlay, a region being
+        read), so a screen that sends Esc elsewhere (back to the menu) must not."""
+        return self.esc_closes_a_card() or self.state.reading.active
 
     # ------------------------------------------------------------------ services
     def say(self, text: str, kind: str = "info") -> None:
@@ -200,8 +225,17 @@ class SandboxScene(Scene):
         """Lay the window out again (a resize, the UI scale, a taller network panel)."""
         s = self.state
         window = s.layout.window if window is None else window
-        s.layout = compute_layout(window, s.ui_scale, s.show_ui, len(s.settings.hidden))
+        picture = picture_source(s.preset) is not None
+        s.layout = compute_layout(window, s.ui_scale, s.show_ui, len(s.settings.hidden), picture)
         self.after_layout()
+
+    def follow_picture(self) -> None:
+        """The toolbar's picture-only buttons (Error, Dots) come with a picture and go with it:
+        the window is laid out again when the data turns into a picture or back."""
+        s = self.state
+        shown = "error" in s.layout.toolbar
+        if s.layout.toolbar and shown != (picture_source(s.preset) is not None):
+            self.relayout()
 
     def after_layout(self) -> None:
         s = self.state
@@ -268,15 +302,18 @@ class SandboxScene(Scene):
     def update(self, dt: float) -> None:
         s = self.state
         s.session.memo.new_frame()  # one expensive rebuild per frame while training (Memo)
+        self.follow_picture()
         t0 = time.perf_counter()
         self.model.train_frame()
         t1 = time.perf_counter()
         self.model.read_metrics()
         self.plane.update_geometry()
+        self.reading.update(dt)
         t2 = time.perf_counter()
         self.model.update_laplace()
         self.plane.update_health()
         self.plane.update_hover()
+        self.stats.update(dt)
         t3 = time.perf_counter()
         s.timings["train"] = t1 - t0
         s.timings["geometry"] = t2 - t1
@@ -315,12 +352,17 @@ class SandboxScene(Scene):
             hud.draw_captions(surface, s, scale)
         # no brush ring while panning, or while a selected neuron's crease takes the mouse
         grabbing = s.stage.selected is not None and View.INSPECTOR in s.views
-        if not self.plane.input.drag == "pan" and not grabbing:
+        if not self.plane.input.drag == "pan" and not grabbing and not s.reading.active:
             hud.draw_brush(surface, s, scale)
-        hud.draw_hover(surface, s, scale)
+        hud.draw_hover(surface, s, scale, avoid=self.draw_reading(surface))
         self.stage.draw_overlay(surface)
         hud.draw_toast(surface, s, scale)
         self.workshop.draw_underlay(surface)
+
+    def draw_reading(self, surface: pygame.Surface) -> list[pygame.Rect]:
+        """The card of the region being read; the rectangles the hover readout keeps clear of."""
+        rect = region_card.draw_region_card(surface, self.state)
+        return [] if rect is None else [rect]
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
         s = self.state
@@ -337,4 +379,5 @@ class SandboxScene(Scene):
             self.stage.hides_2d(),
             stage_panels.overlay_key(s),
             presenter.workshop_key(s),
+            region_card.card_key(s),
         )

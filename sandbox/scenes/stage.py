@@ -153,9 +153,12 @@ class Stage(Controller):
         return out + acts, claimed
 
     def chart_hit(self, pos: tuple[float, float]) -> float | None:
-        """The training step under a window position on the loss chart, or None."""
+        """The training step under a window position on the loss or regions chart, or None
+        (the margins histogram has no step axis)."""
         s = self.state
         panels = self.scene.panels
+        if s.stats.chart == "margins":
+            return None
         rect = panels.chart_rect() if hasattr(panels, "chart_rect") else None
         if rect is None:
             return None

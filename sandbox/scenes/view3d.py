@@ -74,9 +74,7 @@ class View3DController(Controller):
             S.Orbit3D: self._on_orbit,
             S.Zoom3D: self._on_zoom,
             S.Reset3D: self._on_reset,
-            S.ToggleOnly3D: self._on_only_3d,
-            S.ToggleProbability: self._on_probability,
-            S.ToggleSingleNeuron: self._on_single_neuron,
+            S.Toggle3D: self._on_toggle,
             S.Hover3D: self._on_hover,
         }
 
@@ -103,7 +101,15 @@ class View3DController(Controller):
             orbit.reset()
             orbit.distance = fit_distance(orbit.width, orbit.height)
 
-    def _on_only_3d(self, a: S.ToggleOnly3D) -> None:
+    def _on_toggle(self, a: S.Toggle3D) -> None:
+        switch = {
+            S.Switch3D.ONLY_3D: self._only_3d,
+            S.Switch3D.PROBABILITY: self._probability,
+            S.Switch3D.SINGLE_NEURON: self._single_neuron,
+        }
+        switch[a.switch]()
+
+    def _only_3d(self) -> None:
         cs = self.state.stage
         if View.THREE_D not in self.state.views:
             cs.only_3d = True
@@ -111,7 +117,7 @@ class View3DController(Controller):
             cs.only_3d = not cs.only_3d
         self.ensure_on()
 
-    def _on_probability(self, a: S.ToggleProbability) -> None:
+    def _probability(self) -> None:
         s = self.state
         cs = s.stage
         if s.task is not Task.CLASSIFICATION:
@@ -123,7 +129,7 @@ class View3DController(Controller):
         cs.single_neuron = False
         self.ensure_on()
 
-    def _on_single_neuron(self, a: S.ToggleSingleNeuron) -> None:
+    def _single_neuron(self) -> None:
         cs = self.state.stage
         cs.single_neuron = not cs.single_neuron
         if cs.single_neuron:

@@ -370,7 +370,7 @@ class Workshop(Controller):
         except OSError:
             return Path.home()
 
-    def _start(self, last_file: str) -> str:
+    def start_path(self, last_file: str) -> str:
         """Where an Open or Import dialog starts: the last file (picked, so OK opens it again)
         when it is in the dialog's folder, else that folder."""
         folder = self.folder()
@@ -408,7 +408,7 @@ class Workshop(Controller):
     def _on_OpenScene(self, a: A.OpenScene) -> None:
         w = self.state.workshop
         if a.path is None:
-            self.ask("open_scene", self._start(w.scene_path))
+            self.ask("open_scene", self.start_path(w.scene_path))
             return
         w.dialog = None
         self.open_scene(a.path)
@@ -513,7 +513,7 @@ class Workshop(Controller):
     def _on_ImportWeights(self, a: A.ImportWeights) -> None:
         w = self.state.workshop
         if a.path is None:
-            self.ask("import_weights", self._start(w.weights_path))
+            self.ask("import_weights", self.start_path(w.weights_path))
             return
         w.dialog = None
         self.import_weights(a.path)

@@ -75,7 +75,7 @@ SETTINGS: tuple[Setting, ...] = (
         fmt=Format.INT,
         control=Control.PRESETS,
         cli=CliOption(("--points",), "points in the starting dataset", "N"),
-        level=FileKey("data.n", default=200, range=(1, MAX_LEVEL_POINTS)),
+        level=FileKey("data.count", default=200, range=(1, MAX_LEVEL_POINTS), old=("n",)),
         aliases=("n_preset",),
     ),
     Setting(

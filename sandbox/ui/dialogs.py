@@ -1,5 +1,6 @@
 """The workshop's widgets: the FILE area of the data panel (save, open, record, weights out and
-in) and the file dialogs behind its buttons and Ctrl+S / Ctrl+O / Ctrl+E / Ctrl+I.
+in, the vector figure, a picture, points in and out) and the file dialogs behind its buttons and
+Ctrl+S / Ctrl+O / Ctrl+E / Ctrl+I.
 
 Like every panel these read the state and emit actions. A file dialog is asked for by the scene
 (`state.workshop.dialog` names it and `dialog_serial` counts requests); `FileDialogs.sync` opens
@@ -43,6 +44,9 @@ DIALOGS: dict[str, DialogSpec] = {
     "export_weights": DialogSpec(
         "Export the network weights (.npz)", frozenset({""}), False, A.ExportWeights
     ),
+    "export_torch": DialogSpec(
+        "Save the network for PyTorch (.pt)", frozenset({""}), False, A.ExportTorch
+    ),
     "open_picture": DialogSpec(
         "Open a picture to learn",
         frozenset(PICTURE_SUFFIXES),
@@ -54,6 +58,13 @@ DIALOGS: dict[str, DialogSpec] = {
         frozenset({".npz", ".pt", ".pth"}),
         True,
         A.ImportWeights,
+    ),
+    "import_points": DialogSpec(
+        "Import points (.csv: x, y, label, split)", frozenset({".csv"}), True, A.ImportPoints
+    ),
+    "export_points": DialogSpec("Export the points (.csv)", frozenset({""}), False, A.ExportPoints),
+    "export_figure": DialogSpec(
+        "Export the plane as a vector figure (.svg)", frozenset({""}), False, A.ExportFigure
     ),
 }
 DIALOG_SIZE = (560, 460)
@@ -157,9 +168,12 @@ class FileDialogs:
 
 
 def dropped_file_action(path: str) -> A.Action:
-    """What a file dropped on the window asks for: a scene opens, a network is imported, and
-    anything else is tried as a picture (a file that is none gets the picture reader's message)."""
+    """What a file dropped on the window asks for: a scene opens, a network is imported, a .csv
+    brings its points, and anything else is tried as a picture (a file that is none gets the
+    picture reader's message)."""
     suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return A.ImportPoints(path)
     if suffix == ".origami":
         return A.OpenScene(path)
     if suffix in DIALOGS["import_weights"].suffixes:
@@ -185,9 +199,21 @@ FILE_ROWS: tuple[tuple[tuple[str, str, Callable[[], A.Action], str], ...], ...] 
          "stay. Ctrl+I.", A.ImportWeights, "import"),
     ),
     (
-        ("Open picture", "Learn a picture: any PNG, JPEG, BMP, GIF or WebP file becomes grey "
+        ("Picture", "Open a picture to learn: any PNG, JPEG, BMP, GIF or WebP file becomes grey "
          "targets, one per pixel. You can also drop an image file on the window.",
          A.OpenPicture, "picture"),
+        ("Figure", "Save the plane as shown as an SVG vector figure: one polygon per linear "
+         "region (with its activation bits), the creases, the boundary, the points and a legend.",
+         A.ExportFigure, "figure"),
+        ("Save .pt", "Save the network for PyTorch: a .pt file holding the nn.Sequential (or its "
+         "state_dict for a residual network). Needs PyTorch installed.", A.ExportTorch, "torch"),
+    ),
+    (
+        ("Points in", "Replace the points by a CSV file's (x, y, label, split: train or test); "
+         "Ctrl+Z brings yours back. You can also drop a .csv file on the window.",
+         A.ImportPoints, "import_points"),
+        ("Points out", "Save the points as a CSV file: x, y, label (class 0-5, or a picture's "
+         "target), split (train or test).", A.ExportPoints, "export_points"),
     ),
 )  # fmt: skip
 

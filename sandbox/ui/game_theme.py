@@ -22,6 +22,7 @@ from sandbox.ui.theme import Theme
 if TYPE_CHECKING:
     import pygame_gui
 
+
 @dataclass(frozen=True)
 class CardLook:
     """A card's background at 1x: fill, border colour and width, corner radius (pixels)."""

@@ -17,6 +17,7 @@ import numpy as np
 import pygame
 
 from sandbox.state import AppState
+from sandbox.ui import margin_marks
 from sandbox.ui.charts import font
 from sandbox.ui.input import KEY_HELP
 from sandbox.ui.numbers import plain_number
@@ -136,7 +137,9 @@ def draw_hover(
 ) -> pygame.Rect | None:
     """Class probabilities (MAP, and Laplace when fitted) and the region's activation pattern
     for the plane point under the cursor, in a corner of the plane that keeps clear of the
-    cursor and of `avoid` (markers). Not while a file dialog or the help card is open."""
+    cursor and of `avoid` (markers). Not while a file dialog or the help card is open. The
+    nudge-to-flip drawing (sandbox.ui.margin_marks) goes under it."""
+    margin_marks.draw_nudge(surface, state, scale)
     info = state.hover
     if info is None or state.show_help or state.workshop.dialog is not None:
         return None
@@ -160,7 +163,11 @@ def draw_hover(
         for k, p in enumerate(info.map_probs):
             q = info.laplace_probs[k] if has_la else None
             rows.append(("prob", k, float(p), None if q is None else float(q)))
-    if info.pattern:
+    rows += margin_marks.hover_rows(info)
+    part = state.partition
+    if info.pattern and not state.reading.active and part is not None and not part.too_many:
+        rows.append(("text", "region's on/off pattern (Enter reads it)", TEXT_DIM))
+    elif info.pattern:
         rows.append(("text", "region's on/off pattern", TEXT_DIM))
         for layer, bits in enumerate(info.pattern, start=1):
             rows.append(("bits", layer, bits))
@@ -242,6 +249,7 @@ def hud_key(state: AppState, scale: float) -> tuple:
             None if info.laplace_probs is None else tuple(np.round(info.laplace_probs, 4).tolist()),
             None if info.value is None else round(float(info.value), 4),
             tuple(info.pattern),
+            margin_marks.hover_key(info),
         )
     toast = state.toast
     shown = None
@@ -258,6 +266,7 @@ def hud_key(state: AppState, scale: float) -> tuple:
         state.geometry.behind_step,
         state.prior_precision,
         state.hover_pos,
+        margin_marks.marks_key(state),
         state.brush_radius_px,
         state.selected_class,
         state.paint_value,

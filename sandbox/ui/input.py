@@ -1,7 +1,8 @@
 """Mouse and keyboard on the plane: the events pygame-gui did not use, turned into actions.
 
-Left drag paints, right drag erases, middle drag (or Space + left drag) pans, the wheel zooms at
-the cursor. Space toggles training when it is released without having panned, so Space+drag can
+Left drag paints, right drag erases, middle drag (or Space + left drag) pans, Ctrl + left drag
+nudges (the smallest move that flips the class), the wheel zooms at the cursor. Space toggles
+training when it is released without having panned, so Space+drag can
 pan without starting or stopping anything. A drag that started on the plane keeps going (and
 ends) even when the mouse passes over a panel. Keys are listed in KEY_HELP, which the help card
 shows.
@@ -32,9 +33,10 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("+ / -", "faster / slower training"),
     ("F B G C", "field, boundary, regions, creases"),
     ("L / X", "Laplace confidence / split screen"),
-    ("D", "discrete colours"),
-    ("K", "dots on/off"),
+    ("D / K", "discrete colours / dots on/off"),
     ("[ / ]", "layer shown by the regions view"),
+    ("Enter, arrows", "read a region, walk to the next"),
+    ("M / Ctrl+drag", "margins / nudge to flip a class"),
     *STAGE_KEYS,
     ("Tab", "hide / show the panels"),
     ("Ctrl+S / Ctrl+O", "save / open a scene file"),
@@ -54,6 +56,7 @@ _CTRL_WORKSHOP = {
     pygame.K_e: A.ExportWeights,
     pygame.K_i: A.ImportWeights,
     pygame.K_r: A.ToggleRecording,
+    pygame.K_m: A.ExportStats,
 }
 _VIEW_BY_KEY = {getattr(pygame, f"K_{k.lower()}"): v for v, k in VIEW_KEYS.items()}
 
@@ -62,7 +65,7 @@ class InputMapper:
     """Turns raw pygame events into actions; remembers drags and whether Space is held."""
 
     def __init__(self) -> None:
-        self.drag: str | None = None  # "paint", "erase", "pan"
+        self.drag: str | None = None  # "paint", "erase", "pan", "nudge"
         self.last_pos: tuple[float, float] | None = None
         self.space_down = False
         self.space_panned = False
@@ -111,6 +114,8 @@ class InputMapper:
             out.append(A.Paint(pos, A.Phase.MOVE))
         elif self.drag == "erase":
             out.append(A.Erase(pos, A.Phase.MOVE))
+        elif self.drag == "nudge":
+            out.append(A.Nudge(pos, A.Phase.MOVE))
         inside = state.layout.in_plane(pos) and not consumed
         if inside:
             out.append(A.Hover(pos))
@@ -128,6 +133,9 @@ class InputMapper:
         if event.button == 2 or (event.button == 1 and self.space_down):
             self.drag = "pan"
             return []
+        if event.button == 1 and _ctrl_held():
+            self.drag = "nudge"
+            return [A.Nudge(pos, A.Phase.BEGIN)]
         if event.button == 1:
             self.drag = "paint"
             return [A.Paint(pos, A.Phase.BEGIN)]
@@ -143,6 +151,8 @@ class InputMapper:
             return [A.Paint(pos, A.Phase.END)]
         if drag == "erase" and event.button == 3:
             return [A.Erase(pos, A.Phase.END)]
+        if drag == "nudge" and event.button == 1:
+            return [A.Nudge(pos, A.Phase.END)]
         if drag == "pan" or drag is None:
             return []
         self.drag = drag  # another button went up; the drag goes on
@@ -231,6 +241,14 @@ class InputMapper:
             if not self.space_panned:
                 return [A.TogglePlay()]
         return []
+
+
+def _ctrl_held() -> bool:
+    """Ctrl (or Cmd) is down now (False where no display reports the keyboard)."""
+    try:
+        return bool(pygame.key.get_mods() & (pygame.KMOD_CTRL | pygame.KMOD_META))
+    except pygame.error:
+        return False
 
 
 def view_from_key(key: int) -> View | None:

@@ -44,12 +44,21 @@ TOOLBAR_ITEMS: tuple[tuple[str, str, int], ...] = (
 )
 LAYER_LABEL_WIDTH = 78
 TOOLBAR_PAD = 5
+PICTURE_TOOLS = ("error", "dots")  # toolbar items that only a picture needs
 
 
-def toolbar_rows(plane_width: int, scale: float) -> int:
-    """How many rows the view toolbar needs at this width (its buttons wrap)."""
+def sandbox_toolbar(picture: bool) -> tuple[tuple[str, str, int], ...]:
+    """The sandbox's toolbar items: all of them for a picture, else all but PICTURE_TOOLS."""
+    return tuple(item for item in TOOLBAR_ITEMS if picture or item[0] not in PICTURE_TOOLS)
+
+
+def toolbar_rows(
+    plane_width: int, scale: float, items: tuple[tuple[str, str, int], ...] = TOOLBAR_ITEMS
+) -> int:
+    """How many rows the view toolbar with these items needs at this width (its buttons
+    wrap)."""
     rows, x = 1, TOOLBAR_PAD * scale
-    for _, _, width in TOOLBAR_ITEMS:
+    for _, _, width in items:
         w = (width + TOOLBAR_PAD) * scale
         if x + w > plane_width and x > TOOLBAR_PAD * scale:
             rows += 1
@@ -69,9 +78,14 @@ def panel_content_height(n_layers: int) -> int:
 
 
 def compute_layout(
-    window: tuple[int, int], scale: float, show_ui: bool = True, n_layers: int = 3
+    window: tuple[int, int],
+    scale: float,
+    show_ui: bool = True,
+    n_layers: int = 3,
+    picture: bool = False,
 ) -> Layout:
-    """Panel rectangles and the plane rectangle (x, y, w, h; top-left origin) for a window.
+    """Panel rectangles and the plane rectangle (x, y, w, h; top-left origin) for a window;
+    `picture`: the data is a picture, whose toolbar has the PICTURE_TOOLS too.
 
     When the panels at `scale` would leave too small a plane, or their controls would not fit
     the window's height, smaller scales are tried (down to 1x) before the panels are dropped;
@@ -86,7 +100,7 @@ def compute_layout(
         scales.append(1.0)
     need = panel_content_height(n_layers)
     for s in scales:
-        layout = _layout_at(window, s, show_ui)
+        layout = _layout_at(window, s, show_ui, sandbox_toolbar(picture))
         if not show_ui:
             return layout
         if panels_visible(layout) and (s <= 1.0 or window[1] >= need * s):
@@ -94,7 +108,9 @@ def compute_layout(
     return layout
 
 
-def _layout_at(window: tuple[int, int], scale: float, show_ui: bool) -> Layout:
+def _layout_at(
+    window: tuple[int, int], scale: float, show_ui: bool, items: tuple[tuple[str, str, int], ...]
+) -> Layout:
     w = max(1, int(window[0]))
     h = max(1, int(window[1]))
     if show_ui:
@@ -105,8 +121,8 @@ def _layout_at(window: tuple[int, int], scale: float, show_ui: bool) -> Layout:
         bottom = round(BOTTOM_HEIGHT * scale)
         plane_w = w - left - right
         if plane_w < COMPACT_SHARE * w:
-            return _compact_layout(w, h, scale)
-        rows = toolbar_rows(plane_w, scale) if plane_w > 0 else 1
+            return _compact_layout(w, h, scale, items)
+        rows = toolbar_rows(plane_w, scale, items) if plane_w > 0 else 1
         top = round(TOOLBAR_ROW * scale * rows)
         plane_h = h - top - bottom
         if plane_w >= MIN_PLANE[0] and plane_h >= MIN_PLANE[1]:
@@ -117,17 +133,20 @@ def _layout_at(window: tuple[int, int], scale: float, show_ui: bool) -> Layout:
                 right=(w - right, 0, right, h),
                 bottom=(left, h - bottom, plane_w, bottom),
                 scale=scale,
+                toolbar=tuple(name for name, _, _ in items),
             )
     return Layout(window=(w, h), plane=(0, 0, w, h), scale=scale)
 
 
-def _compact_layout(w: int, h: int, scale: float) -> Layout:
+def _compact_layout(
+    w: int, h: int, scale: float, items: tuple[tuple[str, str, int], ...]
+) -> Layout:
     """Both side panels in one column on the right, under a strip of tabs (see the module
     docstring); the toolbar and the readouts span the rest of the width as usual."""
     col = max(round(MIN_RIGHT * scale), min(round(RIGHT_WIDTH * scale), round(0.32 * w)))
     tabs = round(TAB_HEIGHT * scale)
     plane_w = w - col
-    rows = toolbar_rows(plane_w, scale) if plane_w > 0 else 1
+    rows = toolbar_rows(plane_w, scale, items) if plane_w > 0 else 1
     top = round(TOOLBAR_ROW * scale * rows)
     bottom = round(BOTTOM_HEIGHT * scale)
     plane_h = h - top - bottom
@@ -141,6 +160,7 @@ def _compact_layout(w: int, h: int, scale: float) -> Layout:
             bottom=(0, h - bottom, plane_w, bottom),
             tabs=(w - col, 0, col, tabs),
             scale=scale,
+            toolbar=tuple(name for name, _, _ in items),
         )
     return Layout(window=(w, h), plane=(0, 0, w, h), scale=scale)
 

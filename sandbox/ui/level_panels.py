@@ -654,12 +654,12 @@ class LevelPanels(LevelCards, SandboxPanels):
                     best = f" · best {st.best}" if st.best else ""
                     texts = (now + best, now, f"{st.stars} of 3")
                 elif st.best:
-                    texts = (f"best so far: {st.best} of 3", f"best: {st.best} of 3")
+                    texts = (f"best so far: {st.best} of 3", f"best: {st.best} of 3", "")
                 else:
                     texts = ("win to earn stars", "win to earn", "to win")
                 self._set_label_fit("stars_text", *texts)  # a narrow panel gets fewer words
-        for i, text in enumerate(st.readouts):  # a narrow panel drops the part in brackets
-            self._set_label_fit(f"readout_{i}", text, text.split(" (")[0])
+        for i, text in enumerate(st.readouts):  # narrower: no brackets, then no "far star, "
+            self._set_label_fit(f"readout_{i}", text, (t := text.split(" (")[0]), t.split(", ")[-1])
         for label, text in self._dyn:
             t = text(state)
             if label.text != t:

@@ -19,7 +19,7 @@ from sandbox import actions as A
 from sandbox import game_actions as G
 from sandbox.settings import CONTROL_WORDS
 from sandbox.state import AppState, Layout, Tracked
-from sandbox.ui.layout import MIN_PLANE, TOOLBAR_ITEMS, TOOLBAR_PAD, TOOLBAR_ROW
+from sandbox.ui.layout import MIN_PLANE, TOOLBAR_ITEMS, TOOLBAR_ROW, toolbar_rows
 from sandbox.ui.rows import (
     ButtonSpec,
     Row,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 LEFT_WIDTH = 320
 RIGHT_WIDTH = 280
-MIN_LEFT = 250
+MIN_LEFT = 216
 MIN_RIGHT = 236
 BOTTOM_HEIGHT = 118
 LEVEL_PANEL_HEIGHT = 520  # at 1x: title, goals, stars and the bottom row of the level panel
@@ -190,17 +190,6 @@ def toolbar_items(status: LevelStatus) -> list[tuple[str, str, int]]:
     return out
 
 
-def _toolbar_rows(items: list[tuple[str, str, int]], plane_width: int, scale: float) -> int:
-    rows, x = 1, TOOLBAR_PAD * scale
-    for _, _, width in items:
-        w = (width + TOOLBAR_PAD) * scale
-        if x + w > plane_width and x > TOOLBAR_PAD * scale:
-            rows += 1
-            x = TOOLBAR_PAD * scale
-        x += w
-    return rows
-
-
 def level_layout(
     window: tuple[int, int],
     scale: float,
@@ -224,11 +213,11 @@ def level_layout(
         if not show_ui:
             break
         # a small window gets narrower panels (down to a minimum) before it loses them
-        left = max(round(MIN_LEFT * s), min(round(LEFT_WIDTH * s), round(0.28 * w)))
+        left = max(round(MIN_LEFT * s), min(round(LEFT_WIDTH * s), round(0.27 * w)))
         right = max(round(MIN_RIGHT * s), min(round(RIGHT_WIDTH * s), round(0.26 * w)))
         right = right if has_right else 0
         plane_w = w - left - right
-        rows = _toolbar_rows(items, plane_w, s) if items and plane_w > 0 else 0
+        rows = toolbar_rows(plane_w, s, tuple(items)) if items and plane_w > 0 else 0
         top = round(TOOLBAR_ROW * s * rows)
         bottom = round(BOTTOM_HEIGHT * s) if has_bottom else 0
         plane_h = h - top - bottom

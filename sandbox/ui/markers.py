@@ -6,6 +6,7 @@ crosses it), and an arrow at the edge of the plane towards a marker out of view,
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,6 +21,40 @@ from sandbox.ui.theme import TEXT
 
 if TYPE_CHECKING:
     from sandbox.render.camera import View2D
+
+
+@dataclass(frozen=True)
+class MarkerView:
+    """Everything the markers and the level card show, as plain values: the level scene's HUD is
+    drawn again when a new one differs from the last (sandbox.ui.redraw). A mark that reads
+    something new from the status or the camera must add a field here."""
+
+    status_version: int  # the panels' make-up: card, page, message, quiz, hints, winning
+    goals: tuple[bool, ...]
+    met: bool
+    stars: int
+    markers: tuple[tuple[str, tuple[float, float]], ...]  # (name, world position), by name
+    marker_notes: tuple[tuple[str, str], ...]  # (name, note such as "97% sure"), by name
+    pairs: tuple[tuple[str, str, bool], ...]  # crease goals: (point, point, crossed)
+    dragging: str | None  # the marker being dragged
+    camera: tuple[tuple[float, float], float, int, int] | None  # centre, zoom, width, height
+
+    @classmethod
+    def of(cls, status: LevelStatus, camera: View2D | None) -> MarkerView:
+        cam = None
+        if camera is not None:
+            cam = (camera.center, camera.zoom, camera.width, camera.height)
+        return cls(
+            status_version=status.version,
+            goals=tuple(status.goals),
+            met=status.met,
+            stars=status.stars,
+            markers=tuple(sorted(status.markers.items())),
+            marker_notes=tuple(sorted(status.marker_notes.items())),
+            pairs=tuple(status.pairs),
+            dragging=status.dragging,
+            camera=cam,
+        )
 
 
 def marker_radius(scale: float) -> float:

@@ -22,7 +22,7 @@ from sandbox import actions as A
 from sandbox.data.datasets import picture_source, short_name
 from sandbox.settings import setting
 from sandbox.state import AppState
-from sandbox.ui import charts
+from sandbox.ui import stat_charts
 from sandbox.ui.base import LABEL_FONT_PX, Container, select_if
 from sandbox.ui.dialogs import FileButtons
 from sandbox.ui.layout import COMPACT_LAYERS, LAYER_LABEL_WIDTH, TOOLBAR_ITEMS, panels_visible
@@ -74,6 +74,9 @@ VIEW_TIPS = {
     "against the distance, plain and with Laplace. Shift+drag on the plane for a new ray.",
     View.INSPECTOR: "The network as a diagram: every neuron with a picture of where it is on. "
     "Click one to see its crease and weights; drag a first-layer crease to move it.",
+    View.MARGINS: "Colour the points by their exact distance to the decision boundary: yellow "
+    "close, blue far, vermillion on the wrong side (the Margins chart is the legend). "
+    "Ctrl+drag shows the smallest move that flips a class.",
     View.TIMELINE: "Go back in training: a slider through the saved snapshots, a replay, and "
     "training on from any past moment. A click on the loss chart jumps there too.",
 }
@@ -311,6 +314,15 @@ class SandboxPanels(RowPanel):
         pad = self.s(12)
         inner = w - 2 * pad
         y = self._build_rows(panel, [section_row("NETWORK")], state, self.s(12), w)
+        res, rw = setting("residual"), self.text_width("Residual", "@button") + self.s(20)
+        self._toggles["residual"] = self._button(
+            panel,
+            (pad + inner - rw, self.s(8), rw, self.s(26)),
+            "Residual",
+            f"{res.label}: {res.help} Off: each layer replaces its input.",
+            lambda: A.SetResidual(not state.settings.residual),
+            "@toggle",
+        )
         bw = self.s(40)
         self._button(
             panel,
@@ -476,7 +488,7 @@ class SandboxPanels(RowPanel):
         items: list[tuple[str, int, View | str]] = [
             (label, width, View(name) if name in View._value2member_map_ else name)
             for name, label, width in TOOLBAR_ITEMS
-            if name != "layer"
+            if name != "layer" and name in state.layout.toolbar  # Error and Dots: pictures only
         ]
         x = pad
         y = (self.s(46) - h) // 2
@@ -536,9 +548,11 @@ class SandboxPanels(RowPanel):
             y += line
         chart_w = w - col - 3 * pad
         if chart_w > self.s(80):
-            surf = pygame.Surface((chart_w, h - 2 * self.s(8)), pygame.SRCALPHA)
+            tabs = self.s(stat_charts.TAB_ROW)  # the chart picker and CSV export above it
+            stat_charts.chart_buttons(self, panel, col + 2 * pad, self.s(6), chart_w)
+            surf = pygame.Surface((chart_w, h - 2 * self.s(8) - tabs), pygame.SRCALPHA)
             self._chart = UIImage(
-                pygame.Rect(col + 2 * pad, self.s(8), chart_w, h - 2 * self.s(8)),
+                pygame.Rect(col + 2 * pad, self.s(8) + tabs, chart_w, h - 2 * self.s(8) - tabs),
                 surf,
                 manager=self.manager,
                 container=panel,
@@ -572,11 +586,15 @@ class SandboxPanels(RowPanel):
                 on = state.discretise
             elif key == "dots":
                 on = state.show_points
+            elif key == "residual":
+                on = state.settings.residual
             elif key == "play":
                 on = state.playing
                 text = "Pause" if state.playing else "Train"
                 if button.text != text:
                     button.set_text(text)
+            elif isinstance(key, tuple):  # ("chart", name): the chart shown
+                on = state.stats.chart == key[1]
             elif key == "layer":
                 text = state.layer_view_label()
                 if button.text != text:
@@ -661,14 +679,16 @@ class SandboxPanels(RowPanel):
             self._set_label("dead", dead)
         if self._chart is not None:
             marker = state.stage.scrub_step if state.stage.scrub is not None else None
-            key = (state.history.version, self.scale, marker)
-            if key != self._chart_key and (
-                state.time - self._chart_time > 0.2 or key[:2] == self._chart_key[:2]
+            # another chart or scale, or only the marker moved: at once; new data: 5 a second
+            key = (state.stats.chart, self.scale, stat_charts.chart_key(state), marker)
+            old = self._chart_key
+            if key != old and (
+                state.time - self._chart_time > 0.2 or key[:2] != old[:2] or key[:3] == old[:3]
             ):
                 self._chart_key = key
                 self._chart_time = state.time
                 size = self._chart.rect.size
-                image = charts.loss_chart(state.history, size, self.scale, marker)
+                image = stat_charts.chart_image(state, size, self.scale, marker)
                 self._chart.set_image(image)
 
     def chart_rect(self) -> tuple[int, int, int, int] | None:

@@ -233,12 +233,12 @@ class StageInput:
         key = event.key
         cs = state.stage
         if key == pygame.K_v and shift:
-            return [S.ToggleOnly3D()], True
+            return [S.Toggle3D(S.Switch3D.ONLY_3D)], True
         if key == pygame.K_p and shift:
             return [S.SetProbeRays(8 if cs.probe_rays == 1 else 1)], True
         simple: dict[int, Action] = {
-            pygame.K_y: S.ToggleProbability(),
-            pygame.K_n: S.ToggleSingleNeuron(),
+            pygame.K_y: S.Toggle3D(S.Switch3D.PROBABILITY),
+            pygame.K_n: S.Toggle3D(S.Switch3D.SINGLE_NEURON),
             pygame.K_COMMA: S.ScrubBy(-1),
             pygame.K_PERIOD: S.ScrubBy(1),
             pygame.K_END: S.BackToNow(),

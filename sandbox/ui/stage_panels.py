@@ -11,6 +11,7 @@ shows, how to turn it) and the line between the 2D and 3D views.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import pygame
 import pygame_gui
@@ -131,7 +132,7 @@ class StagePanels(PanelBase):
                     96,
                     "Show the probability (0 to 1) as the height instead "
                     "of the logits: the paper flattens out where the network is sure. Key Y.",
-                    S.ToggleProbability,
+                    partial(S.Toggle3D, S.Switch3D.PROBABILITY),
                     "@toggle",
                     "probability",
                 )
@@ -141,7 +142,7 @@ class StagePanels(PanelBase):
                 "3D only",
                 76,
                 "The 3D view alone, as large as possible (or back beside the flat view). Shift+V.",
-                S.ToggleOnly3D,
+                partial(S.Toggle3D, S.Switch3D.ONLY_3D),
                 "@toggle",
                 "only3d",
             ),
@@ -218,7 +219,7 @@ class StagePanels(PanelBase):
             "Show the "
             "selected neuron alone as the 3D surface (its activation); for a first-layer "
             "neuron with sliders for a, b and c. Key N.",
-            S.ToggleSingleNeuron,
+            partial(S.Toggle3D, S.Switch3D.SINGLE_NEURON),
             "@toggle",
             key="single",
         )
