@@ -22,6 +22,14 @@ class OpenLevel(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class OpenLevelFile(Action):
+    """Play a level file from anywhere (a .toml dropped on the window); a broken one is a
+    message with the loader's words."""
+
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
 class ContinueGame(Action):
     """Open the level "Continue" points at: the next unfinished one."""
 

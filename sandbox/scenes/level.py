@@ -95,6 +95,7 @@ class LevelScene(SandboxScene):
             card="story" if show_story else "",
             explicit_check=explicit_check(level),
             next_id=game.next_level_id(level.id),
+            learned=game.learned_card(level.id),
             best=game.stars(level.id),
             markers={name: (m.x, m.y) for name, m in level.markers.items()},
         )

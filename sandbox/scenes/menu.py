@@ -79,6 +79,7 @@ class MenuScene(Scene):
         self._bg_state: AppState | None = None
         self.routes: Routes = {
             G.OpenLevel: self._on_OpenLevel,
+            G.OpenLevelFile: self._on_OpenLevelFile,
             G.ContinueGame: self._on_ContinueGame,
             G.OpenSandbox: self._on_OpenSandbox,
             G.OpenExperiment: self._on_OpenExperiment,
@@ -184,6 +185,13 @@ class MenuScene(Scene):
         out: list[A.Action] = []
         if self.panels is not None:
             out += self.panels.handle_event(event)
+        if event.type == pygame.DROPFILE:  # a level file dropped on the menu: play it
+            path = str(event.file)
+            if path.lower().endswith(".toml"):
+                out.append(G.OpenLevelFile(path))
+            else:
+                self.say("The menu opens level files (.toml); pictures, points and scenes open "
+                         "in the free sandbox.", "warn")  # fmt: skip
         if event.type == pygame.KEYDOWN and not consumed:
             key = event.key
             if key in (pygame.K_RETURN, pygame.K_KP_ENTER) and not self.settings_open:
@@ -220,6 +228,14 @@ class MenuScene(Scene):
         self.next_scene = open_when_ready(
             self.app, lambda: LevelScene(self.app, self.game, entry.level, self.config)
         )
+
+    def _on_OpenLevelFile(self, a: G.OpenLevelFile) -> None:
+        entry = self.game.open_file(a.path)
+        if entry.level is None:
+            self.say(f"This level file cannot be played: {entry.error}", "error", MESSAGE_SECONDS)
+            self._refresh()  # it shows under "Your levels" with its error card
+            return
+        self._on_OpenLevel(G.OpenLevel(entry.id))
 
     def _on_ContinueGame(self, a: G.ContinueGame) -> None:
         target = self.game.continue_id()

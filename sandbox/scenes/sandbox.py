@@ -8,7 +8,8 @@
   and drawn together by `stage` (sandbox.scenes.stage);
 - `stats` (sandbox.scenes.stats): margins, nudge-to-flip, region statistics over training;
 - `workshop` (sandbox.scenes.workshop): scene files, weights, recording, presenter mode;
-- `exchange` (sandbox.scenes.exchange): points CSV in and out, the SVG figure.
+- `exchange` (sandbox.scenes.exchange): points CSV in and out, the SVG figure;
+- level files (sandbox.scenes.level_files): a dropped .toml played as a level.
 
 One frame, top to bottom: `translate` turns an event into actions (the panels, the file
 dialogs, the stage's input, then the plane's keys and mouse); `apply` sends each action through
@@ -40,6 +41,7 @@ from sandbox.render.plane_view import PlaneRenderer
 from sandbox.scenes.base import Routes, Scene, build_routes
 from sandbox.scenes.exchange import Exchange
 from sandbox.scenes.inspector import InspectorController
+from sandbox.scenes.level_files import LevelFiles
 from sandbox.scenes.model import DEFAULT_POINTS, ModelController, preset_list
 from sandbox.scenes.plane import DEFAULT_ZOOM, PlaneController
 from sandbox.scenes.probe import ProbeController
@@ -102,6 +104,7 @@ class SandboxScene(Scene):
             self.workshop,
             self.exchange,
             TorchExport(self),
+            LevelFiles(self),
         )
         self.routes.update(self.screen_routes())
 
