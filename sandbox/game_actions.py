@@ -54,6 +54,39 @@ class RestartLevel(Action):
     """Start the current level again from its first state (story skipped)."""
 
 
+# ----------------------------------------------------------------------------- save as level
+@dataclass(frozen=True, slots=True)
+class SaveAsLevel(Action):
+    """Open the Save-level card: the sandbox as it is now, written as a level file."""
+
+    looks = True
+
+
+@dataclass(frozen=True, slots=True)
+class SetLevelChoice(Action):
+    """One of the Save-level card's picks changed (a field of sandbox.levels.writer's
+    LevelChoices, or "goal" for the goal picker)."""
+
+    looks = True
+
+    field: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class WriteLevel(Action):
+    """Write the level file the Save-level card describes into the Level files folder."""
+
+    looks = True
+
+
+@dataclass(frozen=True, slots=True)
+class CloseLevelWriter(Action):
+    """Close the Save-level card without writing."""
+
+    looks = True
+
+
 # ----------------------------------------------------------------------------- menu settings
 @dataclass(frozen=True, slots=True)
 class OpenExperiment(Action):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sandbox import game_actions as G
 from sandbox.scenes.base import Controller, Routes
 from sandbox.scenes.game import Game
-from sandbox.scenes.loading import open_when_ready
+from sandbox.scenes.menu import open_level
 
 if TYPE_CHECKING:
     from sandbox.scenes.sandbox import SandboxScene
@@ -50,10 +50,6 @@ class LevelFiles(Controller):
         if entry.level is None:
             self.scene.say(f"This level file cannot be played: {entry.error}", "error")
             return
-        from sandbox.scenes.level import LevelScene  # (level.py imports the sandbox screen)
-
         scene = self.scene
         scene.state.playing = False
-        scene.next_scene = open_when_ready(
-            scene.app, lambda: LevelScene(scene.app, game, entry.level, scene.config)
-        )
+        scene.next_scene = open_level(scene.app, game, entry.level, scene.config)

@@ -52,6 +52,7 @@ from sandbox.vocab import UI_SCALE_RANGE, View
 if TYPE_CHECKING:
     from sandbox.app import App
     from sandbox.config import AppConfig
+    from sandbox.levels import Level
     from sandbox.render.plane_view import PlaneRenderer
 
 MESSAGE_SECONDS = 12.0
@@ -223,11 +224,7 @@ class MenuScene(Scene):
             what = f"level {self.game.number(before)}" if before else "the level before it"
             self.say(f"Locked: win {what} first (presenters: U opens every level).", "warn")
             return
-        from sandbox.scenes.level import LevelScene
-
-        self.next_scene = open_when_ready(
-            self.app, lambda: LevelScene(self.app, self.game, entry.level, self.config)
-        )
+        self.next_scene = open_level(self.app, self.game, entry.level, self.config)
 
     def _on_OpenLevelFile(self, a: G.OpenLevelFile) -> None:
         entry = self.game.open_file(a.path)
@@ -401,6 +398,19 @@ def chapter_infos(game: Game, cards: dict[str, CardInfo]) -> tuple[ChapterInfo, 
     return tuple(out)
 
 
+def level_scene(app: App, game: Game, level: Level, config: AppConfig) -> Scene:
+    """The screen of `level` (imported when first needed: it loads numba)."""
+    from sandbox.scenes.level import LevelScene
+
+    return LevelScene(app, game, level, config)
+
+
+def open_level(app: App, game: Game, level: Level, config: AppConfig) -> Scene:
+    """The scene a screen switches to for playing `level`: the level, or the loading screen
+    while the kernels it needs compile."""
+    return open_when_ready(app, lambda: level_scene(app, game, level, config))
+
+
 # ----------------------------------------------------------------------------- the first screen
 def scene_factory(app: App, config: AppConfig) -> Callable[[], Scene]:
     """What to open first, as a factory (the loading screen calls it when kernels are ready).
@@ -430,12 +440,7 @@ def scene_factory(app: App, config: AppConfig) -> Callable[[], Scene]:
         if entry.error is not None:
             raise ValueError(f"--level {config.level!r} cannot be played: {entry.error}")
 
-        def level() -> Scene:
-            from sandbox.scenes.level import LevelScene
-
-            return LevelScene(app, game, entry.level, config)
-
-        return level
+        return lambda: level_scene(app, game, entry.level, config)
     if getattr(config, "menu", False):
 
         def menu() -> Scene:

@@ -218,6 +218,11 @@ FILE_ROWS: tuple[tuple[tuple[str, str, Callable[[], A.Action], str], ...], ...] 
         ("Points out", "Save the points as a CSV file: x, y, label (class 0-5, or a picture's "
          "target), split (train or test).", A.ExportPoints, "export_points"),
     ),
+    (
+        ("Save as level", "Save the sandbox as a level file: pick the goal and what the player "
+         "may use; it is in the menu under Your levels at once. Ctrl+L.", G.SaveAsLevel,
+         "save_level"),
+    ),
 )  # fmt: skip
 
 
