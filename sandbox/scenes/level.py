@@ -90,7 +90,7 @@ class LevelScene(SandboxScene):
         self.status = LevelStatus(
             level=level,
             number=game.number(level.id) or 1,
-            total=max(1, len(game.entries)),
+            total=max(1, len(game.own_entries if game.is_own(level.id) else game.entries)),
             policy=level_policy(level),
             card="story" if show_story else "",
             explicit_check=explicit_check(level),

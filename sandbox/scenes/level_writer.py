@@ -1,7 +1,7 @@
 """Save as level: the sandbox as it is now, written as a level file for the menu's "Your levels".
 
-`LevelWriter` is one controller of the sandbox screen. Ctrl+L or the FILE area's "Save level"
-button (`SaveAsLevel`) pauses training, takes a snapshot of what the sandbox shows (points,
+`LevelWriter` is one controller of the sandbox screen. Ctrl+L (`SaveAsLevel`; the FILE area's
+Save button says so) pauses training, takes a snapshot of what the sandbox shows (points,
 network and weights, training settings, views, the window) and opens the Save-level card
 (sandbox/ui/level_writer_card.py). Each pick (`SetLevelChoice`) makes the level text again
 (sandbox.levels.writer) and reads it back with the level loader, so the card shows the loader's

@@ -380,8 +380,8 @@ def chapter_infos(game: Game, cards: dict[str, CardInfo]) -> tuple[ChapterInfo, 
     own = [cards[e.id] for e in game.own_entries if e.id in cards]
     playable = [c for c in own if not c.error]
     note = (
-        f"Level files in {game.own_dir} play here. Save as level (in the free sandbox) writes "
-        "one there; a level file dropped on this window opens at once."
+        f"Level files in {game.own_dir} play here. Ctrl+L in the free sandbox saves one there "
+        "(Save as level); a level file dropped on this window opens at once."
     )
     out.append(
         ChapterInfo(

@@ -187,7 +187,8 @@ def dropped_file_action(path: str) -> A.Action:
 # ----------------------------------------------------------------------------- the FILE area
 FILE_ROWS: tuple[tuple[tuple[str, str, Callable[[], A.Action], str], ...], ...] = (
     (
-        ("Save", "Save everything (points, network, settings, view) as a scene file. Ctrl+S.",
+        ("Save", "Save everything (points, network, settings, view) as a scene file. Ctrl+S. "
+         "(Ctrl+L saves it as a level for the menu's Your levels instead.)",
          A.SaveScene, "save"),
         ("Open", "Open a scene file; a damaged or newer file is refused and nothing changes. "
          "Ctrl+O.", A.OpenScene, "open"),
@@ -218,11 +219,6 @@ FILE_ROWS: tuple[tuple[tuple[str, str, Callable[[], A.Action], str], ...], ...] 
          A.ImportPoints, "import_points"),
         ("Points out", "Save the points as a CSV file: x, y, label (class 0-5, or a picture's "
          "target), split (train or test).", A.ExportPoints, "export_points"),
-    ),
-    (
-        ("Save as level", "Save the sandbox as a level file: pick the goal and what the player "
-         "may use; it is in the menu under Your levels at once. Ctrl+L.", G.SaveAsLevel,
-         "save_level"),
     ),
 )  # fmt: skip
 

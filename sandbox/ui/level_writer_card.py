@@ -149,7 +149,7 @@ class LevelWriterCard(PanelBase):
             box,
             (pad + inner - bw, y, bw, s(40)),
             "Save level",
-            "Write the level file into the Level files folder. Ctrl+L opened this.",
+            "Write the level file into the Level files folder (the menu lists it: Your levels).",
             G.WriteLevel,
             "@button",
             "#lw_save",
