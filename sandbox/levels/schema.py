@@ -42,6 +42,7 @@ from sandbox.vocab import (
 from .goals import Goal
 from .reader import MAX_COORD, LevelError, Reader, type_words
 from .readouts import Readout, ReadoutError, parse_readout
+from .trials import Predict, Race, Seeds, check_trials, read_predict, read_race, read_seeds
 from .vocab import Control, ControlState, MarkerKind, Task, View
 
 FORMAT_VERSION = 1
@@ -177,6 +178,9 @@ class Level:
     three_stars_text: str = ""
     readouts: tuple[Readout, ...] = ()
     quiz: Quiz | None = None
+    predict: Predict | None = None  # the trials (sandbox.levels.trials): predict-then-run,
+    race: Race | None = None  # you against training,
+    seeds: Seeds | None = None  # many seeds
     source: str = ""
 
     def control(self, control: Control | str) -> ControlState:
@@ -218,6 +222,9 @@ TOP_OPTIONAL = (
     "stars",
     "quiz",
     "readouts",
+    "predict",
+    "race",
+    "seeds",
 )
 
 
@@ -267,6 +274,9 @@ def _build(r: Reader, doc: object, level_id: str, require_goals: bool) -> Level:
         for i, v in enumerate(r.array(top.get("readouts", []), "readouts", 0, MAX_READOUTS))
     )
     quiz = _quiz(r, top["quiz"]) if "quiz" in top else None
+    predict = read_predict(r, top["predict"], markers) if "predict" in top else None
+    race = read_race(r, top["race"]) if "race" in top else None
+    seeds = read_seeds(r, top["seeds"]) if "seeds" in top else None
     success = r.text(top["success"], "success") if "success" in top else ""
     if require_goals:
         if not goals:
@@ -281,6 +291,7 @@ def _build(r: Reader, doc: object, level_id: str, require_goals: bool) -> Level:
             used |= star.names()
     for readout in readouts:
         used |= readout.names()
+    check_trials(r, used, predict, race, seeds)
     if "quiz_solved" in used and quiz is None:
         raise r.error("quiz", "a goal uses quiz_solved, so the level needs a [quiz] table")
     if used & {"test_accuracy", "test_loss"} and data.test_fraction == 0.0:
@@ -309,6 +320,9 @@ def _build(r: Reader, doc: object, level_id: str, require_goals: bool) -> Level:
         three_stars_text=three_text,
         readouts=readouts,
         quiz=quiz,
+        predict=predict,
+        race=race,
+        seeds=seeds,
         source=r.file,
     )
 

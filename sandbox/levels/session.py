@@ -35,14 +35,16 @@ from . import measures
 from .goals import Call, walk
 from .readouts import format_value
 from .schema import Hint, Level
+from .trial_runs import TrialsMixin
 from .vocab import ConfidenceMode, Control, ControlState, Split, Task
 
 DEFAULT_PRIOR_PRECISION = 1.0
 MAX_STEPS_PER_CALL = 1_000_000
 
 
-class LevelSession:
-    """The live state of one level; see the module docstring. Not thread-safe."""
+class LevelSession(TrialsMixin):
+    """The live state of one level; see the module docstring (the predict, race and seeds
+    trials are `TrialsMixin`'s). Not thread-safe."""
 
     def __init__(self, level: Level, enforce_controls: bool = True) -> None:
         self.level = level
@@ -76,6 +78,7 @@ class LevelSession:
             # starts afresh from these weights.
             self._trainer_for_current_state().step(spec.trained_steps)
             self._trainer = None
+        self._init_trials()
 
     # ------------------------------------------------------------------ construction
     def _initial_points(self) -> PointSet:
@@ -137,26 +140,31 @@ class LevelSession:
         return self.points.X_test, self.points.y_test
 
     # ------------------------------------------------------------------ actions: training
+    def _make_trainer(self, net: MLP, seed: int | None = None) -> Trainer:
+        """A trainer of `net` on the level's points with the current settings."""
+        return Trainer(
+            net,
+            self.points.X,
+            self.points.y,
+            task=self.task.value,
+            optimizer=self.optimizer,
+            lr=self.learning_rate,
+            batch_size=self.batch_size or MAX_BATCH_SIZE,  # None: every training point
+            l2=self.l2,
+            seed=self.seed if seed is None else seed,
+            test_mask=self.points.is_test,
+            schedule=LrSchedule(self.level.network.schedule, self.level.network.schedule_steps),
+        )
+
     def _trainer_for_current_state(self) -> Trainer:
         if self._trainer is None:
-            self._trainer = Trainer(
-                self.net,
-                self.points.X,
-                self.points.y,
-                task=self.task.value,
-                optimizer=self.optimizer,
-                lr=self.learning_rate,
-                batch_size=self.batch_size or MAX_BATCH_SIZE,  # None: every training point
-                l2=self.l2,
-                seed=self.seed,
-                test_mask=self.points.is_test,
-                schedule=LrSchedule(self.level.network.schedule, self.level.network.schedule_steps),
-            )
+            self._trainer = self._make_trainer(self.net)
         return self._trainer
 
     def train(self, steps: int) -> int:
         """Run `steps` training steps (play or step); returns the steps actually taken."""
         self._require(Control.PLAY, Control.STEP)
+        self._require_prediction()
         if isinstance(steps, bool) or not isinstance(steps, int | np.integer):
             raise ValueError(f"steps must be a whole number, got {steps!r}")
         if not 0 <= steps <= MAX_STEPS_PER_CALL:

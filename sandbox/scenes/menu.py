@@ -28,7 +28,7 @@ import pygame_gui
 
 from sandbox import actions as A
 from sandbox import game_actions as G
-from sandbox.cli import resolve_level_id
+from sandbox.cli import is_level_path, resolve_level_id
 from sandbox.experiments import EXPERIMENTS, experiment
 from sandbox.io.files import stamped
 from sandbox.render.camera import View2D
@@ -339,11 +339,14 @@ def scene_factory(app: App, config: AppConfig) -> Callable[[], Scene]:
         return experiment_scene
     if config.level:
         game = Game(levels_dir, config.extra.get("progress_path"))
-        level_id = resolve_level_id(config.level, [e.id for e in game.entries])
-        if level_id is None:
-            ids = ", ".join(e.id for e in game.entries) or "none"
-            raise ValueError(f"--level {config.level!r}: no such level; available: {ids}")
-        entry = game.entry(level_id)
+        if is_level_path(config.level):
+            entry = game.open_file(config.level)
+        else:
+            level_id = resolve_level_id(config.level, [e.id for e in game.entries])
+            if level_id is None:
+                ids = ", ".join(e.id for e in game.entries) or "none"
+                raise ValueError(f"--level {config.level!r}: no such level; available: {ids}")
+            entry = game.entry(level_id)
         if entry.error is not None:
             raise ValueError(f"--level {config.level!r} cannot be played: {entry.error}")
 
