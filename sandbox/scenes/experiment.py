@@ -4,8 +4,10 @@
 entry: dataset or picture, network, training settings and schedule, views, layer selector and
 zoom, the steps trained before the first frame, and whether it trains at once. Its caption sits
 on a card at the top of the plane with a Replay button, which starts the experiment again from
-the same seed (so a run can be watched twice); Esc goes back to the start menu's Experiments
-page. Nothing here touches the free sandbox's memory: an experiment is a fresh scene each time.
+the same seed (so a run can be watched twice); some experiments add a live chart card at the
+plane's bottom right (sandbox.scenes.experiment_readout); Hide hides both. Esc goes back to the
+start menu's Experiments page. Nothing here touches the free sandbox's memory: an experiment is
+a fresh scene each time.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sandbox import game_actions as G
 from sandbox.experiments import Experiment, experiment
 from sandbox.geometry.symmetry import crease_symmetry
 from sandbox.scenes.base import Routes
+from sandbox.scenes.experiment_readout import ExperimentReadout
 from sandbox.scenes.game import Game
 from sandbox.scenes.menu import MenuScene
 from sandbox.scenes.sandbox import SandboxScene
@@ -61,12 +64,24 @@ class ExperimentScene(SandboxScene):
         self.caption_button: UIButton | None = None
         self.show_caption = True
         self._card: pygame.Rect | None = None
+        self.readout = ExperimentReadout(self, exp)
 
     def enter(self) -> None:
         super().enter()
         s = self.state
         s.layer_view = self.experiment.layer_view
         s.toast = None  # the caption says what to do
+        self.readout.enter()
+
+    def update(self, dt: float) -> None:
+        super().update(dt)
+        self.readout.update()  # after the frame's training and probe; read by the next frame
+
+    def stage_extras(self) -> dict[str, object]:
+        return self.readout.stage_extras()
+
+    def hud_key(self) -> tuple:
+        return (super().hud_key(), self.show_caption, self.readout.key())
 
     def build_ui(self, manager: pygame_gui.UIManager) -> None:
         super().build_ui(manager)
@@ -162,6 +177,9 @@ class ExperimentScene(SandboxScene):
             return
         s = self.state.scale
         rect = self._caption_rect()
+        card = self.readout.card(pygame.Rect(self.state.layout.plane), s, above=rect)
+        if card is not None:
+            surface.blit(*card)
         hud._card(surface, rect, s, alpha=225)
         x = rect.x + round(12 * s)
         hud._text(surface, self.experiment.title, (x, rect.y + round(12 * s)), 18 * s, TEXT,

@@ -69,7 +69,11 @@ class Game:
 
     def reload_own(self) -> None:
         """Read the Level files folder again (a level saved or dropped there shows at once)."""
-        self.own_entries = load_levels(self.own_dir, prefix=OWN_PREFIX)
+        folder = load_levels(self.own_dir, prefix=OWN_PREFIX)
+        ids = {e.id for e in folder}
+        # files opened from elsewhere this run (--level PATH, a dropped file) stay listed
+        elsewhere = [e for e in self.own_entries if e.path.parent != self.own_dir]
+        self.own_entries = folder + [e for e in elsewhere if e.id not in ids]
 
     def add_own(self, entry: LevelEntry) -> None:
         """Keep a level opened from elsewhere (--level PATH, a dropped file) for this run."""
