@@ -283,11 +283,11 @@ EXPERIMENTS: tuple[Experiment, ...] = (
     Experiment(
         "four-neurons",
         "Four neurons: a folded surface",
-        "Four ReLU neurons fold the plane into a handful of flat facets. The 3D view shows "
-        "the surface with contour lines (straight on each facet, bending at creases) and, in "
-        "orange, its cross-section along the probe's ray. The probe plots that section: its "
-        "slope is constant inside each region and jumps at each crease, so its second "
-        "differences vanish inside regions and spike at the creases.",
+        "Four ReLU neurons fold the plane into flat facets. In 3D: the surface, its contour "
+        "lines (straight on each facet, bent at creases) and, in orange, its cross-section "
+        "along the probe's ray. The probe plots that section: its slope is constant inside "
+        "each region and jumps at creases; its second differences vanish inside regions and "
+        "spike at the creases.",
         "reg-plane",
         (4,),
         ("field", "creases", "3d", "probe"),
