@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 
+import levels_season2b
 import numpy as np
 import pytest
 
@@ -172,6 +173,7 @@ PLANS: dict[str, Plan] = {
     "13-leaky-neurons-never-die": plan_13,
     "14-smooth-bends-no-creases": plan_14,
 }
+PLANS.update(levels_season2b.PLANS)
 
 
 def with_seed(level: Level, seed: int) -> Level:
