@@ -147,3 +147,17 @@ def test_your_levels_play_and_a_broken_one_gives_the_loaders_message(start_menu)
     press(app, cards["yours:my ring"], 3)
     assert isinstance(app.scene, LevelScene) and app.scene.level.id == "yours:my ring"
     assert app.scene.level.title == "The ring"
+
+
+def test_winning_a_chapters_last_level_shows_what_the_chapter_taught(start_menu):
+    make, _ = start_menu
+    app = make(size=(800, 600), level="07-the-ring")
+    scene = app.scene
+    assert scene.status.learned[0] == "Regions"
+    scene.status.card = ""
+    scene._win(1)  # noqa: SLF001 - the card a win opens
+    app.run_frames(1, dt=1 / 30)
+    texts = [el.html_text for el in scene.panels.elements if hasattr(el, "html_text")]
+    assert any("Chapter done: Regions!" in t and "flat pieces" in t for t in texts)
+    # a level in the middle of a chapter has no such card
+    assert app.scene.game.learned_card("06-counting-regions") is None

@@ -152,7 +152,7 @@ class ChapterMenu:
         s = self.s
         chapters = view.chapters
         n = len(chapters)
-        lw = max(s(200), min(s(300), round(aw * 0.28)))
+        lw = max(s(228), min(s(300), round(aw * 0.28)))
         gap = s(6)
         rh = min(s(46), (ah - (n - 1) * gap) // n)
         if rh < s(30):
@@ -178,14 +178,21 @@ class ChapterMenu:
         y += head.get_height() + s(10)
         if chosen.note:
             y += self._text_decal(container, chosen.note, (cx, y, cw), 15, TEXT, 4) + s(12)
-        learned = f"What you learned: {chosen.learned}" if chosen.done and chosen.learned else ""
+        learned = chosen.learned if chosen.done else ""
+        need = 0
         if learned:  # room for it under the cards, when the cards leave it
-            f = font(14 * self.scale)
-            need = min(4, len(_lines(learned, f, cw))) * f.get_linesize() + s(12)
-            if bottom - y - need >= s(150):
-                bottom -= need
-                self._text_decal(container, learned, (cx, bottom + s(12), cw), 14, TEXT, 4)
-        self._card_grid(container, shown, (cx, y, cw, bottom - y))
+            f = font(15 * self.scale)
+            need = (1 + min(4, len(_lines(learned, f, cw)))) * f.get_linesize() + s(14)
+            if bottom - y - need < s(150):
+                learned, need = "", 0
+        end = self._card_grid(container, shown, (cx, y, cw, bottom - y - need))
+        if learned:
+            head = font(15 * self.scale, True)
+            img = pygame.Surface((cw, head.get_linesize()), pygame.SRCALPHA)
+            _blit(img, "What you learned", (0, 0), 15 * self.scale, glyphs.GOLD, True)
+            self._decal(container, (cx, end + s(14), cw, img.get_height()), img)
+            at = (cx, end + s(14) + img.get_height(), cw)
+            self._text_decal(container, learned, at, 15, TEXT, 4)
 
     def _chapter_tip(self, ch: ChapterInfo) -> str:
         levels = len(ch.level_ids)
@@ -203,9 +210,9 @@ class ChapterMenu:
         self._decal(container, (x, y, img.get_width(), img.get_height()), img)
         return img.get_height()
 
-    def _card_grid(self, container, cards: list[CardInfo], area: tuple[int, int, int, int]):
+    def _card_grid(self, container, cards: list[CardInfo], area: tuple[int, int, int, int]) -> int:
         """The chosen chapter's level cards: one column while they are tall enough, more when
-        not; cards that still do not fit are counted in a line instead."""
+        not; cards that still do not fit are counted in a line instead. Returns the y below."""
         x0, y0, aw, ah = area
         s = self.s
         gap = s(14)
@@ -217,7 +224,7 @@ class ChapterMenu:
             rows = math.ceil(n / cols)
             return (ah - (rows - 1) * gap) / rows
 
-        while cols < widest and height(cols) < s(84):
+        while cols < widest and height(cols) < s(66):
             cols += 1
         rows = math.ceil(n / cols)
         ch = min(s(110), (ah - (rows - 1) * gap) // rows)
@@ -240,6 +247,8 @@ class ChapterMenu:
             x, y = x0 + c * (cw + gap), y0 + r * (ch + gap)
             text = f"and {more} more: a larger window shows them"
             self._text_decal(container, text, (x + s(8), y + s(8), cw - s(16)), 14, TEXT_DIM, 2)
+        used = math.ceil((len(cards) + (1 if more else 0)) / cols)
+        return y0 + used * (ch + gap) - gap
 
 
 def _lines(text: str, f: pygame.font.Font, width: int) -> list[str]:
