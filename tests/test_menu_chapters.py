@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pygame
 import pytest
-from app_util import app_factory, click, motion, send
+from app_util import app_factory, click, key, motion, send
 from gl_util import gl_session_fixture  # noqa: F401
 from test_ui_fit import fit_problems
 
@@ -128,6 +128,11 @@ def test_chapters_show_stars_and_locks_from_progress_and_the_learned_text_once_d
     # the menu opens on the chapter of the level Continue points at
     assert app.scene.view.chapter == "Many neurons"
     assert app.scene.view.continue_id == "02-sum-of-creases"
+    # Up and Down walk the chapter list
+    send(app, key(pygame.K_DOWN), frames=2)
+    assert app.scene.view.chapter == "Depth"
+    send(app, key(pygame.K_UP) + key(pygame.K_UP), frames=2)
+    assert app.scene.view.chapter == "One neuron"
     # a locked chapter's cards say why they do not open
     press(app, app.scene.panels.chapter_buttons["Depth"], 2)
     card = app.scene.panels.cards["05-depth-bends-creases"]

@@ -199,11 +199,21 @@ class MenuScene(Scene):
                 out.append(G.ContinueGame())
             elif key == pygame.K_ESCAPE and self.settings_open:
                 out.append(G.ShowSettings(False))
+            elif key in (pygame.K_UP, pygame.K_DOWN) and self.view and self.view.chapters:
+                out += self._next_chapter(1 if key == pygame.K_DOWN else -1)
             elif key == pygame.K_u:
                 out.append(G.SetUnlockAll(not self.game.unlock_all))
             elif key == pygame.K_F12:
                 out.append(A.Screenshot())
         return out
+
+    def _next_chapter(self, step: int) -> list[A.Action]:
+        """Up and Down walk the chapter list (when the Levels page shows it)."""
+        if self.settings_open or self.page != "levels" or self.view is None:
+            return []
+        titles = [c.title for c in self.view.chapters]
+        i = titles.index(self.chapter) if self.chapter in titles else 0
+        return [G.ShowChapter(titles[(i + step) % len(titles)])]
 
     # ------------------------------------------------------------------ apply
     def apply(self, action: A.Action) -> None:
