@@ -34,6 +34,11 @@ class Experiment:
     zoom: float | None = None
     layer_view: int = 0  # 0: the joint partition; l: layers 1..l
     readout: str = ""  # "symmetry": the card shows the creases' left-right symmetry score
+    # a chart card on the plane: "rose" (crease directions and offsets), "motion" (turn and
+    # slide of each crease over the first steps); "indecisive": the inspector flags indecisive
+    # neurons; "contours": contour lines and the probe's cross-section on the 3D surface, and
+    # the probe's slope and second differences
+    chart: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
 
     def config_fields(self) -> dict[str, Any]:
@@ -84,6 +89,21 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         ("field", "creases"),
         play=True,
         batch_size=256,
+    ),
+    Experiment(
+        "creases-bunch",
+        "Creases bunch together",
+        "The 500-neuron disk with a rose of where its first-layer creases point: one bar per "
+        "10 degrees, against the dashed ring of what 500 random directions give. At the start "
+        "it looks random (bunching about 1). As training goes on the creases crowd into a few "
+        "directions: after 10,000 steps about two to three times as bunched as chance, as the "
+        "blog saw, while their offsets spread from the middle out to the disk's edge.",
+        "image:disk",
+        (500,),
+        ("field", "creases"),
+        play=True,
+        batch_size=256,
+        chart="rose",
     ),
     Experiment(
         "pulse-adam",
@@ -143,6 +163,22 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         schedule_steps=20_000,
     ),
     Experiment(
+        "bias-weights",
+        "Bias before weights?",
+        "GINN saw biases move first: creases slid into place, then turned. The chart follows "
+        "each first-layer crease of the bottle's [16, 16, 16] run over its first 300 steps: "
+        "how far it has turned (degrees) and slid. Here the creases start through the middle "
+        "of the picture and mostly turn first: half of their turn is done within about 5 "
+        "steps, half of their slide only after 20 to 30. GINN's pixels sat in [0, 1], so its "
+        "creases started at a corner and had to slide in.",
+        "image:bottle",
+        (16, 16, 16),
+        ("field", "creases", "timeline"),
+        play=True,
+        batch_size=128,
+        chart="motion",
+    ),
+    Experiment(
         "copycats",
         "Copycats",
         "The bottle after 6,000 cosine-annealed steps of a [16, 16, 16] network. Some "
@@ -156,6 +192,24 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         batch_size=128,
         schedule="cosine",
         schedule_steps=6000,
+    ),
+    Experiment(
+        "indecisive",
+        "The indecisive neuron",
+        "The bottle after 3,300 of 6,000 cosine-annealed steps, in the run's second half. "
+        "Over the last 400 steps one neuron of layer 3 swung its crease across a tenth of the "
+        "picture and back, while no other crease moved half as far and the loss ended within "
+        "10% of where it started: the inspector marks it with a '~' badge. Drag the timeline "
+        "back 400 steps and replay to watch it swing; Space trains on.",
+        "image:bottle",
+        (16, 16, 16),
+        ("field", "creases", "inspector", "timeline"),
+        steps=3300,
+        batch_size=128,
+        schedule="cosine",
+        schedule_steps=6000,
+        seed=6,
+        chart="indecisive",
     ),
     Experiment(
         "symmetry-a",
@@ -229,15 +283,17 @@ EXPERIMENTS: tuple[Experiment, ...] = (
     Experiment(
         "four-neurons",
         "Four neurons: a folded surface",
-        "Four ReLU neurons fold the plane into a handful of flat facets. The 3D view shows "
-        "the surface; the probe plots its value along a ray: straight between creases, so "
-        "its slope is constant inside a region and jumps at each crease (the second "
-        "differences vanish inside regions and spike at the creases).",
+        "Four ReLU neurons fold the plane into flat facets. In 3D: the surface, its contour "
+        "lines (straight on each facet, bent at creases) and, in orange, its cross-section "
+        "along the probe's ray. The probe plots that section: its slope is constant inside "
+        "each region and jumps at creases; its second differences vanish inside regions and "
+        "spike at the creases.",
         "reg-plane",
         (4,),
         ("field", "creases", "3d", "probe"),
         steps=500,
         seed=5,
+        chart="contours",
     ),
 )
 

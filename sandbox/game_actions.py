@@ -62,6 +62,13 @@ class ShowPage(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class ShowChapter(Action):
+    """The start menu's chapter whose levels are shown (its title)."""
+
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
 class ShowSettings(Action):
     """Open (True) or close (False) the settings card."""
 

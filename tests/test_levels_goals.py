@@ -58,6 +58,12 @@ class FakeState:
     def region_bound(self) -> int:
         return self.bound
 
+    def regions_near(self) -> int:
+        return self.n_regions
+
+    def regions_far(self) -> int:
+        return 0
+
     # the trials: no prediction, race or seeds in this state
     def predicted(self) -> bool:
         return False

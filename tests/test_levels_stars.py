@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 
+import levels_season2b
 import numpy as np
 import pytest
 
@@ -230,6 +231,7 @@ PLANS: dict[str, Plan] = {
     "19-predict-depth": plan_19,
     "20-training-gets-stuck": plan_20,
 }
+PLANS.update(levels_season2b.PLANS)
 
 
 def with_seed(level: Level, seed: int) -> Level:

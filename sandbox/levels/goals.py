@@ -43,6 +43,8 @@ class MetricsProvider(Protocol):
     def loss(self, split: str) -> float: ...  # mean cross-entropy, or mean squared error
     def regions(self) -> int: ...  # exact linear regions inside the level's bounds
     def region_bound(self) -> int: ...  # the upper bound for the current architecture
+    def regions_near(self) -> int: ...  # regions meeting the data's neighbourhood
+    def regions_far(self) -> int: ...  # the other regions inside the bounds
     def neurons(self) -> int: ...  # hidden neurons in the network
     def layers(self) -> int: ...  # hidden layers
     def dead_neurons(self) -> int: ...
@@ -116,6 +118,8 @@ METRICS: dict[str, Metric] = {
         _m("loss", N, (_SPLIT,), lambda p, s: p.loss(s), 'loss("train"|"test")'),
         _m("regions", N, (), lambda p: p.regions(), "linear regions inside the level's bounds"),
         _m("region_bound", N, (), lambda p: p.region_bound(), "most regions this shape can make"),
+        _m("regions_near", N, (), lambda p: p.regions_near(), "regions near the training points"),
+        _m("regions_far", N, (), lambda p: p.regions_far(), "regions away from the points"),
         _m("neurons", N, (), lambda p: p.neurons(), "hidden neurons in the network"),
         _m("layers", N, (), lambda p: p.layers(), "hidden layers in the network"),
         _m("dead_neurons", N, (), lambda p: p.dead_neurons(), "neurons never switched on"),

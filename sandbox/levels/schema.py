@@ -66,6 +66,7 @@ class DataSpec:
 
     `source` is "generator", "points" or "empty". Labels are class ids for classification and
     target values for regression. `test_fraction` of the points are held out as the test set.
+    `flip_box` (with `flip_fraction`) teaches some labels wrong, see sandbox.data.flip_labels.
     """
 
     source: str
@@ -76,6 +77,8 @@ class DataSpec:
     points: np.ndarray | None = None
     labels: np.ndarray | None = None
     test_fraction: float = 0.0
+    flip_box: tuple[float, float, float, float] | None = None  # labels taught wrong in this box
+    flip_fraction: float = 1.0  # the share of the points in flip_box whose label is flipped
 
 
 @dataclass(frozen=True, eq=False)
@@ -329,7 +332,7 @@ def _build(r: Reader, doc: object, level_id: str, require_goals: bool) -> Level:
 _NETWORK_SETTINGS = {level_key(s): s for s in in_level_table("network")}
 _NETWORK_KEYS = (*(k for k in _NETWORK_SETTINGS if k != "hidden"), "layers", "trained_steps")
 _DATA_SETTINGS = {level_key(s): s for s in in_level_table("data")}
-_DATA_KEYS = (*_DATA_SETTINGS, "points", "labels")
+_DATA_KEYS = (*_DATA_SETTINGS, "points", "labels", "flip_labels")
 
 
 def _setting(
@@ -439,6 +442,22 @@ def _current_names(r: Reader, value: object, table: str) -> tuple[object, dict[s
 
 
 def _data(r: Reader, value: object, network: NetworkSpec) -> DataSpec:
+    spec = _data_source(r, value, network)
+    if not isinstance(value, Mapping) or "flip_labels" not in value:
+        return spec
+    key = "data.flip_labels"
+    if network.task is not Task.CLASSIFICATION:
+        raise r.error(key, "only class labels can be flipped; this network does regression")
+    t = r.table(value["flip_labels"], key, ("box",), ("fraction",))
+    raw = r.array(t["box"], f"{key}.box", 4, 4)
+    box = tuple(r.number(v, f"{key}.box[{i}]", -MAX_COORD, MAX_COORD) for i, v in enumerate(raw))
+    if not (box[0] < box[1] and box[2] < box[3]):
+        raise r.error(f"{key}.box", f"{list(box)} must be [xmin, xmax, ymin, ymax], min < max")
+    fraction = r.number(t.get("fraction", 1.0), f"{key}.fraction", 0.0, 1.0)
+    return DataSpec(**{**spec.__dict__, "flip_box": box, "flip_fraction": fraction})
+
+
+def _data_source(r: Reader, value: object, network: NetworkSpec) -> DataSpec:
     value, used = _current_names(r, value, "data")
     t = r.table(value, "data", (), _DATA_KEYS)
     d = _DATA_SETTINGS

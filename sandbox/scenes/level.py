@@ -28,6 +28,7 @@ import pygame_gui
 
 from sandbox import actions as A
 from sandbox import game_actions as G
+from sandbox.data.datasets import picture_source
 from sandbox.levels import Level, plain_text
 from sandbox.nn import MLP
 from sandbox.nn.trainer import MAX_BATCH_SIZE
@@ -183,7 +184,7 @@ class LevelScene(SandboxScene):
         s.paint_value = 1.0
         s.layer_view = 0
         s.discretise = False
-        s.show_points = True
+        s.show_points = picture_source(s.preset) is None  # a picture's pixels: the field
         s.far_return = None
         s.show_help = False
         s.hover = None

@@ -247,6 +247,10 @@ class SandboxScene(Scene):
     def set_view(self, view: View, on: bool) -> None:
         self.plane.set_view(view, on)
 
+    def stage_extras(self) -> dict[str, object]:
+        """More for the stage views to show (StageContent fields; an experiment adds some)."""
+        return {}
+
     def can_change_learning_rate(self) -> bool:
         """Whether the player can lower the learning rate here (a level may lock it)."""
         return True

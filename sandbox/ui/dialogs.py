@@ -64,7 +64,7 @@ DIALOGS: dict[str, DialogSpec] = {
     ),
     "export_points": DialogSpec("Export the points (.csv)", frozenset({""}), False, A.ExportPoints),
     "export_figure": DialogSpec(
-        "Export the plane as a vector figure (.svg)", frozenset({""}), False, A.ExportFigure
+        "Export the figure: name it .svg or .pdf", frozenset({""}), False, A.ExportFigure
     ),
 }
 DIALOG_SIZE = (560, 460)
@@ -202,8 +202,9 @@ FILE_ROWS: tuple[tuple[tuple[str, str, Callable[[], A.Action], str], ...], ...] 
         ("Picture", "Open a picture to learn: any PNG, JPEG, BMP, GIF or WebP file becomes grey "
          "targets, one per pixel. You can also drop an image file on the window.",
          A.OpenPicture, "picture"),
-        ("Figure", "Save the plane as shown as an SVG vector figure: one polygon per linear "
-         "region (with its activation bits), the creases, the boundary, the points and a legend.",
+        ("Figure", "Save the plane as shown as a vector figure, SVG or PDF (name it .pdf): one "
+         "polygon per linear region (with its activation bits in the SVG), the creases, the "
+         "boundary, the points and a legend.",
          A.ExportFigure, "figure"),
         ("Save .pt", "Save the network for PyTorch: a .pt file holding the nn.Sequential (or its "
          "state_dict for a residual network). Needs PyTorch installed.", A.ExportTorch, "torch"),

@@ -1,0 +1,209 @@
+"""An experiment's live readouts: the chart card some experiments show on the plane, and the
+indecisive-neuron flags one hands to the inspector.
+
+`ExperimentReadout` measures what the experiment's `chart` names, from the network and the
+training timeline, through the Session's memo (so once per weights version, at most a few times
+a second while training) with sandbox.geometry.crease_motion, and draws it with
+sandbox.ui.experiment_charts:
+- "rose": the first layer's crease directions (rose) against random directions, and their
+  offsets now against the run's first snapshot;
+- "motion": how far each first-layer crease turned and slid over the first MOTION_STEPS steps
+  (the timeline keeps every one of the first hundred);
+- "contours": no card; contour lines and the probe's first ray as a cross-section on the 3D
+  surface, and the probe's slope and second differences (sandbox.render.stage_views);
+- "indecisive": no card; the neurons whose crease swung far over the last SWING_WINDOW steps
+  while the loss ended about where it started are flagged in the inspector ("~" badge).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pygame
+
+from sandbox.experiments import Experiment
+from sandbox.geometry.contours import (
+    contour_levels,
+    contour_segments,
+    crossing_ray,
+    ray_section,
+)
+from sandbox.geometry.crease_motion import (
+    bunching,
+    crease_angles,
+    crease_motion,
+    first_layer,
+    half_time,
+    indecisive_neurons,
+    neuron_swings,
+    pixel_grid,
+    rose_counts,
+    uniform_band,
+)
+from sandbox.ui.experiment_charts import motion_chart, rose_chart
+
+if TYPE_CHECKING:
+    from sandbox.scenes.experiment import ExperimentScene
+
+MOTION_STEPS = 300  # the motion chart follows the first steps only
+SWING_WINDOW = 400  # the indecisive neuron: how far back (steps) its swing is measured
+SWING_SNAPSHOTS = 12  # ...over at most this many snapshots
+CHART_INTERVAL = 0.25  # while training, a chart is measured again at most this often
+FLAG_INTERVAL = 0.5
+CONTOURS = 12  # contour lines on the 3D surface
+CARD_SIZES = {"rose": (440, 260), "motion": (420, 330)}  # at 1x, the most they take
+MIN_CARD = 170  # at 1x: below this height the card covers the caption rather than shrink more
+
+
+class ExperimentReadout:
+    """The chart card and flags of one experiment scene (see the module docstring)."""
+
+    def __init__(self, scene: ExperimentScene, exp: Experiment) -> None:
+        self.scene = scene
+        self.kind = exp.chart
+        self.data: Any = None
+        self._image: pygame.Surface | None = None
+        self._image_key: tuple | None = None
+
+    @property
+    def name(self) -> str:
+        return f"experiment_{self.kind}"
+
+    def has_card(self) -> bool:
+        return self.kind in CARD_SIZES
+
+    def enter(self) -> None:
+        """Set the views up: the four-neuron surface is shown without the data's dots, its
+        probe along a ray that crosses many creases."""
+        s = self.scene.state
+        if self.kind == "contours" and s.net is not None:
+            s.show_points = False
+            cs = s.stage
+            cs.probe_origin, cs.probe_angle, cs.probe_reach = crossing_ray(
+                s.net, self.scene.plane.bounds()
+            )
+
+    # ------------------------------------------------------------------ measuring
+    def update(self) -> None:
+        """Measure this frame's data (the memo hands back the last one while it holds)."""
+        s = self.scene.state
+        if not self.kind or s.net is None or s.session.trainer is None:
+            return
+        session = s.session
+        hold = CHART_INTERVAL if s.playing else 0.0
+        if self.kind == "rose":
+            self.data = session.derive(self.name, self._rose, hold=hold)
+        elif self.kind == "motion":
+            self.data = session.derive(self.name, self._motion, hold=hold)
+        elif self.kind == "indecisive":
+            hold = FLAG_INTERVAL if s.playing else 0.0
+            self.data = session.derive(self.name, self._indecisive, hold=hold)
+            self.scene.inspector.indecisive = self.data
+
+    def stage_extras(self) -> dict[str, object]:
+        """What the stage views add for this experiment (StageContent fields)."""
+        if self.kind != "contours":
+            return {}
+        session = self.scene.state.session
+        fs = self.scene.view3d.surface
+        out: dict[str, object] = {"probe_slopes": True}
+        if fs is not None:
+            out["surface_lines"] = session.derive("experiment_contours", self._contours, fs)
+            probes = self.scene.probe.probes
+            if probes:
+                out["section"] = session.derive("experiment_section", self._section, fs, probes[0])
+        return out
+
+    @staticmethod
+    def _contours(fs) -> np.ndarray:
+        mesh = fs.surface
+        z = mesh.positions[:, 2]
+        levels = contour_levels(float(z.min()), float(z.max()), CONTOURS) if len(z) else []
+        return contour_segments(mesh.positions, mesh.triangles, levels)
+
+    @staticmethod
+    def _section(fs, probe) -> np.ndarray:
+        return ray_section(probe.origin, probe.direction, fs.bounds, fs.height_at)
+
+    def _snapshots(self, lo: int, hi: int) -> tuple[list[int], list[np.ndarray], list[float]]:
+        """Steps, parameters and train losses of the timeline's snapshots with lo <= step <= hi."""
+        tl = self.scene.state.session.timeline
+        if tl is None or len(tl) == 0:
+            return [], [], []
+        steps = tl.steps
+        losses = tl.train_losses
+        idx = np.flatnonzero((steps >= lo) & (steps <= hi))
+        return (
+            [int(steps[i]) for i in idx],
+            [tl.snapshot(int(i)).params for i in idx],
+            [float(losses[i]) for i in idx],
+        )
+
+    def _rose(self) -> tuple:
+        net = self.scene.state.net
+        theta, d = crease_angles(*net.layers[0])
+        counts = rose_counts(theta)
+        _, first, _ = self._snapshots(0, 0)
+        t0, d0 = crease_angles(*first_layer(first[0], net.layout)) if first else (theta, d)
+        band = uniform_band(int(np.isfinite(theta).sum()), len(counts))
+        return counts, band, d, d0, bunching(counts), bunching(rose_counts(t0))
+
+    def _motion(self):
+        steps, params, _ = self._snapshots(0, MOTION_STEPS)
+        return crease_motion(steps, params, self.scene.state.net.layout)
+
+    def _indecisive(self) -> np.ndarray:
+        s = self.scene.state
+        net, tl = s.net, s.session.timeline
+        n = int(sum(net.hidden_sizes))
+        if tl is None or len(tl) < 3:
+            return np.zeros(n, dtype=bool)
+        last = int(tl.steps[-1])
+        steps, params, losses = self._snapshots(last - SWING_WINDOW, last)
+        if len(params) < 3:
+            return np.zeros(n, dtype=bool)
+        keep = np.unique(np.linspace(0, len(params) - 1, SWING_SNAPSHOTS).round().astype(int))
+        x0, x1, y0, y1 = self.scene.plane.bounds()
+        grid = pixel_grid((max(x0, -6.0), min(x1, 6.0), max(y0, -6.0), min(y1, 6.0)))
+        swing = neuron_swings(net, [params[i] for i in keep], grid)
+        return indecisive_neurons(swing, [losses[i] for i in keep])
+
+    # ------------------------------------------------------------------ drawing
+    def key(self) -> tuple:
+        """What the card shows, as plain values (the UI surface is drawn again when it changes)."""
+        return (self.kind, self.scene.state.session.memo.key_of(self.name))
+
+    def card(
+        self, plane: pygame.Rect, scale: float, above: pygame.Rect | None = None
+    ) -> tuple[pygame.Surface, pygame.Rect] | None:
+        """The chart card and where it goes (the plane's bottom-right corner, below `above`,
+        the caption, where there is room), or None."""
+        if not self.has_card() or self.data is None:
+            return None
+        w, h = CARD_SIZES[self.kind]
+        margin = round(12 * scale)
+        w = min(round(w * scale), plane.w - 2 * margin)
+        h = min(round(h * scale), plane.h - 2 * margin)
+        if above is not None:
+            room = plane.bottom - margin - (above.bottom + margin)
+            h = min(h, max(room, round(MIN_CARD * scale)))
+        if w < 120 or h < 120:
+            return None
+        rect = pygame.Rect(plane.right - margin - w, plane.bottom - margin - h, w, h)
+        key = (self.key(), id(self.data), rect.size, scale)
+        if key != self._image_key or self._image is None:
+            self._image = self._draw((w, h), scale)
+            self._image_key = key
+        return self._image, rect
+
+    def _draw(self, size: tuple[int, int], scale: float) -> pygame.Surface:
+        if self.kind == "rose":
+            return rose_chart(*self.data, size=size, scale=scale)
+        m = self.data
+        note = ""
+        if len(m) >= 2 and m.turn.size:
+            turn = int(np.median(half_time(m.steps, m.turn)))
+            slide = int(np.median(half_time(m.steps, m.slide)))
+            note = f"half the turn done by step {turn}, half the slide by step {slide} (medians)"
+        return motion_chart(m.steps, m.turn, m.slide, size, scale, note)
