@@ -59,7 +59,9 @@ class LevelTrialsPanel:
         marks = []
         for i in range(len(quiz.choices)):
             picked = st.quiz_choice == i
-            marks.append(" ✓" if picked and st.quiz_right else (" ✗" if picked else ""))
+            # words, not check marks: the UI font has no glyph for them
+            marks.append(" <b>(right)</b>" if picked and st.quiz_right else
+                         (" (not this one)" if picked else ""))  # fmt: skip
         y = self._choices(panel, pad, y, inner, quiz.choices, marks, "quiz", G.AnswerQuiz)
         for i in range(len(quiz.choices)):
             b = self.named[f"quiz_{i}"]
