@@ -108,15 +108,17 @@ EXPERIMENTS: tuple[Experiment, ...] = (
     Experiment(
         "pulse-adam",
         "Adam's pulse",
-        "The 500-neuron disk with Adam: watch the loss chart. Every so often the loss jumps "
-        "up several times over and falls back within a few dozen steps, again and again: "
-        "Adam's pulse, which the blog asked about. Open the SGD run of the same disk next: "
-        "its curve has no such spikes.",
+        "The 500-neuron disk with Adam, and on the card the same network and seed trained "
+        "with SGD in step with it (momentum, a rate 30 times smaller: larger ones blow up). "
+        "Watch the curves: every so often Adam's loss jumps up several times over and falls "
+        "back within a few dozen steps, again and again: the pulse the blog asked about. "
+        "SGD's curve falls smoothly, without such spikes.",
         "image:disk",
         (500,),
         ("field", "creases"),
         play=True,
         batch_size=256,
+        chart="pulse",
     ),
     Experiment(
         "pulse-sgd",

@@ -22,6 +22,14 @@ class OpenLevel(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class OpenLevelFile(Action):
+    """Play a level file from anywhere (a .toml dropped on the window); a broken one is a
+    message with the loader's words."""
+
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
 class ContinueGame(Action):
     """Open the level "Continue" points at: the next unfinished one."""
 
@@ -44,6 +52,39 @@ class NextLevel(Action):
 @dataclass(frozen=True, slots=True)
 class RestartLevel(Action):
     """Start the current level again from its first state (story skipped)."""
+
+
+# ----------------------------------------------------------------------------- save as level
+@dataclass(frozen=True, slots=True)
+class SaveAsLevel(Action):
+    """Open the Save-level card: the sandbox as it is now, written as a level file."""
+
+    looks = True
+
+
+@dataclass(frozen=True, slots=True)
+class SetLevelChoice(Action):
+    """One of the Save-level card's picks changed (a field of sandbox.levels.writer's
+    LevelChoices, or "goal" for the goal picker)."""
+
+    looks = True
+
+    field: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class WriteLevel(Action):
+    """Write the level file the Save-level card describes into the Level files folder."""
+
+    looks = True
+
+
+@dataclass(frozen=True, slots=True)
+class CloseLevelWriter(Action):
+    """Close the Save-level card without writing."""
+
+    looks = True
 
 
 # ----------------------------------------------------------------------------- menu settings

@@ -241,3 +241,21 @@ def test_four_neurons_contours_section_and_slopes(make_app):
     view = pixels[y : y + h, x : x + w].reshape(-1, 3).astype(int)
     orange = np.abs(view - [214, 94, 0]).max(axis=1) < 40
     assert orange.sum() > 30
+
+
+def test_adam_and_sgd_side_by_side(make_app):
+    d = make_app(experiment="pulse-adam")
+    scene = d.scene
+    scene.train_now(600)
+    d.send([], frames=2)
+    tr, shadow = d.state.session.trainer, scene.readout.shadow
+    sgd = experiment("pulse-sgd")  # the comparison is that experiment's run
+    assert shadow is not None and shadow.optimizer == sgd.optimizer
+    assert shadow.lr == pytest.approx(sgd.learning_rate) and shadow.batch_size == sgd.batch_size
+    assert shadow.steps == tr.steps  # in step with this run
+    steps, loss = np.array(scene.readout.pulse).T
+    assert len(steps) >= 15 and np.all(np.diff(steps) > 0) and steps[-1] == tr.steps
+    late = loss[steps >= 100]  # past the first steps' swings (as test_experiments measures)
+    assert len(late) > 10 and np.all(late[1:] < 3 * late[:-1])  # no jump of three times over
+    image, rect = scene.readout.card(_plane(d), d.state.scale)
+    assert _plane(d).contains(rect)

@@ -105,6 +105,7 @@ def test_every_level_is_one_chapter_click_away_and_nothing_is_clipped(start_menu
         elements = {*panels.buttons.values(), *panels.chapter_buttons.values()}
         elements |= set(panels.cards.values())
         problems = fit_problems(list(elements), window)
+        problems += [f"chapter {t!r} cut short" for t in panels.clipped]
         assert not problems, f"{title} at {size}: {problems[:5]}"
         seen += list(panels.cards)
     expected = [p.stem for p in level_files(scene.game.levels_dir)]
@@ -147,3 +148,21 @@ def test_your_levels_play_and_a_broken_one_gives_the_loaders_message(start_menu)
     press(app, cards["yours:my ring"], 3)
     assert isinstance(app.scene, LevelScene) and app.scene.level.id == "yours:my ring"
     assert app.scene.level.title == "The ring"
+
+
+def test_winning_a_chapters_last_level_shows_what_the_chapter_taught(start_menu):
+    make, _ = start_menu
+    app = make(size=(800, 600))
+    game = app.scene.game
+    regions = next(c for c in game.chapters if c.title == "Regions")
+    app.set_scene(LevelScene(app.app, game, game.level(regions.last)))
+    app.run_frames(1, dt=1 / 30)
+    scene = app.scene
+    assert scene.status.learned[0] == "Regions"
+    scene.status.card = ""
+    scene._win(1)  # noqa: SLF001 - the card a win opens
+    app.run_frames(1, dt=1 / 30)
+    texts = [el.html_text for el in scene.panels.elements if hasattr(el, "html_text")]
+    assert any("Chapter done: Regions!" in t and "flat pieces" in t for t in texts)
+    # a level in the middle of a chapter has no such card
+    assert game.learned_card(regions.levels[0]) is None

@@ -9,6 +9,10 @@ sandbox.ui.experiment_charts:
   offsets now against the run's first snapshot;
 - "motion": how far each first-layer crease turned and slid over the first MOTION_STEPS steps
   (the timeline keeps every one of the first hundred);
+- "pulse": the run's loss (the loss chart's history) beside that of a comparison run, the same
+  network and seed trained with SGD (momentum, a 30 times smaller rate) in step with it: as
+  many steps after each frame, at most SHADOW_STEPS (it catches up over the next frames).
+  The comparison is the readout's own (no timeline, never shown on the plane);
 - "contours": no card; contour lines and the probe's first ray as a cross-section on the 3D
   surface, and the probe's slope and second differences (sandbox.render.stage_views);
 - "indecisive": no card; the neurons whose crease swung far over the last SWING_WINDOW steps
@@ -41,7 +45,9 @@ from sandbox.geometry.crease_motion import (
     rose_counts,
     uniform_band,
 )
-from sandbox.ui.experiment_charts import motion_chart, rose_chart
+from sandbox.nn import MLP, Trainer
+from sandbox.session import TrainingSetup, new_trainer
+from sandbox.ui.experiment_charts import motion_chart, pulse_chart, rose_chart
 
 if TYPE_CHECKING:
     from sandbox.scenes.experiment import ExperimentScene
@@ -52,7 +58,12 @@ SWING_SNAPSHOTS = 12  # ...over at most this many snapshots
 CHART_INTERVAL = 0.25  # while training, a chart is measured again at most this often
 FLAG_INTERVAL = 0.5
 CONTOURS = 12  # contour lines on the 3D surface
-CARD_SIZES = {"rose": (440, 260), "motion": (420, 330)}  # at 1x, the most they take
+CARD_SIZES = {"rose": (440, 260), "motion": (420, 330), "pulse": (520, 230)}  # at 1x, at most
+SGD_RATE = 0.0003  # the comparison run's learning rate (the pulse-sgd experiment's)
+SHADOW_STEPS = 2000  # the comparison run catches up at most this many steps a frame
+PULSE_POINTS = 4000  # the comparison run's losses kept (the newest)
+PULSE_CHUNKS = 20  # steps caught up at once are recorded in up to this many pieces...
+PULSE_CHUNK = 25  # ...of at least this many steps (each costs a loss on every training pixel)
 MIN_CARD = 170  # at 1x: below this height the card covers the caption rather than shrink more
 
 
@@ -65,6 +76,10 @@ class ExperimentReadout:
         self.data: Any = None
         self._image: pygame.Surface | None = None
         self._image_key: tuple | None = None
+        self.exp = exp
+        self.shadow: Trainer | None = None  # the "pulse" comparison run
+        self._shadow_key: tuple | None = None
+        self.pulse: list[tuple[int, float]] = []  # the comparison run's step and loss
 
     @property
     def name(self) -> str:
@@ -96,6 +111,9 @@ class ExperimentReadout:
             self.data = session.derive(self.name, self._rose, hold=hold)
         elif self.kind == "motion":
             self.data = session.derive(self.name, self._motion, hold=hold)
+        elif self.kind == "pulse":
+            self._pulse_frame()
+            self.data = self.pulse
         elif self.kind == "indecisive":
             hold = FLAG_INTERVAL if s.playing else 0.0
             self.data = session.derive(self.name, self._indecisive, hold=hold)
@@ -125,6 +143,39 @@ class ExperimentReadout:
     @staticmethod
     def _section(fs, probe) -> np.ndarray:
         return ray_section(probe.origin, probe.direction, fs.bounds, fs.height_at)
+
+    def _pulse_frame(self) -> None:
+        """Train the comparison run up to this run's step (in chunks, its loss recorded after
+        each, so steps trained at once still give a curve)."""
+        s = self.scene.state
+        session, tr = s.session, s.session.trainer
+        key = (tuple(s.net.sizes), session.data_version)
+        if self.shadow is None or key != self._shadow_key or tr.steps < self.shadow.steps:
+            e = self.exp
+            setup = TrainingSetup(optimizer="sgd", learning_rate=SGD_RATE,
+                                  batch_size=e.batch_size, seed=e.seed)  # fmt: skip
+            net = MLP(list(s.net.sizes), seed=e.seed)
+            try:
+                self.shadow = new_trainer(net, s.points, setup)
+            except ValueError:
+                self.shadow = None
+                return
+            self._shadow_key = key
+            self.pulse = []
+        shadow = self.shadow
+        todo = min(int(tr.steps - shadow.steps), SHADOW_STEPS)
+        if todo <= 0:
+            return
+        chunk = max(PULSE_CHUNK, todo // PULSE_CHUNKS)
+        added = []
+        while todo > 0:
+            n = min(chunk, todo)
+            shadow.step(n)
+            todo -= n
+            loss = shadow.metrics().train_loss
+            if loss is not None:
+                added.append((int(shadow.steps), float(loss)))
+        self.pulse = (self.pulse + added)[-PULSE_POINTS:]
 
     def _snapshots(self, lo: int, hi: int) -> tuple[list[int], list[np.ndarray], list[float]]:
         """Steps, parameters and train losses of the timeline's snapshots with lo <= step <= hi."""
@@ -172,6 +223,8 @@ class ExperimentReadout:
     # ------------------------------------------------------------------ drawing
     def key(self) -> tuple:
         """What the card shows, as plain values (the UI surface is drawn again when it changes)."""
+        if self.kind == "pulse":
+            return (self.kind, self.pulse[-1] if self.pulse else None)
         return (self.kind, self.scene.state.session.memo.key_of(self.name))
 
     def card(
@@ -200,6 +253,13 @@ class ExperimentReadout:
     def _draw(self, size: tuple[int, int], scale: float) -> pygame.Surface:
         if self.kind == "rose":
             return rose_chart(*self.data, size=size, scale=scale)
+        if self.kind == "pulse":
+            steps, train, _ = self.scene.state.history.view()
+            ok = np.isfinite(train)
+            rows = np.array(self.pulse, dtype=np.float64).reshape(-1, 2)
+            runs = [(steps[ok], train[ok]), (rows[:, 0], rows[:, 1])]
+            names = (self.exp.optimizer.capitalize(), "SGD")
+            return pulse_chart(runs, names, size, scale)
         m = self.data
         note = ""
         if len(m) >= 2 and m.turn.size:

@@ -93,11 +93,12 @@ class LevelScene(SandboxScene):
         self.status = LevelStatus(
             level=level,
             number=game.number(level.id) or 1,
-            total=max(1, len(game.entries)),
+            total=max(1, len(game.own_entries if game.is_own(level.id) else game.entries)),
             policy=level_policy(level),
             card="story" if show_story else "",
             explicit_check=explicit_check(level),
             next_id=game.next_level_id(level.id),
+            learned=game.learned_card(level.id),
             best=game.stars(level.id),
             markers={name: (m.x, m.y) for name, m in level.markers.items()},
         )

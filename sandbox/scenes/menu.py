@@ -52,6 +52,7 @@ from sandbox.vocab import UI_SCALE_RANGE, View
 if TYPE_CHECKING:
     from sandbox.app import App
     from sandbox.config import AppConfig
+    from sandbox.levels import Level
     from sandbox.render.plane_view import PlaneRenderer
 
 MESSAGE_SECONDS = 12.0
@@ -79,6 +80,7 @@ class MenuScene(Scene):
         self._bg_state: AppState | None = None
         self.routes: Routes = {
             G.OpenLevel: self._on_OpenLevel,
+            G.OpenLevelFile: self._on_OpenLevelFile,
             G.ContinueGame: self._on_ContinueGame,
             G.OpenSandbox: self._on_OpenSandbox,
             G.OpenExperiment: self._on_OpenExperiment,
@@ -184,6 +186,13 @@ class MenuScene(Scene):
         out: list[A.Action] = []
         if self.panels is not None:
             out += self.panels.handle_event(event)
+        if event.type == pygame.DROPFILE:  # a level file dropped on the menu: play it
+            path = str(event.file)
+            if path.lower().endswith(".toml"):
+                out.append(G.OpenLevelFile(path))
+            else:
+                self.say("The menu opens level files (.toml); pictures, points and scenes open "
+                         "in the free sandbox.", "warn")  # fmt: skip
         if event.type == pygame.KEYDOWN and not consumed:
             key = event.key
             if key in (pygame.K_RETURN, pygame.K_KP_ENTER) and not self.settings_open:
@@ -215,11 +224,15 @@ class MenuScene(Scene):
             what = f"level {self.game.number(before)}" if before else "the level before it"
             self.say(f"Locked: win {what} first (presenters: U opens every level).", "warn")
             return
-        from sandbox.scenes.level import LevelScene
+        self.next_scene = open_level(self.app, self.game, entry.level, self.config)
 
-        self.next_scene = open_when_ready(
-            self.app, lambda: LevelScene(self.app, self.game, entry.level, self.config)
-        )
+    def _on_OpenLevelFile(self, a: G.OpenLevelFile) -> None:
+        entry = self.game.open_file(a.path)
+        if entry.level is None:
+            self.say(f"This level file cannot be played: {entry.error}", "error", MESSAGE_SECONDS)
+            self._refresh()  # it shows under "Your levels" with its error card
+            return
+        self._on_OpenLevel(G.OpenLevel(entry.id))
 
     def _on_ContinueGame(self, a: G.ContinueGame) -> None:
         target = self.game.continue_id()
@@ -367,8 +380,8 @@ def chapter_infos(game: Game, cards: dict[str, CardInfo]) -> tuple[ChapterInfo, 
     own = [cards[e.id] for e in game.own_entries if e.id in cards]
     playable = [c for c in own if not c.error]
     note = (
-        f"Level files in {game.own_dir} play here. Save as level (in the free sandbox) writes "
-        "one there; a level file dropped on this window opens at once."
+        f"Level files in {game.own_dir} play here. Ctrl+L in the free sandbox saves one there "
+        "(Save as level); a level file dropped on this window opens at once."
     )
     out.append(
         ChapterInfo(
@@ -383,6 +396,19 @@ def chapter_infos(game: Game, cards: dict[str, CardInfo]) -> tuple[ChapterInfo, 
         )
     )
     return tuple(out)
+
+
+def level_scene(app: App, game: Game, level: Level, config: AppConfig) -> Scene:
+    """The screen of `level` (imported when first needed: it loads numba)."""
+    from sandbox.scenes.level import LevelScene
+
+    return LevelScene(app, game, level, config)
+
+
+def open_level(app: App, game: Game, level: Level, config: AppConfig) -> Scene:
+    """The scene a screen switches to for playing `level`: the level, or the loading screen
+    while the kernels it needs compile."""
+    return open_when_ready(app, lambda: level_scene(app, game, level, config))
 
 
 # ----------------------------------------------------------------------------- the first screen
@@ -414,12 +440,7 @@ def scene_factory(app: App, config: AppConfig) -> Callable[[], Scene]:
         if entry.error is not None:
             raise ValueError(f"--level {config.level!r} cannot be played: {entry.error}")
 
-        def level() -> Scene:
-            from sandbox.scenes.level import LevelScene
-
-            return LevelScene(app, game, entry.level, config)
-
-        return level
+        return lambda: level_scene(app, game, entry.level, config)
     if getattr(config, "menu", False):
 
         def menu() -> Scene:

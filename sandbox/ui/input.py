@@ -13,6 +13,7 @@ from __future__ import annotations
 import pygame
 
 from sandbox import actions as A
+from sandbox import game_actions as G
 from sandbox.state import AppState
 from sandbox.ui.stage_input import STAGE_KEYS
 from sandbox.vocab import VIEW_KEYS, View
@@ -41,6 +42,7 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("Tab", "hide / show the panels"),
     ("Ctrl+S / Ctrl+O", "save / open a scene file"),
     ("Ctrl+E / Ctrl+I", "export / import the network weights"),
+    ("Ctrl+L", "save as a level file (for the menu's Your levels)"),
     ("F9 or Ctrl+R", "record the plane as a GIF / stop"),
     ("F5", "presenter mode"),
     ("?", "every key in big type"),
@@ -57,6 +59,7 @@ _CTRL_WORKSHOP = {
     pygame.K_i: A.ImportWeights,
     pygame.K_r: A.ToggleRecording,
     pygame.K_m: A.ExportStats,
+    pygame.K_l: G.SaveAsLevel,
 }
 _VIEW_BY_KEY = {getattr(pygame, f"K_{k.lower()}"): v for v, k in VIEW_KEYS.items()}
 

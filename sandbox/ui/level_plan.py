@@ -138,6 +138,7 @@ class LevelStatus(Tracked):
     inspector: tuple[tuple[int, int, str], ...] = ()
     laplace_on: bool = False
     next_id: str | None = None
+    learned: tuple[str, str] | None = None  # (chapter, what it taught) when this level ends one
     markers: dict[str, tuple[float, float]] = field(default_factory=dict)
     pairs: list[tuple[str, str, bool]] = field(default_factory=list)  # crease goals' point pairs
     dragging: str | None = None
