@@ -63,6 +63,10 @@ def test_the_level_text_loads_back_as_the_same_points_network_and_weights(task, 
                      "remove_layer", "views", "zoom"}  # fmt: skip
     if task == "regression":  # (circle is a classification data set: the loader says so)
         return
+    level = load_level_text(tmp_path, level_text(sc, LevelChoices(controls="training only")))
+    states = {c.value: st.value for c, st in level.controls.items()}
+    assert states["neurons"] == "locked" and states["play"] == "shown"
+    assert states["paint"] == "hidden"
     # the data set instead of the points: its name, count, noise and seed
     level = load_level_text(tmp_path, level_text(sc, LevelChoices(points="the data set")))
     d = level.data

@@ -54,12 +54,13 @@ GOAL_PICKS: tuple[GoalPick, ...] = (
              "No dead neurons, and 90% of the dots right."),
 )  # fmt: skip
 
-# what the player may change, by the teacher's pick: the controls shown (the rest hidden)
-CONTROL_PICKS: dict[str, tuple[str, ...]] = {
-    "everything": tuple(c.value for c in Control),
-    "training and neurons": ("play", "step", "reset", "learning_rate", "neurons", "add_layer",
-                             "remove_layer", "views", "zoom"),
-    "training only": ("play", "step", "reset", "views", "zoom"),
+# what the player may change, by the teacher's pick: the controls shown, and those locked (seen
+# greyed out, not used); every other control is hidden
+CONTROL_PICKS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "everything": (tuple(c.value for c in Control), ()),
+    "training and neurons": (("play", "step", "reset", "learning_rate", "neurons", "add_layer",
+                              "remove_layer", "views", "zoom"), ()),
+    "training only": (("play", "step", "reset", "views", "zoom"), ("neurons", "learning_rate")),
 }  # fmt: skip
 POINT_PICKS = ("these points", "the data set")
 
@@ -125,8 +126,9 @@ def level_text(
         "[controls]",
         'default = "hidden"',
     ]
-    shown = CONTROL_PICKS.get(choices.controls, CONTROL_PICKS["training and neurons"])
+    shown, locked = CONTROL_PICKS.get(choices.controls, CONTROL_PICKS["training and neurons"])
     lines += [f'{c} = "{ControlState.SHOWN.value}"' for c in shown]
+    lines += [f'{c} = "{ControlState.LOCKED.value}"' for c in locked]
     lines += [
         "",
         "[[goals]]",

@@ -102,6 +102,7 @@ class LevelWriter(Controller):
     def _on_open(self, a: G.SaveAsLevel) -> None:
         s = self.scene.state
         s.playing = False
+        s.toast = None  # (it would show through the card)
         self.snapshot = scene_data_from_state(s)
         if s.camera is not None:
             x0, y0, x1, y1 = s.camera.world_bounds()

@@ -129,7 +129,8 @@ class LevelWriterCard(PanelBase):
             "controls",
             [(k, k) for k in CONTROL_PICKS],
             choices.controls,
-            "Which controls the player sees; the others are hidden.",
+            "Which controls the player can use; 'training only' shows the network's size "
+            "greyed out; the others are hidden.",
         )
         y += row + gap
         inner = w - 2 * pad - s(32)

@@ -84,8 +84,11 @@ def fit_text(text: str, f: pygame.font.Font, width: int) -> str:
     return text.rstrip() + "..."
 
 
-def chapter_face(info: ChapterInfo, size: tuple[int, int], scale: float) -> pygame.Surface:
-    """The picture on a chapter's button: number and title, then its stars or a padlock."""
+def chapter_face(
+    info: ChapterInfo, size: tuple[int, int], scale: float
+) -> tuple[pygame.Surface, bool]:
+    """The picture on a chapter's button: number and title, then its stars or a padlock; and
+    whether the title fitted whole (else it ends in "...")."""
     w, h = size
     s = scale
     out = pygame.Surface((w, h), pygame.SRCALPHA)
@@ -103,7 +106,8 @@ def chapter_face(info: ChapterInfo, size: tuple[int, int], scale: float) -> pyga
     label = f"{info.number}  {info.title}" if info.number else info.title
     room = w - 2 * pad - tally_w - round(8 * s)
     y = (h - f.get_linesize()) // 2
-    _blit(out, fit_text(label, f, room), (pad, y), text_size, colour, True)
+    shown = fit_text(label, f, room)
+    _blit(out, shown, (pad, y), text_size, colour, True)
     right = w - pad
     if tally:
         star = glyphs.star(icon, info.stars > 0)
@@ -114,7 +118,7 @@ def chapter_face(info: ChapterInfo, size: tuple[int, int], scale: float) -> pyga
     elif not info.open:
         lock = glyphs.padlock(icon)
         out.blit(lock, (right - icon, (h - icon) // 2), special_flags=pygame.BLEND_PREMULTIPLIED)
-    return out
+    return out, shown == label
 
 
 def chapter_heading(info: ChapterInfo, width: int, scale: float) -> pygame.Surface:
@@ -146,6 +150,7 @@ class ChapterMenu:
     """The chapter map of the Levels page; mixed into MenuPanels."""
 
     chapter_buttons: dict
+    clipped: list[str]  # chapter titles cut short on their buttons (tests want none)
 
     def _build_chapters(self, container, view: MenuView, area: tuple[int, int, int, int]) -> None:
         x0, y0, aw, ah = area
@@ -167,7 +172,10 @@ class ChapterMenu:
             self.chapter_buttons[ch.title] = b
             if ch is chosen:
                 b.select()
-            self._decal(container, rect, chapter_face(ch, (lw, rh), self.scale))
+            face, whole = chapter_face(ch, (lw, rh), self.scale)
+            self._decal(container, rect, face)
+            if not whole:
+                self.clipped.append(ch.title)
         cx = x0 + lw + s(20)
         cw = aw - lw - s(20)
         cards = {c.level_id: c for c in view.cards}
