@@ -246,7 +246,7 @@ def test_four_neurons_contours_section_and_slopes(make_app):
 def test_adam_and_sgd_side_by_side(make_app):
     d = make_app(experiment="pulse-adam")
     scene = d.scene
-    scene.train_now(600)
+    scene.train_now(300)
     d.send([], frames=2)
     tr, shadow = d.state.session.trainer, scene.readout.compare.trainer
     sgd = experiment("pulse-sgd")  # the comparison is that experiment's run
@@ -254,9 +254,9 @@ def test_adam_and_sgd_side_by_side(make_app):
     assert shadow.lr == pytest.approx(sgd.learning_rate) and shadow.batch_size == sgd.batch_size
     assert shadow.steps == tr.steps  # in step with this run
     steps, loss = np.array(scene.readout.compare.losses).T
-    assert len(steps) >= 15 and np.all(np.diff(steps) > 0) and steps[-1] == tr.steps
+    assert len(steps) >= 10 and np.all(np.diff(steps) > 0) and steps[-1] == tr.steps
     late = loss[steps >= 100]  # past the first steps' swings (as test_experiments measures)
-    assert len(late) > 10 and np.all(late[1:] < 3 * late[:-1])  # no jump of three times over
+    assert len(late) >= 6 and np.all(late[1:] < 3 * late[:-1])  # no jump of three times over
     image, rect = scene.readout.card(_plane(d), d.state.scale)
     assert _plane(d).contains(rect)
 
