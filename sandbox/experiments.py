@@ -178,8 +178,8 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         "each first-layer crease of the bottle's [16, 16, 16] run over its first 300 steps: "
         "how far it has turned (degrees) and slid. Here the creases start through the middle "
         "of the picture and mostly turn first: half of their turn is done within about 5 "
-        "steps, half of their slide only after 20 to 30. GINN's pixels sat in [0, 1], so its "
-        "creases started at a corner and had to slide in.",
+        "steps, half of their slide only after 20 to 30. Which comes first depends on the "
+        "set-up: GINN's pixels sat in [0, 1], so its creases started near a corner.",
         "image:bottle",
         (16, 16, 16),
         ("field", "creases", "timeline"),
