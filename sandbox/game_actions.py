@@ -209,3 +209,28 @@ class DragMarker(Action):
     name: str
     pos: tuple[float, float]
     phase: Phase = Phase.MOVE
+
+
+# ----------------------------------------------------------------------------- level trials
+@dataclass(frozen=True, slots=True)
+class Predict(Action):
+    """Pick prediction `choice` (0-based) of the level's [predict] table, before training."""
+
+    choice: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunRace(Action):
+    """The "Let training try" button: train the level's starting weights for the race's steps."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunSeeds(Action):
+    """Train the level's task from each seed of its [seeds] table, one after another."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSeed(Action):
+    """Put run `index` (0-based) of the seeds' table on the plane."""
+
+    index: int

@@ -26,7 +26,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pygame
 
-from sandbox.experiments import Experiment
+from sandbox.data import picture_source
+from sandbox.data.pictures import load_picture
+from sandbox.experiments import Experiment, experiment
+from sandbox.fit import picture_psnr
 from sandbox.geometry.contours import (
     contour_levels,
     contour_segments,
@@ -45,9 +48,11 @@ from sandbox.geometry.crease_motion import (
     rose_counts,
     uniform_band,
 )
-from sandbox.nn import MLP, Trainer
-from sandbox.session import TrainingSetup, new_trainer
-from sandbox.ui.experiment_charts import motion_chart, pulse_chart, rose_chart
+from sandbox.geometry.symmetry import crease_symmetry
+from sandbox.scenes.experiment_compare import ComparisonRun
+from sandbox.scenes.model import PSNR_SIDE
+from sandbox.session import crease_line, first_layer_neuron
+from sandbox.ui.experiment_charts import compare_chart, motion_chart, pulse_chart, rose_chart
 
 if TYPE_CHECKING:
     from sandbox.scenes.experiment import ExperimentScene
@@ -58,12 +63,8 @@ SWING_SNAPSHOTS = 12  # ...over at most this many snapshots
 CHART_INTERVAL = 0.25  # while training, a chart is measured again at most this often
 FLAG_INTERVAL = 0.5
 CONTOURS = 12  # contour lines on the 3D surface
-CARD_SIZES = {"rose": (440, 260), "motion": (420, 330), "pulse": (520, 230)}  # at 1x, at most
-SGD_RATE = 0.0003  # the comparison run's learning rate (the pulse-sgd experiment's)
-SHADOW_STEPS = 2000  # the comparison run catches up at most this many steps a frame
-PULSE_POINTS = 4000  # the comparison run's losses kept (the newest)
-PULSE_CHUNKS = 20  # steps caught up at once are recorded in up to this many pieces...
-PULSE_CHUNK = 25  # ...of at least this many steps (each costs a loss on every training pixel)
+CARD_SIZES = {"rose": (440, 260), "motion": (420, 330), "pulse": (520, 230), "compare": (300, 330)}
+COMPARE_PIXELS = 96  # the comparison run's picture on its card, pixels a side
 MIN_CARD = 170  # at 1x: below this height the card covers the caption rather than shrink more
 
 
@@ -77,9 +78,7 @@ class ExperimentReadout:
         self._image: pygame.Surface | None = None
         self._image_key: tuple | None = None
         self.exp = exp
-        self.shadow: Trainer | None = None  # the "pulse" comparison run
-        self._shadow_key: tuple | None = None
-        self.pulse: list[tuple[int, float]] = []  # the comparison run's step and loss
+        self.compare = ComparisonRun(experiment(exp.compare)) if exp.compare else None
 
     @property
     def name(self) -> str:
@@ -111,9 +110,9 @@ class ExperimentReadout:
             self.data = session.derive(self.name, self._rose, hold=hold)
         elif self.kind == "motion":
             self.data = session.derive(self.name, self._motion, hold=hold)
-        elif self.kind == "pulse":
-            self._pulse_frame()
-            self.data = self.pulse
+        elif self.kind in ("pulse", "compare") and self.compare is not None:
+            self.compare.frame(session)
+            self.data = self.compare.losses[-1] if self.compare.losses else None
         elif self.kind == "indecisive":
             hold = FLAG_INTERVAL if s.playing else 0.0
             self.data = session.derive(self.name, self._indecisive, hold=hold)
@@ -144,38 +143,33 @@ class ExperimentReadout:
     def _section(fs, probe) -> np.ndarray:
         return ray_section(probe.origin, probe.direction, fs.bounds, fs.height_at)
 
-    def _pulse_frame(self) -> None:
-        """Train the comparison run up to this run's step (in chunks, its loss recorded after
-        each, so steps trained at once still give a curve)."""
+    def _compare_card(self, size: tuple[int, int], scale: float) -> pygame.Surface:
+        """The comparison run's output over the plane's window with its first-layer creases,
+        and a line comparing the two runs (the symmetry score, or the loss)."""
         s = self.scene.state
-        session, tr = s.session, s.session.trainer
-        key = (tuple(s.net.sizes), session.data_version)
-        if self.shadow is None or key != self._shadow_key or tr.steps < self.shadow.steps:
-            e = self.exp
-            setup = TrainingSetup(optimizer="sgd", learning_rate=SGD_RATE,
-                                  batch_size=e.batch_size, seed=e.seed)  # fmt: skip
-            net = MLP(list(s.net.sizes), seed=e.seed)
-            try:
-                self.shadow = new_trainer(net, s.points, setup)
-            except ValueError:
-                self.shadow = None
-                return
-            self._shadow_key = key
-            self.pulse = []
-        shadow = self.shadow
-        todo = min(int(tr.steps - shadow.steps), SHADOW_STEPS)
-        if todo <= 0:
-            return
-        chunk = max(PULSE_CHUNK, todo // PULSE_CHUNKS)
-        added = []
-        while todo > 0:
-            n = min(chunk, todo)
-            shadow.step(n)
-            todo -= n
-            loss = shadow.metrics().train_loss
-            if loss is not None:
-                added.append((int(shadow.steps), float(loss)))
-        self.pulse = (self.pulse + added)[-PULSE_POINTS:]
+        other, net = self.compare.other, self.compare.net
+        x0, x1, y0, y1 = self.scene.plane.bounds()
+        n = COMPARE_PIXELS
+        xs = x0 + (np.arange(n) + 0.5) / n * (x1 - x0)
+        ys = y1 - (np.arange(n) + 0.5) / n * (y1 - y0)
+        gx, gy = np.meshgrid(xs, ys)
+        image = net.forward(np.column_stack([gx.ravel(), gy.ravel()]))[:, 0].reshape(n, n)
+        lines = [crease_line(first_layer_neuron(net, i), (x0, x1, y0, y1))
+                 for i in range(net.hidden_sizes[0])]  # fmt: skip
+        segments = np.array([seg for seg in lines if seg is not None]).reshape(-1, 4)
+        if self.exp.readout == "symmetry":
+            here, there = crease_symmetry(s.net), crease_symmetry(net)
+            rows = [f"Symmetry score: {here:.2f} here, {there:.2f} on the card"]
+        else:  # the status line's PSNR (the whole picture), for both
+            source = picture_source(s.preset)
+            here = s.metrics.psnr
+            rows = []
+            if source is not None and here is not None:
+                there = picture_psnr(net, load_picture(source).at_resolution(PSNR_SIDE))
+                rows = [f"PSNR: {here:.1f} dB here, {there:.1f} dB on the card"]
+        step = f"step {self.compare.trainer.steps:,}, trained in step with this run"
+        return compare_chart(image, (x0, x1, y0, y1), segments, other.title, step, rows, size,
+                             scale)  # fmt: skip
 
     def _snapshots(self, lo: int, hi: int) -> tuple[list[int], list[np.ndarray], list[float]]:
         """Steps, parameters and train losses of the timeline's snapshots with lo <= step <= hi."""
@@ -223,8 +217,8 @@ class ExperimentReadout:
     # ------------------------------------------------------------------ drawing
     def key(self) -> tuple:
         """What the card shows, as plain values (the UI surface is drawn again when it changes)."""
-        if self.kind == "pulse":
-            return (self.kind, self.pulse[-1] if self.pulse else None)
+        if self.kind in ("pulse", "compare"):
+            return (self.kind, self.data)
         return (self.kind, self.scene.state.session.memo.key_of(self.name))
 
     def card(
@@ -256,10 +250,12 @@ class ExperimentReadout:
         if self.kind == "pulse":
             steps, train, _ = self.scene.state.history.view()
             ok = np.isfinite(train)
-            rows = np.array(self.pulse, dtype=np.float64).reshape(-1, 2)
+            rows = np.array(self.compare.losses, dtype=np.float64).reshape(-1, 2)
             runs = [(steps[ok], train[ok]), (rows[:, 0], rows[:, 1])]
-            names = (self.exp.optimizer.capitalize(), "SGD")
+            names = (self.exp.optimizer.capitalize(), self.compare.other.optimizer.upper())
             return pulse_chart(runs, names, size, scale)
+        if self.kind == "compare":
+            return self._compare_card(size, scale)
         m = self.data
         note = ""
         if len(m) >= 2 and m.turn.size:

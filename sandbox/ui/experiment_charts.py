@@ -7,6 +7,8 @@
   the run (outline); the bunching index of both.
 - `pulse_chart`: the loss of two runs of the same task (Adam and SGD) side by side, on one
   log axis and one step axis.
+- `compare_chart`: another run's output as a small grey picture with its first-layer creases,
+  its title and a line comparing it with the run on the plane.
 - `motion_chart`: per first-layer neuron, how far its crease has turned (degrees) and slid
   (offset) since the first step, one thin line each, their mean size thick (bias before weights).
 The charts share `_plot` (a line plot with nice ticks, as sandbox.render.plots picks them) and
@@ -288,4 +290,50 @@ def pulse_chart(
               xlabels=ends, ylabels=ylabels)  # fmt: skip
     img = f.render("step  ·  log loss on the training pixels", True, TEXT_DIM)
     surf.blit(img, (left, h - pad - img.get_height()))
+    return surf
+
+
+# ------------------------------------------------------------------------ another run
+def compare_chart(
+    image: np.ndarray,
+    bounds: tuple[float, float, float, float],
+    segments: np.ndarray,
+    title: str,
+    subtitle: str,
+    rows: Sequence[str],
+    size: tuple[int, int],
+    scale: float = 1.0,
+) -> pygame.Surface:
+    """Another run's output (image (n, n), values 0 black to 1 white, top row first, over
+    `bounds`) with its first-layer creases (segments (S, 4) x0 y0 x1 y1 in world units)."""
+    surf = _frame(size, scale)
+    w, h = surf.get_size()
+    pad = round(10 * scale)
+    f = font(11 * scale)
+    top = pad + _title(surf, title, (pad, pad), scale)
+    img = f.render(subtitle, True, TEXT_DIM)
+    surf.blit(img, (pad, top + round(2 * scale)))
+    top += img.get_height() + round(6 * scale)
+    text_h = len(rows) * (f.get_linesize() + round(2 * scale))
+    side = max(10, min(w - 2 * pad, h - top - pad - text_h - round(4 * scale)))
+    box = pygame.Rect((w - side) // 2, top, side, side)
+    grey = (np.clip(np.nan_to_num(np.asarray(image, np.float64)), 0.0, 1.0) * 255).astype(np.uint8)
+    rgb = np.repeat(grey.T[:, :, None], 3, axis=2)  # surfarray is indexed [x, y]
+    pic = pygame.transform.smoothscale(pygame.surfarray.make_surface(rgb), box.size)
+    surf.blit(pic, box)
+    x0, x1, y0, y1 = bounds
+    seg = np.asarray(segments, np.float64).reshape(-1, 4)
+    u = box.x + (seg[:, [0, 2]] - x0) / (x1 - x0) * box.w
+    v = box.bottom - (seg[:, [1, 3]] - y0) / (y1 - y0) * box.h
+    clip = surf.get_clip()
+    surf.set_clip(box)
+    for (ua, ub), (va, vb) in zip(u, v, strict=True):
+        pygame.draw.aaline(surf, LAYER1, (ua, va), (ub, vb))
+    surf.set_clip(clip)
+    pygame.draw.rect(surf, FRAME, box, 1)
+    y = box.bottom + round(4 * scale)
+    for row in rows:
+        img = f.render(row, True, TEXT)
+        surf.blit(img, img.get_rect(midtop=(w // 2, y)))
+        y += f.get_linesize() + round(2 * scale)
     return surf

@@ -178,7 +178,7 @@ class LevelCards:
                 words = story_html(text or "") or rule_text(
                     rule.source, level.markers, level.quiz is not None
                 )
-                more_text = f"For {more}: {words}. Keep playing to try!"
+                more_text = f"For {more}: {words.rstrip('.')}. Keep playing to try!"
         buttons = [
             CardButton("keep", "Keep playing", "Close this card and keep playing with the level.",
                        G.CloseCard, "@card_button", 190),
