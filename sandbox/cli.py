@@ -244,13 +244,26 @@ def resolve_level_id(text: str, ids: list[str]) -> str | None:
     return None
 
 
-def resolve_level_arg(text: str) -> str:
-    """--level's value as a level id; raises UsageError listing the available ids."""
-    from sandbox.resources import resource_dir
+def is_level_path(text: str) -> bool:
+    """--level names a file (ends in .toml or has a folder in it) rather than a level id."""
+    return text.strip().lower().endswith(".toml") or "/" in text or os.sep in text
 
+
+def resolve_level_arg(text: str) -> str:
+    """--level's value as a level id, or as the absolute path of a level file; raises
+    UsageError listing the available ids, or saying why the file cannot be used."""
+    from sandbox.levels import level_files
+
+    if is_level_path(text):
+        path = Path(text).expanduser()
+        if not path.is_file():
+            raise UsageError(
+                f"--level {text!r}: no such file (give a level file, e.g. "
+                "my-level.toml, or a level id such as 01-one-crease)"
+            )
+        return str(path.absolute())
     try:
-        folder = resource_dir("levels")
-        ids = sorted(p.stem for p in folder.glob("*.toml") if p.is_file())
+        ids = [p.stem for p in level_files()]
     except FileNotFoundError as exc:
         raise UsageError(f"--level {text!r}: {exc}") from None
     level_id = resolve_level_id(text, ids)
@@ -293,8 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
     a(
         "--level",
         default=None,
-        metavar="ID",
-        help="start a guided level: its file name without .toml (01-one-crease) or its number",
+        metavar="ID|PATH",
+        help="start a guided level: its file name without .toml (01-one-crease), its number, "
+        "or the path of any level file (my-level.toml)",
     )
     a("--picture", default=None, metavar="PATH", help=PICTURE_HELP)
     a("--experiment", default=None, metavar="ID", help=EXPERIMENT_HELP)

@@ -6,6 +6,7 @@ PNG without a display, for slides and workshop handouts.
     neural-origami render --dataset ring --steps 2000 --view regions,creases --out ring.png
     neural-origami render --picture disk --hidden 500 --steps 20000 --out net.npz
     neural-origami render --points-file mine.csv --steps 3000 --out figure.svg
+    neural-origami render --dataset spiral --steps 3000 --out figure.pdf
 
 The sandbox runs with its panels hidden, so the plane fills the `--size` frame; the `--steps`
 training steps are spread over the `--frames` frames (the first frame shows the start, the last one
@@ -13,7 +14,8 @@ the end), and each frame is read back after the plane is drawn, so movies show t
 cards or captions). A .png gets the last frame. A .svg is the last frame as a vector figure
 (sandbox.render.figure, sandbox.io.svg: one polygon per linear region, the creases, the boundary,
 the points, a legend; `data-bounds` on the root is the plane rectangle, and `--weights net.npz`
-writes the network drawn, to check the figure against). A .npz is the trained network itself, in
+writes the network drawn, to check the figure against); a .pdf is the same figure as a PDF page
+(sandbox.io.pdf; the rectangle in its Keywords). A .npz is the trained network itself, in
 the .npz format of sandbox.io.weights (W1, b1, ... with W of shape (out, in)): it trains without a
 window (sandbox.fit) and prints the steps per second and, for a picture, the PSNR of the network
 against the full-resolution picture. Without a display (Linux with neither DISPLAY nor
@@ -49,8 +51,9 @@ from sandbox.config import AppConfig
 from sandbox.settings import setting
 from sandbox.vocab import View
 
-OUT_SUFFIXES = (".gif", ".mp4", ".png", ".svg", ".npz")
-STILL_SUFFIXES = (".png", ".svg")  # one frame: the end of training
+OUT_SUFFIXES = (".gif", ".mp4", ".png", ".svg", ".pdf", ".npz")
+STILL_SUFFIXES = (".png", ".svg", ".pdf")  # one frame: the end of training
+FIGURE_KINDS = ("svg", "pdf")  # drawn from the state, not from pixels
 DEFAULT_SIZE = (960, 720)
 DEFAULT_FRAMES = 60
 MAX_FRAMES = 10_000
@@ -123,7 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     a = parser.add_argument
     start = parser.add_mutually_exclusive_group()
     start.add_argument("--scene", metavar="FILE", help="start from a .origami scene file")
-    a("--out", required=True, metavar="PATH", help="output file: .gif, .mp4, .png, .svg or .npz")
+    a(
+        "--out",
+        required=True,
+        metavar="PATH",
+        help="output file: .gif, .mp4, .png, .svg, .pdf or .npz",
+    )
     start.add_argument("--picture", metavar="PATH", help=PICTURE_HELP)
     start.add_argument("--experiment", metavar="ID", help=EXPERIMENT_HELP)
     a("--points-file", metavar="PATH", help=POINTS_FILE_HELP)
@@ -138,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help=f"frames in the movie ({DEFAULT_FRAMES}; a .png or .svg is the last frame)",
+        help=f"frames in the movie ({DEFAULT_FRAMES}; a .png, .svg or .pdf is the last frame)",
     )
     a("--size", default=None, metavar="WxH", help="frame size in pixels (960x720)")
     a("--fps", type=float, default=DEFAULT_FPS, help="frames per second of the movie (20)")
@@ -242,8 +250,8 @@ def job_from_args(ns: argparse.Namespace) -> RenderJob:
 
 
 class _Sink:
-    """Where the frames go: a Recorder for movies, the last frame for a PNG (an SVG is drawn
-    from the state, not from pixels)."""
+    """Where the frames go: a Recorder for movies, the last frame for a PNG (an SVG or PDF is
+    drawn from the state, not from pixels)."""
 
     def __init__(self, job: RenderJob) -> None:
         self.job = job
@@ -330,7 +338,7 @@ def render(job: RenderJob, scene_data: Any = None) -> int:
         sink = _Sink(job)
         scene.workshop.tap = sink.add
         # a PNG is the movie's last frame: train everything, draw once
-        schedule = frame_steps(job.steps, 1 if job.kind in ("png", "svg") else job.frames)
+        schedule = frame_steps(job.steps, 1 if job.kind in ("png", *FIGURE_KINDS) else job.frames)
         done = 0
         for target in schedule:
             if target > done:
@@ -338,7 +346,7 @@ def render(job: RenderJob, scene_data: Any = None) -> int:
                 done = target
             app.run_frames(1, dt=1.0 / job.fps)
         scene.workshop.tap = None
-        if job.kind == "svg":
+        if job.kind in FIGURE_KINDS:
             regions = _write_figure(scene, job.out)
         sink.close()
         if job.weights is not None:
@@ -360,7 +368,7 @@ def render(job: RenderJob, scene_data: Any = None) -> int:
             pass
     w, h = job.size
     also = f" and the network to {job.weights}" if job.weights is not None else ""
-    if job.kind == "svg":
+    if job.kind in FIGURE_KINDS:
         print(f"wrote {job.out} ({regions:,} linear regions, {w}x{h}){also}")
         return 0
     frames = "1 frame" if sink.count == 1 else f"{sink.count} frames"
@@ -414,12 +422,13 @@ def write_network(job: RenderJob) -> int:
 
 
 def _write_figure(scene: Any, out: Path) -> int:
-    """The plane as the last frame shows it, as an SVG figure; returns its region count."""
-    from sandbox.io.svg import save_svg
+    """The plane as the last frame shows it, as an SVG or PDF figure (by `out`'s suffix);
+    returns its region count."""
+    from sandbox.io.figures import save_figure
     from sandbox.render.figure import figure_from_state
 
     fig = figure_from_state(scene.state)  # FigureRefused is a ValueError: one line, status 2
-    save_svg(out, fig)
+    save_figure(out, fig)
     return fig.n_regions
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pygame
 import pytest
 from gl_util import gl_session_fixture  # noqa: F401
+from pdf_util import read_pdf, region_paths
 
 from sandbox import actions as A
 from sandbox import cli
@@ -173,6 +174,13 @@ def test_file_buttons_the_points_out_and_back_and_the_figure_of_the_plane(make_a
         want = np.array([int(fill[i : i + 2], 16) for i in (1, 3, 5)])
         assert np.abs(pixels[py, px].astype(int) - want).max() <= 4, (r, pixels[py, px], fill)
     assert shaded > 0
+    # the same figure as a PDF page, by the name typed
+    d.scene.apply(A.ExportFigure(str(tmp_path / "plane.pdf")))
+    assert str(tmp_path / "plane.pdf") in s.toast.text
+    page = read_pdf((tmp_path / "plane.pdf").read_bytes())
+    assert page.size == (round(s.camera.width), round(s.camera.height))
+    assert len(region_paths(page.sections["Regions"])) >= len(part)
+    assert f"data-regions={len(part)}" in page.info["Keywords"]
     # the layer selector on layer 1: the regions of the first layer, flat, as on screen
     d.scene.apply(A.SetLayerView(1))
     frames.clear()

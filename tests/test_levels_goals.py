@@ -58,6 +58,26 @@ class FakeState:
     def region_bound(self) -> int:
         return self.bound
 
+    def regions_near(self) -> int:
+        return self.n_regions
+
+    def regions_far(self) -> int:
+        return 0
+
+    # the trials: no prediction, race or seeds in this state
+    def predicted(self) -> bool:
+        return False
+
+    prediction_right = revealed = predicted
+
+    def race_loss(self) -> float:
+        return math.nan
+
+    best_seed_accuracy = worst_seed_accuracy = race_loss
+
+    def seeds_run(self) -> int:
+        return 0
+
     def neurons(self) -> int:
         return self.n_neurons
 

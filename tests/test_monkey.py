@@ -136,7 +136,11 @@ def test_the_monkey_is_reproducible():
     assert {"click", "key", "drag"} <= kinds
 
 
-SCREENS = [("menu", EVENTS, "suite"), ("sandbox", EVENTS, "suite"), ("views", VIEWS_EVENTS, "usual")]
+SCREENS = [
+    ("menu", EVENTS, "suite"),
+    ("sandbox", EVENTS, "suite"),
+    ("views", VIEWS_EVENTS, "usual"),
+]
 SCREENS += [(s, LEVEL_EVENTS, "suite") for s in level_screens()]
 
 

@@ -56,6 +56,8 @@ def test_a_level_then_the_sandbox_starts_the_sandbox_afresh(start_menu, tmp_path
     app = start_menu()
     send(app, key(pygame.K_u), frames=2)  # presenters: every level open
     lid = level_id("dead-neurons")
+    chapter = next(c.title for c in app.scene.view.chapters if lid in c.level_ids)
+    send(app, hover_click(app.scene.panels.chapter_buttons[chapter].rect.center), frames=3)
     send(app, hover_click(app.scene.panels.cards[lid].rect.center), frames=3)
     assert isinstance(app.scene, LevelScene)
     for _ in range(10):  # page through the story card (while it is up, keys go to it alone)

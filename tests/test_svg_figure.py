@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 from gl_util import gl_session_fixture  # noqa: F401
+from pdf_util import read_pdf
 
 from sandbox.geometry import linear_regions
 from sandbox.io.svg import Figure, LegendEntry, figure_svg, pattern_words, save_svg
@@ -197,6 +198,12 @@ def test_the_render_command_writes_the_figure_and_the_network_it_shows(
         np.sum((X[:, 0] >= bounds[0]) & (X[:, 0] <= bounds[1]) & (X[:, 1] >= bounds[2])
                & (X[:, 1] <= bounds[3]))
     )  # fmt: skip
+    # the same figure as a PDF page (the network trains the same from the same seed)
+    pdf = tmp_path / "f.pdf"
+    assert cli.main([*args[:-4], "--out", str(pdf)]) == 0, capsys.readouterr().err
+    page = read_pdf(pdf.read_bytes())
+    assert page.size == (320, 240) and f"data-regions={len(part)}" in page.info["Keywords"]
+    assert f"data-bounds={bounds[0]!r} {bounds[1]!r}" in page.info["Keywords"]
     for bad, words in [
         (["--out", str(tmp_path / "n.npz"), "--weights", str(npz)], "writes the network already"),
         (["--points-file", str(csv), "--out", str(tmp_path / "n.npz")], "--points-file"),

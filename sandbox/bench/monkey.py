@@ -262,9 +262,9 @@ def screen_config(screen: str, size: tuple[int, int], workdir: Path):
 
 
 def level_screens() -> list[str]:
-    from sandbox.resources import resource_dir
+    from sandbox.levels import level_files  # (chapters.toml is not a level)
 
-    return [f"level:{p.stem}" for p in sorted(resource_dir("levels").glob("*.toml"))]
+    return [f"level:{p.stem}" for p in level_files()]
 
 
 class MonkeyRun:

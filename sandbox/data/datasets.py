@@ -436,3 +436,27 @@ def image_dataset(
     rng = np.random.default_rng(seed)
     X, y = picture_pixels(load_picture(source), rng, noise, resolution)
     return _finish(rng, X, y, Task.REGRESSION)
+
+
+def flip_labels(
+    X: np.ndarray,
+    y: np.ndarray,
+    box: tuple[float, float, float, float],
+    n_classes: int,
+    fraction: float = 1.0,
+    seed: int = 0,
+) -> np.ndarray:
+    """Class labels with some of those inside `box` ([xmin, xmax, ymin, ymax]) taught wrong.
+
+    Each point in the box is flipped with probability `fraction` (1: every one), to the next
+    class (c -> c + 1 mod n_classes), drawn from its own generator seeded by `seed`, so the same
+    data and seed always flip the same points. Returns a new array; `y` is not changed.
+    """
+    X = np.asarray(X, dtype=np.float64).reshape(-1, 2)
+    out = np.asarray(y, dtype=np.int64).copy()
+    x0, x1, y0, y1 = box
+    inside = (X[:, 0] >= x0) & (X[:, 0] <= x1) & (X[:, 1] >= y0) & (X[:, 1] <= y1)
+    chosen = np.random.default_rng(seed).random(len(X)) < fraction
+    flip = inside & chosen
+    out[flip] = (out[flip] + 1) % max(int(n_classes), 2)
+    return out

@@ -4,8 +4,10 @@ Scenes, exported weights, recordings and screenshots are written to `files_dir()
 $NEURAL_ORIGAMI_FILES_DIR when set (tests point it at a temporary folder), else "Neural Origami"
 in the user's home folder. The folder is created when the first file is written (`ensure`).
 File dialogs start there, or in the folder the user last chose (remembered by the app).
-The same folder holds the app's log (`append_log`: tracebacks of frames that failed, kept to
-about `LOG_MAX_BYTES`) and the work saved when a frame failed (`AUTOSAVE_NAME`).
+Its "Level files" folder (`level_files_dir`) holds the level files a teacher writes or drops
+there: the menu lists them as "Your levels". The same folder holds the app's log (`append_log`:
+tracebacks of frames that failed, kept to about `LOG_MAX_BYTES`) and the work saved when a
+frame failed (`AUTOSAVE_NAME`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ FOLDER_NAME = "Neural Origami"
 LOG_NAME = "neural-origami.log"
 LOG_MAX_BYTES = 1_000_000  # a longer log is renamed to NAME.1 (the one before is dropped)
 AUTOSAVE_NAME = "autosave.origami"
+LEVEL_FILES_FOLDER = "Level files"  # the player's own levels: the menu lists them, Save as level
 
 
 def files_dir() -> Path:
@@ -26,6 +29,12 @@ def files_dir() -> Path:
     env = os.environ.get(ENV_FILES_DIR)
     base = Path(env).expanduser() if env else Path.home() / FOLDER_NAME
     return base.absolute()
+
+
+def level_files_dir() -> Path:
+    """The folder of the player's own level files, "Level files" in `files_dir()` (not created
+    here): the menu lists them under "Your levels" and Save as level writes there."""
+    return files_dir() / LEVEL_FILES_FOLDER
 
 
 def ensure(folder: Path | None = None) -> Path:

@@ -2,6 +2,7 @@
 
 The core of the curriculum, with no pygame: `load_levels` reads levels/*.toml (see
 levels/README.md for the schema), `parse_goal` and `MetricsProvider` are the goal language,
+`load_chapters` and `arrange` group them into chapters (levels/chapters.toml),
 `LevelSession` runs a level headlessly and measures the live state, and `ProgressStore` keeps
 stars and unlocked levels in the user's data directory.
 
@@ -11,6 +12,7 @@ menu reads the level files and the progress without loading numba.
 
 from typing import TYPE_CHECKING, Any
 
+from .chapters import Chapter, arrange, chapters_from_toml, chapters_path, load_chapters
 from .goals import Goal, GoalError, MetricsProvider, parse_goal
 from .loader import (
     FREE_SANDBOX_ID,
@@ -34,7 +36,18 @@ from .schema import (
     Quiz,
     level_from_dict,
 )
-from .vocab import ConfidenceMode, Control, ControlState, MarkerKind, Split, Task, View
+from .vocab import (
+    MORE_LEVELS,
+    YOUR_LEVELS,
+    ChapterName,
+    ConfidenceMode,
+    Control,
+    ControlState,
+    MarkerKind,
+    Split,
+    Task,
+    View,
+)
 
 if TYPE_CHECKING:
     from .session import LevelSession
@@ -50,6 +63,10 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "FREE_SANDBOX_ID",
+    "MORE_LEVELS",
+    "YOUR_LEVELS",
+    "Chapter",
+    "ChapterName",
     "ConfidenceMode",
     "Control",
     "ControlState",
@@ -73,11 +90,15 @@ __all__ = [
     "Split",
     "Task",
     "View",
+    "arrange",
+    "chapters_from_toml",
+    "chapters_path",
     "data_dir",
     "free_sandbox",
     "level_files",
     "level_from_dict",
     "level_from_toml",
+    "load_chapters",
     "load_level",
     "load_levels",
     "parse_goal",

@@ -43,6 +43,8 @@ class MetricsProvider(Protocol):
     def loss(self, split: str) -> float: ...  # mean cross-entropy, or mean squared error
     def regions(self) -> int: ...  # exact linear regions inside the level's bounds
     def region_bound(self) -> int: ...  # the upper bound for the current architecture
+    def regions_near(self) -> int: ...  # regions meeting the data's neighbourhood
+    def regions_far(self) -> int: ...  # the other regions inside the bounds
     def neurons(self) -> int: ...  # hidden neurons in the network
     def layers(self) -> int: ...  # hidden layers
     def dead_neurons(self) -> int: ...
@@ -59,6 +61,14 @@ class MetricsProvider(Protocol):
     def crease_between(self, marker_a: str, marker_b: str) -> bool: ...
     def distance(self, marker: str) -> float: ...  # to the nearest training point
     def height(self, marker: str) -> float: ...  # a regression network's output there
+    # the trials (sandbox.levels.trial_runs): predict-then-run, the race, many seeds
+    def predicted(self) -> bool: ...
+    def prediction_right(self) -> bool: ...
+    def revealed(self) -> bool: ...
+    def race_loss(self) -> float: ...
+    def seeds_run(self) -> int: ...
+    def best_seed_accuracy(self) -> float: ...
+    def worst_seed_accuracy(self) -> float: ...
 
 
 # ----------------------------------------------------------------------------- the name table
@@ -108,6 +118,8 @@ METRICS: dict[str, Metric] = {
         _m("loss", N, (_SPLIT,), lambda p, s: p.loss(s), 'loss("train"|"test")'),
         _m("regions", N, (), lambda p: p.regions(), "linear regions inside the level's bounds"),
         _m("region_bound", N, (), lambda p: p.region_bound(), "most regions this shape can make"),
+        _m("regions_near", N, (), lambda p: p.regions_near(), "regions near the training points"),
+        _m("regions_far", N, (), lambda p: p.regions_far(), "regions away from the points"),
         _m("neurons", N, (), lambda p: p.neurons(), "hidden neurons in the network"),
         _m("layers", N, (), lambda p: p.layers(), "hidden layers in the network"),
         _m("dead_neurons", N, (), lambda p: p.dead_neurons(), "neurons never switched on"),
@@ -120,6 +132,14 @@ METRICS: dict[str, Metric] = {
         _m("laplace_on", B, (), lambda p: p.laplace_on(), "whether Laplace is switched on"),
         _m("quiz_solved", B, (), lambda p: p.quiz_solved(), "whether the quiz was answered right"),
         _m("failed_checks", N, (), lambda p: p.failed_checks(), "checks that failed so far"),
+        # the trials (sandbox.levels.trial_runs): predict-then-run, the race, many seeds
+        _m("predicted", B, (), lambda p: p.predicted(), "whether a prediction was picked"),
+        _m("prediction_right", B, (), lambda p: p.prediction_right(), "the pick is right"),
+        _m("revealed", B, (), lambda p: p.revealed(), "whether the run answered the prediction"),
+        _m("race_loss", N, (), lambda p: p.race_loss(), "training's loss in the race"),
+        _m("seeds_run", N, (), lambda p: p.seeds_run(), "seeds trained so far"),
+        _m("best_seed_accuracy", N, (), lambda p: p.best_seed_accuracy(), "of the seeds run"),
+        _m("worst_seed_accuracy", N, (), lambda p: p.worst_seed_accuracy(), "of the seeds run"),
         _m(
             "confidence",
             N,

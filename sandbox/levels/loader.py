@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sandbox.resources import resource_dir
 
+from .chapters import CHAPTERS_FILE
 from .schema import MAX_POINTS as MAX_LEVEL_POINTS
 from .schema import DataSpec, Level, LevelError, NetworkSpec, level_from_dict
 from .vocab import Control, ControlState, View
@@ -40,7 +41,8 @@ class LevelEntry:
         """The level's title, or one made from the file name for an error card."""
         if self.level is not None:
             return self.level.title
-        return re.sub(r"^\d+[-_ ]*", "", self.id).replace("-", " ").replace("_", " ").capitalize()
+        stem = self.path.stem
+        return re.sub(r"^\d+[-_ ]*", "", stem).replace("-", " ").replace("_", " ").capitalize()
 
 
 def load_level(path: str | Path) -> Level:
@@ -78,19 +80,29 @@ def level_from_toml(text: str, level_id: str = "level", file: str = "<level>") -
 
 
 def level_files(folder: str | Path | None = None) -> list[Path]:
-    """The level files of `folder` (default: the project's levels/), in play order."""
+    """The level files of `folder` (default: the project's levels/), in file-name order
+    (chapters.toml, which orders them, is not a level)."""
     folder = Path(folder) if folder is not None else resource_dir("levels")
-    return sorted((p for p in folder.glob("*.toml") if p.is_file()), key=lambda p: p.name)
+    try:
+        found = [p for p in folder.glob("*.toml") if p.is_file() and p.name != CHAPTERS_FILE]
+    except OSError:
+        return []
+    return sorted(found, key=lambda p: p.name)
 
 
-def load_levels(folder: str | Path | None = None) -> list[LevelEntry]:
-    """Every level in `folder`, in file-name order; broken files become error entries."""
+def load_levels(folder: str | Path | None = None, prefix: str = "") -> list[LevelEntry]:
+    """Every level in `folder`, in file-name order; broken files become error entries. Each
+    id is `prefix` + the file name without .toml (the player's own levels get "yours:")."""
     entries = []
     for path in level_files(folder):
+        level_id = prefix + path.stem
         try:
-            entries.append(LevelEntry(path.stem, path, level=load_level(path)))
+            level = load_level(path)
+            if prefix:
+                level = replace(level, id=level_id)
+            entries.append(LevelEntry(level_id, path, level=level))
         except LevelError as exc:
-            entries.append(LevelEntry(path.stem, path, error=exc))
+            entries.append(LevelEntry(level_id, path, error=exc))
     return entries
 
 

@@ -13,9 +13,12 @@ without changing the network's function.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from sandbox.nn import MLP
+from sandbox.nn.activations import pieces
 
 COPYCAT_COSINE = 1.0 - 1e-9
 BEND_TOLERANCE = 1e-6  # |sin| of the angle between two pieces of one crease that counts as a bend
@@ -24,9 +27,15 @@ BEND_TOLERANCE = 1e-6  # |sin| of the angle between two pieces of one crease tha
 def segment_crossings(net: MLP, p: np.ndarray, q: np.ndarray) -> list[tuple[float, int, int]]:
     """(t, layer, neuron) for each crease crossing of the segment p + t (q - p), 0 < t < 1.
 
-    `layer` is 1-based, `neuron` 0-based within its layer (as in geometry's Creases). A neuron
-    whose pre-activation only touches zero without changing sign is not a crossing.
+    `layer` is 1-based, `neuron` 0-based within its layer (as in geometry's Creases). A crease
+    is where the pre-activation crosses one of the activation's kinks (0 for ReLU; -1 and +1
+    for hardtanh, so one of its neurons can cross twice); a smooth activation has none. A
+    pre-activation that only touches a kink without crossing it is not a crossing.
     """
+    try:
+        kinks = pieces(net.activation, net.negative_slope).breakpoints
+    except ValueError:
+        return []  # smooth: no creases at all
     p = np.asarray(p, dtype=np.float64).reshape(2)
     q = np.asarray(q, dtype=np.float64).reshape(2)
     ts = np.array([0.0, 1.0])
@@ -36,8 +45,8 @@ def segment_crossings(net: MLP, p: np.ndarray, q: np.ndarray) -> list[tuple[floa
         X = p[None, :] + ts[:, None] * (q - p)[None, :]
         Z = net.preactivations(X)[layer - 1]  # (len(ts), width)
         new_ts = []
-        for neuron in range(Z.shape[1]):
-            z = Z[:, neuron]
+        for neuron, kink in itertools.product(range(Z.shape[1]), kinks):
+            z = Z[:, neuron] - kink
             nonzero = np.flatnonzero(z != 0.0)
             for a, b in zip(nonzero[:-1], nonzero[1:], strict=True):
                 if (z[a] > 0) == (z[b] > 0):

@@ -42,6 +42,7 @@ from sandbox.vocab import (
 from .goals import Goal
 from .reader import MAX_COORD, LevelError, Reader, type_words
 from .readouts import Readout, ReadoutError, parse_readout
+from .trials import Predict, Race, Seeds, check_trials, read_predict, read_race, read_seeds
 from .vocab import Control, ControlState, MarkerKind, Task, View
 
 FORMAT_VERSION = 1
@@ -65,6 +66,7 @@ class DataSpec:
 
     `source` is "generator", "points" or "empty". Labels are class ids for classification and
     target values for regression. `test_fraction` of the points are held out as the test set.
+    `flip_box` (with `flip_fraction`) teaches some labels wrong, see sandbox.data.flip_labels.
     """
 
     source: str
@@ -75,6 +77,8 @@ class DataSpec:
     points: np.ndarray | None = None
     labels: np.ndarray | None = None
     test_fraction: float = 0.0
+    flip_box: tuple[float, float, float, float] | None = None  # labels taught wrong in this box
+    flip_fraction: float = 1.0  # the share of the points in flip_box whose label is flipped
 
 
 @dataclass(frozen=True, eq=False)
@@ -174,6 +178,9 @@ class Level:
     three_stars_text: str = ""
     readouts: tuple[Readout, ...] = ()
     quiz: Quiz | None = None
+    predict: Predict | None = None  # the trials (sandbox.levels.trials): predict-then-run,
+    race: Race | None = None  # you against training,
+    seeds: Seeds | None = None  # many seeds
     source: str = ""
 
     def control(self, control: Control | str) -> ControlState:
@@ -215,6 +222,9 @@ TOP_OPTIONAL = (
     "stars",
     "quiz",
     "readouts",
+    "predict",
+    "race",
+    "seeds",
 )
 
 
@@ -264,6 +274,9 @@ def _build(r: Reader, doc: object, level_id: str, require_goals: bool) -> Level:
         for i, v in enumerate(r.array(top.get("readouts", []), "readouts", 0, MAX_READOUTS))
     )
     quiz = _quiz(r, top["quiz"]) if "quiz" in top else None
+    predict = read_predict(r, top["predict"], markers) if "predict" in top else None
+    race = read_race(r, top["race"]) if "race" in top else None
+    seeds = read_seeds(r, top["seeds"]) if "seeds" in top else None
     success = r.text(top["success"], "success") if "success" in top else ""
     if require_goals:
         if not goals:
@@ -278,6 +291,7 @@ def _build(r: Reader, doc: object, level_id: str, require_goals: bool) -> Level:
             used |= star.names()
     for readout in readouts:
         used |= readout.names()
+    check_trials(r, used, predict, race, seeds)
     if "quiz_solved" in used and quiz is None:
         raise r.error("quiz", "a goal uses quiz_solved, so the level needs a [quiz] table")
     if used & {"test_accuracy", "test_loss"} and data.test_fraction == 0.0:
@@ -306,6 +320,9 @@ def _build(r: Reader, doc: object, level_id: str, require_goals: bool) -> Level:
         three_stars_text=three_text,
         readouts=readouts,
         quiz=quiz,
+        predict=predict,
+        race=race,
+        seeds=seeds,
         source=r.file,
     )
 
@@ -315,7 +332,7 @@ def _build(r: Reader, doc: object, level_id: str, require_goals: bool) -> Level:
 _NETWORK_SETTINGS = {level_key(s): s for s in in_level_table("network")}
 _NETWORK_KEYS = (*(k for k in _NETWORK_SETTINGS if k != "hidden"), "layers", "trained_steps")
 _DATA_SETTINGS = {level_key(s): s for s in in_level_table("data")}
-_DATA_KEYS = (*_DATA_SETTINGS, "points", "labels")
+_DATA_KEYS = (*_DATA_SETTINGS, "points", "labels", "flip_labels")
 
 
 def _setting(
@@ -425,6 +442,22 @@ def _current_names(r: Reader, value: object, table: str) -> tuple[object, dict[s
 
 
 def _data(r: Reader, value: object, network: NetworkSpec) -> DataSpec:
+    spec = _data_source(r, value, network)
+    if not isinstance(value, Mapping) or "flip_labels" not in value:
+        return spec
+    key = "data.flip_labels"
+    if network.task is not Task.CLASSIFICATION:
+        raise r.error(key, "only class labels can be flipped; this network does regression")
+    t = r.table(value["flip_labels"], key, ("box",), ("fraction",))
+    raw = r.array(t["box"], f"{key}.box", 4, 4)
+    box = tuple(r.number(v, f"{key}.box[{i}]", -MAX_COORD, MAX_COORD) for i, v in enumerate(raw))
+    if not (box[0] < box[1] and box[2] < box[3]):
+        raise r.error(f"{key}.box", f"{list(box)} must be [xmin, xmax, ymin, ymax], min < max")
+    fraction = r.number(t.get("fraction", 1.0), f"{key}.fraction", 0.0, 1.0)
+    return DataSpec(**{**spec.__dict__, "flip_box": box, "flip_fraction": fraction})
+
+
+def _data_source(r: Reader, value: object, network: NetworkSpec) -> DataSpec:
     value, used = _current_names(r, value, "data")
     t = r.table(value, "data", (), _DATA_KEYS)
     d = _DATA_SETTINGS

@@ -6,8 +6,9 @@ neuron's crease, prune, paint, drag a marker, switch Laplace on, answer the quiz
 goal). Each action first checks that the level shows the control it needs, so the level scene
 cannot offer more than the level file allows and the reference solutions in the tests prove
 every level is solvable with its own controls. The session is also the real `MetricsProvider`:
-accuracy and loss are computed exactly on the train and test points, regions and bent creases
-from the exact partition of the level's bounds, dead neurons and copycats by the geometry
+accuracy and loss are computed exactly on the train and test points, regions (all, near the
+data and away from it, as the region statistics count them) and bent creases from the exact
+partition of the level's bounds, dead neurons and copycats by the geometry
 core's health checks, confidence by the network (MAP) or a last-layer Laplace fit, and
 crease_between by walking the segment through the network. Expensive results are cached until
 the weights or the data change.
@@ -22,8 +23,9 @@ from typing import Any
 import numpy as np
 
 from sandbox.bayes import LastLayerLaplace
-from sandbox.data import PointSet, make_dataset
+from sandbox.data import PointSet, flip_labels, make_dataset
 from sandbox.geometry import copycat_neurons, dead_neurons, linear_regions, serra_bound
+from sandbox.geometry.region_stats import data_shape, region_stats
 from sandbox.nn import MLP, LrSchedule, Trainer, softmax
 from sandbox.nn.edits import set_neuron as _set_first_layer_neuron
 from sandbox.nn.trainer import MAX_BATCH_SIZE
@@ -33,14 +35,16 @@ from . import measures
 from .goals import Call, walk
 from .readouts import format_value
 from .schema import Hint, Level
+from .trial_runs import TrialsMixin
 from .vocab import ConfidenceMode, Control, ControlState, Split, Task
 
 DEFAULT_PRIOR_PRECISION = 1.0
 MAX_STEPS_PER_CALL = 1_000_000
 
 
-class LevelSession:
-    """The live state of one level; see the module docstring. Not thread-safe."""
+class LevelSession(TrialsMixin):
+    """The live state of one level; see the module docstring (the predict, race and seeds
+    trials are `TrialsMixin`'s). Not thread-safe."""
 
     def __init__(self, level: Level, enforce_controls: bool = True) -> None:
         self.level = level
@@ -74,6 +78,7 @@ class LevelSession:
             # starts afresh from these weights.
             self._trainer_for_current_state().step(spec.trained_steps)
             self._trainer = None
+        self._init_trials()
 
     # ------------------------------------------------------------------ construction
     def _initial_points(self) -> PointSet:
@@ -87,6 +92,8 @@ class LevelSession:
             X, y = make_dataset(data.dataset, data.count, data.noise, data.seed)
         else:
             X, y = data.points, data.labels
+        if data.flip_box is not None:  # labels taught wrong: the same points flip every time
+            y = flip_labels(X, y, data.flip_box, n_classes, data.flip_fraction, data.seed)
         # from_arrays starts with an empty history: undo cannot remove the level's own points.
         return PointSet.from_arrays(
             {
@@ -133,26 +140,31 @@ class LevelSession:
         return self.points.X_test, self.points.y_test
 
     # ------------------------------------------------------------------ actions: training
+    def _make_trainer(self, net: MLP, seed: int | None = None) -> Trainer:
+        """A trainer of `net` on the level's points with the current settings."""
+        return Trainer(
+            net,
+            self.points.X,
+            self.points.y,
+            task=self.task.value,
+            optimizer=self.optimizer,
+            lr=self.learning_rate,
+            batch_size=self.batch_size or MAX_BATCH_SIZE,  # None: every training point
+            l2=self.l2,
+            seed=self.seed if seed is None else seed,
+            test_mask=self.points.is_test,
+            schedule=LrSchedule(self.level.network.schedule, self.level.network.schedule_steps),
+        )
+
     def _trainer_for_current_state(self) -> Trainer:
         if self._trainer is None:
-            self._trainer = Trainer(
-                self.net,
-                self.points.X,
-                self.points.y,
-                task=self.task.value,
-                optimizer=self.optimizer,
-                lr=self.learning_rate,
-                batch_size=self.batch_size or MAX_BATCH_SIZE,  # None: every training point
-                l2=self.l2,
-                seed=self.seed,
-                test_mask=self.points.is_test,
-                schedule=LrSchedule(self.level.network.schedule, self.level.network.schedule_steps),
-            )
+            self._trainer = self._make_trainer(self.net)
         return self._trainer
 
     def train(self, steps: int) -> int:
         """Run `steps` training steps (play or step); returns the steps actually taken."""
         self._require(Control.PLAY, Control.STEP)
+        self._require_prediction()
         if isinstance(steps, bool) or not isinstance(steps, int | np.integer):
             raise ValueError(f"steps must be a whole number, got {steps!r}")
         if not 0 <= steps <= MAX_STEPS_PER_CALL:
@@ -438,6 +450,21 @@ class LevelSession:
         if P.smooth:
             return 0.0  # a smooth network has no linear regions at all
         return math.inf if P.too_many else float(len(P))
+
+    def _region_stats(self):
+        if "region_stats" not in self._cache:
+            shape = data_shape(self.points.X_train)
+            stats = region_stats(self._partition(), shape, self.net) if shape.n_points else None
+            self._cache["region_stats"] = stats
+        return self._cache["region_stats"]
+
+    def regions_near(self) -> float:
+        stats = self._region_stats()
+        return math.nan if stats is None else float(stats.near)
+
+    def regions_far(self) -> float:
+        stats = self._region_stats()
+        return math.nan if stats is None else float(stats.far)
 
     def region_bound(self) -> int:
         return int(serra_bound(self.net.hidden_sizes))

@@ -7,8 +7,9 @@ gives its sign: blue positive, orange negative (the Okabe-Ito pair of the class 
 node is a small picture of its neuron over the current view, computed on the CPU on a coarse
 grid (icons, not the main view): the region where a hidden neuron is off is paper grey, where it
 is on it darkens to blue with its activation, so its crease is the edge between the two. Dead
-neurons are crossed out, copycats carry an "=" badge, the hovered and selected neurons get a
-frame.
+neurons are crossed out, copycats carry an "=" badge, indecisive neurons (whose crease swings
+far while the loss barely changes: the indecisive-neuron experiment) a "~" badge, the hovered
+and selected neurons get a frame.
 
 The hidden activation's curve (sigma(z) for z in [-3, 3], with its name) sits in the diagram's
 bottom-left corner, so a leaky slope or hardtanh's two kinks are in view beside the neurons.
@@ -45,6 +46,7 @@ ON_LOW = np.array([0.80, 0.88, 0.95], dtype=np.float32)
 ON_HIGH = np.array([0.05, 0.30, 0.55], dtype=np.float32)
 DEAD_MARK = np.array([0.55, 0.10, 0.10, 0.95], dtype=np.float32)
 COPYCAT_MARK = np.array([0.45, 0.20, 0.55, 1.0], dtype=np.float32)
+INDECISIVE_MARK = np.array([0.84, 0.37, 0.0, 1.0], dtype=np.float32)  # Okabe-Ito vermillion
 SELECT_COLOR = INK
 # what the curve's label calls each activation: the network panel's words
 ACTIVATION_NAMES = dict(
@@ -347,13 +349,15 @@ def draw_network(
     *,
     dead: np.ndarray | None = None,
     copycat: np.ndarray | None = None,
+    indecisive: np.ndarray | None = None,
     selected: NodeRef | None = None,
     hovered: NodeRef | None = None,
     font_px: int = 14,
     curve: tuple[str, np.ndarray, np.ndarray] | None = None,
 ) -> None:
-    """Links, node thumbnails (from the canvas's image atlas, `sources` rects per node), dead
-    and copycat markers (flags per hidden neuron, flat order), hover and selection frames."""
+    """Links, node thumbnails (from the canvas's image atlas, `sources` rects per node), dead,
+    copycat and indecisive markers (flags per hidden neuron, flat order), hover and selection
+    frames."""
     xy = layout.xy
     seg = np.concatenate([xy[layout.src], xy[layout.dst]], axis=1)
     order = np.argsort(widths)  # thick links on top
@@ -370,7 +374,7 @@ def draw_network(
             canvas.rect(rect, palette.BACKGROUND)
         canvas.frame(rect, INK_DIM, 1.0)
     n_hidden = int(sum(layout.sizes[1:-1]))
-    for flags, kind in ((dead, "dead"), (copycat, "copycat")):
+    for flags, kind in ((dead, "dead"), (copycat, "copycat"), (indecisive, "indecisive")):
         if flags is None:
             continue
         flags = np.asarray(flags, bool).reshape(-1)
@@ -381,6 +385,12 @@ def draw_network(
                 d = half - 2
                 cross = np.array([[x - d, y - d, x + d, y + d], [x - d, y + d, x + d, y - d]])
                 canvas.segments(cross, DEAD_MARK, 2.5)
+            elif kind == "indecisive":  # a "~" badge at the bottom right: it swings
+                bx, by = x + half - 1, y + half - 1
+                canvas.disc(np.array([[bx, by]]), 7.0, INDECISIVE_MARK)
+                t = np.linspace(-3.8, 3.8, 9)
+                wave = np.column_stack([bx + t, by - 1.8 * np.sin(t * 0.85)])
+                canvas.polyline(wave, (1, 1, 1, 1), 1.4)
             else:
                 bx, by = x + half - 1, y - half + 1
                 canvas.disc(np.array([[bx, by]]), 7.0, COPYCAT_MARK)
@@ -418,6 +428,7 @@ class NetworkDiagram:
         self.atlas: np.ndarray | None = None
         self.dead: np.ndarray | None = None
         self.copycat: np.ndarray | None = None
+        self.indecisive: np.ndarray | None = None
         self.thumbnail_px = thumbnail_px
         self._atlas_dirty = False
         self.curve: tuple[str, np.ndarray, np.ndarray] | None = None
@@ -431,6 +442,7 @@ class NetworkDiagram:
         dead: np.ndarray | None = None,
         copycat: np.ndarray | None = None,
         thumbnails: bool = True,
+        indecisive: np.ndarray | None = None,
     ) -> None:
         """Recompute from the current weights (call when weights, view or rect changed).
 
@@ -441,7 +453,7 @@ class NetworkDiagram:
         if lay is None or lay.sizes != list(net.sizes) or lay.rect != tuple(float(v) for v in rect):
             self.layout = network_layout(net.sizes, rect)
         self.widths, self.colors = link_styles(net.layers, self.layout)
-        self.dead, self.copycat = dead, copycat
+        self.dead, self.copycat, self.indecisive = dead, copycat, indecisive
         rx, ry, rw, rh = (float(v) for v in rect)
         cw, ch = CURVE_BOX
         box = (rx + 6, ry + rh - ch - 6, cw, ch)
@@ -479,6 +491,7 @@ class NetworkDiagram:
             self.sources,
             dead=self.dead,
             copycat=self.copycat,
+            indecisive=self.indecisive,
             selected=selected,
             hovered=hovered,
             font_px=font_px,

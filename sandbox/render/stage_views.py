@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from sandbox.geometry import RayProbe
+from sandbox.geometry.contours import slope_and_second_differences
 from sandbox.geometry.surface import FoldedSurface
 from sandbox.memo import same_key
 from sandbox.render import palette
@@ -43,6 +44,8 @@ NEURON_ON = np.array([0.80, 0.88, 0.95], dtype=np.float32)  # as the inspector's
 NEURON_OFF = np.array([0.90, 0.89, 0.86], dtype=np.float32)
 CREASE_3D_WIDTH = 2.0
 HIGHLIGHT_WIDTH = 4.5
+CONTOUR_RGBA = np.array([0.15, 0.15, 0.18, 0.55], np.float32)  # contour lines on the surface
+SECTION_RGBA = np.array([0.84, 0.37, 0.0, 1.0], np.float32)  # the probe's cross-section
 
 
 @dataclass
@@ -63,6 +66,9 @@ class StageContent:
     diagram_rect: tuple[int, int, int, int] | None = None
     diagram_key: tuple | None = None
     tray_height: int = 0  # the single-neuron sliders' height inside the inspector
+    surface_lines: np.ndarray | None = None  # (S, 2, 3) contour lines on the 3D surface
+    section: np.ndarray | None = None  # (S, 2, 3) the probe's cross-section on the surface
+    probe_slopes: bool = False  # a picture's probe also plots slope and second differences
 
 
 def gl_rect(rect: tuple[int, int, int, int], window: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -83,6 +89,7 @@ class StageRenderer:
         self.canvas = Canvas()
         self.p3d: Surface3DPass | None = None
         self._surface: FoldedSurface | None = None
+        self._extras: tuple = ()
         self._points_key: tuple | None = None
         self._highlight_key: tuple | None = None
         self._cursor_key: tuple | None = None
@@ -247,9 +254,10 @@ class StageRenderer:
 
         fs = content.surface
         p = self.p3d
-        if self._surface is fs:
+        extras = (id(content.surface_lines), id(content.section))
+        if self._surface is fs and self._extras == extras:
             return
-        self._surface = fs
+        self._surface, self._extras = fs, extras
         self._points_key = self._highlight_key = self._cursor_key = None
         mesh = fs.surface
         if content.neuron_surface:
@@ -266,7 +274,16 @@ class StageRenderer:
             p.set_surface(mesh, state.partition.region_colors)
         cr = fs.creases
         width = crease_width(getattr(state.net, "n_hidden", 0), state.scale, CREASE_3D_WIDTH)
-        p.set_creases(cr.segments, layer_rgba(cr.layer), width)
+        segs, colors, widths = [cr.segments], [layer_rgba(cr.layer)], [np.full(len(cr), width)]
+        for extra, rgba, w in (
+            (content.surface_lines, CONTOUR_RGBA, 1.2 * state.scale),
+            (content.section, SECTION_RGBA, 3.5 * state.scale),
+        ):
+            if extra is not None and len(extra):
+                segs.append(extra)
+                colors.append(np.tile(rgba, (len(extra), 1)))
+                widths.append(np.full(len(extra), w))
+        p.set_creases(np.concatenate(segs), np.concatenate(colors), np.concatenate(widths))
         p.set_boundary(fs.boundary.segments, palette.BOUNDARY_COLOR, 2.5 * state.scale)
         p.set_band(fs.lower, fs.upper)
 
@@ -334,6 +351,7 @@ class StageRenderer:
             value_range=(0.0, 1.0) if regression else (-1.0, 1.0),
             creases=View.CREASES in state.views or content.neuron_surface,
             boundary=View.BOUNDARY in state.views,
+            points=state.show_points,
             plane=content.plane_height is not None,
         )
         p.draw(cs.orbit, content.frame3d, style, viewport=rect)
@@ -387,7 +405,9 @@ class StageRenderer:
             c.text(_fit(c, hint, w - 2 * pad, font), (x + pad, bottom), font, PL.INK_DIM, "bl")
             plot = (x, y + top, w - round(4 * sc), h - top - 2 * row - round(8 * sc))
             if content.curves and plot[3] > 80 * sc and state.task is Task.REGRESSION:
-                _regression_probe(c, plot, content.curves, content.bands, font, sc)
+                _regression_probe(
+                    c, plot, content.curves, content.bands, font, sc, content.probe_slopes
+                )
                 items = [("MAP", PL.curve_styles(content.curves)[0][0], None)]
                 if content.bands:
                     items.append(("Laplace mean +/- one std", PL.LAPLACE_COLOR, (5 * sc, 4 * sc)))
@@ -482,10 +502,24 @@ def _legend_items(
         x += canvas.text_size(label, font)[0] + 12 * sc
 
 
-def _regression_probe(canvas: Canvas, rect: tuple, curves: list, bands: list, font: int, sc: float):
+def _regression_probe(
+    canvas: Canvas, rect: tuple, curves: list, bands: list, font: int, sc: float,
+    slopes: bool = False,
+) -> None:  # fmt: skip
     """A picture's probe: the network's value against radius, with the Laplace band (dashed)
-    and the crease crossings marked by layer (there is no confidence to plot)."""
+    and the crease crossings marked by layer (there is no confidence to plot); with `slopes`
+    and room for it, the first ray's slope and second differences under it."""
 
+    x, y, w, h = (float(v) for v in rect)
+    if slopes and h > 330 * sc:
+        top_h = 0.44 * h
+        _value_plot(canvas, (x, y, w, top_h), curves, bands, font, sc, "")
+        _slope_plots(canvas, (x, y + top_h, w, h - top_h), curves[0], font, sc)
+    else:
+        _value_plot(canvas, rect, curves, bands, font, sc, "radius")
+
+
+def _value_plot(canvas: Canvas, rect, curves, bands, font: int, sc: float, xlabel: str) -> None:
     x, y, w, h = (float(v) for v in rect)
     left, right, top, bottom = 3.8 * font, 14.0, 2.0 * font, 2.6 * font + 8.0
     values = [cv.logit_difference for cv in curves]
@@ -499,7 +533,7 @@ def _regression_probe(canvas: Canvas, rect: tuple, curves: list, bands: list, fo
         lo, hi = lo - 1.0, hi + 1.0
     r_max = max(float(cv.radius[-1]) for cv in curves)
     ax = PL.Axes((x + left, y + top, w - left - right, h - top - bottom), (0.0, r_max), (lo, hi))
-    PL.draw_axes(canvas, ax, "network output", "radius", font)
+    PL.draw_axes(canvas, ax, "network output", xlabel, font)
     maps, laps = PL.curve_styles(curves)
     ax0, ay0, aw, ah = ax.rect
     for cv in curves:
@@ -514,6 +548,34 @@ def _regression_probe(canvas: Canvas, rect: tuple, curves: list, bands: list, fo
             )
     for cv, mc in zip(curves, maps, strict=True):
         canvas.polyline(ax.to_pixel(cv.radius, np.clip(cv.logit_difference, lo, hi)), mc, 2.0 * sc)
+
+
+def _slope_plots(canvas: Canvas, rect, cv, font: int, sc: float) -> None:
+    """The slope (constant in each region) and the second differences (zero inside regions,
+    spikes at creases) of one ray's value, sampled evenly, its crossings marked faintly."""
+    x, y, w, h = (float(v) for v in rect)
+    _, _, rs, slope, r2, second = slope_and_second_differences(cv.radius, cv.logit_difference)
+    if len(r2) < 2:
+        return
+    left, right, top, bottom = 3.8 * font, 14.0, 2.0 * font, 2.6 * font + 8.0
+    labels = font + 8.0  # the upper plot's tick labels
+    ph = (h - 2 * top - labels - bottom) / 2
+    r_max = float(cv.radius[-1])
+    for k, (xs, ys, title, color) in enumerate((
+        (rs, slope, "slope: constant inside a region", PL.MAP_COLOR),
+        (r2, second, "second differences: spikes at creases", SECTION_RGBA),
+    )):  # fmt: skip
+        lo, hi = min(0.0, float(ys.min())), max(0.0, float(ys.max()))
+        pad = 0.1 * (hi - lo) or 1.0
+        ax = PL.Axes((x + left, y + top + k * (ph + labels + top), w - left - right, ph),
+                     (0.0, r_max), (lo - pad, hi + pad))  # fmt: skip
+        PL.draw_axes(canvas, ax, title, "radius" if k else "", font)
+        keep = cv.crossings <= r_max
+        px = ax.to_pixel(cv.crossings[keep], np.zeros(int(keep.sum())))[:, 0]
+        ay0, ah = ax.rect[1], ax.rect[3]
+        marks = np.stack([px, np.full_like(px, ay0), px, np.full_like(px, ay0 + ah)], 1)
+        canvas.segments(marks, layer_rgba(cv.crossing_layer[keep], 0.35), 1.0)
+        canvas.polyline(ax.to_pixel(xs, ys), color, 2.0 * sc)
 
 
 def _wrap(canvas: Canvas, text: str, width: float, px: int) -> list[str]:

@@ -1,4 +1,5 @@
-"""Your own data in and out, and the plane as a figure: points CSV import and export, SVG export.
+"""Your own data in and out, and the plane as a figure: points CSV import and export, SVG or
+PDF export.
 
 `Exchange` owns ImportPoints, ExportPoints and ExportFigure (File buttons, a .csv dropped on the
 window, `--points-file` at start). Importing reads the whole file first (sandbox.io.points_csv);
@@ -6,8 +7,8 @@ a bad file is refused with the reader's message (the line and what is allowed) a
 screen stay. A good one replaces the points as one undo step, keeping the file's train/test split
 exactly; a file of the other task (picture targets while classifying, or classes in picture mode)
 switches the task, and the points left behind wait for the switch back, as with the task menu.
-Exporting writes the points or the plane's vector figure (sandbox.render.figure,
-sandbox.io.svg) and says where. The file dialogs are the workshop's.
+Exporting writes the points or the plane's vector figure (sandbox.render.figure; SVG or PDF by
+the name typed, sandbox.io.figures) and says where. The file dialogs are the workshop's.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sandbox import actions as A
+from sandbox.io.figures import SUFFIXES as FIGURE_SUFFIXES
+from sandbox.io.figures import figure_path, save_figure
 from sandbox.io.points_csv import SUFFIX as CSV_SUFFIX
 from sandbox.io.points_csv import PointsTable, load_points_csv, save_points_csv
-from sandbox.io.svg import SUFFIX as SVG_SUFFIX
-from sandbox.io.svg import save_svg
 from sandbox.render.figure import FigureRefused, figure_from_state
 from sandbox.scenes.base import Controller, Routes
 from sandbox.state import AppState
@@ -44,7 +45,7 @@ def _with_suffix(path: str, suffix: str) -> str:
 
 
 class Exchange(Controller):
-    """Points CSV in and out and the SVG figure, for one sandbox scene."""
+    """Points CSV in and out and the vector figure, for one sandbox scene."""
 
     def __init__(self, scene: SandboxScene) -> None:
         self.scene = scene
@@ -156,20 +157,21 @@ class Exchange(Controller):
     def _on_figure(self, a: A.ExportFigure) -> None:
         w = self.state.workshop
         if a.path is None:
-            name = Path(w.figure_path).name if w.figure_path else f"figure{SVG_SUFFIX}"
+            name = Path(w.figure_path).name if w.figure_path else f"figure{FIGURE_SUFFIXES[0]}"
             folder = self.scene.workshop.folder()
-            self.ask_path("export_figure", _with_suffix(str(folder / name), SVG_SUFFIX))
+            self.ask_path("export_figure", str(figure_path(folder / name)))
             return
         w.dialog = None
         self.export_figure(a.path)
 
     def export_figure(self, path: str) -> bool:
-        """Write the plane as shown to `path` as SVG (".svg" added when missing)."""
+        """Write the plane as shown to `path`: a PDF when the name ends in .pdf, else SVG (".svg"
+        added when the name has neither suffix)."""
         s = self.state
-        path = str(Path(_with_suffix(str(path), SVG_SUFFIX)).expanduser().absolute())
+        path = str(figure_path(Path(path).expanduser().absolute()))
         try:
             fig = figure_from_state(s)
-            save_svg(path, fig)
+            save_figure(path, fig)
         except FigureRefused as exc:
             self.say(f"Could not export a figure: {exc}.", "error")
             return False

@@ -4,8 +4,10 @@
 entry: dataset or picture, network, training settings and schedule, views, layer selector and
 zoom, the steps trained before the first frame, and whether it trains at once. Its caption sits
 on a card at the top of the plane with a Replay button, which starts the experiment again from
-the same seed (so a run can be watched twice); Esc goes back to the start menu's Experiments
-page. Nothing here touches the free sandbox's memory: an experiment is a fresh scene each time.
+the same seed (so a run can be watched twice); some experiments add a live chart card at the
+plane's bottom right (sandbox.scenes.experiment_readout); Hide hides both. Esc goes back to the
+start menu's Experiments page. Nothing here touches the free sandbox's memory: an experiment is
+a fresh scene each time.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sandbox import game_actions as G
 from sandbox.experiments import Experiment, experiment
 from sandbox.geometry.symmetry import crease_symmetry
 from sandbox.scenes.base import Routes
+from sandbox.scenes.experiment_readout import ExperimentReadout
 from sandbox.scenes.game import Game
 from sandbox.scenes.menu import MenuScene
 from sandbox.scenes.sandbox import SandboxScene
@@ -61,12 +64,24 @@ class ExperimentScene(SandboxScene):
         self.caption_button: UIButton | None = None
         self.show_caption = True
         self._card: pygame.Rect | None = None
+        self.readout = ExperimentReadout(self, exp)
 
     def enter(self) -> None:
         super().enter()
         s = self.state
         s.layer_view = self.experiment.layer_view
         s.toast = None  # the caption says what to do
+        self.readout.enter()
+
+    def update(self, dt: float) -> None:
+        super().update(dt)
+        self.readout.update()  # after the frame's training and probe; read by the next frame
+
+    def stage_extras(self) -> dict[str, object]:
+        return self.readout.stage_extras()
+
+    def hud_key(self) -> tuple:
+        return (super().hud_key(), self.show_caption, self.readout.key())
 
     def build_ui(self, manager: pygame_gui.UIManager) -> None:
         super().build_ui(manager)
@@ -142,18 +157,42 @@ class ExperimentScene(SandboxScene):
         self.next_scene = MenuScene(self.app, game, self.config, page="experiments")
 
     # ------------------------------------------------------------------ the caption
+    def _caption_px(self) -> float:
+        """The caption's type size: 15 px at 1x, smaller (down to 12) where the card would be
+        taller than the plane (a small plane beside tall stage views)."""
+        s = self.state.scale
+        px, py, pw, ph = self.state.layout.plane
+        width = min(pw - round((32 + REPLAY_WIDTH) * s), round(CAPTION_WIDTH * s))
+        for size in (15, 14, 13, 12):
+            f = font(size * s)
+            lines = hud.wrap_words(self.experiment.caption, f, width - round(24 * s))
+            if self._title_height(width) + f.get_linesize() * len(lines) <= ph - round(40 * s):
+                break
+        return size * s
+
     def _caption_lines(self, width: int) -> list[str]:
-        f = font(15 * self.state.scale)
+        f = font(self._caption_px())
         return hud.wrap_words(self.experiment.caption, f, width)
+
+    def _title_lines(self, width: int) -> list[str]:
+        """The title, wrapped when the card is narrow (the plane beside tall stage views)."""
+        s = self.state.scale
+        return hud.wrap_words(self.experiment.title, font(18 * s, True), width - round(24 * s))
+
+    def _title_height(self, width: int) -> int:
+        extra = len(self._title_lines(width)) - 1
+        return (
+            round(46 * self.state.scale) + extra * font(18 * self.state.scale, True).get_linesize()
+        )
 
     def _caption_rect(self) -> pygame.Rect:
         s = self.state.scale
         px, py, pw, _ = self.state.layout.plane
         width = min(pw - round((32 + REPLAY_WIDTH) * s), round(CAPTION_WIDTH * s))
         lines = self._caption_lines(width - round(24 * s))
-        f = font(15 * s)
+        f = font(self._caption_px())
         extra = round(28 * s) if self.experiment.readout else 0
-        h = round(46 * s) + f.get_linesize() * len(lines) + round(10 * s) + extra
+        h = self._title_height(width) + f.get_linesize() * len(lines) + round(10 * s) + extra
         return pygame.Rect(px + round(12 * s), py + round(12 * s), width, h)
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
@@ -162,14 +201,20 @@ class ExperimentScene(SandboxScene):
             return
         s = self.state.scale
         rect = self._caption_rect()
+        card = self.readout.card(pygame.Rect(self.state.layout.plane), s, above=rect)
+        if card is not None:
+            surface.blit(*card)
         hud._card(surface, rect, s, alpha=225)
         x = rect.x + round(12 * s)
-        hud._text(surface, self.experiment.title, (x, rect.y + round(12 * s)), 18 * s, TEXT,
-                  bold=True)  # fmt: skip
-        f = font(15 * s)
-        y = rect.y + round(46 * s)
+        ty = rect.y + round(12 * s)
+        for line in self._title_lines(rect.width):
+            hud._text(surface, line, (x, ty), 18 * s, TEXT, bold=True)
+            ty += font(18 * s, True).get_linesize()
+        px = self._caption_px()
+        f = font(px)
+        y = rect.y + self._title_height(rect.width)
         for line in self._caption_lines(rect.width - round(24 * s)):
-            hud._text(surface, line, (x, y), 15 * s, TEXT)
+            hud._text(surface, line, (x, y), px, TEXT)
             y += f.get_linesize()
         if self.experiment.readout == "symmetry" and self.state.net is not None:
             score = crease_symmetry(self.state.net)

@@ -73,6 +73,7 @@ class InspectorController(Controller):
         self.diagram_key: tuple | None = None
         self.dead = np.zeros(0, dtype=bool)
         self.copycat = np.zeros(0, dtype=bool)
+        self.indecisive = np.zeros(0, dtype=bool)  # set by the indecisive-neuron experiment
         self._drag: dict | None = None
         self._weight_undo: list[WeightEdit] = []  # crease edits, newest last
         self._weight_redo: list[WeightEdit] = []
@@ -290,14 +291,16 @@ class InspectorController(Controller):
         )  # fmt: skip
         hold = DIAGRAM_INTERVAL if s.playing else 0.0
         self.diagram = self.session.derive(
-            "diagram", self._build_diagram, bounds, rect, self.dead, self.copycat, hold=hold
-        )
+            "diagram", self._build_diagram, bounds, rect, self.dead, self.copycat,
+            self.indecisive, hold=hold,
+        )  # fmt: skip
         self.diagram_key = self.session.memo.key_of("diagram")
         cs.neuron_text = self._neuron_text()
 
     def _build_diagram(
-        self, bounds: tuple, rect: tuple, dead: np.ndarray, copycat: np.ndarray
-    ) -> NetworkDiagram:
+        self, bounds: tuple, rect: tuple, dead: np.ndarray, copycat: np.ndarray,
+        indecisive: np.ndarray,
+    ) -> NetworkDiagram:  # fmt: skip
         net = self.state.net
         diagram = self.diagram if self.diagram is not None else NetworkDiagram()
         n = sum(net.hidden_sizes)
@@ -307,6 +310,7 @@ class InspectorController(Controller):
             rect,
             dead=dead if len(dead) == n else None,
             copycat=copycat if len(copycat) == n else None,
+            indecisive=indecisive if len(indecisive) == n else None,
         )
         return diagram
 
@@ -341,6 +345,8 @@ class InspectorController(Controller):
             notes.append("dead: never on for the training points")
         if flat < len(self.copycat) and self.copycat[flat]:
             notes.append("copycat: its crease lies on another's")
+        if flat < len(self.indecisive) and self.indecisive[flat]:
+            notes.append("indecisive: its crease swings far while the loss barely changes")
         if notes:
             lines.append("; ".join(notes).capitalize())
         if layer == 1 and cs.selected == ref:

@@ -28,15 +28,17 @@ import pygame_gui
 
 from sandbox import actions as A
 from sandbox import game_actions as G
-from sandbox.cli import resolve_level_id
+from sandbox.cli import is_level_path, resolve_level_id
 from sandbox.experiments import EXPERIMENTS, experiment
 from sandbox.io.files import stamped
+from sandbox.levels import MORE_LEVELS, YOUR_LEVELS, plain_text
 from sandbox.render.camera import View2D
 from sandbox.scenes.base import Routes, Scene
 from sandbox.scenes.game import SETTING_UI_SCALE, Game
 from sandbox.scenes.loading import kernels_ready, open_when_ready
 from sandbox.state import AppState, Layout, Toast
 from sandbox.ui import hud
+from sandbox.ui.menu_chapters import ChapterInfo
 from sandbox.ui.menu_panels import (
     PAGES,
     CardInfo,
@@ -50,9 +52,11 @@ from sandbox.vocab import UI_SCALE_RANGE, View
 if TYPE_CHECKING:
     from sandbox.app import App
     from sandbox.config import AppConfig
+    from sandbox.levels import Level
     from sandbox.render.plane_view import PlaneRenderer
 
 MESSAGE_SECONDS = 12.0
+CHAPTER_PART = 6  # levels of a chapter shown at once: all of them fit 800x600
 BACKGROUND_SIZES = [2, 5, 5, 3]
 BACKGROUND_SEED = 7
 
@@ -72,14 +76,17 @@ class MenuScene(Scene):
         self.panels: MenuPanels | None = None
         self.view: MenuView | None = None
         self.settings_open = False
+        self.chapter = ""  # the chapter whose levels are shown ("": Continue's)
         self._background: PlaneRenderer | None = None
         self._bg_state: AppState | None = None
         self.routes: Routes = {
             G.OpenLevel: self._on_OpenLevel,
+            G.OpenLevelFile: self._on_OpenLevelFile,
             G.ContinueGame: self._on_ContinueGame,
             G.OpenSandbox: self._on_OpenSandbox,
             G.OpenExperiment: self._on_OpenExperiment,
             G.ShowPage: self._on_ShowPage,
+            G.ShowChapter: self._on_ShowChapter,
             G.ShowSettings: self._on_ShowSettings,
             G.SetUnlockAll: self._on_SetUnlockAll,
             A.SetUiScale: self._on_SetUiScale,
@@ -99,6 +106,7 @@ class MenuScene(Scene):
         s.show_help = False
         s.hover = None
         self._relayout(s.layout.window)
+        self.game.reload_own()  # a level file saved or copied there meanwhile shows at once
         warning = self.game.take_warning()
         if warning:
             self.say(warning, "warn", MESSAGE_SECONDS)
@@ -131,18 +139,22 @@ class MenuScene(Scene):
         flags = game.open_flags()
         next_id = game.continue_id()
         cards = []
-        for i, e in enumerate(game.entries, 1):
-            cards.append(
-                CardInfo(
-                    level_id=e.id,
-                    number=i,
-                    title=e.title,
-                    stars=game.stars(e.id),
-                    open=flags.get(e.id, False),
-                    error=str(e.error) if e.error is not None else "",
-                    is_next=e.id == next_id,
+        for entries in (game.entries, game.own_entries):
+            for i, e in enumerate(entries, 1):
+                cards.append(
+                    CardInfo(
+                        level_id=e.id,
+                        number=i,
+                        title=e.title,
+                        stars=game.stars(e.id),
+                        open=flags.get(e.id, False) or (game.is_own(e.id) and e.ok),
+                        error=str(e.error) if e.error is not None else "",
+                        is_next=e.id == next_id,
+                    )
                 )
-            )
+        chapters = chapter_infos(game, {c.level_id: c for c in cards})
+        if self.chapter not in [c.title for c in chapters]:
+            self.chapter = self._chapter_of(next_id, chapters)
         if next_id is None:
             text = ""
         else:
@@ -160,24 +172,49 @@ class MenuScene(Scene):
             ui_scale=self.state.ui_scale,
             page=self.page,
             experiments=tuple(ExperimentCard(e.id, e.title, e.caption) for e in EXPERIMENTS),
+            chapters=chapters,
+            chapter=self.chapter,
         )
+
+    @staticmethod
+    def _chapter_of(level_id: str | None, chapters: tuple[ChapterInfo, ...]) -> str:
+        """The chapter the menu opens on: the one holding the level Continue opens."""
+        found = next((c.title for c in chapters if level_id in c.level_ids), None)
+        return found or (chapters[0].title if chapters else "")
 
     # ------------------------------------------------------------------ events -> actions
     def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
         out: list[A.Action] = []
         if self.panels is not None:
             out += self.panels.handle_event(event)
+        if event.type == pygame.DROPFILE:  # a level file dropped on the menu: play it
+            path = str(event.file)
+            if path.lower().endswith(".toml"):
+                out.append(G.OpenLevelFile(path))
+            else:
+                self.say("The menu opens level files (.toml); pictures, points and scenes open "
+                         "in the free sandbox.", "warn")  # fmt: skip
         if event.type == pygame.KEYDOWN and not consumed:
             key = event.key
             if key in (pygame.K_RETURN, pygame.K_KP_ENTER) and not self.settings_open:
                 out.append(G.ContinueGame())
             elif key == pygame.K_ESCAPE and self.settings_open:
                 out.append(G.ShowSettings(False))
+            elif key in (pygame.K_UP, pygame.K_DOWN) and self.view and self.view.chapters:
+                out += self._next_chapter(1 if key == pygame.K_DOWN else -1)
             elif key == pygame.K_u:
                 out.append(G.SetUnlockAll(not self.game.unlock_all))
             elif key == pygame.K_F12:
                 out.append(A.Screenshot())
         return out
+
+    def _next_chapter(self, step: int) -> list[A.Action]:
+        """Up and Down walk the chapter list (when the Levels page shows it)."""
+        if self.settings_open or self.page != "levels" or self.view is None:
+            return []
+        titles = [c.title for c in self.view.chapters]
+        i = titles.index(self.chapter) if self.chapter in titles else 0
+        return [G.ShowChapter(titles[(i + step) % len(titles)])]
 
     # ------------------------------------------------------------------ apply
     def apply(self, action: A.Action) -> None:
@@ -198,11 +235,15 @@ class MenuScene(Scene):
             what = f"level {self.game.number(before)}" if before else "the level before it"
             self.say(f"Locked: win {what} first (presenters: U opens every level).", "warn")
             return
-        from sandbox.scenes.level import LevelScene
+        self.next_scene = open_level(self.app, self.game, entry.level, self.config)
 
-        self.next_scene = open_when_ready(
-            self.app, lambda: LevelScene(self.app, self.game, entry.level, self.config)
-        )
+    def _on_OpenLevelFile(self, a: G.OpenLevelFile) -> None:
+        entry = self.game.open_file(a.path)
+        if entry.level is None:
+            self.say(f"This level file cannot be played: {entry.error}", "error", MESSAGE_SECONDS)
+            self._refresh()  # it shows under "Your levels" with its error card
+            return
+        self._on_OpenLevel(G.OpenLevel(entry.id))
 
     def _on_ContinueGame(self, a: G.ContinueGame) -> None:
         target = self.game.continue_id()
@@ -232,6 +273,10 @@ class MenuScene(Scene):
 
     def _on_ShowPage(self, a: G.ShowPage) -> None:
         self.page = a.page if a.page in PAGES else "levels"
+        self._refresh()
+
+    def _on_ShowChapter(self, a: G.ShowChapter) -> None:
+        self.chapter = a.title
         self._refresh()
 
     def _on_ShowSettings(self, a: G.ShowSettings) -> None:
@@ -321,6 +366,65 @@ def _background_state(window: tuple[int, int]) -> AppState:
     return bg
 
 
+def chapter_infos(game: Game, cards: dict[str, CardInfo]) -> tuple[ChapterInfo, ...]:
+    """The chapter list: the game's chapters (numbered; "More levels" not), then "Your levels"
+    with the Level files folder's files and where that folder is."""
+    out = []
+    number = 0
+    for ch in game.chapters:
+        infos = [cards[i] for i in ch.levels if i in cards]
+        numbered = ch.title != MORE_LEVELS
+        number += numbered
+        # a chapter longer than fits a small window is listed in parts (no level out of reach)
+        parts = [infos[i : i + CHAPTER_PART] for i in range(0, len(infos), CHAPTER_PART)]
+        for k, part in enumerate(parts, 1):
+            playable = [c for c in part if not c.error]
+            out.append(
+                ChapterInfo(
+                    title=ch.title if len(parts) == 1 else f"{ch.title} ({k}/{len(parts)})",
+                    number=number if numbered else 0,
+                    level_ids=tuple(c.level_id for c in part),
+                    stars=sum(c.stars for c in playable),
+                    max_stars=3 * len(playable),
+                    open=any(c.open for c in playable),
+                    done=bool(playable) and all(c.stars > 0 for c in playable),
+                    learned=plain_text(ch.learned) if k == len(parts) else "",
+                )
+            )
+    own = [cards[e.id] for e in game.own_entries if e.id in cards]
+    playable = [c for c in own if not c.error]
+    note = (
+        f"Level files in {game.own_dir} play here. Ctrl+L in the free sandbox saves one there "
+        "(Save as level); a level file dropped on this window opens at once."
+    )
+    out.append(
+        ChapterInfo(
+            title=YOUR_LEVELS,
+            number=0,
+            level_ids=tuple(c.level_id for c in own),
+            stars=sum(c.stars for c in playable),
+            max_stars=3 * len(playable),
+            open=True,
+            done=False,
+            note=note,
+        )
+    )
+    return tuple(out)
+
+
+def level_scene(app: App, game: Game, level: Level, config: AppConfig) -> Scene:
+    """The screen of `level` (imported when first needed: it loads numba)."""
+    from sandbox.scenes.level import LevelScene
+
+    return LevelScene(app, game, level, config)
+
+
+def open_level(app: App, game: Game, level: Level, config: AppConfig) -> Scene:
+    """The scene a screen switches to for playing `level`: the level, or the loading screen
+    while the kernels it needs compile."""
+    return open_when_ready(app, lambda: level_scene(app, game, level, config))
+
+
 # ----------------------------------------------------------------------------- the first screen
 def scene_factory(app: App, config: AppConfig) -> Callable[[], Scene]:
     """What to open first, as a factory (the loading screen calls it when kernels are ready).
@@ -339,20 +443,18 @@ def scene_factory(app: App, config: AppConfig) -> Callable[[], Scene]:
         return experiment_scene
     if config.level:
         game = Game(levels_dir, config.extra.get("progress_path"))
-        level_id = resolve_level_id(config.level, [e.id for e in game.entries])
-        if level_id is None:
-            ids = ", ".join(e.id for e in game.entries) or "none"
-            raise ValueError(f"--level {config.level!r}: no such level; available: {ids}")
-        entry = game.entry(level_id)
+        if is_level_path(config.level):
+            entry = game.open_file(config.level)
+        else:
+            level_id = resolve_level_id(config.level, [e.id for e in game.entries])
+            if level_id is None:
+                ids = ", ".join(e.id for e in game.entries) or "none"
+                raise ValueError(f"--level {config.level!r}: no such level; available: {ids}")
+            entry = game.entry(level_id)
         if entry.error is not None:
             raise ValueError(f"--level {config.level!r} cannot be played: {entry.error}")
 
-        def level() -> Scene:
-            from sandbox.scenes.level import LevelScene
-
-            return LevelScene(app, game, entry.level, config)
-
-        return level
+        return lambda: level_scene(app, game, entry.level, config)
     if getattr(config, "menu", False):
 
         def menu() -> Scene:

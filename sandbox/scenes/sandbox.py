@@ -8,7 +8,9 @@
   and drawn together by `stage` (sandbox.scenes.stage);
 - `stats` (sandbox.scenes.stats): margins, nudge-to-flip, region statistics over training;
 - `workshop` (sandbox.scenes.workshop): scene files, weights, recording, presenter mode;
-- `exchange` (sandbox.scenes.exchange): points CSV in and out, the SVG figure.
+- `exchange` (sandbox.scenes.exchange): points CSV in and out, the SVG figure;
+- level files (sandbox.scenes.level_files): a dropped .toml played as a level;
+- `level_writer` (sandbox.scenes.level_writer): Save as level, the teacher's level files.
 
 One frame, top to bottom: `translate` turns an event into actions (the panels, the file
 dialogs, the stage's input, then the plane's keys and mouse); `apply` sends each action through
@@ -40,6 +42,8 @@ from sandbox.render.plane_view import PlaneRenderer
 from sandbox.scenes.base import Routes, Scene, build_routes
 from sandbox.scenes.exchange import Exchange
 from sandbox.scenes.inspector import InspectorController
+from sandbox.scenes.level_files import LevelFiles
+from sandbox.scenes.level_writer import LevelWriter
 from sandbox.scenes.model import DEFAULT_POINTS, ModelController, preset_list
 from sandbox.scenes.plane import DEFAULT_ZOOM, PlaneController
 from sandbox.scenes.probe import ProbeController
@@ -90,6 +94,7 @@ class SandboxScene(Scene):
         self.stage = Stage(self)
         self.workshop = Workshop(self)
         self.exchange = Exchange(self)
+        self.level_writer = LevelWriter(self)
         self.routes: Routes = build_routes(
             self.model,
             self.plane,
@@ -102,6 +107,8 @@ class SandboxScene(Scene):
             self.workshop,
             self.exchange,
             TorchExport(self),
+            LevelFiles(self),
+            self.level_writer,
         )
         self.routes.update(self.screen_routes())
 
@@ -176,8 +183,10 @@ class SandboxScene(Scene):
         self.panels = SandboxPanels(manager, self.state)
         self.workshop.build_ui(manager)
         self.stage.build_ui(manager)
+        self.level_writer.build_ui(manager)
 
     def exit(self) -> None:
+        self.level_writer.exit()
         self.workshop.exit()
         self.stage.exit()
         if self.panels is not None:
@@ -194,6 +203,7 @@ class SandboxScene(Scene):
         if self.panels is not None:
             out += self.panels.handle_event(event)
         out += self.workshop.translate(event)
+        out += self.level_writer.translate(event)
         if event.type == pygame.DROPFILE:  # a file dropped on the window: open it by its kind
             out.append(dropped_file_action(str(event.file)))
         staged, claimed = self.stage.translate(event, consumed)
@@ -213,8 +223,8 @@ class SandboxScene(Scene):
 
     def esc_is_taken(self) -> bool:
         """Esc closes something on this screen first (a card, the overlay, a region being
-        read), so a screen that sends Esc elsewhere (back to the menu) must not."""
-        return self.esc_closes_a_card() or self.state.reading.active
+        read, the Read tool), so a screen that sends Esc elsewhere (back to the menu) must not."""
+        return self.esc_closes_a_card() or self.state.reading.active or self.state.reading.tool
 
     # ------------------------------------------------------------------ services
     def say(self, text: str, kind: str = "info") -> None:
@@ -246,6 +256,10 @@ class SandboxScene(Scene):
 
     def set_view(self, view: View, on: bool) -> None:
         self.plane.set_view(view, on)
+
+    def stage_extras(self) -> dict[str, object]:
+        """More for the stage views to show (StageContent fields; an experiment adds some)."""
+        return {}
 
     def can_change_learning_rate(self) -> bool:
         """Whether the player can lower the learning rate here (a level may lock it)."""
@@ -350,9 +364,11 @@ class SandboxScene(Scene):
         scale = s.scale
         if not self.stage.hides_2d():
             hud.draw_captions(surface, s, scale)
-        # no brush ring while panning, or while a selected neuron's crease takes the mouse
+        # no brush ring while panning, while a selected neuron's crease takes the mouse, or
+        # while a click reads a region
         grabbing = s.stage.selected is not None and View.INSPECTOR in s.views
-        if not self.plane.input.drag == "pan" and not grabbing and not s.reading.active:
+        reads = s.reading.active or s.reading.tool
+        if not self.plane.input.drag == "pan" and not grabbing and not reads:
             hud.draw_brush(surface, s, scale)
         hud.draw_hover(surface, s, scale, avoid=self.draw_reading(surface))
         self.stage.draw_overlay(surface)

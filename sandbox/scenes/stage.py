@@ -231,6 +231,7 @@ class Stage(Controller):
             diagram_rect=inspector.diagram_rect(),
             diagram_key=inspector.diagram_key,
             tray_height=inspector.tray_height_in_inspector(),
+            **sc.stage_extras(),
         )
 
     def draw(self) -> None:

@@ -23,6 +23,7 @@ from pygame_gui.elements import UIButton
 from pygame_gui.windows import UIFileDialog
 
 from sandbox import actions as A
+from sandbox import game_actions as G
 from sandbox.data.pictures import PICTURE_SUFFIXES
 from sandbox.state import AppState
 
@@ -64,7 +65,7 @@ DIALOGS: dict[str, DialogSpec] = {
     ),
     "export_points": DialogSpec("Export the points (.csv)", frozenset({""}), False, A.ExportPoints),
     "export_figure": DialogSpec(
-        "Export the plane as a vector figure (.svg)", frozenset({""}), False, A.ExportFigure
+        "Export the figure: name it .svg or .pdf", frozenset({""}), False, A.ExportFigure
     ),
 }
 DIALOG_SIZE = (560, 460)
@@ -169,9 +170,11 @@ class FileDialogs:
 
 def dropped_file_action(path: str) -> A.Action:
     """What a file dropped on the window asks for: a scene opens, a network is imported, a .csv
-    brings its points, and anything else is tried as a picture (a file that is none gets the
-    picture reader's message)."""
+    brings its points, a .toml is played as a level, and anything else is tried as a picture (a
+    file that is none gets the picture reader's message)."""
     suffix = Path(path).suffix.lower()
+    if suffix == ".toml":
+        return G.OpenLevelFile(path)
     if suffix == ".csv":
         return A.ImportPoints(path)
     if suffix == ".origami":
@@ -184,7 +187,8 @@ def dropped_file_action(path: str) -> A.Action:
 # ----------------------------------------------------------------------------- the FILE area
 FILE_ROWS: tuple[tuple[tuple[str, str, Callable[[], A.Action], str], ...], ...] = (
     (
-        ("Save", "Save everything (points, network, settings, view) as a scene file. Ctrl+S.",
+        ("Save", "Save everything (points, network, settings, view) as a scene file. Ctrl+S. "
+         "(Ctrl+L saves it as a level for the menu's Your levels instead.)",
          A.SaveScene, "save"),
         ("Open", "Open a scene file; a damaged or newer file is refused and nothing changes. "
          "Ctrl+O.", A.OpenScene, "open"),
@@ -202,8 +206,9 @@ FILE_ROWS: tuple[tuple[tuple[str, str, Callable[[], A.Action], str], ...], ...] 
         ("Picture", "Open a picture to learn: any PNG, JPEG, BMP, GIF or WebP file becomes grey "
          "targets, one per pixel. You can also drop an image file on the window.",
          A.OpenPicture, "picture"),
-        ("Figure", "Save the plane as shown as an SVG vector figure: one polygon per linear "
-         "region (with its activation bits), the creases, the boundary, the points and a legend.",
+        ("Figure", "Save the plane as shown as a vector figure, SVG or PDF (name it .pdf): one "
+         "polygon per linear region (with its activation bits in the SVG), the creases, the "
+         "boundary, the points and a legend.",
          A.ExportFigure, "figure"),
         ("Save .pt", "Save the network for PyTorch: a .pt file holding the nn.Sequential (or its "
          "state_dict for a residual network). Needs PyTorch installed.", A.ExportTorch, "torch"),

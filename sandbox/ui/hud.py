@@ -166,7 +166,9 @@ def draw_hover(
     rows += margin_marks.hover_rows(info)
     part = state.partition
     if info.pattern and not state.reading.active and part is not None and not part.too_many:
-        rows.append(("text", "region's on/off pattern (Enter reads it)", TEXT_DIM))
+        how = "Read (toolbar) or Enter" if "read" in state.layout.toolbar else "Enter"
+        how = "A click" if state.reading.tool else how
+        rows.append(("text", f"{how} reads this region", TEXT_DIM))
     elif info.pattern:
         rows.append(("text", "region's on/off pattern", TEXT_DIM))
         for layer, bits in enumerate(info.pattern, start=1):

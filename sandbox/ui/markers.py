@@ -106,7 +106,11 @@ def draw_markers(
             if marker.movable and not hot:
                 pygame.draw.circle(surface, premul((255, 255, 255, 200)), pos, r * 1.9,
                                    max(1, round(2 * scale)))  # fmt: skip
-            tag = _tag(surface, label, (pos[0] + r * 1.5, pos[1] - r * 1.6), scale)
+            at = (pos[0] + r * 1.5, pos[1] - r * 1.6)
+            width = tag_width(label, scale)
+            if at[0] + width > pane.right and pos[0] - r * 1.5 - width >= pane.x:
+                at = (pos[0] - r * 1.5 - width, at[1])  # no room on the right: the left side
+            tag = _tag(surface, label, at, scale)
             reach = round(r * 2)
             drawn.append(pygame.Rect(pos[0] - reach, pos[1] - reach, 2 * reach, 2 * reach))
             drawn.append(tag)
@@ -131,6 +135,11 @@ def _draw_pair(surface, a, b, crossed: bool, scale: float) -> None:
         p = (a[0] + (b[0] - a[0]) * t0, a[1] + (b[1] - a[1]) * t0)
         q = (a[0] + (b[0] - a[0]) * t1, a[1] + (b[1] - a[1]) * t1)
         pygame.draw.line(surface, premul(colour), p, q, width)
+
+
+def tag_width(text: str, scale: float) -> int:
+    """The width of a marker's label card (`_tag`) in pixels."""
+    return font(15 * scale, True).size(text)[0] + 2 * round(5 * scale)
 
 
 def _tag(surface, text: str, pos: tuple[float, float], scale: float) -> pygame.Rect:

@@ -12,6 +12,7 @@ the UI scale; `menu_scale` lowers the scale when the window is too small for it.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from sandbox.ui.base import PanelBase
 from sandbox.ui.charts import font
 from sandbox.ui.game_theme import ensure_theme
 from sandbox.ui.hud import premul
+from sandbox.ui.menu_chapters import ChapterInfo, ChapterMenu, wrap
 from sandbox.ui.theme import ERROR, TEXT, TEXT_DIM
 
 if TYPE_CHECKING:
@@ -74,6 +76,8 @@ class MenuView:
     ui_scale: float = 1.0
     page: str = "levels"  # which grid the menu shows: the levels or the experiments
     experiments: tuple[ExperimentCard, ...] = ()
+    chapters: tuple[ChapterInfo, ...] = ()  # the Levels page's chapter list (cards by chapter)
+    chapter: str = ""  # the chapter whose cards are shown
 
 
 def menu_scale(window: tuple[int, int], wanted: float) -> float:
@@ -82,31 +86,6 @@ def menu_scale(window: tuple[int, int], wanted: float) -> float:
         if window[0] >= MENU_MIN[0] * s and window[1] >= MENU_MIN[1] * s:
             return s
     return 1.0
-
-
-def wrap(text: str, f: pygame.font.Font, width: int, max_lines: int) -> list[str]:
-    """Greedy word wrap; the last line ends with an ellipsis when text is left over."""
-    words = text.split()
-    lines: list[str] = []
-    current = ""
-    for word in words:
-        trial = f"{current} {word}".strip()
-        if f.size(trial)[0] <= width or not current:
-            current = trial
-            continue
-        lines.append(current)
-        current = word
-        if len(lines) == max_lines:
-            break
-    else:
-        if current:
-            lines.append(current)
-        return lines
-    last = lines[-1]
-    while last and f.size(last + "...")[0] > width:
-        last = last[:-1]
-    lines[-1] = last.rstrip() + "..."
-    return lines
 
 
 def _blit_text(surface, text, pos, size, colour, bold=False) -> pygame.Rect:
@@ -194,7 +173,7 @@ def experiment_face(card: ExperimentCard, size: tuple[int, int], scale: float) -
     return out
 
 
-class MenuPanels(PanelBase):
+class MenuPanels(ChapterMenu, PanelBase):
     """Every pygame-gui element of the start menu."""
 
     tooltip_delay = 0.4
@@ -203,6 +182,8 @@ class MenuPanels(PanelBase):
     def __init__(self, manager: pygame_gui.UIManager, state: AppState, view: MenuView) -> None:
         super().__init__(manager, state.scale)
         self.cards: dict[str, UIButton] = {}
+        self.chapter_buttons: dict[str, UIButton] = {}
+        self.clipped: list[str] = []
         self.buttons: dict[str, UIButton] = {}
         self._key: tuple = ()
         self.build(state, view)
@@ -216,6 +197,8 @@ class MenuPanels(PanelBase):
     def clear(self) -> None:
         super().clear()
         self.cards.clear()
+        self.chapter_buttons.clear()
+        self.clipped = []
         self.buttons.clear()
 
     # ------------------------------------------------------------------ building
@@ -260,15 +243,18 @@ class MenuPanels(PanelBase):
             y += s(44)
             self._build_experiments(back, view, (margin, y, w - 2 * margin, h - y - s(20)))
             return
-        if view.unlock_all:
-            self._menu_label(
-                back,
-                (w - margin - s(420), y, s(420), s(26)),
-                "Every level is open (U locks them again)",
-                "@menu_section",
-            )
+        if view.unlock_all:  # right of the tabs, in the words that fit there
+            x = max(margin + 2 * s(160), w - margin - s(420))
+            text = "Every level is open (U locks them again)"
+            if self.text_width(text, "@menu_section", "label") > w - margin - x - s(4):
+                text = "Every level is open (U)"
+            self._menu_label(back, (x, y, w - margin - x, s(26)), text, "@menu_section")
         y += s(44)
-        self._build_grid(back, view, (margin, y, w - 2 * margin, h - y - s(20)))
+        area = (margin, y, w - 2 * margin, h - y - s(20))
+        if len(view.chapters) > 1:
+            self._build_chapters(back, view, area)
+        else:
+            self._build_grid(back, view, area)
 
     def _build_tabs(self, back, view: MenuView, x: int, y: int) -> None:
         """The Levels and Experiments tabs, the shown one pressed."""
@@ -371,32 +357,36 @@ class MenuPanels(PanelBase):
             ch = max(self.s(48), (ah - (rows - 1) * gap) // rows)
         for i, info in enumerate(view.cards):
             r, c = divmod(i, cols)
-            rect = (x0 + c * (cw + gap), y0 + r * (ch + gap), cw, ch)
-            if info.error:
-                cls = "@level_card_error"
-                tip = f"This level file has a problem and cannot be played:\n{info.error}"
-            elif not info.open:
-                cls = "@level_card_locked"
-                tip = (
-                    f"Level {info.number}: {info.title}. Locked: finish the level before it "
-                    "first (presenters: press U to open every level)."
-                )
-            else:
-                cls = "@level_card_next" if info.is_next else "@level_card"
-                got = f" Best so far: {info.stars} of 3 stars." if info.stars else ""
-                tip = f"Play level {info.number}: {info.title}.{got}"
-            # every card asks to open its level: the scene says why a locked or broken one won't
-            button = self._menu_button(
-                container,
-                rect,
-                "",
-                cls,
-                lambda lid=info.level_id: G.OpenLevel(lid),
-                tip,
-                f"card_{info.level_id}",
+            self._level_card(container, info, (x0 + c * (cw + gap), y0 + r * (ch + gap), cw, ch))
+
+    def _level_card(self, container, info: CardInfo, rect: tuple[int, int, int, int]) -> None:
+        """A level card: a button asking to open the level, its face drawn over it."""
+        number = f"Level {info.number}" if info.number else "Level"
+        if info.error:
+            cls = "@level_card_error"
+            tip = f"This level file has a problem and cannot be played:\n{info.error}"
+        elif not info.open:
+            cls = "@level_card_locked"
+            tip = (
+                f"{number}: {info.title}. Locked: finish the level before it "
+                "first (presenters: press U to open every level)."
             )
-            self.cards[info.level_id] = button
-            self._decal(container, rect, card_face(info, (cw, ch), self.scale))
+        else:
+            cls = "@level_card_next" if info.is_next else "@level_card"
+            got = f" Best so far: {info.stars} of 3 stars." if info.stars else ""
+            tip = f"Play {number.lower()}: {info.title}.{got}"
+        # every card asks to open its level: the scene says why a locked or broken one won't
+        button = self._menu_button(
+            container,
+            rect,
+            "",
+            cls,
+            lambda lid=info.level_id: G.OpenLevel(lid),
+            tip,
+            "card_" + re.sub(r"[^A-Za-z0-9_-]", "_", info.level_id),
+        )
+        self.cards[info.level_id] = button
+        self._decal(container, rect, card_face(info, rect[2:], self.scale))
 
     def _build_settings(self, view: MenuView, window: tuple[int, int]) -> None:
         s = self.s
