@@ -542,6 +542,7 @@ class LevelScene(SandboxScene):
         self.live.follow(
             s.net, s.points, self.steps, (session.weights_version, session.data_version)
         )
+        self.live.follow_reading(s.reading)
         if not math.isclose(self.live.prior_precision(), s.prior_precision):
             self.live.set_prior_precision(s.prior_precision)
 
@@ -551,7 +552,9 @@ class LevelScene(SandboxScene):
         st = self.status
         session = self.session
         markers = tuple(sorted(st.markers.items()))
-        args = (self.steps, st.laplace_on, s.prior_precision, markers, st.quiz_choice)
+        rd = s.reading
+        read = (rd.active, rd.pattern, rd.walked_from, rd.flipped, rd.neuron)
+        args = (self.steps, st.laplace_on, s.prior_precision, markers, st.quiz_choice, read)
         reads = ("weights", "data")
         if not force and session.is_current("goals", *args, reads=reads):
             return
