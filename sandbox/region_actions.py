@@ -55,7 +55,15 @@ class CopyRegion(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class ToggleReadTool(Action):
+    """The toolbar's Read: on, a left click on the plane reads the region under it (as Enter
+    does); off (or on while a region is read), let go of the region, as StopReading."""
+
+    looks = True
+
+
+@dataclass(frozen=True, slots=True)
 class StopReading(Action):
-    """Let go of the region: clicks paint again."""
+    """Let go of the region (and the Read tool): clicks paint again."""
 
     looks = True

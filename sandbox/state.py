@@ -247,6 +247,7 @@ class ReadingState:
     regions are lit, and the last step across a crease."""
 
     active: bool = False  # a region is being read: a left click on the plane reads another
+    tool: bool = False  # the toolbar's Read is on: a left click reads, before any region is read
     pattern: str = ""  # the activation pattern followed (region_query.pattern_text)
     facts: RegionFacts | None = None  # the region now; None while no region has the pattern
     gone: str = ""  # why no region has it now ("" while one does)

@@ -1,9 +1,9 @@
 """Reading a region through the running app (offscreen, real OpenGL): Enter over the plane reads
-the region under the pointer, the arrow keys walk across exactly one crease, a click reads
-another region instead of painting, a crease or a bit of the card lights a neuron's regions,
-Ctrl+C copies exact numbers, the selection follows its pattern through training and says so when
-the region is gone, Esc lets go (the brush paints again), and typing in a text field reads
-nothing."""
+the region under the pointer (and so does a click while the toolbar's Read is on), the arrow
+keys walk across exactly one crease, a click reads another region instead of painting, a crease
+or a bit of the card lights a neuron's regions, Ctrl+C copies exact numbers, the selection
+follows its pattern through training and says so when the region is gone, Esc lets go (the
+brush paints again), and typing in a text field reads nothing."""
 
 from __future__ import annotations
 
@@ -79,6 +79,37 @@ def test_enter_reads_arrows_walk_one_crease_and_clicks_read_not_paint(make_app, 
     app.run_frames(1)
     assert lit_neuron(s) == (2, 1) and marks.lit.count > 0
     assert app.scene.__class__.__name__ != "MenuScene"
+
+
+def test_the_read_button_reads_with_the_mouse_alone(make_app):
+    app = make_app()
+    s = app.state
+    n_points = len(s.points)
+    big = int(np.argmax(s.partition.areas()))
+    view, _ = app.scene.plane.view_at(app.plane_point(0.5, 0.5))
+    x, y, _, _ = s.layout.plane
+    px = view.world_to_screen(np.asarray(inside(read_region(s.partition, big)))) + (x, y)
+    pos = (round(px[0]), round(px[1]))
+    app.press("Read")
+    assert s.reading.tool and not s.reading.active and app.button("Read").is_selected
+    assert "Read is on" in s.toast.text
+    app.send(motion(pos), frames=1)
+    app.send(click(pos), frames=2)
+    assert s.reading.active and s.reading.facts.region == big
+    assert len(s.points) == n_points  # read, not painted
+    # Read again lets go, and a click paints again
+    app.press("Read")
+    assert not s.reading.active and not s.reading.tool and not app.button("Read").is_selected
+    app.send(click(pos), frames=1)
+    assert len(s.points) > n_points
+    # Enter lights the button too; Esc lets go of the region and the tool
+    app.send(motion(pos) + key(pygame.K_RETURN), frames=2)
+    assert s.reading.active and app.button("Read").is_selected
+    app.press("Read")
+    app.press("Read")
+    assert s.reading.tool
+    app.send(key(pygame.K_ESCAPE), frames=1)
+    assert not s.reading.tool and not app.button("Read").is_selected
 
 
 def test_the_selection_follows_its_pattern_through_training_and_says_when_gone(make_app):

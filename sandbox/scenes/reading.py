@@ -1,7 +1,8 @@
 """Reading a region of the sandbox plane: which region is read, following it through training,
 walking to its neighbours, and the neuron whose regions are lit.
 
-`RegionReader` applies the actions of sandbox.region_actions. A region is remembered by its
+`RegionReader` applies the actions of sandbox.region_actions; the toolbar's Read tool
+(`ToggleReadTool`) makes a click on the plane read, as Enter does. A region is remembered by its
 activation pattern, not its index: every frame (`update`) the reader finds the pattern again in
 the Session's current partition (sandbox.geometry.region_query), so the selection follows the
 region while training moves its creases, and says so plainly when no region of the view has
@@ -68,6 +69,7 @@ class RegionReader(Controller):
             R.LightNeuron: self._on_light,
             R.CopyRegion: self._on_copy,
             R.StopReading: self._on_stop,
+            R.ToggleReadTool: self._on_tool,
         }
 
     # ------------------------------------------------------------------ actions
@@ -184,8 +186,21 @@ class RegionReader(Controller):
             "vertices and neighbours."
         )
 
+    def _on_tool(self, a: R.ToggleReadTool) -> None:
+        rd = self.state.reading
+        if rd.active or rd.tool:
+            self._on_stop(R.StopReading())
+            self.scene.say("Read is off: a click paints again.")
+            return
+        rd.tool = True
+        self.scene.say(
+            "Read is on: click a region of the plane to read its formula, on/off bits, area and "
+            "neighbours. Click Read again (or press Esc) to paint again."
+        )
+
     def _on_stop(self, a: R.StopReading) -> None:
         rd = self.state.reading
+        rd.tool = False
         rd.active = False
         rd.facts = None
         rd.pattern = rd.gone = rd.crossed = ""

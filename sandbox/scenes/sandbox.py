@@ -213,8 +213,8 @@ class SandboxScene(Scene):
 
     def esc_is_taken(self) -> bool:
         """Esc closes something on this screen first (a card, the overlay, a region being
-        read), so a screen that sends Esc elsewhere (back to the menu) must not."""
-        return self.esc_closes_a_card() or self.state.reading.active
+        read, the Read tool), so a screen that sends Esc elsewhere (back to the menu) must not."""
+        return self.esc_closes_a_card() or self.state.reading.active or self.state.reading.tool
 
     # ------------------------------------------------------------------ services
     def say(self, text: str, kind: str = "info") -> None:
@@ -354,9 +354,11 @@ class SandboxScene(Scene):
         scale = s.scale
         if not self.stage.hides_2d():
             hud.draw_captions(surface, s, scale)
-        # no brush ring while panning, or while a selected neuron's crease takes the mouse
+        # no brush ring while panning, while a selected neuron's crease takes the mouse, or
+        # while a click reads a region
         grabbing = s.stage.selected is not None and View.INSPECTOR in s.views
-        if not self.plane.input.drag == "pan" and not grabbing and not s.reading.active:
+        reads = s.reading.active or s.reading.tool
+        if not self.plane.input.drag == "pan" and not grabbing and not reads:
             hud.draw_brush(surface, s, scale)
         hud.draw_hover(surface, s, scale, avoid=self.draw_reading(surface))
         self.stage.draw_overlay(surface)

@@ -166,7 +166,8 @@ def draw_hover(
     rows += margin_marks.hover_rows(info)
     part = state.partition
     if info.pattern and not state.reading.active and part is not None and not part.too_many:
-        rows.append(("text", "region's on/off pattern (Enter reads it)", TEXT_DIM))
+        how = "A click" if state.reading.tool else "Read (toolbar) or Enter"
+        rows.append(("text", f"{how} reads this region", TEXT_DIM))
     elif info.pattern:
         rows.append(("text", "region's on/off pattern", TEXT_DIM))
         for layer, bits in enumerate(info.pattern, start=1):

@@ -31,6 +31,7 @@ TOOLBAR_ITEMS: tuple[tuple[str, str, int], ...] = (
     ("boundary", "Boundary", 88),
     ("regions", "Regions", 78),
     ("creases", "Creases", 78),
+    ("read", "Read", 60),  # not a view: the Read tool (sandbox.ui.view_toolbar)
     ("laplace", "Laplace", 74),
     ("split", "Split", 56),
     ("error", "Error", 60),

@@ -1,5 +1,6 @@
 """The sandbox's pygame-gui panels: data and brush (left), network and training (right), the view
-toolbar (above the plane) and the readout strip with the loss chart (below it).
+toolbar (above the plane; its buttons are sandbox.ui.view_toolbar's) and the readout strip with
+the loss chart (below it).
 
 Panels read the state and emit actions; they never change the state. `handle_event` turns
 pygame-gui widget events into actions, `sync` makes the widgets show what the state says (a key
@@ -11,7 +12,6 @@ task, a setting shown by a drop-down) rebuilds the panels, which takes a few mil
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from functools import partial
 
 import pygame
@@ -25,7 +25,7 @@ from sandbox.state import AppState
 from sandbox.ui import stat_charts
 from sandbox.ui.base import LABEL_FONT_PX, Container, select_if
 from sandbox.ui.dialogs import FileButtons
-from sandbox.ui.layout import COMPACT_LAYERS, LAYER_LABEL_WIDTH, TOOLBAR_ITEMS, panels_visible
+from sandbox.ui.layout import COMPACT_LAYERS, panels_visible
 from sandbox.ui.numbers import compact_count, loss_text, percent_text, plain_number
 from sandbox.ui.rows import (
     ButtonSpec,
@@ -38,13 +38,14 @@ from sandbox.ui.rows import (
     setting_row,
 )
 from sandbox.ui.theme import CLASS_NAMES
+from sandbox.ui.view_toolbar import TOOL_TIPS, build_view_toolbar, toggle_on
+from sandbox.ui.view_toolbar import VIEW_TIPS as VIEW_TIPS  # level panels import it from here
 from sandbox.vocab import (
     MAX_CLASSES,
     MAX_WIDTH_UI,
     MIN_WIDTH,
     PER_PIXEL_MAX_WIDTH,
     SCHEDULE_STEP_STOPS,
-    VIEW_KEYS,
     Optimizer,
     Schedule,
     Task,
@@ -52,34 +53,6 @@ from sandbox.vocab import (
 )
 
 UI_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
-
-VIEW_TIPS = {
-    View.ERROR: "Pictures: show |target - output| instead of the output, black where the "
-    "network is right and bright where it struggles (the sharp edges).",
-    View.FIELD: "Colour the plane by what the network predicts: the stronger the colour, the "
-    "surer it is. For a picture, the predicted grey.",
-    View.BOUNDARY: "Draw the decision boundary: the exact line where the network switches "
-    "from one class to another.",
-    View.REGIONS: "Fill each linear region with its own colour. Inside a region the network "
-    "is a flat (linear) function; the colour stays with the region while it trains.",
-    View.CREASES: "Draw every neuron's crease: where it switches on or off. Colours tell the "
-    "layers apart; later layers bend where they meet earlier creases.",
-    View.LAPLACE: "Show confidence with a bit of Bayes (last-layer Laplace) instead of the "
-    "plain trained network. Zoom out far to see the difference.",
-    View.SPLIT: "Split screen: the plain network (MAP) on the left, the Laplace version on the "
-    "right, same view.",
-    View.THREE_D: "The output as folded paper: one flat facet per linear region, folded along the "
-    "creases. Drag to turn it, wheel to zoom; the cursor is linked with the flat view.",
-    View.PROBE: "Walk along a ray from the data outwards and plot the logits and the confidence "
-    "against the distance, plain and with Laplace. Shift+drag on the plane for a new ray.",
-    View.INSPECTOR: "The network as a diagram: every neuron with a picture of where it is on. "
-    "Click one to see its crease and weights; drag a first-layer crease to move it.",
-    View.MARGINS: "Colour the points by their exact distance to the decision boundary: yellow "
-    "close, blue far, vermillion on the wrong side (the Margins chart is the legend). "
-    "Ctrl+drag shows the smallest move that flips a class.",
-    View.TIMELINE: "Go back in training: a slider through the saved snapshots, a replay, and "
-    "training on from any past moment. A click on the loss chart jumps there too.",
-}
 
 
 def _short_steps(n: int) -> str:
@@ -478,60 +451,7 @@ class SandboxPanels(RowPanel):
 
     # ------------------------------------------------------------------ top: views
     def _build_toolbar(self, state: AppState) -> None:
-        # above the whole stage (the 2D view and any 3D view, probe or inspector beside it)
-        stage = state.layout.stage
-        px, py, pw, ph = stage if stage[2] > 0 else state.layout.plane
-        top = py
-        panel = self._panel((px, 0, pw, top), "#toolbar")
-        pad = self.s(5)
-        h = self.s(34)
-        items: list[tuple[str, int, View | str]] = [
-            (label, width, View(name) if name in View._value2member_map_ else name)
-            for name, label, width in TOOLBAR_ITEMS
-            if name != "layer" and name in state.layout.toolbar  # Error and Dots: pictures only
-        ]
-        x = pad
-        y = (self.s(46) - h) // 2
-        for label, width, view in items:
-            width = self.s(width)
-            if x + width > pw - pad:
-                x = pad
-                y += self.s(46)
-            if isinstance(view, View):
-                tip = f"{VIEW_TIPS[view]} Key {VIEW_KEYS[view]}."
-                act: Callable[[], A.Action] = partial(A.ToggleView, view.value)
-            elif view == "dots":
-                tip = (
-                    "The training points as dots. Pictures hide them: every pixel is a point, "
-                    "and the field shows the picture the network makes. Key K."
-                )
-                act = A.TogglePoints
-            else:
-                tip = (
-                    "Hard class colours instead of confidence shading (for pictures: a few grey "
-                    "steps). Key D."
-                )
-                act = A.ToggleDiscretise
-            self._toggles[view] = self._button(panel, (x, y, width, h), label, tip, act, "@toggle")
-            x += width + pad
-        width = self.s(28)
-        mid = self.s(LAYER_LABEL_WIDTH)
-        group = width * 2 + mid + pad * 2
-        if x + group > pw - pad:
-            x = pad
-            y += self.s(46)
-        tip = (
-            "Which partition the regions view shows: the one made by layers 1..l only, or the "
-            "joint one of the whole network. Keys [ and ]."
-        )
-        self._button(panel, (x, y, width, h), "<", tip, lambda: A.CycleLayerView(-1))
-        x += width + pad
-        label = self._button(
-            panel, (x, y, mid, h), "Joint", tip, lambda: A.CycleLayerView(1), "@toggle"
-        )
-        self._toggles["layer"] = label
-        x += mid + pad
-        self._button(panel, (x, y, width, h), ">", tip, lambda: A.CycleLayerView(1))
+        build_view_toolbar(self, state)
 
     # ------------------------------------------------------------------ bottom: readouts
     def _build_bottom(self, state: AppState) -> None:
@@ -582,10 +502,8 @@ class SandboxPanels(RowPanel):
         for key, button in self._toggles.items():
             if isinstance(key, View):
                 on = key in state.views
-            elif key == "discrete":
-                on = state.discretise
-            elif key == "dots":
-                on = state.show_points
+            elif key in TOOL_TIPS:  # Discrete, Dots, Read
+                on = toggle_on(key, state)
             elif key == "residual":
                 on = state.settings.residual
             elif key == "play":

@@ -1,7 +1,8 @@
 """Keys and clicks of reading a region, turned into sandbox.region_actions before the plane's
 own input (paint, erase, pan) sees them.
 
-Enter reads the region under the pointer. While a region is read: a left click on the plane
+Enter reads the region under the pointer, and so does a left click while the toolbar's Read is
+on (`ReadingState.tool`). While a region is read: a left click on the plane
 reads the region clicked (or, within a few pixels of a crease, lights up where that crease's
 neuron is on), a click on the card uses the card (a neuron's bit lights it, Copy, the close
 box), the arrow keys walk to the neighbour across one crease that way, Ctrl+C copies the
@@ -39,10 +40,10 @@ class RegionInput:
         self, event: pygame.event.Event, state: AppState, consumed: bool
     ) -> tuple[list[Action], bool]:
         t = event.type
-        reading = state.reading.active
+        clicks_read = state.reading.active or state.reading.tool
         if t == pygame.KEYDOWN and not consumed:
             return self._key(event, state)
-        if t == pygame.MOUSEBUTTONDOWN and not consumed and reading and event.button == 1:
+        if t == pygame.MOUSEBUTTONDOWN and not consumed and clicks_read and event.button == 1:
             pos = (float(event.pos[0]), float(event.pos[1]))
             if not state.layout.in_plane(pos) or pygame.key.get_mods() & CTRL:
                 return [], False  # Ctrl + drag still nudges a point (sandbox.ui.input)
@@ -67,6 +68,8 @@ class RegionInput:
             if pos is not None and state.layout.in_plane(pos):
                 return [R.ReadAt(pos)], True
             return [], False
+        if key == pygame.K_ESCAPE and state.reading.tool:
+            return [R.StopReading()], True
         if not reading:
             return [], False
         if key == pygame.K_ESCAPE:
