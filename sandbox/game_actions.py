@@ -22,6 +22,14 @@ class OpenLevel(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class OpenLevelFile(Action):
+    """Play a level file from anywhere (a .toml dropped on the window); a broken one is a
+    message with the loader's words."""
+
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
 class ContinueGame(Action):
     """Open the level "Continue" points at: the next unfinished one."""
 
@@ -44,6 +52,39 @@ class NextLevel(Action):
 @dataclass(frozen=True, slots=True)
 class RestartLevel(Action):
     """Start the current level again from its first state (story skipped)."""
+
+
+# ----------------------------------------------------------------------------- save as level
+@dataclass(frozen=True, slots=True)
+class SaveAsLevel(Action):
+    """Open the Save-level card: the sandbox as it is now, written as a level file."""
+
+    looks = True
+
+
+@dataclass(frozen=True, slots=True)
+class SetLevelChoice(Action):
+    """One of the Save-level card's picks changed (a field of sandbox.levels.writer's
+    LevelChoices, or "goal" for the goal picker)."""
+
+    looks = True
+
+    field: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class WriteLevel(Action):
+    """Write the level file the Save-level card describes into the Level files folder."""
+
+    looks = True
+
+
+@dataclass(frozen=True, slots=True)
+class CloseLevelWriter(Action):
+    """Close the Save-level card without writing."""
+
+    looks = True
 
 
 # ----------------------------------------------------------------------------- menu settings
@@ -168,3 +209,28 @@ class DragMarker(Action):
     name: str
     pos: tuple[float, float]
     phase: Phase = Phase.MOVE
+
+
+# ----------------------------------------------------------------------------- level trials
+@dataclass(frozen=True, slots=True)
+class Predict(Action):
+    """Pick prediction `choice` (0-based) of the level's [predict] table, before training."""
+
+    choice: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunRace(Action):
+    """The "Let training try" button: train the level's starting weights for the race's steps."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunSeeds(Action):
+    """Train the level's task from each seed of its [seeds] table, one after another."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSeed(Action):
+    """Put run `index` (0-based) of the seeds' table on the plane."""
+
+    index: int

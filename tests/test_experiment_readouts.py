@@ -241,3 +241,81 @@ def test_four_neurons_contours_section_and_slopes(make_app):
     view = pixels[y : y + h, x : x + w].reshape(-1, 3).astype(int)
     orange = np.abs(view - [214, 94, 0]).max(axis=1) < 40
     assert orange.sum() > 30
+
+
+def test_adam_and_sgd_side_by_side(make_app):
+    d = make_app(experiment="pulse-adam")
+    scene = d.scene
+    scene.train_now(300)
+    d.send([], frames=2)
+    tr, shadow = d.state.session.trainer, scene.readout.compare.trainer
+    sgd = experiment("pulse-sgd")  # the comparison is that experiment's run
+    assert shadow is not None and shadow.optimizer == sgd.optimizer
+    assert shadow.lr == pytest.approx(sgd.learning_rate) and shadow.batch_size == sgd.batch_size
+    assert shadow.steps == tr.steps  # in step with this run
+    steps, loss = np.array(scene.readout.compare.losses).T
+    assert len(steps) >= 10 and np.all(np.diff(steps) > 0) and steps[-1] == tr.steps
+    late = loss[steps >= 100]  # past the first steps' swings (as test_experiments measures)
+    assert len(late) >= 6 and np.all(late[1:] < 3 * late[:-1])  # no jump of three times over
+    image, rect = scene.readout.card(_plane(d), d.state.scale)
+    assert _plane(d).contains(rect)
+
+
+def test_two_seeds_side_by_side_with_their_scores(make_app):
+    from sandbox.geometry.symmetry import crease_symmetry
+
+    d = make_app(experiment="symmetry-a")
+    scene = d.scene
+    d.send([], frames=3)  # the seed-1 run catches up with the 3,000 steps trained at start
+    run, other = scene.readout.compare, experiment("symmetry-b")
+    assert run.other is other and run.trainer.steps == d.state.session.trainer.steps == 3000
+    assert list(run.net.sizes) == [2, *other.hidden, 1] and run.trainer.lr == other.learning_rate
+    here, there = crease_symmetry(d.state.net), crease_symmetry(run.net)
+    assert here != there  # the same task and settings, another seed: another score
+    image, rect = scene.readout.card(_plane(d), d.state.scale)
+    assert _plane(d).contains(rect)
+
+
+def test_500_creases_beat_10_after_4000_steps_in_step():
+    from sandbox.data import make_dataset
+    from sandbox.data.pictures import disk_picture
+    from sandbox.fit import picture_psnr
+    from sandbox.nn import Trainer
+
+    X, y = make_dataset("image:disk", resolution=64)
+    picture, psnr = disk_picture(256), {}
+    for exp_id in ("disk-500", "disk-10"):  # the card's comparison run is disk-10's
+        e = experiment(exp_id)
+        net = MLP([2, *e.hidden, 1], seed=e.seed)
+        Trainer(net, X, y, task="regression", optimizer=e.optimizer, lr=e.learning_rate,
+                batch_size=e.batch_size).step(4000)  # fmt: skip
+        psnr[exp_id] = picture_psnr(net, picture)
+    assert psnr["disk-500"] > psnr["disk-10"] + 2.0, psnr
+    assert experiment("disk-500").compare == "disk-10"
+
+
+def test_which_moves_first_depends_on_where_the_pixels_sit():
+    """The caption's last sentence: the same bottle run with its pixels moved into [0, 1]
+    (GINN's set-up: the creases start near a corner) slides before it turns."""
+    from sandbox.data import make_dataset
+    from sandbox.nn import Trainer
+
+    e = experiment("bias-weights")
+    X, y = make_dataset(e.dataset, resolution=e.resolution)
+    halves = {}
+    for name, inputs in (("centred", X), ("corner", (X + 6.0) / 12.0)):
+        net = MLP([2, *e.hidden, 1], seed=e.seed)
+        tr = Trainer(net, inputs, y, task="regression", optimizer=e.optimizer,
+                     lr=e.learning_rate, batch_size=e.batch_size)  # fmt: skip
+        steps, params = [0], [net.params.copy()]
+        while tr.steps < 300:
+            tr.step(1 if tr.steps < 100 else 10)
+            steps.append(tr.steps)
+            params.append(net.params.copy())
+        m = crease_motion(steps, params, net.layout)
+        halves[name] = (
+            np.median(half_time(m.steps, m.turn)),
+            np.median(half_time(m.steps, m.slide)),
+        )
+    assert halves["centred"][0] < halves["centred"][1], halves  # turn first
+    assert halves["corner"][1] < halves["corner"][0], halves  # slide first

@@ -81,6 +81,8 @@ def test_every_level_opens_and_runs(start_level):
         assert app.state.net.sizes == level.network.sizes
         assert not scene.status.met and not scene.status.won
         if "play" in shown and len(app.state.points):
+            if level.predict is not None:  # training waits for the prediction
+                scene.apply(G.Predict(0))
             scene.apply(A.SetPlaying(True))
             app.run_frames(4, dt=1 / 30)
             assert app.state.metrics.step > 0 and scene.steps > 0
@@ -512,6 +514,23 @@ def _play(app: App, level_id: str) -> None:
     elif level_id.startswith("14"):
         _train(app, 600)
         sc.apply(G.AnswerQuiz(sc.level.quiz.answer))
+    elif level_id.startswith(("15", "19")):  # predict, then run (tests/test_level_trials_app)
+        sc.apply(G.Predict(sc.level.predict.answer))
+        sc.apply(A.SetActivation("relu") if level_id.startswith("15") else A.AddLayer())
+        _train(app, 300)
+    elif level_id.startswith(("16", "20")):  # the sliders, then training's race
+        valley = {"16": ((1.0, -1.0), (-1.0, 1.0)), "20": ((1.0, -2.0), (-1.0, -2.0))}
+        for neuron, (a, c) in enumerate(valley[level_id[:2]]):
+            sc.apply(G.SelectNeuron(neuron))
+            for param, value in (("a", a), ("b", 0.0), ("c", c)):
+                sc.apply(G.SetNeuronParam(neuron, param, value))
+        sc.apply(G.RunRace())
+    elif level_id.startswith("17"):
+        _train(app, 1000)
+    elif level_id.startswith("18"):
+        sc.apply(G.Predict(sc.level.predict.answer))
+        sc.apply(G.RunSeeds())
+        app.run_frames(6, dt=1 / 30)  # one run a frame
     elif level_id in levels_season2b.PLAYS:
         levels_season2b.PLAYS[level_id](app)
     app.run_frames(2, dt=1 / 30)

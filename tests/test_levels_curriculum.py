@@ -293,6 +293,134 @@ def solve_14_three_stars(s: LevelSession) -> int:
     return 3
 
 
+def solve_15(s: LevelSession) -> int:
+    with pytest.raises(ValueError, match="prediction"):
+        s.train(10)  # Train waits for the guess
+    assert not s.predict(0)  # "it just needs time": wrong
+    s.train(300)
+    assert s.revealed() and s.accuracy("train") < 0.8  # the run answers: straight border only
+    s.train(2000)
+    assert s.accuracy("train") < 0.8 and not s.goal_met()  # more time does not help
+    s.set_activation("relu")
+    s.train(500)
+    return 1
+
+
+def solve_15_three_stars(s: LevelSession) -> int:
+    assert s.predict(s.level.predict.answer)
+    s.train(300)
+    s.set_activation("relu")
+    s.train(500)
+    return 3
+
+
+def solve_16(s: LevelSession) -> int:
+    s.set_neuron(0, 1.0, 0.0, -1.0)  # ramp up right of x = 1
+    s.set_neuron(1, -1.0, 0.0, 1.0)  # ramp up left of x = 1: the valley |x - 1|
+    assert s.loss("train") <= 1e-6 and not s.goal_met()  # the valley alone is not the lesson
+    start = s.start_net.copy()
+    assert s.run_race() > 0.1  # training, 100 steps from the same start, is not there yet
+    np.testing.assert_array_equal(s.start_net.params, start.params)
+    return 3
+
+
+def solve_16_beaten(s: LevelSession) -> int:
+    s.set_neuron(0, 1.0, 0.0, -1.0)
+    s.set_neuron(1, -0.78, 0.0, 0.78)  # one side too flat: loss under 0.5, above training's
+    assert s.loss("train") < 0.5
+    assert s.run_race() < s.loss("train")
+    return 1
+
+
+def solve_17(s: LevelSession) -> int:
+    s.train(1000)
+    assert s.readouts() == ["neurons: 10"]
+    return 1
+
+
+def solve_17_three_stars(s: LevelSession) -> int:
+    s.train(1000)
+    s.set_hidden([3])
+    s.train(1500)
+    presses = 0
+    while not s.goal_met():  # some starts get stuck with three: the hint says Reset
+        s.reset()
+        s.train(1500)
+        presses += 1
+        assert presses < 4
+    assert s.readouts() == ["neurons: 3"]
+    return 3
+
+
+def solve_17_two_neurons_fail(s: LevelSession) -> int:
+    # The success text's claim: two creases cannot go around a moon's tip.
+    s.set_hidden([2])
+    for _ in range(3):
+        s.train(2000)
+        assert s.accuracy("train") < 0.95
+        s.reset()
+    s.set_hidden([4])
+    s.train(2000)
+    return 2
+
+
+def solve_18(s: LevelSession) -> int:
+    assert s.predict(s.level.predict.answer)
+    runs = s.run_seeds()
+    accs = [r.accuracy for r in runs]
+    assert len(runs) == 5 and max(accs) - min(accs) >= 0.05  # the run's answer: a spread
+    assert s.revealed()
+    return 2
+
+
+def solve_18_three_stars(s: LevelSession) -> int:
+    assert s.predict(s.level.predict.answer)
+    s.run_seeds()
+    s.set_hidden([6])
+    s.run_seeds()
+    assert s.worst_seed_accuracy() >= 0.95  # six neurons: every start wins
+    s.show_seed(4)
+    assert s.accuracy("train") == s.seed_runs[4].accuracy
+    return 3
+
+
+def solve_18_wrong_guess(s: LevelSession) -> int:
+    with pytest.raises(ValueError, match="prediction"):
+        s.run_seeds()  # the seeds wait for the guess too
+    assert not s.predict(0)
+    s.run_seeds()
+    return 1
+
+
+def solve_19(s: LevelSession) -> int:
+    before = s.regions()
+    assert before <= 22 and s.accuracy("train") >= 0.95  # learned, with one layer of 6
+    assert s.predict(s.level.predict.answer)
+    s.set_hidden([6, 6])
+    s.train(300)
+    assert s.regions() >= 40 > 2 * before - 4  # the run's answer: many more
+    return 3
+
+
+def solve_20(s: LevelSession) -> int:
+    race = s.run_race()
+    start = s.start_net.copy()
+    assert race > 0.5  # 2000 steps, and still stuck: the sleepy neuron never moved
+    W, b = s.race_net.layers[0]
+    np.testing.assert_array_equal(W[1], start.layers[0][0][1])
+    assert b[1] == start.layers[0][1][1]
+    s.set_neuron(1, -1.0, 0.0, -2.0)  # woken by hand: slid back and turned round
+    return 2
+
+
+def solve_20_three_stars(s: LevelSession) -> int:
+    s.set_neuron(1, -1.0, 0.0, -2.0)
+    s.set_neuron(0, 1.0, 0.0, -2.0)
+    assert s.loss("train") <= 1e-6 and not s.goal_met()  # perfect, but no race yet
+    s.run_race()
+    return 3
+
+
 SOLVERS: dict[str, list[Callable[[LevelSession], int]]] = {
     "01-one-crease": [solve_01, solve_01_two_stars, solve_01_one_star],
     "02-sum-of-creases": [solve_02, solve_02_three_stars],
@@ -308,6 +436,12 @@ SOLVERS: dict[str, list[Callable[[LevelSession], int]]] = {
     "12-bias-before-weights": [solve_12],
     "13-leaky-neurons-never-die": [solve_13, solve_13_three_stars],
     "14-smooth-bends-no-creases": [solve_14, solve_14_three_stars],
+    "15-predict-no-bends": [solve_15, solve_15_three_stars],
+    "16-you-against-training": [solve_16, solve_16_beaten],
+    "17-the-smallest-network": [solve_17, solve_17_three_stars, solve_17_two_neurons_fail],
+    "18-five-seeds": [solve_18, solve_18_three_stars],
+    "19-predict-depth": [solve_19],
+    "20-training-gets-stuck": [solve_20, solve_20_three_stars],
 }
 SOLVERS.update(levels_season2b.SOLVERS)
 

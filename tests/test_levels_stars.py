@@ -157,6 +157,58 @@ def plan_14(s: LevelSession, seed: int) -> Iterator[None]:
     yield from train(s, 1500)
 
 
+def plan_15(s: LevelSession, seed: int) -> Iterator[None]:
+    s.predict(s.level.predict.answer)  # the guess first: Train waits for it
+    yield from train(s, 300, 100)
+    s.set_activation("relu")  # the hint: bends
+    yield from train(s, 1000, 250)
+
+
+def plan_16(s: LevelSession, seed: int) -> Iterator[None]:
+    s.set_neuron(0, 1.0, 0.0, -1.0)  # the hint: one ramp up to the right of x = 1...
+    yield
+    s.set_neuron(1, -1.0, 0.0, 1.0)  # ...and one up to the left
+    yield
+    s.run_race()
+    yield
+
+
+def plan_17(s: LevelSession, seed: int) -> Iterator[None]:
+    yield from train(s, 1000)
+    for width in (5, 4, 3):  # the - button, training after each press
+        s.set_hidden([width])
+        yield from train(s, 1500)
+    for _ in range(3):  # the hint for three: Reset and train again
+        if s.goal_met():
+            break
+        s.reset()
+        yield from train(s, 1500)
+
+
+def plan_18(s: LevelSession, seed: int) -> Iterator[None]:
+    s.predict(s.level.predict.answer)
+    s.run_seeds()
+    yield
+    s.set_hidden([6])  # the hint: more neurons, then the seeds again
+    s.run_seeds()
+    yield
+
+
+def plan_19(s: LevelSession, seed: int) -> Iterator[None]:
+    s.predict(s.level.predict.answer)
+    s.set_hidden([6, 6])  # Add layer
+    yield from train(s, 600, 100)
+
+
+def plan_20(s: LevelSession, seed: int) -> Iterator[None]:
+    s.run_race()
+    yield
+    s.set_neuron(1, -1.0, 0.0, -2.0)  # the sleepy neuron, slid back and turned round
+    yield
+    s.set_neuron(0, 1.0, 0.0, -2.0)  # the three-star hint: neuron 1's crease to x = 2 too
+    yield
+
+
 PLANS: dict[str, Plan] = {
     "01-one-crease": plan_01,
     "02-sum-of-creases": plan_02,
@@ -172,6 +224,12 @@ PLANS: dict[str, Plan] = {
     "12-bias-before-weights": plan_12,
     "13-leaky-neurons-never-die": plan_13,
     "14-smooth-bends-no-creases": plan_14,
+    "15-predict-no-bends": plan_15,
+    "16-you-against-training": plan_16,
+    "17-the-smallest-network": plan_17,
+    "18-five-seeds": plan_18,
+    "19-predict-depth": plan_19,
+    "20-training-gets-stuck": plan_20,
 }
 PLANS.update(levels_season2b.PLANS)
 

@@ -17,7 +17,8 @@ What the file holds, so anyone can check it against the weights:
   gradient: an axial shading, `sh`, with stops as in the SVG), `/Creases BMC` (the segments of
   each neuron's crease, one stroked path per neuron, ordered by layer then neuron), `/Boundary
   BMC`, `/Points BMC` (the points inside the rectangle, circles filled with their colour and
-  outlined; a test point gets a translucent white hole) and `/Legend BMC`.
+  outlined, each drawn at the origin and moved by `cm`; a test point gets a hole of translucent
+  white, mixed with its colour beforehand) and `/Legend BMC`.
 The bulk (region paths, gradients, creases, points) is written as content-stream text directly
 (`Canvas.addLiteral`, `Canvas.shade`), which keeps a 20,000-region figure near the SVG's time;
 the legend uses the canvas' own drawing calls. No pygame or OpenGL here.
@@ -200,25 +201,17 @@ def _boundary(c: Canvas, fig: Figure) -> None:
     c.addLiteral("EMC")
 
 
-def _circles(centres: np.ndarray, r: float) -> list[str]:
-    """A closed path of four cubic Beziers per centre (page points)."""
-    if len(centres) == 0:
-        return []
+def _circle(r: float, x: float = 0.0, y: float = 0.0) -> str:
+    """A closed path of four cubic Beziers: the circle of radius `r` around (x, y)."""
     k = KAPPA * r
-    x, y = centres[:, 0:1], centres[:, 1:2]
-    # (N, 13 points): start, then three points per quarter, counter-clockwise from (x + r, y)
-    dx = np.array([r, r, k, 0, -k, -r, -r, -r, -k, 0, k, r, r])
-    dy = np.array([0, k, r, r, r, k, 0, -k, -r, -r, -r, -k, 0])
-    pts = np.stack([x + dx, y + dy], axis=2).reshape(-1, 2)
-    p = _pairs(pts)
-    out = []
-    for i in range(len(centres)):
-        q = p[13 * i : 13 * i + 13]
-        out.append(
-            f"{q[0]} m {q[1]} {q[2]} {q[3]} c {q[4]} {q[5]} {q[6]} c {q[7]} {q[8]} {q[9]} c "
-            f"{q[10]} {q[11]} {q[12]} c h"
-        )
-    return out
+    # start, then three points per quarter, counter-clockwise from (x + r, y)
+    dx = (r, r, k, 0, -k, -r, -r, -r, -k, 0, k, r, r)
+    dy = (0, k, r, r, r, k, 0, -k, -r, -r, -r, -k, 0)
+    q = [f"{_num(x + u)} {_num(y + v)}" for u, v in zip(dx, dy, strict=True)]
+    return (
+        f"{q[0]} m {q[1]} {q[2]} {q[3]} c {q[4]} {q[5]} {q[6]} c {q[7]} {q[8]} {q[9]} c "
+        f"{q[10]} {q[11]} {q[12]} c h"
+    )
 
 
 def _points(c: Canvas, fig: Figure) -> None:
@@ -228,23 +221,24 @@ def _points(c: Canvas, fig: Figure) -> None:
     inside = (X[:, 0] >= xmin) & (X[:, 0] <= xmax) & (X[:, 1] >= ymin) & (X[:, 1] <= ymax)
     idx = np.flatnonzero(inside)
     if len(idx):
-        pix = _page_points(fig, X[idx])
-        colors = _color_texts(np.asarray(fig.point_colors, dtype=np.float64)[idx])
+        pairs = _pairs(_page_points(fig, X[idx]))
+        rgb = np.asarray(fig.point_colors, dtype=np.float64).reshape(-1, 3)[idx]
+        colors = _color_texts(rgb)
+        # the hole is translucent white over the point's own (opaque) disc: its colour is the mix
+        alpha = float(fig.hollow_fill[3])
+        holes = _color_texts(alpha * np.asarray(fig.hollow_fill[:3]) + (1.0 - alpha) * rgb)
         test = np.asarray(fig.point_test, dtype=bool)[idx].tolist()
         r = float(fig.point_radius)
-        discs = _circles(pix, r - 0.75)
-        holes = _circles(pix, r - 1.5 - r * fig.ring_fraction)
-        hollow = _color(fig.hollow_fill)
-        c.saveState()
-        c.addLiteral(f"1.5 w {_color(fig.point_outline)} RG")
+        # one path at the origin, moved to each point: the same text again and again, which
+        # costs little to write and to compress
+        disc = _circle(r - 0.75)
+        hole = _circle(r - 1.5 - r * fig.ring_fraction)
+        out = [f"q 1.5 w {_color(fig.point_outline)} RG"]
         for j in range(len(idx)):
-            c.addLiteral(f"{colors[j]} rg\n{discs[j]} B")
-            if test[j]:  # hollow: a ring of the class colour, translucent white inside
-                c.saveState()
-                c.setFillAlpha(float(fig.hollow_fill[3]))
-                c.addLiteral(f"{hollow} rg\n{holes[j]} f")
-                c.restoreState()
-        c.restoreState()
+            inner = f"\n{holes[j]} rg {hole} f" if test[j] else ""
+            out.append(f"q 1 0 0 1 {pairs[j]} cm {colors[j]} rg\n{disc} B{inner} Q")
+        out.append("Q")
+        c.addLiteral("\n".join(out))
     c.addLiteral("EMC")
 
 
@@ -279,7 +273,7 @@ def _legend(c: Canvas, fig: Figure) -> None:
                 fill, stroke, width = "1 1 1", color, r * fig.ring_fraction
             else:
                 fill, stroke, width = color, _color(fig.point_outline), 1.5
-            circle = _circles(np.array([[left + pad + 12, cy]]), r)[0]
+            circle = _circle(r, left + pad + 12, cy)
             c.addLiteral(f"{_num(width)} w {stroke} RG {fill} rg\n{circle} B")
         c.addLiteral(f"{_color((0.133, 0.133, 0.133))} rg")
         c.drawString(left + pad * 2 + 24, cy - font * 0.35, e.text)

@@ -9,6 +9,10 @@ sandbox.ui.experiment_charts:
   offsets now against the run's first snapshot;
 - "motion": how far each first-layer crease turned and slid over the first MOTION_STEPS steps
   (the timeline keeps every one of the first hundred);
+- "pulse": the run's loss (the loss chart's history) beside that of a comparison run, the same
+  network and seed trained with SGD (momentum, a 30 times smaller rate) in step with it: as
+  many steps after each frame, at most SHADOW_STEPS (it catches up over the next frames).
+  The comparison is the readout's own (no timeline, never shown on the plane);
 - "contours": no card; contour lines and the probe's first ray as a cross-section on the 3D
   surface, and the probe's slope and second differences (sandbox.render.stage_views);
 - "indecisive": no card; the neurons whose crease swung far over the last SWING_WINDOW steps
@@ -22,7 +26,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pygame
 
-from sandbox.experiments import Experiment
+from sandbox.data import picture_source
+from sandbox.data.pictures import load_picture
+from sandbox.experiments import Experiment, experiment
+from sandbox.fit import picture_psnr
 from sandbox.geometry.contours import (
     contour_levels,
     contour_segments,
@@ -41,7 +48,11 @@ from sandbox.geometry.crease_motion import (
     rose_counts,
     uniform_band,
 )
-from sandbox.ui.experiment_charts import motion_chart, rose_chart
+from sandbox.geometry.symmetry import crease_symmetry
+from sandbox.scenes.experiment_compare import ComparisonRun
+from sandbox.scenes.model import PSNR_SIDE
+from sandbox.session import crease_line, first_layer_neuron
+from sandbox.ui.experiment_charts import compare_chart, motion_chart, pulse_chart, rose_chart
 
 if TYPE_CHECKING:
     from sandbox.scenes.experiment import ExperimentScene
@@ -52,7 +63,8 @@ SWING_SNAPSHOTS = 12  # ...over at most this many snapshots
 CHART_INTERVAL = 0.25  # while training, a chart is measured again at most this often
 FLAG_INTERVAL = 0.5
 CONTOURS = 12  # contour lines on the 3D surface
-CARD_SIZES = {"rose": (440, 260), "motion": (420, 330)}  # at 1x, the most they take
+CARD_SIZES = {"rose": (440, 260), "motion": (420, 330), "pulse": (520, 230), "compare": (300, 330)}
+COMPARE_PIXELS = 96  # the comparison run's picture on its card, pixels a side
 MIN_CARD = 170  # at 1x: below this height the card covers the caption rather than shrink more
 
 
@@ -65,6 +77,8 @@ class ExperimentReadout:
         self.data: Any = None
         self._image: pygame.Surface | None = None
         self._image_key: tuple | None = None
+        self.exp = exp
+        self.compare = ComparisonRun(experiment(exp.compare)) if exp.compare else None
 
     @property
     def name(self) -> str:
@@ -96,6 +110,9 @@ class ExperimentReadout:
             self.data = session.derive(self.name, self._rose, hold=hold)
         elif self.kind == "motion":
             self.data = session.derive(self.name, self._motion, hold=hold)
+        elif self.kind in ("pulse", "compare") and self.compare is not None:
+            self.compare.frame(session)
+            self.data = self.compare.losses[-1] if self.compare.losses else None
         elif self.kind == "indecisive":
             hold = FLAG_INTERVAL if s.playing else 0.0
             self.data = session.derive(self.name, self._indecisive, hold=hold)
@@ -125,6 +142,34 @@ class ExperimentReadout:
     @staticmethod
     def _section(fs, probe) -> np.ndarray:
         return ray_section(probe.origin, probe.direction, fs.bounds, fs.height_at)
+
+    def _compare_card(self, size: tuple[int, int], scale: float) -> pygame.Surface:
+        """The comparison run's output over the plane's window with its first-layer creases,
+        and a line comparing the two runs (the symmetry score, or the loss)."""
+        s = self.scene.state
+        other, net = self.compare.other, self.compare.net
+        x0, x1, y0, y1 = self.scene.plane.bounds()
+        n = COMPARE_PIXELS
+        xs = x0 + (np.arange(n) + 0.5) / n * (x1 - x0)
+        ys = y1 - (np.arange(n) + 0.5) / n * (y1 - y0)
+        gx, gy = np.meshgrid(xs, ys)
+        image = net.forward(np.column_stack([gx.ravel(), gy.ravel()]))[:, 0].reshape(n, n)
+        lines = [crease_line(first_layer_neuron(net, i), (x0, x1, y0, y1))
+                 for i in range(net.hidden_sizes[0])]  # fmt: skip
+        segments = np.array([seg for seg in lines if seg is not None]).reshape(-1, 4)
+        if self.exp.readout == "symmetry":
+            here, there = crease_symmetry(s.net), crease_symmetry(net)
+            rows = [f"Symmetry score: {here:.2f} here, {there:.2f} on the card"]
+        else:  # the status line's PSNR (the whole picture), for both
+            source = picture_source(s.preset)
+            here = s.metrics.psnr
+            rows = []
+            if source is not None and here is not None:
+                there = picture_psnr(net, load_picture(source).at_resolution(PSNR_SIDE))
+                rows = [f"PSNR: {here:.1f} dB here, {there:.1f} dB on the card"]
+        step = f"step {self.compare.trainer.steps:,}, trained in step with this run"
+        return compare_chart(image, (x0, x1, y0, y1), segments, other.title, step, rows, size,
+                             scale)  # fmt: skip
 
     def _snapshots(self, lo: int, hi: int) -> tuple[list[int], list[np.ndarray], list[float]]:
         """Steps, parameters and train losses of the timeline's snapshots with lo <= step <= hi."""
@@ -172,6 +217,8 @@ class ExperimentReadout:
     # ------------------------------------------------------------------ drawing
     def key(self) -> tuple:
         """What the card shows, as plain values (the UI surface is drawn again when it changes)."""
+        if self.kind in ("pulse", "compare"):
+            return (self.kind, self.data)
         return (self.kind, self.scene.state.session.memo.key_of(self.name))
 
     def card(
@@ -200,6 +247,15 @@ class ExperimentReadout:
     def _draw(self, size: tuple[int, int], scale: float) -> pygame.Surface:
         if self.kind == "rose":
             return rose_chart(*self.data, size=size, scale=scale)
+        if self.kind == "pulse":
+            steps, train, _ = self.scene.state.history.view()
+            ok = np.isfinite(train)
+            rows = np.array(self.compare.losses, dtype=np.float64).reshape(-1, 2)
+            runs = [(steps[ok], train[ok]), (rows[:, 0], rows[:, 1])]
+            names = (self.exp.optimizer.capitalize(), self.compare.other.optimizer.upper())
+            return pulse_chart(runs, names, size, scale)
+        if self.kind == "compare":
+            return self._compare_card(size, scale)
         m = self.data
         note = ""
         if len(m) >= 2 and m.turn.size:

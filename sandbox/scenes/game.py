@@ -92,6 +92,11 @@ class Game:
         self.add_own(entry)
         return entry
 
+    def learned_card(self, level_id: str) -> tuple[str, str] | None:
+        """(chapter title, what it taught) when `level_id` ends a chapter, for its success card."""
+        ch = self.chapter_done(level_id)
+        return (ch.title, ch.learned) if ch is not None else None
+
     def chapter_done(self, level_id: str) -> Chapter | None:
         """The chapter whose last level is `level_id` (its learned card follows a win)."""
         ch = chapter_of(self.chapters, level_id)

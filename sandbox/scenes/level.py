@@ -30,6 +30,7 @@ from sandbox import actions as A
 from sandbox import game_actions as G
 from sandbox.data.datasets import picture_source
 from sandbox.levels import Level, plain_text
+from sandbox.nn import MLP
 from sandbox.nn.trainer import MAX_BATCH_SIZE
 from sandbox.render.plane_view import PlaneRenderer
 from sandbox.scenes.base import Routes
@@ -45,6 +46,7 @@ from sandbox.scenes.level_rules import (
     level_policy,
     refusal,
 )
+from sandbox.scenes.level_trials import LevelTrials
 from sandbox.scenes.model import DEFAULT_POINTS, DEFAULT_PRESET, preset_list, training_setup
 from sandbox.scenes.sandbox import SandboxScene
 from sandbox.state import NetworkSettings
@@ -91,11 +93,12 @@ class LevelScene(SandboxScene):
         self.status = LevelStatus(
             level=level,
             number=game.number(level.id) or 1,
-            total=max(1, len(game.entries)),
+            total=max(1, len(game.own_entries if game.is_own(level.id) else game.entries)),
             policy=level_policy(level),
             card="story" if show_story else "",
             explicit_check=explicit_check(level),
             next_id=game.next_level_id(level.id),
+            learned=game.learned_card(level.id),
             best=game.stars(level.id),
             markers={name: (m.x, m.y) for name, m in level.markers.items()},
         )
@@ -108,7 +111,8 @@ class LevelScene(SandboxScene):
         self._drag: str | None = None
         self._hints_next = -1.0
         self._hints_said: set[str] = set()
-        self.routes.update(self.level_routes())
+        self.trials = LevelTrials(self)  # predict-then-run, the race, the seeds' table
+        self.routes.update(self.level_routes() | self.trials.routes())
 
     def level_routes(self) -> Routes:
         """The level's own actions, and the sandbox actions a level applies its own way."""
@@ -239,6 +243,7 @@ class LevelScene(SandboxScene):
         self.panels = LevelPanels(manager, self.state, self.status)
         self.workshop.build_ui(manager)
         self.stage.build_ui(manager)
+        self.level_writer.build_ui(manager)
 
     # ------------------------------------------------------------------ events -> actions
     def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
@@ -296,7 +301,8 @@ class LevelScene(SandboxScene):
         if control is not None and self.status.control(control) != SHOWN:
             self._refuse(control)
             return
-        super().apply(action)
+        if not self.trials.waits(action):  # training waits for the prediction
+            super().apply(action)
 
     def _refuse(self, control: str) -> None:
         now = self.state.time
@@ -403,7 +409,7 @@ class LevelScene(SandboxScene):
         n = int(a.neuron)
         if not 0 <= n < s.net.sizes[1]:
             return
-        self._follow()
+        self.follow_live()
         W, b = s.net.layers[0]
         params = [float(W[n, 0]), float(W[n, 1]), float(b[n])]
         params["abc".index(a.param)] = float(a.value)
@@ -430,19 +436,22 @@ class LevelScene(SandboxScene):
         self.status.neuron_params = (float(W[n, 0]), float(W[n, 1]), float(b[n]))
 
     def _on_PruneNeuron(self, a: G.PruneNeuron) -> None:
-        s = self.state
-        self._follow()
+        self.follow_live()
         try:
             self.live.prune(int(a.layer), int(a.neuron))
         except ValueError as exc:
             self.say(f"Cannot prune that neuron: {exc}", "warn")
             return
-        net = self.live.net
+        self.adopt_network(self.live.net)
+        self.say(f"Pruned neuron {a.neuron + 1} of layer {a.layer}.")
+
+    def adopt_network(self, net: MLP) -> None:
+        """Train and show `net` from now on (a pruned network, a seed's run)."""
+        s = self.state
         s.settings = replace(s.settings, hidden=list(net.hidden_sizes))
         self.session.adopt_network(net, training_setup(s.settings))
         self.relayout()
         self._neuron_params()
-        self.say(f"Pruned neuron {a.neuron + 1} of layer {a.layer}.")
 
     def _on_SetLaplace(self, a: G.SetLaplace) -> None:
         s = self.state
@@ -514,6 +523,7 @@ class LevelScene(SandboxScene):
                 self.apply(action)
         super().update(dt)
         self._count_steps()
+        self.trials.update()
         if self.status.card != "story":
             self.elapsed += dt
         self._evaluate()
@@ -536,7 +546,11 @@ class LevelScene(SandboxScene):
             self.steps += now
         self._step_ref = (id(trainer), now)
 
-    def _follow(self) -> None:
+    def refresh_goals(self) -> None:
+        self._evaluate(force=True)
+        self._update_hints(force=True)
+
+    def follow_live(self) -> None:
         s = self.state
         session = self.session
         self.live.follow(
@@ -554,7 +568,8 @@ class LevelScene(SandboxScene):
         markers = tuple(sorted(st.markers.items()))
         rd = s.reading
         read = (rd.active, rd.pattern, rd.walked_from, rd.flipped, rd.neuron)
-        args = (self.steps, st.laplace_on, s.prior_precision, markers, st.quiz_choice, read)
+        args = (self.steps, st.laplace_on, s.prior_precision, markers, st.quiz_choice,
+                self.trials.key(), read)  # fmt: skip
         reads = ("weights", "data")
         if not force and session.is_current("goals", *args, reads=reads):
             return
@@ -586,7 +601,7 @@ class LevelScene(SandboxScene):
     def _measure(self, *key: object) -> tuple | str:
         """The goals met, whether the level is won, its stars, the readouts and the markers'
         notes; or why the goals cannot be told."""
-        self._follow()
+        self.follow_live()
         try:
             goals = self.level.goal_status(self.live)
             met = all(goals) if self.level.goal_mode == "all" else any(goals)
@@ -608,7 +623,7 @@ class LevelScene(SandboxScene):
         if st.card == "story":
             return
         t0 = time.perf_counter()
-        self._follow()
+        self.follow_live()
         try:
             due = [h.text for h in self.live.due_hints(self.elapsed)]
         except (ValueError, ArithmeticError):

@@ -52,9 +52,11 @@ from sandbox.vocab import UI_SCALE_RANGE, View
 if TYPE_CHECKING:
     from sandbox.app import App
     from sandbox.config import AppConfig
+    from sandbox.levels import Level
     from sandbox.render.plane_view import PlaneRenderer
 
 MESSAGE_SECONDS = 12.0
+CHAPTER_PART = 6  # levels of a chapter shown at once: all of them fit 800x600
 BACKGROUND_SIZES = [2, 5, 5, 3]
 BACKGROUND_SEED = 7
 
@@ -79,6 +81,7 @@ class MenuScene(Scene):
         self._bg_state: AppState | None = None
         self.routes: Routes = {
             G.OpenLevel: self._on_OpenLevel,
+            G.OpenLevelFile: self._on_OpenLevelFile,
             G.ContinueGame: self._on_ContinueGame,
             G.OpenSandbox: self._on_OpenSandbox,
             G.OpenExperiment: self._on_OpenExperiment,
@@ -184,17 +187,34 @@ class MenuScene(Scene):
         out: list[A.Action] = []
         if self.panels is not None:
             out += self.panels.handle_event(event)
+        if event.type == pygame.DROPFILE:  # a level file dropped on the menu: play it
+            path = str(event.file)
+            if path.lower().endswith(".toml"):
+                out.append(G.OpenLevelFile(path))
+            else:
+                self.say("The menu opens level files (.toml); pictures, points and scenes open "
+                         "in the free sandbox.", "warn")  # fmt: skip
         if event.type == pygame.KEYDOWN and not consumed:
             key = event.key
             if key in (pygame.K_RETURN, pygame.K_KP_ENTER) and not self.settings_open:
                 out.append(G.ContinueGame())
             elif key == pygame.K_ESCAPE and self.settings_open:
                 out.append(G.ShowSettings(False))
+            elif key in (pygame.K_UP, pygame.K_DOWN) and self.view and self.view.chapters:
+                out += self._next_chapter(1 if key == pygame.K_DOWN else -1)
             elif key == pygame.K_u:
                 out.append(G.SetUnlockAll(not self.game.unlock_all))
             elif key == pygame.K_F12:
                 out.append(A.Screenshot())
         return out
+
+    def _next_chapter(self, step: int) -> list[A.Action]:
+        """Up and Down walk the chapter list (when the Levels page shows it)."""
+        if self.settings_open or self.page != "levels" or self.view is None:
+            return []
+        titles = [c.title for c in self.view.chapters]
+        i = titles.index(self.chapter) if self.chapter in titles else 0
+        return [G.ShowChapter(titles[(i + step) % len(titles)])]
 
     # ------------------------------------------------------------------ apply
     def apply(self, action: A.Action) -> None:
@@ -215,11 +235,15 @@ class MenuScene(Scene):
             what = f"level {self.game.number(before)}" if before else "the level before it"
             self.say(f"Locked: win {what} first (presenters: U opens every level).", "warn")
             return
-        from sandbox.scenes.level import LevelScene
+        self.next_scene = open_level(self.app, self.game, entry.level, self.config)
 
-        self.next_scene = open_when_ready(
-            self.app, lambda: LevelScene(self.app, self.game, entry.level, self.config)
-        )
+    def _on_OpenLevelFile(self, a: G.OpenLevelFile) -> None:
+        entry = self.game.open_file(a.path)
+        if entry.level is None:
+            self.say(f"This level file cannot be played: {entry.error}", "error", MESSAGE_SECONDS)
+            self._refresh()  # it shows under "Your levels" with its error card
+            return
+        self._on_OpenLevel(G.OpenLevel(entry.id))
 
     def _on_ContinueGame(self, a: G.ContinueGame) -> None:
         target = self.game.continue_id()
@@ -349,26 +373,29 @@ def chapter_infos(game: Game, cards: dict[str, CardInfo]) -> tuple[ChapterInfo, 
     number = 0
     for ch in game.chapters:
         infos = [cards[i] for i in ch.levels if i in cards]
-        playable = [c for c in infos if not c.error]
         numbered = ch.title != MORE_LEVELS
         number += numbered
-        out.append(
-            ChapterInfo(
-                title=ch.title,
-                number=number if numbered else 0,
-                level_ids=tuple(c.level_id for c in infos),
-                stars=sum(c.stars for c in playable),
-                max_stars=3 * len(playable),
-                open=any(c.open for c in playable),
-                done=bool(playable) and all(c.stars > 0 for c in playable),
-                learned=plain_text(ch.learned),
+        # a chapter longer than fits a small window is listed in parts (no level out of reach)
+        parts = [infos[i : i + CHAPTER_PART] for i in range(0, len(infos), CHAPTER_PART)]
+        for k, part in enumerate(parts, 1):
+            playable = [c for c in part if not c.error]
+            out.append(
+                ChapterInfo(
+                    title=ch.title if len(parts) == 1 else f"{ch.title} ({k}/{len(parts)})",
+                    number=number if numbered else 0,
+                    level_ids=tuple(c.level_id for c in part),
+                    stars=sum(c.stars for c in playable),
+                    max_stars=3 * len(playable),
+                    open=any(c.open for c in playable),
+                    done=bool(playable) and all(c.stars > 0 for c in playable),
+                    learned=plain_text(ch.learned) if k == len(parts) else "",
+                )
             )
-        )
     own = [cards[e.id] for e in game.own_entries if e.id in cards]
     playable = [c for c in own if not c.error]
     note = (
-        f"Level files in {game.own_dir} play here. Save as level (in the free sandbox) writes "
-        "one there; a level file dropped on this window opens at once."
+        f"Level files in {game.own_dir} play here. Ctrl+L in the free sandbox saves one there "
+        "(Save as level); a level file dropped on this window opens at once."
     )
     out.append(
         ChapterInfo(
@@ -383,6 +410,19 @@ def chapter_infos(game: Game, cards: dict[str, CardInfo]) -> tuple[ChapterInfo, 
         )
     )
     return tuple(out)
+
+
+def level_scene(app: App, game: Game, level: Level, config: AppConfig) -> Scene:
+    """The screen of `level` (imported when first needed: it loads numba)."""
+    from sandbox.scenes.level import LevelScene
+
+    return LevelScene(app, game, level, config)
+
+
+def open_level(app: App, game: Game, level: Level, config: AppConfig) -> Scene:
+    """The scene a screen switches to for playing `level`: the level, or the loading screen
+    while the kernels it needs compile."""
+    return open_when_ready(app, lambda: level_scene(app, game, level, config))
 
 
 # ----------------------------------------------------------------------------- the first screen
@@ -414,12 +454,7 @@ def scene_factory(app: App, config: AppConfig) -> Callable[[], Scene]:
         if entry.error is not None:
             raise ValueError(f"--level {config.level!r} cannot be played: {entry.error}")
 
-        def level() -> Scene:
-            from sandbox.scenes.level import LevelScene
-
-            return LevelScene(app, game, entry.level, config)
-
-        return level
+        return lambda: level_scene(app, game, entry.level, config)
     if getattr(config, "menu", False):
 
         def menu() -> Scene:

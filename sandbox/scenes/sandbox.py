@@ -8,7 +8,9 @@
   and drawn together by `stage` (sandbox.scenes.stage);
 - `stats` (sandbox.scenes.stats): margins, nudge-to-flip, region statistics over training;
 - `workshop` (sandbox.scenes.workshop): scene files, weights, recording, presenter mode;
-- `exchange` (sandbox.scenes.exchange): points CSV in and out, the SVG figure.
+- `exchange` (sandbox.scenes.exchange): points CSV in and out, the SVG figure;
+- level files (sandbox.scenes.level_files): a dropped .toml played as a level;
+- `level_writer` (sandbox.scenes.level_writer): Save as level, the teacher's level files.
 
 One frame, top to bottom: `translate` turns an event into actions (the panels, the file
 dialogs, the stage's input, then the plane's keys and mouse); `apply` sends each action through
@@ -40,6 +42,8 @@ from sandbox.render.plane_view import PlaneRenderer
 from sandbox.scenes.base import Routes, Scene, build_routes
 from sandbox.scenes.exchange import Exchange
 from sandbox.scenes.inspector import InspectorController
+from sandbox.scenes.level_files import LevelFiles
+from sandbox.scenes.level_writer import LevelWriter
 from sandbox.scenes.model import DEFAULT_POINTS, ModelController, preset_list
 from sandbox.scenes.plane import DEFAULT_ZOOM, PlaneController
 from sandbox.scenes.probe import ProbeController
@@ -90,6 +94,7 @@ class SandboxScene(Scene):
         self.stage = Stage(self)
         self.workshop = Workshop(self)
         self.exchange = Exchange(self)
+        self.level_writer = LevelWriter(self)
         self.routes: Routes = build_routes(
             self.model,
             self.plane,
@@ -102,6 +107,8 @@ class SandboxScene(Scene):
             self.workshop,
             self.exchange,
             TorchExport(self),
+            LevelFiles(self),
+            self.level_writer,
         )
         self.routes.update(self.screen_routes())
 
@@ -176,8 +183,10 @@ class SandboxScene(Scene):
         self.panels = SandboxPanels(manager, self.state)
         self.workshop.build_ui(manager)
         self.stage.build_ui(manager)
+        self.level_writer.build_ui(manager)
 
     def exit(self) -> None:
+        self.level_writer.exit()
         self.workshop.exit()
         self.stage.exit()
         if self.panels is not None:
@@ -194,6 +203,7 @@ class SandboxScene(Scene):
         if self.panels is not None:
             out += self.panels.handle_event(event)
         out += self.workshop.translate(event)
+        out += self.level_writer.translate(event)
         if event.type == pygame.DROPFILE:  # a file dropped on the window: open it by its kind
             out.append(dropped_file_action(str(event.file)))
         staged, claimed = self.stage.translate(event, consumed)

@@ -23,6 +23,7 @@ from pygame_gui.elements import UIButton
 from pygame_gui.windows import UIFileDialog
 
 from sandbox import actions as A
+from sandbox import game_actions as G
 from sandbox.data.pictures import PICTURE_SUFFIXES
 from sandbox.state import AppState
 
@@ -169,9 +170,11 @@ class FileDialogs:
 
 def dropped_file_action(path: str) -> A.Action:
     """What a file dropped on the window asks for: a scene opens, a network is imported, a .csv
-    brings its points, and anything else is tried as a picture (a file that is none gets the
-    picture reader's message)."""
+    brings its points, a .toml is played as a level, and anything else is tried as a picture (a
+    file that is none gets the picture reader's message)."""
     suffix = Path(path).suffix.lower()
+    if suffix == ".toml":
+        return G.OpenLevelFile(path)
     if suffix == ".csv":
         return A.ImportPoints(path)
     if suffix == ".origami":
@@ -184,7 +187,8 @@ def dropped_file_action(path: str) -> A.Action:
 # ----------------------------------------------------------------------------- the FILE area
 FILE_ROWS: tuple[tuple[tuple[str, str, Callable[[], A.Action], str], ...], ...] = (
     (
-        ("Save", "Save everything (points, network, settings, view) as a scene file. Ctrl+S.",
+        ("Save", "Save everything (points, network, settings, view) as a scene file. Ctrl+S. "
+         "(Ctrl+L saves it as a level for the menu's Your levels instead.)",
          A.SaveScene, "save"),
         ("Open", "Open a scene file; a damaged or newer file is refused and nothing changes. "
          "Ctrl+O.", A.OpenScene, "open"),

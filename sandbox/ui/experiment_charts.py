@@ -5,6 +5,10 @@
   dashed ring: the expected count per bin; two faint rings: two standard deviations around it),
   beside the histogram of the creases' distances from the middle now (bars) and at the start of
   the run (outline); the bunching index of both.
+- `pulse_chart`: the loss of two runs of the same task (Adam and SGD) side by side, on one
+  log axis and one step axis.
+- `compare_chart`: another run's output as a small grey picture with its first-layer creases,
+  its title and a line comparing it with the run on the plane.
 - `motion_chart`: per first-layer neuron, how far its crease has turned (degrees) and slid
   (offset) since the first step, one thin line each, their mean size thick (bias before weights).
 The charts share `_plot` (a line plot with nice ticks, as sandbox.render.plots picks them) and
@@ -48,6 +52,7 @@ def _plot(
     ylim: tuple[float, float] | None = None,
     marks: np.ndarray | None = None,
     xlabels: Sequence[tuple[float, str]] = (),
+    ylabels: Sequence[tuple[float, str]] | None = None,
 ) -> None:
     """Lines y(x) in `box` (the plot area; tick labels go left of it, the title above; the
     `xlabels`, (x, text) pairs, under it)."""
@@ -68,12 +73,14 @@ def _plot(
         return np.column_stack([u, v])
 
     pygame.draw.rect(surf, (14, 16, 21), box)
-    ticks = nice_ticks(lo, hi, max(2, box.h // round(18 * scale)))
-    ticks = ticks[(ticks >= lo - 1e-12) & (ticks <= hi + 1e-12)]
-    for t in ticks:
+    if ylabels is None:
+        ticks = nice_ticks(lo, hi, max(2, box.h // round(18 * scale)))
+        ticks = ticks[(ticks >= lo - 1e-12) & (ticks <= hi + 1e-12)]
+        ylabels = [(float(t), format_tick(float(t), tick_step(ticks))) for t in ticks]
+    for t, text in ylabels:
         yy = float(px([x0], [t])[0, 1])
         pygame.draw.line(surf, GRID, (box.x, yy), (box.right, yy), 1)
-        img = f.render(format_tick(float(t), tick_step(ticks)), True, TEXT_DIM)
+        img = f.render(text, True, TEXT_DIM)
         surf.blit(img, (box.x - img.get_width() - round(4 * scale), yy - img.get_height() // 2))
     if lo < 0 < hi:
         yy = float(px([x0], [0.0])[0, 1])
@@ -92,7 +99,9 @@ def _plot(
         mx = float(px([vx], [lo])[0, 0])
         pygame.draw.line(surf, GRID, (mx, box.y), (mx, box.bottom), 1)
         img = f.render(text, True, TEXT_DIM)
-        surf.blit(img, img.get_rect(midtop=(mx, box.bottom + 2)))
+        rect = img.get_rect(midtop=(mx, box.bottom + 2))
+        rect.right = min(rect.right, box.right + 2)  # the last label stays under its plot
+        surf.blit(img, rect)
     pygame.draw.rect(surf, FRAME, box, 1)
     if title:
         img = f.render(title, True, TEXT)
@@ -236,4 +245,95 @@ def motion_chart(
     img = f.render("step (log scale)  ·  thin: each crease  ·  thick: their mean size", True,
                    TEXT_DIM)  # fmt: skip
     surf.blit(img, (left, h - pad - img.get_height()))
+    return surf
+
+
+# --------------------------------------------------------------------------- Adam vs SGD
+def pulse_chart(
+    runs: Sequence[tuple[np.ndarray, np.ndarray]],
+    names: Sequence[str],
+    size: tuple[int, int],
+    scale: float = 1.0,
+) -> pygame.Surface:
+    """One loss curve per run ((steps, losses) each), side by side, sharing a log loss axis
+    and a step axis."""
+    surf = _frame(size, scale)
+    w, h = surf.get_size()
+    pad = round(10 * scale)
+    f = font(11 * scale)
+    top = pad + _title(surf, "The same disk, the same steps: " + " | ".join(names), (pad, pad),
+                       scale)  # fmt: skip
+    runs = [(np.asarray(x, np.float64), np.asarray(v, np.float64)) for x, v in runs]
+    if any(len(x) < 2 for x, _ in runs):
+        img = f.render("appears once training starts", True, TEXT_DIM)
+        surf.blit(img, img.get_rect(center=(w // 2, h // 2)))
+        return surf
+    logs = [np.log10(np.maximum(v, 1e-12)) for _, v in runs]
+    lo = float(np.floor(min(float(v.min()) for v in logs)))
+    hi = max(float(np.ceil(max(float(v.max()) for v in logs))), lo + 1.0)
+    ylabels = [(float(e), f"{10.0**e:g}") for e in range(int(lo), int(hi) + 1)]
+    first = min(float(x[0]) for x, _ in runs)
+    last = max(float(x[-1]) for x, _ in runs)
+    ends = [(first, str(int(first))), (last, str(int(last)))]
+    left = round(40 * scale)
+    gap = round(46 * scale)
+    pw = (w - left - pad - gap) // 2
+    title_h = f.get_linesize() + round(4 * scale)
+    ph = h - top - title_h - pad - 2 * f.get_linesize()
+    for k, ((x, _), values, name) in enumerate(zip(runs, logs, names, strict=True)):
+        box = pygame.Rect(left + k * (pw + gap), top + title_h, pw, ph)
+        colour = (86, 180, 233) if k == 0 else START
+        title = f"{name}: loss now {10.0 ** values[-1]:.3g}"
+        xs = np.concatenate([[first], x, [last]])  # one step axis for both
+        ys = np.concatenate([[np.nan], values, [np.nan]])
+        _plot(surf, box, xs, [ys], [colour], [1], scale, title, (lo, hi),
+              xlabels=ends, ylabels=ylabels)  # fmt: skip
+    img = f.render("step  ·  log loss on the training pixels", True, TEXT_DIM)
+    surf.blit(img, (left, h - pad - img.get_height()))
+    return surf
+
+
+# ------------------------------------------------------------------------ another run
+def compare_chart(
+    image: np.ndarray,
+    bounds: tuple[float, float, float, float],
+    segments: np.ndarray,
+    title: str,
+    subtitle: str,
+    rows: Sequence[str],
+    size: tuple[int, int],
+    scale: float = 1.0,
+) -> pygame.Surface:
+    """Another run's output (image (n, n), values 0 black to 1 white, top row first, over
+    `bounds`) with its first-layer creases (segments (S, 4) x0 y0 x1 y1 in world units)."""
+    surf = _frame(size, scale)
+    w, h = surf.get_size()
+    pad = round(10 * scale)
+    f = font(11 * scale)
+    top = pad + _title(surf, title, (pad, pad), scale)
+    img = f.render(subtitle, True, TEXT_DIM)
+    surf.blit(img, (pad, top + round(2 * scale)))
+    top += img.get_height() + round(6 * scale)
+    text_h = len(rows) * (f.get_linesize() + round(2 * scale))
+    side = max(10, min(w - 2 * pad, h - top - pad - text_h - round(4 * scale)))
+    box = pygame.Rect((w - side) // 2, top, side, side)
+    grey = (np.clip(np.nan_to_num(np.asarray(image, np.float64)), 0.0, 1.0) * 255).astype(np.uint8)
+    rgb = np.repeat(grey.T[:, :, None], 3, axis=2)  # surfarray is indexed [x, y]
+    pic = pygame.transform.smoothscale(pygame.surfarray.make_surface(rgb), box.size)
+    surf.blit(pic, box)
+    x0, x1, y0, y1 = bounds
+    seg = np.asarray(segments, np.float64).reshape(-1, 4)
+    u = box.x + (seg[:, [0, 2]] - x0) / (x1 - x0) * box.w
+    v = box.bottom - (seg[:, [1, 3]] - y0) / (y1 - y0) * box.h
+    clip = surf.get_clip()
+    surf.set_clip(box)
+    for (ua, ub), (va, vb) in zip(u, v, strict=True):
+        pygame.draw.aaline(surf, LAYER1, (ua, va), (ub, vb))
+    surf.set_clip(clip)
+    pygame.draw.rect(surf, FRAME, box, 1)
+    y = box.bottom + round(4 * scale)
+    for row in rows:
+        img = f.render(row, True, TEXT)
+        surf.blit(img, img.get_rect(midtop=(w // 2, y)))
+        y += f.get_linesize() + round(2 * scale)
     return surf

@@ -166,7 +166,8 @@ def draw_hover(
     rows += margin_marks.hover_rows(info)
     part = state.partition
     if info.pattern and not state.reading.active and part is not None and not part.too_many:
-        how = "A click" if state.reading.tool else "Read (toolbar) or Enter"
+        how = "Read (toolbar) or Enter" if "read" in state.layout.toolbar else "Enter"
+        how = "A click" if state.reading.tool else how
         rows.append(("text", f"{how} reads this region", TEXT_DIM))
     elif info.pattern:
         rows.append(("text", "region's on/off pattern", TEXT_DIM))

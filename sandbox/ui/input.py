@@ -13,6 +13,7 @@ from __future__ import annotations
 import pygame
 
 from sandbox import actions as A
+from sandbox import game_actions as G
 from sandbox.state import AppState
 from sandbox.ui.stage_input import STAGE_KEYS
 from sandbox.vocab import VIEW_KEYS, View
@@ -39,7 +40,7 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("M / Ctrl+drag", "margins / nudge to flip a class"),
     *STAGE_KEYS,
     ("Tab", "hide / show the panels"),
-    ("Ctrl+S / Ctrl+O", "save / open a scene file"),
+    ("Ctrl+S / O, Ctrl+L", "save / open a scene; save as a level"),
     ("Ctrl+E / Ctrl+I", "export / import the network weights"),
     ("F9 or Ctrl+R", "record the plane as a GIF / stop"),
     ("F5", "presenter mode"),
@@ -57,6 +58,7 @@ _CTRL_WORKSHOP = {
     pygame.K_i: A.ImportWeights,
     pygame.K_r: A.ToggleRecording,
     pygame.K_m: A.ExportStats,
+    pygame.K_l: G.SaveAsLevel,
 }
 _VIEW_BY_KEY = {getattr(pygame, f"K_{k.lower()}"): v for v, k in VIEW_KEYS.items()}
 

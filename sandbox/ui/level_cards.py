@@ -1,6 +1,7 @@
 """The level's cards over the stage: the story card (pages of the level's story, with Back and
-Next) and the success card (stars, the success text, what the next star needs, Keep playing, Menu,
-Next level). A card is made at its final size: its text is measured first.
+Next) and the success card (stars, the success text, what the chapter taught when the level ends
+one, what the next star needs, Keep playing, Menu, Next level). A card is made at its final
+size: its text is measured first.
 """
 
 from __future__ import annotations
@@ -165,6 +166,9 @@ class LevelCards:
         bh = s(50)
         gap = s(12)
         html = story_html(level.success)
+        if st.learned is not None:  # the chapter's last level: what the chapter taught
+            chapter, learned = st.learned
+            html += f"<br><br><b>Chapter done: {chapter}!</b><br>{story_html(learned)}"
         more_text = ""
         if st.stars < 3:
             rule = level.three_stars if level.three_stars is not None else level.two_stars
@@ -174,7 +178,7 @@ class LevelCards:
                 words = story_html(text or "") or rule_text(
                     rule.source, level.markers, level.quiz is not None
                 )
-                more_text = f"For {more}: {words}. Keep playing to try!"
+                more_text = f"For {more}: {words.rstrip('.')}. Keep playing to try!"
         buttons = [
             CardButton("keep", "Keep playing", "Close this card and keep playing with the level.",
                        G.CloseCard, "@card_button", 190),

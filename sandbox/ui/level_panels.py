@@ -1,6 +1,7 @@
 """The level screen's pygame-gui elements: the level panel (title, goals with live ticks, stars,
-quiz, Check, hints), the panel of the controls the level shows, the view toolbar and the readout
-strip; the story and success cards come from sandbox.ui.level_cards.
+Check, hints), the panel of the controls the level shows, the view toolbar and the readout
+strip; the story and success cards come from sandbox.ui.level_cards, the quiz and the trials
+(prediction, race, seeds) from sandbox.ui.level_trials.
 
 `LevelPanels` extends the sandbox's panels (same panel base, same row builder, same readout strip,
 same action routing) but builds only what the level allows (sandbox.ui.level_plan decides): a
@@ -36,6 +37,7 @@ from sandbox.ui.level_plan import (
     story_html,
     toolbar_items,
 )
+from sandbox.ui.level_trials import LevelTrialsPanel
 from sandbox.ui.panels import VIEW_TIPS, SandboxPanels
 from sandbox.ui.rows import ButtonSpec, Row
 from sandbox.ui.theme import CLASS_NAMES
@@ -59,7 +61,7 @@ class LockedButton(UIButton):
         UIElement.on_unhovered(self)
 
 
-class LevelPanels(LevelCards, SandboxPanels):
+class LevelPanels(LevelCards, LevelTrialsPanel, SandboxPanels):
     """Every pygame-gui element of a level screen; see the module docstring."""
 
     def __init__(self, manager: pygame_gui.UIManager, state: AppState, status: LevelStatus) -> None:
@@ -236,6 +238,7 @@ class LevelPanels(LevelCards, SandboxPanels):
         y += s(24)
         title = self._text(panel, (pad, y, inner, -1), f"<b>{level.title}</b>", "@level_title")
         y += title.rect.height + s(12)
+        y = self._build_trials(panel, state, pad, y, inner, "predict")  # the guess comes first
         self._label(panel, (pad, y, inner, s(20)), "GOALS", "@section")
         y += s(26)
         tick = s(24)
@@ -248,6 +251,7 @@ class LevelPanels(LevelCards, SandboxPanels):
         for i in range(len(level.readouts)):  # live numbers the goals talk about
             self._label(panel, (pad, y, inner, s(24)), "", "@readout", key=f"readout_{i}")
             y += s(28)
+        y = self._build_trials(panel, state, pad, y + s(4), inner, "runs")  # race, seeds
         # stars: what the current state earns once the goal is met, and the best so far
         y += s(2)
         self._stars = self._image(panel, (pad, y, s(3 * 28 + 8), s(28)), glyphs.star_row(s(28), 0))
@@ -327,39 +331,6 @@ class LevelPanels(LevelCards, SandboxPanels):
                 words = story_html(words) or rule_text(rule.source, level.markers, quiz)
                 parts.append(f"{n} stars: {words}")
         return "<br>".join(parts)
-
-    def _build_quiz(self, panel, state: AppState, pad: int, y: int, inner: int) -> int:
-        st = self.status
-        quiz = st.level.quiz
-        s = self.s
-        self._label(panel, (pad, y, inner, s(20)), "QUESTION", "@section")
-        y += s(24)
-        box = self._text(panel, (pad, y, inner, -1), story_html(quiz.question), "@goal_text")
-        y += box.rect.height + s(6)
-        for i, choice in enumerate(quiz.choices):
-            picked = st.quiz_choice == i
-            mark = " ✓" if picked and st.quiz_right else (" ✗" if picked else "")
-            text = f"<b>{i + 1}.</b> {story_html(choice)}{mark}"
-            box = self._text(panel, (pad, y, inner, -1), text, "@goal_text")
-            y += box.rect.height + s(4)
-        gap = s(6)
-        n = len(quiz.choices)
-        bw = (inner - (n - 1) * gap) // n
-        for i in range(n):
-            b = self._button(
-                panel,
-                (pad + i * (bw + gap), y, bw, s(36)),
-                str(i + 1),
-                f"Answer {i + 1}: {quiz.choices[i]}",
-                lambda i=i: G.AnswerQuiz(i),
-                cls="@toggle",
-            )
-            self.named[f"quiz_{i}"] = b
-            if st.quiz_choice == i:
-                b.select()
-            if st.quiz_right:
-                b.disable()
-        return y + s(46)
 
     # ------------------------------------------------------------------ the controls panel
     def _build_controls(self, state: AppState) -> int:

@@ -110,8 +110,9 @@ class LevelStatus(Tracked):
     the quiz, messages, winning) is set to a new value; the panels rebuild when it moved."""
 
     tracked = frozenset(
-        {"card", "page", "message", "quiz_choice", "quiz_right", "won", "next_id", "hints"}
-    )
+        {"card", "page", "message", "quiz_choice", "quiz_right", "won", "next_id", "hints",
+         "prediction", "revealed", "raced", "seed_rows", "seeds_running", "seed_shown"}
+    )  # fmt: skip
 
     level: Level
     number: int = 1
@@ -137,9 +138,17 @@ class LevelStatus(Tracked):
     inspector: tuple[tuple[int, int, str], ...] = ()
     laplace_on: bool = False
     next_id: str | None = None
+    learned: tuple[str, str] | None = None  # (chapter, what it taught) when this level ends one
     markers: dict[str, tuple[float, float]] = field(default_factory=dict)
     pairs: list[tuple[str, str, bool]] = field(default_factory=list)  # crease goals' point pairs
     dragging: str | None = None
+    # the trials (sandbox.scenes.level_trials): the prediction, the race, the seeds' table
+    prediction: int | None = None
+    revealed: bool = False
+    raced: bool = False
+    seed_rows: tuple[tuple[int, float, float], ...] = ()  # (seed, loss, accuracy) per run
+    seeds_running: bool = False
+    seed_shown: int | None = None
 
     def control(self, name: str) -> str:
         return self.policy.get(name, HIDDEN)

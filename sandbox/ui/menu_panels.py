@@ -183,6 +183,7 @@ class MenuPanels(ChapterMenu, PanelBase):
         super().__init__(manager, state.scale)
         self.cards: dict[str, UIButton] = {}
         self.chapter_buttons: dict[str, UIButton] = {}
+        self.clipped: list[str] = []
         self.buttons: dict[str, UIButton] = {}
         self._key: tuple = ()
         self.build(state, view)
@@ -197,6 +198,7 @@ class MenuPanels(ChapterMenu, PanelBase):
         super().clear()
         self.cards.clear()
         self.chapter_buttons.clear()
+        self.clipped = []
         self.buttons.clear()
 
     # ------------------------------------------------------------------ building
