@@ -167,10 +167,7 @@ def test_five_seeds_fill_the_table_and_a_row_goes_on_the_plane(start_level):
     press(app, f"seed_{worst}")
     assert st.seed_shown == worst
     assert scene.live.accuracy("train") == pytest.approx(accs[worst])
-    for _ in range(3):  # more neurons, then the seeds again: every start wins
-        press(app, "plus_0")
-    press(app, "seeds", frames=8)
-    assert min(acc for _, _, acc in st.seed_rows) >= 0.95 and st.stars == 3
+    # (more neurons and the seeds again, the three-star way, is played headless: the curriculum)
 
     scene = open_level(app, "19-predict-depth")
     st = scene.status
