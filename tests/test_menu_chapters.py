@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pygame
 import pytest
-from app_util import app_factory, click, motion, send
+from app_util import app_factory, click, key, motion, send
 from gl_util import gl_session_fixture  # noqa: F401
 from test_ui_fit import fit_problems
 
@@ -128,6 +128,11 @@ def test_chapters_show_stars_and_locks_from_progress_and_the_learned_text_once_d
     # the menu opens on the chapter of the level Continue points at
     assert app.scene.view.chapter == "Many neurons"
     assert app.scene.view.continue_id == "02-sum-of-creases"
+    # Up and Down walk the chapter list
+    send(app, key(pygame.K_DOWN), frames=2)
+    assert app.scene.view.chapter == "Depth"
+    send(app, key(pygame.K_UP) + key(pygame.K_UP), frames=2)
+    assert app.scene.view.chapter == "One neuron"
     # a locked chapter's cards say why they do not open
     press(app, app.scene.panels.chapter_buttons["Depth"], 2)
     card = app.scene.panels.cards["05-depth-bends-creases"]
@@ -166,3 +171,25 @@ def test_winning_a_chapters_last_level_shows_what_the_chapter_taught(start_menu)
     assert any("Chapter done: Regions!" in t and "flat pieces" in t for t in texts)
     # a level in the middle of a chapter has no such card
     assert game.learned_card(regions.levels[0]) is None
+
+
+def test_a_broken_chapters_file_is_a_message_and_every_level_still_shows(start_menu, levels_dir):
+    make, _ = start_menu
+    (levels_dir / "chapters.toml").write_text(
+        '[[chapters]]\ntitle = "Depht"\nlevels = []\nlearned = "x"\n', encoding="utf-8"
+    )
+    app = make(size=(800, 600))
+    assert isinstance(app.scene, MenuScene)
+    toast = app.state.toast.text
+    assert "chapters.toml: chapters[0].title: is 'Depht'; allowed: 'One neuron'" in toast
+    # every level, in parts that fit the window, none out of reach
+    chapters = app.scene.view.chapters
+    assert chapters[0].title == f"{MORE_LEVELS} (1/{len(chapters) - 1})"
+    assert chapters[-1].title == YOUR_LEVELS
+    seen = []
+    for ch in chapters[:-1]:
+        app.scene.apply(G.ShowChapter(ch.title))
+        app.run_frames(1, dt=1 / 30)
+        assert list(app.scene.panels.cards) == list(ch.level_ids)
+        seen += ch.level_ids
+    assert sorted(seen) == sorted(p.stem for p in level_files(levels_dir))

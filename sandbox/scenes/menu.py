@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from sandbox.render.plane_view import PlaneRenderer
 
 MESSAGE_SECONDS = 12.0
+CHAPTER_PART = 6  # levels of a chapter shown at once: all of them fit 800x600
 BACKGROUND_SIZES = [2, 5, 5, 3]
 BACKGROUND_SEED = 7
 
@@ -199,11 +200,21 @@ class MenuScene(Scene):
                 out.append(G.ContinueGame())
             elif key == pygame.K_ESCAPE and self.settings_open:
                 out.append(G.ShowSettings(False))
+            elif key in (pygame.K_UP, pygame.K_DOWN) and self.view and self.view.chapters:
+                out += self._next_chapter(1 if key == pygame.K_DOWN else -1)
             elif key == pygame.K_u:
                 out.append(G.SetUnlockAll(not self.game.unlock_all))
             elif key == pygame.K_F12:
                 out.append(A.Screenshot())
         return out
+
+    def _next_chapter(self, step: int) -> list[A.Action]:
+        """Up and Down walk the chapter list (when the Levels page shows it)."""
+        if self.settings_open or self.page != "levels" or self.view is None:
+            return []
+        titles = [c.title for c in self.view.chapters]
+        i = titles.index(self.chapter) if self.chapter in titles else 0
+        return [G.ShowChapter(titles[(i + step) % len(titles)])]
 
     # ------------------------------------------------------------------ apply
     def apply(self, action: A.Action) -> None:
@@ -362,21 +373,24 @@ def chapter_infos(game: Game, cards: dict[str, CardInfo]) -> tuple[ChapterInfo, 
     number = 0
     for ch in game.chapters:
         infos = [cards[i] for i in ch.levels if i in cards]
-        playable = [c for c in infos if not c.error]
         numbered = ch.title != MORE_LEVELS
         number += numbered
-        out.append(
-            ChapterInfo(
-                title=ch.title,
-                number=number if numbered else 0,
-                level_ids=tuple(c.level_id for c in infos),
-                stars=sum(c.stars for c in playable),
-                max_stars=3 * len(playable),
-                open=any(c.open for c in playable),
-                done=bool(playable) and all(c.stars > 0 for c in playable),
-                learned=plain_text(ch.learned),
+        # a chapter longer than fits a small window is listed in parts (no level out of reach)
+        parts = [infos[i : i + CHAPTER_PART] for i in range(0, len(infos), CHAPTER_PART)]
+        for k, part in enumerate(parts, 1):
+            playable = [c for c in part if not c.error]
+            out.append(
+                ChapterInfo(
+                    title=ch.title if len(parts) == 1 else f"{ch.title} ({k}/{len(parts)})",
+                    number=number if numbered else 0,
+                    level_ids=tuple(c.level_id for c in part),
+                    stars=sum(c.stars for c in playable),
+                    max_stars=3 * len(playable),
+                    open=any(c.open for c in playable),
+                    done=bool(playable) and all(c.stars > 0 for c in playable),
+                    learned=plain_text(ch.learned) if k == len(parts) else "",
+                )
             )
-        )
     own = [cards[e.id] for e in game.own_entries if e.id in cards]
     playable = [c for c in own if not c.error]
     note = (

@@ -204,11 +204,12 @@ class ChapterMenu:
 
     def _chapter_tip(self, ch: ChapterInfo) -> str:
         levels = len(ch.level_ids)
+        keys = " Up and Down keys: the chapter before or after."
         if not levels:
             return f"{ch.title}: no level files yet. {ch.note}"
         if not ch.open:
-            return f"{ch.title}: {levels} levels, locked until the chapter before it is won."
-        return f"{ch.title}: {levels} levels, {ch.stars} of {ch.max_stars} stars won."
+            return f"{ch.title}: {levels} levels, locked until the chapter before it is won.{keys}"
+        return f"{ch.title}: {levels} levels, {ch.stars} of {ch.max_stars} stars won.{keys}"
 
     def _text_decal(self, container, text: str, at: tuple[int, int, int], size: int, colour,
                     max_lines: int) -> int:  # fmt: skip
