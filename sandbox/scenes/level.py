@@ -243,6 +243,7 @@ class LevelScene(SandboxScene):
         self.panels = LevelPanels(manager, self.state, self.status)
         self.workshop.build_ui(manager)
         self.stage.build_ui(manager)
+        self.level_writer.build_ui(manager)
 
     # ------------------------------------------------------------------ events -> actions
     def translate(self, event: pygame.event.Event, consumed: bool) -> list[A.Action]:
