@@ -62,3 +62,6 @@ def train(app: App, steps: int) -> None:
         if scene.steps >= target or not app.state.playing:
             break
     scene.apply(A.SetPlaying(False))
+    # one paused frame, as a player looks after pausing: values held while training (costly
+    # ones are rebuilt at most every so often, by the clock: sandbox.memo) follow the weights
+    app.run_frames(1, dt=1 / 30)

@@ -67,6 +67,10 @@ def test_the_level_text_loads_back_as_the_same_points_network_and_weights(task, 
     states = {c.value: st.value for c, st in level.controls.items()}
     assert states["neurons"] == "locked" and states["play"] == "shown"
     assert states["paint"] == "hidden"
+    policy = {"play": "shown", "neurons": "locked", "paint": "hidden"}
+    text = level_text(sc, LevelChoices(controls="as in this level"), policy=policy)
+    states = {c.value: st.value for c, st in load_level_text(tmp_path, text).controls.items()}
+    assert (states["play"], states["neurons"], states["step"]) == ("shown", "locked", "hidden")
     # the data set instead of the points: its name, count, noise and seed
     level = load_level_text(tmp_path, level_text(sc, LevelChoices(points="the data set")))
     d = level.data

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,6 +62,7 @@ CONTROL_PICKS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                               "remove_layer", "views", "zoom"), ()),
     "training only": (("play", "step", "reset", "views", "zoom"), ("neurons", "learning_rate")),
 }  # fmt: skip
+AS_THIS_LEVEL = "as in this level"  # offered when saving from a level: its shown/locked controls
 POINT_PICKS = ("these points", "the data set")
 
 
@@ -100,9 +101,11 @@ def level_text(
     scene: SceneData,
     choices: LevelChoices,
     bounds: tuple[float, float, float, float] = (-6.0, 6.0, -6.0, 6.0),
+    policy: Mapping[str, str] | None = None,
 ) -> str:
     """The level file for `scene` and the teacher's `choices` (not checked: see
-    `check_level_text`)."""
+    `check_level_text`). `policy` (control -> "shown", "hidden" or "locked") is the level being
+    played, for the pick "as in this level"."""
     title = choices.title.strip() or "My level"
     lines = [
         "# Written by Neural Origami's Save level. Edit it in any text editor: levels/README.md",
@@ -126,7 +129,11 @@ def level_text(
         "[controls]",
         'default = "hidden"',
     ]
-    shown, locked = CONTROL_PICKS.get(choices.controls, CONTROL_PICKS["training and neurons"])
+    if choices.controls == AS_THIS_LEVEL and policy:
+        shown = tuple(c for c, st in policy.items() if st == ControlState.SHOWN.value)
+        locked = tuple(c for c, st in policy.items() if st == ControlState.LOCKED.value)
+    else:
+        shown, locked = CONTROL_PICKS.get(choices.controls, CONTROL_PICKS["training and neurons"])
     lines += [f'{c} = "{ControlState.SHOWN.value}"' for c in shown]
     lines += [f'{c} = "{ControlState.LOCKED.value}"' for c in locked]
     lines += [

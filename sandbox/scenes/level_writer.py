@@ -25,6 +25,7 @@ from sandbox import game_actions as G
 from sandbox.io.atomic import atomic_write_text
 from sandbox.io.files import level_files_dir
 from sandbox.levels.writer import (
+    AS_THIS_LEVEL,
     GOAL_PICKS,
     LevelChoices,
     check_level_text,
@@ -82,7 +83,13 @@ class LevelWriter(Controller):
         dataset = bool(self.snapshot.extra.get("sandbox", {}).get("dataset"))
         s = self.scene.state
         self.card = LevelWriterCard(
-            self.manager, s.scale, s.layout.window, self.choices, self._status(), dataset
+            self.manager,
+            s.scale,
+            s.layout.window,
+            self.choices,
+            self._status(),
+            dataset,
+            level=self.policy() is not None,
         )
 
     def translate(self, event: pygame.event.Event) -> list[A.Action]:
@@ -103,6 +110,8 @@ class LevelWriter(Controller):
         s = self.scene.state
         s.playing = False
         s.toast = None  # (it would show through the card)
+        if self.policy():  # saved from a level: its own controls, unless the teacher picks others
+            self.choices = replace(self.choices, controls=AS_THIS_LEVEL)
         self.snapshot = scene_data_from_state(s)
         if s.camera is not None:
             x0, y0, x1, y1 = s.camera.world_bounds()
@@ -134,7 +143,12 @@ class LevelWriter(Controller):
 
     def _text(self) -> str:
         assert self.snapshot is not None
-        return level_text(self.snapshot, self.choices, self.bounds)
+        return level_text(self.snapshot, self.choices, self.bounds, self.policy())
+
+    def policy(self) -> dict[str, str] | None:
+        """The controls of the level being played (None in the free sandbox)."""
+        status = getattr(self.scene, "status", None)
+        return dict(status.policy) if status is not None else None
 
     def _check(self) -> None:
         """The loader's message about the file the picks make now (None: it loads)."""

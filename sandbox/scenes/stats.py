@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 CHARTS = ("loss", "regions", "margins")
 PICK_PX = 10.0  # a Ctrl+drag or the cursor this close to a data point is on it
+STATS_EVERY_S = 0.25  # while the partition changes every frame, its statistics are this fresh
 
 
 class StatsController(Controller):
@@ -42,6 +43,8 @@ class StatsController(Controller):
         self.state = scene.state
         self.session = scene.state.session
         self._timeline = None
+        self._stats_age = STATS_EVERY_S  # seconds since the statistics last followed the plane
+        self._snapshots_seen = -1  # the timeline's length when they did
 
     def routes(self) -> Routes:
         return {
@@ -111,6 +114,7 @@ class StatsController(Controller):
         s = self.state
         if s.net is None:
             return
+        self._stats_age += dt
         self._record_regions()
         st = s.stats
         wanted = View.MARGINS in s.views or st.chart == "margins" or st.nudge_pos is not None
@@ -173,6 +177,12 @@ class StatsController(Controller):
         pts = s.points
         shape = session.derive("data_shape", lambda: data_shape(np.asarray(pts.X)), reads=("data",))
         net = session.net_of(part)  # its sizes and activation: the weights are not read
+        snapshots = len(tl) if tl is not None else 0
+        changing = s.playing and not session.is_current("region_stats", part, reads=("data",))
+        if changing and self._stats_age < STATS_EVERY_S and snapshots == self._snapshots_seen:
+            return  # training: a few times a second, and at each timeline snapshot, is enough
+        self._stats_age = 0.0
+        self._snapshots_seen = snapshots
         stats = session.derive_behind(
             "region_stats", lambda: region_stats(part, shape, net), part, reads=("data",)
         )

@@ -18,7 +18,13 @@ from pygame_gui.elements import UITextBox, UITextEntryLine, UIWindow
 
 from sandbox import actions as A
 from sandbox import game_actions as G
-from sandbox.levels.writer import CONTROL_PICKS, GOAL_PICKS, POINT_PICKS, LevelChoices
+from sandbox.levels.writer import (
+    AS_THIS_LEVEL,
+    CONTROL_PICKS,
+    GOAL_PICKS,
+    POINT_PICKS,
+    LevelChoices,
+)
 from sandbox.ui.base import PanelBase, widget_actions
 
 WEIGHT_PICKS = (("fresh weights from the seed", "fresh"), ("these weights", "these"))
@@ -37,6 +43,7 @@ class LevelWriterCard(PanelBase):
         choices: LevelChoices,
         status: str,
         dataset: bool,
+        level: bool = False,
     ) -> None:
         super().__init__(manager, scale)
         s = self.s
@@ -127,7 +134,7 @@ class LevelWriterCard(PanelBase):
         label("Player may use")
         dropdown(
             "controls",
-            [(k, k) for k in CONTROL_PICKS],
+            [(k, k) for k in (*CONTROL_PICKS, *([AS_THIS_LEVEL] if level else []))],
             choices.controls,
             "Which controls the player can use; 'training only' shows the network's size "
             "greyed out; the others are hidden.",
