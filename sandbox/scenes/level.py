@@ -553,9 +553,8 @@ class LevelScene(SandboxScene):
     def follow_live(self) -> None:
         s = self.state
         session = self.session
-        self.live.follow(
-            s.net, s.points, self.steps, (session.weights_version, session.data_version)
-        )
+        net = self.trials.measured(s.net)  # the player's, while training's try is on the plane
+        self.live.follow(net, s.points, self.steps, (session.weights_version, session.data_version))
         self.live.follow_reading(s.reading)
         if not math.isclose(self.live.prior_precision(), s.prior_precision):
             self.live.set_prior_precision(s.prior_precision)
