@@ -234,3 +234,10 @@ class ShowSeed(Action):
     """Put run `index` (0-based) of the seeds' table on the plane."""
 
     index: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShowRace(Action):
+    """Put training's try on the plane (True) or the player's own network back (False)."""
+
+    on: bool

@@ -255,6 +255,8 @@ class ReadingState:
     tint: int | None = None  # its flat index in the partition's patterns (None: none lit)
     lit: int = 0  # in how many regions of the view the lit neuron is on
     crossed: str = ""  # the last step across a crease, in words
+    walked_from: str = ""  # the pattern the last arrow-key walk left (a level's goals read it)
+    flipped: tuple[tuple[int, int], ...] = ()  # the neurons that walk flipped (layer, index)
 
 
 @dataclass

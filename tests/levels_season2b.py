@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 import pygame
-from app_util import hover_click, key, send
+from app_util import hover_click, key, motion, send
 
 from sandbox import actions as A
 from sandbox import game_actions as G
@@ -51,6 +51,18 @@ def plan_23(s: LevelSession, seed: int) -> Iterator[None]:
     yield
 
 
+def plan_24(s: LevelSession, seed: int) -> Iterator[None]:
+    s.read_at(-3.0, -3.0)  # a first look, bottom left: nothing on, x weight 0
+    yield
+    s.read_at(2.0, 4.5)  # the hint: up and to the right, where the creases are behind you
+    yield
+    s.walk(1, 0)  # the right arrow
+    yield
+    layer, index = s.reading.flipped[0]
+    s.light_neuron(layer, index)  # a click on the crease just crossed
+    yield
+
+
 def plan_26(s: LevelSession, seed: int) -> Iterator[None]:
     yield from _train(s, 500)
     s.answer_quiz(s.level.quiz.answer)
@@ -64,6 +76,7 @@ PLANS: dict[str, Callable[[LevelSession, int], Iterator[None]]] = {
     "21-bad-labels": plan_21,
     "22-sharp-edges": plan_22,
     "23-two-creases-per-neuron": plan_23,
+    "24-read-a-region": plan_24,
     "26-where-the-regions-live": plan_26,
 }
 
@@ -138,6 +151,31 @@ def solve_23_three_stars(s: LevelSession) -> int:
     return 3
 
 
+def solve_24(s: LevelSession) -> int:
+    assert s.regions() == 11 and s.most_x_weight() == 2.0
+    seen = []
+    for x, y in ((-3, -3), (1, 0), (-3, 2), (4.5, 2), (2, 4.5)):  # reading region after region
+        s.read_at(x, y)
+        seen.append(s.x_weight())
+        assert s.goal_status()[1:] == [False, False]
+    assert seen == [0.0, 1.0, 0.5, 1.5, 2.0] and s.goal_status()[0]
+    assert s.walk(0, -1)  # down: across neuron 2's crease (x + 0.5 y = 2), which turns off
+    assert s.reading.flipped == ((1, 1),) and s.flipped_neuron() == 2 and s.x_weight() == 1.5
+    assert not s.goal_met()  # reading and walking is not naming
+    s.light_neuron(1, 0)  # the wrong crease
+    assert not s.goal_met()
+    s.light_neuron(1, 1)
+    assert s.readouts() == ["x weight here: 1.5"]
+    return 2  # five regions read, and the one walked to
+
+
+def solve_24_three_stars(s: LevelSession) -> int:
+    s.read_at(2.0, 4.5)
+    s.walk(1, 0)
+    s.light_neuron(*s.reading.flipped[0])
+    return 3
+
+
 def solve_26(s: LevelSession) -> int:
     s.train(500)
     assert s.regions_near() > 5 * s.regions_far()
@@ -158,6 +196,7 @@ SOLVERS: dict[str, list[Callable[[LevelSession], int]]] = {
     "21-bad-labels": [solve_21, solve_21_three_stars],
     "22-sharp-edges": [solve_22],
     "23-two-creases-per-neuron": [solve_23, solve_23_three_stars],
+    "24-read-a-region": [solve_24, solve_24_three_stars],
     "26-where-the-regions-live": [solve_26, solve_26_three_stars],
 }
 
@@ -209,6 +248,23 @@ def play_23(app) -> None:
     sc.apply(G.SetNeuronParam(0, "c", -2.0))
 
 
+def screen_of(app, world) -> tuple[int, int]:
+    """The window pixel of plane point `world`."""
+    x, y, _, _ = app.state.layout.plane
+    p = app.state.camera.world_to_screen(np.asarray(world, dtype=float))
+    return (round(p[0] + x), round(p[1] + y))
+
+
+def play_24(app) -> None:
+    sc = app.scene
+    send(app, motion(screen_of(app, (2.0, 4.5))) + key(pygame.K_RETURN), frames=3)
+    assert app.state.reading.active and sc.live.x_weight() == 2.0
+    send(app, key(pygame.K_RIGHT), frames=3)  # across the crease y = x + 1: neuron 4 turns off
+    assert app.state.reading.flipped == ((1, 3),) and not sc.status.won
+    send(app, hover_click(screen_of(app, (3.0, 4.0))), frames=3)  # a click on that crease
+    assert app.state.reading.neuron == (1, 3)
+
+
 def play_26(app) -> None:
     press_train(app, 500)
     answer(app)
@@ -218,5 +274,6 @@ PLAYS: dict[str, Callable] = {
     "21-bad-labels": play_21,
     "22-sharp-edges": play_22,
     "23-two-creases-per-neuron": play_23,
+    "24-read-a-region": play_24,
     "26-where-the-regions-live": play_26,
 }

@@ -319,3 +319,19 @@ def test_which_moves_first_depends_on_where_the_pixels_sit():
         )
     assert halves["centred"][0] < halves["centred"][1], halves  # turn first
     assert halves["corner"][1] < halves["corner"][0], halves  # slide first
+
+
+def test_a_small_window_shows_the_chart_in_the_captions_place(make_app):
+    import pygame
+    import pygame_gui
+
+    d = make_app(experiment="bias-weights", size=(800, 600))
+    scene, s = d.scene, d.state.scale
+    d.send([], frames=2)
+    plane = _plane(d)
+    assert scene.readout.card(plane, s, above=scene._caption_rect()) is None  # no room under it
+    press = pygame.event.Event(pygame_gui.UI_BUTTON_PRESSED, ui_element=scene.caption_button)
+    d.send([press], frames=2)
+    assert not scene.show_caption
+    _, rect = scene.readout.card(plane, s, beside=scene._buttons_rect())
+    assert plane.contains(rect) and not rect.colliderect(scene._buttons_rect())

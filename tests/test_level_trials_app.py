@@ -118,6 +118,16 @@ def test_you_against_training_and_training_gets_stuck(start_level):
     race = scene.live.race_loss()
     assert readout(app, 0) == "your loss: 0" and readout(app, 1) == f"training's loss: {race:.3g}"
     np.testing.assert_array_equal(app.state.net.layers[0][0], [[1, 0], [-1, 0]])  # still yours
+    # training's try on the plane: its creases to look at, not to change; the goals stay yours
+    hand = app.state.net
+    press(app, "race_view")
+    assert st.showing_race and app.state.net is not hand
+    np.testing.assert_array_equal(app.state.net.params, scene.live.race_net.params)
+    slide(app, 2, 120)  # a slider: refused while training's try is shown
+    np.testing.assert_array_equal(app.state.net.params, scene.live.race_net.params)
+    assert "training's try" in app.state.toast.text and readout(app, 0) == "your loss: 0"
+    press(app, "race_view")  # "Back to mine"
+    assert not st.showing_race and app.state.net is hand and st.stars == 3
 
     scene = open_level(app, "20-training-gets-stuck")
     st = scene.status

@@ -64,6 +64,15 @@ class FakeState:
     def regions_far(self) -> int:
         return 0
 
+    # reading a region: nothing read in this state
+    def x_weight(self) -> float:
+        return math.nan
+
+    most_x_weight = walked_from_x_weight = flipped_neuron = lit_neuron = x_weight
+
+    def regions_read(self) -> int:
+        return 0
+
     # the trials: no prediction, race or seeds in this state
     def predicted(self) -> bool:
         return False

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from sandbox.levels import LevelError, LevelSession, level_from_dict
+from sandbox.levels import LevelError, LevelSession, level_files, level_from_dict, load_level
 from sandbox.nn import MLP
 
 BASE = {
@@ -121,3 +121,20 @@ def test_seeds_run_one_after_another_and_a_run_can_be_shown():
     assert s.accuracy("train") == runs[2].accuracy
     assert s.run_seed(0).seed == 2 and s.seeds_run() == 1  # run 0 starts a new table
     assert s.goal_met() is False
+
+
+def test_trial_levels_hints_follow_the_trial():
+    """The shipped trial levels' hints: each says what the trial needs next, and no more."""
+    files = {p.stem: p for p in level_files()}
+    s = LevelSession(load_level(files["15-predict-no-bends"]))
+    assert [h.text[:4] for h in s.due_hints(25.0)] == ["Pick"]
+    s.predict(1)
+    assert "Train" in s.due_hints(25.0)[0].text
+    s.train(300)
+    assert "ReLU" in s.due_hints(25.0)[0].text  # the run has answered: now the bends
+    s = LevelSession(load_level(files["20-training-gets-stuck"]))
+    assert "first" in s.due_hints(25.0)[0].text  # the race before anything
+    s.run_race()
+    assert "Neuron 2" in s.due_hints(35.0)[0].text
+    s.set_neuron(1, -1.0, 0.0, -2.0)
+    assert s.goal_met() and s.due_hints(1000.0) == []

@@ -31,8 +31,10 @@ from sandbox.nn.edits import set_neuron as _set_first_layer_neuron
 from sandbox.nn.trainer import MAX_BATCH_SIZE
 from sandbox.vocab import BATCH_SIZE_RANGE, L2_MAX, LR_RANGE, Optimizer, allowed
 
-from . import measures
-from .goals import Call, walk
+from . import measures, reading
+from .goals import Call
+from .goals import walk as walk_tree
+from .reading import Reading
 from .readouts import format_value
 from .schema import Hint, Level
 from .trial_runs import TrialsMixin
@@ -68,6 +70,7 @@ class LevelSession(TrialsMixin):
         self._prior_precision = DEFAULT_PRIOR_PRECISION
         self._failed_checks = 0
         self.quiz_choice: int | None = None
+        self.reading = Reading()  # the region read (sandbox.levels.reading)
         self.step_count = 0
         self._trainer: Trainer | None = None
         self._cache: dict[str, Any] = {}
@@ -414,7 +417,7 @@ class LevelSession(TrialsMixin):
         if "confidence_markers" not in self._cache_static:
             names: list[str] = []
             for g in self.level.goals:
-                for node in walk(g.goal.tree):
+                for node in walk_tree(g.goal.tree):
                     if isinstance(node, Call) and node.metric.name == "confidence":
                         if node.args[0] not in names:
                             names.append(node.args[0])
@@ -465,6 +468,38 @@ class LevelSession(TrialsMixin):
     def regions_far(self) -> float:
         stats = self._region_stats()
         return math.nan if stats is None else float(stats.far)
+
+    # ------------------------------------------------------------------ reading a region
+    def read_at(self, x: float, y: float) -> bool:
+        """Read the region under (x, y), as Enter over the plane does (reading only looks)."""
+        return reading.read_at(self.reading, self._partition(), (x, y))
+
+    def walk(self, dx: int, dy: int) -> bool:
+        """Walk from the region read to its neighbour in direction (dx, dy) (an arrow key)."""
+        return reading.walk(self.reading, self._partition(), dx, dy)
+
+    def light_neuron(self, layer: int, index: int) -> None:
+        """Light up neuron `index` (0-based) of `layer` (1-based), as a click on its crease."""
+        self.reading.lit = (int(layer), int(index))
+
+    def x_weight(self) -> float:
+        return reading.x_weight(self._partition(), self.reading.pattern)
+
+    def most_x_weight(self) -> float:
+        return reading.most_x_weight(self._partition())
+
+    def walked_from_x_weight(self) -> float:
+        return reading.x_weight(self._partition(), self.reading.walked_from)
+
+    def flipped_neuron(self) -> float:
+        flipped = self.reading.flipped
+        return reading.neuron_number(self._partition(), flipped[0]) if flipped else math.nan
+
+    def lit_neuron(self) -> float:
+        return reading.neuron_number(self._partition(), self.reading.lit)
+
+    def regions_read(self) -> int:
+        return len(self.reading.seen)
 
     def region_bound(self) -> int:
         return int(serra_bound(self.net.hidden_sizes))

@@ -5,9 +5,10 @@ entry: dataset or picture, network, training settings and schedule, views, layer
 zoom, the steps trained before the first frame, and whether it trains at once. Its caption sits
 on a card at the top of the plane with a Replay button, which starts the experiment again from
 the same seed (so a run can be watched twice); some experiments add a live chart card at the
-plane's bottom right (sandbox.scenes.experiment_readout); Hide hides both. Esc goes back to the
-start menu's Experiments page. Nothing here touches the free sandbox's memory: an experiment is
-a fresh scene each time.
+plane's bottom right (sandbox.scenes.experiment_readout); Hide hides both, or, where the plane is
+too small for the chart under the caption, shows the chart in the caption's place. Esc goes back
+to the start menu's Experiments page. Nothing here touches the free sandbox's memory: an
+experiment is a fresh scene each time.
 """
 
 from __future__ import annotations
@@ -157,6 +158,11 @@ class ExperimentScene(SandboxScene):
         self.next_scene = MenuScene(self.app, game, self.config, page="experiments")
 
     # ------------------------------------------------------------------ the caption
+    def _buttons_rect(self) -> pygame.Rect | None:
+        """Where the Replay and Caption buttons are (a card must not cover them)."""
+        rects = [b.rect for b in (self.replay_button, self.caption_button) if b is not None]
+        return rects[0].unionall(rects[1:]) if rects else None
+
     def _caption_px(self) -> float:
         """The caption's type size: 15 px at 1x, smaller (down to 12) where the card would be
         taller than the plane (a small plane beside tall stage views)."""
@@ -197,11 +203,17 @@ class ExperimentScene(SandboxScene):
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
         super().draw_overlay(surface)
-        if not self.show_caption:
-            return
         s = self.state.scale
-        rect = self._caption_rect()
-        card = self.readout.card(pygame.Rect(self.state.layout.plane), s, above=rect)
+        plane, rect = pygame.Rect(self.state.layout.plane), self._caption_rect()
+        if not self.show_caption:
+            # Hide hides the chart too, unless it had no room under the caption: then the
+            # caption and the chart take turns (a small window)
+            if self.readout.card(plane, s, above=rect) is None:
+                card = self.readout.card(plane, s, beside=self._buttons_rect())
+                if card is not None:
+                    surface.blit(*card)
+            return
+        card = self.readout.card(plane, s, above=rect)
         if card is not None:
             surface.blit(*card)
         hud._card(surface, rect, s, alpha=225)

@@ -65,7 +65,7 @@ FLAG_INTERVAL = 0.5
 CONTOURS = 12  # contour lines on the 3D surface
 CARD_SIZES = {"rose": (440, 260), "motion": (420, 330), "pulse": (520, 230), "compare": (300, 330)}
 COMPARE_PIXELS = 96  # the comparison run's picture on its card, pixels a side
-MIN_CARD = 170  # at 1x: below this height the card covers the caption rather than shrink more
+MIN_CARD = 150  # at 1x: with less room under the caption, the card shows only while it is hidden
 
 
 class ExperimentReadout:
@@ -222,10 +222,15 @@ class ExperimentReadout:
         return (self.kind, self.scene.state.session.memo.key_of(self.name))
 
     def card(
-        self, plane: pygame.Rect, scale: float, above: pygame.Rect | None = None
+        self,
+        plane: pygame.Rect,
+        scale: float,
+        above: pygame.Rect | None = None,
+        beside: pygame.Rect | None = None,
     ) -> tuple[pygame.Surface, pygame.Rect] | None:
         """The chart card and where it goes (the plane's bottom-right corner, below `above`,
-        the caption, where there is room), or None."""
+        the caption, and left of `beside`, the buttons, where it would cover them), or None
+        (also when there is no room below the caption)."""
         if not self.has_card() or self.data is None:
             return None
         w, h = CARD_SIZES[self.kind]
@@ -234,10 +239,18 @@ class ExperimentReadout:
         h = min(round(h * scale), plane.h - 2 * margin)
         if above is not None:
             room = plane.bottom - margin - (above.bottom + margin)
-            h = min(h, max(room, round(MIN_CARD * scale)))
+            if room < round(MIN_CARD * scale):
+                return None
+            h = min(h, room)
         if w < 120 or h < 120:
             return None
         rect = pygame.Rect(plane.right - margin - w, plane.bottom - margin - h, w, h)
+        if beside is not None and rect.colliderect(beside):
+            rect.w = min(w, beside.left - margin - plane.x - margin)
+            rect.right = beside.left - margin
+            if rect.w < 120:
+                return None
+            w = rect.w
         key = (self.key(), id(self.data), rect.size, scale)
         if key != self._image_key or self._image is None:
             self._image = self._draw((w, h), scale)

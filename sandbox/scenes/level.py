@@ -553,9 +553,9 @@ class LevelScene(SandboxScene):
     def follow_live(self) -> None:
         s = self.state
         session = self.session
-        self.live.follow(
-            s.net, s.points, self.steps, (session.weights_version, session.data_version)
-        )
+        net = self.trials.measured(s.net)  # the player's, while training's try is on the plane
+        self.live.follow(net, s.points, self.steps, (session.weights_version, session.data_version))
+        self.live.follow_reading(s.reading)
         if not math.isclose(self.live.prior_precision(), s.prior_precision):
             self.live.set_prior_precision(s.prior_precision)
 
@@ -565,8 +565,10 @@ class LevelScene(SandboxScene):
         st = self.status
         session = self.session
         markers = tuple(sorted(st.markers.items()))
+        rd = s.reading
+        read = (rd.active, rd.pattern, rd.walked_from, rd.flipped, rd.neuron)
         args = (self.steps, st.laplace_on, s.prior_precision, markers, st.quiz_choice,
-                self.trials.key())  # fmt: skip
+                self.trials.key(), read)  # fmt: skip
         reads = ("weights", "data")
         if not force and session.is_current("goals", *args, reads=reads):
             return

@@ -21,6 +21,7 @@ from sandbox.levels.goals import Call, walk
 from sandbox.levels.measures import crease_between
 from sandbox.nn import MLP
 from sandbox.settings import CONTROL_WORDS
+from sandbox.state import ReadingState
 from sandbox.ui.level_plan import LOCKED, LevelStatus
 from sandbox.vocab import View
 
@@ -58,6 +59,12 @@ class LiveLevel(LevelSession):
             self.points = points
             self.step_count = int(steps)
             self._changed()
+
+    def follow_reading(self, rd: ReadingState) -> None:
+        """The region the app's reader reads, its last walk and the lit neuron."""
+        self.reading.read(rd.pattern if rd.active else "")
+        self.reading.walked_from, self.reading.flipped = rd.walked_from, rd.flipped
+        self.reading.lit = rd.neuron
 
 
 def level_policy(level: Level) -> dict[str, str]:

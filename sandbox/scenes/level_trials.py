@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 # What waits for a prediction: every way of training
 TRAINING = (A.TogglePlay, A.StepOnce, G.RunRace, G.RunSeeds)
+# What would change the player's network: refused while training's try is shown in its place
+EDITS = (G.SetNeuronParam, G.PruneNeuron, G.ShowSeed, A.SetWidth, A.AddLayer, A.RemoveLayer,
+         A.ResetNetwork, A.SetActivation)  # fmt: skip
 
 
 class LevelTrials:
@@ -35,6 +38,7 @@ class LevelTrials:
         self.scene = scene
         self.level = scene.level
         self._queue: list[int] = []  # seed runs still to train, one per frame
+        self._hand: MLP | None = None  # the player's network while training's try is shown
 
     def routes(self) -> Routes:
         return {
@@ -42,10 +46,19 @@ class LevelTrials:
             G.RunRace: self._on_run_race,
             G.RunSeeds: self._on_run_seeds,
             G.ShowSeed: self._on_show_seed,
+            G.ShowRace: self._on_show_race,
         }
 
+    def measured(self, net: MLP) -> MLP:
+        """The network the goals measure: the player's, also while training's try is shown."""
+        return self._hand if self._hand is not None else net
+
     def waits(self, action: A.Action) -> bool:
-        """True (and the player told why) when `action` trains before the prediction."""
+        """True (and the player told why) when `action` trains before the prediction, or
+        changes the network while training's try is on the plane."""
+        if self._hand is not None and isinstance(action, (*TRAINING, *EDITS)):
+            self.scene.say("This is training's try: press Back to mine to change yours.", "warn")
+            return True
         if self.level.predict is None or self.scene.status.prediction is not None:
             return False
         starts = isinstance(action, TRAINING) or (
@@ -87,6 +100,21 @@ class LevelTrials:
             return
         scene.status.raced = True
         scene.say(f"Training tried {spec.steps} steps from the starting creases: loss {loss:.3g}.")
+        scene.refresh_goals()
+
+    def _on_show_race(self, a: G.ShowRace) -> None:
+        scene = self.scene
+        st = scene.status
+        race = scene.live.race_net
+        if a.on and race is not None and self._hand is None:
+            scene.state.playing = False
+            self._hand = scene.state.net
+            scene.adopt_network(race.copy())
+            st.showing_race = True
+        elif not a.on and self._hand is not None:
+            hand, self._hand = self._hand, None
+            scene.adopt_network(hand)
+            st.showing_race = False
         scene.refresh_goals()
 
     def _on_run_seeds(self, a: G.RunSeeds) -> None:

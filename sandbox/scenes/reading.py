@@ -148,6 +148,7 @@ class RegionReader(Controller):
         if nb is None:
             self.scene.say("No neighbour that way inside the view: that side is the window's edge.")
             return
+        rd.walked_from, rd.flipped = rd.facts.pattern, tuple(nb.flipped)
         self._select(part, nb.region)
 
     def _on_light(self, a: R.LightNeuron) -> None:

@@ -111,7 +111,8 @@ class LevelStatus(Tracked):
 
     tracked = frozenset(
         {"card", "page", "message", "quiz_choice", "quiz_right", "won", "next_id", "hints",
-         "prediction", "revealed", "raced", "seed_rows", "seeds_running", "seed_shown"}
+         "prediction", "revealed", "raced", "seed_rows", "seeds_running", "seed_shown",
+         "showing_race"}
     )  # fmt: skip
 
     level: Level
@@ -146,6 +147,7 @@ class LevelStatus(Tracked):
     prediction: int | None = None
     revealed: bool = False
     raced: bool = False
+    showing_race: bool = False  # training's try on the plane instead of the player's network
     seed_rows: tuple[tuple[int, float, float], ...] = ()  # (seed, loss, accuracy) per run
     seeds_running: bool = False
     seed_shown: int | None = None

@@ -142,7 +142,26 @@ class LevelTrialsPanel:
         )
         b = self._button(panel, (pad, y, inner, s(40)), text, tip, G.RunRace, cls="@primary")
         self.named["race"] = b
-        return y + s(50)
+        y += s(48)
+        if st.raced:  # training's try on the plane, and back
+            on = st.showing_race
+            text = (
+                "Back to mine"
+                if on
+                else self._fit(
+                    inner, "@toggle", "See training's creases", "Training's creases", "See it"
+                )
+            )
+            tip = ("Training's network is on the plane now; your creases come back with this "
+                   "button." if on else "Put training's try on the plane, to compare its "
+                   "creases with yours (you can't change it).")  # fmt: skip
+            act = lambda: G.ShowRace(not self.status.showing_race)  # noqa: E731
+            b = self._button(panel, (pad, y, inner, s(36)), text, tip, act, cls="@toggle")
+            self.named["race_view"] = b
+            if on:
+                b.select()
+            y += s(44)
+        return y + s(2)
 
     def _build_seeds(self, panel, pad: int, y: int, inner: int) -> int:
         st = self.status
