@@ -63,6 +63,17 @@ def plan_24(s: LevelSession, seed: int) -> Iterator[None]:
     yield
 
 
+def plan_25(s: LevelSession, seed: int) -> Iterator[None]:
+    yield from _train(s, 1000, 500)
+    s.set_laplace(True)
+    prior = s.optimize_prior()
+    yield
+    while not s.goal_met() and prior > 0.003:  # the slider, left a little at a time
+        prior *= 0.85
+        s.set_prior_precision(prior)
+        yield
+
+
 def plan_26(s: LevelSession, seed: int) -> Iterator[None]:
     yield from _train(s, 500)
     s.answer_quiz(s.level.quiz.answer)
@@ -77,6 +88,7 @@ PLANS: dict[str, Callable[[LevelSession, int], Iterator[None]]] = {
     "22-sharp-edges": plan_22,
     "23-two-creases-per-neuron": plan_23,
     "24-read-a-region": plan_24,
+    "25-sure-near-unsure-far": plan_25,
     "26-where-the-regions-live": plan_26,
 }
 
@@ -176,6 +188,26 @@ def solve_24_three_stars(s: LevelSession) -> int:
     return 3
 
 
+FAR = ("far_1", "far_2", "far_3", "far_4")
+
+
+def solve_25(s: LevelSession) -> int:
+    s.train(1000)
+    # the plain network: sure about everything, right near the dots and sure far away
+    assert s.accuracy("test") >= 0.9 and min(s.confidence(m, "map") for m in FAR) > 0.99
+    s.set_laplace(True)
+    prior = s.optimize_prior()
+    assert max(s.confidence(m, "laplace") for m in FAR) >= 0.8 and not s.goal_met()
+    near = s.confidence("near_a", "laplace")
+    while not s.goal_met():
+        prior *= 0.85
+        s.set_prior_precision(prior)
+        assert prior > 0.003
+    # humble far away, and the near stars paid a little for it
+    assert s.confidence("near_a", "laplace") < near and s.accuracy("test") >= 0.9
+    return s.stars()
+
+
 def solve_26(s: LevelSession) -> int:
     s.train(500)
     assert s.regions_near() > 5 * s.regions_far()
@@ -197,6 +229,7 @@ SOLVERS: dict[str, list[Callable[[LevelSession], int]]] = {
     "22-sharp-edges": [solve_22],
     "23-two-creases-per-neuron": [solve_23, solve_23_three_stars],
     "24-read-a-region": [solve_24, solve_24_three_stars],
+    "25-sure-near-unsure-far": [solve_25],
     "26-where-the-regions-live": [solve_26, solve_26_three_stars],
 }
 
@@ -265,6 +298,18 @@ def play_24(app) -> None:
     assert app.state.reading.neuron == (1, 3)
 
 
+def play_25(app) -> None:
+    sc = app.scene
+    press_train(app, 1000)
+    send(app, key(pygame.K_l), frames=3)  # Laplace on
+    assert sc.status.laplace_on and not sc.status.won
+    prior = app.state.prior_precision
+    while not sc.status.won and prior > 0.003:
+        prior *= 0.85
+        sc.apply(A.SetPriorPrecision(prior))  # the slider's own action, a little at a time
+        app.run_frames(2, dt=1 / 30)
+
+
 def play_26(app) -> None:
     press_train(app, 500)
     answer(app)
@@ -275,5 +320,6 @@ PLAYS: dict[str, Callable] = {
     "22-sharp-edges": play_22,
     "23-two-creases-per-neuron": play_23,
     "24-read-a-region": play_24,
+    "25-sure-near-unsure-far": play_25,
     "26-where-the-regions-live": play_26,
 }
