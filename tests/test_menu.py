@@ -76,13 +76,23 @@ def start_menu(gl_session, tmp_path, monkeypatch, data_dir, levels_dir):
     assert not errors, f"OpenGL errors: {errors}"
 
 
+def card_of(app, level_id: str):
+    """The card of `level_id`, its chapter clicked first (the menu shows one chapter at a time;
+    without a chapters file the levels are listed in parts)."""
+    scene = app.scene
+    chapter = next(c.title for c in scene.view.chapters if level_id in c.level_ids)
+    if scene.view.chapter != chapter:
+        send(app, hover_click(scene.panels.chapter_buttons[chapter].rect.center), frames=3)
+    return scene.panels.cards[level_id]
+
+
 def test_menu_shows_every_level_and_error_cards_for_broken_files(start_menu, levels_dir):
     app = start_menu()
     scene = app.scene
     assert isinstance(scene, MenuScene)
-    cards = scene.panels.cards
     ids = [p.stem for p in sorted(levels_dir.glob("*.toml"))]
-    assert list(cards) == ids and len(ids) == COPIED + 2
+    shown = [i for c in scene.view.chapters for i in c.level_ids]
+    assert shown == ids and len(ids) == COPIED + 2
     view = {c.level_id: c for c in scene.view.cards}
     # the broken files: error cards carrying the loader's message (file, key, what is allowed)
     bad = view["98-broken"]
@@ -90,7 +100,7 @@ def test_menu_shows_every_level_and_error_cards_for_broken_files(start_menu, lev
     assert "'sgd', 'adam'" in bad.error
     assert "not valid TOML" in view["99-garbage"].error
     for level_id in ("98-broken", "99-garbage"):
-        button = cards[level_id]
+        button = card_of(app, level_id)
         assert "@level_card_error" in button.class_ids
         assert view[level_id].error.split(":")[0] in button.tool_tip_text
     # the others loaded; the first is open, the rest locked, Continue points at the first
@@ -101,15 +111,15 @@ def test_menu_shows_every_level_and_error_cards_for_broken_files(start_menu, lev
     assert scene.panels.buttons["continue"].text == "Start: level 1"
 
     # clicking a broken card opens nothing and says why
-    send(app, hover_click(cards["98-broken"].rect.center))
+    send(app, hover_click(card_of(app, "98-broken").rect.center))
     assert isinstance(app.scene, MenuScene)
     assert "cannot be played" in app.state.toast.text
     # a locked card neither
-    send(app, hover_click(cards[good[3].level_id].rect.center))
+    send(app, hover_click(card_of(app, good[3].level_id).rect.center))
     assert isinstance(app.scene, MenuScene)
     assert "Locked" in app.state.toast.text
     # the open one does
-    send(app, hover_click(cards[good[0].level_id].rect.center), frames=3)
+    send(app, hover_click(card_of(app, good[0].level_id).rect.center), frames=3)
     assert isinstance(app.scene, LevelScene)
     assert app.scene.level.id == good[0].level_id
 
@@ -137,7 +147,7 @@ def test_progress_sets_stars_locks_and_continue(start_menu, data_dir, levels_dir
     assert all(c.open for c in app.scene.view.cards if not c.error)
     saved = json.loads((data_dir / "progress.json").read_text())
     assert saved["unlock_all"] is True and saved["stars"][ids[0]] == 3
-    last = app.scene.panels.cards[ids[-1]]
+    last = card_of(app, ids[-1])
     send(app, hover_click(last.rect.center), frames=3)
     assert isinstance(app.scene, LevelScene) and app.scene.level.id == ids[-1]
 

@@ -89,7 +89,7 @@ def chapter_face(
 ) -> tuple[pygame.Surface, bool]:
     """The picture on a chapter's button: number and title, then its stars or a padlock; and
     whether the title fitted whole (else it ends in "...")."""
-    w, h = size
+    w, h = max(1, size[0]), max(1, size[1])
     s = scale
     out = pygame.Surface((w, h), pygame.SRCALPHA)
     pad = round(12 * s)
@@ -130,6 +130,7 @@ def chapter_heading(info: ChapterInfo, width: int, scale: float) -> pygame.Surfa
     count = f"{n} level{'s' if n != 1 else ''}" if n else "no level files yet"
     if info.max_stars:
         count += f", {info.stars} of {info.max_stars} stars"
+    width = max(1, width)
     out = pygame.Surface((width, big.get_linesize() + small.get_linesize()), pygame.SRCALPHA)
     _blit(out, fit_text(name, big, width), (0, 0), 21 * scale, TEXT, True)
     _blit(out, fit_text(count, small, width), (0, big.get_linesize()), 14 * scale, SUBTLE)
@@ -139,6 +140,7 @@ def chapter_heading(info: ChapterInfo, width: int, scale: float) -> pygame.Surfa
 def text_block(text: str, width: int, size: float, colour, max_lines: int) -> pygame.Surface:
     """Wrapped plain text as a picture (at most `max_lines` lines, the last with an ellipsis)."""
     f = font(size)
+    width = max(1, width)  # (a window far too small still gets a picture, never an error)
     lines = wrap(text, f, width, max(1, max_lines))
     out = pygame.Surface((width, max(1, len(lines)) * f.get_linesize()), pygame.SRCALPHA)
     for i, line in enumerate(lines):
@@ -245,7 +247,7 @@ class ChapterMenu:
         if rows > fit_rows:  # too many for the window: the last place says how many are left
             keep = fit_rows * cols - 1
             more, cards = len(cards) - keep, cards[:keep]
-        cw = (aw - (cols - 1) * gap) // cols
+        cw = max(1, (aw - (cols - 1) * gap) // cols)
         if cols == 1:
             cw = min(cw, s(560))
         for i, info in enumerate(cards):
