@@ -305,7 +305,7 @@ def play_25(app) -> None:
     assert sc.status.laplace_on and not sc.status.won
     prior = app.state.prior_precision
     while not sc.status.won and prior > 0.003:
-        prior *= 0.85
+        prior *= 0.7
         sc.apply(A.SetPriorPrecision(prior))  # the slider's own action, a little at a time
         app.run_frames(2, dt=1 / 30)
 
