@@ -97,9 +97,9 @@ def test_every_level_is_one_chapter_click_away_and_nothing_is_clipped(start_menu
     for title in titles:
         if size == (800, 600):  # clicked as a child would; elsewhere asked directly (faster)
             press(app, scene.panels.chapter_buttons[title], 2)
-        else:
+        else:  # the panels rebuild as in a frame (the picture behind them is not drawn)
             scene.apply(G.ShowChapter(title))
-            app.run_frames(1, dt=1 / 30)
+            scene.update(1 / 30)
         panels = scene.panels
         assert scene.view.chapter == title
         chapter = next(c for c in scene.view.chapters if c.title == title)
@@ -210,7 +210,7 @@ def test_a_broken_chapters_file_is_a_message_and_every_level_still_shows(start_m
     seen = []
     for ch in chapters[:-1]:
         app.scene.apply(G.ShowChapter(ch.title))
-        app.run_frames(1, dt=1 / 30)
+        app.scene.update(1 / 30)
         assert list(app.scene.panels.cards) == list(ch.level_ids)
         seen += ch.level_ids
     assert sorted(seen) == sorted(p.stem for p in level_files(levels_dir))
