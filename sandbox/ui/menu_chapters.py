@@ -93,18 +93,17 @@ def chapter_face(
     s = scale
     out = pygame.Surface((w, h), pygame.SRCALPHA)
     pad = round(12 * s)
-    text_size = min(17 * s, h * 0.55)
-    f = font(text_size, True)
     icon = max(8, min(round(20 * s), h - round(8 * s)))
-    if info.open and info.max_stars:
-        tally = f"{info.stars}/{info.max_stars}"
-        tally_w = f.size(tally)[0] + round(4 * s) + icon
-    else:
-        tally = ""
-        tally_w = icon if not info.open else 0
     colour = TEXT if info.open else TEXT_DIM
     label = f"{info.number}  {info.title}" if info.number else info.title
-    room = w - 2 * pad - tally_w - round(8 * s)
+    tally = f"{info.stars}/{info.max_stars}" if info.open and info.max_stars else ""
+    top = min(17 * s, h * 0.55)
+    for text_size in (top, top * 0.9, top * 0.82):  # a smaller font before an ellipsis
+        f = font(text_size, True)
+        tally_w = f.size(tally)[0] + round(4 * s) + icon if tally else (0 if info.open else icon)
+        room = w - 2 * pad - tally_w - round(8 * s)
+        if f.size(label)[0] <= room:
+            break
     y = (h - f.get_linesize()) // 2
     shown = fit_text(label, f, room)
     _blit(out, shown, (pad, y), text_size, colour, True)
@@ -231,17 +230,19 @@ class ChapterMenu:
         widest = max(1, min(3, aw // s(230)))
         cols = 1
 
-        def height(cols: int) -> float:
+        def height(cols: int, gap: int) -> float:
             rows = math.ceil(n / cols)
             return (ah - (rows - 1) * gap) / rows
 
-        while cols < widest and height(cols) < s(66):
+        # one column while its cards can be tall enough (closer together if need be): titles
+        # fit whole there
+        while cols < widest and height(cols, s(8)) < s(46):
             cols += 1
         rows = math.ceil(n / cols)
-        ch = min(s(110), (ah - (rows - 1) * gap) // rows)
+        ch = min(s(110), int(height(cols, gap)))
         if ch < s(56):
             gap = s(8)
-            ch = max(s(48), (ah - (rows - 1) * gap) // rows)
+            ch = max(s(44), int(height(cols, gap)))
         fit_rows = max(1, (ah + gap) // (ch + gap))
         more = 0
         if rows > fit_rows:  # too many for the window: the last place says how many are left

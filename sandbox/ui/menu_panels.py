@@ -212,14 +212,17 @@ class MenuPanels(ChapterMenu, PanelBase):
         margin = s(36)
         back = self._panel((0, 0, w, h), "#menu_back")
         self._menu_label(back, (0, s(22), w, s(80)), "Neural Origami", "@menu_title")
-        self._menu_label(
-            back,
-            (0, s(98), w, s(34)),
-            "Fold the plane with a neural network, one crease at a time",
-            "@menu_sub",
-        )
+        # a short window gives the subtitle's room to the chapter's level cards
+        short = h < s(700) and not view.settings_open and view.page == "levels"
+        if not short:
+            self._menu_label(
+                back,
+                (0, s(98), w, s(34)),
+                "Fold the plane with a neural network, one crease at a time",
+                "@menu_sub",
+            )
         # the big buttons
-        y = s(150)
+        y = s(108) if short else s(150)
         bh = s(58)
         row = [
             ("continue", view.continue_text, "play", "@big_primary", s(360), G.ContinueGame,
