@@ -195,7 +195,8 @@ def test_level_keys_come_from_the_table():
     network = {settings.level_key(s) for s in settings.in_level_table("network")}
     data = {settings.level_key(s) for s in settings.in_level_table("data")}
     assert set(schema._NETWORK_KEYS) | {"hidden"} == network | {"layers", "trained_steps"}
-    assert set(schema._DATA_KEYS) == data | {"points", "labels"}
+    # a level's own data (inline points, labels, flipped labels) is no user setting
+    assert set(schema._DATA_KEYS) == data | {"points", "labels", "flip_labels"}
 
 
 def test_a_level_without_settings_gets_the_tables_level_defaults():

@@ -195,4 +195,12 @@ class LevelTrialsPanel:
             if st.seed_shown == i:
                 row.select()
             y += s(34)
+        accs = [acc for _, _, acc in st.seed_rows if math.isfinite(acc)]
+        if accs and not st.seeds_running:  # the spread, in one line
+            low, high = min(accs), max(accs)
+            words = f"From {low:.0%} to {high:.0%} right: " + (
+                "the start matters!" if high - low >= 0.05 else "every start did about as well."
+            )
+            box = self._text(panel, (pad, y, inner, -1), words, "@note")
+            y += box.rect.height
         return y + (s(6) if st.seed_rows else 0)
