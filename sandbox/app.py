@@ -196,7 +196,7 @@ class App:
 
     def handle_events(self, events: list[Any]) -> None:
 
-        from sandbox.ui.focus import route_key
+        from sandbox.ui.focus import process_ui_event, route_key
 
         for event in events:
             actions = self._system_actions(event)
@@ -207,7 +207,7 @@ class App:
                 continue
             # a focused text box or dialog takes every key, even those pygame-gui leaves
             focused = route_key(self.manager, event)
-            consumed = bool(self.manager.process_events(event)) or focused
+            consumed = process_ui_event(self.manager, event) or focused
             actions += self.scene.translate(event, consumed)
             for action in actions:
                 self.scene.apply(action)

@@ -118,3 +118,20 @@ def test_keys_go_to_a_level_card_alone(gl_session, tmp_path, monkeypatch):
         assert st.page == 1 or st.card == ""
     finally:
         app.close()
+
+
+def test_a_stale_text_selection_drops_the_key_instead_of_raising(make_app):
+    # the soak's reproduction (level 4, seed 7, gesture 772): Backspace in the file dialog's path
+    # line, whose selection had outlived its text layout, raised pygame-gui's IndexError
+    app = make_app()
+    send(app, key(pygame.K_s, mod=pygame.KMOD_CTRL), frames=2)
+    line = app.scene.workshop.dialogs.dialog.file_path_text_line
+    line.set_text("/root/Neural Origami/margins-20261203-070037.csv")
+    line._select_range = [21, 44]  # a selection the text layout does not hold (no setter)
+    with pytest.raises(IndexError):
+        app.manager.process_events(key(pygame.K_BACKSPACE)[0])  # pygame-gui alone
+    line._select_range = [21, 44]
+    send(app, key(pygame.K_BACKSPACE), frames=2)  # through the app: the key is dropped
+    assert line.select_range == [0, 0]
+    send(app, key(pygame.K_BACKSPACE), frames=2)  # and the next one edits again
+    assert line.get_text() == "/root/Neural Origami/margins-20261203-070037.cs"

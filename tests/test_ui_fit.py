@@ -74,11 +74,11 @@ def start_app(gl_session, tmp_path, monkeypatch):
 
 
 # the scales a window really gets (a scale that does not fit falls back): 800x600 always runs
-# at 1x, 1280x800 at 1.25x (also where 2x falls back to), 1920x1080 at 2x
+# at 1x, 1280x800 at 1.25x (also where 2x falls back to), 1920x1080 at 2x. (1280x800 at 1x is
+# left out: the same cards at the same scale as 800x600, with more room around them.)
 COMBOS = [
     pytest.param(size, scale, id=f"{size[0]}x{size[1]}-ui{scale:g}")
-    for size, scale in (((800, 600), 2.0), ((1280, 800), 1.0), ((1280, 800), 2.0),
-                        ((1920, 1080), 2.0))
+    for size, scale in (((800, 600), 2.0), ((1280, 800), 2.0), ((1920, 1080), 2.0))
 ]  # fmt: skip
 
 

@@ -67,3 +67,24 @@ def route_key(manager: pygame_gui.UIManager, event: pygame.event.Event) -> bool:
         if event.key == pygame.K_ESCAPE:
             owner.kill()
     return True
+
+
+LOST_SELECTION = "No selected rows."  # pygame-gui's words when a text line's selection is stale
+
+
+def process_ui_event(manager: pygame_gui.UIManager, event: pygame.event.Event) -> bool:
+    """`manager.process_events(event)`, safe from one pygame-gui fault: a text line whose
+    selection outlived its layout (the file dialog's path line, after a click in the list
+    replaced the text under a selection) raises IndexError on Backspace or Delete. The key is
+    then dropped, the stale selection cleared, and the event counted as consumed (the text box
+    had the keyboard)."""
+    try:
+        return bool(manager.process_events(event))
+    except IndexError as exc:
+        if str(exc) != LOST_SELECTION:
+            raise
+        for element in _focused(manager):
+            if isinstance(element, UITextEntryLine):
+                element.select_range = [0, 0]
+                element.edit_position = min(element.edit_position, len(element.get_text()))
+        return True
