@@ -49,7 +49,11 @@ def stamped(prefix: str, suffix: str, folder: Path | None = None) -> Path:
     """A new file name with the time in it (prefix-YYYYmmdd-HHMMSS.suffix) in `folder`
     (default: `files_dir()`; not created here); a second in the same second gets -2, -3..."""
     folder = files_dir() if folder is None else Path(folder)
-    stem = time.strftime(f"{prefix}-%Y%m%d-%H%M%S")
+    return free_path(folder, time.strftime(f"{prefix}-%Y%m%d-%H%M%S"), suffix)
+
+
+def free_path(folder: Path, stem: str, suffix: str) -> Path:
+    """`folder`/stem+suffix, or stem-2, stem-3... +suffix: the first name no file has."""
     path = folder / f"{stem}{suffix}"
     n = 2
     while path.exists():

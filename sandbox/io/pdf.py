@@ -36,8 +36,7 @@ from reportlab.pdfbase.pdfdoc import PDFShading
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from sandbox.io.atomic import atomic_write_bytes
-from sandbox.io.svg import DECIMALS, Figure
+from sandbox.io.svg import DECIMALS, Figure, write_figure
 
 SUFFIX = ".pdf"
 FONT = "Helvetica"  # one of PDF's standard fonts: no font file to embed
@@ -315,10 +314,4 @@ def figure_pdf(fig: Figure) -> bytes:
 
 def save_pdf(path: str | os.PathLike[str], fig: Figure) -> Path:
     """Write the figure to `path` atomically; ValueError names the file when it cannot."""
-    path = Path(path)
-    data = figure_pdf(fig)
-    try:
-        atomic_write_bytes(path, data)
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot write it: {exc.strerror or exc}") from None
-    return path
+    return write_figure(path, figure_pdf(fig))

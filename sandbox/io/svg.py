@@ -393,8 +393,13 @@ def figure_svg(fig: Figure) -> bytes:
 
 def save_svg(path: str | os.PathLike[str], fig: Figure) -> Path:
     """Write the figure to `path` atomically; ValueError names the file when it cannot."""
+    return write_figure(path, figure_svg(fig))
+
+
+def write_figure(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write a figure file's bytes to `path` atomically; ValueError names the file when it
+    cannot (the SVG and the PDF writer alike)."""
     path = Path(path)
-    data = figure_svg(fig)
     try:
         atomic_write_bytes(path, data)
     except OSError as exc:

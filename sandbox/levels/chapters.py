@@ -23,14 +23,13 @@ with no levels are left out. The play order (which level opens which) is the arr
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox.resources import resource_dir
 
-from .reader import LevelError, Reader
+from .reader import LevelError, Reader, parse_toml
 from .vocab import MORE_LEVELS, ChapterName
 
 CHAPTERS_FILE = "chapters.toml"
@@ -83,13 +82,7 @@ def chapters_from_toml(
     text: str, level_ids: Sequence[str], file: str = "chapters.toml"
 ) -> tuple[Chapter, ...]:
     """Parse and check chapters TOML text. Raises only LevelError."""
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise LevelError(file, "", f"not valid TOML: {exc}") from None
-    except RecursionError:
-        raise LevelError(file, "", "not valid TOML: nested too deeply") from None
-    return chapters_from_dict(doc, level_ids, file)
+    return chapters_from_dict(parse_toml(text, file), level_ids, file)
 
 
 def chapters_from_dict(

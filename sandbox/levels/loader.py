@@ -9,13 +9,13 @@ control unlocked that the menu offers at any time.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sandbox.resources import resource_dir
 
 from .chapters import CHAPTERS_FILE
+from .reader import parse_toml
 from .schema import MAX_POINTS as MAX_LEVEL_POINTS
 from .schema import DataSpec, Level, LevelError, NetworkSpec, level_from_dict
 from .vocab import Control, ControlState, View
@@ -70,13 +70,7 @@ def load_level(path: str | Path) -> Level:
 
 def level_from_toml(text: str, level_id: str = "level", file: str = "<level>") -> Level:
     """Parse TOML text and validate it as a level. Raises only LevelError."""
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise LevelError(file, "", f"not valid TOML: {exc}") from None
-    except RecursionError:
-        raise LevelError(file, "", "not valid TOML: nested too deeply") from None
-    return level_from_dict(doc, level_id, file)
+    return level_from_dict(parse_toml(text, file), level_id, file)
 
 
 def level_files(folder: str | Path | None = None) -> list[Path]:

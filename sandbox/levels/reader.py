@@ -8,6 +8,7 @@ numbers, lists, enums, points and goal expressions, with the key's dotted path (
 from __future__ import annotations
 
 import math
+import tomllib
 from collections.abc import Mapping
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -157,3 +158,13 @@ def type_words(value: object) -> str:
     if isinstance(value, Mapping):
         return "a table"
     return f"a {type(value).__name__}"
+
+
+def parse_toml(text: str, file: str) -> dict[str, Any]:
+    """TOML text as a dict; a syntax error, or nesting too deep, becomes a LevelError."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LevelError(file, "", f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise LevelError(file, "", "not valid TOML: nested too deeply") from None

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sandbox.io.files import free_path
+
 from .loader import level_from_toml
 from .reader import LevelError
 from .schema import MAX_POINTS
@@ -236,10 +238,4 @@ def slug(title: str) -> str:
 
 def new_level_path(folder: Path, title: str) -> Path:
     """`folder`/<slug>.toml, or <slug>-2.toml, -3... so no file is overwritten."""
-    base = slug(title)
-    path = folder / f"{base}.toml"
-    n = 2
-    while path.exists():
-        path = folder / f"{base}-{n}.toml"
-        n += 1
-    return path
+    return free_path(folder, slug(title), ".toml")
