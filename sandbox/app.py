@@ -240,6 +240,7 @@ class App:
             return
         if self.too_small:
             self._draw_too_small()
+            self.renderer.flush()
             pygame.display.flip()
             self.frames += 1
             return
@@ -255,6 +256,7 @@ class App:
         t3 = time.perf_counter()
         if state.screenshot_request:
             self._save_screenshot(state.screenshot_request)
+        self.renderer.flush()  # before the flip: see Renderer.flush
         pygame.display.flip()
         if self.kernels is not None and self.frames == 0:
             self.kernels.first_frame_shown()  # the warm-up may load kernels in this process now
