@@ -139,7 +139,7 @@ def test_rows_handed_on_by_a_parent_give_the_same_bits(act):
     from sandbox.geometry import _kernels as K
     from sandbox.nn.activations import pieces
 
-    net = MLP([2, 12, 12, 12, 2], seed=5, activation=act)
+    net = MLP([2, 36, 36, 36, 2], seed=5, activation=act)  # over SHARE_MIN_SIZE
     pc = pieces(net.activation, net.negative_slope)
     kp = tuple(np.asarray(x, dtype=np.float64) for x in (pc.breakpoints, pc.slopes, pc.offsets))
     bounds = np.array([-4.0, 4.0, -4.0, 4.0])
@@ -154,7 +154,7 @@ def test_rows_handed_on_by_a_parent_give_the_same_bits(act):
 
     def layer(parents, r0):
         off, V, G, grp, pat = inputs
-        oG = np.zeros((R, 3, 12))
+        oG = np.zeros((R, 3, 36))
         out = K.run_layer(
             net.params, net.layout, 2, *kp, False, False, h, r0, R, off, V, G, grp, pat,
             parents, oG, np.empty(1, np.int64), np.empty((1, 2)), np.empty(1, np.int64),

@@ -40,8 +40,7 @@ from numba import njit
 
 STATUS_OK, STATUS_TOO_MANY_REGIONS, STATUS_TOO_MUCH_MEMORY, STATUS_TOO_MUCH_WORK = 0, 1, 2, 3
 
-# Codes returned by _layer_pass when a buffer is full; the caller grows it and resumes at the
-# region where the pass stopped (that region's partial output is discarded).
+# _layer_pass's codes for a full buffer: the caller grows it and redoes the region it stopped at.
 _NEED_SCRATCH_VERTS, _NEED_SCRATCH_PIECES, _NEED_ROWS = 10, 11, 12
 _NEED_VERTS, _NEED_CREASES = 13, 14
 
@@ -49,6 +48,9 @@ _NEED_VERTS, _NEED_CREASES = 13, 14
 # the centre and half-widths computed in floating point and each vertex's value differ from exact
 # arithmetic by a few units of 2^-53 times S (about 1e-15 S); 1e-13 S covers them many times over.
 BOX_SLACK = 1e-13
+# Layers of at most this many weights sum every region's rows from zero: there the hand-over from
+# a parent (`par`) costs more than the rows it saves.
+SHARE_MIN_SIZE = 32 * 32
 
 
 # Explicit loops: numba compiles each slice assignment with a shape check (seconds of start-up).
@@ -561,20 +563,19 @@ def run_layer(
     """Cut input regions r_start..r_end-1 of hidden layer l (0-based) by its neurons.
 
     bps, slopes, toffs: the activation's breakpoints and its pieces' slopes and offsets;
-    res_prev / res_cur: layer l-1 / layer l is a residual layer.
-    off/V/grp/pat: the input regions (pat (R, h_total) uint8 pieces); G (groups, 3, n_prev, or
-    2 n_prev after a residual layer) their groups' maps (layer 0: the identity, one group); par
-    each region's parent: the row of the piece of the same input region it was split from (-1
-    for none). A region shares its parent's feature rows up to the first neuron where their
-    pieces differ, so the pull-back of those rows is done once, by the parent, and handed on
-    (the same sums in the same order: the same bits). oG (>= r_end, 3, n, or 2 n for a residual
-    layer) receives the layer's map of every input region in the range. The output buffers
-    (ooff, oV, ogrp, flat opat, opar), the crease buffers and the scratch buffers are used in
-    place when big enough and replaced by larger ones when not; output regions start at row 0,
-    creases are appended after the first nc, and `work` counts on from the value given (the
-    pull-back's multiply-adds counted as if done in full). Returns (status, regions, creases,
-    cuts, work, ooff, oV, ogrp, opat, cseg, clay, cneu, sv, sstart, scnt, sq, opar).
-    """
+    res_prev / res_cur: layer l-1 / layer l is a residual layer. off/V/grp/pat: the input
+    regions (pat (R, h_total) uint8 pieces); G (groups, 3, n_prev, or 2 n_prev after a residual
+    layer) their groups' maps (layer 0: the identity, one group); par each region's parent: the
+    row of the piece of the same input region it was split from (-1 for none). A region shares
+    its parent's feature rows up to the first neuron where their pieces differ, so the pull-back
+    of those rows is done once, by the parent, and handed on (the same sums in the same order:
+    the same bits). oG (>= r_end, 3, n, or 2 n for a residual layer) receives the layer's map
+    of every input region in the range. The output buffers (ooff, oV, ogrp, flat opat, opar),
+    the crease buffers and the scratch buffers are used in place when big enough and replaced
+    by larger ones when not; output regions start at row 0, creases are appended after the
+    first nc, `work` counts on from the value given (every row counted). Returns (status,
+    regions, creases, cuts, work, ooff, oV, ogrp, opat, cseg, clay, cneu, sv, sstart, scnt, sq,
+    opar)."""
     n = layout[l, 1]
     n_prev = layout[l, 2]
     first = l == 0
@@ -609,7 +610,7 @@ def run_layer(
     # per region: first child, next sibling (in the range), row of its snapshot (-1: none)
     n_in = r_end - r_start
     tree = np.full((max(n_in, 1), 3), -1, np.int64)
-    for c in range(r_end - 1, r_start - 1, -1):
+    for c in range(r_end - 1, r_start - 1 if n_prev * n > SHARE_MIN_SIZE else r_end - 1, -1):
         p = par[c]
         if p >= r_start and grp[p] == grp[c]:
             tree[c - r_start, 1] = tree[p - r_start, 0]
