@@ -7,8 +7,8 @@ runs of N steps), the same step in torch.optim float64 with the matching layers 
 pre-drawn), the ratio torch/ours, and the step time relative to ReLU's (goal: within 25%, i.e.
 at most 1.25x, for the piecewise-linear ones). Then, for [2,16,16,16,2], [2,32,32,32,2] and
 [2,64,64,64,2] in [-6, 6]^2, milliseconds per `linear_regions` call (best of R) with the region
-count, relative to ReLU's. Everything runs in one process one after the other, so the figures share the machine's
-load; rerun for steadier numbers.
+count, relative to ReLU's. Everything runs in one process one after the other, so the figures
+share the machine's load; rerun for steadier numbers.
 """
 
 from __future__ import annotations
