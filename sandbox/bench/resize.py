@@ -130,8 +130,10 @@ def main(argv: list[str]) -> int:
               f"phase {counts}", flush=True)  # fmt: skip
     for gen, times in gc_times.items():
         if times:
-            print(f"garbage collections of generation {gen}: {len(times)}, "
-                  f"{1e3 * sum(times):.0f} ms in all, longest {1e3 * max(times):.0f} ms")
+            print(
+                f"garbage collections of generation {gen}: {len(times)}, "
+                f"{1e3 * sum(times):.0f} ms in all, longest {1e3 * max(times):.0f} ms"
+            )
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if profiler is not None:
         import pstats
