@@ -161,4 +161,3 @@ def test_the_app_flushes_before_each_flip_and_freezes_what_lives_long(make_app, 
     assert app.memory.frozen and gc.get_freeze_count() > 10_000
     app.close()
     assert gc.get_freeze_count() == 0
-
