@@ -52,7 +52,7 @@ from sandbox.geometry import (
     ray_probe,
     serra_bound,
 )
-from sandbox.geometry.arrangement import bounded_regions
+from sandbox.geometry.arrangement import bounded_regions, too_many_partition
 from sandbox.geometry.sampled import sampled_surface
 from sandbox.geometry.surface import FoldedSurface, build_surface, halfplane_surface
 from sandbox.memo import EXPENSIVE_S, HOLD_BY_COST, Memo
@@ -185,6 +185,11 @@ class Session:
         # the geometry worker: None computes every partition in the frame (tests, scripts)
         self.background_above: float | None = None
         self.worker: Worker | None = None
+        # why the exact geometry cannot be computed yet (its kernels are still compiling on a
+        # first start; set by the app each frame), "" when it can: meanwhile the partitions are
+        # placeholders that say so, and nothing here calls a region kernel
+        self.geometry_pending = ""
+        self.training_pending = ""  # the same for the training kernel: no step is taken
         self._snapshot: Snapshot | None = None
 
     # ------------------------------------------------------------------ versions
@@ -304,6 +309,8 @@ class Session:
     # ------------------------------------------------------------------ training
     def train(self, n: int) -> None:
         """Run n training steps, one at a time while the timeline is still dense."""
+        if self.training_pending:
+            return
         tr = self.trainer
         self._start_timeline()
         n = int(n)
@@ -325,6 +332,8 @@ class Session:
 
     def train_for(self, seconds: float) -> None:
         """Train for a time budget (flat out), one step at a time while the timeline is dense."""
+        if self.training_pending:
+            return
         tr = self.trainer
         self._start_timeline()
         try:
@@ -429,6 +438,10 @@ class Session:
         `background_above` set, possibly one for older weights while the worker makes the new
         one (module docstring)."""
         name = "partition" if upto_layer is None else "layer_partition"
+        if self.geometry_pending:
+            part = too_many_partition(self.net, bounds, upto_layer, 0)
+            part.message = self.geometry_pending
+            return part
         if self.background_above is None:
             return self.derive(name, self._partition, bounds, upto_layer)
         return self._partition_behind(name, bounds, upto_layer)
@@ -587,6 +600,8 @@ class Session:
     def dead_neurons(self, bounds: Bounds, part: Partition | None) -> list[str]:
         """Names ("L2 #5") of the neurons that get no gradient: never active on the training
         data (or, with no data, nowhere in the window)."""
+        if self.geometry_pending:
+            return []
         pts = self.points
         X = np.asarray(pts.X) if len(pts) else None
         usable = part if part is not None and not part.too_many else None
@@ -601,6 +616,9 @@ class Session:
     def neuron_flags(self, bounds: Bounds, part: Partition | None) -> tuple[np.ndarray, np.ndarray]:
         """Dead (never active on the training data, or in the window without data) and copycat
         (crease on top of another neuron's of the same layer) flags, per hidden neuron."""
+        if self.geometry_pending:
+            n = int(sum(self.net.hidden_sizes))
+            return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
         pts = self.points
         X = np.asarray(pts.X) if pts is not None and len(pts) else None
         usable = part if part is not None and not part.too_many else None
@@ -628,8 +646,10 @@ class Session:
     ) -> FoldedSurface:
         """The 3D surface of `kind` (output, probability, laplace, band, neuron, halfplane).
 
-        Raises ValueError when the partition is over its budget.
+        Raises ValueError when the partition is over its budget or not computed yet.
         """
+        if self.geometry_pending:
+            raise ValueError(self.geometry_pending)
         net = self.net
         if kind == "halfplane" and net.activation is Activation.RELU:
             return halfplane_surface(*first_layer_neuron(net, neuron[1]), bounds)

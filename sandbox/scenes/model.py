@@ -108,6 +108,7 @@ class ModelController(Controller):
         self._last_step_count = -1
         self._psnr: float | None = None
         self._psnr_time = -1.0
+        self._said_pending = False  # told once that training waits for its kernel
 
     def routes(self) -> Routes:
         return {
@@ -480,6 +481,11 @@ class ModelController(Controller):
         """One frame's training: the speed setting's steps, or flat out for the frame budget."""
         s = self.state
         self.sync_data()
+        if s.playing and self.session.training_pending:
+            if not self._said_pending:
+                self._said_pending = True
+                self.scene.say(self.session.training_pending)
+            return
         if s.playing and s.trainer is not None:
             steps = s.steps_per_frame
             if steps:
