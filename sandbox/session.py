@@ -33,6 +33,7 @@ No pygame or OpenGL here: this is the core side of the upper floors, tested with
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -68,6 +69,9 @@ Bounds = tuple[float, float, float, float]
 DENSE_STEPS = 100  # every step is a snapshot up to here (the timeline keeps them all)
 TIMELINE_BYTES = 64 * 1024 * 1024  # the largest network allowed still keeps ~280 snapshots
 BACKGROUND_ABOVE_S = 0.012  # the app computes partitions slower than this on the worker
+# a snapshot's full loss pass costlier than this: at most one snapshot per RECORD_HOLD_S
+RECORD_COSTLY_S = 0.01
+RECORD_HOLD_S = 0.25
 LAG_MARK_S = 1.0  # a shown partition older than this is marked "updating regions"
 PARTITIONS = ("partition", "layer_partition")
 
@@ -191,6 +195,8 @@ class Session:
         self.geometry_pending = ""
         self.training_pending = ""  # the same for the training kernel: no step is taken
         self._snapshot: Snapshot | None = None
+        self._record_cost = 0.0  # seconds the last snapshot's full loss pass took
+        self._recorded_at = -math.inf
 
     # ------------------------------------------------------------------ versions
     @property
@@ -394,7 +400,18 @@ class Session:
             if step == last:
                 return
             tl.clear()
+        now = time.perf_counter()
+        if (
+            step > DENSE_STEPS
+            and self._record_cost > RECORD_COSTLY_S
+            and now - self._recorded_at < RECORD_HOLD_S
+        ):
+            # a wide network on a picture: each full loss pass costs tens of ms, so after the
+            # dense start the snapshots come a few times a second, not every frame
+            return
         m = tr.metrics()
+        self._record_cost = time.perf_counter() - now
+        self._recorded_at = now
         tl.record(step, self.net.params, _nan(m.train_loss), _nan(m.test_loss))
 
     def show_snapshot(self, index: int) -> int:
@@ -600,18 +617,31 @@ class Session:
     def dead_neurons(self, bounds: Bounds, part: Partition | None) -> list[str]:
         """Names ("L2 #5") of the neurons that get no gradient: never active on the training
         data (or, with no data, nowhere in the window)."""
+        return self.dead_neurons_job(bounds, part)()
+
+    def dead_neurons_job(self, bounds: Bounds, part: Partition | None) -> Callable[[], list[str]]:
+        """`dead_neurons` as a job that reads only copies (the points, and the weights `part`
+        was made from or a snapshot of the live ones), so it may run on the geometry worker:
+        on a big network and a picture's thousands of points it takes a good part of a second.
+        """
         if self.geometry_pending:
-            return []
+            return list
         pts = self.points
-        X = np.asarray(pts.X) if len(pts) else None
+        X = np.array(pts.X, dtype=np.float64) if len(pts) else None
         usable = part if part is not None and not part.too_many else None
         net = self.net_of(usable)
+        if net is self.net:
+            net = self.snapshot().net  # the trainer goes on changing the live one
         # over budget: the partition says so, and the check samples a grid instead of
         # computing the partition all over again
         known = part if part is not None and part.too_many else usable
-        result = dead_neurons(net, bounds, X, partition=known)
-        mask = result.on_data if result.on_data is not None else result.in_window
-        return neuron_names(net.hidden_sizes, np.flatnonzero(np.asarray(mask, dtype=bool)))
+
+        def job() -> list[str]:
+            result = dead_neurons(net, bounds, X, partition=known)
+            mask = result.on_data if result.on_data is not None else result.in_window
+            return neuron_names(net.hidden_sizes, np.flatnonzero(np.asarray(mask, dtype=bool)))
+
+        return job
 
     def neuron_flags(self, bounds: Bounds, part: Partition | None) -> tuple[np.ndarray, np.ndarray]:
         """Dead (never active on the training data, or in the window without data) and copycat

@@ -528,12 +528,18 @@ class ModelController(Controller):
             # the blog's test: the whole picture (up to PSNR_SIDE pixels a side), not the pixels
             # trained; a wide network's pass over it is costly, so about once a second
             if force or s.time - self._psnr_time >= PSNR_INTERVAL or self._psnr is None:
+                self._psnr_time = s.time
                 try:
                     picture = load_picture(source).at_resolution(PSNR_SIDE)
-                    self._psnr = picture_psnr(s.net, picture)
                 except ValueError:
                     self._psnr = None
-                self._psnr_time = s.time
+                else:
+                    # on the geometry worker once it takes longer than a frame
+                    net = self.session.snapshot().net
+                    psnr = self.session.derive_behind(
+                        "psnr", lambda: picture_psnr(net, picture), source, reads=("weights",)
+                    )
+                    self._psnr = psnr if psnr is not None else self._psnr
             m = replace(m, psnr=self._psnr)
         s.metrics = m
         if m.step != self._last_step_count:

@@ -349,8 +349,11 @@ class PlaneController(Controller):
         if s.time - self._health_time < HEALTH_INTERVAL:
             return
         self._health_time = s.time
-        names = session.derive("dead_neurons", session.dead_neurons, *args, reads=reads)
-        s.geometry = replace(s.geometry, dead=len(names), dead_names=tuple(names))
+        # on the geometry worker once it takes longer than a frame (big networks, pictures)
+        job = session.dead_neurons_job(*args)
+        names = session.derive_behind("dead_neurons", job, *args, reads=reads)
+        if names is not None:
+            s.geometry = replace(s.geometry, dead=len(names), dead_names=tuple(names))
 
     def update_hover(self) -> None:
         s = self.state
