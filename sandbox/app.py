@@ -75,9 +75,12 @@ class App:
         self.memory = MemoryKeeper()  # freed UI memory goes back to the system (sandbox.memory)
 
     # ------------------------------------------------------------------ start-up
-    def start(self, hidden: bool = False) -> None:
+    def start(self, hidden: bool = False, reuse_window: bool = False) -> None:
         """Open the window and GL context, build the UI manager and the first scene.
 
+        `reuse_window`: an OpenGL window of the configured size left open by an app closed
+        with `close(keep_window=True)` is used again (the monkey's soak opens dozens of apps in
+        one process; with SDL's offscreen driver each new window kept 4-8 MB for good).
         Raises StartupError with a readable message when OpenGL 3.3 is not available or the
         configuration names something that does not exist.
         """
@@ -86,13 +89,16 @@ class App:
         from sandbox.render import GLContextError, create_window
 
         size = tuple(self.config.size)
-        if pygame.display.get_init() and pygame.display.get_surface() is not None:
-            # a window left by someone else (a test) keeps its drawable size: start afresh
-            pygame.display.quit()
-        try:
-            self.window = create_window(size, hidden=hidden, vsync=not hidden)
-        except GLContextError as exc:
-            raise StartupError(str(exc)) from exc
+        if reuse_window and _gl_window_of(size):
+            self.window = pygame.display.get_surface()
+        else:
+            if pygame.display.get_init() and pygame.display.get_surface() is not None:
+                # a window left by someone else (a test) keeps its drawable size: start afresh
+                pygame.display.quit()
+            try:
+                self.window = create_window(size, hidden=hidden, vsync=not hidden)
+            except GLContextError as exc:
+                raise StartupError(str(exc)) from exc
         if self.config.fullscreen and not hidden:
             try:
                 pygame.display.toggle_fullscreen()
@@ -151,8 +157,10 @@ class App:
         if not pygame.font.get_init():
             pygame.font.init()
 
+        from sandbox.ui import gui_fixes
         from sandbox.ui.presenter import theme_for
 
+        gui_fixes.install()  # before the first element asks its theme for its ids
         scale = self.state.scale
         theme = self.state.workshop.theme
         w, h = self.state.layout.window
@@ -240,6 +248,7 @@ class App:
             return
         if self.too_small:
             self._draw_too_small()
+            self.renderer.flush()
             pygame.display.flip()
             self.frames += 1
             return
@@ -255,6 +264,7 @@ class App:
         t3 = time.perf_counter()
         if state.screenshot_request:
             self._save_screenshot(state.screenshot_request)
+        self.renderer.flush()  # before the flip: see Renderer.flush
         pygame.display.flip()
         if self.kernels is not None and self.frames == 0:
             self.kernels.first_frame_shown()  # the warm-up may load kernels in this process now
@@ -447,7 +457,10 @@ class App:
             if self.state.quit:
                 break
 
-    def close(self) -> None:
+    def close(self, keep_window: bool = False) -> None:
+        """End the app: its scene, worker and warm-up processes, and the window unless
+        `keep_window` (then its GL objects are deleted and the window waits for the next
+        app's `start(reuse_window=True)`)."""
         import pygame
 
         if self.scene is not None:
@@ -460,7 +473,26 @@ class App:
         if self.kernels is not None:
             self.kernels.stop()  # the warm-up's child processes end with the app
             self.kernels = None
+        if self.manager is not None:
+            self.manager.clear_and_reset()
+            self.manager = None
+        if keep_window and pygame.display.get_init() and self.renderer is not None:
+            self.renderer.delete()
+            self.renderer = None
+            return
         pygame.display.quit()
+
+
+def _gl_window_of(size: tuple[int, ...]) -> bool:
+    """An OpenGL window of this size is open (and its context current)."""
+    import pygame
+
+    if not pygame.display.get_init():
+        return False
+    surface = pygame.display.get_surface()
+    if surface is None or not surface.get_flags() & pygame.OPENGL:
+        return False
+    return tuple(pygame.display.get_window_size()) == tuple(int(v) for v in size)
 
 
 def run(config: AppConfig) -> int:

@@ -103,6 +103,11 @@ def test_laplace_on_a_smooth_network_is_sampled_on_the_grid(make_app, monkeypatc
     d.scene.apply(A.SetPriorPrecision(0.01))  # a weaker prior: less sure, sampled again
     d.run_frames(3, dt=1 / 30)
     assert np.abs(sent[-1][1]).mean() < np.abs(values).mean()
+    # the split view (X): MAP on the left, the sampled Laplace pane on the right, not MAP twice
+    d.send(key(pygame.K_x), frames=3)
+    plane = d.scene.plane.renderer
+    assert View.SPLIT in s.views and View.LAPLACE not in s.views
+    assert plane.split_sampled and not plane.laplace_ok
 
 
 def _softmax(z):

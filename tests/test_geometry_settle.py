@@ -1,7 +1,8 @@
 """The layer pass's shortcuts leave the partition unchanged to the bit (_kernels._layer_pass).
 
-Lines are settled by a bounding-box test before any vertex is looked at, and the pull-back sums
-its rows four at a time. Both must give exactly what the reference twin gives, above all where
+Lines are settled by a bounding-box test before any vertex is looked at, and the pull-back forms
+its rows with no branch on a neuron's piece, drops the zero ones in a second loop and sums them
+two at a time. Both must give exactly what the reference twin gives, above all where
 a line passes through a vertex or within the zero tolerance of one (the box test must then
 leave the neuron to the vertex test), near the origin and far from it.
 """
@@ -60,9 +61,9 @@ def test_lines_through_and_near_a_vertex_match_the_reference(centre, half):
     _same_as_reference(net, bounds)
 
 
-def test_pull_back_rows_summed_four_at_a_time_match_the_reference():
-    # widths that leave 0 to 3 rows after the groups of four, with leaky ReLU (every row summed)
-    # and ReLU (only the on rows)
+def test_pull_back_rows_summed_in_pairs_match_the_reference():
+    # odd and even widths (a row left after the pairs or not), with leaky ReLU (every row
+    # summed) and ReLU (only the on rows)
     for act in ("relu", "leaky_relu"):
         for width in (5, 6, 7, 8):
             net = MLP([2, width, width + 1, 2], seed=width, activation=act)
@@ -72,6 +73,28 @@ def test_pull_back_rows_summed_four_at_a_time_match_the_reference():
             )
             assert np.array_equal(P.vertices, ref.vertices)
             assert np.array_equal(P.feature_maps, ref.feature_maps)
+
+
+@pytest.mark.parametrize("act", ["leaky_relu", "hardtanh", "abs"])
+def test_branch_free_rows_and_zero_rows_match_the_reference_to_the_bit(act):
+    # layer 1 holds neurons whose map is zero (no weights, no bias): their rows are dropped in
+    # the second loop for leaky ReLU and abs, kept (a piece's offset) for hardtanh; the rows of
+    # every piece (slope 0, 1 or the leak; offsets +-1), also added to a residual layer's input,
+    # must equal _map_kernels._input_feature's branches, and the zeros keep their sign
+    bounds = (-2.0, 2.0, -2.0, 2.0)
+    for res in (False, True):
+        net = MLP([2, 6, 6, 2], seed=3, activation=act, residual=res)
+        W1, b1 = net.layers[0]
+        W1[[1, 4]] = 0.0
+        b1[[1, 4]] = 0.0
+        P = linear_regions(net, bounds, threads=1)
+        ref = partition_reference(
+            net.params, net.layout, 2, bounds, pieces=_pieces(net), residual=net.residual_layers
+        )
+        assert len(P) == len(ref.offsets) - 1 > 4
+        assert np.array_equal(P.vertices, ref.vertices)
+        assert np.array_equal(P.feature_maps, ref.feature_maps)
+        assert np.array_equal(np.signbit(P.feature_maps), np.signbit(ref.feature_maps))
 
 
 def _pieces(net: MLP):

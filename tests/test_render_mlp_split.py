@@ -157,3 +157,88 @@ def test_split_screen_map_left_laplace_right(gl):
             inner &= (xx - px) ** 2 + (yy - py) ** 2 > 12.0**2
         assert inner.sum() > 0.5 * inner.size
         assert_pixels_close(got, expected, 3, mask=inner, what=f"pane laplace={laplace}")
+
+
+def _grid_interpolate(values: np.ndarray, bounds, nx: int, ny: int, X: np.ndarray) -> np.ndarray:
+    """Values (nx * ny, K) on field_grid.grid's nx x ny grid over bounds, interpolated at X as
+    its triangles do: each cell cut along its diagonal from (xmin, ymin) to (xmax, ymax)."""
+    x0, y0, x1, y1 = bounds
+    fx = (X[:, 0] - x0) / (x1 - x0) * (nx - 1)
+    fy = (X[:, 1] - y0) / (y1 - y0) * (ny - 1)
+    i = np.clip(np.floor(fx).astype(int), 0, nx - 2)
+    j = np.clip(np.floor(fy).astype(int), 0, ny - 2)
+    u, v = (fx - i)[:, None], (fy - j)[:, None]
+    a, b = values[j * nx + i], values[j * nx + i + 1]
+    c, d = values[(j + 1) * nx + i], values[(j + 1) * nx + i + 1]
+    below = a + u * (b - a) + v * (d - b)  # triangle (a, b, d): u >= v
+    above = a + v * (c - a) + u * (d - c)  # triangle (a, d, c)
+    return np.where(u >= v, below, above)
+
+
+def test_split_screen_of_a_smooth_network_samples_laplace_on_the_right(gl):
+    """A tanh network has no regions for the closed forms: the split view's right pane shows
+    the Laplace fit's probit logits m / sqrt(1 + pi/8 v) sampled on a grid (MacKay), the left
+    the MAP output per pixel; both against the CPU (the variances from logit_mean_cov)."""
+    from sandbox.nn import MLP
+    from sandbox.render.field_grid import GRID_STEP
+    from sandbox.render.plane_view import PlaneRenderer
+    from sandbox.session import new_points
+    from sandbox.state import AppState
+    from sandbox.vocab import Task, View
+
+    view = View2D((0.2, 0.1), 1.2, 320, 240)
+    net = MLP.from_weights(random_layers([2, 8, 8, 2], seed=13), activation="tanh")
+    panes = split_panes(view)
+    X = np.random.default_rng(1).uniform(-4, 4, (12, 2))
+    s = AppState()
+    s.layout.window = (320, 240)
+    s.layout.plane = (0, 0, 320, 240)
+    s.camera = view
+    s.views = {View.FIELD, View.SPLIT}
+    s.prior_precision = 0.05
+    s.session.show_network(net)
+    points = new_points(Task.CLASSIFICATION, 0.0, 0)
+    points.add(X, net.forward(X).argmax(axis=1))
+    s.session.set_points(points)
+    la = s.session.laplace(s.prior_precision).laplace
+    x0, y0, x1, y1 = union_bounds(panes)
+    s.partition = s.session.partition((x0, x1, y0, y1))
+    assert s.partition.smooth and la is not None
+    plane = PlaneRenderer(gl.renderer())
+    r = plane.r
+    r.begin_frame()
+    plane.draw(s)
+    pixels = r.read_pixels()
+    plane.release()
+    assert plane.split_sampled and not plane.laplace_ok
+    shrink = []
+    for pane, laplace in zip(panes, (False, True), strict=True):
+        x, _, w, _ = pane.scissor
+        cols = np.arange(x, x + w) - pane.viewport[0]
+        centers = pane.view.pixel_centers()[:, cols].reshape(-1, 2)
+        logits = net.forward(centers)
+        if laplace:
+            bounds = pane.view.world_bounds()
+            nx, ny = w // GRID_STEP + 2, 240 // GRID_STEP + 2
+            gx, gy = np.meshgrid(np.linspace(bounds[0], bounds[2], nx),
+                                 np.linspace(bounds[1], bounds[3], ny))  # fmt: skip
+            samples = np.column_stack([gx.ravel(), gy.ravel()])
+            mean, cov = la.logit_mean_cov(samples)
+            var = np.diagonal(cov, axis1=1, axis2=2)
+            probit = mean / np.sqrt(1.0 + np.pi / 8.0 * var)
+            shrink.append(np.abs(probit).mean() / np.abs(mean).mean())
+            logits = _grid_interpolate(probit, bounds, nx, ny, centers)
+        expected = palette.to_uint8(palette.class_field_colors(logits)).reshape(240, w, 3)
+        got = pixels[:, x : x + w]
+        inner = np.ones((240, w), bool)
+        inner[:, :2] = inner[:, -2:] = False  # the pane's edges
+        dots = pane.view.world_to_screen(X) + np.array([pane.viewport[0] - x, 0.0])
+        yy, xx = np.mgrid[0:240, 0:w] + 0.5
+        for px, py in dots:
+            inner &= (xx - px) ** 2 + (yy - py) ** 2 > 12.0**2
+        assert inner.sum() > 0.5 * inner.size
+        assert_pixels_close(got, expected, 3, mask=inner, what=f"pane laplace={laplace}")
+    # the right pane is not the left one again: the variances shrink the logits visibly
+    assert shrink[0] < 0.9
+    left, right = pixels[:, :160].astype(int), pixels[:, 160:].astype(int)
+    assert np.abs(left - right).max() > 20

@@ -286,11 +286,13 @@ class MonkeyRun:
 
         if self.app is not None:
             try:
-                self.app.close()
+                self.app.close(keep_window=True)
             except Exception:
                 pass
+        # one window for every screen and restart of a soak: each new offscreen window kept
+        # 4-8 MB (SDL's offscreen driver with Mesa), 29 screens 110-230 MB
         self.app = App(screen_config(self.screen, self.size, self.workdir))
-        self.app.start(hidden=True)
+        self.app.start(hidden=True, reuse_window=True)
 
     def _slowest(self, report: MonkeyReport, seconds: float, gesture: Gesture) -> None:
         timings = dict(self.app.state.timings) if self.app is not None else {}
@@ -354,7 +356,7 @@ class MonkeyRun:
             os.chdir(cwd)
             if self.app is not None:
                 try:
-                    self.app.close()
+                    self.app.close(keep_window=True)
                 except Exception:
                     pass
         return report
@@ -402,7 +404,15 @@ def main(argv: list[str]) -> int:
         totals.events += report.events
         totals.seconds += report.seconds
         totals.rss_peak = max(totals.rss_peak, report.rss_peak)
+        totals.rss_warm = totals.rss_warm or report.rss_warm
+        totals.rss_end = report.rss_end
     rate = totals.events / max(1e-9, totals.seconds)
+    warm = totals.rss_warm
     print(f"all screens: {totals.events} events in {totals.seconds:.0f} s = {rate:.0f} events/s; "
-          f"peak resident memory {totals.rss_peak:.0f} MiB")  # fmt: skip
+          f"resident memory MiB: first warm-up {warm:.0f}, end {totals.rss_end:.0f} "
+          f"({totals.rss_end - warm:+.0f}), peak {totals.rss_peak:.0f} "
+          f"({totals.rss_peak - warm:+.0f})")  # fmt: skip
+    import pygame
+
+    pygame.display.quit()
     return 1 if seen_problem else 0

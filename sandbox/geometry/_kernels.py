@@ -24,10 +24,11 @@ budget exceeded, 2 memory budget exceeded, 3 work budget exceeded (the caller tu
 
 `_layer_pass` is written out in one function, with no calls and no arrays chosen at run time in
 its loop over regions: numba then does no reference counting per region. Two steps are shortened
-without changing a bit (tests/test_geometry_settle.py): the pull-back gathers the rows that are
-not zero without branches and adds them four at a time, each neuron's sum still running over
-them in order; and a bounding-box test settles the lines that miss a region before any vertex is
-looked at, answering only where the vertex test would give the same answer.
+without changing a bit (tests/test_geometry_settle.py): the pull-back forms each row with no
+branch on the neuron's piece (`_piece_adds`), drops the rows that are zero in a second loop, and
+adds the rows two at a time with the three columns in one loop, each neuron's sum still running
+over them in order; and a bounding-box test settles the lines that miss a region before any
+vertex is looked at, answering only where the vertex test would give the same answer.
 """
 
 from __future__ import annotations
@@ -73,11 +74,28 @@ def _copy2(dst, d0, src, s0, n):
 
 
 @njit(cache=True, nogil=True)
+def _piece_adds(slopes, toffs):
+    """Per piece p, the terms z[p], c[p] that make the input feature row (f0, f1, f2) of a neuron
+    on piece p equal (slope f0 + z, slope f1 + z, slope f2 + c) to the bit, with no branch on p:
+    _map_kernels._input_feature's branches give (0, 0, t) for slope 0, (f0, f1, f2 [+ t]) for
+    slope 1 and (s f0, s f1, s f2 + t) otherwise. x + (-0.0) is x for every x (also -0.0), and
+    0 x + 0.0 is +0.0 whatever the sign of x, so z is +0.0 for slope 0 and -0.0 otherwise, and c
+    is t except -0.0 where slope 1 has no offset (t is never -0.0 there)."""
+    m = slopes.shape[0]
+    z = np.empty(m)
+    c = np.empty(m)
+    for p in range(m):
+        z[p] = 0.0 if slopes[p] == 0.0 else -0.0
+        c[p] = -0.0 if slopes[p] == 1.0 and toffs[p] == 0.0 else toffs[p]
+    return z, c
+
+
+@njit(cache=True, nogil=True)
 def _layer_pass(
-    wt, bias, bps, slopes, toffs, res_prev, res_cur, first, bit_prev, bit, layer_no, r_end, off,
-    V, G, grp, pat, oG, r_start, oR, ooff, oV, ogrp, opat, cseg, clay, cneu, nc, sv, sstart, scnt,
-    sq, la0, la1, la2, kk, F0, F1, F2, cls, und, todo, lines, pvals, sg, tmp, cx, cy, eps,
-    max_regions, cuts, work, max_work,
+    wt, bias, bps, slopes, toffs, zadd, cadd, res_prev, res_cur, first, bit_prev, bit, layer_no,
+    r_end, off, V, G, grp, pat, oG, r_start, oR, ooff, oV, ogrp, opat, cseg, clay, cneu, nc, sv,
+    sstart, scnt, sq, la0, la1, la2, kk, F0, F1, F2, cls, und, todo, lines, pvals, sg, tmp, cx, cy,
+    eps, max_regions, cuts, work, max_work,
 ):  # fmt: skip
     """Cut input regions r_start..r_end-1 by one layer's n neurons (MATH.md section 1, step 2).
 
@@ -105,10 +123,11 @@ def _layer_pass(
         cuts0 = cuts
         # Pull the layer's neurons back to input space: line i is W_i F_r (+ b_i), F_r the input
         # region's map G[grp[r]] on each neuron's piece (ReLU: its switched-off rows zero). The
-        # rows that are not zero are gathered first, then added four at a time, each neuron's
+        # rows that are not zero are gathered first, then added two at a time, each neuron's
         # sum still running over them in order (the same operations as one row at a time).
         g = grp[r]
         na = 0
+        nz = 0
         if plain:  # ReLU: an off neuron adds nothing, an on one its map as it is
             if first:
                 for k in range(n_prev):
@@ -119,36 +138,28 @@ def _layer_pass(
                     kk[na] = k
                     na += pat[r, np.uint64(bit_prev + k)]
             nb = na
-            na = 0
             for j in range(nb):
                 k = kk[j]
                 f0 = G[g, 0, k]
                 f1 = G[g, 1, k]
                 f2 = G[g, 2, k]
-                kk[na] = k
-                F0[na] = f0
-                F1[na] = f1
-                F2[na] = f2
-                na += (f0 != 0.0) | (f1 != 0.0) | (f2 != 0.0)
+                F0[j] = f0
+                F1[j] = f1
+                F2[j] = f2
+                nz += (f0 != 0.0) | (f1 != 0.0) | (f2 != 0.0)
         else:
             for k in range(n_prev):
                 f0 = G[g, 0, k]
                 f1 = G[g, 1, k]
                 f2 = G[g, 2, k]
                 if not first:  # the neuron's piece, as _map_kernels._input_feature
+                    # (branch-free: see _piece_adds)
                     piece = pat[r, np.uint64(bit_prev + k)]
                     slope = slopes[piece]
-                    toff = toffs[piece]
-                    if slope == 0.0:
-                        f0 = 0.0
-                        f1 = 0.0
-                        f2 = toff
-                    elif slope != 1.0:
-                        f0 = slope * f0
-                        f1 = slope * f1
-                        f2 = slope * f2 + toff
-                    elif toff != 0.0:
-                        f2 = f2 + toff
+                    z = zadd[piece]
+                    f0 = slope * f0 + z
+                    f1 = slope * f1 + z
+                    f2 = slope * f2 + cadd[piece]
                     if res_prev:
                         f0 += G[g, 0, n_prev + k]
                         f1 += G[g, 1, n_prev + k]
@@ -157,7 +168,22 @@ def _layer_pass(
                     oG[r, 0, n + k] = f0
                     oG[r, 1, n + k] = f1
                     oG[r, 2, n + k] = f2
-                kk[na] = k
+                kk[k] = k
+                F0[k] = f0
+                F1[k] = f1
+                F2[k] = f2
+                nz += (f0 != 0.0) | (f1 != 0.0) | (f2 != 0.0)
+            nb = n_prev
+        # Drop the rows that are zero (rare), keeping the order. Compacting in a second loop keeps
+        # the row loop above free of stores whose place depends on the previous row's value.
+        na = nb
+        if nz < nb:
+            na = 0
+            for j in range(nb):
+                f0 = F0[j]
+                f1 = F1[j]
+                f2 = F2[j]
+                kk[na] = kk[j]
                 F0[na] = f0
                 F1[na] = f1
                 F2[na] = f2
@@ -166,35 +192,26 @@ def _layer_pass(
             la0[i] = 0.0
             la1[i] = 0.0
             la2[i] = 0.0
+        # two rows at a time, the three columns in one loop (each weight loaded once); each
+        # neuron's three sums still run over the rows in order
         j = 0
-        while j + 4 <= na:
+        while j + 2 <= na:
             k1 = kk[j]
             k2 = kk[j + 1]
-            k3 = kk[j + 2]
-            k4 = kk[j + 3]
-            fa = F0[j]
-            fb = F0[j + 1]
-            fc = F0[j + 2]
-            fd = F0[j + 3]
+            a0 = F0[j]
+            b0 = F0[j + 1]
+            a1 = F1[j]
+            b1 = F1[j + 1]
+            a2 = F2[j]
+            b2 = F2[j + 1]
             for i in range(n):
-                acc = ((la0[i] + wt[k1, i] * fa) + wt[k2, i] * fb) + wt[k3, i] * fc
-                la0[i] = acc + wt[k4, i] * fd
-            fa = F1[j]
-            fb = F1[j + 1]
-            fc = F1[j + 2]
-            fd = F1[j + 3]
-            for i in range(n):
-                acc = ((la1[i] + wt[k1, i] * fa) + wt[k2, i] * fb) + wt[k3, i] * fc
-                la1[i] = acc + wt[k4, i] * fd
-            fa = F2[j]
-            fb = F2[j + 1]
-            fc = F2[j + 2]
-            fd = F2[j + 3]
-            for i in range(n):
-                acc = ((la2[i] + wt[k1, i] * fa) + wt[k2, i] * fb) + wt[k3, i] * fc
-                la2[i] = acc + wt[k4, i] * fd
-            j += 4
-        while j < na:
+                w1 = wt[k1, i]
+                w2 = wt[k2, i]
+                la0[i] = (la0[i] + w1 * a0) + w2 * b0
+                la1[i] = (la1[i] + w1 * a1) + w2 * b1
+                la2[i] = (la2[i] + w1 * a2) + w2 * b2
+            j += 2
+        if j < na:
             k = kk[j]
             f0 = F0[j]
             f1 = F1[j]
@@ -204,7 +221,6 @@ def _layer_pass(
                 la0[i] += w * f0
                 la1[i] += w * f1
                 la2[i] += w * f2
-            j += 1
         for i in range(n):
             la2[i] += bias[i]
             oG[r, 0, i] = la0[i]
@@ -544,6 +560,7 @@ def run_layer(
         for k in range(n_prev):
             wt[k, i] = params[layout[l, 0] + i * n_prev + k]
     bias = params[layout[l, 3] : layout[l, 3] + n]
+    zadd, cadd = _piece_adds(slopes, toffs)
     la0 = np.empty(n)
     la1 = np.empty(n)
     la2 = np.empty(n)
@@ -603,8 +620,8 @@ def run_layer(
     status = 0
     while True:
         code, r, oR, nc, cuts, work, need = _layer_pass(
-            wt, bias, bps, slopes, toffs, res_prev, res_cur, first, bit_prev, bit, l + 1, r_end,
-            off, V, G, grp, pat, oG, r, oR, ooff, oV, ogrp[:ocap],
+            wt, bias, bps, slopes, toffs, zadd, cadd, res_prev, res_cur, first, bit_prev, bit,
+            l + 1, r_end, off, V, G, grp, pat, oG, r, oR, ooff, oV, ogrp[:ocap],
             opat[: ocap * h_total].reshape((ocap, h_total)), cseg, clay, cneu, nc, sv, sstart,
             scnt, sq[: scap * n].reshape((scap, n)), la0, la1, la2, kk, F0, F1, F2, cls, und,
             todo, lines, pvals, sg, tmp, cx, cy, eps, max_regions, cuts, work, max_work,

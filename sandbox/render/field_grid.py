@@ -17,22 +17,31 @@ import numpy as np
 GRID_STEP = 8  # screen pixels between samples of the output
 
 
-def grid_mesh(
-    net, bounds: tuple[float, float, float, float], nx: int, ny: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(vertices (V, 2), triangles (T, 3) int32, values (V, n_out)) of the network's output
-    sampled on an nx x ny grid over bounds = (xmin, ymin, xmax, ymax), two triangles a cell."""
+def grid(
+    bounds: tuple[float, float, float, float], nx: int, ny: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(vertices (V, 2), triangles (T, 3) int32) of an nx x ny grid over bounds = (xmin, ymin,
+    xmax, ymax), row by row from (xmin, ymin); cell (i, j) is the triangles (a, b, d) and
+    (a, d, c) of its corners a = (i, j), b = (i, j + 1), c = (i + 1, j), d = (i + 1, j + 1)."""
     xmin, ymin, xmax, ymax = bounds
     nx, ny = max(2, int(nx)), max(2, int(ny))
     gx, gy = np.meshgrid(np.linspace(xmin, xmax, nx), np.linspace(ymin, ymax, ny))
     vertices = np.column_stack([gx.ravel(), gy.ravel()])
-    values = net.forward(vertices)
     i = np.arange(ny - 1)[:, None] * nx + np.arange(nx - 1)[None, :]
     a, b, c, d = i, i + 1, i + nx, i + nx + 1
     triangles = np.concatenate(
         [np.stack([a, b, d], -1).reshape(-1, 3), np.stack([a, d, c], -1).reshape(-1, 3)]
     ).astype(np.int32)
-    return vertices, triangles, values
+    return vertices, triangles
+
+
+def grid_mesh(
+    net, bounds: tuple[float, float, float, float], nx: int, ny: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(vertices (V, 2), triangles (T, 3) int32, values (V, n_out)) of the network's output
+    sampled on an nx x ny grid over bounds = (xmin, ymin, xmax, ymax), two triangles a cell."""
+    vertices, triangles = grid(bounds, nx, ny)
+    return vertices, triangles, net.forward(vertices)
 
 
 def picture_error(picture, vertices: np.ndarray, values: np.ndarray) -> np.ndarray:

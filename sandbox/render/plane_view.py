@@ -6,7 +6,9 @@ that sub-viewport with a camera of the plane's size. Uploads are keyed: the mesh
 when the partition object changes, region colours and Laplace coefficients when they are needed
 and changed, the points when the data or the view moved (positions are re-expressed around the
 view centre so float32 stays exact when zoomed far in). When the exact partition is over its
-budget the per-pixel network shader draws the field instead.
+budget the per-pixel network shader draws the field instead. In split view a smooth network's
+Laplace pane is its own mesh of sampled probit logits (split.laplace_grid), since such a network
+has no regions for the closed forms.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from sandbox.render.margin_palette import MARGIN_COLORS
 from sandbox.render.mesh import GLMesh
 from sandbox.render.region_marks import RegionMarks, tint_of
 from sandbox.render.renderer import Renderer
-from sandbox.render.split import Pane, split_panes
+from sandbox.render.split import Pane, laplace_grid, split_panes, union_bounds
 from sandbox.state import AppState
 from sandbox.vocab import PER_PIXEL_MAX_WIDTH, Task, View
 
@@ -87,11 +89,20 @@ class PlaneRenderer:
         self._layer_mesh: GLMesh | None = None
         self._layer_key: Partition | None = None
         self.laplace_ok = False
+        # split view of a smooth network: the right pane's sampled Laplace field
+        self._split_mesh: GLMesh | None = None
+        self._split_key: tuple | None = None
+        self._split_time = -1.0
+        self.split_sampled = False
         self.panes: tuple[Pane, ...] | list[Pane] = ()
         self.marks = RegionMarks()  # the region being read and its neighbours, outlined
 
     def release(self) -> None:
         self.marks.delete()
+        if self._split_mesh is not None:
+            self._split_mesh.delete()
+            self._split_mesh = None
+            self._split_key = None
         if self._layer_mesh is not None:
             self._layer_mesh.delete()
             self._layer_mesh = None
@@ -259,6 +270,12 @@ class PlaneRenderer:
             and bool(state.views & {View.LAPLACE, View.SPLIT})
             and self._upload_laplace(state, part)
         )
+        self.split_sampled = (
+            part.smooth
+            and View.SPLIT in state.views
+            and state.task is Task.CLASSIFICATION
+            and self._upload_split_laplace(state)
+        )
         self._upload_points(state)
         field_ok = True
         sampled = False
@@ -269,7 +286,12 @@ class PlaneRenderer:
         if error:  # the error view replaces the field, sampled on a grid like a wide network
             per_pixel = False
             field_ok = self._upload_sampled(state, error=True)
-        elif part.smooth and View.LAPLACE in state.views and state.laplace is not None:
+        elif (
+            part.smooth
+            and View.LAPLACE in state.views
+            and state.laplace is not None
+            and not self.split_sampled
+        ):
             # a smooth network has no regions for the closed forms: Laplace's confidence is
             # sampled on the grid instead (logits shrunk by their variance)
             per_pixel = sampled = False
@@ -278,6 +300,9 @@ class PlaneRenderer:
         if per_pixel:  # the per-pixel network draws the output alone: no regions, no Laplace
             main = _output_only(main)
             right = _output_only(right) if right is not None else None
+        if self.split_sampled and right is not None:
+            # the sampled probit logits, drawn as an output (the Laplace confidence)
+            right = _output_only(right)
         flags = dict(
             field=field_ok,
             creases=View.CREASES in state.views,
@@ -336,11 +361,46 @@ class PlaneRenderer:
         x0, y0, _, _ = rect
         panes = split_panes(state.camera)
         self.panes = panes
-        for pane, style in zip(panes, (left, right), strict=True):
+        for k, (pane, style) in enumerate(zip(panes, (left, right), strict=True)):
             vx, vy, vw, vh = pane.viewport
             GL.glViewport(x0 + vx, y0 + vy, vw, vh)
             GL.glScissor(x0 + vx, y0 + vy, vw, vh)
-            self._draw_scene(state, pane.view, style, flags)
+            if k == 1 and self.split_sampled and self._split_mesh is not None:
+                with self.r.timed("field"):
+                    self.r.field_pass.draw(pane.view, self._split_mesh, style)
+                self._draw_scene(state, pane.view, style, {**flags, "field": False})
+            else:
+                self._draw_scene(state, pane.view, style, flags)
+
+    def _upload_split_laplace(self, state: AppState) -> bool:
+        """A smooth network's Laplace confidence for the split view's right pane: the fit's
+        probit logits sampled over the pane into a mesh of its own (split.laplace_grid), followed
+        a few times a second while training as the sampled fields are. False without a fit or
+        with one that does not match the network (the pane then shows the MAP output)."""
+        la = state.laplace
+        if la is None or state.camera is None:
+            return False
+        pane = split_panes(state.camera)[1].view
+        key = ("split", id(la), state.prior_precision, id(state.net), pane.center, pane.zoom,
+               pane.width, pane.height)  # fmt: skip
+        weights = state.session.weights_version
+        old = self._split_key
+        if old is not None and old[:-2] == key:
+            if old[-2] == weights or state.time - self._split_time < SAMPLE_HOLD_S:
+                return bool(old[-1])
+        self._split_time = state.time
+        try:
+            vertices, triangles, logits = laplace_grid(la, pane)
+        except (ValueError, ArithmeticError):
+            self._split_key = (*key, weights, False)
+            return False
+        if self._split_mesh is None:
+            self._split_mesh = GLMesh()
+        region = np.zeros(len(vertices), dtype=np.int32)
+        self._split_mesh.set_mesh(vertices, triangles, region, logits, origin=state.camera.center)
+        self._split_mesh.set_region_colors(palette.BACKGROUND[None, :3])
+        self._split_key = (*key, weights, True)
+        return True
 
     def _layer_style(self, state: AppState, layer_part: Partition) -> FieldStyle:
         """Flat regions of the partition made by layers <= l, on its own mesh."""
@@ -374,8 +434,10 @@ class PlaneRenderer:
         cam = state.camera
         _, _, pw, ph = state.layout.plane
         fit = (id(state.laplace), state.prior_precision) if laplace else None
+        # in split view each pane sees a taller window than the plane's camera: cover both
+        split = View.SPLIT in state.views and state.task is Task.CLASSIFICATION
         key = ("sampled", error, fit, id(state.net), cam.center, cam.zoom, pw, ph, state.scale,
-               state.preset)  # fmt: skip
+               state.preset, split)  # fmt: skip
         weights = state.session.weights_version
         old = self._mesh_key if isinstance(self._mesh_key, tuple) else None
         fresh = old is not None and old[:-1] == key and old[-1] == weights
@@ -391,6 +453,12 @@ class PlaneRenderer:
             self._colors_key = self._laplace_key = None
             bounds = cam.world_bounds()
             nx, ny = pw // GRID_STEP + 2, ph // GRID_STEP + 2
+            if split:
+                panes = split_panes(cam)
+                bounds = union_bounds(panes)
+                ppu = max(p.view.pixels_per_unit for p in panes)
+                nx = int((bounds[2] - bounds[0]) * ppu) // GRID_STEP + 2
+                ny = int((bounds[3] - bounds[1]) * ppu) // GRID_STEP + 2
             vertices, triangles, values = grid_mesh(state.net, bounds, nx, ny)
             picture = self._picture(state) if error else None
             if picture is not None:

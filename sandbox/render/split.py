@@ -5,13 +5,21 @@ Each half gets its own viewport and a camera of half the width with the same cen
 so each half shows the whole scene (the zoom is relative to the half's own size, so the default
 view still fits [-6, 6]^2). The geometry must cover `union_bounds(panes)`, which is taller than
 the full-window view.
+
+A network with no exact regions (a smooth activation: tanh, sigmoid, gelu, sin) has no
+per-region closed forms for the Laplace pane; `laplace_grid` samples the Laplace fit's probit
+logits over the right pane instead (MacKay's approximation at every sample, as the single Laplace
+view of such a network does), for a mesh of its own beside the left pane's MAP output.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .camera import View2D
+from .field_grid import GRID_STEP, grid
 
 
 @dataclass(frozen=True)
@@ -46,3 +54,19 @@ def union_bounds(panes: tuple[Pane, ...] | list[Pane]) -> tuple[float, float, fl
         max(b[2] for b in bounds),
         max(b[3] for b in bounds),
     )
+
+
+def laplace_grid(
+    laplace, view: View2D, step: int = GRID_STEP
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(vertices (V, 2), triangles (T, 3) int32, logits (V, K)) of a fitted last-layer Laplace's
+    probit logits sampled about every `step` screen pixels over `view`'s window (the grid of
+    field_grid.grid). Each logit is its mean over the last-layer features at the sample shrunk by
+    its variance, m / sqrt(1 + pi/8 v) (LastLayerLaplace.probit_logits), so the mesh pass draws
+    the Laplace confidence from them as it draws an output; between samples the logits
+    interpolate linearly. Raises ValueError when the fit does not match the network."""
+    bounds = view.world_bounds()
+    nx = view.width // max(1, int(step)) + 2
+    ny = view.height // max(1, int(step)) + 2
+    vertices, triangles = grid(bounds, nx, ny)
+    return vertices, triangles, np.asarray(laplace.probit_logits(vertices), dtype=np.float64)
