@@ -58,10 +58,11 @@ from sandbox.geometry.sampled import sampled_surface
 from sandbox.geometry.surface import FoldedSurface, build_surface, halfplane_surface
 from sandbox.memo import EXPENSIVE_S, HOLD_BY_COST, Memo
 from sandbox.metrics import Metrics
-from sandbox.nn import MLP, LrSchedule, Trainer
+from sandbox.nn import MLP, Trainer
 from sandbox.nn.edits import crease_in_bounds, neuron_weights
 from sandbox.nn.timeline import Timeline
-from sandbox.vocab import DEFAULT_BATCH_SIZE, DEFAULT_LR, MAX_CLASSES, Activation, Task
+from sandbox.training_setup import TrainingSetup, new_points, new_trainer, outputs_needed
+from sandbox.vocab import Activation, Task
 
 T = TypeVar("T")
 Bounds = tuple[float, float, float, float]
@@ -74,19 +75,6 @@ RECORD_COSTLY_S = 0.01
 RECORD_HOLD_S = 0.25
 LAG_MARK_S = 1.0  # a shown partition older than this is marked "updating regions"
 PARTITIONS = ("partition", "layer_partition")
-
-
-@dataclass(frozen=True)
-class TrainingSetup:
-    """What a trainer is built from (the network panel's training settings)."""
-
-    optimizer: str = "adam"
-    learning_rate: float = DEFAULT_LR
-    batch_size: int = DEFAULT_BATCH_SIZE
-    l2: float = 0.0
-    seed: int = 0
-    schedule: LrSchedule = LrSchedule()
-    kind: tuple = ()  # (name, value) pairs of MLP's activation keywords; () is plain ReLU
 
 
 @dataclass(frozen=True)
@@ -105,37 +93,6 @@ class LaplaceFit:
 
     laplace: LastLayerLaplace | None
     error: str = ""
-
-
-def new_points(task: Task, test_fraction: float, seed: int) -> PointSet:
-    """An empty painted point set; classification sets accept all six classes."""
-    n_classes = MAX_CLASSES if task is Task.CLASSIFICATION else 2
-    return PointSet(task.value, n_classes, test_fraction=test_fraction, seed=max(0, int(seed)))
-
-
-def outputs_needed(points: PointSet) -> int:
-    """Network outputs for the data: 1 for a picture, else classes up to the highest used."""
-    if points.task.value == Task.REGRESSION.value:
-        return 1
-    y = points.y
-    return max(2, int(y.max()) + 1) if len(y) else 2
-
-
-def new_trainer(net: MLP, points: PointSet, setup: TrainingSetup) -> Trainer:
-    """A trainer of `net` on the points (ValueError when it refuses them or the settings)."""
-    return Trainer(
-        net,
-        np.ascontiguousarray(points.X),
-        np.ascontiguousarray(points.y),
-        task=points.task.value,
-        optimizer=setup.optimizer,
-        lr=setup.learning_rate,
-        batch_size=setup.batch_size,
-        l2=setup.l2,
-        seed=setup.seed,
-        test_mask=np.asarray(points.is_test),
-        schedule=setup.schedule,
-    )
 
 
 def neuron_names(hidden_sizes: Sequence[int], flat: np.ndarray) -> list[str]:

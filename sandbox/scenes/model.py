@@ -29,9 +29,9 @@ from sandbox.nn import MLP, LrSchedule
 from sandbox.nn.activations import parse_activation, smooth_note
 from sandbox.nn.trainer import plain_number
 from sandbox.scenes.base import Controller, Routes
-from sandbox.session import TrainingSetup, new_points, outputs_needed
 from sandbox.settings import setting
 from sandbox.state import NetworkSettings
+from sandbox.training_setup import TrainingSetup, new_points, outputs_needed
 from sandbox.vocab import (
     L2_MAX,
     LR_MAX,

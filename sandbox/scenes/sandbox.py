@@ -55,8 +55,8 @@ from sandbox.scenes.timeline import TimelineController
 from sandbox.scenes.torch_export import TorchExport
 from sandbox.scenes.view3d import View3DController
 from sandbox.scenes.workshop import Workshop
-from sandbox.session import new_points
 from sandbox.state import Toast
+from sandbox.training_setup import new_points
 from sandbox.ui import hud, presenter, region_card, stage_panels
 from sandbox.ui.dialogs import dropped_file_action
 from sandbox.ui.layout import compute_layout
