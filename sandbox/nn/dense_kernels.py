@@ -35,9 +35,6 @@ def _w(W, j, i):
 def _dense_forward(W, b, H, Z, relu, spare):
     """Z = W H + b (columns are samples), then ReLU when relu; spare: 3 rows of scratch."""
     n_out, n_in = W.shape
-    if n_out == 1:
-        _dense_forward_row(W, b, H, Z, relu)
-        return
     for j in range(0, n_out, 4):
         z0 = Z[j]
         z1 = Z[j + 1] if j + 1 < Z.shape[0] else spare[0]
@@ -90,35 +87,10 @@ def _dense_forward(W, b, H, Z, relu, spare):
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
-def _dense_forward_row(W, b, H, Z, relu):
-    """`_dense_forward` of a layer with one output (a picture's brightness, a regression): four
-    inputs per pass over the batch, no padded output rows."""
-    n_in = W.shape[1]
-    z0 = Z[0]
-    b0 = b[0]
-    for i in range(0, n_in, 4):
-        h0 = H[i]
-        h1 = H[i + 1] if i + 1 < n_in else h0
-        h2 = H[i + 2] if i + 2 < n_in else h0
-        h3 = H[i + 3] if i + 3 < n_in else h0
-        a0, a1, a2, a3 = _w(W, 0, i), _w(W, 0, i + 1), _w(W, 0, i + 2), _w(W, 0, i + 3)
-        lo = 0.0 if (relu and i + 4 >= n_in) else -np.inf
-        if i == 0:
-            for n in range(z0.shape[0]):
-                z0[n] = max(b0 + a0 * h0[n] + a1 * h1[n] + a2 * h2[n] + a3 * h3[n], lo)
-        else:
-            for n in range(z0.shape[0]):
-                z0[n] = max(z0[n] + a0 * h0[n] + a1 * h1[n] + a2 * h2[n] + a3 * h3[n], lo)
-
-
-@njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
 def _dense_grad(DZ, H, gW, gb, accumulate):
     """gW = DZ H^T and gb = row sums of DZ (sums over the batch); added to gW, gb when
     accumulate (the later chunks of a batch)."""
     n_out, n_in = gW.shape
-    if n_out == 1:
-        _dense_grad_row(DZ, H, gW, gb, accumulate)
-        return
     for j in range(0, n_out, 4):
         d0 = DZ[j]
         d1 = DZ[j + 1] if j + 1 < n_out else d0
@@ -165,30 +137,6 @@ def _dense_grad(DZ, H, gW, gb, accumulate):
             _store4(gW, j + 3, i, s30, s31, s32, s33, accumulate)
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
-def _dense_grad_row(DZ, H, gW, gb, accumulate):
-    """`_dense_grad` of a layer with one output: four inputs per pass, no padded rows."""
-    n_in = gW.shape[1]
-    d0 = DZ[0]
-    t0 = 0.0
-    for n in range(d0.shape[0]):
-        t0 += d0[n]
-    _store4(gb, 0, 0, t0, 0.0, 0.0, 0.0, accumulate)
-    for i in range(0, n_in, 4):
-        h0 = H[i]
-        h1 = H[i + 1] if i + 1 < n_in else h0
-        h2 = H[i + 2] if i + 2 < n_in else h0
-        h3 = H[i + 3] if i + 3 < n_in else h0
-        s0 = s1 = s2 = s3 = 0.0
-        for n in range(d0.shape[0]):
-            y0 = d0[n]
-            s0 += y0 * h0[n]
-            s1 += y0 * h1[n]
-            s2 += y0 * h2[n]
-            s3 += y0 * h3[n]
-        _store4(gW, 0, i, s0, s1, s2, s3, accumulate)
-
-
 @njit(cache=True, nogil=True, error_model="numpy")
 def _store4(G, j, i, s0, s1, s2, s3, accumulate):
     """G[j, i:i+4] = s0..s3 (or += when accumulate), skipping entries outside G (padding)."""
@@ -217,9 +165,6 @@ def _dense_backprop(W, DZ, H, DH, spare, thr):
     activations apply their derivative afterwards, see act_kernels.py).
     """
     n_out, n_in = W.shape
-    if n_out == 1:
-        _dense_backprop_row(W, DZ, H, DH, spare, thr)
-        return
     for i in range(0, n_in, 4):
         o0 = DH[i]
         o1 = DH[i + 1] if i + 1 < DH.shape[0] else spare[0]
@@ -291,27 +236,3 @@ def _dense_backprop(W, DZ, H, DH, spare, thr):
                     o1[n] = o1[n] + c0 * y0 + c1 * y1 + c2 * y2 + c3 * y3
                     o2[n] = o2[n] + e0 * y0 + e1 * y1 + e2 * y2 + e3 * y3
                     o3[n] = o3[n] + g0 * y0 + g1 * y1 + g2 * y2 + g3 * y3
-
-
-@njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
-def _dense_backprop_row(W, DZ, H, DH, spare, thr):
-    """`_dense_backprop` from a layer with one output: DH = W^T DZ is an outer product, four
-    input rows per pass over the batch."""
-    n_in = W.shape[1]
-    d0 = DZ[0]
-    for i in range(0, n_in, 4):
-        o0 = DH[i]
-        o1 = DH[i + 1] if i + 1 < DH.shape[0] else spare[0]
-        o2 = DH[i + 2] if i + 2 < DH.shape[0] else spare[1]
-        o3 = DH[i + 3] if i + 3 < DH.shape[0] else spare[2]
-        h0 = H[i]
-        h1 = H[i + 1] if i + 1 < H.shape[0] else h0
-        h2 = H[i + 2] if i + 2 < H.shape[0] else h0
-        h3 = H[i + 3] if i + 3 < H.shape[0] else h0
-        a0, a1, a2, a3 = _w(W, 0, i), _w(W, 0, i + 1), _w(W, 0, i + 2), _w(W, 0, i + 3)
-        for n in range(o0.shape[0]):
-            y0 = d0[n]
-            o0[n] = a0 * y0 if h0[n] > thr else 0.0
-            o1[n] = a1 * y0 if h1[n] > thr else 0.0
-            o2[n] = a2 * y0 if h2[n] > thr else 0.0
-            o3[n] = a3 * y0 if h3[n] > thr else 0.0
