@@ -7,11 +7,13 @@ where it never trims them by itself), so the resident size climbed by 190 MB wit
 presenter-mode toggles and by hundreds of megabytes over a monkey run, and never came back.
 Much of it is garbage only the cyclic collector frees (pygame-gui's elements refer to each
 other), so after a rebuild the keeper runs `gc.collect()` first. `malloc_trim(0)` returns the
-pages; with the collection it costs 20-80 ms, so `MemoryKeeper` asks for it only after a
-rebuild (`after_rebuild`, a frame that is slow anyway) or when the resident size has grown by
-`TRIM_GROWTH_MB` since the last trim, checking at most once a second and trimming at most every
-`TRIM_MIN_INTERVAL_S` (every `REBUILD_MIN_INTERVAL_S` after rebuilds, so dragging the window's
-edge does not trim each frame).
+pages; with the collection it costs 20-250 ms (the collection walks every Python object), so
+`MemoryKeeper` asks for it only after a rebuild (`after_rebuild`) or when the resident size has
+grown by `TRIM_GROWTH_MB` since the last trim, checking at most once a second and trimming at
+most every `TRIM_MIN_INTERVAL_S` (every `REBUILD_MIN_INTERVAL_S` after rebuilds, so dragging the
+window's edge does not trim each frame). A trim after a rebuild waits until `QUIET_S` have passed
+without another: in the rebuild's own frame it made a slow frame (a resize, 300 ms of panels)
+slower still, by 150-250 ms under load.
 
 Elsewhere than Linux with glibc, `resident_mb` answers 0 and trimming does nothing.
 """
@@ -28,6 +30,7 @@ PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 TRIM_GROWTH_MB = 48.0  # trim when the resident size grew this much since the last trim
 TRIM_MIN_INTERVAL_S = 10.0  # ...but not more often than this (a real leak must not cost frames)
 REBUILD_MIN_INTERVAL_S = 2.0  # a rebuild's trim waits this long after the last (window drags)
+QUIET_S = 0.3  # ...and until this long has passed since the last rebuild (not in its frame)
 CHECK_INTERVAL_S = 1.0
 
 
@@ -69,19 +72,21 @@ class MemoryKeeper:
         self.clock = clock
         self.trims = 0
         self._pending = False
+        self._rebuilt = -1e9
         self._checked = -1e9
         self._trimmed = -1e9
         self._baseline = resident_mb()
 
     def after_rebuild(self) -> None:
-        """Much was just freed (UI or scene torn down): trim at the next tick."""
+        """Much was just freed (UI or scene torn down): trim at a quiet tick soon."""
         self._pending = True
+        self._rebuilt = self.clock()
 
     def tick(self) -> bool:
         """Trim if due; True when it did."""
         now = self.clock()
         if self._pending:
-            if now - self._trimmed < REBUILD_MIN_INTERVAL_S:
+            if now - self._trimmed < REBUILD_MIN_INTERVAL_S or now - self._rebuilt < QUIET_S:
                 return False
         else:
             if now - self._checked < CHECK_INTERVAL_S:

@@ -126,3 +126,52 @@ def _lines_touching_a_corner(bounds, nudges: tuple[float, ...]) -> MLP:
 )
 def test_lines_touching_a_corner_match_the_reference(bounds):
     _same_as_reference(_lines_touching_a_corner(bounds, NUDGES + (-3e-12, -1e-9)), bounds)
+
+
+@pytest.mark.parametrize("act", ["relu", "leaky_relu", "hardtanh"])
+def test_rows_handed_on_by_a_parent_give_the_same_bits(act):
+    # a region split from another piece of its input region starts from its parent's sums
+    # after the rows they share; without parents (all -1) every region sums all its rows: the
+    # layer must come out the same to the bit, also where the output rows grow mid-layer (the
+    # pass resumes at a region whose sums may already be written) and for a range that starts
+    # mid-layer (the second thread's half: parents before it are not used)
+    from sandbox.geometry import _cutting as C
+    from sandbox.geometry import _kernels as K
+    from sandbox.nn.activations import pieces
+
+    net = MLP([2, 36, 36, 36, 2], seed=5, activation=act)  # over SHARE_MIN_SIZE
+    pc = pieces(net.activation, net.negative_slope)
+    kp = tuple(np.asarray(x, dtype=np.float64) for x in (pc.breakpoints, pc.slopes, pc.offsets))
+    bounds = np.array([-4.0, 4.0, -4.0, 4.0])
+    cut = C.cut_layers(net.params, net.layout, 2, bounds, 1e-12, 10**5, 10**9, 2**28, 1, pieces=kp)
+    R, h = len(cut.groups), int(net.layout[:, 1][:3].sum())
+    par = cut.buffers["par_b"][:R].copy()
+    assert (par >= 0).sum() > R // 2  # most regions have a parent
+    pat = np.zeros((R, h), np.uint8)
+    pat[:, : cut.patterns.shape[1]] = cut.patterns
+    inputs = (cut.offsets.copy(), cut.vertices.copy(), cut.maps.copy(), cut.groups.copy(), pat)
+    C.give_back(cut.buffers)
+
+    def layer(parents, r0):
+        off, V, G, grp, pat = inputs
+        oG = np.zeros((R, 3, 36))
+        out = K.run_layer(
+            net.params, net.layout, 2, *kp, False, False, h, r0, R, off, V, G, grp, pat,
+            parents, oG, np.empty(1, np.int64), np.empty((1, 2)), np.empty(1, np.int64),
+            np.empty(1, np.uint8), np.empty(1, np.int64), np.empty((1, 4)),
+            np.empty(1, np.int32), np.empty(1, np.int32), 0, np.empty((1, 2)),
+            np.empty(1, np.int64), np.empty(1, np.int64), np.empty(1, np.uint8), 1e-12, 10**5,
+            10**5 + 1, 0, 10**9,
+        )  # fmt: skip
+        n, nc = out[1], out[2]
+        assert out[0] == K.STATUS_OK
+        # the output rows grew mid-layer (hardtanh's layer 3 adds fewer pieces)
+        assert n > 2 * (R - r0) or act == "hardtanh"
+        ooff, oV, ogrp, opat = out[5:9]
+        return (oG[r0:], ooff[: n + 1], oV[: ooff[n]], ogrp[:n], opat[: n * h], out[9][:nc])
+
+    for r0 in (0, R // 3):
+        shared = layer(par, r0)
+        alone = layer(np.full(R, -1, np.int64), r0)
+        for a, b in zip(shared, alone, strict=True):
+            assert a.tobytes() == b.tobytes()

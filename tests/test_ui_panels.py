@@ -331,3 +331,20 @@ def test_input_mapper_mouse_and_keys():
     assert run(_ev(pygame.KEYDOWN, key=pygame.K_z, mod=pygame.KMOD_CTRL)) == [A.Undo()]
     assert run(_ev(pygame.KEYDOWN, key=pygame.K_y, mod=pygame.KMOD_CTRL)) == [A.Redo()]
     assert run(_ev(pygame.KEYDOWN, key=pygame.K_f, mod=0), consumed=True) == []
+
+
+def test_a_resize_builds_each_side_panel_once(display):
+    # whether a side scrolls used to be found by building it, then everything again with the
+    # scrolling box: twice the pygame-gui elements in a resize's frame
+    state = make_state((1280, 800))
+    panels = SandboxPanels(manager_for(state), state)
+    assert not panels._scroll  # everything fits at 1280x800
+    built = []
+    for side in ("left", "right"):
+        builder = getattr(panels, f"_build_{side}")
+        setattr(panels, f"_build_{side}", lambda s, b=builder, n=side: built.append(n) or b(s))
+    state.layout = compute_layout((1280, 640), state.ui_scale, n_layers=len(state.settings.hidden))
+    panels.sync(state)
+    assert sorted(built) == ["left", "right"]
+    fresh = make_state((1280, 640))
+    assert panels._scroll == SandboxPanels(manager_for(fresh), fresh)._scroll == {"left", "right"}

@@ -5,10 +5,10 @@
 hardtanh, ReLU with residual layers, tanh and GELU: microseconds per training step (best of R
 runs of N steps), the same step in torch.optim float64 with the matching layers (batches
 pre-drawn), the ratio torch/ours, and the step time relative to ReLU's (goal: within 25%, i.e.
-at most 1.25x, for the piecewise-linear ones). Then, for [2,16,16,16,2] and [2,32,32,32,2] in
-[-6, 6]^2, milliseconds per `linear_regions` call (best of R) with the region count, relative to
-ReLU's. Everything runs in one process one after the other, so the figures share the machine's
-load; rerun for steadier numbers.
+at most 1.25x, for the piecewise-linear ones). Then, for [2,16,16,16,2], [2,32,32,32,2] and
+[2,64,64,64,2] in [-6, 6]^2, milliseconds per `linear_regions` call (best of R) with the region
+count, relative to ReLU's. Everything runs in one process one after the other, so the figures
+share the machine's load; rerun for steadier numbers.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ KINDS = [
     ("tanh", "tanh", False),
     ("gelu", "gelu", False),
 ]
-PARTITION_ARCHS = ([2, 16, 16, 16, 2], [2, 32, 32, 32, 2])
+PARTITION_ARCHS = ([2, 16, 16, 16, 2], [2, 32, 32, 32, 2], [2, 64, 64, 64, 2])
 BOUNDS = (-6.0, 6.0, -6.0, 6.0)
 
 

@@ -106,6 +106,18 @@ def main(argv: list[str]) -> int:
         import cProfile
 
         profiler = cProfile.Profile()
+    import gc
+
+    gc_times: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    started: list[float] = []
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started:
+            gc_times[info["generation"]].append(time.perf_counter() - started[0])
+
+    gc.callbacks.append(on_gc)
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for screen in (s for s in args.screens.split(",") if s):
         r = run_screen(screen, sizes, args.resizes, args.after, max(1, args.drag), profiler)
@@ -116,6 +128,12 @@ def main(argv: list[str]) -> int:
               f"{max(ms):6.0f}, over 500 ms {sum(m > 500 for m in ms):2d}/{len(ms)}; frames "
               f"after: median {statistics.median(after):4.0f}, max {max(after):5.0f}; slowest "
               f"phase {counts}", flush=True)  # fmt: skip
+    for gen, times in gc_times.items():
+        if times:
+            print(
+                f"garbage collections of generation {gen}: {len(times)}, "
+                f"{1e3 * sum(times):.0f} ms in all, longest {1e3 * max(times):.0f} ms"
+            )
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if profiler is not None:
         import pstats

@@ -38,8 +38,8 @@ class _BufferPool:
     reusing the previous frames' buffers avoids that. A buffer is handed out again only when
     nothing else references it: a live Partition (or any view of its arrays) holds a reference
     to the buffer its arrays are views of, which the reference count shows. Layers alternate
-    between sets a and b (offsets, vertices, maps G, groups, patterns); the part_* buffers hold
-    the second half of a layer cut on a second thread.
+    between sets a and b (offsets, vertices, maps G, groups, patterns, parents); the part_*
+    buffers hold the second half of a layer cut on a second thread.
     """
 
     EMPTY = {
@@ -53,6 +53,8 @@ class _BufferPool:
         "grp_b": ((0,), np.int64),
         "pat_a": ((0,), np.uint8),
         "pat_b": ((0,), np.uint8),
+        "par_a": ((0,), np.int64),
+        "par_b": ((0,), np.int64),
         "sv": ((0, 2), np.float64),
         "sstart": ((0,), np.int64),
         "scnt": ((0,), np.int64),
@@ -64,6 +66,7 @@ class _BufferPool:
         "part_v": ((0, 2), np.float64),
         "part_grp": ((0,), np.int64),
         "part_pat": ((0,), np.uint8),
+        "part_par": ((0,), np.int64),
         "part_cseg": ((0, 4), np.float64),
         "part_clay": ((0,), np.int32),
         "part_cneu": ((0,), np.int32),
@@ -171,22 +174,24 @@ def give_back(buffers: dict) -> None:
 
 def _run(params, layout, l, h_total, r0, r1, inp, oG, buf, prefix, s, nc, work, eps, limits, act):
     max_regions, max_rows, max_work = limits
-    off, V, G, grp, pat = inp
+    off, V, G, grp, pat, par = inp
     bps, slopes, toffs, res_prev, res_cur = act
     res = K.run_layer(
         params, layout, l, bps, slopes, toffs, res_prev, res_cur, h_total, r0, r1, off, V, G,
-        grp, pat, oG,
+        grp, pat, par, oG,
         buf[prefix + "off" + s], buf[prefix + "v" + s], buf[prefix + "grp" + s],
-        buf[prefix + "pat" + s], buf[prefix + "cseg"], buf[prefix + "clay"],
-        buf[prefix + "cneu"], nc, buf[prefix + "sv"], buf[prefix + "sstart"],
-        buf[prefix + "scnt"], buf[prefix + "sq"], eps, max_regions, max_rows, work, max_work,
+        buf[prefix + "pat" + s], buf[prefix + "par" + s], buf[prefix + "cseg"],
+        buf[prefix + "clay"], buf[prefix + "cneu"], nc, buf[prefix + "sv"],
+        buf[prefix + "sstart"], buf[prefix + "scnt"], buf[prefix + "sq"], eps, max_regions,
+        max_rows, work, max_work,
     )  # fmt: skip
     status, n_out, nc, cuts, work = res[:5]
     names = ("off", "v", "grp", "pat")
     for name, a in zip(names, res[5:9], strict=True):
         buf[prefix + name + s] = a
+    buf[prefix + "par" + s] = res[16]
     for name, a in zip(
-        ("cseg", "clay", "cneu", "sv", "sstart", "scnt", "sq"), res[9:], strict=True
+        ("cseg", "clay", "cneu", "sv", "sstart", "scnt", "sq"), res[9:16], strict=True
     ):
         buf[prefix + name] = a
     return status, n_out, nc, cuts, work
@@ -229,6 +234,7 @@ def cut_layers(
     G[0, 0, 0] = G[0, 1, 1] = 1.0
     grp = np.zeros(1, np.int64)
     pat = np.zeros((1, h_total), np.uint8)
+    par = np.full(1, -1, np.int64)
     R = 1
     nc = 0
     cuts = 0
@@ -254,7 +260,7 @@ def cut_layers(
         if g_flat.shape[0] < 3 * cols * R:
             g_flat = buf["g" + s] = np.empty(max(3 * cols * R, 2 * g_flat.shape[0]))
         oG = g_flat[: 3 * cols * R].reshape(R, 3, cols)
-        inp = (off, V, G, grp, pat)
+        inp = (off, V, G, grp, pat, par)
         limits = (max_regions, max_rows, max_work)
         act = (bps, slopes, toffs, l > 0 and bool(residual[l - 1]), res_cur)
         if threads > 1 and R >= 2 and R * n * n_prev >= split_min_work:
@@ -289,14 +295,14 @@ def cut_layers(
                 break
             joined = J.join_layer_parts(
                 n0, nc0, buf["off" + s], buf["v" + s], buf["grp" + s], buf["pat" + s],
-                buf["cseg"], buf["clay"], buf["cneu"],
-                n1, nc1, buf["part_off"], buf["part_v"], buf["part_grp"],
-                buf["part_pat"], buf["part_cseg"], buf["part_clay"], buf["part_cneu"],
+                buf["par" + s], buf["cseg"], buf["clay"], buf["cneu"],
+                n1, nc1, buf["part_off"], buf["part_v"], buf["part_grp"], buf["part_pat"],
+                buf["part_par"], buf["part_cseg"], buf["part_clay"], buf["part_cneu"],
                 h_total, 2 * R_new, 2 * (nc0 + nc1),
             )  # fmt: skip
-            for name, a in zip(("off", "v", "grp", "pat"), joined[:4], strict=True):
+            for name, a in zip(("off", "v", "grp", "pat", "par"), joined[:5], strict=True):
                 buf[name + s] = a
-            buf["cseg"], buf["clay"], buf["cneu"] = joined[4:]
+            buf["cseg"], buf["clay"], buf["cneu"] = joined[5:]
             nc = nc0 + nc1
         else:
             status, R_new, nc, c, work = _run(
@@ -310,6 +316,7 @@ def cut_layers(
         G = oG
         grp = buf["grp" + s][:R_new]
         pat = buf["pat" + s][: R_new * h_total].reshape(R_new, h_total)
+        par = buf["par" + s][:R_new]
         R = R_new
     return CutLayers(
         status=int(status),

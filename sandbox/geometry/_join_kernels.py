@@ -15,16 +15,22 @@ from ._kernels import _copy1, _copy2
 
 @njit(cache=True, nogil=True)
 def join_layer_parts(
-    n_part0, nc0, off0, V0, grp0, pat0, cs0, cl0, cn0,
-    n_part1, nc1, off1, V1, grp1, pat1, cs1, cl1, cn1,
+    n_part0, nc0, off0, V0, grp0, pat0, par0, cs0, cl0, cn0,
+    n_part1, nc1, off1, V1, grp1, pat1, par1, cs1, cl1, cn1,
     h_total, cap_rows, cap_creases,
 ):  # fmt: skip
     """Append part 1 of a layer (cut from the later input regions) to part 0, in place when part
-    0's buffers are big enough. Returns (off, V, grp, pat, cseg, clay, cneu) of the whole layer."""
+    0's buffers are big enough (part 1's parent rows move with it). Returns (off, V, grp, pat,
+    par, cseg, clay, cneu) of the whole layer."""
     R = n_part0 + n_part1
     nv0 = off0[n_part0]
     nv = nv0 + off1[n_part1]
-    if off0.shape[0] < R + 1 or grp0.shape[0] < R or pat0.shape[0] < R * h_total:
+    if (
+        off0.shape[0] < R + 1
+        or grp0.shape[0] < R
+        or pat0.shape[0] < R * h_total
+        or par0.shape[0] < R
+    ):
         cap = max(R, cap_rows)
         o = np.empty(cap + 1, np.int64)
         _copy1(o, 0, off0, 0, n_part0 + 1)
@@ -32,7 +38,9 @@ def join_layer_parts(
         _copy1(g, 0, grp0, 0, n_part0)
         p = np.empty(cap * h_total, np.uint8)
         _copy1(p, 0, pat0, 0, n_part0 * h_total)
-        off0, grp0, pat0 = o, g, p
+        q = np.empty(cap, np.int64)
+        _copy1(q, 0, par0, 0, n_part0)
+        off0, grp0, pat0, par0 = o, g, p, q
     if V0.shape[0] < nv:
         v = np.empty((max(nv, 2 * V0.shape[0]), 2))
         _copy2(v, 0, V0, 0, nv0)
@@ -50,9 +58,10 @@ def join_layer_parts(
     for r in range(n_part1):
         off0[n_part0 + 1 + r] = off1[r + 1] + nv0
         grp0[n_part0 + r] = grp1[r]
+        par0[n_part0 + r] = par1[r] + n_part0 if par1[r] >= 0 else -1
     _copy1(pat0, n_part0 * h_total, pat1, 0, n_part1 * h_total)
     _copy2(V0, nv0, V1, 0, nv - nv0)
     _copy2(cs0, nc0, cs1, 0, nc1)
     _copy1(cl0, nc0, cl1, 0, nc1)
     _copy1(cn0, nc0, cn1, 0, nc1)
-    return off0, V0, grp0, pat0, cs0, cl0, cn0
+    return off0, V0, grp0, pat0, par0, cs0, cl0, cn0

@@ -23,12 +23,14 @@ budget exceeded, 2 memory budget exceeded, 3 work budget exceeded (the caller tu
 "too many regions" result).
 
 `_layer_pass` is written out in one function, with no calls and no arrays chosen at run time in
-its loop over regions: numba then does no reference counting per region. Two steps are shortened
-without changing a bit (tests/test_geometry_settle.py): the pull-back forms each row with no
-branch on the neuron's piece (`_piece_adds`), drops the rows that are zero in a second loop, and
-adds the rows two at a time with the three columns in one loop, each neuron's sum still running
-over them in order; and a bounding-box test settles the lines that miss a region before any
-vertex is looked at, answering only where the vertex test would give the same answer.
+its loop over regions: numba then does no reference counting per region. Three steps are
+shortened without changing a bit (tests/test_geometry_settle.py). The pull-back forms each row
+with no branch on the neuron's piece (`_piece_adds`), drops the zero rows in a second loop and
+adds the rows two at a time, each neuron's sum running over them in order. A region split from
+another piece of its input region (its parent, `par`) shares the parent's rows up to the first
+neuron on another piece: the parent hands on its sums after those rows. And a bounding-box test
+settles the lines that miss a region before any vertex is looked at, answering only where the
+vertex test would give the same answer.
 """
 
 from __future__ import annotations
@@ -36,28 +38,22 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-STATUS_OK = 0
-STATUS_TOO_MANY_REGIONS = 1
-STATUS_TOO_MUCH_MEMORY = 2
-STATUS_TOO_MUCH_WORK = 3
+STATUS_OK, STATUS_TOO_MANY_REGIONS, STATUS_TOO_MUCH_MEMORY, STATUS_TOO_MUCH_WORK = 0, 1, 2, 3
 
-
-# Codes returned by _layer_pass when a buffer is full; the caller grows it and resumes at the
-# region where the pass stopped (that region's partial output is discarded).
-_NEED_SCRATCH_VERTS = 10
-_NEED_SCRATCH_PIECES = 11
-_NEED_ROWS = 12
-_NEED_VERTS = 13
-_NEED_CREASES = 14
+# _layer_pass's codes for a full buffer: the caller grows it and redoes the region it stopped at.
+_NEED_SCRATCH_VERTS, _NEED_SCRATCH_PIECES, _NEED_ROWS = 10, 11, 12
+_NEED_VERTS, _NEED_CREASES = 13, 14
 
 # Rounding slack of the bounding-box test, relative to the size S of the terms: the box bound,
 # the centre and half-widths computed in floating point and each vertex's value differ from exact
 # arithmetic by a few units of 2^-53 times S (about 1e-15 S); 1e-13 S covers them many times over.
 BOX_SLACK = 1e-13
+# Layers of at most this many weights sum every region's rows from zero: there the hand-over from
+# a parent (`par`) costs more than the rows it saves.
+SHARE_MIN_SIZE = 32 * 32
 
 
-# Copies are explicit loops: numba compiles each slice assignment with its own shape check,
-# which costs seconds of start-up per site.
+# Explicit loops: numba compiles each slice assignment with a shape check (seconds of start-up).
 @njit(cache=True, nogil=True)
 def _copy1(dst, d0, src, s0, n):
     """dst[d0 : d0 + n] = src[s0 : s0 + n] for 1-D arrays."""
@@ -75,12 +71,10 @@ def _copy2(dst, d0, src, s0, n):
 
 @njit(cache=True, nogil=True)
 def _piece_adds(slopes, toffs):
-    """Per piece p, the terms z[p], c[p] that make the input feature row (f0, f1, f2) of a neuron
-    on piece p equal (slope f0 + z, slope f1 + z, slope f2 + c) to the bit, with no branch on p:
-    _map_kernels._input_feature's branches give (0, 0, t) for slope 0, (f0, f1, f2 [+ t]) for
-    slope 1 and (s f0, s f1, s f2 + t) otherwise. x + (-0.0) is x for every x (also -0.0), and
-    0 x + 0.0 is +0.0 whatever the sign of x, so z is +0.0 for slope 0 and -0.0 otherwise, and c
-    is t except -0.0 where slope 1 has no offset (t is never -0.0 there)."""
+    """Per piece p, z[p] and c[p] such that (s f0 + z, s f1 + z, s f2 + c) equals to the bit what
+    _map_kernels._input_feature's branches give: (0, 0, t) for slope s = 0, (f0, f1, f2 [+ t])
+    for s = 1, (s f0, s f1, s f2 + t) otherwise. As x + (-0.0) is x for every x and 0 x + 0.0 is
+    +0.0, z is +0.0 for s = 0 and -0.0 otherwise; c is t, or -0.0 for s = 1 with no offset."""
     m = slopes.shape[0]
     z = np.empty(m)
     c = np.empty(m)
@@ -95,14 +89,16 @@ def _layer_pass(
     wt, bias, bps, slopes, toffs, zadd, cadd, res_prev, res_cur, first, bit_prev, bit, layer_no,
     r_end, off, V, G, grp, pat, oG, r_start, oR, ooff, oV, ogrp, opat, cseg, clay, cneu, nc, sv,
     sstart, scnt, sq, la0, la1, la2, kk, F0, F1, F2, cls, und, todo, lines, pvals, sg, tmp, cx, cy,
-    eps, max_regions, cuts, work, max_work,
+    eps, max_regions, cuts, work, max_work, r_lo, tree, kids, spar, opar,
 ):  # fmt: skip
     """Cut input regions r_start..r_end-1 by one layer's n neurons (MATH.md section 1, step 2).
 
     Writes the layer's pre-activation map of input region r to oG[r] (and for a residual layer
     the region's input feature map to oG[r, :, n:]) and its pieces to the output rows from oR on.
     Every array is an argument and is never rebound here: numba then keeps reference counting
-    out of the loops, which otherwise costs more than the geometry. Returns
+    out of the loops, which otherwise costs more than the geometry. tree[r - r_lo] holds input
+    region r's first child, next sibling and snapshot row (run_layer); opar receives each
+    output piece's parent row (-1 for a region's first piece). Returns
     (code, r, oR, nc, cuts, work, need): code 0 when all regions are done, a status code (1, 3)
     when a budget is exceeded, or a _NEED_* code with `need` the size asked for, to resume at r.
     """
@@ -188,39 +184,85 @@ def _layer_pass(
                 F1[na] = f1
                 F2[na] = f2
                 na += (f0 != 0.0) | (f1 != 0.0) | (f2 != 0.0)
-        for i in range(n):
-            la0[i] = 0.0
-            la1[i] = 0.0
-            la2[i] = 0.0
-        # two rows at a time, the three columns in one loop (each weight loaded once); each
-        # neuron's three sums still run over the rows in order
-        j = 0
-        while j + 2 <= na:
-            k1 = kk[j]
-            k2 = kk[j + 1]
-            a0 = F0[j]
-            b0 = F0[j + 1]
-            a1 = F1[j]
-            b1 = F1[j + 1]
-            a2 = F2[j]
-            b2 = F2[j + 1]
+        # The sums start at zero, or from the parent's snapshot in oG[r] (not in a call's first
+        # region: it may have been pulled back before the pass stopped). Each child's snapshot
+        # is taken after the rows it shares: those before its first neuron on another piece.
+        rt = r - r_lo
+        j = tree[rt, 2] if r > r_start else -1
+        if j >= 0:
             for i in range(n):
-                w1 = wt[k1, i]
-                w2 = wt[k2, i]
-                la0[i] = (la0[i] + w1 * a0) + w2 * b0
-                la1[i] = (la1[i] + w1 * a1) + w2 * b1
-                la2[i] = (la2[i] + w1 * a2) + w2 * b2
-            j += 2
-        if j < na:
-            k = kk[j]
-            f0 = F0[j]
-            f1 = F1[j]
-            f2 = F2[j]
+                la0[i] = oG[r, 0, i]
+                la1[i] = oG[r, 1, i]
+                la2[i] = oG[r, 2, i]
+        else:
+            j = 0
             for i in range(n):
-                w = wt[k, i]
-                la0[i] += w * f0
-                la1[i] += w * f1
-                la2[i] += w * f2
+                la0[i] = 0.0
+                la1[i] = 0.0
+                la2[i] = 0.0
+        nk = 0
+        c = tree[rt, 0]
+        while c >= 0:
+            dn = 0
+            while dn < n_prev:
+                b = np.uint64(bit_prev + dn)
+                if pat[c, b] != pat[r, b]:
+                    break
+                dn += 1
+            jd = 0
+            while jd < na and kk[jd] < dn:
+                jd += 1
+            if jd >= j:  # in order of jd
+                u = nk
+                while u > 0 and kids[u - 1, 0] > jd:
+                    kids[u, 0] = kids[u - 1, 0]
+                    kids[u, 1] = kids[u - 1, 1]
+                    u -= 1
+                kids[u, 0] = jd
+                kids[u, 1] = c
+                nk += 1
+            c = tree[c - r_lo, 1]
+        u = 0
+        while True:
+            stop = na if u == nk else kids[u, 0]
+            # two rows at a time, the three columns in one loop (each weight loaded once);
+            # each neuron's three sums still run over the rows in order
+            while j + 2 <= stop:
+                k1 = kk[j]
+                k2 = kk[j + 1]
+                a0 = F0[j]
+                b0 = F0[j + 1]
+                a1 = F1[j]
+                b1 = F1[j + 1]
+                a2 = F2[j]
+                b2 = F2[j + 1]
+                for i in range(n):
+                    w1 = wt[k1, i]
+                    w2 = wt[k2, i]
+                    la0[i] = (la0[i] + w1 * a0) + w2 * b0
+                    la1[i] = (la1[i] + w1 * a1) + w2 * b1
+                    la2[i] = (la2[i] + w1 * a2) + w2 * b2
+                j += 2
+            if j < stop:
+                k = kk[j]
+                f0 = F0[j]
+                f1 = F1[j]
+                f2 = F2[j]
+                for i in range(n):
+                    w = wt[k, i]
+                    la0[i] += w * f0
+                    la1[i] += w * f1
+                    la2[i] += w * f2
+                j += 1
+            if u == nk:
+                break
+            c = kids[u, 1]
+            for i in range(n):
+                oG[c, 0, i] = la0[i]
+                oG[c, 1, i] = la1[i]
+                oG[c, 2, i] = la2[i]
+            tree[c - r_lo, 2] = j
+            u += 1
         for i in range(n):
             la2[i] += bias[i]
             oG[r, 0, i] = la0[i]
@@ -321,6 +363,7 @@ def _layer_pass(
         ns = 1
         sstart[0] = 0
         scnt[0] = m
+        spar[0] = -1
         code = 0
         need = 0
         for ti in range(nt):
@@ -414,6 +457,7 @@ def _layer_pass(
                     for j in range(n):
                         sq[ns, j] = sq[s, j]
                     sq[s, i] = kb + 1
+                    spar[ns] = s
                     ns += 1
                     cuts += 1
                     # the chord joins the two on-line points; with more (a near-degenerate
@@ -476,6 +520,7 @@ def _layer_pass(
             nv += scnt[s]
         if ooff[oR] + nv > ovcap:
             return _NEED_VERTS, r, oR, nc0, cuts0, work, ooff[oR] + nv
+        base = oR
         for s in range(ns):
             o = ooff[oR]
             st = sstart[s]
@@ -484,6 +529,7 @@ def _layer_pass(
                 oV[o + k, 1] = sv[st + k, 1]
             ooff[oR + 1] = o + scnt[s]
             ogrp[oR] = r
+            opar[oR] = -1 if spar[s] < 0 else base + spar[s]
             for j in range(bit):
                 opat[oR, j] = pat[r, j]
             for i in range(n):
@@ -497,55 +543,39 @@ def _layer_pass(
 
 
 @njit(cache=True, nogil=True)
+def _grow_creases(cseg, clay, cneu, nc, cap):
+    """Crease buffers of `cap` rows holding the first nc of the given ones."""
+    cseg2 = np.empty((cap, 4))
+    _copy2(cseg2, 0, cseg, 0, nc)
+    clay2 = np.empty(cap, np.int32)
+    _copy1(clay2, 0, clay, 0, nc)
+    cneu2 = np.empty(cap, np.int32)
+    _copy1(cneu2, 0, cneu, 0, nc)
+    return cseg2, clay2, cneu2
+
+
+@njit(cache=True, nogil=True)
 def run_layer(
-    params,
-    layout,
-    l,
-    bps,
-    slopes,
-    toffs,
-    res_prev,
-    res_cur,
-    h_total,
-    r_start,
-    r_end,
-    off,
-    V,
-    G,
-    grp,
-    pat,
-    oG,
-    ooff,
-    oV,
-    ogrp,
-    opat,
-    cseg,
-    clay,
-    cneu,
-    nc,
-    sv,
-    sstart,
-    scnt,
-    sq,
-    eps,
-    max_regions,
-    max_rows,
-    work,
-    max_work,
-):
+    params, layout, l, bps, slopes, toffs, res_prev, res_cur, h_total, r_start, r_end, off, V, G,
+    grp, pat, par, oG, ooff, oV, ogrp, opat, opar, cseg, clay, cneu, nc, sv, sstart, scnt, sq,
+    eps, max_regions, max_rows, work, max_work,
+):  # fmt: skip
     """Cut input regions r_start..r_end-1 of hidden layer l (0-based) by its neurons.
 
     bps, slopes, toffs: the activation's breakpoints and its pieces' slopes and offsets;
-    res_prev / res_cur: layer l-1 / layer l is a residual layer.
-    off/V/grp/pat: the input regions (pat (R, h_total) uint8 pieces); G (groups, 3, n_prev, or
-    2 n_prev after a residual layer) their groups' maps (layer 0: the identity, one group). oG
-    (>= r_end, 3, n, or 2 n for a residual layer) receives the layer's map of every input region
-    in the range. The output buffers (ooff, oV, ogrp, flat opat), the
-    crease buffers and the scratch buffers are used in place when big enough and replaced by
-    larger ones when not; output regions start at row 0, creases are appended after the first nc,
-    and `work` counts on from the value given. Returns (status, regions, creases, cuts, work,
-    ooff, oV, ogrp, opat, cseg, clay, cneu, sv, sstart, scnt, sq).
-    """
+    res_prev / res_cur: layer l-1 / layer l is a residual layer. off/V/grp/pat: the input
+    regions (pat (R, h_total) uint8 pieces); G (groups, 3, n_prev, or 2 n_prev after a residual
+    layer) their groups' maps (layer 0: the identity, one group); par each region's parent: the
+    row of the piece of the same input region it was split from (-1 for none). A region shares
+    its parent's feature rows up to the first neuron where their pieces differ, so the pull-back
+    of those rows is done once, by the parent, and handed on (the same sums in the same order:
+    the same bits). oG (>= r_end, 3, n, or 2 n for a residual layer) receives the layer's map
+    of every input region in the range. The output buffers (ooff, oV, ogrp, flat opat, opar),
+    the crease buffers and the scratch buffers are used in place when big enough and replaced
+    by larger ones when not; output regions start at row 0, creases are appended after the
+    first nc, `work` counts on from the value given (every row counted). Returns (status,
+    regions, creases, cuts, work, ooff, oV, ogrp, opat, cseg, clay, cneu, sv, sstart, scnt, sq,
+    opar)."""
     n = layout[l, 1]
     n_prev = layout[l, 2]
     first = l == 0
@@ -577,36 +607,37 @@ def run_layer(
     tmp = np.empty((max_poly, 2))
     cx = np.empty(max_poly)
     cy = np.empty(max_poly)
+    # per region: first child, next sibling (in the range), row of its snapshot (-1: none)
+    n_in = r_end - r_start
+    tree = np.full((max(n_in, 1), 3), -1, np.int64)
+    for c in range(r_end - 1, r_start - 1 if n_prev * n > SHARE_MIN_SIZE else r_end - 1, -1):
+        p = par[c]
+        if p >= r_start and grp[p] == grp[c]:
+            tree[c - r_start, 1] = tree[p - r_start, 0]
+            tree[p - r_start, 0] = c
+    kids = np.empty((n_prev * max(1, bps.shape[0]) + 1, 2), np.int64)
 
     # buffers of one group come from separate pools: a group is only used as is when all its
     # members are big enough
     if not (cseg.shape[0] == clay.shape[0] == cneu.shape[0] >= max(1024, nc + 1)):
-        cap = max(1024, 2 * nc)
-        cseg2 = np.empty((cap, 4))
-        _copy2(cseg2, 0, cseg, 0, nc)
-        clay2 = np.empty(cap, np.int32)
-        _copy1(clay2, 0, clay, 0, nc)
-        cneu2 = np.empty(cap, np.int32)
-        _copy1(cneu2, 0, cneu, 0, nc)
-        cseg = cseg2
-        clay = clay2
-        cneu = cneu2
+        cseg, clay, cneu = _grow_creases(cseg, clay, cneu, nc, max(1024, 2 * nc))
     scap = sstart.shape[0]
     if not (scnt.shape[0] == scap >= 256 and sq.shape[0] >= scap * n):
         scap = 256
         sstart = np.empty(scap, np.int64)
         scnt = np.empty(scap, np.int64)
         sq = np.empty(scap * n, np.uint8)
+    spar = np.empty(scap, np.int64)
     if sv.shape[0] < 64 * max_poly:
         sv = np.empty((64 * max_poly, 2))
-    n_in = r_end - r_start
-    ocap = min(ooff.shape[0] - 1, ogrp.shape[0], opat.shape[0] // h_total)
+    ocap = min(ooff.shape[0] - 1, ogrp.shape[0], opat.shape[0] // h_total, opar.shape[0])
     want = min(max(2 * n_in, 16), max_rows)
     if ocap < want:
         ocap = want
         ooff = np.empty(ocap + 1, np.int64)
         ogrp = np.empty(ocap, np.int64)
         opat = np.empty(ocap * h_total, np.uint8)
+        opar = np.empty(ocap, np.int64)
     ocap = min(ocap, max_rows)
     nv_in = off[r_end] - off[r_start]
     if oV.shape[0] < max(2 * nv_in, 64):
@@ -625,6 +656,7 @@ def run_layer(
             opat[: ocap * h_total].reshape((ocap, h_total)), cseg, clay, cneu, nc, sv, sstart,
             scnt, sq[: scap * n].reshape((scap, n)), la0, la1, la2, kk, F0, F1, F2, cls, und,
             todo, lines, pvals, sg, tmp, cx, cy, eps, max_regions, cuts, work, max_work,
+            r_start, tree, kids, spar, opar[:ocap],
         )  # fmt: skip
         if code < _NEED_SCRATCH_VERTS:
             status = code
@@ -637,6 +669,7 @@ def run_layer(
             sstart = np.empty(scap, np.int64)
             scnt = np.empty(scap, np.int64)
             sq = np.empty(scap * n, np.uint8)
+            spar = np.empty(scap, np.int64)
         elif code == _NEED_ROWS:
             cap = min(max(need, 2 * ocap), max_rows)
             if cap < need:
@@ -648,26 +681,20 @@ def run_layer(
             _copy1(ogrp2, 0, ogrp, 0, oR)
             op2 = np.empty(cap * h_total, np.uint8)
             _copy1(op2, 0, opat, 0, oR * h_total)
+            opar2 = np.empty(cap, np.int64)
+            _copy1(opar2, 0, opar, 0, oR)
             ooff = ooff2
             ogrp = ogrp2
             opat = op2
+            opar = opar2
             ocap = cap
         elif code == _NEED_VERTS:
             oV2 = np.empty((max(need, 2 * oV.shape[0]), 2))
             _copy2(oV2, 0, oV, 0, ooff[oR])
             oV = oV2
         else:
-            cap = max(need, 2 * cseg.shape[0])
-            cseg2 = np.empty((cap, 4))
-            _copy2(cseg2, 0, cseg, 0, nc)
-            clay2 = np.empty(cap, np.int32)
-            _copy1(clay2, 0, clay, 0, nc)
-            cneu2 = np.empty(cap, np.int32)
-            _copy1(cneu2, 0, cneu, 0, nc)
-            cseg = cseg2
-            clay = clay2
-            cneu = cneu2
+            cseg, clay, cneu = _grow_creases(cseg, clay, cneu, nc, max(need, 2 * cseg.shape[0]))
     return (
         status, oR, nc, cuts, work,
-        ooff, oV, ogrp, opat, cseg, clay, cneu, sv, sstart, scnt, sq,
+        ooff, oV, ogrp, opat, cseg, clay, cneu, sv, sstart, scnt, sq, opar,
     )  # fmt: skip

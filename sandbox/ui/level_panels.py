@@ -105,7 +105,9 @@ class LevelPanels(LevelCards, LevelTrialsPanel, SandboxPanels):
             for key, b in self.named.items()
             if b in self._hold and b.held
         }
-        self._build(state)
+        # the controls scroll when they were taller than this room before (see SandboxPanels)
+        known = self._heights.get(self._height_key(state, "right"), 0)
+        self._build(state, frozenset({"right"}) if known > state.layout.right[3] else frozenset())
         for key, (since, last) in held.items():
             b = self.named.get(key)
             if b in self._hold:
@@ -130,6 +132,8 @@ class LevelPanels(LevelCards, LevelTrialsPanel, SandboxPanels):
                 return
             if layout.right[2] > 0:
                 bottom = self._build_controls(state)
+                if "right" not in scroll:
+                    self._heights[self._height_key(state, "right")] = bottom
                 if bottom > layout.right[3] and "right" not in scroll:
                     # taller than the window: built again inside a scrolling box
                     self._build(state, frozenset({"right", *scroll}))

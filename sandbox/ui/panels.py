@@ -74,6 +74,7 @@ class SandboxPanels(RowPanel):
         self._chart_key: tuple = ()
         self._chart_time = -1.0
         self._scroll: set[str] = set()
+        self._heights: dict[tuple, int] = {}  # a side's height without scrolling (_height_key)
         self._tab = "right"  # the compact layout's side panel on show: "left" or "right"
         self._file: FileButtons | None = None
         self.build(state)
@@ -108,11 +109,20 @@ class SandboxPanels(RowPanel):
         # the compact layout only the side panel of the chosen tab is built
         builders = {"left": self._build_left, "right": self._build_right}
         sides = [self._tab] if state.layout.tabs[2] > 0 else ["left", "right"]
-        self._scroll = set()
-        tall = {side: builders[side](state) > getattr(state.layout, side)[3] for side in sides}
-        if any(tall.values()):
+        room = {side: getattr(state.layout, side)[3] for side in sides}
+        # whether a side scrolls needs its height, known once it was built at this width with
+        # these settings: a resize then builds each side once, not twice
+        known = {side: self._heights.get(self._height_key(state, side)) for side in sides}
+        self._scroll = {side for side in sides if (known[side] or 0) > room[side]}
+        tall = {}
+        for side in sides:
+            height = builders[side](state)
+            if side not in self._scroll:
+                self._heights[self._height_key(state, side)] = height
+                tall[side] = height > room[side]
+        if any(tall.values()):  # not known before, or not what it was
             self.clear()
-            self._scroll = {side for side, over in tall.items() if over}
+            self._scroll |= {side for side, over in tall.items() if over}
             for side in sides:
                 builders[side](state)
         if state.layout.tabs[2] > 0:
@@ -120,6 +130,12 @@ class SandboxPanels(RowPanel):
         self._build_toolbar(state)
         self._build_bottom(state)
         self.sync(state, force=True)
+
+    def _height_key(self, state: AppState, side: str) -> tuple:
+        """What a side panel's height depends on: its width and the structure but the window."""
+        if len(self._heights) > 64:
+            self._heights.clear()
+        return (side, getattr(state.layout, side)[2], self._structure_key(state)[2:])
 
     def clear(self) -> None:
         super().clear()
