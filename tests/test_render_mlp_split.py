@@ -242,3 +242,25 @@ def test_split_screen_of_a_smooth_network_samples_laplace_on_the_right(gl):
     assert shrink[0] < 0.9
     left, right = pixels[:, :160].astype(int), pixels[:, 160:].astype(int)
     assert np.abs(left - right).max() > 20
+
+
+def test_the_laplace_pane_of_a_wide_last_layer_is_sampled_coarser():
+    from sandbox.render.split import LAPLACE_GRID_TERMS, laplace_grid
+
+    class Fit:  # what laplace_grid asks of a fit: sizes and probit logits
+        n_outputs = 3
+
+        def __init__(self, width):
+            self.n_features = width
+
+        def probit_logits(self, X):
+            return np.zeros((len(X), 3))
+
+    view = View2D((0.0, 0.0), 1.0, 640, 700)
+    narrow = laplace_grid(Fit(16), view)[0]
+    assert len(narrow) == (640 // 8 + 2) * (700 // 8 + 2)  # every 8 pixels
+    for width in (200, 1000):
+        vertices, triangles, logits = laplace_grid(Fit(width), view)
+        assert len(vertices) * 3 * (width + 1) ** 2 <= LAPLACE_GRID_TERMS
+        assert len(vertices) >= 16 and logits.shape == (len(vertices), 3)
+        assert triangles.max() == len(vertices) - 1

@@ -6,9 +6,9 @@ hardtanh, ReLU with residual layers, tanh and GELU: microseconds per training st
 runs of N steps), the same step in torch.optim float64 with the matching layers (batches
 pre-drawn), the ratio torch/ours, and the step time relative to ReLU's (goal: within 25%, i.e.
 at most 1.25x, for the piecewise-linear ones). Then, for [2,16,16,16,2], [2,32,32,32,2] and
-[2,64,64,64,2] in [-6, 6]^2, milliseconds per `linear_regions` call (best of R) with the region
-count, relative to ReLU's. Everything runs in one process one after the other, so the figures
-share the machine's load; rerun for steadier numbers.
+[2,64,64,64,2] in [-6, 6]^2, milliseconds per `linear_regions` call (best of R rounds in which
+the kinds take turns) with the region count, relative to ReLU's. Everything runs in one process,
+so the figures share the machine's load; rerun for steadier numbers.
 """
 
 from __future__ import annotations
@@ -110,15 +110,19 @@ def time_torch(activation: str, residual: bool, steps: int, repeats: int) -> flo
     return best
 
 
-def time_partition(sizes, activation: str, residual: bool, repeats: int) -> tuple[float, int]:
-    net = _net(sizes, activation, residual)
-    P = linear_regions(net, BOUNDS)  # compile and warm the buffer pool
-    best = np.inf
+def time_partitions(sizes, kinds, repeats: int) -> list[tuple[float, int]]:
+    """(best seconds, regions) per (activation, residual) kind. The kinds take turns in every
+    round, so a burst of load from elsewhere slows all of them alike and the best of the rounds
+    compares them over the same stretch of time."""
+    nets = [_net(sizes, activation, residual) for activation, residual in kinds]
+    counts = [len(linear_regions(net, BOUNDS)) for net in nets]  # compile, warm the pool
+    best = [np.inf] * len(nets)
     for _ in range(repeats):
-        t = time.perf_counter()
-        P = linear_regions(net, BOUNDS)
-        best = min(best, time.perf_counter() - t)
-    return best, len(P)
+        for i, net in enumerate(nets):
+            t = time.perf_counter()
+            linear_regions(net, BOUNDS)
+            best[i] = min(best[i], time.perf_counter() - t)
+    return list(zip(best, counts, strict=True))
 
 
 def main(argv: list[str]) -> int:
@@ -137,13 +141,11 @@ def main(argv: list[str]) -> int:
         ratio = f"torch {theirs * 1e6:8.2f} us  ratio {theirs / ours:5.1f}x" if theirs else ""
         print(f"  {label:15s} ours {ours * 1e6:7.2f} us  {ours / ref:4.2f}x relu's  {ratio}")
     print(f"linear_regions in {BOUNDS} (best of {args.partitions})")
+    exact = [(label, act, res) for label, act, res in KINDS if act not in ("tanh", "gelu")]
     for sizes in PARTITION_ARCHS:
-        ref_t = None
-        for label, act, res in KINDS:
-            if act in ("tanh", "gelu"):
-                continue
-            t, n = time_partition(sizes, act, res, args.partitions)
-            ref_t = ref_t or t
+        timed = time_partitions(sizes, [(act, res) for _, act, res in exact], args.partitions)
+        ref_t = timed[0][0]
+        for (label, _, _), (t, n) in zip(exact, timed, strict=True):
             print(f"  {str(sizes):18s} {label:15s} {t * 1e3:8.2f} ms  {n:6d} regions  "
                   f"{t / ref_t:4.2f}x relu's  {n / t / 1e3:7.1f} k regions/s")  # fmt: skip
     return 0

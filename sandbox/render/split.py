@@ -21,6 +21,10 @@ import numpy as np
 from .camera import View2D
 from .field_grid import GRID_STEP, grid
 
+# Multiply-adds of the logit variances per sampling of the Laplace pane (K (H + 1)^2 a sample,
+# about 50 ms): a wide last layer gets a coarser grid instead of a frame that stalls.
+LAPLACE_GRID_TERMS = 60_000_000
+
 
 @dataclass(frozen=True)
 class Pane:
@@ -64,9 +68,15 @@ def laplace_grid(
     field_grid.grid). Each logit is its mean over the last-layer features at the sample shrunk by
     its variance, m / sqrt(1 + pi/8 v) (LastLayerLaplace.probit_logits), so the mesh pass draws
     the Laplace confidence from them as it draws an output; between samples the logits
-    interpolate linearly. Raises ValueError when the fit does not match the network."""
+    interpolate linearly; the grid is coarser where a wide last layer would make it cost over
+    LAPLACE_GRID_TERMS. Raises ValueError when the fit does not match the network."""
     bounds = view.world_bounds()
     nx = view.width // max(1, int(step)) + 2
     ny = view.height // max(1, int(step)) + 2
+    d = int(laplace.n_features) + 1
+    cost = nx * ny * int(laplace.n_outputs) * d * d
+    if cost > LAPLACE_GRID_TERMS:
+        f = (cost / LAPLACE_GRID_TERMS) ** 0.5
+        nx, ny = max(2, int(nx / f)), max(2, int(ny / f))
     vertices, triangles = grid(bounds, nx, ny)
     return vertices, triangles, np.asarray(laplace.probit_logits(vertices), dtype=np.float64)
