@@ -34,14 +34,14 @@ REST = "rest"
 STAGES = (SANDBOX, REST)
 
 
-def _train(task: str, optimizer: str) -> None:
+def _train(activation: str) -> None:
+    """Compiles the training kernel of `activation` networks (one kernel serves every task and
+    optimizer; plain ReLU has its own, smaller one) and the trainer's figures."""
     from sandbox.nn import MLP, Trainer
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(8, 2))
-    out = 2 if task == "classification" else 1
-    y = np.arange(8) % 2 if task == "classification" else X[:, 0].copy()
-    tr = Trainer(MLP([2, 3, out]), X, y, task=task, optimizer=optimizer, batch_size=4)
+    tr = Trainer(MLP([2, 3, 2], activation=activation), X, np.arange(8) % 2, batch_size=4)
     tr.step(2)
     tr.set_batch_size(100)
     tr.step(1)
@@ -50,7 +50,7 @@ def _train(task: str, optimizer: str) -> None:
 
 def _geometry() -> None:
     from sandbox.geometry import dead_neurons, linear_regions
-    from sandbox.geometry._cutting import cut_layers, give_back
+    from sandbox.geometry.region_stats import data_shape, region_stats
     from sandbox.nn import MLP
 
     net = MLP([2, 4, 3, 2], seed=0)
@@ -59,8 +59,18 @@ def _geometry() -> None:
     _ = part.mesh.vertices, part.region_colors, part.feature_maps
     linear_regions(net, bounds, upto_layer=1).mesh  # noqa: B018 - compiles the partial mesh
     dead_neurons(net, bounds, np.zeros((3, 2)), partition=part)
-    # the two-thread path of big layers (joins the halves), forced on the small network
-    cut = cut_layers(net.params, net.layout, 2, np.array(bounds), 1e-12, 10**5, 10**9, 10**9, 2, 1)
+    # the statistics chart beside the loss (regions near and far from the data)
+    region_stats(part, data_shape(np.random.default_rng(0).normal(size=(6, 2)) * 0.3), net)
+
+
+def _two_threads() -> None:
+    """The two-thread path of big layers (joins the halves), forced on a small network."""
+    from sandbox.geometry._cutting import cut_layers, give_back
+    from sandbox.nn import MLP
+
+    net = MLP([2, 4, 3, 2], seed=0)
+    bounds = np.array((-1.0, 1.0, -1.0, 1.0))
+    cut = cut_layers(net.params, net.layout, 2, bounds, 1e-12, 10**5, 10**9, 10**9, 2, 1)
     give_back(cut.buffers)
 
 
@@ -91,12 +101,12 @@ class Step:
 
 GROUPS: dict[str, tuple[Step, ...]] = {
     "training": (
-        Step(SANDBOX, 0.30, 6.0, "training kernel", lambda: _train("classification", "adam")),
-        Step(REST, 0.10, 2.0, "training with SGD", lambda: _train("classification", "sgd")),
-        Step(REST, 0.10, 3.0, "regression training", lambda: _train("regression", "adam")),
+        Step(SANDBOX, 0.30, 8.0, "training kernel", lambda: _train("relu")),
+        Step(REST, 0.20, 8.0, "training kernel for other activations", lambda: _train("tanh")),
     ),
     "geometry": (
         Step(SANDBOX, 0.40, 8.0, "exact geometry kernels", _geometry),
+        Step(REST, 0.05, 1.5, "two-thread region kernels", _two_threads),
         Step(REST, 0.10, 2.0, "3D surface and Laplace kernels", _surface),
     ),
 }
@@ -110,6 +120,10 @@ _KERNEL_SOURCES = (
     "geometry/_drawing_kernels.py",
     "geometry/colors.py",
     "geometry/_argmax_split.py",
+    "geometry/_join_kernels.py",
+    "geometry/_map_kernels.py",
+    "geometry/region_stats.py",
+    "nn/act_kernels.py",
     "bayes/region_coefficients.py",
 )
 

@@ -33,6 +33,7 @@ No pygame or OpenGL here: this is the core side of the upper floors, tested with
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,15 +53,16 @@ from sandbox.geometry import (
     ray_probe,
     serra_bound,
 )
-from sandbox.geometry.arrangement import bounded_regions
+from sandbox.geometry.arrangement import bounded_regions, too_many_partition
 from sandbox.geometry.sampled import sampled_surface
 from sandbox.geometry.surface import FoldedSurface, build_surface, halfplane_surface
 from sandbox.memo import EXPENSIVE_S, HOLD_BY_COST, Memo
 from sandbox.metrics import Metrics
-from sandbox.nn import MLP, LrSchedule, Trainer
+from sandbox.nn import MLP, Trainer
 from sandbox.nn.edits import crease_in_bounds, neuron_weights
 from sandbox.nn.timeline import Timeline
-from sandbox.vocab import DEFAULT_BATCH_SIZE, DEFAULT_LR, MAX_CLASSES, Activation, Task
+from sandbox.training_setup import TrainingSetup, new_points, new_trainer, outputs_needed
+from sandbox.vocab import Activation, Task
 
 T = TypeVar("T")
 Bounds = tuple[float, float, float, float]
@@ -68,21 +70,11 @@ Bounds = tuple[float, float, float, float]
 DENSE_STEPS = 100  # every step is a snapshot up to here (the timeline keeps them all)
 TIMELINE_BYTES = 64 * 1024 * 1024  # the largest network allowed still keeps ~280 snapshots
 BACKGROUND_ABOVE_S = 0.012  # the app computes partitions slower than this on the worker
+# a snapshot's full loss pass costlier than this: at most one snapshot per RECORD_HOLD_S
+RECORD_COSTLY_S = 0.01
+RECORD_HOLD_S = 0.25
 LAG_MARK_S = 1.0  # a shown partition older than this is marked "updating regions"
 PARTITIONS = ("partition", "layer_partition")
-
-
-@dataclass(frozen=True)
-class TrainingSetup:
-    """What a trainer is built from (the network panel's training settings)."""
-
-    optimizer: str = "adam"
-    learning_rate: float = DEFAULT_LR
-    batch_size: int = DEFAULT_BATCH_SIZE
-    l2: float = 0.0
-    seed: int = 0
-    schedule: LrSchedule = LrSchedule()
-    kind: tuple = ()  # (name, value) pairs of MLP's activation keywords; () is plain ReLU
 
 
 @dataclass(frozen=True)
@@ -101,37 +93,6 @@ class LaplaceFit:
 
     laplace: LastLayerLaplace | None
     error: str = ""
-
-
-def new_points(task: Task, test_fraction: float, seed: int) -> PointSet:
-    """An empty painted point set; classification sets accept all six classes."""
-    n_classes = MAX_CLASSES if task is Task.CLASSIFICATION else 2
-    return PointSet(task.value, n_classes, test_fraction=test_fraction, seed=max(0, int(seed)))
-
-
-def outputs_needed(points: PointSet) -> int:
-    """Network outputs for the data: 1 for a picture, else classes up to the highest used."""
-    if points.task.value == Task.REGRESSION.value:
-        return 1
-    y = points.y
-    return max(2, int(y.max()) + 1) if len(y) else 2
-
-
-def new_trainer(net: MLP, points: PointSet, setup: TrainingSetup) -> Trainer:
-    """A trainer of `net` on the points (ValueError when it refuses them or the settings)."""
-    return Trainer(
-        net,
-        np.ascontiguousarray(points.X),
-        np.ascontiguousarray(points.y),
-        task=points.task.value,
-        optimizer=setup.optimizer,
-        lr=setup.learning_rate,
-        batch_size=setup.batch_size,
-        l2=setup.l2,
-        seed=setup.seed,
-        test_mask=np.asarray(points.is_test),
-        schedule=setup.schedule,
-    )
 
 
 def neuron_names(hidden_sizes: Sequence[int], flat: np.ndarray) -> list[str]:
@@ -185,7 +146,14 @@ class Session:
         # the geometry worker: None computes every partition in the frame (tests, scripts)
         self.background_above: float | None = None
         self.worker: Worker | None = None
+        # why the exact geometry cannot be computed yet (its kernels are still compiling on a
+        # first start; set by the app each frame), "" when it can: meanwhile the partitions are
+        # placeholders that say so, and nothing here calls a region kernel
+        self.geometry_pending = ""
+        self.training_pending = ""  # the same for the training kernel: no step is taken
         self._snapshot: Snapshot | None = None
+        self._record_cost = 0.0  # seconds the last snapshot's full loss pass took
+        self._recorded_at = -math.inf
 
     # ------------------------------------------------------------------ versions
     @property
@@ -304,6 +272,8 @@ class Session:
     # ------------------------------------------------------------------ training
     def train(self, n: int) -> None:
         """Run n training steps, one at a time while the timeline is still dense."""
+        if self.training_pending:
+            return
         tr = self.trainer
         self._start_timeline()
         n = int(n)
@@ -325,6 +295,8 @@ class Session:
 
     def train_for(self, seconds: float) -> None:
         """Train for a time budget (flat out), one step at a time while the timeline is dense."""
+        if self.training_pending:
+            return
         tr = self.trainer
         self._start_timeline()
         try:
@@ -385,7 +357,18 @@ class Session:
             if step == last:
                 return
             tl.clear()
+        now = time.perf_counter()
+        if (
+            step > DENSE_STEPS
+            and self._record_cost > RECORD_COSTLY_S
+            and now - self._recorded_at < RECORD_HOLD_S
+        ):
+            # a wide network on a picture: each full loss pass costs tens of ms, so after the
+            # dense start the snapshots come a few times a second, not every frame
+            return
         m = tr.metrics()
+        self._record_cost = time.perf_counter() - now
+        self._recorded_at = now
         tl.record(step, self.net.params, _nan(m.train_loss), _nan(m.test_loss))
 
     def show_snapshot(self, index: int) -> int:
@@ -429,6 +412,10 @@ class Session:
         `background_above` set, possibly one for older weights while the worker makes the new
         one (module docstring)."""
         name = "partition" if upto_layer is None else "layer_partition"
+        if self.geometry_pending:
+            part = too_many_partition(self.net, bounds, upto_layer, 0)
+            part.message = self.geometry_pending
+            return part
         if self.background_above is None:
             return self.derive(name, self._partition, bounds, upto_layer)
         return self._partition_behind(name, bounds, upto_layer)
@@ -587,20 +574,38 @@ class Session:
     def dead_neurons(self, bounds: Bounds, part: Partition | None) -> list[str]:
         """Names ("L2 #5") of the neurons that get no gradient: never active on the training
         data (or, with no data, nowhere in the window)."""
+        return self.dead_neurons_job(bounds, part)()
+
+    def dead_neurons_job(self, bounds: Bounds, part: Partition | None) -> Callable[[], list[str]]:
+        """`dead_neurons` as a job that reads only copies (the points, and the weights `part`
+        was made from or a snapshot of the live ones), so it may run on the geometry worker:
+        on a big network and a picture's thousands of points it takes a good part of a second.
+        """
+        if self.geometry_pending:
+            return list
         pts = self.points
-        X = np.asarray(pts.X) if len(pts) else None
+        X = np.array(pts.X, dtype=np.float64) if len(pts) else None
         usable = part if part is not None and not part.too_many else None
         net = self.net_of(usable)
+        if net is self.net:
+            net = self.snapshot().net  # the trainer goes on changing the live one
         # over budget: the partition says so, and the check samples a grid instead of
         # computing the partition all over again
         known = part if part is not None and part.too_many else usable
-        result = dead_neurons(net, bounds, X, partition=known)
-        mask = result.on_data if result.on_data is not None else result.in_window
-        return neuron_names(net.hidden_sizes, np.flatnonzero(np.asarray(mask, dtype=bool)))
+
+        def job() -> list[str]:
+            result = dead_neurons(net, bounds, X, partition=known)
+            mask = result.on_data if result.on_data is not None else result.in_window
+            return neuron_names(net.hidden_sizes, np.flatnonzero(np.asarray(mask, dtype=bool)))
+
+        return job
 
     def neuron_flags(self, bounds: Bounds, part: Partition | None) -> tuple[np.ndarray, np.ndarray]:
         """Dead (never active on the training data, or in the window without data) and copycat
         (crease on top of another neuron's of the same layer) flags, per hidden neuron."""
+        if self.geometry_pending:
+            n = int(sum(self.net.hidden_sizes))
+            return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
         pts = self.points
         X = np.asarray(pts.X) if pts is not None and len(pts) else None
         usable = part if part is not None and not part.too_many else None
@@ -628,8 +633,10 @@ class Session:
     ) -> FoldedSurface:
         """The 3D surface of `kind` (output, probability, laplace, band, neuron, halfplane).
 
-        Raises ValueError when the partition is over its budget.
+        Raises ValueError when the partition is over its budget or not computed yet.
         """
+        if self.geometry_pending:
+            raise ValueError(self.geometry_pending)
         net = self.net
         if kind == "halfplane" and net.activation is Activation.RELU:
             return halfplane_surface(*first_layer_neuron(net, neuron[1]), bounds)

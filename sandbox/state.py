@@ -144,6 +144,7 @@ class GeometryStats:
     too_many: bool = False
     message: str = ""
     smooth: bool = False  # a smooth activation: no regions at all (`message` says so)
+    preparing: bool = False  # the region kernels still compile (first start): none shown yet
     dead_note: str = ""  # why no neuron can die (leaky ReLU, abs, ...), else ""
     # the regions shown are for this training step, seconds older than the weights (the
     # geometry worker is still computing newer ones); None when they are current

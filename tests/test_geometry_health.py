@@ -166,3 +166,26 @@ def test_serra_bound_rejects_bad_sizes():
         serra_bound([])
     with pytest.raises(ValueError, match="positive"):
         serra_bound([4, 0])
+
+
+@pytest.mark.parametrize("activation", ["relu", "hardtanh"])
+def test_one_hidden_layer_over_budget_is_still_exact(activation):
+    # a picture's wide single layer: too many regions, yet dead-in-window needs no sample
+    rng = np.random.default_rng(3)
+    W1, b1 = rng.normal(size=(40, 2)), rng.normal(0, 0.5, 40)
+    W1[:6] = [1.0, 0.5]
+    # the largest value over the square is 1.5 + b: -1.5, 0.1, -0.1, 3.1, 4.5 and 0
+    b1[:6] = [-3.0, -1.4, -1.6, 1.6, 3.0, -1.5]
+    net = MLP.from_weights(
+        [(W1, b1), (rng.normal(size=(1, 40)), np.zeros(1))], activation=activation
+    )
+    P = linear_regions(net, SQUARE, max_regions=10)
+    assert P.too_many
+    d = dead_neurons(net, SQUARE, partition=P)
+    exact = dead_neurons(net, SQUARE)
+    assert not d.sampled and not exact.sampled
+    np.testing.assert_array_equal(d.in_window, exact.in_window)
+    if activation == "relu":
+        assert list(d.in_window[:6]) == [True, False, True, False, False, True]
+    else:  # hardtanh is flat below -1 and above 1: the values span 1.5 + b - 3 to 1.5 + b
+        assert list(d.in_window[:6]) == [True, False, False, False, True, False]

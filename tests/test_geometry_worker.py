@@ -15,7 +15,8 @@ import pytest
 import sandbox.session as session_module
 from sandbox.background import Worker
 from sandbox.geometry import linear_regions
-from sandbox.session import Session, TrainingSetup, new_points
+from sandbox.session import Session
+from sandbox.training_setup import TrainingSetup, new_points
 from sandbox.vocab import Task
 
 BOUNDS = (-6.0, 6.0, -6.0, 6.0)

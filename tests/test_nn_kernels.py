@@ -123,13 +123,21 @@ def _kernel_args(net, X, y, task, optimizer, batch, lr, l2, momentum, seed, chun
     )
 
 
-def _run_both(net, X, y, task, optimizer, batch, lr, l2, momentum, n_steps, seed=7, chunk=256):
+# the general kernel (any activation) and plain ReLU's own, smaller one: the same steps
+KERNELS = pytest.mark.parametrize(
+    "kernel", [K.train_steps, K.train_steps_relu], ids=["general", "relu-kernel"]
+)
+
+
+def _run_both(
+    net, X, y, task, optimizer, batch, lr, l2, momentum, n_steps, seed=7, chunk=256, kernel=None
+):
     a = _kernel_args(net, X, y, task, optimizer, batch, lr, l2, momentum, seed, chunk)
     b = {k: v.copy() for k, v in a.items()}
     _, size = K.work_layout(net.layout, min(int(a["cfg"][K.CFG_BATCH]), chunk))
     losses_a = np.zeros(n_steps)
     losses_b = np.zeros(n_steps)
-    done_a = K.train_steps(
+    done_a = (kernel or K.train_steps)(
         a["params"],
         np.zeros(net.n_params),
         a["prev"],
@@ -188,12 +196,13 @@ def _run_both(net, X, y, task, optimizer, batch, lr, l2, momentum, n_steps, seed
         "deep6-chunks",
     ],  # fmt: skip
 )
-def test_kernel_matches_numpy_twin_after_10_steps(optimizer, sizes, batch, l2, chunk):
+@KERNELS
+def test_kernel_matches_numpy_twin_after_10_steps(optimizer, sizes, batch, l2, chunk, kernel):
     net = MLP(sizes, seed=2)
     X, y, task = _data(sizes, 40, seed=3)
     lr = 0.02 if optimizer == K.OPT_ADAM else 0.05
     (done_a, a, la), (done_b, b, lb) = _run_both(
-        net, X, y, task, optimizer, batch, lr, l2, 0.9, n_steps=10, chunk=chunk
+        net, X, y, task, optimizer, batch, lr, l2, 0.9, n_steps=10, chunk=chunk, kernel=kernel
     )
     assert done_a == done_b == 10
     assert np.max(np.abs(a["params"] - net.params)) > 1e-3  # training moved the weights
@@ -208,7 +217,8 @@ def test_kernel_matches_numpy_twin_after_10_steps(optimizer, sizes, batch, l2, c
 
 
 @pytest.mark.parametrize("optimizer", [K.OPT_ADAM, K.OPT_SGD], ids=["adam", "sgd"])
-def test_divergence_stops_both_engines_at_the_same_step(optimizer):
+@KERNELS
+def test_divergence_stops_both_engines_at_the_same_step(optimizer, kernel):
     net = MLP([2, 8, 8, 2], seed=1)
     X, y, task = _data([2, 8, 8, 2], 30, seed=5)
     a = _kernel_args(net, X, y, task, optimizer, 10, 1e3, 0.0, 0.9, 3)
@@ -217,7 +227,7 @@ def test_divergence_stops_both_engines_at_the_same_step(optimizer):
     b = {k: v.copy() for k, v in a.items()}
     _, size = K.work_layout(net.layout, 10)
     la, lb = np.zeros(50), np.zeros(50)
-    done_a = K.train_steps(
+    done_a = kernel(
         a["params"], np.zeros(net.n_params), a["prev"], a["m1"], a["m2"], net.layout, X, y,
         a["order"], a["cfg"], a["hp"], a["state"], a["rng"], np.zeros(size), la, 50,
     )  # fmt: skip
@@ -229,6 +239,14 @@ def test_divergence_stops_both_engines_at_the_same_step(optimizer):
     assert a["state"][K.ST_STATUS] == b["state"][K.ST_STATUS] != K.STATUS_OK
     assert np.all(np.isfinite(a["params"])) and np.all(np.isfinite(a["prev"]))
     np.testing.assert_allclose(a["prev"], b["prev"], rtol=1e-9)
+
+
+def test_kernel_for_picks_the_relu_kernel_only_for_plain_relu():
+    from sandbox.nn.activations import ACTIVATION_IDS
+
+    assert K.kernel_for(ACTIVATION_IDS["relu"], False) is K.train_steps_relu
+    assert K.kernel_for(ACTIVATION_IDS["relu"], True) is K.train_steps
+    assert K.kernel_for(ACTIVATION_IDS["leaky_relu"], False) is K.train_steps
 
 
 def test_shuffle_matches_twin_and_is_a_permutation():

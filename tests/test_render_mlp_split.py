@@ -104,8 +104,8 @@ def test_split_screen_map_left_laplace_right(gl):
     the Laplace confidence on the right, each pane against the CPU at every pixel."""
     from sandbox.nn import MLP
     from sandbox.render.plane_view import PlaneRenderer
-    from sandbox.session import new_points
     from sandbox.state import AppState
+    from sandbox.training_setup import new_points
     from sandbox.vocab import Task, View
 
     view = View2D((0.2, 0.1), 1.2, 320, 240)
@@ -182,8 +182,8 @@ def test_split_screen_of_a_smooth_network_samples_laplace_on_the_right(gl):
     from sandbox.nn import MLP
     from sandbox.render.field_grid import GRID_STEP
     from sandbox.render.plane_view import PlaneRenderer
-    from sandbox.session import new_points
     from sandbox.state import AppState
+    from sandbox.training_setup import new_points
     from sandbox.vocab import Task, View
 
     view = View2D((0.2, 0.1), 1.2, 320, 240)

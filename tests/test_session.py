@@ -8,7 +8,8 @@ import pytest
 
 from sandbox.memo import Memo, same_key
 from sandbox.nn import MLP
-from sandbox.session import DENSE_STEPS, Session, TrainingSetup, new_points
+from sandbox.session import DENSE_STEPS, Session
+from sandbox.training_setup import TrainingSetup, new_points
 from sandbox.vocab import Task
 
 BOUNDS = (-3.0, 3.0, -3.0, 3.0)

@@ -103,6 +103,18 @@ def _sloped(net, X: np.ndarray) -> np.ndarray:
     return net.activation_pattern(X)
 
 
+def _sloped_in_box(net, bounds) -> np.ndarray:
+    """(neurons,) bool: a first-layer neuron is on a sloped piece somewhere in the window."""
+    xmin, xmax, ymin, ymax = bounds
+    W, c = net.weights()[0]
+    corners = np.array([[xmin, ymin], [xmax, ymin], [xmin, ymax], [xmax, ymax]])
+    z = corners @ W.T + c  # (4, n)
+    lo, hi = z.min(axis=0), z.max(axis=0)
+    if net.activation is Activation.HARDTANH:
+        return (hi > -1.0) & (lo < 1.0)
+    return hi > 0.0
+
+
 def dead_neurons(
     net, bounds, X: np.ndarray | None = None, partition: Partition | None = None
 ) -> DeadNeurons:
@@ -115,7 +127,12 @@ def dead_neurons(
         return DeadNeurons(in_window=none, on_data=on_data, note=never_dead_note(net))
     P = partition if partition is not None else linear_regions(net, b)
     sampled = P.too_many or P.upto_layer != len(net.sizes) - 2
-    if sampled:
+    if sampled and len(net.sizes) == 3:
+        # one hidden layer: each pre-activation is affine, so its range over the window is
+        # spanned by the corners' values, and no sample is needed (the picture's 500 neurons)
+        active = _sloped_in_box(net, b)
+        sampled = False
+    elif sampled:
         active = _sloped(net, _grid(b, FALLBACK_GRID)).any(axis=0)
     elif net.activation is Activation.HARDTANH:
         active = (P.patterns == 1).any(axis=0)

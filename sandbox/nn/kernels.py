@@ -246,6 +246,13 @@ def _forward_backward(
         return _forward_backward_general(
             params, grad, layout, offs, work, task, batch, inv_b, accumulate, act, slope, residual
         )
+    return _forward_backward_relu(params, grad, layout, offs, work, task, batch, inv_b, accumulate)
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
+def _forward_backward_relu(params, grad, layout, offs, work, task, batch, inv_b, accumulate):
+    """`_forward_backward` of a plain ReLU network (no residual layers): ReLU runs inside the
+    dense loops, and the backward pass masks by the stored activations."""
     n_layers = layout.shape[0]
     # variables, not literals: a literal argument would compile the dense kernels once more
     zero = inv_b * 0.0
@@ -412,6 +419,78 @@ def _sgd_update(params, grad, prev, buf, lr, momentum, l2, jump):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _chunk_offsets(layout, cfg):
+    """(offsets of a full chunk, offsets of the last shorter chunk, chunk size) for cfg's batch."""
+    batch = cfg[CFG_BATCH]
+    chunk = min(cfg[CFG_CHUNK], batch)
+    n_layers = layout.shape[0]
+    offs = np.empty(2 * n_layers + 7, dtype=np.int64)
+    _fill_work_offsets(layout, chunk, offs)
+    offs_tail = np.empty(2 * n_layers + 7, dtype=np.int64)
+    _fill_work_offsets(layout, max(batch % chunk, 1), offs_tail)
+    return offs, offs_tail, chunk
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _batch_start(order, cfg, state, rng):
+    """Where this step's batch starts in `order`, reshuffling at the end of an epoch."""
+    if cfg[CFG_FULL] != 0:
+        return 0
+    batch = cfg[CFG_BATCH]
+    if state[ST_POS] + batch > order.shape[0]:
+        shuffle_inplace(order, rng)
+        state[ST_POS] = 0
+    start = state[ST_POS]
+    state[ST_POS] = start + batch
+    return start
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
+def _finish_step(params, grad, prev, m1, m2, cfg, hp, state, loss, s):
+    """Step s's divergence checks and optimizer update after its gradient was formed; returns
+    False (with state[ST_STATUS] saying why, and the parameters as they were) when the run must
+    stop."""
+    if not np.isfinite(loss):
+        state[ST_STATUS] = STATUS_LOSS_NONFINITE
+        return False
+    if loss > hp[HP_LOSS_LIMIT]:
+        state[ST_STATUS] = STATUS_LOSS_EXPLODED
+        return False
+    lr = scheduled_lr(
+        hp[HP_LR],
+        int(hp[HP_SCHEDULE]),
+        max(int(hp[HP_SCHEDULE_STEPS]), 1),
+        hp[HP_SCHEDULE_GAMMA],
+        state[ST_SCHEDULE_T] + s,
+    )
+    jump = hp[HP_JUMP_LIMIT]
+    state[ST_T] += 1
+    if cfg[CFG_OPTIMIZER] == OPT_ADAM:
+        status = _adam_update(
+            params,
+            grad,
+            prev,
+            m1,
+            m2,
+            lr,
+            hp[HP_BETA1],
+            hp[HP_BETA2],
+            hp[HP_EPS],
+            hp[HP_L2],
+            state[ST_T],
+            jump,
+        )
+    else:
+        status = _sgd_update(params, grad, prev, m1, lr, hp[HP_MOMENTUM], hp[HP_L2], jump)
+    if status != STATUS_OK:
+        for p in range(params.shape[0]):
+            params[p] = prev[p]
+        state[ST_STATUS] = status
+        return False
+    return True
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def train_steps(
     params, grad, prev, m1, m2, layout, X, y, order, cfg, hp, state, rng, work, losses, n_steps
 ):
@@ -425,82 +504,64 @@ def train_steps(
     hp[HP_LOSS_LIMIT] stops the run before its update (STATUS_LOSS_*); an update producing a
     non-finite parameter, or moving one by more than hp[HP_JUMP_LIMIT] * max(1, |old value|),
     is undone (params restored from prev) and stops the run (STATUS_UPDATE_*).
+    Any activation and residual layers; `train_steps_relu` is the same for plain ReLU networks.
     """
-    task = cfg[CFG_TASK]
-    optimizer = cfg[CFG_OPTIMIZER]
     batch = cfg[CFG_BATCH]
-    full = cfg[CFG_FULL] != 0
-    chunk = min(cfg[CFG_CHUNK], batch)
-    tail = batch % chunk  # size of a last, shorter chunk (0: none)
-    n_train = order.shape[0]
     n_layers = layout.shape[0]
     act = cfg[CFG_ACTIVATION]
     residual = cfg[CFG_RESIDUAL] != 0
     slope = hp[HP_NEGATIVE_SLOPE]
-    offs = np.empty(2 * n_layers + 7, dtype=np.int64)
-    _fill_work_offsets(layout, chunk, offs)
-    offs_tail = np.empty(2 * n_layers + 7, dtype=np.int64)
-    _fill_work_offsets(layout, max(tail, 1), offs_tail)
+    offs, offs_tail, chunk = _chunk_offsets(layout, cfg)
     inv_b = 1.0 / batch
-    base_lr = hp[HP_LR]
-    schedule = int(hp[HP_SCHEDULE])
-    schedule_steps = max(int(hp[HP_SCHEDULE_STEPS]), 1)
-    schedule_t0 = state[ST_SCHEDULE_T]
-    limit = hp[HP_LOSS_LIMIT]
-    jump = hp[HP_JUMP_LIMIT]
     state[ST_STATUS] = STATUS_OK
-    done = 0
     for s in range(n_steps):
-        if full:
-            start = 0
-        else:
-            if state[ST_POS] + batch > n_train:
-                shuffle_inplace(order, rng)
-                state[ST_POS] = 0
-            start = state[ST_POS]
-            state[ST_POS] = start + batch
+        start = _batch_start(order, cfg, state, rng)
         loss = 0.0
         for c0 in range(0, batch, chunk):
             cb = min(chunk, batch - c0)
             o = offs if cb == chunk else offs_tail
             _gather(X, y, order, start + c0, cb, work, o[n_layers + 3])
             loss += _forward_backward(
-                params, grad, layout, o, work, task, cb, inv_b, c0 > 0, act, slope, residual
+                params, grad, layout, o, work, cfg[CFG_TASK], cb, inv_b, c0 > 0, act, slope,
+                residual,
+            )  # fmt: skip
+        losses[s] = loss
+        if not _finish_step(params, grad, prev, m1, m2, cfg, hp, state, loss, s):
+            return s
+    return n_steps
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def train_steps_relu(
+    params, grad, prev, m1, m2, layout, X, y, order, cfg, hp, state, rng, work, losses, n_steps
+):
+    """`train_steps` for a plain ReLU network without residual layers (cfg's activation and
+    residual slots are not read). The same steps to the last bit; it links only the fused ReLU
+    path, so it compiles in about half the time: the first start needs only this one."""
+    batch = cfg[CFG_BATCH]
+    n_layers = layout.shape[0]
+    offs, offs_tail, chunk = _chunk_offsets(layout, cfg)
+    inv_b = 1.0 / batch
+    state[ST_STATUS] = STATUS_OK
+    for s in range(n_steps):
+        start = _batch_start(order, cfg, state, rng)
+        loss = 0.0
+        for c0 in range(0, batch, chunk):
+            cb = min(chunk, batch - c0)
+            o = offs if cb == chunk else offs_tail
+            _gather(X, y, order, start + c0, cb, work, o[n_layers + 3])
+            loss += _forward_backward_relu(
+                params, grad, layout, o, work, cfg[CFG_TASK], cb, inv_b, c0 > 0
             )
         losses[s] = loss
-        if not np.isfinite(loss):
-            state[ST_STATUS] = STATUS_LOSS_NONFINITE
-            break
-        if loss > limit:
-            state[ST_STATUS] = STATUS_LOSS_EXPLODED
-            break
-        lr = scheduled_lr(base_lr, schedule, schedule_steps, hp[HP_SCHEDULE_GAMMA], schedule_t0 + s)
-        if optimizer == OPT_ADAM:
-            state[ST_T] += 1
-            status = _adam_update(
-                params,
-                grad,
-                prev,
-                m1,
-                m2,
-                lr,
-                hp[HP_BETA1],
-                hp[HP_BETA2],
-                hp[HP_EPS],
-                hp[HP_L2],
-                state[ST_T],
-                jump,
-            )
-        else:
-            state[ST_T] += 1
-            status = _sgd_update(params, grad, prev, m1, lr, hp[HP_MOMENTUM], hp[HP_L2], jump)
-        if status != STATUS_OK:
-            for p in range(params.shape[0]):
-                params[p] = prev[p]
-            state[ST_STATUS] = status
-            break
-        done += 1
-    return done
+        if not _finish_step(params, grad, prev, m1, m2, cfg, hp, state, loss, s):
+            return s
+    return n_steps
+
+
+def kernel_for(activation: int, residual: bool):
+    """The training kernel for a network: `train_steps_relu` for plain ReLU, else `train_steps`."""
+    return train_steps_relu if activation == ACT_RELU and not residual else train_steps
 
 
 def loss_and_grad(
@@ -539,7 +600,7 @@ def loss_and_grad(
     grad = np.full(n_params, np.nan)
     losses = np.zeros(1)
     _, size = work_layout(layout, min(n, DEFAULT_CHUNK))
-    train_steps(
+    kernel_for(activation, residual)(
         np.array(params, dtype=np.float64),
         grad,
         np.zeros(n_params),

@@ -434,7 +434,8 @@ class Trainer:
         if self._cfg[K.CFG_FULL] == 0:
             self._shuffled = True
         self._kstate[K.ST_SCHEDULE_T] = self.steps + offset
-        return K.train_steps(
+        kernel = K.kernel_for(int(self._cfg[K.CFG_ACTIVATION]), bool(self._cfg[K.CFG_RESIDUAL]))
+        return kernel(
             self.net.params,
             self._grad,
             self._prev,

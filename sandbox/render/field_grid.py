@@ -56,27 +56,31 @@ def picture_error(picture, vertices: np.ndarray, values: np.ndarray) -> np.ndarr
 
 def first_layer_segments(net, bounds: tuple[float, float, float, float]) -> np.ndarray:
     """(S, 4) segments (x0, y0, x1, y1): each first-layer neuron's crease w . x + b = 0 clipped
-    to bounds = (xmin, ymin, xmax, ymax); neurons whose line misses the window give none."""
+    to bounds = (xmin, ymin, xmax, ymax); neurons whose line misses the window give none. All
+    neurons at once (500 lines in well under a millisecond)."""
     W, b = net.weights()[0]
-    xmin, ymin, xmax, ymax = bounds
-    out = []
-    for (wx, wy), c in zip(W, b, strict=True):
-        pts = []
-        if abs(wy) > 1e-300:
-            for x in (xmin, xmax):
-                y = -(wx * x + c) / wy
-                if ymin <= y <= ymax:
-                    pts.append((x, y))
-        if abs(wx) > 1e-300:
-            for y in (ymin, ymax):
-                x = -(wy * y + c) / wx
-                if xmin <= x <= xmax:
-                    pts.append((x, y))
-        if len(pts) >= 2:
-            p = np.array(pts)
-            # the two points farthest apart (a corner hit may appear twice)
-            d = ((p[:, None, :] - p[None, :, :]) ** 2).sum(-1)
-            i, j = np.unravel_index(np.argmax(d), d.shape)
-            if d[i, j] > 0:
-                out.append((*p[i], *p[j]))
-    return np.array(out, dtype=np.float64).reshape(-1, 4)
+    xmin, ymin, xmax, ymax = (float(v) for v in bounds)
+    wx, wy, c = W[:, 0], W[:, 1], b
+    n = len(c)
+    # where each line meets the window's edges x = xmin, x = xmax, y = ymin, y = ymax
+    pts = np.full((n, 4, 2), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        steep = np.abs(wy) > 1e-300
+        for k, x in enumerate((xmin, xmax)):
+            pts[:, k, 0] = x
+            pts[:, k, 1] = np.where(steep, -(wx * x + c) / wy, np.nan)
+        flat = np.abs(wx) > 1e-300
+        for k, y in enumerate((ymin, ymax)):
+            pts[:, 2 + k, 0] = np.where(flat, -(wy * y + c) / wx, np.nan)
+            pts[:, 2 + k, 1] = y
+    valid = np.zeros((n, 4), dtype=bool)
+    valid[:, :2] = (pts[:, :2, 1] >= ymin) & (pts[:, :2, 1] <= ymax)
+    valid[:, 2:] = (pts[:, 2:, 0] >= xmin) & (pts[:, 2:, 0] <= xmax)
+    # the two points farthest apart (a corner hit may appear twice)
+    d = ((pts[:, :, None, :] - pts[:, None, :, :]) ** 2).sum(-1)
+    d = np.where(valid[:, :, None] & valid[:, None, :], d, -1.0)
+    best = d.reshape(n, 16).argmax(axis=1)
+    i, j = best // 4, best % 4
+    rows = np.arange(n)
+    keep = d[rows, i, j] > 0
+    return np.concatenate([pts[rows, i], pts[rows, j]], axis=1)[keep].reshape(-1, 4)

@@ -16,7 +16,7 @@ import numpy as np
 from sandbox.experiments import Experiment
 from sandbox.nn import MLP, Trainer
 from sandbox.nn.schedule import LrSchedule
-from sandbox.session import TrainingSetup, new_trainer
+from sandbox.training_setup import TrainingSetup, new_trainer
 
 MAX_STEPS = 2000  # the most steps the comparison trains in one frame
 CHUNKS = 20  # steps caught up at once are recorded in up to this many pieces...

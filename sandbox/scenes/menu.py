@@ -255,9 +255,9 @@ class MenuScene(Scene):
     def _on_OpenSandbox(self, a: G.OpenSandbox) -> None:
         from sandbox.scenes.free_sandbox import FreeSandboxScene
 
-        self.next_scene = open_when_ready(
-            self.app, lambda: FreeSandboxScene(self.app, self.config, self.game)
-        )
+        # the free sandbox opens at once, paused: on a first start its regions and training
+        # join as their kernels are compiled (SandboxScene.follow_kernels)
+        self.next_scene = FreeSandboxScene(self.app, self.config, self.game)
 
     def _on_OpenExperiment(self, a: G.OpenExperiment) -> None:
         try:

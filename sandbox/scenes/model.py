@@ -29,9 +29,9 @@ from sandbox.nn import MLP, LrSchedule
 from sandbox.nn.activations import parse_activation, smooth_note
 from sandbox.nn.trainer import plain_number
 from sandbox.scenes.base import Controller, Routes
-from sandbox.session import TrainingSetup, new_points, outputs_needed
 from sandbox.settings import setting
 from sandbox.state import NetworkSettings
+from sandbox.training_setup import TrainingSetup, new_points, outputs_needed
 from sandbox.vocab import (
     L2_MAX,
     LR_MAX,
@@ -108,6 +108,7 @@ class ModelController(Controller):
         self._last_step_count = -1
         self._psnr: float | None = None
         self._psnr_time = -1.0
+        self._said_pending = False  # told once that training waits for its kernel
 
     def routes(self) -> Routes:
         return {
@@ -480,6 +481,11 @@ class ModelController(Controller):
         """One frame's training: the speed setting's steps, or flat out for the frame budget."""
         s = self.state
         self.sync_data()
+        if s.playing and self.session.training_pending:
+            if not self._said_pending:
+                self._said_pending = True
+                self.scene.say(self.session.training_pending)
+            return
         if s.playing and s.trainer is not None:
             steps = s.steps_per_frame
             if steps:
@@ -522,12 +528,18 @@ class ModelController(Controller):
             # the blog's test: the whole picture (up to PSNR_SIDE pixels a side), not the pixels
             # trained; a wide network's pass over it is costly, so about once a second
             if force or s.time - self._psnr_time >= PSNR_INTERVAL or self._psnr is None:
+                self._psnr_time = s.time
                 try:
                     picture = load_picture(source).at_resolution(PSNR_SIDE)
-                    self._psnr = picture_psnr(s.net, picture)
                 except ValueError:
                     self._psnr = None
-                self._psnr_time = s.time
+                else:
+                    # on the geometry worker once it takes longer than a frame
+                    net = self.session.snapshot().net
+                    psnr = self.session.derive_behind(
+                        "psnr", lambda: picture_psnr(net, picture), source, reads=("weights",)
+                    )
+                    self._psnr = psnr if psnr is not None else self._psnr
             m = replace(m, psnr=self._psnr)
         s.metrics = m
         if m.step != self._last_step_count:

@@ -333,6 +333,7 @@ class PlaneController(Controller):
             too_many=bool(part.too_many),
             message=str(part.message),
             smooth=bool(part.smooth),
+            preparing=bool(session.geometry_pending),
             dead_note="" if can_die(s.net) else never_dead_note(s.net),
             behind_step=lag[1] if lag is not None and lag[0] >= LAG_MARK_S else None,
         )
@@ -348,8 +349,11 @@ class PlaneController(Controller):
         if s.time - self._health_time < HEALTH_INTERVAL:
             return
         self._health_time = s.time
-        names = session.derive("dead_neurons", session.dead_neurons, *args, reads=reads)
-        s.geometry = replace(s.geometry, dead=len(names), dead_names=tuple(names))
+        # on the geometry worker once it takes longer than a frame (big networks, pictures)
+        job = session.dead_neurons_job(*args)
+        names = session.derive_behind("dead_neurons", job, *args, reads=reads)
+        if names is not None:
+            s.geometry = replace(s.geometry, dead=len(names), dead_names=tuple(names))
 
     def update_hover(self) -> None:
         s = self.state

@@ -44,6 +44,7 @@ from sandbox.scenes.exchange import Exchange
 from sandbox.scenes.inspector import InspectorController
 from sandbox.scenes.level_files import LevelFiles
 from sandbox.scenes.level_writer import LevelWriter
+from sandbox.scenes.loading import kernels_ready
 from sandbox.scenes.model import DEFAULT_POINTS, ModelController, preset_list
 from sandbox.scenes.plane import DEFAULT_ZOOM, PlaneController
 from sandbox.scenes.probe import ProbeController
@@ -54,8 +55,8 @@ from sandbox.scenes.timeline import TimelineController
 from sandbox.scenes.torch_export import TorchExport
 from sandbox.scenes.view3d import View3DController
 from sandbox.scenes.workshop import Workshop
-from sandbox.session import new_points
 from sandbox.state import Toast
+from sandbox.training_setup import new_points
 from sandbox.ui import hud, presenter, region_card, stage_panels
 from sandbox.ui.dialogs import dropped_file_action
 from sandbox.ui.layout import compute_layout
@@ -70,6 +71,13 @@ if TYPE_CHECKING:
 
 TOAST_SECONDS = 4.0
 ERROR_SECONDS = 7.0
+
+
+PREPARING_REGIONS = "preparing the exact regions: the first start compiles them, in a few seconds"
+PENDING_FRAME_S = 1 / 12  # the frame time while kernels compile in the background
+PREPARING_TRAINING = (
+    "Training starts in a few seconds: the first start compiles the training kernel first."
+)
 
 
 class SandboxScene(Scene):
@@ -128,6 +136,7 @@ class SandboxScene(Scene):
     def enter(self) -> None:
         s = self.state
         s.start_afresh()  # nothing of the screen before (a level's settings) carries over
+        self.follow_kernels()
         cfg = self.config
         s.presets = preset_list()
         info = dataset_info(cfg.dataset)
@@ -316,6 +325,11 @@ class SandboxScene(Scene):
     def update(self, dt: float) -> None:
         s = self.state
         s.session.memo.new_frame()  # one expensive rebuild per frame while training (Memo)
+        self.follow_kernels()
+        if (s.session.geometry_pending or s.session.training_pending) and dt < PENDING_FRAME_S:
+            # 12 frames a second leave the cores to the compilers (software OpenGL draws on the
+            # CPU; a first start only)
+            time.sleep(PENDING_FRAME_S - dt)
         self.follow_picture()
         t0 = time.perf_counter()
         self.model.train_frame()
@@ -336,6 +350,16 @@ class SandboxScene(Scene):
         if self.panels is not None:
             self.panels.sync(s)
         self.workshop.update(dt)
+
+    def follow_kernels(self) -> None:
+        """On a first start the screen opens while the kernels still compile: until they are
+        loaded the session computes no exact geometry and takes no training step, and says
+        why (Session.geometry_pending, training_pending)."""
+        session = self.state.session
+        ready = kernels_ready(self.app, "geometry")
+        session.geometry_pending = "" if ready else PREPARING_REGIONS
+        ready = kernels_ready(self.app, "training")
+        session.training_pending = "" if ready else PREPARING_TRAINING
 
     def update_stage(self, dt: float) -> None:
         """The views that look closer: layout, timeline, 3D surface, probe, inspector."""

@@ -8,7 +8,6 @@ precision, level id, seeds, and the sandbox's own settings under `extra["sandbox
 checks that a trainer accepts them without touching the state; only then does `Workshop` commit
 them, so a damaged, newer-version or impossible file is refused and changes nothing. The
 workshop writes the state; its widgets (file dialogs, presenter overlays) emit actions.
-
 Recording reads the plane back after the GL draw (no panels or cards) at a fixed rate, since
 reading pixels stalls the GPU; slower frames are repeated so the recording keeps real time.
 """
@@ -37,15 +36,16 @@ from sandbox.nn import MLP
 from sandbox.render.target import read_pixels
 from sandbox.scenes.base import Controller, Routes
 from sandbox.scenes.model import DEFAULT_PRESET, training_setup
-from sandbox.session import MAX_CLASSES, new_trainer
 from sandbox.settings import migrate
 from sandbox.state import AppState, NetworkSettings
+from sandbox.training_setup import new_trainer
 from sandbox.ui import presenter
 from sandbox.ui.dialogs import FileDialogs
 from sandbox.ui.layout import presenter_hides_panels
 from sandbox.vocab import (
     BRUSH_DENSITY_RANGE,
     BRUSH_RADIUS_RANGE,
+    MAX_CLASSES,
     MAX_POINTS,
     NOISE_RANGE,
     SPEEDS,

@@ -588,7 +588,13 @@ class SandboxPanels(RowPanel):
         if g.smooth:
             self._set_label_fit("regions", f"No regions: {g.message}", "No regions: no creases")
 
-        if g.too_many and max(state.settings.hidden, default=0) > PER_PIXEL_MAX_WIDTH:
+        if g.preparing:
+            self._set_label_fit(
+                "regions",
+                "Regions: preparing (only the first start takes this long)",
+                "Regions: preparing",
+            )
+        elif g.too_many and max(state.settings.hidden, default=0) > PER_PIXEL_MAX_WIDTH:
             self._set_label_fit(
                 "regions",
                 "Regions: too many; the field is sampled, layer 1 creases only",
