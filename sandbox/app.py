@@ -116,9 +116,6 @@ class App:
             self.renderer = Renderer(self.state.layout.window)
         except (ShaderError, GLContextError) as exc:
             raise StartupError(f"the OpenGL shaders could not be prepared: {exc}") from exc
-        # what lives as long as the app is alive now, and no screen or panel yet: out of the
-        # collector's full passes (sandbox.memory); anything frozen that died later would stay
-        self.memory.freeze_long_lived()
         self._build_ui_surface()
         self._build_manager()
         from sandbox.io.atomic import remove_stale_temps
@@ -479,7 +476,6 @@ class App:
         if self.manager is not None:
             self.manager.clear_and_reset()
             self.manager = None
-        self.memory.close()
         if keep_window and pygame.display.get_init() and self.renderer is not None:
             self.renderer.delete()
             self.renderer = None

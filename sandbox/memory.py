@@ -15,15 +15,6 @@ window's edge does not trim each frame). A trim after a rebuild waits until `QUI
 without another: in the rebuild's own frame it made a slow frame (a resize, 300 ms of panels)
 slower still, by 150-250 ms under load.
 
-The collector's full passes walk every object the process holds (200,000 with the views on),
-150-250 ms each under load, and pygame-gui's rebuilds trigger them. `freeze_long_lived`, called
-when the app has its window and renderer but no screen, UI manager or panel yet, moves what is
-alive then (modules, the app, its state) out of their sight (`gc.freeze`). Frozen objects are
-never collected, so nothing that dies before the app may be alive then: freezing when the
-first screen was entered kept that screen, and through its `next_scene` every screen after it
-(300 objects a menu <-> level round trip). `close` gives them back (`gc.unfreeze`), so apps
-started one after another in one process (tests, the monkey) leave nothing frozen.
-
 Elsewhere than Linux with glibc, `resident_mb` answers 0 and trimming does nothing.
 """
 
@@ -85,19 +76,6 @@ class MemoryKeeper:
         self._checked = -1e9
         self._trimmed = -1e9
         self._baseline = resident_mb()
-        self.frozen = False
-
-    def freeze_long_lived(self) -> None:
-        """Hide every object alive now from the collector's passes (once; see the module)."""
-        if not self.frozen:
-            gc.freeze()
-            self.frozen = True
-
-    def close(self) -> None:
-        """Give the frozen objects back to the collector (the app is closing)."""
-        if self.frozen:
-            gc.unfreeze()
-            self.frozen = False
 
     def after_rebuild(self) -> None:
         """Much was just freed (UI or scene torn down): trim at a quiet tick soon."""

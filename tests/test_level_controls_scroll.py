@@ -139,3 +139,18 @@ def test_presenter_mode_keeps_a_levels_panels_at_projector_scale_at_1280x800(
     assert not problems, f"{level_id}: " + "; ".join(problems)
     send(app, key(pygame.K_F5), frames=3)  # and back
     assert not app.state.workshop.presenter and app.state.layout.scale == 1.0
+
+
+def test_a_resize_builds_a_levels_panels_once(start_level):
+    # whether a side scrolls was found by building it: a short window built the panels twice
+    # (three times when both sides overflowed) in the resize's frame
+    app = start_level("07-the-ring", size=(1280, 800))
+    panels = app.scene.panels
+    assert not panels._scroll
+    built = []
+    for name in ("_build_level_panel", "_build_controls"):
+        builder = getattr(panels, name)
+        setattr(panels, name, lambda s, b=builder, n=name: built.append(n) or b(s))
+    send(app, [pygame.event.Event(pygame.VIDEORESIZE, w=1280, h=420, size=(1280, 420))], 1)
+    assert panels._scroll == {"right"}  # the controls are taller than 420 px, the goals not
+    assert sorted(built) == ["_build_controls", "_build_level_panel"]

@@ -146,7 +146,7 @@ def test_a_flushed_frame_frees_the_overlay_it_re_allocated(gl):
     assert grown < 8.0, f"resident size grew {grown:.1f} MB over 3 cycles of 3 overlay sizes"
 
 
-def test_the_app_flushes_before_each_flip_and_freezes_what_lives_long(make_app, monkeypatch):
+def test_the_app_flushes_before_each_flip(make_app, monkeypatch):
     app = make_app(points=50, size=(640, 480))
     calls = []
     monkeypatch.setattr(app.renderer, "flush", lambda: calls.append("flush"))
@@ -156,8 +156,3 @@ def test_the_app_flushes_before_each_flip_and_freezes_what_lives_long(make_app, 
     app.run_frames(1, {0: [ev(pygame.VIDEORESIZE, w=200, h=100, size=(200, 100))]}, dt=1 / 30)
     assert app.too_small
     assert calls == ["flush", "flip"] * 3
-    # the collector's full passes walked every module's objects (150-250 ms each under load):
-    # the app hides what lives as long as it does from them, and gives it back when closed
-    assert app.memory.frozen and gc.get_freeze_count() > 10_000
-    app.close()
-    assert gc.get_freeze_count() == 0

@@ -9,10 +9,12 @@ the phase that took the time. When a gesture ends the app (Esc in the menu), the
 again. The test suite runs a few thousand events per screen; the soak command runs many more:
 
     python -m sandbox.bench monkey [--events 100000] [--seed 1] [--screens menu,sandbox,...]
-                                   [--sizes any|usual] [--size WxH]
+                                   [--sizes any|usual] [--size WxH] [--in-frame]
 
 Screens: `menu`, `sandbox`, `views` (the sandbox with every view on), `level:ID` (e.g.
-`level:07`), `levels` (all of them). Prints figures; asserts nothing. Exit status 1 when an
+`level:07`), `levels` (all of them). Slow partitions are made on the geometry worker, as in
+the app's own loop (`--in-frame`: in the frame, as the suite does). Prints figures; asserts
+nothing. Exit status 1 when an
 exception or a GL error was seen, so a soak can gate a script.
 """
 
@@ -272,8 +274,11 @@ class MonkeyRun:
 
     def __init__(self, screen: str, seed: int, size: tuple[int, int] = (1280, 800),
                  sizes: str = "usual", workdir: Path | None = None,
-                 stop_at_first: bool = True) -> None:  # fmt: skip
+                 stop_at_first: bool = True, background: bool = False) -> None:  # fmt: skip
         self.screen = screen
+        # as the app's own loop does: a partition slower than a frame's share is made on the
+        # geometry worker (the suite keeps every partition in the frame, deterministic)
+        self.background = background
         self.seed = seed
         self.size = size
         self.monkey = Monkey(seed, sizes)
@@ -293,6 +298,10 @@ class MonkeyRun:
         # 4-8 MB (SDL's offscreen driver with Mesa), 29 screens 110-230 MB
         self.app = App(screen_config(self.screen, self.size, self.workdir))
         self.app.start(hidden=True, reuse_window=True)
+        if self.background:
+            from sandbox.session import BACKGROUND_ABOVE_S
+
+            self.app.state.session.background_above = BACKGROUND_ABOVE_S
 
     def _slowest(self, report: MonkeyReport, seconds: float, gesture: Gesture) -> None:
         timings = dict(self.app.state.timings) if self.app is not None else {}
@@ -381,6 +390,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sizes", choices=tuple(SIZE_RANGES), default="usual")
     parser.add_argument("--size", default="1280x800")
     parser.add_argument("--keep-going", action="store_true", help="go on after an exception")
+    parser.add_argument("--in-frame", action="store_true", help="partitions in the frame")
     args = parser.parse_args(argv)
     w, h = (int(v) for v in args.size.lower().split("x"))
     screens = list(_screens(args.screens))
@@ -388,8 +398,8 @@ def main(argv: list[str]) -> int:
     seen_problem = False
     totals = MonkeyReport("all", args.seed)
     for i, screen in enumerate(screens):
-        run = MonkeyRun(screen, args.seed + i, (w, h),
-                        args.sizes, stop_at_first=not args.keep_going)  # fmt: skip
+        run = MonkeyRun(screen, args.seed + i, (w, h), args.sizes, background=not args.in_frame,
+                        stop_at_first=not args.keep_going)  # fmt: skip
         report = run.run(
             per_screen, args.count, progress=lambda r: print("  " + r.summary(), flush=True)
         )

@@ -9,9 +9,10 @@ Each screen opens in one window (offscreen, as the monkey does), runs a few fram
 For each resize it records the frame that took the event and the slowest of the frames after it
 (a rebuild spread over frames shows there), and prints their median and maximum with the phase
 that took the most (sandbox.state timings). `--drag N` sends each resize as N events a frame
-apart, sizes in between, as dragging a window's edge does. `--profile K` prints the K functions
-with the most cumulative time over all resize frames. Prints figures and the load average;
-asserts nothing.
+apart, sizes in between, as dragging a window's edge does. Slow partitions are made on the
+geometry worker as in the app's own loop (`--in-frame`: in the frame, as the suite does).
+`--profile K` prints the K functions with the most cumulative time over all resize frames.
+Prints figures, the garbage collections and the load average; asserts nothing.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ PHASES = ("frame_logic", "render", "ui", "flip")
 
 
 def run_screen(screen: str, sizes: list[tuple[int, int]], resizes: int, after: int, drag: int,
-               profiler=None) -> dict:  # fmt: skip
+               profiler=None, background: bool = True) -> dict:  # fmt: skip
     import pygame
 
     from sandbox.app import App
@@ -53,6 +54,10 @@ def run_screen(screen: str, sizes: list[tuple[int, int]], resizes: int, after: i
     work = Path(tempfile.mkdtemp(prefix="origami-resize-"))
     app = App(screen_config(screen, (1280, 800), work))
     app.start(hidden=True, reuse_window=True)
+    if background:  # as the app's own loop does: slow partitions on the geometry worker
+        from sandbox.session import BACKGROUND_ABOVE_S
+
+        app.state.session.background_above = BACKGROUND_ABOVE_S
     for _ in range(10):
         app.frame(pygame.event.get(), 1 / 30)
     took, later, phases = [], [], []
@@ -98,6 +103,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--after", type=int, default=3, help="plain frames after each resize")
     parser.add_argument("--drag", type=int, default=1, help="events per resize (a drag)")
     parser.add_argument("--profile", type=int, default=0, help="print the K costliest functions")
+    parser.add_argument("--in-frame", action="store_true", help="partitions in the frame")
     args = parser.parse_args(argv)
     os.environ.setdefault("NEURAL_ORIGAMI_FILES_DIR", tempfile.mkdtemp(prefix="origami-resize-"))
     sizes = [_size(s) for s in args.sizes.split(",") if s]
@@ -120,7 +126,8 @@ def main(argv: list[str]) -> int:
     gc.callbacks.append(on_gc)
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for screen in (s for s in args.screens.split(",") if s):
-        r = run_screen(screen, sizes, args.resizes, args.after, max(1, args.drag), profiler)
+        r = run_screen(screen, sizes, args.resizes, args.after, max(1, args.drag), profiler,
+                       background=not args.in_frame)  # fmt: skip
         ms = [1e3 * s for s in r["took"]]
         after = [1e3 * s for s in r["after"]]
         counts = {p: r["phases"].count(p) for p in set(r["phases"])}

@@ -105,9 +105,14 @@ class LevelPanels(LevelCards, LevelTrialsPanel, SandboxPanels):
             for key, b in self.named.items()
             if b in self._hold and b.held
         }
-        # the controls scroll when they were taller than this room before (see SandboxPanels)
-        known = self._heights.get(self._height_key(state, "right"), 0)
-        self._build(state, frozenset({"right"}) if known > state.layout.right[3] else frozenset())
+        # a side scrolls when it was taller than this room before (see SandboxPanels): built once
+        self.scale = state.scale
+        rooms = {
+            "left": state.layout.left[3] - self.s(54) - self.s(8),
+            "right": state.layout.right[3],
+        }
+        known = {side: self._heights.get(self._height_key(state, side), 0) for side in rooms}
+        self._build(state, frozenset(side for side in rooms if known[side] > rooms[side]))
         for key, (since, last) in held.items():
             b = self.named.get(key)
             if b in self._hold:
@@ -283,6 +288,8 @@ class LevelPanels(LevelCards, LevelTrialsPanel, SandboxPanels):
         if st.message:
             box = self._text(panel, (pad, y, inner, -1), st.message, "@goal_text")
             y += box.rect.height + s(8)
+        if not scrolls:  # (in a scrolling box it is narrower: taller)
+            self._heights[self._height_key(state, "left")] = y
         over = y > bottom_row - s(8)  # goals, stars and quiz need more room than there is
         room = 1 << 20 if scrolls else bottom_row  # a scrolling box has room for every hint
         for text in reversed(st.hints[-2:]):
