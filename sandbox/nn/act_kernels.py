@@ -39,6 +39,19 @@ def activate_rows(act, slope, Z, H, H_in, residual):
         z = Z[j]
         h = H[j]
         n_samples = z.shape[0]
+        if residual and act <= ACT_HARDTANH and act != ACT_ABS:
+            # the piecewise-linear kinds add the layer's input in the same pass
+            g = H_in[j]
+            if act == ACT_RELU:
+                for n in range(n_samples):
+                    h[n] = g[n] + (z[n] if z[n] > 0.0 else 0.0)
+            elif act == ACT_LEAKY_RELU:
+                for n in range(n_samples):
+                    h[n] = g[n] + (z[n] if z[n] > 0.0 else z[n] * slope)
+            else:
+                for n in range(n_samples):
+                    h[n] = g[n] + min(max(z[n], -1.0), 1.0)
+            continue
         if act == ACT_RELU:
             for n in range(n_samples):
                 h[n] = z[n] if z[n] > 0.0 else 0.0
@@ -141,3 +154,31 @@ def add_rows(D, E):
         e = E[j]
         for n in range(d.shape[0]):
             d[n] += e[n]
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
+def add_and_scale(act, slope, Z, G, E, D):
+    """G += E, then D = G * sigma'(Z) in one pass for ReLU, leaky ReLU and hard tanh (the
+    backward step into a residual layer's input; only these kinds). The same values as
+    `add_rows` then `scale_by_derivative`, to the last bit."""
+    for j in range(Z.shape[0]):
+        z = Z[j]
+        g = G[j]
+        e = E[j]
+        d = D[j]
+        n_samples = z.shape[0]
+        if act == ACT_RELU:
+            for n in range(n_samples):
+                s = g[n] + e[n]
+                g[n] = s
+                d[n] = s if z[n] > 0.0 else 0.0
+        elif act == ACT_LEAKY_RELU:
+            for n in range(n_samples):
+                s = g[n] + e[n]
+                g[n] = s
+                d[n] = s if z[n] > 0.0 else s * slope
+        else:
+            for n in range(n_samples):
+                s = g[n] + e[n]
+                g[n] = s
+                d[n] = s if abs(z[n]) < 1.0 else 0.0

@@ -423,7 +423,7 @@ class Trainer:
         key = (self.net.n_params, tuple(self.net.sizes), batch)
         if key != self._work_key:
             _, size = K.work_layout(self.net.layout, min(batch, K.DEFAULT_CHUNK))
-            self._work = np.zeros(size)
+            self._work = K.aligned_work(size)
             self._work_key = key
         if self._losses.shape[0] < n:
             self._losses = np.zeros(max(n, 2 * self._losses.shape[0]))
