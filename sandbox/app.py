@@ -65,6 +65,7 @@ class App:
         self.ui_redraws = 0  # frames that drew (part of) the UI surface again
         self._ui_scale_built = None
         self._ui_theme_built = "default"
+        self._managers: dict[tuple, Any] = {}  # UI managers by (scale, theme), newest last
         self._window_built: tuple[int, int] | None = None
         self._card_for: tuple[int, int] | None = None  # the size the too-small card was drawn for
         self._last = 0.0
@@ -164,9 +165,21 @@ class App:
         scale = self.state.scale
         theme = self.state.workshop.theme
         w, h = self.state.layout.window
-        self.manager = pygame_gui.UIManager(
-            (max(1, w), max(1, h)), theme_for(theme, scale), enable_live_theme_updates=False
-        )
+        size = (max(1, w), max(1, h))
+        # the last two managers are kept (presenter mode on and off): a theme's parsing and
+        # fonts do not depend on the window, and were a third of presenter mode's frame
+        kept = self._managers.pop((scale, theme), None)
+        if kept is not None:
+            kept.clear_and_reset()
+            kept.set_window_resolution(size)
+            self.manager = kept
+        else:
+            self.manager = pygame_gui.UIManager(
+                size, theme_for(theme, scale), enable_live_theme_updates=False
+            )
+        self._managers[(scale, theme)] = self.manager
+        while len(self._managers) > 2:
+            self._managers.pop(next(iter(self._managers)))
         self._ui_scale_built = scale
         self._ui_theme_built = theme
         self._ui_dirty = True
@@ -473,9 +486,10 @@ class App:
         if self.kernels is not None:
             self.kernels.stop()  # the warm-up's child processes end with the app
             self.kernels = None
-        if self.manager is not None:
-            self.manager.clear_and_reset()
-            self.manager = None
+        for manager in self._managers.values():
+            manager.clear_and_reset()
+        self._managers.clear()
+        self.manager = None
         if keep_window and pygame.display.get_init() and self.renderer is not None:
             self.renderer.delete()
             self.renderer = None

@@ -72,7 +72,7 @@ class MemoryKeeper:
         self.clock = clock
         self.trims = 0
         self._pending = False
-        self._rebuilt = -1e9
+        self._rebuilt: float | None = -1e9
         self._checked = -1e9
         self._trimmed = -1e9
         self._baseline = resident_mb()
@@ -80,11 +80,14 @@ class MemoryKeeper:
     def after_rebuild(self) -> None:
         """Much was just freed (UI or scene torn down): trim at a quiet tick soon."""
         self._pending = True
-        self._rebuilt = self.clock()
+        self._rebuilt = None  # the quiet time starts when the rebuild's frame ends (tick)
 
     def tick(self) -> bool:
         """Trim if due; True when it did."""
         now = self.clock()
+        if self._pending and self._rebuilt is None:
+            self._rebuilt = now  # the end of a rebuild's frame (a second long under load)
+            return False
         if self._pending:
             if now - self._trimmed < REBUILD_MIN_INTERVAL_S or now - self._rebuilt < QUIET_S:
                 return False

@@ -106,7 +106,7 @@ def _layer_pass(
     n = wt.shape[1]
     nbp = bps.shape[0]
     plain = nbp == 1 and bps[0] == 0.0
-    plain = plain and not (res_prev or res_cur) and slopes[0] == 0.0 and slopes[1] == 1.0
+    plain = plain and not res_prev and slopes[0] == 0.0 and slopes[1] == 1.0
     plain = plain and toffs[0] == 0.0 and toffs[1] == 0.0
     h_total = opat.shape[1]
     svcap = sv.shape[0]
@@ -124,7 +124,7 @@ def _layer_pass(
         g = grp[r]
         na = 0
         nz = 0
-        if plain:  # ReLU: an off neuron adds nothing, an on one its map as it is
+        if plain:  # ReLU, not after a residual layer: an off neuron adds nothing, an on one its map
             if first:
                 for k in range(n_prev):
                     kk[k] = k
@@ -143,6 +143,12 @@ def _layer_pass(
                 F1[j] = f1
                 F2[j] = f2
                 nz += (f0 != 0.0) | (f1 != 0.0) | (f2 != 0.0)
+            # a residual layer's input features: the rows gathered, zero for an off neuron
+            for k in range(n_prev if res_cur else 0):
+                oG[r, 0, n + k] = oG[r, 1, n + k] = oG[r, 2, n + k] = 0.0
+            for j in range(nb if res_cur else 0):
+                k = kk[j]
+                oG[r, 0, n + k], oG[r, 1, n + k], oG[r, 2, n + k] = F0[j], F1[j], F2[j]
         else:
             for k in range(n_prev):
                 f0 = G[g, 0, k]
@@ -591,13 +597,9 @@ def run_layer(
             wt[k, i] = params[layout[l, 0] + i * n_prev + k]
     bias = params[layout[l, 3] : layout[l, 3] + n]
     zadd, cadd = _piece_adds(slopes, toffs)
-    la0 = np.empty(n)
-    la1 = np.empty(n)
-    la2 = np.empty(n)
+    la0, la1, la2 = np.empty(n), np.empty(n), np.empty(n)
     kk = np.empty(n_prev, np.int64)
-    F0 = np.empty(n_prev)
-    F1 = np.empty(n_prev)
-    F2 = np.empty(n_prev)
+    F0, F1, F2 = np.empty(n_prev), np.empty(n_prev), np.empty(n_prev)
     cls = np.empty(n, np.int8)
     und = np.empty(n, np.int64)
     todo = np.empty(n * max(1, bps.shape[0]), np.int64)
@@ -683,10 +685,7 @@ def run_layer(
             _copy1(op2, 0, opat, 0, oR * h_total)
             opar2 = np.empty(cap, np.int64)
             _copy1(opar2, 0, opar, 0, oR)
-            ooff = ooff2
-            ogrp = ogrp2
-            opat = op2
-            opar = opar2
+            ooff, ogrp, opat, opar = ooff2, ogrp2, op2, opar2
             ocap = cap
         elif code == _NEED_VERTS:
             oV2 = np.empty((max(need, 2 * oV.shape[0]), 2))
