@@ -3,12 +3,13 @@
 `python -m sandbox.bench activations [--steps N] [--repeats R] [--partitions R]` prints, for
 [2,16,16,16,2] (Adam, batch 128 from 1000 points, one thread) and each of ReLU, leaky ReLU,
 hardtanh, ReLU with residual layers, tanh and GELU: microseconds per training step (best of R
-runs of N steps), the same step in torch.optim float64 with the matching layers (batches
-pre-drawn), the ratio torch/ours, and the step time relative to ReLU's (goal: within 25%, i.e.
-at most 1.25x, for the piecewise-linear ones). Then, for [2,16,16,16,2], [2,32,32,32,2] and
-[2,64,64,64,2] in [-6, 6]^2, milliseconds per `linear_regions` call (best of R rounds in which
-the kinds take turns) with the region count, relative to ReLU's. Everything runs in one process,
-so the figures share the machine's load; rerun for steadier numbers.
+rounds in which the kinds take turns running N steps), the same step in torch.optim float64
+with the matching layers (batches pre-drawn), the ratio torch/ours, and the step time relative
+to ReLU's (goal: within 25%, i.e. at most 1.25x, for the piecewise-linear ones). Then, for
+[2,16,16,16,2], [2,32,32,32,2] and [2,64,64,64,2] in [-6, 6]^2, milliseconds per
+`linear_regions` call (best of R rounds in which the kinds take turns) with the region count,
+relative to ReLU's. Everything runs in one process, so the figures share the machine's load;
+rerun for steadier numbers.
 """
 
 from __future__ import annotations
@@ -43,15 +44,23 @@ def _net(sizes, activation, residual, seed=0) -> MLP:
     return MLP(sizes, seed=seed, activation=activation, residual=residual)
 
 
-def time_ours(activation: str, residual: bool, steps: int, repeats: int) -> float:
+def time_ours(kinds, steps: int, repeats: int) -> list[float]:
+    """Best seconds per step for each (activation, residual) kind. As for the partitions, the
+    kinds take turns in every round, so a burst of load from elsewhere cannot land on one kind
+    only and skew its ratio to ReLU's."""
     X, y = _data(SIZES[-1])
-    tr = Trainer(_net(SIZES, activation, residual), X, y, lr=1e-3, batch_size=BATCH)
-    tr.step(10)
-    best = np.inf
+    trainers = [
+        Trainer(_net(SIZES, activation, residual), X, y, lr=1e-3, batch_size=BATCH)
+        for activation, residual in kinds
+    ]
+    for tr in trainers:
+        tr.step(10)
+    best = [np.inf] * len(trainers)
     for _ in range(repeats):
-        t = time.perf_counter()
-        tr.step(steps)
-        best = min(best, (time.perf_counter() - t) / steps)
+        for i, tr in enumerate(trainers):
+            t = time.perf_counter()
+            tr.step(steps)
+            best[i] = min(best[i], (time.perf_counter() - t) / steps)
     return best
 
 
@@ -133,10 +142,9 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     print(f"Adam step on {SIZES}, batch {BATCH} of {N_POINTS} points, one thread (best of "
           f"{args.repeats})")  # fmt: skip
-    ref = None
-    for label, act, res in KINDS:
-        ours = time_ours(act, res, args.steps, args.repeats)
-        ref = ref or ours
+    timed = time_ours([(act, res) for _, act, res in KINDS], args.steps, args.repeats)
+    ref = timed[0]
+    for (label, act, res), ours in zip(KINDS, timed, strict=True):
         theirs = time_torch(act, res, max(20, args.steps // 10), args.repeats)
         ratio = f"torch {theirs * 1e6:8.2f} us  ratio {theirs / ours:5.1f}x" if theirs else ""
         print(f"  {label:15s} ours {ours * 1e6:7.2f} us  {ours / ref:4.2f}x relu's  {ratio}")
