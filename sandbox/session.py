@@ -70,8 +70,9 @@ Bounds = tuple[float, float, float, float]
 DENSE_STEPS = 100  # every step is a snapshot up to here (the timeline keeps them all)
 TIMELINE_BYTES = 64 * 1024 * 1024  # the largest network allowed still keeps ~280 snapshots
 BACKGROUND_ABOVE_S = 0.012  # the app computes partitions slower than this on the worker
-# a snapshot's full loss pass costlier than this: at most one snapshot per RECORD_HOLD_S
-RECORD_COSTLY_S = 0.01
+# a snapshot's full loss pass over more multiply-adds than this (points x parameters; about
+# 10 ms): at most one snapshot per RECORD_HOLD_S after the dense start
+RECORD_COSTLY_WORK = 4_000_000
 RECORD_HOLD_S = 0.25
 LAG_MARK_S = 1.0  # a shown partition older than this is marked "updating regions"
 PARTITIONS = ("partition", "layer_partition")
@@ -152,8 +153,7 @@ class Session:
         self.geometry_pending = ""
         self.training_pending = ""  # the same for the training kernel: no step is taken
         self._snapshot: Snapshot | None = None
-        self._record_cost = 0.0  # seconds the last snapshot's full loss pass took
-        self._recorded_at = -math.inf
+        self._recorded_at = -math.inf  # when the newest snapshot was taken
 
     # ------------------------------------------------------------------ versions
     @property
@@ -358,16 +358,16 @@ class Session:
                 return
             tl.clear()
         now = time.perf_counter()
+        work = len(self.points) * self.net.n_params  # multiply-adds of a full loss pass, about
         if (
             step > DENSE_STEPS
-            and self._record_cost > RECORD_COSTLY_S
+            and work > RECORD_COSTLY_WORK
             and now - self._recorded_at < RECORD_HOLD_S
         ):
             # a wide network on a picture: each full loss pass costs tens of ms, so after the
             # dense start the snapshots come a few times a second, not every frame
             return
         m = tr.metrics()
-        self._record_cost = time.perf_counter() - now
         self._recorded_at = now
         tl.record(step, self.net.params, _nan(m.train_loss), _nan(m.test_loss))
 

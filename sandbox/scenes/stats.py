@@ -195,8 +195,8 @@ class StatsController(Controller):
             step = snap.step
         elif session.scrub is not None:
             step = s.stage.scrub_step
-        elif s.trainer is not None:
-            step = int(s.trainer.steps)
+        elif s.trainer is not None and tl.last_step == int(s.trainer.steps):
+            step = int(s.trainer.steps)  # a snapshot's step (a wide network takes fewer)
         else:
             return
         st.track.record(step, stats)
