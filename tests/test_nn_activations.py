@@ -14,7 +14,9 @@ import pytest
 from sandbox.nn import MLP, Trainer
 from sandbox.nn import kernels as K
 from sandbox.nn import reference as R
+from sandbox.nn.act_kernels import clip_in_place, scale_by_derivative
 from sandbox.nn.activations import (
+    ACT_HARDTANH,
     ACTIVATION_IDS,
     activate,
     check_negative_slope,
@@ -201,3 +203,18 @@ def test_snapshots_keep_the_activation():
     tr.set_network(MLP([2, 5, 5, 2], seed=1))
     tr.restore(snap)
     assert tr.net.activation is Activation.HARDTANH and tr.net.sizes == [2, 4, 2]
+
+
+def test_hardtanh_derivative_read_from_its_output_is_the_derivative_of_z():
+    """A plain hard tanh layer keeps no pre-activations: the kernel clips in place and takes
+    sigma'(z) from sigma(z); at and around both kinks that must give torch's values."""
+    z = np.array([-3.0, -1.0, -1.0 + 1e-16, -0.5, 0.0, 0.5, 1.0 - 1e-16, 1.0, 1.0 + 1e-15, 7.0])
+    Z = np.tile(z, (3, 1))
+    H = Z.copy()
+    clip_in_place(H)
+    assert np.array_equal(H, np.clip(Z, -1.0, 1.0))
+    G = np.random.default_rng(0).normal(size=Z.shape)
+    from_h = np.empty_like(G)
+    scale_by_derivative(ACT_HARDTANH, 0.0, H, G, from_h)
+    assert np.array_equal(from_h, G * derivative(Z, Activation.HARDTANH))
+    assert np.count_nonzero(from_h[0]) == 5

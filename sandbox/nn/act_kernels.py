@@ -5,7 +5,10 @@ residual layer) and `scale_by_derivative` multiplies a block of gradients by sig
 every activation id of `sandbox.nn.activations` and with PyTorch's values at the kinks. ReLU
 without residual layers never comes here: the dense kernels fuse it (dense_kernels.py). The
 activation is chosen once per block, outside the loops over the samples, so each loop is
-branch-free and vectorises. The numpy twins are `activations.activate` and `derivative`.
+branch-free and vectorises. For ReLU, leaky ReLU and hard tanh a residual layer's addition rides
+in the activation pass and the backward one in the derivative pass (`add_and_scale`), and a plain
+hard tanh layer clips in place (`clip_in_place`). The numpy twins are `activations.activate` and
+`derivative`.
 """
 
 from __future__ import annotations
@@ -182,3 +185,14 @@ def add_and_scale(act, slope, Z, G, E, D):
                 s = g[n] + e[n]
                 g[n] = s
                 d[n] = s if abs(z[n]) < 1.0 else 0.0
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
+def clip_in_place(Z):
+    """Z = hardtanh(Z) in place: a plain hard tanh layer reads sigma'(z) from its output (|h| < 1
+    exactly where |z| < 1), so it keeps no separate pre-activations. One array, so the loop
+    vectorises without runtime alias checks."""
+    for j in range(Z.shape[0]):
+        z = Z[j]
+        for n in range(z.shape[0]):
+            z[n] = min(max(z[n], -1.0), 1.0)

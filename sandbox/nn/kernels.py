@@ -13,8 +13,8 @@ and float settings travel in small arrays (`cfg`, `hp`, `state`) whose slots are
 constants below, so one compiled kernel serves every architecture, task, optimizer and
 activation. ReLU networks without residual layers take the fused path (ReLU inside the dense
 loops); every other activation, and residual layers, keep each hidden layer's pre-activations in
-their own block and apply the activation and its derivative in separate elementwise passes
-(act_kernels.py).
+their own block (but plain hard tanh layers, whose derivative is read from their output) and
+apply the activation and its derivative in separate elementwise passes (act_kernels.py).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from .act_kernels import (
     activate_rows,
     add_and_scale,
     add_rows,
+    clip_in_place,
     scale_by_derivative,
     scale_by_output_derivative,
 )
@@ -312,6 +313,10 @@ def _forward_backward_general(
     n_layers = layout.shape[0]
     pre = n_layers + 7  # offs[pre + l]: the pre-activations of hidden layer l
     no_relu = n_layers < 0  # False, as a variable: a literal would compile the kernels again
+    pl = act == ACT_RELU or act == ACT_LEAKY_RELU or act == ACT_HARDTANH
+    # hard tanh's sigma'(z) is read from sigma(z) (|h| < 1 exactly where |z| < 1), so a plain
+    # layer keeps no Z_l and activates in place; measured slower for (leaky) ReLU, which keep it
+    in_place = act == ACT_HARDTANH
     spare = _block(work, offs[n_layers + 5], 3, batch)
     for l in range(n_layers):
         W, b = _weights(params, layout, l)
@@ -320,10 +325,15 @@ def _forward_backward_general(
         Z_out = _block(work, offs[l + 1], n_out, batch)
         # one call site of the dense layer, as in the ReLU path, so LLVM inlines it once
         last = l == n_layers - 1
-        P = Z_out if last else _block(work, offs[pre + l], n_out, batch)
+        res_l = _is_residual(layout, l, residual)
+        own = last or (in_place and not res_l)  # no separate pre-activations
+        P = Z_out if own else _block(work, offs[pre + l], n_out, batch)
         _dense_forward(W, b, H, P, no_relu, spare)
         if not last:
-            activate_rows(act, slope, P, Z_out, H, _is_residual(layout, l, residual))
+            if own:
+                clip_in_place(Z_out)
+            else:
+                activate_rows(act, slope, P, Z_out, H, res_l)
     n_out = layout[n_layers - 1, 1]
     tmp = offs[n_layers + 4]
     targets = offs[n_layers + 3]
@@ -353,9 +363,12 @@ def _forward_backward_general(
             _dense_backprop(W, DZ, H, G, spare, neg_inf)
             # dLoss/dZ of layer l-1 from dLoss/dH of its output (G is kept for its residual)
             D = _block(work, d_z, n_in, batch)
-            P = _block(work, offs[pre + l - 1], n_in, batch)
+            if in_place and not _is_residual(layout, l - 1, residual):
+                P = H  # sigma'(z) from layer l-1's output: the same values
+            else:
+                P = _block(work, offs[pre + l - 1], n_in, batch)
             res_l = _is_residual(layout, l, residual)
-            if res_l and (act == ACT_RELU or act == ACT_LEAKY_RELU or act == ACT_HARDTANH):
+            if res_l and pl:
                 add_and_scale(act, slope, P, G, _block(work, d_h, n_out, batch), D)
             else:
                 if res_l:
