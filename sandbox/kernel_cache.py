@@ -31,6 +31,7 @@ import numpy as np
 SANDBOX = "sandbox"
 FIRST_FRAME_WAIT = 20.0  # seconds the in-process warm-up waits at most for the first frame
 REST = "rest"
+REST_NICENESS = 15  # the rest stage's compilers yield to everything else
 STAGES = (SANDBOX, REST)
 
 
@@ -384,12 +385,12 @@ def warm_here() -> None:
 
 
 def _child_main(group: str) -> int:
-    """Run one group's steps, printing `begin i` / `done i` lines (the parent reads them)."""
-    if hasattr(os, "nice"):
-        try:
-            os.nice(5)  # the window's process comes first
-        except OSError:
-            pass
+    """Run one group's steps, printing `begin i` / `done i` lines (the parent reads them).
+
+    The first stage's steps run at the window's own priority: the sandbox is already open and
+    waits for them, and it leaves the cores free by drawing few frames meanwhile. The rest
+    stage runs at a low priority, so it never delays the other group's first stage."""
+    lowered = False
 
     def say(text: str) -> None:
         try:
@@ -398,6 +399,12 @@ def _child_main(group: str) -> int:
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
 
     for i, step in enumerate(GROUPS[group]):
+        if step.stage != SANDBOX and not lowered and hasattr(os, "nice"):
+            lowered = True
+            try:
+                os.nice(REST_NICENESS)
+            except OSError:
+                pass
         say(f"begin {i}")
         try:
             step.run()

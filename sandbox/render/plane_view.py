@@ -489,6 +489,10 @@ class PlaneRenderer:
         hidden = net.hidden_sizes
         if len(hidden) > MLP_MAX_LAYERS or max(hidden) > MLP_MAX_WIDTH:
             return False
+        if state.geometry.preparing:
+            # a first start, the region kernels still compiling: the per-pixel network would
+            # keep both cores busy on a software rasteriser; the sampled grid costs little
+            return False
         key = (state.session.weights_version, id(net))
         if key != self._mlp_key:
             self._mlp_key = key

@@ -73,10 +73,13 @@ TOAST_SECONDS = 4.0
 ERROR_SECONDS = 7.0
 
 
-PREPARING_REGIONS = "preparing the exact regions: the first start compiles them, in a few seconds"
-PENDING_FRAME_S = 1 / 12  # the frame time while kernels compile in the background
+PREPARING_REGIONS = (
+    "preparing the exact regions: only the first start compiles them (under a minute)"
+)
+PENDING_FRAME_S = 1 / 8  # the frame time while kernels compile in the background
 PREPARING_TRAINING = (
-    "Training starts in a few seconds: the first start compiles the training kernel first."
+    "Training starts as soon as its kernel is compiled: only the first start waits for it "
+    "(under a minute)."
 )
 
 
@@ -327,7 +330,7 @@ class SandboxScene(Scene):
         s.session.memo.new_frame()  # one expensive rebuild per frame while training (Memo)
         self.follow_kernels()
         if (s.session.geometry_pending or s.session.training_pending) and dt < PENDING_FRAME_S:
-            # 12 frames a second leave the cores to the compilers (software OpenGL draws on the
+            # 8 frames a second leave the cores to the compilers (software OpenGL draws on the
             # CPU; a first start only)
             time.sleep(PENDING_FRAME_S - dt)
         self.follow_picture()
