@@ -53,6 +53,9 @@ def test_the_sandbox_opens_at_once_and_trains_once_its_kernels_are_in(
         assert s.partition.too_many and "first start" in s.partition.message
         label = d.app.scene.panels._labels["regions"].text  # noqa: SLF001
         assert label.startswith("Regions: preparing")
+        # the plane shows the sampled field (cheap), not the per-pixel network
+        mesh_key = d.app.scene.plane.renderer._mesh_key  # noqa: SLF001
+        assert isinstance(mesh_key, tuple) and mesh_key[0] == "sampled"
 
     # the children finish: the next frames pick the kernels up
     warmer.stop()
