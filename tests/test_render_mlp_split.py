@@ -99,30 +99,37 @@ def test_per_pixel_network_refuses_what_it_cannot_draw(gl):
         r.mlp_field.draw(View2D(), FieldStyle(mode=FieldMode.LAPLACE))
 
 
+def _split_state(view: View2D, net, X: np.ndarray, labels: np.ndarray, prior: float):
+    """An app state with the split view on over `view`: `net` and its points X, labelled."""
+    from sandbox.state import AppState
+    from sandbox.training_setup import new_points
+    from sandbox.vocab import Task, View
+
+    s = AppState()
+    s.layout.window = (view.width, view.height)
+    s.layout.plane = (0, 0, view.width, view.height)
+    s.camera = view
+    s.views = {View.FIELD, View.SPLIT}
+    s.prior_precision = prior
+    s.session.show_network(net)
+    points = new_points(Task.CLASSIFICATION, 0.0, 0)
+    points.add(X, labels)
+    s.session.set_points(points)
+    return s
+
+
 def test_split_screen_map_left_laplace_right(gl):
     """The app's split view (sandbox.render.plane_view, the sandbox's X key): MAP on the left,
     the Laplace confidence on the right, each pane against the CPU at every pixel."""
     from sandbox.nn import MLP
     from sandbox.render.plane_view import PlaneRenderer
-    from sandbox.state import AppState
-    from sandbox.training_setup import new_points
-    from sandbox.vocab import Task, View
 
     view = View2D((0.2, 0.1), 1.2, 320, 240)
     layers = random_layers([2, 8, 8, 2], seed=13)
     panes = split_panes(view)
     rng = np.random.default_rng(1)
     X = rng.uniform(-4, 4, (30, 2))
-    s = AppState()
-    s.layout.window = (320, 240)
-    s.layout.plane = (0, 0, 320, 240)
-    s.camera = view
-    s.views = {View.FIELD, View.SPLIT}
-    s.prior_precision = 0.5
-    s.session.show_network(MLP.from_weights(layers))
-    points = new_points(Task.CLASSIFICATION, 0.0, 0)
-    points.add(X, forward(layers, X)[1].argmax(axis=1))
-    s.session.set_points(points)
+    s = _split_state(view, MLP.from_weights(layers), X, forward(layers, X)[1].argmax(axis=1), 0.5)
     la = s.session.laplace(s.prior_precision).laplace
     assert la is not None and s.laplace is la
     # The geometry covers both panes, as the sandbox's window bounds do.
@@ -182,24 +189,12 @@ def test_split_screen_of_a_smooth_network_samples_laplace_on_the_right(gl):
     from sandbox.nn import MLP
     from sandbox.render.field_grid import GRID_STEP
     from sandbox.render.plane_view import PlaneRenderer
-    from sandbox.state import AppState
-    from sandbox.training_setup import new_points
-    from sandbox.vocab import Task, View
 
     view = View2D((0.2, 0.1), 1.2, 320, 240)
     net = MLP.from_weights(random_layers([2, 8, 8, 2], seed=13), activation="tanh")
     panes = split_panes(view)
     X = np.random.default_rng(1).uniform(-4, 4, (12, 2))
-    s = AppState()
-    s.layout.window = (320, 240)
-    s.layout.plane = (0, 0, 320, 240)
-    s.camera = view
-    s.views = {View.FIELD, View.SPLIT}
-    s.prior_precision = 0.05
-    s.session.show_network(net)
-    points = new_points(Task.CLASSIFICATION, 0.0, 0)
-    points.add(X, net.forward(X).argmax(axis=1))
-    s.session.set_points(points)
+    s = _split_state(view, net, X, net.forward(X).argmax(axis=1), 0.05)
     la = s.session.laplace(s.prior_precision).laplace
     x0, y0, x1, y1 = union_bounds(panes)
     s.partition = s.session.partition((x0, x1, y0, y1))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._kernels import _copy1, _copy2
+from ._kernels import _copy1, _copy2, _grow_creases
 
 
 @njit(cache=True, nogil=True)
@@ -47,14 +47,7 @@ def join_layer_parts(
         V0 = v
     C = nc0 + nc1
     if cs0.shape[0] < C:
-        cap = max(C, cap_creases)
-        s = np.empty((cap, 4))
-        _copy2(s, 0, cs0, 0, nc0)
-        a = np.empty(cap, np.int32)
-        _copy1(a, 0, cl0, 0, nc0)
-        b = np.empty(cap, np.int32)
-        _copy1(b, 0, cn0, 0, nc0)
-        cs0, cl0, cn0 = s, a, b
+        cs0, cl0, cn0 = _grow_creases(cs0, cl0, cn0, nc0, max(C, cap_creases))
     for r in range(n_part1):
         off0[n_part0 + 1 + r] = off1[r + 1] + nv0
         grp0[n_part0 + r] = grp1[r]
