@@ -80,7 +80,7 @@ def test_branch_free_rows_and_zero_rows_match_the_reference_to_the_bit(act):
     # layer 1 holds neurons whose map is zero (no weights, no bias): their rows are dropped in
     # the second loop for leaky ReLU and abs, kept (a piece's offset) for hardtanh; the rows of
     # every piece (slope 0, 1 or the leak; offsets +-1), also added to a residual layer's input,
-    # must equal _map_kernels._input_feature's branches, and the zeros keep their sign. ReLU's
+    # must equal reference._on_piece's branches, and the zeros keep their sign. ReLU's
     # residual layer 1 gathers its on rows only and writes zeros for the off ones as the
     # features the last layer's maps add
     bounds = (-2.0, 2.0, -2.0, 2.0)

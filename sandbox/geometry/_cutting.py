@@ -151,8 +151,11 @@ def _executor() -> ThreadPoolExecutor:
 class CutLayers:
     """What cut_layers returns: status (a K.STATUS_* code), the R regions (offsets (R + 1,),
     vertices, groups (R,), patterns (R, h) uint8), the last layer's maps G (groups, 3, n), the
-    creases, the number of cuts and `buffers` (the pooled buffers these arrays are views of, to be
-    given back with give_back once the views exist)."""
+    previous layer's maps and groups (`prev_maps`, `prev_groups`: group g's input features,
+    which a residual last layer adds, are prev_maps[prev_groups[g]] on the pieces of g's pattern;
+    the identity map and one group for the first layer), the creases, the number of cuts and
+    `buffers` (the pooled buffers these arrays are views of, to be given back with give_back
+    once the views exist)."""
 
     status: int
     offsets: np.ndarray
@@ -160,6 +163,8 @@ class CutLayers:
     groups: np.ndarray
     patterns: np.ndarray
     maps: np.ndarray
+    prev_maps: np.ndarray
+    prev_groups: np.ndarray
     crease_segments: np.ndarray
     crease_layer: np.ndarray
     crease_neuron: np.ndarray
@@ -217,7 +222,9 @@ def cut_layers(
     split_min_work: the size of a layer from which it is cut on two threads (SPLIT_MIN_WORK).
     pieces: the activation's (breakpoints, slopes, offsets) as float64 arrays (default ReLU's);
     residual: per hidden layer, whether it is a residual layer (default none). A residual
-    layer's maps G hold 2 n columns (its pre-activations, then its input features)."""
+    layer's maps G hold 2 n columns (its pre-activations, then its input features), except the
+    last layer's: its input features are formed from the previous layer's maps when asked for
+    (CutLayers.prev_maps), which saves writing and reading them for every region."""
     if split_min_work is None:
         split_min_work = SPLIT_MIN_WORK
     if pieces is None:
@@ -241,6 +248,7 @@ def cut_layers(
     work = 0
     status = K.STATUS_OK
     for l in range(n_layers):
+        G_prev, grp_prev = G, grp
         n = int(layout[l, 1])
         n_prev = int(layout[l, 2])
         s = "_a" if l % 2 == 0 else "_b"
@@ -254,7 +262,7 @@ def cut_layers(
                 else K.STATUS_TOO_MANY_REGIONS
             )
             break
-        res_cur = bool(residual[l])
+        res_cur = bool(residual[l]) and l < n_layers - 1
         cols = 2 * n if res_cur else n
         g_flat = buf["g" + s]
         if g_flat.shape[0] < 3 * cols * R:
@@ -325,6 +333,8 @@ def cut_layers(
         groups=grp,
         patterns=pat,
         maps=G,
+        prev_maps=G_prev,
+        prev_groups=grp_prev,
         crease_segments=buf["cseg"][:nc],
         crease_layer=buf["clay"][:nc],
         crease_neuron=buf["cneu"][:nc],

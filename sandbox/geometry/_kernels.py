@@ -72,7 +72,7 @@ def _copy2(dst, d0, src, s0, n):
 @njit(cache=True, nogil=True)
 def _piece_adds(slopes, toffs):
     """Per piece p, z[p] and c[p] such that (s f0 + z, s f1 + z, s f2 + c) equals to the bit what
-    _map_kernels._input_feature's branches give: (0, 0, t) for slope s = 0, (f0, f1, f2 [+ t])
+    reference._on_piece's branches give: (0, 0, t) for slope s = 0, (f0, f1, f2 [+ t])
     for s = 1, (s f0, s f1, s f2 + t) otherwise. As x + (-0.0) is x for every x and 0 x + 0.0 is
     +0.0, z is +0.0 for s = 0 and -0.0 otherwise; c is t, or -0.0 for s = 1 with no offset."""
     m = slopes.shape[0]
@@ -154,7 +154,7 @@ def _layer_pass(
                 f0 = G[g, 0, k]
                 f1 = G[g, 1, k]
                 f2 = G[g, 2, k]
-                if not first:  # the neuron's piece, as _map_kernels._input_feature
+                if not first:  # the neuron's piece, as reference._on_piece
                     # (branch-free: see _piece_adds)
                     piece = pat[r, np.uint64(bit_prev + k)]
                     slope = slopes[piece]
