@@ -117,8 +117,7 @@ class App:
             self.renderer = Renderer(self.state.layout.window)
         except (ShaderError, GLContextError) as exc:
             raise StartupError(f"the OpenGL shaders could not be prepared: {exc}") from exc
-        self._build_ui_surface()
-        self._build_manager()
+        self._build_ui_surface()  # the UI manager is built by set_scene, at the scene's scale
         from sandbox.io.atomic import remove_stale_temps
         from sandbox.io.files import files_dir
 
@@ -190,7 +189,7 @@ class App:
             self.scene.exit()
         self.scene = scene
         scene.enter()
-        if self._ui_outdated():
+        if self.manager is None or self._ui_outdated():
             self._build_manager()
         self.manager.clear_and_reset()
         scene.build_ui(self.manager)

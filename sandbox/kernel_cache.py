@@ -32,6 +32,9 @@ SANDBOX = "sandbox"
 FIRST_FRAME_WAIT = 20.0  # seconds the in-process warm-up waits at most for the first frame
 REST = "rest"
 REST_NICENESS = 15  # the rest stage's compilers yield to everything else
+# The first stage's niceness per group. Training has a stand-in while its kernel compiles (the
+# kernel's numpy twin, slower); the exact regions have none, so their compiler goes first.
+SANDBOX_NICENESS = {"training": 5, "geometry": 0}
 STAGES = (SANDBOX, REST)
 
 
@@ -387,10 +390,16 @@ def warm_here() -> None:
 def _child_main(group: str) -> int:
     """Run one group's steps, printing `begin i` / `done i` lines (the parent reads them).
 
-    The first stage's steps run at the window's own priority: the sandbox is already open and
-    waits for them, and it leaves the cores free by drawing few frames meanwhile. The rest
-    stage runs at a low priority, so it never delays the other group's first stage."""
+    The geometry's first stage runs at the window's own priority: the sandbox is already open and
+    waits for it, and it leaves the cores free by drawing few frames meanwhile; the training
+    kernel's first stage yields to it (SANDBOX_NICENESS). The rest stage runs at a low priority,
+    so it never delays the other group's first stage."""
     lowered = False
+    if SANDBOX_NICENESS.get(group, 0) and hasattr(os, "nice"):
+        try:
+            os.nice(SANDBOX_NICENESS[group])
+        except OSError:
+            pass
 
     def say(text: str) -> None:
         try:
@@ -402,7 +411,7 @@ def _child_main(group: str) -> int:
         if step.stage != SANDBOX and not lowered and hasattr(os, "nice"):
             lowered = True
             try:
-                os.nice(REST_NICENESS)
+                os.nice(max(0, REST_NICENESS - SANDBOX_NICENESS.get(group, 0)))
             except OSError:
                 pass
         say(f"begin {i}")

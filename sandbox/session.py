@@ -151,7 +151,9 @@ class Session:
         # first start; set by the app each frame), "" when it can: meanwhile the partitions are
         # placeholders that say so, and nothing here calls a region kernel
         self.geometry_pending = ""
-        self.training_pending = ""  # the same for the training kernel: no step is taken
+        # the same for the training kernel: meanwhile steps run in its numpy twin (the same
+        # steps, slower; Trainer.numpy_steps)
+        self.training_pending = ""
         self._snapshot: Snapshot | None = None
         self._recorded_at = -math.inf  # when the newest snapshot was taken
 
@@ -272,9 +274,8 @@ class Session:
     # ------------------------------------------------------------------ training
     def train(self, n: int) -> None:
         """Run n training steps, one at a time while the timeline is still dense."""
-        if self.training_pending:
-            return
         tr = self.trainer
+        tr.numpy_steps = bool(self.training_pending)
         self._start_timeline()
         n = int(n)
         try:
@@ -295,9 +296,8 @@ class Session:
 
     def train_for(self, seconds: float) -> None:
         """Train for a time budget (flat out), one step at a time while the timeline is dense."""
-        if self.training_pending:
-            return
         tr = self.trainer
+        tr.numpy_steps = bool(self.training_pending)
         self._start_timeline()
         try:
             if tr.steps < DENSE_STEPS:

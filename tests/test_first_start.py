@@ -2,8 +2,9 @@
 
 The warm-up children here never finish (a sleeping child stands in for numba compiling), so the
 sandbox stays in its "kernels pending" state: it must open from the menu at once, call no region
-kernel and take no training step, and say why, in words. When the kernels are in, regions and
-training join without the user doing anything again.
+kernel and no numba training kernel (training runs in the kernel's numpy twin), and say why, in
+words. When the kernels are in, regions and the fast training kernel join without the user doing
+anything again.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from app_util import key
 import sandbox.session as session_module
 from sandbox import game_actions as G
 from sandbox import kernel_cache as KC
-from sandbox.nn import Trainer
+from sandbox.nn import kernels as K
 from sandbox.scenes.sandbox import PREPARING_TRAINING
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]  # compiles forever
@@ -39,15 +40,17 @@ def test_the_sandbox_opens_at_once_and_trains_once_its_kernels_are_in(
     d.send([], frames=2)
     assert d.app.scene.name == "sandbox"  # no loading screen in between
 
-    # while compiling: no region kernel, no training step
+    # while compiling: no region kernel, no numba training kernel, yet training goes on
     with monkeypatch.context() as m:
         m.setattr(session_module, "bounded_regions", _boom)
         m.setattr(session_module, "dead_neurons", _boom)
-        m.setattr(Trainer, "step", _boom)
-        m.setattr(Trainer, "step_for", _boom)
+        m.setattr(K, "train_steps", _boom)
+        m.setattr(K, "train_steps_relu", _boom)
         d.send(key(pygame.K_SPACE), frames=4)  # Train
         s = d.state
-        assert s.playing and s.trainer.steps == 0
+        assert s.playing and s.trainer.numpy_steps and s.trainer.steps > 0
+        loss0 = s.trainer.batch_losses()
+        assert np.isfinite(loss0).all()
         assert s.toast.text == PREPARING_TRAINING
         assert s.geometry.preparing and s.geometry.regions == 0
         assert s.partition.too_many and "first start" in s.partition.message
@@ -63,9 +66,10 @@ def test_the_sandbox_opens_at_once_and_trains_once_its_kernels_are_in(
         for g in warmer._groups.values():  # noqa: SLF001
             g.done, g.finished = len(g.steps), True
         warmer._changed.notify_all()  # noqa: SLF001
+    steps = s.trainer.steps
     d.send([], frames=3)
     s = d.state
-    assert s.trainer.steps > 0
+    assert not s.trainer.numpy_steps and s.trainer.steps > steps
     assert not s.geometry.preparing and s.geometry.regions > 0
     assert not s.partition.too_many and np.isclose(
         s.partition.areas().sum(), np.prod(np.diff(np.reshape(s.partition.bounds, (2, 2))))

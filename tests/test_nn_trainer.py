@@ -387,3 +387,22 @@ def test_hand_edited_weights_become_the_last_good_ones():
     tr.step(10)
     assert tr.diverged
     np.testing.assert_array_equal(net.params, edited)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_numpy_steps_take_the_kernels_steps_and_hand_over_midway(optimizer):
+    """A first start trains with the numpy twin, then switches to the kernel: the run equals
+    the kernel's own, minibatch sampler and optimizer state included."""
+    X, y = _ring()
+    kernel = Trainer(MLP([2, 8, 8, 2], seed=3), X, y, optimizer=optimizer, batch_size=32)
+    mixed = Trainer(MLP([2, 8, 8, 2], seed=3), X, y, optimizer=optimizer, batch_size=32)
+    mixed.numpy_steps = True
+    mixed.step(25)  # crosses an epoch: the twin reshuffles with the same generator
+    assert mixed.numpy_steps and mixed.steps == 25
+    mixed.numpy_steps = False
+    mixed.step(15)
+    kernel.step(40)
+    assert mixed.steps == kernel.steps == 40
+    np.testing.assert_allclose(mixed.net.params, kernel.net.params, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(mixed._order, kernel._order)  # noqa: SLF001
+    assert mixed.last_loss == pytest.approx(kernel.last_loss, rel=1e-12)

@@ -3,7 +3,8 @@
 Everything here follows the kernels' semantics exactly (same batch sampling with the same
 splitmix64 generator, same loss, gradient, L2, Adam/SGD updates, divergence checks and state
 slots) but with whole-array numpy operations and readable code, so that a test can run both
-for n steps and compare the parameters. It is slow and allocates; nothing in the app uses it.
+for n steps and compare the parameters. It is slow and allocates. The app trains with it only
+on a first start while the numba kernel compiles (`Trainer.numpy_steps`).
 """
 
 from __future__ import annotations

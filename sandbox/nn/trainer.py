@@ -136,6 +136,7 @@ class Trainer:
         self._data_version = 0
         self._last_done = 0
         self._metrics_cache: tuple[tuple, np.ndarray, Metrics] | None = None
+        self._numpy_steps = False
         self.net = self._check_network(net)
         self._reset_buffers()
         self._X = np.zeros((0, 2))
@@ -429,11 +430,43 @@ class Trainer:
             self._losses = np.zeros(max(n, 2 * self._losses.shape[0]))
         return batch
 
+    @property
+    def numpy_steps(self) -> bool:
+        """Whether steps run in the kernel's numpy twin (`sandbox.nn.reference.train_steps`):
+        the same steps (equal to rounding), slower, and with nothing to compile. The app trains
+        this way on a first start while the numba kernel still compiles in the background."""
+        return self._numpy_steps
+
+    @numpy_steps.setter
+    def numpy_steps(self, on: bool) -> None:
+        if bool(on) != self._numpy_steps:
+            self._numpy_steps = bool(on)
+            self._sec_per_step = None  # the cost per step changes by an order of magnitude
+
     def _run(self, n: int, offset: int) -> int:
         """One kernel call of n steps; their losses land in self._losses[offset:]."""
         if self._cfg[K.CFG_FULL] == 0:
             self._shuffled = True
         self._kstate[K.ST_SCHEDULE_T] = self.steps + offset
+        if self._numpy_steps:
+            from . import reference
+
+            return reference.train_steps(
+                self.net.params,
+                self._prev,
+                self._m1,
+                self._m2,
+                self.net.layout,
+                self._X,
+                self._y,
+                self._order,
+                self._cfg,
+                self._hp,
+                self._kstate,
+                self._rng,
+                self._losses[offset:],
+                n,
+            )
         kernel = K.kernel_for(int(self._cfg[K.CFG_ACTIVATION]), bool(self._cfg[K.CFG_RESIDUAL]))
         return kernel(
             self.net.params,

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
 METRICS_INTERVAL = 0.1
 PSNR_INTERVAL = 1.0  # seconds between two PSNR passes over the picture while training
+PENDING_BUDGET_SCALE = 3.0  # training's share of a frame while the kernel compiles (numpy steps)
 PSNR_SIDE = 256  # the picture's longest side for the live PSNR (render --out .npz: all of it)
 DEFAULT_POINTS = {Task.CLASSIFICATION: 400, Task.REGRESSION: 1000}
 DEFAULT_PRESET = {Task.CLASSIFICATION: "ring", Task.REGRESSION: "disk"}
@@ -481,17 +482,18 @@ class ModelController(Controller):
         """One frame's training: the speed setting's steps, or flat out for the frame budget."""
         s = self.state
         self.sync_data()
-        if s.playing and self.session.training_pending:
-            if not self._said_pending:
-                self._said_pending = True
-                self.scene.say(self.session.training_pending)
-            return
+        pending = self.session.training_pending
+        if s.playing and pending and not self._said_pending:
+            self._said_pending = True
+            self.scene.say(pending)
         if s.playing and s.trainer is not None:
             steps = s.steps_per_frame
             if steps:
                 self.session.train(steps)
             else:
-                self.session.train_for(s.train_budget_s)
+                # the slower numpy steps get more of the (slower) pending frame
+                scale = PENDING_BUDGET_SCALE if pending else 1.0
+                self.session.train_for(scale * s.train_budget_s)
             self.check_divergence()
 
     def check_divergence(self) -> bool:

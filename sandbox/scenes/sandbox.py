@@ -78,7 +78,7 @@ PREPARING_REGIONS = (
 )
 PENDING_FRAME_S = 1 / 8  # the frame time while kernels compile in the background
 PREPARING_TRAINING = (
-    "Training starts as soon as its kernel is compiled: only the first start waits for it "
+    "First start: training runs at a slower pace until its fast kernel is compiled "
     "(under a minute)."
 )
 
