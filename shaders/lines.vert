@@ -1,6 +1,7 @@
 #version 330 core
 // Anti-aliased segments as instanced quads: each instance is one segment, expanded in pixel
-// space so the width is constant at any zoom; the quad has a 1 px margin for the smooth edge.
+// space so the width is constant at any zoom. The quad reaches half a pixel past the width: as far
+// as the fragment shader's edge ramp gives any coverage (pixel centres beyond it get none).
 layout(location = 0) in vec4 a_segment;  // endpoints relative to the origin, world units
 layout(location = 1) in vec4 a_color;    // straight (not premultiplied) RGBA
 layout(location = 2) in float a_width;   // pixels
@@ -21,7 +22,7 @@ void main() {
     vec2 a = (a_segment.xy + u_offset) * u_ppu;
     vec2 b = (a_segment.zw + u_offset) * u_ppu;
     float half_width = 0.5 * a_width;
-    float r = half_width + 1.0;
+    float r = half_width + 0.5;
     vec2 d = b - a;
     float len = length(d);
     vec2 dir = len > 1e-6 ? d / len : vec2(1.0, 0.0);
