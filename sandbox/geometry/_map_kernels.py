@@ -6,7 +6,8 @@ switches off are zero), plus the layer's input features for a residual layer. Th
 maps hold no input features (_cutting.cut_layers): those of input region g are the previous
 layer's map Gp[grpp[g]] on g's pieces (plus, after a residual layer, its own input features,
 Gp[grpp[g], :, n:2n]), formed here once per input region (`_stream`). `feature_maps_kernel`
-forms the feature maps and `output_maps_kernel` the output layer's maps on top. A row on its
+forms the feature maps and `output_maps_kernel` the output layer's maps on top (for a residual
+last layer with the output weights times those features as the layer pass summed them). A row on its
 piece is s f + (z, z, c) with no branch, as in the layer pass (_kernels._piece_adds): the same
 bits as reference._on_piece's branches, and no mispredicted branch per row.
 """
@@ -81,45 +82,28 @@ def feature_maps_kernel(
 # Summed in any order (reassociation lets the sums over neurons vectorise): the output maps are
 # exact to rounding like every map here, and no twin fixes their order.
 @njit(cache=True, nogil=True, fastmath={"reassoc"})
-def output_maps_kernel(
-    G, grp, pat, bit, R, Wo, bo, n, slopes, toffs, res, Gp, grpp, bitp, firstp, resp
-):  # fmt: skip
+def output_maps_kernel(G, grp, pat, bit, R, Wo, bo, n, slopes, toffs, res, WH):
     """(R, K, 3) output maps Wo F_r (+ bo in the constant column), F_r as in
-    feature_maps_kernel; Wo times the input features of a residual layer is summed once per
-    input region."""
+    feature_maps_kernel; for a residual layer (res) WH[g] is Wo times the input features of
+    input region g (the layer pass sums it: _kernels._layer_pass's oWH)."""
     K = Wo.shape[0]
     M = np.empty((R, K, 3))
-    zadd, cadd = _piece_adds(slopes, toffs)
-    H = np.zeros((3, n))
-    WH = np.zeros((K, 3))
-    hg = -1
     for r in range(R):
         g = grp[r]
-        if res and g != hg:
-            hg = g
-            _stream(H, Gp, grpp[g], pat, r, bitp, n, firstp, slopes, zadd, cadd, resp)
-            for k in range(K):
-                s0 = 0.0
-                s1 = 0.0
-                s2 = 0.0
-                for i in range(n):
-                    w = Wo[k, i]
-                    s0 += w * H[0, i]
-                    s1 += w * H[1, i]
-                    s2 += w * H[2, i]
-                WH[k, 0] = s0
-                WH[k, 1] = s1
-                WH[k, 2] = s2
         for k in range(K):
-            s0 = WH[k, 0]
-            s1 = WH[k, 1]
-            s2 = WH[k, 2]
+            s0 = 0.0
+            s1 = 0.0
+            s2 = 0.0
             for i in range(n):
                 p = pat[r, bit + i]
                 w = Wo[k, i] * slopes[p]
                 s0 += w * G[g, 0, i]
                 s1 += w * G[g, 1, i]
                 s2 += w * G[g, 2, i] + Wo[k, i] * toffs[p]
+            if res:
+                s0 += WH[g, k, 0]
+                s1 += WH[g, k, 1]
+                s2 += WH[g, k, 2]
             M[r, k, 0] = s0
             M[r, k, 1] = s1
             M[r, k, 2] = s2 + bo[k]
