@@ -17,6 +17,7 @@ from sandbox.background import Worker
 from sandbox.geometry import linear_regions
 from sandbox.session import Session
 from sandbox.training_setup import TrainingSetup, new_points
+from sandbox.view_jobs import neuron_flags_job
 from sandbox.vocab import Task
 
 BOUNDS = (-6.0, 6.0, -6.0, 6.0)
@@ -130,7 +131,7 @@ def test_the_frame_shows_the_newest_finished_partition_while_the_next_is_made(mo
         fit = s.laplace(1.0)
         np.testing.assert_array_equal(fit.laplace.net.params, weights0)
         assert s.current_laplace(1.0) is fit.laplace
-        flags = s.neuron_flags(BOUNDS, shown)
+        flags = neuron_flags_job(s, BOUNDS, shown)()
         assert flags[0].shape == (32,)
         # asked again while in flight: still the shown one, no second job
         assert s.partition(BOUNDS) is first

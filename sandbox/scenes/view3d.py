@@ -10,6 +10,7 @@ while training), with the frame that scales it and the points standing on it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,6 +28,7 @@ from sandbox.render.camera3d import (
 from sandbox.scenes.base import Controller, Routes
 from sandbox.state import HoverInfo
 from sandbox.ui.theme import CLASS_NAMES
+from sandbox.view_jobs import surface_job
 from sandbox.vocab import Task, View
 
 if TYPE_CHECKING:
@@ -215,10 +217,13 @@ class View3DController(Controller):
         cs.surface_label = label
         bounds = self.scene.plane.bounds()
         hold = SURFACE_INTERVAL if s.playing else 0.0
-        built = self.session.derive(
-            "surface", self._build, kind, bounds, s.partition, la, neuron, plane,
-            reads=("weights", "data"), hold=hold,
-        )  # fmt: skip
+        # on the geometry worker once it takes longer than a frame (every resize builds one)
+        args = (kind, bounds, s.partition, la, neuron, plane)
+        built = self.session.derive_behind(
+            "surface", self._build_job(*args), *args, reads=("weights", "data"), hold=hold
+        )
+        if built is None:  # the first one of a slow kind is still being made
+            return
         if isinstance(built, str):
             self.surface = None
             cs.surface_message = built
@@ -229,7 +234,7 @@ class View3DController(Controller):
             self.neuron_surface = kind in ("halfplane", "neuron")
             self.plane_height = plane
 
-    def _build(
+    def _build_job(
         self,
         kind: str,
         bounds: tuple[float, float, float, float],
@@ -237,19 +242,26 @@ class View3DController(Controller):
         la: LastLayerLaplace | None,
         neuron: tuple[int, int] | None,
         plane: float | None,
-    ) -> tuple[FoldedSurface, SceneFrame, np.ndarray] | str:
-        """The surface, its frame and the points on it; or why there is none."""
+    ) -> Callable[[], tuple[FoldedSurface, SceneFrame, np.ndarray] | str]:
+        """A job (reading only copies) making the surface, its frame and the points on it; or
+        saying why there is none."""
         s = self.state
-        try:
-            fs = self.session.surface(kind, bounds, s.partition, laplace=la, neuron=neuron)
-        except (ValueError, ArithmeticError) as exc:
-            return f"No 3D surface: {exc}"
-        lo, hi = fs.z_range()
-        if kind in ("probability", "laplace"):
-            lo, hi = min(lo, 1.0 / max(2, s.net.n_out)), 1.0  # the same scale while it learns
-        pts = s.points
-        points3d = fs.lift_points(pts.X) if len(pts) else np.zeros((0, 3))
-        return fs, SceneFrame(bounds, (lo, hi)), points3d
+        surface = surface_job(self.session, kind, bounds, part, laplace=la, neuron=neuron)
+        n_out = s.net.n_out
+        X = np.array(s.points.X, dtype=np.float64)
+
+        def job() -> tuple[FoldedSurface, SceneFrame, np.ndarray] | str:
+            try:
+                fs = surface()
+            except (ValueError, ArithmeticError) as exc:
+                return f"No 3D surface: {exc}"
+            lo, hi = fs.z_range()
+            if kind in ("probability", "laplace"):
+                lo, hi = min(lo, 1.0 / max(2, n_out)), 1.0  # the same scale while it learns
+            points3d = fs.lift_points(X) if len(X) else np.zeros((0, 3))
+            return fs, SceneFrame(bounds, (lo, hi)), points3d
+
+        return job
 
     def update_cursor(self) -> None:
         """The cursor linked between the views: the 3D pick, else the 2D hover point."""
