@@ -64,6 +64,22 @@ def test_kernels_match_the_plain_python_twin_to_the_bit(act, residual):
     assert P.n_cuts == ref.n_cuts
 
 
+@pytest.mark.parametrize("act", EXACT, ids=[a.value for a in EXACT])
+def test_residual_last_layers_maps_match_the_twin_to_the_bit(act):
+    # the last layer's input features are formed from the previous layer's maps, not stored:
+    # after one residual layer (upto 2) and after two in a row (upto 3)
+    net = _net(act, True, sizes=(2, 6, 6, 6, 2))
+    for upto in (2, 3):
+        P = linear_regions(net, WINDOW, upto_layer=upto)
+        ref = partition_reference(
+            net.params, net.layout, upto, WINDOW, pieces=pieces(act, 0.2),
+            residual=net.residual_layers,
+        )  # fmt: skip
+        assert np.array_equal(P.vertices, ref.vertices)
+        assert np.array_equal(P.feature_maps, ref.feature_maps)
+        assert np.array_equal(np.signbit(P.feature_maps), np.signbit(ref.feature_maps))
+
+
 @pytest.mark.parametrize("residual", [False, True], ids=["plain", "residual"])
 @pytest.mark.parametrize("act", EXACT, ids=[a.value for a in EXACT])
 def test_invariants(act, residual):

@@ -80,7 +80,7 @@ def test_branch_free_rows_and_zero_rows_match_the_reference_to_the_bit(act):
     # layer 1 holds neurons whose map is zero (no weights, no bias): their rows are dropped in
     # the second loop for leaky ReLU and abs, kept (a piece's offset) for hardtanh; the rows of
     # every piece (slope 0, 1 or the leak; offsets +-1), also added to a residual layer's input,
-    # must equal _map_kernels._input_feature's branches, and the zeros keep their sign. ReLU's
+    # must equal reference._on_piece's branches, and the zeros keep their sign. ReLU's
     # residual layer 1 gathers its on rows only and writes zeros for the off ones as the
     # features the last layer's maps add
     bounds = (-2.0, 2.0, -2.0, 2.0)
@@ -159,7 +159,8 @@ def test_rows_handed_on_by_a_parent_give_the_same_bits(act):
         oG = np.zeros((R, 3, 36))
         out = K.run_layer(
             net.params, net.layout, 2, *kp, False, False, h, r0, R, off, V, G, grp, pat,
-            parents, oG, np.empty(1, np.int64), np.empty((1, 2)), np.empty(1, np.int64),
+            parents, oG, np.zeros((0, 0)), np.zeros((0, 0, 3)), np.empty(1, np.int64),
+            np.empty((1, 2)), np.empty(1, np.int64),
             np.empty(1, np.uint8), np.empty(1, np.int64), np.empty((1, 4)),
             np.empty(1, np.int32), np.empty(1, np.int32), 0, np.empty((1, 2)),
             np.empty(1, np.int64), np.empty(1, np.int64), np.empty(1, np.uint8), 1e-12, 10**5,

@@ -151,8 +151,11 @@ def _executor() -> ThreadPoolExecutor:
 class CutLayers:
     """What cut_layers returns: status (a K.STATUS_* code), the R regions (offsets (R + 1,),
     vertices, groups (R,), patterns (R, h) uint8), the last layer's maps G (groups, 3, n), the
-    creases, the number of cuts and `buffers` (the pooled buffers these arrays are views of, to be
-    given back with give_back once the views exist)."""
+    previous layer's maps and groups (`prev_maps`, `prev_groups`: group g's input features,
+    which a residual last layer adds, are prev_maps[prev_groups[g]] on the pieces of g's pattern;
+    the identity map and one group for the first layer), `out_wh` (see cut_layers), the
+    creases, the number of cuts and `buffers` (the pooled buffers these arrays are views of, to
+    be given back with give_back once the views exist)."""
 
     status: int
     offsets: np.ndarray
@@ -160,6 +163,9 @@ class CutLayers:
     groups: np.ndarray
     patterns: np.ndarray
     maps: np.ndarray
+    prev_maps: np.ndarray
+    prev_groups: np.ndarray
+    out_wh: np.ndarray
     crease_segments: np.ndarray
     crease_layer: np.ndarray
     crease_neuron: np.ndarray
@@ -175,10 +181,10 @@ def give_back(buffers: dict) -> None:
 def _run(params, layout, l, h_total, r0, r1, inp, oG, buf, prefix, s, nc, work, eps, limits, act):
     max_regions, max_rows, max_work = limits
     off, V, G, grp, pat, par = inp
-    bps, slopes, toffs, res_prev, res_cur = act
+    bps, slopes, toffs, res_prev, res_cur, Wo, oWH = act
     res = K.run_layer(
         params, layout, l, bps, slopes, toffs, res_prev, res_cur, h_total, r0, r1, off, V, G,
-        grp, pat, par, oG,
+        grp, pat, par, oG, Wo, oWH,
         buf[prefix + "off" + s], buf[prefix + "v" + s], buf[prefix + "grp" + s],
         buf[prefix + "pat" + s], buf[prefix + "par" + s], buf[prefix + "cseg"],
         buf[prefix + "clay"], buf[prefix + "cneu"], nc, buf[prefix + "sv"],
@@ -211,13 +217,19 @@ def cut_layers(
     *,
     pieces: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     residual: np.ndarray | None = None,
+    out_weights: np.ndarray | None = None,
 ) -> CutLayers:
     """Partition the rectangle `bounds` by hidden layers 0..n_layers-1 (see the module doc).
 
     split_min_work: the size of a layer from which it is cut on two threads (SPLIT_MIN_WORK).
     pieces: the activation's (breakpoints, slopes, offsets) as float64 arrays (default ReLU's);
     residual: per hidden layer, whether it is a residual layer (default none). A residual
-    layer's maps G hold 2 n columns (its pre-activations, then its input features)."""
+    layer's maps G hold 2 n columns (its pre-activations, then its input features), except the
+    last layer's: its input features are formed from the previous layer's maps when asked for
+    (CutLayers.prev_maps), which saves writing and reading them for every region. out_weights:
+    the output layer's weights Wo (K, n), given when the last layer is the last hidden one: a
+    residual last layer then returns Wo times each input region's input features (`out_wh`,
+    (groups, K, 3)) for the output maps."""
     if split_min_work is None:
         split_min_work = SPLIT_MIN_WORK
     if pieces is None:
@@ -240,7 +252,10 @@ def cut_layers(
     cuts = 0
     work = 0
     status = K.STATUS_OK
+    no_wh = (np.zeros((0, 0)), np.zeros((0, 0, 3)))
+    oWH = no_wh[1]
     for l in range(n_layers):
+        G_prev, grp_prev = G, grp
         n = int(layout[l, 1])
         n_prev = int(layout[l, 2])
         s = "_a" if l % 2 == 0 else "_b"
@@ -254,7 +269,7 @@ def cut_layers(
                 else K.STATUS_TOO_MANY_REGIONS
             )
             break
-        res_cur = bool(residual[l])
+        res_cur = bool(residual[l]) and l < n_layers - 1
         cols = 2 * n if res_cur else n
         g_flat = buf["g" + s]
         if g_flat.shape[0] < 3 * cols * R:
@@ -262,7 +277,11 @@ def cut_layers(
         oG = g_flat[: 3 * cols * R].reshape(R, 3, cols)
         inp = (off, V, G, grp, pat, par)
         limits = (max_regions, max_rows, max_work)
-        act = (bps, slopes, toffs, l > 0 and bool(residual[l - 1]), res_cur)
+        Wo, oWH = no_wh
+        if l == n_layers - 1 and bool(residual[l]) and out_weights is not None:
+            Wo = np.ascontiguousarray(out_weights, dtype=np.float64)
+            oWH = np.empty((R, Wo.shape[0], 3))
+        act = (bps, slopes, toffs, l > 0 and bool(residual[l - 1]), res_cur, Wo, oWH)
         if threads > 1 and R >= 2 and R * n * n_prev >= split_min_work:
             half = R // 2
             job = _executor().submit(
@@ -325,6 +344,9 @@ def cut_layers(
         groups=grp,
         patterns=pat,
         maps=G,
+        prev_maps=G_prev,
+        prev_groups=grp_prev,
+        out_wh=oWH,
         crease_segments=buf["cseg"][:nc],
         crease_layer=buf["clay"][:nc],
         crease_neuron=buf["cneu"][:nc],

@@ -2,7 +2,8 @@
 
 `join_layer_parts` appends part 1 (the later input regions) to part 0 in place when part 0's
 buffers are big enough, growing them otherwise, so the joined layer is the same to the bit as
-one pass over all input regions.
+one pass over all input regions. This module also owns the copy and growth helpers of the
+growable buffers, which the region kernels (_kernels.py) use too.
 """
 
 from __future__ import annotations
@@ -10,7 +11,33 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._kernels import _copy1, _copy2, _grow_creases
+
+# Explicit loops: numba compiles each slice assignment with a shape check (seconds of start-up).
+@njit(cache=True, nogil=True)
+def _copy1(dst, d0, src, s0, n):
+    """dst[d0 : d0 + n] = src[s0 : s0 + n] for 1-D arrays."""
+    for i in range(n):
+        dst[d0 + i] = src[s0 + i]
+
+
+@njit(cache=True, nogil=True)
+def _copy2(dst, d0, src, s0, n):
+    """Rows dst[d0 : d0 + n] = src[s0 : s0 + n] of 2-D arrays."""
+    for i in range(n):
+        for j in range(dst.shape[1]):
+            dst[d0 + i, j] = src[s0 + i, j]
+
+
+@njit(cache=True, nogil=True)
+def _grow_creases(cseg, clay, cneu, nc, cap):
+    """Crease buffers of `cap` rows holding the first nc of the given ones."""
+    cseg2 = np.empty((cap, 4))
+    _copy2(cseg2, 0, cseg, 0, nc)
+    clay2 = np.empty(cap, np.int32)
+    _copy1(clay2, 0, clay, 0, nc)
+    cneu2 = np.empty(cap, np.int32)
+    _copy1(cneu2, 0, cneu, 0, nc)
+    return cseg2, clay2, cneu2
 
 
 @njit(cache=True, nogil=True)

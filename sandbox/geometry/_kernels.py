@@ -38,6 +38,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ._join_kernels import _copy1, _copy2, _grow_creases
+
 STATUS_OK, STATUS_TOO_MANY_REGIONS, STATUS_TOO_MUCH_MEMORY, STATUS_TOO_MUCH_WORK = 0, 1, 2, 3
 
 # _layer_pass's codes for a full buffer: the caller grows it and redoes the region it stopped at.
@@ -53,26 +55,10 @@ BOX_SLACK = 1e-13
 SHARE_MIN_SIZE = 32 * 32
 
 
-# Explicit loops: numba compiles each slice assignment with a shape check (seconds of start-up).
-@njit(cache=True, nogil=True)
-def _copy1(dst, d0, src, s0, n):
-    """dst[d0 : d0 + n] = src[s0 : s0 + n] for 1-D arrays."""
-    for i in range(n):
-        dst[d0 + i] = src[s0 + i]
-
-
-@njit(cache=True, nogil=True)
-def _copy2(dst, d0, src, s0, n):
-    """Rows dst[d0 : d0 + n] = src[s0 : s0 + n] of 2-D arrays."""
-    for i in range(n):
-        for j in range(dst.shape[1]):
-            dst[d0 + i, j] = src[s0 + i, j]
-
-
 @njit(cache=True, nogil=True)
 def _piece_adds(slopes, toffs):
     """Per piece p, z[p] and c[p] such that (s f0 + z, s f1 + z, s f2 + c) equals to the bit what
-    _map_kernels._input_feature's branches give: (0, 0, t) for slope s = 0, (f0, f1, f2 [+ t])
+    reference._on_piece's branches give: (0, 0, t) for slope s = 0, (f0, f1, f2 [+ t])
     for s = 1, (s f0, s f1, s f2 + t) otherwise. As x + (-0.0) is x for every x and 0 x + 0.0 is
     +0.0, z is +0.0 for s = 0 and -0.0 otherwise; c is t, or -0.0 for s = 1 with no offset."""
     m = slopes.shape[0]
@@ -87,14 +73,16 @@ def _piece_adds(slopes, toffs):
 @njit(cache=True, nogil=True)
 def _layer_pass(
     wt, bias, bps, slopes, toffs, zadd, cadd, res_prev, res_cur, first, bit_prev, bit, layer_no,
-    r_end, off, V, G, grp, pat, oG, r_start, oR, ooff, oV, ogrp, opat, cseg, clay, cneu, nc, sv,
-    sstart, scnt, sq, la0, la1, la2, kk, F0, F1, F2, cls, und, todo, lines, pvals, sg, tmp, cx, cy,
-    eps, max_regions, cuts, work, max_work, r_lo, tree, kids, spar, opar,
+    r_end, off, V, G, grp, pat, oG, Wo, oWH, r_start, oR, ooff, oV, ogrp, opat, cseg, clay, cneu,
+    nc, sv, sstart, scnt, sq, la0, la1, la2, kk, F0, F1, F2, cls, und, todo, lines, pvals, sg,
+    tmp, cx, cy, eps, max_regions, cuts, work, max_work, r_lo, tree, kids, spar, opar,
 ):  # fmt: skip
     """Cut input regions r_start..r_end-1 by one layer's n neurons (MATH.md section 1, step 2).
 
     Writes the layer's pre-activation map of input region r to oG[r] (and for a residual layer
-    the region's input feature map to oG[r, :, n:]) and its pieces to the output rows from oR on.
+    the region's input feature map to oG[r, :, n:]; for a residual last layer, when oWH has
+    rows, the output layer's weights Wo times it to oWH[r]) and its pieces to the output rows
+    from oR on.
     Every array is an argument and is never rebound here: numba then keeps reference counting
     out of the loops, which otherwise costs more than the geometry. tree[r - r_lo] holds input
     region r's first child, next sibling and snapshot row (run_layer); opar receives each
@@ -108,6 +96,7 @@ def _layer_pass(
     plain = nbp == 1 and bps[0] == 0.0
     plain = plain and not res_prev and slopes[0] == 0.0 and slopes[1] == 1.0
     plain = plain and toffs[0] == 0.0 and toffs[1] == 0.0
+    res_out = oWH.shape[0] > 0
     h_total = opat.shape[1]
     svcap = sv.shape[0]
     scap = sstart.shape[0]
@@ -143,18 +132,17 @@ def _layer_pass(
                 F1[j] = f1
                 F2[j] = f2
                 nz += (f0 != 0.0) | (f1 != 0.0) | (f2 != 0.0)
-            # a residual layer's input features: the rows gathered, zero for an off neuron
-            for k in range(n_prev if res_cur else 0):
-                oG[r, 0, n + k] = oG[r, 1, n + k] = oG[r, 2, n + k] = 0.0
-            for j in range(nb if res_cur else 0):
-                k = kk[j]
-                oG[r, 0, n + k], oG[r, 1, n + k], oG[r, 2, n + k] = F0[j], F1[j], F2[j]
+            # a residual layer's input features: an on neuron's row, zero for an off one
+            for c in range(3 if res_cur else 0):
+                for k in range(n_prev):
+                    on = first or pat[r, np.uint64(bit_prev + k)] != 0
+                    oG[r, c, n + k] = G[g, c, k] if on else 0.0
         else:
             for k in range(n_prev):
                 f0 = G[g, 0, k]
                 f1 = G[g, 1, k]
                 f2 = G[g, 2, k]
-                if not first:  # the neuron's piece, as _map_kernels._input_feature
+                if not first:  # the neuron's piece, as reference._on_piece
                     # (branch-free: see _piece_adds)
                     piece = pat[r, np.uint64(bit_prev + k)]
                     slope = slopes[piece]
@@ -190,6 +178,19 @@ def _layer_pass(
                 F1[na] = f1
                 F2[na] = f2
                 na += (f0 != 0.0) | (f1 != 0.0) | (f2 != 0.0)
+        # A residual last layer: Wo times its input features (the rows), for the output maps.
+        for k in range(Wo.shape[0] if res_out else 0):
+            s0 = 0.0
+            s1 = 0.0
+            s2 = 0.0
+            for j in range(na):
+                w = Wo[k, kk[j]]
+                s0 += w * F0[j]
+                s1 += w * F1[j]
+                s2 += w * F2[j]
+            oWH[r, k, 0] = s0
+            oWH[r, k, 1] = s1
+            oWH[r, k, 2] = s2
         # The sums start at zero, or from the parent's snapshot in oG[r] (not in a call's first
         # region: it may have been pulled back before the pass stopped). Each child's snapshot
         # is taken after the rows it shares: those before its first neuron on another piece.
@@ -549,22 +550,10 @@ def _layer_pass(
 
 
 @njit(cache=True, nogil=True)
-def _grow_creases(cseg, clay, cneu, nc, cap):
-    """Crease buffers of `cap` rows holding the first nc of the given ones."""
-    cseg2 = np.empty((cap, 4))
-    _copy2(cseg2, 0, cseg, 0, nc)
-    clay2 = np.empty(cap, np.int32)
-    _copy1(clay2, 0, clay, 0, nc)
-    cneu2 = np.empty(cap, np.int32)
-    _copy1(cneu2, 0, cneu, 0, nc)
-    return cseg2, clay2, cneu2
-
-
-@njit(cache=True, nogil=True)
 def run_layer(
     params, layout, l, bps, slopes, toffs, res_prev, res_cur, h_total, r_start, r_end, off, V, G,
-    grp, pat, par, oG, ooff, oV, ogrp, opat, opar, cseg, clay, cneu, nc, sv, sstart, scnt, sq,
-    eps, max_regions, max_rows, work, max_work,
+    grp, pat, par, oG, Wo, oWH, ooff, oV, ogrp, opat, opar, cseg, clay, cneu, nc, sv, sstart,
+    scnt, sq, eps, max_regions, max_rows, work, max_work,
 ):  # fmt: skip
     """Cut input regions r_start..r_end-1 of hidden layer l (0-based) by its neurons.
 
@@ -576,12 +565,13 @@ def run_layer(
     its parent's feature rows up to the first neuron where their pieces differ, so the pull-back
     of those rows is done once, by the parent, and handed on (the same sums in the same order:
     the same bits). oG (>= r_end, 3, n, or 2 n for a residual layer) receives the layer's map
-    of every input region in the range. The output buffers (ooff, oV, ogrp, flat opat, opar),
-    the crease buffers and the scratch buffers are used in place when big enough and replaced
-    by larger ones when not; output regions start at row 0, creases are appended after the
-    first nc, `work` counts on from the value given (every row counted). Returns (status,
-    regions, creases, cuts, work, ooff, oV, ogrp, opat, cseg, clay, cneu, sv, sstart, scnt, sq,
-    opar)."""
+    of every input region in the range; oWH (>= r_end, K, 3, or no rows) Wo (K, n_prev) times
+    the input features of every input region of a residual last layer. The output buffers
+    (ooff, oV, ogrp, flat opat, opar), the crease buffers and the scratch buffers are used in
+    place when big enough and replaced by larger ones when not; output regions start at row 0,
+    creases are appended after the first nc, `work` counts on from the value given (every row
+    counted). Returns (status, regions, creases, cuts, work, ooff, oV, ogrp, opat, cseg, clay,
+    cneu, sv, sstart, scnt, sq, opar)."""
     n = layout[l, 1]
     n_prev = layout[l, 2]
     first = l == 0
@@ -654,7 +644,7 @@ def run_layer(
     while True:
         code, r, oR, nc, cuts, work, need = _layer_pass(
             wt, bias, bps, slopes, toffs, zadd, cadd, res_prev, res_cur, first, bit_prev, bit,
-            l + 1, r_end, off, V, G, grp, pat, oG, r, oR, ooff, oV, ogrp[:ocap],
+            l + 1, r_end, off, V, G, grp, pat, oG, Wo, oWH, r, oR, ooff, oV, ogrp[:ocap],
             opat[: ocap * h_total].reshape((ocap, h_total)), cseg, clay, cneu, nc, sv, sstart,
             scnt, sq[: scap * n].reshape((scap, n)), la0, la1, la2, kk, F0, F1, F2, cls, und,
             todo, lines, pvals, sg, tmp, cx, cy, eps, max_regions, cuts, work, max_work,

@@ -2,10 +2,14 @@
 
 A region's feature map is its input region's pre-activation map G[g] with every neuron on its
 linear piece (slope times its row, plus the piece's offset; ReLU: the rows of neurons it
-switches off are zero), plus the layer's input features for a residual layer (G[g, :, n:2n]).
-`_input_feature` forms one row of it (the region kernels in _kernels.py write the same
-operations out inline while they cut), `feature_maps_kernel` all of them and
-`output_maps_kernel` the output layer's maps on top.
+switches off are zero), plus the layer's input features for a residual layer. The last layer's
+maps hold no input features (_cutting.cut_layers): those of input region g are the previous
+layer's map Gp[grpp[g]] on g's pieces (plus, after a residual layer, its own input features,
+Gp[grpp[g], :, n:2n]), formed here once per input region (`_stream`). `feature_maps_kernel`
+forms the feature maps and `output_maps_kernel` the output layer's maps on top (for a residual
+last layer with the output weights times those features as the layer pass summed them). A row on its
+piece is s f + (z, z, c) with no branch, as in the layer pass (_kernels._piece_adds): the same
+bits as reference._on_piece's branches, and no mispredicted branch per row.
 """
 
 from __future__ import annotations
@@ -13,46 +17,62 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-
-@njit(cache=True, nogil=True)
-def _input_feature(G, g, k, piece, first, slopes, toffs, res_prev, n_prev):
-    """Row k of the input region's feature map (f0, f1, f2): the previous layer's neuron k on
-    its linear piece `piece` (plus its input's row for a residual layer)."""
-    f0 = G[g, 0, k]
-    f1 = G[g, 1, k]
-    f2 = G[g, 2, k]
-    if first:
-        return f0, f1, f2
-    s = slopes[piece]
-    t = toffs[piece]
-    if s == 0.0:
-        f0 = 0.0
-        f1 = 0.0
-        f2 = t
-    elif s != 1.0:
-        f0 = s * f0
-        f1 = s * f1
-        f2 = s * f2 + t
-    elif t != 0.0:
-        f2 = f2 + t
-    if res_prev:
-        f0 += G[g, 0, n_prev + k]
-        f1 += G[g, 1, n_prev + k]
-        f2 += G[g, 2, n_prev + k]
-    return f0, f1, f2
+from ._kernels import _piece_adds
 
 
 @njit(cache=True, nogil=True)
-def feature_maps_kernel(G, grp, pat, bit, R, n, slopes, toffs, res):
+def _stream(H, Gp, gp, pat, r, bitp, n, firstp, slopes, zadd, cadd, resp):
+    """H (3, n) = the input features of the last layer on region r's input region: the
+    previous layer's map Gp[gp] on r's pieces of that layer (bits bitp..bitp+n-1), plus its own
+    input features after a residual layer (resp): the same operations as the layer pass's
+    writes of them (branch-free, as there: _kernels._piece_adds gives zadd, cadd)."""
+    for k in range(n):
+        f0 = Gp[gp, 0, k]
+        f1 = Gp[gp, 1, k]
+        f2 = Gp[gp, 2, k]
+        if not firstp:
+            p = pat[r, bitp + k]
+            s = slopes[p]
+            f0 = s * f0 + zadd[p]
+            f1 = s * f1 + zadd[p]
+            f2 = s * f2 + cadd[p]
+        if resp:
+            f0 += Gp[gp, 0, n + k]
+            f1 += Gp[gp, 1, n + k]
+            f2 += Gp[gp, 2, n + k]
+        H[0, k] = f0
+        H[1, k] = f1
+        H[2, k] = f2
+
+
+@njit(cache=True, nogil=True)
+def feature_maps_kernel(
+    G, grp, pat, bit, R, n, slopes, toffs, res, Gp, grpp, bitp, firstp, resp
+):  # fmt: skip
     """(R, n, 3) feature maps: region r's activations are F[r, :, :2] @ x + F[r, :, 2]; the
     map of its input region's layer with each neuron on its piece (slope times its row, plus the
-    piece's offset; ReLU: the rows of neurons it switches off zero), plus the layer's input
-    features for a residual layer (res)."""
+    piece's offset; ReLU: the rows of neurons it switches off zero), plus for a residual layer
+    (res) the layer's input features, formed from the previous layer's maps Gp and groups grpp
+    (bits bitp.., firstp: that layer is the first, resp: it is residual itself)."""
     F = np.empty((R, n, 3))
+    zadd, cadd = _piece_adds(slopes, toffs)
+    H = np.zeros((3, n))
+    hg = -1
     for r in range(R):
         g = grp[r]
+        if res and g != hg:
+            hg = g
+            _stream(H, Gp, grpp[g], pat, r, bitp, n, firstp, slopes, zadd, cadd, resp)
         for i in range(n):
-            f0, f1, f2 = _input_feature(G, g, i, pat[r, bit + i], False, slopes, toffs, res, n)
+            p = pat[r, bit + i]
+            s = slopes[p]
+            f0 = s * G[g, 0, i] + zadd[p]
+            f1 = s * G[g, 1, i] + zadd[p]
+            f2 = s * G[g, 2, i] + cadd[p]
+            if res:
+                f0 += H[0, i]
+                f1 += H[1, i]
+                f2 += H[2, i]
             F[r, i, 0] = f0
             F[r, i, 1] = f1
             F[r, i, 2] = f2
@@ -62,9 +82,10 @@ def feature_maps_kernel(G, grp, pat, bit, R, n, slopes, toffs, res):
 # Summed in any order (reassociation lets the sums over neurons vectorise): the output maps are
 # exact to rounding like every map here, and no twin fixes their order.
 @njit(cache=True, nogil=True, fastmath={"reassoc"})
-def output_maps_kernel(G, grp, pat, bit, R, Wo, bo, n, slopes, toffs, res):
+def output_maps_kernel(G, grp, pat, bit, R, Wo, bo, n, slopes, toffs, res, WH):
     """(R, K, 3) output maps Wo F_r (+ bo in the constant column), F_r as in
-    feature_maps_kernel."""
+    feature_maps_kernel; for a residual layer (res) WH[g] is Wo times the input features of
+    input region g (the layer pass sums it: _kernels._layer_pass's oWH)."""
     K = Wo.shape[0]
     M = np.empty((R, K, 3))
     for r in range(R):
@@ -80,11 +101,9 @@ def output_maps_kernel(G, grp, pat, bit, R, Wo, bo, n, slopes, toffs, res):
                 s1 += w * G[g, 1, i]
                 s2 += w * G[g, 2, i] + Wo[k, i] * toffs[p]
             if res:
-                for i in range(n):
-                    w = Wo[k, i]
-                    s0 += w * G[g, 0, n + i]
-                    s1 += w * G[g, 1, n + i]
-                    s2 += w * G[g, 2, n + i]
+                s0 += WH[g, k, 0]
+                s1 += WH[g, k, 1]
+                s2 += WH[g, k, 2]
             M[r, k, 0] = s0
             M[r, k, 1] = s1
             M[r, k, 2] = s2 + bo[k]

@@ -73,7 +73,7 @@ def _split(poly, vals, sg):
 
 def _on_piece(f, s, t):
     """A neuron's map f = (a0, a1, c) through the linear piece s z + t (as the kernel's
-    _input_feature: the same operations)."""
+    _piece_adds: the same bits)."""
     if s == 0.0:
         return (0.0, 0.0, t)
     if s != 1.0:

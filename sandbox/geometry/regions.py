@@ -358,6 +358,7 @@ def linear_regions(
         default_threads() if threads is None else int(threads),
         pieces=kernel_pieces,
         residual=residual,
+        out_weights=net.layers[-1][0] if full else None,
     )
     status = cut.status
     cuts = cut.n_cuts
@@ -382,21 +383,33 @@ def linear_regions(
     three_pieces = kernel_pieces is not None and kernel_pieces[1].shape[0] > 2
     patterns = cut.patterns if three_pieces else cut.patterns.view(np.bool_)
     creases = Creases(cut.crease_segments.copy(), cut.crease_layer.copy(), cut.crease_neuron.copy())
-    maps, groups, pat = cut.maps, cut.groups, cut.patterns
+    maps, groups, pat, out_wh = cut.maps, cut.groups, cut.patterns, cut.out_wh
     last_bit = n_hid - width
+    res_last = bool(residual[upto_layer - 1])
+    # a residual last layer's input features come from the previous layer's maps (its bits,
+    # whether it is the first layer, whether it is residual itself); other partitions do not
+    # hold on to those (the pool hands their buffer out again)
+    first = upto_layer == 1
+    stream = (
+        (cut.prev_maps, cut.prev_groups, 0 if first else last_bit - width, first)
+        if res_last
+        else (maps, groups, 0, True)
+    )
+    stream += (res_last and not first and bool(residual[upto_layer - 2]),)
     give_back(cut.buffers)
     del cut
 
     _, slopes, toffs = kernel_pieces if kernel_pieces is not None else RELU_PIECES
-    res_last = bool(residual[upto_layer - 1])
 
     def feature_maps() -> np.ndarray:
-        return M.feature_maps_kernel(maps, groups, pat, last_bit, R, width, slopes, toffs, res_last)
+        return M.feature_maps_kernel(
+            maps, groups, pat, last_bit, R, width, slopes, toffs, res_last, *stream
+        )
 
     if full:
         Wo, bo = net.layers[-1]
         omaps = M.output_maps_kernel(
-            maps, groups, pat, last_bit, R, Wo, bo, width, slopes, toffs, res_last
+            maps, groups, pat, last_bit, R, Wo, bo, width, slopes, toffs, res_last, out_wh
         )
         bseg, bcls, nb = D.boundary_kernel(offsets, vertices, omaps, R, float(level), float(eps))
         boundary, bclasses = bseg[:nb], bcls[:nb]
