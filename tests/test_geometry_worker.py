@@ -221,3 +221,51 @@ def test_the_app_trains_a_big_network_while_the_worker_is_held(make_app, monkeyp
         same_partition(s.partition, linear_regions(s.net, bounds))
     finally:
         gate.open()
+
+
+def test_a_surface_made_behind_a_new_partition_draws_with_its_own_regions(make_app, monkeypatch):
+    """A zoom makes a new partition while the worker still makes the 3D surface: the frame
+    goes on drawing the surface it has with the colours of the partition it was made of (the
+    new partition's colours do not fit it: that raised once), then the new surface joins."""
+    import time
+
+    from app_util import motion, wheel
+
+    import sandbox.view_jobs as view_jobs
+
+    d = make_app(menu=False, views=("field", "creases", "3d"), hidden=(16, 16), points=200)
+    s, session = d.state, d.state.session
+    d.send([], frames=2)
+    first = d.app.scene.view3d.surface
+    assert first is not None and len(d.app.scene.view3d.region_colors) == s.partition.n_regions
+    old = s.partition
+    session.background_above = 0.0  # from now on every partition and surface on the worker
+    gate, started = threading.Event(), threading.Event()
+    plain = view_jobs.build_surface
+
+    def held(*args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            started.set()
+            assert gate.wait(60), "the test never opened the gate"
+        return plain(*args, **kwargs)
+
+    monkeypatch.setattr(view_jobs, "build_surface", held)
+    try:
+        d.send([*motion(d.plane_point(0.5, 0.5)), *wheel(3)], frames=1)  # zoom in
+        deadline = time.monotonic() + 60
+        while s.partition.n_regions == old.n_regions or not started.is_set():
+            assert time.monotonic() < deadline, "the new partition never arrived"
+            d.send([], frames=1)
+            time.sleep(0.02)
+        d.send([], frames=2)  # drawn with the held (old) surface: no error
+        v3 = d.app.scene.view3d
+        assert v3.surface is first and len(v3.region_colors) == old.n_regions
+        gate.set()
+        assert session.wait_for_geometry(120)
+        d.send([], frames=2)
+        assert session.wait_for_geometry(120)
+        d.send([], frames=2)
+        assert v3.surface is not first
+        assert len(v3.region_colors) == s.partition.n_regions
+    finally:
+        gate.set()
