@@ -44,25 +44,15 @@ import numpy as np
 from sandbox.background import Worker
 from sandbox.bayes import LastLayerLaplace
 from sandbox.data import PointSet
-from sandbox.geometry import (
-    Partition,
-    RayProbe,
-    copycat_neurons,
-    dead_neurons,
-    linear_regions,
-    ray_probe,
-    serra_bound,
-)
+from sandbox.geometry import Partition, RayProbe, ray_probe, serra_bound
 from sandbox.geometry.arrangement import bounded_regions, too_many_partition
-from sandbox.geometry.sampled import sampled_surface
-from sandbox.geometry.surface import FoldedSurface, build_surface, halfplane_surface
 from sandbox.memo import EXPENSIVE_S, HOLD_BY_COST, Memo
 from sandbox.metrics import Metrics
 from sandbox.nn import MLP, Trainer
 from sandbox.nn.edits import crease_in_bounds, neuron_weights
 from sandbox.nn.timeline import Timeline
 from sandbox.training_setup import TrainingSetup, new_points, new_trainer, outputs_needed
-from sandbox.vocab import Activation, Task
+from sandbox.vocab import Task
 
 T = TypeVar("T")
 Bounds = tuple[float, float, float, float]
@@ -94,16 +84,6 @@ class LaplaceFit:
 
     laplace: LastLayerLaplace | None
     error: str = ""
-
-
-def neuron_names(hidden_sizes: Sequence[int], flat: np.ndarray) -> list[str]:
-    """Names like "L2 #5" for flat hidden-neuron indices."""
-    starts = np.cumsum([0, *hidden_sizes])
-    names = []
-    for i in np.asarray(flat, dtype=np.int64):
-        layer = int(np.searchsorted(starts, i, side="right"))
-        names.append(f"L{layer} #{int(i - starts[layer - 1]) + 1}")
-    return names
 
 
 def first_layer_neuron(net: MLP, index: int) -> tuple[float, float, float]:
@@ -459,18 +439,27 @@ class Session:
         return slot.value
 
     def derive_behind(
-        self, name: str, compute: Callable[[], T], *args: Any, reads: tuple[str, ...], source=None
+        self,
+        name: str,
+        compute: Callable[[], T],
+        *args: Any,
+        reads: tuple[str, ...],
+        source=None,
+        hold: float = 0.0,
     ) -> T | None:
         """`derive` for a value that may cost more than a frame: once a build of `name` took
         longer than `background_above`, the next ones run on the geometry worker (`compute`
         must then read only copies, such as `source`, the snapshot it is made from) and the
-        newest finished value is returned meanwhile (None before the first)."""
+        newest finished value is returned meanwhile (None before the first). `hold`: a value
+        younger than this many seconds is returned as it is (views that follow training)."""
         key = self._key(reads, args)
         self._take_finished(name)
         have = self.memo.current(name, key)
         if have is not None:
             return have
         slot = self.memo.slot(name)
+        if slot is not None and hold > 0.0 and time.perf_counter() - slot.built < hold:
+            return slot.value
         worker = self.worker
         busy = worker is not None and worker.busy(name)
         if (
@@ -570,89 +559,6 @@ class Session:
         except (ValueError, ArithmeticError) as exc:
             return LaplaceFit(None, f"Laplace is off for now: {exc}")
         return LaplaceFit(la)
-
-    def dead_neurons(self, bounds: Bounds, part: Partition | None) -> list[str]:
-        """Names ("L2 #5") of the neurons that get no gradient: never active on the training
-        data (or, with no data, nowhere in the window)."""
-        return self.dead_neurons_job(bounds, part)()
-
-    def dead_neurons_job(self, bounds: Bounds, part: Partition | None) -> Callable[[], list[str]]:
-        """`dead_neurons` as a job that reads only copies (the points, and the weights `part`
-        was made from or a snapshot of the live ones), so it may run on the geometry worker:
-        on a big network and a picture's thousands of points it takes a good part of a second.
-        """
-        if self.geometry_pending:
-            return list
-        pts = self.points
-        X = np.array(pts.X, dtype=np.float64) if len(pts) else None
-        usable = part if part is not None and not part.too_many else None
-        net = self.net_of(usable)
-        if net is self.net:
-            net = self.snapshot().net  # the trainer goes on changing the live one
-        # over budget: the partition says so, and the check samples a grid instead of
-        # computing the partition all over again
-        known = part if part is not None and part.too_many else usable
-
-        def job() -> list[str]:
-            result = dead_neurons(net, bounds, X, partition=known)
-            mask = result.on_data if result.on_data is not None else result.in_window
-            return neuron_names(net.hidden_sizes, np.flatnonzero(np.asarray(mask, dtype=bool)))
-
-        return job
-
-    def neuron_flags(self, bounds: Bounds, part: Partition | None) -> tuple[np.ndarray, np.ndarray]:
-        """Dead (never active on the training data, or in the window without data) and copycat
-        (crease on top of another neuron's of the same layer) flags, per hidden neuron."""
-        if self.geometry_pending:
-            n = int(sum(self.net.hidden_sizes))
-            return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-        pts = self.points
-        X = np.asarray(pts.X) if pts is not None and len(pts) else None
-        usable = part if part is not None and not part.too_many else None
-        net = self.net_of(usable)
-        try:
-            dead = dead_neurons(net, bounds, X, partition=usable)
-        except ValueError:
-            n = int(sum(net.hidden_sizes))
-            return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-        flags = dead.on_data if dead.on_data is not None else dead.in_window
-        copy = np.zeros(int(sum(net.hidden_sizes)), dtype=bool)
-        if usable is not None and usable.upto_layer == len(net.hidden_sizes):
-            starts = np.cumsum([0, *net.hidden_sizes])
-            for layer, i, j in copycat_neurons(net, bounds, partition=usable):
-                copy[starts[layer - 1] + i] = copy[starts[layer - 1] + j] = True
-        return np.asarray(flags, dtype=bool), copy
-
-    def surface(
-        self,
-        kind: str,
-        bounds: Bounds,
-        part: Partition | None,
-        laplace: LastLayerLaplace | None = None,
-        neuron: tuple[int, int] | None = None,
-    ) -> FoldedSurface:
-        """The 3D surface of `kind` (output, probability, laplace, band, neuron, halfplane).
-
-        Raises ValueError when the partition is over its budget or not computed yet.
-        """
-        if self.geometry_pending:
-            raise ValueError(self.geometry_pending)
-        net = self.net
-        if kind == "halfplane" and net.activation is Activation.RELU:
-            return halfplane_surface(*first_layer_neuron(net, neuron[1]), bounds)
-        if kind == "halfplane":  # another activation: the neuron's own curve over the plane
-            kind = "neuron"
-        if not net.activation.piecewise_linear:  # smooth: a sampled surface
-            b = part.boundary if part is not None else None
-            return sampled_surface(net, bounds, kind, laplace=laplace, neuron=neuron, boundary=b)
-        if kind == "neuron":
-            part = linear_regions(net, bounds, upto_layer=neuron[0])
-            if part.too_many:
-                raise ValueError(part.message or "too many regions")
-            return build_surface(part, net, "neuron", neuron=neuron)
-        if part is None or part.too_many:
-            raise ValueError((part.message if part is not None else "") or "too many regions")
-        return build_surface(part, self.net_of(part), kind, laplace=laplace)
 
     def probe(
         self, origin: np.ndarray, direction: np.ndarray, reach: float, laplace: Any = None

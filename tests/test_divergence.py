@@ -23,7 +23,8 @@ from sandbox.config import AppConfig
 from sandbox.data import make_dataset
 from sandbox.geometry import linear_regions
 from sandbox.nn import MLP
-from sandbox.nn.trainer import Trainer, plain_number
+from sandbox.nn.trainer import Trainer
+from sandbox.nn.trainer_values import plain_number
 
 SIZE = (1280, 800)
 APP_DEFAULTS = {"size": SIZE, "points": AppConfig().points, "hidden": AppConfig().hidden}

@@ -16,6 +16,7 @@ import pygame
 from app_util import key
 
 import sandbox.session as session_module
+import sandbox.view_jobs as view_jobs
 from sandbox import game_actions as G
 from sandbox import kernel_cache as KC
 from sandbox.nn import kernels as K
@@ -43,7 +44,7 @@ def test_the_sandbox_opens_at_once_and_trains_once_its_kernels_are_in(
     # while compiling: no region kernel, no numba training kernel, yet training goes on
     with monkeypatch.context() as m:
         m.setattr(session_module, "bounded_regions", _boom)
-        m.setattr(session_module, "dead_neurons", _boom)
+        m.setattr(view_jobs, "dead_neurons", _boom)
         m.setattr(K, "train_steps", _boom)
         m.setattr(K, "train_steps_relu", _boom)
         d.send(key(pygame.K_SPACE), frames=4)  # Train

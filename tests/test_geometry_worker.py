@@ -17,6 +17,7 @@ from sandbox.background import Worker
 from sandbox.geometry import linear_regions
 from sandbox.session import Session
 from sandbox.training_setup import TrainingSetup, new_points
+from sandbox.view_jobs import neuron_flags_job
 from sandbox.vocab import Task
 
 BOUNDS = (-6.0, 6.0, -6.0, 6.0)
@@ -130,7 +131,7 @@ def test_the_frame_shows_the_newest_finished_partition_while_the_next_is_made(mo
         fit = s.laplace(1.0)
         np.testing.assert_array_equal(fit.laplace.net.params, weights0)
         assert s.current_laplace(1.0) is fit.laplace
-        flags = s.neuron_flags(BOUNDS, shown)
+        flags = neuron_flags_job(s, BOUNDS, shown)()
         assert flags[0].shape == (32,)
         # asked again while in flight: still the shown one, no second job
         assert s.partition(BOUNDS) is first
@@ -220,3 +221,60 @@ def test_the_app_trains_a_big_network_while_the_worker_is_held(make_app, monkeyp
         same_partition(s.partition, linear_regions(s.net, bounds))
     finally:
         gate.open()
+
+
+def test_a_surface_made_behind_a_new_partition_draws_with_its_own_regions(make_app, monkeypatch):
+    """A zoom makes a new partition while the worker still makes the 3D surface of an older
+    one: when that surface arrives, the frame draws it with the colours of the partition it was
+    made of (the newer partition's do not fit it: that raised once), then the next one joins."""
+    import time
+
+    from app_util import motion, wheel
+
+    import sandbox.view_jobs as view_jobs
+
+    d = make_app(menu=False, views=("field", "creases", "3d"), hidden=(16, 16), points=200)
+    s, session = d.state, d.state.session
+    d.send([], frames=2)
+    v3 = d.app.scene.view3d
+    first = v3.surface
+    assert first is not None and len(v3.region_colors) == s.partition.n_regions
+    old = s.partition
+    session.background_above = 0.0  # from now on every partition and surface on the worker
+    permits, started = threading.Semaphore(0), threading.Event()
+    plain = view_jobs.build_surface
+
+    def held(*args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            started.set()
+            assert permits.acquire(timeout=60), "the test never let the job run"
+        return plain(*args, **kwargs)
+
+    def frames_until(done) -> None:
+        deadline = time.monotonic() + 60
+        while not done():
+            assert time.monotonic() < deadline, "timed out"
+            d.send([], frames=1)
+            time.sleep(0.02)
+
+    monkeypatch.setattr(view_jobs, "build_surface", held)
+    try:
+        d.send([*motion(d.plane_point(0.5, 0.5)), *wheel(3)], frames=1)  # zoom in
+        frames_until(lambda: s.partition.n_regions != old.n_regions and started.is_set())
+        d.send([], frames=2)  # the surface of the old partition is still held: none newer
+        assert v3.surface is first
+        permits.release()  # that one (made of the old partition) finishes
+        frames_until(lambda: v3.surface is not first)
+        # drawn with the colours of the partition it was made of, one per region of its mesh
+        # (the shown partition is newer: its colours do not fit this surface)
+        assert len(v3.region_colors) == int(v3.surface.surface.region.max()) + 1
+        for _ in range(8):
+            permits.release()
+        assert session.wait_for_geometry(120)
+        d.send([], frames=2)
+        assert session.wait_for_geometry(120)
+        d.send([], frames=2)
+        assert len(v3.region_colors) == s.partition.n_regions
+    finally:
+        for _ in range(8):
+            permits.release()

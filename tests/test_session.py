@@ -10,6 +10,7 @@ from sandbox.memo import Memo, same_key
 from sandbox.nn import MLP
 from sandbox.session import DENSE_STEPS, Session
 from sandbox.training_setup import TrainingSetup, new_points
+from sandbox.view_jobs import surface_job
 from sandbox.vocab import Task
 
 BOUNDS = (-3.0, 3.0, -3.0, 3.0)
@@ -129,5 +130,6 @@ def test_surfaces_of_every_kind(kind):
     s = make_session()
     s.train(10)
     part = s.partition(BOUNDS)
-    fs = s.surface(kind, BOUNDS, part, neuron=(1, 0) if kind in ("neuron", "halfplane") else None)
+    neuron = (1, 0) if kind in ("neuron", "halfplane") else None
+    fs = surface_job(s, kind, BOUNDS, part, neuron=neuron)()
     assert len(fs.surface) > 0

@@ -40,8 +40,8 @@ from .trainer_values import (
     check_data,
     check_l2,
     check_momentum,
+    divergence_message,
     parse_enum,
-    plain_number,
     positive_finite,
     split_mask,
 )
@@ -452,21 +452,10 @@ class Trainer:
             from . import reference
 
             return reference.train_steps(
-                self.net.params,
-                self._prev,
-                self._m1,
-                self._m2,
-                self.net.layout,
-                self._X,
-                self._y,
-                self._order,
-                self._cfg,
-                self._hp,
-                self._kstate,
-                self._rng,
-                self._losses[offset:],
-                n,
-            )
+                self.net.params, self._prev, self._m1, self._m2, self.net.layout, self._X,
+                self._y, self._order, self._cfg, self._hp, self._kstate, self._rng,
+                self._losses[offset:], n,
+            )  # fmt: skip
         kernel = K.kernel_for(int(self._cfg[K.CFG_ACTIVATION]), bool(self._cfg[K.CFG_RESIDUAL]))
         return kernel(
             self.net.params,
@@ -568,23 +557,8 @@ class Trainer:
         self._prev[:] = self.net.params
         self._ref_loss = None
         self._data_version += 1
-        if status == K.STATUS_LOSS_NONFINITE:
-            reason = "the loss became infinite or NaN"
-        elif status == K.STATUS_LOSS_EXPLODED:
-            reason = f"the loss exploded to {plain_number(bad_loss)}"
-        elif status == K.STATUS_UPDATE_JUMP:
-            reason = (
-                f"one step would have moved a weight by more than {JUMP_FACTOR:g} times its size"
-            )
-        else:
-            reason = "an update would have made a weight infinite"
         self.state = TrainerState.DIVERGED
-        self.message = (
-            f"Training diverged at step {self.steps + 1}: {reason}. The learning rate "
-            f"{plain_number(self.lr)} is too high; the last good weights were restored. Lower "
-            f"the learning rate (try {plain_number(self.lr / 10)}) or change another setting to "
-            "continue."
-        )
+        self.message = divergence_message(status, bad_loss, self.steps + 1, self.lr)
 
     def step_for(self, seconds: float, max_steps: int = MAX_STEPS_PER_CALL) -> int:
         """Run as many steps as fit in `seconds` (at least one while training is possible, at

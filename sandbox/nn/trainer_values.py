@@ -157,3 +157,24 @@ def check_data(
                 f"{n_out - 1} for a network with {n_out} outputs"
             )
     return X, yf
+
+
+def divergence_message(status: int, bad_loss: float, step: int, lr: float) -> str:
+    """What the trainer says when its kernel stopped a run at `step` with `status` (a
+    kernels.STATUS_* code), in words, with what to change."""
+    from . import kernels as K
+    from .trainer import JUMP_FACTOR
+
+    if status == K.STATUS_LOSS_NONFINITE:
+        reason = "the loss became infinite or NaN"
+    elif status == K.STATUS_LOSS_EXPLODED:
+        reason = f"the loss exploded to {plain_number(bad_loss)}"
+    elif status == K.STATUS_UPDATE_JUMP:
+        reason = f"one step would have moved a weight by more than {JUMP_FACTOR:g} times its size"
+    else:
+        reason = "an update would have made a weight infinite"
+    return (
+        f"Training diverged at step {step}: {reason}. The learning rate {plain_number(lr)} is "
+        f"too high; the last good weights were restored. Lower the learning rate (try "
+        f"{plain_number(lr / 10)}) or change another setting to continue."
+    )

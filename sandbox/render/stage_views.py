@@ -58,6 +58,7 @@ class StageContent:
     plane_height: float | None = None
     points3d: np.ndarray | None = None
     neuron_surface: bool = False
+    region_colors: np.ndarray | None = None  # of the partition the surface was made of
     probes: list[RayProbe] = field(default_factory=list)
     curves: list[ProbeCurves] = field(default_factory=list)
     bands: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
@@ -268,10 +269,8 @@ class StageRenderer:
             np.logical_or.at(on, mesh.region, z > 1e-12 * max(1.0, float(np.abs(z).max())))
             colors = np.where(on[:, None], NEURON_ON, NEURON_OFF).astype(np.float32)
             p.set_surface(mesh, colors)
-        elif state.partition is None or state.partition.too_many:
-            p.set_surface(mesh, None)  # a sampled surface (smooth activation): no regions
-        else:
-            p.set_surface(mesh, state.partition.region_colors)
+        else:  # None: a sampled surface (smooth activation), no regions
+            p.set_surface(mesh, content.region_colors)
         cr = fs.creases
         width = crease_width(getattr(state.net, "n_hidden", 0), state.scale, CREASE_3D_WIDTH)
         segs, colors, widths = [cr.segments], [layer_rgba(cr.layer)], [np.full(len(cr), width)]

@@ -25,6 +25,7 @@ from sandbox.render.inspector import NetworkDiagram, neuron_info
 from sandbox.scenes.base import Controller, Routes
 from sandbox.session import crease_line, first_layer_neuron
 from sandbox.ui.stage_layout import neuron_tray
+from sandbox.view_jobs import neuron_flags_job
 from sandbox.vocab import View
 
 if TYPE_CHECKING:
@@ -285,10 +286,15 @@ class InspectorController(Controller):
             return
         bounds = self.scene.plane.bounds()
         hold = HEALTH_INTERVAL if s.playing else 0.0
-        self.dead, self.copycat = self.session.derive(
-            "neuron_flags", self.session.neuron_flags, bounds, s.partition,
-            reads=("weights", "data"), hold=hold,
-        )  # fmt: skip
+        # on the geometry worker once it takes longer than a frame (a resize, big networks)
+        job = neuron_flags_job(self.session, bounds, s.partition)
+        flags = self.session.derive_behind(
+            "neuron_flags", job, bounds, s.partition, reads=("weights", "data"), hold=hold
+        )
+        n = int(sum(s.net.hidden_sizes))
+        if flags is None or len(flags[0]) != n:  # none yet, or made for another network
+            flags = (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+        self.dead, self.copycat = flags
         hold = DIAGRAM_INTERVAL if s.playing else 0.0
         self.diagram = self.session.derive(
             "diagram", self._build_diagram, bounds, rect, self.dead, self.copycat,

@@ -27,7 +27,7 @@ from sandbox.fit import picture_psnr
 from sandbox.metrics import Metrics
 from sandbox.nn import MLP, LrSchedule
 from sandbox.nn.activations import parse_activation, smooth_note
-from sandbox.nn.trainer import plain_number
+from sandbox.nn.trainer_values import plain_number
 from sandbox.scenes.base import Controller, Routes
 from sandbox.settings import setting
 from sandbox.state import NetworkSettings

@@ -30,6 +30,7 @@ from sandbox.scenes.base import Controller, Routes
 from sandbox.session import LAG_MARK_S, region_bound
 from sandbox.state import GeometryStats, HoverInfo
 from sandbox.ui.input import InputMapper
+from sandbox.view_jobs import dead_neurons_job
 from sandbox.vocab import (
     BRUSH_DENSITY_RANGE,
     BRUSH_RADIUS_RANGE,
@@ -350,7 +351,7 @@ class PlaneController(Controller):
             return
         self._health_time = s.time
         # on the geometry worker once it takes longer than a frame (big networks, pictures)
-        job = session.dead_neurons_job(*args)
+        job = dead_neurons_job(session, *args)
         names = session.derive_behind("dead_neurons", job, *args, reads=reads)
         if names is not None:
             s.geometry = replace(s.geometry, dead=len(names), dead_names=tuple(names))

@@ -223,6 +223,7 @@ class Stage(Controller):
             plane_height=v3.plane_height,
             points3d=v3.points3d,
             neuron_surface=v3.neuron_surface,
+            region_colors=v3.region_colors,
             probes=probe.probes,
             curves=probe.curves,
             bands=probe.bands,

@@ -10,7 +10,8 @@ while training), with the frame that scales it and the points standing on it.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -27,9 +28,11 @@ from sandbox.render.camera3d import (
 from sandbox.scenes.base import Controller, Routes
 from sandbox.state import HoverInfo
 from sandbox.ui.theme import CLASS_NAMES
+from sandbox.view_jobs import surface_job
 from sandbox.vocab import Task, View
 
 if TYPE_CHECKING:
+    from sandbox.geometry import Partition
     from sandbox.scenes.sandbox import SandboxScene
 
 SURFACE_INTERVAL = 1 / 20  # while training, the surface is rebuilt at most this often
@@ -54,6 +57,18 @@ def fit_orbit(orbit: OrbitCamera | None, w: int, h: int) -> OrbitCamera:
     return orbit
 
 
+class BuiltSurface(NamedTuple):
+    """A surface made for one frame's arguments (perhaps on the geometry worker), with what
+    drawing it needs from then: the partition's region colours, its kind, the plane's height."""
+
+    surface: FoldedSurface
+    frame: SceneFrame
+    points: np.ndarray  # (N, 3) the data points standing on it
+    region_colors: np.ndarray | None  # None: a sampled surface (no regions)
+    neuron_surface: bool
+    plane_height: float | None
+
+
 class View3DController(Controller):
     """The folded-paper view of one sandbox scene (see the module docstring)."""
 
@@ -66,6 +81,7 @@ class View3DController(Controller):
         self.plane_height: float | None = None
         self.points3d: np.ndarray | None = None  # (N, 3) points standing on the surface
         self.neuron_surface = False
+        self.region_colors: np.ndarray | None = None  # of the partition the surface is made of
         self.pick_world: tuple[float, float] | None = None  # the surface point under the mouse
         self.pick_info: HoverInfo | None = None
 
@@ -215,41 +231,57 @@ class View3DController(Controller):
         cs.surface_label = label
         bounds = self.scene.plane.bounds()
         hold = SURFACE_INTERVAL if s.playing else 0.0
-        built = self.session.derive(
-            "surface", self._build, kind, bounds, s.partition, la, neuron, plane,
-            reads=("weights", "data"), hold=hold,
-        )  # fmt: skip
+        # on the geometry worker once it takes longer than a frame (every resize builds one)
+        args = (kind, bounds, s.partition, la, neuron, plane)
+        built = self.session.derive_behind(
+            "surface", self._build_job(*args), *args, reads=("weights", "data"), hold=hold
+        )
+        if built is None:  # the first one of a slow kind is still being made
+            return
         if isinstance(built, str):
             self.surface = None
             cs.surface_message = built
             return
         cs.surface_message = ""
-        if built[0] is not self.surface:
-            self.surface, self.frame3d, self.points3d = built
-            self.neuron_surface = kind in ("halfplane", "neuron")
-            self.plane_height = plane
+        if built.surface is not self.surface:  # (made for the arguments of its own frame)
+            self.surface, self.frame3d, self.points3d = built.surface, built.frame, built.points
+            self.region_colors = built.region_colors
+            self.neuron_surface = built.neuron_surface
+            self.plane_height = built.plane_height
 
-    def _build(
+    def _build_job(
         self,
         kind: str,
         bounds: tuple[float, float, float, float],
-        part: object,
+        part: Partition | None,
         la: LastLayerLaplace | None,
         neuron: tuple[int, int] | None,
         plane: float | None,
-    ) -> tuple[FoldedSurface, SceneFrame, np.ndarray] | str:
-        """The surface, its frame and the points on it; or why there is none."""
+    ) -> Callable[[], BuiltSurface | str]:
+        """A job (reading only copies) making the surface, its frame and the points on it; or
+        saying why there is none."""
         s = self.state
-        try:
-            fs = self.session.surface(kind, bounds, s.partition, laplace=la, neuron=neuron)
-        except (ValueError, ArithmeticError) as exc:
-            return f"No 3D surface: {exc}"
-        lo, hi = fs.z_range()
-        if kind in ("probability", "laplace"):
-            lo, hi = min(lo, 1.0 / max(2, s.net.n_out)), 1.0  # the same scale while it learns
-        pts = s.points
-        points3d = fs.lift_points(pts.X) if len(pts) else np.zeros((0, 3))
-        return fs, SceneFrame(bounds, (lo, hi)), points3d
+        surface = surface_job(self.session, kind, bounds, part, laplace=la, neuron=neuron)
+        n_out = s.net.n_out
+        X = np.array(s.points.X, dtype=np.float64)
+
+        def job() -> BuiltSurface | str:
+            try:
+                fs = surface()
+            except (ValueError, ArithmeticError) as exc:
+                return f"No 3D surface: {exc}"
+            lo, hi = fs.z_range()
+            if kind in ("probability", "laplace"):
+                lo, hi = min(lo, 1.0 / max(2, n_out)), 1.0  # the same scale while it learns
+            points3d = fs.lift_points(X) if len(X) else np.zeros((0, 3))
+            exact = part is not None and not part.too_many
+            return BuiltSurface(
+                fs, SceneFrame(bounds, (lo, hi)), points3d,
+                part.region_colors if exact else None,
+                kind in ("halfplane", "neuron"), plane,
+            )  # fmt: skip
+
+        return job
 
     def update_cursor(self) -> None:
         """The cursor linked between the views: the 3D pick, else the 2D hover point."""
