@@ -153,9 +153,11 @@ class CutLayers:
     vertices, groups (R,), patterns (R, h) uint8), the last layer's maps G (groups, 3, n), the
     previous layer's maps and groups (`prev_maps`, `prev_groups`: group g's input features,
     which a residual last layer adds, are prev_maps[prev_groups[g]] on the pieces of g's pattern;
-    the identity map and one group for the first layer), `out_wh` (see cut_layers), the
-    creases, the number of cuts and `buffers` (the pooled buffers these arrays are views of, to
-    be given back with give_back once the views exist)."""
+    the identity map and one group for the first layer; after a residual layer, adding that
+    layer's own input features as `prev_source` says: K.run_layer's Gs, grs, s_bit, s_mode),
+    `out_wh` (see cut_layers), the creases, the number of cuts and `buffers` (the pooled
+    buffers these arrays are views of, to be given back with give_back once the views
+    exist)."""
 
     status: int
     offsets: np.ndarray
@@ -166,6 +168,7 @@ class CutLayers:
     prev_maps: np.ndarray
     prev_groups: np.ndarray
     out_wh: np.ndarray
+    prev_source: tuple
     crease_segments: np.ndarray
     crease_layer: np.ndarray
     crease_neuron: np.ndarray
@@ -181,10 +184,10 @@ def give_back(buffers: dict) -> None:
 def _run(params, layout, l, h_total, r0, r1, inp, oG, buf, prefix, s, nc, work, eps, limits, act):
     max_regions, max_rows, max_work = limits
     off, V, G, grp, pat, par = inp
-    bps, slopes, toffs, res_prev, res_cur, Wo, oWH = act
+    bps, slopes, toffs, res_prev, res_cur, Wo, oWH, src = act
     res = K.run_layer(
         params, layout, l, bps, slopes, toffs, res_prev, res_cur, h_total, r0, r1, off, V, G,
-        grp, pat, par, oG, Wo, oWH,
+        grp, pat, par, oG, Wo, oWH, *src,
         buf[prefix + "off" + s], buf[prefix + "v" + s], buf[prefix + "grp" + s],
         buf[prefix + "pat" + s], buf[prefix + "par" + s], buf[prefix + "cseg"],
         buf[prefix + "clay"], buf[prefix + "cneu"], nc, buf[prefix + "sv"],
@@ -224,12 +227,13 @@ def cut_layers(
     split_min_work: the size of a layer from which it is cut on two threads (SPLIT_MIN_WORK).
     pieces: the activation's (breakpoints, slopes, offsets) as float64 arrays (default ReLU's);
     residual: per hidden layer, whether it is a residual layer (default none). A residual
-    layer's maps G hold 2 n columns (its pre-activations, then its input features), except the
-    last layer's: its input features are formed from the previous layer's maps when asked for
-    (CutLayers.prev_maps), which saves writing and reading them for every region. out_weights:
-    the output layer's weights Wo (K, n), given when the last layer is the last hidden one: a
-    residual last layer then returns Wo times each input region's input features (`out_wh`,
-    (groups, K, 3)) for the output maps."""
+    layer's maps G hold 2 n columns (its pre-activations, then its input features) when the
+    layer before it is residual too and it is not the last; the others' input features are
+    formed from the previous layer's maps when asked for (the next layer's pass, and
+    CutLayers.prev_maps for the last), which saves writing and reading them for every region.
+    out_weights: the output layer's weights Wo (K, n), given when the last layer is the last
+    hidden one: a residual last layer then returns Wo times each input region's input features
+    (`out_wh`, (groups, K, 3)) for the output maps."""
     if split_min_work is None:
         split_min_work = SPLIT_MIN_WORK
     if pieces is None:
@@ -254,7 +258,23 @@ def cut_layers(
     status = K.STATUS_OK
     no_wh = (np.zeros((0, 0)), np.zeros((0, 0, 3)))
     oWH = no_wh[1]
+    no_src = (np.zeros((1, 3, 1)), np.zeros(1, np.int64), 0, 0)
+    src = no_src
+    G_prev, grp_prev = G, grp
+    stored = False
     for l in range(n_layers):
+        # after a residual layer the rows add its input features: stored beside its maps when
+        # the layer before it was residual too, else formed from the maps before (copied: their
+        # buffers are about to be reused) or the identity (see K.run_layer)
+        src = no_src
+        if l > 0 and bool(residual[l - 1]):
+            bit_pp = int(layout[: max(l - 2, 0), 1].sum())
+            if stored:
+                src = (no_src[0], no_src[1], 0, 1)
+            elif l == 1:
+                src = (G_prev, grp_prev, 0, 3)
+            else:
+                src = (G_prev.copy(), grp_prev.copy(), bit_pp, 2)
         G_prev, grp_prev = G, grp
         n = int(layout[l, 1])
         n_prev = int(layout[l, 2])
@@ -269,7 +289,9 @@ def cut_layers(
                 else K.STATUS_TOO_MANY_REGIONS
             )
             break
-        res_cur = bool(residual[l]) and l < n_layers - 1
+        res_cur = stored = (
+            l > 0 and bool(residual[l]) and bool(residual[l - 1]) and l < n_layers - 1
+        )
         cols = 2 * n if res_cur else n
         g_flat = buf["g" + s]
         if g_flat.shape[0] < 3 * cols * R:
@@ -281,7 +303,7 @@ def cut_layers(
         if l == n_layers - 1 and bool(residual[l]) and out_weights is not None:
             Wo = np.ascontiguousarray(out_weights, dtype=np.float64)
             oWH = np.empty((R, Wo.shape[0], 3))
-        act = (bps, slopes, toffs, l > 0 and bool(residual[l - 1]), res_cur, Wo, oWH)
+        act = (bps, slopes, toffs, l > 0 and bool(residual[l - 1]), res_cur, Wo, oWH, src)
         if threads > 1 and R >= 2 and R * n * n_prev >= split_min_work:
             half = R // 2
             job = _executor().submit(
@@ -347,6 +369,7 @@ def cut_layers(
         prev_maps=G_prev,
         prev_groups=grp_prev,
         out_wh=oWH,
+        prev_source=src,
         crease_segments=buf["cseg"][:nc],
         crease_layer=buf["clay"][:nc],
         crease_neuron=buf["cneu"][:nc],

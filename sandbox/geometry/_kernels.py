@@ -39,6 +39,7 @@ import numpy as np
 from numba import njit
 
 from ._join_kernels import _copy1, _copy2, _grow_creases
+from ._map_kernels import _piece_adds
 
 STATUS_OK, STATUS_TOO_MANY_REGIONS, STATUS_TOO_MUCH_MEMORY, STATUS_TOO_MUCH_WORK = 0, 1, 2, 3
 
@@ -56,26 +57,12 @@ SHARE_MIN_SIZE = 32 * 32
 
 
 @njit(cache=True, nogil=True)
-def _piece_adds(slopes, toffs):
-    """Per piece p, z[p] and c[p] such that (s f0 + z, s f1 + z, s f2 + c) equals to the bit what
-    reference._on_piece's branches give: (0, 0, t) for slope s = 0, (f0, f1, f2 [+ t])
-    for s = 1, (s f0, s f1, s f2 + t) otherwise. As x + (-0.0) is x for every x and 0 x + 0.0 is
-    +0.0, z is +0.0 for s = 0 and -0.0 otherwise; c is t, or -0.0 for s = 1 with no offset."""
-    m = slopes.shape[0]
-    z = np.empty(m)
-    c = np.empty(m)
-    for p in range(m):
-        z[p] = 0.0 if slopes[p] == 0.0 else -0.0
-        c[p] = -0.0 if slopes[p] == 1.0 and toffs[p] == 0.0 else toffs[p]
-    return z, c
-
-
-@njit(cache=True, nogil=True)
 def _layer_pass(
     wt, bias, bps, slopes, toffs, zadd, cadd, res_prev, res_cur, first, bit_prev, bit, layer_no,
-    r_end, off, V, G, grp, pat, oG, Wo, oWH, r_start, oR, ooff, oV, ogrp, opat, cseg, clay, cneu,
-    nc, sv, sstart, scnt, sq, la0, la1, la2, kk, F0, F1, F2, cls, und, todo, lines, pvals, sg,
-    tmp, cx, cy, eps, max_regions, cuts, work, max_work, r_lo, tree, kids, spar, opar,
+    r_end, off, V, G, grp, pat, oG, Wo, oWH, Gs, grs, s_bit, s_mode, hs, r_start, oR, ooff, oV,
+    ogrp, opat, cseg, clay, cneu, nc, sv, sstart, scnt, sq, la0, la1, la2, kk, F0, F1, F2, cls,
+    und, todo, lines, pvals, sg, tmp, cx, cy, eps, max_regions, cuts, work, max_work, r_lo, tree,
+    kids, spar, opar,
 ):  # fmt: skip
     """Cut input regions r_start..r_end-1 by one layer's n neurons (MATH.md section 1, step 2).
 
@@ -97,6 +84,7 @@ def _layer_pass(
     plain = plain and not res_prev and slopes[0] == 0.0 and slopes[1] == 1.0
     plain = plain and toffs[0] == 0.0 and toffs[1] == 0.0
     res_out = oWH.shape[0] > 0
+    hg = -1  # the group whose input features hs holds
     h_total = opat.shape[1]
     svcap = sv.shape[0]
     scap = sstart.shape[0]
@@ -111,6 +99,22 @@ def _layer_pass(
         # rows that are not zero are gathered first, then added two at a time, each neuron's
         # sum still running over them in order (the same operations as one row at a time).
         g = grp[r]
+        if res_prev and g != hg:
+            # The previous (residual) layer's input features on group g: stored beside its maps
+            # (s_mode 1) or formed from the maps before them, Gs[grs[g]] on the pieces of that
+            # layer (bits s_bit on; 2) or as they are (3: the network's input), with the same
+            # operations as a stored copy.
+            hg = g
+            gs = grs[g] if s_mode >= 2 else 0
+            for c in range(3):
+                for k in range(n_prev):
+                    if s_mode == 1:
+                        hs[c, k] = G[g, c, n_prev + k]
+                    elif s_mode == 2:
+                        p = pat[r, np.uint64(s_bit + k)]
+                        hs[c, k] = slopes[p] * Gs[gs, c, k] + (cadd[p] if c == 2 else zadd[p])
+                    else:
+                        hs[c, k] = Gs[gs, c, k]
         na = 0
         nz = 0
         if plain:  # ReLU, not after a residual layer: an off neuron adds nothing, an on one its map
@@ -143,7 +147,7 @@ def _layer_pass(
                 f1 = G[g, 1, k]
                 f2 = G[g, 2, k]
                 if not first:  # the neuron's piece, as reference._on_piece
-                    # (branch-free: see _piece_adds)
+                    # (branch-free: see _map_kernels._piece_adds)
                     piece = pat[r, np.uint64(bit_prev + k)]
                     slope = slopes[piece]
                     z = zadd[piece]
@@ -151,9 +155,9 @@ def _layer_pass(
                     f1 = slope * f1 + z
                     f2 = slope * f2 + cadd[piece]
                     if res_prev:
-                        f0 += G[g, 0, n_prev + k]
-                        f1 += G[g, 1, n_prev + k]
-                        f2 += G[g, 2, n_prev + k]
+                        f0 += hs[0, k]
+                        f1 += hs[1, k]
+                        f2 += hs[2, k]
                 if res_cur:
                     oG[r, 0, n + k] = f0
                     oG[r, 1, n + k] = f1
@@ -552,8 +556,8 @@ def _layer_pass(
 @njit(cache=True, nogil=True)
 def run_layer(
     params, layout, l, bps, slopes, toffs, res_prev, res_cur, h_total, r_start, r_end, off, V, G,
-    grp, pat, par, oG, Wo, oWH, ooff, oV, ogrp, opat, opar, cseg, clay, cneu, nc, sv, sstart,
-    scnt, sq, eps, max_regions, max_rows, work, max_work,
+    grp, pat, par, oG, Wo, oWH, Gs, grs, s_bit, s_mode, ooff, oV, ogrp, opat, opar, cseg, clay,
+    cneu, nc, sv, sstart, scnt, sq, eps, max_regions, max_rows, work, max_work,
 ):  # fmt: skip
     """Cut input regions r_start..r_end-1 of hidden layer l (0-based) by its neurons.
 
@@ -566,7 +570,10 @@ def run_layer(
     of those rows is done once, by the parent, and handed on (the same sums in the same order:
     the same bits). oG (>= r_end, 3, n, or 2 n for a residual layer) receives the layer's map
     of every input region in the range; oWH (>= r_end, K, 3, or no rows) Wo (K, n_prev) times
-    the input features of every input region of a residual last layer. The output buffers
+    the input features of every input region of a residual last layer. After a residual layer
+    the rows add its input features: stored in G[g, :, n_prev:] (s_mode 1) or formed from the
+    maps Gs before G, whose group is grs[g], on their layer's pieces (bits from s_bit; s_mode
+    2) or as they are (3: the identity maps of the network's input). The output buffers
     (ooff, oV, ogrp, flat opat, opar), the crease buffers and the scratch buffers are used in
     place when big enough and replaced by larger ones when not; output regions start at row 0,
     creases are appended after the first nc, `work` counts on from the value given (every row
@@ -588,6 +595,7 @@ def run_layer(
     bias = params[layout[l, 3] : layout[l, 3] + n]
     zadd, cadd = _piece_adds(slopes, toffs)
     la0, la1, la2 = np.empty(n), np.empty(n), np.empty(n)
+    hs = np.empty((3, n_prev))
     kk = np.empty(n_prev, np.int64)
     F0, F1, F2 = np.empty(n_prev), np.empty(n_prev), np.empty(n_prev)
     cls = np.empty(n, np.int8)
@@ -644,10 +652,10 @@ def run_layer(
     while True:
         code, r, oR, nc, cuts, work, need = _layer_pass(
             wt, bias, bps, slopes, toffs, zadd, cadd, res_prev, res_cur, first, bit_prev, bit,
-            l + 1, r_end, off, V, G, grp, pat, oG, Wo, oWH, r, oR, ooff, oV, ogrp[:ocap],
-            opat[: ocap * h_total].reshape((ocap, h_total)), cseg, clay, cneu, nc, sv, sstart,
-            scnt, sq[: scap * n].reshape((scap, n)), la0, la1, la2, kk, F0, F1, F2, cls, und,
-            todo, lines, pvals, sg, tmp, cx, cy, eps, max_regions, cuts, work, max_work,
+            l + 1, r_end, off, V, G, grp, pat, oG, Wo, oWH, Gs, grs, s_bit, s_mode, hs, r, oR, ooff,
+            oV, ogrp[:ocap], opat[: ocap * h_total].reshape((ocap, h_total)), cseg, clay, cneu, nc,
+            sv, sstart, scnt, sq[: scap * n].reshape((scap, n)), la0, la1, la2, kk, F0, F1, F2, cls,
+            und, todo, lines, pvals, sg, tmp, cx, cy, eps, max_regions, cuts, work, max_work,
             r_start, tree, kids, spar, opar[:ocap],
         )  # fmt: skip
         if code < _NEED_SCRATCH_VERTS:

@@ -8,7 +8,7 @@ layer's map Gp[grpp[g]] on g's pieces (plus, after a residual layer, its own inp
 Gp[grpp[g], :, n:2n]), formed here once per input region (`_stream`). `feature_maps_kernel`
 forms the feature maps and `output_maps_kernel` the output layer's maps on top (for a residual
 last layer with the output weights times those features as the layer pass summed them). A row on its
-piece is s f + (z, z, c) with no branch, as in the layer pass (_kernels._piece_adds): the same
+piece is s f + (z, z, c) with no branch, as in the layer pass (_piece_adds): the same
 bits as reference._on_piece's branches, and no mispredicted branch per row.
 """
 
@@ -17,15 +17,30 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._kernels import _piece_adds
+
+@njit(cache=True, nogil=True)
+def _piece_adds(slopes, toffs):
+    """Per piece p, z[p] and c[p] such that (s f0 + z, s f1 + z, s f2 + c) equals to the bit what
+    reference._on_piece's branches give: (0, 0, t) for slope s = 0, (f0, f1, f2 [+ t])
+    for s = 1, (s f0, s f1, s f2 + t) otherwise. As x + (-0.0) is x for every x and 0 x + 0.0 is
+    +0.0, z is +0.0 for s = 0 and -0.0 otherwise; c is t, or -0.0 for s = 1 with no offset."""
+    m = slopes.shape[0]
+    z = np.empty(m)
+    c = np.empty(m)
+    for p in range(m):
+        z[p] = 0.0 if slopes[p] == 0.0 else -0.0
+        c[p] = -0.0 if slopes[p] == 1.0 and toffs[p] == 0.0 else toffs[p]
+    return z, c
 
 
 @njit(cache=True, nogil=True)
-def _stream(H, Gp, gp, pat, r, bitp, n, firstp, slopes, zadd, cadd, resp):
+def _stream(H, Gp, gp, pat, r, bitp, n, firstp, slopes, zadd, cadd, Gs, gs, s_bit, s_mode):
     """H (3, n) = the input features of the last layer on region r's input region: the
-    previous layer's map Gp[gp] on r's pieces of that layer (bits bitp..bitp+n-1), plus its own
-    input features after a residual layer (resp): the same operations as the layer pass's
-    writes of them (branch-free, as there: _kernels._piece_adds gives zadd, cadd)."""
+    previous layer's map Gp[gp] on r's pieces of that layer (bits bitp..bitp+n-1; as it is for
+    the first layer), plus, after a residual layer, that layer's own input features: stored in
+    Gp[gp, :, n:] (s_mode 1), or Gs[gs] on the pieces of the layer before (bits s_bit..; 2) or
+    as it is (3: the network's input). The same operations as the layer pass's (branch-free:
+    _piece_adds gives zadd, cadd)."""
     for k in range(n):
         f0 = Gp[gp, 0, k]
         f1 = Gp[gp, 1, k]
@@ -36,10 +51,20 @@ def _stream(H, Gp, gp, pat, r, bitp, n, firstp, slopes, zadd, cadd, resp):
             f0 = s * f0 + zadd[p]
             f1 = s * f1 + zadd[p]
             f2 = s * f2 + cadd[p]
-        if resp:
+        if s_mode == 1:
             f0 += Gp[gp, 0, n + k]
             f1 += Gp[gp, 1, n + k]
             f2 += Gp[gp, 2, n + k]
+        elif s_mode == 2:
+            p = pat[r, s_bit + k]
+            s = slopes[p]
+            f0 += s * Gs[gs, 0, k] + zadd[p]
+            f1 += s * Gs[gs, 1, k] + zadd[p]
+            f2 += s * Gs[gs, 2, k] + cadd[p]
+        elif s_mode == 3:
+            f0 += Gs[gs, 0, k]
+            f1 += Gs[gs, 1, k]
+            f2 += Gs[gs, 2, k]
         H[0, k] = f0
         H[1, k] = f1
         H[2, k] = f2
@@ -47,13 +72,14 @@ def _stream(H, Gp, gp, pat, r, bitp, n, firstp, slopes, zadd, cadd, resp):
 
 @njit(cache=True, nogil=True)
 def feature_maps_kernel(
-    G, grp, pat, bit, R, n, slopes, toffs, res, Gp, grpp, bitp, firstp, resp
+    G, grp, pat, bit, R, n, slopes, toffs, res, Gp, grpp, bitp, firstp, Gs, grs, s_bit, s_mode
 ):  # fmt: skip
     """(R, n, 3) feature maps: region r's activations are F[r, :, :2] @ x + F[r, :, 2]; the
     map of its input region's layer with each neuron on its piece (slope times its row, plus the
     piece's offset; ReLU: the rows of neurons it switches off zero), plus for a residual layer
     (res) the layer's input features, formed from the previous layer's maps Gp and groups grpp
-    (bits bitp.., firstp: that layer is the first, resp: it is residual itself)."""
+    (bits bitp.., firstp: that layer is the first) and after a residual layer those maps' own
+    input features (Gs, grs, s_bit, s_mode as in _stream and _kernels.run_layer)."""
     F = np.empty((R, n, 3))
     zadd, cadd = _piece_adds(slopes, toffs)
     H = np.zeros((3, n))
@@ -62,7 +88,9 @@ def feature_maps_kernel(
         g = grp[r]
         if res and g != hg:
             hg = g
-            _stream(H, Gp, grpp[g], pat, r, bitp, n, firstp, slopes, zadd, cadd, resp)
+            gp = grpp[g]
+            gs = grs[gp] if s_mode >= 2 else 0
+            _stream(H, Gp, gp, pat, r, bitp, n, firstp, slopes, zadd, cadd, Gs, gs, s_bit, s_mode)
         for i in range(n):
             p = pat[r, bit + i]
             s = slopes[p]

@@ -387,15 +387,14 @@ def linear_regions(
     last_bit = n_hid - width
     res_last = bool(residual[upto_layer - 1])
     # a residual last layer's input features come from the previous layer's maps (its bits,
-    # whether it is the first layer, whether it is residual itself); other partitions do not
-    # hold on to those (the pool hands their buffer out again)
+    # whether it is the first layer, where its own input features come from after a residual
+    # layer); other partitions do not hold on to those (the pool hands their buffer out again)
     first = upto_layer == 1
     stream = (
-        (cut.prev_maps, cut.prev_groups, 0 if first else last_bit - width, first)
+        (cut.prev_maps, cut.prev_groups, 0 if first else last_bit - width, first, *cut.prev_source)
         if res_last
-        else (maps, groups, 0, True)
+        else (maps, groups, 0, True, maps, groups, 0, 0)
     )
-    stream += (res_last and not first and bool(residual[upto_layer - 2]),)
     give_back(cut.buffers)
     del cut
 
