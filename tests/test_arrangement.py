@@ -21,6 +21,34 @@ def test_the_count_is_the_exact_partitions(width, seed):
     assert first_layer_regions(net, bounds) == linear_regions(net, bounds).n_regions
 
 
+def _pairs_inside(net, bounds) -> int:
+    """1 + L + I the long way: every pair of crossing lines solved, the crossing kept when it
+    lies inside the window (an independent count)."""
+    W, b = net.weights()[0]
+    xmin, xmax, ymin, ymax = bounds
+    corners = np.array([[xmin, ymin], [xmax, ymin], [xmax, ymax], [xmin, ymax]])
+    v = corners @ W.T + b
+    keep = (v.min(axis=0) < 0) & (v.max(axis=0) > 0)
+    W, b = W[keep], b[keep]
+    inside = 0
+    for i in range(len(b)):
+        for j in range(i + 1, len(b)):
+            det = W[i, 0] * W[j, 1] - W[i, 1] * W[j, 0]
+            if abs(det) > 1e-12:
+                x, y = np.linalg.solve(W[[i, j]], -b[[i, j]])
+                inside += xmin < x < xmax and ymin < y < ymax
+    return 1 + len(b) + inside
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_count_from_chord_ends_is_the_pairwise_count(seed):
+    rng = np.random.default_rng(seed)
+    net = MLP([2, 40, 1], seed=seed)
+    c, h = rng.normal(size=2), 0.2 + 3 * abs(rng.normal())
+    bounds = (c[0] - h, c[0] + h, c[1] - 0.6 * h, c[1] + 0.6 * h)
+    assert first_layer_regions(net, bounds) == _pairs_inside(net, bounds)
+
+
 def test_a_first_layer_of_hundreds_is_too_many_at_once(monkeypatch):
     import sandbox.geometry.arrangement as arrangement
 

@@ -6,7 +6,7 @@ inside it (lines in general position). The joint partition has at least as many 
 when this count is over the exact partition's budget the partition is known to be "too many"
 before the region kernels start (which for a layer of hundreds of neurons would first spend
 seconds filling their memory budget): `bounded_regions` is linear_regions with that check first.
-Plain numpy; a few milliseconds for 500 lines.
+Plain numpy; under a millisecond for 500 lines.
 """
 
 from __future__ import annotations
@@ -17,22 +17,30 @@ from .regions import Creases, Partition, linear_regions
 
 
 def first_layer_regions(net, bounds: tuple[float, float, float, float]) -> int:
-    """1 + L + I for the first layer's lines in bounds = (xmin, xmax, ymin, ymax)."""
+    """1 + L + I for the first layer's lines in bounds = (xmin, xmax, ymin, ymax).
+
+    Each of the L lines crossing the window cuts it along a chord. Two chords of a convex
+    window cross inside it exactly when their ends alternate around its edge, so I is counted
+    from the ends' positions along the edge (t in [0, 4): one unit per side, in order) without
+    forming any crossing point: 0.8 ms for 500 lines, against 11 ms solving every pair."""
     W, b = net.weights()[0]
     xmin, xmax, ymin, ymax = (float(v) for v in bounds)
     corners = np.array([[xmin, ymin], [xmax, ymin], [xmax, ymax], [xmin, ymax]])
-    values = corners @ W.T + b  # (4, n): a line crosses the window when the signs differ
-    crosses = (values.min(axis=0) < 0) & (values.max(axis=0) > 0)
-    W, b = W[crosses], b[crosses]
-    L = int(len(b))
+    values = (corners @ W.T + b).T  # (n, 4): the corners in order around the window
+    crosses = (values.min(axis=1) < 0) & (values.max(axis=1) > 0)
+    values = values[crosses]
+    L = len(values)
     if L < 2:
         return 1 + L
-    det = W[:, None, 0] * W[None, :, 1] - W[:, None, 1] * W[None, :, 0]
+    following = np.roll(values, -1, axis=1)
+    change = (values < 0) != (following < 0)  # the two sides each line crosses
     with np.errstate(divide="ignore", invalid="ignore"):
-        x = (-b[:, None] * W[None, :, 1] + b[None, :] * W[:, None, 1]) / det
-        y = (-W[:, None, 0] * b[None, :] + W[None, :, 0] * b[:, None]) / det
-    inside = (np.abs(det) > 1e-12) & (x > xmin) & (x < xmax) & (y > ymin) & (y < ymax)
-    return 1 + L + int(np.triu(inside, 1).sum())
+        t = np.where(change, np.arange(4) + values / (values - following), np.inf)
+    t.sort(axis=1)
+    t1, t2 = t[:, 0], t[:, 1]
+    alternate = (t1[:, None] < t1[None, :]) & (t1[None, :] < t2[:, None])
+    alternate &= t2[:, None] < t2[None, :]
+    return 1 + L + int(alternate.sum())
 
 
 def too_many_partition(net, bounds, upto_layer: int | None, regions: int) -> Partition:
