@@ -159,7 +159,7 @@ def test_rows_handed_on_by_a_parent_give_the_same_bits(act):
         oG = np.zeros((R, 3, 36))
         out = K.run_layer(
             net.params, net.layout, 2, *kp, False, False, h, r0, R, off, V, G, grp, pat,
-            parents, oG, np.zeros((0, 0)), np.zeros((0, 0, 3)), np.zeros((1, 3, 1)),
+            parents, oG, np.zeros((0, 0)), np.zeros((1, 3, 1)),
             np.zeros(1, np.int64), 0, 0, np.empty(1, np.int64), np.empty((1, 2)),
             np.empty(1, np.int64),
             np.empty(1, np.uint8), np.empty(1, np.int64), np.empty((1, 4)),

@@ -150,14 +150,14 @@ def _executor() -> ThreadPoolExecutor:
 @dataclass
 class CutLayers:
     """What cut_layers returns: status (a K.STATUS_* code), the R regions (offsets (R + 1,),
-    vertices, groups (R,), patterns (R, h) uint8), the last layer's maps G (groups, 3, n), the
-    previous layer's maps and groups (`prev_maps`, `prev_groups`: group g's input features,
-    which a residual last layer adds, are prev_maps[prev_groups[g]] on the pieces of g's pattern;
-    the identity map and one group for the first layer; after a residual layer, adding that
-    layer's own input features as `prev_source` says: K.run_layer's Gs, grs, s_bit, s_mode),
-    `out_wh` (see cut_layers), the creases, the number of cuts and `buffers` (the pooled
-    buffers these arrays are views of, to be given back with give_back once the views
-    exist)."""
+    vertices, groups (R,), patterns (R, h) uint8), the last layer's maps G (groups, 3, n, or
+    n + K: see out_weights in cut_layers), the previous layer's maps and groups (`prev_maps`,
+    `prev_groups`: group g's input features, which a residual last layer adds, are
+    prev_maps[prev_groups[g]] on the pieces of g's pattern; the identity map and one group for
+    the first layer; after a residual layer, adding that layer's own input features as
+    `prev_source` says: K.run_layer's Gs, grs, s_bit, s_mode), the creases, the number of cuts
+    and `buffers` (the pooled buffers these arrays are views of, to be given back with
+    give_back once the views exist)."""
 
     status: int
     offsets: np.ndarray
@@ -167,7 +167,6 @@ class CutLayers:
     maps: np.ndarray
     prev_maps: np.ndarray
     prev_groups: np.ndarray
-    out_wh: np.ndarray
     prev_source: tuple
     crease_segments: np.ndarray
     crease_layer: np.ndarray
@@ -184,10 +183,10 @@ def give_back(buffers: dict) -> None:
 def _run(params, layout, l, h_total, r0, r1, inp, oG, buf, prefix, s, nc, work, eps, limits, act):
     max_regions, max_rows, max_work = limits
     off, V, G, grp, pat, par = inp
-    bps, slopes, toffs, res_prev, res_cur, Wo, oWH, src = act
+    bps, slopes, toffs, res_prev, res_cur, Wo, src = act
     res = K.run_layer(
         params, layout, l, bps, slopes, toffs, res_prev, res_cur, h_total, r0, r1, off, V, G,
-        grp, pat, par, oG, Wo, oWH, *src,
+        grp, pat, par, oG, Wo, *src,
         buf[prefix + "off" + s], buf[prefix + "v" + s], buf[prefix + "grp" + s],
         buf[prefix + "pat" + s], buf[prefix + "par" + s], buf[prefix + "cseg"],
         buf[prefix + "clay"], buf[prefix + "cneu"], nc, buf[prefix + "sv"],
@@ -233,8 +232,8 @@ def cut_layers(
     formed from the previous layer's maps when asked for (the next layer's pass, and
     CutLayers.prev_maps for the last), which saves writing and reading them for every region.
     out_weights: the output layer's weights Wo (K, n), given when the last layer is the last
-    hidden one: a residual last layer then returns Wo times each input region's input features
-    (`out_wh`, (groups, K, 3)) for the output maps."""
+    hidden one: a residual last layer's maps then hold K more columns, Wo times each input
+    region's input features (pulled back with the layer), for the output maps."""
     if split_min_work is None:
         split_min_work = SPLIT_MIN_WORK
     if pieces is None:
@@ -257,8 +256,7 @@ def cut_layers(
     cuts = 0
     work = 0
     status = K.STATUS_OK
-    no_wh = (np.zeros((0, 0)), np.zeros((0, 0, 3)))
-    oWH = no_wh[1]
+    no_wo = np.zeros((0, 0))
     no_src = (np.zeros((1, 3, 1)), np.zeros(1, np.int64), 0, 0)
     src = no_src
     G_prev, grp_prev = G, grp
@@ -291,18 +289,17 @@ def cut_layers(
         res_cur = stored = (
             bool(residual[l]) and (l == 0 or bool(residual[l - 1])) and l < n_layers - 1
         )
-        cols = 2 * n if res_cur else n
+        Wo = no_wo
+        if l == n_layers - 1 and bool(residual[l]) and out_weights is not None:
+            Wo = np.ascontiguousarray(out_weights, dtype=np.float64)
+        cols = 2 * n if res_cur else n + Wo.shape[0]
         g_flat = buf["g" + s]
         if g_flat.shape[0] < 3 * cols * R:
             g_flat = buf["g" + s] = np.empty(max(3 * cols * R, 2 * g_flat.shape[0]))
         oG = g_flat[: 3 * cols * R].reshape(R, 3, cols)
         inp = (off, V, G, grp, pat, par)
         limits = (max_regions, max_rows, max_work)
-        Wo, oWH = no_wh
-        if l == n_layers - 1 and bool(residual[l]) and out_weights is not None:
-            Wo = np.ascontiguousarray(out_weights, dtype=np.float64)
-            oWH = np.empty((R, Wo.shape[0], 3))
-        act = (bps, slopes, toffs, l > 0 and bool(residual[l - 1]), res_cur, Wo, oWH, src)
+        act = (bps, slopes, toffs, l > 0 and bool(residual[l - 1]), res_cur, Wo, src)
         if threads > 1 and R >= 2 and R * n * n_prev >= split_min_work:
             half = R // 2
             job = _executor().submit(
@@ -367,7 +364,6 @@ def cut_layers(
         maps=G,
         prev_maps=G_prev,
         prev_groups=grp_prev,
-        out_wh=oWH,
         prev_source=src,
         crease_segments=buf["cseg"][:nc],
         crease_layer=buf["clay"][:nc],

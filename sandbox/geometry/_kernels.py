@@ -59,7 +59,7 @@ SHARE_MIN_SIZE = 32 * 32
 @njit(cache=True, nogil=True)
 def _layer_pass(
     wt, bias, bps, slopes, toffs, zadd, cadd, res_prev, res_cur, first, bit_prev, bit, layer_no,
-    r_end, off, V, G, grp, pat, oG, Wo, oWH, Gs, grs, s_bit, s_mode, hs, r_start, oR, ooff, oV,
+    r_end, off, V, G, grp, pat, oG, Gs, grs, s_bit, s_mode, hs, r_start, oR, ooff, oV,
     ogrp, opat, cseg, clay, cneu, nc, sv, sstart, scnt, sq, la0, la1, la2, kk, F0, F1, F2, cls,
     und, todo, lines, pvals, sg, tmp, cx, cy, eps, max_regions, cuts, work, max_work, r_lo, tree,
     kids, spar, opar,
@@ -67,8 +67,9 @@ def _layer_pass(
     """Cut input regions r_start..r_end-1 by one layer's n neurons (MATH.md section 1, step 2).
 
     Writes the layer's pre-activation map of input region r to oG[r] (and for a residual layer
-    the region's input feature map to oG[r, :, n:]; for a residual last layer, when oWH has
-    rows, the output layer's weights Wo times it to oWH[r]) and its pieces to the output rows
+    the region's input feature map to oG[r, :, n:]; for a residual last layer wt has the
+    output layer's K weights as K more columns, pulled back beside the neurons to oG[r, :, n:]:
+    Wo times the input features) and its pieces to the output rows
     from oR on.
     Every array is an argument and is never rebound here: numba then keeps reference counting
     out of the loops, which otherwise costs more than the geometry. tree[r - r_lo] holds input
@@ -78,12 +79,12 @@ def _layer_pass(
     when a budget is exceeded, or a _NEED_* code with `need` the size asked for, to resume at r.
     """
     n_prev = wt.shape[0]
-    n = wt.shape[1]
+    n = bias.shape[0]
+    n_all = wt.shape[1]  # n, plus the output layer's K for a residual last layer
     nbp = bps.shape[0]
     plain = nbp == 1 and bps[0] == 0.0
     plain = plain and not res_prev and slopes[0] == 0.0 and slopes[1] == 1.0
     plain = plain and toffs[0] == 0.0 and toffs[1] == 0.0
-    res_out = oWH.shape[0] > 0
     hg = -1  # the group whose input features hs holds
     h_total = opat.shape[1]
     svcap = sv.shape[0]
@@ -179,32 +180,19 @@ def _layer_pass(
                 F1[na] = f1
                 F2[na] = f2
                 na += (f0 != 0.0) | (f1 != 0.0) | (f2 != 0.0)
-        # A residual last layer: Wo times its input features (the rows), for the output maps.
-        for k in range(Wo.shape[0] if res_out else 0):
-            s0 = 0.0
-            s1 = 0.0
-            s2 = 0.0
-            for j in range(na):
-                w = Wo[k, kk[j]]
-                s0 += w * F0[j]
-                s1 += w * F1[j]
-                s2 += w * F2[j]
-            oWH[r, k, 0] = s0
-            oWH[r, k, 1] = s1
-            oWH[r, k, 2] = s2
         # The sums start at zero, or from the parent's snapshot in oG[r] (not in a call's first
         # region: it may have been pulled back before the pass stopped). Each child's snapshot
         # is taken after the rows it shares: those before its first neuron on another piece.
         rt = r - r_lo
         j = tree[rt, 2] if r > r_start else -1
         if j >= 0:
-            for i in range(n):
+            for i in range(n_all):
                 la0[i] = oG[r, 0, i]
                 la1[i] = oG[r, 1, i]
                 la2[i] = oG[r, 2, i]
         else:
             j = 0
-            for i in range(n):
+            for i in range(n_all):
                 la0[i] = 0.0
                 la1[i] = 0.0
                 la2[i] = 0.0
@@ -244,7 +232,7 @@ def _layer_pass(
                 b1 = F1[j + 1]
                 a2 = F2[j]
                 b2 = F2[j + 1]
-                for i in range(n):
+                for i in range(n_all):
                     w1 = wt[k1, i]
                     w2 = wt[k2, i]
                     la0[i] = (la0[i] + w1 * a0) + w2 * b0
@@ -256,7 +244,7 @@ def _layer_pass(
                 f0 = F0[j]
                 f1 = F1[j]
                 f2 = F2[j]
-                for i in range(n):
+                for i in range(n_all):
                     w = wt[k, i]
                     la0[i] += w * f0
                     la1[i] += w * f1
@@ -265,7 +253,7 @@ def _layer_pass(
             if u == nk:
                 break
             c = kids[u, 1]
-            for i in range(n):
+            for i in range(n_all):
                 oG[c, 0, i] = la0[i]
                 oG[c, 1, i] = la1[i]
                 oG[c, 2, i] = la2[i]
@@ -273,6 +261,7 @@ def _layer_pass(
             u += 1
         for i in range(n):
             la2[i] += bias[i]
+        for i in range(n_all):
             oG[r, 0, i] = la0[i]
             oG[r, 1, i] = la1[i]
             oG[r, 2, i] = la2[i]
@@ -553,7 +542,7 @@ def _layer_pass(
 @njit(cache=True, nogil=True)
 def run_layer(
     params, layout, l, bps, slopes, toffs, res_prev, res_cur, h_total, r_start, r_end, off, V, G,
-    grp, pat, par, oG, Wo, oWH, Gs, grs, s_bit, s_mode, ooff, oV, ogrp, opat, opar, cseg, clay,
+    grp, pat, par, oG, Wo, Gs, grs, s_bit, s_mode, ooff, oV, ogrp, opat, opar, cseg, clay,
     cneu, nc, sv, sstart, scnt, sq, eps, max_regions, max_rows, work, max_work,
 ):  # fmt: skip
     """Cut input regions r_start..r_end-1 of hidden layer l (0-based) by its neurons.
@@ -566,8 +555,8 @@ def run_layer(
     its parent's feature rows up to the first neuron where their pieces differ, so the pull-back
     of those rows is done once, by the parent, and handed on (the same sums in the same order:
     the same bits). oG (>= r_end, 3, n, or 2 n for a residual layer) receives the layer's map
-    of every input region in the range; oWH (>= r_end, K, 3, or no rows) Wo (K, n_prev) times
-    the input features of every input region of a residual last layer. After a residual layer
+    of every input region in the range; for a residual last layer Wo (K, n_prev, else no rows)
+    times its input features too, in oG[:, :, n:n + K] (oG then n + K wide). After a residual layer
     the rows add its input features: stored in G[g, :, n_prev:] (s_mode 1) or formed from the
     maps Gs before G, whose group is grs[g], on their layer's pieces (bits from s_bit; s_mode
     2). The output buffers
@@ -585,13 +574,16 @@ def run_layer(
     bit_prev = bit - n_prev if l > 0 else 0
     # a convex piece of the rectangle cut by h lines has at most 4 + h corners
     max_poly = 8 + h_total * max(1, bps.shape[0])
-    wt = np.empty((n_prev, n))
+    wt = np.empty((n_prev, n + Wo.shape[0]))
     for i in range(n):
         for k in range(n_prev):
             wt[k, i] = params[layout[l, 0] + i * n_prev + k]
+    for i in range(Wo.shape[0]):
+        for k in range(n_prev):
+            wt[k, n + i] = Wo[i, k]
     bias = params[layout[l, 3] : layout[l, 3] + n]
     zadd, cadd = _piece_adds(slopes, toffs)
-    la0, la1, la2 = np.empty(n), np.empty(n), np.empty(n)
+    la0, la1, la2 = np.empty(wt.shape[1]), np.empty(wt.shape[1]), np.empty(wt.shape[1])
     hs = np.empty((3, n_prev))
     kk = np.empty(n_prev, np.int64)
     F0, F1, F2 = np.empty(n_prev), np.empty(n_prev), np.empty(n_prev)
@@ -649,7 +641,7 @@ def run_layer(
     while True:
         code, r, oR, nc, cuts, work, need = _layer_pass(
             wt, bias, bps, slopes, toffs, zadd, cadd, res_prev, res_cur, first, bit_prev, bit,
-            l + 1, r_end, off, V, G, grp, pat, oG, Wo, oWH, Gs, grs, s_bit, s_mode, hs, r, oR, ooff,
+            l + 1, r_end, off, V, G, grp, pat, oG, Gs, grs, s_bit, s_mode, hs, r, oR, ooff,
             oV, ogrp[:ocap], opat[: ocap * h_total].reshape((ocap, h_total)), cseg, clay, cneu, nc,
             sv, sstart, scnt, sq[: scap * n].reshape((scap, n)), la0, la1, la2, kk, F0, F1, F2, cls,
             und, todo, lines, pvals, sg, tmp, cx, cy, eps, max_regions, cuts, work, max_work,

@@ -7,7 +7,8 @@ maps hold no input features (_cutting.cut_layers): those of input region g are t
 layer's map Gp[grpp[g]] on g's pieces (plus, after a residual layer, its own input features,
 Gp[grpp[g], :, n:2n]), formed here once per input region. `feature_maps_kernel`
 forms the feature maps and `output_maps_kernel` the output layer's maps on top (for a residual
-last layer with the output weights times those features as the layer pass summed them). A row on its
+last layer with the output weights times those features, which the layer pass sums beside the
+layer's own pull-back: G[g, :, n:n + K]). A row on its
 piece is s f + (z, z, c) with no branch, as in the layer pass (_piece_adds): the same
 bits as reference._on_piece's branches, and no mispredicted branch per row.
 """
@@ -100,10 +101,10 @@ def feature_maps_kernel(
 # Summed in any order (reassociation lets the sums over neurons vectorise): the output maps are
 # exact to rounding like every map here, and no twin fixes their order.
 @njit(cache=True, nogil=True, fastmath={"reassoc"})
-def output_maps_kernel(G, grp, pat, bit, R, Wo, bo, n, slopes, toffs, res, WH):
+def output_maps_kernel(G, grp, pat, bit, R, Wo, bo, n, slopes, toffs, res):
     """(R, K, 3) output maps Wo F_r (+ bo in the constant column), F_r as in
-    feature_maps_kernel; for a residual layer (res) WH[g] is Wo times the input features of
-    input region g (the layer pass sums it: _kernels._layer_pass's oWH)."""
+    feature_maps_kernel; for a residual layer (res) G[g, :, n + k] is Wo[k] times the input
+    features of input region g (the layer pass sums it with the layer's pull-back)."""
     K = Wo.shape[0]
     M = np.empty((R, K, 3))
     for r in range(R):
@@ -119,9 +120,9 @@ def output_maps_kernel(G, grp, pat, bit, R, Wo, bo, n, slopes, toffs, res, WH):
                 s1 += w * G[g, 1, i]
                 s2 += w * G[g, 2, i] + Wo[k, i] * toffs[p]
             if res:
-                s0 += WH[g, k, 0]
-                s1 += WH[g, k, 1]
-                s2 += WH[g, k, 2]
+                s0 += G[g, 0, n + k]
+                s1 += G[g, 1, n + k]
+                s2 += G[g, 2, n + k]
             M[r, k, 0] = s0
             M[r, k, 1] = s1
             M[r, k, 2] = s2 + bo[k]

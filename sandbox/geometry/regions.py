@@ -383,7 +383,7 @@ def linear_regions(
     three_pieces = kernel_pieces is not None and kernel_pieces[1].shape[0] > 2
     patterns = cut.patterns if three_pieces else cut.patterns.view(np.bool_)
     creases = Creases(cut.crease_segments.copy(), cut.crease_layer.copy(), cut.crease_neuron.copy())
-    maps, groups, pat, out_wh = cut.maps, cut.groups, cut.patterns, cut.out_wh
+    maps, groups, pat = cut.maps, cut.groups, cut.patterns
     last_bit = n_hid - width
     res_last = bool(residual[upto_layer - 1])
     # a residual last layer's input features come from the previous layer's maps (its bits,
@@ -408,7 +408,7 @@ def linear_regions(
     if full:
         Wo, bo = net.layers[-1]
         omaps = M.output_maps_kernel(
-            maps, groups, pat, last_bit, R, Wo, bo, width, slopes, toffs, res_last, out_wh
+            maps, groups, pat, last_bit, R, Wo, bo, width, slopes, toffs, res_last
         )
         bseg, bcls, nb = D.boundary_kernel(offsets, vertices, omaps, R, float(level), float(eps))
         boundary, bclasses = bseg[:nb], bcls[:nb]
