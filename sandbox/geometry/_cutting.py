@@ -227,8 +227,9 @@ def cut_layers(
     split_min_work: the size of a layer from which it is cut on two threads (SPLIT_MIN_WORK).
     pieces: the activation's (breakpoints, slopes, offsets) as float64 arrays (default ReLU's);
     residual: per hidden layer, whether it is a residual layer (default none). A residual
-    layer's maps G hold 2 n columns (its pre-activations, then its input features) when the
-    layer before it is residual too and it is not the last; the others' input features are
+    layer's maps G hold 2 n columns (its pre-activations, then its input features) when it is
+    the first layer or the layer before it is residual too, and it is not the last; the others'
+    input features are
     formed from the previous layer's maps when asked for (the next layer's pass, and
     CutLayers.prev_maps for the last), which saves writing and reading them for every region.
     out_weights: the output layer's weights Wo (K, n), given when the last layer is the last
@@ -264,16 +265,14 @@ def cut_layers(
     stored = False
     for l in range(n_layers):
         # after a residual layer the rows add its input features: stored beside its maps when
-        # the layer before it was residual too, else formed from the maps before (copied: their
-        # buffers are about to be reused) or the identity (see K.run_layer)
+        # it is the first layer or the layer before it was residual too, else formed from the
+        # maps before (copied: their buffers are about to be reused; see K.run_layer)
         src = no_src
         if l > 0 and bool(residual[l - 1]):
-            bit_pp = int(layout[: max(l - 2, 0), 1].sum())
             if stored:
                 src = (no_src[0], no_src[1], 0, 1)
-            elif l == 1:
-                src = (G_prev, grp_prev, 0, 3)
             else:
+                bit_pp = int(layout[: l - 2, 1].sum())
                 src = (G_prev.copy(), grp_prev.copy(), bit_pp, 2)
         G_prev, grp_prev = G, grp
         n = int(layout[l, 1])
@@ -290,7 +289,7 @@ def cut_layers(
             )
             break
         res_cur = stored = (
-            l > 0 and bool(residual[l]) and bool(residual[l - 1]) and l < n_layers - 1
+            bool(residual[l]) and (l == 0 or bool(residual[l - 1])) and l < n_layers - 1
         )
         cols = 2 * n if res_cur else n
         g_flat = buf["g" + s]

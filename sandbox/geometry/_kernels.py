@@ -102,19 +102,16 @@ def _layer_pass(
         if res_prev and g != hg:
             # The previous (residual) layer's input features on group g: stored beside its maps
             # (s_mode 1) or formed from the maps before them, Gs[grs[g]] on the pieces of that
-            # layer (bits s_bit on; 2) or as they are (3: the network's input), with the same
-            # operations as a stored copy.
+            # layer (bits s_bit on; 2), with the same operations as a stored copy.
             hg = g
-            gs = grs[g] if s_mode >= 2 else 0
+            gs = grs[g] if s_mode == 2 else 0
             for c in range(3):
                 for k in range(n_prev):
                     if s_mode == 1:
                         hs[c, k] = G[g, c, n_prev + k]
-                    elif s_mode == 2:
+                    else:
                         p = pat[r, np.uint64(s_bit + k)]
                         hs[c, k] = slopes[p] * Gs[gs, c, k] + (cadd[p] if c == 2 else zadd[p])
-                    else:
-                        hs[c, k] = Gs[gs, c, k]
         na = 0
         nz = 0
         if plain:  # ReLU, not after a residual layer: an off neuron adds nothing, an on one its map
@@ -573,7 +570,7 @@ def run_layer(
     the input features of every input region of a residual last layer. After a residual layer
     the rows add its input features: stored in G[g, :, n_prev:] (s_mode 1) or formed from the
     maps Gs before G, whose group is grs[g], on their layer's pieces (bits from s_bit; s_mode
-    2) or as they are (3: the identity maps of the network's input). The output buffers
+    2). The output buffers
     (ooff, oV, ogrp, flat opat, opar), the crease buffers and the scratch buffers are used in
     place when big enough and replaced by larger ones when not; output regions start at row 0,
     creases are appended after the first nc, `work` counts on from the value given (every row

@@ -5,7 +5,7 @@ linear piece (slope times its row, plus the piece's offset; ReLU: the rows of ne
 switches off are zero), plus the layer's input features for a residual layer. The last layer's
 maps hold no input features (_cutting.cut_layers): those of input region g are the previous
 layer's map Gp[grpp[g]] on g's pieces (plus, after a residual layer, its own input features,
-Gp[grpp[g], :, n:2n]), formed here once per input region (`_stream`). `feature_maps_kernel`
+Gp[grpp[g], :, n:2n]), formed here once per input region. `feature_maps_kernel`
 forms the feature maps and `output_maps_kernel` the output layer's maps on top (for a residual
 last layer with the output weights times those features as the layer pass summed them). A row on its
 piece is s f + (z, z, c) with no branch, as in the layer pass (_piece_adds): the same
@@ -34,43 +34,6 @@ def _piece_adds(slopes, toffs):
 
 
 @njit(cache=True, nogil=True)
-def _stream(H, Gp, gp, pat, r, bitp, n, firstp, slopes, zadd, cadd, Gs, gs, s_bit, s_mode):
-    """H (3, n) = the input features of the last layer on region r's input region: the
-    previous layer's map Gp[gp] on r's pieces of that layer (bits bitp..bitp+n-1; as it is for
-    the first layer), plus, after a residual layer, that layer's own input features: stored in
-    Gp[gp, :, n:] (s_mode 1), or Gs[gs] on the pieces of the layer before (bits s_bit..; 2) or
-    as it is (3: the network's input). The same operations as the layer pass's (branch-free:
-    _piece_adds gives zadd, cadd)."""
-    for k in range(n):
-        f0 = Gp[gp, 0, k]
-        f1 = Gp[gp, 1, k]
-        f2 = Gp[gp, 2, k]
-        if not firstp:
-            p = pat[r, bitp + k]
-            s = slopes[p]
-            f0 = s * f0 + zadd[p]
-            f1 = s * f1 + zadd[p]
-            f2 = s * f2 + cadd[p]
-        if s_mode == 1:
-            f0 += Gp[gp, 0, n + k]
-            f1 += Gp[gp, 1, n + k]
-            f2 += Gp[gp, 2, n + k]
-        elif s_mode == 2:
-            p = pat[r, s_bit + k]
-            s = slopes[p]
-            f0 += s * Gs[gs, 0, k] + zadd[p]
-            f1 += s * Gs[gs, 1, k] + zadd[p]
-            f2 += s * Gs[gs, 2, k] + cadd[p]
-        elif s_mode == 3:
-            f0 += Gs[gs, 0, k]
-            f1 += Gs[gs, 1, k]
-            f2 += Gs[gs, 2, k]
-        H[0, k] = f0
-        H[1, k] = f1
-        H[2, k] = f2
-
-
-@njit(cache=True, nogil=True)
 def feature_maps_kernel(
     G, grp, pat, bit, R, n, slopes, toffs, res, Gp, grpp, bitp, firstp, Gs, grs, s_bit, s_mode
 ):  # fmt: skip
@@ -79,7 +42,7 @@ def feature_maps_kernel(
     piece's offset; ReLU: the rows of neurons it switches off zero), plus for a residual layer
     (res) the layer's input features, formed from the previous layer's maps Gp and groups grpp
     (bits bitp.., firstp: that layer is the first) and after a residual layer those maps' own
-    input features (Gs, grs, s_bit, s_mode as in _stream and _kernels.run_layer)."""
+    input features (Gs, grs, s_bit, s_mode as in _kernels.run_layer)."""
     F = np.empty((R, n, 3))
     zadd, cadd = _piece_adds(slopes, toffs)
     H = np.zeros((3, n))
@@ -89,8 +52,35 @@ def feature_maps_kernel(
         if res and g != hg:
             hg = g
             gp = grpp[g]
-            gs = grs[gp] if s_mode >= 2 else 0
-            _stream(H, Gp, gp, pat, r, bitp, n, firstp, slopes, zadd, cadd, Gs, gs, s_bit, s_mode)
+            gs = grs[gp] if s_mode == 2 else 0
+            # H (3, n): the layer's input features on g, the previous layer's map Gp[gp] on
+            # r's pieces of that layer (as it is for the first layer), plus after a residual
+            # layer that layer's own input features: stored in Gp[gp, :, n:] (s_mode 1), or
+            # Gs[gs] on the pieces of the layer before (bits s_bit..; 2); the layer pass's
+            # operations (branch-free, see _piece_adds)
+            for k in range(n):
+                f0 = Gp[gp, 0, k]
+                f1 = Gp[gp, 1, k]
+                f2 = Gp[gp, 2, k]
+                if not firstp:
+                    p = pat[r, bitp + k]
+                    s = slopes[p]
+                    f0 = s * f0 + zadd[p]
+                    f1 = s * f1 + zadd[p]
+                    f2 = s * f2 + cadd[p]
+                if s_mode == 1:
+                    f0 += Gp[gp, 0, n + k]
+                    f1 += Gp[gp, 1, n + k]
+                    f2 += Gp[gp, 2, n + k]
+                elif s_mode == 2:
+                    p = pat[r, s_bit + k]
+                    s = slopes[p]
+                    f0 += s * Gs[gs, 0, k] + zadd[p]
+                    f1 += s * Gs[gs, 1, k] + zadd[p]
+                    f2 += s * Gs[gs, 2, k] + cadd[p]
+                H[0, k] = f0
+                H[1, k] = f1
+                H[2, k] = f2
         for i in range(n):
             p = pat[r, bit + i]
             s = slopes[p]
