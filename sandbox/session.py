@@ -327,6 +327,12 @@ class Session:
         self._start_timeline()
         return self.timeline
 
+    def costly_pass(self) -> bool:
+        """Whether a full loss pass over the points costs tens of milliseconds (a wide network
+        on a picture): its snapshots and readouts then come a few times a second."""
+        net = self.net
+        return net is not None and len(self.points) * net.n_params > RECORD_COSTLY_WORK
+
     def _record(self) -> None:
         tl, tr = self.timeline, self.trainer
         if tl is None or self.scrub is not None:
@@ -338,12 +344,7 @@ class Session:
                 return
             tl.clear()
         now = time.perf_counter()
-        work = len(self.points) * self.net.n_params  # multiply-adds of a full loss pass, about
-        if (
-            step > DENSE_STEPS
-            and work > RECORD_COSTLY_WORK
-            and now - self._recorded_at < RECORD_HOLD_S
-        ):
+        if step > DENSE_STEPS and self.costly_pass() and now - self._recorded_at < RECORD_HOLD_S:
             # a wide network on a picture: each full loss pass costs tens of ms, so after the
             # dense start the snapshots come a few times a second, not every frame
             return

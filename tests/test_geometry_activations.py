@@ -258,6 +258,55 @@ def test_sampled_boundary_of_a_smooth_network_is_on_the_boundary(act):
     assert np.mean(np.isin(labels, P.boundary_classes.ravel())) == 1.0
 
 
+def _marching_squares_one_cell_at_a_time(net, bounds, n):
+    """The sampled boundary written cell by cell (the reference): each cell's edges in the
+    order bottom, right, top, left; two crossings make a segment, more join the cell's centre."""
+    xmin, xmax, ymin, ymax = bounds
+    xs, ys = np.linspace(xmin, xmax, n + 1), np.linspace(ymin, ymax, n + 1)
+    f = net.forward(np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)).reshape(n + 1, n + 1, -1)
+    lab = f.argmax(axis=-1)
+    segs, pairs = [], []
+    for i in range(n):
+        for j in range(n):
+            corners = [(i, j), (i, j + 1), (i + 1, j + 1), (i + 1, j)]
+            found = []
+            for k in range(4):
+                a, b = corners[k], corners[(k + 1) % 4]
+                la, lb = lab[a], lab[b]
+                if la == lb:
+                    continue
+                da, db = f[a][la] - f[a][lb], f[b][la] - f[b][lb]
+                t = min(max(da / (da - db), 0.0), 1.0)
+                pa = np.array([xs[a[1]], ys[a[0]]])
+                pb = np.array([xs[b[1]], ys[b[0]]])
+                found.append((pa + t * (pb - pa), min(la, lb), max(la, lb)))
+            if len(found) == 2:
+                segs.append([*found[0][0], *found[1][0]])
+                pairs.append(found[0][1:])
+            elif len(found) > 2:
+                mid = np.mean([p for p, _, _ in found], axis=0)
+                for p, lo, hi in found:
+                    segs.append([*p, *mid])
+                    pairs.append((lo, hi))
+    return np.array(segs), np.array(pairs)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_sampled_boundary_is_marching_squares_cell_by_cell(seed):
+    from sandbox.geometry.sampled import sampled_boundary
+
+    net = _net(Activation.TANH, False, sizes=(2, 8, 8, 3), seed=seed)
+    segs, pairs = sampled_boundary(net, WINDOW, n=40)
+    want_segs, want_pairs = _marching_squares_one_cell_at_a_time(net, WINDOW, 40)
+    assert len(segs) == len(want_segs) > 10
+    # the same segments (to rounding: a shared edge's crossing is formed from one end here)
+    dist = np.abs(segs[:, None, :] - want_segs[None, :, :]).max(axis=-1)
+    match = dist.argmin(axis=1)
+    assert dist[np.arange(len(segs)), match].max() < 1e-9
+    assert len(set(match.tolist())) == len(segs)
+    np.testing.assert_array_equal(pairs, want_pairs[match])
+
+
 @pytest.mark.parametrize("residual", [False, True], ids=["plain", "residual"])
 @pytest.mark.parametrize("act", EXACT, ids=[a.value for a in EXACT])
 def test_folded_surface_is_exact_with_creases_on_breakpoints(act, residual):

@@ -25,10 +25,38 @@ def _labels_and_scores(net, X: np.ndarray, level: float) -> tuple[np.ndarray, np
     return np.argmax(f, axis=1).astype(np.int32), f
 
 
+def _edge_points(lab, f, pts, a, b) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Crossings on the grid edges from nodes a to nodes b (index tuples of equal shape) whose
+    labels differ: (differ mask, crossing points (..., 2), lower and upper class, int32 each).
+    Points are formed only where the labels differ; elsewhere they stay 0."""
+    la, lb = lab[a], lab[b]
+    differ = la != lb
+    point = np.zeros((*differ.shape, 2))
+    low, high = np.minimum(la, lb), np.maximum(la, lb)
+    k = np.nonzero(differ)
+    if len(k[0]):
+        ia, ib = tuple(x[k] for x in a), tuple(x[k] for x in b)
+        ca, cb = la[k], lb[k]
+        fa, fb = f[ia], f[ib]
+        rows = np.arange(len(ca))
+        # the difference of the two classes' scores: positive at a, negative at b
+        da = fa[rows, ca] - fa[rows, cb]
+        db = fb[rows, ca] - fb[rows, cb]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = da / (da - db)
+        t = np.clip(np.nan_to_num(t, nan=0.5), 0.0, 1.0)
+        point[k] = pts[ia] + t[:, None] * (pts[ib] - pts[ia])
+    return differ, point, low, high
+
+
 def sampled_boundary(
     net, bounds, level: float = 0.5, n: int = SAMPLED_GRID
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(segments (B, 4), class pairs (B, 2)) of the boundary traced on an n x n grid."""
+    """(segments (B, 4), class pairs (B, 2)) of the boundary traced on an n x n grid.
+
+    Each grid edge's crossing is formed once (a cell shares it with its neighbour, so their
+    segments meet exactly) and only where the edge's two labels differ: a few thousand of the
+    300,000 edges."""
     xmin, xmax, ymin, ymax = (float(v) for v in bounds)
     n = max(2, int(n))
     xs = np.linspace(xmin, xmax, n + 1)
@@ -39,41 +67,26 @@ def sampled_boundary(
     lab = lab.reshape(m, m)
     f = f.reshape(m, m, -1)
     pts = P.reshape(m, m, 2)
-
-    def crossings(ia, ja, ib, jb):
-        """Edge crossings between grid nodes a and b where the labels differ: (mask, points)."""
-        la, lb = lab[ia, ja], lab[ib, jb]
-        differ = la != lb
-        fa, fb = f[ia, ja], f[ib, jb]
-        # the difference of the two classes' scores: positive at a, negative at b
-        da = (
-            np.take_along_axis(fa, la[..., None], -1)[..., 0]
-            - np.take_along_axis(fa, lb[..., None], -1)[..., 0]
-        )
-        db = (
-            np.take_along_axis(fb, la[..., None], -1)[..., 0]
-            - np.take_along_axis(fb, lb[..., None], -1)[..., 0]
-        )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = np.where(differ, da / (da - db), 0.5)
-        t = np.clip(np.nan_to_num(t, nan=0.5), 0.0, 1.0)
-        p = pts[ia, ja] + t[..., None] * (pts[ib, jb] - pts[ia, ja])
-        return differ, p, np.minimum(la, lb), np.maximum(la, lb)
-
-    r = np.arange(n)
-    I, J = np.meshgrid(r, r, indexing="ij")  # cell (i, j): rows i..i+1 (y), columns j..j+1 (x)
-    # the four edges of every cell, counter-clockwise: bottom, right, top, left
-    edges = [
-        crossings(I, J, I, J + 1),
-        crossings(I, J + 1, I + 1, J + 1),
-        crossings(I + 1, J + 1, I + 1, J),
-        crossings(I + 1, J, I, J),
+    # horizontal edges (i, j) -> (i, j + 1) and vertical ones (i, j) -> (i + 1, j)
+    i, j = np.meshgrid(np.arange(m), np.arange(n), indexing="ij")
+    h = _edge_points(lab, f, pts, (i, j), (i, j + 1))  # (m, n)
+    i, j = np.meshgrid(np.arange(n), np.arange(m), indexing="ij")
+    v = _edge_points(lab, f, pts, (i, j), (i + 1, j))  # (n, m)
+    # the four edges of every cell (i, j), counter-clockwise: bottom, right, top, left
+    cell_edges = [
+        tuple(x[:-1, :] for x in h),
+        tuple(x[:, 1:] for x in v),
+        tuple(x[1:, :] for x in h),
+        tuple(x[:, :-1] for x in v),
     ]
-    mask = np.stack([e[0] for e in edges], axis=-1)  # (n, n, 4)
-    point = np.stack([e[1] for e in edges], axis=-2)  # (n, n, 4, 2)
-    lo = np.stack([e[2] for e in edges], axis=-1)
-    hi = np.stack([e[3] for e in edges], axis=-1)
+    mask = np.stack([e[0] for e in cell_edges], axis=-1)  # (n, n, 4)
     count = mask.sum(axis=-1)
+    crossed = count >= 2  # (a cell's labels differ on an even number of its edges)
+    mask = mask[crossed]
+    point = np.stack([e[1][crossed] for e in cell_edges], axis=-2)  # (k, 4, 2)
+    lo = np.stack([e[2][crossed] for e in cell_edges], axis=-1)
+    hi = np.stack([e[3][crossed] for e in cell_edges], axis=-1)
+    count = count[crossed]
     segs, pairs = [], []
     # two crossings: one segment between them
     two = count == 2

@@ -29,6 +29,7 @@ from sandbox.nn import MLP, LrSchedule
 from sandbox.nn.activations import parse_activation, smooth_note
 from sandbox.nn.trainer_values import plain_number
 from sandbox.scenes.base import Controller, Routes
+from sandbox.session import RECORD_HOLD_S
 from sandbox.settings import setting
 from sandbox.state import NetworkSettings
 from sandbox.training_setup import TrainingSetup, new_points, outputs_needed
@@ -521,7 +522,10 @@ class ModelController(Controller):
 
     def read_metrics(self, force: bool = False) -> None:
         s = self.state
-        if not force and s.time - self._metrics_time < METRICS_INTERVAL:
+        # a full pass over a picture's points with a wide network costs tens of ms: then the
+        # readouts follow as often as the timeline's snapshots do (Session.costly_pass)
+        interval = RECORD_HOLD_S if self.session.costly_pass() else METRICS_INTERVAL
+        if not force and s.time - self._metrics_time < interval:
             return
         self._metrics_time = s.time
         m = self.session.metrics()
