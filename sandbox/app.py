@@ -264,17 +264,13 @@ class App:
             pygame.display.flip()
             self.frames += 1
             return
-        # The UI texture is written before this frame's drawing is queued: on a software
-        # rasteriser (llvmpipe) a texture upload waits for every queued draw to be rasterised,
-        # and by now the last frame's are done (its CPU work overlapped them)
-        self.manager.update(dt)
-        self._update_ui_texture()
+        self.renderer.begin_frame()
+        self.scene.draw()
         if self.sync_phases:
             self._finish()
         t2 = time.perf_counter()
-        self.renderer.begin_frame()
-        self.scene.draw()
-        self.renderer.draw_overlay()
+        self.manager.update(dt)
+        self._composite_ui()
         if self.sync_phases:
             self._finish()
         t3 = time.perf_counter()
@@ -286,7 +282,7 @@ class App:
             self.kernels.first_frame_shown()  # the warm-up may load kernels in this process now
         t4 = time.perf_counter()
         state.timings.update(
-            {"frame_logic": t1 - t0, "ui": t2 - t1, "render": t3 - t2, "flip": t4 - t3}
+            {"frame_logic": t1 - t0, "render": t2 - t1, "ui": t3 - t2, "flip": t4 - t3}
         )
         self.frames += 1
         self.memory.tick()
@@ -385,9 +381,8 @@ class App:
                 pass
         return was
 
-    def _update_ui_texture(self) -> None:
-        """Draw again the parts of the UI surface that changed and upload them (the frame
-        composites the texture over the scene after drawing it)."""
+    def _composite_ui(self) -> None:
+        """Draw again the parts of the UI surface that changed, upload them, composite."""
         from sandbox.ui.redraw import UiDamage
 
         if self.ui_damage is None:
@@ -410,6 +405,7 @@ class App:
             surface.set_clip(None)
             full = rects == [(0, 0, *surface.get_size())]
             self.renderer.overlay.upload(surface, None if full else rects)
+        self.renderer.draw_overlay()
 
     def _save_screenshot(self, path: str) -> None:
         from pathlib import Path
