@@ -8,6 +8,8 @@
 - `all`: the same with every view on: the 3D folded paper, the ray probe, the inspector and
   the timeline beside the plane, regions, creases, boundary and the Laplace split view;
 - `big`: a [2, 64, 64, 64, 64, 2] network training with regions on, as a new user would try;
+- `picture`: the blog's [2, 500, 1] fitting the bundled disk picture at batch 256 (too many
+  regions: the sampled field and the first layer's 500 creases);
 
 and prints frames per second and where the time goes: training, geometry (the exact
 partition, Laplace and health, and the stage views' surface, probe and diagram), GL
@@ -28,10 +30,12 @@ from collections.abc import Sequence
 
 from sandbox.bench import headless_environment
 
+# name: (hidden layers, views (None: --views), other AppConfig fields)
 SCENES = {
-    "default": ((16, 16, 16), None),
-    "all": ((16, 16, 16), "field,regions,creases,boundary,split,3d,probe,inspector,timeline"),
-    "big": ((64, 64, 64, 64), "field,regions,creases,boundary"),
+    "default": ((16, 16, 16), None, {}),
+    "all": ((16, 16, 16), "field,regions,creases,boundary,split,3d,probe,inspector,timeline", {}),
+    "big": ((64, 64, 64, 64), "field,regions,creases,boundary", {}),
+    "picture": ((500,), "field,creases,boundary", {"dataset": "image:disk", "batch_size": 256}),
 }
 SIZES = ((800, 600), (1280, 800), (1920, 1080))
 
@@ -42,6 +46,7 @@ def run(
     views: Sequence[str],
     speed: int,
     hidden: Sequence[int] = (16, 16, 16),
+    extra: dict | None = None,
 ) -> dict:
     from sandbox import actions as A
     from sandbox.app import App
@@ -60,6 +65,7 @@ def run(
         hidden=tuple(hidden),
         play=True,
         skip_loading=True,
+        **(extra or {}),
     )
     app = App(config)
     app.start(hidden=True)
@@ -113,8 +119,15 @@ def run(
     free = measure(False)
     regions = state.geometry.regions
     steps = state.metrics.step
+    sizes, points = list(state.net.sizes), len(state.points)
+    from sandbox.render.context import gl_info
+
+    info = gl_info()  # while the context is current
     app.close()
-    return {"synced": synced, "free": free, "regions": regions, "steps": steps, "warm": warm}
+    return {
+        "synced": synced, "free": free, "regions": regions, "steps": steps, "warm": warm,
+        "sizes": sizes, "points": points, "gl": info,
+    }  # fmt: skip
 
 
 def _report(label: str, r: dict) -> None:
@@ -145,7 +158,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed", type=int, default=4, help="index into the speed table")
     args = parser.parse_args(argv)
     headless_environment()
-    from sandbox.render.context import gl_info
 
     sizes = [tuple(int(v) for v in s.lower().split("x")) for s in args.sizes.split(",") if s]
     scenes = [s for s in args.scenes.split(",") if s]
@@ -154,16 +166,16 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unknown scene {name!r}; allowed: {', '.join(SCENES)}")
     first = True
     for name in scenes:
-        hidden, views = SCENES[name]
+        hidden, views, extra = SCENES[name]
         views = views or args.views
         for w, h in sizes:
             listed = [v for v in views.split(",") if v]
-            result = run((w, h), args.frames, listed, args.speed, hidden)
+            result = run((w, h), args.frames, listed, args.speed, hidden, extra)
             if first:
-                print(f"{gl_info()}; kernels warmed in {result['warm']:.1f} s")
+                print(f"{result['gl']}; kernels warmed in {result['warm']:.1f} s")
                 first = False
             print(
-                f"{name}: [2, {', '.join(map(str, hidden))}, 2], 400 points, training on, views "
+                f"{name}: {result['sizes']}, {result['points']} points, training on, views "
                 f"{views} + UI, {w}x{h}; {result['regions']} regions in view, "
                 f"{result['steps']} steps trained"
             )
