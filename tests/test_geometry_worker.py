@@ -278,3 +278,57 @@ def test_a_surface_made_behind_a_new_partition_draws_with_its_own_regions(make_a
     finally:
         for _ in range(8):
             permits.release()
+
+
+def test_a_surface_made_before_points_were_painted_draws_its_own_points(make_app, monkeypatch):
+    """Points painted while the worker makes the 3D surface: when that surface arrives it
+    stands the points it was made with, drawn in their own classes (the live points' classes
+    did not fit them: the monkey found it raising)."""
+    import time
+
+    from app_util import click, motion, wheel
+
+    import sandbox.view_jobs as view_jobs
+
+    d = make_app(menu=False, views=("field", "creases", "3d"), hidden=(16, 16), points=200)
+    s, session = d.state, d.state.session
+    d.send([], frames=2)
+    v3 = d.app.scene.view3d
+    first = v3.surface
+    session.background_above = 0.0
+    permits, started = threading.Semaphore(0), threading.Event()
+    plain = view_jobs.build_surface
+
+    def held(*args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            started.set()
+            assert permits.acquire(timeout=60), "the test never let the job run"
+        return plain(*args, **kwargs)
+
+    def frames_until(done) -> None:
+        deadline = time.monotonic() + 60
+        while not done():
+            assert time.monotonic() < deadline, "timed out"
+            d.send([], frames=1)
+            time.sleep(0.02)
+
+    monkeypatch.setattr(view_jobs, "build_surface", held)
+    try:
+        n = len(s.points)
+        d.send([*motion(d.plane_point(0.5, 0.5)), *wheel(2)], frames=1)  # a job for new bounds
+        frames_until(started.is_set)
+        d.send(click(d.plane_point(0.3, 0.3)), frames=2)  # paints while it is held
+        assert len(s.points) > n
+        permits.release()  # the surface made with the old points arrives
+        frames_until(lambda: v3.surface is not first)
+        d.send([], frames=2)
+        assert len(v3.points3d) == len(v3.point_y) == len(v3.point_test) == n
+        for _ in range(8):
+            permits.release()
+        for _ in range(2):
+            assert session.wait_for_geometry(120)
+            d.send([], frames=2)
+        assert len(v3.points3d) == len(s.points)
+    finally:
+        for _ in range(8):
+            permits.release()

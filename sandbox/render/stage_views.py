@@ -57,6 +57,8 @@ class StageContent:
     frame3d: SceneFrame | None = None
     plane_height: float | None = None
     points3d: np.ndarray | None = None
+    point_y: np.ndarray | None = None  # the labels of the points3d (the points' when they were
+    point_test: np.ndarray | None = None  # lifted: the surface may be frames old) and test flags
     neuron_surface: bool = False
     region_colors: np.ndarray | None = None  # of the partition the surface was made of
     probes: list[RayProbe] = field(default_factory=list)
@@ -305,20 +307,19 @@ class StageRenderer:
             self.p3d = Surface3DPass()
         p = self.p3d
         self._upload_surface(state, content)
-        pts = state.points
         key = (id(content.points3d), state.scale, state.task)
-        if key != self._points_key:
+        if key != self._points_key and content.point_y is not None:
             self._points_key = key
+            y = content.point_y
             if state.task is Task.CLASSIFICATION:
-                classes = np.asarray(pts.y, dtype=np.float32)
+                classes = np.asarray(y, dtype=np.float32)
                 p.point_colors = palette.CLASS_COLORS.copy()
             else:
                 # pictures: the grey a point asks for, in six steps, as on the plane
-
-                classes = np.clip(np.rint(np.asarray(pts.y) * 5), 0, 5).astype(np.float32)
+                classes = np.clip(np.rint(np.asarray(y) * 5), 0, 5).astype(np.float32)
                 p.point_colors = GREYS.copy()
-            radius = (4.5 if len(pts) <= 2000 else 3.0) * state.scale
-            p.set_points(content.points3d, classes, np.asarray(pts.is_test), radius)
+            radius = (4.5 if len(y) <= 2000 else 3.0) * state.scale
+            p.set_points(content.points3d, classes, np.asarray(content.point_test), radius)
         ref = cs.hovered or cs.selected
         key = (id(fs), ref, View.INSPECTOR in state.views, state.scale)
         if key != self._highlight_key:

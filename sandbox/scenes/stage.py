@@ -222,6 +222,8 @@ class Stage(Controller):
             frame3d=v3.frame3d,
             plane_height=v3.plane_height,
             points3d=v3.points3d,
+            point_y=v3.point_y,
+            point_test=v3.point_test,
             neuron_surface=v3.neuron_surface,
             region_colors=v3.region_colors,
             probes=probe.probes,

@@ -64,6 +64,8 @@ class BuiltSurface(NamedTuple):
     surface: FoldedSurface
     frame: SceneFrame
     points: np.ndarray  # (N, 3) the data points standing on it
+    point_y: np.ndarray  # (N,) their labels (or a picture's greys) when it was made
+    point_test: np.ndarray  # (N,) bool: which of them were test points
     region_colors: np.ndarray | None  # None: a sampled surface (no regions)
     neuron_surface: bool
     plane_height: float | None
@@ -80,6 +82,8 @@ class View3DController(Controller):
         self.frame3d: SceneFrame | None = None
         self.plane_height: float | None = None
         self.points3d: np.ndarray | None = None  # (N, 3) points standing on the surface
+        self.point_y: np.ndarray | None = None  # their labels, and which are test points, when
+        self.point_test: np.ndarray | None = None  # the surface was made (perhaps frames ago)
         self.neuron_surface = False
         self.region_colors: np.ndarray | None = None  # of the partition the surface is made of
         self.pick_world: tuple[float, float] | None = None  # the surface point under the mouse
@@ -245,6 +249,7 @@ class View3DController(Controller):
         cs.surface_message = ""
         if built.surface is not self.surface:  # (made for the arguments of its own frame)
             self.surface, self.frame3d, self.points3d = built.surface, built.frame, built.points
+            self.point_y, self.point_test = built.point_y, built.point_test
             self.region_colors = built.region_colors
             self.neuron_surface = built.neuron_surface
             self.plane_height = built.plane_height
@@ -264,6 +269,7 @@ class View3DController(Controller):
         surface = surface_job(self.session, kind, bounds, part, laplace=la, neuron=neuron)
         n_out = s.net.n_out
         X = np.array(s.points.X, dtype=np.float64)
+        y, test = np.array(s.points.y), np.array(s.points.is_test, dtype=bool)
 
         def job() -> BuiltSurface | str:
             try:
@@ -276,7 +282,7 @@ class View3DController(Controller):
             points3d = fs.lift_points(X) if len(X) else np.zeros((0, 3))
             exact = part is not None and not part.too_many
             return BuiltSurface(
-                fs, SceneFrame(bounds, (lo, hi)), points3d,
+                fs, SceneFrame(bounds, (lo, hi)), points3d, y, test,
                 part.region_colors if exact else None,
                 kind in ("halfplane", "neuron"), plane,
             )  # fmt: skip
