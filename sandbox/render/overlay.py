@@ -10,17 +10,10 @@ those holding a non-transparent pixel, because a full-window textured quad costs
 milliseconds on a software rasteriser while UI panels usually cover a small part of the window.
 Each pixel is an exact texel copy blended with GL_ONE, GL_ONE_MINUS_SRC_ALPHA, so
 out = ui_premultiplied + scene * (1 - ui_alpha).
-
-Two textures take turns. A software rasteriser (Mesa's llvmpipe) finishes every frame still in
-flight before it lets a texture they read be written: with one texture each upload waited for the
-whole previous frame to be drawn, so the CPU work of a frame never overlapped the drawing of the
-last. An upload writes the texture the previous frame did not read, with this frame's changed
-areas and the previous frame's (which that texture has not had yet).
 """
 
 from __future__ import annotations
 
-import ctypes
 from collections.abc import Sequence
 
 import numpy as np
@@ -69,11 +62,7 @@ class OverlayPass:
 
     def __init__(self) -> None:
         self.program = load_program("overlay.vert", "overlay.frag")
-        self.textures = [int(t) for t in GL.glGenTextures(2)]
-        self.pixel_buffer = int(GL.glGenBuffers(1))
-        self.current = 0  # the texture the last upload wrote and draw() reads
-        # the areas the last upload sent to the current texture only (None: all of it)
-        self._behind: list[tuple[int, int, int, int]] | None = None
+        self.texture = int(GL.glGenTextures(1))
         self.size = (0, 0)
         self.tiles = np.zeros((0, 0), dtype=bool)
         self.vao = int(GL.glGenVertexArrays(1))
@@ -87,22 +76,15 @@ class OverlayPass:
         GL.glBindVertexArray(0)
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
 
-    @property
-    def texture(self) -> int:
-        """The texture draw() composites (the newest upload)."""
-        return self.textures[self.current]
-
     def _allocate(self, size: tuple[int, int]) -> None:
-        for texture in self.textures:
-            GL.glBindTexture(GL.GL_TEXTURE_2D, texture)
-            GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MIN_FILTER, GL.GL_NEAREST)
-            GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MAG_FILTER, GL.GL_NEAREST)
-            GL.glTexImage2D(
-                GL.GL_TEXTURE_2D, 0, GL.GL_RGBA8, size[0], size[1], 0, GL.GL_RGBA,
-                GL.GL_UNSIGNED_BYTE, None,
-            )  # fmt: skip
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self.texture)
+        GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MIN_FILTER, GL.GL_NEAREST)
+        GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MAG_FILTER, GL.GL_NEAREST)
+        GL.glTexImage2D(
+            GL.GL_TEXTURE_2D, 0, GL.GL_RGBA8, size[0], size[1], 0, GL.GL_RGBA,
+            GL.GL_UNSIGNED_BYTE, None,
+        )  # fmt: skip
         self.size = size
-        self._behind = None
         self.tiles = np.zeros(((size[1] + TILE - 1) // TILE, (size[0] + TILE - 1) // TILE), bool)
 
     def upload(
@@ -121,17 +103,13 @@ class OverlayPass:
         if size != self.size:
             self._allocate(size)
             rects = None
-        behind, self._behind = self._behind, None if rects is None else list(rects)
-        if rects is not None and behind is not None:
-            rects = list(rects) + behind  # the other texture missed the last frame's changes
-        elif rects is not None:
-            rects = None
-        self.current ^= 1
         GL.glBindTexture(GL.GL_TEXTURE_2D, self.texture)
         GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
         if rects is None:
             data = surface_rgba_premultiplied(surface, premultiplied)
-            self._send(0, 0, size[0], size[1], data)
+            GL.glTexSubImage2D(
+                GL.GL_TEXTURE_2D, 0, 0, 0, size[0], size[1], GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, data
+            )
             alpha = np.frombuffer(data, dtype=np.uint8).reshape(size[1], size[0], 4)[:, :, 3]
             self.tiles = occupied_tiles(alpha)
         else:
@@ -143,7 +121,10 @@ class OverlayPass:
                     continue
                 sub = surface.subsurface((x0, y0, x1 - x0, y1 - y0))
                 data = surface_rgba_premultiplied(sub, premultiplied)
-                self._send(x0, y0, x1 - x0, y1 - y0, data)
+                GL.glTexSubImage2D(
+                    GL.GL_TEXTURE_2D, 0, x0, y0, x1 - x0, y1 - y0, GL.GL_RGBA,
+                    GL.GL_UNSIGNED_BYTE, data,
+                )  # fmt: skip
                 alpha = np.frombuffer(data, dtype=np.uint8).reshape(y1 - y0, x1 - x0, 4)[:, :, 3]
                 occupied = window_tiles(alpha, x0, y0)
                 rows = slice(y0 // TILE, (y1 - 1) // TILE + 1)
@@ -155,18 +136,7 @@ class OverlayPass:
                 else:
                     # part of a tile: it stays drawn while another part of it may show
                     self.tiles[rows, cols] |= occupied
-        GL.glBindBuffer(GL.GL_PIXEL_UNPACK_BUFFER, 0)
         self._tiles_dirty = True
-
-    def _send(self, x: int, y: int, w: int, h: int, data: bytes) -> None:
-        """Write w x h RGBA pixels at (x, y) of the bound texture through the pixel buffer: the
-        copy is queued with the drawing instead of waiting for it (each glBufferData hands the
-        buffer fresh storage)."""
-        GL.glBindBuffer(GL.GL_PIXEL_UNPACK_BUFFER, self.pixel_buffer)
-        GL.glBufferData(GL.GL_PIXEL_UNPACK_BUFFER, len(data), data, GL.GL_STREAM_DRAW)
-        GL.glTexSubImage2D(
-            GL.GL_TEXTURE_2D, 0, x, y, w, h, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, ctypes.c_void_p(0)
-        )
 
     def clear(self) -> None:
         """Nothing to composite until the next upload."""
@@ -199,12 +169,9 @@ class OverlayPass:
     def delete(self) -> None:
         self.program.delete()
         self.tile_buffer.delete()
-        if self.pixel_buffer:
-            GL.glDeleteBuffers(1, [self.pixel_buffer])
-            self.pixel_buffer = 0
-        if self.textures:
-            GL.glDeleteTextures(len(self.textures), self.textures)
-            self.textures = []
+        if self.texture:
+            GL.glDeleteTextures(1, [self.texture])
+            self.texture = 0
         if self.vao:
             GL.glDeleteVertexArrays(1, [self.vao])
             self.vao = 0
