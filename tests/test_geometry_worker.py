@@ -8,6 +8,7 @@ for it, so every step is deterministic.
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -53,6 +54,41 @@ class Gate:
 
     def open(self) -> None:
         self.event.set()
+
+
+class SurfaceGate:
+    """Holds the 3D surface jobs the worker runs until the test lets them through, one at a
+    time (`let_one`) or all (`open`); surfaces made in the frame pass."""
+
+    def __init__(self, monkeypatch) -> None:
+        import sandbox.view_jobs as view_jobs
+
+        self.permits, self.started = threading.Semaphore(0), threading.Event()
+        plain = view_jobs.build_surface
+
+        def held(*args, **kwargs):
+            if threading.current_thread() is not threading.main_thread():
+                self.started.set()
+                assert self.permits.acquire(timeout=60), "the test never let the job run"
+            return plain(*args, **kwargs)
+
+        monkeypatch.setattr(view_jobs, "build_surface", held)
+
+    def let_one(self) -> None:
+        self.permits.release()
+
+    def open(self) -> None:
+        for _ in range(8):
+            self.permits.release()
+
+
+def frames_until(d, done) -> None:
+    """Run the app's frames until `done()` (a minute at most)."""
+    deadline = time.monotonic() + 60
+    while not done():
+        assert time.monotonic() < deadline, "timed out"
+        d.send([], frames=1)
+        time.sleep(0.02)
 
 
 def same_partition(a, b) -> None:
@@ -227,11 +263,7 @@ def test_a_surface_made_behind_a_new_partition_draws_with_its_own_regions(make_a
     """A zoom makes a new partition while the worker still makes the 3D surface of an older
     one: when that surface arrives, the frame draws it with the colours of the partition it was
     made of (the newer partition's do not fit it: that raised once), then the next one joins."""
-    import time
-
     from app_util import motion, wheel
-
-    import sandbox.view_jobs as view_jobs
 
     d = make_app(menu=False, views=("field", "creases", "3d"), hidden=(16, 16), points=200)
     s, session = d.state, d.state.session
@@ -241,54 +273,32 @@ def test_a_surface_made_behind_a_new_partition_draws_with_its_own_regions(make_a
     assert first is not None and len(v3.region_colors) == s.partition.n_regions
     old = s.partition
     session.background_above = 0.0  # from now on every partition and surface on the worker
-    permits, started = threading.Semaphore(0), threading.Event()
-    plain = view_jobs.build_surface
-
-    def held(*args, **kwargs):
-        if threading.current_thread() is not threading.main_thread():
-            started.set()
-            assert permits.acquire(timeout=60), "the test never let the job run"
-        return plain(*args, **kwargs)
-
-    def frames_until(done) -> None:
-        deadline = time.monotonic() + 60
-        while not done():
-            assert time.monotonic() < deadline, "timed out"
-            d.send([], frames=1)
-            time.sleep(0.02)
-
-    monkeypatch.setattr(view_jobs, "build_surface", held)
+    gate = SurfaceGate(monkeypatch)
     try:
         d.send([*motion(d.plane_point(0.5, 0.5)), *wheel(3)], frames=1)  # zoom in
-        frames_until(lambda: s.partition.n_regions != old.n_regions and started.is_set())
+        frames_until(d, lambda: s.partition.n_regions != old.n_regions and gate.started.is_set())
         d.send([], frames=2)  # the surface of the old partition is still held: none newer
         assert v3.surface is first
-        permits.release()  # that one (made of the old partition) finishes
-        frames_until(lambda: v3.surface is not first)
+        gate.let_one()  # that one (made of the old partition) finishes
+        frames_until(d, lambda: v3.surface is not first)
         # drawn with the colours of the partition it was made of, one per region of its mesh
         # (the shown partition is newer: its colours do not fit this surface)
         assert len(v3.region_colors) == int(v3.surface.surface.region.max()) + 1
-        for _ in range(8):
-            permits.release()
+        gate.open()
         assert session.wait_for_geometry(120)
         d.send([], frames=2)
         assert session.wait_for_geometry(120)
         d.send([], frames=2)
         assert len(v3.region_colors) == s.partition.n_regions
     finally:
-        for _ in range(8):
-            permits.release()
+        gate.open()
 
 
 def test_a_surface_made_before_points_were_painted_draws_its_own_points(make_app, monkeypatch):
     """Points painted while the worker makes the 3D surface: when that surface arrives it
     stands the points it was made with, drawn in their own classes (the live points' classes
     did not fit them: the monkey found it raising)."""
-    import time
-
     from app_util import click, motion, wheel
-
-    import sandbox.view_jobs as view_jobs
 
     d = make_app(menu=False, views=("field", "creases", "3d"), hidden=(16, 16), points=200)
     s, session = d.state, d.state.session
@@ -296,39 +306,21 @@ def test_a_surface_made_before_points_were_painted_draws_its_own_points(make_app
     v3 = d.app.scene.view3d
     first = v3.surface
     session.background_above = 0.0
-    permits, started = threading.Semaphore(0), threading.Event()
-    plain = view_jobs.build_surface
-
-    def held(*args, **kwargs):
-        if threading.current_thread() is not threading.main_thread():
-            started.set()
-            assert permits.acquire(timeout=60), "the test never let the job run"
-        return plain(*args, **kwargs)
-
-    def frames_until(done) -> None:
-        deadline = time.monotonic() + 60
-        while not done():
-            assert time.monotonic() < deadline, "timed out"
-            d.send([], frames=1)
-            time.sleep(0.02)
-
-    monkeypatch.setattr(view_jobs, "build_surface", held)
+    gate = SurfaceGate(monkeypatch)
     try:
         n = len(s.points)
         d.send([*motion(d.plane_point(0.5, 0.5)), *wheel(2)], frames=1)  # a job for new bounds
-        frames_until(started.is_set)
+        frames_until(d, gate.started.is_set)
         d.send(click(d.plane_point(0.3, 0.3)), frames=2)  # paints while it is held
         assert len(s.points) > n
-        permits.release()  # the surface made with the old points arrives
-        frames_until(lambda: v3.surface is not first)
+        gate.let_one()  # the surface made with the old points arrives
+        frames_until(d, lambda: v3.surface is not first)
         d.send([], frames=2)
         assert len(v3.points3d) == len(v3.point_y) == len(v3.point_test) == n
-        for _ in range(8):
-            permits.release()
+        gate.open()
         for _ in range(2):
             assert session.wait_for_geometry(120)
             d.send([], frames=2)
         assert len(v3.points3d) == len(s.points)
     finally:
-        for _ in range(8):
-            permits.release()
+        gate.open()
