@@ -22,6 +22,13 @@ across threads (every kernel releases the interpreter lock) and the pieces joine
 budget exceeded, 2 memory budget exceeded, 3 work budget exceeded (the caller turns them into a
 "too many regions" result).
 
+`run_layer` is plain Python: it lays out the layer's weights, takes the scratch arrays
+(_layer_scratch.py) and calls `_layer_pass` until the pass is done, growing a full buffer in
+between; its loops are numba kernels (`_layer_pass`, `_layer_tree`). As a numba function itself
+it took a third of the exact geometry's first-start compile (numba compiled the pass again
+inside it) and ran no faster: per layer it costs a few microseconds more, as many as its
+loops saved when they were compiled.
+
 `_layer_pass` is written out in one function, with no calls and no arrays chosen at run time in
 its loop over regions: numba then does no reference counting per region. Three steps are
 shortened without changing a bit (tests/test_geometry_settle.py). The pull-back forms each row
@@ -38,8 +45,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._join_kernels import _copy1, _copy2, _grow_creases
-from ._map_kernels import _piece_adds
+from ._layer_scratch import _grown, _no_tree, _pieces, _scratch, _spare_rows
 
 STATUS_OK, STATUS_TOO_MANY_REGIONS, STATUS_TOO_MUCH_MEMORY, STATUS_TOO_MUCH_WORK = 0, 1, 2, 3
 
@@ -540,6 +546,18 @@ def _layer_pass(
 
 
 @njit(cache=True, nogil=True)
+def _layer_tree(par, grp, r_start, r_end):
+    """Per input region r_start..r_end-1 (row r - r_start): its first child, next sibling (in the
+    range) and the row of its snapshot (-1: none), from the parents `par` in the same group."""
+    tree = np.full((max(r_end - r_start, 1), 3), -1, np.int64)
+    for c in range(r_end - 1, r_start - 1, -1):
+        p = par[c]
+        if p >= r_start and grp[p] == grp[c]:
+            tree[c - r_start, 1] = tree[p - r_start, 0]
+            tree[p - r_start, 0] = c
+    return tree
+
+
 def run_layer(
     params, layout, l, bps, slopes, toffs, res_prev, res_cur, h_total, r_start, r_end, off, V, G,
     grp, pat, par, oG, Wo, Gs, grs, s_bit, s_mode, ooff, oV, ogrp, opat, opar, cseg, clay,
@@ -564,59 +582,46 @@ def run_layer(
     place when big enough and replaced by larger ones when not; output regions start at row 0,
     creases are appended after the first nc, `work` counts on from the value given (every row
     counted). Returns (status, regions, creases, cuts, work, ooff, oV, ogrp, opat, cseg, clay,
-    cneu, sv, sstart, scnt, sq, opar)."""
-    n = layout[l, 1]
-    n_prev = layout[l, 2]
-    first = l == 0
-    bit = l - l  # not the literal 0 (see below)
-    for j in range(l):
-        bit += layout[j, 1]
+    cneu, sv, sstart, scnt, sq, opar).
+
+    Plain Python (see the module doc): the loops run in `_layer_pass` and `_layer_tree`, which
+    release the interpreter lock."""
+    a, n, n_prev, b = layout[l, :4].tolist()
+    bit = sum(layout[:l, 1].tolist())
     bit_prev = bit - n_prev if l > 0 else 0
+    nbp = max(1, bps.shape[0])
     # a convex piece of the rectangle cut by h lines has at most 4 + h corners
-    max_poly = 8 + h_total * max(1, bps.shape[0])
-    wt = np.empty((n_prev, n + Wo.shape[0]))
-    for i in range(n):
-        for k in range(n_prev):
-            wt[k, i] = params[layout[l, 0] + i * n_prev + k]
-    for i in range(Wo.shape[0]):
-        for k in range(n_prev):
-            wt[k, n + i] = Wo[i, k]
-    bias = params[layout[l, 3] : layout[l, 3] + n]
-    zadd, cadd = _piece_adds(slopes, toffs)
-    la0, la1, la2 = np.empty(wt.shape[1]), np.empty(wt.shape[1]), np.empty(wt.shape[1])
-    hs = np.empty((3, n_prev))
-    kk = np.empty(n_prev, np.int64)
-    F0, F1, F2 = np.empty(n_prev), np.empty(n_prev), np.empty(n_prev)
-    cls = np.empty(n, np.int8)
-    und = np.empty(n, np.int64)
-    todo = np.empty(n * max(1, bps.shape[0]), np.int64)
-    lines = np.zeros(n * max(1, bps.shape[0]), np.uint8)
-    pvals = np.empty(max_poly)
-    sg = np.empty(max_poly, np.int8)
-    tmp = np.empty((max_poly, 2))
-    cx = np.empty(max_poly)
-    cy = np.empty(max_poly)
-    # per region: first child, next sibling (in the range), row of its snapshot (-1: none)
+    max_poly = 8 + h_total * nbp
+    K = Wo.shape[0]
+    n_all = n + K
+    w = params[a : a + n * n_prev].reshape(n, n_prev)
+    if K:
+        wt = np.empty((n_prev, n_all))
+        wt[:, :n] = w.T
+        wt[:, n:] = Wo[:, :n_prev].T
+    else:
+        wt = w.T.copy()
+    bias = params[b : b + n].copy()
+    zadd, cadd = _pieces(slopes, toffs)
     n_in = r_end - r_start
-    tree = np.full((max(n_in, 1), 3), -1, np.int64)
-    for c in range(r_end - 1, r_start - 1 if n_prev * n > SHARE_MIN_SIZE else r_end - 1, -1):
-        p = par[c]
-        if p >= r_start and grp[p] == grp[c]:
-            tree[c - r_start, 1] = tree[p - r_start, 0]
-            tree[p - r_start, 0] = c
-    kids = np.empty((n_prev * max(1, bps.shape[0]) + 1, 2), np.int64)
+    if n_prev * n > SHARE_MIN_SIZE:
+        tree = _layer_tree(par, grp, r_start, r_end)
+    else:
+        tree = _no_tree(max(n_in, 1))
+    scratch, hs, kids = _scratch(n_prev, n_all, n, nbp, max_poly)
 
     # buffers of one group come from separate pools: a group is only used as is when all its
     # members are big enough
     if not (cseg.shape[0] == clay.shape[0] == cneu.shape[0] >= max(1024, nc + 1)):
-        cseg, clay, cneu = _grow_creases(cseg, clay, cneu, nc, max(1024, 2 * nc))
+        cap = max(1024, 2 * nc)
+        cseg, clay, cneu = _grown(cseg, cap, nc), _grown(clay, cap, nc), _grown(cneu, cap, nc)
     scap = sstart.shape[0]
     if not (scnt.shape[0] == scap >= 256 and sq.shape[0] >= scap * n):
         scap = 256
         sstart = np.empty(scap, np.int64)
         scnt = np.empty(scap, np.int64)
         sq = np.empty(scap * n, np.uint8)
-    spar = np.empty(scap, np.int64)
+    spar = _spare_rows(scap)
     if sv.shape[0] < 64 * max_poly:
         sv = np.empty((64 * max_poly, 2))
     ocap = min(ooff.shape[0] - 1, ogrp.shape[0], opat.shape[0] // h_total, opar.shape[0])
@@ -628,24 +633,22 @@ def run_layer(
         opat = np.empty(ocap * h_total, np.uint8)
         opar = np.empty(ocap, np.int64)
     ocap = min(ocap, max_rows)
-    nv_in = off[r_end] - off[r_start]
+    nv_in = int(off[r_end] - off[r_start])
     if oV.shape[0] < max(2 * nv_in, 64):
         oV = np.empty((max(2 * nv_in, 64), 2))
 
     ooff[0] = 0
-    # not the literal 0: numba would compile the pass twice (once for the literal)
-    oR = r_start - r_start
-    cuts = oR
+    oR = 0
+    cuts = 0
     r = r_start
-    status = 0
+    first = l == 0
     while True:
         code, r, oR, nc, cuts, work, need = _layer_pass(
             wt, bias, bps, slopes, toffs, zadd, cadd, res_prev, res_cur, first, bit_prev, bit,
             l + 1, r_end, off, V, G, grp, pat, oG, Gs, grs, s_bit, s_mode, hs, r, oR, ooff,
             oV, ogrp[:ocap], opat[: ocap * h_total].reshape((ocap, h_total)), cseg, clay, cneu, nc,
-            sv, sstart, scnt, sq[: scap * n].reshape((scap, n)), la0, la1, la2, kk, F0, F1, F2, cls,
-            und, todo, lines, pvals, sg, tmp, cx, cy, eps, max_regions, cuts, work, max_work,
-            r_start, tree, kids, spar, opar[:ocap],
+            sv, sstart, scnt, sq[: scap * n].reshape((scap, n)), *scratch, eps, max_regions, cuts,
+            work, max_work, r_start, tree, kids, spar, opar[:ocap],
         )  # fmt: skip
         if code < _NEED_SCRATCH_VERTS:
             status = code
@@ -658,28 +661,22 @@ def run_layer(
             sstart = np.empty(scap, np.int64)
             scnt = np.empty(scap, np.int64)
             sq = np.empty(scap * n, np.uint8)
-            spar = np.empty(scap, np.int64)
+            spar = _spare_rows(scap)
         elif code == _NEED_ROWS:
             cap = min(max(need, 2 * ocap), max_rows)
             if cap < need:
                 status = STATUS_TOO_MUCH_MEMORY
                 break
-            ooff2 = np.empty(cap + 1, np.int64)
-            _copy1(ooff2, 0, ooff, 0, oR + 1)
-            ogrp2 = np.empty(cap, np.int64)
-            _copy1(ogrp2, 0, ogrp, 0, oR)
-            op2 = np.empty(cap * h_total, np.uint8)
-            _copy1(op2, 0, opat, 0, oR * h_total)
-            opar2 = np.empty(cap, np.int64)
-            _copy1(opar2, 0, opar, 0, oR)
-            ooff, ogrp, opat, opar = ooff2, ogrp2, op2, opar2
+            ooff = _grown(ooff, cap + 1, oR + 1)
+            ogrp = _grown(ogrp, cap, oR)
+            opat = _grown(opat, cap * h_total, oR * h_total)
+            opar = _grown(opar, cap, oR)
             ocap = cap
         elif code == _NEED_VERTS:
-            oV2 = np.empty((max(need, 2 * oV.shape[0]), 2))
-            _copy2(oV2, 0, oV, 0, ooff[oR])
-            oV = oV2
+            oV = _grown(oV, max(need, 2 * oV.shape[0]), int(ooff[oR]))
         else:
-            cseg, clay, cneu = _grow_creases(cseg, clay, cneu, nc, max(need, 2 * cseg.shape[0]))
+            cap = max(need, 2 * cseg.shape[0])
+            cseg, clay, cneu = _grown(cseg, cap, nc), _grown(clay, cap, nc), _grown(cneu, cap, nc)
     return (
         status, oR, nc, cuts, work,
         ooff, oV, ogrp, opat, cseg, clay, cneu, sv, sstart, scnt, sq, opar,
