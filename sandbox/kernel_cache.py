@@ -53,13 +53,15 @@ def _train(activation: str) -> None:
 
 
 def _geometry() -> None:
-    from sandbox.geometry import dead_neurons, linear_regions
+    from sandbox.geometry import _kernels, dead_neurons, linear_regions
     from sandbox.geometry.region_stats import data_shape, region_stats
     from sandbox.nn import MLP
 
     net = MLP([2, 4, 3, 2], seed=0)
     bounds = (-1.0, 1.0, -1.0, 1.0)
     part = linear_regions(net, bounds)
+    # the parents' tree of a wide layer's pass (over SHARE_MIN_SIZE weights; this net has none)
+    _kernels._layer_tree(np.full(1, -1, np.int64), np.zeros(1, np.int64), 0, 1)
     _ = part.mesh.vertices, part.region_colors, part.feature_maps
     linear_regions(net, bounds, upto_layer=1).mesh  # noqa: B018 - compiles the partial mesh
     dead_neurons(net, bounds, np.zeros((3, 2)), partition=part)

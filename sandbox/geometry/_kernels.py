@@ -45,7 +45,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._layer_scratch import _grown, _no_tree, _pieces, _scratch, _spare_rows
+from ._layer_scratch import _grown, _no_tree, _plan, _spare_rows
 
 STATUS_OK, STATUS_TOO_MANY_REGIONS, STATUS_TOO_MUCH_MEMORY, STATUS_TOO_MUCH_WORK = 0, 1, 2, 3
 
@@ -586,13 +586,10 @@ def run_layer(
 
     Plain Python (see the module doc): the loops run in `_layer_pass` and `_layer_tree`, which
     release the interpreter lock."""
-    a, n, n_prev, b = layout[l, :4].tolist()
-    bit = sum(layout[:l, 1].tolist())
-    bit_prev = bit - n_prev if l > 0 else 0
-    nbp = max(1, bps.shape[0])
-    # a convex piece of the rectangle cut by h lines has at most 4 + h corners
-    max_poly = 8 + h_total * nbp
     K = Wo.shape[0]
+    sizes, (zadd, cadd), scratch, hs, kids = _plan(layout, l, h_total, bps, slopes, toffs, K)
+    a, n, n_prev, b, bit, nbp, max_poly = sizes
+    bit_prev = bit - n_prev if l > 0 else 0
     n_all = n + K
     w = params[a : a + n * n_prev].reshape(n, n_prev)
     if K:
@@ -601,14 +598,12 @@ def run_layer(
         wt[:, n:] = Wo[:, :n_prev].T
     else:
         wt = w.T.copy()
-    bias = params[b : b + n].copy()
-    zadd, cadd = _pieces(slopes, toffs)
+    bias = params[b : b + n]
     n_in = r_end - r_start
     if n_prev * n > SHARE_MIN_SIZE:
         tree = _layer_tree(par, grp, r_start, r_end)
     else:
         tree = _no_tree(max(n_in, 1))
-    scratch, hs, kids = _scratch(n_prev, n_all, n, nbp, max_poly)
 
     # buffers of one group come from separate pools: a group is only used as is when all its
     # members are big enough

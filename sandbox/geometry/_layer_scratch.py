@@ -21,23 +21,36 @@ def _grown(a, cap, n):
     return b
 
 
-_LOCAL = threading.local()  # per thread: scratch arrays of the pass, reused (see _scratch)
-_PIECES: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}  # _piece_adds by activation (read only)
+_LOCAL = threading.local()  # per thread: the arrays below, reused
 
 
-def _scratch(n_prev, n_all, n, nbp, max_poly):
-    """This thread's scratch arrays of the pass for these sizes, made once: (la0, la1, la2, kk,
-    F0, F1, F2, cls, und, todo, lines, pvals, sg, tmp, cx, cy), hs and kids. The pass needs none
-    of their contents on entry but `lines`, all zero, which it leaves all zero."""
-    cache = getattr(_LOCAL, "scratch", None)
-    if cache is None:
-        cache = _LOCAL.scratch = {}
-    key = (n_prev, n_all, n, nbp, max_poly)
-    got = cache.get(key)
+def _plan(layout, l, h_total, bps, slopes, toffs, K):
+    """This thread's plan of hidden layer l's pass, made once per layer shape and activation:
+    ((a, n, n_prev, b, bit, nbp, max_poly), (zadd, cadd), scratch, hs, kids). a, n, n_prev, b:
+    the layer's row of `layout`; bit: its first bit in the patterns; nbp: breakpoints per neuron
+    (at least 1); max_poly: the most corners of a piece; zadd, cadd: _piece_adds of the pieces;
+    scratch: the pass's (la0, la1, la2, kk, F0, F1, F2, cls, und, todo, lines, pvals, sg, tmp,
+    cx, cy) for a layer with K output columns more (a residual last layer). The pass reads
+    zadd and cadd, needs none of the other arrays' contents on entry but `lines`, all zero,
+    and leaves `lines` all zero."""
+    plans = getattr(_LOCAL, "plans", None)
+    if plans is None:
+        plans = _LOCAL.plans = {}
+    key = (l, h_total, K, bps.shape[0], layout.tobytes(), slopes.tobytes(), toffs.tobytes())
+    got = plans.get(key)
     if got is None:
-        if len(cache) >= 16:
-            cache.clear()
-        got = cache[key] = (
+        if len(plans) >= 32:
+            plans.clear()
+        rows = layout[: l + 1, :4].tolist()
+        a, n, n_prev, b = rows[l]
+        bit = sum(row[1] for row in rows[:l])
+        nbp = max(1, bps.shape[0])
+        # a convex piece of the rectangle cut by h lines has at most 4 + h corners
+        max_poly = 8 + h_total * nbp
+        n_all = n + K
+        got = plans[key] = (
+            (a, n, n_prev, b, bit, nbp, max_poly),
+            _piece_adds(slopes, toffs),
             (
                 np.empty(n_all), np.empty(n_all), np.empty(n_all), np.empty(n_prev, np.int64),
                 np.empty(n_prev), np.empty(n_prev), np.empty(n_prev), np.empty(n, np.int8),
@@ -67,14 +80,3 @@ def _spare_rows(cap):
     if spar is None or spar.shape[0] < cap:
         spar = _LOCAL.spar = np.empty(cap, np.int64)
     return spar
-
-
-def _pieces(slopes, toffs):
-    """_map_kernels._piece_adds of the activation's pieces, made once (the pass only reads them)."""
-    key = slopes.tobytes() + b"|" + toffs.tobytes()
-    got = _PIECES.get(key)
-    if got is None:
-        if len(_PIECES) >= 16:
-            _PIECES.clear()
-        got = _PIECES[key] = _piece_adds(slopes, toffs)
-    return got
