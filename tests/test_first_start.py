@@ -72,6 +72,11 @@ def test_the_sandbox_opens_at_once_and_trains_once_its_kernels_are_in(
         m.setattr(colors, "_hash_kernel", _boom)
         m.setattr(K, "train_steps", _boom)
         m.setattr(K, "train_steps_relu", _boom)
+        # the menu's background picture, a second in: from the twins too
+        menu = d.app.scene
+        menu._age = 1.0  # noqa: SLF001
+        d.send([], frames=1)
+        assert menu._bg_state.partition.twin and len(menu._bg_state.partition) > 5  # noqa: SLF001
         d.app.scene.apply(G.OpenSandbox())
         d.send([], frames=2)
         assert d.app.scene.name == "sandbox"  # no loading screen in between
