@@ -37,6 +37,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
@@ -46,6 +47,7 @@ from sandbox.bayes import LastLayerLaplace
 from sandbox.data import PointSet
 from sandbox.geometry import Partition, RayProbe, ray_probe, serra_bound
 from sandbox.geometry.arrangement import bounded_regions, too_many_partition
+from sandbox.geometry.twin_regions import twin_regions
 from sandbox.memo import EXPENSIVE_S, HOLD_BY_COST, Memo
 from sandbox.metrics import Metrics
 from sandbox.nn import MLP, Trainer
@@ -66,6 +68,9 @@ RECORD_COSTLY_WORK = 4_000_000
 RECORD_HOLD_S = 0.25
 LAG_MARK_S = 1.0  # a shown partition older than this is marked "updating regions"
 PARTITIONS = ("partition", "layer_partition")
+# while the region kernels compile, the twins' partition follows the weights this often at most
+TWIN_HOLD_S = 1.0
+TWIN_HOLD_COSTS = 5.0
 
 
 @dataclass(frozen=True)
@@ -128,8 +133,9 @@ class Session:
         self.background_above: float | None = None
         self.worker: Worker | None = None
         # why the exact geometry cannot be computed yet (its kernels are still compiling on a
-        # first start; set by the app each frame), "" when it can: meanwhile the partitions are
-        # placeholders that say so, and nothing here calls a region kernel
+        # first start; set by the app each frame), "" when it can: meanwhile the partitions come
+        # from the kernels' plain-Python twins (or are placeholders that say so, for networks
+        # too big for them), and nothing here calls a region kernel
         self.geometry_pending = ""
         # the same for the training kernel: meanwhile steps run in its numpy twin (the same
         # steps, slower; Trainer.numpy_steps)
@@ -394,12 +400,36 @@ class Session:
         one (module docstring)."""
         name = "partition" if upto_layer is None else "layer_partition"
         if self.geometry_pending:
-            part = too_many_partition(self.net, bounds, upto_layer, 0)
-            part.message = self.geometry_pending
-            return part
+            return self._twin_partition(name, bounds, upto_layer)
         if self.background_above is None:
             return self.derive(name, self._partition, bounds, upto_layer)
         return self._partition_behind(name, bounds, upto_layer)
+
+    def _twin_partition(self, name: str, bounds: Bounds, upto_layer: int | None) -> Partition:
+        """While the region kernels compile: the partition made by their plain-Python twins
+        (the same regions, geometry/twin_regions.py), always on the worker and, while the
+        weights move, at most every TWIN_HOLD_S and TWIN_HOLD_COSTS times its cost (the
+        compilers keep most of the cores); until
+        there is one, or for a network too big for the twins, a placeholder that says why."""
+        key = self._key(("weights",), (bounds, upto_layer))
+        self._take_finished(name)
+        have = self.memo.current(name, key)
+        slot = self.memo.slot(name)
+        held = slot is not None and time.perf_counter() - slot.built < max(
+            TWIN_HOLD_S, TWIN_HOLD_COSTS * slot.cost
+        )
+        if have is None and not held:
+            if self.worker is None:
+                self.worker = Worker()
+            if not self.worker.busy(name):
+                snap = self.snapshot()
+                job = partial(_twin_job, snap.net, bounds, upto_layer, self.geometry_pending)
+                self.worker.submit(name, key, job, snap)
+        if have is None:
+            have = slot.value if slot is not None else None
+        if have is None or have.too_many and not have.smooth:
+            have = _pending_partition(self.net, bounds, upto_layer, self.geometry_pending)
+        return have
 
     def _partition(self, bounds: Bounds, upto_layer: int | None) -> Partition:
         return bounded_regions(self.net, bounds, upto_layer)
@@ -565,6 +595,24 @@ class Session:
         self, origin: np.ndarray, direction: np.ndarray, reach: float, laplace: Any = None
     ) -> RayProbe:
         return ray_probe(self.net, origin, direction, reach, laplace)
+
+
+def _pending_partition(net: MLP, bounds: Bounds, upto_layer: int | None, why: str) -> Partition:
+    """The placeholder partition of a network whose regions are not ready: no regions, `why`."""
+    part = too_many_partition(net, bounds, upto_layer, 0)
+    part.message = why
+    return part
+
+
+def _twin_job(net: MLP, bounds: Bounds, upto_layer: int | None, why: str) -> Partition:
+    """Session._twin_partition's worker job: the twins' partition, or the placeholder."""
+    part = twin_regions(net, bounds, upto_layer)
+    if part is None:
+        return _pending_partition(net, bounds, upto_layer, why)
+    if not part.too_many:
+        part.mesh  # noqa: B018 - cached on first access
+        part.region_colors  # noqa: B018
+    return part
 
 
 def _partition_job(

@@ -10,15 +10,21 @@ anything again.
 from __future__ import annotations
 
 import sys
+import threading
 
 import numpy as np
 import pygame
 from app_util import key
 
+import sandbox.geometry._drawing_kernels as GD
+import sandbox.geometry._kernels as GK
+import sandbox.geometry.colors as colors
+import sandbox.scenes.stats as stats_module
 import sandbox.session as session_module
 import sandbox.view_jobs as view_jobs
 from sandbox import game_actions as G
 from sandbox import kernel_cache as KC
+from sandbox.background import Worker
 from sandbox.nn import kernels as K
 from sandbox.scenes.sandbox import PREPARING_TRAINING
 
@@ -29,6 +35,21 @@ def _boom(*args, **kwargs):
     raise AssertionError("a kernel was called before it was compiled")
 
 
+class GateWorker(Worker):
+    """The geometry worker, each job held until `gate` is set."""
+
+    def __init__(self, gate: threading.Event) -> None:
+        self._gate = gate
+        super().__init__()
+
+    def submit(self, name, key, job, source=None):
+        def held():
+            self._gate.wait(30)
+            return job()
+
+        super().submit(name, key, held, source)
+
+
 def test_the_sandbox_opens_at_once_and_trains_once_its_kernels_are_in(
     make_app, monkeypatch, tmp_path
 ):
@@ -37,16 +58,28 @@ def test_the_sandbox_opens_at_once_and_trains_once_its_kernels_are_in(
     d = make_app(skip_loading=False, menu=True)
     warmer = d.app.kernels
     assert not warmer.ready(KC.SANDBOX, "training") and not warmer.ready(KC.SANDBOX, "geometry")
-    d.app.scene.apply(G.OpenSandbox())
-    d.send([], frames=2)
-    assert d.app.scene.name == "sandbox"  # no loading screen in between
-
-    # while compiling: no region kernel, no numba training kernel, yet training goes on
+    # while compiling: no region kernel, no numba training kernel, yet training goes on and
+    # the regions come from the kernels' plain-Python twins (on the worker)
     with monkeypatch.context() as m:
+        gate = threading.Event()  # the twins' first partition waits for it
+        m.setattr(session_module, "Worker", lambda: GateWorker(gate))
         m.setattr(session_module, "bounded_regions", _boom)
         m.setattr(view_jobs, "dead_neurons", _boom)
+        m.setattr(stats_module, "region_stats", _boom)
+        m.setattr(GK, "run_layer", _boom)
+        for name in ("mesh_kernel", "boundary_kernel"):
+            m.setattr(GD, name, _boom)
+        m.setattr(colors, "_hash_kernel", _boom)
         m.setattr(K, "train_steps", _boom)
         m.setattr(K, "train_steps_relu", _boom)
+        # the menu's background picture, a second in: from the twins too
+        menu = d.app.scene
+        menu._age = 1.0  # noqa: SLF001
+        d.send([], frames=1)
+        assert menu._bg_state.partition.twin and len(menu._bg_state.partition) > 5  # noqa: SLF001
+        d.app.scene.apply(G.OpenSandbox())
+        d.send([], frames=2)
+        assert d.app.scene.name == "sandbox"  # no loading screen in between
         d.send(key(pygame.K_SPACE), frames=4)  # Train
         s = d.state
         assert s.playing and s.trainer.numpy_steps and s.trainer.steps > 0
@@ -60,6 +93,24 @@ def test_the_sandbox_opens_at_once_and_trains_once_its_kernels_are_in(
         # the plane shows the sampled field (cheap), not the per-pixel network
         mesh_key = d.app.scene.plane.renderer._mesh_key  # noqa: SLF001
         assert isinstance(mesh_key, tuple) and mesh_key[0] == "sampled"
+
+        gate.set()
+        session = s.session
+        assert session.wait_for_geometry(30)
+        d.send([], frames=2)
+        s = d.state
+        part = s.partition
+        assert part.twin and not part.too_many and s.geometry.regions == len(part) > 10
+        assert not s.geometry.preparing
+        label = d.app.scene.panels._labels["regions"].text  # noqa: SLF001
+        assert not label.startswith("Regions: preparing")
+        # exact: the twins' regions tile the window, and each map is the network at its centre
+        box = np.prod(np.diff(np.reshape(part.bounds, (2, 2))))
+        assert np.isclose(part.areas().sum(), box)
+        c = part.centroids()
+        net = session.net_of(part)
+        assert np.allclose(part.logits(c, np.arange(len(part))), net.forward(c), atol=1e-9)
+        assert s.trainer.numpy_steps  # training still in the twin: nothing was compiled here
 
     # the children finish: the next frames pick the kernels up
     warmer.stop()

@@ -35,6 +35,7 @@ from .pictures import (
     is_bundled_name,
     load_picture,
     picture_names,
+    picture_path,
 )
 
 DOMAIN = (-DOMAIN_HALF, DOMAIN_HALF)
@@ -364,8 +365,13 @@ def dataset_info(name: str) -> DatasetInfo:
         return _REGISTRY[name][0]
     picture = picture_source(name)
     if picture is not None:
-        # a bundled name or a path: ValueError naming the picture or file when it is no picture
-        load_picture(picture)
+        # ValueError naming the picture or file when it is no picture. A bundled one is only
+        # looked up: the start menu reads every level file before its first frame, and decoding
+        # a picture there cost tens of milliseconds (it is decoded when the level opens)
+        if is_bundled_name(picture):
+            picture_path(picture)
+        else:
+            load_picture(picture)
         return _picture_info(picture)
     raise ValueError(f"unknown dataset {name!r}; allowed: {', '.join(dataset_names())}")
 

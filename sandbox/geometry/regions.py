@@ -151,8 +151,11 @@ class Partition:
     a network with a smooth activation has no regions: `smooth` and `too_many` are True,
     `message` is the line the crease views show and `boundary` is sampled (geometry/sampled.py).
     For hardtanh (three pieces per neuron)
-    `patterns` holds each neuron's piece (0, 1, 2) as uint8 instead of bools.
+    `patterns` holds each neuron's piece (0, 1, 2) as uint8 instead of bools. `twin`: made by
+    the plain-Python twins (geometry/twin_regions.py) while the kernels are not loaded yet.
     """
+
+    twin = False
 
     def __init__(
         self,

@@ -12,8 +12,9 @@ menu carries on with fresh progress.
 options), or the free sandbox (sandbox/scenes/free_sandbox.py).
 
 The menu's module imports nothing that loads numba (tests/test_startup_imports.py): the level and
-sandbox screens, and the renderer of the background (which needs the geometry kernels), are
-imported when they are first opened or drawn, so the first menu frame does not wait for numba.
+sandbox screens, and the renderer of the background (which needs the geometry kernels, or on a
+first start their plain-Python twins, a second after the menu is up), are imported when they
+are first opened or drawn, so the first menu frame does not wait for numba.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ MESSAGE_SECONDS = 12.0
 CHAPTER_PART = 6  # levels of a chapter shown at once: all of them fit 800x600
 BACKGROUND_SIZES = [2, 5, 5, 3]
 BACKGROUND_SEED = 7
+# a first start draws the background from the region kernels' twins after this long
+TWIN_BACKGROUND_AFTER_S = 1.0
 
 
 class MenuScene(Scene):
@@ -79,6 +82,7 @@ class MenuScene(Scene):
         self.chapter = ""  # the chapter whose levels are shown ("": Continue's)
         self._background: PlaneRenderer | None = None
         self._bg_state: AppState | None = None
+        self._age = 0.0  # seconds this menu has been up
         self.routes: Routes = {
             G.OpenLevel: self._on_OpenLevel,
             G.OpenLevelFile: self._on_OpenLevelFile,
@@ -319,17 +323,20 @@ class MenuScene(Scene):
 
     # ------------------------------------------------------------------ frame
     def update(self, dt: float) -> None:
+        self._age += dt
         if self.panels is not None and self.view is not None:
             self.panels.sync(self.state, self.view)
 
     def draw(self) -> None:
         """A fixed small network folding the window into pastel regions, with its creases."""
-        if not kernels_ready(self.app, "geometry"):
-            return  # on a first start the picture appears once its kernels are compiled
+        ready = kernels_ready(self.app, "geometry")
+        if not ready and self._age < TWIN_BACKGROUND_AFTER_S:
+            return  # the first frames do not wait for numba's import (the twins need it too)
         s = self.state
         w, h = s.layout.window
         if self._bg_state is None or self._bg_state.layout.window != (w, h):
-            self._bg_state = _background_state((w, h))
+            # on a first start the region kernels still compile: their twins make the picture
+            self._bg_state = _background_state((w, h), ready)
         if self._background is None:
             from sandbox.render.plane_view import PlaneRenderer
 
@@ -345,8 +352,9 @@ class MenuScene(Scene):
         return (s.toast.text, s.toast.kind, s.scale, repr(s.layout)) if shown else ()
 
 
-def _background_state(window: tuple[int, int]) -> AppState:
-    """A private state for the menu's background picture (never the app's state)."""
+def _background_state(window: tuple[int, int], kernels: bool = True) -> AppState:
+    """A private state for the menu's background picture (never the app's state); without
+    `kernels` its partition comes from the region kernels' plain-Python twins."""
     w, h = window
     bg = AppState()
     bg.layout = Layout(window=(w, h), plane=(0, 0, w, h))
@@ -362,7 +370,11 @@ def _background_state(window: tuple[int, int]) -> AppState:
     bg.session.show_network(net)
     bg.views = {View.REGIONS, View.CREASES}
     x0, y0, x1, y1 = bg.camera.world_bounds()
-    bg.partition = bg.session.partition((x0, x1, y0, y1))
+    bounds = (x0, x1, y0, y1)
+    from sandbox.geometry.twin_regions import twin_regions
+
+    twin = None if kernels else twin_regions(net, bounds)
+    bg.partition = twin if twin is not None else bg.session.partition(bounds)
     return bg
 
 

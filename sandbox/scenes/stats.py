@@ -146,9 +146,9 @@ class StatsController(Controller):
     def _margins(self):
         """The margins of the points for the current weights (None for pictures)."""
         s = self.state
-        if s.task is not Task.CLASSIFICATION or s.net is None:
-            return None
         session = self.session
+        if s.task is not Task.CLASSIFICATION or s.net is None or session.geometry_pending:
+            return None  # (pending: the region kernels still compile, first start)
         pts = s.points
         X, y = np.array(pts.X), np.array(pts.y)  # copies: the worker may read them later
         snap = session.snapshot()
@@ -171,8 +171,8 @@ class StatsController(Controller):
         if tl is not None and len(tl) and st.track.last_step() > tl.last_step:
             st.track.truncate(tl.last_step)  # resumed from the past: later records go
         part = s.partition
-        if part is None or part.too_many:
-            st.region = None
+        if part is None or part.too_many or session.geometry_pending:
+            st.region = None  # (pending: the twins' regions are drawn, not counted yet)
             return
         pts = s.points
         shape = session.derive("data_shape", lambda: data_shape(np.asarray(pts.X)), reads=("data",))

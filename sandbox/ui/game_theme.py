@@ -283,12 +283,16 @@ def scaled_blocks(scale: float) -> Theme:
     return blocks
 
 
-def ensure_theme(manager: pygame_gui.UIManager, scale: float) -> None:
-    """Add the game's blocks to `manager`'s theme at `scale` (once per manager and scale)."""
+def ensure_theme(manager: pygame_gui.UIManager, scale: float, markup: bool = True) -> None:
+    """Add the game's blocks to `manager`'s theme at `scale` (once per manager and scale), and
+    with `markup` load the fonts of the level texts' markup (28 fonts: the start menu, which
+    shows no markup, leaves them to the first level, and its first frame comes sooner)."""
     key = round(float(scale), 3)
-    if getattr(manager, "_neural_origami_game_theme", None) == key:
+    if getattr(manager, "_neural_origami_game_theme", None) != key:
+        manager.get_theme().load_theme(scaled_blocks(scale))
+        manager._neural_origami_game_theme = key
+    if not markup or getattr(manager, "_neural_origami_markup_fonts", None) == key:
         return
-    manager.get_theme().load_theme(scaled_blocks(scale))
     fonts = []
     for size in MARKUP_FONT_SIZES:
         px = max(6, round(size * scale))
@@ -298,4 +302,4 @@ def ensure_theme(manager: pygame_gui.UIManager, scale: float) -> None:
         # fonts the sandbox theme loaded already are reported, harmlessly
         warnings.simplefilter("ignore", UserWarning)
         manager.preload_fonts(fonts)
-    manager._neural_origami_game_theme = key
+    manager._neural_origami_markup_fonts = key

@@ -206,7 +206,7 @@ class MenuPanels(ChapterMenu, PanelBase):
         self.clear()
         self.scale = state.scale
         self._key = self._key_for(state, view)
-        ensure_theme(self.manager, self.scale)
+        ensure_theme(self.manager, self.scale, markup=False)
         w, h = state.layout.window
         s = self.s
         margin = s(36)
