@@ -1,8 +1,10 @@
-"""Scratch arrays of the layer pass (_kernels._layer_pass), kept per thread between calls.
+"""What the layer pass (_kernels._layer_pass) needs besides its inputs, kept per thread.
 
-`_kernels.run_layer` is a plain Python driver around the pass, so each array it makes costs a
-call; the pass's work arrays depend only on the layer's sizes and are made once per thread (a
-layer cut on two threads uses two sets). Also the buffer growth of the driver, in numpy.
+`_kernels.run_layer` is a plain Python driver around the pass, so every array it makes and
+every number it reads from an array costs a Python call. The layer's sizes, its activation's
+piece adds and the pass's work arrays depend only on the layer's shape and activation: `_plan`
+makes them once per thread (a layer cut on two threads uses two sets). Also the driver's buffer
+growth, in numpy.
 """
 
 from __future__ import annotations
