@@ -76,7 +76,8 @@ def test_the_sandbox_opens_at_once_and_trains_once_its_kernels_are_in(
         menu = d.app.scene
         menu._age = 1.0  # noqa: SLF001
         d.send([], frames=1)
-        assert menu._bg_state.partition.twin and len(menu._bg_state.partition) > 5  # noqa: SLF001
+        picture = menu._background.state.partition  # noqa: SLF001
+        assert picture.twin and len(picture) > 5
         d.app.scene.apply(G.OpenSandbox())
         d.send([], frames=2)
         assert d.app.scene.name == "sandbox"  # no loading screen in between

@@ -12,14 +12,13 @@ menu carries on with fresh progress.
 options), or the free sandbox (sandbox/scenes/free_sandbox.py).
 
 The menu's module imports nothing that loads numba (tests/test_startup_imports.py): the level and
-sandbox screens, and the renderer of the background (which needs the geometry kernels, or on a
-first start their plain-Python twins, a second after the menu is up), are imported when they
-are first opened or drawn, so the first menu frame does not wait for numba.
+sandbox screens, and the background picture (sandbox/scenes/menu_background.py: the geometry
+kernels, or on a first start their plain-Python twins a second after the menu is up), are
+imported when they are first opened or drawn, so the first menu frame does not wait for numba.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -33,11 +32,10 @@ from sandbox.cli import is_level_path, resolve_level_id
 from sandbox.experiments import EXPERIMENTS, experiment
 from sandbox.io.files import stamped
 from sandbox.levels import MORE_LEVELS, YOUR_LEVELS, plain_text
-from sandbox.render.camera import View2D
 from sandbox.scenes.base import Routes, Scene
 from sandbox.scenes.game import SETTING_UI_SCALE, Game
 from sandbox.scenes.loading import kernels_ready, open_when_ready
-from sandbox.state import AppState, Layout, Toast
+from sandbox.state import Layout, Toast
 from sandbox.ui import hud
 from sandbox.ui.menu_chapters import ChapterInfo
 from sandbox.ui.menu_panels import (
@@ -48,18 +46,16 @@ from sandbox.ui.menu_panels import (
     MenuView,
     menu_scale,
 )
-from sandbox.vocab import UI_SCALE_RANGE, View
+from sandbox.vocab import UI_SCALE_RANGE
 
 if TYPE_CHECKING:
     from sandbox.app import App
     from sandbox.config import AppConfig
     from sandbox.levels import Level
-    from sandbox.render.plane_view import PlaneRenderer
+    from sandbox.scenes.menu_background import MenuBackground
 
 MESSAGE_SECONDS = 12.0
 CHAPTER_PART = 6  # levels of a chapter shown at once: all of them fit 800x600
-BACKGROUND_SIZES = [2, 5, 5, 3]
-BACKGROUND_SEED = 7
 # a first start draws the background from the region kernels' twins after this long
 TWIN_BACKGROUND_AFTER_S = 1.0
 
@@ -80,8 +76,7 @@ class MenuScene(Scene):
         self.view: MenuView | None = None
         self.settings_open = False
         self.chapter = ""  # the chapter whose levels are shown ("": Continue's)
-        self._background: PlaneRenderer | None = None
-        self._bg_state: AppState | None = None
+        self._background: MenuBackground | None = None
         self._age = 0.0  # seconds this menu has been up
         self.routes: Routes = {
             G.OpenLevel: self._on_OpenLevel,
@@ -332,16 +327,12 @@ class MenuScene(Scene):
         ready = kernels_ready(self.app, "geometry")
         if not ready and self._age < TWIN_BACKGROUND_AFTER_S:
             return  # the first frames do not wait for numba's import (the twins need it too)
-        s = self.state
-        w, h = s.layout.window
-        if self._bg_state is None or self._bg_state.layout.window != (w, h):
-            # on a first start the region kernels still compile: their twins make the picture
-            self._bg_state = _background_state((w, h), ready)
         if self._background is None:
-            from sandbox.render.plane_view import PlaneRenderer
+            from sandbox.scenes.menu_background import MenuBackground
 
-            self._background = PlaneRenderer(self.app.renderer)
-        self._background.draw(self._bg_state)
+            self._background = MenuBackground(self.app.renderer)
+        # on a first start the region kernels still compile: their twins make the picture
+        self._background.draw(self.state.layout.window, ready)
 
     def draw_overlay(self, surface: pygame.Surface) -> None:
         hud.draw_toast(surface, self.state, self.state.scale)
@@ -350,32 +341,6 @@ class MenuScene(Scene):
         s = self.state
         shown = s.toast is not None and s.time <= s.toast.until
         return (s.toast.text, s.toast.kind, s.scale, repr(s.layout)) if shown else ()
-
-
-def _background_state(window: tuple[int, int], kernels: bool = True) -> AppState:
-    """A private state for the menu's background picture (never the app's state); without
-    `kernels` its partition comes from the region kernels' plain-Python twins."""
-    w, h = window
-    bg = AppState()
-    bg.layout = Layout(window=(w, h), plane=(0, 0, w, h))
-    bg.camera = View2D((0.0, 0.0), 0.55, max(1, w), max(1, h))
-    from sandbox.nn import MLP
-
-    net = MLP(BACKGROUND_SIZES, seed=BACKGROUND_SEED)
-    # spread the first-layer creases over the window so the folds fill it
-    W, b = net.layers[0]
-    angles = np.linspace(0.0, math.pi, W.shape[0], endpoint=False) + 0.3
-    W[:, 0], W[:, 1] = np.cos(angles), np.sin(angles)
-    b[:] = np.linspace(-4.0, 4.0, W.shape[0])
-    bg.session.show_network(net)
-    bg.views = {View.REGIONS, View.CREASES}
-    x0, y0, x1, y1 = bg.camera.world_bounds()
-    bounds = (x0, x1, y0, y1)
-    from sandbox.geometry.twin_regions import twin_regions
-
-    twin = None if kernels else twin_regions(net, bounds)
-    bg.partition = twin if twin is not None else bg.session.partition(bounds)
-    return bg
 
 
 def chapter_infos(game: Game, cards: dict[str, CardInfo]) -> tuple[ChapterInfo, ...]:
