@@ -191,6 +191,7 @@ class KernelWarmer:
         self._changed = threading.Condition(self._lock)
         self.started_at = time.perf_counter()
         self.in_process = False
+        self.cold = True  # set by start()
         self.marker = cache_marker()  # read once: the sources may change while this one runs
         self._idle_first = 0.0
         self._shown = threading.Event()  # the app's first frame is on screen
@@ -205,8 +206,11 @@ class KernelWarmer:
         the first frames of a scene that needs no kernels come first, however slow the machine."""
         warmer = cls()
         warmer._idle_first = max(0.0, float(idle_first))
+        # cold: numba's cache was not known to be filled, so the kernels compile (tens of
+        # seconds on a first start) rather than load from it (about a second)
+        warmer.cold = not warmer.marker.exists()
         if in_process is None:
-            in_process = warmer.marker.exists()
+            in_process = not warmer.cold
         warmer.in_process = bool(in_process)
         for name in warmer._groups:
             if warmer.in_process or not warmer._spawn(name):

@@ -137,6 +137,10 @@ class Session:
         # from the kernels' plain-Python twins (or are placeholders that say so, for networks
         # too big for them), and nothing here calls a region kernel
         self.geometry_pending = ""
+        # while pending, whether the twins make the partitions: only while the kernels compile
+        # (tens of seconds); loading them from numba's cache takes about a second, and the
+        # twins would only slow it down
+        self.geometry_twins = True
         # the same for the training kernel: meanwhile steps run in its numpy twin (the same
         # steps, slower; Trainer.numpy_steps)
         self.training_pending = ""
@@ -400,6 +404,8 @@ class Session:
         one (module docstring)."""
         name = "partition" if upto_layer is None else "layer_partition"
         if self.geometry_pending:
+            if not self.geometry_twins:
+                return _pending_partition(self.net, bounds, upto_layer, self.geometry_pending)
             return self._twin_partition(name, bounds, upto_layer)
         if self.background_above is None:
             return self.derive(name, self._partition, bounds, upto_layer)

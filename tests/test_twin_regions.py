@@ -9,9 +9,11 @@ import pytest
 import sandbox.geometry._drawing_kernels as GD
 import sandbox.geometry._kernels as GK
 import sandbox.geometry.colors as colors
+import sandbox.session as session_module
 from sandbox.geometry import linear_regions
 from sandbox.geometry.twin_regions import TWIN_MAX_NEURONS, twin_regions
 from sandbox.nn import MLP
+from sandbox.session import Session
 
 BOUNDS = (-4.0, 4.0, -3.0, 3.0)
 
@@ -70,3 +72,22 @@ def test_too_big_for_the_twins_says_none_and_smooth_needs_no_twin():
     assert twin_regions(big, BOUNDS, upto_layer=1) is not None
     smooth = twin_regions(MLP([2, 6, 6, 2], seed=0, activation="tanh"), BOUNDS)
     assert smooth.smooth and smooth.too_many and len(smooth.boundary) > 0
+
+
+def test_the_session_uses_the_twins_only_while_the_kernels_compile(monkeypatch):
+    session = Session()
+    session.show_network(MLP([2, 6, 6, 2], seed=1))
+    session.geometry_pending = "preparing the exact regions"
+    monkeypatch.setattr(session_module, "bounded_regions", _boom)
+    # loading a filled cache (about a second): a placeholder that says why, no worker
+    session.geometry_twins = False
+    part = session.partition(BOUNDS)
+    assert part.too_many and part.message == session.geometry_pending
+    assert session.worker is None
+    # compiling (a first start): the twins' partition, made on the worker
+    session.geometry_twins = True
+    assert session.partition(BOUNDS).too_many  # none finished yet
+    assert session.wait_for_geometry(30)
+    part = session.partition(BOUNDS)
+    assert part.twin and len(part) == len(linear_regions(session.net, BOUNDS))
+    session.worker.close()

@@ -49,6 +49,13 @@ def kernels_ready(app: App, group: str | None = None) -> bool:
     return warmer is None or warmer.ready(SANDBOX, group)
 
 
+def kernels_compiling(app: App) -> bool:
+    """Whether this start compiles the kernels (a first start: tens of seconds) rather than
+    loading them from numba's cache (about a second). False without a warmer."""
+    warmer = getattr(app, "kernels", None)
+    return warmer is not None and warmer.cold
+
+
 def open_when_ready(app: App, factory: Callable[[], Scene]) -> Scene:
     """The scene `factory` makes, at once when the kernels it needs are ready, else the loading
     screen that makes it when they are. Without a warmer (tests that skip loading) at once."""

@@ -44,7 +44,7 @@ from sandbox.scenes.exchange import Exchange
 from sandbox.scenes.inspector import InspectorController
 from sandbox.scenes.level_files import LevelFiles
 from sandbox.scenes.level_writer import LevelWriter
-from sandbox.scenes.loading import kernels_ready
+from sandbox.scenes.loading import kernels_compiling, kernels_ready
 from sandbox.scenes.model import DEFAULT_POINTS, ModelController, preset_list
 from sandbox.scenes.plane import DEFAULT_ZOOM, PlaneController
 from sandbox.scenes.probe import ProbeController
@@ -356,11 +356,13 @@ class SandboxScene(Scene):
 
     def follow_kernels(self) -> None:
         """On a first start the screen opens while the kernels still compile: until they are
-        loaded the session computes no exact geometry and takes no training step, and says
-        why (Session.geometry_pending, training_pending)."""
+        loaded the session calls no region kernel (the kernels' plain-Python twins make the
+        partitions while they compile) and takes no numba training step, and says why
+        (Session.geometry_pending, geometry_twins, training_pending)."""
         session = self.state.session
         ready = kernels_ready(self.app, "geometry")
         session.geometry_pending = "" if ready else PREPARING_REGIONS
+        session.geometry_twins = kernels_compiling(self.app)
         ready = kernels_ready(self.app, "training")
         session.training_pending = "" if ready else PREPARING_TRAINING
 
