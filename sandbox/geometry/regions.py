@@ -35,7 +35,7 @@ from ._cutting import (
     default_threads,
     give_back,
 )
-from .colors import pattern_hashes, region_colors
+from .colors import hash_colors, pattern_hashes
 from .sampled import sampled_boundary
 
 Bounds = tuple[float, float, float, float]
@@ -112,7 +112,7 @@ class RegionMesh:
         self._p = p
         self.vertices = p.vertices
         maps = p.output_maps if p.output_maps is not None else p.feature_maps
-        tri, reg, vals = D.mesh_kernel(p.offsets, p.vertices, maps, len(p))
+        tri, reg, vals = p.mesh_arrays(maps)
         self.triangles = tri
         self.region = reg
         if p.output_maps is not None:
@@ -129,7 +129,7 @@ class RegionMesh:
     def features(self) -> np.ndarray:
         if self._features is None:
             p = self._p
-            _, _, self._features = D.mesh_kernel(p.offsets, p.vertices, p.feature_maps, len(p))
+            self._features = p.mesh_arrays(p.feature_maps)[2]
         return self._features
 
     def __len__(self) -> int:
@@ -274,12 +274,17 @@ class Partition:
     @cached_property
     def region_colors(self) -> np.ndarray:
         """(R, 3) float32 pastel colour per region, stable per activation pattern."""
-        return region_colors(self.patterns)
+        return hash_colors(self.hashes)
 
     @cached_property
     def mesh(self) -> RegionMesh:
         """Fan-triangulated renderer form (also callable: `P.mesh()`)."""
         return RegionMesh(self)
+
+    def mesh_arrays(self, maps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The fan triangulation (triangles, region of each vertex) and the values of the
+        affine `maps` (R, m, 3) at every vertex."""
+        return D.mesh_kernel(self.offsets, self.vertices, maps, len(self))
 
     def logits(self, X: np.ndarray, region: np.ndarray) -> np.ndarray:
         """Output of the region maps at points X (N, 2) known to lie in regions `region` (N,)."""

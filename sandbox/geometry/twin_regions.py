@@ -18,39 +18,13 @@ import numpy as np
 
 from ..nn.activations import pieces as activation_pieces
 from ._cutting import EPS
-from .colors import hash_colors, pattern_hashes_numpy
+from .colors import pattern_hashes_numpy
 from .reference import boundary_reference, mesh_reference, partition_reference
 from .regions import Bounds, Creases, Partition, check_bounds, linear_regions
 
 # Beyond these the pure-Python twins take more than about half a second a partition.
 TWIN_MAX_NEURONS = 64
 TWIN_MAX_REGIONS = 4_000
-
-
-class TwinMesh:
-    """RegionMesh's fields for a TwinPartition, formed by mesh_reference (numpy)."""
-
-    def __init__(self, partition: TwinPartition) -> None:
-        p = partition
-        self._p = p
-        self.vertices = p.vertices
-        maps = p.output_maps if p.output_maps is not None else p.feature_maps
-        self.triangles, self.region, vals = mesh_reference(p.offsets, p.vertices, maps)
-        self.logits = vals if p.output_maps is not None else None
-        self._features = None if p.output_maps is not None else vals
-
-    def __call__(self) -> TwinMesh:
-        return self
-
-    @property
-    def features(self) -> np.ndarray:
-        if self._features is None:
-            p = self._p
-            self._features = mesh_reference(p.offsets, p.vertices, p.feature_maps)[2]
-        return self._features
-
-    def __len__(self) -> int:
-        return int(self.triangles.shape[0])
 
 
 class TwinPartition(Partition):
@@ -62,13 +36,8 @@ class TwinPartition(Partition):
     def hashes(self) -> np.ndarray:
         return pattern_hashes_numpy(self.patterns)
 
-    @cached_property
-    def region_colors(self) -> np.ndarray:
-        return hash_colors(self.hashes)
-
-    @cached_property
-    def mesh(self) -> TwinMesh:
-        return TwinMesh(self)
+    def mesh_arrays(self, maps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return mesh_reference(self.offsets, self.vertices, maps)
 
 
 def twin_regions(
