@@ -413,10 +413,10 @@ class Session:
 
     def _twin_partition(self, name: str, bounds: Bounds, upto_layer: int | None) -> Partition:
         """While the region kernels compile: the partition made by their plain-Python twins
-        (the same regions, geometry/twin_regions.py), always on the worker and, while the
-        weights move, at most every TWIN_HOLD_S and TWIN_HOLD_COSTS times its cost (the
-        compilers keep most of the cores); until
-        there is one, or for a network too big for the twins, a placeholder that says why."""
+        (the same regions, geometry/twin_regions.py). Always made on the worker and, while the
+        weights move, at most every TWIN_HOLD_S and every TWIN_HOLD_COSTS times its cost, so
+        the compilers keep most of the cores. Until there is one, and for a network too big
+        for the twins, a placeholder that says why."""
         key = self._key(("weights",), (bounds, upto_layer))
         self._take_finished(name)
         have = self.memo.current(name, key)
@@ -433,7 +433,7 @@ class Session:
                 self.worker.submit(name, key, job, snap)
         if have is None:
             have = slot.value if slot is not None else None
-        if have is None or have.too_many and not have.smooth:
+        if have is None or (have.too_many and not have.smooth):
             have = _pending_partition(self.net, bounds, upto_layer, self.geometry_pending)
         return have
 
