@@ -21,6 +21,20 @@ from gl_util import gl_session_fixture  # noqa: E402, F401
 
 APP_DEFAULTS = {"size": (1280, 800), "points": 200, "hidden": (8, 8)}
 
+# The longest test files, longest first (1.5-3 minutes of one worker each, measured with
+# --durations). With pytest-xdist's --dist loadfile each file runs whole on one worker, handed
+# out in collection order: a long file collected late kept the other worker idle at the end of
+# the run. These are collected first; the order within files and among the rest is kept.
+LONG_FILES = ("test_ui_fit.py", "test_monkey.py", "test_level_scene.py", "test_experiments.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        name = item.path.name
+        return LONG_FILES.index(name) if name in LONG_FILES else len(LONG_FILES)
+
+    items.sort(key=rank)  # stable
+
 
 @pytest.fixture
 def make_app(gl_session, tmp_path, monkeypatch, request):
