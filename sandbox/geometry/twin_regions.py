@@ -1,6 +1,6 @@
 """The exact partition made by the plain-Python twins, for the seconds before the kernels load.
 
-On a first start the numba region kernels compile for about twenty seconds. The twins in
+On a first start the numba region kernels compile for half a minute or so. The twins in
 reference.py (the tests' oracle: the same algorithm, the same arithmetic in the same order, so
 the same regions and creases to the bit) need no compiling, and a small network's partition
 takes them a fraction of a second. `twin_regions` builds a `Partition` from them, the same
