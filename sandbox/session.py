@@ -615,17 +615,19 @@ def _twin_job(net: MLP, bounds: Bounds, upto_layer: int | None, why: str) -> Par
     part = twin_regions(net, bounds, upto_layer)
     if part is None:
         return _pending_partition(net, bounds, upto_layer, why)
-    if not part.too_many:
-        part.mesh  # noqa: B018 - cached on first access
-        part.region_colors  # noqa: B018
-    return part
+    return _with_drawing_forms(part)
 
 
 def _partition_job(
     net: MLP, bounds: Bounds, upto_layer: int | None, threads: int | None
 ) -> Partition:
     """A partition with the parts every frame draws formed too (on the worker, off the frame)."""
-    part = bounded_regions(net, bounds, upto_layer, threads)
+    return _with_drawing_forms(bounded_regions(net, bounds, upto_layer, threads))
+
+
+def _with_drawing_forms(part: Partition) -> Partition:
+    """`part` with the forms every frame draws (mesh, colours) made, so a worker job makes them
+    off the frame."""
     if not part.too_many:
         part.mesh  # noqa: B018 - cached on first access
         part.region_colors  # noqa: B018
