@@ -127,3 +127,56 @@ def test_the_sandbox_opens_at_once_and_trains_once_its_kernels_are_in(
     assert not s.partition.too_many and np.isclose(
         s.partition.areas().sum(), np.prod(np.diff(np.reshape(s.partition.bounds, (2, 2))))
     )
+
+
+def test_a_level_opens_at_once_and_tells_its_region_goals_once_the_kernels_are_in(
+    make_app, monkeypatch, tmp_path
+):
+    import sandbox.levels.session as level_session
+    import sandbox.scenes.level_rules as level_rules
+
+    monkeypatch.setattr(KC, "cache_marker", lambda: tmp_path / "marker")  # cold: children
+    monkeypatch.setattr(KC.KernelWarmer, "child_command", staticmethod(lambda name: SLEEPER))
+    d = make_app(skip_loading=False, menu=True)
+    warmer = d.app.kernels
+    with monkeypatch.context() as m:
+        for module, name in (
+            (level_session, "linear_regions"), (level_session, "region_stats"),
+            (level_rules, "dead_neurons"), (level_rules, "copycat_neurons"),
+            (session_module, "bounded_regions"), (GK, "run_layer"), (colors, "_hash_kernel"),
+            (GD, "mesh_kernel"), (GD, "boundary_kernel"), (K, "train_steps"),
+            (K, "train_steps_relu"),
+        ):  # fmt: skip
+            m.setattr(module, name, _boom)
+        # a goal that needs no regions is told at once (level 1: the crease between A and B)
+        d.app.scene.apply(G.OpenLevel("01-one-crease"))
+        d.send([], frames=2)
+        assert d.app.scene.name == "level"  # no loading screen in between
+        st = d.app.scene.status
+        assert not st.waiting and st.goals == [False]
+        # a goal about regions waits for the kernels, and a Check meanwhile is no failed try
+        d.app.scene.apply(G.OpenMenu())
+        d.send([], frames=1)
+        d.app.scene.apply(G.SetUnlockAll(True))
+        d.app.scene.apply(G.OpenLevel("06-counting-regions"))
+        d.send([], frames=2)
+        scene = d.app.scene
+        st = scene.status
+        assert scene.name == "level" and st.waiting and not st.met
+        assert st.readouts == [level_rules.READOUT_WAITING]
+        scene.apply(G.CloseCard())
+        scene.apply(G.CheckGoals())
+        assert scene.live.failed_checks() == 0 and "regions are ready" in d.state.toast.text
+        d.send(key(pygame.K_SPACE), frames=3)  # Train: in the numpy twin
+        assert d.state.playing and d.state.trainer.numpy_steps and d.state.trainer.steps > 0
+    # the children finish: the next frames tell the goals with the kernels
+    warmer.stop()
+    with warmer._changed:  # noqa: SLF001
+        for g in warmer._groups.values():  # noqa: SLF001
+            g.done, g.finished = len(g.steps), True
+        warmer._changed.notify_all()  # noqa: SLF001
+    d.send([], frames=3)
+    st = d.app.scene.status
+    assert not st.waiting and st.readouts[0].startswith("regions: ")
+    regions = int(st.readouts[0].split()[1])
+    assert regions == len(d.app.scene.live._partition())  # noqa: SLF001

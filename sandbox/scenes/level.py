@@ -36,7 +36,10 @@ from sandbox.render.plane_view import PlaneRenderer
 from sandbox.scenes.base import Routes
 from sandbox.scenes.level_rules import (
     CARD_PASS_KEYS,
+    READOUT_WAITING,
     VIEW_NAMES,
+    WAITING_FOR_REGIONS,
+    GeometryPending,
     LiveLevel,
     control_for,
     crease_pair_status,
@@ -360,6 +363,9 @@ class LevelScene(SandboxScene):
     def _on_CheckGoals(self, a: G.CheckGoals) -> None:
         self._evaluate(force=True)
         st = self.status
+        if st.waiting:
+            self.say(WAITING_FOR_REGIONS, "info")
+            return  # not a failed check: nothing could be told yet
         if self.live.check():
             self._win(self.level.stars_for(self.live))
             return
@@ -554,6 +560,7 @@ class LevelScene(SandboxScene):
         s = self.state
         session = self.session
         net = self.trials.measured(s.net)  # the player's, while training's try is on the plane
+        self.live.geometry_pending = bool(session.geometry_pending)
         self.live.follow(net, s.points, self.steps, (session.weights_version, session.data_version))
         self.live.follow_reading(s.reading)
         if not math.isclose(self.live.prior_precision(), s.prior_precision):
@@ -564,11 +571,12 @@ class LevelScene(SandboxScene):
         s = self.state
         st = self.status
         session = self.session
+        force = force or (st.waiting and not session.geometry_pending)  # the kernels came in
         markers = tuple(sorted(st.markers.items()))
         rd = s.reading
         read = (rd.active, rd.pattern, rd.walked_from, rd.flipped, rd.neuron)
         args = (self.steps, st.laplace_on, s.prior_precision, markers, st.quiz_choice,
-                self.trials.key(), read)  # fmt: skip
+                self.trials.key(), read, bool(session.geometry_pending))  # fmt: skip
         reads = ("weights", "data")
         if not force and session.is_current("goals", *args, reads=reads):
             return
@@ -579,6 +587,12 @@ class LevelScene(SandboxScene):
         measured = session.derive("goals", self._measure, *args, reads=reads)
         cost = time.perf_counter() - t0
         self._eval_next = s.time + max(MIN_EVAL_INTERVAL, 8.0 * cost)
+        st.waiting = measured is None
+        if measured is None:  # the regions' kernels still compile: nothing is told yet
+            st.goals = [False] * len(self.level.goals)
+            st.met, st.stars = False, 0
+            st.readouts = [READOUT_WAITING] * len(self.level.readouts)
+            return
         if isinstance(measured, str):
             self.say(measured, "warn")
             return
@@ -597,18 +611,22 @@ class LevelScene(SandboxScene):
             st.best = stars
             self.say(f"Now {stars} of 3 stars!" if not error else error)
 
-    def _measure(self, *key: object) -> tuple | str:
+    def _measure(self, *key: object) -> tuple | str | None:
         """The goals met, whether the level is won, its stars, the readouts and the markers'
-        notes; or why the goals cannot be told."""
+        notes; or why the goals cannot be told; None while they need the regions' kernels."""
         self.follow_live()
         try:
             goals = self.level.goal_status(self.live)
             met = all(goals) if self.level.goal_mode == "all" else any(goals)
             stars = self.level.stars_for(self.live) if met else 0
+        except GeometryPending:
+            return None
         except (ValueError, ArithmeticError) as exc:
             return f"Could not measure the goals: {exc}"
         try:
             readouts, notes = self.live.readouts(), self.live.marker_notes()
+        except GeometryPending:
+            readouts, notes = [READOUT_WAITING] * len(self.level.readouts), {}
         except (ValueError, ArithmeticError):
             readouts, notes = [], {}
         return goals, met, stars, readouts, notes
@@ -625,7 +643,7 @@ class LevelScene(SandboxScene):
         self.follow_live()
         try:
             due = [h.text for h in self.live.due_hints(self.elapsed)]
-        except (ValueError, ArithmeticError):
+        except (ValueError, ArithmeticError, GeometryPending):
             return
         finally:  # conditions can cost milliseconds (regions): look less often when they do
             cost = time.perf_counter() - t0
@@ -644,7 +662,7 @@ class LevelScene(SandboxScene):
 
     def _update_inspector(self) -> None:
         st = self.status
-        if not st.present("inspector"):
+        if not st.present("inspector") or self.session.geometry_pending:
             return
         rows = self.session.derive(
             "level_inspector",

@@ -5,7 +5,9 @@ An action class names the level control it belongs to (`Action.control`, sandbox
 `control_for` adds the two rules that depend on the action's content (the views, and stopping
 training, which is always allowed) and picks one of several controls ("inspector|neuron_sliders")
 that the level shows. `LiveLevel` points the core `LevelSession` at the app's network and
-points, so every goal is measured by the same code the headless solvers use.
+points, so every goal is measured by the same code the headless solvers use. On a first start
+the level opens while the region kernels still compile: until they are in, whatever needs the
+exact partition raises `GeometryPending`, and the screen waits to tell those goals.
 """
 
 from __future__ import annotations
@@ -39,6 +41,14 @@ VIEW_NAMES = {
 }
 
 
+class GeometryPending(Exception):
+    """A goal, hint or readout needs the exact partition, whose kernels still compile."""
+
+
+WAITING_FOR_REGIONS = "First start: the goals are checked once the regions are ready."
+READOUT_WAITING = "waiting for the regions (first start)"  # a readout that needs them
+
+
 class LiveLevel(LevelSession):
     """The level's goal metrics, measured on the app's live network and points.
 
@@ -49,6 +59,12 @@ class LiveLevel(LevelSession):
     def __init__(self, level: Level) -> None:
         super().__init__(level, enforce_controls=False)
         self._followed: tuple = ()
+        self.geometry_pending = False  # the region kernels still compile (a first start)
+
+    def _partition(self):
+        if self.geometry_pending:
+            raise GeometryPending(WAITING_FOR_REGIONS)
+        return super()._partition()
 
     def follow(self, net: MLP, points: PointSet, steps: int, version: tuple) -> None:
         """Measure `net` on `points` after `steps` steps; `version` says when they changed."""

@@ -2,10 +2,12 @@
 
 The app starts sandbox.kernel_cache's KernelWarmer when it opens (the kernels compile in child
 processes on a cold start, or load from numba's cache on a thread) and shows its first scene at
-once when that scene needs no kernels (the menu). `open_when_ready` opens a scene that trains or
-draws geometry (the sandbox, a level) directly when the warmer's "sandbox" stage is ready, and
-otherwise behind this screen, whose bar and label follow the warm-up live. The window stays
-usable meanwhile: it can be moved, resized or closed.
+once when that scene needs no kernels (the menu). The free sandbox and the levels open at once as
+well: they work with the kernels' twins until the kernels are in (SandboxScene.follow_kernels,
+LiveLevel). `open_when_ready` opens any other scene that trains or draws geometry (an
+experiment, the first scene of a command line) directly when the warmer's "sandbox" stage is
+ready, and otherwise behind this screen, whose bar and label follow the warm-up live. The window
+stays usable meanwhile: it can be moved, resized or closed.
 """
 
 from __future__ import annotations

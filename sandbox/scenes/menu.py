@@ -397,9 +397,11 @@ def level_scene(app: App, game: Game, level: Level, config: AppConfig) -> Scene:
 
 
 def open_level(app: App, game: Game, level: Level, config: AppConfig) -> Scene:
-    """The scene a screen switches to for playing `level`: the level, or the loading screen
-    while the kernels it needs compile."""
-    return open_when_ready(app, lambda: level_scene(app, game, level, config))
+    """The scene a screen switches to for playing `level`, at once: on a first start it opens
+    while the kernels compile, as the free sandbox does (training runs in the kernel's numpy
+    twin, the plane draws the regions' plain-Python twins, and the goals that need the exact
+    regions wait for their kernels: LevelScene)."""
+    return level_scene(app, game, level, config)
 
 
 # ----------------------------------------------------------------------------- the first screen

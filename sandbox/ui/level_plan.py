@@ -124,6 +124,7 @@ class LevelStatus(Tracked):
     goals: list[bool] = field(default_factory=list)
     met: bool = False
     stars: int = 0  # stars the current state earns (0 while the goal is not met)
+    waiting: bool = False  # the goals need the regions, whose kernels still compile
     best: int = 0  # best stars saved for this level
     won: bool = False
     explicit_check: bool = False
