@@ -42,6 +42,7 @@ from sandbox.scenes.level_rules import (
     GeometryPending,
     LiveLevel,
     control_for,
+    count_steps,
     crease_pair_status,
     crease_pairs,
     explicit_check,
@@ -363,9 +364,8 @@ class LevelScene(SandboxScene):
     def _on_CheckGoals(self, a: G.CheckGoals) -> None:
         self._evaluate(force=True)
         st = self.status
-        if st.waiting:
-            self.say(WAITING_FOR_REGIONS, "info")
-            return  # not a failed check: nothing could be told yet
+        if st.waiting:  # not a failed check: nothing could be told yet
+            return self.say(WAITING_FOR_REGIONS, "info")
         if self.live.check():
             self._win(self.level.stars_for(self.live))
             return
@@ -541,16 +541,7 @@ class LevelScene(SandboxScene):
 
     def _count_steps(self) -> None:
         """Training steps since the level started, across resets and new trainers."""
-        trainer = self.state.trainer
-        now = int(getattr(trainer, "steps", 0))
-        ref_id, ref = self._step_ref
-        if ref_id != id(trainer):
-            ref = 0
-        if now >= ref:
-            self.steps += now - ref
-        else:
-            self.steps += now
-        self._step_ref = (id(trainer), now)
+        self.steps, self._step_ref = count_steps(self.steps, self._step_ref, self.state.trainer)
 
     def refresh_goals(self) -> None:
         self._evaluate(force=True)
@@ -589,8 +580,7 @@ class LevelScene(SandboxScene):
         self._eval_next = s.time + max(MIN_EVAL_INTERVAL, 8.0 * cost)
         st.waiting = measured is None
         if measured is None:  # the regions' kernels still compile: nothing is told yet
-            st.goals = [False] * len(self.level.goals)
-            st.met, st.stars = False, 0
+            st.goals, st.met, st.stars = [False] * len(self.level.goals), False, 0
             st.readouts = [READOUT_WAITING] * len(self.level.readouts)
             return
         if isinstance(measured, str):
@@ -676,13 +666,10 @@ class LevelScene(SandboxScene):
             st.inspector = rows
 
     def _update_pairs(self) -> None:
-        st = self.status
-        if not self._pairs:
-            return
-        markers = tuple(sorted(st.markers.items()))
-        st.pairs = self.session.derive(
-            "crease_pairs", crease_pair_status, self.state.net, self._pairs, markers
-        )
+        if self._pairs:
+            markers, net = tuple(sorted(self.status.markers.items())), self.state.net
+            self.status.pairs = self.session.derive(
+                "crease_pairs", crease_pair_status, net, self._pairs, markers)  # fmt: skip
 
     # ------------------------------------------------------------------ drawing
     def draw_underlay(self, surface: pygame.Surface) -> None:

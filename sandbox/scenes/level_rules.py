@@ -83,6 +83,18 @@ class LiveLevel(LevelSession):
         self.reading.lit = rd.neuron
 
 
+def count_steps(total: int, ref: tuple[int, int], trainer: object) -> tuple[int, tuple[int, int]]:
+    """A level's training steps `total` brought up to date with `trainer`'s count, across resets
+    and new trainers; `ref` is (id of the trainer, its count) when last counted. Returns the new
+    total and reference."""
+    now = int(getattr(trainer, "steps", 0))
+    ref_id, last = ref
+    if ref_id != id(trainer):
+        last = 0
+    total += now - last if now >= last else now
+    return total, (id(trainer), now)
+
+
 def level_policy(level: Level) -> dict[str, str]:
     return {c.value: level.control(c).value for c in level.controls}
 
