@@ -50,12 +50,26 @@ class GateWorker(Worker):
         super().submit(name, key, held, source)
 
 
+def _first_start(make_app, monkeypatch, tmp_path):
+    """The app at its start menu, its numba cache cold and its compilers never finishing."""
+    monkeypatch.setattr(KC, "cache_marker", lambda: tmp_path / "marker")  # cold: children
+    monkeypatch.setattr(KC.KernelWarmer, "child_command", staticmethod(lambda name: SLEEPER))
+    return make_app(skip_loading=False, menu=True)
+
+
+def _compiled(warmer) -> None:
+    """The children finish: every kernel is in."""
+    warmer.stop()
+    with warmer._changed:  # noqa: SLF001
+        for g in warmer._groups.values():  # noqa: SLF001
+            g.done, g.finished = len(g.steps), True
+        warmer._changed.notify_all()  # noqa: SLF001
+
+
 def test_the_sandbox_opens_at_once_and_trains_once_its_kernels_are_in(
     make_app, monkeypatch, tmp_path
 ):
-    monkeypatch.setattr(KC, "cache_marker", lambda: tmp_path / "marker")  # cold: children
-    monkeypatch.setattr(KC.KernelWarmer, "child_command", staticmethod(lambda name: SLEEPER))
-    d = make_app(skip_loading=False, menu=True)
+    d = _first_start(make_app, monkeypatch, tmp_path)
     warmer = d.app.kernels
     assert not warmer.ready(KC.SANDBOX, "training") and not warmer.ready(KC.SANDBOX, "geometry")
     # while compiling: no region kernel, no numba training kernel, yet training goes on and
@@ -114,11 +128,7 @@ def test_the_sandbox_opens_at_once_and_trains_once_its_kernels_are_in(
         assert s.trainer.numpy_steps  # training still in the twin: nothing was compiled here
 
     # the children finish: the next frames pick the kernels up
-    warmer.stop()
-    with warmer._changed:  # noqa: SLF001
-        for g in warmer._groups.values():  # noqa: SLF001
-            g.done, g.finished = len(g.steps), True
-        warmer._changed.notify_all()  # noqa: SLF001
+    _compiled(warmer)
     steps = s.trainer.steps
     d.send([], frames=3)
     s = d.state
@@ -135,9 +145,7 @@ def test_a_level_opens_at_once_and_tells_its_region_goals_once_the_kernels_are_i
     import sandbox.levels.session as level_session
     import sandbox.scenes.level_rules as level_rules
 
-    monkeypatch.setattr(KC, "cache_marker", lambda: tmp_path / "marker")  # cold: children
-    monkeypatch.setattr(KC.KernelWarmer, "child_command", staticmethod(lambda name: SLEEPER))
-    d = make_app(skip_loading=False, menu=True)
+    d = _first_start(make_app, monkeypatch, tmp_path)
     warmer = d.app.kernels
     with monkeypatch.context() as m:
         for module, name in (
@@ -170,11 +178,7 @@ def test_a_level_opens_at_once_and_tells_its_region_goals_once_the_kernels_are_i
         d.send(key(pygame.K_SPACE), frames=3)  # Train: in the numpy twin
         assert d.state.playing and d.state.trainer.numpy_steps and d.state.trainer.steps > 0
     # the children finish: the next frames tell the goals with the kernels
-    warmer.stop()
-    with warmer._changed:  # noqa: SLF001
-        for g in warmer._groups.values():  # noqa: SLF001
-            g.done, g.finished = len(g.steps), True
-        warmer._changed.notify_all()  # noqa: SLF001
+    _compiled(warmer)
     d.send([], frames=3)
     st = d.app.scene.status
     assert not st.waiting and st.readouts[0].startswith("regions: ")
