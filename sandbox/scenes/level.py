@@ -36,7 +36,6 @@ from sandbox.render.plane_view import PlaneRenderer
 from sandbox.scenes.base import Routes
 from sandbox.scenes.level_rules import (
     CARD_PASS_KEYS,
-    READOUT_WAITING,
     VIEW_NAMES,
     WAITING_FOR_REGIONS,
     GeometryPending,
@@ -49,6 +48,7 @@ from sandbox.scenes.level_rules import (
     inspector_rows,
     level_policy,
     refusal,
+    waiting_readouts,
 )
 from sandbox.scenes.level_trials import LevelTrials
 from sandbox.scenes.model import DEFAULT_POINTS, DEFAULT_PRESET, preset_list, training_setup
@@ -365,7 +365,8 @@ class LevelScene(SandboxScene):
         self._evaluate(force=True)
         st = self.status
         if st.waiting:  # not a failed check: nothing could be told yet
-            return self.say(WAITING_FOR_REGIONS, "info")
+            self.say(WAITING_FOR_REGIONS, "info")
+            return
         if self.live.check():
             self._win(self.level.stars_for(self.live))
             return
@@ -581,7 +582,7 @@ class LevelScene(SandboxScene):
         st.waiting = measured is None
         if measured is None:  # the regions' kernels still compile: nothing is told yet
             st.goals, st.met, st.stars = [False] * len(self.level.goals), False, 0
-            st.readouts = [READOUT_WAITING] * len(self.level.readouts)
+            st.readouts = waiting_readouts(self.level)
             return
         if isinstance(measured, str):
             self.say(measured, "warn")
@@ -616,7 +617,7 @@ class LevelScene(SandboxScene):
         try:
             readouts, notes = self.live.readouts(), self.live.marker_notes()
         except GeometryPending:
-            readouts, notes = [READOUT_WAITING] * len(self.level.readouts), {}
+            readouts, notes = waiting_readouts(self.level), {}
         except (ValueError, ArithmeticError):
             readouts, notes = [], {}
         return goals, met, stars, readouts, notes

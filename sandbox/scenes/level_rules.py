@@ -49,6 +49,11 @@ WAITING_FOR_REGIONS = "First start: the goals are checked once the regions are r
 READOUT_WAITING = "waiting for the regions (first start)"  # a readout that needs them
 
 
+def waiting_readouts(level: Level) -> list[str]:
+    """The level's readouts while the regions' kernels still compile."""
+    return [READOUT_WAITING] * len(level.readouts)
+
+
 class LiveLevel(LevelSession):
     """The level's goal metrics, measured on the app's live network and points.
 
