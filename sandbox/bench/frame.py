@@ -8,8 +8,9 @@
 - `all`: the same with every view on: the 3D folded paper, the ray probe, the inspector and
   the timeline beside the plane, regions, creases, boundary and the Laplace split view;
 - `big`: a [2, 64, 64, 64, 64, 2] network training with regions on, as a new user would try;
-- `picture`: the blog's [2, 500, 1] fitting the bundled disk picture at batch 256 (too many
-  regions: the sampled field and the first layer's 500 creases);
+- `picture`: the blog's [2, 500, 1] fitting the bundled disk picture at 128 x 128 (16,384
+  pixels) at batch 256 (too many regions: the sampled field and the first layer's 500 creases,
+  held between samples by sandbox.render.held_layer);
 
 and prints frames per second and where the time goes: training, geometry (the exact
 partition, Laplace and health, and the stage views' surface, probe and diagram), GL
@@ -35,7 +36,11 @@ SCENES = {
     "default": ((16, 16, 16), None, {}),
     "all": ((16, 16, 16), "field,regions,creases,boundary,split,3d,probe,inspector,timeline", {}),
     "big": ((64, 64, 64, 64), "field,regions,creases,boundary", {}),
-    "picture": ((500,), "field,creases,boundary", {"dataset": "image:disk", "batch_size": 256}),
+    "picture": (
+        (500,),
+        "field,creases,boundary",
+        {"dataset": "image:disk", "batch_size": 256, "resolution": 128},
+    ),
 }
 SIZES = ((800, 600), (1280, 800), (1920, 1080))
 

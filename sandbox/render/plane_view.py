@@ -27,6 +27,7 @@ from sandbox.render.camera import View2D
 from sandbox.render.field import FieldMode, FieldStyle
 from sandbox.render.field_grid import GRID_STEP, first_layer_segments, grid_mesh, picture_error
 from sandbox.render.gl import GL
+from sandbox.render.held_layer import HeldLayer
 from sandbox.render.inspector import activity_tint
 from sandbox.render.margin_palette import MARGIN_COLORS
 from sandbox.render.mesh import GLMesh
@@ -66,6 +67,13 @@ def margin_point_steps(state: AppState) -> np.ndarray | None:
     return steps
 
 
+def _style_key(style: FieldStyle) -> tuple:
+    """A FieldStyle as a hashable value (it holds an array)."""
+    background = tuple(np.asarray(style.background).tolist())
+    return (style.mode, style.regions, style.discretise, style.strength,
+            tuple(style.value_range), style.levels, background)  # fmt: skip
+
+
 def gl_rect(plane: tuple[int, int, int, int], window: tuple[int, int]) -> tuple[int, int, int, int]:
     """A top-left-origin rectangle as GL's bottom-left-origin (x, y, w, h)."""
     x, y, w, h = plane
@@ -96,9 +104,14 @@ class PlaneRenderer:
         self.split_sampled = False
         self.panes: tuple[Pane, ...] | list[Pane] = ()
         self.marks = RegionMarks()  # the region being read and its neighbours, outlined
+        # a wide network's sampled field and first-layer creases, repainted only when resampled
+        self.held = HeldLayer()
+        self.hold_sampled = True
+        self._sampled_creases_key: tuple | None = None
 
     def release(self) -> None:
         self.marks.delete()
+        self.held.delete()
         if self._split_mesh is not None:
             self._split_mesh.delete()
             self._split_mesh = None
@@ -323,7 +336,9 @@ class PlaneRenderer:
         GL.glScissor(*rect)
         GL.glEnable(GL.GL_SCISSOR_TEST)
         try:
-            if right is None:
+            if right is None and sampled and self.hold_sampled:
+                self._draw_held(state, main, rect, flags)
+            elif right is None:
                 self._draw_one(state, main, layer_part, flags)
             else:
                 self._draw_split(state, rect, main, right, flags)
@@ -343,6 +358,21 @@ class PlaneRenderer:
             return
         field = flags["field"] and (style.strength > 0 or style.mode is not FieldMode.OUTPUT)
         self._draw_scene(state, cam, style, {**flags, "field": field})
+
+    def _draw_held(self, state: AppState, style: FieldStyle, rect: tuple, flags: dict) -> None:
+        """A wide network's sampled field and first-layer creases from the held layer (painted
+        again only when resampled, restyled or resized), then the rest of the scene on top."""
+        cam = state.camera
+        field = flags["field"] and (style.strength > 0 or style.mode is not FieldMode.OUTPUT)
+        creases = flags["creases"] and self._sampled_creases_key is not None
+        key = (self._mesh_key, _style_key(style), field, creases, self._sampled_creases_key)
+        painted = {**flags, "field": field, "creases": creases, "boundary": False, "points": False}
+
+        def paint() -> None:
+            self.r.draw_scene(cam, style, **painted)
+
+        self.held.draw(key, rect, state.layout.window, paint)
+        self._draw_scene(state, cam, style, {**flags, "field": False, "creases": False})
 
     def _draw_scene(self, state: AppState, view: View2D, style: FieldStyle, flags: dict) -> None:
         """The renderer's scene, with grey points for pictures."""
@@ -482,6 +512,9 @@ class PlaneRenderer:
             rgba[3] = max(0.2, 0.95 * (64 / len(segments)) ** 0.5) if many else 0.95
             width = (0.9 * state.scale) if many else crease_width(1, state.scale, CREASE_WIDTH)
             self.r.creases.set(segments, rgba, width, origin=cam.center)
+            self._sampled_creases_key = (len(segments), float(rgba[3]), width)
+        else:
+            self._sampled_creases_key = None
         return True
 
     def _prepare_mlp(self, state: AppState) -> bool:

@@ -1,0 +1,86 @@
+"""A part of the plane drawn once into an offscreen texture and copied to the window each frame.
+
+The sampled field of a wide network (sandbox.render.field_grid) and its hundreds of first-layer
+creases change only a few times a second while training (plane_view.SAMPLE_HOLD_S), yet drawing
+them costs a software rasteriser 20-60 ms a frame: 500 thin window-long quads are the slowest
+thing llvmpipe draws. `HeldLayer` draws them into a `RenderTarget` when its key changes (new
+samples, another style or viewport) and otherwise copies that texture into the viewport with one
+framebuffer blit. The target is as large as the window and the passes run in the same viewport,
+scissor and order as on the window, after a clear to the frame's background: the rasteriser snaps
+vertices relative to the viewport's origin, so only the same placement gives the same pixels. The
+copy is then exactly what drawing them on the window gives (tests/test_held_layer.py compares).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+from . import palette
+from .gl import GL
+from .target import RenderTarget
+
+
+class HeldLayer:
+    """One held layer: `draw(key, rect, paint)` repaints only when `key` changed."""
+
+    def __init__(self) -> None:
+        self._target: RenderTarget | None = None
+        self.key: Hashable | None = None
+        self.repaints = 0  # how many times `paint` ran (tests, benchmarks)
+
+    def draw(
+        self,
+        key: Hashable,
+        rect: tuple[int, int, int, int],
+        window: tuple[int, int],
+        paint: Callable[[], None],
+    ) -> None:
+        """Copy the layer into the window's `rect` (GL's x, y, w, h; bottom-left origin), first
+        calling `paint()` into the offscreen target when `key` differs from the last one.
+        `paint` draws with the viewport and scissor on `rect`, as on the window. Leaves the
+        window's framebuffer bound with the viewport and scissor on `rect`."""
+        x, y, w, h = (int(v) for v in rect)
+        size = (max(1, int(window[0]), x + w), max(1, int(window[1]), y + h))
+        if w < 1 or h < 1:
+            return
+        if self._target is None:
+            self._target = RenderTarget(size)
+            self.key = None
+        elif self._target.size != size:
+            self._target.resize(size)
+            self.key = None
+        target = self._target
+        key = (key, x, y, w, h)
+        if key != self.key:
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target.fbo)
+            GL.glViewport(x, y, w, h)
+            GL.glScissor(x, y, w, h)
+            GL.glEnable(GL.GL_SCISSOR_TEST)
+            c = palette.BACKGROUND
+            GL.glClearColor(float(c[0]), float(c[1]), float(c[2]), 1.0)
+            GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
+            try:
+                paint()
+            finally:
+                GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
+                GL.glViewport(x, y, w, h)
+                GL.glScissor(x, y, w, h)
+                GL.glEnable(GL.GL_SCISSOR_TEST)
+            self.key = key
+            self.repaints += 1
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, target.fbo)
+        GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, 0)
+        GL.glBlitFramebuffer(
+            x, y, x + w, y + h, x, y, x + w, y + h, GL.GL_COLOR_BUFFER_BIT, GL.GL_NEAREST
+        )
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
+
+    def forget(self) -> None:
+        """Repaint at the next draw (the layer's content changed without its key)."""
+        self.key = None
+
+    def delete(self) -> None:
+        if self._target is not None:
+            self._target.delete()
+            self._target = None
+        self.key = None
