@@ -6,7 +6,10 @@ that sub-viewport with a camera of the plane's size. Uploads are keyed: the mesh
 when the partition object changes, region colours and Laplace coefficients when they are needed
 and changed, the points when the data or the view moved (positions are re-expressed around the
 view centre so float32 stays exact when zoomed far in). When the exact partition is over its
-budget the per-pixel network shader draws the field instead. In split view a smooth network's
+budget the per-pixel network shader draws the field instead; a network too wide for that shader
+gets its output sampled on a grid a few times a second, drawn with its first layer's creases
+into a held layer (sandbox.render.held_layer) that is copied to the window between samples. In
+split view a smooth network's
 Laplace pane is its own mesh of sampled probit logits (split.laplace_grid), since such a network
 has no regions for the closed forms.
 """
