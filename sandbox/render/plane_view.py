@@ -9,9 +9,8 @@ view centre so float32 stays exact when zoomed far in). When the exact partition
 budget the per-pixel network shader draws the field instead; a network too wide for that shader
 gets its output sampled on a grid a few times a second, drawn with its first layer's creases
 into a held layer (sandbox.render.held_layer) that is copied to the window between samples. In
-split view a smooth network's
-Laplace pane is its own mesh of sampled probit logits (split.laplace_grid), since such a network
-has no regions for the closed forms.
+split view a smooth network's Laplace pane is its own mesh of sampled probit logits
+(split.laplace_grid), since such a network has no regions for the closed forms.
 """
 
 from __future__ import annotations
