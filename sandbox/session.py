@@ -68,6 +68,15 @@ RECORD_COSTLY_WORK = 4_000_000
 RECORD_HOLD_S = 0.25
 LAG_MARK_S = 1.0  # a shown partition older than this is marked "updating regions"
 PARTITIONS = ("partition", "layer_partition")
+HEAVY_REGIONS = 5_000  # views of a partition this big are made on the worker from the first
+
+
+def heavy_partition(part: Partition | None) -> bool:
+    """A partition whose derived views (3D surface, statistics, neuron checks) cost more than
+    a frame from their first build: `derive_behind(..., heavy=True)`."""
+    return part is not None and not part.too_many and len(part) > HEAVY_REGIONS
+
+
 # while the region kernels compile, the twins' partition follows the weights this often at most
 TWIN_HOLD_S = 1.0
 TWIN_HOLD_COSTS = 5.0
@@ -483,12 +492,16 @@ class Session:
         reads: tuple[str, ...],
         source=None,
         hold: float = 0.0,
+        heavy: bool = False,
     ) -> T | None:
         """`derive` for a value that may cost more than a frame: once a build of `name` took
         longer than `background_above`, the next ones run on the geometry worker (`compute`
         must then read only copies, such as `source`, the snapshot it is made from) and the
         newest finished value is returned meanwhile (None before the first). `hold`: a value
-        younger than this many seconds is returned as it is (views that follow training)."""
+        younger than this many seconds is returned as it is (views that follow training).
+        `heavy`: known to be slow (a view of a big partition, `heavy_partition`), so every build
+        goes to the worker, the first too, whatever an earlier cheap build cost (the 3D surface
+        of 8 x 64's 67,000 regions stalled the window for 7 s, its copycat check for 23 s)."""
         key = self._key(reads, args)
         self._take_finished(name)
         have = self.memo.current(name, key)
@@ -499,10 +512,8 @@ class Session:
             return slot.value
         worker = self.worker
         busy = worker is not None and worker.busy(name)
-        if (
-            self.background_above is None
-            or slot is None
-            or (not busy and slot.cost < self.background_above)
+        if self.background_above is None or (
+            not heavy and (slot is None or (not busy and slot.cost < self.background_above))
         ):
             t0 = time.perf_counter()
             value = compute()
@@ -511,7 +522,7 @@ class Session:
         if worker is None:
             worker = self.worker = Worker()
         worker.submit(name, key, compute, source)
-        return slot.value
+        return slot.value if slot is not None else None
 
     def _take_finished(self, name: str) -> None:
         """Store the worker's newest result of `name`, unless a newer one is stored already."""

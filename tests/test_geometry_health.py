@@ -189,3 +189,26 @@ def test_one_hidden_layer_over_budget_is_still_exact(activation):
         assert list(d.in_window[:6]) == [True, False, True, False, False, True]
     else:  # hardtanh is flat below -1 and above 1: the values span 1.5 + b - 3 to 1.5 + b
         assert list(d.in_window[:6]) == [True, False, False, False, True, False]
+
+
+@pytest.mark.parametrize(
+    "kw", [{}, {"activation": "leaky_relu", "residual": True}, {"activation": "hardtanh"}]
+)
+def test_copycat_gradients_equal_the_regions_own_maps(kw):
+    """The input gradients the copycat check carries through the layers are the slopes of the
+    pre-activations, which are affine inside each region: checked by finite differences at
+    every region's centre, for each hidden layer."""
+    from sandbox.geometry.health import _preact_and_grad
+
+    net = MLP([2, 5, 5, 5, 2], seed=1, **kw)
+    for layer in (1, 2, 3):
+        P = linear_regions(net, SQUARE, upto_layer=layer)
+        centres = P.centroids()
+        z, g = _preact_and_grad(net, centres, layer)
+        assert g.shape == (len(P), net.sizes[layer], 2)
+        # finite differences inside each region (the maps are affine there)
+        h = 1e-7
+        zx, _ = _preact_and_grad(net, centres + [h, 0.0], layer)
+        zy, _ = _preact_and_grad(net, centres + [0.0, h], layer)
+        np.testing.assert_allclose(g[:, :, 0], (zx - z) / h, atol=1e-5)
+        np.testing.assert_allclose(g[:, :, 1], (zy - z) / h, atol=1e-5)

@@ -165,3 +165,38 @@ def test_costly_values_move_to_the_geometry_worker():
         assert s.derive_behind("x", lambda: 3, reads=("weights",)) == 2
     finally:
         s.worker.close()
+
+
+def test_heavy_values_go_to_the_worker_from_their_first_build():
+    """A view of a big partition never builds in the frame, not even its first time or after
+    a cheap value (a message) was stored under its name; the frame gets the last value meanwhile."""
+    import threading
+
+    from sandbox.session import Session
+
+    s = Session()
+    s.background_above = 1.0  # a cheap build would stay in the frame
+    frame = threading.get_ident()
+    built_in: list[int] = []
+
+    def job(value):
+        def build():
+            built_in.append(threading.get_ident())
+            return value
+
+        return build
+
+    try:
+        assert s.derive_behind("x", job(1), reads=("weights",), heavy=True) is None
+        assert s.wait_for_geometry(10)
+        assert s.derive_behind("x", job(1), reads=("weights",), heavy=True) == 1
+        s.weights_changed()
+        assert s.derive_behind("x", job(2), reads=("weights",)) == 2  # cheap: in the frame
+        s.weights_changed()
+        assert s.derive_behind("x", job(3), reads=("weights",), heavy=True) == 2  # meanwhile
+        assert s.wait_for_geometry(10)
+        assert s.derive_behind("x", job(3), reads=("weights",), heavy=True) == 3
+        assert built_in.count(frame) == 1  # only the cheap one was built in the frame
+        assert len(built_in) == 3
+    finally:
+        s.worker.close()

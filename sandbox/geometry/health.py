@@ -146,21 +146,29 @@ def dead_neurons(
 
 
 def _preact_and_grad(net, X: np.ndarray, layer: int) -> tuple[np.ndarray, np.ndarray]:
-    """Pre-activations (N, n) of a 1-based hidden layer and their input gradients (N, n, 2)."""
+    """Pre-activations (N, n) of a 1-based hidden layer and their input gradients (N, n, 2).
+
+    The gradients travel as two (N, k) arrays, d/dx and d/dy, so that each layer is two matrix
+    products (an einsum over the points took 22 s for 8 x 64's creases, this about 2 s)."""
     h = X
-    J = np.broadcast_to(np.eye(2), (X.shape[0], 2, 2))
+    gx = np.broadcast_to(np.array([1.0, 0.0]), (X.shape[0], 2))
+    gy = np.broadcast_to(np.array([0.0, 1.0]), (X.shape[0], 2))
     pc = activation_pieces(net.activation, net.negative_slope)
     slopes = np.asarray(pc.slopes)
     toffs = np.asarray(pc.offsets)
     for (W, b), res in zip(net.layers[: layer - 1], net.residual_layers, strict=False):
         z = h @ W.T + b
-        Jz = np.einsum("ik,nkc->nic", W, J)
         q = pc.piece(z)
-        h_new = z * slopes[q] + toffs[q]
-        J_new = Jz * slopes[q][:, :, None]
-        h, J = (h + h_new, J + J_new) if res else (h_new, J_new)
+        slope = slopes[q]
+        h_new = z * slope + toffs[q]
+        gx_new = (gx @ W.T) * slope
+        gy_new = (gy @ W.T) * slope
+        if res:
+            h, gx, gy = h + h_new, gx + gx_new, gy + gy_new
+        else:
+            h, gx, gy = h_new, gx_new, gy_new
     W, b = net.layers[layer - 1]
-    return h @ W.T + b, np.einsum("ik,nkc->nic", W, J)
+    return h @ W.T + b, np.stack([gx @ W.T, gy @ W.T], axis=2)
 
 
 def copycat_neurons(

@@ -23,7 +23,7 @@ from sandbox.nn.edits import NeuronWeights, rotate_neuron, set_neuron, translate
 from sandbox.render.camera import View2D
 from sandbox.render.inspector import NetworkDiagram, neuron_info
 from sandbox.scenes.base import Controller, Routes
-from sandbox.session import crease_line, first_layer_neuron
+from sandbox.session import crease_line, first_layer_neuron, heavy_partition
 from sandbox.ui.stage_layout import neuron_tray
 from sandbox.view_jobs import neuron_flags_job
 from sandbox.vocab import View
@@ -289,8 +289,9 @@ class InspectorController(Controller):
         # on the geometry worker once it takes longer than a frame (a resize, big networks)
         job = neuron_flags_job(self.session, bounds, s.partition)
         flags = self.session.derive_behind(
-            "neuron_flags", job, bounds, s.partition, reads=("weights", "data"), hold=hold
-        )
+            "neuron_flags", job, bounds, s.partition, reads=("weights", "data"), hold=hold,
+            heavy=heavy_partition(s.partition),
+        )  # fmt: skip
         n = int(sum(s.net.hidden_sizes))
         if flags is None or len(flags[0]) != n:  # none yet, or made for another network
             flags = (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))

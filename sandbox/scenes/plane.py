@@ -27,7 +27,7 @@ from sandbox.render.camera import View2D
 from sandbox.render.plane_view import PlaneRenderer
 from sandbox.render.split import split_panes
 from sandbox.scenes.base import Controller, Routes
-from sandbox.session import LAG_MARK_S, region_bound
+from sandbox.session import LAG_MARK_S, heavy_partition, region_bound
 from sandbox.state import GeometryStats, HoverInfo
 from sandbox.ui.input import InputMapper
 from sandbox.view_jobs import dead_neurons_job
@@ -352,7 +352,9 @@ class PlaneController(Controller):
         self._health_time = s.time
         # on the geometry worker once it takes longer than a frame (big networks, pictures)
         job = dead_neurons_job(session, *args)
-        names = session.derive_behind("dead_neurons", job, *args, reads=reads)
+        names = session.derive_behind(
+            "dead_neurons", job, *args, reads=reads, heavy=heavy_partition(s.partition)
+        )
         if names is not None:
             s.geometry = replace(s.geometry, dead=len(names), dead_names=tuple(names))
 

@@ -25,6 +25,7 @@ from sandbox.io.files import ensure, stamped
 from sandbox.io.stats_csv import write_margins, write_region_stats
 from sandbox.render.margin_palette import margin_steps
 from sandbox.scenes.base import Controller, Routes
+from sandbox.session import heavy_partition
 from sandbox.vocab import Task, View
 
 if TYPE_CHECKING:
@@ -184,8 +185,9 @@ class StatsController(Controller):
         self._stats_age = 0.0
         self._snapshots_seen = snapshots
         stats = session.derive_behind(
-            "region_stats", lambda: region_stats(part, shape, net), part, reads=("data",)
-        )
+            "region_stats", lambda: region_stats(part, shape, net), part, reads=("data",),
+            heavy=heavy_partition(part),
+        )  # fmt: skip
         st.region = stats
         fresh = session.is_current("region_stats", part, reads=("data",))
         if stats is None or tl is None or len(tl) == 0 or not fresh:

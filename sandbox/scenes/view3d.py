@@ -26,6 +26,7 @@ from sandbox.render.camera3d import (
     pick_surface,
 )
 from sandbox.scenes.base import Controller, Routes
+from sandbox.session import heavy_partition
 from sandbox.state import HoverInfo
 from sandbox.ui.theme import CLASS_NAMES
 from sandbox.view_jobs import surface_job
@@ -238,8 +239,9 @@ class View3DController(Controller):
         # on the geometry worker once it takes longer than a frame (every resize builds one)
         args = (kind, bounds, s.partition, la, neuron, plane)
         built = self.session.derive_behind(
-            "surface", self._build_job(*args), *args, reads=("weights", "data"), hold=hold
-        )
+            "surface", self._build_job(*args), *args, reads=("weights", "data"), hold=hold,
+            heavy=heavy_partition(s.partition),
+        )  # fmt: skip
         if built is None:  # the first one of a slow kind is still being made
             return
         if isinstance(built, str):
