@@ -81,8 +81,10 @@ class DynamicBuffer:
         self.id = int(GL.glGenBuffers(1))
         self.capacity = 0
         self.nbytes = 0
+        self.version = 0  # bumped by each update: what a held picture of it was painted from
 
     def update(self, data: np.ndarray) -> None:
+        self.version += 1
         data = np.ascontiguousarray(data)
         nbytes = int(data.nbytes)
         GL.glBindBuffer(self.target, self.id)
@@ -163,6 +165,7 @@ class InstanceBatch:
         self.buffer = DynamicBuffer(GL.GL_ARRAY_BUFFER)
         self.count = 0
         self.origin = (0.0, 0.0)
+        self._rows: np.ndarray | None = None  # the rows in the buffer (a clear keeps them there)
         GL.glBindVertexArray(self.vao)
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffer.id)
         for loc, size, offset in attribs:
@@ -172,11 +175,21 @@ class InstanceBatch:
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
 
     def _upload(self, data: np.ndarray) -> None:
-        self.buffer.update(data)
+        """Make `data` the live rows; rows equal to those in the buffer are not sent again
+        (views that set the same lines every frame keep their version, so stay held)."""
+        same = self._rows is not None and self._rows.shape == data.shape
+        if not (same and np.array_equal(self._rows, data)):
+            self.buffer.update(data)
+            self._rows = data
         self.count = len(data)
 
     def clear(self) -> None:
         self.count = 0
+
+    @property
+    def version(self) -> tuple[int, int]:
+        """Changes whenever what `draw` would show changes (new rows, or a clear)."""
+        return (self.buffer.version, self.count)
 
     def delete(self) -> None:
         self.buffer.delete()

@@ -167,6 +167,13 @@ class GLMesh:
         if self._laplace_source is not None and self._laplace_origin != self.origin:
             self._upload_laplace()
 
+    @property
+    def version(self) -> tuple:
+        """Changes whenever anything this mesh draws from changes (its buffers' uploads)."""
+        return (self.vertex_buffer.version, self.region_buffer.version,
+                self.index_buffer.version, self.region_colors.buffer.version,
+                self.laplace.buffer.version, self.has_region_colors, self.has_laplace)  # fmt: skip
+
     def set_region_colors(self, colors: np.ndarray) -> None:
         """(R, 3) or (R, 4) float colours in [0, 1], indexed by region id."""
         colors = np.asarray(colors, dtype=np.float32)

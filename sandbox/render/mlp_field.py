@@ -69,6 +69,7 @@ class MLPFieldPass:
         self._activation = 0
         self._slope = 0.0
         self._residual = [0] * MAX_LAYERS
+        self.version = 0  # bumped by set_network (held pictures of the field compare it)
 
     def set_network(
         self,
@@ -98,6 +99,7 @@ class MLPFieldPass:
         if not 1 <= k <= MAX_OUTPUTS:
             raise ValueError(f"the network has {k} outputs; allowed: 1 to {MAX_OUTPUTS}")
         self._layers = layers
+        self.version += 1
         self._uploaded_center = None
         self._activation = int(activation)
         self._slope = float(negative_slope)

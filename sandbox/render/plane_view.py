@@ -106,10 +106,11 @@ class PlaneRenderer:
         self.split_sampled = False
         self.panes: tuple[Pane, ...] | list[Pane] = ()
         self.marks = RegionMarks()  # the region being read and its neighbours, outlined
-        # a wide network's sampled field and first-layer creases, repainted only when resampled
+        # what lies under the points, held in a texture while it stays the same (a big
+        # partition redrawn on a software rasteriser costs hundreds of milliseconds a frame)
         self.held = HeldLayer()
-        self.hold_sampled = True
-        self._sampled_creases_key: tuple | None = None
+        self.hold = True
+        self._last_key: tuple | None = None
 
     def release(self) -> None:
         self.marks.delete()
@@ -338,57 +339,126 @@ class PlaneRenderer:
         GL.glScissor(*rect)
         GL.glEnable(GL.GL_SCISSOR_TEST)
         try:
-            if right is None and sampled and self.hold_sampled:
-                self._draw_held(state, main, rect, flags)
-            elif right is None:
-                self._draw_one(state, main, layer_part, flags)
+            key = self._content_key(state, rect, main, right, layer_part, flags)
+            if self.hold and key == self._last_key:
+                # nothing under the points changed since the last frame: copy it from the held
+                # layer (painted now if it holds something else), then the points and marks
+                under = {**flags, "points": False}
+                self.held.draw(
+                    key,
+                    rect,
+                    window,
+                    lambda: self._draw_panes(state, rect, main, right, layer_part, under, False),
+                )
+                self._draw_panes_top(state, rect, right is not None, flags)
             else:
-                self._draw_split(state, rect, main, right, flags)
+                self._draw_panes(state, rect, main, right, layer_part, flags, True)
+            self._last_key = key
         finally:
             GL.glDisable(GL.GL_SCISSOR_TEST)
             GL.glViewport(0, 0, int(window[0]), int(window[1]))
 
+    def _content_key(
+        self,
+        state: AppState,
+        rect: tuple,
+        main: FieldStyle,
+        right: FieldStyle | None,
+        layer_part: Partition | None,
+        flags: dict,
+    ) -> tuple:
+        """Everything the plane's passes under the points draw from: the versions of the GPU
+        data they read (each upload changes one), their styles, the view and the viewport. Two
+        frames with the same key draw the same pixels there."""
+        r = self.r
+        cam = state.camera
+        meshes = [r.mesh, r.creases, r.boundary, self._layer_mesh, self._split_mesh, r._mlp]
+        data = tuple((id(m), m.version) for m in meshes if m is not None)
+        styles = (_style_key(main), None if right is None else _style_key(right))
+        shown = tuple(sorted((k, v) for k, v in flags.items() if k != "points"))
+        view = (cam.center, cam.zoom, cam.width, cam.height)
+        window = tuple(state.layout.window)
+        return (data, styles, shown, view, tuple(rect), window, id(layer_part), self.split_sampled)
+
+    def _draw_panes(
+        self,
+        state: AppState,
+        rect: tuple,
+        main: FieldStyle,
+        right: FieldStyle | None,
+        layer_part: Partition | None,
+        flags: dict,
+        top: bool,
+    ) -> None:
+        """The plane's passes, in one view or the split view's two panes (`top`: the region
+        marks too, which the held layer leaves to be drawn over it)."""
+        if right is None:
+            self._draw_one(state, main, layer_part, flags, top)
+        else:
+            self._draw_split(state, rect, main, right, flags, top)
+
+    def _draw_panes_top(self, state: AppState, rect: tuple, split: bool, flags: dict) -> None:
+        """The points and region marks over a copy of the held layer, in each pane."""
+        if not split:
+            self._draw_top(state, state.camera, flags["points"])
+            return
+        x0, y0, _, _ = rect
+        self.panes = split_panes(state.camera)
+        for pane in self.panes:
+            vx, vy, vw, vh = pane.viewport
+            GL.glViewport(x0 + vx, y0 + vy, vw, vh)
+            GL.glScissor(x0 + vx, y0 + vy, vw, vh)
+            self._draw_top(state, pane.view, flags["points"])
+
     def _draw_one(
-        self, state: AppState, style: FieldStyle, layer_part: Partition | None, flags: dict
+        self,
+        state: AppState,
+        style: FieldStyle,
+        layer_part: Partition | None,
+        flags: dict,
+        top: bool = True,
     ) -> None:
         r = self.r
         cam = state.camera
         if style.mode is FieldMode.REGIONS and layer_part is not None and self._layer_mesh:
             with r.timed("field"):
                 r.field_pass.draw(cam, self._layer_mesh, style)
-            self._draw_scene(state, cam, style, {**flags, "field": False})
+            self._draw_scene(state, cam, style, {**flags, "field": False}, top)
             return
         field = flags["field"] and (style.strength > 0 or style.mode is not FieldMode.OUTPUT)
-        self._draw_scene(state, cam, style, {**flags, "field": field})
+        self._draw_scene(state, cam, style, {**flags, "field": field}, top)
 
-    def _draw_held(self, state: AppState, style: FieldStyle, rect: tuple, flags: dict) -> None:
-        """A wide network's sampled field and first-layer creases from the held layer (painted
-        again only when resampled, restyled or resized), then the rest of the scene on top."""
-        cam = state.camera
-        field = flags["field"] and (style.strength > 0 or style.mode is not FieldMode.OUTPUT)
-        creases = flags["creases"] and self._sampled_creases_key is not None
-        key = (self._mesh_key, _style_key(style), field, creases, self._sampled_creases_key)
-        painted = {**flags, "field": field, "creases": creases, "boundary": False, "points": False}
-
-        def paint() -> None:
-            self.r.draw_scene(cam, style, **painted)
-
-        self.held.draw(key, rect, state.layout.window, paint)
-        self._draw_scene(state, cam, style, {**flags, "field": False, "creases": False})
-
-    def _draw_scene(self, state: AppState, view: View2D, style: FieldStyle, flags: dict) -> None:
-        """The renderer's scene, with grey points for pictures."""
+    def _draw_scene(
+        self, state: AppState, view: View2D, style: FieldStyle, flags: dict, top: bool = True
+    ) -> None:
+        """The renderer's scene, with grey points for pictures; `top`: the region marks."""
         r = self.r
+        self._point_colours(state)
+        r.draw_scene(view, style, **flags)
+        if top:
+            self.marks.draw(r.line_pass, view)
+
+    def _draw_top(self, state: AppState, view: View2D, points: bool) -> None:
+        if points:
+            self._point_colours(state)
+            self.r.draw_points(view)
+        self.marks.draw(self.r.line_pass, view)
+
+    def _point_colours(self, state: AppState) -> None:
         grey = state.task is not Task.CLASSIFICATION
         colours = GREYS if grey else palette.CLASS_COLORS
-        r.point_pass.class_colors = (
+        self.r.point_pass.class_colors = (
             MARGIN_COLORS if margin_point_steps(state) is not None else colours
         )
-        r.draw_scene(view, style, **flags)
-        self.marks.draw(r.line_pass, view)
 
     def _draw_split(
-        self, state: AppState, rect: tuple, left: FieldStyle, right: FieldStyle, flags: dict
+        self,
+        state: AppState,
+        rect: tuple,
+        left: FieldStyle,
+        right: FieldStyle,
+        flags: dict,
+        top: bool = True,
     ) -> None:
         x0, y0, _, _ = rect
         panes = split_panes(state.camera)
@@ -400,9 +470,9 @@ class PlaneRenderer:
             if k == 1 and self.split_sampled and self._split_mesh is not None:
                 with self.r.timed("field"):
                     self.r.field_pass.draw(pane.view, self._split_mesh, style)
-                self._draw_scene(state, pane.view, style, {**flags, "field": False})
+                self._draw_scene(state, pane.view, style, {**flags, "field": False}, top)
             else:
-                self._draw_scene(state, pane.view, style, flags)
+                self._draw_scene(state, pane.view, style, flags, top)
 
     def _upload_split_laplace(self, state: AppState) -> bool:
         """A smooth network's Laplace confidence for the split view's right pane: the fit's
@@ -514,9 +584,6 @@ class PlaneRenderer:
             rgba[3] = max(0.2, 0.95 * (64 / len(segments)) ** 0.5) if many else 0.95
             width = (0.9 * state.scale) if many else crease_width(1, state.scale, CREASE_WIDTH)
             self.r.creases.set(segments, rgba, width, origin=cam.center)
-            self._sampled_creases_key = (len(segments), float(rgba[3]), width)
-        else:
-            self._sampled_creases_key = None
         return True
 
     def _prepare_mlp(self, state: AppState) -> bool:

@@ -98,14 +98,17 @@ class StageRenderer:
         self._cursor_key: tuple | None = None
         self._plane_key: tuple | None = None
         self._cache_3d = _Cached()
-        self._cache_side = _Cached()
+        # the inspector and the probe apart: the probe follows training a dozen times a
+        # second, and a big network's diagram must not be drawn again each time with it
+        self._cache_inspector = _Cached()
+        self._cache_probe = _Cached()
 
     def release(self) -> None:
         self.canvas.delete()
         if self.p3d is not None:
             self.p3d.delete()
             self.p3d = None
-        for cache in (self._cache_3d, self._cache_side):
+        for cache in (self._cache_3d, self._cache_inspector, self._cache_probe):
             cache.release()
 
     # ------------------------------------------------------------------ frame
@@ -121,9 +124,25 @@ class StageRenderer:
                 self._cache_3d.draw(
                     self._key_3d(state, content), r.view3d, window, self._draw_3d, state, content
                 )
-            if r.inspector is not None or r.probe is not None:
-                self._cache_side.draw(
-                    self._key_side(state, content), r.side, window, self._draw_side, state, content
+            if r.inspector is not None:
+                self._cache_inspector.draw(
+                    self._key_inspector(state, content),
+                    r.inspector,
+                    window,
+                    self._draw_side_part,
+                    state,
+                    content,
+                    "inspector",
+                )
+            if r.probe is not None:
+                self._cache_probe.draw(
+                    self._key_probe(state, content),
+                    r.probe,
+                    window,
+                    self._draw_side_part,
+                    state,
+                    content,
+                    "probe",
                 )
         finally:
             GL.glDisable(GL.GL_SCISSOR_TEST)
@@ -152,21 +171,29 @@ class StageRenderer:
         )
 
     @staticmethod
-    def _key_side(state: AppState, content: StageContent) -> tuple:
+    def _key_inspector(state: AppState, content: StageContent) -> tuple:
         cs = state.stage
         return (
             cs.rects.inspector,
-            cs.rects.probe,
+            cs.rects.probe is not None,  # (the line under the inspector)
             state.scale,
             state.task,
             id(content.diagram),
             content.diagram_key,
-            len(content.curves),
-            content.probe_key,
             cs.selected,
             cs.hovered,
             cs.neuron_text,
             content.tray_height,
+        )
+
+    @staticmethod
+    def _key_probe(state: AppState, content: StageContent) -> tuple:
+        return (
+            state.stage.rects.probe,
+            state.scale,
+            state.task,
+            len(content.curves),
+            content.probe_key,
         )
 
     # ------------------------------------------------------------------ 2D marks
@@ -357,14 +384,14 @@ class StageRenderer:
         p.draw(cs.orbit, content.frame3d, style, viewport=rect)
 
     # ------------------------------------------------------------------ side column
-    def _draw_side(self, state: AppState, content: StageContent) -> None:
-
+    def _draw_side_part(self, state: AppState, content: StageContent, part: str) -> None:
+        """The side column's inspector or probe part (each held by its own cache)."""
         cs = state.stage
         r = cs.rects
         sc = state.scale
         c = self.canvas
         window = state.layout.window
-        side = r.side
+        side = r.inspector if part == "inspector" else r.probe
         c.begin(window)
         c.rect(side, palette.BACKGROUND)
         c.segments(
@@ -373,7 +400,7 @@ class StageRenderer:
         font = max(11, round(13 * sc))
         title = round(16 * sc)
         pad = round(10 * sc)
-        if r.inspector is not None:
+        if part == "inspector":
             x, y, w, h = r.inspector
             c.text("Network inspector", (x + pad, y + round(20 * sc)), title, PL.INK, "ml")
             if content.diagram is not None and content.diagram_rect is not None:
@@ -395,7 +422,7 @@ class StageRenderer:
                 ty += round(21 * sc)
             if r.probe is not None:
                 c.segments(np.array([[x, y + h - 0.5, x + w, y + h - 0.5]]), PL.GRID, 1.0)
-        if r.probe is not None:
+        else:
             x, y, w, h = r.probe
             c.text("Ray probe", (x + pad, y + round(20 * sc)), title, PL.INK, "ml")
             top = round(40 * sc)

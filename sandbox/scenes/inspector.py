@@ -33,10 +33,20 @@ if TYPE_CHECKING:
 
 HEALTH_INTERVAL = 0.5  # while training, the health flags are refreshed at most this often
 DIAGRAM_INTERVAL = 1 / 5
+# ...and a diagram of more links than this follows training proportionally less often: drawing
+# 8 x 64's 29,000 links costs a software rasteriser a few hundred milliseconds each time
+DIAGRAM_LINKS = 2_000
 MAX_WEIGHT_EDITS = 100
 ROTATE_HANDLE_PX = 70.0
 NEURON_RANGE = {"a": (-4.0, 4.0), "b": (-4.0, 4.0), "c": (-12.0, 12.0)}
 Handle = tuple[str, float, float, float]  # name, x, y, radius in window pixels
+
+
+def diagram_hold(sizes) -> float:
+    """Seconds the inspector's diagram is kept while training: DIAGRAM_INTERVAL, longer in
+    proportion to its links above DIAGRAM_LINKS (2.9 s for 8 x 64)."""
+    links = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
+    return DIAGRAM_INTERVAL * max(1.0, links / DIAGRAM_LINKS)
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,9 @@ class InspectorController(Controller):
         self.dead = np.zeros(0, dtype=bool)
         self.copycat = np.zeros(0, dtype=bool)
         self.indecisive = np.zeros(0, dtype=bool)  # set by the indecisive-neuron experiment
+        # no flags yet (a big network's check still on the worker): the same arrays every
+        # frame, so the diagram made with them stays current
+        self._no_flags = (np.zeros(0, dtype=bool), np.zeros(0, dtype=bool))
         self._drag: dict | None = None
         self._weight_undo: list[WeightEdit] = []  # crease edits, newest last
         self._weight_redo: list[WeightEdit] = []
@@ -294,9 +307,11 @@ class InspectorController(Controller):
         )  # fmt: skip
         n = int(sum(s.net.hidden_sizes))
         if flags is None or len(flags[0]) != n:  # none yet, or made for another network
-            flags = (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+            if len(self._no_flags[0]) != n:
+                self._no_flags = (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+            flags = self._no_flags
         self.dead, self.copycat = flags
-        hold = DIAGRAM_INTERVAL if s.playing else 0.0
+        hold = diagram_hold(s.net.sizes) if s.playing else 0.0
         self.diagram = self.session.derive(
             "diagram", self._build_diagram, bounds, rect, self.dead, self.copycat,
             self.indecisive, hold=hold,
