@@ -47,6 +47,10 @@ BOUNDARY_COLOR = (0.08, 0.08, 0.1, 1.0)
 POINT_RADIUS = 5.5
 MLP_MAX_LAYERS, MLP_MAX_WIDTH = 8, PER_PIXEL_MAX_WIDTH
 ERROR_RANGE = (0.0, 0.5)  # the error view's black-to-white span of |target - output|
+# the plane is held once it drew the same for this many frames: content that changes every few
+# frames (a big network's partitions arriving while it trains) is drawn straight, since the
+# copy waits for the rasteriser to finish painting the held layer
+HOLD_AFTER_FRAMES = 2
 SAMPLE_HOLD_S = 0.2  # a sampled field (sandbox.render.field_grid) follows training at 5 Hz
 
 
@@ -111,6 +115,7 @@ class PlaneRenderer:
         self.held = HeldLayer()
         self.hold = True
         self._last_key: tuple | None = None
+        self._same_frames = 0  # frames in a row that drew from `_last_key`
 
     def release(self) -> None:
         self.marks.delete()
@@ -340,8 +345,10 @@ class PlaneRenderer:
         GL.glEnable(GL.GL_SCISSOR_TEST)
         try:
             key = self._content_key(state, rect, main, right, layer_part, flags)
-            if self.hold and key == self._last_key:
-                # nothing under the points changed since the last frame: copy it from the held
+            self._same_frames = self._same_frames + 1 if key == self._last_key else 0
+            self._last_key = key
+            if self.hold and self._same_frames >= HOLD_AFTER_FRAMES:
+                # nothing under the points changed for a few frames: copy it from the held
                 # layer (painted now if it holds something else), then the points and marks
                 under = {**flags, "points": False}
                 self.held.draw(
@@ -353,7 +360,6 @@ class PlaneRenderer:
                 self._draw_panes_top(state, rect, right is not None, flags)
             else:
                 self._draw_panes(state, rect, main, right, layer_part, flags, True)
-            self._last_key = key
         finally:
             GL.glDisable(GL.GL_SCISSOR_TEST)
             GL.glViewport(0, 0, int(window[0]), int(window[1]))
