@@ -65,6 +65,14 @@ def trim() -> bool:
     return True
 
 
+def settled_mb() -> float:
+    """Resident MiB once the garbage is collected and the free pages handed back: what the
+    process holds, not what the allocator kept after a rebuild (the soak compares these)."""
+    gc.collect()
+    trim()
+    return resident_mb()
+
+
 class MemoryKeeper:
     """Called once a frame (`tick`); trims after rebuilds and when the resident size grew."""
 
