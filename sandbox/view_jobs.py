@@ -42,20 +42,19 @@ def dead_neurons_job(
     """Names ("L2 #5") of the neurons that get no gradient: never active on the training data
     (or, with no data, nowhere in the window). On a big network and a picture's thousands of
     points it takes a good part of a second."""
-    if session.geometry_pending:
-        return list
+    if session.geometry_pending or part is None:
+        return list  # no partition yet: the check waits for it rather than make one here
     pts = session.points
     X = np.array(pts.X, dtype=np.float64) if len(pts) else None
-    usable = part if part is not None and not part.too_many else None
+    usable = part if not part.too_many else None
     net = session.net_of(usable)
     if net is session.net:
         net = session.snapshot().net  # the trainer goes on changing the live one
-    # over budget: the partition says so, and the check samples a grid instead of
-    # computing the partition all over again
-    known = part if part is not None and part.too_many else usable
 
     def job() -> list[str]:
-        result = dead_neurons(net, bounds, X, partition=known)
+        # over budget: the partition says so, and the check samples a grid instead of
+        # computing the partition all over again
+        result = dead_neurons(net, bounds, X, partition=part)
         mask = result.on_data if result.on_data is not None else result.in_window
         return neuron_names(net.hidden_sizes, np.flatnonzero(np.asarray(mask, dtype=bool)))
 
@@ -69,18 +68,21 @@ def neuron_flags_job(
     (crease on top of another neuron's of the same layer) flags, per hidden neuron. The
     copycat check alone takes about 80 ms on a resize."""
     n = int(sum(session.net.hidden_sizes))
-    if session.geometry_pending:
+    if session.geometry_pending or part is None:
+        # no partition yet: the flags wait for it (computing one here took a picture's 500
+        # neurons 2.4 s in the frame, only to find it over budget)
         return lambda: (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
     pts = session.points
     X = np.array(pts.X, dtype=np.float64) if pts is not None and len(pts) else None
-    usable = part if part is not None and not part.too_many else None
+    usable = part if not part.too_many else None
     net = session.net_of(usable)
     if net is session.net:
         net = session.snapshot().net  # the trainer goes on changing the live one
 
     def job() -> tuple[np.ndarray, np.ndarray]:
         try:
-            dead = dead_neurons(net, bounds, X, partition=usable)
+            # over budget: the partition says so, and the check samples instead of partitioning
+            dead = dead_neurons(net, bounds, X, partition=part)
         except ValueError:
             return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
         flags = dead.on_data if dead.on_data is not None else dead.in_window

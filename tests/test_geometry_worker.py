@@ -324,3 +324,27 @@ def test_a_surface_made_before_points_were_painted_draws_its_own_points(make_app
         assert len(v3.points3d) == len(s.points)
     finally:
         gate.open()
+
+
+def test_neuron_checks_never_make_a_partition_of_their_own(monkeypatch):
+    """Dead neurons and the inspector's flags use the partition they are given: with none yet
+    they wait (no flags), and with one over its budget they sample instead of partitioning the
+    window again (a picture's 500 neurons took 2.4 s in the frame that way)."""
+    import sandbox.geometry.health as health
+    from sandbox.view_jobs import dead_neurons_job, neuron_names
+
+    s = ring_session((8,))
+    s.new_network([2, 300, 2], TrainingSetup(seed=1))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a neuron check made its own partition")
+
+    over = linear_regions(s.net, BOUNDS, max_regions=50)
+    assert over.too_many
+    monkeypatch.setattr(health, "linear_regions", refuse)
+    dead, copycat = neuron_flags_job(s, BOUNDS, None)()
+    assert dead.shape == copycat.shape == (300,) and not dead.any() and not copycat.any()
+    assert dead_neurons_job(s, BOUNDS, None)() == []
+    dead, copycat = neuron_flags_job(s, BOUNDS, over)()
+    assert dead.shape == (300,) and not copycat.any()
+    assert dead_neurons_job(s, BOUNDS, over)() == neuron_names([300], np.flatnonzero(dead))

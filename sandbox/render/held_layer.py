@@ -1,19 +1,26 @@
-"""A part of the plane drawn once into an offscreen texture and copied to the window each frame.
+"""A part of the window drawn once into an offscreen texture and copied to the window each frame.
 
-The sampled field of a wide network (sandbox.render.field_grid) and its hundreds of first-layer
-creases change only a few times a second while training (plane_view.SAMPLE_HOLD_S), yet drawing
-them costs a software rasteriser 20-60 ms a frame: 500 thin window-long quads are the slowest
-thing llvmpipe draws. `HeldLayer` draws them into a `RenderTarget` when its key changes (new
-samples, another style or viewport) and otherwise copies that texture into the viewport with one
-framebuffer blit. The target is as large as the window and the passes run in the same viewport,
-scissor and order as on the window, after a clear to the frame's background: the rasteriser snaps
-vertices relative to the viewport's origin, so only the same placement gives the same pixels. The
-copy is then exactly what drawing them on the window gives (tests/test_held_layer.py compares).
+What the plane draws under its points (sandbox.render.plane_view), the 3D view and the side
+column's inspector and probe (sandbox.render.stage_views) change far less often than frames
+come, yet drawing them costs a software rasteriser tens to hundreds of milliseconds (500 thin
+window-long creases, 70,000 regions, a diagram of 29,000 links). `HeldLayer` draws such a part
+into a `RenderTarget` when its key changes and otherwise copies that texture into its rectangle
+with one framebuffer blit. Keys are compared with `memo.same_key` (numbers, strings and tuples
+by value, anything else by identity).
+
+The target is as large as the window, and a part is painted in the same viewport and scissor as
+on the window, after a clear to the frame's background: the rasteriser snaps vertices relative
+to the viewport's origin, so painted at the texture's origin the creases moved by a rounding.
+Even so the copy matches a direct draw only to a level of 255 at the edges of thin quads (Mesa
+rasterises a window's framebuffer upside down relative to a texture's); tests/test_held_layer.py
+measures it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+
+from sandbox.memo import same_key
 
 from . import palette
 from .gl import GL
@@ -51,7 +58,7 @@ class HeldLayer:
             self.key = None
         target = self._target
         key = (key, x, y, w, h)
-        if key != self.key:
+        if not same_key(key, self.key):
             GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target.fbo)
             GL.glViewport(x, y, w, h)
             GL.glScissor(x, y, w, h)

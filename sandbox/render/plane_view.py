@@ -7,10 +7,11 @@ when the partition object changes, region colours and Laplace coefficients when 
 and changed, the points when the data or the view moved (positions are re-expressed around the
 view centre so float32 stays exact when zoomed far in). When the exact partition is over its
 budget the per-pixel network shader draws the field instead; a network too wide for that shader
-gets its output sampled on a grid a few times a second, drawn with its first layer's creases
-into a held layer (sandbox.render.held_layer) that is copied to the window between samples. In
-split view a smooth network's Laplace pane is its own mesh of sampled probit logits
-(split.laplace_grid), since such a network has no regions for the closed forms.
+gets its output sampled on a grid a few times a second, with its first layer's creases. Whatever
+lies under the points is held (sandbox.render.held_layer) once it drew the same for two frames,
+and copied to the window until one of its uploads, styles or views changes. In split view a
+smooth network's Laplace pane is its own mesh of sampled probit logits (split.laplace_grid),
+since such a network has no regions for the closed forms.
 """
 
 from __future__ import annotations
@@ -378,8 +379,8 @@ class PlaneRenderer:
         frames with the same key draw the same pixels there."""
         r = self.r
         cam = state.camera
-        meshes = [r.mesh, r.creases, r.boundary, self._layer_mesh, self._split_mesh, r._mlp]
-        data = tuple((id(m), m.version) for m in meshes if m is not None)
+        own = (self._layer_mesh, self._split_mesh)
+        data = r.data_versions() + tuple((id(m), m.version) for m in own if m is not None)
         styles = (_style_key(main), None if right is None else _style_key(right))
         shown = tuple(sorted((k, v) for k, v in flags.items() if k != "points"))
         view = (cam.center, cam.zoom, cam.width, cam.height)

@@ -60,6 +60,12 @@ class Renderer:
             self._mlp = MLPFieldPass()
         return self._mlp
 
+    def data_versions(self) -> tuple:
+        """The versions of the GPU data the passes draw from (mesh, creases, boundary, the
+        per-pixel network once made): any upload changes them (held pictures compare these)."""
+        parts = (self.mesh, self.creases, self.boundary, self._mlp)
+        return tuple((id(p), p.version) for p in parts if p is not None)
+
     def resize(self, size: tuple[int, int]) -> None:
         self.size = (int(size[0]), int(size[1]))
 

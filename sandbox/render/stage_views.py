@@ -12,27 +12,24 @@ plots' crossing marks use.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from sandbox.geometry import RayProbe
 from sandbox.geometry.contours import slope_and_second_differences
 from sandbox.geometry.surface import FoldedSurface
-from sandbox.memo import same_key
 from sandbox.render import palette
 from sandbox.render import plots as PL
 from sandbox.render.camera import View2D
 from sandbox.render.camera3d import SceneFrame
 from sandbox.render.canvas import Canvas
 from sandbox.render.gl import GL
+from sandbox.render.held_layer import HeldLayer
 from sandbox.render.inspector import NetworkDiagram, NodeRef
-from sandbox.render.plane_view import GREYS, crease_width
+from sandbox.render.plane_view import GREYS, crease_width, gl_rect
 from sandbox.render.plots import ProbeCurves
 from sandbox.render.surface3d import Surface3DPass, Surface3DStyle
-from sandbox.render.target import RenderTarget
 from sandbox.state import AppState
 from sandbox.vocab import Task, View
 
@@ -74,11 +71,6 @@ class StageContent:
     probe_slopes: bool = False  # a picture's probe also plots slope and second differences
 
 
-def gl_rect(rect: tuple[int, int, int, int], window: tuple[int, int]) -> tuple[int, int, int, int]:
-    x, y, w, h = (int(v) for v in rect)
-    return (x, int(window[1]) - y - h, w, h)
-
-
 def layer_rgba(layers: np.ndarray, alpha: float = 0.95) -> np.ndarray:
     """The crease colour (RGBA) of each 1-based hidden layer."""
     table = palette.layer_colors(len(palette.LAYER_COLORS), alpha)
@@ -97,11 +89,11 @@ class StageRenderer:
         self._highlight_key: tuple | None = None
         self._cursor_key: tuple | None = None
         self._plane_key: tuple | None = None
-        self._cache_3d = _Cached()
+        self._cache_3d = HeldLayer()
         # the inspector and the probe apart: the probe follows training a dozen times a
         # second, and a big network's diagram must not be drawn again each time with it
-        self._cache_inspector = _Cached()
-        self._cache_probe = _Cached()
+        self._cache_inspector = HeldLayer()
+        self._cache_probe = HeldLayer()
 
     def release(self) -> None:
         self.canvas.delete()
@@ -109,7 +101,7 @@ class StageRenderer:
             self.p3d.delete()
             self.p3d = None
         for cache in (self._cache_3d, self._cache_inspector, self._cache_probe):
-            cache.release()
+            cache.delete()
 
     # ------------------------------------------------------------------ frame
     def draw(self, state: AppState, content: StageContent) -> None:
@@ -122,28 +114,23 @@ class StageRenderer:
             # the 3D view and the side column are redrawn only when what they show changed
             if r.view3d is not None:
                 self._cache_3d.draw(
-                    self._key_3d(state, content), r.view3d, window, self._draw_3d, state, content
-                )
-            if r.inspector is not None:
-                self._cache_inspector.draw(
-                    self._key_inspector(state, content),
-                    r.inspector,
+                    self._key_3d(state, content),
+                    gl_rect(r.view3d, window),
                     window,
-                    self._draw_side_part,
-                    state,
-                    content,
-                    "inspector",
+                    lambda: self._draw_3d(state, content),
                 )
-            if r.probe is not None:
-                self._cache_probe.draw(
-                    self._key_probe(state, content),
-                    r.probe,
-                    window,
-                    self._draw_side_part,
-                    state,
-                    content,
-                    "probe",
-                )
+            for part, rect, key in (
+                ("inspector", r.inspector, self._key_inspector),
+                ("probe", r.probe, self._key_probe),
+            ):
+                if rect is not None:
+                    cache = self._cache_inspector if part == "inspector" else self._cache_probe
+                    cache.draw(
+                        key(state, content),
+                        gl_rect(rect, window),
+                        window,
+                        lambda part=part: self._draw_side_part(state, content, part),
+                    )
         finally:
             GL.glDisable(GL.GL_SCISSOR_TEST)
             GL.glViewport(0, 0, int(window[0]), int(window[1]))
@@ -452,48 +439,6 @@ class StageRenderer:
         GL.glScissor(*gl_rect(side, window))
         c.draw()
         GL.glDisable(GL.GL_SCISSOR_TEST)
-
-
-class _Cached:
-    """A part of the window drawn into an offscreen copy of the window when its key changes and
-    copied into the window every frame (on a software rasteriser a copy costs far less than
-    drawing the surface or a few thousand diagram links again)."""
-
-    def __init__(self) -> None:
-        self.target: RenderTarget | None = None
-        self.key: tuple | None = None
-
-    def draw(
-        self, key: tuple, rect: tuple, window: tuple[int, int], fn: Callable[..., None], *args: Any
-    ) -> None:
-
-        size = (int(window[0]), int(window[1]))
-        if self.target is None:
-            self.target = RenderTarget(size)
-            self.key = None
-        elif self.target.size != size:
-            self.target.resize(size)
-            self.key = None
-        if not same_key(key, self.key):
-            self.target.bind()
-            try:
-                fn(*args)
-            finally:
-                RenderTarget.bind_default(size)
-            self.key = key
-        x, y, w, h = gl_rect(rect, size)
-        GL.glDisable(GL.GL_SCISSOR_TEST)  # it would clip the copy
-        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self.target.fbo)
-        GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, 0)
-        GL.glBlitFramebuffer(
-            x, y, x + w, y + h, x, y, x + w, y + h, GL.GL_COLOR_BUFFER_BIT, GL.GL_NEAREST
-        )
-        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
-
-    def release(self) -> None:
-        if self.target is not None:
-            self.target.delete()
-            self.target = None
 
 
 def _legend(
