@@ -30,7 +30,8 @@ from .target import RenderTarget
 class HeldLayer:
     """One held layer: `draw(key, rect, paint)` repaints only when `key` changed."""
 
-    def __init__(self) -> None:
+    def __init__(self, depth: bool = False) -> None:
+        self.depth = depth  # a depth buffer (the 3D view); 2D parts need none
         self._target: RenderTarget | None = None
         self.key: Hashable | None = None
         self.repaints = 0  # how many times `paint` ran (tests, benchmarks)
@@ -51,7 +52,7 @@ class HeldLayer:
         if w < 1 or h < 1:
             return
         if self._target is None:
-            self._target = RenderTarget(size)
+            self._target = RenderTarget(size, depth=self.depth)
             self.key = None
         elif self._target.size != size:
             self._target.resize(size)
@@ -65,7 +66,7 @@ class HeldLayer:
             GL.glEnable(GL.GL_SCISSOR_TEST)
             c = palette.BACKGROUND
             GL.glClearColor(float(c[0]), float(c[1]), float(c[2]), 1.0)
-            GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
+            GL.glClear(GL.GL_COLOR_BUFFER_BIT | (GL.GL_DEPTH_BUFFER_BIT if self.depth else 0))
             try:
                 paint()
             finally:

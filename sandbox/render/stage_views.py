@@ -89,7 +89,7 @@ class StageRenderer:
         self._highlight_key: tuple | None = None
         self._cursor_key: tuple | None = None
         self._plane_key: tuple | None = None
-        self._cache_3d = HeldLayer()
+        self._cache_3d = HeldLayer(depth=True)
         # the inspector and the probe apart: the probe follows training a dozen times a
         # second, and a big network's diagram must not be drawn again each time with it
         self._cache_inspector = HeldLayer()

@@ -52,12 +52,13 @@ def save_png(path: str | Path, pixels: np.ndarray) -> Path:
 
 
 class RenderTarget:
-    """An offscreen framebuffer: RGBA8 colour texture plus a depth renderbuffer."""
+    """An offscreen framebuffer: RGBA8 colour texture plus (with `depth`, the default) a depth
+    renderbuffer; 2D parts go without, which halves the memory a software driver keeps."""
 
-    def __init__(self, size: tuple[int, int]) -> None:
+    def __init__(self, size: tuple[int, int], depth: bool = True) -> None:
         self.fbo = int(GL.glGenFramebuffers(1))
         self.color = int(GL.glGenTextures(1))
-        self.depth = int(GL.glGenRenderbuffers(1))
+        self.depth = int(GL.glGenRenderbuffers(1)) if depth else 0
         self.size = (0, 0)
         self.resize(size)
 
@@ -73,15 +74,17 @@ class RenderTarget:
         )
         GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MIN_FILTER, GL.GL_LINEAR)
         GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MAG_FILTER, GL.GL_LINEAR)
-        GL.glBindRenderbuffer(GL.GL_RENDERBUFFER, self.depth)
-        GL.glRenderbufferStorage(GL.GL_RENDERBUFFER, GL.GL_DEPTH_COMPONENT24, w, h)
+        if self.depth:
+            GL.glBindRenderbuffer(GL.GL_RENDERBUFFER, self.depth)
+            GL.glRenderbufferStorage(GL.GL_RENDERBUFFER, GL.GL_DEPTH_COMPONENT24, w, h)
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self.fbo)
         GL.glFramebufferTexture2D(
             GL.GL_FRAMEBUFFER, GL.GL_COLOR_ATTACHMENT0, GL.GL_TEXTURE_2D, self.color, 0
         )
-        GL.glFramebufferRenderbuffer(
-            GL.GL_FRAMEBUFFER, GL.GL_DEPTH_ATTACHMENT, GL.GL_RENDERBUFFER, self.depth
-        )
+        if self.depth:
+            GL.glFramebufferRenderbuffer(
+                GL.GL_FRAMEBUFFER, GL.GL_DEPTH_ATTACHMENT, GL.GL_RENDERBUFFER, self.depth
+            )
         status = GL.glCheckFramebufferStatus(GL.GL_FRAMEBUFFER)
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
         if status != GL.GL_FRAMEBUFFER_COMPLETE:
@@ -111,5 +114,6 @@ class RenderTarget:
         if self.fbo:
             GL.glDeleteFramebuffers(1, [self.fbo])
             GL.glDeleteTextures(1, [self.color])
-            GL.glDeleteRenderbuffers(1, [self.depth])
+            if self.depth:
+                GL.glDeleteRenderbuffers(1, [self.depth])
             self.fbo = 0
