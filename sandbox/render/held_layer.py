@@ -28,7 +28,7 @@ from .target import RenderTarget
 
 
 class HeldLayer:
-    """One held layer: `draw(key, rect, paint)` repaints only when `key` changed."""
+    """One held layer: `draw(key, rect, window, paint)` paints only when `key` changed."""
 
     def __init__(self, depth: bool = False) -> None:
         self.depth = depth  # a depth buffer (the 3D view); 2D parts need none
@@ -82,10 +82,6 @@ class HeldLayer:
             x, y, x + w, y + h, x, y, x + w, y + h, GL.GL_COLOR_BUFFER_BIT, GL.GL_NEAREST
         )
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
-
-    def forget(self) -> None:
-        """Repaint at the next draw (the layer's content changed without its key)."""
-        self.key = None
 
     def delete(self) -> None:
         if self._target is not None:
