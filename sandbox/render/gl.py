@@ -187,9 +187,9 @@ class InstanceBatch:
         self.count = 0
 
     @property
-    def version(self) -> tuple[int, int]:
-        """Changes whenever what `draw` would show changes (new rows, or a clear)."""
-        return (self.buffer.version, self.count)
+    def version(self) -> tuple:
+        """Changes whenever what `draw` would show changes (new rows, a clear, another origin)."""
+        return (self.buffer.version, self.count, self.origin)
 
     def delete(self) -> None:
         self.buffer.delete()
