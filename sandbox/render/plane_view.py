@@ -16,7 +16,7 @@ since such a network has no regions for the closed forms.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -72,6 +72,18 @@ def margin_point_steps(state: AppState) -> np.ndarray | None:
     if View.MARGINS not in state.views or steps is None or len(steps) != len(state.points):
         return None
     return steps
+
+
+@dataclass(frozen=True)
+class _Panes:
+    """What one frame of the plane draws: its GL rectangle, the field style of the view (or of
+    the split view's left and right panes), a layer partition shown instead, the pass flags."""
+
+    rect: tuple
+    main: FieldStyle
+    right: FieldStyle | None
+    layer_part: Partition | None
+    flags: dict
 
 
 def _style_key(style: FieldStyle) -> tuple:
@@ -345,35 +357,23 @@ class PlaneRenderer:
         GL.glScissor(*rect)
         GL.glEnable(GL.GL_SCISSOR_TEST)
         try:
-            key = self._content_key(state, rect, main, right, layer_part, flags)
+            frame = _Panes(rect, main, right, layer_part, flags)
+            key = self._content_key(state, frame)
             self._same_frames = self._same_frames + 1 if key == self._last_key else 0
             self._last_key = key
             if self.hold and self._same_frames >= HOLD_AFTER_FRAMES:
                 # nothing under the points changed for a few frames: copy it from the held
                 # layer (painted now if it holds something else), then the points and marks
-                under = {**flags, "points": False}
-                self.held.draw(
-                    key,
-                    rect,
-                    window,
-                    lambda: self._draw_panes(state, rect, main, right, layer_part, under, False),
-                )
-                self._draw_panes_top(state, rect, right is not None, flags)
+                under = replace(frame, flags={**flags, "points": False})
+                self.held.draw(key, rect, window, lambda: self._draw_panes(state, under, False))
+                self._draw_panes_top(state, frame)
             else:
-                self._draw_panes(state, rect, main, right, layer_part, flags, True)
+                self._draw_panes(state, frame, True)
         finally:
             GL.glDisable(GL.GL_SCISSOR_TEST)
             GL.glViewport(0, 0, int(window[0]), int(window[1]))
 
-    def _content_key(
-        self,
-        state: AppState,
-        rect: tuple,
-        main: FieldStyle,
-        right: FieldStyle | None,
-        layer_part: Partition | None,
-        flags: dict,
-    ) -> tuple:
+    def _content_key(self, state: AppState, frame: _Panes) -> tuple:
         """Everything the plane's passes under the points draw from: the versions of the GPU
         data they read (each upload changes one), their styles, the view and the viewport. Two
         frames with the same key draw the same pixels there."""
@@ -381,41 +381,35 @@ class PlaneRenderer:
         cam = state.camera
         own = (self._layer_mesh, self._split_mesh)
         data = r.data_versions() + tuple((id(m), m.version) for m in own if m is not None)
-        styles = (_style_key(main), None if right is None else _style_key(right))
-        shown = tuple(sorted((k, v) for k, v in flags.items() if k != "points"))
+        right = None if frame.right is None else _style_key(frame.right)
+        styles = (_style_key(frame.main), right)
+        shown = tuple(sorted((k, v) for k, v in frame.flags.items() if k != "points"))
         view = (cam.center, cam.zoom, cam.width, cam.height)
         window = tuple(state.layout.window)
-        return (data, styles, shown, view, tuple(rect), window, id(layer_part), self.split_sampled)
+        return (data, styles, shown, view, tuple(frame.rect), window, id(frame.layer_part),
+                self.split_sampled)  # fmt: skip
 
-    def _draw_panes(
-        self,
-        state: AppState,
-        rect: tuple,
-        main: FieldStyle,
-        right: FieldStyle | None,
-        layer_part: Partition | None,
-        flags: dict,
-        top: bool,
-    ) -> None:
+    def _draw_panes(self, state: AppState, frame: _Panes, top: bool) -> None:
         """The plane's passes, in one view or the split view's two panes (`top`: the region
         marks too, which the held layer leaves to be drawn over it)."""
-        if right is None:
-            self._draw_one(state, main, layer_part, flags, top)
+        if frame.right is None:
+            self._draw_one(state, frame.main, frame.layer_part, frame.flags, top)
         else:
-            self._draw_split(state, rect, main, right, flags, top)
+            self._draw_split(state, frame.rect, frame.main, frame.right, frame.flags, top)
 
-    def _draw_panes_top(self, state: AppState, rect: tuple, split: bool, flags: dict) -> None:
+    def _draw_panes_top(self, state: AppState, frame: _Panes) -> None:
         """The points and region marks over a copy of the held layer, in each pane."""
-        if not split:
-            self._draw_top(state, state.camera, flags["points"])
+        points = frame.flags["points"]
+        if frame.right is None:
+            self._draw_top(state, state.camera, points)
             return
-        x0, y0, _, _ = rect
+        x0, y0, _, _ = frame.rect
         self.panes = split_panes(state.camera)
         for pane in self.panes:
             vx, vy, vw, vh = pane.viewport
             GL.glViewport(x0 + vx, y0 + vy, vw, vh)
             GL.glScissor(x0 + vx, y0 + vy, vw, vh)
-            self._draw_top(state, pane.view, flags["points"])
+            self._draw_top(state, pane.view, points)
 
     def _draw_one(
         self,
