@@ -69,8 +69,7 @@ def neuron_flags_job(
     copycat check alone takes about 80 ms on a resize."""
     n = int(sum(session.net.hidden_sizes))
     if session.geometry_pending or part is None:
-        # no partition yet: the flags wait for it (computing one here took a picture's 500
-        # neurons 2.4 s in the frame, only to find it over budget)
+        # no partition yet: the flags wait for it rather than make one here
         return lambda: (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
     pts = session.points
     X = np.array(pts.X, dtype=np.float64) if pts is not None and len(pts) else None
@@ -82,6 +81,7 @@ def neuron_flags_job(
     def job() -> tuple[np.ndarray, np.ndarray]:
         try:
             # over budget: the partition says so, and the check samples instead of partitioning
+            # the window again (a picture's 500 neurons took 2.4 s in the frame that way)
             dead = dead_neurons(net, bounds, X, partition=part)
         except ValueError:
             return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
