@@ -48,9 +48,9 @@ class HeldLayer:
         `paint` draws with the viewport and scissor on `rect`, as on the window. Leaves the
         window's framebuffer bound with the viewport and scissor on `rect`."""
         x, y, w, h = (int(v) for v in rect)
-        size = (max(1, int(window[0]), x + w), max(1, int(window[1]), y + h))
         if w < 1 or h < 1:
             return
+        size = (max(int(window[0]), x + w), max(int(window[1]), y + h))
         if self._target is None:
             self._target = RenderTarget(size, depth=self.depth)
             self.key = None
