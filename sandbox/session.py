@@ -33,6 +33,7 @@ No pygame or OpenGL here: this is the core side of the upper floors, tested with
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -98,6 +99,18 @@ class LaplaceFit:
 
     laplace: LastLayerLaplace | None
     error: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class RegionLaplace:
+    """A Laplace fit's closed forms in every region of one partition
+    (`LastLayerLaplace.region_coefficients`): what the plane's Laplace shading draws."""
+
+    part: Partition
+    prior_precision: float
+    mean: np.ndarray  # (R, K, 3)
+    var: np.ndarray  # (R, K, 6)
+    error: str = ""  # why there are none (then mean and var are empty)
 
 
 def first_layer_neuron(net: MLP, index: int) -> tuple[float, float, float]:
@@ -594,6 +607,32 @@ class Session:
         """Give the fitted posterior another prior precision without refitting it."""
         la.prior_precision = float(prior_precision)
         self.memo.put("laplace", self._laplace_key(prior_precision)[0], LaplaceFit(la))
+
+    def region_laplace(
+        self, part: Partition | None, prior_precision: float
+    ) -> RegionLaplace | None:
+        """The Laplace fit's closed forms in each region of `part` (made from the same weights as
+        the fit, `_laplace_key`), or the newest earlier ones while a big partition's are made on
+        the worker (73,000 regions of 8 x 64 take 0.2-0.5 s); None before the first, without a
+        fit, or with `error` when the fit gives none (the plane then shades the regions as
+        trained)."""
+        la = self.current_laplace(prior_precision)
+        if part is None or part.too_many or la is None:
+            return None
+        fit = copy.copy(la)  # the prior is set in place (set_prior_precision); this one keeps it
+        prior = float(prior_precision)
+
+        def compute() -> RegionLaplace:
+            try:
+                mean, var = fit.region_coefficients(part.feature_maps)
+            except (ValueError, ArithmeticError) as exc:
+                return RegionLaplace(part, prior, np.zeros(0), np.zeros(0), str(exc) or "failed")
+            return RegionLaplace(part, prior, np.asarray(mean), np.asarray(var))
+
+        return self.derive_behind(
+            "region_laplace", compute, part, la, prior, reads=("data",),
+            heavy=heavy_partition(part),
+        )  # fmt: skip
 
     def fit_laplace(self, prior_precision: float, net: MLP | None = None) -> LaplaceFit:
         pts = self.points

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from sandbox.nn.timeline import Timeline
     from sandbox.render.camera import View2D
     from sandbox.render.camera3d import OrbitCamera
-    from sandbox.session import Session
+    from sandbox.session import RegionLaplace, Session
     from sandbox.ui.stage_layout import StageRects
 
 
@@ -344,6 +344,8 @@ class AppState:
     layout: Layout = field(default_factory=Layout)
     # derived each frame
     partition: Partition | None = None  # exact partition of the visible window
+    # the Laplace fit's closed forms per region, for the partition or an earlier one
+    region_laplace: RegionLaplace | None = None
     geometry: GeometryStats = field(default_factory=GeometryStats)
     hover: HoverInfo | None = None
     hover_pos: tuple[float, float] | None = None

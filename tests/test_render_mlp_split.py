@@ -135,6 +135,8 @@ def test_split_screen_map_left_laplace_right(gl):
     # The geometry covers both panes, as the sandbox's window bounds do.
     x0, y0, x1, y1 = union_bounds(panes)
     s.partition = s.session.partition((x0, x1, y0, y1))
+    # the closed forms per region, as the model controller derives them each frame
+    s.region_laplace = s.session.region_laplace(s.partition, s.prior_precision)
     plane = PlaneRenderer(gl.renderer())
     r = plane.r
     r.begin_frame()

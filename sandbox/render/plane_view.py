@@ -167,18 +167,12 @@ class PlaneRenderer:
             r.mesh.set_region_colors(colors)
 
     def _upload_laplace(self, state: AppState, part: Partition | None) -> bool:
-        la = state.laplace
-        if la is None or part is None or part.too_many:
+        shade = state.region_laplace
+        if shade is None or shade.error or part is None or shade.part is not part:
             return False
-        key = (id(la), part)
-        if self._laplace_key != key:
-            try:
-                mean, var = la.region_coefficients(part.feature_maps)
-                self.r.mesh.set_laplace(np.asarray(mean), np.asarray(var))
-                self._laplace_key = key
-            except (ValueError, ArithmeticError):
-                self._laplace_key = None
-                return False
+        if self._laplace_key is not shade:
+            self.r.mesh.set_laplace(shade.mean, shade.var)
+            self._laplace_key = shade
         return True
 
     def _upload_lines(self, state: AppState, part: Partition, layer_part: Partition | None) -> None:
@@ -264,7 +258,7 @@ class PlaneRenderer:
         return main, None
 
     def draw(self, state: AppState, layer_part: Partition | None = None) -> None:
-        part = state.partition
+        part = _drawn_partition(state)
         if part is None or state.camera is None:
             return
         r = self.r
@@ -278,10 +272,10 @@ class PlaneRenderer:
             if not error:
                 self._upload_partition(state, part)
             self._upload_lines(state, part, layer_part)
-            facts = state.reading.facts
-            around = [] if facts is None else [polygon(part, nb.region) for nb in facts.neighbours
-                                               if nb.region < len(part)]  # fmt: skip
-            self.marks.update(state, part, around)
+            facts, shown = state.reading.facts, state.partition
+            around = [] if facts is None else [polygon(shown, nb.region) for nb in facts.neighbours
+                                               if nb.region < len(shown)]  # fmt: skip
+            self.marks.update(state, shown, around)
         else:
             self.marks.update(state, None, [])
             r.creases.clear()
@@ -606,6 +600,16 @@ class PlaneRenderer:
                 net.residual_layers,
             )
         return True
+
+
+def _drawn_partition(state: AppState) -> Partition | None:
+    """The partition the plane draws: the shown one or, while a big one's Laplace closed forms
+    are still made on the worker, the newest one that has them (so a Laplace pane keeps its
+    shading instead of falling back to the trained network's for a moment)."""
+    part, shade = state.partition, state.region_laplace
+    if part is None or part.too_many or shade is None or shade.error:
+        return part
+    return shade.part
 
 
 def _output_only(style: FieldStyle) -> FieldStyle:

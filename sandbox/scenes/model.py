@@ -574,6 +574,12 @@ class ModelController(Controller):
         hovering = s.hover_pos is not None and s.layout.in_plane(s.hover_pos)
         if self.laplace_wanted() or (hovering and s.task is Task.CLASSIFICATION):
             self.laplace()
+        # the plane's Laplace shading: the fit's closed forms in each region (a big
+        # partition's are made on the worker)
+        shaded = s.task is Task.CLASSIFICATION and bool(s.views & {View.LAPLACE, View.SPLIT})
+        s.region_laplace = (
+            self.session.region_laplace(s.partition, s.prior_precision) if shaded else None
+        )
 
     def _on_prior(self, a: A.SetPriorPrecision) -> None:
         s = self.state
