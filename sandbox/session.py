@@ -47,18 +47,17 @@ from sandbox.background import Worker
 from sandbox.bayes import LastLayerLaplace
 from sandbox.data import PointSet
 from sandbox.geometry import Partition, RayProbe, ray_probe, serra_bound
-from sandbox.geometry.arrangement import bounded_regions, too_many_partition
-from sandbox.geometry.twin_regions import twin_regions
+from sandbox.geometry.arrangement import bounded_regions
 from sandbox.memo import EXPENSIVE_S, HOLD_BY_COST, Memo
 from sandbox.metrics import Metrics
 from sandbox.nn import MLP, Trainer
 from sandbox.nn.edits import crease_in_bounds, neuron_weights
 from sandbox.nn.timeline import Timeline
+from sandbox.partition_jobs import Bounds, partition_job, pending_partition, twin_job
 from sandbox.training_setup import TrainingSetup, new_points, new_trainer, outputs_needed
 from sandbox.vocab import Task
 
 T = TypeVar("T")
-Bounds = tuple[float, float, float, float]
 
 DENSE_STEPS = 100  # every step is a snapshot up to here (the timeline keeps them all)
 TIMELINE_BYTES = 64 * 1024 * 1024  # the largest network allowed still keeps ~280 snapshots
@@ -70,6 +69,10 @@ RECORD_HOLD_S = 0.25
 LAG_MARK_S = 1.0  # a shown partition older than this is marked "updating regions"
 PARTITIONS = ("partition", "layer_partition")
 HEAVY_REGIONS = 5_000  # views of a partition this big are made on the worker from the first
+# a network of more hidden neurons than this has its partitions made on the worker from the
+# first (8 x 64's takes 0.6 s; 300 neurons about 0.1 s); a placeholder says so meanwhile
+FIRST_ON_WORKER_NEURONS = 300
+MAKING_REGIONS = "making the exact regions of this big network (a second or so)"
 
 
 def heavy_partition(part: Partition | None) -> bool:
@@ -427,7 +430,7 @@ class Session:
         name = "partition" if upto_layer is None else "layer_partition"
         if self.geometry_pending:
             if not self.geometry_twins:
-                return _pending_partition(self.net, bounds, upto_layer, self.geometry_pending)
+                return pending_partition(self.net, bounds, upto_layer, self.geometry_pending)
             return self._twin_partition(name, bounds, upto_layer)
         if self.background_above is None:
             return self.derive(name, self._partition, bounds, upto_layer)
@@ -451,12 +454,12 @@ class Session:
                 self.worker = Worker()
             if not self.worker.busy(name):
                 snap = self.snapshot()
-                job = partial(_twin_job, snap.net, bounds, upto_layer, self.geometry_pending)
+                job = partial(twin_job, snap.net, bounds, upto_layer, self.geometry_pending)
                 self.worker.submit(name, key, job, snap)
         if have is None:
             have = slot.value if slot is not None else None
         if have is None or (have.too_many and not have.smooth):
-            have = _pending_partition(self.net, bounds, upto_layer, self.geometry_pending)
+            have = pending_partition(self.net, bounds, upto_layer, self.geometry_pending)
         return have
 
     def _partition(self, bounds: Bounds, upto_layer: int | None) -> Partition:
@@ -481,7 +484,8 @@ class Session:
         worker = self.worker
         in_flight = worker is not None and worker.busy(name)
         snap = self.snapshot()
-        if (
+        big = sum(snap.net.hidden_sizes) > FIRST_ON_WORKER_NEURONS
+        if not big and (
             slot is None
             or slot.source is None
             or (not in_flight and slot.cost < self.background_above)
@@ -489,13 +493,17 @@ class Session:
             # cheap, or nothing to show yet (or only what was made from the live weights, which
             # moved on since): made now, on this thread, from the snapshot
             t0 = time.perf_counter()
-            part = _partition_job(snap.net, bounds, upto_layer, None)
+            part = partition_job(snap.net, bounds, upto_layer, None)
             self.memo.put(name, key, part, time.perf_counter() - t0, snap)
             return part
         if worker is None:
             worker = self.worker = Worker()
-        worker.submit(name, key, lambda: _partition_job(snap.net, bounds, upto_layer, 1), snap)
-        return slot.value
+        worker.submit(name, key, lambda: partition_job(snap.net, bounds, upto_layer, 1), snap)
+        shown = None if slot is None or slot.source is None else slot.value
+        if shown is None or list(shown.sizes) != list(snap.net.sizes):
+            # a big network's first, or the last was another network's: nothing to show yet
+            return pending_partition(self.net, bounds, upto_layer, MAKING_REGIONS)
+        return shown
 
     def derive_behind(
         self,
@@ -651,37 +659,6 @@ class Session:
         self, origin: np.ndarray, direction: np.ndarray, reach: float, laplace: Any = None
     ) -> RayProbe:
         return ray_probe(self.net, origin, direction, reach, laplace)
-
-
-def _pending_partition(net: MLP, bounds: Bounds, upto_layer: int | None, why: str) -> Partition:
-    """The placeholder partition of a network whose regions are not ready: no regions, `why`."""
-    part = too_many_partition(net, bounds, upto_layer, 0)
-    part.message = why
-    return part
-
-
-def _twin_job(net: MLP, bounds: Bounds, upto_layer: int | None, why: str) -> Partition:
-    """Session._twin_partition's worker job: the twins' partition, or the placeholder."""
-    part = twin_regions(net, bounds, upto_layer)
-    if part is None:
-        return _pending_partition(net, bounds, upto_layer, why)
-    return _with_drawing_forms(part)
-
-
-def _partition_job(
-    net: MLP, bounds: Bounds, upto_layer: int | None, threads: int | None
-) -> Partition:
-    """A partition with the parts every frame draws formed too (on the worker, off the frame)."""
-    return _with_drawing_forms(bounded_regions(net, bounds, upto_layer, threads))
-
-
-def _with_drawing_forms(part: Partition) -> Partition:
-    """`part` with the forms every frame draws (mesh, colours) made, so a worker job makes them
-    off the frame."""
-    if not part.too_many:
-        part.mesh  # noqa: B018 - cached on first access
-        part.region_colors  # noqa: B018
-    return part
 
 
 def predictive_band(la: LastLayerLaplace, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

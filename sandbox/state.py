@@ -145,6 +145,7 @@ class GeometryStats:
     message: str = ""
     smooth: bool = False  # a smooth activation: no regions at all (`message` says so)
     preparing: bool = False  # the region kernels still compile (first start): none shown yet
+    making: bool = False  # a big network's first partition is made on the worker: none yet
     dead_note: str = ""  # why no neuron can die (leaky ReLU, abs, ...), else ""
     # the regions shown are for this training step, seconds older than the weights (the
     # geometry worker is still computing newer ones); None when they are current

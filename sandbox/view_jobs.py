@@ -42,7 +42,7 @@ def dead_neurons_job(
     """Names ("L2 #5") of the neurons that get no gradient: never active on the training data
     (or, with no data, nowhere in the window). On a big network and a picture's thousands of
     points it takes a good part of a second."""
-    if session.geometry_pending or part is None:
+    if session.geometry_pending or part is None or part.pending:
         return list  # no partition yet: the check waits for it rather than make one here
     pts = session.points
     X = np.array(pts.X, dtype=np.float64) if len(pts) else None
@@ -68,7 +68,7 @@ def neuron_flags_job(
     (crease on top of another neuron's of the same layer) flags, per hidden neuron. The
     copycat check alone takes about 80 ms on a resize."""
     n = int(sum(session.net.hidden_sizes))
-    if session.geometry_pending or part is None:
+    if session.geometry_pending or part is None or part.pending:
         # no partition yet: the flags wait for it rather than make one here
         return lambda: (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
     pts = session.points

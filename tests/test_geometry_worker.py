@@ -42,7 +42,7 @@ class Gate:
     def __init__(self, monkeypatch) -> None:
         self.event = threading.Event()
         self.started = threading.Event()
-        plain = session_module._partition_job
+        plain = session_module.partition_job
 
         def held(net, bounds, upto, threads):
             if threads is not None:  # the worker's jobs ask for one thread
@@ -50,7 +50,7 @@ class Gate:
                 assert self.event.wait(60), "the test never opened the gate"
             return plain(net, bounds, upto, threads)
 
-        monkeypatch.setattr(session_module, "_partition_job", held)
+        monkeypatch.setattr(session_module, "partition_job", held)
 
     def open(self) -> None:
         self.event.set()
@@ -348,3 +348,41 @@ def test_neuron_checks_never_make_a_partition_of_their_own(monkeypatch):
     dead, copycat = neuron_flags_job(s, BOUNDS, over)()
     assert dead.shape == (300,) and not copycat.any()
     assert dead_neurons_job(s, BOUNDS, over)() == neuron_names([300], np.flatnonzero(dead))
+
+
+def test_a_big_networks_first_partition_is_made_on_the_worker(monkeypatch):
+    """Over FIRST_ON_WORKER_NEURONS hidden neurons not even the first partition is made in the
+    frame (8 x 64's took 0.6 s there): a placeholder says the regions are being made, the
+    neuron checks wait for it, and after a change of network the other network's regions are
+    never shown for this one."""
+    from sandbox.view_jobs import dead_neurons_job
+
+    monkeypatch.setattr(session_module, "FIRST_ON_WORKER_NEURONS", 20)
+    gate = Gate(monkeypatch)
+    s = ring_session((16, 16))
+    s.background_above = 10.0  # a small network's partitions stay in the frame
+    try:
+        first = s.partition(BOUNDS)
+        assert first.pending and first.too_many and len(first) == 0
+        assert first.message == session_module.MAKING_REGIONS
+        assert dead_neurons_job(s, BOUNDS, first)() == []  # waits, makes no partition
+        flags = neuron_flags_job(s, BOUNDS, first)()
+        assert not flags[0].any() and not flags[1].any()
+        assert gate.started.wait(20)
+        gate.open()
+        assert s.wait_for_geometry(20)
+        made = s.partition(BOUNDS)
+        assert not made.pending and not made.too_many
+        assert len(made) == len(linear_regions(s.net, BOUNDS))
+        s.new_network([2, 12, 12, 2], TrainingSetup(seed=2))  # 24 neurons: big here too
+        other = s.partition(BOUNDS)
+        assert other.pending  # not the 16 x 16 network's regions
+        assert s.wait_for_geometry(20)
+        assert list(s.partition(BOUNDS).sizes) == [2, 12, 12, 2]
+        s.new_network([2, 8, 8, 2], TrainingSetup(seed=3))  # 16 neurons: in the frame
+        small = s.partition(BOUNDS)
+        assert not small.pending and list(small.sizes) == [2, 8, 8, 2]
+    finally:
+        gate.open()
+        if s.worker is not None:
+            s.worker.close()

@@ -153,9 +153,11 @@ class Partition:
     For hardtanh (three pieces per neuron)
     `patterns` holds each neuron's piece (0, 1, 2) as uint8 instead of bools. `twin`: made by
     the plain-Python twins (geometry/twin_regions.py) while the kernels are not loaded yet.
+    `pending`: a placeholder (too_many, no regions) while the regions are still being made.
     """
 
     twin = False
+    pending = False
 
     def __init__(
         self,

@@ -8,6 +8,11 @@ into a `RenderTarget` when its key changes and otherwise copies that texture int
 with one framebuffer blit. Keys are compared with `memo.same_key` (numbers, strings and tuples
 by value, anything else by identity).
 
+A big network changes several held parts at once (a new partition of 70,000 regions changes
+the plane, the 3D surface and the inspector together, each 150-300 ms to paint on llvmpipe).
+They share the frame's `FramePaints`: the first heavy part to change paints, and a part that may
+wait shows its old picture for one frame more and paints in the next, so no frame pays for all.
+
 The target is as large as the window, and a part is painted in the same viewport and scissor as
 on the window, after a clear to the frame's background: the rasteriser snaps vertices relative
 to the viewport's origin, so painted at the texture's origin the creases moved by a rounding.
@@ -26,6 +31,29 @@ from . import palette
 from .gl import GL
 from .target import RenderTarget
 
+# a partition of more regions than this is heavy to paint (its mesh, creases, 3D surface or
+# diagram: 100-300 ms each on llvmpipe for 8 x 64's 70,000): held at once, one a frame
+HEAVY_PAINT_REGIONS = 20_000
+
+
+class FramePaints:
+    """The heavy paints one frame has left, shared by the held layers (module docstring); the
+    renderer starts each frame with `PER_FRAME`."""
+
+    PER_FRAME = 1
+
+    def __init__(self) -> None:
+        self.left = self.PER_FRAME
+
+    def new_frame(self) -> None:
+        self.left = self.PER_FRAME
+
+    def take(self) -> bool:
+        """Use one: whether one was left (a part that must paint takes it even when none was)."""
+        spare = self.left > 0
+        self.left = max(0, self.left - 1)
+        return spare
+
 
 class HeldLayer:
     """One held layer: `draw(key, rect, window, paint)` paints only when `key` changed."""
@@ -35,6 +63,8 @@ class HeldLayer:
         self._target: RenderTarget | None = None
         self.key: Hashable | None = None
         self.repaints = 0  # how many times `paint` ran (tests, benchmarks)
+        self.waits = 0  # how many frames a changed part showed its old picture (FramePaints)
+        self._waited = False  # the last frame showed the old picture: this one paints
 
     def draw(
         self,
@@ -42,11 +72,17 @@ class HeldLayer:
         rect: tuple[int, int, int, int],
         window: tuple[int, int],
         paint: Callable[[], None],
+        paints: FramePaints | None = None,
+        may_wait: bool = False,
     ) -> None:
         """Copy the layer into the window's `rect` (GL's x, y, w, h; bottom-left origin), first
         calling `paint()` into the offscreen target when `key` differs from the last one.
         `paint` draws with the viewport and scissor on `rect`, as on the window. Leaves the
-        window's framebuffer bound with the viewport and scissor on `rect`."""
+        window's framebuffer bound with the viewport and scissor on `rect`.
+
+        `paints`: a heavy paint, counted in the frame's FramePaints; with `may_wait`, when the
+        frame has none left and the old picture fits the same rectangle, it is shown one frame
+        more and the paint comes in the next frame (never two frames running)."""
         x, y, w, h = (int(v) for v in rect)
         if w < 1 or h < 1:
             return
@@ -59,7 +95,16 @@ class HeldLayer:
             self.key = None
         target = self._target
         key = (key, x, y, w, h)
-        if not same_key(key, self.key):
+        changed = not same_key(key, self.key)
+        waiting = False
+        if changed and paints is not None:
+            spare = paints.take()
+            fits = self.key is not None and self.key[1:] == key[1:]
+            waiting = not spare and may_wait and fits and not self._waited
+        self._waited = waiting
+        if waiting:
+            self.waits += 1
+        elif changed:
             GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target.fbo)
             GL.glViewport(x, y, w, h)
             GL.glScissor(x, y, w, h)
@@ -71,11 +116,12 @@ class HeldLayer:
                 paint()
             finally:
                 GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
-                GL.glViewport(x, y, w, h)
-                GL.glScissor(x, y, w, h)
-                GL.glEnable(GL.GL_SCISSOR_TEST)
             self.key = key
             self.repaints += 1
+        # the scissor applies to a blit too: on this rectangle, whatever the last part left
+        GL.glViewport(x, y, w, h)
+        GL.glScissor(x, y, w, h)
+        GL.glEnable(GL.GL_SCISSOR_TEST)
         GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, target.fbo)
         GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, 0)
         GL.glBlitFramebuffer(

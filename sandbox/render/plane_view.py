@@ -8,8 +8,10 @@ and changed, the points when the data or the view moved (positions are re-expres
 view centre so float32 stays exact when zoomed far in). When the exact partition is over its
 budget the per-pixel network shader draws the field instead; a network too wide for that shader
 gets its output sampled on a grid a few times a second, with its first layer's creases. Whatever
-lies under the points is held (sandbox.render.held_layer) once it drew the same for two frames,
-and copied to the window until one of its uploads, styles or views changes. In split view a
+lies under the points is held (sandbox.render.held_layer) once it drew the same for two frames
+(a big partition's at once), and copied to the window until one of its uploads, styles or views
+changes. While a big partition's Laplace closed forms are made on the worker, the plane draws
+the newest partition that has them (`_drawn_partition`). In split view a
 smooth network's Laplace pane is its own mesh of sampled probit logits (split.laplace_grid),
 since such a network has no regions for the closed forms.
 """
@@ -30,7 +32,7 @@ from sandbox.render.camera import View2D
 from sandbox.render.field import FieldMode, FieldStyle
 from sandbox.render.field_grid import GRID_STEP, first_layer_segments, grid_mesh, picture_error
 from sandbox.render.gl import GL
-from sandbox.render.held_layer import HeldLayer
+from sandbox.render.held_layer import HEAVY_PAINT_REGIONS, HeldLayer
 from sandbox.render.inspector import activity_tint
 from sandbox.render.margin_palette import MARGIN_COLORS
 from sandbox.render.mesh import GLMesh
@@ -50,7 +52,8 @@ MLP_MAX_LAYERS, MLP_MAX_WIDTH = 8, PER_PIXEL_MAX_WIDTH
 ERROR_RANGE = (0.0, 0.5)  # the error view's black-to-white span of |target - output|
 # the plane is held once it drew the same for this many frames: content that changes every few
 # frames (a big network's partitions arriving while it trains) is drawn straight, since the
-# copy waits for the rasteriser to finish painting the held layer
+# copy waits for the rasteriser to finish painting the held layer; a partition heavy to paint
+# (HEAVY_PAINT_REGIONS) is held at once, since drawn straight it costs every frame as much
 HOLD_AFTER_FRAMES = 2
 SAMPLE_HOLD_S = 0.2  # a sampled field (sandbox.render.field_grid) follows training at 5 Hz
 
@@ -355,11 +358,16 @@ class PlaneRenderer:
             key = self._content_key(state, frame)
             self._same_frames = self._same_frames + 1 if key == self._last_key else 0
             self._last_key = key
-            if self.hold and self._same_frames >= HOLD_AFTER_FRAMES:
-                # nothing under the points changed for a few frames: copy it from the held
-                # layer (painted now if it holds something else), then the points and marks
+            heavy = not part.too_many and len(part) > HEAVY_PAINT_REGIONS
+            if self.hold and (heavy or self._same_frames >= HOLD_AFTER_FRAMES):
+                # nothing under the points changed for a few frames (or it is heavy to paint):
+                # copy it from the held layer (painted now if it holds something else), then
+                # the points and marks
                 under = replace(frame, flags={**flags, "points": False})
-                self.held.draw(key, rect, window, lambda: self._draw_panes(state, under, False))
+                self.held.draw(
+                    key, rect, window, lambda: self._draw_panes(state, under, False),
+                    paints=r.paints if heavy else None,
+                )  # fmt: skip
                 self._draw_panes_top(state, frame)
             else:
                 self._draw_panes(state, frame, True)
@@ -586,9 +594,10 @@ class PlaneRenderer:
         hidden = net.hidden_sizes
         if len(hidden) > MLP_MAX_LAYERS or max(hidden) > MLP_MAX_WIDTH:
             return False
-        if state.geometry.preparing:
-            # a first start, the region kernels still compiling: the per-pixel network would
-            # keep both cores busy on a software rasteriser; the sampled grid costs little
+        if state.geometry.preparing or state.geometry.making:
+            # a first start, the region kernels still compiling, or a big network's first
+            # regions being made: the per-pixel network would keep both cores busy on a
+            # software rasteriser (8 x 64: seconds a frame); the sampled grid costs little
             return False
         key = (state.session.weights_version, id(net))
         if key != self._mlp_key:

@@ -28,6 +28,7 @@ from . import palette
 from .camera import View2D
 from .field import FieldPass, FieldStyle
 from .gl import GL
+from .held_layer import FramePaints
 from .lines import LineBatch, LinePass
 from .mesh import GLMesh
 from .mlp_field import MLPFieldPass
@@ -52,6 +53,8 @@ class Renderer:
         self._mlp: MLPFieldPass | None = None
         self.profile = False
         self.timings: dict[str, float] = {}
+        # the heavy paints of held layers left this frame (sandbox.render.held_layer)
+        self.paints = FramePaints()
 
     @property
     def mlp_field(self) -> MLPFieldPass:
@@ -103,6 +106,7 @@ class Renderer:
     def begin_frame(self, clear_color: np.ndarray | None = None) -> None:
         """Bind the window, clear it, reset the per-pass timings."""
         self.timings = {}
+        self.paints.new_frame()
         c = palette.BACKGROUND if clear_color is None else np.asarray(clear_color)
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
         GL.glViewport(0, 0, self.size[0], self.size[1])

@@ -25,7 +25,7 @@ from sandbox.render.camera import View2D
 from sandbox.render.camera3d import SceneFrame
 from sandbox.render.canvas import Canvas
 from sandbox.render.gl import GL
-from sandbox.render.held_layer import HeldLayer
+from sandbox.render.held_layer import HEAVY_PAINT_REGIONS, FramePaints, HeldLayer
 from sandbox.render.inspector import NetworkDiagram, NodeRef
 from sandbox.render.plane_view import GREYS, crease_width, gl_rect
 from sandbox.render.plots import ProbeCurves
@@ -80,7 +80,8 @@ def layer_rgba(layers: np.ndarray, alpha: float = 0.95) -> np.ndarray:
 class StageRenderer:
     """GL objects of the stage views (made on first use, released with the scene)."""
 
-    def __init__(self) -> None:
+    def __init__(self, paints: FramePaints | None = None) -> None:
+        self.paints = paints  # the frame's heavy paints, shared with the plane (held_layer)
         self.canvas = Canvas()
         self.p3d: Surface3DPass | None = None
         self._surface: FoldedSurface | None = None
@@ -108,6 +109,10 @@ class StageRenderer:
 
         r = state.stage.rects
         window = state.layout.window
+        shown = state.partition
+        # a big network's: these take turns with the plane, one heavy paint a frame
+        heavy = shown is not None and not shown.too_many and len(shown) > HEAVY_PAINT_REGIONS
+        paints = dict(paints=self.paints if heavy else None, may_wait=True)
         try:
             if not r.hide_2d:
                 self._draw_plane_marks(state, content)
@@ -118,7 +123,10 @@ class StageRenderer:
                     gl_rect(r.view3d, window),
                     window,
                     lambda: self._draw_3d(state, content),
+                    **paints,
                 )
+                # the mouse's dot follows every move: over the held picture, not in it
+                self._draw_3d_cursor(state, content)
             for part, rect, key in (
                 ("inspector", r.inspector, self._key_inspector),
                 ("probe", r.probe, self._key_probe),
@@ -130,6 +138,8 @@ class StageRenderer:
                         gl_rect(rect, window),
                         window,
                         lambda part=part: self._draw_side_part(state, content, part),
+                        # a big network's diagram is heavy; the probe's plots take ~10 ms
+                        **(paints if part == "inspector" else {}),
                     )
         finally:
             GL.glDisable(GL.GL_SCISSOR_TEST)
@@ -147,7 +157,6 @@ class StageRenderer:
             content.plane_height,
             content.neuron_surface,
             orbit,
-            cs.cursor,
             cs.hovered,
             cs.selected,
             tuple(sorted(v.value for v in state.views)),
@@ -342,17 +351,6 @@ class StageRenderer:
             if ref is not None and View.INSPECTOR in state.views and not content.neuron_surface:
                 segs = fs.creases.of(*ref)
             p.set_highlight(segs, (0.05, 0.05, 0.06, 1.0), HIGHLIGHT_WIDTH * state.scale)
-        key = (id(fs), cs.cursor)
-        if key != self._cursor_key:
-            self._cursor_key = key
-            point = None
-            if cs.cursor is not None:
-                x, y = cs.cursor
-                xmin, xmax, ymin, ymax = fs.bounds
-                if xmin <= x <= xmax and ymin <= y <= ymax:
-                    z = float(fs.height_at(np.array([[x, y]]))[0])
-                    point = np.array([[x, y, z]])
-            p.set_cursor(point, 6.5 * state.scale)
         key = (id(fs), content.plane_height)
         if key != self._plane_key:
             self._plane_key = key
@@ -367,8 +365,28 @@ class StageRenderer:
             boundary=View.BOUNDARY in state.views,
             points=state.show_points,
             plane=content.plane_height is not None,
+            cursor=False,
         )
         p.draw(cs.orbit, content.frame3d, style, viewport=rect)
+
+    def _draw_3d_cursor(self, state: AppState, content: StageContent) -> None:
+        """The dot on the surface under the mouse (StageState.cursor), over the 3D view."""
+        cs = state.stage
+        fs, p = content.surface, self.p3d
+        if fs is None or p is None or cs.orbit is None or content.frame3d is None:
+            return
+        key = (id(fs), cs.cursor, state.scale)
+        if key != self._cursor_key:
+            self._cursor_key = key
+            point = None
+            if cs.cursor is not None:
+                x, y = cs.cursor
+                xmin, xmax, ymin, ymax = fs.bounds
+                if xmin <= x <= xmax and ymin <= y <= ymax:
+                    z = float(fs.height_at(np.array([[x, y]]))[0])
+                    point = np.array([[x, y, z]])
+            p.set_cursor(point, 6.5 * state.scale)
+        p.draw_cursor(cs.orbit, content.frame3d, gl_rect(cs.rects.view3d, state.layout.window))
 
     # ------------------------------------------------------------------ side column
     def _draw_side_part(self, state: AppState, content: StageContent, part: str) -> None:

@@ -70,6 +70,7 @@ class Surface3DStyle:
     band_alpha: float = 0.35
     plane: bool = True
     plane_alpha: float = 0.22
+    cursor: bool = True  # off: the cursor's dot is drawn apart, over a held picture (draw_cursor)
 
     def __post_init__(self) -> None:
         if not self.value_range[1] > self.value_range[0]:
@@ -488,7 +489,8 @@ class Surface3DPass:
             self._draw_lines(self.highlight, camera, frame)
             if style.points:
                 self._draw_points(self.points, camera, frame)
-            self._draw_points(self.cursor, camera, frame)
+            if style.cursor:
+                self._draw_points(self.cursor, camera, frame)
             # Translucent sheets last, without writing depth, so everything shows through them.
             GL.glDepthMask(GL.GL_FALSE)
             if style.band:
@@ -500,6 +502,24 @@ class Surface3DPass:
             GL.glDepthMask(GL.GL_TRUE)
             GL.glDisable(GL.GL_DEPTH_TEST)
             GL.glDisable(GL.GL_POLYGON_OFFSET_FILL)
+            GL.glDisable(GL.GL_SCISSOR_TEST)
+
+    def draw_cursor(
+        self, camera: OrbitCamera, frame: SceneFrame, viewport: tuple[int, int, int, int]
+    ) -> None:
+        """The cursor's dot alone, over what is in `viewport` already (a held picture of the
+        surface, which has no depth here: the dot shows even behind a fold)."""
+        if not self.cursor.count:
+            return
+        GL.glViewport(*(int(v) for v in viewport))
+        GL.glEnable(GL.GL_SCISSOR_TEST)
+        GL.glScissor(*(int(v) for v in viewport))
+        GL.glDisable(GL.GL_DEPTH_TEST)
+        GL.glEnable(GL.GL_BLEND)
+        GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
+        try:
+            self._draw_points(self.cursor, camera, frame)
+        finally:
             GL.glDisable(GL.GL_SCISSOR_TEST)
 
     def delete(self) -> None:

@@ -335,6 +335,7 @@ class PlaneController(Controller):
             message=str(part.message),
             smooth=bool(part.smooth),
             preparing=bool(session.geometry_pending) and part.too_many and not part.smooth,
+            making=part.pending and not session.geometry_pending,
             dead_note="" if can_die(s.net) else never_dead_note(s.net),
             behind_step=lag[1] if lag is not None and lag[0] >= LAG_MARK_S else None,
         )

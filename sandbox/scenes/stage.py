@@ -252,7 +252,7 @@ class Stage(Controller):
                 or cs.tint is not None
             ):
                 return
-            self.renderer = StageRenderer()
+            self.renderer = StageRenderer(self.scene.app.renderer.paints)
         self.renderer.draw(self.state, self.content())
 
     def draw_overlay(self, surface: pygame.Surface) -> None:

@@ -594,6 +594,11 @@ class SandboxPanels(RowPanel):
                 "Regions: preparing (only the first start takes this long)",
                 "Regions: preparing",
             )
+        elif g.making:
+            self._set_label_fit(
+                "regions", "Regions: being made (a big network: a second or so)",
+                "Regions: being made",
+            )  # fmt: skip
         elif g.too_many and max(state.settings.hidden, default=0) > PER_PIXEL_MAX_WIDTH:
             self._set_label_fit(
                 "regions",
