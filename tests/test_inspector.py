@@ -169,3 +169,48 @@ def test_diagram_pixels_show_thumbnails_links_and_markers(gl):
     # The selected output node has a dark frame just outside its square.
     x0, y0, w, h = lay.node_rect(3)
     assert pixels[int(y0 + h / 2), int(np.floor(x0 - 2.5))].max() < 90
+
+
+def test_a_big_layer_draws_its_strongest_links():
+    """Over MAX_LINKS_PER_LAYER links a layer shows its widest ones (the largest |w|); a smaller
+    layer shows every link."""
+    net = MLP([2, 40, 40, 3], seed=2)
+    lay = I.network_layout(net.sizes, (0, 0, 500, 300))
+    widths, _ = I.link_styles(net.layers, lay)
+    drawn = I.strongest_links(lay, widths, 256)
+    for l, count in ((1, 80), (2, 256), (3, 120)):
+        sel = np.flatnonzero(lay.link_layer == l)
+        mine = np.intersect1d(drawn, sel)
+        assert len(mine) == count
+        if count < len(sel):  # every drawn link is at least as wide as every one left out
+            left = np.setdiff1d(sel, mine)
+            assert widths[mine].min() >= widths[left].max()
+    assert np.array_equal(drawn, np.sort(drawn))
+
+
+def test_crowded_columns_get_short_titles(gl):
+    """Eight hidden layers in a narrow diagram: "in, L1, ..., L8, out" instead of titles that
+    run into each other ("inputlayer 1layer 2..." at 1280x800)."""
+    net = MLP([2, *(4,) * 8, 2], seed=0)
+    drawn: list[list[str]] = []
+    for width in (1400, 360):
+        canvas = PL.Canvas()
+        titles: list[str] = []
+        original = canvas.text
+
+        def spy(text, pos, *args, _titles=titles, _original=original, **kwargs):
+            _titles.append(str(text))
+            return _original(text, pos, *args, **kwargs)
+
+        canvas.text = spy
+        try:
+            d = I.NetworkDiagram()
+            d.update(net, BOUNDS, (0, 0, width, 240))
+            canvas.begin((width, 300))
+            d.draw(canvas, font_px=14)
+        finally:
+            canvas.delete()
+        drawn.append(titles)
+    assert drawn[0][-10:] == I.layer_names(net.sizes)
+    assert drawn[1][-10:] == I.layer_names(net.sizes, short=True)
+    assert drawn[1][-10:][:2] == ["in", "L1"] and drawn[1][-1] == "out"

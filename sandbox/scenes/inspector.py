@@ -21,7 +21,7 @@ from sandbox import actions as A
 from sandbox import stage_actions as S
 from sandbox.nn.edits import NeuronWeights, rotate_neuron, set_neuron, translate_neuron
 from sandbox.render.camera import View2D
-from sandbox.render.inspector import NetworkDiagram, neuron_info
+from sandbox.render.inspector import MAX_LINKS_PER_LAYER, NetworkDiagram, neuron_info
 from sandbox.scenes.base import Controller, Routes
 from sandbox.session import crease_line, first_layer_neuron, heavy_partition
 from sandbox.ui.stage_layout import neuron_tray
@@ -354,9 +354,16 @@ class InspectorController(Controller):
         cs = s.stage
         ref = cs.hovered or cs.selected
         if ref is None:
+            sizes = list(s.net.sizes)
+            most = max(a * b for a, b in zip(sizes, sizes[1:], strict=False))
+            shown = (
+                f" (each layer's {MAX_LINKS_PER_LAYER} strongest)"
+                if most > MAX_LINKS_PER_LAYER
+                else ""
+            )
             return (
                 "Click a neuron to select it: its crease is drawn bold.",
-                "Links: blue positive, orange negative; thicker is larger.",
+                f"Links: blue positive, orange negative; thicker is larger{shown}.",
             )
         layer, index = ref
         sizes = list(s.net.hidden_sizes)
