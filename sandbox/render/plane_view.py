@@ -34,6 +34,7 @@ from sandbox.render.field_grid import GRID_STEP, first_layer_segments, grid_mesh
 from sandbox.render.gl import GL
 from sandbox.render.held_layer import HEAVY_PAINT_REGIONS, HeldLayer
 from sandbox.render.inspector import activity_tint
+from sandbox.render.lines import DENSE_SEGMENTS, snap_cell, snap_segments
 from sandbox.render.margin_palette import MARGIN_COLORS
 from sandbox.render.mesh import GLMesh
 from sandbox.render.region_marks import RegionMarks, tint_of
@@ -182,17 +183,23 @@ class PlaneRenderer:
         r = self.r
         origin = state.camera.center
         source = layer_part if layer_part is not None else part
-        key = (source, state.scale, getattr(state.net, "n_hidden", 0))
+        cr = source.creases
+        dense = len(cr) > DENSE_SEGMENTS
+        cell = snap_cell(1.0 / state.camera.pixels_per_unit) if dense else None
+        key = (source, state.scale, getattr(state.net, "n_hidden", 0), cell)
         if self._creases_key != key:
             self._creases_key = key
-            cr = source.creases
             if len(cr) and not source.too_many:
                 # one crease palette for the plane, the 3D view and the probe plots
                 rgba = palette.layer_colors(len(palette.LAYER_COLORS), 0.95)[
                     (np.asarray(cr.layer) - 1) % len(palette.LAYER_COLORS)
                 ]
+                segments = cr.segments
+                if cell is not None:  # a big partition's: snapped to half a pixel
+                    kept, segments = snap_segments(segments, cell)
+                    rgba = rgba[kept]
                 width = crease_width(getattr(state.net, "n_hidden", 0), state.scale)
-                r.creases.set(cr.segments, rgba, width, origin=origin)
+                r.creases.set(segments, rgba, width, origin=origin)
             else:
                 r.creases.clear()
         key = (part, state.scale)

@@ -27,6 +27,7 @@ from sandbox.render.canvas import Canvas
 from sandbox.render.gl import GL
 from sandbox.render.held_layer import HEAVY_PAINT_REGIONS, FramePaints, HeldLayer
 from sandbox.render.inspector import NetworkDiagram, NodeRef
+from sandbox.render.lines import DENSE_SEGMENTS, snap_cell, snap_segments
 from sandbox.render.plane_view import GREYS, crease_width, gl_rect
 from sandbox.render.plots import ProbeCurves
 from sandbox.render.surface3d import Surface3DPass, Surface3DStyle
@@ -280,7 +281,14 @@ class StageRenderer:
 
         fs = content.surface
         p = self.p3d
-        extras = (id(content.surface_lines), id(content.section))
+        cr = fs.creases
+        cell = None
+        o, frame = state.stage.orbit, content.frame3d
+        if len(cr) > DENSE_SEGMENTS and o is not None and frame is not None:
+            # dense creases snapped to the grid of half a pixel where the view is nearest
+            near = max(0.05, o.distance - 1.5)  # the scene spans about [-1, 1]
+            cell = snap_cell(frame.half * near / o.pixels_per_unit_at_unit_depth)
+        extras = (id(content.surface_lines), id(content.section), cell)
         if self._surface is fs and self._extras == extras:
             return
         self._surface, self._extras = fs, extras
@@ -296,9 +304,12 @@ class StageRenderer:
             p.set_surface(mesh, colors)
         else:  # None: a sampled surface (smooth activation), no regions
             p.set_surface(mesh, content.region_colors)
-        cr = fs.creases
         width = crease_width(getattr(state.net, "n_hidden", 0), state.scale, CREASE_3D_WIDTH)
-        segs, colors, widths = [cr.segments], [layer_rgba(cr.layer)], [np.full(len(cr), width)]
+        segments, layers = cr.segments, cr.layer
+        if cell is not None:
+            kept, segments = snap_segments(segments, cell)
+            layers = np.asarray(layers)[kept]
+        segs, colors, widths = [segments], [layer_rgba(layers)], [np.full(len(layers), width)]
         for extra, rgba, w in (
             (content.surface_lines, CONTOUR_RGBA, 1.2 * state.scale),
             (content.section, SECTION_RGBA, 3.5 * state.scale),
