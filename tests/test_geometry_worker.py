@@ -7,6 +7,7 @@ for it, so every step is deterministic.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -386,3 +387,21 @@ def test_a_big_networks_first_partition_is_made_on_the_worker(monkeypatch):
         gate.open()
         if s.worker is not None:
             s.worker.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="thread priorities are Linux's")
+def test_the_worker_yields_the_cores_to_the_frame():
+    """The worker thread runs WORKER_NICE below the frame's thread (Linux nice values)."""
+    from sandbox.background import WORKER_NICE
+
+    worker = Worker()
+    try:
+        worker.submit(
+            "nice", (0,), lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        )
+        assert worker.wait(10)
+        done = worker.finished("nice")
+        mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        assert done.value == min(19, mine + WORKER_NICE)
+    finally:
+        worker.close()

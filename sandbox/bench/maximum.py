@@ -8,7 +8,8 @@ frame as a user reading it would, and runs S seconds training, then S seconds pa
 for each: the first frame, how many frames, their median, p90, p99 and maximum, how many took
 over 100 and over 500 ms, how long an input waits to be shown (an event that arrives during
 a frame waits for it to end and is shown by the next: the median, p99 and worst over every
-moment of the run), and the slowest frames with the phases that took their time. The goals
+moment of the run), how many jobs the geometry worker ran and how old the shown partition was
+on average, and the slowest frames with the phases that took their time. The goals
 (issue "never freeze"): no frame over 500 ms, input shown within 100 ms. `--phases` finishes
 the GL work after each phase (real rasteriser time per phase, slower frames). Prints figures;
 asserts nothing.
@@ -47,6 +48,7 @@ def run(size: tuple[int, int], hidden: tuple[int, ...], seconds: float, play: bo
     started = time.perf_counter() - t0
     x, y, w, h = app.state.layout.plane
     frames: list[tuple[float, dict]] = []
+    lags: list[float] = []
     end = time.perf_counter() + seconds
     i = 0
     while time.perf_counter() < end:
@@ -58,10 +60,14 @@ def run(size: tuple[int, int], hidden: tuple[int, ...], seconds: float, play: bo
         dt = time.perf_counter() - f0
         split = {k: round(1000 * v) for k, v in app.state.timings.items() if v > 0.01}
         frames.append((dt, split))
-    regions = app.state.geometry.regions
-    steps = app.state.metrics.step
+        lag = app.state.session.geometry_lag()
+        lags.append(lag[0] if lag is not None else 0.0)
+    session = app.state.session
+    worker = session.worker.jobs_run if session.worker is not None else 0
+    shown = {"regions": app.state.geometry.regions, "steps": app.state.metrics.step,
+             "jobs": worker, "lag": float(np.mean(lags)) if lags else 0.0}  # fmt: skip
     app.close()
-    return started, frames, regions, steps
+    return started, frames, shown
 
 
 def input_waits(durations: np.ndarray, samples: int = 20_000) -> np.ndarray:
@@ -73,10 +79,14 @@ def input_waits(durations: np.ndarray, samples: int = 20_000) -> np.ndarray:
     return (ends[k] - t) + durations[k + 1]
 
 
-def report(label: str, started: float, frames: list, regions: int, steps: int) -> None:
+def report(label: str, started: float, frames: list, shown: dict) -> None:
     d = np.array([f[0] for f in frames])
     ms = np.sort(d) * 1000
-    print(f"{label}: {len(d)} frames, {regions:,} regions at the end, step {steps:,}")
+    print(
+        f"{label}: {len(d)} frames, {shown['regions']:,} regions at the end, step "
+        f"{shown['steps']:,}; {shown['jobs']} jobs on the geometry worker, the shown partition "
+        f"{1000 * shown['lag']:.0f} ms older than the weights on average"
+    )
     print(f"  start-up {1000 * started:.0f} ms; first frame {1000 * d[0]:.0f} ms")
     pct = {p: ms[min(len(ms) - 1, int(p / 100 * len(ms)))] for p in (90, 99)}
     print(
