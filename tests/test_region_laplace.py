@@ -109,3 +109,17 @@ def test_the_drawn_partition_is_the_shown_one_without_forms(too_many):
     if too_many:
         state.partition.too_many = True
     assert _drawn_partition(state) is state.partition
+
+
+def test_the_drawn_partition_is_never_another_networks():
+    from sandbox.render.plane_view import _drawn_partition
+    from sandbox.session import RegionLaplace
+    from sandbox.state import AppState
+
+    state = AppState()
+    old = _session().partition(BOUNDS)
+    s = Session()
+    s.show_network(MLP([2, 6, 2], seed=1))
+    state.partition = s.partition(BOUNDS)
+    state.region_laplace = RegionLaplace(old, 1.0, np.zeros((len(old), 2, 3)), np.zeros(0))
+    assert _drawn_partition(state) is state.partition

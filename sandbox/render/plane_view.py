@@ -625,7 +625,8 @@ def _drawn_partition(state: AppState) -> Partition | None:
     part, shade = state.partition, state.region_laplace
     if part is None or part.too_many or shade is None or shade.error:
         return part
-    return shade.part
+    # never another network's regions (the layer sizes just changed)
+    return shade.part if list(shade.part.sizes) == list(part.sizes) else part
 
 
 def _output_only(style: FieldStyle) -> FieldStyle:
