@@ -68,6 +68,12 @@ class Worker:
             self._waiting[name] = (key, job, source, self._generation)
             self._cond.notify_all()
 
+    def discard(self, name: str) -> None:
+        """Forget the waiting job of `name`, if any (one running goes on)."""
+        with self._cond:
+            self._waiting.pop(name, None)
+            self._cond.notify_all()
+
     def busy(self, name: str | None = None) -> bool:
         """A job (of `name`, or any) is waiting or running."""
         with self._cond:

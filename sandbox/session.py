@@ -48,7 +48,7 @@ from sandbox.bayes import LastLayerLaplace
 from sandbox.data import PointSet
 from sandbox.geometry import Partition, RayProbe, ray_probe, serra_bound
 from sandbox.geometry.arrangement import bounded_regions
-from sandbox.memo import EXPENSIVE_S, HOLD_BY_COST, Memo
+from sandbox.memo import BUILD_SHARE, EXPENSIVE_S, HOLD_BY_COST, Memo
 from sandbox.metrics import Metrics
 from sandbox.nn import MLP, Trainer
 from sandbox.nn.edits import crease_in_bounds, neuron_weights
@@ -519,7 +519,8 @@ class Session:
         longer than `background_above`, the next ones run on the geometry worker (`compute`
         must then read only copies, such as `source`, the snapshot it is made from) and the
         newest finished value is returned meanwhile (None before the first). `hold`: a value
-        younger than this many seconds is returned as it is (views that follow training).
+        younger than this many seconds, or than its cost / BUILD_SHARE, is returned as it is
+        (views that follow training).
         `heavy`: known to be slow (a view of a big partition, `heavy_partition`), so every build
         goes to the worker, the first too, whatever an earlier cheap build cost (the 3D surface
         of 8 x 64's 67,000 regions stalled the window for 7 s, its copycat check for 23 s)."""
@@ -529,8 +530,14 @@ class Session:
         if have is not None:
             return have
         slot = self.memo.slot(name)
-        if slot is not None and hold > 0.0 and time.perf_counter() - slot.built < hold:
-            return slot.value
+        # held while training: at least `hold`, and long enough that rebuilding it takes at most
+        # BUILD_SHARE of the time (8 x 64's 3D surface takes the worker 8-11 s: built every
+        # 30 s, so the partitions behind it come every few seconds, not every 12)
+        if slot is not None and hold > 0.0:
+            if time.perf_counter() - slot.built < max(hold, slot.cost / BUILD_SHARE):
+                if self.worker is not None:
+                    self.worker.discard(name)  # a rebuild asked for before it was held
+                return slot.value
         worker = self.worker
         busy = worker is not None and worker.busy(name)
         if self.background_above is None or (

@@ -405,3 +405,44 @@ def test_the_worker_yields_the_cores_to_the_frame():
         assert done.value == min(19, mine + WORKER_NICE)
     finally:
         worker.close()
+
+
+def test_a_costly_held_view_waits_in_proportion_to_its_cost():
+    """While training, a view held with `hold` is rebuilt no more than its cost / BUILD_SHARE
+    allows (8 x 64's 3D surface took the worker 11 s, and the partitions queued behind it came
+    every 12 s); a rebuild queued before it was held is dropped."""
+    from sandbox.memo import BUILD_SHARE
+
+    s = Session()
+    s.background_above = 1.0
+    built: list[str] = []
+    gate = threading.Event()
+
+    def job(value):
+        def build():
+            built.append(value)
+            return value
+
+        return build
+
+    try:
+        s.worker = Worker()
+        s.worker.submit("block", (0,), lambda: gate.wait(20))  # the worker is busy
+        s.worker.submit("x", (-1,), job("queued"))  # a rebuild waiting behind it
+        s.memo.put("x", s._key(("weights",), ()), "old", cost=0.5 * BUILD_SHARE * 10)
+        s.weights_changed()
+        held = s.derive_behind("x", job("new"), reads=("weights",), hold=0.05, heavy=True)
+        assert held == "old"  # built under a second ago; its cost holds it for 5 s
+        gate.set()
+        assert s.wait_for_geometry(20)
+        assert built == []  # neither the queued rebuild nor a new one ran
+        s.memo.put("x", s._key(("weights",), ()), "cheap", cost=0.0)
+        s.weights_changed()
+        time.sleep(0.06)  # past `hold`; a cheap value's cost holds it no longer
+        assert (
+            s.derive_behind("x", job("new"), reads=("weights",), hold=0.05, heavy=True) == "cheap"
+        )
+        assert s.wait_for_geometry(20) and built == ["new"]
+    finally:
+        gate.set()
+        s.worker.close()
