@@ -125,6 +125,29 @@ def test_crease_edges_cover_the_partitions_creases_once_and_lie_on_the_surface()
     assert len(b) and np.abs(b[:, 2]).max() < 1e-9  # the decision boundary is at height 0
 
 
+@pytest.mark.parametrize(
+    ("sizes", "kind"),
+    [
+        ([2, 6, 5, 2], {}),
+        ([2, 24, 24, 24, 2], {}),
+        ([2, 12, 12, 12, 2], {"residual": True}),
+        ([2, 12, 12, 2], {"activation": "hardtanh"}),
+        ([2, 16, 16, 2], {"activation": "leaky_relu", "negative_slope": 0.1}),
+        ([2, 12, 12, 2], {"activation": "abs"}),
+    ],
+)
+def test_crease_edges_kernel_equals_its_numpy_twin(sizes, kind):
+    """crease_edge_kernel (the edge test and the activations in one pass) gives the numpy
+    twin's edges, layers and neurons to the bit, in the same order."""
+    net = MLP(sizes, seed=5, **kind)
+    P = linear_regions(net, BOUNDS)
+    got = S.crease_edges(P, net)
+    want = S._crease_edges_numpy(P, net)
+    assert len(want[0]) > 50
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_probability_surface_is_exact_at_vertices_and_close_between():
     net = MLP([2, 8, 8, 2], seed=4)
     P = linear_regions(net, BOUNDS)

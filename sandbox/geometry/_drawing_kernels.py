@@ -3,7 +3,8 @@
 `boundary_kernel` clips the decision boundary (or a regression level set) to every final region;
 `mesh_kernel` fan-triangulates the regions and evaluates their affine maps at every vertex. Both
 read the flat form of a partition (one vertex pool plus offsets, per-region maps) and have a
-plain-Python twin in reference.py used as the test oracle.
+plain-Python twin in reference.py used as the test oracle. `crease_edge_kernel` finds the final
+regions' edges that lie on one layer's creases (surface.crease_edges; its numpy twin there).
 """
 
 from __future__ import annotations
@@ -184,3 +185,45 @@ def mesh_kernel(off, V, M, R):
             tri[t, 2] = o + v + 1
             t += 1
     return tri, reg, out
+
+
+@njit(cache=True, nogil=True)
+def crease_edge_kernel(z, nxt, tol, breakpoints, slopes, offsets, patterns, region_ids, col):
+    """The edges (vertex v to nxt[v]) that lie on a crease of one layer, and the layer's
+    activations at every vertex. z (V, n): its pre-activations; an edge is on neuron j's
+    breakpoint kb when both its ends are within tol[j] of it, and it is reported from the region
+    on the upper side (its piece patterns[region, col + j] is kb + 1), so once. patterns (R, N)
+    uint8 pieces. Returns (edges, neurons as columns col + j), in order of edge then neuron, and
+    h (V, n) = slopes[q] z + offsets[q], q the piece of z (a z on a breakpoint: the one below)."""
+    nv, n = z.shape
+    nb = breakpoints.shape[0]
+    h = np.empty((nv, n))
+    edges = np.empty(0, np.int64)
+    neurons = np.empty(0, np.int64)
+    count = 0
+    for fill in range(2):  # count (and the activations), then fill
+        if fill == 1:
+            edges = np.empty(count, np.int64)
+            neurons = np.empty(count, np.int64)
+            count = 0
+        for v in range(nv):
+            w = nxt[v]
+            r = region_ids[v]
+            for j in range(n):
+                zv = z[v, j]
+                if fill == 0:
+                    q = 0
+                    while q < nb and breakpoints[q] < zv:
+                        q += 1
+                    h[v, j] = zv * slopes[q] + offsets[q]
+                kb = int(patterns[r, col + j]) - 1
+                if kb < 0 or kb >= nb:
+                    continue
+                bp = breakpoints[kb]
+                t = tol[j]
+                if abs(zv - bp) <= t and abs(z[w, j] - bp) <= t:
+                    if fill == 1:
+                        edges[count] = v
+                        neurons[count] = col + j
+                    count += 1
+    return edges, neurons, h
