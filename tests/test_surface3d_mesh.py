@@ -8,6 +8,7 @@ import pytest
 
 from sandbox.bayes import LastLayerLaplace
 from sandbox.geometry import _argmax_split as AS
+from sandbox.geometry import crease_edges as CE
 from sandbox.geometry import linear_regions
 from sandbox.geometry import surface as S
 from sandbox.nn import MLP
@@ -141,8 +142,8 @@ def test_crease_edges_kernel_equals_its_numpy_twin(sizes, kind):
     twin's edges, layers and neurons to the bit, in the same order."""
     net = MLP(sizes, seed=5, **kind)
     P = linear_regions(net, BOUNDS)
-    got = S.crease_edges(P, net)
-    want = S._crease_edges_numpy(P, net)
+    got = CE.crease_edges(P, net)
+    want = CE._crease_edges_numpy(P, net)
     assert len(want[0]) > 50
     for a, b in zip(got, want, strict=True):
         np.testing.assert_array_equal(a, b)
