@@ -23,9 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-# the worker thread's nice value above the app's (Linux): with the frame busy, a new 8 x 64
-# partition comes every 8 s instead of 5, but no frame waits over 300 ms for the cores (was
-# 560), and a 4 x 64 network trains at 54 frames/s instead of 22, its regions 0.3 s behind
+# the worker thread's nice value above the app's (Linux). Measured on 2 cores with llvmpipe: a
+# 4 x 64 network trains at 54 frames/s instead of 22 (its regions 0.3 s behind, not 0.2), and
+# 8 x 64 with every view keeps its frames under 300 ms (was up to 560), its regions following
+# training 8-14 s behind instead of 5-8 while the frames keep both cores busy
 WORKER_NICE = 10
 
 
