@@ -26,15 +26,12 @@ def crease_edges(partition: Partition, net) -> tuple[np.ndarray, np.ndarray, np.
     An edge lies on neuron j's crease when j's pre-activation is zero at both of its ends (it is
     affine along the edge); zero means below 1e-9 of the neuron's largest possible magnitude in
     the window, |W_j| . max|h| + |b_j|. The pre-activations are one matrix product per layer
-    (BLAS); the test of every edge is `crease_edge_kernel` (8 x 64's 670,000 vertices: 7.4 s in
-    numpy, `_crease_edges_numpy`, its twin)."""
-    P = partition
-    V = P.vertices
-    nv = len(V)
-    if nv == 0:
-        return np.zeros((0, 4)), np.zeros(0, np.int32), np.zeros(0, np.int32)
-    nxt = _next_vertex(P)
-    pc = activation_pieces(net.activation, net.negative_slope)
+    (BLAS); the test of every edge and the activations are `crease_edge_kernel` (8 x 64's 447,000
+    vertices: 4.2 s, against 9.7 s for `_crease_edges_numpy`, its numpy twin)."""
+    P, V = partition, partition.vertices
+    if len(V) == 0:
+        return _no_edges()
+    nxt, pc = _next_vertex(P), activation_pieces(net.activation, net.negative_slope)
     slopes = np.asarray(pc.slopes, dtype=np.float64)
     toffs = np.asarray(pc.offsets, dtype=np.float64)
     breakpoints = np.asarray(pc.breakpoints, dtype=np.float64)
@@ -45,9 +42,7 @@ def crease_edges(partition: Partition, net) -> tuple[np.ndarray, np.ndarray, np.
     h = V
     col = 0
     for (W, b), res in zip(net.layers[: P.upto_layer], net.residual_layers, strict=False):
-        z = h @ W.T
-        z += b
-        tol = ZERO_REL * (np.abs(W) @ np.abs(h).max(axis=0) + np.abs(b))
+        z, tol = _preactivations(h, W, b)
         e, j, h_new = crease_edge_kernel(z, nxt, tol, breakpoints, slopes, toffs, pats, rid, col)
         found_e.append(e)
         found_j.append(j)
@@ -57,6 +52,17 @@ def crease_edges(partition: Partition, net) -> tuple[np.ndarray, np.ndarray, np.
     order = np.lexsort((j, e))  # as numpy's nonzero over (edge, neuron) gives them
     e, j = e[order], j[order]
     return _edge_crease_arrays(P, V, nxt, e, j)
+
+
+def _no_edges() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return np.zeros((0, 4)), np.zeros(0, np.int32), np.zeros(0, np.int32)
+
+
+def _preactivations(h: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A layer's pre-activations at every vertex, and the tolerance under which one is zero."""
+    z = h @ W.T
+    z += b
+    return z, ZERO_REL * (np.abs(W) @ np.abs(h).max(axis=0) + np.abs(b))
 
 
 def _next_vertex(P: Partition) -> np.ndarray:
@@ -75,13 +81,10 @@ def _edge_crease_arrays(P: Partition, V, nxt, e, j) -> tuple[np.ndarray, np.ndar
 
 def _crease_edges_numpy(partition: Partition, net) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """crease_edges in numpy alone (its twin in the tests)."""
-    P = partition
-    V = P.vertices
-    nv = len(V)
-    if nv == 0:
-        return np.zeros((0, 4)), np.zeros(0, np.int32), np.zeros(0, np.int32)
-    nxt = _next_vertex(P)
-    pc = activation_pieces(net.activation, net.negative_slope)
+    P, V = partition, partition.vertices
+    if len(V) == 0:
+        return _no_edges()
+    nxt, pc = _next_vertex(P), activation_pieces(net.activation, net.negative_slope)
     slopes = np.asarray(pc.slopes)
     toffs = np.asarray(pc.offsets)
     pats = P.patterns[P.region_ids]
@@ -89,9 +92,7 @@ def _crease_edges_numpy(partition: Partition, net) -> tuple[np.ndarray, np.ndarr
     h = V
     col = 0
     for (W, b), res in zip(net.layers[: P.upto_layer], net.residual_layers, strict=False):
-        z = h @ W.T
-        z += b
-        tol = ZERO_REL * (np.abs(W) @ np.abs(h).max(axis=0) + np.abs(b))
+        z, tol = _preactivations(h, W, b)
         q = pc.piece(z)
         h_new = z * slopes[q] + toffs[q]
         h = h + h_new if res else h_new
