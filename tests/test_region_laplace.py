@@ -11,7 +11,7 @@ from sandbox import session as session_module
 from sandbox.nn import MLP
 from sandbox.session import Session
 from sandbox.training_setup import new_points
-from sandbox.vocab import Task
+from sandbox.vocab import Task, View
 
 BOUNDS = (-3.0, 3.0, -2.0, 2.0)
 
@@ -123,3 +123,35 @@ def test_the_drawn_partition_is_never_another_networks():
     state.partition = s.partition(BOUNDS)
     state.region_laplace = RegionLaplace(old, 1.0, np.zeros((len(old), 2, 3)), np.zeros(0))
     assert _drawn_partition(state) is state.partition
+
+
+@pytest.mark.gl
+def test_optimising_the_prior_reshades_the_laplace_pane(make_app):
+    """Before, "Optimise prior" set the precision on the fit in place and the plane, keyed on the
+    fit object, never uploaded the new closed forms: paused, the old prior's shading stayed."""
+    from sandbox import actions as A
+
+    d = make_app(hidden=(8, 8), dataset="ring", points=120)
+    d.state.views = d.state.views | {View.SPLIT}
+    d.scene.train_now(300)
+    d.run_frames(3, dt=1 / 30)
+    uploads = []
+    mesh = d.renderer.mesh
+    original = mesh.set_laplace
+
+    def spy(mean, var):
+        uploads.append(np.array(var))
+        return original(mean, var)
+
+    mesh.set_laplace = spy
+    before = d.state.prior_precision
+    d.scene.apply(A.OptimizePrior())
+    d.run_frames(2, dt=1 / 30)
+    s = d.state
+    assert s.prior_precision != before
+    shade = s.region_laplace
+    assert shade is not None and shade.prior_precision == s.prior_precision
+    assert len(uploads) == 1 and d.scene.plane.renderer.laplace_ok
+    fresh = s.session.fit_laplace(s.prior_precision, s.session.net_of(s.partition)).laplace
+    _, var = fresh.region_coefficients(s.partition.feature_maps)
+    np.testing.assert_allclose(uploads[0], var, rtol=1e-6, atol=1e-9)
