@@ -1,11 +1,11 @@
 """The UI maximum: the sandbox with the largest network its sliders allow and every view on.
 
 `python -m sandbox.bench maximum [--seconds S] [--size WxH] [--hidden LIST] [--phases]` opens
-the sandbox offscreen with an 8 x 64 network (`--hidden`), every view on (field, regions,
-creases, boundary, the Laplace split view, 3D, probe, inspector, timeline) and the app's own
-loop settings (slow partitions on the geometry worker), moves the mouse over the plane every
-frame as a user reading it would, and runs S seconds training, then S seconds paused. Prints,
-for each: the first frame, how many frames, their median, p90, p99 and maximum, how many took
+the sandbox offscreen with an 8 x 64 network (`--hidden`), every view on (the soak's
+`ALL_VIEWS`: the Laplace split view, the 3D Laplace surface, probe, inspector, timeline...)
+and the app's own loop settings (slow partitions on the geometry worker), moves the mouse over
+the plane every frame as a user reading it would, and runs S seconds training, then S seconds
+paused. Prints, for each: the first frame, how many frames, their median, p90, p99 and maximum, how many took
 over 100 and over 500 ms, how long an input waits to be shown (an event that arrives during
 a frame waits for it to end and is shown by the next: the median, p99 and worst over every
 moment of the run), how many jobs the geometry worker ran and how old the shown partition was
@@ -24,8 +24,7 @@ import time
 import numpy as np
 
 from sandbox.bench import headless_environment
-
-ALL = ("field", "regions", "creases", "boundary", "split", "3d", "probe", "inspector", "timeline")
+from sandbox.bench.monkey import ALL_VIEWS
 
 
 def run(size: tuple[int, int], hidden: tuple[int, ...], seconds: float, play: bool, phases: bool):
@@ -38,7 +37,7 @@ def run(size: tuple[int, int], hidden: tuple[int, ...], seconds: float, play: bo
 
     warm_here()
     config = AppConfig(
-        size=size, points=200, hidden=hidden, views=ALL, play=play, skip_loading=True
+        size=size, points=200, hidden=hidden, views=ALL_VIEWS, play=play, skip_loading=True
     )
     app = App(config)
     t0 = time.perf_counter()

@@ -365,7 +365,7 @@ class PlaneRenderer:
             key = self._content_key(state, frame)
             self._same_frames = self._same_frames + 1 if key == self._last_key else 0
             self._last_key = key
-            heavy = not part.too_many and len(part) > HEAVY_PAINT_REGIONS
+            heavy = heavy_to_paint(part)
             if self.hold and (heavy or self._same_frames >= HOLD_AFTER_FRAMES):
                 # nothing under the points changed for a few frames (or it is heavy to paint):
                 # copy it from the held layer (painted now if it holds something else), then
@@ -616,6 +616,12 @@ class PlaneRenderer:
                 net.residual_layers,
             )
         return True
+
+
+def heavy_to_paint(part: Partition | None) -> bool:
+    """A partition whose pictures (plane, 3D surface, diagram) take turns, one a frame, and are
+    held at once (FramePaints, HEAVY_PAINT_REGIONS)."""
+    return part is not None and not part.too_many and len(part) > HEAVY_PAINT_REGIONS
 
 
 def _drawn_partition(state: AppState) -> Partition | None:

@@ -25,10 +25,10 @@ from sandbox.render.camera import View2D
 from sandbox.render.camera3d import SceneFrame
 from sandbox.render.canvas import Canvas
 from sandbox.render.gl import GL
-from sandbox.render.held_layer import HEAVY_PAINT_REGIONS, FramePaints, HeldLayer
+from sandbox.render.held_layer import FramePaints, HeldLayer
 from sandbox.render.inspector import NetworkDiagram, NodeRef
 from sandbox.render.lines import DENSE_SEGMENTS, snap_cell, snap_segments
-from sandbox.render.plane_view import GREYS, crease_width, gl_rect
+from sandbox.render.plane_view import GREYS, crease_width, gl_rect, heavy_to_paint
 from sandbox.render.plots import ProbeCurves
 from sandbox.render.surface3d import Surface3DPass, Surface3DStyle
 from sandbox.state import AppState
@@ -110,9 +110,8 @@ class StageRenderer:
 
         r = state.stage.rects
         window = state.layout.window
-        shown = state.partition
         # a big network's: these take turns with the plane, one heavy paint a frame
-        heavy = shown is not None and not shown.too_many and len(shown) > HEAVY_PAINT_REGIONS
+        heavy = heavy_to_paint(state.partition)
         paints = dict(paints=self.paints if heavy else None, may_wait=True)
         try:
             if not r.hide_2d:

@@ -563,11 +563,13 @@ class ModelController(Controller):
         self.laplace_error = fit.error
         return fit.laplace
 
-    def laplace_wanted(self) -> bool:
+    def laplace_shaded(self) -> bool:
+        """The plane shades with the Laplace fit (its view or the split view, classifying)."""
         s = self.state
-        return (
-            s.task is Task.CLASSIFICATION and bool(s.views & {View.LAPLACE, View.SPLIT})
-        ) or self.scene.probe.wants_laplace()
+        return s.task is Task.CLASSIFICATION and bool(s.views & {View.LAPLACE, View.SPLIT})
+
+    def laplace_wanted(self) -> bool:
+        return self.laplace_shaded() or self.scene.probe.wants_laplace()
 
     def update_laplace(self) -> None:
         s = self.state
@@ -576,9 +578,10 @@ class ModelController(Controller):
             self.laplace()
         # the plane's Laplace shading: the fit's closed forms in each region (a big
         # partition's are made on the worker)
-        shaded = s.task is Task.CLASSIFICATION and bool(s.views & {View.LAPLACE, View.SPLIT})
         s.region_laplace = (
-            self.session.region_laplace(s.partition, s.prior_precision) if shaded else None
+            self.session.region_laplace(s.partition, s.prior_precision)
+            if self.laplace_shaded()
+            else None
         )
 
     def _on_prior(self, a: A.SetPriorPrecision) -> None:
