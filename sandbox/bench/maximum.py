@@ -2,17 +2,17 @@
 
 `python -m sandbox.bench maximum [--seconds S] [--size WxH] [--hidden LIST] [--phases]` opens
 the sandbox offscreen with an 8 x 64 network (`--hidden`), every view on (the soak's
-`ALL_VIEWS`: the Laplace split view, the 3D Laplace surface, probe, inspector, timeline...)
-and the app's own loop settings (slow partitions on the geometry worker), moves the mouse over
-the plane every frame as a user reading it would, and runs S seconds training, then S seconds
-paused. Prints, for each: the first frame, how many frames, their median, p90, p99 and maximum, how many took
-over 100 and over 500 ms, how long an input waits to be shown (an event that arrives during
-a frame waits for it to end and is shown by the next: the median, p99 and worst over every
-moment of the run), how many jobs the geometry worker ran and how old the shown partition was
-on average, and the slowest frames with the phases that took their time. The goals
-(issue "never freeze"): no frame over 500 ms, input shown within 100 ms. `--phases` finishes
-the GL work after each phase (real rasteriser time per phase, slower frames). Prints figures;
-asserts nothing.
+`ALL_VIEWS`: the Laplace split view, the 3D Laplace surface, probe, inspector, timeline...) and
+the app's own loop settings (slow partitions on the geometry worker), moves the mouse over the
+plane every frame as a user reading it would, and runs S seconds training, then S seconds
+paused. Prints, for each: the first frame, how many frames, their median, p90, p99 and maximum,
+how many took over 100 and over 500 ms, how long an input waits to be shown (an event that
+arrives during a frame waits for it to end and is shown by the next: the median, p99 and worst
+over every moment of the run), how many jobs the geometry worker ran and how old the shown
+partition was on average, and the slowest frames with the phases that took their time. The
+goals (issue "never freeze"): no frame over 500 ms, input shown within 100 ms. `--phases`
+finishes the GL work after each phase (real rasteriser time per phase, slower frames). Prints
+figures; asserts nothing.
 """
 
 from __future__ import annotations
