@@ -215,6 +215,27 @@ def test_a_layer_cut_on_two_threads_is_the_same_to_the_bit(monkeypatch):
     assert not linear_regions(big, WIDE, threads=2, max_regions=exact).too_many
 
 
+def test_output_maps_and_boundary_on_two_threads_are_the_same_to_the_bit(monkeypatch):
+    from sandbox.geometry import regions
+
+    # the later half of the regions' output maps and boundary on the worker, even for small
+    # partitions: classes, a regression level set, a residual network and hardtanh's pieces
+    monkeypatch.setattr(regions, "SPLIT_MIN_FINAL_REGIONS", 2)
+    nets = (
+        (MLP([2, 8, 8, 3], seed=1), 0.5),
+        (MLP([2, 7, 6, 1], seed=2), 0.1),
+        (MLP([2, 6, 6, 5, 2], seed=1, residual=True), 0.5),
+        (MLP([2, 6, 6, 2], seed=4, activation="hardtanh"), 0.5),
+    )
+    for net, level in nets:
+        one = linear_regions(net, WIDE, threads=1, level=level)
+        two = linear_regions(net, WIDE, threads=2, level=level)
+        assert len(one) >= 20 and len(one.boundary) > 0
+        _same_partition(one, two)
+        bseg, bcls = boundary_reference(one.offsets, one.vertices, one.output_maps, level)
+        assert np.array_equal(two.boundary, bseg) and np.array_equal(two.boundary_classes, bcls)
+
+
 # ----------------------------------------------------------------------------- invariants
 @pytest.mark.parametrize("bounds", [SQUARE, WIDE, TINY, FAR], ids=["square", "wide", "tiny", "far"])
 @pytest.mark.parametrize(

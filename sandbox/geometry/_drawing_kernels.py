@@ -14,8 +14,9 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def boundary_kernel(off, V, M, R, level, eps):
-    """Decision-boundary segments of the final regions (MATH.md section 1).
+def boundary_kernel(off, V, M, r0, r1, level, eps):
+    """Decision-boundary segments of the final regions r0..r1-1 (MATH.md section 1), in order of
+    region: the segments of two ranges, one after the other, are those of the joined range.
 
     M: (R, K, 3) output maps. K >= 2: per region, the cell where class k is on top is the polygon
     clipped by f_k - f_j >= 0 for all j; a cell edge on f_k = f_j is boundary between k and j,
@@ -27,7 +28,7 @@ def boundary_kernel(off, V, M, R, level, eps):
     K = M.shape[1]
     kp = 2 if K == 1 else K
     maxm = 0
-    for r in range(R):
+    for r in range(r0, r1):
         if off[r + 1] - off[r] > maxm:
             maxm = off[r + 1] - off[r]
     pcap = maxm + 2 * kp + 4
@@ -41,7 +42,7 @@ def boundary_kernel(off, V, M, R, level, eps):
     seg = np.empty((cap, 4))
     cls = np.empty((cap, 2), np.int32)
     nb = 0
-    for r in range(R):
+    for r in range(r0, r1):
         if K == 1:
             g[0, 0] = 0.0
             g[0, 1] = 0.0
@@ -56,16 +57,19 @@ def boundary_kernel(off, V, M, R, level, eps):
                 g[k, 2] = M[r, k, 2]
         p0 = off[r]
         m = off[r + 1] - p0
+        # tol is symmetric to the bit (pair j, k has the differences of k, j negated, exactly),
+        # so each pair is measured once; a class against itself is never clipped
         for k in range(kp):
-            for j in range(kp):
+            tol[k, k] = -1.0
+            for j in range(k + 1, kp):
                 d0 = g[k, 0] - g[j, 0]
                 d1 = g[k, 1] - g[j, 1]
                 d2 = g[k, 2] - g[j, 2]
                 mx = 0.0
                 mag = 1.0
                 for v in range(m):
-                    x = V[p0 + v, 0]
-                    y = V[p0 + v, 1]
+                    x = V[np.uint64(p0 + v), 0]
+                    y = V[np.uint64(p0 + v), 1]
                     d = d0 * x + d1 * y + d2
                     if abs(d) > mx:
                         mx = abs(d)
@@ -73,12 +77,12 @@ def boundary_kernel(off, V, M, R, level, eps):
                     if t > mag:
                         mag = t
                 # tol < 0 marks a pair tied on the whole region
-                tol[k, j] = eps * mag if mx > eps * mag else -1.0
+                tol[k, j] = tol[j, k] = eps * mag if mx > eps * mag else -1.0
         for k in range(kp):
             cnt = m
             for v in range(m):
-                ca[v, 0] = V[p0 + v, 0]
-                ca[v, 1] = V[p0 + v, 1]
+                ca[v, 0] = V[np.uint64(p0 + v), 0]
+                ca[v, 1] = V[np.uint64(p0 + v), 1]
             for j in range(kp):
                 if j == k or tol[k, j] < 0.0:
                     continue

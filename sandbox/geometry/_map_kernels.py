@@ -10,7 +10,9 @@ forms the feature maps and `output_maps_kernel` the output layer's maps on top (
 last layer with the output weights times those features, which the layer pass sums beside the
 layer's own pull-back: G[g, :, n:n + K]). A row on its
 piece is s f + (z, z, c) with no branch, as in the layer pass (_piece_adds): the same
-bits as reference._on_piece's branches, and no mispredicted branch per row.
+bits as reference._on_piece's branches, and no mispredicted branch per row. Pattern columns are
+indexed unsigned (no wrap-around test, so the sums over neurons vectorise: the output maps of
+[64]^3 in 2.0 ms instead of 3.3).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def feature_maps_kernel(
                 f1 = Gp[gp, 1, k]
                 f2 = Gp[gp, 2, k]
                 if not firstp:
-                    p = pat[r, bitp + k]
+                    p = pat[r, np.uint64(bitp + k)]
                     s = slopes[p]
                     f0 = s * f0 + zadd[p]
                     f1 = s * f1 + zadd[p]
@@ -74,7 +76,7 @@ def feature_maps_kernel(
                     f1 += Gp[gp, 1, n + k]
                     f2 += Gp[gp, 2, n + k]
                 elif s_mode == 2:
-                    p = pat[r, s_bit + k]
+                    p = pat[r, np.uint64(s_bit + k)]
                     s = slopes[p]
                     f0 += s * Gs[gs, 0, k] + zadd[p]
                     f1 += s * Gs[gs, 1, k] + zadd[p]
@@ -83,7 +85,7 @@ def feature_maps_kernel(
                 H[1, k] = f1
                 H[2, k] = f2
         for i in range(n):
-            p = pat[r, bit + i]
+            p = pat[r, np.uint64(bit + i)]
             s = slopes[p]
             f0 = s * G[g, 0, i] + zadd[p]
             f1 = s * G[g, 1, i] + zadd[p]
@@ -101,20 +103,20 @@ def feature_maps_kernel(
 # Summed in any order (reassociation lets the sums over neurons vectorise): the output maps are
 # exact to rounding like every map here, and no twin fixes their order.
 @njit(cache=True, nogil=True, fastmath={"reassoc"})
-def output_maps_kernel(G, grp, pat, bit, R, Wo, bo, n, slopes, toffs, res):
-    """(R, K, 3) output maps Wo F_r (+ bo in the constant column), F_r as in
-    feature_maps_kernel; for a residual layer (res) G[g, :, n + k] is Wo[k] times the input
-    features of input region g (the layer pass sums it with the layer's pull-back)."""
+def output_maps_kernel(G, grp, pat, bit, r0, r1, Wo, bo, n, slopes, toffs, res, M):
+    """Rows r0..r1-1 of M (R, K, 3), the output maps Wo F_r (+ bo in the constant column), F_r as
+    in feature_maps_kernel; for a residual layer (res) G[g, :, n + k] is Wo[k] times the input
+    features of input region g (the layer pass sums it with the layer's pull-back). Each row on
+    its own: ranges may be formed on different threads."""
     K = Wo.shape[0]
-    M = np.empty((R, K, 3))
-    for r in range(R):
+    for r in range(r0, r1):
         g = grp[r]
         for k in range(K):
             s0 = 0.0
             s1 = 0.0
             s2 = 0.0
             for i in range(n):
-                p = pat[r, bit + i]
+                p = pat[r, np.uint64(bit + i)]
                 w = Wo[k, i] * slopes[p]
                 s0 += w * G[g, 0, i]
                 s1 += w * G[g, 1, i]
@@ -126,4 +128,3 @@ def output_maps_kernel(G, grp, pat, bit, R, Wo, bo, n, slopes, toffs, res):
             M[r, k, 0] = s0
             M[r, k, 1] = s1
             M[r, k, 2] = s2 + bo[k]
-    return M
