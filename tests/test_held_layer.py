@@ -268,3 +268,149 @@ def test_the_side_column_stays_while_the_3d_view_turns(make_app):
         turning = colours()
         assert turning["inspector"] >= 0.9 * still["inspector"]
         assert turning["probe"] >= 0.9 * still["probe"]
+
+
+def _stripes_paint(calls: list):
+    """A paint that clears its whole rectangle (through held_layer.scissor) in a colour of its
+    own call: painted in bands, each band keeps the colour of the call that painted it."""
+    from sandbox.render.gl import GL
+    from sandbox.render.held_layer import scissor
+
+    def paint():
+        calls.append(1)
+        shade = 40 * len(calls) / 255
+        scissor(0, 0, 40, 32)
+        GL.glClearColor(shade, 1.0 - shade, 0.5, 1.0)
+        GL.glClear(GL.GL_COLOR_BUFFER_BIT)
+
+    return paint
+
+
+def test_a_new_picture_in_the_same_view_is_painted_in_bands(make_app):
+    """A heavy part whose content changed while its view stayed (a new partition while
+    training) paints a band a frame into a second target and shows the old picture until the
+    new one is complete; a change of view or rectangle paints at once; and content that keeps
+    changing before the last band is painted at once after MAX_BAND_RESTARTS restarts."""
+    from sandbox.render.held_layer import MAX_BAND_RESTARTS, HeldLayer
+
+    d = make_app(**EXACT)
+    window = d.state.layout.window
+    height = window[1]
+    rect = (0, 0, 40, 32)
+    layer = HeldLayer()
+
+    def frame(key, paint, view="v", at=rect) -> np.ndarray:
+        d.renderer.begin_frame()
+        layer.draw(key, at, window, paint, bands=4, view=view)
+        x, y, w, h = at
+        return d.renderer.read_pixels()[height - y - h : height - y, x : x + w]
+
+    def colours(crop: np.ndarray) -> int:
+        return len(np.unique(crop.reshape(-1, 3), axis=0))
+
+    try:
+        red = frame(1, _colour_paint((1.0, 0.0, 0.0)))  # nothing shown yet: painted at once
+        assert colours(red) == 1 and tuple(red[0, 0]) == (255, 0, 0)
+        calls: list = []
+        for band in range(3):  # the old picture until the last band
+            np.testing.assert_array_equal(frame(2, _stripes_paint(calls)), red)
+            assert layer.bands_painted == band + 1 and layer.repaints == 1
+        stripes = frame(2, _stripes_paint(calls))
+        assert len(calls) == 4 and layer.repaints == 2 and layer.key[0] == 2
+        # four bands of 8 rows, each in the colour of the call that painted it: every call kept
+        # to its band, even through its own scissor
+        assert colours(stripes) == 4
+        for band in range(4):
+            rows = stripes[32 - 8 * (band + 1) : 32 - 8 * band]  # GL's bands, bottom up
+            assert colours(rows) == 1
+        np.testing.assert_array_equal(frame(2, _stripes_paint(calls)), stripes)  # copied
+        assert len(calls) == 4
+        # another view (camera, style): painted at once, whole
+        blue = frame(3, _colour_paint((0.0, 0.0, 1.0)), view="w")
+        assert colours(blue) == 1 and tuple(blue[0, 0]) == (0, 0, 255)
+        # content changing every frame: restarted at most MAX_BAND_RESTARTS times, then at once
+        shown = [frame(10 + k, _colour_paint((0.0, 1.0, 0.0)), view="w") for k in range(4)]
+        first_whole = MAX_BAND_RESTARTS + 1
+        for crop in shown[:first_whole]:
+            np.testing.assert_array_equal(crop, blue)
+        assert tuple(shown[first_whole][0, 0]) == (0, 255, 0)
+        assert layer.key[0] == 10 + first_whole
+    finally:
+        layer.delete()
+
+
+def test_a_heavy_partitions_new_picture_comes_in_bands_and_matches_a_direct_draw(
+    make_app, monkeypatch
+):
+    from sandbox.render import plane_view
+    from sandbox.render.plane_view import HEAVY_PICTURE_S, PAINT_BANDS
+
+    monkeypatch.setattr(plane_view, "HEAVY_PAINT_REGIONS", 10)  # the small network counts
+    d = make_app(**EXACT)
+    d.state.views = d.state.views | {View.REGIONS, View.BOUNDARY}
+    d.run_frames(3, dt=1 / 30)
+    plane = d.scene.plane.renderer
+    assert len(d.state.partition) > 10
+    old = d.renderer.read_pixels()
+    repaints, bands = plane.held.repaints, plane.held.bands_painted
+    d.scene.train_now(30)
+    # a heavy picture is started at most every HEAVY_PICTURE_S: the new partition waits
+    d.run_frames(1, dt=1 / 30)
+    assert plane.held.bands_painted == bands and plane._mesh_key is not d.state.partition
+    x, y, w, h = d.state.layout.plane
+    np.testing.assert_array_equal(
+        d.renderer.read_pixels()[y : y + h, x : x + w], old[y : y + h, x : x + w]
+    )
+    for k in range(PAINT_BANDS - 1):  # the old picture while the bands are painted
+        d.run_frames(1, dt=HEAVY_PICTURE_S if k == 0 else 1 / 30)
+        assert plane.held.bands_painted == bands + k + 1
+        x, y, w, h = d.state.layout.plane
+        shown = d.renderer.read_pixels()[y : y + h, x : x + w]
+        # under the points: the old picture (the points themselves moved nowhere)
+        assert (shown != old[y : y + h, x : x + w]).any(axis=2).mean() < 0.01
+    d.run_frames(1, dt=1 / 30)
+    assert plane.held.bands_painted == bands + PAINT_BANDS
+    assert plane.held.repaints == repaints + 1
+    new = d.renderer.read_pixels()
+    assert (new != old)[y : y + h, x : x + w].any(axis=2).mean() > 0.05  # the trained picture
+    _assert_same_picture(d, new, _direct_pixels(d))
+
+
+def test_the_3d_view_and_the_inspector_of_a_heavy_network_come_in_bands(make_app, monkeypatch):
+    """After training, the 3D surface and the diagram are painted in bands (the old pictures
+    shown meanwhile), and the banded pictures are those a paint at once gives."""
+    from sandbox.render import plane_view
+    from sandbox.render.held_layer import PAINT_BANDS
+
+    monkeypatch.setattr(plane_view, "HEAVY_PAINT_REGIONS", 10)
+    d = make_app(**EXACT)
+    d.state.views = d.state.views | {View.THREE_D, View.INSPECTOR}
+    d.run_frames(4, dt=1 / 30)
+    stage = d.scene.stage.renderer
+    layers = {"view3d": stage._cache_3d, "inspector": stage._cache_inspector}
+    rects = d.state.stage.rects
+
+    def crops() -> dict[str, np.ndarray]:
+        img = d.renderer.read_pixels()
+        out = {}
+        for name in layers:
+            x, y, w, h = getattr(rects, name)
+            out[name] = img[y : y + h, x : x + w].astype(int)
+        return out
+
+    old = crops()
+    bands = {name: layer.bands_painted for name, layer in layers.items()}
+    d.scene.train_now(40)
+    d.run_frames(1, dt=0.3)  # past the plane's HEAVY_PICTURE_S
+    d.run_frames(PAINT_BANDS + 1, dt=1 / 30)  # taking turns with the plane: a frame or two more
+    banded = crops()
+    for name, layer in layers.items():
+        assert layer.bands_painted >= bands[name] + PAINT_BANDS, name
+        assert not layer.painting
+        assert (np.abs(banded[name] - old[name]).max(axis=2) > 8).mean() > 0.002, name
+    for layer in layers.values():
+        layer.key = None  # painted again at once, whole
+    d.run_frames(1, dt=1 / 30)
+    whole = crops()
+    for name in layers:
+        assert (np.abs(whole[name] - banded[name]).max(axis=2) > 1).mean() < 0.001, name

@@ -12,8 +12,9 @@
   pixels) at batch 256 (too many regions: the sampled field and the first layer's 500 creases,
   held between samples by sandbox.render.held_layer);
 
-and prints frames per second and where the time goes: training, geometry (the exact
-partition, Laplace and health, and the stage views' surface, probe and diagram), GL
+and prints frames per second, the slowest frames (p99 and max) and where the time goes:
+training, geometry (the exact partition, Laplace and health, and the stage views' surface,
+probe and diagram), GL
 drawing, the UI (pygame-gui update, the parts of the UI surface drawn again and uploaded, the
 composite), and the rest; then how many frames drew the UI again, and for the partitions the
 geometry worker made beside the frames (as in the app) how many finished and how old the shown
@@ -86,6 +87,7 @@ def run(
         redraws = app.ui_redraws
         jobs = session.worker.jobs_run if session.worker is not None else 0
         lag_sum, lagging = 0.0, 0
+        totals = []
         start = time.perf_counter()
         for _ in range(frames):
             f0 = time.perf_counter()
@@ -93,6 +95,7 @@ def run(
             if sync:
                 GL.glFinish()
             total = time.perf_counter() - f0
+            totals.append(total)
             t = state.timings
             train = t.get("train", 0.0)
             # the stage views (3D surface, probes, diagram) count as geometry
@@ -111,8 +114,11 @@ def run(
         elapsed = time.perf_counter() - start
         app.sync_phases = False
         worker = session.worker.jobs_run if session.worker is not None else 0
+        totals.sort()
         return {
             "fps": frames / elapsed,
+            "p99_ms": 1000 * totals[min(len(totals) - 1, int(0.99 * len(totals)))],
+            "max_ms": 1000 * totals[-1],
             **{k: 1000 * v / frames for k, v in parts.items()},
             "ui_redraws": (app.ui_redraws - redraws) / frames,
             "worker_jobs": worker - jobs,
@@ -145,6 +151,10 @@ def _report(label: str, r: dict) -> None:
             f"the weights in {100 * r['lagging']:.0f}% of frames (by {r['lag_ms']:.0f} ms on "
             "average)"
         )
+    print(
+        f"  {'':34s} slowest frames: p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.1f} ms "
+        f"(the frame rate never below {1000 / r['max_ms']:.0f} frames/s)"
+    )
     print(f"  {'':34s} UI drawn again in {100 * r['ui_redraws']:.0f}% of frames{worker}")
 
 

@@ -32,7 +32,8 @@ from sandbox.render.camera import View2D
 from sandbox.render.field import FieldMode, FieldStyle
 from sandbox.render.field_grid import GRID_STEP, first_layer_segments, grid_mesh, picture_error
 from sandbox.render.gl import GL
-from sandbox.render.held_layer import HEAVY_PAINT_REGIONS, HeldLayer
+from sandbox.render.held_layer import HEAVY_PAINT_REGIONS, PAINT_BANDS, HeldLayer
+from sandbox.render.held_layer import scissor as held_scissor
 from sandbox.render.inspector import activity_tint
 from sandbox.render.lines import DENSE_SEGMENTS, snap_cell, snap_segments
 from sandbox.render.margin_palette import MARGIN_COLORS
@@ -56,6 +57,9 @@ ERROR_RANGE = (0.0, 0.5)  # the error view's black-to-white span of |target - ou
 # copy waits for the rasteriser to finish painting the held layer; a partition heavy to paint
 # (HEAVY_PAINT_REGIONS) is held at once, since drawn straight it costs every frame as much
 HOLD_AFTER_FRAMES = 2
+# a heavy partition's picture (held_layer.PAINT_BANDS frames of painting) is started at most
+# this often while partitions keep coming (training): four a second
+HEAVY_PICTURE_S = 0.25
 SAMPLE_HOLD_S = 0.2  # a sampled field (sandbox.render.field_grid) follows training at 5 Hz
 
 
@@ -133,6 +137,7 @@ class PlaneRenderer:
         self.hold = True
         self._last_key: tuple | None = None
         self._same_frames = 0  # frames in a row that drew from `_last_key`
+        self._heavy_started = -1e9  # state.time when the last heavy partition was taken
 
     def release(self) -> None:
         self.marks.delete()
@@ -170,7 +175,12 @@ class PlaneRenderer:
                 colors = activity_tint(colors, part.patterns, tint)
             r.mesh.set_region_colors(colors)
 
-    def _upload_laplace(self, state: AppState, part: Partition | None) -> bool:
+    def _upload_laplace(self, state: AppState, part: Partition | None, keep: bool = False) -> bool:
+        """Upload the region Laplace shading of `part`; `keep`: the one uploaded for it stays
+        (a picture being painted in bands from an older partition)."""
+        kept = self._laplace_key
+        if keep and kept is not None and part is not None and kept.part is part:
+            return True
         shade = state.region_laplace
         if shade is None or shade.error or part is None or shade.part is not part:
             return False
@@ -267,10 +277,30 @@ class PlaneRenderer:
             return lap, None
         return main, None
 
+    def _painting_from(self, part: Partition, now: float) -> Partition | None:
+        """The partition a heavy picture being painted in bands started from, when `part` is a
+        newer one of the same network: the picture is finished from it first, and `part` is
+        uploaded after (so a new picture comes every PAINT_BANDS frames, never half made), and
+        no sooner than HEAVY_PICTURE_S after the last one was started."""
+        held = self._mesh_key
+        if (
+            (self.held.painting or now - self._heavy_started < HEAVY_PICTURE_S)
+            and heavy_to_paint(part)
+            and isinstance(held, Partition)
+            and held is not part
+            and list(held.sizes) == list(part.sizes)
+        ):
+            return held
+        if held is not part and heavy_to_paint(part):
+            self._heavy_started = now
+        return None
+
     def draw(self, state: AppState, layer_part: Partition | None = None) -> None:
         part = _drawn_partition(state)
         if part is None or state.camera is None:
             return
+        painting = self._painting_from(part, state.time)
+        part = painting or part
         r = self.r
         window = state.layout.window
         plane = state.layout.plane
@@ -306,7 +336,7 @@ class PlaneRenderer:
         self.laplace_ok = (
             not per_pixel
             and bool(state.views & {View.LAPLACE, View.SPLIT})
-            and self._upload_laplace(state, part)
+            and self._upload_laplace(state, part, keep=painting is not None)
         )
         self.split_sampled = (
             part.smooth
@@ -371,9 +401,12 @@ class PlaneRenderer:
                 # copy it from the held layer (painted now if it holds something else), then
                 # the points and marks
                 under = replace(frame, flags={**flags, "points": False})
+                # a heavy partition's next picture in bands while the view stays (key[0]: the
+                # versions of the data drawn; the rest places the picture)
                 self.held.draw(
                     key, rect, window, lambda: self._draw_panes(state, under, False),
-                    paints=r.paints if heavy else None,
+                    paints=r.paints if heavy else None, bands=PAINT_BANDS if heavy else 1,
+                    view=key[1:],
                 )  # fmt: skip
                 self._draw_panes_top(state, frame)
             else:
@@ -476,7 +509,7 @@ class PlaneRenderer:
         for k, (pane, style) in enumerate(zip(panes, (left, right), strict=True)):
             vx, vy, vw, vh = pane.viewport
             GL.glViewport(x0 + vx, y0 + vy, vw, vh)
-            GL.glScissor(x0 + vx, y0 + vy, vw, vh)
+            held_scissor(x0 + vx, y0 + vy, vw, vh)  # inside the band a held layer paints
             if k == 1 and self.split_sampled and self._split_mesh is not None:
                 with self.r.timed("field"):
                     self.r.field_pass.draw(pane.view, self._split_mesh, style)
