@@ -663,9 +663,15 @@ class Session:
         return LaplaceFit(la)
 
     def probe(
-        self, origin: np.ndarray, direction: np.ndarray, reach: float, laplace: Any = None
+        self,
+        origin: np.ndarray,
+        direction: np.ndarray,
+        reach: float,
+        laplace: Any = None,
+        net: MLP | None = None,
     ) -> RayProbe:
-        return ray_probe(self.net, origin, direction, reach, laplace)
+        """The ray probe of `net` (default the live network; a snapshot's on the worker)."""
+        return ray_probe(self.net if net is None else net, origin, direction, reach, laplace)
 
 
 def predictive_band(la: LastLayerLaplace, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

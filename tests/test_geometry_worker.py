@@ -446,3 +446,39 @@ def test_a_costly_held_view_waits_in_proportion_to_its_cost():
     finally:
         gate.set()
         s.worker.close()
+
+
+def test_the_ray_probe_is_made_on_the_worker_from_a_snapshot(make_app, monkeypatch):
+    """The probe's rays cost a big network 100-300 ms: once a build took longer than
+    `background_above` they are made on the worker from a snapshot of the weights, and the
+    frame shows the newest finished ones (exact for the weights they were made from)."""
+    import threading
+
+    import sandbox.session as session_module
+    from sandbox.geometry import ray_probe
+
+    d = make_app(menu=False, views=("field", "creases", "probe"), hidden=(16, 16), points=200)
+    s, session = d.state, d.state.session
+    d.send([], frames=2)
+    probe = d.app.scene.probe
+    first = probe.probes
+    assert first
+    threads = []
+
+    def recorded(net, *args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return ray_probe(net, *args, **kwargs)
+
+    monkeypatch.setattr(session_module, "ray_probe", recorded)
+    session.background_above = 0.0  # from now on on the worker
+    d.scene.train_now(50)
+    d.send([], frames=1)
+    assert probe.probes is first  # the frame did not wait: the old rays still shown
+    assert session.wait_for_geometry(60)
+    d.send([], frames=1)
+    assert probe.probes is not first and threads
+    assert "MainThread" not in threads
+    ox, oy, reach = s.stage.probe_resolved
+    want = ray_probe(s.net, np.array([ox, oy]), probe.probes[0].direction, reach, None)
+    np.testing.assert_array_equal(probe.probes[0].radii, want.radii)
+    np.testing.assert_array_equal(probe.probes[0].logits_at_breakpoints, want.logits_at_breakpoints)

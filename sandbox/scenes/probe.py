@@ -19,9 +19,10 @@ from sandbox import actions as A
 from sandbox import stage_actions as S
 from sandbox.bayes import LastLayerLaplace
 from sandbox.geometry import RayProbe
+from sandbox.nn import MLP
 from sandbox.render.plots import ProbeCurves, probe_curves, ray_colors
 from sandbox.scenes.base import Controller, Routes
-from sandbox.session import predictive_band
+from sandbox.session import heavy_partition, predictive_band
 from sandbox.vocab import Task, View
 
 if TYPE_CHECKING:
@@ -140,10 +141,16 @@ class ProbeController(Controller):
         # a picture's probe shows the Laplace band (mean and one standard deviation) instead
         band_la = self.regression_laplace() if s.task is Task.REGRESSION else None
         hold = PROBE_INTERVAL if s.playing else 0.0
-        self.probes, self.curves, self.bands = self.session.derive(
-            "probe", self._build, la, band_la, cs.probe_resolved, cs.probe_angle, cs.probe_rays,
-            hold=hold,
+        # on the geometry worker (from a snapshot of the weights) once a build takes longer
+        # than a frame, and from the first for a big network (8 x 64's rays: 100-300 ms)
+        args = (la, band_la, cs.probe_resolved, cs.probe_angle, cs.probe_rays)
+        snap = self.session.snapshot()
+        built = self.session.derive_behind(
+            "probe", lambda: self._build(*args, net=snap.net), *args, reads=("weights",),
+            source=snap, hold=hold, heavy=heavy_partition(s.partition),
         )  # fmt: skip
+        if built is not None:  # (None: the first one is still being made)
+            self.probes, self.curves, self.bands = built
 
     def _build(
         self,
@@ -152,6 +159,7 @@ class ProbeController(Controller):
         resolved: tuple[float, float, float],
         angle: float,
         n: int,
+        net: MLP | None = None,
     ) -> tuple[list[RayProbe], list[ProbeCurves], list[Band]]:
         ox, oy, reach = resolved
         origin = np.array([ox, oy])
@@ -161,7 +169,7 @@ class ProbeController(Controller):
         probes, curves, bands = [], [], []
         try:
             for d, c in zip(dirs, colors, strict=True):
-                p = self.session.probe(origin, d, reach, la)
+                p = self.session.probe(origin, d, reach, la, net=net)
                 probes.append(p)
                 curves.append(probe_curves(p, color=c))
                 if band_la is not None:
