@@ -374,6 +374,13 @@ def test_a_heavy_partitions_new_picture_comes_in_bands_and_matches_a_direct_draw
     new = d.renderer.read_pixels()
     assert (new != old)[y : y + h, x : x + w].any(axis=2).mean() > 0.05  # the trained picture
     _assert_same_picture(d, new, _direct_pixels(d))
+    # a pan makes a partition of another window: taken at once, painted whole
+    repaints = plane.held.repaints
+    d.scene.apply(A.Pan(40, 25))
+    d.run_frames(1, dt=1 / 30)
+    assert plane._mesh_key is d.state.partition
+    assert plane.held.repaints == repaints + 1 and not plane.held.painting
+    _assert_same_picture(d, d.renderer.read_pixels(), _direct_pixels(d))
 
 
 def test_the_3d_view_and_the_inspector_of_a_heavy_network_come_in_bands(make_app, monkeypatch):

@@ -42,8 +42,8 @@ from .sampled import sampled_boundary
 Bounds = tuple[float, float, float, float]
 
 # From this many regions a full partition's output maps and boundary are formed on two threads
-# (below it, handing half to the worker costs more than it saves; on 2 cores this takes [32]^3
-# from 2.4 to 1.85 ms and [64]^3 from 12.5 to 11).
+# (below it, handing half to the worker costs more than it saves; on 2 cores, timed in one
+# process against no split: [32]^3 2.4 -> 1.85 ms, [64]^3 12.5 -> 11).
 SPLIT_MIN_FINAL_REGIONS = 1500
 
 

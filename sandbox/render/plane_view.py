@@ -281,7 +281,8 @@ class PlaneRenderer:
         """The partition a heavy picture being painted in bands started from, when `part` is a
         newer one of the same network: the picture is finished from it first, and `part` is
         uploaded after (so a new picture comes every PAINT_BANDS frames, never half made), and
-        no sooner than HEAVY_PICTURE_S after the last one was started."""
+        no sooner than HEAVY_PICTURE_S after the last one was started. Only for new weights: a
+        partition of another window (a pan or zoom) is taken at once."""
         held = self._mesh_key
         if (
             (self.held.painting or now - self._heavy_started < HEAVY_PICTURE_S)
@@ -289,6 +290,7 @@ class PlaneRenderer:
             and isinstance(held, Partition)
             and held is not part
             and list(held.sizes) == list(part.sizes)
+            and held.bounds == part.bounds  # (a pan or zoom: the new window's at once)
         ):
             return held
         if held is not part and heavy_to_paint(part):

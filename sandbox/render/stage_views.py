@@ -147,7 +147,9 @@ class StageRenderer:
                         gl_rect(rect, window),
                         window,
                         lambda part=part: self._draw_side_part(state, content, part),
-                        # a big network's diagram is heavy; the probe's plots take ~10 ms
+                        # a big network's diagram is heavy; the probe's plots take ~10 ms. Its
+                        # view: all but the diagram and its key (new weights); a hover or a
+                        # click changes the view, so it shows at once
                         **(dict(paints, bands=bands, view=k[:4] + k[6:]) if inspector else {}),
                     )
         finally:
