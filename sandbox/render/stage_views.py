@@ -25,8 +25,7 @@ from sandbox.render.camera import View2D
 from sandbox.render.camera3d import SceneFrame
 from sandbox.render.canvas import Canvas
 from sandbox.render.gl import GL
-from sandbox.render.held_layer import PAINT_BANDS, FramePaints, HeldLayer
-from sandbox.render.held_layer import scissor as held_scissor
+from sandbox.render.held_layer import FramePaints, HeldLayer
 from sandbox.render.inspector import NetworkDiagram, NodeRef
 from sandbox.render.lines import DENSE_SEGMENTS, snap_cell, snap_segments
 from sandbox.render.plane_view import GREYS, crease_width, gl_rect, heavy_to_paint
@@ -114,23 +113,17 @@ class StageRenderer:
         # a big network's: these take turns with the plane, one heavy paint a frame
         heavy = heavy_to_paint(state.partition)
         paints = dict(paints=self.paints if heavy else None, may_wait=True)
-        # new content in the same view: a heavy picture in bands, one a frame (held_layer)
-        bands = PAINT_BANDS if heavy else 1
         try:
             if not r.hide_2d:
                 self._draw_plane_marks(state, content)
             # the 3D view and the side column are redrawn only when what they show changed
             if r.view3d is not None:
-                key = self._key_3d(state, content)
                 self._cache_3d.draw(
-                    key,
+                    self._key_3d(state, content),
                     gl_rect(r.view3d, window),
                     window,
                     lambda: self._draw_3d(state, content),
                     **paints,
-                    bands=bands,
-                    # all but what new weights change: the surface, points, frame, plane
-                    view=key[4:],
                 )
                 # the mouse's dot follows every move: over the held picture, not in it
                 self._draw_3d_cursor(state, content)
@@ -140,17 +133,13 @@ class StageRenderer:
             ):
                 if rect is not None:
                     cache = self._cache_inspector if part == "inspector" else self._cache_probe
-                    k = key(state, content)
-                    inspector = part == "inspector"
                     cache.draw(
-                        k,
+                        key(state, content),
                         gl_rect(rect, window),
                         window,
                         lambda part=part: self._draw_side_part(state, content, part),
-                        # a big network's diagram is heavy; the probe's plots take ~10 ms. Its
-                        # view: all but the diagram and its key (new weights); a hover or a
-                        # click changes the view, so it shows at once
-                        **(dict(paints, bands=bands, view=k[:4] + k[6:]) if inspector else {}),
+                        # a big network's diagram is heavy; the probe's plots take ~10 ms
+                        **(paints if part == "inspector" else {}),
                     )
         finally:
             GL.glDisable(GL.GL_SCISSOR_TEST)
@@ -339,7 +328,7 @@ class StageRenderer:
         window = state.layout.window
         rect = gl_rect(r.view3d, window)
         GL.glEnable(GL.GL_SCISSOR_TEST)
-        held_scissor(*rect)  # inside the band a held layer paints
+        GL.glScissor(*rect)
         bg = PANE_BACKGROUND
         GL.glClearColor(float(bg[0]), float(bg[1]), float(bg[2]), 1.0)
         GL.glClear(GL.GL_COLOR_BUFFER_BIT)
@@ -475,7 +464,7 @@ class StageRenderer:
                 c.text("no probe", (x + w / 2, y + h / 2), font, PL.INK_DIM, "mc")
         GL.glViewport(0, 0, int(window[0]), int(window[1]))
         GL.glEnable(GL.GL_SCISSOR_TEST)
-        held_scissor(*gl_rect(side, window))  # inside the band a held layer paints
+        GL.glScissor(*gl_rect(side, window))
         c.draw()
         GL.glDisable(GL.GL_SCISSOR_TEST)
 

@@ -34,7 +34,6 @@ from . import palette
 from .camera3d import OrbitCamera, SceneFrame
 from .field import set_palette_uniforms
 from .gl import GL, DynamicBuffer, attrib_pointer
-from .held_layer import scissor as held_scissor
 from .lines import rgba_rows, scalar_rows
 from .shaders import Program, load_program
 
@@ -468,7 +467,7 @@ class Surface3DPass:
             raise ValueError(f"viewport {vp} does not match the camera size {camera.size}")
         GL.glViewport(*(int(v) for v in vp))
         GL.glEnable(GL.GL_SCISSOR_TEST)
-        held_scissor(*(int(v) for v in vp))  # inside the band a held layer paints
+        GL.glScissor(*(int(v) for v in vp))
         GL.glDepthMask(GL.GL_TRUE)
         GL.glClear(GL.GL_DEPTH_BUFFER_BIT)
         GL.glEnable(GL.GL_DEPTH_TEST)
