@@ -21,10 +21,10 @@ quarter of the plane of [64]^4's 21,000 regions paints in 16 ms against 49 ms fo
 frame pays for the whole paint. That holds where the pixels cost more than the vertices: the
 plane in one view. Every band draws every triangle, so a part whose cost is in its vertices
 gains nothing (the split view's two panes: a band of 8 x 64's costs 62 ms, the whole 58; the 3D
-view of [64]^4: 27 against 24) and is painted at once. A change of the
-view, the rectangle or anything but the content paints at once as before: the old picture would
-be in the wrong place. Painting code that sets its own scissor calls `scissor`, which keeps it
-inside the band being painted.
+view of [64]^4: 27 against 24) and is painted at once. A change of the view, the rectangle or
+anything but the content paints at once as before: the old picture would be in the wrong place.
+Painting code that sets its own scissor must call `scissor`, which keeps it inside the band
+being painted (the plane's one view sets none).
 
 The target is as large as the window, and a part is painted in the same viewport and scissor as
 on the window, after a clear to the frame's background: the rasteriser snaps vertices relative

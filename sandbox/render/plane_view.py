@@ -281,8 +281,8 @@ class PlaneRenderer:
         newer one of the same network: the picture is finished from it first, and `part` is
         uploaded after (so a new picture comes every PAINT_BANDS frames, never half made), and
         no sooner than HEAVY_PICTURE_S after the last heavy one was taken (in the split view
-        too, which paints at once). Only for new weights: a
-        partition of another window (a pan or zoom) is taken at once."""
+        too, which paints at once). Only for new weights: a partition of another window (a pan
+        or zoom) is taken at once."""
         held = self._mesh_key
         if (
             (self.held.painting or now - self._heavy_started < HEAVY_PICTURE_S)
