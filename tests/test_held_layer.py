@@ -382,6 +382,7 @@ def test_a_heavy_partitions_new_picture_comes_in_bands_and_matches_a_direct_draw
     assert plane.held.repaints == repaints + 1 and not plane.held.painting
     _assert_same_picture(d, d.renderer.read_pixels(), _direct_pixels(d))
     # the split view's cost is in its vertices: new weights there paint at once, not in bands
+    assert plane.held._next is not None  # (the second texture, kept while bands are painted)
     d.state.views = d.state.views | {View.SPLIT}
     d.run_frames(2, dt=1 / 30)
     assert len(plane.panes) == 2
@@ -390,4 +391,5 @@ def test_a_heavy_partitions_new_picture_comes_in_bands_and_matches_a_direct_draw
     d.run_frames(1, dt=HEAVY_PICTURE_S)
     assert plane._mesh_key is d.state.partition
     assert plane.held.repaints == repaints + 1 and plane.held.bands_painted == bands
+    assert plane.held._next is None  # the second texture given back once bands stop
     _assert_same_picture(d, d.renderer.read_pixels(), _direct_pixels(d))

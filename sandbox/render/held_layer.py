@@ -139,6 +139,11 @@ class HeldLayer:
         elif self._target.size != size:
             self._target.resize(size)
             self.key = None
+        if bands <= 1 and self._next is not None:
+            # not painting in bands any more (a smaller network, the split view): the second
+            # texture, as large as the window, is given back
+            self._next.delete()
+            self._next = None
         key = (key, x, y, w, h)
         changed = not same_key(key, self.key)
         in_place = (
