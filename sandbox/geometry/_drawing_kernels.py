@@ -4,7 +4,7 @@
 `mesh_kernel` fan-triangulates the regions and evaluates their affine maps at every vertex. Both
 read the flat form of a partition (one vertex pool plus offsets, per-region maps) and have a
 plain-Python twin in reference.py used as the test oracle. `crease_edge_kernel` finds the final
-regions' edges that lie on one layer's creases (surface.crease_edges; its numpy twin there).
+regions' edges that lie on one layer's creases (crease_edges.py, beside its numpy twin).
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ class HeldLayer:
         # how many times in a row the content changed before the last band
         self._next: RenderTarget | None = None
         self._pending: Hashable | None = None
-        self._band = 0
+        self._next_band = 0
         self._restarts = 0
         self._view: Hashable | None = None  # the `view` of the picture shown
 
@@ -153,13 +153,14 @@ class HeldLayer:
             and self.key[1:] == key[1:]
             and same_key(view, self._view)
         )
-        if not changed or not in_place or self._restarts >= MAX_BAND_RESTARTS:
-            self._pending = None
-        if in_place and self._restarts < MAX_BAND_RESTARTS:
+        banding = in_place and self._restarts < MAX_BAND_RESTARTS
+        if banding:
             self._paint_band(key, (x, y, w, h), size, paint, bands)
             changed = False
-        elif not changed:
-            self._restarts = 0
+        else:
+            self._pending = None
+            if not changed:
+                self._restarts = 0
         target = self._target
         waiting = False
         if changed and paints is not None:
@@ -170,17 +171,7 @@ class HeldLayer:
         if waiting:
             self.waits += 1
         elif changed:
-            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target.fbo)
-            GL.glViewport(x, y, w, h)
-            GL.glScissor(x, y, w, h)
-            GL.glEnable(GL.GL_SCISSOR_TEST)
-            c = palette.BACKGROUND
-            GL.glClearColor(float(c[0]), float(c[1]), float(c[2]), 1.0)
-            GL.glClear(GL.GL_COLOR_BUFFER_BIT | (GL.GL_DEPTH_BUFFER_BIT if self.depth else 0))
-            try:
-                paint()
-            finally:
-                GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
+            self._paint_into(target, (x, y, w, h), (x, y, w, h), paint)
             self.key = key
             self._view = view
             self._restarts = 0
@@ -211,40 +202,52 @@ class HeldLayer:
     ) -> None:
         """Paint the next band of the picture for `key` into the second target; swap the two
         when it was the last."""
-        global _band
         if not same_key(key, self._pending):
             if self._pending is not None:
                 self._restarts += 1
             self._pending = key
-            self._band = 0
+            self._next_band = 0
         if self._next is None:
             self._next = RenderTarget(size, depth=self.depth)
         elif self._next.size != size:
             self._next.resize(size)
         x, y, w, h = rect
-        b = self._band
+        b = self._next_band
         y0, y1 = y + h * b // bands, y + h * (b + 1) // bands
-        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self._next.fbo)
-        GL.glViewport(x, y, w, h)
-        GL.glScissor(x, y0, w, y1 - y0)
-        GL.glEnable(GL.GL_SCISSOR_TEST)
-        c = palette.BACKGROUND
-        GL.glClearColor(float(c[0]), float(c[1]), float(c[2]), 1.0)
-        GL.glClear(GL.GL_COLOR_BUFFER_BIT | (GL.GL_DEPTH_BUFFER_BIT if self.depth else 0))
-        _band = (x, y0, w, y1 - y0)
-        try:
-            paint()
-        finally:
-            _band = None
-            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
+        self._paint_into(self._next, rect, (x, y0, w, y1 - y0), paint, band=True)
         self.bands_painted += 1
-        self._band = b + 1
-        if self._band == bands:
+        self._next_band = b + 1
+        if self._next_band == bands:
             self._target, self._next = self._next, self._target
             self.key = key
             self._pending = None
             self._restarts = 0
             self.repaints += 1
+
+    def _paint_into(
+        self,
+        target: RenderTarget,
+        viewport: tuple[int, int, int, int],
+        clip: tuple[int, int, int, int],
+        paint: Callable[[], None],
+        band: bool = False,
+    ) -> None:
+        """Clear `clip` of `target` to the background and `paint()` into it, with the viewport
+        as on the window; `band`: `clip` is a band, which `scissor` keeps the painting to."""
+        global _band
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target.fbo)
+        GL.glViewport(*viewport)
+        GL.glScissor(*clip)
+        GL.glEnable(GL.GL_SCISSOR_TEST)
+        c = palette.BACKGROUND
+        GL.glClearColor(float(c[0]), float(c[1]), float(c[2]), 1.0)
+        GL.glClear(GL.GL_COLOR_BUFFER_BIT | (GL.GL_DEPTH_BUFFER_BIT if self.depth else 0))
+        _band = clip if band else None
+        try:
+            paint()
+        finally:
+            _band = None
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
 
     def delete(self) -> None:
         for target in (self._target, self._next):

@@ -276,13 +276,13 @@ class PlaneRenderer:
             return lap, None
         return main, None
 
-    def _painting_from(self, part: Partition, now: float) -> Partition | None:
-        """The partition a heavy picture being painted in bands started from, when `part` is a
-        newer one of the same network: the picture is finished from it first, and `part` is
-        uploaded after (so a new picture comes every PAINT_BANDS frames, never half made), and
-        no sooner than HEAVY_PICTURE_S after the last heavy one was taken (in the split view
-        too, which paints at once). Only for new weights: a partition of another window (a pan
-        or zoom) is taken at once."""
+    def _partition_to_draw(self, part: Partition, now: float) -> Partition:
+        """The partition the plane draws: `part`, or the older one of the same network and
+        window whose heavy picture is still being painted in bands (it is finished from that
+        one, and `part` uploaded after: a new picture every PAINT_BANDS frames, never half
+        made) or was taken less than HEAVY_PICTURE_S ago (in the split view too, which paints
+        at once). A partition of another window (a pan or zoom) is taken at once. Records when
+        a heavy one is taken."""
         held = self._mesh_key
         if (
             (self.held.painting or now - self._heavy_started < HEAVY_PICTURE_S)
@@ -290,19 +290,18 @@ class PlaneRenderer:
             and isinstance(held, Partition)
             and held is not part
             and list(held.sizes) == list(part.sizes)
-            and held.bounds == part.bounds  # (a pan or zoom: the new window's at once)
+            and held.bounds == part.bounds
         ):
             return held
         if held is not part and heavy_to_paint(part):
             self._heavy_started = now
-        return None
+        return part
 
     def draw(self, state: AppState, layer_part: Partition | None = None) -> None:
         part = _drawn_partition(state)
         if part is None or state.camera is None:
             return
-        painting = self._painting_from(part, state.time)
-        part = painting or part
+        newest, part = part, self._partition_to_draw(part, state.time)
         r = self.r
         window = state.layout.window
         plane = state.layout.plane
@@ -338,7 +337,7 @@ class PlaneRenderer:
         self.laplace_ok = (
             not per_pixel
             and bool(state.views & {View.LAPLACE, View.SPLIT})
-            and self._upload_laplace(state, part, keep=painting is not None)
+            and self._upload_laplace(state, part, keep=part is not newest)
         )
         self.split_sampled = (
             part.smooth
