@@ -9,6 +9,10 @@
 // Compiled per variant (sandbox/render/mlp_field.py) with K (outputs), DISCRETISE and MAX_VEC4
 // (ceil(widest layer / 4)) defined. The hidden activation is u_activation (the ids of
 // sandbox/nn/activations.py; 0 ReLU); a layer with u_residual set adds its input.
+// A small network's variant defines FORWARD instead: the same products written out for its
+// shape (straight-line statements, every index a constant, ACTIVATION its activation's id),
+// ending in OUT0 and OUT1. A software rasteriser runs it 3-24 times faster than the loops
+// (their run-time array indices keep the values in memory, not registers).
 #include "palette.glsl"
 
 #define MAX_LAYERS 9
@@ -35,21 +39,36 @@ vec4 erf4(vec4 x) {
     return s * y;
 }
 
+#ifndef ACTIVATION
+#define ACTIVATION u_activation
+#endif
+
 vec4 activate(vec4 x) {
-    if (u_activation == 0) return max(x, vec4(0.0));
-    if (u_activation == 1) return max(x, vec4(0.0)) + u_slope * min(x, vec4(0.0));
-    if (u_activation == 2) return abs(x);
-    if (u_activation == 3) return clamp(x, vec4(-1.0), vec4(1.0));
-    if (u_activation == 4) return x;
-    if (u_activation == 5) return tanh(clamp(x, vec4(-40.0), vec4(40.0)));
-    if (u_activation == 6) return 1.0 / (1.0 + exp(-clamp(x, vec4(-80.0), vec4(80.0))));
-    if (u_activation == 7) return 0.5 * x * (1.0 + erf4(x * 0.70710678118654752));
+    if (ACTIVATION == 0) return max(x, vec4(0.0));
+    if (ACTIVATION == 1) return max(x, vec4(0.0)) + u_slope * min(x, vec4(0.0));
+    if (ACTIVATION == 2) return abs(x);
+    if (ACTIVATION == 3) return clamp(x, vec4(-1.0), vec4(1.0));
+    if (ACTIVATION == 4) return x;
+    if (ACTIVATION == 5) return tanh(clamp(x, vec4(-40.0), vec4(40.0)));
+    if (ACTIVATION == 6) return 1.0 / (1.0 + exp(-clamp(x, vec4(-80.0), vec4(80.0))));
+    if (ACTIVATION == 7) return 0.5 * x * (1.0 + erf4(x * 0.70710678118654752));
     return sin(x);
 }
 
 out vec4 frag_color;
 
+// the weights of texels t .. t + 3 as a matrix (one 4x4 block, columns in texels)
+mat4 weight_block(int t) {
+    return mat4(texelFetch(u_weights, t), texelFetch(u_weights, t + 1),
+                texelFetch(u_weights, t + 2), texelFetch(u_weights, t + 3));
+}
+
 void main() {
+#ifdef FORWARD
+    FORWARD
+    vec4 out0 = OUT0;
+    vec4 out1 = OUT1;
+#else
     vec4 h[MAX_VEC4];
     vec4 z[MAX_VEC4];
     for (int j = 0; j < MAX_VEC4; ++j) h[j] = vec4(0.0);
@@ -62,12 +81,9 @@ void main() {
         bool last = layer == u_layers - 1;
         for (int o = 0; o < n_out4; ++o) {
             vec4 acc = texelFetch(u_weights, bias_off + o);
-            int block = off + 4 * o * n_in4;
+            int first = off + 4 * o * n_in4;
             for (int j = 0; j < n_in4; ++j) {
-                int t = block + 4 * j;
-                mat4 w = mat4(texelFetch(u_weights, t), texelFetch(u_weights, t + 1),
-                              texelFetch(u_weights, t + 2), texelFetch(u_weights, t + 3));
-                acc += w * h[j];
+                acc += weight_block(first + 4 * j) * h[j];
             }
             if (last) {
                 z[o] = acc;
@@ -79,11 +95,13 @@ void main() {
         for (int j = 0; j < n_out4; ++j) h[j] = z[j];
         for (int j = n_out4; j < MAX_VEC4; ++j) h[j] = vec4(0.0);
     }
+    vec4 out0 = h[0];
+    vec4 out1 = MAX_VEC4 > 1 ? h[1 % MAX_VEC4] : vec4(0.0);
+#endif
 #if K == 1
-    frag_color = vec4(regression_color(u_background, h[0].x, DISCRETISE != 0), 1.0);
+    frag_color = vec4(regression_color(u_background, out0.x, DISCRETISE != 0), 1.0);
 #else
-    float all_l[8] = float[8](h[0].x, h[0].y, h[0].z, h[0].w, h[1 % MAX_VEC4].x,
-                              h[1 % MAX_VEC4].y, 0.0, 0.0);
+    float all_l[8] = float[8](out0.x, out0.y, out0.z, out0.w, out1.x, out1.y, 0.0, 0.0);
     float l[K];
     for (int k = 0; k < K; ++k) l[k] = all_l[k];
     frag_color = vec4(class_field_color(u_background, l, DISCRETISE != 0), 1.0);

@@ -47,6 +47,74 @@ def test_per_pixel_network_matches_cpu(gl, sizes, view):
     assert len(np.unique(logits.argmax(1))) >= 2
 
 
+@pytest.mark.parametrize("residual", [False, True], ids=["plain", "residual"])
+def test_per_pixel_network_of_every_activation_matches_cpu_in_both_programs(gl, monkeypatch,
+                                                                            residual):  # fmt: skip
+    """Every activation, plain and residual: the program written out for the network's shape
+    and the one with loops both draw the CPU forward pass's colours, and the same pixels."""
+    from sandbox.nn.activations import ACTIVATION_IDS
+    from sandbox.nn.mlp import MLP
+    from sandbox.render import mlp_field
+    from sandbox.vocab import Activation
+
+    view = View2D((0.4, -0.3), 1.2, 320, 240)
+    centers = view.pixel_centers().reshape(-1, 2)
+    r = gl.renderer()
+    for act in Activation:
+        net = MLP([2, 6, 6, 5, 3], seed=3, activation=act, negative_slope=0.2, residual=residual)
+        assert residual == any(net.residual_layers)
+        expected = palette.to_uint8(palette.class_field_colors(net.forward(centers)))
+        drawn = []
+        for blocks in (mlp_field.STRAIGHT_MAX_BLOCKS, 0):  # written out, then the loops
+            monkeypatch.setattr(mlp_field, "STRAIGHT_MAX_BLOCKS", blocks)
+            r.mlp_field.set_network(net.weights(), ACTIVATION_IDS[act], net.negative_slope,
+                                    net.residual_layers)  # fmt: skip
+            assert r.mlp_field.straight == (blocks > 0)
+            r.begin_frame()
+            r.draw_network_field(view, FieldStyle())
+            pixels = r.read_pixels()
+            what = f"{act.value}, {'written out' if blocks else 'loops'}"
+            assert_pixels_close(pixels, expected.reshape(pixels.shape), 3, what=what)
+            drawn.append(pixels)
+        assert_pixels_close(drawn[0], drawn[1], 1, what=f"{act.value}: the two programs")
+
+
+def test_the_written_out_forward_pass_follows_the_packed_layout():
+    from sandbox.render.mlp_field import forward_statements, pack_weights, weight_blocks
+
+    shape = [2, 5, 9, 3]
+    assert weight_blocks(shape) == 1 * 2 + 2 * 3 + 3 * 1
+    code, out0, out1 = forward_statements(shape, residual=(False, False))
+    _, offsets = pack_weights(random_layers(shape, seed=0), (0.0, 0.0))
+    # each layer's first block starts at its packed offset; its biases follow its blocks
+    assert f"weight_block({offsets[1]}) * h1_0" in code
+    assert f"weight_block({offsets[2]}) * h2_0" in code
+    assert f"texelFetch(u_weights, {offsets[1] + 4 * 3 * 2})" in code  # layer 2's first bias
+    assert code.count("activate(") == 2 + 3 and (out0, out1) == ("h3_0", "vec4(0.0)")
+    # a residual layer adds its input; the output layer never does
+    code = forward_statements([2, 4, 4, 6], residual=(False, True))[0]
+    assert "h1_0 + " not in code.split("vec4 h2_0")[0]
+    assert code.split("vec4 h2_0 = ")[1].split(";")[0].endswith(" + h1_0")
+    assert forward_statements([2, 4, 4, 6], residual=(False, True))[2] == "h3_1"
+
+
+def test_programs_of_a_shape_are_kept_for_the_last_few_shapes(gl):
+    from sandbox.render import mlp_field
+
+    r = gl.renderer()
+    view = View2D((0.0, 0.0), 1.0, 32, 24)
+    for width in range(1, mlp_field.PROGRAMS_KEPT + 3):
+        r.mlp_field.set_network(random_layers([2, width, 2], seed=width))
+        r.begin_frame()
+        r.draw_network_field(view, FieldStyle())
+    own = [k for k in r.mlp_field._programs if len(k) == 5]  # noqa: SLF001
+    assert len(own) == mlp_field.PROGRAMS_KEPT
+    assert own[-1][2] == (2, mlp_field.PROGRAMS_KEPT + 2, 2)  # the newest shape kept
+    # a network over the budget is drawn by the program with loops
+    r.mlp_field.set_network(random_layers([2, 64, 64, 64, 2], seed=0))
+    assert not r.mlp_field.straight
+
+
 def test_per_pixel_regression_and_mesh_agree(gl):
     view = View2D((0.0, 0.0), 1.0, 320, 240)
     layers = random_layers([2, 10, 10, 1], seed=2)
