@@ -393,3 +393,66 @@ def test_a_heavy_partitions_new_picture_comes_in_bands_and_matches_a_direct_draw
     assert plane.held.repaints == repaints + 1 and plane.held.bands_painted == bands
     assert plane.held._next is None  # the second texture given back once bands stop
     _assert_same_picture(d, d.renderer.read_pixels(), _direct_pixels(d))
+
+
+def test_a_network_costly_per_pixel_is_painted_in_bands_or_sampled(make_app, monkeypatch):
+    """The per-pixel network's measured cost decides: whole, in bands (new weights taken when
+    the bands are done, the picture equal to a direct draw), or sampled on the grid (a smooth
+    network's sampled boundary kept, no creases)."""
+    from sandbox.render import plane_view
+    from sandbox.render.mlp_field import MLPFieldPass
+    from sandbox.render.plane_view import HEAVY_PICTURE_S, PER_PIXEL_BAND_MS, PER_PIXEL_MAX_BANDS
+
+    cost = {"ms": 1.0, "pixels": 1e9}  # what a picture of the whole plane costs
+
+    def pixel_ns(self):
+        return cost["ms"] * 1e6 / cost["pixels"]
+
+    monkeypatch.setattr(MLPFieldPass, "pixel_ns", pixel_ns)
+    d = make_app(dataset="circle", hidden=(8, 8), activation="tanh", views=("field", "boundary"))
+    _, _, pw, ph = d.state.layout.plane
+    cost["pixels"] = pw * ph
+    d.run_frames(3, dt=1 / 30)
+    plane = d.scene.plane.renderer
+    mlp = d.renderer.mlp_field
+    assert d.state.partition.smooth and plane._mlp_bands == 1  # cheap: whole at once
+    # a picture of 3.5 bands' cost: four bands, a band a frame, the old picture meanwhile
+    cost["ms"] = 3.5 * PER_PIXEL_BAND_MS
+    x, y, w, h = d.state.layout.plane
+    old = d.renderer.read_pixels()
+    for _ in range(3):
+        d.scene.train_now(40)
+        d.run_frames(1, dt=HEAVY_PICTURE_S)
+        if plane.held.painting:
+            break
+    assert plane._mlp_bands == 4 and plane.held.painting
+    shown = d.renderer.read_pixels()
+    assert (shown != old)[y : y + h, x : x + w].any(axis=2).mean() < 0.01  # (the points moved)
+    version, repaints, left = mlp.version, plane.held.repaints, 4 - plane.held._next_band
+    for _ in range(left):
+        d.scene.train_now(40)  # new weights while the bands are painted: held until done
+        d.run_frames(1, dt=1 / 30)
+        assert mlp.version == version
+    assert plane.held.repaints == repaints + 1 and not plane.held.painting
+    new = d.renderer.read_pixels()
+    assert (new != old)[y : y + h, x : x + w].any(axis=2).mean() > 0.01
+    d.run_frames(1, dt=HEAVY_PICTURE_S)  # the newest weights are taken now, painted in bands
+    assert mlp.version > version and plane.held.painting
+    d.run_frames(6, dt=HEAVY_PICTURE_S)  # nothing new: the picture of the newest weights
+    assert not plane.held.painting
+    _assert_same_picture(d, d.renderer.read_pixels(), _direct_pixels(d))
+    # too costly for bands: sampled on the grid, the smooth network's boundary kept
+    cost["ms"] = (PER_PIXEL_MAX_BANDS + 1) * PER_PIXEL_BAND_MS
+    d.scene.train_now(40)
+    d.run_frames(2, dt=plane_view.SAMPLE_HOLD_S)
+    assert not plane.per_pixel and plane._mesh_key[0] == "sampled"
+    assert d.renderer.creases.count == 0 and d.renderer.boundary.count > 0
+    _assert_same_picture(d, d.renderer.read_pixels(), _direct_pixels(d))
+    # the split view paints at once: two bands' cost per pixel, three sampled
+    d.state.views = d.state.views | {View.SPLIT}
+    cost["ms"] = 1.5 * PER_PIXEL_BAND_MS
+    d.run_frames(2, dt=1 / 30)
+    assert plane.per_pixel and plane._mlp_bands == 2
+    cost["ms"] = 2.5 * PER_PIXEL_BAND_MS
+    d.run_frames(2, dt=1 / 30)
+    assert not plane.per_pixel and plane._mlp_bands == 3

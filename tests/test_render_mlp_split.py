@@ -115,6 +115,26 @@ def test_programs_of_a_shape_are_kept_for_the_last_few_shapes(gl):
     assert not r.mlp_field.straight
 
 
+def test_the_cost_of_a_pixel_is_measured_once_and_leaves_gl_as_found(gl):
+    from sandbox.render.gl import GL
+
+    r = gl.renderer()
+    GL.glViewport(3, 4, 50, 60)
+    GL.glScissor(5, 6, 7, 8)
+    GL.glEnable(GL.GL_SCISSOR_TEST)
+    r.mlp_field.set_network(random_layers([2, 4, 2], seed=1))
+    small = r.mlp_field.pixel_ns()
+    assert list(GL.glGetIntegerv(GL.GL_VIEWPORT)) == [3, 4, 50, 60]
+    assert list(GL.glGetIntegerv(GL.GL_SCISSOR_BOX)) == [5, 6, 7, 8]
+    assert GL.glIsEnabled(GL.GL_SCISSOR_TEST)
+    assert int(GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING)) == 0
+    r.mlp_field.set_network(random_layers([2, 32, 32, 32, 32, 2], seed=1))
+    big = r.mlp_field.pixel_ns()
+    assert 0 < small and 4 * small < big  # 2 against 208 weight blocks
+    r.mlp_field.set_network(random_layers([2, 32, 32, 32, 32, 2], seed=2))  # new weights
+    assert r.mlp_field.pixel_ns() == big  # the same shape: not measured again
+
+
 def test_per_pixel_regression_and_mesh_agree(gl):
     view = View2D((0.0, 0.0), 1.0, 320, 240)
     layers = random_layers([2, 10, 10, 1], seed=2)

@@ -8,6 +8,8 @@
 - `all`: the same with every view on: the 3D folded paper, the ray probe, the inspector and
   the timeline beside the plane, regions, creases, boundary and the Laplace split view;
 - `big`: a [2, 64, 64, 64, 64, 2] network training with regions on, as a new user would try;
+- `smooth`: [2, 32, 32, 32, 2] with tanh (no regions: the network drawn per pixel in bands, or
+  sampled on a grid where that would cost too much; sandbox.render.plane_view) training;
 - `picture`: the blog's [2, 500, 1] fitting the bundled disk picture at 128 x 128 (16,384
   pixels) at batch 256 (too many regions: the sampled field and the first layer's 500 creases,
   held between samples by sandbox.render.held_layer);
@@ -37,6 +39,7 @@ SCENES = {
     "default": ((16, 16, 16), None, {}),
     "all": ((16, 16, 16), "field,regions,creases,boundary,split,3d,probe,inspector,timeline", {}),
     "big": ((64, 64, 64, 64), "field,regions,creases,boundary", {}),
+    "smooth": ((32, 32, 32), "field,creases,boundary", {"activation": "tanh"}),
     "picture": (
         (500,),
         "field,creases,boundary",

@@ -217,7 +217,7 @@ class HeldLayer:
         self._paint_into(self._next, rect, (x, y0, w, y1 - y0), paint, band=True)
         self.bands_painted += 1
         self._next_band = b + 1
-        if self._next_band == bands:
+        if self._next_band >= bands:
             self._target, self._next = self._next, self._target
             self.key = key
             self._pending = None

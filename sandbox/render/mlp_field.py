@@ -14,10 +14,16 @@ exact when zoomed in far from the origin. Colour mappings are the same as the fi
 (OUTPUT mode; regions and Laplace need the mesh). Every activation of sandbox.vocab.Activation
 and residual layers run here too: this is how networks with a smooth activation (no regions)
 are drawn.
+
+What a pixel costs differs by a thousand between networks and machines (llvmpipe on two cores:
+10 ns for tanh 2-8-2 written out, 6 us for 8 x 64 with the loops), so `pixel_ns` measures it,
+once per program and activation, on a small offscreen target: the plane decides from it whether
+to draw the network per pixel at once, in bands, or sampled on a grid (sandbox.render.plane_view).
 """
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -27,6 +33,7 @@ from .camera import View2D
 from .field import FieldMode, FieldStyle, set_palette_uniforms
 from .gl import GL, TextureBuffer
 from .shaders import Program, load_program
+from .target import RenderTarget
 
 MAX_LAYERS = 9  # 8 hidden + output
 MAX_WIDTH = 64
@@ -35,6 +42,12 @@ MAX_OUTPUTS = 6
 # blocks in 42 ms, 544 in 290 ms and 1,824 in 2.4 s, one frame's stall per new shape
 STRAIGHT_MAX_BLOCKS = 320
 PROGRAMS_KEPT = 6
+# a pixel's cost is measured on one of llvmpipe's 64 x 64 tiles, then, when that took under
+# `MEASURE_AGAIN_MS` (the draw's own overhead would weigh), on eight: a window's pixels are
+# shared by the rasteriser's threads, so a tile alone may read more than a pixel of a window
+# costs (cautious on more cores)
+MEASURE_SIZES = ((64, 64), (256, 128))
+MEASURE_AGAIN_MS = 4.0
 
 
 def _groups(shape: Sequence[int]) -> list[int]:
@@ -119,6 +132,7 @@ class MLPFieldPass:
         self._slope = 0.0
         self._residual = [0] * MAX_LAYERS
         self.version = 0  # bumped by set_network (held pictures of the field compare it)
+        self._pixel_ns: dict[tuple, float] = {}  # measured cost of a pixel (pixel_ns)
 
     def set_network(
         self,
@@ -220,6 +234,54 @@ class MLPFieldPass:
                 self._programs.pop(own[0]).delete()
         self._programs.move_to_end(key)
         return p
+
+    def pixel_ns(self) -> float:
+        """Nanoseconds a pixel of the network set costs to draw here: measured on a small
+        offscreen target the first time a program and activation are asked for (the draw that
+        compiles the program is not counted; module docstring). GL state is left as found."""
+        if not self._layers:
+            return 0.0
+        key = (tuple(self.shape), self._activation, self.straight, tuple(self._residual))
+        ns = self._pixel_ns.get(key)
+        if ns is None:
+            if len(self._pixel_ns) > 64:
+                self._pixel_ns.clear()
+            ns = self._pixel_ns[key] = self._measure()
+        return ns
+
+    def _measure(self) -> float:
+        fbo = int(GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING))
+        viewport = [int(v) for v in GL.glGetIntegerv(GL.GL_VIEWPORT)]
+        box = [int(v) for v in GL.glGetIntegerv(GL.GL_SCISSOR_BOX)]
+        scissor = bool(GL.glIsEnabled(GL.GL_SCISSOR_TEST))
+        ns = 0.0
+        try:
+            for i, (w, h) in enumerate(MEASURE_SIZES):
+                target = RenderTarget((w, h), depth=False)
+                try:
+                    target.bind()
+                    view = View2D((0.0, 0.0), 1.0, w, h)
+                    if i == 0:  # the program's first draw compiles it: one pixel
+                        GL.glEnable(GL.GL_SCISSOR_TEST)
+                        GL.glScissor(0, 0, 1, 1)
+                        self.draw(view)
+                        GL.glDisable(GL.GL_SCISSOR_TEST)
+                    GL.glFinish()
+                    t0 = time.perf_counter()
+                    self.draw(view)
+                    GL.glFinish()
+                    seconds = time.perf_counter() - t0
+                finally:
+                    target.delete()
+                ns = 1e9 * seconds / (w * h)
+                if 1e3 * seconds >= MEASURE_AGAIN_MS:
+                    break
+        finally:
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, fbo)
+            GL.glViewport(*viewport)
+            GL.glScissor(*box)
+            (GL.glEnable if scissor else GL.glDisable)(GL.GL_SCISSOR_TEST)
+        return ns
 
     def delete(self) -> None:
         for program in self._programs.values():

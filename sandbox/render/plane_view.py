@@ -18,6 +18,7 @@ since such a network has no regions for the closed forms.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -60,6 +61,12 @@ HOLD_AFTER_FRAMES = 2
 # this often while partitions keep coming (training): four a second
 HEAVY_PICTURE_S = 0.25
 SAMPLE_HOLD_S = 0.2  # a sampled field (sandbox.render.field_grid) follows training at 5 Hz
+# the per-pixel network's picture (measured cost: MLPFieldPass.pixel_ns) is painted in bands of
+# at most this many milliseconds, a band a frame, in one view; one that would take more than
+# PER_PIXEL_MAX_BANDS of them (two in the split view, which paints at once) is sampled on the
+# grid instead (llvmpipe, two cores, 1280x800: tanh 2-16-16-16-2 in 4 bands, 8 x 64 sampled)
+PER_PIXEL_BAND_MS = 30.0
+PER_PIXEL_MAX_BANDS = 8
 
 
 def crease_width(n_hidden: int, scale: float, base: float = CREASE_WIDTH) -> float:
@@ -118,11 +125,14 @@ class PlaneRenderer:
         self._boundary_key: tuple | None = None
         self._points_key: tuple | None = None
         self._mlp_key: tuple | None = None
+        self._mlp_time = -1e9  # state.time when the per-pixel network was last set
+        self._mlp_bands = 1  # the bands its picture takes (_prepare_mlp)
         self._sampled_creases = np.zeros((0, 4))
         self._sampled_time = -1.0
         self._layer_mesh: GLMesh | None = None
         self._layer_key: Partition | None = None
         self.laplace_ok = False
+        self.per_pixel = False  # the last frame drew the network per pixel (mlp_field)
         # split view of a smooth network: the right pane's sampled Laplace field
         self._split_mesh: GLMesh | None = None
         self._split_key: tuple | None = None
@@ -137,6 +147,7 @@ class PlaneRenderer:
         self._last_key: tuple | None = None
         self._same_frames = 0  # frames in a row that drew from `_last_key`
         self._heavy_started = -1e9  # state.time when the last heavy partition was taken
+        self._drawn: Partition | None = None  # the partition drawn last
 
     def release(self) -> None:
         self.marks.delete()
@@ -276,6 +287,12 @@ class PlaneRenderer:
             return lap, None
         return main, None
 
+    def _heavy(self, part: Partition) -> bool:
+        """A picture painted in bands and taken at most every HEAVY_PICTURE_S: a big
+        partition's, or that of a network drawn per pixel in bands (a smooth network's sampled
+        boundary comes with its partition)."""
+        return heavy_to_paint(part) or (part.too_many and self._mlp_bands > 1)
+
     def _partition_to_draw(self, part: Partition, now: float) -> Partition:
         """The partition the plane draws: `part`, or the older one of the same network and
         window whose heavy picture is still being painted in bands (it is finished from that
@@ -283,18 +300,19 @@ class PlaneRenderer:
         made) or was taken less than HEAVY_PICTURE_S ago (in the split view too, which paints
         at once). A partition of another window (a pan or zoom) is taken at once. Records when
         a heavy one is taken."""
-        held = self._mesh_key
+        held = self._drawn
         if (
             (self.held.painting or now - self._heavy_started < HEAVY_PICTURE_S)
-            and heavy_to_paint(part)
-            and isinstance(held, Partition)
+            and self._heavy(part)
+            and held is not None
             and held is not part
             and list(held.sizes) == list(part.sizes)
             and held.bounds == part.bounds
         ):
             return held
-        if held is not part and heavy_to_paint(part):
+        if held is not part and self._heavy(part):
             self._heavy_started = now
+        self._drawn = part
         return part
 
     def draw(self, state: AppState, layer_part: Partition | None = None) -> None:
@@ -349,8 +367,10 @@ class PlaneRenderer:
         field_ok = True
         sampled = False
         if per_pixel:
-            per_pixel = field_ok = self._prepare_mlp(state)
-            if not per_pixel:  # too wide for the shader: the sampled field, first-layer creases
+            # too wide for the shader, or too slow here: the sampled field (a ReLU network's
+            # first-layer creases with it)
+            per_pixel = field_ok = self._prepare_mlp(state, one_view=View.SPLIT not in state.views)
+            if not per_pixel:
                 sampled = field_ok = self._upload_sampled(state)
         if error:  # the error view replaces the field, sampled on a grid like a wide network
             per_pixel = False
@@ -365,6 +385,7 @@ class PlaneRenderer:
             # sampled on the grid instead (logits shrunk by their variance)
             per_pixel = sampled = False
             field_ok = self._upload_sampled(state, laplace=True)
+        self.per_pixel = per_pixel
         main, right = self.styles(state)
         if per_pixel:  # the per-pixel network draws the output alone: no regions, no Laplace
             main = _output_only(main)
@@ -375,7 +396,7 @@ class PlaneRenderer:
         flags = dict(
             field=field_ok,
             creases=View.CREASES in state.views,
-            boundary=View.BOUNDARY in state.views and not sampled,
+            boundary=View.BOUNDARY in state.views and (not sampled or part.smooth),
             points=state.show_points,
             per_pixel=per_pixel,
         )
@@ -396,7 +417,8 @@ class PlaneRenderer:
             key = self._content_key(state, frame)
             self._same_frames = self._same_frames + 1 if key == self._last_key else 0
             self._last_key = key
-            heavy = heavy_to_paint(part)
+            # a big partition, or a network costly to draw per pixel
+            heavy = heavy_to_paint(part) or (per_pixel and self._mlp_bands > 1)
             if self.hold and (heavy or self._same_frames >= HOLD_AFTER_FRAMES):
                 # nothing under the points changed for a few frames (or it is heavy to paint):
                 # copy it from the held layer (painted now if it holds something else), then
@@ -407,7 +429,9 @@ class PlaneRenderer:
                 # its two panes draw every triangle twice, the cost is in the vertices, and a
                 # band of 8 x 64's costs what the whole does (62 against 58 ms; one view: 19
                 # against 57)
-                bands = PAINT_BANDS if heavy and frame.right is None else 1
+                bands = 1
+                if heavy and frame.right is None:
+                    bands = self._mlp_bands if per_pixel else PAINT_BANDS
                 self.held.draw(
                     key, rect, window, lambda: self._draw_panes(state, under, False),
                     paints=r.paints if heavy else None, bands=bands, view=key[1:],
@@ -622,9 +646,10 @@ class PlaneRenderer:
             self.r.mesh.set_region_colors(palette.BACKGROUND[None, :3])
             self._sampled_creases = first_layer_segments(state.net, bounds)
         segments = self._sampled_creases
+        part = state.partition
         if (
-            len(segments) and state.partition is not None and state.partition.too_many
-        ):  # (the per-pixel branch clears the creases every frame)
+            len(segments) and part is not None and part.too_many and not part.smooth
+        ):  # (the per-pixel branch clears the creases every frame; a smooth network has none)
             # hundreds of creases: thinner and fainter, so the field shows between them
             many = len(segments) > 64
             rgba = palette.layer_colors(len(palette.LAYER_COLORS), 0.95)[0].copy()
@@ -633,7 +658,12 @@ class PlaneRenderer:
             self.r.creases.set(segments, rgba, width, origin=cam.center)
         return True
 
-    def _prepare_mlp(self, state: AppState) -> bool:
+    def _prepare_mlp(self, state: AppState, one_view: bool = True) -> bool:
+        """Set the per-pixel network for this frame; False where it should not draw (the
+        sampled grid does): a network too wide for the shader, or whose picture costs more than
+        PER_PIXEL_MAX_BANDS bands here (two without bands: `one_view` False). New weights of a
+        picture painted in bands are taken when its bands are done, at most every
+        HEAVY_PICTURE_S (as a big partition's: a new picture a few times a second)."""
         net = state.net
         hidden = net.hidden_sizes
         if len(hidden) > MLP_MAX_LAYERS or max(hidden) > MLP_MAX_WIDTH:
@@ -643,16 +673,27 @@ class PlaneRenderer:
             # regions being made: the per-pixel network would keep both cores busy on a
             # software rasteriser (8 x 64: seconds a frame); the sampled grid costs little
             return False
+        mlp = self.r.mlp_field
         key = (state.session.weights_version, id(net))
-        if key != self._mlp_key:
+        same_net = self._mlp_key is not None and self._mlp_key[1] == id(net)
+        held = (
+            same_net
+            and self._mlp_bands > 1
+            and (self.held.painting or state.time - self._mlp_time < HEAVY_PICTURE_S)
+        )
+        if key != self._mlp_key and not held:
             self._mlp_key = key
-            self.r.mlp_field.set_network(
+            self._mlp_time = state.time
+            mlp.set_network(
                 net.weights(),
                 ACTIVATION_IDS[net.activation],
                 net.negative_slope,
                 net.residual_layers,
             )
-        return True
+        _, _, pw, ph = state.layout.plane
+        ms = mlp.pixel_ns() * pw * ph / 1e6
+        self._mlp_bands = max(1, math.ceil(ms / PER_PIXEL_BAND_MS))
+        return self._mlp_bands <= (PER_PIXEL_MAX_BANDS if one_view else 2)
 
 
 def heavy_to_paint(part: Partition | None) -> bool:
