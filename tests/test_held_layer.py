@@ -401,7 +401,8 @@ def test_a_network_costly_per_pixel_is_painted_in_bands_or_sampled(make_app, mon
     network's sampled boundary kept, no creases)."""
     from sandbox.render import plane_view
     from sandbox.render.mlp_field import MLPFieldPass
-    from sandbox.render.plane_view import HEAVY_PICTURE_S, PER_PIXEL_BAND_MS, PER_PIXEL_MAX_BANDS
+    from sandbox.render.per_pixel_plane import BAND_MS, MAX_BANDS
+    from sandbox.render.plane_view import HEAVY_PICTURE_S
 
     cost = {"ms": 1.0, "pixels": 1e9}  # what a picture of the whole plane costs
 
@@ -415,9 +416,9 @@ def test_a_network_costly_per_pixel_is_painted_in_bands_or_sampled(make_app, mon
     d.run_frames(3, dt=1 / 30)
     plane = d.scene.plane.renderer
     mlp = d.renderer.mlp_field
-    assert d.state.partition.smooth and plane._mlp_bands == 1  # cheap: whole at once
+    assert d.state.partition.smooth and plane.per_pixel_picture.bands == 1  # cheap: whole at once
     # a picture of 3.5 bands' cost: four bands, a band a frame, the old picture meanwhile
-    cost["ms"] = 3.5 * PER_PIXEL_BAND_MS
+    cost["ms"] = 3.5 * BAND_MS
     x, y, w, h = d.state.layout.plane
     old = d.renderer.read_pixels()
     for _ in range(3):
@@ -425,7 +426,7 @@ def test_a_network_costly_per_pixel_is_painted_in_bands_or_sampled(make_app, mon
         d.run_frames(1, dt=HEAVY_PICTURE_S)
         if plane.held.painting:
             break
-    assert plane._mlp_bands == 4 and plane.held.painting
+    assert plane.per_pixel_picture.bands == 4 and plane.held.painting
     shown = d.renderer.read_pixels()
     assert (shown != old)[y : y + h, x : x + w].any(axis=2).mean() < 0.01  # (the points moved)
     version, repaints, left = mlp.version, plane.held.repaints, 4 - plane.held._next_band
@@ -442,7 +443,7 @@ def test_a_network_costly_per_pixel_is_painted_in_bands_or_sampled(make_app, mon
     assert not plane.held.painting
     _assert_same_picture(d, d.renderer.read_pixels(), _direct_pixels(d))
     # too costly for bands: sampled on the grid, the smooth network's boundary kept
-    cost["ms"] = (PER_PIXEL_MAX_BANDS + 1) * PER_PIXEL_BAND_MS
+    cost["ms"] = (MAX_BANDS + 1) * BAND_MS
     d.scene.train_now(40)
     d.run_frames(2, dt=plane_view.SAMPLE_HOLD_S)
     assert not plane.per_pixel and plane._mesh_key[0] == "sampled"
@@ -450,9 +451,9 @@ def test_a_network_costly_per_pixel_is_painted_in_bands_or_sampled(make_app, mon
     _assert_same_picture(d, d.renderer.read_pixels(), _direct_pixels(d))
     # the split view paints at once: two bands' cost per pixel, three sampled
     d.state.views = d.state.views | {View.SPLIT}
-    cost["ms"] = 1.5 * PER_PIXEL_BAND_MS
+    cost["ms"] = 1.5 * BAND_MS
     d.run_frames(2, dt=1 / 30)
-    assert plane.per_pixel and plane._mlp_bands == 2
-    cost["ms"] = 2.5 * PER_PIXEL_BAND_MS
+    assert plane.per_pixel and plane.per_pixel_picture.bands == 2
+    cost["ms"] = 2.5 * BAND_MS
     d.run_frames(2, dt=1 / 30)
-    assert not plane.per_pixel and plane._mlp_bands == 3
+    assert not plane.per_pixel and plane.per_pixel_picture.bands == 3

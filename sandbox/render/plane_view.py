@@ -18,7 +18,6 @@ since such a network has no regions for the closed forms.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -27,7 +26,6 @@ from sandbox.data.datasets import picture_source
 from sandbox.data.pictures import Picture, load_picture
 from sandbox.geometry import Partition
 from sandbox.geometry.region_query import polygon
-from sandbox.nn.activations import ACTIVATION_IDS
 from sandbox.render import palette
 from sandbox.render.camera import View2D
 from sandbox.render.field import FieldMode, FieldStyle
@@ -38,11 +36,12 @@ from sandbox.render.inspector import activity_tint
 from sandbox.render.lines import DENSE_SEGMENTS, snap_cell, snap_segments
 from sandbox.render.margin_palette import MARGIN_COLORS
 from sandbox.render.mesh import GLMesh
+from sandbox.render.per_pixel_plane import PerPixelPicture
 from sandbox.render.region_marks import RegionMarks, tint_of
 from sandbox.render.renderer import Renderer
 from sandbox.render.split import Pane, laplace_grid, split_panes, union_bounds
 from sandbox.state import AppState
-from sandbox.vocab import PER_PIXEL_MAX_WIDTH, Task, View
+from sandbox.vocab import Task, View
 
 CREASE_WIDTH = 1.6
 # A one-neuron network (the first lesson) is all about its single crease: draw it bold.
@@ -50,7 +49,6 @@ LONE_CREASE_WIDTH = 4.0
 BOUNDARY_WIDTH = 3.0
 BOUNDARY_COLOR = (0.08, 0.08, 0.1, 1.0)
 POINT_RADIUS = 5.5
-MLP_MAX_LAYERS, MLP_MAX_WIDTH = 8, PER_PIXEL_MAX_WIDTH
 ERROR_RANGE = (0.0, 0.5)  # the error view's black-to-white span of |target - output|
 # the plane is held once it drew the same for this many frames: content that changes every few
 # frames (a big network's partitions arriving while it trains) is drawn straight, since the
@@ -61,12 +59,6 @@ HOLD_AFTER_FRAMES = 2
 # this often while partitions keep coming (training): four a second
 HEAVY_PICTURE_S = 0.25
 SAMPLE_HOLD_S = 0.2  # a sampled field (sandbox.render.field_grid) follows training at 5 Hz
-# the per-pixel network's picture (measured cost: MLPFieldPass.pixel_ns) is painted in bands of
-# at most this many milliseconds, a band a frame, in one view; one that would take more than
-# PER_PIXEL_MAX_BANDS of them (two in the split view, which paints at once) is sampled on the
-# grid instead (llvmpipe, two cores, 1280x800: tanh 2-16-16-16-2 in 4 bands, 8 x 64 sampled)
-PER_PIXEL_BAND_MS = 30.0
-PER_PIXEL_MAX_BANDS = 8
 
 
 def crease_width(n_hidden: int, scale: float, base: float = CREASE_WIDTH) -> float:
@@ -124,9 +116,8 @@ class PlaneRenderer:
         self._creases_key: tuple | None = None
         self._boundary_key: tuple | None = None
         self._points_key: tuple | None = None
-        self._mlp_key: tuple | None = None
-        self._mlp_time = -1e9  # state.time when the per-pixel network was last set
-        self._mlp_bands = 1  # the bands its picture takes (_prepare_mlp)
+        # the network drawn per pixel where there are no regions to draw: in bands, or sampled
+        self.per_pixel_picture = PerPixelPicture(renderer, HEAVY_PICTURE_S)
         self._sampled_creases = np.zeros((0, 4))
         self._sampled_time = -1.0
         self._layer_mesh: GLMesh | None = None
@@ -291,7 +282,7 @@ class PlaneRenderer:
         """A picture painted in bands and taken at most every HEAVY_PICTURE_S: a big
         partition's, or that of a network drawn per pixel in bands (a smooth network's sampled
         boundary comes with its partition)."""
-        return heavy_to_paint(part) or (part.too_many and self._mlp_bands > 1)
+        return heavy_to_paint(part) or (part.too_many and self.per_pixel_picture.bands > 1)
 
     def _partition_to_draw(self, part: Partition, now: float) -> Partition:
         """The partition the plane draws: `part`, or the older one of the same network and
@@ -369,7 +360,9 @@ class PlaneRenderer:
         if per_pixel:
             # too wide for the shader, or too slow here: the sampled field (a ReLU network's
             # first-layer creases with it)
-            per_pixel = field_ok = self._prepare_mlp(state, one_view=View.SPLIT not in state.views)
+            one_view = View.SPLIT not in state.views
+            per_pixel = self.per_pixel_picture.prepare(state, self.held.painting, one_view)
+            field_ok = per_pixel
             if not per_pixel:
                 sampled = field_ok = self._upload_sampled(state)
         if error:  # the error view replaces the field, sampled on a grid like a wide network
@@ -418,7 +411,7 @@ class PlaneRenderer:
             self._same_frames = self._same_frames + 1 if key == self._last_key else 0
             self._last_key = key
             # a big partition, or a network costly to draw per pixel
-            heavy = heavy_to_paint(part) or (per_pixel and self._mlp_bands > 1)
+            heavy = heavy_to_paint(part) or (per_pixel and self.per_pixel_picture.bands > 1)
             if self.hold and (heavy or self._same_frames >= HOLD_AFTER_FRAMES):
                 # nothing under the points changed for a few frames (or it is heavy to paint):
                 # copy it from the held layer (painted now if it holds something else), then
@@ -431,7 +424,7 @@ class PlaneRenderer:
                 # against 57)
                 bands = 1
                 if heavy and frame.right is None:
-                    bands = self._mlp_bands if per_pixel else PAINT_BANDS
+                    bands = self.per_pixel_picture.bands if per_pixel else PAINT_BANDS
                 self.held.draw(
                     key, rect, window, lambda: self._draw_panes(state, under, False),
                     paints=r.paints if heavy else None, bands=bands, view=key[1:],
@@ -657,43 +650,6 @@ class PlaneRenderer:
             width = (0.9 * state.scale) if many else crease_width(1, state.scale, CREASE_WIDTH)
             self.r.creases.set(segments, rgba, width, origin=cam.center)
         return True
-
-    def _prepare_mlp(self, state: AppState, one_view: bool = True) -> bool:
-        """Set the per-pixel network for this frame; False where it should not draw (the
-        sampled grid does): a network too wide for the shader, or whose picture costs more than
-        PER_PIXEL_MAX_BANDS bands here (two without bands: `one_view` False). New weights of a
-        picture painted in bands are taken when its bands are done, at most every
-        HEAVY_PICTURE_S (as a big partition's: a new picture a few times a second)."""
-        net = state.net
-        hidden = net.hidden_sizes
-        if len(hidden) > MLP_MAX_LAYERS or max(hidden) > MLP_MAX_WIDTH:
-            return False
-        if state.geometry.preparing or state.geometry.making:
-            # a first start, the region kernels still compiling, or a big network's first
-            # regions being made: the per-pixel network would keep both cores busy on a
-            # software rasteriser (8 x 64: seconds a frame); the sampled grid costs little
-            return False
-        mlp = self.r.mlp_field
-        key = (state.session.weights_version, id(net))
-        same_net = self._mlp_key is not None and self._mlp_key[1] == id(net)
-        held = (
-            same_net
-            and self._mlp_bands > 1
-            and (self.held.painting or state.time - self._mlp_time < HEAVY_PICTURE_S)
-        )
-        if key != self._mlp_key and not held:
-            self._mlp_key = key
-            self._mlp_time = state.time
-            mlp.set_network(
-                net.weights(),
-                ACTIVATION_IDS[net.activation],
-                net.negative_slope,
-                net.residual_layers,
-            )
-        _, _, pw, ph = state.layout.plane
-        ms = mlp.pixel_ns() * pw * ph / 1e6
-        self._mlp_bands = max(1, math.ceil(ms / PER_PIXEL_BAND_MS))
-        return self._mlp_bands <= (PER_PIXEL_MAX_BANDS if one_view else 2)
 
 
 def heavy_to_paint(part: Partition | None) -> bool:
