@@ -381,18 +381,32 @@ def test_a_heavy_partitions_new_picture_comes_in_bands_and_matches_a_direct_draw
     assert plane._mesh_key is d.state.partition
     assert plane.held.repaints == repaints + 1 and not plane.held.painting
     _assert_same_picture(d, d.renderer.read_pixels(), _direct_pixels(d))
-    # the split view's cost is in its vertices: new weights there paint at once, not in bands
+    # the split view's cost is in its vertices: its bands are its two panes, one a frame,
+    # each drawing only its own pane's triangles
     assert plane.held._next is not None  # (the second texture, kept while bands are painted)
     d.state.views = d.state.views | {View.SPLIT}
     d.run_frames(2, dt=1 / 30)
     assert len(plane.panes) == 2
     repaints, bands = plane.held.repaints, plane.held.bands_painted
+    old = d.renderer.read_pixels()
+    calls = _counting(monkeypatch, d.renderer)
     d.scene.train_now(30)
     d.run_frames(1, dt=HEAVY_PICTURE_S)
-    assert plane._mesh_key is d.state.partition
-    assert plane.held.repaints == repaints + 1 and plane.held.bands_painted == bands
-    assert plane.held._next is None  # the second texture given back once bands stop
+    assert plane.held.painting and plane.held.bands_painted == bands + 1
+    assert len(calls["draw_field"]) == 1  # the left pane alone
+    x, y, w, h = d.state.layout.plane
+    shown = d.renderer.read_pixels()[y : y + h, x : x + w]
+    assert (shown != old[y : y + h, x : x + w]).any(axis=2).mean() < 0.01  # the old picture
+    d.run_frames(1, dt=1 / 30)
+    assert len(calls["draw_field"]) == 2  # the right pane
+    assert plane.held.repaints == repaints + 1 and plane.held.bands_painted == bands + 2
+    assert plane._mesh_key is d.state.partition and not plane.held.painting
     _assert_same_picture(d, d.renderer.read_pixels(), _direct_pixels(d))
+    # a frame that does not band (no longer heavy) gives the second texture back
+    monkeypatch.setattr(plane_view, "HEAVY_PAINT_REGIONS", 10**9)
+    d.scene.train_now(30)
+    d.run_frames(HOLD_AFTER_FRAMES + 2, dt=1 / 30)
+    assert plane.held._next is None
 
 
 def test_a_network_costly_per_pixel_is_painted_in_bands_or_sampled(make_app, monkeypatch):
@@ -457,3 +471,13 @@ def test_a_network_costly_per_pixel_is_painted_in_bands_or_sampled(make_app, mon
     cost["ms"] = 2.5 * BAND_MS
     d.run_frames(2, dt=1 / 30)
     assert not plane.per_pixel and plane.per_pixel_picture.bands == 3
+
+
+def test_band_rects_are_stripes_or_the_rectangles_given():
+    from sandbox.render.held_layer import band_rects
+
+    stripes = band_rects((10, 20, 100, 7), 3)
+    assert stripes == [(10, 20, 100, 2), (10, 22, 100, 2), (10, 24, 100, 3)]
+    assert band_rects((10, 20, 100, 7), 1) == [(10, 20, 100, 7)]
+    panes = [(10, 20, 50, 7), (60, 20, 50, 7)]
+    assert band_rects((10, 20, 100, 7), panes) == panes

@@ -19,12 +19,16 @@ band a frame, the old picture shown until the new one is complete, then swapped.
 quarter of the plane of [64]^4's 21,000 regions paints in 16 ms against 49 ms for all of it (8 x
 64's 70,000: 23 against 66; the rasteriser's cost is more per pixel than per triangle), so no
 frame pays for the whole paint. That holds where the pixels cost more than the vertices: the
-plane in one view. Every band draws every triangle, so a part whose cost is in its vertices
-gains nothing (the split view's two panes: a band of 8 x 64's costs 62 ms, the whole 58; the 3D
-view of [64]^4: 27 against 24) and is painted at once. A change of the view, the rectangle or
-anything but the content paints at once as before: the old picture would be in the wrong place.
+plane in one view. Every horizontal band draws every triangle, so a part whose cost is in its
+vertices gains nothing from them (the split view's two panes: a band of 8 x 64's costs 62 ms,
+the whole 58; the 3D view of [64]^4: 27 against 24); the 3D view is painted at once, and the
+split view's bands are its two panes, each drawing its own triangles (below). A change of the
+view, the rectangle or anything but the content paints at once as before: the old picture would
+be in the wrong place.
 Painting code that sets its own scissor must call `scissor`, which keeps it inside the band
-being painted (the plane's one view sets none).
+being painted (the plane's one view sets none). Bands may also be given as rectangles: the
+split view's two panes are its two bands (`band` tells the painting code which is being
+painted, so each frame draws one pane's triangles, half the vertices of the whole).
 
 The target is as large as the window, and a part is painted in the same viewport and scissor as
 on the window, after a clear to the frame's background: the rasteriser snaps vertices relative
@@ -36,7 +40,7 @@ measures it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 
 from sandbox.memo import same_key
 
@@ -56,6 +60,20 @@ PAINT_BANDS = 4
 
 # the band being painted (GL's x, y, w, h), while a layer paints in bands: `scissor` keeps to it
 _band: tuple[int, int, int, int] | None = None
+
+
+def band() -> tuple[int, int, int, int] | None:
+    """The band being painted (GL's x, y, w, h), or None when a whole picture is."""
+    return _band
+
+
+def band_rects(rect: tuple[int, int, int, int], bands) -> list[tuple[int, int, int, int]]:
+    """The bands of `rect`: `bands` horizontal stripes, or the given rectangles."""
+    if not isinstance(bands, int):
+        return [tuple(int(v) for v in b) for b in bands]
+    x, y, w, h = rect
+    return [(x, y + h * b // bands, w, h * (b + 1) // bands - h * b // bands)
+            for b in range(max(1, bands))]  # fmt: skip
 
 
 def scissor(x: int, y: int, w: int, h: int) -> None:
@@ -114,7 +132,7 @@ class HeldLayer:
         paint: Callable[[], None],
         paints: FramePaints | None = None,
         may_wait: bool = False,
-        bands: int = 1,
+        bands: int | Sequence[tuple[int, int, int, int]] = 1,
         view: Hashable | None = None,
     ) -> None:
         """Copy the layer into the window's `rect` (GL's x, y, w, h; bottom-left origin), first
@@ -128,7 +146,8 @@ class HeldLayer:
 
         `bands` > 1: when `key` changed but the rectangle and `view` (what places the picture:
         the camera, the styles) are those of the picture shown, paint the new one in that many
-        bands, a band a frame, showing the old one until it is complete (module docstring)."""
+        bands (or in the given rectangles, which cover `rect`), a band a frame, showing the old
+        one until it is complete (module docstring)."""
         x, y, w, h = (int(v) for v in rect)
         if w < 1 or h < 1:
             return
@@ -139,7 +158,8 @@ class HeldLayer:
         elif self._target.size != size:
             self._target.resize(size)
             self.key = None
-        if bands <= 1 and self._next is not None:
+        count = bands if isinstance(bands, int) else len(bands)
+        if count <= 1 and self._next is not None:
             # not painting in bands any more (a smaller network, the split view): the second
             # texture, as large as the window, is given back
             self._next.delete()
@@ -148,7 +168,7 @@ class HeldLayer:
         changed = not same_key(key, self.key)
         in_place = (
             changed
-            and bands > 1
+            and count > 1
             and self.key is not None
             and self.key[1:] == key[1:]
             and same_key(view, self._view)
@@ -198,7 +218,7 @@ class HeldLayer:
         rect: tuple[int, int, int, int],
         size: tuple[int, int],
         paint: Callable[[], None],
-        bands: int,
+        bands: int | Sequence[tuple[int, int, int, int]],
     ) -> None:
         """Paint the next band of the picture for `key` into the second target; swap the two
         when it was the last."""
@@ -211,13 +231,12 @@ class HeldLayer:
             self._next = RenderTarget(size, depth=self.depth)
         elif self._next.size != size:
             self._next.resize(size)
-        x, y, w, h = rect
-        b = self._next_band
-        y0, y1 = y + h * b // bands, y + h * (b + 1) // bands
-        self._paint_into(self._next, rect, (x, y0, w, y1 - y0), paint, band=True)
+        rects = band_rects(rect, bands)
+        b = min(self._next_band, len(rects) - 1)
+        self._paint_into(self._next, rect, rects[b], paint, band=True)
         self.bands_painted += 1
         self._next_band = b + 1
-        if self._next_band >= bands:
+        if self._next_band >= len(rects):
             self._target, self._next = self._next, self._target
             self.key = key
             self._pending = None

@@ -31,7 +31,7 @@ from sandbox.render.camera import View2D
 from sandbox.render.field import FieldMode, FieldStyle
 from sandbox.render.field_grid import GRID_STEP, first_layer_segments, grid_mesh, picture_error
 from sandbox.render.gl import GL
-from sandbox.render.held_layer import HEAVY_PAINT_REGIONS, PAINT_BANDS, HeldLayer
+from sandbox.render.held_layer import HEAVY_PAINT_REGIONS, PAINT_BANDS, HeldLayer, band
 from sandbox.render.inspector import activity_tint
 from sandbox.render.lines import DENSE_SEGMENTS, snap_cell, snap_segments
 from sandbox.render.margin_palette import MARGIN_COLORS
@@ -288,9 +288,8 @@ class PlaneRenderer:
         """The partition the plane draws: `part`, or the older one of the same network and
         window whose heavy picture is still being painted in bands (it is finished from that
         one, and `part` uploaded after: a new picture every PAINT_BANDS frames, never half
-        made) or was taken less than HEAVY_PICTURE_S ago (in the split view too, which paints
-        at once). A partition of another window (a pan or zoom) is taken at once. Records when
-        a heavy one is taken."""
+        made) or was taken less than HEAVY_PICTURE_S ago. A partition of another window (a pan
+        or zoom) is taken at once. Records when a heavy one is taken."""
         held = self._drawn
         if (
             (self.held.painting or now - self._heavy_started < HEAVY_PICTURE_S)
@@ -418,13 +417,16 @@ class PlaneRenderer:
                 # the points and marks
                 under = replace(frame, flags={**flags, "points": False})
                 # a heavy partition's next picture in bands while the view stays (key[0]: the
-                # versions of the data drawn; the rest places the picture). Not the split view:
-                # its two panes draw every triangle twice, the cost is in the vertices, and a
-                # band of 8 x 64's costs what the whole does (62 against 58 ms; one view: 19
-                # against 57)
-                bands = 1
+                # versions of the data drawn; the rest places the picture). The split view's
+                # bands are its panes: its cost is in the vertices, so a horizontal band of
+                # 8 x 64's costs what the whole does (62 against 58 ms; one view: 19 against
+                # 57), a pane half
+                bands: int | list = 1
                 if heavy and frame.right is None:
                     bands = self.per_pixel_picture.bands if per_pixel else PAINT_BANDS
+                elif heavy:
+                    panes = (p.viewport for p in split_panes(state.camera))
+                    bands = [(rect[0] + x, rect[1] + y, w, h) for x, y, w, h in panes]
                 self.held.draw(
                     key, rect, window, lambda: self._draw_panes(state, under, False),
                     paints=r.paints if heavy else None, bands=bands, view=key[1:],
@@ -527,8 +529,11 @@ class PlaneRenderer:
         x0, y0, _, _ = rect
         panes = split_panes(state.camera)
         self.panes = panes
+        painting = band()  # a pane painted in a frame of its own (draw): the other one waits
         for k, (pane, style) in enumerate(zip(panes, (left, right), strict=True)):
             vx, vy, vw, vh = pane.viewport
+            if painting is not None and not _overlap(painting, (x0 + vx, y0 + vy, vw, vh)):
+                continue
             GL.glViewport(x0 + vx, y0 + vy, vw, vh)
             GL.glScissor(x0 + vx, y0 + vy, vw, vh)
             if k == 1 and self.split_sampled and self._split_mesh is not None:
@@ -667,6 +672,11 @@ def _drawn_partition(state: AppState) -> Partition | None:
         return part
     # never another network's regions (the layer sizes just changed)
     return shade.part if list(shade.part.sizes) == list(part.sizes) else part
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    """Whether two GL rectangles (x, y, w, h) share a pixel."""
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 def _output_only(style: FieldStyle) -> FieldStyle:
