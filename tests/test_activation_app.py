@@ -46,6 +46,10 @@ def test_a_smooth_network_draws_per_pixel_and_says_it_has_no_creases(make_app):
     part = s.partition
     assert part.smooth and len(part.boundary) > 10
     assert s.geometry.smooth and "no creases" in s.geometry.message
+    # the readout says there are none, in words that fit its line
+    label = d.scene.panels._labels["regions"]  # noqa: SLF001
+    assert label.text.startswith("Regions: none")
+    assert label.font.size(label.text)[0] <= label.rect.width - 4
     d.scene.apply(A.ToggleView(View.CREASES.value))
     assert s.toast.text == "tanh bends the paper smoothly: there are no creases to draw."
     # the stage views: 3D (a sampled surface), the probe and the inspector run on it

@@ -605,8 +605,14 @@ class SandboxPanels(RowPanel):
                 "Regions: too many; the field is sampled, layer 1 creases only",
                 "Too many regions: layer 1 creases only",
             )
+        elif g.smooth:  # a smooth activation has no regions at all (the message says why)
+            self._set_label_fit(
+                "regions", f"Regions: none; {g.message}", "Regions: none (a smooth activation)"
+            )
         elif g.too_many:
-            self._set_label("regions", f"Regions: too many to list ({g.message})")
+            self._set_label_fit(
+                "regions", f"Regions: too many to list ({g.message})", "Regions: too many to list"
+            )
         else:
             bound = f", at most {compact_count(g.bound)}" if g.bound else ""
             when = "" if g.behind_step is None else f" at step {g.behind_step:,}"
