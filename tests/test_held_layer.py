@@ -481,3 +481,33 @@ def test_band_rects_are_stripes_or_the_rectangles_given():
     assert band_rects((10, 20, 100, 7), 1) == [(10, 20, 100, 7)]
     panes = [(10, 20, 50, 7), (60, 20, 50, 7)]
     assert band_rects((10, 20, 100, 7), panes) == panes
+
+
+def test_a_big_networks_3d_picture_comes_in_parts_in_turn_with_the_plane(make_app, monkeypatch):
+    from sandbox.render import plane_view
+    from sandbox.render.plane_view import HEAVY_PICTURE_S
+    from sandbox.render.stage_views import PARTS_3D
+
+    monkeypatch.setattr(plane_view, "HEAVY_PAINT_REGIONS", 10)  # the small network counts
+    d = make_app(**EXACT)
+    d.state.views = d.state.views | {View.THREE_D, View.REGIONS}
+    d.run_frames(4, dt=1 / 30)
+    cache = d.scene.stage.renderer._cache_3d  # noqa: SLF001
+    plane = d.scene.plane.renderer
+    parts, repaints = cache.bands_painted, cache.repaints
+    d.scene.train_now(30)
+    d.run_frames(1, dt=HEAVY_PICTURE_S)
+    seen = []  # per frame: (the plane painted a band, the 3D view a part, the 3D view waited)
+    while cache.painting and len(seen) < 4 * PARTS_3D:
+        before, plane_bands, waits = cache.bands_painted, plane.held.bands_painted, cache.waits
+        d.run_frames(1, dt=1 / 30)
+        seen.append((plane.held.bands_painted > plane_bands, cache.bands_painted - before,
+                     cache.waits > waits))  # fmt: skip
+    assert not cache.painting and cache.repaints == repaints + 1
+    assert cache.bands_painted == parts + PARTS_3D  # (the first part came with the training)
+    assert all(painted <= 1 for _, painted, _ in seen)  # a part a frame at most
+    for i, (plane_band, painted, waited) in enumerate(seen):
+        if plane_band and painted:  # both in one frame: only after the 3D view waited one
+            assert i > 0 and seen[i - 1][2]
+        assert not (waited and i > 0 and seen[i - 1][2])  # never two frames running
+    assert any(waited for *_, waited in seen)  # (the plane's bands and the parts took turns)

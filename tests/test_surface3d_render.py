@@ -234,3 +234,42 @@ def test_viewport_must_match_the_camera(pass3d):
     camera = OrbitCamera(*SIZE)
     with pytest.raises(ValueError, match="does not match"):
         pass3d.draw(camera, SceneFrame(BOUNDS), viewport=(0, 0, 10, 10))
+
+
+def test_a_picture_drawn_in_parts_equals_one_drawn_whole(pass3d):
+    """sandbox.render.held_layer's parts: the surface and the first share of the creases, then
+    a share each, the boundary and points with the last, over what the earlier parts drew (no
+    clear between them), make the same picture as one draw."""
+    from sandbox.render.gl import GL
+
+    net = MLP([2, 8, 8, 2], seed=3)
+    part = linear_regions(net, BOUNDS)
+    fs = S.build_surface(part, net, "output")
+    frame = SceneFrame(BOUNDS, fs.z_range())
+    camera = OrbitCamera(*SIZE, yaw=-50.0, pitch=38.0, distance=3.4)
+    pass3d.set_surface(fs.surface, region_colors(part.patterns))
+    segments = fs.creases.segments
+    assert len(segments) > 20
+    rgba = np.tile([0.1, 0.2, 0.6, 0.7], (len(segments), 1))  # translucent: order shows
+    rgba[::2] = [0.7, 0.1, 0.1, 0.6]
+    pass3d.set_creases(segments, rgba, 3.0)
+    pass3d.set_boundary(segments[:5] + np.array([0.0, 0.0, 0.05]))
+    pass3d.set_points(fs.lift_points(np.array([[0.5, 0.5], [-1.0, 2.0]])), np.array([0.0, 1.0]))
+    style = Surface3DStyle(tint=True, regions=True)
+    whole = render(pass3d, camera, frame, style)
+    target = RenderTarget(camera.size)
+    try:
+        target.bind()
+        GL.glClearColor(*BG, 1.0)
+        GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
+        shown = []
+        for k in range(3):
+            pass3d.draw(camera, frame, style, part=(k, 3))
+            shown.append(target.read().astype(int))
+    finally:
+        target.delete()
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
+    np.testing.assert_array_equal(shown[-1], whole)
+    # the first part has the surface and only some of the creases; each part adds more
+    assert (shown[0] != whole).any() and (shown[1] != shown[0]).any()
+    assert (shown[2] != shown[1]).any()

@@ -25,7 +25,7 @@ from sandbox.render.camera import View2D
 from sandbox.render.camera3d import SceneFrame
 from sandbox.render.canvas import Canvas
 from sandbox.render.gl import GL
-from sandbox.render.held_layer import FramePaints, HeldLayer
+from sandbox.render.held_layer import FramePaints, HeldLayer, part
 from sandbox.render.inspector import NetworkDiagram, NodeRef
 from sandbox.render.lines import DENSE_SEGMENTS, snap_cell, snap_segments
 from sandbox.render.plane_view import GREYS, crease_width, gl_rect, heavy_to_paint
@@ -42,6 +42,10 @@ NEURON_ON = np.array([0.80, 0.88, 0.95], dtype=np.float32)  # as the inspector's
 NEURON_OFF = np.array([0.90, 0.89, 0.86], dtype=np.float32)
 CREASE_3D_WIDTH = 2.0
 HIGHLIGHT_WIDTH = 4.5
+# a big network's new 3D picture in this many parts, a frame each (held_layer parts: its cost is
+# in its draws, the creases above all: 8 x 64's 116,000 segments 100 ms, the surface 33 ms)
+PARTS_3D = 3
+CONTENT_3D = 5  # the first items of _key_3d: what the view shows; the rest places it
 CONTOUR_RGBA = np.array([0.15, 0.15, 0.18, 0.55], np.float32)  # contour lines on the surface
 SECTION_RGBA = np.array([0.84, 0.37, 0.0, 1.0], np.float32)  # the probe's cross-section
 
@@ -118,12 +122,16 @@ class StageRenderer:
                 self._draw_plane_marks(state, content)
             # the 3D view and the side column are redrawn only when what they show changed
             if r.view3d is not None:
+                key = self._key_3d(state, content)
                 self._cache_3d.draw(
-                    self._key_3d(state, content),
+                    key,
                     gl_rect(r.view3d, window),
                     window,
                     lambda: self._draw_3d(state, content),
                     **paints,
+                    # a big network's new surface in parts, a frame each, while the view stays
+                    parts=PARTS_3D if heavy else 1,
+                    view=key[CONTENT_3D:],
                 )
                 # the mouse's dot follows every move: over the held picture, not in it
                 self._draw_3d_cursor(state, content)
@@ -147,6 +155,8 @@ class StageRenderer:
 
     @staticmethod
     def _key_3d(state: AppState, content: StageContent) -> tuple:
+        """What the 3D view draws from: its content (the first CONTENT_3D items), then what
+        places the picture."""
         cs = state.stage
         o = cs.orbit
         orbit = None if o is None else (o.yaw, o.pitch, o.distance, o.size, tuple(o.target))
@@ -327,12 +337,14 @@ class StageRenderer:
         r = cs.rects
         window = state.layout.window
         rect = gl_rect(r.view3d, window)
-        GL.glEnable(GL.GL_SCISSOR_TEST)
-        GL.glScissor(*rect)
-        bg = PANE_BACKGROUND
-        GL.glClearColor(float(bg[0]), float(bg[1]), float(bg[2]), 1.0)
-        GL.glClear(GL.GL_COLOR_BUFFER_BIT)
-        GL.glDisable(GL.GL_SCISSOR_TEST)
+        share = part()
+        if share is None or share[0] == 0:  # (a later part draws over the first's)
+            GL.glEnable(GL.GL_SCISSOR_TEST)
+            GL.glScissor(*rect)
+            bg = PANE_BACKGROUND
+            GL.glClearColor(float(bg[0]), float(bg[1]), float(bg[2]), 1.0)
+            GL.glClear(GL.GL_COLOR_BUFFER_BIT)
+            GL.glDisable(GL.GL_SCISSOR_TEST)
         fs = content.surface
         if fs is None or cs.orbit is None or content.frame3d is None:
             return
@@ -377,7 +389,7 @@ class StageRenderer:
             plane=content.plane_height is not None,
             cursor=False,
         )
-        p.draw(cs.orbit, content.frame3d, style, viewport=rect)
+        p.draw(cs.orbit, content.frame3d, style, viewport=rect, part=part())
 
     def _draw_3d_cursor(self, state: AppState, content: StageContent) -> None:
         """The dot on the surface under the mouse (StageState.cursor), over the 3D view."""

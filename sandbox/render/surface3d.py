@@ -218,15 +218,21 @@ class _Instances:
         self.buffer = DynamicBuffer(GL.GL_ARRAY_BUFFER)
         self.origin = np.zeros(3)
         self.count = 0
+        self.layout = layout
         self.stride = sum(size for _, size in layout)
         GL.glBindVertexArray(self.vao)
+        self._point_at(0)
+        for loc, _ in layout:
+            GL.glVertexAttribDivisor(loc, 1)
+        GL.glBindVertexArray(0)
+
+    def _point_at(self, first: int) -> None:
+        """The bound VAO's attributes from instance `first` on (GL 3.3 has no base instance)."""
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffer.id)
         offset = 0
-        for loc, size in layout:
-            attrib_pointer(loc, size, 4 * self.stride, 4 * offset)
-            GL.glVertexAttribDivisor(loc, 1)
+        for loc, size in self.layout:
+            attrib_pointer(loc, size, 4 * self.stride, 4 * (first * self.stride + offset))
             offset += size
-        GL.glBindVertexArray(0)
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
 
     def update(self, data: np.ndarray, origin: np.ndarray) -> None:
@@ -235,11 +241,17 @@ class _Instances:
         if self.count:
             self.buffer.update(np.ascontiguousarray(data, dtype=np.float32))
 
-    def draw(self) -> None:
-        if not self.count:
+    def draw(self, first: int = 0, count: int | None = None) -> None:
+        """Instances first .. first + count - 1 (default: all from `first`)."""
+        n = self.count - first if count is None else min(count, self.count - first)
+        if n <= 0:
             return
         GL.glBindVertexArray(self.vao)
-        GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, self.count)
+        if first:
+            self._point_at(first)
+        GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, n)
+        if first:
+            self._point_at(0)
         GL.glBindVertexArray(0)
 
     def delete(self) -> None:
@@ -424,8 +436,15 @@ class Surface3DPass:
         p.set_vec3("u_light", (AMBIENT, KEY_WEIGHT, FILL_WEIGHT))
         mesh.draw()
 
-    def _draw_lines(self, batch: _Instances, camera: OrbitCamera, frame: SceneFrame) -> None:
-        if not batch.count:
+    def _draw_lines(
+        self,
+        batch: _Instances,
+        camera: OrbitCamera,
+        frame: SceneFrame,
+        first: int = 0,
+        count: int | None = None,
+    ) -> None:
+        if not batch.count or count == 0:
             return
         p = self.line_program
         p.use()
@@ -433,7 +452,7 @@ class Surface3DPass:
         _set_model(p, frame, batch.origin)
         p.set_vec2("u_viewport", camera.size)
         p.set_float("u_depth_bias", DEPTH_BIAS)
-        batch.draw()
+        batch.draw(first, count)
 
     def _draw_points(self, batch: _Instances, camera: OrbitCamera, frame: SceneFrame) -> None:
         if not batch.count:
@@ -458,9 +477,16 @@ class Surface3DPass:
         frame: SceneFrame,
         style: Surface3DStyle | None = None,
         viewport: tuple[int, int, int, int] | None = None,
+        part: tuple[int, int] | None = None,
     ) -> None:
         """Draw into the GL rectangle `viewport` (x, y, w, h from the bottom-left; default the
-        camera's size at the origin), which must match camera.width x camera.height."""
+        camera's size at the origin), which must match camera.width x camera.height.
+
+        `part` (k, n): the k-th of n shares of the draws, in the order of a whole draw, over
+        what the earlier shares drew (sandbox.render.held_layer's parts): the surface with the
+        first share of the creases, a share of the creases each, the rest with the last."""
+        k, n = part or (0, 1)
+        first, last = k == 0, k == n - 1
         style = style or Surface3DStyle()
         vp = viewport or (0, 0, camera.width, camera.height)
         if (int(vp[2]), int(vp[3])) != camera.size:
@@ -469,7 +495,8 @@ class Surface3DPass:
         GL.glEnable(GL.GL_SCISSOR_TEST)
         GL.glScissor(*(int(v) for v in vp))
         GL.glDepthMask(GL.GL_TRUE)
-        GL.glClear(GL.GL_DEPTH_BUFFER_BIT)
+        if first:
+            GL.glClear(GL.GL_DEPTH_BUFFER_BIT)
         GL.glEnable(GL.GL_DEPTH_TEST)
         GL.glDepthFunc(GL.GL_LEQUAL)
         GL.glDisable(GL.GL_CULL_FACE)
@@ -478,12 +505,17 @@ class Surface3DPass:
             GL.glDisable(GL.GL_BLEND)
             GL.glEnable(GL.GL_POLYGON_OFFSET_FILL)
             GL.glPolygonOffset(1.0, 1.0)
-            self._draw_surface(self.surface, camera, frame, style, None, 1.0)
+            if first:
+                self._draw_surface(self.surface, camera, frame, style, None, 1.0)
             GL.glDisable(GL.GL_POLYGON_OFFSET_FILL)
             GL.glEnable(GL.GL_BLEND)
             GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
             if style.creases:
-                self._draw_lines(self.creases, camera, frame)
+                c = self.creases.count
+                share = (c * k // n, c * (k + 1) // n)
+                self._draw_lines(self.creases, camera, frame, share[0], share[1] - share[0])
+            if not last:
+                return
             if style.boundary:
                 self._draw_lines(self.boundary, camera, frame)
             self._draw_lines(self.highlight, camera, frame)
