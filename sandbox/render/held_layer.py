@@ -21,10 +21,9 @@ quarter of the plane of [64]^4's 21,000 regions paints in 16 ms against 49 ms fo
 frame pays for the whole paint. That holds where the pixels cost more than the vertices: the
 plane in one view. Every horizontal band draws every triangle, so a part whose cost is in its
 vertices gains nothing from them (the split view's two panes: a band of 8 x 64's costs 62 ms,
-the whole 58; the 3D view of [64]^4: 27 against 24); the 3D view is painted at once, and the
-split view's bands are its two panes, each drawing its own triangles (below). A change of the
-view, the rectangle or anything but the content paints at once as before: the old picture would
-be in the wrong place.
+the whole 58; the 3D view of [64]^4: 27 against 24): the split view's bands are its two panes,
+and the 3D view is painted in parts (below). A change of the view, the rectangle or anything
+but the content paints at once as before: the old picture would be in the wrong place.
 Painting code that sets its own scissor must call `scissor`, which keeps it inside the band
 being painted (the plane's one view sets none). Bands may also be given as rectangles: the
 split view's two panes are its two bands (`band` tells the painting code which is being

@@ -18,7 +18,8 @@ are drawn.
 What a pixel costs differs by a thousand between networks and machines (llvmpipe on two cores:
 10 ns for tanh 2-8-2 written out, 6 us for 8 x 64 with the loops), so `pixel_ns` measures it,
 once per program and activation, on a small offscreen target: the plane decides from it whether
-to draw the network per pixel at once, in bands, or sampled on a grid (sandbox.render.plane_view).
+to draw the network per pixel at once, in bands, or sampled on a grid
+(sandbox.render.per_pixel_plane).
 """
 
 from __future__ import annotations

@@ -6,10 +6,11 @@ pixel `MLPFieldPass.pixel_ns` measures. `PerPixelPicture.prepare` sets the netwo
 and decides from that cost: the whole picture at once, in bands of at most `BAND_MS` (the plane
 paints them a frame each through sandbox.render.held_layer), or not per pixel at all (the
 plane samples the output on a grid instead, sandbox.render.field_grid) where it would take more
-than `MAX_BANDS` bands, or two in the split view, which paints at once. New weights of a
-picture painted in bands are taken when its bands are done, at most every `hold_s` (a new
+than `MAX_BANDS` bands, or two in the split view (whose bands are its two panes). New weights of
+a picture painted in bands are taken when its bands are done, at most every `hold_s` (a new
 picture a few times a second while training, never half made). Measured on llvmpipe, two
-cores, 1280x800: tanh 2-16-16-16-2 in four bands, 2-32-32-32-2 in seven, 8 x 64 sampled.
+cores, the sandbox at 1280x800: tanh 2-16-16-16-2 in two or three bands, 4 x 64 sampled (96
+bands' worth).
 """
 
 from __future__ import annotations
