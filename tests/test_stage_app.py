@@ -119,6 +119,30 @@ def test_only_3d_takes_the_stage_and_the_mouse(make_app):
     assert View.THREE_D in d.state.views and View.SPLIT not in d.state.views
 
 
+def test_the_3d_surface_comes_packed_with_its_job_and_is_not_packed_in_the_frame(
+    make_app, monkeypatch
+):
+    from sandbox.render import stage_views
+
+    d = make_app(views=("field", "regions", "creases", "3d"), steps=50)
+    d.run_frames(2, dt=1 / 30)
+    v3 = d.scene.view3d
+    assert v3.surface is not None and v3.packed is not None
+    again = stage_views.pack_surface_of(v3.surface, v3.region_colors, v3.neuron_surface)
+    np.testing.assert_array_equal(v3.packed.data, again.data)
+    np.testing.assert_array_equal(v3.packed.indices, again.indices)
+
+    def packed_in_the_frame(*args):
+        raise AssertionError("the surface was packed again in the frame")
+
+    monkeypatch.setattr(stage_views, "pack_surface_of", packed_in_the_frame)
+    old = v3.surface
+    d.scene.train_now(20)  # a new surface: made and packed by its job, uploaded as it is
+    d.run_frames(3, dt=1 / 30)
+    assert v3.surface is not old
+    assert d.scene.stage.renderer._surface is v3.surface  # noqa: SLF001 - the one uploaded
+
+
 # ----------------------------------------------------------------------------- screenshots
 def _png(path) -> np.ndarray:
     from PIL import Image

@@ -273,3 +273,23 @@ def test_a_picture_drawn_in_parts_equals_one_drawn_whole(pass3d):
     # the first part has the surface and only some of the creases; each part adds more
     assert (shown[0] != whole).any() and (shown[1] != shown[0]).any()
     assert (shown[2] != shown[1]).any()
+
+
+def test_a_surface_packed_elsewhere_draws_what_it_draws_packed_here(pass3d):
+    from sandbox.render.surface3d import pack_folded
+
+    net = MLP([2, 6, 5, 2], seed=4)
+    part = linear_regions(net, BOUNDS)
+    fs = S.build_surface(part, net, "output")
+    frame = SceneFrame(BOUNDS, fs.z_range())
+    camera = OrbitCamera(*SIZE, yaw=-40.0, pitch=35.0, distance=3.2)
+    colors = region_colors(part.patterns)
+    style = Surface3DStyle(tint=True, regions=True)
+    pass3d.set_surface(fs.surface, colors)
+    here = render(pass3d, camera, frame, style)
+    pass3d.set_surface(fs.surface, np.zeros_like(colors))  # something else in between
+    assert (render(pass3d, camera, frame, style) != here).any()
+    pass3d.set_surface(fs.surface, packed=pack_folded(fs.surface, colors))
+    np.testing.assert_array_equal(render(pass3d, camera, frame, style), here)
+    with pytest.raises(ValueError, match="region colours"):
+        pack_folded(fs.surface, colors[:1])

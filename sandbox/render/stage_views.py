@@ -30,7 +30,7 @@ from sandbox.render.inspector import NetworkDiagram, NodeRef
 from sandbox.render.lines import DENSE_SEGMENTS, snap_cell, snap_segments
 from sandbox.render.plane_view import GREYS, crease_width, gl_rect, heavy_to_paint
 from sandbox.render.plots import ProbeCurves
-from sandbox.render.surface3d import Surface3DPass, Surface3DStyle
+from sandbox.render.surface3d import PackedSurface, Surface3DPass, Surface3DStyle, pack_folded
 from sandbox.state import AppState
 from sandbox.vocab import Task, View
 
@@ -63,6 +63,7 @@ class StageContent:
     point_test: np.ndarray | None = None  # lifted: the surface may be frames old) and test flags
     neuron_surface: bool = False
     region_colors: np.ndarray | None = None  # of the partition the surface was made of
+    surface_packed: PackedSurface | None = None  # the surface packed for the GPU, when made so
     probes: list[RayProbe] = field(default_factory=list)
     curves: list[ProbeCurves] = field(default_factory=list)
     bands: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
@@ -74,6 +75,23 @@ class StageContent:
     surface_lines: np.ndarray | None = None  # (S, 2, 3) contour lines on the 3D surface
     section: np.ndarray | None = None  # (S, 2, 3) the probe's cross-section on the surface
     probe_slopes: bool = False  # a picture's probe also plots slope and second differences
+
+
+def pack_surface_of(
+    fs: FoldedSurface, region_colors: np.ndarray | None, neuron_surface: bool
+) -> PackedSurface:
+    """The 3D view's surface packed for the GPU (no GL: the surface's job calls it on the
+    geometry worker): coloured by its partition's regions, a neuron's surface paper where the
+    neuron is off and pale blue where it is on, a sampled surface (smooth activation, no
+    regions: `region_colors` None) by its values alone."""
+    mesh = fs.surface
+    if neuron_surface:
+        z = mesh.positions[:, 2]
+        n_reg = int(mesh.region.max()) + 1 if len(mesh.region) else 1
+        on = np.zeros(n_reg, dtype=bool)
+        np.logical_or.at(on, mesh.region, z > 1e-12 * max(1.0, float(np.abs(z).max())))
+        region_colors = np.where(on[:, None], NEURON_ON, NEURON_OFF).astype(np.float32)
+    return pack_folded(mesh, region_colors)
 
 
 def layer_rgba(layers: np.ndarray, alpha: float = 0.95) -> np.ndarray:
@@ -302,17 +320,10 @@ class StageRenderer:
             return
         self._surface, self._extras = fs, extras
         self._points_key = self._highlight_key = self._cursor_key = None
-        mesh = fs.surface
-        if content.neuron_surface:
-            # a neuron's surface: paper where it is off, pale blue where it is on
-            z = mesh.positions[:, 2]
-            n_reg = int(mesh.region.max()) + 1 if len(mesh.region) else 1
-            on = np.zeros(n_reg, dtype=bool)
-            np.logical_or.at(on, mesh.region, z > 1e-12 * max(1.0, float(np.abs(z).max())))
-            colors = np.where(on[:, None], NEURON_ON, NEURON_OFF).astype(np.float32)
-            p.set_surface(mesh, colors)
-        else:  # None: a sampled surface (smooth activation), no regions
-            p.set_surface(mesh, content.region_colors)
+        packed = content.surface_packed
+        if packed is None:  # (packed with the surface on the worker, or here)
+            packed = pack_surface_of(fs, content.region_colors, content.neuron_surface)
+        p.set_surface(fs.surface, packed=packed)
         width = crease_width(getattr(state.net, "n_hidden", 0), state.scale, CREASE_3D_WIDTH)
         segments, layers = cr.segments, cr.layer
         if cell is not None:

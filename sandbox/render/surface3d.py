@@ -27,6 +27,7 @@ uniforms, so changing the height exaggeration or the frame never re-uploads anyt
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -128,6 +129,74 @@ def _upload_origin(points: np.ndarray) -> np.ndarray:
     return 0.5 * (lo + hi)
 
 
+class PackedSurface(NamedTuple):
+    """A surface's vertices as the GPU takes them (pack_surface): plain arrays, no GL."""
+
+    data: np.ndarray  # (V, _SURFACE_FLOATS) float32: position - origin, gradient, values, colour
+    indices: np.ndarray  # (3 T,) uint32
+    origin: np.ndarray  # (3,) subtracted from the positions (kept in float64)
+    n_values: int | None  # colour values per vertex (None: none given)
+
+
+def pack_surface(
+    positions: np.ndarray,
+    triangles: np.ndarray,
+    gradients: np.ndarray,
+    values: np.ndarray | None = None,
+    base_colors: np.ndarray | None = None,
+) -> PackedSurface:
+    """Check and pack a surface for `_SurfaceMesh.upload`. No GL: the 3D view's job packs a big
+    surface on the geometry worker (8 x 64's: 25-60 ms kept out of the frame)."""
+    pos = np.asarray(positions, dtype=np.float64)
+    tri = np.asarray(triangles)
+    n = len(pos)
+    if pos.ndim != 2 or pos.shape[1] != 3:
+        raise ValueError(f"surface positions must have shape (V, 3), got {pos.shape}")
+    if tri.size and (tri.ndim != 2 or tri.shape[1] != 3 or tri.min() < 0 or tri.max() >= n):
+        raise ValueError(f"surface triangles must be (T, 3) indices into {n} vertices")
+    grad = np.asarray(gradients, dtype=np.float64)
+    if grad.shape != (n, 2):
+        raise ValueError(f"surface gradients must have shape ({n}, 2), got {grad.shape}")
+    if not (np.isfinite(pos).all() and np.isfinite(grad).all()):
+        raise ValueError("surface positions and gradients must be finite")
+    data = np.zeros((n, _SURFACE_FLOATS), dtype=np.float32)
+    origin = _upload_origin(pos)
+    data[:, 0:3] = pos - origin
+    data[:, 3:5] = grad
+    n_values = None
+    if values is not None:
+        v = np.asarray(values, dtype=np.float64)
+        if v.ndim == 1:
+            v = v[:, None]
+        if v.shape[0] != n or not 1 <= v.shape[1] <= MAX_VALUES:
+            raise ValueError(
+                f"colour values must have shape ({n}, K), K = 1..{MAX_VALUES}, got {v.shape}"
+            )
+        data[:, 5 : 5 + v.shape[1]] = np.nan_to_num(v, nan=0.0, posinf=1e30, neginf=-1e30)
+        n_values = int(v.shape[1])
+    if base_colors is not None:
+        data[:, 11:14] = np.asarray(base_colors, dtype=np.float32).reshape(n, -1)[:, :3]
+    return PackedSurface(data, tri.astype(np.uint32, copy=False).reshape(-1), origin, n_values)
+
+
+def pack_folded(surface, region_colors: np.ndarray | None = None) -> PackedSurface:
+    """pack_surface of a sandbox.geometry.surface.Surface (positions, triangles, gradients,
+    region, colour_values); region_colors (R, 3) indexed by its region ids gives the base
+    colours."""
+    base = None
+    if region_colors is not None and len(surface.region):
+        rc = np.asarray(region_colors, dtype=np.float32)
+        if rc.ndim != 2 or rc.shape[1] < 3 or rc.shape[0] <= int(surface.region.max()):
+            raise ValueError(
+                f"region colours must be (R, 3) covering region {int(surface.region.max())}, "
+                f"got {rc.shape}"
+            )
+        base = rc[surface.region, :3]
+    return pack_surface(
+        surface.positions, surface.triangles, surface.gradients, surface.colour_values, base
+    )
+
+
 class _SurfaceMesh:
     """One uploaded surface (main, band lower/upper or the reference plane)."""
 
@@ -158,39 +227,18 @@ class _SurfaceMesh:
         values: np.ndarray | None = None,
         base_colors: np.ndarray | None = None,
     ) -> None:
-        pos = np.asarray(positions, dtype=np.float64)
-        tri = np.asarray(triangles)
-        n = len(pos)
-        if pos.ndim != 2 or pos.shape[1] != 3:
-            raise ValueError(f"surface positions must have shape (V, 3), got {pos.shape}")
-        if tri.size and (tri.ndim != 2 or tri.shape[1] != 3 or tri.min() < 0 or tri.max() >= n):
-            raise ValueError(f"surface triangles must be (T, 3) indices into {n} vertices")
-        grad = np.asarray(gradients, dtype=np.float64)
-        if grad.shape != (n, 2):
-            raise ValueError(f"surface gradients must have shape ({n}, 2), got {grad.shape}")
-        if not (np.isfinite(pos).all() and np.isfinite(grad).all()):
-            raise ValueError("surface positions and gradients must be finite")
-        data = np.zeros((n, _SURFACE_FLOATS), dtype=np.float32)
-        self.origin = _upload_origin(pos)
-        data[:, 0:3] = pos - self.origin
-        data[:, 3:5] = grad
-        if values is not None:
-            v = np.asarray(values, dtype=np.float64)
-            if v.ndim == 1:
-                v = v[:, None]
-            if v.shape[0] != n or not 1 <= v.shape[1] <= MAX_VALUES:
-                raise ValueError(
-                    f"colour values must have shape ({n}, K), K = 1..{MAX_VALUES}, got {v.shape}"
-                )
-            data[:, 5 : 5 + v.shape[1]] = np.nan_to_num(v, nan=0.0, posinf=1e30, neginf=-1e30)
-            self.n_values = int(v.shape[1])
-        if base_colors is not None:
-            data[:, 11:14] = np.asarray(base_colors, dtype=np.float32).reshape(n, -1)[:, :3]
-        self.vertices.update(data)
+        self.upload(pack_surface(positions, triangles, gradients, values, base_colors))
+
+    def upload(self, packed: PackedSurface) -> None:
+        """A packed surface (pack_surface, made on any thread) to the GPU."""
+        self.origin = packed.origin
+        if packed.n_values is not None:
+            self.n_values = packed.n_values
+        self.vertices.update(packed.data)
         GL.glBindVertexArray(self.vao)
-        self.indices.update(tri.astype(np.uint32, copy=False).reshape(-1))
+        self.indices.update(packed.indices)
         GL.glBindVertexArray(0)
-        self.n_indices = int(tri.size)
+        self.n_indices = int(packed.indices.size)
 
     def clear(self) -> None:
         self.n_indices = 0
@@ -305,21 +353,15 @@ class Surface3DPass:
         return program
 
     # ------------------------------------------------------------------ uploads
-    def set_surface(self, surface, region_colors: np.ndarray | None = None) -> None:
-        """Upload a sandbox.geometry.surface.Surface (positions, triangles, gradients, region,
-        colour_values); region_colors (R, 3) indexed by its region ids gives the base colours."""
-        base = None
-        if region_colors is not None and len(surface.region):
-            rc = np.asarray(region_colors, dtype=np.float32)
-            if rc.ndim != 2 or rc.shape[1] < 3 or rc.shape[0] <= int(surface.region.max()):
-                raise ValueError(
-                    f"region colours must be (R, 3) covering region {int(surface.region.max())}, "
-                    f"got {rc.shape}"
-                )
-            base = rc[surface.region, :3]
-        self.surface.set(
-            surface.positions, surface.triangles, surface.gradients, surface.colour_values, base
-        )
+    def set_surface(
+        self,
+        surface,
+        region_colors: np.ndarray | None = None,
+        packed: PackedSurface | None = None,
+    ) -> None:
+        """Upload a sandbox.geometry.surface.Surface with its region colours (pack_folded), or
+        the same already `packed` (on the geometry worker)."""
+        self.surface.upload(packed if packed is not None else pack_folded(surface, region_colors))
 
     def set_band(self, lower, upper) -> None:
         """The regression uncertainty band: two Surfaces (or None to remove it)."""

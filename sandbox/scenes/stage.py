@@ -226,6 +226,7 @@ class Stage(Controller):
             point_test=v3.point_test,
             neuron_surface=v3.neuron_surface,
             region_colors=v3.region_colors,
+            surface_packed=v3.packed if v3.surface is not None else None,
             probes=probe.probes,
             curves=probe.curves,
             bands=probe.bands,

@@ -25,6 +25,8 @@ from sandbox.render.camera3d import (
     SceneFrame,
     pick_surface,
 )
+from sandbox.render.stage_views import pack_surface_of
+from sandbox.render.surface3d import PackedSurface
 from sandbox.scenes.base import Controller, Routes
 from sandbox.session import heavy_partition
 from sandbox.state import HoverInfo
@@ -70,6 +72,7 @@ class BuiltSurface(NamedTuple):
     region_colors: np.ndarray | None  # None: a sampled surface (no regions)
     neuron_surface: bool
     plane_height: float | None
+    packed: PackedSurface  # the surface packed for the GPU, on the worker with it
 
 
 class View3DController(Controller):
@@ -87,6 +90,7 @@ class View3DController(Controller):
         self.point_test: np.ndarray | None = None  # the surface was made (perhaps frames ago)
         self.neuron_surface = False
         self.region_colors: np.ndarray | None = None  # of the partition the surface is made of
+        self.packed: PackedSurface | None = None  # the surface packed for the GPU
         self.pick_world: tuple[float, float] | None = None  # the surface point under the mouse
         self.pick_info: HoverInfo | None = None
 
@@ -229,7 +233,7 @@ class View3DController(Controller):
         cs = s.stage
         r = cs.rects
         if View.THREE_D not in s.views or r is None or r.view3d is None or s.partition is None:
-            self.surface = None
+            self.surface = self.packed = None
             self.session.memo.forget("surface")
             return
         kind, neuron, la, label, plane = self.surface_kind()
@@ -245,7 +249,7 @@ class View3DController(Controller):
         if built is None:  # the first one of a slow kind is still being made
             return
         if isinstance(built, str):
-            self.surface = None
+            self.surface = self.packed = None
             cs.surface_message = built
             return
         cs.surface_message = ""
@@ -253,6 +257,7 @@ class View3DController(Controller):
             self.surface, self.frame3d, self.points3d = built.surface, built.frame, built.points
             self.point_y, self.point_test = built.point_y, built.point_test
             self.region_colors = built.region_colors
+            self.packed = built.packed
             self.neuron_surface = built.neuron_surface
             self.plane_height = built.plane_height
 
@@ -283,10 +288,11 @@ class View3DController(Controller):
                 lo, hi = min(lo, 1.0 / max(2, n_out)), 1.0  # the same scale while it learns
             points3d = fs.lift_points(X) if len(X) else np.zeros((0, 3))
             exact = part is not None and not part.too_many
+            colors = part.region_colors if exact else None
+            neuron = kind in ("halfplane", "neuron")
             return BuiltSurface(
-                fs, SceneFrame(bounds, (lo, hi)), points3d, y, test,
-                part.region_colors if exact else None,
-                kind in ("halfplane", "neuron"), plane,
+                fs, SceneFrame(bounds, (lo, hi)), points3d, y, test, colors, neuron, plane,
+                pack_surface_of(fs, colors, neuron),
             )  # fmt: skip
 
         return job
