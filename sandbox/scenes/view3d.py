@@ -290,10 +290,12 @@ class View3DController(Controller):
             exact = part is not None and not part.too_many
             colors = part.region_colors if exact else None
             neuron = kind in ("halfplane", "neuron")
-            return BuiltSurface(
-                fs, SceneFrame(bounds, (lo, hi)), points3d, y, test, colors, neuron, plane,
-                pack_surface_of(fs, colors, neuron),
-            )  # fmt: skip
+            try:  # (checked as it is packed: finite, its colours covering its regions)
+                packed = pack_surface_of(fs, colors, neuron)
+            except ValueError as exc:
+                return f"No 3D surface: {exc}"
+            return BuiltSurface(fs, SceneFrame(bounds, (lo, hi)), points3d, y, test, colors,
+                                neuron, plane, packed)  # fmt: skip
 
         return job
 
