@@ -158,3 +158,11 @@ def test_monkey(gl_session, tmp_path, screen, events, sizes):
         )
     assert not report.gl_errors, report.gl_errors[:5]
     assert report.events >= events
+
+
+def test_the_benchmarks_screen_lists_expand_levels():
+    from sandbox.bench.monkey import level_screens, screen_names
+
+    levels = level_screens()
+    assert len(levels) >= 12 and all(name.startswith("level:") for name in levels)
+    assert list(screen_names("menu, levels,sandbox,")) == ["menu", *levels, "sandbox"]

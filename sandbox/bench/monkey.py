@@ -376,7 +376,8 @@ class MonkeyRun:
         return report
 
 
-def _screens(text: str) -> Iterator[str]:
+def screen_names(text: str) -> Iterator[str]:
+    """The screens of a comma-separated list, `levels` standing for every level's."""
     for name in text.split(","):
         name = name.strip()
         if name == "levels":
@@ -401,7 +402,7 @@ def main(argv: list[str]) -> int:
     )
     args = parser.parse_args(argv)
     w, h = (int(v) for v in args.size.lower().split("x"))
-    screens = list(_screens(args.screens))
+    screens = list(screen_names(args.screens))
     per_screen = max(1, args.events // len(screens))
     seen_problem = False
 

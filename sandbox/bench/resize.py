@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from sandbox.bench import headless_environment
+from sandbox.bench.monkey import screen_names
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -125,7 +126,7 @@ def main(argv: list[str]) -> int:
 
     gc.callbacks.append(on_gc)
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    for screen in (s for s in args.screens.split(",") if s):
+    for screen in screen_names(args.screens):
         r = run_screen(screen, sizes, args.resizes, args.after, max(1, args.drag), profiler,
                        background=not args.in_frame)  # fmt: skip
         ms = [1e3 * s for s in r["took"]]
