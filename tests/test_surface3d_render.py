@@ -289,7 +289,7 @@ def test_a_surface_packed_elsewhere_draws_what_it_draws_packed_here(pass3d):
     here = render(pass3d, camera, frame, style)
     pass3d.set_surface(fs.surface, np.zeros_like(colors))  # something else in between
     assert (render(pass3d, camera, frame, style) != here).any()
-    pass3d.set_surface(fs.surface, packed=pack_folded(fs.surface, colors))
+    pass3d.set_packed_surface(pack_folded(fs.surface, colors))
     np.testing.assert_array_equal(render(pass3d, camera, frame, style), here)
     with pytest.raises(ValueError, match="region colours"):
         pack_folded(fs.surface, colors[:1])

@@ -216,18 +216,21 @@ class MLPFieldPass:
 
     def _program(self, discretise: bool) -> Program:
         shape = self.shape
-        defines: dict[str, object] = {"K": self.n_outputs, "DISCRETISE": int(discretise)}
-        if self.straight:
-            residual = tuple(self._residual[: len(shape) - 2])
+        straight = self.straight
+        residual = tuple(self._residual[: len(shape) - 2])
+        if straight:
             key = (self.n_outputs, discretise, tuple(shape), self._activation, residual)
-            statements, out0, out1 = forward_statements(shape, residual)
-            defines.update(FORWARD=statements, OUT0=out0, OUT1=out1,
-                           ACTIVATION=self._activation, MAX_VEC4=1)  # fmt: skip
         else:
             key = (self.n_outputs, discretise, (max(shape) + 3) // 4)
-            defines["MAX_VEC4"] = key[2]
         p = self._programs.get(key)
-        if p is None:
+        if p is None:  # (the written-out code is made only for a program not kept)
+            defines: dict[str, object] = {"K": self.n_outputs, "DISCRETISE": int(discretise)}
+            if straight:
+                statements, out0, out1 = forward_statements(shape, residual)
+                defines.update(FORWARD=statements, OUT0=out0, OUT1=out1,
+                               ACTIVATION=self._activation, MAX_VEC4=1)  # fmt: skip
+            else:
+                defines["MAX_VEC4"] = key[2]
             p = load_program("fullscreen.vert", "mlp.frag", defines=defines)
             self._programs[key] = p
             own = [k for k in self._programs if len(k) == 5]

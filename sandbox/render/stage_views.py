@@ -323,7 +323,7 @@ class StageRenderer:
         packed = content.surface_packed
         if packed is None:  # (packed with the surface on the worker, or here)
             packed = pack_surface_of(fs, content.region_colors, content.neuron_surface)
-        p.set_surface(fs.surface, packed=packed)
+        p.set_packed_surface(packed)
         width = crease_width(getattr(state.net, "n_hidden", 0), state.scale, CREASE_3D_WIDTH)
         segments, layers = cr.segments, cr.layer
         if cell is not None:

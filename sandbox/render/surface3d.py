@@ -219,16 +219,6 @@ class _SurfaceMesh:
         GL.glBindVertexArray(0)
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
 
-    def set(
-        self,
-        positions: np.ndarray,
-        triangles: np.ndarray,
-        gradients: np.ndarray,
-        values: np.ndarray | None = None,
-        base_colors: np.ndarray | None = None,
-    ) -> None:
-        self.upload(pack_surface(positions, triangles, gradients, values, base_colors))
-
     def upload(self, packed: PackedSurface) -> None:
         """A packed surface (pack_surface, made on any thread) to the GPU."""
         self.origin = packed.origin
@@ -353,15 +343,13 @@ class Surface3DPass:
         return program
 
     # ------------------------------------------------------------------ uploads
-    def set_surface(
-        self,
-        surface,
-        region_colors: np.ndarray | None = None,
-        packed: PackedSurface | None = None,
-    ) -> None:
-        """Upload a sandbox.geometry.surface.Surface with its region colours (pack_folded), or
-        the same already `packed` (on the geometry worker)."""
-        self.surface.upload(packed if packed is not None else pack_folded(surface, region_colors))
+    def set_surface(self, surface, region_colors: np.ndarray | None = None) -> None:
+        """Upload a sandbox.geometry.surface.Surface with its region colours (pack_folded)."""
+        self.surface.upload(pack_folded(surface, region_colors))
+
+    def set_packed_surface(self, packed: PackedSurface) -> None:
+        """Upload a surface packed elsewhere (pack_folded, on the geometry worker)."""
+        self.surface.upload(packed)
 
     def set_band(self, lower, upper) -> None:
         """The regression uncertainty band: two Surfaces (or None to remove it)."""
@@ -369,8 +357,8 @@ class Surface3DPass:
             self.lower.clear()
             self.upper.clear()
             return
-        self.lower.set(lower.positions, lower.triangles, lower.gradients)
-        self.upper.set(upper.positions, upper.triangles, upper.gradients)
+        self.lower.upload(pack_surface(lower.positions, lower.triangles, lower.gradients))
+        self.upper.upload(pack_surface(upper.positions, upper.triangles, upper.gradients))
 
     def set_plane(self, bounds, height: float | None) -> None:
         """A flat reference rectangle over bounds = (xmin, xmax, ymin, ymax) at `height`."""
@@ -380,7 +368,7 @@ class Surface3DPass:
         xmin, xmax, ymin, ymax = (float(v) for v in bounds)
         z = float(height)
         pos = np.array([[xmin, ymin, z], [xmax, ymin, z], [xmax, ymax, z], [xmin, ymax, z]])
-        self.plane.set(pos, np.array([[0, 1, 2], [0, 2, 3]]), np.zeros((4, 2)))
+        self.plane.upload(pack_surface(pos, np.array([[0, 1, 2], [0, 2, 3]]), np.zeros((4, 2))))
 
     def _segments(self, target: _Instances, segments, colors, widths) -> None:
         seg = np.asarray(segments, dtype=np.float64).reshape(-1, 2, 3)
