@@ -409,6 +409,55 @@ def test_a_heavy_partitions_new_picture_comes_in_bands_and_matches_a_direct_draw
     assert plane.held._next is None
 
 
+def test_a_big_partitions_bands_draw_what_reaches_them_and_make_the_whole_picture(
+    make_app, monkeypatch
+):
+    """A big partition's triangles and creases are stored bottom to top (band_order): its
+    picture's bands hold as many triangles each, each band draws only what reaches it, and the
+    finished picture is the one painted whole, to the bit."""
+    from sandbox.render import mesh as mesh_module
+    from sandbox.render import plane_view
+    from sandbox.render.band_order import even_bands
+    from sandbox.render.plane_view import HEAVY_PICTURE_S, PAINT_BANDS
+
+    monkeypatch.setattr(plane_view, "HEAVY_PAINT_REGIONS", 10)  # the small network counts
+    monkeypatch.setattr(plane_view, "DENSE_SEGMENTS", 10)  # its creases are dense
+    monkeypatch.setattr(mesh_module, "ORDERED_TRIANGLES", 10)
+    d = make_app(**EXACT)
+    d.state.views = d.state.views | {View.REGIONS, View.BOUNDARY}
+    d.run_frames(3, dt=1 / 30)
+    plane = d.scene.plane.renderer
+    mesh = d.renderer.mesh
+    assert mesh.height_order is not None and d.renderer.creases.height_order is not None
+    drawn: list[int] = []
+    original = mesh.draw
+
+    def counted(y_range=None):
+        if y_range is not None:
+            drawn.append(sum(c for _, c in mesh.height_order.runs(*y_range)))
+        return original(y_range)
+
+    monkeypatch.setattr(mesh, "draw", counted)
+    d.scene.train_now(30)
+    d.run_frames(1, dt=1 / 30)
+    for k in range(PAINT_BANDS):
+        d.run_frames(1, dt=HEAVY_PICTURE_S if k == 0 else 1 / 30)
+    assert plane._mesh_key is d.state.partition and not plane.held.painting
+    assert len(drawn) == PAINT_BANDS
+    triangles = mesh.n_indices // 3
+    assert max(drawn) < triangles and sum(drawn) >= triangles
+    x, y, w, h = d.state.layout.plane
+    window = d.state.layout.window
+    rect = (x, window[1] - y - h, w, h)
+    bands = even_bands(mesh.height_order, rect, d.state.camera, PAINT_BANDS)
+    assert isinstance(bands, list) and sum(b[3] for b in bands) == h
+    banded = d.renderer.read_pixels()[y : y + h, x : x + w]
+    plane.held.key = None  # painted again, whole
+    d.run_frames(1, dt=1 / 30)
+    assert not drawn[PAINT_BANDS:]
+    np.testing.assert_array_equal(d.renderer.read_pixels()[y : y + h, x : x + w], banded)
+
+
 def test_a_network_costly_per_pixel_is_painted_in_bands_or_sampled(make_app, monkeypatch):
     """The per-pixel network's measured cost decides: whole, in bands (new weights taken when
     the bands are done, the picture equal to a direct draw), or sampled on the grid (a smooth

@@ -110,8 +110,17 @@ class FieldPass:
             self._programs[key] = program
         return program
 
-    def draw(self, view: View2D, mesh: GLMesh, style: FieldStyle | None = None) -> None:
-        """Draw the mesh into the current viewport (which must be view.width x view.height)."""
+    def draw(
+        self,
+        view: View2D,
+        mesh: GLMesh,
+        style: FieldStyle | None = None,
+        y_range: tuple[float, float] | None = None,
+    ) -> None:
+        """Draw the mesh into the current viewport (which must be view.width x view.height).
+
+        `y_range` (world): the band being painted; only the triangles that may reach it are
+        drawn (GLMesh.draw), the band widened by a pixel."""
         style = style or FieldStyle()
         if not mesh.n_indices:
             return
@@ -139,7 +148,10 @@ class FieldPass:
         mesh.laplace.bind(1)
         GL.glDisable(GL.GL_BLEND)
         GL.glDisable(GL.GL_DEPTH_TEST)
-        mesh.draw()
+        if y_range is not None:
+            pixel = 1.0 / view.pixels_per_unit
+            y_range = (y_range[0] - pixel, y_range[1] + pixel)
+        mesh.draw(y_range)
 
     def delete(self) -> None:
         for program in self._programs.values():

@@ -66,6 +66,16 @@ def gl_error_names() -> list[str]:
     return names
 
 
+def current_context() -> object:
+    """An identity of the current GL context (None when there is none)."""
+    from OpenGL import platform
+
+    try:
+        return platform.GetCurrentContext() or None
+    except Exception:  # noqa: BLE001 - the platform cannot say: taken as unchanged
+        return "unknown"
+
+
 def check_error(where: str = "") -> None:
     """Raise GLError if any GL error flag is set. Debug and test use only: it stalls."""
     names = gl_error_names()
@@ -166,12 +176,20 @@ class InstanceBatch:
         self.count = 0
         self.origin = (0.0, 0.0)
         self._rows: np.ndarray | None = None  # the rows in the buffer (a clear keeps them there)
+        self._floats, self._attribs = floats, attribs
         GL.glBindVertexArray(self.vao)
-        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffer.id)
-        for loc, size, offset in attribs:
-            attrib_pointer(loc, size, 4 * floats, offset)
+        self.point_at(0)
+        for loc, _, _ in attribs:
             GL.glVertexAttribDivisor(loc, 1)
         GL.glBindVertexArray(0)
+
+    def point_at(self, first: int) -> None:
+        """The bound vertex array's attributes from row `first` on (GL 3.3 has no base
+        instance): draw rows first .. first + n - 1 as instances 0 .. n - 1, then point at 0."""
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffer.id)
+        stride = 4 * self._floats
+        for loc, size, offset in self._attribs:
+            attrib_pointer(loc, size, stride, first * stride + offset)
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
 
     def _upload(self, data: np.ndarray) -> None:

@@ -10,7 +10,10 @@ premultiplied alpha (GL_ONE, GL_ONE_MINUS_SRC_ALPHA).
 Dense creases (over DENSE_SEGMENTS: 8 x 64's 110,000, whose median segment is a third of a
 pixel long) are drawn snapped: `snap_segments` moves each end to the nearest point of a grid
 of at most SNAP_PX pixels and leaves out the segments that become a point (36-50% of them),
-and a software rasteriser draws the rest in proportionally less time.
+and a software rasteriser draws the rest in proportionally less time. A batch set `by_height`
+(the plane's dense creases, whose draw order is not seen) is ordered by height
+(sandbox.render.band_order), so a horizontal band of a held picture draws only the segments that
+reach it (`LinePass.draw(..., y_range)`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import math
 
 import numpy as np
 
+from .band_order import HeightOrder, order_by_height
 from .camera import View2D
 from .field import set_view_uniforms
 from .gl import GL, InstanceBatch
@@ -77,6 +81,7 @@ class LineBatch(InstanceBatch):
     def __init__(self) -> None:
         super().__init__(_FLOATS, ((0, 4, 0), (1, 4, 16), (2, 1, 32)))
         self.widths = np.zeros(0, dtype=np.float32)  # pixel widths of the last upload
+        self.height_order: HeightOrder | None = None  # the rows bottom to top (dense batches)
 
     def set(
         self,
@@ -84,12 +89,16 @@ class LineBatch(InstanceBatch):
         colors: np.ndarray,
         widths: np.ndarray | float = 2.0,
         origin: tuple[float, float] | None = None,
+        by_height: bool = False,
     ) -> None:
         """Upload (S, 4) world segments with (S, 4)|(4,) RGBA in [0, 1] and (S,)|scalar widths.
 
         `origin` is subtracted in float64 (default: centre of the segments' bounding box).
+        `by_height`: store them bottom to top (see the module docstring), for segments whose
+        order does not show.
         """
         seg = np.asarray(segments, dtype=np.float64)
+        self.height_order = None
         if seg.size == 0:
             self.count = 0
             return
@@ -113,6 +122,11 @@ class LineBatch(InstanceBatch):
             raise ValueError("line widths must be >= 0 pixels")
         data[:, 8] = w
         self.widths = w
+        if by_height:
+            low = np.minimum(seg[:, 1], seg[:, 3])
+            order, self.height_order = order_by_height(low, np.maximum(seg[:, 1], seg[:, 3]))
+            data = data[order]
+            self.widths = w[order]
         self._upload(data)
 
 
@@ -122,7 +136,12 @@ class LinePass:
     def __init__(self) -> None:
         self.program = load_program("lines.vert", "lines.frag")
 
-    def draw(self, view: View2D, batch: LineBatch) -> None:
+    def draw(
+        self, view: View2D, batch: LineBatch, y_range: tuple[float, float] | None = None
+    ) -> None:
+        """Draw the batch; `y_range` (world): the band being painted, of which only the
+        segments that may reach it are drawn where the batch is ordered by height (their
+        widths, caps and edge ramps counted)."""
         if not batch.count:
             return
         p = self.program
@@ -131,7 +150,14 @@ class LinePass:
         GL.glEnable(GL.GL_BLEND)
         GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
         GL.glBindVertexArray(batch.vao)
-        GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, batch.count)
+        if y_range is None or batch.height_order is None:
+            GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, batch.count)
+        else:
+            reach = (0.5 * float(batch.widths.max()) + 2.0) / view.pixels_per_unit
+            for first, count in batch.height_order.runs(y_range[0] - reach, y_range[1] + reach):
+                batch.point_at(first)
+                GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, count)
+            batch.point_at(0)
         GL.glBindVertexArray(0)
 
     def delete(self) -> None:

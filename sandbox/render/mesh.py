@@ -14,17 +14,26 @@ coefficients are re-expanded around that origin in float64, so float32 on the GP
 fraction of a pixel at any zoom and any distance from (0, 0). Texel layout of the Laplace buffer,
 per region r and class k, at texel 3 (r K + k): (m0, m1, m2, 0), (v0, v1, v2, v3), (v4, v5, 0, 0).
 
+A mesh of at least ORDERED_TRIANGLES triangles has them listed bottom to top
+(sandbox.render.band_order), so a horizontal band of a held picture draws only the triangles
+that reach it (`draw(y_range)`).
+
 A later 3D pass can draw the same vertex array (attribute locations 0-3 are fixed) and derive
 heights from the logits in its vertex shader.
 """
 
 from __future__ import annotations
 
+import ctypes
+
 import numpy as np
 
+from .band_order import HeightOrder, order_by_height
 from .gl import GL, DynamicBuffer, TextureBuffer, attrib_ipointer, attrib_pointer
 
 MAX_OUTPUTS = 6
+# a mesh of this many triangles (about 10,000 regions) or more is ordered by height
+ORDERED_TRIANGLES = 30_000
 _FLOATS_PER_VERTEX = 2 + MAX_OUTPUTS
 
 
@@ -80,6 +89,7 @@ class GLMesh:
         self.n_indices = 0
         self.n_outputs = 0
         self.n_regions = 0  # 1 + the largest region id in the mesh
+        self.height_order: HeightOrder | None = None  # triangles bottom to top (big meshes)
         self.has_region_colors = False
         self.has_laplace = False
         self._laplace_source: tuple[np.ndarray, np.ndarray] | None = None
@@ -149,6 +159,15 @@ class GLMesh:
             else:
                 origin = (0.0, 0.0)
         self.origin = (float(origin[0]), float(origin[1]))
+
+        self.height_order = None
+        if len(triangles) >= ORDERED_TRIANGLES:
+            y = np.ascontiguousarray(vertices[:, 1])
+            a, b, c = y[triangles[:, 0]], y[triangles[:, 1]], y[triangles[:, 2]]
+            low = np.minimum(np.minimum(a, b), c)
+            high = np.maximum(np.maximum(a, b), c)
+            order, self.height_order = order_by_height(low, high)
+            triangles = triangles[order]
 
         data = np.zeros((n, _FLOATS_PER_VERTEX), dtype=np.float32)
         data[:, 0] = vertices[:, 0] - self.origin[0]
@@ -221,12 +240,20 @@ class GLMesh:
         return 0 if self._laplace_source is None else int(self._laplace_source[0].shape[0])
 
     # ------------------------------------------------------------------ drawing
-    def draw(self) -> None:
-        """Issue the draw call; the caller has set up the program and its uniforms."""
+    def draw(self, y_range: tuple[float, float] | None = None) -> None:
+        """Issue the draw call; the caller has set up the program and its uniforms.
+
+        `y_range` (world, low to high): only the triangles that may reach it, where the mesh is
+        ordered by height (every triangle otherwise)."""
         if not self.n_indices:
             return
         GL.glBindVertexArray(self.vao)
-        GL.glDrawElements(GL.GL_TRIANGLES, self.n_indices, GL.GL_UNSIGNED_INT, None)
+        if y_range is None or self.height_order is None:
+            GL.glDrawElements(GL.GL_TRIANGLES, self.n_indices, GL.GL_UNSIGNED_INT, None)
+        else:
+            for first, count in self.height_order.runs(*y_range):
+                offset = ctypes.c_void_p(4 * 3 * first)
+                GL.glDrawElements(GL.GL_TRIANGLES, 3 * count, GL.GL_UNSIGNED_INT, offset)
         GL.glBindVertexArray(0)
 
     def delete(self) -> None:

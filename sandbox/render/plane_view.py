@@ -27,6 +27,7 @@ from sandbox.data.pictures import Picture, load_picture
 from sandbox.geometry import Partition
 from sandbox.geometry.region_query import polygon
 from sandbox.render import palette
+from sandbox.render.band_order import band_heights, even_bands
 from sandbox.render.camera import View2D
 from sandbox.render.field import FieldMode, FieldStyle
 from sandbox.render.field_grid import GRID_STEP, first_layer_segments, grid_mesh, picture_error
@@ -210,7 +211,8 @@ class PlaneRenderer:
                     kept, segments = snap_segments(segments, cell)
                     rgba = rgba[kept]
                 width = crease_width(getattr(state.net, "n_hidden", 0), state.scale)
-                r.creases.set(segments, rgba, width, origin=origin)
+                # a big partition's creases are stored bottom to top: a band draws its own
+                r.creases.set(segments, rgba, width, origin=origin, by_height=cell is not None)
             else:
                 r.creases.clear()
         key = (part, state.scale)
@@ -422,8 +424,10 @@ class PlaneRenderer:
                 # 8 x 64's costs what the whole does (62 against 58 ms; one view: 19 against
                 # 57), a pane half
                 bands: int | list = 1
-                if heavy and frame.right is None:
-                    bands = self.per_pixel_picture.bands if per_pixel else PAINT_BANDS
+                if heavy and frame.right is None and per_pixel:
+                    bands = self.per_pixel_picture.bands
+                elif heavy and frame.right is None:  # as many triangles in each band
+                    bands = even_bands(r.mesh.height_order, rect, state.camera, PAINT_BANDS)
                 elif heavy:
                     panes = (p.viewport for p in split_panes(state.camera))
                     bands = [(rect[0] + x, rect[1] + y, w, h) for x, y, w, h in panes]
@@ -458,7 +462,7 @@ class PlaneRenderer:
         """The plane's passes, in one view or the split view's two panes (`top`: the region
         marks too, which the held layer leaves to be drawn over it)."""
         if frame.right is None:
-            self._draw_one(state, frame.main, frame.layer_part, frame.flags, top)
+            self._draw_one(state, frame.main, frame.layer_part, frame.flags, top, frame.rect)
         else:
             self._draw_split(state, frame.rect, frame.main, frame.right, frame.flags, top)
 
@@ -483,16 +487,20 @@ class PlaneRenderer:
         layer_part: Partition | None,
         flags: dict,
         top: bool = True,
+        rect: tuple[int, int, int, int] | None = None,
     ) -> None:
+        """The plane in one view; `rect` (GL's x, y, w, h): where, so that a band being
+        painted draws only the triangles and creases that reach it (band_heights)."""
         r = self.r
         cam = state.camera
+        y_range = band_heights(band(), rect, cam) if rect is not None else None
         if style.mode is FieldMode.REGIONS and layer_part is not None and self._layer_mesh:
             with r.timed("field"):
-                r.field_pass.draw(cam, self._layer_mesh, style)
-            self._draw_scene(state, cam, style, {**flags, "field": False}, top)
+                r.field_pass.draw(cam, self._layer_mesh, style, y_range)
+            self._draw_scene(state, cam, style, {**flags, "field": False, "y_range": y_range}, top)
             return
         field = flags["field"] and (style.strength > 0 or style.mode is not FieldMode.OUTPUT)
-        self._draw_scene(state, cam, style, {**flags, "field": field}, top)
+        self._draw_scene(state, cam, style, {**flags, "field": field, "y_range": y_range}, top)
 
     def _draw_scene(
         self, state: AppState, view: View2D, style: FieldStyle, flags: dict, top: bool = True

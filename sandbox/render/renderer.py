@@ -115,18 +115,23 @@ class Renderer:
         with self.timed("clear"):
             GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
 
-    def draw_field(self, view: View2D, style: FieldStyle | None = None) -> None:
+    def draw_field(
+        self,
+        view: View2D,
+        style: FieldStyle | None = None,
+        y_range: tuple[float, float] | None = None,
+    ) -> None:
         with self.timed("field"):
-            self.field_pass.draw(view, self.mesh, style)
+            self.field_pass.draw(view, self.mesh, style, y_range)
 
     def draw_network_field(self, view: View2D, style: FieldStyle | None = None) -> None:
         """The per-pixel fallback; call mlp_field.set_network(layers) first."""
         with self.timed("network field"):
             self.mlp_field.draw(view, style)
 
-    def draw_creases(self, view: View2D) -> None:
+    def draw_creases(self, view: View2D, y_range: tuple[float, float] | None = None) -> None:
         with self.timed("creases"):
-            self.line_pass.draw(view, self.creases)
+            self.line_pass.draw(view, self.creases, y_range)
 
     def draw_boundary(self, view: View2D) -> None:
         with self.timed("boundary"):
@@ -150,15 +155,19 @@ class Renderer:
         boundary: bool = True,
         points: bool = True,
         per_pixel: bool = False,
+        y_range: tuple[float, float] | None = None,
     ) -> None:
-        """Field (mesh, or the per-pixel network when `per_pixel`), creases, boundary, points."""
+        """Field (mesh, or the per-pixel network when `per_pixel`), creases, boundary, points.
+
+        `y_range` (world): a band of the view is being painted (its scissor set); the mesh and
+        the creases draw only what may reach it where they are ordered by height."""
         if field:
             if per_pixel:
                 self.draw_network_field(view, style)
             else:
-                self.draw_field(view, style)
+                self.draw_field(view, style, y_range)
         if creases:
-            self.draw_creases(view)
+            self.draw_creases(view, y_range)
         if boundary:
             self.draw_boundary(view)
         if points:
