@@ -414,11 +414,12 @@ def test_a_big_partitions_bands_draw_what_reaches_them_and_make_the_whole_pictur
 ):
     """A big partition's triangles and creases are stored bottom to top (band_order): its
     picture's bands hold as many triangles each, each band draws only what reaches it, and the
-    finished picture is the one painted whole, to the bit."""
+    finished picture is the one painted whole, to the bit; in the split view too, in bands of
+    each pane."""
     from sandbox.render import mesh as mesh_module
     from sandbox.render import plane_view
     from sandbox.render.band_order import even_bands
-    from sandbox.render.plane_view import HEAVY_PICTURE_S, PAINT_BANDS
+    from sandbox.render.plane_view import HEAVY_PICTURE_S, PAINT_BANDS, PANE_BANDS
 
     monkeypatch.setattr(plane_view, "HEAVY_PAINT_REGIONS", 10)  # the small network counts
     monkeypatch.setattr(plane_view, "DENSE_SEGMENTS", 10)  # its creases are dense
@@ -455,6 +456,22 @@ def test_a_big_partitions_bands_draw_what_reaches_them_and_make_the_whole_pictur
     plane.held.key = None  # painted again, whole
     d.run_frames(1, dt=1 / 30)
     assert not drawn[PAINT_BANDS:]
+    np.testing.assert_array_equal(d.renderer.read_pixels()[y : y + h, x : x + w], banded)
+    # the split view: bands in each of its panes (each shows the whole plane)
+    d.state.views = d.state.views | {View.SPLIT}
+    d.run_frames(2, dt=1 / 30)
+    assert len(plane.panes) == 2
+    painted, drawn[:] = plane.held.bands_painted, []
+    d.scene.train_now(30)
+    d.run_frames(1, dt=1 / 30)
+    for k in range(2 * PANE_BANDS):
+        d.run_frames(1, dt=HEAVY_PICTURE_S if k == 0 else 1 / 30)
+    assert plane.held.bands_painted == painted + 2 * PANE_BANDS and not plane.held.painting
+    assert plane._mesh_key is d.state.partition
+    assert drawn and max(drawn) < mesh.n_indices // 3
+    banded = d.renderer.read_pixels()[y : y + h, x : x + w]
+    plane.held.key = None
+    d.run_frames(1, dt=1 / 30)
     np.testing.assert_array_equal(d.renderer.read_pixels()[y : y + h, x : x + w], banded)
 
 

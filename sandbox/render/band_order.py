@@ -12,7 +12,8 @@ others span at most `reach`) up to y1: every item that reaches the band, in the 
 draw makes them, so a band's pixels are exactly those of the whole picture there.
 `HeightOrder.cuts(n, y0, y1)` splits y0..y1 into n bands holding as many items each, so bands
 of a picture whose regions crowd its middle cost alike; `even_bands` makes them rectangles of a
-view, and `band_heights` gives the world heights of the band being painted.
+view (`pane_bands`: of each pane of the split view, which each show the whole plane), and
+`band_heights` gives the world heights of the band being painted.
 """
 
 from __future__ import annotations
@@ -96,6 +97,11 @@ def order_by_height(ymin: np.ndarray, ymax: np.ndarray) -> tuple[np.ndarray, Hei
     return order, HeightOrder(n_tall, starts.astype(np.intp), low, step, reach)
 
 
+def overlap(a: Rect, b: Rect) -> bool:
+    """Whether two rectangles share a pixel (a band and a pane of the split view)."""
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
 def band_heights(painting: Rect | None, rect: Rect, view: View2D) -> tuple[float, float] | None:
     """The world heights (low, high) of the band `painting` of a view drawn in `rect`, or None
     when no band is being painted."""
@@ -118,3 +124,16 @@ def even_bands(order: HeightOrder | None, rect: Rect, view: View2D, n: int) -> l
     rows = [y] + [y + round((c - bottom) * view.pixels_per_unit) for c in cuts]
     rows = sorted({min(max(row, y), y + h) for row in rows} | {y + h})
     return [(x, a, w, b - a) for a, b in zip(rows[:-1], rows[1:], strict=True) if b > a]
+
+
+def pane_bands(
+    order: HeightOrder | None, rect: Rect, panes: list[tuple[Rect, View2D]], n: int
+) -> list[Rect]:
+    """`even_bands` of each pane (its viewport inside `rect`, its view), bottom to top, the
+    panes in turn; a pane is one band where the items are not ordered."""
+    bands: list[Rect] = []
+    for (x, y, w, h), view in panes:
+        pane = (rect[0] + x, rect[1] + y, w, h)
+        cut = even_bands(order, pane, view, n)
+        bands += [pane] if isinstance(cut, int) else cut
+    return bands

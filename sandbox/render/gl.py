@@ -66,16 +66,6 @@ def gl_error_names() -> list[str]:
     return names
 
 
-def current_context() -> object:
-    """An identity of the current GL context (None when there is none)."""
-    from OpenGL import platform
-
-    try:
-        return platform.GetCurrentContext() or None
-    except Exception:  # noqa: BLE001 - the platform cannot say: taken as unchanged
-        return "unknown"
-
-
 def check_error(where: str = "") -> None:
     """Raise GLError if any GL error flag is set. Debug and test use only: it stalls."""
     names = gl_error_names()

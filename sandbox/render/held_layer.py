@@ -5,8 +5,8 @@ column's inspector and probe (sandbox.render.stage_views) change far less often 
 come, yet drawing them costs a software rasteriser tens to hundreds of milliseconds (500 thin
 window-long creases, 70,000 regions, a diagram of 29,000 links). `HeldLayer` draws such a part
 into a `RenderTarget` when its key changes and otherwise copies that texture into its rectangle
-with one textured triangle (`_copy`). Keys are compared with `memo.same_key` (numbers, strings
-and tuples by value, anything else by identity).
+with one framebuffer blit. Keys are compared with `memo.same_key` (numbers, strings and tuples
+by value, anything else by identity).
 
 A big network changes several held parts at once (a new partition of 70,000 regions changes
 the plane, the 3D surface and the inspector together, each 150-300 ms to paint on llvmpipe).
@@ -20,20 +20,20 @@ quarter of the plane of [64]^4's 21,000 regions paints in 16 ms against 49 ms fo
 64's 70,000: 23 against 66; the rasteriser's cost is more per pixel than per triangle), so no
 frame pays for the whole paint. A band drawing every triangle still pays for all their vertices:
 the plane's big meshes and dense creases are stored bottom to top (sandbox.render.band_order),
-so its bands hold as many triangles each and draw only those that reach them. Where the cost is
-in the vertices of a picture no band can split (the split view's two panes each show the whole
-plane: a band of 8 x 64's costs 62 ms, the whole 58; the 3D view of [64]^4: 27 against 24), the
-split view's bands are its two panes, and the 3D view is painted in parts (below). A change of
-the view, the rectangle or anything but the content paints at once as before: the old picture
-would be in the wrong place.
+so its bands hold as many triangles each and draw only those that reach them. The split view's
+bands lie in its two panes (a band across both draws both panes' triangles: 8 x 64's costs 62
+ms, the whole 58), and a part whose cost is in its vertices wherever it is cut (the 3D view of
+[64]^4: a band 27 ms, the whole 24) is painted in parts (below). A change of the view, the
+rectangle or anything but the content paints at once as before: the old picture would be in the
+wrong place.
 Painting code that sets its own scissor must call `scissor`, which keeps it inside the band
 being painted (the plane's one view sets none). Bands may also be given as rectangles: the
-split view's two panes are its two bands (`band` tells the painting code which is being
-painted, so each frame draws one pane's triangles, half the vertices of the whole). A part whose
-cost is in what it draws, not where, is painted in `parts` instead: each frame paints part k of
-n over the whole rectangle, cleared only before the first (`part` tells the painting code which
-share of its draws to make, in the same order as a whole paint: the 3D view of 8 x 64, whose
-116,000 crease segments cost 100 ms and its surface 33, in three parts).
+split view's are in its panes (`band` tells the painting code which is being painted, so each
+frame draws in one pane what reaches the band). A part whose cost is in what it draws, not
+where, is painted in `parts` instead: each frame paints part k of n over the whole rectangle,
+cleared only before the first (`part` tells the painting code which share of its draws to make,
+in the same order as a whole paint: the 3D view of 8 x 64, whose 116,000 crease segments cost
+100 ms and its surface 33, in three parts).
 A band or part takes the frame's heavy paint like a whole paint, and one that may wait does
 (the 3D view's parts while the plane paints a band), never two frames running.
 
@@ -52,8 +52,7 @@ from collections.abc import Callable, Hashable, Sequence
 from sandbox.memo import same_key
 
 from . import palette
-from .gl import GL, current_context
-from .shaders import Program, load_program
+from .gl import GL
 from .target import RenderTarget
 
 # a partition of more regions than this is heavy to paint (its mesh, creases, 3D surface or
@@ -138,9 +137,6 @@ class HeldLayer:
         self._next_band = 0
         self._restarts = 0
         self._view: Hashable | None = None  # the `view` of the picture shown
-        self._copy_program: Program | None = None  # the copy to the window (`_copy`)
-        self._copy_vao = 0
-        self._copy_context: object = None  # the GL context they belong to
 
     def draw(
         self,
@@ -225,40 +221,16 @@ class HeldLayer:
             self._view = view
             self._restarts = 0
             self.repaints += 1
-        # on this rectangle, whatever the last part left
+        # the scissor applies to a blit too: on this rectangle, whatever the last part left
         GL.glViewport(x, y, w, h)
         GL.glScissor(x, y, w, h)
         GL.glEnable(GL.GL_SCISSOR_TEST)
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, target.fbo)
+        GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, 0)
+        GL.glBlitFramebuffer(
+            x, y, x + w, y + h, x, y, x + w, y + h, GL.GL_COLOR_BUFFER_BIT, GL.GL_NEAREST
+        )
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
-        self._copy(target)
-
-    def _copy(self, target: RenderTarget) -> None:
-        """Draw `target`'s texels into the window's framebuffer at the same pixels, inside the
-        viewport. A textured triangle, not glBlitFramebuffer: llvmpipe's blit of a window being
-        drawn waits for the rasteriser to finish the frame so far (3-5 ms a frame at 1920 x
-        1080), where a draw is queued with the rest of the frame."""
-        context = current_context()
-        if self._copy_program is None or self._copy_context != context:
-            # (a program of another context, one a second app opened, is not ours to delete)
-            self._copy_program = load_program("copy.vert", "copy.frag")
-            self._copy_vao = int(GL.glGenVertexArrays(1))
-            self._copy_context = context
-        blend = GL.glIsEnabled(GL.GL_BLEND)
-        depth = GL.glIsEnabled(GL.GL_DEPTH_TEST)
-        GL.glDisable(GL.GL_BLEND)
-        GL.glDisable(GL.GL_DEPTH_TEST)
-        self._copy_program.use()
-        self._copy_program.set_int("u_texture", 0)
-        GL.glActiveTexture(GL.GL_TEXTURE0)
-        GL.glBindTexture(GL.GL_TEXTURE_2D, target.color)
-        GL.glBindVertexArray(self._copy_vao)
-        GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
-        GL.glBindVertexArray(0)
-        GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
-        if blend:
-            GL.glEnable(GL.GL_BLEND)
-        if depth:
-            GL.glEnable(GL.GL_DEPTH_TEST)
 
     @property
     def painting(self) -> bool:
@@ -335,8 +307,4 @@ class HeldLayer:
             if target is not None:
                 target.delete()
         self._target = self._next = None
-        if self._copy_program is not None and self._copy_context == current_context():
-            self._copy_program.delete()
-            GL.glDeleteVertexArrays(1, [self._copy_vao])
-        self._copy_program = None
         self.key = self._pending = None

@@ -27,12 +27,12 @@ from sandbox.data.pictures import Picture, load_picture
 from sandbox.geometry import Partition
 from sandbox.geometry.region_query import polygon
 from sandbox.render import palette
-from sandbox.render.band_order import band_heights, even_bands
+from sandbox.render.band_order import band_heights, even_bands, overlap, pane_bands
 from sandbox.render.camera import View2D
 from sandbox.render.field import FieldMode, FieldStyle
 from sandbox.render.field_grid import GRID_STEP, first_layer_segments, grid_mesh, picture_error
 from sandbox.render.gl import GL
-from sandbox.render.held_layer import HEAVY_PAINT_REGIONS, PAINT_BANDS, HeldLayer, band
+from sandbox.render.held_layer import HEAVY_PAINT_REGIONS, PAINT_BANDS, HeldLayer, band, scissor
 from sandbox.render.inspector import activity_tint
 from sandbox.render.lines import DENSE_SEGMENTS, snap_cell, snap_segments
 from sandbox.render.margin_palette import MARGIN_COLORS
@@ -59,6 +59,7 @@ HOLD_AFTER_FRAMES = 2
 # a heavy partition's picture (held_layer.PAINT_BANDS frames of painting) is started at most
 # this often while partitions keep coming (training): four a second
 HEAVY_PICTURE_S = 0.25
+PANE_BANDS = 2  # the split view's heavy picture: bands in each of its two panes
 SAMPLE_HOLD_S = 0.2  # a sampled field (sandbox.render.field_grid) follows training at 5 Hz
 
 
@@ -419,18 +420,18 @@ class PlaneRenderer:
                 # the points and marks
                 under = replace(frame, flags={**flags, "points": False})
                 # a heavy partition's next picture in bands while the view stays (key[0]: the
-                # versions of the data drawn; the rest places the picture). The split view's
-                # bands are its panes: its cost is in the vertices, so a horizontal band of
-                # 8 x 64's costs what the whole does (62 against 58 ms; one view: 19 against
-                # 57), a pane half
+                # versions of the data drawn; the rest places the picture), each holding as
+                # many triangles and drawing only those reaching it (band_order). The split
+                # view's bands lie in its panes, each of which shows the whole plane
                 bands: int | list = 1
+                order = r.mesh.height_order
                 if heavy and frame.right is None and per_pixel:
                     bands = self.per_pixel_picture.bands
-                elif heavy and frame.right is None:  # as many triangles in each band
-                    bands = even_bands(r.mesh.height_order, rect, state.camera, PAINT_BANDS)
+                elif heavy and frame.right is None:
+                    bands = even_bands(order, rect, state.camera, PAINT_BANDS)
                 elif heavy:
-                    panes = (p.viewport for p in split_panes(state.camera))
-                    bands = [(rect[0] + x, rect[1] + y, w, h) for x, y, w, h in panes]
+                    panes = [(p.viewport, p.view) for p in split_panes(state.camera)]
+                    bands = pane_bands(order, rect, panes, PANE_BANDS)
                 self.held.draw(
                     key, rect, window, lambda: self._draw_panes(state, under, False),
                     paints=r.paints if heavy else None, bands=bands, view=key[1:],
@@ -540,10 +541,13 @@ class PlaneRenderer:
         painting = band()  # a pane painted in a frame of its own (draw): the other one waits
         for k, (pane, style) in enumerate(zip(panes, (left, right), strict=True)):
             vx, vy, vw, vh = pane.viewport
-            if painting is not None and not _overlap(painting, (x0 + vx, y0 + vy, vw, vh)):
+            if painting is not None and not overlap(painting, (x0 + vx, y0 + vy, vw, vh)):
                 continue
-            GL.glViewport(x0 + vx, y0 + vy, vw, vh)
-            GL.glScissor(x0 + vx, y0 + vy, vw, vh)
+            # a band of a pane: its scissor inside the band, its draws what reaches it
+            at = (x0 + vx, y0 + vy, vw, vh)
+            flags = {**flags, "y_range": band_heights(painting, at, pane.view)}
+            GL.glViewport(*at)
+            scissor(*at)
             if k == 1 and self.split_sampled and self._split_mesh is not None:
                 with self.r.timed("field"):
                     self.r.field_pass.draw(pane.view, self._split_mesh, style)
@@ -680,11 +684,6 @@ def _drawn_partition(state: AppState) -> Partition | None:
         return part
     # never another network's regions (the layer sizes just changed)
     return shade.part if list(shade.part.sizes) == list(part.sizes) else part
-
-
-def _overlap(a: tuple, b: tuple) -> bool:
-    """Whether two GL rectangles (x, y, w, h) share a pixel."""
-    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 def _output_only(style: FieldStyle) -> FieldStyle:
