@@ -11,7 +11,8 @@ and re-specifies its storage on every update (orphaning), so a mesh that changes
 never waits on the previous frame. `TextureBuffer` is a float buffer texture read with
 texelFetch by an integer index: per-region data without any per-region Python loop.
 `InstanceBatch` is a vertex array over one such buffer of per-instance float rows (the 2D line
-and point batches).
+and point batches, the 3D view's lines and points), drawn as four-vertex strips, all of them or
+a range (`draw_strips`).
 """
 
 from __future__ import annotations
@@ -168,19 +169,33 @@ class InstanceBatch:
         self._rows: np.ndarray | None = None  # the rows in the buffer (a clear keeps them there)
         self._floats, self._attribs = floats, attribs
         GL.glBindVertexArray(self.vao)
-        self.point_at(0)
+        self._point_at(0)
         for loc, _, _ in attribs:
             GL.glVertexAttribDivisor(loc, 1)
         GL.glBindVertexArray(0)
 
-    def point_at(self, first: int) -> None:
+    def _point_at(self, first: int) -> None:
         """The bound vertex array's attributes from row `first` on (GL 3.3 has no base
-        instance): draw rows first .. first + n - 1 as instances 0 .. n - 1, then point at 0."""
+        instance)."""
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffer.id)
         stride = 4 * self._floats
         for loc, size, offset in self._attribs:
             attrib_pointer(loc, size, stride, first * stride + offset)
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+
+    def draw_strips(self, first: int = 0, count: int | None = None) -> None:
+        """Rows first .. first + count - 1 (default: all from `first`) as instanced four-vertex
+        triangle strips; the caller has set up the program."""
+        n = self.count - first if count is None else min(count, self.count - first)
+        if n <= 0:
+            return
+        GL.glBindVertexArray(self.vao)
+        if first:
+            self._point_at(first)
+        GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, n)
+        if first:
+            self._point_at(0)
+        GL.glBindVertexArray(0)
 
     def _upload(self, data: np.ndarray) -> None:
         """Make `data` the live rows; rows equal to those in the buffer are not sent again

@@ -149,16 +149,12 @@ class LinePass:
         set_view_uniforms(p, view, batch.origin)
         GL.glEnable(GL.GL_BLEND)
         GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
-        GL.glBindVertexArray(batch.vao)
         if y_range is None or batch.height_order is None:
-            GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, batch.count)
+            batch.draw_strips()
         else:
             reach = (0.5 * float(batch.widths.max()) + 2.0) / view.pixels_per_unit
             for first, count in batch.height_order.runs(y_range[0] - reach, y_range[1] + reach):
-                batch.point_at(first)
-                GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, count)
-            batch.point_at(0)
-        GL.glBindVertexArray(0)
+                batch.draw_strips(first, count)
 
     def delete(self) -> None:
         self.program.delete()

@@ -100,9 +100,7 @@ class PointPass:
         p.set_vec4("u_hollow_fill", self.hollow_fill)
         GL.glEnable(GL.GL_BLEND)
         GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
-        GL.glBindVertexArray(batch.vao)
-        GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, batch.count)
-        GL.glBindVertexArray(0)
+        batch.draw_strips()
 
     def delete(self) -> None:
         self.program.delete()

@@ -34,7 +34,7 @@ import numpy as np
 from . import palette
 from .camera3d import OrbitCamera, SceneFrame
 from .field import set_palette_uniforms
-from .gl import GL, DynamicBuffer, attrib_pointer
+from .gl import GL, DynamicBuffer, InstanceBatch, attrib_pointer
 from .lines import rgba_rows, scalar_rows
 from .shaders import Program, load_program
 
@@ -248,55 +248,23 @@ class _SurfaceMesh:
             self.vao = 0
 
 
-class _Instances:
-    """Instanced quads with a fixed float layout (segments or points)."""
+class _Instances(InstanceBatch):
+    """Instanced quads with a fixed float layout (segments or points), rows of (location,
+    floats) attributes one after the other, at a 3D origin."""
 
     def __init__(self, layout: list[tuple[int, int]]) -> None:
-        self.vao = int(GL.glGenVertexArrays(1))
-        self.buffer = DynamicBuffer(GL.GL_ARRAY_BUFFER)
+        offsets = np.cumsum([0] + [size for _, size in layout])  # floats before each
+        attribs = tuple(
+            (loc, size, 4 * int(o)) for (loc, size), o in zip(layout, offsets[:-1], strict=True)
+        )
+        super().__init__(int(offsets[-1]), attribs)
         self.origin = np.zeros(3)
-        self.count = 0
-        self.layout = layout
-        self.stride = sum(size for _, size in layout)
-        GL.glBindVertexArray(self.vao)
-        self._point_at(0)
-        for loc, _ in layout:
-            GL.glVertexAttribDivisor(loc, 1)
-        GL.glBindVertexArray(0)
-
-    def _point_at(self, first: int) -> None:
-        """The bound VAO's attributes from instance `first` on (GL 3.3 has no base instance)."""
-        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.buffer.id)
-        offset = 0
-        for loc, size in self.layout:
-            attrib_pointer(loc, size, 4 * self.stride, 4 * (first * self.stride + offset))
-            offset += size
-        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
 
     def update(self, data: np.ndarray, origin: np.ndarray) -> None:
         self.origin = origin
         self.count = len(data)
         if self.count:
             self.buffer.update(np.ascontiguousarray(data, dtype=np.float32))
-
-    def draw(self, first: int = 0, count: int | None = None) -> None:
-        """Instances first .. first + count - 1 (default: all from `first`)."""
-        n = self.count - first if count is None else min(count, self.count - first)
-        if n <= 0:
-            return
-        GL.glBindVertexArray(self.vao)
-        if first:
-            self._point_at(first)
-        GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, n)
-        if first:
-            self._point_at(0)
-        GL.glBindVertexArray(0)
-
-    def delete(self) -> None:
-        self.buffer.delete()
-        if self.vao:
-            GL.glDeleteVertexArrays(1, [self.vao])
-            self.vao = 0
 
 
 def _set_mat4(program: Program, name: str, m: np.ndarray) -> None:
@@ -482,7 +450,7 @@ class Surface3DPass:
         _set_model(p, frame, batch.origin)
         p.set_vec2("u_viewport", camera.size)
         p.set_float("u_depth_bias", DEPTH_BIAS)
-        batch.draw(first, count)
+        batch.draw_strips(first, count)
 
     def _draw_points(self, batch: _Instances, camera: OrbitCamera, frame: SceneFrame) -> None:
         if not batch.count:
@@ -499,7 +467,7 @@ class Surface3DPass:
         p.set_float("u_outline_width", self.outline_width)
         p.set_vec3("u_key_dir", KEY_DIR)
         p.set_vec3("u_highlight", HIGHLIGHT_COLOR)
-        batch.draw()
+        batch.draw_strips()
 
     def draw(
         self,
