@@ -485,10 +485,19 @@ class App:
         if self.kernels is not None:
             self.kernels.stop()  # the warm-up's child processes end with the app
             self.kernels = None
+        from pygame_gui.core.utility import get_default_manager, set_default_manager
+
         for manager in self._managers.values():
             manager.clear_and_reset()
+            if get_default_manager() is manager:  # pygame-gui keeps the first manager made
+                set_default_manager(None)
         self._managers.clear()
         self.manager = None
+        if pygame.display.get_init():
+            # pygame-gui's queued events hold the elements they name, and through them the
+            # closed panels (40-50 MB in the soak) until someone reads the queue; read, not
+            # cleared: pygame-ce 2.5's event.clear() never lets go of a posted event's dict
+            pygame.event.get()
         if keep_window and pygame.display.get_init() and self.renderer is not None:
             self.renderer.delete()
             self.renderer = None

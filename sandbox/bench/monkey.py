@@ -435,6 +435,7 @@ def main(argv: list[str]) -> int:
             screen, args.seed + i, per_screen, lambda r: print("  " + r.summary(), flush=True)
         )
         print(report.summary(), flush=True)
+        print(f"  memory after it (collected and trimmed): {settled_mb():.0f} MiB", flush=True)
         totals.events += report.events
         totals.seconds += report.seconds
         totals.rss_peak = max(totals.rss_peak, report.rss_peak)
