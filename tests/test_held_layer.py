@@ -346,8 +346,7 @@ def test_a_heavy_partitions_new_picture_comes_in_bands_and_matches_a_direct_draw
     from sandbox.render.plane_view import HEAVY_PICTURE_S, PAINT_BANDS
 
     monkeypatch.setattr(plane_view, "HEAVY_PAINT_REGIONS", 10)  # the small network counts
-    d = make_app(**EXACT)
-    d.state.views = d.state.views | {View.REGIONS, View.BOUNDARY}
+    d = make_app(**EXACT, views=("field", "creases", "boundary", "regions"))
     d.run_frames(3, dt=1 / 30)
     plane = d.scene.plane.renderer
     assert len(d.state.partition) > 10
@@ -381,6 +380,22 @@ def test_a_heavy_partitions_new_picture_comes_in_bands_and_matches_a_direct_draw
     assert plane._mesh_key is d.state.partition
     assert plane.held.repaints == repaints + 1 and not plane.held.painting
     _assert_same_picture(d, d.renderer.read_pixels(), _direct_pixels(d))
+    # other styles over the same view (the creases off) are new content: in bands too, the old
+    # picture shown until the new one is whole
+    old = d.renderer.read_pixels()
+    repaints, bands = plane.held.repaints, plane.held.bands_painted
+    d.state.views = d.state.views - {View.CREASES}
+    d.run_frames(1, dt=1 / 30)
+    assert plane.held.painting and plane.held.bands_painted == bands + 1
+    shown = d.renderer.read_pixels()[y : y + h, x : x + w]
+    assert (shown != old[y : y + h, x : x + w]).any(axis=2).mean() < 0.01  # (the points' edges)
+    d.run_frames(PAINT_BANDS - 1, dt=1 / 30)
+    assert not plane.held.painting and plane.held.repaints == repaints + 1
+    new = d.renderer.read_pixels()
+    assert (new != old)[y : y + h, x : x + w].any(axis=2).mean() > 0.001  # no creases now
+    _assert_same_picture(d, new, _direct_pixels(d))
+    d.state.views = d.state.views | {View.CREASES}
+    d.run_frames(PAINT_BANDS, dt=1 / 30)
     # the split view's cost is in its vertices: its bands are its two panes, one a frame,
     # each drawing only its own pane's triangles
     assert plane.held._next is not None  # (the second texture, kept while bands are painted)
@@ -424,8 +439,7 @@ def test_a_big_partitions_bands_draw_what_reaches_them_and_make_the_whole_pictur
     monkeypatch.setattr(plane_view, "HEAVY_PAINT_REGIONS", 10)  # the small network counts
     monkeypatch.setattr(plane_view, "DENSE_SEGMENTS", 10)  # its creases are dense
     monkeypatch.setattr(mesh_module, "ORDERED_TRIANGLES", 10)
-    d = make_app(**EXACT)
-    d.state.views = d.state.views | {View.REGIONS, View.BOUNDARY}
+    d = make_app(**EXACT, views=("field", "creases", "boundary", "regions"))
     d.run_frames(3, dt=1 / 30)
     plane = d.scene.plane.renderer
     mesh = d.renderer.mesh

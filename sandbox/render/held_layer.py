@@ -23,9 +23,9 @@ the plane's big meshes and dense creases are stored bottom to top (sandbox.rende
 so its bands hold as many triangles each and draw only those that reach them. The split view's
 bands lie in its two panes (a band across both draws both panes' triangles: 8 x 64's costs 62
 ms, the whole 58), and a part whose cost is in its vertices wherever it is cut (the 3D view of
-[64]^4: a band 27 ms, the whole 24) is painted in parts (below). A change of the view, the
-rectangle or anything but the content paints at once as before: the old picture would be in the
-wrong place.
+[64]^4: a band 27 ms, the whole 24) is painted in parts (below). A change of the view (the
+camera, the window) or the rectangle paints at once as before: the old picture would be in the
+wrong place; new styles or flags are new content, painted in bands.
 Painting code that sets its own scissor must call `scissor`, which keeps it inside the band
 being painted (the plane's one view sets none). Bands may also be given as rectangles: the
 split view's are in its panes (`band` tells the painting code which is being painted, so each
@@ -62,8 +62,9 @@ HEAVY_PAINT_REGIONS = 20_000
 # changed again before the last band) before the next paint is done at once: the picture shown
 # is never more than a few paints old
 MAX_BAND_RESTARTS = 2
-# a heavy part's new picture is painted in this many bands, one a frame
-PAINT_BANDS = 4
+# a heavy part's new picture is painted in this many bands, one a frame (at the UI maximum a
+# band of a quarter made frames of 60-120 ms; an eighth, 45-90)
+PAINT_BANDS = 8
 
 # the band being painted (GL's x, y, w, h), while a layer paints in bands: `scissor` keeps to it
 _band: tuple[int, int, int, int] | None = None
@@ -160,10 +161,11 @@ class HeldLayer:
         more and the paint comes in the next frame (never two frames running).
 
         `bands` > 1: when `key` changed but the rectangle and `view` (what places the picture:
-        the camera, the styles) are those of the picture shown, paint the new one in that many
-        bands (or in the given rectangles, which cover `rect`), a band a frame, showing the old
-        one until it is complete (module docstring). `parts` > 1 instead: in that many parts
-        over the whole rectangle, `paint` drawing its share `part()` (module docstring)."""
+        the camera, the window, the panes) are those of the picture shown, paint the new one in
+        that many bands (or in the given rectangles, which cover `rect`), a band a frame,
+        showing the old one until it is complete (module docstring). `parts` > 1 instead: in
+        that many parts over the whole rectangle, `paint` drawing its share `part()` (module
+        docstring)."""
         x, y, w, h = (int(v) for v in rect)
         if w < 1 or h < 1:
             return

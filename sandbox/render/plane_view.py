@@ -59,7 +59,7 @@ HOLD_AFTER_FRAMES = 2
 # a heavy partition's picture (held_layer.PAINT_BANDS frames of painting) is started at most
 # this often while partitions keep coming (training): four a second
 HEAVY_PICTURE_S = 0.25
-PANE_BANDS = 2  # the split view's heavy picture: bands in each of its two panes
+PANE_BANDS = 4  # the split view's heavy picture: bands in each of its two panes (as PAINT_BANDS)
 SAMPLE_HOLD_S = 0.2  # a sampled field (sandbox.render.field_grid) follows training at 5 Hz
 
 
@@ -419,10 +419,12 @@ class PlaneRenderer:
                 # copy it from the held layer (painted now if it holds something else), then
                 # the points and marks
                 under = replace(frame, flags={**flags, "points": False})
-                # a heavy partition's next picture in bands while the view stays (key[0]: the
-                # versions of the data drawn; the rest places the picture), each holding as
-                # many triangles and drawing only those reaching it (band_order). The split
-                # view's bands lie in its panes, each of which shows the whole plane
+                # a heavy partition's next picture in bands while the view stays (what places
+                # the picture and the points over it: the camera, the rectangle, the window,
+                # one view or two panes; a new layer partition or other styles are new
+                # content), each holding as many triangles and drawing only those reaching
+                # it (band_order). The split view's bands lie in its panes, each of which
+                # shows the whole plane
                 bands: int | list = 1
                 order = r.mesh.height_order
                 if heavy and frame.right is None and per_pixel:
@@ -434,7 +436,8 @@ class PlaneRenderer:
                     bands = pane_bands(order, rect, panes, PANE_BANDS)
                 self.held.draw(
                     key, rect, window, lambda: self._draw_panes(state, under, False),
-                    paints=r.paints if heavy else None, bands=bands, view=key[1:],
+                    paints=r.paints if heavy else None, bands=bands,
+                    view=(*key[3:6], frame.right is None),
                 )  # fmt: skip
                 self._draw_panes_top(state, frame)
             else:
