@@ -391,7 +391,9 @@ class App:
             self.ui_damage.everything()
             self._ui_dirty = False
         surface = self.ui_surface
-        rects = self.ui_damage.collect(self.manager, self.scene.hud_key(), surface.get_size())
+        rects = self.ui_damage.collect(
+            self.manager, self.scene.hud_key(), surface.get_size(), self.scene.pointer_marks()
+        )
         if rects:
             self.ui_redraws += 1
             for rect in rects:

@@ -193,6 +193,27 @@ def test_hud_changes_redraw_and_stay_exact(quiet_app):
     assert_surface_is_current(app)
 
 
+def test_the_mouse_on_the_plane_redraws_only_around_its_marks(quiet_app):
+    """The hover readout and the brush ring follow the mouse: only where they were and are is
+    drawn and uploaded again (the whole surface was, each frame the mouse moved)."""
+    app, counts = quiet_app
+    idle(app, counts)
+    # the readout appears, follows, changes corner when the cursor comes near it, goes
+    spots = ((0.5, 0.5), (0.52, 0.55), (0.93, 0.06), (0.08, 0.08), (0.9, 0.92), (0.3, 0.6))
+    for fx, fy in spots:
+        counts.reset()
+        send(app, motion(app.plane_point(fx, fy)), frames=1)
+        assert app.state.hover is not None
+        assert counts.uploads and None not in counts.uploads, "the whole surface was uploaded"
+        area = sum(w * h for rects in counts.uploads for _, _, w, h in rects)
+        assert area < 0.3 * SIZE[0] * SIZE[1]
+        assert_surface_is_current(app)
+    send(app, motion(left_panel_spot(app)), frames=1)  # off the plane: the readout goes
+    assert app.state.hover is None
+    assert_surface_is_current(app)
+    idle(app, counts)
+
+
 def test_tile_rects_cover_exactly_the_touched_tiles():
     size = (1000, 700)
     rects = [(10, 10, 30, 30), (70, 10, 100, 20), (500, 300, 1, 1), (990, 690, 50, 50)]

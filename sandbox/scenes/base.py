@@ -70,9 +70,17 @@ class Scene:
         everything else."""
 
     def hud_key(self) -> Hashable:
-        """Everything `draw_underlay` and `draw_overlay` show, as plain values: the UI surface
-        is drawn again when it changes (sandbox.ui.redraw), and only then."""
+        """Everything `draw_underlay` and `draw_overlay` show but the marks that follow the
+        pointer, as plain values: the UI surface is drawn again when it changes
+        (sandbox.ui.redraw), and only then."""
         return None
+
+    def pointer_marks(self) -> tuple[Hashable, list[tuple[int, int, int, int]] | None]:
+        """The marks that follow the pointer (a hover readout, a brush ring): what they show,
+        as plain values, and the rectangles they cover this frame; when only they changed the
+        UI surface is drawn again there (and where they were), or everywhere when the
+        rectangles are None."""
+        return None, []
 
 
 class Controller:

@@ -687,10 +687,10 @@ class LevelScene(SandboxScene):
         hud.draw_toast(surface, s, scale)
         self.workshop.draw_underlay(surface)
 
-    def draw_overlay(self, surface: pygame.Surface) -> None:
-        s = self.state
-        hud.draw_help(surface, s, s.scale)
-        self.workshop.draw_overlay(surface)
+    def pointer_marks(self) -> tuple[tuple, None]:
+        # the hover readout keeps clear of the markers, whose rectangles come as they are
+        # drawn: a new readout draws the whole surface again
+        return hud.pointer_key(self.state), None
 
     def hud_key(self) -> tuple:
         return (

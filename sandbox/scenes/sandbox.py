@@ -414,6 +414,13 @@ class SandboxScene(Scene):
         hud.draw_help(surface, s, s.scale)
         self.workshop.draw_overlay(surface)
 
+    def pointer_marks(self) -> tuple[tuple, list[tuple[int, int, int, int]] | None]:
+        s = self.state
+        card = region_card.card_layout(s)  # the hover readout keeps clear of it
+        return hud.pointer_key(s), hud.pointer_rects(
+            s, s.scale, [] if card is None else [card.rect]
+        )
+
     def hud_key(self) -> tuple:
         s = self.state
         grabbing = s.stage.selected is not None and View.INSPECTOR in s.views

@@ -132,14 +132,11 @@ def hover_box_rect(
     return None
 
 
-def draw_hover(
-    surface: pygame.Surface, state: AppState, scale: float, avoid: list[pygame.Rect] = ()
-) -> pygame.Rect | None:
-    """Class probabilities (MAP, and Laplace when fitted) and the region's activation pattern
-    for the plane point under the cursor, in a corner of the plane that keeps clear of the
-    cursor and of `avoid` (markers). Not while a file dialog or the help card is open. The
-    nudge-to-flip drawing (sandbox.ui.margin_marks) goes under it."""
-    margin_marks.draw_nudge(surface, state, scale)
+def hover_card(
+    state: AppState, scale: float, avoid: list[pygame.Rect] = ()
+) -> tuple[pygame.Rect, list[tuple]] | None:
+    """Where the hover readout goes and its rows (draw_hover draws them), or None when none is
+    shown: no point under the cursor, a file dialog or the help card open, no free corner."""
     info = state.hover
     if info is None or state.show_help or state.workshop.dialog is not None:
         return None
@@ -182,8 +179,24 @@ def draw_hover(
     )
     top = py + pad + (round(36 * scale) if View.SPLIT in state.views else 0)  # below labels
     rect = hover_box_rect(state.layout.plane, (width, height), pad, top, state.hover_pos, avoid)
-    if rect is None:
+    return None if rect is None else (rect, rows)
+
+
+def draw_hover(
+    surface: pygame.Surface, state: AppState, scale: float, avoid: list[pygame.Rect] = ()
+) -> pygame.Rect | None:
+    """Class probabilities (MAP, and Laplace when fitted) and the region's activation pattern
+    for the plane point under the cursor, in a corner of the plane that keeps clear of the
+    cursor and of `avoid` (markers). Not while a file dialog or the help card is open. The
+    nudge-to-flip drawing (sandbox.ui.margin_marks) goes under it."""
+    margin_marks.draw_nudge(surface, state, scale)
+    card = hover_card(state, scale, avoid)
+    if card is None:
         return None
+    rect, rows = card
+    pad = round(10 * scale)
+    line = round(22 * scale)
+    cell = max(3, round(9 * scale))
     _card(surface, rect, scale)
     x0, y = rect.x + pad, rect.y + pad
     fs = 14 * scale
@@ -238,10 +251,9 @@ def draw_hover(
     return rect
 
 
-def hud_key(state: AppState, scale: float) -> tuple:
-    """Everything the marks of this module show on the plane (captions, brush, hover readout,
-    toast, help card), as plain values: the UI surface is drawn again when this changes
-    (sandbox.ui.redraw). A mark that reads something new must add it here."""
+def pointer_key(state: AppState) -> tuple:
+    """What the marks that follow the pointer show (the hover readout, the brush ring), as plain
+    values; `pointer_rects` says where they are (sandbox.ui.redraw draws only there again)."""
     info = state.hover
     hover = None
     if info is not None:
@@ -253,6 +265,30 @@ def hud_key(state: AppState, scale: float) -> tuple:
             tuple(info.pattern),
             margin_marks.hover_key(info),
         )
+    return (hover, state.hover_pos, state.brush_radius_px)
+
+
+def pointer_rects(
+    state: AppState, scale: float, avoid: list[pygame.Rect] = ()
+) -> list[tuple[int, int, int, int]]:
+    """Where the marks that follow the pointer are drawn this frame: the hover readout's card
+    and the brush ring around the cursor (wherever the scene would draw it)."""
+    rects = []
+    card = hover_card(state, scale, avoid)
+    if card is not None:
+        rects.append(tuple(card[0]))
+    pos = state.hover_pos
+    if pos is not None and state.layout.in_plane(pos):
+        r = max(2, round(state.brush_radius_px)) + 3  # the ring's dark edge, anti-aliasing
+        rects.append((round(pos[0]) - r, round(pos[1]) - r, 2 * r + 1, 2 * r + 1))
+    return rects
+
+
+def hud_key(state: AppState, scale: float) -> tuple:
+    """Everything the marks of this module show on the plane (captions, brush, toast, help
+    card) but those that follow the pointer (`pointer_key`), as plain values: the UI surface is
+    drawn again when this changes (sandbox.ui.redraw). A mark that reads something new must add
+    it here."""
     toast = state.toast
     shown = None
     if toast is not None and state.time <= toast.until:
@@ -267,12 +303,9 @@ def hud_key(state: AppState, scale: float) -> tuple:
         state.far_return is not None,
         state.geometry.behind_step,
         state.prior_precision,
-        state.hover_pos,
         margin_marks.marks_key(state),
-        state.brush_radius_px,
         state.selected_class,
         state.paint_value,
-        hover,
         state.show_help,
         state.help_page,
         state.workshop.dialog is not None,

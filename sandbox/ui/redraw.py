@@ -14,6 +14,10 @@ upload replaces whole tiles and the overlay knows exactly which tiles hold pixel
   writes per sprite;
 - the HUD: the scene's `hud_key()` sums up everything its marks show (a tuple of plain values);
   when it differs from the one drawn, the whole window is drawn again;
+- the marks that follow the pointer (the hover readout, the brush ring): the scene's
+  `pointer_marks()` says what they show and where they are; when only that changed, the areas
+  they covered and cover now (with the mouse moving over the plane at 1280 x 800 the whole
+  surface was drawn and uploaded every frame, 10-25 ms of the UI maximum's frames);
 - `everything()` after a rebuild (scene, window size, UI scale or theme).
 
 An empty list means the frame draws nothing and uploads nothing: the overlay's texture from an
@@ -73,16 +77,22 @@ class UiDamage:
         self._hud: Hashable = None
         self._order: list[int] = []
         self._pictures: dict[int, tuple] = {}
+        self._pointer: Hashable = None
+        self._pointer_rects: list[tuple[int, int, int, int]] | None = []
 
     def everything(self) -> None:
         """The next `collect` returns the whole window (after a rebuild of the UI)."""
         self._full = True
 
     def collect(
-        self, manager: Any, hud_key: Hashable, size: tuple[int, int]
+        self,
+        manager: Any,
+        hud_key: Hashable,
+        size: tuple[int, int],
+        pointer: tuple[Hashable, list[tuple[int, int, int, int]] | None] = (None, []),
     ) -> list[tuple[int, int, int, int]]:
         """Rectangles (x, y, w, h), tile-aligned and inside `size`, to draw again this frame;
-        remembers this frame as drawn."""
+        remembers this frame as drawn. `pointer`: the scene's `pointer_marks()`."""
         sprites = manager.get_sprite_group().sprites()
         order: list[int] = []
         pictures: dict[int, tuple] = {}
@@ -93,7 +103,13 @@ class UiDamage:
                 pictures[id(sprite)] = picture
         size = (int(size[0]), int(size[1]))
         full = self._full or size != self.size or hud_key != self._hud or order != self._order
+        pointer_key, pointer_rects = pointer
         changed: list[tuple[int, int, int, int]] = []
+        if not full and pointer_key != self._pointer:
+            if pointer_rects is None or self._pointer_rects is None:
+                full = True
+            else:
+                changed += self._pointer_rects + list(pointer_rects)
         if not full:
             for key, picture in pictures.items():
                 before = self._pictures.get(key)
@@ -103,6 +119,7 @@ class UiDamage:
                         changed.append(before[2])
         self._full = False
         self._hud = hud_key
+        self._pointer, self._pointer_rects = pointer_key, pointer_rects
         self._order = order
         self._pictures = pictures
         self.size = size
