@@ -103,6 +103,32 @@ def test_no_module_is_longer_than_the_limit(path: Path):
     assert lines <= MAX_MODULE_LINES, f"{path.name}: {lines} lines"
 
 
+def _kernels_holding_the_interpreter(path: Path) -> list[str]:
+    """numba kernels of a module compiled without nogil=True."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        for deco in node.decorator_list:
+            call = deco if isinstance(deco, ast.Call) else None
+            name = ast.unparse(call.func if call is not None else deco)
+            if name.split(".")[-1] not in ("njit", "jit"):
+                continue
+            nogil = call is not None and any(
+                k.arg == "nogil" and ast.unparse(k.value) == "True" for k in call.keywords
+            )
+            if not nogil:
+                found.append(_where(path, node))
+    return found
+
+
+def test_every_numba_kernel_lets_the_frame_run_beside_it():
+    # a kernel that keeps the interpreter stops the frame while it runs on the geometry worker
+    # (hashing 100,000 regions' patterns: 30-50 ms frames at the UI maximum)
+    found = [w for path in _files(".") for w in _kernels_holding_the_interpreter(path)]
+    assert not found, f"numba kernels without nogil=True: {found}"
+
+
 def test_scenes_and_ui_import_at_module_level():
     found = [w for p in _files("scenes", "ui") for w in imports_in_functions(p)]
     assert len(found) <= MAX_IMPORTS_IN_FUNCTIONS, found
@@ -136,6 +162,13 @@ def test_the_checks_find_what_they_look_for(tmp_path):
     assert len(any_in_annotations(src)) == 4
     assert len(imports_in_functions(src)) == 2
     assert len(version_counters(src)) == 2
+    kernels = tmp_path / "k.py"
+    kernels.write_text(
+        "@njit(cache=True)\ndef a(): pass\n@numba.njit\ndef b(): pass\n"
+        "@njit(cache=True, nogil=True)\ndef c(): pass\n@jit(nogil=False)\ndef d(): pass\n",
+        encoding="utf-8",
+    )
+    assert len(_kernels_holding_the_interpreter(kernels)) == 3
 
 
 def test_tracked_records_count_their_own_changes():

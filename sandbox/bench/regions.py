@@ -25,7 +25,7 @@ ARCHS = ([2, 32, 2], [2, 16, 16, 16, 2], [2, 32, 32, 32, 2], [2, 64, 64, 64, 2])
 BOUNDS = (-6.0, 6.0, -6.0, 6.0)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def grid_pattern_hashes(params, layout, n_hidden_layers, bounds, n, keys):
     """Activation-pattern hash of each pixel centre of an n x n grid (the grid-labelling method)."""
     out = np.empty(n * n, np.uint64)

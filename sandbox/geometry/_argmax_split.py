@@ -14,7 +14,7 @@ from numba import njit
 
 
 # ---------------------------------------------------------------------- polygon clipping
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _clip_into(src, n, a0, a1, c, eps, dst):
     """Keep the part of convex polygon src[:n] where a0 x + a1 y + c >= 0; returns the count
     written to dst, or -1 when the function is zero on every vertex (identically zero)."""
@@ -45,7 +45,7 @@ def _clip_into(src, n, a0, a1, c, eps, dst):
     return cnt
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _area(poly, n):
     s = 0.0
     for i in range(n):
@@ -54,7 +54,7 @@ def _area(poly, n):
     return 0.5 * s
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def argmax_split_kernel(off, V, M, R, eps):
     """Split every region r (vertices V[off[r]:off[r+1]], convex, CCW) into the parts where each
     class k has the top logit M[r, k, :2] @ x + M[r, k, 2] (ties go to the lower class).

@@ -46,7 +46,7 @@ def pattern_hash_keys(n: int) -> np.ndarray:
     return _splitmix64(np.arange(n, dtype=np.uint64))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _hash_kernel(patterns, keys):
     out = np.zeros(patterns.shape[0], np.uint64)
     for r in range(patterns.shape[0]):
