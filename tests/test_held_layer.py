@@ -575,16 +575,24 @@ def test_a_big_networks_3d_picture_comes_in_parts_in_turn_with_the_plane(make_ap
     cache = d.scene.stage.renderer._cache_3d  # noqa: SLF001
     plane = d.scene.plane.renderer
     parts, repaints = cache.bands_painted, cache.repaints
+    stage = d.scene.stage.renderer
+    surface = stage._surface  # noqa: SLF001
     d.scene.train_now(30)
     d.run_frames(1, dt=HEAVY_PICTURE_S)
     seen = []  # per frame: (the plane painted a band, the 3D view a part, the 3D view waited)
-    while cache.painting and len(seen) < 4 * PARTS_3D:
+    uploaded = []  # the frames the new surface was uploaded in
+    while cache.repaints == repaints and len(seen) < 4 * PARTS_3D:
         before, plane_bands, waits = cache.bands_painted, plane.held.bands_painted, cache.waits
         d.run_frames(1, dt=1 / 30)
         seen.append((plane.held.bands_painted > plane_bands, cache.bands_painted - before,
                      cache.waits > waits))  # fmt: skip
+        if stage._surface is not surface:  # noqa: SLF001
+            uploaded.append(len(seen) - 1)
+            surface = stage._surface  # noqa: SLF001
     assert not cache.painting and cache.repaints == repaints + 1
-    assert cache.bands_painted == parts + PARTS_3D  # (the first part came with the training)
+    assert cache.bands_painted == parts + PARTS_3D
+    # the new surface is uploaded in a frame of its own, then painted in parts
+    assert len(uploaded) == 1 and seen[uploaded[0]][1] == 0
     assert all(painted <= 1 for _, painted, _ in seen)  # a part a frame at most
     for i, (plane_band, painted, waited) in enumerate(seen):
         if plane_band and painted:  # both in one frame: only after the 3D view waited one

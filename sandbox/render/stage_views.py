@@ -44,7 +44,7 @@ CREASE_3D_WIDTH = 2.0
 HIGHLIGHT_WIDTH = 4.5
 # a big network's new 3D picture in this many parts, a frame each (held_layer parts: its cost is
 # in its draws, the creases above all: 8 x 64's 116,000 segments 100 ms, the surface 33 ms)
-PARTS_3D = 3
+PARTS_3D = 5
 CONTENT_3D = 5  # the first items of _key_3d: what the view shows; the rest places it
 CONTOUR_RGBA = np.array([0.15, 0.15, 0.18, 0.55], np.float32)  # contour lines on the surface
 SECTION_RGBA = np.array([0.84, 0.37, 0.0, 1.0], np.float32)  # the probe's cross-section
@@ -114,6 +114,7 @@ class StageRenderer:
         self._cursor_key: tuple | None = None
         self._plane_key: tuple | None = None
         self._cache_3d = HeldLayer(depth=True)
+        self._upload_waited = False  # a new surface waited a frame for the plane's paint
         # the inspector and the probe apart: the probe follows training a dozen times a
         # second, and a big network's diagram must not be drawn again each time with it
         self._cache_inspector = HeldLayer()
@@ -141,6 +142,8 @@ class StageRenderer:
             # the 3D view and the side column are redrawn only when what they show changed
             if r.view3d is not None:
                 key = self._key_3d(state, content)
+                if heavy and self._upload_apart(state, content):
+                    key = self._cache_3d.key[0]  # (the picture held)
                 self._cache_3d.draw(
                     key,
                     gl_rect(r.view3d, window),
@@ -304,18 +307,46 @@ class StageRenderer:
         GL.glDisable(GL.GL_SCISSOR_TEST)
 
     # ------------------------------------------------------------------ 3D
+    @staticmethod
+    def _surface_extras(state: AppState, content: StageContent) -> tuple:
+        """What the uploaded surface's lines are made from besides the surface: the contour
+        lines, the probe's section, and the grid dense creases are snapped to."""
+        cell = None
+        o, frame = state.stage.orbit, content.frame3d
+        if len(content.surface.creases) > DENSE_SEGMENTS and o is not None and frame is not None:
+            # dense creases snapped to the grid of half a pixel where the view is nearest
+            near = max(0.05, o.distance - 1.5)  # the scene spans about [-1, 1]
+            cell = snap_cell(frame.half * near / o.pixels_per_unit_at_unit_depth)
+        return (id(content.surface_lines), id(content.section), cell)
+
+    def _upload_apart(self, state: AppState, content: StageContent) -> bool:
+        """A big network's new surface is uploaded in a frame of its own, not in the one that
+        paints the first part of its picture (8 x 64's: the upload 60-70 ms on llvmpipe, the
+        part as much again), after the plane's band if the frame has one, by one frame at
+        most. True: the old picture is shown this frame."""
+        fs = content.surface
+        if self._cache_3d.key is None or fs is None or state.stage.orbit is None:
+            return False
+        if content.frame3d is None or (
+            self._surface is fs and self._extras == self._surface_extras(state, content)
+        ):
+            return False
+        if self.paints is not None and not self.paints.take() and not self._upload_waited:
+            self._upload_waited = True
+            return True
+        self._upload_waited = False
+        if self.p3d is None:
+            self.p3d = Surface3DPass()
+        self._upload_surface(state, content)
+        return True
+
     def _upload_surface(self, state: AppState, content: StageContent) -> None:
 
         fs = content.surface
         p = self.p3d
         cr = fs.creases
-        cell = None
-        o, frame = state.stage.orbit, content.frame3d
-        if len(cr) > DENSE_SEGMENTS and o is not None and frame is not None:
-            # dense creases snapped to the grid of half a pixel where the view is nearest
-            near = max(0.05, o.distance - 1.5)  # the scene spans about [-1, 1]
-            cell = snap_cell(frame.half * near / o.pixels_per_unit_at_unit_depth)
-        extras = (id(content.surface_lines), id(content.section), cell)
+        extras = self._surface_extras(state, content)
+        cell = extras[2]
         if self._surface is fs and self._extras == extras:
             return
         self._surface, self._extras = fs, extras
