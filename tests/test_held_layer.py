@@ -24,6 +24,14 @@ APP_DEFAULTS = {"size": (800, 600), "hidden": (300,), "dataset": "image:disk", "
 EXACT = {"hidden": (8, 8), "dataset": "ring", "points": 120}
 
 
+def _upload_frame(d, plane, dt: float) -> None:
+    """The frame a heavy partition is uploaded in: no band painted yet, the old picture shown."""
+    bands = plane.held.bands_painted
+    d.run_frames(1, dt=dt)
+    assert plane._mesh_key is d.state.partition  # noqa: SLF001
+    assert plane.held.bands_painted == bands and not plane.held.painting
+
+
 def _direct_pixels(d) -> np.ndarray:
     """The same frame drawn without the held layer (the passes straight onto the window)."""
     plane = d.scene.plane.renderer
@@ -360,14 +368,18 @@ def test_a_heavy_partitions_new_picture_comes_in_bands_and_matches_a_direct_draw
     np.testing.assert_array_equal(
         d.renderer.read_pixels()[y : y + h, x : x + w], old[y : y + h, x : x + w]
     )
+    _upload_frame(d, plane, HEAVY_PICTURE_S)  # its frame to itself, then its bands
+    np.testing.assert_array_equal(
+        d.renderer.read_pixels()[y : y + h, x : x + w], old[y : y + h, x : x + w]
+    )
     for k in range(PAINT_BANDS - 1):  # the old picture while the bands are painted
-        d.run_frames(1, dt=HEAVY_PICTURE_S if k == 0 else 1 / 30)
+        d.run_frames(1, dt=1 / 30)
         assert plane.held.bands_painted == bands + k + 1
         x, y, w, h = d.state.layout.plane
         shown = d.renderer.read_pixels()[y : y + h, x : x + w]
         # under the points: the old picture (the points themselves moved nowhere)
         assert (shown != old[y : y + h, x : x + w]).any(axis=2).mean() < 0.01
-    d.run_frames(1, dt=1 / 30)
+    d.run_frames(2, dt=1 / 30)
     assert plane.held.bands_painted == bands + PAINT_BANDS
     assert plane.held.repaints == repaints + 1
     new = d.renderer.read_pixels()
@@ -406,7 +418,9 @@ def test_a_heavy_partitions_new_picture_comes_in_bands_and_matches_a_direct_draw
     old = d.renderer.read_pixels()
     calls = _counting(monkeypatch, d.renderer)
     d.scene.train_now(30)
-    d.run_frames(1, dt=HEAVY_PICTURE_S)
+    _upload_frame(d, plane, HEAVY_PICTURE_S)
+    calls["draw_field"].clear()
+    d.run_frames(1, dt=1 / 30)
     assert plane.held.painting and plane.held.bands_painted == bands + 1
     assert len(calls["draw_field"]) == 1  # the left pane alone
     x, y, w, h = d.state.layout.plane
@@ -455,8 +469,9 @@ def test_a_big_partitions_bands_draw_what_reaches_them_and_make_the_whole_pictur
     monkeypatch.setattr(mesh, "draw", counted)
     d.scene.train_now(30)
     d.run_frames(1, dt=1 / 30)
+    _upload_frame(d, plane, HEAVY_PICTURE_S)
     for k in range(PAINT_BANDS):
-        d.run_frames(1, dt=HEAVY_PICTURE_S if k == 0 else 1 / 30)
+        d.run_frames(1, dt=1 / 30)
     assert plane._mesh_key is d.state.partition and not plane.held.painting
     assert len(drawn) == PAINT_BANDS
     triangles = mesh.n_indices // 3
@@ -478,8 +493,9 @@ def test_a_big_partitions_bands_draw_what_reaches_them_and_make_the_whole_pictur
     painted, drawn[:] = plane.held.bands_painted, []
     d.scene.train_now(30)
     d.run_frames(1, dt=1 / 30)
+    _upload_frame(d, plane, HEAVY_PICTURE_S)
     for k in range(2 * PANE_BANDS):
-        d.run_frames(1, dt=HEAVY_PICTURE_S if k == 0 else 1 / 30)
+        d.run_frames(1, dt=1 / 30)
     assert plane.held.bands_painted == painted + 2 * PANE_BANDS and not plane.held.painting
     assert plane._mesh_key is d.state.partition
     assert drawn and max(drawn) < mesh.n_indices // 3

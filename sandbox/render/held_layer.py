@@ -239,6 +239,14 @@ class HeldLayer:
         """A new picture is being painted in bands (the old one is shown until it is done)."""
         return self._pending is not None
 
+    def holds(self, rect: tuple[int, int, int, int], view: Hashable) -> Hashable | None:
+        """The key of the picture held when it fits `rect` and `view` and none is being
+        painted (a caller may show it one frame more), else None."""
+        rect = tuple(int(v) for v in rect)
+        if self.key is None or self.painting or self.key[1:] != rect:
+            return None
+        return self.key[0] if same_key(view, self._view) else None
+
     def _paint_band(
         self,
         key: Hashable,

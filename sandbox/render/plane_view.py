@@ -320,6 +320,7 @@ class PlaneRenderer:
             return
         per_pixel = bool(part.too_many)
         error = View.ERROR in state.views and self._picture(state) is not None
+        versions = r.data_versions()
         if not per_pixel:
             if not error:
                 self._upload_partition(state, part)
@@ -419,12 +420,10 @@ class PlaneRenderer:
                 # copy it from the held layer (painted now if it holds something else), then
                 # the points and marks
                 under = replace(frame, flags={**flags, "points": False})
-                # a heavy partition's next picture in bands while the view stays (what places
-                # the picture and the points over it: the camera, the rectangle, the window,
-                # one view or two panes; a new layer partition or other styles are new
-                # content), each holding as many triangles and drawing only those reaching
-                # it (band_order). The split view's bands lie in its panes, each of which
-                # shows the whole plane
+                # a heavy partition's next picture in bands while the view (camera, rectangle,
+                # window, one view or two panes) stays, from the frame after its upload, each
+                # holding as many triangles and drawing only those reaching it (band_order);
+                # the split view's bands lie in its panes, each showing the whole plane
                 bands: int | list = 1
                 order = r.mesh.height_order
                 if heavy and frame.right is None and per_pixel:
@@ -434,10 +433,13 @@ class PlaneRenderer:
                 elif heavy:
                     panes = [(p.viewport, p.view) for p in split_panes(state.camera)]
                     bands = pane_bands(order, rect, panes, PANE_BANDS)
+                view = (*key[3:6], frame.right is None)
+                held = self.held.holds(rect, view) if heavy and not per_pixel else None
+                if held is not None and r.data_versions() != versions:
+                    key = held  # (the upload had 25-40 ms of the first band's frame)
                 self.held.draw(
                     key, rect, window, lambda: self._draw_panes(state, under, False),
-                    paints=r.paints if heavy else None, bands=bands,
-                    view=(*key[3:6], frame.right is None),
+                    paints=r.paints if heavy else None, bands=bands, view=view,
                 )  # fmt: skip
                 self._draw_panes_top(state, frame)
             else:
