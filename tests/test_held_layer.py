@@ -470,7 +470,7 @@ def test_a_big_partitions_bands_draw_what_reaches_them_and_make_the_whole_pictur
     d.scene.train_now(30)
     d.run_frames(1, dt=1 / 30)
     _upload_frame(d, plane, HEAVY_PICTURE_S)
-    for k in range(PAINT_BANDS):
+    for _ in range(PAINT_BANDS):
         d.run_frames(1, dt=1 / 30)
     assert plane._mesh_key is d.state.partition and not plane.held.painting
     assert len(drawn) == PAINT_BANDS
@@ -494,7 +494,7 @@ def test_a_big_partitions_bands_draw_what_reaches_them_and_make_the_whole_pictur
     d.scene.train_now(30)
     d.run_frames(1, dt=1 / 30)
     _upload_frame(d, plane, HEAVY_PICTURE_S)
-    for k in range(2 * PANE_BANDS):
+    for _ in range(2 * PANE_BANDS):
         d.run_frames(1, dt=1 / 30)
     assert plane.held.bands_painted == painted + 2 * PANE_BANDS and not plane.held.painting
     assert plane._mesh_key is d.state.partition

@@ -236,9 +236,20 @@ class Canvas:
 
     def frame(self, rect: Rect, color, width: float = 1.0) -> None:
         """A rectangle outline."""
-        x, y, w, h = (float(v) for v in rect)
-        pts = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]])
-        self.polyline(pts, color, width)
+        self.frames(np.asarray([rect], dtype=np.float64), color, width)
+
+    def frames(self, rects: np.ndarray, color, width: float = 1.0) -> None:
+        """Rectangle outlines, (N, 4) x y w h: each as `polyline` draws its closed corners."""
+        r = np.asarray(rects, dtype=np.float64).reshape(-1, 4)
+        x, y, w, h = r.T
+        corners = np.stack([np.stack([x, y], 1), np.stack([x + w, y], 1),
+                            np.stack([x + w, y + h], 1), np.stack([x, y + h], 1)], 1)  # fmt: skip
+        seg = np.concatenate([corners, np.roll(corners, -1, axis=1)], axis=2).reshape(-1, 4)
+        ok = np.isfinite(seg).reshape(-1, 4, 4).all(axis=(1, 2))
+        lengths = np.hypot(seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1]).reshape(-1, 4)
+        phase = np.concatenate([np.zeros((len(r), 1)), np.cumsum(lengths, axis=1)[:, :-1]], 1)
+        self._add_segments(seg.reshape(-1, 4, 4)[ok].reshape(-1, 4), color, width, None,
+                           phase[ok].reshape(-1))  # fmt: skip
 
     def text(
         self,
@@ -317,14 +328,18 @@ class Canvas:
 
     def image(self, rect: Rect, source: Rect, alpha: float = 1.0) -> None:
         """Draw the `source` texel rectangle (x, y, w, h, rows top-down) of the image atlas."""
-        x, y, w, h = (float(v) for v in rect)
-        sx, sy, sw, sh = (float(v) for v in source)
+        self.image_rows(np.asarray([rect], np.float64), np.asarray([source], np.float64), alpha)
+
+    def image_rows(self, rects: np.ndarray, sources: np.ndarray, alpha: float = 1.0) -> None:
+        """`image` for (N, 4) rectangles and their (N, 4) source rectangles."""
+        x, y, w, h = np.asarray(rects, dtype=np.float64).reshape(-1, 4).T
+        sx, sy, sw, sh = np.asarray(sources, dtype=np.float64).reshape(-1, 4).T
         iw, ih = self.image_size
-        q = np.zeros((1, _QUAD_FLOATS), dtype=np.float32)
-        q[0, 0:4] = (x, y, x + w, y + h)
-        q[0, 4:8] = (sx / iw, sy / ih, (sx + sw) / iw, (sy + sh) / ih)
-        q[0, 11] = alpha
-        q[0, 12] = 2.0
+        q = np.zeros((len(x), _QUAD_FLOATS), dtype=np.float32)
+        q[:, 0:4] = np.stack([x, y, x + w, y + h], 1)
+        q[:, 4:8] = np.stack([sx / iw, sy / ih, (sx + sw) / iw, (sy + sh) / ih], 1)
+        q[:, 11] = alpha
+        q[:, 12] = 2.0
         self._quads.append(q)
 
     # ------------------------------------------------------------------ drawing

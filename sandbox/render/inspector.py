@@ -385,14 +385,14 @@ def draw_network(
     canvas.next_group()  # nodes over the links
     half = layout.node / 2
     starts = np.cumsum([0, *layout.sizes])
-    for k in range(layout.n_nodes):
-        x, y = xy[k]
-        rect = (x - half, y - half, layout.node, layout.node)
-        if sources is not None:
-            canvas.image(rect, sources[k])
-        else:
+    n = layout.n_nodes
+    rects = np.column_stack([xy[:n] - half, np.full((n, 2), float(layout.node))])
+    if sources is not None:
+        canvas.image_rows(rects, np.asarray(sources)[:n])
+    else:
+        for rect in rects:
             canvas.rect(rect, palette.BACKGROUND)
-        canvas.frame(rect, INK_DIM, 1.0)
+    canvas.frames(rects, INK_DIM, 1.0)
     n_hidden = int(sum(layout.sizes[1:-1]))
     for flags, kind in ((dead, "dead"), (copycat, "copycat"), (indecisive, "indecisive")):
         if flags is None:
