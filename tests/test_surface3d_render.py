@@ -8,6 +8,8 @@ and the translucent band are checked the same way at their projected positions.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from gl_util import gl_fixture, gl_session_fixture  # noqa: F401  (fixtures gl, gl_session)
@@ -262,17 +264,27 @@ def test_a_picture_drawn_in_parts_equals_one_drawn_whole(pass3d):
         target.bind()
         GL.glClearColor(*BG, 1.0)
         GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
-        shown = []
-        for k in range(3):
-            pass3d.draw(camera, frame, style, part=(k, 3))
-            shown.append(target.read().astype(int))
+        shown = {}
+        for n in (2, 4):
+            GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
+            shown[n] = []
+            for k in range(n):
+                pass3d.draw(camera, frame, style, part=(k, n))
+                shown[n].append(target.read().astype(int))
     finally:
         target.delete()
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
-    np.testing.assert_array_equal(shown[-1], whole)
-    # the first part has the surface and only some of the creases; each part adds more
-    assert (shown[0] != whole).any() and (shown[1] != shown[0]).any()
-    assert (shown[2] != shown[1]).any()
+    for n in (2, 4):
+        np.testing.assert_array_equal(shown[n][-1], whole)
+        # each part adds more
+        assert all((b != a).any() for a, b in zip(shown[n], shown[n][1:], strict=False))
+    # two parts: the surface with the first half of the creases; three or more: the surface
+    # alone first
+    bare = render(
+        pass3d, camera, frame, replace(style, creases=False, boundary=False, points=False)
+    )
+    assert (shown[2][0] != bare).any()
+    np.testing.assert_array_equal(shown[4][0], bare)
 
 
 def test_a_surface_packed_elsewhere_draws_what_it_draws_packed_here(pass3d):

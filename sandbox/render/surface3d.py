@@ -482,7 +482,8 @@ class Surface3DPass:
 
         `part` (k, n): the k-th of n shares of the draws, in the order of a whole draw, over
         what the earlier shares drew (sandbox.render.held_layer's parts): the surface with the
-        first share of the creases, a share of the creases each, the rest with the last."""
+        first share of the creases (alone when n >= 3: its fill costs as much as a share), a
+        share of the creases each, the rest with the last."""
         k, n = part or (0, 1)
         first, last = k == 0, k == n - 1
         style = style or Surface3DStyle()
@@ -508,9 +509,10 @@ class Surface3DPass:
             GL.glDisable(GL.GL_POLYGON_OFFSET_FILL)
             GL.glEnable(GL.GL_BLEND)
             GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
-            if style.creases:
+            m, j = (n - 1, k - 1) if n >= 3 else (n, k)  # the creases' shares, this one's
+            if style.creases and j >= 0:
                 c = self.creases.count
-                share = (c * k // n, c * (k + 1) // n)
+                share = (c * j // m, c * (j + 1) // m)
                 self._draw_lines(self.creases, camera, frame, share[0], share[1] - share[0])
             if not last:
                 return
