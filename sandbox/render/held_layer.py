@@ -63,7 +63,7 @@ HEAVY_PAINT_REGIONS = 20_000
 # is never more than a few paints old
 MAX_BAND_RESTARTS = 2
 # a heavy part's new picture is painted in this many bands, one a frame (at the UI maximum a
-# band of a quarter made frames of 60-120 ms; an eighth, 45-90)
+# quarter made frames of 60-120 ms; an eighth, with the upload in a frame before, under 60)
 PAINT_BANDS = 8
 
 # the band being painted (GL's x, y, w, h), while a layer paints in bands: `scissor` keeps to it

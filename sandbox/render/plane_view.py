@@ -11,9 +11,8 @@ gets its output sampled on a grid a few times a second, with its first layer's c
 lies under the points is held (sandbox.render.held_layer) once it drew the same for two frames
 (a big partition's at once), and copied to the window until one of its uploads, styles or views
 changes. While a big partition's Laplace closed forms are made on the worker, the plane draws
-the newest partition that has them (`_drawn_partition`). In split view a
-smooth network's Laplace pane is its own mesh of sampled probit logits (split.laplace_grid),
-since such a network has no regions for the closed forms.
+the newest partition that has them (`_drawn_partition`). In split view a smooth network's
+Laplace pane is its own mesh of sampled probit logits (split.laplace_grid): no regions there.
 """
 
 from __future__ import annotations
@@ -137,8 +136,8 @@ class PlaneRenderer:
         # partition redrawn on a software rasteriser costs hundreds of milliseconds a frame)
         self.held = HeldLayer()
         self.hold = True
-        self._last_key: tuple | None = None
-        self._same_frames = 0  # frames in a row that drew from `_last_key`
+        self._last_key: tuple | None = None  # (_same_frames: frames in a row drawn from it)
+        self._same_frames, self._waited = 0, False  # (_waited: held one frame after an upload)
         self._heavy_started = -1e9  # state.time when the last heavy partition was taken
         self._drawn: Partition | None = None  # the partition drawn last
 
@@ -435,8 +434,9 @@ class PlaneRenderer:
                     bands = pane_bands(order, rect, panes, PANE_BANDS)
                 view = (*key[3:6], frame.right is None)
                 held = self.held.holds(rect, view) if heavy and not per_pixel else None
-                if held is not None and r.data_versions() != versions:
+                if held is not None and r.data_versions() != versions and not self._waited:
                     key = held  # (the upload had 25-40 ms of the first band's frame)
+                self._waited = key is held  # (one frame: uploads every frame still paint)
                 self.held.draw(
                     key, rect, window, lambda: self._draw_panes(state, under, False),
                     paints=r.paints if heavy else None, bands=bands, view=view,

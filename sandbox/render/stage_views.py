@@ -321,9 +321,9 @@ class StageRenderer:
 
     def _upload_apart(self, state: AppState, content: StageContent) -> bool:
         """A big network's new surface is uploaded in a frame of its own, not in the one that
-        paints the first part of its picture (8 x 64's: the upload 60-70 ms on llvmpipe, the
-        part as much again), after the plane's band if the frame has one, by one frame at
-        most. True: the old picture is shown this frame."""
+        paints the first part of its picture (8 x 64's: the upload 45-85 ms on llvmpipe, the
+        part as much again); when the plane painted a band this frame, in the next one (one
+        frame of waiting at most). True: the old picture is shown this frame."""
         fs = content.surface
         if self._cache_3d.key is None or fs is None or state.stage.orbit is None:
             return False

@@ -285,10 +285,10 @@ def pointer_rects(
 
 
 def hud_key(state: AppState, scale: float) -> tuple:
-    """Everything the marks of this module show on the plane (captions, brush, toast, help
-    card) but those that follow the pointer (`pointer_key`), as plain values: the UI surface is
-    drawn again when this changes (sandbox.ui.redraw). A mark that reads something new must add
-    it here."""
+    """Everything the marks of this module show on the plane (captions, the brush's colour,
+    toast, help card) but what those that follow the pointer show (`pointer_key`), as plain
+    values: the UI surface is drawn again when this changes (sandbox.ui.redraw). A mark that
+    reads something new must add it here."""
     toast = state.toast
     shown = None
     if toast is not None and state.time <= toast.until:
