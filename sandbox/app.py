@@ -285,7 +285,7 @@ class App:
             {"frame_logic": t1 - t0, "render": t2 - t1, "ui": t3 - t2, "flip": t4 - t3}
         )
         self.frames += 1
-        self.memory.tick()
+        self.memory.tick(t4 - t0)  # (a trim waits for a frame that was not slow itself)
         self._fps_frames += 1
         if now - self._fps_time >= 1.0:
             state.fps = self._fps_frames / max(1e-9, now - self._fps_time)

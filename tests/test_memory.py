@@ -127,6 +127,38 @@ def test_rebuilds_ask_for_a_trim_and_the_keeper_waits_between_trims(monkeypatch)
     assert not keeper.tick()  # the baseline moved to the size after the trim
 
 
+def test_a_due_trim_waits_for_a_frame_no_slower_than_usual(monkeypatch):
+    now = [100.0]
+    trims = []
+    rss = [500.0]
+    monkeypatch.setattr(memory, "trim", lambda: trims.append(now[0]) or True)
+    monkeypatch.setattr(memory, "resident_mb", lambda: rss[0])
+    keeper = MemoryKeeper(clock=lambda: now[0])
+    for _ in range(20):  # usual frames of 20 ms
+        now[0] += 0.02
+        assert not keeper.tick(0.02)
+    keeper.after_rebuild()
+    assert not keeper.tick(0.3)  # the rebuild's frame
+    now[0] += memory.QUIET_S + 0.01
+    assert not keeper.tick(0.2)  # due, but this frame was slow (panels rebuilt by a click)
+    assert not keeper.tick(0.15) and not trims
+    assert keeper.tick(0.021) and trims == [now[0]]  # a usual frame takes it
+    # growth: due at the check, put off by a slow frame, taken by the next usual one
+    rss[0] += memory.TRIM_GROWTH_MB + 1
+    now[0] += memory.TRIM_MIN_INTERVAL_S + 1
+    assert not keeper.tick(0.25) and len(trims) == 1
+    now[0] += 0.02
+    assert keeper.tick(0.02) and len(trims) == 2
+    # a machine whose every frame is slow still trims: the usual follows the frames
+    for _ in range(60):
+        now[0] += 0.1
+        keeper.tick(0.1)
+    keeper.after_rebuild()
+    keeper.tick(0.1)
+    now[0] += memory.REBUILD_MIN_INTERVAL_S + memory.TRIM_MIN_INTERVAL_S
+    assert keeper.tick(0.1) and len(trims) == 3
+
+
 def test_resident_size_is_read_and_trim_is_harmless():
     assert memory.resident_mb() >= 0.0
     assert memory.trim() in (True, False)

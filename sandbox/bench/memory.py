@@ -53,7 +53,7 @@ def main(argv: list[str]) -> int:
     app = App(config)
     app.start(hidden=True)
     if args.no_trim:
-        app.memory.tick = lambda: False
+        app.memory.tick = lambda *_: False
     if training:
         app.state.speed = len(SPEEDS) - 1  # flat out: as many steps as the frame budget allows
 
