@@ -179,7 +179,9 @@ def _colour_paint(colour):
 def test_heavy_parts_take_turns_one_paint_a_frame(make_app):
     """A big partition changes the plane, the 3D view and the diagram at once (each 150-300 ms
     on llvmpipe): the frame's FramePaints let the first paint and a part that may wait show its
-    old picture one frame more, never two frames running; a part without `paints` always paints."""
+    old picture one frame more, never two frames running; a part without `paints` always paints.
+    A part with no picture yet waits likewise, showing the background."""
+    from sandbox.render import palette
     from sandbox.render.held_layer import FramePaints, HeldLayer
 
     d = make_app(**EXACT)
@@ -206,15 +208,21 @@ def test_heavy_parts_take_turns_one_paint_a_frame(make_app):
         return shown
 
     red, green, blue = (255, 0, 0), (0, 255, 0), (0, 0, 255)
+    background = tuple(round(255 * float(c)) for c in palette.BACKGROUND[:3])
     try:
-        # nothing painted yet: both paint (there is no old picture to show)
+        # nothing painted yet (views switched on together): the first paints, the second shows
+        # the background one frame and paints in the next
+        first = frame({"a": 1, "b": 1})
+        assert first["a"] == red and layers["b"].blank and layers["b"].waits == 1
+        assert np.abs(np.subtract(first["b"], background)).max() <= 1
         assert frame({"a": 1, "b": 1}) == {"a": red, "b": red}
+        assert not layers["b"].blank and layers["b"].repaints == 1
         # both change: the first paints, the second shows its old picture one frame more
         assert frame({"a": 2, "b": 2}) == {"a": green, "b": red}
-        assert layers["b"].waits == 1
+        assert layers["b"].waits == 2
         # the first changes again and takes the paint: the second paints anyway (it waited)
         assert frame({"a": 3, "b": 2}) == {"a": blue, "b": green}
-        assert layers["b"].waits == 1
+        assert layers["b"].waits == 2
         assert layers["a"].repaints == 3 and layers["b"].repaints == 2
         # without the frame's count, a part paints whenever it changed
         assert frame({"a": 3, "b": 2}) == {"a": blue, "b": green}  # unchanged: copied
@@ -222,7 +230,7 @@ def test_heavy_parts_take_turns_one_paint_a_frame(make_app):
         paints.take()
         d.renderer.begin_frame()
         layers["b"].draw(("b", 3), rects["b"], window, _colour_paint(colours[3]))
-        assert layers["b"].repaints == 3 and layers["b"].waits == 1
+        assert layers["b"].repaints == 3 and layers["b"].waits == 2
     finally:
         for layer in layers.values():
             layer.delete()

@@ -138,6 +138,7 @@ class HeldLayer:
         self._next_band = 0
         self._restarts = 0
         self._view: Hashable | None = None  # the `view` of the picture shown
+        self.blank = True  # no picture painted yet (a waiting first one shows the background)
 
     def draw(
         self,
@@ -158,7 +159,8 @@ class HeldLayer:
 
         `paints`: a heavy paint, counted in the frame's FramePaints; with `may_wait`, when the
         frame has none left and the old picture fits the same rectangle, it is shown one frame
-        more and the paint comes in the next frame (never two frames running).
+        more and the paint comes in the next frame (never two frames running). A layer with no
+        picture yet (`blank`) waits likewise, showing the background.
 
         `bands` > 1: when `key` changed but the rectangle and `view` (what places the picture:
         the camera, the window, the panes) are those of the picture shown, paint the new one in
@@ -212,17 +214,20 @@ class HeldLayer:
         if changed and paints is not None:
             spare = paints.take()
             fits = self.key is not None and self.key[1:] == key[1:]
-            waiting = not spare and may_wait and fits and not self._waited
+            waiting = not spare and may_wait and (fits or self.blank) and not self._waited
         if not banding:
             self._waited = waiting
         if waiting:
             self.waits += 1
+            if self.blank:  # nothing to show yet: the background, the first picture next frame
+                self._paint_into(target, (x, y, w, h), (x, y, w, h), lambda: None)
         elif changed:
             self._paint_into(target, (x, y, w, h), (x, y, w, h), paint)
             self.key = key
             self._view = view
             self._restarts = 0
             self.repaints += 1
+            self.blank = False
         # the scissor applies to a blit too: on this rectangle, whatever the last part left
         GL.glViewport(x, y, w, h)
         GL.glScissor(x, y, w, h)
@@ -278,6 +283,7 @@ class HeldLayer:
         if self._next_band >= len(rects):
             self._target, self._next = self._next, self._target
             self.key = key
+            self.blank = False
             self._pending = None
             self._restarts = 0
             self.repaints += 1
@@ -318,3 +324,4 @@ class HeldLayer:
                 target.delete()
         self._target = self._next = None
         self.key = self._pending = None
+        self.blank = True

@@ -136,6 +136,9 @@ class StageRenderer:
         # a big network's: these take turns with the plane, one heavy paint a frame
         heavy = heavy_to_paint(state.partition)
         paints = dict(paints=self.paints if heavy else None, may_wait=True)
+        # ...and so do their first pictures (every view switched on at once: the 3D view, the
+        # inspector and the probe of 8 x 64 painted 100-145 ms in one frame)
+        first = dict(paints=self.paints, may_wait=True)
         try:
             if not r.hide_2d:
                 self._draw_plane_marks(state, content)
@@ -149,7 +152,7 @@ class StageRenderer:
                     gl_rect(r.view3d, window),
                     window,
                     lambda: self._draw_3d(state, content),
-                    **paints,
+                    **(first if self._cache_3d.blank else paints),
                     # a big network's new surface in parts, a frame each, while the view stays
                     parts=PARTS_3D if heavy else 1,
                     view=key[CONTENT_3D:],
@@ -168,7 +171,7 @@ class StageRenderer:
                         window,
                         lambda part=part: self._draw_side_part(state, content, part),
                         # a big network's diagram is heavy; the probe's plots take ~10 ms
-                        **(paints if part == "inspector" else {}),
+                        **(first if cache.blank else paints if part == "inspector" else {}),
                     )
         finally:
             GL.glDisable(GL.GL_SCISSOR_TEST)
