@@ -257,3 +257,28 @@ def test_help_card_and_shortcut_overlay_cover_the_plane_marks(make_app, size, ui
         assert np.count_nonzero(differ) == 0, (open_key, size)
         send(app, key(close_key, mod, text), frames=2)
         assert not s.show_help and not s.workshop.shortcuts
+
+
+def test_a_side_too_tall_is_built_once_when_presenter_mode_comes_back(make_app, monkeypatch):
+    """Panels rebuilt for a new scale take over the side heights their predecessors measured:
+    a level panel taller than the window at presenter scale is built once, in its scrolling
+    box, each time presenter mode comes back (it was built plain, found too tall and built
+    again, a quarter of the toggle's frame, every time)."""
+    from sandbox.ui.level_panels import LevelPanels
+
+    app = make_app(size=(1551, 998), level="05-depth-bends-creases")
+    built = []
+    original = LevelPanels._build_level_panel
+
+    def counted(self, state):
+        built.append(frozenset(self._scroll))
+        return original(self, state)
+
+    monkeypatch.setattr(LevelPanels, "_build_level_panel", counted)
+    send(app, key(pygame.K_F5), frames=2)  # presenter mode: the panel is measured
+    assert built == [frozenset(), frozenset({"left"})]  # too tall at this scale: it scrolls
+    send(app, key(pygame.K_F5), frames=2)
+    built.clear()
+    send(app, key(pygame.K_F5), frames=2)  # and again: known, built once
+    assert built == [frozenset({"left"})]
+    assert "left" in app.scene.panels._scroll

@@ -242,9 +242,7 @@ class LevelScene(SandboxScene):
         self.after_layout()
 
     def build_ui(self, manager: pygame_gui.UIManager) -> None:
-        if self.panels is not None:
-            self.panels.clear()
-        self.panels = LevelPanels(manager, self.state, self.status)
+        self.panels = LevelPanels(manager, self.state, self.status, self.retire_panels())
         self.workshop.build_ui(manager)
         self.stage.build_ui(manager)
         self.level_writer.build_ui(manager)

@@ -190,12 +190,18 @@ class SandboxScene(Scene):
         self.plane.renderer = PlaneRenderer(self.app.renderer)
 
     def build_ui(self, manager: pygame_gui.UIManager) -> None:
-        if self.panels is not None:
-            self.panels.clear()
-        self.panels = SandboxPanels(manager, self.state)
+        self.panels = SandboxPanels(manager, self.state, self.retire_panels())
         self.workshop.build_ui(manager)
         self.stage.build_ui(manager)
         self.level_writer.build_ui(manager)
+
+    def retire_panels(self) -> dict | None:
+        """Clear the panels a rebuild replaces; returns the side heights they measured, for
+        their successor (None when there were none)."""
+        if self.panels is None:
+            return None
+        self.panels.clear()
+        return self.panels.heights
 
     def exit(self) -> None:
         self.level_writer.exit()

@@ -64,7 +64,13 @@ class LockedButton(UIButton):
 class LevelPanels(LevelCards, LevelTrialsPanel, SandboxPanels):
     """Every pygame-gui element of a level screen; see the module docstring."""
 
-    def __init__(self, manager: pygame_gui.UIManager, state: AppState, status: LevelStatus) -> None:
+    def __init__(
+        self,
+        manager: pygame_gui.UIManager,
+        state: AppState,
+        status: LevelStatus,
+        heights: dict | None = None,
+    ) -> None:
         self.status = status
         self._ticks: list[tuple[UIImage, int]] = []
         self._stars: UIImage | None = None
@@ -76,7 +82,7 @@ class LevelPanels(LevelCards, LevelTrialsPanel, SandboxPanels):
         self.card_panel: UIPanel | None = None
         self.card_buttons: dict[str, UIButton] = {}
         self.named: dict[str, UIButton] = {}
-        super().__init__(manager, state)
+        super().__init__(manager, state, heights)
 
     # ------------------------------------------------------------------ structure
     def _structure_key(self, state: AppState) -> tuple:
@@ -111,7 +117,7 @@ class LevelPanels(LevelCards, LevelTrialsPanel, SandboxPanels):
             "left": state.layout.left[3] - self.s(54) - self.s(8),
             "right": state.layout.right[3],
         }
-        known = {side: self._heights.get(self._height_key(state, side), 0) for side in rooms}
+        known = {side: self.heights.get(self._height_key(state, side), 0) for side in rooms}
         self._build(state, frozenset(side for side in rooms if known[side] > rooms[side]))
         for key, (since, last) in held.items():
             b = self.named.get(key)
@@ -138,7 +144,7 @@ class LevelPanels(LevelCards, LevelTrialsPanel, SandboxPanels):
             if layout.right[2] > 0:
                 bottom = self._build_controls(state)
                 if "right" not in scroll:
-                    self._heights[self._height_key(state, "right")] = bottom
+                    self.heights[self._height_key(state, "right")] = bottom
                 if bottom > layout.right[3] and "right" not in scroll:
                     # taller than the window: built again inside a scrolling box
                     self._build(state, frozenset({"right", *scroll}))
@@ -289,7 +295,7 @@ class LevelPanels(LevelCards, LevelTrialsPanel, SandboxPanels):
             box = self._text(panel, (pad, y, inner, -1), st.message, "@goal_text")
             y += box.rect.height + s(8)
         if not scrolls:  # (in a scrolling box it is narrower: taller)
-            self._heights[self._height_key(state, "left")] = y
+            self.heights[self._height_key(state, "left")] = y
         over = y > bottom_row - s(8)  # goals, stars and quiz need more room than there is
         room = 1 << 20 if scrolls else bottom_row  # a scrolling box has room for every hint
         for text in reversed(st.hints[-2:]):

@@ -66,7 +66,9 @@ def _short_steps(n: int) -> str:
 class SandboxPanels(RowPanel):
     """All pygame-gui elements of the sandbox screen."""
 
-    def __init__(self, manager: pygame_gui.UIManager, state: AppState) -> None:
+    def __init__(
+        self, manager: pygame_gui.UIManager, state: AppState, heights: dict | None = None
+    ) -> None:
         super().__init__(manager, state.scale)
         self._toggles: dict[View | str, UIButton] = {}
         self._swatches: list[UIButton] = []
@@ -74,7 +76,10 @@ class SandboxPanels(RowPanel):
         self._chart_key: tuple = ()
         self._chart_time = -1.0
         self._scroll: set[str] = set()
-        self._heights: dict[tuple, int] = {}  # a side's height without scrolling (_height_key)
+        # a side's height without scrolling (_height_key), handed on to the panels built after
+        # these for a new scale or screen (a side measured taller than the window is built
+        # once, scrolling, not first plain and then again: a presenter-mode toggle or resize)
+        self.heights: dict[tuple, int] = {} if heights is None else heights
         self._tab = "right"  # the compact layout's side panel on show: "left" or "right"
         self._file: FileButtons | None = None
         self.build(state)
@@ -112,13 +117,13 @@ class SandboxPanels(RowPanel):
         room = {side: getattr(state.layout, side)[3] for side in sides}
         # whether a side scrolls needs its height, known once it was built at this width with
         # these settings: a resize then builds each side once, not twice
-        known = {side: self._heights.get(self._height_key(state, side)) for side in sides}
+        known = {side: self.heights.get(self._height_key(state, side)) for side in sides}
         self._scroll = {side for side in sides if (known[side] or 0) > room[side]}
         tall = {}
         for side in sides:
             height = builders[side](state)
             if side not in self._scroll:
-                self._heights[self._height_key(state, side)] = height
+                self.heights[self._height_key(state, side)] = height
                 tall[side] = height > room[side]
         if any(tall.values()):  # not known before, or not what it was
             self.clear()
@@ -133,8 +138,8 @@ class SandboxPanels(RowPanel):
 
     def _height_key(self, state: AppState, side: str) -> tuple:
         """What a side panel's height depends on: its width and the structure but the window."""
-        if len(self._heights) > 64:
-            self._heights.clear()
+        if len(self.heights) > 64:
+            self.heights.clear()
         return (side, getattr(state.layout, side)[2], self._structure_key(state)[2:])
 
     def clear(self) -> None:
