@@ -161,6 +161,7 @@ class App:
         from sandbox.ui.presenter import theme_for
 
         gui_fixes.install()  # before the first element asks its theme for its ids
+        replacing = self.manager is not None  # (the first frees nothing)
         scale = self.state.scale
         theme = self.state.workshop.theme
         w, h = self.state.layout.window
@@ -182,10 +183,12 @@ class App:
         self._ui_scale_built = scale
         self._ui_theme_built = theme
         self._ui_dirty = True
-        self.memory.after_rebuild()
+        if replacing:
+            self.memory.after_rebuild()
 
     def set_scene(self, scene: Any) -> None:
-        if self.scene is not None:
+        replacing = self.scene is not None  # the first scene frees nothing: nothing to collect
+        if replacing:
             self.scene.exit()
         self.scene = scene
         scene.enter()
@@ -194,7 +197,8 @@ class App:
         self.manager.clear_and_reset()
         scene.build_ui(self.manager)
         self._ui_dirty = True
-        self.memory.after_rebuild()
+        if replacing:
+            self.memory.after_rebuild()
 
     # ------------------------------------------------------------------ the frame
     def _system_actions(self, event: Any) -> list[A.Action]:

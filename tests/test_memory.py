@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import weakref
+from types import SimpleNamespace
 
 import pygame
 import pygame_gui
@@ -157,6 +158,21 @@ def test_a_due_trim_waits_for_a_frame_no_slower_than_usual(monkeypatch):
     keeper.tick(0.1)
     now[0] += memory.REBUILD_MIN_INTERVAL_S + memory.TRIM_MIN_INTERVAL_S
     assert keeper.tick(0.1) and len(trims) == 3
+
+
+def test_only_a_rebuild_that_freed_panels_asks_for_a_collection(make_app, monkeypatch):
+    """The keeper's collection walks every object (60-90 ms): a fresh start, which tore
+    nothing down, asks for none; a rebuild (presenter mode) does."""
+    collected = []
+    monkeypatch.setattr(memory, "gc", SimpleNamespace(collect=lambda: collected.append(1) or 0))
+    monkeypatch.setattr(memory, "QUIET_S", 0.0)
+    monkeypatch.setattr(memory, "REBUILD_MIN_INTERVAL_S", 0.0)
+    app = make_app(points=50)
+    _settle(app, 5)
+    assert collected == [] and app.memory.trims == 0
+    app.scene.apply(A.TogglePresenter())
+    _settle(app, 5)
+    assert collected == [1] and app.memory.trims == 1
 
 
 def test_resident_size_is_read_and_trim_is_harmless():
