@@ -8,10 +8,12 @@ from gl_util import gl_fixture, gl_session_fixture  # noqa: F401  (fixtures gl, 
 
 from sandbox.geometry import linear_regions
 from sandbox.nn import MLP
+from sandbox.nn.activations import activate
 from sandbox.render import inspector as I
 from sandbox.render import palette
 from sandbox.render import plots as PL
 from sandbox.render.target import RenderTarget
+from sandbox.vocab import Activation
 
 BOUNDS = (-6.0, 6.0, -6.0, 6.0)
 
@@ -103,6 +105,30 @@ def test_thumbnails_show_each_neurons_activation_over_the_view():
     for j in range(len(th)):
         x, y, w, h = rects[j].astype(int)
         assert np.array_equal(atlas[y : y + h, x : x + w], th[j])
+
+
+@pytest.mark.parametrize("activation", [Activation.RELU, Activation.TANH, Activation.LEAKY_RELU])
+def test_thumbnails_of_a_layer_at_once_equal_each_neuron_alone(activation):
+    """The layer's neurons are coloured together, each on its own scale: exactly the pictures
+    of colouring them one at a time (a dead neuron's scale of 0 included)."""
+    net = MLP([2, 6, 5, 3], seed=4, activation=activation)
+    layers = net.weights()
+    layers[0][1][2] = -50.0  # a dead neuron: off everywhere, its scale 0
+    net.set_weights(layers)
+    s = 12
+    th = I.neuron_thumbnails(net, BOUNDS, s)
+    grid = I._grid(BOUNDS, s)
+    k = 2
+    for z in net.preactivations(grid):
+        for i in range(z.shape[1]):
+            if activation is Activation.RELU:
+                h = np.maximum(z[:, i], 0.0)
+                one = I.activation_colors(h, float(h.max()))
+            else:
+                h = activate(z[:, i], activation, net.negative_slope)
+                one = I.signed_colors(h, float(np.abs(h).max()))
+            assert np.array_equal(th[k, :, :, :3].reshape(-1, 3), palette.to_uint8(one))
+            k += 1
 
 
 def test_flat_index_activity_tint_and_neuron_info():

@@ -193,18 +193,26 @@ def _grid(bounds, size: int) -> np.ndarray:
     return np.column_stack([X.ravel(), Y.ravel()])
 
 
-def activation_colors(values: np.ndarray, scale: float) -> np.ndarray:
-    """Hidden-neuron thumbnail colours: off (<= 0) paper grey, on from pale to deep blue."""
+def _per_scale(scale) -> np.ndarray:
+    """A scale, or one per column, with 1 where it is not positive."""
+    s = np.asarray(scale, np.float64)
+    return np.where(s > 0, s, 1.0)
+
+
+def activation_colors(values: np.ndarray, scale) -> np.ndarray:
+    """Hidden-neuron thumbnail colours: off (<= 0) paper grey, on from pale to deep blue.
+    `scale`: one number, or one per column of `values` (each neuron its own)."""
     v = np.asarray(values, np.float64)
-    t = np.clip(v / (scale if scale > 0 else 1.0), 0.0, 1.0)[..., None]
+    t = np.clip(v / _per_scale(scale), 0.0, 1.0)[..., None]
     on = ON_LOW + (ON_HIGH - ON_LOW) * np.sqrt(t)
     return np.where((v > 0)[..., None], on, OFF_COLOR)
 
 
-def signed_colors(values: np.ndarray, scale: float) -> np.ndarray:
-    """Input / regression-output thumbnails: orange below 0, blue above, paper at 0."""
+def signed_colors(values: np.ndarray, scale) -> np.ndarray:
+    """Input / regression-output thumbnails: orange below 0, blue above, paper at 0. `scale`
+    as for activation_colors."""
     v = np.asarray(values, np.float64)
-    t = np.clip(v / (scale if scale > 0 else 1.0), -1.0, 1.0)[..., None]
+    t = np.clip(v / _per_scale(scale), -1.0, 1.0)[..., None]
     paper = palette.BACKGROUND
     return np.where(t >= 0, paper + (POSITIVE - paper) * t, paper + (NEGATIVE - paper) * (-t))
 
@@ -222,17 +230,15 @@ def neuron_thumbnails(net, bounds, size: int = 24) -> np.ndarray:
     pics.append(signed_colors(X[:, 0], span))
     pics.append(signed_colors(X[:, 1], span))
     act = getattr(net, "activation", Activation.RELU)
-    for z in net.preactivations(X):
+    for z in net.preactivations(X):  # a layer's neurons at once, each on its own scale
         if act is Activation.RELU:
             h = np.maximum(z, 0.0)
-            for i in range(z.shape[1]):
-                pics.append(activation_colors(h[:, i], float(h[:, i].max())))
+            pics.extend(activation_colors(h, h.max(axis=0)).transpose(1, 0, 2))
             continue
         # the neuron's own activation (residual sums left out), signed: most activations go
         # below zero
         h = activate(z, act, net.negative_slope)
-        for i in range(z.shape[1]):
-            pics.append(signed_colors(h[:, i], float(np.abs(h[:, i]).max())))
+        pics.extend(signed_colors(h, np.abs(h).max(axis=0)).transpose(1, 0, 2))
     f = net.forward(X)
     if f.shape[1] == 1:
         pics.append(signed_colors(f[:, 0], float(np.abs(f[:, 0]).max())))
