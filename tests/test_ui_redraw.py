@@ -230,3 +230,27 @@ def test_tile_rects_cover_exactly_the_touched_tiles():
     assert tile_rects([], size) == []
     assert tile_rects([(-50, -50, 10, 10)], size) == []
     assert tile_rects([(0, 0, 1000, int(700 * FULL_SHARE) + TILE)], size) == [(0, 0, *size)]
+
+
+def test_while_training_the_readouts_change_only_when_the_metrics_are_read(make_app):
+    """The region count changed with the partition nearly every training frame, and every change
+    drew and uploaded the UI again: while training it is taken when the metrics are (ten times
+    a second), like the step and the loss; paused, it is the partition's own count."""
+    app = make_app(menu=False, play=True, points=200)
+    app.run_frames(5, dt=1 / 120)
+    panels, state = app.scene.panels, app.state
+    shown, reads, changes, counts = [], 0, 0, set()
+    metrics = state.metrics
+    for _ in range(60):
+        app.run_frames(1, dt=1 / 120)  # 120 frames a second: a read every 12 frames or so
+        text = panels._labels["regions"].text  # noqa: SLF001
+        if state.metrics is not metrics:
+            reads, metrics = reads + 1, state.metrics
+        changes += bool(shown) and text != shown[-1]
+        shown.append(text)
+        counts.add(state.geometry.regions)
+    assert len(counts) > reads + 1, "the partition changed more often than the metrics were read"
+    assert 0 < changes <= reads
+    app.state.playing = False
+    app.run_frames(1, dt=1 / 120)
+    assert f"Regions {state.geometry.regions:,}" in panels._labels["regions"].text  # noqa: SLF001
