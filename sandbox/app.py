@@ -18,6 +18,7 @@ one trained and rendered frame written to a PNG. Nothing opens the display at im
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from typing import Any
@@ -117,6 +118,8 @@ class App:
             self.renderer = Renderer(self.state.layout.window)
         except (ShaderError, GLContextError) as exc:
             raise StartupError(f"the OpenGL shaders could not be prepared: {exc}") from exc
+        if self.config.screenshot:  # a file (--screenshot, render): no part waits a frame
+            self.renderer.paints.per_frame = math.inf
         self._build_ui_surface()  # the UI manager is built by set_scene, at the scene's scale
         from sandbox.io.atomic import remove_stale_temps
         from sandbox.io.files import files_dir

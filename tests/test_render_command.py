@@ -84,6 +84,21 @@ def test_png_is_the_plane_of_the_screenshot(gl_session, tmp_path, capsys):
     assert len(np.unique(a.reshape(-1, 3), axis=0)) > 20  # regions and creases, not a blank
 
 
+def test_a_png_holds_every_view_asked_for(gl_session, tmp_path, capsys):
+    """A file is one frame: the 3D view, the inspector and the probe are all in it (in the app
+    a view's first picture may wait a frame for another's; a file's never do)."""
+    png = tmp_path / "views.png"
+    views = "regions,creases,3d,probe,inspector"
+    code, out, err = run([*BASE, "--steps", "50", "--size", "800x600", "--view", views,
+                          "--out", str(png)], capsys)  # fmt: skip
+    assert code == 0, err
+    a = rgb(png)
+    column = a[:, 560:]  # the side column: the inspector over the probe
+    for part in (column[:280], column[320:]):
+        assert len(np.unique(part.reshape(-1, 3), axis=0)) > 50, "a blank side view"
+    assert len(np.unique(a[320:, :400].reshape(-1, 3), axis=0)) > 50, "a blank 3D view"
+
+
 def test_a_scene_renders_its_own_network(gl_session, tmp_path, capsys):
     from sandbox.app import App
     from sandbox.config import AppConfig

@@ -103,15 +103,17 @@ def scissor(x: int, y: int, w: int, h: int) -> None:
 
 class FramePaints:
     """The heavy paints one frame has left, shared by the held layers (module docstring); the
-    renderer starts each frame with `PER_FRAME`."""
+    renderer starts each frame with `per_frame` (PER_FRAME; unlimited for a file, whose one
+    frame must hold every picture)."""
 
     PER_FRAME = 1
 
-    def __init__(self) -> None:
-        self.left = self.PER_FRAME
+    def __init__(self, per_frame: float = PER_FRAME) -> None:
+        self.per_frame = per_frame
+        self.left = per_frame
 
     def new_frame(self) -> None:
-        self.left = self.PER_FRAME
+        self.left = self.per_frame
 
     def take(self) -> bool:
         """Use one: whether one was left (a part that must paint takes it even when none was)."""
