@@ -88,7 +88,8 @@ def main(argv: list[str]) -> int:
     warm, objects, t0 = resident_mb(), len(gc.get_objects()), time.perf_counter()
     peak = warm
     trim = "off" if args.no_trim else "on"
-    print(f"{args.cycle}: warm-up {args.every} cycles; resident {warm:.0f} MiB, "
+    at = f" (step {steps():,})" if training else ""
+    print(f"{args.cycle}: warm-up {args.every} cycles{at}; resident {warm:.0f} MiB, "
           f"{objects} Python objects, trim {trim}", flush=True)  # fmt: skip
     i = 0
     while i < args.cycles and (not args.steps or steps() < args.steps):
