@@ -232,25 +232,38 @@ def test_tile_rects_cover_exactly_the_touched_tiles():
     assert tile_rects([(0, 0, 1000, int(700 * FULL_SHARE) + TILE)], size) == [(0, 0, *size)]
 
 
-def test_while_training_the_readouts_change_only_when_the_metrics_are_read(make_app):
-    """The region count changed with the partition nearly every training frame, and every change
-    drew and uploaded the UI again: while training it is taken when the metrics are (ten times
-    a second), like the step and the loss; paused, it is the partition's own count."""
-    app = make_app(menu=False, play=True, points=200)
+@pytest.mark.parametrize(
+    ("views", "label", "live"),
+    [
+        (None, lambda app: app.scene.panels, lambda s: f"Regions {s.geometry.regions:,}"),
+        (("regions", "timeline"), lambda app: app.scene.stage.panels,
+         lambda s: f"now: step {s.stage.timeline.last_step:,}"),
+    ],
+    ids=["region count", "timeline's now"],
+)  # fmt: skip
+def test_while_training_the_readouts_change_only_when_the_metrics_are_read(
+    make_app, views, label, live
+):
+    """The region count changed with the partition nearly every training frame, the timeline's
+    "now" with every step, and each change drew and uploaded the UI again: while training they
+    are taken when the metrics are (ten times a second), like the step and the loss; paused,
+    they are the live values."""
+    app = make_app(menu=False, play=True, points=200, views=views)
     app.run_frames(5, dt=1 / 120)
-    panels, state = app.scene.panels, app.state
-    shown, reads, changes, counts = [], 0, 0, set()
+    state = app.state
+    key = "regions" if views is None else "tl_step"
+    shown, reads, changes, lives = [], 0, 0, set()
     metrics = state.metrics
     for _ in range(60):
         app.run_frames(1, dt=1 / 120)  # 120 frames a second: a read every 12 frames or so
-        text = panels._labels["regions"].text  # noqa: SLF001
+        text = label(app)._labels[key].text  # noqa: SLF001
         if state.metrics is not metrics:
             reads, metrics = reads + 1, state.metrics
         changes += bool(shown) and text != shown[-1]
         shown.append(text)
-        counts.add(state.geometry.regions)
-    assert len(counts) > reads + 1, "the partition changed more often than the metrics were read"
+        lives.add(live(state))
+    assert len(lives) > reads + 1, "the live value changed more often than the metrics were read"
     assert 0 < changes <= reads
     app.state.playing = False
     app.run_frames(1, dt=1 / 120)
-    assert f"Regions {state.geometry.regions:,}" in panels._labels["regions"].text  # noqa: SLF001
+    assert live(state) in label(app)._labels[key].text  # noqa: SLF001
