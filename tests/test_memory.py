@@ -97,13 +97,18 @@ def test_a_closed_app_lets_go_of_its_panels_though_their_events_are_queued(make_
     assert manager() is None, "the closed app's UI manager is still alive"
 
 
-def test_rebuilds_ask_for_a_trim_and_the_keeper_waits_between_trims(monkeypatch):
+def _keeper(monkeypatch) -> tuple[MemoryKeeper, list[float], list[float], list[float]]:
+    """A keeper on a fake clock and resident size: (keeper, now, trims made, resident MiB)."""
     now = [100.0]
-    trims = []
+    trims: list[float] = []
     rss = [500.0]
     monkeypatch.setattr(memory, "trim", lambda: trims.append(now[0]) or True)
     monkeypatch.setattr(memory, "resident_mb", lambda: rss[0])
-    keeper = MemoryKeeper(clock=lambda: now[0])
+    return MemoryKeeper(clock=lambda: now[0]), now, trims, rss
+
+
+def test_rebuilds_ask_for_a_trim_and_the_keeper_waits_between_trims(monkeypatch):
+    keeper, now, trims, rss = _keeper(monkeypatch)
     assert not keeper.tick()  # nothing grew, nothing rebuilt
     keeper.after_rebuild()
     assert not keeper.tick()  # never in the rebuild's own frame: it is slow enough
@@ -129,12 +134,7 @@ def test_rebuilds_ask_for_a_trim_and_the_keeper_waits_between_trims(monkeypatch)
 
 
 def test_a_due_trim_waits_for_a_frame_no_slower_than_usual(monkeypatch):
-    now = [100.0]
-    trims = []
-    rss = [500.0]
-    monkeypatch.setattr(memory, "trim", lambda: trims.append(now[0]) or True)
-    monkeypatch.setattr(memory, "resident_mb", lambda: rss[0])
-    keeper = MemoryKeeper(clock=lambda: now[0])
+    keeper, now, trims, rss = _keeper(monkeypatch)
     for _ in range(20):  # usual frames of 20 ms
         now[0] += 0.02
         assert not keeper.tick(0.02)
