@@ -76,8 +76,8 @@ class SandboxPanels(RowPanel):
         self._chart_key: tuple = ()
         self._chart_time = -1.0
         # the region count shown while training: taken when the metrics are read (10 times a
-        # second), not every frame (it changed in 40% of the default scene's frames, each
-        # drawing and uploading the UI again: a third of the frame's UI time)
+        # second), not every frame (it changed in a third of the default scene's frames, each
+        # drawing and uploading the UI again: 6 ms more UI time in such a frame)
         self._regions_at: tuple[object, int] = (None, 0)
         self._scroll: set[str] = set()
         # a side's height without scrolling (_height_key), handed on to the panels built after
