@@ -132,6 +132,11 @@ def hover_box_rect(
     return None
 
 
+def _hover_sizes(scale: float) -> tuple[int, int, int]:
+    """The hover readout's padding, row height and pattern cell size at `scale`."""
+    return round(10 * scale), round(22 * scale), max(3, round(9 * scale))
+
+
 def hover_card(
     state: AppState, scale: float, avoid: list[pygame.Rect] = ()
 ) -> tuple[pygame.Rect, list[tuple]] | None:
@@ -141,8 +146,7 @@ def hover_card(
     if info is None or state.show_help or state.workshop.dialog is not None:
         return None
     px, py, pw, ph = state.layout.plane
-    pad = round(10 * scale)
-    line = round(22 * scale)
+    pad, line, cell = _hover_sizes(scale)
     width = round(300 * scale)
     rows: list[tuple] = []
     rows.append(
@@ -170,7 +174,6 @@ def hover_card(
         rows.append(("text", "region's on/off pattern", TEXT_DIM))
         for layer, bits in enumerate(info.pattern, start=1):
             rows.append(("bits", layer, bits))
-    cell = max(3, round(9 * scale))
     height = pad * 2 + sum(
         (cell + round(4 * scale)) * max(1, math.ceil(len(r[2]) * (cell + 2) / (width - 70 * scale)))
         if r[0] == "bits"
@@ -194,9 +197,7 @@ def draw_hover(
     if card is None:
         return None
     rect, rows = card
-    pad = round(10 * scale)
-    line = round(22 * scale)
-    cell = max(3, round(9 * scale))
+    pad, line, cell = _hover_sizes(scale)
     _card(surface, rect, scale)
     x0, y = rect.x + pad, rect.y + pad
     fs = 14 * scale
