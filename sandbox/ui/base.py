@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pygame
 import pygame_gui
@@ -31,6 +31,9 @@ from pygame_gui.elements import (
 
 from sandbox import actions as A
 from sandbox.ui.game_theme import CARD_LOOKS, card_surface
+
+if TYPE_CHECKING:
+    from sandbox.state import AppState
 
 TOOLTIP_DELAY = 0.5
 TIP_WIDTH = 300  # tooltip wrap width at 1x
@@ -101,10 +104,20 @@ class PanelBase:
         self._select: dict[UIElement, Select] = {}
         self._labels: dict[str, UILabel] = {}
         self._label_text: dict[str, str] = {}
+        self._at_reading: dict[str, tuple[object, Any]] = {}  # (metrics, value), by readout
 
     def s(self, px: float) -> int:
         """`px` at the UI scale."""
         return round(px * self.scale)
+
+    def at_reading(self, key: str, state: AppState, value: Any) -> Any:
+        """`value` as it was when the metrics were last read (ten times a second) while
+        training, else `value`: a readout that would change every frame (each change draws and
+        uploads the UI again) changes with the step and the loss instead."""
+        seen = self._at_reading.get(key)
+        if not state.playing or seen is None or seen[0] is not state.metrics:
+            seen = self._at_reading[key] = (state.metrics, value)
+        return seen[1]
 
     def clear(self) -> None:
         """Kill every widget and forget every registration (subclasses clear their own too)."""

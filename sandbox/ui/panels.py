@@ -75,10 +75,6 @@ class SandboxPanels(RowPanel):
         self._chart: UIImage | None = None
         self._chart_key: tuple = ()
         self._chart_time = -1.0
-        # the region count shown while training: taken when the metrics are read (10 times a
-        # second), not every frame (it changed in a third of the default scene's frames, each
-        # drawing and uploading the UI again: 6 ms more UI time in such a frame)
-        self._regions_at: tuple[object, int] = (None, 0)
         self._scroll: set[str] = set()
         # a side's height without scrolling (_height_key), handed on to the panels built after
         # these for a new scale or screen (a side measured taller than the window is built
@@ -623,9 +619,8 @@ class SandboxPanels(RowPanel):
                 "regions", f"Regions: too many to list ({g.message})", "Regions: too many to list"
             )
         else:
-            if not state.playing or self._regions_at[0] is not state.metrics:
-                self._regions_at = (state.metrics, g.regions)
-            regions = self._regions_at[1]
+            # (it changed in a third of the default scene's frames: 6 ms more UI time in each)
+            regions = self.at_reading("regions", state, g.regions)
             bound = f", at most {compact_count(g.bound)}" if g.bound else ""
             when = "" if g.behind_step is None else f" at step {g.behind_step:,}"
             self._set_label_fit(

@@ -44,9 +44,6 @@ class StagePanels(PanelBase):
         self._toggles: dict[str, UIButton] = {}
         self._neuron_sliders: dict[str, tuple[UIHorizontalSlider, UILabel]] = {}
         self._scrub: UIHorizontalSlider | None = None
-        # the timeline's "now" while training: taken when the metrics are read, as the step
-        # readout is (it changed every frame, and drew and uploaded the UI again each time)
-        self._now_at: tuple[object, int] = (None, 0)
         self._key: tuple = ()
         self._rays = state.stage.probe_rays
         self.build(state)
@@ -338,9 +335,8 @@ class StagePanels(PanelBase):
             if cs.scrub is not None:
                 text = f"step {cs.scrub_step:,} of {cs.live_step:,}"
             elif tl is not None and tl.last_step is not None:
-                if not state.playing or self._now_at[0] is not state.metrics:
-                    self._now_at = (state.metrics, tl.last_step)
-                text = f"now: step {self._now_at[1]:,}"
+                now = self.at_reading("now", state, tl.last_step)  # (it changed every frame)
+                text = f"now: step {now:,}"
             else:
                 text = "no snapshots yet"
             if label.text != text:
