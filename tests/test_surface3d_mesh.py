@@ -149,6 +149,48 @@ def test_crease_edges_kernel_equals_its_numpy_twin(sizes, kind):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("chunk", [1, 37, 500])
+@pytest.mark.parametrize(
+    ("sizes", "kind"),
+    [([2, 24, 24, 24, 2], {}), ([2, 12, 12, 12, 2], {"residual": True}),
+     ([2, 12, 12, 2], {"activation": "hardtanh"})],
+)  # fmt: skip
+def test_crease_edges_a_few_regions_at_a_time_equal_the_whole_numpy_pass(
+    monkeypatch, sizes, kind, chunk
+):
+    """The kernel path walks the vertices in chunks of whole regions (two passes: the
+    tolerances over every vertex, then the edges); with chunks of one region up to many it
+    gives the numpy twin's edges, which takes every vertex at once, to the bit."""
+    net = MLP(sizes, seed=5, **kind)
+    P = linear_regions(net, BOUNDS)
+    monkeypatch.setattr(CE, "CHUNK_VERTICES", chunk)
+    chunks = CE._region_chunks(P.offsets)
+    assert len(chunks) > 1
+    starts, ends = np.array(chunks).T
+    assert starts[0] == 0 and ends[-1] == len(P.vertices) and np.all(starts[1:] == ends[:-1])
+    assert np.isin(starts, P.offsets).all() and np.isin(ends, P.offsets).all()  # whole regions
+    got = CE.crease_edges(P, net)
+    want = CE._crease_edges_numpy(P, net)
+    assert len(want[0]) > 50
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_features_of_many_points_a_block_at_a_time_equal_one_pass():
+    """MLP.features takes FORWARD_ROWS points at a time (the surface lifts its creases at
+    10^5 points and more); each block gives the values one pass over every point gives."""
+    from sandbox.nn import mlp as M
+
+    net = MLP([2, 32, 32, 32, 3], seed=2)
+    X = np.random.default_rng(0).uniform(-5, 5, (3 * M.FORWARD_ROWS + 17, 2))
+    whole = net._hidden_pass(X)[1]
+    got = net.features(X)
+    assert got.shape == whole.shape
+    np.testing.assert_allclose(got, whole, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(net.forward(X), whole @ net.layers[-1][0].T + net.layers[-1][1],
+                               rtol=1e-13, atol=1e-13)  # fmt: skip
+
+
 def test_probability_surface_is_exact_at_vertices_and_close_between():
     net = MLP([2, 8, 8, 2], seed=4)
     P = linear_regions(net, BOUNDS)

@@ -17,6 +17,8 @@ from ._drawing_kernels import crease_edge_kernel
 from .regions import Partition
 
 ZERO_REL = 1e-9  # a pre-activation counts as zero below this fraction of its magnitude
+# vertices at a time (whole regions): a 64-wide layer's pre-activations stay within 2 MB
+CHUNK_VERTICES = 4096
 
 
 def crease_edges(partition: Partition, net) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -27,7 +29,9 @@ def crease_edges(partition: Partition, net) -> tuple[np.ndarray, np.ndarray, np.
     affine along the edge); zero means below 1e-9 of the neuron's largest possible magnitude in
     the window, |W_j| . max|h| + |b_j|. The pre-activations are one matrix product per layer
     (BLAS); the test of every edge and the activations are `crease_edge_kernel` (8 x 64's 447,000
-    vertices: 4.2 s, against 9.7 s for `_crease_edges_numpy`, its numpy twin)."""
+    vertices: 4.2 s, against 9.7 s for `_crease_edges_numpy`, its numpy twin). Both go through
+    the regions CHUNK_VERTICES vertices at a time, after a first pass for the tolerances (each
+    layer's max|h| over every vertex): 8 x 64's whole layers took 2 GB of fresh pages."""
     P, V = partition, partition.vertices
     if len(V) == 0:
         return _no_edges()
@@ -38,20 +42,59 @@ def crease_edges(partition: Partition, net) -> tuple[np.ndarray, np.ndarray, np.
     pats = P.patterns.view(np.uint8) if P.patterns.dtype == np.bool_ else P.patterns
     pats = np.ascontiguousarray(pats, dtype=np.uint8)
     rid = np.ascontiguousarray(P.region_ids, dtype=np.int64)
+    layers = list(zip(net.layers[: P.upto_layer], net.residual_layers, strict=False))
+    chunks = _region_chunks(P.offsets)
+    kernel_args = (breakpoints, slopes, toffs, pats)
+    tols = _tolerances(V, layers, chunks, kernel_args, nxt, rid)
     found_e, found_j = [], []
-    h = V
-    col = 0
-    for (W, b), res in zip(net.layers[: P.upto_layer], net.residual_layers, strict=False):
-        z, tol = _preactivations(h, W, b)
-        e, j, h_new = crease_edge_kernel(z, nxt, tol, breakpoints, slopes, toffs, pats, rid, col)
-        found_e.append(e)
-        found_j.append(j)
-        h = h + h_new if res else h_new
-        col += W.shape[0]
+    for v0, v1 in chunks:
+        h, near = V[v0:v1], nxt[v0:v1] - v0  # a region's next vertex is in its own chunk
+        col = 0
+        for ((W, b), res), tol in zip(layers, tols, strict=True):
+            z = h @ W.T
+            z += b
+            e, j, h_new = crease_edge_kernel(z, near, tol, *kernel_args, rid[v0:v1], col)
+            found_e.append(e + v0)
+            found_j.append(j)
+            h = h + h_new if res else h_new
+            col += W.shape[0]
     e, j = np.concatenate(found_e), np.concatenate(found_j)
     order = np.lexsort((j, e))  # as numpy's nonzero over (edge, neuron) gives them
     e, j = e[order], j[order]
     return _edge_crease_arrays(P, V, nxt, e, j)
+
+
+def _region_chunks(offsets: np.ndarray) -> list[tuple[int, int]]:
+    """Vertex ranges of whole regions, each about CHUNK_VERTICES long (a region longer than
+    that alone)."""
+    offsets = np.asarray(offsets, dtype=np.int64)
+    total = int(offsets[-1])
+    chunks, start = [], 0
+    while start < total:
+        k = int(np.searchsorted(offsets, start + CHUNK_VERTICES, side="right")) - 1
+        end = int(offsets[k]) if int(offsets[k]) > start else int(offsets[k + 1])
+        chunks.append((start, end))
+        start = end
+    return chunks
+
+
+def _tolerances(V, layers, chunks, kernel_args, nxt, rid) -> list[np.ndarray]:
+    """Each layer's zero tolerance (see _preactivations) over every vertex, a chunk at a time;
+    the activations from crease_edge_kernel with a tolerance no edge meets."""
+    top = [np.zeros(W.shape[1]) for (W, _), _ in layers]
+    for v0, v1 in chunks:
+        h, near = V[v0:v1], nxt[v0:v1] - v0
+        col = 0
+        for k, ((W, b), res) in enumerate(layers):
+            np.maximum(top[k], np.abs(h).max(axis=0), out=top[k])
+            z = h @ W.T
+            z += b
+            never = np.full(W.shape[0], -1.0)
+            h_new = crease_edge_kernel(z, near, never, *kernel_args, rid[v0:v1], col)[2]
+            h = h + h_new if res else h_new
+            col += W.shape[0]
+    weights = [W_b for W_b, _ in layers]
+    return [ZERO_REL * (np.abs(W) @ m + np.abs(b)) for (W, b), m in zip(weights, top, strict=True)]
 
 
 def _no_edges() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
