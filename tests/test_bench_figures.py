@@ -1,0 +1,23 @@
+"""The figures the benchmarks print are computed as their docstrings say (the benchmarks
+themselves assert nothing: their figures go in the notes)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sandbox.bench.maximum import input_waits
+
+
+def test_an_input_waits_for_the_rest_of_its_frame_then_the_next_from_the_first_picture_on():
+    # the first frame (start-up, before anything can be clicked) is not waited on
+    waits = input_waits(np.array([0.5] + [0.01] * 1000))
+    assert waits.max() <= 0.02 + 1e-12
+    assert waits.min() >= 0.01 - 1e-12
+    # one slow frame later on: arrivals during it wait for its rest, then one 10 ms frame;
+    # the arrivals during the frame before it wait for the slow frame whole
+    d = np.array([0.01] * 500 + [0.3] + [0.01] * 500)
+    waits = input_waits(d, samples=100_000)
+    assert abs(waits.max() - 0.31) < 1e-3
+    span = d.sum() - d[0] - d[-1]
+    slow = (waits > 0.1).mean() * span
+    assert abs(slow - (0.3 - 0.09 + 0.01)) < 2e-3  # 0.21 s of the slow frame + the frame before
