@@ -434,6 +434,16 @@ class App:
         save_png(path, self.renderer.read_pixels())
 
     # ------------------------------------------------------------------ loops
+    def use_loop_settings(self) -> None:
+        """What the app's own loop runs with, and benchmarks that drive `frame` as it does: a
+        slow partition computed beside the frames, never inside one, and the collector's full
+        passes kept to the memory keeper's (sandbox.memory). Tests drive `frame` without them:
+        every partition in its frame, deterministic, and no object frozen."""
+        from sandbox.session import BACKGROUND_ABOVE_S
+
+        self.state.session.background_above = BACKGROUND_ABOVE_S
+        self.memory.freezing = True
+
     def run_loop(self) -> int:
         """Frames until the user quits (or `config.frames` have run). A frame that raises does
         not end the loop: sandbox.frame_guard saves the work, logs the traceback to the files
@@ -441,11 +451,8 @@ class App:
         import pygame
 
         from sandbox.frame_guard import FrameGuard
-        from sandbox.session import BACKGROUND_ABOVE_S
 
-        # a slow partition is computed beside the frames, never inside one (tests drive
-        # `frame` themselves and keep every partition in the frame, deterministic)
-        self.state.session.background_above = BACKGROUND_ABOVE_S
+        self.use_loop_settings()
         clock = pygame.time.Clock()
         limit = self.config.frames
         self.guard = guard = FrameGuard()
@@ -502,6 +509,7 @@ class App:
                 set_default_manager(None)
         self._managers.clear()
         self.manager = None
+        self.memory.release()  # what it froze is the collector's again, the closed scene too
         if pygame.display.get_init():
             # pygame-gui's queued events hold the elements they name, and through them the
             # closed panels (40-50 MB in the soak) until someone reads the queue; read, not

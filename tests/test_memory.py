@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import weakref
-from types import SimpleNamespace
 
 import pygame
 import pygame_gui
@@ -164,7 +163,7 @@ def test_only_a_rebuild_that_freed_panels_asks_for_a_collection(make_app, monkey
     """The keeper's collection walks every object (60-90 ms): a fresh start, which tore
     nothing down, asks for none; a rebuild (presenter mode) does."""
     collected = []
-    monkeypatch.setattr(memory, "gc", SimpleNamespace(collect=lambda: collected.append(1) or 0))
+    monkeypatch.setattr(memory, "collect", lambda: collected.append(1))
     monkeypatch.setattr(memory, "QUIET_S", 0.0)
     monkeypatch.setattr(memory, "REBUILD_MIN_INTERVAL_S", 0.0)
     app = make_app(points=50)
@@ -173,6 +172,66 @@ def test_only_a_rebuild_that_freed_panels_asks_for_a_collection(make_app, monkey
     app.scene.apply(A.TogglePresenter())
     _settle(app, 5)
     assert collected == [1] and app.memory.trims == 1
+
+
+class _Node:
+    """A garbage cycle only the collector frees (with a weak reference to see it go)."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_in_the_apps_loop_the_keeper_freezes_what_lives_and_collects_it_at_rebuilds(monkeypatch):
+    """The automatic full pass walked 160,000 objects (74 ms in a frame): the keeper freezes
+    what lives at the end of the first frame, so those passes leave it alone, and frees the
+    frozen garbage at its own collection after a rebuild, freezing the rest again."""
+    assert gc.get_freeze_count() == 0  # tests never freeze: an app's loop does
+    keeper, now, trims, rss = _keeper(monkeypatch)
+    keeper.freezing = True
+    node = _Node()
+    gone = weakref.ref(node)
+    try:
+        keeper.tick(0.02)
+        assert keeper.froze and gc.get_freeze_count() > 0
+        del node
+        gc.collect()  # an automatic full pass: the frozen cycle is not its to free
+        assert gone() is not None
+        keeper.after_rebuild()
+        keeper.tick(0.3)
+        now[0] += memory.QUIET_S + 0.01
+        assert keeper.tick(0.02) and trims
+        assert gone() is None  # the keeper's collection took the frozen objects too
+        assert gc.get_freeze_count() > 0  # and froze what lives again
+        later = _Node()
+        later_gone = weakref.ref(later)
+        del later
+        memory.collect()  # a full collection, the frozen ones included, frozen again after
+        assert later_gone() is None and gc.get_freeze_count() > 0
+        keeper.release()
+        assert gc.get_freeze_count() == 0 and not keeper.froze
+    finally:
+        gc.unfreeze()
+
+
+def test_a_keeper_not_told_to_freeze_freezes_nothing(monkeypatch):
+    keeper, now, trims, rss = _keeper(monkeypatch)
+    for _ in range(3):
+        now[0] += 0.02
+        keeper.tick(0.02)
+    assert gc.get_freeze_count() == 0 and not keeper.froze
+
+
+def test_the_apps_loop_settings_freeze_and_closing_the_app_unfreezes(make_app):
+    app = make_app(points=50)
+    try:
+        app.use_loop_settings()
+        _settle(app, 2)
+        assert gc.get_freeze_count() > 0 and app.memory.froze
+        assert app.state.session.background_above is not None
+        app.close()
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
 
 
 def test_resident_size_is_read_and_trim_is_harmless():

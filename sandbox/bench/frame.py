@@ -62,7 +62,6 @@ def run(
     from sandbox.config import AppConfig
     from sandbox.kernel_cache import warm_here
     from sandbox.render.gl import GL
-    from sandbox.session import BACKGROUND_ABOVE_S
 
     t0 = time.perf_counter()
     warm_here()
@@ -81,7 +80,7 @@ def run(
     app.scene.apply(A.SetSpeed(speed))
     state = app.state
     session = state.session
-    session.background_above = BACKGROUND_ABOVE_S  # as the app's own loop does
+    app.use_loop_settings()
     app.run_frames(10, dt=1 / 60)
 
     def measure(sync: bool) -> dict:

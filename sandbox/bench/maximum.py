@@ -33,7 +33,6 @@ def run(size: tuple[int, int], hidden: tuple[int, ...], seconds: float, play: bo
     from sandbox.app import App
     from sandbox.config import AppConfig
     from sandbox.kernel_cache import warm_here
-    from sandbox.session import BACKGROUND_ABOVE_S
 
     warm_here()
     config = AppConfig(
@@ -42,7 +41,7 @@ def run(size: tuple[int, int], hidden: tuple[int, ...], seconds: float, play: bo
     app = App(config)
     t0 = time.perf_counter()
     app.start(hidden=True)
-    app.state.session.background_above = BACKGROUND_ABOVE_S  # as the app's own loop does
+    app.use_loop_settings()
     app.sync_phases = phases
     started = time.perf_counter() - t0
     x, y, w, h = app.state.layout.plane

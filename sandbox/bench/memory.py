@@ -14,12 +14,11 @@ switches that off, to see what the allocator keeps without it. Prints figures; a
 from __future__ import annotations
 
 import argparse
-import gc
 import tempfile
 import time
 
 from sandbox.bench import headless_environment
-from sandbox.memory import resident_mb
+from sandbox.memory import collect, object_count, resident_mb
 
 
 def main(argv: list[str]) -> int:
@@ -52,6 +51,7 @@ def main(argv: list[str]) -> int:
                        views=views, **({"hidden": hidden} if hidden else {}))  # fmt: skip
     app = App(config)
     app.start(hidden=True)
+    app.use_loop_settings()  # the collector's passes too, as the app's own loop has them
     if args.no_trim:
         app.memory.tick = lambda *_: False
     if training:
@@ -84,8 +84,8 @@ def main(argv: list[str]) -> int:
     frames(5)
     for _ in range(args.every):
         cycle()
-    gc.collect()
-    warm, objects, t0 = resident_mb(), len(gc.get_objects()), time.perf_counter()
+    collect()
+    warm, objects, t0 = resident_mb(), object_count(), time.perf_counter()
     peak = warm
     trim = "off" if args.no_trim else "on"
     at = f" (step {steps():,})" if training else ""
@@ -97,11 +97,11 @@ def main(argv: list[str]) -> int:
         i += 1
         peak = max(peak, resident_mb())
         if i % args.every == 0:
-            gc.collect()
+            collect()
             rss = resident_mb()
             extra = f", step {steps()}" if training else ""
             print(f"  {i:7d} cycles: resident {rss:7.1f} MiB ({rss - warm:+6.1f}), objects "
-                  f"{len(gc.get_objects()) - objects:+6d}, trims {app.memory.trims}{extra}, "
+                  f"{object_count() - objects:+6d}, trims {app.memory.trims}{extra}, "
                   f"{time.perf_counter() - t0:.0f} s", flush=True)  # fmt: skip
     rss = resident_mb()
     done = f"{i} cycles" + (f" and {steps()} steps" if training else "")

@@ -304,9 +304,7 @@ class MonkeyRun:
         self.app = App(screen_config(self.screen, self.size, self.workdir))
         self.app.start(hidden=True, reuse_window=True)
         if self.background:
-            from sandbox.session import BACKGROUND_ABOVE_S
-
-            self.app.state.session.background_above = BACKGROUND_ABOVE_S
+            self.app.use_loop_settings()
 
     def _slowest(self, report: MonkeyReport, seconds: float, gesture: Gesture) -> None:
         timings = dict(self.app.state.timings) if self.app is not None else {}

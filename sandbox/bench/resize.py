@@ -55,10 +55,8 @@ def run_screen(screen: str, sizes: list[tuple[int, int]], resizes: int, after: i
     work = Path(tempfile.mkdtemp(prefix="origami-resize-"))
     app = App(screen_config(screen, (1280, 800), work))
     app.start(hidden=True, reuse_window=True)
-    if background:  # as the app's own loop does: slow partitions on the geometry worker
-        from sandbox.session import BACKGROUND_ABOVE_S
-
-        app.state.session.background_above = BACKGROUND_ABOVE_S
+    if background:
+        app.use_loop_settings()
     for _ in range(10):
         app.frame(pygame.event.get(), 1 / 30)
     took, later, phases = [], [], []
