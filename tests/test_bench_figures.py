@@ -21,3 +21,10 @@ def test_an_input_waits_for_the_rest_of_its_frame_then_the_next_from_the_first_p
     span = d.sum() - d[0] - d[-1]
     slow = (waits > 0.1).mean() * span
     assert abs(slow - (0.3 - 0.09 + 0.01)) < 2e-3  # 0.21 s of the slow frame + the frame before
+
+
+def test_the_waits_once_the_scene_is_open_leave_out_the_arrivals_before():
+    # slow opening frames (the views' first pictures), then 10 ms frames from 0.6 s on
+    d = np.array([0.1, 0.2, 0.3] + [0.01] * 200)
+    assert input_waits(d).max() > 0.29  # an arrival in the second frame waits for the third
+    assert input_waits(d, after=0.6).max() <= 0.02 + 1e-12
