@@ -319,3 +319,26 @@ def test_loading_screen_hands_over_to_the_menu(start_menu):
         app.run_frames(2, dt=1 / 30)
     assert isinstance(app.scene, MenuScene)
     assert app.scene.panels.cards
+
+
+@pytest.mark.parametrize("size", [(330, 760), (520, 760), (1280, 800)])
+def test_the_title_and_subtitle_fit_the_window_in_their_longest_form_that_does(start_menu, size):
+    """pygame-gui clips a label's text to its rectangle: a narrow window showed a third of the
+    subtitle. Each now shows the longest of its forms that fits."""
+    app = start_menu(size=size)
+    labels = app.scene.panels._labels
+    subtitle = "Fold the plane with a neural network, one crease at a time"
+    for name, forms in (
+        ("menu_title", ("Neural Origami", "Origami")),
+        ("menu_sub", (subtitle, "One crease at a time", "")),
+    ):
+        label = labels[name]
+        assert label.text in forms
+        assert label.font.size(label.text)[0] <= label.rect.width - 4
+        longer = forms[: forms.index(label.text)]
+        assert all(label.font.size(t)[0] > label.rect.width - 4 for t in longer)
+    if size == (1280, 800):
+        assert labels["menu_sub"].text == subtitle
+        assert labels["menu_title"].text == "Neural Origami"
+    if size == (330, 760):
+        assert labels["menu_sub"].text != subtitle

@@ -449,6 +449,10 @@ def test_single_neuron_sliders_set_a_b_c(make_app):
     assert scene.view3d.neuron_surface and cs.surface_label.startswith("height: layer 1 neuron 3")
     sliders = scene.stage.panels._neuron_sliders
     assert set(sliders) == {"a", "b", "c"}
+    # its heading fits the tray (the longest that does: pygame-gui clipped the whole formula)
+    head = scene.stage.panels._labels["nhead"]
+    assert head.text.startswith(("Layer 1 neuron 3", "Neuron 3"))
+    assert head.font.size(head.text)[0] <= head.rect.width - 4
     scene.apply(S.EditNeuron("a", 1.25))
     scene.apply(S.EditNeuron("c", -2.0))
     d.send([], frames=2)

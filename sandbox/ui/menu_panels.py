@@ -211,15 +211,19 @@ class MenuPanels(ChapterMenu, PanelBase):
         s = self.s
         margin = s(36)
         back = self._panel((0, 0, w, h), "#menu_back")
-        self._menu_label(back, (0, s(22), w, s(80)), "Neural Origami", "@menu_title")
+        # title and subtitle as long as the window's width lets them be (pygame-gui clips
+        # a label's text to its rectangle): each made with its shortest form, then fitted
+        self._label(back, (0, s(22), w, s(80)), "Origami", "@menu_title", "menu_title", False)
+        self._set_label_fit("menu_title", "Neural Origami", "Origami")
         # a short window gives the subtitle's room to the chapter's level cards
         short = h < s(700) and not view.settings_open and view.page == "levels"
         if not short:
-            self._menu_label(
-                back,
-                (0, s(98), w, s(34)),
+            self._label(back, (0, s(98), w, s(34)), "", "@menu_sub", "menu_sub", False)
+            self._set_label_fit(
+                "menu_sub",
                 "Fold the plane with a neural network, one crease at a time",
-                "@menu_sub",
+                "One crease at a time",
+                "",
             )
         # the big buttons
         y = s(108) if short else s(150)

@@ -157,13 +157,12 @@ class StagePanels(PanelBase):
         pad = self.s(10)
         inner = w - 2 * pad
         layer, index = state.stage.selected
-        self._label(
-            panel,
-            (pad, self.s(6), inner, row),
-            f"Layer 1 neuron {index + 1}: max(a x + b y + c, 0)",
-            "@label",
-            key="nhead",
-        )
+        k = index + 1
+        # the longest heading that fits the tray, in the label's own font (a narrow tray
+        # clipped the formula): made with the shortest, which always fits
+        heads = (f"Layer 1 neuron {k}: max(a x + b y + c, 0)", f"Neuron {k}: max(ax+by+c, 0)")
+        self._label(panel, (pad, self.s(6), inner, row), f"Neuron {k}", "@label", key="nhead")
+        self._set_label_fit("nhead", *heads, f"Neuron {k}")
         tips = {
             "a": "a: how steeply the ramp rises along x (its crease turns as a and b change).",
             "b": "b: how steeply the ramp rises along y.",
