@@ -17,8 +17,9 @@ from ._drawing_kernels import crease_edge_kernel
 from .regions import Partition
 
 ZERO_REL = 1e-9  # a pre-activation counts as zero below this fraction of its magnitude
-# vertices at a time (whole regions): a 64-wide layer's pre-activations stay within 2 MB
-CHUNK_VERTICES = 4096
+# vertices at a time (whole regions): a 64-wide layer's pre-activations within 16 MB, which
+# the allocator keeps for the next chunk (whole layers of 8 x 64 took 2 GB of fresh pages)
+CHUNK_VERTICES = 32768
 
 
 def crease_edges(partition: Partition, net) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -29,9 +30,10 @@ def crease_edges(partition: Partition, net) -> tuple[np.ndarray, np.ndarray, np.
     affine along the edge); zero means below 1e-9 of the neuron's largest possible magnitude in
     the window, |W_j| . max|h| + |b_j|. The pre-activations are one matrix product per layer
     (BLAS); the test of every edge and the activations are `crease_edge_kernel` (8 x 64's 447,000
-    vertices: 4.2 s, against 9.7 s for `_crease_edges_numpy`, its numpy twin). Both go through
-    the regions CHUNK_VERTICES vertices at a time, after a first pass for the tolerances (each
-    layer's max|h| over every vertex): 8 x 64's whole layers took 2 GB of fresh pages."""
+    vertices: 4.2 s, against 9.7 s for `_crease_edges_numpy`, its numpy twin). More vertices
+    than CHUNK_VERTICES are taken that many at a time (whole regions), after a first pass for
+    the tolerances (each layer's max|h| over every vertex): 8 x 64's whole layers took 2 GB
+    of fresh pages."""
     P, V = partition, partition.vertices
     if len(V) == 0:
         return _no_edges()
@@ -45,14 +47,18 @@ def crease_edges(partition: Partition, net) -> tuple[np.ndarray, np.ndarray, np.
     layers = list(zip(net.layers[: P.upto_layer], net.residual_layers, strict=False))
     chunks = _region_chunks(P.offsets)
     kernel_args = (breakpoints, slopes, toffs, pats)
-    tols = _tolerances(V, layers, chunks, kernel_args, nxt, rid)
+    # one chunk (all but the biggest networks): the tolerances come with the one pass
+    tols = _tolerances(V, layers, chunks, kernel_args, nxt, rid) if len(chunks) > 1 else None
     found_e, found_j = [], []
     for v0, v1 in chunks:
         h, near = V[v0:v1], nxt[v0:v1] - v0  # a region's next vertex is in its own chunk
         col = 0
-        for ((W, b), res), tol in zip(layers, tols, strict=True):
-            z = h @ W.T
-            z += b
+        for k, ((W, b), res) in enumerate(layers):
+            if tols is None:
+                z, tol = _preactivations(h, W, b)
+            else:
+                z, tol = h @ W.T, tols[k]
+                z += b
             e, j, h_new = crease_edge_kernel(z, near, tol, *kernel_args, rid[v0:v1], col)
             found_e.append(e + v0)
             found_j.append(j)
