@@ -26,8 +26,9 @@ frame of the UI maximum, in the middle of comparing two floats). So the keeper f
 objects alive at the end of the first frame (`gc.freeze`: the automatic passes then walk only
 what came since, about 2,000) and, at each of its own collections after a rebuild, unfreezes,
 collects everything and freezes again. A frozen object that becomes garbage in a cycle waits
-for the next such collection (a rebuild, or the app's close), never longer; one that does not
-is freed at once, as always. `collect` is a full collection, the frozen objects included.
+for the next such collection (closing the app hands the frozen objects back to the collector);
+one that does not is freed at once, as always. `collect` is a full collection, the frozen
+objects included.
 
 Elsewhere than Linux with glibc, `resident_mb` answers 0 and trimming does nothing.
 """
