@@ -342,3 +342,8 @@ def test_the_title_and_subtitle_fit_the_window_in_their_longest_form_that_does(s
         assert labels["menu_title"].text == "Neural Origami"
     if size == (330, 760):
         assert labels["menu_sub"].text != subtitle
+    # the page tabs stay inside the window, their words whole
+    for name in ("page_levels", "page_experiments"):
+        tab = app.scene.panels.buttons[name]
+        assert tab.rect.right <= size[0]
+        assert tab.font.size(tab.text)[0] <= tab.rect.width

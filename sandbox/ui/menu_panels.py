@@ -271,8 +271,9 @@ class MenuPanels(ChapterMenu, PanelBase):
             ("experiments", "Experiments", "The experiments the app grew from, one click "
              "each: a prepared sandbox with a caption of what to look for."),
         )  # fmt: skip
+        # side by side within the margins (a narrow window pushed the second off its edge)
+        width = max(s(60), min(s(150), (back.rect.width - 2 * x - s(10)) // 2))
         for key, text, tip in tabs:
-            width = s(150)
             b = self._menu_button(back, (x, y - s(4), width, s(36)), text, "@toggle",
                                   lambda k=key: G.ShowPage(k), tip, f"page_{key}")  # fmt: skip
             if view.page == key:
