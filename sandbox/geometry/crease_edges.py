@@ -46,25 +46,13 @@ def crease_edges(partition: Partition, net) -> tuple[np.ndarray, np.ndarray, np.
     rid = np.ascontiguousarray(P.region_ids, dtype=np.int64)
     layers = list(zip(net.layers[: P.upto_layer], net.residual_layers, strict=False))
     chunks = _region_chunks(P.offsets)
-    kernel_args = (breakpoints, slopes, toffs, pats)
-    # one chunk (all but the biggest networks): the tolerances come with the one pass
-    tols = _tolerances(V, layers, chunks, kernel_args, nxt, rid) if len(chunks) > 1 else None
-    found_e, found_j = [], []
-    for v0, v1 in chunks:
-        h, near = V[v0:v1], nxt[v0:v1] - v0  # a region's next vertex is in its own chunk
-        col = 0
-        for k, ((W, b), res) in enumerate(layers):
-            if tols is None:
-                z, tol = _preactivations(h, W, b)
-            else:
-                z, tol = h @ W.T, tols[k]
-                z += b
-            e, j, h_new = crease_edge_kernel(z, near, tol, *kernel_args, rid[v0:v1], col)
-            found_e.append(e + v0)
-            found_j.append(j)
-            h = h + h_new if res else h_new
-            col += W.shape[0]
-    e, j = np.concatenate(found_e), np.concatenate(found_j)
+    walk = (V, layers, chunks, nxt, rid, (breakpoints, slopes, toffs, pats))
+    tols = None  # one chunk (all but the biggest networks): each layer's from its one pass
+    if len(chunks) > 1:  # first each layer's max|h| over every vertex; no edge meets -1
+        tops = [np.zeros(W.shape[1]) for (W, _), _ in layers]
+        _walk(*walk, [np.full(W.shape[0], -1.0) for (W, _), _ in layers], tops)
+        tols = [_tolerance(W, b, top) for ((W, b), _), top in zip(layers, tops, strict=True)]
+    e, j = _walk(*walk, tols)
     order = np.lexsort((j, e))  # as numpy's nonzero over (edge, neuron) gives them
     e, j = e[order], j[order]
     return _edge_crease_arrays(P, V, nxt, e, j)
@@ -84,23 +72,29 @@ def _region_chunks(offsets: np.ndarray) -> list[tuple[int, int]]:
     return chunks
 
 
-def _tolerances(V, layers, chunks, kernel_args, nxt, rid) -> list[np.ndarray]:
-    """Each layer's zero tolerance (see _preactivations) over every vertex, a chunk at a time;
-    the activations from crease_edge_kernel with a tolerance no edge meets."""
-    top = [np.zeros(W.shape[1]) for (W, _), _ in layers]
+def _walk(V, layers, chunks, nxt, rid, kernel_args, tols, tops=None):
+    """The regions a chunk at a time through the layers: the edges (and their neurons) that
+    crease_edge_kernel finds on each layer's creases with `tols` (one per layer; None: each
+    layer's own from its inputs, right when there is one chunk), and, given `tops`, each
+    layer's max|h| over its inputs gathered into them."""
+    found_e, found_j = [], []
     for v0, v1 in chunks:
-        h, near = V[v0:v1], nxt[v0:v1] - v0
+        h, near = V[v0:v1], nxt[v0:v1] - v0  # a region's next vertex is in its own chunk
         col = 0
         for k, ((W, b), res) in enumerate(layers):
-            np.maximum(top[k], np.abs(h).max(axis=0), out=top[k])
-            z = h @ W.T
-            z += b
-            never = np.full(W.shape[0], -1.0)
-            h_new = crease_edge_kernel(z, near, never, *kernel_args, rid[v0:v1], col)[2]
+            if tops is not None:
+                np.maximum(tops[k], np.abs(h).max(axis=0), out=tops[k])
+            if tols is None:
+                z, tol = _preactivations(h, W, b)
+            else:
+                z, tol = h @ W.T, tols[k]
+                z += b
+            e, j, h_new = crease_edge_kernel(z, near, tol, *kernel_args, rid[v0:v1], col)
+            found_e.append(e + v0)
+            found_j.append(j)
             h = h + h_new if res else h_new
             col += W.shape[0]
-    weights = [W_b for W_b, _ in layers]
-    return [ZERO_REL * (np.abs(W) @ m + np.abs(b)) for (W, b), m in zip(weights, top, strict=True)]
+    return np.concatenate(found_e), np.concatenate(found_j)
 
 
 def _no_edges() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -111,7 +105,13 @@ def _preactivations(h: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.nda
     """A layer's pre-activations at every vertex, and the tolerance under which one is zero."""
     z = h @ W.T
     z += b
-    return z, ZERO_REL * (np.abs(W) @ np.abs(h).max(axis=0) + np.abs(b))
+    return z, _tolerance(W, b, np.abs(h).max(axis=0))
+
+
+def _tolerance(W: np.ndarray, b: np.ndarray, top: np.ndarray) -> np.ndarray:
+    """Each neuron's zero tolerance, its largest possible magnitude times ZERO_REL, from the
+    largest |h| of the layer's inputs."""
+    return ZERO_REL * (np.abs(W) @ top + np.abs(b))
 
 
 def _next_vertex(P: Partition) -> np.ndarray:
