@@ -293,6 +293,7 @@ class App:
         )
         self.frames += 1
         self.memory.tick(t4 - t0)  # (a trim waits for a frame that was not slow itself)
+        self.renderer.paints.frame_done(t4 - t0)  # (a long one: the next paints less)
         self._fps_frames += 1
         if now - self._fps_time >= 1.0:
             state.fps = self._fps_frames / max(1e-9, now - self._fps_time)
@@ -436,13 +437,18 @@ class App:
     # ------------------------------------------------------------------ loops
     def use_loop_settings(self) -> None:
         """What the app's own loop runs with, and benchmarks that drive `frame` as it does: a
-        slow partition computed beside the frames, never inside one, and the collector's full
-        passes kept to the memory keeper's (sandbox.memory). Tests drive `frame` without them:
-        every partition in its frame, deterministic, and no object frozen."""
+        slow partition computed beside the frames, never inside one, the collector's full
+        passes kept to the memory keeper's (sandbox.memory), and a frame after a long one kept
+        short (sandbox.render.held_layer.FramePaints). Tests drive `frame` without them: every
+        partition in its frame, every paint in its turn whatever the frames took,
+        deterministic, and no object frozen."""
+        from sandbox.render.held_layer import REST_AFTER_S
         from sandbox.session import BACKGROUND_ABOVE_S
 
         self.state.session.background_above = BACKGROUND_ABOVE_S
         self.memory.freezing = True
+        if self.renderer is not None:
+            self.renderer.paints.rest_after = REST_AFTER_S
 
     def run_loop(self) -> int:
         """Frames until the user quits (or `config.frames` have run). A frame that raises does

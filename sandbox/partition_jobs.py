@@ -1,6 +1,7 @@
 """What the geometry worker runs for the Session's partitions (sandbox.session): the exact
-partition with the forms every frame draws made beside it, the plain-Python twins' partition
-while the region kernels compile, and the placeholder shown while neither is ready."""
+partition with the forms every frame draws made beside it (its mesh packed for the GPU too),
+the plain-Python twins' partition while the region kernels compile, and the placeholder shown
+while neither is ready."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sandbox.geometry import Partition
 from sandbox.geometry.arrangement import bounded_regions, too_many_partition
 from sandbox.geometry.twin_regions import twin_regions
 from sandbox.nn import MLP
+from sandbox.render.mesh_pack import pack_partition_mesh
 
 Bounds = tuple[float, float, float, float]
 
@@ -36,9 +38,11 @@ def partition_job(
 
 
 def with_drawing_forms(part: Partition) -> Partition:
-    """`part` with the forms every frame draws (mesh, colours) made, so a worker job makes them
-    off the frame."""
+    """`part` with the forms every frame draws (mesh, colours, the mesh packed for the GPU)
+    made, so a worker job makes them off the frame."""
     if not part.too_many:
         part.mesh  # noqa: B018 - cached on first access
         part.region_colors  # noqa: B018
+        if part.mesh.logits is not None:  # (a layer's partition is drawn flat, from its mesh)
+            part.packed_mesh = pack_partition_mesh(part)
     return part

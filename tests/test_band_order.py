@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from gl_util import gl_fixture, gl_session_fixture, layers_for, upload  # noqa: F401
 
-from sandbox.render import mesh as mesh_module
+from sandbox.render import mesh_pack
 from sandbox.render.band_order import BUCKETS, band_heights, even_bands, order_by_height
 from sandbox.render.camera import View2D
 from sandbox.render.field import FieldStyle
@@ -69,7 +69,7 @@ def test_cuts_split_the_items_evenly_and_an_empty_order_draws_nothing():
 
 @pytest.mark.gl
 def test_a_band_drawn_from_ordered_items_is_the_whole_picture_there(gl, monkeypatch):
-    monkeypatch.setattr(mesh_module, "ORDERED_TRIANGLES", 1)
+    monkeypatch.setattr(mesh_pack, "ORDERED_TRIANGLES", 1)
     view = View2D((0.3, -0.2), 1.0, 320, 240)
     layers = layers_for(view, [2, 16, 16, 2], seed=5)
     r = gl.renderer()

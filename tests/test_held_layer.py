@@ -179,8 +179,9 @@ def _colour_paint(colour):
 def test_heavy_parts_take_turns_one_paint_a_frame(make_app):
     """A big partition changes the plane, the 3D view and the diagram at once (each 150-300 ms
     on llvmpipe): the frame's FramePaints let the first paint and a part that may wait show its
-    old picture one frame more, never two frames running; a part without `paints` always paints.
-    A part with no picture yet waits likewise, showing the background."""
+    old picture a frame more; the one that waited is owed the next paint, before the others
+    (turns: no frame pays for two); a part without `paints` always paints. A part with no
+    picture yet waits likewise, showing the background."""
     from sandbox.render import palette
     from sandbox.render.held_layer import FramePaints, HeldLayer
 
@@ -220,20 +221,64 @@ def test_heavy_parts_take_turns_one_paint_a_frame(make_app):
         # both change: the first paints, the second shows its old picture one frame more
         assert frame({"a": 2, "b": 2}) == {"a": green, "b": red}
         assert layers["b"].waits == 2
-        # the first changes again and takes the paint: the second paints anyway (it waited)
+        # the first changes again, but the second waited: its turn, the first waits for its
+        assert frame({"a": 3, "b": 2}) == {"a": green, "b": green}
+        assert layers["b"].waits == 2 and layers["a"].waits == 1
         assert frame({"a": 3, "b": 2}) == {"a": blue, "b": green}
-        assert layers["b"].waits == 2
         assert layers["a"].repaints == 3 and layers["b"].repaints == 2
+        # both change every frame: they alternate, a paint a frame
+        shown = [frame({"a": a, "b": b}) for a, b in ((1, 3), (2, 1), (3, 2), (1, 3))]
+        assert [layers["a"].repaints, layers["b"].repaints] == [5, 4]
+        assert shown == [{"a": red, "b": green}, {"a": red, "b": red},
+                         {"a": blue, "b": red}, {"a": blue, "b": blue}]  # fmt: skip
+        assert frame({"a": 1, "b": 3}) == {"a": red, "b": blue}  # a's turn; b unchanged
         # without the frame's count, a part paints whenever it changed
-        assert frame({"a": 3, "b": 2}) == {"a": blue, "b": green}  # unchanged: copied
         paints.new_frame()
         paints.take()
         d.renderer.begin_frame()
-        layers["b"].draw(("b", 3), rects["b"], window, _colour_paint(colours[3]))
-        assert layers["b"].repaints == 3 and layers["b"].waits == 2
+        waits = layers["b"].waits
+        layers["b"].draw(("b", 1), rects["b"], window, _colour_paint(colours[1]))
+        assert layers["b"].repaints == 5 and layers["b"].waits == waits
     finally:
         for layer in layers.values():
             layer.delete()
+
+
+def test_in_the_apps_loop_a_frame_after_a_long_one_paints_nothing_that_may_wait():
+    """An input waits for the frame it arrives in and the next: after a frame whose work took
+    longer than `rest_after`, painters that may wait wait (the app's loop sets it; tests' frames
+    never rest), keeping their turns; a file's frame, with every paint, never rests."""
+    import math
+
+    from sandbox.render.held_layer import REST_AFTER_S, FramePaints
+
+    paints = FramePaints()
+    a, b, must = object(), object(), object()
+
+    def frame(work_s: float) -> None:
+        paints.frame_done(work_s)
+        paints.new_frame()
+
+    frame(1.0)
+    assert not paints.resting and paints.turn(a, True)  # never, without rest_after
+    paints.rest_after = REST_AFTER_S
+    frame(0.5 * REST_AFTER_S)
+    assert not paints.resting and paints.turn(a, True) and not paints.turn(b, True)
+    frame(2 * REST_AFTER_S)  # a long frame: the next rests
+    assert paints.resting
+    assert not paints.turn(b, True) and not paints.turn(a, True)
+    assert paints.turn(must, False)  # what may not wait paints anyway
+    frame(0.5 * REST_AFTER_S)  # b waited first: its turn, then a's
+    assert not paints.resting and not paints.turn(a, True) and paints.turn(b, True)
+    frame(0.5 * REST_AFTER_S)
+    assert paints.turn(a, True) and not paints.turn(b, True)
+    frame(0.5 * REST_AFTER_S)  # b stopped asking: owed nothing after a frame
+    assert not paints.turn(a, True)
+    frame(0.5 * REST_AFTER_S)
+    assert paints.turn(a, True)
+    paints.per_frame = math.inf  # a file's one frame holds every picture
+    frame(1.0)
+    assert not paints.resting and paints.turn(a, True) and paints.turn(b, True)
 
 
 def test_the_3d_cursor_follows_the_mouse_without_painting_the_surface_again(make_app):
@@ -453,14 +498,13 @@ def test_a_big_partitions_bands_draw_what_reaches_them_and_make_the_whole_pictur
     picture's bands hold as many triangles each, each band draws only what reaches it, and the
     finished picture is the one painted whole, to the bit; in the split view too, in bands of
     each pane."""
-    from sandbox.render import mesh as mesh_module
-    from sandbox.render import plane_view
+    from sandbox.render import mesh_pack, plane_view
     from sandbox.render.band_order import even_bands
     from sandbox.render.plane_view import HEAVY_PICTURE_S, PAINT_BANDS, PANE_BANDS
 
     monkeypatch.setattr(plane_view, "HEAVY_PAINT_REGIONS", 10)  # the small network counts
     monkeypatch.setattr(plane_view, "DENSE_SEGMENTS", 10)  # its creases are dense
-    monkeypatch.setattr(mesh_module, "ORDERED_TRIANGLES", 10)
+    monkeypatch.setattr(mesh_pack, "ORDERED_TRIANGLES", 10)
     d = make_app(**EXACT, views=("field", "creases", "boundary", "regions"))
     d.run_frames(3, dt=1 / 30)
     plane = d.scene.plane.renderer
@@ -604,7 +648,9 @@ def test_a_big_networks_3d_picture_comes_in_parts_in_turn_with_the_plane(make_ap
     d.scene.train_now(30)
     d.run_frames(1, dt=HEAVY_PICTURE_S)
     seen = []  # per frame: (the plane painted a band, the 3D view a part, the 3D view waited)
-    uploaded = []  # the frames the new surface was uploaded in
+    uploaded = []  # the frames the new surface was uploaded in (whole: mesh and lines)
+    meshes = []  # the frames its mesh was uploaded in
+    mesh = stage._mesh_of  # noqa: SLF001
     while cache.repaints == repaints and len(seen) < 4 * PARTS_3D:
         before, plane_bands, waits = cache.bands_painted, plane.held.bands_painted, cache.waits
         d.run_frames(1, dt=1 / 30)
@@ -613,13 +659,19 @@ def test_a_big_networks_3d_picture_comes_in_parts_in_turn_with_the_plane(make_ap
         if stage._surface is not surface:  # noqa: SLF001
             uploaded.append(len(seen) - 1)
             surface = stage._surface  # noqa: SLF001
+        if stage._mesh_of is not mesh:  # noqa: SLF001
+            meshes.append(len(seen) - 1)
+            mesh = stage._mesh_of  # noqa: SLF001
     assert not cache.painting and cache.repaints == repaints + 1
     assert cache.bands_painted == parts + PARTS_3D
-    # the new surface is uploaded in a frame of its own, then painted in parts
+    # the new surface's mesh is uploaded in a frame of its own, its lines in a later one, then
+    # it is painted in parts
     assert len(uploaded) == 1 and seen[uploaded[0]][1] == 0
+    assert len(meshes) == 1 and meshes[0] < uploaded[0] and seen[meshes[0]][1] == 0
+    assert stage._mesh_of is stage._surface  # noqa: SLF001
     assert all(painted <= 1 for _, painted, _ in seen)  # a part a frame at most
-    for i, (plane_band, painted, waited) in enumerate(seen):
-        if plane_band and painted:  # both in one frame: only after the 3D view waited one
-            assert i > 0 and seen[i - 1][2]
-        assert not (waited and i > 0 and seen[i - 1][2])  # never two frames running
+    # turns: a plane's band, a part or an upload a frame, never two
+    assert not any(plane_band and painted for plane_band, painted, _ in seen)
+    assert not seen[meshes[0]][0] and not seen[uploaded[0]][0]
     assert any(waited for *_, waited in seen)  # (the plane's bands and the parts took turns)
+    assert any(plane_band for plane_band, *_ in seen[uploaded[0] :])

@@ -228,6 +228,7 @@ def test_the_apps_loop_settings_freeze_and_closing_the_app_unfreezes(make_app):
         _settle(app, 2)
         assert gc.get_freeze_count() > 0 and app.memory.froze
         assert app.state.session.background_above is not None
+        assert app.renderer.paints.rest_after is not None  # (a frame after a long one rests)
         app.close()
         assert gc.get_freeze_count() == 0
     finally:

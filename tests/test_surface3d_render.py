@@ -23,6 +23,7 @@ from sandbox.render.camera3d import OrbitCamera, SceneFrame, pick_triangles
 from sandbox.render.surface3d import (
     BAND_COLOR,
     KEY_DIR,
+    SURFACE_HALVES_FROM,
     Surface3DPass,
     Surface3DStyle,
     point_centers,
@@ -265,7 +266,7 @@ def test_a_picture_drawn_in_parts_equals_one_drawn_whole(pass3d):
         GL.glClearColor(*BG, 1.0)
         GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
         shown = {}
-        for n in (2, 4):
+        for n in (2, 4, SURFACE_HALVES_FROM + 1):
             GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
             shown[n] = []
             for k in range(n):
@@ -274,17 +275,20 @@ def test_a_picture_drawn_in_parts_equals_one_drawn_whole(pass3d):
     finally:
         target.delete()
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
-    for n in (2, 4):
+    halves = SURFACE_HALVES_FROM + 1
+    for n in shown:
         np.testing.assert_array_equal(shown[n][-1], whole)
         # each part adds more
         assert all((b != a).any() for a, b in zip(shown[n], shown[n][1:], strict=False))
     # two parts: the surface with the first half of the creases; three or more: the surface
-    # alone first
+    # alone first; SURFACE_HALVES_FROM or more: the surface in two halves, alone
     bare = render(
         pass3d, camera, frame, replace(style, creases=False, boundary=False, points=False)
     )
     assert (shown[2][0] != bare).any()
     np.testing.assert_array_equal(shown[4][0], bare)
+    assert (shown[halves][0] != bare).any() and (shown[halves][0] != shown[4][0]).any()
+    np.testing.assert_array_equal(shown[halves][1], bare)
 
 
 def test_a_surface_packed_elsewhere_draws_what_it_draws_packed_here(pass3d):

@@ -164,6 +164,7 @@ class Partition:
 
     twin = False
     pending = False
+    packed_mesh = None  # the mesh packed for the GPU beside the frame (sandbox.partition_jobs)
 
     def __init__(
         self,

@@ -11,7 +11,8 @@ by value, anything else by identity).
 A big network changes several held parts at once (a new partition of 70,000 regions changes
 the plane, the 3D surface and the inspector together, each 150-300 ms to paint on llvmpipe).
 They share the frame's `FramePaints`: the first heavy part to change paints, and a part that may
-wait shows its old picture for one frame more and paints in the next, so no frame pays for all.
+wait shows its old picture a frame more and paints in its turn, so no frame pays for two; in
+the app's loop a frame after a long one paints none (FramePaints: input shown sooner).
 
 A heavy part whose content changed while its view stayed (a new partition arriving while the
 network trains) can be painted in bands instead (`bands`): into a second target, one horizontal
@@ -34,8 +35,8 @@ where, is painted in `parts` instead: each frame paints part k of n over the who
 cleared only before the first (`part` tells the painting code which share of its draws to make,
 in the same order as a whole paint: the 3D view of 8 x 64, whose 116,000 crease segments cost
 100 ms and its surface 33, in three parts).
-A band or part takes the frame's heavy paint like a whole paint, and one that may wait does
-(the 3D view's parts while the plane paints a band), never two frames running.
+A band or part takes the frame's heavy paint like a whole paint, and one that may wait waits
+for its turn (the 3D view's parts and the plane's bands alternate).
 
 The target is as large as the window, and a part is painted in the same viewport and scissor as
 on the window, after a clear to the frame's background: the rasteriser snaps vertices relative
@@ -47,6 +48,7 @@ measures it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable, Sequence
 
 from sandbox.memo import same_key
@@ -65,6 +67,11 @@ MAX_BAND_RESTARTS = 2
 # a heavy part's new picture is painted in this many bands, one a frame (at the UI maximum a
 # quarter made frames of 60-120 ms; an eighth, with the upload in a frame before, under 60)
 PAINT_BANDS = 8
+
+# in the app's loop, a frame after one whose work took longer than this paints nothing heavy
+# that may wait (FramePaints): input waits for the frame it arrives in and the next, and a band,
+# a part or an upload of the UI maximum makes a 45-110 ms frame on llvmpipe
+REST_AFTER_S = 0.045
 
 # the band being painted (GL's x, y, w, h), while a layer paints in bands: `scissor` keeps to it
 _band: tuple[int, int, int, int] | None = None
@@ -102,24 +109,68 @@ def scissor(x: int, y: int, w: int, h: int) -> None:
 
 
 class FramePaints:
-    """The heavy paints one frame has left, shared by the held layers (module docstring); the
-    renderer starts each frame with `per_frame` (PER_FRAME; unlimited for a file, whose one
-    frame must hold every picture)."""
+    """The heavy paints one frame has left, shared by the held layers and the 3D view's uploads
+    (the painters; module docstring); the renderer starts each frame with `per_frame`
+    (PER_FRAME; unlimited for a file, whose one frame must hold every picture).
+
+    Painters take turns: one that waited for want of a paint is owed the next, and no painter
+    that may wait takes a paint before those owed one, so two painters alternate a paint a
+    frame each (a frame never pays for two). With `rest_after` set (the app's own loop), a
+    frame that follows one whose work took longer paints nothing that may wait: an input waits
+    for the frame it arrived in and the next, so after a long frame the next is kept short (at
+    the UI maximum on llvmpipe a band, a part or an upload makes a 45-110 ms frame)."""
 
     PER_FRAME = 1
 
     def __init__(self, per_frame: float = PER_FRAME) -> None:
         self.per_frame = per_frame
         self.left = per_frame
+        self.rest_after: float | None = None  # seconds of work; None: no frame rests
+        self.resting = False  # this frame follows a long one: nothing that may wait paints
+        self._last_work = 0.0
+        self._owed: list[object] = []  # painters that waited, first come first
+        self._asked: list[object] = []  # painters that asked this frame
+
+    def frame_done(self, work_s: float) -> None:
+        """The frame just shown took `work_s` seconds of work (its events, update, drawing)."""
+        self._last_work = work_s
 
     def new_frame(self) -> None:
         self.left = self.per_frame
+        self.resting = (
+            self.rest_after is not None
+            and self._last_work > self.rest_after
+            and self.per_frame != math.inf
+        )
+        # a painter that stopped asking (its picture done, its view gone) is owed nothing
+        self._owed = [p for p in self._owed if any(p is a for a in self._asked)]
+        self._asked = []
 
     def take(self) -> bool:
         """Use one: whether one was left (a part that must paint takes it even when none was)."""
         spare = self.left > 0
         self.left = max(0, self.left - 1)
         return spare
+
+    def turn(self, painter: object, may_wait: bool) -> bool:
+        """Whether `painter` paints now (the paint counted) or waits for a later frame: one
+        that may not wait always paints; one that may waits in a resting frame, while painters
+        owed a paint come before it, and when none is left."""
+        if not any(painter is a for a in self._asked):
+            self._asked.append(painter)
+        owed = any(painter is p for p in self._owed)
+        first = not self._owed or self._owed[0] is painter
+        if not may_wait or self.per_frame == math.inf:
+            paints = True
+        else:
+            paints = not self.resting and first and self.left > 0
+        if paints:
+            self.take()
+            if owed:
+                self._owed = [p for p in self._owed if p is not painter]
+        elif not owed:
+            self._owed.append(painter)
+        return paints
 
 
 class HeldLayer:
@@ -132,7 +183,6 @@ class HeldLayer:
         self.repaints = 0  # how many times `paint` ran (tests, benchmarks)
         self.waits = 0  # how many frames a changed part showed its old picture (FramePaints)
         self.bands_painted = 0  # how many bands were painted (tests, benchmarks)
-        self._waited = False  # the last frame showed the old picture: this one paints
         # painting in bands: the second target, the key it is painted for, the next band, and
         # how many times in a row the content changed before the last band
         self._next: RenderTarget | None = None
@@ -159,10 +209,10 @@ class HeldLayer:
         `paint` draws with the viewport and scissor on `rect`, as on the window. Leaves the
         window's framebuffer bound with the viewport and scissor on `rect`.
 
-        `paints`: a heavy paint, counted in the frame's FramePaints; with `may_wait`, when the
-        frame has none left and the old picture fits the same rectangle, it is shown one frame
-        more and the paint comes in the next frame (never two frames running). A layer with no
-        picture yet (`blank`) waits likewise, showing the background.
+        `paints`: a heavy paint, counted in the frame's FramePaints; with `may_wait`, when it
+        is not this layer's turn (FramePaints.turn) and the old picture fits the same
+        rectangle, it is shown a frame more and the paint comes in a later frame. A layer with
+        no picture yet (`blank`) waits likewise, showing the background.
 
         `bands` > 1: when `key` changed but the rectangle and `view` (what places the picture:
         the camera, the window, the panes) are those of the picture shown, paint the new one in
@@ -199,12 +249,9 @@ class HeldLayer:
         )
         banding = in_place and self._restarts < MAX_BAND_RESTARTS
         if banding:
-            spare = paints is None or paints.take()
-            if spare or not may_wait or self._waited:
+            if paints is None or paints.turn(self, may_wait):
                 self._paint_band(key, (x, y, w, h), size, paint, bands, parts > 1)
-                self._waited = False
-            else:  # another part painted this frame: this band in the next
-                self._waited = True
+            else:  # another part's turn, or a resting frame: this band in a later one
                 self.waits += 1
             changed = False
         else:
@@ -214,11 +261,8 @@ class HeldLayer:
         target = self._target
         waiting = False
         if changed and paints is not None:
-            spare = paints.take()
             fits = self.key is not None and self.key[1:] == key[1:]
-            waiting = not spare and may_wait and (fits or self.blank) and not self._waited
-        if not banding:
-            self._waited = waiting
+            waiting = not paints.turn(self, may_wait and (fits or self.blank))
         if waiting:
             self.waits += 1
             if self.blank:  # nothing to show yet: the background, the first picture next frame

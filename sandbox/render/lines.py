@@ -47,9 +47,11 @@ def snap_segments(segments: np.ndarray, cell: float) -> tuple[np.ndarray, np.nda
     seg = np.asarray(segments, dtype=np.float64)
     ends = seg.reshape(len(seg), 2, -1)
     xy = np.rint(ends[:, :, :2] / cell) * cell
-    keep = np.flatnonzero((xy[:, 0] != xy[:, 1]).any(axis=1))
-    out = ends[keep].copy()
-    out[:, :, :2] = xy[keep]
+    # (coordinate by coordinate, and `take`: 4 ms for 120,000 segments against 8 with
+    # any(axis=1) and fancy indexing)
+    keep = np.flatnonzero((xy[:, 0, 0] != xy[:, 1, 0]) | (xy[:, 0, 1] != xy[:, 1, 1]))
+    out = ends.take(keep, axis=0)
+    out[:, :, :2] = xy.take(keep, axis=0)
     return keep, out.reshape((len(keep), *seg.shape[1:]))
 
 

@@ -14,9 +14,10 @@ coefficients are re-expanded around that origin in float64, so float32 on the GP
 fraction of a pixel at any zoom and any distance from (0, 0). Texel layout of the Laplace buffer,
 per region r and class k, at texel 3 (r K + k): (m0, m1, m2, 0), (v0, v1, v2, v3), (v4, v5, 0, 0).
 
-A mesh of at least ORDERED_TRIANGLES triangles has them listed bottom to top
-(sandbox.render.band_order), so a horizontal band of a held picture draws only the triangles
-that reach it (`draw(y_range)`).
+The arrays are checked and packed by sandbox.render.mesh_pack (numpy only: the geometry worker
+packs a big partition's mesh beside the frame, `set_packed` uploads it). A mesh of at least
+ORDERED_TRIANGLES triangles has them listed bottom to top (sandbox.render.band_order), so a
+horizontal band of a held picture draws only the triangles that reach it (`draw(y_range)`).
 
 A later 3D pass can draw the same vertex array (attribute locations 0-3 are fixed) and derive
 heights from the logits in its vertex shader.
@@ -28,13 +29,9 @@ import ctypes
 
 import numpy as np
 
-from .band_order import HeightOrder, order_by_height
+from .band_order import HeightOrder
 from .gl import GL, DynamicBuffer, TextureBuffer, attrib_ipointer, attrib_pointer
-
-MAX_OUTPUTS = 6
-# a mesh of this many triangles (about 10,000 regions) or more is ordered by height
-ORDERED_TRIANGLES = 30_000
-_FLOATS_PER_VERTEX = 2 + MAX_OUTPUTS
+from .mesh_pack import FLOATS_PER_VERTEX, MAX_OUTPUTS, PackedMesh, pack_mesh
 
 
 def recenter_affine(coef: np.ndarray, origin: tuple[float, float]) -> np.ndarray:
@@ -97,7 +94,7 @@ class GLMesh:
 
         GL.glBindVertexArray(self.vao)
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.vertex_buffer.id)
-        stride = 4 * _FLOATS_PER_VERTEX
+        stride = 4 * FLOATS_PER_VERTEX
         attrib_pointer(0, 2, stride, 0)
         attrib_pointer(1, 4, stride, 8)
         attrib_pointer(2, 2, stride, 24)
@@ -124,65 +121,22 @@ class GLMesh:
         `origin` (world) is subtracted from every vertex in float64; pass the view centre, or
         leave None for the centre of the mesh's bounding box.
         """
-        vertices = np.asarray(vertices, dtype=np.float64)
-        triangles = np.asarray(triangles)
-        region = np.asarray(region)
-        logits = np.asarray(logits, dtype=np.float64)
-        if logits.ndim == 1:
-            logits = logits[:, None]
-        if vertices.ndim != 2 or vertices.shape[1] != 2:
-            raise ValueError(f"mesh vertices must have shape (V, 2), got {vertices.shape}")
-        n = len(vertices)
-        if region.shape != (n,):
-            raise ValueError(f"mesh region ids must have shape ({n},), got {region.shape}")
-        if logits.ndim != 2 or logits.shape[0] != n or not 1 <= logits.shape[1] <= MAX_OUTPUTS:
-            raise ValueError(
-                f"mesh logits must have shape ({n}, K) with K = 1..{MAX_OUTPUTS}, "
-                f"got {logits.shape}"
-            )
-        if triangles.size and (triangles.ndim != 2 or triangles.shape[1] != 3):
-            raise ValueError(f"mesh triangles must have shape (T, 3), got {triangles.shape}")
-        if triangles.size and (triangles.min() < 0 or triangles.max() >= n):
-            raise ValueError(
-                f"mesh triangle indices must lie in 0..{n - 1}, "
-                f"got {triangles.min()}..{triangles.max()}"
-            )
-        if n and region.min() < 0:
-            raise ValueError(f"mesh region ids must be >= 0, got {region.min()}")
-        if not (np.isfinite(vertices).all() and np.isfinite(logits).all()):
-            raise ValueError("mesh vertices and logits must be finite")
+        self.set_packed(pack_mesh(vertices, triangles, region, logits, origin))
 
-        if origin is None:
-            if n:
-                lo, hi = vertices.min(axis=0), vertices.max(axis=0)
-                origin = (0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1]))
-            else:
-                origin = (0.0, 0.0)
-        self.origin = (float(origin[0]), float(origin[1]))
-
-        self.height_order = None
-        if len(triangles) >= ORDERED_TRIANGLES:
-            y = np.ascontiguousarray(vertices[:, 1])
-            a, b, c = y[triangles[:, 0]], y[triangles[:, 1]], y[triangles[:, 2]]
-            low = np.minimum(np.minimum(a, b), c)
-            high = np.maximum(np.maximum(a, b), c)
-            order, self.height_order = order_by_height(low, high)
-            triangles = triangles[order]
-
-        data = np.zeros((n, _FLOATS_PER_VERTEX), dtype=np.float32)
-        data[:, 0] = vertices[:, 0] - self.origin[0]
-        data[:, 1] = vertices[:, 1] - self.origin[1]
-        data[:, 2 : 2 + logits.shape[1]] = logits
-        self.vertex_buffer.update(data)
-        self.region_buffer.update(region.astype(np.int32, copy=False))
+    def set_packed(self, packed: PackedMesh) -> None:
+        """Upload a mesh packed by `pack_mesh` (on any thread)."""
+        self.origin = packed.origin
+        self.height_order = packed.height_order
+        self.vertex_buffer.update(packed.data)
+        self.region_buffer.update(packed.region)
         # The element-array binding belongs to the VAO: update it with ours bound.
         GL.glBindVertexArray(self.vao)
-        self.index_buffer.update(triangles.astype(np.uint32, copy=False).reshape(-1))
+        self.index_buffer.update(packed.indices)
         GL.glBindVertexArray(0)
-        self.n_vertices = n
-        self.n_indices = int(triangles.size)
-        self.n_outputs = int(logits.shape[1])
-        self.n_regions = int(region.max()) + 1 if n else 0
+        self.n_vertices = len(packed.data)
+        self.n_indices = int(packed.indices.size)
+        self.n_outputs = packed.n_outputs
+        self.n_regions = packed.n_regions
         if self._laplace_source is not None and self._laplace_origin != self.origin:
             self._upload_laplace()
 

@@ -36,6 +36,7 @@ from sandbox.render.inspector import activity_tint
 from sandbox.render.lines import DENSE_SEGMENTS, snap_cell, snap_segments
 from sandbox.render.margin_palette import MARGIN_COLORS
 from sandbox.render.mesh import GLMesh
+from sandbox.render.mesh_pack import packed_partition_mesh
 from sandbox.render.per_pixel_plane import PerPixelPicture
 from sandbox.render.region_marks import RegionMarks, tint_of
 from sandbox.render.renderer import Renderer
@@ -160,8 +161,7 @@ class PlaneRenderer:
             self._mesh_key = part
             self._colors_key = None
             self._laplace_key = None
-            mesh = part.mesh
-            r.mesh.set_mesh(mesh.vertices, mesh.triangles, mesh.region, mesh.logits, origin=origin)
+            r.mesh.set_packed(packed_partition_mesh(part, origin))  # (packed beside the frame)
         # a neuron picked in the inspector (or lit while reading a region) tints its region of
         # activity (over paper when the regions view is off)
         tint = tint_of(state)
@@ -439,7 +439,7 @@ class PlaneRenderer:
                 self._waited = key is held  # (one frame: uploads every frame still paint)
                 self.held.draw(
                     key, rect, window, lambda: self._draw_panes(state, under, False),
-                    paints=r.paints if heavy else None, bands=bands, view=view,
+                    paints=r.paints if heavy else None, may_wait=True, bands=bands, view=view,
                 )  # fmt: skip
                 self._draw_panes_top(state, frame)
             else:

@@ -18,6 +18,7 @@ from .camera import View2D
 from .field import set_view_uniforms
 from .gl import GL, InstanceBatch
 from .lines import scalar_rows
+from .mesh_pack import upload_origin
 from .shaders import load_program
 
 _FLOATS = 5  # x y, radius, hollow, class
@@ -62,8 +63,7 @@ class PointBatch(InstanceBatch):
         if (rad <= 0).any():
             raise ValueError("point radii must be > 0 pixels")
         if origin is None:
-            lo, hi = pos.min(axis=0), pos.max(axis=0)
-            origin = (0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1]))
+            origin = upload_origin(pos)
         self.origin = (float(origin[0]), float(origin[1]))
         data = np.empty((n, _FLOATS), dtype=np.float32)
         data[:, 0] = pos[:, 0] - self.origin[0]

@@ -43,8 +43,9 @@ NEURON_OFF = np.array([0.90, 0.89, 0.86], dtype=np.float32)
 CREASE_3D_WIDTH = 2.0
 HIGHLIGHT_WIDTH = 4.5
 # a big network's new 3D picture in this many parts, a frame each (held_layer parts: its cost is
-# in its draws, the creases above all: 8 x 64's 116,000 segments 100 ms, the surface 33 ms)
-PARTS_3D = 5
+# in its draws: 8 x 64's 116,000 crease segments 100 ms, in four parts; its surface 33 ms, but
+# 40-90 ms in the first draw after an upload, in two halves)
+PARTS_3D = 6
 CONTENT_3D = 5  # the first items of _key_3d: what the view shows; the rest places it
 CONTOUR_RGBA = np.array([0.15, 0.15, 0.18, 0.55], np.float32)  # contour lines on the surface
 SECTION_RGBA = np.array([0.84, 0.37, 0.0, 1.0], np.float32)  # the probe's cross-section
@@ -107,14 +108,14 @@ class StageRenderer:
         self.paints = paints  # the frame's heavy paints, shared with the plane (held_layer)
         self.canvas = Canvas()
         self.p3d: Surface3DPass | None = None
-        self._surface: FoldedSurface | None = None
+        self._surface: FoldedSurface | None = None  # the surface uploaded whole (and its lines)
         self._extras: tuple = ()
+        self._mesh_of: FoldedSurface | None = None  # the surface whose mesh is uploaded
         self._points_key: tuple | None = None
         self._highlight_key: tuple | None = None
         self._cursor_key: tuple | None = None
         self._plane_key: tuple | None = None
         self._cache_3d = HeldLayer(depth=True)
-        self._upload_waited = False  # a new surface waited a frame for the plane's paint
         # the inspector and the probe apart: the probe follows training a dozen times a
         # second, and a big network's diagram must not be drawn again each time with it
         self._cache_inspector = HeldLayer()
@@ -323,10 +324,11 @@ class StageRenderer:
         return (id(content.surface_lines), id(content.section), cell)
 
     def _upload_apart(self, state: AppState, content: StageContent) -> bool:
-        """A big network's new surface is uploaded in a frame of its own, not in the one that
+        """A big network's new surface is uploaded in frames of its own, not in the one that
         paints the first part of its picture (8 x 64's: the upload 45-85 ms on llvmpipe, the
-        part as much again); when the plane painted a band this frame, in the next one (one
-        frame of waiting at most). True: the old picture is shown this frame."""
+        part as much again): its mesh in one, its lines (snapped, packed) in another, each a
+        heavy paint taken in turn with the plane's bands (FramePaints.turn). True: the old
+        picture is shown this frame."""
         fs = content.surface
         if self._cache_3d.key is None or fs is None or state.stage.orbit is None:
             return False
@@ -334,17 +336,28 @@ class StageRenderer:
             self._surface is fs and self._extras == self._surface_extras(state, content)
         ):
             return False
-        if self.paints is not None and not self.paints.take() and not self._upload_waited:
-            self._upload_waited = True
+        if self.paints is not None and not self.paints.turn(self, may_wait=True):
             return True
-        self._upload_waited = False
         if self.p3d is None:
             self.p3d = Surface3DPass()
-        self._upload_surface(state, content)
+        if self._mesh_of is not fs:
+            self._upload_mesh(content)  # (its lines in the next frame)
+        else:
+            self._upload_surface(state, content)
         return True
 
-    def _upload_surface(self, state: AppState, content: StageContent) -> None:
+    def _upload_mesh(self, content: StageContent) -> None:
+        """The surface's mesh, without its lines (the picture is not painted until they follow)."""
+        fs = content.surface
+        packed = content.surface_packed
+        if packed is None:  # (packed with the surface on the worker, or here)
+            packed = pack_surface_of(fs, content.region_colors, content.neuron_surface)
+        self.p3d.set_packed_surface(packed)
+        self._mesh_of = fs
 
+    def _upload_surface(self, state: AppState, content: StageContent) -> None:
+        """Everything the 3D view draws of the surface: its mesh (unless uploaded already) and
+        its lines."""
         fs = content.surface
         p = self.p3d
         cr = fs.creases
@@ -352,12 +365,10 @@ class StageRenderer:
         cell = extras[2]
         if self._surface is fs and self._extras == extras:
             return
+        if self._mesh_of is not fs:
+            self._upload_mesh(content)
         self._surface, self._extras = fs, extras
         self._points_key = self._highlight_key = self._cursor_key = None
-        packed = content.surface_packed
-        if packed is None:  # (packed with the surface on the worker, or here)
-            packed = pack_surface_of(fs, content.region_colors, content.neuron_surface)
-        p.set_packed_surface(packed)
         width = crease_width(getattr(state.net, "n_hidden", 0), state.scale, CREASE_3D_WIDTH)
         segments, layers = cr.segments, cr.layer
         if cell is not None:

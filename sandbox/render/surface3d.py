@@ -26,6 +26,7 @@ uniforms, so changing the height exaggeration or the frame never re-uploads anyt
 
 from __future__ import annotations
 
+import ctypes
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -36,6 +37,7 @@ from .camera3d import OrbitCamera, SceneFrame
 from .field import set_palette_uniforms
 from .gl import GL, DynamicBuffer, InstanceBatch, attrib_pointer
 from .lines import rgba_rows, scalar_rows
+from .mesh_pack import upload_origin
 from .shaders import Program, load_program
 
 # Lights in view space (x right, y up, z towards the viewer): a key light from the upper left and
@@ -51,6 +53,8 @@ _SURFACE_FLOATS = 3 + 2 + MAX_VALUES + 3
 _LINE_FLOATS = 3 + 3 + 4 + 1
 _POINT_FLOATS = 3 + 3
 DEPTH_BIAS = 2e-4
+# a picture drawn in this many parts or more draws its surface in two of them (`draw`)
+SURFACE_HALVES_FROM = 5
 
 
 @dataclass
@@ -122,13 +126,6 @@ def point_centers(camera: OrbitCamera, points_scene: np.ndarray, radius_px) -> n
     return camera.project(lifted)[0]
 
 
-def _upload_origin(points: np.ndarray) -> np.ndarray:
-    if len(points) == 0:
-        return np.zeros(3)
-    lo, hi = points.min(axis=0), points.max(axis=0)
-    return 0.5 * (lo + hi)
-
-
 class PackedSurface(NamedTuple):
     """A surface's vertices as the GPU takes them (pack_surface): plain arrays, no GL."""
 
@@ -160,7 +157,7 @@ def pack_surface(
     if not (np.isfinite(pos).all() and np.isfinite(grad).all()):
         raise ValueError("surface positions and gradients must be finite")
     data = np.zeros((n, _SURFACE_FLOATS), dtype=np.float32)
-    origin = _upload_origin(pos)
+    origin = upload_origin(pos)
     data[:, 0:3] = pos - origin
     data[:, 3:5] = grad
     n_values = None
@@ -233,11 +230,17 @@ class _SurfaceMesh:
     def clear(self) -> None:
         self.n_indices = 0
 
-    def draw(self) -> None:
-        if not self.n_indices:
+    def draw(self, share: tuple[int, int] = (0, 1)) -> None:
+        """Its triangles, or the j-th of m equal shares of them (`share` (j, m)): the shares
+        drawn one after the other make the whole draw's pixels."""
+        j, m = share
+        n_triangles = self.n_indices // 3
+        first, last = n_triangles * j // m, n_triangles * (j + 1) // m
+        if last <= first:
             return
         GL.glBindVertexArray(self.vao)
-        GL.glDrawElements(GL.GL_TRIANGLES, self.n_indices, GL.GL_UNSIGNED_INT, None)
+        offset = ctypes.c_void_p(4 * 3 * first)
+        GL.glDrawElements(GL.GL_TRIANGLES, 3 * (last - first), GL.GL_UNSIGNED_INT, offset)
         GL.glBindVertexArray(0)
 
     def delete(self) -> None:
@@ -346,7 +349,7 @@ class Surface3DPass:
             return
         if not np.isfinite(seg).all():
             raise ValueError("3D segments must be finite")
-        origin = _upload_origin(seg.reshape(-1, 3))
+        origin = upload_origin(seg.reshape(-1, 3))
         data = np.empty((n, _LINE_FLOATS), dtype=np.float32)
         data[:, 0:3] = seg[:, 0] - origin
         data[:, 3:6] = seg[:, 1] - origin
@@ -391,7 +394,7 @@ class Surface3DPass:
     def set_points(self, points: np.ndarray, classes, hollow=False, radius=5.0) -> None:
         """(N, 3) points on the surface (FoldedSurface.lift_points), class ids, hollow flags."""
         pts, data = self._point_data(points, classes, hollow, radius, 0)
-        origin = _upload_origin(pts)
+        origin = upload_origin(pts)
         data[:, 0:3] = pts - origin
         self.points.update(data, origin)
 
@@ -414,6 +417,7 @@ class Surface3DPass:
         style: Surface3DStyle,
         flat: np.ndarray | None,
         alpha: float,
+        share: tuple[int, int] = (0, 1),
     ) -> None:
         if not mesh.n_indices:
             return
@@ -432,7 +436,7 @@ class Surface3DPass:
         p.set_vec3("u_key_dir", KEY_DIR)
         p.set_vec3("u_fill_dir", FILL_DIR)
         p.set_vec3("u_light", (AMBIENT, KEY_WEIGHT, FILL_WEIGHT))
-        mesh.draw()
+        mesh.draw(share)
 
     def _draw_lines(
         self,
@@ -482,10 +486,14 @@ class Surface3DPass:
 
         `part` (k, n): the k-th of n shares of the draws, in the order of a whole draw, over
         what the earlier shares drew (sandbox.render.held_layer's parts): the surface with the
-        first share of the creases (alone when n >= 3: its fill costs as much as a share), a
-        share of the creases each, the rest with the last."""
+        first share of the creases (alone when n >= 3: its fill costs as much as a share; in
+        two halves, a part each, when n >= SURFACE_HALVES_FROM: a big surface's first draw
+        after its upload costs llvmpipe's one vertex thread 40-90 ms), a share of the creases
+        each, the rest with the last."""
         k, n = part or (0, 1)
         first, last = k == 0, k == n - 1
+        # the parts the surface is drawn in (0: with the creases' first share)
+        halves = 2 if n >= SURFACE_HALVES_FROM else 1 if n >= 3 else 0
         style = style or Surface3DStyle()
         vp = viewport or (0, 0, camera.width, camera.height)
         if (int(vp[2]), int(vp[3])) != camera.size:
@@ -504,12 +512,13 @@ class Surface3DPass:
             GL.glDisable(GL.GL_BLEND)
             GL.glEnable(GL.GL_POLYGON_OFFSET_FILL)
             GL.glPolygonOffset(1.0, 1.0)
-            if first:
-                self._draw_surface(self.surface, camera, frame, style, None, 1.0)
+            if k < max(halves, 1):
+                share = (k, halves) if halves else (0, 1)
+                self._draw_surface(self.surface, camera, frame, style, None, 1.0, share)
             GL.glDisable(GL.GL_POLYGON_OFFSET_FILL)
             GL.glEnable(GL.GL_BLEND)
             GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
-            m, j = (n - 1, k - 1) if n >= 3 else (n, k)  # the creases' shares, this one's
+            m, j = n - halves, k - halves  # the creases' shares, this one's
             if style.creases and j >= 0:
                 c = self.creases.count
                 share = (c * j // m, c * (j + 1) // m)
