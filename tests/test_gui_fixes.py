@@ -69,3 +69,47 @@ def test_the_fix_gives_pygame_guis_answers_with_small_keys(gl, monkeypatch):
     _build(manager)  # through the installed method, as the app builds its panels
     keys = fixed.unique_theming_ids
     assert keys and max(len(repr(k)) for k in keys) < 1000
+
+
+def _font_resource(location, size=18):
+    from pygame_gui.core.utility import FontResource
+
+    style = {"bold": False, "italic": False, "antialiased": True}
+    return FontResource("noto_sans_regular_18", size, style,
+                        (location, False))  # fmt: skip
+
+
+def test_a_package_font_loads_from_its_bytes_read_once(gl, monkeypatch):
+    import importlib.resources
+    import os
+
+    from pygame_gui.core.utility import FontResource, PackageResource
+
+    pygame.font.init()
+    assert gui_fixes.install()
+    assert FontResource.load is gui_fixes.load_font
+    location = PackageResource("pygame_gui.data", "NotoSans-Regular.ttf")
+    reads = []
+    files = importlib.resources.files
+    monkeypatch.setattr(importlib.resources, "files", lambda pkg: reads.append(pkg) or files(pkg))
+    monkeypatch.setattr(gui_fixes, "_font_bytes", {})
+    fds = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    fixed = [_font_resource(location, size) for size in (18, 24, 18)]
+    assert all(f.load() is None for f in fixed)
+    assert len(reads) == 1  # one read for three fonts
+    plain = _font_resource(location, 24)
+    assert gui_fixes.original_font_load(plain) is None
+    assert len(reads) == 2  # (pygame-gui's own load reads the file each time)
+    # the same font: the same pixels
+    ours = fixed[1].loaded_font.render_premul("Neural Origami 0.123", (255, 255, 255))
+    theirs = plain.loaded_font.render_premul("Neural Origami 0.123", (255, 255, 255))
+    assert ours.get_size() == theirs.get_size()
+    assert pygame.image.tobytes(ours, "RGBA") == pygame.image.tobytes(theirs, "RGBA")
+    if fds is not None:  # no file kept open by the fonts
+        assert len(os.listdir("/proc/self/fd")) <= fds
+    # a missing font is reported as pygame-gui reports it, not raised
+    missing = _font_resource(PackageResource("pygame_gui.data", "no-such-font.ttf"))
+    assert isinstance(missing.load(), FileNotFoundError)
+    # a font given by its path still loads as pygame-gui loads it
+    path = str(files("pygame_gui.data") / "NotoSans-Regular.ttf")
+    assert _font_resource(path).load() is None
