@@ -20,7 +20,13 @@ for the font's life, about 60 files per manager.
 from __future__ import annotations
 
 import io
+from importlib import resources
 from typing import Any
+
+import pygame
+from pygame_gui.core.gui_font_pygame import GUIFontPygame
+from pygame_gui.core.ui_appearance_theme import UIAppearanceTheme
+from pygame_gui.core.utility import FontResource, PackageResource
 
 _INSTALLED = "_origami_combined_ids_fixed"
 original: Any = None  # pygame-gui's own method, once replaced (the tests compare the two)
@@ -85,10 +91,6 @@ def build_all_combined_ids(
 def load_font(self: Any) -> Exception | None:
     """pygame-gui's `FontResource.load`, a package font from its bytes read once (the same
     font; any other location as pygame-gui loads it)."""
-    import pygame
-    from pygame_gui.core.gui_font_pygame import GUIFontPygame
-    from pygame_gui.core.utility import PackageResource
-
     location = self.location
     if not isinstance(location, PackageResource) or self.font_type_to_use != "pygame":
         return original_font_load(self)
@@ -96,8 +98,6 @@ def load_font(self: Any) -> Exception | None:
     try:
         data = _font_bytes.get(key)
         if data is None:
-            from importlib import resources
-
             data = (resources.files(location.package) / location.resource).read_bytes()
             _font_bytes[key] = data
         self.loaded_font = GUIFontPygame(io.BytesIO(data), self.size, self.force_style, self.style)
@@ -108,9 +108,6 @@ def load_font(self: Any) -> Exception | None:
 
 def install() -> bool:
     """Put the fixes in place (once); False when this pygame-gui has no such methods to fix."""
-    from pygame_gui.core.ui_appearance_theme import UIAppearanceTheme
-    from pygame_gui.core.utility import FontResource
-
     global original, original_font_load
     if getattr(UIAppearanceTheme, _INSTALLED, False):
         return True
