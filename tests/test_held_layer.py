@@ -264,7 +264,7 @@ def test_in_the_apps_loop_a_frame_after_a_long_one_paints_nothing_that_may_wait(
     paints.rest_after = REST_AFTER_S
     frame(0.5 * REST_AFTER_S)
     assert not paints.resting and paints.turn(a, True) and not paints.turn(b, True)
-    frame(2 * REST_AFTER_S)  # a long frame: the next rests
+    frame(2 * REST_AFTER_S)  # a long frame that painted: the next rests
     assert paints.resting
     assert not paints.turn(b, True) and not paints.turn(a, True)
     assert paints.turn(must, False)  # what may not wait paints anyway
@@ -276,6 +276,12 @@ def test_in_the_apps_loop_a_frame_after_a_long_one_paints_nothing_that_may_wait(
     assert not paints.turn(a, True)
     frame(0.5 * REST_AFTER_S)
     assert paints.turn(a, True)
+    frame(2 * REST_AFTER_S)  # long, and it painted: rest
+    assert paints.resting and paints.turn(must, False)
+    frame(2 * REST_AFTER_S)  # never two resting frames running
+    assert not paints.resting
+    frame(2 * REST_AFTER_S)  # long, but it painted nothing: no rest either
+    assert not paints.resting
     paints.per_frame = math.inf  # a file's one frame holds every picture
     frame(1.0)
     assert not paints.resting and paints.turn(a, True) and paints.turn(b, True)

@@ -116,9 +116,11 @@ class FramePaints:
     Painters take turns: one that waited for want of a paint is owed the next, and no painter
     that may wait takes a paint before those owed one, so two painters alternate a paint a
     frame each (a frame never pays for two). With `rest_after` set (the app's own loop), a
-    frame that follows one whose work took longer paints nothing that may wait: an input waits
-    for the frame it arrived in and the next, so after a long frame the next is kept short (at
-    the UI maximum on llvmpipe a band, a part or an upload makes a 45-110 ms frame)."""
+    frame that follows one that painted and whose work took longer paints nothing that may
+    wait: an input waits for the frame it arrived in and the next, so after a long frame the
+    next is kept short (at the UI maximum on llvmpipe a band, a part or an upload makes a
+    45-110 ms frame). Never two resting frames running: on a machine where every frame is
+    long, pictures still come every other frame."""
 
     PER_FRAME = 1
 
@@ -136,12 +138,17 @@ class FramePaints:
         self._last_work = work_s
 
     def new_frame(self) -> None:
-        self.left = self.per_frame
+        # rest after a long frame that painted, never twice running: pictures still come, at
+        # worst a paint every other frame, however long every frame takes
+        painted = self.left < self.per_frame
         self.resting = (
             self.rest_after is not None
-            and self._last_work > self.rest_after
             and self.per_frame != math.inf
+            and painted
+            and not self.resting
+            and self._last_work > self.rest_after
         )
+        self.left = self.per_frame
         # a painter that stopped asking (its picture done, its view gone) is owed nothing
         self._owed = [p for p in self._owed if any(p is a for a in self._asked)]
         self._asked = []

@@ -127,5 +127,5 @@ def pack_partition_mesh(part, origin: tuple[float, float] | None = None) -> Pack
 def packed_partition_mesh(part, origin: tuple[float, float]) -> PackedMesh:
     """The packing of `part`'s mesh its worker job made (`part.packed_mesh`), else one made now
     around `origin`."""
-    packed = getattr(part, "packed_mesh", None)
+    packed = part.packed_mesh
     return packed if packed is not None else pack_partition_mesh(part, origin)

@@ -126,6 +126,7 @@ class StageRenderer:
         if self.p3d is not None:
             self.p3d.delete()
             self.p3d = None
+        self._surface = self._mesh_of = None  # (nothing uploaded any more)
         for cache in (self._cache_3d, self._cache_inspector, self._cache_probe):
             cache.delete()
 
@@ -341,7 +342,7 @@ class StageRenderer:
         if self.p3d is None:
             self.p3d = Surface3DPass()
         if self._mesh_of is not fs:
-            self._upload_mesh(content)  # (its lines in the next frame)
+            self._upload_mesh(content)  # (its lines in a later frame)
         else:
             self._upload_surface(state, content)
         return True
