@@ -12,6 +12,8 @@ in a sandbox should delete files) and hidden folders (.git, .venv...) are not li
 
 from __future__ import annotations
 
+import locale
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,24 +83,32 @@ ICON_TIPS = {
 class SandboxFileDialog(UIFileDialog):
     """pygame-gui's file dialog without hidden entries: folders and files whose names start
     with a dot (.git, .venv, .cache...) are not listed; typing their path still works. File
-    extensions are matched in any case (net.NPZ is listed with the .npz files)."""
+    extensions are matched in any case (net.NPZ is listed with the .npz files). The folder is
+    read with one `os.scandir` (pygame-gui read it twice and asked each entry for its kind with
+    a `stat` of its own: 94 ms for a folder of 2,400 files, each time a resize opened the
+    dialog again); folders first, then files, each sorted as pygame-gui sorts them."""
 
     def _create_list_of_directories_and_files_on_current_path(self) -> None:
-        wanted = self.allowed_suffixes
-        self.allowed_suffixes = {""}  # list every file, then keep those of the wanted kinds
-        try:
-            super()._create_list_of_directories_and_files_on_current_path()
-        finally:
-            self.allowed_suffixes = wanted
-        endings = tuple(s.lower() for s in wanted)
-
-        def shown(item: str | tuple[str, str]) -> bool:
-            name, kind = item if isinstance(item, tuple) else (item, "#file_list_item")
-            if name.startswith("."):
-                return False
-            return kind == "#directory_list_item" or name.lower().endswith(endings)
-
-        self.current_file_list = [item for item in self.current_file_list if shown(item)]
+        endings = tuple(s.lower() for s in self.allowed_suffixes)
+        folders, files = [], []
+        with os.scandir(self.current_directory_path) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                try:
+                    is_file = entry.is_file()  # (a link: what it points to, as pygame-gui)
+                except OSError:
+                    is_file = False
+                if not is_file:
+                    folders.append(name)
+                elif name.lower().endswith(endings):
+                    files.append(name)
+        folders.sort(key=locale.strxfrm)
+        files.sort(key=locale.strxfrm)
+        self.current_file_list = [(f, "#directory_list_item") for f in folders] + [
+            (f, "#file_list_item") for f in files
+        ]
 
 
 class FileDialogs:
