@@ -309,3 +309,35 @@ def test_a_surface_packed_elsewhere_draws_what_it_draws_packed_here(pass3d):
     np.testing.assert_array_equal(render(pass3d, camera, frame, style), here)
     with pytest.raises(ValueError, match="region colours"):
         pack_folded(fs.surface, colors[:1])
+
+
+def test_a_surface_uploaded_into_the_storage_it_has_draws_the_new_one(pass3d):
+    """The 3D surface's buffers are written in place when the new data fits (fresh storage of
+    8 x 64's 36 MB cost llvmpipe 33 ms a time): the buffer holds the new data and the picture
+    is the one a first upload of it draws."""
+    from sandbox.render.gl import GL
+    from sandbox.render.surface3d import pack_folded
+
+    nets = [MLP([2, 8, 8, 2], seed=5), MLP([2, 6, 2], seed=6)]  # the second is smaller
+    surfaces = [S.build_surface(linear_regions(n, BOUNDS), n, "output") for n in nets]
+    camera = OrbitCamera(*SIZE, yaw=-30.0, pitch=40.0, distance=3.3)
+    style = Surface3DStyle(tint=True)
+    frames = [SceneFrame(BOUNDS, fs.z_range()) for fs in surfaces]
+    pass3d.set_surface(surfaces[0].surface)
+    mesh = pass3d.surface
+    buffer_id, capacity = mesh.vertices.id, mesh.vertices.capacity
+    pass3d.set_surface(surfaces[1].surface)
+    assert (mesh.vertices.id, mesh.vertices.capacity) == (buffer_id, capacity)
+    assert not mesh.vertices.orphan and mesh.vertices.nbytes < capacity
+    packed = pack_folded(surfaces[1].surface)
+    GL.glBindBuffer(GL.GL_ARRAY_BUFFER, mesh.vertices.id)
+    held = GL.glGetBufferSubData(GL.GL_ARRAY_BUFFER, 0, packed.data.nbytes)
+    GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+    assert np.frombuffer(bytes(held), np.float32).tobytes() == packed.data.tobytes()
+    again = render(pass3d, camera, frames[1], style)
+    fresh = Surface3DPass()
+    try:
+        fresh.set_surface(surfaces[1].surface)
+        assert (again == render(fresh, camera, frames[1], style)).all()
+    finally:
+        fresh.delete()

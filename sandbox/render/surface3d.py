@@ -199,8 +199,9 @@ class _SurfaceMesh:
 
     def __init__(self) -> None:
         self.vao = int(GL.glGenVertexArrays(1))
-        self.vertices = DynamicBuffer(GL.GL_ARRAY_BUFFER)
-        self.indices = DynamicBuffer(GL.GL_ELEMENT_ARRAY_BUFFER)
+        # drawn only into the held 3D picture: each upload writes into the storage it has
+        self.vertices = DynamicBuffer(GL.GL_ARRAY_BUFFER, orphan=False)
+        self.indices = DynamicBuffer(GL.GL_ELEMENT_ARRAY_BUFFER, orphan=False)
         self.origin = np.zeros(3)
         self.n_indices = 0
         self.n_values = 1
