@@ -15,10 +15,14 @@ outputs at the vertices (K = 1 regression, 2..6 classes).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .band_order import HeightOrder, order_by_height
+
+if TYPE_CHECKING:
+    from sandbox.geometry import Partition
 
 MAX_OUTPUTS = 6
 # a mesh of this many triangles (about 10,000 regions) or more is ordered by height
@@ -114,7 +118,7 @@ def pack_mesh(
     )
 
 
-def pack_partition_mesh(part, origin: tuple[float, float] | None = None) -> PackedMesh:
+def pack_partition_mesh(part: Partition, origin: tuple[float, float] | None = None) -> PackedMesh:
     """A sandbox.geometry Partition's mesh packed, around `origin` (None: the centre of the
     bounds it was made for, which is where the view was)."""
     if origin is None:
@@ -124,7 +128,7 @@ def pack_partition_mesh(part, origin: tuple[float, float] | None = None) -> Pack
     return pack_mesh(m.vertices, m.triangles, m.region, m.logits, origin=origin)
 
 
-def packed_partition_mesh(part, origin: tuple[float, float]) -> PackedMesh:
+def packed_partition_mesh(part: Partition, origin: tuple[float, float]) -> PackedMesh:
     """The packing of `part`'s mesh its worker job made (`part.packed_mesh`), else one made now
     around `origin`."""
     packed = part.packed_mesh
