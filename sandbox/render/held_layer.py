@@ -34,7 +34,7 @@ frame draws in one pane what reaches the band). A part whose cost is in what it 
 where, is painted in `parts` instead: each frame paints part k of n over the whole rectangle,
 cleared only before the first (`part` tells the painting code which share of its draws to make,
 in the same order as a whole paint: the 3D view of 8 x 64, whose 116,000 crease segments cost
-100 ms and its surface 33, in three parts).
+100 ms and its surface 33-90, in six: the surface in two halves, the creases in four).
 A band or part takes the frame's heavy paint like a whole paint, and one that may wait waits
 for its turn (the 3D view's parts and the plane's bands alternate).
 
