@@ -10,6 +10,7 @@ again only once no live partition holds a view of it.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import threading
@@ -135,8 +136,11 @@ _EXECUTOR: ThreadPoolExecutor | None = None
 _EXECUTOR_LOCK = threading.Lock()
 
 
+@functools.cache
 def default_threads() -> int:
-    """Threads a big layer is split across: 2 when the machine has two or more cores."""
+    """Threads a big layer is split across: 2 when the machine has two or more cores (read
+    once: `os.cpu_count` reads the system's list of cores, 35 us of every [32]^3 partition's
+    2 ms)."""
     return 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
