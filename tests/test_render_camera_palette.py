@@ -157,3 +157,11 @@ def test_recentred_coefficients_are_the_same_functions():
     texels = pack_laplace(ra, rq)
     assert texels.shape == (4 * 2 * 3, 4)
     np.testing.assert_allclose(texels[3 * 3 + 1], rq[1, 1, :4].astype(np.float32))
+
+
+def test_the_palette_has_a_colour_for_every_class_the_app_allows():
+    from sandbox.render.mesh_pack import MAX_OUTPUTS
+    from sandbox.vocab import MAX_CLASSES
+
+    assert len(palette.CLASS_ORDER) == MAX_CLASSES == palette.MAX_CLASSES == MAX_OUTPUTS
+    assert len(palette.CLASS_COLORS) == MAX_CLASSES

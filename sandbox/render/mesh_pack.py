@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .band_order import HeightOrder, order_by_height
+from .palette import MAX_CLASSES
 
 if TYPE_CHECKING:
     from sandbox.geometry import Partition
 
-MAX_OUTPUTS = 6
+MAX_OUTPUTS = MAX_CLASSES  # a network's outputs drawn: one per class (one for regression)
 # a mesh of this many triangles (about 10,000 regions) or more is ordered by height
 ORDERED_TRIANGLES = 30_000
 FLOATS_PER_VERTEX = 2 + MAX_OUTPUTS  # x, y relative to the origin, then the logits

@@ -33,12 +33,12 @@ import numpy as np
 from .camera import View2D
 from .field import FieldMode, FieldStyle, set_palette_uniforms
 from .gl import GL, TextureBuffer
+from .mesh_pack import MAX_OUTPUTS
 from .shaders import Program, load_program
 from .target import RenderTarget
 
 MAX_LAYERS = 9  # 8 hidden + output
 MAX_WIDTH = 64
-MAX_OUTPUTS = 6
 # a shape's own program up to this many 4x4 blocks (2-64-64-2 has 288): llvmpipe compiles 144
 # blocks in 42 ms, 544 in 290 ms and 1,824 in 2.4 s, one frame's stall per new shape
 STRAIGHT_MAX_BLOCKS = 320

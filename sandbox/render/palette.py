@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from sandbox.nn.mlp import softmax
+from sandbox.vocab import MAX_CLASSES
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable under the common colour
 # vision deficiencies. Yellow is left out of the class list: it vanishes on a light background.
@@ -32,8 +33,8 @@ OKABE_ITO = {
     "vermillion": "#D55E00",
     "reddish_purple": "#CC79A7",
 }
+# one colour per class the app allows (sandbox.vocab.MAX_CLASSES)
 CLASS_ORDER = ("blue", "orange", "bluish_green", "reddish_purple", "vermillion", "sky_blue")
-MAX_CLASSES = len(CLASS_ORDER)
 
 DEFAULT_STRENGTH = 0.62
 DEFAULT_LEVELS = 8

@@ -493,8 +493,9 @@ class Surface3DPass:
         each, the rest with the last."""
         k, n = part or (0, 1)
         first, last = k == 0, k == n - 1
-        # the parts the surface is drawn in (0: with the creases' first share)
-        halves = 2 if n >= SURFACE_HALVES_FROM else 1 if n >= 3 else 0
+        # the parts the surface has to itself (0: it shares the first with the creases)
+        alone = 2 if n >= SURFACE_HALVES_FROM else 1 if n >= 3 else 0
+        surface_parts = max(alone, 1)
         style = style or Surface3DStyle()
         vp = viewport or (0, 0, camera.width, camera.height)
         if (int(vp[2]), int(vp[3])) != camera.size:
@@ -513,13 +514,13 @@ class Surface3DPass:
             GL.glDisable(GL.GL_BLEND)
             GL.glEnable(GL.GL_POLYGON_OFFSET_FILL)
             GL.glPolygonOffset(1.0, 1.0)
-            if k < max(halves, 1):
-                share = (k, halves) if halves else (0, 1)
+            if k < surface_parts:
+                share = (k, surface_parts)
                 self._draw_surface(self.surface, camera, frame, style, None, 1.0, share)
             GL.glDisable(GL.GL_POLYGON_OFFSET_FILL)
             GL.glEnable(GL.GL_BLEND)
             GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
-            m, j = n - halves, k - halves  # the creases' shares, this one's
+            m, j = n - alone, k - alone  # the creases' shares, this one's
             if style.creases and j >= 0:
                 c = self.creases.count
                 share = (c * j // m, c * (j + 1) // m)

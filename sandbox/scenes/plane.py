@@ -35,6 +35,7 @@ from sandbox.vocab import (
     BRUSH_DENSITY_RANGE,
     BRUSH_RADIUS_RANGE,
     FAR_ZOOM,
+    MAX_CLASSES,
     ZOOM_RANGE,
     Activation,
     Task,
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
 
 DEFAULT_ZOOM = 0.9
 HEALTH_INTERVAL = 0.5
-MAX_CLASSES = 6
 
 
 class PlaneController(Controller):

@@ -88,7 +88,7 @@ def build_all_combined_ids(
     return combined_ids
 
 
-def load_font(self: Any) -> Exception | None:
+def load_font(self: FontResource) -> Exception | None:
     """pygame-gui's `FontResource.load`, a package font from its bytes read once (the same
     font; any other location as pygame-gui loads it)."""
     location = self.location
