@@ -341,3 +341,36 @@ def test_a_surface_uploaded_into_the_storage_it_has_draws_the_new_one(pass3d):
         assert (again == render(fresh, camera, frames[1], style)).all()
     finally:
         fresh.delete()
+
+
+def test_the_3d_pass_on_the_window_needs_no_depth_cleared_before_it(gl, pass3d):
+    """The frame's start clears the window's colour only (Renderer.begin_frame): the 3D pass
+    clears the depth in its viewport itself. With the window's depth left at its nearest
+    (as anything drawn before might leave it), the picture equals one drawn into a freshly
+    cleared target."""
+    from sandbox.render.gl import GL
+
+    net = MLP([2, 6, 5, 2], seed=3)
+    fs = S.build_surface(linear_regions(net, BOUNDS), net, "output")
+    frame = SceneFrame(BOUNDS, fs.z_range())
+    camera = OrbitCamera(*gl.size, yaw=-30.0, pitch=40.0, distance=3.3)
+    style = Surface3DStyle()
+    pass3d.set_surface(fs.surface)
+    r = gl.renderer()
+    GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
+    assert (
+        GL.glGetFramebufferAttachmentParameteriv(
+            GL.GL_FRAMEBUFFER, GL.GL_DEPTH, GL.GL_FRAMEBUFFER_ATTACHMENT_DEPTH_SIZE
+        )
+        > 0
+    ), "the window has a depth buffer"
+    GL.glClearDepth(0.0)
+    GL.glClear(GL.GL_DEPTH_BUFFER_BIT)
+    GL.glClearDepth(1.0)
+    r.begin_frame(clear_color=BG)
+    pass3d.draw(camera, frame, style)
+    GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
+    got = r.read_pixels().astype(int)
+    alone = render(pass3d, camera, frame, style)
+    assert (alone[..., :3] != to_u8(BG)).any(axis=-1).mean() > 0.05, "the surface shows"
+    assert np.abs(got - alone[..., :3]).max() <= 1

@@ -104,7 +104,11 @@ class Renderer:
 
     # ------------------------------------------------------------------ frame
     def begin_frame(self, clear_color: np.ndarray | None = None) -> None:
-        """Bind the window, clear it, reset the per-pass timings."""
+        """Bind the window, clear its colour, reset the per-pass timings.
+
+        The window's depth is not cleared here: the one pass that tests depth on it (the 3D
+        view, Surface3DPass) clears it in its own viewport first, and clearing the whole
+        window's cost llvmpipe 0.4 ms a frame (4% of the default scene's rasterising)."""
         self.timings = {}
         self.paints.new_frame()
         c = palette.BACKGROUND if clear_color is None else np.asarray(clear_color)
@@ -113,7 +117,7 @@ class Renderer:
         GL.glDisable(GL.GL_SCISSOR_TEST)
         GL.glClearColor(float(c[0]), float(c[1]), float(c[2]), 1.0)
         with self.timed("clear"):
-            GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
+            GL.glClear(GL.GL_COLOR_BUFFER_BIT)
 
     def draw_field(
         self,
