@@ -23,12 +23,16 @@ geometry worker made beside the frames (as in the app) how many finished and how
 one was on average. Two runs each: a synchronised one (glFinish after the plane and after the
 UI, so each share is real rasteriser time, and the frames do not overlap) and a free-running
 one (the frame rate the app sees, with the GPU or the software rasteriser working in parallel
-with Python). Prints figures; asserts nothing.
+with Python). Each run also prints the CPU time a frame took on the app's thread and on all
+the others (on a software rasteriser such as llvmpipe its threads' work: there the cores
+bound the frame rate at cores / (both CPU times), and the rasteriser's share alone at
+cores / its time, whatever Python does). Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections.abc import Sequence
 
@@ -90,6 +94,7 @@ def run(
         jobs = session.worker.jobs_run if session.worker is not None else 0
         lag_sum, lagging = 0.0, 0
         totals = []
+        cpu0, main0 = time.process_time(), time.thread_time()
         start = time.perf_counter()
         for _ in range(frames):
             f0 = time.perf_counter()
@@ -113,7 +118,9 @@ def run(
             if lag is not None:
                 lag_sum += lag[0]
                 lagging += 1
+        GL.glFinish()  # (the frames' rasterising counted in full)
         elapsed = time.perf_counter() - start
+        cpu, main = time.process_time() - cpu0, time.thread_time() - main0
         app.sync_phases = False
         worker = session.worker.jobs_run if session.worker is not None else 0
         totals.sort()
@@ -126,6 +133,9 @@ def run(
             "worker_jobs": worker - jobs,
             "lag_ms": 1000 * lag_sum / frames,
             "lagging": lagging / frames,
+            "cpu_main_ms": 1000 * main / frames,
+            "cpu_other_ms": 1000 * (cpu - main) / frames,
+            "busy": cpu / elapsed,
         }
 
     synced = measure(True)
@@ -158,6 +168,14 @@ def _report(label: str, r: dict) -> None:
         f"(the frame rate never below {1000 / r['max_ms']:.0f} frames/s)"
     )
     print(f"  {'':34s} UI drawn again in {100 * r['ui_redraws']:.0f}% of frames{worker}")
+    cores = os.cpu_count() or 1
+    other = r["cpu_other_ms"]
+    ceiling = f"{1000 * cores / other:.0f}" if other > 0 else "no"
+    print(
+        f"  {'':34s} CPU a frame: this thread {r['cpu_main_ms']:.2f} ms, the other threads "
+        f"{other:.2f} ms (a software rasteriser's, the geometry worker's); {r['busy']:.2f} of "
+        f"{cores} cores busy; their work alone allows {ceiling} frames/s"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
