@@ -134,3 +134,58 @@ def test_overlay_follows_a_resize(gl):
     got = composite(r, ui_surface(gl.size)).astype(int)
     assert r.overlay.size == gl.size
     assert np.abs(got - expected_composite(ui_surface(gl.size))).max() <= 1
+
+
+def _pictures(r):
+    return {k: p.texture for k, p in r.overlay.pictures.items()}
+
+
+def test_uploads_go_into_new_textures_and_old_ones_are_freed(gl):
+    """llvmpipe makes a write into a texture an earlier frame drew wait for every queued frame:
+    each upload goes into new textures (a whole one, or a patch per changed rectangle), each
+    tile is drawn from the newest that holds it, and a texture no tile is drawn from is
+    deleted. The picture stays exact throughout."""
+    from sandbox.render.gl import GL
+
+    r = gl.renderer()
+    s = ui_surface(gl.size)
+    composite(r, s, premultiplied=False)
+    (whole,) = _pictures(r).values()
+    assert r.overlay.patches == 0
+    # a change in one tile: a patch of that tile, drawn over the whole picture's others
+    s.fill((10, 200, 10, 255), (70, 70, 20, 20))
+    got = composite(r, s, rects=[(70, 70, 20, 20)]).astype(int)
+    assert np.abs(got - expected_composite(s)).max() <= 1
+    textures = _pictures(r)
+    assert len(textures) == 2 and whole in textures.values() and r.overlay.patches == 1
+    (patch,) = set(textures.values()) - {whole}
+    assert r.overlay.pictures[max(textures)].w == TILE, "widened to the whole tile"
+    # the same tile again: a newer patch; the older one shows nothing and is deleted
+    s.fill((200, 10, 10, 255), (70, 70, 20, 20))
+    got = composite(r, s, rects=[(70, 70, 20, 20)]).astype(int)
+    assert np.abs(got - expected_composite(s)).max() <= 1
+    textures = _pictures(r)
+    assert patch not in textures.values() and not GL.glIsTexture(patch)
+    assert len(textures) == 2 and whole in textures.values()
+    # a whole upload replaces every texture
+    s.fill((0, 0, 0, 0), (0, 0, 40, 40))
+    got = composite(r, s).astype(int)
+    assert np.abs(got - expected_composite(s)).max() <= 1
+    assert not set(textures.values()) & set(_pictures(r).values())
+    assert len(r.overlay.pictures) == 1 and not any(GL.glIsTexture(t) for t in textures.values())
+
+
+def test_past_the_most_patches_an_upload_is_whole(gl):
+    from sandbox.render.overlay import MAX_PATCHES
+
+    r = gl.renderer()
+    s = ui_surface(gl.size)
+    composite(r, s)
+    cols = gl.size[0] // TILE
+    for i in range(MAX_PATCHES + 1):
+        rect = ((i % cols) * TILE + 3, (i // cols) * TILE + 3, 10, 10)
+        s.fill((20 * i, 255 - 20 * i, 90, 255), rect)
+        got = composite(r, s, rects=[rect]).astype(int)
+        assert np.abs(got - expected_composite(s)).max() <= 1, f"after change {i}"
+        assert r.overlay.patches == (i + 1 if i < MAX_PATCHES else 0)
+    assert len(r.overlay.pictures) == 1

@@ -1,20 +1,28 @@
 """The UI overlay: a pygame Surface (what pygame-gui drew) composited over the GL scene.
 
-`upload(surface)` copies the surface into an RGBA8 texture of premultiplied colour with
-glTexSubImage2D, into storage allocated once per window size. pygame-gui draws with
-BLEND_PREMULTIPLIED, so its surfaces already hold premultiplied colour and are sent as they are
-(the default); a straight-alpha surface is premultiplied in C by pygame on the way
+`upload(surface)` copies the surface into RGBA8 textures of premultiplied colour. pygame-gui
+draws with BLEND_PREMULTIPLIED, so its surfaces already hold premultiplied colour and are sent
+as they are (the default); a straight-alpha surface is premultiplied in C by pygame on the way
 (`premultiplied=False`, `tobytes(..., "RGBA_PREMULT")`). Call it only when the UI changed; pass
 `rects` (the areas that changed) to send just those. The overlay is drawn as 64 px tiles, only
 those holding a non-transparent pixel, because a full-window textured quad costs several
 milliseconds on a software rasteriser while UI panels usually cover a small part of the window.
 Each pixel is an exact texel copy blended with GL_ONE, GL_ONE_MINUS_SRC_ALPHA, so
 out = ui_premultiplied + scene * (1 - ui_alpha).
+
+Every upload goes into new textures, never into one drawn before: llvmpipe makes a write into
+a texture that an earlier frame drew wait until the rasteriser has finished every frame still
+queued (10-15 ms of a default frame at 1280 x 800, each time a label changed), while new
+storage is written at once. A whole upload makes one texture as large as the window; the
+changed rectangles, widened to whole tiles, each make a small one (a patch), and each tile is
+drawn from the newest texture that holds it. Textures no tile is drawn from any more are
+deleted; past MAX_PATCHES patches the next upload is a whole one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -22,6 +30,8 @@ from .gl import GL, DynamicBuffer, attrib_pointer
 from .shaders import load_program
 
 TILE = 64
+# patches (textures of changed rectangles) kept before an upload sends the whole surface again
+MAX_PATCHES = 8
 
 
 def surface_rgba_premultiplied(surface, premultiplied: bool = False) -> bytes:
@@ -45,29 +55,32 @@ def occupied_tiles(alpha: np.ndarray, tile: int = TILE) -> np.ndarray:
     return block > 0
 
 
-def window_tiles(alpha: np.ndarray, x0: int, y0: int, tile: int = TILE) -> np.ndarray:
-    """Alpha of a sub-rectangle whose corner is at (x0, y0) of the window -> which of the
-    window's tiles it touches (rows, cols) hold any alpha > 0 inside it."""
-    h, w = alpha.shape
-    rows = np.arange(tile - y0 % tile, h, tile)
-    cols = np.arange(tile - x0 % tile, w, tile)
-    rows = np.concatenate([[0], rows]).astype(np.intp)
-    cols = np.concatenate([[0], cols]).astype(np.intp)
-    block = np.maximum.reduceat(np.maximum.reduceat(alpha, rows, axis=0), cols, axis=1)
-    return block > 0
+@dataclass
+class _Picture:
+    """A texture holding the UI surface's pixels from (x, y) (top-down) on, w x h of them."""
+
+    texture: int
+    x: int
+    y: int
+    w: int
+    h: int
 
 
 class OverlayPass:
-    """Texture + tile list of the UI surface, and the pass that blends it over the scene."""
+    """The UI's pictures (textures) and tiles, and the pass that blends them over the scene."""
 
     def __init__(self) -> None:
         self.program = load_program("overlay.vert", "overlay.frag")
-        self.texture = int(GL.glGenTextures(1))
         self.size = (0, 0)
-        self.tiles = np.zeros((0, 0), dtype=bool)
+        self.tiles = np.zeros((0, 0), dtype=bool)  # tiles holding any UI pixel
+        # per tile, the key in `pictures` of the texture it is drawn from
+        self.owner = np.zeros((0, 0), dtype=np.int64)
+        self.pictures: dict[int, _Picture] = {}
+        self._next_key = 0
         self.vao = int(GL.glGenVertexArrays(1))
         self.tile_buffer = DynamicBuffer(GL.GL_ARRAY_BUFFER)
         self.n_tiles = 0
+        self._draws: list[tuple[_Picture, int, int]] = []  # (picture, first tile, tiles)
         self._tiles_dirty = False
         GL.glBindVertexArray(self.vao)
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.tile_buffer.id)
@@ -76,16 +89,10 @@ class OverlayPass:
         GL.glBindVertexArray(0)
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
 
-    def _allocate(self, size: tuple[int, int]) -> None:
-        GL.glBindTexture(GL.GL_TEXTURE_2D, self.texture)
-        GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MIN_FILTER, GL.GL_NEAREST)
-        GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MAG_FILTER, GL.GL_NEAREST)
-        GL.glTexImage2D(
-            GL.GL_TEXTURE_2D, 0, GL.GL_RGBA8, size[0], size[1], 0, GL.GL_RGBA,
-            GL.GL_UNSIGNED_BYTE, None,
-        )  # fmt: skip
-        self.size = size
-        self.tiles = np.zeros(((size[1] + TILE - 1) // TILE, (size[0] + TILE - 1) // TILE), bool)
+    @property
+    def patches(self) -> int:
+        """Textures holding part of the window (not counting a whole one)."""
+        return sum(1 for p in self.pictures.values() if (p.w, p.h) != self.size)
 
     def upload(
         self,
@@ -94,49 +101,65 @@ class OverlayPass:
         *,
         premultiplied: bool = True,
     ) -> None:
-        """Copy `surface` (or only `rects` of it, (x, y, w, h) top-down) into the texture.
+        """Copy `surface` (or only `rects` of it, (x, y, w, h) top-down, widened to whole
+        tiles) into new textures.
 
         `premultiplied` says the surface already holds premultiplied colour, as pygame-gui
         draws it; pass False for a straight-alpha surface.
         """
         size = surface.get_size()
         if size != self.size:
-            self._allocate(size)
+            self.size = size
+            rows, cols = (size[1] + TILE - 1) // TILE, (size[0] + TILE - 1) // TILE
+            self.tiles = np.zeros((rows, cols), bool)
+            self.owner = np.full((rows, cols), -1, np.int64)
             rects = None
-        GL.glBindTexture(GL.GL_TEXTURE_2D, self.texture)
-        GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
-        if rects is None:
-            data = surface_rgba_premultiplied(surface, premultiplied)
-            GL.glTexSubImage2D(
-                GL.GL_TEXTURE_2D, 0, 0, 0, size[0], size[1], GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, data
+        boxes = [] if rects is None else [b for b in (self._tile_box(r) for r in rects) if b]
+        if rects is None or self.patches + len(boxes) > MAX_PATCHES:
+            boxes = [(0, 0, size[0], size[1])]
+        for x0, y0, x1, y1 in boxes:
+            sub = (
+                surface
+                if (x1 - x0, y1 - y0) == size
+                else surface.subsurface((x0, y0, x1 - x0, y1 - y0))
             )
-            alpha = np.frombuffer(data, dtype=np.uint8).reshape(size[1], size[0], 4)[:, :, 3]
-            self.tiles = occupied_tiles(alpha)
-        else:
-            for rect in rects:
-                x0, y0, w, h = (int(v) for v in rect)
-                x1, y1 = min(x0 + w, size[0]), min(y0 + h, size[1])
-                x0, y0 = max(x0, 0), max(y0, 0)
-                if x1 <= x0 or y1 <= y0:
-                    continue
-                sub = surface.subsurface((x0, y0, x1 - x0, y1 - y0))
-                data = surface_rgba_premultiplied(sub, premultiplied)
-                GL.glTexSubImage2D(
-                    GL.GL_TEXTURE_2D, 0, x0, y0, x1 - x0, y1 - y0, GL.GL_RGBA,
-                    GL.GL_UNSIGNED_BYTE, data,
-                )  # fmt: skip
-                alpha = np.frombuffer(data, dtype=np.uint8).reshape(y1 - y0, x1 - x0, 4)[:, :, 3]
-                occupied = window_tiles(alpha, x0, y0)
-                rows = slice(y0 // TILE, (y1 - 1) // TILE + 1)
-                cols = slice(x0 // TILE, (x1 - 1) // TILE + 1)
-                whole_w = x0 % TILE == 0 and (x1 % TILE == 0 or x1 == size[0])
-                whole_h = y0 % TILE == 0 and (y1 % TILE == 0 or y1 == size[1])
-                if whole_w and whole_h:
-                    self.tiles[rows, cols] = occupied  # whole tiles: exact
-                else:
-                    # part of a tile: it stays drawn while another part of it may show
-                    self.tiles[rows, cols] |= occupied
+            data = surface_rgba_premultiplied(sub, premultiplied)
+            key = self._add_picture(data, x0, y0, x1 - x0, y1 - y0)
+            alpha = np.frombuffer(data, dtype=np.uint8).reshape(y1 - y0, x1 - x0, 4)[:, :, 3]
+            rows = slice(y0 // TILE, (y1 - 1) // TILE + 1)
+            cols = slice(x0 // TILE, (x1 - 1) // TILE + 1)
+            self.tiles[rows, cols] = occupied_tiles(alpha)
+            self.owner[rows, cols] = key
+        self._drop_unused()
         self._tiles_dirty = True
+
+    def _tile_box(self, rect) -> tuple[int, int, int, int] | None:
+        """(x, y, w, h) -> (x0, y0, x1, y1) widened to whole tiles, inside the surface."""
+        x, y, w, h = (int(v) for v in rect)
+        x0, y0 = max(x, 0) // TILE * TILE, max(y, 0) // TILE * TILE
+        x1 = min(-(-(x + w) // TILE) * TILE, self.size[0])
+        y1 = min(-(-(y + h) // TILE) * TILE, self.size[1])
+        return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
+
+    def _add_picture(self, data: bytes, x: int, y: int, w: int, h: int) -> int:
+        texture = int(GL.glGenTextures(1))
+        GL.glBindTexture(GL.GL_TEXTURE_2D, texture)
+        GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MIN_FILTER, GL.GL_NEAREST)
+        GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MAG_FILTER, GL.GL_NEAREST)
+        GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
+        GL.glTexImage2D(
+            GL.GL_TEXTURE_2D, 0, GL.GL_RGBA8, w, h, 0, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, data
+        )
+        key = self._next_key
+        self._next_key += 1
+        self.pictures[key] = _Picture(texture, x, y, w, h)
+        return key
+
+    def _drop_unused(self) -> None:
+        """Delete the textures no tile is drawn from any more."""
+        used = set(np.unique(self.owner).tolist())
+        for key in [k for k in self.pictures if k not in used]:
+            GL.glDeleteTextures(1, [self.pictures.pop(key).texture])
 
     def clear(self) -> None:
         """Nothing to composite until the next upload."""
@@ -147,8 +170,18 @@ class OverlayPass:
         """Blend the overlay over the whole window (sets the viewport to the overlay size)."""
         if self._tiles_dirty:
             rows, cols = np.nonzero(self.tiles)
+            keys = self.owner[rows, cols]
+            order = np.argsort(keys, kind="stable")
+            rows, cols, keys = rows[order], cols[order], keys[order]
             self.tile_buffer.update(np.stack([cols, rows], axis=1).astype(np.float32))
             self.n_tiles = len(rows)
+            # one draw per texture, of the tiles drawn from it
+            starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else []
+            ends = [*starts[1:], len(keys)] if len(keys) else []
+            self._draws = [
+                (self.pictures[int(keys[a])], int(a), int(b - a))
+                for a, b in zip(starts, ends, strict=True)
+            ]
             self._tiles_dirty = False
         if not self.n_tiles:
             return
@@ -159,19 +192,25 @@ class OverlayPass:
         p.set_int("u_texture", 0)
         GL.glViewport(0, 0, self.size[0], self.size[1])
         GL.glActiveTexture(GL.GL_TEXTURE0)
-        GL.glBindTexture(GL.GL_TEXTURE_2D, self.texture)
         GL.glEnable(GL.GL_BLEND)
         GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
         GL.glBindVertexArray(self.vao)
-        GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, self.n_tiles)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self.tile_buffer.id)
+        for picture, first, count in self._draws:
+            p.set_vec2("u_origin", (picture.x, picture.y))
+            GL.glBindTexture(GL.GL_TEXTURE_2D, picture.texture)
+            attrib_pointer(0, 2, 8, 8 * first)  # (GL 3.3 has no base instance)
+            GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, count)
+        attrib_pointer(0, 2, 8, 0)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
         GL.glBindVertexArray(0)
 
     def delete(self) -> None:
         self.program.delete()
         self.tile_buffer.delete()
-        if self.texture:
-            GL.glDeleteTextures(1, [self.texture])
-            self.texture = 0
+        for picture in self.pictures.values():
+            GL.glDeleteTextures(1, [picture.texture])
+        self.pictures = {}
         if self.vao:
             GL.glDeleteVertexArrays(1, [self.vao])
             self.vao = 0
