@@ -283,3 +283,40 @@ def test_the_app_flushes_before_each_flip(make_app, monkeypatch):
     app.run_frames(1, {0: [ev(pygame.VIDEORESIZE, w=200, h=100, size=(200, 100))]}, dt=1 / 30)
     assert app.too_small
     assert calls == ["flush", "flip"] * 3
+
+
+def test_a_flush_keeps_at_most_two_frames_queued(gl, monkeypatch):
+    """A pbuffer's flip waits for nothing: each flush fences its frame and waits for the
+    frame FRAMES_IN_FLIGHT before it, as a swap chain would (on llvmpipe the frames ran ahead
+    of the rasteriser, then a clear waited 250-360 ms for all of them). Each fence waited for
+    is signalled when the flush returns, and deleted."""
+    from sandbox.render import renderer as R
+    from sandbox.render.gl import GL
+
+    renderer = gl.renderer()
+    made, waited = [], []
+
+    class Recording:
+        def __getattr__(self, name):
+            return getattr(GL, name)
+
+        def glFenceSync(self, *args):
+            made.append(GL.glFenceSync(*args))
+            return made[-1]
+
+        def glClientWaitSync(self, fence, flags, timeout):
+            status = GL.glClientWaitSync(fence, flags, timeout)
+            waited.append((fence, status))
+            return status
+
+    monkeypatch.setattr(R, "GL", Recording())
+    for _ in range(5):
+        renderer.begin_frame()
+        renderer.flush()
+        assert len(renderer.in_flight) <= R.FRAMES_IN_FLIGHT
+    assert len(made) == 5
+    assert [f for f, _ in waited] == made[: 5 - R.FRAMES_IN_FLIGHT], "the oldest, in order"
+    done = (GL.GL_ALREADY_SIGNALED, GL.GL_CONDITION_SATISFIED)
+    assert all(status in done for _, status in waited)
+    assert not any(GL.glIsSync(f) for f, _ in waited), "deleted once waited for"
+    assert list(renderer.in_flight) == made[-R.FRAMES_IN_FLIGHT :]

@@ -19,6 +19,7 @@ pipeline around each pass; off by default because glFinish stalls the frame.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -35,6 +36,11 @@ from .mlp_field import MLPFieldPass
 from .overlay import OverlayPass
 from .points import PointBatch, PointPass
 from .target import read_pixels
+
+# frames handed to the driver and not yet finished, at most (Renderer.flush)
+FRAMES_IN_FLIGHT = 2
+# a frame's fence is waited for at most this long (a driver that never signals it: go on)
+FENCE_WAIT_NS = 1_000_000_000
 
 
 class Renderer:
@@ -55,6 +61,7 @@ class Renderer:
         self.timings: dict[str, float] = {}
         # the heavy paints of held layers left this frame (sandbox.render.held_layer)
         self.paints = FramePaints()
+        self.in_flight: deque = deque()  # fences of the frames handed to the driver (flush)
 
     @property
     def mlp_field(self) -> MLPFieldPass:
@@ -99,8 +106,20 @@ class Renderer:
         every buffer orphaned and texture re-allocated since (the UI overlay at each resize),
         for good: the menu grew 340 KB a frame, 5.5 MB a resize, 2.2 GB in the 100k-event soak.
         Where a swap flushes anyway (a real window) this costs nothing.
+
+        It also keeps at most FRAMES_IN_FLIGHT frames queued, as a window's swap chain does:
+        it waits for the frame that many before this one to be finished. A pbuffer's swap waits
+        for nothing, so on llvmpipe the frames ran ahead of the rasteriser until something
+        waited for all of them at once: a write into a texture an earlier frame drew (the UI
+        overlay's, 10-15 ms each time a label changed, before it wrote new ones), or else a
+        250-360 ms clear now and then.
         """
         GL.glFlush()
+        self.in_flight.append(GL.glFenceSync(GL.GL_SYNC_GPU_COMMANDS_COMPLETE, 0))
+        while len(self.in_flight) > FRAMES_IN_FLIGHT:
+            fence = self.in_flight.popleft()
+            GL.glClientWaitSync(fence, GL.GL_SYNC_FLUSH_COMMANDS_BIT, FENCE_WAIT_NS)
+            GL.glDeleteSync(fence)
 
     # ------------------------------------------------------------------ frame
     def begin_frame(self, clear_color: np.ndarray | None = None) -> None:
@@ -187,6 +206,8 @@ class Renderer:
         return "ms per pass: " + ", ".join(parts) + f" (total {sum(self.timings.values()):.2f})"
 
     def delete(self) -> None:
+        while self.in_flight:
+            GL.glDeleteSync(self.in_flight.popleft())
         for obj in (
             self.mesh,
             self.creases,
