@@ -27,6 +27,13 @@ with Python). Each run also prints the CPU time a frame took on the app's thread
 the others (on a software rasteriser such as llvmpipe its threads' work: there the cores
 bound the frame rate at cores / (both CPU times), and the rasteriser's share alone at
 cores / its time, whatever Python does). Prints figures; asserts nothing.
+
+Without a display it renders offscreen (a pbuffer, whose swap waits for nothing: the renderer
+keeps two frames queued, sandbox.render.renderer.FRAMES_IN_FLIGHT). With DISPLAY set (a
+desktop, or Xvfb) it opens a real window, and there llvmpipe's swap waits for the frame's
+rasterising and copies it to the window on the app's thread, so no frame overlaps the next:
+on this 2-core machine the default scene at 1280 x 800 gave 70-77 frames/s under Xvfb against
+94-100 offscreen.
 """
 
 from __future__ import annotations
