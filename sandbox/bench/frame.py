@@ -33,7 +33,7 @@ keeps two frames queued, sandbox.render.renderer.FRAMES_IN_FLIGHT). With DISPLAY
 desktop, or Xvfb) it opens a real window, and there llvmpipe's swap waits for the frame's
 rasterising and copies it to the window on the app's thread, so no frame overlaps the next:
 on this 2-core machine the default scene at 1280 x 800 gave 70-77 frames/s under Xvfb against
-94-100 offscreen.
+94-96 offscreen.
 """
 
 from __future__ import annotations
