@@ -25,6 +25,10 @@ from sandbox.vocab import Activation
 if TYPE_CHECKING:
     from sandbox.session import Session
 
+# while training, the health readouts (the plane's dead neurons, the inspector's neuron flags)
+# are made again at most this often (seconds)
+HEALTH_INTERVAL = 0.5
+
 
 def neuron_names(hidden_sizes: Sequence[int], flat: np.ndarray) -> list[str]:
     """Names like "L2 #5" for flat hidden-neuron indices."""

@@ -136,6 +136,35 @@ def test_each_word_is_defined_once(word):
     assert _enum_definitions()[word] == ["sandbox.vocab"]
 
 
+def _constant_definitions() -> dict[str, list[str]]:
+    """Name -> modules assigning it at module level, for every UPPER_CASE name."""
+    out: dict[str, list[str]] = {}
+    for name, path in _sources().items():
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            if isinstance(node, ast.AnnAssign):
+                targets = [node.target]
+            for t in targets:
+                if isinstance(t, ast.Name) and t.id.isupper():
+                    out.setdefault(t.id, []).append(name)
+    return out
+
+
+# constants that name one thing across the app: each set in one module, imported elsewhere
+SHARED_CONSTANTS = (
+    "MAX_CLASSES",  # the palette, the mesh's outputs, the per-pixel field, the class buttons
+    "UI_SCALES",  # the settings table, the UI scale menu, the start menu's scale buttons
+    "HEALTH_INTERVAL",  # the plane's dead neurons and the inspector's neuron flags
+    "MAX_CHOICES",  # a quiz's and a prediction's answers
+    "REPLAY_SPEEDS",  # the timeline's replay menu
+)
+
+
+@pytest.mark.parametrize("word", SHARED_CONSTANTS)
+def test_each_shared_constant_is_set_in_one_module(word):
+    assert len(_constant_definitions()[word]) == 1, _constant_definitions()[word]
+
+
 def test_every_enum_name_is_defined_once():
     twice = {k: v for k, v in _enum_definitions().items() if len(v) > 1}
     assert not twice

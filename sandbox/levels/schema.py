@@ -42,7 +42,16 @@ from sandbox.vocab import (
 from .goals import Goal
 from .reader import MAX_COORD, LevelError, Reader, type_words
 from .readouts import Readout, ReadoutError, parse_readout
-from .trials import Predict, Race, Seeds, check_trials, read_predict, read_race, read_seeds
+from .trials import (
+    MAX_CHOICES,
+    Predict,
+    Race,
+    Seeds,
+    check_trials,
+    read_predict,
+    read_race,
+    read_seeds,
+)
 from .vocab import Control, ControlState, MarkerKind, Task, View
 
 FORMAT_VERSION = 1
@@ -54,7 +63,6 @@ MAX_PAGES = 20
 MAX_HINTS = 20
 MAX_MARKERS = 20
 MAX_GOALS = 10
-MAX_CHOICES = 6
 MAX_READOUTS = 6
 MAX_TRAINED_STEPS = 100_000
 

@@ -28,7 +28,7 @@ from .reader import Reader
 if TYPE_CHECKING:
     from .schema import Marker
 
-MAX_CHOICES = 6
+MAX_CHOICES = 6  # of a quiz's or a prediction's answers
 MAX_TRIAL_STEPS = 20_000
 MAX_SEEDS = 8
 REVEAL_NAMES = ("revealed",)  # a reveal condition cannot wait for itself

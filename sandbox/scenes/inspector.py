@@ -25,13 +25,12 @@ from sandbox.render.inspector import MAX_LINKS_PER_LAYER, NetworkDiagram, neuron
 from sandbox.scenes.base import Controller, Routes
 from sandbox.session import crease_line, first_layer_neuron, heavy_partition
 from sandbox.ui.stage_layout import neuron_tray
-from sandbox.view_jobs import neuron_flags_job
+from sandbox.view_jobs import HEALTH_INTERVAL, neuron_flags_job
 from sandbox.vocab import View
 
 if TYPE_CHECKING:
     from sandbox.scenes.sandbox import SandboxScene
 
-HEALTH_INTERVAL = 0.5  # while training, the health flags are refreshed at most this often
 DIAGRAM_INTERVAL = 1 / 5
 # ...and a diagram of more links than this follows training proportionally less often: drawing
 # 8 x 64's 29,000 links costs a software rasteriser a few hundred milliseconds each time

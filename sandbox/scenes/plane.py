@@ -30,7 +30,7 @@ from sandbox.scenes.base import Controller, Routes
 from sandbox.session import LAG_MARK_S, heavy_partition, region_bound
 from sandbox.state import GeometryStats, HoverInfo
 from sandbox.ui.input import InputMapper
-from sandbox.view_jobs import dead_neurons_job
+from sandbox.view_jobs import HEALTH_INTERVAL, dead_neurons_job
 from sandbox.vocab import (
     BRUSH_DENSITY_RANGE,
     BRUSH_RADIUS_RANGE,
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
     from sandbox.scenes.sandbox import SandboxScene
 
 DEFAULT_ZOOM = 0.9
-HEALTH_INTERVAL = 0.5
 
 
 class PlaneController(Controller):

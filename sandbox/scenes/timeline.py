@@ -25,8 +25,6 @@ from sandbox.vocab import View
 if TYPE_CHECKING:
     from sandbox.scenes.sandbox import SandboxScene
 
-REPLAY_SPEEDS = (50.0, 200.0, 500.0, 2000.0, 10000.0)
-
 
 class TimelineController(Controller):
     """Scrubbing, replay and branching of one sandbox scene's training (module docstring)."""

@@ -29,12 +29,11 @@ from sandbox.ui.game_theme import ensure_theme
 from sandbox.ui.hud import premul
 from sandbox.ui.menu_chapters import ChapterInfo, ChapterMenu, wrap
 from sandbox.ui.theme import ERROR, TEXT, TEXT_DIM
+from sandbox.vocab import UI_SCALES
 
 if TYPE_CHECKING:
     from sandbox.state import AppState
 
-UI_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
-TOOLTIP_DELAY = 0.4
 MENU_MIN = (960, 600)  # window size (at 1x) the menu needs; larger scales need proportionally more
 
 
@@ -176,7 +175,7 @@ def experiment_face(card: ExperimentCard, size: tuple[int, int], scale: float) -
 class MenuPanels(ChapterMenu, PanelBase):
     """Every pygame-gui element of the start menu."""
 
-    tooltip_delay = 0.4
+    tooltip_delay = 0.4  # (PanelBase's 0.5) the level cards' tips come a little sooner
     tip_width = 320
 
     def __init__(self, manager: pygame_gui.UIManager, state: AppState, view: MenuView) -> None:

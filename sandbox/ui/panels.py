@@ -46,13 +46,12 @@ from sandbox.vocab import (
     MIN_WIDTH,
     PER_PIXEL_MAX_WIDTH,
     SCHEDULE_STEP_STOPS,
+    UI_SCALES,
     Optimizer,
     Schedule,
     Task,
     View,
 )
-
-UI_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
 
 
 def _short_steps(n: int) -> str:
