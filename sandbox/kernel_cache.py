@@ -91,6 +91,10 @@ def _surface() -> None:
     from sandbox.bayes.region_coefficients import region_coefficients_kernel
 
     region_coefficients_kernel(np.zeros((1, 3, 3)), np.zeros((2, 4)), np.zeros((2, 4, 4)))
+    # the margins view's nearest crease to each point (its first use froze the window 0.5 s)
+    from sandbox.geometry.margins import nearest_on_segments
+
+    nearest_on_segments(np.zeros((2, 2)), np.array([[0.0, 0.0, 1.0, 1.0]]))
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,7 @@ GROUPS: dict[str, tuple[Step, ...]] = {
     "geometry": (
         Step(SANDBOX, 0.40, 8.0, "exact geometry kernels", _geometry),
         Step(REST, 0.05, 1.5, "two-thread region kernels", _two_threads),
-        Step(REST, 0.10, 2.0, "3D surface and Laplace kernels", _surface),
+        Step(REST, 0.10, 2.5, "3D surface, margins and Laplace kernels", _surface),
     ),
 }
 
@@ -129,6 +133,8 @@ _KERNEL_SOURCES = (
     "geometry/_join_kernels.py",
     "geometry/_map_kernels.py",
     "geometry/region_stats.py",
+    "geometry/margins.py",
+    "nn/schedule.py",
     "nn/act_kernels.py",
     "bayes/region_coefficients.py",
 )

@@ -128,3 +128,32 @@ def test_closing_the_app_ends_the_warm_up_children(make_app, monkeypatch, tmp_pa
     assert procs and all(p.poll() is None for p in procs)
     d.app.close()
     assert all(p.poll() is not None for p in procs)
+
+
+def test_every_module_with_cached_kernels_makes_the_marker():
+    """A change to any module whose numba kernels are cached on disk makes the cache cold
+    again (the marker's sources); the benchmarks' own kernels aside."""
+    from pathlib import Path
+
+    import sandbox
+
+    root = Path(sandbox.__file__).parent
+    cached = {
+        str(p.relative_to(root))
+        for p in root.rglob("*.py")
+        if "cache=True" in p.read_text(encoding="utf-8") and p.parts[-2] != "bench"
+    }
+    assert cached <= set(KC._KERNEL_SOURCES), cached - set(KC._KERNEL_SOURCES)
+
+
+def test_the_warm_up_compiles_the_margins_kernel(monkeypatch):
+    """The margins view's kernel is warmed with the rest: a fresh install's first press of M
+    compiled it in the frame (0.5 s; the soak's monkey found it, the only kernel left)."""
+    from sandbox.geometry import margins
+
+    calls = []
+    kernel = margins._nearest_kernel
+    monkeypatch.setattr(margins, "_nearest_kernel", lambda *a: calls.append(len(a)) or kernel(*a))
+    (step,) = [s for s in KC.GROUPS["geometry"] if "margins" in s.label]
+    step.run()
+    assert calls == [2]
