@@ -267,3 +267,23 @@ def test_while_training_the_readouts_change_only_when_the_metrics_are_read(
     app.state.playing = False
     app.run_frames(1, dt=1 / 120)
     assert live(state) in label(app)._labels[key].text  # noqa: SLF001
+
+
+def test_the_window_drawn_from_patches_equals_one_uploaded_whole(make_app, monkeypatch):
+    """Each upload goes into new textures (sandbox.render.overlay: a patch per changed
+    rectangle); after training frames and hovers have left several patches, the window is the
+    one a whole upload of the same UI surface composites, to the pixel."""
+    app = make_app(menu=False, play=True, points=200)
+    pointer = Pointer(monkeypatch)
+    for name in ("Reset view", "Undo", "Step"):
+        pointer.move(app, app.button(name).rect.center)
+        app.run_frames(8, dt=1 / 60)
+    overlay = app.renderer.overlay
+    assert overlay.patches >= 2, "the frames left patches over the whole picture"
+    patched = app.renderer.read_pixels().astype(int)
+    overlay.upload(app.app.ui_surface)
+    assert overlay.patches == 0
+    app.renderer.begin_frame()
+    app.scene.draw()
+    app.renderer.draw_overlay()
+    np.testing.assert_array_equal(app.renderer.read_pixels().astype(int), patched)
